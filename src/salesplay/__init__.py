@@ -1,0 +1,1 @@
+"""salesplay: destination-based sales enablement from one YAML catalog."""
