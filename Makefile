@@ -1,0 +1,60 @@
+# salesplay: `make` sets up .venv and builds everything from plays/ into build/; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CATALOG ?= plays
+ARGS   ?=
+# Debian packages: WeasyPrint needs Pango at run time; the tests also need a browser,
+# LibreOffice (to prove decks open) and poppler (PDF to PNG for looking at pages).
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS    := chromium libreoffice-impress poppler-utils
+
+.PHONY: all build check kits serve test lint format bench clean distclean runtime-deps test-deps
+
+all: build
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+runtime-deps:
+	@./tools/ensure-debs $(RUNTIME_DEBS)
+
+test-deps: runtime-deps
+	@./tools/ensure-debs $(TEST_DEBS)
+
+build: runtime-deps $(STAMP)
+	$(BIN)/salesplay build --catalog $(CATALOG) $(ARGS)
+
+check: $(STAMP)
+	$(BIN)/salesplay check --catalog $(CATALOG) $(ARGS)
+
+kits: runtime-deps $(STAMP)
+	$(BIN)/salesplay build --catalog $(CATALOG) --only kits $(ARGS)
+
+serve: runtime-deps $(STAMP)
+	$(BIN)/salesplay serve $(ARGS)
+
+test: test-deps $(STAMP)
+	$(BIN)/pytest -n 2 -q $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
+
+bench: runtime-deps $(STAMP)
+	$(BIN)/python bench/bench_check.py
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

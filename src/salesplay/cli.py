@@ -1,0 +1,142 @@
+"""The `salesplay` command line (typer): check, build, kit, serve, init, schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from salesplay.context import Context, UsageError, resolve_as_of
+from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Battlecards, playbooks, decks, a rep portal and partner kits from one YAML catalog.",
+)
+
+CatalogOpt = Annotated[Path, typer.Option("--catalog", help="catalog folder")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="today's date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else the clock)"
+    ),
+]
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
+    if not catalog.is_dir():
+        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+    return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
+
+
+@app.command()
+def check(
+    catalog: CatalogOpt = Path("plays"),
+    strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Validate and cross-reference the catalog; print errors and warnings."""
+    from salesplay.pipeline import check_catalog
+
+    ctx = _context(catalog, as_of, strict=strict)
+    check_catalog(ctx)
+    diags = ctx.reporter.sorted(strict)
+    if fmt is Format.json:
+        sys.stdout.write(format_json(diags))
+    else:
+        sys.stderr.write(format_text(diags))
+        if diags:
+            sys.stderr.write(f"{summary(diags)}\n")
+    raise typer.Exit(1 if ctx.reporter.has_errors(strict) else 0)
+
+
+@app.command()
+def build(
+    catalog: CatalogOpt = Path("plays"),
+    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
+        "templates"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="build only these kinds of output")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel render workers")] = 2,
+    strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Render everything that is out of date, with a progress bar."""
+    from salesplay.build import run_build
+
+    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=jobs, strict=strict)
+    raise typer.Exit(run_build(ctx, only=only or []))
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        str | None, typer.Argument(help="a kind, e.g. play; all kinds if omitted")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a kind, for editor completion."""
+    from salesplay.models import MODELS
+    from salesplay.schema import json_schema
+
+    if kind is not None and kind not in MODELS:
+        raise UsageError(
+            f"unknown kind '{kind}'{did_you_mean(kind, MODELS)}; kinds: {', '.join(MODELS)}"
+        )
+    sys.stdout.write(json.dumps(json_schema(kind), indent=2) + "\n")
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="folder for the new project")]) -> None:
+    """Create a new, working project (catalog skeleton, templates, Makefile)."""
+    from salesplay.scaffold import create_project
+
+    created = create_project(directory)
+    typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
+
+
+def main() -> None:
+    """Entry point: usage errors exit 2, no traceback for anything the user controls."""
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        sys.stderr.write(f"salesplay: error: {exc}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("salesplay: aborted\n")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except typer.TyperException as exc:
+        # typer's own usage errors (unknown option, bad value) know their exit code (2)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            sys.stderr.write(f"salesplay: error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - last line of defence
+        if os.environ.get("SALESPLAY_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"salesplay: internal error: {type(exc).__name__}: {exc} "
+            "(a bug in salesplay; rerun with SALESPLAY_DEBUG=1 and report it)\n"
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,119 @@
+"""Located diagnostics: collection, suggestions and compiler-style formatting."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is; errors fail the run, warnings only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file; line and column are 1-based (0 when unknown)."""
+
+    file: Path
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One located message."""
+
+    loc: Location
+    severity: Severity
+    message: str
+    code: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (str(self.loc.file), self.loc.line, self.loc.col, self.severity.value, self.message)
+
+    def format(self, cwd: Path | None = None) -> str:
+        return (
+            f"{display_path(self.loc.file, cwd)}:{self.loc.line}:{self.loc.col}: "
+            f"{self.severity.value}: {self.message}"
+        )
+
+    def as_dict(self, cwd: Path | None = None) -> dict[str, object]:
+        return {
+            "file": display_path(self.loc.file, cwd),
+            "line": self.loc.line,
+            "column": self.loc.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """Path relative to the working directory when it lies below it, else as given."""
+    base = cwd or Path.cwd()
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") and path.is_absolute() else rel
+
+
+@dataclass
+class Reporter:
+    """Gathers every diagnostic of a run; nothing stops at the first error."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, loc: Location, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(loc, Severity.ERROR, message, code))
+
+    def warning(self, loc: Location, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(loc, Severity.WARNING, message, code))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted(self, strict: bool = False) -> list[Diagnostic]:
+        """De-duplicated, sorted by file and line; warnings become errors under --strict."""
+        seen: dict[tuple[str, int, int, str, str], Diagnostic] = {}
+        for d in self.diagnostics:
+            if strict and d.severity is Severity.WARNING:
+                d = Diagnostic(d.loc, Severity.ERROR, d.message, d.code)
+            seen.setdefault(d.sort_key(), d)
+        return [seen[k] for k in sorted(seen)]
+
+
+def format_text(diags: Iterable[Diagnostic], cwd: Path | None = None) -> str:
+    return "".join(d.format(cwd) + "\n" for d in diags)
+
+
+def format_json(diags: Iterable[Diagnostic], cwd: Path | None = None) -> str:
+    return json.dumps([d.as_dict(cwd) for d in diags], indent=2, ensure_ascii=False) + "\n"
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    n_err = sum(d.severity is Severity.ERROR for d in diags)
+    n_warn = len(diags) - n_err
+    return f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

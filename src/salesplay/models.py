@@ -1,0 +1,299 @@
+"""Stage 2 schema: one typed model per catalog kind, each field documented beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+
+Audience = Literal["internal", "rep", "partner", "public"]
+#: the audience ladder, narrowest first.
+AUDIENCES: tuple[Audience, ...] = ("internal", "rep", "partner", "public")
+Status = Literal["ga", "beta", "launch-ready", "development", "concept"]
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or a quoted 'YYYY-MM-DD'; never a number or a date-time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date YYYY-MM-DD, found a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and ISO_DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real date") from None
+    raise ValueError("expected a date YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#0B5FFF"])]
+Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
+Text = Annotated[str, Field(description="Markdown text")]
+
+
+class Model(BaseModel):
+    """Strict base: no unknown fields, no silent type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Scoped(Model):
+    """Anything that may narrow who sees it."""
+
+    audience: Audience | None = Field(
+        None, description="widest audience allowed to see this; inherits from the parent"
+    )
+
+
+# --- catalog.yaml -----------------------------------------------------------------
+
+
+class Company(Model):
+    name: str = Field(description="company name, shown on every output")
+    tagline: str | None = Field(None, description="one-line promise under the name")
+    website: str | None = Field(None, description="public website URL")
+    logo: str | None = Field(None, description="path under assets/ of the company logo")
+
+
+class Brand(Model):
+    primary: Colour = Field("#0B5FFF", description="main brand colour (#RRGGBB)")
+    accent: Colour = Field("#FF6B00", description="accent colour for badges and highlights")
+
+
+class Review(Model):
+    max_age_days: int = Field(90, ge=1, description="claims reviewed longer ago are stale")
+
+
+class Confidence(Model):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+
+    launch_ready: int = Field(
+        95, alias="launch-ready", ge=0, le=100, description="% for launch-ready"
+    )
+    development: int = Field(60, ge=0, le=100, description="% for items in development")
+    concept: int = Field(50, ge=0, le=100, description="% for concepts")
+
+
+class Jargon(Model):
+    allow: list[str] = Field(default_factory=list, description="acronyms needing no glossary entry")
+
+
+class CatalogConfig(Model):
+    """catalog.yaml: company, brand, partner tiers, review policy."""
+
+    company: Company = Field(description="the vendor")
+    brand: Brand = Field(default_factory=Brand, description="brand colours of the theme")
+    tiers: list[Id] = Field(min_length=1, description="partner tiers, lowest first")
+    review: Review = Field(default_factory=Review, description="claim review policy")
+    confidence: Confidence = Field(
+        default_factory=Confidence, description="roadmap stage → confidence %"
+    )
+    jargon: Jargon = Field(default_factory=Jargon, description="jargon rule settings")
+
+
+class Glossary(RootModel[dict[str, str]]):
+    """glossary.yaml: term → plain-language definition."""
+
+
+# --- products ---------------------------------------------------------------------
+
+
+class Capability(Scoped):
+    id: Id = Field(description="capability id, referenced as product-id/capability-id")
+    name: str = Field(description="plain-language name")
+    status: Status = Field(description="ga, beta, launch-ready, development or concept")
+    eta: str | None = Field(None, description="expected availability, e.g. 2027-Q2")
+
+
+class Product(Scoped):
+    """products/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    name: str = Field(description="product name")
+    summary: Text = Field(description="what it does, in one or two sentences")
+    capabilities: list[Capability] = Field(min_length=1, description="what the product can do")
+
+
+# --- competitors ------------------------------------------------------------------
+
+
+class Pricing(Scoped):
+    text: Text = Field(description="what they charge and how they discount")
+
+
+class Competitor(Scoped):
+    """competitors/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    name: str = Field(description="competitor name")
+    type: Literal["vendor", "status-quo", "diy"] = Field(description="vendor, status-quo or diy")
+    summary: Text = Field(description="who they are in one sentence")
+    website: str | None = Field(None, description="their website")
+    has: list[str] = Field(default_factory=list, description="OUR capabilities they also have")
+    strengths: list[Text] = Field(default_factory=list, description="where they are strong")
+    weaknesses: list[Text] = Field(default_factory=list, description="where they are weak")
+    pricing: Pricing | None = Field(None, description="pricing intelligence")
+    reviewed: IsoDate = Field(description="when this intelligence was last checked")
+
+
+# --- differentiators ---------------------------------------------------------------
+
+
+class Versus(Scoped):
+    competitor: str = Field(description="competitor id we beat")
+    detail: Text | None = Field(None, description="how we beat them")
+
+
+class Proof(Scoped):
+    text: Text = Field(description="the evidence")
+    source: str | None = Field(None, description="where it can be checked (URL)")
+
+
+class Differentiator(Scoped):
+    """differentiators/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    claim: Text = Field(description="the claim, as a rep would say it")
+    type: Literal["unique", "comparative"] = Field(description="unique or comparative")
+    backed_by: list[str] = Field(min_length=1, description="capabilities (product/capability)")
+    versus: list[Versus] = Field(default_factory=list, description="whom we beat and how")
+    proof: list[Proof] = Field(default_factory=list, description="evidence for the claim")
+    reviewed: IsoDate = Field(description="when the claim was last verified")
+
+
+# --- destinations and paths ----------------------------------------------------------
+
+
+class Destination(Scoped):
+    """destinations/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    name: str = Field(description="the end state, e.g. 'Cyber-resilient enterprise'")
+    promise: Text = Field(description="what the customer gets, measurably")
+    outcomes: list[Text] = Field(default_factory=list, description="business outcomes")
+    why_change: Text | None = Field(None, description="why the old way stops working")
+    why_now: Text | None = Field(None, description="why act this quarter")
+    personas: list[str] = Field(default_factory=list, description="who cares")
+    products: list[str] = Field(default_factory=list, description="product ids used")
+
+
+class Step(Scoped):
+    play: str = Field(description="play id for this step")
+    stage: Text | None = Field(None, description="where the customer is when entering here")
+    entry_signals: list[Text] = Field(default_factory=list, description="signs they are here")
+    milestone: Text | None = Field(None, description="what done looks like for this step")
+
+
+class Path(Scoped):
+    """paths/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    destination: str = Field(description="destination id this path leads to")
+    name: str = Field(description="name of the journey")
+    steps: list[Step] = Field(min_length=1, description="ordered; enter at any step")
+
+
+# --- plays ----------------------------------------------------------------------------
+
+
+class Target(Scoped):
+    segments: list[str] = Field(default_factory=list, description="market segments")
+    industries: list[str] = Field(default_factory=list, description="industries")
+    personas: list[str] = Field(default_factory=list, description="who to talk to")
+    economic_buyer: str | None = Field(None, description="who signs")
+
+
+class Objection(Scoped):
+    objection: Text = Field(description="what the customer says")
+    response: Text = Field(description="what the rep answers")
+
+
+class PlayCompetitor(Scoped):
+    competitor: str = Field(description="competitor id")
+    landmines: list[Text] = Field(default_factory=list, description="questions that expose them")
+    talk_track: Text | None = Field(None, description="how to position against them")
+
+
+class CustomerProof(Scoped):
+    customer: str = Field(description="customer name")
+    industry: str | None = Field(None, description="customer industry")
+    result: Text = Field(description="the measured result")
+    source: str | None = Field(None, description="case study URL")
+
+
+class PlayPartner(Scoped):
+    role: Text | None = Field(None, description="the partner's role in the deal")
+    value: Text | None = Field(None, description="what's in it for the partner")
+    min_tier: str | None = Field(None, description="lowest partner tier that may sell this play")
+
+
+class Play(Scoped):
+    """plays/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    name: str = Field(description="play name")
+    summary: Text = Field(description="the play in one or two sentences")
+    products: list[str] = Field(default_factory=list, description="product ids used")
+    target: Target | None = Field(None, description="who to run it with")
+    triggers: list[Text] = Field(default_factory=list, description="events that open the door")
+    why_do_anything: Text = Field(description="why not stay with the status quo")
+    why_now: Text = Field(description="why this quarter")
+    why_us: list[str] = Field(min_length=1, description="differentiator ids")
+    discovery: list[Text] = Field(min_length=1, description="discovery questions")
+    qualification: list[Text] = Field(default_factory=list, description="qualification criteria")
+    objections: list[Objection] = Field(default_factory=list, description="objection handling")
+    competitors: list[PlayCompetitor] = Field(default_factory=list, description="talk tracks")
+    proof: list[CustomerProof] = Field(default_factory=list, description="customer proof")
+    handoff: Text | None = Field(None, description="when to bring in a specialist")
+    next_steps: list[Text] = Field(min_length=1, description="what to propose next")
+    partner: PlayPartner | None = Field(None, description="channel block; none = in no kit")
+
+
+# --- partners ----------------------------------------------------------------------------
+
+
+class Contact(Model):
+    name: str | None = Field(None, description="contact person")
+    email: str | None = Field(None, description="e-mail address")
+    phone: str | None = Field(None, description="phone number")
+    website: str | None = Field(None, description="partner website")
+
+
+class Partner(Scoped):
+    """partners/<id>.yaml"""
+
+    id: Id | None = Field(None, description="must equal the file name")
+    name: str = Field(description="partner name")
+    tier: str = Field(description="one of the catalog's tiers")
+    logo: str | None = Field(None, description="path under assets/ (PNG or SVG)")
+    contact: Contact | None = Field(None, description="who customers call")
+    regions: list[str] = Field(default_factory=list, description="where they sell")
+
+
+#: kind → model; the folder (or top-level file) decides the kind.
+MODELS: dict[str, type[BaseModel]] = {
+    "catalog": CatalogConfig,
+    "glossary": Glossary,
+    "product": Product,
+    "competitor": Competitor,
+    "differentiator": Differentiator,
+    "destination": Destination,
+    "path": Path,
+    "play": Play,
+    "partner": Partner,
+}
+
+
+def narrowest(*audiences: Audience) -> Audience:
+    """The narrowest of the given audiences on the ladder."""
+    return min(audiences, key=AUDIENCES.index)
+
+
+def may_see(viewer: Audience, item: Audience) -> bool:
+    """Whether an edition for `viewer` may hold an item whose effective audience is `item`."""
+    return AUDIENCES.index(item) >= AUDIENCES.index(viewer)

@@ -1,0 +1,22 @@
+"""The stages in order: load → validate → resolve → checks (rendering builds on the result)."""
+
+from __future__ import annotations
+
+from salesplay.checks import run_checks
+from salesplay.context import Context
+from salesplay.load import load_catalog
+from salesplay.resolve import Catalog, resolve
+from salesplay.validate import validate
+
+
+def check_catalog(ctx: Context) -> Catalog | None:
+    """Run every check, gathering all diagnostics in ctx.reporter.
+
+    Returns the resolved catalog, or None when catalog.yaml itself is unusable.
+    """
+    docs = load_catalog(ctx.catalog, ctx.reporter)
+    valid = validate(docs, ctx.reporter)
+    cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter)
+    if cat is not None:
+        run_checks(cat, ctx.reporter)
+    return cat

@@ -1,0 +1,327 @@
+"""Stage 3, resolve: cross-references checked, derived facts computed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.load import Document, YamlPath
+from salesplay.models import (
+    AUDIENCES,
+    Audience,
+    CatalogConfig,
+    Competitor,
+    Destination,
+    Differentiator,
+    Partner,
+    Play,
+    Product,
+    Status,
+    narrowest,
+)
+from salesplay.models import Capability as CapabilityModel
+from salesplay.models import Path as PathModel
+from salesplay.validate import Validated, check_asset
+
+#: roadmap stages from least to most mature; ga and beta are "on the truck".
+AVAILABLE: frozenset[str] = frozenset({"ga", "beta"})
+STAGE_ORDER: tuple[Status, ...] = ("concept", "development", "launch-ready", "beta", "ga")
+#: the widest audience a roadmap stage may reach.
+STAGE_CEILING: dict[str, Audience] = {
+    "ga": "public",
+    "beta": "public",
+    "launch-ready": "partner",
+    "development": "rep",
+    "concept": "rep",
+}
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """What stands behind a claim or capability: availability, stage, confidence."""
+
+    stage: Status
+    available: bool
+    confidence: int | None
+    eta: str | None = None
+
+    @property
+    def ceiling(self) -> Audience:
+        return STAGE_CEILING[self.stage]
+
+
+@dataclass
+class Catalog:
+    """The resolved catalog: models by kind, plus the facts renderers need."""
+
+    root: Path
+    as_of: dt.date
+    config: CatalogConfig
+    glossary: dict[str, str]
+    products: dict[str, Product] = field(default_factory=dict)
+    competitors: dict[str, Competitor] = field(default_factory=dict)
+    differentiators: dict[str, Differentiator] = field(default_factory=dict)
+    destinations: dict[str, Destination] = field(default_factory=dict)
+    paths: dict[str, PathModel] = field(default_factory=dict)
+    plays: dict[str, Play] = field(default_factory=dict)
+    partners: dict[str, Partner] = field(default_factory=dict)
+    docs: dict[tuple[str, str], Document] = field(default_factory=dict)
+    #: "product/capability" → capability
+    capabilities: dict[str, CapabilityModel] = field(default_factory=dict)
+    #: play → [(path id, step index)] in path order
+    play_steps: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    play_destinations: dict[str, list[str]] = field(default_factory=dict)
+    destination_paths: dict[str, list[str]] = field(default_factory=dict)
+    differentiator_plays: dict[str, list[str]] = field(default_factory=dict)
+    competitor_plays: dict[str, list[str]] = field(default_factory=dict)
+    capability_roadmap: dict[str, Roadmap] = field(default_factory=dict)
+    differentiator_roadmap: dict[str, Roadmap] = field(default_factory=dict)
+    #: (kind, id) → days since `reviewed`, for competitors and differentiators
+    age_days: dict[tuple[str, str], int] = field(default_factory=dict)
+    partner_plays: dict[str, list[str]] = field(default_factory=dict)
+    #: asset value as written → resolved file inside assets/
+    assets: dict[str, Path] = field(default_factory=dict)
+    #: (kind, id, path of a mapping) → effective audience by the ladder rule
+    audiences: dict[tuple[str, str, YamlPath], Audience] = field(default_factory=dict)
+
+    def audience(self, kind: str, entity_id: str, path: YamlPath = ()) -> Audience:
+        """Effective audience of the item at `path` (nearest mapping at or above it)."""
+        for n in range(len(path), -1, -1):
+            found = self.audiences.get((kind, entity_id, path[:n]))
+            if found:
+                return found
+        return "rep"
+
+    def is_stale(self, kind: str, entity_id: str) -> bool:
+        age = self.age_days.get((kind, entity_id))
+        return age is not None and age > self.config.review.max_age_days
+
+    def tier_rank(self, tier: str | None) -> int:
+        return self.config.tiers.index(tier) if tier in self.config.tiers else 0
+
+    def loc(self, kind: str, entity_id: str, path: YamlPath = ()) -> Location:
+        return self.docs[(kind, entity_id)].loc(path)
+
+
+def _walk_audiences(cat: Catalog, kind: str, entity_id: str, data: Any) -> None:
+    def walk(node: Any, path: YamlPath, parent: Audience | None) -> None:
+        if isinstance(node, dict):
+            own = node.get("audience")
+            own = own if own in AUDIENCES else None
+            eff: Audience = narrowest(own, parent) if own and parent else own or parent or "rep"
+            cat.audiences[(kind, entity_id, path)] = eff
+            for key, value in node.items():
+                walk(value, (*path, key), eff)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*path, i), parent)
+
+    walk(data, (), None)
+
+
+class _Refs:
+    """Reference checking with did-you-mean and wrong-kind hints."""
+
+    def __init__(self, cat: Catalog, reporter: Reporter) -> None:
+        self.cat, self.reporter = cat, reporter
+        self.ids: dict[str, dict[str, Any]] = {
+            "product": cat.products,
+            "competitor": cat.competitors,
+            "differentiator": cat.differentiators,
+            "destination": cat.destinations,
+            "path": cat.paths,
+            "play": cat.plays,
+            "partner": cat.partners,
+        }
+
+    def check(self, kind: str, value: str, doc: Document, path: YamlPath) -> bool:
+        if value in self.ids[kind]:
+            return True
+        others = [k for k, ids in self.ids.items() if value in ids and k != kind]
+        if others:
+            message = f"'{value}' is a {others[0]}, not a {kind}"
+        else:
+            message = f"unknown {kind} '{value}'{did_you_mean(value, self.ids[kind])}"
+        self.reporter.error(doc.loc(path), message, "reference")
+        return False
+
+    def capability(self, value: str, doc: Document, path: YamlPath) -> bool:
+        if value in self.cat.capabilities:
+            return True
+        product, _, cap = value.partition("/")
+        if not cap:
+            hint = did_you_mean(value, self.cat.capabilities)
+            message = f"capability reference '{value}' must be 'product-id/capability-id'{hint}"
+        elif product not in self.cat.products:
+            message = (
+                f"unknown product '{product}' in capability '{value}'"
+                f"{did_you_mean(product, self.cat.products)}"
+            )
+        else:
+            known = [c.id for c in self.cat.products[product].capabilities]
+            message = f"unknown capability '{cap}' of product '{product}'{did_you_mean(cap, known)}"
+        self.reporter.error(doc.loc(path), message, "reference")
+        return False
+
+    def tier(self, value: str, doc: Document, path: YamlPath) -> bool:
+        tiers = self.cat.config.tiers
+        if value in tiers:
+            return True
+        self.reporter.error(
+            doc.loc(path),
+            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {', '.join(tiers)}",
+            "reference",
+        )
+        return False
+
+
+def _roadmap(cat: Catalog, caps: list[str]) -> Roadmap | None:
+    found = [cat.capability_roadmap[c] for c in caps if c in cat.capability_roadmap]
+    if not found:
+        return None
+    return max(found, key=lambda r: STAGE_ORDER.index(r.stage))
+
+
+def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) -> Catalog | None:
+    """Cross-reference the validated entities; None when catalog.yaml itself is unusable."""
+    config_entity = valid.of("catalog").get("catalog")
+    if config_entity is None:
+        return None
+    glossary = valid.of("glossary").get("glossary")
+    cat = Catalog(
+        root=root,
+        as_of=as_of,
+        config=config_entity.model,
+        glossary=dict(glossary.model.root) if glossary else {},
+    )
+    for kind, attr in [
+        ("product", "products"),
+        ("competitor", "competitors"),
+        ("differentiator", "differentiators"),
+        ("destination", "destinations"),
+        ("path", "paths"),
+        ("play", "plays"),
+        ("partner", "partners"),
+    ]:
+        setattr(cat, attr, {eid: e.model for eid, e in valid.of(kind).items()})
+    for kind, bucket in valid.entities.items():
+        for eid, entity in bucket.items():
+            cat.docs[(kind, eid)] = entity.doc
+            if kind not in ("catalog", "glossary"):
+                _walk_audiences(cat, kind, eid, entity.doc.data)
+    confidence = cat.config.confidence
+    stage_conf = {
+        "launch-ready": confidence.launch_ready,
+        "development": confidence.development,
+        "concept": confidence.concept,
+    }
+    for pid, product in cat.products.items():
+        seen: set[str] = set()
+        for i, cap in enumerate(product.capabilities):
+            if cap.id in seen:
+                reporter.error(
+                    cat.loc("product", pid, ("capabilities", i, "id")),
+                    f"duplicate capability id '{cap.id}' in product '{pid}'",
+                    "duplicate-id",
+                )
+            seen.add(cap.id)
+            ref = f"{pid}/{cap.id}"
+            cat.capabilities[ref] = cap
+            cat.capability_roadmap[ref] = Roadmap(
+                cap.status, cap.status in AVAILABLE, stage_conf.get(cap.status), cap.eta
+            )
+    _check_references(cat, _Refs(cat, reporter), reporter)
+    _derive(cat)
+    return cat
+
+
+def _check_references(cat: Catalog, refs: _Refs, reporter: Reporter) -> None:
+    company_logo = cat.config.company.logo
+    if company_logo:
+        doc = cat.docs[("catalog", "catalog")]
+        found = check_asset(cat.root, company_logo, doc.loc(("company", "logo")), reporter)
+        if found:
+            cat.assets[company_logo] = found
+    for cid, comp in cat.competitors.items():
+        doc = cat.docs[("competitor", cid)]
+        for i, cap in enumerate(comp.has):
+            refs.capability(cap, doc, ("has", i))
+    for did, diff in cat.differentiators.items():
+        doc = cat.docs[("differentiator", did)]
+        for i, cap in enumerate(diff.backed_by):
+            refs.capability(cap, doc, ("backed_by", i))
+        for i, vs in enumerate(diff.versus):
+            refs.check("competitor", vs.competitor, doc, ("versus", i, "competitor"))
+    for did, dest in cat.destinations.items():
+        doc = cat.docs[("destination", did)]
+        for i, prod in enumerate(dest.products):
+            refs.check("product", prod, doc, ("products", i))
+    for path_id, path in cat.paths.items():
+        doc = cat.docs[("path", path_id)]
+        refs.check("destination", path.destination, doc, ("destination",))
+        for i, step in enumerate(path.steps):
+            refs.check("play", step.play, doc, ("steps", i, "play"))
+    for play_id, play in cat.plays.items():
+        doc = cat.docs[("play", play_id)]
+        for i, prod in enumerate(play.products):
+            refs.check("product", prod, doc, ("products", i))
+        for i, diff_id in enumerate(play.why_us):
+            refs.check("differentiator", diff_id, doc, ("why_us", i))
+        for i, pc in enumerate(play.competitors):
+            refs.check("competitor", pc.competitor, doc, ("competitors", i, "competitor"))
+        if play.partner and play.partner.min_tier:
+            refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
+    for partner_id, partner in cat.partners.items():
+        doc = cat.docs[("partner", partner_id)]
+        refs.tier(partner.tier, doc, ("tier",))
+        if partner.logo:
+            found = check_asset(cat.root, partner.logo, doc.loc(("logo",)), reporter)
+            if found:
+                cat.assets[partner.logo] = found
+
+
+def _derive(cat: Catalog) -> None:
+    steps: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    dest_paths: dict[str, list[str]] = defaultdict(list)
+    for path_id, path in cat.paths.items():
+        dest_paths[path.destination].append(path_id)
+        for i, step in enumerate(path.steps):
+            steps[step.play].append((path_id, i))
+    cat.play_steps = {pid: steps.get(pid, []) for pid in cat.plays}
+    cat.destination_paths = {did: dest_paths.get(did, []) for did in cat.destinations}
+    cat.play_destinations = {
+        pid: sorted(
+            {cat.paths[p].destination for p, _ in s if cat.paths[p].destination in cat.destinations}
+        )
+        for pid, s in cat.play_steps.items()
+    }
+    diff_plays: dict[str, list[str]] = defaultdict(list)
+    comp_plays: dict[str, list[str]] = defaultdict(list)
+    for pid, play in cat.plays.items():
+        for diff_id in dict.fromkeys(play.why_us):
+            diff_plays[diff_id].append(pid)
+        for pc in play.competitors:
+            if pid not in comp_plays[pc.competitor]:
+                comp_plays[pc.competitor].append(pid)
+    cat.differentiator_plays = {d: diff_plays.get(d, []) for d in cat.differentiators}
+    cat.competitor_plays = {c: comp_plays.get(c, []) for c in cat.competitors}
+    for did, diff in cat.differentiators.items():
+        roadmap = _roadmap(cat, diff.backed_by)
+        if roadmap:
+            cat.differentiator_roadmap[did] = roadmap
+        cat.age_days[("differentiator", did)] = (cat.as_of - diff.reviewed).days
+    for cid, comp in cat.competitors.items():
+        cat.age_days[("competitor", cid)] = (cat.as_of - comp.reviewed).days
+    for partner_id, partner in cat.partners.items():
+        rank = cat.tier_rank(partner.tier)
+        cat.partner_plays[partner_id] = [
+            pid
+            for pid, play in cat.plays.items()
+            if play.partner is not None
+            and cat.tier_rank(play.partner.min_tier) <= rank
+            and cat.audience("play", pid, ("partner",)) in ("partner", "public")
+        ]

@@ -1,0 +1,215 @@
+"""Stage 2, validate: typed models from loaded documents, every error located."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.load import Document, YamlPath
+from salesplay.models import ID_RE, MODELS
+
+_EXPECTED = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "float_type": "a number",
+}
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Entity:
+    """A validated catalog entity with the document it came from."""
+
+    kind: str
+    id: str
+    model: Any
+    doc: Document
+
+
+@dataclass
+class Validated:
+    """All entities that passed validation, by kind then id (ids sorted)."""
+
+    entities: dict[str, dict[str, Entity]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> dict[str, Entity]:
+        return self.entities.get(kind, {})
+
+
+def describe(value: Any) -> str:
+    """How a YAML author would name the type of a value."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+def _field_names(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Allowed field names of the model found at `loc` (for did-you-mean)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fld = getattr(current, "model_fields", {}).get(part)
+        if fld is None:
+            return []
+        ann = fld.annotation
+        inner = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type)]
+        models = [a for a in inner if issubclass(a, BaseModel)]
+        if not models:
+            return []
+        current = models[0]
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _error_message(model: type[BaseModel], kind: str, err: Any) -> tuple[str, bool]:
+    """(message, point-at-key) for one pydantic error."""
+    loc = tuple(err["loc"])
+    typ = err["type"]
+    name = str(loc[-1]) if loc else kind
+    where = ".".join(str(p) for p in loc)
+    if typ == "missing":
+        return f"missing required field '{name}'", False
+    if typ == "extra_forbidden":
+        hint = did_you_mean(name, _field_names(model, loc[:-1]))
+        return f"unknown field '{name}'{hint}", True
+    found = describe(err.get("input"))
+    if typ in _EXPECTED:
+        hint = " (quote it to make it text)" if typ == "string_type" else ""
+        return f"'{where}' should be {_EXPECTED[typ]}, found {found}{hint}", False
+    if typ == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
+        hint = (
+            did_you_mean(str(err.get("input")), options)
+            if isinstance(err.get("input"), str)
+            else ""
+        )
+        return f"'{where}' must be one of {expected}, found {found}{hint}", False
+    if typ == "too_short":
+        return f"'{where}' needs at least {err['ctx']['min_length']} item(s)", False
+    if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == ID_RE.pattern:
+        return f"bad id {found}: ids are lower-case kebab-case, e.g. 'immutable-backup'", False
+    if typ == "string_pattern_mismatch":
+        return f"'{where}' is malformed: {found} does not match {err['ctx']['pattern']}", False
+    if typ == "value_error":
+        msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        return f"'{where}': {msg}, found {found}", False
+    return f"'{where}': {err['msg'].lower()}, found {found}", False
+
+
+def _check_id(doc: Document, reporter: Reporter) -> bool:
+    if doc.kind in ("catalog", "glossary"):
+        return True
+    ok = True
+    if not ID_RE.match(doc.id):
+        fixed = "-".join(part for part in _kebab(doc.id).split("-") if part) or "my-id"
+        reporter.error(
+            Location(doc.path),
+            f"bad id '{doc.id}': file names are lower-case kebab-case ids"
+            f" (rename to '{fixed}{doc.path.suffix}')",
+            "bad-id",
+        )
+        ok = False
+    declared = doc.data.get("id")
+    if isinstance(declared, str) and declared != doc.id:
+        reporter.error(
+            doc.loc(("id",)),
+            f"id '{declared}' does not match the file name '{doc.path.name}'",
+            "bad-id",
+        )
+        ok = False
+    return ok
+
+
+def _kebab(text: str) -> str:
+    out = []
+    for ch in text:
+        out.append(ch.lower() if ch.isalnum() and ch.isascii() else "-")
+    return "".join(out)
+
+
+def validate(docs: list[Document], reporter: Reporter) -> Validated:
+    """Validate every document; entities with errors are left out of the result."""
+    result = Validated()
+    for doc in docs:
+        model_cls = MODELS[doc.kind]
+        id_ok = _check_id(doc, reporter)
+        try:
+            model = model_cls.model_validate(doc.data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                message, at_key = _error_message(model_cls, doc.kind, err)
+                loc: YamlPath = tuple(err["loc"])
+                where = doc.key_loc(loc) if at_key else doc.loc(loc)
+                reporter.error(where, message, "schema")
+            continue
+        bucket = result.entities.setdefault(doc.kind, {})
+        if doc.id in bucket:
+            first = bucket[doc.id].doc.path.name
+            reporter.error(
+                Location(doc.path),
+                f"duplicate {doc.kind} id '{doc.id}' (also {first})",
+                "duplicate-id",
+            )
+            continue
+        if id_ok:
+            bucket[doc.id] = Entity(doc.kind, doc.id, model, doc)
+    for kind, bucket in result.entities.items():
+        result.entities[kind] = dict(sorted(bucket.items()))
+    return result
+
+
+def check_asset(catalog: Path, value: str, loc: Location, reporter: Reporter) -> Path | None:
+    """Resolve an asset path inside the catalog's assets/; report what is wrong with it."""
+    if "://" in value or value.startswith(("//", "data:", "mailto:")):
+        reporter.error(loc, f"asset '{value}' is a URL: put the file under assets/", "asset")
+        return None
+    assets = (catalog / "assets").resolve()
+    target = (catalog / value).resolve()
+    if not target.is_relative_to(assets):
+        reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
+        return None
+    if not target.is_file():
+        known = [str(p.relative_to(catalog)) for p in assets.rglob("*") if p.is_file()]
+        what = "is not a file" if target.exists() else "does not exist"
+        reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
+        return None
+    if target.stat().st_size > MAX_ASSET_BYTES:
+        reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
+        return None
+    if not is_image(target):
+        reporter.error(loc, f"asset '{value}' is not a PNG, JPEG, GIF, WebP or SVG image", "asset")
+        return None
+    return target
+
+
+def is_image(path: Path) -> bool:
+    """Sniff the file's first bytes: raster signatures or an SVG root element."""
+    head = path.read_bytes()[:2048]
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return True
+    return path.suffix.lower() == ".svg" and b"<svg" in head
