@@ -1,0 +1,233 @@
+"""Catalog Markdown parsed once into tokens, rendered as safe HTML and as PowerPoint runs."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+
+# Only schemes a rep can safely click; anything else (javascript:, data:, file:, relative
+# paths that would break once a PDF or kit leaves the build tree) degrades to its label.
+_SAFE_HREF = re.compile(r"^(?:https?://|mailto:)[^\s]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with one formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    href: str | None = None
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph; bullet paragraphs are list items at nesting depth ``level``.
+
+    A non-bullet paragraph inside a list item has ``level`` = the item's depth + 1, so that
+    renderers can align it with the item's text. ``number`` is set for ordered-list items.
+    """
+
+    runs: tuple[Run, ...]
+    bullet: bool = False
+    level: int = 0
+    number: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # Accept every destination while parsing so an unsafe link still becomes a link
+        # token; the renderers then drop its href and keep the label, not the raw syntax.
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return _Parser("commonmark", {"html": False})
+
+
+def _tokens(md: str) -> list[Token]:
+    return _parser().parse(md or "")
+
+
+def safe_href(href: str | None) -> str | None:
+    """``href`` if it is an http(s) or mailto link, else None."""
+    if href and _SAFE_HREF.match(href.strip()):
+        return href.strip()
+    return None
+
+
+def _inline_runs(children: Sequence[Token] | None) -> list[Run]:
+    runs: list[Run] = []
+    bold = italic = 0
+    hrefs: list[str | None] = []
+    for tok in children or ():
+        href = hrefs[-1] if hrefs else None
+        style = Run("", bool(bold), bool(italic), href)
+        if tok.type == "text":
+            runs.append(replace(style, text=tok.content))
+        elif tok.type == "softbreak":
+            runs.append(replace(style, text=" "))
+        elif tok.type == "hardbreak":
+            runs.append(replace(style, text="\n"))
+        elif tok.type == "code_inline":
+            runs.append(replace(style, text=tok.content, code=True))
+        elif tok.type == "image":
+            runs.extend(replace(r, href=href) for r in _inline_runs(tok.children))
+        elif tok.type in ("strong_open", "strong_close"):
+            bold += 1 if tok.type == "strong_open" else -1
+        elif tok.type in ("em_open", "em_close"):
+            italic += 1 if tok.type == "em_open" else -1
+        elif tok.type == "link_open":
+            target = tok.attrGet("href")
+            hrefs.append(safe_href(target if isinstance(target, str) else None))
+        elif tok.type == "link_close" and hrefs:
+            hrefs.pop()
+    return _merge(runs)
+
+
+def _merge(runs: Sequence[Run]) -> list[Run]:
+    merged: list[Run] = []
+    for run in runs:
+        if not run.text:
+            continue
+        if merged and replace(merged[-1], text="") == replace(run, text=""):
+            merged[-1] = replace(run, text=merged[-1].text + run.text)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _headed(runs: list[Run]) -> list[Run]:
+    return _merge([replace(r, bold=True) for r in runs])
+
+
+def parse(md: str) -> tuple[Para, ...]:
+    """Paragraphs and flattened (nested) lists of ``md``."""
+    paras: list[Para] = []
+    depth = -1  # current list nesting depth; -1 outside lists
+    numbers: list[int | None] = []  # next number per open list, None for bullet lists
+    fresh_item: list[bool] = []  # whether the innermost item's first paragraph is pending
+    heading = False
+    for tok in _tokens(md):
+        if tok.type in ("heading_open", "heading_close"):
+            heading = tok.type == "heading_open"
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            start = tok.attrGet("start")
+            ordered = tok.type == "ordered_list_open"
+            numbers.append(int(start) if ordered and start is not None else 1 if ordered else None)
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            numbers.pop()
+        elif tok.type == "list_item_open":
+            fresh_item.append(True)
+        elif tok.type == "list_item_close":
+            fresh_item.pop()
+            if numbers and numbers[-1] is not None:
+                numbers[-1] += 1
+        elif tok.type == "inline":
+            runs = _inline_runs(tok.children)
+            if heading:
+                runs = _headed(runs)
+            _add_block(paras, runs, depth, numbers, fresh_item)
+        elif tok.type in ("code_block", "fence"):
+            for line in tok.content.rstrip("\n").split("\n"):
+                _add_block(paras, [Run(line, code=True)] if line else [], depth, numbers, [])
+    return tuple(paras)
+
+
+def _add_block(
+    paras: list[Para],
+    runs: list[Run],
+    depth: int,
+    numbers: list[int | None],
+    fresh_item: list[bool],
+) -> None:
+    if fresh_item and fresh_item[-1]:
+        fresh_item[-1] = False
+        paras.append(Para(tuple(runs), bullet=True, level=depth, number=numbers[-1]))
+    elif runs:
+        paras.append(Para(tuple(runs), level=depth + 1))
+
+
+def plain(md: str) -> str:
+    """Plain text of ``md``: one line per paragraph, no markup."""
+    return "\n".join(p.text for p in parse(md)).strip()
+
+
+def _runs_html(runs: Sequence[Run]) -> str:
+    # Tags nest a > strong > em > code; on a change, close down to the first differing
+    # level and reopen, which keeps the HTML well-formed whatever the Markdown nesting was.
+    out: list[str] = []
+    open_: list[tuple[str, object]] = []
+    for run in runs:
+        want: list[tuple[str, object]] = []
+        if run.href:
+            want.append(("a", run.href))
+        want += [(tag, True) for tag, on in (("strong", run.bold), ("em", run.italic)) if on]
+        if run.code:
+            want.append(("code", True))
+        keep = 0
+        while keep < min(len(open_), len(want)) and open_[keep] == want[keep]:
+            keep += 1
+        out.extend(f"</{tag}>" for tag, _ in reversed(open_[keep:]))
+        for tag, value in want[keep:]:
+            out.append(f'<a href="{escape(value)}">' if tag == "a" else f"<{tag}>")
+        open_ = want
+        out.append(str(escape(run.text)).replace("\n", "<br>\n"))
+    out.extend(f"</{tag}>" for tag, _ in reversed(open_))
+    return "".join(out)
+
+
+def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
+    for tok in tokens:
+        if tok.type == "paragraph_open" and not tok.hidden:
+            yield "<p>"
+        elif tok.type == "paragraph_close" and not tok.hidden:
+            yield "</p>\n"
+        elif tok.type == "heading_open":
+            yield "<p><strong>"
+        elif tok.type == "heading_close":
+            yield "</strong></p>\n"
+        elif tok.type == "bullet_list_open":
+            yield "<ul>\n"
+        elif tok.type == "ordered_list_open":
+            start = tok.attrGet("start")
+            yield f'<ol start="{int(start)}">\n' if start is not None else "<ol>\n"
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            yield "</ul>\n" if tok.type == "bullet_list_close" else "</ol>\n"
+        elif tok.type == "list_item_open":
+            yield "<li>"
+        elif tok.type == "list_item_close":
+            yield "</li>\n"
+        elif tok.type in ("blockquote_open", "blockquote_close"):
+            yield "<blockquote>\n" if tok.type == "blockquote_open" else "</blockquote>\n"
+        elif tok.type in ("code_block", "fence"):
+            yield f"<pre><code>{escape(tok.content)}</code></pre>\n"
+        elif tok.type == "inline":
+            yield _runs_html(_inline_runs(tok.children))
+
+
+def to_html(md: str) -> Markup:
+    """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs."""
+    return Markup("".join(_html_blocks(_tokens(md))).strip())
+
+
+def to_inline_html(md: str) -> Markup:
+    """Like :func:`to_html`, without the ``<p>`` around a lone paragraph."""
+    tokens = _tokens(md)
+    if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
+        return Markup(_runs_html(_inline_runs(tokens[1].children)))
+    return Markup("".join(_html_blocks(tokens)).strip())

@@ -1,0 +1,192 @@
+"""Tests for salesplay.richtext: one Markdown parse, safe HTML and PowerPoint runs."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from salesplay.richtext import Para, Run, parse, plain, safe_href, to_html, to_inline_html
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "code", "pre", "br", "blockquote"}
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.tags
+
+
+def test_paragraphs_and_soft_breaks() -> None:
+    assert parse("one\ntwo\n\nthree") == (Para((Run("one two"),)), Para((Run("three"),)))
+    assert to_html("one\ntwo\n\nthree") == "<p>one two</p>\n<p>three</p>"
+
+
+def test_bold_italic_nested() -> None:
+    (para,) = parse("a **b *c*** d")
+    assert para.runs == (
+        Run("a "),
+        Run("b ", bold=True),
+        Run("c", bold=True, italic=True),
+        Run(" d"),
+    )
+    assert to_html("a **b *c*** d") == "<p>a <strong>b <em>c</em></strong> d</p>"
+
+
+def test_safe_link_kept_with_formatting() -> None:
+    (para,) = parse("see [the **report**](https://lab.example/r?a=1&b=2)")
+    assert para.runs[1:] == (
+        Run("the ", href="https://lab.example/r?a=1&b=2"),
+        Run("report", bold=True, href="https://lab.example/r?a=1&b=2"),
+    )
+    assert to_html("[x](mailto:dana@blueriver.example)") == (
+        '<p><a href="mailto:dana@blueriver.example">x</a></p>'
+    )
+    assert 'href="https://lab.example/r?a=1&amp;b=2"' in to_html(
+        "[the](https://lab.example/r?a=1&b=2)"
+    )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "x.html",
+    ],
+)
+def test_unsafe_link_becomes_plain_label(target: str) -> None:
+    md = f"click [here]({target}) now"
+    assert parse(md) == (Para((Run("click here now"),)),)
+    assert to_html(md) == "<p>click here now</p>"
+
+
+def test_raw_html_is_escaped_text() -> None:
+    md = '<script>alert(1)</script> and <b onclick="x()">b</b>'
+    html = to_html(md)
+    assert "<script" not in html and "<b" not in html
+    assert "&lt;script&gt;" in html
+    assert plain(md) == '<script>alert(1)</script> and <b onclick="x()">b</b>'
+
+
+def test_image_renders_alt_text_only() -> None:
+    assert to_html("![Contoso *logo*](https://x.example/l.png)") == "<p>Contoso <em>logo</em></p>"
+    assert plain("![Contoso logo](https://x.example/l.png)") == "Contoso logo"
+
+
+def test_heading_downgraded_to_bold_paragraph() -> None:
+    assert to_html("## Why now") == "<p><strong>Why now</strong></p>"
+    assert parse("## Why now") == (Para((Run("Why now", bold=True),)),)
+
+
+def test_code_span() -> None:
+    assert to_html("run `make <all>`") == "<p>run <code>make &lt;all&gt;</code></p>"
+    assert parse("run `make`")[0].runs == (Run("run "), Run("make", code=True))
+
+
+def test_hard_break_kept_as_newline() -> None:
+    assert parse("a  \nb")[0].runs == (Run("a\nb"),)
+    assert to_html("a  \nb") == "<p>a<br>\nb</p>"
+
+
+def test_nested_and_ordered_lists_flatten_with_levels() -> None:
+    md = "Intro\n\n- one\n  - one.a **x**\n- two\n\n3. third\n4. fourth"
+    paras = parse(md)
+    assert [(p.text, p.bullet, p.level, p.number) for p in paras] == [
+        ("Intro", False, 0, None),
+        ("one", True, 0, None),
+        ("one.a x", True, 1, None),
+        ("two", True, 0, None),
+        ("third", True, 0, 3),
+        ("fourth", True, 0, 4),
+    ]
+    html = to_html(md)
+    assert "<ul>\n<li>one<ul>\n<li>one.a <strong>x</strong></li>" in html
+    assert '<ol start="3">' in html
+
+
+def test_second_paragraph_of_list_item_is_indented_not_bulleted() -> None:
+    paras = parse("- first\n\n  more about first\n- second")
+    assert [(p.text, p.bullet, p.level) for p in paras] == [
+        ("first", True, 0),
+        ("more about first", False, 1),
+        ("second", True, 0),
+    ]
+
+
+def test_inline_html_drops_lone_paragraph_wrapper() -> None:
+    assert to_inline_html("**Ask** about restores") == "<strong>Ask</strong> about restores"
+    assert to_inline_html("a\n\nb") == "<p>a</p>\n<p>b</p>"
+    assert isinstance(to_inline_html("x"), Markup)
+
+
+def test_plain_and_empty() -> None:
+    assert plain("**We** already have [backups](https://x.example).") == "We already have backups."
+    assert parse("") == ()
+    assert to_html("") == ""
+    assert plain("- a\n- b") == "a\nb"
+
+
+def test_safe_href() -> None:
+    assert safe_href(" https://a.example ") == "https://a.example"
+    assert safe_href("http:alert") is None
+    assert safe_href("vbscript:x") is None
+    assert safe_href(None) is None
+
+
+_TRICKY = [
+    "javascript:",
+    "onerror=",
+    "onclick",
+    "<script>",
+    "<img src=x ",
+    "data:",
+    "](",
+    "http://",
+]
+_markdownish = st.lists(
+    st.sampled_from([*"ab <>\"'=:/()[]!*_`#-1.\n\\&;", *_TRICKY]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_markdownish, st.text(max_size=80)))
+def test_html_is_always_safe(md: str) -> None:
+    for html in (to_html(md), to_inline_html(md)):
+        assert "<script" not in html.lower()
+        assert "<img" not in html.lower()
+        for tag, attrs in _tags(html):
+            assert tag in ALLOWED_TAGS
+            for name, value in attrs:
+                assert not name.startswith("on")
+                assert (tag, name) in {("a", "href"), ("ol", "start")}
+                if name == "href":
+                    assert value is not None and safe_href(value) == value
+                    assert "javascript:" not in value.lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(_markdownish)
+def test_plain_text_survives_in_runs(md: str) -> None:
+    # Both outputs come from one parse: every run's text appears, escaped, in the HTML.
+    html = to_html(md)
+    for para in parse(md):
+        for run in para.runs:
+            for line in run.text.split("\n"):
+                assert str(Markup.escape(line)) in html
