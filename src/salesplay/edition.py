@@ -1,0 +1,265 @@
+"""Stage 4, edition: the catalog as one audience may see it — the only place deciding visibility."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from salesplay import richtext
+from salesplay.jargon import glossary_terms_in
+from salesplay.load import YamlPath
+from salesplay.models import Audience, may_see, narrowest
+from salesplay.resolve import Catalog, Roadmap
+from salesplay.views import (
+    CapabilityView,
+    ClaimView,
+    CompetitorView,
+    CustomerProof,
+    DestinationView,
+    Edition,
+    Matchup,
+    Objection,
+    PartnerRole,
+    PathView,
+    PlayView,
+    Position,
+    ProductView,
+    ProofView,
+    StepView,
+    Target,
+    VersusView,
+)
+
+STAGE_NAMES = {
+    "launch-ready": "Launch-ready",
+    "development": "In development",
+    "concept": "Concept",
+}
+
+
+def roadmap_label(roadmap: Roadmap | None) -> str | None:
+    """'In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit'."""
+    if roadmap is None or roadmap.available:
+        return None
+    parts = [STAGE_NAMES.get(roadmap.stage, roadmap.stage)]
+    if roadmap.confidence is not None:
+        parts.append(f"{roadmap.confidence} % confidence")
+    if roadmap.eta:
+        parts.append(f"ETA {roadmap.eta}")
+    return " · ".join(parts) + " — not available — do not commit"
+
+
+class _Editor:
+    """Builds one edition; every visibility decision goes through `sees`."""
+
+    def __init__(self, cat: Catalog, audience: Audience) -> None:
+        self.cat, self.audience = cat, audience
+        self.shows_stale = audience in ("internal", "rep")
+
+    def sees(self, kind: str, eid: str, path: YamlPath = (), ceiling: Audience = "public") -> bool:
+        effective = narrowest(self.cat.audience(kind, eid, path), ceiling)
+        return may_see(self.audience, effective)
+
+    def fresh(self, kind: str, eid: str) -> bool:
+        return self.shows_stale or not self.cat.is_stale(kind, eid)
+
+    def stale_days(self, kind: str, eid: str) -> int | None:
+        return self.cat.age_days[(kind, eid)] if self.cat.is_stale(kind, eid) else None
+
+    # --- entities ----------------------------------------------------------------
+
+    def capability(self, ref: str) -> CapabilityView | None:
+        product_id, _, cap_id = ref.partition("/")
+        product = self.cat.products.get(product_id)
+        if product is None or not self.sees("product", product_id):
+            return None
+        for i, cap in enumerate(product.capabilities):
+            if cap.id != cap_id:
+                continue
+            roadmap = self.cat.capability_roadmap[ref]
+            if not self.sees("product", product_id, ("capabilities", i), roadmap.ceiling):
+                return None
+            return CapabilityView(ref, product_id, cap.name, cap.status, roadmap_label(roadmap))
+        return None
+
+    def product(self, pid: str) -> ProductView | None:
+        product = self.cat.products.get(pid)
+        if product is None or not self.sees("product", pid):
+            return None
+        caps = (self.capability(f"{pid}/{c.id}") for c in product.capabilities)
+        return ProductView(pid, product.name, product.summary, tuple(c for c in caps if c))
+
+    def competitor(self, cid: str) -> CompetitorView | None:
+        comp = self.cat.competitors.get(cid)
+        if comp is None or not self.sees("competitor", cid) or not self.fresh("competitor", cid):
+            return None
+        pricing = (
+            comp.pricing.text
+            if comp.pricing and self.sees("competitor", cid, ("pricing",))
+            else None
+        )
+        return CompetitorView(
+            cid, comp.name, comp.type, comp.summary, comp.website, tuple(comp.strengths),
+            tuple(comp.weaknesses), pricing, comp.reviewed, self.stale_days("competitor", cid),
+        )  # fmt: skip
+
+    def claim(self, did: str, competitors: dict[str, CompetitorView]) -> ClaimView | None:
+        diff = self.cat.differentiators.get(did)
+        if diff is None or not self.fresh("differentiator", did):
+            return None
+        roadmap = self.cat.differentiator_roadmap.get(did)
+        ceiling: Audience = roadmap.ceiling if roadmap and not roadmap.available else "public"
+        if not self.sees("differentiator", did, (), ceiling):
+            return None
+        versus = tuple(
+            VersusView(competitors[v.competitor], v.detail)
+            for i, v in enumerate(diff.versus)
+            if v.competitor in competitors and self.sees("differentiator", did, ("versus", i))
+        )
+        proof = tuple(
+            ProofView(p.text, p.source)
+            for i, p in enumerate(diff.proof)
+            if self.sees("differentiator", did, ("proof", i))
+        )
+        caps = (self.capability(ref) for ref in diff.backed_by)
+        return ClaimView(
+            did, diff.claim, diff.type, tuple(c for c in caps if c), versus, proof, diff.reviewed,
+            roadmap_label(roadmap), self.stale_days("differentiator", did),
+        )  # fmt: skip
+
+    def path(self, path_id: str, plays: set[str], play_names: dict[str, str]) -> PathView | None:
+        path = self.cat.paths[path_id]
+        if not self.sees("path", path_id):
+            return None
+        steps = []
+        for i, step in enumerate(path.steps):
+            if not self.sees("path", path_id, ("steps", i)):
+                continue
+            shown = step.play if step.play in plays else None
+            steps.append(
+                StepView(
+                    len(steps) + 1,
+                    shown,
+                    play_names.get(shown or ""),
+                    step.stage,
+                    tuple(step.entry_signals),
+                    step.milestone,
+                )  # fmt: skip
+            )
+        return PathView(path_id, path.name, path.destination, tuple(steps))
+
+
+def make_edition(cat: Catalog, audience: Audience) -> Edition:
+    """The edition of `cat` for `audience`: only what that audience may see."""
+    ed = _Editor(cat, audience)
+    edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
+    edition.products = {p: v for p in cat.products if (v := ed.product(p))}
+    edition.competitors = {c: v for c in cat.competitors if (v := ed.competitor(c))}
+    claims = {d: v for d in cat.differentiators if (v := ed.claim(d, edition.competitors))}
+    visible_plays = {p for p in cat.plays if ed.sees("play", p)}
+    names = {p: cat.plays[p].name for p in visible_plays}
+    paths = {}
+    for path_id, path in cat.paths.items():
+        if ed.sees("destination", path.destination):
+            view = ed.path(path_id, visible_plays, names)
+            if view:
+                paths[path_id] = view
+    edition.paths = paths
+    for did, dest in cat.destinations.items():
+        if not ed.sees("destination", did):
+            continue
+        edition.destinations[did] = DestinationView(
+            did, dest.name, dest.promise, tuple(dest.outcomes), dest.why_change, dest.why_now,
+            tuple(dest.personas), tuple(edition.products[p] for p in dest.products if p in edition.products),
+            tuple(v for v in paths.values() if v.destination == did),
+        )  # fmt: skip
+    for pid in sorted(visible_plays):
+        edition.plays[pid] = _play(ed, edition, claims, pid)
+    edition.differentiators = {
+        d: replace(c, plays=tuple(p for p, v in edition.plays.items() if c in v.why_us))
+        for d, c in claims.items()
+    }
+    return edition
+
+
+def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str) -> PlayView:
+    play = ed.cat.plays[pid]
+
+    def sees(*path: str | int) -> bool:
+        return ed.sees("play", pid, path)
+
+    target = play.target
+    positions = []
+    for path_id, index in ed.cat.play_steps.get(pid, []):
+        view = edition.paths.get(path_id)
+        step = next((s for s in view.steps if s.play == pid), None) if view else None
+        if view and step:
+            positions.append(Position(view, step, edition.destinations.get(view.destination)))
+    partner = play.partner
+    view = PlayView(
+        id=pid,
+        name=play.name,
+        summary=play.summary,
+        products=tuple(edition.products[p] for p in play.products if p in edition.products),
+        target=Target(
+            tuple(target.segments),
+            tuple(target.industries),
+            tuple(target.personas),
+            target.economic_buyer,
+        )
+        if target and sees("target")
+        else None,  # fmt: skip
+        triggers=tuple(play.triggers),
+        why_do_anything=play.why_do_anything,
+        why_now=play.why_now,
+        why_us=tuple(claims[d] for d in dict.fromkeys(play.why_us) if d in claims),
+        discovery=tuple(play.discovery),
+        qualification=tuple(play.qualification),
+        objections=tuple(
+            Objection(o.objection, o.response)
+            for i, o in enumerate(play.objections)
+            if sees("objections", i)
+        ),
+        competitors=tuple(
+            Matchup(edition.competitors[c.competitor], tuple(c.landmines), c.talk_track)
+            for i, c in enumerate(play.competitors)
+            if c.competitor in edition.competitors and sees("competitors", i)
+        ),
+        proof=tuple(
+            CustomerProof(p.customer, p.industry, p.result, p.source)
+            for i, p in enumerate(play.proof)
+            if sees("proof", i)
+        ),
+        handoff=play.handoff,
+        next_steps=tuple(play.next_steps),
+        partner=PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
+        if partner and sees("partner")
+        else None,  # fmt: skip
+        positions=tuple(positions),
+    )
+    return replace(view, decoder=_decoder(view, edition.glossary))
+
+
+def _play_texts(play: PlayView) -> list[str]:
+    """Every reader-facing text on a play's card."""
+    texts = [play.name, play.summary, play.why_do_anything, play.why_now, play.handoff or ""]
+    texts += [*play.triggers, *play.discovery, *play.qualification, *play.next_steps]
+    for o in play.objections:
+        texts += [o.objection, o.response]
+    for m in play.competitors:
+        texts += [m.competitor.name, *m.landmines, m.talk_track or ""]
+    texts += [p.result for p in play.proof]
+    for c in play.why_us:
+        texts += [c.claim, *(p.text for p in c.proof), *(v.detail or "" for v in c.versus)]
+        texts += [cap.name for cap in c.backed_by]
+    for pos in play.positions:
+        texts += [pos.step.stage or "", pos.step.milestone or "", pos.path.name]
+    if play.partner:
+        texts += [play.partner.role or "", play.partner.value or ""]
+    return texts
+
+
+def _decoder(play: PlayView, glossary: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    text = "\n".join(richtext.plain(t) for t in _play_texts(play) if t)
+    return tuple(
+        (term, glossary[term]) for term in sorted(glossary_terms_in(text, glossary), key=str.lower)
+    )

@@ -1,0 +1,185 @@
+"""Read-only views that editions hand to renderers: what one audience may see, resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from salesplay.models import Audience, Brand, Company
+
+
+@dataclass(frozen=True)
+class CapabilityView:
+    ref: str
+    product: str
+    name: str
+    status: str
+    label: str | None  # set when not on the truck yet
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: str
+    name: str
+    summary: str
+    capabilities: tuple[CapabilityView, ...]
+
+
+@dataclass(frozen=True)
+class CompetitorView:
+    id: str
+    name: str
+    type: str
+    summary: str
+    website: str | None
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+    pricing: str | None
+    reviewed: dt.date
+    stale_days: int | None  # set when stale (only editions that may show stale intel)
+
+
+@dataclass(frozen=True)
+class ProofView:
+    text: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class VersusView:
+    competitor: CompetitorView
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: str
+    claim: str
+    type: str
+    backed_by: tuple[CapabilityView, ...]
+    versus: tuple[VersusView, ...]
+    proof: tuple[ProofView, ...]
+    reviewed: dt.date
+    label: str | None  # roadmap label when the claim rests on what is not yet available
+    stale_days: int | None
+    plays: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    play: str | None  # None when the play itself is not in this edition
+    play_name: str | None
+    stage: str | None
+    entry_signals: tuple[str, ...]
+    milestone: str | None
+
+
+@dataclass(frozen=True)
+class PathView:
+    id: str
+    name: str
+    destination: str
+    steps: tuple[StepView, ...]
+
+
+@dataclass(frozen=True)
+class DestinationView:
+    id: str
+    name: str
+    promise: str
+    outcomes: tuple[str, ...]
+    why_change: str | None
+    why_now: str | None
+    personas: tuple[str, ...]
+    products: tuple[ProductView, ...]
+    paths: tuple[PathView, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a play stands: on which path, at which step, towards which destination."""
+
+    path: PathView
+    step: StepView
+    destination: DestinationView | None
+
+
+@dataclass(frozen=True)
+class Objection:
+    objection: str
+    response: str
+
+
+@dataclass(frozen=True)
+class Matchup:
+    competitor: CompetitorView
+    landmines: tuple[str, ...]
+    talk_track: str | None
+
+
+@dataclass(frozen=True)
+class CustomerProof:
+    customer: str
+    industry: str | None
+    result: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Target:
+    segments: tuple[str, ...]
+    industries: tuple[str, ...]
+    personas: tuple[str, ...]
+    economic_buyer: str | None
+
+
+@dataclass(frozen=True)
+class PartnerRole:
+    role: str | None
+    value: str | None
+    min_tier: str
+
+
+@dataclass(frozen=True)
+class PlayView:
+    id: str
+    name: str
+    summary: str
+    products: tuple[ProductView, ...]
+    target: Target | None
+    triggers: tuple[str, ...]
+    why_do_anything: str
+    why_now: str
+    why_us: tuple[ClaimView, ...]
+    discovery: tuple[str, ...]
+    qualification: tuple[str, ...]
+    objections: tuple[Objection, ...]
+    competitors: tuple[Matchup, ...]
+    proof: tuple[CustomerProof, ...]
+    handoff: str | None
+    next_steps: tuple[str, ...]
+    partner: PartnerRole | None
+    positions: tuple[Position, ...] = ()
+    decoder: tuple[tuple[str, str], ...] = ()  # glossary terms used on the card
+
+
+@dataclass
+class Edition:
+    """Everything one audience may see, ready for templates."""
+
+    audience: Audience
+    as_of: dt.date
+    company: Company
+    brand: Brand
+    glossary: dict[str, str]
+    products: dict[str, ProductView] = field(default_factory=dict)
+    competitors: dict[str, CompetitorView] = field(default_factory=dict)
+    differentiators: dict[str, ClaimView] = field(default_factory=dict)
+    destinations: dict[str, DestinationView] = field(default_factory=dict)
+    paths: dict[str, PathView] = field(default_factory=dict)
+    plays: dict[str, PlayView] = field(default_factory=dict)
+
+    @property
+    def shows_stale(self) -> bool:
+        return self.audience in ("internal", "rep")
