@@ -40,10 +40,11 @@ class Diagnostic:
         return (str(self.loc.file), self.loc.line, self.loc.col, self.severity.value, self.message)
 
     def format(self, cwd: Path | None = None) -> str:
-        return (
-            f"{display_path(self.loc.file, cwd)}:{self.loc.line}:{self.loc.col}: "
-            f"{self.severity.value}: {self.message}"
-        )
+        # col 0: a place known only to the line (templates), line 0: the whole file.
+        where = display_path(self.loc.file, cwd)
+        if self.loc.line:
+            where += f":{self.loc.line}" + (f":{self.loc.col}" if self.loc.col else "")
+        return f"{where}: {self.severity.value}: {self.message}"
 
     def as_dict(self, cwd: Path | None = None) -> dict[str, object]:
         return {

@@ -1,0 +1,138 @@
+"""`salesplay build`: check, make editions, render every output in memory, then write atomically."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from salesplay.context import Context
+from salesplay.diagnostics import Location, format_json, format_text, summary
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.resolve import Catalog
+from salesplay.views import Edition
+
+#: kinds of output `--only` accepts.
+KINDS = ("battlecards", "playbooks", "decks", "matrix", "site", "kits", "reports")
+
+
+class BuildFault(Exception):
+    """A located error found while rendering (template, deck master, PDF)."""
+
+    def __init__(self, loc: Location, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+@dataclass
+class Outputs:
+    """Rendered files held in memory until everything has rendered."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, rel: str, data: bytes | str) -> None:
+        self.files[rel] = data.encode() if isinstance(data, str) else data
+
+
+@dataclass
+class Build:
+    """One build: the context, the resolved catalog and its editions."""
+
+    ctx: Context
+    cat: Catalog
+    editions: dict[str, Edition]
+    only: frozenset[str]
+    progress: Callable[[str], None]
+
+    def wants(self, kind: str) -> bool:
+        return not self.only or kind in self.only
+
+
+def _progress_printer() -> Callable[[str], None]:
+    tty = sys.stderr.isatty()
+
+    def say(message: str) -> None:
+        if tty:
+            sys.stderr.write(f"\r\033[K{message}")
+        else:
+            sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+    return say
+
+
+def run_build(ctx: Context, only: list[str]) -> int:
+    """Build everything out of date; 0 on success, 1 on any error (build/ left untouched)."""
+    started = time.perf_counter()
+    unknown = [k for k in only if k not in KINDS]
+    if unknown:
+        from salesplay.context import UsageError
+        from salesplay.diagnostics import did_you_mean
+
+        raise UsageError(
+            f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], KINDS)};"
+            f" kinds: {', '.join(KINDS)}"
+        )
+    cat = check_catalog(ctx)
+    diags = ctx.reporter.sorted(ctx.strict)
+    sys.stderr.write(format_text(diags))
+    if cat is None or ctx.reporter.has_errors(ctx.strict):
+        sys.stderr.write(f"build stopped: {summary(diags)}\n")
+        return 1
+    editions = {a: make_edition(cat, a) for a in ("internal", "rep", "partner", "public")}
+    build = Build(ctx, cat, editions, frozenset(only), _progress_printer())
+    outputs = Outputs()
+    try:
+        _render_all(build, outputs)
+    except BuildFault as exc:
+        from salesplay.diagnostics import Diagnostic, Severity
+
+        sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
+        sys.stderr.write("build stopped: nothing was written\n")
+        return 1
+    if build.wants("reports"):
+        outputs.add("reports/check.json", format_json(diags))
+    build.progress(f"writing {len(outputs.files)} files")
+    written = _write_all(ctx.out, outputs)
+    for warning in outputs.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
+    elapsed = time.perf_counter() - started
+    counts = _counts(outputs.files)
+    build.progress(
+        f"built {len(outputs.files)} files ({counts}) in {elapsed:.1f} s; {written} changed;"
+        f" {summary(diags)}"
+    )
+    sys.stderr.write("\n" if sys.stderr.isatty() else "")
+    return 0
+
+
+def _counts(files: dict[str, bytes]) -> str:
+    by_ext: dict[str, int] = {}
+    for rel in files:
+        ext = Path(rel).suffix.lstrip(".") or "other"
+        by_ext[ext] = by_ext.get(ext, 0) + 1
+    return ", ".join(f"{n} {ext}" for ext, n in sorted(by_ext.items()))
+
+
+def _write_all(out: Path, outputs: Outputs) -> int:
+    """Write every file atomically; unchanged files are left alone (mtime kept)."""
+    from salesplay.write import write_atomic
+
+    changed = 0
+    for rel, data in sorted(outputs.files.items()):
+        target = out / rel
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        write_atomic(target, data)
+        changed += 1
+    return changed
+
+
+def _render_all(build: Build, outputs: Outputs) -> None:
+    from salesplay.render.outputs import render_outputs
+
+    render_outputs(build, outputs)

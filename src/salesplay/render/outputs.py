@@ -1,0 +1,148 @@
+"""Stage 5, render: every output of the contract's section 7, as bytes in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesplay.diagnostics import Location
+from salesplay.render import decks, html
+from salesplay.render.pdf import PdfError, RenderJob, render_many
+from salesplay.render.pptx_deck import DeckError
+from salesplay.render.templates import THEME_DIR, TemplateFault, make_env, template_dirs
+
+if TYPE_CHECKING:
+    from salesplay.build import Build, Outputs
+
+
+@dataclass
+class Recorder:
+    """Wraps Links so that every theme file and asset a page refers to is recorded."""
+
+    theme: set[str] = field(default_factory=set)
+    assets: set[str] = field(default_factory=set)
+
+    def links(self, base: html.Links) -> html.Links:
+        def theme(name: str) -> str:
+            self.theme.add(name)
+            return base.theme(name)
+
+        def asset(value: str) -> str:
+            self.assets.add(value)
+            return base.asset(value)
+
+        return html.Links(theme=theme, asset=asset, play=base.play, downloads=base.downloads)
+
+
+def _fault(exc: TemplateFault | DeckError | PdfError, where: Path) -> Exception:
+    from salesplay.build import BuildFault
+
+    if isinstance(exc, TemplateFault):
+        return BuildFault(exc.loc, str(exc))
+    return BuildFault(Location(where, 0, 0), str(exc))
+
+
+def _guard(fn: Callable[[], str], where: Path) -> str:
+    try:
+        return fn()
+    except TemplateFault as exc:
+        raise _fault(exc, where) from None
+
+
+def render_outputs(build: Build, outputs: Outputs) -> None:
+    """Render what `build` wants into `outputs`; raises BuildFault on the first located error."""
+    ctx, cat = build.ctx, build.cat
+    env = make_env(ctx.templates)
+    tdirs = template_dirs(ctx.templates)
+    roots = (cat.root / "assets", *tdirs)
+    pdf_links = html.Links.for_pdf(cat.root, tdirs)
+    rep, internal, public = (build.editions[a] for a in ("rep", "internal", "public"))
+    recorder = Recorder()
+    site_links = recorder.links(html.Links.for_site(1))
+    jobs: list[tuple[str, RenderJob]] = []
+
+    def pdf_job(rel: str, page: str, title: str) -> None:
+        base_url = (THEME_DIR / "index.html").as_uri()
+        jobs.append((rel, RenderJob(page, base_url, roots, cat.as_of, title)))
+
+    build.progress(f"rendering HTML for {len(rep.plays)} plays")
+    for pid, play in rep.plays.items():
+        if build.wants("site"):
+            page = _guard(lambda: html.battlecard(env, rep, pid, site_links, medium="web"), Path(pid))
+            outputs.add(f"site/battlecards/{pid}.html", page)
+        if build.wants("battlecards"):
+            page = _guard(lambda: html.battlecard(env, rep, pid, pdf_links, medium="print"), Path(pid))
+            pdf_job(f"battlecards/{pid}.pdf", page, f"{play.name} — battlecard")
+    if build.wants("playbooks"):
+        for did, dest in internal.destinations.items():
+            page = _guard(lambda: html.playbook(env, internal, did, pdf_links), Path(did))
+            pdf_job(f"playbooks/{did}.pdf", page, f"{dest.name} — playbook")
+    if build.wants("matrix"):
+        top_links = recorder.links(_build_root_links())
+        outputs.add("matrix.html", _guard(lambda: html.matrix(env, rep, top_links, medium="web"), Path("matrix")))
+        page = _guard(lambda: html.matrix(env, rep, pdf_links, medium="print"), Path("matrix"))
+        pdf_job("matrix.pdf", page, "Differentiator matrix")
+    if build.wants("site") or build.wants("matrix"):
+        _site_assets(build, recorder, outputs)
+    if jobs:
+        build.progress(f"rendering {len(jobs)} PDFs with {build.ctx.jobs} workers")
+        try:
+            results = render_many([job for _, job in jobs], workers=build.ctx.jobs)
+        except PdfError as exc:
+            raise _fault(exc, Path("build")) from None
+        for (rel, _), (data, refused) in zip(jobs, results, strict=True):
+            outputs.add(rel, data)
+            outputs.warnings += [f"{rel}: refused to load {r}" for r in refused]
+    if build.wants("decks"):
+        _decks(build, outputs, public, rep)
+
+
+def _build_root_links() -> html.Links:
+    """Links for pages at the top of build/ (matrix.html) that point into build/site/."""
+    site = html.Links.for_site(0)
+    return html.Links(
+        theme=lambda name: "site/" + site.theme(name),
+        asset=lambda value: "site/" + site.asset(value),
+        play=lambda pid: f"site/battlecards/{pid}.html",
+        downloads=lambda pid: {"PDF": f"battlecards/{pid}.pdf"},
+    )
+
+
+def _theme_file(build: Build, name: str) -> Path:
+    for directory in template_dirs(build.ctx.templates):
+        if (directory / name).is_file():
+            return directory / name
+    return THEME_DIR / name
+
+
+def _site_assets(build: Build, recorder: Recorder, outputs: Outputs) -> None:
+    """Copy into site/assets/ exactly the theme files and catalog assets the pages use."""
+    names = set(recorder.theme)
+    if "fonts.css" in names:
+        names |= {f"fonts/{p.name}" for p in (THEME_DIR / "fonts").glob("*.otf")}
+    for name in sorted(names):
+        outputs.add(f"site/assets/{name}", _theme_file(build, name).read_bytes())
+    for value in sorted(recorder.assets):
+        path = build.cat.assets.get(value)
+        if path is not None:
+            outputs.add(f"site/{value}", path.read_bytes())
+
+
+def _decks(build: Build, outputs: Outputs, public: html.Edition, rep: html.Edition) -> None:
+    try:
+        master = decks.master_path(build.ctx.templates)
+    except FileNotFoundError:
+        raise _fault(DeckError("no deck.pptx master found"), Path("templates/deck.pptx")) from None
+    build.progress(f"building {len(public.destinations) + len(rep.plays)} decks")
+    try:
+        for did, dest in public.destinations.items():
+            slides = decks.pitch_slides(public, did)
+            outputs.add(f"decks/{did}-pitch.pptx", decks.deck_bytes(public, slides, master, dest.name))
+        for pid, play in rep.plays.items():
+            slides = decks.enablement_slides(rep, pid)
+            data = decks.deck_bytes(rep, slides, master, f"{play.name} — enablement")
+            outputs.add(f"decks/{pid}-enablement.pptx", data)
+    except DeckError as exc:
+        raise _fault(exc, master) from None
