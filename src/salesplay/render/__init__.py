@@ -1,0 +1,1 @@
+"""Renderers that turn a resolved catalog into documents."""

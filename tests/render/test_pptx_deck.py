@@ -1,0 +1,250 @@
+"""Tests for the generic PowerPoint deck builder and the default deck master."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pptx import Presentation
+from pptx.enum.text import MSO_AUTO_SIZE
+from pypdf import PdfReader
+
+from salesplay.render.pptx_deck import (
+    DeckError,
+    PathStep,
+    SlideSpec,
+    build_deck,
+    line_starts,
+)
+from salesplay.richtext import Para, Run, parse
+
+ROOT = Path(__file__).resolve().parents[2]
+MASTER = ROOT / "src/salesplay/themes/default/deck.pptx"
+AS_OF = dt.date(2026, 10, 1)
+LAYOUTS = ["Title", "Section", "Content", "Two Content", "Path", "Closing"]
+
+
+def _build(slides: list[SlideSpec], **kw: Any) -> bytes:
+    args: dict[str, Any] = {"title": "Pitch", "author": "Northwind", "as_of": AS_OF} | kw
+    return build_deck(MASTER, slides, **args)
+
+
+def _open(data: bytes) -> Any:
+    return Presentation(io.BytesIO(data))
+
+
+def _body_texts(slide: Any) -> list[str]:
+    return [
+        p.text
+        for ph in slide.placeholders
+        if ph.placeholder_format.idx != 0 and ph.placeholder_format.type != 4  # not subtitle
+        for p in ph.text_frame.paragraphs
+    ]
+
+
+def _every_layout() -> list[SlideSpec]:
+    return [
+        SlideSpec("Title", "Cyber-resilient enterprise", subtitle="Recover in an hour"),
+        SlideSpec("Section", "Why change", subtitle="Attacks target backups first"),
+        SlideSpec("Content", "Why now", body=parse("Insurers ask for **immutable** copies."),
+                  notes="Ask about the last restore."),
+        SlideSpec("Two Content", "Us vs Acme", body=parse("- ours"), body2=parse("- theirs")),
+        SlideSpec("Path", "The journey", steps=(PathStep("Modernize", "On tape"),
+                                                PathStep("Drill", "No drills"))),
+        SlideSpec("Closing", "Thank you", subtitle="Book a workshop"),
+    ]  # fmt: skip
+
+
+def test_master_has_exactly_the_named_layouts_and_is_small() -> None:
+    prs = Presentation(str(MASTER))
+    assert [layout.name for layout in prs.slide_layouts] == LAYOUTS
+    assert len(prs.slides) == 0
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+    assert MASTER.stat().st_size < 100_000
+
+
+def test_master_generator_reproduces_committed_file() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "make_deck_master", ROOT / "tools/make_deck_master.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == MASTER.read_bytes()
+
+
+def test_each_layout_by_name_with_title_subtitle_and_notes() -> None:
+    prs = _open(_build(_every_layout()))
+    assert len(prs.slides) == 6
+    assert [s.slide_layout.name for s in prs.slides] == LAYOUTS
+    assert [s.shapes.title.text for s in prs.slides] == [s.title for s in _every_layout()]
+    title_subtitle = [ph.text for ph in prs.slides[0].placeholders]
+    assert title_subtitle == ["Cyber-resilient enterprise", "Recover in an hour"]
+    assert prs.slides[2].notes_slide.notes_text_frame.text == "Ask about the last restore."
+    assert not prs.slides[0].has_notes_slide
+    assert _body_texts(prs.slides[3]) == ["ours", "theirs"]
+    assert prs.core_properties.title == "Pitch" and prs.core_properties.author == "Northwind"
+    assert prs.core_properties.created == dt.datetime(2026, 10, 1)
+    assert prs.core_properties.revision == 1
+
+
+def test_runs_keep_bold_italic_links_and_code() -> None:
+    md = "We **restore** in *minutes*; see [the report](https://lab.example/r) and `vault-cli`."
+    prs = _open(_build([SlideSpec("Content", "Proof", body=parse(md))]))
+    runs = prs.slides[0].placeholders[1].text_frame.paragraphs[0].runs
+    by_text = {r.text: r for r in runs}
+    assert by_text["restore"].font.bold is True
+    assert by_text["minutes"].font.italic is True
+    assert by_text["the report"].hyperlink.address == "https://lab.example/r"
+    assert by_text["vault-cli"].font.name == "Courier New"
+    assert by_text["We "].font.bold is None and by_text["We "].hyperlink.address is None
+
+
+def test_bullets_get_levels_and_plain_paragraphs_no_bullet() -> None:
+    md = "Intro\n\n- top\n  - nested\n\n1. first\n2. second"
+    prs = _open(_build([SlideSpec("Content", "Lists", body=parse(md))]))
+    paras = prs.slides[0].placeholders[1].text_frame.paragraphs
+    assert [(p.text, p.level) for p in paras] == [
+        ("Intro", 0),
+        ("top", 0),
+        ("nested", 1),
+        ("1.\tfirst", 0),
+        ("2.\tsecond", 0),
+    ]
+    no_bullet = [bool(p._p.xpath("./a:pPr/a:buNone")) for p in paras]
+    assert no_bullet == [True, False, False, True, True]
+
+
+def _words(texts: list[str]) -> list[str]:
+    return " ".join(texts).replace("\t", " ").split()
+
+
+def test_overflowing_body_continues_on_cont_slides_without_losing_text() -> None:
+    md = "\n".join(
+        f"- Point {i}: immutable copies stop attackers deleting backups." for i in range(40)
+    )
+    prs = _open(_build([SlideSpec("Content", "Objections", body=parse(md), notes="n")]))
+    slides = list(prs.slides)
+    assert len(slides) > 2
+    assert slides[0].shapes.title.text == "Objections"
+    assert all(s.shapes.title.text == "Objections (cont.)" for s in slides[1:])
+    assert all(s.slide_layout.name == "Content" for s in slides)
+    texts = [t for s in slides for t in _body_texts(s)]
+    assert _words(texts) == _words([p.text for p in parse(md)])
+    assert max(len(_body_texts(s)) for s in slides) <= 12
+    for slide in slides:
+        frame = slide.placeholders[1].text_frame
+        assert frame.auto_size in (None, MSO_AUTO_SIZE.NONE)
+        assert "normAutofit" not in slide.placeholders[1]._element.xml
+
+
+def test_single_overlong_paragraph_splits_at_word_boundary() -> None:
+    words = [f"word{i}" for i in range(900)]
+    body = (Para((Run(" ".join(words[:450]), bold=True), Run(" " + " ".join(words[450:])))),)
+    prs = _open(_build([SlideSpec("Content", "Long", body=body)]))
+    assert len(prs.slides) >= 3
+    texts = [t for s in prs.slides for t in _body_texts(s)]
+    assert _words(texts) == words  # every word whole, in order
+    second = prs.slides[1].placeholders[1].text_frame.paragraphs[0].runs
+    assert second[0].font.bold is True
+
+
+def test_two_columns_overflow_independently() -> None:
+    long = tuple(
+        Para((Run(f"Left point number {i} with some words"),), bullet=True) for i in range(40)
+    )
+    prs = _open(_build([SlideSpec("Two Content", "Compare", body=long, body2=parse("- short"))]))
+    assert len(prs.slides) >= 2
+    assert "short" in _body_texts(prs.slides[0])
+    # an emptied column is removed rather than left showing "Click to add text"
+    assert len(prs.slides[-1].placeholders) == 2
+
+
+def test_path_steps_are_numbered_shapes_with_labels_and_captions() -> None:
+    steps = tuple(
+        PathStep(f"Play {i}", f"Stage {i}", f"https://x.example/{i}") for i in range(1, 10)
+    )
+    prs = _open(_build([SlideSpec("Path", "Journey", steps=steps)]))
+    assert [s.shapes.title.text for s in prs.slides] == ["Journey", "Journey (cont.)"]
+    shapes = {sh.name: sh for s in prs.slides for sh in s.shapes}
+    for i in range(1, 10):
+        assert shapes[f"Step {i}"].text_frame.text == f"Play {i}"
+        assert shapes[f"Step {i} number"].text_frame.text == str(i)
+        assert shapes[f"Step {i} caption"].text_frame.text == f"Stage {i}"
+        assert shapes[f"Step {i}"].click_action.hyperlink.address == f"https://x.example/{i}"
+    first = [sh for sh in prs.slides[0].shapes if sh.name.endswith("arrow")]
+    assert len(first) == len([n for n in shapes if n.startswith("Step ") and n[5:].isdigit()
+                              and int(n[5:]) <= 5]) - 1  # fmt: skip
+    boxes = [shapes[f"Step {i}"] for i in range(1, 6)]
+    assert [b.left for b in boxes] == sorted(b.left for b in boxes)  # left to right
+
+
+def test_unsafe_step_link_is_dropped() -> None:
+    prs = _open(_build([SlideSpec("Path", "J", steps=(PathStep("A", href="javascript:x()"),))]))
+    step = next(sh for sh in prs.slides[0].shapes if sh.name == "Step 1")
+    assert step.click_action.hyperlink.address is None
+
+
+def test_double_build_is_byte_identical_and_zip_is_stable() -> None:
+    first, second = _build(_every_layout()), _build(_every_layout())
+    assert first == second
+    assert first != _build(_every_layout(), as_of=dt.date(2026, 10, 2))
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert z.namelist()[0] == "[Content_Types].xml"
+        assert {i.date_time for i in z.infolist()} == {(2026, 10, 1, 0, 0, 0)}
+
+
+def test_missing_layout_and_missing_placeholder_are_clear_errors() -> None:
+    with pytest.raises(DeckError, match=r"no layout named 'Agenda'.*Two Content"):
+        _build([SlideSpec("Agenda", "x")])
+    with pytest.raises(DeckError, match=r"'Path' has no placeholder for a body"):
+        _build([SlideSpec("Path", "x", body=parse("text"))])
+    with pytest.raises(DeckError, match="cannot open deck master"):
+        build_deck(ROOT / "missing.pptx", [], title="t", author="a", as_of=AS_OF)
+
+
+def test_existing_master_slides_are_removed(tmp_path: Path) -> None:
+    master = tmp_path / "with-slides.pptx"
+    master.write_bytes(_build(_every_layout()))
+    prs = _open(
+        build_deck(master, [SlideSpec("Section", "Only")], title="t", author="a", as_of=AS_OF)
+    )
+    assert [s.shapes.title.text for s in prs.slides] == ["Only"]
+
+
+def test_brand_color_recolours_theme() -> None:
+    data = _build([SlideSpec("Title", "x")], brand_color="#FF6B00")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        theme = z.read("ppt/theme/theme1.xml").decode()
+    assert '<a:accent1><a:srgbClr val="FF6B00"/>' in theme
+    with pytest.raises(DeckError, match="not a #RRGGBB"):
+        _build([SlideSpec("Title", "x")], brand_color="orange")
+
+
+def test_line_starts_wraps_at_words_and_hard_breaks() -> None:
+    assert line_starts("aaa bbb ccc", 7) == [0, 8]
+    assert line_starts("aaa\nbbb", 80) == [0, 4]
+    assert len(line_starts("x" * 25, 10)) == 3
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_converts_deck_to_pdf(tmp_path: Path) -> None:
+    deck = tmp_path / "deck.pptx"
+    deck.write_bytes(_build(_every_layout()))
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    pdf = PdfReader(tmp_path / "deck.pdf")
+    assert len(pdf.pages) == 6
+    assert "Cyber-resilient enterprise" in pdf.pages[0].extract_text()
