@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pptx import Presentation
 from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.util import Inches
 from pypdf import PdfReader
 
 from salesplay.render.pptx_deck import (
@@ -248,3 +249,17 @@ def test_libreoffice_converts_deck_to_pdf(tmp_path: Path) -> None:
     pdf = PdfReader(tmp_path / "deck.pdf")
     assert len(pdf.pages) == 6
     assert "Cyber-resilient enterprise" in pdf.pages[0].extract_text()
+
+
+def test_path_rows_are_balanced_centred_and_grow_for_long_labels() -> None:
+    long = "Attacks are detected, but a restore might bring the attacker back"
+    steps = tuple(PathStep(long if i == 3 else f"Step {i}") for i in range(1, 8))
+    prs = _open(_build([SlideSpec("Path", "Journey", steps=steps)]))
+    per_slide = [[sh for sh in s.shapes if sh.name.startswith("Step ") and sh.name[5:].isdigit()]
+                 for s in prs.slides]  # fmt: skip
+    assert [len(boxes) for boxes in per_slide] == [4, 3]
+    assert per_slide[0][2].height > Inches(1.2)  # grew to hold the long label
+    two = _open(_build([SlideSpec("Path", "Two", steps=(PathStep("A"), PathStep("B")))]))
+    a, b = (sh for sh in two.slides[0].shapes if sh.name in ("Step 1", "Step 2"))
+    assert a.width <= Inches(2.8)
+    assert abs(a.left - (two.slide_width - (b.left + b.width))) < Inches(0.05)

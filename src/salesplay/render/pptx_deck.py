@@ -320,37 +320,60 @@ def _diagram_area(prs: Any, title_ph: Any) -> _Area:
     return _Area(left, top, width, prs.slide_height - top - int(Inches(0.5)))
 
 
-_GAP, _BOX_H, _BADGE, _CAPTION_GAP = Inches(0.5), Inches(1.6), Inches(0.5), Inches(0.15)
-_LABEL_PT, _CAPTION_PT = 16, 12
+_GAP, _BADGE, _CAPTION_GAP = Inches(0.5), Inches(0.5), Inches(0.15)
+_MAX_BOX_W, _MIN_BOX_H = Inches(2.8), Inches(1.2)
+_LABEL_SIZES, _CAPTION_PT = (16, 14), 12  # 14 pt is the smallest label we consider readable
 
 
-def _lines(text: str, width_emu: float, size: float) -> int:
-    return len(line_starts(text, max(1, int(width_emu / _EMU_PER_PT / (_GLYPH_EM * size)))))
+@dataclass(frozen=True)
+class _Row:
+    """Geometry of one slide's row of steps, in EMU, and the label size in points."""
+
+    width: int
+    box_h: int
+    caption_h: int
+    label_pt: int
 
 
-def _step_layout(steps: Sequence[PathStep], area: _Area) -> tuple[int, int] | None:
-    """(box width, caption height) if ``steps`` fit side by side in ``area``, else None."""
-    width = int((area.width - (len(steps) - 1) * _GAP) / len(steps))
-    inner = width - Inches(0.2)
-    label = max(_lines(s.label, inner, _LABEL_PT) for s in steps) * 1.2 * _LABEL_PT
-    caption = max(_lines(s.caption, width, _CAPTION_PT) if s.caption else 0 for s in steps)
-    caption_h = int((caption * 1.2 + 0.6) * _CAPTION_PT * _EMU_PER_PT)
-    fits_label = label * _EMU_PER_PT <= _BOX_H - Inches(0.2)
-    fits = caption_h + _BOX_H + _BADGE / 2 + _CAPTION_GAP <= area.height
-    return (width, caption_h) if fits_label and fits else None
+def _cpl(width_emu: float, size: float, em: float = _GLYPH_EM) -> int:
+    return max(1, int(width_emu / _EMU_PER_PT / (em * size)))
 
 
-def _step_pages(steps: Sequence[PathStep], area: _Area) -> list[tuple[int, tuple[PathStep, ...]]]:
-    """(first step number, steps) per slide; pages are balanced, then narrowed to fit."""
-    pages: list[tuple[int, tuple[PathStep, ...]]] = []
+def _row(steps: Sequence[PathStep], area: _Area, force: bool = False) -> _Row | None:
+    """How ``steps`` fit side by side in ``area``; None if they do not (unless ``force``)."""
+    width = min(int((area.width - (len(steps) - 1) * _GAP) / len(steps)), _MAX_BOX_W)
+    captions = max(
+        len(line_starts(s.caption, _cpl(width, _CAPTION_PT))) if s.caption else 0 for s in steps
+    )
+    caption_h = int((captions * 1.2 + 0.6) * _CAPTION_PT * _EMU_PER_PT)
+    for size in _LABEL_SIZES:
+        # Bold glyphs run wider; the rounded corners and insets take ~0.35in of the width.
+        cpl = _cpl(width - Inches(0.35), size, em=0.6)
+        lines = max(len(line_starts(s.label, cpl)) for s in steps)
+        box_h = max(_MIN_BOX_H, int(lines * 1.2 * size * _EMU_PER_PT + Inches(0.4)))
+        row = _Row(width, box_h, caption_h, size)
+        words_fit = all(len(w) <= cpl for s in steps for w in s.label.split())
+        if words_fit and _BADGE // 2 + box_h + _CAPTION_GAP + caption_h <= area.height:
+            return row
+    return row if force else None
+
+
+def _step_pages(
+    steps: Sequence[PathStep], area: _Area
+) -> list[tuple[int, tuple[PathStep, ...], _Row]]:
+    """(first step number, steps, geometry) per slide, as few and as balanced as fit."""
+    pages: list[tuple[int, tuple[PathStep, ...], _Row]] = []
     done = 0
     while done < len(steps):
         left = len(steps) - done
-        count = math.ceil(left / math.ceil(left / _MAX_STEPS))
-        while count > 1 and _step_layout(steps[done : done + count], area) is None:
-            count -= 1
-        pages.append((done + 1, tuple(steps[done : done + count])))
-        done += count
+        for count_pages in range(math.ceil(left / _MAX_STEPS), left + 1):
+            chunk = tuple(steps[done : done + math.ceil(left / count_pages)])
+            row = _row(chunk, area, force=len(chunk) == 1)
+            if row is not None:
+                break
+        assert row is not None  # a single step is always forced into a row
+        pages.append((done + 1, chunk, row))
+        done += len(chunk)
     return pages
 
 
@@ -380,38 +403,36 @@ def _label(shape: Any, text: str, size: int, color: MSO_THEME_COLOR, bold: bool)
     run.font.color.theme_color = color
 
 
-def _draw_steps(slide: Any, first: int, steps: Sequence[PathStep], area: _Area) -> None:
-    width, caption_h = _step_layout(steps, area) or (
-        int((area.width - (len(steps) - 1) * _GAP) / len(steps)),
-        area.height - _BOX_H - _BADGE // 2 - _CAPTION_GAP,
-    )
-    block = _BADGE // 2 + _BOX_H + _CAPTION_GAP + caption_h
+def _draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, area: _Area) -> None:
+    block = _BADGE // 2 + row.box_h + _CAPTION_GAP + row.caption_h
     top = area.top + max(0, (area.height - block) // 2) + _BADGE // 2
+    start = area.left + (area.width - len(steps) * (row.width + _GAP) + _GAP) // 2
     shapes = slide.shapes
     for i, step in enumerate(steps):
         number = first + i
-        left = area.left + i * (width + _GAP)
-        box = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, _BOX_H)
+        left = start + i * (row.width + _GAP)
+        box = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, row.width, row.box_h)
         box.name = f"Step {number}"
+        box.adjustments[0] = 0.1
         _style_shape(box, MSO_THEME_COLOR.ACCENT_1, None)
-        _label(box, step.label, _LABEL_PT, MSO_THEME_COLOR.BACKGROUND_1, True)
+        _label(box, step.label, row.label_pt, MSO_THEME_COLOR.BACKGROUND_1, True)
         href = safe_href(step.href)
         if href:
             box.click_action.hyperlink.address = href
-        x = left + (width - _BADGE) // 2
+        x = left + (row.width - _BADGE) // 2
         badge = shapes.add_shape(MSO_SHAPE.OVAL, x, top - _BADGE // 2, _BADGE, _BADGE)
         badge.name = f"Step {number} number"
         _style_shape(badge, MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.ACCENT_1)
         badge.text_frame.margin_left = badge.text_frame.margin_right = 0
         _label(badge, str(number), 14, MSO_THEME_COLOR.ACCENT_1, True)
         if step.caption:
-            y = top + _BOX_H + _CAPTION_GAP
-            caption = shapes.add_textbox(left, y, width, caption_h)
+            y = top + row.box_h + _CAPTION_GAP
+            caption = shapes.add_textbox(left, y, row.width, row.caption_h)
             caption.name = f"Step {number} caption"
             _label(caption, step.caption, _CAPTION_PT, MSO_THEME_COLOR.TEXT_1, False)
         if i < len(steps) - 1:
             size = Inches(0.3)
-            x, y = left + width + (_GAP - size) // 2, top + (_BOX_H - size) // 2
+            x, y = left + row.width + (_GAP - size) // 2, top + (row.box_h - size) // 2
             arrow = shapes.add_shape(MSO_SHAPE.CHEVRON, x, y, size, size)
             arrow.name = f"Step {number} arrow"
             _style_shape(arrow, MSO_THEME_COLOR.ACCENT_1, None)
