@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pptx import Presentation
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Inches
@@ -21,8 +23,10 @@ from salesplay.render.pptx_deck import (
     DeckError,
     PathStep,
     SlideSpec,
+    _Box,
     build_deck,
     line_starts,
+    paginate,
 )
 from salesplay.richtext import Para, Run, parse
 
@@ -263,3 +267,23 @@ def test_path_rows_are_balanced_centred_and_grow_for_long_labels() -> None:
     a, b = (sh for sh in two.slides[0].shapes if sh.name in ("Step 1", "Step 2"))
     assert a.width <= Inches(2.8)
     assert abs(a.left - (two.slide_width - (b.left + b.width))) < Inches(0.05)
+
+
+_word = st.text(alphabet="abcdefghij", min_size=1, max_size=14)
+_para = st.builds(
+    lambda words, bullet, level: Para((Run(" ".join(words)),), bullet=bullet, level=level),
+    st.lists(_word, min_size=1, max_size=120),
+    st.booleans(),
+    st.integers(min_value=0, max_value=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_para, max_size=12))
+def test_paginate_keeps_every_word_and_fills_no_page_beyond_the_box(paras: list[Para]) -> None:
+    box = _Box(width=400.0, height=300.0, sizes=(18.0, 16.0) + (14.0,) * 7,
+               margins=tuple(22.5 + 31.5 * i for i in range(9)))  # fmt: skip
+    pages = paginate(paras, box)
+    assert _words([p.text for page in pages for p in page]) == _words([p.text for p in paras])
+    for page in pages:
+        assert sum(box.height_of(p) for p in page) <= box.height
