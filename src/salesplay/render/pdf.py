@@ -1,0 +1,218 @@
+"""WeasyPrint wrapper: sandboxed resource fetching, deterministic and tagged PDF output."""
+
+from __future__ import annotations
+
+import mimetypes
+import multiprocessing
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+#: The package's default theme: fonts.css and the shipped Inter font files.
+THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+FONTS_CSS = THEME_DIR / "fonts.css"
+
+# MEASURED.md: a third worker gains nothing on the 2-core build machines.
+DEFAULT_WORKERS = 2
+
+
+class PdfError(Exception):
+    """A PDF could not be rendered (bad input or a resource outside the allowed roots)."""
+
+
+class FetchRefused(PdfError):
+    """SafeFetcher declined a URL; WeasyPrint catches it and skips the resource."""
+
+
+class SafeFetcher:
+    """A WeasyPrint url_fetcher that serves only data: URLs and files under `roots`.
+
+    Every refusal is appended to `refused` as "url: reason" so the caller can warn.
+    """
+
+    # Read by weasyprint.urls.fetch: False means a failed fetch skips the resource.
+    _fail_on_errors = False
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots: tuple[Path, ...] = tuple(Path(r).resolve() for r in roots)
+        self.refused: list[str] = []
+
+    def __call__(self, url: str) -> Any:
+        return self.fetch(url)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        """Return a weasyprint URLFetcherResponse, or raise FetchRefused."""
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            # Inline data cannot reach the network or the disk.
+            return URLFetcher(allowed_protocols=("data",)).fetch(url)
+        if scheme != "file":
+            self._refuse(url, f"scheme '{scheme or '?'}' is not allowed (no network access)")
+        path = self.check_path(url)
+        mime, _ = mimetypes.guess_type(path.name)
+        return URLFetcherResponse(
+            path.as_uri(),
+            body=path.read_bytes(),
+            headers={"Content-Type": mime or "application/octet-stream"},
+        )
+
+    def check_path(self, url: str) -> Path:
+        """The resolved file a file: URL names, if it lies under a root; else refuse."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            self._refuse(url, f"remote host '{parts.netloc}' is not allowed")
+        raw = unquote(parts.path)
+        if ".." in raw.replace("\\", "/").split("/"):
+            self._refuse(url, "'..' path components are not allowed")
+        # resolve() follows symlinks, so a link pointing out of a root is caught below.
+        path = Path(url2pathname(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            self._refuse(url, "outside the allowed directories")
+        if not path.is_file():
+            self._refuse(url, "not a file")
+        return path
+
+    def _refuse(self, url: str, reason: str) -> None:
+        self.refused.append(f"{url}: {reason}")
+        raise FetchRefused(f"refused {url}: {reason}")
+
+
+def render_pdf(
+    html: str,
+    *,
+    base_url: str,
+    roots: Sequence[Path],
+    as_of: date,
+    title: str,
+    lang: str = "en",
+    tagged: bool = True,
+    stylesheets: Sequence[Path] = (),
+) -> tuple[bytes, list[str]]:
+    """Render `html` to PDF bytes; return them with the list of refused resources.
+
+    Same html + same as_of gives byte-identical output: the dates come from as_of,
+    the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = SafeFetcher(roots)
+    font_config = FontConfiguration()
+    try:
+        sheets = []
+        for sheet in stylesheets:
+            try:
+                fetcher.check_path(Path(sheet).resolve().as_uri())
+            except FetchRefused as exc:
+                raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
+            sheets.append(
+                CSS(
+                    url=Path(sheet).resolve().as_uri(), url_fetcher=fetcher, font_config=font_config
+                )
+            )
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=font_config
+        )
+        stamp = as_of.isoformat()
+        document.metadata.created = stamp
+        document.metadata.modified = stamp
+        document.metadata.title = title
+        document.metadata.lang = document.metadata.lang or lang
+        with _source_date_epoch(as_of):
+            pdf: bytes = document.write_pdf(
+                pdf_variant="pdf/ua-1" if tagged else None,
+                # True: /ID is the MD5 of the objects, hence stable for identical content.
+                pdf_identifier=True,
+            )
+    except PdfError:
+        raise
+    except Exception as exc:  # WeasyPrint raises many types; callers need one.
+        raise PdfError(f"cannot render '{title}': {type(exc).__name__}: {exc}") from exc
+    finally:
+        _discard_font_folder(font_config)
+    return pdf, list(fetcher.refused)
+
+
+@contextmanager
+def _source_date_epoch(as_of: date) -> Iterator[None]:
+    # Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which stamps
+    # head.modified with the clock unless SOURCE_DATE_EPOCH is set.
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = datetime.combine(as_of, time(), tzinfo=UTC).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _discard_font_folder(font_config: Any) -> None:
+    # FontConfiguration removes its weasyprint-* temp dir only in __del__, which never
+    # runs in forked pool workers: remove it now.
+    folder = getattr(font_config, "_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
+
+
+def fast_font_subsetting() -> bool:
+    """Whether WeasyPrint found libharfbuzz-subset (Debian: libharfbuzz-subset0).
+
+    Without it, fonts are subset with fontTools: ~0.1 s per font face per PDF instead
+    of ~2 ms, the largest cost of a small document. The build should say so.
+    """
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """The arguments of one render_pdf call, picklable for render_many."""
+
+    html: str
+    base_url: str
+    roots: tuple[Path, ...]
+    as_of: date
+    title: str
+    lang: str = "en"
+    tagged: bool = True
+    stylesheets: tuple[Path, ...] = field(default=())
+
+
+def _run(job: RenderJob) -> tuple[bytes, list[str]]:
+    return render_pdf(
+        job.html,
+        base_url=job.base_url,
+        roots=job.roots,
+        as_of=job.as_of,
+        title=job.title,
+        lang=job.lang,
+        tagged=job.tagged,
+        stylesheets=job.stylesheets,
+    )
+
+
+def render_many(
+    jobs: Sequence[RenderJob], workers: int = DEFAULT_WORKERS
+) -> list[tuple[bytes, list[str]]]:
+    """Render jobs in order, in a pool of forked workers (in-process for 0–1 job or worker)."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [_run(job) for job in jobs]
+    import weasyprint  # noqa: F401  # imported once in the parent, inherited by the forks
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(min(workers, len(jobs))) as pool:
+        return pool.map(_run, jobs, chunksize=1)

@@ -1,0 +1,217 @@
+"""The WeasyPrint wrapper: sandboxed fetching, embedded font, tags, byte-identical output."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from salesplay.render.pdf import (
+    FONTS_CSS,
+    THEME_DIR,
+    FetchRefused,
+    PdfError,
+    RenderJob,
+    SafeFetcher,
+    render_many,
+    render_pdf,
+)
+
+AS_OF = date(2026, 11, 1)
+NAMES = "Müller & Søn, Straße, José Peña"
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """An assets root with good and hostile references, and a secret outside it."""
+    base = tmp_path_factory.mktemp("pdfsite")
+    assets = base / "assets"
+    assets.mkdir()
+    secret = base / "secret.svg"
+    for name in ("secret.svg", "svg-abs.svg", "svg-rel.svg"):
+        (base / name).write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    (assets / "card.css").write_text("h1 { color: #0B5FFF } body { font-family: Inter }")
+    (assets / "escape.svg").symlink_to(secret)
+    (assets / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="40" height="10"><rect width="40" height="10" fill="red"/>'
+        f'<image href="{(base / "svg-abs.svg").as_uri()}" width="4" height="4"/>'
+        '<image xlink:href="../svg-rel.svg" width="4" height="4"/></svg>'
+    )
+    return {"base": base, "assets": assets, "secret": secret}
+
+
+def page_html(assets: Path, extra: str = "") -> str:
+    return (
+        '<!doctype html><html lang="en"><head><link rel="stylesheet" href="card.css"></head>'
+        f"<body><h1>{NAMES.replace('&', '&amp;')}</h1><p>Regular <b>bold</b> <i>italic</i>"
+        f' <b><i>both</i></b></p><img src="logo.svg"><img src="{PIXEL}">{extra}</body></html>'
+    )
+
+
+HOSTILE = (
+    '<img src="https://example.com/tracker.png">'
+    '<img src="http://169.254.169.254/latest">'
+    '<img src="../secret.svg">'
+    '<img src="escape.svg">'
+    '<img src="file:///etc/passwd">'
+    '<img src="file://evil.example/share/x.png">'
+)
+
+
+def render(site: dict[str, Path], html: str, **kw: object) -> tuple[bytes, list[str]]:
+    return render_pdf(
+        html,
+        base_url=site["assets"].as_uri() + "/",
+        roots=[site["assets"], THEME_DIR],
+        as_of=AS_OF,
+        title="Backup modernization",
+        stylesheets=[FONTS_CSS],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(site: dict[str, Path]) -> tuple[bytes, list[str]]:
+    return render(site, page_html(site["assets"], HOSTILE))
+
+
+def test_accented_text_extracts_exactly(rendered: tuple[bytes, list[str]]) -> None:
+    text = pypdf.PdfReader(io.BytesIO(rendered[0])).pages[0].extract_text()
+    assert NAMES in text
+    assert "Regular bold italic both" in text
+
+
+def test_only_the_shipped_font_is_embedded(rendered: tuple[bytes, list[str]]) -> None:
+    with pikepdf.open(io.BytesIO(rendered[0])) as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        names = sorted(str(font.BaseFont).split("+", 1)[1] for _, font in fonts.items())
+        for _, font in fonts.items():
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            assert str(descriptor.FontFamily) == "Inter"
+            # Embedded as the shipped CFF (.otf), which no system fallback font would be.
+            assert descriptor.FontFile3.Subtype == "/OpenType"
+    assert len(names) == 4, names
+    assert all(name.startswith("Inter") for name in names), names
+
+
+def test_tagged_pdf_ua(rendered: tuple[bytes, list[str]]) -> None:
+    with pikepdf.open(io.BytesIO(rendered[0])) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert bool(root.MarkInfo.Marked) is True
+        assert str(root.Lang) == "en"
+        assert str(pdf.docinfo.Title) == "Backup modernization"
+        assert b"pdfuaid" in root.Metadata.read_bytes()
+
+
+def test_every_hostile_reference_is_refused(rendered: tuple[bytes, list[str]]) -> None:
+    refused = rendered[1]
+    reasons = {line.rsplit(": ", 1)[0]: line.rsplit(": ", 1)[1] for line in refused}
+    secret_uri = next(u for u in reasons if u.endswith("/secret.svg"))
+    assert "no network" in reasons["https://example.com/tracker.png"]
+    assert "no network" in reasons["http://169.254.169.254/latest"]
+    assert reasons["file:///etc/passwd"] == "outside the allowed directories"
+    assert "remote host" in reasons["file://evil.example/share/x.png"]
+    assert reasons[secret_uri] == "outside the allowed directories"
+    assert any(u.endswith("/escape.svg") for u in reasons), "symlink escaping the root"
+    # The SVG inside the root is drawn; its <image> references out of the root are not.
+    assert not any(u.endswith("/logo.svg") for u in reasons)
+    outside = "outside the allowed directories"
+    assert [r for u, r in reasons.items() if u.endswith(("/svg-abs.svg", "/svg-rel.svg"))] == [
+        outside,
+        outside,
+    ]
+    assert not any(u.startswith("data:") for u in reasons)
+
+
+def test_same_input_same_bytes_whatever_the_clock(
+    site: dict[str, Path], rendered: tuple[bytes, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time, "time", lambda: 4_102_444_800.0)  # the year 2100
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    again, _ = render(site, page_html(site["assets"], HOSTILE))
+    assert again == rendered[0]
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    with pikepdf.open(io.BytesIO(again)) as pdf:
+        assert str(pdf.docinfo.CreationDate) == "D:20261101"
+        assert str(pdf.docinfo.ModDate) == "D:20261101"
+        assert len(pdf.trailer.ID) == 2  # /ID present, derived from content
+
+
+def test_untagged_option(site: dict[str, Path]) -> None:
+    pdf, refused = render(site, "<p>plain</p>", tagged=False)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/StructTreeRoot" not in doc.Root
+    assert refused == []
+
+
+def test_stylesheet_outside_roots_is_an_error(site: dict[str, Path]) -> None:
+    with pytest.raises(PdfError, match="outside the allowed roots"):
+        render_pdf(
+            "<p>x</p>",
+            base_url=site["assets"].as_uri() + "/",
+            roots=[site["assets"]],
+            as_of=AS_OF,
+            title="t",
+            stylesheets=[site["secret"]],
+        )
+
+
+def test_fetcher_rules(site: dict[str, Path]) -> None:
+    fetcher = SafeFetcher([site["assets"]])
+    ok = fetcher.fetch((site["assets"] / "card.css").as_uri())
+    assert b"#0B5FFF" in ok.read()
+    assert fetcher.fetch(PIXEL).read().startswith(b"\x89PNG")
+    bad = [
+        "ftp://example.com/x",
+        (site["assets"] / "missing.png").as_uri(),
+        site["assets"].as_uri(),
+        site["assets"].as_uri() + "/../secret.svg",
+        site["assets"].as_uri() + "/%2e%2e/secret.svg",
+    ]
+    for url in bad:
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    assert [line.split(": ")[0] for line in fetcher.refused] == bad
+
+
+def title(pdf: bytes) -> str:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return str(doc.docinfo.Title)
+
+
+def test_render_many_matches_and_leaves_no_temp_dirs(
+    site: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    jobs = [
+        RenderJob(
+            html=f'<html lang="en"><body style="font-family: Inter"><p>Card {i} {NAMES}</p>',
+            base_url=site["assets"].as_uri() + "/",
+            roots=(site["assets"], THEME_DIR),
+            as_of=AS_OF,
+            title=f"Card {i}",
+            stylesheets=(FONTS_CSS,),
+        )
+        for i in range(3)
+    ]
+    results = render_many(jobs, workers=2)
+    assert [title(pdf) for pdf, _ in results] == [
+        "Card 0",
+        "Card 1",
+        "Card 2",
+    ]
+    assert results[1] == render_many(jobs[1:2])[0]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("weasyprint-")] == []

@@ -1,0 +1,233 @@
+"""Atomic writes, checksums, manifests, git revision and reproducible zips."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesplay.write import (
+    Manifest,
+    deterministic_zip,
+    git_revision,
+    sha256_bytes,
+    sha256_file,
+    write_atomic,
+)
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_write_atomic_creates_parents_and_file(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "card.pdf"
+    write_atomic(target, b"%PDF-1.7 new")
+    assert target.read_bytes() == b"%PDF-1.7 new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert leftovers(target.parent) == []
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_write_atomic_failure_keeps_old_file_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    target = tmp_path / "card.pdf"
+    target.write_bytes(b"old content")
+
+    def boom(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, failing, boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, b"new content that never lands")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old content"
+    assert leftovers(tmp_path) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["card.pdf"]
+
+
+def test_write_atomic_interrupted_write_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "index.html"
+    target.write_bytes(b"old")
+    real_fdopen = os.fdopen
+
+    class Exploding(io.BufferedWriter):
+        def write(self, data: object) -> int:
+            raise KeyboardInterrupt  # even a non-Exception interruption cleans up
+
+    def fdopen(fd: int, mode: str = "r", *a: object, **k: object) -> object:
+        real_fdopen(fd, mode).close()
+        return Exploding(io.BytesIO())
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert leftovers(tmp_path) == []
+
+
+def test_sha256_helpers_agree(tmp_path: Path) -> None:
+    data = b"x" * (3 << 20)  # more than one read chunk
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    expected = hashlib.sha256(data).hexdigest()
+    assert sha256_bytes(data) == expected
+    assert sha256_file(path) == expected
+    assert sha256_file(str(path)) == expected
+
+
+def test_manifest_json_is_stable_and_sorted() -> None:
+    members = [("blue-river/index.html", b"<html>"), ("blue-river/battlecards/a.pdf", b"%PDF")]
+    manifest = Manifest.of(members, as_of=date(2026, 11, 1), revision="abc123")
+    text = manifest.to_json().decode()
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+    data = json.loads(text)
+    assert data == {
+        "as_of": "2026-11-01",
+        "revision": "abc123",
+        "files": {
+            "blue-river/battlecards/a.pdf": sha256_bytes(b"%PDF"),
+            "blue-river/index.html": sha256_bytes(b"<html>"),
+        },
+    }
+    assert text.index('"as_of"') < text.index('"files"') < text.index('"revision"')
+    assert text.index("battlecards/a.pdf") < text.index("index.html")
+    assert '\n  "as_of"' in text  # indent 2
+    assert Manifest.of(reversed(members), as_of=date(2026, 11, 1), revision="abc123").to_json() == (
+        manifest.to_json()
+    )
+    assert json.loads(Manifest("2026-11-01", None, {}).to_json())["revision"] is None
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_revision_clean_dirty_and_not_a_repo(tmp_path: Path) -> None:
+    assert git_revision(tmp_path) is None
+    repo = tmp_path / "repo"
+    catalog = repo / "plays"
+    catalog.mkdir(parents=True)
+    (catalog / "catalog.yaml").write_text("company: {name: X}\n")
+    (repo / "README.md").write_text("readme\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "init")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert git_revision(catalog) == head
+    (repo / "README.md").write_text("changed outside the catalog\n")
+    assert git_revision(catalog) == head  # only the catalog's own changes count
+    (catalog / "new-play.yaml").write_text("name: new\n")
+    assert git_revision(catalog) == f"{head}-dirty"
+    (catalog / "new-play.yaml").unlink()
+    (catalog / "catalog.yaml").write_text("company: {name: Y}\n")
+    assert git_revision(catalog) == f"{head}-dirty"
+
+
+def test_git_revision_without_git_or_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert git_revision(tmp_path / "does-not-exist") is None
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert git_revision(tmp_path) is None
+
+
+MEMBERS = [
+    ("kit/index.html", b"<html>" + b"hello " * 200),
+    ("kit/battlecards/b.pdf", b"%PDF-1.7" + bytes(range(256)) * 20),
+    ("kit/battlecards/a.pdf", b"%PDF-1.7 a"),
+    ("kit/decks/pitch.pptx", b"PK fake pptx"),
+    ("kit/manifest.json", b"{}\n"),
+]
+
+
+def test_zip_is_deterministic_sorted_and_fixed() -> None:
+    data = deterministic_zip(MEMBERS, date=date(2026, 11, 1))
+    assert deterministic_zip(list(reversed(MEMBERS)), date=date(2026, 11, 1)) == data
+    assert deterministic_zip(MEMBERS, date=date(2026, 11, 2)) != data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == sorted(name for name, _ in MEMBERS)
+        for info in infos:
+            assert info.date_time == (2026, 11, 1, 0, 0, 0)
+            assert stat.S_IMODE(info.external_attr >> 16) == 0o644
+            assert stat.S_ISREG(info.external_attr >> 16)
+            assert archive.read(info) == dict(MEMBERS)[info.filename]
+        kinds = {i.filename: i.compress_type for i in infos}
+    assert kinds["kit/battlecards/a.pdf"] == zipfile.ZIP_STORED
+    assert kinds["kit/decks/pitch.pptx"] == zipfile.ZIP_STORED
+    assert kinds["kit/index.html"] == zipfile.ZIP_DEFLATED
+    assert kinds["kit/manifest.json"] == zipfile.ZIP_DEFLATED
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/etc/passwd",
+        "../evil.pdf",
+        "kit/../../evil.pdf",
+        "kit/..",
+        "kit\\evil.pdf",
+        "C:/evil.pdf",
+        "kit//a.pdf",
+        "kit/./a.pdf",
+        "",
+        "kit/a\x00.pdf",
+    ],
+)
+def test_zip_refuses_unsafe_paths(name: str) -> None:
+    with pytest.raises(ValueError, match="unsafe archive path"):
+        deterministic_zip([(name, b"x")], date=date(2026, 11, 1))
+
+
+def test_zip_refuses_duplicates() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        deterministic_zip([("a.txt", b"1"), ("a.txt", b"2")], date=date(2026, 11, 1))
+
+
+def test_zip_before_1980_is_clamped() -> None:
+    data = deterministic_zip([("a.txt", b"1")], date=date(1970, 1, 1))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.infolist()[0].date_time[0] == 1980
+
+
+SEGMENT = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=8
+).filter(lambda s: s not in (".", ".."))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(
+        st.lists(SEGMENT, min_size=1, max_size=3).map("/".join),
+        st.binary(max_size=64),
+        max_size=6,
+    )
+)
+def test_zip_round_trips_any_safe_members(files: dict[str, bytes]) -> None:
+    data = deterministic_zip(list(files.items()), date=date(2026, 1, 31))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {i.filename: archive.read(i) for i in archive.infolist()} == files
+    assert deterministic_zip(sorted(files.items(), reverse=True), date=date(2026, 1, 31)) == data
