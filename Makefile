@@ -7,8 +7,8 @@ CATALOG ?= plays
 ARGS   ?=
 # Debian packages: WeasyPrint needs Pango at run time; the tests also need a browser,
 # LibreOffice (to prove decks open) and poppler (PDF to PNG for looking at pages).
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS    := chromium libreoffice-impress poppler-utils
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2
+TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carlito
 
 .PHONY: all build check kits serve test lint format bench clean distclean runtime-deps test-deps
 

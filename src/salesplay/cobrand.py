@@ -1,0 +1,168 @@
+"""Co-brand decks for partners: prepare a deck once, then splice each partner into its XML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from salesplay.render.pptx_deck import repack
+from salesplay.zipsplice import SpliceBase, splice
+
+NAME_TOKEN = "SALESPLAYPARTNERNAME"
+CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
+LOGO_SHAPE = "salesplay-partner-logo"
+CARD_SHAPE = "salesplay-partner-card"
+_EMU_PER_INCH = 914400
+LOGO_PX_WIDTH = 600
+
+
+def _placeholder_png() -> bytes:
+    """A 2×1 transparent PNG, replaced by each partner's logo."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 6, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x00" * 8)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@dataclass(frozen=True)
+class PartnerMark:
+    """What a deck shows of a partner: name, one contact line, a logo as PNG (or none)."""
+
+    name: str
+    contact: str
+    logo_png: bytes | None = None
+    logo_size: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class DeckBase:
+    """A deck with co-brand slots on its title and closing slides, parsed for splicing."""
+
+    archive: SpliceBase
+    slides: dict[str, bytes]  # member name → XML with the tokens
+    media: str  # member name of the placeholder logo
+    box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
+
+
+def prepare(deck: bytes, as_of: dt.date) -> DeckBase:
+    """Add the co-brand slots to the first and last slides (one python-pptx pass per deck)."""
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Emu, Pt
+
+    prs = Presentation(io.BytesIO(deck))
+    width, height = int(prs.slide_width or 0), int(prs.slide_height or 0)
+    inch = _EMU_PER_INCH
+    box = (width - int(3.3 * inch), height - int(1.45 * inch), int(2.8 * inch), int(1.0 * inch))
+    targets = [prs.slides[0], prs.slides[-1]] if len(prs.slides) > 1 else [prs.slides[0]]
+    png = _placeholder_png()
+    media = ""
+    for slide in targets:
+        text = slide.shapes.add_textbox(
+            Emu(int(0.6 * inch)), Emu(box[1]), Emu(width - box[2] - int(1.6 * inch)), Emu(box[3])
+        )
+        frame = text.text_frame
+        frame.word_wrap = True
+        first = frame.paragraphs[0]
+        lead = first.add_run()
+        lead.text = "Your partner: "
+        name = first.add_run()
+        name.text = NAME_TOKEN
+        name.font.bold = True
+        second = frame.add_paragraph()
+        second.add_run().text = CONTACT_TOKEN
+        for para, size in ((first, 18), (second, 13)):
+            for run in para.runs:
+                run.font.size = Pt(size)
+                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        pad = int(0.1 * inch)
+        card = slide.shapes.add_shape(
+            MSO_SHAPE.ROUNDED_RECTANGLE,
+            Emu(box[0] - pad), Emu(box[1] - pad), Emu(box[2] + 2 * pad), Emu(box[3] + 2 * pad),
+        )  # fmt: skip
+        card.name = CARD_SHAPE
+        card.fill.solid()
+        card.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        card.line.fill.background()
+        card.shadow.inherit = False
+        pic = slide.shapes.add_picture(
+            io.BytesIO(png), Emu(box[0]), Emu(box[1]), Emu(box[2]), Emu(box[3])
+        )
+        pic.name = LOGO_SHAPE
+        rid = pic._element.xpath(".//a:blip/@r:embed")[0]  # noqa: SLF001 - no public API
+        media = str(slide.part.related_part(rid).partname).lstrip("/")
+    out = io.BytesIO()
+    prs.save(out)
+    archive = SpliceBase.parse(repack(out.getvalue(), as_of))
+    names = [str(s.part.partname).lstrip("/") for s in targets]
+    slides = {name: archive.read(name) for name in names}
+    return DeckBase(archive, slides, media, box)
+
+
+def _fit(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The largest rectangle of the logo's aspect ratio centred in the box (no distortion)."""
+    x, y, cx, cy = box
+    w, h = size
+    scale = min(cx / w, cy / h)
+    fw, fh = int(w * scale), int(h * scale)
+    return x + (cx - fw) // 2, y + (cy - fh) // 2, fw, fh
+
+
+_PIC_RE = re.compile(
+    rb"<p:pic>(?:(?!</p:pic>).)*?name=\"" + LOGO_SHAPE.encode() + rb"\".*?</p:pic>", re.S
+)
+_CARD_RE = re.compile(
+    rb"<p:sp>(?:(?!</p:sp>).)*?name=\"" + CARD_SHAPE.encode() + rb"\".*?</p:sp>", re.S
+)
+
+
+def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
+    """The deck with the partner's name, contact and logo in the co-brand slots."""
+    x, y, cx, cy = base.box
+    placeholder = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/>'.encode()
+    replacements: dict[str, bytes] = {}
+    for member, xml in base.slides.items():
+        xml = xml.replace(NAME_TOKEN.encode(), escape(mark.name).encode())
+        xml = xml.replace(CONTACT_TOKEN.encode(), escape(mark.contact).encode())
+        if mark.logo_png:
+            fx, fy, fcx, fcy = _fit(base.box, mark.logo_size)
+            fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
+            xml = xml.replace(placeholder, fitted)
+        else:
+            xml = _CARD_RE.sub(b"", _PIC_RE.sub(b"", xml))
+        replacements[member] = xml
+    if mark.logo_png:
+        replacements[base.media] = mark.logo_png
+    return splice(base.archive, replacements)
+
+
+def logo_png(path: Path) -> tuple[bytes, tuple[int, int]]:
+    """A partner logo as PNG bytes and pixel size; SVG is rasterised without fetching anything."""
+    from PIL import Image
+
+    data = path.read_bytes()
+    if path.suffix.lower() == ".svg" or b"<svg" in data[:2048]:
+        import cairosvg
+
+        # safe mode (unsafe=False): no entities, no external files, only data: URLs
+        data = cairosvg.svg2png(bytestring=data, output_width=LOGO_PX_WIDTH, unsafe=False)
+    with Image.open(io.BytesIO(data)) as image:
+        size = image.size
+        if image.format != "PNG":
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            data = out.getvalue()
+    return data, size
