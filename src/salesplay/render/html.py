@@ -1,0 +1,354 @@
+"""HTML for battlecards, destination playbooks and the differentiator matrix, for web and print."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup, escape
+
+from salesplay import richtext
+from salesplay.models import Brand
+from salesplay.render.templates import THEME_DIR, css_safe, render
+from salesplay.views import ClaimView, CompetitorView, Edition, PathView, PlayView, StepView
+
+__all__ = [
+    "Edition",
+    "Links",
+    "Matrix",
+    "battlecard",
+    "brand_css",
+    "matrix",
+    "path_svg",
+    "playbook",
+]
+
+Medium = Literal["web", "print"]
+
+EDITION_LABELS = {
+    "internal": "Internal edition — do not share outside the company",
+    "rep": "Rep edition — for the sales team, not for customers",
+    "partner": "Partner edition",
+    "public": "Public edition",
+}
+
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# Competitor columns: the status quo is the most dangerous competitor, so it comes first.
+_TYPE_ORDER = {"status-quo": 0, "diy": 1, "vendor": 2}
+
+
+@dataclass(frozen=True)
+class Links:
+    """How a page refers to files; differs between the web site, PDFs and partner kits."""
+
+    theme: Callable[[str], str]
+    asset: Callable[[str], str]
+    play: Callable[[str], str | None]
+    downloads: Callable[[str], dict[str, str]]
+
+    @classmethod
+    def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
+        """Absolute file:// URIs (theme files looked up project-first), no page links."""
+        dirs = tuple(Path(d).resolve() for d in template_dirs) or (THEME_DIR,)
+        root = Path(catalog).resolve()
+
+        def theme(name: str) -> str:
+            for directory in dirs:
+                if (directory / name).is_file():
+                    return (directory / name).as_uri()
+            return (THEME_DIR / name).as_uri()
+
+        def asset(value: str) -> str:
+            return (root / value).as_uri()
+
+        return cls(theme=theme, asset=asset, play=_no_page, downloads=_no_downloads)
+
+    @classmethod
+    def for_site(cls, depth: int) -> Links:
+        """Relative URLs for a page `depth` folders below build/site/ (works from file://)."""
+        up = "../" * depth
+
+        def theme(name: str) -> str:
+            return f"{up}assets/{name}"
+
+        def asset(value: str) -> str:
+            return up + value
+
+        def play(pid: str) -> str:
+            return f"{up}battlecards/{pid}.html"
+
+        def downloads(pid: str) -> dict[str, str]:
+            # PDFs and decks live beside build/site/, in build/battlecards/ and build/decks/.
+            return {
+                "PDF": posixpath.normpath(f"{up}../battlecards/{pid}.pdf"),
+                "Enablement deck": posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
+            }
+
+        return cls(theme=theme, asset=asset, play=play, downloads=downloads)
+
+
+def _no_page(pid: str) -> str | None:
+    return None
+
+
+def _no_downloads(pid: str) -> dict[str, str]:
+    return {}
+
+
+# --- brand colours ---------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    if not _HEX.match(colour):
+        raise ValueError(f"not a #RRGGBB colour: {colour!r}")
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _mix(colour: str, other: str, weight: float) -> str:
+    """`colour` moved towards `other` by `weight` (0..1): tints and shades for backgrounds."""
+    a, b = _rgb(colour), _rgb(other)
+    return "#" + "".join(f"{round(x + (y - x) * weight):02X}" for x, y in zip(a, b, strict=True))
+
+
+def brand_css(brand: Brand) -> Markup:
+    """`:root` custom properties for the brand colours and derived tints (validated hex only)."""
+    primary, accent = brand.primary.upper(), brand.accent.upper()
+    props = {
+        "--primary": primary,
+        "--primary-soft": _mix(primary, "#FFFFFF", 0.9),
+        "--primary-ink": _mix(primary, "#000000", 0.45),
+        "--accent": accent,
+        "--accent-soft": _mix(accent, "#FFFFFF", 0.88),
+        "--accent-ink": _mix(accent, "#000000", 0.5),
+    }
+    return css_safe(":root{" + ";".join(f"{k}:{v}" for k, v in props.items()) + "}")
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+def _common(edition: Edition, links: Links, medium: Medium) -> dict[str, Any]:
+    return {
+        "edition": edition,
+        "company": edition.company,
+        "links": links,
+        "medium": medium,
+        "as_of": edition.as_of,
+        "brand_css": brand_css(edition.brand),
+        "edition_label": EDITION_LABELS.get(edition.audience, edition.audience),
+        "safe_href": richtext.safe_href,
+        # play ids with an anchor on this page (the playbook links its own chapters)
+        "anchored": frozenset(),
+        "path_svg": lambda path, current=None: path_svg(path, current=current, brand=edition.brand),
+    }
+
+
+def battlecard(
+    env: jinja2.Environment, edition: Edition, play_id: str, links: Links, *, medium: Medium
+) -> str:
+    """The battlecard of one play of `edition` (template `battlecard.html`)."""
+    play = edition.plays[play_id]
+    return render(env, "battlecard.html", play=play, **_common(edition, links, medium))
+
+
+def playbook(env: jinja2.Environment, edition: Edition, destination_id: str, links: Links) -> str:
+    """The print playbook of one destination (template `playbook.html`)."""
+    dest = edition.destinations[destination_id]
+    plays = _path_plays(edition, dest.paths)
+    claims = _claims_of(edition, plays)
+    context = _common(edition, links, "print")
+    context["anchored"] = frozenset(p.id for p in plays)
+    return render(
+        env,
+        "playbook.html",
+        destination=dest,
+        plays=plays,
+        matrix=Matrix.of(edition, claims, every_competitor=False),
+        **context,
+    )
+
+
+def matrix(env: jinja2.Environment, edition: Edition, links: Links, *, medium: Medium) -> str:
+    """The differentiator matrix of `edition` (template `matrix.html`)."""
+    table = Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
+    return render(env, "matrix.html", matrix=table, **_common(edition, links, medium))
+
+
+def _path_plays(edition: Edition, paths: Sequence[PathView]) -> tuple[PlayView, ...]:
+    """The plays of `paths` in step order, each once."""
+    seen: dict[str, PlayView] = {}
+    for path in paths:
+        for step in path.steps:
+            if step.play and step.play in edition.plays and step.play not in seen:
+                seen[step.play] = edition.plays[step.play]
+    return tuple(seen.values())
+
+
+def _claims_of(edition: Edition, plays: Sequence[PlayView]) -> tuple[ClaimView, ...]:
+    ids = dict.fromkeys(c.id for p in plays for c in p.why_us)
+    return tuple(edition.differentiators[i] for i in ids if i in edition.differentiators)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Differentiators (unique first) × competitors, with the versus detail per cell."""
+
+    claims: tuple[ClaimView, ...]
+    competitors: tuple[CompetitorView, ...]
+    cells: dict[
+        tuple[str, str], str | None
+    ]  # (claim id, competitor id) → detail; absent = no claim
+
+    @classmethod
+    def of(cls, edition: Edition, claims: Sequence[ClaimView], *, every_competitor: bool) -> Matrix:
+        ordered = tuple(sorted(claims, key=lambda c: (c.type != "unique", c.id)))
+        cells = {(c.id, v.competitor.id): v.detail for c in ordered for v in c.versus}
+        named = {cid for _, cid in cells}
+        comps = [
+            comp for comp in edition.competitors.values() if every_competitor or comp.id in named
+        ]
+        comps.sort(key=lambda comp: (_TYPE_ORDER.get(comp.type, 9), comp.name.lower()))
+        return cls(ordered, tuple(comps), cells)
+
+    def has(self, claim_id: str, competitor_id: str) -> bool:
+        return (claim_id, competitor_id) in self.cells
+
+    def detail(self, claim_id: str, competitor_id: str) -> str | None:
+        return self.cells.get((claim_id, competitor_id))
+
+
+# --- path diagram --------------------------------------------------------------------
+
+_BOX_W, _BOX_H, _GAP, _PAD = 156, 70, 30, 8
+_NAME_SIZE, _CAPTION_SIZE = 13, 11.5
+_PER_ROW = 5
+_ROW_GAP = 34
+
+
+def _wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap by an average glyph width (Inter ≈ 0.55 em); '…' when cut."""
+    limit = max(4, int(width / (size * 0.55)))
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= limit or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: limit - 1].rstrip() + "…"
+    return lines
+
+
+def _text(x: float, y: float, lines: Sequence[str], size: float, **attrs: str) -> Iterator[str]:
+    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    yield f'<text x="{x:g}" y="{y:g}" font-size="{size:g}"{extra}>'
+    for i, line in enumerate(lines):
+        dy = 0 if i == 0 else size * 1.25
+        yield f'<tspan x="{x:g}" dy="{dy:g}">{escape(line)}</tspan>'
+    yield "</text>"
+
+
+def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None = None) -> Markup:
+    """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions.
+
+    Pure SVG (no external references), every text escaped; `current` highlights one play.
+    """
+    primary = brand.primary if brand else Brand().primary
+    accent = brand.accent if brand else Brand().accent
+    _rgb(primary), _rgb(accent)  # only validated colours reach the markup
+    steps = path.steps
+    per_row = min(_PER_ROW, max(1, len(steps)))
+    rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
+    lines = max((len(_caption(s)) for s in steps), default=0)
+    caption_h = lines * _CAPTION_SIZE * 1.25 + 10
+    row_h = _BOX_H + caption_h
+    width = _PAD * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
+    height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
+    uid = f"path-{path.id}"
+    desc = "; ".join(_step_words(s) for s in steps)
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
+        f' viewBox="0 0 {width:g} {height:g}" width="100%" role="img"'
+        f' aria-labelledby="{uid}-t {uid}-d"'
+        ' font-family="Inter, Helvetica, Arial, sans-serif">',
+        f'<title id="{uid}-t">{escape(path.name)}</title>',
+        f'<desc id="{uid}-d">{escape(desc)}</desc>',
+        f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
+        f' markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{primary}"/>'
+        "</marker></defs>",
+    ]
+    for r, row in enumerate(rows):
+        top = _PAD + r * (row_h + _ROW_GAP)
+        for i, step in enumerate(row):
+            here = current is not None and step.play == current
+            out += _step_box(step, _PAD + i * (_BOX_W + _GAP), top, here, primary, accent)
+            if i < len(row) - 1:
+                x1 = _PAD + i * (_BOX_W + _GAP) + _BOX_W + 3
+                y = top + _BOX_H / 2
+                out.append(
+                    f'<line class="arrow" x1="{x1:g}" y1="{y:g}" x2="{x1 + _GAP - 6:g}" y2="{y:g}"'
+                    f' stroke="{primary}" stroke-width="2" marker-end="url(#{uid}-arrow)"/>'
+                )
+        if r < len(rows) - 1:
+            # Wrap to the next row: down from the last box, back left, down into the first.
+            x_end = _PAD + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W / 2
+            y0 = top + row_h - 4
+            y_mid = y0 + _ROW_GAP / 2
+            x_start = _PAD + _BOX_W / 2
+            points = (
+                f"{x_end:g},{top + _BOX_H + 2:g} {x_end:g},{y_mid:g}"
+                f" {x_start:g},{y_mid:g} {x_start:g},{y0 + _ROW_GAP - 3:g}"
+            )
+            out.append(
+                f'<polyline class="arrow" points="{points}" fill="none"'
+                f' stroke="{primary}" stroke-width="2" stroke-dasharray="4 3"'
+                f' marker-end="url(#{uid}-arrow)"/>'
+            )
+    out.append("</svg>")
+    # Safe: every catalog text above went through escape(), colours through _rgb().
+    return Markup("".join(out))
+
+
+def _step_words(step: StepView) -> str:
+    name = step.play_name or "a play not in this edition"
+    stage = f" — {richtext.plain(step.stage)}" if step.stage else ""
+    return f"Step {step.number}: {name}{stage}"
+
+
+def _caption(step: StepView) -> list[str]:
+    return _wrap(richtext.plain(step.stage), _CAPTION_SIZE, _BOX_W, 5) if step.stage else []
+
+
+def _step_box(
+    step: StepView, x: float, y: float, here: bool, primary: str, accent: str
+) -> list[str]:
+    fill, ink, ring = (primary, "#FFFFFF", primary) if here else ("#FFFFFF", "#0B1F44", primary)
+    dash = ' stroke-dasharray="5 4"' if step.play is None else ""
+    out = [
+        f'<g class="step" data-step="{step.number}">',
+        f'<rect x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="{fill}"'
+        f' stroke="{ring}" stroke-width="2"{dash}/>',
+        f'<circle cx="{x + 17:g}" cy="{y + 17:g}" r="11" fill="{accent if here else primary}"/>',
+        f'<text x="{x + 17:g}" y="{y + 21.5:g}" font-size="12.5" font-weight="bold"'
+        f' text-anchor="middle" fill="#FFFFFF">{step.number}</text>',
+    ]
+    name = step.play_name or "(not in this edition)"
+    lines = _wrap(name, _NAME_SIZE, _BOX_W - 40, 3)
+    top = y + _BOX_H / 2 - (len(lines) - 1) * _NAME_SIZE * 1.25 / 2 + _NAME_SIZE * 0.35
+    out += _text(x + 34, top, lines, _NAME_SIZE, font_weight="bold", fill=ink)
+    caption = _caption(step)
+    if caption:
+        out += _text(x, y + _BOX_H + 16, caption, _CAPTION_SIZE, fill="#44506A")
+    out.append("</g>")
+    return out
