@@ -1,0 +1,272 @@
+"""Partner bands: drawn once per partner, stamped on every page, logo never distorted."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pypdf
+import pytest
+from PIL import Image
+
+from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, render_pdf
+from salesplay.render.stamp import (
+    BAND_CLEARANCE_CSS,
+    BAND_HEIGHT_PT,
+    BAND_RESERVED_PT,
+    LOGO_BOX_PT,
+    BandMaker,
+    Brand,
+    make_band,
+    stamp,
+)
+
+AS_OF = date(2026, 11, 1)
+A4_WIDTH = 595.2756
+CONTACTS = ("Dana Ruiz", "dana@blueriver.example", "+1 555 0100", "https://blueriver.example")
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("stamp") / "assets"
+    root.mkdir()
+    Image.new("RGBA", (400, 100), (20, 120, 60, 255)).save(root / "wide.png")
+    Image.new("RGB", (100, 300), (200, 40, 40)).save(root / "tall.png")
+    (root / "wide.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 100" width="400" height="100">'
+        '<rect width="400" height="100" fill="#7a1fa2"/></svg>'
+    )
+    (root / "card.css").write_text(
+        BAND_CLEARANCE_CSS + " body { font-family: Inter; font-size: 11pt } h1 { color: #0B5FFF }"
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def card(assets: Path) -> bytes:
+    """A tagged two-page battlecard-like PDF with an outline."""
+    sections = "".join(
+        f"<h2>Objection {i}</h2><p>We already have backups. Ask how long the restore took.</p>"
+        for i in range(16)
+    )
+    html = (
+        '<!doctype html><html lang="en"><head><link rel="stylesheet" href="card.css"></head>'
+        f"<body><h1>Backup modernization</h1>{sections}</body></html>"
+    )
+    pdf, refused = render_pdf(
+        html,
+        base_url=assets.as_uri() + "/",
+        roots=[assets, THEME_DIR],
+        as_of=AS_OF,
+        title="Backup modernization",
+        stylesheets=[FONTS_CSS],
+    )
+    assert refused == []
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def maker(assets: Path) -> BandMaker:
+    return BandMaker(roots=[assets], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT)
+
+
+@pytest.fixture(scope="module")
+def stamped(card: bytes, maker: BandMaker, assets: Path) -> bytes:
+    return stamp(card, maker.band(Brand("Blue River IT", assets / "wide.png", CONTACTS)))
+
+
+def test_card_fixture_has_two_pages_and_leaves_room_for_the_band(card: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(card))
+    assert len(reader.pages) == 2
+    lowest: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            lowest.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert min(lowest) > BAND_RESERVED_PT > BAND_HEIGHT_PT
+
+
+def test_every_page_has_partner_and_original_text(stamped: bytes) -> None:
+    pages = pypdf.PdfReader(io.BytesIO(stamped)).pages
+    assert len(pages) == 2
+    for page in pages:
+        text = page.extract_text()
+        assert "Your partner: Blue River IT" in text
+        assert " · ".join(CONTACTS) in text
+        assert "We already have backups." in text
+    assert "Backup modernization" in pages[0].extract_text()
+
+
+def test_band_is_one_form_xobject_shared_by_all_pages(stamped: bytes) -> None:
+    with pikepdf.open(io.BytesIO(stamped)) as pdf:
+        forms = set()
+        for page in pdf.pages:
+            bands = [x for name, x in page.Resources.XObject.items() if name.startswith("/SPBand")]
+            assert len(bands) == 1
+            forms.add(bands[0].objgen)
+            assert b"/Artifact" in page.Contents[-1].read_bytes()  # not read out as content
+        assert len(forms) == 1
+
+
+def test_tags_outline_and_metadata_are_kept(card: bytes, stamped: bytes) -> None:
+    with pikepdf.open(io.BytesIO(card)) as before, pikepdf.open(io.BytesIO(stamped)) as after:
+        for key in ("/StructTreeRoot", "/MarkInfo", "/Metadata", "/Lang", "/Outlines"):
+            assert key in after.Root, key
+        assert after.Root.Metadata.read_bytes() == before.Root.Metadata.read_bytes()
+        assert str(after.docinfo.Title) == "Backup modernization"
+        with after.open_outline() as outline:
+            assert outline.root[0].title == "Backup modernization"
+
+
+def test_stamping_and_bands_are_deterministic(
+    card: bytes, stamped: bytes, maker: BandMaker, assets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time, "time", lambda: 4_102_444_800.0)  # fonts must not see the clock
+    band = maker.band(Brand("Blue River IT", assets / "wide.png", CONTACTS))
+    assert stamp(card, band) == stamped
+    assert (
+        make_band(
+            Brand("Blue River IT", assets / "wide.png", CONTACTS),
+            roots=[assets],
+            as_of=AS_OF,
+            width_pt=A4_WIDTH,
+            height_pt=BAND_HEIGHT_PT,
+        )
+        == band
+    )
+
+
+def matrix(values: Any) -> Matrix:
+    a, b, c, d, e, f = (float(v) for v in values)
+    return a, b, c, d, e, f
+
+
+def transform(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def concat(a: Matrix, b: Matrix) -> Matrix:
+    """a then b (PDF row-vector convention)."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
+
+
+def painted_points(content: Any, resources: Any, ctm: Matrix) -> Iterator[tuple[float, float]]:
+    """Corners of every image and filled rectangle that `content` paints, in page space."""
+    stack: list[Matrix] = []
+    path: list[tuple[float, float]] = []  # a clipping path (W n) paints nothing
+    for instruction in pikepdf.parse_content_stream(content):
+        operands, name = instruction.operands, str(instruction.operator)
+        if name == "q":
+            stack.append(ctm)
+        elif name == "Q":
+            ctm = stack.pop()
+        elif name == "cm":
+            ctm = concat(matrix(operands), ctm)
+        elif name == "re":
+            x, y, w, h = (float(v) for v in operands)
+            path += [transform(ctm, x, y), transform(ctm, x + w, y + h)]
+        elif name in ("f", "F", "f*", "B", "B*", "b", "b*"):
+            yield from path
+            path = []
+        elif name == "n":
+            path = []
+        elif name == "Do":
+            xobject = resources.XObject[operands[0]]
+            if xobject.Subtype == "/Image":
+                yield from (transform(ctm, x, y) for x, y in ((0, 0), (1, 1)))
+            else:
+                inner = concat(matrix(xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])), ctm)
+                yield from painted_points(xobject, xobject.Resources, inner)
+
+
+def logo_bbox(band: bytes) -> tuple[float, float, float, float]:
+    with pikepdf.open(io.BytesIO(band)) as pdf:
+        page = pdf.pages[0]
+        ops = pikepdf.parse_content_stream(page)
+        # Only what the /Logo XObject paints, placed by the cm just before its Do.
+        index = next(i for i, ins in enumerate(ops) if str(ins.operator) == "Do")
+        place = matrix(ops[index - 1].operands)
+        logo = page.Resources.XObject.Logo
+        if logo.Subtype == "/Image":
+            points = [transform(place, x, y) for x, y in ((0, 0), (1, 1))]
+        else:
+            inner = concat(matrix(logo.Matrix), place)
+            points = list(painted_points(logo, logo.Resources, inner))
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@pytest.mark.parametrize(
+    ("logo", "aspect"), [("wide.png", 4.0), ("tall.png", 1 / 3), ("wide.svg", 4.0)]
+)
+def test_logo_fits_the_box_without_distortion(
+    maker: BandMaker, assets: Path, logo: str, aspect: float
+) -> None:
+    band = maker.band(Brand("Logo Co", assets / logo, CONTACTS))
+    x0, y0, x1, y1 = logo_bbox(band)
+    box_w, box_h = LOGO_BOX_PT
+    box_x, box_y = min(36.0, A4_WIDTH * 0.06), (BAND_HEIGHT_PT - box_h) / 2
+    tol = 0.05
+    assert box_x - tol <= x0 < x1 <= box_x + box_w + tol
+    assert box_y - tol <= y0 < y1 <= box_y + box_h + tol
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(aspect, rel=0.01)
+    # Fitted: the logo touches the box on its limiting side.
+    assert (x1 - x0) == pytest.approx(box_w, abs=0.1) or (y1 - y0) == pytest.approx(box_h, abs=0.1)
+
+
+def test_no_logo_sets_the_name_in_type(maker: BandMaker) -> None:
+    band = maker.band(
+        Brand("Müller & Søn Consulting Partners International", None, ("kari@ms.example",))
+    )
+    text = pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()
+    assert "Müller & Søn Consulting\nPartners International" in text  # wrapped in the logo box
+    assert "Your partner: Müller & Søn Consulting Partners International" in text
+    assert "kari@ms.example" in text
+
+
+def test_long_contacts_wrap_shrink_and_stay_in_the_band(maker: BandMaker) -> None:
+    contacts = tuple(f"contact-line-{i}@a-rather-long-partner-domain.example" for i in range(8))
+    band = maker.band(Brand("Wordy", None, contacts))
+    reader = pypdf.PdfReader(io.BytesIO(band))
+    xs: list[float] = []
+    reader.pages[0].extract_text(visitor_text=lambda t, cm, tm, *_: xs.append(tm[4]) if t else None)
+    assert max(xs) < A4_WIDTH
+    assert "…" in reader.pages[0].extract_text()
+
+
+def test_weasyprint_engine_and_fallback_for_unsupported_text(
+    maker: BandMaker, assets: Path
+) -> None:
+    band = maker.band(Brand("Blue River IT", assets / "wide.svg", CONTACTS), engine="weasyprint")
+    text = pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()
+    assert "Your partner: Blue River IT" in text
+    # Inter has no CJK: "auto" falls back to WeasyPrint (and the system's fonts).
+    band = maker.band(Brand("北京 Partner", None, ("x@example.cn",)))
+    assert "Partner" in pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()
+    with pytest.raises(PdfError, match="repertoire"):
+        maker.band(Brand("北京 Partner", None, ()), engine="draw")
+
+
+def test_logo_outside_roots_and_bad_colour_are_errors(maker: BandMaker, tmp_path: Path) -> None:
+    outside = tmp_path / "logo.png"
+    Image.new("RGB", (10, 10)).save(outside)
+    with pytest.raises(PdfError, match="outside"):
+        maker.band(Brand("X", outside, ()))
+    with pytest.raises(PdfError, match="colour"):
+        maker.band(Brand("X", None, (), colour="blue"))
