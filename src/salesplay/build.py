@@ -98,6 +98,9 @@ def run_build(ctx: Context, only: list[str]) -> int:
         outputs.add("reports/check.json", format_json(diags))
     build.progress(f"writing {len(outputs.files)} files")
     written = _write_all(ctx.out, outputs)
+    if build.wants("kits") and cat.partners:
+        written += _kits(build, list(cat.partners))
+        outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
     for warning in outputs.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     elapsed = time.perf_counter() - started
@@ -130,6 +133,49 @@ def _write_all(out: Path, outputs: Outputs) -> int:
         write_atomic(target, data)
         changed += 1
     return changed
+
+
+def _kits(build: Build, partners: list[str]) -> int:
+    """Build partner kits, each written as soon as it is made."""
+    from salesplay import kits
+
+    shared = kits.prepare(
+        build.cat, build.editions, partners, templates=build.ctx.templates, out=build.ctx.out,
+        jobs=build.ctx.jobs, progress=build.progress,
+    )  # fmt: skip
+    done = 0
+    for done, _ in enumerate(kits.build_kits(shared, partners, build.ctx.jobs), start=1):
+        build.progress(f"kits: {done}/{len(partners)}")
+    return done
+
+
+def run_kits(ctx: Context, partner_ids: list[str]) -> int:
+    """`salesplay kit PARTNER…`: check, then build only those partners' kits."""
+    started = time.perf_counter()
+    cat = check_catalog(ctx)
+    diags = ctx.reporter.sorted(ctx.strict)
+    sys.stderr.write(format_text(diags))
+    if cat is None or ctx.reporter.has_errors(ctx.strict):
+        sys.stderr.write(f"build stopped: {summary(diags)}\n")
+        return 1
+    for pid in partner_ids:
+        if pid not in cat.partners:
+            from salesplay.context import UsageError
+            from salesplay.diagnostics import did_you_mean
+
+            raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
+    editions = {a: make_edition(cat, a) for a in ("partner", "public")}
+    build = Build(ctx, cat, editions, frozenset({"kits"}), _progress_printer())
+    try:
+        n = _kits(build, list(dict.fromkeys(partner_ids)))
+    except BuildFault as exc:
+        from salesplay.diagnostics import Diagnostic, Severity
+
+        sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
+        return 1
+    build.progress(f"built {n} kits in {time.perf_counter() - started:.1f} s")
+    sys.stderr.write("\n" if sys.stderr.isatty() else "")
+    return 0
 
 
 def _render_all(build: Build, outputs: Outputs) -> None:

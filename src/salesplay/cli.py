@@ -84,6 +84,24 @@ def build(
 
 
 @app.command()
+def kit(
+    partners: Annotated[list[str], typer.Argument(help="partner ids")],
+    catalog: CatalogOpt = Path("plays"),
+    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
+        "templates"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel workers")] = 2,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Build the kits of the named partners."""
+    from salesplay.build import run_kits
+
+    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=jobs)
+    raise typer.Exit(run_kits(ctx, partners))
+
+
+@app.command()
 def schema(
     kind: Annotated[
         str | None, typer.Argument(help="a kind, e.g. play; all kinds if omitted")

@@ -47,7 +47,9 @@ def _labelled(label: str, text: str | None, bullet: bool = True) -> tuple[Para, 
 def _steps(path: PathView, *, public: bool) -> tuple[PathStep, ...]:
     return tuple(
         PathStep(
-            label=(s.stage or s.play_name or f"Step {s.number}") if public else (s.play_name or s.stage or ""),
+            label=(s.stage or s.play_name or f"Step {s.number}")
+            if public
+            else (s.play_name or s.stage or ""),
             caption=(s.milestone or "") if public else (s.stage or ""),
         )
         for s in path.steps
@@ -60,7 +62,9 @@ def _claim_paras(claim: ClaimView, ed: Edition) -> tuple[Para, ...]:
     if claim.label:
         paras.append(Para((Run(claim.label, italic=True),), bullet=True, level=1))
     if claim.stale_days is not None:
-        paras.append(Para((Run(f"Last verified {claim.stale_days} days ago", italic=True),), True, 1))
+        paras.append(
+            Para((Run(f"Last verified {claim.stale_days} days ago", italic=True),), True, 1)
+        )
     for proof in claim.proof:
         paras += [Para(p.runs, bullet=True, level=1) for p in richtext.parse(proof.text)]
     return tuple(paras)
@@ -81,7 +85,9 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
         if path.steps:
             slides.append(SlideSpec("Path", path.name, steps=_steps(path, public=True)))
     refs = {c.ref for p in dest.products for c in p.capabilities}
-    claims = [c for c in ed.differentiators.values() if refs.intersection(b.ref for b in c.backed_by)]
+    claims = [
+        c for c in ed.differentiators.values() if refs.intersection(b.ref for b in c.backed_by)
+    ]
     if claims:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
         slides.append(SlideSpec("Content", f"Why {company.name}", body=body))
@@ -132,7 +138,12 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     if play.why_us:
         body = tuple(p for c in play.why_us for p in _claim_paras(c, ed))
         slides.append(
-            SlideSpec("Content", "Why us", body=body, notes="Never commit to anything labelled not available.")
+            SlideSpec(
+                "Content",
+                "Why us",
+                body=body,
+                notes="Never commit to anything labelled not available.",
+            )
         )
     slides.append(
         SlideSpec(
@@ -157,9 +168,7 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         body = tuple(p for pr in play.proof for p in _labelled(pr.customer, pr.result))
         slides.append(SlideSpec("Content", "Proof", body=body))
     body = _labelled("Hand off", play.handoff) if play.handoff else ()
-    slides.append(
-        SlideSpec("Content", "Next steps", body=body + _bullets(play.next_steps))
-    )
+    slides.append(SlideSpec("Content", "Next steps", body=body + _bullets(play.next_steps)))
     if play.decoder:
         body = tuple(p for term, meaning in play.decoder for p in _labelled(term, meaning))
         slides.append(SlideSpec("Content", "Jargon decoder", body=body))
@@ -176,3 +185,20 @@ def deck_bytes(ed: Edition, slides: list[SlideSpec], master: Path, title: str) -
         as_of=ed.as_of,
         brand_color=ed.brand.primary,
     )
+
+
+def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
+    """The enablement deck for partners (partner edition) with "what's in it for you"."""
+    slides = enablement_slides(ed, play_id)
+    role = ed.plays[play_id].partner
+    if role is None:
+        return slides
+    body = _labelled("Your role", role.role) + _labelled("Your value", role.value)
+    body += (Para((Run(f"Open to {role.min_tier} partners and above."),)),)
+    wiifm = SlideSpec(
+        "Content",
+        "What's in it for you",
+        body=body,
+        notes="Partners ask what's in it for them: lead with the margin and services attached.",
+    )
+    return [slides[0], wiifm, *slides[1:]]
