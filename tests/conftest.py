@@ -1,0 +1,134 @@
+"""Shared helpers for the catalog-core tests: sample catalogs and an in-process CLI runner.
+
+Every error case starts from `tests/roots/minimal` (a catalog that checks clean) and applies
+one small, explicit edit, so the line and column of each diagnostic are predictable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from salesplay.cli import main
+from salesplay.context import Context
+from salesplay.pipeline import check_catalog
+from salesplay.resolve import Catalog
+
+ROOTS = Path(__file__).parent / "roots"
+MINIMAL = ROOTS / "minimal"
+#: the as-of date at which `minimal` checks clean with zero diagnostics.
+AS_OF = "2026-11-23"
+#: a compiler-style diagnostic line: file:line:col: severity: message
+DIAG_RE = re.compile(r"^[^:]+:\d+:\d+: (error|warning): .+$")
+SUMMARY_RE = re.compile(r"^\d+ errors?, \d+ warnings?$")
+
+Edits = Mapping[str, str | bytes | None]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one `salesplay …` run printed and how it exited."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        """stderr lines (diagnostics then the summary line)."""
+        return self.stderr.splitlines()
+
+    @property
+    def diagnostics(self) -> list[str]:
+        """stderr lines without the final summary line."""
+        return [line for line in self.lines if not SUMMARY_RE.match(line)]
+
+
+def make_catalog(tmp_path: Path, edits: Edits | None = None, name: str = "plays") -> Path:
+    """Copy `minimal` to tmp_path/name and apply edits (relpath → new text, or None to delete)."""
+    root = tmp_path / name
+    shutil.copytree(MINIMAL, root)
+    for rel, content in (edits or {}).items():
+        target = root / rel
+        if content is None:
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def read(catalog: Path, rel: str) -> str:
+    """Text of a catalog file (to derive an edit from the original)."""
+    return (catalog / rel).read_text(encoding="utf-8")
+
+
+def base_text(rel: str) -> str:
+    """Text of a file of the `minimal` catalog."""
+    return (MINIMAL / rel).read_text(encoding="utf-8")
+
+
+def replace_in(rel: str, old: str, new: str) -> dict[str, str]:
+    """An edit replacing exactly one occurrence of `old` in a file of `minimal`."""
+    text = base_text(rel)
+    assert text.count(old) == 1, f"{old!r} must occur once in {rel}"
+    return {rel: text.replace(old, new)}
+
+
+def run_cli(*args: str, cwd: Path) -> Result:
+    """Run `salesplay ARGS` in-process from `cwd`, capturing output and the exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    old_argv = sys.argv
+    sys.argv = ["salesplay", *args]
+    try:
+        with (
+            contextlib.chdir(cwd),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        sys.argv = old_argv
+    if code is None:
+        code = 0
+    assert isinstance(code, int), f"exit code should be a number, got {code!r}"
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def check(tmp_path: Path, edits: Edits | None = None, *args: str, as_of: str = AS_OF) -> Result:
+    """`salesplay check --catalog plays --as-of AS_OF ARGS` on `minimal` with edits applied."""
+    make_catalog(tmp_path, edits)
+    return run_cli("check", "--catalog", "plays", "--as-of", as_of, *args, cwd=tmp_path)
+
+
+def resolved(
+    tmp_path: Path, edits: Edits | None = None, as_of: str = AS_OF
+) -> tuple[Catalog | None, Context]:
+    """Run the pipeline in-process on `minimal` with edits; the catalog and the run context."""
+    root = make_catalog(tmp_path, edits)
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(as_of))
+    return check_catalog(ctx), ctx
+
+
+@pytest.fixture(autouse=True)
+def _no_env_date(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test depends on the caller's SOURCE_DATE_EPOCH or debug switch."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("SALESPLAY_DEBUG", raising=False)
+    yield

@@ -1,0 +1,300 @@
+"""`salesplay check` as a user meets it: exit codes, formats, ordering, paths and dates."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, DIAG_RE, check, make_catalog, replace_in, run_cli
+from salesplay.diagnostics import Location, Reporter, Severity, did_you_mean, summary
+
+BM = "plays/backup-modernization.yaml"
+AA = "differentiators/anomaly-alerts.yaml"
+SALESPLAY = Path(sys.executable).parent / "salesplay"
+#: 2027-01-01T00:00:00Z: acme and status-quo are 92 days old, immutable-by-default 108.
+EPOCH_2027 = "1798761600"
+AS_OF_ERROR = "salesplay: error: --as-of must be a date YYYY-MM-DD, got "
+
+TWO_ERRORS_ONE_WARNING = {
+    **replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]"),
+    **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+}
+
+
+def sort_key(line: str) -> tuple[str, int, int]:
+    file, ln, col, _ = line.split(":", 3)
+    return file, int(ln), int(col)
+
+
+# --- exit codes ---------------------------------------------------------------------------------
+
+
+def test_exit_0_when_clean(tmp_path: Path) -> None:
+    result = check(tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_exit_0_with_warnings_only(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2025-01-01"))
+    assert result.code == 0
+    assert result.lines[-1] == "0 errors, 1 warning"
+
+
+def test_exit_1_with_errors_and_summary(tmp_path: Path) -> None:
+    result = check(tmp_path, TWO_ERRORS_ONE_WARNING)
+    assert result.code == 1
+    assert result.lines[-1] == "2 errors, 1 warning"
+    assert all(DIAG_RE.match(line) for line in result.lines[:-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2026-02-30"], f"{AS_OF_ERROR}'2026-02-30'"),
+        (["--as-of", "tomorrow"], f"{AS_OF_ERROR}'tomorrow'"),
+        (["--catalog", "nope"], "salesplay: error: catalog folder 'nope' not found"
+         " (use --catalog DIR)"),
+        (["--catalog", "plays/catalog.yaml"],
+         "salesplay: error: catalog folder 'plays/catalog.yaml' not found (use --catalog DIR)"),
+    ],
+)  # fmt: skip
+def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -> None:
+    make_catalog(tmp_path)
+    result = run_cli("check", *args, cwd=tmp_path)
+    assert result.code == 2
+    assert result.lines == [message]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--bogus"], "No such option: --bogus"),
+        (["check", "--format", "xml"], "'xml' is not one of 'text', 'json'"),
+        (["chek"], "No such command"),
+    ],
+)
+def test_exit_2_for_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
+    make_catalog(tmp_path)
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_command_shows_usage_and_exits_2(tmp_path: Path) -> None:
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 2
+    assert "Usage" in result.stdout + result.stderr
+
+
+def test_default_catalog_is_plays(tmp_path: Path) -> None:
+    make_catalog(tmp_path, TWO_ERRORS_ONE_WARNING)
+    result = run_cli("check", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    assert result.lines[-1] == "2 errors, 1 warning"
+
+
+def test_catalog_folder_by_another_name(tmp_path: Path) -> None:
+    make_catalog(tmp_path, None, name="catalog")
+    result = run_cli("check", "--catalog", "catalog", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.stderr) == (0, "")
+
+
+# --- strict and json -----------------------------------------------------------------------------
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    edits = replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2025-01-01")
+    result = check(tmp_path, edits, "--strict")
+    assert result.code == 1
+    assert result.lines[0].startswith(f"plays/{AA}:4:11: error: stale claim 'anomaly-alerts'")
+    assert result.lines[-1] == "1 error, 0 warnings"
+
+
+def test_json_format(tmp_path: Path) -> None:
+    result = check(tmp_path, TWO_ERRORS_ONE_WARNING, "--format", "json")
+    assert result.code == 1
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data == [
+        {
+            "file": "plays/differentiators/immutable-by-default.yaml",
+            "line": 1,
+            "column": 1,
+            "severity": "warning",
+            "code": "unused-differentiator",
+            "message": "differentiator 'immutable-by-default' is used by no play (add it to a"
+            " play's why_us)",
+        },
+        {
+            "file": "plays/partners/red-rock.yaml",
+            "line": 2,
+            "column": 7,
+            "severity": "error",
+            "code": "reference",
+            "message": "unknown tier 'bronze'; tiers are registered, silver, gold",
+        },
+        {
+            "file": "plays/plays/backup-modernization.yaml",
+            "line": 9,
+            "column": 10,
+            "severity": "error",
+            "code": "reference",
+            "message": "unknown differentiator 'imutable-by-default' (did you mean"
+            " 'immutable-by-default'?)",
+        },
+    ]
+
+
+def test_json_format_clean_is_an_empty_list(tmp_path: Path) -> None:
+    result = check(tmp_path, None, "--format", "json")
+    assert (result.code, json.loads(result.stdout), result.stderr) == (0, [], "")
+
+
+def test_json_strict_reports_warnings_as_errors(tmp_path: Path) -> None:
+    edits = replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2025-01-01")
+    result = check(tmp_path, edits, "--format", "json", "--strict")
+    assert result.code == 1
+    (item,) = json.loads(result.stdout)
+    assert (item["severity"], item["code"], item["line"]) == ("error", "stale", 4)
+
+
+def test_json_keeps_non_ascii_text(tmp_path: Path) -> None:
+    result = check(tmp_path, {"plays/café.yaml": "name: x\n"}, "--format", "json")
+    (item,) = [d for d in json.loads(result.stdout) if d["code"] == "bad-id"]
+    assert item["file"] == "plays/plays/café.yaml"
+    assert "'café'" in item["message"]
+
+
+# --- ordering, de-duplication, paths ------------------------------------------------------------
+
+
+def test_sorted_by_file_then_line_numerically(tmp_path: Path) -> None:
+    edits = replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]")
+    edits[BM] = edits[BM].replace("min_tier: silver", "min_tier: platinum")
+    edits["competitors/zz.yaml"] = "name: Z\ntype: vendor\nsummary: Z.\nreviewed: 2026-11-01\n"
+    edits["catalog.yaml"] = replace_in("catalog.yaml", "allow: [IT, CIO]", "allow: [IT]")[
+        "catalog.yaml"
+    ]
+    result = check(tmp_path, edits)
+    diags = result.diagnostics
+    assert [sort_key(line) for line in diags] == sorted(sort_key(line) for line in diags)
+    bm_lines = [sort_key(line)[1:] for line in diags if line.startswith(f"plays/{BM}:")]
+    assert bm_lines == [(5, 86), (9, 10), (21, 62)]
+    assert diags[0].startswith("plays/competitors/zz.yaml:1:1: warning: competitor 'zz'")
+
+
+def test_reporter_deduplicates_and_sorts(tmp_path: Path) -> None:
+    reporter = Reporter()
+    b, a = tmp_path / "b.yaml", tmp_path / "a.yaml"
+    reporter.error(Location(b, 10, 1), "ten", "x")
+    reporter.error(Location(b, 9, 1), "nine", "x")
+    reporter.error(Location(b, 9, 1), "nine", "x")
+    reporter.warning(Location(a, 3, 2), "three", "y")
+    reporter.warning(Location(a, 3, 2), "three", "y")
+    assert [(d.loc.file.name, d.loc.line, d.message) for d in reporter.sorted()] == [
+        ("a.yaml", 3, "three"),
+        ("b.yaml", 9, "nine"),
+        ("b.yaml", 10, "ten"),
+    ]
+    strict = reporter.sorted(strict=True)
+    assert {d.severity for d in strict} == {Severity.ERROR}
+    assert summary(reporter.sorted()) == "2 errors, 1 warning"
+    assert summary([]) == "0 errors, 0 warnings"
+
+
+def test_has_errors_only_counts_warnings_under_strict(tmp_path: Path) -> None:
+    reporter = Reporter()
+    reporter.warning(Location(tmp_path / "a.yaml"), "w", "y")
+    assert (reporter.has_errors(), reporter.has_errors(strict=True)) == (False, True)
+
+
+def test_did_you_mean() -> None:
+    assert did_you_mean("plya", ["play", "path"]) == " (did you mean 'play'?)"
+    assert did_you_mean("zzz", ["play"]) == ""
+
+
+def test_paths_print_relative_to_the_working_directory(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, TWO_ERRORS_ONE_WARNING)
+    expected = (
+        "partners/red-rock.yaml:2:7: error: unknown tier 'bronze'; tiers are registered,"
+        " silver, gold"
+    )
+    from_inside = run_cli("check", "--catalog", ".", "--as-of", AS_OF, cwd=root)
+    assert expected in from_inside.lines
+    absolute = run_cli("check", "--catalog", str(root), "--as-of", AS_OF, cwd=tmp_path)
+    assert f"plays/{expected}" in absolute.lines
+    (tmp_path / "elsewhere").mkdir()
+    sibling = run_cli(
+        "check", "--catalog", "../plays", "--as-of", AS_OF, cwd=tmp_path / "elsewhere"
+    )
+    assert f"../plays/{expected}" in sibling.lines
+
+
+# --- today ---------------------------------------------------------------------------------------
+
+
+def test_source_date_epoch_is_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_catalog(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_2027)
+    result = run_cli("check", "--catalog", "plays", cwd=tmp_path)
+    assert result.code == 0
+    assert [line.split(": warning: ")[1].split(":")[0] for line in result.diagnostics] == [
+        "stale competitor intelligence 'acme'",
+        "stale competitor intelligence 'status-quo'",
+        "stale claim 'immutable-by-default'",
+    ]
+    assert "last verified 108 days ago (limit 90)" in result.diagnostics[2]
+
+
+def test_as_of_wins_over_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_catalog(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_2027)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.stderr) == (0, "")
+
+
+def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_catalog(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run_cli("check", "--catalog", "plays", cwd=tmp_path)
+    assert result.code == 2
+    assert result.lines == [
+        "salesplay: error: SOURCE_DATE_EPOCH must be whole seconds, got 'yesterday'"
+    ]
+
+
+def test_same_as_of_gives_identical_output(tmp_path: Path) -> None:
+    first = check(tmp_path / "a", TWO_ERRORS_ONE_WARNING, "--format", "json")
+    second = check(tmp_path / "b", TWO_ERRORS_ONE_WARNING, "--format", "json")
+    assert first == second
+
+
+# --- end to end, through the installed entry point ----------------------------------------------
+
+
+def run_installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")}
+    return subprocess.run(
+        [str(SALESPLAY), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_installed_command_end_to_end(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    clean = run_installed("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    make_catalog(tmp_path / "bad", TWO_ERRORS_ONE_WARNING)
+    bad = run_installed("check", "--as-of", AS_OF, "--format", "json", cwd=tmp_path / "bad")
+    assert bad.returncode == 1
+    assert [d["severity"] for d in json.loads(bad.stdout)] == ["warning", "error", "error"]
+    usage = run_installed("check", "--catalog", "missing", cwd=tmp_path)
+    assert usage.returncode == 2
+    assert (
+        usage.stderr == "salesplay: error: catalog folder 'missing' not found (use --catalog DIR)\n"
+    )

@@ -1,0 +1,103 @@
+"""The jargon rule's building blocks: what counts as an acronym, where it stands, what is prose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesplay.jargon import acronyms, column_of, glossary_terms_in, is_defined, prose
+from salesplay.load import parse_document
+
+
+def words(text: str) -> list[str]:
+    return [word for word, _ in acronyms(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lower RPO and RTO.", ["RPO", "RTO"]),
+        ("Move VMs, B2B and 30TB.", ["VMs", "B2B", "30TB"]),
+        ("A single capital: I, A, 5G, Vault, SaaS.", []),
+        ("(SLA) and 'HA' count; OK counts too.", ["SLA", "HA", "OK"]),
+        ("Dashes and paths: TB-size, A/B, v2/API, x.PDF, me@ABC.", []),
+    ],
+)
+def test_acronyms(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_acronyms_ignore_links_urls_and_email() -> None:
+    text = "See https://x.example/ABC, [the CEO](https://x.example/DEF) or ops@XYZ.example."
+    assert list(acronyms(text)) == [("CEO", 32)]
+
+
+def test_acronym_offsets() -> None:
+    assert list(acronyms("An untested SLA")) == [("SLA", 12)]
+
+
+@pytest.mark.parametrize(
+    ("word", "defined"),
+    [
+        ("RPO", True),
+        ("RPOs", True),
+        ("30RPO", True),
+        ("IT", True),
+        ("ITs", True),
+        ("SLA", False),
+        ("RPOS", False),
+        ("TB", False),
+    ],
+)
+def test_is_defined(word: str, defined: bool) -> None:
+    assert is_defined(word, {"RPO", "IT"}) is defined
+
+
+def test_prose_skips_ids_codes_dates_and_addresses() -> None:
+    data = {
+        "name": "Play",
+        "why_us": ["SLA-diff"],
+        "products": ["vault"],
+        "audience": "rep",
+        "objections": [{"objection": "Too dear", "response": "Not so", "audience": "public"}],
+        "partner": {"role": "Runs it", "min_tier": "gold"},
+        "proof": [{"text": "Lab", "source": "https://x"}],
+        "target": {"personas": ["CIO"]},
+        "count": 3,
+    }
+    assert list(prose(data)) == [
+        (("name",), "Play"),
+        (("objections", 0, "objection"), "Too dear"),
+        (("objections", 0, "response"), "Not so"),
+        (("partner", "role"), "Runs it"),
+        (("proof", 0, "text"), "Lab"),
+        (("target", "personas", 0), "CIO"),
+    ]
+
+
+def test_column_of_quoted_one_line_scalars() -> None:
+    doc = parse_document(Path("p.yaml"), "play", "p", b"a: \"x SLA\"\nb: 'yy SLA'\n")
+    assert column_of(doc, ("a",), 2) == (1, 7)
+    assert column_of(doc, ("b",), 3) == (2, 8)
+
+
+def test_column_of_multi_line_scalars_is_the_scalar_start() -> None:
+    doc = parse_document(
+        Path("p.yaml"), "play", "p", b"a: |\n  x SLA\nb: >\n  y\n  SLA\nc: two\n  lines SLA\n"
+    )
+    assert column_of(doc, ("a",), 2) == (1, 4)
+    assert column_of(doc, ("b",), 2) == (3, 4)
+    assert column_of(doc, ("c",), 10) == (6, 4)
+
+
+def test_column_of_unknown_path_defaults_to_file_start() -> None:
+    doc = parse_document(Path("p.yaml"), "play", "p", b"a: b\n")
+    assert column_of(doc, ("zzz",), 5) == (1, 1)
+
+
+def test_glossary_terms_in() -> None:
+    glossary = {"RPO": "…", "immutable": "…", "air gap": "…", "IT": "…"}
+    text = "Immutable copies behind an Air Gap cut the RPOs; it helps."
+    assert glossary_terms_in(text, glossary) == ["RPO", "immutable", "air gap"]
+    assert glossary_terms_in("mutable rpo", glossary) == []

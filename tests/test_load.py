@@ -1,0 +1,293 @@
+"""Stage 1, load: every way a file can fail to be one plain YAML mapping, with its location."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from conftest import base_text, check, replace_in
+from salesplay.load import MAX_NODES, LoadError, parse_document
+
+PLAY = "plays/recovery-drills.yaml"
+SHOWN = "plays/plays/recovery-drills.yaml"
+
+
+def parse(text: str | bytes, kind: str = "play") -> object:
+    raw = text.encode() if isinstance(text, str) else text
+    return parse_document(Path("x.yaml"), kind, "x", raw).data
+
+
+def load_error(text: str | bytes, kind: str = "play") -> LoadError:
+    with pytest.raises(LoadError) as info:
+        parse(text, kind)
+    return info.value
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """The "billion laughs": each level holds nine aliases of the previous one."""
+    names = [f"l{i}" for i in range(levels)]
+    lines = [f"{names[0]}: &{names[0]} [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, name in itertools.pairwise(names):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+# --- parse_document: plain data, marks and styles ---------------------------------------------
+
+
+def test_marks_point_at_values_and_keys() -> None:
+    doc = parse_document(Path("p.yaml"), "play", "p", b"name: Drill\nwhy_us:\n  - a\n  - b\n")
+    assert doc.data == {"name": "Drill", "why_us": ["a", "b"]}
+    assert doc.marks[("name",)] == (1, 7)
+    assert doc.marks[("why_us", 1)] == (4, 5)
+    assert doc.key_marks[("why_us",)] == (2, 1)
+    assert doc.marks[("why_us",)] == (3, 3)  # a block sequence starts at its first dash
+    assert (doc.loc(("why_us", 7, "x")).line, doc.loc(("why_us", 7, "x")).col) == (3, 3)
+    assert doc.key_loc(("name",)).col == 1
+    assert doc.loc(("nowhere",)) == doc.loc(())
+
+
+def test_yaml_1_2_booleans_only_true_and_false() -> None:
+    doc = parse_document(
+        Path("glossary.yaml"), "glossary", "glossary", b"no: Norway\non: lit\ny: why\nok: true\n"
+    )
+    assert doc.data == {"no": "Norway", "on": "lit", "y": "why", "ok": True}
+    values = parse("a: no\nb: off\nc: yes\nd: False\n")
+    assert values == {"a": "no", "b": "off", "c": "yes", "d": False}
+
+
+def test_dates_numbers_and_impossible_dates() -> None:
+    data = parse("a: 2026-10-01\nb: 42\nc: 2026-13-45\nd: 2027-Q2\n")
+    assert data == {"a": dt.date(2026, 10, 1), "b": 42, "c": "2026-13-45", "d": "2027-Q2"}
+
+
+def test_utf8_bom_is_accepted() -> None:
+    assert parse("\ufeffname: café\n") == {"name": "café"}
+
+
+def test_duplicate_key_points_at_second_key() -> None:
+    err = load_error("name: a\nsummary: b\n  \nname: c\n")
+    assert (str(err), err.line, err.col) == ("duplicate key 'name' (first defined at line 1)", 4, 1)
+
+
+def test_duplicate_key_in_nested_mapping() -> None:
+    err = load_error("target:\n  segments: [a]\n  segments: [b]\n")
+    assert (str(err), err.line, err.col) == (
+        "duplicate key 'segments' (first defined at line 2)",
+        3,
+        3,
+    )
+
+
+def test_empty_and_comment_only_files() -> None:
+    for text in ("", "# nothing here\n", "\n\n"):
+        err = load_error(text)
+        assert (str(err), err.line, err.col) == (
+            "empty file: expected a mapping of play fields",
+            1,
+            1,
+        )
+
+
+def test_top_level_list_and_scalar() -> None:
+    assert str(load_error("- a\n- b\n")) == "expected a mapping of play fields, found a list"
+    assert (
+        str(load_error("just words\n")) == "expected a mapping of play fields, found a single value"
+    )
+
+
+def test_python_tags_are_rejected_not_executed() -> None:
+    err = load_error("name: !!python/object/apply:os.system ['echo pwned']\n")
+    assert str(err) == (
+        "unsupported YAML tag '!!python/object/apply:os.system': only plain YAML is allowed"
+    )
+    assert (err.line, err.col) == (1, 7)
+    assert str(load_error("!!set {a, b}\n")).startswith("unsupported YAML tag '!!set'")
+    assert str(load_error("x: !custom 1\n")).startswith("unsupported YAML tag '!custom'")
+
+
+def test_non_scalar_key() -> None:
+    err = load_error("name: a\n[x, y]: b\n")
+    assert (str(err), err.line, err.col) == (
+        "a mapping key must be a plain word, not a list or mapping",
+        2,
+        1,
+    )
+
+
+def test_non_utf8_names_line_and_column_of_the_byte() -> None:
+    err = load_error(b"name: ok\nsummary: caf\xe9 au lait\n")
+    assert (str(err), err.line, err.col) == (
+        "file is not valid UTF-8 (byte 0xe9); save it as UTF-8",
+        2,
+        13,
+    )
+
+
+def test_alias_bomb_is_rejected() -> None:
+    err = load_error(alias_bomb(9))
+    assert str(err) == f"document too large: more than {MAX_NODES} values (runaway aliases?)"
+
+
+def test_small_aliases_are_fine() -> None:
+    assert parse("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
+
+
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    err = load_error("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert str(err) == "invalid YAML: nested too deeply"
+
+
+def test_oversized_file() -> None:
+    err = load_error(b"a: " + b"x" * 2_000_001)
+    assert (str(err), err.line, err.col) == ("file is larger than 2 MB", 1, 1)
+
+
+# --- the same faults through `salesplay check`, exact lines -----------------------------------
+
+
+def test_unparsable_yaml(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: "name: Recovery drills\nsummary: [unclosed\nwhy_now: x\n"})
+    assert result.code == 1
+    assert f"{SHOWN}:3:8: error: invalid YAML: did not find expected ',' or ']'" in result.lines
+
+
+def test_bad_indentation(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: "name: a\n  summary: b\n"})
+    assert result.code == 1
+    assert (
+        f"{SHOWN}:2:10: error: invalid YAML: mapping values are not allowed in this context"
+        in result.lines
+    )
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "why_now:", "name: Again\nwhy_now:"))
+    assert result.code == 1
+    assert f"{SHOWN}:5:1: error: duplicate key 'name' (first defined at line 1)" in result.lines
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: ""})
+    assert f"{SHOWN}:1:1: error: empty file: expected a mapping of play fields" in result.lines
+
+
+def test_list_at_top_level(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: "- name: Recovery drills\n"})
+    assert f"{SHOWN}:1:1: error: expected a mapping of play fields, found a list" in result.lines
+
+
+def test_python_object_tag(tmp_path: Path) -> None:
+    result = check(
+        tmp_path, replace_in(PLAY, "name: Recovery", "name: !!python/object:os.system Recovery")
+    )
+    assert (
+        f"{SHOWN}:1:7: error: unsupported YAML tag '!!python/object:os.system':"
+        " only plain YAML is allowed" in result.lines
+    )
+
+
+def test_multiple_documents(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: base_text(PLAY) + "---\nname: Second\n"})
+    assert (
+        f"{SHOWN}:13:1: error: invalid YAML: more than one YAML document: one document per file"
+        in result.lines
+    )
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    result = check(
+        tmp_path, {PLAY: base_text(PLAY).encode().replace(b"Recovery", b"R\xe9covery", 1)}
+    )
+    assert (
+        f"{SHOWN}:1:8: error: file is not valid UTF-8 (byte 0xe9); save it as UTF-8" in result.lines
+    )
+
+
+def test_alias_bomb_through_check(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: alias_bomb(9)})
+    assert result.code == 1
+    assert any(
+        line.startswith(f"{SHOWN}:")
+        and line.endswith("error: document too large: more than 100000 values (runaway aliases?)")
+        for line in result.lines
+    )
+
+
+def test_yaml_1_1_booleans_stay_words_through_check(tmp_path: Path) -> None:
+    # `no` (Norway) and `on` would be booleans in YAML 1.1 and fail the string fields
+    edits = {
+        "glossary.yaml": "no: Norway, as a code.\non: Switched on.\nRPO: Recovery point.\n",
+        **replace_in(
+            "partners/blue-river.yaml", "regions: [EMEA]", "regions: [NO, no, on, Off, y]"
+        ),
+    }
+    result = check(tmp_path, edits)
+    assert (result.code, result.stderr) == (0, "")
+    flipped = check(
+        tmp_path / "b", replace_in("partners/blue-river.yaml", "[EMEA]", "[EMEA, false]")
+    )
+    assert (
+        "plays/partners/blue-river.yaml:5:17: error: 'regions.1' should be a string,"
+        " found 'false' (quote it to make it text)" in flipped.lines
+    )
+
+
+def test_unknown_folder_and_top_level_file(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        {"partner/x.yaml": "name: x\n", "glosary.yaml": "a: b\n", "plays/deep/x.yaml": "a: b\n"},
+    )
+    assert result.code == 1
+    assert result.diagnostics == [
+        "plays/glosary.yaml:1:1: error: unknown top-level file 'glosary.yaml'"
+        " (did you mean 'glossary'?); kinds live in folders",
+        "plays/partner/x.yaml:1:1: error: unknown folder 'partner/' (did you mean 'partners'?);"
+        " expected one of products, competitors, differentiators, destinations, paths, plays,"
+        " partners",
+        "plays/plays/deep/x.yaml:1:1: error: 'plays/deep/x.yaml' is nested too deeply:"
+        " kinds are one folder deep",
+    ]
+
+
+def test_yaml_files_under_assets_are_not_catalog_files(tmp_path: Path) -> None:
+    result = check(tmp_path, {"assets/data.yaml": "not: [a catalog file\n"})
+    assert (result.code, result.stderr) == (0, "")
+
+
+def test_missing_catalog_yaml(tmp_path: Path) -> None:
+    result = check(tmp_path, {"catalog.yaml": None})
+    assert result.code == 1
+    assert (
+        "plays/catalog.yaml:1:1: error: missing catalog.yaml: every catalog needs one"
+        " (company, tiers)" in result.lines
+    )
+
+
+def test_catalog_yml_spelling_is_accepted(tmp_path: Path) -> None:
+    result = check(tmp_path, {"catalog.yml": base_text("catalog.yaml"), "catalog.yaml": None})
+    assert (result.code, result.stderr) == (0, "")
+
+
+def test_directory_named_like_a_yaml_file(tmp_path: Path) -> None:
+    result = check(tmp_path, {"plays/odd.yaml/readme.txt": "hi"})
+    assert "plays/plays/odd.yaml:1:1: error: cannot read file: Is a directory" in result.lines
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: libyaml ReaderError (control character) falls into the generic YAMLError branch:"
+    " the message spans two lines ('  in \"<unicode string>\", position 7') and the location is"
+    " 1:1 instead of the character's own line:column",
+)
+def test_control_character_is_one_located_line(tmp_path: Path) -> None:
+    result = check(tmp_path, {PLAY: "name: ok\nsummary: bell\x07here\n"})
+    assert result.code == 1
+    assert (
+        f"{SHOWN}:2:14: error: invalid YAML: unacceptable character #x0007:"
+        " control characters are not allowed" in result.lines
+    )
+    assert all("<unicode string>" not in line for line in result.lines)

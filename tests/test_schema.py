@@ -1,0 +1,81 @@
+"""`salesplay schema [KIND]`: JSON Schema for editor completion, from the validating models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_cli
+from salesplay.models import MODELS
+
+#: the contract's table of required fields (section 4)
+REQUIRED = {
+    "catalog": ["company", "tiers"],
+    "product": ["name", "summary", "capabilities"],
+    "competitor": ["name", "type", "summary", "reviewed"],
+    "differentiator": ["claim", "type", "backed_by", "reviewed"],
+    "destination": ["name", "promise"],
+    "path": ["destination", "name", "steps"],
+    "play": ["name", "summary", "why_do_anything", "why_now", "why_us", "discovery", "next_steps"],
+    "partner": ["name", "tier"],
+}
+
+
+def schema(tmp_path: Path, *kind: str) -> Any:
+    result = run_cli("schema", *kind, cwd=tmp_path)
+    assert (result.code, result.stderr) == (0, "")
+    return json.loads(result.stdout)
+
+
+def test_play_schema_is_json_with_why_us(tmp_path: Path) -> None:
+    play = schema(tmp_path, "play")
+    assert play["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert play["type"] == "object"
+    assert play["additionalProperties"] is False
+    why_us = play["properties"]["why_us"]
+    assert (why_us["type"], why_us["minItems"], why_us["items"]) == ("array", 1, {"type": "string"})
+    assert why_us["description"] == "differentiator ids"
+
+
+@pytest.mark.parametrize("kind", sorted(REQUIRED))
+def test_required_fields_match_the_contract(tmp_path: Path, kind: str) -> None:
+    assert sorted(schema(tmp_path, kind)["required"]) == sorted(REQUIRED[kind])
+
+
+def test_all_kinds_without_argument(tmp_path: Path) -> None:
+    everything = schema(tmp_path)
+    assert list(everything) == list(MODELS)
+    assert everything["play"] == schema(tmp_path, "play")
+    assert everything["glossary"]["additionalProperties"] == {"type": "string"}
+
+
+def test_schema_details_editors_rely_on(tmp_path: Path) -> None:
+    competitor = schema(tmp_path, "competitor")
+    assert competitor["properties"]["reviewed"]["format"] == "date"
+    assert competitor["properties"]["type"]["enum"] == ["vendor", "status-quo", "diy"]
+    catalog = schema(tmp_path, "catalog")
+    # the alias users write, not the Python name
+    assert "launch-ready" in catalog["$defs"]["Confidence"]["properties"]
+    assert catalog["$defs"]["Confidence"]["additionalProperties"] is False
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: schema.json_schema builds {'title': f'salesplay {kind}', **schema}, so the"
+    " model's own title ('Play') overrides the intended 'salesplay play'",
+)
+def test_schema_title_names_the_kind(tmp_path: Path) -> None:
+    assert schema(tmp_path, "play")["title"] == "salesplay play"
+
+
+def test_unknown_kind_exits_2_with_did_you_mean(tmp_path: Path) -> None:
+    result = run_cli("schema", "plya", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.lines == [
+        "salesplay: error: unknown kind 'plya' (did you mean 'play'?); kinds: catalog, glossary,"
+        " product, competitor, differentiator, destination, path, play, partner"
+    ]
