@@ -1,0 +1,182 @@
+"""Battlecard, playbook and matrix PDFs of the sample catalog: length, text, band space, tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render import html
+from salesplay.render.pdf import RenderJob, render_many
+from salesplay.render.templates import THEME_DIR, make_env, template_dirs
+from salesplay.views import Edition
+
+SAMPLE = Path(__file__).resolve().parents[2] / "plays"
+AS_OF = dt.date(2026, 11, 23)
+#: the partner band stamped over the bottom of each page needs at least this much free space.
+BAND_FREE_PT = 64.0
+PLAYBOOK = "cyber-resilience"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    rep: Edition
+    internal: Edition
+    pdfs: dict[str, bytes]
+
+    def reader(self, name: str) -> pypdf.PdfReader:
+        return pypdf.PdfReader(io.BytesIO(self.pdfs[name]))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> Rendered:
+    """Every sample battlecard (rep edition), one playbook and the matrix, rendered once."""
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    rep, internal = make_edition(cat, "rep"), make_edition(cat, "internal")
+    env, dirs = make_env(None), template_dirs(None)
+    links = html.Links.for_pdf(SAMPLE, dirs)
+    roots = (SAMPLE / "assets", *dirs)
+    base = (THEME_DIR / "index.html").as_uri()
+    pages = {
+        f"card:{pid}": html.battlecard(env, rep, pid, links, medium="print") for pid in rep.plays
+    }
+    pages["playbook"] = html.playbook(env, internal, PLAYBOOK, links)
+    pages["matrix"] = html.matrix(env, rep, links, medium="print")
+    jobs = [RenderJob(page, base, roots, AS_OF, name) for name, page in pages.items()]
+    results = render_many(jobs, workers=2)
+    for name, (_, refused) in zip(pages, results, strict=True):
+        assert refused == [], (name, refused)
+    return Rendered(rep, internal, {n: pdf for n, (pdf, _) in zip(pages, results, strict=True)})
+
+
+def _text(reader: pypdf.PdfReader) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, 1-based page) of every bookmark, in order."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items: list[object], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                page = reader.get_destination_page_number(item) + 1  # type: ignore[arg-type]
+                out.append((depth, item.title, page))  # type: ignore[attr-defined]
+
+    walk(reader.outline, 0)
+    return out
+
+
+def test_every_rep_play_has_a_card(rendered: Rendered) -> None:
+    cards = {n.removeprefix("card:") for n in rendered.pdfs if n.startswith("card:")}
+    assert cards == set(rendered.rep.plays) and len(cards) >= 9
+
+
+def test_every_battlecard_fits_two_a4_pages(rendered: Rendered) -> None:
+    counts = {pid: len(rendered.reader(f"card:{pid}").pages) for pid in rendered.rep.plays}
+    assert {pid: n for pid, n in counts.items() if not 1 <= n <= 2} == {}
+    for pid in rendered.rep.plays:
+        for page in rendered.reader(f"card:{pid}").pages:
+            size = (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+            assert size == (595, 842), pid  # A4 portrait, in points
+
+
+def test_battlecard_text_has_name_sections_and_decoder(rendered: Rendered) -> None:
+    for pid, play in rendered.rep.plays.items():
+        text = _text(rendered.reader(f"card:{pid}"))
+        assert play.name in text, pid
+        for heading in ("30-SECOND VERSION", "DISCOVERY QUESTIONS", "NEXT STEPS", "JARGON DECODER"):
+            assert heading in text.upper(), (pid, heading)
+        assert text.upper().rindex("JARGON DECODER") > text.upper().index("NEXT STEPS")
+        pages = len(rendered.reader(f"card:{pid}").pages)
+        assert f"Page {pages} of {pages}" in text and "As of 2026-11-23" in text, pid
+
+
+def test_battlecard_leaves_the_partner_band_free(rendered: Rendered) -> None:
+    """No text of ours (footer included) in the bottom strip the partner band is stamped on."""
+    for pid in rendered.rep.plays:
+        assert _lowest_text(rendered.reader(f"card:{pid}")) >= BAND_FREE_PT, pid
+
+
+def _lowest_text(reader: pypdf.PdfReader) -> float:
+    """The lowest point (pt above the page bottom) of any text, a generous descender included."""
+    ys: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5] - 3)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    return min(ys)
+
+
+def test_pdfs_are_tagged(rendered: Rendered) -> None:
+    for name in rendered.pdfs:
+        root = rendered.reader(name).trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], name
+
+
+def test_roadmap_and_stale_labels_reach_the_pdf(rendered: Rendered) -> None:
+    text = _text(rendered.reader("card:ransomware-detection"))
+    assert "60 % confidence" in text and "do not commit" in text
+    days = rendered.rep.differentiators["ten-times-faster-restores"].stale_days
+    assert f"Last verified {days} days ago" in _text(rendered.reader("card:backup-modernization"))
+
+
+def test_playbook_contents_page_numbers_point_at_the_chapters(rendered: Rendered) -> None:
+    reader = rendered.reader("playbook")
+    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
+    dest = rendered.internal.destinations[PLAYBOOK]
+    plays = [s.play for path in dest.paths for s in path.steps if s.play]
+    contents = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Contents"))
+    for k, pid in enumerate(plays, start=1):
+        name = rendered.internal.plays[pid].name
+        match = re.search(re.escape(name) + r"[ .]*(\d+)", pages[contents])
+        assert match, f"no page number for {name} in the contents"
+        target = pages[int(match.group(1)) - 1]
+        # card eyebrows are set in capitals by CSS, which text extraction keeps
+        assert f"PLAY {k} OF {len(plays)}" in target.upper() and name in target, name
+    matrix = re.search(r"Differentiator matrix[ .]*(\d+)", pages[contents])
+    assert matrix and "Differentiator matrix" in pages[int(matrix.group(1)) - 1]
+
+
+def test_playbook_bookmarks_cover_every_chapter(rendered: Rendered) -> None:
+    reader = rendered.reader("playbook")
+    marks = _outline(reader)
+    top = [(title, page) for depth, title, page in marks if depth == 0]
+    dest = rendered.internal.destinations[PLAYBOOK]
+    titles = [t for t, _ in top]
+    assert titles[:3] == ["Cover", "Contents", dest.name]
+    assert all(p.name in titles for p in dest.paths) and titles[-1] == "Differentiator matrix"
+    for path in dest.paths:
+        for step in path.steps:
+            name = rendered.internal.plays[step.play].name if step.play else None
+            assert name in titles, name
+    assert [page for _, page in top] == sorted(page for _, page in top)
+    assert all(depth <= 1 for depth, _, _ in marks)  # card item headings stay out
+
+
+def test_playbook_draws_the_path(rendered: Rendered) -> None:
+    text = _text(rendered.reader("playbook"))
+    for step in rendered.internal.paths["resilience-journey"].steps:
+        assert step.play_name and step.play_name in text
+
+
+def test_matrix_pdf_is_landscape(rendered: Rendered) -> None:
+    reader = rendered.reader("matrix")
+    page = reader.pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)
+    text = _text(reader)
+    assert "Differentiator matrix" in text and "Only Northwind Systems" in text
