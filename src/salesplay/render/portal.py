@@ -1,0 +1,466 @@
+"""The rep portal: home page with search and filters, matrix page and the marketers' report."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup
+
+from salesplay import richtext
+from salesplay.diagnostics import Diagnostic, display_path
+from salesplay.render import html
+from salesplay.render.templates import THEME_DIR, TemplateFault, css_safe, render, template_dirs
+from salesplay.views import Edition, PlayView
+
+if TYPE_CHECKING:
+    from salesplay.build import Build, Outputs
+
+#: theme files of the portal, copied to site/assets/<name> (project templates override them).
+PORTAL_CSS = "portal/portal.css"
+PORTAL_JS = "portal/portal.js"
+#: the search index is a script assigning a global: fetch() of JSON fails from file://.
+INDEX_JS = "search-index.js"
+INDEX_GLOBAL = "SALESPLAY_INDEX"
+#: diagnostic codes the marketers' report groups.
+REPORT_CODES = (
+    "stale",
+    "jargon",
+    "play-without-path",
+    "unused-differentiator",
+    "destination-without-path",
+    "competitor-without-play",
+)
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+# --- the model handed to templates ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepBadge:
+    """Where a play stands: destination, path and step number."""
+
+    destination: str
+    path: str
+    number: int
+    of: int
+
+
+@dataclass(frozen=True)
+class PlayCard:
+    """One play as the home page lists it and the search index describes it."""
+
+    play: PlayView
+    href: str
+    badges: tuple[StepBadge, ...]
+    competitors: tuple[str, ...]
+    industries: tuple[str, ...]
+    personas: tuple[str, ...]
+    destinations: tuple[str, ...]
+    downloads: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """URLs of a portal page, relative to where the page is written."""
+
+    home: str
+    matrix: str
+    report: str
+    css: str
+    fonts: str
+    js: str
+    index: str
+    logo: str | None
+    site: html.Links
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the marketers' report: what, why, which cards, where in the catalog."""
+
+    subject: str
+    detail: str
+    links: tuple[tuple[str, str], ...] = ()
+    where: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str
+    findings: tuple[Finding, ...]
+
+
+# --- home page and search index ---------------------------------------------------------
+
+
+def play_cards(edition: Edition, links: html.Links) -> tuple[PlayCard, ...]:
+    """Every play of the edition, in path order (destinations first), then the rest by name."""
+    order: dict[str, None] = {}
+    for dest in edition.destinations.values():
+        for path in dest.paths:
+            order.update((s.play, None) for s in path.steps if s.play in edition.plays)
+    rest = sorted((p for p in edition.plays if p not in order), key=lambda p: edition.plays[p].name)
+    order.update(dict.fromkeys(rest))
+    cards = []
+    for pid in order:
+        play = edition.plays[pid]
+        badges = tuple(
+            StepBadge(
+                pos.destination.name if pos.destination else pos.path.name,
+                pos.path.name,
+                pos.step.number,
+                len(pos.path.steps),
+            )
+            for pos in play.positions
+        )
+        target = play.target
+        cards.append(
+            PlayCard(
+                play=play,
+                href=links.play(pid) or "",
+                badges=badges,
+                competitors=tuple(dict.fromkeys(m.competitor.name for m in play.competitors)),
+                industries=target.industries if target else (),
+                personas=target.personas if target else (),
+                destinations=tuple(dict.fromkeys(b.destination for b in badges)),
+                downloads=tuple(links.downloads(pid).items()),
+            )
+        )
+    return tuple(cards)
+
+
+def search_entries(cards: Iterable[PlayCard]) -> list[dict[str, Any]]:
+    """What the search index holds per play — and nothing else (it is scanned for leaks)."""
+    return [
+        {
+            "id": c.play.id,
+            "name": c.play.name,
+            "summary": richtext.plain(c.play.summary),
+            "triggers": [richtext.plain(t) for t in c.play.triggers],
+            "competitors": list(c.competitors),
+            "industries": list(c.industries),
+            "personas": list(c.personas),
+            "destinations": list(c.destinations),
+        }
+        for c in cards
+    ]
+
+
+def js_json(value: object) -> str:
+    """JSON safe to embed in a script: '<' escaped so no '</script>' can close it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def search_index_js(cards: Iterable[PlayCard]) -> str:
+    return f"window.{INDEX_GLOBAL} = {js_json({'plays': search_entries(cards)})};\n"
+
+
+def _options(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values), key=str.lower))
+
+
+# --- marketers' report ------------------------------------------------------------------
+
+
+def _key(diag: Diagnostic) -> str:
+    """The id a diagnostic is about: the first quoted word of its message."""
+    found = _QUOTED.search(diag.message)
+    return found.group(1) if found else diag.message
+
+
+def _where(diag: Diagnostic, base: Path) -> str:
+    where = display_path(diag.loc.file, base)
+    if diag.loc.line:
+        where += f":{diag.loc.line}" + (f":{diag.loc.col}" if diag.loc.col else "")
+    return where
+
+
+class _Diags:
+    """Diagnostics by code and id, so that findings from the edition pick up their location."""
+
+    def __init__(self, diags: Sequence[Diagnostic], base: Path) -> None:
+        self.base = base
+        self.by_code: dict[str, list[Diagnostic]] = {}
+        for d in diags:
+            self.by_code.setdefault(d.code, []).append(d)
+
+    def merge(self, code: str, found: Sequence[tuple[str, Finding]]) -> tuple[Finding, ...]:
+        """`found` (id, finding) with the locations of `code` diagnostics about the same id,
+        then the diagnostics about ids the edition does not show, as they were reported."""
+        diags = self.by_code.get(code, [])
+        seen = {key for key, _ in found}
+        out = [
+            Finding(
+                f.subject,
+                f.detail,
+                f.links,
+                f.where + tuple(_where(d, self.base) for d in diags if _key(d) == key),
+            )
+            for key, f in found
+        ]
+        out += [
+            Finding(_key(d), d.message, (), (_where(d, self.base),))
+            for d in diags
+            if _key(d) not in seen
+        ]
+        return tuple(out)
+
+
+def report_sections(
+    edition: Edition, diags: Sequence[Diagnostic], base: Path, play_href: Callable[[str], str]
+) -> tuple[Section, ...]:
+    """Stale claims, undefined jargon and coverage gaps, from the checker and the rep edition."""
+    by = _Diags(diags, base)
+    plays = edition.plays
+
+    def cards(pids: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        return tuple((plays[p].name, play_href(p)) for p in pids if p in plays)
+
+    stale: list[tuple[str, Finding]] = [
+        (
+            c.id,
+            Finding(
+                richtext.plain(c.claim),
+                f"{c.type} claim '{c.id}', last verified {c.stale_days} days ago: partners and"
+                " customers no longer see it until it is reviewed",
+                cards(c.plays),
+            ),
+        )
+        for c in edition.differentiators.values()
+        if c.stale_days is not None
+    ]
+    stale += [
+        (
+            comp.id,
+            Finding(
+                comp.name,
+                f"competitor intelligence last verified {comp.stale_days} days ago",
+                cards(p.id for p in plays.values() for m in p.competitors if m.competitor is comp),
+            ),
+        )
+        for comp in edition.competitors.values()
+        if comp.stale_days is not None
+    ]
+    jargon: dict[str, list[Diagnostic]] = {}
+    for d in by.by_code.get("jargon", []):
+        jargon.setdefault(_key(d), []).append(d)
+    jargon_findings = tuple(
+        Finding(
+            term,
+            f"used in {len(ds)} place{'s' * (len(ds) != 1)} with no glossary entry: explain it in"
+            " glossary.yaml or list it in catalog.yaml jargon.allow",
+            (),
+            tuple(_where(d, base) for d in ds),
+        )
+        for term, ds in sorted(jargon.items(), key=lambda kv: kv[0].lower())
+    )
+    empty_steps = tuple(
+        Finding(
+            f"{path.name} — step {step.number}",
+            richtext.plain(step.stage) if step.stage else "no stage described",
+        )
+        for path in edition.paths.values()
+        for step in path.steps
+        if step.play is None
+    )
+    tracked = {m.competitor.id for p in plays.values() for m in p.competitors if m.talk_track}
+    no_talk = [
+        (
+            cid,
+            Finding(comp.name, "no play in the rep edition has a talk track against it"),
+        )
+        for cid, comp in edition.competitors.items()
+        if cid not in tracked
+    ]
+    unused = [
+        (did, Finding(richtext.plain(c.claim), f"'{did}' is in no play's why_us that reps see"))
+        for did, c in edition.differentiators.items()
+        if not c.plays
+    ]
+    pathless = [
+        (pid, Finding(p.name, "on no path: reps cannot find it from a destination", cards([pid])))
+        for pid, p in plays.items()
+        if not p.positions
+    ]
+    no_path_dest = [
+        (did, Finding(d.name, "no path leads to this destination"))
+        for did, d in edition.destinations.items()
+        if not d.paths
+    ]
+    return (
+        Section(
+            "stale",
+            "Stale claims",
+            "Claims and competitor intelligence older than the review policy allows.",
+            by.merge("stale", stale),
+        ),
+        Section(
+            "jargon",
+            "Undefined jargon",
+            "Acronyms a rep or partner reads that the glossary does not explain.",
+            jargon_findings,
+        ),
+        Section(
+            "empty-steps",
+            "Path steps without a play",
+            "Steps of a path where reps have no play to run.",
+            empty_steps,
+        ),
+        Section(
+            "no-talk-track",
+            "Competitors without a talk track",
+            "Competitors no play tells a rep how to handle.",
+            by.merge("competitor-without-play", no_talk),
+        ),
+        Section(
+            "unused-differentiators",
+            "Differentiators no play uses",
+            "Claims that never reach a conversation.",
+            by.merge("unused-differentiator", unused),
+        ),
+        Section(
+            "pathless-plays",
+            "Plays on no path",
+            "Plays that lead to no destination.",
+            by.merge("play-without-path", pathless),
+        ),
+        Section(
+            "pathless-destinations",
+            "Destinations without a path",
+            "Destinations with no path leading to them.",
+            by.merge("destination-without-path", no_path_dest),
+        ),
+    )
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _theme_file(build: Build, name: str) -> Path:
+    for directory in template_dirs(build.ctx.templates):
+        if (directory / name).is_file():
+            return directory / name
+    return THEME_DIR / name
+
+
+def _page_links(edition: Edition, up: str = "") -> PageLinks:
+    """Links for a page in build/site/ (`up` empty) or elsewhere (`up` leads to build/site/)."""
+    base = html.Links.for_site(0)
+    # Downloads are relative to build/, and site/ and reports/ are both one level below it.
+    site = html.Links(
+        theme=lambda n: up + base.theme(n),
+        asset=lambda v: up + base.asset(v),
+        play=lambda p: up + (base.play(p) or ""),
+        downloads=base.downloads,
+    )
+    logo = edition.company.logo
+    return PageLinks(
+        home=f"{up}index.html",
+        matrix=f"{up}matrix.html",
+        report=f"{up}report.html",
+        css=site.theme(PORTAL_CSS),
+        fonts=site.theme("fonts.css"),
+        js=site.theme(PORTAL_JS),
+        index=f"{up}{INDEX_JS}",
+        logo=site.asset(logo) if logo else None,
+        site=site,
+    )
+
+
+def _common(edition: Edition, links: PageLinks, page: str) -> dict[str, Any]:
+    return {
+        "edition": edition,
+        "company": edition.company,
+        "as_of": edition.as_of,
+        "links": links,
+        "page": page,
+        "brand_css": html.brand_css(edition.brand),
+        "edition_label": html.EDITION_LABELS.get(edition.audience, edition.audience),
+        "inline_css": None,
+    }
+
+
+def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    try:
+        return render(env, name, **context)
+    except TemplateFault as exc:
+        from salesplay.build import BuildFault
+
+        raise BuildFault(exc.loc, str(exc)) from None
+
+
+def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCard]) -> str:
+    links = _page_links(edition)
+    return _render(
+        env,
+        "portal/index.html",
+        cards=cards,
+        destinations=tuple(edition.destinations.values()),
+        filters={
+            "destination": _options(d for c in cards for d in c.destinations),
+            "industry": _options(i for c in cards for i in c.industries),
+            "persona": _options(p for c in cards for p in c.personas),
+            "competitor": _options(n for c in cards for n in c.competitors),
+        },
+        **_common(edition, links, "home"),
+    )
+
+
+def matrix_page(env: jinja2.Environment, edition: Edition) -> str:
+    links = _page_links(edition)
+    table = html.Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
+    return _render(env, "portal/matrix.html", matrix=table, **_common(edition, links, "matrix"))
+
+
+def report_page(
+    env: jinja2.Environment,
+    edition: Edition,
+    sections: Sequence[Section],
+    links: PageLinks,
+    inline_css: Markup | None = None,
+) -> str:
+    common = _common(edition, links, "report") | {"inline_css": inline_css}
+    return _render(env, "portal/report.html", sections=sections, **common)
+
+
+def render_portal(build: Build, outputs: Outputs) -> None:
+    """site/index.html, search index, matrix and report pages; reports/coverage.html."""
+    from salesplay.render.templates import make_env
+
+    env = make_env(build.ctx.templates)
+    rep = build.editions["rep"]
+    diags = [d for d in build.ctx.reporter.sorted(build.ctx.strict) if d.code in REPORT_CODES]
+    base = Path(build.ctx.catalog).resolve().parent
+    css = _theme_file(build, PORTAL_CSS).read_text(encoding="utf-8")
+    if build.wants("site"):
+        links = _page_links(rep)
+        cards = play_cards(rep, links.site)
+        build.progress("rendering the rep portal")
+        outputs.add("site/index.html", home_page(env, rep, cards))
+        outputs.add(f"site/{INDEX_JS}", search_index_js(cards))
+        outputs.add("site/matrix.html", matrix_page(env, rep))
+        sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+        outputs.add("site/report.html", report_page(env, rep, sections, links))
+        for name in (PORTAL_CSS, PORTAL_JS, "fonts.css"):
+            outputs.add(f"site/assets/{name}", _theme_file(build, name).read_bytes())
+        for font in sorted((THEME_DIR / "fonts").glob("*.otf")):
+            outputs.add(f"site/assets/fonts/{font.name}", font.read_bytes())
+        logo = rep.company.logo
+        if logo and logo in build.cat.assets:
+            outputs.add(f"site/{logo}", build.cat.assets[logo].read_bytes())
+    if build.wants("reports"):
+        # The report stands alone (styles inline) so that it reads well without the site.
+        links = _page_links(rep, "../site/")
+        sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+        page = report_page(env, rep, sections, links, inline_css=css_safe(css))
+        outputs.add("reports/coverage.html", page)
