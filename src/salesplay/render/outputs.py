@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesplay.diagnostics import Location
-from salesplay.render import decks, html
+from salesplay.render import decks, html, portal
 from salesplay.render.pdf import PdfError, RenderJob, render_many
 from salesplay.render.pptx_deck import DeckError
 from salesplay.render.templates import THEME_DIR, TemplateFault, make_env, template_dirs
@@ -97,6 +97,8 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
             outputs.warnings += [f"{rel}: refused to load {r}" for r in refused]
     if build.wants("decks"):
         _decks(build, outputs, public, rep)
+    if build.wants("site") or build.wants("reports"):
+        portal.render_portal(build, outputs)
 
 
 def _build_root_links() -> html.Links:
