@@ -171,22 +171,11 @@ def test_undefined_jargon_at_the_start_of_a_flow_value(tmp_path: Path) -> None:
         pytest.param(
             "why_do_anything: An untested SLA backup is a hope, not a plan.",
             30,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: with libyaml (CSafeLoader) a plain scalar's style is '' not None, so"
-                " jargon.column_of never adds the offset: a plain one-line scalar reports the"
-                " value's start (4:18) instead of the word's column",
-            ),
             id="plain",
         ),
         pytest.param(
             "why_do_anything: 'It''s an SLA thing.'",
             28,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: column_of adds the offset in the decoded value to the source column,"
-                " so a '' (or a \\\" escape) before the word shifts the column by one",
-            ),
             id="single-quoted-with-escape",
         ),
         pytest.param("why_do_anything: 'An untested SLA backup.'", 31, id="single-quoted"),

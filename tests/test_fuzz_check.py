@@ -24,7 +24,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-#: characters libyaml refuses ("control characters are not allowed"); see the xfail test below.
+#: characters libyaml refuses ("control characters are not allowed"); see the control-character test below.
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 YAMLISH = ":-[]{}&*!|>'\"#%@`,?~ \n\t\rabcXYZ019éü€\u00a0\ufeff"
 SCALARS = st.one_of(
@@ -100,7 +100,7 @@ def run_with(base: Path, rel: str, content: bytes, *args: str) -> Result:
     """Check the catalog with one file replaced, then put the original back.
 
     An absolute --catalog sidesteps the relative-path crash of missing assets, which is
-    pinned on its own in test_validate.py (xfail, BUG).
+    pinned on its own in test_validate.py.
     """
     target = base / "plays" / rel
     try:
@@ -225,11 +225,6 @@ def with_control_character(draw: st.DrawFn) -> bytes:
     return (text[:pos] + draw(CONTROL) + text[pos:]).encode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a control character gives 'invalid YAML: unacceptable character …' at 1:1"
-    " followed by a second, unlocated line '  in \"<unicode string>\", position N'",
-)
 @settings(FUZZ, max_examples=20)
 @given(content=with_control_character())
 def test_control_characters_give_located_one_line_errors(fuzz_dir: Path, content: bytes) -> None:

@@ -277,12 +277,6 @@ def test_directory_named_like_a_yaml_file(tmp_path: Path) -> None:
     assert "plays/plays/odd.yaml:1:1: error: cannot read file: Is a directory" in result.lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: libyaml ReaderError (control character) falls into the generic YAMLError branch:"
-    " the message spans two lines ('  in \"<unicode string>\", position 7') and the location is"
-    " 1:1 instead of the character's own line:column",
-)
 def test_control_character_is_one_located_line(tmp_path: Path) -> None:
     result = check(tmp_path, {PLAY: "name: ok\nsummary: bell\x07here\n"})
     assert result.code == 1

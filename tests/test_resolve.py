@@ -130,12 +130,6 @@ def test_errors_in_several_files_are_all_reported(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (unhelpful message): when an entity's own file has an error, every reference to it"
-    " is reported as unknown ('unknown product 'vault'' x6 for one typo in vault.yaml), although"
-    " the file exists; the one real error drowns in cascaded ones",
-)
 def test_reference_to_an_invalid_entity_is_not_called_unknown(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in("products/vault.yaml", "status: ga}", "status: GA}"))
     assert result.code == 1

@@ -62,11 +62,6 @@ def test_schema_details_editors_rely_on(tmp_path: Path) -> None:
     assert catalog["$defs"]["Confidence"]["additionalProperties"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: schema.json_schema builds {'title': f'salesplay {kind}', **schema}, so the"
-    " model's own title ('Play') overrides the intended 'salesplay play'",
-)
 def test_schema_title_names_the_kind(tmp_path: Path) -> None:
     assert schema(tmp_path, "play")["title"] == "salesplay play"
 

@@ -145,11 +145,6 @@ def test_quoted_date_is_accepted(tmp_path: Path) -> None:
     assert (result.code, result.stderr) == (0, "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a date-time for a date says 'found' twice and calls it a date: \"'reviewed':"
-    ' expected a date YYYY-MM-DD, found a date and time, found the date 2026-10-01T10:00:00"',
-)
 def test_date_time_message_says_found_once(tmp_path: Path) -> None:
     result = check(
         tmp_path,
@@ -332,12 +327,6 @@ def test_asset_missing_with_did_you_mean(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_asset lists known assets with p.relative_to(catalog) where p comes from the"
-    " resolved (absolute) assets folder and catalog is relative as given by --catalog: ValueError"
-    " -> 'salesplay: internal error' for any missing asset with the default `--catalog plays`",
-)
 def test_asset_missing_with_relative_catalog(tmp_path: Path) -> None:
     result = check(tmp_path, logo("assets/partners/blue-rivr.svg"))
     assert "internal error" not in result.stderr
@@ -461,12 +450,6 @@ def test_describe_values() -> None:
     assert describe("x" * 41) == "'" + "x" * 40 + "…'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_asset lets OS errors escape: a NUL escape (ValueError: embedded null"
-    " byte), an over-long name (OSError: File name too long) or a symlink loop under assets/"
-    " (RuntimeError: Symlink loop) each end in 'salesplay: internal error'",
-)
 @pytest.mark.parametrize(
     ("value", "setup"),
     [

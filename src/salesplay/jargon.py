@@ -61,12 +61,39 @@ def prose(data: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
 
 
 def column_of(doc: Document, path: YamlPath, offset: int) -> tuple[int, int]:
-    """Exact line and column of a character in a one-line scalar; the scalar's start otherwise."""
+    """Exact line and column of a character in a one-line scalar; the scalar's start otherwise.
+
+    The offset is in the decoded value; quoted scalars may hold escapes ('' or \\x), so the
+    word is found again in the source line, counting earlier occurrences of it.
+    """
     line, col = doc.marks.get(path, (1, 1))
     style, one_line = doc.styles.get(path, (None, False))
-    if one_line and style in (None, "'", '"'):
-        return line, col + offset + (1 if style else 0)
-    return line, col
+    if not one_line or style not in (None, "'", '"') or line > len(doc.lines):
+        return line, col
+    value = _value_at(doc, path)
+    if not isinstance(value, str):
+        return line, col
+    word = ACRONYM_RE.match(value, offset)
+    if word is None:
+        return line, col
+    nth = value.count(word.group(), 0, offset)
+    source = doc.lines[line - 1]
+    at = col - 1
+    for _ in range(nth + 1):
+        at = source.find(word.group(), at + (1 if _ else 0))
+        if at < 0:
+            return line, col
+    return line, at + 1
+
+
+def _value_at(doc: Document, path: YamlPath) -> Any:
+    node: Any = doc.data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def glossary_terms_in(text: str, glossary: dict[str, str]) -> list[str]:

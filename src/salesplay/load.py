@@ -69,6 +69,8 @@ class Document:
     key_marks: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     #: scalar style (None = plain, "'", '"', '|', '>') and whether it sits on one line.
     styles: dict[YamlPath, tuple[str | None, bool]] = field(default_factory=dict)
+    #: the source text, line by line (for exact columns inside scalars).
+    lines: list[str] = field(default_factory=list)
 
     def loc(self, path: YamlPath = ()) -> Location:
         """Where the value at `path` (or its nearest existing ancestor) starts."""
@@ -141,7 +143,9 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
             raise self._tag_error(node)
-        self.doc.styles[path] = (node.style, node.start_mark.line == node.end_mark.line)
+        # libyaml gives plain scalars the style '' where PyYAML gives None
+        style = node.style or None
+        self.doc.styles[path] = (style, node.start_mark.line == node.end_mark.line)
         if node.tag == "tag:yaml.org,2002:str":
             return node.value
         try:
@@ -175,10 +179,11 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
             line,
             col,
         ) from None
+    doc.lines = text.splitlines()
     loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
             raise LoadError(f"empty file: expected a mapping of {kind} fields")
         doc.data = _Builder(doc, loader).build(node, ())
     except yaml.MarkedYAMLError as exc:
@@ -188,8 +193,18 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
             problem = "more than one YAML document: one document per file"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise LoadError(f"invalid YAML: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml reports a character position, not a mark: turn it into line:column
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise LoadError(
+            f"invalid YAML: unacceptable character #x{ord(char):04x}: {exc.reason}", line, col
+        ) from None
     except yaml.YAMLError as exc:
-        raise LoadError(f"invalid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else "cannot parse"
+        raise LoadError(f"invalid YAML: {first}") from None
     except RecursionError:
         raise LoadError("invalid YAML: nested too deeply") from None
     finally:

@@ -19,7 +19,7 @@ ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _iso_date(value: Any) -> Any:
     """Accept a YAML date or a quoted 'YYYY-MM-DD'; never a number or a date-time."""
     if isinstance(value, dt.datetime):
-        raise ValueError("expected a date YYYY-MM-DD, found a date and time")
+        raise ValueError("expected a date YYYY-MM-DD without a time of day")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and ISO_DATE_RE.match(value):

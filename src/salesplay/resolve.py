@@ -85,6 +85,8 @@ class Catalog:
     partner_plays: dict[str, list[str]] = field(default_factory=dict)
     #: asset value as written → resolved file inside assets/
     assets: dict[str, Path] = field(default_factory=dict)
+    #: (kind, id) of files that exist but failed validation
+    broken: set[tuple[str, str]] = field(default_factory=set)
     #: (kind, id, path of a mapping) → effective audience by the ladder rule
     audiences: dict[tuple[str, str, YamlPath], Audience] = field(default_factory=dict)
 
@@ -141,6 +143,8 @@ class _Refs:
     def check(self, kind: str, value: str, doc: Document, path: YamlPath) -> bool:
         if value in self.ids[kind]:
             return True
+        if (kind, value) in self.cat.broken:
+            return False  # its own file already has an error
         others = [k for k, ids in self.ids.items() if value in ids and k != kind]
         if others:
             message = f"'{value}' is a {others[0]}, not a {kind}"
@@ -153,6 +157,8 @@ class _Refs:
         if value in self.cat.capabilities:
             return True
         product, _, cap = value.partition("/")
+        if ("product", product) in self.cat.broken:
+            return False
         if not cap:
             hint = did_you_mean(value, self.cat.capabilities)
             message = f"capability reference '{value}' must be 'product-id/capability-id'{hint}"
@@ -197,6 +203,7 @@ def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) ->
         as_of=as_of,
         config=config_entity.model,
         glossary=dict(glossary.model.root) if glossary else {},
+        broken=set(valid.broken),
     )
     for kind, attr in [
         ("product", "products"),

@@ -14,4 +14,4 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
     if kind is None:
         return {k: json_schema(k) for k in MODELS}
     schema = MODELS[kind].model_json_schema(by_alias=True, mode="validation")
-    return {"$schema": SCHEMA_DIALECT, "title": f"salesplay {kind}", **schema}
+    return {"$schema": SCHEMA_DIALECT, **schema, "title": f"salesplay {kind}"}

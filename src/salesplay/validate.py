@@ -41,6 +41,9 @@ class Validated:
     """All entities that passed validation, by kind then id (ids sorted)."""
 
     entities: dict[str, dict[str, Entity]] = field(default_factory=dict)
+    #: (kind, id) of files that exist but failed validation: references to them are not
+    #: reported again as unknown.
+    broken: set[tuple[str, str]] = field(default_factory=set)
 
     def of(self, kind: str) -> dict[str, Entity]:
         return self.entities.get(kind, {})
@@ -54,6 +57,8 @@ def describe(value: Any) -> str:
         return f"'{str(value).lower()}'"
     if isinstance(value, (int, float)):
         return f"the number {value}"
+    if isinstance(value, dt.datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
     if isinstance(value, dt.date):
         return f"the date {value.isoformat()}"
     if isinstance(value, list):
@@ -164,6 +169,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 loc: YamlPath = tuple(err["loc"])
                 where = doc.key_loc(loc) if at_key else doc.loc(loc)
                 reporter.error(where, message, "schema")
+            result.broken.add((doc.kind, doc.id))
             continue
         bucket = result.entities.setdefault(doc.kind, {})
         if doc.id in bucket:
@@ -183,23 +189,33 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
 
 def check_asset(catalog: Path, value: str, loc: Location, reporter: Reporter) -> Path | None:
     """Resolve an asset path inside the catalog's assets/; report what is wrong with it."""
+    if not value.strip():
+        reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
+        return None
     if "://" in value or value.startswith(("//", "data:", "mailto:")):
         reporter.error(loc, f"asset '{value}' is a URL: put the file under assets/", "asset")
         return None
-    assets = (catalog / "assets").resolve()
-    target = (catalog / value).resolve()
-    if not target.is_relative_to(assets):
-        reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
+    try:
+        root = catalog.resolve()
+        assets = root / "assets"
+        target = (catalog / value).resolve()
+        if not target.is_relative_to(assets):
+            reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
+            return None
+        if not target.is_file():
+            known = [p.relative_to(root).as_posix() for p in assets.rglob("*") if p.is_file()]
+            what = "is not a file" if target.exists() else "does not exist"
+            reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
+            return None
+        if target.stat().st_size > MAX_ASSET_BYTES:
+            reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
+            return None
+        image = is_image(target)
+    except (OSError, ValueError, RuntimeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reporter.error(loc, f"asset '{value[:80]}' cannot be read: {reason}", "asset")
         return None
-    if not target.is_file():
-        known = [str(p.relative_to(catalog)) for p in assets.rglob("*") if p.is_file()]
-        what = "is not a file" if target.exists() else "does not exist"
-        reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
-        return None
-    if target.stat().st_size > MAX_ASSET_BYTES:
-        reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
-        return None
-    if not is_image(target):
+    if not image:
         reporter.error(loc, f"asset '{value}' is not a PNG, JPEG, GIF, WebP or SVG image", "asset")
         return None
     return target
