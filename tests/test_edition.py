@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from canary import CANARY_RE, CANARY_ROOT, forbidden_for, planted
 
+from canary import CANARY_RE, CANARY_ROOT, forbidden_for, planted
 from salesplay.context import Context
 from salesplay.edition import make_edition, roadmap_label
 from salesplay.pipeline import check_catalog
@@ -71,11 +71,16 @@ def test_each_edition_keeps_what_it_may_see(cat: Catalog) -> None:
 def test_roadmap_claims_are_labelled(cat: Catalog) -> None:
     rep = make_edition(cat, "rep")
     anomaly = rep.differentiators["anomaly-claim"]
-    assert anomaly.label == "In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit"
+    assert (
+        anomaly.label
+        == "In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit"
+    )
     partner = make_edition(cat, "partner")
     assert "anomaly-claim" not in partner.differentiators
     assert partner.differentiators["clean-room-claim"].label is not None
-    assert "not available — do not commit" in (partner.differentiators["clean-room-claim"].label or "")
+    assert "not available — do not commit" in (
+        partner.differentiators["clean-room-claim"].label or ""
+    )
     assert "clean-room-claim" not in make_edition(cat, "public").differentiators
     assert rep.differentiators["immutable-by-default"].label is None
 
@@ -115,12 +120,16 @@ def test_path_steps_hide_plays_the_audience_may_not_see(cat: Catalog) -> None:
 
 def test_positions_and_decoder(cat: Catalog) -> None:
     play = make_edition(cat, "rep").plays["modernize"]
-    assert [(p.path.id, p.step.number, p.destination.id if p.destination else None) for p in play.positions] == [
-        ("journey", 1, "resilience")
-    ]
+    assert [
+        (p.path.id, p.step.number, p.destination.id if p.destination else None)
+        for p in play.positions
+    ] == [("journey", 1, "resilience")]
     assert ("immutable", "Cannot be changed or deleted.") in play.decoder
 
 
 def test_roadmap_label_of_available_capability_is_none() -> None:
     assert roadmap_label(Roadmap("ga", True, None)) is None
-    assert roadmap_label(Roadmap("concept", False, 50)) == "Concept · 50 % confidence — not available — do not commit"
+    assert (
+        roadmap_label(Roadmap("concept", False, 50))
+        == "Concept · 50 % confidence — not available — do not commit"
+    )

@@ -24,7 +24,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-#: characters libyaml refuses ("control characters are not allowed"); see the control-character test below.
+#: characters libyaml refuses ("control characters are not allowed"); tested separately below.
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 YAMLISH = ":-[]{}&*!|>'\"#%@`,?~ \n\t\rabcXYZ019éü€\u00a0\ufeff"
 SCALARS = st.one_of(

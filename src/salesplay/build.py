@@ -140,9 +140,14 @@ def _kits(build: Build, partners: list[str]) -> int:
     from salesplay import kits
 
     shared = kits.prepare(
-        build.cat, build.editions, partners, templates=build.ctx.templates, out=build.ctx.out,
-        jobs=build.ctx.jobs, progress=build.progress,
-    )  # fmt: skip
+        build.cat,
+        build.editions,
+        partners,
+        templates=build.ctx.templates,
+        out=build.ctx.out,
+        jobs=build.ctx.jobs,
+        progress=build.progress,
+    )
     done = 0
     for done, _ in enumerate(kits.build_kits(shared, partners, build.ctx.jobs), start=1):
         build.progress(f"kits: {done}/{len(partners)}")

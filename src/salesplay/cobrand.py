@@ -87,22 +87,25 @@ def prepare(deck: bytes, as_of: dt.date) -> DeckBase:
         for para, size in ((first, 18), (second, 13)):
             for run in para.runs:
                 run.font.size = Pt(size)
-                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
         pad = int(0.1 * inch)
         card = slide.shapes.add_shape(
             MSO_SHAPE.ROUNDED_RECTANGLE,
-            Emu(box[0] - pad), Emu(box[1] - pad), Emu(box[2] + 2 * pad), Emu(box[3] + 2 * pad),
-        )  # fmt: skip
+            Emu(box[0] - pad),
+            Emu(box[1] - pad),
+            Emu(box[2] + 2 * pad),
+            Emu(box[3] + 2 * pad),
+        )
         card.name = CARD_SHAPE
         card.fill.solid()
-        card.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        card.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
         card.line.fill.background()
         card.shadow.inherit = False
         pic = slide.shapes.add_picture(
             io.BytesIO(png), Emu(box[0]), Emu(box[1]), Emu(box[2]), Emu(box[3])
         )
         pic.name = LOGO_SHAPE
-        rid = pic._element.xpath(".//a:blip/@r:embed")[0]  # noqa: SLF001 - no public API
+        rid = pic._element.xpath(".//a:blip/@r:embed")[0]
         media = str(slide.part.related_part(rid).partname).lstrip("/")
     out = io.BytesIO()
     prs.save(out)

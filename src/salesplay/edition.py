@@ -98,9 +98,17 @@ class _Editor:
             else None
         )
         return CompetitorView(
-            cid, comp.name, comp.type, comp.summary, comp.website, tuple(comp.strengths),
-            tuple(comp.weaknesses), pricing, comp.reviewed, self.stale_days("competitor", cid),
-        )  # fmt: skip
+            cid,
+            comp.name,
+            comp.type,
+            comp.summary,
+            comp.website,
+            tuple(comp.strengths),
+            tuple(comp.weaknesses),
+            pricing,
+            comp.reviewed,
+            self.stale_days("competitor", cid),
+        )
 
     def claim(self, did: str, competitors: dict[str, CompetitorView]) -> ClaimView | None:
         diff = self.cat.differentiators.get(did)
@@ -122,15 +130,22 @@ class _Editor:
         )
         caps = (self.capability(ref) for ref in diff.backed_by)
         return ClaimView(
-            did, diff.claim, diff.type, tuple(c for c in caps if c), versus, proof, diff.reviewed,
-            roadmap_label(roadmap), self.stale_days("differentiator", did),
-        )  # fmt: skip
+            did,
+            diff.claim,
+            diff.type,
+            tuple(c for c in caps if c),
+            versus,
+            proof,
+            diff.reviewed,
+            roadmap_label(roadmap),
+            self.stale_days("differentiator", did),
+        )
 
     def path(self, path_id: str, plays: set[str], play_names: dict[str, str]) -> PathView | None:
         path = self.cat.paths[path_id]
         if not self.sees("path", path_id):
             return None
-        steps = []
+        steps: list[StepView] = []
         for i, step in enumerate(path.steps):
             if not self.sees("path", path_id, ("steps", i)):
                 continue
@@ -143,7 +158,7 @@ class _Editor:
                     step.stage,
                     tuple(step.entry_signals),
                     step.milestone,
-                )  # fmt: skip
+                )
             )
         return PathView(path_id, path.name, path.destination, tuple(steps))
 
@@ -152,26 +167,35 @@ def make_edition(cat: Catalog, audience: Audience) -> Edition:
     """The edition of `cat` for `audience`: only what that audience may see."""
     ed = _Editor(cat, audience)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
-    edition.products = {p: v for p in cat.products if (v := ed.product(p))}
-    edition.competitors = {c: v for c in cat.competitors if (v := ed.competitor(c))}
-    claims = {d: v for d in cat.differentiators if (v := ed.claim(d, edition.competitors))}
+    products = {p: ed.product(p) for p in cat.products}
+    edition.products = {p: v for p, v in products.items() if v}
+    competitors = {c: ed.competitor(c) for c in cat.competitors}
+    edition.competitors = {c: v for c, v in competitors.items() if v}
+    maybe_claims = {d: ed.claim(d, edition.competitors) for d in cat.differentiators}
+    claims = {d: c for d, c in maybe_claims.items() if c}
     visible_plays = {p for p in cat.plays if ed.sees("play", p)}
     names = {p: cat.plays[p].name for p in visible_plays}
-    paths = {}
+    paths: dict[str, PathView] = {}
     for path_id, path in cat.paths.items():
         if ed.sees("destination", path.destination):
-            view = ed.path(path_id, visible_plays, names)
-            if view:
-                paths[path_id] = view
+            path_view = ed.path(path_id, visible_plays, names)
+            if path_view:
+                paths[path_id] = path_view
     edition.paths = paths
     for did, dest in cat.destinations.items():
         if not ed.sees("destination", did):
             continue
         edition.destinations[did] = DestinationView(
-            did, dest.name, dest.promise, tuple(dest.outcomes), dest.why_change, dest.why_now,
-            tuple(dest.personas), tuple(edition.products[p] for p in dest.products if p in edition.products),
+            did,
+            dest.name,
+            dest.promise,
+            tuple(dest.outcomes),
+            dest.why_change,
+            dest.why_now,
+            tuple(dest.personas),
+            tuple(edition.products[p] for p in dest.products if p in edition.products),
             tuple(v for v in paths.values() if v.destination == did),
-        )  # fmt: skip
+        )
     for pid in sorted(visible_plays):
         edition.plays[pid] = _play(ed, edition, claims, pid)
     edition.differentiators = {
@@ -189,13 +213,13 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
 
     target = play.target
     positions = []
-    for path_id, index in ed.cat.play_steps.get(pid, []):
+    for path_id, _index in ed.cat.play_steps.get(pid, []):
         view = edition.paths.get(path_id)
         step = next((s for s in view.steps if s.play == pid), None) if view else None
         if view and step:
             positions.append(Position(view, step, edition.destinations.get(view.destination)))
     partner = play.partner
-    view = PlayView(
+    play_view = PlayView(
         id=pid,
         name=play.name,
         summary=play.summary,
@@ -207,7 +231,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
             target.economic_buyer,
         )
         if target and sees("target")
-        else None,  # fmt: skip
+        else None,
         triggers=tuple(play.triggers),
         why_do_anything=play.why_do_anything,
         why_now=play.why_now,
@@ -233,10 +257,10 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         next_steps=tuple(play.next_steps),
         partner=PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
         if partner and sees("partner")
-        else None,  # fmt: skip
+        else None,
         positions=tuple(positions),
     )
-    return replace(view, decoder=_decoder(view, edition.glossary))
+    return replace(play_view, decoder=_decoder(play_view, edition.glossary))
 
 
 def _play_texts(play: PlayView) -> list[str]:

@@ -15,12 +15,35 @@ _URL_RE = re.compile(r"\]\([^)]*\)|<[^>]*>|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+"
 #: fields that hold ids, codes, dates or addresses rather than prose.
 NOT_PROSE = frozenset(
     {
-        "id", "audience", "status", "type", "eta", "reviewed", "source", "website", "email",
-        "phone", "logo", "play", "competitor", "destination", "min_tier", "tier", "tiers",
-        "has", "backed_by", "why_us", "products", "regions", "primary", "accent", "allow",
-        "confidence", "review",
+        "id",
+        "audience",
+        "status",
+        "type",
+        "eta",
+        "reviewed",
+        "source",
+        "website",
+        "email",
+        "phone",
+        "logo",
+        "play",
+        "competitor",
+        "destination",
+        "min_tier",
+        "tier",
+        "tiers",
+        "has",
+        "backed_by",
+        "why_us",
+        "products",
+        "regions",
+        "primary",
+        "accent",
+        "allow",
+        "confidence",
+        "review",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

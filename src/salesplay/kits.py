@@ -50,9 +50,15 @@ def kit_destinations(partner_edition: Edition, public: Edition, plays: Sequence[
 
 
 def prepare(
-    cat: Catalog, editions: dict[str, Edition], partners: Sequence[str], *, templates: Path | None,
-    out: Path, jobs: int, progress: Callable[[str], None],
-) -> KitShared:  # fmt: skip
+    cat: Catalog,
+    editions: dict[str, Edition],
+    partners: Sequence[str],
+    *,
+    templates: Path | None,
+    out: Path,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> KitShared:
     """Render the partner-edition battlecards and deck bases the named partners need."""
     from salesplay.render.templates import make_env
 
@@ -66,8 +72,13 @@ def prepare(
     base_url = (THEME_DIR / "index.html").as_uri()
     progress(f"rendering {len(plays)} partner battlecards once for {len(partners)} kits")
     pages = [
-        RenderJob(html.battlecard(env, ped, p, links, medium="print"), base_url, roots, cat.as_of,
-                  f"{ped.plays[p].name} — battlecard")  # fmt: skip
+        RenderJob(
+            html.battlecard(env, ped, p, links, medium="print"),
+            base_url,
+            roots,
+            cat.as_of,
+            f"{ped.plays[p].name} — battlecard",
+        )
         for p in plays
     ]
     for play, (pdf, _) in zip(plays, render_many(pages, workers=jobs), strict=True):
@@ -78,7 +89,9 @@ def prepare(
         deck = decks.deck_bytes(ped, slides, master, f"{ped.plays[play].name} — partner enablement")
         shared.enablement[play] = cobrand.prepare(deck, cat.as_of)
     for dest in kit_destinations(ped, public, plays):
-        deck = decks.deck_bytes(public, decks.pitch_slides(public, dest), master, public.destinations[dest].name)
+        deck = decks.deck_bytes(
+            public, decks.pitch_slides(public, dest), master, public.destinations[dest].name
+        )
         shared.pitches[dest] = cobrand.prepare(deck, cat.as_of)
     return shared
 
@@ -86,9 +99,11 @@ def prepare(
 def _brand(cat: Catalog, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
     partner = cat.partners[partner_id]
     contact = partner.contact
-    lines = tuple(
-        x for x in (contact.name, contact.email, contact.phone, contact.website) if x
-    ) if contact else ()  # fmt: skip
+    lines = (
+        tuple(x for x in (contact.name, contact.email, contact.phone, contact.website) if x)
+        if contact
+        else ()
+    )
     logo = cat.assets.get(partner.logo) if partner.logo else None
     brand = Brand(partner.name, logo, lines, cat.config.brand.primary)
     png, size = cobrand.logo_png(logo) if logo else (None, (0, 0))
@@ -100,8 +115,9 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     cat = shared.cat
     if not shared.makers:
         shared.makers.append(
-            BandMaker(roots=(cat.root / "assets",), as_of=cat.as_of, width_pt=A4_WIDTH_PT,
-                      height_pt=60.0)  # fmt: skip
+            BandMaker(
+                roots=(cat.root / "assets",), as_of=cat.as_of, width_pt=A4_WIDTH_PT, height_pt=60.0
+            )
         )
     brand, mark = _brand(cat, partner_id)
     band = shared.makers[0].band(brand)
@@ -117,15 +133,26 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[dest], mark)
     partner = cat.partners[partner_id]
     if partner.logo and partner.logo in cat.assets:
-        files[f"assets/partner-logo{Path(partner.logo).suffix.lower()}"] = cat.assets[partner.logo].read_bytes()
+        files[f"assets/partner-logo{Path(partner.logo).suffix.lower()}"] = cat.assets[
+            partner.logo
+        ].read_bytes()
     company_logo = cat.config.company.logo
     if company_logo and company_logo in cat.assets:
-        files[f"assets/company-logo{Path(company_logo).suffix.lower()}"] = cat.assets[company_logo].read_bytes()
+        files[f"assets/company-logo{Path(company_logo).suffix.lower()}"] = cat.assets[
+            company_logo
+        ].read_bytes()
     files["index.html"] = render(
-        shared.env, "kit_index.html", edition=shared.partner_edition, public=shared.public_edition,
-        partner=partner, partner_id=partner_id, plays=plays, destinations=dests, files=sorted(files),
+        shared.env,
+        "kit_index.html",
+        edition=shared.partner_edition,
+        public=shared.public_edition,
+        partner=partner,
+        partner_id=partner_id,
+        plays=plays,
+        destinations=dests,
+        files=sorted(files),
         brand_css=html.brand_css(shared.partner_edition.brand),
-    ).encode()  # fmt: skip
+    ).encode()
     manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
     files["manifest.json"] = manifest.to_json()
     return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]

@@ -87,7 +87,7 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
                     usize,
                     len(name),
                     0,
-                )  # fmt: skip
+                )
             )
             out.write(name)
             out.write(payload)
@@ -111,7 +111,7 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
                 info.internal_attr,
                 info.external_attr,
                 offset,
-            )  # fmt: skip
+            )
             + name
         )
     start = out.tell()

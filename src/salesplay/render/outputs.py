@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from salesplay.diagnostics import Location
 from salesplay.render import decks, html, portal
@@ -44,9 +44,9 @@ def _fault(exc: TemplateFault | DeckError | PdfError, where: Path) -> Exception:
     return BuildFault(Location(where, 0, 0), str(exc))
 
 
-def _guard(fn: Callable[[], str], where: Path) -> str:
+def _guard(fn: Callable[..., str], where: Path, *args: Any, **kwargs: Any) -> str:
     try:
-        return fn()
+        return fn(*args, **kwargs)
     except TemplateFault as exc:
         raise _fault(exc, where) from None
 
@@ -70,19 +70,22 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
     build.progress(f"rendering HTML for {len(rep.plays)} plays")
     for pid, play in rep.plays.items():
         if build.wants("site"):
-            page = _guard(lambda: html.battlecard(env, rep, pid, site_links, medium="web"), Path(pid))
+            page = _guard(html.battlecard, Path(pid), env, rep, pid, site_links, medium="web")
             outputs.add(f"site/battlecards/{pid}.html", page)
         if build.wants("battlecards"):
-            page = _guard(lambda: html.battlecard(env, rep, pid, pdf_links, medium="print"), Path(pid))
+            page = _guard(html.battlecard, Path(pid), env, rep, pid, pdf_links, medium="print")
             pdf_job(f"battlecards/{pid}.pdf", page, f"{play.name} — battlecard")
     if build.wants("playbooks"):
         for did, dest in internal.destinations.items():
-            page = _guard(lambda: html.playbook(env, internal, did, pdf_links), Path(did))
+            page = _guard(html.playbook, Path(did), env, internal, did, pdf_links)
             pdf_job(f"playbooks/{did}.pdf", page, f"{dest.name} — playbook")
     if build.wants("matrix"):
         top_links = recorder.links(_build_root_links())
-        outputs.add("matrix.html", _guard(lambda: html.matrix(env, rep, top_links, medium="web"), Path("matrix")))
-        page = _guard(lambda: html.matrix(env, rep, pdf_links, medium="print"), Path("matrix"))
+        outputs.add(
+            "matrix.html",
+            _guard(html.matrix, Path("matrix"), env, rep, top_links, medium="web"),
+        )
+        page = _guard(html.matrix, Path("matrix"), env, rep, pdf_links, medium="print")
         pdf_job("matrix.pdf", page, "Differentiator matrix")
     if build.wants("site") or build.wants("matrix"):
         _site_assets(build, recorder, outputs)
@@ -141,7 +144,9 @@ def _decks(build: Build, outputs: Outputs, public: html.Edition, rep: html.Editi
     try:
         for did, dest in public.destinations.items():
             slides = decks.pitch_slides(public, did)
-            outputs.add(f"decks/{did}-pitch.pptx", decks.deck_bytes(public, slides, master, dest.name))
+            outputs.add(
+                f"decks/{did}-pitch.pptx", decks.deck_bytes(public, slides, master, dest.name)
+            )
         for pid, play in rep.plays.items():
             slides = decks.enablement_slides(rep, pid)
             data = decks.deck_bytes(rep, slides, master, f"{play.name} — enablement")
