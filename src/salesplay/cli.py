@@ -102,6 +102,27 @@ def kit(
 
 
 @app.command()
+def serve(
+    catalog: CatalogOpt = Path("plays"),
+    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
+        "templates"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port on 127.0.0.1")] = 8000,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Build, serve the portal on 127.0.0.1, rebuild and reload the page on save."""
+    from salesplay.serve import ServeOptions
+    from salesplay.serve import serve as run_server
+
+    ctx = _context(catalog, as_of, templates=templates, out=out)
+    options = ServeOptions(
+        catalog, templates, out, port=port, as_of=as_of and ctx.as_of.isoformat()
+    )
+    raise typer.Exit(run_server(options))
+
+
+@app.command()
 def schema(
     kind: Annotated[
         str | None, typer.Argument(help="a kind, e.g. play; all kinds if omitted")

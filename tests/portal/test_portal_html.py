@@ -1,0 +1,335 @@
+"""The rep portal's static pages: search index, links, semantics and the marketers' report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render import portal
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "plays"
+AS_OF = dt.date(2026, 11, 23)
+INDEX_PREFIX = f"window.{portal.INDEX_GLOBAL} = "
+#: only these keys, per play, may reach the search index (it is scanned for leaks).
+INDEX_KEYS = {
+    "id",
+    "name",
+    "summary",
+    "triggers",
+    "competitors",
+    "industries",
+    "personas",
+    "destinations",
+}
+
+
+def build_site(catalog: Path, out: Path, templates: Path | None = None) -> tuple[int, Context]:
+    ctx = Context(catalog=catalog, as_of=AS_OF, templates=templates, out=out)
+    return run_build(ctx, ["site", "reports"]), ctx
+
+
+def read_index(site: Path) -> dict[str, list[dict[str, Any]]]:
+    text = (site / portal.INDEX_JS).read_text(encoding="utf-8")
+    assert text.startswith(INDEX_PREFIX) and text.rstrip().endswith(";")
+    data: dict[str, list[dict[str, Any]]] = json.loads(
+        text[len(INDEX_PREFIX) :].rstrip().removesuffix(";")
+    )
+    return data
+
+
+class Page(HTMLParser):
+    """Just enough of a page to check its links, labels and landmarks."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+    def urls(self) -> Iterator[str]:
+        for _, attrs in self.tags:
+            for key in ("href", "src"):
+                value = attrs.get(key)
+                if value:
+                    yield value
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("portal") / "build"
+    code, _ = build_site(SAMPLE, out)
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def rep_plays() -> set[str]:
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    return set(make_edition(cat, "rep").plays)
+
+
+def test_site_files(sample: Path) -> None:
+    site = sample / "site"
+    for rel in (
+        "index.html",
+        "search-index.js",
+        "matrix.html",
+        "report.html",
+        "assets/portal/portal.css",
+        "assets/portal/portal.js",
+        "assets/fonts.css",
+        "assets/northwind.svg",
+    ):
+        assert (site / rel).is_file(), rel
+    assert (sample / "reports" / "coverage.html").is_file()
+
+
+def test_search_index_holds_the_rep_plays_and_only_the_allowed_fields(
+    sample: Path, rep_plays: set[str]
+) -> None:
+    data = read_index(sample / "site")
+    assert set(data) == {"plays"}
+    entries = data["plays"]
+    assert {e["id"] for e in entries} == rep_plays
+    for entry in entries:
+        assert set(entry) == INDEX_KEYS
+    acme = next(e for e in entries if e["id"] == "backup-modernization")
+    assert "Acme Backup" in acme["competitors"]
+    assert "healthcare" in acme["industries"]
+    assert set(acme["destinations"]) == {
+        "Cyber-resilient enterprise",
+        "Unified hybrid cloud",
+    }
+    # Summaries are plain text: no Markdown marks, no HTML.
+    assert all("**" not in str(e["summary"]) and "<" not in str(e["summary"]) for e in entries)
+
+
+def test_internal_play_stays_out_of_the_portal(sample: Path) -> None:
+    # acme-displacement is internal: its name, talk track and proof never reach the rep portal.
+    for path in (sample / "site").rglob("*"):
+        if path.suffix in (".html", ".js"):
+            text = path.read_text(encoding="utf-8")
+            assert "Acme renewal displacement" not in text, path
+            assert "win/loss data" not in text, path
+            assert "Regional hospital group" not in text, path
+
+
+def test_js_json_cannot_close_a_script() -> None:
+    text = portal.js_json({"name": "</script><script>alert(1)</script>", "x": "<!--"})
+    assert "<" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_home_page_draws_each_path_with_links_to_cards(sample: Path, rep_plays: set[str]) -> None:
+    site = sample / "site"
+    text = (site / "index.html").read_text(encoding="utf-8")
+    for path_id, first, last in (
+        ("resilience-journey", "ransomware-readiness-check", "recovery-drills"),
+        ("hybrid-cloud-journey", "backup-modernization", "cloud-cost-control"),
+    ):
+        assert f'href="battlecards/{first}.html"' in text, path_id
+        assert f'href="battlecards/{last}.html"' in text, path_id
+    # Steps in order: readiness check, modernization, detection, clean recovery, drills.
+    block = text[text.index("From nightly backup to proven recovery") :]
+    block = block[: block.index("</ol>")]
+    steps = re.findall(r'href="battlecards/([a-z0-9-]+)\.html"', block)
+    assert steps == [
+        "ransomware-readiness-check",
+        "backup-modernization",
+        "ransomware-detection",
+        "clean-recovery",
+        "recovery-drills",
+    ]
+    cards = re.findall(r'<li class="card" id="play-([a-z0-9-]+)"', text)
+    assert set(cards) == rep_plays and len(cards) == len(rep_plays)
+
+
+def test_every_local_link_resolves(sample: Path) -> None:
+    site = sample / "site"
+    pages = [site / "index.html", site / "matrix.html", site / "report.html"]
+    for page in pages:
+        for url in Page(page.read_text(encoding="utf-8")).urls():
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https", "mailto") or url.startswith("#"):
+                continue
+            assert not parts.scheme and not url.startswith("/"), f"{page.name}: {url} not relative"
+            target = (page.parent / unquote(parts.path)).resolve()
+            if target.suffix in (".pdf", ".pptx"):
+                # Built by the other kinds; here only their place is checked.
+                assert target.parent.name in ("battlecards", "decks"), url
+                assert target.parent.parent == sample.resolve(), url
+                continue
+            assert target.is_file(), f"{page.name}: {url}"
+
+
+def test_coverage_report_links_into_the_site(sample: Path) -> None:
+    page = sample / "reports" / "coverage.html"
+    text = page.read_text(encoding="utf-8")
+    assert "<style>" in text  # stands alone
+    assert 'href="../site/battlecards/backup-modernization.html"' in text
+    assert 'href="../site/index.html"' in text
+
+
+def test_pages_are_semantic_and_labelled(sample: Path) -> None:
+    site = sample / "site"
+    for name in ("index.html", "matrix.html", "report.html"):
+        page = Page((site / name).read_text(encoding="utf-8"))
+        assert page.all("html")[0].get("lang") == "en"
+        assert len(page.all("h1")) == 1, name
+        assert len(page.all("main")) == 1, name
+        assert any(n.get("aria-label") for n in page.all("nav")), name
+        assert any("width=device-width" in (m.get("content") or "") for m in page.all("meta"))
+        for img in page.all("img"):
+            assert "alt" in img, name
+    home = Page((site / "index.html").read_text(encoding="utf-8"))
+    labels = {label.get("for") for label in home.all("label")}
+    fields = [*home.all("input"), *home.all("select")]
+    assert len(fields) == 5  # the search box and four filters
+    for field in fields:
+        assert field.get("id") in labels
+    assert {s.get("data-filter") for s in home.all("select")} == {
+        "destination",
+        "industry",
+        "persona",
+        "competitor",
+    }
+
+
+def test_filters_offer_what_the_index_holds(sample: Path) -> None:
+    site = sample / "site"
+    text = (site / "index.html").read_text(encoding="utf-8")
+    entries = read_index(site)["plays"]
+    for key, field in (("industry", "industries"), ("competitor", "competitors")):
+        select = text[text.index(f'id="f-{key}"') :]
+        select = select[: select.index("</select>")]
+        offered = set(re.findall(r'<option value="([^"]+)"', select))
+        held = {v for e in entries for v in e[field]}
+        assert offered == {v.replace("&", "&amp;") for v in held}
+
+
+def test_matrix_page_cross_references_plays(sample: Path) -> None:
+    text = (sample / "site" / "matrix.html").read_text(encoding="utf-8")
+    assert "Only Northwind Systems has this" in text
+    assert 'href="battlecards/ransomware-detection.html"' in text
+    assert "Last verified 175 days ago" in text  # stale claims are badged for reps
+
+
+def test_report_lists_stale_claim_with_its_location(sample: Path) -> None:
+    text = (sample / "site" / "report.html").read_text(encoding="utf-8")
+    assert "plays/differentiators/ten-times-faster-restores.yaml:11:11" in text
+    assert "last verified 175 days ago" in text
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (rel, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_report_finds_gaps(tmp_path: Path) -> None:
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    # An internal play leaves an empty step on a public path for reps.
+    _edit(root, "plays/recovery-drills.yaml", "audience: partner\n", "audience: internal\n")
+    # Jargon in rep-visible text.
+    _edit(
+        root,
+        "plays/clean-recovery.yaml",
+        "summary: Help customers",
+        "summary: Help QZXW customers",
+    )
+    (root / "competitors" / "newco.yaml").write_text(
+        "name: Newco Backup\ntype: vendor\nsummary: A new entrant.\nreviewed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    (root / "differentiators" / "newco-claim.yaml").write_text(
+        "claim: Catalog import from any tape format.\ntype: comparative\n"
+        "backed_by: [vault/catalog-import]\n"
+        "versus:\n  - {competitor: newco, detail: Newco cannot read tapes.}\n"
+        "reviewed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "build"
+    code, _ = build_site(root, out)
+    assert code == 0
+    text = (out / "site" / "report.html").read_text(encoding="utf-8")
+    sections = dict(
+        re.findall(r'<section class="report-section" id="([a-z-]+)"(.*?)</section>', text, re.S)
+    )
+
+    assert "From nightly backup to proven recovery — step 5" in sections["empty-steps"]
+    assert "QZXW" in sections["jargon"]
+    assert "plays/plays/clean-recovery.yaml:2:" in sections["jargon"]
+    assert "Newco Backup" in sections["no-talk-track"]
+    assert "plays/competitors/newco.yaml:1:1" in sections["no-talk-track"]
+    assert "Catalog import from any tape format." in sections["unused-differentiators"]
+    assert "plays/differentiators/newco-claim.yaml:1:1" in sections["unused-differentiators"]
+    assert "Nothing to fix." in sections["pathless-destinations"]
+    # The internal play's own name is not shown to reps, even in the report.
+    assert "Proven recovery with quarterly drills" not in text
+
+
+def test_site_is_deterministic(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert build_site(SAMPLE, a)[0] == 0
+    assert build_site(SAMPLE, b)[0] == 0
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_project_templates_override_the_portal(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "portal").mkdir(parents=True)
+    (templates / "portal" / "portal.css").write_text("body { color: #123456; }\n", "utf-8")
+    (templates / "portal" / "index.html").write_text(
+        '{% extends "default/portal/index.html" %}{% block title %}Deal finder{% endblock %}',
+        "utf-8",
+    )
+    out = tmp_path / "build"
+    assert build_site(SAMPLE, out, templates)[0] == 0
+    assert "#123456" in (out / "site/assets/portal/portal.css").read_text("utf-8")
+    assert "<title>Deal finder — Northwind Systems</title>" in (out / "site/index.html").read_text(
+        "utf-8"
+    )
+
+
+def test_template_error_is_located_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "templates"
+    (templates / "portal").mkdir(parents=True)
+    (templates / "portal" / "report.html").write_text(
+        '{% extends "default/portal/report.html" %}\n{% block main %}\n{{ no_such_thing }}\n'
+        "{% endblock %}\n",
+        "utf-8",
+    )
+    out = tmp_path / "build"
+    code, _ = build_site(SAMPLE, out, templates)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert re.search(r"portal/report\.html:3: error: undefined: 'no_such_thing'", err), err
+    assert not out.exists()
