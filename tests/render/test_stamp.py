@@ -22,6 +22,8 @@ from salesplay.render.stamp import (
     LOGO_BOX_PT,
     BandMaker,
     Brand,
+    PreparedBand,
+    Stamper,
     make_band,
     stamp,
 )
@@ -115,6 +117,43 @@ def test_band_is_one_form_xobject_shared_by_all_pages(stamped: bytes) -> None:
             forms.add(bands[0].objgen)
             assert b"/Artifact" in page.Contents[-1].read_bytes()  # not read out as content
         assert len(forms) == 1
+
+
+def classic_xref(pdf: bytes) -> bytes:
+    """The same document saved with an xref table instead of an xref stream."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        out = io.BytesIO()
+        doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable, static_id=True)
+    data = out.getvalue()
+    assert b"\nxref\n" in data
+    return data
+
+
+@pytest.mark.parametrize("xref", ["stream", "table"])
+def test_stamp_appends_a_valid_incremental_update(
+    card: bytes, maker: BandMaker, assets: Path, xref: str
+) -> None:
+    original = card if xref == "stream" else classic_xref(card)
+    stamper = Stamper(original)
+    for brand in (Brand("Blue River IT", assets / "wide.png", CONTACTS), Brand("Nologo", None, ())):
+        band = maker.band(brand)
+        out = stamper.stamp(PreparedBand.of(band))
+        assert out == stamper.stamp(band) == stamp(original, band)
+        assert out.startswith(original)  # the rendered file itself is never rewritten
+        with pikepdf.open(io.BytesIO(out)) as doc:
+            assert doc.check_pdf_syntax() == []
+        reader = pypdf.PdfReader(io.BytesIO(out), strict=True)
+        assert all(f"Your partner: {brand.name}" in page.extract_text() for page in reader.pages)
+
+
+def test_stamping_a_stamped_pdf_keeps_both_bands(stamped: bytes, maker: BandMaker) -> None:
+    again = stamp(stamped, maker.band(Brand("Second Partner", None, ())))
+    with pikepdf.open(io.BytesIO(again)) as doc:
+        assert doc.check_pdf_syntax() == []
+        names = sorted(str(n) for n in doc.pages[0].Resources.XObject)
+    assert [n for n in names if n.startswith("/SPBand")] == ["/SPBand", "/SPBand1"]
+    text = pypdf.PdfReader(io.BytesIO(again)).pages[1].extract_text()
+    assert "Blue River IT" in text and "Second Partner" in text
 
 
 def test_tags_outline_and_metadata_are_kept(card: bytes, stamped: bytes) -> None:
