@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdf
@@ -27,13 +27,40 @@ PLAYBOOK = "cyber-resilience"
 
 
 @dataclass(frozen=True)
+class Extracted:
+    pages: list[str]  # text of each page, whitespace collapsed
+    lowest: float  # lowest text on any page, pt above the bottom, a generous descender included
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pages)
+
+
+@dataclass(frozen=True)
 class Rendered:
     rep: Edition
     internal: Edition
     pdfs: dict[str, bytes]
+    # text extraction costs about as much as rendering: once per PDF
+    _extracted: dict[str, Extracted] = field(default_factory=dict)
 
     def reader(self, name: str) -> pypdf.PdfReader:
         return pypdf.PdfReader(io.BytesIO(self.pdfs[name]))
+
+    def extract(self, name: str) -> Extracted:
+        if name not in self._extracted:
+            ys: list[float] = []
+
+            def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+                if text.strip():
+                    ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5] - 3)
+
+            pages = [
+                re.sub(r"\s+", " ", page.extract_text(visitor_text=visit))
+                for page in self.reader(name).pages
+            ]
+            self._extracted[name] = Extracted(pages, min(ys))
+        return self._extracted[name]
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +83,6 @@ def rendered() -> Rendered:
     for name, (_, refused) in zip(pages, results, strict=True):
         assert refused == [], (name, refused)
     return Rendered(rep, internal, {n: pdf for n, (pdf, _) in zip(pages, results, strict=True)})
-
-
-def _text(reader: pypdf.PdfReader) -> str:
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
@@ -94,7 +117,7 @@ def test_every_battlecard_fits_two_a4_pages(rendered: Rendered) -> None:
 
 def test_battlecard_text_has_name_sections_and_decoder(rendered: Rendered) -> None:
     for pid, play in rendered.rep.plays.items():
-        text = _text(rendered.reader(f"card:{pid}"))
+        text = rendered.extract(f"card:{pid}").text
         assert play.name in text, pid
         for heading in ("30-SECOND VERSION", "DISCOVERY QUESTIONS", "NEXT STEPS", "JARGON DECODER"):
             assert heading in text.upper(), (pid, heading)
@@ -106,20 +129,7 @@ def test_battlecard_text_has_name_sections_and_decoder(rendered: Rendered) -> No
 def test_battlecard_leaves_the_partner_band_free(rendered: Rendered) -> None:
     """No text of ours (footer included) in the bottom strip the partner band is stamped on."""
     for pid in rendered.rep.plays:
-        assert _lowest_text(rendered.reader(f"card:{pid}")) >= BAND_FREE_PT, pid
-
-
-def _lowest_text(reader: pypdf.PdfReader) -> float:
-    """The lowest point (pt above the page bottom) of any text, a generous descender included."""
-    ys: list[float] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
-        if text.strip():
-            ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5] - 3)
-
-    for page in reader.pages:
-        page.extract_text(visitor_text=visit)
-    return min(ys)
+        assert rendered.extract(f"card:{pid}").lowest >= BAND_FREE_PT, pid
 
 
 def test_pdfs_are_tagged(rendered: Rendered) -> None:
@@ -129,15 +139,14 @@ def test_pdfs_are_tagged(rendered: Rendered) -> None:
 
 
 def test_roadmap_and_stale_labels_reach_the_pdf(rendered: Rendered) -> None:
-    text = _text(rendered.reader("card:ransomware-detection"))
+    text = rendered.extract("card:ransomware-detection").text
     assert "60 % confidence" in text and "do not commit" in text
     days = rendered.rep.differentiators["ten-times-faster-restores"].stale_days
-    assert f"Last verified {days} days ago" in _text(rendered.reader("card:backup-modernization"))
+    assert f"Last verified {days} days ago" in rendered.extract("card:backup-modernization").text
 
 
 def test_playbook_contents_page_numbers_point_at_the_chapters(rendered: Rendered) -> None:
-    reader = rendered.reader("playbook")
-    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
+    pages = rendered.extract("playbook").pages
     dest = rendered.internal.destinations[PLAYBOOK]
     plays = [s.play for path in dest.paths for s in path.steps if s.play]
     contents = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Contents"))
@@ -169,7 +178,7 @@ def test_playbook_bookmarks_cover_every_chapter(rendered: Rendered) -> None:
 
 
 def test_playbook_draws_the_path(rendered: Rendered) -> None:
-    text = _text(rendered.reader("playbook"))
+    text = rendered.extract("playbook").text
     for step in rendered.internal.paths["resilience-journey"].steps:
         assert step.play_name and step.play_name in text
 
@@ -178,5 +187,5 @@ def test_matrix_pdf_is_landscape(rendered: Rendered) -> None:
     reader = rendered.reader("matrix")
     page = reader.pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)
-    text = _text(reader)
+    text = rendered.extract("matrix").text
     assert "Differentiator matrix" in text and "Only Northwind Systems" in text

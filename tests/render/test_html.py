@@ -375,7 +375,7 @@ def test_path_svg_has_one_numbered_box_per_step(rep: Edition) -> None:
             words = " ".join("".join(t.itertext()) for t in g.findall("s:text", ns))
             assert words.split()[0] == str(step.number)
             assert (step.play_name or "").split()[0] in words
-        assert len(svg.findall("s:line[@class='arrow']", ns)) == len(path.steps) - 1
+        assert len(svg.findall("s:polyline[@class='arrow']", ns)) == len(path.steps) - 1
         assert svg.find("s:title", ns).text == path.name  # type: ignore[union-attr]
 
 

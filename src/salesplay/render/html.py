@@ -224,10 +224,11 @@ class Matrix:
 
 # --- path diagram --------------------------------------------------------------------
 
-_BOX_W, _BOX_H, _GAP, _PAD = 156, 70, 30, 8
-_NAME_SIZE, _CAPTION_SIZE = 13, 11.5
+_BOX_W, _BOX_H, _GAP, _PAD = 150, 72, 28, 8
+_NAME_SIZE, _CAPTION_SIZE = 14, 12.5
+# Five boxes keep names legible at A4 width; longer paths wrap onto further rows.
 _PER_ROW = 5
-_ROW_GAP = 34
+_ROW_GAP = 30
 
 
 def _wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -271,9 +272,10 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
     lines = max((len(_caption(s)) for s in steps), default=0)
-    caption_h = lines * _CAPTION_SIZE * 1.25 + 10
-    row_h = _BOX_H + caption_h
-    width = _PAD * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
+    row_h = _BOX_H + lines * _CAPTION_SIZE * 1.25 + 10
+    # A wrapping path runs its connector around the boxes, in a margin on either side.
+    side = _PAD + (_GAP / 2 if len(rows) > 1 else 0)
+    width = side * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
     height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
     uid = f"path-{path.id}"
     desc = "; ".join(_step_words(s) for s in steps)
@@ -290,34 +292,35 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     ]
     for r, row in enumerate(rows):
         top = _PAD + r * (row_h + _ROW_GAP)
+        mid = top + _BOX_H / 2
         for i, step in enumerate(row):
             here = current is not None and step.play == current
-            out += _step_box(step, _PAD + i * (_BOX_W + _GAP), top, here, primary, accent)
+            out += _step_box(step, side + i * (_BOX_W + _GAP), top, here, primary, accent)
             if i < len(row) - 1:
-                x1 = _PAD + i * (_BOX_W + _GAP) + _BOX_W + 3
-                y = top + _BOX_H / 2
-                out.append(
-                    f'<line class="arrow" x1="{x1:g}" y1="{y:g}" x2="{x1 + _GAP - 6:g}" y2="{y:g}"'
-                    f' stroke="{primary}" stroke-width="2" marker-end="url(#{uid}-arrow)"/>'
-                )
+                x1 = side + i * (_BOX_W + _GAP) + _BOX_W + 2
+                out.append(_arrow(uid, primary, f"{x1:g},{mid:g} {x1 + _GAP - 5:g},{mid:g}"))
         if r < len(rows) - 1:
-            # Wrap to the next row: down from the last box, back left, down into the first.
-            x_end = _PAD + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W / 2
-            y0 = top + row_h - 4
-            y_mid = y0 + _ROW_GAP / 2
-            x_start = _PAD + _BOX_W / 2
+            # Out of the row's last box, down the right margin, back along the gap between
+            # the rows, down the left margin and into the next row's first box.
+            right = side + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W + 2
+            gap_y = top + row_h + _ROW_GAP / 2 - 4
+            next_mid = mid + row_h + _ROW_GAP
+            turn_r, turn_l = right + _GAP / 2 - 2, side - _GAP / 2 + 2
             points = (
-                f"{x_end:g},{top + _BOX_H + 2:g} {x_end:g},{y_mid:g}"
-                f" {x_start:g},{y_mid:g} {x_start:g},{y0 + _ROW_GAP - 3:g}"
+                f"{right:g},{mid:g} {turn_r:g},{mid:g} {turn_r:g},{gap_y:g} {turn_l:g},{gap_y:g}"
+                f" {turn_l:g},{next_mid:g} {side - 3:g},{next_mid:g}"
             )
-            out.append(
-                f'<polyline class="arrow" points="{points}" fill="none"'
-                f' stroke="{primary}" stroke-width="2" stroke-dasharray="4 3"'
-                f' marker-end="url(#{uid}-arrow)"/>'
-            )
+            out.append(_arrow(uid, primary, points))
     out.append("</svg>")
     # Safe: every catalog text above went through escape(), colours through _rgb().
     return Markup("".join(out))
+
+
+def _arrow(uid: str, colour: str, points: str) -> str:
+    return (
+        f'<polyline class="arrow" points="{points}" fill="none" stroke="{colour}"'
+        f' stroke-width="2" stroke-linejoin="round" marker-end="url(#{uid}-arrow)"/>'
+    )
 
 
 def _step_words(step: StepView) -> str:
