@@ -50,6 +50,7 @@ class Links:
     asset: Callable[[str], str]
     play: Callable[[str], str | None]
     downloads: Callable[[str], dict[str, str]]
+    home: str | None = None  # the portal's front page, for a "back" link on web pages
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
@@ -89,7 +90,9 @@ class Links:
                 "Enablement deck": posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
             }
 
-        return cls(theme=theme, asset=asset, play=play, downloads=downloads)
+        return cls(
+            theme=theme, asset=asset, play=play, downloads=downloads, home=f"{up}index.html"
+        )
 
 
 def _no_page(pid: str) -> str | None:
