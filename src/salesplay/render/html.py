@@ -90,9 +90,7 @@ class Links:
                 "Enablement deck": posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
             }
 
-        return cls(
-            theme=theme, asset=asset, play=play, downloads=downloads, home=f"{up}index.html"
-        )
+        return cls(theme=theme, asset=asset, play=play, downloads=downloads, home=f"{up}index.html")
 
 
 def _no_page(pid: str) -> str | None:
