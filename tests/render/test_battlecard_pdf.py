@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,13 +90,15 @@ def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
     """(depth, title, 1-based page) of every bookmark, in order."""
     out: list[tuple[int, str, int]] = []
 
-    def walk(items: list[object], depth: int) -> None:
+    def walk(items: Sequence[object], depth: int) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item, depth + 1)
             else:
-                page = reader.get_destination_page_number(item) + 1  # type: ignore[arg-type]
-                out.append((depth, item.title, page))  # type: ignore[attr-defined]
+                assert isinstance(item, pypdf.generic.Destination)
+                page = reader.get_destination_page_number(item)
+                assert page is not None and item.title is not None
+                out.append((depth, item.title, page + 1))
 
     walk(reader.outline, 0)
     return out
@@ -134,8 +137,10 @@ def test_battlecard_leaves_the_partner_band_free(rendered: Rendered) -> None:
 
 def test_pdfs_are_tagged(rendered: Rendered) -> None:
     for name in rendered.pdfs:
-        root = rendered.reader(name).trailer["/Root"]
-        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], name
+        root = rendered.reader(name).root_object
+        mark_info = root["/MarkInfo"].get_object()
+        assert isinstance(mark_info, pypdf.generic.DictionaryObject)
+        assert "/StructTreeRoot" in root and mark_info["/Marked"], name
 
 
 def test_roadmap_and_stale_labels_reach_the_pdf(rendered: Rendered) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from salesplay.context import Context
 from salesplay.edition import make_edition
-from salesplay.models import Brand
+from salesplay.models import AUDIENCES, Brand
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
 from salesplay.render.templates import THEME_DIR, TemplateFault, make_env, template_dirs
@@ -302,6 +302,40 @@ def test_catalog_text_is_escaped_and_markdown_has_no_raw_html(
     doc = parse(page)
     assert doc.one("h1").text == "<script>alert(1)</script>"
     assert doc.one("div", class_="summary").find_all("strong")
+
+
+def test_a_sparse_play_renders_without_its_optional_sections(
+    env: jinja2.Environment, rep: Edition
+) -> None:
+    play = rep.plays["recovery-drills"]
+    bare = dataclasses.replace(
+        play, products=(), target=None, triggers=(), qualification=(), objections=(),
+        competitors=(), proof=(), handoff=None, partner=None, positions=(), decoder=(),
+    )  # fmt: skip
+    ed = dataclasses.replace(
+        rep,
+        plays={**rep.plays, play.id: bare},
+        company=rep.company.model_copy(update={"logo": None}),
+    )
+    mediums: tuple[html.Medium, ...] = ("web", "print")
+    for medium in mediums:
+        doc = card(env, ed, play.id, medium)
+        assert sections(doc) == ["brief", "differentiators", "discovery", "next-steps", "decoder"]
+        assert not doc.find_all("img") and not doc.find_all("div", class_="position")
+        assert "No jargon on this card." in doc.one("section", data_section="decoder").text
+
+
+def test_every_edition_renders(env: jinja2.Environment) -> None:
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    links = html.Links.for_pdf(SAMPLE, [THEME_DIR])
+    for audience in AUDIENCES:
+        ed = make_edition(cat, audience)
+        for pid in ed.plays:
+            parse(html.battlecard(env, ed, pid, links, medium="print"))
+        for did in ed.destinations:
+            parse(html.playbook(env, ed, did, links))
+        parse(html.matrix(env, ed, links, medium="web"))
 
 
 # --- links ---------------------------------------------------------------------------------
