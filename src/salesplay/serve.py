@@ -240,6 +240,9 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")  # none, and no console error
+            return
         if not path.lstrip("/").startswith(SERVED):
             self.send_error(HTTPStatus.NOT_FOUND, "not part of the portal")
             return

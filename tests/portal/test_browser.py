@@ -1,0 +1,300 @@
+"""The rep portal in a real browser (Debian's chromium): search, filters, links, keyboard, phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.serve import ServeOptions, Server
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "plays"
+ARTIFACTS = REPO / "tests" / "artifacts"
+AS_OF = "2026-11-23"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: what the portal links to; playbooks and kits are not needed.
+KINDS = ["site", "reports", "battlecards", "decks", "matrix"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it)",
+)
+
+
+class Portal:
+    """The sample built once, a chromium launched once, and a server over the same build."""
+
+    def __init__(self, out: Path, browser: sync_api.Browser, server: Server) -> None:
+        self.out, self.browser, self.server = out, browser, server
+
+    def base(self, how: str) -> str:
+        if how == "file":
+            return (self.out / "site").as_uri()
+        return f"http://127.0.0.1:{self.server.port}/site"
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    root = tmp_path_factory.mktemp("browser")
+    catalog = root / "plays"
+    shutil.copytree(SAMPLE, catalog)
+    out = root / "build"
+    ctx = Context(catalog=catalog, as_of=dt.date.fromisoformat(AS_OF), out=out)
+    assert run_build(ctx, KINDS) == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Serves the same build: its quick rebuild rewrites nothing, the PDFs and decks stay.
+    options = ServeOptions(catalog, root / "templates", out, port=0, as_of=AS_OF, slow=())
+    with Server(options, log=io.StringIO()) as server, sync_api.sync_playwright() as p:
+        wait_until(lambda: server.status.build >= 1, "the server's first build")
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield Portal(out, browser, server)
+        finally:
+            browser.close()
+
+
+def wait_until(check: object, what: str, timeout: float = 30) -> None:
+    assert callable(check)
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+class Tab:
+    """A page whose console errors and uncaught exceptions fail the test."""
+
+    def __init__(self, portal: Portal, viewport: dict[str, int]) -> None:
+        self.context = portal.browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, self.errors
+
+
+@pytest.fixture
+def tab(portal: Portal) -> Iterator[sync_api.Page]:
+    t = Tab(portal, DESKTOP)
+    yield t.page
+    t.close()
+
+
+def visible_cards(page: sync_api.Page) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all(
+        "#results .card:not([hidden])", "cards => cards.map(c => c.dataset.play)"
+    )
+    return ids
+
+
+def index_entries(page: sync_api.Page) -> dict[str, dict[str, list[str]]]:
+    entries: dict[str, dict[str, list[str]]] = page.evaluate(
+        "Object.fromEntries(window.SALESPLAY_INDEX.plays.map(p => [p.id, p]))"
+    )
+    return entries
+
+
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_competitor_search_reaches_its_card_in_two_actions(
+    portal: Portal, tab: sync_api.Page, how: str
+) -> None:
+    tab.goto(f"{portal.base(how)}/index.html")
+    tab.fill("#q", "ironclad")  # action 1
+    shown = visible_cards(tab)
+    entries = index_entries(tab)
+    assert shown and len(shown) < len(entries)
+    assert all("Ironclad Data" in entries[pid]["competitors"] for pid in shown)
+    first = tab.locator(f"#play-{shown[0]} .match")
+    assert first.inner_text() == "Matches competitor: Ironclad Data"
+    assert tab.locator("#count").inner_text() == f"{len(shown)} of {len(entries)} plays match"
+    tab.keyboard.press("Enter")  # action 2
+    tab.wait_for_url(f"**/battlecards/{shown[0]}.html")
+    assert "Ironclad Data" in tab.locator("body").inner_text()
+
+
+def test_filters_narrow_the_list(tab: sync_api.Page, portal: Portal) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    entries = index_entries(tab)
+    everything = visible_cards(tab)
+    assert len(everything) == len(entries)
+
+    tab.select_option("#f-industry", "healthcare")
+    by_industry = visible_cards(tab)
+    assert 0 < len(by_industry) < len(everything)
+    assert all("healthcare" in entries[p]["industries"] for p in by_industry)
+
+    tab.select_option("#f-competitor", "Acme Backup")
+    both = visible_cards(tab)
+    assert 0 < len(both) < len(by_industry)
+    assert all("Acme Backup" in entries[p]["competitors"] for p in both)
+    assert not tab.locator("#destinations").is_visible()  # results move up under the search
+
+    tab.click(".filters [data-clear]")
+    assert visible_cards(tab) == everything
+    assert tab.locator("#destinations").is_visible()
+
+    tab.select_option("#f-destination", "Unified hybrid cloud")
+    hybrid = visible_cards(tab)
+    assert len(hybrid) == 5
+    assert all("Unified hybrid cloud" in entries[p]["destinations"] for p in hybrid)
+    tab.select_option("#f-persona", "CISO")
+    assert set(visible_cards(tab)) < set(hybrid) or not visible_cards(tab)
+
+    tab.click(".filters [data-clear]")
+    tab.fill("#q", "no play talks about this")
+    assert visible_cards(tab) == []
+    assert tab.locator("#empty").is_visible()
+    tab.click("#empty [data-clear]")
+    assert visible_cards(tab) == everything
+
+
+def test_keyboard(tab: sync_api.Page, portal: Portal) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    tab.keyboard.press("/")
+    assert tab.evaluate("document.activeElement.id") == "q"
+    tab.keyboard.type("acme")
+    assert len(visible_cards(tab)) >= 1
+    tab.keyboard.press("Escape")
+    assert tab.input_value("#q") == ""
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.id") == "f-destination"
+    outline = tab.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    # The skip link is the first stop and leads to the main content.
+    tab.goto(f"{portal.base('file')}/index.html")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.className") == "skip"
+    assert tab.locator(".skip").is_visible()
+
+
+def _check_links(page: sync_api.Page, how: str) -> int:
+    urls: list[str] = page.evaluate(
+        """[...document.querySelectorAll('a[href], link[href], script[src], img[src]')]
+            .map(e => e.href || e.src)"""
+    )
+    checked = 0
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in ("https", "mailto") or (parts.scheme == "http" and how == "file"):
+            continue
+        if parts.fragment and url.split("#")[0] == page.url.split("#")[0]:
+            assert page.locator(f"[id='{parts.fragment}']").count() == 1, url
+            continue
+        if how == "file":
+            assert parts.scheme == "file", url
+            assert Path(unquote(parts.path)).is_file(), f"{page.url}: {url}"
+        else:
+            assert page.request.get(url).status == 200, f"{page.url}: {url}"
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_every_link_and_download_resolves(portal: Portal, tab: sync_api.Page, how: str) -> None:
+    base = portal.base(how)
+    tab.goto(f"{base}/index.html")
+    downloads: list[str] = tab.eval_on_selector_all(
+        ".actions a.download", "as => as.map(a => a.href)"
+    )
+    cards = tab.eval_on_selector_all(".card", "cs => cs.length")
+    assert len(downloads) == 2 * cards
+    assert any(d.endswith(".pdf") for d in downloads) and any(
+        d.endswith(".pptx") for d in downloads
+    )
+    pages = [f"{base}/index.html", f"{base}/matrix.html", f"{base}/report.html"]
+    pages += tab.eval_on_selector_all(".card-title a", "as => as.map(a => a.href)")
+    checked = 0
+    for url in pages:
+        tab.goto(url)
+        checked += _check_links(tab, how)
+    assert checked > 100
+
+
+def _no_sideways_scroll(page: sync_api.Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
+
+
+def test_screenshots_desktop_and_phone(portal: Portal) -> None:
+    base = portal.base("file")
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        t = Tab(portal, viewport)
+        page = t.page
+        for slug, url in (
+            ("home", f"{base}/index.html"),
+            ("card", f"{base}/battlecards/backup-modernization.html"),
+            ("matrix", f"{base}/matrix.html"),
+            ("report", f"{base}/report.html"),
+        ):
+            page.goto(url)
+            _no_sideways_scroll(page)
+            page.screenshot(path=str(ARTIFACTS / f"portal-{slug}-{name}.png"), full_page=True)
+        page.goto(f"{base}/index.html")
+        page.fill("#q", "acme")
+        page.screenshot(path=str(ARTIFACTS / f"portal-search-{name}.png"))
+        if name == "phone":
+            # Readable: body text is not shrunk below 16 px and the search box fits the screen.
+            size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+            assert size >= 16
+            box = page.locator("#q").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        t.close()
+
+
+def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: Path) -> None:
+    catalog = tmp_path / "plays"
+    shutil.copytree(SAMPLE, catalog)
+    options = ServeOptions(
+        catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
+    )
+    play = catalog / "plays" / "clean-recovery.yaml"
+    original = play.read_text("utf-8")
+    with Server(options, log=io.StringIO()) as server:
+        wait_until(lambda: server.status.build >= 1, "the first build")
+        t = Tab(portal, DESKTOP)
+        page = t.page
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        page.wait_for_selector("html[data-salesplay-build='1']")
+        assert page.locator("text=Clean-room recovery").count() >= 1
+
+        play.write_text(original.replace("name: Clean-room recovery", "name: Clean-room rescue"))
+        page.wait_for_selector("html[data-salesplay-build='2']", timeout=30_000)
+        assert page.locator(".card-title", has_text="Clean-room rescue").count() == 1
+
+        play.write_text(original.replace("name: Clean-room recovery", "name: [Clean-room"))
+        overlay = page.wait_for_selector("#salesplay-errors", timeout=30_000)
+        assert overlay is not None
+        assert f"{play}:" in overlay.inner_text() and ": error: " in overlay.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "portal-serve-error.png"))
+
+        play.write_text(original)
+        page.wait_for_selector("html[data-salesplay-build='3']", timeout=30_000)
+        assert page.locator("#salesplay-errors").count() == 0
+        assert page.locator(".card-title", has_text="Clean-room recovery").count() == 1
+        t.close()
