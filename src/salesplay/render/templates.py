@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from salesplay import richtext
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Location, did_you_mean
 
 #: the built-in theme shipped in the package.
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -90,12 +92,28 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise TemplateFault(loc, f"template '{exc.name or name}' not found") from None
     except jinja2.UndefinedError as exc:
         loc = _template_location(sys.exc_info()[2], env) or Location(Path(name), 0, 0)
-        raise TemplateFault(loc, f"undefined: {exc.message}") from None
+        raise TemplateFault(loc, f"undefined: {_undefined_message(exc.message or '')}") from None
     except (TypeError, ValueError, AttributeError, KeyError, jinja2.TemplateError) as exc:
         found = _template_location(sys.exc_info()[2], env)
         if found is None:
             raise
         raise TemplateFault(found, f"{type(exc).__name__}: {exc}") from None
+
+
+_NO_ATTR = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")
+
+
+def _undefined_message(message: str) -> str:
+    """'PlayView' has no attribute 'nmae' (did you mean 'name'?) — for view objects."""
+    from salesplay import views
+
+    match = _NO_ATTR.match(message)
+    if not match:
+        return message
+    cls_name, attr = match.groups()
+    cls = getattr(views, cls_name, None)
+    fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+    return f"'{cls_name}' has no attribute '{attr}'{did_you_mean(attr, fields)}"
 
 
 def css_safe(css: str) -> Markup:
