@@ -102,7 +102,7 @@ def run_build(ctx: Context, only: list[str]) -> int:
         written += _kits(build, list(cat.partners))
         outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
     for warning in outputs.warnings:
-        sys.stderr.write(f"warning: {warning}\n")
+        sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
     counts = _counts(outputs.files)
     build.progress(

@@ -97,7 +97,7 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
             raise _fault(exc, Path("build")) from None
         for (rel, _), (data, refused) in zip(jobs, results, strict=True):
             outputs.add(rel, data)
-            outputs.warnings += [f"{rel}: refused to load {r}" for r in refused]
+            outputs.warnings += [f"{rel}: warning: refused to load {r} [fetch]" for r in refused]
     if build.wants("decks"):
         _decks(build, outputs, public, rep)
     if build.wants("site") or build.wants("reports"):
