@@ -257,7 +257,7 @@ def test_web_card_is_self_contained(env: jinja2.Environment, rep: Edition) -> No
         "Enablement deck": "../../decks/backup-modernization-enablement.pptx",
     }
     styles = [link.attrs["href"] for link in doc.find_all("link")]
-    assert styles == ["../assets/fonts.css", "../assets/style.css"]
+    assert styles == ["../assets/fonts.css", "../assets/style.css", "../assets/web.css"]
     assert doc.one("img", class_="site-logo").attrs["src"] == "../assets/northwind.svg"
     assert doc.one("a", class_="home").attrs["href"] == "../index.html"
 
