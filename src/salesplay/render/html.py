@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import jinja2
@@ -30,16 +31,18 @@ __all__ = [
 
 Medium = Literal["web", "print"]
 
-EDITION_LABELS = {
-    "internal": "Internal edition — do not share outside the company",
-    "rep": "Rep edition — for the sales team, not for customers",
-    "partner": "Partner edition",
-    "public": "Public edition",
-}
+EDITION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "internal": "Internal edition — do not share outside the company",
+        "rep": "Rep edition — for the sales team, not for customers",
+        "partner": "Partner edition",
+        "public": "Public edition",
+    }
+)
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Competitor columns: the status quo is the most dangerous competitor, so it comes first.
-_TYPE_ORDER = {"status-quo": 0, "diy": 1, "vendor": 2}
+_TYPE_ORDER: Mapping[str, int] = MappingProxyType({"status-quo": 0, "diy": 1, "vendor": 2})
 
 
 @dataclass(frozen=True)
