@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ class Recorder:
             self.assets.add(value)
             return base.asset(value)
 
-        return html.Links(theme=theme, asset=asset, play=base.play, downloads=base.downloads)
+        return dataclasses.replace(base, theme=theme, asset=asset)
 
 
 def _fault(exc: TemplateFault | DeckError | PdfError, where: Path) -> Exception:
@@ -112,6 +113,7 @@ def _build_root_links() -> html.Links:
         asset=lambda value: "site/" + site.asset(value),
         play=lambda pid: f"site/battlecards/{pid}.html",
         downloads=lambda pid: {"PDF": f"battlecards/{pid}.pdf"},
+        home="site/index.html",
     )
 
 
