@@ -18,6 +18,7 @@ from salesplay.render.pdf import (
     THEME_DIR,
     FetchRefused,
     PdfError,
+    PdfRenderer,
     RenderJob,
     SafeFetcher,
     render_many,
@@ -150,6 +151,23 @@ def test_same_input_same_bytes_whatever_the_clock(
         assert len(pdf.trailer.ID) == 2  # /ID present, derived from content
 
 
+def test_a_shared_renderer_gives_the_same_bytes(
+    site: dict[str, Path], rendered: tuple[bytes, list[str]]
+) -> None:
+    args = {
+        "base_url": site["assets"].as_uri() + "/",
+        "roots": [site["assets"], THEME_DIR],
+        "as_of": AS_OF,
+        "title": "Backup modernization",
+        "stylesheets": [FONTS_CSS],
+    }
+    with PdfRenderer() as renderer:
+        first = renderer.render("<p>warm-up <b>bold</b></p>", **args)  # type: ignore[arg-type]
+        again = renderer.render(page_html(site["assets"], HOSTILE), **args)  # type: ignore[arg-type]
+    assert first[1] == []
+    assert again == rendered
+
+
 def test_untagged_option(site: dict[str, Path]) -> None:
     pdf, refused = render(site, "<p>plain</p>", tagged=False)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -208,6 +226,11 @@ def test_render_many_matches_and_leaves_no_temp_dirs(
         for i in range(3)
     ]
     results = render_many(jobs, workers=2)
+    bad = RenderJob(
+        "<p>x</p>", jobs[0].base_url, (site["assets"],), AS_OF, "bad", stylesheets=(site["secret"],)
+    )
+    with pytest.raises(PdfError, match="outside the allowed roots"):
+        render_many([jobs[0], bad, jobs[1]], workers=2)
     assert [title(pdf) for pdf, _ in results] == [
         "Card 0",
         "Card 1",

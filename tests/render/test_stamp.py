@@ -74,8 +74,9 @@ def card(assets: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def maker(assets: Path) -> BandMaker:
-    return BandMaker(roots=[assets], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT)
+def maker(assets: Path) -> Iterator[BandMaker]:
+    with BandMaker(roots=[assets], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT) as m:
+        yield m
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 import multiprocessing
 import os
+import queue
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -86,6 +87,90 @@ class SafeFetcher:
         raise FetchRefused(f"refused {url}: {reason}")
 
 
+class PdfRenderer:
+    """Renders documents one after the other in a process, with one font configuration.
+
+    WeasyPrint 70 never frees a FontConfiguration (~0.26 MB each, measured) and makes one
+    per document by default: a build rendering hundreds of documents would grow by as
+    much. Use one renderer per process (render_many does) and close() it: that removes
+    its weasyprint-* font folder, which forked workers would otherwise leave behind.
+    """
+
+    def __init__(self) -> None:
+        self._font_config: Any = None
+        self._pid = 0
+
+    def __enter__(self) -> PdfRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the font folder; the renderer stays usable."""
+        if self._font_config is not None and self._pid == os.getpid():
+            _discard_font_folder(self._font_config)
+        self._font_config = None
+
+    def _fonts(self) -> Any:
+        if self._font_config is None or self._pid != os.getpid():
+            from weasyprint.text.fonts import FontConfiguration
+
+            # One inherited through fork would share its font folder with the parent.
+            self._font_config, self._pid = FontConfiguration(), os.getpid()
+        return self._font_config
+
+    def render(
+        self,
+        html: str,
+        *,
+        base_url: str,
+        roots: Sequence[Path],
+        as_of: date,
+        title: str,
+        lang: str = "en",
+        tagged: bool = True,
+        stylesheets: Sequence[Path] = (),
+    ) -> tuple[bytes, list[str]]:
+        """Render `html` to PDF bytes; return them with the list of refused resources.
+
+        Same html + same as_of gives byte-identical output: the dates come from as_of,
+        the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
+        """
+        from weasyprint import CSS, HTML
+
+        fetcher = SafeFetcher(roots)
+        font_config = self._fonts()
+        try:
+            sheets = []
+            for sheet in stylesheets:
+                url = Path(sheet).resolve().as_uri()
+                try:
+                    fetcher.check_path(url)
+                except FetchRefused as exc:
+                    raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
+                sheets.append(CSS(url=url, url_fetcher=fetcher, font_config=font_config))
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=sheets, font_config=font_config
+            )
+            stamp = as_of.isoformat()
+            document.metadata.created = stamp
+            document.metadata.modified = stamp
+            document.metadata.title = title
+            document.metadata.lang = document.metadata.lang or lang
+            with _source_date_epoch(as_of):
+                pdf: bytes = document.write_pdf(
+                    pdf_variant="pdf/ua-1" if tagged else None,
+                    # True: /ID is the MD5 of the objects, hence stable for identical content.
+                    pdf_identifier=True,
+                )
+        except PdfError:
+            raise
+        except Exception as exc:  # WeasyPrint raises many types; callers need one.
+            raise PdfError(f"cannot render '{title}': {type(exc).__name__}: {exc}") from exc
+        return pdf, list(fetcher.refused)
+
+
 def render_pdf(
     html: str,
     *,
@@ -97,49 +182,18 @@ def render_pdf(
     tagged: bool = True,
     stylesheets: Sequence[Path] = (),
 ) -> tuple[bytes, list[str]]:
-    """Render `html` to PDF bytes; return them with the list of refused resources.
-
-    Same html + same as_of gives byte-identical output: the dates come from as_of,
-    the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
-    """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fetcher = SafeFetcher(roots)
-    font_config = FontConfiguration()
-    try:
-        sheets = []
-        for sheet in stylesheets:
-            try:
-                fetcher.check_path(Path(sheet).resolve().as_uri())
-            except FetchRefused as exc:
-                raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
-            sheets.append(
-                CSS(
-                    url=Path(sheet).resolve().as_uri(), url_fetcher=fetcher, font_config=font_config
-                )
-            )
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=font_config
+    """Render one document (see PdfRenderer.render); for many, use render_many or a renderer."""
+    with PdfRenderer() as renderer:
+        return renderer.render(
+            html,
+            base_url=base_url,
+            roots=roots,
+            as_of=as_of,
+            title=title,
+            lang=lang,
+            tagged=tagged,
+            stylesheets=stylesheets,
         )
-        stamp = as_of.isoformat()
-        document.metadata.created = stamp
-        document.metadata.modified = stamp
-        document.metadata.title = title
-        document.metadata.lang = document.metadata.lang or lang
-        with _source_date_epoch(as_of):
-            pdf: bytes = document.write_pdf(
-                pdf_variant="pdf/ua-1" if tagged else None,
-                # True: /ID is the MD5 of the objects, hence stable for identical content.
-                pdf_identifier=True,
-            )
-    except PdfError:
-        raise
-    except Exception as exc:  # WeasyPrint raises many types; callers need one.
-        raise PdfError(f"cannot render '{title}': {type(exc).__name__}: {exc}") from exc
-    finally:
-        _discard_font_folder(font_config)
-    return pdf, list(fetcher.refused)
 
 
 @contextmanager
@@ -192,8 +246,8 @@ class RenderJob:
     stylesheets: tuple[Path, ...] = field(default=())
 
 
-def _run(job: RenderJob) -> tuple[bytes, list[str]]:
-    return render_pdf(
+def _run(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]:
+    return renderer.render(
         job.html,
         base_url=job.base_url,
         roots=job.roots,
@@ -205,14 +259,60 @@ def _run(job: RenderJob) -> tuple[bytes, list[str]]:
     )
 
 
+def _worker(jobs: Sequence[RenderJob], tasks: Any, results: Any) -> None:
+    with PdfRenderer() as renderer:
+        while (index := tasks.get()) is not None:
+            try:
+                results.put((index, _run(renderer, jobs[index]), None))
+            except PdfError as exc:
+                results.put((index, None, exc))
+
+
 def render_many(
     jobs: Sequence[RenderJob], workers: int = DEFAULT_WORKERS
 ) -> list[tuple[bytes, list[str]]]:
-    """Render jobs in order, in a pool of forked workers (in-process for 0–1 job or worker)."""
+    """Render jobs, results in job order, on forked workers (in-process for 0-1 of either).
+
+    Each worker renders its share with one PdfRenderer. The first failed job, in job
+    order, raises its PdfError once all are done.
+    """
     if workers <= 1 or len(jobs) <= 1:
-        return [_run(job) for job in jobs]
+        with PdfRenderer() as renderer:
+            return [_run(renderer, job) for job in jobs]
     import weasyprint  # noqa: F401  # imported once in the parent, inherited by the forks
 
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(workers, len(jobs))) as pool:
-        return pool.map(_run, jobs, chunksize=1)
+    tasks: Any = ctx.Queue()
+    results: Any = ctx.Queue()
+    # Forked workers already hold the jobs: only their indexes travel.
+    procs = [
+        ctx.Process(target=_worker, args=(jobs, tasks, results), daemon=True)
+        for _ in range(min(workers, len(jobs)))
+    ]
+    for index in range(len(jobs)):
+        tasks.put(index)
+    for proc in procs:
+        tasks.put(None)
+        proc.start()
+    done: dict[int, tuple[bytes, list[str]] | PdfError] = {}
+    try:
+        while len(done) < len(jobs):
+            try:
+                index, result, error = results.get(timeout=1.0)
+            except queue.Empty:
+                if not any(proc.is_alive() for proc in procs):
+                    raise PdfError("PDF workers exited before finishing their jobs") from None
+                continue
+            done[index] = error if error is not None else result
+    finally:
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+    rendered = []
+    for index in range(len(jobs)):
+        item = done[index]
+        if isinstance(item, PdfError):
+            raise item
+        rendered.append(item)
+    return rendered

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, render_pdf
+from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, PdfRenderer
 
 #: Height of the partner band drawn at the bottom of every page of a partner edition.
 BAND_HEIGHT_PT = 60.0
@@ -56,11 +56,12 @@ class Brand:
 
 
 class BandMaker:
-    """Builds partner bands; create one per run, since loading the fonts costs ~0.1 s.
+    """Builds partner bands; make one per run (loading the fonts costs ~0.5 s), close() it.
 
     The band is drawn directly as PDF content (text in the theme's Inter, PNG logos as
-    image XObjects): ~20-40 ms a band, where WeasyPrint takes ~250 ms without
-    libharfbuzz-subset. SVG logos, and text the font cannot show, go through WeasyPrint.
+    image XObjects): ~15-20 ms a band, against ~40 ms with WeasyPrint (~250 ms without
+    libharfbuzz-subset). SVG logos, and text the font cannot show, go through WeasyPrint
+    with one PdfRenderer, whose font folder close() removes (also in forked workers).
     """
 
     def __init__(
@@ -72,6 +73,17 @@ class BandMaker:
         fonts = THEME_DIR / "fonts"
         self.regular = _Font((fonts / "Inter-Regular.otf").read_bytes(), "R")
         self.bold = _Font((fonts / "Inter-Bold.otf").read_bytes(), "B")
+        self.renderer = PdfRenderer()
+
+    def __enter__(self) -> BandMaker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove WeasyPrint's temporary font folder of this process, if any."""
+        self.renderer.close()
 
     def band(self, brand: Brand, *, engine: str = "auto") -> bytes:
         """A one-page PDF of the band; engine is "auto", "draw" or "weasyprint"."""
@@ -224,7 +236,7 @@ class BandMaker:
         return self._render(page_html, f"Partner band: {brand.name}")
 
     def _render(self, page_html: str, title: str) -> bytes:
-        pdf, refused = render_pdf(
+        pdf, refused = self.renderer.render(
             page_html,
             base_url=THEME_DIR.as_uri() + "/",
             roots=(*self.roots, THEME_DIR),
@@ -242,7 +254,8 @@ def make_band(
     brand: Brand, *, roots: Sequence[Path], as_of: date, width_pt: float, height_pt: float
 ) -> bytes:
     """One partner's band; for many partners reuse one BandMaker, which loads fonts once."""
-    return BandMaker(roots=roots, as_of=as_of, width_pt=width_pt, height_pt=height_pt).band(brand)
+    with BandMaker(roots=roots, as_of=as_of, width_pt=width_pt, height_pt=height_pt) as maker:
+        return maker.band(brand)
 
 
 def stamp(pdf: bytes, band: bytes | PreparedBand) -> bytes:
