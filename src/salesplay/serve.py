@@ -311,7 +311,7 @@ class Server:
     def start(self) -> None:
         out = self.options.out
         out.mkdir(parents=True, exist_ok=True)
-        handler = partial(_Handler, directory=str(out))
+        handler = partial(_Handler, directory=str(out.resolve()))
         try:
             self.httpd = _HTTPServer((self.options.host, self.options.port), handler)
         except OSError as exc:
