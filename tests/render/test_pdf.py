@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import tempfile
 import time
@@ -166,6 +167,33 @@ def test_a_shared_renderer_gives_the_same_bytes(
         again = renderer.render(page_html(site["assets"], HOSTILE), **args)  # type: ignore[arg-type]
     assert first[1] == []
     assert again == rendered
+
+
+def test_forked_child_keeps_off_the_parents_font_folder(site: dict[str, Path]) -> None:
+    args = {
+        "base_url": site["assets"].as_uri() + "/",
+        "roots": [site["assets"], THEME_DIR],
+        "as_of": AS_OF,
+        "title": "t",
+        "stylesheets": [FONTS_CSS],
+    }
+    html = '<p style="font-family: Inter">Søn</p>'
+    with PdfRenderer() as renderer:
+        renderer.render(html, **args)  # type: ignore[arg-type]
+        folder = Path(renderer._font_config._folder)
+        fonts_before = sorted(folder.iterdir())
+
+        def child() -> None:
+            renderer.render(html, **args)  # type: ignore[arg-type]
+            renderer.close()
+
+        proc = multiprocessing.get_context("fork").Process(target=child)
+        proc.start()
+        proc.join()
+        assert proc.exitcode == 0
+        assert sorted(folder.iterdir()) == fonts_before != []
+        renderer.render(html, **args)  # type: ignore[arg-type]
+    assert not folder.exists()
 
 
 def test_untagged_option(site: dict[str, Path]) -> None:

@@ -107,16 +107,22 @@ class PdfRenderer:
         self.close()
 
     def close(self) -> None:
-        """Remove the font folder; the renderer stays usable."""
-        if self._font_config is not None and self._pid == os.getpid():
-            _discard_font_folder(self._font_config)
+        """Remove this process's font folder; the renderer stays usable."""
+        if self._font_config is not None:
+            if self._pid == os.getpid():
+                _discard_font_folder(self._font_config)
+            else:
+                self._font_config._folder = None  # the parent's (see _fonts)
         self._font_config = None
 
     def _fonts(self) -> Any:
         if self._font_config is None or self._pid != os.getpid():
             from weasyprint.text.fonts import FontConfiguration
 
-            # One inherited through fork would share its font folder with the parent.
+            if self._font_config is not None:
+                # Inherited through fork: its folder is the parent's, which this process
+                # must neither share nor delete (FontConfiguration.__del__ would).
+                self._font_config._folder = None
             self._font_config, self._pid = FontConfiguration(), os.getpid()
         return self._font_config
 
