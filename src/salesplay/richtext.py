@@ -113,6 +113,8 @@ def _headed(runs: list[Run]) -> list[Run]:
     return _merge([replace(r, bold=True) for r in runs])
 
 
+# Pure functions of their text, memoised: a page renders the same step texts many times.
+@functools.lru_cache(maxsize=4096)
 def parse(md: str) -> tuple[Para, ...]:
     """Paragraphs and flattened (nested) lists of ``md``."""
     paras: list[Para] = []
@@ -162,6 +164,7 @@ def _add_block(
         paras.append(Para(tuple(runs), level=depth + 1))
 
 
+@functools.lru_cache(maxsize=4096)
 def plain(md: str) -> str:
     """Plain text of ``md``: one line per paragraph, no markup."""
     return "\n".join(p.text for p in parse(md)).strip()
@@ -220,11 +223,13 @@ def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
             yield _runs_html(_inline_runs(tok.children))
 
 
+@functools.lru_cache(maxsize=4096)
 def to_html(md: str) -> Markup:
     """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs."""
     return Markup("".join(_html_blocks(_tokens(md))).strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def to_inline_html(md: str) -> Markup:
     """Like :func:`to_html`, without the ``<p>`` around a lone paragraph."""
     tokens = _tokens(md)
