@@ -101,16 +101,50 @@ def run_build(ctx: Context, only: list[str]) -> int:
     if build.wants("kits") and cat.partners:
         written += _kits(build, list(cat.partners))
         outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
+    removed = _prune(ctx.out, set(outputs.files), build.wants)
     for warning in outputs.warnings:
         sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
     counts = _counts(outputs.files)
     build.progress(
-        f"built {len(outputs.files)} files ({counts}) in {elapsed:.1f} s; {written} changed;"
-        f" {summary(diags)}"
+        f"built {len(outputs.files)} files ({counts}) in {elapsed:.1f} s; {written} changed,"
+        f" {removed} removed; {summary(diags)}"
     )
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     return 0
+
+
+#: where a build records the files it wrote, so the next one can remove what it no longer makes.
+OUTPUT_LIST = ".salesplay/outputs.json"
+
+
+def _kind_of(rel: str) -> str:
+    head = rel.split("/", 1)[0]
+    return "matrix" if head.startswith("matrix.") else head
+
+
+def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
+    """Delete outputs an earlier build wrote that this one no longer makes (only its kinds)."""
+    import json
+
+    from salesplay.write import write_atomic
+
+    record = out / OUTPUT_LIST
+    try:
+        previous = set(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        previous = set()
+    removed = 0
+    kept = set(produced)
+    for rel in sorted(previous - produced):
+        target = out / rel
+        if not wants(_kind_of(rel)):
+            kept.add(rel)
+        elif ".." not in Path(rel).parts and target.is_file():
+            target.unlink()
+            removed += 1
+    write_atomic(record, (json.dumps(sorted(kept), indent=1) + "\n").encode())
+    return removed
 
 
 def _counts(files: dict[str, bytes]) -> str:
