@@ -105,14 +105,13 @@ class BandMaker:
         box_x, box_y = margin, (self.height - box_h) / 2
         # Text is laid out first and encoded once each font is subset (glyph ids change).
         texts: list[tuple[_Font, str, float, float, float, RGB]] = []
-        ops: list[bytes | int] = []
 
         def show(font: _Font, text: str, size: float, x: float, y: float, rgb: RGB) -> int:
             texts.append((font, text, size, x, y, rgb))
             return len(texts) - 1
 
         # A rule in the partner's colour separates the band from the page content.
-        ops = [
+        ops: list[bytes | int] = [
             b"q %.3f %.3f %.3f rg 0 %.2f %.2f 1.5 re f Q" % (*colour, self.height - 1.5, self.width)
         ]
         xobjects: dict[str, Any] = {}
