@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +12,12 @@ from pathlib import Path
 import jinja2
 
 from salesplay import cobrand
+from salesplay.diagnostics import Location
 from salesplay.render import decks, html
-from salesplay.render.pdf import RenderJob, render_many
-from salesplay.render.stamp import BandMaker, Brand
-from salesplay.render.templates import THEME_DIR, render, template_dirs
+from salesplay.render.pdf import PdfError, RenderJob, render_many
+from salesplay.render.pptx_deck import DeckError
+from salesplay.render.stamp import BandMaker, Brand, PreparedBand, Stamper
+from salesplay.render.templates import THEME_DIR, TemplateFault, render, template_dirs
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
 from salesplay.write import Manifest, deterministic_zip, git_revision, write_atomic
@@ -33,6 +36,7 @@ class KitShared:
     env: jinja2.Environment
     revision: str | None
     battlecards: dict[str, bytes] = field(default_factory=dict)  # play → partner-edition PDF
+    stampers: dict[str, Stamper] = field(default_factory=dict)  # play → its PDF, parsed once
     enablement: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # play → deck base
     pitches: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # destination → deck base
     makers: list[BandMaker] = field(default_factory=list)  # one per process, made lazily
@@ -59,7 +63,25 @@ def prepare(
     jobs: int,
     progress: Callable[[str], None],
 ) -> KitShared:
-    """Render the partner-edition battlecards and deck bases the named partners need."""
+    """Render the partner-edition battlecards and deck bases the named partners need.
+
+    Template, deck master and PDF faults are raised as located BuildFaults.
+    """
+    try:
+        return _prepare(cat, editions, partners, templates, out, jobs, progress)
+    except (TemplateFault, DeckError, PdfError) as exc:
+        raise _fault(exc, decks.MASTER_NAME if isinstance(exc, DeckError) else "kits") from None
+
+
+def _prepare(
+    cat: Catalog,
+    editions: dict[str, Edition],
+    partners: Sequence[str],
+    templates: Path | None,
+    out: Path,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> KitShared:
     from salesplay.render.templates import make_env
 
     ped, public = editions["partner"], editions["public"]
@@ -83,6 +105,7 @@ def prepare(
     ]
     for play, (pdf, _) in zip(plays, render_many(pages, workers=jobs), strict=True):
         shared.battlecards[play] = pdf
+        shared.stampers[play] = Stamper(pdf)
     master = decks.master_path(templates)
     for play in plays:
         slides = decks.partner_enablement_slides(ped, play)
@@ -120,14 +143,12 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
             )
         )
     brand, mark = _brand(cat, partner_id)
-    band = shared.makers[0].band(brand)
-    from salesplay.render.stamp import stamp
-
+    band = PreparedBand.of(shared.makers[0].band(brand))
     plays = kit_plays(cat, shared.partner_edition, partner_id)
     dests = kit_destinations(shared.partner_edition, shared.public_edition, plays)
     files: dict[str, bytes] = {}
     for play in plays:
-        files[f"battlecards/{play}.pdf"] = stamp(shared.battlecards[play], band)
+        files[f"battlecards/{play}.pdf"] = shared.stampers[play].stamp(band)
         files[f"decks/{play}-enablement.pptx"] = cobrand.cobrand(shared.enablement[play], mark)
     for dest in dests:
         files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[dest], mark)
@@ -159,14 +180,47 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
 
 
 def build_kits(shared: KitShared, partners: Sequence[str], jobs: int) -> Iterator[str]:
-    """Build and write each kit as it is made, yielding partner ids (memory stays flat)."""
+    """Build and write each kit as it is made, yielding partner ids (memory stays flat).
+
+    A template or PDF fault in any kit stops the run with a located BuildFault.
+    """
     if jobs <= 1 or len(partners) < 4:
-        yield from (_one(shared, p) for p in partners)
+        for partner_id in partners:
+            try:
+                yield _one(shared, partner_id)
+            except (TemplateFault, PdfError) as exc:
+                raise _fault(exc, f"kits/{partner_id}.zip") from None
         return
     ctx = multiprocessing.get_context("fork")
     sys.stderr.flush()
     with ctx.Pool(jobs, initializer=_adopt, initargs=(shared,)) as pool:
-        yield from pool.imap(_one_in_worker, partners, chunksize=4)
+        for partner_id, failure in pool.imap(_one_in_worker, partners, chunksize=4):
+            if failure is not None:
+                _raise(failure)
+            yield partner_id
+
+
+def _fault(exc: TemplateFault | DeckError | PdfError, where: str) -> Exception:
+    from salesplay.build import BuildFault
+
+    if isinstance(exc, TemplateFault):
+        return BuildFault(exc.loc, str(exc))
+    return BuildFault(Location(Path(where), 0, 0), str(exc))
+
+
+#: What a worker sends back instead of an exception (exceptions whose __init__ takes more
+#: than a message cannot be unpickled, and the pool would then wait forever):
+#: ("fault", file, line, col, message) for a located fault, ("error", text) for a bug.
+Failure = tuple[str, ...] | tuple[str, str, int, int, str]
+
+
+def _raise(failure: Failure) -> None:
+    from salesplay.build import BuildFault
+
+    if failure[0] == "fault":
+        _, file, line, col, message = failure
+        raise BuildFault(Location(Path(str(file)), int(line), int(col)), str(message))
+    raise RuntimeError(f"a kit worker failed: {failure[1]}")
 
 
 def _one(shared: KitShared, partner_id: str) -> str:
@@ -184,5 +238,15 @@ def _adopt(shared: KitShared) -> None:
     _WORKER["shared"] = shared
 
 
-def _one_in_worker(partner_id: str) -> str:
-    return _one(_WORKER["shared"], partner_id)
+def _one_in_worker(partner_id: str) -> tuple[str, Failure | None]:
+    try:
+        return _one(_WORKER["shared"], partner_id), None
+    except (TemplateFault, PdfError) as exc:
+        loc = (
+            exc.loc
+            if isinstance(exc, TemplateFault)
+            else Location(Path(f"kits/{partner_id}.zip"), 0, 0)
+        )
+        return partner_id, ("fault", str(loc.file), loc.line, loc.col, str(exc))
+    except Exception as exc:  # sent back as text: it might not unpickle
+        return partner_id, ("error", "".join(traceback.format_exception(exc)))
