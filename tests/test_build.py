@@ -1,0 +1,300 @@
+"""`salesplay build` on the sample catalog: determinism, --only, the summary, decks, bad templates.
+
+Two full builds of a copy of `plays/` (outside git, so kits carry no revision that a
+concurrent commit could change) are made once per session and shared by the tests.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdf
+import pytest
+from pptx import Presentation
+
+from salesplay.render.templates import THEME_DIR
+
+SAMPLE = Path(__file__).resolve().parent.parent / "plays"
+SALESPLAY = Path(sys.executable).parent / "salesplay"
+AS_OF = "2026-11-23"
+SUMMARY = re.compile(
+    r"^built (?P<n>\d+) files \((?P<counts>[^)]*)\) in \d+\.\d s; (?P<changed>\d+) changed"
+    r"(?:, (?P<removed>\d+) removed)?; (?P<errors>\d+) errors?, (?P<warnings>\d+) warnings?$"
+)
+#: the sample has one stale claim: a warning, not an error
+SAMPLE_WARNINGS = 1
+
+
+def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A directory made once per test session, even across xdist workers (file lock)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    target = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            make(target)
+            (target / ".done").touch()
+    return target
+
+
+def salesplay(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")}
+    return subprocess.run(
+        [str(SALESPLAY), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def project(root: Path) -> Path:
+    """A project folder at `root` holding a copy of the sample catalog as `plays/`."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SAMPLE, root / "plays")
+    return root
+
+
+def full_build(dest: Path) -> None:
+    project(dest)
+    done = salesplay("build", "--as-of", AS_OF, cwd=dest)
+    assert done.returncode == 0, done.stderr
+    (dest / "stderr.txt").write_text(done.stderr)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared(tmp_path_factory, "sample-build-a", full_build)
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared(tmp_path_factory, "sample-build-b", full_build)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".salesplay" not in p.relative_to(root).parts
+    }
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+# --- determinism and what a full build holds ---------------------------------------------
+
+
+def test_two_builds_are_byte_identical(first: Path, second: Path) -> None:
+    a, b = files(first / "build"), files(second / "build")
+    assert a.keys() == b.keys()
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_full_build_makes_every_output_of_the_contract(first: Path) -> None:
+    build = first / "build"
+    plays = {p.stem for p in (SAMPLE / "plays").glob("*.yaml")}
+    rels = set(files(build))
+    for kind in ("battlecards", "decks", "playbooks", "kits"):
+        assert any(r.startswith(f"{kind}/") for r in rels), kind
+    assert {"site/index.html", "matrix.html", "matrix.pdf", "reports/check.json"} <= rels
+    cards = {Path(r).stem for r in rels if r.startswith("battlecards/")}
+    assert cards and cards < plays  # the internal play has no rep battlecard
+    assert {f"decks/{p}-enablement.pptx" for p in cards} <= rels
+    partners = {p.stem for p in (SAMPLE / "partners").glob("*.yaml")}
+    assert {r for r in rels if r.startswith("kits/")} == {f"kits/{p}.zip" for p in partners}
+
+
+def test_summary_is_one_line_that_counts_the_files(first: Path) -> None:
+    lines = (first / "stderr.txt").read_text().splitlines()
+    match = SUMMARY.match(lines[-1])
+    assert match, lines[-1]
+    built = files(first / "build")
+    assert int(match["n"]) == len(built)
+    assert int(match["changed"]) == len(built)  # into an empty folder: all new
+    assert int(match["removed"] or 0) == 0
+    assert (int(match["errors"]), int(match["warnings"])) == (0, SAMPLE_WARNINGS)
+    by_ext: dict[str, int] = {}
+    for rel in built:
+        ext = Path(rel).suffix.lstrip(".") or "other"
+        by_ext[ext] = by_ext.get(ext, 0) + 1
+    counts = dict(
+        (ext, int(n)) for n, ext in (part.split(" ") for part in match["counts"].split(", "))
+    )
+    assert counts == by_ext
+    # the summary is the only line after the diagnostics and the progress messages
+    assert sum(1 for line in lines if line.startswith("built ")) == 1
+
+
+# --- --only ----------------------------------------------------------------------------
+
+
+ONLY = {
+    # kind → which files of a full build it makes (extra helpers such as site assets allowed)
+    "decks": (re.compile(r"decks/.*\.pptx"), None),
+    "matrix": (re.compile(r"matrix\.(html|pdf)"), re.compile(r"site/assets/.*")),
+    "playbooks": (re.compile(r"playbooks/.*\.pdf"), None),
+}
+
+
+@pytest.mark.parametrize("kind", list(ONLY))
+def test_only_builds_that_kind_identically(tmp_path: Path, first: Path, kind: str) -> None:
+    project(tmp_path)
+    done = salesplay("build", "--only", kind, "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    made = files(tmp_path / "build")
+    full = files(first / "build")
+    wanted, helpers = ONLY[kind]
+    expected = {r for r in full if wanted.fullmatch(r)}
+    assert expected
+    assert {r for r in made if wanted.fullmatch(r)} == expected
+    others = {r for r in made if not wanted.fullmatch(r)}
+    assert {r for r in others if not (helpers and helpers.fullmatch(r))} == set()
+    for rel in made:
+        assert made[rel] == full[rel], rel  # a subset build makes the very same bytes
+
+
+def test_unknown_only_kind_is_a_usage_error(tmp_path: Path) -> None:
+    project(tmp_path)
+    done = salesplay("build", "--only", "deck", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "unknown output kind 'deck'" in done.stderr
+    assert "did you mean 'decks'" in done.stderr
+    assert not (tmp_path / "build").exists()
+
+
+# --- bad templates leave the previous build alone ----------------------------------------
+
+
+@pytest.fixture
+def previous(tmp_path: Path, first: Path) -> Path:
+    """A project whose build/ holds a previous full build."""
+    project(tmp_path)
+    shutil.copytree(first / "build", tmp_path / "build")
+    (tmp_path / "templates").mkdir()
+    return tmp_path
+
+
+def _override(root: Path, name: str, line: int, text: str) -> None:
+    lines = (THEME_DIR / name).read_text().splitlines()
+    assert len(lines) >= line
+    lines[line - 1] = text
+    (root / "templates" / name).write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("  {% if %}", "syntax error"),
+        ("  {{ no_such_variable }}", "'no_such_variable' is undefined"),
+        ('  {% include "no-such-part.html" %}', "'no-such-part.html' not found"),
+    ],
+    ids=["syntax", "undefined", "missing-include"],
+)
+def test_template_error_is_located_and_nothing_is_written(
+    previous: Path, text: str, message: str
+) -> None:
+    _override(previous, "battlecard.html", 20, text)
+    before = snapshot(previous / "build")
+    done = salesplay("build", "--as-of", AS_OF, cwd=previous)
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1, done.stderr
+    assert re.fullmatch(r"templates/battlecard\.html:20: error: .+", errors[0]), errors[0]
+    assert message in errors[0]
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert snapshot(previous / "build") == before
+
+
+def test_no_deck_master_override_falls_back_to_the_builtin(previous: Path, first: Path) -> None:
+    # templates/ exists (with an unrelated override) but holds no deck.pptx
+    shutil.copy(THEME_DIR / "battlecard.html", previous / "templates" / "battlecard.html")
+    shutil.rmtree(previous / "build")
+    done = salesplay("build", "--only", "decks", "--as-of", AS_OF, cwd=previous)
+    assert done.returncode == 0, done.stderr
+    made = files(previous / "build")
+    assert made and all(rel.startswith("decks/") for rel in made)
+    full = files(first / "build")
+    assert all(made[rel] == full[rel] for rel in made)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not a presentation\n", b"PK\x03\x04" + bytes(200)],
+    ids=["text", "broken-zip"],
+)
+def test_corrupt_deck_master_is_a_located_error(previous: Path, content: bytes) -> None:
+    (previous / "templates" / "deck.pptx").write_bytes(content)
+    before = snapshot(previous / "build")
+    done = salesplay("build", "--only", "decks", "--as-of", AS_OF, cwd=previous)
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1, done.stderr
+    assert errors[0].startswith("templates/deck.pptx"), errors[0]
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert snapshot(previous / "build") == before
+
+
+# --- decks ---------------------------------------------------------------------------
+
+
+def _decks(first: Path) -> list[Path]:
+    decks = sorted((first / "build" / "decks").glob("*.pptx"))
+    assert decks
+    return decks
+
+
+def test_pitch_decks_open_on_a_title_and_show_the_path(first: Path) -> None:
+    pitches = [d for d in _decks(first) if d.name.endswith("-pitch.pptx")]
+    assert len(pitches) == len(list((SAMPLE / "destinations").glob("*.yaml")))
+    for deck in pitches:
+        layouts = [s.slide_layout.name for s in Presentation(str(deck)).slides]
+        assert layouts[0] == "Title", deck.name
+        assert "Path" in layouts, deck.name
+
+
+def test_enablement_decks_hold_the_sections_a_rep_needs(first: Path) -> None:
+    decks = [d for d in _decks(first) if d.name.endswith("-enablement.pptx")]
+    assert decks
+    for deck in decks:
+        prs = Presentation(str(deck))
+        titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
+        for title in ("Discovery questions", "Why us", "Jargon decoder"):
+            assert title in titles, (deck.name, title)
+        assert prs.slides[0].slide_layout.name == "Title"
+        assert any(s.has_notes_slide and s.notes_slide.notes_text_frame.text for s in prs.slides)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_every_deck_opens_in_libreoffice(first: Path, tmp_path: Path) -> None:
+    decks = _decks(first)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), *map(str, decks)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    for deck in decks:
+        pdf = tmp_path / "pdf" / f"{deck.stem}.pdf"
+        assert pdf.is_file(), deck.name
+        slides = len(Presentation(str(deck)).slides)
+        assert len(pypdf.PdfReader(pdf).pages) == slides, deck.name

@@ -1,0 +1,246 @@
+"""No canary reaches an output made for an audience that may not see it.
+
+`tests/roots/canary` is built once; every file under build/ is read as its audience reads it
+(PDF text and raw bytes and decoded streams, every XML part of a deck including notes, HTML,
+JS and JSON as they are, every member of every kit) and checked against tests/canary.py.
+Each canary family must also appear in some output that may show it, so a renderer that
+silently dropped everything could not pass.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from canary import ALLOWED, CANARY_RE, CANARY_ROOT, leaks, planted
+
+SALESPLAY = Path(sys.executable).parent / "salesplay"
+AS_OF = "2026-11-23"
+
+
+def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A directory made once per test session, even across xdist workers (file lock)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    target = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            make(target)
+            (target / ".done").touch()
+    return target
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    def make(dest: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        done = subprocess.run(
+            [str(SALESPLAY), "build", "--catalog", str(CANARY_ROOT), "--as-of", AS_OF,
+             "--out", str(dest / "build")],
+            cwd=dest, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    return shared(tmp_path_factory, "canary-build", make) / "build"
+
+
+# --- reading a file the way its readers can -----------------------------------------------
+
+
+def _pdf_strings(obj: object, seen: set[tuple[int, int]]) -> Iterator[str]:
+    """Every string and decoded stream reachable from a pikepdf object."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.String):
+        yield str(obj)
+    elif isinstance(obj, pikepdf.Stream):
+        try:
+            decoded = obj.read_bytes()
+        except pikepdf.PdfError:  # an image filter pikepdf cannot decode: raw bytes are read
+            decoded = b""
+        yield decoded.decode("latin-1")
+        yield from _pdf_strings(obj.stream_dict, seen)
+    elif isinstance(obj, pikepdf.Dictionary):
+        for key, value in obj.items():
+            if key not in ("/Parent", "/P"):
+                yield from _pdf_strings(value, seen)
+    elif isinstance(obj, pikepdf.Array):
+        for item in obj:
+            yield from _pdf_strings(item, seen)
+
+
+def texts(name: str, data: bytes) -> Iterator[tuple[str, str]]:
+    """(where, text) for everything a reader of `name` could get at."""
+    yield name, data.decode("latin-1")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        for number, page in enumerate(reader.pages, start=1):
+            yield f"{name} page {number} text", page.extract_text()
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            seen: set[tuple[int, int]] = set()
+            for obj in pdf.objects:
+                for text in _pdf_strings(obj, seen):
+                    yield f"{name} objects", text
+            yield f"{name} metadata", str(pdf.open_metadata())
+    elif suffix in (".pptx", ".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for member in zf.namelist():
+                yield from texts(f"{name}!{member}", zf.read(member))
+    else:
+        yield name, data.decode("utf-8", errors="replace")
+
+
+def found_in(name: str, data: bytes) -> dict[str, set[str]]:
+    """where → canaries found there."""
+    found: dict[str, set[str]] = {}
+    for where, text in texts(name, data):
+        hits = {m.group(0) for m in CANARY_RE.finditer(text)}
+        if hits:
+            found.setdefault(where, set()).update(hits)
+    return found
+
+
+def audience_of(rel: str) -> str:
+    """The audience an output is made for (contract section 7)."""
+    if rel.startswith("playbooks/"):
+        return "internal"
+    if re.fullmatch(r"decks/[^/]+-pitch\.pptx", rel):
+        return "public"
+    if rel.startswith("kits/"):
+        return "partner"
+    if (
+        re.fullmatch(r"battlecards/[^/]+\.pdf", rel)
+        or re.fullmatch(r"decks/[^/]+-enablement\.pptx", rel)
+        or rel in ("matrix.html", "matrix.pdf")
+        or rel.startswith(("site/", "reports/", ".salesplay/"))
+    ):
+        return "rep"
+    raise AssertionError(f"output {rel} has no known audience: classify it in this test")
+
+
+def member_audience(member: str) -> str:
+    """Inside a kit: the pitch decks are the public edition, everything else partner."""
+    return "public" if re.search(r"/decks/[^/]+-pitch\.pptx(!|$)", member) else "partner"
+
+
+@pytest.fixture(scope="module")
+def scanned(build: Path) -> dict[str, dict[str, set[str]]]:
+    """Output path → {where → canaries}."""
+    return {
+        str(path.relative_to(build)): found_in(str(path.relative_to(build)), path.read_bytes())
+        for path in sorted(build.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _leaks(scanned: dict[str, dict[str, set[str]]], prefix: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    selected = [rel for rel in scanned if rel.startswith(prefix)]
+    assert selected, f"no output under {prefix}"
+    for rel in selected:
+        audience = audience_of(rel)
+        if audience == "internal":
+            continue
+        for where, canaries in scanned[rel].items():
+            who = member_audience(where) if rel.startswith("kits/") else audience
+            bad = leaks(" ".join(canaries), who)
+            if bad:
+                found[where] = bad
+    return found
+
+
+# --- the tests -------------------------------------------------------------------------
+
+
+def test_the_build_made_every_kind_of_output(build: Path) -> None:
+    rels = {str(p.relative_to(build)) for p in build.rglob("*") if p.is_file()}
+    for expected in (
+        "battlecards/modernize.pdf",
+        "battlecards/rep-play.pdf",
+        "decks/resilience-pitch.pptx",
+        "decks/modernize-enablement.pptx",
+        "matrix.html",
+        "matrix.pdf",
+        "site/index.html",
+        "site/search-index.js",
+        "playbooks/resilience.pdf",
+        "kits/gold-partner.zip",
+        "kits/registered-partner.zip",
+    ):
+        assert expected in rels
+    # every output has an audience decided here
+    for rel in rels:
+        audience_of(rel)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["battlecards/", "site/", "matrix.", "reports/", "decks/", "kits/"],
+)
+def test_no_canary_leaks(scanned: dict[str, dict[str, set[str]]], prefix: str) -> None:
+    assert _leaks(scanned, prefix) == {}
+
+
+def test_kit_members_hold_what_the_partner_may_see(build: Path) -> None:
+    with zipfile.ZipFile(build / "kits/gold-partner.zip") as zf:
+        names = zf.namelist()
+    # the partner play and its decks are there (the scan above is not of empty kits)
+    assert "gold-partner/battlecards/modernize.pdf" in names
+    assert "gold-partner/decks/modernize-enablement.pptx" in names
+    assert "gold-partner/decks/resilience-pitch.pptx" in names
+    # rep-play is `audience: rep`: in no kit, although its min_tier is registered
+    assert not [n for n in names if "rep-play" in n]
+    with zipfile.ZipFile(build / "kits/registered-partner.zip") as zf:
+        assert not [n for n in zf.namelist() if n.endswith((".pdf", ".pptx"))]
+
+
+def test_notes_and_search_index_are_scanned(scanned: dict[str, dict[str, set[str]]]) -> None:
+    wheres = {w for found in scanned.values() for w in found}
+    assert any("notesSlide" in w for w in wheres), "no canary seen in any speaker notes"
+    assert scanned.get("site/search-index.js")
+    assert any(w.startswith("kits/gold-partner.zip!") and "page" in w for w in wheres)
+
+
+def test_every_canary_family_reaches_an_output_allowed_to_show_it(
+    scanned: dict[str, dict[str, set[str]]],
+) -> None:
+    """Proves the scan can fail: each family shows up where its audience is allowed."""
+    seen: dict[str, set[str]] = {}  # family → audiences of outputs showing it
+    for rel, found in scanned.items():
+        for where, canaries in found.items():
+            who = member_audience(where) if rel.startswith("kits/") else audience_of(rel)
+            for canary in canaries:
+                family = CANARY_RE.fullmatch(canary).group(1)  # type: ignore[union-attr]
+                seen.setdefault(family, set()).add(who)
+    families = {CANARY_RE.fullmatch(c).group(1) for c in planted()}  # type: ignore[union-attr]
+    assert families == set(ALLOWED)
+    for family in families:
+        assert seen.get(family, set()) & ALLOWED[family], family
+    assert "internal" in seen["int"]  # the playbook is the internal edition
+    assert "partner" in seen["lr"]  # launch-ready reaches partner kits, labelled
+    assert seen["rep"] >= {"rep"} and seen["dev"] >= {"rep"} and seen["stale"] >= {"rep"}
+
+
+def test_playbooks_carry_internal_canaries(scanned: dict[str, dict[str, set[str]]]) -> None:
+    for rel in ("playbooks/resilience.pdf", "playbooks/secret-destination.pdf"):
+        found = set().union(*scanned[rel].values())
+        assert {c for c in found if c.startswith("kqzint")}, rel
