@@ -638,6 +638,18 @@ def test_broken_kit_template_is_a_located_error_not_a_hang(
     assert _snapshot(tmp_path / "build") == before
 
 
+def test_corrupt_deck_master_stops_a_kit_with_a_located_error(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE, tmp_path / "plays")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(b"not a presentation\n")
+    before = _previous_build(tmp_path)
+    result = salesplay("kit", "blue-river", "--as-of", AS_OF, cwd=tmp_path, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"(?m)^templates/deck\.pptx: error: ", result.stderr), result.stderr
+    assert "internal error" not in result.stderr
+    assert _snapshot(tmp_path / "build") == before
+
+
 # --- LibreOffice ------------------------------------------------------------------------
 
 

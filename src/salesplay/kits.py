@@ -69,8 +69,14 @@ def prepare(
     """
     try:
         return _prepare(cat, editions, partners, templates, out, jobs, progress)
-    except (TemplateFault, DeckError, PdfError) as exc:
-        raise _fault(exc, decks.MASTER_NAME if isinstance(exc, DeckError) else "kits") from None
+    except (TemplateFault, PdfError) as exc:
+        raise _fault(exc, "kits") from None
+    except DeckError as exc:
+        try:
+            master = str(decks.master_path(templates))
+        except FileNotFoundError:
+            master = decks.MASTER_NAME
+        raise _fault(exc, master) from None
 
 
 def _prepare(
