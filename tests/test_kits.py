@@ -601,17 +601,10 @@ def test_bad_logo_stops_a_whole_build_before_anything_is_written(tmp_path: Path)
     assert _snapshot(tmp_path / "build") == before
 
 
-_BUILD_KITS_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="build.run_build: kits are prepared after the other outputs are written and a"
-    " BuildFault from _kits is not caught (internal error, exit 1)",
-)
-
-
 @pytest.mark.parametrize(
     "args",
     [
-        pytest.param(("build", "--only", "kits"), id="build", marks=_BUILD_KITS_BUG),
+        pytest.param(("build", "--only", "kits"), id="build"),
         pytest.param(("kit", "blue-river"), id="kit-one"),
         # five partners: built by the worker pool, where a fault used to hang the run
         pytest.param(("kit", *SAMPLE_PARTNERS), id="kit-pool"),

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import run_cli
-
 from salesplay.scaffold import create_project
 
 

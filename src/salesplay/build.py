@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesplay.context import Context
 from salesplay.diagnostics import Location, format_json, format_text, summary
@@ -14,6 +15,9 @@ from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
+
+if TYPE_CHECKING:
+    from salesplay.kits import KitShared
 
 #: kinds of output `--only` accepts.
 KINDS = ("battlecards", "playbooks", "decks", "matrix", "site", "kits", "reports")
@@ -89,17 +93,22 @@ def run_build(ctx: Context, only: list[str]) -> int:
     try:
         _render_all(build, outputs)
     except BuildFault as exc:
-        from salesplay.diagnostics import Diagnostic, Severity
-
-        sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
-        sys.stderr.write("build stopped: nothing was written\n")
-        return 1
+        return _fault(exc, "nothing was written")
     if build.wants("reports"):
         outputs.add("reports/check.json", format_json(diags))
+    try:
+        # kits are written one by one as made; prepare them (and render one) first so that
+        # a kit template fault stops the build before anything is written
+        kit_shared = _prepare_kits(build) if build.wants("kits") and cat.partners else None
+    except BuildFault as exc:
+        return _fault(exc, "nothing was written")
     build.progress(f"writing {len(outputs.files)} files")
     written = _write_all(ctx.out, outputs)
-    if build.wants("kits") and cat.partners:
-        written += _kits(build, list(cat.partners))
+    if kit_shared is not None:
+        try:
+            written += _kits(build, kit_shared, list(cat.partners))
+        except BuildFault as exc:
+            return _fault(exc, "kits are incomplete")
         outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
     removed = _prune(ctx.out, set(outputs.files), build.wants)
     for warning in outputs.warnings:
@@ -169,19 +178,42 @@ def _write_all(out: Path, outputs: Outputs) -> int:
     return changed
 
 
-def _kits(build: Build, partners: list[str]) -> int:
-    """Build partner kits, each written as soon as it is made."""
+def _fault(exc: BuildFault, outcome: str) -> int:
+    from salesplay.diagnostics import Diagnostic, Severity
+
+    sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
+    sys.stderr.write(f"build stopped: {outcome}\n")
+    return 1
+
+
+def _prepare_kits(build: Build, partners: list[str] | None = None) -> KitShared:
+    """Render what the kits share; render one kit in memory to prove the kit templates."""
     from salesplay import kits
 
+    names = partners if partners is not None else list(build.cat.partners)
     shared = kits.prepare(
         build.cat,
         build.editions,
-        partners,
+        names,
         templates=build.ctx.templates,
         out=build.ctx.out,
         jobs=build.ctx.jobs,
         progress=build.progress,
     )
+    if names:
+        from salesplay.render.templates import TemplateFault
+
+        try:
+            kits.kit_members(shared, names[0])
+        except TemplateFault as exc:
+            raise BuildFault(exc.loc, str(exc)) from None
+    return shared
+
+
+def _kits(build: Build, shared: KitShared, partners: list[str]) -> int:
+    """Build partner kits, each written as soon as it is made."""
+    from salesplay import kits
+
     done = 0
     for done, _ in enumerate(kits.build_kits(shared, partners, build.ctx.jobs), start=1):
         build.progress(f"kits: {done}/{len(partners)}")
@@ -205,13 +237,11 @@ def run_kits(ctx: Context, partner_ids: list[str]) -> int:
             raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
     editions = {a: make_edition(cat, a) for a in ("partner", "public")}
     build = Build(ctx, cat, editions, frozenset({"kits"}), _progress_printer())
+    partners = list(dict.fromkeys(partner_ids))
     try:
-        n = _kits(build, list(dict.fromkeys(partner_ids)))
+        n = _kits(build, _prepare_kits(build, partners), partners)
     except BuildFault as exc:
-        from salesplay.diagnostics import Diagnostic, Severity
-
-        sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
-        return 1
+        return _fault(exc, "kits are incomplete")
     build.progress(f"built {n} kits in {time.perf_counter() - started:.1f} s")
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     return 0

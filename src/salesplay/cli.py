@@ -170,7 +170,7 @@ def main() -> None:
         else:
             sys.stderr.write(f"salesplay: error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - last line of defence
+    except Exception as exc:
         if os.environ.get("SALESPLAY_DEBUG"):
             raise
         sys.stderr.write(
