@@ -55,6 +55,24 @@ class Build:
     def wants(self, kind: str) -> bool:
         return not self.only or kind in self.only
 
+    def counter(self, label: str, total: int) -> Callable[[int], None]:
+        """A progress bar for `total` items: call the result once per finished item."""
+        done = [0]
+        step = max(1, total // 50) if not sys.stderr.isatty() else 1
+
+        def tick(_item: int) -> None:
+            done[0] += 1
+            if done[0] % step == 0 or done[0] == total:
+                self.progress(progress_bar(label, done[0], total))
+
+        return tick
+
+
+def progress_bar(label: str, done: int, total: int, width: int = 24) -> str:
+    """'PDFs [#########···············]  6/16' — plain text, fine in any terminal or log."""
+    filled = width * done // max(total, 1)
+    return f"{label} [{'#' * filled}{'·' * (width - filled)}] {done:>{len(str(total))}}/{total}"
+
 
 def _progress_printer() -> Callable[[str], None]:
     tty = sys.stderr.isatty()
@@ -214,9 +232,11 @@ def _kits(build: Build, shared: KitShared, partners: list[str]) -> int:
     """Build partner kits, each written as soon as it is made."""
     from salesplay import kits
 
+    tick = build.counter("kits", len(partners))
     done = 0
-    for done, _ in enumerate(kits.build_kits(shared, partners, build.ctx.jobs), start=1):
-        build.progress(f"kits: {done}/{len(partners)}")
+    for _ in kits.build_kits(shared, partners, build.ctx.jobs):
+        tick(done)
+        done += 1
     return done
 
 

@@ -93,7 +93,11 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
     if jobs:
         build.progress(f"rendering {len(jobs)} PDFs with {build.ctx.jobs} workers")
         try:
-            results = render_many([job for _, job in jobs], workers=build.ctx.jobs)
+            results = render_many(
+                [job for _, job in jobs],
+                workers=build.ctx.jobs,
+                on_done=build.counter("PDFs", len(jobs)),
+            )
         except PdfError as exc:
             raise _fault(exc, Path("build")) from None
         for (rel, _), (data, refused) in zip(jobs, results, strict=True):

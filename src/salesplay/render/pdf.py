@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import queue
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -275,16 +275,23 @@ def _worker(jobs: Sequence[RenderJob], tasks: Any, results: Any) -> None:
 
 
 def render_many(
-    jobs: Sequence[RenderJob], workers: int = DEFAULT_WORKERS
+    jobs: Sequence[RenderJob],
+    workers: int = DEFAULT_WORKERS,
+    on_done: Callable[[int], None] | None = None,
 ) -> list[tuple[bytes, list[str]]]:
     """Render jobs, results in job order, on forked workers (in-process for 0-1 of either).
 
     Each worker renders its share with one PdfRenderer. The first failed job, in job
     order, raises its PdfError once all are done.
     """
+    tick = on_done or (lambda _index: None)
     if workers <= 1 or len(jobs) <= 1:
+        out = []
         with PdfRenderer() as renderer:
-            return [_run(renderer, job) for job in jobs]
+            for index, job in enumerate(jobs):
+                out.append(_run(renderer, job))
+                tick(index)
+        return out
     import weasyprint  # noqa: F401  # imported once in the parent, inherited by the forks
 
     ctx = multiprocessing.get_context("fork")
@@ -310,6 +317,7 @@ def render_many(
                     raise PdfError("PDF workers exited before finishing their jobs") from None
                 continue
             done[index] = error if error is not None else result
+            tick(index)
     finally:
         for proc in procs:
             proc.join(timeout=5)
