@@ -26,7 +26,7 @@ AS_OF = "2026-11-23"
 PLAY = "plays/clean-recovery.yaml"
 
 
-def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -152,12 +152,12 @@ def test_a_save_interrupts_the_slow_build(tmp_path: Path) -> None:
     with Server(options, log=io.StringIO()) as srv:
         base = f"http://127.0.0.1:{srv.port}"
         wait_for("the quick build", lambda: status(base)["build"] >= 1)
-        wait_for("the slow build to start", lambda: srv.builder.slow is not None, timeout=10)
+        wait_for("the slow build to start", lambda: srv.builder.slow is not None, timeout=60)
         play = root / PLAY
         play.write_text(play.read_text("utf-8").replace("Clean-room recovery", "Clean rooms"))
         # The quick rebuild does not wait for the PDFs of the stale build.
         wait_for("the rebuild", lambda: status(base)["build"] >= 2)
-        wait_for("the slow build", lambda: not status(base)["building"], timeout=60)
+        wait_for("the slow build", lambda: not status(base)["building"], timeout=180)
         assert status(base)["errors"] == []
         assert srv.builder.interrupted == 1
     assert (out / "battlecards" / "clean-recovery.pdf").is_file()
@@ -191,7 +191,7 @@ def test_cli_serve_starts_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            _, err = proc.communicate(timeout=30)
+            _, err = proc.communicate(timeout=90)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
