@@ -6,13 +6,9 @@ concurrent commit could change) are made once per session and shared by the test
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
 import shutil
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
@@ -20,9 +16,9 @@ import pytest
 from pptx import Presentation
 
 from salesplay.render.templates import THEME_DIR
+from sessionbuild import salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
-SALESPLAY = Path(sys.executable).parent / "salesplay"
 AS_OF = "2026-11-23"
 SUMMARY = re.compile(
     r"^built (?P<n>\d+) files \((?P<counts>[^)]*)\) in \d+\.\d s; (?P<changed>\d+) changed"
@@ -30,35 +26,6 @@ SUMMARY = re.compile(
 )
 #: the sample has one stale claim: a warning, not an error
 SAMPLE_WARNINGS = 1
-
-
-def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A directory made once per test session, even across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / f"shared-{name}"
-    with open(base / f"shared-{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".done").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir()
-            make(target)
-            (target / ".done").touch()
-    return target
-
-
-def salesplay(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")}
-    return subprocess.run(
-        [str(SALESPLAY), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def project(root: Path) -> Path:

@@ -9,15 +9,12 @@ silently dropped everything could not pass.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
 import re
-import shutil
 import subprocess
-import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -25,25 +22,9 @@ import pypdf
 import pytest
 
 from canary import ALLOWED, CANARY_RE, CANARY_ROOT, leaks, planted
+from sessionbuild import SALESPLAY, shared
 
-SALESPLAY = Path(sys.executable).parent / "salesplay"
 AS_OF = "2026-11-23"
-
-
-def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A directory made once per test session, even across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / f"shared-{name}"
-    with open(base / f"shared-{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".done").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir()
-            make(target)
-            (target / ".done").touch()
-    return target
 
 
 @pytest.fixture(scope="module")

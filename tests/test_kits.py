@@ -7,15 +7,12 @@ from the YAML by the contract's rule, not from the resolver.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -28,9 +25,9 @@ import yaml
 from PIL import Image, ImageChops
 
 from conftest import run_cli
+from sessionbuild import salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
-SALESPLAY = Path(sys.executable).parent / "salesplay"
 AS_OF = "2026-11-23"
 SAMPLE_PARTNERS = ("harbor-lane", "pena-sistemas", "elan-cloud", "blue-river", "muller-son")
 #: the extra partners: logo colours are unique on the band so that the logo can be measured.
@@ -54,35 +51,6 @@ DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): error: (?P<ms
 
 
 # --- sharing expensive builds between the xdist workers of one session -----------------
-
-
-def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A directory made once per test session, even across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / f"shared-{name}"
-    with open(base / f"shared-{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".done").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir()
-            make(target)
-            (target / ".done").touch()
-    return target
-
-
-def salesplay(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")}
-    return subprocess.run(
-        [str(SALESPLAY), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _git(root: Path, *args: str) -> str:
