@@ -9,8 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesplay.context import Context
-from salesplay.diagnostics import Location, format_json, format_text, summary
+from salesplay.context import Context, UsageError
+from salesplay.diagnostics import (
+    Diagnostic,
+    Location,
+    did_you_mean,
+    format_json,
+    format_text,
+    summary,
+)
 from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog
@@ -92,18 +99,12 @@ def run_build(ctx: Context, only: list[str]) -> int:
     started = time.perf_counter()
     unknown = [k for k in only if k not in KINDS]
     if unknown:
-        from salesplay.context import UsageError
-        from salesplay.diagnostics import did_you_mean
-
         raise UsageError(
             f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], KINDS)};"
             f" kinds: {', '.join(KINDS)}"
         )
-    cat = check_catalog(ctx)
-    diags = ctx.reporter.sorted(ctx.strict)
-    sys.stderr.write(format_text(diags))
-    if cat is None or ctx.reporter.has_errors(ctx.strict):
-        sys.stderr.write(f"build stopped: {summary(diags)}\n")
+    cat, diags = _checked(ctx)
+    if cat is None:
         return 1
     editions = {a: make_edition(cat, a) for a in ("internal", "rep", "partner", "public")}
     build = Build(ctx, cat, editions, frozenset(only), _progress_printer())
@@ -196,8 +197,19 @@ def _write_all(out: Path, outputs: Outputs) -> int:
     return changed
 
 
+def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
+    """Check the catalog and print its diagnostics; no catalog when it has errors."""
+    cat = check_catalog(ctx)
+    diags = ctx.reporter.sorted(ctx.strict)
+    sys.stderr.write(format_text(diags))
+    if cat is None or ctx.reporter.has_errors(ctx.strict):
+        sys.stderr.write(f"build stopped: {summary(diags)}\n")
+        return None, diags
+    return cat, diags
+
+
 def _fault(exc: BuildFault, outcome: str) -> int:
-    from salesplay.diagnostics import Diagnostic, Severity
+    from salesplay.diagnostics import Severity
 
     sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
     sys.stderr.write(f"build stopped: {outcome}\n")
@@ -243,17 +255,11 @@ def _kits(build: Build, shared: KitShared, partners: list[str]) -> int:
 def run_kits(ctx: Context, partner_ids: list[str]) -> int:
     """`salesplay kit PARTNER…`: check, then build only those partners' kits."""
     started = time.perf_counter()
-    cat = check_catalog(ctx)
-    diags = ctx.reporter.sorted(ctx.strict)
-    sys.stderr.write(format_text(diags))
-    if cat is None or ctx.reporter.has_errors(ctx.strict):
-        sys.stderr.write(f"build stopped: {summary(diags)}\n")
+    cat, _ = _checked(ctx)
+    if cat is None:
         return 1
     for pid in partner_ids:
         if pid not in cat.partners:
-            from salesplay.context import UsageError
-            from salesplay.diagnostics import did_you_mean
-
             raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
     editions = {a: make_edition(cat, a) for a in ("partner", "public")}
     build = Build(ctx, cat, editions, frozenset({"kits"}), _progress_printer())
