@@ -180,6 +180,20 @@ class Edition:
     paths: dict[str, PathView] = field(default_factory=dict)
     plays: dict[str, PlayView] = field(default_factory=dict)
 
+    def shows(self, kind: str, entity_id: str) -> bool:
+        """Whether this edition holds the entity (catalog-wide files count as shown)."""
+        held: dict[str, dict[str, object]] = {
+            "product": dict(self.products),
+            "competitor": dict(self.competitors),
+            "differentiator": dict(self.differentiators),
+            "destination": dict(self.destinations),
+            "path": dict(self.paths),
+            "play": dict(self.plays),
+        }
+        if kind in ("catalog", "glossary"):
+            return True
+        return entity_id in held.get(kind, {})
+
     @property
     def shows_stale(self) -> bool:
         return self.audience in ("internal", "rep")

@@ -433,6 +433,12 @@ def report_page(
     return _render(env, "portal/report.html", sections=sections, **common)
 
 
+def _shown_files(build: Build) -> set[Path]:
+    """Catalog files of the entities the rep edition holds."""
+    rep = build.editions["rep"]
+    return {doc.path for (kind, eid), doc in build.cat.docs.items() if rep.shows(kind, eid)}
+
+
 def render_portal(build: Build, outputs: Outputs) -> None:
     """site/index.html, search index, matrix and report pages; reports/coverage.html."""
     from salesplay.render.templates import make_env
@@ -449,7 +455,10 @@ def render_portal(build: Build, outputs: Outputs) -> None:
         outputs.add("site/index.html", home_page(env, rep, cards))
         outputs.add(f"site/{INDEX_JS}", search_index_js(cards))
         outputs.add("site/matrix.html", matrix_page(env, rep))
-        sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+        # the portal is the rep edition: only findings about what reps may see
+        shown = _shown_files(build)
+        site_diags = [d for d in diags if d.loc.file in shown]
+        sections = report_sections(rep, site_diags, base, lambda p: links.site.play(p) or "")
         outputs.add("site/report.html", report_page(env, rep, sections, links))
         for name in (PORTAL_CSS, PORTAL_JS, "fonts.css"):
             outputs.add(f"site/assets/{name}", _theme_file(build, name).read_bytes())
