@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -150,6 +151,9 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
 
 def main() -> None:
     """Entry point: usage errors exit 2, no traceback for anything the user controls."""
+    # A parent that ignores SIGINT (a background job, a test runner's worker) passes that on;
+    # Ctrl-C, and `salesplay serve` interrupting a stale build, must work all the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:

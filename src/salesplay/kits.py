@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +41,7 @@ class KitShared:
     stampers: dict[str, Stamper] = field(default_factory=dict)  # play → its PDF, parsed once
     enablement: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # play → deck base
     pitches: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # destination → deck base
-    makers: list[BandMaker] = field(default_factory=list)  # one per process, made lazily
+    makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
 
 
 def kit_plays(cat: Catalog, partner_edition: Edition, partner_id: str) -> list[str]:
@@ -142,14 +144,16 @@ def _brand(cat: Catalog, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
 def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     """Every file of one partner's kit, under the folder `<partner>/`."""
     cat = shared.cat
-    if not shared.makers:
-        shared.makers.append(
-            BandMaker(
-                roots=(cat.root / "assets",), as_of=cat.as_of, width_pt=A4_WIDTH_PT, height_pt=60.0
-            )
+    maker = shared.makers.get(os.getpid())
+    if maker is None:
+        maker = BandMaker(
+            roots=(cat.root / "assets",), as_of=cat.as_of, width_pt=A4_WIDTH_PT, height_pt=60.0
         )
+        shared.makers[os.getpid()] = maker
+        # pool workers never run __del__: close (remove the font folder) at process exit
+        multiprocessing.util.Finalize(maker, maker.close, exitpriority=10)
     brand, mark = _brand(cat, partner_id)
-    band = PreparedBand.of(shared.makers[0].band(brand))
+    band = PreparedBand.of(maker.band(brand))
     plays = kit_plays(cat, shared.partner_edition, partner_id)
     dests = kit_destinations(shared.partner_edition, shared.public_edition, plays)
     files: dict[str, bytes] = {}

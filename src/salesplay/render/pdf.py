@@ -318,11 +318,17 @@ def render_many(
                 continue
             done[index] = error if error is not None else result
             tick(index)
+    except BaseException:
+        # interrupted (Ctrl-C, a newer save under `serve`) or failed: the remaining jobs
+        # are not wanted, so the workers stop now rather than after their queue
+        for proc in procs:
+            proc.terminate()
+        raise
     finally:
         for proc in procs:
             proc.join(timeout=5)
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()
     rendered = []
     for index in range(len(jobs)):
         item = done[index]
