@@ -473,6 +473,7 @@ class _Font:
         self.ascent, self.descent = round(hhea.ascent * scale), round(hhea.descent * scale)
         self.cap_height = round(font["OS/2"].sCapHeight * scale)
         self.cap = self.cap_height / 1000  # cap height per point of size
+        self._subsets: dict[frozenset[str], tuple[bytes, list[tuple[int, str]]]] = {}
 
     def covers(self, text: str) -> bool:
         return all(ch in self.gids for ch in text)
@@ -480,17 +481,13 @@ class _Font:
     def width(self, text: str, size: float) -> float:
         return max(sum(self.advance[ch] for ch in text) * size / 1000.0, 1e-6)
 
-    def embed(self, pdf: Any, chars: set[str]) -> tuple[Any, dict[str, int]]:
-        """A Type0 font holding just `chars`, and each char's glyph id in it."""
-        import pikepdf
+    def _subset(self, chars: set[str]) -> tuple[bytes, list[tuple[int, str]]]:
+        """The font cut to `chars` (glyphs in their original order) and (gid, char) kept."""
         from fontTools import subset
         from fontTools.ttLib import TTFont
 
         # One char per glyph (two chars may share one, e.g. space and no-break space).
         by_gid = sorted({self.gids[ch]: ch for ch in sorted(chars)}.items())
-        # Kept glyphs keep their relative order after .notdef (gid 0).
-        rank = {gid: i for i, (gid, _) in enumerate(by_gid, start=1)}
-        new_gid = {ch: rank[self.gids[ch]] for ch in chars}
         options = subset.Options(retain_gids=False, hinting=True, notdef_outline=True, name_IDs=[6])
         subsetter = subset.Subsetter(options)
         subsetter.populate(gids=[gid for gid, _ in by_gid])
@@ -501,6 +498,27 @@ class _Font:
             raise PdfError(f"subset of {self.ps_name} has an unexpected glyph order")
         buffer = io.BytesIO()
         font.save(buffer)
+        return buffer.getvalue(), by_gid
+
+    def embed(self, pdf: Any, chars: set[str]) -> tuple[Any, dict[str, int]]:
+        """A Type0 font holding just `chars`, and each char's glyph id in it."""
+        import pikepdf
+
+        # Most bands are plain ASCII (+ the band's own separators): subset those to all of
+        # that set once and reuse it (subsetting a CFF font is ~95 % of a band's cost), a
+        # few glyphs larger per PDF. Only that one subset is kept: memory stays flat.
+        common = [chr(c) for c in range(0x20, 0x7F)] + ["·", "…"]
+        ascii_set = frozenset(ch for ch in common if ch in self.gids)
+        if chars <= ascii_set:
+            chars = set(ascii_set)
+            if ascii_set not in self._subsets:
+                self._subsets[ascii_set] = self._subset(chars)
+            subset_data, by_gid = self._subsets[ascii_set]
+        else:
+            subset_data, by_gid = self._subset(chars)
+        rank = {gid: i for i, (gid, _) in enumerate(by_gid, start=1)}
+        new_gid = {ch: rank[self.gids[ch]] for ch in chars}
+        buffer = io.BytesIO(subset_data)
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(by_gid).encode()).digest()[:6])
         base = pikepdf.Name(f"/{tag}+{self.ps_name}")
         file = pdf.make_stream(
