@@ -52,6 +52,7 @@ format: $(STAMP)
 
 bench: runtime-deps $(STAMP)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_kits.py
 
 clean:
 	rm -rf build
