@@ -37,6 +37,12 @@ class BuildFault(Exception):
         super().__init__(message)
         self.loc = loc
 
+    @classmethod
+    def of(cls, exc: Exception, where: Path) -> BuildFault:
+        """A fault that knows its place (templates) keeps it; others are put at `where`."""
+        loc = getattr(exc, "loc", None)
+        return cls(loc if isinstance(loc, Location) else Location(where, 0, 0), str(exc))
+
 
 @dataclass
 class Outputs:
@@ -110,7 +116,9 @@ def run_build(ctx: Context, only: list[str]) -> int:
     build = Build(ctx, cat, editions, frozenset(only), _progress_printer())
     outputs = Outputs()
     try:
-        _render_all(build, outputs)
+        from salesplay.render.outputs import render_outputs
+
+        render_outputs(build, outputs)
     except BuildFault as exc:
         return _fault(exc, "nothing was written")
     if build.wants("reports"):
@@ -236,7 +244,7 @@ def _prepare_kits(build: Build, partners: list[str] | None = None) -> KitShared:
         try:
             kits.kit_members(shared, names[0])
         except TemplateFault as exc:
-            raise BuildFault(exc.loc, str(exc)) from None
+            raise BuildFault.of(exc, Path("kits")) from None
     return shared
 
 
@@ -271,9 +279,3 @@ def run_kits(ctx: Context, partner_ids: list[str]) -> int:
     build.progress(f"built {n} kits in {time.perf_counter() - started:.1f} s")
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     return 0
-
-
-def _render_all(build: Build, outputs: Outputs) -> None:
-    from salesplay.render.outputs import render_outputs
-
-    render_outputs(build, outputs)

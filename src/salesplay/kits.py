@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 
 from salesplay import cobrand
+from salesplay.build import BuildFault
 from salesplay.diagnostics import Location
 from salesplay.render import decks, html
 from salesplay.render.pdf import PdfError, RenderJob, render_many
@@ -72,13 +73,13 @@ def prepare(
     try:
         return _prepare(cat, editions, partners, templates, out, jobs, progress)
     except (TemplateFault, PdfError) as exc:
-        raise _fault(exc, "kits") from None
+        raise BuildFault.of(exc, Path("kits")) from None
     except DeckError as exc:
         try:
             master = str(decks.master_path(templates))
         except FileNotFoundError:
             master = decks.MASTER_NAME
-        raise _fault(exc, master) from None
+        raise BuildFault.of(exc, Path(master)) from None
 
 
 def _prepare(
@@ -199,7 +200,7 @@ def build_kits(shared: KitShared, partners: Sequence[str], jobs: int) -> Iterato
             try:
                 yield _one(shared, partner_id)
             except (TemplateFault, PdfError) as exc:
-                raise _fault(exc, f"kits/{partner_id}.zip") from None
+                raise BuildFault.of(exc, Path(f"kits/{partner_id}.zip")) from None
         return
     ctx = multiprocessing.get_context("fork")
     sys.stderr.flush()
@@ -210,14 +211,6 @@ def build_kits(shared: KitShared, partners: Sequence[str], jobs: int) -> Iterato
             yield partner_id
 
 
-def _fault(exc: TemplateFault | DeckError | PdfError, where: str) -> Exception:
-    from salesplay.build import BuildFault
-
-    if isinstance(exc, TemplateFault):
-        return BuildFault(exc.loc, str(exc))
-    return BuildFault(Location(Path(where), 0, 0), str(exc))
-
-
 #: What a worker sends back instead of an exception (exceptions whose __init__ takes more
 #: than a message cannot be unpickled, and the pool would then wait forever):
 #: ("fault", file, line, col, message) for a located fault, ("error", text) for a bug.
@@ -225,8 +218,6 @@ Failure = tuple[str, ...] | tuple[str, str, int, int, str]
 
 
 def _raise(failure: Failure) -> None:
-    from salesplay.build import BuildFault
-
     if failure[0] == "fault":
         _, file, line, col, message = failure
         raise BuildFault(Location(Path(str(file)), int(line), int(col)), str(message))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from salesplay.models import Audience, Brand, Company
@@ -182,16 +183,16 @@ class Edition:
 
     def shows(self, kind: str, entity_id: str) -> bool:
         """Whether this edition holds the entity (catalog-wide files count as shown)."""
-        held: dict[str, dict[str, object]] = {
-            "product": dict(self.products),
-            "competitor": dict(self.competitors),
-            "differentiator": dict(self.differentiators),
-            "destination": dict(self.destinations),
-            "path": dict(self.paths),
-            "play": dict(self.plays),
-        }
         if kind in ("catalog", "glossary"):
             return True
+        held: dict[str, Mapping[str, object]] = {
+            "product": self.products,
+            "competitor": self.competitors,
+            "differentiator": self.differentiators,
+            "destination": self.destinations,
+            "path": self.paths,
+            "play": self.plays,
+        }
         return entity_id in held.get(kind, {})
 
     @property

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salesplay import richtext
 from salesplay.render.pptx_deck import PathStep, SlideSpec, build_deck
-from salesplay.render.templates import template_dirs
+from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, Edition, PathView, PlayView
 
@@ -16,11 +16,10 @@ MASTER_NAME = "deck.pptx"
 
 def master_path(project_templates: Path | None) -> Path:
     """The project's deck.pptx when it has one, else the built-in master."""
-    for directory in template_dirs(project_templates):
-        candidate = directory / MASTER_NAME
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(MASTER_NAME)
+    found = find_file(project_templates, MASTER_NAME)
+    if found is None:
+        raise FileNotFoundError(MASTER_NAME)
+    return found
 
 
 def _md(text: str | None) -> tuple[Para, ...]:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from salesplay.diagnostics import Location
+from salesplay.build import BuildFault
 from salesplay.render import decks, html, portal
 from salesplay.render.pdf import PdfError, RenderJob, render_many
 from salesplay.render.pptx_deck import DeckError
-from salesplay.render.templates import THEME_DIR, TemplateFault, make_env, template_dirs
+from salesplay.render.templates import THEME_DIR, TemplateFault, find_file, make_env, template_dirs
 
 if TYPE_CHECKING:
     from salesplay.build import Build, Outputs
@@ -37,19 +37,11 @@ class Recorder:
         return dataclasses.replace(base, theme=theme, asset=asset)
 
 
-def _fault(exc: TemplateFault | DeckError | PdfError, where: Path) -> Exception:
-    from salesplay.build import BuildFault
-
-    if isinstance(exc, TemplateFault):
-        return BuildFault(exc.loc, str(exc))
-    return BuildFault(Location(where, 0, 0), str(exc))
-
-
 def _guard(fn: Callable[..., str], where: Path, *args: Any, **kwargs: Any) -> str:
     try:
         return fn(*args, **kwargs)
     except TemplateFault as exc:
-        raise _fault(exc, where) from None
+        raise BuildFault.of(exc, where) from None
 
 
 def render_outputs(build: Build, outputs: Outputs) -> None:
@@ -99,7 +91,7 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
                 on_done=build.counter("PDFs", len(jobs)),
             )
         except PdfError as exc:
-            raise _fault(exc, Path("build")) from None
+            raise BuildFault.of(exc, Path("build")) from None
         for (rel, _), (data, refused) in zip(jobs, results, strict=True):
             outputs.add(rel, data)
             outputs.warnings += [f"{rel}: warning: refused to load {r} [fetch]" for r in refused]
@@ -122,10 +114,7 @@ def _build_root_links() -> html.Links:
 
 
 def _theme_file(build: Build, name: str) -> Path:
-    for directory in template_dirs(build.ctx.templates):
-        if (directory / name).is_file():
-            return directory / name
-    return THEME_DIR / name
+    return find_file(build.ctx.templates, name) or THEME_DIR / name
 
 
 def _site_assets(build: Build, recorder: Recorder, outputs: Outputs) -> None:
@@ -145,7 +134,8 @@ def _decks(build: Build, outputs: Outputs, public: html.Edition, rep: html.Editi
     try:
         master = decks.master_path(build.ctx.templates)
     except FileNotFoundError:
-        raise _fault(DeckError("no deck.pptx master found"), Path("templates/deck.pptx")) from None
+        fault = DeckError("no deck.pptx master found")
+        raise BuildFault.of(fault, Path("templates/deck.pptx")) from None
     build.progress(f"building {len(public.destinations) + len(rep.plays)} decks")
     try:
         for did, dest in public.destinations.items():
@@ -158,4 +148,4 @@ def _decks(build: Build, outputs: Outputs, public: html.Edition, rep: html.Editi
             data = decks.deck_bytes(rep, slides, master, f"{play.name} — enablement")
             outputs.add(f"decks/{pid}-enablement.pptx", data)
     except DeckError as exc:
-        raise _fault(exc, master) from None
+        raise BuildFault.of(exc, master) from None

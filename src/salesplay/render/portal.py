@@ -15,7 +15,13 @@ from markupsafe import Markup
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, display_path
 from salesplay.render import html
-from salesplay.render.templates import THEME_DIR, TemplateFault, css_safe, render, template_dirs
+from salesplay.render.templates import (
+    THEME_DIR,
+    TemplateFault,
+    css_safe,
+    find_file,
+    render,
+)
 from salesplay.views import Edition, PlayView
 
 if TYPE_CHECKING:
@@ -347,10 +353,7 @@ def report_sections(
 
 
 def _theme_file(build: Build, name: str) -> Path:
-    for directory in template_dirs(build.ctx.templates):
-        if (directory / name).is_file():
-            return directory / name
-    return THEME_DIR / name
+    return find_file(build.ctx.templates, name) or THEME_DIR / name
 
 
 def _page_links(edition: Edition, up: str = "") -> PageLinks:

@@ -35,6 +35,14 @@ def template_dirs(project: Path | None) -> list[Path]:
     return [*dirs, THEME_DIR]
 
 
+def find_file(project: Path | None, name: str) -> Path | None:
+    """A theme file (CSS, deck master…) looked up like templates: the project's first."""
+    for directory in template_dirs(project):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
 def _days_ago(value: dt.date, as_of: dt.date) -> int:
     return (as_of - value).days
 
