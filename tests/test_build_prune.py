@@ -36,3 +36,14 @@ def test_outputs_of_a_removed_play_are_removed_and_user_files_kept(tmp_path: Pat
     assert sorted(p.name for p in (tmp_path / "build/battlecards").iterdir()) == sorted(
         c for c in cards if c != f"{gone.stem}.pdf"
     )
+
+
+def test_an_unwritable_out_folder_is_one_error_line_not_a_crash(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    (tmp_path / "taken").write_text("a file where the build folder should be")
+    for args in (("build", "--only", "reports"), ("kit", "blue-river")):
+        result = run_cli(*args, "--as-of", AS_OF, "--out", "taken", cwd=tmp_path)
+        assert result.code == 1, result.stderr
+        assert "internal error" not in result.stderr
+        errors = [x for x in result.stderr.splitlines() if ": error: " in x]
+        assert len(errors) == 1 and errors[0].startswith("taken/"), result.stderr

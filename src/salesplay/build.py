@@ -40,6 +40,8 @@ class BuildFault(Exception):
     @classmethod
     def of(cls, exc: Exception, where: Path) -> BuildFault:
         """A fault that knows its place (templates) keeps it; others are put at `where`."""
+        if isinstance(exc, OSError) and exc.filename:
+            return cls(Location(Path(exc.filename), 0, 0), f"cannot write: {exc.strerror}")
         loc = getattr(exc, "loc", None)
         return cls(loc if isinstance(loc, Location) else Location(where, 0, 0), str(exc))
 
@@ -130,14 +132,20 @@ def run_build(ctx: Context, only: list[str]) -> int:
     except BuildFault as exc:
         return _fault(exc, "nothing was written")
     build.progress(f"writing {len(outputs.files)} files")
-    written = _write_all(ctx.out, outputs)
+    try:
+        written = _write_all(ctx.out, outputs)
+    except BuildFault as exc:
+        return _fault(exc, "build/ may be incomplete")
     if kit_shared is not None:
         try:
             written += _kits(build, kit_shared, list(cat.partners))
         except BuildFault as exc:
             return _fault(exc, "kits are incomplete")
         outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
-    removed = _prune(ctx.out, set(outputs.files), build.wants)
+    try:
+        removed = _prune(ctx.out, set(outputs.files), build.wants)
+    except OSError as exc:
+        return _fault(BuildFault.of(exc, ctx.out), "outputs of earlier builds were kept")
     for warning in outputs.warnings:
         sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
@@ -200,7 +208,11 @@ def _write_all(out: Path, outputs: Outputs) -> int:
         target = out / rel
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
-        write_atomic(target, data)
+        try:
+            write_atomic(target, data)
+        except OSError as exc:
+            # an unwritable or misplaced --out is the user's to fix, not a crash
+            raise BuildFault(Location(target, 0, 0), f"cannot write: {exc.strerror}") from None
         changed += 1
     return changed
 

@@ -199,7 +199,7 @@ def build_kits(shared: KitShared, partners: Sequence[str], jobs: int) -> Iterato
         for partner_id in partners:
             try:
                 yield _one(shared, partner_id)
-            except (TemplateFault, PdfError) as exc:
+            except (TemplateFault, PdfError, OSError) as exc:
                 raise BuildFault.of(exc, Path(f"kits/{partner_id}.zip")) from None
         return
     ctx = multiprocessing.get_context("fork")
@@ -242,12 +242,9 @@ def _adopt(shared: KitShared) -> None:
 def _one_in_worker(partner_id: str) -> tuple[str, Failure | None]:
     try:
         return _one(_WORKER["shared"], partner_id), None
-    except (TemplateFault, PdfError) as exc:
-        loc = (
-            exc.loc
-            if isinstance(exc, TemplateFault)
-            else Location(Path(f"kits/{partner_id}.zip"), 0, 0)
-        )
-        return partner_id, ("fault", str(loc.file), loc.line, loc.col, str(exc))
+    except (TemplateFault, PdfError, OSError) as exc:
+        fault = BuildFault.of(exc, Path(f"kits/{partner_id}.zip"))
+        loc = fault.loc
+        return partner_id, ("fault", str(loc.file), loc.line, loc.col, str(fault))
     except Exception as exc:  # sent back as text: it might not unpickle
         return partner_id, ("error", "".join(traceback.format_exception(exc)))
