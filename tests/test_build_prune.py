@@ -46,4 +46,4 @@ def test_an_unwritable_out_folder_is_one_error_line_not_a_crash(tmp_path: Path) 
         assert result.code == 1, result.stderr
         assert "internal error" not in result.stderr
         errors = [x for x in result.stderr.splitlines() if ": error: " in x]
-        assert len(errors) == 1 and errors[0].startswith("taken/"), result.stderr
+        assert len(errors) == 1 and errors[0].startswith("taken: error: "), result.stderr

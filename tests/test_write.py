@@ -46,7 +46,7 @@ def test_write_atomic_failure_keeps_old_file_and_leaves_no_temp(
     target = tmp_path / "card.pdf"
     target.write_bytes(b"old content")
 
-    def boom(*args: object) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(os, failing, boom)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,6 +115,10 @@ def run_build(ctx: Context, only: list[str]) -> int:
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
+    try:
+        _check_out_folder(ctx.out)
+    except BuildFault as exc:
+        return _fault(exc, "nothing was written")
     editions = {a: make_edition(cat, a) for a in ("internal", "rep", "partner", "public")}
     build = Build(ctx, cat, editions, frozenset(only), _progress_printer())
     outputs = Outputs()
@@ -131,6 +136,12 @@ def run_build(ctx: Context, only: list[str]) -> int:
         kit_shared = _prepare_kits(build) if build.wants("kits") and cat.partners else None
     except BuildFault as exc:
         return _fault(exc, "nothing was written")
+    kit_names = [_kit_name(p) for p in cat.partners] if kit_shared is not None else []
+    try:
+        # every target is checked before the first byte is written
+        _check_targets(ctx.out, [*outputs.files, *kit_names, OUTPUT_LIST])
+    except BuildFault as exc:
+        return _fault(exc, "nothing was written")
     build.progress(f"writing {len(outputs.files)} files")
     try:
         written = _write_all(ctx.out, outputs)
@@ -141,11 +152,11 @@ def run_build(ctx: Context, only: list[str]) -> int:
             written += _kits(build, kit_shared, list(cat.partners))
         except BuildFault as exc:
             return _fault(exc, "kits are incomplete")
-        outputs.files.update({f"kits/{p}.zip": b"" for p in cat.partners})
+        outputs.files.update(dict.fromkeys(kit_names, b""))
     try:
         removed = _prune(ctx.out, set(outputs.files), build.wants)
-    except OSError as exc:
-        return _fault(BuildFault.of(exc, ctx.out), "outputs of earlier builds were kept")
+    except BuildFault as exc:
+        return _fault(exc, "outputs of earlier builds may be left")
     for warning in outputs.warnings:
         sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
@@ -167,27 +178,91 @@ def _kind_of(rel: str) -> str:
     return "matrix" if head.startswith("matrix.") else head
 
 
-def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
-    """Delete outputs an earlier build wrote that this one no longer makes (only its kinds)."""
+def _kit_name(partner_id: str) -> str:
+    return f"kits/{partner_id}.zip"
+
+
+def _check_out_folder(out: Path) -> None:
+    """An existing --out must be a folder: a located fault before anything is rendered."""
+    if out.is_symlink() and not out.exists():
+        raise BuildFault(Location(out, 0, 0), f"--out '{out}' is a broken symbolic link")
+    if out.exists() and not out.is_dir():
+        raise BuildFault(Location(out, 0, 0), f"cannot write: --out '{out}' is not a folder")
+
+
+def _check_targets(out: Path, names: Iterable[str]) -> None:
+    """Every output stays inside --out (no '..', absolute name or link on the way)."""
+    from salesplay.write import UnsafeTarget, check_target
+
+    for rel in sorted(names):
+        try:
+            check_target(out, rel)
+        except UnsafeTarget as exc:
+            raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+
+
+def write_file(out: Path, rel: str, data: bytes) -> bool:
+    """Write one output under `out` (see write.write_output); faults are located BuildFaults."""
+    from salesplay.write import UnsafeTarget, write_output
+
+    try:
+        return write_output(out, rel, data)
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    except OSError as exc:
+        # an unwritable or misplaced --out is the user's to fix, not a crash
+        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
+
+
+def recorded_outputs(out: Path) -> set[str]:
+    """The outputs the last build recorded, keeping only names a build can make.
+
+    A missing, corrupt or hostile record (absolute names, '..', unknown kinds, links)
+    means nothing to prune; it never fails.
+    """
     import json
 
-    from salesplay.write import write_atomic
+    from salesplay.write import output_parts, read_output
 
-    record = out / OUTPUT_LIST
     try:
-        previous = set(json.loads(record.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        previous = set()
+        entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(entries, list):
+        return set()
+    kept = set()
+    for rel in entries:
+        if not isinstance(rel, str):
+            continue
+        try:
+            parts = output_parts(rel)
+        except ValueError:
+            continue
+        kind = _kind_of(rel)
+        if kind in KINDS and (len(parts) == 1) == (kind == "matrix"):
+            kept.add(rel)
+    return kept
+
+
+def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
+    """Delete outputs an earlier build wrote that this one no longer makes (only its kinds).
+
+    Only regular files and links inside `out` are removed (a link itself, never what it
+    points to); temporary files a killed build left behind go too.
+    """
+    import json
+
+    from salesplay.write import remove_output, sweep_temp_files
+
     removed = 0
     kept = set(produced)
-    for rel in sorted(previous - produced):
-        target = out / rel
+    for rel in sorted(recorded_outputs(out) - produced):
         if not wants(_kind_of(rel)):
             kept.add(rel)
-        elif ".." not in Path(rel).parts and target.is_file():
-            target.unlink()
+        elif remove_output(out, rel):
             removed += 1
-    write_atomic(record, (json.dumps(sorted(kept), indent=1) + "\n").encode())
+    write_file(out, OUTPUT_LIST, (json.dumps(sorted(kept), indent=1) + "\n").encode())
+    sweep_temp_files(out, [k for k in KINDS if k != "matrix"] + [".salesplay"])
     return removed
 
 
@@ -201,20 +276,7 @@ def _counts(files: dict[str, bytes]) -> str:
 
 def _write_all(out: Path, outputs: Outputs) -> int:
     """Write every file atomically; unchanged files are left alone (mtime kept)."""
-    from salesplay.write import write_atomic
-
-    changed = 0
-    for rel, data in sorted(outputs.files.items()):
-        target = out / rel
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            continue
-        try:
-            write_atomic(target, data)
-        except OSError as exc:
-            # an unwritable or misplaced --out is the user's to fix, not a crash
-            raise BuildFault(Location(target, 0, 0), f"cannot write: {exc.strerror}") from None
-        changed += 1
-    return changed
+    return sum(write_file(out, rel, data) for rel, data in sorted(outputs.files.items()))
 
 
 def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
@@ -261,14 +323,17 @@ def _prepare_kits(build: Build, partners: list[str] | None = None) -> KitShared:
 
 
 def _kits(build: Build, shared: KitShared, partners: list[str]) -> int:
-    """Build partner kits, each written as soon as it is made."""
+    """Build partner kits; this process writes each as soon as a worker has made it."""
     from salesplay import kits
 
     tick = build.counter("kits", len(partners))
     done = 0
-    for _ in kits.build_kits(shared, partners, build.ctx.jobs):
-        tick(done)
-        done += 1
+    # closing: a write fault stops the workers now, not when the generator is collected
+    with closing(kits.build_kits(shared, partners, build.ctx.jobs)) as made:
+        for partner_id, data in made:
+            write_file(build.ctx.out, _kit_name(partner_id), data)
+            tick(done)
+            done += 1
     return done
 
 
@@ -281,13 +346,21 @@ def run_kits(ctx: Context, partner_ids: list[str]) -> int:
     for pid in partner_ids:
         if pid not in cat.partners:
             raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
+    partners = list(dict.fromkeys(partner_ids))
+    try:
+        _check_out_folder(ctx.out)
+        _check_targets(ctx.out, [_kit_name(p) for p in partners])
+    except BuildFault as exc:
+        return _fault(exc, "nothing was written")
     editions = {a: make_edition(cat, a) for a in ("partner", "public")}
     build = Build(ctx, cat, editions, frozenset({"kits"}), _progress_printer())
-    partners = list(dict.fromkeys(partner_ids))
     try:
         n = _kits(build, _prepare_kits(build, partners), partners)
     except BuildFault as exc:
         return _fault(exc, "kits are incomplete")
+    from salesplay.write import sweep_temp_files
+
+    sweep_temp_files(ctx.out, ["kits"])
     build.progress(f"built {n} kits in {time.perf_counter() - started:.1f} s")
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     return 0

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from salesplay.context import Context, UsageError, resolve_as_of
+from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
 from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
 
 app = typer.Typer(
@@ -30,6 +30,9 @@ AsOfOpt = Annotated[
 ]
 
 
+JOBS_HELP = "parallel workers (default and maximum: the number of CPUs)"
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"
@@ -39,6 +42,15 @@ def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
     if not catalog.is_dir():
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
+
+
+def _output_context(
+    catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
+) -> Context:
+    """The context of a command that writes to --out, which must be a folder of its own."""
+    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
+    check_out(out, catalog, templates)
+    return ctx
 
 
 @app.command()
@@ -73,14 +85,14 @@ def build(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="build only these kinds of output")
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel render workers")] = 2,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help=JOBS_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
     as_of: AsOfOpt = None,
 ) -> None:
     """Render everything that is out of date, with a progress bar."""
     from salesplay.build import run_build
 
-    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=jobs, strict=strict)
+    ctx = _output_context(catalog, as_of, out, templates, jobs, strict=strict)
     raise typer.Exit(run_build(ctx, only=only or []))
 
 
@@ -92,13 +104,13 @@ def kit(
         "templates"
     ),
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel workers")] = 2,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help=JOBS_HELP)] = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Build the kits of the named partners."""
     from salesplay.build import run_kits
 
-    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=jobs)
+    ctx = _output_context(catalog, as_of, out, templates, jobs)
     raise typer.Exit(run_kits(ctx, partners))
 
 
@@ -116,7 +128,7 @@ def serve(
     from salesplay.serve import ServeOptions
     from salesplay.serve import serve as run_server
 
-    ctx = _context(catalog, as_of, templates=templates, out=out)
+    ctx = _output_context(catalog, as_of, out, templates, None)
     options = ServeOptions(
         catalog, templates, out, port=port, as_of=as_of and ctx.as_of.isoformat()
     )
@@ -145,8 +157,21 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
     """Create a new, working project (catalog skeleton, templates, Makefile)."""
     from salesplay.scaffold import create_project
 
-    created = create_project(directory)
+    try:
+        created = create_project(directory)
+    except OSError as exc:
+        where = exc.filename or directory
+        sys.stderr.write(f"salesplay: error: cannot create '{where}': {exc.strerror}\n")
+        raise typer.Exit(1) from None
     typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main() -> None:
@@ -154,6 +179,9 @@ def main() -> None:
     # A parent that ignores SIGINT (a background job, a test runner's worker) passes that on;
     # Ctrl-C, and `salesplay serve` interrupting a stale build, must work all the same.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # SIGTERM (timeout, CI cancellation) stops like Ctrl-C: workers terminated, temp files
+    # removed, no traceback.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:
@@ -164,6 +192,8 @@ def main() -> None:
     except typer.Abort:
         sys.stderr.write("salesplay: aborted\n")
         sys.exit(1)
+    except Terminated:
+        sys.exit(128 + signal.SIGTERM)
     except KeyboardInterrupt:
         sys.exit(130)
     except typer.TyperException as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,20 +15,82 @@ class UsageError(Exception):
     """Wrong use of the command line (exit code 2)."""
 
 
+#: Dates every output can carry: the zip format stores years 1980–2107 only.
+FIRST_DATE = dt.date(1980, 1, 1)
+LAST_DATE = dt.date(2107, 12, 31)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH_RE = re.compile(r"\d{1,12}")
+
+
+def _in_range(day: dt.date, what: str) -> dt.date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise UsageError(
+            f"{what} must be between {FIRST_DATE} and {LAST_DATE} (the dates a zip can hold),"
+            f" got {day}"
+        )
+    return day
+
+
 def resolve_as_of(value: str | None) -> dt.date:
-    """--as-of DATE, else SOURCE_DATE_EPOCH, else today's date (UTC)."""
-    if value:
+    """--as-of DATE, else SOURCE_DATE_EPOCH, else today's date (UTC); within 1980–2107."""
+    if value is not None:
+        # fromisoformat alone also takes 20260115 and 2026-W03-4; the help promises YYYY-MM-DD
         try:
-            return dt.date.fromisoformat(value)
+            if not _DATE_RE.fullmatch(value):
+                raise ValueError(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise UsageError(f"--as-of must be a date YYYY-MM-DD, got '{value}'") from None
+        return _in_range(day, "--as-of")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    if epoch is not None and epoch != "":
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+            if not _EPOCH_RE.fullmatch(epoch):
+                raise ValueError(epoch)
+            day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, got '{epoch}'") from None
-    return dt.datetime.now(tz=dt.UTC).date()
+        return _in_range(day, "SOURCE_DATE_EPOCH")
+    return _in_range(dt.datetime.now(tz=dt.UTC).date(), "today's date")
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask, so containers count right)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def clamp_jobs(jobs: int | None) -> int:
+    """--jobs N, at most the CPU count (more workers only add memory); default the CPU count."""
+    cpus = cpu_count()
+    return cpus if jobs is None else max(1, min(jobs, cpus))
+
+
+def check_out(out: Path, catalog: Path, templates: Path | None) -> None:
+    """Refuse an --out a build must never write into or prune (UsageError).
+
+    Not the catalog or templates folder, nothing inside them, nothing holding them (the
+    project root, the home folder, /).
+    """
+    where = out.resolve()
+    if where == Path(where.anchor) or where == Path.home().resolve():
+        raise UsageError(f"--out '{out}' is {where}; choose a folder of its own, e.g. build")
+    guarded = [("catalog", catalog)]
+    if templates is not None:
+        guarded.append(("templates", templates))
+    for what, folder in guarded:
+        held = folder.resolve()
+        if where == held or where.is_relative_to(held):
+            raise UsageError(
+                f"--out '{out}' is inside the {what} folder '{folder}'; use e.g. build"
+            )
+        if held.is_relative_to(where):
+            raise UsageError(
+                f"--out '{out}' holds the {what} folder '{folder}'; use a folder of its own,"
+                " e.g. build"
+            )
 
 
 @dataclass

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import multiprocessing.util
 import os
 import sys
-import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -17,13 +17,13 @@ from salesplay import cobrand
 from salesplay.build import BuildFault
 from salesplay.diagnostics import Location
 from salesplay.render import decks, html
-from salesplay.render.pdf import PdfError, RenderJob, render_many
+from salesplay.render.pdf import PdfError, RenderJob, WorkerError, forked_map, render_many
 from salesplay.render.pptx_deck import DeckError
 from salesplay.render.stamp import BandMaker, Brand, PreparedBand, Stamper
 from salesplay.render.templates import THEME_DIR, TemplateFault, render, template_dirs
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
-from salesplay.write import Manifest, deterministic_zip, git_revision, write_atomic
+from salesplay.write import Manifest, deterministic_zip, git_revision
 
 A4_WIDTH_PT = 595.28
 
@@ -190,61 +190,68 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
 
 
-def build_kits(shared: KitShared, partners: Sequence[str], jobs: int) -> Iterator[str]:
-    """Build and write each kit as it is made, yielding partner ids (memory stays flat).
+def build_kits(
+    shared: KitShared, partners: Sequence[str], jobs: int
+) -> Generator[tuple[str, bytes], None, None]:
+    """Make each kit's zip, yielding (partner id, bytes) as each is made (memory stays flat).
 
-    A template or PDF fault in any kit stops the run with a located BuildFault.
+    Workers only compute: the caller writes, so nothing is written once it has stopped
+    (workers die with it). Any fault in a kit stops the run with a located BuildFault.
     """
     if jobs <= 1 or len(partners) < 4:
         for partner_id in partners:
-            try:
-                yield _one(shared, partner_id)
-            except (TemplateFault, PdfError, OSError) as exc:
-                raise BuildFault.of(exc, Path(f"kits/{partner_id}.zip")) from None
+            yield partner_id, _zip_or_fault(shared, partner_id)
         return
-    ctx = multiprocessing.get_context("fork")
     sys.stderr.flush()
-    with ctx.Pool(jobs, initializer=_adopt, initargs=(shared,)) as pool:
-        for partner_id, failure in pool.imap(_one_in_worker, partners, chunksize=4):
-            if failure is not None:
-                _raise(failure)
-            yield partner_id
+    factory = partial(_kit_task, shared, partners)
+    try:
+        with closing(forked_map(factory, len(partners), jobs)) as results:
+            for index, (data, failure) in results:
+                if failure is not None:
+                    _raise(failure)
+                yield partners[index], data
+    except WorkerError as exc:
+        where = partners[exc.index] if exc.index is not None else None
+        file = Path(f"kits/{where}.zip") if where else Path("kits")
+        raise BuildFault(Location(file, 0, 0), f"cannot make the kit: {exc}") from None
 
 
 #: What a worker sends back instead of an exception (exceptions whose __init__ takes more
-#: than a message cannot be unpickled, and the pool would then wait forever):
-#: ("fault", file, line, col, message) for a located fault, ("error", text) for a bug.
-Failure = tuple[str, ...] | tuple[str, str, int, int, str]
+#: than a message cannot be unpickled): ("fault", file, line, col, message).
+Failure = tuple[str, str, int, int, str]
 
 
 def _raise(failure: Failure) -> None:
-    if failure[0] == "fault":
-        _, file, line, col, message = failure
-        raise BuildFault(Location(Path(str(file)), int(line), int(col)), str(message))
-    raise RuntimeError(f"a kit worker failed: {failure[1]}")
+    _, file, line, col, message = failure
+    raise BuildFault(Location(Path(file), int(line), int(col)), message)
 
 
-def _one(shared: KitShared, partner_id: str) -> str:
-    data = deterministic_zip(kit_members(shared, partner_id), date=shared.cat.as_of)
-    write_atomic(shared.out / "kits" / f"{partner_id}.zip", data)
-    return partner_id
+def _kit_zip(shared: KitShared, partner_id: str) -> bytes:
+    return deterministic_zip(kit_members(shared, partner_id), date=shared.cat.as_of)
 
 
-#: The forked worker's copy of KitShared, set once by the pool initializer: forked
-#: workers inherit it without pickling (Jinja environments and MBs of PDFs stay put).
-_WORKER: dict[str, KitShared] = {}
-
-
-def _adopt(shared: KitShared) -> None:
-    _WORKER["shared"] = shared
-
-
-def _one_in_worker(partner_id: str) -> tuple[str, Failure | None]:
+def _zip_or_fault(shared: KitShared, partner_id: str) -> bytes:
     try:
-        return _one(_WORKER["shared"], partner_id), None
+        return _kit_zip(shared, partner_id)
+    except BuildFault:
+        raise
     except (TemplateFault, PdfError, OSError) as exc:
-        fault = BuildFault.of(exc, Path(f"kits/{partner_id}.zip"))
-        loc = fault.loc
-        return partner_id, ("fault", str(loc.file), loc.line, loc.col, str(fault))
-    except Exception as exc:  # sent back as text: it might not unpickle
-        return partner_id, ("error", "".join(traceback.format_exception(exc)))
+        raise BuildFault.of(exc, Path(f"kits/{partner_id}.zip")) from None
+    except Exception as exc:
+        # a kit fault is never an "internal error" with a worker's traceback
+        where = Location(Path(f"kits/{partner_id}.zip"), 0, 0)
+        raise BuildFault(where, f"cannot make the kit: {type(exc).__name__}: {exc}") from None
+
+
+@contextmanager
+def _kit_task(
+    shared: KitShared, partners: Sequence[str]
+) -> Iterator[Callable[[int], tuple[bytes, Failure | None]]]:
+    def task(index: int) -> tuple[bytes, Failure | None]:
+        try:
+            return _zip_or_fault(shared, partners[index]), None
+        except BuildFault as fault:
+            loc = fault.loc
+            return b"", ("fault", str(loc.file), loc.line, loc.col, str(fault))
+
+    yield task

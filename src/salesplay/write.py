@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
 import os
+import re
+import secrets
+import stat
 import subprocess
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,38 +27,235 @@ STORED_SUFFIXES = frozenset(
 OUTPUT_MODE = 0o644
 
 
+#: Temporary files of an atomic write: named so they are never taken for an output, and
+#: so that a later build can remove those a killed one left behind.
+TEMP_PREFIX = ".salesplay-tmp-"
+TEMP_SUFFIX = ".tmp"
+#: the writer's pid, then a random part: a later build removes only a dead writer's files.
+_TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-[0-9a-f]{16}" + re.escape(TEMP_SUFFIX))
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+class UnsafeTarget(ValueError):
+    """An output that would be written outside --out, or through a link or a file."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    fd = os.open(path.parent, _DIR_FLAGS)
+    try:
+        _replace_at(fd, path.name, data)
+    finally:
+        os.close(fd)
+
+
+def _replace_at(dir_fd: int, name: str, data: bytes) -> None:
+    """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced."""
+    tmp = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        # mkstemp creates 0600; outputs are served and shared.
-        os.chmod(tmp, OUTPUT_MODE)
-        os.replace(tmp, path)
+            # 0600 until complete; outputs are served and shared.
+            os.fchmod(out.fileno(), OUTPUT_MODE)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=dir_fd)
         raise
-    _fsync_dir(path.parent)
+    # Makes the rename itself durable.
+    with contextlib.suppress(OSError):
+        os.fsync(dir_fd)
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
+def output_parts(rel: str) -> list[str]:
+    """The components of an output name: relative, normalized, no '..'; else ValueError."""
+    if not rel or "\\" in rel or "\x00" in rel or rel.startswith("/"):
+        raise ValueError(f"output name {rel!r} is empty, absolute or holds a backslash or NUL")
+    parts = rel.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"output name {rel!r} has an empty, '.' or '..' component")
+    return parts
+
+
+def check_target(out: Path, rel: str) -> Path:
+    """`out/rel`, if writing it there stays inside `out`; else UnsafeTarget. Writes nothing.
+
+    `rel` must be a plain relative name, and no folder on the way may be a symbolic link
+    or a file. Folders that do not exist yet are fine (they will be made).
+    """
+    target = out / rel
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
+        parts = output_parts(rel)
+    except ValueError as exc:
+        raise UnsafeTarget(target, f"refusing to write outside --out: {exc}") from None
+    if out.exists() and not out.is_dir():
+        raise UnsafeTarget(target, f"cannot write: --out '{out}' is not a folder")
+    here = out
+    for index, part in enumerate(parts):
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except FileNotFoundError:
+            return target
+        except OSError as exc:
+            raise UnsafeTarget(target, f"cannot write: {exc.strerror}") from None
+        last = index == len(parts) - 1
+        if stat.S_ISLNK(mode):
+            raise UnsafeTarget(
+                target, f"refusing to write through the symbolic link '{here}' (in --out)"
+            )
+        if not last and not stat.S_ISDIR(mode):
+            raise UnsafeTarget(target, f"cannot write: '{here}' is not a folder")
+        if last and stat.S_ISDIR(mode):
+            raise UnsafeTarget(target, "cannot write: a folder is in the way")
+    return target
+
+
+def write_output(out: Path, rel: str, data: bytes) -> bool:
+    """Write one output `rel` under `out` atomically; False when it already held `data`.
+
+    Every write of a build goes through here. Folders are opened one by one without
+    following links, so a link planted in `out` (even during the build) cannot lead the
+    write elsewhere: UnsafeTarget. OSError for an unwritable `out`.
+    """
+    parts = check_target(out, rel).relative_to(out).parts
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, _DIR_FLAGS)
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        for part in parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=fd)
+            try:
+                sub = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise UnsafeTarget(
+                        out / rel, f"refusing to write through '{part}': a link or a file"
+                    ) from None
+                raise
+            os.close(fd)
+            fd = sub
+        if _holds(fd, parts[-1], data):
+            return False
+        _replace_at(fd, parts[-1], data)
+        return True
     finally:
         os.close(fd)
+
+
+def _holds(dir_fd: int, name: str, data: bytes) -> bool:
+    # Unchanged files keep their mtime; a link is never read through.
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as src:
+        info = os.fstat(src.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return src.read(len(data) + 1) == data
+
+
+def _open_parent(out: Path, parts: Sequence[str]) -> int:
+    """An fd of the folder holding out/parts, reached without following links; else OSError."""
+    fd = os.open(out, _DIR_FLAGS)
+    try:
+        for part in parts[:-1]:
+            sub = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
+    """A regular file `rel` under `out`, read without following links; else OSError/ValueError."""
+    parts = output_parts(rel)
+    dir_fd = _open_parent(out, parts)
+    try:
+        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
+    with os.fdopen(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+            raise ValueError(f"{rel} is not a regular file")
+        data = src.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{rel} is larger than {limit} bytes")
+    return data
+
+
+def remove_output(out: Path, rel: str) -> bool:
+    """Remove the file or link `rel` under `out` (never what a link points to, never a folder).
+
+    False when there is nothing such to remove, or the way there leaves `out` (a link).
+    """
+    try:
+        parts = output_parts(rel)
+        dir_fd = _open_parent(out, parts)
+    except (ValueError, OSError):
+        return False
+    try:
+        mode = os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            return False
+        os.unlink(parts[-1], dir_fd=dir_fd)
+        return True
+    except FileNotFoundError:
+        return False
+    finally:
+        os.close(dir_fd)
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether `name` is a temporary file of write_atomic."""
+    return _TEMP_RE.fullmatch(name) is not None
+
+
+def sweep_temp_files(out: Path, folders: Iterable[str]) -> int:
+    """Remove the temporary files a killed write left in `out` and under `folders` of it.
+
+    Links are not followed; a temp file of a process still running is left alone.
+    """
+    removed = 0
+    tops = [out, *(out / f for f in folders)]
+    for index, top in enumerate(tops):
+        if top.is_symlink() or not top.is_dir():
+            continue
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            if index == 0:
+                dirs.clear()  # out itself: its top level only (matrix.*)
+            for name in files:
+                match = _TEMP_RE.fullmatch(name)
+                if match and not _alive(int(match.group(1))):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(folder, name))
+                        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def sha256_bytes(data: bytes) -> str:

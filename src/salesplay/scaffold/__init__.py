@@ -25,7 +25,10 @@ def _files(node: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
 
 
 def create_project(target: Path, today: dt.date | None = None) -> list[Path]:
-    """Create a new project in `target` (which must be empty or missing)."""
+    """Create a new project in `target` (which must be empty or missing).
+
+    Never overwrites a file (each is created exclusively); OSError when it cannot write.
+    """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"'{target}' exists and is not empty; choose a new folder")
     stamp = (today or dt.date.today()).isoformat()
@@ -36,6 +39,8 @@ def create_project(target: Path, today: dt.date | None = None) -> list[Path]:
         data = source.read_bytes()
         if rel.endswith(".yaml"):
             data = data.replace(b"{{AS_OF}}", stamp.encode())
-        dest.write_bytes(data)
+        # "x": a file that appeared meanwhile (or a link planted there) is never replaced
+        with open(dest, "xb") as new:
+            new.write(data)
         created.append(dest)
     return created
