@@ -4,31 +4,47 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
-from functools import partial
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
-from urllib.parse import urlsplit
+from typing import TextIO
 
 from salesplay.context import UsageError
+from salesplay.diagnostics import display_path
 from salesplay.render.templates import THEME_DIR
+from salesplay.serve_http import (
+    HOME_PATH,
+    SCRIPT_PATH,
+    SERVED,
+    STATUS_PATH,
+    WAITING_PAGE,
+    HTTPServer,
+    Status,
+    inject,
+)
 
-STATUS_PATH = "/__salesplay__/status"
-SCRIPT_PATH = "/__salesplay__/reload.js"
-HOME_PATH = "/site/index.html"
+# Re-exported: the HTTP side used to live here.
+__all__ = [
+    "HOME_PATH",
+    "SCRIPT_PATH",
+    "SERVED",
+    "STATUS_PATH",
+    "WAITING_PAGE",
+    "ServeOptions",
+    "Server",
+    "Status",
+    "error_lines",
+    "inject",
+    "serve",
+    "shown",
+]
+
 RELOAD_JS = THEME_DIR / "portal" / "live-reload.js"
-#: what the server hands out below build/: the site and what it links to, never kits or
-#: the internal playbooks.
-SERVED = ("site/", "battlecards/", "decks/", "reports/", "matrix.html", "matrix.pdf")
 #: what is rebuilt first after a save, so that the page reloads within a second or two.
 QUICK_KINDS = ("site", "reports")
 #: then, in the background, what the portal links to (kits and playbooks are not served).
@@ -44,7 +60,12 @@ _CHILD = (
     "    sys.exit(130)\n"
 )
 _ERROR_LINE = re.compile(r": error: |^build stopped|^salesplay: ")
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+# file:line[:col]: severity: message, as the build prints it.
+_DIAGNOSTIC = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+)(?::\d+)?: (?P<sev>error|warning): (?P<msg>.*)$"
+)
+# The template names a built-in template pulls in, e.g. {% import "macros.html" as m %}.
+_TEMPLATE_REF = re.compile(r"""\{%-?\s*(?:extends|import|include|from)\s+["']([^"']+)["']""")
 
 
 @dataclass(frozen=True)
@@ -59,32 +80,10 @@ class ServeOptions:
     as_of: str | None = None
     #: rebuilt in the background after the quick rebuild; empty: nothing more.
     slow: tuple[str, ...] = SLOW_KINDS
-
-
-@dataclass
-class Status:
-    """What the page polls: a counter of successful builds and the last error lines."""
-
-    build: int = 0
-    attempts: int = 0
-    building: bool = False
-    errors: tuple[str, ...] = ()
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "build": self.build,
-                "attempts": self.attempts,
-                "building": self.building,
-                "ok": not self.errors,
-                "errors": list(self.errors),
-            }
-
-    def update(self, **changes: Any) -> None:
-        with self.lock:
-            for name, value in changes.items():
-                setattr(self, name, value)
+    #: seconds a client may stay idle before its connection (and thread) is dropped.
+    timeout: float = 15.0
+    #: connections answered at once; more get "503 busy" straight away.
+    max_connections: int = 32
 
 
 def build_command(options: ServeOptions, only: tuple[str, ...]) -> list[str]:
@@ -106,6 +105,72 @@ def error_lines(output: list[str], code: int) -> tuple[str, ...]:
         return ()
     lines = [line for line in output if _ERROR_LINE.search(line)]
     return tuple(lines or output[-5:] or [f"build failed with exit code {code}"])
+
+
+def _builtin_name(file: str) -> str | None:
+    """The theme name ('battlecard.html') of a path inside the built-in theme, else None."""
+    path = Path(file)
+    if not path.is_absolute():
+        return None
+    try:
+        return path.resolve().relative_to(THEME_DIR).as_posix()
+    except (OSError, ValueError):
+        return None
+
+
+def overrides_used(name: str, templates: Path) -> list[str]:
+    """The project's overrides that built-in template `name` pulls in, at any depth."""
+    found = [name] if (templates / name).is_file() else []  # reached by extending default/
+    seen, todo = {name}, [name]
+    while todo:
+        try:
+            source = (THEME_DIR / todo.pop(0)).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for ref in _TEMPLATE_REF.findall(source):
+            builtin = ref.removeprefix("default/")
+            if builtin in seen:
+                continue
+            seen.add(builtin)
+            if ref == builtin and (templates / ref).is_file():
+                found.append(ref)  # the loader picks the project's file over the built-in
+            else:
+                todo.append(builtin)
+    return found
+
+
+def _scrub(line: str) -> str:
+    """The line without install paths (the theme, the package, Python) or the cwd prefix."""
+    package = Path(__file__).resolve().parent
+    labels = {
+        f"{THEME_DIR}{os.sep}": "default/",
+        f"{package}{os.sep}": "salesplay/",
+        f"{sys.prefix}{os.sep}": "<python>/",
+        f"{sys.base_prefix}{os.sep}": "<python>/",
+        f"{Path.cwd()}{os.sep}": "",
+    }
+    for prefix in sorted(labels, key=len, reverse=True):
+        line = line.replace(prefix, labels[prefix])
+    return line
+
+
+def shown(line: str, templates: Path) -> str:
+    """A build output line as serve shows it: project-relative, no install paths, and a fault
+    in a built-in template that uses the project's overrides put on the override."""
+    match = _DIAGNOSTIC.match(line)
+    name = _builtin_name(match["file"]) if match else None
+    if match and name is not None:
+        where = f"default/{name}:{match['line']}"
+        used = overrides_used(name, templates)
+        if used:
+            yours = ", ".join(display_path(templates / rel) for rel in used)
+            line = (
+                f"{display_path(templates / used[0])}: {match['sev']}: {match['msg']}"
+                f" (raised in the built-in {where}, which uses your {yours})"
+            )
+        else:
+            line = f"{where}: {match['sev']}: {match['msg']}"
+    return _scrub(line)
 
 
 class Builder:
@@ -165,10 +230,11 @@ class Builder:
                 self.slow = proc
         lines: list[str] = []
         assert proc.stdout is not None
-        for line in proc.stdout:
-            self.log.write(line)
+        for raw in proc.stdout:
+            line = shown(raw.rstrip("\n"), self.options.templates)
+            self.log.write(line + "\n")
             self.log.flush()
-            lines.append(line.rstrip("\n"))
+            lines.append(line)
         code = proc.wait()
         with self.lock:
             self.slow = None
@@ -197,93 +263,6 @@ class Builder:
             self.status.update(building=False, errors=error_lines(lines, code))
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    status: Status
-    reload_js: bytes
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    server: _HTTPServer
-
-    def end_headers(self) -> None:
-        # A preview is never cached: each reload must show the latest build.
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the terminal is for build output
-
-    def _send(self, code: int, ctype: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_HEAD(self) -> None:
-        self.do_GET()
-
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        if path == STATUS_PATH:
-            body = json.dumps(self.server.status.snapshot()).encode()
-            self._send(HTTPStatus.OK, "application/json", body)
-            return
-        if path == SCRIPT_PATH:
-            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", self.server.reload_js)
-            return
-        if path in ("/", "/site", "/site/"):
-            self.send_response(HTTPStatus.FOUND)
-            self.send_header("Location", HOME_PATH)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if path == "/favicon.ico":
-            self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")  # none, and no console error
-            return
-        if not path.lstrip("/").startswith(SERVED):
-            self.send_error(HTTPStatus.NOT_FOUND, "not part of the portal")
-            return
-        if path.endswith((".html", "/")):
-            self._page(path)
-            return
-        super().do_GET()
-
-    def _page(self, path: str) -> None:
-        file = Path(self.translate_path(path))
-        if file.is_dir():
-            file = file / "index.html"
-        if file.is_file():
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(file.read_bytes()))
-        elif self.server.status.snapshot()["attempts"] == 0 or path == HOME_PATH:
-            # Nothing built yet (or the first build failed): a page that shows why and reloads.
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", WAITING_PAGE)
-        else:
-            self.send_error(HTTPStatus.NOT_FOUND)
-
-
-WAITING_PAGE = (
-    b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-    b'<meta name="viewport" content="width=device-width, initial-scale=1">'
-    b"<title>salesplay serve</title></head><body>"
-    b"<main><h1>Waiting for a successful build</h1>"
-    b"<p>This page reloads by itself when the portal is built.</p></main>"
-    b'<script src="/__salesplay__/reload.js"></script></body></html>\n'
-)
-
-
-def inject(page: bytes) -> bytes:
-    """The page with the live-reload script before its last </body> (at the end if none)."""
-    tag = f'<script src="{SCRIPT_PATH}"></script>\n'.encode()
-    ends = list(_BODY_END.finditer(page))
-    if not ends:
-        return page + tag
-    at = ends[-1].start()
-    return page[:at] + tag + page[at:]
-
-
 class Server:
     """The HTTP server, the builder and the file watcher of one `salesplay serve`."""
 
@@ -293,13 +272,17 @@ class Server:
         self.status = Status()
         self.builder = Builder(options, self.status, self.log)
         self.stopping = threading.Event()
-        self.httpd: _HTTPServer | None = None
+        self.httpd: HTTPServer | None = None
         self.threads: list[threading.Thread] = []
 
     @property
     def port(self) -> int:
         assert self.httpd is not None
         return int(self.httpd.server_address[1])
+
+    def busy(self) -> int:
+        """Connections being answered right now."""
+        return self.httpd.busy if self.httpd is not None else 0
 
     @property
     def url(self) -> str:
@@ -311,9 +294,15 @@ class Server:
     def start(self) -> None:
         out = self.options.out
         out.mkdir(parents=True, exist_ok=True)
-        handler = partial(_Handler, directory=str(out.resolve()))
         try:
-            self.httpd = _HTTPServer((self.options.host, self.options.port), handler)
+            self.httpd = HTTPServer(
+                (self.options.host, self.options.port),
+                root=out.resolve(),
+                status=self.status,
+                reload_js=RELOAD_JS.read_bytes(),
+                timeout=self.options.timeout,
+                max_connections=self.options.max_connections,
+            )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise UsageError(
@@ -321,8 +310,6 @@ class Server:
                     f" (try --port {self.options.port + 1})"
                 ) from None
             raise
-        self.httpd.status = self.status
-        self.httpd.reload_js = RELOAD_JS.read_bytes()
         self.builder.start()
         self.builder.request()
         self.threads = [
@@ -340,7 +327,7 @@ class Server:
 
         def wanted(change: watchfiles.Change, path: str) -> bool:
             # Outputs written inside a watched folder must not trigger the next build.
-            return default(change, path) and not path.startswith(out)
+            return default(change, path) and not (path == out or path.startswith(out + os.sep))
 
         for _changes in watchfiles.watch(
             *self.watched(),
