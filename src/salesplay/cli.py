@@ -166,8 +166,11 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
     typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs."""
+class Terminated(BaseException):  # named like KeyboardInterrupt
+    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs.
+
+    Not a KeyboardInterrupt: typer would turn that into exit code 130.
+    """
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -91,13 +91,15 @@ def check_target(out: Path, rel: str) -> Path:
     """`out/rel`, if writing it there stays inside `out`; else UnsafeTarget. Writes nothing.
 
     `rel` must be a plain relative name, and no folder on the way may be a symbolic link
-    or a file. Folders that do not exist yet are fine (they will be made).
+    or a file. Folders that do not exist yet are fine (they will be made); a link at the
+    target itself is replaced, never written through.
     """
-    target = out / rel
     try:
         parts = output_parts(rel)
     except ValueError as exc:
-        raise UnsafeTarget(target, f"refusing to write outside --out: {exc}") from None
+        # located at --out itself: a path joined with the name would show it normalized
+        raise UnsafeTarget(out, f"refusing to write outside --out: {exc}") from None
+    target = out / rel
     if out.exists() and not out.is_dir():
         raise UnsafeTarget(target, f"cannot write: --out '{out}' is not a folder")
     here = out
@@ -110,14 +112,16 @@ def check_target(out: Path, rel: str) -> Path:
         except OSError as exc:
             raise UnsafeTarget(target, f"cannot write: {exc.strerror}") from None
         last = index == len(parts) - 1
+        if last:
+            if stat.S_ISDIR(mode):
+                raise UnsafeTarget(target, "cannot write: a folder is in the way")
+            return target  # a link here is replaced by the new file, never written through
         if stat.S_ISLNK(mode):
             raise UnsafeTarget(
                 target, f"refusing to write through the symbolic link '{here}' (in --out)"
             )
-        if not last and not stat.S_ISDIR(mode):
+        if not stat.S_ISDIR(mode):
             raise UnsafeTarget(target, f"cannot write: '{here}' is not a folder")
-        if last and stat.S_ISDIR(mode):
-            raise UnsafeTarget(target, "cannot write: a folder is in the way")
     return target
 
 
@@ -343,7 +347,9 @@ def deterministic_zip(members: Sequence[tuple[str, bytes]], *, date: date) -> by
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"duplicate archive paths: {', '.join(dupes)}")
-    # The zip format cannot represent dates before 1980.
+    # The zip format cannot represent dates before 1980 or after 2107.
+    if date.year > 2107:
+        raise ValueError(f"a zip cannot hold dates after 2107, got {date.isoformat()}")
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -1,0 +1,348 @@
+"""The writer, pruning and the command line: review findings 1 (third depth), 8, 12 and the lows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, Result, make_catalog, run_cli
+from salesplay import build as build_module
+from salesplay.build import OUTPUT_LIST, _prune, recorded_outputs
+from salesplay.context import clamp_jobs, cpu_count
+from salesplay.write import (
+    UnsafeTarget,
+    check_target,
+    deterministic_zip,
+    remove_output,
+    sweep_temp_files,
+    write_output,
+)
+
+
+def _tree(root: Path) -> dict[str, bytes | str]:
+    """Every entry under `root`: file bytes, or where a link points."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if path.is_symlink():
+            found[rel] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[rel] = path.read_bytes()
+    return found
+
+
+def _one_error(result: Result, start: str) -> str:
+    assert result.code == 1, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    errors = [line for line in result.lines if ": error: " in line]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(start), result.stderr
+    return errors[0]
+
+
+# --- finding 1, third depth: the writer refuses any target outside --out --------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.txt", "site/../../escape.txt", "/tmp/escape.txt", "site//x", "site/./x", "a\\b", ""],
+)
+def test_writer_refuses_names_that_leave_out(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "build"
+    with pytest.raises(UnsafeTarget):
+        write_output(out, name, b"x")
+    assert not out.exists()
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_writer_refuses_a_link_on_the_way_even_one_planted_after_the_check(
+    tmp_path: Path,
+) -> None:
+    out, outside = tmp_path / "build", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "run.sh").write_text("echo safe\n")
+    out.mkdir()
+    (out / "site").symlink_to(outside)
+    with pytest.raises(UnsafeTarget, match="symbolic link"):
+        check_target(out, "site/run.sh")
+    with pytest.raises(UnsafeTarget):
+        write_output(out, "site/run.sh", b"echo owned\n")
+    # a link inside out that leads back into out is refused all the same: never followed
+    (out / "real").mkdir()
+    (out / "site").unlink()
+    (out / "site").symlink_to(out / "real")
+    with pytest.raises(UnsafeTarget):
+        write_output(out, "site/x.html", b"x")
+    assert (outside / "run.sh").read_text() == "echo safe\n"
+    assert list((out / "real").iterdir()) == []
+
+
+def test_writer_replaces_a_link_at_the_target_instead_of_writing_through_it(
+    tmp_path: Path,
+) -> None:
+    out, victim = tmp_path / "build", tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / "battlecards").mkdir(parents=True)
+    (out / "battlecards/a.pdf").symlink_to(victim)
+    assert write_output(out, "battlecards/a.pdf", b"%PDF new") is True
+    assert victim.read_text() == "keep me"
+    assert not (out / "battlecards/a.pdf").is_symlink()
+    assert (out / "battlecards/a.pdf").read_bytes() == b"%PDF new"
+    assert write_output(out, "battlecards/a.pdf", b"%PDF new") is False  # unchanged
+
+
+def test_a_hostile_output_name_stops_the_build_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The logo attack's last line of defence: a rendered name that climbs out of --out."""
+    make_catalog(tmp_path)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build/notes.txt").write_text("mine")
+
+    def render_outputs(build: build_module.Build, outputs: build_module.Outputs) -> None:
+        outputs.add("site/index.html", "<p>fine</p>")
+        outputs.add("site/assets/l/../../../../run.sh", "echo owned")
+
+    monkeypatch.setattr("salesplay.render.outputs.render_outputs", render_outputs)
+    result = run_cli("build", "--only", "site", "--as-of", AS_OF, cwd=tmp_path)
+    line = _one_error(result, "build: error: refusing to write outside --out: ")
+    assert "'site/assets/l/../../../../run.sh'" in line
+    assert "nothing was written" in result.stderr
+    assert not (tmp_path / "run.sh").exists()
+    assert _tree(tmp_path / "build") == {"notes.txt": b"mine"}
+
+
+def test_a_link_in_out_stops_the_build_before_anything_is_written(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build/reports").symlink_to(outside)
+    result = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
+    _one_error(result, "build/reports/")
+    assert list(outside.iterdir()) == []
+    assert _tree(tmp_path / "build") == {"reports": f"-> {outside}"}
+
+
+# --- finding 8: a poisoned outputs.json deletes nothing outside --out -----------------------
+
+
+def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    victims = tmp_path / "victims"
+    victims.mkdir()
+    for name in ("abs.txt", "dotdot.txt", "via-link.pdf", "linked.pdf"):
+        (victims / name).write_text("precious")
+    (out / "battlecards").mkdir(parents=True)
+    (out / "battlecards/old.pdf").write_text("stale output")
+    (out / "battlecards/link.pdf").symlink_to(victims / "linked.pdf")
+    (out / "decks").symlink_to(victims)
+    (out / "notes").mkdir()
+    (out / "notes/mine.txt").write_text("mine")
+    hostile = [
+        str(victims / "abs.txt"),
+        "../victims/dotdot.txt",
+        "battlecards/../../victims/dotdot.txt",
+        "decks/via-link.pdf",
+        "notes/mine.txt",
+        ".salesplay/outputs.json",
+        "battlecards",
+        "battlecards/old.pdf",
+        "battlecards/link.pdf",
+        7,
+        None,
+    ]
+    (out / ".salesplay").mkdir()
+    (out / OUTPUT_LIST).write_text(json.dumps(hostile))
+    assert recorded_outputs(out) == {
+        "decks/via-link.pdf",
+        "battlecards/old.pdf",
+        "battlecards/link.pdf",
+    }
+    assert _prune(out, set(), lambda kind: True) == 2
+    assert sorted(p.name for p in victims.iterdir()) == [
+        "abs.txt",
+        "dotdot.txt",
+        "linked.pdf",
+        "via-link.pdf",
+    ]
+    assert all(p.read_text() == "precious" for p in victims.iterdir())
+    assert (out / "notes/mine.txt").read_text() == "mine"
+    assert not (out / "battlecards/old.pdf").exists()
+    assert not (out / "battlecards/link.pdf").is_symlink()  # the link itself, inside out
+    assert json.loads((out / OUTPUT_LIST).read_text()) == []
+
+
+@pytest.mark.parametrize(
+    "record", [b"{not json", b'{"a": 1}', b'"battlecards/x.pdf"', b"\xff\xfe", b"null"]
+)
+def test_a_corrupt_output_list_prunes_nothing_and_never_crashes(
+    tmp_path: Path, record: bytes
+) -> None:
+    out = tmp_path / "build"
+    (out / ".salesplay").mkdir(parents=True)
+    (out / OUTPUT_LIST).write_bytes(record)
+    (out / "battlecards").mkdir()
+    (out / "battlecards/x.pdf").write_text("kept")
+    assert _prune(out, set(), lambda kind: True) == 0
+    assert (out / "battlecards/x.pdf").read_text() == "kept"
+
+
+def test_an_output_list_that_is_a_link_is_not_read(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    elsewhere = tmp_path / "list.json"
+    elsewhere.write_text(json.dumps(["battlecards/x.pdf"]))
+    (out / ".salesplay").mkdir(parents=True)
+    (out / OUTPUT_LIST).symlink_to(elsewhere)
+    (out / "battlecards").mkdir()
+    (out / "battlecards/x.pdf").write_text("kept")
+    assert recorded_outputs(out) == set()
+    assert remove_output(out, "../list.json") is False
+    assert elsewhere.exists() and (out / "battlecards/x.pdf").exists()
+
+
+def test_a_poisoned_output_list_through_the_cli(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    victim = tmp_path / "victim.sh"
+    victim.write_text("precious")
+    (tmp_path / "build/.salesplay").mkdir(parents=True)
+    (tmp_path / "build" / OUTPUT_LIST).write_text(json.dumps([str(victim), "../victim.sh"]))
+    result = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert victim.read_text() == "precious"
+
+
+def test_stale_temp_files_of_a_dead_writer_are_swept(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    (out / "kits").mkdir(parents=True)
+    dead = _dead_pid()
+    stale = out / "kits" / f".salesplay-tmp-{dead}-0123456789abcdef.tmp"
+    mine = out / "kits" / f".salesplay-tmp-{os.getpid()}-0123456789abcdef.tmp"
+    user = out / "kits" / "notes.tmp"
+    for path in (stale, mine, user):
+        path.write_text("x")
+    assert sweep_temp_files(out, ["kits"]) == 1
+    assert not stale.exists() and mine.exists() and user.exists()
+
+
+def _dead_pid() -> int:
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except OSError:
+            pass
+        pid -= 1
+
+
+# --- finding 12: --as-of and SOURCE_DATE_EPOCH ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2108-01-01", "between 1980-01-01 and 2107-12-31"),
+        ("1979-12-31", "between 1980-01-01 and 2107-12-31"),
+        ("20260115", "must be a date YYYY-MM-DD, got '20260115'"),
+        ("2026-W03-4", "must be a date YYYY-MM-DD, got '2026-W03-4'"),
+        ("", "must be a date YYYY-MM-DD, got ''"),
+        ("2026-1-15", "must be a date YYYY-MM-DD"),
+        (" 2026-01-15", "must be a date YYYY-MM-DD"),
+        ("２０２６-01-15", "must be a date YYYY-MM-DD"),
+    ],
+)
+def test_as_of_outside_what_outputs_can_hold_is_a_usage_error(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    make_catalog(tmp_path)
+    result = run_cli("build", "--as-of", value, cwd=tmp_path)
+    assert result.code == 2, result.stderr
+    assert len(result.lines) == 1 and result.lines[0].startswith("salesplay: error: --as-of ")
+    assert message in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("epoch", ["1e9", " 1700000000", "+1700000000", "-1", "99999999999", "0"])
+def test_garbage_source_date_epoch_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    make_catalog(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.code == 2, result.stderr
+    assert result.lines[0].startswith("salesplay: error: SOURCE_DATE_EPOCH ")
+    assert not (tmp_path / "build").exists()
+
+
+def test_zip_dates_past_2107_are_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="after 2107"):
+        deterministic_zip([("a.txt", b"a")], date=dt.date(2108, 1, 1))
+    assert deterministic_zip([("a.txt", b"a")], date=dt.date(2107, 12, 31))
+
+
+# --- lows: --out, --jobs, init ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [
+        ("plays", "inside the catalog"),
+        ("plays/products", "inside the catalog"),
+        (".", "holds the catalog"),
+        ("..", "holds the catalog"),
+        ("/", "choose a folder of its own"),
+        ("~", "choose a folder of its own"),
+        ("templates", "inside the templates"),
+        ("templates/x", "inside the templates"),
+    ],
+)
+def test_an_out_that_is_or_holds_the_project_is_a_usage_error(
+    tmp_path: Path, out: str, says: str
+) -> None:
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    before = _tree(tmp_path)
+    target = str(Path.home()) if out == "~" else out
+    for command in (["build", "--only", "reports"], ["kit", "blue-river"]):
+        result = run_cli(*command, "--as-of", AS_OF, "--out", target, cwd=tmp_path)
+        assert result.code == 2, result.stderr
+        assert len(result.lines) == 1 and says in result.stderr, result.stderr
+    assert _tree(tmp_path) == before
+
+
+def test_an_out_holding_the_templates_folder_is_refused(tmp_path: Path) -> None:
+    make_catalog(tmp_path / "cat")
+    (tmp_path / "site/templates").mkdir(parents=True)
+    result = run_cli(
+        "build", "--catalog", "cat/plays", "--templates", "site/templates", "--out", "site",
+        "--as-of", AS_OF, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 2 and "holds the templates folder" in result.stderr
+
+
+def test_jobs_are_clamped_to_the_cpus_and_default_to_them(tmp_path: Path) -> None:
+    assert clamp_jobs(1000) == cpu_count()
+    assert clamp_jobs(None) == cpu_count()
+    assert clamp_jobs(1) == 1
+    result = run_cli("build", "--help", cwd=tmp_path)
+    assert "number of CPUs" in " ".join(result.stdout.split())
+
+
+def test_init_into_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    result = run_cli("init", "a-file/new", cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    assert result.lines == [result.lines[0]] and result.lines[0].startswith("salesplay: error: ")
+    assert "internal error" not in result.stderr
+
+
+def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("mine")
+    result = run_cli("init", "taken", cwd=tmp_path)
+    assert result.code == 2 and (tmp_path / "taken").read_text() == "mine"
