@@ -49,7 +49,15 @@ def _one_error(result: Result, start: str) -> str:
 
 @pytest.mark.parametrize(
     "name",
-    ["../escape.txt", "site/../../escape.txt", "/tmp/escape.txt", "site//x", "site/./x", "a\\b", ""],
+    [
+        "../escape.txt",
+        "site/../../escape.txt",
+        "/tmp/escape.txt",
+        "site//x",
+        "site/./x",
+        "a\\b",
+        "",
+    ],
 )
 def test_writer_refuses_names_that_leave_out(tmp_path: Path, name: str) -> None:
     out = tmp_path / "build"
