@@ -18,7 +18,7 @@ import pytest
 
 from conftest import make_catalog
 from salesplay.render.templates import THEME_DIR
-from salesplay.serve import STATUS_PATH, ServeOptions, Server
+from salesplay.serve import STATUS_PATH, ServeOptions, Server, shown
 
 SECRET = b"INTERNAL-ONLY-7f3a"
 
@@ -299,3 +299,25 @@ def test_status_blames_the_users_override_with_project_relative_paths(
     assert "default/battlecard.html" in errors[0]  # where the built-in tripped over it
     for secret in (str(THEME_DIR), str(Path(os.__file__).parent), str(tmp_path), "site-packages"):
         assert secret not in text
+
+
+def test_status_lines_name_built_ins_by_their_template_name(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    line = f"{THEME_DIR}/portal/index.html:3: error: undefined: 'x' is undefined"
+    assert (
+        shown(line, templates) == "default/portal/index.html:3: error: undefined: 'x' is undefined"
+    )
+    internal = f"salesplay: internal error: ValueError: {THEME_DIR}/style.css is odd"
+    assert (
+        shown(internal, templates)
+        == "salesplay: internal error: ValueError: default/style.css is odd"
+    )
+    # A user's own override extending the built-in is what the user can fix.
+    templates.mkdir()
+    (templates / "battlecard.html").write_text('{% extends "default/battlecard.html" %}\n')
+    assert shown(f"{THEME_DIR}/battlecard.html:9: error: boom", templates).startswith(
+        f"{templates / 'battlecard.html'}: error: boom (raised in the built-in "
+        "default/battlecard.html:9"
+    )
+    catalog_line = "plays/plays/a.yaml:3:5: error: unknown field 'nmae'"
+    assert shown(catalog_line, templates) == catalog_line
