@@ -1,0 +1,184 @@
+"""Killed builds: workers die with the build and nothing is written after it (finding 9)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, MINIMAL
+from sessionbuild import SALESPLAY, shared
+
+#: extra partners on top of minimal's two: enough for the kit worker pool (4 or more kits).
+EXTRA_PARTNERS = 4
+TEMP_GLOB = ".salesplay-tmp-*"
+
+
+def _make_project(root: Path) -> None:
+    shutil.copytree(MINIMAL, root / "plays")
+    base = (MINIMAL / "partners/blue-river.yaml").read_text()
+    for i in range(1, EXTRA_PARTNERS + 1):
+        text = base.replace("Blue River IT", f"Partner {i}")
+        (root / "plays/partners" / f"partner-{i}.yaml").write_text(text)
+
+
+def _args(out: Path, *kinds: str) -> list[str]:
+    only = [arg for kind in kinds for arg in ("--only", kind)]
+    return [str(SALESPLAY), "build", "--as-of", AS_OF, "--jobs", "2", "--out", str(out), *only]
+
+
+def _env() -> dict[str, str]:
+    drop = ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalog, and a clean kits-only build of it in reference/ to compare against."""
+
+    def make(root: Path) -> None:
+        _make_project(root)
+        done = subprocess.run(
+            _args(root / "reference", "kits"), cwd=root, env=_env(), capture_output=True,
+            text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    return shared(tmp_path_factory, "killed-builds", make)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # state, ppid, ...
+
+
+def _alive(pid: int) -> bool:
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+def _workers(parent: int) -> list[int]:
+    """Live children of `parent` that are forks of it (same command line: not git)."""
+    try:
+        command = Path(f"/proc/{parent}/cmdline").read_bytes()
+    except OSError:
+        return []
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields is None or fields[0] in ("Z", "X") or int(fields[1]) != parent:
+            continue
+        try:
+            if (entry / "cmdline").read_bytes() == command:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(out)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _start_and_kill(
+    cwd: Path, args: list[str], ready: Callable[[int], bool], sig: signal.Signals
+) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start a build, wait until `ready(pid)` with workers running, send `sig`."""
+    proc = subprocess.Popen(args, cwd=cwd, env=_env(), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    workers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = _workers(proc.pid)
+        if workers and ready(proc.pid):
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None and workers, "the build ended before its workers were seen"
+    os.kill(proc.pid, sig)
+    return proc, workers
+
+
+def _assert_workers_gone(workers: list[int], within: float = 2.0) -> None:
+    deadline = time.monotonic() + within
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [pid for pid in workers if _alive(pid)] == [], "workers outlived the build"
+
+
+def _assert_nothing_written_after(out: Path, seconds: float = 1.5) -> None:
+    before = _snapshot(out) if out.exists() else {}
+    time.sleep(seconds)
+    assert (_snapshot(out) if out.exists() else {}) == before
+
+
+def _rerun_equals_reference(project: Path, out: Path) -> None:
+    done = subprocess.run(
+        _args(out, "kits"), cwd=project, env=_env(), capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert list(out.rglob(TEMP_GLOB)) == [], "a stale temporary file survived the rerun"
+    reference = project / "reference"
+    assert sorted(p.name for p in (out / "kits").iterdir()) == sorted(
+        p.name for p in (reference / "kits").iterdir()
+    )
+    for kit in (reference / "kits").iterdir():
+        assert (out / "kits" / kit.name).read_bytes() == kit.read_bytes(), kit.name
+
+
+def test_sigkill_while_kits_are_made_leaves_no_worker_and_no_late_write(
+    project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "build"
+
+    def kits_being_written(_pid: int) -> bool:
+        return any((out / "kits").glob("*.zip")) if (out / "kits").is_dir() else False
+
+    proc, workers = _start_and_kill(project, _args(out, "kits"), kits_being_written, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    _assert_workers_gone(workers)
+    _assert_nothing_written_after(out)
+    # every kit there is whole: the build, not a worker, writes, and only by rename
+    for kit in (out / "kits").glob("*.zip"):
+        assert kit.read_bytes() == (project / "reference/kits" / kit.name).read_bytes()
+    _rerun_equals_reference(project, out)
+
+
+def test_sigkill_while_pdfs_render_leaves_no_worker(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    args = _args(out, "battlecards")
+    proc, workers = _start_and_kill(project, args, lambda _pid: True, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    _assert_workers_gone(workers)
+    _assert_nothing_written_after(out)
+
+
+def test_sigterm_stops_the_build_and_its_workers_quietly(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+
+    def kit_workers(pid: int) -> bool:
+        # minimal's one partner play renders in-process: forks now are the kit workers
+        return len(_workers(pid)) >= 2
+
+    proc, workers = _start_and_kill(project, _args(out, "kits"), kit_workers, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    _assert_workers_gone(workers, within=0.5)
+    _assert_nothing_written_after(out, seconds=0.5)
+    assert list(out.rglob(TEMP_GLOB)) == []
