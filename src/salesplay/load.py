@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,32 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 2_000_000
 #: nodes visited per document; bounds memory and time under alias bombs.
 MAX_NODES = 100_000
+#: nested lists and mappings per document; catalog files need about 6. libyaml's own composer
+#: recurses on the C stack (30,000 levels crash it), so nesting is counted while composing.
+MAX_DEPTH = 64
+#: characters no text may hold: C0 controls but tab and newline, DEL, C1 controls, lone
+#: surrogates and U+FFFE/U+FFFF. XML 1.0 (so PowerPoint and the portal) refuses most of them,
+#: and the rest are invisible; raw ones are refused by the YAML reader already, these come
+#: through escapes in double-quoted scalars ("\x0b", "\u0001").
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: an escape sequence of a double-quoted scalar, or a forbidden character written as is.
+_ESCAPE_RE = re.compile(
+    r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|" + _FORBIDDEN_RE.pattern,
+    re.DOTALL,
+)
+#: the one-letter escapes that stand for a forbidden character.
+_SIMPLE_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    "N": "\x85",
+}
+#: line breaks as libyaml counts them (its marks count lines this way).
+_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -89,20 +118,155 @@ class Document:
 class LoadError(Exception):
     """A file that cannot be read as one plain YAML mapping."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, col: int = 1, code: str = "yaml") -> None:
         super().__init__(message)
-        self.line, self.col = line, col
+        self.line, self.col, self.code = line, col, code
+
+
+def _forbidden_message(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        what = "lone surrogate"
+    elif code in (0xFFFE, 0xFFFF):
+        what = "non-character"
+    else:
+        what = "control character"
+    return f"{what} U+{code:04X} in text: remove it (XML and PowerPoint refuse it)"
+
+
+def _char_of(match: re.Match[str]) -> str:
+    """The character an escape (or a raw character) of a double-quoted scalar stands for."""
+    hex_digits = match.group(1) or match.group(2) or match.group(3)
+    if hex_digits:
+        code = int(hex_digits, 16)
+        return chr(code) if code <= 0x10FFFF else ""
+    letter = match.group(4)
+    if letter is None:
+        return match.group(0)
+    return _SIMPLE_ESCAPES.get(letter, "")
+
+
+class _Composer:
+    """Builds the node tree from the parser's events, without recursion and with a depth cap.
+
+    libyaml's own composer recurses on the C stack (a 30,000-deep `[[[…` kills the process)
+    and its scanner slows down quadratically with depth, so nesting is refused as soon as it
+    passes MAX_DEPTH, long before either can hurt.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.anchors: dict[str, yaml.Node] = {}
+        self.count = 0
+
+    def single_node(self) -> yaml.Node | None:
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()
+            return None
+        first = loader.get_event()  # document start
+        node = self._document()
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                first.start_mark,
+                "but found another document",
+                loader.get_event().start_mark,
+            )
+        loader.get_event()
+        return node
+
+    def _document(self) -> yaml.Node:
+        #: open collections, innermost last, each with its items so far.
+        stack: list[tuple[yaml.CollectionNode, list[yaml.Node]]] = []
+        while True:
+            event = self.loader.get_event()
+            start: Any = event.start_mark
+            end: Any = event.end_mark
+            node: yaml.Node
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in self.anchors:
+                    problem = f"found undefined alias '{event.anchor}'"
+                    raise yaml.composer.ComposerError(None, None, problem, start)
+                node = self.anchors[event.anchor]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                collection, items = stack.pop()
+                collection.end_mark = end
+                if isinstance(collection, yaml.MappingNode):
+                    collection.value.extend(zip(items[::2], items[1::2], strict=True))
+                else:
+                    collection.value.extend(items)
+                node = collection
+            elif not isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                problem = f"unexpected {type(event).__name__}"  # the parser never does this
+                raise yaml.composer.ComposerError(None, None, problem, start)
+            else:
+                # count values as the builder does (not mapping keys), to stop a huge
+                # document before it is composed in full
+                top = stack[-1] if stack else None
+                is_key = top is not None and isinstance(top[0], yaml.MappingNode)
+                self.count += not (is_key and top is not None and len(top[1]) % 2 == 0)
+                if self.count > MAX_NODES:
+                    raise LoadError(
+                        f"document too large: more than {MAX_NODES} values",
+                        start.line + 1,
+                        start.column + 1,
+                    )
+                if isinstance(event, yaml.ScalarEvent):
+                    tag = self._tag(event, yaml.ScalarNode, event.value, event.implicit)
+                    node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+                    self._anchor(event, node)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise LoadError(
+                            "invalid YAML: nested too deeply", start.line + 1, start.column + 1
+                        )
+                    cls: type[yaml.CollectionNode] = (
+                        yaml.MappingNode
+                        if isinstance(event, yaml.MappingStartEvent)
+                        else yaml.SequenceNode
+                    )
+                    tag = self._tag(event, cls, None, getattr(event, "implicit", True))
+                    flow = getattr(event, "flow_style", None)
+                    opened = cls(tag, [], start, end, flow_style=flow)
+                    self._anchor(event, opened)
+                    stack.append((opened, []))
+                    continue
+            if not stack:
+                return node
+            stack[-1][1].append(node)
+
+    def _tag(self, event: Any, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if event.tag is None or event.tag == "!":
+            return str(self.loader.resolve(kind, value, implicit))
+        return str(event.tag)
+
+    def _anchor(self, event: Any, node: yaml.Node) -> None:
+        if event.anchor is None:
+            return
+        if event.anchor in self.anchors:
+            first = self.anchors[event.anchor].start_mark.line + 1
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"duplicate anchor '&{event.anchor}' (first defined at line {first})",
+                event.start_mark,
+            )
+        self.anchors[event.anchor] = node
 
 
 class _Builder:
     """Turns a composed node tree into plain data, recording marks on the way."""
 
-    def __init__(self, doc: Document, constructor: Any) -> None:
+    def __init__(self, doc: Document, constructor: Any, text: str) -> None:
         self.doc = doc
         self.constructor = constructor
+        self.text = text
         self.visited = 0
 
-    def build(self, node: yaml.Node, path: YamlPath) -> Any:
+    def build(self, node: yaml.Node, path: YamlPath, depth: int = 0) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
             raise LoadError(
@@ -111,16 +275,23 @@ class _Builder:
                 node.start_mark.column + 1,
             )
         self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.CollectionNode):
+            # aliases nest collections deeper than the composer saw; each level costs a frame
+            if depth >= MAX_DEPTH:
+                raise LoadError(
+                    "invalid YAML: nested too deeply",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth + 1)
             if node.tag != "tag:yaml.org,2002:seq":
                 raise self._tag_error(node)
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath, depth: int) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
             raise self._tag_error(node)
         out: dict[str, Any] = {}
@@ -130,6 +301,7 @@ class _Builder:
                 raise LoadError(
                     "a mapping key must be a plain word, not a list or mapping", line, col
                 )
+            self._check_text(key_node)
             key = str(key_node.value)
             if key in out:
                 first = self.doc.key_marks[(*path, key)]
@@ -137,12 +309,13 @@ class _Builder:
                     f"duplicate key '{key}' (first defined at line {first[0]})", line, col
                 )
             self.doc.key_marks[(*path, key)] = (line, col)
-            out[key] = self.build(value_node, (*path, key))
+            out[key] = self.build(value_node, (*path, key), depth)
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
             raise self._tag_error(node)
+        self._check_text(node)
         # libyaml gives plain scalars the style '' where PyYAML gives None
         style = node.style or None
         self.doc.styles[path] = (style, node.start_mark.line == node.end_mark.line)
@@ -154,6 +327,28 @@ class _Builder:
             # e.g. 2026-13-45 looks like a date but is none: keep the text and let
             # validation report it with the field's own expectation.
             return node.value
+
+    def _check_text(self, node: yaml.ScalarNode) -> None:
+        """Refuse a forbidden character in a value or key, pointing at the character."""
+        found = _FORBIDDEN_RE.search(str(node.value))
+        if found is not None:
+            line, col = self._locate(node, found.group(0))
+            raise LoadError(_forbidden_message(found.group(0)), line, col, "control-character")
+
+    def _locate(self, node: yaml.ScalarNode, char: str) -> tuple[int, int]:
+        """Line and column of `char` in the node's source (of its escape, when double-quoted)."""
+        start = (node.start_mark.line + 1, node.start_mark.column + 1)
+        starts = [0, *(m.end() for m in _BREAK_RE.finditer(self.text))]
+        if node.end_mark.line >= len(starts):
+            return start
+        begin = starts[node.start_mark.line] + node.start_mark.column
+        end = starts[node.end_mark.line] + node.end_mark.column
+        quoted = node.style == '"'
+        for match in (_ESCAPE_RE if quoted else _FORBIDDEN_RE).finditer(self.text, begin, end):
+            if (_char_of(match) if quoted else match.group(0)) == char:
+                line = bisect.bisect_right(starts, match.start())
+                return line, match.start() - starts[line - 1] + 1
+        return start
 
     def _tag_error(self, node: yaml.Node) -> LoadError:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
@@ -182,10 +377,10 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
     doc.lines = text.splitlines()
     loader = _loader_class()(text)
     try:
-        node = loader.get_single_node()
+        node = _Composer(loader).single_node()
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
             raise LoadError(f"empty file: expected a mapping of {kind} fields")
-        doc.data = _Builder(doc, loader).build(node, ())
+        doc.data = _Builder(doc, loader, text).build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
@@ -228,25 +423,16 @@ def _kind_of(catalog: Path, file: Path) -> str | None:
 def load_catalog(catalog: Path, reporter: Reporter) -> list[Document]:
     """Every YAML file of the catalog, parsed; unreadable files become errors."""
     docs: list[Document] = []
-    files = sorted(
-        p
-        for p in catalog.rglob("*")
-        if p.suffix in YAML_SUFFIXES and "assets" not in p.relative_to(catalog).parts[:1]
-    )
-    for file in files:
+    root = os.path.realpath(catalog)
+    for file in _catalog_files(catalog, root, reporter):
         kind = _kind_of(catalog, file)
         if kind is None:
             reporter.error(Location(file), _unknown_file_message(catalog, file), "unknown-file")
             continue
         try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            reporter.error(Location(file), f"cannot read file: {exc.strerror}", "io")
-            continue
-        try:
-            docs.append(parse_document(file, kind, file.stem, raw))
+            docs.append(parse_document(file, kind, file.stem, read_catalog_file(file, root)))
         except LoadError as exc:
-            reporter.error(Location(file, exc.line, exc.col), str(exc), "yaml")
+            reporter.error(Location(file, exc.line, exc.col), str(exc), exc.code)
     if not (catalog / "catalog.yaml").is_file() and not (catalog / "catalog.yml").is_file():
         reporter.error(
             Location(catalog / "catalog.yaml"),
@@ -254,6 +440,111 @@ def load_catalog(catalog: Path, reporter: Reporter) -> list[Document]:
             "missing-file",
         )
     return docs
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _catalog_files(catalog: Path, root: str, reporter: Reporter) -> list[Path]:
+    """The YAML files under the catalog (assets/ aside), sorted; nothing outside it.
+
+    A YAML file or a folder that is a symlink leading outside the catalog is an error, and
+    so is a folder that cannot be listed: skipping it would silently drop its entities
+    (and let `build` prune their outputs). Symlinks that stay inside are followed.
+    """
+    files: list[Path] = []
+    walked: set[str] = set()  # real folders already listed, so a symlink loop ends
+    pending = [catalog]
+    while pending:
+        folder = pending.pop()
+        real = os.path.realpath(folder)
+        if real in walked:
+            continue
+        walked.add(real)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            reporter.error(Location(folder), f"cannot list folder: {exc.strerror}", "io")
+            continue
+        for entry in entries:
+            path = folder / entry.name
+            if folder == catalog and entry.name == "assets":
+                continue  # assets are checked one by one where the YAML names them
+            is_yaml = path.suffix in YAML_SUFFIXES
+            try:
+                is_dir = entry.is_dir()
+                is_link = entry.is_symlink()
+            except OSError:
+                is_dir = is_link = False
+            if is_link and (is_yaml or is_dir) and not _inside(os.path.realpath(path), root):
+                what = "folder" if is_dir else "file"
+                reporter.error(
+                    Location(path),
+                    f"'{path.relative_to(catalog)}' is a symlink that leads outside the catalog:"
+                    f" put the {what} itself in the catalog",
+                    "symlink",
+                )
+                continue
+            if is_yaml:
+                files.append(path)
+            if is_dir:
+                pending.append(path)
+    return sorted(files)
+
+
+def read_catalog_file(path: Path, root: str) -> bytes:
+    """The bytes of a regular file inside the real folder `root`, at most MAX_FILE_BYTES + 1.
+
+    Checked before opening, so a FIFO, a device or a symlink to one neither hangs nor
+    floods; opened without following a last symlink and re-checked on the open descriptor,
+    so a file swapped in between is refused too.
+    """
+    real = os.path.realpath(path)
+    if not _inside(real, root):
+        raise LoadError(
+            f"'{path.name}' is a symlink that leads outside the catalog", code="symlink"
+        )
+    try:
+        info = os.stat(real)
+        _check_regular(info)
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            opened = os.fstat(fd)
+            _check_regular(opened)
+            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                raise LoadError("cannot read file: it changed while being read", code="io")
+            chunks: list[bytes] = []
+            left = MAX_FILE_BYTES + 1
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror}", code="io") from None
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result) -> None:
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise LoadError("cannot read file: Is a directory", code="io")
+    if not stat.S_ISREG(mode):
+        what = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise LoadError(f"cannot read file: it is {what}, not a regular file", code="io")
+    if info.st_size > MAX_FILE_BYTES:
+        raise LoadError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
 
 
 def _unknown_file_message(catalog: Path, file: Path) -> str:
