@@ -1,0 +1,402 @@
+"""Catalog images (logos): decoded once with bounds, SVG parsed safely, published as plain PNG."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from xml.parsers import expat
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
+
+#: decoded pixels allowed in one raster image (a 20 KB PNG can declare 13000×13000 = 1.6 GB).
+MAX_PIXELS = 40_000_000
+#: the longest side over the shortest: a logo is never a 1×100000 strip.
+MAX_ASPECT = 32.0
+#: declared SVG width or height in CSS pixels.
+MAX_SVG_SIDE = 100_000.0
+#: SVG elements as written, and nesting depth (renderers recurse per level).
+MAX_SVG_ELEMENTS = 50_000
+MAX_SVG_DEPTH = 100
+#: SVG elements a renderer may draw once every <use>, url(#…) and href="#…" is expanded.
+MAX_SVG_EXPANDED = 100_000
+#: the longest side of the PNG that salesplay publishes (portal, kits) and puts on decks.
+PUBLISH_SIDE = 1200
+#: raster formats by signature; Pillow is only ever asked to open these.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+)
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+#: CSS units to CSS pixels (96 dpi), as CairoSVG and browsers use them.
+_UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54}
+_UNITS |= {"in": 96.0, "q": 96 / 101.6}
+_LENGTH_RE = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
+_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)""", re.IGNORECASE)
+_DATA_IMAGE_RE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,", re.IGNORECASE)
+#: an embedded raster costs its pixels / this many "elements" each time it is drawn.
+_PIXELS_PER_ELEMENT = 4000
+
+
+class ImageError(ValueError):
+    """Why bytes are not a usable catalog image; the message reads after "asset 'x' "."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An image that decoded within the bounds, and the PNG salesplay publishes for it."""
+
+    format: str  # "PNG", "JPEG", "GIF", "WEBP" or "SVG"
+    size: tuple[int, int]  # natural size in pixels (SVG: declared CSS pixels, rounded)
+    png: bytes  # re-encoded (raster) or rasterised (SVG), longest side ≤ PUBLISH_SIDE
+    png_size: tuple[int, int]
+
+
+def sniff(data: bytes, suffix: str) -> str | None:
+    """The format by the first bytes (SVG also needs the .svg suffix), or None."""
+    head = data[:2048]
+    for signature, name in _SIGNATURES:
+        if head.startswith(signature):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if suffix.lower() == ".svg" and b"<svg" in head:
+        return "SVG"
+    return None
+
+
+def check_image(data: bytes, suffix: str) -> Checked:
+    """Decode `data` fully within the bounds, or raise ImageError saying what is wrong."""
+    kind = sniff(data, suffix)
+    if kind is None:
+        raise ImageError("is not a PNG, JPEG, GIF, WebP or SVG image")
+    if kind == "SVG":
+        return _check_svg(data)
+    return _decode_raster(data, kind, publish=True)
+
+
+def site_name(value: str) -> str:
+    """The canonical name under build/site/ of a catalog image, chosen by salesplay.
+
+    Never the path as written: a readable stem plus a hash of the value, always `.png`
+    (salesplay publishes its own PNG, never the author's bytes).
+    """
+    stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(value).stem.lower()).strip("-")[:40]
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"assets/img/{stem or 'image'}-{digest}.png"
+
+
+# --- raster -----------------------------------------------------------------------------
+
+
+class _Reader(io.BytesIO):
+    """A file that notes when a decoder asked for bytes past the end (a truncated image).
+
+    WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, so load() alone would pad a
+    truncated JPEG or GIF with grey instead of failing; this works whatever that flag is.
+    """
+
+    starved = False
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        chunk = super().read(size)
+        if size != 0 and not chunk:
+            self.starved = True
+        return chunk
+
+
+def _decode_raster(data: bytes, kind: str, *, publish: bool) -> Checked:
+    """Header size checked before any pixel is decoded; then every byte decoded."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice it: make that an error too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[kind]) as probe:
+                width, height = probe.size  # from the header: nothing decoded yet
+                _check_pixels(width, height)
+                probe.verify()
+            reader = _Reader(data)
+            with Image.open(reader, formats=[kind]) as image:
+                image.load()
+                if reader.starved:
+                    raise ImageError(f"is a truncated {_NAMES[kind]} image")
+                png, png_size = _png_of(image) if publish else (b"", (0, 0))
+                return Checked(kind, (width, height), png, png_size)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"has more than {MAX_PIXELS // 1_000_000} million pixels") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(f"is not a readable {_NAMES[kind]} image ({exc})") from None
+
+
+_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP", "SVG": "SVG"}
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise ImageError(f"has no pixels ({width}×{height})")
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"is {width}×{height} pixels; the limit is {MAX_PIXELS // 1_000_000} million pixels"
+        )
+    if max(width, height) / min(width, height) > MAX_ASPECT:
+        raise ImageError(f"is {width}×{height} pixels: wider than {MAX_ASPECT:g} to 1")
+
+
+def _png_of(image: PilImage) -> tuple[bytes, tuple[int, int]]:
+    """The image as RGBA PNG, longest side at most PUBLISH_SIDE (never enlarged)."""
+    from PIL import Image
+
+    rgba = image.convert("RGBA")
+    rgba.thumbnail((PUBLISH_SIDE, PUBLISH_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgba.save(out, format="PNG")
+    return out.getvalue(), rgba.size
+
+
+# --- SVG --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Node:
+    tag: str  # local name
+    attrs: dict[str, str]
+    children: list[_Node] = field(default_factory=list)
+    descendants: int = 0
+    #: (element id, applies to every descendant too) for each same-document reference
+    refs: list[tuple[str, bool]] = field(default_factory=list)
+    cost: int = 1  # 1, or more for an embedded raster
+    text: list[str] = field(default_factory=list)
+
+
+class _Tree:
+    """An SVG document parsed by expat with no DTD, no entities, no external anything."""
+
+    def __init__(self, data: bytes) -> None:
+        self.root: _Node | None = None
+        self.ids: dict[str, _Node] = {}
+        self.count = 0
+        self.embedded_pixels = 0
+        self._stack: list[_Node] = []
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.EntityDeclHandler = self._doctype
+        parser.ExternalEntityRefHandler = self._external
+        parser.ProcessingInstructionHandler = self._instruction
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._chars
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise ImageError(f"is not well-formed SVG: {expat.errors.messages[exc.code]}"
+                             f" (line {exc.lineno})") from None  # fmt: skip
+
+    def _doctype(self, *_: object) -> None:
+        raise ImageError("has a DOCTYPE or entity declaration: remove it (SVG needs neither)")
+
+    def _external(self, *_: object) -> int:
+        raise ImageError("refers to an external entity: remove it")
+
+    def _instruction(self, target: str, _data: str) -> None:
+        if target.lower() == "xml-stylesheet":
+            raise ImageError("links an external stylesheet (<?xml-stylesheet?>): remove it")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        ns, _, local = name.rpartition(" ")
+        self.count += 1
+        if self.count > MAX_SVG_ELEMENTS:
+            raise ImageError(f"has more than {MAX_SVG_ELEMENTS} elements")
+        if len(self._stack) >= MAX_SVG_DEPTH:
+            raise ImageError(f"nests elements more than {MAX_SVG_DEPTH} deep")
+        if not self._stack and (local != "svg" or ns not in ("", _SVG_NS)):
+            raise ImageError("is not an SVG image: its root element is not <svg>")
+        node = _Node(local if ns in ("", _SVG_NS) else name, attrs)
+        for key, value in attrs.items():
+            self._attribute(node, key, value)
+        if self._stack:
+            self._stack[-1].children.append(node)
+        else:
+            self.root = node
+        self._stack.append(node)
+
+    def _end(self, _name: str) -> None:
+        node = self._stack.pop()
+        if node.tag == "style":
+            self._css(node, "".join(node.text), style_sheet=True)
+        if self._stack:
+            self._stack[-1].descendants += node.descendants + 1
+
+    def _chars(self, text: str) -> None:
+        if self._stack and self._stack[-1].tag == "style":
+            self._stack[-1].text.append(text)
+
+    def _attribute(self, node: _Node, key: str, value: str) -> None:
+        ns, _, local = key.rpartition(" ")
+        if local == "id" and ns == "":
+            self.ids.setdefault(value.strip(), node)
+        elif local == "href" and ns in ("", _XLINK_NS):
+            self._href(node, value.strip())
+        elif "url(" in value.lower() or "@import" in value.lower():
+            self._css(node, value, style_sheet=False)
+
+    def _href(self, node: _Node, href: str) -> None:
+        if href.startswith("#"):
+            node.refs.append((href[1:], False))
+        elif node.tag == "a" and href.lower().startswith(("http://", "https://", "mailto:")):
+            pass  # a link is never fetched, and salesplay publishes a PNG anyway
+        elif node.tag in ("image", "feImage") and _DATA_IMAGE_RE.match(href):
+            node.cost += self._embedded(href)
+        else:
+            raise ImageError(
+                f"refers to '{_short(href)}' outside the file: embed the image as a"
+                " data:image/png;base64 URL or remove it"
+            )
+
+    def _embedded(self, href: str) -> int:
+        try:
+            payload = base64.b64decode(href.split(",", 1)[1], validate=False)
+        except (binascii.Error, ValueError):
+            raise ImageError("embeds an image whose base64 data is broken") from None
+        kind = sniff(payload, "")
+        if kind is None:
+            raise ImageError("embeds data that is not a PNG, JPEG, GIF or WebP image")
+        try:
+            width, height = _decode_raster(payload, kind, publish=False).size
+        except ImageError as exc:
+            raise ImageError(f"embeds an image that {exc}") from None
+        self.embedded_pixels += width * height
+        if self.embedded_pixels > MAX_PIXELS:
+            raise ImageError(f"embeds images of more than {MAX_PIXELS // 1_000_000} million pixels")
+        return width * height // _PIXELS_PER_ELEMENT
+
+    def _css(self, node: _Node, text: str, *, style_sheet: bool) -> None:
+        if "@import" in text.lower():
+            raise ImageError("imports a style sheet (@import): put the styles in the file")
+        for match in _URL_RE.finditer(text):
+            url = next((g for g in match.groups() if g is not None), "").strip()
+            if not url.startswith("#"):
+                raise ImageError(f"refers to '{_short(url)}' outside the file in url(…): remove it")
+            # A <style> rule may apply to any element: counted from the root, for all of them.
+            node.refs.append((url[1:], True))
+        if style_sheet and node.refs and self._stack:
+            self._stack[0].refs.extend(node.refs)
+            node.refs.clear()
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _expanded(tree: _Tree) -> int:
+    """Elements drawn once every reference is expanded, capped just above the limit.
+
+    Each element is costed once (memoised, iterative), so this is linear in elements plus
+    references; a reference cycle is an error. A url(…) reference counts once for the
+    element and once for each descendant, because fill, stroke and markers are inherited.
+    """
+    assert tree.root is not None
+    cap = MAX_SVG_EXPANDED + 1
+    done: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[_Node, bool]] = [(tree.root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            total = node.cost + sum(done[id(c)] for c in node.children)
+            for ref, inherited in node.refs:
+                target = tree.ids.get(ref)
+                if target is not None:
+                    total += (node.descendants + 1 if inherited else 1) * done[id(target)]
+            done[key] = min(total, cap)
+            active.discard(key)
+            continue
+        if key in done:
+            continue
+        if key in active:
+            raise ImageError("has a reference cycle (<use>, href or url(#…) back to itself)")
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.children)
+        for ref, _ in node.refs:
+            target = tree.ids.get(ref)
+            if target is not None and id(target) not in done:
+                if id(target) in active:
+                    raise ImageError(f"has a reference cycle through '#{_short(ref)}'")
+                stack.append((target, False))
+    return done[id(tree.root)]
+
+
+def _length(value: str | None) -> float | None:
+    match = _LENGTH_RE.match(value or "")
+    if not match or match[2].lower() not in _UNITS:
+        return None  # a percentage, em or ex: the size comes from the viewBox
+    return float(match[1]) * _UNITS[match[2].lower()]
+
+
+def _svg_size(root: _Node) -> tuple[float, float]:
+    width, height = _length(root.attrs.get("width")), _length(root.attrs.get("height"))
+    box = [p for p in re.split(r"[\s,]+", root.attrs.get("viewBox", "").strip()) if p]
+    ratio = None
+    if len(box) == 4:
+        try:
+            box_w, box_h = float(box[2]), float(box[3])
+        except ValueError:
+            raise ImageError(f"has a broken viewBox '{_short(root.attrs['viewBox'])}'") from None
+        if not (box_w > 0 and box_h > 0 and math.isfinite(box_w * box_h)):
+            raise ImageError(f"has an empty viewBox '{_short(root.attrs['viewBox'])}'")
+        ratio = box_w / box_h
+        width = width if width is not None else (height * ratio if height else box_w)
+        height = height if height is not None else width / ratio
+    if width is None or height is None:
+        raise ImageError("has no size: give the <svg> element a viewBox or a width and height")
+    if not (0 < width <= MAX_SVG_SIDE and 0 < height <= MAX_SVG_SIDE):
+        raise ImageError(
+            f"declares a size of {width:g}×{height:g} pixels; each side must be more than 0"
+            f" and at most {MAX_SVG_SIDE:g}"
+        )
+    if max(width, height) / min(width, height) > MAX_ASPECT:
+        raise ImageError(f"is {width:g}×{height:g}: wider than {MAX_ASPECT:g} to 1")
+    return width, height
+
+
+def _check_svg(data: bytes) -> Checked:
+    tree = _Tree(data)
+    if tree.root is None:
+        raise ImageError("is not an SVG image: it has no <svg> element")
+    width, height = _svg_size(tree.root)
+    if _expanded(tree) > MAX_SVG_EXPANDED:
+        raise ImageError(
+            f"expands to more than {MAX_SVG_EXPANDED} elements through <use> and other"
+            " references: flatten it"
+        )
+    scale = PUBLISH_SIDE / max(width, height)
+    out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    import cairosvg
+
+    try:
+        # safe mode (unsafe=False): no entities, no external files, only data: URLs
+        png = cairosvg.svg2png(
+            bytestring=data, output_width=out_w, output_height=out_h, unsafe=False
+        )
+    except Exception as exc:  # any CairoSVG failure on author bytes means "cannot be drawn"
+        raise ImageError(f"cannot be drawn: {_short(str(exc) or type(exc).__name__)}") from None
+    if not isinstance(png, bytes):
+        raise ImageError("cannot be drawn")
+    return Checked("SVG", (round(width), round(height)), png, (out_w, out_h))
