@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 Audience = Literal["internal", "rep", "partner", "public"]
 #: the audience ladder, narrowest first.
@@ -30,7 +31,29 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected a date YYYY-MM-DD")
 
 
+#: Unicode categories that draw nothing: spaces, separators, controls, format characters
+#: (zero-width space and joiners, word joiner, BOM), unassigned and lone combining marks.
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"}
+#: letters and symbols that are assigned yet render blank (Hangul fillers, braille blank).
+_BLANK_CHARACTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+def _visible(value: str) -> str:
+    """A name someone can read: at least one character that draws something."""
+    if any(
+        unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_CHARACTERS
+        for ch in value
+    ):
+        return value
+    if not value:
+        raise ValueError("a name cannot be empty")
+    codes = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(value))
+    raise ValueError(f"a name needs a visible character, this one holds only {codes}")
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+#: a display name (company, product, partner, play…): shown on every output, so never blank.
+Name = Annotated[str, AfterValidator(_visible)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#0B5FFF"])]
 Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
 Text = Annotated[str, Field(description="Markdown text")]
@@ -54,7 +77,7 @@ class Scoped(Model):
 
 
 class Company(Model):
-    name: str = Field(description="company name, shown on every output")
+    name: Name = Field(description="company name, shown on every output")
     tagline: str | None = Field(None, description="one-line promise under the name")
     website: str | None = Field(None, description="public website URL")
     logo: str | None = Field(None, description="path under assets/ of the company logo")
@@ -105,7 +128,7 @@ class Glossary(RootModel[dict[str, str]]):
 
 class Capability(Scoped):
     id: Id = Field(description="capability id, referenced as product-id/capability-id")
-    name: str = Field(description="plain-language name")
+    name: Name = Field(description="plain-language name")
     status: Status = Field(description="ga, beta, launch-ready, development or concept")
     eta: str | None = Field(None, description="expected availability, e.g. 2027-Q2")
 
@@ -114,7 +137,7 @@ class Product(Scoped):
     """products/<id>.yaml"""
 
     id: Id | None = Field(None, description="must equal the file name")
-    name: str = Field(description="product name")
+    name: Name = Field(description="product name")
     summary: Text = Field(description="what it does, in one or two sentences")
     capabilities: list[Capability] = Field(min_length=1, description="what the product can do")
 
@@ -130,7 +153,7 @@ class Competitor(Scoped):
     """competitors/<id>.yaml"""
 
     id: Id | None = Field(None, description="must equal the file name")
-    name: str = Field(description="competitor name")
+    name: Name = Field(description="competitor name")
     type: Literal["vendor", "status-quo", "diy"] = Field(description="vendor, status-quo or diy")
     summary: Text = Field(description="who they are in one sentence")
     website: str | None = Field(None, description="their website")
@@ -173,7 +196,7 @@ class Destination(Scoped):
     """destinations/<id>.yaml"""
 
     id: Id | None = Field(None, description="must equal the file name")
-    name: str = Field(description="the end state, e.g. 'Cyber-resilient enterprise'")
+    name: Name = Field(description="the end state, e.g. 'Cyber-resilient enterprise'")
     promise: Text = Field(description="what the customer gets, measurably")
     outcomes: list[Text] = Field(default_factory=list, description="business outcomes")
     why_change: Text | None = Field(None, description="why the old way stops working")
@@ -194,7 +217,7 @@ class Path(Scoped):
 
     id: Id | None = Field(None, description="must equal the file name")
     destination: str = Field(description="destination id this path leads to")
-    name: str = Field(description="name of the journey")
+    name: Name = Field(description="name of the journey")
     steps: list[Step] = Field(min_length=1, description="ordered; enter at any step")
 
 
@@ -220,7 +243,7 @@ class PlayCompetitor(Scoped):
 
 
 class CustomerProof(Scoped):
-    customer: str = Field(description="customer name")
+    customer: Name = Field(description="customer name")
     industry: str | None = Field(None, description="customer industry")
     result: Text = Field(description="the measured result")
     source: str | None = Field(None, description="case study URL")
@@ -236,7 +259,7 @@ class Play(Scoped):
     """plays/<id>.yaml"""
 
     id: Id | None = Field(None, description="must equal the file name")
-    name: str = Field(description="play name")
+    name: Name = Field(description="play name")
     summary: Text = Field(description="the play in one or two sentences")
     products: list[str] = Field(default_factory=list, description="product ids used")
     target: Target | None = Field(None, description="who to run it with")
@@ -258,7 +281,7 @@ class Play(Scoped):
 
 
 class Contact(Model):
-    name: str | None = Field(None, description="contact person")
+    name: Name | None = Field(None, description="contact person")
     email: str | None = Field(None, description="e-mail address")
     phone: str | None = Field(None, description="phone number")
     website: str | None = Field(None, description="partner website")
@@ -268,7 +291,7 @@ class Partner(Scoped):
     """partners/<id>.yaml"""
 
     id: Id | None = Field(None, description="must equal the file name")
-    name: str = Field(description="partner name")
+    name: Name = Field(description="partner name")
     tier: str = Field(description="one of the catalog's tiers")
     logo: str | None = Field(None, description="path under assets/ (PNG or SVG)")
     contact: Contact | None = Field(None, description="who customers call")
