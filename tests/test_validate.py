@@ -15,7 +15,11 @@ PLAY = "plays/recovery-drills.yaml"
 SHOWN = "plays/plays/recovery-drills.yaml"
 PARTNER = "partners/blue-river.yaml"
 LOGO = "assets/partners/blue-river.svg"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+#: a real 1×1 PNG: check decodes every image, so a bare signature is not enough.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63e08eff0f0001e2016a3866f9af0000000049454e44ae426082"
+)
 
 
 # --- wrong type -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from salesplay import images
 from salesplay.render.pptx_deck import repack
 from salesplay.zipsplice import SpliceBase, splice
 
@@ -19,7 +20,6 @@ CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
 LOGO_SHAPE = "salesplay-partner-logo"
 CARD_SHAPE = "salesplay-partner-card"
 _EMU_PER_INCH = 914400
-LOGO_PX_WIDTH = 600
 
 
 def _placeholder_png() -> bytes:
@@ -153,19 +153,10 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
 
 
 def logo_png(path: Path) -> tuple[bytes, tuple[int, int]]:
-    """A partner logo as PNG bytes and pixel size; SVG is rasterised without fetching anything."""
-    from PIL import Image
+    """A partner logo as PNG bytes and pixel size, decoded within the bounds `check` enforces.
 
-    data = path.read_bytes()
-    if path.suffix.lower() == ".svg" or b"<svg" in data[:2048]:
-        import cairosvg
-
-        # safe mode (unsafe=False): no entities, no external files, only data: URLs
-        data = cairosvg.svg2png(bytestring=data, output_width=LOGO_PX_WIDTH, unsafe=False)
-    with Image.open(io.BytesIO(data)) as image:
-        size = image.size
-        if image.format != "PNG":
-            out = io.BytesIO()
-            image.save(out, format="PNG")
-            data = out.getvalue()
-    return data, size
+    SVG is rasterised in CairoSVG's safe mode (nothing fetched); rasters are re-encoded.
+    Raises images.ImageError for a file that `check` would have refused.
+    """
+    checked = images.check_image(path.read_bytes(), path.suffix)
+    return checked.png, checked.png_size

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import (
     AUDIENCES,
@@ -25,7 +26,7 @@ from salesplay.models import (
 )
 from salesplay.models import Capability as CapabilityModel
 from salesplay.models import Path as PathModel
-from salesplay.validate import Validated, check_asset
+from salesplay.validate import Validated, check_image
 
 #: roadmap stages from least to most mature; ga and beta are "on the truck".
 AVAILABLE: frozenset[str] = frozenset({"ga", "beta"})
@@ -85,6 +86,8 @@ class Catalog:
     partner_plays: dict[str, list[str]] = field(default_factory=dict)
     #: asset value as written → resolved file inside assets/
     assets: dict[str, Path] = field(default_factory=dict)
+    #: asset value as written → the image decoded once by check (and its published PNG)
+    images: dict[str, Checked] = field(default_factory=dict)
     #: (kind, id) of files that exist but failed validation
     broken: set[tuple[str, str]] = field(default_factory=set)
     #: (kind, id, path of a mapping) → effective audience by the ladder rule
@@ -250,9 +253,9 @@ def _check_references(cat: Catalog, refs: _Refs, reporter: Reporter) -> None:
     company_logo = cat.config.company.logo
     if company_logo:
         doc = cat.docs[("catalog", "catalog")]
-        found = check_asset(cat.root, company_logo, doc.loc(("company", "logo")), reporter)
+        found = check_image(cat.root, company_logo, doc.loc(("company", "logo")), reporter)
         if found:
-            cat.assets[company_logo] = found
+            cat.assets[company_logo], cat.images[company_logo] = found
     for cid, comp in cat.competitors.items():
         doc = cat.docs[("competitor", cid)]
         for i, cap in enumerate(comp.has):
@@ -286,9 +289,9 @@ def _check_references(cat: Catalog, refs: _Refs, reporter: Reporter) -> None:
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
         if partner.logo:
-            found = check_asset(cat.root, partner.logo, doc.loc(("logo",)), reporter)
+            found = check_image(cat.root, partner.logo, doc.loc(("logo",)), reporter)
             if found:
-                cat.assets[partner.logo] = found
+                cat.assets[partner.logo], cat.images[partner.logo] = found
 
 
 def _derive(cat: Catalog) -> None:

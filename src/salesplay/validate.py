@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from salesplay import images
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import ID_RE, MODELS
 
@@ -189,43 +192,71 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
 
 def check_asset(catalog: Path, value: str, loc: Location, reporter: Reporter) -> Path | None:
     """Resolve an asset path inside the catalog's assets/; report what is wrong with it."""
+    found = check_image(catalog, value, loc, reporter)
+    return found[0] if found else None
+
+
+def check_image(
+    catalog: Path, value: str, loc: Location, reporter: Reporter
+) -> tuple[Path, Checked] | None:
+    """The file an asset path names and its image decoded within bounds, or one error.
+
+    The path as written must be plain (`assets/` then names, no `..`, `.`, empty part,
+    backslash or control character) and its resolved file must be inside the resolved
+    assets/ folder, so neither `..` nor a symlink can lead out.
+    """
     if not value.strip():
         reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
         return None
     if "://" in value or value.startswith(("//", "data:", "mailto:")):
         reporter.error(loc, f"asset '{value}' is a URL: put the file under assets/", "asset")
         return None
+    shown = value[:80]
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        reporter.error(loc, f"asset path {shown!r} has a control character", "asset")
+        return None
+    plain = posixpath.normpath(value.replace("\\", "/"))
+    if value.startswith("/") or not plain.startswith("assets/"):
+        reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
+        return None
     try:
         root = catalog.resolve()
         assets = root / "assets"
-        target = (catalog / value).resolve()
+        target = (catalog / plain).resolve()
         if not target.is_relative_to(assets):
             reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
+            return None
+        if "\\" in value or value.split("/") != plain.split("/"):
+            what = "'\\'" if "\\" in value else "'..', '.' or an empty part"
+            hint = f" (did you mean '{plain}'?)" if target.is_file() else ""
+            reporter.error(
+                loc,
+                f"asset '{value}' is not a plain path under assets/: it has {what}{hint}",
+                "asset",
+            )
             return None
         if not target.is_file():
             known = [p.relative_to(root).as_posix() for p in assets.rglob("*") if p.is_file()]
             what = "is not a file" if target.exists() else "does not exist"
             reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
             return None
-        if target.stat().st_size > MAX_ASSET_BYTES:
-            reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
-            return None
-        image = is_image(target)
+        with target.open("rb") as file:
+            data = file.read(MAX_ASSET_BYTES + 1)
     except (OSError, ValueError, RuntimeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        reporter.error(loc, f"asset '{value[:80]}' cannot be read: {reason}", "asset")
+        reporter.error(loc, f"asset '{shown}' cannot be read: {reason}", "asset")
         return None
-    if not image:
-        reporter.error(loc, f"asset '{value}' is not a PNG, JPEG, GIF, WebP or SVG image", "asset")
+    if len(data) > MAX_ASSET_BYTES:
+        reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
         return None
-    return target
+    try:
+        checked = images.check_image(data, target.suffix)
+    except images.ImageError as exc:
+        reporter.error(loc, f"asset '{value}' {exc}", "asset")
+        return None
+    return target, checked
 
 
 def is_image(path: Path) -> bool:
     """Sniff the file's first bytes: raster signatures or an SVG root element."""
-    head = path.read_bytes()[:2048]
-    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")):
-        return True
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return path.suffix.lower() == ".svg" and b"<svg" in head
+    return images.sniff(path.read_bytes()[:2048], path.suffix) is not None

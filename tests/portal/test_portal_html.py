@@ -17,6 +17,7 @@ import pytest
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.edition import make_edition
+from salesplay.images import site_name
 from salesplay.pipeline import check_catalog
 from salesplay.render import portal
 
@@ -98,7 +99,7 @@ def test_site_files(sample: Path) -> None:
         "assets/portal/portal.css",
         "assets/portal/portal.js",
         "assets/fonts.css",
-        "assets/northwind.svg",
+        site_name("assets/northwind.svg"),
     ):
         assert (site / rel).is_file(), rel
     assert (sample / "reports" / "coverage.html").is_file()

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from salesplay import richtext
+from salesplay.images import site_name
 from salesplay.models import Brand
 from salesplay.render.templates import THEME_DIR, css_safe, render
 from salesplay.views import ClaimView, CompetitorView, Edition, PathView, PlayView, StepView
@@ -81,7 +82,8 @@ class Links:
             return f"{up}assets/{name}"
 
         def asset(value: str) -> str:
-            return up + value
+            # salesplay's own name and PNG, never the path as written (see images.site_name)
+            return up + site_name(value)
 
         def play(pid: str) -> str:
             return f"{up}battlecards/{pid}.html"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesplay.build import BuildFault
+from salesplay.images import site_name
 from salesplay.render import decks, html, portal
 from salesplay.render.pdf import PdfError, RenderJob, render_many
 from salesplay.render.pptx_deck import DeckError
@@ -125,9 +126,9 @@ def _site_assets(build: Build, recorder: Recorder, outputs: Outputs) -> None:
     for name in sorted(names):
         outputs.add(f"site/assets/{name}", _theme_file(build, name).read_bytes())
     for value in sorted(recorder.assets):
-        path = build.cat.assets.get(value)
-        if path is not None:
-            outputs.add(f"site/{value}", path.read_bytes())
+        image = build.cat.images.get(value)
+        if image is not None:
+            outputs.add(f"site/{site_name(value)}", image.png)
 
 
 def _decks(build: Build, outputs: Outputs, public: html.Edition, rep: html.Edition) -> None:

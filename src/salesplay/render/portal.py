@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, display_path
+from salesplay.images import site_name
 from salesplay.render import html
 from salesplay.render.templates import (
     THEME_DIR,
@@ -468,8 +469,9 @@ def render_portal(build: Build, outputs: Outputs) -> None:
         for font in sorted((THEME_DIR / "fonts").glob("*.otf")):
             outputs.add(f"site/assets/fonts/{font.name}", font.read_bytes())
         logo = rep.company.logo
-        if logo and logo in build.cat.assets:
-            outputs.add(f"site/{logo}", build.cat.assets[logo].read_bytes())
+        if logo and logo in build.cat.images:
+            # a name salesplay chooses and the PNG check made: never the path or bytes as written
+            outputs.add(f"site/{site_name(logo)}", build.cat.images[logo].png)
     if build.wants("reports"):
         # The report stands alone (styles inline) so that it reads well without the site.
         links = _page_links(rep, "../site/")
