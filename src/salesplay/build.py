@@ -313,12 +313,7 @@ def _prepare_kits(build: Build, partners: list[str] | None = None) -> KitShared:
         progress=build.progress,
     )
     if names:
-        from salesplay.render.templates import TemplateFault
-
-        try:
-            kits.kit_members(shared, names[0])
-        except TemplateFault as exc:
-            raise BuildFault.of(exc, Path("kits")) from None
+        kits.kit_zip(shared, names[0])  # a BuildFault now, before anything is written
     return shared
 
 

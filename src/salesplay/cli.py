@@ -184,7 +184,15 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM (timeout, CI cancellation) stops like Ctrl-C: workers terminated, temp files
     # removed, no traceback.
-    signal.signal(signal.SIGTERM, _terminated)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        _run()
+    finally:
+        # main() also runs in-process (tests): leave the caller's SIGTERM as it was
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _run() -> None:
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:

@@ -75,7 +75,11 @@ def check_out(out: Path, catalog: Path, templates: Path | None) -> None:
     project root, the home folder, /).
     """
     where = out.resolve()
-    if where == Path(where.anchor) or where == Path.home().resolve():
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        home = Path(where.anchor)
+    if where in (Path(where.anchor), home):
         raise UsageError(f"--out '{out}' is {where}; choose a folder of its own, e.g. build")
     guarded = [("catalog", catalog)]
     if templates is not None:

@@ -200,7 +200,7 @@ def build_kits(
     """
     if jobs <= 1 or len(partners) < 4:
         for partner_id in partners:
-            yield partner_id, _zip_or_fault(shared, partner_id)
+            yield partner_id, kit_zip(shared, partner_id)
         return
     sys.stderr.flush()
     factory = partial(_kit_task, shared, partners)
@@ -230,7 +230,8 @@ def _kit_zip(shared: KitShared, partner_id: str) -> bytes:
     return deterministic_zip(kit_members(shared, partner_id), date=shared.cat.as_of)
 
 
-def _zip_or_fault(shared: KitShared, partner_id: str) -> bytes:
+def kit_zip(shared: KitShared, partner_id: str) -> bytes:
+    """One partner's kit as zip bytes; any fault is a BuildFault located at the kit."""
     try:
         return _kit_zip(shared, partner_id)
     except BuildFault:
@@ -249,7 +250,7 @@ def _kit_task(
 ) -> Iterator[Callable[[int], tuple[bytes, Failure | None]]]:
     def task(index: int) -> tuple[bytes, Failure | None]:
         try:
-            return _zip_or_fault(shared, partners[index]), None
+            return kit_zip(shared, partners[index]), None
         except BuildFault as fault:
             loc = fault.loc
             return b"", ("fault", str(loc.file), loc.line, loc.col, str(fault))
