@@ -1,9 +1,11 @@
-"""Jinja environment: project templates override built-ins file by file, errors are located."""
+"""Sandboxed Jinja: project templates override built-ins file by file; every fault located."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import posixpath
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -12,6 +14,9 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from salesplay import richtext
@@ -19,6 +24,11 @@ from salesplay.diagnostics import Location, did_you_mean
 
 #: the built-in theme shipped in the package.
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+#: a template larger than this is refused (the built-in ones are under 20 KB).
+MAX_TEMPLATE_BYTES = 1_000_000
+#: the largest string or list a template may make with `*`, and the largest exponent of `**`.
+MAX_REPEAT = 1_000_000
+MAX_EXPONENT = 1_000
 
 
 class TemplateFault(Exception):
@@ -47,15 +57,92 @@ def _days_ago(value: dt.date, as_of: dt.date) -> int:
     return (as_of - value).days
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox (no `__globals__`, no private attributes), plus bounded `*` and `**`.
+
+    Mutation of lists a template makes itself stays allowed: the theme collects items with
+    `{% set _ = caps.append(x) %}`, and a project's overrides may too.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError(f"'*' would make {len(seq) * times:,} items")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+        return super().call_binop(context, operator, left, right)
+
+
+class _ContainedLoader(jinja2.BaseLoader):
+    """Regular files inside the given folders only, read bounded, faults located at the file.
+
+    Jinja's own loader already refuses `..` in a template name; a symlink that leads out of
+    its folder is refused here, so nothing outside the theme or project reaches an output.
+    """
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = folders
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            filename = posixpath.join(str(folder), *pieces)
+            if os.path.isfile(filename):
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        path = Path(os.path.normpath(filename))
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise TemplateFault(
+                Location(path, 1, 0), f"template '{template}' leads outside {folder.name}/"
+            )
+        try:
+            with path.open("rb") as f:
+                data = f.read(MAX_TEMPLATE_BYTES + 1)
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            raise TemplateFault(
+                Location(path, 1, 0), f"cannot read template: {exc.strerror}"
+            ) from None
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise TemplateFault(
+                Location(path, 1, 0), f"template is larger than {MAX_TEMPLATE_BYTES:,} bytes"
+            )
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise TemplateFault(
+                Location(path, line, 0),
+                f"not UTF-8: byte 0x{data[exc.start]:02x} (save the template as UTF-8)",
+            ) from None
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
+
+
 def make_env(project: Path | None, html: bool = True) -> jinja2.Environment:
-    """StrictUndefined, HTML autoescape, and `default/NAME` always naming the built-in."""
+    """Sandboxed, StrictUndefined, HTML autoescape, and `default/NAME` naming the built-in."""
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(THEME_DIR))}),
-            jinja2.FileSystemLoader([str(d) for d in template_dirs(project)]),
+            jinja2.PrefixLoader({"default": _ContainedLoader([THEME_DIR])}),
+            _ContainedLoader(template_dirs(project)),
         ]
     )
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "htm", "svg", "xml"]) if html else False,
@@ -74,15 +161,27 @@ def make_env(project: Path | None, html: bool = True) -> jinja2.Environment:
     return env
 
 
-def _template_location(tb: TracebackType | None, env: jinja2.Environment) -> Location | None:
-    """The innermost traceback frame that belongs to a template file."""
+def _template_location(tb: TracebackType | None) -> Location | None:
+    """The innermost traceback frame that belongs to a template file, at its template line.
+
+    Jinja rewrites the frames of template code so that they carry the template's file name
+    and line number; it marks them with `__jinja_exception__` in their globals.
+    """
     found: Location | None = None
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".css", ".svg", ".xml", ".txt", ".js")):
-            found = Location(Path(filename), tb.tb_lineno, 0)
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = Location(Path(tb.tb_frame.f_code.co_filename), tb.tb_lineno, 0)
         tb = tb.tb_next
     return found
+
+
+def _named(env: jinja2.Environment, name: str) -> Location:
+    """Line 1 of the file a template name stands for, when no frame says better."""
+    try:
+        _, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+    except Exception:  # only a better place for a fault already being reported
+        filename = None
+    return Location(Path(filename or name), 1, 0)
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
@@ -90,22 +189,36 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         template = env.get_template(name)
         return template.render(**context)
+    except TemplateFault:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         path = Path(exc.filename) if exc.filename else Path(name)
         raise TemplateFault(
             Location(path, exc.lineno or 1, 0), f"syntax error: {exc.message}"
         ) from None
     except jinja2.TemplateNotFound as exc:
-        loc = _template_location(sys.exc_info()[2], env) or Location(Path(name), 0, 0)
+        loc = _template_location(sys.exc_info()[2]) or Location(Path(name), 0, 0)
         raise TemplateFault(loc, f"template '{exc.name or name}' not found") from None
     except jinja2.UndefinedError as exc:
-        loc = _template_location(sys.exc_info()[2], env) or Location(Path(name), 0, 0)
+        loc = _template_location(sys.exc_info()[2]) or _named(env, name)
         raise TemplateFault(loc, f"undefined: {_undefined_message(exc.message or '')}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, jinja2.TemplateError) as exc:
-        found = _template_location(sys.exc_info()[2], env)
-        if found is None:
+    except SecurityError as exc:
+        loc = _template_location(sys.exc_info()[2]) or _named(env, name)
+        raise TemplateFault(loc, f"not allowed in a template: {exc}") from None
+    except RecursionError:
+        # a macro that calls itself, or templates that include or extend each other
+        loc = _template_location(sys.exc_info()[2]) or _named(env, name)
+        raise TemplateFault(
+            loc, "recursion too deep: a macro calls itself, or templates include each other"
+        ) from None
+    except Exception as exc:
+        # a fault raised while template code ran (1 // 0, a bad filter argument…) is the
+        # template's; anything else is salesplay's own bug and must say so
+        found = _template_location(sys.exc_info()[2])
+        if found is None and not isinstance(exc, jinja2.TemplateError):
             raise
-        raise TemplateFault(found, f"{type(exc).__name__}: {exc}") from None
+        where = found or _named(env, name)
+        raise TemplateFault(where, f"{type(exc).__name__}: {exc}") from None
 
 
 _NO_ATTR = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")

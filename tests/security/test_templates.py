@@ -1,0 +1,155 @@
+"""Templates, deck masters, the jargon regex and card length: review findings of issue 7."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, Result, make_catalog, run_cli
+
+#: a located template error: templates/FILE:LINE: error: MESSAGE
+TEMPLATE_ERROR = re.compile(r"^templates/[\w./-]+:\d+: error: .+$")
+EXTENDS = '{% extends "default/battlecard.html" %}\n'
+
+
+def _build_site(tmp_path: Path, templates: dict[str, str | bytes]) -> Result:
+    """`salesplay build --only site` of `minimal` with the given template overrides."""
+    make_catalog(tmp_path)
+    for name, content in templates.items():
+        target = tmp_path / "templates" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return run_cli("build", "--catalog", "plays", "--only", "site", "--as-of", AS_OF, cwd=tmp_path)
+
+
+def _assert_located(result: Result, where: str, message: str) -> None:
+    """Exit 1, one located error line, the build stopped, nothing written."""
+    errors = [line for line in result.lines if ": error: " in line]
+    assert result.code == 1, result.stderr
+    assert len(errors) == 1, result.stderr
+    assert TEMPLATE_ERROR.match(errors[0]), errors[0]
+    assert errors[0].startswith(where), errors[0]
+    assert message in errors[0]
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+# --- templates can run commands ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cycler.__init__.__globals__.os.popen('touch pwned').read()",
+        "lipsum.__globals__['os'].popen('touch pwned').read()",
+        "''.__class__.__mro__[1].__subclasses__()",
+        "self._TemplateReference__context",
+        "play.__class__.__init__.__globals__",
+        "(play | attr('__class__'))",
+    ],
+)
+def test_template_cannot_reach_python_internals(tmp_path: Path, expression: str) -> None:
+    result = _build_site(
+        tmp_path,
+        {"battlecard.html": EXTENDS + "{% block title %}{{ " + expression + " }}{% endblock %}\n"},
+    )
+    _assert_located(result, "templates/battlecard.html:2: error:", "not allowed in a template")
+    assert not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "build").exists()
+
+
+def test_template_cannot_exhaust_memory_with_repetition(tmp_path: Path) -> None:
+    body = "{% block title %}\n{{ 'x' * 1000000000 }}{{ 9 ** 9 ** 9 }}{% endblock %}\n"
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
+    _assert_located(result, "templates/battlecard.html:3: error:", "'*' would make")
+
+
+def test_sandbox_keeps_the_template_api(tmp_path: Path) -> None:
+    """Overrides extend the original, use filters, build lists, and the build succeeds."""
+    body = (
+        "{% block title %}{% set xs = [] %}{% set _ = xs.append(play.name) %}"
+        "{{ xs | join(', ') }} — {{ play.summary | md_inline }} — field card{% endblock %}\n"
+    )
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
+    assert result.code == 0, result.stderr
+    page = next((tmp_path / "build/site/battlecards").glob("*.html")).read_text()
+    assert re.search(r"<title>[^<]+ — field card</title>", page)
+
+
+# --- template faults are located -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("templates", "where", "message"),
+    [
+        (
+            {
+                "battlecard.html": EXTENDS + "{% macro f(n) %}{{ f(n) }}{% endmacro %}\n"
+                "{% block title %}\n{{ f(1) }}{% endblock %}\n"
+            },
+            "templates/battlecard.html:2: error:",
+            "recursion too deep",
+        ),
+        (
+            {
+                "battlecard.html": EXTENDS
+                + '{% block title %}{% include "loop.html" %}{% endblock %}'
+                "\n",
+                "loop.html": '\n{% include "loop.html" %}\n',
+            },
+            "templates/loop.html:2: error:",
+            "recursion too deep",
+        ),
+        (
+            {"battlecard.html": '{% extends "battlecard.html" %}\n'},
+            "templates/battlecard.html:1: error:",
+            "recursion too deep",
+        ),
+        (
+            {"battlecard.html": EXTENDS + "{% block title %}\n\n{{ 1 // 0 }}{% endblock %}\n"},
+            "templates/battlecard.html:4: error:",
+            "ZeroDivisionError",
+        ),
+        (
+            {
+                "battlecard.html": (EXTENDS + "{% block title %}\ncaf\xe9{% endblock %}\n").encode(
+                    "latin-1"
+                )
+            },
+            "templates/battlecard.html:3: error:",
+            "not UTF-8",
+        ),
+        (
+            {
+                "battlecard.html": EXTENDS + '{% block title %}{% include "bad.html" %}'
+                "{% endblock %}\n",
+                "bad.html": b"ok\n\xff\xfe\n",
+            },
+            "templates/bad.html:2: error:",
+            "not UTF-8",
+        ),
+    ],
+    ids=["macro-recursion", "include-loop", "extends-loop", "zero-division", "latin-1", "include"],
+)
+def test_template_fault_is_located(
+    tmp_path: Path, templates: dict[str, str | bytes], where: str, message: str
+) -> None:
+    _assert_located(_build_site(tmp_path, templates), where, message)
+    assert not (tmp_path / "build").exists()
+
+
+def test_template_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN-1234\n")
+    templates = {
+        "battlecard.html": EXTENDS + '{% block title %}{% include "s.html" %}{% endblock %}'
+    }
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "s.html").symlink_to(secret)
+    result = _build_site(tmp_path, templates)
+    _assert_located(result, "templates/s.html:1: error:", "leads outside templates/")
+    assert not (tmp_path / "build").exists()
