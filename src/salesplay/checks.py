@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from salesplay.diagnostics import Location, Reporter
-from salesplay.jargon import acronyms, column_of, is_defined, prose
+from salesplay.diagnostics import Reporter
+from salesplay.jargon import long_field, prose, undefined_jargon
 from salesplay.resolve import Catalog
 
 
@@ -13,6 +13,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _paths(cat, reporter)
     _staleness(cat, reporter)
     _jargon(cat, reporter)
+    _long_fields(cat, reporter)
     _coverage(cat, reporter)
 
 
@@ -78,16 +79,16 @@ def _jargon(cat: Catalog, reporter: Reporter) -> None:
         for path, text in prose(doc.data):
             if kind != "catalog" and cat.audience(kind, eid, path) == "internal":
                 continue
-            for word, offset in acronyms(text):
-                if is_defined(word, known):
-                    continue
-                line, col = column_of(doc, path, offset)
-                reporter.warning(
-                    Location(doc.path, line, col),
-                    f"undefined jargon '{word}': explain it in glossary.yaml"
-                    " or list it in catalog.yaml jargon.allow",
-                    "jargon",
-                )
+            for loc, message, code in undefined_jargon(doc, path, text, known):
+                reporter.warning(loc, message, code)
+
+
+def _long_fields(cat: Catalog, reporter: Reporter) -> None:
+    for _, doc in sorted(cat.docs.items()):
+        for path, text in prose(doc.data):
+            found = long_field(doc, path, text)
+            if found is not None:
+                reporter.warning(*found, "long-field")
 
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:

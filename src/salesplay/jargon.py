@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from salesplay.diagnostics import Location
 from salesplay.load import Document, YamlPath
 
 #: a word of capitals and digits with at least two capitals; a plural s allowed.
 ACRONYM_RE = re.compile(r"(?<![\w/.@-])(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]+(?:s)?(?![\w@-])")
-_URL_RE = re.compile(r"\]\([^)]*\)|<[^>]*>|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+")
+#: what `acronyms` ignores is what this regex matches, left to right; it is not run as it
+#: stands (a long word without '@' made its e-mail branch rescan to the end from every
+#: position, quadratic time) but by `_hidden_spans`, which reads the text a bounded number of
+#: times. The tests hold the two to the same results.
+URL_PATTERN = r"\]\([^)]*\)|<[^>]*>|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+"
+_URL_START_RE = re.compile(r"https?://\S")
+_NON_SPACE_RE = re.compile(r"\S+")
+_LOCAL_PART_RE = re.compile(r"[\w.+-]*")  # matched on the reversed text, from the '@' back
+_DOMAIN_RE = re.compile(r"[\w-]+\.[\w.]+")
+#: undefined acronyms reported per text field; one more warning counts the rest.
+MAX_REPORTED_PER_FIELD = 20
+#: a text field longer than this is a warning: no card holds it (the sample's longest is ~300).
+MAX_FIELD_CHARS = 5_000
 #: fields that hold ids, codes, dates or addresses rather than prose.
 NOT_PROSE = frozenset(
     {
@@ -55,10 +68,110 @@ class Acronym:
     offset: int
 
 
+class _Next:
+    """Where something next occurs at or after a position, asked for positions that only grow.
+
+    A search resumes past the last one instead of starting over, so all of them together read
+    the text once.
+    """
+
+    def __init__(self, find: Callable[[int], int]) -> None:
+        self._find = find
+        self._asked = 0
+        self._found = find(0)
+
+    def at(self, pos: int) -> int:
+        """The first occurrence at or after `pos`, or -1."""
+        if pos < self._asked or (self._found != -1 and pos > self._found):
+            self._asked, self._found = pos, self._find(pos)
+        return self._found
+
+
+class _Emails:
+    """The leftmost e-mail address (URL_PATTERN's last branch) at or after a position.
+
+    A match must put its '@' right after the run of local-part characters it starts in, so
+    each '@' is looked at once: its local part backwards, its domain forwards. No '@' lies
+    inside either, so those reads do not overlap.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text, self._reversed = text, text[::-1]
+        self._searched = 0  # every '@' before this has been looked at
+        self._at = -1  # the '@' of the current candidate, -1 when there is none
+        self._start = self._end = 0
+
+    def first(self, pos: int) -> tuple[int, int] | None:
+        while True:
+            if self._at >= 0 and max(pos, self._start) < self._at:
+                return max(pos, self._start), self._end
+            at = self._text.find("@", max(self._searched, pos))
+            if at < 0:
+                self._searched, self._at = len(self._text), -1
+                return None
+            self._searched = at + 1
+            domain = _DOMAIN_RE.match(self._text, at + 1)
+            if domain is None:
+                self._at = -1
+                continue
+            local = _LOCAL_PART_RE.match(self._reversed, len(self._text) - at)
+            assert local is not None  # `*` always matches
+            self._at, self._start, self._end = at, at - len(local.group()), domain.end()
+
+
+def _hidden_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each match of URL_PATTERN in text, in linear time."""
+
+    def finder(needle: str) -> _Next:
+        return _Next(lambda pos: text.find(needle, pos))
+
+    def url_at(pos: int) -> int:
+        found = _URL_START_RE.search(text, pos)
+        return found.start() if found else -1
+
+    link, link_end, tag, tag_end = finder("]("), finder(")"), finder("<"), finder(">")
+    urls, emails = _Next(url_at), _Emails(text)
+    pos = 0
+    while pos < len(text):
+        # (start, branch, end): the leftmost match wins, the earlier branch on a tie
+        found: list[tuple[int, int, int]] = []
+        start = link.at(pos)
+        if start >= 0 and (end := link_end.at(start + 2)) >= 0:
+            found.append((start, 0, end + 1))
+        start = tag.at(pos)
+        if start >= 0 and (end := tag_end.at(start + 1)) >= 0:
+            found.append((start, 1, end + 1))
+        start = urls.at(pos)
+        if start >= 0:
+            found.append((start, 2, -1))
+        email = emails.first(pos)
+        if email is not None:
+            found.append((email[0], 3, email[1]))
+        if not found:
+            return
+        start, branch, end = min(found)
+        if branch == 2:
+            url = _NON_SPACE_RE.match(text, start)
+            assert url is not None  # url_at found a non-space there
+            end = url.end()
+        yield start, end
+        pos = end
+
+
+def mask_links(text: str) -> str:
+    """Text with link targets, URLs and e-mail addresses blanked, offsets kept."""
+    parts: list[str] = []
+    done = 0
+    for start, end in _hidden_spans(text):
+        parts += [text[done:start], " " * (end - start)]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 def acronyms(text: str) -> Iterator[tuple[str, int]]:
     """(acronym, offset) in text, ignoring link targets, URLs and e-mail addresses."""
-    masked = _URL_RE.sub(lambda m: " " * len(m.group()), text)
-    for m in ACRONYM_RE.finditer(masked):
+    for m in ACRONYM_RE.finditer(mask_links(text)):
         yield m.group(), m.start()
 
 
@@ -81,6 +194,42 @@ def prose(data: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
             yield from prose(item, (*path, i))
     elif isinstance(data, str):
         yield path, data
+
+
+def undefined_jargon(
+    doc: Document, path: YamlPath, text: str, known: set[str]
+) -> Iterator[tuple[Location, str, str]]:
+    """(place, message, code) of the undefined acronyms of a field: each once, at its first use.
+
+    At most MAX_REPORTED_PER_FIELD words are placed exactly (placing one reads the field), so
+    a huge field full of acronyms costs little; one more warning counts the rest.
+    """
+    first: dict[str, int] = {}
+    for word, offset in acronyms(text):
+        if word not in first and not is_defined(word, known):
+            first[word] = offset
+    message = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
+    for word, offset in list(first.items())[:MAX_REPORTED_PER_FIELD]:
+        line, col = column_of(doc, path, offset)
+        yield Location(doc.path, line, col), f"undefined jargon '{word}': {message}", "jargon"
+    if len(first) > MAX_REPORTED_PER_FIELD:
+        line, col = doc.marks.get(path, (1, 1))
+        count = len(first) - MAX_REPORTED_PER_FIELD
+        more = f"{count} more undefined jargon words here: {message}"
+        yield Location(doc.path, line, col), more, "jargon-more"
+
+
+def long_field(doc: Document, path: YamlPath, text: str) -> tuple[Location, str] | None:
+    """A warning for a text field no battlecard or slide can hold, at the field."""
+    if len(text) <= MAX_FIELD_CHARS:
+        return None
+    line, col = doc.marks.get(path, (1, 1))
+    name = ".".join(str(p) for p in path) or "text"
+    return (
+        Location(doc.path, line, col),
+        f"'{name}' is {len(text):,} characters long (at most {MAX_FIELD_CHARS:,} fit a card):"
+        " shorten it or link to a document",
+    )
 
 
 def column_of(doc: Document, path: YamlPath, offset: int) -> tuple[int, int]:

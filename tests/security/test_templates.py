@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import AS_OF, Result, make_catalog, run_cli
+from conftest import AS_OF, Result, check, make_catalog, replace_in, run_cli
+from salesplay.jargon import MAX_REPORTED_PER_FIELD, URL_PATTERN, mask_links
+
+RD = "plays/recovery-drills.yaml"
+JARGON = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
 
 #: a located template error: templates/FILE:LINE: error: MESSAGE
 TEMPLATE_ERROR = re.compile(r"^templates/[\w./-]+:\d+: error: .+$")
@@ -153,3 +161,59 @@ def test_template_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
     result = _build_site(tmp_path, templates)
     _assert_located(result, "templates/s.html:1: error:", "leads outside templates/")
     assert not (tmp_path / "build").exists()
+
+
+# --- the jargon lint is linear -------------------------------------------------------------------
+
+_SNIPPETS = ["](", ")", "<", ">", "@", ".", "-", "+", " ", "\n", "a", "A", "BC", "é", "_", ":"]
+_SNIPPETS += ["http://", "https://", "x@y.z", "ops@XYZ.example", "[l](https://e/ABC)", "SLA"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SNIPPETS), max_size=40))
+def test_masking_matches_the_url_regex(parts: list[str]) -> None:
+    """The linear scanner finds exactly what the original regex found."""
+    text = "".join(parts)
+    expected = re.sub(URL_PATTERN, lambda m: " " * len(m.group()), text)
+    assert mask_links(text) == expected
+
+
+_HOSTILE_UNITS = ["a", "a.b+c-", "<", "](", "a@", "a@b-c ", "http://]( ", "XYZ "]
+
+
+def test_jargon_lint_of_a_megabyte_field_finishes() -> None:
+    """The review's 200 KB field took `check` 71 s (quadratic); 1 MB would take ~30 min.
+
+    Linear work does each hostile shape of 1 MB in well under a second; the timeout is only
+    there so that a regression fails instead of hanging the suite.
+    """
+    script = (
+        "from salesplay.jargon import acronyms\n"
+        f"for unit in {_HOSTILE_UNITS!r}:\n"
+        "    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]\n"
+        "    sum(1 for _ in acronyms(text))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+
+
+def test_check_of_a_long_field_is_fast_and_warns_at_the_field(tmp_path: Path) -> None:
+    old = "why_now: Auditors now ask for recovery evidence."
+    result = check(tmp_path, replace_in(RD, old, "why_now: " + "word " * 40_000 + "SLA XYZ"))
+    assert result.code == 0, result.stderr
+    assert result.diagnostics == [
+        f"plays/{RD}:5:10: warning: 'why_now' is 200,007 characters long (at most 5,000 fit"
+        " a card): shorten it or link to a document",
+        f"plays/{RD}:5:200010: warning: undefined jargon 'SLA': {JARGON}",
+        f"plays/{RD}:5:200014: warning: undefined jargon 'XYZ': {JARGON}",
+    ]
+
+
+def test_repeated_jargon_is_reported_once_per_field_and_bounded(tmp_path: Path) -> None:
+    words = [f"Q{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJ"][:100]
+    old = "why_now: Auditors now ask for recovery evidence."
+    text = " ".join(words * 20)
+    result = check(tmp_path, replace_in(RD, old, f"why_now: {text}"))
+    jargon = [d for d in result.diagnostics if "jargon" in d]
+    assert len(jargon) == MAX_REPORTED_PER_FIELD + 1, jargon
+    assert jargon[0].endswith(f"80 more undefined jargon words here: {JARGON}")
+    assert f"plays/{RD}:5:10: warning: undefined jargon 'QAA': {JARGON}" in jargon
