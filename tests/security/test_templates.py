@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, Result, check, make_catalog, replace_in, run_cli
 from salesplay.jargon import MAX_REPORTED_PER_FIELD, URL_PATTERN, mask_links
+from salesplay.render.templates import THEME_DIR
 
 RD = "plays/recovery-drills.yaml"
 JARGON = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
@@ -217,3 +221,72 @@ def test_repeated_jargon_is_reported_once_per_field_and_bounded(tmp_path: Path) 
     assert len(jargon) == MAX_REPORTED_PER_FIELD + 1, jargon
     assert jargon[0].endswith(f"80 more undefined jargon words here: {JARGON}")
     assert f"plays/{RD}:5:10: warning: undefined jargon 'QAA': {JARGON}" in jargon
+
+
+# --- deck masters ---------------------------------------------------------------------------------
+
+
+def _master(edit: Callable[[str, bytes], bytes]) -> bytes:
+    """The built-in deck master with each member passed through `edit`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(THEME_DIR / "deck.pptx") as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, edit(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+def _truncated(name: str, data: bytes) -> bytes:
+    return data[: len(data) // 2] if name == "ppt/presentation.xml" else data
+
+
+def _no_theme(name: str, data: bytes) -> bytes:
+    if name != "ppt/slideMasters/_rels/slideMaster1.xml.rels":
+        return data
+    return re.sub(rb'<Relationship [^>]*relationships/theme"[^>]*/>', b"", data)
+
+
+def _no_section(name: str, data: bytes) -> bytes:
+    return data.replace(b'name="Section"', b'name="Sektion"')
+
+
+@pytest.mark.parametrize(
+    ("master", "message"),
+    [
+        (_master(_truncated), "cannot open deck master, it is damaged: XMLSyntaxError"),
+        (_master(_no_theme), "deck master has no theme"),
+        (_master(_no_section), "deck master has no layout named 'Section'"),
+        (b"PK\x03\x04 not really a zip", "not a PowerPoint (.pptx) file"),
+    ],
+    ids=["truncated-presentation-xml", "no-theme", "no-section-layout", "not-a-zip"],
+)
+def test_broken_deck_master_is_located_before_anything_renders(
+    tmp_path: Path, master: bytes, message: str
+) -> None:
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(master)
+    result = run_cli("build", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(result, "templates/deck.pptx:1: error:", message)
+    assert not any(line.startswith("rendering") for line in result.lines)  # stopped first
+    assert not (tmp_path / "build").exists()
+
+
+def test_deck_master_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    outside = tmp_path / "elsewhere.pptx"
+    outside.write_bytes((THEME_DIR / "deck.pptx").read_bytes())
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").symlink_to(outside)
+    result = run_cli(
+        "build", "--catalog", "plays", "--only", "decks", "--as-of", AS_OF, cwd=tmp_path
+    )
+    _assert_located(result, "templates/deck.pptx:1: error:", "leads outside its folder")
+
+
+def test_deck_master_fault_is_located_in_the_kit_command(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(_master(_no_theme))
+    result = run_cli("kit", "blue-river", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(result, "templates/deck.pptx:1: error:", "deck master has no theme")
+    assert not (tmp_path / "build").exists()

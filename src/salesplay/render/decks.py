@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from salesplay import richtext
-from salesplay.render.pptx_deck import PathStep, SlideSpec, build_deck
+from salesplay.diagnostics import Location
+from salesplay.render.pptx_deck import DeckError, PathStep, SlideSpec, build_deck, check_master
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, Edition, PathView, PlayView
@@ -20,6 +21,20 @@ def master_path(project_templates: Path | None) -> Path:
     if found is None:
         raise FileNotFoundError(MASTER_NAME)
     return found
+
+
+def checked_master(project_templates: Path | None) -> Path:
+    """The deck master, proven usable before anything renders; a located DeckError otherwise."""
+    try:
+        master = master_path(project_templates)
+    except FileNotFoundError:
+        where = (project_templates or Path("templates")) / MASTER_NAME
+        raise DeckError("no deck.pptx master found", Location(where, 1, 0)) from None
+    if not master.resolve().is_relative_to(master.parent.resolve()):
+        # a symlink out of templates/ would copy any file's contents into every deck
+        raise DeckError("deck.pptx leads outside its folder", Location(master, 1, 0))
+    check_master(master)
+    return master
 
 
 def _md(text: str | None) -> tuple[Para, ...]:

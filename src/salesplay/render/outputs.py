@@ -48,6 +48,11 @@ def _guard(fn: Callable[..., str], where: Path, *args: Any, **kwargs: Any) -> st
 def render_outputs(build: Build, outputs: Outputs) -> None:
     """Render what `build` wants into `outputs`; raises BuildFault on the first located error."""
     ctx, cat = build.ctx, build.cat
+    if build.wants("decks") or build.wants("kits"):
+        try:  # a broken deck master stops the build before any PDF is rendered
+            decks.checked_master(ctx.templates)
+        except DeckError as exc:
+            raise BuildFault.of(exc, Path("templates/deck.pptx")) from None
     env = make_env(ctx.templates)
     tdirs = template_dirs(ctx.templates)
     roots = (cat.root / "assets", *tdirs)

@@ -21,6 +21,8 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
+from salesplay.diagnostics import Location
+from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
 
 _EMU_PER_PT = 12700
@@ -33,8 +35,74 @@ _CODE_FONT = "Courier New"
 _GLYPH_EM = 0.55
 
 
+#: the layouts a deck master must have (README: "Templates and themes").
+LAYOUTS = ("Title", "Section", "Content", "Two Content", "Path", "Closing")
+#: a deck master larger than this, packed or unpacked, is refused (the built-in one is 60 KB).
+MAX_MASTER_BYTES = 50_000_000
+
+
 class DeckError(Exception):
-    """The master cannot hold the requested slides."""
+    """The master cannot hold the requested slides; `loc` when the master itself is at fault."""
+
+    def __init__(self, message: str, loc: Location | None = None) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _master_fault(master: Path, message: str) -> DeckError:
+    # a .pptx has no lines: the fault is the whole file, shown as its line 1
+    return DeckError(message, Location(master, 1, 0))
+
+
+def open_master(master: Path) -> Any:
+    """The master as a python-pptx Presentation with a theme; a located DeckError otherwise.
+
+    A brand team's file is untrusted input: its size is bounded before it is unpacked, and
+    whatever python-pptx or lxml raise on a damaged package is reported at the file.
+    """
+    try:
+        if master.stat().st_size > MAX_MASTER_BYTES or not master.is_file():
+            raise _master_fault(
+                master, f"deck master is not a file of at most {MAX_MASTER_BYTES:,} bytes"
+            )
+        with zipfile.ZipFile(master) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+        if unpacked > MAX_MASTER_BYTES:
+            raise _master_fault(
+                master, f"deck master unpacks to {unpacked:,} bytes (at most {MAX_MASTER_BYTES:,})"
+            )
+        prs = Presentation(str(master))
+        prs.slide_master.part.part_related_by(RT.THEME)
+    except DeckError:
+        raise
+    except KeyError as exc:
+        raise _master_fault(
+            master, f"deck master has no theme, or a part is missing ({exc})"
+        ) from None
+    except OSError as exc:
+        raise _master_fault(master, f"cannot open deck master: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, PackageNotFoundError):
+        raise _master_fault(
+            master, "cannot open deck master: not a PowerPoint (.pptx) file"
+        ) from None
+    except Exception as exc:  # lxml's XMLSyntaxError, python-pptx's own checks, …
+        raise _master_fault(
+            master, f"cannot open deck master, it is damaged: {type(exc).__name__}: {exc}"
+        ) from None
+    return prs
+
+
+def check_master(master: Path) -> None:
+    """Open the master and confirm it has a theme and every layout the decks use."""
+    prs = open_master(master)
+    names = {layout.name for m in prs.slide_masters for layout in m.slide_layouts}
+    missing = [name for name in LAYOUTS if name not in names]
+    if missing:
+        raise _master_fault(
+            master,
+            f"deck master has no layout named {missing[0]!r} (needs {', '.join(LAYOUTS)};"
+            f" it has: {', '.join(sorted(names)) or 'none'})",
+        )
 
 
 @dataclass(frozen=True)
@@ -476,10 +544,28 @@ def build_deck(
     brand_color: str | None = None,
 ) -> bytes:
     """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes."""
+    prs = open_master(master)
     try:
-        prs = Presentation(str(master))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError) as exc:
-        raise DeckError(f"cannot open deck master {master}: {exc}") from exc
+        return _fill(prs, master, slides, title, author, as_of, brand_color)
+    except DeckError:
+        raise
+    except Exception as exc:
+        if master.resolve().is_relative_to(THEME_DIR):
+            raise  # the built-in master is ours: a failure with it is salesplay's bug
+        raise _master_fault(
+            master, f"deck master cannot be filled: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _fill(
+    prs: Any,
+    master: Path,
+    slides: Sequence[SlideSpec],
+    title: str,
+    author: str,
+    as_of: dt.date,
+    brand_color: str | None,
+) -> bytes:
     slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
         prs.part.drop_rel(slide_id.rId)
