@@ -125,13 +125,16 @@ class LoadError(Exception):
 
 def _forbidden_message(char: str) -> str:
     code = ord(char)
+    why = "XML and PowerPoint refuse it"
     if 0xD800 <= code <= 0xDFFF:
         what = "lone surrogate"
     elif code in (0xFFFE, 0xFFFF):
         what = "non-character"
     else:
         what = "control character"
-    return f"{what} U+{code:04X} in text: remove it (XML and PowerPoint refuse it)"
+        if code >= 0x7F:  # DEL and C1: XML 1.0 only discourages them, but nothing shows them
+            why = "it is invisible and XML discourages it"
+    return f"{what} U+{code:04X} in text: remove it ({why})"
 
 
 def _char_of(match: re.Match[str]) -> str:
