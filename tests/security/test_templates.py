@@ -290,3 +290,23 @@ def test_deck_master_fault_is_located_in_the_kit_command(tmp_path: Path) -> None
     result = run_cli("kit", "blue-river", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
     _assert_located(result, "templates/deck.pptx:1: error:", "deck master has no theme")
     assert not (tmp_path / "build").exists()
+
+
+# --- card length ----------------------------------------------------------------------------------
+
+
+def test_battlecard_past_its_page_budget_is_a_warning_at_the_play(tmp_path: Path) -> None:
+    old = "why_now: Auditors now ask for recovery evidence."
+    make_catalog(tmp_path, replace_in(RD, old, "why_now: " + "Auditors ask for evidence. " * 600))
+    result = run_cli(
+        "build", "--catalog", "plays", "--only", "battlecards", "--as-of", AS_OF, cwd=tmp_path
+    )
+    assert result.code == 0, result.stderr
+    over = [line for line in result.lines if "page" in line and "warning" in line]
+    assert len(over) == 1, result.stderr
+    assert re.fullmatch(
+        rf"plays/{RD}:1:1: warning: battlecard 'recovery-drills' runs to \d+ pages \(budget 2\):"
+        " shorten its longest fields, or move detail to the playbook",
+        over[0],
+    )
+    assert f"plays/{RD}:5:10: warning: 'why_now' is 16,199 characters long" in result.stderr

@@ -101,10 +101,36 @@ def render_outputs(build: Build, outputs: Outputs) -> None:
         for (rel, _), (data, refused) in zip(jobs, results, strict=True):
             outputs.add(rel, data)
             outputs.warnings += [f"{rel}: warning: refused to load {r} [fetch]" for r in refused]
+            if rel.startswith("battlecards/"):
+                outputs.warnings += _over_budget(build, rel.removeprefix("battlecards/")[:-4], data)
     if build.wants("decks"):
         _decks(build, outputs, public, rep)
     if build.wants("site") or build.wants("reports"):
         portal.render_portal(build, outputs)
+
+
+#: a battlecard is meant to fit on two A4 pages (README: "What you get").
+CARD_PAGE_BUDGET = 2
+
+
+def _over_budget(build: Build, play_id: str, pdf: bytes) -> list[str]:
+    """A warning at the play's file when its battlecard runs past the page budget."""
+    import io
+
+    import pikepdf
+
+    from salesplay.diagnostics import Diagnostic, Severity
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = len(doc.pages)
+    if pages <= CARD_PAGE_BUDGET:
+        return []
+    message = (
+        f"battlecard '{play_id}' runs to {pages} pages (budget {CARD_PAGE_BUDGET}):"
+        " shorten its longest fields, or move detail to the playbook"
+    )
+    loc = build.cat.loc("play", play_id)
+    return [Diagnostic(loc, Severity.WARNING, message, "card-length").format()]
 
 
 def _build_root_links() -> html.Links:
