@@ -1,0 +1,376 @@
+"""Logos and assets: plain paths under assets/, bounded decoding in check, canonical outputs."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import time
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import AS_OF, base_text, make_catalog, run_cli
+from salesplay import cobrand, images
+
+PARTNER = "partners/blue-river.yaml"
+PARTNER_LOGO = "assets/partners/blue-river.svg"
+COMPANY_LOGO = "assets/northwind.svg"
+#: where each logo's value sits in the `minimal` catalog
+WHERE = {"company": ("plays/catalog.yaml", 5, 9), "partner": (f"plays/{PARTNER}", 3, 7)}
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+DIAG = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny, well-formed PNG whose header declares width × height (a decompression bomb)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def encoded(fmt: str, size: tuple[int, int] = (60, 30), mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise(size, 50).convert(mode).save(out, fmt)
+    return out.getvalue()
+
+
+def use_bomb(levels: int, fan_out: int) -> str:
+    """`levels` groups, each using the previous one `fan_out` times: fan_out ** levels rects."""
+    parts = [f'<svg {SVG_NS} width="10" height="10"><defs><rect id="a0" width="1" height="1"/>']
+    for i in range(1, levels + 1):
+        parts.append(f'<g id="a{i}">' + f'<use xlink:href="#a{i - 1}"/>' * fan_out + "</g>")
+    parts.append(f'</defs><use xlink:href="#a{levels}"/></svg>')
+    return "".join(parts)
+
+
+def svg(body: str, size: str = 'width="40" height="20"') -> str:
+    return f"<svg {SVG_NS} {size}>{body}</svg>"
+
+
+JPEG = encoded("JPEG")
+#: case → (file name under assets/, bytes or text, what the error says)
+BAD: dict[str, tuple[str, bytes | str, str]] = {
+    "png-declares-60000x60000": ("bomb.png", png_declaring(60000, 60000), "million pixels"),
+    "png-declares-13000x13000": ("bomb2.png", png_declaring(13000, 13000), "million pixels"),
+    "png-declares-7000x7000": (
+        "big.png",
+        png_declaring(7000, 7000),
+        "is 7000×7000 pixels; the limit is 40 million pixels",
+    ),
+    "png-signature-then-garbage": (
+        "garbage.png",
+        b"\x89PNG\r\n\x1a\n" + b"garbage!" * 8,
+        "is not a readable PNG image",
+    ),
+    "truncated-jpeg": ("cut.jpg", JPEG[: len(JPEG) // 2], "JPEG image"),
+    "truncated-png": ("cut.png", encoded("PNG")[:-40], "PNG image"),
+    "png-1x1000": ("strip.png", encoded("PNG", (1, 1000)), "wider than 32 to 1"),
+    "svg-1x100000": ("strip.svg", svg("", 'width="1" height="100000"'), "wider than 32 to 1"),
+    "svg-external-entity": (
+        "entity.svg",
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + svg("<text>&x;</text>"),
+        "has a DOCTYPE or entity declaration",
+    ),
+    "svg-image-file-uri": (
+        "file.svg",
+        svg('<image xlink:href="file:///etc/passwd" width="9" height="9"/>'),
+        "refers to 'file:///etc/passwd' outside the file",
+    ),
+    "svg-image-http": (
+        "http.svg",
+        svg('<image href="https://tracker.example/p.png" width="9" height="9"/>'),
+        "outside the file",
+    ),
+    "svg-css-url": (
+        "css.svg",
+        svg('<style>rect { fill: url("https://x.example/f.svg#p") }</style><rect width="9"/>'),
+        "outside the file in url(…)",
+    ),
+    "svg-css-import": (
+        "import.svg",
+        svg("<style>@import 'https://x.example/a.css';</style>"),
+        "@import",
+    ),
+    "svg-xml-stylesheet": (
+        "pi.svg",
+        '<?xml-stylesheet href="https://x.example/a.css"?>' + svg(""),
+        "external stylesheet",
+    ),
+    "svg-use-bomb": ("bomb.svg", use_bomb(7, 10), "expands to more than 100000 elements"),
+    "svg-pattern-chain": (
+        "patterns.svg",
+        svg(
+            "<defs>"
+            + "".join(
+                f'<pattern id="p{i}" width="1" height="1"><g fill="url(#p{i + 1})">'
+                + '<rect width="1" height="1"/>' * 10
+                + "</g></pattern>"
+                for i in range(7)
+            )
+            + '<pattern id="p7" width="1" height="1"/></defs>'
+            '<rect width="9" height="9" fill="url(#p0)"/>'
+        ),
+        "expands to more than 100000 elements",
+    ),
+    "svg-reference-cycle": (
+        "cycle.svg",
+        svg('<g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g>'),
+        "reference cycle",
+    ),
+    "svg-no-size": ("nosize.svg", svg('<rect width="9" height="9"/>', ""), "has no size"),
+    "svg-not-well-formed": ("broken.svg", svg("<g>"), "is not well-formed SVG"),
+    "svg-embedded-bomb": (
+        "embedded.svg",
+        svg(
+            '<image width="9" height="9" href="data:image/png;base64,'
+            + __import__("base64").b64encode(png_declaring(60000, 60000)).decode()
+            + '"/>'
+        ),
+        "embeds an image that has more than 40 million pixels",
+    ),
+}
+
+
+def _logo_edits(which: str, value: str, files: dict[str, bytes | str]) -> dict[str, str | bytes]:
+    edits: dict[str, str | bytes] = {
+        f"assets/{name}": data.encode() if isinstance(data, str) else data
+        for name, data in files.items()
+    }
+    if which == "company":
+        edits["catalog.yaml"] = base_text("catalog.yaml").replace(COMPANY_LOGO, value)
+    else:
+        edits[PARTNER] = base_text(PARTNER).replace(PARTNER_LOGO, value)
+    return edits
+
+
+def _one_located_error(stderr: str, which: str) -> str:
+    errors = [m for m in map(DIAG.match, stderr.splitlines()) if m]
+    assert len(errors) == 1, stderr
+    assert (errors[0]["file"], int(errors[0]["line"]), int(errors[0]["col"])) == WHERE[which]
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    return errors[0]["msg"]
+
+
+# --- finding 1: the logo path is plain, and the output name is salesplay's ---------------------
+
+
+def test_symlink_plus_dotdot_logo_cannot_write_outside_build(tmp_path: Path) -> None:
+    """The review's attack: `assets/l` → a deep folder inside assets/, then `..` past build/."""
+    root = make_catalog(tmp_path, _logo_edits("company", "assets/l/../../../../run.sh", {}))
+    (root / "assets/a/b/c/d").mkdir(parents=True)
+    (root / "assets/l").symlink_to("a/b/c/d")
+    (root / "assets/run.sh").write_bytes(encoded("PNG"))  # resolves inside assets/: old check OK
+    victim = tmp_path / "run.sh"
+    victim.write_text("#!/bin/sh\necho untouched\n")
+    for args in (("check",), ("build", "--only", "site"), ("build",)):
+        result = run_cli(*args, "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+        assert result.code == 1, result.stderr
+        msg = _one_located_error(result.stderr, "company")
+        assert "is outside the catalog's assets/ folder" in msg
+    assert victim.read_text() == "#!/bin/sh\necho untouched\n"
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("assets/partners/../northwind.svg", " (did you mean 'assets/northwind.svg'?)"),
+        ("./assets/northwind.svg", " (did you mean 'assets/northwind.svg'?)"),
+        ("assets/./northwind.svg", " (did you mean 'assets/northwind.svg'?)"),
+        ("assets//northwind.svg", " (did you mean 'assets/northwind.svg'?)"),
+        ("assets/nope/../northwind-typo.svg", ""),
+    ],
+)
+def test_logo_path_with_dot_segments_is_refused_with_the_plain_path(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    make_catalog(tmp_path, _logo_edits("company", value, {}))
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    msg = _one_located_error(result.stderr, "company")
+    assert msg == (
+        f"asset '{value}' is not a plain path under assets/: it has '..', '.' or an empty part"
+        + hint
+    )
+
+
+def test_logo_path_with_backslash_is_refused(tmp_path: Path) -> None:
+    make_catalog(tmp_path, _logo_edits("partner", "'assets\\partners\\blue-river.svg'", {}))
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    msg = _one_located_error(result.stderr, "partner")
+    assert "it has '\\'" in msg and "did you mean 'assets/partners/blue-river.svg'" in msg
+
+
+def test_symlinked_folder_leading_out_of_assets_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "logo.png").write_bytes(encoded("PNG"))
+    root = make_catalog(tmp_path, _logo_edits("company", "assets/shared/logo.png", {}))
+    (root / "assets/shared").symlink_to(outside)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    assert "is outside the catalog's assets/ folder" in _one_located_error(result.stderr, "company")
+
+
+class _Sources(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.srcs += [v for k, v in attrs if k == "src" and v]
+
+
+SCRIPTED_SVG = svg(
+    '<script>alert("svg-script")</script>'
+    '<rect width="40" height="20" fill="#0B5FFF" onload="alert(\'onload\')"/>'
+    '<foreignObject width="9" height="9"><div xmlns="http://www.w3.org/1999/xhtml">'
+    "<script>alert('fo')</script></div></foreignObject>"
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`build --only site` of `minimal` whose company logo is an SVG with scripts in it."""
+    tmp = tmp_path_factory.mktemp("site")
+    make_catalog(tmp, _logo_edits("company", "assets/brand/Logo Final.svg", {}))
+    (tmp / "plays/assets/brand").mkdir()
+    (tmp / "plays/assets/brand/Logo Final.svg").write_text(SCRIPTED_SVG)
+    result = run_cli("build", "--only", "site", "--as-of", AS_OF, cwd=tmp)
+    assert result.code == 0, result.stderr
+    return tmp / "build"
+
+
+def test_site_logo_is_a_png_under_a_name_salesplay_chose(site: Path) -> None:
+    name = images.site_name("assets/brand/Logo Final.svg")
+    assert re.fullmatch(r"assets/img/logo-final-[0-9a-f]{12}\.png", name)
+    published = site / "site" / name
+    with Image.open(published) as image:
+        assert image.format == "PNG"
+        assert max(image.size) == images.PUBLISH_SIDE
+    assert not (site / "site/assets/brand").exists()
+    # every <img> of every page points at a file that exists
+    for page in (site / "site").rglob("*.html"):
+        parser = _Sources()
+        parser.feed(page.read_text("utf-8"))
+        for src in parser.srcs:
+            assert (page.parent / src).resolve().is_file(), (page, src)
+    assert any(name in p.read_text("utf-8") for p in (site / "site").rglob("*.html"))
+
+
+def test_no_svg_and_no_logo_script_is_published(site: Path) -> None:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.suffix == ".svg"]
+    for path in files:
+        data = path.read_bytes()
+        assert b"alert(" not in data and b"foreignObject" not in data, path
+
+
+# --- finding 6 and 10: every logo decoded once, in check, within bounds ------------------------
+
+
+@pytest.mark.parametrize("which", ["company", "partner"])
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_logo_is_one_located_error_at_check(tmp_path: Path, case: str, which: str) -> None:
+    name, data, says = BAD[case]
+    make_catalog(tmp_path, _logo_edits(which, f"assets/{name}", {name: data}))
+    started = time.perf_counter()
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    elapsed = time.perf_counter() - started
+    assert result.code == 1, result.stderr
+    msg = _one_located_error(result.stderr, which)
+    assert msg.startswith(f"asset 'assets/{name}' ") and says in msg, msg
+    assert elapsed < 10, f"check took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("case", ["png-declares-60000x60000", "truncated-jpeg", "svg-use-bomb"])
+def test_bad_company_logo_stops_build_before_anything_is_written(tmp_path: Path, case: str) -> None:
+    name, data, _ = BAD[case]
+    make_catalog(tmp_path, _logo_edits("company", f"assets/{name}", {name: data}))
+    result = run_cli("build", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    _one_located_error(result.stderr, "company")
+    assert not (tmp_path / "build").exists()
+
+
+def test_bad_partner_logo_stops_kit_before_anything_is_written(tmp_path: Path) -> None:
+    name, data, _ = BAD["svg-use-bomb"]
+    make_catalog(tmp_path, _logo_edits("partner", f"assets/{name}", {name: data}))
+    result = run_cli("kit", "blue-river", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    _one_located_error(result.stderr, "partner")
+    assert not (tmp_path / "build").exists()
+
+
+def test_reference_expansion_is_costed_in_linear_time() -> None:
+    # 2 ** 90 elements if expanded; each group is costed once, so this answers at once.
+    data = use_bomb(90, 2).encode()
+    started = time.perf_counter()
+    with pytest.raises(images.ImageError, match="expands to more than"):
+        images.check_image(data, ".svg")
+    assert time.perf_counter() - started < 1
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    started = time.perf_counter()
+    for side in (13000, 60000):
+        with pytest.raises(images.ImageError, match="million pixels"):
+            images.check_image(png_declaring(side, side), ".png")
+    assert time.perf_counter() - started < 1
+
+
+def test_cobrand_logo_png_refuses_what_check_refuses(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_declaring(60000, 60000))
+    with pytest.raises(images.ImageError):
+        cobrand.logo_png(bomb)
+    tall = tmp_path / "tall.svg"
+    tall.write_text(svg('<rect width="10" height="20"/>', 'width="10" height="20"'))
+    png, size = cobrand.logo_png(tall)
+    assert size == (600, 1200)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == size
+
+
+GOOD: dict[str, bytes | str] = {
+    "photo.jpg": JPEG,
+    "cmyk.jpg": encoded("JPEG", mode="CMYK"),
+    "alpha.png": encoded("PNG", mode="RGBA"),
+    "anim.gif": encoded("GIF"),
+    "logo.webp": encoded("WEBP"),
+    "styled.svg": svg(
+        '<style>.c{fill:url(#g);clip-path:url("#c")}</style>'
+        '<defs><linearGradient id="g"><stop offset="0"/><stop offset="1"/></linearGradient>'
+        '<clipPath id="c"><rect width="30" height="20"/></clipPath><rect id="r" width="4"'
+        ' height="4"/></defs><a href="https://northwind.example"><rect class="c" width="40"'
+        ' height="20"/></a><use href="#r" x="5"/><use xlink:href="#r" x="10"/>'
+        '<image width="8" height="8" href="data:image/png;base64,'
+        + __import__("base64").b64encode(encoded("PNG", (8, 8))).decode()
+        + '"/>',
+        'width="100%" viewBox="0 0 40 20"',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GOOD))
+def test_ordinary_logos_pass_check(tmp_path: Path, name: str) -> None:
+    make_catalog(tmp_path, _logo_edits("partner", f"assets/{name}", {name: GOOD[name]}))
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.stderr) == (0, "")
