@@ -138,7 +138,9 @@ def _brand(cat: Catalog, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
     )
     logo = cat.assets.get(partner.logo) if partner.logo else None
     brand = Brand(partner.name, logo, lines, cat.config.brand.primary)
-    png, size = cobrand.logo_png(logo) if logo else (None, (0, 0))
+    # the PNG check decoded once (bounded, SVG rasterised safely): no second decode per partner
+    image = cat.images.get(partner.logo) if partner.logo else None
+    png, size = (image.png, image.png_size) if image else (None, (0, 0))
     return brand, cobrand.PartnerMark(partner.name, " · ".join(lines), png, size)
 
 
@@ -164,15 +166,12 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     for dest in dests:
         files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[dest], mark)
     partner = cat.partners[partner_id]
-    if partner.logo and partner.logo in cat.assets:
-        files[f"assets/partner-logo{Path(partner.logo).suffix.lower()}"] = cat.assets[
-            partner.logo
-        ].read_bytes()
+    # logos ship as the PNG salesplay made, never the author's file (an SVG may hold scripts)
+    if partner.logo and partner.logo in cat.images:
+        files["assets/partner-logo.png"] = cat.images[partner.logo].png
     company_logo = cat.config.company.logo
-    if company_logo and company_logo in cat.assets:
-        files[f"assets/company-logo{Path(company_logo).suffix.lower()}"] = cat.assets[
-            company_logo
-        ].read_bytes()
+    if company_logo and company_logo in cat.images:
+        files["assets/company-logo.png"] = cat.images[company_logo].png
     files["index.html"] = render(
         shared.env,
         "kit_index.html",
