@@ -136,6 +136,9 @@ def _decode_raster(data: bytes, kind: str, *, publish: bool) -> Checked:
                 png, png_size = _png_of(image) if publish else (b"", (0, 0))
                 return Checked(kind, (width, height), png, png_size)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        size = _declared_size(data, kind)
+        if size:
+            _check_pixels(*size)  # says "is W×H pixels; the limit is …"
         raise ImageError(f"has more than {MAX_PIXELS // 1_000_000} million pixels") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         if isinstance(exc, ImageError):
@@ -144,6 +147,15 @@ def _decode_raster(data: bytes, kind: str, *, publish: bool) -> Checked:
 
 
 _NAMES = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP", "SVG": "SVG"}
+
+
+def _declared_size(data: bytes, kind: str) -> tuple[int, int] | None:
+    """Width and height from a PNG or GIF header, for the message about a too-large image."""
+    if kind == "PNG" and len(data) >= 24 and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if kind == "GIF" and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    return None
 
 
 def _check_pixels(width: int, height: int) -> None:
