@@ -5,81 +5,45 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
-from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesplay import families as _families
 from salesplay.context import Context, UsageError
 from salesplay.diagnostics import (
     Diagnostic,
     Location,
     did_you_mean,
-    format_json,
     format_text,
     summary,
 )
-from salesplay.edition import make_edition
-from salesplay.pipeline import check_catalog
-from salesplay.resolve import Catalog
-from salesplay.views import Edition
+from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
-    from salesplay.kits import KitShared
+    from salesplay.resolve import Catalog
+    from salesplay.engine.records import Records
+    from salesplay.engine.units import Unit
 
-#: kinds of output `--only` accepts.
-KINDS = ("battlecards", "playbooks", "decks", "matrix", "site", "kits", "reports")
-
-
-class BuildFault(Exception):
-    """A located error found while rendering (template, deck master, PDF)."""
-
-    def __init__(self, loc: Location, message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-    @classmethod
-    def of(cls, exc: Exception, where: Path) -> BuildFault:
-        """A fault that knows its place (templates) keeps it; others are put at `where`."""
-        if isinstance(exc, OSError) and exc.filename:
-            return cls(Location(Path(exc.filename), 0, 0), f"cannot write: {exc.strerror}")
-        loc = getattr(exc, "loc", None)
-        return cls(loc if isinstance(loc, Location) else Location(where, 0, 0), str(exc))
+#: kinds of output `--only` accepts: the output families.
+KINDS = _families.KINDS
 
 
 @dataclass
-class Outputs:
-    """Rendered files held in memory until everything has rendered."""
+class Progress:
+    """Progress lines on stderr: a bar redrawn in a terminal, a line per step in a log."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    say: Callable[[str], None]
 
-    def add(self, rel: str, data: bytes | str) -> None:
-        self.files[rel] = data.encode() if isinstance(data, str) else data
-
-
-@dataclass
-class Build:
-    """One build: the context, the resolved catalog and its editions."""
-
-    ctx: Context
-    cat: Catalog
-    editions: dict[str, Edition]
-    only: frozenset[str]
-    progress: Callable[[str], None]
-
-    def wants(self, kind: str) -> bool:
-        return not self.only or kind in self.only
-
-    def counter(self, label: str, total: int) -> Callable[[int], None]:
+    def counter(self, label: str, total: int) -> Callable[[object], None]:
         """A progress bar for `total` items: call the result once per finished item."""
         done = [0]
         step = max(1, total // 50) if not sys.stderr.isatty() else 1
 
-        def tick(_item: int) -> None:
+        def tick(_item: object) -> None:
             done[0] += 1
             if done[0] % step == 0 or done[0] == total:
-                self.progress(progress_bar(label, done[0], total))
+                self.say(progress_bar(label, done[0], total))
 
         return tick
 
@@ -103,70 +67,227 @@ def _progress_printer() -> Callable[[str], None]:
     return say
 
 
-def run_build(ctx: Context, only: list[str]) -> int:
-    """Build everything out of date; 0 on success, 1 on any error (build/ left untouched)."""
-    started = time.perf_counter()
+def _unknown_kinds(only: Iterable[str]) -> None:
     unknown = [k for k in only if k not in KINDS]
     if unknown:
         raise UsageError(
             f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], KINDS)};"
             f" kinds: {', '.join(KINDS)}"
         )
+
+
+def fingerprint(ctx: Context, only: Iterable[str]) -> str:
+    """Every input of a build: catalog and template files, options, as-of date, revision.
+
+    Equal fingerprints and untouched outputs mean the build would change nothing.
+    """
+    from salesplay.engine.records import key_of, tree_digest
+    from salesplay.render.templates import template_dirs
+    from salesplay.write import git_revision
+
+    wanted = sorted(set(only) or KINDS)
+    revision = git_revision(ctx.catalog) if "kits" in wanted else None
+    return key_of(
+        "build",
+        wanted,
+        ctx.strict,
+        ctx.as_of,
+        str(Path(ctx.catalog).resolve()),
+        str(ctx.out.resolve()),
+        tree_digest([Path(ctx.catalog)]),
+        tree_digest(template_dirs(ctx.templates)),
+        revision,
+    )
+
+
+def run_build(
+    ctx: Context, only: list[str], *, clean: bool = False, partners: list[str] | None = None
+) -> int:
+    """Build what is out of date; 0 on success, 1 on any error (build/ left untouched).
+
+    `partners` limits the kits to those partners (`salesplay kit`); `clean` ignores the
+    records of earlier builds and makes everything.
+    """
+    from salesplay.engine.records import RECORDS, Records
+
+    started = time.perf_counter()
+    _unknown_kinds(only)
+    progress = Progress(_progress_printer())
+    records = Records() if clean else Records.load(ctx.out)
+    print_ = fingerprint(ctx, only) if partners is None else None
+    if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
+        return 0
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
+    if partners is not None:
+        for pid in partners:
+            if pid not in cat.partners:
+                raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
     try:
         _check_out_folder(ctx.out)
-    except BuildFault as exc:
-        return _fault(exc, "nothing was written")
-    editions = {a: make_edition(cat, a) for a in ("internal", "rep", "partner", "public")}
-    build = Build(ctx, cat, editions, frozenset(only), _progress_printer())
-    outputs = Outputs()
-    try:
-        from salesplay.render.outputs import render_outputs
-
-        render_outputs(build, outputs)
-    except BuildFault as exc:
-        return _fault(exc, "nothing was written")
-    if build.wants("reports"):
-        outputs.add("reports/check.json", format_json(diags))
-    try:
-        # kits are written one by one as made; prepare them (and render one) first so that
-        # a kit template fault stops the build before anything is written
-        kit_shared = _prepare_kits(build) if build.wants("kits") and cat.partners else None
-    except BuildFault as exc:
-        return _fault(exc, "nothing was written")
-    kit_names = [_kit_name(p) for p in cat.partners] if kit_shared is not None else []
-    try:
+        units = _plan(ctx, cat, diags, only, partners, progress)
         # every target is checked before the first byte is written
-        _check_targets(ctx.out, [*outputs.files, *kit_names, OUTPUT_LIST])
+        _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
         return _fault(exc, "nothing was written")
-    build.progress(f"writing {len(outputs.files)} files")
     try:
-        written = _write_all(ctx.out, outputs)
+        written, warnings = _make_and_write(ctx, units, records, clean, progress)
     except BuildFault as exc:
-        return _fault(exc, "build/ may be incomplete")
-    if kit_shared is not None:
-        try:
-            written += _kits(build, kit_shared, list(cat.partners))
-        except BuildFault as exc:
-            return _fault(exc, "kits are incomplete")
-        outputs.files.update(dict.fromkeys(kit_names, b""))
+        return _fault(exc, "outputs made before the fault were written; rerun to finish")
+    wants = _wants(only)
     try:
-        removed = _prune(ctx.out, set(outputs.files), build.wants)
+        removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
+        _sweep_cache(ctx.out, units, wants)
     except BuildFault as exc:
         return _fault(exc, "outputs of earlier builds may be left")
-    for warning in outputs.warnings:
+    for warning in warnings:
         sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
-    counts = _counts(outputs.files)
-    build.progress(
-        f"built {len(outputs.files)} files ({counts}) in {elapsed:.1f} s; {written} changed,"
+    made = sorted(u.rel for u in units)
+    line = (
+        f"built {len(made)} files ({_counts(made)}) in {elapsed:.1f} s; {written} changed,"
         f" {removed} removed; {summary(diags)}"
     )
+    records.fingerprint = print_
+    records.report = {
+        "diagnostics": format_text(diags),
+        "warnings": warnings,
+        "outputs": made,
+        "counts": _counts(made),
+        "summary": summary(diags),
+    }
+    try:
+        write_file(ctx.out, RECORDS, records.to_json())
+    except BuildFault as exc:
+        return _fault(exc, "the build's records were not saved; the next build remakes all")
+    progress.say(line)
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     return 0
+
+
+def _wants(only: Iterable[str]) -> Callable[[str], bool]:
+    kinds = frozenset(only)
+    return lambda kind: not kinds or kind in kinds
+
+
+def _nothing_changed(
+    ctx: Context, records: object, print_: str, started: float, progress: Progress
+) -> bool:
+    """The fast path: same inputs as the last complete build and its outputs untouched.
+
+    Says what that build said (its diagnostics and counts) with "0 changed".
+    """
+    from salesplay.engine.records import Records
+
+    assert isinstance(records, Records)
+    report = records.report
+    outputs = report.get("outputs")
+    if records.fingerprint != print_ or not isinstance(outputs, list):
+        return False
+    if not records.all_present(ctx.out, [str(o) for o in outputs]):
+        return False
+    sys.stderr.write(str(report.get("diagnostics", "")))
+    for warning in report.get("warnings") or []:  # type: ignore[attr-defined]
+        sys.stderr.write(f"{warning}\n")
+    elapsed = time.perf_counter() - started
+    progress.say(
+        f"built {len(outputs)} files ({report.get('counts', '')}) in {elapsed:.1f} s;"
+        f" 0 changed, 0 removed; {report.get('summary', '')}"
+    )
+    sys.stderr.write("\n" if sys.stderr.isatty() else "")
+    return True
+
+
+def _plan(
+    ctx: Context,
+    cat: Catalog,
+    diags: list[Diagnostic],
+    only: Iterable[str],
+    partners: list[str] | None,
+    progress: Progress,
+) -> list[Unit]:
+    """Every unit of the wanted families, one per output path; template faults stop here."""
+    from salesplay.edition import make_edition
+    from salesplay.engine.schedule import merge
+    from salesplay.families import families
+    from salesplay.families.base import Sources
+    from salesplay.models import AUDIENCES
+    from salesplay.render.templates import make_env
+    from salesplay.views import Edition
+
+    wants = _wants(only)
+    editions: dict[str, Edition] = {a: make_edition(cat, a) for a in AUDIENCES}
+    src = Sources(
+        cat,
+        editions,
+        ctx.templates,
+        make_env(ctx.templates),
+        diags,
+        ctx.out,
+        progress.say,
+        partners,
+    )
+    units: list[Unit] = []
+    for fam in families():
+        if wants(fam.name):
+            units += fam.plan(src)
+    return merge(units)
+
+
+def _make_and_write(
+    ctx: Context, units: list[Unit], records: Records, clean: bool, progress: Progress
+) -> tuple[int, list[str]]:
+    """Make the stale units stage by stage; write what changed; record every output.
+
+    Stage 0 (pages, PDFs, decks) is made in memory before anything is written, so that a
+    fault leaves build/ as it was; later stages (kits) are written as each is made.
+    """
+    from salesplay.engine.executor import executor_for
+    from salesplay.engine.schedule import run_stage, split
+
+    plan = split(units, records, ctx.out, clean=clean)
+    executor = executor_for(ctx.jobs)
+    warnings: dict[str, tuple[str, ...]] = {u.rel: records.warnings(u.rel) for u in plan.fresh}
+    written = 0
+    for stage in sorted({u.stage for u in units}):
+        stale = [u for u in plan.stale if u.stage == stage]
+        if not stale:
+            continue
+        tick = progress.counter(_stage_label(stale), len(stale))
+        if stage == 0:
+            made = sorted(run_stage(stale, executor, tick), key=lambda m: m.unit.rel)
+        else:
+            made = run_stage(stale, executor, tick)  # type: ignore[assignment]
+        for item in made:
+            written += write_file(ctx.out, item.unit.rel, item.data)
+            records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
+            warnings[item.unit.rel] = item.warnings
+    return written, [w for rel in sorted(warnings) for w in warnings[rel]]
+
+
+def _stage_label(units: list[Unit]) -> str:
+    families = sorted({u.family for u in units})
+    return "+".join(families)
+
+
+def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> None:
+    """Remove cached partner cards and decks that no kit of this build uses."""
+    if not wants("kits"):
+        return
+    from salesplay.families.kits import CACHE, cache_names
+    from salesplay.write import remove_output
+
+    used = cache_names(units)
+    folder = out / CACHE
+    try:
+        names = sorted(p.name for p in folder.iterdir() if not p.is_symlink())
+    except OSError:
+        return
+    for name in names:
+        rel = f"{CACHE}/{name}"
+        if rel not in used:
+            remove_output(out, rel)
 
 
 #: where a build records the files it wrote, so the next one can remove what it no longer makes.
@@ -174,8 +295,8 @@ OUTPUT_LIST = ".salesplay/outputs.json"
 
 
 def _kind_of(rel: str) -> str:
-    head = rel.split("/", 1)[0]
-    return "matrix" if head.startswith("matrix.") else head
+    fam = _families.owner(rel)
+    return fam.name if fam else ""
 
 
 def _kit_name(partner_id: str) -> str:
@@ -266,7 +387,7 @@ def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
     return removed
 
 
-def _counts(files: dict[str, bytes]) -> str:
+def _counts(files: Iterable[str]) -> str:
     by_ext: dict[str, int] = {}
     for rel in files:
         ext = Path(rel).suffix.lstrip(".") or "other"
@@ -274,13 +395,10 @@ def _counts(files: dict[str, bytes]) -> str:
     return ", ".join(f"{n} {ext}" for ext, n in sorted(by_ext.items()))
 
 
-def _write_all(out: Path, outputs: Outputs) -> int:
-    """Write every file atomically; unchanged files are left alone (mtime kept)."""
-    return sum(write_file(out, rel, data) for rel, data in sorted(outputs.files.items()))
-
-
 def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
     """Check the catalog and print its diagnostics; no catalog when it has errors."""
+    from salesplay.pipeline import check_catalog
+
     cat = check_catalog(ctx)
     diags = ctx.reporter.sorted(ctx.strict)
     sys.stderr.write(format_text(diags))
@@ -298,64 +416,6 @@ def _fault(exc: BuildFault, outcome: str) -> int:
     return 1
 
 
-def _prepare_kits(build: Build, partners: list[str] | None = None) -> KitShared:
-    """Render what the kits share; render one kit in memory to prove the kit templates."""
-    from salesplay import kits
-
-    names = partners if partners is not None else list(build.cat.partners)
-    shared = kits.prepare(
-        build.cat,
-        build.editions,
-        names,
-        templates=build.ctx.templates,
-        out=build.ctx.out,
-        jobs=build.ctx.jobs,
-        progress=build.progress,
-    )
-    if names:
-        kits.kit_zip(shared, names[0])  # a BuildFault now, before anything is written
-    return shared
-
-
-def _kits(build: Build, shared: KitShared, partners: list[str]) -> int:
-    """Build partner kits; this process writes each as soon as a worker has made it."""
-    from salesplay import kits
-
-    tick = build.counter("kits", len(partners))
-    done = 0
-    # closing: a write fault stops the workers now, not when the generator is collected
-    with closing(kits.build_kits(shared, partners, build.ctx.jobs)) as made:
-        for partner_id, data in made:
-            write_file(build.ctx.out, _kit_name(partner_id), data)
-            tick(done)
-            done += 1
-    return done
-
-
 def run_kits(ctx: Context, partner_ids: list[str]) -> int:
     """`salesplay kit PARTNER…`: check, then build only those partners' kits."""
-    started = time.perf_counter()
-    cat, _ = _checked(ctx)
-    if cat is None:
-        return 1
-    for pid in partner_ids:
-        if pid not in cat.partners:
-            raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
-    partners = list(dict.fromkeys(partner_ids))
-    try:
-        _check_out_folder(ctx.out)
-        _check_targets(ctx.out, [_kit_name(p) for p in partners])
-    except BuildFault as exc:
-        return _fault(exc, "nothing was written")
-    editions = {a: make_edition(cat, a) for a in ("partner", "public")}
-    build = Build(ctx, cat, editions, frozenset({"kits"}), _progress_printer())
-    try:
-        n = _kits(build, _prepare_kits(build, partners), partners)
-    except BuildFault as exc:
-        return _fault(exc, "kits are incomplete")
-    from salesplay.write import sweep_temp_files
-
-    sweep_temp_files(ctx.out, ["kits"])
-    build.progress(f"built {n} kits in {time.perf_counter() - started:.1f} s")
-    sys.stderr.write("\n" if sys.stderr.isatty() else "")
-    return 0
+    return run_build(ctx, ["kits"], partners=list(dict.fromkeys(partner_ids)))

@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 
 from salesplay import cobrand
-from salesplay.build import BuildFault
 from salesplay.diagnostics import Location
+from salesplay.faults import BuildFault
 from salesplay.render import decks, html
 from salesplay.render.pdf import PdfError, RenderJob, WorkerError, forked_map, render_many
 from salesplay.render.pptx_deck import DeckError
@@ -43,6 +43,7 @@ class KitShared:
     enablement: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # play → deck base
     pitches: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # destination → deck base
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
+    indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
 
 
 def kit_plays(cat: Catalog, partner_edition: Edition, partner_id: str) -> list[str]:
@@ -165,28 +166,55 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         files[f"decks/{play}-enablement.pptx"] = cobrand.cobrand(shared.enablement[play], mark)
     for dest in dests:
         files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[dest], mark)
+    files.update(logo_files(cat, partner_id))
+    index = shared.indexes.get(partner_id)
+    if index is None:
+        index = kit_index(shared, partner_id, plays, dests, sorted(files))
+    files["index.html"] = index
+    manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
+    files["manifest.json"] = manifest.to_json()
+    return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
+
+
+def logo_files(cat: Catalog, partner_id: str) -> dict[str, bytes]:
+    """The kit's logo files: the PNGs salesplay made, never the author's files."""
+    # an SVG may hold scripts: only the PNG the check rasterised ships
+    files = {}
     partner = cat.partners[partner_id]
-    # logos ship as the PNG salesplay made, never the author's file (an SVG may hold scripts)
     if partner.logo and partner.logo in cat.images:
         files["assets/partner-logo.png"] = cat.images[partner.logo].png
     company_logo = cat.config.company.logo
     if company_logo and company_logo in cat.images:
         files["assets/company-logo.png"] = cat.images[company_logo].png
-    files["index.html"] = render(
+    return files
+
+
+def member_names(
+    cat: Catalog, partner_id: str, plays: Sequence[str], dests: Sequence[str]
+) -> list[str]:
+    """The kit's files other than index.html and manifest.json, as the index lists them."""
+    names = [f"battlecards/{p}.pdf" for p in plays] + [f"decks/{p}-enablement.pptx" for p in plays]
+    names += [f"decks/{d}-pitch.pptx" for d in dests]
+    return sorted(names + list(logo_files(cat, partner_id)))
+
+
+def kit_index(
+    shared: KitShared, partner_id: str, plays: Sequence[str], dests: Sequence[str],
+    names: Sequence[str],
+) -> bytes:  # fmt: skip
+    """The kit's offline index page."""
+    return render(
         shared.env,
         "kit_index.html",
         edition=shared.partner_edition,
         public=shared.public_edition,
-        partner=partner,
+        partner=shared.cat.partners[partner_id],
         partner_id=partner_id,
-        plays=plays,
-        destinations=dests,
-        files=sorted(files),
+        plays=list(plays),
+        destinations=list(dests),
+        files=list(names),
         brand_css=html.brand_css(shared.partner_edition.brand),
     ).encode()
-    manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
-    files["manifest.json"] = manifest.to_json()
-    return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
 
 
 def build_kits(

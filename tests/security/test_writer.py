@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, Result, make_catalog, run_cli
-from salesplay import build as build_module
 from salesplay.build import OUTPUT_LIST, _prune, recorded_outputs
 from salesplay.context import clamp_jobs, cpu_count
+from salesplay.engine.units import Unit
+from salesplay.families import site
+from salesplay.families.base import Sources, page_unit
 from salesplay.write import (
     UnsafeTarget,
     check_target,
@@ -111,11 +114,13 @@ def test_a_hostile_output_name_stops_the_build_before_anything_is_written(
     (tmp_path / "build").mkdir()
     (tmp_path / "build/notes.txt").write_text("mine")
 
-    def render_outputs(build: build_module.Build, outputs: build_module.Outputs) -> None:
-        outputs.add("site/index.html", "<p>fine</p>")
-        outputs.add("site/assets/l/../../../../run.sh", "echo owned")
+    def plan(_src: Sources) -> list[Unit]:
+        return [
+            page_unit("site", "site/index.html", "<p>fine</p>"),
+            page_unit("site", "site/assets/l/../../../../run.sh", "echo owned"),
+        ]
 
-    monkeypatch.setattr("salesplay.render.outputs.render_outputs", render_outputs)
+    monkeypatch.setattr(site, "FAMILY", dataclasses.replace(site.FAMILY, plan=plan))
     result = run_cli("build", "--only", "site", "--as-of", AS_OF, cwd=tmp_path)
     line = _one_error(result, "build: error: refusing to write outside --out: ")
     assert "'site/assets/l/../../../../run.sh'" in line
@@ -143,7 +148,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
     out = tmp_path / "build"
     victims = tmp_path / "victims"
     victims.mkdir()
-    for name in ("abs.txt", "dotdot.txt", "via-link.pdf", "linked.pdf"):
+    for name in ("abs.txt", "dotdot.txt", "via-link-pitch.pptx", "linked.pdf"):
         (victims / name).write_text("precious")
     (out / "battlecards").mkdir(parents=True)
     (out / "battlecards/old.pdf").write_text("stale output")
@@ -155,7 +160,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
         str(victims / "abs.txt"),
         "../victims/dotdot.txt",
         "battlecards/../../victims/dotdot.txt",
-        "decks/via-link.pdf",
+        "decks/via-link-pitch.pptx",
         "notes/mine.txt",
         ".salesplay/outputs.json",
         "battlecards",
@@ -167,7 +172,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
     (out / ".salesplay").mkdir()
     (out / OUTPUT_LIST).write_text(json.dumps(hostile))
     assert recorded_outputs(out) == {
-        "decks/via-link.pdf",
+        "decks/via-link-pitch.pptx",
         "battlecards/old.pdf",
         "battlecards/link.pdf",
     }
@@ -176,8 +181,10 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
         "abs.txt",
         "dotdot.txt",
         "linked.pdf",
-        "via-link.pdf",
+        "via-link-pitch.pptx",
     ]
+    # a name no family owns is never pruned, even inside a kind's folder
+    assert "battlecards/notes.txt" not in recorded_outputs(out)
     assert all(p.read_text() == "precious" for p in victims.iterdir())
     assert (out / "notes/mine.txt").read_text() == "mine"
     assert not (out / "battlecards/old.pdf").exists()

@@ -7,26 +7,19 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, display_path
-from salesplay.images import site_name
 from salesplay.render import html
 from salesplay.render.templates import (
-    THEME_DIR,
     TemplateFault,
-    css_safe,
-    find_file,
     render,
 )
 from salesplay.views import Edition, PlayView
-
-if TYPE_CHECKING:
-    from salesplay.build import Build, Outputs
 
 #: theme files of the portal, copied to site/assets/<name> (project templates override them).
 PORTAL_CSS = "portal/portal.css"
@@ -353,11 +346,7 @@ def report_sections(
 # --- rendering --------------------------------------------------------------------------
 
 
-def _theme_file(build: Build, name: str) -> Path:
-    return find_file(build.ctx.templates, name) or THEME_DIR / name
-
-
-def _page_links(edition: Edition, up: str = "") -> PageLinks:
+def page_links(edition: Edition, up: str = "") -> PageLinks:
     """Links for a page in build/site/ (`up` empty) or elsewhere (`up` leads to build/site/)."""
     base = html.Links.for_site(0)
     # Downloads are relative to build/, and site/ and reports/ are both one level below it.
@@ -398,13 +387,13 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         return render(env, name, **context)
     except TemplateFault as exc:
-        from salesplay.build import BuildFault
+        from salesplay.faults import BuildFault
 
         raise BuildFault(exc.loc, str(exc)) from None
 
 
 def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCard]) -> str:
-    links = _page_links(edition)
+    links = page_links(edition)
     return _render(
         env,
         "portal/index.html",
@@ -421,7 +410,7 @@ def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCar
 
 
 def matrix_page(env: jinja2.Environment, edition: Edition) -> str:
-    links = _page_links(edition)
+    links = page_links(edition)
     table = html.Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
     return _render(env, "portal/matrix.html", matrix=table, **_common(edition, links, "matrix"))
 
@@ -437,44 +426,6 @@ def report_page(
     return _render(env, "portal/report.html", sections=sections, **common)
 
 
-def _shown_files(build: Build) -> set[Path]:
-    """Catalog files of the entities the rep edition holds."""
-    rep = build.editions["rep"]
-    return {doc.path for (kind, eid), doc in build.cat.docs.items() if rep.shows(kind, eid)}
-
-
-def render_portal(build: Build, outputs: Outputs) -> None:
-    """site/index.html, search index, matrix and report pages; reports/coverage.html."""
-    from salesplay.render.templates import make_env
-
-    env = make_env(build.ctx.templates)
-    rep = build.editions["rep"]
-    diags = [d for d in build.ctx.reporter.sorted(build.ctx.strict) if d.code in REPORT_CODES]
-    base = Path(build.ctx.catalog).resolve().parent
-    css = _theme_file(build, PORTAL_CSS).read_text(encoding="utf-8")
-    if build.wants("site"):
-        links = _page_links(rep)
-        cards = play_cards(rep, links.site)
-        build.progress("rendering the rep portal")
-        outputs.add("site/index.html", home_page(env, rep, cards))
-        outputs.add(f"site/{INDEX_JS}", search_index_js(cards))
-        outputs.add("site/matrix.html", matrix_page(env, rep))
-        # the portal is the rep edition: only findings about what reps may see
-        shown = _shown_files(build)
-        site_diags = [d for d in diags if d.loc.file in shown]
-        sections = report_sections(rep, site_diags, base, lambda p: links.site.play(p) or "")
-        outputs.add("site/report.html", report_page(env, rep, sections, links))
-        for name in (PORTAL_CSS, PORTAL_JS, "fonts.css"):
-            outputs.add(f"site/assets/{name}", _theme_file(build, name).read_bytes())
-        for font in sorted((THEME_DIR / "fonts").glob("*.otf")):
-            outputs.add(f"site/assets/fonts/{font.name}", font.read_bytes())
-        logo = rep.company.logo
-        if logo and logo in build.cat.images:
-            # a name salesplay chooses and the PNG check made: never the path or bytes as written
-            outputs.add(f"site/{site_name(logo)}", build.cat.images[logo].png)
-    if build.wants("reports"):
-        # The report stands alone (styles inline) so that it reads well without the site.
-        links = _page_links(rep, "../site/")
-        sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
-        page = report_page(env, rep, sections, links, inline_css=css_safe(css))
-        outputs.add("reports/coverage.html", page)
+def report_diagnostics(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics the marketers' report shows."""
+    return [d for d in diags if d.code in REPORT_CODES]

@@ -1,0 +1,83 @@
+"""Decide which units are out of date, make them on the executor, and hand back their bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from salesplay.diagnostics import Location
+from salesplay.engine.executor import Executor
+from salesplay.engine.records import Records
+from salesplay.engine.units import Unit
+from salesplay.faults import BuildFault
+
+
+@dataclass
+class Plan:
+    """Every unit of a build, one per output path, split into fresh and stale."""
+
+    units: list[Unit]
+    stale: list[Unit] = field(default_factory=list)
+    fresh: list[Unit] = field(default_factory=list)
+
+
+def merge(units: Sequence[Unit]) -> list[Unit]:
+    """One unit per output path: the same output planned twice (site assets that the site and
+    the matrix both use) is made once; two different outputs for one path are a fault."""
+    seen: dict[str, Unit] = {}
+    for unit in units:
+        first = seen.get(unit.rel)
+        if first is None:
+            seen[unit.rel] = unit
+        elif first.key != unit.key:
+            raise BuildFault(
+                Location(Path(unit.rel), 0, 0),
+                f"two different outputs for one path (families '{first.family}' and"
+                f" '{unit.family}')",
+            )
+    return [seen[rel] for rel in sorted(seen)]
+
+
+def split(units: Sequence[Unit], records: Records, out: Path, *, clean: bool) -> Plan:
+    """Stale: never made, made from other inputs, or changed on disk since; fresh: the rest."""
+    plan = Plan(list(units))
+    for unit in plan.units:
+        if not clean and records.fresh(out, unit.rel, unit.key):
+            plan.fresh.append(unit)
+        else:
+            plan.stale.append(unit)
+    return plan
+
+
+@dataclass(frozen=True)
+class Made:
+    """A made output: its unit, its bytes and its warnings."""
+
+    unit: Unit
+    data: bytes
+    warnings: tuple[str, ...]
+
+
+def run_stage(
+    stale: Sequence[Unit],
+    executor: Executor,
+    on_done: Callable[[Unit], None] = lambda _u: None,
+) -> Iterator[Made]:
+    """Make the stale units of one stage; light ones first, heavy ones on the executor.
+
+    Results come in completion order; callers that hold them sort by path, so the bytes of
+    a build never depend on `--jobs`.
+    """
+    for hook in dict.fromkeys(u.prepare for u in stale if u.prepare is not None):
+        hook([u for u in stale if u.prepare == hook], executor)
+    for unit in stale:
+        if unit.make is None:
+            on_done(unit)
+            yield Made(unit, unit.data or b"", ())
+    heavy = [u for u in stale if u.make is not None]
+    for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
+        warm()
+    for index, (data, warnings) in executor.run(heavy):
+        on_done(heavy[index])
+        yield Made(heavy[index], data, warnings)

@@ -1,0 +1,50 @@
+"""Output families: one module each, and the one registry build, serve, kits and tests read.
+
+The registry names each family's module; a module is imported when its family is first
+needed, so a build with nothing to do never loads the renderers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salesplay.families.base import Family
+
+#: every output family (its `--only` kind → its module), in the order a build plans them.
+#: A new family is one module and one line here.
+REGISTRY: tuple[tuple[str, str], ...] = (
+    ("battlecards", "salesplay.families.battlecards"),
+    ("playbooks", "salesplay.families.playbooks"),
+    ("decks", "salesplay.families.decks"),
+    ("matrix", "salesplay.families.matrix"),
+    ("site", "salesplay.families.site"),
+    ("reports", "salesplay.families.reports"),
+    ("kits", "salesplay.families.kits"),
+)
+#: the `--only` kinds.
+KINDS: tuple[str, ...] = tuple(name for name, _ in REGISTRY)
+
+
+def family(name: str) -> Family:
+    """The family called `name` (KeyError if none is)."""
+    module = dict(REGISTRY)[name]
+    fam: Family = importlib.import_module(module).FAMILY
+    return fam
+
+
+def families() -> tuple[Family, ...]:
+    """Every family, in registry order."""
+    return tuple(family(name) for name in KINDS)
+
+
+def owner(rel: str) -> Family | None:
+    """The family that owns the output path `rel` (the one answer to "where does X live")."""
+    for fam in families():
+        if fam.owns(rel):
+            return fam
+    return None
+
+
+__all__ = ["KINDS", "REGISTRY", "families", "family", "owner"]

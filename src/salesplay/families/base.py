@@ -1,0 +1,179 @@
+"""What an output family is, and the named inputs every family plans its units from."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from salesplay.diagnostics import Diagnostic
+from salesplay.engine.records import key_of, tree_digest
+from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.faults import BuildFault, Subject
+from salesplay.models import Audience
+from salesplay.render.templates import THEME_DIR, TemplateFault, find_file, template_dirs
+from salesplay.resolve import Catalog
+from salesplay.views import Edition
+
+
+@dataclass
+class Sources:
+    """The named inputs of a build that families read; never the build itself."""
+
+    cat: Catalog
+    editions: Mapping[str, Edition]
+    templates: Path | None
+    env: jinja2.Environment
+    #: the catalog's diagnostics (the reports family shows them).
+    diagnostics: Sequence[Diagnostic]
+    out: Path
+    progress: Callable[[str], None] = field(default=lambda _m: None)
+    #: the partners whose kits are wanted (None: every partner).
+    partners: Sequence[str] | None = None
+
+    @functools.cached_property
+    def template_dirs(self) -> tuple[Path, ...]:
+        return tuple(template_dirs(self.templates))
+
+    @functools.cached_property
+    def pdf_roots(self) -> tuple[Path, ...]:
+        """Where a PDF may load files from: the catalog's assets and the template folders."""
+        return (self.cat.root / "assets", *self.template_dirs)
+
+    @functools.cached_property
+    def resources(self) -> str:
+        """Digest of every file a PDF could load (assets, templates, theme, fonts).
+
+        Coarser than what one page loads, never wrong: an asset edit remakes the PDFs.
+        """
+        return tree_digest(self.pdf_roots)
+
+    def theme_file(self, name: str) -> Path:
+        """A theme file, the project's override first."""
+        return find_file(self.templates, name) or THEME_DIR / name
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of output: its `--only` name, its edition, the paths it owns, its planner.
+
+    `plan` turns the sources into units, one per output, each with the key of what it is
+    made from; rendering text (Jinja) happens there, heavy work (PDF, PPTX, zip) in each
+    unit's make. Families never import the build.
+    """
+
+    name: str
+    #: what it is for, as the README's table says it.
+    description: str
+    #: output paths it owns (glob patterns relative to --out), each with the audience of the
+    #: edition it is made from (None: the marketers' own outputs, which show everything).
+    outputs: tuple[tuple[str, Audience | None], ...]
+    plan: Callable[[Sources], list[Unit]]
+    #: shown by `salesplay serve` (the rep portal and what it links to).
+    served: bool = False
+    #: served first on a save (pages), the others follow in the background (PDFs, decks).
+    quick: bool = False
+
+    def owns(self, rel: str) -> bool:
+        """Whether the output path `rel` belongs to this family."""
+        return any(fnmatch.fnmatchcase(rel, pattern) for pattern, _ in self.outputs)
+
+    def audience_of(self, rel: str) -> Audience | None:
+        """The audience an output of this family is made for (None: marketers)."""
+        for pattern, audience in self.outputs:
+            if fnmatch.fnmatchcase(rel, pattern):
+                return audience
+        raise KeyError(rel)
+
+
+def page_unit(family: str, rel: str, data: str | bytes, subject: Subject | None = None) -> Unit:
+    """A light unit whose bytes are already made (HTML, JSON, a copied file)."""
+    raw = data.encode() if isinstance(data, str) else data
+    return Unit(rel, family, key_of("page", raw), data=raw, subject=subject)
+
+
+def guarded(where: Path, fn: Callable[..., str], *args: object, **kwargs: object) -> str:
+    """A template render whose fault is a located BuildFault (template file and line)."""
+    try:
+        return fn(*args, **kwargs)
+    except TemplateFault as exc:
+        raise BuildFault.of(exc, where) from None
+
+
+def pdf_unit(
+    src: Sources,
+    family: str,
+    rel: str,
+    page: str,
+    title: str,
+    *,
+    subject: Subject | None = None,
+    check: Callable[[bytes], tuple[str, ...]] | None = None,
+) -> Unit:
+    """A PDF made from an HTML page; `check` adds warnings about the PDF made."""
+    from salesplay.render.pdf import RenderJob
+
+    base_url = (THEME_DIR / "index.html").as_uri()
+    job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title)
+    key = key_of(
+        "pdf",
+        page,
+        base_url,
+        [str(r) for r in job.roots],
+        job.as_of,
+        title,
+        job.lang,
+        job.tagged,
+        src.resources,
+    )
+
+    def make(workshop: Workshop) -> Made:
+        renderer = workshop.tool("pdf", _pdf_renderer)
+        data, refused = renderer.render(
+            job.html,
+            base_url=job.base_url,
+            roots=job.roots,
+            as_of=job.as_of,
+            title=job.title,
+            lang=job.lang,
+            tagged=job.tagged,
+        )
+        warnings = tuple(f"{rel}: warning: refused to load {r} [fetch]" for r in refused)
+        return data, warnings + (check(data) if check else ())
+
+    return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf)
+
+
+def _pdf_renderer() -> object:
+    from salesplay.render.pdf import PdfRenderer
+
+    return PdfRenderer()
+
+
+def _warm_pdf() -> None:
+    import weasyprint  # noqa: F401  # imported once in the parent, inherited by the workers
+
+
+def deck_unit(
+    family: str,
+    rel: str,
+    make_deck: Callable[[], bytes],
+    key: str,
+    where: Path,
+    subject: Subject | None = None,
+) -> Unit:
+    """A deck made by python-pptx; a deck fault is located at the master `where`."""
+
+    def make(_workshop: Workshop) -> Made:
+        from salesplay.render.pptx_deck import DeckError
+
+        try:
+            return make_deck(), ()
+        except DeckError as exc:
+            raise BuildFault.of(exc, where, subject) from None
+
+    return Unit(rel, family, key, make=make, subject=subject)

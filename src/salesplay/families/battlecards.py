@@ -1,0 +1,71 @@
+"""Battlecard PDFs: one per play of the rep edition, at most two A4 pages."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.engine.units import Unit
+from salesplay.families.base import Family, Sources, guarded, pdf_unit
+from salesplay.render import html
+
+NAME = "battlecards"
+#: a battlecard is meant to fit on two A4 pages (README: "What you get").
+CARD_PAGE_BUDGET = 2
+
+
+def path_of(play_id: str) -> str:
+    """Where a play's battlecard PDF lives, relative to --out."""
+    return f"battlecards/{play_id}.pdf"
+
+
+def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[str, ...]]:
+    """A check of a made card: a warning at the play's file past the page budget."""
+
+    def check(pdf: bytes) -> tuple[str, ...]:
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+        if pages <= CARD_PAGE_BUDGET:
+            return ()
+        message = (
+            f"battlecard '{play_id}' runs to {pages} pages (budget {CARD_PAGE_BUDGET}):"
+            " shorten its longest fields, or move detail to the playbook"
+        )
+        return (Diagnostic(loc, Severity.WARNING, message, "card-length").format(),)
+
+    return check
+
+
+def plan(src: Sources) -> list[Unit]:
+    rep = src.editions["rep"]
+    links = html.Links.for_pdf(src.cat.root, src.template_dirs)
+    units = []
+    for pid, play in rep.plays.items():
+        page = guarded(Path(pid), html.battlecard, src.env, rep, pid, links, medium="print")
+        check = page_budget(pid, src.cat.loc("play", pid))
+        units.append(
+            pdf_unit(
+                src,
+                NAME,
+                path_of(pid),
+                page,
+                f"{play.name} — battlecard",
+                subject=("play", pid),
+                check=check,
+            )
+        )
+    return units
+
+
+FAMILY = Family(
+    NAME,
+    "the 30-second version first, then differentiators, discovery, objections, talk tracks,"
+    " proof, next steps, jargon decoder; ≤ 2 A4 pages",
+    (("battlecards/*.pdf", "rep"),),
+    plan,
+    served=True,
+)

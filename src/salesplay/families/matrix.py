@@ -1,0 +1,49 @@
+"""The differentiator matrix at the top of --out: matrix.html (links into site/) and matrix.pdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salesplay.engine.units import Unit
+from salesplay.families import site
+from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
+from salesplay.render import html
+
+NAME = "matrix"
+
+
+def _root_links() -> html.Links:
+    """Links for pages at the top of build/ (matrix.html) that point into build/site/."""
+    base = html.Links.for_site(0)
+    return html.Links(
+        theme=lambda name: "site/" + base.theme(name),
+        asset=lambda value: "site/" + base.asset(value),
+        play=lambda pid: site.card_path(pid),
+        downloads=lambda pid: {"PDF": f"battlecards/{pid}.pdf"},
+        home="site/index.html",
+    )
+
+
+def plan(src: Sources) -> list[Unit]:
+    rep = src.editions["rep"]
+    recorder = site.Recorder()
+    web = guarded(
+        Path("matrix"), html.matrix, src.env, rep, recorder.links(_root_links()), medium="web"
+    )
+    pdf_links = html.Links.for_pdf(src.cat.root, src.template_dirs)
+    printed = guarded(Path("matrix"), html.matrix, src.env, rep, pdf_links, medium="print")
+    return [
+        page_unit(NAME, "matrix.html", web),
+        pdf_unit(src, NAME, "matrix.pdf", printed, "Differentiator matrix"),
+        # the page's styles and images live in site/assets/ (the same units the site plans)
+        *site.asset_units(src, recorder.theme, recorder.assets),
+    ]
+
+
+FAMILY = Family(
+    NAME,
+    "differentiators × competitors, unique vs comparative, linked to plays",
+    (("matrix.html", "rep"), ("matrix.pdf", "rep")),
+    plan,
+    served=True,
+)
