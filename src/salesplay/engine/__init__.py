@@ -1,0 +1,1 @@
+"""The build engine: units, records of what each output was made from, and executors."""
