@@ -88,12 +88,15 @@ def build(
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help=JOBS_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
     as_of: AsOfOpt = None,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="ignore the records of earlier builds: make all")
+    ] = False,
 ) -> None:
     """Render everything that is out of date, with a progress bar."""
     from salesplay.build import run_build
 
     ctx = _output_context(catalog, as_of, out, templates, jobs, strict=strict)
-    raise typer.Exit(run_build(ctx, only=only or []))
+    raise typer.Exit(run_build(ctx, only=only or [], clean=clean))
 
 
 @app.command()
