@@ -1,0 +1,70 @@
+"""The output-family registry is the one answer: README table, ownership, audiences, kinds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from salesplay.build import KINDS as BUILD_KINDS
+from salesplay.families import KINDS, REGISTRY, families, family, owner
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+_ROW = re.compile(r"^\| `(?P<kind>[a-z-]+)` \| (?P<output>.+?) \| (?P<audience>[^|]+) \| .+\|$")
+
+
+def _table() -> list[tuple[str, str, str]]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## What you get", 1)[1].split("\n## ", 1)[0]
+    return [
+        (m["kind"], m["output"], m["audience"].strip())
+        for line in section.splitlines()
+        if (m := _ROW.match(line))
+    ]
+
+
+def test_the_readme_table_lists_every_family_with_its_audiences() -> None:
+    rows = _table()
+    assert {kind for kind, _, _ in rows} == set(KINDS)
+    for fam in families():
+        shown = {aud for kind, _, aud in rows if kind == fam.name}
+        for _pattern, audience in fam.outputs:
+            assert any((audience or "—") in a for a in shown), (fam.name, audience, shown)
+
+
+def test_build_reads_its_kinds_from_the_registry() -> None:
+    assert BUILD_KINDS == KINDS == tuple(name for name, _ in REGISTRY)
+    assert [f.name for f in families()] == list(KINDS)
+
+
+@pytest.mark.parametrize(
+    ("rel", "kind", "audience"),
+    [
+        ("battlecards/x.pdf", "battlecards", "rep"),
+        ("playbooks/d.pdf", "playbooks", "internal"),
+        ("decks/d-pitch.pptx", "decks", "public"),
+        ("decks/p-enablement.pptx", "decks", "rep"),
+        ("matrix.html", "matrix", "rep"),
+        ("site/assets/fonts/Inter-Regular.otf", "site", "rep"),
+        ("reports/check.json", "reports", None),
+        ("kits/blue-river.zip", "kits", "partner"),
+    ],
+)
+def test_every_output_path_has_one_owner_and_audience(
+    rel: str, kind: str, audience: str | None
+) -> None:
+    fam = owner(rel)
+    assert fam is not None and fam.name == kind
+    assert fam.audience_of(rel) == audience
+    assert sum(f.owns(rel) for f in families()) == 1
+
+
+@pytest.mark.parametrize("rel", ["notes.txt", "decks/x.pdf", "kits/x.pdf", ".salesplay/x"])
+def test_paths_no_family_makes_have_no_owner(rel: str) -> None:
+    assert owner(rel) is None
+
+
+def test_an_unknown_family_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        family("feeds")
