@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from conftest import AS_OF, make_catalog
+from salesplay import families as families_module
 from salesplay.build import KINDS as BUILD_KINDS
+from salesplay.build import run_build
+from salesplay.context import Context
 from salesplay.families import KINDS, REGISTRY, families, family, owner
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -63,6 +69,25 @@ def test_every_output_path_has_one_owner_and_audience(
 @pytest.mark.parametrize("rel", ["notes.txt", "decks/x.pdf", "kits/x.pdf", ".salesplay/x"])
 def test_paths_no_family_makes_have_no_owner(rel: str) -> None:
     assert owner(rel) is None
+
+
+def test_a_new_family_is_one_module_and_one_registry_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's example family, taken from the README itself, builds with --only."""
+    text = README.read_text(encoding="utf-8")
+    example = text.split("# src/salesplay/families/feed.py\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "feed_family.py").write_text(example, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("feed", "feed_family")))
+    monkeypatch.setattr(families_module, "KINDS", (*KINDS, "feed"))
+    root = make_catalog(tmp_path)
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
+    assert run_build(ctx, ["feed"]) == 0
+    plays = json.loads((tmp_path / "build/feed/rep.json").read_text())
+    assert [p["id"] for p in plays] == sorted(p["id"] for p in plays)
+    assert plays and all(p["summary"] for p in plays)
+    assert owner("feed/rep.json") is not None
 
 
 def test_an_unknown_family_is_a_key_error() -> None:

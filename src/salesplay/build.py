@@ -16,14 +16,15 @@ from salesplay.diagnostics import (
     Location,
     did_you_mean,
     format_text,
+    sort_diagnostics,
     summary,
 )
 from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
-    from salesplay.resolve import Catalog
     from salesplay.engine.records import Records
     from salesplay.engine.units import Unit
+    from salesplay.resolve import Catalog
 
 #: kinds of output `--only` accepts: the output families.
 KINDS = _families.KINDS
@@ -68,11 +69,12 @@ def _progress_printer() -> Callable[[str], None]:
 
 
 def _unknown_kinds(only: Iterable[str]) -> None:
-    unknown = [k for k in only if k not in KINDS]
+    kinds = _families.KINDS  # read at call time: the registry is the one list
+    unknown = [k for k in only if k not in kinds]
     if unknown:
         raise UsageError(
-            f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], KINDS)};"
-            f" kinds: {', '.join(KINDS)}"
+            f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], kinds)};"
+            f" kinds: {', '.join(kinds)}"
         )
 
 
@@ -85,7 +87,7 @@ def fingerprint(ctx: Context, only: Iterable[str]) -> str:
     from salesplay.render.templates import template_dirs
     from salesplay.write import git_revision
 
-    wanted = sorted(set(only) or KINDS)
+    wanted = sorted(set(only) or _families.KINDS)
     revision = git_revision(ctx.catalog) if "kits" in wanted else None
     return key_of(
         "build",
@@ -131,31 +133,38 @@ def run_build(
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
         return _fault(exc, "nothing was written")
+    wants = _wants(only)
     try:
-        written, warnings = _make_and_write(ctx, units, records, clean, progress)
+        done = _make_and_write(ctx, units, records, clean, progress, diags, wants)
     except BuildFault as exc:
         return _fault(exc, "outputs made before the fault were written; rerun to finish")
-    wants = _wants(only)
+    warnings = format_text(done.warnings)
+    sys.stderr.write(warnings)
+    total = summary([*diags, *done.warnings])
+    if done.stopped:
+        sys.stderr.write(f"build stopped: nothing was written; {total}\n")
+        return 1
+    units = done.units
     try:
         removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
         _sweep_cache(ctx.out, units, wants)
     except BuildFault as exc:
         return _fault(exc, "outputs of earlier builds may be left")
-    for warning in warnings:
-        sys.stderr.write(f"{warning}\n")
     elapsed = time.perf_counter() - started
     made = sorted(u.rel for u in units)
     line = (
-        f"built {len(made)} files ({_counts(made)}) in {elapsed:.1f} s; {written} changed,"
-        f" {removed} removed; {summary(diags)}"
+        f"built {len(made)} files ({_counts(made)}) in {elapsed:.1f} s; {done.written} changed,"
+        f" {removed} removed; {total}"
     )
-    records.fingerprint = print_
+    # a --strict build failed by a later stage's warning is not a build to repeat quietly
+    failed = ctx.strict and bool(done.warnings)
+    records.fingerprint = None if failed else print_
     records.report = {
         "diagnostics": format_text(diags),
         "warnings": warnings,
         "outputs": made,
         "counts": _counts(made),
-        "summary": summary(diags),
+        "summary": total,
     }
     try:
         write_file(ctx.out, RECORDS, records.to_json())
@@ -163,6 +172,9 @@ def run_build(
         return _fault(exc, "the build's records were not saved; the next build remakes all")
     progress.say(line)
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
+    if failed:
+        sys.stderr.write(f"build stopped: --strict and {total}\n")
+        return 1
     return 0
 
 
@@ -188,8 +200,7 @@ def _nothing_changed(
     if not records.all_present(ctx.out, [str(o) for o in outputs]):
         return False
     sys.stderr.write(str(report.get("diagnostics", "")))
-    for warning in report.get("warnings") or []:  # type: ignore[attr-defined]
-        sys.stderr.write(f"{warning}\n")
+    sys.stderr.write(str(report.get("warnings", "")))
     elapsed = time.perf_counter() - started
     progress.say(
         f"built {len(outputs)} files ({report.get('counts', '')}) in {elapsed:.1f} s;"
@@ -235,20 +246,43 @@ def _plan(
     return merge(units)
 
 
+@dataclass
+class _Done:
+    """What making and writing left: every output, the count written, the render warnings."""
+
+    units: list[Unit]
+    written: int
+    #: located warnings of the renderers (fresh outputs' as recorded), sorted; errors under
+    #: --strict.
+    warnings: list[Diagnostic]
+    #: --strict and a render warning known before writing: nothing was written.
+    stopped: bool = False
+
+
 def _make_and_write(
-    ctx: Context, units: list[Unit], records: Records, clean: bool, progress: Progress
-) -> tuple[int, list[str]]:
+    ctx: Context,
+    units: list[Unit],
+    records: Records,
+    clean: bool,
+    progress: Progress,
+    diags: list[Diagnostic],
+    wants: Callable[[str], bool],
+) -> _Done:
     """Make the stale units stage by stage; write what changed; record every output.
 
     Stage 0 (pages, PDFs, decks) is made in memory before anything is written, so that a
-    fault leaves build/ as it was; later stages (kits) are written as each is made.
+    fault, or under --strict a render warning, leaves build/ as it was; later stages (kits)
+    are written as each is made. Last come the outputs made from every diagnostic
+    (reports/check.json).
     """
     from salesplay.engine.executor import executor_for
-    from salesplay.engine.schedule import run_stage, split
+    from salesplay.engine.schedule import merge, run_stage, split
 
     plan = split(units, records, ctx.out, clean=clean)
     executor = executor_for(ctx.jobs)
-    warnings: dict[str, tuple[str, ...]] = {u.rel: records.warnings(u.rel) for u in plan.fresh}
+    warnings: dict[str, tuple[Diagnostic, ...]] = {
+        u.rel: records.warnings(u.rel) for u in plan.fresh
+    }
     written = 0
     for stage in sorted({u.stage for u in units}):
         stale = [u for u in plan.stale if u.stage == stage]
@@ -257,13 +291,49 @@ def _make_and_write(
         tick = progress.counter(_stage_label(stale), len(stale))
         if stage == 0:
             made = sorted(run_stage(stale, executor, tick), key=lambda m: m.unit.rel)
+            warnings.update((m.unit.rel, m.warnings) for m in made)
+            if ctx.strict and any(warnings.values()):
+                return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
         else:
             made = run_stage(stale, executor, tick)  # type: ignore[assignment]
         for item in made:
             written += write_file(ctx.out, item.unit.rel, item.data)
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
             warnings[item.unit.rel] = item.warnings
-    return written, [w for rel in sorted(warnings) for w in warnings[rel]]
+    found = _render_warnings(warnings, ctx.strict)
+    kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
+    everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)
+    late = [
+        u
+        for fam in _families.families()
+        if fam.finish is not None and wants(fam.name)
+        for u in fam.finish(everything)
+    ]
+    if late:
+        _check_targets(ctx.out, [u.rel for u in late])
+        units = merge([*units, *late])
+        for unit in late:
+            if clean or not records.fresh(ctx.out, unit.rel, unit.key):
+                written += write_file(ctx.out, unit.rel, unit.data or b"")
+                records.note(ctx.out, unit.rel, unit.key)
+    return _Done(units, written, found)
+
+
+def _render_warnings(warnings: dict[str, tuple[Diagnostic, ...]], strict: bool) -> list[Diagnostic]:
+    return sort_diagnostics((w for rel in sorted(warnings) for w in warnings[rel]), strict)
+
+
+def _kept_warnings(
+    out: Path, records: Records, planned: set[str], wants: Callable[[str], bool]
+) -> list[Diagnostic]:
+    """Recorded warnings of outputs an earlier build made that this one keeps as they are
+    (kinds not wanted by --only), so that check.json speaks of build/ as it stands."""
+    return [
+        w
+        for rel, record in sorted(records.entries.items())
+        if rel not in planned and not wants(_kind_of(rel)) and records.all_present(out, [rel])
+        for w in record.warnings
+    ]
 
 
 def _stage_label(units: list[Unit]) -> str:
@@ -356,11 +426,10 @@ def recorded_outputs(out: Path) -> set[str]:
         if not isinstance(rel, str):
             continue
         try:
-            parts = output_parts(rel)
+            output_parts(rel)  # relative, normalised, no ".." (ValueError otherwise)
         except ValueError:
             continue
-        kind = _kind_of(rel)
-        if kind in KINDS and (len(parts) == 1) == (kind == "matrix"):
+        if _kind_of(rel):  # a path some family owns, nothing else
             kept.add(rel)
     return kept
 
@@ -409,9 +478,7 @@ def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
 
 
 def _fault(exc: BuildFault, outcome: str) -> int:
-    from salesplay.diagnostics import Severity
-
-    sys.stderr.write(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build").format() + "\n")
+    sys.stderr.write(exc.diagnostic().format() + "\n")
     sys.stderr.write(f"build stopped: {outcome}\n")
     return 1
 
