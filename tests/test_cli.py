@@ -130,6 +130,7 @@ def test_json_format(tmp_path: Path) -> None:
             "code": "unused-differentiator",
             "message": "differentiator 'immutable-by-default' is used by no play (add it to a"
             " play's why_us)",
+            "subject": {"kind": "differentiator", "id": "immutable-by-default"},
         },
         {
             "file": "plays/partners/red-rock.yaml",
@@ -138,6 +139,7 @@ def test_json_format(tmp_path: Path) -> None:
             "severity": "error",
             "code": "reference",
             "message": "unknown tier 'bronze'; tiers are registered, silver, gold",
+            "subject": {"kind": "partner", "id": "red-rock"},
         },
         {
             "file": "plays/plays/backup-modernization.yaml",
@@ -147,6 +149,7 @@ def test_json_format(tmp_path: Path) -> None:
             "code": "reference",
             "message": "unknown differentiator 'imutable-by-default' (did you mean"
             " 'immutable-by-default'?)",
+            "subject": {"kind": "play", "id": "backup-modernization"},
         },
     ]
 

@@ -26,6 +26,7 @@ def _claims(cat: Catalog, reporter: Reporter) -> None:
                 f"comparative claim '{did}' needs 'versus' naming at least one competitor"
                 " (or make it unique)",
                 "comparative-without-versus",
+                ("differentiator", did),
             )
         if diff.type != "unique":
             continue
@@ -38,6 +39,7 @@ def _claims(cat: Catalog, reporter: Reporter) -> None:
                     f"unique claim '{did}' is contradicted by competitor '{cid}', which also has"
                     f" '{shared[0]}' (make it comparative)",
                     "unique-contradicted",
+                    ("differentiator", did),
                 )
 
 
@@ -51,6 +53,7 @@ def _paths(cat: Catalog, reporter: Reporter) -> None:
                     f"play '{step.play}' appears twice in path '{path_id}'"
                     f" (first at step {first[step.play] + 1})",
                     "duplicate-step",
+                    ("path", path_id),
                 )
             else:
                 first[step.play] = i
@@ -67,6 +70,7 @@ def _staleness(cat: Catalog, reporter: Reporter) -> None:
             f"stale {what} '{eid}': last verified {age} days ago (limit {limit});"
             " left out of partner and public editions",
             "stale",
+            (kind, eid),
         )
 
 
@@ -79,23 +83,27 @@ def _jargon(cat: Catalog, reporter: Reporter) -> None:
         for path, text in prose(doc.data):
             if kind != "catalog" and cat.audience(kind, eid, path) == "internal":
                 continue
-            for loc, message, code in undefined_jargon(doc, path, text, known):
-                reporter.warning(loc, message, code)
+            for loc, message, code, word in undefined_jargon(doc, path, text, known):
+                # grouped by the word in the marketers' report; the rest by their entity
+                reporter.warning(loc, message, code, ("term", word) if word else (kind, eid))
 
 
 def _long_fields(cat: Catalog, reporter: Reporter) -> None:
-    for _, doc in sorted(cat.docs.items()):
+    for subject, doc in sorted(cat.docs.items()):
         for path, text in prose(doc.data):
             found = long_field(doc, path, text)
             if found is not None:
-                reporter.warning(*found, "long-field")
+                reporter.warning(*found, "long-field", subject)
 
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:
     for pid, steps in cat.play_steps.items():
         if not steps:
             reporter.warning(
-                cat.loc("play", pid), f"play '{pid}' is on no path", "play-without-path"
+                cat.loc("play", pid),
+                f"play '{pid}' is on no path",
+                "play-without-path",
+                ("play", pid),
             )
     for did, plays in cat.differentiator_plays.items():
         if not plays:
@@ -103,6 +111,7 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 cat.loc("differentiator", did),
                 f"differentiator '{did}' is used by no play (add it to a play's why_us)",
                 "unused-differentiator",
+                ("differentiator", did),
             )
     for did, paths in cat.destination_paths.items():
         if not paths:
@@ -110,6 +119,7 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 cat.loc("destination", did),
                 f"destination '{did}' has no path leading to it",
                 "destination-without-path",
+                ("destination", did),
             )
     for cid, plays in cat.competitor_plays.items():
         if not plays:
@@ -117,4 +127,5 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 cat.loc("competitor", cid),
                 f"competitor '{cid}' is in no play (add a talk track to a play's competitors)",
                 "competitor-without-play",
+                ("competitor", cid),
             )

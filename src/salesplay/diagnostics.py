@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -16,6 +16,11 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+#: (kind, id) of the catalog entity a diagnostic is about, e.g. ("play", "x"); ("term", w)
+#: for an undefined jargon word.
+Subject = tuple[str, str]
 
 
 @dataclass(frozen=True, order=True)
@@ -29,12 +34,16 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One located message."""
+    """One located message, with the entity it is about as data (never parsed from text).
+
+    Plain data (paths, strings, ints), so it crosses from a forked worker and into records.
+    """
 
     loc: Location
     severity: Severity
     message: str
     code: str
+    subject: Subject | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (str(self.loc.file), self.loc.line, self.loc.col, self.severity.value, self.message)
@@ -54,7 +63,44 @@ class Diagnostic:
             "severity": self.severity.value,
             "code": self.code,
             "message": self.message,
+            "subject": _subject_dict(self.subject),
         }
+
+    def to_record(self) -> dict[str, object]:
+        """As kept between builds: the path absolute, shown later relative to that build's cwd."""
+        return self.as_dict() | {"file": str(self.loc.file.absolute())}
+
+    @classmethod
+    def from_record(cls, raw: Mapping[str, object]) -> Diagnostic:
+        """What `to_record` kept; a malformed record raises ValueError, TypeError or KeyError."""
+        subject = raw["subject"]
+        if subject is not None:
+            if not isinstance(subject, Mapping):
+                raise TypeError("subject")
+            subject = (_text(subject["kind"]), _text(subject["id"]))
+        return cls(
+            Location(Path(_text(raw["file"])), _int(raw["line"]), _int(raw["column"])),
+            Severity(_text(raw["severity"])),
+            _text(raw["message"]),
+            _text(raw["code"]),
+            subject,
+        )
+
+
+def _subject_dict(subject: Subject | None) -> dict[str, str] | None:
+    return None if subject is None else {"kind": subject[0], "id": subject[1]}
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -73,11 +119,13 @@ class Reporter:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, loc: Location, message: str, code: str) -> None:
-        self.diagnostics.append(Diagnostic(loc, Severity.ERROR, message, code))
+    def error(self, loc: Location, message: str, code: str, subject: Subject | None = None) -> None:
+        self.diagnostics.append(Diagnostic(loc, Severity.ERROR, message, code, subject))
 
-    def warning(self, loc: Location, message: str, code: str) -> None:
-        self.diagnostics.append(Diagnostic(loc, Severity.WARNING, message, code))
+    def warning(
+        self, loc: Location, message: str, code: str, subject: Subject | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(loc, Severity.WARNING, message, code, subject))
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -92,12 +140,17 @@ class Reporter:
 
     def sorted(self, strict: bool = False) -> list[Diagnostic]:
         """De-duplicated, sorted by file and line; warnings become errors under --strict."""
-        seen: dict[tuple[str, int, int, str, str], Diagnostic] = {}
-        for d in self.diagnostics:
-            if strict and d.severity is Severity.WARNING:
-                d = Diagnostic(d.loc, Severity.ERROR, d.message, d.code)
-            seen.setdefault(d.sort_key(), d)
-        return [seen[k] for k in sorted(seen)]
+        return sort_diagnostics(self.diagnostics, strict)
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic], strict: bool = False) -> list[Diagnostic]:
+    """De-duplicated, sorted by file and line; warnings become errors under --strict."""
+    seen: dict[tuple[str, int, int, str, str], Diagnostic] = {}
+    for d in diags:
+        if strict and d.severity is Severity.WARNING:
+            d = replace(d, severity=Severity.ERROR)
+        seen.setdefault(d.sort_key(), d)
+    return [seen[k] for k in sorted(seen)]
 
 
 def format_text(diags: Iterable[Diagnostic], cwd: Path | None = None) -> str:

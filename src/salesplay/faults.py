@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Diagnostic, Location, Severity, Subject
 
-#: (kind, id) of the catalog entity a fault or diagnostic is about, e.g. ("play", "x").
-Subject = tuple[str, str]
+__all__ = ["BuildFault", "Subject"]
 
 
 class BuildFault(Exception):
@@ -20,6 +19,10 @@ class BuildFault(Exception):
         super().__init__(message)
         self.loc = loc
         self.subject = subject
+
+    def diagnostic(self, code: str = "build") -> Diagnostic:
+        """The fault as the one located error line a build prints."""
+        return Diagnostic(self.loc, Severity.ERROR, str(self), code, self.subject)
 
     @classmethod
     def of(cls, exc: Exception, where: Path, subject: Subject | None = None) -> BuildFault:

@@ -198,8 +198,9 @@ def prose(data: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
 
 def undefined_jargon(
     doc: Document, path: YamlPath, text: str, known: set[str]
-) -> Iterator[tuple[Location, str, str]]:
-    """(place, message, code) of the undefined acronyms of a field: each once, at its first use.
+) -> Iterator[tuple[Location, str, str, str | None]]:
+    """(place, message, code, word) of the undefined acronyms of a field: each once, at its
+    first use (word None: the count of the rest).
 
     At most MAX_REPORTED_PER_FIELD words are placed exactly (placing one reads the field), so
     a huge field full of acronyms costs little; one more warning counts the rest.
@@ -211,12 +212,12 @@ def undefined_jargon(
     message = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
     for word, offset in list(first.items())[:MAX_REPORTED_PER_FIELD]:
         line, col = column_of(doc, path, offset)
-        yield Location(doc.path, line, col), f"undefined jargon '{word}': {message}", "jargon"
+        yield Location(doc.path, line, col), f"undefined jargon '{word}': {message}", "jargon", word
     if len(first) > MAX_REPORTED_PER_FIELD:
         line, col = doc.marks.get(path, (1, 1))
         count = len(first) - MAX_REPORTED_PER_FIELD
         more = f"{count} more undefined jargon words here: {message}"
-        yield Location(doc.path, line, col), more, "jargon-more"
+        yield Location(doc.path, line, col), more, "jargon-more", None
 
 
 def long_field(doc: Document, path: YamlPath, text: str) -> tuple[Location, str] | None:

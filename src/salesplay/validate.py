@@ -138,6 +138,7 @@ def _check_id(doc: Document, reporter: Reporter) -> bool:
             f"bad id '{doc.id}': file names are lower-case kebab-case ids"
             f" (rename to '{fixed}{doc.path.suffix}')",
             "bad-id",
+            (doc.kind, doc.id),
         )
         ok = False
     declared = doc.data.get("id")
@@ -146,6 +147,7 @@ def _check_id(doc: Document, reporter: Reporter) -> bool:
             doc.loc(("id",)),
             f"id '{declared}' does not match the file name '{doc.path.name}'",
             "bad-id",
+            (doc.kind, doc.id),
         )
         ok = False
     return ok
@@ -171,7 +173,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 message, at_key = _error_message(model_cls, doc.kind, err)
                 loc: YamlPath = tuple(err["loc"])
                 where = doc.key_loc(loc) if at_key else doc.loc(loc)
-                reporter.error(where, message, "schema")
+                reporter.error(where, message, "schema", (doc.kind, doc.id))
             result.broken.add((doc.kind, doc.id))
             continue
         bucket = result.entities.setdefault(doc.kind, {})
@@ -181,6 +183,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 Location(doc.path),
                 f"duplicate {doc.kind} id '{doc.id}' (also {first})",
                 "duplicate-id",
+                (doc.kind, doc.id),
             )
             continue
         if id_ok:

@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from salesplay import __version__
+from salesplay.diagnostics import Diagnostic
 
 RECORDS = ".salesplay/records.json"
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Record:
     mtime_ns: int
     #: warnings made with it (a refused resource, a card past its page budget), said again
     #: when the output is fresh.
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Records:
                     str(e["key"]),
                     int(e["size"]),
                     int(e["mtime_ns"]),
-                    tuple(str(w) for w in e.get("warnings", ())),
+                    tuple(Diagnostic.from_record(w) for w in e.get("warnings", ())),
                 )
                 for rel, e in raw["entries"].items()
             }
@@ -72,7 +73,7 @@ class Records:
             "salesplay": __version__,
             "fingerprint": self.fingerprint,
             "report": self.report,
-            "entries": {rel: asdict(r) for rel, r in sorted(self.entries.items())},
+            "entries": {rel: _entry(r) for rel, r in sorted(self.entries.items())},
         }
         return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
@@ -81,12 +82,12 @@ class Records:
         record = self.entries.get(rel)
         return record is not None and record.key == key and _same_file(out / rel, record)
 
-    def note(self, out: Path, rel: str, key: str, warnings: tuple[str, ...] = ()) -> None:
+    def note(self, out: Path, rel: str, key: str, warnings: tuple[Diagnostic, ...] = ()) -> None:
         """Record that `rel` now holds what `key` makes (after writing or finding it so)."""
         info = (out / rel).lstat()
         self.entries[rel] = Record(key, info.st_size, info.st_mtime_ns, warnings)
 
-    def warnings(self, rel: str) -> tuple[str, ...]:
+    def warnings(self, rel: str) -> tuple[Diagnostic, ...]:
         """The warnings recorded with `rel`."""
         record = self.entries.get(rel)
         return record.warnings if record else ()
@@ -96,6 +97,10 @@ class Records:
         return all(
             (r := self.entries.get(rel)) is not None and _same_file(out / rel, r) for rel in rels
         )
+
+
+def _entry(record: Record) -> dict[str, object]:
+    return asdict(record) | {"warnings": [w.to_record() for w in record.warnings]}
 
 
 def _same_file(path: Path, record: Record) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.executor import Executor
 from salesplay.engine.records import Records
 from salesplay.engine.units import Unit
@@ -56,7 +56,7 @@ class Made:
 
     unit: Unit
     data: bytes
-    warnings: tuple[str, ...]
+    warnings: tuple[Diagnostic, ...]
 
 
 def run_stage(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from salesplay.diagnostics import Diagnostic
 from salesplay.faults import Subject
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ class Workshop:
         self._tools.clear()
 
 
-#: what a unit makes: the output's bytes and warnings (e.g. a refused resource).
-Made = tuple[bytes, tuple[str, ...]]
+#: what a unit makes: the output's bytes and located warnings (e.g. a refused resource).
+Made = tuple[bytes, tuple[Diagnostic, ...]]
 
 
 @dataclass(frozen=True)

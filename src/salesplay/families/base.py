@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from salesplay.diagnostics import Diagnostic
+from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
@@ -77,6 +77,9 @@ class Family:
     served: bool = False
     #: served first on a save (pages), the others follow in the background (PDFs, decks).
     quick: bool = False
+    #: outputs made from every diagnostic of the build, render warnings included, once the
+    #: other units are made (reports/check.json); their paths are in `outputs` like any other.
+    finish: Callable[[Sequence[Diagnostic]], list[Unit]] | None = None
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` belongs to this family."""
@@ -112,9 +115,14 @@ def pdf_unit(
     title: str,
     *,
     subject: Subject | None = None,
-    check: Callable[[bytes], tuple[str, ...]] | None = None,
+    check: Callable[[bytes], tuple[Diagnostic, ...]] | None = None,
 ) -> Unit:
-    """A PDF made from an HTML page; `check` adds warnings about the PDF made."""
+    """A PDF made from an HTML page; `check` adds warnings about the PDF made.
+
+    A resource the page asked for and the fetcher refused is a warning at the output: the
+    page is made from templates and catalog text together, and which of them named the
+    URL is not known once it is HTML.
+    """
     from salesplay.render.pdf import RenderJob
 
     base_url = (THEME_DIR / "index.html").as_uri()
@@ -130,6 +138,7 @@ def pdf_unit(
         job.tagged,
         src.resources,
     )
+    where = Location(src.out / rel, 0, 0)
 
     def make(workshop: Workshop) -> Made:
         renderer = workshop.tool("pdf", _pdf_renderer)
@@ -142,7 +151,10 @@ def pdf_unit(
             lang=job.lang,
             tagged=job.tagged,
         )
-        warnings = tuple(f"{rel}: warning: refused to load {r} [fetch]" for r in refused)
+        warnings = tuple(
+            Diagnostic(where, Severity.WARNING, f"refused to load {r}", "fetch", subject)
+            for r in refused
+        )
         return data, warnings + (check(data) if check else ())
 
     return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf)

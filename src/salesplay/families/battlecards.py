@@ -21,10 +21,10 @@ def path_of(play_id: str) -> str:
     return f"battlecards/{play_id}.pdf"
 
 
-def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[str, ...]]:
+def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
     """A check of a made card: a warning at the play's file past the page budget."""
 
-    def check(pdf: bytes) -> tuple[str, ...]:
+    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
         import pikepdf
 
         with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -35,7 +35,7 @@ def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[str, ...
             f"battlecard '{play_id}' runs to {pages} pages (budget {CARD_PAGE_BUDGET}):"
             " shorten its longest fields, or move detail to the playbook"
         )
-        return (Diagnostic(loc, Severity.WARNING, message, "card-length").format(),)
+        return (Diagnostic(loc, Severity.WARNING, message, "card-length", ("play", play_id)),)
 
     return check
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from salesplay import richtext
-from salesplay.diagnostics import Diagnostic, display_path
+from salesplay.diagnostics import Diagnostic, Subject, display_path
 from salesplay.render import html
 from salesplay.render.templates import (
     TemplateFault,
@@ -36,8 +35,6 @@ REPORT_CODES = (
     "destination-without-path",
     "competitor-without-play",
 )
-
-_QUOTED = re.compile(r"'([^']+)'")
 
 
 # --- the model handed to templates ------------------------------------------------------
@@ -172,10 +169,13 @@ def _options(values: Iterable[str]) -> tuple[str, ...]:
 # --- marketers' report ------------------------------------------------------------------
 
 
-def _key(diag: Diagnostic) -> str:
-    """The id a diagnostic is about: the first quoted word of its message."""
-    found = _QUOTED.search(diag.message)
-    return found.group(1) if found else diag.message
+def _key(diag: Diagnostic) -> Subject:
+    """What a diagnostic is about, as its producer said (one without: its own message)."""
+    return diag.subject or ("", diag.message)
+
+
+def _label(diag: Diagnostic) -> str:
+    return diag.subject[1] if diag.subject else diag.message
 
 
 def _where(diag: Diagnostic, base: Path) -> str:
@@ -194,9 +194,9 @@ class _Diags:
         for d in diags:
             self.by_code.setdefault(d.code, []).append(d)
 
-    def merge(self, code: str, found: Sequence[tuple[str, Finding]]) -> tuple[Finding, ...]:
-        """`found` (id, finding) with the locations of `code` diagnostics about the same id,
-        then the diagnostics about ids the edition does not show, as they were reported."""
+    def merge(self, code: str, found: Sequence[tuple[Subject, Finding]]) -> tuple[Finding, ...]:
+        """`found` (subject, finding) with the locations of `code` diagnostics about the same
+        subject, then the diagnostics about subjects the edition does not show, as reported."""
         diags = self.by_code.get(code, [])
         seen = {key for key, _ in found}
         out = [
@@ -209,7 +209,7 @@ class _Diags:
             for key, f in found
         ]
         out += [
-            Finding(_key(d), d.message, (), (_where(d, self.base),))
+            Finding(_label(d), d.message, (), (_where(d, self.base),))
             for d in diags
             if _key(d) not in seen
         ]
@@ -226,9 +226,9 @@ def report_sections(
     def cards(pids: Iterable[str]) -> tuple[tuple[str, str], ...]:
         return tuple((plays[p].name, play_href(p)) for p in pids if p in plays)
 
-    stale: list[tuple[str, Finding]] = [
+    stale: list[tuple[Subject, Finding]] = [
         (
-            c.id,
+            ("differentiator", c.id),
             Finding(
                 richtext.plain(c.claim),
                 f"{c.type} claim '{c.id}', last verified {c.stale_days} days ago: partners and"
@@ -241,7 +241,7 @@ def report_sections(
     ]
     stale += [
         (
-            comp.id,
+            ("competitor", comp.id),
             Finding(
                 comp.name,
                 f"competitor intelligence last verified {comp.stale_days} days ago",
@@ -253,7 +253,7 @@ def report_sections(
     ]
     jargon: dict[str, list[Diagnostic]] = {}
     for d in by.by_code.get("jargon", []):
-        jargon.setdefault(_key(d), []).append(d)
+        jargon.setdefault(_label(d), []).append(d)
     jargon_findings = tuple(
         Finding(
             term,
@@ -276,24 +276,30 @@ def report_sections(
     tracked = {m.competitor.id for p in plays.values() for m in p.competitors if m.talk_track}
     no_talk = [
         (
-            cid,
+            ("competitor", cid),
             Finding(comp.name, "no play in the rep edition has a talk track against it"),
         )
         for cid, comp in edition.competitors.items()
         if cid not in tracked
     ]
     unused = [
-        (did, Finding(richtext.plain(c.claim), f"'{did}' is in no play's why_us that reps see"))
+        (
+            ("differentiator", did),
+            Finding(richtext.plain(c.claim), f"'{did}' is in no play's why_us that reps see"),
+        )
         for did, c in edition.differentiators.items()
         if not c.plays
     ]
     pathless = [
-        (pid, Finding(p.name, "on no path: reps cannot find it from a destination", cards([pid])))
+        (
+            ("play", pid),
+            Finding(p.name, "on no path: reps cannot find it from a destination", cards([pid])),
+        )
         for pid, p in plays.items()
         if not p.positions
     ]
     no_path_dest = [
-        (did, Finding(d.name, "no path leads to this destination"))
+        (("destination", did), Finding(d.name, "no path leads to this destination"))
         for did, d in edition.destinations.items()
         if not d.paths
     ]
