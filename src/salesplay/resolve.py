@@ -153,7 +153,7 @@ class _Refs:
             message = f"'{value}' is a {others[0]}, not a {kind}"
         else:
             message = f"unknown {kind} '{value}'{did_you_mean(value, self.ids[kind])}"
-        self.reporter.error(doc.loc(path), message, "reference")
+        self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         return False
 
     def capability(self, value: str, doc: Document, path: YamlPath) -> bool:
@@ -173,7 +173,7 @@ class _Refs:
         else:
             known = [c.id for c in self.cat.products[product].capabilities]
             message = f"unknown capability '{cap}' of product '{product}'{did_you_mean(cap, known)}"
-        self.reporter.error(doc.loc(path), message, "reference")
+        self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         return False
 
     def tier(self, value: str, doc: Document, path: YamlPath) -> bool:
@@ -184,6 +184,7 @@ class _Refs:
             doc.loc(path),
             f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {', '.join(tiers)}",
             "reference",
+            (doc.kind, doc.id),
         )
         return False
 
@@ -237,6 +238,7 @@ def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) ->
                     cat.loc("product", pid, ("capabilities", i, "id")),
                     f"duplicate capability id '{cap.id}' in product '{pid}'",
                     "duplicate-id",
+                    ("product", pid),
                 )
             seen.add(cap.id)
             ref = f"{pid}/{cap.id}"
