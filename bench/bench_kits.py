@@ -22,15 +22,11 @@ import html
 import io
 import json
 import multiprocessing
-import random
 import resource
-import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,79 +35,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-SAMPLE = ROOT / "plays"
+import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+from catalog_gen import TIERS  # noqa: E402
+
 AS_OF = date(2026, 11, 23)
 WORKERS = 2
-TIERS = ("registered", "silver", "gold", "platinum")
 
 
 # --- the generated catalog ------------------------------------------------------------
 
 
-def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A solid-colour RGB PNG made with zlib and struct only."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height, 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _svg(width: int, height: int, colour: str, label: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
-        f' viewBox="0 0 {width} {height}"><rect width="{width}" height="{height}"'
-        f' fill="{colour}"/><circle cx="{height / 2}" cy="{height / 2}" r="{height / 3}"'
-        f' fill="#ffffff"/><text x="{height}" y="{height * 0.6}" font-size="{height / 3}"'
-        f' fill="#ffffff">{html.escape(label)}</text></svg>'
-    )
-
-
 def generate(root: Path, partners: int, seed: int = 7) -> list[str]:
     """A copy of the sample catalog at `root` whose partners are `partners` generated ones."""
-    shutil.copytree(SAMPLE, root)
-    for old in (root / "partners").glob("*.yaml"):
-        old.unlink()
-    logos = root / "assets" / "bench"
-    logos.mkdir(parents=True)
-    rng = random.Random(seed)
-    ids = []
-    for i in range(partners):
-        pid = f"partner-{i:04d}"
-        ids.append(pid)
-        tier = TIERS[i % len(TIERS)]
-        lines = [f"name: Bench Partner {i:04d} GmbH", f"tier: {tier}"]
-        kind = i % 4
-        colour = (rng.randrange(30, 220), rng.randrange(30, 220), rng.randrange(30, 220))
-        if kind in (0, 2):  # PNG, aspect ratio from 1:3 (tall) to 6:1 (wide)
-            ratio = rng.choice((1 / 3, 0.5, 1.0, 2.0, 3.0, 4.5, 6.0))
-            height = rng.randrange(60, 200)
-            width = max(8, round(height * ratio))
-            (logos / f"{pid}.png").write_bytes(_png(width, height, colour))
-            lines.append(f"logo: assets/bench/{pid}.png")
-        elif kind == 1:  # SVG
-            ratio = rng.choice((0.5, 1.0, 3.0, 4.0))
-            hexcol = "#" + bytes(colour).hex()
-            (logos / f"{pid}.svg").write_text(_svg(round(80 * ratio), 80, hexcol, f"P{i}"))
-            lines.append(f"logo: assets/bench/{pid}.svg")
-        lines += [
-            "contact:",
-            f"  name: Contact {i}",
-            f"  email: sales{i}@partner{i}.example",
-            f'  phone: "+1 555 {i:04d}"',
-            f"  website: https://partner{i}.example",
-            "audience: partner",
-        ]
-        (root / "partners" / f"{pid}.yaml").write_text("\n".join(lines) + "\n")
-    return ids
+    return catalog_gen.generate(root, partners, seed=seed)
 
 
 def _load(catalog: Path) -> Any:
