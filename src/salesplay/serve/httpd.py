@@ -17,16 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from salesplay.serve.kinds import allowed, served_families
+from salesplay.serve.reload import SCRIPT_PATH, inject
+
 STATUS_PATH = "/__salesplay__/status"
-SCRIPT_PATH = "/__salesplay__/reload.js"
 HOME_PATH = "/site/index.html"
-#: what the server hands out below build/: the site and what it links to, never kits or
-#: the internal playbooks.
-SERVED = ("site/", "battlecards/", "decks/", "reports/", "matrix.html", "matrix.pdf")
 #: the loopback names a browser on this machine uses; any other Host is a DNS-rebinding page.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 # Encoded separators and NUL: a path that needs them is an attack, not a portal page.
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -92,21 +90,6 @@ def normalize(target: str) -> str | None:
     return "/" + "/".join(parts) + trailing
 
 
-def allowed(path: str) -> bool:
-    """A normalized path the portal may hand out."""
-    return path.lstrip("/").startswith(SERVED)
-
-
-def inject(page: bytes) -> bytes:
-    """The page with the live-reload script before its last </body> (at the end if none)."""
-    tag = f'<script src="{SCRIPT_PATH}"></script>\n'.encode()
-    ends = list(_BODY_END.finditer(page))
-    if not ends:
-        return page + tag
-    at = ends[-1].start()
-    return page[:at] + tag + page[at:]
-
-
 WAITING_PAGE = (
     b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
     b'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -143,6 +126,8 @@ class HTTPServer(ThreadingHTTPServer):
         self.reload_js = reload_js
         self.connection_timeout = timeout
         self.max_connections = max_connections
+        #: what may be handed out: the served families' outputs, as the registry says.
+        self.served = served_families()
         self.slots = threading.BoundedSemaphore(max_connections)
         self.busy = 0
         self.busy_lock = threading.Lock()
@@ -245,7 +230,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.end_headers()
         elif path == "/favicon.ico":
             self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")  # none, and no console error
-        elif not allowed(path):
+        elif not allowed(path, self.server.served):
             self._refuse(HTTPStatus.NOT_FOUND, "not part of the portal")
         elif path.endswith((".html", "/")):
             self._page(path)
@@ -261,7 +246,9 @@ class _Handler(SimpleHTTPRequestHandler):
             rel = real.relative_to(root)
         except (OSError, RuntimeError, ValueError):
             return None  # missing, a link loop, or a link out of build/
-        if not allowed("/" + rel.as_posix()) or any(p.startswith(".") for p in rel.parts):
+        if not allowed("/" + rel.as_posix(), self.server.served) or any(
+            p.startswith(".") for p in rel.parts
+        ):
             return None  # a link to an internal output (kits/, playbooks/…)
         try:
             fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

@@ -1,0 +1,58 @@
+"""Live reload: the script every served page gets, and the watcher that notices a save."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from salesplay.render.templates import THEME_DIR
+
+SCRIPT_PATH = "/__salesplay__/reload.js"
+#: polls the status and reloads the page after each successful build.
+RELOAD_JS = THEME_DIR / "portal" / "live-reload.js"
+
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+
+def inject(page: bytes) -> bytes:
+    """The page with the live-reload script before its last </body> (at the end if none)."""
+    tag = f'<script src="{SCRIPT_PATH}"></script>\n'.encode()
+    ends = list(_BODY_END.finditer(page))
+    if not ends:
+        return page + tag
+    at = ends[-1].start()
+    return page[:at] + tag + page[at:]
+
+
+def watch(
+    folders: Sequence[Path],
+    out: Path,
+    on_change: Callable[[], None],
+    stopping: threading.Event,
+) -> None:
+    """Call `on_change` after each save in `folders` until `stopping` is set.
+
+    An editor's save is one burst of events: it is yielded once 30 ms pass without another
+    (150 ms at most), since every millisecond here is one before the page reloads.
+    """
+    import watchfiles
+
+    built = str(out.resolve())
+    default = watchfiles.DefaultFilter()
+
+    def wanted(change: watchfiles.Change, path: str) -> bool:
+        # Outputs written inside a watched folder must not trigger the next build.
+        return default(change, path) and not (path == built or path.startswith(built + os.sep))
+
+    for _changes in watchfiles.watch(
+        *folders,
+        watch_filter=wanted,
+        debounce=150,
+        step=30,
+        stop_event=stopping,
+        raise_interrupt=False,
+    ):
+        on_change()

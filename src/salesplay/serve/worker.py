@@ -1,0 +1,176 @@
+"""The build process of `serve`: stays warm, builds on request, answers with JSON results.
+
+Requests come one JSON line at a time on stdin ({"only": [...]}), each answer is one JSON
+line on the protocol pipe: {"code", "interrupted", "diagnostics", "seconds"}. Imports,
+the catalog's image checks' libraries and PDF engine stay loaded between builds, which is
+most of what a one-play rebuild would otherwise cost. Progress and diagnostics still go
+to stderr, for the terminal only. SIGINT stops the running build (a newer save), never
+the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
+from salesplay.diagnostics import Diagnostic, Severity
+from salesplay.faults import BuildFault
+
+
+@dataclass
+class _Interrupts:
+    """SIGINT raises KeyboardInterrupt only while a build runs; between builds it is moot."""
+
+    building: bool = False
+
+    def handler(self, signum: int, frame: FrameType | None) -> None:
+        if self.building:
+            raise KeyboardInterrupt
+
+
+@dataclass
+class Request:
+    """One build to run: its kinds and folders (from serve's options)."""
+
+    catalog: Path
+    templates: Path
+    out: Path
+    only: list[str]
+    as_of: str | None = None
+    faults: list[Diagnostic] = field(default_factory=list)
+
+
+def as_json(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as data; the file absolute, so that serve can tell built-in templates."""
+    subject = getattr(d, "subject", None)
+    return {
+        "file": str(d.loc.file.absolute()) if str(d.loc.file) else "",
+        "line": d.loc.line,
+        "column": d.loc.col,
+        "severity": d.severity.value,
+        "code": d.code,
+        "message": d.message,
+        "subject": None if subject is None else {"kind": subject[0], "id": subject[1]},
+    }
+
+
+@contextlib.contextmanager
+def _faults_recorded(into: list[Diagnostic]) -> Iterator[None]:
+    """Keep each fault the build reports (template, deck, writer) as a Diagnostic.
+
+    run_build prints a fault and returns 1; this catches it as data on its way out.
+    """
+    from salesplay import build
+
+    report = getattr(build, "_fault", None)
+    if report is None:
+        yield
+        return
+
+    def recording(exc: BuildFault, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(exc, BuildFault):
+            subject = getattr(exc, "subject", None)
+            kw = {"subject": subject} if subject is not None else {}
+            into.append(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build", **kw))
+        return report(exc, *args, **kwargs)
+
+    build._fault = recording
+    try:
+        yield
+    finally:
+        build._fault = report
+
+
+def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
+    """Build as `salesplay build --only …` would; the outcome as data, never an exception."""
+    from salesplay.build import run_build
+
+    started = time.perf_counter()
+    diagnostics: list[Diagnostic] = []
+    message: str | None = None
+    interrupted = False
+    code = 1
+    try:
+        if not request.catalog.is_dir():
+            raise UsageError(f"catalog folder '{request.catalog}' not found (use --catalog DIR)")
+        ctx = Context(
+            catalog=request.catalog,
+            as_of=resolve_as_of(request.as_of),
+            templates=request.templates,
+            out=request.out,
+            jobs=clamp_jobs(None),
+        )
+        check_out(request.out, request.catalog, request.templates)
+        interrupts.building = True
+        try:
+            with _faults_recorded(request.faults):
+                code = run_build(ctx, request.only)
+        finally:
+            interrupts.building = False
+        diagnostics = [*ctx.reporter.sorted(ctx.strict), *request.faults]
+    except UsageError as exc:
+        code, message = 2, f"salesplay: error: {exc}"
+    except KeyboardInterrupt:
+        code, interrupted = 130, True
+    except Exception as exc:  # a bug in salesplay must not end serve's build process
+        if os.environ.get("SALESPLAY_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        code = 1
+        message = (
+            f"salesplay: internal error: {type(exc).__name__}: {exc} "
+            "(a bug in salesplay; rerun with SALESPLAY_DEBUG=1 and report it)"
+        )
+    if message is not None:
+        sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+    return {
+        "code": code,
+        "interrupted": interrupted,
+        "diagnostics": [as_json(d) for d in diagnostics],
+        "message": message,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _request(line: str) -> Request:
+    raw = json.loads(line)
+    return Request(
+        Path(raw["catalog"]),
+        Path(raw["templates"]),
+        Path(raw["out"]),
+        [str(k) for k in raw["only"]],
+        raw.get("as_of"),
+    )
+
+
+def main() -> None:
+    """Serve build requests until stdin closes."""
+    # The protocol has its own pipe: anything a library prints to stdout goes to stderr.
+    answers: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    interrupts = _Interrupts()
+    signal.signal(signal.SIGINT, interrupts.handler)
+    # SIGTERM (serve stopping): end now, as a build would, removing nothing half-written.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        answer = run(_request(line), interrupts)
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    main()
