@@ -16,6 +16,7 @@ import pytest
 
 from salesplay.context import Context
 from salesplay.edition import make_edition
+from salesplay.images import site_name
 from salesplay.models import AUDIENCES, Brand
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
@@ -258,7 +259,9 @@ def test_web_card_is_self_contained(env: jinja2.Environment, rep: Edition) -> No
     }
     styles = [link.attrs["href"] for link in doc.find_all("link")]
     assert styles == ["../assets/fonts.css", "../assets/style.css", "../assets/web.css"]
-    assert doc.one("img", class_="site-logo").attrs["src"] == "../assets/northwind.svg"
+    assert doc.one("img", class_="site-logo").attrs["src"] == "../" + site_name(
+        "assets/northwind.svg"
+    )
     assert doc.one("a", class_="home").attrs["href"] == "../index.html"
 
 
@@ -345,7 +348,7 @@ def test_site_links_are_relative_to_the_page_depth() -> None:
     top, deep = html.Links.for_site(0), html.Links.for_site(1)
     assert top.theme("style.css") == "assets/style.css"
     assert deep.theme("style.css") == "../assets/style.css"
-    assert deep.asset("assets/northwind.svg") == "../assets/northwind.svg"
+    assert deep.asset("assets/northwind.svg") == "../" + site_name("assets/northwind.svg")
     assert top.play("x") == "battlecards/x.html" and deep.play("x") == "../battlecards/x.html"
     assert top.downloads("x")["PDF"] == "../battlecards/x.pdf"
 

@@ -238,7 +238,7 @@ def _tree(out: Path) -> dict[str, str]:
     return {
         str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(out.rglob("*"))
-        if p.is_file()
+        if p.is_file() and ".salesplay" not in p.relative_to(out).parts
     }
 
 
