@@ -284,18 +284,20 @@ def _make_and_write(
         u.rel: records.warnings(u.rel) for u in plan.fresh
     }
     written = 0
-    for stage in sorted({u.stage for u in units}):
+    # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
+    # build before writing even when nothing is stale
+    for stage in sorted({0} | {u.stage for u in units}):
         stale = [u for u in plan.stale if u.stage == stage]
-        if not stale:
-            continue
         tick = progress.counter(_stage_label(stale), len(stale))
         if stage == 0:
             made = sorted(run_stage(stale, executor, tick), key=lambda m: m.unit.rel)
             warnings.update((m.unit.rel, m.warnings) for m in made)
             if ctx.strict and any(warnings.values()):
                 return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
-        else:
+        elif stale:
             made = run_stage(stale, executor, tick)  # type: ignore[assignment]
+        else:
+            continue
         for item in made:
             written += write_file(ctx.out, item.unit.rel, item.data)
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)

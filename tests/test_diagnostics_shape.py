@@ -1,0 +1,264 @@
+"""One error shape: diagnostics carry their subject as data; render warnings are diagnostics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, base_text, make_catalog, replace_in, resolved, run_cli
+from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.edition import make_edition
+from salesplay.engine.records import Records
+from salesplay.render import portal
+
+RD = "plays/recovery-drills.yaml"
+CARD = "build/battlecards/recovery-drills.pdf"
+
+# --- subjects of the marketers' report codes ------------------------------------------------
+
+REPORTED = {
+    **replace_in(
+        "differentiators/anomaly-alerts.yaml", "reviewed: 2026-11-01", "reviewed: 2025-01-01"
+    ),
+    **replace_in(RD, "every quarter", "every quarter (ZQXV)"),
+    "plays/lonely-play.yaml": base_text(RD),
+    "differentiators/orphan-claim.yaml": base_text("differentiators/anomaly-alerts.yaml"),
+    "destinations/nowhere.yaml": base_text("destinations/cyber-resilience.yaml"),
+    "competitors/zeta-corp.yaml": base_text("competitors/acme.yaml"),
+}
+EXPECTED = {
+    "stale": ("differentiator", "anomaly-alerts"),
+    "jargon": ("term", "ZQXV"),
+    "play-without-path": ("play", "lonely-play"),
+    "unused-differentiator": ("differentiator", "orphan-claim"),
+    "destination-without-path": ("destination", "nowhere"),
+    "competitor-without-play": ("competitor", "zeta-corp"),
+}
+
+
+def test_every_report_code_names_its_subject_in_json(tmp_path: Path) -> None:
+    assert set(EXPECTED) == set(portal.REPORT_CODES)
+    make_catalog(tmp_path, REPORTED)
+    result = run_cli(
+        "check", "--catalog", "plays", "--as-of", AS_OF, "--format", "json", cwd=tmp_path
+    )
+    items = json.loads(result.stdout)
+    found = {
+        (d["code"], d["subject"]["kind"], d["subject"]["id"])
+        for d in items
+        if d["code"] in EXPECTED and d["subject"] is not None
+    }
+    assert found == {(code, *subject) for code, subject in EXPECTED.items()}
+    # every report diagnostic has one; the field is always there, null when unknown
+    assert all("subject" in d for d in items)
+    assert all(d["subject"] is not None for d in items if d["code"] in EXPECTED)
+
+
+def test_a_reference_error_names_the_document_it_is_in(tmp_path: Path) -> None:
+    make_catalog(tmp_path, replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"))
+    result = run_cli(
+        "check", "--catalog", "plays", "--as-of", AS_OF, "--format", "json", cwd=tmp_path
+    )
+    (item,) = [d for d in json.loads(result.stdout) if d["code"] == "reference"]
+    assert item["subject"] == {"kind": "partner", "id": "red-rock"}
+
+
+# --- the report groups by subject, never by the words of a message --------------------------
+
+
+def _report(tmp_path: Path, diags: list[Diagnostic]) -> tuple[portal.Section, ...]:
+    cat, _ = resolved(tmp_path, REPORTED)
+    assert cat is not None
+    return portal.report_sections(make_edition(cat, "rep"), diags, tmp_path, lambda p: p)
+
+
+def _section(sections: tuple[portal.Section, ...], sid: str) -> portal.Section:
+    return next(s for s in sections if s.id == sid)
+
+
+def test_report_matches_findings_by_subject_not_by_quoted_words(tmp_path: Path) -> None:
+    where = tmp_path / "plays/plays/lonely-play.yaml"
+    # the old parser took the first quoted word ('recovery-drills') as the play it is about
+    misleading = Diagnostic(
+        Location(where, 3, 7),
+        Severity.WARNING,
+        "unlike 'recovery-drills', this play's path isn't set ('quoted' words galore)",
+        "play-without-path",
+        ("play", "lonely-play"),
+    )
+    sections = _report(tmp_path, [misleading])
+    (finding,) = _section(sections, "pathless-plays").findings
+    assert finding.links and finding.links[0][1] == "lonely-play"
+    assert finding.where == ("plays/plays/lonely-play.yaml:3:7",)
+
+
+def test_same_id_in_two_kinds_does_not_share_locations(tmp_path: Path) -> None:
+    # a stale competitor whose id is also a differentiator's: each finding keeps its own place
+    comp = Diagnostic(
+        Location(tmp_path / "c.yaml", 9, 1),
+        Severity.WARNING,
+        "stale competitor intelligence 'anomaly-alerts'",
+        "stale",
+        ("competitor", "anomaly-alerts"),
+    )
+    diff = Diagnostic(
+        Location(tmp_path / "d.yaml", 4, 11),
+        Severity.WARNING,
+        "stale claim 'anomaly-alerts'",
+        "stale",
+        ("differentiator", "anomaly-alerts"),
+    )
+    stale = _section(_report(tmp_path, [comp, diff]), "stale").findings
+    shown = [f for f in stale if "d.yaml:4:11" in f.where]
+    assert len(shown) == 1 and "c.yaml:9:1" not in shown[0].where
+    # the competitor the edition does not have is still listed, under its id, at its place
+    assert any(f.subject == "anomaly-alerts" and f.where == ("c.yaml:9:1",) for f in stale)
+
+
+def test_jargon_groups_by_term_even_when_the_message_quotes_other_words(tmp_path: Path) -> None:
+    diags = [
+        Diagnostic(
+            Location(tmp_path / f"{n}.yaml", n, 1),
+            Severity.WARNING,
+            f"'{n}' says: undefined jargon",
+            "jargon",
+            ("term", "ZQXV"),
+        )
+        for n in (1, 2)
+    ]
+    (finding,) = _section(_report(tmp_path, diags), "jargon").findings
+    assert finding.subject == "ZQXV"
+    assert finding.where == ("1.yaml:1:1", "2.yaml:2:1")
+
+
+# --- a render warning is a located diagnostic --------------------------------------------------
+
+# long enough for more than two A4 pages, each field under the 5,000-character warning
+LONG_CARD = {
+    RD: base_text(RD)
+    .replace(
+        "why_now: Auditors now ask for recovery evidence.",
+        "why_now: " + "Auditors ask for evidence of recovery. " * 120,
+    )
+    .replace(
+        "why_do_anything: An untested backup is a hope, not a plan.",
+        "why_do_anything: " + "An untested backup is a hope, not a plan. " * 110,
+    )
+}
+BUILD = (
+    "build",
+    "--catalog",
+    "plays",
+    "--as-of",
+    AS_OF,
+    "--only",
+    "battlecards",
+    "--only",
+    "reports",
+)
+
+
+def _tree(out: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(p.relative_to(out)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _card_warnings(tmp_path: Path) -> list[dict[str, object]]:
+    items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
+    return [d for d in items if d["code"] == "card-length"]
+
+
+@pytest.fixture(scope="module")
+def long_card(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("long")
+    make_catalog(tmp_path, LONG_CARD)
+    return tmp_path
+
+
+def test_card_past_its_budget_is_counted_recorded_and_said_again(long_card: Path) -> None:
+    tmp_path = long_card
+    first = run_cli(*BUILD, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    assert first.lines[-1].endswith("; 0 errors, 1 warning"), first.stderr
+    line = f"plays/{RD}:1:1: warning: battlecard 'recovery-drills' runs to"
+    assert sum(x.startswith(line) for x in first.lines) == 1, first.stderr
+    (item,) = _card_warnings(tmp_path)
+    assert item["file"] == f"plays/{RD}" and item["severity"] == "warning"
+    assert item["subject"] == {"kind": "play", "id": "recovery-drills"}
+    # stored as data with the card's record, not as a printed line
+    (kept,) = Records.load(tmp_path / "build").warnings("battlecards/recovery-drills.pdf")
+    assert kept.subject == ("play", "recovery-drills") and kept.code == "card-length"
+
+    # no change at all: the fast path says it again
+    again = run_cli(*BUILD, cwd=tmp_path)
+    assert again.code == 0 and sum(x.startswith(line) for x in again.lines) == 1, again.stderr
+    assert again.lines[-1].endswith("0 changed, 0 removed; 0 errors, 1 warning")
+
+    # another play changes: the card is fresh (not remade) and its warning is still reported
+    card = (tmp_path / CARD).stat().st_mtime_ns
+    other = "plays/plays/backup-modernization.yaml"
+    text = (tmp_path / other).read_text("utf-8")
+    (tmp_path / other).write_text(text.replace("name: ", "name: Fresh ", 1), "utf-8")
+    fresh = run_cli(*BUILD, cwd=tmp_path)
+    assert fresh.code == 0, fresh.stderr
+    assert (tmp_path / CARD).stat().st_mtime_ns == card
+    assert "0 changed" not in fresh.lines[-1]
+    assert sum(x.startswith(line) for x in fresh.lines) == 1, fresh.stderr
+    assert fresh.lines[-1].endswith("; 0 errors, 1 warning")
+    assert len(_card_warnings(tmp_path)) == 1
+
+
+def test_strict_makes_a_fresh_cards_warning_fatal_before_writing(long_card: Path) -> None:
+    tmp_path = long_card
+    assert run_cli(*BUILD, cwd=tmp_path).code == 0
+    before = _tree(tmp_path / "build")
+    result = run_cli(*BUILD, "--strict", cwd=tmp_path)
+    assert result.code == 1
+    assert any(
+        x.startswith(f"plays/{RD}:1:1: error: battlecard 'recovery-drills' runs to")
+        for x in result.lines
+    ), result.stderr
+    assert result.lines[-1] == "build stopped: nothing was written; 1 error, 0 warnings"
+    assert _tree(tmp_path / "build") == before
+
+
+def test_strict_cold_build_with_a_long_card_writes_nothing(tmp_path: Path) -> None:
+    make_catalog(tmp_path, LONG_CARD)
+    result = run_cli(*BUILD, "--strict", cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    assert "build stopped: nothing was written" in result.lines[-1]
+    assert not (tmp_path / "build").exists()
+
+
+def test_a_refused_resource_is_a_warning_at_the_output_with_its_subject(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    override = tmp_path / "templates/battlecard.html"
+    override.parent.mkdir()
+    override.write_text(
+        '{% extends "default/battlecard.html" %}{% block card %}'
+        '<img src="https://tracker.example/pixel.png">{{ super() }}{% endblock %}',
+        "utf-8",
+    )
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "battlecards")
+    result = run_cli(*args, "--only", "reports", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    refused = [x for x in result.lines if "refused to load https://tracker.example" in x]
+    assert len(refused) == 2, result.stderr  # one per card
+    assert refused[0].startswith("build/battlecards/backup-modernization.pdf: warning:")
+    assert result.lines[-1].endswith("; 0 errors, 2 warnings")
+    items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
+    fetch = sorted((d["file"], d["subject"]["id"]) for d in items if d["code"] == "fetch")
+    assert fetch == [
+        ("build/battlecards/backup-modernization.pdf", "backup-modernization"),
+        ("build/battlecards/recovery-drills.pdf", "recovery-drills"),
+    ]
+    # --only reports keeps the cards as they are, and check.json still speaks of them
+    only = run_cli(*args[:-2], "--only", "reports", cwd=tmp_path)
+    assert only.code == 0, only.stderr
+    items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
+    assert sum(d["code"] == "fetch" for d in items) == 2
