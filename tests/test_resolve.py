@@ -215,34 +215,6 @@ def test_derived_indexes_of_minimal(tmp_path: Path) -> None:
     }
 
 
-def test_partner_plays_by_tier_and_audience(tmp_path: Path) -> None:
-    cat = catalog(tmp_path)
-    # recovery-drills is rep-only (no audience) → in no kit; backup-modernization needs silver
-    assert cat.partner_plays == {"blue-river": ["backup-modernization"], "red-rock": []}
-    cat = catalog(
-        tmp_path / "public",
-        replace_in(RD, "products: [vault]", "audience: public\nproducts: [vault]"),
-    )
-    assert cat.partner_plays == {
-        "blue-river": ["backup-modernization", "recovery-drills"],
-        "red-rock": ["recovery-drills"],
-    }
-
-
-def test_partner_block_audience_narrows_kit_membership(tmp_path: Path) -> None:
-    edits = replace_in(BM, "min_tier: silver}", "min_tier: silver, audience: internal}")
-    cat = catalog(tmp_path, edits)
-    assert cat.partner_plays["blue-river"] == []
-
-
-def test_play_without_partner_block_is_in_no_kit(tmp_path: Path) -> None:
-    edits = replace_in(
-        BM, "partner: {role: Partner runs the proof of concept, min_tier: silver}\n", ""
-    )
-    cat = catalog(tmp_path, edits)
-    assert cat.partner_plays == {"blue-river": [], "red-rock": []}
-
-
 def test_tier_ranks(tmp_path: Path) -> None:
     cat = catalog(tmp_path)
     assert [cat.tier_rank(t) for t in ("registered", "silver", "gold")] == [0, 1, 2]

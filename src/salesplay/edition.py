@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
 
 from salesplay import richtext
@@ -13,12 +14,15 @@ from salesplay.views import (
     CapabilityView,
     ClaimView,
     CompetitorView,
+    ContactView,
     CustomerProof,
     DestinationView,
     Edition,
+    KitView,
     Matchup,
     Objection,
     PartnerRole,
+    PartnerView,
     PathView,
     PlayView,
     Position,
@@ -163,17 +167,24 @@ class _Editor:
         return PathView(path_id, path.name, path.destination, tuple(steps))
 
 
-def make_edition(cat: Catalog, audience: Audience) -> Edition:
-    """The edition of `cat` for `audience`: only what that audience may see."""
+def make_edition(cat: Catalog, audience: Audience, *, plays: Set[str] | None = None) -> Edition:
+    """The edition of `cat` for `audience`: only what that audience may see.
+
+    `plays` narrows it to those plays (a kit's): a path step naming any other play keeps
+    its place but not the play, so nothing made from it names a play outside the set.
+    The partner edition (not narrowed) also holds every partner and what each tier's kit
+    receives.
+    """
     ed = _Editor(cat, audience)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
+    edition.shows_stale = ed.shows_stale
     products = {p: ed.product(p) for p in cat.products}
     edition.products = {p: v for p, v in products.items() if v}
     competitors = {c: ed.competitor(c) for c in cat.competitors}
     edition.competitors = {c: v for c, v in competitors.items() if v}
     maybe_claims = {d: ed.claim(d, edition.competitors) for d in cat.differentiators}
     claims = {d: c for d, c in maybe_claims.items() if c}
-    visible_plays = {p for p in cat.plays if ed.sees("play", p)}
+    visible_plays = {p for p in cat.plays if ed.sees("play", p) and (plays is None or p in plays)}
     names = {p: cat.plays[p].name for p in visible_plays}
     paths: dict[str, PathView] = {}
     for path_id, path in cat.paths.items():
@@ -202,7 +213,50 @@ def make_edition(cat: Catalog, audience: Audience) -> Edition:
         d: replace(c, plays=tuple(p for p, v in edition.plays.items() if c in v.why_us))
         for d, c in claims.items()
     }
+    if audience == "partner" and plays is None:
+        edition.kits = _kits(cat, edition)
+        edition.partners = _partners(cat, edition.kits)
     return edition
+
+
+def _kits(cat: Catalog, partner: Edition) -> dict[str, KitView]:
+    """What each tier's kits hold: the partner plays its tier may sell, and their editions."""
+    kits: dict[str, KitView] = {}
+    made: dict[tuple[str, ...], tuple[Edition, Edition]] = {}
+    for rank, tier in enumerate(cat.config.tiers):
+        # a play is in a kit when the partner edition holds it and its partner block, and
+        # the block's tier is at most the kit's
+        plays = tuple(
+            pid
+            for pid, view in partner.plays.items()
+            if view.partner is not None and cat.tier_rank(view.partner.min_tier) <= rank
+        )
+        if plays not in made:
+            wanted = frozenset(plays)
+            made[plays] = (
+                make_edition(cat, "partner", plays=wanted),
+                make_edition(cat, "public", plays=wanted),
+            )
+        cards, pitches = made[plays]
+        found = {pos.path.destination for p in plays for pos in cards.plays[p].positions}
+        dests = tuple(sorted(d for d in found if d in pitches.destinations))
+        kits[tier] = KitView(tier, plays, dests, cards, pitches)
+    return kits
+
+
+def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
+    """Every partner with its kit's plays: a partner always sees its own name and contact."""
+    partners: dict[str, PartnerView] = {}
+    for pid, partner in cat.partners.items():
+        kit = kits.get(partner.tier)
+        if kit is None:
+            continue  # an unknown tier is an error at check: no build reaches here with one
+        c = partner.contact
+        contact = ContactView(c.name, c.email, c.phone, c.website) if c else None
+        partners[pid] = PartnerView(
+            pid, partner.name, partner.tier, contact, partner.logo, kit.plays, kit.destinations
+        )
+    return partners
 
 
 def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str) -> PlayView:

@@ -1,11 +1,11 @@
-"""Partner kits: render each play once for partners, then co-brand and zip per partner."""
+"""Partner kits: render each play once per tier, then co-brand and zip per partner."""
 
 from __future__ import annotations
 
 import multiprocessing.util
 import os
 import sys
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -15,51 +15,70 @@ import jinja2
 
 from salesplay import cobrand
 from salesplay.diagnostics import Location
+from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.faults import BuildFault
 from salesplay.render import decks, html
-from salesplay.render.pdf import PdfError, RenderJob, WorkerError, forked_map, render_many
+from salesplay.render.archive import deterministic_zip
+from salesplay.render.band import BandMaker, Brand
+from salesplay.render.pdf import PdfError, RenderJob, render_many
 from salesplay.render.pptx_deck import DeckError
-from salesplay.render.stamp import BandMaker, Brand, PreparedBand, Stamper
+from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import THEME_DIR, TemplateFault, render, template_dirs
 from salesplay.resolve import Catalog
-from salesplay.views import Edition
-from salesplay.write import Manifest, deterministic_zip, git_revision
+from salesplay.views import Edition, KitView, PartnerView
+from salesplay.write import Manifest, git_revision
 
 A4_WIDTH_PT = 595.28
 
 
+#: a kit member made once per tier: (tier, play or destination id).
+Member = tuple[str, str]
+
+
 @dataclass
 class KitShared:
-    """Everything the kits have in common, made once before forking the workers."""
+    """Everything the kits have in common, made once before forking the workers.
+
+    What a kit holds comes from the partner edition alone (its partners and tier kits);
+    the catalog is read only for resources (assets, the logos check decoded, the root).
+    """
 
     cat: Catalog
     partner_edition: Edition
-    public_edition: Edition
     out: Path
     env: jinja2.Environment
     revision: str | None
-    battlecards: dict[str, bytes] = field(default_factory=dict)  # play → partner-edition PDF
-    stampers: dict[str, Stamper] = field(default_factory=dict)  # play → its PDF, parsed once
-    enablement: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # play → deck base
-    pitches: dict[str, cobrand.DeckBase] = field(default_factory=dict)  # destination → deck base
+    battlecards: dict[Member, bytes] = field(default_factory=dict)  # (tier, play) → PDF
+    stampers: dict[Member, Stamper] = field(default_factory=dict)  # (tier, play) → PDF, parsed
+    enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
+    pitches: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, destination)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
 
 
-def kit_plays(cat: Catalog, partner_edition: Edition, partner_id: str) -> list[str]:
-    """Plays in a partner's kit: eligible by tier and audience, and in the partner edition."""
-    return [p for p in cat.partner_plays.get(partner_id, []) if p in partner_edition.plays]
+def partner_of(partner_edition: Edition, partner_id: str) -> PartnerView:
+    """The partner as the partner edition holds it."""
+    return partner_edition.partners[partner_id]
 
 
-def kit_destinations(partner_edition: Edition, public: Edition, plays: Sequence[str]) -> list[str]:
-    """Destinations the kit's plays lead to that have a public pitch deck."""
-    found = {pos.path.destination for p in plays for pos in partner_edition.plays[p].positions}
-    return sorted(d for d in found if d in public.destinations)
+def kit_of(partner_edition: Edition, partner_id: str) -> KitView:
+    """What the partner's tier receives, and the editions its members are made from."""
+    return partner_edition.kits[partner_of(partner_edition, partner_id).tier]
+
+
+def kit_plays(partner_edition: Edition, partner_id: str) -> list[str]:
+    """Plays in a partner's kit, as the edition decided them."""
+    return list(partner_of(partner_edition, partner_id).plays)
+
+
+def kit_destinations(partner_edition: Edition, partner_id: str) -> list[str]:
+    """Destinations of a partner's kit that have a public pitch deck."""
+    return list(partner_of(partner_edition, partner_id).destinations)
 
 
 def prepare(
     cat: Catalog,
-    editions: dict[str, Edition],
+    editions: Mapping[str, Edition],
     partners: Sequence[str],
     *,
     templates: Path | None,
@@ -67,7 +86,7 @@ def prepare(
     jobs: int,
     progress: Callable[[str], None],
 ) -> KitShared:
-    """Render the partner-edition battlecards and deck bases the named partners need.
+    """Render the partner cards and deck bases the named partners' tiers need.
 
     Template, deck master and PDF faults are raised as located BuildFaults.
     """
@@ -85,7 +104,7 @@ def prepare(
 
 def _prepare(
     cat: Catalog,
-    editions: dict[str, Edition],
+    editions: Mapping[str, Edition],
     partners: Sequence[str],
     templates: Path | None,
     out: Path,
@@ -94,51 +113,51 @@ def _prepare(
 ) -> KitShared:
     from salesplay.render.templates import make_env
 
-    ped, public = editions["partner"], editions["public"]
+    ped = editions["partner"]
     env = make_env(templates)
-    shared = KitShared(cat, ped, public, out, env, git_revision(cat.root))
-    plays = sorted({p for pid in partners for p in kit_plays(cat, ped, pid)})
+    shared = KitShared(cat, ped, out, env, git_revision(cat.root))
+    tiers = sorted({partner_of(ped, pid).tier for pid in partners})
+    cards = sorted({(t, p) for t in tiers for p in ped.kits[t].plays})
     tdirs = template_dirs(templates)
     links = html.Links.for_pdf(cat.root, tdirs)
     roots = (cat.root / "assets", *tdirs)
     base_url = (THEME_DIR / "index.html").as_uri()
-    progress(f"rendering {len(plays)} partner battlecards once for {len(partners)} kits")
+    progress(f"rendering {len(cards)} partner battlecards once for {len(partners)} kits")
     pages = [
         RenderJob(
-            html.battlecard(env, ped, p, links, medium="print"),
+            html.battlecard(env, ped.kits[t].cards, p, links, medium="print"),
             base_url,
             roots,
             cat.as_of,
             f"{ped.plays[p].name} — battlecard",
         )
-        for p in plays
+        for t, p in cards
     ]
-    for play, (pdf, _) in zip(plays, render_many(pages, workers=jobs), strict=True):
-        shared.battlecards[play] = pdf
-        shared.stampers[play] = Stamper(pdf)
+    for member, (pdf, _) in zip(cards, render_many(pages, workers=jobs), strict=True):
+        shared.battlecards[member] = pdf
+        shared.stampers[member] = Stamper(pdf)
     master = decks.master_path(templates)
-    for play in plays:
-        slides = decks.partner_enablement_slides(ped, play)
-        deck = decks.deck_bytes(ped, slides, master, f"{ped.plays[play].name} — partner enablement")
-        shared.enablement[play] = cobrand.prepare(deck, cat.as_of)
-    for dest in kit_destinations(ped, public, plays):
-        deck = decks.deck_bytes(
-            public, decks.pitch_slides(public, dest), master, public.destinations[dest].name
-        )
-        shared.pitches[dest] = cobrand.prepare(deck, cat.as_of)
+    for tier, play in cards:
+        ed = ped.kits[tier].cards
+        slides = decks.partner_enablement_slides(ed, play)
+        deck = decks.deck_bytes(ed, slides, master, f"{ed.plays[play].name} — partner enablement")
+        shared.enablement[(tier, play)] = cobrand.prepare(deck, cat.as_of)
+    for tier in tiers:
+        public = ped.kits[tier].pitches
+        for dest in ped.kits[tier].destinations:
+            slides = decks.pitch_slides(public, dest)
+            deck = decks.deck_bytes(public, slides, master, public.destinations[dest].name)
+            shared.pitches[(tier, dest)] = cobrand.prepare(deck, cat.as_of)
     return shared
 
 
-def _brand(cat: Catalog, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
-    partner = cat.partners[partner_id]
-    contact = partner.contact
-    lines = (
-        tuple(x for x in (contact.name, contact.email, contact.phone, contact.website) if x)
-        if contact
-        else ()
-    )
+def brand_of(shared: KitShared, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
+    """The partner's band (PDF pages) and mark (decks): its name, contact and logo."""
+    partner = partner_of(shared.partner_edition, partner_id)
+    cat = shared.cat
+    lines = partner.contact.lines if partner.contact else ()
     logo = cat.assets.get(partner.logo) if partner.logo else None
-    brand = Brand(partner.name, logo, lines, cat.config.brand.primary)
+    brand = Brand(partner.name, logo, lines, shared.partner_edition.brand.primary)
     # the PNG check decoded once (bounded, SVG rasterised safely): no second decode per partner
     image = cat.images.get(partner.logo) if partner.logo else None
     png, size = (image.png, image.png_size) if image else (None, (0, 0))
@@ -156,64 +175,67 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         shared.makers[os.getpid()] = maker
         # pool workers never run __del__: close (remove the font folder) at process exit
         multiprocessing.util.Finalize(maker, maker.close, exitpriority=10)
-    brand, mark = _brand(cat, partner_id)
+    brand, mark = brand_of(shared, partner_id)
     band = PreparedBand.of(maker.band(brand))
-    plays = kit_plays(cat, shared.partner_edition, partner_id)
-    dests = kit_destinations(shared.partner_edition, shared.public_edition, plays)
+    partner = partner_of(shared.partner_edition, partner_id)
+    tier = partner.tier
     files: dict[str, bytes] = {}
-    for play in plays:
-        files[f"battlecards/{play}.pdf"] = shared.stampers[play].stamp(band)
-        files[f"decks/{play}-enablement.pptx"] = cobrand.cobrand(shared.enablement[play], mark)
-    for dest in dests:
-        files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[dest], mark)
-    files.update(logo_files(cat, partner_id))
+    for play in partner.plays:
+        files[f"battlecards/{play}.pdf"] = shared.stampers[(tier, play)].stamp(band)
+        files[f"decks/{play}-enablement.pptx"] = cobrand.cobrand(
+            shared.enablement[(tier, play)], mark
+        )
+    for dest in partner.destinations:
+        files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[(tier, dest)], mark)
+    files.update(logo_files(shared, partner_id))
     index = shared.indexes.get(partner_id)
     if index is None:
-        index = kit_index(shared, partner_id, plays, dests, sorted(files))
+        index = kit_index(shared, partner_id, sorted(files))
     files["index.html"] = index
     manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
     files["manifest.json"] = manifest.to_json()
     return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
 
 
-def logo_files(cat: Catalog, partner_id: str) -> dict[str, bytes]:
+def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
     """The kit's logo files: the PNGs salesplay made, never the author's files."""
     # an SVG may hold scripts: only the PNG the check rasterised ships
+    images = shared.cat.images
     files = {}
-    partner = cat.partners[partner_id]
-    if partner.logo and partner.logo in cat.images:
-        files["assets/partner-logo.png"] = cat.images[partner.logo].png
-    company_logo = cat.config.company.logo
-    if company_logo and company_logo in cat.images:
-        files["assets/company-logo.png"] = cat.images[company_logo].png
+    partner = partner_of(shared.partner_edition, partner_id)
+    if partner.logo and partner.logo in images:
+        files["assets/partner-logo.png"] = images[partner.logo].png
+    company_logo = shared.partner_edition.company.logo
+    if company_logo and company_logo in images:
+        files["assets/company-logo.png"] = images[company_logo].png
     return files
 
 
-def member_names(
-    cat: Catalog, partner_id: str, plays: Sequence[str], dests: Sequence[str]
-) -> list[str]:
+def member_names(shared: KitShared, partner_id: str) -> list[str]:
     """The kit's files other than index.html and manifest.json, as the index lists them."""
-    names = [f"battlecards/{p}.pdf" for p in plays] + [f"decks/{p}-enablement.pptx" for p in plays]
-    names += [f"decks/{d}-pitch.pptx" for d in dests]
-    return sorted(names + list(logo_files(cat, partner_id)))
+    partner = partner_of(shared.partner_edition, partner_id)
+    names = [f"battlecards/{p}.pdf" for p in partner.plays]
+    names += [f"decks/{p}-enablement.pptx" for p in partner.plays]
+    names += [f"decks/{d}-pitch.pptx" for d in partner.destinations]
+    return sorted(names + list(logo_files(shared, partner_id)))
 
 
-def kit_index(
-    shared: KitShared, partner_id: str, plays: Sequence[str], dests: Sequence[str],
-    names: Sequence[str],
-) -> bytes:  # fmt: skip
-    """The kit's offline index page."""
+def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes:
+    """The kit's offline index page, from the partner's view and its tier's editions."""
+    partner = partner_of(shared.partner_edition, partner_id)
+    kit = kit_of(shared.partner_edition, partner_id)
     return render(
         shared.env,
         "kit_index.html",
-        edition=shared.partner_edition,
-        public=shared.public_edition,
-        partner=shared.cat.partners[partner_id],
+        # the kit's own edition: it holds the kit's plays and no other partner
+        edition=kit.cards,
+        public=kit.pitches,
+        partner=partner,
         partner_id=partner_id,
-        plays=list(plays),
-        destinations=list(dests),
+        plays=list(partner.plays),
+        destinations=list(partner.destinations),
         files=list(names),
-        brand_css=html.brand_css(shared.partner_edition.brand),
+        brand_css=html.brand_css(kit.cards.brand),
     ).encode()
 
 

@@ -13,6 +13,7 @@ from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import (
     AUDIENCES,
+    ENTITY_FOLDERS,
     Audience,
     CatalogConfig,
     Competitor,
@@ -83,7 +84,6 @@ class Catalog:
     differentiator_roadmap: dict[str, Roadmap] = field(default_factory=dict)
     #: (kind, id) → days since `reviewed`, for competitors and differentiators
     age_days: dict[tuple[str, str], int] = field(default_factory=dict)
-    partner_plays: dict[str, list[str]] = field(default_factory=dict)
     #: asset value as written → resolved file inside assets/
     assets: dict[str, Path] = field(default_factory=dict)
     #: asset value as written → the image decoded once by check (and its published PNG)
@@ -134,13 +134,7 @@ class _Refs:
     def __init__(self, cat: Catalog, reporter: Reporter) -> None:
         self.cat, self.reporter = cat, reporter
         self.ids: dict[str, dict[str, Any]] = {
-            "product": cat.products,
-            "competitor": cat.competitors,
-            "differentiator": cat.differentiators,
-            "destination": cat.destinations,
-            "path": cat.paths,
-            "play": cat.plays,
-            "partner": cat.partners,
+            kind: getattr(cat, folder) for kind, folder in ENTITY_FOLDERS.items()
         }
 
     def check(self, kind: str, value: str, doc: Document, path: YamlPath) -> bool:
@@ -209,20 +203,12 @@ def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) ->
         glossary=dict(glossary.model.root) if glossary else {},
         broken=set(valid.broken),
     )
-    for kind, attr in [
-        ("product", "products"),
-        ("competitor", "competitors"),
-        ("differentiator", "differentiators"),
-        ("destination", "destinations"),
-        ("path", "paths"),
-        ("play", "plays"),
-        ("partner", "partners"),
-    ]:
-        setattr(cat, attr, {eid: e.model for eid, e in valid.of(kind).items()})
+    for kind, folder in ENTITY_FOLDERS.items():
+        setattr(cat, folder, {eid: e.model for eid, e in valid.of(kind).items()})
     for kind, bucket in valid.entities.items():
         for eid, entity in bucket.items():
             cat.docs[(kind, eid)] = entity.doc
-            if kind not in ("catalog", "glossary"):
+            if kind in ENTITY_FOLDERS:
                 _walk_audiences(cat, kind, eid, entity.doc.data)
     confidence = cat.config.confidence
     stage_conf = {
@@ -328,12 +314,3 @@ def _derive(cat: Catalog) -> None:
         cat.age_days[("differentiator", did)] = (cat.as_of - diff.reviewed).days
     for cid, comp in cat.competitors.items():
         cat.age_days[("competitor", cid)] = (cat.as_of - comp.reviewed).days
-    for partner_id, partner in cat.partners.items():
-        rank = cat.tier_rank(partner.tier)
-        cat.partner_plays[partner_id] = [
-            pid
-            for pid, play in cat.plays.items()
-            if play.partner is not None
-            and cat.tier_rank(play.partner.min_tier) <= rank
-            and cat.audience("play", pid, ("partner",)) in ("partner", "public")
-        ]

@@ -165,9 +165,56 @@ class PlayView:
     decoder: tuple[tuple[str, str], ...] = ()  # glossary terms used on the card
 
 
+@dataclass(frozen=True)
+class ContactView:
+    """Who a partner's customers call (shown in that partner's own kit only)."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    website: str | None
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The contact's non-empty fields, in the order kits print them."""
+        return tuple(x for x in (self.name, self.email, self.phone, self.website) if x)
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    """One partner as its kit shows it, with the plays and destinations its tier may receive."""
+
+    id: str
+    name: str
+    tier: str
+    contact: ContactView | None
+    logo: str | None  # the asset as written in the catalog (its PNG is what ships)
+    plays: tuple[str, ...]  # the play ids of its kit, in edition order
+    destinations: tuple[str, ...]  # destinations of its kit with a public pitch deck
+
+
+@dataclass(frozen=True)
+class KitView:
+    """What every kit of one tier holds, and the editions its members are made from.
+
+    `cards` is the partner edition and `pitches` the public edition, both narrowed to
+    `plays`: a path step naming any other play keeps its place but not the play's name.
+    """
+
+    tier: str
+    plays: tuple[str, ...]
+    destinations: tuple[str, ...]
+    cards: Edition
+    pitches: Edition
+
+
 @dataclass
 class Edition:
-    """Everything one audience may see, ready for templates."""
+    """Everything one audience may see, ready for templates.
+
+    Only the partner edition holds partners and kits (each partner belongs to it); the
+    editions a kit is made from are narrowed to its plays and hold none.
+    """
 
     audience: Audience
     as_of: dt.date
@@ -180,6 +227,12 @@ class Edition:
     destinations: dict[str, DestinationView] = field(default_factory=dict)
     paths: dict[str, PathView] = field(default_factory=dict)
     plays: dict[str, PlayView] = field(default_factory=dict)
+    #: partner id → the partner and its kit's contents (partner edition only).
+    partners: dict[str, PartnerView] = field(default_factory=dict)
+    #: tier → what that tier's kits hold (partner edition only).
+    kits: dict[str, KitView] = field(default_factory=dict)
+    #: whether stale competitors and claims are shown, badged (set by make_edition).
+    shows_stale: bool = False
 
     def shows(self, kind: str, entity_id: str) -> bool:
         """Whether this edition holds the entity (catalog-wide files count as shown)."""
@@ -194,7 +247,3 @@ class Edition:
             "play": self.plays,
         }
         return entity_id in held.get(kind, {})
-
-    @property
-    def shows_stale(self) -> bool:
-        return self.audience in ("internal", "rep")

@@ -1,9 +1,11 @@
 """Partner kits: one zip per partner, its tier's plays co-branded, remade only when it changed.
 
-A kit's key names everything in it: the partner cards and decks it stamps (by their own
-keys), the partner's brand and logo, the index page, the as-of date and the revision.
-Partner cards and deck bases are cached under .salesplay/cache/ by key, so a kit whose
-partner alone changed is re-stamped without rendering anything.
+What a kit holds is the partner edition's answer (its partner view and tier kit); cards and
+decks are made once per tier from that tier's kit edition, so a path step never names a
+play outside the kit. A kit's key names everything in it: the partner cards and decks it
+stamps (by their own keys), the partner's view, brand and logo, the index page, the as-of
+date and the revision. Partner cards and deck bases are cached under .salesplay/cache/ by
+key, so a kit whose partner alone changed is re-stamped without rendering anything.
 """
 
 from __future__ import annotations
@@ -36,49 +38,62 @@ def path_of(partner_id: str) -> str:
 
 @dataclass
 class _Kits:
-    """What the kits of one build share; filled in the parent before the workers fork."""
+    """What the kits of one build share; filled in the parent before the workers fork.
+
+    Members are made once per tier (a tier's kit edition names only that tier's plays);
+    tiers whose member is byte-for-byte the same page or deck share one unit.
+    """
 
     src: Sources
     shared: kits.KitShared
-    cards: dict[str, Unit] = field(default_factory=dict)  # play → partner card unit
-    enablement: dict[str, Unit] = field(default_factory=dict)  # play → partner deck unit
-    pitches: dict[str, Unit] = field(default_factory=dict)  # destination → pitch unit
-    plays: dict[str, list[str]] = field(default_factory=dict)  # partner → plays
-    dests: dict[str, list[str]] = field(default_factory=dict)  # partner → destinations
+    cards: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → card
+    enablement: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → deck
+    pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
+
+    def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
+        """The cards and deck bases the kits of `tiers` stamp."""
+        return (
+            [("card", m, u) for m, u in sorted(self.cards.items()) if m[0] in tiers]
+            + [("enablement", m, u) for m, u in sorted(self.enablement.items()) if m[0] in tiers]
+            + [("pitch", m, u) for m, u in sorted(self.pitches.items()) if m[0] in tiers]
+        )
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
         """Cards and deck bases the stale kits stamp: from the cache, else made and cached."""
-        partners = [u.subject[1] for u in stale if u.subject]
-        plays = sorted({p for pid in partners for p in self.plays[pid]})
-        dests = sorted({d for pid in partners for d in self.dests[pid]})
-        wanted = (
-            [("card", p, self.cards[p]) for p in plays]
-            + [("enablement", p, self.enablement[p]) for p in plays]
-            + [("pitch", d, self.pitches[d]) for d in dests]
-        )
-        made: dict[tuple[str, str], bytes] = {}
-        missing = []
-        for what, eid, unit in wanted:
+        ped = self.shared.partner_edition
+        tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
+        wanted = self.members(tiers)
+        made: dict[str, bytes] = {}  # unit key → bytes
+        missing: dict[str, Unit] = {}
+        for _what, _member, unit in wanted:
+            if unit.key in made or unit.key in missing:
+                continue
             data = _cached(self.src.out, unit)
             if data is None:
-                missing.append((what, eid, unit))
+                missing[unit.key] = unit
             else:
-                made[(what, eid)] = data
+                made[unit.key] = data
         if missing:
             self.src.progress(f"rendering {len(missing)} partner cards and decks for kits")
-            for index, (data, _warnings) in executor.run([u for _, _, u in missing]):
-                what, eid, unit = missing[index]
-                made[(what, eid)] = data
-                _store(self.src.out, unit, data)
+            todo = list(missing.values())
+            for index, (data, _warnings) in executor.run(todo):
+                made[todo[index].key] = data
+                _store(self.src.out, todo[index], data)
         as_of = self.src.cat.as_of
-        for (what, eid), data in sorted(made.items()):
+        stampers: dict[str, Stamper] = {}
+        bases: dict[str, cobrand.DeckBase] = {}
+        for what, member, unit in wanted:
+            data = made[unit.key]
             if what == "card":
-                self.shared.battlecards[eid] = data
-                self.shared.stampers[eid] = Stamper(data)
-            elif what == "enablement":
-                self.shared.enablement[eid] = cobrand.prepare(data, as_of)
-            else:
-                self.shared.pitches[eid] = cobrand.prepare(data, as_of)
+                self.shared.battlecards[member] = data
+                if unit.key not in stampers:
+                    stampers[unit.key] = Stamper(data)
+                self.shared.stampers[member] = stampers[unit.key]
+                continue
+            if unit.key not in bases:
+                bases[unit.key] = cobrand.prepare(data, as_of)
+            target = self.shared.enablement if what == "enablement" else self.shared.pitches
+            target[member] = bases[unit.key]
 
     def make(self, partner_id: str) -> Made:
         return kits.kit_zip(self.shared, partner_id), ()
@@ -111,88 +126,87 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
     for unit in units:
         if isinstance(unit.make, _KitMaker):
             state, pid = unit.make.state, unit.make.partner_id
-            for p in state.plays.get(pid, []):
-                names |= {_cache_name(state.cards[p]), _cache_name(state.enablement[p])}
-            names |= {_cache_name(state.pitches[d]) for d in state.dests.get(pid, [])}
+            tier = state.shared.partner_edition.partners[pid].tier
+            names |= {_cache_name(u) for _, _, u in state.members({tier})}
     return names
 
 
 def plan(src: Sources) -> list[Unit]:
     cat = src.cat
-    ped, public = src.editions["partner"], src.editions["public"]
-    ids = list(cat.partners) if src.partners is None else list(src.partners)
+    ped = src.editions["partner"]
+    ids = list(ped.partners) if src.partners is None else list(src.partners)
     if not ids:
         return []
     master = deck_family.master(src)
     digest = key_of("master", master.read_bytes())
     revision = git_revision(cat.root)
-    shared = kits.KitShared(cat, ped, public, src.out, src.env, revision)
+    shared = kits.KitShared(cat, ped, src.out, src.env, revision)
     state = _Kits(src, shared)
     links = html.Links.for_pdf(cat.root, src.template_dirs)
-    for pid in ids:
-        plays = kits.kit_plays(cat, ped, pid)
-        state.plays[pid] = plays
-        state.dests[pid] = kits.kit_destinations(ped, public, plays)
-        for play in plays:
-            if play in state.cards:
-                continue
-            view = ped.plays[play]
-            page = guarded(Path(play), html.battlecard, src.env, ped, play, links, medium="print")
-            state.cards[play] = pdf_unit(
+    same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
+    for tier in dict.fromkeys(ped.partners[pid].tier for pid in ids):
+        kit = ped.kits[tier]
+        for play in kit.plays:
+            view = kit.cards.plays[play]
+            page = guarded(
+                Path(play), html.battlecard, src.env, kit.cards, play, links, medium="print"
+            )
+            card = pdf_unit(
                 src,
                 NAME,
-                f"partner-cards/{play}.pdf",
+                f"partner-cards/{tier}/{play}.pdf",
                 page,
                 f"{view.name} — battlecard",
                 subject=("play", play),
             )
-            slides = decks.partner_enablement_slides(ped, play)
-            title = f"{view.name} — partner enablement"
-            state.enablement[play] = deck_family.unit(
+            state.cards[(tier, play)] = same.setdefault(card.key, card)
+            deck = deck_family.unit(
                 NAME,
-                f"partner-decks/{play}.pptx",
-                ped,
-                slides,
+                f"partner-decks/{tier}/{play}.pptx",
+                kit.cards,
+                decks.partner_enablement_slides(kit.cards, play),
                 master,
                 digest,
-                title,
+                f"{view.name} — partner enablement",
                 ("play", play),
             )
-        for dest in state.dests[pid]:
-            if dest not in state.pitches:
-                slides = decks.pitch_slides(public, dest)
-                state.pitches[dest] = deck_family.unit(
-                    NAME,
-                    f"partner-pitches/{dest}.pptx",
-                    public,
-                    slides,
-                    master,
-                    digest,
-                    public.destinations[dest].name,
-                    ("destination", dest),
-                )
+            state.enablement[(tier, play)] = same.setdefault(deck.key, deck)
+        for dest in kit.destinations:
+            pitch = deck_family.unit(
+                NAME,
+                f"partner-pitches/{tier}/{dest}.pptx",
+                kit.pitches,
+                decks.pitch_slides(kit.pitches, dest),
+                master,
+                digest,
+                kit.pitches.destinations[dest].name,
+                ("destination", dest),
+            )
+            state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
     units = []
     for pid in ids:
-        plays, dests = state.plays[pid], state.dests[pid]
-        names = kits.member_names(cat, pid, plays, dests)
+        partner = ped.partners[pid]
+        tier = partner.tier
         try:
-            index = kits.kit_index(shared, pid, plays, dests, names)
+            index = kits.kit_index(shared, pid, kits.member_names(shared, pid))
         except TemplateFault as exc:
             raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
         shared.indexes[pid] = index
-        logos = [key_of(data) for data in kits.logo_files(cat, pid).values()]
+        logos = [key_of(data) for data in kits.logo_files(shared, pid).values()]
         key = key_of(
             "kit",
-            pid,
-            cat.partners[pid],
-            cat.config.brand,
+            partner,
+            ped.brand,
             logos,
             index,
             cat.as_of,
             revision,
             src.resources,
-            [(p, state.cards[p].key, state.enablement[p].key) for p in plays],
-            [(d, state.pitches[d].key) for d in dests],
+            [
+                (p, state.cards[(tier, p)].key, state.enablement[(tier, p)].key)
+                for p in partner.plays
+            ],
+            [(d, state.pitches[(tier, d)].key) for d in partner.destinations],
         )
         units.append(
             Unit(
