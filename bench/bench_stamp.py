@@ -21,16 +21,14 @@ import pypdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfRenderer, fast_font_subsetting
-from salesplay.render.stamp import (
+from salesplay.render.band import (
     BAND_CLEARANCE_CSS,
     BAND_HEIGHT_PT,
     BandMaker,
     Brand,
-    PreparedBand,
-    Stamper,
-    stamp,
 )
+from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfRenderer, fast_font_subsetting
+from salesplay.render.stamp import PreparedBand, Stamper, stamp
 from salesplay.write import Manifest, deterministic_zip
 
 AS_OF = date(2026, 11, 1)

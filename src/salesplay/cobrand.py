@@ -12,8 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from salesplay import images
-from salesplay.render.pptx_deck import repack
-from salesplay.zipsplice import SpliceBase, splice
+from salesplay.render.archive import SpliceBase, repack, splice
 
 NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"

@@ -6,27 +6,27 @@ import bisect
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.models import DOCUMENT_KINDS
 
 YamlPath = tuple[str | int, ...]
 
 #: folder name → kind; the folder decides the kind of every file in it.
-KIND_DIRS: dict[str, str] = {
-    "products": "product",
-    "competitors": "competitor",
-    "differentiators": "differentiator",
-    "destinations": "destination",
-    "paths": "path",
-    "plays": "play",
-    "partners": "partner",
-}
-TOP_FILES: dict[str, str] = {"catalog": "catalog", "glossary": "glossary"}
+KIND_DIRS: Mapping[str, str] = MappingProxyType(
+    {k.folder: k.name for k in DOCUMENT_KINDS if k.folder is not None}
+)
+#: top-level file stem → kind
+TOP_FILES: Mapping[str, str] = MappingProxyType(
+    {k.name: k.name for k in DOCUMENT_KINDS if k.folder is None}
+)
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 2_000_000
 #: nodes visited per document; bounds memory and time under alias bombs.

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
@@ -298,18 +301,35 @@ class Partner(Scoped):
     regions: list[str] = Field(default_factory=list, description="where they sell")
 
 
+@dataclass(frozen=True)
+class Kind:
+    """A kind of catalog document: its name, its folder (None: one top-level file), its model."""
+
+    name: str
+    folder: str | None
+    model: type[BaseModel]
+
+
+#: Every kind of catalog document, in catalog order: the one list that the loader (folder
+#: → kind), validation and `salesplay schema` (kind → model) and resolve (the Catalog's
+#: table of each entity kind, named like its folder) read.
+DOCUMENT_KINDS: tuple[Kind, ...] = (
+    Kind("catalog", None, CatalogConfig),
+    Kind("glossary", None, Glossary),
+    Kind("product", "products", Product),
+    Kind("competitor", "competitors", Competitor),
+    Kind("differentiator", "differentiators", Differentiator),
+    Kind("destination", "destinations", Destination),
+    Kind("path", "paths", Path),
+    Kind("play", "plays", Play),
+    Kind("partner", "partners", Partner),
+)
 #: kind → model; the folder (or top-level file) decides the kind.
-MODELS: dict[str, type[BaseModel]] = {
-    "catalog": CatalogConfig,
-    "glossary": Glossary,
-    "product": Product,
-    "competitor": Competitor,
-    "differentiator": Differentiator,
-    "destination": Destination,
-    "path": Path,
-    "play": Play,
-    "partner": Partner,
-}
+MODELS: Mapping[str, type[BaseModel]] = MappingProxyType({k.name: k.model for k in DOCUMENT_KINDS})
+#: entity kind → its folder under the catalog, which also names its table in the Catalog.
+ENTITY_FOLDERS: Mapping[str, str] = MappingProxyType(
+    {k.name: k.folder for k in DOCUMENT_KINDS if k.folder is not None}
+)
 
 
 def narrowest(*audiences: Audience) -> Audience:

@@ -1,29 +1,25 @@
-"""Atomic output writing, checksums, kit manifests and reproducible zip archives."""
+"""Atomic output writing, checksums and kit manifests (zips: render/archive.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import hashlib
-import io
 import json
 import os
 import re
 import secrets
 import stat
 import subprocess
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-# Formats that are already compressed: deflating them costs ~30x the time for ~18 %
-# (MEASURED.md), so they are stored.
-STORED_SUFFIXES = frozenset(
-    {".pdf", ".pptx", ".docx", ".xlsx", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip"}
-    | {".gz", ".woff", ".woff2"}
-)
+# Zips are made by the archive engine; these names stay importable from here.
+from salesplay.render.archive import check_member_name as check_member_name
+from salesplay.render.archive import deterministic_zip as deterministic_zip
+
 OUTPUT_MODE = 0o644
 
 
@@ -323,41 +319,3 @@ def git_revision(directory: Path) -> str | None:
         return None
     status = git("status", "--porcelain", "--untracked-files=normal", "--", ".")
     return f"{head}-dirty" if status else head
-
-
-def check_member_name(name: str) -> str:
-    """Return `name` if it is a safe relative posix path for an archive; else ValueError."""
-    if not name or "\\" in name or "\x00" in name:
-        raise ValueError(f"unsafe archive path {name!r}: empty, backslash or NUL")
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise ValueError(f"unsafe archive path {name!r}: absolute")
-    parts = name.split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        raise ValueError(f"unsafe archive path {name!r}: empty, '.' or '..' component")
-    return str(PurePosixPath(name))
-
-
-def deterministic_zip(members: Sequence[tuple[str, bytes]], *, date: date) -> bytes:
-    """A zip whose bytes depend only on the members and the date.
-
-    Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host;
-    already-compressed formats stored, the rest deflated.
-    """
-    names = [check_member_name(name) for name, _ in members]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"duplicate archive paths: {', '.join(dupes)}")
-    # The zip format cannot represent dates before 1980 or after 2107.
-    if date.year > 2107:
-        raise ValueError(f"a zip cannot hold dates after 2107, got {date.isoformat()}")
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in sorted(zip(names, (d for _, d in members), strict=True)):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3  # Unix, so that external_attr means a file mode
-            info.external_attr = (0o100000 | OUTPUT_MODE) << 16
-            stored = PurePosixPath(name).suffix.lower() in STORED_SUFFIXES
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=None if stored else 6)
-    return buffer.getvalue()

@@ -19,15 +19,9 @@ from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Inches
 from pypdf import PdfReader
 
-from salesplay.render.pptx_deck import (
-    DeckError,
-    PathStep,
-    SlideSpec,
-    _Box,
-    build_deck,
-    line_starts,
-    paginate,
-)
+from salesplay.render.pptx_deck import DeckError, SlideSpec, build_deck
+from salesplay.render.pptx_fit import TextBox, line_starts, paginate
+from salesplay.render.pptx_path import PathStep
 from salesplay.richtext import Para, Run, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,7 +275,7 @@ _para = st.builds(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_para, max_size=12))
 def test_paginate_keeps_every_word_and_fills_no_page_beyond_the_box(paras: list[Para]) -> None:
-    box = _Box(width=400.0, height=300.0, sizes=(18.0, 16.0) + (14.0,) * 7,
+    box = TextBox(width=400.0, height=300.0, sizes=(18.0, 16.0) + (14.0,) * 7,
                margins=tuple(22.5 + 31.5 * i for i in range(9)))  # fmt: skip
     pages = paginate(paras, box)
     assert _words([p.text for page in pages for p in page]) == _words([p.text for p in paras])

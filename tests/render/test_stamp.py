@@ -14,19 +14,17 @@ import pypdf
 import pytest
 from PIL import Image
 
-from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, render_pdf
-from salesplay.render.stamp import (
+from salesplay.render.band import (
     BAND_CLEARANCE_CSS,
     BAND_HEIGHT_PT,
     BAND_RESERVED_PT,
     LOGO_BOX_PT,
     BandMaker,
     Brand,
-    PreparedBand,
-    Stamper,
     make_band,
-    stamp,
 )
+from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, render_pdf
+from salesplay.render.stamp import PreparedBand, Stamper, stamp
 
 AS_OF = date(2026, 11, 1)
 A4_WIDTH = 595.2756

@@ -62,7 +62,7 @@ class ForkExecutor:
         if self.jobs <= 1 or len(units) <= 1:
             yield from InlineExecutor().run(units)
             return
-        from salesplay.render.pdf import WorkerError, forked_map
+        from salesplay.engine.fork import WorkerError, forked_map
 
         factory = _task_factory(units)
         try:

@@ -15,7 +15,7 @@ from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.models import Audience
-from salesplay.render.templates import THEME_DIR, TemplateFault, find_file, template_dirs
+from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
 
@@ -54,7 +54,7 @@ class Sources:
 
     def theme_file(self, name: str) -> Path:
         """A theme file, the project's override first."""
-        return find_file(self.templates, name) or THEME_DIR / name
+        return theme_file(self.templates, name)
 
 
 @dataclass(frozen=True)

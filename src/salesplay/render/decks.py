@@ -7,7 +7,8 @@ from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
-from salesplay.render.pptx_deck import DeckError, PathStep, SlideSpec, build_deck, check_master
+from salesplay.render.pptx_deck import DeckError, SlideSpec, build_deck, check_master
+from salesplay.render.pptx_path import PathStep
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, Edition, PathView, PlayView

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,8 @@ from markupsafe import Markup, escape
 from salesplay import richtext
 from salesplay.images import site_name
 from salesplay.models import Brand
-from salesplay.render.templates import THEME_DIR, css_safe, render
+from salesplay.render import colour
+from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
 from salesplay.views import ClaimView, CompetitorView, Edition, PathView, PlayView, StepView
 
 __all__ = [
@@ -41,7 +41,6 @@ EDITION_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Competitor columns: the status quo is the most dangerous competitor, so it comes first.
 _TYPE_ORDER: Mapping[str, int] = MappingProxyType({"status-quo": 0, "diy": 1, "vendor": 2})
 
@@ -63,10 +62,7 @@ class Links:
         root = Path(catalog).resolve()
 
         def theme(name: str) -> str:
-            for directory in dirs:
-                if (directory / name).is_file():
-                    return (directory / name).as_uri()
-            return (THEME_DIR / name).as_uri()
+            return (first_file(dirs, name) or THEME_DIR / name).as_uri()
 
         def asset(value: str) -> str:
             return (root / value).as_uri()
@@ -109,28 +105,16 @@ def _no_downloads(pid: str) -> dict[str, str]:
 # --- brand colours ---------------------------------------------------------------------
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    if not _HEX.match(colour):
-        raise ValueError(f"not a #RRGGBB colour: {colour!r}")
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def _mix(colour: str, other: str, weight: float) -> str:
-    """`colour` moved towards `other` by `weight` (0..1): tints and shades for backgrounds."""
-    a, b = _rgb(colour), _rgb(other)
-    return "#" + "".join(f"{round(x + (y - x) * weight):02X}" for x, y in zip(a, b, strict=True))
-
-
 def brand_css(brand: Brand) -> Markup:
     """`:root` custom properties for the brand colours and derived tints (validated hex only)."""
     primary, accent = brand.primary.upper(), brand.accent.upper()
     props = {
         "--primary": primary,
-        "--primary-soft": _mix(primary, "#FFFFFF", 0.9),
-        "--primary-ink": _mix(primary, "#000000", 0.45),
+        "--primary-soft": colour.mix(primary, "#FFFFFF", 0.9),
+        "--primary-ink": colour.mix(primary, "#000000", 0.45),
         "--accent": accent,
-        "--accent-soft": _mix(accent, "#FFFFFF", 0.88),
-        "--accent-ink": _mix(accent, "#000000", 0.5),
+        "--accent-soft": colour.mix(accent, "#FFFFFF", 0.88),
+        "--accent-ink": colour.mix(accent, "#000000", 0.5),
     }
     return css_safe(":root{" + ";".join(f"{k}:{v}" for k, v in props.items()) + "}")
 
@@ -273,7 +257,7 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     """
     primary = brand.primary if brand else Brand().primary
     accent = brand.accent if brand else Brand().accent
-    _rgb(primary), _rgb(accent)  # only validated colours reach the markup
+    colour.parse(primary), colour.parse(accent)  # only validated colours reach the markup
     steps = path.steps
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
@@ -318,7 +302,7 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
             )
             out.append(_arrow(uid, primary, points))
     out.append("</svg>")
-    # Safe: every catalog text above went through escape(), colours through _rgb().
+    # Safe: every catalog text above went through escape(), colours through colour.parse().
     return Markup("".join(out))
 
 

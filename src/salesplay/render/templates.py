@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -45,12 +45,22 @@ def template_dirs(project: Path | None) -> list[Path]:
     return [*dirs, THEME_DIR]
 
 
-def find_file(project: Path | None, name: str) -> Path | None:
-    """A theme file (CSS, deck master…) looked up like templates: the project's first."""
-    for directory in template_dirs(project):
+def first_file(dirs: Sequence[Path], name: str) -> Path | None:
+    """The theme lookup: `name` in the first of `dirs` that holds it as a file, else None."""
+    for directory in dirs:
         if (directory / name).is_file():
             return directory / name
     return None
+
+
+def find_file(project: Path | None, name: str) -> Path | None:
+    """A theme file (CSS, deck master…) looked up like templates: the project's first."""
+    return first_file(template_dirs(project), name)
+
+
+def theme_file(project: Path | None, name: str) -> Path:
+    """The project's `name` when it has one, else the built-in theme's (which may not exist)."""
+    return find_file(project, name) or THEME_DIR / name
 
 
 def _days_ago(value: dt.date, as_of: dt.date) -> int:

@@ -1,0 +1,150 @@
+"""Font subsetting: an OpenType CFF font cut to the characters drawn, embedded as a PDF font."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from salesplay.render.pdf import PdfError
+
+
+class SubsetFont:
+    """An OpenType CFF font for drawing short single-line text without a shaper."""
+
+    def __init__(
+        self, otf: bytes, resource: str, *, repertoire: Iterable[int], common: Iterable[str]
+    ) -> None:
+        from fontTools import subset  # type: ignore[import-untyped]
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+        font = TTFont(io.BytesIO(otf), recalcTimestamp=False)
+        # Every drawing subsets this font again, at a cost that grows with its size: keep
+        # the repertoire, no layout tables (no shaper here), no subroutines.
+        options = subset.Options(layout_features=[], name_IDs=["*"], notdef_outline=True)
+        options.drop_tables += ["GPOS", "GSUB", "GDEF"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=list(repertoire))
+        subsetter.subset(font)
+        font["CFF "].cff.desubroutinize()
+        # One BMP cmap and no glyph-name table: the rest is parsed again for every subset.
+        font["cmap"].tables = [
+            t for t in font["cmap"].tables if (t.platformID, t.platEncID) == (3, 1)
+        ]
+        font["post"].formatType = 3.0
+        buffer = io.BytesIO()
+        font.save(buffer)
+        self.data = buffer.getvalue()
+        self.resource = resource
+        self.ps_name = font["name"].getDebugName(6) or "Font"
+        scale = 1000 / font["head"].unitsPerEm
+        order, metrics = font.getGlyphOrder(), font["hmtx"].metrics
+        self.glyph_names = list(order)
+        self.gids = {chr(cp): font.getGlyphID(g) for cp, g in font.getBestCmap().items()}
+        self.advance: dict[str, float] = {
+            ch: float(metrics[order[gid]][0] * scale) for ch, gid in self.gids.items()
+        }
+        head, hhea = font["head"], font["hhea"]
+        self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+        self.ascent, self.descent = round(hhea.ascent * scale), round(hhea.descent * scale)
+        self.cap_height = round(font["OS/2"].sCapHeight * scale)
+        self.cap = self.cap_height / 1000  # cap height per point of size
+        self.common = frozenset(ch for ch in common if ch in self.gids)
+        self._subsets: dict[frozenset[str], tuple[bytes, list[tuple[int, str]]]] = {}
+
+    def covers(self, text: str) -> bool:
+        return all(ch in self.gids for ch in text)
+
+    def width(self, text: str, size: float) -> float:
+        return max(sum(self.advance[ch] for ch in text) * size / 1000.0, 1e-6)
+
+    def _subset(self, chars: set[str]) -> tuple[bytes, list[tuple[int, str]]]:
+        """The font cut to `chars` (glyphs in their original order) and (gid, char) kept."""
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+
+        # One char per glyph (two chars may share one, e.g. space and no-break space).
+        by_gid = sorted({self.gids[ch]: ch for ch in sorted(chars)}.items())
+        options = subset.Options(retain_gids=False, hinting=True, notdef_outline=True, name_IDs=[6])
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(gids=[gid for gid, _ in by_gid])
+        # Fixed timestamp: the PDF must not depend on the clock.
+        font = TTFont(io.BytesIO(self.data), recalcBBoxes=False, recalcTimestamp=False)
+        subsetter.subset(font)
+        if font.getGlyphOrder()[1:] != [self.glyph_names[gid] for gid, _ in by_gid]:
+            raise PdfError(f"subset of {self.ps_name} has an unexpected glyph order")
+        buffer = io.BytesIO()
+        font.save(buffer)
+        return buffer.getvalue(), by_gid
+
+    def embed(self, pdf: Any, chars: set[str]) -> tuple[Any, dict[str, int]]:
+        """A Type0 font holding just `chars`, and each char's glyph id in it."""
+        import pikepdf
+
+        # Most texts hold only `common` characters: subset to all of that set once and
+        # reuse it (subsetting a CFF font is ~95 % of a band's cost), a few glyphs larger
+        # per PDF. Only that one subset is kept: memory stays flat.
+        common = self.common
+        if chars <= common:
+            chars = set(common)
+            if common not in self._subsets:
+                self._subsets[common] = self._subset(chars)
+            subset_data, by_gid = self._subsets[common]
+        else:
+            subset_data, by_gid = self._subset(chars)
+        rank = {gid: i for i, (gid, _) in enumerate(by_gid, start=1)}
+        new_gid = {ch: rank[self.gids[ch]] for ch in chars}
+        buffer = io.BytesIO(subset_data)
+        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(by_gid).encode()).digest()[:6])
+        base = pikepdf.Name(f"/{tag}+{self.ps_name}")
+        file = pdf.make_stream(
+            zlib.compress(buffer.getvalue(), 6),
+            Filter=pikepdf.Name.FlateDecode,
+            Subtype=pikepdf.Name.OpenType,
+        )
+        descriptor = pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=base,
+            Flags=32,
+            FontBBox=self.bbox,
+            ItalicAngle=0,
+            Ascent=self.ascent,
+            Descent=self.descent,
+            CapHeight=self.cap_height,
+            StemV=80,
+            FontFile3=file,
+        )
+        widths = [x for gid, ch in by_gid for x in (rank[gid], [round(self.advance[ch])])]
+        cid_font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.CIDFontType0,
+            BaseFont=base,
+            CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+            FontDescriptor=descriptor,
+            W=widths,
+        )
+        return pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type0,
+                BaseFont=base,
+                Encoding=pikepdf.Name("/Identity-H"),
+                DescendantFonts=[cid_font],
+                ToUnicode=pdf.make_stream(to_unicode({ch: rank[gid] for gid, ch in by_gid})),
+            )
+        ), new_gid
+
+
+def to_unicode(gids: dict[str, int]) -> bytes:
+    """A ToUnicode CMap: each glyph id back to its character, so the text can be extracted."""
+    pairs = "\n".join(f"<{gid:04x}> <{ch.encode('utf-16-be').hex()}>" for ch, gid in gids.items())
+    return (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+        "1 begincodespacerange <0000> <ffff> endcodespacerange\n"
+        f"{len(gids)} beginbfchar\n{pairs}\nendbfchar\n"
+        "endcmap CMapName currentdict /CMap defineresource pop end end\n"
+    ).encode()

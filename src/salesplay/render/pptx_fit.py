@@ -1,0 +1,159 @@
+"""Text fitting for slides: estimated line wrap, and pagination that never drops text."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from salesplay.richtext import Para, Run
+
+EMU_PER_PT = 12700
+# Average glyph width in em: Calibri is ~0.45, LibreOffice's usual fallback DejaVu Sans
+# ~0.53, so 0.55 keeps text inside its box in both.
+GLYPH_EM = 0.55
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """Text area of a placeholder in points, with per-level font size and left margin."""
+
+    width: float
+    height: float
+    sizes: tuple[float, ...]
+    margins: tuple[float, ...]
+
+    def style(self, para: Para) -> tuple[int, float, float]:
+        """(outline level, font size, left margin) a paragraph is rendered with."""
+        if para.bullet or para.level == 0:
+            lvl = min(para.level, 8)
+            return lvl, self.sizes[lvl], self.margins[lvl] if para.bullet else 0.0
+        # A non-bullet paragraph inside a list aligns with its parent item's text.
+        lvl = min(para.level - 1, 8)
+        return lvl, self.sizes[lvl], self.margins[lvl]
+
+    def chars_per_line(self, para: Para) -> int:
+        _, size, margin = self.style(para)
+        return max(1, int((self.width - margin) / (GLYPH_EM * size)))
+
+    def height_of(self, para: Para) -> float:
+        _, size, _ = self.style(para)
+        lines = len(line_starts(_text(para), self.chars_per_line(para)))
+        return lines * 1.2 * size + 0.4 * size
+
+
+def _text(para: Para) -> str:
+    prefix = f"{para.number}. " if para.number is not None and para.bullet else ""
+    return prefix + "".join(r.text for r in para.runs)
+
+
+def line_starts(text: str, cpl: int) -> list[int]:
+    """Offsets where greedy word wrap at ``cpl`` characters starts each line."""
+    starts: list[int] = []
+    pos = 0
+    for segment in text.split("\n"):
+        starts.append(pos)
+        col = 0
+        offset = pos
+        for word in segment.split(" "):
+            if col and col + 1 + len(word) > cpl:
+                starts.append(offset)
+                col = 0
+            col = col + 1 + len(word) if col else len(word)
+            while col > cpl:  # a word longer than a line wraps mid-word
+                starts.append(offset + len(word) - col + cpl)
+                col -= cpl
+            offset += len(word) + 1
+        pos += len(segment) + 1
+    return starts
+
+
+def _split_runs(runs: Sequence[Run], at: int) -> tuple[tuple[Run, ...], tuple[Run, ...]]:
+    head: list[Run] = []
+    tail: list[Run] = []
+    pos = 0
+    for run in runs:
+        cut = min(max(at - pos, 0), len(run.text))
+        if cut:
+            head.append(replace(run, text=run.text[:cut]))
+        if cut < len(run.text):
+            tail.append(replace(run, text=run.text[cut:]))
+        pos += len(run.text)
+    if head:
+        head[-1] = replace(head[-1], text=head[-1].text.rstrip())
+    if tail:
+        tail[0] = replace(tail[0], text=tail[0].text.lstrip())
+    return tuple(r for r in head if r.text), tuple(r for r in tail if r.text)
+
+
+def _split(para: Para, box: TextBox, lines: int) -> tuple[Para, Para] | None:
+    """Cut ``para`` at the last word boundary within ``lines`` lines, if there is one."""
+    text = _text(para)
+    prefix = len(text) - len("".join(r.text for r in para.runs))
+    starts = line_starts(text, box.chars_per_line(para))
+    cuts = [s for s in starts[1 : lines + 1] if text[s - 1] in " \n" and s > prefix]
+    if not cuts:
+        return None
+    head, tail = _split_runs(para.runs, cuts[-1] - prefix)
+    level = para.level + 1 if para.bullet else para.level
+    return replace(para, runs=head), Para(tail, bullet=False, level=level)
+
+
+def paginate(paras: Sequence[Para], box: TextBox) -> list[tuple[Para, ...]]:
+    """Paragraphs per page so that each page fits ``box``; never drops text."""
+    pages: list[list[Para]] = [[]]
+    used = 0.0
+    queue = list(paras)
+    while queue:
+        para = queue.pop(0)
+        need = box.height_of(para)
+        if used + need <= box.height or (not pages[-1] and need <= box.height):
+            pages[-1].append(para)
+            used += need
+            continue
+        _, size, _ = box.style(para)
+        room = math.floor((box.height - used - 0.4 * size) / (1.2 * size))
+        parts = _split(para, box, room) if room >= 1 else None
+        if parts is None and not pages[-1]:
+            pages[-1].append(para)  # one unbreakable word taller than the box: keep it whole
+            used = box.height
+            continue
+        if parts is not None:
+            pages[-1].append(parts[0])
+            queue.insert(0, parts[1])
+        else:
+            queue.insert(0, para)
+        pages.append([])
+        used = 0.0
+    return [tuple(page) for page in pages]
+
+
+def _level_attr(layout_ph: Any, master: Any, lvl: int, attr: str, child: str | None) -> str | None:
+    tag = f"a:lvl{lvl + 1}pPr" + (f"/{child}" if child else "")
+    for root, path in (
+        (layout_ph._element, f"./p:txBody/a:lstStyle/{tag}/@{attr}"),
+        (master._element, f"./p:txStyles/p:bodyStyle/{tag}/@{attr}"),
+    ):
+        found = root.xpath(path)
+        if found:
+            return str(found[0])
+    return None
+
+
+def text_box(layout_ph: Any, master: Any) -> TextBox:
+    """The text area of a layout's body placeholder, sizes and margins as its levels set them."""
+    sizes = []
+    margins = []
+    for lvl in range(9):
+        size = _level_attr(layout_ph, master, lvl, "sz", "a:defRPr")
+        margin = _level_attr(layout_ph, master, lvl, "marL", None)
+        sizes.append(int(size) / 100 if size else 18.0)
+        margins.append(int(margin) / EMU_PER_PT if margin else 0.0)
+    # Default insets are 0.1in left/right and 0.05in top/bottom.
+    return TextBox(
+        width=layout_ph.width / EMU_PER_PT - 14.4,
+        height=layout_ph.height / EMU_PER_PT - 7.2,
+        sizes=tuple(sizes),
+        margins=tuple(margins),
+    )
