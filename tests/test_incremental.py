@@ -1,0 +1,422 @@
+"""Incremental builds equal clean builds: random edit sequences, records, --clean, what is remade.
+
+Builds run in-process (`run_build`, `--jobs 1`, a fixed as-of) on copies of
+tests/roots/minimal; a tree is compared byte for byte without build/.salesplay/ (the
+records and the kit cache are bookkeeping, not outputs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+from PIL import Image
+
+from conftest import AS_OF, MINIMAL, run_cli
+from salesplay import __version__
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.engine.records import FORMAT, RECORDS
+from salesplay.render.templates import THEME_DIR
+
+DAY = dt.date.fromisoformat(AS_OF)
+BOOKKEEPING = ".salesplay"
+#: as-of dates that move claims in and out of staleness (minimal's are reviewed in autumn 2026).
+DAYS = (DAY, dt.date(2026, 12, 20), dt.date(2027, 3, 1), dt.date(2026, 10, 2))
+WORDS = ("restore", "immutable", "backups", "RPO", "quarterly", "evidence", "**fast**", "tape")
+MEANINGS = (None, "A plain meaning.", "Another plain meaning.")
+#: templates a project may override: the print pages' base, the portal's layout, a stylesheet.
+OVERRIDES = ("base.html", "portal/layout.html", "style.css")
+
+
+def build(
+    project: Path,
+    out: Path,
+    only: Sequence[str] = (),
+    *,
+    as_of: dt.date = DAY,
+    clean: bool = False,
+) -> str:
+    """One in-process build of project/plays into `out`; its stderr (asserts it succeeded)."""
+    ctx = Context(
+        catalog=project / "plays",
+        as_of=as_of,
+        templates=project / "templates",
+        out=out,
+        jobs=1,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, list(only), clean=clean)
+    assert code == 0, err.getvalue()
+    return err.getvalue()
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every output file under `out` and its bytes, without the build's bookkeeping."""
+    return {
+        rel: path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and not (rel := path.relative_to(out).as_posix()).startswith(BOOKKEEPING)
+    }
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {
+        path.relative_to(out).as_posix(): path.stat().st_mtime_ns
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def assert_same_tree(incremental: Path, clean: Path) -> None:
+    got, want = tree(incremental), tree(clean)
+    assert sorted(got) == sorted(want), "the incremental build made other files"
+    differ = [rel for rel in want if got[rel] != want[rel]]
+    assert differ == [], f"incremental and clean builds differ in {differ}"
+
+
+def png_logo(colour: tuple[int, int, int]) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (90, 30), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def svg_logo(colour: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="30" viewBox="0 0 90 30">'
+        f'<rect width="90" height="30" fill="{colour}"/></svg>'
+    )
+
+
+# --- random edit sequences ----------------------------------------------------------------
+
+
+class IncrementalBuilds(RuleBasedStateMachine):
+    """Edits a copy of minimal; after each edit an incremental build equals a clean one."""
+
+    #: the `--only` kinds of this machine's builds (set per test below).
+    ONLY: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="incremental-"))
+        self.project = self.tmp / "project"
+        shutil.copytree(MINIMAL, self.project / "plays")
+        self.as_of = DAY
+        #: the path's plays in order (minimal's two first); added plays are extra-N.
+        self.steps = ["backup-modernization", "recovery-drills"]
+        self.plays = ["backup-modernization", "recovery-drills"]
+        self.added = 0
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def catalog(self, rel: str) -> Path:
+        return self.project / "plays" / rel
+
+    def rewrite(self, rel: str, key: str, value: str | None) -> None:
+        """Set (or, with None, drop) the top-level `key: ...` line of a catalog file."""
+        path = self.catalog(rel)
+        lines = [ln for ln in path.read_text().splitlines() if not ln.startswith(f"{key}:")]
+        if value is not None:
+            lines.insert(1, f"{key}: {value}")
+        path.write_text("\n".join(lines) + "\n")
+
+    def write_path(self) -> None:
+        steps = "".join(
+            f"  - play: {pid}\n    stage: Stage of {pid}\n    milestone: {pid} done\n"
+            for pid in self.steps
+        )
+        self.catalog("paths/resilience-journey.yaml").write_text(
+            "destination: cyber-resilience\nname: From nightly backup to proven recovery\n"
+            f"steps:\n{steps}"
+        )
+
+    def check(self) -> None:
+        """Build incrementally, build clean into another folder, compare the trees."""
+        build(self.project, self.tmp / "incremental", self.ONLY, as_of=self.as_of)
+        shutil.rmtree(self.tmp / "clean", ignore_errors=True)
+        build(self.project, self.tmp / "clean", self.ONLY, as_of=self.as_of, clean=True)
+        assert_same_tree(self.tmp / "incremental", self.tmp / "clean")
+
+    @initialize()
+    def first_build(self) -> None:
+        self.check()
+
+    @rule(which=st.integers(0, 20), words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=5))
+    def change_text(self, which: int, words: list[str]) -> None:
+        play = self.plays[which % len(self.plays)]
+        self.rewrite(f"plays/{play}.yaml", "summary", " ".join(words).capitalize() + ".")
+        self.check()
+
+    @rule(on_path=st.booleans())
+    def add_play(self, on_path: bool) -> None:
+        self.added += 1
+        pid = f"extra-{self.added}"
+        text = self.catalog("plays/recovery-drills.yaml").read_text()
+        text = text.replace("name: Recovery drills", f"name: Extra play {self.added}")
+        self.catalog(f"plays/{pid}.yaml").write_text(text)
+        self.plays.append(pid)
+        if on_path:
+            self.steps.append(pid)
+            self.write_path()
+        self.check()
+
+    @rule(which=st.integers(0, 20))
+    def remove_play(self, which: int) -> None:
+        # backup-modernization stays: the path and the destination need one play
+        removable = [p for p in self.plays if p != "backup-modernization"]
+        if not removable:
+            return
+        play = removable[which % len(removable)]
+        self.catalog(f"plays/{play}.yaml").unlink()
+        self.plays.remove(play)
+        if play in self.steps:
+            self.steps.remove(play)
+            self.write_path()
+        self.check()
+
+    @rule(
+        which=st.integers(0, 20), audience=st.sampled_from(("internal", "rep", "partner", "public"))
+    )
+    def change_audience(self, which: int, audience: str) -> None:
+        play = self.plays[which % len(self.plays)]
+        self.rewrite(f"plays/{play}.yaml", "audience", audience)
+        self.check()
+
+    @rule(partner=st.sampled_from(("blue-river", "red-rock")),
+          tier=st.sampled_from(("registered", "silver", "gold")))  # fmt: skip
+    def change_tier(self, partner: str, tier: str) -> None:
+        self.rewrite(f"partners/{partner}.yaml", "tier", tier)
+        self.check()
+
+    @rule(status=st.sampled_from(("ga", "launch-ready", "development", "concept")))
+    def change_roadmap_status(self, status: str) -> None:
+        path = self.catalog("products/vault.yaml")
+        text = path.read_text()
+        start = text.index("{id: anomaly-detection")
+        end = text.index("}", start) + 1
+        path.write_text(
+            text[:start]
+            + f"{{id: anomaly-detection, name: Ransomware anomaly detection, status: {status}}}"
+            + text[end:]
+        )
+        self.check()
+
+    @rule(term=st.sampled_from(("RPO", "immutable", "tape")), meaning=st.sampled_from(MEANINGS))
+    def change_glossary(self, term: str, meaning: str | None) -> None:
+        path = self.catalog("glossary.yaml")
+        lines = [ln for ln in path.read_text().splitlines() if not ln.startswith(f"{term}:")]
+        if meaning is not None:
+            lines.append(f"{term}: {meaning}")
+        path.write_text("\n".join(lines) + "\n")
+        self.check()
+
+    @rule(logo=st.sampled_from(("svg-blue", "svg-red", "png-green", "png-grey", "none")))
+    def change_logo(self, logo: str) -> None:
+        kind, _, colour = logo.partition("-")
+        folder = self.catalog("assets/partners")
+        if kind == "svg":
+            (folder / "blue-river.svg").write_text(svg_logo(colour))
+            self.rewrite("partners/blue-river.yaml", "logo", "assets/partners/blue-river.svg")
+        elif kind == "png":
+            rgb = (40, 160, 60) if colour == "green" else (120, 120, 120)
+            (folder / "blue-river.png").write_bytes(png_logo(rgb))
+            self.rewrite("partners/blue-river.yaml", "logo", "assets/partners/blue-river.png")
+        else:
+            self.rewrite("partners/blue-river.yaml", "logo", None)
+        self.check()
+
+    @rule(name=st.sampled_from(OVERRIDES), present=st.booleans(), n=st.integers(0, 3))
+    def change_template_override(self, name: str, present: bool, n: int) -> None:
+        target = self.project / "templates" / name
+        if not present:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mark = f"/* local override {n} */" if name.endswith(".css") else f"<!-- local {n} -->"
+            target.write_text((THEME_DIR / name).read_text() + mark + "\n")
+        self.check()
+
+    @rule(day=st.sampled_from(DAYS))
+    def change_as_of(self, day: dt.date) -> None:
+        self.as_of = day
+        self.check()
+
+
+#: kinds each machine builds: cheap ones, and battlecards, decks and kits in some runs.
+ONLY_SETS = {
+    "pages": ("site", "matrix", "reports"),
+    "cards-decks": ("battlecards", "decks"),
+    "kits": ("kits",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONLY_SETS))
+def test_random_edits_build_what_a_clean_build_makes(name: str) -> None:
+    machine = type(f"IncrementalBuilds_{name}", (IncrementalBuilds,), {"ONLY": ONLY_SETS[name]})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=3,
+            stateful_step_count=4,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+
+
+# --- records, --clean and what one edit remakes -----------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    return tmp_path
+
+
+def _summary(stderr: str) -> str:
+    return [ln for ln in stderr.splitlines() if ln.startswith("built ")][-1]
+
+
+#: a finished progress bar: "battlecards+site [########] 19/19".
+BAR_RE = re.compile(r"(\S+) \[#+\] +(\d+)/\2")
+
+
+def made(stderr: str) -> dict[str, int]:
+    """Units made per stage, read from the build's finished progress bars."""
+    return {m[1]: int(m[2]) for m in map(BAR_RE.fullmatch, stderr.splitlines()) if m}
+
+
+def test_a_no_change_build_says_0_changed_and_writes_nothing(project: Path) -> None:
+    out = project / "build"
+    build(project, out, ("site", "reports", "kits"))
+    before = mtimes(out)
+    said = build(project, out, ("site", "reports", "kits"))
+    assert "; 0 changed, 0 removed;" in _summary(said)
+    assert mtimes(out) == before  # records.json too: the fast path saves nothing
+
+
+#: records.json as a crash, a bug or an older salesplay may leave it (None: missing).
+BAD_RECORDS: dict[str, bytes | None] = {
+    "missing": None,
+    "corrupt": b"{not json",
+    "list": b"[]",
+    "old-format": json.dumps(
+        {"format": FORMAT - 1, "salesplay": __version__, "entries": {}}
+    ).encode(),
+    "other-version": json.dumps({"format": FORMAT, "salesplay": "0.0.0", "entries": {}}).encode(),
+    "wrong-shape": json.dumps(
+        {"format": FORMAT, "salesplay": __version__, "entries": {"site/index.html": {"key": 1}}}
+    ).encode(),
+    "not-utf8": b"\xff\xfe" * 100,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_RECORDS))
+def test_bad_records_mean_a_full_rebuild_never_a_crash(project: Path, name: str) -> None:
+    out, only = project / "build", ("site", "reports", "battlecards")
+    first = made(build(project, out, only))
+    assert first, "the first build made nothing?"
+    want = tree(out)
+    path, records = out / RECORDS, BAD_RECORDS[name]
+    if records is None:
+        path.unlink()
+    else:
+        path.write_bytes(records)
+    said = build(project, out, only)
+    assert made(said) == first, said  # every unit was made again
+    assert tree(out) == want
+    saved = json.loads(path.read_text())
+    assert saved["format"] == FORMAT and "battlecards/recovery-drills.pdf" in saved["entries"]
+    # and the build after that one is the fast path again
+    assert "; 0 changed, 0 removed;" in _summary(build(project, out, only))
+
+
+def test_clean_flag_remakes_everything_with_the_same_bytes(project: Path) -> None:
+    args = ("build", "--as-of", AS_OF, "--jobs", "1", "--only", "site", "--only", "battlecards")
+    first = run_cli(*args, cwd=project)
+    assert first.code == 0, first.stderr
+    want = tree(project / "build")
+    assert made(first.stderr)
+    again = run_cli(*args, cwd=project)
+    assert made(again.stderr) == {}  # the fast path: nothing made
+    clean = run_cli(*args, "--clean", cwd=project)
+    assert clean.code == 0, clean.stderr
+    assert made(clean.stderr) == made(first.stderr), clean.stderr
+    assert "; 0 changed, 0 removed;" in _summary(clean.stderr)  # same bytes: none rewritten
+    assert tree(project / "build") == want
+
+
+def _remade_by(project: Path, edit: dict[str, tuple[str, str]]) -> set[str]:
+    """Build everything, apply `edit` (file → (old, new)), build again: the files rewritten."""
+    out = project / "build"
+    build(project, out)
+    before = mtimes(out)
+    for rel, (old, new) in edit.items():
+        path = project / "plays" / rel
+        text = path.read_text()
+        assert text.count(old) == 1, (rel, old)
+        path.write_text(text.replace(old, new))
+    build(project, out)
+    after = {rel: t for rel, t in mtimes(out).items() if not rel.startswith(BOOKKEEPING)}
+    assert set(after) <= set(before)
+    return {rel for rel in after if after[rel] != before[rel]}
+
+
+def test_editing_a_rep_play_remakes_exactly_what_shows_it(project: Path) -> None:
+    # recovery-drills is a rep play: in no kit, on the path of the one destination
+    remade = _remade_by(
+        project,
+        {"plays/recovery-drills.yaml": ("Prove recovery every quarter", "Prove recovery monthly")},
+    )
+    assert remade == {
+        "battlecards/recovery-drills.pdf",
+        "decks/recovery-drills-enablement.pptx",
+        "site/battlecards/recovery-drills.html",
+        "site/index.html",
+        "site/search-index.js",
+        "playbooks/cyber-resilience.pdf",
+    }
+
+
+def test_editing_a_partner_play_remakes_the_kits_that_hold_it_and_no_other(project: Path) -> None:
+    # backup-modernization reaches partners from silver up: blue-river (gold), not red-rock
+    remade = _remade_by(
+        project,
+        {"plays/backup-modernization.yaml": ("off-site copies.", "off-site copies, tested.")},
+    )
+    assert "kits/blue-river.zip" in remade
+    assert "kits/red-rock.zip" not in remade
+    assert "battlecards/backup-modernization.pdf" in remade
+    assert not {r for r in remade if "recovery-drills" in r}
+
+
+def test_editing_a_partner_contact_remakes_only_its_kit(project: Path) -> None:
+    remade = _remade_by(
+        project, {"partners/blue-river.yaml": ("dana@blueriver.example", "sales@blueriver.example")}
+    )
+    assert remade == {"kits/blue-river.zip"}
+
+
+def test_a_deleted_output_is_made_again(project: Path) -> None:
+    out, only = project / "build", ("battlecards", "site", "kits")
+    build(project, out, only)
+    want = tree(out)
+    for rel in ("battlecards/recovery-drills.pdf", "site/index.html", "kits/red-rock.zip"):
+        (out / rel).unlink()
+    said = build(project, out, only)
+    assert "; 3 changed, 0 removed;" in _summary(said)
+    assert tree(out) == want
