@@ -206,7 +206,8 @@ def test_mutated_catalog_file_json(fuzz_dir: Path, case: tuple[str, bytes]) -> N
     items = json.loads(result.stdout)
     assert isinstance(items, list)
     for item in items:
-        assert set(item) == {"file", "line", "column", "severity", "code", "message"}
+        assert set(item) == {"file", "line", "column", "severity", "code", "message", "subject"}
+        assert item["subject"] is None or set(item["subject"]) == {"kind", "id"}
         assert item["line"] >= 1 and item["column"] >= 1
         assert item["severity"] in ("error", "warning")
         assert "\n" not in item["message"]
