@@ -2,8 +2,8 @@
 
 Requests come one JSON line at a time on stdin ({"only": [...]}), each answer is one JSON
 line on the protocol pipe: {"code", "interrupted", "diagnostics", "seconds"}. Imports,
-the catalog's image checks' libraries and PDF engine stay loaded between builds, which is
-most of what a one-play rebuild would otherwise cost. Progress and diagnostics still go
+the image and PDF libraries and the renderers stay loaded between builds, which is
+most of what a one-play rebuild costs in a fresh process. Progress and diagnostics still go
 to stderr, for the terminal only. SIGINT stops the running build (a newer save), never
 the process.
 """
@@ -26,6 +26,18 @@ from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolv
 from salesplay.diagnostics import Diagnostic, Severity
 from salesplay.faults import BuildFault
 
+#: libraries that call Python back from C and print, then swallow, an exception raised
+#: there (cairocffi rasterising an SVG logo): an interrupt waits until the build leaves them.
+_SWALLOWING = (f"{os.sep}cairocffi{os.sep}", f"{os.sep}cffi{os.sep}")
+
+
+def _inside_swallowing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if any(part in frame.f_code.co_filename for part in _SWALLOWING):
+            return True
+        frame = frame.f_back
+    return False
+
 
 @dataclass
 class _Interrupts:
@@ -34,8 +46,17 @@ class _Interrupts:
     building: bool = False
 
     def handler(self, signum: int, frame: FrameType | None) -> None:
-        if self.building:
-            raise KeyboardInterrupt
+        if not self.building:
+            return
+        if _inside_swallowing(frame):
+            # raised inside a C callback it would be printed as a traceback and lost
+            signal.setitimer(signal.ITIMER_REAL, 0.02)
+            return
+        raise KeyboardInterrupt
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self.handler)
+        signal.signal(signal.SIGALRM, self.handler)  # a deferred interrupt, tried again
 
 
 @dataclass
@@ -161,7 +182,7 @@ def main() -> None:
     answers: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     interrupts = _Interrupts()
-    signal.signal(signal.SIGINT, interrupts.handler)
+    interrupts.install()
     # SIGTERM (serve stopping): end now, as a build would, removing nothing half-written.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for line in sys.stdin:
