@@ -52,12 +52,18 @@ def roadmap_label(roadmap: Roadmap | None) -> str | None:
     return " · ".join(parts) + " — not available — do not commit"
 
 
+#: a card's text → the glossary terms it uses (the jargon scan is the slow part of an
+#: edition; the narrowed editions of kits share it, per make_edition call).
+Decoders = dict[str, tuple[tuple[str, str], ...]]
+
+
 class _Editor:
     """Builds one edition; every visibility decision goes through `sees`."""
 
-    def __init__(self, cat: Catalog, audience: Audience) -> None:
+    def __init__(self, cat: Catalog, audience: Audience, decoders: Decoders) -> None:
         self.cat, self.audience = cat, audience
         self.shows_stale = audience in ("internal", "rep")
+        self.decoders = decoders
 
     def sees(self, kind: str, eid: str, path: YamlPath = (), ceiling: Audience = "public") -> bool:
         effective = narrowest(self.cat.audience(kind, eid, path), ceiling)
@@ -175,7 +181,11 @@ def make_edition(cat: Catalog, audience: Audience, *, plays: Set[str] | None = N
     The partner edition (not narrowed) also holds every partner and what each tier's kit
     receives.
     """
-    ed = _Editor(cat, audience)
+    return _make(cat, audience, plays, {})
+
+
+def _make(cat: Catalog, audience: Audience, plays: Set[str] | None, decoders: Decoders) -> Edition:
+    ed = _Editor(cat, audience, decoders)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
     edition.shows_stale = ed.shows_stale
     products = {p: ed.product(p) for p in cat.products}
@@ -214,12 +224,12 @@ def make_edition(cat: Catalog, audience: Audience, *, plays: Set[str] | None = N
         for d, c in claims.items()
     }
     if audience == "partner" and plays is None:
-        edition.kits = _kits(cat, edition)
+        edition.kits = _kits(cat, edition, decoders)
         edition.partners = _partners(cat, edition.kits)
     return edition
 
 
-def _kits(cat: Catalog, partner: Edition) -> dict[str, KitView]:
+def _kits(cat: Catalog, partner: Edition, decoders: Decoders) -> dict[str, KitView]:
     """What each tier's kits hold: the partner plays its tier may sell, and their editions."""
     kits: dict[str, KitView] = {}
     made: dict[tuple[str, ...], tuple[Edition, Edition]] = {}
@@ -234,8 +244,8 @@ def _kits(cat: Catalog, partner: Edition) -> dict[str, KitView]:
         if plays not in made:
             wanted = frozenset(plays)
             made[plays] = (
-                make_edition(cat, "partner", plays=wanted),
-                make_edition(cat, "public", plays=wanted),
+                _make(cat, "partner", wanted, decoders),
+                _make(cat, "public", wanted, decoders),
             )
         cards, pitches = made[plays]
         found = {pos.path.destination for p in plays for pos in cards.plays[p].positions}
@@ -314,7 +324,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         else None,
         positions=tuple(positions),
     )
-    return replace(play_view, decoder=_decoder(play_view, edition.glossary))
+    return replace(play_view, decoder=_decoder(play_view, edition.glossary, ed.decoders))
 
 
 def _play_texts(play: PlayView) -> list[str]:
@@ -336,8 +346,11 @@ def _play_texts(play: PlayView) -> list[str]:
     return texts
 
 
-def _decoder(play: PlayView, glossary: dict[str, str]) -> tuple[tuple[str, str], ...]:
+def _decoder(
+    play: PlayView, glossary: dict[str, str], known: Decoders
+) -> tuple[tuple[str, str], ...]:
     text = "\n".join(richtext.plain(t) for t in _play_texts(play) if t)
-    return tuple(
-        (term, glossary[term]) for term in sorted(glossary_terms_in(text, glossary), key=str.lower)
-    )
+    if text not in known:
+        terms = sorted(glossary_terms_in(text, glossary), key=str.lower)
+        known[text] = tuple((term, glossary[term]) for term in terms)
+    return known[text]
