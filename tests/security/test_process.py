@@ -1,4 +1,4 @@
-"""Killed builds: workers die with the build and nothing is written after it (finding 9)."""
+"""Killed builds: no worker outlives one, nothing is written after, a rerun equals a clean build."""
 
 from __future__ import annotations
 
@@ -38,17 +38,22 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
+#: the kinds a killed build is rerun with; a clean build of each is in reference-<kind>/.
+KILLED_KINDS = ("kits", "battlecards")
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The catalog, and a clean kits-only build of it in reference/ to compare against."""
+    """The catalog, and a clean build of each killed kind to compare reruns against."""
 
     def make(root: Path) -> None:
         _make_project(root)
-        done = subprocess.run(
-            _args(root / "reference", "kits"), cwd=root, env=_env(), capture_output=True,
-            text=True, timeout=300, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        for kind in KILLED_KINDS:
+            done = subprocess.run(
+                _args(root / f"reference-{kind}", kind), cwd=root, env=_env(),
+                capture_output=True, text=True, timeout=300, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
 
     return shared(tmp_path_factory, "killed-builds", make)
 
@@ -125,19 +130,26 @@ def _assert_nothing_written_after(out: Path, seconds: float = 1.5) -> None:
     assert (_snapshot(out) if out.exists() else {}) == before
 
 
-def _rerun_equals_reference(project: Path, out: Path) -> None:
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every file under `out` but the build's bookkeeping (records, kit cache)."""
+    return {
+        rel: p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not (rel := p.relative_to(out).as_posix()).startswith(".salesplay/")
+    }
+
+
+def _rerun_equals_reference(project: Path, out: Path, kind: str) -> None:
+    """A rerun after the kill succeeds and equals a clean build, byte for byte."""
     done = subprocess.run(
-        _args(out, "kits"), cwd=project, env=_env(), capture_output=True, text=True,
+        _args(out, kind), cwd=project, env=_env(), capture_output=True, text=True,
         timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert list(out.rglob(TEMP_GLOB)) == [], "a stale temporary file survived the rerun"
-    reference = project / "reference"
-    assert sorted(p.name for p in (out / "kits").iterdir()) == sorted(
-        p.name for p in (reference / "kits").iterdir()
-    )
-    for kit in (reference / "kits").iterdir():
-        assert (out / "kits" / kit.name).read_bytes() == kit.read_bytes(), kit.name
+    got, want = _outputs(out), _outputs(project / f"reference-{kind}")
+    assert sorted(got) == sorted(want)
+    assert [rel for rel in want if got[rel] != want[rel]] == []
 
 
 def test_sigkill_while_kits_are_made_leaves_no_worker_and_no_late_write(
@@ -155,8 +167,8 @@ def test_sigkill_while_kits_are_made_leaves_no_worker_and_no_late_write(
     _assert_nothing_written_after(out)
     # every kit there is whole: the build, not a worker, writes, and only by rename
     for kit in (out / "kits").glob("*.zip"):
-        assert kit.read_bytes() == (project / "reference/kits" / kit.name).read_bytes()
-    _rerun_equals_reference(project, out)
+        assert kit.read_bytes() == (project / "reference-kits/kits" / kit.name).read_bytes()
+    _rerun_equals_reference(project, out, "kits")
 
 
 def test_sigkill_while_pdfs_render_leaves_no_worker(project: Path, tmp_path: Path) -> None:
@@ -166,6 +178,7 @@ def test_sigkill_while_pdfs_render_leaves_no_worker(project: Path, tmp_path: Pat
     proc.communicate(timeout=30)
     _assert_workers_gone(workers)
     _assert_nothing_written_after(out)
+    _rerun_equals_reference(project, out, "battlecards")
 
 
 def test_sigterm_stops_the_build_and_its_workers_quietly(project: Path, tmp_path: Path) -> None:
