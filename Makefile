@@ -56,6 +56,7 @@ format: $(STAMP)
 bench: runtime-deps $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_kits.py
+	$(BIN)/python bench/bench_build.py
 
 clean:
 	rm -rf build
