@@ -132,12 +132,12 @@ def run_build(
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
-        return _fault(exc, "nothing was written")
+        return _fault(ctx, exc, "nothing was written")
     wants = _wants(only)
     try:
         done = _make_and_write(ctx, units, records, clean, progress, diags, wants)
     except BuildFault as exc:
-        return _fault(exc, "outputs made before the fault were written; rerun to finish")
+        return _fault(ctx, exc, "outputs made before the fault were written; rerun to finish")
     warnings = format_text(done.warnings)
     sys.stderr.write(warnings)
     total = summary([*diags, *done.warnings])
@@ -149,7 +149,7 @@ def run_build(
         removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
         _sweep_cache(ctx.out, units, wants)
     except BuildFault as exc:
-        return _fault(exc, "outputs of earlier builds may be left")
+        return _fault(ctx, exc, "outputs of earlier builds may be left")
     elapsed = time.perf_counter() - started
     made = sorted(u.rel for u in units)
     line = (
@@ -169,7 +169,7 @@ def run_build(
     try:
         write_file(ctx.out, RECORDS, records.to_json())
     except BuildFault as exc:
-        return _fault(exc, "the build's records were not saved; the next build remakes all")
+        return _fault(ctx, exc, "the build's records were not saved; the next build remakes all")
     progress.say(line)
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
     if failed:
@@ -479,7 +479,9 @@ def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
     return cat, diags
 
 
-def _fault(exc: BuildFault, outcome: str) -> int:
+def _fault(ctx: Context, exc: BuildFault, outcome: str) -> int:
+    """Print a fault as one located line and keep it with the run's diagnostics (as data)."""
+    ctx.reporter.error(exc.loc, str(exc), "build", exc.subject)
     sys.stderr.write(exc.diagnostic().format() + "\n")
     sys.stderr.write(f"build stopped: {outcome}\n")
     return 1

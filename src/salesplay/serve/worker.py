@@ -10,21 +10,18 @@ the process.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
 from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
-from salesplay.diagnostics import Diagnostic, Severity
-from salesplay.faults import BuildFault
+from salesplay.diagnostics import Diagnostic
 
 #: libraries that call Python back from C and print, then swallow, an exception raised
 #: there (cairocffi rasterising an SVG logo): an interrupt waits until the build leaves them.
@@ -68,7 +65,6 @@ class Request:
     out: Path
     only: list[str]
     as_of: str | None = None
-    faults: list[Diagnostic] = field(default_factory=list)
 
 
 def as_json(d: Diagnostic) -> dict[str, Any]:
@@ -83,33 +79,6 @@ def as_json(d: Diagnostic) -> dict[str, Any]:
         "message": d.message,
         "subject": None if subject is None else {"kind": subject[0], "id": subject[1]},
     }
-
-
-@contextlib.contextmanager
-def _faults_recorded(into: list[Diagnostic]) -> Iterator[None]:
-    """Keep each fault the build reports (template, deck, writer) as a Diagnostic.
-
-    run_build prints a fault and returns 1; this catches it as data on its way out.
-    """
-    from salesplay import build
-
-    report = getattr(build, "_fault", None)
-    if report is None:
-        yield
-        return
-
-    def recording(exc: BuildFault, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(exc, BuildFault):
-            subject = getattr(exc, "subject", None)
-            kw = {"subject": subject} if subject is not None else {}
-            into.append(Diagnostic(exc.loc, Severity.ERROR, str(exc), "build", **kw))
-        return report(exc, *args, **kwargs)
-
-    build._fault = recording
-    try:
-        yield
-    finally:
-        build._fault = report
 
 
 def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
@@ -134,11 +103,11 @@ def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
         check_out(request.out, request.catalog, request.templates)
         interrupts.building = True
         try:
-            with _faults_recorded(request.faults):
-                code = run_build(ctx, request.only)
+            # a fault (template, deck, writer) joins ctx.reporter's diagnostics as data
+            code = run_build(ctx, request.only)
         finally:
             interrupts.building = False
-        diagnostics = [*ctx.reporter.sorted(ctx.strict), *request.faults]
+        diagnostics = ctx.reporter.sorted(ctx.strict)
     except UsageError as exc:
         code, message = 2, f"salesplay: error: {exc}"
     except KeyboardInterrupt:
