@@ -184,15 +184,12 @@ def _wants(only: Iterable[str]) -> Callable[[str], bool]:
 
 
 def _nothing_changed(
-    ctx: Context, records: object, print_: str, started: float, progress: Progress
+    ctx: Context, records: Records, print_: str, started: float, progress: Progress
 ) -> bool:
     """The fast path: same inputs as the last complete build and its outputs untouched.
 
     Says what that build said (its diagnostics and counts) with "0 changed".
     """
-    from salesplay.engine.records import Records
-
-    assert isinstance(records, Records)
     report = records.report
     outputs = report.get("outputs")
     if records.fingerprint != print_ or not isinstance(outputs, list):

@@ -123,34 +123,18 @@ def pdf_unit(
     page is made from templates and catalog text together, and which of them named the
     URL is not known once it is HTML.
     """
-    from salesplay.render.pdf import RenderJob
+    from salesplay.render.pdf import RenderJob, render_job
 
     base_url = (THEME_DIR / "index.html").as_uri()
     job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title)
-    key = key_of(
-        "pdf",
-        page,
-        base_url,
-        [str(r) for r in job.roots],
-        job.as_of,
-        title,
-        job.lang,
-        job.tagged,
-        src.resources,
-    )
+    # the job names the page, base URL, roots, date, title and options; the digest the files
+    # the page may load
+    key = key_of("pdf", job, src.resources)
     where = Location(src.out / rel, 0, 0)
 
     def make(workshop: Workshop) -> Made:
         renderer = workshop.tool("pdf", _pdf_renderer)
-        data, refused = renderer.render(
-            job.html,
-            base_url=job.base_url,
-            roots=job.roots,
-            as_of=job.as_of,
-            title=job.title,
-            lang=job.lang,
-            tagged=job.tagged,
-        )
+        data, refused = render_job(renderer, job)
         warnings = tuple(
             Diagnostic(where, Severity.WARNING, f"refused to load {r}", "fetch", subject)
             for r in refused

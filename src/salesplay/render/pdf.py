@@ -253,7 +253,8 @@ class RenderJob:
     stylesheets: tuple[Path, ...] = field(default=())
 
 
-def _run(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]:
+def render_job(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]:
+    """Render one job with a process's renderer: PDF bytes and the refused resources."""
     return renderer.render(
         job.html,
         base_url=job.base_url,
@@ -272,7 +273,7 @@ def _pdf_task(jobs: Sequence[RenderJob]) -> Iterator[Callable[[int], RenderResul
 
         def task(index: int) -> RenderResult:
             try:
-                return _run(renderer, jobs[index])
+                return render_job(renderer, jobs[index])
             except PdfError as exc:
                 return PdfError(str(exc))
 
@@ -297,7 +298,7 @@ def render_many(
         out = []
         with PdfRenderer() as renderer:
             for index, job in enumerate(jobs):
-                out.append(_run(renderer, job))
+                out.append(render_job(renderer, job))
                 tick(index)
         return out
     import weasyprint  # noqa: F401  # imported once in the parent, inherited by the forks
