@@ -159,6 +159,9 @@ class Competitor(Scoped):
     name: Name = Field(description="competitor name")
     type: Literal["vendor", "status-quo", "diy"] = Field(description="vendor, status-quo or diy")
     summary: Text = Field(description="who they are in one sentence")
+    quick_dismiss: Text | None = Field(
+        None, description="one line a rep can say to dismiss them (on the competitor card)"
+    )
     website: str | None = Field(None, description="their website")
     has: list[str] = Field(default_factory=list, description="OUR capabilities they also have")
     strengths: list[Text] = Field(default_factory=list, description="where they are strong")
