@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -119,6 +120,10 @@ def run_build(
     print_ = fingerprint(ctx, only) if partners is None else None
     if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
         return 0
+    from salesplay.imagecache import ImageCache
+
+    # --clean decodes every image again too; what it decodes is kept for the next build
+    ctx.images = ImageCache(None if clean else ctx.out)
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
@@ -148,6 +153,7 @@ def run_build(
     try:
         removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
         _sweep_cache(ctx.out, units, wants)
+        _save_images(ctx)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs of earlier builds may be left")
     elapsed = time.perf_counter() - started
@@ -357,6 +363,25 @@ def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> 
         rel = f"{CACHE}/{name}"
         if rel not in used:
             remove_output(out, rel)
+
+
+def _save_images(ctx: Context) -> None:
+    """Keep the images this build decoded for the next; forget the ones it did not use."""
+    from salesplay.imagecache import FOLDER
+    from salesplay.write import remove_output, write_output
+
+    cache = ctx.images
+    for rel, data in cache.pending():
+        # a cache that cannot be written only costs time next build
+        with contextlib.suppress(OSError, ValueError):
+            write_output(ctx.out, rel, data)
+    try:
+        names = sorted(p.name for p in (ctx.out / FOLDER).iterdir() if not p.is_symlink())
+    except OSError:
+        return
+    for name in names:
+        if f"{FOLDER}/{name}" not in cache.used:
+            remove_output(ctx.out, f"{FOLDER}/{name}")
 
 
 #: where a build records the files it wrote, so the next one can remove what it no longer makes.

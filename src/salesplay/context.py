@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesplay.diagnostics import Reporter
+from salesplay.imagecache import ImageCache
 
 
 class UsageError(Exception):
@@ -108,3 +109,5 @@ class Context:
     strict: bool = False
     jobs: int = 2
     reporter: Reporter = field(default_factory=Reporter)
+    #: decodes catalog images; a build's keeps what it decoded under --out.
+    images: ImageCache = field(default_factory=ImageCache)

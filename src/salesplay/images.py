@@ -149,6 +149,13 @@ def _decode_raster(data: bytes, kind: str, *, publish: bool) -> Checked:
 _NAMES = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP", "SVG": "SVG"}
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height a PNG's header declares; None when `data` is not a PNG."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return _declared_size(data, "PNG")
+
+
 def _declared_size(data: bytes, kind: str) -> tuple[int, int] | None:
     """Width and height from a PNG or GIF header, for the message about a too-large image."""
     if kind == "PNG" and len(data) >= 24 and data[12:16] == b"IHDR":

@@ -16,7 +16,7 @@ def check_catalog(ctx: Context) -> Catalog | None:
     """
     docs = load_catalog(ctx.catalog, ctx.reporter)
     valid = validate(docs, ctx.reporter)
-    cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter)
+    cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:
         run_checks(cat, ctx.reporter)
     return cat

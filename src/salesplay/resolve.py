@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import (
@@ -190,8 +191,17 @@ def _roadmap(cat: Catalog, caps: list[str]) -> Roadmap | None:
     return max(found, key=lambda r: STAGE_ORDER.index(r.stage))
 
 
-def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) -> Catalog | None:
-    """Cross-reference the validated entities; None when catalog.yaml itself is unusable."""
+def resolve(
+    valid: Validated,
+    as_of: dt.date,
+    root: Path,
+    reporter: Reporter,
+    images: ImageCache | None = None,
+) -> Catalog | None:
+    """Cross-reference the validated entities; None when catalog.yaml itself is unusable.
+
+    `images` decodes logos (a build keeps what it decoded, see imagecache).
+    """
     config_entity = valid.of("catalog").get("catalog")
     if config_entity is None:
         return None
@@ -232,16 +242,18 @@ def resolve(valid: Validated, as_of: dt.date, root: Path, reporter: Reporter) ->
             cat.capability_roadmap[ref] = Roadmap(
                 cap.status, cap.status in AVAILABLE, stage_conf.get(cap.status), cap.eta
             )
-    _check_references(cat, _Refs(cat, reporter), reporter)
+    _check_references(cat, _Refs(cat, reporter), reporter, images)
     _derive(cat)
     return cat
 
 
-def _check_references(cat: Catalog, refs: _Refs, reporter: Reporter) -> None:
+def _check_references(
+    cat: Catalog, refs: _Refs, reporter: Reporter, images: ImageCache | None
+) -> None:
     company_logo = cat.config.company.logo
     if company_logo:
         doc = cat.docs[("catalog", "catalog")]
-        found = check_image(cat.root, company_logo, doc.loc(("company", "logo")), reporter)
+        found = check_image(cat.root, company_logo, doc.loc(("company", "logo")), reporter, images)
         if found:
             cat.assets[company_logo], cat.images[company_logo] = found
     for cid, comp in cat.competitors.items():
@@ -277,7 +289,7 @@ def _check_references(cat: Catalog, refs: _Refs, reporter: Reporter) -> None:
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
         if partner.logo:
-            found = check_image(cat.root, partner.logo, doc.loc(("logo",)), reporter)
+            found = check_image(cat.root, partner.logo, doc.loc(("logo",)), reporter, images)
             if found:
                 cat.assets[partner.logo], cat.images[partner.logo] = found
 

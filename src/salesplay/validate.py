@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from salesplay import images
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import ID_RE, MODELS
@@ -200,7 +201,11 @@ def check_asset(catalog: Path, value: str, loc: Location, reporter: Reporter) ->
 
 
 def check_image(
-    catalog: Path, value: str, loc: Location, reporter: Reporter
+    catalog: Path,
+    value: str,
+    loc: Location,
+    reporter: Reporter,
+    cache: ImageCache | None = None,
 ) -> tuple[Path, Checked] | None:
     """The file an asset path names and its image decoded within bounds, or one error.
 
@@ -253,7 +258,7 @@ def check_image(
         reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
         return None
     try:
-        checked = images.check_image(data, target.suffix)
+        checked = (cache or ImageCache()).check(data, target.suffix)
     except images.ImageError as exc:
         reporter.error(loc, f"asset '{value}' {exc}", "asset")
         return None

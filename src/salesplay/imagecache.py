@@ -1,0 +1,94 @@
+"""Decoded catalog images kept by content digest under build/.salesplay/: each decoded once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from salesplay.images import PUBLISH_SIDE, Checked, check_image, png_size
+
+#: where a build keeps the images it decoded, relative to --out.
+FOLDER = ".salesplay/images"
+#: a cached entry is the PNG salesplay publishes: never larger than this.
+_LIMIT = 16 << 20
+
+
+@dataclass
+class ImageCache:
+    """`check_image` with memory: the same bytes (and suffix) are decoded once per build folder.
+
+    Reads entries an earlier build left under `out` (never following a link); the build
+    saves the new ones with `save` once it has written its outputs. A missing, corrupt or
+    implausible entry is decoded again, so the cache can only save time, never change a
+    result: an entry is the publishable PNG and its sizes, re-checked when read.
+    `out=None` keeps everything in memory (`salesplay check`).
+    """
+
+    out: Path | None = None
+    #: entries decoded in this run, by cache name, not yet saved.
+    new: dict[str, bytes] = field(default_factory=dict)
+    #: every cache name this run used (the rest of the folder may go).
+    used: set[str] = field(default_factory=set)
+
+    def check(self, data: bytes, suffix: str) -> Checked:
+        """What images.check_image(data, suffix) returns; ImageError when it raises."""
+        from salesplay.engine.records import key_of
+
+        name = f"{FOLDER}/{key_of('image', suffix.lower(), data)}.bin"
+        self.used.add(name)
+        blob = self.new.get(name) or self._read(name)
+        if blob is not None:
+            found = _decode_entry(blob)
+            if found is not None:
+                return found
+        checked = check_image(data, suffix)
+        self.new[name] = _encode_entry(checked)
+        return checked
+
+    def _read(self, name: str) -> bytes | None:
+        if self.out is None:
+            return None
+        from salesplay.write import read_output
+
+        try:
+            return read_output(self.out, name, limit=_LIMIT)
+        except (OSError, ValueError):
+            return None
+
+    def pending(self) -> Iterable[tuple[str, bytes]]:
+        """New entries to save: (name under --out, bytes)."""
+        return sorted(self.new.items())
+
+
+def _encode_entry(checked: Checked) -> bytes:
+    head = {
+        "format": checked.format,
+        "size": checked.size,
+        "png_size": checked.png_size,
+        "sha256": hashlib.sha256(checked.png).hexdigest(),
+    }
+    return json.dumps(head, sort_keys=True).encode() + b"\n" + checked.png
+
+
+def _decode_entry(blob: bytes) -> Checked | None:
+    """An entry back, or None when it is not one salesplay could have written."""
+    head, _, png = blob.partition(b"\n")
+    try:
+        meta = json.loads(head)
+        kind = str(meta["format"])
+        size = (int(meta["size"][0]), int(meta["size"][1]))
+        shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
+        whole = meta["sha256"] == hashlib.sha256(png).hexdigest()
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    if not whole:  # a truncated or altered entry
+        return None
+    # the PNG must be what its header says and no larger than salesplay publishes
+    if png_size(png) != shown or max(shown) > PUBLISH_SIDE or min(shown) < 1:
+        return None
+    if kind not in ("PNG", "JPEG", "GIF", "WEBP", "SVG"):
+        return None
+    return Checked(kind, size, png, shown)

@@ -1,0 +1,110 @@
+"""A build decodes each catalog image once; later builds read it back, never trusting it blindly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, run_cli
+from salesplay import imagecache, images
+from salesplay.imagecache import FOLDER, ImageCache
+from salesplay.write import write_output
+
+ROOT = Path(__file__).resolve().parent.parent
+SVG = (ROOT / "plays/assets/northwind.svg").read_bytes()
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = images.check_image
+
+    def counted(data: bytes, suffix: str) -> images.Checked:
+        calls.append(suffix)
+        return real(data, suffix)
+
+    monkeypatch.setattr(imagecache, "check_image", counted)
+    return calls
+
+
+def _saved(tmp_path: Path) -> ImageCache:
+    first = ImageCache(tmp_path)
+    first.check(SVG, ".svg")
+    for rel, data in first.pending():
+        write_output(tmp_path, rel, data)
+    return first
+
+
+def test_a_saved_entry_is_read_back_instead_of_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = images.check_image(SVG, ".svg")
+    _saved(tmp_path)
+    calls = _counting(monkeypatch)
+    again = ImageCache(tmp_path)
+    assert again.check(SVG, ".svg") == expected
+    assert calls == []
+    assert list(again.pending()) == []  # nothing new to save
+    # other bytes, or the same bytes under another suffix, are other entries
+    with pytest.raises(images.ImageError):
+        again.check(SVG, ".png")
+    assert calls == [".png"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda blob: b"not json\n" + blob.partition(b"\n")[2],
+        lambda blob: blob[:-40],  # a truncated PNG still declares its size
+        lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),
+        lambda blob: blob.replace(b'"png_size": [', b'"png_size": [9999, ', 1),
+        lambda blob: blob.partition(b"\n")[0] + b"\nGIF89a",
+        lambda blob: b"",
+    ],
+)
+def test_a_corrupt_or_implausible_entry_is_decoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+) -> None:
+    expected = images.check_image(SVG, ".svg")
+    first = _saved(tmp_path)
+    (name,) = first.used
+    path = tmp_path / name
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    calls = _counting(monkeypatch)
+    again = ImageCache(tmp_path)
+    assert again.check(SVG, ".svg") == expected
+    assert calls == [".svg"]
+    assert [n for n, _ in again.pending()] == [name]  # saved again, whole
+
+
+def test_an_entry_reached_through_a_link_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _saved(tmp_path)
+    (name,) = first.used
+    moved = tmp_path / "elsewhere.bin"
+    (tmp_path / name).rename(moved)
+    (tmp_path / name).symlink_to(moved)
+    calls = _counting(monkeypatch)
+    ImageCache(tmp_path).check(SVG, ".svg")
+    assert calls == [".svg"]
+
+
+def test_builds_keep_the_images_they_use_and_clean_decodes_again(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "plays", tmp_path / "plays")
+    args = ("build", "--as-of", AS_OF, "--only", "site")
+    first = run_cli(*args, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    folder = tmp_path / "build" / FOLDER
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept, "the build kept no decoded image"
+    # an entry no image of the catalog uses goes at the next build
+    (folder / ("0" * 64 + ".bin")).write_bytes(b"{}\n")
+    logo = tmp_path / "plays/assets/northwind.svg"
+    logo.write_bytes(logo.read_bytes().replace(b"</svg>", b"<!-- edited --></svg>"))
+    second = run_cli(*args, cwd=tmp_path)
+    assert second.code == 0, second.stderr
+    now = sorted(p.name for p in folder.iterdir())
+    assert "0" * 64 + ".bin" not in now
+    assert len(now) == len(kept) and now != kept  # the edited logo's entry replaced the old
