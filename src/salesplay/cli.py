@@ -141,16 +141,23 @@ def serve(
 @app.command()
 def schema(
     kind: Annotated[
-        str | None, typer.Argument(help="a kind, e.g. play; all kinds if omitted")
+        str | None,
+        typer.Argument(help="a kind, e.g. play, or feed; all catalog kinds if omitted"),
     ] = None,
 ) -> None:
     """Print the JSON Schema of a kind, for editor completion."""
     from salesplay.models import MODELS
     from salesplay.schema import json_schema
 
+    if kind == "feed":  # an output's schema, not a catalog kind: feed/<edition>.json
+        from salesplay.families.feed import feed_schema
+
+        sys.stdout.write(json.dumps(feed_schema(), indent=2) + "\n")
+        return
     if kind is not None and kind not in MODELS:
+        kinds = [*MODELS, "feed"]
         raise UsageError(
-            f"unknown kind '{kind}'{did_you_mean(kind, MODELS)}; kinds: {', '.join(MODELS)}"
+            f"unknown kind '{kind}'{did_you_mean(kind, kinds)}; kinds: {', '.join(kinds)}"
         )
     sys.stdout.write(json.dumps(json_schema(kind), indent=2) + "\n")
 

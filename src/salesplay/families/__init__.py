@@ -21,6 +21,7 @@ REGISTRY: tuple[tuple[str, str], ...] = (
     ("matrix", "salesplay.families.matrix"),
     ("site", "salesplay.families.site"),
     ("reports", "salesplay.families.reports"),
+    ("feed", "salesplay.families.feed"),
     ("kits", "salesplay.families.kits"),
 )
 #: the `--only` kinds.
