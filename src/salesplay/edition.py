@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
-from dataclasses import replace
+from collections.abc import Callable, Set
+from dataclasses import dataclass, replace
 
 from salesplay import richtext
+from salesplay.diagnostics import Location
 from salesplay.jargon import glossary_terms_in
 from salesplay.load import YamlPath
-from salesplay.models import Audience, may_see, narrowest
+from salesplay.models import AUDIENCES, Audience, may_see, narrowest
 from salesplay.resolve import Catalog, Roadmap
 from salesplay.views import (
     CapabilityView,
@@ -34,16 +35,26 @@ from salesplay.views import (
 )
 
 STAGE_NAMES = {
+    "beta": "Beta",
     "launch-ready": "Launch-ready",
     "development": "In development",
     "concept": "Concept",
 }
+#: the label of a beta capability: on the truck, but not generally available.
+BETA_LABEL = (
+    "Beta — available, not yet generally available: confirm support terms before you commit"
+)
 
 
 def roadmap_label(roadmap: Roadmap | None) -> str | None:
-    """'In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit'."""
-    if roadmap is None or roadmap.available:
+    """'In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit'.
+
+    A beta capability is labelled too (BETA_LABEL); a GA one, or none, has no label.
+    """
+    if roadmap is None or roadmap.stage == "ga":
         return None
+    if roadmap.available:
+        return BETA_LABEL
     parts = [STAGE_NAMES.get(roadmap.stage, roadmap.stage)]
     if roadmap.confidence is not None:
         parts.append(f"{roadmap.confidence} % confidence")
@@ -57,20 +68,155 @@ def roadmap_label(roadmap: Roadmap | None) -> str | None:
 Decoders = dict[str, tuple[tuple[str, str], ...]]
 
 
-class _Editor:
-    """Builds one edition; every visibility decision goes through `sees`."""
+@dataclass(frozen=True)
+class Omission:
+    """One item an edition leaves out, and why: the edition audit behind `salesplay explain`.
 
-    def __init__(self, cat: Catalog, audience: Audience, decoders: Decoders) -> None:
+    `subject` and `path` say where the item is written; `reason` is one of audience, stale,
+    roadmap, backing (every capability behind a claim is hidden), tier (outside a partner's
+    kit), partner-block and reference (it names something the edition left out: `cause` is
+    that thing's own omission).
+    """
+
+    subject: tuple[str, str]
+    path: YamlPath
+    what: str
+    reason: str
+    detail: str
+    loc: Location
+    cause: Omission | None = None
+
+
+def audience_origin(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> YamlPath | None:
+    """Which `audience:` decides the item's effective audience: its path, None for the default.
+
+    The default `rep` applies at an entity's top when it sets none, and a wider audience below
+    cannot widen it (the ladder rule), so that default is the cause of many silent losses.
+    """
+    doc = cat.docs.get((kind, eid))
+    node: object = doc.data if doc else None
+    best: Audience = "rep"
+    where: YamlPath | None = None
+    for n in range(len(path) + 1):
+        if n:
+            part = path[n - 1]
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                break
+        own = node.get("audience") if isinstance(node, dict) else None
+        if own not in AUDIENCES:
+            continue
+        if (n == 0 and where is None) or AUDIENCES.index(own) <= AUDIENCES.index(best):
+            best, where = own, path[:n]
+    return where
+
+
+def audience_words(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> str:
+    """Why an item has its audience, in words: set where (line), or by default."""
+    audience = cat.audience(kind, eid, path)
+    origin = audience_origin(cat, kind, eid, path)
+    if origin is None:
+        return f"audience '{audience}' by default (this {kind} sets no `audience:` at its top)"
+    line = cat.loc(kind, eid, (*origin, "audience")).line
+    whose = "" if origin == path else f" on the enclosing {_item_name(origin) or kind}"
+    return f"audience '{audience}' set on line {line}{whose}"
+
+
+def _item_name(path: YamlPath) -> str:
+    """'objections 2', 'partner': a path as a reader would name the item (items from 1)."""
+    return " ".join(str(p + 1) if isinstance(p, int) else p for p in path)
+
+
+def _stage_words(roadmap: Roadmap) -> str:
+    return (
+        f"roadmap: {STAGE_NAMES.get(roadmap.stage, roadmap.stage).lower()} reaches"
+        f" {roadmap.ceiling} editions at most"
+    )
+
+
+class _Editor:
+    """Builds one edition; every visibility decision goes through `sees` or `shows`."""
+
+    def __init__(
+        self,
+        cat: Catalog,
+        audience: Audience,
+        decoders: Decoders | None,
+        omitted: list[Omission] | None,
+    ) -> None:
         self.cat, self.audience = cat, audience
         self.shows_stale = audience in ("internal", "rep")
         self.decoders = decoders
+        self.omitted = omitted
+        #: entity-level omissions, keyed (kind, id) or ("capability", ref), for references
+        self.gone: dict[tuple[str, str], Omission] = {}
+        self._caps: dict[str, CapabilityView | None] = {}
 
     def sees(self, kind: str, eid: str, path: YamlPath = (), ceiling: Audience = "public") -> bool:
         effective = narrowest(self.cat.audience(kind, eid, path), ceiling)
         return may_see(self.audience, effective)
 
+    # --- the audit: what is left out and why ---------------------------------------
+
+    def note(
+        self,
+        kind: str,
+        eid: str,
+        path: YamlPath,
+        what: str,
+        reason: str,
+        detail: Callable[[], str],
+        cause: Omission | None = None,
+        key: tuple[str, str] | None = None,
+    ) -> None:
+        """Record an omission (only when auditing: the words cost time)."""
+        if self.omitted is None:
+            return
+        found = Omission(
+            (kind, eid), path, what, reason, detail(), self.cat.loc(kind, eid, path), cause
+        )
+        self.omitted.append(found)
+        if key is not None:
+            self.gone[key] = found
+
+    def shows(
+        self,
+        kind: str,
+        eid: str,
+        path: YamlPath,
+        what: str,
+        roadmap: Roadmap | None = None,
+        key: tuple[str, str] | None = None,
+    ) -> bool:
+        """`sees`, recording why not: the item's audience, else its roadmap stage."""
+        if not may_see(self.audience, self.cat.audience(kind, eid, path)):
+            words = lambda: audience_words(self.cat, kind, eid, path)  # noqa: E731
+            self.note(kind, eid, path, what, "audience", words, key=key)
+            return False
+        if roadmap is not None and not may_see(self.audience, roadmap.ceiling):
+            self.note(kind, eid, path, what, "roadmap", lambda: _stage_words(roadmap), key=key)
+            return False
+        return True
+
+    def refers(self, kind: str, eid: str, path: YamlPath, what: str, to: tuple[str, str]) -> None:
+        """Record an item left out because what it names is not in this edition."""
+        cause = self.gone.get(to)
+        detail = cause.detail if cause else f"{to[0]} '{to[1]}' is not in this edition"
+        self.note(kind, eid, path, what, "reference", lambda: detail, cause)
+
     def fresh(self, kind: str, eid: str) -> bool:
-        return self.shows_stale or not self.cat.is_stale(kind, eid)
+        if self.shows_stale or not self.cat.is_stale(kind, eid):
+            return True
+        limit = self.cat.config.review.max_age_days
+        age = self.cat.age_days[(kind, eid)]
+        words = f"stale: last verified {age} days ago (limit {limit})"
+        self.note(
+            kind, eid, ("reviewed",), f"{kind} '{eid}'", "stale", lambda: words, key=(kind, eid)
+        )
+        return False
 
     def stale_days(self, kind: str, eid: str) -> int | None:
         return self.cat.age_days[(kind, eid)] if self.cat.is_stale(kind, eid) else None
@@ -78,33 +224,47 @@ class _Editor:
     # --- entities ----------------------------------------------------------------
 
     def capability(self, ref: str) -> CapabilityView | None:
+        if ref not in self._caps:
+            self._caps[ref] = self._capability(ref)
+        return self._caps[ref]
+
+    def _capability(self, ref: str) -> CapabilityView | None:
         product_id, _, cap_id = ref.partition("/")
         product = self.cat.products.get(product_id)
+        key = ("capability", ref)
         if product is None or not self.sees("product", product_id):
+            cause = self.gone.get(("product", product_id))
+            if cause is not None:
+                self.gone[key] = cause
             return None
         for i, cap in enumerate(product.capabilities):
             if cap.id != cap_id:
                 continue
             roadmap = self.cat.capability_roadmap[ref]
-            if not self.sees("product", product_id, ("capabilities", i), roadmap.ceiling):
+            path = ("capabilities", i)
+            if not self.shows("product", product_id, path, f"capability '{ref}'", roadmap, key):
                 return None
             return CapabilityView(ref, product_id, cap.name, cap.status, roadmap_label(roadmap))
         return None
 
     def product(self, pid: str) -> ProductView | None:
         product = self.cat.products.get(pid)
-        if product is None or not self.sees("product", pid):
+        key = ("product", pid)
+        if product is None or not self.shows("product", pid, (), f"product '{pid}'", key=key):
             return None
         caps = (self.capability(f"{pid}/{c.id}") for c in product.capabilities)
         return ProductView(pid, product.name, product.summary, tuple(c for c in caps if c))
 
     def competitor(self, cid: str) -> CompetitorView | None:
         comp = self.cat.competitors.get(cid)
-        if comp is None or not self.sees("competitor", cid) or not self.fresh("competitor", cid):
+        key = ("competitor", cid)
+        if comp is None or not self.shows("competitor", cid, (), f"competitor '{cid}'", key=key):
+            return None
+        if not self.fresh("competitor", cid):
             return None
         pricing = (
             comp.pricing.text
-            if comp.pricing and self.sees("competitor", cid, ("pricing",))
+            if comp.pricing and self.shows("competitor", cid, ("pricing",), "pricing")
             else None
         )
         return CompetitorView(
@@ -118,48 +278,78 @@ class _Editor:
             pricing,
             comp.reviewed,
             self.stale_days("competitor", cid),
+            comp.quick_dismiss,
         )
 
     def claim(self, did: str, competitors: dict[str, CompetitorView]) -> ClaimView | None:
         diff = self.cat.differentiators.get(did)
+        key = ("differentiator", did)
         if diff is None or not self.fresh("differentiator", did):
             return None
         roadmap = self.cat.differentiator_roadmap.get(did)
-        ceiling: Audience = roadmap.ceiling if roadmap and not roadmap.available else "public"
-        if not self.sees("differentiator", did, (), ceiling):
+        unavailable = roadmap if roadmap and not roadmap.available else None
+        if not self.shows("differentiator", did, (), f"claim '{did}'", unavailable, key):
             return None
-        versus = tuple(
-            VersusView(competitors[v.competitor], v.detail)
-            for i, v in enumerate(diff.versus)
-            if v.competitor in competitors and self.sees("differentiator", did, ("versus", i))
-        )
+        caps = [self.capability(ref) for ref in diff.backed_by]
+        backed = tuple(c for c in caps if c)
+        if not backed:
+            # a claim stands on its capabilities: with none of them shown, it is not made
+            self.note(
+                "differentiator",
+                did,
+                ("backed_by",),
+                f"claim '{did}'",
+                "backing",
+                lambda: self._backing_words(diff.backed_by),
+                key=key,
+            )
+            return None
+        versus = []
+        for i, v in enumerate(diff.versus):
+            what = f"versus {v.competitor}"
+            if not self.shows("differentiator", did, ("versus", i), what):
+                continue
+            if v.competitor not in competitors:
+                to = ("competitor", v.competitor)
+                self.refers("differentiator", did, ("versus", i), what, to)
+                continue
+            versus.append(VersusView(competitors[v.competitor], v.detail))
         proof = tuple(
             ProofView(p.text, p.source)
             for i, p in enumerate(diff.proof)
-            if self.sees("differentiator", did, ("proof", i))
+            if self.shows("differentiator", did, ("proof", i), f"proof {i + 1}")
         )
-        caps = (self.capability(ref) for ref in diff.backed_by)
         return ClaimView(
             did,
             diff.claim,
             diff.type,
-            tuple(c for c in caps if c),
-            versus,
+            backed,
+            tuple(versus),
             proof,
             diff.reviewed,
-            roadmap_label(roadmap),
+            roadmap_label(unavailable),
             self.stale_days("differentiator", did),
         )
 
+    def _backing_words(self, refs: list[str]) -> str:
+        why = []
+        for ref in dict.fromkeys(refs):
+            cause = self.gone.get(("capability", ref))
+            why.append(f"{ref} ({cause.detail})" if cause else ref)
+        return "every capability behind it is hidden: " + "; ".join(why)
+
     def path(self, path_id: str, plays: set[str], play_names: dict[str, str]) -> PathView | None:
         path = self.cat.paths[path_id]
-        if not self.sees("path", path_id):
+        if not self.shows("path", path_id, (), f"path '{path_id}'", key=("path", path_id)):
             return None
         steps: list[StepView] = []
         for i, step in enumerate(path.steps):
-            if not self.sees("path", path_id, ("steps", i)):
+            if not self.shows("path", path_id, ("steps", i), f"step {i + 1}"):
                 continue
             shown = step.play if step.play in plays else None
+            if shown is None:
+                what = f"name of step {i + 1}'s play '{step.play}'"
+                self.refers("path", path_id, ("steps", i, "play"), what, ("play", step.play))
             steps.append(
                 StepView(
                     len(steps) + 1,
@@ -173,19 +363,74 @@ class _Editor:
         return PathView(path_id, path.name, path.destination, tuple(steps))
 
 
-def make_edition(cat: Catalog, audience: Audience, *, plays: Set[str] | None = None) -> Edition:
+def make_edition(
+    cat: Catalog,
+    audience: Audience,
+    *,
+    plays: Set[str] | None = None,
+    omitted: list[Omission] | None = None,
+    decode: bool = True,
+) -> Edition:
     """The edition of `cat` for `audience`: only what that audience may see.
 
     `plays` narrows it to those plays (a kit's): a path step naming any other play keeps
     its place but not the play, so nothing made from it names a play outside the set.
     The partner edition (not narrowed) also holds every partner and what each tier's kit
-    receives.
+    receives. `omitted`, when given, receives every item left out and why (the edition
+    audit; the kits' narrowed editions are not audited here: see `explain_kit`).
+    `decode=False` skips the jargon decoders (the audit needs none).
     """
-    return _make(cat, audience, plays, {})
+    return _make(cat, audience, plays, {} if decode else None, omitted, {})
 
 
-def _make(cat: Catalog, audience: Audience, plays: Set[str] | None, decoders: Decoders) -> Edition:
-    ed = _Editor(cat, audience, decoders)
+def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:
+    """The plays of a tier's kit: those the partner edition holds with their partner block,
+    whose block's tier is at most the kit's."""
+    rank = cat.tier_rank(tier)
+    return tuple(
+        pid
+        for pid, view in partner.plays.items()
+        if view.partner is not None and cat.tier_rank(view.partner.min_tier) <= rank
+    )
+
+
+def explain_kit(cat: Catalog, tier: str, omitted: list[Omission]) -> Edition:
+    """A tier's kit card edition (partner, narrowed to its plays), auditing what it leaves out.
+
+    A play outside the kit is recorded with its reason: audience, no partner block, a hidden
+    partner block, or a tier above the kit's.
+    """
+    partner = make_edition(cat, "partner", decode=False)
+    plays = kit_plays(cat, partner, tier)
+    outside: dict[str, tuple[str, YamlPath, str]] = {}
+    for pid, play in cat.plays.items():
+        if pid in plays or pid not in partner.plays:
+            continue  # a play the partner edition lacks is recorded with its audience
+        block = play.partner
+        if block is None:
+            outside[pid] = ("partner-block", (), "it has no `partner:` block (so it is in no kit)")
+        elif partner.plays[pid].partner is None:
+            words = audience_words(cat, "play", pid, ("partner",))
+            outside[pid] = ("partner-block", ("partner",), f"its `partner:` block has {words}")
+        else:
+            need = block.min_tier or cat.config.tiers[0]
+            outside[pid] = (
+                "tier",
+                ("partner", "min_tier"),
+                f"tier: for {need} partners and above (this kit is {tier})",
+            )
+    return _make(cat, "partner", frozenset(plays), None, omitted, outside)
+
+
+def _make(
+    cat: Catalog,
+    audience: Audience,
+    plays: Set[str] | None,
+    decoders: Decoders | None,
+    omitted: list[Omission] | None,
+    outside: dict[str, tuple[str, YamlPath, str]],
+) -> Edition:
+    ed = _Editor(cat, audience, decoders, omitted)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
     edition.shows_stale = ed.shows_stale
     products = {p: ed.product(p) for p in cat.products}
@@ -194,7 +439,23 @@ def _make(cat: Catalog, audience: Audience, plays: Set[str] | None, decoders: De
     edition.competitors = {c: v for c, v in competitors.items() if v}
     maybe_claims = {d: ed.claim(d, edition.competitors) for d in cat.differentiators}
     claims = {d: c for d, c in maybe_claims.items() if c}
-    visible_plays = {p for p in cat.plays if ed.sees("play", p) and (plays is None or p in plays)}
+    visible_plays: set[str] = set()
+    for pid in cat.plays:
+        if not ed.shows("play", pid, (), f"play '{pid}'", key=("play", pid)):
+            continue
+        if plays is not None and pid not in plays:
+            reason, where, words = outside.get(pid, ("tier", (), "not in this kit"))
+            ed.note(
+                "play",
+                pid,
+                where,
+                f"play '{pid}'",
+                reason,
+                lambda w=words: w,  # type: ignore[misc]
+                key=("play", pid),
+            )
+            continue
+        visible_plays.add(pid)
     names = {p: cat.plays[p].name for p in visible_plays}
     paths: dict[str, PathView] = {}
     for path_id, path in cat.paths.items():
@@ -204,7 +465,8 @@ def _make(cat: Catalog, audience: Audience, plays: Set[str] | None, decoders: De
                 paths[path_id] = path_view
     edition.paths = paths
     for did, dest in cat.destinations.items():
-        if not ed.sees("destination", did):
+        key = ("destination", did)
+        if not ed.shows("destination", did, (), f"destination '{did}'", key=key):
             continue
         edition.destinations[did] = DestinationView(
             did,
@@ -229,23 +491,17 @@ def _make(cat: Catalog, audience: Audience, plays: Set[str] | None, decoders: De
     return edition
 
 
-def _kits(cat: Catalog, partner: Edition, decoders: Decoders) -> dict[str, KitView]:
+def _kits(cat: Catalog, partner: Edition, decoders: Decoders | None) -> dict[str, KitView]:
     """What each tier's kits hold: the partner plays its tier may sell, and their editions."""
     kits: dict[str, KitView] = {}
     made: dict[tuple[str, ...], tuple[Edition, Edition]] = {}
-    for rank, tier in enumerate(cat.config.tiers):
-        # a play is in a kit when the partner edition holds it and its partner block, and
-        # the block's tier is at most the kit's
-        plays = tuple(
-            pid
-            for pid, view in partner.plays.items()
-            if view.partner is not None and cat.tier_rank(view.partner.min_tier) <= rank
-        )
+    for tier in cat.config.tiers:
+        plays = kit_plays(cat, partner, tier)
         if plays not in made:
             wanted = frozenset(plays)
             made[plays] = (
-                _make(cat, "partner", wanted, decoders),
-                _make(cat, "public", wanted, decoders),
+                _make(cat, "partner", wanted, decoders, None, {}),
+                _make(cat, "public", wanted, decoders, None, {}),
             )
         cards, pitches = made[plays]
         found = {pos.path.destination for p in plays for pos in cards.plays[p].positions}
@@ -272,8 +528,11 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
 def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str) -> PlayView:
     play = ed.cat.plays[pid]
 
-    def sees(*path: str | int) -> bool:
-        return ed.sees("play", pid, path)
+    def shows(what: str, *path: str | int) -> bool:
+        return ed.shows("play", pid, path, what)
+
+    def refers(what: str, to: tuple[str, str], *path: str | int) -> None:
+        ed.refers("play", pid, path, what, to)
 
     target = play.target
     positions = []
@@ -282,6 +541,28 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         step = next((s for s in view.steps if s.play == pid), None) if view else None
         if view and step:
             positions.append(Position(view, step, edition.destinations.get(view.destination)))
+    for i, prod in enumerate(play.products):
+        if prod not in edition.products:
+            refers(f"product '{prod}'", ("product", prod), "products", i)
+    why_us = []
+    for did in dict.fromkeys(play.why_us):
+        if did in claims:
+            why_us.append(claims[did])
+        else:
+            refers(
+                f"why-us claim '{did}'", ("differentiator", did), "why_us", play.why_us.index(did)
+            )
+    matchups = []
+    for i, c in enumerate(play.competitors):
+        what = f"competitor '{c.competitor}'"
+        if not shows(what, "competitors", i):
+            continue
+        if c.competitor not in edition.competitors:
+            refers(what, ("competitor", c.competitor), "competitors", i)
+            continue
+        matchups.append(
+            Matchup(edition.competitors[c.competitor], tuple(c.landmines), c.talk_track)
+        )
     partner = play.partner
     play_view = PlayView(
         id=pid,
@@ -294,36 +575,34 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
             tuple(target.personas),
             target.economic_buyer,
         )
-        if target and sees("target")
+        if target and shows("target", "target")
         else None,
         triggers=tuple(play.triggers),
         why_do_anything=play.why_do_anything,
         why_now=play.why_now,
-        why_us=tuple(claims[d] for d in dict.fromkeys(play.why_us) if d in claims),
+        why_us=tuple(why_us),
         discovery=tuple(play.discovery),
         qualification=tuple(play.qualification),
         objections=tuple(
             Objection(o.objection, o.response)
             for i, o in enumerate(play.objections)
-            if sees("objections", i)
+            if shows(f"objection {i + 1}", "objections", i)
         ),
-        competitors=tuple(
-            Matchup(edition.competitors[c.competitor], tuple(c.landmines), c.talk_track)
-            for i, c in enumerate(play.competitors)
-            if c.competitor in edition.competitors and sees("competitors", i)
-        ),
+        competitors=tuple(matchups),
         proof=tuple(
             CustomerProof(p.customer, p.industry, p.result, p.source)
             for i, p in enumerate(play.proof)
-            if sees("proof", i)
+            if shows(f"customer proof {i + 1} ({p.customer})", "proof", i)
         ),
         handoff=play.handoff,
         next_steps=tuple(play.next_steps),
         partner=PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
-        if partner and sees("partner")
+        if partner and shows("partner block", "partner")
         else None,
         positions=tuple(positions),
     )
+    if ed.decoders is None:
+        return play_view
     return replace(play_view, decoder=_decoder(play_view, edition.glossary, ed.decoders))
 
 

@@ -15,7 +15,7 @@ class CapabilityView:
     product: str
     name: str
     status: str
-    label: str | None  # set when not on the truck yet
+    label: str | None  # set when not generally available: a roadmap stage, or beta
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,17 @@ class PlayView:
     partner: PartnerRole | None
     positions: tuple[Position, ...] = ()
     decoder: tuple[tuple[str, str], ...] = ()  # glossary terms used on the card
+
+    @property
+    def roadmap(self) -> tuple[CapabilityView, ...]:
+        """The card's roadmap box: the labelled capabilities (roadmap stages and beta) behind
+        this play's why-us claims, once each, in claim order; never the rest of its products'."""
+        found: dict[str, CapabilityView] = {}
+        for claim in self.why_us:
+            for cap in claim.backed_by:
+                if cap.label:
+                    found.setdefault(cap.ref, cap)
+        return tuple(found.values())
 
 
 @dataclass(frozen=True)
