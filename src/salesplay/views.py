@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ class CompetitorView:
     pricing: str | None
     reviewed: dt.date
     stale_days: int | None  # set when stale (only editions that may show stale intel)
+    quick_dismiss: str | None = None  # one line to dismiss them with
 
 
 @dataclass(frozen=True)
@@ -258,3 +260,101 @@ class Edition:
             "play": self.plays,
         }
         return entity_id in held.get(kind, {})
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """One play of the edition that names a competitor, with its talk track and landmines."""
+
+    play: str
+    play_name: str
+    talk_track: str | None
+    landmines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaimAgainst:
+    """One of our claims as it reads against one competitor: the claim and how we beat them."""
+
+    claim: ClaimView
+    detail: str | None  # the versus detail for this competitor (None: no detail, or unique)
+
+
+@dataclass(frozen=True)
+class PlantedObjection:
+    """An objection of a play that names the competitor, with the play it comes from."""
+
+    objection: str
+    response: str
+    play: str
+
+
+@dataclass(frozen=True)
+class CompetitorCard:
+    """Everything one edition says about one competitor (the competitor card's template API).
+
+    Made only from the edition's views, so it holds nothing the edition does not: its plays
+    are the edition's plays (a kit's narrowed edition names only the kit's plays).
+
+    - `unique`: our unique claims that name the competitor or sit on a play that does;
+    - `comparative`: our comparative claims whose versus names the competitor, with the
+      detail for this competitor;
+    - `objections`: objections of its plays whose objection or response names the
+      competitor (its name, or for a vendor the first word of its name, as a whole word);
+    - `appearances`: each play that names the competitor, with its talk track and landmines.
+    """
+
+    competitor: CompetitorView
+    unique: tuple[ClaimAgainst, ...]
+    comparative: tuple[ClaimAgainst, ...]
+    objections: tuple[PlantedObjection, ...]
+    appearances: tuple[Appearance, ...]
+
+    @property
+    def plays(self) -> tuple[str, ...]:
+        """The ids of the plays where the competitor appears, in edition order."""
+        return tuple(a.play for a in self.appearances)
+
+    @property
+    def talk_tracks(self) -> tuple[Appearance, ...]:
+        """The appearances with a talk track or landmines (what the card's field guide shows)."""
+        return tuple(a for a in self.appearances if a.talk_track or a.landmines)
+
+    @classmethod
+    def of(cls, edition: Edition, competitor_id: str) -> CompetitorCard:
+        """The card of a competitor the edition holds (KeyError otherwise)."""
+        comp = edition.competitors[competitor_id]
+        appearances = tuple(
+            Appearance(pid, play.name, m.talk_track, m.landmines)
+            for pid, play in edition.plays.items()
+            for m in play.competitors
+            if m.competitor.id == competitor_id
+        )
+        plays = {a.play for a in appearances}
+        unique: list[ClaimAgainst] = []
+        comparative: list[ClaimAgainst] = []
+        for claim in sorted(edition.differentiators.values(), key=lambda c: c.id):
+            detail = next((v for v in claim.versus if v.competitor.id == competitor_id), None)
+            if claim.type == "unique" and (detail or plays & set(claim.plays)):
+                unique.append(ClaimAgainst(claim, detail.detail if detail else None))
+            elif claim.type == "comparative" and detail:
+                comparative.append(ClaimAgainst(claim, detail.detail))
+        names = _name_pattern(comp)
+        objections = tuple(
+            PlantedObjection(o.objection, o.response, pid)
+            for pid in edition.plays
+            if pid in plays
+            for o in edition.plays[pid].objections
+            if names.search(o.objection) or names.search(o.response)
+        )
+        return cls(comp, tuple(unique), tuple(comparative), objections, appearances)
+
+
+def _name_pattern(comp: CompetitorView) -> re.Pattern[str]:
+    """How text names a competitor: its whole name; a vendor also by its first word (its brand,
+    as written, so "Stratus" and not "stratus")."""
+    whole = rf"(?i:{re.escape(comp.name)})"
+    first = comp.name.split()[0] if comp.name.split() else ""
+    if comp.type == "vendor" and len(first) >= 3 and first[:1].isupper():
+        return re.compile(rf"\b(?:{whole}|{re.escape(first)})\b")
+    return re.compile(rf"\b{whole}\b")

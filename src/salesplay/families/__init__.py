@@ -19,6 +19,7 @@ REGISTRY: tuple[tuple[str, str], ...] = (
     ("playbooks", "salesplay.families.playbooks"),
     ("decks", "salesplay.families.decks"),
     ("matrix", "salesplay.families.matrix"),
+    ("competitors", "salesplay.families.competitors"),
     ("site", "salesplay.families.site"),
     ("reports", "salesplay.families.reports"),
     ("feed", "salesplay.families.feed"),

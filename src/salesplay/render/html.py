@@ -17,7 +17,15 @@ from salesplay.images import site_name
 from salesplay.models import Brand
 from salesplay.render import colour
 from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
-from salesplay.views import ClaimView, CompetitorView, Edition, PathView, PlayView, StepView
+from salesplay.views import (
+    ClaimView,
+    CompetitorCard,
+    CompetitorView,
+    Edition,
+    PathView,
+    PlayView,
+    StepView,
+)
 
 __all__ = [
     "Edition",
@@ -25,6 +33,8 @@ __all__ = [
     "Matrix",
     "battlecard",
     "brand_css",
+    "competitor_card",
+    "competitor_index",
     "matrix",
     "path_svg",
     "playbook",
@@ -45,6 +55,10 @@ EDITION_LABELS: Mapping[str, str] = MappingProxyType(
 _TYPE_ORDER: Mapping[str, int] = MappingProxyType({"status-quo": 0, "diy": 1, "vendor": 2})
 
 
+def _no_competitor(cid: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Links:
     """How a page refers to files; differs between the web site, PDFs and partner kits."""
@@ -54,6 +68,8 @@ class Links:
     play: Callable[[str], str | None]
     downloads: Callable[[str], dict[str, str]]
     home: str | None = None  # the portal's front page, for a "back" link on web pages
+    #: a competitor's card page (None: no page to link, as in PDFs and kits).
+    competitor: Callable[[str], str | None] = _no_competitor
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
@@ -91,7 +107,18 @@ class Links:
                 "Enablement deck": posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
             }
 
-        return cls(theme=theme, asset=asset, play=play, downloads=downloads, home=f"{up}index.html")
+        def competitor(cid: str) -> str:
+            # competitor card pages live beside build/site/, in build/competitors/.
+            return posixpath.normpath(f"{up}../competitors/{cid}.html")
+
+        return cls(
+            theme=theme,
+            asset=asset,
+            play=play,
+            downloads=downloads,
+            home=f"{up}index.html",
+            competitor=competitor,
+        )
 
 
 def _no_page(pid: str) -> str | None:
@@ -167,6 +194,37 @@ def matrix(env: jinja2.Environment, edition: Edition, links: Links, *, medium: M
     """The differentiator matrix of `edition` (template `matrix.html`)."""
     table = Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
     return render(env, "matrix.html", matrix=table, **_common(edition, links, medium))
+
+
+def competitor_card(
+    env: jinja2.Environment,
+    edition: Edition,
+    competitor_id: str,
+    links: Links,
+    *,
+    medium: Medium,
+    index: str | None = None,
+) -> str:
+    """The card of one competitor of `edition` (template `competitor.html`); `index` is the
+    page listing every competitor, linked from web pages."""
+    card = CompetitorCard.of(edition, competitor_id)
+    context = _common(edition, links, medium)
+    return render(env, "competitor.html", card=card, competitors_index=index, **context)
+
+
+def competitor_index(env: jinja2.Environment, edition: Edition, links: Links) -> str:
+    """Every competitor of `edition` with its quick dismiss (template `competitor_index.html`)."""
+    cards = tuple(CompetitorCard.of(edition, cid) for cid in competitors_in_order(edition))
+    return render(env, "competitor_index.html", cards=cards, **_common(edition, links, "web"))
+
+
+def competitors_in_order(edition: Edition) -> tuple[str, ...]:
+    """The edition's competitor ids, the status quo first (it is in every deal), then by name."""
+    comps = sorted(
+        edition.competitors.values(),
+        key=lambda comp: (_TYPE_ORDER.get(comp.type, 9), comp.name.lower(), comp.id),
+    )
+    return tuple(comp.id for comp in comps)
 
 
 def _path_plays(edition: Edition, paths: Sequence[PathView]) -> tuple[PlayView, ...]:

@@ -1,0 +1,131 @@
+"""Competitor cards: a PDF per competitor and edition that may see it, and rep pages beside them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.engine.units import Unit
+from salesplay.families import site
+from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
+from salesplay.models import Audience
+from salesplay.render import html
+
+NAME = "competitors"
+#: a competitor card is meant to fit on two A4 pages, like a battlecard.
+CARD_PAGE_BUDGET = 2
+#: the editions that get competitor PDFs, each in its own folder ("" for the rep edition).
+#: Which competitors and what of them each may see is the edition's to decide.
+EDITIONS: tuple[tuple[Audience, str], ...] = (
+    ("rep", ""),
+    ("partner", "partner/"),
+    ("public", "public/"),
+)
+#: the page listing every rep-edition competitor; not a valid id, so no card can take its name.
+INDEX = f"{NAME}/all_competitors.html"
+
+
+def pdf_path(competitor_id: str, audience: Audience = "rep") -> str:
+    """Where a competitor's card PDF for `audience` lives, relative to --out."""
+    folder = dict(EDITIONS)[audience]
+    return f"{NAME}/{folder}{competitor_id}.pdf"
+
+
+def page_path(competitor_id: str) -> str:
+    """Where a competitor's rep card page lives, relative to --out."""
+    return f"{NAME}/{competitor_id}.html"
+
+
+def _page_links() -> html.Links:
+    """Links for pages in build/competitors/: the portal's files are in ../site/."""
+    base = html.Links.for_site(0)
+    return html.Links(
+        theme=lambda name: "../site/" + base.theme(name),
+        asset=lambda value: "../site/" + base.asset(value),
+        play=lambda pid: "../" + site.card_path(pid),
+        downloads=lambda cid: {"PDF": f"{cid}.pdf"},
+        home="../site/index.html",
+        competitor=lambda cid: f"{cid}.html",
+    )
+
+
+def page_budget(competitor_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+    """A check of a made card: a warning at the competitor's file past the page budget."""
+
+    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+        if pages <= CARD_PAGE_BUDGET:
+            return ()
+        message = (
+            f"competitor card '{competitor_id}' runs to {pages} pages"
+            f" (budget {CARD_PAGE_BUDGET}): shorten its strengths, weaknesses or the talk"
+            " tracks of its plays"
+        )
+        subject = ("competitor", competitor_id)
+        return (Diagnostic(loc, Severity.WARNING, message, "card-length", subject),)
+
+    return check
+
+
+def plan(src: Sources) -> list[Unit]:
+    pdf_links = html.Links.for_pdf(src.cat.root, src.template_dirs)
+    units: list[Unit] = []
+    for audience, _folder in EDITIONS:
+        edition = src.editions.get(audience)
+        if edition is None:
+            continue
+        for cid, comp in edition.competitors.items():
+            page = guarded(
+                Path(cid), html.competitor_card, src.env, edition, cid, pdf_links, medium="print"
+            )
+            units.append(
+                pdf_unit(
+                    src,
+                    NAME,
+                    pdf_path(cid, audience),
+                    page,
+                    f"{comp.name} — competitor card",
+                    subject=("competitor", cid),
+                    # one warning per competitor: the rep card holds the most
+                    check=page_budget(cid, src.cat.loc("competitor", cid))
+                    if audience == "rep"
+                    else None,
+                )
+            )
+    rep = src.editions["rep"]
+    recorder = site.Recorder()
+    links = recorder.links(_page_links())
+    index = "all_competitors.html"
+    for cid in rep.competitors:
+        page = guarded(
+            Path(cid), html.competitor_card, src.env, rep, cid, links, medium="web", index=index
+        )
+        units.append(page_unit(NAME, page_path(cid), page, ("competitor", cid)))
+    units.append(
+        page_unit(NAME, INDEX, guarded(Path(INDEX), html.competitor_index, src.env, rep, links))
+    )
+    # the pages' styles and images live in site/assets/ (the same units the site plans)
+    logo = rep.company.logo
+    units += site.asset_units(src, recorder.theme, recorder.assets | ({logo} if logo else set()))
+    return units
+
+
+FAMILY = Family(
+    NAME,
+    "per competitor: quick dismiss, where they win and where they're weak, our claims against"
+    " them with proof, objections they plant, talk tracks and landmines, the plays they are in;"
+    " ≤ 2 A4 pages",
+    (
+        (f"{NAME}/partner/*.pdf", "partner"),
+        (f"{NAME}/public/*.pdf", "public"),
+        (f"{NAME}/*.pdf", "rep"),
+        (f"{NAME}/*.html", "rep"),
+    ),
+    plan,
+    served=True,
+)
