@@ -72,7 +72,12 @@ class Scoped(Model):
     """Anything that may narrow who sees it."""
 
     audience: Audience | None = Field(
-        None, description="widest audience allowed to see this; inherits from the parent"
+        None,
+        description="widest audience allowed to see this (internal < rep < partner < public);"
+        " an item is never wider than what holds it. Unset at the top of a file means 'rep':"
+        " partner kits and public decks then leave it out, and whatever rests on it (a claim"
+        " backed only by it, a card's competitors or why-us); `salesplay check` warns where"
+        " that empties a card or deck, `salesplay explain PLAY` lists every item left out",
     )
 
 
@@ -134,6 +139,12 @@ class Capability(Scoped):
     name: Name = Field(description="plain-language name")
     status: Status = Field(description="ga, beta, launch-ready, development or concept")
     eta: str | None = Field(None, description="expected availability, e.g. 2027-Q2")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="other names it goes by in prose (e.g. 'ATEX Zone 0'): `check` warns where"
+        " text an audience reads names it (or its name) while that audience may not see it as"
+        " available",
+    )
 
 
 class Product(Scoped):
