@@ -1,4 +1,4 @@
-"""The `salesplay` command line (typer): check, build, kit, serve, init, schema."""
+"""The `salesplay` command line (typer): check, build, kit, serve, changes, init, schema."""
 
 from __future__ import annotations
 
@@ -160,6 +160,60 @@ def schema(
             f"unknown kind '{kind}'{did_you_mean(kind, kinds)}; kinds: {', '.join(kinds)}"
         )
     sys.stdout.write(json.dumps(json_schema(kind), indent=2) + "\n")
+
+
+class ChangeFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+class AudienceChoice(StrEnum):
+    internal = "internal"
+    rep = "rep"
+    partner = "partner"
+    public = "public"
+
+
+@app.command()
+def changes(
+    since: Annotated[
+        str, typer.Option("--since", help="the earlier revision (tag, branch, commit)")
+    ],
+    until: Annotated[
+        str | None, typer.Option("--until", help="the later revision (default: HEAD)")
+    ] = None,
+    audience: Annotated[
+        AudienceChoice | None,
+        typer.Option("--audience", help="only this audience's changes (default: every one)"),
+    ] = None,
+    fmt: Annotated[ChangeFormat, typer.Option("--format", help="text, json or md")] = (
+        ChangeFormat.text
+    ),
+    catalog: CatalogOpt = Path("plays"),
+    as_of: AsOfOpt = None,
+) -> None:
+    """What changed between two git revisions of the catalog, as each audience may read it."""
+    from salesplay import changes as ch
+    from salesplay.models import AUDIENCES
+
+    if not catalog.is_dir():
+        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+    # --until given: its own commit date decides staleness, unless --as-of says otherwise
+    day = resolve_as_of(as_of) if as_of is not None or until is None else None
+    wanted = [audience.value] if audience else list(AUDIENCES)
+    try:
+        report = ch.changes_between(catalog, since, until, day, wanted)  # type: ignore[arg-type]
+    except ch.SideFault as exc:
+        sys.stderr.write("\n".join(exc.lines) + "\n")
+        sys.stderr.write("changes stopped: both revisions must check without errors\n")
+        raise typer.Exit(1) from None
+    if fmt is ChangeFormat.json:
+        sys.stdout.write(json.dumps(ch.format_json(report), indent=1, ensure_ascii=False) + "\n")
+    elif fmt is ChangeFormat.md:
+        sys.stdout.write(ch.format_markdown(report))
+    else:
+        sys.stdout.write(ch.format_text(report))
 
 
 @app.command()

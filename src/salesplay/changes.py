@@ -1,0 +1,697 @@
+"""What changed in the catalog between two git revisions, told to each audience from its editions.
+
+Both revisions are read straight from git's object store with the git CLI (`ls-tree`,
+`cat-file --batch`) into a temporary folder outside the project, then loaded, resolved and
+made into editions by the same pipeline as a build. The changes are the differences between
+the two *editions* of an audience, never between the raw catalogs: whatever an edition does
+not hold (internal content, unreleased roadmap, stale intel for partners) cannot be named,
+added or removed, and an item that crosses the audience line reads as new to its new readers.
+
+Why the CLI and not a library: git is already what the catalog's revision comes from
+(`write.git_revision`), it reads every repository the user's own git reads (SHA-256 object
+format, reftable, worktrees, alternates, partial clones), honours no `.gitattributes`
+export filters when reading blobs, needs no new native dependency, and `ls-tree`/`cat-file`
+read objects without touching the work tree or the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import TypeVar
+
+from salesplay import richtext
+from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
+from salesplay.diagnostics import Diagnostic
+from salesplay.models import Audience
+from salesplay.resolve import Catalog
+from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
+
+T = TypeVar("T")
+
+#: how the sections of a change note are ordered, and what each is called.
+SECTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "play": "Plays",
+        "objection": "Objections",
+        "talk-track": "Talk tracks",
+        "proof": "Proof points",
+        "claim": "Claims",
+        "roadmap": "Roadmap",
+        "competitor": "Competitors",
+        "destination": "Destinations and paths",
+        "partner": "Partners",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change, as one audience may read it."""
+
+    #: a key of SECTIONS.
+    kind: str
+    #: new, changed, removed, stale, re-verified, available, moved, tier.
+    action: str
+    #: the stable id of the item (the feed's: play:…, claim:…, competitor:…).
+    subject: str
+    #: one sentence in plain text.
+    message: str
+    #: for `changed`: which fields.
+    fields: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "action": self.action,
+            "subject": self.subject,
+            "message": self.message,
+            "fields": list(self.fields),
+        }
+
+
+@dataclass(frozen=True)
+class Side:
+    """One revision: as given, as resolved, and the day its staleness is judged at."""
+
+    given: str
+    commit: str
+    as_of: dt.date
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rev": self.given, "commit": self.commit, "as_of": self.as_of.isoformat()}
+
+
+@dataclass
+class Report:
+    """Every audience's changes between two revisions."""
+
+    since: Side
+    until: Side
+    changes: dict[Audience, list[Change]] = field(default_factory=dict)
+
+
+class SideFault(Exception):
+    """A revision whose catalog does not check clean: its diagnostics, already formatted."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+# --- reading revisions from git ---------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    # optional locks off: reading must never contend for the index.lock of a busy checkout
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        return subprocess.run(
+            ["git", "-C", str(cwd), *args],
+            input=data,
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise UsageError("changes needs git, which is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"git {args[0]} took over 120 s; is the repository busy?") from None
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The git repository holding the catalog, and the catalog's folder inside it."""
+
+    top: Path
+    prefix: str  # "plays/" (empty when the catalog is the repository's top folder)
+
+    @classmethod
+    def of(cls, catalog: Path) -> Repo:
+        """The repository of `catalog` (UsageError outside git)."""
+        done = _git(catalog, "rev-parse", "--show-toplevel", "--show-prefix")
+        lines = done.stdout.decode("utf-8", "replace").splitlines()
+        if done.returncode != 0 or not lines:
+            raise UsageError(
+                f"catalog '{catalog}' is not in a git repository: changes reads the catalog's"
+                " history from git"
+            )
+        return cls(Path(lines[0]), lines[1] if len(lines) > 1 else "")
+
+    def commit(self, rev: str) -> str:
+        """The commit a revision names (UsageError for one git does not know)."""
+        if rev.startswith("-") or not rev.strip():
+            raise UsageError(f"'{rev}' is not a revision")
+        done = _git(
+            self.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+        )
+        if done.returncode != 0:
+            raise UsageError(f"unknown revision '{rev}' (a tag, branch or commit of {self.top})")
+        return done.stdout.decode().strip()
+
+    def date(self, commit: str) -> dt.date:
+        """The commit's committer date (UTC), within the dates every output can carry."""
+        done = _git(self.top, "show", "-s", "--format=%ct", commit)
+        day = dt.datetime.fromtimestamp(int(done.stdout.strip() or 0), tz=dt.UTC).date()
+        return min(max(day, FIRST_DATE), LAST_DATE)
+
+    def extract(self, commit: str, dest: Path) -> None:
+        """Write the catalog folder of `commit` under `dest` (the work tree is never read)."""
+        listing = _git(
+            self.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", self.prefix or "."
+        )
+        if listing.returncode != 0:
+            raise UsageError(f"cannot list {commit[:12]}: {listing.stderr.decode().strip()}")
+        entries = []
+        for record in listing.stdout.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            if kind != "blob":
+                continue  # submodules are not catalog files
+            rel = _inside(raw_path.decode("utf-8", "surrogateescape"), self.prefix)
+            if rel is not None:
+                entries.append((mode, oid, rel))
+        if not entries:
+            where = self.prefix.rstrip("/") or "the repository"
+            raise UsageError(f"'{where}' holds no catalog at {commit[:12]}")
+        blobs = _cat_blobs(self.top, [oid for _, oid, _ in entries])
+        links = []
+        for mode, oid, rel in entries:
+            target = dest.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if mode == "120000":
+                links.append((target, blobs[oid]))
+                continue
+            with open(target, "xb") as fh:  # never through an existing name
+                fh.write(blobs[oid])
+        # links last, so no file is ever written through one; the loader judges where they lead
+        for target, link in links:
+            target.symlink_to(link.decode("utf-8", "surrogateescape"))
+
+
+def _inside(path: str, prefix: str) -> PurePosixPath | None:
+    """The path relative to the catalog folder; None for anything odd (git refuses such
+    paths, but a crafted tree is still data, not a place to write)."""
+    if prefix and not path.startswith(prefix):
+        return None
+    rel = PurePosixPath(path[len(prefix) :])
+    if rel.is_absolute() or not rel.parts or any(p in ("", ".", "..", ".git") for p in rel.parts):
+        return None
+    return rel
+
+
+def _cat_blobs(top: Path, oids: Sequence[str]) -> dict[str, bytes]:
+    """The contents of blobs, read in one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(oids))
+    done = _git(top, "cat-file", "--batch", data=("\n".join(wanted) + "\n").encode())
+    out, pos, blobs = done.stdout, 0, {}
+    for oid in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].decode().split()
+        if len(header) != 3:
+            raise UsageError(f"git cannot read object {oid}")
+        size = int(header[2])
+        blobs[oid] = out[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return blobs
+
+
+def load_revision(repo: Repo, side: Side, folder: Path) -> Catalog:
+    """Extract, check and resolve one revision's catalog (SideFault on any error)."""
+    from salesplay.pipeline import check_catalog
+
+    root = folder / (Path(repo.prefix).name or "catalog")
+    root.mkdir(parents=True)
+    repo.extract(side.commit, root)
+    ctx = Context(catalog=root, as_of=side.as_of)
+    cat = check_catalog(ctx)
+    if cat is None or ctx.reporter.has_errors():
+        errors = [d for d in ctx.reporter.sorted() if d.severity.value == "error"]
+        raise SideFault([f"{side.given}:{_where(d, folder, repo)}" for d in errors])
+    return cat
+
+
+def _where(diag: Diagnostic, folder: Path, repo: Repo) -> str:
+    # the error as it reads in the repository at that revision: "v1:plays/x.yaml:3:1: …"
+    line = diag.format(folder)
+    name = Path(repo.prefix).name
+    return line if not name else line.replace(f"{name}/", repo.prefix, 1)
+
+
+def changes_between(
+    catalog: Path,
+    since: str,
+    until: str | None,
+    as_of: dt.date | None,
+    audiences: Sequence[Audience],
+) -> Report:
+    """The changes each audience may read between two revisions of the catalog.
+
+    `since` is judged at its commit's date; `until` (HEAD when None) at `as_of` when given,
+    else at its commit's date (so a claim can go stale with no commit at all).
+    """
+    from salesplay.edition import make_edition
+
+    repo = Repo.of(catalog)
+    old_commit = repo.commit(since)
+    new_commit = repo.commit(until or "HEAD")
+    new_day = as_of or repo.date(new_commit)
+    old = Side(since, old_commit, min(repo.date(old_commit), new_day))
+    new = Side(until or "HEAD", new_commit, new_day)
+    report = Report(old, new)
+    with tempfile.TemporaryDirectory(prefix="salesplay-changes-") as tmp:
+        before = load_revision(repo, old, Path(tmp) / "since")
+        after = load_revision(repo, new, Path(tmp) / "until")
+        partners = (make_edition(before, "partner"), make_edition(after, "partner"))
+        for audience in audiences:
+            eds = (make_edition(before, audience), make_edition(after, audience))
+            found = diff_editions(*eds)
+            # partners are held by the partner edition; whoever may read partner content
+            # (internal, rep, partner) is told of their tier moves
+            if audience != "public":
+                found += diff_partners(*partners)
+            report.changes[audience] = found
+    return report
+
+
+# --- the semantic diff of two editions ----------------------------------------------------
+
+
+def _p(md: str | None) -> str:
+    return richtext.plain(md or "")
+
+
+def _q(md: str | None, limit: int = 140) -> str:
+    """A text quoted in a change line: plain, one line, cut at a word."""
+    text = " ".join(_p(md).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return f"“{text}”"
+
+
+def _fields(old: T, new: T, named: Mapping[str, Callable[[T], object]]) -> tuple[str, ...]:
+    return tuple(label for label, get in named.items() if get(old) != get(new))
+
+
+_PLAY_FIELDS: Mapping[str, Callable[[PlayView], object]] = MappingProxyType(
+    {
+        "name": lambda p: p.name,
+        "summary": lambda p: p.summary,
+        "products": lambda p: [x.id for x in p.products],
+        "target": lambda p: p.target,
+        "triggers": lambda p: p.triggers,
+        "why do anything": lambda p: p.why_do_anything,
+        "why now": lambda p: p.why_now,
+        "why us": lambda p: [c.id for c in p.why_us],
+        "discovery": lambda p: p.discovery,
+        "qualification": lambda p: p.qualification,
+        "hand-off": lambda p: p.handoff,
+        "next steps": lambda p: p.next_steps,
+        "partner": lambda p: p.partner,
+        "path": lambda p: [(x.path.id, x.step.number) for x in p.positions],
+    }
+)
+
+_CLAIM_FIELDS: Mapping[str, Callable[[ClaimView], object]] = MappingProxyType(
+    {
+        "claim": lambda c: c.claim,
+        "type": lambda c: c.type,
+        "backed by": lambda c: [x.ref for x in c.backed_by],
+        "versus": lambda c: [(v.competitor.id, v.detail) for v in c.versus],
+    }
+)
+
+_COMPETITOR_FIELDS: Mapping[str, Callable[[CompetitorView], object]] = MappingProxyType(
+    {
+        "name": lambda c: c.name,
+        "type": lambda c: c.type,
+        "summary": lambda c: c.summary,
+        "website": lambda c: c.website,
+        "strengths": lambda c: c.strengths,
+        "weaknesses": lambda c: c.weaknesses,
+        "pricing": lambda c: c.pricing,
+        "quick dismiss": lambda c: c.quick_dismiss,
+    }
+)
+
+
+def diff_editions(old: Edition, new: Edition) -> list[Change]:
+    """Every change between two editions of one audience, in SECTIONS order."""
+    found = [
+        *_plays(old, new),
+        *_claims(old, new),
+        *_roadmap(old, new),
+        *_competitors(old, new),
+        *_destinations(old, new),
+    ]
+    order = list(SECTIONS)
+    return sorted(found, key=lambda c: order.index(c.kind))
+
+
+def _keyed(
+    old: Mapping[str, object], new: Mapping[str, object]
+) -> tuple[list[str], list[str], list[str]]:
+    """Ids added, removed and kept (each sorted)."""
+    return (
+        sorted(new.keys() - old.keys()),
+        sorted(old.keys() - new.keys()),
+        sorted(old.keys() & new.keys()),
+    )
+
+
+def _plays(old: Edition, new: Edition) -> Iterator[Change]:
+    added, removed, kept = _keyed(old.plays, new.plays)
+    for pid in added:
+        play = new.plays[pid]
+        yield Change(
+            "play", "new", f"play:{pid}", f"New play: {_p(play.name)} — {_p(play.summary)}"
+        )
+    for pid in removed:
+        yield Change("play", "removed", f"play:{pid}", f"Play removed: {_p(old.plays[pid].name)}")
+    for pid in kept:
+        a, b = old.plays[pid], new.plays[pid]
+        fields = _fields(a, b, _PLAY_FIELDS)
+        if fields:
+            yield Change(
+                "play",
+                "changed",
+                f"play:{pid}",
+                f"{_p(b.name)} changed: {', '.join(fields)}",
+                fields,
+            )
+        yield from _play_items(a, b)
+
+
+def _play_items(a: PlayView, b: PlayView) -> Iterator[Change]:
+    """New, changed or removed objections, talk tracks and proof points of one play."""
+    subject, name = f"play:{b.id}", _p(b.name)
+    before = {o.objection: o.response for o in a.objections}
+    after = {o.objection: o.response for o in b.objections}
+    for text, response in after.items():
+        if text not in before:
+            yield Change(
+                "objection", "new", subject, f"New objection on {name}: {_q(text)} — {_q(response)}"
+            )
+        elif before[text] != response:
+            yield Change(
+                "objection",
+                "changed",
+                subject,
+                f"New answer to {_q(text)} on {name}: {_q(response)}",
+            )
+    for text in before.keys() - after.keys():
+        yield Change("objection", "removed", subject, f"Objection dropped from {name}: {_q(text)}")
+    was = {m.competitor.id: m for m in a.competitors}
+    for m in b.competitors:
+        them = _p(m.competitor.name)
+        prior = was.get(m.competitor.id)
+        if prior is None:
+            track = f": {_q(m.talk_track)}" if m.talk_track else ""
+            yield Change(
+                "talk-track", "new", subject, f"New talk track against {them} on {name}{track}"
+            )
+            continue
+        if m.talk_track != prior.talk_track and m.talk_track:
+            yield Change(
+                "talk-track",
+                "changed",
+                subject,
+                f"New talk track against {them} on {name}: {_q(m.talk_track)}",
+            )
+        for mine in m.landmines:
+            if mine not in prior.landmines:
+                yield Change(
+                    "talk-track",
+                    "new",
+                    subject,
+                    f"New landmine against {them} on {name}: {_q(mine)}",
+                )
+    known = {(p.customer, p.result) for p in a.proof}
+    for p in b.proof:
+        if (p.customer, p.result) not in known:
+            yield Change(
+                "proof", "new", subject, f"New proof point on {name}: {p.customer} — {_q(p.result)}"
+            )
+
+
+def _stale_moves(
+    kind: str, subject: str, name: str, a: ClaimView | CompetitorView, b: ClaimView | CompetitorView
+) -> Iterator[Change]:
+    if a.stale_days is None and b.stale_days is not None:
+        yield Change(
+            kind,
+            "stale",
+            subject,
+            f"{name} went stale: last verified {b.stale_days} days ago ({b.reviewed})",
+        )
+    elif b.reviewed > a.reviewed:
+        yield Change(kind, "re-verified", subject, f"{name} re-verified on {b.reviewed}")
+
+
+def _claims(old: Edition, new: Edition) -> Iterator[Change]:
+    added, removed, kept = _keyed(old.differentiators, new.differentiators)
+    for did in added:
+        c = new.differentiators[did]
+        yield Change("claim", "new", f"claim:{did}", f"New {c.type} claim: {_q(c.claim)}")
+    for did in removed:
+        yield Change(
+            "claim",
+            "removed",
+            f"claim:{did}",
+            f"Claim withdrawn: {_q(old.differentiators[did].claim)}",
+        )
+    for did in kept:
+        a, b = old.differentiators[did], new.differentiators[did]
+        subject, name = f"claim:{did}", f"Claim {_q(b.claim, 80)}"
+        fields = _fields(a, b, _CLAIM_FIELDS)
+        if fields:
+            yield Change(
+                "claim", "changed", subject, f"{name} changed: {', '.join(fields)}", fields
+            )
+        yield from _stale_moves("claim", subject, name, a, b)
+        known = {(p.text, p.source) for p in a.proof}
+        for p in b.proof:
+            if (p.text, p.source) not in known:
+                yield Change("proof", "new", subject, f"New proof point for {name}: {_q(p.text)}")
+
+
+def _capabilities(ed: Edition) -> dict[str, CapabilityView]:
+    return {cap.ref: cap for p in ed.products.values() for cap in p.capabilities}
+
+
+STATUS_NAMES = MappingProxyType(
+    {
+        "ga": "GA",
+        "beta": "beta",
+        "launch-ready": "launch-ready",
+        "development": "in development",
+        "concept": "a concept",
+    }
+)
+_ETA = re.compile(r"(?:^| · )ETA (?P<eta>[^·—]+?)(?: ·| —|$)")
+
+
+def _eta(cap: CapabilityView) -> str | None:
+    """The ETA as the edition's roadmap label prints it (the edition decides what shows)."""
+    m = _ETA.search(cap.label or "")
+    return m["eta"].strip() if m else None
+
+
+def _roadmap(old: Edition, new: Edition) -> Iterator[Change]:
+    before, after = _capabilities(old), _capabilities(new)
+    added, removed, kept = _keyed(before, after)
+    for ref in added:
+        cap = after[ref]
+        status = f"— {cap.label}" if cap.label else f"({STATUS_NAMES.get(cap.status, cap.status)})"
+        yield Change(
+            "roadmap", "new", f"capability:{ref}", f"New capability: {_p(cap.name)} {status}"
+        )
+    for ref in removed:
+        yield Change(
+            "roadmap", "removed", f"capability:{ref}", f"Capability removed: {_p(before[ref].name)}"
+        )
+    for ref in kept:
+        a, b = before[ref], after[ref]
+        name, subject = _p(b.name), f"capability:{ref}"
+        if a.status != b.status:
+            if b.status == "ga":
+                yield Change("roadmap", "available", subject, f"{name} is now GA")
+            else:
+                was, now = (
+                    STATUS_NAMES.get(a.status, a.status),
+                    STATUS_NAMES.get(b.status, b.status),
+                )
+                yield Change("roadmap", "moved", subject, f"{name} moved from {was} to {now}")
+        if _eta(a) != _eta(b) and _eta(a) and _eta(b):
+            yield Change(
+                "roadmap", "moved", subject, f"ETA of {name} moved from {_eta(a)} to {_eta(b)}"
+            )
+
+
+def _competitors(old: Edition, new: Edition) -> Iterator[Change]:
+    added, removed, kept = _keyed(old.competitors, new.competitors)
+    for cid in added:
+        c = new.competitors[cid]
+        yield Change(
+            "competitor",
+            "new",
+            f"competitor:{cid}",
+            f"New competitor: {_p(c.name)} — {_p(c.summary)}",
+        )
+    for cid in removed:
+        yield Change(
+            "competitor",
+            "removed",
+            f"competitor:{cid}",
+            f"Competitor removed: {_p(old.competitors[cid].name)}",
+        )
+    for cid in kept:
+        a, b = old.competitors[cid], new.competitors[cid]
+        subject, name = f"competitor:{cid}", _p(b.name)
+        fields = _fields(a, b, _COMPETITOR_FIELDS)
+        if fields:
+            yield Change(
+                "competitor", "changed", subject, f"{name} changed: {', '.join(fields)}", fields
+            )
+        yield from _stale_moves("competitor", subject, f"Intel on {name}", a, b)
+
+
+def _destinations(old: Edition, new: Edition) -> Iterator[Change]:
+    added, removed, _kept = _keyed(old.destinations, new.destinations)
+    for did in added:
+        d = new.destinations[did]
+        yield Change(
+            "destination",
+            "new",
+            f"destination:{did}",
+            f"New destination: {_p(d.name)} — {_p(d.promise)}",
+        )
+    for did in removed:
+        yield Change(
+            "destination",
+            "removed",
+            f"destination:{did}",
+            f"Destination removed: {_p(old.destinations[did].name)}",
+        )
+    added, removed, kept = _keyed(old.paths, new.paths)
+    for path_id in added:
+        yield Change(
+            "destination", "new", f"path:{path_id}", f"New path: {_p(new.paths[path_id].name)}"
+        )
+    for path_id in removed:
+        yield Change(
+            "destination",
+            "removed",
+            f"path:{path_id}",
+            f"Path removed: {_p(old.paths[path_id].name)}",
+        )
+    for path_id in kept:
+        a, b = old.paths[path_id], new.paths[path_id]
+        if [s.play for s in a.steps] != [s.play for s in b.steps]:
+            yield Change(
+                "destination",
+                "changed",
+                f"path:{path_id}",
+                f"Steps of {_p(b.name)} changed",
+                ("steps",),
+            )
+
+
+def diff_partners(old: Edition, new: Edition) -> list[Change]:
+    """Partners that joined, left or moved tier (partner editions only hold partners)."""
+    found = []
+    added, removed, kept = _keyed(old.partners, new.partners)
+    for pid in added:
+        p = new.partners[pid]
+        found.append(
+            Change("partner", "new", f"partner:{pid}", f"New partner: {p.name} ({p.tier})")
+        )
+    for pid in removed:
+        found.append(
+            Change(
+                "partner", "removed", f"partner:{pid}", f"Partner removed: {old.partners[pid].name}"
+            )
+        )
+    for pid in kept:
+        a, b = old.partners[pid], new.partners[pid]
+        if a.tier != b.tier:
+            found.append(
+                Change(
+                    "partner",
+                    "tier",
+                    f"partner:{pid}",
+                    f"{b.name} moved from {a.tier} to {b.tier} tier",
+                )
+            )
+    return found
+
+
+# --- telling it ----------------------------------------------------------------------------
+
+
+def _span(report: Report) -> str:
+    s, u = report.since, report.until
+    return (
+        f"since {s.given} ({s.commit[:12]}, {s.as_of}) until {u.given} ({u.commit[:12]}, {u.as_of})"
+    )
+
+
+def format_text(report: Report) -> str:
+    """One line per change, under a heading per audience."""
+    lines = []
+    for audience, changes in report.changes.items():
+        lines.append(
+            f"{audience} edition: {len(changes)} change{'s' * (len(changes) != 1)} {_span(report)}"
+        )
+        lines += [f"  {c.message}" for c in changes]
+    return "\n".join(lines) + "\n"
+
+
+def format_json(report: Report) -> dict[str, object]:
+    """The report as data: both sides, and each audience's changes."""
+    return {
+        "since": report.since.as_dict(),
+        "until": report.until.as_dict(),
+        "editions": [
+            {"audience": aud, "changes": [c.as_dict() for c in changes]}
+            for aud, changes in report.changes.items()
+        ],
+    }
+
+
+def _md(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def format_markdown(report: Report) -> str:
+    """A change note per audience, grouped by section, ready to paste or publish."""
+    lines = []
+    for audience, changes in report.changes.items():
+        lines += [f"# What's new — {audience} edition", "", f"_{_md(_span(report))}_", ""]
+        if not changes:
+            lines += ["Nothing changed.", ""]
+        for kind, title in SECTIONS.items():
+            mine = [c for c in changes if c.kind == kind]
+            if mine:
+                lines += [f"## {title}", "", *(f"- {_md(c.message)}" for c in mine), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def by_kind(changes: Iterable[Change]) -> dict[str, list[Change]]:
+    """Changes grouped by section, in SECTIONS order (for pages and feeds)."""
+    grouped: dict[str, list[Change]] = {}
+    for kind in SECTIONS:
+        mine = [c for c in changes if c.kind == kind]
+        if mine:
+            grouped[kind] = mine
+    return grouped
