@@ -3,9 +3,10 @@
 What a kit holds is the partner edition's answer (its partner view and tier kit); cards and
 decks are made once per tier from that tier's kit edition, so a path step never names a
 play outside the kit. A kit's key names everything in it: the partner cards and decks it
-stamps (by their own keys), the partner's view, brand and logo, the index page, the as-of
-date and the revision. Partner cards and deck bases are cached under .salesplay/cache/ by
-key, so a kit whose partner alone changed is re-stamped without rendering anything.
+stamps (by their own keys), the partner's view, brand and logo, what its index page reads
+(the tier's editions, the templates), the as-of date and the revision. Partner cards and
+deck bases are cached under .salesplay/cache/ by key, so a kit whose partner alone changed
+is re-stamped without rendering anything.
 """
 
 from __future__ import annotations
@@ -183,22 +184,30 @@ def plan(src: Sources) -> list[Unit]:
                 ("destination", dest),
             )
             state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
+    # what a tier's index pages read besides their partner: the tier's two editions
+    tier_keys = {tier: key_of("kit-tier", kit.cards, kit.pitches) for tier, kit in ped.kits.items()}
     units = []
+    indexed: set[str] = set()
     for pid in ids:
         partner = ped.partners[pid]
         tier = partner.tier
-        try:
-            index = kits.kit_index(shared, pid, kits.member_names(shared, pid))
-        except TemplateFault as exc:
-            raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
-        shared.indexes[pid] = index
+        names = kits.member_names(shared, pid)
+        if tier not in indexed:
+            # one index page per tier now, so that a template fault stops the build before
+            # anything is written; the others are made with their kits
+            indexed.add(tier)
+            try:
+                shared.indexes[pid] = kits.kit_index(shared, pid, names)
+            except TemplateFault as exc:
+                raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
         logos = [key_of(data) for data in kits.logo_files(shared, pid).values()]
         key = key_of(
             "kit",
             partner,
             ped.brand,
             logos,
-            index,
+            names,
+            tier_keys[tier],
             cat.as_of,
             revision,
             src.resources,
