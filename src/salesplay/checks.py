@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from salesplay.diagnostics import Reporter
-from salesplay.jargon import long_field, prose, undefined_jargon
+import re
+
+from salesplay.diagnostics import Location, Reporter
+from salesplay.jargon import long_field, mask_links, prose, undefined_jargon
+from salesplay.load import Document, YamlPath
+from salesplay.models import Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 
 
@@ -14,6 +18,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _staleness(cat, reporter)
     _jargon(cat, reporter)
     _long_fields(cat, reporter)
+    _roadmap_prose(cat, reporter)
     _coverage(cat, reporter)
 
 
@@ -129,3 +134,176 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 "competitor-without-play",
                 ("competitor", cid),
             )
+
+
+# --- roadmap in prose -------------------------------------------------------------------
+
+#: capability names and aliases reported per text field; the rest of the field is not read.
+MAX_CAPABILITIES_PER_FIELD = 20
+_WORD_RE = re.compile(r"\w+")
+
+
+def _roadmap_prose(cat: Catalog, reporter: Reporter) -> None:
+    """Free text that names a capability (its name or an alias) which the text's readers may
+    not see as available: the structured roadmap label is right, the prose states it as fact.
+
+    Like the jargon lint, one located warning per capability and field; linear time.
+    """
+    shown: dict[str, Audience] = {}  # the widest audience whose editions show it at all
+    available: dict[str, Audience | None] = {}  # … show it as available (None: nobody)
+    for pid, product in cat.products.items():
+        for i, cap in enumerate(product.capabilities):
+            ref = f"{pid}/{cap.id}"
+            roadmap = cat.capability_roadmap.get(ref)
+            if roadmap is None:
+                continue
+            widest = narrowest(cat.audience("product", pid, ("capabilities", i)), roadmap.ceiling)
+            shown[ref], available[ref] = widest, widest if roadmap.available else None
+    matchers: dict[Audience, _Phrases] = {}
+    for reader in ("rep", "partner", "public"):
+        phrases = [
+            (name, ref)
+            for ref, cap in cat.capabilities.items()
+            if ref in available and not _reaches(available[ref], reader)
+            for name in (cap.name, *cap.aliases)
+        ]
+        matchers[reader] = _Phrases(phrases)
+    for (kind, eid), doc in sorted(cat.docs.items()):
+        if kind in ("catalog", "glossary"):
+            continue
+        ceiling = _text_ceiling(cat, kind, eid)
+        backers = set(cat.differentiators[eid].backed_by) if kind == "differentiator" else set()
+        for path, text in prose(doc.data):
+            if kind == "product" and path[:1] == ("capabilities",):
+                continue  # a capability's own name and aliases
+            reader = narrowest(cat.audience(kind, eid, path), ceiling)
+            if reader == "internal":
+                continue
+            for offset, found, ref in matchers[reader].first_each(mask_links(text)):
+                if ref in backers and _reaches(shown[ref], reader):
+                    continue  # the claim's card shows this capability's roadmap label beside it
+                line, col = _column(doc, path, text, offset, found)
+                reporter.warning(
+                    Location(doc.path, line, col),
+                    _roadmap_message(cat, found, ref, reader, shown[ref]),
+                    "roadmap-in-prose",
+                    (kind, eid),
+                )
+
+
+def _reaches(widest: Audience | None, reader: Audience) -> bool:
+    return widest is not None and may_see(reader, widest)
+
+
+def _text_ceiling(cat: Catalog, kind: str, eid: str) -> Audience:
+    """How far an entity's text can reach beyond its audience: stale intelligence stays with
+    reps; a claim resting on the roadmap reaches as far as its stage."""
+    ceiling: Audience = "public"
+    if cat.is_stale(kind, eid):
+        ceiling = "rep"
+    roadmap = cat.differentiator_roadmap.get(eid) if kind == "differentiator" else None
+    if roadmap is not None and not roadmap.available:
+        ceiling = narrowest(ceiling, roadmap.ceiling)
+    return ceiling
+
+
+def _roadmap_message(cat: Catalog, found: str, ref: str, reader: str, widest: Audience) -> str:
+    cap = cat.capabilities[ref]
+    named = f"'{found}' names capability '{ref}'" + (
+        f" ('{cap.name}')" if found.casefold() != cap.name.casefold() else ""
+    )
+    if may_see(reader, widest):  # type: ignore[arg-type]
+        return (
+            f"{named}, which is {cap.status} (not available), in text {reader} editions show as"
+            " fact: label it as roadmap, or narrow this text's audience"
+        )
+    return (
+        f"{named}, which {reader} editions do not show (it reaches {widest} editions at most),"
+        f" in text {reader} editions show: remove it, or narrow this text's audience"
+    )
+
+
+def _column(doc: Document, path: YamlPath, text: str, offset: int, found: str) -> tuple[int, int]:
+    """Line and column of the match: exact in a one-line scalar or a literal block (|)."""
+    line, col = doc.marks.get(path, (1, 1))
+    style, one_line = doc.styles.get(path, (None, False))
+    if style == "|" and not one_line:
+        row = line + text.count("\n", 0, offset)  # the first content line follows the '|'
+        start = text.rfind("\n", 0, offset) + 1
+        first = next((s for s in doc.lines[line:] if s.strip()), None)
+        if row < len(doc.lines) and first is not None:
+            indent = len(first) - len(first.lstrip(" "))  # the block's, not a line's own
+            return row + 1, indent + offset - start + 1
+        return line, col
+    if not one_line or style not in (None, "'", '"') or line > len(doc.lines):
+        return line, col
+    # quoted scalars may hold escapes: find the words again in the source line
+    nth = text.casefold().count(found.casefold(), 0, offset)
+    source = doc.lines[line - 1].casefold()
+    at = col - 2
+    for _ in range(nth + 1):
+        at = source.find(found.casefold(), at + 1)
+        if at < 0:
+            return line, col
+    return line, at + 1
+
+
+class _Phrases:
+    """Whole-word, case-insensitive search for many phrases at once (Aho-Corasick over words):
+    one pass over a text whatever the number of phrases."""
+
+    def __init__(self, phrases: list[tuple[str, str]]) -> None:
+        self.next: list[dict[str, int]] = [{}]
+        self.ends: list[list[tuple[int, str]]] = [[]]  # (words in the phrase, key)
+        for phrase, key in phrases:
+            words = [w.casefold() for w in _WORD_RE.findall(phrase)]
+            if not words:
+                continue
+            node = 0
+            for word in words:
+                if word not in self.next[node]:
+                    self.next[node][word] = len(self.next)
+                    self.next.append({})
+                    self.ends.append([])
+                node = self.next[node][word]
+            if all(k != key for _, k in self.ends[node]):
+                self.ends[node].append((len(words), key))
+        self.fail = [0] * len(self.next)
+        self.out = [0] * len(self.next)  # nearest proper suffix node that ends a phrase (0: none)
+        queue = list(self.next[0].values())
+        for node in queue:  # breadth first: a node's fail link is set before its children's
+            for word, child in self.next[node].items():
+                queue.append(child)
+                f = self.fail[node]
+                while f and word not in self.next[f]:
+                    f = self.fail[f]
+                self.fail[child] = self.next[f][word] if node and word in self.next[f] else 0
+                target = self.fail[child]
+                self.out[child] = target if self.ends[target] else self.out[target]
+
+    def first_each(self, text: str) -> list[tuple[int, str, str]]:
+        """(offset, words as written, key) of each key's first occurrence, at most
+        MAX_CAPABILITIES_PER_FIELD keys."""
+        if len(self.next) == 1:
+            return []
+        starts: list[int] = []
+        found: dict[str, tuple[int, str, str]] = {}
+        walked: set[int] = set()  # nodes whose whole output chain was reported in this text
+        node = 0
+        for m in _WORD_RE.finditer(text):
+            starts.append(m.start())
+            word = m.group().casefold()
+            while node and word not in self.next[node]:
+                node = self.fail[node]
+            node = self.next[node].get(word, 0)
+            hit = node if self.ends[node] else self.out[node]
+            while hit and hit not in walked:
+                walked.add(hit)
+                for length, key in self.ends[hit]:
+                    if key not in found:
+                        begin = starts[len(starts) - length]
+                        found[key] = (begin, text[begin : m.end()], key)
+                hit = self.out[hit]
+            if len(found) >= MAX_CAPABILITIES_PER_FIELD:
+                break
+        return sorted(found.values())
