@@ -9,7 +9,7 @@ from pathlib import Path
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.executor import Executor
 from salesplay.engine.records import Records
-from salesplay.engine.units import Unit
+from salesplay.engine.units import Unit, largest_first
 from salesplay.faults import BuildFault
 
 
@@ -75,7 +75,7 @@ def run_stage(
         if unit.make is None:
             on_done(unit)
             yield Made(unit, unit.data or b"", ())
-    heavy = [u for u in stale if u.make is not None]
+    heavy = largest_first([u for u in stale if u.make is not None])
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
     for index, (data, warnings) in executor.run(heavy):

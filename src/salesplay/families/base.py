@@ -141,7 +141,9 @@ def pdf_unit(
         )
         return data, warnings + (check(data) if check else ())
 
-    return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf)
+    # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
+    cost = 0.3 + len(page) / 40_000
+    return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf, cost=cost)
 
 
 def _pdf_renderer() -> object:
@@ -172,4 +174,5 @@ def deck_unit(
         except DeckError as exc:
             raise BuildFault.of(exc, where, subject) from None
 
-    return Unit(rel, family, key, make=make, subject=subject)
+    # python-pptx takes about a third of a second for a deck
+    return Unit(rel, family, key, make=make, subject=subject, cost=0.3)

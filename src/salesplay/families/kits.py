@@ -19,7 +19,7 @@ from pathlib import Path
 from salesplay import cobrand, kits
 from salesplay.engine.executor import Executor
 from salesplay.engine.records import key_of
-from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
 from salesplay.faults import BuildFault
@@ -76,7 +76,7 @@ class _Kits:
                 made[unit.key] = data
         if missing:
             self.src.progress(f"rendering {len(missing)} partner cards and decks for kits")
-            todo = list(missing.values())
+            todo = largest_first(list(missing.values()))
             for index, (data, _warnings) in executor.run(todo):
                 made[todo[index].key] = data
                 _store(self.src.out, todo[index], data)
