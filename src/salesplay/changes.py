@@ -276,9 +276,9 @@ def changes_between(
         for audience in audiences:
             eds = (make_edition(before, audience), make_edition(after, audience))
             found = diff_editions(*eds)
-            # partners are held by the partner edition; whoever may read partner content
-            # (internal, rep, partner) is told of their tier moves
-            if audience != "public":
+            # partners are held by the partner edition; their tier moves are for the people
+            # who manage partners (no partner hears of another partner)
+            if audience in ("internal", "rep"):
                 found += diff_partners(*partners)
             report.changes[audience] = found
     return report
@@ -317,7 +317,7 @@ _PLAY_FIELDS: Mapping[str, Callable[[PlayView], object]] = MappingProxyType(
         "qualification": lambda p: p.qualification,
         "hand-off": lambda p: p.handoff,
         "next steps": lambda p: p.next_steps,
-        "partner": lambda p: p.partner,
+        "partner role": lambda p: p.partner and (p.partner.role, p.partner.value),
         "path": lambda p: [(x.path.id, x.step.number) for x in p.positions],
     }
 )
@@ -390,6 +390,12 @@ def _plays(old: Edition, new: Edition) -> Iterator[Change]:
                 fields,
             )
         yield from _play_items(a, b)
+        if a.partner and b.partner and a.partner.min_tier != b.partner.min_tier:
+            message = (
+                f"{_p(b.name)} now reaches {b.partner.min_tier} partners and up"
+                f" (was {a.partner.min_tier})"
+            )
+            yield Change("partner", "tier", f"play:{pid}", message)
 
 
 def _play_items(a: PlayView, b: PlayView) -> Iterator[Change]:
@@ -482,7 +488,12 @@ def _claims(old: Edition, new: Edition) -> Iterator[Change]:
         known = {(p.text, p.source) for p in a.proof}
         for p in b.proof:
             if (p.text, p.source) not in known:
-                yield Change("proof", "new", subject, f"New proof point for {name}: {_q(p.text)}")
+                yield Change(
+                    "proof",
+                    "new",
+                    subject,
+                    f"New proof point for claim {_q(b.claim, 80)}: {_q(p.text)}",
+                )
 
 
 def _capabilities(ed: Edition) -> dict[str, CapabilityView]:

@@ -1,0 +1,355 @@
+"""`salesplay changes`: what changed between two git revisions, told to each audience.
+
+A small catalog (tests/roots/minimal) is committed to a temporary git repository over
+several commits and tags; internal edits and removals carry canaries (kqzint…) that no rep,
+partner or public change note may hold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import make_catalog, run_cli
+
+CANARY = re.compile(r"kqzint\d\d")
+V1_DATE = "2026-10-15T12:00:00+00:00"
+V2_DATE = "2026-11-23T12:00:00+00:00"
+AS_OF = "2026-11-23"
+
+#: a claim fresh at v1 (75 days old) and stale at v2 (114 days, limit 90).
+FAST_RESTORES = """\
+claim: Restores run ten times faster than tape.
+type: comparative
+backed_by: [vault/immutable-snapshots]
+versus: [{competitor: status-quo}]
+reviewed: 2026-08-01
+audience: partner
+"""
+
+IRONCLAD = """\
+name: Ironclad Data
+type: vendor
+summary: Appliance vendor with a long sales cycle.
+reviewed: 2026-11-01
+"""
+
+SECRET_PLAY = """\
+name: Secret kqzint02 play
+summary: Only for us kqzint02.
+audience: internal
+products: [vault]
+why_do_anything: kqzint02 reason.
+why_now: kqzint02 timing.
+why_us: [anomaly-alerts]
+discovery: [kqzint02 question?]
+next_steps: [kqzint02 step]
+"""
+
+
+#: the files the revisions edit, written out here (tests/roots/minimal is shared and moves).
+V1_FILES = {
+    "plays/backup-modernization.yaml": """\
+name: Backup modernization
+summary: Replace tape and legacy backup with immutable, off-site copies.
+audience: partner
+products: [vault]
+target: {segments: [mid-market], personas: [Head of infrastructure], economic_buyer: CIO}
+triggers: [Backup renewal within 6 months]
+why_do_anything: Your backups are the first thing ransomware deletes.
+why_now: Insurers now ask for immutable backups at renewal.
+why_us: [immutable-by-default, fast-restores]
+discovery:
+  - When did you last restore a full system, and how long did it take?
+objections:
+  - {objection: 'Margin kqzint01?', response: 'Floor kqzint01.', audience: internal}
+  - {objection: "We already have backups.", response: "Ask how long the last **restore** took."}
+competitors:
+  - competitor: acme
+    landmines: [Ask Acme what immutability costs.]
+    talk_track: Acme is solid on-prem; ask what happens when the backup server is encrypted.
+proof:
+  - {customer: Contoso Health, result: "Restore time from 3 days to 40 minutes.", audience: public}
+next_steps: [Book a restore-readiness workshop]
+partner: {role: Partner runs the proof of concept, min_tier: silver}
+""",
+    "plays/recovery-drills.yaml": """\
+name: Recovery drills
+summary: Prove recovery every quarter with evidence the auditors accept.
+products: [vault]
+why_do_anything: An untested backup is a hope, not a plan.
+why_now: Auditors now ask for recovery evidence.
+why_us: [anomaly-alerts]
+discovery:
+  - Who signs off that a restore worked?
+competitors:
+  - {competitor: status-quo, talk_track: "Price one day of downtime against the project."}
+next_steps: [Schedule a first drill]
+partner: {role: Partner runs the drill, min_tier: registered}
+""",
+    # partners may see the product, so its claims and launch-ready roadmap reach them
+    "products/vault.yaml": """\
+name: Vault Backup
+summary: Immutable backup for hybrid-cloud workloads.
+audience: partner
+capabilities:
+  - {id: immutable-snapshots, name: Immutable snapshots, status: ga}
+  - {id: anomaly-detection, name: Ransomware anomaly detection, status: development, eta: 2027-Q2}
+  - {id: instant-recovery, name: Instant recovery, status: launch-ready}
+""",
+    "competitors/acme.yaml": """\
+name: Acme Backup
+type: vendor
+summary: Incumbent on-prem backup suite.
+has: [vault/immutable-snapshots]
+strengths: [Large installed base]
+weaknesses: [Immutability is a paid add-on]
+pricing: {text: "List ~$40/TB; discounts to 45% at renewal.", audience: internal}
+reviewed: 2026-10-01
+""",
+    "differentiators/immutable-by-default.yaml": """\
+claim: Every backup is immutable by default, at no extra cost.
+type: comparative
+backed_by: [vault/immutable-snapshots]
+versus:
+  - {competitor: acme, detail: Acme charges for immutability as an add-on tier.}
+proof:
+  - {text: "Independent lab test, 2026: 0 of 500 snapshots altered.", audience: public}
+reviewed: 2026-09-15
+audience: partner
+""",
+    "differentiators/fast-restores.yaml": FAST_RESTORES,
+    "partners/red-rock.yaml": "name: Red Rock Solutions\ntier: registered\n",
+}
+
+
+def _git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    done = subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(repo), *args],
+        capture_output=True, text=True, env=env, check=True, timeout=60,
+    )  # fmt: skip
+    return done.stdout
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (rel, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _commit(repo: Path, message: str, date: str, tag: str | None = None) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message, date=date)
+    if tag:
+        _git(repo, "tag", tag)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """project/ (a git repository) with plays/ at v1, v2 (two commits later) and a broken HEAD."""
+    top = tmp_path_factory.mktemp("changes") / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _git(top, "init", "-q", "-b", "main")
+    # --- v1 ------------------------------------------------------------------------------
+    play = "plays/backup-modernization.yaml"
+    for rel, text in V1_FILES.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    _commit(top, "v1", V1_DATE, "v1")
+    # --- between: roadmap moves, an internal removal and additions ------------------------
+    _edit(root, "products/vault.yaml", "eta: 2027-Q2", "eta: 2027-Q3")
+    engine = "  - {id: engine, name: Engine kqzint03, status: concept, audience: internal}"
+    _edit(root, "products/vault.yaml", "status: launch-ready}", f"status: ga}}\n{engine}")
+    _edit(
+        root, play, "  - {objection: 'Margin kqzint01?', response: 'Floor kqzint01.',"
+        " audience: internal}\n", "",
+    )  # fmt: skip
+    (root / "plays/secret-play.yaml").write_text(SECRET_PLAY)
+    _commit(top, "roadmap", "2026-11-01T12:00:00+00:00")
+    # --- v2 ------------------------------------------------------------------------------
+    _edit(
+        root, play, "objections:\n",
+        "objections:\n  - {objection: Tape is cheaper., response: Until you need a restore.}\n",
+    )  # fmt: skip
+    fabrikam = "{customer: Fabrikam, result: Back online in 2 hours., audience: public}"
+    _edit(root, play, "audience: public}", f"audience: public}}\n  - {fabrikam}")
+    _edit(
+        root, "differentiators/immutable-by-default.yaml", "proof:\n",
+        "proof:\n  - {text: Analyst note 2026 confirms it.}\n",
+    )  # fmt: skip
+    _edit(root, "competitors/acme.yaml", "reviewed: 2026-10-01", "reviewed: 2026-11-20")
+    _edit(root, "competitors/acme.yaml", "List ~$40/TB", "List ~$45/TB kqzint04")
+    (root / "competitors/ironclad.yaml").write_text(IRONCLAD)
+    drills = "plays/recovery-drills.yaml"
+    _edit(
+        root, drills, "Price one day of downtime against the project.", "Ask what a lost day costs."
+    )
+    _edit(
+        root,
+        drills,
+        "competitors:\n",
+        "competitors:\n  - {competitor: ironclad, talk_track: Ask about lead times.}\n",
+    )
+    # recovery-drills crosses from rep to partner: partners read it as new
+    (root / drills).write_text("audience: partner\n" + (root / drills).read_text())
+    _edit(root, "partners/red-rock.yaml", "tier: registered", "tier: silver")
+    _edit(root, play, "min_tier: silver", "min_tier: registered")
+    _commit(top, "v2", V2_DATE, "v2")
+    # --- a broken revision on top ------------------------------------------------------------
+    _edit(root, drills, "why_us: [anomaly-alerts]", "why_us: [anomaly-alert]")
+    _commit(top, "typo", "2026-11-24T12:00:00+00:00", "broken")
+    # the work tree differs from every commit: changes must read git, not the checkout
+    (root / "plays/recovery-drills.yaml").write_text(V1_FILES["plays/recovery-drills.yaml"])
+    (root / "competitors/dirty.yaml").write_text(IRONCLAD.replace("Ironclad", "Dirtyco"))
+    return top
+
+
+@pytest.fixture(scope="module")
+def report(repo: Path) -> dict[str, list[dict[str, object]]]:
+    """audience → changes, v1 → v2 as JSON."""
+    done = run_cli(
+        "changes", "--since", "v1", "--until", "v2", "--as-of", AS_OF, "--format", "json", cwd=repo
+    )
+    assert done.code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["since"]["rev"] == "v1" and data["until"]["rev"] == "v2"
+    assert data["since"]["as_of"] == "2026-10-15" and data["until"]["as_of"] == AS_OF
+    return {e["audience"]: e["changes"] for e in data["editions"]}
+
+
+def _keys(changes: list[dict[str, object]]) -> set[tuple[object, object, object]]:
+    return {(c["kind"], c["action"], c["subject"]) for c in changes}
+
+
+def _messages(changes: list[dict[str, object]]) -> list[str]:
+    return [str(c["message"]) for c in changes]
+
+
+def test_rep_changes_name_each_kind_of_change(report: dict[str, list[dict[str, object]]]) -> None:
+    rep = report["rep"]
+    keys = _keys(rep)
+    messages = _messages(rep)
+    expected = {
+        ("objection", "new", "play:backup-modernization"),
+        ("proof", "new", "play:backup-modernization"),  # customer proof
+        ("proof", "new", "claim:immutable-by-default"),  # claim proof
+        ("talk-track", "changed", "play:recovery-drills"),
+        ("talk-track", "new", "play:recovery-drills"),  # against the new competitor
+        ("claim", "stale", "claim:fast-restores"),
+        ("competitor", "re-verified", "competitor:acme"),
+        ("competitor", "new", "competitor:ironclad"),
+        ("roadmap", "available", "capability:vault/instant-recovery"),
+        ("roadmap", "moved", "capability:vault/anomaly-detection"),
+        ("partner", "tier", "partner:red-rock"),
+    }
+    assert expected <= keys, expected - keys
+    assert "Instant recovery is now GA" in messages
+    assert "ETA of Ransomware anomaly detection moved from 2027-Q2 to 2027-Q3" in messages
+    assert "Red Rock Solutions moved from registered to silver tier" in messages
+    assert any(
+        m.startswith("New objection on Backup modernization: “Tape is cheaper.”") for m in messages
+    )
+    assert any("went stale: last verified 114 days ago" in m for m in messages)
+    # recovery-drills was already a rep play: not new to reps
+    assert ("play", "new", "play:recovery-drills") not in keys
+    # the work tree's uncommitted competitor is in no revision
+    assert not any("Dirtyco" in m for m in messages)
+
+
+def test_an_item_crossing_the_audience_line_reads_as_new(
+    report: dict[str, list[dict[str, object]]],
+) -> None:
+    partner = _keys(report["partner"])
+    assert ("play", "new", "play:recovery-drills") in partner
+    # the stale claim leaves partner editions: withdrawn, not "stale"
+    assert ("claim", "removed", "claim:fast-restores") in partner
+    assert ("claim", "stale", "claim:fast-restores") not in partner
+    # launch-ready (labelled) reached partners at v1: now GA
+    assert ("roadmap", "available", "capability:vault/instant-recovery") in partner
+    # a play's tier moves; no partner hears of another partner's tier
+    messages = _messages(report["partner"])
+    assert "Backup modernization now reaches registered partners and up (was silver)" in messages
+    assert ("partner", "tier", "partner:red-rock") not in partner
+    assert not [m for m in messages if "Red Rock" in m]
+
+
+def test_internal_changes_reach_only_the_internal_note(
+    report: dict[str, list[dict[str, object]]],
+) -> None:
+    internal = json.dumps(report["internal"])
+    # the internal note does tell them (so the scan below can fail)
+    assert {"kqzint01", "kqzint02", "kqzint03"} <= set(CANARY.findall(internal))
+    assert ("play", "new", "play:secret-play") in _keys(report["internal"])
+    assert ("objection", "removed", "play:backup-modernization") in _keys(report["internal"])
+    for audience in ("rep", "partner", "public"):
+        text = json.dumps(report[audience])
+        assert CANARY.findall(text) == [], audience
+        assert "secret-play" not in text
+        # the internal objection removed between v1 and v2 is not mentioned, nor the
+        # internal pricing edit of a competitor reps see
+        assert ("objection", "removed", "play:backup-modernization") not in _keys(report[audience])
+        assert not [c for c in report[audience] if "pricing" in c["fields"]]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("fmt", ["text", "md"])
+def test_every_format_keeps_internal_changes_out(repo: Path, fmt: str) -> None:
+    for audience in ("rep", "public"):
+        done = run_cli(
+            "changes", "--since", "v1", "--until", "v2", "--as-of", AS_OF,
+            "--audience", audience, "--format", fmt, cwd=repo,
+        )  # fmt: skip
+        assert done.code == 0, done.stderr
+        assert CANARY.findall(done.stdout) == []
+        if audience == "rep":
+            assert "Instant recovery is now GA" in done.stdout
+            if fmt == "md":
+                assert "# What's new — rep edition" in done.stdout
+                assert "## Roadmap" in done.stdout and "## Talk tracks" in done.stdout
+            else:
+                assert done.stdout.startswith("rep edition: ")
+                assert "\n  Instant recovery is now GA\n" in done.stdout
+
+
+def test_since_v1_until_head_is_judged_at_the_as_of_date(repo: Path) -> None:
+    """HEAD (the broken commit) fails check: each error is one line at REV:file, exit 1."""
+    done = run_cli("changes", "--since", "v1", "--as-of", AS_OF, "--audience", "rep", cwd=repo)
+    assert done.code == 1
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("HEAD:plays/plays/recovery-drills.yaml:"), lines
+    assert "unknown differentiator 'anomaly-alert'" in lines[0]
+    assert lines[-1] == "changes stopped: both revisions must check without errors"
+    assert "Traceback" not in done.stderr
+
+
+def test_no_changes_between_a_revision_and_itself(repo: Path) -> None:
+    done = run_cli("changes", "--since", "v2", "--until", "v2", "--audience", "partner", cwd=repo)
+    assert done.code == 0, done.stderr
+    assert done.stdout.startswith("partner edition: 0 changes since v2 (")
+
+
+def test_an_unknown_revision_is_one_line_exit_2(repo: Path) -> None:
+    done = run_cli("changes", "--since", "v9", cwd=repo)
+    assert done.code == 2
+    assert done.stderr.splitlines() == [
+        f"salesplay: error: unknown revision 'v9' (a tag, branch or commit of {repo})"
+    ]
+
+
+def test_outside_git_changes_says_so_in_one_line(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    done = run_cli("changes", "--since", "v1", cwd=tmp_path)
+    assert done.code == 2
+    assert done.stderr.splitlines() == [
+        "salesplay: error: catalog 'plays' is not in a git repository: changes reads the"
+        " catalog's history from git"
+    ]
+    assert done.stdout == ""
