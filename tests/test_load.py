@@ -152,16 +152,19 @@ def test_oversized_file() -> None:
 def test_unparsable_yaml(tmp_path: Path) -> None:
     result = check(tmp_path, {PLAY: "name: Recovery drills\nsummary: [unclosed\nwhy_now: x\n"})
     assert result.code == 1
-    assert f"{SHOWN}:3:8: error: invalid YAML: did not find expected ',' or ']'" in result.lines
+    assert result.diagnostics == [
+        f"{SHOWN}:2:10: error: could not be read: a list opened with '[' is never closed:"
+        " end it with ']', or put text that starts with '[' in quotes"
+    ]
 
 
 def test_bad_indentation(tmp_path: Path) -> None:
     result = check(tmp_path, {PLAY: "name: a\n  summary: b\n"})
     assert result.code == 1
-    assert (
-        f"{SHOWN}:2:10: error: invalid YAML: mapping values are not allowed in this context"
-        in result.lines
-    )
+    assert result.diagnostics == [
+        f"{SHOWN}:2:3: error: could not be read: check the indentation of line 2:"
+        " 'summary' sits under 'name', which already has a value"
+    ]
 
 
 def test_duplicate_key(tmp_path: Path) -> None:
@@ -231,7 +234,7 @@ def test_yaml_1_1_booleans_stay_words_through_check(tmp_path: Path) -> None:
         tmp_path / "b", replace_in("partners/blue-river.yaml", "[EMEA]", "[EMEA, false]")
     )
     assert (
-        "plays/partners/blue-river.yaml:5:17: error: 'regions.1' should be a string,"
+        "plays/partners/blue-river.yaml:5:17: error: 'regions.2' should be a string,"
         " found 'false' (quote it to make it text)" in flipped.lines
     )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Edits, base_text, check, replace_in, resolved
+from conftest import Edits, check, replace_in, resolved
 from salesplay.resolve import Catalog, Roadmap
 
 BM = "plays/backup-modernization.yaml"
@@ -102,8 +102,10 @@ def test_unknown_play_min_tier(tmp_path: Path) -> None:
 
 def test_duplicate_capability_id(tmp_path: Path) -> None:
     product = "products/vault.yaml"
-    text = base_text(product) + "  - {id: immutable-snapshots, name: Again, status: beta}\n"
-    result = check(tmp_path, {product: text})
+    # right after the last capability, whatever fields follow the list
+    last = "eta: 2027-Q2}\n"
+    again = "  - {id: immutable-snapshots, name: Again, status: beta}\n"
+    result = check(tmp_path, replace_in(product, last, last + again))
     assert result.code == 1
     assert result.diagnostics == [
         "plays/products/vault.yaml:6:10: error: duplicate capability id 'immutable-snapshots'"

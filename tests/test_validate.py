@@ -63,7 +63,8 @@ def test_wrong_type_for_a_mapping(tmp_path: Path) -> None:
         replace_in("catalog.yaml", "brand:\n  primary:", "brand: blue\nunused:\n  primary:"),
     )
     assert (
-        "plays/catalog.yaml:6:8: error: 'brand' should be a mapping, found 'blue'" in result.lines
+        "plays/catalog.yaml:6:8: error: 'brand' should be a mapping, found 'blue'"
+        " (fields: primary, accent)" in result.lines
     )
 
 
@@ -72,7 +73,7 @@ def test_wrong_type_nested_in_a_list_item(tmp_path: Path) -> None:
         tmp_path, replace_in("products/vault.yaml", "name: Immutable snapshots", "name: 7")
     )
     assert (
-        "plays/products/vault.yaml:4:37: error: 'capabilities.0.name' should be a string,"
+        "plays/products/vault.yaml:4:37: error: 'capabilities.1.name' should be a string,"
         " found the number 7 (quote it to make it text)" in result.lines
     )
 
@@ -104,7 +105,7 @@ def test_choice_with_did_you_mean(tmp_path: Path) -> None:
 def test_capability_status_in_flow_mapping(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in("products/vault.yaml", "status: ga}", "status: GA}"))
     assert (
-        "plays/products/vault.yaml:4:66: error: 'capabilities.0.status' must be one of 'ga',"
+        "plays/products/vault.yaml:4:66: error: 'capabilities.1.status' must be one of 'ga',"
         " 'beta', 'launch-ready', 'development' or 'concept', found 'GA'" in result.lines
     )
 

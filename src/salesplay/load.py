@@ -13,11 +13,18 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
 from salesplay.models import DOCUMENT_KINDS
 
 YamlPath = tuple[str | int, ...]
+
+
+def shown_path(path: YamlPath) -> str:
+    """A path as a marketer counts it: list items from 1 (`proof.1.result`)."""
+    return ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+
 
 #: folder name → kind; the folder decides the kind of every file in it.
 KIND_DIRS: Mapping[str, str] = MappingProxyType(
@@ -362,6 +369,264 @@ class _Builder:
         )
 
 
+def _known_fields() -> frozenset[str]:
+    """Every field name of every catalog kind, at any depth (a line's first word may be one)."""
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = [k.model for k in DOCUMENT_KINDS]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+            args = getattr(info.annotation, "__args__", (info.annotation,))
+            for arg in (a for part in args for a in (part, *getattr(part, "__args__", ()))):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    pending.append(arg)
+    return frozenset(names)
+
+
+#: field names of the schema, to tell a mis-indented field from a colon in text.
+KNOWN_FIELDS = _known_fields()
+#: a line that starts with `field:` (after its indentation and any `- `).
+_KEY_RE = re.compile(r"^(?:-\s+)*([^\s:#'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
+
+
+class _Lines:
+    """The source split into lines as libyaml counts them, for explaining a parse error."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = _BREAK_RE.split(text)
+
+    def __getitem__(self, line: int) -> str:
+        """Line `line` (zero-based, as in marks); empty past the end."""
+        return self.lines[line] if 0 <= line < len(self.lines) else ""
+
+    @staticmethod
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" "))
+
+    def is_content(self, line: int) -> bool:
+        body = self[line].strip()
+        return bool(body) and not body.startswith("#")
+
+    def previous(self, line: int) -> int | None:
+        """The nearest line above `line` that holds YAML (not blank, not a comment)."""
+        for n in range(line - 1, -1, -1):
+            if self.is_content(n):
+                return n
+        return None
+
+
+def _item_body(line: str) -> str:
+    """The line without its indentation and list markers."""
+    body = line.strip()
+    while body == "-" or body.startswith(("- ", "-\t")):
+        body = body[1:].lstrip()
+    return body
+
+
+def _key_of(line: str) -> str | None:
+    found = _KEY_RE.match(_item_body(line)) if _item_body(line) else None
+    return found.group(1).strip("'\"").strip() if found else None
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None:
+    """A YAML parse error in plain words with its fix, and where (one-based); None if unknown.
+
+    libyaml names the grammar rule that failed ("did not find expected key"); a marketer
+    needs the typing mistake behind it, which the source around the mark shows.
+    """
+    mark, context = exc.problem_mark, exc.context_mark
+    if mark is None:
+        return None
+    lines = _Lines(text)
+    problem = exc.problem or ""
+    row, col = mark.line, mark.column
+    line = lines[row]
+    # a tab anywhere in the indentation of the failing line: YAML never indents with tabs
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in lead or line[col : col + 1] == "\t":
+        tab = lead.index("\t") if "\t" in lead else col
+        return "a tab character: indent with spaces", row + 1, tab + 1
+    if "cannot start any token" in problem and line[col : col + 1].strip():
+        return _starts_text(line[col]), row + 1, col + 1
+    if context is not None and exc.context in (
+        "while scanning an alias",
+        "while scanning an anchor",
+    ):
+        char = lines[context.line][context.column : context.column + 1] or "*"
+        return _starts_text(char), context.line + 1, context.column + 1
+    if context is not None and "while parsing a flow" in (exc.context or ""):
+        opening = lines[context.line][context.column : context.column + 1] or "["
+        closing = "]" if opening == "[" else "}"
+        what = "list" if opening == "[" else "mapping"
+        return (
+            f"a {what} opened with '{opening}' is never closed: end it with '{closing}',"
+            f" or put text that starts with '{opening}' in quotes",
+            context.line + 1,
+            context.column + 1,
+        )
+    if context is not None and exc.context == "while scanning a quoted scalar":
+        quote = lines[context.line][context.column : context.column + 1] or '"'
+        return (
+            f"a quote opened here is never closed: end the text with a closing {quote}",
+            context.line + 1,
+            context.column + 1,
+        )
+    if "unknown escape character" in problem:
+        return (
+            "a backslash in double quotes starts an escape: write \\\\ for a backslash,"
+            " or use single quotes",
+            row + 1,
+            col + 1,
+        )
+    misplaced = _misplaced_item(lines, row)
+    if misplaced is not None and (
+        "expected key" in problem or "mapping values" in problem or "'-' indicator" in problem
+    ):
+        return misplaced
+    if "mapping values are not allowed" in problem:
+        return _colon(lines, row, col)
+    if "expected key" in problem:
+        before = line[:col].rstrip()
+        if before.strip() and before[-1] in "\"']}":
+            return _after_closing(before[-1]), row + 1, col + 1
+    if "could not find expected ':'" in problem and context is not None:
+        row = context.line
+    if "expected key" in problem or "'-' indicator" in problem or "expected ':'" in problem:
+        first = lines.indent(lines[row]) + 1
+        return _indentation(row + 1), row + 1, first
+    return None
+
+
+def _starts_text(char: str) -> str:
+    return f"text cannot start with '{char}': put the text in quotes"
+
+
+def _after_closing(char: str) -> str:
+    if char in "\"'":
+        return (
+            "text goes on after the closing quote: put all of the text in one pair of quotes"
+            " (double quotes if it holds an apostrophe)"
+        )
+    return f"text goes on after a closing '{char}': put the whole text in quotes"
+
+
+def _indentation(line: int, why: str = "") -> str:
+    why = why or "line it up with the fields or list items it belongs with"
+    return f"check the indentation of line {line}: {why}"
+
+
+def _colon(lines: _Lines, row: int, col: int) -> tuple[str, int, int]:
+    """'mapping values are not allowed': a second `: ` on a line, or a `: ` on a continued one."""
+    line = lines[row]
+    body = _item_body(line[:col])
+    if ": " in body or ":\t" in body:
+        key = _key_of(line)
+        rest = _item_body(line)
+        if key in KNOWN_FIELDS:
+            rest = rest.split(":", 1)[1].strip()
+            example = f"{key}: {_quoted(rest)}"
+        else:
+            example = _quoted(rest)
+        return (
+            f"a colon followed by a space inside text: put the text in quotes, e.g. {example}",
+            row + 1,
+            col + 1,
+        )
+    word = body.strip()
+    above = lines.previous(row)
+    owner = _key_of(lines[above]) if above is not None else None
+    if word in KNOWN_FIELDS:
+        why = f"'{word}' sits under '{owner}', which already has a value" if owner else ""
+        return _indentation(row + 1, why), row + 1, lines.indent(line) + 1
+    return (
+        f"a colon followed by a space inside text (the text goes on from line {row}):"
+        " put the whole text in quotes",
+        row + 1,
+        col + 1,
+    )
+
+
+def _quoted(text: str) -> str:
+    short = text if len(text) <= 40 else text[:39].rstrip() + "…"
+    return f"'{short}'" if '"' in short and "'" not in short else f'"{short}"'
+
+
+def _misplaced_item(lines: _Lines, row: int) -> tuple[str, int, int] | None:
+    """A `- item` under a field that already holds a value: name the list it belongs to.
+
+    Typically a step typed at the end of a path file, after `audience:`; its home is the
+    nearest list above whose items start with the same field.
+    """
+    line = lines[row]
+    if not line.strip().startswith("-"):
+        return None
+    indent = lines.indent(line)
+    above = row
+    while True:
+        found = lines.previous(above)
+        if found is None:
+            return None
+        above = found
+        if lines.indent(lines[above]) <= indent and not lines[above].strip().startswith("-"):
+            break
+    owner = _key_of(lines[above])
+    value = lines[above].split(":", 1)[1].strip() if owner else ""
+    if owner is None or not value or value.startswith(("|", ">", "#")):
+        return None
+    where = f"this list item comes after '{owner}: {value[:30]}', which is not a list"
+    home = _home_of(lines, row, above)
+    if home is None:
+        return f"{where}: move it under the list it belongs to", row + 1, indent + 1
+    parent, last = home
+    return (
+        f"{where}: it belongs under '{parent}:' (move it up, after line {last})",
+        row + 1,
+        indent + 1,
+    )
+
+
+def _home_of(lines: _Lines, row: int, before: int) -> tuple[str, int] | None:
+    """(key, last line) of the nearest list above line `before` with items like line `row`."""
+    key = _key_of(lines[row])
+    for n in range(before - 1, -1, -1):
+        item = lines[n]
+        if not item.strip().startswith("-") or _key_of(item) != key:
+            continue
+        item_indent = lines.indent(item)
+        parent = n
+        while True:
+            found = lines.previous(parent)
+            if found is None:
+                return None
+            parent = found
+            if lines.indent(lines[parent]) < item_indent or (
+                lines.indent(lines[parent]) == item_indent
+                and not lines[parent].strip().startswith("-")
+            ):
+                break
+        name = _key_of(lines[parent])
+        if name is None:
+            return None
+        base, last = lines.indent(lines[parent]), n
+        for m in range(n + 1, before):
+            if not lines.is_content(m):
+                continue
+            indent = lines.indent(lines[m])
+            # an item of a list written without indentation stands at its key's column
+            if not (
+                indent > base or (indent == base == item_indent and lines[m].lstrip()[:1] == "-")
+            ):
+                break
+            last = m
+        return name, last + 1
+    return None
+
+
 def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
     """Parse one file's bytes; raises LoadError with a location."""
     doc = Document(path=path, kind=kind, id=doc_id)
@@ -385,6 +650,10 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
             raise LoadError(f"empty file: expected a mapping of {kind} fields")
         doc.data = _Builder(doc, loader, text).build(node, ())
     except yaml.MarkedYAMLError as exc:
+        explained = _explain(exc, text)
+        if explained is not None:
+            message, line, col = explained
+            raise LoadError(f"could not be read: {message}", line, col) from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         if "expected a single document" in str(exc.context):
@@ -423,11 +692,23 @@ def _kind_of(catalog: Path, file: Path) -> str | None:
     return None
 
 
-def load_catalog(catalog: Path, reporter: Reporter) -> list[Document]:
+class Loaded(list[Document]):
+    """The documents read, plus the (kind, id) of each catalog file that could not be read.
+
+    A file that exists but cannot be read gets its one error here; later stages must not
+    add "unknown play" or "used by no play" about the entity it defines.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreadable: set[tuple[str, str]] = set()
+
+
+def load_catalog(catalog: Path, reporter: Reporter) -> Loaded:
     """Every YAML file of the catalog, parsed; unreadable files become errors."""
-    docs: list[Document] = []
+    docs = Loaded()
     root = os.path.realpath(catalog)
-    for file in _catalog_files(catalog, root, reporter):
+    for file in _catalog_files(catalog, root, reporter, docs.unreadable):
         kind = _kind_of(catalog, file)
         if kind is None:
             reporter.error(Location(file), _unknown_file_message(catalog, file), "unknown-file")
@@ -435,7 +716,9 @@ def load_catalog(catalog: Path, reporter: Reporter) -> list[Document]:
         try:
             docs.append(parse_document(file, kind, file.stem, read_catalog_file(file, root)))
         except LoadError as exc:
-            reporter.error(Location(file, exc.line, exc.col), str(exc), exc.code)
+            subject = (kind, file.stem)
+            docs.unreadable.add(subject)
+            reporter.error(Location(file, exc.line, exc.col), str(exc), exc.code, subject)
     if not (catalog / "catalog.yaml").is_file() and not (catalog / "catalog.yml").is_file():
         reporter.error(
             Location(catalog / "catalog.yaml"),
@@ -449,7 +732,9 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _catalog_files(catalog: Path, root: str, reporter: Reporter) -> list[Path]:
+def _catalog_files(
+    catalog: Path, root: str, reporter: Reporter, unreadable: set[tuple[str, str]]
+) -> list[Path]:
     """The YAML files under the catalog (assets/ aside), sorted; nothing outside it.
 
     A YAML file or a folder that is a symlink leading outside the catalog is an error, and
@@ -483,6 +768,9 @@ def _catalog_files(catalog: Path, root: str, reporter: Reporter) -> list[Path]:
                 is_dir = is_link = False
             if is_link and (is_yaml or is_dir) and not _inside(os.path.realpath(path), root):
                 what = "folder" if is_dir else "file"
+                kind = _kind_of(catalog, path) if is_yaml else None
+                if kind is not None:
+                    unreadable.add((kind, path.stem))
                 reporter.error(
                     Location(path),
                     f"'{path.relative_to(catalog)}' is a symlink that leads outside the catalog:"

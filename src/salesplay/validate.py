@@ -14,7 +14,7 @@ from salesplay import images
 from salesplay.diagnostics import Location, Reporter, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, YamlPath
+from salesplay.load import Document, Loaded, YamlPath, shown_path
 from salesplay.models import ID_RE, MODELS
 
 _EXPECTED = {
@@ -73,40 +73,135 @@ def describe(value: Any) -> str:
     return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
 
 
-def _field_names(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """Allowed field names of the model found at `loc` (for did-you-mean)."""
-    current: Any = model
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly, in a list or as an option (`Target | None`)."""
+    pending = [annotation]
+    while pending:
+        ann = pending.pop(0)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+        pending.extend(getattr(ann, "__args__", ()))
+    return None
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model of the mapping found at `loc`, or None where no mapping of fields belongs."""
+    current: type[BaseModel] | None = model
     for part in loc:
         if isinstance(part, int):
             continue
-        fld = getattr(current, "model_fields", {}).get(part)
+        fld = current.model_fields.get(part) if current else None
         if fld is None:
-            return []
-        ann = fld.annotation
-        inner = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type)]
-        models = [a for a in inner if issubclass(a, BaseModel)]
-        if not models:
-            return []
-        current = models[0]
-    fields = getattr(current, "model_fields", {})
-    return [f.alias or name for name, f in fields.items()]
+            return None
+        current = _inner_model(fld.annotation)
+    return current
 
 
-def _error_message(model: type[BaseModel], kind: str, err: Any) -> tuple[str, bool]:
+def _field_names(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Allowed field names of the model found at `loc` (for did-you-mean), required first."""
+    current = _model_at(model, loc)
+    if current is None:
+        return []
+    names = {f.alias or n: f.is_required() for n, f in current.model_fields.items()}
+    # required fields first; the `audience` and `id` every mapping may have come last
+    return sorted(names, key=lambda n: (not names[n], n in ("audience", "id")))
+
+
+def _homes(model: type[BaseModel], name: str) -> list[str]:
+    """Where a field called `name` belongs in a kind's documents, as a marketer reads it."""
+    found: list[str] = []
+    #: (model, the path to it shown with 'an item of' for list items)
+    pending: list[tuple[type[BaseModel], str, int]] = [(model, "", 0)]
+    while pending:
+        current, where, depth = pending.pop(0)
+        fields = {f.alias or n: f for n, f in current.model_fields.items()}
+        if name in fields:
+            found.append(where)
+        for key, fld in fields.items():
+            inner = _inner_model(fld.annotation)
+            if inner is None or depth > 4:
+                continue
+            in_list = "list" in str(fld.annotation)
+            pending.append((inner, f"an item of '{key}:'" if in_list else f"'{key}:'", depth + 1))
+    return found
+
+
+def _misplaced(model: type[BaseModel], name: str) -> str | None:
+    """`name` is a field elsewhere in this kind: say where it goes."""
+    if name in ("audience", "id"):
+        return None
+    homes = _homes(model, name)
+    if not homes:
+        return None
+    places = [
+        "at the top level (not indented)" if not h else f"in {h}" if h[0] == "a" else f"under {h}"
+        for h in homes
+    ]
+    return f"field '{name}' does not belong here: it goes {' or '.join(places)}"
+
+
+def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
+    """Why a string field got something else, in the words of the likely slip."""
+    start = doc.marks.get(loc) if doc is not None else None
+    line = (
+        doc.lines[start[0] - 1] if doc is not None and start and start[0] <= len(doc.lines) else ""
+    )
+    flow = start is not None and line[start[1] - 1 : start[1]] in ("[", "{")
+    if isinstance(value, list) and not flow:
+        # lines of `- ` under a text field: the author wanted bullets, not a list
+        field_name = next((p for p in reversed(loc) if isinstance(p, str)), "text")
+        return (
+            f": to write bullets, start a text block with '{field_name}: |'"
+            " and put one '- ' line per bullet, indented, under it"
+        )
+    if (
+        doc is not None
+        and isinstance(value, dict)
+        and len(value) == 1
+        and not isinstance(next(iter(value.values())), (list, dict))
+    ):
+        first = doc.marks.get((*loc, next(iter(value))))
+        if start and first and start[0] == first[0] and not flow:
+            key, rest = next(iter(value.items()))
+            written = f"{key}: {'' if rest is None else rest}".strip()
+            short = written if len(written) <= 40 else written[:39].rstrip() + "…"
+            prefix = "- " if isinstance(loc[-1], int) else f"{loc[-1]}: "
+            return (
+                ": a colon followed by a space inside text makes a field;"
+                f' put the text in quotes, e.g. {prefix}"{short}"'
+            )
+    if value is None and doc is not None:
+        key = doc.key_marks.get(loc)
+        text = doc.lines[key[0] - 1] if key and key[0] <= len(doc.lines) else ""
+        if "#" in text.partition(":")[2]:
+            return ": a '#' after a space starts a comment; put the text in quotes"
+    return " (quote it to make it text)"
+
+
+def _error_message(
+    model: type[BaseModel], kind: str, err: Any, doc: Document | None = None
+) -> tuple[str, bool]:
     """(message, point-at-key) for one pydantic error."""
     loc = tuple(err["loc"])
     typ = err["type"]
     name = str(loc[-1]) if loc else kind
-    where = ".".join(str(p) for p in loc)
+    where = shown_path(loc)
     if typ == "missing":
         return f"missing required field '{name}'", False
     if typ == "extra_forbidden":
         hint = did_you_mean(name, _field_names(model, loc[:-1]))
-        return f"unknown field '{name}'{hint}", True
+        misplaced = None if hint else _misplaced(model, name)
+        return misplaced or f"unknown field '{name}'{hint}", True
     found = describe(err.get("input"))
+    if typ == "string_type":
+        hint = _string_hint(doc, loc, err.get("input"))
+        return f"'{where}' should be a string, found {found}{hint}", False
+    if typ in ("model_type", "model_attributes_type"):
+        fields = _field_names(model, loc)
+        listed = f" (fields: {', '.join(fields)})" if fields else ""
+        return f"'{where}' should be a mapping, found {found}{listed}", False
     if typ in _EXPECTED:
-        hint = " (quote it to make it text)" if typ == "string_type" else ""
-        return f"'{where}' should be {_EXPECTED[typ]}, found {found}{hint}", False
+        return f"'{where}' should be {_EXPECTED[typ]}, found {found}", False
     if typ == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
@@ -164,6 +259,8 @@ def _kebab(text: str) -> str:
 def validate(docs: list[Document], reporter: Reporter) -> Validated:
     """Validate every document; entities with errors are left out of the result."""
     result = Validated()
+    if isinstance(docs, Loaded):
+        result.broken.update(docs.unreadable)
     for doc in docs:
         model_cls = MODELS[doc.kind]
         id_ok = _check_id(doc, reporter)
@@ -171,7 +268,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
             for err in exc.errors():
-                message, at_key = _error_message(model_cls, doc.kind, err)
+                message, at_key = _error_message(model_cls, doc.kind, err, doc)
                 loc: YamlPath = tuple(err["loc"])
                 where = doc.key_loc(loc) if at_key else doc.loc(loc)
                 reporter.error(where, message, "schema", (doc.kind, doc.id))

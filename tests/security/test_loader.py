@@ -424,13 +424,13 @@ INVISIBLE = {
         ("catalog.yaml", "  name: Northwind Systems", 2, 9, "company.name"),
         (PARTNER, "name: Blue River IT", 1, 7, "name"),
         (PARTNER, "{name: Dana Ruiz,", 4, 17, "contact.name"),
-        ("products/vault.yaml", "name: Immutable snapshots", 4, 37, "capabilities.0.name"),
+        ("products/vault.yaml", "name: Immutable snapshots", 4, 37, "capabilities.1.name"),
         (
             "plays/backup-modernization.yaml",
             "customer: Contoso Health",
             19,
             16,
-            "proof.0.customer",
+            "proof.1.customer",
         ),
     ],
 )
