@@ -165,8 +165,8 @@ def test_audience_is_the_narrowest_of_item_and_ancestors(tmp_path: Path) -> None
     # a scalar or list inside inherits from the nearest mapping above it
     assert cat.audience("play", "backup-modernization", ("discovery", 0)) == "partner"
     assert cat.audience("play", "backup-modernization", ("proof", 0, "result")) == "partner"
-    # competitor (rep by default) with internal pricing → internal
-    assert cat.audience("competitor", "acme") == "rep"
+    # competitor (partner) with internal pricing → internal
+    assert cat.audience("competitor", "acme") == "partner"
     assert cat.audience("competitor", "acme", ("pricing",)) == "internal"
     assert cat.audience("competitor", "acme", ("pricing", "text")) == "internal"
     # differentiator partner; proof public → partner

@@ -119,7 +119,7 @@ def audience_words(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> st
     audience = cat.audience(kind, eid, path)
     origin = audience_origin(cat, kind, eid, path)
     if origin is None:
-        return f"audience '{audience}' by default (this {kind} sets no `audience:` at its top)"
+        return f"audience '{audience}' by default: this {kind} sets no `audience:` at its top"
     line = cat.loc(kind, eid, (*origin, "audience")).line
     whose = "" if origin == path else f" on the enclosing {_item_name(origin) or kind}"
     return f"audience '{audience}' set on line {line}{whose}"

@@ -19,4 +19,10 @@ def check_catalog(ctx: Context) -> Catalog | None:
     cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:
         run_checks(cat, ctx.reporter)
+        if not ctx.reporter.errors:
+            # what the editions would lose, found before anything is written (the audit makes
+            # editions, which need a catalog without errors)
+            from salesplay.audit import run_audit
+
+            run_audit(cat, ctx.reporter)
     return cat

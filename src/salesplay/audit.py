@@ -1,0 +1,338 @@
+"""The edition audit: losses that hurt as located warnings (in check), and `salesplay explain`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from salesplay.context import UsageError
+from salesplay.diagnostics import Location, Reporter, did_you_mean, display_path
+from salesplay.edition import Omission, explain_kit, make_edition
+from salesplay.load import YamlPath
+from salesplay.models import AUDIENCES, Audience
+from salesplay.render.decks import pitch_slides
+from salesplay.resolve import AVAILABLE, Catalog
+from salesplay.views import Edition
+
+#: reasons named in one warning; the rest are counted (`salesplay explain` lists them all).
+MAX_REASONS = 3
+#: the editions whose cards and decks the audit looks at (internal outputs lose nothing).
+AUDITED: tuple[Audience, ...] = ("rep", "partner", "public")
+
+
+class _Audit:
+    """The rep, partner and public editions of a catalog, each with what it left out."""
+
+    def __init__(self, cat: Catalog) -> None:
+        self.cat = cat
+        self.omitted: dict[Audience, list[Omission]] = {a: [] for a in AUDITED}
+        self.editions: dict[Audience, Edition] = {
+            a: make_edition(cat, a, omitted=self.omitted[a], decode=False) for a in AUDITED
+        }
+        self.at: dict[Audience, dict[tuple[tuple[str, str], YamlPath], Omission]] = {
+            a: {(o.subject, o.path): o for o in found} for a, found in self.omitted.items()
+        }
+        partner = self.editions["partner"]
+        #: plays some partner's kit holds: the only partner cards anyone receives
+        self.kit_plays = {p for kit in partner.kits.values() for p in kit.plays}
+
+    def why(self, audience: Audience, kind: str, eid: str, path: YamlPath = ()) -> str | None:
+        found = self.at[audience].get(((kind, eid), path))
+        return found.detail if found else None
+
+    def cards(self, audience: Audience) -> Iterable[str]:
+        """The plays whose card this audience receives."""
+        plays = self.editions[audience].plays
+        return (p for p in plays if audience != "partner" or p in self.kit_plays)
+
+
+def _reasons(items: list[str]) -> str:
+    shown = "; ".join(items[:MAX_REASONS])
+    more = len(items) - MAX_REASONS
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def _hint(pid: str, audience: str) -> str:
+    return f" (salesplay explain {pid} --audience {audience})"
+
+
+def run_audit(cat: Catalog, reporter: Reporter) -> None:
+    """Located warnings for what the editions lose that a reader would miss."""
+    audit = _Audit(cat)
+    for audience in AUDITED:
+        for pid in audit.cards(audience):
+            _empty_why_us(audit, audience, pid, reporter)
+            if audience != "rep":
+                _hidden_competitors(audit, audience, pid, reporter)
+    for pid in audit.cards("partner"):
+        _partner_backing(audit, pid, reporter)
+    _pitch_decks(audit, reporter)
+    _destinations_without_pitch(audit, reporter)
+
+
+def _only_stale(found: list[Omission | None]) -> bool:
+    """Whether every item was left out for being stale: the stale warning already says so."""
+    roots = []
+    for o in found:
+        while o is not None and o.cause is not None:
+            o = o.cause
+        roots.append(o.reason if o else None)
+    return all(r == "stale" for r in roots)
+
+
+def _card_loss(
+    audit: _Audit,
+    audience: Audience,
+    pid: str,
+    field: str,
+    names: list[str],
+    message: str,
+    code: str,
+    reporter: Reporter,
+) -> None:
+    """One warning for a card section left empty, naming why each item was left out."""
+    firsts = [(i, n) for i, n in enumerate(names) if names.index(n) == i]  # a name twice: once
+    found = [audit.at[audience].get((("play", pid), (field, i))) for i, _ in firsts]
+    if _only_stale(found):
+        return
+    reasons = [
+        f"'{n}': {o.detail if o else 'hidden'}" for (_, n), o in zip(firsts, found, strict=True)
+    ]
+    reporter.warning(
+        audit.cat.docs[("play", pid)].key_loc((field,)),
+        f"the {audience} card of play '{pid}' {message}: {_reasons(reasons)}"
+        + _hint(pid, audience),
+        code,
+        ("play", pid),
+    )
+
+
+def _empty_why_us(audit: _Audit, audience: Audience, pid: str, reporter: Reporter) -> None:
+    play, view = audit.cat.plays[pid], audit.editions[audience].plays[pid]
+    if not view.why_us and play.why_us:
+        message = "has no why-us left"
+        _card_loss(audit, audience, pid, "why_us", play.why_us, message, "empty-why-us", reporter)
+
+
+def _hidden_competitors(audit: _Audit, audience: Audience, pid: str, reporter: Reporter) -> None:
+    play, view = audit.cat.plays[pid], audit.editions[audience].plays[pid]
+    if not view.competitors and play.competitors:
+        names = [c.competitor for c in play.competitors]
+        message = "shows none of the competitors it names"
+        _card_loss(
+            audit, audience, pid, "competitors", names, message, "competitors-hidden", reporter
+        )
+
+
+def _partner_backing(audit: _Audit, pid: str, reporter: Reporter) -> None:
+    """A partner play whose why-us rests mostly on capabilities partners may not sell."""
+    cat, partner = audit.cat, audit.editions["partner"]
+    refs = list(dict.fromkeys(r for d in cat.plays[pid].why_us for r in _backers(cat, d)))
+    sellable = {
+        c.ref for p in partner.products.values() for c in p.capabilities if c.status in AVAILABLE
+    }
+    unsold = [r for r in refs if r not in sellable]
+    if not refs or len(unsold) * 2 <= len(refs):
+        return
+    reasons = []
+    for ref in unsold:
+        product, _, cap_id = ref.partition("/")
+        index = next(i for i, c in enumerate(cat.products[product].capabilities) if c.id == cap_id)
+        why = audit.why("partner", "product", product, ("capabilities", index))
+        why = why or audit.why("partner", "product", product)
+        status = cat.capabilities[ref].status
+        reasons.append(f"{ref} ({why or status + ', not available'})")
+    reporter.warning(
+        cat.docs[("play", pid)].key_loc(("why_us",)),
+        f"partners sell play '{pid}', but {len(unsold)} of the {len(refs)} capabilities behind"
+        f" its why-us are not theirs to sell: {_reasons(reasons)}",
+        "partner-backing",
+        ("play", pid),
+    )
+
+
+def _backers(cat: Catalog, did: str) -> list[str]:
+    diff = cat.differentiators.get(did)
+    return [r for r in diff.backed_by if r in cat.capabilities] if diff else []
+
+
+def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
+    """A public pitch (the decks family's, and a kit's) without a why-us or a proof slide."""
+    cat = audit.cat
+    why_title = f"Why {cat.config.company.name}"
+    public = audit.editions["public"]
+    for did in public.destinations:
+        titles = {s.title for s in pitch_slides(public, did)}
+        kit_titles = [
+            (kit.tier, {s.title for s in pitch_slides(kit.pitches, did)})
+            for kit in audit.editions["partner"].kits.values()
+            if did in kit.destinations
+        ]
+        doc = cat.docs[("destination", did)]
+        if why_title not in titles:
+            reporter.warning(
+                doc.key_loc(("products",)) if cat.destinations[did].products else doc.loc(),
+                f"the public pitch deck of destination '{did}' has no '{why_title}' slide:"
+                f" {_why_reasons(audit, did)}",
+                "pitch-without-why-us",
+                ("destination", did),
+            )
+        if "Proof" not in titles:
+            reporter.warning(
+                doc.loc(),
+                f"the public pitch deck of destination '{did}' has no 'Proof' slide:"
+                f" {_proof_reasons(audit, did)}",
+                "pitch-without-proof",
+                ("destination", did),
+            )
+        else:
+            lacking = [tier for tier, found in kit_titles if "Proof" not in found]
+            if lacking:
+                reporter.warning(
+                    doc.loc(),
+                    f"the pitch deck of destination '{did}' in the kits of {', '.join(lacking)}"
+                    " partners has no 'Proof' slide: no play of those kits on a path to it has"
+                    " public customer proof",
+                    "pitch-without-proof",
+                    ("destination", did),
+                )
+
+
+def _why_reasons(audit: _Audit, did: str) -> str:
+    cat, public = audit.cat, audit.editions["public"]
+    products = cat.destinations[did].products
+    hidden = [p for p in products if p not in public.products]
+    if not products:
+        return "it lists no products (`products:`), so no claim is backed by them"
+    if len(hidden) == len(products):
+        items = [f"'{p}': {audit.why('public', 'product', p) or 'hidden'}" for p in hidden]
+        return "none of its products is in the public edition: " + _reasons(items)
+    refs = {
+        f"{p}/{c.id}" for p in products if p in cat.products for c in cat.products[p].capabilities
+    }
+    claims = [d for d, diff in cat.differentiators.items() if refs.intersection(diff.backed_by)]
+    items = [f"'{d}': {_claim_why(audit, d)}" for d in claims]
+    if not items:
+        return "no claim is backed by a capability of its products"
+    return "no claim backed by its products reaches the public edition: " + _reasons(items)
+
+
+def _claim_why(audit: _Audit, did: str) -> str:
+    """Why the public edition lacks a claim: audience or roadmap, stale, or hidden backing."""
+    for path in ((), ("reviewed",), ("backed_by",)):
+        why = audit.why("public", "differentiator", did, path)
+        if why:
+            return why
+    return "hidden"
+
+
+def _proof_reasons(audit: _Audit, did: str) -> str:
+    cat, public = audit.cat, audit.editions["public"]
+    items: list[str] = []
+    for pid, dests in cat.play_destinations.items():
+        if did not in dests or not cat.plays[pid].proof:
+            continue
+        if pid not in public.plays:
+            items.append(f"play '{pid}': {audit.why('public', 'play', pid) or 'hidden'}")
+            continue
+        for i, _ in enumerate(cat.plays[pid].proof):
+            why = audit.why("public", "play", pid, ("proof", i))
+            if why:
+                items.append(f"play '{pid}' proof {i + 1}: {why}")
+    if not items:
+        return "no play on a path to it has customer proof"
+    return "no customer proof of its plays reaches the public edition: " + _reasons(items)
+
+
+def _destinations_without_pitch(audit: _Audit, reporter: Reporter) -> None:
+    """A destination partners may see that has no customer (public) pitch deck."""
+    for did in audit.editions["partner"].destinations:
+        if did in audit.editions["public"].destinations:
+            continue
+        why = audit.why("public", "destination", did) or "not in the public edition"
+        reporter.warning(
+            audit.cat.docs[("destination", did)].loc(),
+            f"destination '{did}' is in the partner edition but has no customer pitch deck:"
+            f" {why} (make it audience: public, or narrow it to rep)",
+            "destination-without-pitch",
+            ("destination", did),
+        )
+
+
+# --- salesplay explain ---------------------------------------------------------------
+
+
+def explain_play(
+    cat: Catalog, play_id: str, audience: str | None = None, partner_id: str | None = None
+) -> str:
+    """What each edition's card of a play leaves out and why, one located line each."""
+    if play_id not in cat.plays:
+        raise UsageError(f"unknown play '{play_id}'{did_you_mean(play_id, cat.plays)}")
+    if audience is not None and audience not in AUDIENCES:
+        raise UsageError(f"unknown audience '{audience}'; audiences: {', '.join(AUDIENCES)}")
+    out: list[str] = []
+    if partner_id is not None:
+        partner = cat.partners.get(partner_id)
+        if partner is None:
+            raise UsageError(
+                f"unknown partner '{partner_id}'{did_you_mean(partner_id, cat.partners)}"
+            )
+        if audience not in (None, "partner"):
+            raise UsageError("--partner shows the partner edition: leave out --audience")
+        omitted: list[Omission] = []
+        edition = explain_kit(cat, partner.tier, omitted)
+        heading = f"the kit of partner '{partner_id}' ({partner.tier} tier)"
+        _explain_one(cat, play_id, edition, omitted, heading, out)
+    else:
+        for who in (audience,) if audience else AUDIENCES:
+            omitted = []
+            edition = make_edition(cat, who, omitted=omitted, decode=False)
+            _explain_one(cat, play_id, edition, omitted, f"the {who} edition", out)
+    return "".join(line + "\n" for line in out)
+
+
+def _explain_one(
+    cat: Catalog,
+    pid: str,
+    edition: Edition,
+    omitted: list[Omission],
+    heading: str,
+    out: list[str],
+) -> None:
+    play = cat.plays[pid]
+    if pid not in edition.plays:
+        gone = next((o for o in omitted if o.what == f"play '{pid}'"), None)
+        out.append(f"{pid} in {heading}: left out")
+        if gone:
+            _line(gone, out, "  ")
+        return
+    related = {("play", pid)}
+    related |= {("differentiator", d) for d in play.why_us}
+    related |= {("competitor", c.competitor) for c in play.competitors}
+    related |= {("path", p) for p, _ in cat.play_steps.get(pid, [])}
+    # a claim's or competitor's own omission shows as the cause of the play's reference to it
+    entity_level = ((), ("reviewed",), ("backed_by",))
+    lines = [
+        o
+        for o in omitted
+        if o.subject in related and (o.subject[0] in ("play", "path") or o.path not in entity_level)
+    ]
+    view = edition.plays[pid]
+    out.append(
+        f"{pid} in {heading}: {len(view.why_us)} of {len(dict.fromkeys(play.why_us))} why-us"
+        f" claims, {len(view.competitors)} of {len(play.competitors)} competitors,"
+        f" {len(view.objections)} of {len(play.objections)} objections,"
+        f" {len(view.proof)} of {len(play.proof)} customer proofs"
+        + ("; nothing left out" if not lines else "; left out:")
+    )
+    for found in lines:
+        _line(found, out, "  ")
+
+
+def _line(found: Omission, out: list[str], indent: str) -> None:
+    out.append(f"{indent}{_where(found.loc)}: {found.what}: {found.detail}")
+    if found.cause is not None:
+        _line(found.cause, out, " " * len(indent) + "  because ")
+
+
+def _where(loc: Location) -> str:
+    return f"{display_path(loc.file)}:{loc.line}:{loc.col}"
