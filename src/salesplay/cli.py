@@ -76,32 +76,6 @@ def check(
 
 
 @app.command()
-def explain(
-    play: Annotated[str, typer.Argument(help="play id")],
-    audience: Annotated[
-        AudienceChoice | None,
-        typer.Option("--audience", help="one edition (default: every edition)"),
-    ] = None,
-    partner: Annotated[
-        str | None, typer.Option("--partner", help="the card in this partner's kit")
-    ] = None,
-    catalog: CatalogOpt = Path("plays"),
-    as_of: AsOfOpt = None,
-) -> None:
-    """Print what each edition's card of a play leaves out, and why."""
-    from salesplay.audit import explain_play
-    from salesplay.pipeline import check_catalog
-
-    ctx = _context(catalog, as_of)
-    cat = check_catalog(ctx)
-    if cat is None or ctx.reporter.has_errors():
-        diags = ctx.reporter.sorted()
-        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
-        raise typer.Exit(1)
-    sys.stdout.write(explain_play(cat, play, audience and audience.value, partner))
-
-
-@app.command()
 def build(
     catalog: CatalogOpt = Path("plays"),
     templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
@@ -254,11 +228,6 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         sys.stderr.write(f"salesplay: error: cannot create '{where}': {exc.strerror}\n")
         raise typer.Exit(1) from None
     typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
-    typer.echo(
-        "note: an item without `audience:` is for reps only: partner kits and public decks leave"
-        " it out (and a claim backed only by it); `salesplay check` warns where that empties a"
-        " card or deck, `salesplay explain PLAY` shows what each edition leaves out"
-    )
 
 
 class Terminated(BaseException):  # named like KeyboardInterrupt
