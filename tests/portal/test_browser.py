@@ -33,7 +33,7 @@ AS_OF = "2026-11-23"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: what the portal links to; playbooks and kits are not needed.
-KINDS = ["site", "reports", "battlecards", "decks", "matrix"]
+KINDS = ["site", "reports", "battlecards", "decks", "matrix", "competitors"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
