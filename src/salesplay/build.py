@@ -85,7 +85,7 @@ def fingerprint(ctx: Context, only: Iterable[str]) -> str:
     Equal fingerprints and untouched outputs mean the build would change nothing.
     """
     from salesplay.engine.records import key_of, tree_digest
-    from salesplay.render.templates import template_dirs
+    from salesplay.render.theme import template_dirs
     from salesplay.write import git_revision
 
     wanted = sorted(set(only) or _families.KINDS)

@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from salesplay.engine.fork import WorkerError, forked_map
+from salesplay.render.theme import THEME_DIR
 
 #: The package's default theme: fonts.css and the shipped Inter font files.
-THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 FONTS_CSS = THEME_DIR / "fonts.css"
 
 # MEASURED.md: a third worker gains nothing on the 2-core build machines.

@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,8 +22,13 @@ from markupsafe import Markup
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean
 
-#: the built-in theme shipped in the package.
-THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+# the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
+from salesplay.render.theme import THEME_DIR as THEME_DIR
+from salesplay.render.theme import find_file as find_file
+from salesplay.render.theme import first_file as first_file
+from salesplay.render.theme import template_dirs as template_dirs
+from salesplay.render.theme import theme_file as theme_file
+
 #: a template larger than this is refused (the built-in ones are under 20 KB).
 MAX_TEMPLATE_BYTES = 1_000_000
 #: the largest string or list a template may make with `*`, and the largest exponent of `**`.
@@ -37,30 +42,6 @@ class TemplateFault(Exception):
     def __init__(self, loc: Location, message: str) -> None:
         super().__init__(message)
         self.loc = loc
-
-
-def template_dirs(project: Path | None) -> list[Path]:
-    """Where templates are looked up, first match wins."""
-    dirs = [project] if project is not None and project.is_dir() else []
-    return [*dirs, THEME_DIR]
-
-
-def first_file(dirs: Sequence[Path], name: str) -> Path | None:
-    """The theme lookup: `name` in the first of `dirs` that holds it as a file, else None."""
-    for directory in dirs:
-        if (directory / name).is_file():
-            return directory / name
-    return None
-
-
-def find_file(project: Path | None, name: str) -> Path | None:
-    """A theme file (CSS, deck master…) looked up like templates: the project's first."""
-    return first_file(template_dirs(project), name)
-
-
-def theme_file(project: Path | None, name: str) -> Path:
-    """The project's `name` when it has one, else the built-in theme's (which may not exist)."""
-    return find_file(project, name) or THEME_DIR / name
 
 
 def _days_ago(value: dt.date, as_of: dt.date) -> int:
