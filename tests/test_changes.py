@@ -7,15 +7,19 @@ partner or public change note may hold.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from conftest import make_catalog, run_cli
+from salesplay.build import run_build
+from salesplay.context import Context
 
 CANARY = re.compile(r"kqzint\d\d")
 V1_DATE = "2026-10-15T12:00:00+00:00"
@@ -353,3 +357,68 @@ def test_outside_git_changes_says_so_in_one_line(tmp_path: Path) -> None:
         " catalog's history from git"
     ]
     assert done.stdout == ""
+
+
+# --- the What's new feeds of a build ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def atoms(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """edition name → its Atom feed, from `build --only feed` of the repository's work tree."""
+    out = tmp_path_factory.mktemp("atom") / "build"
+    ctx = Context(catalog=repo / "plays", as_of=dt.date(2026, 11, 24), out=out)
+    assert run_build(ctx, ["feed"]) == 0
+    return {p.stem: p.read_bytes() for p in sorted((out / "feed").glob("*.atom"))}
+
+
+def test_each_edition_has_an_atom_feed_of_its_releases(atoms: dict[str, bytes]) -> None:
+    assert set(atoms) == {
+        "internal", "rep", "public", "partner-registered", "partner-silver", "partner-gold",
+    }  # fmt: skip
+    for name, data in atoms.items():
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        assert parsed.version == "atom10"
+        assert parsed.feed.title == f"Northwind Systems — what's new ({name} edition)"
+        assert parsed.feed.id.startswith("urn:uuid:")
+        # v1 and v2 match the release pattern v*; "broken" does not
+        assert [e.title for e in parsed.entries] == [
+            e.title for e in parsed.entries if e.title.startswith("v2: ")
+        ] and len(parsed.entries) == 1, name
+    rep = feedparser.parse(atoms["rep"]).entries[0]
+    assert rep.title.endswith(" since v1") and rep.updated.startswith("2026-11-23")
+    content = rep.content[0].value
+    assert "<h3>Roadmap</h3>" in content and "<li>Instant recovery is now GA</li>" in content
+    assert "Red Rock Solutions moved from registered to silver tier" in content
+    # entry ids are stable and differ per edition
+    ids = {feedparser.parse(d).entries[0].id for d in atoms.values()}
+    assert len(ids) == len(atoms)
+
+
+def test_a_partner_tier_feed_tells_what_its_kit_gained(atoms: dict[str, bytes]) -> None:
+    registered = feedparser.parse(atoms["partner-registered"]).entries[0].content[0].value
+    # backup-modernization's min_tier fell from silver to registered: new in registered kits
+    assert "New play: Backup modernization" in registered
+    gold = feedparser.parse(atoms["partner-gold"]).entries[0].content[0].value
+    assert "New play: Backup modernization" not in gold
+    assert "New play: Recovery drills" in gold  # crossed from rep to partner
+    for data in (atoms["partner-registered"], atoms["partner-gold"]):
+        assert b"Red Rock" not in data
+
+
+def test_canaries_reach_only_the_internal_atom_feed(atoms: dict[str, bytes]) -> None:
+    assert {"kqzint01", "kqzint02", "kqzint03"} <= set(CANARY.findall(atoms["internal"].decode()))
+    for name, data in atoms.items():
+        if name != "internal":
+            assert CANARY.findall(data.decode()) == [], name
+
+
+def test_outside_git_the_build_skips_the_atom_feeds_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_catalog(tmp_path)
+    ctx = Context(catalog=root, as_of=dt.date(2026, 11, 23), out=tmp_path / "build")
+    assert run_build(ctx, ["feed"]) == 0
+    assert (tmp_path / "build/feed/rep.json").is_file()
+    assert list((tmp_path / "build/feed").glob("*.atom")) == []
+    assert "the catalog is not in git: no What's new (Atom) feeds" in capsys.readouterr().err

@@ -17,6 +17,7 @@ read objects without touching the work tree or the index.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import subprocess
@@ -30,6 +31,7 @@ from typing import TypeVar
 from salesplay import richtext
 from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
 from salesplay.diagnostics import Diagnostic
+from salesplay.imagecache import ImageCache
 from salesplay.models import Audience
 from salesplay.resolve import Catalog
 from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
@@ -226,14 +228,22 @@ def _cat_blobs(top: Path, oids: Sequence[str]) -> dict[str, bytes]:
     return blobs
 
 
-def load_revision(repo: Repo, side: Side, folder: Path) -> Catalog:
-    """Extract, check and resolve one revision's catalog (SideFault on any error)."""
+def load_revision(
+    repo: Repo, side: Side, folder: Path, images: ImageCache | None = None
+) -> Catalog:
+    """Extract, check and resolve one revision's catalog (SideFault on any error).
+
+    `images` lends a build's decoded logos (by content digest), so an unchanged logo is not
+    rasterised again for every revision.
+    """
     from salesplay.pipeline import check_catalog
 
     root = folder / (Path(repo.prefix).name or "catalog")
     root.mkdir(parents=True)
     repo.extract(side.commit, root)
     ctx = Context(catalog=root, as_of=side.as_of)
+    if images is not None:
+        ctx.images = images
     cat = check_catalog(ctx)
     if cat is None or ctx.reporter.has_errors():
         errors = [d for d in ctx.reporter.sorted() if d.severity.value == "error"]
@@ -706,3 +716,104 @@ def by_kind(changes: Iterable[Change]) -> dict[str, list[Change]]:
         if mine:
             grouped[kind] = mine
     return grouped
+
+
+# --- release history (the What's new feeds) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """A git tag that marks a release: its name, commit and date."""
+
+    tag: str
+    commit: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class ReleaseNote:
+    """What one release changed since the one before, per edition name."""
+
+    release: Release
+    previous: Release
+    changes: Mapping[str, Sequence[Change]]
+
+
+def releases(repo: Repo, pattern: str) -> list[Release]:
+    """Tags matching `pattern` (a glob under refs/tags/), oldest first."""
+    fmt = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)"
+    done = _git(
+        repo.top, "for-each-ref", "--sort=creatordate", f"--format={fmt}", f"refs/tags/{pattern}"
+    )
+    found = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split("\0")
+        if len(parts) != 4 or not parts[3].strip().isdigit():
+            continue
+        tag, obj, peeled, stamp = parts
+        day = dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC).date()
+        found.append(Release(tag, peeled or obj, min(max(day, FIRST_DATE), LAST_DATE)))
+    return found
+
+
+def named_editions(cat: Catalog) -> dict[str, Edition]:
+    """Every edition a feed is made from, by name: internal, rep, public, and partner-<tier>
+    (that tier's kit edition: a partner reads only of plays in its kit)."""
+    from salesplay.edition import make_edition
+
+    found = {aud: make_edition(cat, aud) for aud in ("internal", "rep", "public")}
+    partner = make_edition(cat, "partner")
+    found |= {f"partner-{tier}": kit.cards for tier, kit in partner.kits.items()}
+    found["partner"] = partner  # for the partner moves internal and rep notes tell
+    return found
+
+
+def _empty(like: Edition) -> Edition:
+    return Edition(like.audience, like.as_of, like.company, like.brand, {})
+
+
+def release_notes(
+    before: Mapping[str, Edition], after: Mapping[str, Edition]
+) -> dict[str, list[Change]]:
+    """Each feed edition's changes between two sets of named editions (a tier new on one side
+    reads everything in its kit as new)."""
+    notes = {}
+    partners = diff_partners(before["partner"], after["partner"])
+    for name, ed in after.items():
+        if name == "partner":
+            continue
+        found = diff_editions(before.get(name) or _empty(ed), ed)
+        if name in ("internal", "rep"):
+            found += partners
+        notes[name] = found
+    return notes
+
+
+def history(
+    catalog: Path, pattern: str, keep: int, images: ImageCache | None = None
+) -> list[ReleaseNote] | None:
+    """The notes of the last `keep` releases, newest first (None outside git).
+
+    A release whose catalog (or the one before it) does not check clean has no note.
+    """
+    try:
+        repo = Repo.of(catalog)
+    except UsageError:
+        return None
+    tags = releases(repo, pattern)[-(keep + 1) :]
+    editions: dict[str, dict[str, Edition] | None] = {}
+    with tempfile.TemporaryDirectory(prefix="salesplay-history-") as tmp:
+        for i, rel in enumerate(tags):
+            side = Side(rel.tag, rel.commit, rel.date)
+            try:
+                cat = load_revision(repo, side, Path(tmp) / str(i), images)
+            except (SideFault, UsageError):
+                editions[rel.commit] = None
+                continue
+            editions[rel.commit] = named_editions(cat)
+    notes = []
+    for previous, release in itertools.pairwise(tags):
+        before, after = editions.get(previous.commit), editions.get(release.commit)
+        if before is not None and after is not None:
+            notes.append(ReleaseNote(release, previous, release_notes(before, after)))
+    return notes[::-1]

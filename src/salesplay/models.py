@@ -114,6 +114,15 @@ class Jargon(Model):
     allow: list[str] = Field(default_factory=list, description="acronyms needing no glossary entry")
 
 
+class Releases(Model):
+    tags: str = Field(
+        "v*",
+        min_length=1,
+        description="git tags that mark a release (a glob, e.g. v* or release-*)",
+    )
+    keep: int = Field(5, ge=1, le=50, description="how many releases the What's new feeds list")
+
+
 class CatalogConfig(Model):
     """catalog.yaml: company, brand, partner tiers, review policy."""
 
@@ -125,6 +134,9 @@ class CatalogConfig(Model):
         default_factory=Confidence, description="roadmap stage → confidence %"
     )
     jargon: Jargon = Field(default_factory=Jargon, description="jargon rule settings")
+    releases: Releases = Field(
+        default_factory=Releases, description="which git tags are releases (What's new feeds)"
+    )
 
 
 class Glossary(RootModel[dict[str, str]]):

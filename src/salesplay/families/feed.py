@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Collection, Iterable
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Literal
 
+from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesplay import families, richtext
+from salesplay.changes import SECTIONS, Change, ReleaseNote, by_kind, history
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, page_unit
 from salesplay.models import Audience, may_see
@@ -520,6 +525,83 @@ def play_markdown(feed: Feed, play: PlayOut) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# --- Atom: the What's new of each edition ----------------------------------------------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _urn(*parts: str) -> str:
+    # stable across builds and machines: the same company, edition and commit give the same id
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'salesplay:' + ':'.join(parts))}"
+
+
+def note_html(changes: Sequence[Change]) -> str:
+    """A release's changes as HTML (escaped), grouped by section, for feed readers."""
+    if not changes:
+        return "<p>Nothing changed for this edition.</p>"
+    parts = []
+    for kind, mine in by_kind(changes).items():
+        items = "".join(f"<li>{escape(c.message)}</li>" for c in mine)
+        parts.append(f"<h3>{escape(SECTIONS[kind])}</h3><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def atom_feed(
+    company: str, edition_name: str, as_of: dt.date, notes: Sequence[ReleaseNote]
+) -> bytes:
+    """An Atom 1.0 feed of an edition's release notes, newest first (one entry per release)."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el.text = text
+        return el
+
+    root = ET.Element(f"{{{ATOM}}}feed")
+    sub(root, "id", _urn(company, edition_name))
+    sub(root, "title", f"{company} — what's new ({edition_name} edition)")
+    updated = max((n.release.date for n in notes), default=as_of)
+    sub(root, "updated", _stamp(updated))
+    sub(sub(root, "author"), "name", company)
+    sub(root, "generator", "salesplay")
+    for note in notes:
+        changes = note.changes.get(edition_name, ())
+        entry = sub(root, "entry")
+        sub(entry, "id", _urn(company, edition_name, note.release.commit))
+        count = f"{len(changes)} change{'s' * (len(changes) != 1)}"
+        sub(entry, "title", f"{note.release.tag}: {count} since {note.previous.tag}")
+        sub(entry, "updated", _stamp(note.release.date))
+        sub(entry, "content", note_html(changes), type="html")
+    ET.indent(root, space=" ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def atom_path(edition_name: str) -> str:
+    """Where an edition's Atom feed of release notes lives, relative to --out."""
+    return f"feed/{edition_name}.atom"
+
+
+def atom_units(src: Sources, names: Sequence[str]) -> list[Unit]:
+    """One Atom feed per edition, from the catalog's release tags (nothing outside git)."""
+    from salesplay.imagecache import ImageCache
+
+    releases = src.cat.config.releases
+    notes = history(src.cat.root, releases.tags, releases.keep, ImageCache(src.out))
+    if notes is None:
+        src.progress("feed: the catalog is not in git: no What's new (Atom) feeds")
+        return []
+    company = src.cat.config.company.name
+    return [
+        page_unit(NAME, atom_path(name), atom_feed(company, name, src.cat.as_of, notes))
+        for name in names
+    ]
+
+
 # --- the family ------------------------------------------------------------------------------
 
 
@@ -548,7 +630,7 @@ def plan(src: Sources) -> list[Unit]:
             page_unit(NAME, markdown_path(name, p.slug), play_markdown(feed, p), ("play", p.slug))
             for p in feed.plays
         ]
-    return units
+    return units + atom_units(src, [name for name, *_ in editions_of(src)])
 
 
 FAMILY = Family(
@@ -564,6 +646,10 @@ FAMILY = Family(
         ("feed/public/*.md", "public"),
         ("feed/partner-*.json", "partner"),
         ("feed/partner-*/*.md", "partner"),
+        ("feed/internal.atom", "internal"),
+        ("feed/rep.atom", "rep"),
+        ("feed/public.atom", "public"),
+        ("feed/partner-*.atom", "partner"),
     ),
     plan,
 )
