@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,11 @@ def test_outputs_of_a_removed_play_are_removed_and_user_files_kept(tmp_path: Pat
     assert not (tmp_path / f"build/battlecards/{gone.stem}.pdf").exists()
     assert not (tmp_path / f"build/decks/{gone.stem}-enablement.pptx").exists()
     assert "removed" in second.stderr.splitlines()[-1]
+    # and the build forgot them: its records name only what it made
+    records = json.loads((tmp_path / "build/.salesplay/records.json").read_text())
+    assert f"battlecards/{gone.stem}.pdf" not in records["entries"]
+    assert f"decks/{gone.stem}-enablement.pptx" not in records["entries"]
+    assert all(f"battlecards/{c}" in records["entries"] for c in cards if c != f"{gone.stem}.pdf")
     assert (tmp_path / "build/notes.txt").read_text() == "mine"
     # a build of other kinds leaves battlecards alone
     third = run_cli("build", "--as-of", AS_OF, "--only", "reports", cwd=tmp_path)

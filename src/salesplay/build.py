@@ -152,6 +152,9 @@ def run_build(
     units = done.units
     try:
         removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
+        if partners is None:
+            planned = {u.rel for u in units}
+            records.forget(r for r in records.entries if r not in planned and wants(_kind_of(r)))
         _sweep_cache(ctx.out, units, wants)
         _save_images(ctx)
     except BuildFault as exc:

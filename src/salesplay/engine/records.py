@@ -87,6 +87,11 @@ class Records:
         info = (out / rel).lstat()
         self.entries[rel] = Record(key, info.st_size, info.st_mtime_ns, warnings)
 
+    def forget(self, rels: Iterable[str]) -> None:
+        """Drop the records of outputs that are no longer made (their files were removed)."""
+        for rel in list(rels):
+            self.entries.pop(rel, None)
+
     def warnings(self, rel: str) -> tuple[Diagnostic, ...]:
         """The warnings recorded with `rel`."""
         record = self.entries.get(rel)
