@@ -225,6 +225,13 @@ def _claim_why(audit: _Audit, did: str) -> str:
     return "hidden"
 
 
+def _step_why(audit: _Audit, path_id: str, step: int) -> str:
+    found = audit.why("public", "path", path_id) or audit.why(
+        "public", "path", path_id, ("steps", step)
+    )
+    return found or "hidden"
+
+
 def _proof_reasons(audit: _Audit, did: str) -> str:
     cat, public = audit.cat, audit.editions["public"]
     items: list[str] = []
@@ -238,6 +245,15 @@ def _proof_reasons(audit: _Audit, did: str) -> str:
             why = audit.why("public", "play", pid, ("proof", i))
             if why:
                 items.append(f"play '{pid}' proof {i + 1}: {why}")
+        view = public.plays[pid]
+        if view.proof and not any(pos.path.destination == did for pos in view.positions):
+            paths = [
+                f"path '{p}': {_step_why(audit, p, i)}"
+                for p, i in cat.play_steps.get(pid, [])
+                if cat.paths[p].destination == did
+            ]
+            shown = "that the public edition shows"
+            items.append(f"play '{pid}' is on no path to it {shown} ({_reasons(paths)})")
     if not items:
         return "no play on a path to it has customer proof"
     return "no customer proof of its plays reaches the public edition: " + _reasons(items)

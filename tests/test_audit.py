@@ -1,0 +1,258 @@
+"""The edition audit: silent losses as located warnings in check, and `salesplay explain`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from conftest import base_text, check, make_catalog, replace_in, run_cli
+from salesplay.context import Context
+from salesplay.pipeline import check_catalog
+
+BM = "plays/plays/backup-modernization.yaml"
+DEST = "destinations/cyber-resilience.yaml"
+#: the fixture's vault product and acme competitor as a new user writes them: no audience
+VAULT_DEFAULT = {
+    "products/vault.yaml": base_text("products/vault.yaml").replace("audience: partner\n", "")
+}
+ACME_DEFAULT = {
+    "competitors/acme.yaml": base_text("competitors/acme.yaml").replace("audience: partner\n", "")
+}
+PUBLIC_DEST = {DEST: base_text(DEST) + "audience: public\n"}
+PARTNER_DEST = {DEST: base_text(DEST) + "audience: partner\n"}
+#: a public play with public customer proof, on the (rep) path to the destination
+PUBLIC_PROOF = {
+    "plays/recovery-drills.yaml": base_text("plays/recovery-drills.yaml")
+    + "audience: public\nproof: [{customer: Fabrikam, result: Drill passed in 20 minutes.}]\n"
+}
+EXPLAIN = "(salesplay explain backup-modernization --audience partner)"
+
+
+def warnings_of(lines: list[str], code_words: str) -> list[str]:
+    return [line for line in lines if code_words in line]
+
+
+def test_product_left_at_the_default_audience_empties_the_partner_why_us(tmp_path: Path) -> None:
+    result = check(tmp_path, VAULT_DEFAULT)
+    assert result.code == 0
+    default = "audience 'rep' by default: this product sets no `audience:` at its top"
+    assert (
+        f"{BM}:9:1: warning: the partner card of play 'backup-modernization' has no why-us left:"
+        " 'immutable-by-default': every capability behind it is hidden:"
+        f" vault/immutable-snapshots ({default}) {EXPLAIN}"
+    ) in result.lines
+    # and the play rests wholly on what partners may not sell
+    assert (
+        f"{BM}:9:1: warning: partners sell play 'backup-modernization', but 1 of the 1"
+        f" capabilities behind its why-us are not theirs to sell: vault/immutable-snapshots"
+        f" ({default})"
+    ) in result.lines
+    assert check(tmp_path / "strict", VAULT_DEFAULT, "--strict").code == 1
+
+
+def test_competitors_left_at_the_default_audience_empty_the_partner_card(tmp_path: Path) -> None:
+    result = check(tmp_path, ACME_DEFAULT)
+    assert result.diagnostics == [
+        f"{BM}:14:1: warning: the partner card of play 'backup-modernization' shows none of the"
+        " competitors it names: 'acme': audience 'rep' by default: this competitor sets no"
+        f" `audience:` at its top {EXPLAIN}"
+    ]
+
+
+def test_an_explicit_narrow_audience_on_the_matchup_is_named_with_its_line(tmp_path: Path) -> None:
+    edits = replace_in(
+        "plays/backup-modernization.yaml",
+        "    talk_track: Acme is solid",
+        "    audience: rep\n    talk_track: Acme is solid",
+    )
+    (line,) = check(tmp_path, edits).diagnostics
+    assert line.startswith(f"{BM}:14:1: warning: the partner card")
+    assert "'acme': audience 'rep' set on line 17" in line
+
+
+def test_a_stale_loss_is_reported_once_by_the_stale_warning(tmp_path: Path) -> None:
+    # acme 92 days old: stale, so the partner card loses it; the stale warning says so
+    result = check(tmp_path, as_of="2027-01-01")
+    assert not warnings_of(result.lines, "shows none of the competitors")
+    assert warnings_of(result.lines, "stale competitor intelligence 'acme'")
+
+
+def test_pitch_deck_without_proof_and_without_why_us(tmp_path: Path) -> None:
+    # public destination, public product, partner claim: no "Why" slide, no public proof
+    edits = {
+        **PUBLIC_DEST,
+        "products/vault.yaml": base_text("products/vault.yaml").replace(
+            "audience: partner", "audience: public"
+        ),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    dest = "plays/destinations/cyber-resilience.yaml"
+    assert (
+        f"{dest}:6:1: warning: the public pitch deck of destination 'cyber-resilience' has no"
+        " 'Why Northwind Systems' slide: no claim backed by its products reaches the public"
+        " edition: 'anomaly-alerts': audience 'rep' by default: this differentiator sets no"
+        " `audience:` at its top; 'immutable-by-default': audience 'partner' set on line 9"
+    ) in result.lines
+    assert (
+        f"{dest}:1:1: warning: the public pitch deck of destination 'cyber-resilience' has no"
+        " 'Proof' slide: no customer proof of its plays reaches the public edition:"
+        " play 'backup-modernization': audience 'partner' set on line 3"
+    ) in result.lines
+
+
+def test_pitch_deck_proof_lost_to_a_path_the_public_may_not_see(tmp_path: Path) -> None:
+    edits = {**PUBLIC_DEST, **PUBLIC_PROOF}
+    (line,) = warnings_of(check(tmp_path, edits).lines, "'Proof' slide")
+    assert line.endswith(
+        "play 'recovery-drills' is on no path to it that the public edition shows (path"
+        " 'resilience-journey': audience 'rep' by default: this path sets no `audience:` at its"
+        " top)"
+    )
+
+
+def test_pitch_deck_whose_products_are_all_hidden(tmp_path: Path) -> None:
+    result = check(tmp_path, PUBLIC_DEST)
+    (line,) = warnings_of(result.lines, "slide: none of its products")
+    assert line.startswith("plays/destinations/cyber-resilience.yaml:6:1: warning:")
+    assert "'vault': audience 'partner' set on line 6" in line
+
+
+def test_a_full_pitch_deck_is_not_reported(tmp_path: Path) -> None:
+    edits = {
+        **PUBLIC_DEST,
+        "products/vault.yaml": base_text("products/vault.yaml").replace(
+            "audience: partner", "audience: public"
+        ),
+        "differentiators/immutable-by-default.yaml": base_text(
+            "differentiators/immutable-by-default.yaml"
+        ).replace("audience: partner", "audience: public"),
+        **PUBLIC_PROOF,
+        "paths/resilience-journey.yaml": base_text("paths/resilience-journey.yaml")
+        + "audience: public\n",
+    }
+    result = check(tmp_path, edits)
+    assert not warnings_of(result.lines, "pitch deck"), result.lines
+
+
+def test_destination_partners_see_without_a_customer_deck(tmp_path: Path) -> None:
+    result = check(tmp_path, PARTNER_DEST)
+    assert result.diagnostics == [
+        "plays/destinations/cyber-resilience.yaml:1:1: warning: destination 'cyber-resilience'"
+        " is in the partner edition but has no customer pitch deck: audience 'partner' set on"
+        " line 7 (make it audience: public, or narrow it to rep)"
+    ]
+
+
+def test_partner_play_resting_mostly_on_what_partners_may_not_sell(tmp_path: Path) -> None:
+    vault = base_text("products/vault.yaml").replace(
+        "eta: 2027-Q2}\n",
+        "eta: 2027-Q2}\n  - {id: copilot, name: Recovery copilot, status: concept}\n",
+    )
+    edits = {
+        "products/vault.yaml": vault,
+        "differentiators/anomaly-alerts.yaml": base_text(
+            "differentiators/anomaly-alerts.yaml"
+        ).replace("[vault/anomaly-detection]", "[vault/anomaly-detection, vault/copilot]")
+        + "audience: partner\n",
+        **replace_in(
+            "plays/backup-modernization.yaml",
+            "why_us: [immutable-by-default]",
+            "why_us: [immutable-by-default, anomaly-alerts]",
+        ),
+    }
+    result = check(tmp_path, edits)
+    assert result.diagnostics == [
+        f"{BM}:9:1: warning: partners sell play 'backup-modernization', but 2 of the 3"
+        " capabilities behind its why-us are not theirs to sell: vault/anomaly-detection"
+        " (roadmap: in development reaches rep editions at most); vault/copilot (roadmap:"
+        " concept reaches rep editions at most)"
+    ]
+    # one of two is not "mostly": nothing to say
+    edits["differentiators/anomaly-alerts.yaml"] = (
+        base_text("differentiators/anomaly-alerts.yaml") + "audience: partner\n"
+    )
+    assert check(tmp_path / "half", edits).diagnostics == []
+
+
+def test_sample_catalog_checks_with_no_errors_and_reports_its_real_losses() -> None:
+    sample = Path(__file__).parent.parent / "plays"
+    ctx = Context(catalog=sample, as_of=dt.date(2026, 11, 30))
+    assert check_catalog(ctx) is not None
+    assert not ctx.reporter.errors
+    codes = {(d.code, d.subject) for d in ctx.reporter.warnings}
+    # the issue's finding: the sample's pitch decks have a Why slide but no Proof slide
+    assert ("pitch-without-proof", ("destination", "cyber-resilience")) in codes
+    assert ("pitch-without-why-us", ("destination", "cyber-resilience")) not in codes
+    # a competitor weakness states a launch-ready capability as fact to partners
+    assert ("roadmap-in-prose", ("competitor", "ironclad")) in codes
+
+
+# --- salesplay explain ----------------------------------------------------------------------
+
+
+def explain(tmp_path: Path, edits: dict[str, str] | None, *args: str) -> tuple[int, str, str]:
+    make_catalog(tmp_path, edits)
+    result = run_cli("explain", *args, "--catalog", "plays", "--as-of", "2026-11-23", cwd=tmp_path)
+    return result.code, result.stdout, result.stderr
+
+
+def test_explain_prints_what_an_edition_leaves_out_and_why(tmp_path: Path) -> None:
+    code, out, err = explain(
+        tmp_path, VAULT_DEFAULT, "backup-modernization", "--audience", "partner"
+    )
+    assert (code, err) == (0, "")
+    default = "audience 'rep' by default: this product sets no `audience:` at its top"
+    hidden = f"every capability behind it is hidden: vault/immutable-snapshots ({default})"
+    assert out.splitlines() == [
+        "backup-modernization in the partner edition: 0 of 1 why-us claims, 1 of 1 competitors,"
+        " 1 of 1 objections, 1 of 1 customer proofs; left out:",
+        "  plays/competitors/acme.yaml:7:10: pricing: audience 'internal' set on line 7",
+        f"  {BM}:4:12: product 'vault': {default}",
+        f"    because plays/products/vault.yaml:1:1: product 'vault': {default}",
+        f"  {BM}:9:10: why-us claim 'immutable-by-default': {hidden}",
+        "    because plays/differentiators/immutable-by-default.yaml:3:12: claim"
+        f" 'immutable-by-default': {hidden}",
+    ]
+
+
+def test_explain_every_edition_and_a_play_left_out(tmp_path: Path) -> None:
+    code, out, _ = explain(tmp_path, None, "backup-modernization")
+    assert code == 0
+    heads = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert [h.split(":")[0] for h in heads] == [
+        f"backup-modernization in the {a} edition" for a in ("internal", "rep", "partner", "public")
+    ]
+    assert heads[-1] == "backup-modernization in the public edition: left out"
+    assert f"  {BM}:1:1: play 'backup-modernization': audience 'partner' set on line 3" in out
+
+
+def test_explain_for_a_partner_names_the_tier(tmp_path: Path) -> None:
+    # red-rock is registered; the play is for silver and above
+    code, out, _ = explain(tmp_path, None, "backup-modernization", "--partner", "red-rock")
+    assert code == 0
+    assert out.splitlines() == [
+        "backup-modernization in the kit of partner 'red-rock' (registered tier): left out",
+        f"  {BM}:21:62: play 'backup-modernization': tier: for silver partners and above"
+        " (this kit is registered)",
+    ]
+    code, out, _ = explain(
+        tmp_path / "gold", None, "backup-modernization", "--partner", "blue-river"
+    )
+    assert out.startswith(
+        "backup-modernization in the kit of partner 'blue-river' (gold tier): 1 of 1"
+    )
+
+
+def test_explain_usage_errors_and_catalog_errors(tmp_path: Path) -> None:
+    code, _, err = explain(tmp_path, None, "backup-modernisation")
+    assert code == 2
+    assert "unknown play 'backup-modernisation' (did you mean 'backup-modernization'?)" in err
+    code, _, err = explain(tmp_path / "p", None, "backup-modernization", "--partner", "blue-rivr")
+    assert code == 2 and "(did you mean 'blue-river'?)" in err
+    broken = replace_in(
+        "plays/backup-modernization.yaml", "why_us: [immutable-by-default]", "why_us: [nope]"
+    )
+    code, out, err = explain(tmp_path / "b", broken, "backup-modernization")
+    assert (code, out) == (1, "")
+    assert "error: unknown differentiator 'nope'" in err
