@@ -252,6 +252,16 @@ def _plan(
     return merge(units)
 
 
+def check_outputs(ctx: Context, cat: Catalog) -> None:
+    """Plan every output as a build would, writing nothing: a template or deck master fault
+    joins ctx.reporter as a located error (`salesplay check --templates`)."""
+    diags = ctx.reporter.sorted(ctx.strict)
+    try:
+        _plan(ctx, cat, diags, [], None, Progress(lambda _m: None))
+    except BuildFault as exc:
+        ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
+
+
 @dataclass
 class _Done:
     """What making and writing left: every output, the count written, the render warnings."""

@@ -59,12 +59,25 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
     as_of: AsOfOpt = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="also check these template overrides and deck master by planning every output",
+        ),
+    ] = None,
 ) -> None:
     """Validate and cross-reference the catalog; print errors and warnings."""
     from salesplay.pipeline import check_catalog
 
-    ctx = _context(catalog, as_of, strict=strict)
-    check_catalog(ctx)
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"template folder '{templates}' not found")
+    ctx = _context(catalog, as_of, strict=strict, templates=templates)
+    cat = check_catalog(ctx)
+    if templates is not None and cat is not None and not ctx.reporter.has_errors(strict):
+        from salesplay.build import check_outputs
+
+        check_outputs(ctx, cat)
     diags = ctx.reporter.sorted(strict)
     if fmt is Format.json:
         sys.stdout.write(format_json(diags))
@@ -73,6 +86,32 @@ def check(
         if diags:
             sys.stderr.write(f"{summary(diags)}\n")
     raise typer.Exit(1 if ctx.reporter.has_errors(strict) else 0)
+
+
+@app.command()
+def explain(
+    play: Annotated[str, typer.Argument(help="play id")],
+    audience: Annotated[
+        AudienceChoice | None,
+        typer.Option("--audience", help="one edition (default: every edition)"),
+    ] = None,
+    partner: Annotated[
+        str | None, typer.Option("--partner", help="the card in this partner's kit")
+    ] = None,
+    catalog: CatalogOpt = Path("plays"),
+    as_of: AsOfOpt = None,
+) -> None:
+    """Print what each edition's card of a play leaves out, and why."""
+    from salesplay.audit import explain_play
+    from salesplay.pipeline import check_catalog
+
+    ctx = _context(catalog, as_of)
+    cat = check_catalog(ctx)
+    if cat is None or ctx.reporter.has_errors():
+        diags = ctx.reporter.sorted()
+        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
+        raise typer.Exit(1)
+    sys.stdout.write(explain_play(cat, play, audience and audience.value, partner))
 
 
 @app.command()
@@ -228,6 +267,11 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         sys.stderr.write(f"salesplay: error: cannot create '{where}': {exc.strerror}\n")
         raise typer.Exit(1) from None
     typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
+    typer.echo(
+        "note: an item without `audience:` is for reps only: partner kits and public decks leave"
+        " it out (and a claim backed only by it); `salesplay check` warns where that empties a"
+        " card or deck, `salesplay explain PLAY` shows what each edition leaves out"
+    )
 
 
 class Terminated(BaseException):  # named like KeyboardInterrupt

@@ -310,3 +310,33 @@ def test_battlecard_past_its_page_budget_is_a_warning_at_the_play(tmp_path: Path
         over[0],
     )
     assert f"plays/{RD}:5:10: warning: 'why_now' is 16,199 characters long" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where", "message"),
+    [
+        (
+            "battlecard.html",
+            EXTENDS + "{% block title %}\n\n{{ 1 // 0 }}{% endblock %}\n",
+            "templates/battlecard.html:4: error:",
+            "ZeroDivisionError",
+        ),
+        ("deck.pptx", b"PK\x03\x04 not really a zip", "templates/deck.pptx:1: error:", "pptx"),
+    ],
+    ids=["template", "deck-master"],
+)
+def test_check_with_templates_finds_template_and_master_faults(
+    tmp_path: Path, name: str, content: str | bytes, where: str, message: str
+) -> None:
+    make_catalog(tmp_path)
+    target = tmp_path / "templates" / name
+    target.parent.mkdir()
+    target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    # the catalog alone is fine; with its templates, check finds what the build would
+    plain = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert plain.code == 0, plain.stderr
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(run_cli(*args, cwd=tmp_path), where, message)
+    assert not (tmp_path / "build").exists()
+    target.unlink()
+    assert run_cli(*args, cwd=tmp_path).code == 0
