@@ -18,6 +18,7 @@ import feedparser
 import pytest
 
 from conftest import make_catalog, run_cli
+from salesplay import changes
 from salesplay.build import run_build
 from salesplay.context import Context
 
@@ -422,3 +423,21 @@ def test_outside_git_the_build_skips_the_atom_feeds_with_a_note(
     assert (tmp_path / "build/feed/rep.json").is_file()
     assert list((tmp_path / "build/feed").glob("*.atom")) == []
     assert "the catalog is not in git: no What's new (Atom) feeds" in capsys.readouterr().err
+
+
+def test_revisions_are_read_from_git_objects_and_huge_blobs_are_cut(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """extract writes the tree of a commit (never the work tree); a blob past the cap is
+    written cut to one byte more, so the loader's size limits still refuse it."""
+    monkeypatch.setattr(changes, "BLOB_CAP", 64)
+    git_repo = changes.Repo.of(repo / "plays")
+    assert (git_repo.top, git_repo.prefix) == (repo, "plays/")
+    dest = tmp_path / "v2"
+    git_repo.extract(git_repo.commit("v2"), dest)
+    small = dest / "partners/red-rock.yaml"
+    assert small.read_text() == "name: Red Rock Solutions\ntier: silver\n"
+    whole = _git(repo, "show", "v2:plays/competitors/ironclad.yaml").encode()
+    assert len(whole) > 65
+    assert (dest / "competitors/ironclad.yaml").read_bytes() == whole[:65]
+    assert not (dest / "competitors/dirty.yaml").exists()  # only in the work tree

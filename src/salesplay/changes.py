@@ -113,7 +113,13 @@ class SideFault(Exception):
 
 def _git(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     # optional locks off: reading must never contend for the index.lock of a busy checkout
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    env = {
+        **os.environ,
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_TERMINAL_PROMPT": "0",
+        # the catalog folder is a path, never a pattern ("*" or ":(glob)" in its name)
+        "GIT_LITERAL_PATHSPECS": "1",
+    }
     try:
         return subprocess.run(
             ["git", "-C", str(cwd), *args],
@@ -212,19 +218,45 @@ def _inside(path: str, prefix: str) -> PurePosixPath | None:
     return rel
 
 
+#: past this, a blob is written cut to one byte more: every size limit of the loader (2 MB a
+#: YAML file, 5 MB an asset) still refuses it, and a huge file in history cannot exhaust memory.
+BLOB_CAP = 16 * 1024 * 1024
+
+
 def _cat_blobs(top: Path, oids: Sequence[str]) -> dict[str, bytes]:
-    """The contents of blobs, read in one `git cat-file --batch`."""
+    """The contents of blobs, one at a time through `git cat-file --batch` (it answers each
+    request before reading the next, so neither pipe can fill up)."""
     wanted = list(dict.fromkeys(oids))
-    done = _git(top, "cat-file", "--batch", data=("\n".join(wanted) + "\n").encode())
-    out, pos, blobs = done.stdout, 0, {}
-    for oid in wanted:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].decode().split()
-        if len(header) != 3:
-            raise UsageError(f"git cannot read object {oid}")
-        size = int(header[2])
-        blobs[oid] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
+    blobs: dict[str, bytes] = {}
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except FileNotFoundError:
+        raise UsageError("changes needs git, which is not installed") from None
+    assert proc.stdin is not None and proc.stdout is not None
+    with proc:
+        for oid in wanted:
+            proc.stdin.write(f"{oid}\n".encode())
+            proc.stdin.flush()
+            header = proc.stdout.readline().decode().split()
+            if len(header) != 3 or not header[2].isdigit():
+                raise UsageError(f"git cannot read object {oid}")
+            size = int(header[2])
+            kept = proc.stdout.read(min(size, BLOB_CAP + 1))
+            left = size - len(kept)
+            while left > 0:  # the rest of an oversized blob is read and dropped
+                chunk = proc.stdout.read(min(left, 1 << 20))
+                if not chunk:
+                    raise UsageError(f"git stopped while reading object {oid}")
+                left -= len(chunk)
+            proc.stdout.read(1)  # the newline after each object
+            blobs[oid] = kept
+        proc.stdin.close()
     return blobs
 
 
