@@ -294,3 +294,108 @@ def test_strict_turns_every_warning_into_an_error(tmp_path: Path) -> None:
         " (limit 90); left out of partner and public editions",
         "2 errors, 0 warnings",
     ]
+
+
+# --- roadmap in prose ---------------------------------------------------------------------------
+
+#: anomaly detection made launch-ready, with an alias a marketer would write in prose
+LAUNCH_READY = replace_in(
+    "products/vault.yaml",
+    "status: development, eta: 2027-Q2}",
+    "status: launch-ready, eta: 2027-Q2, aliases: [Zone 0 certification]}",
+)
+OBJECTION = 'response: "Ask how long the last **restore** took."'
+AS_FACT = 'response: "We hold **Zone 0 certification** already."'
+NOT_AVAILABLE = (
+    "'Zone 0 certification' names capability 'vault/anomaly-detection' ('Ransomware anomaly"
+    " detection'), which is launch-ready (not available), in text partner editions show as fact:"
+    " label it as roadmap, or narrow this text's audience"
+)
+
+
+def test_launch_ready_capability_named_in_a_partner_objection(tmp_path: Path) -> None:
+    edits = {**LAUNCH_READY, **replace_in(BM, OBJECTION, AS_FACT)}
+    result = check(tmp_path, edits)
+    line = base_text(BM).replace(OBJECTION, AS_FACT).splitlines()[12]
+    column = line.index("Zone 0") + 1
+    assert result.code == 0
+    assert result.diagnostics == [f"plays/{BM}:13:{column}: warning: {NOT_AVAILABLE}"]
+    strict = check(tmp_path / "strict", edits, "--strict")
+    assert strict.code == 1
+    assert strict.diagnostics == [f"plays/{BM}:13:{column}: error: {NOT_AVAILABLE}"]
+
+
+def test_roadmap_name_in_a_literal_block_is_located_at_its_line_and_column(
+    tmp_path: Path,
+) -> None:
+    block = "why_now: |\n  Insurers now ask.\n  We hold zone 0 Certification today."
+    edits = {
+        **LAUNCH_READY,
+        **replace_in(BM, "why_now: Insurers now ask for immutable backups at renewal.", block),
+    }
+    (line,) = check(tmp_path, edits).diagnostics
+    assert line.startswith(f"plays/{BM}:10:11: warning: 'zone 0 Certification' names capability")
+
+
+def test_capability_name_in_rep_text_while_in_development(tmp_path: Path) -> None:
+    edits = replace_in(
+        RD, "Who signs off that a restore worked?", "Would ransomware anomaly detection help?"
+    )
+    assert check(tmp_path, edits).diagnostics == [
+        f"plays/{RD}:8:11: warning: 'ransomware anomaly detection' names capability"
+        " 'vault/anomaly-detection', which is development (not available), in text rep editions"
+        " show as fact: label it as roadmap, or narrow this text's audience"
+    ]
+
+
+def test_capability_hidden_from_the_texts_audience(tmp_path: Path) -> None:
+    edits = {
+        **replace_in("products/vault.yaml", "status: ga}", "status: ga, audience: rep}"),
+        **replace_in(BM, "with immutable, off-site copies.", "with immutable snapshots off-site."),
+    }
+    column = base_text(BM).splitlines()[1].index("immutable") + 1
+    assert (
+        f"plays/{BM}:2:{column}: warning: 'immutable snapshots' names capability"
+        " 'vault/immutable-snapshots', which partner editions do not show (it reaches rep"
+        " editions at most), in text partner editions show: remove it, or narrow this text's"
+        " audience"
+    ) in check(tmp_path, edits).lines
+
+
+def test_roadmap_names_in_internal_text_or_beside_their_label_are_fine(tmp_path: Path) -> None:
+    edits = {
+        **LAUNCH_READY,
+        **replace_in(BM, OBJECTION + "}", AS_FACT + ", audience: internal}"),
+        # a claim naming the capability it rests on: its card shows the roadmap label beside it
+        **replace_in(
+            AA,
+            "Only we flag ransomware inside the backup stream itself.",
+            "Ransomware anomaly detection flags the backup stream itself.",
+        ),
+    }
+    assert check(tmp_path, edits).diagnostics == []
+
+
+def test_the_phrase_search_is_linear() -> None:
+    import time
+
+    from salesplay.checks import _Phrases
+
+    # every prefix of a long phrase is a phrase too: a search restarting at each word would
+    # read ~300 words per word of the text
+    phrases = _Phrases([(" ".join(["x"] * k + ["y"]), f"k{k}") for k in range(1, 301)])
+
+    def timed(words: int) -> float:
+        text = "x " * words
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            assert phrases.first_each(text) == []
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = timed(20_000), timed(80_000)
+    assert large < small * 8, (small, large)
+    found = phrases.first_each("x " * 1000 + "y")
+    assert len(found) == 20  # at most MAX_CAPABILITIES_PER_FIELD per field
+    assert phrases.first_each("an X  x-Y here") == [(3, "X  x-Y", "k2"), (6, "x-Y", "k1")]

@@ -303,7 +303,7 @@ class _Phrases:
             while hit and hit not in walked:
                 walked.add(hit)
                 for length, key in self.ends[hit]:
-                    if key not in found:
+                    if key not in found and len(found) < MAX_CAPABILITIES_PER_FIELD:
                         begin = starts[len(starts) - length]
                         found[key] = (begin, text[begin : m.end()], key)
                 hit = self.out[hit]
