@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,9 +148,34 @@ class _Refs:
         if others:
             message = f"'{value}' is a {others[0]}, not a {kind}"
         else:
-            message = f"unknown {kind} '{value}'{did_you_mean(value, self.ids[kind])}"
+            shown = value if len(value) <= 40 else value[:39].rstrip() + "…"
+            message = f"unknown {kind} '{shown}'{self._hint(kind, value)}"
         self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         return False
+
+    def _hint(self, kind: str, value: str) -> str:
+        """Did-you-mean by id, else by the text a marketer may have typed for the id.
+
+        A claim's sentence or a play's name in place of its id is a common slip: the id is
+        the file name, and the hint says which.
+        """
+        texts: dict[str, str] = {}
+        for eid, entity in self.ids[kind].items():
+            for attr in ("claim", "name"):
+                text = getattr(entity, attr, None)
+                if isinstance(text, str):
+                    texts.setdefault(_folded(text), eid)
+        folded = _folded(value)
+        found = texts.get(folded)
+        if found is None:
+            hint = did_you_mean(value, self.ids[kind])
+            if hint:
+                return hint
+            close = difflib.get_close_matches(folded, sorted(texts), n=1, cutoff=0.6)
+            found = texts[close[0]] if close else None
+        if found is None:
+            return ""
+        return f" (did you mean '{found}'? name a {kind} by its id, the name of its file)"
 
     def capability(self, value: str, doc: Document, path: YamlPath) -> bool:
         if value in self.cat.capabilities:
@@ -158,7 +184,17 @@ class _Refs:
         if ("product", product) in self.cat.broken:
             return False
         if not cap:
-            hint = did_you_mean(value, self.cat.capabilities)
+            # the capability's own id or name, without its product, names it exactly
+            exact = [
+                ref
+                for ref, c in self.cat.capabilities.items()
+                if value == c.id or _folded(c.name) == _folded(value)
+            ]
+            hint = (
+                f" (did you mean '{exact[0]}'?)"
+                if exact
+                else did_you_mean(value, self.cat.capabilities)
+            )
             message = f"capability reference '{value}' must be 'product-id/capability-id'{hint}"
         elif product not in self.cat.products:
             message = (
@@ -166,8 +202,14 @@ class _Refs:
                 f"{did_you_mean(product, self.cat.products)}"
             )
         else:
-            known = [c.id for c in self.cat.products[product].capabilities]
-            message = f"unknown capability '{cap}' of product '{product}'{did_you_mean(cap, known)}"
+            caps = self.cat.products[product].capabilities
+            named = [c.id for c in caps if _folded(c.name) == _folded(cap)]
+            hint = (
+                f" (did you mean '{named[0]}'?)"
+                if named
+                else did_you_mean(cap, [c.id for c in caps])
+            )
+            message = f"unknown capability '{cap}' of product '{product}'{hint}"
         self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         return False
 
@@ -182,6 +224,11 @@ class _Refs:
             (doc.kind, doc.id),
         )
         return False
+
+
+def _folded(text: str) -> str:
+    """Text compared as typed: case, spacing and a final full stop do not count."""
+    return " ".join(text.casefold().split()).rstrip(".")
 
 
 def _roadmap(cat: Catalog, caps: list[str]) -> Roadmap | None:

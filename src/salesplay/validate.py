@@ -189,8 +189,9 @@ def _error_message(
     if typ == "missing":
         return f"missing required field '{name}'", False
     if typ == "extra_forbidden":
+        # a field of this kind at the wrong level says where it goes; else a typo's match
+        misplaced = _misplaced(model, name)
         hint = did_you_mean(name, _field_names(model, loc[:-1]))
-        misplaced = None if hint else _misplaced(model, name)
         return misplaced or f"unknown field '{name}'{hint}", True
     found = describe(err.get("input"))
     if typ == "string_type":
@@ -322,6 +323,12 @@ def check_image(
         return None
     plain = posixpath.normpath(value.replace("\\", "/"))
     if value.startswith("/") or not plain.startswith("assets/"):
+        meant = _meant_asset(catalog, plain)
+        if meant is not None:
+            reporter.error(
+                loc, f"asset '{value}' must start with 'assets/' (did you mean '{meant}'?)", "asset"
+            )
+            return None
         reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
         return None
     try:
@@ -360,6 +367,23 @@ def check_image(
         reporter.error(loc, f"asset '{value}' {exc}", "asset")
         return None
     return target, checked
+
+
+def _meant_asset(catalog: Path, plain: str) -> str | None:
+    """The spelling under assets/ of a path written without it (`logo.png`, `plays/assets/…`)."""
+    parts = plain.strip("/").split("/")
+    tails = [parts[parts.index("assets") + 1 :]] if "assets" in parts else []
+    for tail in [*tails, parts]:
+        if not tail or any(p in ("", ".", "..") for p in tail):
+            continue
+        try:
+            assets = (catalog / "assets").resolve()
+            target = assets.joinpath(*tail).resolve()
+            if target.is_relative_to(assets) and target.is_file():
+                return "assets/" + "/".join(tail)
+        except (OSError, ValueError, RuntimeError):
+            return None
+    return None
 
 
 def is_image(path: Path) -> bool:

@@ -1,0 +1,289 @@
+"""Errors for marketers: each typical YAML slip is one located line in plain words with the fix.
+
+Every case edits `tests/roots/minimal` and runs `salesplay check` (nothing is rendered); the
+whole diagnostic list is pinned, so a follow-on error or warning would fail the test too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import base_text, check, replace_in
+from salesplay.load import LoadError, parse_document
+
+PLAY = "plays/recovery-drills.yaml"
+SHOWN = "plays/plays/recovery-drills.yaml"
+BM = "plays/backup-modernization.yaml"
+BM_SHOWN = "plays/plays/backup-modernization.yaml"
+PATH = "paths/resilience-journey.yaml"
+PATH_SHOWN = "plays/paths/resilience-journey.yaml"
+
+
+# --- YAML-level slips: one error, nothing after it --------------------------------------------
+
+
+def test_tab_character(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "  - Who signs", "\t- Who signs"))
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"{SHOWN}:8:1: error: could not be read: a tab character: indent with spaces"
+    ]
+
+
+def test_colon_inside_text(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "why_now: Auditors", "why_now: Tip: Auditors"))
+    assert result.diagnostics == [
+        f"{SHOWN}:5:13: error: could not be read: a colon followed by a space inside text:"
+        ' put the text in quotes, e.g. why_now: "Tip: Auditors now ask for recovery evid…"'
+    ]
+
+
+def test_colon_inside_a_list_item_reads_as_a_field(tmp_path: Path) -> None:
+    # `- Tip: …` is valid YAML (a one-field mapping), so validation explains it
+    result = check(tmp_path, replace_in(PLAY, "  - Who signs", "  - Tip: who signs"))
+    assert result.diagnostics == [
+        f"{SHOWN}:8:5: error: 'discovery.1' should be a string, found a mapping: a colon"
+        " followed by a space inside text makes a field; put the text in quotes,"
+        ' e.g. - "Tip: who signs off that a restore worke…"'
+    ]
+
+
+def test_wrong_indentation_names_the_line(tmp_path: Path) -> None:
+    # libyaml: "did not find expected key"
+    result = check(tmp_path, replace_in("catalog.yaml", "  tagline:", " tagline:"))
+    assert result.diagnostics == [
+        "plays/catalog.yaml:3:2: error: could not be read: check the indentation of line 3:"
+        " line it up with the fields or list items it belongs with"
+    ]
+
+
+def test_field_indented_under_a_value(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "why_now:", " why_now:"))
+    assert result.diagnostics == [
+        f"{SHOWN}:5:2: error: could not be read: check the indentation of line 5:"
+        " 'why_now' sits under 'why_do_anything', which already has a value"
+    ]
+
+
+def test_misaligned_field_of_a_list_item(tmp_path: Path) -> None:
+    # libyaml: "did not find expected '-' indicator"
+    result = check(
+        tmp_path, replace_in(PATH, "    milestone: Quarterly", "   milestone: Quarterly")
+    )
+    assert result.diagnostics == [
+        f"{PATH_SHOWN}:10:4: error: could not be read: check the indentation of line 10:"
+        " line it up with the fields or list items it belongs with"
+    ]
+
+
+@pytest.mark.parametrize("indent", ["", "  "])
+def test_step_appended_after_audience(tmp_path: Path, indent: str) -> None:
+    text = base_text(PATH) + f"audience: rep\n{indent}- play: backup-modernization\n"
+    result = check(tmp_path, {PATH: text})
+    # no "play is on no path" nor "destination has no path": the path file did not read
+    assert result.diagnostics == [
+        f"{PATH_SHOWN}:12:{len(indent) + 1}: error: could not be read: this list item comes"
+        " after 'audience: rep', which is not a list: it belongs under 'steps:'"
+        " (move it up, after line 10)"
+    ]
+
+
+def test_unreadable_file_has_no_follow_on_diagnostics(tmp_path: Path) -> None:
+    # the path names recovery-drills, which uses anomaly-alerts and status-quo: none of that
+    # is reported as unknown or unused while the play file cannot be read
+    result = check(
+        tmp_path,
+        replace_in(PLAY, "why_now: Auditors", "why_now: Tip: Auditors"),
+        "--format",
+        "json",
+    )
+    items = json.loads(result.stdout)
+    items = items["diagnostics"] if isinstance(items, dict) else items
+    assert [(i["file"], i["code"], i["subject"]) for i in items] == [
+        (SHOWN, "yaml", {"kind": "play", "id": "recovery-drills"})
+    ]
+    assert items[0]["message"].startswith("could not be read: ")
+
+
+# --- shape mistakes ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "line", "where"),
+    [
+        (BM, "triggers:", "economic_buyer: CFO\ntriggers:", 6, "under 'target:'"),
+        (
+            BM,
+            "triggers:",
+            "landmines: [Ask about cost]\ntriggers:",
+            6,
+            "in an item of 'competitors:'",
+        ),
+        (PATH, "name: From", "stage: Late\nname: From", 2, "in an item of 'steps:'"),
+    ],
+)
+def test_misplaced_field_names_its_parent(
+    tmp_path: Path, rel: str, old: str, new: str, line: int, where: str
+) -> None:
+    field = new.split(":")[0]
+    result = check(tmp_path, replace_in(rel, old, new))
+    assert result.diagnostics == [
+        f"plays/{rel}:{line}:1: error: field '{field}' does not belong here: it goes {where}"
+    ]
+
+
+def test_typo_in_a_field_name_still_gets_did_you_mean(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "why_now:", "why_nwo:"))
+    assert f"{SHOWN}:5:1: error: unknown field 'why_nwo' (did you mean 'why_now'?)" in result.lines
+
+
+def test_should_be_a_mapping_lists_the_fields(tmp_path: Path) -> None:
+    old = (
+        "target: {segments: [mid-market], personas: [Head of infrastructure], economic_buyer: CIO}"
+    )
+    result = check(tmp_path, replace_in(BM, old, "target: mid-market"))
+    assert result.diagnostics == [
+        f"{BM_SHOWN}:5:9: error: 'target' should be a mapping, found 'mid-market'"
+        " (fields: segments, industries, personas, economic_buyer, audience)"
+    ]
+
+
+def test_item_numbers_are_one_based(tmp_path: Path) -> None:
+    old = 'response: "Ask how long the last **restore** took."'
+    result = check(tmp_path, replace_in(BM, old, "response: 42"))
+    assert result.diagnostics == [
+        f"{BM_SHOWN}:13:55: error: 'objections.1.response' should be a string,"
+        " found the number 42 (quote it to make it text)"
+    ]
+
+
+def test_list_in_a_text_field_suggests_a_bullet_block(tmp_path: Path) -> None:
+    new = "why_now:\n  - Auditors ask for evidence\n  - Insurers ask too"
+    result = check(
+        tmp_path, replace_in(PLAY, "why_now: Auditors now ask for recovery evidence.", new)
+    )
+    assert result.diagnostics == [
+        f"{SHOWN}:6:3: error: 'why_now' should be a string, found a list: to write bullets,"
+        " start a text block with 'why_now: |' and put one '- ' line per bullet, indented,"
+        " under it"
+    ]
+
+
+def test_hash_starts_a_comment(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "why_now: Auditors", "why_now: #1 reason: Auditors"))
+    assert result.diagnostics == [
+        f"{SHOWN}:5:9: error: 'why_now' should be a string, found nothing: a '#' after a space"
+        " starts a comment; put the text in quotes"
+    ]
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def test_asset_path_without_assets_folder(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in("catalog.yaml", "logo: assets/", "logo: "))
+    assert result.diagnostics == [
+        "plays/catalog.yaml:5:9: error: asset 'northwind.svg' must start with 'assets/'"
+        " (did you mean 'assets/northwind.svg'?)"
+    ]
+
+
+def test_asset_path_that_is_nowhere_is_still_outside(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in("catalog.yaml", "logo: assets/northwind", "logo: nowhere"))
+    assert result.diagnostics == [
+        "plays/catalog.yaml:5:9: error: asset 'nowhere.svg' is outside the catalog's assets/ folder"
+    ]
+
+
+@pytest.mark.parametrize("written", ["anomaly-detection", "Ransomware anomaly detection"])
+def test_capability_without_its_product(tmp_path: Path, written: str) -> None:
+    diff = "differentiators/anomaly-alerts.yaml"
+    result = check(tmp_path, replace_in(diff, "[vault/anomaly-detection]", f"[{written}]"))
+    assert result.diagnostics == [
+        f"plays/{diff}:3:13: error: capability reference '{written}' must be"
+        " 'product-id/capability-id' (did you mean 'vault/anomaly-detection'?)"
+    ]
+
+
+def test_claim_text_where_its_id_belongs(tmp_path: Path) -> None:
+    claim = "Only we flag ransomware inside the backup stream itself."
+    result = check(tmp_path, replace_in(PLAY, "why_us: [anomaly-alerts]", f"why_us: [{claim}]"))
+    assert (
+        f"{SHOWN}:6:10: error: unknown differentiator 'Only we flag ransomware inside the back…'"
+        " (did you mean 'anomaly-alerts'? name a differentiator by its id, the name of its file)"
+        in result.lines
+    )
+
+
+def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PATH, "play: recovery-drills", "play: Recovery Drills"))
+    assert (
+        f"{PATH_SHOWN}:8:11: error: unknown play 'Recovery Drills' (did you mean 'recovery-drills'?"
+        " name a play by its id, the name of its file)" in result.lines
+    )
+
+
+# --- the parser's other slips, without the CLI ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "message"),
+    [
+        ("name: a\nsummary: [unclosed\n", 2, 10, "a list opened with '[' is never closed"),
+        ("name: a\nsummary: {a: b\n", 2, 10, "a mapping opened with '{' is never closed"),
+        (
+            'name: "abc\nwhy_now: x\n',
+            1,
+            7,
+            'a quote opened here is never closed: end the text with a closing "',
+        ),
+        (
+            'name: "Acme" Backup\n',
+            1,
+            14,
+            "text goes on after the closing quote: put all of the text",
+        ),
+        ("name: 'it's'\n", 1, 11, "text goes on after the closing quote"),
+        ("name: [a] b\n", 1, 11, "text goes on after a closing ']': put the whole text in quotes"),
+        ("name: @acme\n", 1, 7, "text cannot start with '@': put the text in quotes"),
+        ("name: *bold* claim\n", 1, 7, "text cannot start with '*': put the text in quotes"),
+        ('name: "C:\\path"\n', 1, 10, "a backslash in double quotes starts an escape"),
+        (
+            "why_now: Audits\n  ask: more\n",
+            2,
+            6,
+            "a colon followed by a space inside text (the text goes on from line 1)",
+        ),
+        ("name: |\nno indent\n", 2, 1, "check the indentation of line 2"),
+        ("target:\n\tsegments: [a]\n", 2, 1, "a tab character: indent with spaces"),
+        ("name: a\n\tsummary: b\n", 2, 1, "a tab character: indent with spaces"),
+    ],
+)
+def test_parse_errors_in_plain_words(text: str, line: int, col: int, message: str) -> None:
+    with pytest.raises(LoadError) as info:
+        parse_document(Path("x.yaml"), "play", "x", text.encode())
+    assert (info.value.line, info.value.col) == (line, col)
+    assert str(info.value).startswith(f"could not be read: {message}")
+
+
+def test_list_item_with_no_list_to_join() -> None:
+    with pytest.raises(LoadError) as info:
+        parse_document(Path("x.yaml"), "path", "x", b"name: a\naudience: rep\n- play: b\n")
+    assert str(info.value) == (
+        "could not be read: this list item comes after 'audience: rep', which is not a list:"
+        " move it under the list it belongs to"
+    )
+
+
+def test_indentless_list_is_found_as_the_home() -> None:
+    text = b"steps:\n- play: a\n  stage: b\n- play: c\naudience: rep\n- play: d\n"
+    with pytest.raises(LoadError) as info:
+        parse_document(Path("x.yaml"), "path", "x", text)
+    assert (info.value.line, str(info.value)) == (
+        6,
+        "could not be read: this list item comes after 'audience: rep', which is not a list:"
+        " it belongs under 'steps:' (move it up, after line 4)",
+    )
