@@ -19,7 +19,7 @@ from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.faults import BuildFault
 from salesplay.render import decks, html
 from salesplay.render.archive import deterministic_zip
-from salesplay.render.band import BandMaker, Brand
+from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError, RenderJob, render_many
 from salesplay.render.pptx_deck import DeckError
 from salesplay.render.stamp import PreparedBand, Stamper
@@ -53,6 +53,8 @@ class KitShared:
     enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
     pitches: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, destination)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
+    #: the band's fonts, loaded (and their common subset made) once in the parent
+    band_fonts: BandFonts | None = None
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
 
 
@@ -170,7 +172,11 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     maker = shared.makers.get(os.getpid())
     if maker is None:
         maker = BandMaker(
-            roots=(cat.root / "assets",), as_of=cat.as_of, width_pt=A4_WIDTH_PT, height_pt=60.0
+            roots=(cat.root / "assets",),
+            as_of=cat.as_of,
+            width_pt=A4_WIDTH_PT,
+            height_pt=60.0,
+            fonts=shared.band_fonts,
         )
         shared.makers[os.getpid()] = maker
         # pool workers never run __del__: close (remove the font folder) at process exit

@@ -19,6 +19,7 @@ from salesplay.render.band import (
     BAND_HEIGHT_PT,
     BAND_RESERVED_PT,
     LOGO_BOX_PT,
+    BandFonts,
     BandMaker,
     Brand,
     make_band,
@@ -308,3 +309,20 @@ def test_logo_outside_roots_and_bad_colour_are_errors(maker: BandMaker, tmp_path
         maker.band(Brand("X", outside, ()))
     with pytest.raises(PdfError, match="colour"):
         maker.band(Brand("X", None, (), colour="blue"))
+
+
+def test_bands_from_fonts_warmed_in_a_parent_are_the_same_bytes(assets: Path) -> None:
+    fonts = BandFonts.load().warmed()
+    brands = [
+        Brand("Blue River IT", assets / "wide.png", CONTACTS),
+        Brand("Ünïcode Ærø GmbH", None, ("Zoë Ø", "zoe@aero.example")),  # past the common set
+    ]
+    with (
+        BandMaker(roots=[assets], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT) as a,
+        BandMaker(
+            roots=[assets], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT, fonts=fonts
+        ) as b,
+    ):
+        assert b.regular is fonts.regular and b.bold is fonts.bold  # not loaded again
+        for brand in brands:
+            assert a.band(brand, engine="draw") == b.band(brand, engine="draw")

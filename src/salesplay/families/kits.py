@@ -24,6 +24,7 @@ from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
 from salesplay.faults import BuildFault
 from salesplay.render import decks, html
+from salesplay.render.band import BandFonts
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
 from salesplay.write import git_revision
@@ -61,6 +62,9 @@ class _Kits:
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
         """Cards and deck bases the stale kits stamp: from the cache, else made and cached."""
+        if self.shared.band_fonts is None:
+            # loaded here, in the parent, so that no worker loads them again
+            self.shared.band_fonts = BandFonts.load().warmed()
         ped = self.shared.partner_edition
         tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
         wanted = self.members(tiers)

@@ -54,6 +54,11 @@ class SubsetFont:
         self.common = frozenset(ch for ch in common if ch in self.gids)
         self._subsets: dict[frozenset[str], tuple[bytes, list[tuple[int, str]]]] = {}
 
+    def warm(self) -> None:
+        """Make the subset most texts use now (a parent does, so its forks inherit it)."""
+        if self.common and self.common not in self._subsets:
+            self._subsets[self.common] = self._subset(set(self.common))
+
     def covers(self, text: str) -> bool:
         return all(ch in self.gids for ch in text)
 
