@@ -5,13 +5,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from canary import CANARY_RE, CANARY_ROOT, forbidden_for, planted
+from conftest import base_text, replace_in, resolved
 from salesplay.context import Context
-from salesplay.edition import make_edition, roadmap_label
+from salesplay.edition import (
+    BETA_LABEL,
+    Omission,
+    audience_origin,
+    explain_kit,
+    make_edition,
+    roadmap_label,
+)
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog, Roadmap
 from salesplay.views import Edition
@@ -133,3 +142,112 @@ def test_roadmap_label_of_available_capability_is_none() -> None:
         roadmap_label(Roadmap("concept", False, 50))
         == "Concept · 50 % confidence — not available — do not commit"
     )
+
+
+# --- the edition audit -----------------------------------------------------------------------
+
+
+def omissions(
+    cat: Catalog, audience: str
+) -> dict[tuple[tuple[str, str], tuple[object, ...]], Omission]:
+    found: list[Omission] = []
+    make_edition(cat, audience, omitted=found)  # type: ignore[arg-type]
+    return {(o.subject, o.path): o for o in found}
+
+
+def test_audit_records_each_left_out_item_with_its_reason(cat: Catalog) -> None:
+    partner = omissions(cat, "partner")
+    # audience set explicitly: its line is named
+    hidden = partner[(("play", "modernize"), ("objections", 1))]
+    assert (hidden.reason, hidden.detail) == ("audience", "audience 'internal' set on line 15")
+    assert (hidden.loc.line, hidden.loc.col) == (15, 5)
+    # roadmap, stale, and a reference whose cause is the claim's own omission
+    cap = partner[(("product", "vault"), ("capabilities", 2))]
+    assert (cap.reason, cap.detail) == (
+        "roadmap",
+        "roadmap: in development reaches rep editions at most",
+    )
+    ref = partner[(("play", "modernize"), ("why_us", 3))]
+    assert (ref.reason, ref.detail) == ("reference", "stale: last verified 326 days ago (limit 90)")
+    assert ref.cause is not None and ref.cause.subject == ("differentiator", "stale-claim")
+    # nothing the edition holds is recorded as left out
+    ed = make_edition(cat, "partner")
+    assert ("play", "modernize") not in {o.subject for o in partner.values() if not o.path}
+    assert "modernize" in ed.plays
+
+
+def test_audit_says_when_an_audience_is_the_default(tmp_path: Path) -> None:
+    edits = {
+        "products/vault.yaml": base_text("products/vault.yaml").replace("audience: partner\n", "")
+    }
+    catalog, _ = resolved(tmp_path, edits)
+    assert catalog is not None
+    gone = omissions(catalog, "partner")[(("product", "vault"), ())]
+    assert gone.detail == "audience 'rep' by default: this product sets no `audience:` at its top"
+    # a public proof inside a partner claim: the claim's own audience decides
+    assert audience_origin(catalog, "differentiator", "immutable-by-default", ("proof", 0)) == ()
+
+
+def test_a_claim_whose_backing_is_all_hidden_is_hidden(tmp_path: Path) -> None:
+    # a public claim backed only by an internal capability reaches no partner and no customer
+    edits = {
+        **replace_in("products/vault.yaml", "status: ga}", "status: ga, audience: internal}"),
+        "differentiators/immutable-by-default.yaml": base_text(
+            "differentiators/immutable-by-default.yaml"
+        ).replace("audience: partner", "audience: public"),
+    }
+    catalog, _ = resolved(tmp_path, edits)
+    assert catalog is not None
+    assert "immutable-by-default" in make_edition(catalog, "internal").differentiators
+    for audience in ("rep", "partner", "public"):
+        assert "immutable-by-default" not in make_edition(catalog, audience).differentiators  # type: ignore[arg-type]
+    gone = omissions(catalog, "partner")[
+        (("differentiator", "immutable-by-default"), ("backed_by",))
+    ]
+    assert gone.reason == "backing"
+    assert gone.detail == (
+        "every capability behind it is hidden: vault/immutable-snapshots (audience 'internal'"
+        " set on line 4)"
+    )
+
+
+def test_kit_audit_names_the_tier(cat: Catalog) -> None:
+    found: list[Omission] = []
+    kit = explain_kit(cat, "registered", found)
+    assert "modernize" not in kit.plays
+    (gone,) = [o for o in found if o.what == "play 'modernize'"]
+    assert (gone.reason, gone.detail) == (
+        "tier",
+        "tier: for silver partners and above (this kit is registered)",
+    )
+
+
+# --- roadmap honesty ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> Catalog:
+    ctx = Context(catalog=Path(__file__).parent.parent / "plays", as_of=dt.date(2026, 11, 30))
+    catalog = check_catalog(ctx)
+    assert catalog is not None
+    return catalog
+
+
+def test_beta_capabilities_are_labelled(sample: Catalog) -> None:
+    rep = make_edition(sample, "rep")
+    caps = {c.ref: c for c in rep.products["fabric"].capabilities}
+    assert caps["fabric/cost-analytics"].label == BETA_LABEL
+    assert caps["fabric/unified-console"].label is None
+    # a claim on a beta capability is available: labelled by its capability, not as roadmap
+    assert rep.differentiators["cost-visibility"].label is None
+    assert roadmap_label(Roadmap("beta", True, None)) == BETA_LABEL
+
+
+def test_roadmap_box_holds_only_what_backs_the_plays_claims(sample: Catalog) -> None:
+    play = make_edition(sample, "rep").plays["cloud-cost-control"]
+    # Fabric also has launch-ready, development and concept capabilities: not this play's
+    assert [c.ref for c in play.roadmap] == ["fabric/cost-analytics"]
+    assert {c.ref for p in play.products for c in p.capabilities if c.label} > {
+        "fabric/cost-analytics"
+    }
+    assert [c.ref for c in make_edition(sample, "rep").plays["backup-modernization"].roadmap] == []

@@ -75,7 +75,8 @@ class Omission:
     `subject` and `path` say where the item is written; `reason` is one of audience, stale,
     roadmap, backing (every capability behind a claim is hidden), tier (outside a partner's
     kit), partner-block and reference (it names something the edition left out: `cause` is
-    that thing's own omission).
+    that thing's own omission). Omissions name what was left out (ids, a customer's name):
+    they are for product marketers, never for an output of a wider audience.
     """
 
     subject: tuple[str, str]
