@@ -287,3 +287,14 @@ def test_indentless_list_is_found_as_the_home() -> None:
         "could not be read: this list item comes after 'audience: rep', which is not a list:"
         " it belongs under 'steps:' (move it up, after line 4)",
     )
+
+
+def test_long_field_in_a_list_item_is_numbered_from_one(tmp_path: Path) -> None:
+    long = "Who signs off that a restore worked? " * 150
+    result = check(
+        tmp_path, replace_in(PLAY, "  - Who signs off that a restore worked?", f"  - {long}")
+    )
+    assert [line for line in result.diagnostics if "characters long" in line] == [
+        f"{SHOWN}:8:5: warning: 'discovery.1' is {len(long.strip()):,} characters long"
+        " (at most 5,000 fit a card): shorten it or link to a document"
+    ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salesplay.diagnostics import Location
-from salesplay.load import Document, YamlPath
+from salesplay.load import Document, YamlPath, shown_path
 
 #: a word of capitals and digits with at least two capitals; a plural s allowed.
 ACRONYM_RE = re.compile(r"(?<![\w/.@-])(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]+(?:s)?(?![\w@-])")
@@ -225,7 +225,7 @@ def long_field(doc: Document, path: YamlPath, text: str) -> tuple[Location, str]
     if len(text) <= MAX_FIELD_CHARS:
         return None
     line, col = doc.marks.get(path, (1, 1))
-    name = ".".join(str(p) for p in path) or "text"
+    name = shown_path(path) or "text"
     return (
         Location(doc.path, line, col),
         f"'{name}' is {len(text):,} characters long (at most {MAX_FIELD_CHARS:,} fit a card):"
