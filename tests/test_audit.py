@@ -135,6 +135,28 @@ def test_a_full_pitch_deck_is_not_reported(tmp_path: Path) -> None:
     assert not warnings_of(result.lines, "pitch deck"), result.lines
 
 
+def test_kit_pitch_deck_without_proof_names_the_tiers(tmp_path: Path) -> None:
+    # the public pitch has proof (recovery-drills), but only gold kits hold that play
+    edits = {
+        **PUBLIC_DEST,
+        **PUBLIC_PROOF,
+        "products/vault.yaml": base_text("products/vault.yaml").replace(
+            "audience: partner", "audience: public"
+        ),
+        "paths/resilience-journey.yaml": base_text("paths/resilience-journey.yaml")
+        + "audience: public\n",
+    }
+    edits["plays/recovery-drills.yaml"] = edits["plays/recovery-drills.yaml"].replace(
+        "min_tier: registered", "min_tier: gold"
+    )
+    (line,) = warnings_of(check(tmp_path, edits).lines, "'Proof' slide")
+    assert line == (
+        "plays/destinations/cyber-resilience.yaml:1:1: warning: the pitch deck of destination"
+        " 'cyber-resilience' in the kits of silver partners has no 'Proof' slide: no play of"
+        " those kits on a path to it has public customer proof"
+    )
+
+
 def test_destination_partners_see_without_a_customer_deck(tmp_path: Path) -> None:
     result = check(tmp_path, PARTNER_DEST)
     assert result.diagnostics == [

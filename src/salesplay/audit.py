@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from salesplay.context import UsageError
 from salesplay.diagnostics import Location, Reporter, did_you_mean, display_path
-from salesplay.edition import Omission, explain_kit, make_edition
+from salesplay.edition import Omission, explain_kit, kit_plays, make_edition
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience
 from salesplay.render.decks import pitch_slides
@@ -26,14 +26,24 @@ class _Audit:
         self.cat = cat
         self.omitted: dict[Audience, list[Omission]] = {a: [] for a in AUDITED}
         self.editions: dict[Audience, Edition] = {
-            a: make_edition(cat, a, omitted=self.omitted[a], decode=False) for a in AUDITED
+            a: make_edition(cat, a, omitted=self.omitted[a], decode=False, kits=False)
+            for a in AUDITED
         }
         self.at: dict[Audience, dict[tuple[tuple[str, str], YamlPath], Omission]] = {
             a: {(o.subject, o.path): o for o in found} for a, found in self.omitted.items()
         }
         partner = self.editions["partner"]
-        #: plays some partner's kit holds: the only partner cards anyone receives
-        self.kit_plays = {p for kit in partner.kits.values() for p in kit.plays}
+        #: tier → the plays of its kits (the only partner cards anyone receives)
+        self.kits = {t: kit_plays(cat, partner, t) for t in cat.config.tiers}
+        self.kit_plays = {p for plays in self.kits.values() for p in plays}
+        self._pitches: dict[tuple[str, ...], Edition] = {}
+
+    def kit_pitches(self, plays: tuple[str, ...]) -> Edition:
+        """The public edition a kit's pitch decks are made from (made once per set of plays)."""
+        if plays not in self._pitches:
+            narrowed = make_edition(self.cat, "public", plays=frozenset(plays), decode=False)
+            self._pitches[plays] = narrowed
+        return self._pitches[plays]
 
     def why(self, audience: Audience, kind: str, eid: str, path: YamlPath = ()) -> str | None:
         found = self.at[audience].get(((kind, eid), path))
@@ -162,11 +172,6 @@ def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
     public = audit.editions["public"]
     for did in public.destinations:
         titles = {s.title for s in pitch_slides(public, did)}
-        kit_titles = [
-            (kit.tier, {s.title for s in pitch_slides(kit.pitches, did)})
-            for kit in audit.editions["partner"].kits.values()
-            if did in kit.destinations
-        ]
         doc = cat.docs[("destination", did)]
         if why_title not in titles:
             reporter.warning(
@@ -185,7 +190,9 @@ def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
                 ("destination", did),
             )
         else:
-            lacking = [tier for tier, found in kit_titles if "Proof" not in found]
+            lacking = [
+                tier for tier, plays in audit.kits.items() if _lacks_proof(audit, plays, did)
+            ]
             if lacking:
                 reporter.warning(
                     doc.loc(),
@@ -195,6 +202,16 @@ def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
                     "pitch-without-proof",
                     ("destination", did),
                 )
+
+
+def _lacks_proof(audit: _Audit, plays: tuple[str, ...], did: str) -> bool:
+    """Whether a kit leads to the destination and its pitch deck there has no proof slide."""
+    if not any(did in audit.cat.play_destinations.get(p, []) for p in plays):
+        return False
+    pitches = audit.kit_pitches(plays)
+    if did not in pitches.destinations:
+        return False
+    return "Proof" not in {s.title for s in pitch_slides(pitches, did)}
 
 
 def _why_reasons(audit: _Audit, did: str) -> str:

@@ -182,6 +182,8 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter) -> None:
             reader = narrowest(cat.audience(kind, eid, path), ceiling)
             if reader == "internal":
                 continue
+            if not matchers[reader].may_name(text):
+                continue  # most texts name no capability: masking links is the slow part
             for offset, found, ref in matchers[reader].first_each(mask_links(text)):
                 if ref in backers and _reaches(shown[ref], reader):
                     continue  # the claim's card shows this capability's roadmap label beside it
@@ -258,6 +260,7 @@ class _Phrases:
     def __init__(self, phrases: list[tuple[str, str]]) -> None:
         self.next: list[dict[str, int]] = [{}]
         self.ends: list[list[tuple[int, str]]] = [[]]  # (words in the phrase, key)
+        self.first_words: set[str] = set()
         for phrase, key in phrases:
             words = [w.casefold() for w in _WORD_RE.findall(phrase)]
             if not words:
@@ -271,6 +274,7 @@ class _Phrases:
                 node = self.next[node][word]
             if all(k != key for _, k in self.ends[node]):
                 self.ends[node].append((len(words), key))
+            self.first_words.add(words[0])
         self.fail = [0] * len(self.next)
         self.out = [0] * len(self.next)  # nearest proper suffix node that ends a phrase (0: none)
         queue = list(self.next[0].values())
@@ -284,11 +288,15 @@ class _Phrases:
                 target = self.fail[child]
                 self.out[child] = target if self.ends[target] else self.out[target]
 
+    def may_name(self, text: str) -> bool:
+        """False when no phrase can occur in the text (none of their first words does)."""
+        return not self.first_words.isdisjoint(_WORD_RE.findall(text.casefold()))
+
     def first_each(self, text: str) -> list[tuple[int, str, str]]:
         """(offset, words as written, key) of each key's first occurrence, at most
         MAX_CAPABILITIES_PER_FIELD keys."""
-        if len(self.next) == 1:
-            return []
+        if not self.may_name(text):
+            return []  # the word loop below is the slow part
         starts: list[int] = []
         found: dict[str, tuple[int, str, str]] = {}
         walked: set[int] = set()  # nodes whose whole output chain was reported in this text

@@ -155,6 +155,13 @@ class _Editor:
         #: entity-level omissions, keyed (kind, id) or ("capability", ref), for references
         self.gone: dict[tuple[str, str], Omission] = {}
         self._caps: dict[str, CapabilityView | None] = {}
+        self._steps: dict[str, dict[str, StepView]] = {}
+
+    def step_of(self, path: PathView, play_id: str) -> StepView | None:
+        """The step of a path that names a play (indexed once per path: paths can be long)."""
+        if path.id not in self._steps:
+            self._steps[path.id] = {s.play: s for s in reversed(path.steps) if s.play}
+        return self._steps[path.id].get(play_id)
 
     def sees(self, kind: str, eid: str, path: YamlPath = (), ceiling: Audience = "public") -> bool:
         effective = narrowest(self.cat.audience(kind, eid, path), ceiling)
@@ -371,6 +378,7 @@ def make_edition(
     plays: Set[str] | None = None,
     omitted: list[Omission] | None = None,
     decode: bool = True,
+    kits: bool = True,
 ) -> Edition:
     """The edition of `cat` for `audience`: only what that audience may see.
 
@@ -379,9 +387,10 @@ def make_edition(
     The partner edition (not narrowed) also holds every partner and what each tier's kit
     receives. `omitted`, when given, receives every item left out and why (the edition
     audit; the kits' narrowed editions are not audited here: see `explain_kit`).
-    `decode=False` skips the jargon decoders (the audit needs none).
+    `decode=False` skips the jargon decoders and `kits=False` the partner edition's kits (the
+    audit needs neither).
     """
-    return _make(cat, audience, plays, {} if decode else None, omitted, {})
+    return _make(cat, audience, plays, {} if decode else None, omitted, {}, kits)
 
 
 def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:
@@ -401,7 +410,7 @@ def explain_kit(cat: Catalog, tier: str, omitted: list[Omission]) -> Edition:
     A play outside the kit is recorded with its reason: audience, no partner block, a hidden
     partner block, or a tier above the kit's.
     """
-    partner = make_edition(cat, "partner", decode=False)
+    partner = make_edition(cat, "partner", decode=False, kits=False)
     plays = kit_plays(cat, partner, tier)
     outside: dict[str, tuple[str, YamlPath, str]] = {}
     for pid, play in cat.plays.items():
@@ -430,6 +439,7 @@ def _make(
     decoders: Decoders | None,
     omitted: list[Omission] | None,
     outside: dict[str, tuple[str, YamlPath, str]],
+    kits: bool = True,
 ) -> Edition:
     ed = _Editor(cat, audience, decoders, omitted)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
@@ -482,11 +492,14 @@ def _make(
         )
     for pid in sorted(visible_plays):
         edition.plays[pid] = _play(ed, edition, claims, pid)
+    used_by: dict[str, list[str]] = {}  # claim → its plays, in edition order (one pass)
+    for play_id, play_view in edition.plays.items():
+        for claim in play_view.why_us:
+            used_by.setdefault(claim.id, []).append(play_id)
     edition.differentiators = {
-        d: replace(c, plays=tuple(p for p, v in edition.plays.items() if c in v.why_us))
-        for d, c in claims.items()
+        d: replace(c, plays=tuple(used_by.get(d, ()))) for d, c in claims.items()
     }
-    if audience == "partner" and plays is None:
+    if audience == "partner" and plays is None and kits:
         edition.kits = _kits(cat, edition, decoders)
         edition.partners = _partners(cat, edition.kits)
     return edition
@@ -539,7 +552,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
     positions = []
     for path_id, _index in ed.cat.play_steps.get(pid, []):
         view = edition.paths.get(path_id)
-        step = next((s for s in view.steps if s.play == pid), None) if view else None
+        step = ed.step_of(view, pid) if view else None
         if view and step:
             positions.append(Position(view, step, edition.destinations.get(view.destination)))
     for i, prod in enumerate(play.products):
