@@ -260,6 +260,19 @@ def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
         ("name: |\nno indent\n", 2, 1, "check the indentation of line 2"),
         ("target:\n\tsegments: [a]\n", 2, 1, "a tab character: indent with spaces"),
         ("name: a\n\tsummary: b\n", 2, 1, "a tab character: indent with spaces"),
+        ("name: *Harbor Lane\n", 1, 7, "text cannot start with '*': put the text in quotes"),
+        ('name: "Acme" *rocks*\n', 1, 14, "text goes on after the closing quote"),
+        ("name: a\n%summary: b\n", 2, 1, "text cannot start with '%'"),
+        ("  name: a\nsummary: b\n", 1, 1, "check the indentation of line 1: top-level fields"),
+        (
+            "next_steps:  - Book a workshop\n",
+            1,
+            14,
+            "a list item cannot start on the line of its field: put each '- ' item on a line of"
+            " its own under 'next_steps:', indented",
+        ),
+        ("regions: [EMEA, - APAC]\n", 1, 17, "a '- ' item inside the '[' or '{' of line 1"),
+        ("name: |Recovery\n", 1, 8, "a '|' text block starts on the next line"),
     ],
 )
 def test_parse_errors_in_plain_words(text: str, line: int, col: int, message: str) -> None:

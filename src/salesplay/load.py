@@ -451,8 +451,49 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
     if "\t" in lead or line[col : col + 1] == "\t":
         tab = lead.index("\t") if "\t" in lead else col
         return "a tab character: indent with spaces", row + 1, tab + 1
+    if "cannot start any token" in problem or "expected alphabetic" in problem:
+        # `"Acme" *rocks*`: the quote closed the text, the rest cannot follow it
+        at = context if context is not None and "alias" in str(exc.context) else mark
+        before = lines[at.line][: at.column].rstrip()
+        if before.strip() and before[-1] in "\"']}" and ":" in before:
+            return _after_closing(before[-1]), at.line + 1, at.column + 1
     if "cannot start any token" in problem and line[col : col + 1].strip():
         return _starts_text(line[col]), row + 1, col + 1
+    if problem.startswith("found undefined alias"):
+        # `*bold* text` or `*Harbor Lane`: Markdown emphasis read as a YAML alias
+        return _starts_text("*"), row + 1, col + 1
+    if line.lstrip().startswith("%") and ("directive" in problem or "non-alphabetical" in problem):
+        first = lines.indent(line)
+        return _starts_text("%"), row + 1, first + 1
+    if "expected node content" in problem and line[col : col + 1] in tuple("]},"):
+        return _starts_text(line[col]), row + 1, col + 1
+    if "block sequence entries are not allowed" in problem:
+        key = _key_of(line)
+        under = f" under '{key}:'" if key else ""
+        return (
+            f"a list item cannot start on the line of its field: put each '- ' item on a line"
+            f" of its own{under}, indented",
+            row + 1,
+            col + 1,
+        )
+    block = re.search(r"([|>])[-+0-9]*\s*$", line[:col])
+    if "expected comment or line break" in problem and block:
+        mark_char = block.group(1)
+        return (
+            f"a '{mark_char}' text block starts on the next line: move the text below it,"
+            f" indented, or put text that starts with '{mark_char}' in quotes",
+            row + 1,
+            col + 1,
+        )
+    if "expected <document start>" in problem:
+        top = next((n for n in range(row + 1) if lines.is_content(n)), row)
+        if lines.indent(lines[top]) > 0:
+            return (
+                _indentation(top + 1, "top-level fields start at the beginning of the line"),
+                top + 1,
+                1,
+            )
+        return _indentation(row + 1), row + 1, lines.indent(line) + 1
     if context is not None and exc.context in (
         "while scanning an alias",
         "while scanning an anchor",
@@ -460,7 +501,16 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
         char = lines[context.line][context.column : context.column + 1] or "*"
         return _starts_text(char), context.line + 1, context.column + 1
     if context is not None and "while parsing a flow" in (exc.context or ""):
-        opening = lines[context.line][context.column : context.column + 1] or "["
+        opening = lines[context.line][context.column : context.column + 1]
+        if opening not in ("[", "{"):
+            # a `- ` item inside `[…]`: name the bracket it sits in
+            start = _opener_before(lines, context.line, context.column)
+            inside = f" inside the '[' or '{{' of line {start}" if start else ""
+            return (
+                f"a '- ' item{inside}: separate items with commas, or put the text in quotes",
+                context.line + 1,
+                context.column + 1,
+            )
         closing = "]" if opening == "[" else "}"
         what = "list" if opening == "[" else "mapping"
         return (
@@ -499,6 +549,21 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
     if "expected key" in problem or "'-' indicator" in problem or "expected ':'" in problem:
         first = lines.indent(lines[row]) + 1
         return _indentation(row + 1), row + 1, first
+    return None
+
+
+def _opener_before(lines: _Lines, row: int, col: int) -> int | None:
+    """The line (one-based) of the nearest '[' or '{' before a place that is still open."""
+    depth = 0
+    for n in range(row, -1, -1):
+        text = lines[n][:col] if n == row else lines[n]
+        for char in reversed(text):
+            if char in "]}":
+                depth += 1
+            elif char in "[{":
+                if depth == 0:
+                    return n + 1
+                depth -= 1
     return None
 
 

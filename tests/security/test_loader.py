@@ -300,7 +300,7 @@ def test_duplicate_and_undefined_anchors_are_located() -> None:
     with pytest.raises(LoadError) as info:
         parse_document(Path("x.yaml"), "play", "x", b"a: 1\nb: *nope\n")
     assert (str(info.value), info.value.line, info.value.col) == (
-        "invalid YAML: found undefined alias 'nope'",
+        "could not be read: text cannot start with '*': put the text in quotes",
         2,
         4,
     )
