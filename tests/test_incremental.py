@@ -389,6 +389,11 @@ def test_editing_a_rep_play_remakes_exactly_what_shows_it(project: Path) -> None
         "site/index.html",
         "site/search-index.js",
         "playbooks/cyber-resilience.pdf",
+        # the machine-readable editions that hold the play
+        "feed/internal.json",
+        "feed/internal/recovery-drills.md",
+        "feed/rep.json",
+        "feed/rep/recovery-drills.md",
     }
 
 

@@ -23,7 +23,7 @@ from salesplay.diagnostics import (
 from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
-    from salesplay.engine.records import Records
+    from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.units import Unit
     from salesplay.resolve import Catalog
 
@@ -79,17 +79,20 @@ def _unknown_kinds(only: Iterable[str]) -> None:
         )
 
 
-def fingerprint(ctx: Context, only: Iterable[str]) -> str:
+def fingerprint(ctx: Context, only: Iterable[str], memo: FileMemo | None = None) -> str:
     """Every input of a build: catalog and template files, options, as-of date, revision.
 
     Equal fingerprints and untouched outputs mean the build would change nothing.
     """
     from salesplay.engine.records import key_of, tree_digest
     from salesplay.render.theme import template_dirs
-    from salesplay.write import git_revision
+    from salesplay.write import git_revision, git_tags
 
     wanted = sorted(set(only) or _families.KINDS)
-    revision = git_revision(ctx.catalog) if "kits" in wanted else None
+    # kits and feeds name the revision; the feeds' What's new is made from release tags
+    history = {"kits", "feed"} & set(wanted)
+    revision = git_revision(ctx.catalog) if history else None
+    tags = git_tags(ctx.catalog) if "feed" in wanted else None
     return key_of(
         "build",
         wanted,
@@ -97,9 +100,10 @@ def fingerprint(ctx: Context, only: Iterable[str]) -> str:
         ctx.as_of,
         str(Path(ctx.catalog).resolve()),
         str(ctx.out.resolve()),
-        tree_digest([Path(ctx.catalog)]),
-        tree_digest(template_dirs(ctx.templates)),
+        tree_digest([Path(ctx.catalog)], memo),
+        tree_digest(template_dirs(ctx.templates), memo),
         revision,
+        tags,
     )
 
 
@@ -117,7 +121,7 @@ def run_build(
     _unknown_kinds(only)
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
-    print_ = fingerprint(ctx, only) if partners is None else None
+    print_ = fingerprint(ctx, only, records.files) if partners is None else None
     if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
         return 0
     from salesplay.imagecache import ImageCache

@@ -292,27 +292,37 @@ class Manifest:
         return (json.dumps(asdict(self), sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
+def _git(directory: Path, *args: str) -> str | None:
+    """A read-only git query's output; None when git is missing or the query fails."""
+    # Optional locks off: a read-only query must not contend for index.lock.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(directory), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_tags(directory: Path) -> str | None:
+    """Every tag of the repository holding `directory` with what it points at; None outside git."""
+    return _git(directory, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+
+
 def git_revision(directory: Path) -> str | None:
     """HEAD of the git repository holding `directory` (+ "-dirty" if it has changes under it).
 
     None when git is missing or `directory` is not in a work tree; never raises.
     """
-    # Optional locks off: a read-only query must not contend for index.lock.
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
 
     def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(directory), *args],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=30,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
+        return _git(directory, *args)
 
     head = git("rev-parse", "--verify", "--quiet", "HEAD")
     if not head:

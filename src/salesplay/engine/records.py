@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +18,37 @@ from salesplay.diagnostics import Diagnostic
 RECORDS = ".salesplay/records.json"
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
 FORMAT = 3
+
+
+#: a file modified this close to when its stat was taken may change again without its
+#: mtime moving (timestamps are coarse): its memo entry is not trusted.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class FileMemo:
+    """File digests by path and stat from the last build, so that the no-change check reads
+    only files whose stat moved (as git's index does); never trusted for a file modified
+    within two seconds of when its stat was taken."""
+
+    #: path → (size, mtime_ns, ctime_ns, inode, hex digest), as the last build saw them.
+    known: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    #: when the last build took those stats.
+    taken_ns: int = 0
+    #: what this run saw, to save for the next.
+    seen: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    now_ns: int = field(default_factory=time.time_ns)
+
+    def digest(self, entry: os.DirEntry[str]) -> bytes:
+        info = entry.stat(follow_symlinks=False)
+        stat_of = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        known = self.known.get(entry.path)
+        if known is not None and known[:4] == stat_of and known[1] < self.taken_ns - _RACY_NS:
+            hexdigest = known[4]
+        else:
+            hexdigest = _file_digest(Path(entry.path)).hex()
+        self.seen[entry.path] = (*stat_of, hexdigest)
+        return bytes.fromhex(hexdigest)
 
 
 @dataclass(frozen=True)
@@ -40,6 +72,8 @@ class Records:
     fingerprint: str | None = None
     #: what that build printed (diagnostics and counts), to say again when nothing changed.
     report: dict[str, object] = field(default_factory=dict)
+    #: the input files' digests by stat (see FileMemo).
+    files: FileMemo = field(default_factory=FileMemo)
 
     @classmethod
     def load(cls, out: Path) -> Records:
@@ -63,7 +97,7 @@ class Records:
             report = raw.get("report") or {}
             if not isinstance(fingerprint, str | None) or not isinstance(report, dict):
                 return cls()
-            return cls(entries, fingerprint, report)
+            return cls(entries, fingerprint, report, _memo(raw.get("files")))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -74,6 +108,10 @@ class Records:
             "fingerprint": self.fingerprint,
             "report": self.report,
             "entries": {rel: _entry(r) for rel, r in sorted(self.entries.items())},
+            "files": {
+                "taken_ns": self.files.now_ns,
+                "digests": {p: list(e) for p, e in sorted(self.files.seen.items())},
+            },
         }
         return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
@@ -102,6 +140,19 @@ class Records:
         return all(
             (r := self.entries.get(rel)) is not None and _same_file(out / rel, r) for rel in rels
         )
+
+
+def _memo(raw: object) -> FileMemo:
+    """The file memo of a records file; an unusable one is empty (every file is read)."""
+    try:
+        assert isinstance(raw, dict)
+        known = {
+            str(path): (int(e[0]), int(e[1]), int(e[2]), int(e[3]), bytes.fromhex(e[4]).hex())
+            for path, e in raw["digests"].items()
+        }
+        return FileMemo(known, int(raw["taken_ns"]))
+    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return FileMemo()
 
 
 def _entry(record: Record) -> dict[str, object]:
@@ -137,22 +188,23 @@ def key_of(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def tree_digest(roots: Iterable[Path]) -> str:
+def tree_digest(roots: Iterable[Path], memo: FileMemo | None = None) -> str:
     """Content digest of every regular file under `roots` (names and bytes).
 
     Links are named by their target, not followed; a folder that cannot be read counts as
-    its error, so that the digest changes when it does.
+    its error, so that the digest changes when it does. `memo` spares reading files whose
+    stat has not moved since the last build.
     """
     digest = hashlib.sha256()
     for root in roots:
         digest.update(f"\0root {root}\0".encode())
-        for rel, kind, payload in _walk(root):
+        for rel, kind, payload in _walk(root, memo):
             digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))
             digest.update(payload)
     return digest.hexdigest()
 
 
-def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
+def _walk(root: Path, memo: FileMemo | None = None) -> Iterator[tuple[str, str, bytes]]:
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except FileNotFoundError:
@@ -167,10 +219,11 @@ def _walk(root: Path) -> Iterator[tuple[str, str, bytes]]:
             if entry.is_symlink():
                 yield entry.name, "link", os.readlink(entry.path).encode("utf-8", "surrogateescape")
             elif entry.is_dir(follow_symlinks=False):
-                for rel, kind, payload in _walk(Path(entry.path)):
+                for rel, kind, payload in _walk(Path(entry.path), memo):
                     yield f"{entry.name}/{rel}", kind, payload
             elif entry.is_file(follow_symlinks=False):
-                yield entry.name, "file", _file_digest(Path(entry.path))
+                digest = memo.digest(entry) if memo else _file_digest(Path(entry.path))
+                yield entry.name, "file", digest
             else:
                 yield entry.name, "special", b""
         except OSError as exc:
