@@ -172,6 +172,23 @@ def test_list_in_a_text_field_suggests_a_bullet_block(tmp_path: Path) -> None:
     ]
 
 
+def test_list_item_without_a_space_after_the_dash(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "  - Who signs", "  -Who signs"))
+    assert result.diagnostics == [
+        f"{SHOWN}:8:3: error: 'discovery' should be a list, found '-Who signs off that a"
+        " restore worked?': a list item needs a space after the '-', e.g. '- Who signs off"
+        " that a restore worked?'"
+    ]
+
+
+def test_no_space_after_a_colon(tmp_path: Path) -> None:
+    result = check(tmp_path, replace_in(PLAY, "summary: Prove", "summary:Prove"))
+    assert result.diagnostics == [
+        f"{SHOWN}:2:9: error: could not be read: no space after 'summary:': put a space between"
+        " the colon and the value"
+    ]
+
+
 def test_hash_starts_a_comment(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in(PLAY, "why_now: Auditors", "why_now: #1 reason: Auditors"))
     assert result.diagnostics == [

@@ -54,7 +54,10 @@ def test_empty_value_is_nothing(tmp_path: Path) -> None:
 
 def test_wrong_type_for_a_list(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in(PLAY, "why_us: [anomaly-alerts]", "why_us: anomaly-alerts"))
-    assert f"{SHOWN}:6:9: error: 'why_us' should be a list, found 'anomaly-alerts'" in result.lines
+    assert (
+        f"{SHOWN}:6:9: error: 'why_us' should be a list, found 'anomaly-alerts':"
+        " write [anomaly-alerts], or one '- ' line per item under the field" in result.lines
+    )
 
 
 def test_wrong_type_for_a_mapping(tmp_path: Path) -> None:

@@ -390,6 +390,8 @@ def _known_fields() -> frozenset[str]:
 
 #: field names of the schema, to tell a mis-indented field from a colon in text.
 KNOWN_FIELDS = _known_fields()
+#: a field glued to its value (`summary:Text`), which YAML reads as one word.
+_GLUED_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=\S)")
 #: a line that starts with `field:` (after its indentation and any `- `).
 _KEY_RE = re.compile(r"^(?:-\s+)*([^\s:#'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
 
@@ -533,6 +535,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
             row + 1,
             col + 1,
         )
+    if "mapping values" in problem or "expected key" in problem or "expected ':'" in problem:
+        near = [row, lines.previous(row), context.line if context is not None else None]
+        for n in dict.fromkeys(n for n in near if n is not None):
+            glued = _GLUED_RE.match(lines[n])
+            if glued and glued.group(2) in KNOWN_FIELDS:
+                return (
+                    f"no space after '{glued.group(2)}:': put a space between the colon and"
+                    " the value",
+                    n + 1,
+                    glued.end() + 1,
+                )
     misplaced = _misplaced_item(lines, row)
     if misplaced is not None and (
         "expected key" in problem or "mapping values" in problem or "'-' indicator" in problem

@@ -178,6 +178,16 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
     return " (quote it to make it text)"
 
 
+def _list_hint(text: str) -> str:
+    """How to write the list a marketer typed as one piece of text."""
+    if text.startswith("-") and not text.startswith("- "):
+        first = text.split(" -")[0][1:].strip()
+        return f": a list item needs a space after the '-', e.g. '- {first[:40]}'"
+    if len(text) > 60:
+        return ": write one '- ' line per item under the field"
+    return f": write [{text}], or one '- ' line per item under the field"
+
+
 def _error_message(
     model: type[BaseModel], kind: str, err: Any, doc: Document | None = None
 ) -> tuple[str, bool]:
@@ -201,6 +211,8 @@ def _error_message(
         fields = _field_names(model, loc)
         listed = f" (fields: {', '.join(fields)})" if fields else ""
         return f"'{where}' should be a mapping, found {found}{listed}", False
+    if typ == "list_type" and isinstance(err.get("input"), str):
+        return f"'{where}' should be a list, found {found}{_list_hint(err['input'])}", False
     if typ in _EXPECTED:
         return f"'{where}' should be {_EXPECTED[typ]}, found {found}", False
     if typ == "literal_error":
