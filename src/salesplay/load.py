@@ -393,7 +393,7 @@ KNOWN_FIELDS = _known_fields()
 #: a field glued to its value (`summary:Text`), which YAML reads as one word.
 _GLUED_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=\S)")
 #: a line that starts with `field:` (after its indentation and any `- `).
-_KEY_RE = re.compile(r"^(?:-\s+)*([^\s:#'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
+_KEY_RE = re.compile(r"^([^\s:#'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
 
 
 class _Lines:
@@ -431,7 +431,8 @@ def _item_body(line: str) -> str:
 
 
 def _key_of(line: str) -> str | None:
-    found = _KEY_RE.match(_item_body(line)) if _item_body(line) else None
+    """The field a line starts with (`- play: x` → play), if it starts with one."""
+    found = _KEY_RE.match(_item_body(line))
     return found.group(1).strip("'\"").strip() if found else None
 
 
