@@ -399,3 +399,13 @@ def test_the_phrase_search_is_linear() -> None:
     found = phrases.first_each("x " * 1000 + "y")
     assert len(found) == 20  # at most MAX_CAPABILITIES_PER_FIELD per field
     assert phrases.first_each("an X  x-Y here") == [(3, "X  x-Y", "k2"), (6, "x-Y", "k1")]
+
+
+def test_aliases_are_names_to_look_for_not_prose(tmp_path: Path) -> None:
+    # an acronym in an alias is no jargon: readers never see aliases
+    edits = replace_in(
+        "products/vault.yaml",
+        "status: development,",
+        "status: development, aliases: [ATEX Zone 0],",
+    )
+    assert check(tmp_path, edits).diagnostics == []

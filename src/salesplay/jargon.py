@@ -53,6 +53,7 @@ NOT_PROSE = frozenset(
         "primary",
         "accent",
         "allow",
+        "aliases",  # names to look for in prose (the roadmap lint), not prose themselves
         "confidence",
         "review",
     }
