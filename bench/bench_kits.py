@@ -5,8 +5,8 @@
 Generates N partners (mixed tiers; about half with PNG logos of varied aspect ratios, a
 quarter with SVG logos, the rest without) into a temp copy of the sample catalog, then:
 
-1. in a fresh subprocess per size (N/10 and N): `kits.prepare` + `kits.build_kits` with 2
-   workers, timed, and the peak RSS of the process and of its workers;
+1. in a fresh subprocess per size (N/10 and N): `salesplay build --only kits --clean` (the
+   engine, in-process) with 2 workers, timed, and the peak RSS of the process and workers;
 2. in this process: the naive way for a few partners — WeasyPrint renders each battlecard
    with the partner band in its HTML, python-pptx opens each deck, adds the logo and contact
    to the first and last slides and saves — with the same 2 workers; its cost per
@@ -65,38 +65,38 @@ def _load(catalog: Path) -> Any:
 
 
 def child(catalog: Path, out: Path) -> None:
-    """Build every partner's kit; print timings and peak RSS as JSON on stdout."""
-    from salesplay import kits
-    from salesplay.edition import make_edition
+    """Build every partner's kit with the engine; print timings and peak RSS as JSON."""
+    from salesplay.build import run_build
+    from salesplay.context import Context
 
     started = time.perf_counter()
-    cat = _load(catalog)
-    editions = {a: make_edition(cat, a) for a in ("partner", "public")}
-    partners = list(cat.partners)
+    cat = _load(catalog)  # the check alone, timed apart (run_build checks again)
     loaded = time.perf_counter()
-    shared = kits.prepare(
-        cat, editions, partners, templates=None, out=out, jobs=WORKERS, progress=lambda _: None
-    )
-    prepared = time.perf_counter()
-    done = sum(1 for _ in kits.build_kits(shared, partners, WORKERS))
+    ctx = Context(catalog=catalog, as_of=AS_OF, out=out, jobs=WORKERS)
+    code = run_build(ctx, ["kits"], clean=True)
     built = time.perf_counter()
     zips = sorted((out / "kits").glob("*.zip"))
-    assert done == len(partners) == len(zips), (done, len(partners), len(zips))
-    counts = [len(kits.kit_plays(cat, shared.partner_edition, p)) for p in partners]
+    assert code == 0 and len(zips) == len(cat.partners), (code, len(zips))
     print(
         json.dumps(
             {
-                "partners": len(partners),
+                "partners": len(cat.partners),
                 "load_s": loaded - started,
-                "prepare_s": prepared - loaded,
-                "build_s": built - prepared,
+                # run_build: check, plan, partner cards and decks once, then every kit
+                "build_s": built - loaded,
                 "kit_bytes": sum(z.stat().st_size for z in zips),
-                "plays_in_kits": sum(counts),
+                "plays_in_kits": sum(len(p.plays) for p in _partner_views(cat).values()),
                 "rss_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "rss_workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
             }
         )
     )
+
+
+def _partner_views(cat: Any) -> Any:
+    from salesplay.edition import make_edition
+
+    return make_edition(cat, "partner").partners
 
 
 def run_child(catalog: Path, out: Path) -> dict[str, Any]:
@@ -149,7 +149,8 @@ def _naive_band_html(cat: Any, pid: str) -> str:
 def _naive_one(job: NaiveJob) -> int:
     """One file the naive way; returns its size."""
     from salesplay.render import html as html_render
-    from salesplay.render.pdf import THEME_DIR, render_pdf
+    from salesplay.render.pdf import render_pdf
+    from salesplay.render.theme import THEME_DIR
 
     cat, ped, env, decks = _NAIVE["cat"], _NAIVE["ped"], _NAIVE["env"], _NAIVE["decks"]
     if job.kind == "card":
@@ -189,7 +190,6 @@ def _naive_one(job: NaiveJob) -> int:
 
 def naive(catalog: Path, sample: int) -> dict[str, Any]:
     """Time the naive way for `sample` partners (highest tier first) with 2 workers."""
-    from salesplay import kits
     from salesplay.edition import make_edition
     from salesplay.render import decks
     from salesplay.render.templates import make_env
@@ -208,7 +208,7 @@ def naive(catalog: Path, sample: int) -> dict[str, Any]:
     cards: list[NaiveJob] = []
     edits: list[NaiveJob] = []
     for pid in chosen:
-        plays = kits.kit_plays(cat, ped, pid)
+        plays = ped.partners[pid].plays
         for play in plays:
             cards.append(NaiveJob("card", pid, play))
             key = f"play:{play}"
@@ -216,7 +216,7 @@ def naive(catalog: Path, sample: int) -> dict[str, Any]:
                 slides = decks.partner_enablement_slides(ped, play)
                 deck_bytes[key] = decks.deck_bytes(ped, slides, master, play)
             edits.append(NaiveJob("deck", pid, key))
-        for dest in kits.kit_destinations(ped, public, plays):
+        for dest in ped.partners[pid].destinations:
             key = f"dest:{dest}"
             if key not in deck_bytes:
                 slides = decks.pitch_slides(public, dest)
@@ -234,9 +234,8 @@ def naive(catalog: Path, sample: int) -> dict[str, Any]:
             pool.map(_naive_one, jobs, chunksize=1)
             timings[name] = (time.perf_counter() - start) / len(jobs)
     per_partner: dict[str, tuple[int, int]] = {}  # partner → (battlecards, decks)
-    for pid in cat.partners:
-        plays = kits.kit_plays(cat, ped, pid)
-        per_partner[pid] = (len(plays), len(plays) + len(kits.kit_destinations(ped, public, plays)))
+    for pid, view in ped.partners.items():
+        per_partner[pid] = (len(view.plays), len(view.plays) + len(view.destinations))
     return {
         "sample": chosen,
         "cards": len(cards),
@@ -282,21 +281,21 @@ def main() -> None:
         f" {slow['decks']} decks, {WORKERS} workers): {slow['card_s'] * 1000:.0f} ms per"
         f" battlecard, {slow['deck_s'] * 1000:.0f} ms per deck"
     )
-    print("| partners | total s | prepare s | kits s | ms/kit | naive s (extrapolated) "
+    print("| partners | build s (check + plan + kits) | ms/kit | naive s (extrapolated) "
           "| ratio vs naive | peak RSS MB |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        total = r["prepare_s"] + r["build_s"]
+        total = r["build_s"]
         slow_total = naive_total(slow, r["ids"])
         rss = max(r["rss_self_kb"], r["rss_workers_kb"]) / 1024
         print(
-            f"| {r['partners']} | {total:.1f} | {r['prepare_s']:.1f} | {r['build_s']:.1f} |"
+            f"| {r['partners']} | {total:.1f} |"
             f" {total / r['partners'] * 1000:.1f} | {slow_total:.0f} | {slow_total / total:.0f}× |"
             f" {rss:.0f} (main {r['rss_self_kb'] / 1024:.0f}, workers"
             f" {r['rss_workers_kb'] / 1024:.0f}) |"
         )
     big, small = results[-1], results[0]
-    total = big["prepare_s"] + big["build_s"]
+    total = big["build_s"]
     ratio = naive_total(slow, big["ids"]) / total
     growth = max(big["rss_self_kb"], big["rss_workers_kb"]) / max(
         small["rss_self_kb"], small["rss_workers_kb"]

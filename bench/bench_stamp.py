@@ -27,8 +27,9 @@ from salesplay.render.band import (
     BandMaker,
     Brand,
 )
-from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfRenderer, fast_font_subsetting
+from salesplay.render.pdf import FONTS_CSS, PdfRenderer, fast_font_subsetting
 from salesplay.render.stamp import PreparedBand, Stamper, stamp
+from salesplay.render.theme import THEME_DIR
 from salesplay.write import Manifest, deterministic_zip
 
 AS_OF = date(2026, 11, 1)

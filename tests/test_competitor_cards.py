@@ -121,7 +121,6 @@ def test_plan_makes_a_pdf_per_edition_that_holds_the_competitor(tmp_path: Path) 
     assert cards == {
         "competitors/acme.pdf",
         "competitors/status-quo.pdf",
-        "competitors/partner/acme.pdf",  # Acme is partner-visible, the status quo is not
         "competitors/acme.html",
         "competitors/status-quo.html",
         family.INDEX,
@@ -134,7 +133,9 @@ def test_stale_competitor_is_badged_for_reps_and_left_out_for_partners(tmp_path:
     cat = catalog(tmp_path, acme_everywhere(), as_of=late)
     src = sources(cat, tmp_path)
     rels = {u.rel for u in family.plan(src)}
-    assert "competitors/acme.pdf" in rels and "competitors/partner/acme.pdf" not in rels
+    assert "competitors/acme.pdf" in rels
+    # partners get competitor cards in their kits, from the partner edition: not when stale
+    assert "acme" not in src.editions["partner"].competitors
     page = html.competitor_card(
         src.env, src.editions["rep"], "acme", html.Links.for_site(1), medium="web"
     )
@@ -144,7 +145,6 @@ def test_stale_competitor_is_badged_for_reps_and_left_out_for_partners(tmp_path:
 def test_outputs_belong_to_the_family_with_their_audience() -> None:
     for rel, audience in [
         ("competitors/acme.pdf", "rep"),
-        ("competitors/partner/acme.pdf", "partner"),
         ("competitors/public/acme.pdf", "public"),
         ("competitors/acme.html", "rep"),
         (family.INDEX, "rep"),
@@ -241,7 +241,7 @@ def test_quick_dismiss_is_checked_like_other_text(tmp_path: Path) -> None:
 # --- one build: two PDFs ---------------------------------------------------------------
 
 
-def test_build_makes_cards_within_two_pages_and_the_partner_pdf_holds_no_rep_play(
+def test_build_makes_cards_within_two_pages_and_the_kit_card_holds_no_rep_play(
     tmp_path: Path,
 ) -> None:
     edits = acme_everywhere()
@@ -253,16 +253,20 @@ def test_build_makes_cards_within_two_pages_and_the_partner_pdf_holds_no_rep_pla
     ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=out)
     assert run_build(ctx, ["competitors"]) == 0
     pdfs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
-    assert pdfs == ["competitors/acme.pdf", "competitors/partner/acme.pdf"]
-    text = {}
-    for rel in pdfs:
-        reader = pypdf.PdfReader(io.BytesIO((out / rel).read_bytes()))
-        assert 1 <= len(reader.pages) <= family.CARD_PAGE_BUDGET
-        text[rel] = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert DISMISS in text["competitors/acme.pdf"]
-    assert RD_NAME in text["competitors/acme.pdf"]
-    assert "Partner edition" in text["competitors/partner/acme.pdf"]
-    assert RD_NAME not in text["competitors/partner/acme.pdf"]
-    assert "Backup modernization" in text["competitors/partner/acme.pdf"]
+    # partners get theirs in their kits only, made from their tier's kit edition
+    assert pdfs == ["competitors/acme.pdf"]
+    reader = pypdf.PdfReader(io.BytesIO((out / pdfs[0]).read_bytes()))
+    assert 1 <= len(reader.pages) <= family.CARD_PAGE_BUDGET
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert DISMISS in text
+    assert RD_NAME in text
+    src = sources(catalog(tmp_path / "again", edits), tmp_path)
+    gold = src.editions["partner"].kits["gold"]
+    kit_card = html.competitor_card(
+        src.env, gold.cards, "acme", html.Links.for_pdf(root, src.template_dirs), medium="print"
+    )
+    assert "Partner edition" in kit_card
+    assert RD_NAME not in kit_card
+    assert "Backup modernization" in kit_card
     assert (out / "competitors/acme.html").is_file() and (out / family.INDEX).is_file()
     assert (out / "site/assets/style.css").is_file()  # what the pages link to

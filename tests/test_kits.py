@@ -172,7 +172,23 @@ def test_kit_holds_exactly_what_the_tier_may_sell(
         *(f"decks/{d}-pitch.pptx" for d in dests),
     }
     members = set(kits[partner])
-    assert {m for m in members if not m.startswith("assets/")} == expected
+    assert {m for m in members if not m.startswith(("assets/", "competitors/"))} == expected
+    # competitor cards: only competitors partners may see (their tier's kit edition's) that
+    # a play of the kit names
+    shown = {
+        path.stem
+        for path in (catalog / "competitors").glob("*.yaml")
+        if _yaml(catalog, f"competitors/{path.name}").get("audience", "rep")
+        in ("partner", "public")
+    }
+    named = {
+        m["competitor"]
+        for p in plays
+        for m in _yaml(catalog, f"plays/{p}.yaml").get("competitors", [])
+    }
+    cards = {Path(m).stem for m in members if m.startswith("competitors/")}
+    assert cards <= shown & named
+    assert bool(cards) == bool(plays)
 
 
 def test_every_partner_has_a_kit_and_nothing_else(kits_dir: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
@@ -76,18 +76,19 @@ def test_a_new_family_is_one_module_and_one_registry_line(
 ) -> None:
     """The README's example family, taken from the README itself, builds with --only."""
     text = README.read_text(encoding="utf-8")
-    example = text.split("# src/salesplay/families/feed.py\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "feed_family.py").write_text(example, encoding="utf-8")
+    example = text.split("# src/salesplay/families/export.py\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "export_family.py").write_text(example, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("feed", "feed_family")))
-    monkeypatch.setattr(families_module, "KINDS", (*KINDS, "feed"))
+    monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("export", "export_family")))
+    monkeypatch.setattr(families_module, "KINDS", (*KINDS, "export"))
     root = make_catalog(tmp_path)
     ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
-    assert run_build(ctx, ["feed"]) == 0
-    plays = json.loads((tmp_path / "build/feed/rep.json").read_text())
-    assert [p["id"] for p in plays] == sorted(p["id"] for p in plays)
-    assert plays and all(p["summary"] for p in plays)
-    assert owner("feed/rep.json") is not None
+    assert run_build(ctx, ["export"]) == 0
+    with (tmp_path / "build/export/rep-plays.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    assert rows and all(r["summary"] for r in rows)
+    assert owner("export/rep-plays.csv") is not None
 
 
 def test_an_unknown_family_is_a_key_error() -> None:

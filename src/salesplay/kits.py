@@ -1,32 +1,27 @@
-"""Partner kits: render each play once per tier, then co-brand and zip per partner."""
+"""One partner kit: its tier's cards and decks co-branded for the partner, indexed and zipped."""
 
 from __future__ import annotations
 
 import multiprocessing.util
 import os
-import sys
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import jinja2
 
 from salesplay import cobrand
 from salesplay.diagnostics import Location
-from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.faults import BuildFault
-from salesplay.render import decks, html
+from salesplay.render import html
 from salesplay.render.archive import deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
-from salesplay.render.pdf import PdfError, RenderJob, render_many
-from salesplay.render.pptx_deck import DeckError
+from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
-from salesplay.render.templates import THEME_DIR, TemplateFault, render, template_dirs
+from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import Edition, KitView, PartnerView
-from salesplay.write import Manifest, git_revision
+from salesplay.write import Manifest
 
 A4_WIDTH_PT = 595.28
 
@@ -50,6 +45,8 @@ class KitShared:
     revision: str | None
     battlecards: dict[Member, bytes] = field(default_factory=dict)  # (tier, play) → PDF
     stampers: dict[Member, Stamper] = field(default_factory=dict)  # (tier, play) → PDF, parsed
+    #: (tier, competitor) → the tier's competitor card, parsed for stamping
+    competitor_cards: dict[Member, Stamper] = field(default_factory=dict)
     enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
     pitches: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, destination)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
@@ -76,81 +73,6 @@ def kit_plays(partner_edition: Edition, partner_id: str) -> list[str]:
 def kit_destinations(partner_edition: Edition, partner_id: str) -> list[str]:
     """Destinations of a partner's kit that have a public pitch deck."""
     return list(partner_of(partner_edition, partner_id).destinations)
-
-
-def prepare(
-    cat: Catalog,
-    editions: Mapping[str, Edition],
-    partners: Sequence[str],
-    *,
-    templates: Path | None,
-    out: Path,
-    jobs: int,
-    progress: Callable[[str], None],
-) -> KitShared:
-    """Render the partner cards and deck bases the named partners' tiers need.
-
-    Template, deck master and PDF faults are raised as located BuildFaults.
-    """
-    try:
-        return _prepare(cat, editions, partners, templates, out, jobs, progress)
-    except (TemplateFault, PdfError) as exc:
-        raise BuildFault.of(exc, Path("kits")) from None
-    except DeckError as exc:
-        try:
-            master = str(decks.master_path(templates))
-        except FileNotFoundError:
-            master = decks.MASTER_NAME
-        raise BuildFault.of(exc, Path(master)) from None
-
-
-def _prepare(
-    cat: Catalog,
-    editions: Mapping[str, Edition],
-    partners: Sequence[str],
-    templates: Path | None,
-    out: Path,
-    jobs: int,
-    progress: Callable[[str], None],
-) -> KitShared:
-    from salesplay.render.templates import make_env
-
-    ped = editions["partner"]
-    env = make_env(templates)
-    shared = KitShared(cat, ped, out, env, git_revision(cat.root))
-    tiers = sorted({partner_of(ped, pid).tier for pid in partners})
-    cards = sorted({(t, p) for t in tiers for p in ped.kits[t].plays})
-    tdirs = template_dirs(templates)
-    links = html.Links.for_pdf(cat.root, tdirs)
-    roots = (cat.root / "assets", *tdirs)
-    base_url = (THEME_DIR / "index.html").as_uri()
-    progress(f"rendering {len(cards)} partner battlecards once for {len(partners)} kits")
-    pages = [
-        RenderJob(
-            html.battlecard(env, ped.kits[t].cards, p, links, medium="print"),
-            base_url,
-            roots,
-            cat.as_of,
-            f"{ped.plays[p].name} — battlecard",
-        )
-        for t, p in cards
-    ]
-    for member, (pdf, _) in zip(cards, render_many(pages, workers=jobs), strict=True):
-        shared.battlecards[member] = pdf
-        shared.stampers[member] = Stamper(pdf)
-    master = decks.master_path(templates)
-    for tier, play in cards:
-        ed = ped.kits[tier].cards
-        slides = decks.partner_enablement_slides(ed, play)
-        deck = decks.deck_bytes(ed, slides, master, f"{ed.plays[play].name} — partner enablement")
-        shared.enablement[(tier, play)] = cobrand.prepare(deck, cat.as_of)
-    for tier in tiers:
-        public = ped.kits[tier].pitches
-        for dest in ped.kits[tier].destinations:
-            slides = decks.pitch_slides(public, dest)
-            deck = decks.deck_bytes(public, slides, master, public.destinations[dest].name)
-            shared.pitches[(tier, dest)] = cobrand.prepare(deck, cat.as_of)
-    return shared
 
 
 def brand_of(shared: KitShared, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
@@ -193,6 +115,8 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         )
     for dest in partner.destinations:
         files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[(tier, dest)], mark)
+    for cid in competitors_of(shared, partner_id):
+        files[f"competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(band)
     files.update(logo_files(shared, partner_id))
     index = shared.indexes.get(partner_id)
     if index is None:
@@ -217,10 +141,23 @@ def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
     return files
 
 
+def kit_competitors(kit: KitView) -> list[str]:
+    """The competitors whose cards a tier's kits hold: those its kit edition shows that a
+    play of the kit names (a partner meets the competitors of what it sells)."""
+    named = {m.competitor.id for p in kit.plays for m in kit.cards.plays[p].competitors}
+    return [cid for cid in kit.cards.competitors if cid in named]
+
+
+def competitors_of(shared: KitShared, partner_id: str) -> list[str]:
+    """The competitors whose cards a partner's kit holds (see kit_competitors)."""
+    return kit_competitors(kit_of(shared.partner_edition, partner_id))
+
+
 def member_names(shared: KitShared, partner_id: str) -> list[str]:
     """The kit's files other than index.html and manifest.json, as the index lists them."""
     partner = partner_of(shared.partner_edition, partner_id)
     names = [f"battlecards/{p}.pdf" for p in partner.plays]
+    names += [f"competitors/{c}.pdf" for c in competitors_of(shared, partner_id)]
     names += [f"decks/{p}-enablement.pptx" for p in partner.plays]
     names += [f"decks/{d}-pitch.pptx" for d in partner.destinations]
     return sorted(names + list(logo_files(shared, partner_id)))
@@ -240,45 +177,10 @@ def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes
         partner_id=partner_id,
         plays=list(partner.plays),
         destinations=list(partner.destinations),
+        competitors=competitors_of(shared, partner_id),
         files=list(names),
         brand_css=html.brand_css(kit.cards.brand),
     ).encode()
-
-
-def build_kits(
-    shared: KitShared, partners: Sequence[str], jobs: int
-) -> Generator[tuple[str, bytes], None, None]:
-    """Make each kit's zip, yielding (partner id, bytes) as each is made (memory stays flat).
-
-    Workers only compute: the caller writes, so nothing is written once it has stopped
-    (workers die with it). Any fault in a kit stops the run with a located BuildFault.
-    """
-    if jobs <= 1 or len(partners) < 4:
-        for partner_id in partners:
-            yield partner_id, kit_zip(shared, partner_id)
-        return
-    sys.stderr.flush()
-    factory = partial(_kit_task, shared, partners)
-    try:
-        with closing(forked_map(factory, len(partners), jobs)) as results:
-            for index, (data, failure) in results:
-                if failure is not None:
-                    _raise(failure)
-                yield partners[index], data
-    except WorkerError as exc:
-        where = partners[exc.index] if exc.index is not None else None
-        file = Path(f"kits/{where}.zip") if where else Path("kits")
-        raise BuildFault(Location(file, 0, 0), f"cannot make the kit: {exc}") from None
-
-
-#: What a worker sends back instead of an exception (exceptions whose __init__ takes more
-#: than a message cannot be unpickled): ("fault", file, line, col, message).
-Failure = tuple[str, str, int, int, str]
-
-
-def _raise(failure: Failure) -> None:
-    _, file, line, col, message = failure
-    raise BuildFault(Location(Path(file), int(line), int(col)), message)
 
 
 def _kit_zip(shared: KitShared, partner_id: str) -> bytes:
@@ -297,17 +199,3 @@ def kit_zip(shared: KitShared, partner_id: str) -> bytes:
         # a kit fault is never an "internal error" with a worker's traceback
         where = Location(Path(f"kits/{partner_id}.zip"), 0, 0)
         raise BuildFault(where, f"cannot make the kit: {type(exc).__name__}: {exc}") from None
-
-
-@contextmanager
-def _kit_task(
-    shared: KitShared, partners: Sequence[str]
-) -> Iterator[Callable[[int], tuple[bytes, Failure | None]]]:
-    def task(index: int) -> tuple[bytes, Failure | None]:
-        try:
-            return kit_zip(shared, partners[index]), None
-        except BuildFault as fault:
-            loc = fault.loc
-            return b"", ("fault", str(loc.file), loc.line, loc.col, str(fault))
-
-    yield task

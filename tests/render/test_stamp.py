@@ -24,8 +24,9 @@ from salesplay.render.band import (
     Brand,
     make_band,
 )
-from salesplay.render.pdf import FONTS_CSS, THEME_DIR, PdfError, render_pdf
+from salesplay.render.pdf import FONTS_CSS, PdfError, render_pdf
 from salesplay.render.stamp import PreparedBand, Stamper, stamp
+from salesplay.render.theme import THEME_DIR
 
 AS_OF = date(2026, 11, 1)
 A4_WIDTH = 595.2756

@@ -17,10 +17,11 @@ NAME = "competitors"
 #: a competitor card is meant to fit on two A4 pages, like a battlecard.
 CARD_PAGE_BUDGET = 2
 #: the editions that get competitor PDFs, each in its own folder ("" for the rep edition).
-#: Which competitors and what of them each may see is the edition's to decide.
+#: Which competitors and what of them each may see is the edition's to decide. Partners get
+#: theirs in their kits, made from their tier's kit edition (a card of the whole partner
+#: edition would name plays above a partner's tier).
 EDITIONS: tuple[tuple[Audience, str], ...] = (
     ("rep", ""),
-    ("partner", "partner/"),
     ("public", "public/"),
 )
 #: the page listing every rep-edition competitor; not a valid id, so no card can take its name.
@@ -121,7 +122,6 @@ FAMILY = Family(
     " them with proof, objections they plant, talk tracks and landmines, the plays they are in;"
     " ≤ 2 A4 pages",
     (
-        (f"{NAME}/partner/*.pdf", "partner"),
         (f"{NAME}/public/*.pdf", "public"),
         (f"{NAME}/*.pdf", "rep"),
         (f"{NAME}/*.html", "rep"),

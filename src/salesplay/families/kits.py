@@ -51,6 +51,7 @@ class _Kits:
     cards: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → card
     enablement: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → deck
     pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
+    competitors: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, competitor)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -58,6 +59,7 @@ class _Kits:
             [("card", m, u) for m, u in sorted(self.cards.items()) if m[0] in tiers]
             + [("enablement", m, u) for m, u in sorted(self.enablement.items()) if m[0] in tiers]
             + [("pitch", m, u) for m, u in sorted(self.pitches.items()) if m[0] in tiers]
+            + [("competitor", m, u) for m, u in sorted(self.competitors.items()) if m[0] in tiers]
         )
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
@@ -89,10 +91,13 @@ class _Kits:
         bases: dict[str, cobrand.DeckBase] = {}
         for what, member, unit in wanted:
             data = made[unit.key]
-            if what == "card":
-                self.shared.battlecards[member] = data
+            if what in ("card", "competitor"):
                 if unit.key not in stampers:
                     stampers[unit.key] = Stamper(data)
+                if what == "competitor":
+                    self.shared.competitor_cards[member] = stampers[unit.key]
+                    continue
+                self.shared.battlecards[member] = data
                 self.shared.stampers[member] = stampers[unit.key]
                 continue
             if unit.key not in bases:
@@ -176,6 +181,21 @@ def plan(src: Sources) -> list[Unit]:
                 ("play", play),
             )
             state.enablement[(tier, play)] = same.setdefault(deck.key, deck)
+        for cid in kits.kit_competitors(kit):
+            comp = kit.cards.competitors[cid]
+            # made from the tier's kit edition: it names only the kit's plays
+            page = guarded(
+                Path(cid), html.competitor_card, src.env, kit.cards, cid, links, medium="print"
+            )
+            card = pdf_unit(
+                src,
+                NAME,
+                f"partner-competitors/{tier}/{cid}.pdf",
+                page,
+                f"{comp.name} — competitor card",
+                subject=("competitor", cid),
+            )
+            state.competitors[(tier, cid)] = same.setdefault(card.key, card)
         for dest in kit.destinations:
             pitch = deck_family.unit(
                 NAME,
@@ -220,6 +240,7 @@ def plan(src: Sources) -> list[Unit]:
                 for p in partner.plays
             ],
             [(d, state.pitches[(tier, d)].key) for d in partner.destinations],
+            [(c, state.competitors[(tier, c)].key) for c in kits.competitors_of(shared, pid)],
         )
         units.append(
             Unit(
