@@ -9,7 +9,6 @@ from salesplay.diagnostics import Location, Reporter, did_you_mean, display_path
 from salesplay.edition import Omission, explain_kit, kit_plays, make_edition
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience
-from salesplay.render.decks import pitch_slides
 from salesplay.resolve import AVAILABLE, Catalog
 from salesplay.views import Edition
 
@@ -174,6 +173,11 @@ def _backers(cat: Catalog, did: str) -> list[str]:
 
 def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
     """A public pitch (the decks family's, and a kit's) without a why-us or a proof slide."""
+    if not audit.editions["public"].destinations:
+        return
+    # the deck engine imports python-pptx (0.2 s): only a catalog with a public pitch pays
+    from salesplay.render.decks import pitch_slides
+
     cat = audit.cat
     why_title = f"Why {cat.config.company.name}"
     public = audit.editions["public"]
@@ -223,6 +227,8 @@ def _lacks_proof(audit: _Audit, plays: tuple[str, ...], did: str) -> bool:
     pitches = audit.kit_pitches(plays)
     if did not in pitches.destinations:
         return False
+    from salesplay.render.decks import pitch_slides
+
     return "Proof" not in {s.title for s in pitch_slides(pitches, did)}
 
 
