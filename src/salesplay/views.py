@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from salesplay.models import Audience, Brand, Company
+from salesplay.models import ENTITY_FOLDERS, Audience, Brand, Company
 
 
 @dataclass(frozen=True)
@@ -249,17 +249,12 @@ class Edition:
 
     def shows(self, kind: str, entity_id: str) -> bool:
         """Whether this edition holds the entity (catalog-wide files count as shown)."""
-        if kind in ("catalog", "glossary"):
+        folder = ENTITY_FOLDERS.get(kind)
+        if folder is None:  # catalog.yaml and glossary.yaml: every edition reads them
             return True
-        held: dict[str, Mapping[str, object]] = {
-            "product": self.products,
-            "competitor": self.competitors,
-            "differentiator": self.differentiators,
-            "destination": self.destinations,
-            "path": self.paths,
-            "play": self.plays,
-        }
-        return entity_id in held.get(kind, {})
+        # an entity kind's folder names its table in the edition, as in the catalog
+        held: Mapping[str, object] = getattr(self, folder, {})
+        return entity_id in held
 
 
 @dataclass(frozen=True)
