@@ -132,13 +132,14 @@ def _store(out: Path, unit: Unit, data: bytes) -> None:
 
 def cache_names(units: Sequence[Unit]) -> set[str]:
     """The cache files the kits of `units` use (the rest of the cache may go)."""
-    names: set[str] = set()
+    tiers: dict[int, tuple[_Kits, set[str]]] = {}  # one state per build; its kits' tiers
     for unit in units:
         if isinstance(unit.make, _KitMaker):
             state, pid = unit.make.state, unit.make.partner_id
             tier = state.shared.partner_edition.partners[pid].tier
-            names |= {_cache_name(u) for _, _, u in state.members({tier})}
-    return names
+            tiers.setdefault(id(state), (state, set()))[1].add(tier)
+    # per tier, not per kit: a thousand kits share four tiers' members
+    return {_cache_name(u) for state, used in tiers.values() for _, _, u in state.members(used)}
 
 
 def plan(src: Sources) -> list[Unit]:
