@@ -108,3 +108,18 @@ def test_builds_keep_the_images_they_use_and_clean_decodes_again(tmp_path: Path)
     now = sorted(p.name for p in folder.iterdir())
     assert "0" * 64 + ".bin" not in now
     assert len(now) == len(kept) and now != kept  # the edited logo's entry replaced the old
+
+
+def test_prefetch_decodes_on_workers_what_check_then_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = SVG.replace(b"</svg>", b"<!-- another --></svg>")
+    cache = ImageCache(None, jobs=2)
+    cache.prefetch([(SVG, ".svg"), (other, ".svg"), (b"not an image", ".png"), (SVG, ".svg")])
+    assert len(cache.new) == 2  # the broken one is left for check to report
+    calls = _counting(monkeypatch)
+    assert cache.check(SVG, ".svg") == images.check_image(SVG, ".svg")
+    assert cache.check(other, ".svg").png == images.check_image(other, ".svg").png
+    with pytest.raises(images.ImageError):
+        cache.check(b"not an image", ".png")
+    assert calls == [".png"]  # only the broken one was decoded here

@@ -127,7 +127,7 @@ def run_build(
     from salesplay.imagecache import ImageCache
 
     # --clean decodes every image again too; what it decodes is kept for the next build
-    ctx.images = ImageCache(None if clean else ctx.out)
+    ctx.images = ImageCache(None if clean else ctx.out, jobs=ctx.jobs)
     cat, diags = _checked(ctx)
     if cat is None:
         return 1

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from salesplay.images import PUBLISH_SIDE, Checked, check_image, png_size
+from salesplay.images import PUBLISH_SIDE, Checked, ImageError, check_image, png_size
 
 #: where a build keeps the images it decoded, relative to --out.
 FOLDER = ".salesplay/images"
@@ -28,6 +30,8 @@ class ImageCache:
     """
 
     out: Path | None = None
+    #: workers `prefetch` may fork (1: decode in this process, as `check` goes).
+    jobs: int = 1
     #: entries decoded in this run, by cache name, not yet saved.
     new: dict[str, bytes] = field(default_factory=dict)
     #: every cache name this run used (the rest of the folder may go).
@@ -35,9 +39,7 @@ class ImageCache:
 
     def check(self, data: bytes, suffix: str) -> Checked:
         """What images.check_image(data, suffix) returns; ImageError when it raises."""
-        from salesplay.engine.records import key_of
-
-        name = f"{FOLDER}/{key_of('image', suffix.lower(), data)}.bin"
+        name = self._name(data, suffix)
         self.used.add(name)
         blob = self.new.get(name) or self._read(name)
         if blob is not None:
@@ -47,6 +49,34 @@ class ImageCache:
         checked = check_image(data, suffix)
         self.new[name] = _encode_entry(checked)
         return checked
+
+    def prefetch(self, files: Sequence[tuple[bytes, str]]) -> None:
+        """Decode on `jobs` forked workers the (bytes, suffix) not yet known, so that the
+        `check` calls that follow find them; a failure is left for `check` to report."""
+        todo: dict[str, tuple[bytes, str]] = {}
+        for data, suffix in files:
+            name = self._name(data, suffix)
+            if name not in self.new and name not in todo and self._read(name) is None:
+                todo[name] = (data, suffix)
+        if self.jobs <= 1 or len(todo) < 2:
+            return
+        from salesplay.engine.fork import WorkerError, forked_map
+
+        names = sorted(todo)
+        try:
+            with closing(
+                forked_map(partial(_decoder, [todo[n] for n in names]), len(names), self.jobs)
+            ) as results:
+                for index, entry in results:
+                    if entry is not None:
+                        self.new[names[index]] = entry
+        except WorkerError:
+            return  # each image is decoded again, in this process, by `check`
+
+    def _name(self, data: bytes, suffix: str) -> str:
+        from salesplay.engine.records import key_of
+
+        return f"{FOLDER}/{key_of('image', suffix.lower(), data)}.bin"
 
     def _read(self, name: str) -> bytes | None:
         if self.out is None:
@@ -61,6 +91,17 @@ class ImageCache:
     def pending(self) -> Iterable[tuple[str, bytes]]:
         """New entries to save: (name under --out, bytes)."""
         return sorted(self.new.items())
+
+
+@contextmanager
+def _decoder(files: Sequence[tuple[bytes, str]]) -> Iterator[Callable[[int], bytes | None]]:
+    def decode(index: int) -> bytes | None:
+        try:
+            return _encode_entry(check_image(*files[index]))
+        except ImageError:
+            return None
+
+    yield decode
 
 
 def _encode_entry(checked: Checked) -> bytes:

@@ -29,7 +29,7 @@ from salesplay.models import (
 )
 from salesplay.models import Capability as CapabilityModel
 from salesplay.models import Path as PathModel
-from salesplay.validate import Validated, check_image
+from salesplay.validate import Validated, check_image, read_image_file
 
 #: roadmap stages from least to most mature; ga and beta are "on the truck".
 AVAILABLE: frozenset[str] = frozenset({"ga", "beta"})
@@ -332,6 +332,16 @@ def _check_references(
             refs.check("competitor", pc.competitor, doc, ("competitors", i, "competitor"))
         if play.partner and play.partner.min_tier:
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
+    if images is not None and images.jobs > 1:
+        # a thousand partner logos are decoded on the build's workers first; the loop
+        # below then reads, checks and reports each one as always
+        quiet = Reporter()
+        files = []
+        for pid, p in cat.partners.items():
+            if p.logo:
+                where = cat.docs[("partner", pid)].loc(("logo",))
+                files.append(read_image_file(cat.root, p.logo, where, quiet))
+        images.prefetch([(data, target.suffix) for target, data in filter(None, files)])
     for partner_id, partner in cat.partners.items():
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))

@@ -319,6 +319,25 @@ def check_image(
 ) -> tuple[Path, Checked] | None:
     """The file an asset path names and its image decoded within bounds, or one error.
 
+    The file is read as `read_image_file` reads it; `cache` decodes it (once per content).
+    """
+    found = read_image_file(catalog, value, loc, reporter)
+    if found is None:
+        return None
+    target, data = found
+    try:
+        checked = (cache or ImageCache()).check(data, target.suffix)
+    except images.ImageError as exc:
+        reporter.error(loc, f"asset '{value}' {exc}", "asset")
+        return None
+    return target, checked
+
+
+def read_image_file(
+    catalog: Path, value: str, loc: Location, reporter: Reporter
+) -> tuple[Path, bytes] | None:
+    """The file an asset path names and its bytes (at most 5 MB), or one error.
+
     The path as written must be plain (`assets/` then names, no `..`, `.`, empty part,
     backslash or control character) and its resolved file must be inside the resolved
     assets/ folder, so neither `..` nor a symlink can lead out.
@@ -373,12 +392,7 @@ def check_image(
     if len(data) > MAX_ASSET_BYTES:
         reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
         return None
-    try:
-        checked = (cache or ImageCache()).check(data, target.suffix)
-    except images.ImageError as exc:
-        reporter.error(loc, f"asset '{value}' {exc}", "asset")
-        return None
-    return target, checked
+    return target, data
 
 
 def _meant_asset(catalog: Path, plain: str) -> str | None:
