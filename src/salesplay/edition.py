@@ -346,7 +346,15 @@ class _Editor:
             why.append(f"{ref} ({cause.detail})" if cause else ref)
         return "every capability behind it is hidden: " + "; ".join(why)
 
-    def path(self, path_id: str, plays: set[str], play_names: dict[str, str]) -> PathView | None:
+    def path(
+        self,
+        path_id: str,
+        plays: set[str],
+        play_names: dict[str, str],
+        handled_by: str | None = None,
+    ) -> PathView | None:
+        """The path as this edition shows it; `handled_by` (a kit's edition: the company)
+        stands in for a step whose play is not shown, withholding the step's texts."""
         path = self.cat.paths[path_id]
         if not self.shows("path", path_id, (), f"path '{path_id}'", key=("path", path_id)):
             return None
@@ -358,6 +366,10 @@ class _Editor:
             if shown is None:
                 what = f"name of step {i + 1}'s play '{step.play}'"
                 self.refers("path", path_id, ("steps", i, "play"), what, ("play", step.play))
+            if shown is None and handled_by is not None:
+                # a kit names no play outside it, not even in the step's own words
+                steps.append(StepView(len(steps) + 1, None, None, None, (), None, handled_by))
+                continue
             steps.append(
                 StepView(
                     len(steps) + 1,
@@ -471,7 +483,8 @@ def _make(
     paths: dict[str, PathView] = {}
     for path_id, path in cat.paths.items():
         if ed.sees("destination", path.destination):
-            path_view = ed.path(path_id, visible_plays, names)
+            kit_company = cat.config.company.name if plays is not None else None
+            path_view = ed.path(path_id, visible_plays, names, kit_company)
             if path_view:
                 paths[path_id] = path_view
     edition.paths = paths
@@ -533,8 +546,17 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
             continue  # an unknown tier is an error at check: no build reaches here with one
         c = partner.contact
         contact = ContactView(c.name, c.email, c.phone, c.website) if c else None
+        ch = partner.channel_contact or cat.config.channel
+        channel = ContactView(ch.name, ch.email, ch.phone, None) if ch else None
         partners[pid] = PartnerView(
-            pid, partner.name, partner.tier, contact, partner.logo, kit.plays, kit.destinations
+            pid,
+            partner.name,
+            partner.tier,
+            contact,
+            partner.logo,
+            kit.plays,
+            kit.destinations,
+            channel,
         )
     return partners
 
@@ -610,7 +632,16 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         ),
         handoff=play.handoff,
         next_steps=tuple(play.next_steps),
-        partner=PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
+        partner=PartnerRole(
+            partner.role,
+            partner.value,
+            partner.min_tier or ed.cat.config.tiers[0],
+            partner.margin,
+            partner.deal_registration,
+            partner.mdf,
+            partner.certification,
+            tuple(partner.incentives),
+        )
         if partner and shows("partner block", "partner")
         else None,
         positions=tuple(positions),
@@ -636,6 +667,7 @@ def _play_texts(play: PlayView) -> list[str]:
         texts += [pos.step.stage or "", pos.step.milestone or "", pos.path.name]
     if play.partner:
         texts += [play.partner.role or "", play.partner.value or ""]
+        texts += [text for _label, text in play.partner.program]
     return texts
 
 

@@ -123,10 +123,23 @@ class Releases(Model):
     keep: int = Field(5, ge=1, le=50, description="how many releases the What's new feeds list")
 
 
+class ChannelContact(Model):
+    """The vendor's channel contact: whom a partner's sellers call (never shown to customers)."""
+
+    name: Name = Field(description="contact person or team")
+    email: str | None = Field(None, description="e-mail address")
+    phone: str | None = Field(None, description="phone number")
+
+
 class CatalogConfig(Model):
     """catalog.yaml: company, brand, partner tiers, review policy."""
 
     company: Company = Field(description="the vendor")
+    channel: ChannelContact | None = Field(
+        None,
+        description="the vendor's channel contact, shown to every partner's own team in its kit"
+        " (index, team band, enablement decks); a partner's `channel_contact` overrides it",
+    )
     brand: Brand = Field(default_factory=Brand, description="brand colours of the theme")
     tiers: list[Id] = Field(min_length=1, description="partner tiers, lowest first")
     review: Review = Field(default_factory=Review, description="claim review policy")
@@ -282,6 +295,23 @@ class PlayPartner(Scoped):
     role: Text | None = Field(None, description="the partner's role in the deal")
     value: Text | None = Field(None, description="what's in it for the partner")
     min_tier: str | None = Field(None, description="lowest partner tier that may sell this play")
+    # the partner program: shown to partners' sellers (never on customer material), with
+    # the block's audience like its other fields
+    margin: Text | None = Field(
+        None, min_length=1, description="margin or discount band, e.g. '20-30 % off list'"
+    )
+    deal_registration: Text | None = Field(
+        None, min_length=1, description="how to register a deal, and what registering protects"
+    )
+    mdf: Text | None = Field(
+        None, min_length=1, description="market development funds available for this play"
+    )
+    certification: Text | None = Field(
+        None, min_length=1, description="certification a partner needs to sell this play"
+    )
+    incentives: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="current incentives (spiffs, rebates), one a line"
+    )
 
 
 class Play(Scoped):
@@ -323,7 +353,12 @@ class Partner(Scoped):
     name: Name = Field(description="partner name")
     tier: str = Field(description="one of the catalog's tiers")
     logo: str | None = Field(None, description="path under assets/ (PNG or SVG)")
-    contact: Contact | None = Field(None, description="who customers call")
+    contact: Contact | None = Field(
+        None, description="who customers call (on the kit's customer material only)"
+    )
+    channel_contact: ChannelContact | None = Field(
+        None, description="this partner's channel contact at the vendor (overrides `channel`)"
+    )
     regions: list[str] = Field(default_factory=list, description="where they sell")
 
 

@@ -76,6 +76,9 @@ class StepView:
     stage: str | None
     entry_signals: tuple[str, ...]
     milestone: str | None
+    #: in a kit's edition, a step whose play is outside the kit: the company that runs it
+    #: (its play, stage, signals and milestone are withheld)
+    handled_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,28 @@ class Target:
 
 @dataclass(frozen=True)
 class PartnerRole:
+    """A play's partner block: the partner's role and the program (for partners' sellers)."""
+
     role: str | None
     value: str | None
     min_tier: str
+    margin: str | None = None  # margin or discount band
+    deal_registration: str | None = None
+    mdf: str | None = None  # market development funds
+    certification: str | None = None  # needed to sell the play
+    incentives: tuple[str, ...] = ()
+
+    @property
+    def program(self) -> tuple[tuple[str, str], ...]:
+        """The program fields set, as (label, text) in the order kits print them."""
+        fields = (
+            ("Margin", self.margin),
+            ("Deal registration", self.deal_registration),
+            ("MDF", self.mdf),
+            ("Certification needed", self.certification),
+        )
+        found = [(label, text) for label, text in fields if text]
+        return (*found, *(("Incentive", text) for text in self.incentives))
 
 
 @dataclass(frozen=True)
@@ -195,7 +217,11 @@ class ContactView:
 
 @dataclass(frozen=True)
 class PartnerView:
-    """One partner as its kit shows it, with the plays and destinations its tier may receive."""
+    """One partner as its kit shows it, with the plays and destinations its tier may receive.
+
+    `contact` is whom the partner's customers call (customer material only); `channel` is
+    whom its sellers call at the vendor (its `channel_contact`, else the catalog's `channel`).
+    """
 
     id: str
     name: str
@@ -204,6 +230,7 @@ class PartnerView:
     logo: str | None  # the asset as written in the catalog (its PNG is what ships)
     plays: tuple[str, ...]  # the play ids of its kit, in edition order
     destinations: tuple[str, ...]  # destinations of its kit with a public pitch deck
+    channel: ContactView | None = None  # the vendor's channel contact for this partner
 
 
 @dataclass(frozen=True)
@@ -211,7 +238,8 @@ class KitView:
     """What every kit of one tier holds, and the editions its members are made from.
 
     `cards` is the partner edition and `pitches` the public edition, both narrowed to
-    `plays`: a path step naming any other play keeps its place but not the play's name.
+    `plays`: a path step naming any other play keeps its place but reads "handled by
+    <company>" (StepView.handled_by): neither the play's name nor its step's texts.
     """
 
     tier: str
