@@ -103,7 +103,7 @@ def test_every_page_has_partner_and_original_text(stamped: bytes) -> None:
     assert len(pages) == 2
     for page in pages:
         text = page.extract_text()
-        assert "Your partner: Blue River IT" in text
+        assert "Presented by Blue River IT" in text
         assert " · ".join(CONTACTS) in text
         assert "We already have backups." in text
     assert "Backup modernization" in pages[0].extract_text()
@@ -144,7 +144,7 @@ def test_stamp_appends_a_valid_incremental_update(
         with pikepdf.open(io.BytesIO(out)) as doc:
             assert doc.check_pdf_syntax() == []
         reader = pypdf.PdfReader(io.BytesIO(out), strict=True)
-        assert all(f"Your partner: {brand.name}" in page.extract_text() for page in reader.pages)
+        assert all(f"Presented by {brand.name}" in page.extract_text() for page in reader.pages)
 
 
 def test_stamping_a_stamped_pdf_keeps_both_bands(stamped: bytes, maker: BandMaker) -> None:
@@ -276,7 +276,7 @@ def test_no_logo_sets_the_name_in_type(maker: BandMaker) -> None:
     )
     text = pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()
     assert "Müller & Søn Consulting\nPartners International" in text  # wrapped in the logo box
-    assert "Your partner: Müller & Søn Consulting Partners International" in text
+    assert "Presented by Müller & Søn Consulting Partners International" in text
     assert "kari@ms.example" in text
 
 
@@ -295,7 +295,7 @@ def test_weasyprint_engine_and_fallback_for_unsupported_text(
 ) -> None:
     band = maker.band(Brand("Blue River IT", assets / "wide.svg", CONTACTS), engine="weasyprint")
     text = pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()
-    assert "Your partner: Blue River IT" in text
+    assert "Presented by Blue River IT" in text
     # Inter has no CJK: "auto" falls back to WeasyPrint (and the system's fonts).
     band = maker.band(Brand("北京 Partner", None, ("x@example.cn",)))
     assert "Partner" in pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text()

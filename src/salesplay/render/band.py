@@ -33,8 +33,12 @@ RULE_PT = 1.5
 MARGIN_PT = 36.0
 MARGIN_SHARE = 0.06
 GAP_PT = 18.0
-#: "Your partner: <name>" (name in bold black), then the contacts joined by SEP.
-LEAD = "Your partner: "
+#: The first line: lead, the partner's name in bold black, trail; then the contacts joined
+#: by SEP. A customer band reads "Presented by <name>" over the partner's own contact; a
+#: team band "For <name>'s sellers — not for customers" over the vendor's channel contact.
+LEAD = "Presented by "
+TEAM_LEAD = "For "
+TEAM_TRAIL = "'s sellers — not for customers"
 LEAD_PT = 9.0
 SEP = " · "
 CONTACT_PT = 8.0
@@ -70,8 +74,8 @@ _REPERTOIRE = (
     0x2122,
     *range(0x2190, 0x2194),
 )
-# Most bands are plain ASCII and the band's own separator and ellipsis: one subset for all.
-_COMMON = (*map(chr, range(0x20, 0x7F)), "·", "…")
+# Most bands are plain ASCII and the band's own separator, ellipsis and dash: one subset for all.
+_COMMON = (*map(chr, range(0x20, 0x7F)), "·", "…", "\u2014")
 
 
 def _css(rgb: RGB) -> str:
@@ -80,12 +84,22 @@ def _css(rgb: RGB) -> str:
 
 @dataclass(frozen=True)
 class Brand:
-    """A partner's identity on its kit: name, optional logo, contact lines, accent colour."""
+    """A partner's identity on its kit: name, optional logo, contact lines, accent colour,
+    and the words around the name (customer wording by default; see `team`)."""
 
     name: str
     logo: Path | None
     contact_lines: tuple[str, ...]
     colour: str = "#0B5FFF"
+    lead: str = LEAD
+    trail: str = ""
+
+    @classmethod
+    def team(
+        cls, name: str, logo: Path | None, contact_lines: tuple[str, ...], colour: str
+    ) -> Brand:
+        """The band of a kit's partner-internal part: for the partner's sellers only."""
+        return cls(name, logo, contact_lines, colour, TEAM_LEAD, TEAM_TRAIL)
 
 
 @dataclass(frozen=True)
@@ -155,7 +169,7 @@ class BandMaker:
             rgb = colour.unit(brand.colour)
         except ValueError:
             raise PdfError(f"bad colour {brand.colour!r}: expected #RRGGBB") from None
-        texts = (brand.name, LEAD, *brand.contact_lines)
+        texts = (brand.name, brand.lead, brand.trail, *brand.contact_lines)
         drawable = all(self.regular.covers(t) and self.bold.covers(t) for t in texts)
         if engine == "weasyprint" or (engine == "auto" and not drawable):
             return self._html_band(brand)
@@ -210,10 +224,20 @@ class BandMaker:
         )
         cap = self.regular.cap * LEAD_PT
         y = (self.height + cap + LINE_PT * len(contacts)) / 2 - cap
-        lead_w = self.regular.width(LEAD, LEAD_PT)
-        name_size = min(LEAD_PT, (text_w - lead_w) / self.bold.width(brand.name, 1.0))
-        ops.append(show(self.regular, LEAD, LEAD_PT, text_x, y, INK))
-        ops.append(show(self.bold, brand.name, name_size, text_x + lead_w, y, BLACK))
+        # the whole first line shrinks together when the name is long
+        unit_w = (
+            self.regular.width(brand.lead, 1.0)
+            + self.bold.width(brand.name, 1.0)
+            + self.regular.width(brand.trail, 1.0)
+        )
+        size = min(LEAD_PT, text_w / unit_w)
+        x = text_x
+        ops.append(show(self.regular, brand.lead, size, x, y, INK))
+        x += self.regular.width(brand.lead, size)
+        ops.append(show(self.bold, brand.name, size, x, y, BLACK))
+        if brand.trail:
+            x += self.bold.width(brand.name, size)
+            ops.append(show(self.regular, brand.trail, size, x, y, INK))
         for text, size in contacts:
             y -= LINE_PT
             ops.append(show(self.regular, text, size, text_x, y, INK))
@@ -291,8 +315,9 @@ class BandMaker:
         )
         page_html = (
             f"<!doctype html><html><head><style>{css}</style></head><body>"
-            f"<div class=box>{mark}</div><div><p class=lead>{esc(LEAD)}<b>{esc(brand.name)}</b>"
-            f"</p><p class=contacts>{contacts}</p></div></body></html>"
+            f"<div class=box>{mark}</div><div><p class=lead>{esc(brand.lead)}"
+            f"<b>{esc(brand.name)}</b>{esc(brand.trail)}</p>"
+            f"<p class=contacts>{contacts}</p></div></body></html>"
         )
         return self._render(page_html, f"Partner band: {brand.name}")
 
