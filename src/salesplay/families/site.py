@@ -80,7 +80,7 @@ def plan(src: Sources) -> list[Unit]:
     cards = portal.play_cards(rep, links.site)
     units += [
         page_unit(NAME, "site/index.html", portal.home_page(src.env, rep, cards)),
-        page_unit(NAME, f"site/{portal.INDEX_JS}", portal.search_index_js(cards)),
+        page_unit(NAME, f"site/{portal.INDEX_JS}", portal.search_index_js(rep, cards, links.site)),
         page_unit(NAME, "site/matrix.html", portal.matrix_page(src.env, rep)),
     ]
     # the portal is the rep edition: only findings about what reps may see

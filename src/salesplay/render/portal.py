@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ PORTAL_JS = "portal/portal.js"
 #: the search index is a script assigning a global: fetch() of JSON fails from file://.
 INDEX_JS = "search-index.js"
 INDEX_GLOBAL = "SALESPLAY_INDEX"
+#: the longest example search that fits a phone's search box at the portal's font size.
+PLACEHOLDER_CHARS = 30
+#: the "What's new" page, in site/.
+WHATS_NEW = "whats-new.html"
 #: diagnostic codes the marketers' report groups.
 REPORT_CODES = (
     "stale",
@@ -62,6 +67,8 @@ class PlayCard:
     personas: tuple[str, ...]
     destinations: tuple[str, ...]
     downloads: tuple[tuple[str, str], ...]
+    #: (competitor name, its card page) per competitor the play names.
+    versus: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,8 @@ class PageLinks:
     home: str
     matrix: str
     report: str
+    competitors: str  # the competitor index (build/competitors/), beside build/site/
+    whats_new: str
     css: str
     fonts: str
     js: str
@@ -131,25 +140,72 @@ def play_cards(edition: Edition, links: html.Links) -> tuple[PlayCard, ...]:
                 personas=target.personas if target else (),
                 destinations=tuple(dict.fromkeys(b.destination for b in badges)),
                 downloads=tuple(links.downloads(pid).items()),
+                versus=tuple(
+                    dict.fromkeys(
+                        (m.competitor.name, links.competitor(m.competitor.id) or "")
+                        for m in play.competitors
+                    )
+                ),
             )
         )
     return tuple(cards)
 
 
+def _plain(texts: Iterable[str]) -> list[str]:
+    return [richtext.plain(t) for t in texts]
+
+
 def search_entries(cards: Iterable[PlayCard]) -> list[dict[str, Any]]:
-    """What the search index holds per play — and nothing else (it is scanned for leaks)."""
+    """What the search index holds per play — and nothing else (it is scanned for leaks).
+
+    Every field is plain text a rep may read on the play's card in the rep edition: what reps
+    type into the search box is rarely a play's name but a word of an objection, a question
+    or a claim.
+    """
+    entries = []
+    for c in cards:
+        play = c.play
+        claims = [richtext.plain(claim.claim) for claim in play.why_us]
+        claims += [
+            richtext.plain(v.detail)
+            for claim in play.why_us
+            for v in claim.versus
+            if v.detail and any(m.competitor.id == v.competitor.id for m in play.competitors)
+        ]
+        entries.append(
+            {
+                "id": play.id,
+                "name": play.name,
+                "summary": richtext.plain(play.summary),
+                "triggers": _plain(play.triggers),
+                "competitors": list(c.competitors),
+                "industries": list(c.industries),
+                "personas": list(c.personas),
+                "destinations": list(c.destinations),
+                "objections": _plain(o.objection for o in play.objections),
+                "responses": _plain(o.response for o in play.objections),
+                "discovery": _plain(play.discovery),
+                "claims": list(dict.fromkeys(claims)),
+                "proof": [f"{p.customer}: {richtext.plain(p.result)}" for p in play.proof],
+                "talk_tracks": _plain(m.talk_track for m in play.competitors if m.talk_track),
+                "landmines": _plain(t for m in play.competitors for t in m.landmines),
+            }
+        )
+    return entries
+
+
+def competitor_entries(edition: Edition, links: html.Links) -> list[dict[str, Any]]:
+    """The edition's competitors: what reps know of them, and where their card is."""
     return [
         {
-            "id": c.play.id,
-            "name": c.play.name,
-            "summary": richtext.plain(c.play.summary),
-            "triggers": [richtext.plain(t) for t in c.play.triggers],
-            "competitors": list(c.competitors),
-            "industries": list(c.industries),
-            "personas": list(c.personas),
-            "destinations": list(c.destinations),
+            "id": cid,
+            "name": comp.name,
+            "href": links.competitor(cid) or "",
+            "strengths": _plain(comp.strengths),
+            "weaknesses": _plain(comp.weaknesses),
+            "dismiss": richtext.plain(comp.quick_dismiss) if comp.quick_dismiss else "",
         }
-        for c in cards
+        for cid, comp in edition.competitors.items()
     ]
 
 
@@ -158,8 +214,31 @@ def js_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def search_index_js(cards: Iterable[PlayCard]) -> str:
-    return f"window.{INDEX_GLOBAL} = {js_json({'plays': search_entries(cards)})};\n"
+def search_index_js(edition: Edition, cards: Iterable[PlayCard], links: html.Links) -> str:
+    index = {"plays": search_entries(cards), "competitors": competitor_entries(edition, links)}
+    return f"window.{INDEX_GLOBAL} = {js_json(index)};\n"
+
+
+def placeholder(cards: Sequence[PlayCard]) -> str:
+    """An example search from the catalog: its most named competitor and industry.
+
+    Short enough for a phone's search box (the label above it says what can be searched).
+    """
+    picks = []
+    for values in (
+        [n for c in cards for n in c.competitors],
+        [i for c in cards for i in c.industries],
+        [p for c in cards for p in c.personas],
+    ):
+        if values:
+            # the most frequent; ties go to the first in card order
+            picks.append(max(dict.fromkeys(values), key=values.count))
+    words = picks[:2] or [c.play.name for c in cards[:1]]
+    text = ", ".join(words)
+    while len(words) > 1 and len(text) > PLACEHOLDER_CHARS:
+        words.pop()
+        text = ", ".join(words)
+    return f"e.g. {text}" if text else ""
 
 
 def _options(values: Iterable[str]) -> tuple[str, ...]:
@@ -361,12 +440,16 @@ def page_links(edition: Edition, up: str = "") -> PageLinks:
         asset=lambda v: up + base.asset(v),
         play=lambda p: up + (base.play(p) or ""),
         downloads=base.downloads,
+        home=f"{up}index.html",
+        competitor=lambda c: posixpath.normpath(up + (base.competitor(c) or "")),
     )
     logo = edition.company.logo
     return PageLinks(
         home=f"{up}index.html",
         matrix=f"{up}matrix.html",
         report=f"{up}report.html",
+        competitors=posixpath.normpath(f"{up}../competitors/all_competitors.html"),
+        whats_new=f"{up}{WHATS_NEW}",
         css=site.theme(PORTAL_CSS),
         fonts=site.theme("fonts.css"),
         js=site.theme(PORTAL_JS),
@@ -404,6 +487,7 @@ def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCar
         env,
         "portal/index.html",
         cards=cards,
+        placeholder=placeholder(cards),
         destinations=tuple(edition.destinations.values()),
         filters={
             "destination": _options(d for c in cards for d in c.destinations),

@@ -1,4 +1,6 @@
-/* Rep portal: search and filters over window.SALESPLAY_INDEX, built at build time (no network). */
+/* Rep portal: search and filters over window.SALESPLAY_INDEX, built at build time (no network).
+   The query and the filters live in the page's URL (?q=…&competitor=…), so a filtered view can
+   be shared and the browser's back and forward buttons step through searches. */
 (function () {
   "use strict";
 
@@ -11,17 +13,32 @@
   var form = document.getElementById("search-form");
   var count = document.getElementById("count");
   var empty = document.getElementById("empty");
+  var cardLinks = document.getElementById("competitor-cards");
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
 
-  // [index field, weight, how a match is explained]; a name match needs no explanation.
+  // [index field, weight, how a match is explained]; a name or summary match needs none
+  // (both are on the result already). Objections come first: they are what reps hear.
   var FIELDS = [
     ["name", 8, ""],
-    ["competitors", 6, "competitor"],
-    ["triggers", 4, "trigger"],
-    ["industries", 3, "industry"],
-    ["personas", 3, "persona"],
-    ["destinations", 3, "destination"],
+    ["competitors", 6, "Competitor"],
+    ["objections", 5, "Objection"],
+    ["triggers", 4, "Trigger"],
+    ["industries", 3, "Industry"],
+    ["personas", 3, "Persona"],
+    ["destinations", 3, "Destination"],
+    ["discovery", 3, "Discovery question"],
+    ["responses", 2, "Response"],
+    ["claims", 2, "Claim"],
+    ["proof", 2, "Customer result"],
+    ["talk_tracks", 2, "Talk track"],
+    ["landmines", 2, "Landmine"],
     ["summary", 1, ""]
+  ];
+  // what reps know of the competitors a play names: [field, weight, label after the name]
+  var INTEL = [
+    ["dismiss", 2, "quick dismiss"],
+    ["strengths", 1, "strength"],
+    ["weaknesses", 1, "weak spot"]
   ];
   var FILTER_FIELDS = {
     destination: "destinations",
@@ -29,26 +46,76 @@
     persona: "personas",
     competitor: "competitors"
   };
+  var SNIPPET = 160; // characters of context shown around a match
+  var MAX_REASONS = 2;
+
+  function foldChar(ch) {
+    return ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // Folded text (no accents, lower case) and, per folded character, where it came from, so
+  // that a match in the folded text highlights the right characters of the original.
+  function foldMapped(text) {
+    text = String(text);
+    if (/^[\x00-\x7f]*$/.test(text)) {
+      return { folded: text.toLowerCase(), from: null };
+    }
+    var folded = "";
+    var from = [];
+    for (var i = 0; i < text.length; i++) {
+      var part = foldChar(text.charAt(i));
+      for (var k = 0; k < part.length; k++) {
+        from.push(i);
+      }
+      folded += part;
+    }
+    return { folded: folded, from: from };
+  }
 
   function fold(text) {
-    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return foldMapped(text).folded;
   }
 
   function asList(value) {
+    if (value === undefined || value === null || value === "") {
+      return [];
+    }
     return Array.isArray(value) ? value : [value];
+  }
+
+  var competitors = {};
+  (data.competitors || []).forEach(function (comp) {
+    competitors[comp.name] = comp;
+  });
+
+  function texts(play) {
+    var out = [];
+    FIELDS.forEach(function (field) {
+      asList(play[field[0]]).forEach(function (value) {
+        out.push({ label: field[2], weight: field[1], text: String(value) });
+      });
+    });
+    asList(play.competitors).forEach(function (name) {
+      var comp = competitors[name];
+      INTEL.forEach(function (field) {
+        asList(comp && comp[field[0]]).forEach(function (value) {
+          out.push({ label: name + " — " + field[2], weight: field[1], text: String(value) });
+        });
+      });
+    });
+    out.forEach(function (t) {
+      t.folded = fold(t.text);
+    });
+    return out;
   }
 
   var total = data.plays.length;
   var entries = data.plays
     .map(function (play, order) {
-      var folded = {};
-      FIELDS.forEach(function (field) {
-        folded[field[0]] = asList(play[field[0]]).map(fold);
-      });
       return {
         play: play,
         card: document.getElementById("play-" + play.id),
-        folded: folded,
+        texts: texts(play),
         order: order
       };
     })
@@ -60,37 +127,180 @@
     return fold(query).split(/\s+/).filter(Boolean);
   }
 
-  // Every word must match somewhere; a match at the start of a word counts double.
+  function isWordChar(ch) {
+    return /[a-z0-9]/.test(ch);
+  }
+
+  function atWordStart(text, at) {
+    return at === 0 || !isWordChar(text.charAt(at - 1));
+  }
+
+  // Where `word` occurs in `text` from `from` on, or -1; `whole`: only as a whole word.
+  function find(text, word, whole, from) {
+    var at = text.indexOf(word, from || 0);
+    while (whole && at >= 0) {
+      var end = at + word.length;
+      if (atWordStart(text, at) && (end === text.length || !isWordChar(text.charAt(end)))) {
+        break;
+      }
+      at = text.indexOf(word, at + 1);
+    }
+    return at;
+  }
+
+  // The query's words. A short word followed by another ("no budget") is meant whole; the
+  // last word may be a word still being typed.
+  function queryWords(query) {
+    var words = tokens(query);
+    return words.map(function (word, i) {
+      return { text: word, whole: word.length <= 2 && i < words.length - 1 };
+    });
+  }
+
+  // Every word must match somewhere; a match at the start of a word counts double, and the
+  // whole query found as a phrase ("false alarms") counts for more than its words apart and
+  // is the one reason given.
   function score(entry, words) {
     var sum = 0;
-    var why = [];
+    var chosen = [];
+    var phrase = words.length > 1 ? phraseOf(words) : null;
+    var phraseText = null;
     for (var w = 0; w < words.length; w++) {
       var best = 0;
-      var reason = null;
-      for (var f = 0; f < FIELDS.length; f++) {
-        var values = entry.folded[FIELDS[f][0]];
-        for (var v = 0; v < values.length; v++) {
-          var at = values[v].indexOf(words[w]);
-          if (at < 0) {
-            continue;
+      var bestText = -1;
+      for (var t = 0; t < entry.texts.length; t++) {
+        var text = entry.texts[t];
+        var at = find(text.folded, words[w].text, words[w].whole);
+        if (at < 0) {
+          continue;
+        }
+        var points = text.weight * (atWordStart(text.folded, at) ? 2 : 1);
+        if (phrase && text.folded.indexOf(phrase) >= 0) {
+          points *= 3;
+          if (!phraseText || text.weight > phraseText.weight) {
+            phraseText = text;
           }
-          var atWord = at === 0 || /[^a-z0-9]/.test(values[v].charAt(at - 1));
-          var points = FIELDS[f][1] * (atWord ? 2 : 1);
-          if (points > best) {
-            best = points;
-            reason = FIELDS[f][2] ? [FIELDS[f][2], asList(entry.play[FIELDS[f][0]])[v]] : null;
-          }
+        }
+        if (points > best) {
+          best = points;
+          bestText = t;
         }
       }
       if (!best) {
         return null;
       }
       sum += best;
-      if (reason && why.indexOf(reason.join(": ")) < 0) {
-        why.push(reason.join(": "));
+      if (chosen.indexOf(bestText) < 0) {
+        chosen.push(bestText);
       }
     }
-    return { points: sum, why: why };
+    var reasons = chosen
+      .map(function (t) {
+        return entry.texts[t];
+      })
+      .filter(function (text) {
+        return text.label;
+      })
+      .sort(function (a, b) {
+        return b.weight - a.weight;
+      })
+      .slice(0, MAX_REASONS);
+    if (phraseText) {
+      reasons = phraseText.label ? [phraseText] : [];
+    }
+    return { points: sum, reasons: reasons };
+  }
+
+  function phraseOf(words) {
+    return words
+      .map(function (word) {
+        return word.text;
+      })
+      .join(" ");
+  }
+
+  // Where the query's words (or its phrase) occur in `text`, as [start, end) of the original.
+  function spans(text, words) {
+    var mapped = foldMapped(text);
+    var found = [];
+    var phrase = words.length > 1 ? phraseOf(words) : null;
+    var needles =
+      phrase && mapped.folded.indexOf(phrase) >= 0 ? [{ text: phrase, whole: false }] : words;
+    needles.forEach(function (needle) {
+      var from = 0;
+      var at;
+      while ((at = find(mapped.folded, needle.text, needle.whole, from)) >= 0) {
+        var end = at + needle.text.length;
+        var overlaps = found.some(function (s) {
+          return at < s[3] && end > s[2];
+        });
+        if (!overlaps) {
+          var start = mapped.from ? mapped.from[at] : at;
+          var stop = mapped.from ? mapped.from[end - 1] + 1 : end;
+          found.push([start, stop, at, end]);
+        }
+        from = end;
+      }
+    });
+    return found.sort(function (a, b) {
+      return a[0] - b[0];
+    });
+  }
+
+  // The text around the first match, cut at spaces, with every match marked.
+  function snippet(text, words) {
+    var marks = spans(text, words);
+    var start = 0;
+    var end = text.length;
+    if (text.length > SNIPPET && marks.length) {
+      start = Math.max(0, marks[0][0] - Math.floor(SNIPPET / 3));
+      end = Math.min(text.length, start + SNIPPET);
+      if (start > 0) {
+        var space = text.indexOf(" ", start);
+        start = space >= 0 && space < marks[0][0] ? space + 1 : start;
+      }
+      if (end < text.length) {
+        var back = text.lastIndexOf(" ", end);
+        end = back > marks[0][1] ? back : end;
+      }
+    }
+    var nodes = [];
+    if (start > 0) {
+      nodes.push(document.createTextNode("…"));
+    }
+    var at = start;
+    marks.forEach(function (m) {
+      if (m[0] < at || m[1] > end) {
+        return;
+      }
+      nodes.push(document.createTextNode(text.slice(at, m[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(m[0], m[1]);
+      nodes.push(mark);
+      at = m[1];
+    });
+    nodes.push(document.createTextNode(text.slice(at, end) + (end < text.length ? "…" : "")));
+    return nodes;
+  }
+
+  function explain(match, result, words) {
+    while (match.firstChild) {
+      match.removeChild(match.firstChild);
+    }
+    var reasons = result ? result.reasons : [];
+    match.hidden = !reasons.length;
+    reasons.forEach(function (reason) {
+      var line = document.createElement("span");
+      line.className = "why";
+      var label = document.createElement("span");
+      label.className = "why-label";
+      label.textContent = reason.label + ": ";
+      line.appendChild(label);
+      snippet(reason.text, words).forEach(function (node) {
+        line.appendChild(node);
+      });
+      match.appendChild(line);
+    });
   }
 
   function passesFilters(entry) {
@@ -106,8 +316,37 @@
     });
   }
 
+  // Links to the competitor cards the search is about: the competitor filter, or a query
+  // that names a competitor.
+  function showCompetitorCards(words) {
+    if (!cardLinks) {
+      return;
+    }
+    var query = words.length ? phraseOf(words) : "";
+    var picked = (data.competitors || []).filter(function (comp) {
+      var filter = selects.some(function (select) {
+        return select.getAttribute("data-filter") === "competitor" && select.value === comp.name;
+      });
+      var name = fold(comp.name);
+      var named = query.length >= 3 && (name.indexOf(query) >= 0 || query.indexOf(name) >= 0);
+      return comp.href && (filter || named);
+    });
+    while (cardLinks.firstChild) {
+      cardLinks.removeChild(cardLinks.firstChild);
+    }
+    picked.forEach(function (comp) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = comp.href;
+      link.textContent = comp.name + " competitor card";
+      item.appendChild(link);
+      cardLinks.appendChild(item);
+    });
+    cardLinks.hidden = !picked.length;
+  }
+
   function update() {
-    var words = tokens(input.value);
+    var words = queryWords(input.value);
     var filtering = selects.some(function (select) {
       return select.value;
     });
@@ -117,8 +356,7 @@
       entry.card.hidden = !result;
       var match = entry.card.querySelector(".match");
       if (match) {
-        match.hidden = !(result && result.why.length);
-        match.textContent = result && result.why.length ? "Matches " + result.why.join("; ") : "";
+        explain(match, result, words);
       }
       if (result) {
         shown.push({ entry: entry, points: result.points });
@@ -140,7 +378,74 @@
     if (empty) {
       empty.hidden = shown.length > 0;
     }
+    showCompetitorCards(words);
     document.body.classList.toggle("searching", words.length > 0 || filtering);
+  }
+
+  // --- the URL holds the state -----------------------------------------------------------
+
+  function stateQuery() {
+    var params = [];
+    if (input.value.trim()) {
+      params.push("q=" + encodeURIComponent(input.value.trim()));
+    }
+    selects.forEach(function (select) {
+      if (select.value) {
+        params.push(select.getAttribute("data-filter") + "=" + encodeURIComponent(select.value));
+      }
+    });
+    return params.length ? "?" + params.join("&") : "";
+  }
+
+  function readUrl() {
+    var params = {};
+    window.location.search
+      .replace(/^\?/, "")
+      .split("&")
+      .forEach(function (pair) {
+        var at = pair.indexOf("=");
+        if (at > 0) {
+          var value = pair.slice(at + 1).replace(/\+/g, " ");
+          try {
+            params[pair.slice(0, at)] = decodeURIComponent(value);
+          } catch (error) {
+            params[pair.slice(0, at)] = value; // a hand-mangled link: take it as written
+          }
+        }
+      });
+    input.value = params.q || "";
+    selects.forEach(function (select) {
+      select.value = params[select.getAttribute("data-filter")] || "";
+      if (select.selectedIndex < 0) {
+        select.value = ""; // a value this catalog no longer has
+      }
+    });
+  }
+
+  // A burst of typing is one history entry; each filter change or clear is its own.
+  var typing = false;
+
+  function writeUrl(push) {
+    var query = stateQuery();
+    if (query === window.location.search) {
+      return;
+    }
+    var url = window.location.pathname + query + window.location.hash;
+    try {
+      if (push) {
+        window.history.pushState(null, "", url);
+      } else {
+        window.history.replaceState(null, "", url);
+      }
+    } catch (error) {
+      // a browser that refuses history changes here still searches; the URL just stays
+    }
+  }
+
+  function changed(fromTyping) {
+    update();
+    writeUrl(!(fromTyping && typing));
+    typing = fromTyping;
   }
 
   function clearAll() {
@@ -148,19 +453,23 @@
     selects.forEach(function (select) {
       select.value = "";
     });
-    update();
+    changed(false);
     input.focus();
   }
 
-  input.addEventListener("input", update);
+  input.addEventListener("input", function () {
+    changed(true);
+  });
   selects.forEach(function (select) {
-    select.addEventListener("change", update);
+    select.addEventListener("change", function () {
+      changed(false);
+    });
   });
   Array.prototype.forEach.call(document.querySelectorAll("[data-clear]"), function (button) {
     button.addEventListener("click", clearAll);
   });
 
-  // Enter opens the best match: a competitor's name, then Enter, reaches its card.
+  // Enter opens the best match: a word of an objection, then Enter, reaches its card.
   if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -176,7 +485,7 @@
     if (event.key === "Escape" && input.value) {
       event.preventDefault();
       input.value = "";
-      update();
+      changed(false);
     }
   });
 
@@ -194,7 +503,17 @@
     input.select();
   });
 
-  // Back from a card: the browser restores the fields, the list must follow.
-  window.addEventListener("pageshow", update);
+  window.addEventListener("popstate", function () {
+    readUrl();
+    typing = false;
+    update();
+  });
+  // Back from a card: the URL says what the list showed (the browser may have restored
+  // other field values).
+  window.addEventListener("pageshow", function () {
+    readUrl();
+    update();
+  });
+  readUrl();
   update();
 })();
