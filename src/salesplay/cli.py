@@ -1,4 +1,4 @@
-"""The `salesplay` command line (typer): check, build, kit, serve, changes, init, schema."""
+"""The `salesplay` command line (typer): check, build, kit, serve, changes, init, schema, i18n."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
 from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
+
+if TYPE_CHECKING:
+    from salesplay.resolve import Catalog
 
 app = typer.Typer(
     add_completion=False,
@@ -272,6 +275,64 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         " it out (and a claim backed only by it); `salesplay check` warns where that empties a"
         " card or deck, `salesplay explain PLAY` shows what each edition leaves out"
     )
+
+
+i18n_app = typer.Typer(
+    no_args_is_help=True, help="Catalog translations: gettext PO files under translations/."
+)
+app.add_typer(i18n_app, name="i18n")
+
+
+def _checked(ctx: Context) -> Catalog:
+    """The catalog checked without errors, else its diagnostics printed and exit 1."""
+    from salesplay.pipeline import check_catalog
+
+    cat = check_catalog(ctx)
+    if cat is None or ctx.reporter.has_errors():
+        diags = ctx.reporter.sorted()
+        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
+        raise typer.Exit(1)
+    return cat
+
+
+@i18n_app.command("extract")
+def i18n_extract(
+    catalog: CatalogOpt = Path("plays"),
+    locale: Annotated[
+        list[str] | None, typer.Option("--locale", help="only this locale (default: every one)")
+    ] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write or update translations/<locale>.po: one entry per text field, translations kept."""
+    from salesplay.i18n import extract
+
+    ctx = _context(catalog, as_of)
+    cat = _checked(ctx)
+    declared = cat.config.locales
+    if not declared:
+        raise UsageError(
+            "catalog.yaml declares no locales: add e.g. `locales: [de, ja]` to translate into"
+        )
+    for name in locale or []:
+        if name not in declared:
+            raise UsageError(
+                f"locale '{name}' is not in catalog.yaml locales{did_you_mean(name, declared)};"
+                f" locales: {', '.join(declared)}"
+            )
+    for done in extract(cat, locale or declared):
+        c = done.coverage
+        typer.echo(
+            f"{done.path}: {c.total} texts, {c.translated} translated, {c.stale} to review,"
+            f" {c.missing} to translate{'' if done.changed else ' (unchanged)'}"
+        )
+
+
+@i18n_app.command("status")
+def i18n_status(catalog: CatalogOpt = Path("plays"), as_of: AsOfOpt = None) -> None:
+    """Print translation coverage per locale and kind (translated, stale, missing)."""
+    from salesplay.i18n import format_status
+
+    sys.stdout.write(format_status(_checked(_context(catalog, as_of)).translations))
 
 
 class Terminated(BaseException):  # named like KeyboardInterrupt

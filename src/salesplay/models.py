@@ -54,7 +54,25 @@ def _visible(value: str) -> str:
     raise ValueError(f"a name needs a visible character, this one holds only {codes}")
 
 
+def _locale(value: str) -> str:
+    """A locale Babel knows (de, ja, pt_BR, zh_Hant), with a did-you-mean on a typo."""
+    from babel import Locale, UnknownLocaleError
+    from babel.localedata import locale_identifiers
+
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError, TypeError):
+        import difflib
+
+        close = difflib.get_close_matches(value, locale_identifiers(), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"not a locale Babel knows{hint}; e.g. de, ja, pt_BR") from None
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+#: a Babel locale identifier: language, optionally script and territory (de, pt_BR).
+LocaleId = Annotated[str, AfterValidator(_locale)]
 #: a display name (company, product, partner, play…): shown on every output, so never blank.
 Name = Annotated[str, AfterValidator(_visible)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#0B5FFF"])]
@@ -149,6 +167,12 @@ class CatalogConfig(Model):
     jargon: Jargon = Field(default_factory=Jargon, description="jargon rule settings")
     releases: Releases = Field(
         default_factory=Releases, description="which git tags are releases (What's new feeds)"
+    )
+    source_locale: LocaleId = Field("en", description="the language the catalog is written in")
+    locales: list[LocaleId] = Field(
+        default_factory=list,
+        description="languages the catalog is translated into (Babel ids: de, ja, pt_BR);"
+        " translations live in translations/<locale>.po (`salesplay i18n extract`)",
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import Document, YamlPath
@@ -94,6 +95,8 @@ class Catalog:
     broken: set[tuple[str, str]] = field(default_factory=set)
     #: (kind, id, path of a mapping) → effective audience by the ladder rule
     audiences: dict[tuple[str, str, YamlPath], Audience] = field(default_factory=dict)
+    #: translations of the text fields, per locale of catalog.yaml `locales` (i18n)
+    translations: Translations = field(default_factory=Translations)
 
     def audience(self, kind: str, entity_id: str, path: YamlPath = ()) -> Audience:
         """Effective audience of the item at `path` (nearest mapping at or above it)."""
@@ -291,6 +294,7 @@ def resolve(
             )
     _check_references(cat, _Refs(cat, reporter), reporter, images)
     _derive(cat)
+    cat.translations = load_translations(root, cat.docs, cat.config, cat.audience, reporter)
     return cat
 
 

@@ -1,0 +1,596 @@
+"""Catalog translations: gettext PO files per locale, fingerprinted against their source text."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.load import Document, LoadError, YamlPath, read_catalog_file, shown_path
+from salesplay.models import (
+    ENTITY_FOLDERS,
+    MODELS,
+    Audience,
+    Capability,
+    CatalogConfig,
+    Destination,
+    Name,
+    Play,
+    Text,
+    may_see,
+)
+from salesplay.models import Path as PathModel
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog as PoCatalog
+
+    from salesplay.resolve import Catalog
+
+#: the folder of the catalog that holds one `<locale>.po` per declared locale.
+TRANSLATIONS_DIR = "translations"
+#: the extracted comment (`#.`) that records the fingerprint of the source text a
+#: translation was made from; PO editors (Poedit, Weblate, Lokalize) keep extracted comments.
+FINGERPRINT_NOTE = "source-fingerprint: "
+#: kinds whose `name` is prose a translator should translate; other names (products,
+#: competitors, partners, customers, the company) are proper names and stay as written.
+TRANSLATED_NAMES: tuple[type[BaseModel], ...] = (Play, Destination, PathModel, Capability)
+_FINGERPRINT_RE = re.compile(r"^[0-9a-f]{12}$")
+_BABEL_LINE_RE = re.compile(r" on (\d+)$")
+
+#: (kind, entity id, path of the text field) of one translatable text.
+Key = tuple[str, str, YamlPath]
+
+
+class Status(StrEnum):
+    """What a text lookup returned: the translation, or the source text and why."""
+
+    SOURCE = "source"  # the source locale: nothing to translate
+    TRANSLATED = "translated"
+    STALE = "stale"  # translated from a source text that has changed since: not used
+    MISSING = "missing"
+
+
+def fingerprint(text: str) -> str:
+    """The short fingerprint of a source text (12 hex digits of its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def message_context(key: Key) -> str:
+    """The PO msgctxt of a text: 'play:backup-modernization:objections.1.response'."""
+    kind, eid, path = key
+    return f"{kind}:{eid}:{shown_path(path)}"
+
+
+def parse_context(context: str) -> Key | None:
+    """The key a msgctxt names, or None when it is not of the form kind:id:field.path."""
+    parts = context.split(":")
+    if len(parts) != 3 or not all(parts):
+        return None
+    kind, eid, shown = parts
+    path: list[str | int] = []
+    for part in shown.split("."):
+        if part.isdigit():
+            if int(part) < 1:
+                return None
+            path.append(int(part) - 1)
+        elif part:
+            path.append(part)
+        else:
+            return None
+    return kind, eid, tuple(path)
+
+
+# --- which fields are translatable: read from the models ------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translatable text of the catalog as it stands: where it is and what it says."""
+
+    key: Key
+    source: str
+    loc: Location
+    audience: Audience
+
+
+def _shape(model: type[BaseModel], hint: Any) -> tuple[str, Any] | None:
+    """('text', None), ('texts', None), ('model', M), ('models', M) or None (not translated)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _shape(model, args[0]) if len(args) == 1 else None
+    if hint is Text or (hint is Name and issubclass(model, TRANSLATED_NAMES)):
+        return "text", None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        inner = _shape(model, item)
+        if inner is None:
+            return None
+        return ("texts", None) if inner[0] == "text" else ("models", inner[1])
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return "model", hint
+    return None
+
+
+def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
+    """(field name, shape, nested model) of every field of `model` that holds translatable text."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    found = []
+    for name in model.model_fields:
+        shape = _shape(model, hints[name])
+        if shape is not None:
+            found.append((name, *shape))
+    return found
+
+
+def _texts(model: type[BaseModel], data: Any, path: YamlPath) -> Iterator[tuple[YamlPath, str]]:
+    if not isinstance(data, dict):
+        return
+    for name, shape, nested in _fields(model):
+        value = data.get(name)
+        here: YamlPath = (*path, name)
+        if shape == "text" and isinstance(value, str) and value.strip():
+            yield here, value
+        elif shape == "texts" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and item.strip():
+                    yield (*here, i), item
+        elif shape == "model":
+            yield from _texts(nested, value, here)
+        elif shape == "models" and isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _texts(nested, item, (*here, i))
+
+
+def catalog_units(
+    docs: Mapping[tuple[str, str], Document], audience_of: Callable[[str, str, YamlPath], Audience]
+) -> list[Unit]:
+    """Every translatable text of the catalog's entities, in catalog order."""
+    units = []
+    for kind in ENTITY_FOLDERS:
+        for (doc_kind, eid), doc in sorted(docs.items()):
+            if doc_kind != kind:
+                continue
+            for path, text in _texts(MODELS[kind], doc.data, ()):
+                units.append(
+                    Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path))
+                )
+    return units
+
+
+# --- loaded translations ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One translation as read from a PO file."""
+
+    text: str
+    #: fingerprint of the source text the translation was made from
+    made_from: str
+    #: marked fuzzy (needs review) by `i18n extract` or a translator's tool
+    fuzzy: bool
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many texts of one kind a locale has translated, stale and missing."""
+
+    translated: int = 0
+    stale: int = 0
+    missing: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.stale + self.missing
+
+
+@dataclass(frozen=True)
+class Translations:
+    """Every locale's translations of the catalog, and the source texts they answer to.
+
+    Lookups go by key and the source text as it stands: a translation made from another
+    source text is stale and never returned.
+    """
+
+    source_locale: str = "en"
+    locales: tuple[str, ...] = ()
+    entries: Mapping[str, Mapping[Key, Entry]] = field(default_factory=dict)
+    #: the current source text of every translatable field
+    sources: Mapping[Key, str] = field(default_factory=dict)
+
+    def text(
+        self, locale: str, kind: str, eid: str, path: YamlPath, source: str
+    ) -> tuple[str, Status]:
+        """The text to show for a field in `locale`: its translation, else `source` and why."""
+        if locale == self.source_locale:
+            return source, Status.SOURCE
+        entry = self.entries.get(locale, {}).get((kind, eid, path))
+        if entry is None or not entry.text:
+            return source, Status.MISSING
+        if entry.fuzzy or entry.made_from != fingerprint(source):
+            return source, Status.STALE
+        return entry.text, Status.TRANSLATED
+
+    def status(self, locale: str, key: Key) -> Status:
+        source = self.sources.get(key)
+        return Status.MISSING if source is None else self.text(locale, *key, source)[1]
+
+    def coverage(self) -> dict[str, dict[str, Coverage]]:
+        """locale → kind → counts of translated, stale and missing texts."""
+        found: dict[str, dict[str, Coverage]] = {}
+        for locale in self.locales:
+            counts: dict[str, list[int]] = {}
+            for key in self.sources:
+                row = counts.setdefault(key[0], [0, 0, 0])
+                status = self.status(locale, key)
+                row[(Status.TRANSLATED, Status.STALE, Status.MISSING).index(status)] += 1
+            found[locale] = {kind: Coverage(*row) for kind, row in counts.items()}
+        return found
+
+
+class HiddenText(Exception):
+    """An edition asked for the text of a field its audience may not see (a bug, never shown)."""
+
+
+@dataclass(frozen=True)
+class Localizer:
+    """The text lookup of one edition: its locale, and its audience guarding every lookup.
+
+    A translation is attached to its source field, so it is restricted exactly like that
+    field: asking for a field the audience may not see raises HiddenText instead of
+    returning anything, translated or not.
+    """
+
+    translations: Translations
+    locale: str
+    audience: Audience
+    audience_of: Callable[[str, str, YamlPath], Audience]
+
+    def text(self, kind: str, eid: str, path: YamlPath, source: str) -> tuple[str, Status]:
+        if not may_see(self.audience, self.audience_of(kind, eid, path)):
+            raise HiddenText(
+                f"{message_context((kind, eid, path))} is not for the {self.audience} edition"
+            )
+        return self.translations.text(self.locale, kind, eid, path, source)
+
+
+def localizer(cat: Catalog, locale: str, audience: Audience) -> Localizer:
+    """The lookup an edition of `cat` for `audience` in `locale` makes its texts with."""
+    return Localizer(cat.translations, locale, audience, cat.audience)
+
+
+# --- reading PO files ------------------------------------------------------------------------
+
+
+def po_file(root: Path, locale: str) -> Path:
+    return root / TRANSLATIONS_DIR / f"{locale}.po"
+
+
+def read_po_file(path: Path, root: Path) -> PoCatalog:
+    """A PO file parsed by Babel; raises LoadError located at the offending line."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    raw = read_catalog_file(path, os.path.realpath(root))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line
+        ) from None
+    lines = text.splitlines(keepends=True)
+    try:
+        return read_po(lines, abort_invalid=True)
+    except PoFileError as exc:
+        message = _BABEL_LINE_RE.sub("", str(exc))
+        # Babel counts lines from 0, and reports 0 for what is missing at the end of the file
+        line = exc.lineno + 1 if exc.lineno else len(lines)
+        raise LoadError(f"could not be read: {message}", line, 1, "po") from None
+    except (ValueError, TypeError) as exc:
+        raise LoadError(f"could not be read: {exc}", 1, 1, "po") from None
+
+
+def _made_from(message: Any) -> str:
+    """The recorded fingerprint of the source a translation was made from, else its msgid's."""
+    for note in message.auto_comments:
+        if note.startswith(FINGERPRINT_NOTE):
+            value = str(note[len(FINGERPRINT_NOTE) :]).strip()
+            if _FINGERPRINT_RE.match(value):
+                return value
+    return fingerprint(message.id if isinstance(message.id, str) else "")
+
+
+def _check_locales(
+    config: CatalogConfig, doc: Document | None, reporter: Reporter
+) -> tuple[str, ...]:
+    seen: list[str] = []
+    for i, locale in enumerate(config.locales):
+        loc = doc.loc(("locales", i)) if doc else Location(Path("catalog.yaml"))
+        if locale == config.source_locale:
+            reporter.error(
+                loc,
+                f"'{locale}' is the source locale (source_locale): list only the languages"
+                " the catalog is translated into",
+                "locale",
+            )
+        elif locale in seen:
+            reporter.error(loc, f"locale '{locale}' is listed twice", "locale")
+        else:
+            seen.append(locale)
+    return tuple(seen)
+
+
+def load_translations(
+    root: Path,
+    docs: Mapping[tuple[str, str], Document],
+    config: CatalogConfig,
+    audience_of: Callable[[str, str, YamlPath], Audience],
+    reporter: Reporter,
+) -> Translations:
+    """Every declared locale's PO file, checked: faults and stale translations are located."""
+    locales = _check_locales(config, docs.get(("catalog", "catalog")), reporter)
+    folder = root / TRANSLATIONS_DIR
+    files = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    for file in files:
+        if file.stem not in locales and file.stem != config.source_locale:
+            reporter.warning(
+                Location(file, 0, 0),
+                f"'{file.stem}' is not in catalog.yaml locales{did_you_mean(file.stem, locales)}:"
+                " these translations are not used",
+                "translation",
+            )
+    if not locales:
+        return Translations(config.source_locale)
+    units = catalog_units(docs, audience_of)
+    sources = {u.key: u.source for u in units}
+    contexts = {message_context(k): k for k in sources}
+    entries: dict[str, Mapping[Key, Entry]] = {}
+    for locale in locales:
+        path = po_file(root, locale)
+        if not path.is_file():
+            entries[locale] = {}
+            continue
+        try:
+            po = read_po_file(path, root)
+        except LoadError as exc:
+            reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
+            entries[locale] = {}
+            continue
+        entries[locale] = _entries(path, po, sources, contexts, reporter)
+    return Translations(config.source_locale, locales, entries, sources)
+
+
+def _entries(
+    path: Path,
+    po: PoCatalog,
+    sources: Mapping[Key, str],
+    contexts: Mapping[str, Key],
+    reporter: Reporter,
+) -> dict[Key, Entry]:
+    found: dict[Key, Entry] = {}
+    for message in po:
+        if not message.id:
+            continue  # the header
+        loc = Location(path, message.lineno or 1, 1)
+        context = message.context
+        if message.pluralizable:
+            reporter.error(loc, "plural forms are not used in catalog translations", "translation")
+            continue
+        if not context:
+            reporter.error(
+                loc,
+                "entry without msgctxt: its msgctxt names the field it translates"
+                " (kind:id:field), as `salesplay i18n extract` wrote it",
+                "translation",
+            )
+            continue
+        key = contexts.get(context)
+        if key is None:
+            parsed = parse_context(context)
+            shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
+            reporter.warning(
+                loc,
+                f"translation of '{context}', which the catalog does not have"
+                f"{did_you_mean(context, contexts)}{shape}; it is not used",
+                "translation",
+                parsed[:2] if parsed else None,
+            )
+            continue
+        if key in found:
+            reporter.error(
+                loc,
+                f"'{context}' is translated twice (first at line {found[key].loc.line})",
+                "translation",
+                key[:2],
+            )
+            continue
+        text = message.string if isinstance(message.string, str) else ""
+        entry = Entry(text, _made_from(message), message.fuzzy, loc)
+        found[key] = entry
+        if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):
+            why = (
+                "marked fuzzy (to review)"
+                if entry.made_from == fingerprint(sources[key])
+                else "its source text changed since it was translated"
+            )
+            reporter.warning(
+                loc,
+                f"stale translation of {key[0]} '{key[1]}' {shown_path(key[2])}: {why};"
+                " the source text is shown until it is translated again"
+                " (`salesplay i18n extract` marks it, then update it and clear 'fuzzy')",
+                "translation-stale",
+                key[:2],
+            )
+    return found
+
+
+# --- writing PO files ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What `i18n extract` wrote for one locale."""
+
+    locale: str
+    path: Path
+    changed: bool
+    coverage: Coverage
+
+
+def extract(cat: Catalog, locales: Sequence[str]) -> list[Extracted]:
+    """Write or update translations/<locale>.po for each locale; existing translations kept.
+
+    A translation whose source text changed keeps its text, marked fuzzy with the old source
+    as the previous msgid (translators' tools show the difference); until it is reviewed it
+    is stale and not used. Translations of texts the catalog no longer has become obsolete
+    entries (`#~`), kept for reuse.
+    """
+    units = catalog_units(cat.docs, cat.audience)
+    done = []
+    for locale in locales:
+        path = po_file(cat.root, locale)
+        old = read_po_file(path, cat.root) if path.is_file() else None
+        po = _merged(cat, locale, units, old)
+        buffer = io.BytesIO()
+        from babel.messages.pofile import write_po
+
+        write_po(buffer, po, width=76, include_previous=True)
+        data = buffer.getvalue()
+        changed = not path.is_file() or path.read_bytes() != data
+        if changed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        counts = [0, 0, 0]
+        for unit in units:
+            message = po.get(unit.source, context=message_context(unit.key))
+            if message is None or not message.string:
+                counts[2] += 1
+            elif message.fuzzy:
+                counts[1] += 1
+            else:
+                counts[0] += 1
+        done.append(Extracted(locale, path, changed, Coverage(*counts)))
+    return done
+
+
+def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
+    import datetime as dt
+
+    from babel.messages.catalog import Catalog as PoCatalog
+
+    midnight = dt.datetime.combine(cat.as_of, dt.time(), dt.UTC)
+    company = cat.config.company.name
+    po = PoCatalog(
+        locale=locale,
+        header_comment=(
+            f"# {company}: {locale} translations of the catalog"
+            f" (source: {cat.config.source_locale}).\n"
+            "# Made by `salesplay i18n extract`. Translate each msgstr;\n"
+            "# keep msgctxt and the source-fingerprint comment.\n"
+            "# An entry whose source changed is marked fuzzy:\n"
+            "# update it, then clear 'fuzzy'."
+        ),
+        project=company,
+        version="catalog",
+        creation_date=old.creation_date if old else midnight,
+        revision_date=old.revision_date if old else midnight,
+        last_translator=old.last_translator if old else None,
+        language_team=old.language_team if old else None,
+        fuzzy=False,
+    )
+    previous: dict[str, Any] = {}
+    if old is not None:
+        for message in old:
+            if message.id and message.context:
+                previous.setdefault(message.context, message)
+    root_name = cat.root.name or "."
+    used: set[str] = set()
+    for unit in units:
+        context = message_context(unit.key)
+        doc = cat.docs[unit.key[:2]]
+        where = (f"{root_name}/{doc.path.relative_to(cat.root).as_posix()}", unit.loc.line)
+        notes = [f"{FINGERPRINT_NOTE}{fingerprint(unit.source)}", f"audience: {unit.audience}"]
+        before = previous.get(context)
+        string, flags, comments = "", set(), []
+        previous_id: tuple[str, ...] | list[str] = ()
+        if before is not None:
+            used.add(context)
+            string = before.string if isinstance(before.string, str) else ""
+            comments = list(before.user_comments)
+            if _made_from(before) == fingerprint(unit.source):
+                flags, previous_id = set(before.flags), list(before.previous_id)
+            elif string:
+                flags, previous_id = {"fuzzy"}, (before.id,)
+        po.add(
+            unit.source,
+            string,
+            [where],
+            flags=flags,
+            auto_comments=notes,
+            user_comments=comments,
+            previous_id=previous_id,
+            context=context,
+        )
+    for context, message in previous.items():
+        if context not in used and message.string:
+            po.obsolete[(message.id, context)] = message
+    return po
+
+
+def format_status(translations: Translations) -> str:
+    """The coverage table of `salesplay i18n status`."""
+    if not translations.locales:
+        return (
+            f"no locales declared: the catalog is in {translations.source_locale} only"
+            " (add e.g. `locales: [de, ja]` to catalog.yaml)\n"
+        )
+    rows = [("locale", "kind", "translated", "stale", "missing", "total")]
+    for locale, kinds in translations.coverage().items():
+        totals = [0, 0, 0]
+        for kind in ENTITY_FOLDERS:
+            if kind not in kinds:
+                continue
+            c = kinds[kind]
+            rows.append(
+                (
+                    locale,
+                    kind,
+                    _share(c.translated, c.total),
+                    str(c.stale),
+                    str(c.missing),
+                    str(c.total),
+                )
+            )
+            totals = [totals[0] + c.translated, totals[1] + c.stale, totals[2] + c.missing]
+        total = sum(totals)
+        rows.append(
+            (locale, "all", _share(totals[0], total), str(totals[1]), str(totals[2]), str(total))
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
+        for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} ({100 * part // whole if whole else 0} %)"
