@@ -59,12 +59,17 @@ def _labelled(label: str, text: str | None, bullet: bool = True) -> tuple[Para, 
     return (first, *paras[1:])
 
 
+def _handled(company: str | None) -> str | None:
+    return f"Handled by {company}" if company else None
+
+
 def _steps(path: PathView, *, public: bool) -> tuple[PathStep, ...]:
+    # a kit's step outside the kit has neither play nor texts: it reads "Handled by <company>"
     return tuple(
         PathStep(
-            label=(s.stage or s.play_name or f"Step {s.number}")
+            label=(s.stage or s.play_name or _handled(s.handled_by) or f"Step {s.number}")
             if public
-            else (s.play_name or s.stage or ""),
+            else (s.play_name or _handled(s.handled_by) or s.stage or ""),
             caption=(s.milestone or "") if public else (s.stage or ""),
         )
         for s in path.steps
@@ -209,6 +214,8 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     if role is None:
         return slides
     body = _labelled("Your role", role.role) + _labelled("Your value", role.value)
+    for label, text in role.program:
+        body += _labelled(label, text)
     body += (Para((Run(f"Open to {role.min_tier} partners and above."),)),)
     wiifm = SlideSpec(
         "Content",
