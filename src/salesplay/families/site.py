@@ -7,11 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay.engine.units import Unit
+from salesplay import changes
+from salesplay.context import UsageError
+from salesplay.engine.records import key_of
+from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit
 from salesplay.images import site_name
 from salesplay.render import html, portal
 from salesplay.render.templates import THEME_DIR
+from salesplay.views import Edition
 
 NAME = "site"
 
@@ -67,6 +71,70 @@ def shown_files(src: Sources) -> set[Path]:
     return {doc.path for (kind, eid), doc in src.cat.docs.items() if rep.shows(kind, eid)}
 
 
+#: the edition of the portal, as the release notes name it.
+NEWS_EDITION = "rep"
+
+
+def news_item(change: changes.Change, edition: Edition, links: html.Links) -> portal.NewsItem:
+    """A change, linked to the card it is about when the edition still holds it."""
+    kind, _, eid = change.subject.partition(":")
+    href = None
+    if kind == "play" and eid in edition.plays and change.action != "removed":
+        href = links.play(eid)
+    elif kind == "competitor" and eid in edition.competitors and change.action != "removed":
+        href = links.competitor(eid)
+    return portal.NewsItem(change.message, href)
+
+
+def news(
+    notes: list[changes.ReleaseNote], edition: Edition, links: html.Links
+) -> list[portal.NewsRelease]:
+    """The release notes of the rep edition, as the What's new page shows them."""
+    return [
+        portal.NewsRelease(
+            note.release.tag,
+            note.release.date,
+            note.previous.tag,
+            tuple(
+                (changes.SECTIONS[kind], tuple(news_item(c, edition, links) for c in found))
+                for kind, found in changes.by_kind(note.changes.get(NEWS_EDITION, ())).items()
+            ),
+        )
+        for note in notes
+    ]
+
+
+def whats_new_unit(src: Sources, links: html.Links) -> Unit:
+    """site/whats-new.html from the catalog's release tags, made again only when a release,
+    a template or the page around the notes changes (reading old revisions is slow).
+
+    Outside git the page says the history is not available; the build goes on.
+    """
+    from salesplay.imagecache import ImageCache
+
+    rel = f"site/{portal.WHATS_NEW}"
+    rep = src.editions["rep"]
+    config = src.cat.config.releases
+    try:
+        repo = changes.Repo.of(src.cat.root)
+    except UsageError:
+        src.progress("site: the catalog is not in git: What's new says so")
+        return page_unit(NAME, rel, portal.whats_new_page(src.env, rep, None, config.tags))
+    tags = changes.releases(repo, config.tags)[-(config.keep + 1) :]
+    # the page without notes stands for its shell: nav, brand, edition, the as-of date
+    shell = portal.whats_new_page(src.env, rep, [], config.tags)
+    key = key_of(
+        "whats-new", tags, config, shell, src.resources, list(rep.plays), list(rep.competitors)
+    )
+
+    def make(_workshop: Workshop) -> Made:
+        notes = changes.history(src.cat.root, config.tags, config.keep, ImageCache(src.out)) or []
+        page = portal.whats_new_page(src.env, rep, news(notes, rep, links), config.tags)
+        return page.encode(), ()
+
+    return Unit(rel, NAME, key, make=make, cost=0.5 + 0.5 * len(tags))
+
+
 def plan(src: Sources) -> list[Unit]:
     rep = src.editions["rep"]
     recorder = Recorder()
@@ -82,6 +150,7 @@ def plan(src: Sources) -> list[Unit]:
         page_unit(NAME, "site/index.html", portal.home_page(src.env, rep, cards)),
         page_unit(NAME, f"site/{portal.INDEX_JS}", portal.search_index_js(rep, cards, links.site)),
         page_unit(NAME, "site/matrix.html", portal.matrix_page(src.env, rep)),
+        whats_new_unit(src, links.site),
     ]
     # the portal is the rep edition: only findings about what reps may see
     shown = shown_files(src)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
@@ -104,6 +105,29 @@ class Section:
     title: str
     intro: str
     findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """One change as the What's new page tells it; `href` leads to the card it is about."""
+
+    message: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class NewsRelease:
+    """One release on the What's new page: what changed since the release before it."""
+
+    tag: str
+    date: dt.date
+    previous: str
+    #: (section title, its changes), in the order the page shows them.
+    sections: tuple[tuple[str, tuple[NewsItem, ...]], ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(items) for _, items in self.sections)
 
 
 # --- home page and search index ---------------------------------------------------------
@@ -219,14 +243,16 @@ def search_index_js(edition: Edition, cards: Iterable[PlayCard], links: html.Lin
     return f"window.{INDEX_GLOBAL} = {js_json(index)};\n"
 
 
-def placeholder(cards: Sequence[PlayCard]) -> str:
-    """An example search from the catalog: its most named competitor and industry.
+def placeholder(edition: Edition, cards: Sequence[PlayCard]) -> str:
+    """An example search from the catalog: its most named rival vendor and industry.
 
     Short enough for a phone's search box (the label above it says what can be searched).
     """
+    vendors = {c.name for c in edition.competitors.values() if c.type == "vendor"}
+    named = [n for c in cards for n in c.competitors]
     picks = []
     for values in (
-        [n for c in cards for n in c.competitors],
+        [n for n in named if n in vendors] or named,
         [i for c in cards for i in c.industries],
         [p for c in cards for p in c.personas],
     ):
@@ -487,7 +513,7 @@ def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCar
         env,
         "portal/index.html",
         cards=cards,
-        placeholder=placeholder(cards),
+        placeholder=placeholder(edition, cards),
         destinations=tuple(edition.destinations.values()),
         filters={
             "destination": _options(d for c in cards for d in c.destinations),
@@ -503,6 +529,23 @@ def matrix_page(env: jinja2.Environment, edition: Edition) -> str:
     links = page_links(edition)
     table = html.Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
     return _render(env, "portal/matrix.html", matrix=table, **_common(edition, links, "matrix"))
+
+
+def whats_new_page(
+    env: jinja2.Environment,
+    edition: Edition,
+    releases: Sequence[NewsRelease] | None,
+    pattern: str,
+) -> str:
+    """The last releases' changes for reps; `releases` None: the catalog has no git history."""
+    links = page_links(edition)
+    return _render(
+        env,
+        "portal/whats-new.html",
+        releases=releases,
+        pattern=pattern,
+        **_common(edition, links, "whats-new"),
+    )
 
 
 def report_page(
