@@ -351,10 +351,11 @@ class _Editor:
         path_id: str,
         plays: set[str],
         play_names: dict[str, str],
-        handled_by: str | None = None,
+        kit: Set[str] | None = None,
     ) -> PathView | None:
-        """The path as this edition shows it; `handled_by` (a kit's edition: the company)
-        stands in for a step whose play is not shown, withholding the step's texts."""
+        """The path as this edition shows it. In a kit's edition (`kit`: its plays), a step
+        whose play is outside the kit reads "handled by <company>", its texts withheld, and
+        a run of such steps is one step."""
         path = self.cat.paths[path_id]
         if not self.shows("path", path_id, (), f"path '{path_id}'", key=("path", path_id)):
             return None
@@ -366,9 +367,11 @@ class _Editor:
             if shown is None:
                 what = f"name of step {i + 1}'s play '{step.play}'"
                 self.refers("path", path_id, ("steps", i, "play"), what, ("play", step.play))
-            if shown is None and handled_by is not None:
+            if kit is not None and step.play not in kit:
                 # a kit names no play outside it, not even in the step's own words
-                steps.append(StepView(len(steps) + 1, None, None, None, (), None, handled_by))
+                if not (steps and steps[-1].handled_by):
+                    company = self.cat.config.company.name
+                    steps.append(StepView(len(steps) + 1, None, None, None, (), None, company))
                 continue
             steps.append(
                 StepView(
@@ -483,8 +486,7 @@ def _make(
     paths: dict[str, PathView] = {}
     for path_id, path in cat.paths.items():
         if ed.sees("destination", path.destination):
-            kit_company = cat.config.company.name if plays is not None else None
-            path_view = ed.path(path_id, visible_plays, names, kit_company)
+            path_view = ed.path(path_id, visible_plays, names, plays)
             if path_view:
                 paths[path_id] = path_view
     edition.paths = paths
