@@ -1,4 +1,10 @@
-"""Co-brand decks for partners: prepare a deck once, then splice each partner into its XML."""
+"""Co-brand decks for partners: prepare a deck once, then splice each partner into its XML.
+
+A deck is prepared for one part of a kit. A customer deck (the destination pitch) reads
+"Presented by <partner>" with the partner's contact and logo on its first and last slides; a
+team deck (enablement, for the partner's own sellers) reads "For <partner>'s sellers — not for
+customers" on every slide, with the vendor's channel contact on its first and last.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from salesplay import images
@@ -18,7 +25,15 @@ NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
 LOGO_SHAPE = "salesplay-partner-logo"
 CARD_SHAPE = "salesplay-partner-card"
+FOOTER_SHAPE = "salesplay-team-footer"
 _EMU_PER_INCH = 914400
+#: which part of a kit a deck is for: its partner's own sellers, or their customers
+Part = Literal["team", "customer"]
+#: the words around the partner's name on a deck of each part
+WORDING: dict[Part, tuple[str, str]] = {
+    "customer": ("Presented by ", ""),
+    "team": ("For ", "'s sellers \u2014 not for customers"),
+}
 
 
 def _placeholder_png() -> bytes:
@@ -37,7 +52,10 @@ def _placeholder_png() -> bytes:
 
 @dataclass(frozen=True)
 class PartnerMark:
-    """What a deck shows of a partner: name, one contact line, a logo as PNG (or none)."""
+    """What a deck shows of a partner: name, one contact line, a logo as PNG (or none).
+
+    The contact is the partner's own on customer decks, the vendor's channel contact on
+    team decks (kits.brand_of decides)."""
 
     name: str
     contact: str
@@ -55,8 +73,9 @@ class DeckBase:
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
 
 
-def prepare(deck: bytes, as_of: dt.date) -> DeckBase:
-    """Add the co-brand slots to the first and last slides (one python-pptx pass per deck)."""
+def prepare(deck: bytes, as_of: dt.date, part: Part = "customer") -> DeckBase:
+    """Add the co-brand slots to the first and last slides, and for a team deck the team
+    marking to every other slide (one python-pptx pass per deck)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
@@ -76,11 +95,14 @@ def prepare(deck: bytes, as_of: dt.date) -> DeckBase:
         frame = text.text_frame
         frame.word_wrap = True
         first = frame.paragraphs[0]
+        before, after = WORDING[part]
         lead = first.add_run()
-        lead.text = "Your partner: "
+        lead.text = before
         name = first.add_run()
         name.text = NAME_TOKEN
         name.font.bold = True
+        if after:
+            first.add_run().text = after
         second = frame.add_paragraph()
         second.add_run().text = CONTACT_TOKEN
         for para, size in ((first, 18), (second, 13)):
@@ -106,10 +128,33 @@ def prepare(deck: bytes, as_of: dt.date) -> DeckBase:
         pic.name = LOGO_SHAPE
         rid = pic._element.xpath(".//a:blip/@r:embed")[0]
         media = str(slide.part.related_part(rid).partname).lstrip("/")
+    marked = list(prs.slides) if part == "team" else targets
+    slotted = {slide.slide_id for slide in targets}
+    if part == "team":
+        for slide in prs.slides:
+            if slide.slide_id in slotted:
+                continue  # the co-brand slot already says it
+            footer = slide.shapes.add_textbox(
+                Emu(int(0.4 * inch)),
+                Emu(height - int(0.42 * inch)),
+                Emu(width - int(0.8 * inch)),
+                Emu(int(0.32 * inch)),
+            )
+            footer.name = FOOTER_SHAPE
+            para = footer.text_frame.paragraphs[0]
+            before, after = WORDING[part]
+            para.add_run().text = before
+            token = para.add_run()
+            token.text = NAME_TOKEN
+            token.font.bold = True
+            para.add_run().text = after
+            for run in para.runs:
+                run.font.size = Pt(10)
+                run.font.color.rgb = RGBColor(0x4A, 0x55, 0x68)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
     prs.save(out)
     archive = SpliceBase.parse(repack(out.getvalue(), as_of))
-    names = [str(s.part.partname).lstrip("/") for s in targets]
+    names = [str(s.part.partname).lstrip("/") for s in marked]
     slides = {name: archive.read(name) for name in names}
     return DeckBase(archive, slides, media, box)
 
@@ -132,7 +177,8 @@ _CARD_RE = re.compile(
 
 
 def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
-    """The deck with the partner's name, contact and logo in the co-brand slots."""
+    """The deck with the partner's name, contact and logo in the co-brand slots (and its
+    name in a team deck's marking on every slide)."""
     x, y, cx, cy = base.box
     placeholder = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/>'.encode()
     replacements: dict[str, bytes] = {}

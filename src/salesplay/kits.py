@@ -1,4 +1,11 @@
-"""One partner kit: its tier's cards and decks co-branded for the partner, indexed and zipped."""
+"""One partner kit: its tier's cards and decks co-branded for the partner, indexed and zipped.
+
+A kit has two parts, each in its own folder. `for-your-team/` is enablement for the partner's
+own sellers (partner edition: battlecards, competitor cards, enablement decks), every page and
+slide marked "For <partner>'s sellers — not for customers" with the vendor's channel contact.
+`for-your-customers/` is what they may hand to a customer (public edition: a one-page brief
+per play, the destination pitch decks), "Presented by <partner>" with its logo and contact.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +27,16 @@ from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
-from salesplay.views import Edition, KitView, PartnerView
+from salesplay.views import ContactView, Edition, KitView, PartnerView
 from salesplay.write import Manifest
 
 A4_WIDTH_PT = 595.28
+#: the kit's folder for the partner's own sellers, and the one for their customers
+TEAM = "for-your-team"
+CUSTOMERS = "for-your-customers"
+#: each part's folder → the audience its files are made for (the canary scan reads it);
+#: the index, logos and manifest beside them are the partner's (audience of the kit)
+PARTS: dict[str, str] = {TEAM: "partner", CUSTOMERS: "public"}
 
 
 #: a kit member made once per tier: (tier, play or destination id).
@@ -43,8 +56,9 @@ class KitShared:
     out: Path
     env: jinja2.Environment
     revision: str | None
-    battlecards: dict[Member, bytes] = field(default_factory=dict)  # (tier, play) → PDF
     stampers: dict[Member, Stamper] = field(default_factory=dict)  # (tier, play) → PDF, parsed
+    #: (tier, play) → the play's one-page customer brief (public edition), parsed for stamping
+    briefs: dict[Member, Stamper] = field(default_factory=dict)
     #: (tier, competitor) → the tier's competitor card, parsed for stamping
     competitor_cards: dict[Member, Stamper] = field(default_factory=dict)
     enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
@@ -75,17 +89,47 @@ def kit_destinations(partner_edition: Edition, partner_id: str) -> list[str]:
     return list(partner_of(partner_edition, partner_id).destinations)
 
 
-def brand_of(shared: KitShared, partner_id: str) -> tuple[Brand, cobrand.PartnerMark]:
-    """The partner's band (PDF pages) and mark (decks): its name, contact and logo."""
+def kit_briefs(kit: KitView) -> list[str]:
+    """The plays of a tier's kit with a customer brief: those the public edition holds."""
+    return [p for p in kit.plays if p in kit.pitches.plays]
+
+
+def channel_lines(company: str, channel: ContactView | None) -> tuple[str, ...]:
+    """The vendor's channel contact as a team band and deck print it (none: nothing)."""
+    if channel is None:
+        return ()
+    first, *rest = channel.lines
+    return (f"Your channel contact at {company}: {first}", *rest)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How one partner marks each part of its kit: bands for PDF pages, marks for decks."""
+
+    team_band: Brand
+    customer_band: Brand
+    team_deck: cobrand.PartnerMark
+    customer_deck: cobrand.PartnerMark
+
+
+def brand_of(shared: KitShared, partner_id: str) -> Marks:
+    """The partner's bands and deck marks: the team part carries the vendor's channel
+    contact, the customer part the partner's own contact (and nothing else does)."""
     partner = partner_of(shared.partner_edition, partner_id)
     cat = shared.cat
-    lines = partner.contact.lines if partner.contact else ()
+    colour = shared.partner_edition.brand.primary
+    own = partner.contact.lines if partner.contact else ()
+    channel = channel_lines(shared.partner_edition.company.name, partner.channel)
     logo = cat.assets.get(partner.logo) if partner.logo else None
-    brand = Brand(partner.name, logo, lines, shared.partner_edition.brand.primary)
     # the PNG check decoded once (bounded, SVG rasterised safely): no second decode per partner
     image = cat.images.get(partner.logo) if partner.logo else None
     png, size = (image.png, image.png_size) if image else (None, (0, 0))
-    return brand, cobrand.PartnerMark(partner.name, " · ".join(lines), png, size)
+    return Marks(
+        Brand.team(partner.name, logo, channel, colour),
+        Brand(partner.name, logo, own, colour),
+        cobrand.PartnerMark(partner.name, " · ".join(channel), png, size),
+        cobrand.PartnerMark(partner.name, " · ".join(own), png, size),
+    )
 
 
 def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
@@ -103,20 +147,27 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         shared.makers[os.getpid()] = maker
         # pool workers never run __del__: close (remove the font folder) at process exit
         multiprocessing.util.Finalize(maker, maker.close, exitpriority=10)
-    brand, mark = brand_of(shared, partner_id)
-    band = PreparedBand.of(maker.band(brand))
+    marks = brand_of(shared, partner_id)
+    team = PreparedBand.of(maker.band(marks.team_band))
     partner = partner_of(shared.partner_edition, partner_id)
     tier = partner.tier
     files: dict[str, bytes] = {}
     for play in partner.plays:
-        files[f"battlecards/{play}.pdf"] = shared.stampers[(tier, play)].stamp(band)
-        files[f"decks/{play}-enablement.pptx"] = cobrand.cobrand(
-            shared.enablement[(tier, play)], mark
+        files[f"{TEAM}/battlecards/{play}.pdf"] = shared.stampers[(tier, play)].stamp(team)
+        files[f"{TEAM}/decks/{play}-enablement.pptx"] = cobrand.cobrand(
+            shared.enablement[(tier, play)], marks.team_deck
         )
-    for dest in partner.destinations:
-        files[f"decks/{dest}-pitch.pptx"] = cobrand.cobrand(shared.pitches[(tier, dest)], mark)
     for cid in competitors_of(shared, partner_id):
-        files[f"competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(band)
+        files[f"{TEAM}/competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(team)
+    briefs = briefs_of(shared, partner_id)
+    if briefs:
+        customer = PreparedBand.of(maker.band(marks.customer_band))
+        for play in briefs:
+            files[f"{CUSTOMERS}/briefs/{play}.pdf"] = shared.briefs[(tier, play)].stamp(customer)
+    for dest in partner.destinations:
+        files[f"{CUSTOMERS}/decks/{dest}-pitch.pptx"] = cobrand.cobrand(
+            shared.pitches[(tier, dest)], marks.customer_deck
+        )
     files.update(logo_files(shared, partner_id))
     index = shared.indexes.get(partner_id)
     if index is None:
@@ -153,14 +204,29 @@ def competitors_of(shared: KitShared, partner_id: str) -> list[str]:
     return kit_competitors(kit_of(shared.partner_edition, partner_id))
 
 
+def briefs_of(shared: KitShared, partner_id: str) -> list[str]:
+    """The plays whose customer brief a partner's kit holds (see kit_briefs)."""
+    return kit_briefs(kit_of(shared.partner_edition, partner_id))
+
+
 def member_names(shared: KitShared, partner_id: str) -> list[str]:
     """The kit's files other than index.html and manifest.json, as the index lists them."""
     partner = partner_of(shared.partner_edition, partner_id)
-    names = [f"battlecards/{p}.pdf" for p in partner.plays]
-    names += [f"competitors/{c}.pdf" for c in competitors_of(shared, partner_id)]
-    names += [f"decks/{p}-enablement.pptx" for p in partner.plays]
-    names += [f"decks/{d}-pitch.pptx" for d in partner.destinations]
+    names = [f"{TEAM}/battlecards/{p}.pdf" for p in partner.plays]
+    names += [f"{TEAM}/competitors/{c}.pdf" for c in competitors_of(shared, partner_id)]
+    names += [f"{TEAM}/decks/{p}-enablement.pptx" for p in partner.plays]
+    names += [f"{CUSTOMERS}/briefs/{p}.pdf" for p in briefs_of(shared, partner_id)]
+    names += [f"{CUSTOMERS}/decks/{d}-pitch.pptx" for d in partner.destinations]
     return sorted(names + list(logo_files(shared, partner_id)))
+
+
+def member_audience(name: str) -> str:
+    """The audience a kit member (`<partner>/<part>/…` or `<part>/…`) is made for."""
+    parts = name.split("/")
+    for part in parts[:2]:
+        if part in PARTS:
+            return PARTS[part]
+    return "partner"
 
 
 def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes:
@@ -176,11 +242,34 @@ def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes
         partner=partner,
         partner_id=partner_id,
         plays=list(partner.plays),
+        briefs=briefs_of(shared, partner_id),
         destinations=list(partner.destinations),
         competitors=competitors_of(shared, partner_id),
+        channel=partner.channel,
+        team=TEAM,
+        customers=CUSTOMERS,
         files=list(names),
         brand_css=html.brand_css(kit.cards.brand),
     ).encode()
+
+
+def customer_brief(
+    env: jinja2.Environment, edition: Edition, play_id: str, links: html.Links
+) -> str:
+    """The one-page customer brief of a play (template `customer_brief.html`), from a kit's
+    public edition: what a partner may hand a customer."""
+    return render(
+        env,
+        "customer_brief.html",
+        play=edition.plays[play_id],
+        edition=edition,
+        company=edition.company,
+        links=links,
+        medium="print",
+        as_of=edition.as_of,
+        brand_css=html.brand_css(edition.brand),
+        edition_label="For customers",
+    )
 
 
 def _kit_zip(shared: KitShared, partner_id: str) -> bytes:

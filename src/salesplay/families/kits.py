@@ -1,5 +1,9 @@
 """Partner kits: one zip per partner, its tier's plays co-branded, remade only when it changed.
 
+A kit has two parts (kits.py): for the partner's team (partner cards, competitor cards,
+enablement decks, from the tier's partner edition) and for its customers (one-page customer
+briefs and destination pitch decks, from the tier's public edition).
+
 What a kit holds is the partner edition's answer (its partner view and tier kit); cards and
 decks are made once per tier from that tier's kit edition, so a path step never names a
 play outside the kit. A kit's key names everything in it: the partner cards and decks it
@@ -52,6 +56,7 @@ class _Kits:
     enablement: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → deck
     pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
     competitors: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, competitor)
+    briefs: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → brief
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -60,6 +65,7 @@ class _Kits:
             + [("enablement", m, u) for m, u in sorted(self.enablement.items()) if m[0] in tiers]
             + [("pitch", m, u) for m, u in sorted(self.pitches.items()) if m[0] in tiers]
             + [("competitor", m, u) for m, u in sorted(self.competitors.items()) if m[0] in tiers]
+            + [("brief", m, u) for m, u in sorted(self.briefs.items()) if m[0] in tiers]
         )
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
@@ -88,22 +94,25 @@ class _Kits:
                 _store(self.src.out, todo[index], data)
         as_of = self.src.cat.as_of
         stampers: dict[str, Stamper] = {}
-        bases: dict[str, cobrand.DeckBase] = {}
+        bases: dict[tuple[str, cobrand.Part], cobrand.DeckBase] = {}
         for what, member, unit in wanted:
             data = made[unit.key]
-            if what in ("card", "competitor"):
+            if what in ("card", "competitor", "brief"):
                 if unit.key not in stampers:
                     stampers[unit.key] = Stamper(data)
-                if what == "competitor":
-                    self.shared.competitor_cards[member] = stampers[unit.key]
-                    continue
-                self.shared.battlecards[member] = data
-                self.shared.stampers[member] = stampers[unit.key]
+                pages = {
+                    "card": self.shared.stampers,
+                    "competitor": self.shared.competitor_cards,
+                    "brief": self.shared.briefs,
+                }[what]
+                pages[member] = stampers[unit.key]
                 continue
-            if unit.key not in bases:
-                bases[unit.key] = cobrand.prepare(data, as_of)
+            # an enablement deck is for the partner's team, a pitch for its customers
+            part: cobrand.Part = "team" if what == "enablement" else "customer"
+            if (unit.key, part) not in bases:
+                bases[(unit.key, part)] = cobrand.prepare(data, as_of, part)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
-            target[member] = bases[unit.key]
+            target[member] = bases[(unit.key, part)]
 
     def make(self, partner_id: str) -> Made:
         return kits.kit_zip(self.shared, partner_id), ()
@@ -197,6 +206,19 @@ def plan(src: Sources) -> list[Unit]:
                 subject=("competitor", cid),
             )
             state.competitors[(tier, cid)] = same.setdefault(card.key, card)
+        for play in kits.kit_briefs(kit):
+            # the customer's page: from the tier's public edition, never the partner one
+            view = kit.pitches.plays[play]
+            page = guarded(Path(play), kits.customer_brief, src.env, kit.pitches, play, links)
+            brief = pdf_unit(
+                src,
+                NAME,
+                f"partner-briefs/{tier}/{play}.pdf",
+                page,
+                f"{view.name} — customer brief",
+                subject=("play", play),
+            )
+            state.briefs[(tier, play)] = same.setdefault(brief.key, brief)
         for dest in kit.destinations:
             pitch = deck_family.unit(
                 NAME,
@@ -242,6 +264,7 @@ def plan(src: Sources) -> list[Unit]:
             ],
             [(d, state.pitches[(tier, d)].key) for d in partner.destinations],
             [(c, state.competitors[(tier, c)].key) for c in kits.competitors_of(shared, pid)],
+            [(p, state.briefs[(tier, p)].key) for p in kits.briefs_of(shared, pid)],
         )
         units.append(
             Unit(
@@ -270,7 +293,8 @@ class _KitMaker:
 
 FAMILY = Family(
     NAME,
-    "co-branded battlecards and decks, offline index, `manifest.json`",
+    "two parts: for the partner's team (battlecards, competitor cards, enablement decks) and"
+    " for its customers (one-page briefs, pitch decks); offline index, `manifest.json`",
     (("kits/*.zip", "partner"),),
     plan,
 )
