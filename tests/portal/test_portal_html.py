@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,12 +36,28 @@ INDEX_KEYS = {
     "industries",
     "personas",
     "destinations",
+    "objections",
+    "responses",
+    "discovery",
+    "claims",
+    "proof",
+    "talk_tracks",
+    "landmines",
 }
+COMPETITOR_KEYS = {"id", "name", "href", "strengths", "weaknesses", "dismiss"}
 
 
-def build_site(catalog: Path, out: Path, templates: Path | None = None) -> tuple[int, Context]:
+def build_site(
+    catalog: Path, out: Path, templates: Path | None = None, kinds: list[str] | None = None
+) -> tuple[int, Context]:
     ctx = Context(catalog=catalog, as_of=AS_OF, templates=templates, out=out)
-    return run_build(ctx, ["site", "reports"]), ctx
+    return run_build(ctx, kinds or ["site", "reports"]), ctx
+
+
+def rep_edition(catalog: Path) -> Any:
+    cat = check_catalog(Context(catalog=catalog, as_of=AS_OF))
+    assert cat is not None
+    return make_edition(cat, "rep")
 
 
 def read_index(site: Path) -> dict[str, list[dict[str, Any]]]:
@@ -109,7 +126,7 @@ def test_search_index_holds_the_rep_plays_and_only_the_allowed_fields(
     sample: Path, rep_plays: set[str]
 ) -> None:
     data = read_index(sample / "site")
-    assert set(data) == {"plays"}
+    assert set(data) == {"plays", "competitors"}
     entries = data["plays"]
     assert {e["id"] for e in entries} == rep_plays
     for entry in entries:
@@ -121,8 +138,104 @@ def test_search_index_holds_the_rep_plays_and_only_the_allowed_fields(
         "Cyber-resilient enterprise",
         "Unified hybrid cloud",
     }
-    # Summaries are plain text: no Markdown marks, no HTML.
-    assert all("**" not in str(e["summary"]) and "<" not in str(e["summary"]) for e in entries)
+    # what reps type: a word of an objection, its response, a question, a claim, a result
+    assert "There's no budget this year." in acme["objections"]
+    assert any(r.startswith("So did the last three hospitals") for r in acme["responses"])
+    assert "How many years of tapes do you keep, and why?" in acme["discovery"]
+    assert "Contoso Health: Restore time cut from 3 days to 40 minutes." in acme["proof"]
+    assert any("cost" in t for t in acme["talk_tracks"])
+    assert any("holiday" in t for t in acme["landmines"])
+    assert acme["claims"]
+    # Summaries and responses are plain text: no Markdown marks, no HTML.
+    for e in entries:
+        for text in [e["summary"], *e["responses"], *e["claims"]]:
+            assert "**" not in text and "<" not in text, text
+
+
+def test_search_index_lists_rep_competitors_with_intel_and_card_links(sample: Path) -> None:
+    comps = {c["id"]: c for c in read_index(sample / "site")["competitors"]}
+    assert set(comps) == set(rep_edition(SAMPLE).competitors)
+    for cid, comp in comps.items():
+        assert set(comp) == COMPETITOR_KEYS
+        assert comp["href"] == f"../competitors/{cid}.html"
+    ironclad = comps["ironclad"]
+    assert "Strong security reputation with CISOs." in ironclad["strengths"]
+    assert "Hardware refresh every five years." in ironclad["weaknesses"]
+    assert ironclad["dismiss"].startswith("Fast restores from one box")
+    # its pricing is internal: reps never get it, in the index or anywhere in the portal
+    assert "$180k" not in (sample / "site" / portal.INDEX_JS).read_text("utf-8")
+
+
+def test_what_reps_type_lands_in_the_search_index(tmp_path: Path) -> None:
+    """The words of the issue ("battery", "false alarms", "network", "pricing") are found when
+    an objection, a question, a competitor's weak spot or a customer result holds them."""
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - objection: We already have backups.\n",
+        "  - objection: The UPS battery is our real worry.\n"
+        "    response: Backups run on their own schedule.\n"
+        "  - objection: We already have backups.\n",
+    )
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - How many years of tapes do you keep, and why?\n",
+        "  - How many false alarms does your monitoring raise a week?\n",
+    )
+    _edit(
+        root,
+        "competitors/acme.yaml",
+        "weaknesses:\n",
+        "weaknesses:\n  - Needs a dedicated replication network.\n",
+    )
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "result: Restore time cut from 3 days to 40 minutes.",
+        "result: Restore time cut to 40 minutes, with flat pricing.",
+    )
+    rep = rep_edition(root)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    play = next(e for e in portal.search_entries(cards) if e["id"] == "backup-modernization")
+    comps = {c["id"]: c for c in portal.competitor_entries(rep, portal.page_links(rep).site)}
+    assert "The UPS battery is our real worry." in play["objections"]
+    assert "How many false alarms does your monitoring raise a week?" in play["discovery"]
+    assert "Contoso Health: Restore time cut to 40 minutes, with flat pricing." in play["proof"]
+    assert "Acme Backup" in play["competitors"]  # the search reads its intel through this name
+    assert "Needs a dedicated replication network." in comps["acme"]["weaknesses"]
+
+
+def test_placeholder_is_an_example_from_the_catalog(tmp_path: Path) -> None:
+    rep = rep_edition(SAMPLE)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    example = portal.placeholder(rep, cards)
+    names = [n.strip() for n in example.removeprefix("e.g. ").split(",")]
+    vendors = {c.name for c in rep.competitors.values() if c.type == "vendor"}
+    assert names[0] in vendors  # a rival vendor, not "Do nothing"
+    assert len(example) <= len("e.g. ") + portal.PLACEHOLDER_CHARS
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    for name in ("acme", "ironclad", "stratus"):
+        path = root / "competitors" / f"{name}.yaml"
+        path.write_text(path.read_text("utf-8").replace("type: vendor", "type: diy"), "utf-8")
+    _edit(root, "competitors/cloud-builtin.yaml", "name: ", "name: Zed ")
+    rep = rep_edition(root)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    assert portal.placeholder(rep, cards).startswith("e.g. Zed ")
+
+
+def test_home_page_offers_the_catalogs_example_and_links_competitor_cards(sample: Path) -> None:
+    text = (sample / "site" / "index.html").read_text(encoding="utf-8")
+    rep = rep_edition(SAMPLE)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    assert f'placeholder="{portal.placeholder(rep, cards)}"' in text
+    assert "e.g. Acme, insurance" not in text
+    assert 'href="../competitors/all_competitors.html"' in text  # the nav
+    # each play's Versus chips lead to the competitor cards
+    assert 'href="../competitors/ironclad.html"' in text
 
 
 def test_internal_play_stays_out_of_the_portal(sample: Path) -> None:
@@ -168,6 +281,7 @@ def test_home_page_draws_each_path_with_links_to_cards(sample: Path, rep_plays: 
 def test_every_local_link_resolves(sample: Path) -> None:
     site = sample / "site"
     pages = [site / "index.html", site / "matrix.html", site / "report.html"]
+    pages.append(site / portal.WHATS_NEW)
     for page in pages:
         for url in Page(page.read_text(encoding="utf-8")).urls():
             parts = urlsplit(url)
@@ -175,9 +289,9 @@ def test_every_local_link_resolves(sample: Path) -> None:
                 continue
             assert not parts.scheme and not url.startswith("/"), f"{page.name}: {url} not relative"
             target = (page.parent / unquote(parts.path)).resolve()
-            if target.suffix in (".pdf", ".pptx"):
+            if target.suffix in (".pdf", ".pptx") or target.parent.name == "competitors":
                 # Built by the other kinds; here only their place is checked.
-                assert target.parent.name in ("battlecards", "decks"), url
+                assert target.parent.name in ("battlecards", "decks", "competitors"), url
                 assert target.parent.parent == sample.resolve(), url
                 continue
             assert target.is_file(), f"{page.name}: {url}"
@@ -193,7 +307,7 @@ def test_coverage_report_links_into_the_site(sample: Path) -> None:
 
 def test_pages_are_semantic_and_labelled(sample: Path) -> None:
     site = sample / "site"
-    for name in ("index.html", "matrix.html", "report.html"):
+    for name in ("index.html", "matrix.html", "report.html", portal.WHATS_NEW):
         page = Page((site / name).read_text(encoding="utf-8"))
         assert page.all("html")[0].get("lang") == "en"
         assert len(page.all("h1")) == 1, name
@@ -289,6 +403,66 @@ def test_report_finds_gaps(tmp_path: Path) -> None:
     assert "Nothing to fix." in sections["pathless-destinations"]
     # The internal play's own name is not shown to reps, even in the report.
     assert "Proven recovery with quarterly drills" not in text
+
+
+def test_whats_new_outside_git_says_the_history_is_not_available(tmp_path: Path) -> None:
+    root = tmp_path / "plays"  # a copy outside any git repository
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "build"
+    assert build_site(root, out, kinds=["site"])[0] == 0  # the build does not fail
+    text = (out / "site" / portal.WHATS_NEW).read_text(encoding="utf-8")
+    assert "The release history is not available" in text
+    assert 'aria-current="page"' in text and f'href="{portal.WHATS_NEW}"' in text
+
+
+def _git(top: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(top), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_whats_new_tells_reps_each_release_and_nothing_internal(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    root = top / "plays"
+    shutil.copytree(SAMPLE, root)
+    _git(top, "init", "-q")
+    _git(top, "add", "-A")
+    _git(top, "commit", "-q", "-m", "one")
+    _git(top, "tag", "v1")
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - objection: We already have backups.\n",
+        "  - objection: The UPS battery is our real worry.\n"
+        "    response: Backups run on their own schedule.\n"
+        "  - objection: We already have backups.\n",
+    )
+    # an internal play's change: reps must never read of it
+    _edit(
+        root,
+        "plays/acme-displacement.yaml",
+        "  - objection: Acme just offered us 40 % off.\n",
+        "  - objection: CANARY-INTERNAL-OBJECTION\n    response: CANARY-INTERNAL-RESPONSE\n"
+        "  - objection: Acme just offered us 40 % off.\n",
+    )
+    _git(top, "commit", "-q", "-am", "two")
+    _git(top, "tag", "v2")
+    _git(top, "tag", "not-a-release")
+    out = tmp_path / "build"
+    code, _ = build_site(root, out)
+    assert code == 0
+    text = (out / "site" / portal.WHATS_NEW).read_text(encoding="utf-8")
+    main = text[text.index("<main") : text.index("</main>")]
+    assert main.count('<article class="release"') == 1
+    assert re.search(r"v2 <span", main) and "1 change since v1" in main
+    assert "The UPS battery is our real worry." in main
+    assert 'href="battlecards/backup-modernization.html"' in main
+    assert "CANARY" not in text
+    assert "not-a-release" not in text
 
 
 def test_site_is_deterministic(tmp_path: Path) -> None:
