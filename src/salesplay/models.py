@@ -57,17 +57,39 @@ def _visible(value: str) -> str:
 def _locale(value: str) -> str:
     """A locale Babel knows (de, ja, pt_BR, zh_Hant), with a did-you-mean on a typo."""
     from babel import Locale, UnknownLocaleError
-    from babel.localedata import locale_identifiers
 
     try:
         Locale.parse(value)
     except (UnknownLocaleError, ValueError, TypeError):
-        import difflib
-
-        close = difflib.get_close_matches(value, locale_identifiers(), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(f"not a locale Babel knows{hint}; e.g. de, ja, pt_BR") from None
+        hint = _locale_hint(value)
+        raise ValueError(
+            f"not a locale Babel knows{f' (did you mean {hint!r}?)' if hint else ''};"
+            " e.g. de, ja, pt_BR"
+        ) from None
     return value
+
+
+def _locale_hint(value: str) -> str | None:
+    """The locale meant by a typo, a BCP 47 tag (de-DE) or a language's English name."""
+    import difflib
+
+    from babel import Locale
+    from babel.localedata import locale_identifiers
+
+    known = locale_identifiers()
+    parts = value.replace("-", "_").split("_")
+    # Babel's own spelling: language lower-case, script title-case, territory upper-case
+    canonical = "_".join(
+        [parts[0].lower(), *(p.upper() if len(p) <= 3 else p.title() for p in parts[1:])]
+    )
+    for candidate in ("_".join(parts), canonical):
+        if candidate in known:
+            return candidate
+    names = {name.casefold(): code for code, name in Locale("en").languages.items()}
+    if value.casefold() in names and names[value.casefold()] in known:
+        return str(names[value.casefold()])
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]

@@ -1,0 +1,259 @@
+"""Catalog translations: PO extract, stale and missing texts fall back to the source, audiences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from conftest import AS_OF, base_text, make_catalog, run_cli
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.i18n import (
+    FINGERPRINT_NOTE,
+    HiddenText,
+    Status,
+    fingerprint,
+    localizer,
+    message_context,
+    parse_context,
+)
+from salesplay.pipeline import check_catalog
+from salesplay.resolve import Catalog
+
+BM = "plays/backup-modernization.yaml"
+RESPONSE = "play:backup-modernization:objections.1.response"
+RESPONSE_KEY = ("play", "backup-modernization", ("objections", 0, "response"))
+RESPONSE_EN = "Ask how long the last **restore** took."
+RESPONSE_DE = "Fragen Sie, wie lange die letzte **Wiederherstellung** gedauert hat."
+LOCALES = {"catalog.yaml": base_text("catalog.yaml") + "locales: [de, ja]\n"}
+SAMPLE = Path(__file__).parent.parent / "plays"
+
+
+def cli(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli(*args, "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    return result.code, result.stdout, result.stderr
+
+
+def catalog(root: Path) -> Catalog:
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF))
+    cat = check_catalog(ctx)
+    assert cat is not None and not ctx.reporter.errors, ctx.reporter.errors
+    return cat
+
+
+def po(root: Path, locale: str = "de") -> dict[str, Any]:
+    """msgctxt → Babel message of a translations file."""
+    with (root / "translations" / f"{locale}.po").open("rb") as f:
+        return {m.context: m for m in read_po(f) if m.id}
+
+
+def translate(root: Path, texts: dict[str, str], locale: str = "de", fuzzy: bool = False) -> None:
+    """What a translator's tool does: fill msgstr (and clear or keep 'fuzzy')."""
+    path = root / "translations" / f"{locale}.po"
+    with path.open("rb") as f:
+        catalog_ = read_po(f)
+    for message in catalog_:
+        if message.context in texts:
+            message.string = texts[message.context]
+            if not fuzzy:
+                message.flags.discard("fuzzy")
+    out = io.BytesIO()
+    write_po(out, catalog_, include_previous=True)
+    path.write_bytes(out.getvalue())
+
+
+def test_extract_writes_one_entry_per_text_field_with_id_source_and_fingerprint(
+    tmp_path: Path,
+) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    code, out, _ = cli(tmp_path, "i18n", "extract")
+    assert code == 0
+    assert "plays/translations/de.po:" in out and "plays/translations/ja.po:" in out
+    messages = po(root)
+    entry = messages[RESPONSE]
+    assert entry.id == RESPONSE_EN and entry.string == ""
+    assert entry.locations == [("plays/plays/backup-modernization.yaml", 13)]
+    assert f"{FINGERPRINT_NOTE}{fingerprint(RESPONSE_EN)}" in entry.auto_comments
+    # prose is translated, proper names (competitors, customers, products) are not
+    assert "play:backup-modernization:name" in messages
+    assert "play:backup-modernization:competitors.1.landmines.1" in messages
+    assert "competitor:acme:name" not in messages
+    assert not any(c.startswith("play:backup-modernization:proof.1.customer") for c in messages)
+    assert set(po(root, "ja")) == set(messages)
+    # a second run over an unchanged catalog changes no byte
+    before = (root / "translations" / "de.po").read_bytes()
+    code, out, _ = cli(tmp_path, "i18n", "extract", "--locale", "de")
+    assert code == 0 and "(unchanged)" in out and "ja.po" not in out
+    assert (root / "translations" / "de.po").read_bytes() == before
+
+
+def test_translation_is_used_kept_by_extract_and_counted(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    assert cli(tmp_path, "check") == (0, "", "")
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[RESPONSE].string == RESPONSE_DE
+    cat = catalog(root)
+    tr = cat.translations
+    assert tr.text("de", *RESPONSE_KEY, RESPONSE_EN) == (RESPONSE_DE, Status.TRANSLATED)
+    assert tr.text("ja", *RESPONSE_KEY, RESPONSE_EN) == (RESPONSE_EN, Status.MISSING)
+    assert tr.text("en", *RESPONSE_KEY, RESPONSE_EN) == (RESPONSE_EN, Status.SOURCE)
+    play = tr.coverage()["de"]["play"]
+    assert (play.translated, play.stale) == (1, 0) and play.missing == play.total - 1
+    code, out, _ = cli(tmp_path, "i18n", "status")
+    assert code == 0
+    row = next(
+        line.split() for line in out.splitlines() if line.startswith("de  ") and " play " in line
+    )
+    assert row[:4] == ["de", "play", "1", f"({100 // play.total}"]
+
+
+def test_changed_source_makes_the_translation_stale_located_and_never_shown(
+    tmp_path: Path,
+) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    line = po(root)[RESPONSE].lineno
+    new_en = "Ask how long the last **full restore** took."
+    bm = (root / BM).read_text()
+    (root / BM).write_text(bm.replace(RESPONSE_EN, new_en))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert err.splitlines()[0] == (
+        f"plays/translations/de.po:{line}:1: warning: stale translation of play"
+        " 'backup-modernization' objections.1.response: its source text changed since it was"
+        " translated; the source text is shown until it is translated again"
+        " (`salesplay i18n extract` marks it, then update it and clear 'fuzzy')"
+    )
+    cat = catalog(root)
+    assert cat.translations.text("de", *RESPONSE_KEY, new_en) == (new_en, Status.STALE)
+    assert cat.translations.coverage()["de"]["play"].stale == 1
+    # extract keeps the old translation for the translator, fuzzy, with the old source
+    cli(tmp_path, "i18n", "extract")
+    entry = po(root)[RESPONSE]
+    assert (entry.id, entry.string, entry.fuzzy) == (new_en, RESPONSE_DE, True)
+    # the old source as the previous msgid, which translators' tools show as a difference
+    assert f'#| msgid "{RESPONSE_EN}"' in (root / "translations" / "de.po").read_text()
+    code, _, err = cli(tmp_path, "check")
+    assert "marked fuzzy (to review)" in err
+    assert catalog(root).translations.text("de", *RESPONSE_KEY, new_en)[1] is Status.STALE
+    # the translator updates it and clears 'fuzzy': used again
+    translate(root, {RESPONSE: "Fragen Sie nach der letzten **vollständigen** Wiederherstellung."})
+    assert cli(tmp_path, "check") == (0, "", "")
+    assert catalog(root).translations.text("de", *RESPONSE_KEY, new_en)[1] is Status.TRANSLATED
+
+
+def test_a_translated_internal_field_never_reaches_a_rep_lookup(tmp_path: Path) -> None:
+    canary = "KANARIENVOGEL-INTERN"
+    bm = base_text(BM).replace(
+        'response: "Ask how long the last **restore** took."}',
+        'response: "Ask how long the last **restore** took.", audience: internal}',
+    )
+    root = make_catalog(tmp_path, {**LOCALES, BM: bm})
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: canary})
+    cat = catalog(root)
+    internal = localizer(cat, "de", "internal")
+    assert internal.text(*RESPONSE_KEY, RESPONSE_EN) == (canary, Status.TRANSLATED)
+    rep = localizer(cat, "de", "rep")
+    with pytest.raises(HiddenText):
+        rep.text(*RESPONSE_KEY, RESPONSE_EN)
+    # the rep edition holds no such field, so nothing made from it asks for its translation
+    card = make_edition(cat, "rep").plays["backup-modernization"]
+    assert RESPONSE_EN not in [o.response for o in card.objections]
+    shown = [
+        rep.text(*key, source)[0]
+        for key, source in cat.translations.sources.items()
+        if cat.audience(*key) != "internal"
+    ]
+    assert canary not in shown and len(shown) > 10
+
+
+def test_locales_are_checked_against_babel_with_suggestions(tmp_path: Path) -> None:
+    bad = {"catalog.yaml": base_text("catalog.yaml") + "locales: [German, pt-br, ja]\n"}
+    make_catalog(tmp_path, bad)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "plays/catalog.yaml:18:11: error: 'locales.1': not a locale Babel knows (did you mean"
+        " 'de'?); e.g. de, ja, pt_BR, found 'German'",
+        "plays/catalog.yaml:18:19: error: 'locales.2': not a locale Babel knows (did you mean"
+        " 'pt_BR'?); e.g. de, ja, pt_BR, found 'pt-br'",
+    ]
+    shutil.rmtree(tmp_path / "plays")
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [en, ja, ja]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "plays/catalog.yaml:18:11: error: 'en' is the source locale (source_locale): list only"
+        " the languages the catalog is translated into",
+        "plays/catalog.yaml:18:19: error: locale 'ja' is listed twice",
+    ]
+    shutil.rmtree(tmp_path / "plays")
+    make_catalog(tmp_path, LOCALES)
+    result = run_cli("i18n", "extract", "--locale", "dee", "--catalog", "plays", cwd=tmp_path)
+    assert result.code == 2
+    assert "locale 'dee' is not in catalog.yaml locales (did you mean 'de'?)" in result.stderr
+    assert not (tmp_path / "plays" / "translations").exists()
+
+
+def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    path = root / "translations" / "de.po"
+    text = path.read_text()
+    broken = text.replace(f'msgstr "{RESPONSE_DE}"', f'msgstr "{RESPONSE_DE}"\nmsgsrt "x"')
+    path.write_text(broken)
+    line = broken.splitlines().index('msgsrt "x"') + 1
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"plays/translations/de.po:{line}:1: error: could not be read:"
+        " Unknown or misformatted keyword"
+    )
+    assert cli(tmp_path, "i18n", "extract")[0] == 1
+    assert path.read_text() == broken  # nothing overwritten: the translations are not lost
+    # a msgctxt naming no field, and a file for a locale not declared: warnings, not used
+    path.write_text(
+        text.replace(
+            f'msgctxt "{RESPONSE}"', 'msgctxt "play:backup-modernization:objections.1.respons"'
+        )
+    )
+    (root / "translations" / "fr.po").write_text(text)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert (
+        "(did you mean 'play:backup-modernization:objections.1.response'?); it is not used" in err
+    )
+    assert "plays/translations/fr.po: warning: 'fr' is not in catalog.yaml locales" in err
+
+
+def test_context_ids_round_trip() -> None:
+    assert message_context(RESPONSE_KEY) == RESPONSE
+    assert parse_context(RESPONSE) == RESPONSE_KEY
+    assert parse_context("play:x:discovery.0") is None
+    assert parse_context("play:x") is None and parse_context("play:x:a..b") is None
+
+
+def test_sample_catalog_translations_are_current(tmp_path: Path) -> None:
+    """The shipped de and ja files: in sync with the catalog, nothing stale, some translated."""
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    before = {p.name: p.read_bytes() for p in (root / "translations").glob("*.po")}
+    code, _, err = cli(tmp_path, "i18n", "extract")
+    assert code == 0, err
+    assert {p.name: p.read_bytes() for p in (root / "translations").glob("*.po")} == before
+    coverage = catalog(root).translations.coverage()
+    assert set(coverage) == {"de", "ja"}
+    for kinds in coverage.values():
+        assert kinds["play"].translated >= 30 and kinds["destination"].translated >= 5
+        assert sum(c.stale for c in kinds.values()) == 0
