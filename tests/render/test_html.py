@@ -150,9 +150,10 @@ def test_every_card_has_its_name_and_sections_in_reading_order(
         assert doc.one("h1").text == play.name
         found = sections(doc)
         assert found == [s for s in CARD_ORDER if s in found], pid
-        for required in ("brief", "differentiators", "discovery", "next-steps", "decoder"):
+        for required in ("brief", "differentiators", "discovery", "next-steps"):
             assert required in found, (pid, required)
-        assert found[0] == "brief" and found[-1] == "decoder"
+        assert found[0] == "brief" and found[-1] == ("decoder" if play.decoder else found[-1])
+        assert ("decoder" in found) == bool(play.decoder), pid
 
 
 def test_headings_never_skip_a_level(env: jinja2.Environment, rep: Edition) -> None:
@@ -241,7 +242,10 @@ def test_objections_competitors_and_next_steps(env: jinja2.Environment, rep: Edi
 def test_web_card_is_self_contained(env: jinja2.Environment, rep: Edition) -> None:
     page = html.battlecard(env, rep, "backup-modernization", html.Links.for_site(1), medium="web")
     doc = parse(page)
-    assert not doc.find_all("script")
+    # one inline script (it scrolls a wide path to this play's step), nothing loaded
+    scripts = doc.find_all("script")
+    assert len(scripts) == 1 and "src" not in scripts[0].attrs
+    assert "scrollLeft" in scripts[0].text and "[data-current]" in scripts[0].text
     assert doc.find_all("header") and doc.find_all("main") and doc.find_all("nav")
     assert doc.one("meta", name="viewport")
     for el in doc.iter():
@@ -301,8 +305,9 @@ def test_catalog_text_is_escaped_and_markdown_has_no_raw_html(
     )
     ed = dataclasses.replace(rep, plays={**rep.plays, play.id: evil})
     page = html.battlecard(env, ed, play.id, html.Links.for_site(1), medium="web")
-    assert "<script>" not in page and "<img src=x" not in page and "javascript:" not in page
+    assert "<script>alert" not in page and "<img src=x" not in page and "javascript:" not in page
     doc = parse(page)
+    assert len(doc.find_all("script")) == 1  # the theme's own, which scrolls the path
     assert doc.one("h1").text == "<script>alert(1)</script>"
     assert doc.one("div", class_="summary").find_all("strong")
 
@@ -323,9 +328,64 @@ def test_a_sparse_play_renders_without_its_optional_sections(
     mediums: tuple[html.Medium, ...] = ("web", "print")
     for medium in mediums:
         doc = card(env, ed, play.id, medium)
-        assert sections(doc) == ["brief", "differentiators", "discovery", "next-steps", "decoder"]
+        # an empty section is left out whole: no "Jargon decoder — No jargon on this card"
+        assert sections(doc) == ["brief", "differentiators", "discovery", "next-steps"]
         assert not doc.find_all("img") and not doc.find_all("div", class_="position")
-        assert "No jargon on this card." in doc.one("section", data_section="decoder").text
+        assert "jargon" not in doc.text.lower()
+
+
+def test_sections_and_boxes_with_nothing_to_show_are_left_out(
+    env: jinja2.Environment, rep: Edition
+) -> None:
+    play = rep.plays["recovery-drills"]
+    empty = dataclasses.replace(
+        play, why_now="", why_us=(), discovery=(), qualification=(), next_steps=(), proof=(),
+        handoff=None, decoder=(),
+    )  # fmt: skip
+    ed = dataclasses.replace(rep, plays={**rep.plays, play.id: empty})
+    mediums: tuple[html.Medium, ...] = ("web", "print")
+    for medium in mediums:
+        doc = card(env, ed, play.id, medium)
+        assert "differentiators" not in sections(doc) and "next-steps" not in sections(doc)
+        whys = [w.attrs["class"] for w in doc.find_all("div", class_="why")]
+        assert whys == ["why why-anything"], medium  # no empty Why now / Why us boxes
+        assert not doc.find_all("div", class_="trio")
+        assert not {"discovery", "qualification"} & set(sections(doc))
+        if medium == "web":
+            jumps = [
+                a.attrs["href"].rsplit("-", 1)[-1]
+                for a in doc.one("p", class_="jumps").find_all("a")
+            ]
+            assert jumps == ["brief", "objections", "competitors"], jumps
+
+
+def test_why_boxes_and_matchups_sit_in_cells_of_their_own(
+    env: jinja2.Environment, rep: Edition
+) -> None:
+    """A table cell or grid item stretches to its row: the coloured box inside it does not."""
+    mediums: tuple[html.Medium, ...] = ("web", "print")
+    for medium in mediums:
+        doc = card(env, rep, "backup-modernization", medium)
+        grid = doc.one("div", class_="why-grid")
+        assert [c.attrs["class"] for c in grid.children if isinstance(c, El)] == ["why-cell"] * 3
+        for row in doc.one("div", class_="matchups").find_all("div", class_="row"):
+            cells = [c for c in row.children if isinstance(c, El)]
+            assert all(c.attrs["class"] in ("matchup-cell", "filler") for c in cells)
+
+
+def test_jargon_decoder_reads_down_the_first_column_then_the_second(
+    env: jinja2.Environment, rep: Edition
+) -> None:
+    play = rep.plays["backup-modernization"]
+    terms = [t for t, _ in play.decoder]
+    assert len(terms) >= 3
+    half = (len(terms) + 1) // 2
+    mediums: tuple[html.Medium, ...] = ("web", "print")
+    for medium in mediums:
+        decoder = card(env, rep, play.id, medium).one("div", class_="decoder")
+        columns = decoder.find_all("dl", class_="decoder-col")
+        got = [[dt_.text for dt_ in col.find_all("dt")] for col in columns]
+        assert got == [terms[:half], terms[half:]], medium
 
 
 def test_every_edition_renders(env: jinja2.Environment) -> None:
@@ -413,7 +473,7 @@ def test_path_svg_has_one_numbered_box_per_step(rep: Edition) -> None:
             words = " ".join("".join(t.itertext()) for t in g.findall("s:text", ns))
             assert words.split()[0] == str(step.number)
             assert (step.play_name or "").split()[0] in words
-        assert len(svg.findall("s:polyline[@class='arrow']", ns)) == len(path.steps) - 1
+        assert len(svg.findall("s:g[@class='arrow']", ns)) == len(path.steps) - 1
         assert svg.find("s:title", ns).text == path.name  # type: ignore[union-attr]
 
 
@@ -428,7 +488,10 @@ def test_path_svg_escapes_text_and_refers_to_nothing_outside() -> None:
     assert "A <b>path</b>" in "".join(svg.itertext())
     outside = markup.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert not re.search(r"(?:xlink:)?href=|https?:|url\((?!#)", outside)
-    assert len(svg.findall("{http://www.w3.org/2000/svg}g")) == 7  # wraps onto a second row
+    boxes = svg.findall("{http://www.w3.org/2000/svg}g[@class='step']")
+    assert len(boxes) == 7
+    tops = {float(g.find("{http://www.w3.org/2000/svg}rect").get("y", "")) for g in boxes}  # type: ignore[union-attr]
+    assert len(tops) == 2  # wraps onto a second row
 
 
 # --- playbook --------------------------------------------------------------------------------

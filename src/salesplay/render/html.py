@@ -272,21 +272,52 @@ class Matrix:
 
 # --- path diagram --------------------------------------------------------------------
 
-_BOX_W, _BOX_H, _GAP, _PAD = 150, 72, 28, 8
+# Sizes are CSS pixels: the SVG is drawn at text size (1 unit = 1 px) and only shrinks to fit
+# paper; a screen keeps it at that size and scrolls it sideways (see battlecard.html).
+_BOX_W, _GAP, _PAD = 150, 28, 8
 _NAME_SIZE, _CAPTION_SIZE = 14, 12.5
+_NAME_X = 34  # the name starts right of the number disc
+_MIN_BOX_H, _BOX_PAD = 72, 10
+_FIRST_BASELINE = 21.5  # of the number and of the name's first line, below the box top
+# Only a pathological text runs past these and ends in '…' (the <desc> holds it whole).
+_NAME_LINES, _CAPTION_LINES = 6, 8
+_HEAD_LEN, _HEAD_HALF = 8.0, 5.0  # arrowhead: length along its line, half its width
 # Five boxes keep names legible at A4 width; longer paths wrap onto further rows.
 _PER_ROW = 5
 _ROW_GAP = 30
 
+Measure = Callable[[str], float]
 
-def _wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap by an average glyph width (Inter ≈ 0.55 em); '…' when cut."""
-    limit = max(4, int(width / (size * 0.55)))
+
+def _measures() -> tuple[Measure, Measure]:
+    """Widths in px of a name (bold) and a caption (regular) in the theme's Inter."""
+    from PIL import ImageFont  # only a diagram needs it
+
+    fonts = THEME_DIR / "fonts"
+    bold = ImageFont.truetype(str(fonts / "Inter-Bold.otf"), _NAME_SIZE)
+    regular = ImageFont.truetype(str(fonts / "Inter-Regular.otf"), _CAPTION_SIZE)
+    return bold.getlength, regular.getlength
+
+
+def _wrap(text: str, measure: Measure, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap by measured width; only a word wider than a line is split.
+
+    A text longer than `max_lines` ends in '…' (the SVG's <desc> holds it whole).
+    """
+    words: list[str] = []
+    for word in text.split():
+        while measure(word) > width and len(word) > 1:
+            cut = next(
+                n for n in range(len(word) - 1, 0, -1) if measure(word[:n]) <= width or n == 1
+            )
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in words:
         candidate = f"{current} {word}".strip()
-        if len(candidate) <= limit or not current:
+        if not current or measure(candidate) <= width:
             current = candidate
         else:
             lines.append(current)
@@ -295,7 +326,10 @@ def _wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
         lines.append(current)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1][: limit - 1].rstrip() + "…"
+        last = lines[-1]
+        while last and measure(last + "…") > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
     return lines
 
 
@@ -311,7 +345,9 @@ def _text(x: float, y: float, lines: Sequence[str], size: float, **attrs: str) -
 def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None = None) -> Markup:
     """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions.
 
-    Pure SVG (no external references), every text escaped; `current` highlights one play.
+    Drawn at text size (width and height in CSS px); pure SVG (no external references, no
+    markers: WeasyPrint misplaces them), every text escaped. Names wrap in full, every box as
+    tall as the tallest; `current` highlights one play and marks its box `data-current`.
     """
     primary = brand.primary if brand else Brand().primary
     accent = brand.accent if brand else Brand().accent
@@ -319,8 +355,14 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     steps = path.steps
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
-    lines = max((len(_caption(s)) for s in steps), default=0)
-    row_h = _BOX_H + lines * _CAPTION_SIZE * 1.25 + 10
+    bold, regular = _measures()
+    names = {s.number: _name_lines(s, bold) for s in steps}
+    captions = {s.number: _caption(s, regular) for s in steps}
+    most = max((len(lines) for lines in names.values()), default=1)
+    # Names start level with the number disc and run down; the box ends below the last line.
+    box_h = max(_MIN_BOX_H, _FIRST_BASELINE + (most - 1) * _NAME_SIZE * 1.25 + _BOX_PAD + 2)
+    deepest = max((len(lines) for lines in captions.values()), default=0)
+    row_h = box_h + deepest * _CAPTION_SIZE * 1.25 + 10
     # A wrapping path runs its connector around the boxes, in a margin on either side.
     side = _PAD + (_GAP / 2 if len(rows) > 1 else 0)
     width = side * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
@@ -329,46 +371,56 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     desc = "; ".join(_step_words(s) for s in steps)
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
-        f' viewBox="0 0 {width:g} {height:g}" width="100%" role="img"'
+        f' viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img"'
         f' aria-labelledby="{uid}-t {uid}-d"'
         ' font-family="Inter, Helvetica, Arial, sans-serif">',
         f'<title id="{uid}-t">{escape(path.name)}</title>',
         f'<desc id="{uid}-d">{escape(desc)}</desc>',
-        f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
-        f' markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{primary}"/>'
-        "</marker></defs>",
     ]
     for r, row in enumerate(rows):
         top = _PAD + r * (row_h + _ROW_GAP)
-        mid = top + _BOX_H / 2
+        mid = top + box_h / 2
         for i, step in enumerate(row):
             here = current is not None and step.play == current
-            out += _step_box(step, side + i * (_BOX_W + _GAP), top, here, primary, accent)
+            left = side + i * (_BOX_W + _GAP)
+            lines = names[step.number], captions[step.number]
+            out += _step_box(step, lines, left, top, box_h, here, primary, accent)
             if i < len(row) - 1:
-                x1 = side + i * (_BOX_W + _GAP) + _BOX_W + 2
-                out.append(_arrow(uid, primary, f"{x1:g},{mid:g} {x1 + _GAP - 5:g},{mid:g}"))
+                # From the outer edge of this box's stroke to the outer edge of the next one's.
+                out += _arrow(primary, [(left + _BOX_W + 1, mid), (left + _BOX_W + _GAP - 1, mid)])
         if r < len(rows) - 1:
             # Out of the row's last box, down the right margin, back along the gap between
             # the rows, down the left margin and into the next row's first box.
-            right = side + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W + 2
+            right = side + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W + 1
             gap_y = top + row_h + _ROW_GAP / 2 - 4
             next_mid = mid + row_h + _ROW_GAP
-            turn_r, turn_l = right + _GAP / 2 - 2, side - _GAP / 2 + 2
-            points = (
-                f"{right:g},{mid:g} {turn_r:g},{mid:g} {turn_r:g},{gap_y:g} {turn_l:g},{gap_y:g}"
-                f" {turn_l:g},{next_mid:g} {side - 3:g},{next_mid:g}"
-            )
-            out.append(_arrow(uid, primary, points))
+            turn_r, turn_l = right + _GAP / 2 - 1, side - _GAP / 2 + 2
+            corners = [(turn_r, mid), (turn_r, gap_y), (turn_l, gap_y), (turn_l, next_mid)]
+            out += _arrow(primary, [(right, mid), *corners, (side - 1, next_mid)])
     out.append("</svg>")
     # Safe: every catalog text above went through escape(), colours through colour.parse().
     return Markup("".join(out))
 
 
-def _arrow(uid: str, colour: str, points: str) -> str:
-    return (
-        f'<polyline class="arrow" points="{points}" fill="none" stroke="{colour}"'
-        f' stroke-width="2" stroke-linejoin="round" marker-end="url(#{uid}-arrow)"/>'
-    )
+def _arrow(colour: str, points: Sequence[tuple[float, float]]) -> list[str]:
+    """A connector whose head is drawn, not a marker: its tip ends the line, on the line.
+
+    The line stops where the head begins, so no stroke pokes through the tip.
+    """
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    length = max(abs(x1 - x0), abs(y1 - y0)) or 1.0
+    dx, dy = (x1 - x0) / length, (y1 - y0) / length  # connectors run level or plumb
+    bx, by = x1 - dx * _HEAD_LEN, y1 - dy * _HEAD_LEN
+    line = [*points[:-1], (bx + dx * 0.5, by + dy * 0.5)]
+    wing_x, wing_y = -dy * _HEAD_HALF, dx * _HEAD_HALF
+    head = f"M{x1:g},{y1:g} L{bx + wing_x:g},{by + wing_y:g} L{bx - wing_x:g},{by - wing_y:g} Z"
+    return [
+        '<g class="arrow">',
+        f'<polyline points="{" ".join(f"{x:g},{y:g}" for x, y in line)}" fill="none"'
+        f' stroke="{colour}" stroke-width="2" stroke-linejoin="round"/>',
+        f'<path class="arrow-head" d="{head}" fill="{colour}"/>',
+        "</g>",
+    ]
 
 
 def _step_words(step: StepView) -> str:
@@ -377,29 +429,41 @@ def _step_words(step: StepView) -> str:
     return f"Step {step.number}: {name}{stage}"
 
 
-def _caption(step: StepView) -> list[str]:
-    return _wrap(richtext.plain(step.stage), _CAPTION_SIZE, _BOX_W, 5) if step.stage else []
+def _name_lines(step: StepView, measure: Measure) -> list[str]:
+    name = step.play_name or "(not in this edition)"
+    return _wrap(name, measure, _BOX_W - _NAME_X - _BOX_PAD, _NAME_LINES)
+
+
+def _caption(step: StepView, measure: Measure) -> list[str]:
+    if not step.stage:
+        return []
+    return _wrap(richtext.plain(step.stage), measure, _BOX_W, _CAPTION_LINES)
 
 
 def _step_box(
-    step: StepView, x: float, y: float, here: bool, primary: str, accent: str
+    step: StepView,
+    lines: tuple[Sequence[str], Sequence[str]],
+    x: float,
+    y: float,
+    box_h: float,
+    here: bool,
+    primary: str,
+    accent: str,
 ) -> list[str]:
     fill, ink, ring = (primary, "#FFFFFF", primary) if here else ("#FFFFFF", "#0B1F44", primary)
     dash = ' stroke-dasharray="5 4"' if step.play is None else ""
+    mark = ' data-current="true"' if here else ""
     out = [
-        f'<g class="step" data-step="{step.number}">',
-        f'<rect x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="{fill}"'
+        f'<g class="step" data-step="{step.number}"{mark}>',
+        f'<rect x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{box_h:g}" rx="8" fill="{fill}"'
         f' stroke="{ring}" stroke-width="2"{dash}/>',
         f'<circle cx="{x + 17:g}" cy="{y + 17:g}" r="11" fill="{accent if here else primary}"/>',
-        f'<text x="{x + 17:g}" y="{y + 21.5:g}" font-size="12.5" font-weight="bold"'
+        f'<text x="{x + 17:g}" y="{y + _FIRST_BASELINE:g}" font-size="12.5" font-weight="bold"'
         f' text-anchor="middle" fill="#FFFFFF">{step.number}</text>',
     ]
-    name = step.play_name or "(not in this edition)"
-    lines = _wrap(name, _NAME_SIZE, _BOX_W - 40, 3)
-    top = y + _BOX_H / 2 - (len(lines) - 1) * _NAME_SIZE * 1.25 / 2 + _NAME_SIZE * 0.35
-    out += _text(x + 34, top, lines, _NAME_SIZE, font_weight="bold", fill=ink)
-    caption = _caption(step)
+    name, caption = lines
+    out += _text(x + _NAME_X, y + _FIRST_BASELINE, name, _NAME_SIZE, font_weight="bold", fill=ink)
     if caption:
-        out += _text(x, y + _BOX_H + 16, caption, _CAPTION_SIZE, fill="#44506A")
+        out += _text(x, y + box_h + 16, caption, _CAPTION_SIZE, fill="#44506A")
     out.append("</g>")
     return out
