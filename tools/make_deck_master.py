@@ -33,7 +33,12 @@ LAYOUTS = [
     ("Two Content", "twoObj", None, True),
     ("Path", "titleOnly", None, True),
     ("Closing", "cust", "accent1", False),
+    ("Statement", "obj", None, True),
+    ("Proof", "cust", None, True),
 ]
+# where the company logo goes on the title and closing slides (a picture placeholder; the
+# partner's co-brand slots of kits sit in the bottom band, clear of it)
+LOGO_W, LOGO_H = int(2.6 * IN), int(0.9 * IN)
 
 
 def _fill(color: str) -> str:
@@ -74,6 +79,16 @@ def _ph(
     )
 
 
+def _logo(sid: int, x: int) -> str:
+    return (
+        f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="{sid}" name="Logo"/>'
+        '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
+        '<p:nvPr><p:ph type="pic" idx="10"/></p:nvPr></p:nvSpPr>'
+        f"<p:spPr>{_xfrm(x, int(0.55 * IN), LOGO_W, LOGO_H)}</p:spPr><p:txBody><a:bodyPr/>"
+        '<a:lstStyle/><a:p><a:r><a:rPr lang="en-US"/><a:t>Logo</a:t></a:r></a:p></p:txBody></p:sp>'
+    )
+
+
 def _lvl1(size: int, color: str, *, bold: bool = False, align: str = "l") -> str:
     b = ' b="1"' if bold else ""
     return (
@@ -103,12 +118,14 @@ def _shapes(name: str) -> list[str]:
         x, w = (int(0.9 * IN), int(11 * IN)) if name == "Title" else (M, CONTENT_W)
         rule_x = x if name == "Title" else (W - int(1.2 * IN)) // 2
         title_box = (x, int(1.9 * IN), w, int(1.9 * IN))
+        logo_x = x if name == "Title" else (W - LOGO_W) // 2
         return [
             _ph(2, "Title", '<p:ph type="ctrTitle"/>', title_box, prompt="Deck title",
                 anchor="b", lvl1=_lvl1(4400, "bg1", bold=True, align=align)),
             _rect(3, "Brand Rule", (rule_x, int(3.95 * IN), int(1.2 * IN), int(0.07 * IN)), "bg1"),
             _ph(4, "Subtitle", subtitle_ph, (x, int(4.2 * IN), w, int(1.6 * IN)),
                 prompt="Subtitle", lvl1=_lvl1(2000, "bg1", align=align)),
+            _logo(5, logo_x),
         ]  # fmt: skip
     if name == "Section":
         x, w = int(1.0 * IN), int(11 * IN)
@@ -128,6 +145,27 @@ def _shapes(name: str) -> list[str]:
             _body(3, 1, (M, BODY_Y, HALF_W, BODY_H)),
             _body(4, 2, (right, BODY_Y, HALF_W, BODY_H)),
         ]
+    attribution = '<p:ph type="subTitle" idx="3"/>'
+    if name == "Statement":
+        # one sentence, large, in the middle of the slide; an attribution line under it
+        return [
+            _title(),
+            _ph(3, "Statement", '<p:ph idx="1"/>', (M, BODY_Y, CONTENT_W, int(4.0 * IN)),
+                prompt="One sentence", anchor="ctr", lvl1=_lvl1(3600, "tx2")),
+            _ph(4, "Attribution", attribution, (M, int(5.9 * IN), CONTENT_W, int(0.7 * IN)),
+                prompt="Who said it", lvl1=_lvl1(1800, "accent1", bold=True)),
+        ]  # fmt: skip
+    if name == "Proof":
+        # the customer's result: a big number, the sentence it comes from, the customer
+        return [
+            _title(),
+            _ph(3, "Big Number", '<p:ph idx="1"/>', (M, BODY_Y, CONTENT_W, int(1.7 * IN)),
+                prompt="40 %", anchor="b", lvl1=_lvl1(8000, "accent1", bold=True)),
+            _ph(4, "Result", '<p:ph idx="2"/>', (M, int(3.6 * IN), CONTENT_W, int(2.2 * IN)),
+                prompt="The result, in the customer's words", lvl1=_lvl1(2800, "tx2")),
+            _ph(5, "Attribution", attribution, (M, int(5.9 * IN), CONTENT_W, int(0.7 * IN)),
+                prompt="Customer", lvl1=_lvl1(1800, "accent1", bold=True)),
+        ]  # fmt: skip
     return [_title()]
 
 

@@ -9,7 +9,7 @@ from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, deck_unit
 from salesplay.faults import BuildFault
 from salesplay.render import decks
-from salesplay.render.pptx_deck import DeckError, SlideSpec
+from salesplay.render.pptx_deck import DeckError, Logo, SlideSpec
 from salesplay.views import Edition
 
 NAME = "decks"
@@ -33,9 +33,19 @@ def master(src: Sources) -> Path:
         raise BuildFault.of(exc, Path("templates/deck.pptx")) from None
 
 
-def deck_key(ed: Edition, slides: list[SlideSpec], master_digest: str, title: str) -> str:
-    """Everything a deck is made from: its slides, the master, the title, brand and date."""
-    return key_of("deck", slides, master_digest, title, ed.company.name, ed.as_of, ed.brand)
+def logo(src: Sources) -> Logo | None:
+    """The company logo as the catalog's image check made it (a PNG), if the catalog has one."""
+    name = src.cat.config.company.logo
+    image = src.cat.images.get(name) if name else None
+    return Logo(image.png, image.png_size) if image is not None else None
+
+
+def deck_key(
+    ed: Edition, slides: list[SlideSpec], master_digest: str, title: str, logo: Logo | None = None
+) -> str:
+    """Everything a deck is made from: its slides, the master, the title, brand, date, logo."""
+    mark = key_of("logo", logo.png) if logo else None
+    return key_of("deck", slides, master_digest, title, ed.company.name, ed.as_of, ed.brand, mark)
 
 
 def unit(
@@ -47,13 +57,14 @@ def unit(
     master_digest: str,
     title: str,
     subject: tuple[str, str],
+    logo: Logo | None = None,
 ) -> Unit:
     """One deck unit; made by python-pptx only when its key changed."""
     return deck_unit(
         family,
         rel,
-        lambda: decks.deck_bytes(ed, slides, master_path, title),
-        deck_key(ed, slides, master_digest, title),
+        lambda: decks.deck_bytes(ed, slides, master_path, title, logo),
+        deck_key(ed, slides, master_digest, title, logo),
         master_path,
         subject,
     )
@@ -63,12 +74,21 @@ def plan(src: Sources) -> list[Unit]:
     public, rep = src.editions["public"], src.editions["rep"]
     path = master(src)
     digest = key_of("master", path.read_bytes())
+    mark = logo(src)
     units = []
     for did, dest in public.destinations.items():
         slides = decks.pitch_slides(public, did)
         units.append(
             unit(
-                NAME, pitch_path(did), public, slides, path, digest, dest.name, ("destination", did)
+                NAME,
+                pitch_path(did),
+                public,
+                slides,
+                path,
+                digest,
+                dest.name,
+                ("destination", did),
+                mark,
             )
         )
     for pid, play in rep.plays.items():
@@ -83,6 +103,7 @@ def plan(src: Sources) -> list[Unit]:
                 digest,
                 f"{play.name} — enablement",
                 ("play", pid),
+                mark,
             )
         )
     return units

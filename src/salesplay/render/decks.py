@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
-from salesplay.render.pptx_deck import DeckError, SlideSpec, build_deck, check_master
+from salesplay.render.pptx_deck import DeckError, Logo, SlideSpec, build_deck, check_master
 from salesplay.render.pptx_path import PathStep
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
-from salesplay.views import ClaimView, Edition, PathView, PlayView
+from salesplay.views import ClaimView, CustomerProof, Edition, Matchup, PathView, PlayView
 
 MASTER_NAME = "deck.pptx"
 
@@ -38,6 +40,14 @@ def checked_master(project_templates: Path | None) -> Path:
     return master
 
 
+#: a one-paragraph slide up to this long is a statement: large, in the middle of the slide.
+STATEMENT_CHARS = 200
+# A customer result's headline figure: a percentage, else "to <n unit>", else "<n> <unit>".
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+_TO_FIGURE = re.compile(r"\bto (\d+(?:[.,]\d+)?\s?[A-Za-z]+)")
+_FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s(?:million|billion|thousand))?\s?[A-Za-z]+")
+
+
 def _md(text: str | None) -> tuple[Para, ...]:
     return richtext.parse(text) if text else ()
 
@@ -50,20 +60,85 @@ def _bullets(items: Iterable[str]) -> tuple[Para, ...]:
     return tuple(out)
 
 
+def _heading(text: str) -> Para:
+    return Para((Run(text, bold=True),))
+
+
 def _labelled(label: str, text: str | None, bullet: bool = True) -> tuple[Para, ...]:
-    """'Label: text' with the label in bold, as one paragraph per Markdown paragraph."""
+    """'Label: text' with the label in bold, as one paragraph per Markdown paragraph.
+
+    Text that opens with a list keeps its items as bullets under the label line, one level
+    in, rather than merging the first item into the label.
+    """
     paras = list(richtext.parse(text or ""))
     if not paras:
         return (Para((Run(label, bold=True),), bullet=bullet),)
+    if paras[0].bullet or paras[0].number is not None:
+        depth = 1 if bullet else 0
+        items = [replace(p, level=p.level + depth) for p in paras]
+        return (Para((Run(label, bold=True),), bullet=bullet), *items)
     first = Para((Run(f"{label}: ", bold=True), *paras[0].runs), bullet=bullet)
     return (first, *paras[1:])
+
+
+def _notes(*parts: tuple[str, str | None]) -> str:
+    """'Label: text' for each part with text, so no note ends in an empty label."""
+    lines = [f"{label}: {richtext.plain(text)}" for label, text in parts if text and text.strip()]
+    return "\n".join(line for line in lines if not line.endswith(": "))
+
+
+def _content(title: str, body: tuple[Para, ...], notes: str = "") -> SlideSpec:
+    """A Content slide, or a Statement slide when the body is one short paragraph (a lone
+    list item loses its bullet: one line in a corner is what a statement slide avoids)."""
+    if len(body) == 1 and len(body[0].text) <= STATEMENT_CHARS:
+        statement = Para(body[0].runs)
+        return SlideSpec("Statement", title, body=(statement,), notes=notes)
+    return SlideSpec("Content", title, body=body, notes=notes)
+
+
+def _columns(
+    title: str, left: tuple[Para, ...], right: tuple[Para, ...], notes: str = ""
+) -> SlideSpec:
+    """Two columns side by side; one column's worth on a Content or Statement slide."""
+    if left and right:
+        return SlideSpec("Two Content", title, body=left, body2=right, notes=notes)
+    return _content(title, left or right, notes)
+
+
+def big_number(result: str) -> str | None:
+    """The headline figure of a customer result ("31 %", "40 minutes"), if it has one."""
+    text = richtext.plain(result)
+    percents = _PERCENT.findall(text)
+    if percents:
+        return str(percents[-1])
+    for pattern in (_TO_FIGURE, _FIGURE):
+        found = pattern.search(text)
+        if found:
+            return found.group(1) if pattern is _TO_FIGURE else found.group(0)
+    return None
+
+
+def _proof_slide(proof: CustomerProof, notes: str = "") -> SlideSpec:
+    """The customer's result as a big number over the quote, or as a quote alone."""
+    quote = (Para((Run(f"“{richtext.plain(proof.result)}”"),)),)
+    industry = (
+        proof.industry
+        if proof.industry and proof.industry.lower() not in proof.customer.lower()
+        else None
+    )
+    who = ", ".join(x for x in (proof.customer, industry) if x)
+    figure = big_number(proof.result)
+    if figure:
+        number = (Para((Run(figure),)),)
+        return SlideSpec("Proof", "Proof", subtitle=who, body=number, body2=quote, notes=notes)
+    return SlideSpec("Statement", "Proof", subtitle=who, body=quote, notes=notes)
 
 
 def _handled(company: str | None) -> str | None:
     return f"Handled by {company}" if company else None
 
 
-def _steps(path: PathView, *, public: bool) -> tuple[PathStep, ...]:
+def _steps(path: PathView, *, public: bool, current: int | None = None) -> tuple[PathStep, ...]:
     # a kit's step outside the kit has neither play nor texts: it reads "Handled by <company>"
     return tuple(
         PathStep(
@@ -71,9 +146,16 @@ def _steps(path: PathView, *, public: bool) -> tuple[PathStep, ...]:
             if public
             else (s.play_name or _handled(s.handled_by) or s.stage or ""),
             caption=(s.milestone or "") if public else (s.stage or ""),
+            current=s.number == current,
         )
         for s in path.steps
     )
+
+
+def _stale(days: int | None, what: str) -> tuple[Para, ...]:
+    if days is None:
+        return ()
+    return (Para((Run(f"Stale: {what} {days} days ago", bold=True, italic=True),)),)
 
 
 def _claim_paras(claim: ClaimView, ed: Edition) -> tuple[Para, ...]:
@@ -83,7 +165,7 @@ def _claim_paras(claim: ClaimView, ed: Edition) -> tuple[Para, ...]:
         paras.append(Para((Run(claim.label, italic=True),), bullet=True, level=1))
     if claim.stale_days is not None:
         paras.append(
-            Para((Run(f"Last verified {claim.stale_days} days ago", italic=True),), True, 1)
+            Para((Run(f"Stale: last verified {claim.stale_days} days ago", italic=True),), True, 1)
         )
     for proof in claim.proof:
         paras += [Para(p.runs, bullet=True, level=1) for p in richtext.parse(proof.text)]
@@ -95,12 +177,19 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
     dest = ed.destinations[destination_id]
     company = ed.company
     slides = [SlideSpec("Title", dest.name, subtitle=richtext.plain(dest.promise))]
-    if dest.why_change:
-        slides.append(SlideSpec("Content", "Why change", body=_md(dest.why_change)))
-    if dest.why_now:
-        slides.append(SlideSpec("Content", "Why now", body=_md(dest.why_now)))
+    if dest.why_change and dest.why_now:
+        slides.append(
+            _columns(
+                "Why change, and why now",
+                (_heading("Why change"), *_md(dest.why_change)),
+                (_heading("Why now"), *_md(dest.why_now)),
+            )
+        )
+    elif dest.why_change or dest.why_now:
+        title = "Why change" if dest.why_change else "Why now"
+        slides.append(_content(title, _md(dest.why_change or dest.why_now)))
     if dest.outcomes:
-        slides.append(SlideSpec("Content", "What you get", body=_bullets(dest.outcomes)))
+        slides.append(_content("What you get", _bullets(dest.outcomes)))
     for path in dest.paths:
         if path.steps:
             slides.append(SlideSpec("Path", path.name, steps=_steps(path, public=True)))
@@ -110,11 +199,9 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
     ]
     if claims:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
-        slides.append(SlideSpec("Content", f"Why {company.name}", body=body))
+        slides.append(_content(f"Why {company.name}", body))
     proofs = [pr for pl in ed.plays.values() for pr in pl.proof if _on(pl, destination_id)]
-    if proofs:
-        body = tuple(p for pr in proofs for p in _labelled(pr.customer, pr.result))
-        slides.append(SlideSpec("Content", "Proof", body=body))
+    slides += [_proof_slide(pr) for pr in proofs]
     closing = " · ".join(x for x in (company.tagline, company.website) if x)
     slides.append(SlideSpec("Closing", company.name, subtitle=closing))
     return slides
@@ -122,6 +209,23 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
 
 def _on(play: PlayView, destination_id: str) -> bool:
     return any(p.path.destination == destination_id for p in play.positions)
+
+
+def _against(m: Matchup) -> SlideSpec:
+    comp = m.competitor
+    left = list(_stale(comp.stale_days, "intel on them reviewed"))
+    if comp.quick_dismiss:
+        left += _labelled("Quick dismiss", comp.quick_dismiss, bullet=False)
+    left += _md(m.talk_track)
+    if m.landmines:
+        left += [_heading("Landmines"), *_bullets(m.landmines)]
+    right: list[Para] = []
+    if comp.strengths:
+        right += [_heading("Where they win"), *_bullets(comp.strengths)]
+    if comp.weaknesses:
+        right += [_heading("Where they are weak"), *_bullets(comp.weaknesses)]
+    notes = _notes(("Who they are", comp.summary))
+    return _columns(f"Against {comp.name}", tuple(left), tuple(right), notes)
 
 
 def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
@@ -136,21 +240,29 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         )
     ]
     for pos in play.positions[:2]:
+        step = pos.step
         slides.append(
             SlideSpec(
                 "Path",
                 f"Where it fits: {pos.path.name}",
-                steps=_steps(pos.path, public=False),
-                notes=f"This play is step {pos.step.number}: {richtext.plain(pos.step.stage or '')}"
-                f" Milestone: {richtext.plain(pos.step.milestone or '')}",
+                steps=_steps(pos.path, public=False, current=step.number),
+                notes="\n".join(
+                    x
+                    for x in (
+                        f"This play is step {step.number} of {len(pos.path.steps)}.",
+                        _notes(("Stage", step.stage), ("Milestone", step.milestone)),
+                    )
+                    if x
+                ),
             )
         )
     slides.append(
-        SlideSpec(
-            "Two Content",
+        _columns(
             "Why do anything? Why now?",
-            body=_labelled("Why do anything", play.why_do_anything, bullet=False),
-            body2=_labelled("Why now", play.why_now, bullet=False)
+            (_heading("Why do anything"), *_md(play.why_do_anything))
+            if play.why_do_anything
+            else (),
+            ((_heading("Why now"), *_md(play.why_now)) if play.why_now else ())
             + (_bullets(play.triggers) if play.triggers else ()),
             notes="Open with the cost of doing nothing; the status quo is the main competitor.",
         )
@@ -158,45 +270,44 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     if play.why_us:
         body = tuple(p for c in play.why_us for p in _claim_paras(c, ed))
         slides.append(
-            SlideSpec(
-                "Content",
+            _content(
                 "Why us",
-                body=body,
+                body,
                 notes="Never commit to anything labelled not available.",
             )
         )
-    slides.append(
-        SlideSpec(
-            "Content",
-            "Discovery questions",
-            body=_bullets(play.discovery),
-            notes="Qualify: " + "; ".join(richtext.plain(q) for q in play.qualification),
+    if play.discovery:
+        qualify = "; ".join(richtext.plain(q) for q in play.qualification)
+        slides.append(
+            _content(
+                "Discovery questions",
+                _bullets(play.discovery),
+                notes=_notes(("Qualify", qualify)),
+            )
         )
-    )
     if play.objections:
         body = tuple(
             p
             for o in play.objections
             for p in (*_labelled("They say", o.objection), *_labelled("You answer", o.response))
         )
-        slides.append(SlideSpec("Content", "Objections", body=body))
-    for m in play.competitors:
-        body = _md(m.talk_track) + _bullets(f"Landmine: {lm}" for lm in m.landmines)
-        notes = richtext.plain(m.competitor.summary)
-        slides.append(SlideSpec("Content", f"Against {m.competitor.name}", body=body, notes=notes))
-    if play.proof:
-        body = tuple(p for pr in play.proof for p in _labelled(pr.customer, pr.result))
-        slides.append(SlideSpec("Content", "Proof", body=body))
+        slides.append(_content("Objections", body))
+    slides += [_against(m) for m in play.competitors]
+    slides += [_proof_slide(pr) for pr in play.proof]
     body = _labelled("Hand off", play.handoff) if play.handoff else ()
-    slides.append(SlideSpec("Content", "Next steps", body=body + _bullets(play.next_steps)))
+    if body or play.next_steps:
+        slides.append(_content("Next steps", body + _bullets(play.next_steps)))
     if play.decoder:
         body = tuple(p for term, meaning in play.decoder for p in _labelled(term, meaning))
-        slides.append(SlideSpec("Content", "Jargon decoder", body=body))
+        slides.append(_content("Jargon decoder", body))
     slides.append(SlideSpec("Closing", ed.company.name, subtitle=richtext.plain(play.name)))
     return slides
 
 
-def deck_bytes(ed: Edition, slides: list[SlideSpec], master: Path, title: str) -> bytes:
+def deck_bytes(
+    ed: Edition, slides: list[SlideSpec], master: Path, title: str, logo: Logo | None = None
+) -> bytes:
+    """The deck in the edition's brand colours, with ``logo`` on its title and closing."""
     return build_deck(
         master,
         slides,
@@ -204,6 +315,8 @@ def deck_bytes(ed: Edition, slides: list[SlideSpec], master: Path, title: str) -
         author=ed.company.name,
         as_of=ed.as_of,
         brand_color=ed.brand.primary,
+        accent_color=ed.brand.accent,
+        logo=logo,
     )
 
 
@@ -217,10 +330,9 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     for label, text in role.program:
         body += _labelled(label, text)
     body += (Para((Run(f"Open to {role.min_tier} partners and above."),)),)
-    wiifm = SlideSpec(
-        "Content",
+    wiifm = _content(
         "What's in it for you",
-        body=body,
+        body,
         notes="Partners ask what's in it for them: lead with the margin and services attached.",
     )
     return [slides[0], wiifm, *slides[1:]]

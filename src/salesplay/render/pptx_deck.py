@@ -7,20 +7,22 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pptx import Presentation
-from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.enum.dml import MSO_THEME_COLOR
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
 
 from salesplay.diagnostics import Location
 from salesplay.render import colour
 from salesplay.render.archive import repack
-from salesplay.render.pptx_fit import EMU_PER_PT, TextBox, paginate, text_box
+from salesplay.render.pptx_fit import EMU_PER_PT, TextBox, fitted, paginate, text_box
 from salesplay.render.pptx_path import PathStep, diagram_area, draw_steps, step_pages
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
@@ -32,6 +34,13 @@ _CODE_FONT = "Courier New"
 
 #: the layouts a deck master must have (README: "Templates and themes").
 LAYOUTS = ("Title", "Section", "Content", "Two Content", "Path", "Closing")
+#: layouts a master may add; a master without one gets its slides on the stand-in named here.
+OPTIONAL_LAYOUTS = {"Statement": "Content", "Proof": "Content"}
+#: layouts whose text is scaled to fill one slide (the others' sizes are the design).
+FILL_LAYOUTS = ("Content", "Two Content")
+#: the layouts that carry the company logo (cobrand adds the partner's to the same slides).
+LOGO_LAYOUTS = ("Title", "Closing")
+LOGO_SHAPE = "Company logo"
 #: a deck master larger than this, packed or unpacked, is refused (the built-in one is 60 KB).
 MAX_MASTER_BYTES = 50_000_000
 
@@ -106,11 +115,70 @@ class SlideSpec:
 
     layout: str
     title: str
-    subtitle: str = ""
+    subtitle: str = ""  # on Statement and Proof slides: who said it
     body: tuple[Para, ...] = ()
     body2: tuple[Para, ...] = ()
     notes: str = ""
     steps: tuple[PathStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The company logo as PNG bytes and its pixel size."""
+
+    png: bytes
+    size: tuple[int, int]
+
+
+def _stand_in(spec: SlideSpec) -> SlideSpec:
+    """``spec`` on the stand-in layout of a master without its optional layout: one body."""
+    extra = (Para((Run(spec.subtitle, italic=True),)),) if spec.subtitle else ()
+    return replace(
+        spec,
+        layout=OPTIONAL_LAYOUTS[spec.layout],
+        subtitle="",
+        body=spec.body + spec.body2 + extra,
+        body2=(),
+    )
+
+
+def _fitted(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The largest rectangle of the image's aspect ratio centred in ``box`` (no distortion)."""
+    x, y, cx, cy = box
+    w, h = max(size[0], 1), max(size[1], 1)
+    scale = min(cx / w, cy / h)
+    fw, fh = int(w * scale), int(h * scale)
+    return x + (cx - fw) // 2, y + (cy - fh) // 2, fw, fh
+
+
+def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
+    """The logo in the layout's picture placeholder (top right if it has none), on a card."""
+    holder = next(
+        (ph for ph in layout.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE),
+        None,
+    )
+    if holder is not None:
+        box = (holder.left, holder.top, holder.width, holder.height)
+        pic = slide.placeholders[holder.placeholder_format.idx].insert_picture(io.BytesIO(logo.png))
+        pic.crop_left = pic.crop_right = pic.crop_top = pic.crop_bottom = 0.0
+    else:
+        w, h = int(Inches(2.6)), int(Inches(0.9))
+        box = (prs.slide_width - int(Inches(0.6)) - w, int(Inches(0.55)), w, h)
+        pic = slide.shapes.add_picture(io.BytesIO(logo.png), 0, 0)
+    x, y, cx, cy = _fitted(box, logo.size)
+    pic.left, pic.top, pic.width, pic.height = Emu(x), Emu(y), Emu(cx), Emu(cy)
+    pic.name = LOGO_SHAPE
+    # a white card keeps a dark or coloured logo readable on a brand-coloured background
+    pad = int(Inches(0.12))
+    card = slide.shapes.add_shape(
+        MSO_SHAPE.ROUNDED_RECTANGLE, x - pad, y - pad, cx + 2 * pad, cy + 2 * pad
+    )
+    card.name = f"{LOGO_SHAPE} card"
+    card._element.remove(card._element.find(qn("p:style")))
+    card.fill.solid()
+    card.fill.fore_color.theme_color = MSO_THEME_COLOR.BACKGROUND_1
+    card.line.fill.background()
+    pic._element.addprevious(card._element)
 
 
 def _write_paras(frame: Any, paras: Sequence[Para], box: TextBox) -> None:
@@ -132,17 +200,20 @@ def _write_paras(frame: Any, paras: Sequence[Para], box: TextBox) -> None:
             p_pr.insert_element_before(
                 bullet_none, "a:buAutoNum", "a:buChar", "a:tabLst", "a:defRPr"
             )
+        size = Pt(box.style(para)[1]) if box.scale != 1.0 else None
         for run in runs:
             for j, part in enumerate(run.text.split("\n")):
                 if j:
                     p.add_line_break()
                 if part:
-                    _add_run(p, run, part)
+                    _add_run(p, run, part, size)
 
 
-def _add_run(p: Any, run: Run, text: str) -> None:
+def _add_run(p: Any, run: Run, text: str, size: Any = None) -> None:
     r = p.add_run()
     r.text = text
+    if size is not None:
+        r.font.size = size
     if run.bold:
         r.font.bold = True
     if run.italic:
@@ -168,7 +239,7 @@ def _placeholders(layout: Any) -> tuple[Any, Any, list[Any]]:
     return title, subtitle, sorted(bodies, key=lambda ph: ph.placeholder_format.idx)
 
 
-def _add_slides(prs: Any, layout: Any, spec: SlideSpec) -> None:
+def _add_slides(prs: Any, layout: Any, spec: SlideSpec, logo: Logo | None = None) -> None:
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = [
         ("a title", bool(spec.title), title_ph is not None),
@@ -182,6 +253,8 @@ def _add_slides(prs: Any, layout: Any, spec: SlideSpec) -> None:
                 f"layout {spec.layout!r} has no placeholder for {what} ({spec.title!r})"
             )
     boxes = [text_box(ph, layout.slide_master) for ph in bodies[:2]]
+    if spec.layout in FILL_LAYOUTS:
+        boxes = fitted((spec.body, spec.body2), boxes)
     columns = [
         paginate(paras, box) for paras, box in zip((spec.body, spec.body2), boxes, strict=False)
     ]
@@ -207,6 +280,13 @@ def _add_slides(prs: Any, layout: Any, spec: SlideSpec) -> None:
                 filled.add(ph.placeholder_format.idx)
         if page < len(steps):
             draw_steps(slide, *steps[page], area)
+        if logo is not None and spec.layout in LOGO_LAYOUTS and not page:
+            _place_logo(prs, slide, layout, logo)
+            filled.update(
+                ph.placeholder_format.idx
+                for ph in slide.placeholders
+                if ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE
+            )
         for ph in list(slide.placeholders):
             # An empty placeholder would show "Click to add text" in PowerPoint's editor.
             if ph.placeholder_format.idx not in filled:
@@ -215,14 +295,15 @@ def _add_slides(prs: Any, layout: Any, spec: SlideSpec) -> None:
             slide.notes_slide.notes_text_frame.text = spec.notes
 
 
-def recolor(prs: Any, primary: str) -> None:
-    """Set the theme's accent 1, which the master's brand shapes and path diagrams use."""
+def recolor(prs: Any, primary: str, slot: str = "accent1") -> None:
+    """Set a theme colour: accent 1 (the brand colour of the master's shapes and path
+    diagrams) or accent 2 (the brand accent that highlights a path's current step)."""
     try:
         digits = colour.hex_digits(primary)
     except ValueError:
         raise DeckError(f"brand colour {primary!r} is not a #RRGGBB colour") from None
     theme = prs.slide_master.part.part_related_by(RT.THEME)
-    pattern = rb"(<a:accent1>\s*<a:srgbClr val=\")[0-9A-Fa-f]{6}"
+    pattern = rb"(<a:" + slot.encode() + rb">\s*<a:srgbClr val=\")[0-9A-Fa-f]{6}"
     theme.blob = re.sub(pattern, rb"\g<1>" + digits.encode(), theme.blob)
 
 
@@ -234,11 +315,17 @@ def build_deck(
     author: str,
     as_of: dt.date,
     brand_color: str | None = None,
+    accent_color: str | None = None,
+    logo: Logo | None = None,
 ) -> bytes:
-    """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes."""
+    """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes.
+
+    ``logo`` goes on the Title and Closing slides; ``accent_color`` highlights the current
+    step of a path.
+    """
     prs = open_master(master)
     try:
-        return _fill(prs, master, slides, title, author, as_of, brand_color)
+        return _fill(prs, master, slides, title, author, as_of, (brand_color, accent_color), logo)
     except DeckError:
         raise
     except Exception as exc:
@@ -256,7 +343,8 @@ def _fill(
     title: str,
     author: str,
     as_of: dt.date,
-    brand_color: str | None,
+    colors: tuple[str | None, str | None],
+    logo: Logo | None,
 ) -> bytes:
     slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
@@ -267,14 +355,17 @@ def _fill(
         for layout in slide_master.slide_layouts:
             layouts.setdefault(layout.name, layout)
     for spec in slides:
+        if spec.layout not in layouts and spec.layout in OPTIONAL_LAYOUTS:
+            spec = _stand_in(spec)
         if spec.layout not in layouts:
             raise DeckError(
                 f"deck master {master} has no layout named {spec.layout!r} "
                 f"(it has: {', '.join(sorted(layouts))})"
             )
-        _add_slides(prs, layouts[spec.layout], spec)
-    if brand_color:
-        recolor(prs, brand_color)
+        _add_slides(prs, layouts[spec.layout], spec, logo)
+    for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
+        if color:
+            recolor(prs, color, slot)
     props = prs.core_properties
     midnight = dt.datetime(as_of.year, as_of.month, as_of.day)
     props.title, props.author, props.last_modified_by = title, author, author

@@ -27,6 +27,7 @@ class PathStep:
     label: str
     caption: str = ""
     href: str | None = None
+    current: bool = False  # the step the deck is about: drawn in the brand accent
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,20 @@ def _label(shape: Any, text: str, size: int, color: MSO_THEME_COLOR, bold: bool)
     run.font.color.theme_color = color
 
 
+def _colours(
+    step: PathStep, marked: bool
+) -> tuple[MSO_THEME_COLOR, MSO_THEME_COLOR, MSO_THEME_COLOR]:
+    """(box fill, label colour, outline) of a step: on a path with a current step, the others
+    are pale with a brand-coloured outline so that the accent-filled current step stands out."""
+    if step.current:
+        return MSO_THEME_COLOR.ACCENT_2, MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.ACCENT_2
+    if marked:
+        return MSO_THEME_COLOR.BACKGROUND_2, MSO_THEME_COLOR.TEXT_2, MSO_THEME_COLOR.ACCENT_1
+    return MSO_THEME_COLOR.ACCENT_1, MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.ACCENT_1
+
+
 def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, area: Area) -> None:
+    marked = any(s.current for s in steps)
     block = _BADGE // 2 + row.box_h + _CAPTION_GAP + row.caption_h
     top = area.top + max(0, (area.height - block) // 2) + _BADGE // 2
     start = area.left + (area.width - len(steps) * (row.width + _GAP) + _GAP) // 2
@@ -142,17 +156,18 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
         box = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, row.width, row.box_h)
         box.name = f"Step {number}"
         box.adjustments[0] = 0.1
-        _style_shape(box, MSO_THEME_COLOR.ACCENT_1, None)
-        _label(box, step.label, row.label_pt, MSO_THEME_COLOR.BACKGROUND_1, True)
+        fill, ink, outline = _colours(step, marked)
+        _style_shape(box, fill, outline if fill == MSO_THEME_COLOR.BACKGROUND_2 else None)
+        _label(box, step.label, row.label_pt, ink, True)
         href = safe_href(step.href)
         if href:
             box.click_action.hyperlink.address = href
         x = left + (row.width - _BADGE) // 2
         badge = shapes.add_shape(MSO_SHAPE.OVAL, x, top - _BADGE // 2, _BADGE, _BADGE)
         badge.name = f"Step {number} number"
-        _style_shape(badge, MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.ACCENT_1)
+        _style_shape(badge, MSO_THEME_COLOR.BACKGROUND_1, outline)
         badge.text_frame.margin_left = badge.text_frame.margin_right = 0
-        _label(badge, str(number), 14, MSO_THEME_COLOR.ACCENT_1, True)
+        _label(badge, str(number), 14, outline, True)
         if step.caption:
             y = top + row.box_h + _CAPTION_GAP
             caption = shapes.add_textbox(left, y, row.width, row.caption_h)
@@ -164,4 +179,3 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
             arrow = shapes.add_shape(MSO_SHAPE.CHEVRON, x, y, size, size)
             arrow.name = f"Step {number} arrow"
             _style_shape(arrow, MSO_THEME_COLOR.ACCENT_1, None)
-            arrow.fill.fore_color.brightness = 0.5
