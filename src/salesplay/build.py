@@ -191,6 +191,17 @@ def run_build(
     return 0
 
 
+def nothing_to_do(ctx: Context, only: list[str]) -> bool:
+    """The no-change fast path alone (see _nothing_changed): True when it answered."""
+    from salesplay.engine.records import Records
+
+    started = time.perf_counter()
+    _unknown_kinds(only)
+    records = Records.load(ctx.out)
+    print_ = fingerprint(ctx, only, records.files)
+    return _nothing_changed(ctx, records, print_, started, Progress(_progress_printer()))
+
+
 def _wants(only: Iterable[str]) -> Callable[[str], bool]:
     kinds = frozenset(only)
     return lambda kind: not kinds or kind in kinds
