@@ -159,6 +159,7 @@ def plan(src: Sources) -> list[Unit]:
         return []
     master = deck_family.master(src)
     digest = key_of("master", master.read_bytes())
+    logo = deck_family.logo(src)  # the company's, on title and closing slides
     revision = git_revision(cat.root)
     shared = kits.KitShared(cat, ped, src.out, src.env, revision)
     state = _Kits(src, shared)
@@ -189,6 +190,7 @@ def plan(src: Sources) -> list[Unit]:
                 digest,
                 f"{view.name} — partner enablement",
                 ("play", play),
+                logo,
             )
             state.enablement[(tier, play)] = same.setdefault(deck.key, deck)
         for cid in kits.kit_competitors(kit):
@@ -229,6 +231,7 @@ def plan(src: Sources) -> list[Unit]:
                 digest,
                 kit.pitches.destinations[dest].name,
                 ("destination", dest),
+                logo,
             )
             state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
     # what a tier's index pages read besides their partner: the tier's two editions
