@@ -1,0 +1,235 @@
+"""The path diagram: arrowheads on the line, whole names, text size, the current step on phones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import ImageFont
+
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render import html
+from salesplay.render.templates import THEME_DIR, make_env
+from salesplay.views import Edition, PathView, StepView
+
+SAMPLE = Path(__file__).resolve().parents[2] / "plays"
+AS_OF = dt.date(2026, 11, 23)
+SVG = "{http://www.w3.org/2000/svg}"
+CHROMIUM = Path("/usr/bin/chromium")
+NAME_FONT = ImageFont.truetype(str(THEME_DIR / "fonts" / "Inter-Bold.otf"), 14)
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    name: list[str]  # the lines of the step's name
+    name_x: float
+    baselines: list[float]
+
+
+@dataclass(frozen=True)
+class Arrow:
+    line: list[tuple[float, float]]
+    head: list[tuple[float, float]]  # tip first, then the two wings
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def _pairs(text: str) -> list[tuple[float, float]]:
+    n = _numbers(text)
+    return list(zip(n[::2], n[1::2], strict=True))
+
+
+def drawn(path: PathView, current: str | None = None) -> tuple[ET.Element, list[Box], list[Arrow]]:
+    svg = ET.fromstring(str(html.path_svg(path, current=current)))
+    boxes = []
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") != "step":
+            continue
+        rect = g.find(f"{SVG}rect")
+        assert rect is not None
+        name = g.findall(f"{SVG}text")[1]  # [0] is the step number
+        spans = name.findall(f"{SVG}tspan")
+        y, baselines = float(name.get("y", "0")), []
+        for span in spans:
+            y += float(span.get("dy", "0"))
+            baselines.append(y)
+        x, y0, w, h = (float(rect.get(k, "0")) for k in ("x", "y", "width", "height"))
+        boxes.append(
+            Box(
+                x,
+                y0,
+                w,
+                h,
+                name=[s.text or "" for s in spans],
+                name_x=float(name.get("x", "0")),
+                baselines=baselines,
+            )
+        )
+    arrows = []
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "arrow":
+            line, head = g.find(f"{SVG}polyline"), g.find(f"{SVG}path")
+            assert line is not None and head is not None
+            arrows.append(Arrow(_pairs(line.get("points", "")), _pairs(head.get("d", ""))))
+    return svg, boxes, arrows
+
+
+@pytest.fixture(scope="module")
+def editions() -> dict[str, Edition]:
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    return {a: make_edition(cat, a) for a in ("rep", "internal")}
+
+
+def _paths(editions: dict[str, Edition]) -> Iterator[PathView]:
+    yield from editions["internal"].paths.values()
+    yield from editions["rep"].paths.values()
+    # seven steps wrap onto a second row, so one connector runs round the boxes
+    names = ["Proven recovery with quarterly drills", "Backup modernization", "Clean-room recovery"]
+    steps = tuple(StepView(i, f"p{i}", names[i % 3], "A stage", (), None) for i in range(1, 8))
+    yield PathView("long", "Seven steps", "d", steps)
+
+
+def test_arrowheads_sit_on_their_line_with_the_tip_at_the_next_box(
+    editions: dict[str, Edition],
+) -> None:
+    for path in _paths(editions):
+        _, boxes, arrows = drawn(path)
+        assert len(arrows) == len(boxes) - 1 >= 4, path.id
+        for arrow, target in zip(arrows, boxes[1:], strict=True):
+            (tip_x, tip_y), wing1, wing2 = arrow.head
+            end_x, end_y = arrow.line[-1]
+            # the tip touches the outer edge of the next box's 2-unit stroke, at its middle
+            assert (tip_x, tip_y) == (target.x - 1, target.y + target.h / 2), path.id
+            # the head is centred on the line: wings mirror each other across it
+            assert end_y == tip_y and wing1[0] == wing2[0] and tip_y - wing1[1] == wing2[1] - tip_y
+            # the line ends inside the head, and the head lies wholly in the gap before the box
+            assert wing1[0] <= end_x < tip_x and max(x for x, _ in arrow.head) <= target.x - 1
+            for box in boxes:  # no head overlaps any box
+                inside = [
+                    box.x - 1 < x < box.x + box.w + 1 and box.y - 1 < y < box.y + box.h + 1
+                    for x, y in arrow.head
+                ]
+                assert not any(inside), (path.id, arrow.head, box)
+
+
+def test_step_names_are_wrapped_whole_inside_boxes_of_one_height(
+    editions: dict[str, Edition],
+) -> None:
+    for path in _paths(editions):
+        _, boxes, _ = drawn(path)
+        assert len({b.h for b in boxes}) == 1, path.id  # a row of boxes, level top and bottom
+        for box, step in zip(boxes, path.steps, strict=True):
+            assert " ".join(box.name) == step.play_name, (path.id, box.name)
+            for line in box.name:
+                assert box.name_x + NAME_FONT.getlength(line) <= box.x + box.w - 8, line
+            assert box.baselines[-1] + 5 <= box.y + box.h, (path.id, box.name)
+    # the name the issue saw cut ("Proven recovery with quarterly…") is there in full
+    longest = max(
+        (drawn(p)[1] for p in editions["internal"].paths.values()),
+        key=lambda bs: max(len(b.name) for b in bs),
+    )
+    assert max(len(b.name) for b in longest) >= 3
+
+
+def test_a_word_wider_than_a_box_is_split_and_a_runaway_name_ends_in_an_ellipsis() -> None:
+    steps = (
+        StepView(1, "a", "Supercalifragilisticexpialidocious-recovery", None, (), None),
+        StepView(2, "b", " ".join(["word"] * 80), None, (), None),
+    )
+    _, boxes, _ = drawn(PathView("odd", "Odd", "d", steps))
+    assert "".join(boxes[0].name) == steps[0].play_name and len(boxes[0].name) >= 2
+    assert 3 <= len(boxes[1].name) <= 6 and boxes[1].name[-1].endswith("…")
+    for box in boxes:
+        for line in box.name:
+            assert box.name_x + NAME_FONT.getlength(line) <= box.x + box.w - 8, line
+
+
+def test_drawn_at_text_size_and_the_current_step_marked(editions: dict[str, Edition]) -> None:
+    path = editions["rep"].paths["resilience-journey"]
+    current = path.steps[2].play
+    svg, _, _ = drawn(path, current=current)
+    _, _, width, height = _numbers(svg.get("viewBox", ""))
+    # one unit is one CSS pixel: never width="100%", which scaled a short path's text up
+    assert (float(svg.get("width", "0")), float(svg.get("height", "0"))) == (width, height)
+    marked = [g.get("data-step") for g in svg.iter(f"{SVG}g") if g.get("data-current")]
+    assert marked == ["3"]
+    assert "url(" not in ET.tostring(svg, encoding="unicode")  # no markers, no references
+
+
+# --- in a browser: the card page's path on a phone ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, editions: dict[str, Edition]) -> Path:
+    """Two web cards and the theme's stylesheets, laid out like build/site/."""
+    root = tmp_path_factory.mktemp("diagram-site")
+    (root / "battlecards").mkdir()
+    shutil.copytree(THEME_DIR / "fonts", root / "assets" / "fonts")
+    for css in ("fonts.css", "style.css", "web.css"):
+        shutil.copy(THEME_DIR / css, root / "assets" / css)
+    env, links = make_env(None), html.Links.for_site(1)
+    for pid in ("recovery-drills", "ransomware-detection"):
+        page = html.battlecard(env, editions["rep"], pid, links, medium="web")
+        (root / "battlecards" / f"{pid}.html").write_text(page, encoding="utf-8")
+    return root
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="`make test` installs Debian's chromium")
+def test_on_a_phone_the_path_scrolls_to_this_step_and_keys_scroll_it(site: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        try:
+            for pid in ("recovery-drills", "ransomware-detection"):
+                for viewport in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+                    page = browser.new_page(viewport=viewport)
+                    page.goto((site / "battlecards" / f"{pid}.html").as_uri())
+                    region = page.locator(".path-scroll").first
+                    facts = region.evaluate(
+                        """r => {
+                          const b = r.getBoundingClientRect();
+                          const c = r.querySelector('[data-current] rect').getBoundingClientRect();
+                          const name = r.querySelector('.step text + text tspan');
+                          const svg = r.querySelector('svg');
+                          const title = document.querySelector('.card-title');
+                          return {left: c.left - b.left, right: b.right - c.right,
+                                  scrolled: r.scrollLeft, wide: r.scrollWidth > r.clientWidth,
+                                  tab: r.tabIndex, label: r.getAttribute('aria-labelledby'),
+                                  name: name.getBoundingClientRect().height,
+                                  scale: svg.getBoundingClientRect().width
+                                         / svg.viewBox.baseVal.width,
+                                  title: parseFloat(getComputedStyle(title).fontSize)};
+                        }"""
+                    )
+                    where = (pid, viewport["width"])
+                    # this play's step is in view, wholly
+                    assert facts["left"] >= 0 and facts["right"] >= 0, (where, facts)
+                    # at text size (one unit, one pixel): a step name well under the title
+                    assert facts["scale"] == 1 and facts["name"] < facts["title"] * 0.75, facts
+                    assert facts["tab"] == 0 and facts["label"], where  # axe: focusable region
+                    if viewport["width"] < 400:
+                        assert facts["wide"] and facts["scrolled"] > 0, (where, facts)
+                        region.evaluate("r => { r.scrollLeft = 0; }")
+                        region.focus()
+                        page.keyboard.press("ArrowRight")
+                        page.wait_for_timeout(300)
+                        assert region.evaluate("r => r.scrollLeft") > 0, where
+                    page.close()
+        finally:
+            browser.close()
