@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 CANARY_ROOT = Path(__file__).resolve().parent / "roots" / "canary"
-CANARY_RE = re.compile(r"kqz(int|rep|dev|lr|stale)\d\d")
+CANARY_RE = re.compile(r"kqz(int|rep|dev|lr|stale|prt|gold|nokit)\d\d")
 #: canary family → audiences that may see it.
 ALLOWED: dict[str, set[str]] = {
     "int": {"internal"},
@@ -14,7 +14,13 @@ ALLOWED: dict[str, set[str]] = {
     "dev": {"internal", "rep"},
     "stale": {"internal", "rep"},
     "lr": {"internal", "rep", "partner"},
+    "prt": {"internal", "rep", "partner"},  # partner block, program: the partner's team only
+    "gold": {"internal", "rep", "partner"},  # a gold-only play: gold kits only
+    "nokit": {"internal", "rep", "partner"},  # a play whose partner block is hidden: no kit
 }
+#: canary family → the tiers whose kits may show it (a family not listed: every tier's kit,
+#: as ALLOWED says for the member's audience).
+KIT_TIERS: dict[str, set[str]] = {"gold": {"gold"}, "nokit": set()}
 
 
 def planted() -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -20,12 +21,15 @@ import pikepdf
 import pypdf
 import pytest
 
-from canary import ALLOWED, CANARY_RE, CANARY_ROOT, leaks, planted
+from canary import ALLOWED, CANARY_RE, CANARY_ROOT, KIT_TIERS, leaks, planted
+from salesplay import kits
 from salesplay.families import KINDS, owner
 from salesplay.models import AUDIENCES
 from sessionbuild import SALESPLAY, shared
 
 AS_OF = "2026-11-23"
+#: a text run of a slide's XML
+CANARY_TEXT_RUN = re.compile(r"<a:t>([^<]*)</a:t>")
 
 
 @pytest.fixture(scope="module")
@@ -112,17 +116,24 @@ def audience_of(rel: str) -> str:
 
 
 def member_audience(where: str) -> str:
-    """Inside a kit (`kits/<p>.zip!<p>/decks/x-pitch.pptx!…`): the member's family's edition
-    when it is wider than the kit's (the public pitch decks), else the kit's (partner)."""
+    """Inside a kit (`kits/<p>.zip!<p>/for-your-customers/…!…`): the audience of the kit's
+    part when it is wider than the kit's (the customer part is public), else the kit's."""
     kit, _, member = where.partition("!")
     kit_audience = audience_of(kit)
-    # without the partner's folder and what texts() adds ("… page 2 text", "… objects")
-    inner = member.split("!")[0].split(" ")[0].partition("/")[2]
-    fam = owner(inner)
-    theirs = fam.audience_of(inner) if fam else None
-    if theirs is not None and AUDIENCES.index(theirs) > AUDIENCES.index(kit_audience):
+    # without what texts() adds ("… page 2 text", "… objects")
+    theirs = kits.member_audience(member.split("!")[0].split(" ")[0])
+    if AUDIENCES.index(theirs) > AUDIENCES.index(kit_audience):
         return theirs
     return kit_audience
+
+
+def partner_tiers() -> dict[str, str]:
+    """Partner id → its tier, as the canary catalog writes it."""
+    tiers = {}
+    for path in (CANARY_ROOT / "partners").glob("*.yaml"):
+        line = next(x for x in path.read_text().splitlines() if x.startswith("tier:"))
+        tiers[path.stem] = line.partition(":")[2].strip()
+    return tiers
 
 
 #: the build's bookkeeping (records, the kit cache): no audience receives it.
@@ -190,13 +201,109 @@ def test_kit_members_hold_what_the_partner_may_see(build: Path) -> None:
     with zipfile.ZipFile(build / "kits/gold-partner.zip") as zf:
         names = zf.namelist()
     # the partner play and its decks are there (the scan above is not of empty kits)
-    assert "gold-partner/battlecards/modernize.pdf" in names
-    assert "gold-partner/decks/modernize-enablement.pptx" in names
-    assert "gold-partner/decks/resilience-pitch.pptx" in names
-    # rep-play is `audience: rep`: in no kit, although its min_tier is registered
-    assert not [n for n in names if "rep-play" in n]
+    team, customers = "gold-partner/for-your-team", "gold-partner/for-your-customers"
+    assert f"{team}/battlecards/modernize.pdf" in names
+    assert f"{team}/decks/modernize-enablement.pptx" in names
+    assert f"{team}/battlecards/gold-play.pdf" in names
+    assert f"{customers}/decks/resilience-pitch.pptx" in names
+    # only a play the public edition holds has a customer brief
+    assert f"{customers}/briefs/public-play.pdf" in names
+    assert not [n for n in names if n.startswith(customers) and "modernize" in n]
+    # rep-play is `audience: rep`: in no kit, although its min_tier is registered; vendor-play
+    # is a partner play whose partner block is `audience: rep`
+    assert not [n for n in names if "rep-play" in n or "vendor-play" in n]
     with zipfile.ZipFile(build / "kits/registered-partner.zip") as zf:
-        assert not [n for n in zf.namelist() if n.endswith((".pdf", ".pptx"))]
+        held = sorted(n for n in zf.namelist() if n.endswith((".pdf", ".pptx")))
+    assert held == [
+        "registered-partner/for-your-customers/briefs/public-play.pdf",
+        "registered-partner/for-your-customers/decks/resilience-pitch.pptx",
+        "registered-partner/for-your-team/battlecards/public-play.pdf",
+        "registered-partner/for-your-team/decks/public-play-enablement.pptx",
+    ]
+
+
+def test_no_kit_names_a_play_outside_its_tier(scanned: dict[str, dict[str, set[str]]]) -> None:
+    """A play above a partner's tier, or whose partner block is hidden, is named nowhere in
+    its kit: battlecards, path slides, speaker notes, competitor cards, the index."""
+    tiers = partner_tiers()
+    found: dict[str, set[str]] = {}
+    for rel, hits in scanned.items():
+        if not rel.startswith("kits/"):
+            continue
+        tier = tiers[Path(rel).stem]
+        for where, canaries in hits.items():
+            for canary in canaries:
+                family = CANARY_RE.fullmatch(canary).group(1)  # type: ignore[union-attr]
+                if family in KIT_TIERS and tier not in KIT_TIERS[family]:
+                    found.setdefault(where, set()).add(canary)
+    assert found == {}
+    # the scan can fail: the gold kit holds the gold play, path slides and notes included
+    gold = {c for where, hits in scanned["kits/gold-partner.zip"].items() for c in hits}
+    assert {"kqzgold01", "kqzgold07"} <= gold
+    assert not any(c.startswith("kqznokit") for c in gold)
+
+
+def _kit_texts(build: Path, partner: str) -> dict[str, str]:
+    """Kit member → everything its reader can get at, joined (PDF text and objects, deck XML)."""
+    data = (build / f"kits/{partner}.zip").read_bytes()
+    joined: dict[str, list[str]] = {}
+    for where, text in texts(f"kits/{partner}.zip", data):
+        member = where.partition("!")[2].split("!")[0].split(" ")[0]
+        if member:
+            joined.setdefault(member, []).append(text)
+    return {member: "\n".join(parts) for member, parts in joined.items()}
+
+
+@pytest.mark.parametrize("partner", ["gold-partner", "registered-partner"])
+def test_each_kit_part_carries_its_own_wording_and_contact(build: Path, partner: str) -> None:
+    """Team part: the team marking and the vendor's channel contact, never the partner's own
+    contact or customer wording; customer part: "Presented by" and the partner's contact,
+    never the channel contact; the index: the channel contact, never the partner's own."""
+    name = {"gold-partner": "Gold Partner", "registered-partner": "Registered Partner"}[partner]
+    channel = {"gold-partner": "Gold Desk Gita", "registered-partner": "Channel Chris"}[partner]
+    own = "Dana Ruiz"  # the gold partner's own contact (the registered partner has none)
+    members = _kit_texts(build, partner)
+    team = [m for m in members if m.startswith(f"{partner}/for-your-team/")]
+    customer = [m for m in members if m.startswith(f"{partner}/for-your-customers/")]
+    assert team and customer
+    for member, text in members.items():
+        assert "Your partner" not in text, member
+        assert "Channel Chris" not in text or "Gold Desk Gita" not in text, member
+        if member.endswith(".png"):
+            continue
+        if member in customer:
+            flat = text + "".join(CANARY_TEXT_RUN.findall(text))  # a slide's runs, joined
+            assert f"Presented by {name}" in flat, member
+            assert channel not in text and "channel@canary.example" not in text, member
+            assert "sellers" not in text, member
+        else:
+            assert own not in text and "dana@gold.example" not in text, member
+            assert "Presented by" not in text, member
+    assert channel in members[f"{partner}/index.html"]
+    if partner == "gold-partner":
+        assert any(own in members[m] for m in customer)
+        assert "Channel Chris" not in "".join(members.values())  # the override wins
+    for member in team:
+        assert channel in members[member] or not member.endswith(".pdf"), member
+
+
+def test_every_team_page_and_slide_is_marked(build: Path) -> None:
+    with zipfile.ZipFile(build / "kits/gold-partner.zip") as zf:
+        for member in zf.namelist():
+            if not member.startswith("gold-partner/for-your-team/"):
+                continue
+            data = zf.read(member)
+            if member.endswith(".pdf"):
+                pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+            else:
+                with zipfile.ZipFile(io.BytesIO(data)) as deck:
+                    slides = [n for n in deck.namelist() if n.startswith("ppt/slides/slide")]
+                    pages = [deck.read(n).decode() for n in slides if n.endswith(".xml")]
+                    pages = ["".join(CANARY_TEXT_RUN.findall(p)) for p in pages]
+            assert pages, member
+            for number, page in enumerate(pages, start=1):
+                marking = "For Gold Partner's sellers \u2014 not for customers"
+                assert marking in " ".join(page.split()), (member, number)
 
 
 def test_notes_and_search_index_are_scanned(scanned: dict[str, dict[str, set[str]]]) -> None:
@@ -223,6 +330,7 @@ def test_every_canary_family_reaches_an_output_allowed_to_show_it(
         assert seen.get(family, set()) & ALLOWED[family], family
     assert "internal" in seen["int"]  # the playbook is the internal edition
     assert "partner" in seen["lr"]  # launch-ready reaches partner kits, labelled
+    assert "partner" in seen["prt"]  # the partner program reaches the partner's team
     assert seen["rep"] >= {"rep"} and seen["dev"] >= {"rep"} and seen["stale"] >= {"rep"}
 
 

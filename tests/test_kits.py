@@ -46,6 +46,10 @@ EXTRA_PARTNERS = {
     ),
 }
 WIDE_RATIO, TALL_RATIO = 400 / 100, 100 / 200
+CHANNEL = ("Cara Channel", "channel@northwind.example")
+WIDE_CHANNEL = ("Wade Desk", "wade@northwind.example")
+TEAM, CUSTOMERS = "for-your-team", "for-your-customers"
+TEAM_MARK = "sellers — not for customers"
 ALL_PARTNERS = (*SAMPLE_PARTNERS, *EXTRA_PARTNERS)
 DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 
@@ -72,6 +76,11 @@ def make_kit_catalog(root: Path) -> None:
     )
     for pid, text in EXTRA_PARTNERS.items():
         (root / "partners" / f"{pid}.yaml").write_text(text)
+    # the vendor's channel contact, and one partner's own channel contact in its place
+    with (root / "catalog.yaml").open("a") as catalog:
+        catalog.write(f"channel: {{name: {CHANNEL[0]}, email: {CHANNEL[1]}}}\n")
+    with (root / "partners" / "wide-png.yaml").open("a") as partner:
+        partner.write(f"channel_contact: {{name: {WIDE_CHANNEL[0]}, email: {WIDE_CHANNEL[1]}}}\n")
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +135,8 @@ LADDER = ("internal", "rep", "partner", "public")
 
 
 def expected_contents(root: Path, partner_id: str) -> tuple[set[str], set[str]]:
-    """(plays, destinations) of a partner's kit by the contract's rule, read from the YAML."""
+    """(plays, destinations) of a partner's kit by the contract's rule, read from the YAML
+    (a customer brief is made for each play whose own audience is public)."""
     tiers = _yaml(root, "catalog.yaml")["tiers"]
     tier = tiers.index(_yaml(root, f"partners/{partner_id}.yaml")["tier"])
     plays = set()
@@ -164,15 +174,17 @@ def test_kit_holds_exactly_what_the_tier_may_sell(
     kits: dict[str, dict[str, bytes]], catalog: Path, partner: str
 ) -> None:
     plays, dests = expected_contents(catalog, partner)
+    public = {p for p in plays if _yaml(catalog, f"plays/{p}.yaml").get("audience") == "public"}
     expected = {
         "index.html",
         "manifest.json",
-        *(f"battlecards/{p}.pdf" for p in plays),
-        *(f"decks/{p}-enablement.pptx" for p in plays),
-        *(f"decks/{d}-pitch.pptx" for d in dests),
+        *(f"{TEAM}/battlecards/{p}.pdf" for p in plays),
+        *(f"{TEAM}/decks/{p}-enablement.pptx" for p in plays),
+        *(f"{CUSTOMERS}/briefs/{p}.pdf" for p in public),
+        *(f"{CUSTOMERS}/decks/{d}-pitch.pptx" for d in dests),
     }
     members = set(kits[partner])
-    assert {m for m in members if not m.startswith(("assets/", "competitors/"))} == expected
+    assert {m for m in members if not m.startswith(("assets/", f"{TEAM}/competitors/"))} == expected
     # competitor cards: only competitors partners may see (their tier's kit edition's) that
     # a play of the kit names
     shown = {
@@ -186,7 +198,7 @@ def test_kit_holds_exactly_what_the_tier_may_sell(
         for p in plays
         for m in _yaml(catalog, f"plays/{p}.yaml").get("competitors", [])
     }
-    cards = {Path(m).stem for m in members if m.startswith("competitors/")}
+    cards = {Path(m).stem for m in members if m.startswith(f"{TEAM}/competitors/")}
     assert cards <= shown & named
     assert bool(cards) == bool(plays)
 
@@ -202,7 +214,9 @@ def test_partner_enablement_deck_says_whats_in_it_for_the_partner(
     decks = [m for m in members if m.endswith("-enablement.pptx")]
     assert len(decks) == len(expected_contents(catalog, "muller-son")[0])
     for name in decks:
-        play = _yaml(catalog, f"plays/{name.split('/')[1].removesuffix('-enablement.pptx')}.yaml")
+        play = _yaml(
+            catalog, f"plays/{PurePosixPath(name).name.removesuffix('-enablement.pptx')}.yaml"
+        )
         slides = _slide_texts(members[name])
         wiifm = [text for title, text in slides if title == "What's in it for you"]
         assert len(wiifm) == 1, name
@@ -311,6 +325,20 @@ def _partner(catalog: Path, pid: str) -> tuple[str, list[str]]:
     return doc["name"], [str(contact[k]) for k in ("name", "email", "phone", "website")]
 
 
+def _channel(pid: str) -> tuple[str, str]:
+    return WIDE_CHANNEL if pid == "wide-png" else CHANNEL
+
+
+def _marks(catalog: Path, partner: str, member: str) -> tuple[list[str], list[str]]:
+    """(what a member must show, what it must never show): the team part names the vendor's
+    channel contact, the customer part the partner's own contact; neither the other's."""
+    name, contact = _partner(catalog, partner)
+    channel = list(_channel(partner))
+    if member.startswith(f"{CUSTOMERS}/"):
+        return [f"Presented by {name}", *contact], channel
+    return [f"For {name}'s {TEAM_MARK}", *channel], contact
+
+
 def _slide_texts(data: bytes) -> list[tuple[str, str]]:
     from pptx import Presentation
 
@@ -327,31 +355,36 @@ def _slide_texts(data: bytes) -> list[tuple[str, str]]:
 def test_every_pdf_page_carries_the_partner(
     kits: dict[str, dict[str, bytes]], catalog: Path, partner: str
 ) -> None:
-    name, contact = _partner(catalog, partner)
     pdfs = {m: d for m, d in kits[partner].items() if m.endswith(".pdf")}
     assert pdfs
     for member, data in pdfs.items():
+        shown, never = _marks(catalog, partner, member)
         reader = pypdf.PdfReader(io.BytesIO(data))
         assert len(reader.pages) >= 1
         for number, page in enumerate(reader.pages, start=1):
             text = _norm(page.extract_text())
-            missing = [x for x in (name, *contact) if x not in text]
+            missing = [x for x in shown if x not in text]
             assert missing == [], f"{partner}/{member} page {number}: {missing}"
+            assert [x for x in never if x in text] == [], f"{partner}/{member} page {number}"
 
 
 @pytest.mark.parametrize("partner", ALL_PARTNERS)
 def test_first_and_last_slide_of_every_deck_carry_the_partner(
     kits: dict[str, dict[str, bytes]], catalog: Path, partner: str
 ) -> None:
-    name, contact = _partner(catalog, partner)
     decks = {m: d for m, d in kits[partner].items() if m.endswith(".pptx")}
     assert decks
     for member, data in decks.items():
+        shown, never = _marks(catalog, partner, member)
         slides = _slide_texts(data)
         assert len(slides) >= 2
         for index in (0, -1):
-            missing = [x for x in (name, *contact) if x not in slides[index][1]]
+            missing = [x for x in shown if x not in slides[index][1]]
             assert missing == [], f"{partner}/{member} slide {index}: {missing}"
+        for number, (_title, text) in enumerate(slides, start=1):
+            assert [x for x in never if x in text] == [], f"{partner}/{member} slide {number}"
+            if member.startswith(f"{TEAM}/"):  # the team marking is on every slide
+                assert TEAM_MARK in text, f"{partner}/{member} slide {number}"
 
 
 def _pictures(data: bytes) -> list[list[tuple[int, int, tuple[int, int]]]]:
@@ -392,7 +425,7 @@ def test_deck_logo_keeps_its_aspect_ratio(
 
 def test_deck_logos_fit_one_fixed_box(kits: dict[str, dict[str, bytes]]) -> None:
     def first_picture(partner: str) -> tuple[int, int]:
-        data = kits[partner]["decks/cyber-resilience-pitch.pptx"]
+        data = kits[partner][f"{CUSTOMERS}/decks/cyber-resilience-pitch.pptx"]
         width, height, _ = _pictures(data)[0][0]
         return width, height
 
@@ -413,7 +446,7 @@ def test_no_logo_partner_has_no_picture_and_its_name_in_type(
             assert _pictures(data) == [[], []], member
         if member.endswith(".pdf"):
             for page in pypdf.PdfReader(io.BytesIO(data)).pages:
-                # once in place of the logo, once in "Your partner: …"
+                # once in place of the logo, once in the band's first line
                 assert _norm(page.extract_text()).count(name) >= 2, member
     assert not [m for m in members if m.startswith("assets/partner-logo")]
 
@@ -638,7 +671,7 @@ def test_corrupt_deck_master_stops_a_kit_with_a_located_error(tmp_path: Path) ->
 def test_a_kit_deck_opens_in_libreoffice(kits: dict[str, dict[str, bytes]], tmp_path: Path) -> None:
     from pptx import Presentation
 
-    data = kits["wide-png"]["decks/cyber-resilience-pitch.pptx"]
+    data = kits["wide-png"][f"{CUSTOMERS}/decks/cyber-resilience-pitch.pptx"]
     deck = tmp_path / "deck.pptx"
     deck.write_bytes(data)
     profile = (tmp_path / "lo-profile").as_uri()

@@ -1,0 +1,235 @@
+"""A kit's two parts, the partner program and the channel contact, and tier-safe references,
+checked on editions and the HTML a kit is made from (the renders are in test_canary_outputs).
+
+Made from the canary catalog: a registered partner's kit holds `public-play`; a gold partner's
+also `modernize` and `gold-play`; `vendor-play` is a partner play whose partner block is
+`audience: rep` (in no kit); the path `kit-journey` runs public-play → gold-play →
+vendor-play → rep-play.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from canary import CANARY_ROOT
+from conftest import run_cli
+from salesplay import kits
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render import html
+from salesplay.render.band import BandMaker, Brand
+from salesplay.render.templates import make_env
+from salesplay.resolve import Catalog
+from salesplay.views import Edition
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalog:
+    ctx = Context(catalog=CANARY_ROOT, as_of=AS_OF)
+    catalog = check_catalog(ctx)
+    assert catalog is not None and not ctx.reporter.errors
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def partner(cat: Catalog) -> Edition:
+    return make_edition(cat, "partner")
+
+
+@pytest.fixture(scope="module")
+def shared(
+    cat: Catalog, partner: Edition, tmp_path_factory: pytest.TempPathFactory
+) -> kits.KitShared:
+    out = tmp_path_factory.mktemp("kit-parts")
+    return kits.KitShared(cat, partner, out, make_env(None), None)
+
+
+def index_of(shared: kits.KitShared, pid: str) -> str:
+    return kits.kit_index(shared, pid, kits.member_names(shared, pid)).decode()
+
+
+def visible_text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page.split("</style>")[-1]).split())
+
+
+# --- the vendor's channel contact and the partner program ---------------------------------
+
+
+def test_channel_contact_is_the_catalogs_unless_the_partner_overrides_it(partner: Edition) -> None:
+    registered = partner.partners["registered-partner"].channel
+    gold = partner.partners["gold-partner"].channel
+    assert registered is not None and registered.lines == (
+        "Channel Chris",
+        "channel@canary.example",
+        "+1 555 0199",
+    )
+    assert gold is not None and gold.lines == ("Gold Desk Gita", "gold-desk@canary.example")
+    assert kits.channel_lines("Canary Corp", gold)[0] == (
+        "Your channel contact at Canary Corp: Gold Desk Gita"
+    )
+    assert kits.channel_lines("Canary Corp", None) == ()
+
+
+def test_program_fields_follow_the_partner_blocks_audience(cat: Catalog) -> None:
+    program = make_edition(cat, "partner").plays["public-play"].partner
+    assert program is not None
+    assert [label for label, _ in program.program] == [
+        "Margin",
+        "Deal registration",
+        "MDF",
+        "Certification needed",
+        "Incentive",
+    ]
+    # the block is `audience: partner`: the public edition holds the play, not its program
+    assert make_edition(cat, "public").plays["public-play"].partner is None
+    # vendor-play's block is `audience: rep`: partners see the play, never its margin
+    assert make_edition(cat, "partner").plays["vendor-play"].partner is None
+    rep = make_edition(cat, "rep").plays["vendor-play"].partner
+    assert rep is not None and rep.margin == "Rep-only margin kqzrep17"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("certification", '""', "at least 1 character"),
+        ("incentives", "Spiff for every deal", "list"),
+        ("mdff", "Funds", "mdf"),
+    ],
+)
+def test_a_bad_program_field_is_one_located_error(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    root = tmp_path / "plays"
+    shutil.copytree(CANARY_ROOT, root)
+    play = root / "plays" / "gold-play.yaml"
+    play.write_text(
+        play.read_text().replace("min_tier: gold,", f"min_tier: gold, {field}: {value},")
+    )
+    result = run_cli("check", "--catalog", str(root), "--as-of", "2026-11-23", cwd=tmp_path)
+    assert result.code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1, result.stderr
+    assert re.match(r"^\S*plays/gold-play\.yaml:10:\d+: error: ", errors[0]), errors[0]
+    assert message in errors[0].lower(), errors[0]
+    assert "Traceback" not in result.stderr
+
+
+# --- tier-safe references --------------------------------------------------------------------
+
+
+def test_a_kit_step_outside_the_kit_reads_handled_by_the_vendor(partner: Edition) -> None:
+    registered = partner.kits["registered"].cards.paths["kit-journey"].steps
+    # gold-play, vendor-play and rep-play are outside the kit: one step, with nothing of theirs
+    assert [(s.number, s.play, s.handled_by) for s in registered] == [
+        (1, "public-play", None),
+        (2, None, "Canary Corp"),
+    ]
+    assert (registered[1].stage, registered[1].milestone, registered[1].entry_signals) == (
+        None,
+        None,
+        (),
+    )
+    gold = partner.kits["gold"].cards.paths["kit-journey"].steps
+    assert [(s.play, s.handled_by) for s in gold] == [
+        ("public-play", None),
+        ("gold-play", None),
+        (None, "Canary Corp"),
+    ]
+    # outside kits nothing changes: the partner edition keeps the step of a hidden play
+    assert all(s.handled_by is None for s in partner.paths["kit-journey"].steps)
+
+
+def test_the_customer_pitch_keeps_a_kit_plays_public_step(partner: Edition) -> None:
+    """modernize is in the gold kit but not public: its step keeps its public stage on the
+    gold customer pitch (the partner runs it), unnamed; rep-play is handled by the vendor."""
+    steps = partner.kits["gold"].pitches.paths["journey"].steps
+    assert [(s.play, s.stage, s.handled_by) for s in steps] == [
+        (None, "Backups on tape", None),
+        (None, None, "Canary Corp"),
+    ]
+
+
+def test_the_registered_index_names_nothing_outside_its_kit(shared: kits.KitShared) -> None:
+    page = index_of(shared, "registered-partner")
+    for outside in ("gold-play", "kqzgold", "modernize", "Backup modernization", "vendor-play"):
+        assert outside not in page
+    assert "kqznokit" not in page and "Recovery drills" not in page
+
+
+# --- the kit's index and customer brief -----------------------------------------------------
+
+
+def test_the_index_explains_the_two_parts_and_who_to_call(shared: kits.KitShared) -> None:
+    page = index_of(shared, "gold-partner")
+    text = visible_text(page)
+    assert "The kit has two parts" in text
+    assert "For your team (folder for-your-team ): for Gold Partner's sellers only" in text
+    assert "not for customers" in text
+    assert "For your customers (folder for-your-customers ): pages and decks you can hand" in text
+    assert "Your channel contact at Canary Corp: Gold Desk Gita · gold-desk@canary.example" in text
+    # the partner's own contact is for its customers: it is on the customer part only
+    assert "Dana Ruiz" not in page and "dana@gold.example" not in page
+    assert "manifest" not in text.lower() and "checksum" not in text.lower()
+    # what's in it for the partner, per play
+    assert "Margin: Margin kqzprt04: 25 % off list" in text
+    assert "Certification needed: Certified Recovery Engineer kqzprt07" in text
+    for href in (
+        "for-your-team/battlecards/gold-play.pdf",
+        "for-your-team/decks/modernize-enablement.pptx",
+        "for-your-customers/briefs/public-play.pdf",
+        "for-your-customers/decks/resilience-pitch.pptx",
+    ):
+        assert f'href="{href}"' in page
+
+
+def test_member_audience_follows_the_part() -> None:
+    assert kits.member_audience("p/for-your-customers/briefs/x.pdf") == "public"
+    assert kits.member_audience("for-your-customers/decks/x-pitch.pptx") == "public"
+    assert kits.member_audience("p/for-your-team/battlecards/x.pdf") == "partner"
+    assert kits.member_audience("p/index.html") == "partner"
+
+
+def test_the_customer_brief_is_public_and_customer_worded(
+    shared: kits.KitShared, cat: Catalog
+) -> None:
+    kit = shared.partner_edition.kits["registered"]
+    links = html.Links.for_pdf(cat.root, ())
+    page = kits.customer_brief(shared.env, kit.pitches, "public-play", links)
+    text = visible_text(page)
+    assert "Recovery readiness check" in text and "Why Canary Corp" in text
+    assert "Fabrikam Clinics" in text and "Every backup is immutable by default." in text
+    # nothing a seller reads: no objection handling, discovery, program or partner role
+    for internal in ("kqzprt", "kqzrep", "kqzlr", "We test every year", "How long did your last"):
+        assert internal not in page
+    assert "Partner edition" not in text and "sellers" not in text
+
+
+# --- band wording -----------------------------------------------------------------------------
+
+
+def test_team_and_customer_bands_say_who_reads_them(tmp_path: Path) -> None:
+    import io
+
+    import pypdf
+
+    with BandMaker(roots=(tmp_path,), as_of=AS_OF, width_pt=595.28, height_pt=60.0) as maker:
+        team = maker.band(
+            Brand.team("Gold Partner", None, ("Your channel contact: Gita",), "#0B5FFF")
+        )
+        customer = maker.band(Brand("Gold Partner", None, ("Dana Ruiz",)))
+
+    def text(pdf: bytes) -> str:
+        return " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+    assert "For Gold Partner's sellers — not for customers" in text(team)
+    assert "Presented by" not in text(team)
+    assert "Presented by Gold Partner" in text(customer)
+    assert "Your partner" not in text(team) + text(customer)
