@@ -151,6 +151,24 @@ def test_changed_source_makes_the_translation_stale_located_and_never_shown(
     assert catalog(root).translations.text("de", *RESPONSE_KEY, new_en)[1] is Status.TRANSLATED
 
 
+def test_a_translation_follows_its_list_item_when_one_is_inserted_above(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    bm = (root / BM).read_text()
+    first = "  - {objection: "
+    item = '  - {objection: "Too expensive.", response: "Price one day of downtime."}\n'
+    (root / BM).write_text(bm.replace(first, item + first, 1))
+    cli(tmp_path, "i18n", "extract")
+    messages = po(root)
+    moved = messages["play:backup-modernization:objections.2.response"]
+    assert (moved.id, moved.string, moved.fuzzy) == (RESPONSE_EN, RESPONSE_DE, False)
+    assert messages[RESPONSE].string == ""  # the new item's response: to translate
+    assert cli(tmp_path, "check") == (0, "", "")
+    key = ("play", "backup-modernization", ("objections", 1, "response"))
+    assert catalog(root).translations.text("de", *key, RESPONSE_EN)[1] is Status.TRANSLATED
+
+
 def test_a_translated_internal_field_never_reaches_a_rep_lookup(tmp_path: Path) -> None:
     canary = "KANARIENVOGEL-INTERN"
     bm = base_text(BM).replace(

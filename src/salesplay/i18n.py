@@ -134,10 +134,18 @@ def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
     return found
 
 
-def _texts(model: type[BaseModel], data: Any, path: YamlPath) -> Iterator[tuple[YamlPath, str]]:
+#: model → its translatable fields, read once per walk of the catalog
+Specs = dict[type[BaseModel], list[tuple[str, str, Any]]]
+
+
+def _texts(
+    model: type[BaseModel], data: Any, path: YamlPath, specs: Specs
+) -> Iterator[tuple[YamlPath, str]]:
     if not isinstance(data, dict):
         return
-    for name, shape, nested in _fields(model):
+    if model not in specs:
+        specs[model] = _fields(model)  # get_type_hints costs ~1 ms a model
+    for name, shape, nested in specs[model]:
         value = data.get(name)
         here: YamlPath = (*path, name)
         if shape == "text" and isinstance(value, str) and value.strip():
@@ -147,10 +155,10 @@ def _texts(model: type[BaseModel], data: Any, path: YamlPath) -> Iterator[tuple[
                 if isinstance(item, str) and item.strip():
                     yield (*here, i), item
         elif shape == "model":
-            yield from _texts(nested, value, here)
+            yield from _texts(nested, value, here, specs)
         elif shape == "models" and isinstance(value, list):
             for i, item in enumerate(value):
-                yield from _texts(nested, item, (*here, i))
+                yield from _texts(nested, item, (*here, i), specs)
 
 
 def catalog_units(
@@ -158,11 +166,12 @@ def catalog_units(
 ) -> list[Unit]:
     """Every translatable text of the catalog's entities, in catalog order."""
     units = []
+    specs: Specs = {}
     for kind in ENTITY_FOLDERS:
         for (doc_kind, eid), doc in sorted(docs.items()):
             if doc_kind != kind:
                 continue
-            for path, text in _texts(MODELS[kind], doc.data, ()):
+            for path, text in _texts(MODELS[kind], doc.data, (), specs):
                 units.append(
                     Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path))
                 )
@@ -455,8 +464,9 @@ def extract(cat: Catalog, locales: Sequence[str]) -> list[Extracted]:
 
     A translation whose source text changed keeps its text, marked fuzzy with the old source
     as the previous msgid (translators' tools show the difference); until it is reviewed it
-    is stale and not used. Translations of texts the catalog no longer has become obsolete
-    entries (`#~`), kept for reuse.
+    is stale and not used. A translation follows its source text to another id of the same
+    entity (a list item that moved when one was inserted above it). Translations of texts the
+    catalog no longer has become obsolete entries (`#~`), kept for reuse.
     """
     units = catalog_units(cat.docs, cat.audience)
     done = []
@@ -518,18 +528,45 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         for message in old:
             if message.id and message.context:
                 previous.setdefault(message.context, message)
-    root_name = cat.root.name or "."
+    # Each text takes, in order: its own entry made from the same source; an entry of the
+    # same entity made from the same source under another id (a list item that moved when
+    # one was inserted above it); its own entry made from an older source (kept, fuzzy).
+    same_source: dict[tuple[str, str, str], list[str]] = {}
+    for context, message in previous.items():
+        key = parse_context(context)
+        if key is not None and message.string:
+            same_source.setdefault((key[0], key[1], _made_from(message)), []).append(context)
     used: set[str] = set()
+    chosen: dict[Key, Any] = {}
+    for unit in units:
+        context, made = message_context(unit.key), fingerprint(unit.source)
+        own = previous.get(context)
+        if own is not None and _made_from(own) == made:
+            chosen[unit.key] = own
+            used.add(context)
+    for unit in units:
+        if unit.key in chosen:
+            continue
+        moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
+        free = [c for c in moved if c not in used]
+        if free:
+            chosen[unit.key] = previous[free[0]]
+            used.add(free[0])
+    for unit in units:
+        context = message_context(unit.key)
+        if unit.key not in chosen and context in previous and context not in used:
+            chosen[unit.key] = previous[context]
+            used.add(context)
+    root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)
         doc = cat.docs[unit.key[:2]]
         where = (f"{root_name}/{doc.path.relative_to(cat.root).as_posix()}", unit.loc.line)
         notes = [f"{FINGERPRINT_NOTE}{fingerprint(unit.source)}", f"audience: {unit.audience}"]
-        before = previous.get(context)
+        before = chosen.get(unit.key)
         string, flags, comments = "", set(), []
         previous_id: tuple[str, ...] | list[str] = ()
         if before is not None:
-            used.add(context)
             string = before.string if isinstance(before.string, str) else ""
             comments = list(before.user_comments)
             if _made_from(before) == fingerprint(unit.source):
