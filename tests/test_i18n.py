@@ -253,6 +253,13 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
         "(did you mean 'play:backup-modernization:objections.1.response'?); it is not used" in err
     )
     assert "plays/translations/fr.po: warning: 'fr' is not in catalog.yaml locales" in err
+    # a play file that cannot be read has its one error, nothing about its translations
+    path.write_text(text)
+    (root / BM).write_text(base_text(BM).replace("why_now: ", 'why_now: "'))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert f"plays/{BM}:" in err and "could not be read" in err
+    assert "translations/de.po" not in err
 
 
 def test_context_ids_round_trip() -> None:

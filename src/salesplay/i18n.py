@@ -8,7 +8,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -348,8 +348,12 @@ def load_translations(
     config: CatalogConfig,
     audience_of: Callable[[str, str, YamlPath], Audience],
     reporter: Reporter,
+    broken: Set[tuple[str, str]] = frozenset(),
 ) -> Translations:
-    """Every declared locale's PO file, checked: faults and stale translations are located."""
+    """Every declared locale's PO file, checked: faults and stale translations are located.
+
+    Entries for an entity in `broken` (a file with errors of its own) are not reported.
+    """
     locales = _check_locales(config, docs.get(("catalog", "catalog")), reporter)
     folder = root / TRANSLATIONS_DIR
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
@@ -378,7 +382,7 @@ def load_translations(
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             entries[locale] = {}
             continue
-        entries[locale] = _entries(path, po, sources, contexts, reporter)
+        entries[locale] = _entries(path, po, sources, contexts, reporter, broken)
     return Translations(config.source_locale, locales, entries, sources)
 
 
@@ -388,6 +392,7 @@ def _entries(
     sources: Mapping[Key, str],
     contexts: Mapping[str, Key],
     reporter: Reporter,
+    broken: Set[tuple[str, str]],
 ) -> dict[Key, Entry]:
     found: dict[Key, Entry] = {}
     for message in po:
@@ -409,6 +414,8 @@ def _entries(
         key = contexts.get(context)
         if key is None:
             parsed = parse_context(context)
+            if parsed is not None and parsed[:2] in broken:
+                continue  # its file has an error of its own
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
             reporter.warning(
                 loc,

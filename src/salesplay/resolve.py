@@ -294,7 +294,9 @@ def resolve(
             )
     _check_references(cat, _Refs(cat, reporter), reporter, images)
     _derive(cat)
-    cat.translations = load_translations(root, cat.docs, cat.config, cat.audience, reporter)
+    cat.translations = load_translations(
+        root, cat.docs, cat.config, cat.audience, reporter, cat.broken
+    )
     return cat
 
 
