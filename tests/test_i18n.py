@@ -136,6 +136,8 @@ def test_changed_source_makes_the_translation_stale_located_and_never_shown(
     cat = catalog(root)
     assert cat.translations.text("de", *RESPONSE_KEY, new_en) == (new_en, Status.STALE)
     assert cat.translations.coverage()["de"]["play"].stale == 1
+    code, out, _ = cli(tmp_path, "i18n", "status")
+    assert code == 0 and out.endswith("\n1 stale: `salesplay check` shows each at its PO entry\n")
     # extract keeps the old translation for the translator, fuzzy, with the old source
     cli(tmp_path, "i18n", "extract")
     entry = po(root)[RESPONSE]

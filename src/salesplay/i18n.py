@@ -604,7 +604,8 @@ def format_status(translations: Translations) -> str:
             " (add e.g. `locales: [de, ja]` to catalog.yaml)\n"
         )
     rows = [("locale", "kind", "translated", "stale", "missing", "total")]
-    for locale, kinds in translations.coverage().items():
+    coverage = translations.coverage()
+    for locale, kinds in coverage.items():
         totals = [0, 0, 0]
         for kind in ENTITY_FOLDERS:
             if kind not in kinds:
@@ -633,6 +634,9 @@ def format_status(translations: Translations) -> str:
         ).rstrip()
         for r in rows
     ]
+    stale = sum(c.stale for kinds in coverage.values() for c in kinds.values())
+    if stale:
+        lines.append(f"{stale} stale: `salesplay check` shows each at its PO entry")
     return "\n".join(lines) + "\n"
 
 
