@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -131,11 +132,100 @@ def test_competitor_search_reaches_its_card_in_two_actions(
     assert shown and len(shown) < len(entries)
     assert all("Ironclad Data" in entries[pid]["competitors"] for pid in shown)
     first = tab.locator(f"#play-{shown[0]} .match")
-    assert first.inner_text() == "Matches competitor: Ironclad Data"
+    assert first.inner_text() == "Competitor: Ironclad Data"
+    assert first.locator("mark").inner_text() == "Ironclad"
     assert tab.locator("#count").inner_text() == f"{len(shown)} of {len(entries)} plays match"
     tab.keyboard.press("Enter")  # action 2
     tab.wait_for_url(f"**/battlecards/{shown[0]}.html")
     assert "Ironclad Data" in tab.locator("body").inner_text()
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9]{4,}", text)}
+
+
+def test_any_word_of_an_objection_finds_its_card_in_two_actions(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    entries = index_entries(tab)
+    by_word: dict[str, set[str]] = {}
+    for pid, entry in entries.items():
+        for objection in entry["objections"]:
+            for word in _words(objection):
+                by_word.setdefault(word, set()).add(pid)
+    assert len(by_word) > 50
+    for word, pids in sorted(by_word.items()):
+        tab.fill("#q", word)  # action 1
+        shown = visible_cards(tab)
+        assert pids <= set(shown), (word, pids, shown)
+    # one word of one objection: typed (1), then its card's title clicked (2)
+    tab.fill("#q", "budget")
+    match = tab.locator("#play-backup-modernization .match")
+    assert match.inner_text() == "Objection: There's no budget this year."
+    assert match.locator("mark").all_inner_texts() == ["budget"]
+    tab.click("#play-backup-modernization .card-title a")
+    tab.wait_for_url("**/battlecards/backup-modernization.html")
+
+
+def test_search_reads_questions_claims_proof_and_competitor_intel(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    for query, pid, why in (
+        ("network", "clean-recovery", "Discovery question: "),
+        ("restore time", "backup-modernization", "Customer result: Contoso Health: "),
+        ("hardware refresh", "clean-recovery", "Ironclad Data — weak spot: "),
+        ("no budget", "backup-modernization", "Objection: "),
+    ):
+        tab.fill("#q", query)
+        shown = visible_cards(tab)
+        assert pid in shown, (query, shown)
+        text = tab.locator(f"#play-{pid} .match").inner_text()
+        assert text.startswith(why), (query, text)
+        marked = " ".join(tab.locator(f"#play-{pid} .match mark").all_inner_texts()).lower()
+        assert marked == query, (query, marked)  # a phrase is marked whole, and only it
+
+
+def here(page: sync_api.Page) -> str:
+    """The page's URL now (page.url follows history.replaceState only after a while)."""
+    url: str = page.evaluate("location.href")
+    return url
+
+
+def test_the_url_holds_query_and_filters(portal: Portal, tab: sync_api.Page) -> None:
+    base = f"{portal.base('file')}/index.html"
+    tab.goto(base)
+    tab.fill("#q", "back")
+    tab.fill("#q", "backup")  # one burst of typing: one history entry
+    assert here(tab) == f"{base}?q=backup"
+    tab.select_option("#f-competitor", "Acme Backup")
+    assert here(tab) == f"{base}?q=backup&competitor=Acme%20Backup"
+    only_acme = visible_cards(tab)
+    # the competitor filter leads to the competitor's card
+    link = tab.locator("#competitor-cards a")
+    assert link.inner_text() == "Acme Backup competitor card"
+    tab.go_back()
+    assert here(tab) == f"{base}?q=backup"
+    assert tab.input_value("#f-competitor") == "" and tab.input_value("#q") == "backup"
+    assert not tab.locator("#competitor-cards").is_visible()
+    tab.go_back()
+    assert here(tab) == base and tab.input_value("#q") == ""
+    assert len(visible_cards(tab)) == len(index_entries(tab))
+    tab.go_forward()
+    tab.go_forward()
+    assert tab.input_value("#f-competitor") == "Acme Backup"
+    assert visible_cards(tab) == only_acme
+    # a shared link opens the same view; Enter opens a card, back returns to the view
+    tab.goto(f"{base}?q=backup&competitor=Acme%20Backup")
+    assert visible_cards(tab) == only_acme and tab.input_value("#q") == "backup"
+    tab.press("#q", "Enter")
+    tab.wait_for_url(f"**/battlecards/{only_acme[0]}.html")
+    tab.go_back()
+    assert visible_cards(tab) == only_acme
+    tab.click("#competitor-cards a")
+    tab.wait_for_url("**/competitors/acme.html")
+    assert "Acme Backup" in tab.locator("h1").inner_text()
 
 
 def test_filters_narrow_the_list(tab: sync_api.Page, portal: Portal) -> None:
@@ -227,7 +317,7 @@ def test_every_link_and_download_resolves(portal: Portal, tab: sync_api.Page, ho
     assert any(d.endswith(".pdf") for d in downloads) and any(
         d.endswith(".pptx") for d in downloads
     )
-    pages = [f"{base}/index.html", f"{base}/matrix.html", f"{base}/report.html"]
+    pages = [f"{base}/{p}" for p in ("index.html", "matrix.html", "report.html", "whats-new.html")]
     pages += tab.eval_on_selector_all(".card-title a", "as => as.map(a => a.href)")
     checked = 0
     for url in pages:
@@ -241,6 +331,46 @@ def _no_sideways_scroll(page: sync_api.Page) -> None:
     assert width <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
 
 
+#: text a page shows whole: each must fit its box and the screen.
+LABELS = "label, button, .nav a, .badge, .chips li, .competitor-cards a, .card-title, .why-label"
+
+#: (element, text, room for it): the placeholder and each select's longest option, as drawn.
+DRAWN = """() => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  const room = (el, extra) => {
+    const s = getComputedStyle(el);
+    return el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight) - extra;
+  };
+  const width = (el, text) => {
+    ctx.font = getComputedStyle(el).font;
+    return ctx.measureText(text).width;
+  };
+  const q = document.getElementById("q");
+  const out = [["#q", q.placeholder, width(q, q.placeholder), room(q, 24)]];
+  for (const select of document.querySelectorAll("select")) {
+    for (const option of select.options) {
+      out.push([select.id, option.text, width(select, option.text), room(select, 20)]);
+    }
+  }
+  return out;
+}"""
+
+
+def _nothing_cut(page: sync_api.Page, width: int) -> None:
+    """No label, button or chip is clipped or off-screen; the example search and every filter
+    value are drawn whole in their boxes."""
+    cut: list[str] = page.eval_on_selector_all(
+        LABELS,
+        f"""els => els.filter(e => e.offsetParent !== null).filter(e => {{
+            const r = e.getBoundingClientRect();
+            return e.scrollWidth > e.clientWidth + 1 || r.left < 0 || r.right > {width};
+        }}).map(e => e.outerHTML.slice(0, 120))""",
+    )
+    assert not cut, f"{page.url}: cut at {width} px: {cut}"
+    for where, text, drawn, room in page.evaluate(DRAWN):
+        assert drawn <= room, f"{where}: {text!r} needs {drawn:.0f} px, has {room:.0f}"
+
+
 def test_screenshots_desktop_and_phone(portal: Portal) -> None:
     base = portal.base("file")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -251,13 +381,16 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
             ("card", f"{base}/battlecards/backup-modernization.html"),
             ("matrix", f"{base}/matrix.html"),
             ("report", f"{base}/report.html"),
+            ("whats-new", f"{base}/whats-new.html"),
         ):
             page.goto(url)
             _no_sideways_scroll(page)
             page.screenshot(path=str(ARTIFACTS / f"portal-{slug}-{name}.png"), full_page=True)
-        page.goto(f"{base}/index.html")
-        page.fill("#q", "acme")
+        page.goto(f"{base}/index.html?q=no%20budget")
         page.screenshot(path=str(ARTIFACTS / f"portal-search-{name}.png"))
+        _nothing_cut(page, viewport["width"])
+        page.goto(f"{base}/index.html?competitor=Ironclad%20Data")
+        _nothing_cut(page, viewport["width"])
         if name == "phone":
             # Readable: body text is not shrunk below 16 px and the search box fits the screen.
             size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")

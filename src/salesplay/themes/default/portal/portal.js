@@ -317,7 +317,7 @@
   }
 
   // Links to the competitor cards the search is about: the competitor filter, or a query
-  // that names a competitor.
+  // that names a competitor (not one that merely shares a word with its name: "backup").
   function showCompetitorCards(words) {
     if (!cardLinks) {
       return;
@@ -328,7 +328,9 @@
         return select.getAttribute("data-filter") === "competitor" && select.value === comp.name;
       });
       var name = fold(comp.name);
-      var named = query.length >= 3 && (name.indexOf(query) >= 0 || query.indexOf(name) >= 0);
+      // the name being typed ("iron"), or the whole name within the query
+      var named =
+        (query.length >= 3 && name.indexOf(query) === 0) || find(query, name, true) >= 0;
       return comp.href && (filter || named);
     });
     while (cardLinks.firstChild) {
@@ -508,11 +510,13 @@
     typing = false;
     update();
   });
-  // Back from a card: the URL says what the list showed (the browser may have restored
-  // other field values).
-  window.addEventListener("pageshow", function () {
-    readUrl();
-    update();
+  // Back from a card to a page kept in memory: the URL says what the list showed. (A page
+  // loaded again reads the URL below, over any field values the browser restored.)
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      readUrl();
+      update();
+    }
   });
   readUrl();
   update();
