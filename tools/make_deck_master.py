@@ -156,15 +156,21 @@ def _shapes(name: str) -> list[str]:
                 prompt="Who said it", lvl1=_lvl1(1800, "accent1", bold=True)),
         ]  # fmt: skip
     if name == "Proof":
-        # the customer's result: a big number, the sentence it comes from, the customer
+        # the customer's result: a big number on a brand panel, the quote and who said it
+        panel_w = int(5.0 * IN)
+        right = M + panel_w + int(0.5 * IN)
+        right_w = CONTENT_W - panel_w - int(0.5 * IN)
         return [
             _title(),
-            _ph(3, "Big Number", '<p:ph idx="1"/>', (M, BODY_Y, CONTENT_W, int(1.7 * IN)),
-                prompt="40 %", anchor="b", lvl1=_lvl1(8000, "accent1", bold=True)),
-            _ph(4, "Result", '<p:ph idx="2"/>', (M, int(3.6 * IN), CONTENT_W, int(2.2 * IN)),
-                prompt="The result, in the customer's words", lvl1=_lvl1(2800, "tx2")),
-            _ph(5, "Attribution", attribution, (M, int(5.9 * IN), CONTENT_W, int(0.7 * IN)),
-                prompt="Customer", lvl1=_lvl1(1800, "accent1", bold=True)),
+            _rect(3, "Proof Panel", (M, BODY_Y, panel_w, BODY_H), "accent1"),
+            _ph(4, "Big Number", '<p:ph idx="1"/>',
+                (M + int(0.3 * IN), BODY_Y, panel_w - int(0.6 * IN), BODY_H),
+                prompt="40 %", anchor="ctr", lvl1=_lvl1(6600, "bg1", bold=True, align="ctr")),
+            _ph(5, "Result", '<p:ph idx="2"/>', (right, BODY_Y, right_w, int(3.4 * IN)),
+                prompt="The result, in the customer's words", anchor="b",
+                lvl1=_lvl1(2800, "tx2")),
+            _ph(6, "Attribution", attribution, (right, BODY_Y + int(3.6 * IN), right_w,
+                int(0.8 * IN)), prompt="Customer", lvl1=_lvl1(1800, "accent1", bold=True)),
         ]  # fmt: skip
     return [_title()]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -14,15 +16,28 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pptx import Presentation
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Inches
 from pypdf import PdfReader
 
-from salesplay.render.pptx_deck import DeckError, SlideSpec, build_deck
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render.decks import big_number, enablement_slides
+from salesplay.render.pptx_deck import (
+    LOGO_SHAPE,
+    DeckError,
+    Logo,
+    SlideSpec,
+    build_deck,
+    check_master,
+)
 from salesplay.render.pptx_fit import TextBox, line_starts, paginate
 from salesplay.render.pptx_path import PathStep
 from salesplay.richtext import Para, Run, parse
+from salesplay.views import CustomerProof, Edition, Objection
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTER = ROOT / "src/salesplay/themes/default/deck.pptx"
@@ -283,3 +298,213 @@ def test_paginate_keeps_every_word_and_fills_no_page_beyond_the_box(paras: list[
     assert _words([p.text for page in pages for p in page]) == _words([p.text for p in paras])
     for page in pages:
         assert sum(box.height_of(p) for p in page) <= box.height
+
+
+# --- decks a customer can be shown --------------------------------------------------------
+
+SAMPLE = ROOT / "plays"
+SAMPLE_ACCENT = "FF6B00"
+
+
+@pytest.fixture(scope="module")
+def rep() -> Edition:
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=dt.date(2026, 11, 23)))
+    assert cat is not None
+    return make_edition(cat, "rep")
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 95, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _paras(slide: Any, idx: int = 1) -> list[Any]:
+    return list(slide.placeholders[idx].text_frame.paragraphs)
+
+
+def _has_bullet(p: Any) -> bool:
+    return not p._p.xpath("./a:pPr/a:buNone")
+
+
+def test_a_list_under_a_label_stays_a_list_of_bullets(rep: Edition) -> None:
+    pid = next(iter(rep.plays))
+    play = rep.plays[pid]
+    rep.plays[pid] = dataclasses.replace(
+        play,
+        why_now="- the renewal is due\n- the insurer asks",
+        objections=(Objection("Too dear", "- one console\n- no second site"),),
+    )
+    try:
+        slides = enablement_slides(rep, pid)
+    finally:
+        rep.plays[pid] = play
+    prs = _open(_build(slides))
+    why = next(s for s in prs.slides if s.shapes.title.text == "Why do anything? Why now?")
+    right = _paras(why, 2)
+    assert [p.text for p in right[:3]] == ["Why now", "the renewal is due", "the insurer asks"]
+    assert [_has_bullet(p) for p in right[:3]] == [False, True, True]
+    objections = next(s for s in prs.slides if s.shapes.title.text == "Objections")
+    texts = [(p.text, p.level) for p in _paras(objections)]
+    assert texts == [
+        ("They say: Too dear", 0),
+        ("You answer", 0),
+        ("one console", 1),
+        ("no second site", 1),
+    ]
+
+
+def test_no_note_ends_in_an_empty_label(rep: Edition) -> None:
+    for pid, play in list(rep.plays.items()):
+        rep.plays[pid] = dataclasses.replace(play, qualification=())
+        try:
+            slides = enablement_slides(rep, pid)
+        finally:
+            rep.plays[pid] = play
+        for spec in slides:
+            assert not re.search(r":\s*(\n|$)", spec.notes), (pid, spec.title, spec.notes)
+        discovery = [s for s in slides if s.title == "Discovery questions"]
+        assert all(not s.notes for s in discovery)
+
+
+def test_one_sentence_is_a_statement_and_a_result_a_big_number(rep: Edition) -> None:
+    pid = next(p for p, v in rep.plays.items() if v.proof)
+    play = rep.plays[pid]
+    rep.plays[pid] = dataclasses.replace(
+        play,
+        decoder=(("RTO", "How long a restore may take."),),
+        proof=(
+            CustomerProof("Contoso", "healthcare", "Restore time cut from 3 days to 40 minutes.",
+                          None),
+            CustomerProof("Fabrikam", None, "Audit preparation cut from three weeks to two days.",
+                          None),
+        ),
+    )  # fmt: skip
+    try:
+        slides = enablement_slides(rep, pid)
+    finally:
+        rep.plays[pid] = play
+    prs = _open(_build(slides))
+    by_title: dict[str, list[Any]] = {}
+    for slide in prs.slides:
+        by_title.setdefault(slide.shapes.title.text, []).append(slide)
+    decoder = by_title["Jargon decoder"][0]
+    assert decoder.slide_layout.name == "Statement"
+    assert [p.text for p in _paras(decoder)] == ["RTO: How long a restore may take."]
+    number, quote = by_title["Proof"]
+    assert number.slide_layout.name == "Proof"
+    assert _paras(number, 1)[0].text == "40 minutes"
+    assert _paras(number, 2)[0].text == "“Restore time cut from 3 days to 40 minutes.”"
+    assert _paras(number, 3)[0].text == "Contoso, healthcare"
+    assert quote.slide_layout.name == "Statement"  # no figure: the quote alone
+    assert _paras(quote, 3)[0].text == "Fabrikam"
+
+
+@pytest.mark.parametrize(
+    ("result", "figure"),
+    [
+        ("Found 22 % stale; spend cut by 18 %.", "18 %"),
+        ("Restore time cut from 3 days to 40 minutes.", "40 minutes"),
+        ("Restored 1.2 million deleted files in four hours.", "1.2 million deleted"),
+        ("Cut from three weeks to two days.", None),
+    ],
+)
+def test_big_number_is_the_headline_figure(result: str, figure: str | None) -> None:
+    assert big_number(result) == figure
+
+
+def test_the_path_marks_this_play_in_the_brand_accent(rep: Edition) -> None:
+    pid, play = next((p, v) for p, v in rep.plays.items() if v.positions)
+    step = play.positions[0].step.number
+    prs = _open(
+        build_deck(
+            MASTER, enablement_slides(rep, pid), title="t", author="a", as_of=AS_OF,
+            brand_color="#0B5FFF", accent_color=f"#{SAMPLE_ACCENT}",
+        )
+    )  # fmt: skip
+    path = next(s for s in prs.slides if s.slide_layout.name == "Path")
+    fills = {
+        sh.name: sh._element.xpath("./p:spPr/a:solidFill/a:schemeClr/@val")[0]
+        for sh in path.shapes
+        if sh.name.startswith("Step ") and sh.name[5:].isdigit()
+    }
+    assert fills.pop(f"Step {step}") == "accent2"
+    assert fills and set(fills.values()) == {"bg2"}
+    arrows = [sh for sh in path.shapes if sh.name.endswith(" arrow")]
+    assert arrows
+    for arrow in arrows:  # solid brand colour, not a tint of it
+        assert arrow._element.xpath("./p:spPr/a:solidFill/a:schemeClr/@val") == ["accent1"]
+        assert not arrow._element.xpath("./p:spPr/a:solidFill//a:lumMod")
+    with zipfile.ZipFile(io.BytesIO(_build(_every_layout(), accent_color="#123456"))) as z:
+        assert '<a:accent2><a:srgbClr val="123456"/>' in z.read("ppt/theme/theme1.xml").decode()
+
+
+def test_logo_fills_the_placeholder_of_title_and_closing_without_distortion() -> None:
+    logo = Logo(_png(360, 80), (360, 80))
+    prs = _open(_build(_every_layout(), logo=logo))
+    slides = list(prs.slides)
+    for slide in slides:
+        pictures = [sh for sh in slide.shapes if sh.name == LOGO_SHAPE]
+        if slide.slide_layout.name not in ("Title", "Closing"):
+            assert not pictures
+            continue
+        (pic,) = pictures
+        assert pic.is_placeholder  # filled by placeholder: PowerPoint can swap it
+        assert abs(pic.width / pic.height - 360 / 80) < 0.01
+        assert (pic.crop_left, pic.crop_right, pic.crop_top, pic.crop_bottom) == (0, 0, 0, 0)
+        holder = next(ph for ph in slide.slide_layout.placeholders if ph.name == "Logo")
+        assert holder.left <= pic.left and pic.left + pic.width <= holder.left + holder.width
+        assert holder.top <= pic.top and pic.top + pic.height <= holder.top + holder.height
+    without = _open(_build(_every_layout()))
+    for slide in without.slides:  # no logo: no empty picture placeholder left behind
+        assert not [ph for ph in slide.placeholders if ph.placeholder_format.type == 18]
+
+
+def _master_without(tmp_path: Path, *names: str) -> Path:
+    prs = Presentation(str(MASTER))
+    for layout in list(prs.slide_layouts):
+        if layout.name in names:
+            prs.slide_layouts.remove(layout)
+        elif layout.name in ("Title", "Closing"):
+            for ph in list(layout.placeholders):
+                if ph.placeholder_format.type == 18:  # a project master without a logo slot
+                    ph._element.getparent().remove(ph._element)
+    path = tmp_path / "project.pptx"
+    prs.save(str(path))
+    return path
+
+
+def test_a_project_master_without_the_new_layouts_still_works(tmp_path: Path) -> None:
+    master = _master_without(tmp_path, "Statement", "Proof")
+    check_master(master)  # the six layouts every master needs are still enough
+    slides = [
+        SlideSpec("Title", "Deck"),
+        SlideSpec("Statement", "Why", body=parse("One sentence."), subtitle="A CISO"),
+        SlideSpec("Proof", "Proof", body=parse("40 %"), body2=parse("Cost down 40 %."),
+                  subtitle="Contoso"),
+        SlideSpec("Closing", "Thanks"),
+    ]  # fmt: skip
+    logo = Logo(_png(200, 100), (200, 100))
+    prs = build_deck(master, slides, title="t", author="a", as_of=AS_OF, logo=logo)
+    opened = _open(prs)
+    assert [s.slide_layout.name for s in opened.slides] == [
+        "Title",
+        "Content",
+        "Content",
+        "Closing",
+    ]
+    assert [p.text for p in _paras(opened.slides[2])] == ["40 %", "Cost down 40 %.", "Contoso"]
+    pic = next(sh for sh in opened.slides[0].shapes if sh.name == LOGO_SHAPE)
+    assert pic.left + pic.width <= opened.slide_width and pic.top < Inches(1.5)  # top right
+    assert pic.left > opened.slide_width // 2
+
+
+def test_short_text_is_set_larger_and_long_text_smaller_before_it_continues() -> None:
+    short = _open(_build([SlideSpec("Content", "Short", body=parse("- one\n- two"))]))
+    sizes = {r.font.size.pt for p in _paras(short.slides[0]) for r in p.runs}
+    assert sizes and min(sizes) > 18
+    md = "\n".join(f"- Point {i}: immutable copies stop attackers deleting." for i in range(14))
+    long = _open(_build([SlideSpec("Content", "Long", body=parse(md))]))
+    assert len(long.slides) == 1  # a little too long: smaller, not a "(cont.)" slide
+    sizes = {r.font.size.pt for p in _paras(long.slides[0]) for r in p.runs}
+    assert sizes and max(sizes) < 18

@@ -22,7 +22,7 @@ from pptx.util import Emu, Inches, Pt
 from salesplay.diagnostics import Location
 from salesplay.render import colour
 from salesplay.render.archive import repack
-from salesplay.render.pptx_fit import EMU_PER_PT, TextBox, fitted, paginate, text_box
+from salesplay.render.pptx_fit import EMU_PER_PT, TextBox, fitted, paginate, spread, text_box
 from salesplay.render.pptx_path import PathStep, diagram_area, draw_steps, step_pages
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
@@ -181,9 +181,12 @@ def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
     pic._element.addprevious(card._element)
 
 
-def _write_paras(frame: Any, paras: Sequence[Para], box: TextBox) -> None:
+def _write_paras(frame: Any, paras: Sequence[Para], box: TextBox, gap: float = 0.0) -> None:
     for i, para in enumerate(paras):
         p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        if gap and i and para.bullet and para.level == 0:
+            # the master's own space before a paragraph is what the fit estimate allows for
+            p.space_before = Pt(round(0.4 * box.style(para)[1] + gap, 1))
         lvl, _, margin = box.style(para)
         p.level = lvl
         runs: tuple[Run, ...] = para.runs
@@ -274,9 +277,9 @@ def _add_slides(prs: Any, layout: Any, spec: SlideSpec, logo: Logo | None = None
             filled.add(subtitle_ph.placeholder_format.idx)
         for ph, box, pages in zip(bodies, boxes, columns, strict=False):
             if page < len(pages) and pages[page]:
-                _write_paras(
-                    slide.placeholders[ph.placeholder_format.idx].text_frame, pages[page], box
-                )
+                gap = spread(pages[page], box) if len(pages) == 1 else 0.0
+                frame = slide.placeholders[ph.placeholder_format.idx].text_frame
+                _write_paras(frame, pages[page], box, gap)
                 filled.add(ph.placeholder_format.idx)
         if page < len(steps):
             draw_steps(slide, *steps[page], area)

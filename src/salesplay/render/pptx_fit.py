@@ -131,10 +131,10 @@ def paginate(paras: Sequence[Para], box: TextBox) -> list[tuple[Para, ...]]:
     return [tuple(page) for page in pages]
 
 
-#: the scales tried on a slide's text, largest first: short text is set up to 40 % larger
-#: than the master's sizes (18 pt body text at 25 pt), and text a little too long for one
+#: the scales tried on a slide's text, largest first: short text is set up to 60 % larger
+#: than the master's sizes (18 pt body text at 29 pt), and text a little too long for one
 #: slide down to 20 % smaller (14.4 pt) rather than leaving a line on a "(cont.)" slide.
-FIT_SCALES = (1.4, 1.25, 1.1, 1.0, 0.9, 0.8)
+FIT_SCALES = (1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8)
 
 
 def fitted(columns: Sequence[Sequence[Para]], boxes: Sequence[TextBox]) -> list[TextBox]:
@@ -149,6 +149,27 @@ def fitted(columns: Sequence[Sequence[Para]], boxes: Sequence[TextBox]) -> list[
         if all(len(paginate(paras, box)) == 1 for paras, box in zip(columns, scaled, strict=False)):
             return scaled
     return list(boxes)
+
+
+#: a list shorter than this share of its box is spread down it by space between its items
+SPREAD = 0.75
+#: at most this much space (in points) is added between two items
+MAX_GAP = 30.0
+
+
+def _item(para: Para) -> bool:
+    return para.bullet and para.level == 0
+
+
+def spread(paras: Sequence[Para], box: TextBox) -> float:
+    """Space to add before each top-level list item after the first paragraph, so that a
+    short list fills its box; never between an item and its sub-items or a heading and its
+    text."""
+    used = sum(box.height_of(p) for p in paras)
+    gaps = sum(1 for p in paras[1:] if _item(p))
+    if not gaps or used >= SPREAD * box.height:
+        return 0.0
+    return min((SPREAD * box.height - used) / gaps, MAX_GAP)
 
 
 def _level_attr(layout_ph: Any, master: Any, lvl: int, attr: str, child: str | None) -> str | None:
