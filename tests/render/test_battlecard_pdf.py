@@ -255,26 +255,32 @@ def test_no_empty_section_is_printed(rendered: Rendered) -> None:
 
 
 @pytest.fixture(scope="module")
-def laid_out() -> list[tuple[int, Any]]:
-    """(page index, box) of every box of one card laid out by WeasyPrint (no PDF written)."""
+def laid_out() -> dict[str, list[tuple[int, Any]]]:
+    """(page index, box) of every box of a play card and a competitor card, as WeasyPrint
+    lays them out (no PDF written: layout is what these tests measure)."""
     from weasyprint import HTML
 
     cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
     assert cat is not None
-    dirs = template_dirs(None)
-    page = html.battlecard(
-        make_env(None), make_edition(cat, "rep"), "backup-modernization",
-        html.Links.for_pdf(SAMPLE, dirs), medium="print",
-    )  # fmt: skip
+    rep, env, dirs = make_edition(cat, "rep"), make_env(None), template_dirs(None)
+    links = html.Links.for_pdf(SAMPLE, dirs)
+    pages = {
+        "card": html.battlecard(env, rep, "backup-modernization", links, medium="print"),
+        "competitor": html.competitor_card(env, rep, "stratus", links, medium="print"),
+    }
     fetcher = SafeFetcher((SAMPLE / "assets", *dirs))
-    doc = HTML(string=page, base_url=(THEME_DIR / "index.html").as_uri(), url_fetcher=fetcher)
+    base = (THEME_DIR / "index.html").as_uri()
 
     def walk(box: Any) -> Iterator[Any]:
         yield box
         for child in getattr(box, "children", None) or ():
             yield from walk(child)
 
-    return [(i, box) for i, p in enumerate(doc.render().pages) for box in walk(p._page_box)]
+    out = {}
+    for name, page in pages.items():
+        doc = HTML(string=page, base_url=base, url_fetcher=fetcher).render()
+        out[name] = [(i, box) for i, p in enumerate(doc.pages) for box in walk(p._page_box)]
+    return out
 
 
 def _boxes(laid_out: list[tuple[int, Any]], cls: str) -> list[tuple[int, Any]]:
@@ -292,9 +298,11 @@ def _boxes(laid_out: list[tuple[int, Any]], cls: str) -> list[tuple[int, Any]]:
     return out
 
 
-def test_boxes_side_by_side_are_as_tall_as_their_own_text(laid_out: list[tuple[int, Any]]) -> None:
-    for cls in ("why", "matchup"):
-        boxes = [box for _, box in _boxes(laid_out, cls)]
+def test_boxes_side_by_side_are_as_tall_as_their_own_text(
+    laid_out: dict[str, list[tuple[int, Any]]],
+) -> None:
+    for doc, cls in (("card", "why"), ("card", "matchup"), ("competitor", "track")):
+        boxes = [box for _, box in _boxes(laid_out[doc], cls)]
         assert len(boxes) >= 3, cls
         for box in boxes:
             last = box.children[-1]
@@ -306,8 +314,10 @@ def test_boxes_side_by_side_are_as_tall_as_their_own_text(laid_out: list[tuple[i
         assert len({round(box.border_height()) for box in boxes}) > 1, cls
 
 
-def test_jargon_decoder_reads_down_then_across(laid_out: list[tuple[int, Any]]) -> None:
-    terms = [box for _, box in _boxes(laid_out, "decoder-term")]
+def test_jargon_decoder_reads_down_then_across(
+    laid_out: dict[str, list[tuple[int, Any]]],
+) -> None:
+    terms = [box for _, box in _boxes(laid_out["card"], "decoder-term")]
     assert len(terms) >= 4
     xs = sorted({round(t.position_x) for t in terms})
     assert len(xs) == 2  # two columns
