@@ -45,7 +45,7 @@ STATEMENT_CHARS = 200
 # A customer result's headline figure: a percentage, else "to <n unit>", else "<n> <unit>".
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _TO_FIGURE = re.compile(r"\bto (\d+(?:[.,]\d+)?\s?[A-Za-z]+)")
-_FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s(?:million|billion|thousand))?\s?[A-Za-z]+")
+_FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:(?:million|billion|thousand)\b|[A-Za-z]+)")
 
 
 def _md(text: str | None) -> tuple[Para, ...]:

@@ -22,7 +22,15 @@ from pptx.util import Emu, Inches, Pt
 from salesplay.diagnostics import Location
 from salesplay.render import colour
 from salesplay.render.archive import repack
-from salesplay.render.pptx_fit import EMU_PER_PT, TextBox, fitted, paginate, spread, text_box
+from salesplay.render.pptx_fit import (
+    EMU_PER_PT,
+    TextBox,
+    fitted,
+    gap_before,
+    paginate,
+    spread,
+    text_box,
+)
 from salesplay.render.pptx_path import PathStep, diagram_area, draw_steps, step_pages
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
@@ -184,7 +192,7 @@ def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
 def _write_paras(frame: Any, paras: Sequence[Para], box: TextBox, gap: float = 0.0) -> None:
     for i, para in enumerate(paras):
         p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        if gap and i and para.bullet and para.level == 0:
+        if gap and gap_before(paras, i):
             # the master's own space before a paragraph is what the fit estimate allows for
             p.space_before = Pt(round(0.4 * box.style(para)[1] + gap, 1))
         lvl, _, margin = box.style(para)

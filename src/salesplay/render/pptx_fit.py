@@ -157,16 +157,17 @@ SPREAD = 0.75
 MAX_GAP = 30.0
 
 
-def _item(para: Para) -> bool:
-    return para.bullet and para.level == 0
+def gap_before(paras: Sequence[Para], index: int) -> bool:
+    """Whether a short list's spread goes before paragraph ``index``: a top-level item that
+    follows another item (never the first item under a heading, nor a sub-item)."""
+    para = paras[index]
+    return index > 0 and para.bullet and para.level == 0 and paras[index - 1].bullet
 
 
 def spread(paras: Sequence[Para], box: TextBox) -> float:
-    """Space to add before each top-level list item after the first paragraph, so that a
-    short list fills its box; never between an item and its sub-items or a heading and its
-    text."""
+    """Space to add between the items of a short list so that it fills its box."""
     used = sum(box.height_of(p) for p in paras)
-    gaps = sum(1 for p in paras[1:] if _item(p))
+    gaps = sum(1 for i in range(len(paras)) if gap_before(paras, i))
     if not gaps or used >= SPREAD * box.height:
         return 0.0
     return min((SPREAD * box.height - used) / gaps, MAX_GAP)
