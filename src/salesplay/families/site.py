@@ -121,10 +121,17 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
         src.progress("site: the catalog is not in git: What's new says so")
         return page_unit(NAME, rel, portal.whats_new_page(src.env, rep, None, config.tags))
     tags = changes.releases(repo, config.tags)[-(config.keep + 1) :]
-    # the page without notes stands for its shell: nav, brand, edition, the as-of date
+    # the page without notes stands for its shell (nav, brand, edition, the as-of date), the
+    # template for how notes are told
     shell = portal.whats_new_page(src.env, rep, [], config.tags)
     key = key_of(
-        "whats-new", tags, config, shell, src.resources, list(rep.plays), list(rep.competitors)
+        "whats-new",
+        tags,
+        config,
+        shell,
+        src.theme_file("portal/whats-new.html").read_bytes(),
+        list(rep.plays),
+        list(rep.competitors),
     )
 
     def make(_workshop: Workshop) -> Made:
