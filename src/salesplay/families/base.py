@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +145,25 @@ def pdf_unit(
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
     cost = 0.3 + len(page) / 40_000
     return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf, cost=cost)
+
+
+def page_budget(
+    subject: Subject, loc: Location, budget: int, what: str, advice: str
+) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+    """A check of a made PDF: a warning at its entity's file when it runs past `budget` pages
+    ("battlecard 'x' runs to 3 pages (budget 2): <advice>")."""
+
+    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+        if pages <= budget:
+            return ()
+        message = f"{what} '{subject[1]}' runs to {pages} pages (budget {budget}): {advice}"
+        return (Diagnostic(loc, Severity.WARNING, message, "card-length", subject),)
+
+    return check
 
 
 def _pdf_renderer() -> object:

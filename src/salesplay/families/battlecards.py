@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.units import Unit
+from salesplay.families import base
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
 from salesplay.render import html
 
@@ -23,21 +23,8 @@ def path_of(play_id: str) -> str:
 
 def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
     """A check of a made card: a warning at the play's file past the page budget."""
-
-    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
-        import pikepdf
-
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
-            pages = len(doc.pages)
-        if pages <= CARD_PAGE_BUDGET:
-            return ()
-        message = (
-            f"battlecard '{play_id}' runs to {pages} pages (budget {CARD_PAGE_BUDGET}):"
-            " shorten its longest fields, or move detail to the playbook"
-        )
-        return (Diagnostic(loc, Severity.WARNING, message, "card-length", ("play", play_id)),)
-
-    return check
+    advice = "shorten its longest fields, or move detail to the playbook"
+    return base.page_budget(("play", play_id), loc, CARD_PAGE_BUDGET, "battlecard", advice)
 
 
 def plan(src: Sources) -> list[Unit]:

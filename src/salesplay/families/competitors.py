@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.units import Unit
-from salesplay.families import site
+from salesplay.families import base, site
 from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
 from salesplay.models import Audience
 from salesplay.render import html
@@ -54,23 +53,10 @@ def _page_links() -> html.Links:
 
 def page_budget(competitor_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
     """A check of a made card: a warning at the competitor's file past the page budget."""
-
-    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
-        import pikepdf
-
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
-            pages = len(doc.pages)
-        if pages <= CARD_PAGE_BUDGET:
-            return ()
-        message = (
-            f"competitor card '{competitor_id}' runs to {pages} pages"
-            f" (budget {CARD_PAGE_BUDGET}): shorten its strengths, weaknesses or the talk"
-            " tracks of its plays"
-        )
-        subject = ("competitor", competitor_id)
-        return (Diagnostic(loc, Severity.WARNING, message, "card-length", subject),)
-
-    return check
+    advice = "shorten its strengths, weaknesses or the talk tracks of its plays"
+    return base.page_budget(
+        ("competitor", competitor_id), loc, CARD_PAGE_BUDGET, "competitor card", advice
+    )
 
 
 def plan(src: Sources) -> list[Unit]:
