@@ -518,6 +518,28 @@ def test_playbook_has_cover_contents_path_every_play_and_matrix(
     assert "Internal edition" in doc.one("section", class_="cover").text
 
 
+def test_playbook_leaves_out_an_unwritten_why_and_boxes_fit_their_text(
+    env: jinja2.Environment, editions: dict[str, Edition]
+) -> None:
+    internal = editions["internal"]
+    links = html.Links.for_pdf(SAMPLE, [THEME_DIR])
+    dest = internal.destinations["unified-hybrid-cloud"]
+    assert dest.why_change and dest.why_now  # the sample has both: two boxes, each in a cell
+    doc = parse(html.playbook(env, internal, dest.id, links))
+    cells = doc.one("section", id="why").one("div", class_="why-grid").children
+    assert [c.attrs["class"] for c in cells if isinstance(c, El)] == ["why-cell", "why-cell"]
+    half = dataclasses.replace(dest, why_now=None)
+    ed = dataclasses.replace(internal, destinations={**internal.destinations, dest.id: half})
+    doc = parse(html.playbook(env, ed, dest.id, links))
+    whys = doc.one("section", id="why").find_all("div", class_="why")
+    assert [w.attrs["class"] for w in whys] == ["why why-anything"]
+    none = dataclasses.replace(dest, why_change=None, why_now=None)
+    ed = dataclasses.replace(internal, destinations={**internal.destinations, dest.id: none})
+    doc = parse(html.playbook(env, ed, dest.id, links))
+    assert not doc.find_all("section", id="why") and "Not written yet" not in doc.text
+    assert "#why" not in [a.attrs["href"] for a in doc.one("nav", class_="toc").find_all("a")]
+
+
 # --- overrides and faults ----------------------------------------------------------------------
 
 
