@@ -194,6 +194,11 @@ def test_search_reads_questions_claims_proof_and_competitor_intel(
         assert text.startswith(why), (query, text)
         marked = " ".join(tab.locator(f"#play-{pid} .match mark").all_inner_texts()).lower()
         assert marked == query, (query, marked)  # a phrase is marked whole, and only it
+    # Enter opens the best match, not the first play in catalog order
+    first = index_entries(tab)
+    assert next(iter(first)) != "backup-modernization"
+    tab.press("#q", "Enter")
+    tab.wait_for_url("**/battlecards/backup-modernization.html")
 
 
 def here(page: sync_api.Page) -> str:

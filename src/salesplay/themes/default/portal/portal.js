@@ -49,21 +49,18 @@
   var SNIPPET = 160; // characters of context shown around a match
   var MAX_REASONS = 2;
 
-  function foldChar(ch) {
-    return ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-
   // Folded text (no accents, lower case) and, per folded character, where it came from, so
   // that a match in the folded text highlights the right characters of the original.
   function foldMapped(text) {
     text = String(text);
-    if (/^[\x00-\x7f]*$/.test(text)) {
-      return { folded: text.toLowerCase(), from: null };
+    var whole = fold(text);
+    if (whole.length === text.length) {
+      return { folded: whole, from: null }; // one character for one: positions carry over
     }
     var folded = "";
     var from = [];
     for (var i = 0; i < text.length; i++) {
-      var part = foldChar(text.charAt(i));
+      var part = fold(text.charAt(i));
       for (var k = 0; k < part.length; k++) {
         from.push(i);
       }
@@ -73,7 +70,7 @@
   }
 
   function fold(text) {
-    return foldMapped(text).folded;
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
   function asList(value) {
@@ -310,12 +307,6 @@
     });
   }
 
-  function visible() {
-    return entries.filter(function (entry) {
-      return !entry.card.hidden;
-    });
-  }
-
   // Links to the competitor cards the search is about: the competitor filter, or a query
   // that names a competitor (not one that merely shares a word with its name: "backup").
   function showCompetitorCards(words) {
@@ -347,6 +338,55 @@
     cardLinks.hidden = !picked.length;
   }
 
+  // Best matches first. The list is moved only when its order changes, and off the page
+  // while it moves: a thousand cards moved in place cost the browser half a second.
+  function reorder(cards) {
+    var children = list.children;
+    var same = true;
+    for (var i = 0; i < cards.length && same; i++) {
+      same = children[i] === cards[i];
+    }
+    if (same) {
+      return;
+    }
+    var parent = list.parentNode;
+    var next = list.nextSibling;
+    parent.removeChild(list);
+    cards.forEach(function (card) {
+      list.appendChild(card);
+    });
+    parent.insertBefore(list, next);
+  }
+
+  // Why each shown play matched: the first screenfuls now, the rest a batch at a time
+  // after (a query matching a thousand plays must not hold up the next keystroke).
+  var EXPLAIN_NOW = 40;
+  var EXPLAIN_BATCH = 200;
+  var explaining = 0;
+
+  function explainAll(shown, words) {
+    var run = ++explaining;
+    var at = 0;
+    function batch(size) {
+      if (run !== explaining) {
+        return; // a newer search took over
+      }
+      var end = Math.min(shown.length, at + size);
+      for (; at < end; at++) {
+        var match = shown[at].entry.card.querySelector(".match");
+        if (match) {
+          explain(match, shown[at].result, words);
+        }
+      }
+      if (at < shown.length) {
+        window.setTimeout(function () {
+          batch(EXPLAIN_BATCH);
+        }, 0);
+      }
+    }
+    batch(EXPLAIN_NOW);
+  }
+
   function update() {
     var words = queryWords(input.value);
     var filtering = selects.some(function (select) {
@@ -356,20 +396,19 @@
     entries.forEach(function (entry) {
       var result = passesFilters(entry) ? score(entry, words) : null;
       entry.card.hidden = !result;
-      var match = entry.card.querySelector(".match");
-      if (match) {
-        explain(match, result, words);
-      }
       if (result) {
-        shown.push({ entry: entry, points: result.points });
+        shown.push({ entry: entry, points: result.points, result: result });
       }
     });
     shown.sort(function (a, b) {
       return b.points - a.points || a.entry.order - b.entry.order;
     });
-    shown.forEach(function (item) {
-      list.appendChild(item.entry.card);
-    });
+    reorder(
+      shown.map(function (item) {
+        return item.entry.card;
+      })
+    );
+    explainAll(shown, words);
     if (count) {
       var noun = total === 1 ? " play" : " plays";
       count.textContent =
@@ -475,8 +514,8 @@
   if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var first = visible()[0];
-      var link = first && first.card.querySelector(".card-title a");
+      // the first card shown is the best match (the list is in score order)
+      var link = list.querySelector(".card:not([hidden]) .card-title a");
       if (link) {
         window.location.href = link.href;
       }
