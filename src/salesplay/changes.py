@@ -849,3 +849,33 @@ def history(
         if before is not None and after is not None:
             notes.append(ReleaseNote(release, previous, release_notes(before, after)))
     return notes[::-1]
+
+
+def editions_at(
+    catalog: Path, revision: str, images: ImageCache | None = None
+) -> dict[str, Edition] | None:
+    """The named editions (see named_editions) of the catalog at `revision` (a build's
+    revision: a trailing "-dirty" reads its commit); None when there is no such history
+    (outside git, an unknown revision, a catalog that does not check clean there)."""
+    try:
+        repo = Repo.of(catalog)
+        commit = repo.commit(revision.removesuffix("-dirty"))
+        side = Side(revision, commit, repo.date(commit))
+        with tempfile.TemporaryDirectory(prefix="salesplay-since-") as tmp:
+            return named_editions(load_revision(repo, side, Path(tmp), images))
+    except (SideFault, UsageError):
+        return None
+
+
+def last_release(catalog: Path, pattern: str) -> Release | None:
+    """The newest tag matching `pattern` (None outside git or with no such tag)."""
+    try:
+        found = releases(Repo.of(catalog), pattern)
+    except UsageError:
+        return None
+    return found[-1] if found else None
+
+
+def edition_changes(before: Edition | None, after: Edition) -> list[Change]:
+    """One edition's changes since `before` (None: everything it holds is new)."""
+    return diff_editions(before or _empty(after), after)

@@ -9,8 +9,12 @@ per play, the destination pitch decks), "Presented by <partner>" with its logo a
 
 from __future__ import annotations
 
+import io
+import json
 import multiprocessing.util
 import os
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ from pathlib import Path
 import jinja2
 
 from salesplay import cobrand
+from salesplay.changes import SECTIONS, Change, by_kind
 from salesplay.diagnostics import Location
 from salesplay.faults import BuildFault
 from salesplay.render import html
@@ -28,7 +33,7 @@ from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
-from salesplay.write import Manifest
+from salesplay.write import Manifest, read_output
 
 A4_WIDTH_PT = 595.28
 #: the kit's folder for the partner's own sellers, and the one for their customers
@@ -37,6 +42,12 @@ CUSTOMERS = "for-your-customers"
 #: each part's folder → the audience its files are made for (the canary scan reads it);
 #: the index, logos and manifest beside them are the partner's (audience of the kit)
 PARTS: dict[str, str] = {TEAM: "partner", CUSTOMERS: "public"}
+#: the team part's note of what changed for the tier since the partner's previous kit
+WHATS_NEW = "whats-new"
+#: how whats-new.html records the revision its changes are counted from (read back next build)
+SINCE_META = re.compile(rb'<meta name="salesplay-since" content="(-|[0-9a-f]{0,64}(?:-dirty)?)">')
+#: what a kit tells changes since when its previous kit has no revision (built outside git)
+NO_HISTORY = "-"
 
 
 #: a kit member made once per tier: (tier, play or destination id).
@@ -67,6 +78,12 @@ class KitShared:
     #: the band's fonts, loaded (and their common subset made) once in the parent
     band_fonts: BandFonts | None = None
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
+    #: partner → the revision its whats-new tells changes since ("" for a first kit)
+    since: dict[str, str] = field(default_factory=dict)
+    #: (tier, since) → whats-new.html, made once per distinct pair (not per partner)
+    whats_new: dict[Member, bytes] = field(default_factory=dict)
+    #: (tier, since) → whats-new.pdf, parsed for stamping
+    whats_new_pdf: dict[Member, Stamper] = field(default_factory=dict)
 
 
 def partner_of(partner_edition: Edition, partner_id: str) -> PartnerView:
@@ -157,6 +174,9 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         files[f"{TEAM}/decks/{play}-enablement.pptx"] = cobrand.cobrand(
             shared.enablement[(tier, play)], marks.team_deck
         )
+    news = (tier, shared.since.get(partner_id, ""))
+    files[f"{TEAM}/{WHATS_NEW}.html"] = shared.whats_new[news]
+    files[f"{TEAM}/{WHATS_NEW}.pdf"] = shared.whats_new_pdf[news].stamp(team)
     for cid in competitors_of(shared, partner_id):
         files[f"{TEAM}/competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(team)
     briefs = briefs_of(shared, partner_id)
@@ -215,6 +235,7 @@ def member_names(shared: KitShared, partner_id: str) -> list[str]:
     names = [f"{TEAM}/battlecards/{p}.pdf" for p in partner.plays]
     names += [f"{TEAM}/competitors/{c}.pdf" for c in competitors_of(shared, partner_id)]
     names += [f"{TEAM}/decks/{p}-enablement.pptx" for p in partner.plays]
+    names += [f"{TEAM}/{WHATS_NEW}.html", f"{TEAM}/{WHATS_NEW}.pdf"]
     names += [f"{CUSTOMERS}/briefs/{p}.pdf" for p in briefs_of(shared, partner_id)]
     names += [f"{CUSTOMERS}/decks/{d}-pitch.pptx" for d in partner.destinations]
     return sorted(names + list(logo_files(shared, partner_id)))
@@ -288,3 +309,55 @@ def kit_zip(shared: KitShared, partner_id: str) -> bytes:
         # a kit fault is never an "internal error" with a worker's traceback
         where = Location(Path(f"kits/{partner_id}.zip"), 0, 0)
         raise BuildFault(where, f"cannot make the kit: {type(exc).__name__}: {exc}") from None
+
+
+# --- what's new since the partner's previous kit ------------------------------------------------
+
+
+def previous_since(out: Path, partner_id: str, revision: str | None) -> str:
+    """The revision a partner's new kit tells changes since ("" for a first kit): the
+    revision its previous kit (build/kits/<partner>.zip) was built from; when that is the
+    revision being built, the one that kit counted from (so a rebuild keeps its news).
+    A missing or unreadable previous kit means a first kit; one with no revision (built
+    outside git) NO_HISTORY."""
+    try:
+        data = read_output(out, f"kits/{partner_id}.zip", limit=1 << 30)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            manifest = json.loads(zf.read(f"{partner_id}/manifest.json"))
+            before = manifest.get("revision") if isinstance(manifest, dict) else None
+            if not isinstance(before, str) or not before:
+                before = NO_HISTORY
+            if before != revision:
+                return before
+            page = zf.read(f"{partner_id}/{TEAM}/{WHATS_NEW}.html")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, RuntimeError):
+        return ""
+    found = SINCE_META.search(page)
+    return found.group(1).decode() if found else ""
+
+
+def whats_new_page(
+    env: jinja2.Environment,
+    kit: KitView,
+    tier: str,
+    since: str,
+    changes: Sequence[Change] | None,
+    revision: str | None,
+) -> str:
+    """A tier's whats-new page (template `whats_new.html`): the changes of its kit edition
+    since `since` ("" for a first kit; `changes` None when history is not available)."""
+    edition = kit.cards
+    return render(
+        env,
+        "whats_new.html",
+        edition=edition,
+        company=edition.company,
+        tier=tier,
+        since=since,
+        since_short=since[:12],
+        revision=revision,
+        sections=[(SECTIONS[k], found) for k, found in by_kind(changes or ()).items()],
+        available=changes is not None,
+        as_of=edition.as_of,
+        brand_css=html.brand_css(edition.brand),
+    )

@@ -31,6 +31,7 @@ from salesplay.render import decks, html
 from salesplay.render.band import BandFonts
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
+from salesplay.views import Edition
 from salesplay.write import git_revision
 
 NAME = "kits"
@@ -57,6 +58,8 @@ class _Kits:
     pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
     competitors: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, competitor)
     briefs: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → brief
+    #: (tier, since) → the tier's whats-new PDF, one per distinct previous revision
+    news: dict[kits.Member, Unit] = field(default_factory=dict)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -66,6 +69,7 @@ class _Kits:
             + [("pitch", m, u) for m, u in sorted(self.pitches.items()) if m[0] in tiers]
             + [("competitor", m, u) for m, u in sorted(self.competitors.items()) if m[0] in tiers]
             + [("brief", m, u) for m, u in sorted(self.briefs.items()) if m[0] in tiers]
+            + [("whats-new", m, u) for m, u in sorted(self.news.items()) if m[0] in tiers]
         )
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
@@ -97,13 +101,14 @@ class _Kits:
         bases: dict[tuple[str, cobrand.Part], cobrand.DeckBase] = {}
         for what, member, unit in wanted:
             data = made[unit.key]
-            if what in ("card", "competitor", "brief"):
+            if what in ("card", "competitor", "brief", "whats-new"):
                 if unit.key not in stampers:
                     stampers[unit.key] = Stamper(data)
                 pages = {
                     "card": self.shared.stampers,
                     "competitor": self.shared.competitor_cards,
                     "brief": self.shared.briefs,
+                    "whats-new": self.shared.whats_new_pdf,
                 }[what]
                 pages[member] = stampers[unit.key]
                 continue
@@ -234,6 +239,7 @@ def plan(src: Sources) -> list[Unit]:
                 logo,
             )
             state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
+    plan_news(src, state, ids, revision)
     # what a tier's index pages read besides their partner: the tier's two editions
     tier_keys = {tier: key_of("kit-tier", kit.cards, kit.pitches) for tier, kit in ped.kits.items()}
     units = []
@@ -268,6 +274,7 @@ def plan(src: Sources) -> list[Unit]:
             [(d, state.pitches[(tier, d)].key) for d in partner.destinations],
             [(c, state.competitors[(tier, c)].key) for c in kits.competitors_of(shared, pid)],
             [(p, state.briefs[(tier, p)].key) for p in kits.briefs_of(shared, pid)],
+            state.news[(tier, shared.since[pid])].key,
         )
         units.append(
             Unit(
@@ -281,6 +288,39 @@ def plan(src: Sources) -> list[Unit]:
             )
         )
     return units
+
+
+def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | None) -> None:
+    """Each kit's whats-new: the changes of its tier's kit edition since the revision its
+    previous kit was built from. Notes depend on (tier, previous revision) alone, so each
+    distinct pair is made once (and an old revision read from git once), never per partner."""
+    from salesplay import changes
+    from salesplay.imagecache import ImageCache
+
+    shared = state.shared
+    ped = shared.partner_edition
+    for pid in ids:
+        shared.since[pid] = kits.previous_since(src.out, pid, revision)
+    before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
+    for pid in ids:
+        tier, since = ped.partners[pid].tier, shared.since[pid]
+        if (tier, since) in shared.whats_new:
+            continue
+        found: list[changes.Change] | None = None
+        if since and since != kits.NO_HISTORY:
+            if since not in before:
+                before[since] = changes.editions_at(src.cat.root, since, ImageCache(src.out))
+            old = before[since]
+            if old is not None:
+                # the tier's kit edition on each side: only what this tier's partners hold
+                found = changes.edition_changes(old.get(f"partner-{tier}"), ped.kits[tier].cards)
+        page = guarded(
+            Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], tier, since, found, revision
+        )
+        shared.whats_new[(tier, since)] = page.encode()
+        state.news[(tier, since)] = pdf_unit(
+            src, NAME, f"partner-news/{tier}/{since or 'first'}.pdf", page, "What's new"
+        )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from salesplay import changes
+from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, format_json
-from salesplay.engine.units import Unit
+from salesplay.engine.records import key_of
+from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
@@ -14,6 +17,40 @@ from salesplay.render.templates import css_safe
 NAME = "reports"
 #: every diagnostic of the build, the catalog's and the renderers', as `check --format json`.
 CHECK_JSON = "reports/check.json"
+COVERAGE = "reports/coverage.html"
+#: the id of the report's "What changed" section (its anchor on the page).
+CHANGED = "what-changed"
+
+
+def changed_section(src: Sources, release: changes.Release | None, in_git: bool) -> portal.Section:
+    """What changed in the internal edition since the last release tag (the marketers see
+    everything, partner moves included); outside git or with no tag, a section saying so."""
+    from salesplay.imagecache import ImageCache
+
+    pattern = src.cat.config.releases.tags
+    if not in_git:
+        intro = "The catalog is not in git: history not available (outside git)."
+        return portal.Section(CHANGED, "What changed", intro, ())
+    if release is None:
+        intro = f"No release tag matches '{pattern}' yet: nothing to compare with."
+        return portal.Section(CHANGED, "What changed", intro, ())
+    title = f"What changed since {release.tag}"
+    before = changes.editions_at(src.cat.root, release.commit, ImageCache(src.out))
+    if before is None:
+        intro = f"The catalog at {release.tag} cannot be read: history not available."
+        return portal.Section(CHANGED, title, intro, ())
+    found = changes.edition_changes(before.get("internal"), src.editions["internal"])
+    found += changes.diff_partners(before["partner"], src.editions["partner"])
+    intro = (
+        f"The internal edition's changes since the release {release.tag}"
+        f" ({release.date.isoformat()}), internal content included: not for reps or partners."
+    )
+    findings = tuple(
+        portal.Finding(changes.SECTIONS[kind], c.message)
+        for kind, mine in changes.by_kind(found).items()
+        for c in mine
+    )
+    return portal.Section(CHANGED, title, intro, findings)
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -23,9 +60,25 @@ def plan(src: Sources) -> list[Unit]:
     base = Path(src.cat.root).resolve().parent
     diags = portal.report_diagnostics(src.diagnostics)
     sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
-    css = src.theme_file(portal.PORTAL_CSS).read_text(encoding="utf-8")
-    page = portal.report_page(src.env, rep, sections, links, inline_css=css_safe(css))
-    return [page_unit(NAME, "reports/coverage.html", page)]
+    css = css_safe(src.theme_file(portal.PORTAL_CSS).read_text(encoding="utf-8"))
+    try:
+        changes.Repo.of(src.cat.root)
+        in_git = True
+    except UsageError:
+        in_git = False
+    release = changes.last_release(src.cat.root, src.cat.config.releases.tags) if in_git else None
+    # the page without its What changed section stands for everything else it shows; reading
+    # the release's catalog from git is slow, so it is done only when the key changes
+    shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
+    key = key_of(
+        "coverage", shell, in_git, release, src.editions["internal"], src.editions["partner"]
+    )
+
+    def make(_workshop: Workshop) -> Made:
+        every = [*sections, changed_section(src, release, in_git)]
+        return portal.report_page(src.env, rep, every, links, inline_css=css).encode(), ()
+
+    return [Unit(COVERAGE, NAME, key, make=make, cost=1.0)]
 
 
 def finish(diagnostics: Sequence[Diagnostic]) -> list[Unit]:
@@ -35,7 +88,8 @@ def finish(diagnostics: Sequence[Diagnostic]) -> list[Unit]:
 
 FAMILY = Family(
     NAME,
-    "every diagnostic of the build; stale claims, jargon, coverage gaps",
+    "every diagnostic of the build; stale claims, jargon, coverage gaps; what changed since"
+    " the last release (internal edition)",
     (("reports/*", None),),
     plan,
     served=True,

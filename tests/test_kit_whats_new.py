@@ -1,0 +1,121 @@
+"""A partner kit's whats-new and the marketers' report's What changed, from git history.
+
+A small catalog in a temporary git repository: a kit built at v1 says "first kit"; rebuilt at
+v2 it names the change of its tier's play and nothing of a play outside its kit nor of an
+internal edit (canaries kqzint…); the report names the internal edition's changes since v2.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import make_catalog, run_cli
+from test_changes import _commit, _edit, _git
+
+CANARY = re.compile(r"kqzint\d\d")
+AS_OF = "2026-11-23"
+TEAM = "red-rock/for-your-team"
+DRILLS = "plays/recovery-drills.yaml"
+MODERN = "plays/backup-modernization.yaml"
+
+
+def _kit(top: Path) -> dict[str, bytes]:
+    done = run_cli("kit", "red-rock", "--as-of", AS_OF, cwd=top)
+    assert done.code == 0, done.err
+    data = (top / "build/kits/red-rock.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        files = {name: zf.read(name) for name in zf.namelist()}
+    files[""] = data  # the zip's own bytes
+    return files
+
+
+@pytest.fixture(scope="module")
+def top(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """project/ in git: plays/ tagged v1 (recovery drills in red-rock's registered kit,
+    backup modernization gold-only), its kit built at v1 into project/build."""
+    top = tmp_path_factory.mktemp("whatsnew") / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
+    _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    return top
+
+
+@pytest.fixture(scope="module")
+def kits(top: Path) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
+    """red-rock's kit at v1, at v2, and at v2 again."""
+    first = _kit(top)
+    root = top / "plays"
+    drills = (root / DRILLS).read_text()
+    # a change red-rock may see, one outside its kit, one internal (a canary)
+    summary = next(line for line in drills.splitlines() if line.startswith("summary:"))
+    _edit(root, DRILLS, summary, "summary: Prove recovery with evidence auditors accept.")
+    modern = next(
+        line for line in (root / MODERN).read_text().splitlines() if line.startswith("summary:")
+    )
+    _edit(root, MODERN, modern, "summary: Gold-only modernization zzoutside.")
+    _edit(
+        root, DRILLS, "next_steps:",
+        "objections:\n  - {objection: 'Margin kqzint07?', response: 'Floor kqzint07.',"
+        " audience: internal}\nnext_steps:",
+    )  # fmt: skip
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    return first, _kit(top), _kit(top)
+
+
+def test_first_kit_says_so_and_is_listed(
+    kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]],
+) -> None:
+    first = kits[0]
+    page = first[f"{TEAM}/whats-new.html"].decode()
+    assert "your first kit" in page
+    assert first[f"{TEAM}/whats-new.pdf"].startswith(b"%PDF")
+    index = first["red-rock/index.html"].decode()
+    assert 'href="for-your-team/whats-new.html"' in index
+    assert 'href="for-your-team/whats-new.pdf"' in index
+
+
+def test_rebuilt_kit_names_its_tier_changes_only(
+    kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]],
+) -> None:
+    _first, second, _third = kits
+    page = second[f"{TEAM}/whats-new.html"].decode()
+    assert "first kit" not in page
+    assert "Recovery drills" in page and "summary" in page
+    # a play outside red-rock's kit, and internal content, are never told
+    assert "modernization" not in page.lower() and "zzoutside" not in page
+    assert not CANARY.search(page)
+    for name, data in second.items():
+        assert not CANARY.search(data.decode("latin-1")), name
+
+
+def test_rebuild_at_the_same_revision_keeps_the_news_byte_for_byte(
+    kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]],
+) -> None:
+    _first, second, third = kits
+    assert third[""] == second[""]
+
+
+def test_report_tells_the_internal_changes_since_the_last_release(top: Path) -> None:
+    root = top / "plays"
+    _edit(root, DRILLS, "Margin kqzint07?", "Margin kqzint08?")  # not committed: since v2
+    done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=top)
+    assert done.code == 0, done.err
+    page = (top / "build/reports/coverage.html").read_text()
+    assert 'id="what-changed"' in page and "What changed since v2" in page
+    assert "kqzint08" in page
+
+
+def test_report_outside_git_says_so(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.err
+    page = (tmp_path / "build/reports/coverage.html").read_text()
+    assert "outside git" in page
