@@ -225,13 +225,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def kits(built: Path) -> dict[str, dict[str, bytes]]:
-    """partner → member name (inside its folder) → bytes."""
+    """partner → member name (inside its folder, without its part: the team and customer
+    parts hold different kinds of file) → bytes."""
     found = {}
     for zpath in sorted((built / "build/kits").glob("*.zip")):
         with zipfile.ZipFile(zpath) as zf:
             pid = zpath.stem
-            found[pid] = {n.removeprefix(f"{pid}/"): zf.read(n) for n in zf.namelist()}
+            found[pid] = {_unparted(n.removeprefix(f"{pid}/")): zf.read(n) for n in zf.namelist()}
+            assert len(found[pid]) == len(zf.namelist())  # no two parts hold one name
     return found
+
+
+def _unparted(name: str) -> str:
+    return name.removeprefix("for-your-team/").removeprefix("for-your-customers/")
 
 
 @pytest.fixture(scope="module")
@@ -289,10 +295,11 @@ def test_the_kit_index_lists_nothing_else(
 ) -> None:
     for pid, members in kits.items():
         index = members["index.html"].decode()
-        linked = set(re.findall(r'href="battlecards/([^"]+)\.pdf"', index))
-        linked |= set(re.findall(r'href="decks/([^"]+)-enablement\.pptx"', index))
+        part = r'href="(?:for-your-team/|for-your-customers/)?'
+        linked = set(re.findall(part + r'battlecards/([^"]+)\.pdf"', index))
+        linked |= set(re.findall(part + r'decks/([^"]+)-enablement\.pptx"', index))
         assert linked == set(policy.partners[pid].plays), pid
-        pitched = set(re.findall(r'href="decks/([^"]+)-pitch\.pptx"', index))
+        pitched = set(re.findall(part + r'decks/([^"]+)-pitch\.pptx"', index))
         assert pitched == set(policy.partners[pid].destinations), pid
         listed = json.loads(members["manifest.json"])
         assert "Kqzgold" not in json.dumps(listed) or pid == "blue-river"
