@@ -9,6 +9,7 @@ silently dropped everything could not pass.
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -219,6 +220,7 @@ def test_kit_members_hold_what_the_partner_may_see(build: Path) -> None:
         "registered-partner/for-your-customers/decks/resilience-pitch.pptx",
         "registered-partner/for-your-team/battlecards/public-play.pdf",
         "registered-partner/for-your-team/decks/public-play-enablement.pptx",
+        "registered-partner/for-your-team/whats-new.pdf",
     ]
 
 
@@ -295,6 +297,8 @@ def test_every_team_page_and_slide_is_marked(build: Path) -> None:
             data = zf.read(member)
             if member.endswith(".pdf"):
                 pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+            elif member.endswith(".html"):
+                pages = [html.unescape(re.sub(r"<[^>]+>", " ", data.decode()))]
             else:
                 with zipfile.ZipFile(io.BytesIO(data)) as deck:
                     slides = [n for n in deck.namelist() if n.startswith("ppt/slides/slide")]

@@ -7,6 +7,7 @@ internal edit (canaries kqzint…); the report names the internal edition's chan
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -76,6 +77,7 @@ def test_first_kit_says_so_and_is_listed(
     first = kits[0]
     page = first[f"{TEAM}/whats-new.html"].decode()
     assert "your first kit" in page
+    assert "For Red Rock Solutions's sellers — not for customers" in html.unescape(page)
     assert first[f"{TEAM}/whats-new.pdf"].startswith(b"%PDF")
     index = first["red-rock/index.html"].decode()
     assert 'href="for-your-team/whats-new.html"' in index

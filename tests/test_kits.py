@@ -180,6 +180,8 @@ def test_kit_holds_exactly_what_the_tier_may_sell(
         "manifest.json",
         *(f"{TEAM}/battlecards/{p}.pdf" for p in plays),
         *(f"{TEAM}/decks/{p}-enablement.pptx" for p in plays),
+        f"{TEAM}/whats-new.html",
+        f"{TEAM}/whats-new.pdf",
         *(f"{CUSTOMERS}/briefs/{p}.pdf" for p in public),
         *(f"{CUSTOMERS}/decks/{d}-pitch.pptx" for d in dests),
     }

@@ -80,8 +80,9 @@ class KitShared:
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
     #: partner → the revision its whats-new tells changes since ("" for a first kit)
     since: dict[str, str] = field(default_factory=dict)
-    #: (tier, since) → whats-new.html, made once per distinct pair (not per partner)
-    whats_new: dict[Member, bytes] = field(default_factory=dict)
+    #: (tier, since) → the tier's changes since (None: history not available), found once per
+    #: distinct pair (not per partner); each partner's page is a small render of them
+    whats_new: dict[Member, list[Change] | None] = field(default_factory=dict)
     #: (tier, since) → whats-new.pdf, parsed for stamping
     whats_new_pdf: dict[Member, Stamper] = field(default_factory=dict)
 
@@ -175,7 +176,10 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
             shared.enablement[(tier, play)], marks.team_deck
         )
     news = (tier, shared.since.get(partner_id, ""))
-    files[f"{TEAM}/{WHATS_NEW}.html"] = shared.whats_new[news]
+    files[f"{TEAM}/{WHATS_NEW}.html"] = whats_new_page(
+        shared.env, kit_of(shared.partner_edition, partner_id), news[1], shared.whats_new[news],
+        shared.revision, partner,
+    ).encode()  # fmt: skip
     files[f"{TEAM}/{WHATS_NEW}.pdf"] = shared.whats_new_pdf[news].stamp(team)
     for cid in competitors_of(shared, partner_id):
         files[f"{TEAM}/competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(team)
@@ -339,20 +343,25 @@ def previous_since(out: Path, partner_id: str, revision: str | None) -> str:
 def whats_new_page(
     env: jinja2.Environment,
     kit: KitView,
-    tier: str,
     since: str,
     changes: Sequence[Change] | None,
     revision: str | None,
+    partner: PartnerView | None = None,
 ) -> str:
     """A tier's whats-new page (template `whats_new.html`): the changes of its kit edition
-    since `since` ("" for a first kit; `changes` None when history is not available)."""
+    since `since` ("" for a first kit; `changes` None when history is not available).
+
+    With a partner, the kit's HTML page, marked for its sellers; without, the page of the
+    tier's PDF (made once per tier and since, and marked by the team band stamped on it).
+    """
     edition = kit.cards
     return render(
         env,
         "whats_new.html",
         edition=edition,
         company=edition.company,
-        tier=tier,
+        partner=partner,
+        channel=channel_lines(edition.company.name, partner.channel) if partner else (),
         since=since,
         since_short=since[:12],
         revision=revision,

@@ -315,9 +315,9 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
                 # the tier's kit edition on each side: only what this tier's partners hold
                 found = changes.edition_changes(old.get(f"partner-{tier}"), ped.kits[tier].cards)
         page = guarded(
-            Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], tier, since, found, revision
+            Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], since, found, revision
         )
-        shared.whats_new[(tier, since)] = page.encode()
+        shared.whats_new[(tier, since)] = found
         state.news[(tier, since)] = pdf_unit(
             src, NAME, f"partner-news/{tier}/{since or 'first'}.pdf", page, "What's new"
         )
