@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_catalog, run_cli
+from salesplay import changes
 from test_changes import _commit, _edit, _git
 
 CANARY = re.compile(r"kqzint\d\d")
@@ -27,7 +28,7 @@ MODERN = "plays/backup-modernization.yaml"
 
 def _kit(top: Path) -> dict[str, bytes]:
     done = run_cli("kit", "red-rock", "--as-of", AS_OF, cwd=top)
-    assert done.code == 0, done.err
+    assert done.code == 0, done.stderr
     data = (top / "build/kits/red-rock.zip").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         files = {name: zf.read(name) for name in zf.namelist()}
@@ -68,7 +69,16 @@ def kits(top: Path) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes
         " audience: internal}\nnext_steps:",
     )  # fmt: skip
     _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
-    return first, _kit(top), _kit(top)
+    second = _kit(top)
+    # the third build reads the v1 changes from the cache, not from git again
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(changes, "editions_at", _no_git)
+        third = _kit(top)
+    return first, second, third
+
+
+def _no_git(*_args: object) -> None:
+    raise AssertionError("an old revision read again")
 
 
 def test_first_kit_says_so_and_is_listed(
@@ -98,7 +108,7 @@ def test_rebuilt_kit_names_its_tier_changes_only(
         assert not CANARY.search(data.decode("latin-1")), name
 
 
-def test_rebuild_at_the_same_revision_keeps_the_news_byte_for_byte(
+def test_rebuild_at_the_same_revision_keeps_the_news_byte_for_byte_from_the_cache(
     kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]],
 ) -> None:
     _first, second, third = kits
@@ -109,7 +119,7 @@ def test_report_tells_the_internal_changes_since_the_last_release(top: Path) -> 
     root = top / "plays"
     _edit(root, DRILLS, "Margin kqzint07?", "Margin kqzint08?")  # not committed: since v2
     done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=top)
-    assert done.code == 0, done.err
+    assert done.code == 0, done.stderr
     page = (top / "build/reports/coverage.html").read_text()
     assert 'id="what-changed"' in page and "What changed since v2" in page
     assert "kqzint08" in page
@@ -118,6 +128,6 @@ def test_report_tells_the_internal_changes_since_the_last_release(top: Path) -> 
 def test_report_outside_git_says_so(tmp_path: Path) -> None:
     make_catalog(tmp_path)
     done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
-    assert done.code == 0, done.err
+    assert done.code == 0, done.stderr
     page = (tmp_path / "build/reports/coverage.html").read_text()
     assert "outside git" in page

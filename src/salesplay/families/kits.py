@@ -16,11 +16,12 @@ is re-stamped without rendering anything.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay import cobrand, kits
+from salesplay import changes, cobrand, kits
 from salesplay.engine.executor import Executor
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
@@ -60,6 +61,8 @@ class _Kits:
     briefs: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → brief
     #: (tier, since) → the tier's whats-new PDF, one per distinct previous revision
     news: dict[kits.Member, Unit] = field(default_factory=dict)
+    #: (tier, since) → the cache file of its changes (reading an old revision is slow)
+    news_cache: dict[kits.Member, str] = field(default_factory=dict)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -153,7 +156,13 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
             tier = state.shared.partner_edition.partners[pid].tier
             tiers.setdefault(id(state), (state, set()))[1].add(tier)
     # per tier, not per kit: a thousand kits share four tiers' members
-    return {_cache_name(u) for state, used in tiers.values() for _, _, u in state.members(used)}
+    names = {_cache_name(u) for state, used in tiers.values() for _, _, u in state.members(used)}
+    return names | {
+        name
+        for state, used in tiers.values()
+        for member, name in state.news_cache.items()
+        if member[0] in used
+    }
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -294,7 +303,6 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
     """Each kit's whats-new: the changes of its tier's kit edition since the revision its
     previous kit was built from. Notes depend on (tier, previous revision) alone, so each
     distinct pair is made once (and an old revision read from git once), never per partner."""
-    from salesplay import changes
     from salesplay.imagecache import ImageCache
 
     shared = state.shared
@@ -308,12 +316,19 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
             continue
         found: list[changes.Change] | None = None
         if since and since != kits.NO_HISTORY:
-            if since not in before:
-                before[since] = changes.editions_at(src.cat.root, since, ImageCache(src.out))
-            old = before[since]
-            if old is not None:
-                # the tier's kit edition on each side: only what this tier's partners hold
-                found = changes.edition_changes(old.get(f"partner-{tier}"), ped.kits[tier].cards)
+            # a revision's catalog never changes: the changes are cached by what they compare
+            name = f"{CACHE}/{key_of('kit-news', tier, since, ped.kits[tier].cards)}.json"
+            state.news_cache[(tier, since)] = name
+            hit, found = _cached_changes(src.out, name)
+            if not hit:
+                if since not in before:
+                    before[since] = changes.editions_at(src.cat.root, since, ImageCache(src.out))
+                old = before[since]
+                if old is not None:
+                    # the tier's kit edition on each side: only what this tier's partners hold
+                    kit = ped.kits[tier].cards
+                    found = changes.edition_changes(old.get(f"partner-{tier}"), kit)
+                _store_changes(src.out, name, found)
         page = guarded(
             Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], since, found, revision
         )
@@ -321,6 +336,30 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         state.news[(tier, since)] = pdf_unit(
             src, NAME, f"partner-news/{tier}/{since or 'first'}.pdf", page, "What's new"
         )
+
+
+def _cached_changes(out: Path, name: str) -> tuple[bool, list[changes.Change] | None]:
+    """(found, the changes) of a whats-new cache file; a bad file is a miss."""
+    from salesplay.write import read_output
+
+    try:
+        data = json.loads(read_output(out, name))
+        if data is None:
+            return True, None
+        return True, [
+            changes.Change(d["kind"], d["action"], d["subject"], d["message"], tuple(d["fields"]))
+            for d in data
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False, None
+
+
+def _store_changes(out: Path, name: str, found: list[changes.Change] | None) -> None:
+    from salesplay.write import write_output
+
+    data = None if found is None else [c.as_dict() for c in found]
+    with contextlib.suppress(OSError, ValueError):
+        write_output(out, name, json.dumps(data, sort_keys=True).encode())
 
 
 @dataclass(frozen=True)
