@@ -131,3 +131,10 @@ def test_report_outside_git_says_so(tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     page = (tmp_path / "build/reports/coverage.html").read_text()
     assert "outside git" in page
+
+
+def test_a_kit_outside_git_says_history_is_not_available(tmp_path: Path) -> None:
+    from salesplay import kits
+
+    assert kits.previous_since(tmp_path, "red-rock", None) == kits.NO_HISTORY
+    assert kits.previous_since(tmp_path, "red-rock", "ab" * 20) == ""  # no kit yet: first kit

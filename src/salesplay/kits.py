@@ -322,15 +322,18 @@ def previous_since(out: Path, partner_id: str, revision: str | None) -> str:
     """The revision a partner's new kit tells changes since ("" for a first kit): the
     revision its previous kit (build/kits/<partner>.zip) was built from; when that is the
     revision being built, the one that kit counted from (so a rebuild keeps its news).
-    A missing or unreadable previous kit means a first kit; one with no revision (built
-    outside git) NO_HISTORY."""
+    A missing or unreadable previous kit means a first kit; outside git, or after a kit
+    built outside git, NO_HISTORY ("history not available")."""
+    if revision is None:
+        # outside git there is no history to tell (and no revision to tell a kit by)
+        return NO_HISTORY
     try:
         data = read_output(out, f"kits/{partner_id}.zip", limit=1 << 30)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             manifest = json.loads(zf.read(f"{partner_id}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:
-                before = NO_HISTORY
+                return NO_HISTORY  # built outside git: what changed since is not known
             if before != revision:
                 return before
             page = zf.read(f"{partner_id}/{TEAM}/{WHATS_NEW}.html")
