@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
-from conftest import base_text, check, make_catalog, replace_in, run_cli
+from conftest import AS_OF, base_text, check, make_catalog, replace_in, run_cli
 from salesplay.context import Context
 from salesplay.pipeline import check_catalog
 
@@ -278,3 +279,17 @@ def test_explain_usage_errors_and_catalog_errors(tmp_path: Path) -> None:
     code, out, err = explain(tmp_path / "b", broken, "backup-modernization")
     assert (code, out) == (1, "")
     assert "error: unknown differentiator 'nope'" in err
+
+
+def test_the_marketers_report_lists_what_each_card_leaves_out(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    result = run_cli("build", "--as-of", AS_OF, "--only", "reports", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    page = html.unescape((tmp_path / "build/reports/coverage.html").read_text(encoding="utf-8"))
+    section = page[page.index('id="left-out"') :]
+    # the rep card of backup-modernization leaves out Acme's internal pricing, located
+    assert "Backup modernization — the rep edition" in section
+    assert "plays/competitors/acme.yaml:7:10: pricing: audience 'internal' set on line" in section
+    # each tier's kit card is listed apart: the registered tier's kit has no such play
+    registered = section[section.index("Backup modernization — registered kits") :]
+    assert "tier: for silver partners and above (this kit is registered)" in registered

@@ -341,6 +341,29 @@ def explain_play(
     return "".join(line + "\n" for line in out)
 
 
+def card_omissions(cat: Catalog, audience: Audience) -> list[tuple[str, str, list[str]]]:
+    """Per play, what the card of `audience`'s edition (the partner edition: each tier's kit
+    card) leaves out: (play, which card, located lines); plays with nothing left out are not
+    listed. The marketers' report shows it."""
+    editions: list[tuple[str, Edition, list[Omission]]] = []
+    if audience == "partner":
+        for tier in cat.config.tiers:
+            omitted: list[Omission] = []
+            editions.append((f"{tier} kits", explain_kit(cat, tier, omitted), omitted))
+    else:
+        omitted = []
+        edition = make_edition(cat, audience, omitted=omitted, decode=False, kits=False)
+        editions.append((f"the {audience} edition", edition, omitted))
+    found = []
+    for pid in cat.plays:
+        for heading, edition, omitted in editions:
+            out: list[str] = []
+            _explain_one(cat, pid, edition, omitted, heading, out)
+            if len(out) > 1 or out[0].endswith(": left out"):
+                found.append((pid, heading, out[1:] or [out[0]]))
+    return found
+
+
 def _explain_one(
     cat: Catalog,
     pid: str,

@@ -11,6 +11,7 @@ from salesplay.diagnostics import Diagnostic, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
+from salesplay.models import AUDIENCES
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
 
@@ -20,6 +21,32 @@ CHECK_JSON = "reports/check.json"
 COVERAGE = "reports/coverage.html"
 #: the id of the report's "What changed" section (its anchor on the page).
 CHANGED = "what-changed"
+
+
+#: the id of the report's section on what each card leaves out.
+LEFT_OUT = "left-out"
+
+
+def left_out_section(src: Sources) -> portal.Section:
+    """Per card of the rep, partner (each tier's kit) and public editions, what it leaves out
+    and why (as `salesplay explain` says it): the edition audit, for the marketers."""
+    from salesplay.audit import card_omissions
+
+    findings = tuple(
+        portal.Finding(
+            f"{src.cat.plays[pid].name} — {heading}",
+            f"{len(lines)} item{'s' if len(lines) != 1 else ''} left out",
+            (),
+            tuple(line.strip() for line in lines),
+        )
+        for audience in ("rep", "partner", "public")
+        for pid, heading, lines in card_omissions(src.cat, audience)
+    )
+    intro = (
+        "What each edition's card of a play leaves out, and why (audience set or by default,"
+        " stale, roadmap stage, hidden backing, tier). 'salesplay explain PLAY' says the same."
+    )
+    return portal.Section(LEFT_OUT, "Left out of each card", intro, findings)
 
 
 def changed_section(src: Sources, release: changes.Release | None, in_git: bool) -> portal.Section:
@@ -70,12 +97,10 @@ def plan(src: Sources) -> list[Unit]:
     # the page without its What changed section stands for everything else it shows; reading
     # the release's catalog from git is slow, so it is done only when the key changes
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
-    key = key_of(
-        "coverage", shell, in_git, release, src.editions["internal"], src.editions["partner"]
-    )
+    key = key_of("coverage", shell, in_git, release, *(src.editions[a] for a in AUDIENCES))
 
     def make(_workshop: Workshop) -> Made:
-        every = [*sections, changed_section(src, release, in_git)]
+        every = [*sections, left_out_section(src), changed_section(src, release, in_git)]
         return portal.report_page(src.env, rep, every, links, inline_css=css).encode(), ()
 
     return [Unit(COVERAGE, NAME, key, make=make, cost=1.0)]
