@@ -27,7 +27,7 @@ from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
-from salesplay.faults import BuildFault
+from salesplay.faults import BuildFault, Subject
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts
 from salesplay.render.stamp import Stamper
@@ -179,6 +179,13 @@ def plan(src: Sources) -> list[Unit]:
     state = _Kits(src, shared)
     links = html.Links.for_pdf(cat.root, src.template_dirs)
     same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
+
+    def member_pdf(
+        folder: str, tier: str, eid: str, page: str, title: str, subject: Subject
+    ) -> Unit:
+        unit = pdf_unit(src, NAME, f"{folder}/{tier}/{eid}.pdf", page, title, subject=subject)
+        return same.setdefault(unit.key, unit)
+
     for tier in dict.fromkeys(ped.partners[pid].tier for pid in ids):
         kit = ped.kits[tier]
         for play in kit.plays:
@@ -186,15 +193,10 @@ def plan(src: Sources) -> list[Unit]:
             page = guarded(
                 Path(play), html.battlecard, src.env, kit.cards, play, links, medium="print"
             )
-            card = pdf_unit(
-                src,
-                NAME,
-                f"partner-cards/{tier}/{play}.pdf",
-                page,
-                f"{view.name} — battlecard",
-                subject=("play", play),
+            title = f"{view.name} — battlecard"
+            state.cards[(tier, play)] = member_pdf(
+                "partner-cards", tier, play, page, title, ("play", play)
             )
-            state.cards[(tier, play)] = same.setdefault(card.key, card)
             deck = deck_family.unit(
                 NAME,
                 f"partner-decks/{tier}/{play}.pptx",
@@ -213,28 +215,18 @@ def plan(src: Sources) -> list[Unit]:
             page = guarded(
                 Path(cid), html.competitor_card, src.env, kit.cards, cid, links, medium="print"
             )
-            card = pdf_unit(
-                src,
-                NAME,
-                f"partner-competitors/{tier}/{cid}.pdf",
-                page,
-                f"{comp.name} — competitor card",
-                subject=("competitor", cid),
+            title = f"{comp.name} — competitor card"
+            state.competitors[(tier, cid)] = member_pdf(
+                "partner-competitors", tier, cid, page, title, ("competitor", cid)
             )
-            state.competitors[(tier, cid)] = same.setdefault(card.key, card)
         for play in kits.kit_briefs(kit):
             # the customer's page: from the tier's public edition, never the partner one
             view = kit.pitches.plays[play]
             page = guarded(Path(play), kits.customer_brief, src.env, kit.pitches, play, links)
-            brief = pdf_unit(
-                src,
-                NAME,
-                f"partner-briefs/{tier}/{play}.pdf",
-                page,
-                f"{view.name} — customer brief",
-                subject=("play", play),
+            title = f"{view.name} — customer brief"
+            state.briefs[(tier, play)] = member_pdf(
+                "partner-briefs", tier, play, page, title, ("play", play)
             )
-            state.briefs[(tier, play)] = same.setdefault(brief.key, brief)
         for dest in kit.destinations:
             pitch = deck_family.unit(
                 NAME,
