@@ -96,6 +96,27 @@ def test_program_fields_follow_the_partner_blocks_audience(cat: Catalog) -> None
     assert rep is not None and rep.margin == "Rep-only margin kqzrep17"
 
 
+def test_a_public_partner_block_keeps_its_program_out_of_the_public_edition(
+    tmp_path: Path,
+) -> None:
+    """The program is for partners' sellers: a block opened to the public shows its role to
+    the public edition, never its margin, deal registration, MDF or incentives."""
+    root = tmp_path / "plays"
+    shutil.copytree(CANARY_ROOT, root)
+    play = root / "plays" / "public-play.yaml"
+    text = play.read_text()
+    assert text.count("\n  audience: partner\n") == 1  # the partner block's
+    play.write_text(text.replace("\n  audience: partner\n", "\n  audience: public\n"))
+    ctx = Context(catalog=root, as_of=AS_OF)
+    opened = check_catalog(ctx)
+    assert opened is not None
+    public = make_edition(opened, "public").plays["public-play"].partner
+    assert public is not None and public.role  # the block itself is public now
+    assert public.program == ()
+    shared = make_edition(opened, "partner").plays["public-play"].partner
+    assert shared is not None and shared.margin == "Margin kqzprt04: 25 % off list"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

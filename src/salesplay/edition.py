@@ -602,6 +602,20 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
             Matchup(edition.competitors[c.competitor], tuple(c.landmines), c.talk_track)
         )
     partner = play.partner
+    role = None
+    if partner and shows("partner block", "partner"):
+        role = PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
+        # the program (margin, deal registration…) is for partners' sellers: an edition wider
+        # than partner (public) never holds it, even when the block itself is public
+        if ed.sees("play", pid, ("partner",), ceiling="partner"):
+            role = replace(
+                role,
+                margin=partner.margin,
+                deal_registration=partner.deal_registration,
+                mdf=partner.mdf,
+                certification=partner.certification,
+                incentives=tuple(partner.incentives),
+            )
     play_view = PlayView(
         id=pid,
         name=play.name,
@@ -634,18 +648,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         ),
         handoff=play.handoff,
         next_steps=tuple(play.next_steps),
-        partner=PartnerRole(
-            partner.role,
-            partner.value,
-            partner.min_tier or ed.cat.config.tiers[0],
-            partner.margin,
-            partner.deal_registration,
-            partner.mdf,
-            partner.certification,
-            tuple(partner.incentives),
-        )
-        if partner and shows("partner block", "partner")
-        else None,
+        partner=role,
         positions=tuple(positions),
     )
     if ed.decoders is None:
