@@ -31,7 +31,13 @@ from salesplay.render.pptx_fit import (
     spread,
     text_box,
 )
-from salesplay.render.pptx_path import PathStep, diagram_area, draw_steps, step_pages
+from salesplay.render.pptx_path import (
+    PathStep,
+    diagram_area,
+    draw_steps,
+    step_pages,
+    style_shape,
+)
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
 
@@ -182,10 +188,7 @@ def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
         MSO_SHAPE.ROUNDED_RECTANGLE, x - pad, y - pad, cx + 2 * pad, cy + 2 * pad
     )
     card.name = f"{LOGO_SHAPE} card"
-    card._element.remove(card._element.find(qn("p:style")))
-    card.fill.solid()
-    card.fill.fore_color.theme_color = MSO_THEME_COLOR.BACKGROUND_1
-    card.line.fill.background()
+    style_shape(card, MSO_THEME_COLOR.BACKGROUND_1, None)
     pic._element.addprevious(card._element)
 
 

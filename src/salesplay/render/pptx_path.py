@@ -106,7 +106,7 @@ def step_pages(
     return pages
 
 
-def _style_shape(shape: Any, fill: MSO_THEME_COLOR, line: MSO_THEME_COLOR | None) -> None:
+def style_shape(shape: Any, fill: MSO_THEME_COLOR, line: MSO_THEME_COLOR | None) -> None:
     # The default shape style's effect reference draws a shadow in LibreOffice even with an
     # empty effect list, so drop the style and give fill and line explicitly.
     shape._element.remove(shape._element.find(qn("p:style")))
@@ -157,7 +157,7 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
         box.name = f"Step {number}"
         box.adjustments[0] = 0.1
         fill, ink, outline = _colours(step, marked)
-        _style_shape(box, fill, outline if fill == MSO_THEME_COLOR.BACKGROUND_2 else None)
+        style_shape(box, fill, outline if fill == MSO_THEME_COLOR.BACKGROUND_2 else None)
         _label(box, step.label, row.label_pt, ink, True)
         href = safe_href(step.href)
         if href:
@@ -165,7 +165,7 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
         x = left + (row.width - _BADGE) // 2
         badge = shapes.add_shape(MSO_SHAPE.OVAL, x, top - _BADGE // 2, _BADGE, _BADGE)
         badge.name = f"Step {number} number"
-        _style_shape(badge, MSO_THEME_COLOR.BACKGROUND_1, outline)
+        style_shape(badge, MSO_THEME_COLOR.BACKGROUND_1, outline)
         badge.text_frame.margin_left = badge.text_frame.margin_right = 0
         _label(badge, str(number), 14, outline, True)
         if step.caption:
@@ -178,4 +178,4 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
             x, y = left + row.width + (_GAP - size) // 2, top + (row.box_h - size) // 2
             arrow = shapes.add_shape(MSO_SHAPE.CHEVRON, x, y, size, size)
             arrow.name = f"Step {number} arrow"
-            _style_shape(arrow, MSO_THEME_COLOR.ACCENT_1, None)
+            style_shape(arrow, MSO_THEME_COLOR.ACCENT_1, None)
