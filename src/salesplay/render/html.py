@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -289,8 +290,10 @@ _ROW_GAP = 30
 Measure = Callable[[str], float]
 
 
+@functools.cache
 def _measures() -> tuple[Measure, Measure]:
-    """Widths in px of a name (bold) and a caption (regular) in the theme's Inter."""
+    """Widths in px of a name (bold) and a caption (regular) in the theme's Inter (the fonts
+    are loaded once per process, not once per diagram)."""
     from PIL import ImageFont  # only a diagram needs it
 
     fonts = THEME_DIR / "fonts"
