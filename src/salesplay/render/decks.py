@@ -111,10 +111,10 @@ def big_number(result: str) -> str | None:
     percents = _PERCENT.findall(text)
     if percents:
         return str(percents[-1])
-    for pattern in (_TO_FIGURE, _FIGURE):
+    for pattern, group in ((_TO_FIGURE, 1), (_FIGURE, 0)):
         found = pattern.search(text)
         if found:
-            return found.group(1) if pattern is _TO_FIGURE else found.group(0)
+            return found.group(group)
     return None
 
 
