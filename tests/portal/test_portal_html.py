@@ -171,14 +171,7 @@ def test_what_reps_type_lands_in_the_search_index(tmp_path: Path) -> None:
     an objection, a question, a competitor's weak spot or a customer result holds them."""
     root = tmp_path / "plays"
     shutil.copytree(SAMPLE, root)
-    _edit(
-        root,
-        "plays/backup-modernization.yaml",
-        "  - objection: We already have backups.\n",
-        "  - objection: The UPS battery is our real worry.\n"
-        "    response: Backups run on their own schedule.\n"
-        "  - objection: We already have backups.\n",
-    )
+    _add_ups_objection(root)
     _edit(
         root,
         "plays/backup-modernization.yaml",
@@ -362,6 +355,18 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def _add_ups_objection(root: Path) -> None:
+    """The backup play gains an objection with words reps type ("UPS battery")."""
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - objection: We already have backups.\n",
+        "  - objection: The UPS battery is our real worry.\n"
+        "    response: Backups run on their own schedule.\n"
+        "  - objection: We already have backups.\n",
+    )
+
+
 def test_report_finds_gaps(tmp_path: Path) -> None:
     root = tmp_path / "plays"
     shutil.copytree(SAMPLE, root)
@@ -433,14 +438,7 @@ def test_whats_new_tells_reps_each_release_and_nothing_internal(tmp_path: Path) 
     _git(top, "add", "-A")
     _git(top, "commit", "-q", "-m", "one")
     _git(top, "tag", "v1")
-    _edit(
-        root,
-        "plays/backup-modernization.yaml",
-        "  - objection: We already have backups.\n",
-        "  - objection: The UPS battery is our real worry.\n"
-        "    response: Backups run on their own schedule.\n"
-        "  - objection: We already have backups.\n",
-    )
+    _add_ups_objection(root)
     # an internal play's change: reps must never read of it
     _edit(
         root,
