@@ -138,3 +138,20 @@ def test_a_kit_outside_git_says_history_is_not_available(tmp_path: Path) -> None
 
     assert kits.previous_since(tmp_path, "red-rock", None) == kits.NO_HISTORY
     assert kits.previous_since(tmp_path, "red-rock", "ab" * 20) == ""  # no kit yet: first kit
+
+
+def test_report_follows_where_a_left_out_item_is_set(tmp_path: Path) -> None:
+    """A line moved in a play file moves the report's located lines, though no edition
+    changes (the report is made again from the catalog's files, not kept by its editions)."""
+    root = make_catalog(tmp_path)
+    done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    report = tmp_path / "build/reports/coverage.html"
+    assert "audience &#39;partner&#39; set on line 3" in report.read_text()
+    path = root / MODERN
+    path.write_text("# a comment moves every line down\n" + path.read_text())
+    done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    page = report.read_text()
+    assert "audience &#39;partner&#39; set on line 4" in page
+    assert "set on line 3" not in page

@@ -814,7 +814,7 @@ def release_notes(
     for name, ed in after.items():
         if name == "partner":
             continue
-        found = diff_editions(before.get(name) or _empty(ed), ed)
+        found = edition_changes(before.get(name), ed)
         if name in ("internal", "rep"):
             found += partners
         notes[name] = found
@@ -865,15 +865,6 @@ def editions_at(
             return named_editions(load_revision(repo, side, Path(tmp), images))
     except (SideFault, UsageError):
         return None
-
-
-def last_release(catalog: Path, pattern: str) -> Release | None:
-    """The newest tag matching `pattern` (None outside git or with no such tag)."""
-    try:
-        found = releases(Repo.of(catalog), pattern)
-    except UsageError:
-        return None
-    return found[-1] if found else None
 
 
 def edition_changes(before: Edition | None, after: Edition) -> list[Change]:

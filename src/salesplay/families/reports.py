@@ -8,10 +8,9 @@ from pathlib import Path
 from salesplay import changes
 from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, format_json
-from salesplay.engine.records import key_of
+from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
-from salesplay.models import AUDIENCES
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
 
@@ -49,16 +48,19 @@ def left_out_section(src: Sources) -> portal.Section:
     return portal.Section(LEFT_OUT, "Left out of each card", intro, findings)
 
 
-def changed_section(src: Sources, release: changes.Release | None, in_git: bool) -> portal.Section:
+def changed_section(
+    src: Sources, repo: changes.Repo | None, release: changes.Release | None
+) -> portal.Section:
     """What changed in the internal edition since the last release tag (the marketers see
-    everything, partner moves included); outside git or with no tag, a section saying so."""
+    everything, partner moves included); outside git (`repo` None) or with no tag, a section
+    saying so."""
     from salesplay.imagecache import ImageCache
 
-    pattern = src.cat.config.releases.tags
-    if not in_git:
+    if repo is None:
         intro = "The catalog is not in git: history not available (outside git)."
         return portal.Section(CHANGED, "What changed", intro, ())
     if release is None:
+        pattern = src.cat.config.releases.tags
         intro = f"No release tag matches '{pattern}' yet: nothing to compare with."
         return portal.Section(CHANGED, "What changed", intro, ())
     title = f"What changed since {release.tag}"
@@ -66,8 +68,9 @@ def changed_section(src: Sources, release: changes.Release | None, in_git: bool)
     if before is None:
         intro = f"The catalog at {release.tag} cannot be read: history not available."
         return portal.Section(CHANGED, title, intro, ())
-    found = changes.edition_changes(before.get("internal"), src.editions["internal"])
-    found += changes.diff_partners(before["partner"], src.editions["partner"])
+    # the internal note as the feeds tell it: the internal edition's changes and partner moves
+    after = {name: src.editions[name] for name in ("internal", "partner")}
+    found = changes.release_notes(before, after)["internal"]
     intro = (
         f"The internal edition's changes since the release {release.tag}"
         f" ({release.date.isoformat()}), internal content included: not for reps or partners."
@@ -89,18 +92,21 @@ def plan(src: Sources) -> list[Unit]:
     sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
     css = css_safe(src.theme_file(portal.PORTAL_CSS).read_text(encoding="utf-8"))
     try:
-        changes.Repo.of(src.cat.root)
-        in_git = True
+        repo: changes.Repo | None = changes.Repo.of(src.cat.root)
     except UsageError:
-        in_git = False
-    release = changes.last_release(src.cat.root, src.cat.config.releases.tags) if in_git else None
-    # the page without its What changed section stands for everything else it shows; reading
-    # the release's catalog from git is slow, so it is done only when the key changes
+        repo = None
+    found = changes.releases(repo, src.cat.config.releases.tags) if repo else []
+    release = found[-1] if found else None
+    # the page without its last two sections stands for everything else it shows; those are
+    # made from the catalog's files (where each left-out item is set) and, for What changed,
+    # the release's catalog, which is slow to read from git: made only when the key changes
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
-    key = key_of("coverage", shell, in_git, release, *(src.editions[a] for a in AUDIENCES))
+    key = key_of(
+        "coverage", shell, repo is not None, release, rep.as_of, tree_digest([src.cat.root])
+    )
 
     def make(_workshop: Workshop) -> Made:
-        every = [*sections, left_out_section(src), changed_section(src, release, in_git)]
+        every = [*sections, left_out_section(src), changed_section(src, repo, release)]
         return portal.report_page(src.env, rep, every, links, inline_css=css).encode(), ()
 
     return [Unit(COVERAGE, NAME, key, make=make, cost=1.0)]
