@@ -123,3 +123,24 @@ def test_prefetch_decodes_on_workers_what_check_then_finds(
     with pytest.raises(images.ImageError):
         cache.check(b"not an image", ".png")
     assert calls == [".png"]  # only the broken one was decoded here
+
+
+def test_a_warm_build_reads_each_entry_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay import write
+
+    first = _saved(tmp_path)
+    (name,) = first.used
+    reads: list[str] = []
+    real = write.read_output
+
+    def counted(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
+        reads.append(rel)
+        return real(out, rel, limit)
+
+    monkeypatch.setattr(write, "read_output", counted)
+    again = ImageCache(tmp_path, jobs=2)
+    again.prefetch([(SVG, ".svg")])  # finds it there: nothing to decode
+    again.check(SVG, ".svg")
+    assert reads == [name]

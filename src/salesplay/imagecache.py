@@ -22,8 +22,8 @@ _LIMIT = 16 << 20
 class ImageCache:
     """`check_image` with memory: the same bytes (and suffix) are decoded once per build folder.
 
-    Reads entries an earlier build left under `out` (never following a link); the build
-    saves the new ones with `save` once it has written its outputs. A missing, corrupt or
+    Reads entries an earlier build left under `out` (never following a link), each once;
+    the build saves the new ones (`pending`) once it has written its outputs. A missing, corrupt or
     implausible entry is decoded again, so the cache can only save time, never change a
     result: an entry is the publishable PNG and its sizes, re-checked when read.
     `out=None` keeps everything in memory (`salesplay check`).
@@ -36,6 +36,8 @@ class ImageCache:
     new: dict[str, bytes] = field(default_factory=dict)
     #: every cache name this run used (the rest of the folder may go).
     used: set[str] = field(default_factory=set)
+    #: entries read from `out` (None: none there), so that nothing is read twice.
+    _read_ones: dict[str, bytes | None] = field(default_factory=dict, init=False, repr=False)
 
     def check(self, data: bytes, suffix: str) -> Checked:
         """What images.check_image(data, suffix) returns; ImageError when it raises."""
@@ -79,6 +81,11 @@ class ImageCache:
         return f"{FOLDER}/{key_of('image', suffix.lower(), data)}.bin"
 
     def _read(self, name: str) -> bytes | None:
+        if name not in self._read_ones:
+            self._read_ones[name] = self._read_file(name)
+        return self._read_ones[name]
+
+    def _read_file(self, name: str) -> bytes | None:
         if self.out is None:
             return None
         from salesplay.write import read_output
