@@ -201,6 +201,25 @@ def test_what_reps_type_lands_in_the_search_index(tmp_path: Path) -> None:
     assert "Needs a dedicated replication network." in comps["acme"]["weaknesses"]
 
 
+def test_internal_items_of_a_rep_play_stay_out_of_the_search_index(tmp_path: Path) -> None:
+    """An internal objection or landmine on a play reps see never reaches the index."""
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - objection: We already have backups.\n",
+        "  - objection: CANARY-INTERNAL-OBJECTION\n    response: CANARY-INTERNAL-RESPONSE\n"
+        "    audience: internal\n"
+        "  - objection: We already have backups.\n",
+    )
+    rep = rep_edition(root)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    index = portal.search_index_js(rep, cards, portal.page_links(rep).site)
+    assert "backup-modernization" in index
+    assert "CANARY" not in index
+
+
 def test_placeholder_is_an_example_from_the_catalog(tmp_path: Path) -> None:
     rep = rep_edition(SAMPLE)
     cards = portal.play_cards(rep, portal.page_links(rep).site)
