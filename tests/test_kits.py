@@ -76,9 +76,11 @@ def make_kit_catalog(root: Path) -> None:
     )
     for pid, text in EXTRA_PARTNERS.items():
         (root / "partners" / f"{pid}.yaml").write_text(text)
-    # the vendor's channel contact, and one partner's own channel contact in its place
-    with (root / "catalog.yaml").open("a") as catalog:
-        catalog.write(f"channel: {{name: {CHANNEL[0]}, email: {CHANNEL[1]}}}\n")
+    # the vendor's channel contact (in place of the sample's, if it has one), and one
+    # partner's own channel contact in its place
+    config = root / "catalog.yaml"
+    text = re.sub(r"^channel:.*\n(?:[ \t]+.*\n)*", "", config.read_text(), flags=re.M)
+    config.write_text(text + f"channel: {{name: {CHANNEL[0]}, email: {CHANNEL[1]}}}\n")
     with (root / "partners" / "wide-png.yaml").open("a") as partner:
         partner.write(f"channel_contact: {{name: {WIDE_CHANNEL[0]}, email: {WIDE_CHANNEL[1]}}}\n")
 
