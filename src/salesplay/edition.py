@@ -535,7 +535,11 @@ def _kits(cat: Catalog, partner: Edition, decoders: Decoders | None) -> dict[str
         cards, pitches = made[plays]
         found = {pos.path.destination for p in plays for pos in cards.plays[p].positions}
         dests = tuple(sorted(d for d in found if d in pitches.destinations))
-        kits[tier] = KitView(tier, plays, dests, cards, pitches)
+        # a partner meets the competitors of what it sells, and hands customers public pages
+        named = {m.competitor.id for p in plays for m in cards.plays[p].competitors}
+        rivals = tuple(c for c in cards.competitors if c in named)
+        briefs = tuple(p for p in plays if p in pitches.plays)
+        kits[tier] = KitView(tier, plays, dests, cards, pitches, rivals, briefs)
     return kits
 
 

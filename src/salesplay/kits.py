@@ -97,21 +97,6 @@ def kit_of(partner_edition: Edition, partner_id: str) -> KitView:
     return partner_edition.kits[partner_of(partner_edition, partner_id).tier]
 
 
-def kit_plays(partner_edition: Edition, partner_id: str) -> list[str]:
-    """Plays in a partner's kit, as the edition decided them."""
-    return list(partner_of(partner_edition, partner_id).plays)
-
-
-def kit_destinations(partner_edition: Edition, partner_id: str) -> list[str]:
-    """Destinations of a partner's kit that have a public pitch deck."""
-    return list(partner_of(partner_edition, partner_id).destinations)
-
-
-def kit_briefs(kit: KitView) -> list[str]:
-    """The plays of a tier's kit with a customer brief: those the public edition holds."""
-    return [p for p in kit.plays if p in kit.pitches.plays]
-
-
 def channel_lines(company: str, channel: ContactView | None) -> tuple[str, ...]:
     """The vendor's channel contact as a team band and deck print it (none: nothing)."""
     if channel is None:
@@ -216,21 +201,14 @@ def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
     return files
 
 
-def kit_competitors(kit: KitView) -> list[str]:
-    """The competitors whose cards a tier's kits hold: those its kit edition shows that a
-    play of the kit names (a partner meets the competitors of what it sells)."""
-    named = {m.competitor.id for p in kit.plays for m in kit.cards.plays[p].competitors}
-    return [cid for cid in kit.cards.competitors if cid in named]
+def competitors_of(shared: KitShared, partner_id: str) -> tuple[str, ...]:
+    """The competitors whose cards a partner's kit holds (its tier's, decided once)."""
+    return kit_of(shared.partner_edition, partner_id).competitors
 
 
-def competitors_of(shared: KitShared, partner_id: str) -> list[str]:
-    """The competitors whose cards a partner's kit holds (see kit_competitors)."""
-    return kit_competitors(kit_of(shared.partner_edition, partner_id))
-
-
-def briefs_of(shared: KitShared, partner_id: str) -> list[str]:
-    """The plays whose customer brief a partner's kit holds (see kit_briefs)."""
-    return kit_briefs(kit_of(shared.partner_edition, partner_id))
+def briefs_of(shared: KitShared, partner_id: str) -> tuple[str, ...]:
+    """The plays whose customer brief a partner's kit holds (its tier's, decided once)."""
+    return kit_of(shared.partner_edition, partner_id).briefs
 
 
 def member_names(shared: KitShared, partner_id: str) -> list[str]:
@@ -267,9 +245,9 @@ def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes
         partner=partner,
         partner_id=partner_id,
         plays=list(partner.plays),
-        briefs=briefs_of(shared, partner_id),
+        briefs=kit.briefs,
         destinations=list(partner.destinations),
-        competitors=competitors_of(shared, partner_id),
+        competitors=kit.competitors,
         channel=partner.channel,
         team=TEAM,
         customers=CUSTOMERS,

@@ -247,6 +247,10 @@ class KitView:
     destinations: tuple[str, ...]
     cards: Edition
     pitches: Edition
+    #: competitors with a card in the kit: those `cards` shows that a play of the kit names
+    competitors: tuple[str, ...] = ()
+    #: plays with a customer brief in the kit: those `pitches` (the public edition) holds
+    briefs: tuple[str, ...] = ()
 
 
 @dataclass

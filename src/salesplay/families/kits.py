@@ -209,7 +209,7 @@ def plan(src: Sources) -> list[Unit]:
                 logo,
             )
             state.enablement[(tier, play)] = same.setdefault(deck.key, deck)
-        for cid in kits.kit_competitors(kit):
+        for cid in kit.competitors:
             comp = kit.cards.competitors[cid]
             # made from the tier's kit edition: it names only the kit's plays
             page = guarded(
@@ -219,7 +219,7 @@ def plan(src: Sources) -> list[Unit]:
             state.competitors[(tier, cid)] = member_pdf(
                 "partner-competitors", tier, cid, page, title, ("competitor", cid)
             )
-        for play in kits.kit_briefs(kit):
+        for play in kit.briefs:
             # the customer's page: from the tier's public edition, never the partner one
             view = kit.pitches.plays[play]
             page = guarded(Path(play), kits.customer_brief, src.env, kit.pitches, play, links)
@@ -241,8 +241,17 @@ def plan(src: Sources) -> list[Unit]:
             )
             state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
     plan_news(src, state, ids, revision)
-    # what a tier's index pages read besides their partner: the tier's two editions
-    tier_keys = {tier: key_of("kit-tier", kit.cards, kit.pitches) for tier, kit in ped.kits.items()}
+    # what every kit of a tier holds besides its partner: the tier's two editions (its index
+    # pages read them) and the members it stamps; hashed once per tier, not per kit
+    tier_keys = {
+        tier: key_of(
+            "kit-tier",
+            kit.cards,
+            kit.pitches,
+            [(what, m, u.key) for what, m, u in state.members({tier}) if what != "whats-new"],
+        )
+        for tier, kit in ped.kits.items()
+    }
     units = []
     indexed: set[str] = set()
     for pid in ids:
@@ -268,14 +277,7 @@ def plan(src: Sources) -> list[Unit]:
             cat.as_of,
             revision,
             src.resources,
-            [
-                (p, state.cards[(tier, p)].key, state.enablement[(tier, p)].key)
-                for p in partner.plays
-            ],
-            [(d, state.pitches[(tier, d)].key) for d in partner.destinations],
-            [(c, state.competitors[(tier, c)].key) for c in kits.competitors_of(shared, pid)],
-            [(p, state.briefs[(tier, p)].key) for p in kits.briefs_of(shared, pid)],
-            state.news[(tier, shared.since[pid])].key,
+            state.news[(tier, shared.since[pid])].key,  # the one member told per partner
         )
         units.append(
             Unit(
