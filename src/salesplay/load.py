@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 import stat
@@ -75,11 +76,13 @@ _SCALAR_TAGS = {
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
+@functools.cache
 def _loader_class() -> type[yaml.SafeLoader]:
     """A safe loader (libyaml when present) where only true/false are booleans (YAML 1.2).
 
     YAML 1.1 would read `no`, `on` or `y` as booleans, turning a glossary term or a
-    region code into `False` behind the author's back.
+    region code into `False` behind the author's back. Made once: the class holds no state
+    of a document.
     """
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resolvers = {
