@@ -360,6 +360,23 @@ def test_outside_git_changes_says_so_in_one_line(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+def test_git_that_cannot_run_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git found but not runnable (a permission, not a missing file) is a usage error too."""
+    make_catalog(tmp_path)
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(subprocess, "run", refused)
+    done = run_cli("changes", "--since", "v1", cwd=tmp_path)
+    assert done.code == 2
+    assert done.stderr.splitlines() == [
+        "salesplay: error: changes cannot run git: Permission denied"
+    ]
+
+
 # --- the What's new feeds of a build ------------------------------------------------------------
 
 

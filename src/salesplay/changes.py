@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import re
 import subprocess
 import tempfile
@@ -35,6 +34,7 @@ from salesplay.imagecache import ImageCache
 from salesplay.models import Audience
 from salesplay.resolve import Catalog
 from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
+from salesplay.write import git_env, run_git
 
 T = TypeVar("T")
 
@@ -111,28 +111,20 @@ class SideFault(Exception):
 # --- reading revisions from git ---------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    # optional locks off: reading must never contend for the index.lock of a busy checkout
-    env = {
-        **os.environ,
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_TERMINAL_PROMPT": "0",
-        # the catalog folder is a path, never a pattern ("*" or ":(glob)" in its name)
-        "GIT_LITERAL_PATHSPECS": "1",
-    }
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """write.run_git (read-only, no prompt, literal paths), its faults as UsageError."""
     try:
-        return subprocess.run(
-            ["git", "-C", str(cwd), *args],
-            input=data,
-            capture_output=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise UsageError("changes needs git, which is not installed") from None
+        return run_git(cwd, *args, timeout=120)
     except subprocess.TimeoutExpired:
         raise UsageError(f"git {args[0]} took over 120 s; is the repository busy?") from None
+    except OSError as e:
+        raise UsageError(_no_git(e)) from None
+
+
+def _no_git(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "changes needs git, which is not installed"
+    return f"changes cannot run git: {e.strerror or e}"
 
 
 @dataclass(frozen=True)
@@ -234,10 +226,10 @@ def _cat_blobs(top: Path, oids: Sequence[str]) -> dict[str, bytes]:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            env=git_env(),
         )
-    except FileNotFoundError:
-        raise UsageError("changes needs git, which is not installed") from None
+    except OSError as e:
+        raise UsageError(_no_git(e)) from None
     assert proc.stdin is not None and proc.stdout is not None
     with proc:
         for oid in wanted:

@@ -292,22 +292,30 @@ class Manifest:
         return (json.dumps(asdict(self), sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
+def git_env() -> dict[str, str]:
+    """The environment of salesplay's git commands: they only read, so optional locks are off
+    (never contending for a busy checkout's index.lock); no prompt; a path is never a pattern."""
+    return {
+        **os.environ,
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_LITERAL_PATHSPECS": "1",
+    }
+
+
+def run_git(directory: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[bytes]:
+    """`git -C directory args…` with git_env, output captured; raises what subprocess raises."""
+    cmd = ["git", "-C", str(directory), *args]
+    return subprocess.run(cmd, capture_output=True, env=git_env(), timeout=timeout, check=False)
+
+
 def _git(directory: Path, *args: str) -> str | None:
     """A read-only git query's output; None when git is missing or the query fails."""
-    # Optional locks off: a read-only query must not contend for index.lock.
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=30,
-            check=False,
-        )
+        done = run_git(directory, *args)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
 
 
 def git_tags(directory: Path) -> str | None:
@@ -320,12 +328,8 @@ def git_revision(directory: Path) -> str | None:
 
     None when git is missing or `directory` is not in a work tree; never raises.
     """
-
-    def git(*args: str) -> str | None:
-        return _git(directory, *args)
-
-    head = git("rev-parse", "--verify", "--quiet", "HEAD")
+    head = _git(directory, "rev-parse", "--verify", "--quiet", "HEAD")
     if not head:
         return None
-    status = git("status", "--porcelain", "--untracked-files=normal", "--", ".")
+    status = _git(directory, "status", "--porcelain", "--untracked-files=normal", "--", ".")
     return f"{head}-dirty" if status else head
