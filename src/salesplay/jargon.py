@@ -159,8 +159,15 @@ def _hidden_spans(text: str) -> Iterator[tuple[int, int]]:
         pos = end
 
 
+#: each branch of URL_PATTERN needs one of these; a text holding none has nothing to hide
+#: (almost every catalog text: its finders need not be set up).
+_HIDDEN_MARKS = ("](", "<", "://", "@")
+
+
 def mask_links(text: str) -> str:
     """Text with link targets, URLs and e-mail addresses blanked, offsets kept."""
+    if not any(mark in text for mark in _HIDDEN_MARKS):
+        return text
     parts: list[str] = []
     done = 0
     for start, end in _hidden_spans(text):
