@@ -98,3 +98,22 @@ def test_a_no_change_build_is_answered_without_typer_and_says_what_the_build_say
     )
     edited = _salesplay(tmp_path, *args)
     assert edited[0] == 0 and edited[2]
+
+
+def test_a_new_release_tag_is_a_change_for_the_families_that_read_tags(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "plays"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "catalog"], check=True)
+    args = ("build", "--as-of", AS_OF, "--only", "site")
+    assert _salesplay(tmp_path, *args)[0] == 0
+    assert not _salesplay(tmp_path, *args)[2]  # nothing changed: answered at once
+    subprocess.run([*git, "tag", "v1"], check=True)  # the What's new page reads tags
+    again = _salesplay(tmp_path, *args)
+    assert again[0] == 0 and again[2], again  # not taken for "nothing changed"
+    # battlecards read no tags: a tag is no change for them
+    cards = ("build", "--as-of", AS_OF, "--only", "battlecards")
+    assert _salesplay(tmp_path, *cards)[0] == 0
+    subprocess.run([*git, "tag", "v2"], check=True)
+    assert not _salesplay(tmp_path, *cards)[2]

@@ -79,8 +79,17 @@ def _unknown_kinds(only: Iterable[str]) -> None:
         )
 
 
-def fingerprint(ctx: Context, only: Iterable[str], memo: FileMemo | None = None) -> str:
-    """Every input of a build: catalog and template files, options, as-of date, revision.
+def git_reads(only: Iterable[str]) -> frozenset[str]:
+    """What of git the wanted families read (Family.git); imports every wanted family."""
+    wanted = set(only) or set(_families.KINDS)
+    return frozenset(what for name in wanted for what in _families.family(name).git)
+
+
+def fingerprint(
+    ctx: Context, only: Iterable[str], reads: Iterable[str], memo: FileMemo | None = None
+) -> str:
+    """Every input of a build: catalog and template files, options, as-of date, and what of
+    git the wanted families read (`reads`, see git_reads).
 
     Equal fingerprints and untouched outputs mean the build would change nothing.
     """
@@ -89,10 +98,9 @@ def fingerprint(ctx: Context, only: Iterable[str], memo: FileMemo | None = None)
     from salesplay.write import git_revision, git_tags
 
     wanted = sorted(set(only) or _families.KINDS)
-    # kits and feeds name the revision; the feeds' What's new is made from release tags
-    history = {"kits", "feed"} & set(wanted)
-    revision = git_revision(ctx.catalog) if history else None
-    tags = git_tags(ctx.catalog) if "feed" in wanted else None
+    reads = set(reads)
+    revision = git_revision(ctx.catalog) if "revision" in reads else None
+    tags = git_tags(ctx.catalog) if "tags" in reads else None
     return key_of(
         "build",
         wanted,
@@ -121,7 +129,8 @@ def run_build(
     _unknown_kinds(only)
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
-    print_ = fingerprint(ctx, only, records.files) if partners is None else None
+    reads = git_reads(only)
+    print_ = fingerprint(ctx, only, reads, records.files) if partners is None else None
     if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
         return 0
     from salesplay.imagecache import ImageCache
@@ -178,6 +187,7 @@ def run_build(
         "outputs": made,
         "counts": _counts(made),
         "summary": total,
+        "git": sorted(reads),
     }
     try:
         write_file(ctx.out, RECORDS, records.to_json())
@@ -198,7 +208,12 @@ def nothing_to_do(ctx: Context, only: list[str]) -> bool:
     started = time.perf_counter()
     _unknown_kinds(only)
     records = Records.load(ctx.out)
-    print_ = fingerprint(ctx, only, records.files)
+    # what the last build's families read of git (importing them here would cost more than
+    # the whole check); a change of families changes salesplay's code, hence the fingerprint
+    reads = records.report.get("git")
+    if not isinstance(reads, list) or not all(isinstance(r, str) for r in reads):
+        return False
+    print_ = fingerprint(ctx, only, reads, records.files)
     return _nothing_changed(ctx, records, print_, started, Progress(_progress_printer()))
 
 

@@ -81,6 +81,10 @@ class Family:
     #: outputs made from every diagnostic of the build, render warnings included, once the
     #: other units are made (reports/check.json); their paths are in `outputs` like any other.
     finish: Callable[[Sequence[Diagnostic]], list[Unit]] | None = None
+    #: what of git its outputs read beyond the catalog's files: "revision" (HEAD, and
+    #: whether the work tree is dirty) and/or "tags" (release tags). The no-change check
+    #: asks git for them only when a wanted family reads them.
+    git: frozenset[str] = frozenset()
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` belongs to this family."""

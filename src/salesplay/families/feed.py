@@ -652,4 +652,6 @@ FAMILY = Family(
         ("feed/partner-*.atom", "partner"),
     ),
     plan,
+    # every feed names the revision; the Atom feeds are made from the release tags
+    git=frozenset({"revision", "tags"}),
 )

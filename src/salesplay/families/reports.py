@@ -11,8 +11,10 @@ from salesplay.diagnostics import Diagnostic, format_json
 from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
+from salesplay.models import Audience
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
+from salesplay.views import Edition
 
 NAME = "reports"
 #: every diagnostic of the build, the catalog's and the renderers', as `check --format json`.
@@ -64,12 +66,14 @@ def changed_section(
         intro = f"No release tag matches '{pattern}' yet: nothing to compare with."
         return portal.Section(CHANGED, "What changed", intro, ())
     title = f"What changed since {release.tag}"
-    before = changes.editions_at(src.cat.root, release.commit, ImageCache(src.out))
+    # the internal note as the feeds tell it: the internal edition's changes and partner moves
+    wanted: tuple[Audience, ...] = ("internal", "partner")
+    images = ImageCache(src.out)
+    before = changes.editions_at(src.cat.root, release.commit, images, wanted)
     if before is None:
         intro = f"The catalog at {release.tag} cannot be read: history not available."
         return portal.Section(CHANGED, title, intro, ())
-    # the internal note as the feeds tell it: the internal edition's changes and partner moves
-    after = {name: src.editions[name] for name in ("internal", "partner")}
+    after: dict[str, Edition] = {name: src.editions[name] for name in wanted}
     found = changes.release_notes(before, after)["internal"]
     intro = (
         f"The internal edition's changes since the release {release.tag}"
@@ -126,4 +130,6 @@ FAMILY = Family(
     served=True,
     quick=True,
     finish=finish,
+    # the report's What changed counts from the last release tag
+    git=frozenset({"tags"}),
 )

@@ -180,4 +180,6 @@ FAMILY = Family(
     plan,
     served=True,
     quick=True,
+    # the What's new page is made from the release tags
+    git=frozenset({"tags"}),
 )
