@@ -47,6 +47,18 @@ def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
 
 
+def _checked(ctx: Context) -> Catalog:
+    """The catalog checked without errors, else its diagnostics printed and exit 1."""
+    from salesplay.pipeline import check_catalog
+
+    cat = check_catalog(ctx)
+    if cat is None or ctx.reporter.has_errors():
+        diags = ctx.reporter.sorted()
+        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
+        raise typer.Exit(1)
+    return cat
+
+
 def _output_context(
     catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
 ) -> Context:
@@ -106,14 +118,8 @@ def explain(
 ) -> None:
     """Print what each edition's card of a play leaves out, and why."""
     from salesplay.audit import explain_play
-    from salesplay.pipeline import check_catalog
 
-    ctx = _context(catalog, as_of)
-    cat = check_catalog(ctx)
-    if cat is None or ctx.reporter.has_errors():
-        diags = ctx.reporter.sorted()
-        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
-        raise typer.Exit(1)
+    cat = _checked(_context(catalog, as_of))
     sys.stdout.write(explain_play(cat, play, audience and audience.value, partner))
 
 
@@ -281,18 +287,6 @@ i18n_app = typer.Typer(
     no_args_is_help=True, help="Catalog translations: gettext PO files under translations/."
 )
 app.add_typer(i18n_app, name="i18n")
-
-
-def _checked(ctx: Context) -> Catalog:
-    """The catalog checked without errors, else its diagnostics printed and exit 1."""
-    from salesplay.pipeline import check_catalog
-
-    cat = check_catalog(ctx)
-    if cat is None or ctx.reporter.has_errors():
-        diags = ctx.reporter.sorted()
-        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
-        raise typer.Exit(1)
-    return cat
 
 
 @i18n_app.command("extract")
