@@ -21,7 +21,7 @@ import itertools
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -31,7 +31,7 @@ from salesplay import richtext
 from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
 from salesplay.diagnostics import Diagnostic
 from salesplay.imagecache import ImageCache
-from salesplay.models import Audience
+from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import Catalog
 from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
 from salesplay.write import git_env, run_git
@@ -780,15 +780,19 @@ def releases(repo: Repo, pattern: str) -> list[Release]:
     return found
 
 
-def named_editions(cat: Catalog) -> dict[str, Edition]:
+def named_editions(cat: Catalog, audiences: Collection[Audience] = AUDIENCES) -> dict[str, Edition]:
     """Every edition a feed is made from, by name: internal, rep, public, and partner-<tier>
-    (that tier's kit edition: a partner reads only of plays in its kit)."""
+    (that tier's kit edition: a partner reads only of plays in its kit); only those of
+    `audiences` (making an edition of a large catalog takes a while)."""
     from salesplay.edition import make_edition
 
-    found = {aud: make_edition(cat, aud) for aud in ("internal", "rep", "public")}
-    partner = make_edition(cat, "partner")
-    found |= {f"partner-{tier}": kit.cards for tier, kit in partner.kits.items()}
-    found["partner"] = partner  # for the partner moves internal and rep notes tell
+    found = {
+        aud: make_edition(cat, aud) for aud in ("internal", "rep", "public") if aud in audiences
+    }
+    if "partner" in audiences:
+        partner = make_edition(cat, "partner")
+        found |= {f"partner-{tier}": kit.cards for tier, kit in partner.kits.items()}
+        found["partner"] = partner  # for the partner moves internal and rep notes tell
     return found
 
 
@@ -844,17 +848,20 @@ def history(
 
 
 def editions_at(
-    catalog: Path, revision: str, images: ImageCache | None = None
+    catalog: Path,
+    revision: str,
+    images: ImageCache | None = None,
+    audiences: Collection[Audience] = AUDIENCES,
 ) -> dict[str, Edition] | None:
-    """The named editions (see named_editions) of the catalog at `revision` (a build's
-    revision: a trailing "-dirty" reads its commit); None when there is no such history
-    (outside git, an unknown revision, a catalog that does not check clean there)."""
+    """The named editions (see named_editions) of `audiences` of the catalog at `revision` (a
+    build's revision: a trailing "-dirty" reads its commit); None when there is no such
+    history (outside git, an unknown revision, a catalog that does not check clean there)."""
     try:
         repo = Repo.of(catalog)
         commit = repo.commit(revision.removesuffix("-dirty"))
         side = Side(revision, commit, repo.date(commit))
         with tempfile.TemporaryDirectory(prefix="salesplay-since-") as tmp:
-            return named_editions(load_revision(repo, side, Path(tmp), images))
+            return named_editions(load_revision(repo, side, Path(tmp), images), audiences)
     except (SideFault, UsageError):
         return None
 
