@@ -284,3 +284,26 @@ def test_sample_catalog_translations_are_current(tmp_path: Path) -> None:
     for kinds in coverage.values():
         assert kinds["play"].translated >= 30 and kinds["destination"].translated >= 5
         assert sum(c.stale for c in kinds.values()) == 0
+
+
+def test_extract_never_writes_through_a_link_in_translations(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (root / "translations").mkdir()
+    for name in (".de.po.tmp", "de.po.tmp", "ja.po"):  # ja.po: a dangling link is replaced
+        (root / "translations" / name).symlink_to(victim if name != "ja.po" else tmp_path / "x")
+    code, _, err = cli(tmp_path, "i18n", "extract")
+    assert code == 0, err
+    assert victim.read_text() == "keep me" and not (tmp_path / "x").exists()
+    assert po(root, "de") and po(root, "ja")
+    # a file extract cannot write is one located error, the other locale still written
+    (root / "translations" / "ja.po").unlink()
+    (root / "translations" / "ja.po").mkdir()
+    code, out, err = cli(tmp_path, "i18n", "extract")
+    assert code == 1
+    assert "plays/translations/de.po:" in out
+    assert err.splitlines() == [
+        "plays/translations/ja.po:1:1: error: cannot write: a folder is in the way",
+        "1 error, 0 warnings",
+    ]

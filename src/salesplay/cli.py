@@ -313,12 +313,16 @@ def i18n_extract(
                 f"locale '{name}' is not in catalog.yaml locales{did_you_mean(name, declared)};"
                 f" locales: {', '.join(declared)}"
             )
-    for done in extract(cat, locale or declared):
+    for done in extract(cat, locale or declared, ctx.reporter):
         c = done.coverage
         typer.echo(
             f"{done.path}: {c.total} texts, {c.translated} translated, {c.stale} to review,"
             f" {c.missing} to translate{'' if done.changed else ' (unchanged)'}"
         )
+    if ctx.reporter.errors:  # a file extract could not read or write (check found none)
+        diags = ctx.reporter.errors
+        sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
+        raise typer.Exit(1)
 
 
 @i18n_app.command("status")

@@ -466,8 +466,11 @@ class Extracted:
     coverage: Coverage
 
 
-def extract(cat: Catalog, locales: Sequence[str]) -> list[Extracted]:
+def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Extracted]:
     """Write or update translations/<locale>.po for each locale; existing translations kept.
+
+    A file that cannot be read or written is one error in `reporter`, and left as it is.
+    Files are written as a build writes its outputs (atomically, never through a link).
 
     A translation whose source text changed keeps its text, marked fuzzy with the old source
     as the previous msgid (translators' tools show the difference); until it is reviewed it
@@ -475,23 +478,30 @@ def extract(cat: Catalog, locales: Sequence[str]) -> list[Extracted]:
     entity (a list item that moved when one was inserted above it). Translations of texts the
     catalog no longer has become obsolete entries (`#~`), kept for reuse.
     """
+    from babel.messages.pofile import write_po
+
+    from salesplay.write import UnsafeTarget, write_output
+
     units = catalog_units(cat.docs, cat.audience)
     done = []
     for locale in locales:
         path = po_file(cat.root, locale)
-        old = read_po_file(path, cat.root) if path.is_file() else None
+        try:
+            old = read_po_file(path, cat.root) if path.is_file() else None
+        except LoadError as exc:
+            reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
+            continue
         po = _merged(cat, locale, units, old)
         buffer = io.BytesIO()
-        from babel.messages.pofile import write_po
-
         write_po(buffer, po, width=76, include_previous=True)
-        data = buffer.getvalue()
-        changed = not path.is_file() or path.read_bytes() != data
-        if changed:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        try:
+            changed = write_output(cat.root, f"{TRANSLATIONS_DIR}/{path.name}", buffer.getvalue())
+        except UnsafeTarget as exc:  # its message says why ("cannot write: a folder …")
+            reporter.error(Location(path), str(exc), "io")
+            continue
+        except OSError as exc:
+            reporter.error(Location(path), f"cannot write: {exc.strerror or exc}", "io")
+            continue
         counts = [0, 0, 0]
         for unit in units:
             message = po.get(unit.source, context=message_context(unit.key))
