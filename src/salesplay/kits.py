@@ -9,7 +9,6 @@ per play, the destination pitch decks), "Presented by <partner>" with its logo a
 
 from __future__ import annotations
 
-import io
 import json
 import multiprocessing.util
 import os
@@ -33,7 +32,7 @@ from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
-from salesplay.write import Manifest, read_output
+from salesplay.write import Manifest, open_output
 
 A4_WIDTH_PT = 595.28
 #: the kit's folder for the partner's own sellers, and the one for their customers
@@ -306,8 +305,8 @@ def previous_since(out: Path, partner_id: str, revision: str | None) -> str:
         # outside git there is no history to tell (and no revision to tell a kit by)
         return NO_HISTORY
     try:
-        data = read_output(out, f"kits/{partner_id}.zip", limit=1 << 30)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        # only the zip's directory, manifest and what's-new page are read, not the whole kit
+        with open_output(out, f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
             manifest = json.loads(zf.read(f"{partner_id}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 # Zips are made by the archive engine; these names stay importable from here.
 from salesplay.render.archive import check_member_name as check_member_name
@@ -180,17 +181,25 @@ def _open_parent(out: Path, parts: Sequence[str]) -> int:
     return fd
 
 
-def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
-    """A regular file `rel` under `out`, read without following links; else OSError/ValueError."""
+def open_output(out: Path, rel: str) -> BinaryIO:
+    """A regular file `rel` under `out`, opened for reading without following links (to read
+    part of it, e.g. one member of a zip); else OSError/ValueError."""
     parts = output_parts(rel)
     dir_fd = _open_parent(out, parts)
     try:
         fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
     finally:
         os.close(dir_fd)
-    with os.fdopen(fd, "rb") as src:
-        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-            raise ValueError(f"{rel} is not a regular file")
+    src = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+        src.close()
+        raise ValueError(f"{rel} is not a regular file")
+    return src
+
+
+def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
+    """A regular file `rel` under `out`, read without following links; else OSError/ValueError."""
+    with open_output(out, rel) as src:
         data = src.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"{rel} is larger than {limit} bytes")

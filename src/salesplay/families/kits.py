@@ -28,6 +28,7 @@ from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
 from salesplay.faults import BuildFault, Subject
+from salesplay.models import Audience
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts
 from salesplay.render.stamp import Stamper
@@ -37,6 +38,8 @@ from salesplay.write import git_revision
 
 NAME = "kits"
 CACHE = ".salesplay/cache"
+#: an earlier revision's kit news needs only its partner edition (and its tiers' kits)
+PARTNER_ONLY: tuple[Audience, ...] = ("partner",)
 
 
 def path_of(partner_id: str) -> str:
@@ -316,7 +319,9 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
             hit, found = _cached_changes(src.out, name)
             if not hit:
                 if since not in before:
-                    before[since] = changes.editions_at(src.cat.root, since, ImageCache(src.out))
+                    before[since] = changes.editions_at(
+                        src.cat.root, since, ImageCache(src.out), PARTNER_ONLY
+                    )
                 old = before[since]
                 if old is not None:
                     # the tier's kit edition on each side: only what this tier's partners hold
