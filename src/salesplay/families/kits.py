@@ -378,4 +378,6 @@ FAMILY = Family(
     " for its customers (one-page briefs, pitch decks); offline index, `manifest.json`",
     (("kits/*.zip", "partner"),),
     plan,
+    # the manifest names the revision; what's new counts from the previous kit's revision
+    git=frozenset({"revision"}),
 )
