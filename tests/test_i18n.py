@@ -307,3 +307,15 @@ def test_extract_never_writes_through_a_link_in_translations(tmp_path: Path) -> 
         "plays/translations/ja.po:1:1: error: cannot write: a folder is in the way",
         "1 error, 0 warnings",
     ]
+
+
+def test_a_po_file_not_in_utf8_is_located_to_the_byte(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    (root / "translations").mkdir()
+    (root / "translations" / "de.po").write_bytes(b'# ok\nmsgid "caf\xe9"\n')
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "plays/translations/de.po:2:11: error: file is not valid UTF-8 (byte 0xe9); save it as"
+        " UTF-8"
+    )

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
-from salesplay.load import Document, LoadError, YamlPath, read_catalog_file, shown_path
+from salesplay.load import (
+    Document,
+    LoadError,
+    YamlPath,
+    decode_text,
+    read_catalog_file,
+    shown_path,
+)
 from salesplay.models import (
     ENTITY_FOLDERS,
     MODELS,
@@ -292,14 +299,7 @@ def read_po_file(path: Path, root: Path) -> PoCatalog:
     """A PO file parsed by Babel; raises LoadError located at the offending line."""
     from babel.messages.pofile import PoFileError, read_po
 
-    raw = read_catalog_file(path, os.path.realpath(root))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise LoadError(
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line
-        ) from None
+    text = decode_text(read_catalog_file(path, os.path.realpath(root)))
     lines = text.splitlines(keepends=True)
     try:
         return read_po(lines, abort_invalid=True)

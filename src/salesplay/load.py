@@ -709,13 +709,12 @@ def _home_of(lines: _Lines, row: int, before: int) -> tuple[str, int] | None:
     return None
 
 
-def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
-    """Parse one file's bytes; raises LoadError with a location."""
-    doc = Document(path=path, kind=kind, id=doc_id)
+def decode_text(raw: bytes) -> str:
+    """A catalog file's bytes (as read_catalog_file gives them) as text; else LoadError."""
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -724,6 +723,12 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
             line,
             col,
         ) from None
+
+
+def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
+    """Parse one file's bytes; raises LoadError with a location."""
+    doc = Document(path=path, kind=kind, id=doc_id)
+    text = decode_text(raw)
     doc.lines = text.splitlines()
     loader = _loader_class()(text)
     try:
