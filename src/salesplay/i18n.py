@@ -174,14 +174,12 @@ def catalog_units(
     """Every translatable text of the catalog's entities, in catalog order."""
     units = []
     specs: Specs = {}
-    for kind in ENTITY_FOLDERS:
-        for (doc_kind, eid), doc in sorted(docs.items()):
-            if doc_kind != kind:
-                continue
-            for path, text in _texts(MODELS[kind], doc.data, (), specs):
-                units.append(
-                    Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path))
-                )
+    rank = {kind: n for n, kind in enumerate(ENTITY_FOLDERS)}  # catalog.yaml, glossary: none
+    entities = sorted((k for k in docs if k[0] in rank), key=lambda k: (rank[k[0]], k[1]))
+    for kind, eid in entities:
+        doc = docs[(kind, eid)]
+        for path, text in _texts(MODELS[kind], doc.data, (), specs):
+            units.append(Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path)))
     return units
 
 
