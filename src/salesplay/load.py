@@ -278,6 +278,9 @@ class _Builder:
         self.constructor = constructor
         self.text = text
         self.visited = 0
+        #: a value holds only characters of the source, unless an escape ('\x0b') made one:
+        #: a source with neither a backslash nor a forbidden character needs no check per value
+        self.clean = "\\" not in text and _FORBIDDEN_RE.search(text) is None
 
     def build(self, node: yaml.Node, path: YamlPath, depth: int = 0) -> Any:
         self.visited += 1
@@ -343,6 +346,8 @@ class _Builder:
 
     def _check_text(self, node: yaml.ScalarNode) -> None:
         """Refuse a forbidden character in a value or key, pointing at the character."""
+        if self.clean:
+            return
         found = _FORBIDDEN_RE.search(str(node.value))
         if found is not None:
             line, col = self._locate(node, found.group(0))
