@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from salesplay import richtext
 from salesplay.diagnostics import Location
 from salesplay.jargon import glossary_terms_in
+from salesplay.labels import Labels
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience, may_see, narrowest
 from salesplay.resolve import Catalog, Roadmap
@@ -394,6 +395,7 @@ def make_edition(
     omitted: list[Omission] | None = None,
     decode: bool = True,
     kits: bool = True,
+    labels: Labels | None = None,
 ) -> Edition:
     """The edition of `cat` for `audience`: only what that audience may see.
 
@@ -403,9 +405,10 @@ def make_edition(
     receives. `omitted`, when given, receives every item left out and why (the edition
     audit; the kits' narrowed editions are not audited here: see `explain_kit`).
     `decode=False` skips the jargon decoders and `kits=False` the partner edition's kits (the
-    audit needs neither).
+    audit needs neither). `labels` are the built-in labels of the locale the edition is
+    made in (English when None); a localized edition is made from `i18n.localized(cat, …)`.
     """
-    return _make(cat, audience, plays, {} if decode else None, omitted, {}, kits)
+    return _make(cat, audience, plays, {} if decode else None, omitted, {}, kits, labels)
 
 
 def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:
@@ -455,9 +458,12 @@ def _make(
     omitted: list[Omission] | None,
     outside: dict[str, tuple[str, YamlPath, str]],
     kits: bool = True,
+    labels: Labels | None = None,
 ) -> Edition:
     ed = _Editor(cat, audience, decoders, omitted)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
+    if labels is not None:
+        edition.labels = labels
     edition.shows_stale = ed.shows_stale
     products = {p: ed.product(p) for p in cat.products}
     edition.products = {p: v for p, v in products.items() if v}
@@ -529,8 +535,8 @@ def _kits(cat: Catalog, partner: Edition, decoders: Decoders | None) -> dict[str
         if plays not in made:
             wanted = frozenset(plays)
             made[plays] = (
-                _make(cat, "partner", wanted, decoders, None, {}),
-                _make(cat, "public", wanted, decoders, None, {}),
+                _make(cat, "partner", wanted, decoders, None, {}, True, partner.labels),
+                _make(cat, "public", wanted, decoders, None, {}, True, partner.labels),
             )
         cards, pitches = made[plays]
         found = {pos.path.destination for p in plays for pos in cards.plays[p].positions}

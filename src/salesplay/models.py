@@ -406,6 +406,11 @@ class Partner(Scoped):
         None, description="this partner's channel contact at the vendor (overrides `channel`)"
     )
     regions: list[str] = Field(default_factory=list, description="where they sell")
+    locale: LocaleId | list[LocaleId] | None = Field(
+        None,
+        description="the language(s) of this partner's kit: the source locale or ones of the"
+        " catalog's `locales`; a list gives one kit per language (default: the source locale)",
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from salesplay.labels import Labels
 from salesplay.models import ENTITY_FOLDERS, Audience, Brand, Company
 
 
@@ -278,6 +279,14 @@ class Edition:
     kits: dict[str, KitView] = field(default_factory=dict)
     #: whether stale competitors and claims are shown, badged (set by make_edition).
     shows_stale: bool = False
+    #: the built-in labels and formats of the edition's locale; its catalog text is already
+    #: in that locale where a current translation exists (see i18n.localized).
+    labels: Labels = field(default_factory=Labels)
+
+    @property
+    def locale(self) -> str:
+        """The locale the edition is made in (a Babel id: 'de', 'pt_BR')."""
+        return self.labels.locale
 
     def shows(self, kind: str, entity_id: str) -> bool:
         """Whether this edition holds the entity (catalog-wide files count as shown)."""

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean
+from salesplay.labels import Labels
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
 from salesplay.render.theme import THEME_DIR as THEME_DIR
@@ -125,8 +126,16 @@ class _ContainedLoader(jinja2.BaseLoader):
         return source, str(path), uptodate
 
 
-def make_env(project: Path | None, html: bool = True) -> jinja2.Environment:
-    """Sandboxed, StrictUndefined, HTML autoescape, and `default/NAME` naming the built-in."""
+def make_env(
+    project: Path | None, html: bool = True, labels: Labels | None = None
+) -> jinja2.Environment:
+    """Sandboxed, StrictUndefined, HTML autoescape, and `default/NAME` naming the built-in.
+
+    `labels` are the built-in labels of the locale pages are made in: `_()`, `gettext` and
+    `{% trans %}` translate through them, and the `date`, `number` and `percent` filters
+    format by them; `locale`, `lang` and `direction` are globals (English when None).
+    """
+    labels = labels or Labels()
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"default": _ContainedLoader([THEME_DIR])}),
@@ -140,13 +149,20 @@ def make_env(project: Path | None, html: bool = True) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # newstyle: a translated label is autoescaped and formats its %(name)s placeholders
+    env.install_gettext_translations(labels.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
     filters: Mapping[str, Callable[..., Any]] = {
         "md": richtext.to_html,
         "md_inline": richtext.to_inline_html,
         "plain": richtext.plain,
         "days_ago": _days_ago,
         "isodate": lambda d: d.isoformat(),
+        "date": labels.date,
+        "number": labels.number,
+        "percent": labels.percent,
     }
     env.filters.update(filters)
     return env
