@@ -6,7 +6,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -254,31 +254,52 @@ def _plan(
     partners: list[str] | None,
     progress: Progress,
 ) -> list[Unit]:
-    """Every unit of the wanted families, one per output path; template faults stop here."""
+    """Every unit of the wanted families, one per output path; template faults stop here.
+
+    Each locale of the catalog is planned on its own: its catalog with its translations in
+    place (i18n.localized), its editions, its built-in labels; a localized family's outputs
+    of a locale other than the source locale live under that locale's folder.
+    """
     from salesplay.edition import make_edition
     from salesplay.engine.schedule import merge
     from salesplay.families import families
     from salesplay.families.base import Sources
+    from salesplay.i18n import localized
+    from salesplay.labels import labels_for
+    from salesplay.locales import localized_path
     from salesplay.models import AUDIENCES
-    from salesplay.render.templates import make_env
+    from salesplay.render.templates import make_env, template_dirs
     from salesplay.views import Edition
 
     wants = _wants(only)
-    editions: dict[str, Edition] = {a: make_edition(cat, a) for a in AUDIENCES}
-    src = Sources(
-        cat,
-        editions,
-        ctx.templates,
-        make_env(ctx.templates),
-        diags,
-        ctx.out,
-        progress.say,
-        partners,
-    )
+    locales = (cat.config.source_locale, *cat.config.locales)
+    wanted = [fam for fam in families() if wants(fam.name)]
     units: list[Unit] = []
-    for fam in families():
-        if wants(fam.name):
-            units += fam.plan(src)
+    for locale in locales:
+        translated = locale != locales[0]
+        planned = [fam for fam in wanted if fam.localized or not translated]
+        if not planned:
+            continue
+        labels = labels_for(locale, template_dirs(ctx.templates))
+        here = localized(cat, locale)
+        editions: dict[str, Edition] = {a: make_edition(here, a, labels=labels) for a in AUDIENCES}
+        src = Sources(
+            here,
+            editions,
+            ctx.templates,
+            make_env(ctx.templates, labels=labels),
+            diags,
+            ctx.out,
+            progress.say,
+            partners,
+            labels,
+            locales,
+        )
+        for fam in planned:
+            made = fam.plan(src)
+            if translated:
+                made = [replace(u, rel=localized_path(u.rel, locale, locales[0])) for u in made]
+            units += made
     return merge(units)
 
 

@@ -569,6 +569,7 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
             kit.plays,
             kit.destinations,
             channel,
+            cat.kit_locales(pid),
         )
     return partners
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -650,3 +651,58 @@ def format_status(translations: Translations) -> str:
 
 def _share(part: int, whole: int) -> str:
     return f"{part} ({100 * part // whole if whole else 0} %)"
+
+
+# --- localized catalogs: what editions of a locale are made from ------------------------------
+
+
+def localized(cat: Catalog, locale: str) -> Catalog:
+    """`cat` with every current translation of `locale` in place of its source text.
+
+    A stale or missing translation leaves the source text (an outdated translated claim may
+    be false). Each translation sits in the field it translates, so the editions made from
+    the result restrict it exactly like its source: the one visibility policy decides.
+    """
+    translations = cat.translations
+    if locale == translations.source_locale:
+        return cat
+    found: dict[tuple[str, str], list[tuple[YamlPath, str]]] = {}
+    for key in translations.entries.get(locale, {}):
+        source = translations.sources.get(key)
+        if source is None:
+            continue
+        text, status = translations.text(locale, *key, source)
+        if status is Status.TRANSLATED:
+            found.setdefault((key[0], key[1]), []).append((key[2], text))
+    if not found:
+        return dataclasses.replace(cat)
+    tables: dict[str, dict[str, Any]] = {}
+    for (kind, eid), texts in found.items():
+        folder = ENTITY_FOLDERS[kind]
+        table = tables.setdefault(folder, dict(getattr(cat, folder)))
+        if eid not in table:
+            continue  # a broken file: no model to translate
+        model = table[eid]
+        for path, text in texts:
+            model = _replaced(model, path, text)
+        table[eid] = model
+    result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
+    if "products" in tables:
+        result.capabilities = {
+            ref: next(c for c in result.products[ref.split("/", 1)[0]].capabilities if c.id == cid)
+            for ref in cat.capabilities
+            for cid in [ref.split("/", 1)[1]]
+        }
+    return result
+
+
+def _replaced(node: Any, path: YamlPath, text: str) -> Any:
+    """A copy of `node` with the text at `path` replaced (models and lists copied, not changed)."""
+    if not path:
+        return text
+    head, rest = path[0], path[1:]
+    if isinstance(head, int):
+        items = list(node)
+        items[head] = _replaced(items[head], rest, text)
+        return items
+    return node.model_copy(update={head: _replaced(getattr(node, head), rest, text)})

@@ -295,18 +295,19 @@ def kit_zip(shared: KitShared, partner_id: str) -> bytes:
 # --- what's new since the partner's previous kit ------------------------------------------------
 
 
-def previous_since(out: Path, partner_id: str, revision: str | None) -> str:
+def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = "") -> str:
     """The revision a partner's new kit tells changes since ("" for a first kit): the
     revision its previous kit (build/kits/<partner>.zip) was built from; when that is the
     revision being built, the one that kit counted from (so a rebuild keeps its news).
     A missing or unreadable previous kit means a first kit; outside git, or after a kit
-    built outside git, NO_HISTORY ("history not available")."""
+    built outside git, NO_HISTORY ("history not available"). `rel` is where the previous
+    kit lives when not kits/<partner>.zip (a kit of another locale)."""
     if revision is None:
         # outside git there is no history to tell (and no revision to tell a kit by)
         return NO_HISTORY
     try:
         # only the zip's directory, manifest and what's-new page are read, not the whole kit
-        with open_output(out, f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
+        with open_output(out, rel or f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
             manifest = json.loads(zf.read(f"{partner_id}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:

@@ -110,6 +110,13 @@ class Catalog:
         age = self.age_days.get((kind, entity_id))
         return age is not None and age > self.config.review.max_age_days
 
+    def kit_locales(self, partner_id: str) -> tuple[str, ...]:
+        """The languages of a partner's kits (`locale`, else the source locale)."""
+        value = self.partners[partner_id].locale
+        if not value:
+            return (self.config.source_locale,)
+        return (value,) if isinstance(value, str) else tuple(dict.fromkeys(value))
+
     def tier_rank(self, tier: str | None) -> int:
         return self.config.tiers.index(tier) if tier in self.config.tiers else 0
 
@@ -227,6 +234,22 @@ class _Refs:
             (doc.kind, doc.id),
         )
         return False
+
+
+def _check_kit_locales(cat: Catalog, partner_id: str, doc: Document, reporter: Reporter) -> None:
+    """A partner's kit languages must be locales the catalog is built in."""
+    value = cat.partners[partner_id].locale
+    built = (cat.config.source_locale, *cat.config.locales)
+    for i, locale in enumerate([value] if isinstance(value, str) else value or []):
+        if locale not in built:
+            path: YamlPath = ("locale",) if isinstance(value, str) else ("locale", i)
+            reporter.error(
+                doc.loc(path),
+                f"partner '{partner_id}' takes locale '{locale}', which the catalog is not built"
+                f" in; add it to `locales` in catalog.yaml (built: {', '.join(built)})",
+                "reference",
+                ("partner", partner_id),
+            )
 
 
 def _folded(text: str) -> str:
@@ -351,6 +374,7 @@ def _check_references(
     for partner_id, partner in cat.partners.items():
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
+        _check_kit_locales(cat, partner_id, doc, reporter)
         if partner.logo:
             found = check_image(cat.root, partner.logo, doc.loc(("logo",)), reporter, images)
             if found:

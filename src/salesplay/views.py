@@ -232,6 +232,8 @@ class PartnerView:
     plays: tuple[str, ...]  # the play ids of its kit, in edition order
     destinations: tuple[str, ...]  # destinations of its kit with a public pitch deck
     channel: ContactView | None = None  # the vendor's channel contact for this partner
+    #: the languages its kits are made in (its `locale`, else the catalog's source locale)
+    locales: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

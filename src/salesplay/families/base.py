@@ -15,6 +15,8 @@ from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
+from salesplay.labels import Labels
+from salesplay.locales import Language, delocalized, languages
 from salesplay.models import Audience
 from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
 from salesplay.resolve import Catalog
@@ -35,6 +37,24 @@ class Sources:
     progress: Callable[[str], None] = field(default=lambda _m: None)
     #: the partners whose kits are wanted (None: every partner).
     partners: Sequence[str] | None = None
+    #: the built-in labels of the locale this plan is made in; `cat` and `editions` are
+    #: already in that locale (i18n.localized).
+    labels: Labels = field(default_factory=Labels)
+    #: the catalog's source locale, then its other locales: every locale a build makes.
+    locales: tuple[str, ...] = ("en",)
+
+    @property
+    def locale(self) -> str:
+        return self.labels.locale
+
+    def languages(self, rel: str) -> tuple[Language, ...]:
+        """The language switcher of the web page `rel` (its source-locale path) of this plan."""
+        return languages(rel, self.locale, self.locales)
+
+    @property
+    def translated(self) -> bool:
+        """Whether this plan is of a locale other than the source locale."""
+        return self.locale != self.locales[0]
 
     @functools.cached_property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -86,12 +106,21 @@ class Family:
     #: asks git for them only when a wanted family reads them.
     git: frozenset[str] = frozenset()
 
+    #: made once per locale of the catalog (locale-qualified paths for all but the source
+    #: locale); False: made in the source locale only (the marketers' reports, the feeds).
+    localized: bool = True
+
     def owns(self, rel: str) -> bool:
-        """Whether the output path `rel` belongs to this family."""
+        """Whether the output path `rel` (of any locale) belongs to this family."""
+        rel, locale = delocalized(rel)
+        if locale is not None and not self.localized:
+            return False
         return any(fnmatch.fnmatchcase(rel, pattern) for pattern, _ in self.outputs)
 
     def audience_of(self, rel: str) -> Audience | None:
-        """The audience an output of this family is made for (None: marketers)."""
+        """The audience an output of this family is made for (None: marketers); a
+        translated output is made for the audience of its source-locale path."""
+        rel = delocalized(rel)[0]
         for pattern, audience in self.outputs:
             if fnmatch.fnmatchcase(rel, pattern):
                 return audience
@@ -131,7 +160,7 @@ def pdf_unit(
     from salesplay.render.pdf import RenderJob, render_job
 
     base_url = (THEME_DIR / "index.html").as_uri()
-    job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title)
+    job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title, lang=src.labels.lang)
     # the job names the page, base URL, roots, date, title and options; the digest the files
     # the page may load
     key = key_of("pdf", job, src.resources)
@@ -152,10 +181,16 @@ def pdf_unit(
 
 
 def page_budget(
-    subject: Subject, loc: Location, budget: int, what: str, advice: str
+    subject: Subject,
+    loc: Location,
+    budget: int,
+    what: str,
+    advice: str,
+    locale: str | None = None,
 ) -> Callable[[bytes], tuple[Diagnostic, ...]]:
     """A check of a made PDF: a warning at its entity's file when it runs past `budget` pages
-    ("battlecard 'x' runs to 3 pages (budget 2): <advice>")."""
+    ("battlecard 'x' (de) runs to 3 pages (budget 2): <advice>"; `locale` names a
+    translated output's language)."""
 
     def check(pdf: bytes) -> tuple[Diagnostic, ...]:
         import pikepdf
@@ -164,7 +199,10 @@ def page_budget(
             pages = len(doc.pages)
         if pages <= budget:
             return ()
-        message = f"{what} '{subject[1]}' runs to {pages} pages (budget {budget}): {advice}"
+        language = f" ({locale})" if locale else ""
+        message = (
+            f"{what} '{subject[1]}'{language} runs to {pages} pages (budget {budget}): {advice}"
+        )
         return (Diagnostic(loc, Severity.WARNING, message, "card-length", subject),)
 
     return check

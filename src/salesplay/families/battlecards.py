@@ -21,10 +21,13 @@ def path_of(play_id: str) -> str:
     return f"battlecards/{play_id}.pdf"
 
 
-def page_budget(play_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
-    """A check of a made card: a warning at the play's file past the page budget."""
+def page_budget(
+    play_id: str, loc: Location, locale: str | None = None
+) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+    """A check of a made card: a warning at the play's file past the page budget (`locale`
+    names a translated card's language)."""
     advice = "shorten its longest fields, or move detail to the playbook"
-    return base.page_budget(("play", play_id), loc, CARD_PAGE_BUDGET, "battlecard", advice)
+    return base.page_budget(("play", play_id), loc, CARD_PAGE_BUDGET, "battlecard", advice, locale)
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -33,7 +36,7 @@ def plan(src: Sources) -> list[Unit]:
     units = []
     for pid, play in rep.plays.items():
         page = guarded(Path(pid), html.battlecard, src.env, rep, pid, links, medium="print")
-        check = page_budget(pid, src.cat.loc("play", pid))
+        check = page_budget(pid, src.cat.loc("play", pid), src.locale if src.translated else None)
         units.append(
             pdf_unit(
                 src,

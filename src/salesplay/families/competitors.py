@@ -51,12 +51,13 @@ def _page_links() -> html.Links:
     )
 
 
-def page_budget(competitor_id: str, loc: Location) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+def page_budget(
+    competitor_id: str, loc: Location, locale: str | None = None
+) -> Callable[[bytes], tuple[Diagnostic, ...]]:
     """A check of a made card: a warning at the competitor's file past the page budget."""
     advice = "shorten its strengths, weaknesses or the talk tracks of its plays"
-    return base.page_budget(
-        ("competitor", competitor_id), loc, CARD_PAGE_BUDGET, "competitor card", advice
-    )
+    subject = ("competitor", competitor_id)
+    return base.page_budget(subject, loc, CARD_PAGE_BUDGET, "competitor card", advice, locale)
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -79,7 +80,9 @@ def plan(src: Sources) -> list[Unit]:
                     f"{comp.name} — competitor card",
                     subject=("competitor", cid),
                     # one warning per competitor: the rep card holds the most
-                    check=page_budget(cid, src.cat.loc("competitor", cid))
+                    check=page_budget(
+                        cid, src.cat.loc("competitor", cid), src.locale if src.translated else None
+                    )
                     if audience == "rep"
                     else None,
                 )
@@ -90,11 +93,30 @@ def plan(src: Sources) -> list[Unit]:
     index = "all_competitors.html"
     for cid in rep.competitors:
         page = guarded(
-            Path(cid), html.competitor_card, src.env, rep, cid, links, medium="web", index=index
+            Path(cid),
+            html.competitor_card,
+            src.env,
+            rep,
+            cid,
+            links,
+            medium="web",
+            index=index,
+            languages=src.languages(page_path(cid)),
         )
         units.append(page_unit(NAME, page_path(cid), page, ("competitor", cid)))
     units.append(
-        page_unit(NAME, INDEX, guarded(Path(INDEX), html.competitor_index, src.env, rep, links))
+        page_unit(
+            NAME,
+            INDEX,
+            guarded(
+                Path(INDEX),
+                html.competitor_index,
+                src.env,
+                rep,
+                links,
+                src.languages(INDEX),
+            ),
+        )
     )
     # the pages' styles and images live in site/assets/ (the same units the site plans)
     logo = rep.company.logo

@@ -652,6 +652,8 @@ FAMILY = Family(
         ("feed/partner-*.atom", "partner"),
     ),
     plan,
+    # for machines: one language, the catalog's source locale
+    localized=False,
     # every feed names the revision; the Atom feeds are made from the release tags
     git=frozenset({"revision", "tags"}),
 )

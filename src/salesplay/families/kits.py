@@ -28,6 +28,7 @@ from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
 from salesplay.faults import BuildFault, Subject
+from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts
@@ -172,6 +173,8 @@ def plan(src: Sources) -> list[Unit]:
     cat = src.cat
     ped = src.editions["partner"]
     ids = list(ped.partners) if src.partners is None else list(src.partners)
+    # a partner's kits are made in the languages it takes, each under its locale's folder
+    ids = [pid for pid in ids if src.locale in ped.partners[pid].locales]
     if not ids:
         return []
     master = deck_family.master(src)
@@ -305,7 +308,8 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
     shared = state.shared
     ped = shared.partner_edition
     for pid in ids:
-        shared.since[pid] = kits.previous_since(src.out, pid, revision)
+        rel = localized_path(path_of(pid), src.locale, src.locales[0])
+        shared.since[pid] = kits.previous_since(src.out, pid, revision, rel)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
     for pid in ids:
         tier, since = ped.partners[pid].tier, shared.since[pid]

@@ -28,7 +28,13 @@ def plan(src: Sources) -> list[Unit]:
     rep = src.editions["rep"]
     recorder = site.Recorder()
     web = guarded(
-        Path("matrix"), html.matrix, src.env, rep, recorder.links(_root_links()), medium="web"
+        Path("matrix"),
+        html.matrix,
+        src.env,
+        rep,
+        recorder.links(_root_links()),
+        medium="web",
+        languages=src.languages("matrix.html"),
     )
     pdf_links = html.Links.for_pdf(src.cat.root, src.template_dirs)
     printed = guarded(Path("matrix"), html.matrix, src.env, rep, pdf_links, medium="print")

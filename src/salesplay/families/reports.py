@@ -127,6 +127,7 @@ FAMILY = Family(
     " the last release (internal edition)",
     (("reports/*", None),),
     plan,
+    localized=False,
     served=True,
     quick=True,
     finish=finish,

@@ -119,11 +119,12 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
         repo = changes.Repo.of(src.cat.root)
     except UsageError:
         src.progress("site: the catalog is not in git: What's new says so")
-        return page_unit(NAME, rel, portal.whats_new_page(src.env, rep, None, config.tags))
+        page = portal.whats_new_page(src.env, rep, None, config.tags, src.languages(rel))
+        return page_unit(NAME, rel, page)
     tags = changes.releases(repo, config.tags)[-(config.keep + 1) :]
     # the page without notes stands for its shell (nav, brand, edition, the as-of date), the
     # template for how notes are told
-    shell = portal.whats_new_page(src.env, rep, [], config.tags)
+    shell = portal.whats_new_page(src.env, rep, [], config.tags, src.languages(rel))
     key = key_of(
         "whats-new",
         tags,
@@ -136,7 +137,8 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
 
     def make(_workshop: Workshop) -> Made:
         notes = changes.history(src.cat.root, config.tags, config.keep, ImageCache(src.out)) or []
-        page = portal.whats_new_page(src.env, rep, news(notes, rep, links), config.tags)
+        notes_ = news(notes, rep, links)
+        page = portal.whats_new_page(src.env, rep, notes_, config.tags, src.languages(rel))
         return page.encode(), ()
 
     return Unit(rel, NAME, key, make=make, cost=0.5 + 0.5 * len(tags))
@@ -149,14 +151,28 @@ def plan(src: Sources) -> list[Unit]:
     units = []
     src.progress(f"rendering HTML for {len(rep.plays)} plays")
     for pid in rep.plays:
-        page = guarded(Path(pid), html.battlecard, src.env, rep, pid, card_links, medium="web")
+        page = guarded(
+            Path(pid),
+            html.battlecard,
+            src.env,
+            rep,
+            pid,
+            card_links,
+            medium="web",
+            languages=src.languages(card_path(pid)),
+        )
         units.append(page_unit(NAME, card_path(pid), page, ("play", pid)))
     links = portal.page_links(rep)
     cards = portal.play_cards(rep, links.site)
+    home = portal.home_page(src.env, rep, cards, src.languages("site/index.html"))
     units += [
-        page_unit(NAME, "site/index.html", portal.home_page(src.env, rep, cards)),
+        page_unit(NAME, "site/index.html", home),
         page_unit(NAME, f"site/{portal.INDEX_JS}", portal.search_index_js(rep, cards, links.site)),
-        page_unit(NAME, "site/matrix.html", portal.matrix_page(src.env, rep)),
+        page_unit(
+            NAME,
+            "site/matrix.html",
+            portal.matrix_page(src.env, rep, src.languages("site/matrix.html")),
+        ),
         whats_new_unit(src, links.site),
     ]
     # the portal is the rep edition: only findings about what reps may see
@@ -164,9 +180,10 @@ def plan(src: Sources) -> list[Unit]:
     diags = [d for d in portal.report_diagnostics(src.diagnostics) if d.loc.file in shown]
     base = Path(src.cat.root).resolve().parent
     sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
-    units.append(
-        page_unit(NAME, "site/report.html", portal.report_page(src.env, rep, sections, links))
+    report = portal.report_page(
+        src.env, rep, sections, links, languages=src.languages("site/report.html")
     )
+    units.append(page_unit(NAME, "site/report.html", report))
     theme = recorder.theme | {portal.PORTAL_CSS, portal.PORTAL_JS, "fonts.css"}
     logo = rep.company.logo
     units += asset_units(src, theme, recorder.assets | ({logo} if logo else set()))

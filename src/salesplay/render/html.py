@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from salesplay import richtext
 from salesplay.images import site_name
+from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
 from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
@@ -150,8 +151,12 @@ def brand_css(brand: Brand) -> Markup:
 # --- pages -----------------------------------------------------------------------------
 
 
-def _common(edition: Edition, links: Links, medium: Medium) -> dict[str, Any]:
+def _common(
+    edition: Edition, links: Links, medium: Medium, languages: Sequence[Language] = ()
+) -> dict[str, Any]:
     return {
+        # the same page in the build's other locales (web pages of a multi-locale build)
+        "languages": tuple(languages),
         "edition": edition,
         "company": edition.company,
         "links": links,
@@ -167,11 +172,18 @@ def _common(edition: Edition, links: Links, medium: Medium) -> dict[str, Any]:
 
 
 def battlecard(
-    env: jinja2.Environment, edition: Edition, play_id: str, links: Links, *, medium: Medium
+    env: jinja2.Environment,
+    edition: Edition,
+    play_id: str,
+    links: Links,
+    *,
+    medium: Medium,
+    languages: Sequence[Language] = (),
 ) -> str:
     """The battlecard of one play of `edition` (template `battlecard.html`)."""
     play = edition.plays[play_id]
-    return render(env, "battlecard.html", play=play, **_common(edition, links, medium))
+    context = _common(edition, links, medium, languages)
+    return render(env, "battlecard.html", play=play, **context)
 
 
 def playbook(env: jinja2.Environment, edition: Edition, destination_id: str, links: Links) -> str:
@@ -191,10 +203,18 @@ def playbook(env: jinja2.Environment, edition: Edition, destination_id: str, lin
     )
 
 
-def matrix(env: jinja2.Environment, edition: Edition, links: Links, *, medium: Medium) -> str:
+def matrix(
+    env: jinja2.Environment,
+    edition: Edition,
+    links: Links,
+    *,
+    medium: Medium,
+    languages: Sequence[Language] = (),
+) -> str:
     """The differentiator matrix of `edition` (template `matrix.html`)."""
     table = Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
-    return render(env, "matrix.html", matrix=table, **_common(edition, links, medium))
+    context = _common(edition, links, medium, languages)
+    return render(env, "matrix.html", matrix=table, **context)
 
 
 def competitor_card(
@@ -205,18 +225,22 @@ def competitor_card(
     *,
     medium: Medium,
     index: str | None = None,
+    languages: Sequence[Language] = (),
 ) -> str:
     """The card of one competitor of `edition` (template `competitor.html`); `index` is the
     page listing every competitor, linked from web pages."""
     card = CompetitorCard.of(edition, competitor_id)
-    context = _common(edition, links, medium)
+    context = _common(edition, links, medium, languages)
     return render(env, "competitor.html", card=card, competitors_index=index, **context)
 
 
-def competitor_index(env: jinja2.Environment, edition: Edition, links: Links) -> str:
+def competitor_index(
+    env: jinja2.Environment, edition: Edition, links: Links, languages: Sequence[Language] = ()
+) -> str:
     """Every competitor of `edition` with its quick dismiss (template `competitor_index.html`)."""
     cards = tuple(CompetitorCard.of(edition, cid) for cid in competitors_in_order(edition))
-    return render(env, "competitor_index.html", cards=cards, **_common(edition, links, "web"))
+    context = _common(edition, links, "web", languages)
+    return render(env, "competitor_index.html", cards=cards, **context)
 
 
 def competitors_in_order(edition: Edition) -> tuple[str, ...]:

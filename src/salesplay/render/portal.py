@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Subject, display_path
+from salesplay.locales import Language
 from salesplay.render import html
 from salesplay.render.templates import (
     TemplateFault,
@@ -485,8 +486,12 @@ def page_links(edition: Edition, up: str = "") -> PageLinks:
     )
 
 
-def _common(edition: Edition, links: PageLinks, page: str) -> dict[str, Any]:
+def _common(
+    edition: Edition, links: PageLinks, page: str, languages: Sequence[Language] = ()
+) -> dict[str, Any]:
     return {
+        # the same page in the build's other locales
+        "languages": tuple(languages),
         "edition": edition,
         "company": edition.company,
         "as_of": edition.as_of,
@@ -507,7 +512,12 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise BuildFault(exc.loc, str(exc)) from None
 
 
-def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCard]) -> str:
+def home_page(
+    env: jinja2.Environment,
+    edition: Edition,
+    cards: Sequence[PlayCard],
+    languages: Sequence[Language] = (),
+) -> str:
     links = page_links(edition)
     return _render(
         env,
@@ -521,14 +531,17 @@ def home_page(env: jinja2.Environment, edition: Edition, cards: Sequence[PlayCar
             "persona": _options(p for c in cards for p in c.personas),
             "competitor": _options(n for c in cards for n in c.competitors),
         },
-        **_common(edition, links, "home"),
+        **_common(edition, links, "home", languages),
     )
 
 
-def matrix_page(env: jinja2.Environment, edition: Edition) -> str:
+def matrix_page(
+    env: jinja2.Environment, edition: Edition, languages: Sequence[Language] = ()
+) -> str:
     links = page_links(edition)
     table = html.Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
-    return _render(env, "portal/matrix.html", matrix=table, **_common(edition, links, "matrix"))
+    context = _common(edition, links, "matrix", languages)
+    return _render(env, "portal/matrix.html", matrix=table, **context)
 
 
 def whats_new_page(
@@ -536,6 +549,7 @@ def whats_new_page(
     edition: Edition,
     releases: Sequence[NewsRelease] | None,
     pattern: str,
+    languages: Sequence[Language] = (),
 ) -> str:
     """The last releases' changes for reps; `releases` None: the catalog has no git history."""
     links = page_links(edition)
@@ -544,7 +558,7 @@ def whats_new_page(
         "portal/whats-new.html",
         releases=releases,
         pattern=pattern,
-        **_common(edition, links, "whats-new"),
+        **_common(edition, links, "whats-new", languages),
     )
 
 
@@ -554,8 +568,9 @@ def report_page(
     sections: Sequence[Section],
     links: PageLinks,
     inline_css: Markup | None = None,
+    languages: Sequence[Language] = (),
 ) -> str:
-    common = _common(edition, links, "report") | {"inline_css": inline_css}
+    common = _common(edition, links, "report", languages) | {"inline_css": inline_css}
     return _render(env, "portal/report.html", sections=sections, **common)
 
 
