@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 #: the locale the built-in labels are written in (msgids are English).
 LABELS_SOURCE = "en"
@@ -66,10 +68,164 @@ class Labels:
         return str(format_percent(value, locale=self.locale))
 
 
+#: where a theme or project keeps its label catalogs: `<folder>/locale/<locale>.po`.
+LOCALE_DIR = "locale"
+
+#: a Python-format placeholder of a label: %(name)s, %(count)d; `%%` is a literal percent.
+_PLACEHOLDER = re.compile(r"%(?:%|\(([A-Za-z_]\w*)\)[sdif]|(.?))")
+
+
+def N_(message: str) -> str:
+    """Marks an English label for extraction; it is translated where it is shown."""
+    return message
+
+
+def fallback_chain(locale: str) -> tuple[str, ...]:
+    """The catalogs a locale's labels come from, most specific first: pt_BR, then pt."""
+    parts = locale.split("_")
+    return tuple("_".join(parts[:n]) for n in range(len(parts), 0, -1))
+
+
+def catalog_files(locale: str, template_dirs: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """(PO file, the folder it must stay inside) of `locale`, least important first.
+
+    The theme is last in `template_dirs` (render.theme.template_dirs), so its catalog comes
+    first here and a project's override, read after it, wins entry by entry.
+    """
+    found = []
+    for folder in reversed(template_dirs):
+        path = folder / LOCALE_DIR / f"{locale}.po"
+        if path.is_file():
+            found.append((path, folder))
+    return found
+
+
 def labels_for(locale: str, template_dirs: Sequence[Path] = ()) -> Labels:
     """The labels of `locale`: the theme's catalog, entries of a project's override first.
 
-    (The catalogs themselves are added by the label work of issue 11; until then every
-    locale's labels are English, formatted for the locale.)
+    Untranslated, fuzzy or missing labels fall back along the locale's chain (pt_BR, pt),
+    then to the English msgid. A PO file that cannot be read, or a translation whose
+    placeholders differ from its msgid's, is a BuildFault located at the file and line.
     """
-    return Labels(locale)
+    from salesplay.render.theme import THEME_DIR
+
+    dirs = tuple(template_dirs) or (THEME_DIR,)
+    stamped = tuple(
+        tuple(_stamp(path, root) for path, root in catalog_files(code, dirs))
+        for code in fallback_chain(locale)
+    )
+    return Labels(locale, _translations(locale, stamped))
+
+
+_Stamp = tuple[str, str, int, int]
+
+
+def _stamp(path: Path, root: Path) -> _Stamp:
+    """What the cache keys a PO file by: its path, its folder, and its stat."""
+    info = path.stat()
+    return str(path), str(root), info.st_mtime_ns, info.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _translations(locale: str, stamped: tuple[tuple[_Stamp, ...], ...]) -> gettext.NullTranslations:
+    """The compiled labels of `locale` from its chain's files (cached by their stat)."""
+    result: gettext.NullTranslations | None = None
+    for files in stamped:
+        if not files:
+            continue
+        compiled = _compile([(Path(path), Path(root)) for path, root, _, _ in files])
+        if result is None:
+            result = compiled
+        else:
+            result.add_fallback(compiled)
+    return result or gettext.NullTranslations()
+
+
+def _compile(files: list[tuple[Path, Path]]) -> gettext.NullTranslations:
+    """The translated, non-fuzzy entries of `files`, a later file's entries winning."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    merged: Catalog | None = None
+    for path, root in files:
+        catalog = _read(path, root)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id and _translated(message):
+                merged[message.id] = message
+    buffer = io.BytesIO()
+    assert merged is not None
+    for message in list(merged):
+        if message.id and not _translated(message):
+            del merged[message.id]
+    write_mo(buffer, merged, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def _translated(message: Any) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not message.fuzzy and all(strings)
+
+
+def _read(path: Path, root: Path) -> Any:
+    """One PO file read by i18n.read_po_file, every translation's placeholders checked."""
+    from salesplay.diagnostics import Location
+    from salesplay.faults import BuildFault
+    from salesplay.i18n import read_po_file
+    from salesplay.load import LoadError
+
+    try:
+        catalog = read_po_file(path, root)
+    except LoadError as exc:
+        raise BuildFault(Location(path, exc.line, exc.col), str(exc)) from None
+    for message in catalog:
+        if not message.id or not _translated(message):
+            continue
+        problem = placeholder_problem(message.id, message.string)
+        if problem:
+            raise BuildFault(Location(path, message.lineno or 1, 1), problem)
+    return catalog
+
+
+def placeholders(text: str) -> tuple[set[str], str | None]:
+    """The %(name)s placeholders of a label, and a stray '%' if it has one."""
+    names: set[str] = set()
+    for match in _PLACEHOLDER.finditer(text):
+        name, stray = match.groups()
+        if name:
+            names.add(name)
+        elif stray is not None:
+            return names, "%" + stray
+    return names, None
+
+
+def placeholder_problem(
+    msgid: str | Sequence[str], msgstr: str | Sequence[str] | None
+) -> str | None:
+    """Why a translation would break its label when formatted, else None."""
+    ids = (msgid,) if isinstance(msgid, str) else tuple(msgid)
+    wanted: set[str] = set()
+    for text in ids:
+        wanted |= placeholders(text)[0]
+    strings = (msgstr or "",) if isinstance(msgstr, str | None) else tuple(msgstr)
+    for text in strings:
+        names, stray = placeholders(text)
+        if stray is not None:
+            return (
+                f"translation of '{ids[0]}' has a stray '{stray}' "
+                "(write '%%' for a percent sign, '%(name)s' for a placeholder)"
+            )
+        # a plural form may leave out the count ("one day"), never add a name
+        extra, missing = names - wanted, wanted - names
+        if extra or (missing and len(ids) == 1):
+            want = ", ".join(f"%({n})s" for n in sorted(wanted)) or "none"
+            got = ", ".join(f"%({n})s" for n in sorted(names)) or "none"
+            return (
+                f"translation of '{ids[0]}' has placeholders {got}, its msgid has {want} "
+                "(keep the placeholders as they are)"
+            )
+    return None
