@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salesplay import changes
 from salesplay.context import UsageError
-from salesplay.diagnostics import Diagnostic, format_json
+from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
@@ -48,6 +48,44 @@ def left_out_section(src: Sources) -> portal.Section:
         " stale, roadmap stage, hidden backing, tier). 'salesplay explain PLAY' says the same."
     )
     return portal.Section(LEFT_OUT, "Left out of each card", intro, findings)
+
+
+#: the id of the report's section on translation coverage.
+TRANSLATIONS = "translations"
+
+
+def translations_section(src: Sources, base: Path) -> portal.Section | None:
+    """Per locale and kind: texts translated, stale and missing (outputs show the source
+    text for the last two), with where each stale translation is; None for a catalog in one
+    language."""
+    from salesplay.i18n import Status
+
+    tr = src.cat.translations
+    if not tr.locales:
+        return None
+    findings = []
+    for locale, kinds in tr.coverage().items():
+        for kind, counts in sorted(kinds.items()):
+            stale = sorted(
+                (e.loc for k, e in tr.entries.get(locale, {}).items() if k[0] == kind
+                 and tr.status(locale, k) is Status.STALE),
+                key=lambda loc: (str(loc.file), loc.line),
+            )  # fmt: skip
+            findings.append(
+                portal.Finding(
+                    f"{locale} — {kind}",
+                    f"{counts.translated} of {counts.total} texts translated, {counts.stale}"
+                    f" stale, {counts.missing} missing",
+                    (),
+                    tuple(f"{display_path(loc.file, base)}:{loc.line}" for loc in stale),
+                )
+            )
+    intro = (
+        "Texts of each language's outputs: a stale translation (its source text changed"
+        " since) or a missing one shows the source text instead. 'salesplay i18n extract'"
+        " brings the translation files up to date for the translators."
+    )
+    return portal.Section(TRANSLATIONS, "Translations", intro, tuple(findings))
 
 
 def changed_section(
@@ -94,6 +132,9 @@ def plan(src: Sources) -> list[Unit]:
     base = Path(src.cat.root).resolve().parent
     diags = portal.report_diagnostics(src.diagnostics)
     sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+    translated = translations_section(src, base)
+    if translated is not None:
+        sections = (*sections, translated)
     css = css_safe(src.theme_file(portal.PORTAL_CSS).read_text(encoding="utf-8"))
     try:
         repo: changes.Repo | None = changes.Repo.of(src.cat.root)
