@@ -52,6 +52,10 @@ class Labels:
         return self.translations.ngettext(singular, plural, n)
 
     def date(self, value: dt.date, format: str = "medium") -> str:
+        """A date as people of the locale read it ('30.11.2026'); the English source locale
+        keeps ISO dates (2026-11-30), as its pages always had them."""
+        if self.locale == LABELS_SOURCE:
+            return value.isoformat()
         from babel.dates import format_date
 
         return str(format_date(value, format, locale=self.locale))

@@ -154,6 +154,8 @@ def make_env(
     # newstyle: a translated label is autoescaped and formats its %(name)s placeholders
     env.install_gettext_translations(labels.translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
+    # the portal's language switcher: a page of a multi-locale build passes its own
+    env.globals["languages"] = ()
     filters: Mapping[str, Callable[..., Any]] = {
         "md": richtext.to_html,
         "md_inline": richtext.to_inline_html,
