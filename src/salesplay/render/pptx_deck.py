@@ -331,15 +331,19 @@ def build_deck(
     brand_color: str | None = None,
     accent_color: str | None = None,
     logo: Logo | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes.
 
     ``logo`` goes on the Title and Closing slides; ``accent_color`` highlights the current
-    step of a path.
+    step of a path. ``language`` (a BCP 47 tag such as "de", "pt-BR" or "ar") is set on
+    every text run (see `localize`); None leaves the runs without one, as before.
     """
     prs = open_master(master)
     try:
-        return _fill(prs, master, slides, title, author, as_of, (brand_color, accent_color), logo)
+        return _fill(
+            prs, master, slides, title, author, as_of, (brand_color, accent_color), logo, language
+        )
     except DeckError:
         raise
     except Exception as exc:
@@ -359,6 +363,7 @@ def _fill(
     as_of: dt.date,
     colors: tuple[str | None, str | None],
     logo: Logo | None,
+    language: str | None,
 ) -> bytes:
     slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
@@ -380,6 +385,7 @@ def _fill(
     for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
         if color:
             recolor(prs, color, slot)
+    localize(prs, language)
     props = prs.core_properties
     midnight = dt.datetime(as_of.year, as_of.month, as_of.day)
     props.title, props.author, props.last_modified_by = title, author, author
@@ -388,3 +394,169 @@ def _fill(
     buffer = io.BytesIO()
     prs.save(buffer)
     return repack(buffer.getvalue(), as_of)
+
+
+# --- languages and scripts ---------------------------------------------------------------
+#: The Noto typefaces `make` installs (fonts-noto-core, fonts-noto-cjk): a run holding
+#: complex-script text names one as its a:cs typeface, east-asian text as its a:ea one, so
+#: that no viewer falls back to a font without those glyphs.
+_CS_FONTS = (
+    ((0x0590, 0x05FF), (0xFB1D, 0xFB4F), "Noto Sans Hebrew"),
+    ((0x0600, 0x08FF), (0xFB50, 0xFEFF), "Noto Sans Arabic"),
+    ((0x0900, 0x097F), (0xA8E0, 0xA8FF), "Noto Sans Devanagari"),
+    ((0x0E00, 0x0E7F), (0x0E00, 0x0E7F), "Noto Sans Thai"),
+)
+_EA_RANGES = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2E80, 0x2FDF),  # CJK radicals
+    (0x3000, 0x31FF),  # CJK punctuation, kana, bopomofo, Hangul compatibility jamo
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
+#: Han characters take the forms of the deck's language (Japanese unless it says otherwise).
+_EA_FONTS = {"Hans": "Noto Sans CJK SC", "Hant": "Noto Sans CJK TC", "Kore": "Noto Sans CJK KR"}
+_EA_DEFAULT = "Noto Sans CJK JP"
+# a:rPr children that come after a:ea and a:cs (CT_TextCharacterProperties sequence)
+_AFTER_CS = ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
+_AFTER_EA = ("a:cs", *_AFTER_CS)
+
+
+@dataclass(frozen=True)
+class DeckLanguage:
+    """How a deck's runs are marked: `tag` for their lang attribute ("de-DE"), whether its
+    paragraphs run right to left, and the typeface of its Han characters."""
+
+    tag: str
+    rtl: bool
+    east_asian: str
+
+    @classmethod
+    def of(cls, language: str) -> DeckLanguage:
+        """From a BCP 47 tag: "de" gives "de-DE" (Office wants a region), "ar" right to left."""
+        from babel import Locale, UnknownLocaleError
+        from babel.core import get_global
+
+        code = language.replace("-", "_")
+        try:
+            locale = Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            raise DeckError(f"unknown deck language {language!r}") from None
+        likely = Locale.parse(str(get_global("likely_subtags").get(str(locale), str(locale))))
+        territory = locale.territory or likely.territory
+        tag = locale.language + (f"-{territory}" if territory else "")
+        script = locale.script or likely.script or ""
+        if locale.language == "ko":
+            script = "Kore"
+        return cls(
+            tag, locale.character_order == "right-to-left", _EA_FONTS.get(script, _EA_DEFAULT)
+        )
+
+
+def script_typefaces(text: str, east_asian: str = _EA_DEFAULT) -> tuple[str | None, str | None]:
+    """The (a:ea, a:cs) typefaces a run of ``text`` needs; None where it has no such text."""
+    ea = cs = None
+    for ch in text:
+        cp = ord(ch)
+        if cp < 0x0590:
+            continue
+        if ea is None and any(lo <= cp <= hi for lo, hi in _EA_RANGES):
+            ea = east_asian
+        if cs is None:
+            cs = next(
+                (f for a, b, f in _CS_FONTS if a[0] <= cp <= a[1] or b[0] <= cp <= b[1]), None
+            )
+        if ea is not None and cs is not None:
+            break
+    return ea, cs
+
+
+def _set_typeface(r_pr: Any, tag: str, typeface: str, after: tuple[str, ...]) -> None:
+    found = r_pr.find(qn(tag))
+    if found is None:
+        found = r_pr.makeelement(qn(tag), {})
+        r_pr.insert_element_before(found, *after)
+    found.set("typeface", typeface)
+
+
+def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = None) -> None:
+    """Set lang, the a:ea/a:cs typefaces the text needs and, right to left, rtl="1" and
+    right alignment on each a:p of ``p_elements``.
+
+    ``inherited(p)`` is the alignment a paragraph inherits from its layout and master; a
+    centred one stays centred.
+    """
+    east_asian = language.east_asian if language else _EA_DEFAULT
+    for p in p_elements:
+        for run in p.iterchildren(qn("a:r"), qn("a:fld")):
+            r_pr = run.get_or_add_rPr()
+            if language is not None:
+                r_pr.set("lang", language.tag)
+            text = "".join(t.text or "" for t in run.iterchildren(qn("a:t")))
+            ea, cs = script_typefaces(text, east_asian)
+            if ea:
+                _set_typeface(r_pr, "a:ea", ea, _AFTER_EA)
+            if cs:
+                _set_typeface(r_pr, "a:cs", cs, _AFTER_CS)
+        if language is None:
+            continue
+        for br in p.iterchildren(qn("a:br")):
+            br.get_or_add_rPr().set("lang", language.tag)
+        end = p.find(qn("a:endParaRPr"))
+        if end is None:
+            end = p.makeelement(qn("a:endParaRPr"), {})
+            p.append(end)  # the last child of a:p
+        end.set("lang", language.tag)
+        if language.rtl:
+            p_pr = p.get_or_add_pPr()
+            p_pr.set("rtl", "1")
+            align = p_pr.get("algn") or (inherited(p) if inherited else None) or "l"
+            if align == "l":
+                p_pr.set("algn", "r")
+
+
+def _inherited_align(slide: Any) -> Any:
+    """A function: the alignment a paragraph of ``slide`` inherits from its placeholder on
+    the layout (lstStyle), the master's placeholder and text styles; None if none says."""
+    layout = slide.slide_layout
+    master = layout.slide_master
+    by_idx = {ph.placeholder_format.idx: ph for ph in layout.placeholders}
+    by_type = {ph.placeholder_format.type: ph for ph in master.placeholders}
+
+    def align(p: Any) -> str | None:
+        level = int(p.pPr.get("lvl", "0")) + 1 if p.pPr is not None else 1
+        sp = next((a for a in p.iterancestors(qn("p:sp"))), None)
+        ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}") if sp is not None else None
+        if ph is None:
+            return None
+        kind = ph.get("type", "body")
+        sources = []
+        layout_ph = by_idx.get(int(ph.get("idx", "0")))
+        if layout_ph is not None:
+            sources.append(layout_ph._element)
+            master_ph = by_type.get(layout_ph.placeholder_format.type)
+            if master_ph is not None:
+                sources.append(master_ph._element)
+        for source in sources:
+            found = source.xpath(f"./p:txBody/a:lstStyle/a:lvl{level}pPr/@algn")
+            if found:
+                return str(found[0])
+        style = "titleStyle" if kind in ("title", "ctrTitle") else "bodyStyle"
+        found = master._element.xpath(f"./p:txStyles/p:{style}/a:lvl{level}pPr/@algn")
+        return str(found[0]) if found else None
+
+    return align
+
+
+def localize(prs: Any, language: str | None) -> None:
+    """Mark every run of the slides and their notes with ``language`` (see `mark_runs`);
+    without a language, still give runs of other scripts their Noto typefaces."""
+    lang = DeckLanguage.of(language) if language else None
+    for slide in prs.slides:
+        mark_runs(slide._element.iter(qn("a:p")), lang, _inherited_align(slide))
+        if slide.has_notes_slide:
+            mark_runs(slide.notes_slide._element.iter(qn("a:p")), lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,8 +51,21 @@ def _text(para: Para) -> str:
     return prefix + "".join(r.text for r in para.runs)
 
 
+def _cells(ch: str) -> int:
+    """Width of a character in average glyphs: a CJK or full-width one is about two."""
+    return 2 if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _wide(text: str) -> bool:
+    return any(_cells(ch) == 2 for ch in text)
+
+
 def line_starts(text: str, cpl: int) -> list[int]:
-    """Offsets where greedy word wrap at ``cpl`` characters starts each line."""
+    """Offsets where greedy word wrap at ``cpl`` average glyphs starts each line.
+
+    A word longer than a line, and CJK text (which has no spaces and breaks between any
+    two characters), wraps between characters.
+    """
     starts: list[int] = []
     pos = 0
     for segment in text.split("\n"):
@@ -59,13 +73,21 @@ def line_starts(text: str, cpl: int) -> list[int]:
         col = 0
         offset = pos
         for word in segment.split(" "):
-            if col and col + 1 + len(word) > cpl:
+            width = len(word) + sum(1 for ch in word if _cells(ch) == 2) if word else 0
+            if col and col + 1 + width > cpl:
                 starts.append(offset)
                 col = 0
-            col = col + 1 + len(word) if col else len(word)
-            while col > cpl:  # a word longer than a line wraps mid-word
-                starts.append(offset + len(word) - col + cpl)
-                col -= cpl
+            elif col:
+                col += 1
+            if col + width > cpl:
+                for i, ch in enumerate(word):
+                    cells = _cells(ch)
+                    if col and col + cells > cpl:
+                        starts.append(offset + i)
+                        col = 0
+                    col += cells
+            else:
+                col += width
             offset += len(word) + 1
         pos += len(segment) + 1
     return starts
@@ -94,7 +116,12 @@ def _split(para: Para, box: TextBox, lines: int) -> tuple[Para, Para] | None:
     text = _text(para)
     prefix = len(text) - len("".join(r.text for r in para.runs))
     starts = line_starts(text, box.chars_per_line(para))
-    cuts = [s for s in starts[1 : lines + 1] if text[s - 1] in " \n" and s > prefix]
+    # a cut between words, or between two characters where one is CJK (no spaces there)
+    cuts = [
+        s
+        for s in starts[1 : lines + 1]
+        if s > prefix and (text[s - 1] in " \n" or _wide(text[s - 1 : s + 1]))
+    ]
     if not cuts:
         return None
     head, tail = _split_runs(para.runs, cuts[-1] - prefix)
