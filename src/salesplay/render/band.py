@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,6 +79,32 @@ _REPERTOIRE = (
 _COMMON = (*map(chr, range(0x20, 0x7F)), "·", "…", "\u2014")
 
 
+#: The HTML band's fonts: the theme's Inter, then the Noto family `make` installs for each
+#: other script (fonts-noto-core, fonts-noto-cjk), so no character falls to a .notdef box.
+BAND_FONTS = (
+    'Inter, "Noto Sans", "Noto Sans CJK JP", "Noto Sans Arabic", "Noto Sans Hebrew",'
+    ' "Noto Sans Devanagari", "Noto Sans Thai", sans-serif'
+)
+
+
+def first_strong(text: str) -> str | None:
+    """ "rtl" or "ltr" after the first strong character of `text` (Unicode's P2), or None."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def _isolated(text: str, tag: str, attrs: str = "") -> str:
+    """`text` in `tag`, with the direction of its first strong character when it has one."""
+    direction = first_strong(text)
+    dir_attr = f' dir="{direction}"' if direction else ""
+    return f"<{tag}{attrs}{dir_attr}>{html.escape(text)}</{tag}>"
+
+
 def _css(rgb: RGB) -> str:
     return "rgb({:g}%, {:g}%, {:g}%)".format(*(round(c * 100, 4) for c in rgb))
 
@@ -93,13 +120,21 @@ class Brand:
     colour: str = "#0B5FFF"
     lead: str = LEAD
     trail: str = ""
+    #: "rtl" for a kit in a right-to-left language (its labels.direction): the band is
+    #: mirrored, the logo box on the right and the text read from the right.
+    direction: str = "ltr"
 
     @classmethod
     def team(
-        cls, name: str, logo: Path | None, contact_lines: tuple[str, ...], colour: str
+        cls,
+        name: str,
+        logo: Path | None,
+        contact_lines: tuple[str, ...],
+        colour: str,
+        direction: str = "ltr",
     ) -> Brand:
         """The band of a kit's partner-internal part: for the partner's sellers only."""
-        return cls(name, logo, contact_lines, colour, TEAM_LEAD, TEAM_TRAIL)
+        return cls(name, logo, contact_lines, colour, TEAM_LEAD, TEAM_TRAIL, direction)
 
 
 @dataclass(frozen=True)
@@ -170,7 +205,10 @@ class BandMaker:
         except ValueError:
             raise PdfError(f"bad colour {brand.colour!r}: expected #RRGGBB") from None
         texts = (brand.name, brand.lead, brand.trail, *brand.contact_lines)
-        drawable = all(self.regular.covers(t) and self.bold.covers(t) for t in texts)
+        # The drawn band has no shaper and no bidi: left-to-right text of Inter's repertoire.
+        drawable = brand.direction != "rtl" and all(
+            self.regular.covers(t) and self.bold.covers(t) for t in texts
+        )
         if engine == "weasyprint" or (engine == "auto" and not drawable):
             return self._html_band(brand)
         if not drawable:
@@ -288,23 +326,28 @@ class BandMaker:
         return form, LOGO_BOX_PT
 
     def _html_band(self, brand: Brand) -> bytes:
-        """The same design as HTML, for WeasyPrint's shaping and font fallback."""
+        """The same design as HTML, for WeasyPrint's shaping, bidi and font fallback."""
         box_w, box_h = LOGO_BOX_PT
         esc = html.escape
+        rtl = brand.direction == "rtl"
+        # Each name and contact is laid out in the direction of its own first strong
+        # character (HTML's dir=auto, which WeasyPrint lacks): an Arabic partner name in
+        # an English band reads right to left, a Latin one in an Arabic band left to right.
+        name = _isolated(brand.name, "b")
         if brand.logo is not None:
             src = esc(_inside(brand.logo, self.roots).as_uri())
             mark = f'<img src="{src}" alt="">'
         else:
-            mark = f'<b class="name">{esc(brand.name)}</b>'
-        contacts = SEP.join(esc(c) for c in brand.contact_lines if c.strip())
+            mark = _isolated(brand.name, "b", ' class="name"')
+        contacts = SEP.join(_isolated(c, "span") for c in brand.contact_lines if c.strip())
         accent = esc(brand.colour)
         css = (
             f"@page {{ size: {self.width}pt {self.height}pt; margin: 0 }}"
             f"body {{ margin: 0; padding: 0 {self.margin:g}pt; height: {self.height - RULE_PT}pt;"
             f" border-top: {RULE_PT}pt solid {accent}; display: flex; align-items: center;"
-            f" font: {CONTACT_PT}pt/{LINE_PT}pt Inter, sans-serif; color: {_css(INK)} }}"
-            f".box {{ flex: none; width: {box_w}pt; height: {box_h}pt; margin-right: {GAP_PT}pt;"
-            " display: flex; align-items: center }"
+            f" font: {CONTACT_PT}pt/{LINE_PT}pt {BAND_FONTS}; color: {_css(INK)} }}"
+            f".box {{ flex: none; width: {box_w}pt; height: {box_h}pt;"
+            f" margin-inline-end: {GAP_PT}pt; display: flex; align-items: center }}"
             f".box img {{ {_LOGO_FIT} }}"
             f".name {{ display: block; max-height: {MARK_LINES * LEADING * MARK_WRAP_PT:g}pt;"
             f" overflow: hidden; font-size: {MARK_WRAP_PT}pt; line-height: {LEADING};"
@@ -313,10 +356,13 @@ class BandMaker:
             f" .lead b {{ color: {_css(BLACK)} }}"
             f" .contacts {{ max-height: {CONTACT_LINES * LINE_PT:g}pt; overflow: hidden }}"
         )
+        if rtl:
+            # WeasyPrint lays flex items out left to right whatever the direction.
+            css += " .box img { object-position: right center }"
         page_html = (
-            f"<!doctype html><html><head><style>{css}</style></head><body>"
-            f"<div class=box>{mark}</div><div><p class=lead>{esc(brand.lead)}"
-            f"<b>{esc(brand.name)}</b>{esc(brand.trail)}</p>"
+            f'<!doctype html><html dir="{"rtl" if rtl else "ltr"}"><head><style>{css}</style>'
+            f"</head><body><div class=box>{mark}</div><div><p class=lead>{esc(brand.lead)}"
+            f"{name}{esc(brand.trail)}</p>"
             f"<p class=contacts>{contacts}</p></div></body></html>"
         )
         return self._render(page_html, f"Partner band: {brand.name}")
