@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
-import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +20,24 @@ import pikepdf
 import pypdf
 import pytest
 
-from canary import ALLOWED, CANARY_RE, CANARY_ROOT, KIT_TIERS, leaks, planted
+from canary import (
+    ALLOWED,
+    CANARY_RE,
+    KIT_TIERS,
+    LOCALE,
+    LOCALE_PARTNER,
+    TRANSLATED_MARK,
+    family_of,
+    leaks,
+    localized_root,
+    planted,
+    planted_translations,
+)
 from salesplay import kits
 from salesplay.families import KINDS, owner
+from salesplay.locales import delocalized
 from salesplay.models import AUDIENCES
-from sessionbuild import SALESPLAY, shared
+from sessionbuild import salesplay, shared
 
 AS_OF = "2026-11-23"
 #: a text run of a slide's XML
@@ -34,17 +45,32 @@ CANARY_TEXT_RUN = re.compile(r"<a:t>([^<]*)</a:t>")
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The localized canary catalog (canary.localized_root) as `canary/`, built to `build/`."""
+
+    def extract(root: Path) -> None:
+        done = salesplay("i18n", "extract", "--catalog", str(root), cwd=root.parent)
+        assert done.returncode == 0, done.stderr
+
     def make(dest: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        done = subprocess.run(
-            [str(SALESPLAY), "build", "--catalog", str(CANARY_ROOT), "--as-of", AS_OF,
-             "--out", str(dest / "build")],
-            cwd=dest, env=env, capture_output=True, text=True, timeout=600, check=False,
+        root = localized_root(dest / "canary", extract)
+        done = salesplay(
+            "build", "--catalog", str(root), "--as-of", AS_OF, "--out", str(dest / "build"),
+            cwd=dest,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
 
-    return shared(tmp_path_factory, "canary-build", make) / "build"
+    return shared(tmp_path_factory, "canary-build", make)
+
+
+@pytest.fixture(scope="module")
+def build(built: Path) -> Path:
+    return built / "build"
+
+
+@pytest.fixture(scope="module")
+def root(built: Path) -> Path:
+    return built / "canary"
 
 
 # --- reading a file the way its readers can -----------------------------------------------
@@ -128,10 +154,15 @@ def member_audience(where: str) -> str:
     return kit_audience
 
 
-def partner_tiers() -> dict[str, str]:
-    """Partner id → its tier, as the canary catalog writes it."""
+def is_kit(rel: str) -> bool:
+    """Whether `rel` is a partner kit, in any locale (kits/p.zip, de/kits/p.zip)."""
+    return delocalized(rel)[0].startswith("kits/")
+
+
+def partner_tiers(root: Path) -> dict[str, str]:
+    """Partner id → its tier, as the built canary catalog writes it."""
     tiers = {}
-    for path in (CANARY_ROOT / "partners").glob("*.yaml"):
+    for path in (root / "partners").glob("*.yaml"):
         line = next(x for x in path.read_text().splitlines() if x.startswith("tier:"))
         tiers[path.stem] = line.partition(":")[2].strip()
     return tiers
@@ -162,7 +193,7 @@ def _leaks(scanned: dict[str, dict[str, set[str]]], kind: str) -> dict[str, set[
         if audience == "internal":
             continue
         for where, canaries in scanned[rel].items():
-            who = member_audience(where) if rel.startswith("kits/") else audience
+            who = member_audience(where) if is_kit(rel) else audience
             bad = leaks(" ".join(canaries), who)
             if bad:
                 found[where] = bad
@@ -224,18 +255,20 @@ def test_kit_members_hold_what_the_partner_may_see(build: Path) -> None:
     ]
 
 
-def test_no_kit_names_a_play_outside_its_tier(scanned: dict[str, dict[str, set[str]]]) -> None:
+def test_no_kit_names_a_play_outside_its_tier(
+    scanned: dict[str, dict[str, set[str]]], root: Path
+) -> None:
     """A play above a partner's tier, or whose partner block is hidden, is named nowhere in
     its kit: battlecards, path slides, speaker notes, competitor cards, the index."""
-    tiers = partner_tiers()
+    tiers = partner_tiers(root)
     found: dict[str, set[str]] = {}
     for rel, hits in scanned.items():
-        if not rel.startswith("kits/"):
+        if not is_kit(rel):
             continue
         tier = tiers[Path(rel).stem]
         for where, canaries in hits.items():
             for canary in canaries:
-                family = CANARY_RE.fullmatch(canary).group(1)  # type: ignore[union-attr]
+                family = family_of(canary)
                 if family in KIT_TIERS and tier not in KIT_TIERS[family]:
                     found.setdefault(where, set()).add(canary)
     assert found == {}
@@ -243,6 +276,54 @@ def test_no_kit_names_a_play_outside_its_tier(scanned: dict[str, dict[str, set[s
     gold = {c for where, hits in scanned["kits/gold-partner.zip"].items() for c in hits}
     assert {"kqzgold01", "kqzgold07"} <= gold
     assert not any(c.startswith("kqznokit") for c in gold)
+
+
+def test_each_locale_has_its_outputs(build: Path) -> None:
+    """The locale's outputs mirror the source's under LOCALE/; a partner gets kits in its
+    locales only; the marketers' outputs stay in the source locale."""
+    rels = set(outputs(build))
+    for rel in (
+        "battlecards/modernize.pdf",
+        "battlecards/gold-play.pdf",
+        "decks/modernize-enablement.pptx",
+        "site/index.html",
+        "site/search-index.js",
+    ):
+        assert f"{LOCALE}/{rel}" in rels, rel
+    assert f"{LOCALE}/kits/{LOCALE_PARTNER}.zip" in rels
+    assert f"kits/{LOCALE_PARTNER}.zip" not in rels
+    assert f"{LOCALE}/kits/gold-partner.zip" not in rels
+    assert not [rel for rel in rels if rel.startswith((f"{LOCALE}/reports", f"{LOCALE}/feed"))]
+
+
+def test_translations_reach_their_locale_and_their_audience_only(
+    scanned: dict[str, dict[str, set[str]]], root: Path
+) -> None:
+    """A translated canary is found only in its locale's outputs, and each family of them
+    reaches some output allowed to show it (the leak scan above covers them: the
+    translations were used, so that scan can fail on a translated leak)."""
+    translated = planted_translations(root)
+    families = {family_of(c) for c in translated}
+    assert families >= {"int", "rep", "prt", "gold", "lr"}, families
+    seen: dict[str, set[str]] = {}  # family → audiences of outputs showing a translation
+    elsewhere: dict[str, set[str]] = {}
+    for rel, found in scanned.items():
+        in_locale = delocalized(rel)[1] == LOCALE
+        for where, canaries in found.items():
+            mine = {c for c in canaries if c.startswith(TRANSLATED_MARK)}
+            if mine and not in_locale:
+                elsewhere[where] = mine
+            who = member_audience(where) if is_kit(rel) else audience_of(rel)
+            for canary in mine:
+                seen.setdefault(family_of(canary), set()).add(who)
+    assert elsewhere == {}
+    for family in families:
+        assert seen.get(family, set()) & ALLOWED[family], family
+    assert "partner" in seen["prt"] and "partner" in seen["gold"]
+    # the locale partner's gold kit is made from the translations, gold play included
+    kit = {c for hits in scanned[f"{LOCALE}/kits/{LOCALE_PARTNER}.zip"].values() for c in hits}
+    assert {c for c in kit if family_of(c) == "gold" and c.startswith(TRANSLATED_MARK)}
+    assert not any(family_of(c) == "nokit" for c in kit)
 
 
 def _kit_texts(build: Path, partner: str) -> dict[str, str]:
@@ -324,11 +405,11 @@ def test_every_canary_family_reaches_an_output_allowed_to_show_it(
     seen: dict[str, set[str]] = {}  # family → audiences of outputs showing it
     for rel, found in scanned.items():
         for where, canaries in found.items():
-            who = member_audience(where) if rel.startswith("kits/") else audience_of(rel)
+            who = member_audience(where) if is_kit(rel) else audience_of(rel)
             for canary in canaries:
-                family = CANARY_RE.fullmatch(canary).group(1)  # type: ignore[union-attr]
+                family = family_of(canary)
                 seen.setdefault(family, set()).add(who)
-    families = {CANARY_RE.fullmatch(c).group(1) for c in planted()}  # type: ignore[union-attr]
+    families = {family_of(c) for c in planted()}
     assert families == set(ALLOWED)
     for family in families:
         assert seen.get(family, set()) & ALLOWED[family], family
