@@ -1,0 +1,140 @@
+"""Outputs per locale: a tree per locale, translated text, the kits a partner gets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import base_text, make_catalog
+from salesplay.families import family, owner
+from salesplay.locales import delocalized, languages, localized_path
+from test_i18n import RESPONSE, RESPONSE_DE, RESPONSE_EN, catalog, cli, translate
+
+NAME = "play:backup-modernization:name"
+NAME_DE = "Backup-Modernisierung"
+LOCALES = {"catalog.yaml": base_text("catalog.yaml") + "locales: [de, ja]\n"}
+
+
+def test_locale_paths_mirror_the_source_tree_and_keep_their_family_and_audience() -> None:
+    assert localized_path("battlecards/x.pdf", "en", "en") == "battlecards/x.pdf"
+    assert localized_path("battlecards/x.pdf", "de", "en") == "de/battlecards/x.pdf"
+    assert localized_path("matrix.html", "pt_BR", "en") == "pt_BR/matrix.html"
+    assert delocalized("de/site/battlecards/x.html") == ("site/battlecards/x.html", "de")
+    assert delocalized("site/battlecards/x.html") == ("site/battlecards/x.html", None)
+    # a public competitor card stays public in every language (the canary scan relies on it)
+    assert family("competitors").audience_of("de/competitors/public/acme.pdf") == "public"
+    assert family("competitors").audience_of("de/competitors/acme.pdf") == "rep"
+    assert owner("ja/kits/blue-river.zip") is family("kits")
+    # the marketers' reports and the feeds are made in the source locale only
+    assert owner("de/reports/check.json") is None
+    assert owner("de/feed/rep.json") is None
+
+
+def test_switcher_leads_to_the_same_page_in_each_language() -> None:
+    found = languages("site/battlecards/x.html", "de", ("en", "de", "ar"))
+    assert [(x.code, x.name, x.current) for x in found] == [
+        ("en", "English", False),
+        ("de", "Deutsch", True),
+        ("ar", "العربية", False),
+    ]
+    # from build/de/site/battlecards/ back up to build/
+    assert [x.href for x in found] == [
+        "../../../site/battlecards/x.html",
+        "../../../de/site/battlecards/x.html",
+        "../../../ar/site/battlecards/x.html",
+    ]
+    assert languages("site/index.html", "en", ("en",)) == ()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal catalog in en, de and ja, with a German name and one stale translation,
+    its portal built (HTML only: cheap)."""
+    tmp = tmp_path_factory.mktemp("locales")
+    root = make_catalog(tmp, LOCALES)
+    assert cli(tmp, "i18n", "extract")[0] == 0
+    translate(root, {NAME: NAME_DE, RESPONSE: RESPONSE_DE})
+    # the source text of the response changes after it was translated: stale
+    play = root / "plays" / "backup-modernization.yaml"
+    play.write_text(play.read_text().replace("last **restore** took", "last restore took"))
+    code, _, err = cli(tmp, "build", "--only", "site")
+    assert code == 0, err
+    return tmp
+
+
+def _text(path: Path) -> str:
+    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+
+
+def test_each_locale_gets_its_portal_with_current_translations(built: Path) -> None:
+    en = _text(built / "build/site/battlecards/backup-modernization.html")
+    de = _text(built / "build/de/site/battlecards/backup-modernization.html")
+    ja = _text(built / "build/ja/site/battlecards/backup-modernization.html")
+    assert NAME_DE in de and NAME_DE not in en and NAME_DE not in ja
+    assert "Backup modernization" in en and "Backup modernization" in ja  # ja: no translation
+    # the stale translation is never shown: the current source text is
+    assert "Wiederherstellung" not in de
+    assert RESPONSE_EN.replace("**restore**", "restore") in de
+    assert '<html lang="de"' in de and '<html lang="en"' in en
+
+
+def test_every_switcher_link_leads_to_a_page_of_the_build(built: Path) -> None:
+    out = built / "build"
+    pages = [p for p in out.rglob("*.html") if "/site/" in p.as_posix() or p.parent == out]
+    checked = 0
+    for page in pages:
+        for href in re.findall(
+            r'hreflang="[^"]+" href="([^"]+)"|href="([^"]+)" hreflang', _text(page)
+        ):
+            target = (page.parent / next(h for h in href if h)).resolve()
+            assert target.is_file(), (page, href)
+            checked += 1
+    assert checked >= 3 * len(pages) - 3
+
+
+def test_the_report_counts_stale_and_missing_translations(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    translate(root, {NAME: NAME_DE, RESPONSE: RESPONSE_DE})
+    play = root / "plays" / "backup-modernization.yaml"
+    play.write_text(play.read_text().replace("last **restore** took", "last restore took"))
+    code, _, err = cli(tmp_path, "build", "--only", "reports")
+    assert code == 0, err
+    page = _text(tmp_path / "build/reports/coverage.html")
+    section = page[page.index('id="translations"') :]
+    found = re.search(
+        r"de — play\b.{0,80}?1 of (\d+) texts translated, 1 stale, (\d+) missing", section
+    )
+    assert found and int(found[2]) == int(found[1]) - 2
+    # where the stale translation is, for the translator
+    assert re.search(r"de — play\b.{0,300}?plays/translations/de\.po:\d+", section)
+    assert re.search(r"ja — play\b.{0,80}?0 of \d+ texts translated", section)
+
+
+def test_a_partner_gets_kits_in_the_languages_it_takes(tmp_path: Path) -> None:
+    partner = base_text("partners/blue-river.yaml")
+    root = make_catalog(
+        tmp_path,
+        LOCALES
+        | {
+            "partners/blue-river.yaml": partner + "locale: [de, en]\n",
+            "partners/red-rock.yaml": base_text("partners/red-rock.yaml") + "locale: ja\n",
+        },
+    )
+    cat = catalog(root)
+    assert cat.kit_locales("blue-river") == ("de", "en")
+    assert cat.kit_locales("red-rock") == ("ja",)
+
+
+def test_a_partner_locale_the_catalog_is_not_built_in_is_located(tmp_path: Path) -> None:
+    partner = base_text("partners/blue-river.yaml")
+    make_catalog(tmp_path, LOCALES | {"partners/blue-river.yaml": partner + "locale: fr\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    line = partner.count("\n") + 1
+    assert (
+        f"plays/partners/blue-river.yaml:{line}:9: error: partner 'blue-river' takes locale" in err
+    )
+    assert "add it to `locales` in catalog.yaml (built: en, de, ja)" in err
