@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +16,9 @@ from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, CustomerProof, Edition, Matchup, PathView, PlayView
 
 MASTER_NAME = "deck.pptx"
+
+#: a locale's gettext: an edition's `labels.gettext` (labels.py); msgids are English.
+Tr = Callable[[str], str]
 
 
 def master_path(project_templates: Path | None) -> Path:
@@ -118,7 +121,7 @@ def big_number(result: str) -> str | None:
     return None
 
 
-def _proof_slide(proof: CustomerProof, notes: str = "") -> SlideSpec:
+def _proof_slide(proof: CustomerProof, tr: Tr, notes: str = "") -> SlideSpec:
     """The customer's result as a big number over the quote, or as a quote alone."""
     quote = (Para((Run(f"“{richtext.plain(proof.result)}”"),)),)
     industry = (
@@ -130,21 +133,28 @@ def _proof_slide(proof: CustomerProof, notes: str = "") -> SlideSpec:
     figure = big_number(proof.result)
     if figure:
         number = (Para((Run(figure),)),)
-        return SlideSpec("Proof", "Proof", subtitle=who, body=number, body2=quote, notes=notes)
-    return SlideSpec("Statement", "Proof", subtitle=who, body=quote, notes=notes)
+        return SlideSpec("Proof", tr("Proof"), subtitle=who, body=number, body2=quote, notes=notes)
+    return SlideSpec("Statement", tr("Proof"), subtitle=who, body=quote, notes=notes)
 
 
-def _handled(company: str | None) -> str | None:
-    return f"Handled by {company}" if company else None
+def _handled(company: str | None, tr: Tr) -> str | None:
+    return tr("Handled by %(company)s") % {"company": company} if company else None
 
 
-def _steps(path: PathView, *, public: bool, current: int | None = None) -> tuple[PathStep, ...]:
+def _steps(
+    path: PathView, tr: Tr, *, public: bool, current: int | None = None
+) -> tuple[PathStep, ...]:
     # a kit's step outside the kit has neither play nor texts: it reads "Handled by <company>"
     return tuple(
         PathStep(
-            label=(s.stage or s.play_name or _handled(s.handled_by) or f"Step {s.number}")
+            label=(
+                s.stage
+                or s.play_name
+                or _handled(s.handled_by, tr)
+                or tr("Step %(n)s") % {"n": s.number}
+            )
             if public
-            else (s.play_name or _handled(s.handled_by) or s.stage or ""),
+            else (s.play_name or _handled(s.handled_by, tr) or s.stage or ""),
             caption=(s.milestone or "") if public else (s.stage or ""),
             current=s.number == current,
         )
@@ -152,20 +162,31 @@ def _steps(path: PathView, *, public: bool, current: int | None = None) -> tuple
     )
 
 
-def _stale(days: int | None, what: str) -> tuple[Para, ...]:
+def _stale(days: int | None, tr: Tr) -> tuple[Para, ...]:
     if days is None:
         return ()
-    return (Para((Run(f"Stale: {what} {days} days ago", bold=True, italic=True),)),)
+    text = tr("Stale: intel on them reviewed %(days)s days ago") % {"days": days}
+    return (Para((Run(text, bold=True, italic=True),)),)
 
 
 def _claim_paras(claim: ClaimView, ed: Edition) -> tuple[Para, ...]:
-    badge = "Unique" if claim.type == "unique" else "Comparative"
+    tr = ed.labels.gettext
+    badge = tr("Unique") if claim.type == "unique" else tr("Comparative")
     paras = list(_labelled(badge, claim.claim))
     if claim.label:
         paras.append(Para((Run(claim.label, italic=True),), bullet=True, level=1))
     if claim.stale_days is not None:
         paras.append(
-            Para((Run(f"Stale: last verified {claim.stale_days} days ago", italic=True),), True, 1)
+            Para(
+                (
+                    Run(
+                        tr("Stale: last verified %(days)s days ago") % {"days": claim.stale_days},
+                        italic=True,
+                    ),
+                ),
+                True,
+                1,
+            )
         )
     for proof in claim.proof:
         paras += [Para(p.runs, bullet=True, level=1) for p in richtext.parse(proof.text)]
@@ -176,32 +197,33 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
     """Customer-facing destination pitch (give it the public edition)."""
     dest = ed.destinations[destination_id]
     company = ed.company
+    tr = ed.labels.gettext
     slides = [SlideSpec("Title", dest.name, subtitle=richtext.plain(dest.promise))]
     if dest.why_change and dest.why_now:
         slides.append(
             _columns(
-                "Why change, and why now",
-                (_heading("Why change"), *_md(dest.why_change)),
-                (_heading("Why now"), *_md(dest.why_now)),
+                tr("Why change, and why now"),
+                (_heading(tr("Why change")), *_md(dest.why_change)),
+                (_heading(tr("Why now")), *_md(dest.why_now)),
             )
         )
     elif dest.why_change or dest.why_now:
-        title = "Why change" if dest.why_change else "Why now"
+        title = tr("Why change") if dest.why_change else tr("Why now")
         slides.append(_content(title, _md(dest.why_change or dest.why_now)))
     if dest.outcomes:
-        slides.append(_content("What you get", _bullets(dest.outcomes)))
+        slides.append(_content(tr("What you get"), _bullets(dest.outcomes)))
     for path in dest.paths:
         if path.steps:
-            slides.append(SlideSpec("Path", path.name, steps=_steps(path, public=True)))
+            slides.append(SlideSpec("Path", path.name, steps=_steps(path, tr, public=True)))
     refs = {c.ref for p in dest.products for c in p.capabilities}
     claims = [
         c for c in ed.differentiators.values() if refs.intersection(b.ref for b in c.backed_by)
     ]
     if claims:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
-        slides.append(_content(f"Why {company.name}", body))
+        slides.append(_content(tr("Why %(company)s") % {"company": company.name}, body))
     proofs = [pr for pl in ed.plays.values() for pr in pl.proof if _on(pl, destination_id)]
-    slides += [_proof_slide(pr) for pr in proofs]
+    slides += [_proof_slide(pr, tr) for pr in proofs]
     closing = " · ".join(x for x in (company.tagline, company.website) if x)
     slides.append(SlideSpec("Closing", company.name, subtitle=closing))
     return slides
@@ -211,32 +233,33 @@ def _on(play: PlayView, destination_id: str) -> bool:
     return any(p.path.destination == destination_id for p in play.positions)
 
 
-def _against(m: Matchup) -> SlideSpec:
+def _against(m: Matchup, tr: Tr) -> SlideSpec:
     comp = m.competitor
-    left = list(_stale(comp.stale_days, "intel on them reviewed"))
+    left = list(_stale(comp.stale_days, tr))
     if comp.quick_dismiss:
-        left += _labelled("Quick dismiss", comp.quick_dismiss, bullet=False)
+        left += _labelled(tr("Quick dismiss"), comp.quick_dismiss, bullet=False)
     left += _md(m.talk_track)
     if m.landmines:
-        left += [_heading("Landmines"), *_bullets(m.landmines)]
+        left += [_heading(tr("Landmines")), *_bullets(m.landmines)]
     right: list[Para] = []
     if comp.strengths:
-        right += [_heading("Where they win"), *_bullets(comp.strengths)]
+        right += [_heading(tr("Where they win")), *_bullets(comp.strengths)]
     if comp.weaknesses:
-        right += [_heading("Where they are weak"), *_bullets(comp.weaknesses)]
-    notes = _notes(("Who they are", comp.summary))
-    return _columns(f"Against {comp.name}", tuple(left), tuple(right), notes)
+        right += [_heading(tr("Where they are weak")), *_bullets(comp.weaknesses)]
+    notes = _notes((tr("Who they are"), comp.summary))
+    return _columns(tr("Against %(name)s") % {"name": comp.name}, tuple(left), tuple(right), notes)
 
 
 def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     """The battlecard as slides, with speaker notes (give it the rep edition)."""
     play = ed.plays[play_id]
+    tr = ed.labels.gettext
     slides = [
         SlideSpec(
             "Title",
             play.name,
             subtitle=richtext.plain(play.summary),
-            notes="Run this deck with your team before the first customer call.",
+            notes=tr("Run this deck with your team before the first customer call."),
         )
     ]
     for pos in play.positions[:2]:
@@ -244,13 +267,14 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         slides.append(
             SlideSpec(
                 "Path",
-                f"Where it fits: {pos.path.name}",
-                steps=_steps(pos.path, public=False, current=step.number),
+                tr("Where it fits: %(path)s") % {"path": pos.path.name},
+                steps=_steps(pos.path, tr, public=False, current=step.number),
                 notes="\n".join(
                     x
                     for x in (
-                        f"This play is step {step.number} of {len(pos.path.steps)}.",
-                        _notes(("Stage", step.stage), ("Milestone", step.milestone)),
+                        tr("This play is step %(n)s of %(total)s.")
+                        % {"n": step.number, "total": len(pos.path.steps)},
+                        _notes((tr("Stage"), step.stage), (tr("Milestone"), step.milestone)),
                     )
                     if x
                 ),
@@ -258,48 +282,51 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         )
     slides.append(
         _columns(
-            "Why do anything? Why now?",
-            (_heading("Why do anything"), *_md(play.why_do_anything))
+            tr("Why do anything? Why now?"),
+            (_heading(tr("Why do anything")), *_md(play.why_do_anything))
             if play.why_do_anything
             else (),
-            ((_heading("Why now"), *_md(play.why_now)) if play.why_now else ())
+            ((_heading(tr("Why now")), *_md(play.why_now)) if play.why_now else ())
             + (_bullets(play.triggers) if play.triggers else ()),
-            notes="Open with the cost of doing nothing; the status quo is the main competitor.",
+            notes=tr("Open with the cost of doing nothing; the status quo is the main competitor."),
         )
     )
     if play.why_us:
         body = tuple(p for c in play.why_us for p in _claim_paras(c, ed))
         slides.append(
             _content(
-                "Why us",
+                tr("Why us"),
                 body,
-                notes="Never commit to anything labelled not available.",
+                notes=tr("Never commit to anything labelled not available."),
             )
         )
     if play.discovery:
         qualify = "; ".join(richtext.plain(q) for q in play.qualification)
         slides.append(
             _content(
-                "Discovery questions",
+                tr("Discovery questions"),
                 _bullets(play.discovery),
-                notes=_notes(("Qualify", qualify)),
+                notes=_notes((tr("Qualify"), qualify)),
             )
         )
     if play.objections:
         body = tuple(
             p
             for o in play.objections
-            for p in (*_labelled("They say", o.objection), *_labelled("You answer", o.response))
+            for p in (
+                *_labelled(tr("They say"), o.objection),
+                *_labelled(tr("You answer"), o.response),
+            )
         )
-        slides.append(_content("Objections", body))
-    slides += [_against(m) for m in play.competitors]
-    slides += [_proof_slide(pr) for pr in play.proof]
-    body = _labelled("Hand off", play.handoff) if play.handoff else ()
+        slides.append(_content(tr("Objections"), body))
+    slides += [_against(m, tr) for m in play.competitors]
+    slides += [_proof_slide(pr, tr) for pr in play.proof]
+    body = _labelled(tr("Hand off"), play.handoff) if play.handoff else ()
     if body or play.next_steps:
-        slides.append(_content("Next steps", body + _bullets(play.next_steps)))
+        slides.append(_content(tr("Next steps"), body + _bullets(play.next_steps)))
     if play.decoder:
         body = tuple(p for term, meaning in play.decoder for p in _labelled(term, meaning))
-        slides.append(_content("Jargon decoder", body))
+        slides.append(_content(tr("Jargon decoder"), body))
     slides.append(SlideSpec("Closing", ed.company.name, subtitle=richtext.plain(play.name)))
     return slides
 
@@ -326,13 +353,15 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     role = ed.plays[play_id].partner
     if role is None:
         return slides
-    body = _labelled("Your role", role.role) + _labelled("Your value", role.value)
+    tr = ed.labels.gettext
+    body = _labelled(tr("Your role"), role.role) + _labelled(tr("Your value"), role.value)
     for label, text in role.program:
         body += _labelled(label, text)
-    body += (Para((Run(f"Open to {role.min_tier} partners and above."),)),)
+    opens = tr("Open to %(tier)s partners and above.") % {"tier": role.min_tier}
+    body += (Para((Run(opens),)),)
     wiifm = _content(
-        "What's in it for you",
+        tr("What's in it for you"),
         body,
-        notes="Partners ask what's in it for them: lead with the margin and services attached.",
+        notes=tr("Partners ask what's in it for them: lead with the margin and services attached."),
     )
     return [slides[0], wiifm, *slides[1:]]
