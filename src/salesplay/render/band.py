@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from salesplay.render import colour
-from salesplay.render.fonts import SubsetFont
+from salesplay.render.fonts import SubsetFont, noto_stack
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.templates import THEME_DIR
 
@@ -79,12 +79,10 @@ _REPERTOIRE = (
 _COMMON = (*map(chr, range(0x20, 0x7F)), "·", "…", "\u2014")
 
 
-#: The HTML band's fonts: the theme's Inter, then the Noto family `make` installs for each
-#: other script (fonts-noto-core, fonts-noto-cjk), so no character falls to a .notdef box.
-BAND_FONTS = (
-    'Inter, "Noto Sans", "Noto Sans CJK JP", "Noto Sans Arabic", "Noto Sans Hebrew",'
-    ' "Noto Sans Devanagari", "Noto Sans Thai", sans-serif'
-)
+def band_fonts(lang: str = "") -> str:
+    """The HTML band's font-family: the theme's Inter, then the Noto family `make` installs
+    for each other script, so that no character falls to a .notdef box."""
+    return ", ".join(("Inter", *(f'"{f}"' for f in noto_stack(lang)), "sans-serif"))
 
 
 def first_strong(text: str) -> str | None:
@@ -123,6 +121,8 @@ class Brand:
     #: "rtl" for a kit in a right-to-left language (its labels.direction): the band is
     #: mirrored, the logo box on the right and the text read from the right.
     direction: str = "ltr"
+    #: the kit's language (BCP 47, e.g. "zh-TW"): Han characters take its forms
+    lang: str = ""
 
     @classmethod
     def team(
@@ -132,9 +132,10 @@ class Brand:
         contact_lines: tuple[str, ...],
         colour: str,
         direction: str = "ltr",
+        lang: str = "",
     ) -> Brand:
         """The band of a kit's partner-internal part: for the partner's sellers only."""
-        return cls(name, logo, contact_lines, colour, TEAM_LEAD, TEAM_TRAIL, direction)
+        return cls(name, logo, contact_lines, colour, TEAM_LEAD, TEAM_TRAIL, direction, lang)
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,7 @@ class BandMaker:
             f"@page {{ size: {self.width}pt {self.height}pt; margin: 0 }}"
             f"body {{ margin: 0; padding: 0 {self.margin:g}pt; height: {self.height - RULE_PT}pt;"
             f" border-top: {RULE_PT}pt solid {accent}; display: flex; align-items: center;"
-            f" font: {CONTACT_PT}pt/{LINE_PT}pt {BAND_FONTS}; color: {_css(INK)} }}"
+            f" font: {CONTACT_PT}pt/{LINE_PT}pt {band_fonts(brand.lang)}; color: {_css(INK)} }}"
             f".box {{ flex: none; width: {box_w}pt; height: {box_h}pt;"
             f" margin-inline-end: {GAP_PT}pt; display: flex; align-items: center }}"
             f".box img {{ {_LOGO_FIT} }}"
@@ -356,11 +357,12 @@ class BandMaker:
             f" .lead b {{ color: {_css(BLACK)} }}"
             f" .contacts {{ max-height: {CONTACT_LINES * LINE_PT:g}pt; overflow: hidden }}"
         )
+        lang = f' lang="{esc(brand.lang)}"' if brand.lang else ""
         if rtl:
             # WeasyPrint lays flex items out left to right whatever the direction.
             css += " .box img { object-position: right center }"
         page_html = (
-            f'<!doctype html><html dir="{"rtl" if rtl else "ltr"}"><head><style>{css}</style>'
+            f'<!doctype html><html dir="{"rtl" if rtl else "ltr"}"{lang}><head><style>{css}</style>'
             f"</head><body><div class=box>{mark}</div><div><p class=lead>{esc(brand.lead)}"
             f"{name}{esc(brand.trail)}</p>"
             f"<p class=contacts>{contacts}</p></div></body></html>"

@@ -10,6 +10,33 @@ from typing import Any
 
 from salesplay.render.pdf import PdfError
 
+#: The Noto families `make` installs (Debian fonts-noto-core, fonts-noto-cjk; SIL OFL 1.1),
+#: in the order that text falls back to them after the theme's Latin Inter.
+NOTO_FALLBACK = (
+    "Noto Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+)
+
+
+def noto_cjk(lang: str) -> str:
+    """The Noto CJK family whose Han forms suit `lang` (a BCP 47 tag): Simplified or
+    Traditional Chinese, Korean, else Japanese."""
+    tag = lang.lower().replace("_", "-")
+    if tag.startswith("zh"):
+        traditional = any(part in ("hant", "tw", "hk", "mo") for part in tag.split("-")[1:])
+        return "Noto Sans CJK TC" if traditional else "Noto Sans CJK SC"
+    return "Noto Sans CJK KR" if tag.startswith("ko") else "Noto Sans CJK JP"
+
+
+def noto_stack(lang: str = "") -> tuple[str, ...]:
+    """The fallback families for text in `lang`, its CJK family in place of the Japanese one."""
+    cjk = noto_cjk(lang)
+    return tuple(cjk if f == "Noto Sans CJK JP" else f for f in NOTO_FALLBACK)
+
 
 class SubsetFont:
     """An OpenType CFF font for drawing short single-line text without a shaper."""

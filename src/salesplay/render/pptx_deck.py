@@ -22,6 +22,7 @@ from pptx.util import Emu, Inches, Pt
 from salesplay.diagnostics import Location
 from salesplay.render import colour
 from salesplay.render.archive import repack
+from salesplay.render.fonts import noto_cjk
 from salesplay.render.pptx_fit import (
     EMU_PER_PT,
     TextBox,
@@ -418,9 +419,7 @@ _EA_RANGES = (
     (0xFF00, 0xFFEF),  # full-width forms
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
-#: Han characters take the forms of the deck's language (Japanese unless it says otherwise).
-_EA_FONTS = {"Hans": "Noto Sans CJK SC", "Hant": "Noto Sans CJK TC", "Kore": "Noto Sans CJK KR"}
-_EA_DEFAULT = "Noto Sans CJK JP"
+_EA_DEFAULT = noto_cjk("")
 # a:rPr children that come after a:ea and a:cs (CT_TextCharacterProperties sequence)
 _AFTER_CS = ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
 _AFTER_EA = ("a:cs", *_AFTER_CS)
@@ -449,12 +448,10 @@ class DeckLanguage:
         likely = Locale.parse(str(get_global("likely_subtags").get(str(locale), str(locale))))
         territory = locale.territory or likely.territory
         tag = locale.language + (f"-{territory}" if territory else "")
+        # Han characters take the forms of the deck's language (Japanese unless it says)
         script = locale.script or likely.script or ""
-        if locale.language == "ko":
-            script = "Kore"
-        return cls(
-            tag, locale.character_order == "right-to-left", _EA_FONTS.get(script, _EA_DEFAULT)
-        )
+        cjk = noto_cjk(f"{locale.language}-{script}" if script == "Hant" else language)
+        return cls(tag, locale.character_order == "right-to-left", cjk)
 
 
 def script_typefaces(text: str, east_asian: str = _EA_DEFAULT) -> tuple[str | None, str | None]:

@@ -1,0 +1,541 @@
+"""Every script renders: CJK, Arabic, Hebrew, Devanagari, Thai and Cyrillic in PDFs, decks and
+partner bands, from the Noto fonts `make` installs; right-to-left pages mirror.
+
+How a .notdef box is ruled out: the test reads the PDF itself. Every glyph shown on a page is
+looked up in its font's ToUnicode map; each letter of a sample must be drawn by a glyph of the
+Noto font of its script (the font that has it), and no glyph may be CID/GID 0 (.notdef). That
+is exact where a picture is not: a notdef box and a real glyph are both ink. The text
+pdftotext extracts must also read back as written, and the pages go to PNG (pdftoppm) under
+tests/artifacts/scripts/ for a person to look at.
+
+Cost: three WeasyPrint documents (all scripts; one battlecard in Arabic and in English), one
+LibreOffice conversion of one deck, and one small band per script through the band's own path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.labels import labels_for
+from salesplay.pipeline import check_catalog
+from salesplay.render import html as html_pages
+from salesplay.render.band import BAND_HEIGHT_PT, BandMaker, Brand, first_strong
+from salesplay.render.pdf import PdfRenderer
+from salesplay.render.pptx_deck import DeckLanguage, SlideSpec, build_deck, script_typefaces
+from salesplay.render.templates import THEME_DIR, make_env, template_dirs
+from salesplay.richtext import parse
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "plays"
+MASTER = THEME_DIR / "deck.pptx"
+ARTIFACTS = ROOT / "tests" / "artifacts" / "scripts"
+AS_OF = dt.date(2026, 11, 23)
+A4_WIDTH = 595.2756
+#: print.css: 13 mm side margins
+SIDE_MARGIN_PT = 13 / 25.4 * 72
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A line of one script, its language and the Noto family that must draw it."""
+
+    script: str
+    lang: str
+    text: str
+    family: str  # normalised font name: lower case, letters and digits only
+
+
+SAMPLES = (
+    Sample("Japanese", "ja", "営業チームの勝ち筋を三十秒で話す", "notosanscjkjp"),
+    Sample("Chinese", "zh", "北京合作伙伴的备份方案", "notosanscjksc"),
+    Sample("Arabic", "ar", "النسخ الاحتياطي الآمن لكل عميل", "notosansarabic"),
+    Sample("Hebrew", "he", "גיבוי מאובטח לכל לקוח", "notosanshebrew"),
+    Sample("Devanagari", "hi", "सुरक्षित बैकअप समाधान दुनिया", "notosansdevanagari"),
+    Sample("Thai", "th", "การสำรองข้อมูลที่ปลอดภัย", "notosansthai"),
+    Sample("Cyrillic", "ru", "Надёжное резервное копирование", "notosans"),
+)
+#: Bidi controls pdftotext adds around right-to-left lines.
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def _norm_font(base_font: str) -> str:
+    name = base_font.lstrip("/").split("+", 1)[-1]
+    name = re.sub(r"[^a-z0-9]", "", name.lower())
+    return re.sub(r"(regular|bold|italic|medium)+$", "", name)
+
+
+def _base_letters(text: str) -> str:
+    """The letters of `text` without their marks (NFKD): what every PDF maps back.
+
+    A shaped glyph may stand for a letter and its mark, and its ToUnicode entry may leave
+    the mark out: WeasyPrint maps a Devanagari vowel sign drawn before its consonant (ि)
+    and Thai SARA AM's nikhahit to no text. Those glyphs are checked by font instead.
+    """
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch)[0] == "L"
+    )
+
+
+def _letters(text: str) -> set[str]:
+    return set(_base_letters(text))
+
+
+def _readable(written: str, extracted: str) -> bool:
+    """Whether `extracted` (pdftotext) holds `written`, letter for letter.
+
+    WeasyPrint's ToUnicode entry of an Arabic lam-alef ligature gives its two letters in
+    visual order (alef, lam): either order is accepted for that pair.
+    """
+    text = _base_letters(extracted.translate(_BIDI_CONTROLS))
+    plain = _base_letters(written)
+    return plain in text or re.sub("(\u0644)(\u0627)", "\\2\\1", plain) in text
+
+
+# --- reading what a PDF draws --------------------------------------------------------------
+
+
+def _cmap(font: Any) -> dict[int, str]:
+    """A font's ToUnicode map: code -> text (bfchar and bfrange entries)."""
+    if "/ToUnicode" not in font:
+        return {}
+    data = font.ToUnicode.read_bytes().decode("latin-1")
+    out: dict[int, str] = {}
+
+    def text(hexes: str) -> str:
+        return bytes.fromhex(hexes).decode("utf-16-be") if hexes else ""
+
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            out[int(src, 16)] = text(dst)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, rest in re.findall(
+            r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]*>)", block
+        ):
+            start, end = int(lo, 16), int(hi, 16)
+            if rest.startswith("["):
+                for i, dst in enumerate(re.findall(r"<([0-9a-fA-F]*)>", rest)):
+                    out[start + i] = text(dst)
+            else:
+                first = bytes.fromhex(rest[1:-1])
+                for i in range(end - start + 1):
+                    last = int.from_bytes(first[-2:], "big") + i
+                    out[start + i] = (first[:-2] + last.to_bytes(2, "big")).decode("utf-16-be")
+    return out
+
+
+@dataclass
+class Drawn:
+    """What a PDF's pages draw: each font's text (from its glyphs' ToUnicode) and problems."""
+
+    by_font: dict[str, set[str]]  # normalised font name -> characters drawn with it
+    notdef: list[str]  # fonts that drew glyph 0
+    unmapped: list[str]  # fonts that drew a code without a ToUnicode entry
+
+    def font_of(self, ch: str) -> set[str]:
+        return {font for font, chars in self.by_font.items() if ch in chars}
+
+    def drew(self, ch: str, family: str) -> bool:
+        """Whether a font of `family` drew `ch` ("notosans" is exactly Noto Sans; any other
+        family also names its faces, e.g. LibreOffice's "NotoSansCJKjp-Regular-VKana")."""
+        return any(
+            f == family or (family != "notosans" and f.startswith(family)) for f in self.font_of(ch)
+        )
+
+
+def drawn(pdf: bytes) -> Drawn:
+    """Walk every page's content (and forms in it) and collect what each font draws."""
+    result = Drawn({}, [], [])
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            _walk(page.obj, page.Resources, result, depth=0)
+    return result
+
+
+def _walk(content: Any, resources: Any, result: Drawn, depth: int) -> None:
+    fonts = resources.get("/Font", {}) if resources is not None else {}
+    font: Any = None
+    cmap: dict[int, str] = {}
+    two_bytes = False
+    for operands, operator in pikepdf.parse_content_stream(content):
+        op = str(operator)
+        if op == "Tf":
+            font = fonts[operands[0]]
+            cmap = _cmap(font)
+            two_bytes = font.Subtype == "/Type0"
+        elif op in ("Tj", "'", '"', "TJ") and font is not None:
+            strings = operands[0] if op == "TJ" else [operands[-1]]
+            name = _norm_font(str(font.BaseFont))
+            chars = result.by_font.setdefault(name, set())
+            for item in strings:
+                if not isinstance(item, pikepdf.String):
+                    continue
+                raw = bytes(item)
+                width = 2 if two_bytes else 1
+                for i in range(0, len(raw) - width + 1, width):
+                    code = int.from_bytes(raw[i : i + width], "big")
+                    if two_bytes and code == 0:
+                        result.notdef.append(name)
+                    if code not in cmap:
+                        result.unmapped.append(f"{name}:{code}")
+                    chars.update(_base_letters(cmap.get(code, "")))
+        elif op == "Do" and depth < 5:
+            xobject = resources.XObject[operands[0]]
+            if xobject.get("/Subtype") == "/Form":
+                _walk(xobject, xobject.get("/Resources"), result, depth + 1)
+
+
+def pdftotext(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def to_png(pdf: Path, name: str, dpi: int = 60) -> list[Path]:
+    """Each page of ``pdf`` as PNG under tests/artifacts/scripts/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    prefix = ARTIFACTS / name
+    for old in ARTIFACTS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True)
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def _ink(png: Path) -> float:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        dark = sum(grey.histogram()[:200])
+        return dark / (grey.width * grey.height)
+
+
+def assert_scripts_drawn(what: Drawn, samples: tuple[Sample, ...], families: Any = None) -> None:
+    """Each letter of each sample drawn by its script's Noto font; no glyph 0 anywhere."""
+    assert what.notdef == [], f".notdef glyphs drawn with {sorted(set(what.notdef))}"
+    for sample in samples:
+        wanted = families(sample) if families else {sample.family}
+        for ch in sorted(_letters(sample.text)):
+            fonts = what.font_of(ch)
+            assert any(what.drew(ch, family) for family in wanted), (
+                sample.script,
+                ch,
+                f"drawn with {sorted(fonts) or 'nothing'}",
+            )
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils is installed by `make test`",
+)
+
+# --- one PDF with every script, through the theme's stylesheets -----------------------------
+
+
+@pytest.fixture(scope="module")
+def scripts_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ONE WeasyPrint PDF: a line of each script in the theme's own CSS (its font stacks)."""
+    body = "".join(
+        f'<h2>{s.script}</h2><p lang="{s.lang}" id="{s.lang}">{html.escape(s.text)}</p>'
+        for s in SAMPLES
+    )
+    sheets = "".join(
+        f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
+        for name in ("fonts.css", "style.css", "print.css")
+    )
+    page = (
+        f'<!doctype html><html lang="en" dir="ltr"><head><title>Scripts</title>{sheets}</head>'
+        f'<body><h1 class="card-title">Every script</h1>{body}</body></html>'
+    )
+    with PdfRenderer() as renderer:
+        pdf, refused = renderer.render(
+            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF, title="S"
+        )
+    assert refused == []
+    out = tmp_path_factory.mktemp("scripts") / "scripts.pdf"
+    out.write_bytes(pdf)
+    return out
+
+
+def test_every_script_in_a_pdf_is_drawn_by_its_noto_font(scripts_pdf: Path) -> None:
+    what = drawn(scripts_pdf.read_bytes())
+    assert_scripts_drawn(what, SAMPLES)
+    assert what.unmapped == []
+    assert "inter" in what.by_font and "E" in what.by_font["inter"]  # Latin stays in Inter
+
+
+@needs_poppler
+def test_every_script_in_a_pdf_reads_back_and_renders_to_png(scripts_pdf: Path) -> None:
+    text = pdftotext(scripts_pdf)
+    for sample in SAMPLES:
+        assert _readable(sample.text, text), sample.script
+    pngs = to_png(scripts_pdf, "pdf-all-scripts")
+    assert len(pngs) == 1 and _ink(pngs[0]) > 0.01
+
+
+# --- right to left: one battlecard in Arabic and in English ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The first sample play's battlecard rendered in Arabic (dir=rtl) and English."""
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    dirs = template_dirs(None)
+    links = html_pages.Links.for_pdf(SAMPLE, dirs)
+    rep = make_edition(cat, "rep")
+    play = sorted(rep.plays)[0]
+    out = tmp_path_factory.mktemp("rtl")
+    paths = {}
+    with PdfRenderer() as renderer:
+        for locale in ("ar", "en"):
+            env = make_env(None, labels=labels_for(locale, dirs))
+            page = html_pages.battlecard(env, rep, play, links, medium="print")
+            assert f'dir="{"rtl" if locale == "ar" else "ltr"}"' in page.split(">", 2)[1]
+            pdf, refused = renderer.render(
+                page,
+                base_url=(THEME_DIR / "index.html").as_uri(),
+                roots=(SAMPLE / "assets", *dirs),
+                as_of=AS_OF,
+                title=locale,
+            )
+            assert refused == []
+            paths[locale] = out / f"card-{locale}.pdf"
+            paths[locale].write_bytes(pdf)
+    return paths
+
+
+Word = tuple[float, float, float, float, str]
+
+
+def _words(pdf: Path) -> list[list[Word]]:
+    """Per page, each word's box (xMin, yMin, xMax, yMax) in points and its text."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        found = re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page
+        )
+        pages.append(
+            [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in found]
+        )
+    return pages
+
+
+def _title(words: list[Word]) -> list[Word]:
+    """The words on the line of the largest type on the page."""
+    tallest = max(words, key=lambda w: w[3] - w[1])
+    return [w for w in words if abs(w[1] - tallest[1]) < 2]
+
+
+def _line_of(words: list[Word], first: str) -> list[Word]:
+    """The words on the line of the first word that is ``first``."""
+    word = next(w for w in words if w[4] == first)
+    return [w for w in words if abs(w[1] - word[1]) < 2]
+
+
+@needs_poppler
+def test_right_to_left_page_mirrors(cards: dict[str, Path]) -> None:
+    rtl, ltr = _words(cards["ar"])[0], _words(cards["en"])[0]
+    # the title, the play's name (the largest type): at the left margin in English, at the
+    # right one in Arabic
+    title_ltr = _title(ltr)
+    title_rtl = _title(rtl)
+    assert min(w[0] for w in title_ltr) == pytest.approx(SIDE_MARGIN_PT, abs=3)
+    assert max(w[2] for w in title_rtl) == pytest.approx(A4_WIDTH - SIDE_MARGIN_PT, abs=3)
+    # the Latin product name keeps its order inside the right-to-left line
+    names = [w[4] for w in sorted(title_rtl, key=lambda w: w[0])]
+    assert names == [w[4] for w in sorted(title_ltr, key=lambda w: w[0])]
+    # the page number moves from the right of the footer to the left
+    page_ltr, page_rtl = _line_of(ltr, "Page"), _line_of(rtl, "Page")
+    assert max(w[2] for w in page_ltr) == pytest.approx(A4_WIDTH - SIDE_MARGIN_PT, abs=3)
+    assert min(w[0] for w in page_rtl) == pytest.approx(SIDE_MARGIN_PT, abs=3)
+    # the facts' labels (float: inline-start) sit at the start of their rows
+    ltr_label = next(w for w in ltr if w[4].upper() == "WHERE")
+    rtl_label = next(w for w in rtl if w[4].upper() == "WHERE")
+    assert ltr_label[0] < A4_WIDTH / 4 and rtl_label[2] > A4_WIDTH * 3 / 4
+    to_png(cards["ar"], "pdf-rtl-card")
+
+
+# --- decks ----------------------------------------------------------------------------------
+
+
+def _deck(language: str | None) -> bytes:
+    slides = [
+        SlideSpec("Title", SAMPLES[2].text, subtitle="Northwind Vault"),
+        SlideSpec(
+            "Content",
+            "Every script",
+            body=tuple(p for s in SAMPLES for p in parse(f"- {s.text}")),
+            notes=SAMPLES[3].text,
+        ),
+        SlideSpec("Closing", "Northwind", subtitle=SAMPLES[0].text),
+    ]
+    return build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language=language)
+
+
+def _paragraphs(data: bytes) -> Iterator[tuple[str, Any]]:
+    prs = Presentation(io.BytesIO(data))
+    for slide in prs.slides:
+        layout = slide.slide_layout.name
+        for p in slide._element.iter(qn("a:p")):
+            yield layout, p
+        if slide.has_notes_slide:
+            for p in slide.notes_slide._element.iter(qn("a:p")):
+                yield "notes", p
+
+
+def _text(p: Any) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("a:t")))
+
+
+def test_deck_language_is_set_on_every_run_and_paragraph_end() -> None:
+    for language, tag in (("de", "de-DE"), ("ar", "ar-EG"), ("pt-BR", "pt-BR"), ("ja", "ja-JP")):
+        paras = list(_paragraphs(_deck(language)))
+        assert paras
+        for _, p in paras:
+            for run in p.iterchildren(qn("a:r")):
+                assert run.rPr.get("lang") == tag, (language, _text(p))
+            assert p.find(qn("a:endParaRPr")).get("lang") == tag
+            assert p[-1].tag == qn("a:endParaRPr")  # the last child, as the schema wants
+    # without a language the runs carry none (the source-locale decks are unchanged)
+    assert all(
+        r.rPr is None or r.rPr.get("lang") is None
+        for _, p in _paragraphs(_deck(None))
+        for r in p.iterchildren(qn("a:r"))
+    )
+
+
+def test_deck_runs_name_the_noto_typeface_of_their_script() -> None:
+    for _, p in _paragraphs(_deck("de")):
+        for run in p.iterchildren(qn("a:r")):
+            text = "".join(t.text or "" for t in run.iter(qn("a:t")))
+            sample = next((s for s in SAMPLES if s.text in text), None)
+            ea, cs = run.rPr.find(qn("a:ea")), run.rPr.find(qn("a:cs"))
+            if sample is None or sample.script == "Cyrillic":
+                assert ea is None and cs is None, text  # Latin and Cyrillic: the latin font
+            elif sample.lang in ("ja", "zh"):
+                assert ea is not None and ea.get("typeface") == "Noto Sans CJK JP"
+                assert cs is None
+            else:
+                assert ea is None and cs is not None
+                assert _norm_font(cs.get("typeface")) == sample.family
+    # Han characters take the forms of the deck's language
+    assert script_typefaces(SAMPLES[1].text, DeckLanguage.of("zh").east_asian) == (
+        "Noto Sans CJK SC",
+        None,
+    )
+    assert DeckLanguage.of("zh-TW").east_asian == "Noto Sans CJK TC"
+
+
+def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centred() -> None:
+    for layout, p in _paragraphs(_deck("ar")):
+        p_pr = p.find(qn("a:pPr"))
+        assert p_pr is not None and p_pr.get("rtl") == "1", (layout, _text(p))
+        if layout == "Closing":
+            assert p_pr.get("algn") in (None, "ctr"), _text(p)  # its layout centres the text
+        else:
+            assert p_pr.get("algn") == "r", (layout, _text(p))
+    assert not any(
+        (p.find(qn("a:pPr")) is not None and p.find(qn("a:pPr")).get("rtl") == "1")
+        for _, p in _paragraphs(_deck("de"))
+    )
+
+
+def _deck_families(sample: Sample) -> set[str]:
+    # LibreOffice sets Latin and Cyrillic in the master's Calibri, i.e. its metric twin
+    # Carlito (a test dependency); Noto Sans would do as well. Han characters take the forms
+    # of the deck's language (Arabic here: the Japanese default).
+    if sample.script == "Cyrillic":
+        return {"carlito", "notosans"}
+    return {"notosanscjkjp"} if sample.script == "Chinese" else {sample.family}
+
+
+@needs_poppler
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by `make`")
+def test_a_deck_with_every_script_renders_in_libreoffice(tmp_path: Path) -> None:
+    deck = tmp_path / "scripts.pptx"
+    deck.write_bytes(_deck("ar"))
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    pdf = tmp_path / "scripts.pdf"
+    assert_scripts_drawn(drawn(pdf.read_bytes()), SAMPLES, _deck_families)
+    text = pdftotext(pdf)
+    for sample in SAMPLES:
+        assert _readable(sample.text, text), sample.script
+    assert all(_ink(png) > 0.01 for png in to_png(pdf, "deck-all-scripts", dpi=40))
+
+
+# --- partner bands --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def maker() -> Iterator[BandMaker]:
+    with BandMaker(
+        roots=[THEME_DIR], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT
+    ) as m:
+        yield m
+
+
+@needs_poppler
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.script for s in SAMPLES])
+def test_partner_band_draws_every_script(maker: BandMaker, sample: Sample, tmp_path: Path) -> None:
+    name = f"{sample.text.split()[0]} Partner"
+    band = maker.band(Brand(name, None, (sample.text, "sales@partner.example"), lang=sample.lang))
+    what = drawn(band)
+    assert_scripts_drawn(what, (sample,))
+    assert what.unmapped == []
+    path = tmp_path / "band.pdf"
+    path.write_bytes(band)
+    text = pdftotext(path)
+    # a mixed line comes back in pdftotext's own order: each of its parts, then the contact
+    assert all(_readable(part, text) for part in ("Presented by", *name.split()))
+    assert _readable(sample.text, text)
+
+
+@needs_poppler
+def test_right_to_left_band_is_mirrored_and_keeps_latin_names_in_order(
+    maker: BandMaker, tmp_path: Path
+) -> None:
+    name = "شركة النور Northwind"
+    assert first_strong(name) == "rtl" and first_strong("Northwind النور") == "ltr"
+    brand = Brand(name, None, ("sales@alnoor.example",), lead="مقدم من ", direction="rtl")
+    path = tmp_path / "band.pdf"
+    path.write_bytes(maker.band(brand))
+    assert_scripts_drawn(
+        drawn(path.read_bytes()), (Sample("Arabic", "ar", "شركة النور", "notosansarabic"),)
+    )
+    words = _words(path)[0]
+    # the name set in the logo box: at the right margin, the text to its left
+    margin = min(36.0, A4_WIDTH * 0.06)
+    assert max(w[2] for w in words) == pytest.approx(A4_WIDTH - margin, abs=3)
+    email = next(w for w in words if w[4] == "sales@alnoor.example")
+    assert email[2] < A4_WIDTH - margin - 120  # left of the logo box
+    # in the lead line, the Arabic reads from the right and "Northwind" stays one word at its end
+    leftmost = min((w for w in words if w[4] == "Northwind"), key=lambda w: w[0])
+    lead = [w for w in words if abs(w[1] - leftmost[1]) < 2]
+    assert len(lead) > 1 and min(lead, key=lambda w: w[0]) == leftmost
+    to_png(path, "band-rtl", dpi=100)
