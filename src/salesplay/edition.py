@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from salesplay import richtext
 from salesplay.diagnostics import Location
 from salesplay.jargon import glossary_terms_in
-from salesplay.labels import Labels
+from salesplay.labels import N_, Labels
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience, may_see, narrowest
 from salesplay.resolve import Catalog, Roadmap
@@ -35,33 +35,39 @@ from salesplay.views import (
     VersusView,
 )
 
+#: the English stage names (msgids: an edition shows them in its labels' language).
 STAGE_NAMES = {
-    "beta": "Beta",
-    "launch-ready": "Launch-ready",
-    "development": "In development",
-    "concept": "Concept",
+    "beta": N_("Beta"),
+    "launch-ready": N_("Launch-ready"),
+    "development": N_("In development"),
+    "concept": N_("Concept"),
 }
 #: the label of a beta capability: on the truck, but not generally available.
-BETA_LABEL = (
+BETA_LABEL = N_(
     "Beta — available, not yet generally available: confirm support terms before you commit"
 )
 
 
-def roadmap_label(roadmap: Roadmap | None) -> str | None:
+def roadmap_label(roadmap: Roadmap | None, labels: Labels | None = None) -> str | None:
     """'In development · 60 % confidence · ETA 2027-Q2 — not available — do not commit'.
 
-    A beta capability is labelled too (BETA_LABEL); a GA one, or none, has no label.
+    A beta capability is labelled too (BETA_LABEL); a GA one, or none, has no label. The
+    label is in the language of `labels` (English without), its percentage formatted by it.
     """
     if roadmap is None or roadmap.stage == "ga":
         return None
+    labels = labels or Labels()
+    tr = labels.gettext
     if roadmap.available:
-        return BETA_LABEL
-    parts = [STAGE_NAMES.get(roadmap.stage, roadmap.stage)]
+        return tr(BETA_LABEL)
+    stage = STAGE_NAMES.get(roadmap.stage)
+    parts = [tr(stage) if stage else roadmap.stage]
     if roadmap.confidence is not None:
-        parts.append(f"{roadmap.confidence} % confidence")
+        share = labels.percent(roadmap.confidence / 100)
+        parts.append(tr("%(percent)s confidence") % {"percent": share})
     if roadmap.eta:
-        parts.append(f"ETA {roadmap.eta}")
-    return " · ".join(parts) + " — not available — do not commit"
+        parts.append(tr("ETA %(eta)s") % {"eta": roadmap.eta})
+    return tr("%(roadmap)s — not available — do not commit") % {"roadmap": " · ".join(parts)}
 
 
 #: a card's text → the glossary terms it uses (the jargon scan is the slow part of an
@@ -148,8 +154,11 @@ class _Editor:
         audience: Audience,
         decoders: Decoders | None,
         omitted: list[Omission] | None,
+        labels: Labels | None = None,
     ) -> None:
         self.cat, self.audience = cat, audience
+        #: the edition's built-in labels: roadmap labels are made in its language
+        self.labels = labels or Labels()
         self.shows_stale = audience in ("internal", "rep")
         self.decoders = decoders
         self.omitted = omitted
@@ -253,7 +262,8 @@ class _Editor:
             path = ("capabilities", i)
             if not self.shows("product", product_id, path, f"capability '{ref}'", roadmap, key):
                 return None
-            return CapabilityView(ref, product_id, cap.name, cap.status, roadmap_label(roadmap))
+            label = roadmap_label(roadmap, self.labels)
+            return CapabilityView(ref, product_id, cap.name, cap.status, label)
         return None
 
     def product(self, pid: str) -> ProductView | None:
@@ -336,7 +346,7 @@ class _Editor:
             tuple(versus),
             proof,
             diff.reviewed,
-            roadmap_label(unavailable),
+            roadmap_label(unavailable, self.labels),
             self.stale_days("differentiator", did),
         )
 
@@ -460,7 +470,7 @@ def _make(
     kits: bool = True,
     labels: Labels | None = None,
 ) -> Edition:
-    ed = _Editor(cat, audience, decoders, omitted)
+    ed = _Editor(cat, audience, decoders, omitted, labels)
     edition = Edition(audience, cat.as_of, cat.config.company, cat.config.brand, dict(cat.glossary))
     if labels is not None:
         edition.labels = labels

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from salesplay import richtext
 from salesplay.images import site_name
+from salesplay.labels import N_
 from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
@@ -44,12 +45,13 @@ __all__ = [
 
 Medium = Literal["web", "print"]
 
+#: the English label of each edition (msgids: templates show `_(edition_label)`).
 EDITION_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        "internal": "Internal edition — do not share outside the company",
-        "rep": "Rep edition — for the sales team, not for customers",
-        "partner": "Partner edition",
-        "public": "Public edition",
+        "internal": N_("Internal edition — do not share outside the company"),
+        "rep": N_("Rep edition — for the sales team, not for customers"),
+        "partner": N_("Partner edition"),
+        "public": N_("Public edition"),
     }
 )
 

@@ -328,6 +328,7 @@ def report_sections(
     """Stale claims, undefined jargon and coverage gaps, from the checker and the rep edition."""
     by = _Diags(diags, base)
     plays = edition.plays
+    tr = edition.labels.gettext  # the titles in the edition's language (findings stay English)
 
     def cards(pids: Iterable[str]) -> tuple[tuple[str, str], ...]:
         return tuple((plays[p].name, play_href(p)) for p in pids if p in plays)
@@ -412,44 +413,44 @@ def report_sections(
     return (
         Section(
             "stale",
-            "Stale claims",
-            "Claims and competitor intelligence older than the review policy allows.",
+            tr("Stale claims"),
+            tr("Claims and competitor intelligence older than the review policy allows."),
             by.merge("stale", stale),
         ),
         Section(
             "jargon",
-            "Undefined jargon",
-            "Acronyms a rep or partner reads that the glossary does not explain.",
+            tr("Undefined jargon"),
+            tr("Acronyms a rep or partner reads that the glossary does not explain."),
             jargon_findings,
         ),
         Section(
             "empty-steps",
-            "Path steps without a play",
-            "Steps of a path where reps have no play to run.",
+            tr("Path steps without a play"),
+            tr("Steps of a path where reps have no play to run."),
             empty_steps,
         ),
         Section(
             "no-talk-track",
-            "Competitors without a talk track",
-            "Competitors no play tells a rep how to handle.",
+            tr("Competitors without a talk track"),
+            tr("Competitors no play tells a rep how to handle."),
             by.merge("competitor-without-play", no_talk),
         ),
         Section(
             "unused-differentiators",
-            "Differentiators no play uses",
-            "Claims that never reach a conversation.",
+            tr("Differentiators no play uses"),
+            tr("Claims that never reach a conversation."),
             by.merge("unused-differentiator", unused),
         ),
         Section(
             "pathless-plays",
-            "Plays on no path",
-            "Plays that lead to no destination.",
+            tr("Plays on no path"),
+            tr("Plays that lead to no destination."),
             by.merge("play-without-path", pathless),
         ),
         Section(
             "pathless-destinations",
-            "Destinations without a path",
-            "Destinations with no path leading to them.",
+            tr("Destinations without a path"),
+            tr("Destinations with no path leading to them."),
             by.merge("destination-without-path", no_path_dest),
         ),
     )
