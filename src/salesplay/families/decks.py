@@ -45,7 +45,9 @@ def deck_key(
 ) -> str:
     """Everything a deck is made from: its slides, the master, the title, brand, date, logo."""
     mark = key_of("logo", logo.png) if logo else None
-    return key_of("deck", slides, master_digest, title, ed.company.name, ed.as_of, ed.brand, mark)
+    return key_of(
+        "deck", slides, master_digest, title, ed.company.name, ed.as_of, ed.brand, mark, ed.locale
+    )
 
 
 def unit(

@@ -344,6 +344,8 @@ def deck_bytes(
         brand_color=ed.brand.primary,
         accent_color=ed.brand.accent,
         logo=logo,
+        # every run says its language: spell-check, and the CJK/complex-script typefaces
+        language=ed.labels.lang,
     )
 
 
