@@ -66,7 +66,10 @@ class Labels:
         return str(format_decimal(value, locale=self.locale))
 
     def percent(self, value: float) -> str:
-        """`value` as a share of 1: percent(0.6) is '60 %' in German, '60%' in English."""
+        """`value` as a share of 1: percent(0.6) is '60\xa0%' in German, '60%' in Japanese;
+        the English source locale keeps the '60 %' its labels always had."""
+        if self.locale == LABELS_SOURCE:
+            return f"{self.number(round(value * 100, 2))} %"
         from babel.numbers import format_percent
 
         return str(format_percent(value, locale=self.locale))
@@ -159,6 +162,9 @@ def _compile(files: list[tuple[Path, Path]]) -> gettext.NullTranslations:
             continue
         for message in catalog:
             if message.id and _translated(message):
+                # Babel's item assignment merges into an existing entry, keeping its string
+                if message.id in merged:
+                    del merged[message.id]
                 merged[message.id] = message
     buffer = io.BytesIO()
     assert merged is not None

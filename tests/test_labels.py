@@ -1,0 +1,266 @@
+"""Built-in labels per locale: the theme's catalogs, a project's overrides, formats, lang/dir."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import AS_OF, base_text, make_catalog, resolved, run_cli
+from salesplay.edition import make_edition, roadmap_label
+from salesplay.faults import BuildFault
+from salesplay.labels import Labels, labels_for, placeholder_problem
+from salesplay.locales import Language
+from salesplay.render import html, portal
+from salesplay.render.templates import THEME_DIR, make_env, render, template_dirs
+from salesplay.resolve import Catalog, Roadmap
+from salesplay.views import Edition
+
+LOCALE_DIR = THEME_DIR / "locale"
+SHIPPED = ("de", "fr", "es", "ja", "ar")
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+@pytest.fixture(scope="module")
+def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    found, _ = resolved(tmp_path_factory.mktemp("labels"))
+    assert found is not None
+    return found
+
+
+def _edition(cat: Catalog, locale: str, dirs: list[Path] | None = None) -> Edition:
+    return make_edition(cat, "rep", labels=labels_for(locale, dirs or [THEME_DIR]))
+
+
+def _card(cat: Catalog, locale: str) -> str:
+    ed = _edition(cat, locale)
+    pid = next(p for p, v in ed.plays.items() if v.objections and v.next_steps)
+    env = make_env(None, labels=ed.labels)
+    return html.battlecard(env, ed, pid, html.Links.for_site(1), medium="web")
+
+
+def _override(tmp_path: Path, locale: str, entries: str) -> list[Path]:
+    """A project template folder whose locale/<locale>.po holds `entries` after a header."""
+    folder = tmp_path / "templates"
+    (folder / "locale").mkdir(parents=True, exist_ok=True)
+    (folder / "locale" / f"{locale}.po").write_text(HEADER + entries, encoding="utf-8")
+    return template_dirs(folder)
+
+
+# --- pages in a locale ---------------------------------------------------------------------
+
+
+def test_german_battlecard_has_german_headings_and_lang(cat: Catalog) -> None:
+    page = _card(cat, "de")
+    assert '<html lang="de" dir="ltr">' in page
+    for german in ("Die 30-Sekunden-Version", "Einwände", "Nächste Schritte", "Alle Plays"):
+        assert german in page, german
+    for english in ("The 30-second version", ">Objections<", "Next steps", "All plays"):
+        assert english not in page, english
+
+
+def test_english_battlecard_keeps_its_english_labels(cat: Catalog) -> None:
+    page = _card(cat, "en")
+    assert '<html lang="en" dir="ltr">' in page
+    assert "The 30-second version" in page and ">Objections<" in page
+    assert f"As of {AS_OF}" in page  # the source locale keeps ISO dates
+
+
+def test_arabic_page_is_right_to_left(cat: Catalog) -> None:
+    page = _card(cat, "ar")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "الاعتراضات" in page
+
+
+def test_percent_and_date_follow_the_locale(cat: Catalog) -> None:
+    german, japanese = labels_for("de"), labels_for("ja")
+    assert german.percent(0.6) == "60\xa0%" and japanese.percent(0.6) == "60%"
+    assert german.date(dt.date(2026, 11, 30)) == "30.11.2026"
+    ahead = Roadmap("development", False, 60, "2027-Q2")
+    assert "60\xa0% Wahrscheinlichkeit" in (roadmap_label(ahead, german) or "")
+    assert "確度 60%" in (roadmap_label(ahead, japanese) or "")
+    # the page's footer date, through the `date` filter
+    page = _card(cat, "de")
+    assert f"Stand: {german.date(dt.date.fromisoformat(AS_OF))}" in page
+    env = make_env(None, labels=german)
+    assert env.from_string("{{ 0.6 | percent }}").render() == "60\xa0%"
+
+
+def test_missing_locale_falls_back_to_english_and_along_its_chain(tmp_path: Path) -> None:
+    assert labels_for("pt_BR").gettext("Objections") == "Objections"
+    assert labels_for("de_CH").gettext("Objections") == "Einwände"
+    dirs = _override(tmp_path, "pt", 'msgid "Objections"\nmsgstr "Objeções"\n')
+    assert labels_for("pt_BR", dirs).gettext("Objections") == "Objeções"
+
+
+# --- a project's overrides -----------------------------------------------------------------
+
+
+def test_project_override_wins_entry_by_entry(tmp_path: Path) -> None:
+    dirs = _override(tmp_path, "de", 'msgid "Objections"\nmsgstr "Kundeneinwände"\n')
+    labels = labels_for("de", dirs)
+    assert labels.gettext("Objections") == "Kundeneinwände"
+    assert labels.gettext("Next steps") == "Nächste Schritte"  # still the theme's
+
+
+def test_fuzzy_and_empty_entries_are_not_used(tmp_path: Path) -> None:
+    entries = (
+        '#, fuzzy\nmsgid "Objections"\nmsgstr "Einwürfe"\n\n'
+        'msgid "Next steps"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Source"\nmsgstr "Quelle?"\n'
+    )
+    labels = labels_for("it", _override(tmp_path, "it", entries))
+    assert labels.gettext("Source") == "Source"
+    de = labels_for("de", _override(tmp_path, "de", entries))
+    assert de.gettext("Objections") == "Einwände" and de.gettext("Next steps") == "Nächste Schritte"
+
+
+def test_a_changed_override_is_read_again(tmp_path: Path) -> None:
+    dirs = _override(tmp_path, "de", 'msgid "Objections"\nmsgstr "Erste"\n')
+    assert labels_for("de", dirs).gettext("Objections") == "Erste"
+    _override(tmp_path, "de", 'msgid "Objections"\nmsgstr "Zweite Fassung"\n')
+    assert labels_for("de", dirs).gettext("Objections") == "Zweite Fassung"
+
+
+def test_placeholder_typo_is_located_at_its_entry(tmp_path: Path) -> None:
+    entries = (
+        'msgid "Objections"\nmsgstr "Einwände"\n\n'
+        'msgid "As of %(date)s"\nmsgstr "Stand %(datum)s"\n'
+    )
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert caught.value.loc.file.name == "de.po" and caught.value.loc.line == 8
+    assert "%(datum)s" in str(caught.value) and "%(date)s" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "bad"),
+    [
+        ("As of %(date)s", "Stand: %(date)s", False),
+        ("As of %(date)s", "Stand", True),
+        ("Objections", "Einwände %(x)s", True),
+        ("Objections", "100 % sicher", True),
+        ("Objections", "100 %% sicher", False),
+        (("%(num)d play", "%(num)d plays"), ("ein Play", "%(num)d Plays"), False),
+        (("%(num)d play", "%(num)d plays"), ("%(n)d Play", "%(num)d Plays"), True),
+    ],
+)
+def test_placeholders_are_checked(
+    msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...], bad: bool
+) -> None:
+    assert (placeholder_problem(msgid, msgstr) is not None) is bad
+
+
+def test_broken_override_is_one_located_error_in_check(tmp_path: Path) -> None:
+    catalog = make_catalog(
+        tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [de]\n"}
+    )
+    entries = 'msgid "Objections"\nmsgstr "Einwände"\n\nWeiter\n'
+    _override(tmp_path, "de", entries)
+    result = run_cli(
+        "check",
+        "--catalog",
+        catalog.name,
+        "--templates",
+        "templates",
+        "--as-of",
+        AS_OF,
+        cwd=tmp_path,
+    )
+    assert result.code == 1
+    errors = [line for line in result.diagnostics if ": error: " in line]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("templates/locale/de.po:8:1: error: "), errors[0]
+    assert "Traceback" not in result.stderr
+
+
+# --- the language switcher -----------------------------------------------------------------
+
+
+def test_switcher_lists_every_language_with_lang_and_current(cat: Catalog) -> None:
+    ed = _edition(cat, "de")
+    env = make_env(None, labels=ed.labels)
+    langs = (
+        Language("en", "en", "English", "../../site/whats-new.html", False),
+        Language("de", "de", "Deutsch", "whats-new.html", True),
+        Language("ar", "ar", "العربية", "../../ar/site/whats-new.html", False),
+    )
+    page = portal.whats_new_page(env, ed, None, "v*", languages=langs)
+    nav = re.search(r'<nav class="languages" aria-label="Sprache">.*?</nav>', page, re.S)
+    assert nav is not None, page
+    assert 'lang="ar" hreflang="ar"' in nav.group() and "العربية" in nav.group()
+    assert re.search(r'hreflang="de" aria-current="true">Deutsch<', nav.group())
+    assert nav.group().count("aria-current") == 1
+    alone = portal.whats_new_page(env, ed, None, "v*", languages=langs[1:2])
+    assert 'class="languages"' not in alone
+    assert 'class="languages"' not in portal.whats_new_page(env, ed, None, "v*")
+
+
+def test_languages_is_a_global_so_a_page_without_it_renders() -> None:
+    page = render(make_env(None), "default/portal/layout.html", **_layout())
+    assert 'class="languages"' not in page  # StrictUndefined would have raised without it
+
+
+def _layout() -> dict[str, object]:
+    class Links:
+        home = competitors = matrix = whats_new = report = fonts = css = logo = ""
+
+    company = type("Company", (), {"name": "N"})()
+    return {
+        "company": company,
+        "links": Links(),
+        "page": "home",
+        "inline_css": None,
+        "brand_css": "",
+        "as_of": dt.date(2026, 11, 30),
+        "edition_label": "Rep edition",
+    }
+
+
+# --- the shipped catalogs ------------------------------------------------------------------
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "extract_labels", ROOT / "tools" / "extract_labels.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ids(path: Path) -> set[str | tuple[str, ...]]:
+    with path.open("rb") as f:
+        return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(f) if m.id}
+
+
+def test_shipped_pot_is_current() -> None:
+    """A label added to a template or source without running tools/extract_labels.py fails."""
+    extracted = {m.id for m in _tool().template() if m.id}
+    shipped = _ids(LOCALE_DIR / "messages.pot")
+    assert extracted - shipped == set(), "run tools/extract_labels.py"
+    assert shipped - extracted == set(), "run tools/extract_labels.py"
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_every_shipped_catalog_translates_every_label(locale: str) -> None:
+    with (LOCALE_DIR / f"{locale}.po").open("rb") as f:
+        catalog = read_po(f)
+    entries = {m.id: m for m in catalog if m.id}
+    for msgid in _ids(LOCALE_DIR / "messages.pot"):
+        message = entries.get(msgid)
+        assert message is not None, f"{locale}: {msgid!r} missing"
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings) and not message.fuzzy, f"{locale}: {msgid!r} untranslated or fuzzy"
+        assert placeholder_problem(msgid, message.string) is None, (locale, msgid)
+    assert "Language-Team" in catalog.mime_headers.__repr__() or catalog.language_team
+    labels = labels_for(locale)  # loads: no BuildFault
+    assert isinstance(labels, Labels) and labels.gettext("Next steps") != "Next steps"
