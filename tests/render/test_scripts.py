@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,9 +349,16 @@ def _title(words: list[Word]) -> list[Word]:
     return [w for w in words if abs(w[1] - tallest[1]) < 2]
 
 
+def _word(words: list[Word], text: str) -> Word:
+    """The first word that is ``text``, letter for letter (pdftotext -bbox gives
+    right-to-left words in visual order: either order)."""
+    wanted = _base_letters(text)
+    return next(w for w in words if _base_letters(w[4]) in (wanted, wanted[::-1]))
+
+
 def _line_of(words: list[Word], first: str) -> list[Word]:
     """The words on the line of the first word that is ``first``."""
-    word = next(w for w in words if w[4] == first)
+    word = _word(words, first)
     return [w for w in words if abs(w[1] - word[1]) < 2]
 
 
@@ -370,10 +378,18 @@ def test_right_to_left_page_mirrors(cards: dict[str, Path]) -> None:
     page_ltr, page_rtl = _line_of(ltr, "Page"), _line_of(rtl, "Page")
     assert max(w[2] for w in page_ltr) == pytest.approx(A4_WIDTH - SIDE_MARGIN_PT, abs=3)
     assert min(w[0] for w in page_rtl) == pytest.approx(SIDE_MARGIN_PT, abs=3)
-    # the facts' labels (float: inline-start) sit at the start of their rows
-    ltr_label = next(w for w in ltr if w[4].upper() == "WHERE")
-    rtl_label = next(w for w in rtl if w[4].upper() == "WHERE")
-    assert ltr_label[0] < A4_WIDTH / 4 and rtl_label[2] > A4_WIDTH * 3 / 4
+    # a fact's label (float: inline-start) at the start of its row, its value after it
+    where = labels_for("ar", template_dirs(None)).gettext("Where")
+    for words, label, direction in ((ltr, "WHERE", "ltr"), (rtl, where, "rtl")):
+        head = _word(words, label)
+        values = [w for w in _line_of(words, label) if w != head]
+        assert values, direction
+        if direction == "ltr":
+            assert head[0] == pytest.approx(SIDE_MARGIN_PT, abs=3)
+            assert min(w[0] for w in values) > head[2] + 10
+        else:
+            assert head[2] == pytest.approx(A4_WIDTH - SIDE_MARGIN_PT, abs=3)
+            assert max(w[2] for w in values) < head[0] - 10
     to_png(cards["ar"], "pdf-rtl-card")
 
 
@@ -460,6 +476,21 @@ def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centr
         (p.find(qn("a:pPr")) is not None and p.find(qn("a:pPr")).get("rtl") == "1")
         for _, p in _paragraphs(_deck("de"))
     )
+
+
+def test_deck_theme_falls_back_to_the_languages_noto_fonts() -> None:
+    """Text added later without typefaces of its own (a kit's partner name) uses these."""
+
+    def theme(data: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return package.read("ppt/theme/theme1.xml").decode()
+
+    arabic, chinese, source = theme(_deck("ar")), theme(_deck("zh")), theme(_deck(None))
+    assert arabic.count('<a:cs typeface="Noto Sans Arabic"/>') == 2  # major and minor fonts
+    assert arabic.count('<a:ea typeface="Noto Sans CJK JP"/>') == 2
+    assert chinese.count('<a:ea typeface="Noto Sans CJK SC"/>') == 2
+    assert '<a:cs typeface=""/>' in chinese  # no complex script in Chinese
+    assert '<a:ea typeface=""/>' in source  # a deck without a language keeps its master's
 
 
 def _deck_families(sample: Sample) -> set[str]:

@@ -420,6 +420,13 @@ _EA_RANGES = (
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
 _EA_DEFAULT = noto_cjk("")
+#: the complex-script typeface of a language by its ISO 15924 script
+_SCRIPT_FONTS = {
+    "Arab": "Noto Sans Arabic",
+    "Hebr": "Noto Sans Hebrew",
+    "Deva": "Noto Sans Devanagari",
+    "Thai": "Noto Sans Thai",
+}
 # a:rPr children that come after a:ea and a:cs (CT_TextCharacterProperties sequence)
 _AFTER_CS = ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
 _AFTER_EA = ("a:cs", *_AFTER_CS)
@@ -428,11 +435,13 @@ _AFTER_EA = ("a:cs", *_AFTER_CS)
 @dataclass(frozen=True)
 class DeckLanguage:
     """How a deck's runs are marked: `tag` for their lang attribute ("de-DE"), whether its
-    paragraphs run right to left, and the typeface of its Han characters."""
+    paragraphs run right to left, the typeface of its Han characters and, for a language
+    written in a complex script, that script's typeface."""
 
     tag: str
     rtl: bool
     east_asian: str
+    complex_script: str | None = None
 
     @classmethod
     def of(cls, language: str) -> DeckLanguage:
@@ -445,13 +454,17 @@ class DeckLanguage:
             locale = Locale.parse(code)
         except (ValueError, UnknownLocaleError):
             raise DeckError(f"unknown deck language {language!r}") from None
-        likely = Locale.parse(str(get_global("likely_subtags").get(str(locale), str(locale))))
-        territory = locale.territory or likely.territory
+        # CLDR's likely subtags, e.g. "ar_Arab_EG" (Locale.parse drops a script it has no
+        # data for, so the parts are read as they are)
+        subtags = get_global("likely_subtags")
+        likely = str(subtags.get(str(locale)) or subtags.get(locale.language) or locale.language)
+        parts = likely.split("_")
+        territory = locale.territory or next((x for x in parts[1:] if len(x) != 4), None)
         tag = locale.language + (f"-{territory}" if territory else "")
         # Han characters take the forms of the deck's language (Japanese unless it says)
-        script = locale.script or likely.script or ""
+        script = locale.script or next((x for x in parts[1:] if len(x) == 4), "")
         cjk = noto_cjk(f"{locale.language}-{script}" if script == "Hant" else language)
-        return cls(tag, locale.character_order == "right-to-left", cjk)
+        return cls(tag, locale.character_order == "right-to-left", cjk, _SCRIPT_FONTS.get(script))
 
 
 def script_typefaces(text: str, east_asian: str = _EA_DEFAULT) -> tuple[str | None, str | None]:
@@ -553,7 +566,24 @@ def localize(prs: Any, language: str | None) -> None:
     """Mark every run of the slides and their notes with ``language`` (see `mark_runs`);
     without a language, still give runs of other scripts their Noto typefaces."""
     lang = DeckLanguage.of(language) if language else None
+    if lang is not None:
+        _theme_fallbacks(prs, lang)
     for slide in prs.slides:
         mark_runs(slide._element.iter(qn("a:p")), lang, _inherited_align(slide))
         if slide.has_notes_slide:
             mark_runs(slide.notes_slide._element.iter(qn("a:p")), lang)
+
+
+def _theme_fallbacks(prs: Any, language: DeckLanguage) -> None:
+    """Fill the theme's empty east-asian and complex-script typefaces (the default master
+    leaves them empty) with the language's Noto ones: text added to the deck later without
+    typefaces of its own (a partner's name in a kit) falls back to them."""
+    theme = prs.slide_master.part.part_related_by(RT.THEME)
+    blob = theme.blob.replace(
+        b'<a:ea typeface=""/>', f'<a:ea typeface="{language.east_asian}"/>'.encode()
+    )
+    if language.complex_script:
+        blob = blob.replace(
+            b'<a:cs typeface=""/>', f'<a:cs typeface="{language.complex_script}"/>'.encode()
+        )
+    theme.blob = blob
