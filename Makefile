@@ -57,6 +57,7 @@ bench: runtime-deps $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_kits.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_locales.py
 	$(BIN)/python bench/bench_serve.py
 
 clean:
