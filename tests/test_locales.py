@@ -138,3 +138,13 @@ def test_a_partner_locale_the_catalog_is_not_built_in_is_located(tmp_path: Path)
         f"plays/partners/blue-river.yaml:{line}:9: error: partner 'blue-river' takes locale" in err
     )
     assert "add it to `locales` in catalog.yaml (built: en, de, ja)" in err
+
+
+def test_diagram_boxes_measure_letters_inter_lacks() -> None:
+    from salesplay.render.html import _measures
+
+    name, _caption = _measures()
+    # Inter has no kana: each is drawn by Noto Sans CJK one em wide, never as a narrow notdef
+    assert name("バックアップ移行") >= 8 * 14 * 0.95
+    assert name("النسخ الاحتياطي") > name("Backup") * 1.5
+    assert name("Backup") < 14 * 6 * 0.8  # Latin is still measured in Inter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from salesplay.labels import N_
 from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
+from salesplay.render.fonts import NOTO_FALLBACK
 from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
 from salesplay.views import (
     ClaimView,
@@ -314,18 +316,45 @@ _PER_ROW = 5
 _ROW_GAP = 30
 
 Measure = Callable[[str], float]
+#: the families after Inter in a diagram: the Noto family of every other script
+_SVG_FALLBACK = ", ".join(f"'{family}'" for family in NOTO_FALLBACK)
 
 
 @functools.cache
 def _measures() -> tuple[Measure, Measure]:
     """Widths in px of a name (bold) and a caption (regular) in the theme's Inter (the fonts
-    are loaded once per process, not once per diagram)."""
+    are loaded once per process, not once per diagram); a letter Inter lacks is drawn by a
+    Noto fallback and estimated (see _with_fallback)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
     from PIL import ImageFont  # only a diagram needs it
 
     fonts = THEME_DIR / "fonts"
     bold = ImageFont.truetype(str(fonts / "Inter-Bold.otf"), _NAME_SIZE)
     regular = ImageFont.truetype(str(fonts / "Inter-Regular.otf"), _CAPTION_SIZE)
-    return bold.getlength, regular.getlength
+    covered = frozenset(TTFont(fonts / "Inter-Regular.otf")["cmap"].getBestCmap())
+    return (
+        _with_fallback(bold.getlength, covered, _NAME_SIZE),
+        _with_fallback(regular.getlength, covered, _CAPTION_SIZE),
+    )
+
+
+def _with_fallback(measure: Measure, covered: frozenset[int], size: float) -> Measure:
+    """`measure` for the letters Inter has; a wide (CJK) letter counts one em and any other
+    letter Inter lacks (Arabic, Devanagari, Thai…) 0.6 em, about the Noto fonts' average,
+    so a translated step name wraps inside its box instead of running past it."""
+
+    def width(text: str) -> float:
+        if all(ord(ch) in covered for ch in text):
+            return measure(text)
+        own = "".join(ch for ch in text if ord(ch) in covered)
+        other = sum(
+            size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6)
+            for ch in text
+            if ord(ch) not in covered
+        )
+        return (measure(own) if own else 0.0) + other
+
+    return width
 
 
 def _wrap(text: str, measure: Measure, width: float, max_lines: int) -> list[str]:
@@ -402,7 +431,7 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
         '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
         f' viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img"'
         f' aria-labelledby="{uid}-t {uid}-d"'
-        ' font-family="Inter, Helvetica, Arial, sans-serif">',
+        f' font-family="Inter, {_SVG_FALLBACK}, sans-serif">',
         f'<title id="{uid}-t">{escape(path.name)}</title>',
         f'<desc id="{uid}-d">{escape(desc)}</desc>',
     ]
