@@ -1,10 +1,13 @@
 """No canary reaches an output made for an audience that may not see it.
 
-`tests/roots/canary` is built once; every file under build/ is read as its audience reads it
-(PDF text and raw bytes and decoded streams, every XML part of a deck including notes, HTML,
-JS and JSON as they are, every member of every kit) and checked against tests/canary.py.
-Each canary family must also appear in some output that may show it, so a renderer that
-silently dropped everything could not pass.
+`tests/roots/canary`, with a de locale whose translations carry their own canaries and a
+partner whose kit is in de (canary.localized_root), is built once; every file under build/,
+of every locale, is read as its audience reads it (PDF text and raw bytes and decoded
+streams, every XML part of a deck including notes, HTML, JS and JSON as they are, every
+member of every kit) and checked against tests/canary.py, the audience of a de/ output being
+its source path's. Each canary family, and each family of translated canaries, must also
+appear in some output that may show it, so a renderer that silently dropped everything, or a
+build that never used the translations, could not pass.
 """
 
 from __future__ import annotations
