@@ -15,7 +15,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from salesplay import images
@@ -73,13 +73,26 @@ class DeckBase:
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
 
 
-def prepare(deck: bytes, as_of: dt.date, part: Part = "customer") -> DeckBase:
+def prepare(
+    deck: bytes,
+    as_of: dt.date,
+    part: Part = "customer",
+    wording: tuple[str, str] | None = None,
+    language: str | None = None,
+) -> DeckBase:
     """Add the co-brand slots to the first and last slides, and for a team deck the team
-    marking to every other slide (one python-pptx pass per deck)."""
+    marking to every other slide (one python-pptx pass per deck).
+
+    `wording` is what stands before and after the partner's name (WORDING[part] when None,
+    the kit's language otherwise); `language` (BCP 47) marks the added text like the deck's
+    own runs (lang, right to left, the Noto typefaces of its script)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
+    from pptx.oxml.ns import qn
     from pptx.util import Emu, Pt
+
+    from salesplay.render.pptx_deck import DeckLanguage, mark_runs
 
     prs = Presentation(io.BytesIO(deck))
     width, height = int(prs.slide_width or 0), int(prs.slide_height or 0)
@@ -88,14 +101,16 @@ def prepare(deck: bytes, as_of: dt.date, part: Part = "customer") -> DeckBase:
     targets = [prs.slides[0], prs.slides[-1]] if len(prs.slides) > 1 else [prs.slides[0]]
     png = _placeholder_png()
     media = ""
+    added: list[Any] = []  # the text boxes added here: marked in the deck's language
     for slide in targets:
         text = slide.shapes.add_textbox(
             Emu(int(0.6 * inch)), Emu(box[1]), Emu(width - box[2] - int(1.6 * inch)), Emu(box[3])
         )
+        added.append(text)
         frame = text.text_frame
         frame.word_wrap = True
         first = frame.paragraphs[0]
-        before, after = WORDING[part]
+        before, after = wording or WORDING[part]
         lead = first.add_run()
         lead.text = before
         name = first.add_run()
@@ -141,8 +156,9 @@ def prepare(deck: bytes, as_of: dt.date, part: Part = "customer") -> DeckBase:
                 Emu(int(0.32 * inch)),
             )
             footer.name = FOOTER_SHAPE
+            added.append(footer)
             para = footer.text_frame.paragraphs[0]
-            before, after = WORDING[part]
+            before, after = wording or WORDING[part]
             para.add_run().text = before
             token = para.add_run()
             token.text = NAME_TOKEN
@@ -151,6 +167,10 @@ def prepare(deck: bytes, as_of: dt.date, part: Part = "customer") -> DeckBase:
             for run in para.runs:
                 run.font.size = Pt(10)
                 run.font.color.rgb = RGBColor(0x4A, 0x55, 0x68)  # type: ignore[no-untyped-call]
+    if language:
+        marks = DeckLanguage.of(language)
+        for shape in added:
+            mark_runs(shape.text_frame._txBody.iterchildren(qn("a:p")), marks)
     out = io.BytesIO()
     prs.save(out)
     archive = SpliceBase.parse(repack(out.getvalue(), as_of))

@@ -24,6 +24,7 @@ from salesplay import cobrand
 from salesplay.changes import SECTIONS, Change, by_kind
 from salesplay.diagnostics import Location
 from salesplay.faults import BuildFault
+from salesplay.labels import N_, Labels
 from salesplay.render import html
 from salesplay.render.archive import deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
@@ -96,12 +97,29 @@ def kit_of(partner_edition: Edition, partner_id: str) -> KitView:
     return partner_edition.kits[partner_of(partner_edition, partner_id).tier]
 
 
-def channel_lines(company: str, channel: ContactView | None) -> tuple[str, ...]:
+def channel_lines(
+    company: str, channel: ContactView | None, labels: Labels | None = None
+) -> tuple[str, ...]:
     """The vendor's channel contact as a team band and deck print it (none: nothing)."""
     if channel is None:
         return ()
     first, *rest = channel.lines
-    return (f"Your channel contact at {company}: {first}", *rest)
+    said = (labels or Labels()).gettext(N_("Your channel contact at %(company)s: %(contact)s"))
+    return (said % {"company": company, "contact": first}, *rest)
+
+
+#: the words around a partner's name on each part of its kit ("%(partner)s" is the name)
+WORDING: dict[cobrand.Part, str] = {
+    "customer": N_("Presented by %(partner)s"),
+    "team": N_("For %(partner)s's sellers — not for customers"),
+}
+
+
+def wording(labels: Labels, part: cobrand.Part) -> tuple[str, str]:
+    """(before, after) the partner's name on a band or deck of `part`, in the kit's language
+    (the label check holds each translation to the one %(partner)s placeholder)."""
+    before, _, after = labels.gettext(WORDING[part]).partition("%(partner)s")
+    return before, after
 
 
 @dataclass(frozen=True)
@@ -121,14 +139,17 @@ def brand_of(shared: KitShared, partner_id: str) -> Marks:
     cat = shared.cat
     colour = shared.partner_edition.brand.primary
     own = partner.contact.lines if partner.contact else ()
-    channel = channel_lines(shared.partner_edition.company.name, partner.channel)
+    labels = shared.partner_edition.labels
+    channel = channel_lines(shared.partner_edition.company.name, partner.channel, labels)
     logo = cat.assets.get(partner.logo) if partner.logo else None
     # the PNG check decoded once (bounded, SVG rasterised safely): no second decode per partner
     image = cat.images.get(partner.logo) if partner.logo else None
     png, size = (image.png, image.png_size) if image else (None, (0, 0))
+    # the band reads in the kit's language and direction
+    look = {"direction": labels.direction, "lang": labels.lang}
     return Marks(
-        Brand.team(partner.name, logo, channel, colour),
-        Brand(partner.name, logo, own, colour),
+        Brand(partner.name, logo, channel, colour, *wording(labels, "team"), **look),
+        Brand(partner.name, logo, own, colour, *wording(labels, "customer"), **look),
         cobrand.PartnerMark(partner.name, " · ".join(channel), png, size),
         cobrand.PartnerMark(partner.name, " · ".join(own), png, size),
     )
@@ -342,7 +363,9 @@ def whats_new_page(
         edition=edition,
         company=edition.company,
         partner=partner,
-        channel=channel_lines(edition.company.name, partner.channel) if partner else (),
+        channel=channel_lines(edition.company.name, partner.channel, edition.labels)
+        if partner
+        else (),
         since=since,
         since_short=since[:12],
         revision=revision,

@@ -122,7 +122,9 @@ class _Kits:
             # an enablement deck is for the partner's team, a pitch for its customers
             part: cobrand.Part = "team" if what == "enablement" else "customer"
             if (unit.key, part) not in bases:
-                bases[(unit.key, part)] = cobrand.prepare(data, as_of, part)
+                labels = self.shared.partner_edition.labels
+                wording = kits.wording(labels, part)
+                bases[(unit.key, part)] = cobrand.prepare(data, as_of, part, wording, labels.lang)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
             target[member] = bases[(unit.key, part)]
 
