@@ -264,3 +264,31 @@ def test_every_shipped_catalog_translates_every_label(locale: str) -> None:
     assert "Language-Team" in catalog.mime_headers.__repr__() or catalog.language_team
     labels = labels_for(locale)  # loads: no BuildFault
     assert isinstance(labels, Labels) and labels.gettext("Next steps") != "Next steps"
+
+
+def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
+    """A label at a line's end keeps the newline after it (a {% trans %} block there would not)."""
+    partner = type("Partner", (), {"name": "Fabrikam & Co", "tier": "gold"})()
+    company = type("Company", (), {"name": "Northwind"})()
+    edition = type("Ed", (), {"company": company, "as_of": dt.date(2026, 11, 30)})()
+    context = {
+        "partner": partner,
+        "edition": edition,
+        "files": [],
+        "team": "team",
+        "customers": "cust",
+        "briefs": [],
+        "destinations": [],
+        "channel": None,
+        "competitors": [],
+        "plays": [],
+        "public": edition,
+        "brand_css": "",
+    }
+    english = render(make_env(None), "kit_index.html", **context)
+    assert "<strong>not for customers</strong>.\n      Battlecards, competitor" in english
+    assert "hand to customers.\nNothing yet for this kit.</li>" in english
+    assert "Fabrikam &amp; Co's sellers only" in english  # the name escaped, as before
+    german = render(make_env(None, labels=labels_for("de")), "kit_index.html", **context)
+    assert '<html lang="de" dir="ltr">' in german and "Sales Kit für Fabrikam &amp; Co" in german
+    assert "Erstellt am 30.11.2026 von Northwind." in german
