@@ -107,10 +107,11 @@ class Links:
             return f"{up}battlecards/{pid}.html"
 
         def downloads(pid: str) -> dict[str, str]:
-            # PDFs and decks live beside build/site/, in build/battlecards/ and build/decks/.
+            # PDFs and decks live beside build/site/, in build/battlecards/ and build/decks/;
+            # the labels are English msgids, translated where a template shows them
             return {
-                "PDF": posixpath.normpath(f"{up}../battlecards/{pid}.pdf"),
-                "Enablement deck": posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
+                N_("PDF"): posixpath.normpath(f"{up}../battlecards/{pid}.pdf"),
+                N_("Enablement deck"): posixpath.normpath(f"{up}../decks/{pid}-enablement.pptx"),
             }
 
         def competitor(cid: str) -> str:
