@@ -148,3 +148,18 @@ def test_diagram_boxes_measure_letters_inter_lacks() -> None:
     assert name("バックアップ移行") >= 8 * 14 * 0.95
     assert name("النسخ الاحتياطي") > name("Backup") * 1.5
     assert name("Backup") < 14 * 6 * 0.8  # Latin is still measured in Inter
+
+
+def test_mostly_latin_text_on_a_right_to_left_page_keeps_its_direction() -> None:
+    from salesplay.labels import Labels
+    from salesplay.render.templates import make_env
+
+    rtl = make_env(None, labels=Labels("ar")).filters
+    ltr = make_env(None, labels=Labels("de")).filters
+    # an untranslated (source) sentence: its full stop must stay at its end
+    assert str(rtl["md"]("Ask how long the last **restore** took.")).startswith('<div dir="ltr">')
+    assert str(rtl["md_inline"]("Backup modernization")).startswith('<span dir="ltr">')
+    # Arabic that opens with a product name stays in the page's direction
+    arabic = "Northwind Vault يحمي النسخ الاحتياطية من برامج الفدية"
+    assert "dir=" not in str(rtl["md"](arabic))
+    assert "dir=" not in str(ltr["md"]("Ask how long the last restore took."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -224,6 +225,32 @@ def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
 
 
 @functools.lru_cache(maxsize=4096)
+def first_strong(text: str) -> str | None:
+    """ "rtl" or "ltr" after the first strong character of `text` (Unicode's P2), or None."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def dominant_direction(text: str) -> str | None:
+    """ "rtl" or "ltr" after the direction most of `text`'s strong characters have (an
+    Arabic sentence that opens with a Latin product name is right to left), or None."""
+    ltr = rtl = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            ltr += 1
+        elif kind in ("R", "AL"):
+            rtl += 1
+    if ltr == rtl == 0:
+        return None
+    return "ltr" if ltr > rtl else "rtl"
+
+
 def to_html(md: str) -> Markup:
     """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs."""
     return Markup("".join(_html_blocks(_tokens(md))).strip())

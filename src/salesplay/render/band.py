@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import io
-import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from salesplay.render import colour
 from salesplay.render.fonts import SubsetFont, noto_stack
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.templates import THEME_DIR
+from salesplay.richtext import first_strong as first_strong
 
 #: Height of the partner band drawn at the bottom of every page of a partner edition.
 BAND_HEIGHT_PT = 60.0
@@ -83,17 +83,6 @@ def band_fonts(lang: str = "") -> str:
     """The HTML band's font-family: the theme's Inter, then the Noto family `make` installs
     for each other script, so that no character falls to a .notdef box."""
     return ", ".join(("Inter", *(f'"{f}"' for f in noto_stack(lang)), "sans-serif"))
-
-
-def first_strong(text: str) -> str | None:
-    """ "rtl" or "ltr" after the first strong character of `text` (Unicode's P2), or None."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return None
 
 
 def _isolated(text: str, tag: str, attrs: str = "") -> str:

@@ -157,8 +157,10 @@ def make_env(
     # the portal's language switcher: a page of a multi-locale build passes its own
     env.globals["languages"] = ()
     filters: Mapping[str, Callable[..., Any]] = {
-        "md": richtext.to_html,
-        "md_inline": richtext.to_inline_html,
+        "md": richtext.to_html if labels.direction == "ltr" else _isolated(richtext.to_html),
+        "md_inline": richtext.to_inline_html
+        if labels.direction == "ltr"
+        else _isolated(richtext.to_inline_html, inline=True),
         "plain": richtext.plain,
         "days_ago": _days_ago,
         "isodate": lambda d: d.isoformat(),
@@ -168,6 +170,21 @@ def make_env(
     }
     env.filters.update(filters)
     return env
+
+
+def _isolated(render_md: Callable[[str], Markup], inline: bool = False) -> Callable[[str], Markup]:
+    """On a right-to-left page, text written mostly left to right (the source text where a
+    translation is missing or stale, a list of product names) is set apart in its own
+    direction, so its punctuation stays at its end instead of landing at the page's start."""
+
+    def render(md: str) -> Markup:
+        html = render_md(md)
+        if richtext.dominant_direction(richtext.plain(md)) != "ltr":
+            return html
+        tag = "span" if inline else "div"
+        return Markup(f'<{tag} dir="ltr">{html}</{tag}>')
+
+    return render
 
 
 def _template_location(tb: TracebackType | None) -> Location | None:
