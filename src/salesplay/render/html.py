@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from markupsafe import Markup, escape
 
 from salesplay import richtext
 from salesplay.images import site_name
-from salesplay.labels import N_
+from salesplay.labels import N_, Labels
 from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
@@ -139,6 +140,33 @@ def _no_downloads(pid: str) -> dict[str, str]:
 # --- brand colours ---------------------------------------------------------------------
 
 
+#: the page number at the foot of printed pages (print.css says it in English)
+PAGE_OF = N_("Page %(page)s of %(pages)s")
+_PAGE_PARTS = re.compile(r"%\((page|pages)\)s")
+
+
+def page_css(labels: Labels) -> Markup:
+    """print.css's page number in the labels' language: its `content` made from the
+    translated label, the numbers as CSS counters ('Seite 2 von 3'); nothing for English."""
+    said = labels.gettext(PAGE_OF)
+    if said == PAGE_OF:
+        return Markup("")
+    parts = []
+    for n, piece in enumerate(_PAGE_PARTS.split(said)):
+        if n % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            # a label is text: quotes, backslashes, brackets and breaks become CSS escapes
+            text = "".join(f"\\{ord(ch):X} " if ch in '"\\<>&\n\r' else ch for ch in piece)
+            parts.append(f'"{text}"')
+    content = " ".join(parts)
+    return css_safe(
+        f"@page {{ @bottom-right {{ content: {content} }} }}"
+        f" @page rtl {{ @bottom-left {{ content: {content} }} }}"
+        f" @page wide-rtl {{ @bottom-left {{ content: {content} }} }}"
+    )
+
+
 def brand_css(brand: Brand) -> Markup:
     """`:root` custom properties for the brand colours and derived tints (validated hex only)."""
     primary, accent = brand.primary.upper(), brand.accent.upper()
@@ -167,7 +195,7 @@ def _common(
         "links": links,
         "medium": medium,
         "as_of": edition.as_of,
-        "brand_css": brand_css(edition.brand),
+        "brand_css": brand_css(edition.brand) + page_css(edition.labels),
         "edition_label": EDITION_LABELS.get(edition.audience, edition.audience),
         "safe_href": richtext.safe_href,
         # play ids with an anchor on this page (the playbook links its own chapters)
