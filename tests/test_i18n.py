@@ -236,9 +236,9 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     line = broken.splitlines().index('msgsrt "x"') + 1
     code, _, err = cli(tmp_path, "check")
     assert code == 1
-    assert err.splitlines()[0] == (
-        f"plays/translations/de.po:{line}:1: error: could not be read:"
-        " Unknown or misformatted keyword"
+    assert err.splitlines()[0].startswith(
+        f"plays/translations/de.po:{line}:1: error: unknown keyword 'msgsrt'"
+        " (did you mean 'msgstr'?)"
     )
     assert cli(tmp_path, "i18n", "extract")[0] == 1
     assert path.read_text() == broken  # nothing overwritten: the translations are not lost
@@ -319,3 +319,77 @@ def test_a_po_file_not_in_utf8_is_located_to_the_byte(tmp_path: Path) -> None:
         "plays/translations/de.po:2:11: error: file is not valid UTF-8 (byte 0xe9); save it as"
         " UTF-8"
     )
+
+
+def _check_po(tmp_path: Path, po_text: str) -> tuple[int, str]:
+    root = make_catalog(tmp_path, LOCALES)
+    (root / "translations").mkdir()
+    (root / "translations" / "de.po").write_text(po_text, encoding="utf-8")
+    code, _, err = cli(tmp_path, "check")
+    return code, err
+
+
+def test_a_msgstr_without_quotes_is_one_located_error_not_a_mangled_text(tmp_path: Path) -> None:
+    # Babel alone reads `msgstr Weiter` as "eite"
+    code, err = _check_po(tmp_path, f'msgctxt "{RESPONSE}"\nmsgid "Next"\nmsgstr Weiter\n')
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "plays/translations/de.po:3:8: error: a msgstr's text is not in double quotes: Weiter"
+        ' (a msgstr\'s text must be in double quotes: msgstr "Weiter")',
+        "1 error, 0 warnings",
+    ]
+
+
+def test_an_unterminated_quote_is_located_at_its_opening_quote(tmp_path: Path) -> None:
+    # Babel alone accepts it silently
+    code, err = _check_po(tmp_path, f'msgctxt "{RESPONSE}"\nmsgid "Next"\nmsgstr "Weiter\n')
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        "plays/translations/de.po:3:8: error: unterminated text: a msgstr's text has no closing"
+        " double quote"
+    )
+    # an escape Babel would keep as a backslash, and a second string on the line
+    code, err = _check_po(tmp_path / "b", 'msgid "a"\nmsgstr "b\\q"\n')
+    assert err.splitlines()[0].startswith(
+        "plays/translations/de.po:2:10: error: invalid escape \\q in a msgstr's text"
+    )
+    code, err = _check_po(tmp_path / "c", 'msgid "a"\nmsgstr "b" "c"\n')
+    assert err.splitlines()[0].startswith(
+        "plays/translations/de.po:2:12: error: text after the closing quote"
+    )
+
+
+def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:
+    text = (
+        "\ufeff# translator comment\n"
+        'msgid ""\n'
+        'msgstr ""\n'
+        '"Language: de\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+        "\n"
+        "#. extracted comment\n"
+        "#: plays/x.yaml:3\n"
+        "#, fuzzy\n"
+        '#| msgid "old"\n'
+        f'msgctxt "{RESPONSE}"\n'
+        'msgid "Say \\"hi\\"\\tand a \\\\ backslash"\n'
+        '"continued\\n"\n'
+        'msgstr ""\n'
+        '    "Sag \\"hallo\\""\n'
+        "\n"
+        'msgid "one play"\n'
+        'msgid_plural "%(num)d plays"\n'
+        'msgstr[0] "ein Play"\n'
+        'msgstr[1] "%(num)d Plays"\r\n'
+        '#~ msgid "obsolete"\n'
+        '#~ msgstr "veraltet"\n'
+    )
+    from salesplay.i18n import read_po_file
+
+    (tmp_path / "de.po").write_text(text, encoding="utf-8", newline="")
+    catalog_ = read_po_file(tmp_path / "de.po", tmp_path)  # label overrides take plurals
+    messages = {m.id: m for m in catalog_ if m.id}
+    said = 'Say "hi"\tand a \\ backslashcontinued\n'
+    assert messages[said].string == 'Sag "hallo"'
+    assert messages[("one play", "%(num)d plays")].string == ("ein Play", "%(num)d Plays")
+    assert [m.id for m in catalog_.obsolete.values()] == ["obsolete"]

@@ -294,12 +294,115 @@ def po_file(root: Path, locale: str) -> Path:
     return root / TRANSLATIONS_DIR / f"{locale}.po"
 
 
+#: a PO keyword line: the keyword, then (after blanks) what should be its quoted text.
+_PO_KEYWORD_RE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?=\s|$|\")\s*(.*)")
+_PO_WORD_RE = re.compile(r"[^\s\"]+")
+#: the escapes Babel reads in a PO string (any other backslash would stay in the text).
+PO_ESCAPES = '\\\\ \\" \\n \\t \\r'
+_PO_ESCAPED = frozenset('\\"ntr')
+#: what a line of a PO file may be, said when one is not.
+_PO_LINE_HINT = (
+    "a PO line is a #comment, a keyword (msgctxt, msgid, msgid_plural, msgstr, msgstr[N]) with"
+    " its text in double quotes, or a quoted text continuing the line above"
+)
+
+
+def check_po_syntax(lines: Sequence[str]) -> None:
+    """Every line of a PO file is blank, a comment, a keyword with one quoted string, or a
+    quoted continuation string; else LoadError at the line and column of the slip."""
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip("\r\n")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        stripped = line.lstrip()
+        if stripped.startswith("#~"):
+            # an obsolete entry: Babel reads what follows as an entry's line
+            line = line.replace("#~", "  ", 1)
+            stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        keyword = _PO_KEYWORD_RE.match(stripped)
+        if keyword is None:
+            if stripped.startswith('"'):
+                _check_po_string(stripped, number, indent + 1, None)
+                continue
+            word = _PO_WORD_RE.match(stripped)
+            name = word.group(0) if word else stripped[:1]
+            known = ("msgctxt", "msgid", "msgid_plural", "msgstr")
+            raise LoadError(
+                f"unknown keyword '{name}'{did_you_mean(name, known)} ({_PO_LINE_HINT})",
+                number,
+                indent + 1,
+                "po",
+            )
+        rest_col = indent + keyword.start(2) + 1
+        _check_po_string(keyword.group(2), number, rest_col, keyword.group(1))
+
+
+def _check_po_string(text: str, line: int, col: int, keyword: str | None) -> None:
+    """`text` (from column `col`) is exactly one double-quoted string with valid escapes."""
+    what = f"a {keyword}'s text" if keyword else "a continued text"
+    hint = f"{what} must be in double quotes"
+    if not text.strip():
+        raise LoadError(f'{keyword} has no text ({hint}: {keyword} "…")', line, col, "po")
+    if not text.startswith('"'):
+        shown = text.strip()
+        if len(shown) > 40:
+            shown = shown[:39] + "…"
+        fix = f'{keyword} "{shown}"' if '"' not in shown and "\\" not in shown else ""
+        raise LoadError(
+            f"{what} is not in double quotes: {shown} ({hint}" + (f": {fix})" if fix else ")"),
+            line,
+            col,
+            "po",
+        )
+    at = 1
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            escaped = text[at + 1 : at + 2]
+            if not escaped or escaped not in _PO_ESCAPED:
+                shown = "\\" + escaped if escaped else "\\ at the end of the line"
+                raise LoadError(
+                    f"invalid escape {shown} in {what} (the escapes are {PO_ESCAPES}; write"
+                    " \\\\ for a backslash)",
+                    line,
+                    col + at,
+                    "po",
+                )
+            at += 2
+            continue
+        if char == '"':
+            after = text[at + 1 :]
+            if after.strip():
+                raise LoadError(
+                    f"text after the closing quote of {what}: {after.strip()} (put one quoted"
+                    ' text on a line; write \\" for a quote inside the text)',
+                    line,
+                    col + at + 1 + (len(after) - len(after.lstrip())),
+                    "po",
+                )
+            return
+        at += 1
+    raise LoadError(
+        f'unterminated text: {what} has no closing double quote (end it with "; write \\"'
+        " for a quote inside the text)",
+        line,
+        col,
+        "po",
+    )
+
+
 def read_po_file(path: Path, root: Path) -> PoCatalog:
     """A PO file parsed by Babel; raises LoadError located at the offending line."""
     from babel.messages.pofile import PoFileError, read_po
 
     text = decode_text(read_catalog_file(path, os.path.realpath(root)))
     lines = text.splitlines(keepends=True)
+    # Babel's reader is lenient: `msgstr Weiter` would read as "eite", an unterminated quote
+    # as the rest of the line; a translator's slip must be an error at its place instead
+    check_po_syntax(lines)
     try:
         return read_po(lines, abort_invalid=True)
     except PoFileError as exc:
