@@ -43,7 +43,7 @@ def plan(src: Sources) -> list[Unit]:
                 NAME,
                 path_of(pid),
                 page,
-                f"{play.name} — battlecard",
+                src.labels.gettext("%(name)s — battlecard") % {"name": play.name},
                 subject=("play", pid),
                 check=check,
             )

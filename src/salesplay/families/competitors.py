@@ -77,7 +77,7 @@ def plan(src: Sources) -> list[Unit]:
                     NAME,
                     pdf_path(cid, audience),
                     page,
-                    f"{comp.name} — competitor card",
+                    src.labels.gettext("%(name)s — competitor card") % {"name": comp.name},
                     subject=("competitor", cid),
                     # one warning per competitor: the rep card holds the most
                     check=page_budget(

@@ -103,7 +103,7 @@ def plan(src: Sources) -> list[Unit]:
                 slides,
                 path,
                 digest,
-                f"{play.name} — enablement",
+                src.labels.gettext("%(name)s — enablement") % {"name": play.name},
                 ("play", pid),
                 mark,
             )

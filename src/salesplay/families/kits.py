@@ -187,6 +187,7 @@ def plan(src: Sources) -> list[Unit]:
     state = _Kits(src, shared)
     links = html.Links.for_pdf(cat.root, src.template_dirs)
     same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
+    tr = src.labels.gettext  # members' document titles in the kit's language
 
     def member_pdf(
         folder: str, tier: str, eid: str, page: str, title: str, subject: Subject
@@ -201,7 +202,7 @@ def plan(src: Sources) -> list[Unit]:
             page = guarded(
                 Path(play), html.battlecard, src.env, kit.cards, play, links, medium="print"
             )
-            title = f"{view.name} — battlecard"
+            title = tr("%(name)s — battlecard") % {"name": view.name}
             state.cards[(tier, play)] = member_pdf(
                 "partner-cards", tier, play, page, title, ("play", play)
             )
@@ -212,7 +213,7 @@ def plan(src: Sources) -> list[Unit]:
                 decks.partner_enablement_slides(kit.cards, play),
                 master,
                 digest,
-                f"{view.name} — partner enablement",
+                tr("%(name)s — partner enablement") % {"name": view.name},
                 ("play", play),
                 logo,
             )
@@ -223,7 +224,7 @@ def plan(src: Sources) -> list[Unit]:
             page = guarded(
                 Path(cid), html.competitor_card, src.env, kit.cards, cid, links, medium="print"
             )
-            title = f"{comp.name} — competitor card"
+            title = tr("%(name)s — competitor card") % {"name": comp.name}
             state.competitors[(tier, cid)] = member_pdf(
                 "partner-competitors", tier, cid, page, title, ("competitor", cid)
             )
@@ -231,7 +232,7 @@ def plan(src: Sources) -> list[Unit]:
             # the customer's page: from the tier's public edition, never the partner one
             view = kit.pitches.plays[play]
             page = guarded(Path(play), kits.customer_brief, src.env, kit.pitches, play, links)
-            title = f"{view.name} — customer brief"
+            title = tr("%(name)s — customer brief") % {"name": view.name}
             state.briefs[(tier, play)] = member_pdf(
                 "partner-briefs", tier, play, page, title, ("play", play)
             )
@@ -339,7 +340,11 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         )
         shared.whats_new[(tier, since)] = found
         state.news[(tier, since)] = pdf_unit(
-            src, NAME, f"partner-news/{tier}/{since or 'first'}.pdf", page, "What's new"
+            src,
+            NAME,
+            f"partner-news/{tier}/{since or 'first'}.pdf",
+            page,
+            src.labels.gettext("What's new"),
         )
 
 

@@ -40,7 +40,7 @@ def plan(src: Sources) -> list[Unit]:
     printed = guarded(Path("matrix"), html.matrix, src.env, rep, pdf_links, medium="print")
     return [
         page_unit(NAME, "matrix.html", web),
-        pdf_unit(src, NAME, "matrix.pdf", printed, "Differentiator matrix"),
+        pdf_unit(src, NAME, "matrix.pdf", printed, src.labels.gettext("Differentiator matrix")),
         # the page's styles and images live in site/assets/ (the same units the site plans)
         *site.asset_units(src, recorder.theme, recorder.assets),
     ]

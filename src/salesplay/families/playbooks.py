@@ -28,7 +28,7 @@ def plan(src: Sources) -> list[Unit]:
                 NAME,
                 path_of(did),
                 page,
-                f"{dest.name} — playbook",
+                src.labels.gettext("%(name)s — playbook") % {"name": dest.name},
                 subject=("destination", did),
             )
         )
