@@ -21,7 +21,7 @@ from salesplay.render.templates import (
     TemplateFault,
     render,
 )
-from salesplay.views import Edition, PlayView
+from salesplay.views import ClaimView, Edition, PlayView
 
 #: theme files of the portal, copied to site/assets/<name> (project templates override them).
 PORTAL_CSS = "portal/portal.css"
@@ -265,7 +265,7 @@ def placeholder(edition: Edition, cards: Sequence[PlayCard]) -> str:
     while len(words) > 1 and len(text) > PLACEHOLDER_CHARS:
         words.pop()
         text = ", ".join(words)
-    return f"e.g. {text}" if text else ""
+    return edition.labels.gettext("e.g. %(example)s") % {"example": text} if text else ""
 
 
 def _options(values: Iterable[str]) -> tuple[str, ...]:
@@ -322,13 +322,36 @@ class _Diags:
         return tuple(out)
 
 
+def _stale_claim(edition: Edition, claim: ClaimView) -> str:
+    """A stale claim's finding, in the edition's language (one wording per claim type)."""
+    ngettext, days = edition.labels.ngettext, claim.stale_days or 0
+    if claim.type == "unique":
+        text = ngettext(
+            "unique claim '%(id)s', last verified %(num)d day ago: partners and customers no"
+            " longer see it until it is reviewed",
+            "unique claim '%(id)s', last verified %(num)d days ago: partners and customers no"
+            " longer see it until it is reviewed",
+            days,
+        )
+    else:
+        text = ngettext(
+            "comparative claim '%(id)s', last verified %(num)d day ago: partners and customers"
+            " no longer see it until it is reviewed",
+            "comparative claim '%(id)s', last verified %(num)d days ago: partners and customers"
+            " no longer see it until it is reviewed",
+            days,
+        )
+    return text % {"id": claim.id, "num": days}
+
+
 def report_sections(
     edition: Edition, diags: Sequence[Diagnostic], base: Path, play_href: Callable[[str], str]
 ) -> tuple[Section, ...]:
     """Stale claims, undefined jargon and coverage gaps, from the checker and the rep edition."""
     by = _Diags(diags, base)
     plays = edition.plays
-    tr = edition.labels.gettext  # the titles in the edition's language (findings stay English)
+    # titles and findings in the edition's language (the checker's own messages stay English)
+    tr, ngettext = edition.labels.gettext, edition.labels.ngettext
 
     def cards(pids: Iterable[str]) -> tuple[tuple[str, str], ...]:
         return tuple((plays[p].name, play_href(p)) for p in pids if p in plays)
@@ -338,8 +361,7 @@ def report_sections(
             ("differentiator", c.id),
             Finding(
                 richtext.plain(c.claim),
-                f"{c.type} claim '{c.id}', last verified {c.stale_days} days ago: partners and"
-                " customers no longer see it until it is reviewed",
+                _stale_claim(edition, c),
                 cards(c.plays),
             ),
         )
@@ -351,7 +373,12 @@ def report_sections(
             ("competitor", comp.id),
             Finding(
                 comp.name,
-                f"competitor intelligence last verified {comp.stale_days} days ago",
+                ngettext(
+                    "competitor intelligence last verified %(num)d day ago",
+                    "competitor intelligence last verified %(num)d days ago",
+                    comp.stale_days or 0,
+                )
+                % {"num": comp.stale_days},
                 cards(p.id for p in plays.values() for m in p.competitors if m.competitor is comp),
             ),
         )
@@ -364,8 +391,14 @@ def report_sections(
     jargon_findings = tuple(
         Finding(
             term,
-            f"used in {len(ds)} place{'s' * (len(ds) != 1)} with no glossary entry: explain it in"
-            " glossary.yaml or list it in catalog.yaml jargon.allow",
+            ngettext(
+                "used in %(num)d place with no glossary entry: explain it in glossary.yaml or"
+                " list it in catalog.yaml jargon.allow",
+                "used in %(num)d places with no glossary entry: explain it in glossary.yaml or"
+                " list it in catalog.yaml jargon.allow",
+                len(ds),
+            )
+            % {"num": len(ds)},
             (),
             tuple(_where(d, base) for d in ds),
         )
@@ -373,8 +406,8 @@ def report_sections(
     )
     empty_steps = tuple(
         Finding(
-            f"{path.name} — step {step.number}",
-            richtext.plain(step.stage) if step.stage else "no stage described",
+            tr("%(path)s — step %(n)s") % {"path": path.name, "n": step.number},
+            richtext.plain(step.stage) if step.stage else tr("no stage described"),
         )
         for path in edition.paths.values()
         for step in path.steps
@@ -384,7 +417,7 @@ def report_sections(
     no_talk = [
         (
             ("competitor", cid),
-            Finding(comp.name, "no play in the rep edition has a talk track against it"),
+            Finding(comp.name, tr("no play in the rep edition has a talk track against it")),
         )
         for cid, comp in edition.competitors.items()
         if cid not in tracked
@@ -392,7 +425,10 @@ def report_sections(
     unused = [
         (
             ("differentiator", did),
-            Finding(richtext.plain(c.claim), f"'{did}' is in no play's why_us that reps see"),
+            Finding(
+                richtext.plain(c.claim),
+                tr("'%(id)s' is in no play's why_us that reps see") % {"id": did},
+            ),
         )
         for did, c in edition.differentiators.items()
         if not c.plays
@@ -400,13 +436,13 @@ def report_sections(
     pathless = [
         (
             ("play", pid),
-            Finding(p.name, "on no path: reps cannot find it from a destination", cards([pid])),
+            Finding(p.name, tr("on no path: reps cannot find it from a destination"), cards([pid])),
         )
         for pid, p in plays.items()
         if not p.positions
     ]
     no_path_dest = [
-        (("destination", did), Finding(d.name, "no path leads to this destination"))
+        (("destination", did), Finding(d.name, tr("no path leads to this destination")))
         for did, d in edition.destinations.items()
         if not d.paths
     ]
