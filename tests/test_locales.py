@@ -163,3 +163,15 @@ def test_mostly_latin_text_on_a_right_to_left_page_keeps_its_direction() -> None
     arabic = "Northwind Vault يحمي النسخ الاحتياطية من برامج الفدية"
     assert "dir=" not in str(rtl["md"](arabic))
     assert "dir=" not in str(ltr["md"]("Ask how long the last restore took."))
+
+
+def test_printed_page_numbers_are_in_the_pages_language() -> None:
+    from salesplay.labels import Labels, labels_for
+    from salesplay.render.html import page_css
+
+    assert str(page_css(Labels())) == ""  # English: print.css says it
+    german = str(page_css(labels_for("de")))
+    assert "counter(page)" in german and "counter(pages)" in german
+    assert '"Seite "' in german
+    # right-to-left pages put the number at the other foot
+    assert "@page rtl { @bottom-left" in str(page_css(labels_for("ar")))
