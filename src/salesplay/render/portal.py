@@ -244,6 +244,44 @@ def search_index_js(edition: Edition, cards: Iterable[PlayCard], links: html.Lin
     return f"window.{INDEX_GLOBAL} = {js_json(index)};\n"
 
 
+def script_labels(edition: Edition, total: int) -> dict[str, Any]:
+    """The words portal.js shows, in the edition's language (the page embeds them as JSON).
+
+    `matching` is chosen for the page's `total` of plays and keeps a %(shown)s placeholder
+    for the script to fill with the number of matches.
+    """
+    tr = edition.labels.gettext
+    matching = edition.labels.ngettext(
+        "%(shown)s of %(num)d play match", "%(shown)s of %(num)d plays match", total
+    )
+    return {
+        # how a match in each field of the search index is explained
+        "fields": {
+            "competitors": tr("Competitor"),
+            "objections": tr("Objection"),
+            "triggers": tr("Trigger"),
+            "industries": tr("Industry"),
+            "personas": tr("Persona"),
+            "destinations": tr("Destination"),
+            "discovery": tr("Discovery question"),
+            "responses": tr("Response"),
+            "claims": tr("Claim"),
+            "proof": tr("Customer result"),
+            "talk_tracks": tr("Talk track"),
+            "landmines": tr("Landmine"),
+        },
+        # a match in what reps know of a competitor the play names
+        "intel": {
+            "dismiss": tr("%(name)s — quick dismiss"),
+            "strengths": tr("%(name)s — strength"),
+            "weaknesses": tr("%(name)s — weak spot"),
+        },
+        "reason": tr("%(label)s:"),
+        "competitor_card": tr("%(name)s competitor card"),
+        "matching": matching % {"num": total, "shown": "%(shown)s"},
+    }
+
+
 def placeholder(edition: Edition, cards: Sequence[PlayCard]) -> str:
     """An example search from the catalog: its most named rival vendor and industry.
 
@@ -561,6 +599,7 @@ def home_page(
         "portal/index.html",
         cards=cards,
         placeholder=placeholder(edition, cards),
+        script_labels=script_labels(edition, len(cards)),
         destinations=tuple(edition.destinations.values()),
         filters={
             "destination": _options(d for c in cards for d in c.destinations),

@@ -15,30 +15,33 @@
   var empty = document.getElementById("empty");
   var cardLinks = document.getElementById("competitor-cards");
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
+  // The page's words in its language, from the page itself (portal/index.html renders them
+  // with the edition's labels): this script has no text of its own to show.
+  var L = readLabels();
 
-  // [index field, weight, how a match is explained]; a name or summary match needs none
-  // (both are on the result already). Objections come first: they are what reps hear.
+  // [index field, weight, whether a match is explained]; a name or summary match needs no
+  // reason (both are on the result already). Objections come first: they are what reps hear.
   var FIELDS = [
-    ["name", 8, ""],
-    ["competitors", 6, "Competitor"],
-    ["objections", 5, "Objection"],
-    ["triggers", 4, "Trigger"],
-    ["industries", 3, "Industry"],
-    ["personas", 3, "Persona"],
-    ["destinations", 3, "Destination"],
-    ["discovery", 3, "Discovery question"],
-    ["responses", 2, "Response"],
-    ["claims", 2, "Claim"],
-    ["proof", 2, "Customer result"],
-    ["talk_tracks", 2, "Talk track"],
-    ["landmines", 2, "Landmine"],
-    ["summary", 1, ""]
+    ["name", 8, false],
+    ["competitors", 6, true],
+    ["objections", 5, true],
+    ["triggers", 4, true],
+    ["industries", 3, true],
+    ["personas", 3, true],
+    ["destinations", 3, true],
+    ["discovery", 3, true],
+    ["responses", 2, true],
+    ["claims", 2, true],
+    ["proof", 2, true],
+    ["talk_tracks", 2, true],
+    ["landmines", 2, true],
+    ["summary", 1, false]
   ];
-  // what reps know of the competitors a play names: [field, weight, label after the name]
+  // what reps know of the competitors a play names: [field, weight]
   var INTEL = [
-    ["dismiss", 2, "quick dismiss"],
-    ["strengths", 1, "strength"],
-    ["weaknesses", 1, "weak spot"]
+    ["dismiss", 2],
+    ["strengths", 1],
+    ["weaknesses", 1]
   ];
   var FILTER_FIELDS = {
     destination: "destinations",
@@ -69,6 +72,22 @@
     return { folded: folded, from: from };
   }
 
+  function readLabels() {
+    var block = document.getElementById("portal-labels");
+    try {
+      return (block && JSON.parse(block.textContent)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  // A label with its %(name)s placeholders filled in ('%%' is a percent sign).
+  function fill(template, values) {
+    return String(template || "").replace(/%(%|\((\w+)\)s)/g, function (all, what, name) {
+      return name ? String(values[name]) : "%";
+    });
+  }
+
   function fold(text) {
     return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -89,14 +108,16 @@
     var out = [];
     FIELDS.forEach(function (field) {
       asList(play[field[0]]).forEach(function (value) {
-        out.push({ label: field[2], weight: field[1], text: String(value) });
+        var label = field[2] ? (L.fields || {})[field[0]] || "" : "";
+        out.push({ label: label, shown: field[2], weight: field[1], text: String(value) });
       });
     });
     asList(play.competitors).forEach(function (name) {
       var comp = competitors[name];
       INTEL.forEach(function (field) {
         asList(comp && comp[field[0]]).forEach(function (value) {
-          out.push({ label: name + " — " + field[2], weight: field[1], text: String(value) });
+          var label = fill((L.intel || {})[field[0]] || "%(name)s", { name: name });
+          out.push({ label: label, shown: true, weight: field[1], text: String(value) });
         });
       });
     });
@@ -107,6 +128,7 @@
   }
 
   var total = data.plays.length;
+  var allPlays = count ? count.textContent : "";
   var entries = data.plays
     .map(function (play, order) {
       return {
@@ -196,14 +218,14 @@
         return entry.texts[t];
       })
       .filter(function (text) {
-        return text.label;
+        return text.shown;
       })
       .sort(function (a, b) {
         return b.weight - a.weight;
       })
       .slice(0, MAX_REASONS);
     if (phraseText) {
-      reasons = phraseText.label ? [phraseText] : [];
+      reasons = phraseText.shown ? [phraseText] : [];
     }
     return { points: sum, reasons: reasons };
   }
@@ -291,8 +313,10 @@
       line.className = "why";
       var label = document.createElement("span");
       label.className = "why-label";
-      label.textContent = reason.label + ": ";
-      line.appendChild(label);
+      if (reason.label) {
+        label.textContent = fill(L.reason || "%(label)s:", { label: reason.label }) + " ";
+        line.appendChild(label);
+      }
       snippet(reason.text, words).forEach(function (node) {
         line.appendChild(node);
       });
@@ -331,7 +355,7 @@
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = comp.href;
-      link.textContent = comp.name + " competitor card";
+      link.textContent = fill(L.competitor_card || "%(name)s", { name: comp.name });
       item.appendChild(link);
       cardLinks.appendChild(item);
     });
@@ -410,11 +434,12 @@
     );
     explainAll(shown, words);
     if (count) {
-      var noun = total === 1 ? " play" : " plays";
+      // the count of all plays is the page's own text; the matches are counted in the
+      // page's words, the plural chosen for the page's total
       count.textContent =
         words.length || filtering
-          ? shown.length + " of " + total + noun + " match"
-          : total + noun;
+          ? fill(L.matching || "%(shown)s / " + total, { shown: shown.length })
+          : allPlays;
     }
     if (empty) {
       empty.hidden = shown.length > 0;
