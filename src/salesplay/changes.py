@@ -31,6 +31,7 @@ from salesplay import richtext
 from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
 from salesplay.diagnostics import Diagnostic
 from salesplay.imagecache import ImageCache
+from salesplay.labels import LABELS_SOURCE, N_, Labels
 from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import Catalog
 from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
@@ -38,18 +39,19 @@ from salesplay.write import git_env, run_git
 
 T = TypeVar("T")
 
-#: how the sections of a change note are ordered, and what each is called.
+#: how the sections of a change note are ordered, and what each is called (built-in labels:
+#: a page in another language shows them through its labels).
 SECTIONS: Mapping[str, str] = MappingProxyType(
     {
-        "play": "Plays",
-        "objection": "Objections",
-        "talk-track": "Talk tracks",
-        "proof": "Proof points",
-        "claim": "Claims",
-        "roadmap": "Roadmap",
-        "competitor": "Competitors",
-        "destination": "Destinations and paths",
-        "partner": "Partners",
+        "play": N_("Plays"),
+        "objection": N_("Objections"),
+        "talk-track": N_("Talk tracks"),
+        "proof": N_("Proof points"),
+        "claim": N_("Claims"),
+        "roadmap": N_("Roadmap"),
+        "competitor": N_("Competitors"),
+        "destination": N_("Destinations and paths"),
+        "partner": N_("Partners"),
     }
 )
 
@@ -64,7 +66,8 @@ class Change:
     action: str
     #: the stable id of the item (the feed's: play:…, claim:…, competitor:…).
     subject: str
-    #: one sentence in plain text.
+    #: one sentence in plain text, in the language of the labels it was told with (English
+    #: for the feeds and the command line).
     message: str
     #: for `changed`: which fields.
     fields: tuple[str, ...] = ()
@@ -337,56 +340,68 @@ def _fields(old: T, new: T, named: Mapping[str, Callable[[T], object]]) -> tuple
     return tuple(label for label, get in named.items() if get(old) != get(new))
 
 
+def _listed(fields: Sequence[str], labels: Labels) -> str:
+    """Changed fields as a change line names them: 'name, summary' in English, else each
+    field translated and listed as the locale lists ('Name, Zusammenfassung und …')."""
+    if labels.locale == LABELS_SOURCE:
+        return ", ".join(fields)
+    from babel.lists import format_list
+
+    return str(format_list([labels.gettext(f) for f in fields], locale=labels.locale))
+
+
 _PLAY_FIELDS: Mapping[str, Callable[[PlayView], object]] = MappingProxyType(
     {
-        "name": lambda p: p.name,
-        "summary": lambda p: p.summary,
-        "products": lambda p: [x.id for x in p.products],
-        "target": lambda p: p.target,
-        "triggers": lambda p: p.triggers,
-        "why do anything": lambda p: p.why_do_anything,
-        "why now": lambda p: p.why_now,
-        "why us": lambda p: [c.id for c in p.why_us],
-        "discovery": lambda p: p.discovery,
-        "qualification": lambda p: p.qualification,
-        "hand-off": lambda p: p.handoff,
-        "next steps": lambda p: p.next_steps,
-        "partner role": lambda p: p.partner and (p.partner.role, p.partner.value),
-        "path": lambda p: [(x.path.id, x.step.number) for x in p.positions],
+        N_("name"): lambda p: p.name,
+        N_("summary"): lambda p: p.summary,
+        N_("products"): lambda p: [x.id for x in p.products],
+        N_("target"): lambda p: p.target,
+        N_("triggers"): lambda p: p.triggers,
+        N_("why do anything"): lambda p: p.why_do_anything,
+        N_("why now"): lambda p: p.why_now,
+        N_("why us"): lambda p: [c.id for c in p.why_us],
+        N_("discovery"): lambda p: p.discovery,
+        N_("qualification"): lambda p: p.qualification,
+        N_("hand-off"): lambda p: p.handoff,
+        N_("next steps"): lambda p: p.next_steps,
+        N_("partner role"): lambda p: p.partner and (p.partner.role, p.partner.value),
+        N_("path"): lambda p: [(x.path.id, x.step.number) for x in p.positions],
     }
 )
 
 _CLAIM_FIELDS: Mapping[str, Callable[[ClaimView], object]] = MappingProxyType(
     {
-        "claim": lambda c: c.claim,
-        "type": lambda c: c.type,
-        "backed by": lambda c: [x.ref for x in c.backed_by],
-        "versus": lambda c: [(v.competitor.id, v.detail) for v in c.versus],
+        N_("claim"): lambda c: c.claim,
+        N_("type"): lambda c: c.type,
+        N_("backed by"): lambda c: [x.ref for x in c.backed_by],
+        N_("versus"): lambda c: [(v.competitor.id, v.detail) for v in c.versus],
     }
 )
 
 _COMPETITOR_FIELDS: Mapping[str, Callable[[CompetitorView], object]] = MappingProxyType(
     {
-        "name": lambda c: c.name,
-        "type": lambda c: c.type,
-        "summary": lambda c: c.summary,
-        "website": lambda c: c.website,
-        "strengths": lambda c: c.strengths,
-        "weaknesses": lambda c: c.weaknesses,
-        "pricing": lambda c: c.pricing,
-        "quick dismiss": lambda c: c.quick_dismiss,
+        N_("name"): lambda c: c.name,
+        N_("type"): lambda c: c.type,
+        N_("summary"): lambda c: c.summary,
+        N_("website"): lambda c: c.website,
+        N_("strengths"): lambda c: c.strengths,
+        N_("weaknesses"): lambda c: c.weaknesses,
+        N_("pricing"): lambda c: c.pricing,
+        N_("quick dismiss"): lambda c: c.quick_dismiss,
     }
 )
 
 
-def diff_editions(old: Edition, new: Edition) -> list[Change]:
-    """Every change between two editions of one audience, in SECTIONS order."""
+def diff_editions(old: Edition, new: Edition, labels: Labels | None = None) -> list[Change]:
+    """Every change between two editions of one audience, in SECTIONS order, told in the
+    language of `labels` (English without)."""
+    labels = labels or Labels()
     found = [
-        *_plays(old, new),
-        *_claims(old, new),
-        *_roadmap(old, new),
-        *_competitors(old, new),
-        *_destinations(old, new),
+        *_plays(old, new, labels),
+        *_claims(old, new, labels),
+        *_roadmap(old, new, labels),
+        *_competitors(old, new, labels),
+        *_destinations(old, new, labels),
     ]
     order = list(SECTIONS)
     return sorted(found, key=lambda c: order.index(c.kind))
@@ -403,281 +418,300 @@ def _keyed(
     )
 
 
-def _plays(old: Edition, new: Edition) -> Iterator[Change]:
+def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+    tr = labels.gettext
     added, removed, kept = _keyed(old.plays, new.plays)
     for pid in added:
         play = new.plays[pid]
-        yield Change(
-            "play", "new", f"play:{pid}", f"New play: {_p(play.name)} — {_p(play.summary)}"
-        )
+        message = tr("New play: %(name)s — %(summary)s") % {
+            "name": _p(play.name),
+            "summary": _p(play.summary),
+        }
+        yield Change("play", "new", f"play:{pid}", message)
     for pid in removed:
-        yield Change("play", "removed", f"play:{pid}", f"Play removed: {_p(old.plays[pid].name)}")
+        message = tr("Play removed: %(name)s") % {"name": _p(old.plays[pid].name)}
+        yield Change("play", "removed", f"play:{pid}", message)
     for pid in kept:
         a, b = old.plays[pid], new.plays[pid]
         fields = _fields(a, b, _PLAY_FIELDS)
         if fields:
-            yield Change(
-                "play",
-                "changed",
-                f"play:{pid}",
-                f"{_p(b.name)} changed: {', '.join(fields)}",
-                fields,
-            )
-        yield from _play_items(a, b)
+            message = tr("%(name)s changed: %(fields)s") % {
+                "name": _p(b.name),
+                "fields": _listed(fields, labels),
+            }
+            yield Change("play", "changed", f"play:{pid}", message, fields)
+        yield from _play_items(a, b, labels)
         if a.partner and b.partner and a.partner.min_tier != b.partner.min_tier:
-            message = (
-                f"{_p(b.name)} now reaches {b.partner.min_tier} partners and up"
-                f" (was {a.partner.min_tier})"
-            )
+            message = tr("%(name)s now reaches %(tier)s partners and up (was %(was)s)") % {
+                "name": _p(b.name),
+                "tier": b.partner.min_tier,
+                "was": a.partner.min_tier,
+            }
             yield Change("partner", "tier", f"play:{pid}", message)
 
 
-def _play_items(a: PlayView, b: PlayView) -> Iterator[Change]:
+def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
     """New, changed or removed objections, talk tracks and proof points of one play."""
+    tr = labels.gettext
     subject, name = f"play:{b.id}", _p(b.name)
     before = {o.objection: o.response for o in a.objections}
     after = {o.objection: o.response for o in b.objections}
     for text, response in after.items():
+        said = {"name": name, "objection": _q(text), "response": _q(response)}
         if text not in before:
-            yield Change(
-                "objection", "new", subject, f"New objection on {name}: {_q(text)} — {_q(response)}"
-            )
+            message = tr("New objection on %(name)s: %(objection)s — %(response)s") % said
+            yield Change("objection", "new", subject, message)
         elif before[text] != response:
-            yield Change(
-                "objection",
-                "changed",
-                subject,
-                f"New answer to {_q(text)} on {name}: {_q(response)}",
-            )
+            message = tr("New answer to %(objection)s on %(name)s: %(response)s") % said
+            yield Change("objection", "changed", subject, message)
     for text in before.keys() - after.keys():
-        yield Change("objection", "removed", subject, f"Objection dropped from {name}: {_q(text)}")
+        message = tr("Objection dropped from %(name)s: %(objection)s") % {
+            "name": name,
+            "objection": _q(text),
+        }
+        yield Change("objection", "removed", subject, message)
     was = {m.competitor.id: m for m in a.competitors}
     for m in b.competitors:
-        them = _p(m.competitor.name)
+        them = {"competitor": _p(m.competitor.name), "name": name}
         prior = was.get(m.competitor.id)
         if prior is None:
-            track = f": {_q(m.talk_track)}" if m.talk_track else ""
-            yield Change(
-                "talk-track", "new", subject, f"New talk track against {them} on {name}{track}"
-            )
+            if m.talk_track:
+                message = tr("New talk track against %(competitor)s on %(name)s: %(track)s") % (
+                    them | {"track": _q(m.talk_track)}
+                )
+            else:
+                message = tr("New talk track against %(competitor)s on %(name)s") % them
+            yield Change("talk-track", "new", subject, message)
             continue
         if m.talk_track != prior.talk_track and m.talk_track:
-            yield Change(
-                "talk-track",
-                "changed",
-                subject,
-                f"New talk track against {them} on {name}: {_q(m.talk_track)}",
+            message = tr("New talk track against %(competitor)s on %(name)s: %(track)s") % (
+                them | {"track": _q(m.talk_track)}
             )
+            yield Change("talk-track", "changed", subject, message)
         for mine in m.landmines:
             if mine not in prior.landmines:
-                yield Change(
-                    "talk-track",
-                    "new",
-                    subject,
-                    f"New landmine against {them} on {name}: {_q(mine)}",
+                message = tr("New landmine against %(competitor)s on %(name)s: %(landmine)s") % (
+                    them | {"landmine": _q(mine)}
                 )
+                yield Change("talk-track", "new", subject, message)
     known = {(p.customer, p.result) for p in a.proof}
     for p in b.proof:
         if (p.customer, p.result) not in known:
-            yield Change(
-                "proof", "new", subject, f"New proof point on {name}: {p.customer} — {_q(p.result)}"
-            )
+            message = tr("New proof point on %(name)s: %(customer)s — %(result)s") % {
+                "name": name,
+                "customer": p.customer,
+                "result": _q(p.result),
+            }
+            yield Change("proof", "new", subject, message)
 
 
 def _stale_moves(
-    kind: str, subject: str, name: str, a: ClaimView | CompetitorView, b: ClaimView | CompetitorView
+    kind: str,
+    subject: str,
+    name: str,
+    a: ClaimView | CompetitorView,
+    b: ClaimView | CompetitorView,
+    labels: Labels,
 ) -> Iterator[Change]:
     if a.stale_days is None and b.stale_days is not None:
-        yield Change(
-            kind,
-            "stale",
-            subject,
-            f"{name} went stale: last verified {b.stale_days} days ago ({b.reviewed})",
-        )
+        message = labels.ngettext(
+            "%(name)s went stale: last verified %(num)d day ago (%(date)s)",
+            "%(name)s went stale: last verified %(num)d days ago (%(date)s)",
+            b.stale_days,
+        ) % {"name": name, "num": b.stale_days, "date": labels.date(b.reviewed)}
+        yield Change(kind, "stale", subject, message)
     elif b.reviewed > a.reviewed:
-        yield Change(kind, "re-verified", subject, f"{name} re-verified on {b.reviewed}")
+        message = labels.gettext("%(name)s re-verified on %(date)s") % {
+            "name": name,
+            "date": labels.date(b.reviewed),
+        }
+        yield Change(kind, "re-verified", subject, message)
 
 
-def _claims(old: Edition, new: Edition) -> Iterator[Change]:
+def _claims(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+    tr = labels.gettext
     added, removed, kept = _keyed(old.differentiators, new.differentiators)
     for did in added:
         c = new.differentiators[did]
-        yield Change("claim", "new", f"claim:{did}", f"New {c.type} claim: {_q(c.claim)}")
+        if c.type == "unique":
+            message = tr("New unique claim: %(claim)s") % {"claim": _q(c.claim)}
+        else:
+            message = tr("New comparative claim: %(claim)s") % {"claim": _q(c.claim)}
+        yield Change("claim", "new", f"claim:{did}", message)
     for did in removed:
-        yield Change(
-            "claim",
-            "removed",
-            f"claim:{did}",
-            f"Claim withdrawn: {_q(old.differentiators[did].claim)}",
-        )
+        message = tr("Claim withdrawn: %(claim)s") % {"claim": _q(old.differentiators[did].claim)}
+        yield Change("claim", "removed", f"claim:{did}", message)
     for did in kept:
         a, b = old.differentiators[did], new.differentiators[did]
-        subject, name = f"claim:{did}", f"Claim {_q(b.claim, 80)}"
+        subject = f"claim:{did}"
+        name = tr("Claim %(claim)s") % {"claim": _q(b.claim, 80)}
         fields = _fields(a, b, _CLAIM_FIELDS)
         if fields:
-            yield Change(
-                "claim", "changed", subject, f"{name} changed: {', '.join(fields)}", fields
-            )
-        yield from _stale_moves("claim", subject, name, a, b)
+            message = tr("%(name)s changed: %(fields)s") % {
+                "name": name,
+                "fields": _listed(fields, labels),
+            }
+            yield Change("claim", "changed", subject, message, fields)
+        yield from _stale_moves("claim", subject, name, a, b, labels)
         known = {(p.text, p.source) for p in a.proof}
         for p in b.proof:
             if (p.text, p.source) not in known:
-                yield Change(
-                    "proof",
-                    "new",
-                    subject,
-                    f"New proof point for claim {_q(b.claim, 80)}: {_q(p.text)}",
-                )
+                message = tr("New proof point for claim %(claim)s: %(proof)s") % {
+                    "claim": _q(b.claim, 80),
+                    "proof": _q(p.text),
+                }
+                yield Change("proof", "new", subject, message)
 
 
 def _capabilities(ed: Edition) -> dict[str, CapabilityView]:
     return {cap.ref: cap for p in ed.products.values() for cap in p.capabilities}
 
 
+#: a roadmap status as a change line names it.
 STATUS_NAMES = MappingProxyType(
     {
-        "ga": "GA",
-        "beta": "beta",
-        "launch-ready": "launch-ready",
-        "development": "in development",
-        "concept": "a concept",
+        "ga": N_("GA"),
+        "beta": N_("beta"),
+        "launch-ready": N_("launch-ready"),
+        "development": N_("in development"),
+        "concept": N_("a concept"),
     }
 )
-_ETA = re.compile(r"(?:^| · )ETA (?P<eta>[^·—]+?)(?: ·| —|$)")
 
 
-def _eta(cap: CapabilityView) -> str | None:
-    """The ETA as the edition's roadmap label prints it (the edition decides what shows)."""
-    m = _ETA.search(cap.label or "")
+def _status(status: str, labels: Labels) -> str:
+    name = STATUS_NAMES.get(status)
+    return labels.gettext(name) if name else status
+
+
+def _eta(cap: CapabilityView, labels: Labels) -> str | None:
+    """The ETA as the edition's roadmap label prints it (the edition decides what shows), in
+    the label's language: edition.roadmap_label writes it with the 'ETA %(eta)s' label."""
+    before, _, after = labels.gettext("ETA %(eta)s").partition("%(eta)s")
+    pattern = rf"(?:^| · ){re.escape(before)}(?P<eta>[^·—–]+?){re.escape(after)}(?: ·|\s[—–]|$)"
+    m = re.search(pattern, cap.label or "")
     return m["eta"].strip() if m else None
 
 
-def _roadmap(old: Edition, new: Edition) -> Iterator[Change]:
+def _roadmap(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+    tr = labels.gettext
     before, after = _capabilities(old), _capabilities(new)
     added, removed, kept = _keyed(before, after)
     for ref in added:
         cap = after[ref]
-        status = f"— {cap.label}" if cap.label else f"({STATUS_NAMES.get(cap.status, cap.status)})"
-        yield Change(
-            "roadmap", "new", f"capability:{ref}", f"New capability: {_p(cap.name)} {status}"
-        )
+        if cap.label:
+            message = tr("New capability: %(name)s — %(label)s") % {
+                "name": _p(cap.name),
+                "label": cap.label,
+            }
+        else:
+            message = tr("New capability: %(name)s (%(status)s)") % {
+                "name": _p(cap.name),
+                "status": _status(cap.status, labels),
+            }
+        yield Change("roadmap", "new", f"capability:{ref}", message)
     for ref in removed:
-        yield Change(
-            "roadmap", "removed", f"capability:{ref}", f"Capability removed: {_p(before[ref].name)}"
-        )
+        message = tr("Capability removed: %(name)s") % {"name": _p(before[ref].name)}
+        yield Change("roadmap", "removed", f"capability:{ref}", message)
     for ref in kept:
         a, b = before[ref], after[ref]
         name, subject = _p(b.name), f"capability:{ref}"
         if a.status != b.status:
             if b.status == "ga":
-                yield Change("roadmap", "available", subject, f"{name} is now GA")
+                message = tr("%(name)s is now GA") % {"name": name}
+                yield Change("roadmap", "available", subject, message)
             else:
-                was, now = (
-                    STATUS_NAMES.get(a.status, a.status),
-                    STATUS_NAMES.get(b.status, b.status),
-                )
-                yield Change("roadmap", "moved", subject, f"{name} moved from {was} to {now}")
-        if _eta(a) != _eta(b) and _eta(a) and _eta(b):
-            yield Change(
-                "roadmap", "moved", subject, f"ETA of {name} moved from {_eta(a)} to {_eta(b)}"
-            )
+                message = tr("%(name)s moved from %(was)s to %(now)s") % {
+                    "name": name,
+                    "was": _status(a.status, labels),
+                    "now": _status(b.status, labels),
+                }
+                yield Change("roadmap", "moved", subject, message)
+        eta_a, eta_b = _eta(a, labels), _eta(b, labels)
+        if eta_a != eta_b and eta_a and eta_b:
+            message = tr("ETA of %(name)s moved from %(was)s to %(now)s") % {
+                "name": name,
+                "was": eta_a,
+                "now": eta_b,
+            }
+            yield Change("roadmap", "moved", subject, message)
 
 
-def _competitors(old: Edition, new: Edition) -> Iterator[Change]:
+def _competitors(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+    tr = labels.gettext
     added, removed, kept = _keyed(old.competitors, new.competitors)
     for cid in added:
         c = new.competitors[cid]
-        yield Change(
-            "competitor",
-            "new",
-            f"competitor:{cid}",
-            f"New competitor: {_p(c.name)} — {_p(c.summary)}",
-        )
+        message = tr("New competitor: %(name)s — %(summary)s") % {
+            "name": _p(c.name),
+            "summary": _p(c.summary),
+        }
+        yield Change("competitor", "new", f"competitor:{cid}", message)
     for cid in removed:
-        yield Change(
-            "competitor",
-            "removed",
-            f"competitor:{cid}",
-            f"Competitor removed: {_p(old.competitors[cid].name)}",
-        )
+        message = tr("Competitor removed: %(name)s") % {"name": _p(old.competitors[cid].name)}
+        yield Change("competitor", "removed", f"competitor:{cid}", message)
     for cid in kept:
         a, b = old.competitors[cid], new.competitors[cid]
         subject, name = f"competitor:{cid}", _p(b.name)
         fields = _fields(a, b, _COMPETITOR_FIELDS)
         if fields:
-            yield Change(
-                "competitor", "changed", subject, f"{name} changed: {', '.join(fields)}", fields
-            )
-        yield from _stale_moves("competitor", subject, f"Intel on {name}", a, b)
+            message = tr("%(name)s changed: %(fields)s") % {
+                "name": name,
+                "fields": _listed(fields, labels),
+            }
+            yield Change("competitor", "changed", subject, message, fields)
+        intel = tr("Intel on %(name)s") % {"name": name}
+        yield from _stale_moves("competitor", subject, intel, a, b, labels)
 
 
-def _destinations(old: Edition, new: Edition) -> Iterator[Change]:
+def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+    tr = labels.gettext
     added, removed, _kept = _keyed(old.destinations, new.destinations)
     for did in added:
         d = new.destinations[did]
-        yield Change(
-            "destination",
-            "new",
-            f"destination:{did}",
-            f"New destination: {_p(d.name)} — {_p(d.promise)}",
-        )
+        message = tr("New destination: %(name)s — %(promise)s") % {
+            "name": _p(d.name),
+            "promise": _p(d.promise),
+        }
+        yield Change("destination", "new", f"destination:{did}", message)
     for did in removed:
-        yield Change(
-            "destination",
-            "removed",
-            f"destination:{did}",
-            f"Destination removed: {_p(old.destinations[did].name)}",
-        )
+        message = tr("Destination removed: %(name)s") % {"name": _p(old.destinations[did].name)}
+        yield Change("destination", "removed", f"destination:{did}", message)
     added, removed, kept = _keyed(old.paths, new.paths)
     for path_id in added:
-        yield Change(
-            "destination", "new", f"path:{path_id}", f"New path: {_p(new.paths[path_id].name)}"
-        )
+        message = tr("New path: %(name)s") % {"name": _p(new.paths[path_id].name)}
+        yield Change("destination", "new", f"path:{path_id}", message)
     for path_id in removed:
-        yield Change(
-            "destination",
-            "removed",
-            f"path:{path_id}",
-            f"Path removed: {_p(old.paths[path_id].name)}",
-        )
+        message = tr("Path removed: %(name)s") % {"name": _p(old.paths[path_id].name)}
+        yield Change("destination", "removed", f"path:{path_id}", message)
     for path_id in kept:
         a, b = old.paths[path_id], new.paths[path_id]
         if [s.play for s in a.steps] != [s.play for s in b.steps]:
-            yield Change(
-                "destination",
-                "changed",
-                f"path:{path_id}",
-                f"Steps of {_p(b.name)} changed",
-                ("steps",),
-            )
+            message = tr("Steps of %(name)s changed") % {"name": _p(b.name)}
+            yield Change("destination", "changed", f"path:{path_id}", message, ("steps",))
 
 
-def diff_partners(old: Edition, new: Edition) -> list[Change]:
+def diff_partners(old: Edition, new: Edition, labels: Labels | None = None) -> list[Change]:
     """Partners that joined, left or moved tier (partner editions only hold partners)."""
+    tr = (labels or Labels()).gettext
     found = []
     added, removed, kept = _keyed(old.partners, new.partners)
     for pid in added:
         p = new.partners[pid]
-        found.append(
-            Change("partner", "new", f"partner:{pid}", f"New partner: {p.name} ({p.tier})")
-        )
+        message = tr("New partner: %(name)s (%(tier)s)") % {"name": p.name, "tier": p.tier}
+        found.append(Change("partner", "new", f"partner:{pid}", message))
     for pid in removed:
-        found.append(
-            Change(
-                "partner", "removed", f"partner:{pid}", f"Partner removed: {old.partners[pid].name}"
-            )
-        )
+        message = tr("Partner removed: %(name)s") % {"name": old.partners[pid].name}
+        found.append(Change("partner", "removed", f"partner:{pid}", message))
     for pid in kept:
         a, b = old.partners[pid], new.partners[pid]
         if a.tier != b.tier:
-            found.append(
-                Change(
-                    "partner",
-                    "tier",
-                    f"partner:{pid}",
-                    f"{b.name} moved from {a.tier} to {b.tier} tier",
-                )
-            )
+            message = tr("%(name)s moved from %(was)s to %(now)s tier") % {
+                "name": b.name,
+                "was": a.tier,
+                "now": b.tier,
+            }
+            found.append(Change("partner", "tier", f"partner:{pid}", message))
     return found
 
 
@@ -780,17 +814,29 @@ def releases(repo: Repo, pattern: str) -> list[Release]:
     return found
 
 
-def named_editions(cat: Catalog, audiences: Collection[Audience] = AUDIENCES) -> dict[str, Edition]:
+def named_editions(
+    cat: Catalog, audiences: Collection[Audience] = AUDIENCES, labels: Labels | None = None
+) -> dict[str, Edition]:
     """Every edition a feed is made from, by name: internal, rep, public, and partner-<tier>
     (that tier's kit edition: a partner reads only of plays in its kit); only those of
-    `audiences` (making an edition of a large catalog takes a while)."""
+    `audiences` (making an edition of a large catalog takes a while).
+
+    With `labels`, the editions are in their language: the catalog's translations of that
+    revision in place (i18n.localized), so they compare with a build's editions of the locale.
+    """
     from salesplay.edition import make_edition
 
+    if labels is not None:
+        from salesplay.i18n import localized
+
+        cat = localized(cat, labels.locale)
     found = {
-        aud: make_edition(cat, aud) for aud in ("internal", "rep", "public") if aud in audiences
+        aud: make_edition(cat, aud, labels=labels)
+        for aud in ("internal", "rep", "public")
+        if aud in audiences
     }
     if "partner" in audiences:
-        partner = make_edition(cat, "partner")
+        partner = make_edition(cat, "partner", labels=labels)
         found |= {f"partner-{tier}": kit.cards for tier, kit in partner.kits.items()}
         found["partner"] = partner  # for the partner moves internal and rep notes tell
     return found
@@ -801,16 +847,16 @@ def _empty(like: Edition) -> Edition:
 
 
 def release_notes(
-    before: Mapping[str, Edition], after: Mapping[str, Edition]
+    before: Mapping[str, Edition], after: Mapping[str, Edition], labels: Labels | None = None
 ) -> dict[str, list[Change]]:
     """Each feed edition's changes between two sets of named editions (a tier new on one side
-    reads everything in its kit as new)."""
+    reads everything in its kit as new), told in the language of `labels` (English without)."""
     notes = {}
-    partners = diff_partners(before["partner"], after["partner"])
+    partners = diff_partners(before["partner"], after["partner"], labels)
     for name, ed in after.items():
         if name == "partner":
             continue
-        found = edition_changes(before.get(name), ed)
+        found = edition_changes(before.get(name), ed, labels)
         if name in ("internal", "rep"):
             found += partners
         notes[name] = found
@@ -818,11 +864,17 @@ def release_notes(
 
 
 def history(
-    catalog: Path, pattern: str, keep: int, images: ImageCache | None = None
+    catalog: Path,
+    pattern: str,
+    keep: int,
+    images: ImageCache | None = None,
+    labels: Labels | None = None,
 ) -> list[ReleaseNote] | None:
     """The notes of the last `keep` releases, newest first (None outside git).
 
-    A release whose catalog (or the one before it) does not check clean has no note.
+    A release whose catalog (or the one before it) does not check clean has no note. With
+    `labels`, each release's catalog is read in that language and the notes told in it (the
+    feeds, without, stay in the source text and English).
     """
     try:
         repo = Repo.of(catalog)
@@ -838,12 +890,12 @@ def history(
             except (SideFault, UsageError):
                 editions[rel.commit] = None
                 continue
-            editions[rel.commit] = named_editions(cat)
+            editions[rel.commit] = named_editions(cat, labels=labels)
     notes = []
     for previous, release in itertools.pairwise(tags):
         before, after = editions.get(previous.commit), editions.get(release.commit)
         if before is not None and after is not None:
-            notes.append(ReleaseNote(release, previous, release_notes(before, after)))
+            notes.append(ReleaseNote(release, previous, release_notes(before, after, labels)))
     return notes[::-1]
 
 
@@ -852,20 +904,26 @@ def editions_at(
     revision: str,
     images: ImageCache | None = None,
     audiences: Collection[Audience] = AUDIENCES,
+    labels: Labels | None = None,
 ) -> dict[str, Edition] | None:
     """The named editions (see named_editions) of `audiences` of the catalog at `revision` (a
-    build's revision: a trailing "-dirty" reads its commit); None when there is no such
-    history (outside git, an unknown revision, a catalog that does not check clean there)."""
+    build's revision: a trailing "-dirty" reads its commit), in the language of `labels`;
+    None when there is no such history (outside git, an unknown revision, a catalog that does
+    not check clean there)."""
     try:
         repo = Repo.of(catalog)
         commit = repo.commit(revision.removesuffix("-dirty"))
         side = Side(revision, commit, repo.date(commit))
         with tempfile.TemporaryDirectory(prefix="salesplay-since-") as tmp:
-            return named_editions(load_revision(repo, side, Path(tmp), images), audiences)
+            cat = load_revision(repo, side, Path(tmp), images)
+            return named_editions(cat, audiences, labels)
     except (SideFault, UsageError):
         return None
 
 
-def edition_changes(before: Edition | None, after: Edition) -> list[Change]:
-    """One edition's changes since `before` (None: everything it holds is new)."""
-    return diff_editions(before or _empty(after), after)
+def edition_changes(
+    before: Edition | None, after: Edition, labels: Labels | None = None
+) -> list[Change]:
+    """One edition's changes since `before` (None: everything it holds is new), told in the
+    language of `labels` (English without)."""
+    return diff_editions(before or _empty(after), after, labels)

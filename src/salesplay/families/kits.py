@@ -321,19 +321,24 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         found: list[changes.Change] | None = None
         if since and since != kits.NO_HISTORY:
             # a revision's catalog never changes: the changes are cached by what they compare
-            name = f"{CACHE}/{key_of('kit-news', tier, since, ped.kits[tier].cards)}.json"
+            # told in the kit's language: a translated kit's changes are its locale's
+            locale = (src.locale,) if src.translated else ()
+            key = key_of("kit-news", tier, since, ped.kits[tier].cards, *locale)
+            name = f"{CACHE}/{key}.json"
             state.news_cache[(tier, since)] = name
             hit, found = _cached_changes(src.out, name)
             if not hit:
                 if since not in before:
+                    # read in the kit's language, so translated texts compare with their
+                    # translations, not with the source
                     before[since] = changes.editions_at(
-                        src.cat.root, since, ImageCache(src.out), PARTNER_ONLY
+                        src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels
                     )
                 old = before[since]
                 if old is not None:
                     # the tier's kit edition on each side: only what this tier's partners hold
                     kit = ped.kits[tier].cards
-                    found = changes.edition_changes(old.get(f"partner-{tier}"), kit)
+                    found = changes.edition_changes(old.get(f"partner-{tier}"), kit, src.labels)
                 _store_changes(src.out, name, found)
         page = guarded(
             Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], since, found, revision

@@ -136,7 +136,9 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     )
 
     def make(_workshop: Workshop) -> Made:
-        notes = changes.history(src.cat.root, config.tags, config.keep, ImageCache(src.out)) or []
+        images = ImageCache(src.out)
+        # read and told in the page's language (the feeds keep the source text and English)
+        notes = changes.history(src.cat.root, config.tags, config.keep, images, src.labels) or []
         notes_ = news(notes, rep, links)
         page = portal.whats_new_page(src.env, rep, notes_, config.tags, src.languages(rel))
         return page.encode(), ()
