@@ -12,11 +12,13 @@ from conftest import AS_OF, base_text, make_catalog, run_cli
 from salesplay import changes
 from salesplay.context import Context
 from salesplay.labels import labels_for
+from salesplay.models import Audience
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog
 
 BM = "plays/backup-modernization.yaml"
 VAULT = "products/vault.yaml"
+REP: tuple[Audience, ...] = ("rep",)
 LOCALES = {"catalog.yaml": base_text("catalog.yaml") + "locales: [de]\n"}
 
 
@@ -41,7 +43,7 @@ def _revisions(tmp_path: Path) -> tuple[Catalog, Catalog]:
     out = io.BytesIO()
     write_po(out, po)
     po_path.write_bytes(out.getvalue())
-    edits = {
+    edits: dict[str, str | bytes] = {
         **LOCALES,
         BM: base_text(BM).replace("summary: Replace tape", "summary: Retire tape", 1),
         VAULT: base_text(VAULT).replace(
@@ -58,8 +60,8 @@ def test_changes_are_told_in_the_labels_language_and_compare_translated_texts(
 ) -> None:
     old, new = _revisions(tmp_path)
     german = labels_for("de")
-    before = changes.named_editions(old, ("rep",), german)["rep"]
-    after = changes.named_editions(new, ("rep",), german)["rep"]
+    before = changes.named_editions(old, REP, german)["rep"]
+    after = changes.named_editions(new, REP, german)["rep"]
     found = {c.subject: c for c in changes.diff_editions(before, after, german)}
     play = found["play:backup-modernization"]
     # both sides in German: the translated name is no change, the summary is
@@ -79,8 +81,8 @@ def test_changes_are_told_in_the_labels_language_and_compare_translated_texts(
 
 def test_without_labels_the_notes_stay_english_and_in_the_source_text(tmp_path: Path) -> None:
     old, new = _revisions(tmp_path)
-    before = changes.named_editions(old, ("rep",))["rep"]
-    after = changes.named_editions(new, ("rep",))["rep"]
+    before = changes.named_editions(old, REP)["rep"]
+    after = changes.named_editions(new, REP)["rep"]
     messages = [c.message for c in changes.diff_editions(before, after)]
     assert messages == [
         "Backup modernization changed: summary",
