@@ -15,6 +15,7 @@ import pypdf
 import pytest
 from pptx import Presentation
 
+from salesplay.locales import delocalized
 from salesplay.render.templates import THEME_DIR
 from sessionbuild import salesplay, shared
 
@@ -92,7 +93,10 @@ def test_full_build_makes_every_output_of_the_contract(first: Path) -> None:
     assert cards and cards < plays  # the internal play has no rep battlecard
     assert {f"decks/{p}-enablement.pptx" for p in cards} <= rels
     partners = {p.stem for p in (SAMPLE / "partners").glob("*.yaml")}
-    assert {r for r in rels if r.startswith("kits/")} == {f"kits/{p}.zip" for p in partners}
+    # every partner has a kit, in the languages it takes (gulf-tech: Arabic only)
+    assert {Path(r).stem for r in rels if delocalized(r)[0].startswith("kits/")} == partners
+    assert "ar/kits/gulf-tech.zip" in rels and "kits/gulf-tech.zip" not in rels
+    assert {"kits/muller-son.zip", "de/kits/muller-son.zip"} <= rels
 
 
 def test_summary_is_one_line_that_counts_the_files(first: Path) -> None:

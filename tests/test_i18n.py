@@ -272,7 +272,8 @@ def test_context_ids_round_trip() -> None:
 
 
 def test_sample_catalog_translations_are_current(tmp_path: Path) -> None:
-    """The shipped de and ja files: in sync with the catalog, nothing stale, some translated."""
+    """The shipped de, ja and ar files: in sync with the catalog, nothing stale, some
+    translated."""
     root = tmp_path / "plays"
     shutil.copytree(SAMPLE, root)
     before = {p.name: p.read_bytes() for p in (root / "translations").glob("*.po")}
@@ -280,7 +281,7 @@ def test_sample_catalog_translations_are_current(tmp_path: Path) -> None:
     assert code == 0, err
     assert {p.name: p.read_bytes() for p in (root / "translations").glob("*.po")} == before
     coverage = catalog(root).translations.coverage()
-    assert set(coverage) == {"de", "ja"}
+    assert set(coverage) == {"de", "ja", "ar"}
     for kinds in coverage.values():
         assert kinds["play"].translated >= 30 and kinds["destination"].translated >= 5
         assert sum(c.stale for c in kinds.values()) == 0
