@@ -17,6 +17,7 @@ import pytest
 
 from conftest import make_catalog, run_cli
 from salesplay import changes
+from salesplay import kits as kit_pages
 from test_changes import _commit, _edit, _git
 
 CANARY = re.compile(r"kqzint\d\d")
@@ -155,3 +156,40 @@ def test_report_follows_where_a_left_out_item_is_set(tmp_path: Path) -> None:
     page = report.read_text()
     assert "audience &#39;partner&#39; set on line 4" in page
     assert "set on line 3" not in page
+
+
+def test_whats_new_pdf_names_its_own_fonts(tmp_path: Path) -> None:
+    """A fresh process renders the tier's whats-new in Inter: the page loads fonts.css itself
+    and never relies on an earlier document of the same worker having loaded it (a clean
+    and an incremental build made different kits before)."""
+    import datetime as dt
+
+    import pikepdf
+
+    from salesplay.context import Context
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+    from salesplay.render.pdf import render_pdf
+    from salesplay.render.templates import THEME_DIR, make_env
+
+    root = make_catalog(tmp_path)
+    cat = check_catalog(Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF)))
+    assert cat is not None
+    kit = next(iter(make_edition(cat, "partner").kits.values()))
+    fonts = (THEME_DIR / "fonts.css").as_uri()
+    page = kit_pages.whats_new_page(make_env(None), kit, "", None, None, fonts_css=fonts)
+    pdf, refused = render_pdf(
+        page,
+        base_url=(THEME_DIR / "index.html").as_uri(),
+        roots=(THEME_DIR,),
+        as_of=dt.date.fromisoformat(AS_OF),
+        title="What's new",
+    )
+    assert refused == []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        names = {
+            str(font.get("/BaseFont"))
+            for page_ in doc.pages
+            for font in page_.Resources.get("/Font", {}).values()
+        }
+    assert names and all("Inter" in name for name in names), names

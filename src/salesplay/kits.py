@@ -349,9 +349,12 @@ def whats_new_page(
     changes: Sequence[Change] | None,
     revision: str | None,
     partner: PartnerView | None = None,
+    fonts_css: str | None = None,
 ) -> str:
     """A tier's whats-new page (template `whats_new.html`): the changes of its kit edition
     since `since` ("" for a first kit; `changes` None when history is not available).
+    `fonts_css` is the theme's fonts.css for the PDF: a PDF names every font it uses, never
+    one an earlier document in the same process happened to load.
 
     With a partner, the kit's HTML page, marked for its sellers; without, the page of the
     tier's PDF (made once per tier and since, and marked by the team band stamped on it).
@@ -373,4 +376,5 @@ def whats_new_page(
         available=changes is not None,
         as_of=edition.as_of,
         brand_css=html.brand_css(edition.brand),
+        fonts_css=fonts_css,
     )

@@ -341,7 +341,14 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
                     found = changes.edition_changes(old.get(f"partner-{tier}"), kit, src.labels)
                 _store_changes(src.out, name, found)
         page = guarded(
-            Path("kits"), kits.whats_new_page, src.env, ped.kits[tier], since, found, revision
+            Path("kits"),
+            kits.whats_new_page,
+            src.env,
+            ped.kits[tier],
+            since,
+            found,
+            revision,
+            fonts_css=src.theme_file("fonts.css").resolve().as_uri(),
         )
         shared.whats_new[(tier, since)] = found
         state.news[(tier, since)] = pdf_unit(
