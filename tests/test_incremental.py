@@ -218,9 +218,15 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(term=st.sampled_from(("RPO", "immutable", "tape")), meaning=st.sampled_from(MEANINGS))
     def change_glossary(self, term: str, meaning: str | None) -> None:
         path = self.catalog("glossary.yaml")
-        lines = [ln for ln in path.read_text().splitlines() if not ln.startswith(f"{term}:")]
+        lines = [
+            ln
+            for ln in path.read_text().splitlines()
+            if not ln.startswith(f"{term}:") and ln != "{}"
+        ]
         if meaning is not None:
             lines.append(f"{term}: {meaning}")
+        if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines):
+            lines.append("{}")  # a glossary with no term left is an empty mapping, not a blank file
         path.write_text("\n".join(lines) + "\n")
         self.check()
 
