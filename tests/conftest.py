@@ -32,6 +32,24 @@ DIAG_RE = re.compile(r"^[^:]+:\d+:\d+: (error|warning): .+$")
 SUMMARY_RE = re.compile(r"^\d+ errors?, \d+ warnings?$")
 
 Edits = Mapping[str, str | bytes | None]
+#: the sample catalog shipped at the top of the repository
+SAMPLE = Path(__file__).parent.parent / "plays"
+
+
+def copy_sample(dest: Path, *, locales: bool = True) -> Path:
+    """A copy of the sample catalog at `dest`; `locales=False` builds it in the source
+    locale only (no `locales:`, partners without `locale:`), for tests about something
+    else: each locale is a whole further build of every card, deck and page."""
+    shutil.copytree(SAMPLE, dest)
+    if not locales:
+        config = dest / "catalog.yaml"
+        lines = config.read_text(encoding="utf-8").splitlines()
+        config.write_text("\n".join(ln for ln in lines if not ln.startswith("locales:")) + "\n")
+        for partner in (dest / "partners").glob("*.yaml"):
+            lines = partner.read_text(encoding="utf-8").splitlines()
+            kept = [ln for ln in lines if not ln.startswith("locale:")]
+            partner.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return dest
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
-from conftest import run_cli
+from conftest import copy_sample, run_cli
 from sessionbuild import salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
@@ -68,7 +68,7 @@ def _git(root: Path, *args: str) -> str:
 
 def make_kit_catalog(root: Path) -> None:
     """The sample catalog plus the two extra partners and their logos."""
-    shutil.copytree(SAMPLE, root)
+    copy_sample(root, locales=False)
     Image.new("RGB", (400, 100), WIDE_RGB).save(root / "assets/partners/test-wide.png")
     (root / "assets/partners/test-tall.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="200" viewBox="0 0 100 200">'
@@ -505,7 +505,7 @@ def one_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`salesplay kit blue-river` on a copy of the sample outside any git repository."""
 
     def make(dest: Path) -> None:
-        shutil.copytree(SAMPLE, dest / "plays")
+        copy_sample(dest / "plays", locales=False)
         done = salesplay("kit", "blue-river", "--as-of", AS_OF, cwd=dest)
         assert done.returncode == 0, done.stderr
 
@@ -530,7 +530,7 @@ def test_kit_command_builds_only_the_named_kit(
 
 
 def test_unknown_partner_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
-    shutil.copytree(SAMPLE, tmp_path / "plays")
+    copy_sample(tmp_path / "plays", locales=False)
     typo = run_cli("kit", "blue-rivr", "--as-of", AS_OF, cwd=tmp_path)
     assert typo.code == 2
     assert "unknown partner 'blue-rivr'" in typo.stderr
@@ -555,7 +555,7 @@ BAD_LOGOS: dict[str, tuple[str, str]] = {
 def _bad_logo_project(root: Path, case: str) -> tuple[str, int]:
     """A project at `root` whose blue-river logo is bad; the logo's line in the YAML."""
     plays = root / "plays"
-    shutil.copytree(SAMPLE, plays)
+    copy_sample(plays, locales=False)
     (plays / "assets/partners/notes.png").write_text("these are not pixels\n")
     big = b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024 + 1)
     (plays / "assets/partners/huge.png").write_bytes(big)
@@ -640,7 +640,7 @@ def test_broken_kit_template_is_a_located_error_not_a_hang(
 ) -> None:
     from salesplay.render.templates import THEME_DIR
 
-    shutil.copytree(SAMPLE, tmp_path / "plays")
+    copy_sample(tmp_path / "plays", locales=False)
     (tmp_path / "templates").mkdir()
     lines = (THEME_DIR / "kit_index.html").read_text().splitlines()
     lines[4] = "{{ no_such_variable }}"
@@ -657,7 +657,7 @@ def test_broken_kit_template_is_a_located_error_not_a_hang(
 
 
 def test_corrupt_deck_master_stops_a_kit_with_a_located_error(tmp_path: Path) -> None:
-    shutil.copytree(SAMPLE, tmp_path / "plays")
+    copy_sample(tmp_path / "plays", locales=False)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates/deck.pptx").write_bytes(b"not a presentation\n")
     before = _previous_build(tmp_path)

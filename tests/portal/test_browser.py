@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import copy_sample
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.serve import ServeOptions, Server
@@ -58,7 +58,7 @@ class Portal:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     root = tmp_path_factory.mktemp("browser")
     catalog = root / "plays"
-    shutil.copytree(SAMPLE, catalog)
+    copy_sample(catalog, locales=False)
     out = root / "build"
     ctx = Context(catalog=catalog, as_of=dt.date.fromisoformat(AS_OF), out=out)
     assert run_build(ctx, KINDS) == 0
@@ -416,7 +416,7 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
 
 def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: Path) -> None:
     catalog = tmp_path / "plays"
-    shutil.copytree(SAMPLE, catalog)
+    copy_sample(catalog, locales=False)
     options = ServeOptions(
         catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conftest import copy_sample
 from salesplay.serve import SCRIPT_PATH, STATUS_PATH, ServeOptions, Server, error_lines, inject
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def status(base: str) -> dict[str, Any]:
 
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "plays"
-    shutil.copytree(SAMPLE, root)
+    copy_sample(root, locales=False)
     return root
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_sample
 from salesplay.families import families
 from salesplay.families.base import Family
 from salesplay.render.templates import THEME_DIR
@@ -74,7 +74,7 @@ def test_a_new_served_family_is_served_without_touching_serve(
 
 def test_build_results_are_data_not_output(tmp_path: Path) -> None:
     root = tmp_path / "plays"
-    shutil.copytree(REPO / "plays", root)
+    copy_sample(root, locales=False)
     play = root / PLAY
     play.write_text(play.read_text("utf-8").replace("name: Clean-room", "nmae: Clean-room"))
     templates = tmp_path / "templates"
@@ -108,7 +108,7 @@ def test_build_results_are_data_not_output(tmp_path: Path) -> None:
 
 def test_a_save_shows_the_card_page_first_and_its_pdf_follows(tmp_path: Path) -> None:
     root = tmp_path / "plays"
-    shutil.copytree(REPO / "plays", root)
+    copy_sample(root, locales=False)
     out = tmp_path / "build"
     options = ServeOptions(
         root, tmp_path / "templates", out, port=0, as_of=AS_OF, slow=("battlecards",)
