@@ -29,7 +29,14 @@ from sessionbuild import salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
 AS_OF = "2026-11-23"
-SAMPLE_PARTNERS = ("harbor-lane", "pena-sistemas", "elan-cloud", "blue-river", "muller-son")
+SAMPLE_PARTNERS = (
+    "harbor-lane",
+    "pena-sistemas",
+    "elan-cloud",
+    "blue-river",
+    "muller-son",
+    "gulf-tech",
+)
 #: the extra partners: logo colours are unique on the band so that the logo can be measured.
 WIDE_RGB = (0, 160, 0)
 TALL_RGB = (192, 0, 192)
