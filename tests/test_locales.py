@@ -48,19 +48,23 @@ def test_switcher_leads_to_the_same_page_in_each_language() -> None:
     assert languages("site/index.html", "en", ("en",)) == ()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal catalog in en, de and ja, with a German name and one stale translation,
-    its portal built (HTML only: cheap)."""
-    tmp = tmp_path_factory.mktemp("locales")
+def translated_build(tmp: Path, only: str) -> None:
+    """The minimal catalog in en, de and ja with a German name and one stale translation
+    (its source text changed after it was translated), built `--only` one family."""
     root = make_catalog(tmp, LOCALES)
     assert cli(tmp, "i18n", "extract")[0] == 0
     translate(root, {NAME: NAME_DE, RESPONSE: RESPONSE_DE})
-    # the source text of the response changes after it was translated: stale
     play = root / "plays" / "backup-modernization.yaml"
     play.write_text(play.read_text().replace("last **restore** took", "last restore took"))
-    code, _, err = cli(tmp, "build", "--only", "site")
+    code, _, err = cli(tmp, "build", "--only", only)
     assert code == 0, err
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """translated_build's portal (HTML only: cheap)."""
+    tmp = tmp_path_factory.mktemp("locales")
+    translated_build(tmp, "site")
     return tmp
 
 
@@ -95,13 +99,7 @@ def test_every_switcher_link_leads_to_a_page_of_the_build(built: Path) -> None:
 
 
 def test_the_report_counts_stale_and_missing_translations(tmp_path: Path) -> None:
-    root = make_catalog(tmp_path, LOCALES)
-    assert cli(tmp_path, "i18n", "extract")[0] == 0
-    translate(root, {NAME: NAME_DE, RESPONSE: RESPONSE_DE})
-    play = root / "plays" / "backup-modernization.yaml"
-    play.write_text(play.read_text().replace("last **restore** took", "last restore took"))
-    code, _, err = cli(tmp_path, "build", "--only", "reports")
-    assert code == 0, err
+    translated_build(tmp_path, "reports")
     page = _text(tmp_path / "build/reports/coverage.html")
     section = page[page.index('id="translations"') :]
     found = re.search(
