@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -43,23 +44,29 @@ class Language:
     current: bool
 
 
+@functools.cache
+def native_name(code: str) -> str:
+    """A language's name in itself, capitalised: 'Deutsch', '日本語', 'العربية'."""
+    from babel import Locale
+
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
 def languages(rel: str, locale: str, locales: tuple[str, ...]) -> tuple[Language, ...]:
     """The switcher of the output `rel` (its source-locale path) made in `locale`: the same
     page in every locale of the build; empty when the build has one locale."""
     if len(locales) < 2:
         return ()
-    from babel import Locale
-
     here = localized_path(rel, locale, locales[0])
     up = "../" * here.count("/")
     found = []
     for code in locales:
-        name = Locale.parse(code).get_display_name(code) or code
         found.append(
             Language(
                 code,
                 code.replace("_", "-"),
-                name[:1].upper() + name[1:],
+                native_name(code),
                 up + localized_path(rel, code, locales[0]),
                 code == locale,
             )
