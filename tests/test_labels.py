@@ -148,6 +148,8 @@ def test_placeholder_typo_is_located_at_its_entry(tmp_path: Path) -> None:
         ("Objections", "Einwände %(x)s", True),
         ("Objections", "100 % sicher", True),
         ("Objections", "100 %% sicher", False),
+        # formatting a name with %d would fail at build time: a placeholder of another type
+        ("%(name)s — battlecard", "%(name)d — Battlecard", True),
         (("%(num)d play", "%(num)d plays"), ("ein Play", "%(num)d Plays"), False),
         (("%(num)d play", "%(num)d plays"), ("%(n)d Play", "%(num)d Plays"), True),
     ],

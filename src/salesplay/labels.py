@@ -79,7 +79,7 @@ class Labels:
 LOCALE_DIR = "locale"
 
 #: a Python-format placeholder of a label: %(name)s, %(count)d; `%%` is a literal percent.
-_PLACEHOLDER = re.compile(r"%(?:%|\(([A-Za-z_]\w*)\)[sdif]|(.?))")
+_PLACEHOLDER = re.compile(r"%(?:%|(\([A-Za-z_]\w*\)[sdif])|(.?))")
 
 
 def N_(message: str) -> str:
@@ -202,12 +202,14 @@ def _read(path: Path, root: Path) -> Any:
 
 
 def placeholders(text: str) -> tuple[set[str], str | None]:
-    """The %(name)s placeholders of a label, and a stray '%' if it has one."""
+    """The placeholders of a label as written ('%(name)s', '%(count)d'), and a stray '%' if
+    it has one; a placeholder with another conversion ('%(name)d') is another placeholder,
+    since formatting a name with it would fail."""
     names: set[str] = set()
     for match in _PLACEHOLDER.finditer(text):
         name, stray = match.groups()
         if name:
-            names.add(name)
+            names.add("%" + name)
         elif stray is not None:
             return names, "%" + stray
     return names, None
@@ -232,8 +234,8 @@ def placeholder_problem(
         # a plural form may leave out the count ("one day"), never add a name
         extra, missing = names - wanted, wanted - names
         if extra or (missing and len(ids) == 1):
-            want = ", ".join(f"%({n})s" for n in sorted(wanted)) or "none"
-            got = ", ".join(f"%({n})s" for n in sorted(names)) or "none"
+            want = ", ".join(sorted(wanted)) or "none"
+            got = ", ".join(sorted(names)) or "none"
             return (
                 f"translation of '{ids[0]}' has placeholders {got}, its msgid has {want} "
                 "(keep the placeholders as they are)"
