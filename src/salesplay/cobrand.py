@@ -29,11 +29,6 @@ FOOTER_SHAPE = "salesplay-team-footer"
 _EMU_PER_INCH = 914400
 #: which part of a kit a deck is for: its partner's own sellers, or their customers
 Part = Literal["team", "customer"]
-#: the words around the partner's name on a deck of each part
-WORDING: dict[Part, tuple[str, str]] = {
-    "customer": ("Presented by ", ""),
-    "team": ("For ", "'s sellers \u2014 not for customers"),
-}
 
 
 def _placeholder_png() -> bytes:
@@ -76,15 +71,15 @@ class DeckBase:
 def prepare(
     deck: bytes,
     as_of: dt.date,
-    part: Part = "customer",
-    wording: tuple[str, str] | None = None,
+    part: Part,
+    wording: tuple[str, str],
     language: str | None = None,
 ) -> DeckBase:
     """Add the co-brand slots to the first and last slides, and for a team deck the team
     marking to every other slide (one python-pptx pass per deck).
 
-    `wording` is what stands before and after the partner's name (WORDING[part] when None,
-    the kit's language otherwise); `language` (BCP 47) marks the added text like the deck's
+    `wording` is what stands before and after the partner's name, in the kit's language
+    (kits.wording); `language` (BCP 47) marks the added text like the deck's
     own runs (lang, right to left, the Noto typefaces of its script)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -110,7 +105,7 @@ def prepare(
         frame = text.text_frame
         frame.word_wrap = True
         first = frame.paragraphs[0]
-        before, after = wording or WORDING[part]
+        before, after = wording
         lead = first.add_run()
         lead.text = before
         name = first.add_run()
@@ -158,7 +153,7 @@ def prepare(
             footer.name = FOOTER_SHAPE
             added.append(footer)
             para = footer.text_frame.paragraphs[0]
-            before, after = wording or WORDING[part]
+            before, after = wording
             para.add_run().text = before
             token = para.add_run()
             token.text = NAME_TOKEN

@@ -778,7 +778,7 @@ def localized(cat: Catalog, locale: str) -> Catalog:
         if status is Status.TRANSLATED:
             found.setdefault((key[0], key[1]), []).append((key[2], text))
     if not found:
-        return dataclasses.replace(cat)
+        return cat
     tables: dict[str, dict[str, Any]] = {}
     for (kind, eid), texts in found.items():
         folder = ENTITY_FOLDERS[kind]
