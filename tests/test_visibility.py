@@ -241,8 +241,9 @@ def _unparted(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def policy(built: Path) -> Edition:
-    cat, _ctx = resolved(built / "again", gold_only_edits())
+def policy(tmp_path_factory: pytest.TempPathFactory) -> Edition:
+    # its own folder: `built` is shared by every xdist worker, and each worker runs this fixture
+    cat, _ctx = resolved(tmp_path_factory.mktemp("policy"), gold_only_edits())
     assert cat is not None
     return make_edition(cat, "partner")
 
