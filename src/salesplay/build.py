@@ -25,6 +25,7 @@ from salesplay.faults import BuildFault
 if TYPE_CHECKING:
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.units import Unit
+    from salesplay.families.base import Family
     from salesplay.resolve import Catalog
 
 #: kinds of output `--only` accepts: the output families.
@@ -146,14 +147,18 @@ def run_build(
                 raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
     try:
         _check_out_folder(ctx.out)
-        units = _plan(ctx, cat, diags, only, partners, progress)
+        units = _plan(ctx, cat, diags, only, partners, progress, records)
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
         return _fault(ctx, exc, "nothing was written")
     wants = _wants(only)
+
+    def replan() -> list[Unit]:
+        return _plan(ctx, cat, diags, only, partners, progress)
+
     try:
-        done = _make_and_write(ctx, units, records, clean, progress, diags, wants)
+        done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs made before the fault were written; rerun to finish")
     warnings = format_text(done.warnings)
@@ -253,15 +258,22 @@ def _plan(
     only: Iterable[str],
     partners: list[str] | None,
     progress: Progress,
+    records: Records | None = None,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
     Each locale of the catalog is planned on its own: its catalog with its translations in
     place (i18n.localized), its editions, its built-in labels; a localized family's outputs
     of a locale other than the source locale live under that locale's folder.
+
+    With `records`, a family that ignores some entities (Family.ignores) and whose plan
+    inputs are those of its recorded plan, with every output of that plan untouched, is not
+    planned again: its outputs come back as fresh units without bytes (see _PlanKeys).
     """
     from salesplay.edition import make_edition
+    from salesplay.engine.records import PlanMemo, PlannedOutput
     from salesplay.engine.schedule import merge
+    from salesplay.engine.units import Unit
     from salesplay.families import families
     from salesplay.families.base import Sources
     from salesplay.i18n import localized
@@ -274,6 +286,7 @@ def _plan(
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
     wanted = [fam for fam in families() if wants(fam.name)]
+    keys = _PlanKeys(ctx, cat, diags, partners, records) if records is not None else None
     units: list[Unit] = []
     for locale in locales:
         translated = locale != locales[0]
@@ -296,11 +309,90 @@ def _plan(
             locales,
         )
         for fam in planned:
-            made = fam.plan(src)
+            name, key = f"{fam.name}@{locale}", None
+            if keys is not None and records is not None and fam.ignores:
+                key = keys.key(fam, locale, locales)
+                kept = records.planned(name, key, ctx.out)
+                if kept is not None:
+                    units += [
+                        Unit(o.rel, fam.name, o.key, stage=o.stage, subject=o.subject) for o in kept
+                    ]
+                    continue
+            made = fam.plan(src.without(fam.ignores))
             if translated:
                 made = [replace(u, rel=localized_path(u.rel, locale, locales[0])) for u in made]
+            if key is not None and records is not None:
+                outputs = tuple(PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made)
+                records.plans[name] = PlanMemo(key, outputs)
             units += made
     return merge(units)
+
+
+class _PlanKeys:
+    """The key of every input of one family's plan in one locale, for reusing the recorded
+    plan (Records.planned) when only what the family ignores changed.
+
+    It names what the build's fingerprint names, with the catalog's files and diagnostics
+    read without the folders of the entities the family ignores, and, for a locale's plan,
+    without the other locales' translations.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        cat: Catalog,
+        diags: list[Diagnostic],
+        partners: list[str] | None,
+        records: Records,
+    ) -> None:
+        from salesplay.engine.records import tree_digest
+        from salesplay.render.theme import template_dirs
+
+        self.ctx, self.cat, self.diags, self.partners = ctx, cat, diags, partners
+        self.memo = records.files
+        self.root = Path(ctx.catalog).resolve()
+        self.templates = tree_digest(template_dirs(ctx.templates), self.memo)
+        self.git: dict[str, str | None] = {}
+
+    def _git(self, what: str) -> str | None:
+        from salesplay.write import git_revision, git_tags
+
+        if what not in self.git:
+            read = git_revision if what == "revision" else git_tags
+            self.git[what] = read(self.ctx.catalog)
+        return self.git[what]
+
+    def key(self, fam: Family, locale: str, locales: tuple[str, ...]) -> str:
+        from salesplay.engine.records import key_of, tree_digest
+        from salesplay.i18n import TRANSLATIONS_DIR
+        from salesplay.models import ENTITY_FOLDERS
+
+        skip = {ENTITY_FOLDERS[kind] for kind in fam.ignores}
+        if fam.localized:
+            skip |= {f"{TRANSLATIONS_DIR}/{other}.po" for other in locales if other != locale}
+        ctx = self.ctx
+        return key_of(
+            "plan",
+            fam.name,
+            locale,
+            locales,
+            ctx.strict,
+            ctx.as_of,
+            str(self.root),
+            str(ctx.out.resolve()),
+            tree_digest([Path(ctx.catalog)], self.memo, skip),
+            self.templates,
+            [self._git(what) for what in sorted(fam.git)],
+            self.partners,
+            [d.format() for d in self.diags if not self._under(d.loc.file, skip)],
+        )
+
+    def _under(self, file: Path, skip: set[str]) -> bool:
+        try:
+            rel = Path(file).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return False
+        return any(rel == s or rel.startswith(s + "/") for s in skip)
 
 
 def check_outputs(ctx: Context, cat: Catalog) -> None:
@@ -334,6 +426,7 @@ def _make_and_write(
     progress: Progress,
     diags: list[Diagnostic],
     wants: Callable[[str], bool],
+    replan: Callable[[], list[Unit]],
 ) -> _Done:
     """Make the stale units stage by stage; write what changed; record every output.
 
@@ -346,6 +439,10 @@ def _make_and_write(
     from salesplay.engine.schedule import merge, run_stage, split
 
     plan = split(units, records, ctx.out, clean=clean)
+    if any(u.make is None and u.data is None for u in plan.stale):
+        # an output of a reused plan changed after _plan found it fresh: plan everything
+        units = replan()
+        plan = split(units, records, ctx.out, clean=clean)
     executor = executor_for(ctx.jobs)
     warnings: dict[str, tuple[Diagnostic, ...]] = {
         u.rel: records.warnings(u.rel) for u in plan.fresh

@@ -42,6 +42,9 @@ class FileMemo:
     def digest(self, entry: os.DirEntry[str]) -> bytes:
         info = entry.stat(follow_symlinks=False)
         stat_of = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        seen = self.seen.get(entry.path)
+        if seen is not None and seen[:4] == stat_of:
+            return bytes.fromhex(seen[4])  # read already in this run (the plan keys walk again)
         known = self.known.get(entry.path)
         if known is not None and known[:4] == stat_of and known[1] < self.taken_ns - _RACY_NS:
             hexdigest = known[4]
@@ -63,6 +66,24 @@ class Record:
     warnings: tuple[Diagnostic, ...] = ()
 
 
+@dataclass(frozen=True)
+class PlannedOutput:
+    """One output of a recorded plan: enough to know it is fresh without planning again."""
+
+    rel: str
+    key: str
+    stage: int = 0
+    subject: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class PlanMemo:
+    """What one family planned in one locale, and the key of every input of that plan."""
+
+    key: str
+    outputs: tuple[PlannedOutput, ...]
+
+
 @dataclass
 class Records:
     """Every output's record, plus what the fast no-change path needs."""
@@ -74,6 +95,8 @@ class Records:
     report: dict[str, object] = field(default_factory=dict)
     #: the input files' digests by stat (see FileMemo).
     files: FileMemo = field(default_factory=FileMemo)
+    #: "family@locale" → its last plan, reused while the plan's inputs are unchanged.
+    plans: dict[str, PlanMemo] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path) -> Records:
@@ -97,7 +120,7 @@ class Records:
             report = raw.get("report") or {}
             if not isinstance(fingerprint, str | None) or not isinstance(report, dict):
                 return cls()
-            return cls(entries, fingerprint, report, _memo(raw.get("files")))
+            return cls(entries, fingerprint, report, _memo(raw.get("files")), _plans(raw))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -112,6 +135,7 @@ class Records:
                 "taken_ns": self.files.now_ns,
                 "digests": {p: list(e) for p, e in sorted(self.files.seen.items())},
             },
+            "plans": {name: asdict(m) for name, m in sorted(self.plans.items())},
         }
         return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
@@ -124,6 +148,16 @@ class Records:
         """Record that `rel` now holds what `key` makes (after writing or finding it so)."""
         info = (out / rel).lstat()
         self.entries[rel] = Record(key, info.st_size, info.st_mtime_ns, warnings)
+
+    def planned(self, name: str, key: str, out: Path) -> tuple[PlannedOutput, ...] | None:
+        """The outputs of plan `name` when it was made from `key` and every one of them is
+        still the file that plan's build left; None otherwise (plan again)."""
+        memo = self.plans.get(name)
+        if memo is None or memo.key != key:
+            return None
+        if not all(self.fresh(out, o.rel, o.key) for o in memo.outputs):
+            return None
+        return memo.outputs
 
     def forget(self, rels: Iterable[str]) -> None:
         """Drop the records of outputs that are no longer made (their files were removed)."""
@@ -153,6 +187,30 @@ def _memo(raw: object) -> FileMemo:
         return FileMemo(known, int(raw["taken_ns"]))
     except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return FileMemo()
+
+
+def _plans(raw: dict[str, object]) -> dict[str, PlanMemo]:
+    """The plan memos of a records file; an unusable one is empty (every family plans)."""
+    try:
+        found = raw.get("plans") or {}
+        assert isinstance(found, dict)
+        return {
+            str(name): PlanMemo(
+                str(m["key"]),
+                tuple(
+                    PlannedOutput(
+                        str(o["rel"]),
+                        str(o["key"]),
+                        int(o["stage"]),
+                        (str(o["subject"][0]), str(o["subject"][1])) if o["subject"] else None,
+                    )
+                    for o in m["outputs"]
+                ),
+            )
+            for name, m in found.items()
+        }
+    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return {}
 
 
 def _entry(record: Record) -> dict[str, object]:
@@ -188,25 +246,33 @@ def key_of(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def tree_digest(roots: Iterable[Path], memo: FileMemo | None = None) -> str:
+def tree_digest(
+    roots: Iterable[Path], memo: FileMemo | None = None, skip: Iterable[str] = ()
+) -> str:
     """Content digest of every regular file under `roots` (names and bytes).
 
     Links are named by their target, not followed; a folder that cannot be read counts as
     its error, so that the digest changes when it does. `memo` spares reading files whose
-    stat has not moved since the last build.
+    stat has not moved since the last build. `skip` names files or folders left out, by
+    their path under each root ("partners", "translations/de.po").
     """
     digest = hashlib.sha256()
+    skipped = frozenset(skip)
     for root in roots:
         digest.update(f"\0root {root}\0".encode())
-        for rel, kind, payload in _walk(root, memo):
+        for rel, kind, payload in _walk(root, memo, skipped):
             digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))
             digest.update(payload)
     return digest.hexdigest()
 
 
-def _walk(root: Path, memo: FileMemo | None = None) -> Iterator[tuple[str, str, bytes]]:
+def _walk(
+    root: Path, memo: FileMemo | None = None, skip: frozenset[str] = frozenset(), at: str = ""
+) -> Iterator[tuple[str, str, bytes]]:
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
+        entries = sorted(
+            (e for e in os.scandir(root) if at + e.name not in skip), key=lambda e: e.name
+        )
     except FileNotFoundError:
         return
     except OSError as exc:
@@ -219,7 +285,8 @@ def _walk(root: Path, memo: FileMemo | None = None) -> Iterator[tuple[str, str, 
             if entry.is_symlink():
                 yield entry.name, "link", os.readlink(entry.path).encode("utf-8", "surrogateescape")
             elif entry.is_dir(follow_symlinks=False):
-                for rel, kind, payload in _walk(Path(entry.path), memo):
+                inner = _walk(Path(entry.path), memo, skip, f"{at}{entry.name}/")
+                for rel, kind, payload in inner:
                     yield f"{entry.name}/{rel}", kind, payload
             elif entry.is_file(follow_symlinks=False):
                 digest = memo.digest(entry) if memo else _file_digest(Path(entry.path))

@@ -6,7 +6,7 @@ import fnmatch
 import functools
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -77,6 +77,22 @@ class Sources:
         """A theme file, the project's override first."""
         return theme_file(self.templates, name)
 
+    def without(self, kinds: frozenset[str]) -> Sources:
+        """These sources without the entities of `kinds` (Family.ignores): a family that says
+        it never reads partners is not given them, so that a plan reused while only those
+        entities changed is the plan it would make."""
+        if not kinds:
+            return self
+        if kinds - {"partner"}:
+            raise ValueError(f"only partners can be left out of a plan, not {sorted(kinds)}")
+        cat = replace(
+            self.cat,
+            partners={},
+            docs={k: d for k, d in self.cat.docs.items() if k[0] != "partner"},
+        )
+        editions = {a: replace(e, partners={}) for a, e in self.editions.items()}
+        return replace(self, cat=cat, editions=editions)
+
 
 @dataclass(frozen=True)
 class Family:
@@ -109,6 +125,11 @@ class Family:
     #: made once per locale of the catalog (locale-qualified paths for all but the source
     #: locale); False: made in the source locale only (the marketers' reports, the feeds).
     localized: bool = True
+    #: entity kinds whose documents its outputs never read ("partner": everything but the
+    #: kits and the marketers' reports). The family is not given them (Sources.without), and
+    #: a build in which only such documents changed reuses its last plan instead of planning
+    #: it again.
+    ignores: frozenset[str] = frozenset()
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` (of any locale) belongs to this family."""

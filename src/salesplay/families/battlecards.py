@@ -58,4 +58,6 @@ FAMILY = Family(
     (("battlecards/*.pdf", "rep"),),
     plan,
     served=True,
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )

@@ -118,4 +118,6 @@ FAMILY = Family(
     (("decks/*-pitch.pptx", "public"), ("decks/*-enablement.pptx", "rep")),
     plan,
     served=True,
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )

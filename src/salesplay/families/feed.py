@@ -656,4 +656,6 @@ FAMILY = Family(
     localized=False,
     # every feed names the revision; the Atom feeds are made from the release tags
     git=frozenset({"revision", "tags"}),
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )

@@ -52,4 +52,6 @@ FAMILY = Family(
     (("matrix.html", "rep"), ("matrix.pdf", "rep")),
     plan,
     served=True,
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )

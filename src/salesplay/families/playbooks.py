@@ -41,4 +41,6 @@ FAMILY = Family(
     " tagged PDF",
     (("playbooks/*.pdf", "internal"),),
     plan,
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )

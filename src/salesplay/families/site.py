@@ -201,4 +201,6 @@ FAMILY = Family(
     quick=True,
     # the What's new page is made from the release tags
     git=frozenset({"tags"}),
+    # partners never reach its outputs: only the kits are made per partner
+    ignores=frozenset({"partner"}),
 )
