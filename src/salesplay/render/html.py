@@ -372,6 +372,8 @@ def _with_fallback(measure: Measure, covered: frozenset[int], size: float) -> Me
     letter Inter lacks (Arabic, Devanagari, Thai…) 0.6 em, about the Noto fonts' average,
     so a translated step name wraps inside its box instead of running past it."""
 
+    # every card, playbook and page of a build draws the same path diagrams: measure once
+    @functools.lru_cache(maxsize=1 << 16)
     def width(text: str) -> float:
         if all(ord(ch) in covered for ch in text):
             return measure(text)
