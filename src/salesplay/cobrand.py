@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import struct
 import zlib
@@ -66,6 +67,36 @@ class DeckBase:
     slides: dict[str, bytes]  # member name → XML with the tokens
     media: str  # member name of the placeholder logo
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
+
+    def dump(self) -> list[bytes]:
+        """The base as blobs for a cache: the archive, then what load() needs besides."""
+        about = {"slides": sorted(self.slides), "media": self.media, "box": list(self.box)}
+        return [self.archive.data, json.dumps(about, sort_keys=True).encode()]
+
+    @classmethod
+    def load(cls, blobs: list[bytes]) -> DeckBase:
+        """A base from what dump() made; ValueError for anything else (a damaged cache)."""
+        try:
+            data, about_json = blobs
+            about = json.loads(about_json)
+            names, media, box = about["slides"], about["media"], about["box"]
+            if not (
+                isinstance(names, list)
+                and all(isinstance(n, str) for n in names)
+                and isinstance(media, str)
+                and isinstance(box, list)
+                and len(box) == 4
+                and all(type(v) is int for v in box)
+            ):
+                raise ValueError("unexpected shape")
+            archive = SpliceBase.parse(data)
+            held = {m.info.filename for m in archive.members}
+            if media not in held:
+                raise ValueError(f"no member {media}")
+            slides = {name: archive.read(name) for name in names}
+        except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
+            raise ValueError(f"not a deck base: {exc}") from None
+        return cls(archive, slides, media, (box[0], box[1], box[2], box[3]))
 
 
 def prepare(

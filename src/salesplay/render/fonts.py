@@ -38,35 +38,71 @@ def noto_stack(lang: str = "") -> tuple[str, ...]:
     return tuple(cjk if f == "Noto Sans CJK JP" else f for f in NOTO_FALLBACK)
 
 
+#: Names how cut() and SubsetFont subset: a cache of what they make is keyed by it (and by
+#: fontTools' version), so change it with them.
+RECIPE = "cut 1: no layout tables, all names, desubroutinized, one BMP cmap, post 3; subset 1"
+
+
+def recipe() -> str:
+    """RECIPE and the fontTools version: everything but the font and repertoire a cut
+    depends on."""
+    import fontTools  # type: ignore[import-untyped]
+
+    return f"{RECIPE}; fontTools {fontTools.version}"
+
+
+def cut(otf: bytes, repertoire: Iterable[int]) -> bytes:
+    """An OpenType CFF font cut to `repertoire`: what a SubsetFont draws from (~0.6 s)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    font = TTFont(io.BytesIO(otf), recalcTimestamp=False)
+    # Every drawing subsets this font again, at a cost that grows with its size: keep
+    # the repertoire, no layout tables (no shaper here), no subroutines.
+    options = subset.Options(layout_features=[], name_IDs=["*"], notdef_outline=True)
+    options.drop_tables += ["GPOS", "GSUB", "GDEF"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=list(repertoire))
+    subsetter.subset(font)
+    font["CFF "].cff.desubroutinize()
+    # One BMP cmap and no glyph-name table: the rest is parsed again for every subset.
+    font["cmap"].tables = [t for t in font["cmap"].tables if (t.platformID, t.platEncID) == (3, 1)]
+    font["post"].formatType = 3.0
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
 class SubsetFont:
     """An OpenType CFF font for drawing short single-line text without a shaper."""
 
     def __init__(
         self, otf: bytes, resource: str, *, repertoire: Iterable[int], common: Iterable[str]
     ) -> None:
-        from fontTools import subset  # type: ignore[import-untyped]
-        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+        self._load(cut(otf, repertoire), resource, common)
 
-        font = TTFont(io.BytesIO(otf), recalcTimestamp=False)
-        # Every drawing subsets this font again, at a cost that grows with its size: keep
-        # the repertoire, no layout tables (no shaper here), no subroutines.
-        options = subset.Options(layout_features=[], name_IDs=["*"], notdef_outline=True)
-        options.drop_tables += ["GPOS", "GSUB", "GDEF"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=list(repertoire))
-        subsetter.subset(font)
-        font["CFF "].cff.desubroutinize()
-        # One BMP cmap and no glyph-name table: the rest is parsed again for every subset.
-        font["cmap"].tables = [
-            t for t in font["cmap"].tables if (t.platformID, t.platEncID) == (3, 1)
-        ]
-        font["post"].formatType = 3.0
-        buffer = io.BytesIO()
-        font.save(buffer)
-        self.data = buffer.getvalue()
+    @classmethod
+    def of_cut(cls, data: bytes, resource: str, *, common: Iterable[str]) -> SubsetFont:
+        """The font from what cut() made (e.g. kept in a cache); ValueError if it is no font.
+
+        Metrics are read from `data` itself, as for a font cut here and now."""
+        font = cls.__new__(cls)
+        try:
+            font._load(data, resource, common)
+        except Exception as exc:  # fontTools raises anything on a damaged font
+            raise ValueError(f"not a font cut: {exc}") from None
+        return font
+
+    def _load(self, data: bytes, resource: str, common: Iterable[str]) -> None:
+        from fontTools.ttLib import TTFont
+
+        # metrics from the saved bytes: a cut read back from a cache reads the same
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+        self.data = data
         self.resource = resource
         self.ps_name = font["name"].getDebugName(6) or "Font"
-        scale = 1000 / font["head"].unitsPerEm
+        self.units_per_em = font["head"].unitsPerEm
+        scale = 1000 / self.units_per_em
         order, metrics = font.getGlyphOrder(), font["hmtx"].metrics
         self.glyph_names = list(order)
         self.gids = {chr(cp): font.getGlyphID(g) for cp, g in font.getBestCmap().items()}
@@ -81,10 +117,18 @@ class SubsetFont:
         self.common = frozenset(ch for ch in common if ch in self.gids)
         self._subsets: dict[frozenset[str], tuple[bytes, list[tuple[int, str]]]] = {}
 
-    def warm(self) -> None:
-        """Make the subset most texts use now (a parent does, so its forks inherit it)."""
-        if self.common and self.common not in self._subsets:
-            self._subsets[self.common] = self._subset(set(self.common))
+    def warm(self, subset: bytes | None = None) -> bytes:
+        """Make the subset most texts use now (a parent does, so its forks inherit it), or
+        take `subset`, what warm() returned before for this same font (e.g. from a cache)."""
+        if not self.common:
+            return b""
+        if self.common not in self._subsets:
+            by_gid = self._by_gid(set(self.common))
+            if subset is None or not self._holds(subset, by_gid):
+                self._subsets[self.common] = self._subset(set(self.common))
+            else:
+                self._subsets[self.common] = subset, by_gid
+        return self._subsets[self.common][0]
 
     def covers(self, text: str) -> bool:
         return all(ch in self.gids for ch in text)
@@ -92,13 +136,37 @@ class SubsetFont:
     def width(self, text: str, size: float) -> float:
         return max(sum(self.advance[ch] for ch in text) * size / 1000.0, 1e-6)
 
+    def _by_gid(self, chars: set[str]) -> list[tuple[int, str]]:
+        """(gid, char) of the glyphs a subset to `chars` keeps, in their original order."""
+        # One char per glyph (two chars may share one, e.g. space and no-break space).
+        return sorted({self.gids[ch]: ch for ch in sorted(chars)}.items())
+
+    def _holds(self, subset: bytes, by_gid: list[tuple[int, str]]) -> bool:
+        """Whether `subset` is a font of exactly the glyphs `by_gid`, in that order."""
+        from fontTools.ttLib import TTFont
+
+        scale = 1000 / self.units_per_em
+        try:
+            font = TTFont(io.BytesIO(subset), lazy=True)
+            order, metrics = font.getGlyphOrder(), font["hmtx"].metrics
+            name = font["name"].getDebugName(6)
+            widths = [self.advance[ch] for _, ch in by_gid]
+            held = [float(metrics[glyph][0] * scale) for glyph in order[1:]]
+        except Exception:  # fontTools raises anything on a damaged font
+            return False
+        # this font's (not a sibling's of the same glyph order), of the glyphs expected
+        return bool(
+            name == self.ps_name
+            and order[1:] == [self.glyph_names[gid] for gid, _ in by_gid]
+            and held == widths
+        )
+
     def _subset(self, chars: set[str]) -> tuple[bytes, list[tuple[int, str]]]:
         """The font cut to `chars` (glyphs in their original order) and (gid, char) kept."""
         from fontTools import subset
         from fontTools.ttLib import TTFont
 
-        # One char per glyph (two chars may share one, e.g. space and no-break space).
-        by_gid = sorted({self.gids[ch]: ch for ch in sorted(chars)}.items())
+        by_gid = self._by_gid(chars)
         options = subset.Options(retain_gids=False, hinting=True, notdef_outline=True, name_IDs=[6])
         subsetter = subset.Subsetter(options)
         subsetter.populate(gids=[gid for gid, _ in by_gid])

@@ -1,0 +1,157 @@
+"""The kits' cache of band fonts and co-brand deck bases: used when sound, remade when not.
+
+A kit remade from the cache is byte-identical to one made without it; a damaged cache file
+costs time, never a crash or a different kit; the build's cache sweep keeps what is in use.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from salesplay import cobrand
+from salesplay.families import kits as family
+from salesplay.render import fonts
+from salesplay.render.band import BandFonts
+from test_kits import AS_OF, one_kit  # noqa: F401  (one_kit: a session fixture)
+
+PARTNER = "blue-river"
+ZIP = f"kits/{PARTNER}.zip"
+
+
+def _blobs(build: Path) -> dict[str, bytes]:
+    """The blob cache files of a build: name → bytes."""
+    folder = build / family.CACHE
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.blobs"))}
+
+
+@pytest.fixture
+def again(one_kit: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """A copy of the one-kit project (catalog and build) whose kit must be made again."""
+    shutil.copytree(one_kit.parent, tmp_path / "p", symlinks=True)
+    (tmp_path / "p" / "build" / ZIP).unlink()
+    return tmp_path / "p"
+
+
+def _kit(project: Path) -> bytes:
+    done = run_cli("kit", PARTNER, "--as-of", AS_OF, "--jobs", "1", cwd=project)
+    assert done.code == 0, done.stderr
+    return (project / "build" / ZIP).read_bytes()
+
+
+def test_a_kit_from_the_cache_is_the_kit_made_without_it(
+    again: Path,
+    one_kit: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cached = _blobs(again / "build")
+    # two band fonts, and a base per deck of the kit: all kept by the first (clean) build
+    assert len(cached) > 2
+    stale = again / "build" / family.CACHE / ("0" * 64 + ".blobs")
+    stale.write_bytes(b"from an older build")
+
+    def refuse(*_args: object, **_kw: object) -> object:
+        raise AssertionError("made again although it is cached")
+
+    monkeypatch.setattr(fonts, "cut", refuse)
+    monkeypatch.setattr(cobrand, "prepare", refuse)
+    assert _kit(again) == (one_kit / ZIP).read_bytes()
+    # the sweep keeps the entries in use and removes the others
+    assert _blobs(again / "build") == cached
+    assert not stale.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "swapped"])
+def test_a_damaged_cache_is_made_again_to_the_same_kit(
+    again: Path,
+    one_kit: Path,  # noqa: F811
+    damage: str,
+) -> None:
+    build = again / "build"
+    cached = _blobs(build)
+    names = sorted(cached)
+    for i, name in enumerate(names):
+        path = build / family.CACHE / name
+        data = cached[name]
+        path.write_bytes(
+            {
+                "truncated": data[: len(data) // 2],
+                "flipped": data[:-1] + bytes([data[-1] ^ 1]),
+                "garbage": b"\x80\x04\x95 not a pickle, not json",
+                # a sound entry of another name: its digest names the file it was made for
+                "swapped": cached[names[(i + 1) % len(names)]],
+            }[damage]
+        )
+    assert _kit(again) == (one_kit / ZIP).read_bytes()
+    assert _blobs(build) == cached  # remade, and kept again
+
+
+def test_blobs_are_refused_unless_whole_and_for_their_name(tmp_path: Path) -> None:
+    name = f"{family.CACHE}/{'a' * 64}.blobs"
+    family._store_blobs(tmp_path, name, [b"one", b"", b"three"])
+    assert family._cached_blobs(tmp_path, name) == [b"one", b"", b"three"]
+    path = tmp_path / name
+    data = path.read_bytes()
+    other = f"{family.CACHE}/{'b' * 64}.blobs"
+    (tmp_path / other).write_bytes(data)
+    assert family._cached_blobs(tmp_path, other) is None
+    for bad in (data[:-1], data + b"x", data.replace(b"three", b"thr3e"), b"", b"{}"):
+        path.write_bytes(bad)
+        assert family._cached_blobs(tmp_path, name) is None
+    assert family._cached_blobs(tmp_path, f"{family.CACHE}/missing.blobs") is None
+
+
+def test_font_memo_gives_the_fonts_a_fresh_load_gives() -> None:
+    kept: dict[tuple[object, ...], list[bytes]] = {}
+
+    def memo(parts: tuple[object, ...], make: object) -> list[bytes]:
+        assert callable(make)
+        return kept.setdefault(parts, make())
+
+    first = BandFonts.load_warmed(memo)
+    assert list(kept) == BandFonts.memo_parts()
+
+    def never(parts: tuple[object, ...], _make: object) -> list[bytes]:
+        return kept[parts]
+
+    second = BandFonts.load_warmed(never)
+    for a, b in ((first.regular, second.regular), (first.bold, second.bold)):
+        assert (a.data, a.gids, a.advance, a.bbox, a.ps_name) == (
+            b.data,
+            b.gids,
+            b.advance,
+            b.bbox,
+            b.ps_name,
+        )
+        assert a._subsets == b._subsets and a._subsets
+    # a kept subset that is not of the expected glyphs is made again, not used
+    subset = first.regular.warm()
+    font = fonts.SubsetFont.of_cut(first.regular.data, "R", common=first.regular.common)
+    assert font.warm(first.bold.warm()) == subset
+    with pytest.raises(ValueError):
+        fonts.SubsetFont.of_cut(b"OTTO not a font", "R", common="abc")
+
+
+def test_deck_base_load_refuses_what_dump_did_not_make() -> None:
+    with pytest.raises(ValueError):
+        cobrand.DeckBase.load([b"PK not a zip", b'{"slides": [], "media": "m", "box": [0,0,0,0]}'])
+    with pytest.raises(ValueError):
+        cobrand.DeckBase.load([b"only one"])
+
+
+def test_cache_memo_remakes_a_missing_entry(tmp_path: Path) -> None:
+    made: list[int] = []
+
+    def make() -> list[bytes]:
+        made.append(1)
+        return [b"x"]
+
+    memo = functools.partial(family._memo, tmp_path)
+    assert memo(("p", 1), make) == [b"x"] and memo(("p", 1), make) == [b"x"]
+    assert len(made) == 1
+    (tmp_path / family._memo_name(("p", 1))).write_bytes(b"")
+    assert memo(("p", 1), make) == [b"x"] and len(made) == 2
