@@ -43,15 +43,6 @@ LOCALES = ("de", "ja", "ar")
 BOOKKEEPING = ".salesplay/"
 
 
-def source_only(root: Path) -> None:
-    """Drop the catalog's locales and translations: a one-language catalog."""
-    config = root / "catalog.yaml"
-    text = re.sub(r"^locales:.*\n", "", config.read_text(encoding="utf-8"), flags=re.M)
-    config.write_text(text, encoding="utf-8")
-    for po in (root / "translations").glob("*.po"):
-        po.unlink()
-
-
 def translate(root: Path, every_locale: bool) -> int:
     """Declare LOCALES, translate every text in each (extract, then fill every msgstr) and
     give the partners their kits' locales; the number of texts per locale."""
@@ -144,8 +135,7 @@ def main() -> None:
         base = Path(tmp)
         one, many = base / "one" / "plays", base / "many" / "plays"
         catalog_gen.generate(one, partners, plays=plays)
-        source_only(one)
-        catalog_gen.generate(many, partners, plays=plays)
+        catalog_gen.generate(many, partners, plays=plays, locales=True)
         texts = translate(many, args.every_partner_every_locale)
         print(f"generated {plays} plays, {partners} partners, {texts} texts per locale; "
               "cold builds…", file=sys.stderr)  # fmt: skip

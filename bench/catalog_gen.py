@@ -129,10 +129,25 @@ def add_plays(root: Path, total: int) -> list[str]:
     return added
 
 
-def generate(root: Path, partners: int, plays: int | None = None, seed: int = 7) -> list[str]:
+def source_only(root: Path) -> None:
+    """Drop the catalog's locales and translations: a one-language catalog."""
+    config = root / "catalog.yaml"
+    text = re.sub(r"^locales:.*\n", "", config.read_text(encoding="utf-8"), flags=re.M)
+    config.write_text(text, encoding="utf-8")
+    for po in (root / "translations").glob("*.po"):
+        po.unlink()
+
+
+def generate(
+    root: Path, partners: int, plays: int | None = None, seed: int = 7, *, locales: bool = False
+) -> list[str]:
     """A copy of the sample catalog at `root` with `partners` generated partners and, if
-    given, `plays` plays in all; the partner ids."""
+    given, `plays` plays in all; the partner ids. Built in the source locale only (the
+    catalog the engine's targets were set on) unless `locales`: the sample's translations
+    then stay."""
     shutil.copytree(SAMPLE, root)
+    if not locales:
+        source_only(root)
     ids = write_partners(root, partners, seed)
     if plays is not None:
         add_plays(root, plays)
