@@ -9,8 +9,9 @@ decks are made once per tier from that tier's kit edition, so a path step never 
 play outside the kit. A kit's key names everything in it: the partner cards and decks it
 stamps (by their own keys), the partner's view, brand and logo, what its index page reads
 (the tier's editions, the templates), the as-of date and the revision. Partner cards and
-deck bases are cached under .salesplay/cache/ by key, so a kit whose partner alone changed
-is re-stamped without rendering anything.
+decks, the band fonts' cuts and each deck's co-brand base are cached under .salesplay/cache/
+by key (checked blobs, never unpickled), so a kit whose partner alone changed is re-stamped
+without rendering, subsetting or re-parsing anything.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class _Kits:
         )
 
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
-        """Cards and deck bases the stale kits stamp: from the cache, else made and cached."""
+        """Cards and deck bases the stale kits stamp, and the band fonts: from the cache,
+        else made and cached."""
         if self.shared.band_fonts is None:
             # loaded here, in the parent, so that no worker loads them again; their cuts
             # and common subsets are cached (making them costs ~1.3 s)
