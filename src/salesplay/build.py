@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,6 @@ from salesplay.faults import BuildFault
 if TYPE_CHECKING:
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.units import Unit
-    from salesplay.families.base import Family
     from salesplay.resolve import Catalog
 
 #: kinds of output `--only` accepts: the output families.
@@ -268,10 +268,12 @@ def _plan(
 
     With `records`, a family that ignores some entities (Family.ignores) and whose plan
     inputs are those of its recorded plan, with every output of that plan untouched, is not
-    planned again: its outputs come back as fresh units without bytes (see _PlanKeys).
+    planned again: its outputs come back as fresh units without bytes (engine.plans); the
+    families get the same keys for parts of their plans (Sources.plans).
     """
     from salesplay.edition import make_edition
-    from salesplay.engine.records import PlanMemo, PlannedOutput
+    from salesplay.engine.plans import PlanKeys
+    from salesplay.engine.records import PlannedOutput
     from salesplay.engine.schedule import merge
     from salesplay.engine.units import Unit
     from salesplay.families import families
@@ -286,7 +288,17 @@ def _plan(
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
     wanted = [fam for fam in families() if wants(fam.name)]
-    keys = _PlanKeys(ctx, cat, diags, partners, records) if records is not None else None
+    keys = None
+    if records is not None:
+        keys = PlanKeys(
+            records,
+            Path(ctx.catalog),
+            ctx.out,
+            template_dirs(ctx.templates),
+            diags,
+            (ctx.strict, ctx.as_of, partners),
+            functools.partial(_git_read, ctx.catalog),
+        )
     units: list[Unit] = []
     for locale in locales:
         translated = locale != locales[0]
@@ -307,12 +319,15 @@ def _plan(
             partners,
             labels,
             locales,
+            keys,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
-            if keys is not None and records is not None and fam.ignores:
-                key = keys.key(fam, locale, locales)
-                kept = records.planned(name, key, ctx.out)
+            if keys is not None and fam.ignores:
+                key = keys.key(
+                    fam.name, locale, locales, fam.ignores, localized=fam.localized, git=fam.git
+                )
+                kept = keys.reused(name, key)
                 if kept is not None:
                     units += [
                         Unit(o.rel, fam.name, o.key, stage=o.stage, subject=o.subject) for o in kept
@@ -321,78 +336,18 @@ def _plan(
             made = fam.plan(src.without(fam.ignores))
             if translated:
                 made = [replace(u, rel=localized_path(u.rel, locale, locales[0])) for u in made]
-            if key is not None and records is not None:
-                outputs = tuple(PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made)
-                records.plans[name] = PlanMemo(key, outputs)
+            if key is not None and keys is not None:
+                outputs = [PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made]
+                keys.keep(name, key, outputs)
             units += made
     return merge(units)
 
 
-class _PlanKeys:
-    """The key of every input of one family's plan in one locale, for reusing the recorded
-    plan (Records.planned) when only what the family ignores changed.
+def _git_read(catalog: Path, what: str) -> str | None:
+    """What of the catalog's git a plan reads: "revision" or "tags"."""
+    from salesplay.write import git_revision, git_tags
 
-    It names what the build's fingerprint names, with the catalog's files and diagnostics
-    read without the folders of the entities the family ignores, and, for a locale's plan,
-    without the other locales' translations.
-    """
-
-    def __init__(
-        self,
-        ctx: Context,
-        cat: Catalog,
-        diags: list[Diagnostic],
-        partners: list[str] | None,
-        records: Records,
-    ) -> None:
-        from salesplay.engine.records import tree_digest
-        from salesplay.render.theme import template_dirs
-
-        self.ctx, self.cat, self.diags, self.partners = ctx, cat, diags, partners
-        self.memo = records.files
-        self.root = Path(ctx.catalog).resolve()
-        self.templates = tree_digest(template_dirs(ctx.templates), self.memo)
-        self.git: dict[str, str | None] = {}
-
-    def _git(self, what: str) -> str | None:
-        from salesplay.write import git_revision, git_tags
-
-        if what not in self.git:
-            read = git_revision if what == "revision" else git_tags
-            self.git[what] = read(self.ctx.catalog)
-        return self.git[what]
-
-    def key(self, fam: Family, locale: str, locales: tuple[str, ...]) -> str:
-        from salesplay.engine.records import key_of, tree_digest
-        from salesplay.i18n import TRANSLATIONS_DIR
-        from salesplay.models import ENTITY_FOLDERS
-
-        skip = {ENTITY_FOLDERS[kind] for kind in fam.ignores}
-        if fam.localized:
-            skip |= {f"{TRANSLATIONS_DIR}/{other}.po" for other in locales if other != locale}
-        ctx = self.ctx
-        return key_of(
-            "plan",
-            fam.name,
-            locale,
-            locales,
-            ctx.strict,
-            ctx.as_of,
-            str(self.root),
-            str(ctx.out.resolve()),
-            tree_digest([Path(ctx.catalog)], self.memo, skip),
-            self.templates,
-            [self._git(what) for what in sorted(fam.git)],
-            self.partners,
-            [d.format() for d in self.diags if not self._under(d.loc.file, skip)],
-        )
-
-    def _under(self, file: Path, skip: set[str]) -> bool:
-        try:
-            rel = Path(file).resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return False
-        return any(rel == s or rel.startswith(s + "/") for s in skip)
+    return (git_revision if what == "revision" else git_tags)(catalog)
 
 
 def check_outputs(ctx: Context, cat: Catalog) -> None:

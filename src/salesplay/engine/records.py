@@ -74,6 +74,9 @@ class PlannedOutput:
     key: str
     stage: int = 0
     subject: tuple[str, str] | None = None
+    #: where a part of a plan puts it, in that plan's own terms (a kit member:
+    #: what, tier, id); empty for an output.
+    slot: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,12 +155,15 @@ class Records:
     def planned(self, name: str, key: str, out: Path) -> tuple[PlannedOutput, ...] | None:
         """The outputs of plan `name` when it was made from `key` and every one of them is
         still the file that plan's build left; None otherwise (plan again)."""
+        outputs = self.recalled(name, key)
+        if outputs is None or not all(self.fresh(out, o.rel, o.key) for o in outputs):
+            return None
+        return outputs
+
+    def recalled(self, name: str, key: str) -> tuple[PlannedOutput, ...] | None:
+        """What plan `name` recorded when it was made from `key`; None otherwise."""
         memo = self.plans.get(name)
-        if memo is None or memo.key != key:
-            return None
-        if not all(self.fresh(out, o.rel, o.key) for o in memo.outputs):
-            return None
-        return memo.outputs
+        return memo.outputs if memo is not None and memo.key == key else None
 
     def forget(self, rels: Iterable[str]) -> None:
         """Drop the records of outputs that are no longer made (their files were removed)."""
@@ -203,6 +209,7 @@ def _plans(raw: dict[str, object]) -> dict[str, PlanMemo]:
                         str(o["key"]),
                         int(o["stage"]),
                         (str(o["subject"][0]), str(o["subject"][1])) if o["subject"] else None,
+                        tuple(str(part) for part in o.get("slot", ())),
                     )
                     for o in m["outputs"]
                 ),

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.engine.plans import PlanKeys
 from salesplay.engine.records import key_of, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
@@ -42,6 +43,10 @@ class Sources:
     labels: Labels = field(default_factory=Labels)
     #: the catalog's source locale, then its other locales: every locale a build makes.
     locales: tuple[str, ...] = ("en",)
+    #: the keys of plans and the plans recorded under them (engine.plans), for a family
+    #: that reuses a part of its plan while what that part reads is unchanged (the kits'
+    #: per-tier members); None: plan everything (a clean plan, `check --templates`).
+    plans: PlanKeys | None = None
 
     @property
     def locale(self) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from salesplay import changes, cobrand, kits
 from salesplay.engine.executor import Executor
-from salesplay.engine.records import key_of
+from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
@@ -35,6 +35,7 @@ from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts
+from salesplay.render.pptx_deck import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
 from salesplay.views import Edition
@@ -61,6 +62,8 @@ class _Kits:
 
     src: Sources
     shared: kits.KitShared
+    #: plans one member (a reused plan's member whose cached bytes are gone is made again)
+    planner: _Members
     cards: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → card
     enablement: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → deck
     pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
@@ -82,6 +85,16 @@ class _Kits:
             + [("whats-new", m, u) for m, u in sorted(self.news.items()) if m[0] in tiers]
         )
 
+    def slot(self, what: str) -> dict[kits.Member, Unit]:
+        """The members of one kind (MEMBER_KINDS) by (tier, id)."""
+        return {
+            "card": self.cards,
+            "enablement": self.enablement,
+            "pitch": self.pitches,
+            "competitor": self.competitors,
+            "brief": self.briefs,
+        }[what]
+
     def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
         """Cards and deck bases the stale kits stamp, and the band fonts: from the cache,
         else made and cached."""
@@ -94,12 +107,12 @@ class _Kits:
         wanted = self.members(tiers)
         made: dict[str, bytes] = {}  # unit key → bytes
         missing: dict[str, Unit] = {}
-        for _what, _member, unit in wanted:
+        for what, member, unit in wanted:
             if unit.key in made or unit.key in missing:
                 continue
             data = _cached(self.src.out, unit)
             if data is None:
-                missing[unit.key] = unit
+                missing[unit.key] = unit if unit.make is not None else self._remade(what, member)
             else:
                 made[unit.key] = data
         if missing:
@@ -132,6 +145,20 @@ class _Kits:
 
     def make(self, partner_id: str) -> Made:
         return kits.kit_zip(self.shared, partner_id), ()
+
+    def _remade(self, what: str, member: kits.Member) -> Unit:
+        """A member of a reused plan (no make) whose cached bytes are gone, planned again:
+        its page is rendered here, in the parent, where a template fault is located. Its key
+        is the recorded one, which the kits' keys were made from."""
+        unit = self.planner.unit(what, *member)
+        recorded = self.slot(what)[member]
+        if unit.key != recorded.key:
+            # the members' plan key missed an input: a bug, never a user's mistake
+            raise RuntimeError(
+                f"kit member {what} {member} differs from its recorded plan;"
+                " `salesplay build --clean` makes everything again"
+            )
+        return unit
 
     def base_name(self, deck_key: str, part: cobrand.Part) -> str:
         """The cache file of the co-brand base of the deck made by key `deck_key`."""
@@ -267,6 +294,137 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
     }
 
 
+#: the kinds of member made once per tier, in the order a tier's members are planned
+MEMBER_KINDS = ("card", "enablement", "competitor", "brief", "pitch")
+
+
+@dataclass
+class _Members:
+    """How one locale's kit members are planned, one at a time: by the plan, or by
+    `_Kits.prepare` for a member of a reused plan whose cached bytes are gone.
+
+    A member is made from its tier's kit editions, which hold no partner: what it reads is
+    what a plan without partners reads (see `_reused`)."""
+
+    src: Sources
+
+    @functools.cached_property
+    def master(self) -> tuple[Path, str]:
+        path = deck_family.master(self.src)
+        return path, key_of("master", path.read_bytes())
+
+    @functools.cached_property
+    def logo(self) -> Logo | None:
+        return deck_family.logo(self.src)  # the company's, on title and closing slides
+
+    @functools.cached_property
+    def links(self) -> html.Links:
+        return html.Links.for_pdf(self.src.cat.root, self.src.template_dirs)
+
+    def slots(self, tier: str) -> list[tuple[str, str]]:
+        """(kind, id) of every member of `tier`, in planning order."""
+        kit = self.src.editions["partner"].kits[tier]
+        return [
+            *((what, play) for play in kit.plays for what in ("card", "enablement")),
+            *(("competitor", cid) for cid in kit.competitors),
+            *(("brief", play) for play in kit.briefs),
+            *(("pitch", dest) for dest in kit.destinations),
+        ]
+
+    def unit(self, what: str, tier: str, eid: str) -> Unit:
+        """The unit of one member: its page or slides rendered now, for its key."""
+        src, links = self.src, self.links
+        kit = src.editions["partner"].kits[tier]
+        tr = src.labels.gettext  # members' document titles in the kit's language
+        if what == "card":
+            page = guarded(
+                Path(eid), html.battlecard, src.env, kit.cards, eid, links, medium="print"
+            )
+            title = tr("%(name)s — battlecard") % {"name": kit.cards.plays[eid].name}
+            return self._pdf("partner-cards", tier, eid, page, title, ("play", eid))
+        if what == "competitor":
+            # made from the tier's kit edition: it names only the kit's plays
+            page = guarded(
+                Path(eid), html.competitor_card, src.env, kit.cards, eid, links, medium="print"
+            )
+            title = tr("%(name)s — competitor card") % {"name": kit.cards.competitors[eid].name}
+            return self._pdf("partner-competitors", tier, eid, page, title, ("competitor", eid))
+        if what == "brief":
+            # the customer's page: from the tier's public edition, never the partner one
+            page = guarded(Path(eid), kits.customer_brief, src.env, kit.pitches, eid, links)
+            title = tr("%(name)s — customer brief") % {"name": kit.pitches.plays[eid].name}
+            return self._pdf("partner-briefs", tier, eid, page, title, ("play", eid))
+        master, digest = self.master
+        if what == "enablement":
+            return deck_family.unit(
+                NAME,
+                f"partner-decks/{tier}/{eid}.pptx",
+                kit.cards,
+                decks.partner_enablement_slides(kit.cards, eid),
+                master,
+                digest,
+                tr("%(name)s — partner enablement") % {"name": kit.cards.plays[eid].name},
+                ("play", eid),
+                self.logo,
+            )
+        if what == "pitch":
+            return deck_family.unit(
+                NAME,
+                f"partner-pitches/{tier}/{eid}.pptx",
+                kit.pitches,
+                decks.pitch_slides(kit.pitches, eid),
+                master,
+                digest,
+                kit.pitches.destinations[eid].name,
+                ("destination", eid),
+                self.logo,
+            )
+        raise ValueError(f"no kit member kind {what!r}")
+
+    def _pdf(
+        self, folder: str, tier: str, eid: str, page: str, title: str, subject: Subject
+    ) -> Unit:
+        rel = f"{folder}/{tier}/{eid}.pdf"
+        return pdf_unit(self.src, NAME, rel, page, title, subject=subject)
+
+
+def _members_plan(src: Sources, tiers: Sequence[str]) -> tuple[str, str] | None:
+    """The name and key of the members' plan of `tiers` in this locale: what a kits plan
+    without partners reads (the tiers' kit editions hold none), and which tiers."""
+    if src.plans is None:
+        return None
+    name = f"{NAME}-members"
+    ignores = frozenset({"partner"})
+    key = src.plans.key(name, src.locale, src.locales, ignores, extra=(sorted(tiers),))
+    return f"{name}@{src.locale}", key
+
+
+def _reused(src: Sources, state: _Kits, tiers: Sequence[str]) -> bool:
+    """Fill in the members of `tiers` from their recorded plan when what they are made from
+    is unchanged (no page rendered: their bytes come from the cache, see _Kits.prepare)."""
+    memo = _members_plan(src, tiers)
+    recalled = src.plans.recalled(*memo) if memo is not None and src.plans else None
+    if not recalled or not all(len(o.slot) == 3 and o.slot[0] in MEMBER_KINDS for o in recalled):
+        return False
+    for o in recalled:
+        what, tier, eid = o.slot
+        state.slot(what)[(tier, eid)] = Unit(o.rel, NAME, o.key, subject=o.subject)
+    return True
+
+
+def _remember(src: Sources, state: _Kits, tiers: Sequence[str]) -> None:
+    """Record the members of `tiers` for the next build (see _reused)."""
+    memo = _members_plan(src, tiers)
+    if memo is None or src.plans is None:
+        return
+    members = [
+        PlannedOutput(u.rel, u.key, subject=u.subject, slot=(what, *member))
+        for what, member, u in state.members(set(tiers))
+        if what in MEMBER_KINDS
+    ]
+    src.plans.keep(*memo, members)
+
+
 def plan(src: Sources) -> list[Unit]:
     cat = src.cat
     ped = src.editions["partner"]
@@ -275,76 +433,17 @@ def plan(src: Sources) -> list[Unit]:
     ids = [pid for pid in ids if src.locale in ped.partners[pid].locales]
     if not ids:
         return []
-    master = deck_family.master(src)
-    digest = key_of("master", master.read_bytes())
-    logo = deck_family.logo(src)  # the company's, on title and closing slides
     revision = git_revision(cat.root)
     shared = kits.KitShared(cat, ped, src.out, src.env, revision)
-    state = _Kits(src, shared)
-    links = html.Links.for_pdf(cat.root, src.template_dirs)
-    same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
-    tr = src.labels.gettext  # members' document titles in the kit's language
-
-    def member_pdf(
-        folder: str, tier: str, eid: str, page: str, title: str, subject: Subject
-    ) -> Unit:
-        unit = pdf_unit(src, NAME, f"{folder}/{tier}/{eid}.pdf", page, title, subject=subject)
-        return same.setdefault(unit.key, unit)
-
-    for tier in dict.fromkeys(ped.partners[pid].tier for pid in ids):
-        kit = ped.kits[tier]
-        for play in kit.plays:
-            view = kit.cards.plays[play]
-            page = guarded(
-                Path(play), html.battlecard, src.env, kit.cards, play, links, medium="print"
-            )
-            title = tr("%(name)s — battlecard") % {"name": view.name}
-            state.cards[(tier, play)] = member_pdf(
-                "partner-cards", tier, play, page, title, ("play", play)
-            )
-            deck = deck_family.unit(
-                NAME,
-                f"partner-decks/{tier}/{play}.pptx",
-                kit.cards,
-                decks.partner_enablement_slides(kit.cards, play),
-                master,
-                digest,
-                tr("%(name)s — partner enablement") % {"name": view.name},
-                ("play", play),
-                logo,
-            )
-            state.enablement[(tier, play)] = same.setdefault(deck.key, deck)
-        for cid in kit.competitors:
-            comp = kit.cards.competitors[cid]
-            # made from the tier's kit edition: it names only the kit's plays
-            page = guarded(
-                Path(cid), html.competitor_card, src.env, kit.cards, cid, links, medium="print"
-            )
-            title = tr("%(name)s — competitor card") % {"name": comp.name}
-            state.competitors[(tier, cid)] = member_pdf(
-                "partner-competitors", tier, cid, page, title, ("competitor", cid)
-            )
-        for play in kit.briefs:
-            # the customer's page: from the tier's public edition, never the partner one
-            view = kit.pitches.plays[play]
-            page = guarded(Path(play), kits.customer_brief, src.env, kit.pitches, play, links)
-            title = tr("%(name)s — customer brief") % {"name": view.name}
-            state.briefs[(tier, play)] = member_pdf(
-                "partner-briefs", tier, play, page, title, ("play", play)
-            )
-        for dest in kit.destinations:
-            pitch = deck_family.unit(
-                NAME,
-                f"partner-pitches/{tier}/{dest}.pptx",
-                kit.pitches,
-                decks.pitch_slides(kit.pitches, dest),
-                master,
-                digest,
-                kit.pitches.destinations[dest].name,
-                ("destination", dest),
-                logo,
-            )
-            state.pitches[(tier, dest)] = same.setdefault(pitch.key, pitch)
+    state = _Kits(src, shared, _Members(src))
+    tiers = list(dict.fromkeys(ped.partners[pid].tier for pid in ids))
+    if not _reused(src, state, tiers):
+        same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
+        for tier in tiers:
+            for what, eid in state.planner.slots(tier):
+                unit = state.planner.unit(what, tier, eid)
+                state.slot(what)[(tier, eid)] = same.setdefault(unit.key, unit)
+        _remember(src, state, tiers)
     plan_news(src, state, ids, revision)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
     # pages read them) and the members it stamps; hashed once per tier, not per kit
