@@ -1,0 +1,197 @@
+"""The kits' per-tier members (cards, briefs, competitor cards, decks) are not planned again
+while only partners changed: their pages are not rendered, the kit is the same as from a
+full plan, and a member whose cached bytes are gone is rendered again to the same kit."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import AS_OF, MINIMAL, make_catalog, run_cli
+from salesplay.engine.records import RECORDS
+from salesplay.families import base
+from salesplay.families import kits as family
+from salesplay.render import html, pdf
+from salesplay.render.theme import THEME_DIR
+
+PARTNER = "blue-river"
+ZIP = f"kits/{PARTNER}.zip"
+MEMO = f"{family.NAME}-members@en"
+
+
+class Planned(Exception):
+    """A member was planned (its page or slides rendered)."""
+
+
+def _blank(_renderer: object, job: pdf.RenderJob) -> tuple[bytes, list[str]]:
+    """A one-page PDF naming the page it stands for (the kits stamp it like any other)."""
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(595.28, 841.89))
+    doc.docinfo["/Title"] = job.title
+    doc.docinfo["/Subject"] = hashlib.sha256(job.html.encode()).hexdigest()
+    buf = io.BytesIO()
+    doc.save(buf, deterministic_id=True)
+    return buf.getvalue(), []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The minimal catalog and its build of blue-river's kit, made in place once for the
+    module (a key names the catalog's path: a copy would plan and render afresh). These
+    tests are about which members are planned, not about WeasyPrint: a member PDF is a
+    stand-in page (the decks are real)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "render_job", _blank)
+        patch.setattr(base, "_pdf_renderer", lambda: None)
+        root = tmp_path_factory.mktemp("members")
+        make_catalog(root)
+        _kit(root)
+        yield root
+
+
+@pytest.fixture
+def project(built: Path) -> Iterator[Path]:
+    """The module's project; its catalog and template folder are put back afterwards."""
+    yield built
+    shutil.rmtree(built / "plays")
+    shutil.copytree(MINIMAL, built / "plays")
+    shutil.rmtree(built / "templates", ignore_errors=True)
+
+
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """The members planned from here on, (kind, tier, id); battlecard pages rendered are
+    counted as ("battlecard", "", play)."""
+    calls: list[tuple[str, str, str]] = []
+    unit, battlecard = family._Members.unit, html.battlecard
+
+    def counting(self: family._Members, what: str, tier: str, eid: str) -> object:
+        calls.append((what, tier, eid))
+        return unit(self, what, tier, eid)
+
+    def rendering(*args: object, **kwargs: object) -> str:
+        calls.append(("battlecard", "", str(args[2])))
+        return battlecard(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(family._Members, "unit", counting)
+    monkeypatch.setattr(html, "battlecard", rendering)
+    return calls
+
+
+@pytest.fixture
+def refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning a member stops the build (Planned): the test needs no render."""
+
+    def refuse(*_args: object, **_kwargs: object) -> object:
+        raise Planned
+
+    monkeypatch.setattr(family._Members, "unit", refuse)
+
+
+def _kit(project: Path) -> bytes:
+    done = run_cli("kit", PARTNER, "--as-of", AS_OF, "--jobs", "1", cwd=project)
+    assert done.code == 0, done.stderr
+    return (project / "build" / ZIP).read_bytes()
+
+
+def _cache(project: Path) -> set[str]:
+    return {p.name for p in (project / "build" / family.CACHE).iterdir()}
+
+
+def _members(project: Path) -> list[dict[str, object]]:
+    records = json.loads((project / "build" / RECORDS).read_text(encoding="utf-8"))
+    return records["plans"][MEMO]["outputs"]  # type: ignore[no-any-return]
+
+
+def _edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / "plays" / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _index(kit: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(kit)) as zf:
+        name = next(n for n in zf.namelist() if n.endswith("/index.html"))
+        return zf.read(name).decode()
+
+
+def test_a_partner_edit_renders_no_member_and_keeps_every_cached_member(
+    project: Path, planned: list[tuple[str, str, str]]
+) -> None:
+    members, cache = _members(project), _cache(project)
+    kinds = {m["slot"][0] for m in members}  # type: ignore[index]
+    assert {"card", "enablement", "competitor"} <= kinds
+    before = (project / "build" / ZIP).read_bytes()
+    # the partner's name is on every band of its kit (gold kits have no customer part, where
+    # its contact would be)
+    _edit(project, "partners/blue-river.yaml", "name: Blue River IT", "name: Blue River Data")
+    kit = _kit(project)
+    assert planned == []
+    assert kit != before and "Blue River Data" in _index(kit)
+    # every member is still in use: the sweep kept each cached member and deck base
+    assert _cache(project) == cache
+    assert _members(project) == members
+    # the kit a full plan of the members makes is the same (the cache spares the renders)
+    (project / "build" / ZIP).unlink()
+    records = project / "build" / RECORDS
+    raw = json.loads(records.read_text(encoding="utf-8"))
+    del raw["plans"][MEMO]
+    records.write_text(json.dumps(raw), encoding="utf-8")
+    assert _kit(project) == kit
+    assert len([c for c in planned if c[0] != "battlecard"]) == len(members)
+    assert any(c[0] == "battlecard" for c in planned)
+    assert _members(project) == members
+
+
+@pytest.mark.parametrize("change", ["play", "template", "as-of"])
+def test_what_members_read_plans_them_again(
+    project: Path,
+    refused: None,
+    change: str,
+) -> None:
+    as_of = AS_OF
+    if change == "play":
+        play = project / "plays" / "plays" / "backup-modernization.yaml"
+        play.write_text(play.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    elif change == "template":
+        (project / "templates").mkdir()
+        shutil.copy(THEME_DIR / "customer_brief.html", project / "templates")
+    else:
+        as_of = "2026-01-02"
+    done = run_cli("kit", PARTNER, "--as-of", as_of, "--jobs", "1", cwd=project)
+    # salesplay reports what it did not expect as an internal error
+    assert done.code != 0 and "Planned" in done.stderr
+
+
+def test_unchanged_members_are_not_planned_again(project: Path, refused: None) -> None:
+    """The control of the test above: with nothing members read changed, no member is
+    planned (the kit alone is made again)."""
+    kit = _kit(project)  # the kit of the catalog as it is (an earlier test edited it)
+    (project / "build" / ZIP).unlink()
+    assert _kit(project) == kit
+
+
+def test_a_member_whose_cached_bytes_are_gone_is_rendered_again_to_the_same_kit(
+    project: Path, planned: list[tuple[str, str, str]]
+) -> None:
+    kit = _kit(project)  # the kit of the catalog as it is (an earlier test edited it)
+    assert planned == []
+    card = next(m for m in _members(project) if m["slot"][0] == "card")  # type: ignore[index]
+    cached = project / "build" / family.CACHE / f"{card['key']}.pdf"
+    made = cached.read_bytes()
+    cached.unlink()
+    (project / "build" / ZIP).unlink()
+    assert _kit(project) == kit
+    # that member alone, its page rendered in the parent; its bytes cached again
+    what, tier, play = card["slot"]  # type: ignore[misc]
+    assert planned == [(what, tier, play), ("battlecard", "", play)]
+    assert cached.read_bytes() == made
