@@ -75,6 +75,9 @@ class KitShared:
     enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
     pitches: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, destination)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
+    #: bands that go through WeasyPrint (SVG logos, other scripts), made or read from the
+    #: cache before the kits are made (see families/kits.py)
+    bands: dict[Brand, bytes] = field(default_factory=dict)
     #: the band's fonts, loaded (and their common subset made) once in the parent
     band_fonts: BandFonts | None = None
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
@@ -155,8 +158,8 @@ def brand_of(shared: KitShared, partner_id: str) -> Marks:
     )
 
 
-def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
-    """Every file of one partner's kit, under the folder `<partner>/`."""
+def band_maker(shared: KitShared) -> BandMaker:
+    """This process's band maker (the parent's, or a forked worker's own)."""
     cat = shared.cat
     maker = shared.makers.get(os.getpid())
     if maker is None:
@@ -170,8 +173,20 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         shared.makers[os.getpid()] = maker
         # pool workers never run __del__: close (remove the font folder) at process exit
         multiprocessing.util.Finalize(maker, maker.close, exitpriority=10)
+    return maker
+
+
+def band_of(shared: KitShared, brand: Brand) -> bytes:
+    """The band of `brand`: as prepared for the build (kept between builds), else drawn."""
+    kept = shared.bands.get(brand)
+    return kept if kept is not None else band_maker(shared).band(brand)
+
+
+def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
+    """Every file of one partner's kit, under the folder `<partner>/`."""
+    cat = shared.cat
     marks = brand_of(shared, partner_id)
-    team = PreparedBand.of(maker.band(marks.team_band))
+    team = PreparedBand.of(band_of(shared, marks.team_band))
     partner = partner_of(shared.partner_edition, partner_id)
     tier = partner.tier
     files: dict[str, bytes] = {}
@@ -190,7 +205,7 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
         files[f"{TEAM}/competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(team)
     briefs = briefs_of(shared, partner_id)
     if briefs:
-        customer = PreparedBand.of(maker.band(marks.customer_band))
+        customer = PreparedBand.of(band_of(shared, marks.customer_band))
         for play in briefs:
             files[f"{CUSTOMERS}/briefs/{play}.pdf"] = shared.briefs[(tier, play)].stamp(customer)
     for dest in partner.destinations:

@@ -34,7 +34,7 @@ from salesplay.faults import BuildFault, Subject
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
-from salesplay.render.band import BandFonts
+from salesplay.render.band import BandFonts, Brand
 from salesplay.render.pptx_deck import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
@@ -102,6 +102,7 @@ class _Kits:
             # loaded here, in the parent, so that no worker loads them again; their cuts
             # and common subsets are cached (making them costs ~1.3 s)
             self.shared.band_fonts = BandFonts.load_warmed(functools.partial(_memo, self.src.out))
+        self._bands(stale, executor)
         ped = self.shared.partner_edition
         tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
         wanted = self.members(tiers)
@@ -146,6 +147,52 @@ class _Kits:
     def make(self, partner_id: str) -> Made:
         return kits.kit_zip(self.shared, partner_id), ()
 
+    def _bands(self, stale: Sequence[Unit], executor: Executor) -> None:
+        """The bands of the stale kits that go through WeasyPrint (~0.3 s each: SVG logos,
+        scripts Inter lacks), from each kit's band file in the cache, else made on the
+        executor and kept: a play edit re-stamps hundreds of kits whose bands are as before."""
+        maker = kits.band_maker(self.shared)
+        wanted: dict[str, list[tuple[Brand, str]]] = {}  # band file → (brand, key)
+        for unit in stale:
+            if not isinstance(unit.make, _KitMaker):
+                continue
+            pid = unit.make.partner_id
+            marks = kits.brand_of(self.shared, pid)
+            brands = [marks.team_band]
+            brands += [marks.customer_band] if kits.briefs_of(self.shared, pid) else []
+            for brand in brands:
+                parts = maker.slow_key(brand)
+                if parts is not None:
+                    wanted.setdefault(band_name(unit.rel), []).append((brand, key_of(*parts)))
+        todo: list[tuple[Brand, str]] = []
+        for name, found in wanted.items():
+            blobs = _cached_blobs(self.src.out, name) or []
+            pairs = zip(blobs[0::2], blobs[1::2], strict=True) if len(blobs) % 2 == 0 else ()
+            kept = {k.decode("ascii", "replace"): band for k, band in pairs}
+            for brand, key in found:
+                if key in kept:
+                    self.shared.bands[brand] = kept[key]
+                elif brand not in self.shared.bands:
+                    todo.append((brand, key))
+        if todo:
+            self.src.progress(f"drawing {len(todo)} partner bands for kits")
+            shared = self.shared
+            jobs = list(dict.fromkeys(todo))
+
+            def drawn(brand: Brand) -> Callable[[Workshop], Made]:
+                return lambda _workshop: (kits.band_maker(shared).band(brand), ())
+
+            units = [
+                Unit(f"{CACHE}/band-{key}.pdf", NAME, key, make=drawn(brand)) for brand, key in jobs
+            ]
+            for index, (data, _warnings) in executor.run(units):
+                shared.bands[jobs[index][0]] = data
+        for name, found in wanted.items():
+            blobs = [
+                part for brand, key in found for part in (key.encode(), self.shared.bands[brand])
+            ]
+            _store_blobs(self.src.out, name, blobs)
+
     def _remade(self, what: str, member: kits.Member) -> Unit:
         """A member of a reused plan (no make) whose cached bytes are gone, planned again:
         its page is rendered here, in the parent, where a template fault is located. Its key
@@ -181,6 +228,11 @@ class _Kits:
         base = cobrand.prepare(deck, self.src.cat.as_of, part, wording, labels.lang)
         _store_blobs(self.src.out, name, [digest, *base.dump()])
         return base
+
+
+def band_name(kit_rel: str) -> str:
+    """The cache file of the slow bands of the kit `kit_rel` (one file a kit and locale)."""
+    return f"{CACHE}/bands-{kit_rel.removesuffix('.zip').replace('/', '-')}{_BLOBS}"
 
 
 def _cache_name(unit: Unit) -> str:
@@ -271,13 +323,16 @@ def _memo(out: Path, parts: tuple[object, ...], make: Callable[[], list[bytes]])
 def cache_names(units: Sequence[Unit]) -> set[str]:
     """The cache files the kits of `units` use (the rest of the cache may go)."""
     tiers: dict[int, tuple[_Kits, set[str]]] = {}  # one state per build; its kits' tiers
+    bands: set[str] = set()
     for unit in units:
         if isinstance(unit.make, _KitMaker):
+            bands.add(band_name(unit.rel))
             state, pid = unit.make.state, unit.make.partner_id
             tier = state.shared.partner_edition.partners[pid].tier
             tiers.setdefault(id(state), (state, set()))[1].add(tier)
     # per tier, not per kit: a thousand kits share four tiers' members
     names = {_cache_name(u) for state, used in tiers.values() for _, _, u in state.members(used)}
+    names |= bands
     if tiers:
         names |= {_memo_name(parts) for parts in BandFonts.memo_parts()}
     names |= {

@@ -236,17 +236,33 @@ class BandMaker:
         """Remove WeasyPrint's temporary font folder of this process, if any."""
         self.renderer.close()
 
+    def drawable(self, brand: Brand) -> bool:
+        """Whether the band is drawn as PDF content (fast); else WeasyPrint lays it out."""
+        texts = (brand.name, brand.lead, brand.trail, *brand.contact_lines)
+        # The drawn band has no shaper and no bidi: left-to-right text of Inter's repertoire.
+        return brand.direction != "rtl" and all(
+            self.regular.covers(t) and self.bold.covers(t) for t in texts
+        )
+
+    def slow_key(self, brand: Brand) -> tuple[object, ...] | None:
+        """What a band that goes through WeasyPrint (text Inter cannot show, right to left,
+        or an SVG logo: ~0.3 s a band) is made from: the brand, its logo file's bytes, the
+        page size and date, for keeping it between builds. None for a band drawn from
+        Inter and a raster logo alone, which costs less than reading it back."""
+        svg = brand.logo is not None and brand.logo.suffix.lower() == ".svg"
+        if not svg and self.drawable(brand):
+            return None
+        logo = b"" if brand.logo is None else _inside(brand.logo, self.roots).read_bytes()
+        digest = hashlib.sha256(logo).hexdigest()
+        return ("band", brand, digest, self.roots, self.width, self.height, self.as_of)
+
     def band(self, brand: Brand, *, engine: str = "auto") -> bytes:
         """A one-page PDF of the band; engine is "auto", "draw" or "weasyprint"."""
         try:
             rgb = colour.unit(brand.colour)
         except ValueError:
             raise PdfError(f"bad colour {brand.colour!r}: expected #RRGGBB") from None
-        texts = (brand.name, brand.lead, brand.trail, *brand.contact_lines)
-        # The drawn band has no shaper and no bidi: left-to-right text of Inter's repertoire.
-        drawable = brand.direction != "rtl" and all(
-            self.regular.covers(t) and self.bold.covers(t) for t in texts
-        )
+        drawable = self.drawable(brand)
         if engine == "weasyprint" or (engine == "auto" and not drawable):
             return self._html_band(brand)
         if not drawable:
