@@ -165,7 +165,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def add_play(self, on_path: bool) -> None:
         self.added += 1
         pid = f"extra-{self.added}"
-        text = self.catalog("plays/recovery-drills.yaml").read_text()
+        # from minimal's own copy: the project's may have been removed by remove_play
+        text = (MINIMAL / "plays" / "recovery-drills.yaml").read_text()
         text = text.replace("name: Recovery drills", f"name: Extra play {self.added}")
         self.catalog(f"plays/{pid}.yaml").write_text(text)
         self.plays.append(pid)
