@@ -147,7 +147,9 @@ def run_build(
                 raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
     try:
         _check_out_folder(ctx.out)
-        units = _plan(ctx, cat, diags, only, partners, progress, records)
+        if clean:
+            _clear_cache(ctx.out)
+        units = _plan(ctx, cat, diags, only, partners, progress, records, clean)
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
@@ -155,7 +157,7 @@ def run_build(
     wants = _wants(only)
 
     def replan() -> list[Unit]:
-        return _plan(ctx, cat, diags, only, partners, progress)
+        return _plan(ctx, cat, diags, only, partners, progress, clean=clean)
 
     try:
         done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan)
@@ -259,6 +261,7 @@ def _plan(
     partners: list[str] | None,
     progress: Progress,
     records: Records | None = None,
+    clean: bool = False,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
@@ -320,6 +323,7 @@ def _plan(
             labels,
             locales,
             keys,
+            clean,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
@@ -479,6 +483,19 @@ def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> 
         rel = f"{CACHE}/{name}"
         if rel not in used:
             remove_output(out, rel)
+
+
+def _clear_cache(out: Path) -> None:
+    """--clean: forget the kit cache (cards, decks, fonts, bases, bands) before planning."""
+    from salesplay.families.kits import CACHE
+    from salesplay.write import remove_output
+
+    try:
+        names = sorted(p.name for p in (out / CACHE).iterdir() if not p.is_symlink())
+    except OSError:
+        return
+    for name in names:
+        remove_output(out, f"{CACHE}/{name}")
 
 
 def _save_images(ctx: Context) -> None:

@@ -9,12 +9,15 @@ per play, the destination pitch decks), "Presented by <partner>" with its logo a
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import json
 import multiprocessing.util
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +26,11 @@ import jinja2
 from salesplay import cobrand
 from salesplay.changes import SECTIONS, Change, by_kind
 from salesplay.diagnostics import Location
+from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
 from salesplay.labels import N_, Labels
 from salesplay.render import html
-from salesplay.render.archive import deterministic_zip
+from salesplay.render.archive import MAX_COMMENT, deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
@@ -78,6 +82,8 @@ class KitShared:
     #: bands that go through WeasyPrint (SVG logos, other scripts), made or read from the
     #: cache before the kits are made (see families/kits.py)
     bands: dict[Brand, bytes] = field(default_factory=dict)
+    #: (member kind, member) → the key of the unit that made the member's card or deck
+    sources: dict[tuple[str, Member], str] = field(default_factory=dict)
     #: the band's fonts, loaded (and their common subset made) once in the parent
     band_fonts: BandFonts | None = None
     indexes: dict[str, bytes] = field(default_factory=dict)  # partner → index.html, if made
@@ -182,36 +188,128 @@ def band_of(shared: KitShared, brand: Brand) -> bytes:
     return kept if kept is not None else band_maker(shared).band(brand)
 
 
-def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
-    """Every file of one partner's kit, under the folder `<partner>/`."""
+class _Reuse:
+    """The members of a partner's previous kit that are still what this kit would hold.
+
+    Every stamped or co-branded member is named in the kit's zip comment with the key of
+    what it was made from (the member's own key, and the band's or deck mark's); a member
+    whose key is unchanged is copied from the previous kit instead of being made again (a
+    play edit re-stamps hundreds of kits, each of which changes in one or two members). A
+    missing, unreadable or foreign previous kit means making every member.
+    """
+
+    def __init__(self, previous: bytes | None) -> None:
+        self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
+        self.zip: zipfile.ZipFile | None = None
+        self.old: dict[str, str] = {}
+        if previous is None:
+            return
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(previous))
+            found = json.loads(archive.comment.decode("utf-8")) if archive.comment else {}
+            old = found.get(REUSE_FORMAT) if isinstance(found, dict) else None
+            if isinstance(old, dict) and all(isinstance(v, str) for v in old.values()):
+                self.zip, self.old = archive, old
+        except (ValueError, zipfile.BadZipFile, UnicodeDecodeError):
+            pass
+
+    def member(self, name: str, parts: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
+        """The bytes of member `name` (under the kit's folder), made from `parts`."""
+        key = key_of("kit-member", *parts)[:32]
+        self.keys[name] = key
+        if self.zip is not None and self.old.get(name) == key:
+            with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
+                return self.zip.read(name)  # the CRC is checked on reading
+        return make()
+
+    def comment(self) -> bytes:
+        text = json.dumps({REUSE_FORMAT: self.keys}, sort_keys=True, separators=(",", ":"))
+        data = text.encode("utf-8")
+        # a kit too large to name its members makes them all again next time
+        return data if len(data) <= MAX_COMMENT else b""
+
+
+#: the key of the kit comment that names each member's key (its format's version).
+REUSE_FORMAT = "salesplay-kit-members-1"
+
+
+class _Band:
+    """A partner band, drawn and prepared only when a member is stamped with it."""
+
+    def __init__(self, shared: KitShared, brand: Brand) -> None:
+        self.shared, self.brand = shared, brand
+        self.key = key_of(*band_maker(shared).parts(brand))
+        self._prepared: PreparedBand | None = None
+
+    def prepared(self) -> PreparedBand:
+        if self._prepared is None:
+            self._prepared = PreparedBand.of(band_of(self.shared, self.brand))
+        return self._prepared
+
+
+def _mark_key(mark: cobrand.PartnerMark) -> str:
+    png = hashlib.sha256(mark.logo_png or b"").hexdigest()
+    return key_of("deck-mark", mark.name, mark.contact, png, mark.logo_size)
+
+
+def kit_members(
+    shared: KitShared, partner_id: str, previous: bytes | None = None
+) -> tuple[list[tuple[str, bytes]], bytes]:
+    """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
+    comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
     cat = shared.cat
+    reuse = _Reuse(previous)
     marks = brand_of(shared, partner_id)
-    team = PreparedBand.of(band_of(shared, marks.team_band))
+    team = _Band(shared, marks.team_band)
     partner = partner_of(shared.partner_edition, partner_id)
     tier = partner.tier
     files: dict[str, bytes] = {}
+
+    def stamped(name: str, what: str, member: Member, stamper: Stamper, band: _Band) -> None:
+        source = shared.sources[(what, member)]
+        files[name] = reuse.member(
+            f"{partner_id}/{name}", (source, band.key), lambda: stamper.stamp(band.prepared())
+        )
+
+    def cobranded(
+        name: str, what: str, member: Member, base: cobrand.DeckBase, mark: cobrand.PartnerMark
+    ) -> None:
+        source, key = shared.sources[(what, member)], _mark_key(mark)
+        files[name] = reuse.member(
+            f"{partner_id}/{name}", (source, key), lambda: cobrand.cobrand(base, mark)
+        )
+
     for play in partner.plays:
-        files[f"{TEAM}/battlecards/{play}.pdf"] = shared.stampers[(tier, play)].stamp(team)
-        files[f"{TEAM}/decks/{play}-enablement.pptx"] = cobrand.cobrand(
-            shared.enablement[(tier, play)], marks.team_deck
+        member = (tier, play)
+        stamped(f"{TEAM}/battlecards/{play}.pdf", "card", member, shared.stampers[member], team)
+        cobranded(
+            f"{TEAM}/decks/{play}-enablement.pptx",
+            "enablement",
+            member,
+            shared.enablement[member],
+            marks.team_deck,
         )
     news = (tier, shared.since.get(partner_id, ""))
     files[f"{TEAM}/{WHATS_NEW}.html"] = whats_new_page(
         shared.env, kit_of(shared.partner_edition, partner_id), news[1], shared.whats_new[news],
         shared.revision, partner,
     ).encode()  # fmt: skip
-    files[f"{TEAM}/{WHATS_NEW}.pdf"] = shared.whats_new_pdf[news].stamp(team)
+    stamped(f"{TEAM}/{WHATS_NEW}.pdf", "whats-new", news, shared.whats_new_pdf[news], team)
     for cid in competitors_of(shared, partner_id):
-        files[f"{TEAM}/competitors/{cid}.pdf"] = shared.competitor_cards[(tier, cid)].stamp(team)
+        member = (tier, cid)
+        name = f"{TEAM}/competitors/{cid}.pdf"
+        stamped(name, "competitor", member, shared.competitor_cards[member], team)
     briefs = briefs_of(shared, partner_id)
     if briefs:
-        customer = PreparedBand.of(band_of(shared, marks.customer_band))
+        customer = _Band(shared, marks.customer_band)
         for play in briefs:
-            files[f"{CUSTOMERS}/briefs/{play}.pdf"] = shared.briefs[(tier, play)].stamp(customer)
+            member = (tier, play)
+            name = f"{CUSTOMERS}/briefs/{play}.pdf"
+            stamped(name, "brief", member, shared.briefs[member], customer)
     for dest in partner.destinations:
-        files[f"{CUSTOMERS}/decks/{dest}-pitch.pptx"] = cobrand.cobrand(
-            shared.pitches[(tier, dest)], marks.customer_deck
-        )
+        member = (tier, dest)
+        name = f"{CUSTOMERS}/decks/{dest}-pitch.pptx"
+        cobranded(name, "pitch", member, shared.pitches[member], marks.customer_deck)
     files.update(logo_files(shared, partner_id))
     index = shared.indexes.get(partner_id)
     if index is None:
@@ -219,7 +317,8 @@ def kit_members(shared: KitShared, partner_id: str) -> list[tuple[str, bytes]]:
     files["index.html"] = index
     manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
     files["manifest.json"] = manifest.to_json()
-    return [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
+    members = [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
+    return members, reuse.comment()
 
 
 def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
@@ -310,14 +409,16 @@ def customer_brief(
     )
 
 
-def _kit_zip(shared: KitShared, partner_id: str) -> bytes:
-    return deterministic_zip(kit_members(shared, partner_id), date=shared.cat.as_of)
+def _kit_zip(shared: KitShared, partner_id: str, previous: bytes | None) -> bytes:
+    members, comment = kit_members(shared, partner_id, previous)
+    return deterministic_zip(members, date=shared.cat.as_of, comment=comment)
 
 
-def kit_zip(shared: KitShared, partner_id: str) -> bytes:
-    """One partner's kit as zip bytes; any fault is a BuildFault located at the kit."""
+def kit_zip(shared: KitShared, partner_id: str, previous: bytes | None = None) -> bytes:
+    """One partner's kit as zip bytes, reusing what is unchanged of its `previous` kit;
+    any fault is a BuildFault located at the kit."""
     try:
-        return _kit_zip(shared, partner_id)
+        return _kit_zip(shared, partner_id, previous)
     except BuildFault:
         raise
     except (TemplateFault, PdfError, OSError) as exc:

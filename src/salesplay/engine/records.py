@@ -239,8 +239,15 @@ def _same_file(path: Path, record: Record) -> bool:
 
 @functools.cache
 def code_digest() -> str:
-    """salesplay's own code and built-in theme: a changed renderer remakes what it made."""
-    return tree_digest([Path(__file__).resolve().parents[1]])
+    """salesplay's own code and built-in theme: a changed renderer remakes what it made.
+
+    Names no path: a key made of location-free parts (a kit's member keys, in its zip
+    comment) is the same wherever salesplay is installed."""
+    digest = hashlib.sha256()
+    for rel, kind, payload in _walk(Path(__file__).resolve().parents[1]):
+        digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))
+        digest.update(payload)
+    return digest.hexdigest()
 
 
 def key_of(*parts: object) -> str:

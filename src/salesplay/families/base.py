@@ -47,6 +47,9 @@ class Sources:
     #: that reuses a part of its plan while what that part reads is unchanged (the kits'
     #: per-tier members); None: plan everything (a clean plan, `check --templates`).
     plans: PlanKeys | None = None
+    #: a `--clean` build: nothing an earlier build left is reused (records, the kit cache,
+    #: previous kits' members).
+    clean: bool = False
 
     @property
     def locale(self) -> str:

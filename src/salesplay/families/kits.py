@@ -127,6 +127,8 @@ class _Kits:
         for what, member, unit in wanted:
             data = made[unit.key]
             if what in ("card", "competitor", "brief", "whats-new"):
+                # what a kit names it by in its zip comment: its bytes, never a path
+                self.shared.sources[(what, member)] = hashlib.sha256(data).hexdigest()
                 if unit.key not in stampers:
                     stampers[unit.key] = Stamper(data)
                 pages = {
@@ -139,13 +141,30 @@ class _Kits:
                 continue
             # an enablement deck is for the partner's team, a pitch for its customers
             part: cobrand.Part = "team" if what == "enablement" else "customer"
+            labels = self.shared.partner_edition.labels
+            self.shared.sources[(what, member)] = key_of(
+                "deck-base",
+                hashlib.sha256(data).hexdigest(),
+                self.src.cat.as_of,
+                part,
+                kits.wording(labels, part),
+                labels.lang,
+            )
             if (unit.key, part) not in bases:
                 bases[(unit.key, part)] = self._deck_base(unit.key, data, part)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
             target[member] = bases[(unit.key, part)]
 
     def make(self, partner_id: str) -> Made:
-        return kits.kit_zip(self.shared, partner_id), ()
+        from salesplay.write import read_output
+
+        rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
+        previous: bytes | None = None
+        if not self.src.clean:
+            # what is unchanged of the partner's previous kit is copied, not made again
+            with contextlib.suppress(OSError, ValueError):
+                previous = read_output(self.src.out, rel, limit=1 << 30)
+        return kits.kit_zip(self.shared, partner_id, previous), ()
 
     def _bands(self, stale: Sequence[Unit], executor: Executor) -> None:
         """The bands of the stale kits that go through WeasyPrint (~0.3 s each: SVG logos,

@@ -24,6 +24,8 @@ FILE_MODE = 0o100644
 PACKAGE_MODE = 0o644
 #: Deflate level of every compressed member (also of spliced ones).
 LEVEL = 6
+#: the longest archive comment the zip format holds.
+MAX_COMMENT = 0xFFFF
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -43,12 +45,18 @@ def zip_date_time(date: dt.date) -> DateTime:
 
 
 def _write(
-    members: Iterable[tuple[str, bytes]], *, date: dt.date, mode: int, stored: Callable[[str], bool]
+    members: Iterable[tuple[str, bytes]],
+    *,
+    date: dt.date,
+    mode: int,
+    stored: Callable[[str], bool],
+    comment: bytes = b"",
 ) -> bytes:
     """The one zip writer: members in the order given, fixed time, Unix host and `mode`."""
     stamp = zip_date_time(date)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        archive.comment = comment
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3  # Unix, so that external_attr means a file mode
@@ -71,12 +79,16 @@ def check_member_name(name: str) -> str:
     return str(PurePosixPath(name))
 
 
-def deterministic_zip(members: Sequence[tuple[str, bytes]], *, date: dt.date) -> bytes:
-    """A zip whose bytes depend only on the members and the date.
+def deterministic_zip(
+    members: Sequence[tuple[str, bytes]], *, date: dt.date, comment: bytes = b""
+) -> bytes:
+    """A zip whose bytes depend only on the members, the date and the archive `comment`.
 
     Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host;
     already-compressed formats stored, the rest deflated.
     """
+    if len(comment) > MAX_COMMENT:
+        raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
     names = [check_member_name(name) for name, _ in members]
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -86,6 +98,7 @@ def deterministic_zip(members: Sequence[tuple[str, bytes]], *, date: dt.date) ->
         date=date,
         mode=FILE_MODE,
         stored=lambda name: PurePosixPath(name).suffix.lower() in STORED_SUFFIXES,
+        comment=comment,
     )
 
 

@@ -7,7 +7,7 @@ import html
 import io
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -252,9 +252,17 @@ class BandMaker:
         svg = brand.logo is not None and brand.logo.suffix.lower() == ".svg"
         if not svg and self.drawable(brand):
             return None
+        return self.parts(brand)
+
+    def parts(self, brand: Brand) -> tuple[object, ...]:
+        """Everything the band of `brand` is made from (with salesplay's code): the brand,
+        its logo file's kind and bytes, the page size and the date; no path, so the parts
+        are the same wherever the catalog lives."""
         logo = b"" if brand.logo is None else _inside(brand.logo, self.roots).read_bytes()
         digest = hashlib.sha256(logo).hexdigest()
-        return ("band", brand, digest, self.roots, self.width, self.height, self.as_of)
+        kind = brand.logo.suffix.lower() if brand.logo else ""
+        unplaced = replace(brand, logo=None)
+        return ("band", unplaced, kind, digest, self.width, self.height, self.as_of)
 
     def band(self, brand: Brand, *, engine: str = "auto") -> bytes:
         """A one-page PDF of the band; engine is "auto", "draw" or "weasyprint"."""

@@ -1,0 +1,155 @@
+"""A kit made again copies the members of its previous kit that are unchanged (named with
+their keys in the zip comment) and makes only the rest; the kit is the same as one made
+from nothing, and a damaged previous kit, or --clean, means making every member."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import AS_OF, MINIMAL, make_catalog, run_cli
+from salesplay import cobrand, kits
+from salesplay.families import base
+from salesplay.render import pdf
+from salesplay.render.stamp import Stamper
+
+PARTNER = "blue-river"
+ZIP = f"kits/{PARTNER}.zip"
+PLAY = "plays/backup-modernization.yaml"
+
+
+def _blank(_renderer: object, job: pdf.RenderJob) -> tuple[bytes, list[str]]:
+    """A one-page stand-in for a member PDF, naming the page it stands for."""
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(595.28, 841.89))
+    doc.docinfo["/Subject"] = hashlib.sha256(job.html.encode()).hexdigest()
+    buf = io.BytesIO()
+    doc.save(buf, deterministic_id=True)
+    return buf.getvalue(), []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The minimal catalog with blue-river's kit built once (member PDFs are stand-ins)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "render_job", _blank)
+        patch.setattr(base, "_pdf_renderer", lambda: None)
+        root = tmp_path_factory.mktemp("reuse")
+        make_catalog(root)
+        _kit(root)
+        yield root
+
+
+@pytest.fixture
+def project(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setattr(pdf, "render_job", _blank)
+    monkeypatch.setattr(base, "_pdf_renderer", lambda: None)
+    _kit(built)  # the kit of the catalog as it is
+    yield built
+    shutil.rmtree(built / "plays")
+    shutil.copytree(MINIMAL, built / "plays")
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One entry per member stamped ("pdf") or co-branded ("deck") from here on."""
+    calls: list[str] = []
+    stamp, brand = Stamper.stamp, cobrand.cobrand
+
+    def stamping(self: Stamper, band: object) -> bytes:
+        calls.append("pdf")
+        return stamp(self, band)  # type: ignore[arg-type]
+
+    def branding(deck: cobrand.DeckBase, mark: cobrand.PartnerMark) -> bytes:
+        calls.append("deck")
+        return brand(deck, mark)
+
+    monkeypatch.setattr(Stamper, "stamp", stamping)
+    monkeypatch.setattr(cobrand, "cobrand", branding)
+    return calls
+
+
+def _kit(project: Path, *options: str) -> bytes:
+    done = run_cli("kit", PARTNER, "--as-of", AS_OF, "--jobs", "1", *options, cwd=project)
+    assert done.code == 0, done.stderr
+    return (project / "build" / ZIP).read_bytes()
+
+
+def _named(kit: bytes) -> dict[str, str]:
+    """The members the kit's comment names, with their keys."""
+    with zipfile.ZipFile(io.BytesIO(kit)) as zf:
+        found: dict[str, str] = json.loads(zf.comment)[kits.REUSE_FORMAT]
+        assert set(found) <= set(zf.namelist())
+    return found
+
+
+def test_an_edit_makes_only_the_members_it_changed(project: Path, made: list[str]) -> None:
+    before = (project / "build" / ZIP).read_bytes()
+    members = _named(before)
+    path = project / "plays" / "competitors" / "acme.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Large installed base", "Largest installed base"))
+    kit = _kit(project)
+    assert kit != before
+    changed = {n for n, k in _named(kit).items() if members.get(n) != k}
+    # the competitor's card is made again; the deck and the rest are copied
+    assert f"{PARTNER}/for-your-team/competitors/acme.pdf" in changed
+    assert changed < set(members), changed
+    assert len(made) == len(changed)
+    # the kit made without a previous kit is the same
+    made.clear()
+    (project / "build" / ZIP).unlink()
+    assert _kit(project) == kit
+    assert len(made) == len(members)
+
+
+def test_a_clean_build_copies_nothing_from_previous_kits(project: Path, made: list[str]) -> None:
+    kit = (project / "build" / ZIP).read_bytes()
+    done = run_cli("build", "--only", "kits", "--as-of", AS_OF, "--jobs", "1", "--clean",
+                   cwd=project)  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert (project / "build" / ZIP).read_bytes() == kit
+    everything = sum(len(_named(z.read_bytes())) for z in (project / "build/kits").glob("*.zip"))
+    assert len(made) == everything
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "no-comment"])
+def test_a_damaged_previous_kit_means_making_every_member(
+    project: Path, made: list[str], damage: str
+) -> None:
+    target = project / "build" / ZIP
+    kit = target.read_bytes()
+    if damage == "garbage":
+        target.write_bytes(b"PK not a zip")
+    elif damage == "truncated":
+        target.write_bytes(kit[: len(kit) // 2])
+    else:
+        with zipfile.ZipFile(target, "a") as zf:
+            zf.comment = b""
+    assert _kit(project) == kit
+    assert len(made) == len(_named(kit))
+
+
+def test_a_member_altered_in_the_previous_kit_is_made_again(project: Path, made: list[str]) -> None:
+    """A member whose bytes no longer match the zip's CRC is not copied."""
+    target = project / "build" / ZIP
+    kit = target.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(kit)) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".pdf"))
+        info = zf.getinfo(name)
+        data = zf.read(name)
+    assert info.compress_type == zipfile.ZIP_STORED
+    start = kit.index(data)
+    spoiled = bytearray(kit)
+    spoiled[start + len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(spoiled))
+    assert _kit(project) == kit
+    assert made == ["pdf"]
