@@ -117,13 +117,21 @@ def fingerprint(
 
 
 def run_build(
-    ctx: Context, only: list[str], *, clean: bool = False, partners: list[str] | None = None
+    ctx: Context,
+    only: list[str],
+    *,
+    clean: bool = False,
+    partners: list[str] | None = None,
+    source_only: bool = False,
 ) -> int:
     """Build what is out of date; 0 on success, 1 on any error (build/ left untouched).
 
-    `partners` limits the kits to those partners (`salesplay kit`); `clean` ignores the
-    records of earlier builds and makes everything.
+    `partners` limits the kits to those partners (`salesplay kit`); `source_only` to the
+    source locale's outputs (serve's first pass: the pages a save shows first, the other
+    locales' follow); either leaves every other output and its record as it is. `clean`
+    ignores the records of earlier builds and makes everything.
     """
+    partial = partners is not None or source_only
     from salesplay.engine.records import RECORDS, Records
 
     started = time.perf_counter()
@@ -131,7 +139,7 @@ def run_build(
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
     reads = git_reads(only)
-    print_ = fingerprint(ctx, only, reads, records.files) if partners is None else None
+    print_ = fingerprint(ctx, only, reads, records.files) if not partial else None
     if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
         return 0
     from salesplay.imagecache import ImageCache
@@ -149,7 +157,7 @@ def run_build(
         _check_out_folder(ctx.out)
         if clean:
             _clear_cache(ctx.out)
-        units = _plan(ctx, cat, diags, only, partners, progress, records, clean)
+        units = _plan(ctx, cat, diags, only, partners, progress, records, clean, source_only)
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
@@ -157,7 +165,9 @@ def run_build(
     wants = _wants(only)
 
     def replan() -> list[Unit]:
-        return _plan(ctx, cat, diags, only, partners, progress, clean=clean)
+        return _plan(
+            ctx, cat, diags, only, partners, progress, clean=clean, source_only=source_only
+        )
 
     try:
         done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan)
@@ -171,11 +181,12 @@ def run_build(
         return 1
     units = done.units
     try:
-        removed = 0 if partners is not None else _prune(ctx.out, {u.rel for u in units}, wants)
-        if partners is None:
+        removed = 0 if partial else _prune(ctx.out, {u.rel for u in units}, wants)
+        if not partial:
             planned = {u.rel for u in units}
             records.forget(r for r in records.entries if r not in planned and wants(_kind_of(r)))
-        _sweep_cache(ctx.out, units, wants)
+        if not source_only:  # the other locales' kits keep their cache entries
+            _sweep_cache(ctx.out, units, wants)
         _save_images(ctx)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs of earlier builds may be left")
@@ -262,6 +273,7 @@ def _plan(
     progress: Progress,
     records: Records | None = None,
     clean: bool = False,
+    source_only: bool = False,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
@@ -303,7 +315,7 @@ def _plan(
             functools.partial(_git_read, ctx.catalog),
         )
     units: list[Unit] = []
-    for locale in locales:
+    for locale in locales[:1] if source_only else locales:
         translated = locale != locales[0]
         planned = [fam for fam in wanted if fam.localized or not translated]
         if not planned:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from test_serve_engine import DE_CARD, say, translated
 
 from conftest import copy_sample
 from salesplay.build import run_build
@@ -444,4 +445,26 @@ def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: 
         page.wait_for_selector("html[data-salesplay-build='3']", timeout=30_000)
         assert page.locator("#salesplay-errors").count() == 0
         assert page.locator(".card-title", has_text="Clean-room recovery").count() == 1
+        t.close()
+
+
+def test_a_translated_page_reloads_when_its_locale_is_rebuilt(
+    portal: Portal, tmp_path: Path
+) -> None:
+    """A German page waits for the pass that rebuilds every locale's pages (Status.pages),
+    not the first pass, which rebuilds the source locale's only."""
+    catalog = translated(tmp_path)
+    options = ServeOptions(
+        catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
+    )
+    with Server(options, log=io.StringIO()) as server:
+        wait_until(lambda: server.status.pages >= 1, "every locale's pages")
+        t = Tab(portal, DESKTOP)
+        page = t.page
+        page.goto(f"http://127.0.0.1:{server.port}/{DE_CARD}")
+        page.wait_for_selector("html[data-salesplay-build='1']")
+        say(catalog, "Restores proven every quarter.")
+        page.wait_for_selector("html[data-salesplay-build='2']", timeout=30_000)
+        assert page.locator("text=Restores proven every quarter.").count() >= 1
+        assert server.status.pages == 2
         t.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
 import time
 import urllib.error
@@ -11,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample
+from conftest import copy_sample, make_catalog
+from salesplay.build import run_build
+from salesplay.context import Context
 from salesplay.families import families
 from salesplay.families.base import Family
 from salesplay.render.templates import THEME_DIR
@@ -19,6 +23,8 @@ from salesplay.serve import ServeOptions, Server, allowed, quick_kinds, slow_kin
 from salesplay.serve import kinds as serve_kinds
 from salesplay.serve.process import BuildProcess
 from salesplay.serve.scheduler import passes
+from test_i18n import cli, translate
+from test_locales import LOCALES, NAME, NAME_DE
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-23"
@@ -128,3 +134,101 @@ def test_a_save_shows_the_card_page_first_and_its_pdf_follows(tmp_path: Path) ->
         assert get(base + "/" + PDF) == (out / PDF).read_bytes()
         wait_for("the background pass", lambda: not srv.status.snapshot()["building"], 300)
         assert srv.status.snapshot()["errors"] == []
+
+
+# --- the source locale's pages first, the other locales' after them ----------------------------
+
+SUMMARY = "summary: Replace tape and legacy backup with immutable, off-site copies."
+EN_CARD = "site/battlecards/backup-modernization.html"
+DE_CARD = "de/site/battlecards/backup-modernization.html"
+
+
+def translated(tmp_path: Path) -> Path:
+    """minimal in en, de and ja, with the play's name in German (its summary untranslated)."""
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    translate(root, {NAME: NAME_DE})
+    return root
+
+
+def say(root: Path, summary: str) -> None:
+    play = root / "plays" / "backup-modernization.yaml"
+    text = play.read_text("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("summary:"))
+    play.write_text(text.replace(line, f"summary: {summary}"), "utf-8")
+
+
+def build_pages(root: Path, out: Path, *, source_only: bool = False, clean: bool = False) -> None:
+    ctx = Context(
+        catalog=root,
+        as_of=dt.date.fromisoformat(AS_OF),
+        templates=root.parent / "templates",
+        out=out,
+        jobs=1,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, ["site", "reports"], source_only=source_only, clean=clean)
+    assert code == 0, err.getvalue()
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".salesplay")
+    }
+
+
+def test_a_source_only_build_leaves_the_other_locales_as_they_are(tmp_path: Path) -> None:
+    root, out = translated(tmp_path), tmp_path / "build"
+    build_pages(root, out)
+    before = files(out)
+    assert NAME_DE in before[DE_CARD].decode()
+    say(root, "Restores proven every quarter.")
+    build_pages(root, out, source_only=True)
+    after = files(out)
+    assert b"Restores proven every quarter." in after[EN_CARD]
+    # every translated output is still there, as it was (the summary is German-less: it
+    # falls back to the new source text only once the de pages are built)
+    translated_rels = [rel for rel in before if rel.split("/")[0] in ("de", "ja")]
+    assert translated_rels and all(after[rel] == before[rel] for rel in translated_rels)
+    assert sorted(after) == sorted(before)
+    # the next whole build makes what a clean build makes
+    build_pages(root, out)
+    build_pages(root, tmp_path / "clean", clean=True)
+    assert files(out) == files(tmp_path / "clean")
+    assert b"Restores proven every quarter." in files(out)[DE_CARD]
+
+
+def test_a_save_shows_the_source_pages_first_then_the_translated_ones(tmp_path: Path) -> None:
+    root = translated(tmp_path)
+    out = tmp_path / "build"
+    options = ServeOptions(root, tmp_path / "templates", out, port=0, as_of=AS_OF, slow=())
+    with Server(options, log=io.StringIO()) as srv:
+        base = f"http://127.0.0.1:{srv.port}"
+        wait_for("every locale's pages", lambda: srv.status.snapshot()["pages"] >= 1, 120)
+        wait_for("the background passes", lambda: not srv.status.snapshot()["building"], 120)
+        first = srv.status.snapshot()
+        assert first["build"] == 1 and first["errors"] == []
+        # what tells the reload script a source page (site/, reports/) from a translated one
+        assert {"site", "reports"} <= set(first["roots"]) and "de" not in first["roots"]
+
+        say(root, "Restores proven every quarter.")
+        new = b"Restores proven every quarter."
+        order: list[str] = []
+
+        def seen() -> bool:
+            # the German page changes only after the English one has
+            de, en = new in get(f"{base}/{DE_CARD}"), new in get(f"{base}/{EN_CARD}")
+            assert en or not de, "a translated page was rebuilt before the source page"
+            if en and "en" not in order:
+                order.append("en")
+            if de:
+                order.append("de")
+            return de
+
+        wait_for("the German card page", seen, 120)
+        assert order[0] == "en"
+        wait_for("the page counters", lambda: srv.status.snapshot()["pages"] >= 2, 60)
+        assert srv.status.snapshot()["build"] == 2

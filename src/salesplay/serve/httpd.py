@@ -32,18 +32,27 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass
 class Status:
-    """What the page polls: a counter of successful builds and the last error lines."""
+    """What the page polls: counters of successful builds and the last error lines.
+
+    `build` counts the builds of the source locale's pages (a save's first pass), `pages`
+    those of every locale's pages (the pass after it): a page under a locale's folder
+    reloads on `pages`, the others on `build`. `roots` are the top folders of the source
+    locale's served outputs (site, reports, …), which tell the page which it is."""
 
     build: int = 0
+    pages: int = 0
     attempts: int = 0
     building: bool = False
     errors: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "build": self.build,
+                "pages": self.pages,
+                "roots": list(self.roots),
                 "attempts": self.attempts,
                 "building": self.building,
                 "ok": not self.errors,

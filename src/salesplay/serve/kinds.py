@@ -42,3 +42,10 @@ def allowed(path: str, served: Sequence[Family] | None = None) -> bool:
     if rel.endswith("/"):
         rel += "index.html"
     return any(fam.owns(rel) for fam in (served_families() if served is None else served))
+
+
+def source_roots() -> tuple[str, ...]:
+    """The top folders (or files) of the source locale's served outputs: a served path whose
+    first part is none of these is a translated output, under its locale's folder."""
+    patterns = (pattern for fam in served_families() for pattern, _audience in fam.outputs)
+    return tuple(sorted({pattern.split("/", 1)[0] for pattern in patterns}))

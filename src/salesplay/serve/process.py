@@ -92,8 +92,9 @@ class BuildProcess:
             self.log.write(line + "\n")
             self.log.flush()
 
-    def build(self, only: tuple[str, ...]) -> Outcome:
-        """Run one build of `only` and wait for its result."""
+    def build(self, only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+        """Run one build of `only` (of the source locale only, if `source_only`) and wait
+        for its result."""
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.proc = self._start()
@@ -105,6 +106,7 @@ class BuildProcess:
             "out": str(self.out),
             "as_of": self.as_of,
             "only": list(only),
+            "source_only": source_only,
         }
         assert proc.stdin is not None and proc.stdout is not None
         self.tail.clear()

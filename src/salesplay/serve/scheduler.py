@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import is_served, quick_kinds
+from salesplay.serve.kinds import is_served, quick_kinds, source_roots
 from salesplay.serve.messages import described, error_lines
 from salesplay.serve.process import BuildProcess, Outcome
 
@@ -36,14 +36,18 @@ def status_errors(outcome: Outcome, templates: Path) -> tuple[str, ...]:
 class Builder:
     """Runs builds one at a time in a thread on one warm build process.
 
-    A save starts a quick build of the pages (the page reloads when it succeeds), then the
-    background passes; a save during a background pass cancels it, since it is stale.
+    A save starts a quick build of the source locale's pages (a page of that locale reloads
+    when it succeeds), then the background passes: every locale's pages (the translated
+    pages reload), then the rest; a save during a background pass cancels it, since it is
+    stale.
     """
 
     def __init__(self, process: BuildProcess, slow: Sequence[str], status: Status) -> None:
         self.process, self.status = process, status
         self.quick = quick_kinds()
         self.passes = passes(slow)
+        # what tells a page of the source locale from a translated one (Status)
+        status.update(roots=source_roots())
         self.templates = process.templates
         self.wanted = threading.Event()
         self.stopping = threading.Event()
@@ -72,7 +76,7 @@ class Builder:
 
     def _quick(self) -> None:
         self.status.update(building=True)
-        outcome = self.process.build(self.quick)
+        outcome = self.process.build(self.quick, source_only=True)
         with self.status.lock:
             self.status.attempts += 1
             self.status.errors = status_errors(outcome, self.templates)
@@ -81,7 +85,7 @@ class Builder:
 
     def _background(self) -> None:
         errors = list(self.status.snapshot()["errors"])
-        for kinds in self.passes:
+        for index, kinds in enumerate([self.quick, *self.passes]):
             with self.lock:
                 self.slow = kinds
             if self.wanted.is_set() or self.stopping.is_set():
@@ -95,7 +99,10 @@ class Builder:
                 self.interrupted += outcome.code != 0
                 return  # superseded by a newer save: its result no longer matters
             errors += status_errors(outcome, self.templates)
-            self.status.update(errors=tuple(errors))
+            with self.status.lock:
+                self.status.errors = tuple(errors)
+                if index == 0 and outcome.code == 0:
+                    self.status.pages += 1  # every locale's pages: translated pages reload
 
     def _loop(self) -> None:
         while not self.stopping.is_set():

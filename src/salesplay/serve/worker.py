@@ -65,6 +65,8 @@ class Request:
     out: Path
     only: list[str]
     as_of: str | None = None
+    #: the source locale's outputs only (the quick pass; the other locales' follow)
+    source_only: bool = False
 
 
 def as_json(d: Diagnostic) -> dict[str, Any]:
@@ -104,7 +106,7 @@ def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
         interrupts.building = True
         try:
             # a fault (template, deck, writer) joins ctx.reporter's diagnostics as data
-            code = run_build(ctx, request.only)
+            code = run_build(ctx, request.only, source_only=request.source_only)
         finally:
             interrupts.building = False
         diagnostics = ctx.reporter.sorted(ctx.strict)
@@ -142,6 +144,7 @@ def _request(line: str) -> Request:
         Path(raw["out"]),
         [str(k) for k in raw["only"]],
         raw.get("as_of"),
+        raw.get("source_only") is True,
     )
 
 

@@ -1,10 +1,19 @@
-/* salesplay serve: reload after each successful rebuild; show build errors over the page. */
+/* salesplay serve: reload after each successful rebuild of this page's locale; show build
+   errors over the page. */
 (function () {
   "use strict";
 
   var STATUS = "/__salesplay__/status";
   var seen = null;
   var box = null;
+
+  // A page of the source locale reloads when its pages are rebuilt (a save's first pass,
+  // "build"); a translated page, under its locale's folder, when every locale's are ("pages").
+  function counter(status) {
+    var first = window.location.pathname.split("/")[1] || "";
+    var source = first === "" || status.roots.indexOf(first) >= 0;
+    return source ? status.build : status.pages;
+  }
 
   function show(lines) {
     if (!box) {
@@ -41,10 +50,11 @@
         return response.json();
       })
       .then(function (status) {
-        document.documentElement.setAttribute("data-salesplay-build", String(status.build));
+        var now = counter(status);
+        document.documentElement.setAttribute("data-salesplay-build", String(now));
         if (seen === null) {
-          seen = status.build;
-        } else if (status.build !== seen) {
+          seen = now;
+        } else if (now !== seen) {
           window.location.reload();
           return;
         }
