@@ -4,7 +4,6 @@ full plan, and a member whose cached bytes are gone is rendered again to the sam
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -12,18 +11,16 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pikepdf
 import pytest
 
-from conftest import AS_OF, MINIMAL, make_catalog, run_cli
+import kit_standins as standins
+from conftest import AS_OF, run_cli
+from kit_standins import PARTNER, ZIP
 from salesplay.engine.records import RECORDS
-from salesplay.families import base
 from salesplay.families import kits as family
-from salesplay.render import html, pdf
+from salesplay.render import html
 from salesplay.render.theme import THEME_DIR
 
-PARTNER = "blue-river"
-ZIP = f"kits/{PARTNER}.zip"
 MEMO = f"{family.NAME}-members@en"
 
 
@@ -31,29 +28,12 @@ class Planned(Exception):
     """A member was planned (its page or slides rendered)."""
 
 
-def _blank(_renderer: object, job: pdf.RenderJob) -> tuple[bytes, list[str]]:
-    """A one-page PDF naming the page it stands for (the kits stamp it like any other)."""
-    doc = pikepdf.new()
-    doc.add_blank_page(page_size=(595.28, 841.89))
-    doc.docinfo["/Title"] = job.title
-    doc.docinfo["/Subject"] = hashlib.sha256(job.html.encode()).hexdigest()
-    buf = io.BytesIO()
-    doc.save(buf, deterministic_id=True)
-    return buf.getvalue(), []
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The minimal catalog and its build of blue-river's kit, made in place once for the
-    module (a key names the catalog's path: a copy would plan and render afresh). These
-    tests are about which members are planned, not about WeasyPrint: a member PDF is a
-    stand-in page (the decks are real)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf, "render_job", _blank)
-        patch.setattr(base, "_pdf_renderer", lambda: None)
-        root = tmp_path_factory.mktemp("members")
-        make_catalog(root)
-        _kit(root)
+    module. These tests are about which members are planned, not about WeasyPrint: a member
+    PDF is a stand-in page (the decks are real)."""
+    with standins.built(tmp_path_factory, "members") as root:
         yield root
 
 
@@ -61,9 +41,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def project(built: Path) -> Iterator[Path]:
     """The module's project; its catalog and template folder are put back afterwards."""
     yield built
-    shutil.rmtree(built / "plays")
-    shutil.copytree(MINIMAL, built / "plays")
-    shutil.rmtree(built / "templates", ignore_errors=True)
+    standins.restore(built)
 
 
 @pytest.fixture
@@ -94,12 +72,6 @@ def refused(monkeypatch: pytest.MonkeyPatch) -> None:
         raise Planned
 
     monkeypatch.setattr(family._Members, "unit", refuse)
-
-
-def _kit(project: Path) -> bytes:
-    done = run_cli("kit", PARTNER, "--as-of", AS_OF, "--jobs", "1", cwd=project)
-    assert done.code == 0, done.stderr
-    return (project / "build" / ZIP).read_bytes()
 
 
 def _cache(project: Path) -> set[str]:
@@ -134,7 +106,7 @@ def test_a_partner_edit_renders_no_member_and_keeps_every_cached_member(
     # the partner's name is on every band of its kit (gold kits have no customer part, where
     # its contact would be)
     _edit(project, "partners/blue-river.yaml", "name: Blue River IT", "name: Blue River Data")
-    kit = _kit(project)
+    kit = standins.kit(project)
     assert planned == []
     assert kit != before and "Blue River Data" in _index(kit)
     # every member is still in use: the sweep kept each cached member and deck base
@@ -146,7 +118,7 @@ def test_a_partner_edit_renders_no_member_and_keeps_every_cached_member(
     raw = json.loads(records.read_text(encoding="utf-8"))
     del raw["plans"][MEMO]
     records.write_text(json.dumps(raw), encoding="utf-8")
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
     assert len([c for c in planned if c[0] != "battlecard"]) == len(members)
     assert any(c[0] == "battlecard" for c in planned)
     assert _members(project) == members
@@ -175,22 +147,22 @@ def test_what_members_read_plans_them_again(
 def test_unchanged_members_are_not_planned_again(project: Path, refused: None) -> None:
     """The control of the test above: with nothing members read changed, no member is
     planned (the kit alone is made again)."""
-    kit = _kit(project)  # the kit of the catalog as it is (an earlier test edited it)
+    kit = standins.kit(project)  # the kit of the catalog as it is (an earlier test edited it)
     (project / "build" / ZIP).unlink()
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
 
 
 def test_a_member_whose_cached_bytes_are_gone_is_rendered_again_to_the_same_kit(
     project: Path, planned: list[tuple[str, str, str]]
 ) -> None:
-    kit = _kit(project)  # the kit of the catalog as it is (an earlier test edited it)
+    kit = standins.kit(project)  # the kit of the catalog as it is (an earlier test edited it)
     assert planned == []
     card = next(m for m in _members(project) if m["slot"][0] == "card")  # type: ignore[index]
     cached = project / "build" / family.CACHE / f"{card['key']}.pdf"
     made = cached.read_bytes()
     cached.unlink()
     (project / "build" / ZIP).unlink()
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
     # that member alone, its page rendered in the parent; its bytes cached again
     slot = card["slot"]
     assert isinstance(slot, list)

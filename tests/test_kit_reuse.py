@@ -4,58 +4,36 @@ from nothing, and a damaged previous kit, or --clean, means making every member.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pikepdf
 import pytest
 
-from conftest import AS_OF, MINIMAL, make_catalog, run_cli
+import kit_standins as standins
+from conftest import AS_OF, run_cli
+from kit_standins import PARTNER, ZIP
 from salesplay import cobrand, kits
-from salesplay.families import base
-from salesplay.render import pdf
 from salesplay.render.stamp import Stamper
 
-PARTNER = "blue-river"
-ZIP = f"kits/{PARTNER}.zip"
 PLAY = "plays/backup-modernization.yaml"
-
-
-def _blank(_renderer: object, job: pdf.RenderJob) -> tuple[bytes, list[str]]:
-    """A one-page stand-in for a member PDF, naming the page it stands for."""
-    doc = pikepdf.new()
-    doc.add_blank_page(page_size=(595.28, 841.89))
-    doc.docinfo["/Subject"] = hashlib.sha256(job.html.encode()).hexdigest()
-    buf = io.BytesIO()
-    doc.save(buf, deterministic_id=True)
-    return buf.getvalue(), []
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The minimal catalog with blue-river's kit built once (member PDFs are stand-ins)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf, "render_job", _blank)
-        patch.setattr(base, "_pdf_renderer", lambda: None)
-        root = tmp_path_factory.mktemp("reuse")
-        make_catalog(root)
-        _kit(root)
+    with standins.built(tmp_path_factory, "reuse") as root:
         yield root
 
 
 @pytest.fixture
 def project(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(pdf, "render_job", _blank)
-    monkeypatch.setattr(base, "_pdf_renderer", lambda: None)
-    _kit(built)  # the kit of the catalog as it is
+    standins.stand_in(monkeypatch)
+    standins.kit(built)  # the kit of the catalog as it is
     yield built
-    shutil.rmtree(built / "plays")
-    shutil.copytree(MINIMAL, built / "plays")
+    standins.restore(built)
 
 
 @pytest.fixture
@@ -77,12 +55,6 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def _kit(project: Path, *options: str) -> bytes:
-    done = run_cli("kit", PARTNER, "--as-of", AS_OF, "--jobs", "1", *options, cwd=project)
-    assert done.code == 0, done.stderr
-    return (project / "build" / ZIP).read_bytes()
-
-
 def _named(kit: bytes) -> dict[str, str]:
     """The members the kit's comment names, with their keys."""
     with zipfile.ZipFile(io.BytesIO(kit)) as zf:
@@ -97,7 +69,7 @@ def test_an_edit_makes_only_the_members_it_changed(project: Path, made: list[str
     path = project / "plays" / "competitors" / "acme.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Large installed base", "Largest installed base"))
-    kit = _kit(project)
+    kit = standins.kit(project)
     assert kit != before
     changed = {n for n, k in _named(kit).items() if members.get(n) != k}
     # the competitor's card is made again; the deck and the rest are copied
@@ -107,7 +79,7 @@ def test_an_edit_makes_only_the_members_it_changed(project: Path, made: list[str
     # the kit made without a previous kit is the same
     made.clear()
     (project / "build" / ZIP).unlink()
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
     assert len(made) == len(members)
 
 
@@ -134,7 +106,7 @@ def test_a_damaged_previous_kit_means_making_every_member(
     else:
         with zipfile.ZipFile(target, "a") as zf:
             zf.comment = b""
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
     assert len(made) == len(_named(kit))
 
 
@@ -151,5 +123,5 @@ def test_a_member_altered_in_the_previous_kit_is_made_again(project: Path, made:
     spoiled = bytearray(kit)
     spoiled[start + len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(spoiled))
-    assert _kit(project) == kit
+    assert standins.kit(project) == kit
     assert made == ["pdf"]
