@@ -16,7 +16,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from xml.sax.saxutils import escape
 
 from salesplay import images
@@ -97,6 +97,16 @@ class DeckBase:
         except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
             raise ValueError(f"not a deck base: {exc}") from None
         return cls(archive, slides, media, (box[0], box[1], box[2], box[3]))
+
+
+class BaseParts(NamedTuple):
+    """What prepare() makes a co-brand base with besides the deck (a kit names a co-branded
+    member by them and its deck's bytes)."""
+
+    as_of: dt.date
+    part: Part
+    wording: tuple[str, str]
+    language: str | None = None
 
 
 def prepare(

@@ -39,7 +39,7 @@ from salesplay.render.pptx_deck import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
 from salesplay.views import Edition
-from salesplay.write import git_revision
+from salesplay.write import git_revision, read_output
 
 NAME = "kits"
 CACHE = ".salesplay/cache"
@@ -124,11 +124,15 @@ class _Kits:
                 _store(self.src.out, todo[index], data)
         stampers: dict[str, Stamper] = {}
         bases: dict[tuple[str, cobrand.Part], cobrand.DeckBase] = {}
+        digests: dict[str, str] = {}  # unit key → digest of its bytes (tiers share units)
         for what, member, unit in wanted:
             data = made[unit.key]
+            if unit.key not in digests:
+                digests[unit.key] = hashlib.sha256(data).hexdigest()
+            digest = digests[unit.key]
             if what in ("card", "competitor", "brief", "whats-new"):
                 # what a kit names it by in its zip comment: its bytes, never a path
-                self.shared.sources[(what, member)] = hashlib.sha256(data).hexdigest()
+                self.shared.sources[(what, member)] = digest
                 if unit.key not in stampers:
                     stampers[unit.key] = Stamper(data)
                 pages = {
@@ -141,23 +145,16 @@ class _Kits:
                 continue
             # an enablement deck is for the partner's team, a pitch for its customers
             part: cobrand.Part = "team" if what == "enablement" else "customer"
-            labels = self.shared.partner_edition.labels
+            # a co-branded deck is named by its deck's bytes and what its base is made with
             self.shared.sources[(what, member)] = key_of(
-                "deck-base",
-                hashlib.sha256(data).hexdigest(),
-                self.src.cat.as_of,
-                part,
-                kits.wording(labels, part),
-                labels.lang,
+                "deck-base", digest, self._base_parts(part)
             )
             if (unit.key, part) not in bases:
-                bases[(unit.key, part)] = self._deck_base(unit.key, data, part)
+                bases[(unit.key, part)] = self._deck_base(unit.key, data, digest, part)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
             target[member] = bases[(unit.key, part)]
 
     def make(self, partner_id: str) -> Made:
-        from salesplay.write import read_output
-
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
         previous: bytes | None = None
         if not self.src.clean:
@@ -233,19 +230,24 @@ class _Kits:
         key = key_of("deck-base", deck_key, self.src.cat.as_of, part, wording, labels.lang)
         return f"{CACHE}/{key}{_BLOBS}"
 
-    def _deck_base(self, deck_key: str, deck: bytes, part: cobrand.Part) -> cobrand.DeckBase:
-        """The co-brand base of `deck` (~0.1 s a deck): cached, kept with the digest of the
-        deck it was made from, so that a base of other bytes is made again."""
+    def _base_parts(self, part: cobrand.Part) -> cobrand.BaseParts:
+        """What a co-brand base of `part` is made with besides its deck (cobrand.prepare)."""
+        labels = self.shared.partner_edition.labels
+        return cobrand.BaseParts(self.src.cat.as_of, part, kits.wording(labels, part), labels.lang)
+
+    def _deck_base(
+        self, deck_key: str, deck: bytes, digest: str, part: cobrand.Part
+    ) -> cobrand.DeckBase:
+        """The co-brand base of `deck` (~0.1 s a deck; `digest` is its SHA-256): cached, kept
+        with the digest of the deck it was made from, so that a base of other bytes is made
+        again."""
         name = self.base_name(deck_key, part)
-        digest = hashlib.sha256(deck).hexdigest().encode()
         blobs = _cached_blobs(self.src.out, name)
-        if blobs and blobs[0] == digest:
+        if blobs and blobs[0] == digest.encode():
             with contextlib.suppress(ValueError):
                 return cobrand.DeckBase.load(blobs[1:])
-        labels = self.shared.partner_edition.labels
-        wording = kits.wording(labels, part)
-        base = cobrand.prepare(deck, self.src.cat.as_of, part, wording, labels.lang)
-        _store_blobs(self.src.out, name, [digest, *base.dump()])
+        base = cobrand.prepare(deck, *self._base_parts(part))
+        _store_blobs(self.src.out, name, [digest.encode(), *base.dump()])
         return base
 
 
