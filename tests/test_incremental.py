@@ -428,6 +428,24 @@ def test_editing_a_partner_remakes_only_its_kit(project: Path) -> None:
     assert remade == set()
 
 
+def test_a_moved_project_makes_nothing_again(tmp_path: Path) -> None:
+    # keys name the catalog's, templates' and theme's folders by rank, not path: a project
+    # renamed, checked out elsewhere or named by another --catalog spelling renders nothing
+    first = tmp_path / "here"
+    shutil.copytree(MINIMAL, first / "plays")
+    only = ("battlecards", "playbooks", "decks", "site", "kits")
+    assert made(build(first, first / "build", only))
+    moved = first.rename(tmp_path / "there")
+    said = build(moved, moved / "build", only)
+    assert made(said) == {}, said  # replanned (the plans name the root), nothing made
+    assert "; 0 changed, 0 removed;" in _summary(said)
+    # the same project spelt relative to where the command runs
+    args = ("build", "--as-of", AS_OF, "--jobs", "1", "--catalog", "plays", "--out", "build")
+    relative = run_cli(*args, *(a for k in only for a in ("--only", k)), cwd=moved)
+    assert relative.code == 0, relative.stderr
+    assert made(relative.stderr) == {}, relative.stderr
+
+
 def test_a_deleted_output_is_made_again(project: Path) -> None:
     out, only = project / "build", ("battlecards", "site", "kits")
     build(project, out, only)

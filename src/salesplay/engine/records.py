@@ -260,6 +260,19 @@ def key_of(*parts: object) -> str:
     return digest.hexdigest()
 
 
+def placeless(value: object, places: Iterable[Path]) -> str:
+    """`value` as a key part in which each of `places` (folders) is named by its rank, not
+    its path: the file URIs and paths a render job holds differ between checkouts of one
+    project, the bytes it makes do not."""
+    text = repr(value)
+    named = sorted(
+        ((p.resolve(), n) for n, p in enumerate(places)), key=lambda pn: -len(str(pn[0]))
+    )
+    for path, rank in named:
+        text = text.replace(path.as_uri(), f"<place {rank}>").replace(str(path), f"<place {rank}>")
+    return text
+
+
 def tree_digest(
     roots: Iterable[Path], memo: FileMemo | None = None, skip: Iterable[str] = ()
 ) -> str:
@@ -272,8 +285,9 @@ def tree_digest(
     """
     digest = hashlib.sha256()
     skipped = frozenset(skip)
-    for root in roots:
-        digest.update(f"\0root {root}\0".encode())
+    # roots by their place in the list, not their path: a moved project keeps its keys
+    for index, root in enumerate(roots):
+        digest.update(f"\0root {index}\0".encode())
         for rel, kind, payload in _walk(root, memo, skipped):
             digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))
             digest.update(payload)

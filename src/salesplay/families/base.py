@@ -13,7 +13,7 @@ import jinja2
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.plans import PlanKeys
-from salesplay.engine.records import key_of, tree_digest
+from salesplay.engine.records import key_of, placeless, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.labels import Labels
@@ -70,8 +70,11 @@ class Sources:
 
     @functools.cached_property
     def pdf_roots(self) -> tuple[Path, ...]:
-        """Where a PDF may load files from: the catalog's assets and the template folders."""
-        return (self.cat.root / "assets", *self.template_dirs)
+        """Where a PDF may load files from: the catalog's assets and the template folders.
+
+        Resolved, as the fetcher resolves them anyway: a key names them the same whichever
+        way --catalog was spelled."""
+        return tuple(p.resolve() for p in (self.cat.root / "assets", *self.template_dirs))
 
     @functools.cached_property
     def resources(self) -> str:
@@ -190,9 +193,9 @@ def pdf_unit(
 
     base_url = (THEME_DIR / "index.html").as_uri()
     job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title, lang=src.labels.lang)
-    # the job names the page, base URL, roots, date, title and options; the digest the files
-    # the page may load
-    key = key_of("pdf", job, src.resources)
+    # the job names the page, base URL, roots, date, title and options (its folders by rank,
+    # so that a moved project keeps its records); the digest the files the page may load
+    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
     where = Location(src.out / rel, 0, 0)
 
     def make(workshop: Workshop) -> Made:
