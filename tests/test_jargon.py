@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesplay.jargon import acronyms, column_of, glossary_terms_in, is_defined, prose
 from salesplay.load import parse_document
@@ -101,3 +104,29 @@ def test_glossary_terms_in() -> None:
     text = "Immutable copies behind an Air Gap cut the RPOs; it helps."
     assert glossary_terms_in(text, glossary) == ["RPO", "immutable", "air gap"]
     assert glossary_terms_in("mutable rpo", glossary) == []
+
+
+#: letters whose case rules differ between str.lower, casefold and re.IGNORECASE.
+TRICKY = "aAsSkK\u017f\u212a\u00df\u1e9eiI\u0130\u0131\u03a3\u03c3\u03c2\u00b5\u03bc -."
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="aAsSkKiI -.", max_size=12) | st.text(alphabet=TRICKY, max_size=12),
+    terms=st.lists(
+        st.text(alphabet="aAsSkKiI", min_size=1, max_size=4)
+        | st.text(alphabet=TRICKY.strip(" -."), min_size=1, max_size=4),
+        max_size=4,
+    ),
+)
+def test_glossary_terms_in_finds_what_a_regex_per_term_finds(text: str, terms: list[str]) -> None:
+    # the substring test before each term's pattern must never pass a term over
+    glossary = dict.fromkeys(terms, "meaning")
+    want = [
+        term
+        for term in glossary
+        if re.search(
+            rf"(?<!\w){re.escape(term)}s?(?!\w)", text, 0 if term.isupper() else re.IGNORECASE
+        )
+    ]
+    assert glossary_terms_in(text, glossary) == want

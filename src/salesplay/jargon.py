@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -280,8 +281,24 @@ def _value_at(doc: Document, path: YamlPath) -> Any:
 def glossary_terms_in(text: str, glossary: dict[str, str]) -> list[str]:
     """Glossary terms used in a text (acronyms by exact word, others case-insensitively)."""
     found = []
+    # an ASCII term absent from an ASCII text, even as a substring, cannot match: that is
+    # most of a glossary for most texts (beyond ASCII, IGNORECASE equates letters that no
+    # str method does, such as 'İ' and 'i': the pattern alone decides)
+    lowered = text.lower() if text.isascii() else None
     for term in glossary:
-        flags = 0 if term.isupper() else re.IGNORECASE
-        if re.search(rf"(?<!\w){re.escape(term)}s?(?!\w)", text, flags):
+        acronym = term.isupper()
+        absent = (
+            lowered is not None
+            and term.isascii()
+            and ((term not in text) if acronym else (term.lower() not in lowered))
+        )
+        if absent:
+            continue
+        if _term_re(term, acronym).search(text):
             found.append(term)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_re(term: str, acronym: bool) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(term)}s?(?!\w)", 0 if acronym else re.IGNORECASE)
