@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from salesplay import families as _families
 from salesplay.context import Context, UsageError
@@ -26,7 +26,10 @@ from salesplay.faults import BuildFault
 if TYPE_CHECKING:
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.units import Unit
+    from salesplay.labels import Labels
+    from salesplay.models import Audience
     from salesplay.resolve import Catalog
+    from salesplay.views import Edition
 
 #: kinds of output `--only` accepts: the output families.
 KINDS = _families.KINDS
@@ -286,7 +289,7 @@ def _plan(
     planned again: its outputs come back as fresh units without bytes (engine.plans); the
     families get the same keys for parts of their plans (Sources.plans).
     """
-    from salesplay.edition import make_edition
+    from salesplay.edition import Editions
     from salesplay.engine.plans import PlanKeys
     from salesplay.engine.records import PlannedOutput
     from salesplay.engine.schedule import merge
@@ -296,9 +299,7 @@ def _plan(
     from salesplay.i18n import localized
     from salesplay.labels import labels_for
     from salesplay.locales import localized_path
-    from salesplay.models import AUDIENCES
     from salesplay.render.templates import make_env, template_dirs
-    from salesplay.views import Edition
 
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
@@ -322,7 +323,7 @@ def _plan(
             continue
         labels = labels_for(locale, template_dirs(ctx.templates))
         here = localized(cat, locale)
-        editions: dict[str, Edition] = {a: make_edition(here, a, labels=labels) for a in AUDIENCES}
+        editions = Editions(functools.partial(_edition, here, labels))
         src = Sources(
             here,
             editions,
@@ -357,6 +358,12 @@ def _plan(
                 keys.keep(name, key, outputs)
             units += made
     return merge(units)
+
+
+def _edition(cat: Catalog, labels: Labels, audience: str) -> Edition:
+    from salesplay.edition import make_edition
+
+    return make_edition(cat, cast("Audience", audience), labels=labels)
 
 
 def _git_read(catalog: Path, what: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
 from salesplay import richtext
@@ -419,6 +419,33 @@ def make_edition(
     made in (English when None); a localized edition is made from `i18n.localized(cat, …)`.
     """
     return _make(cat, audience, plays, {} if decode else None, omitted, {}, kits, labels)
+
+
+class Editions(Mapping[str, Edition]):
+    """The editions of one catalog by audience, each made on first use: a plan that reads
+    only some of them (a partner edit plans the kits and the report alone) makes no other."""
+
+    def __init__(self, make: Callable[[str], Edition], audiences: Sequence[str] = AUDIENCES):
+        self._make = make
+        self._audiences = tuple(audiences)
+        self._made: dict[str, Edition] = {}
+
+    def __getitem__(self, audience: str) -> Edition:
+        if audience not in self._audiences:
+            raise KeyError(audience)
+        if audience not in self._made:
+            self._made[audience] = self._make(audience)
+        return self._made[audience]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._audiences)
+
+    def __len__(self) -> int:
+        return len(self._audiences)
+
+    def mapped(self, change: Callable[[Edition], Edition]) -> Editions:
+        """These editions, each changed by `change` when it is first used."""
+        return Editions(lambda audience: change(self[audience]), self._audiences)
 
 
 def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:

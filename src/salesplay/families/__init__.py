@@ -7,6 +7,7 @@ needed, so a build with nothing to do never loads the renderers.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ KINDS: tuple[str, ...] = tuple(name for name, _ in REGISTRY)
 def family(name: str) -> Family:
     """The family called `name` (KeyError if none is)."""
     module = dict(REGISTRY)[name]
-    fam: Family = importlib.import_module(module).FAMILY
+    # sys.modules first: a build asks for the families of every output it records
+    loaded = sys.modules.get(module) or importlib.import_module(module)
+    fam: Family = loaded.FAMILY
     return fam
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.edition import Editions
 from salesplay.engine.plans import PlanKeys
 from salesplay.engine.records import key_of, placeless, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
@@ -101,7 +103,7 @@ class Sources:
             partners={},
             docs={k: d for k, d in self.cat.docs.items() if k[0] != "partner"},
         )
-        editions = {a: replace(e, partners={}) for a, e in self.editions.items()}
+        editions = Editions(lambda a: replace(self.editions[a], partners={}), tuple(self.editions))
         return replace(self, cat=cat, editions=editions)
 
 
@@ -147,7 +149,12 @@ class Family:
         rel, locale = delocalized(rel)
         if locale is not None and not self.localized:
             return False
-        return any(fnmatch.fnmatchcase(rel, pattern) for pattern, _ in self.outputs)
+        return self._patterns.match(rel) is not None
+
+    @functools.cached_property
+    def _patterns(self) -> re.Pattern[str]:
+        # one pattern for all its globs: every build asks of every output who owns it
+        return re.compile("|".join(fnmatch.translate(pattern) for pattern, _ in self.outputs))
 
     def audience_of(self, rel: str) -> Audience | None:
         """The audience an output of this family is made for (None: marketers); a
