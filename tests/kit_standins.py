@@ -48,7 +48,7 @@ def kit(project: Path, *options: str) -> bytes:
 @contextlib.contextmanager
 def built(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
     """A project with the minimal catalog and PARTNER's kit built once, with stand-ins (made
-    in place: a key names the catalog's path, so a copy would plan and render afresh)."""
+    in place: a plan's key names the catalog's path, so a copy would plan afresh)."""
     with pytest.MonkeyPatch.context() as patch:
         stand_in(patch)
         root = factory.mktemp(name)

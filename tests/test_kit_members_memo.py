@@ -131,9 +131,8 @@ def test_what_members_read_plans_them_again(
     change: str,
 ) -> None:
     as_of = AS_OF
-    if change == "play":
-        play = project / "plays" / "plays" / "backup-modernization.yaml"
-        play.write_text(play.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    if change == "play":  # a play the gold kit holds
+        _edit(project, "plays/backup-modernization.yaml", "off-site copies.", "copies, tested.")
     elif change == "template":
         (project / "templates").mkdir()
         shutil.copy(THEME_DIR / "customer_brief.html", project / "templates")
@@ -142,6 +141,17 @@ def test_what_members_read_plans_them_again(
     done = run_cli("kit", PARTNER, "--as-of", as_of, "--jobs", "1", cwd=project)
     # salesplay reports what it did not expect as an internal error
     assert done.code != 0 and "Planned" in done.stderr
+
+
+@pytest.mark.parametrize("change", ["rep-only play", "comment"])
+def test_an_edit_no_kit_shows_plans_no_member(project: Path, refused: None, change: str) -> None:
+    # the members' plan is keyed by the tiers' kit editions, not by the catalog's files
+    kit = standins.kit(project)
+    if change == "rep-only play":  # recovery-drills reaches no partner
+        _edit(project, "plays/recovery-drills.yaml", "every quarter", "every month")
+    else:
+        _edit(project, "plays/backup-modernization.yaml", "\nsummary:", "\n# reviewed\nsummary:")
+    assert standins.kit(project) == kit
 
 
 def test_unchanged_members_are_not_planned_again(project: Path, refused: None) -> None:

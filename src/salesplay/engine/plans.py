@@ -78,6 +78,22 @@ class PlanKeys:
             extra,
         )
 
+    def key_of_inputs(self, name: str, locale: str, inputs: tuple[object, ...]) -> str:
+        """The key of plan `name` made in `locale` from `inputs` alone (what the caller
+        knows it reads, e.g. editions by their repr) besides the options, the templates and
+        where the catalog and the outputs are: no catalog file is named, so an edit of what
+        `inputs` leave out does not change it."""
+        return key_of(
+            "plan-of",
+            name,
+            locale,
+            self.options,
+            str(self.root),
+            str(self.out.resolve()),
+            self.templates,
+            inputs,
+        )
+
     def reused(self, name: str, key: str) -> tuple[PlannedOutput, ...] | None:
         """The outputs of plan `name` made from `key`, every one of them still the file
         that build left (Records.planned); None: plan again."""

@@ -465,13 +465,17 @@ class _Members:
 
 
 def _members_plan(src: Sources, tiers: Sequence[str]) -> tuple[str, str] | None:
-    """The name and key of the members' plan of `tiers` in this locale: what a kits plan
-    without partners reads (the tiers' kit editions hold none), and which tiers."""
+    """The name and key of the members' plan of `tiers` in this locale: what the members
+    are made from (_Members), which is the tiers' kit editions (they hold no partner, and
+    their repr is their whole content), the templates and the files a page may load; not
+    the catalog's files, so that an edit no kit shows (a rep-only play, a partner) plans no
+    member."""
     if src.plans is None:
         return None
     name = f"{NAME}-members"
-    ignores = frozenset({"partner"})
-    key = src.plans.key(name, src.locale, src.locales, ignores, extra=(sorted(tiers),))
+    kits_of = src.editions["partner"].kits
+    editions = [(tier, repr(kits_of[tier].cards), repr(kits_of[tier].pitches)) for tier in tiers]
+    key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resources))
     return f"{name}@{src.locale}", key
 
 
