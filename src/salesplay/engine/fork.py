@@ -13,6 +13,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+#: jobs handed to each worker ahead of the results read back (see forked_map).
+AHEAD = 2
+
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
 
@@ -77,10 +80,24 @@ def forked_map(
         ctx.Process(target=_forked_worker, args=(parent, factory, tasks, results), daemon=True)
         for _ in range(max(1, min(workers, count)))
     ]
-    for index in range(count):
-        tasks.put(index)
+    # A few jobs per worker are handed out ahead, the next one as each result comes back:
+    # workers that outpace the consumer (it writes 2 MB kits) would otherwise pile up
+    # results in memory, a gigabyte for a thousand kits.
+    dispatched, stopped = 0, False
+
+    def dispatch(jobs: int) -> None:
+        nonlocal dispatched, stopped
+        end = min(count, dispatched + jobs)
+        for index in range(dispatched, end):
+            tasks.put(index)
+        dispatched = end
+        if dispatched == count and not stopped:
+            stopped = True  # every job is out: each worker stops after its last
+            for _ in procs:
+                tasks.put(None)
+
+    dispatch(AHEAD * len(procs))
     for proc in procs:
-        tasks.put(None)
         proc.start()
     received = 0
     try:
@@ -101,6 +118,7 @@ def forked_map(
             if error is not None:
                 raise WorkerError(error, index)
             received += 1
+            dispatch(1)
             yield index, result
     except BaseException:
         # interrupted (Ctrl-C, SIGTERM, a newer save under `serve`) or failed: the remaining
