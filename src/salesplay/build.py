@@ -24,6 +24,7 @@ from salesplay.diagnostics import (
 from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
+    from salesplay.engine.early import EarlyStarts
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.units import Unit
     from salesplay.labels import Labels
@@ -135,7 +136,7 @@ def run_build(
     ignores the records of earlier builds and makes everything.
     """
     partial = partners is not None or source_only
-    from salesplay.engine.records import RECORDS, Records
+    from salesplay.engine.records import Records
 
     started = time.perf_counter()
     _unknown_kinds(only)
@@ -156,11 +157,41 @@ def run_build(
         for pid in partners:
             if pid not in cat.partners:
                 raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
+    from salesplay.engine.early import EarlyStarts
+
+    # with a worker to spare, a long document (a playbook) starts as soon as it is planned
+    early = EarlyStarts(ctx.jobs - 1, lambda u: clean or not records.fresh(ctx.out, u.rel, u.key))
+    try:
+        return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
+                      early, print_, reads, started)  # fmt: skip
+    finally:
+        early.close()
+
+
+def _build(
+    ctx: Context,
+    cat: Catalog,
+    diags: list[Diagnostic],
+    only: list[str],
+    partners: list[str] | None,
+    progress: Progress,
+    records: Records,
+    clean: bool,
+    source_only: bool,
+    early: EarlyStarts,
+    print_: str | None,
+    reads: frozenset[str],
+    started: float,
+) -> int:
+    """run_build once the catalog is checked: plan, make, write, prune, record."""
+    from salesplay.engine.records import RECORDS
+
+    partial = partners is not None or source_only
     try:
         _check_out_folder(ctx.out)
         if clean:
             _clear_cache(ctx.out)
-        units = _plan(ctx, cat, diags, only, partners, progress, records, clean, source_only)
+        units = _plan(ctx, cat, diags, only, partners, progress, records, clean, source_only, early)
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:
@@ -173,7 +204,7 @@ def run_build(
         )
 
     try:
-        done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan)
+        done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan, early)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs made before the fault were written; rerun to finish")
     warnings = format_text(done.warnings)
@@ -277,6 +308,7 @@ def _plan(
     records: Records | None = None,
     clean: bool = False,
     source_only: bool = False,
+    early: EarlyStarts | None = None,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
@@ -356,6 +388,8 @@ def _plan(
             if key is not None and keys is not None:
                 outputs = [PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made]
                 keys.keep(name, key, outputs)
+            if early is not None:
+                early.offer(made)  # its long documents start while the rest is planned
             units += made
     return merge(units)
 
@@ -405,6 +439,7 @@ def _make_and_write(
     diags: list[Diagnostic],
     wants: Callable[[str], bool],
     replan: Callable[[], list[Unit]],
+    early: EarlyStarts | None = None,
 ) -> _Done:
     """Make the stale units stage by stage; write what changed; record every output.
 
@@ -432,7 +467,7 @@ def _make_and_write(
         stale = [u for u in plan.stale if u.stage == stage]
         tick = progress.counter(_stage_label(stale), len(stale))
         if stage == 0:
-            made = sorted(run_stage(stale, executor, tick), key=lambda m: m.unit.rel)
+            made = sorted(run_stage(stale, executor, tick, early), key=lambda m: m.unit.rel)
             warnings.update((m.unit.rel, m.warnings) for m in made)
             if ctx.strict and any(warnings.values()):
                 return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)

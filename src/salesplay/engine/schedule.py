@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesplay.diagnostics import Diagnostic, Location
-from salesplay.engine.executor import Executor
+from salesplay.engine.early import EarlyStarts
+from salesplay.engine.executor import Executor, InlineExecutor
 from salesplay.engine.records import Records
 from salesplay.engine.units import Unit, largest_first
 from salesplay.faults import BuildFault
@@ -63,8 +64,11 @@ def run_stage(
     stale: Sequence[Unit],
     executor: Executor,
     on_done: Callable[[Unit], None] = lambda _u: None,
+    early: EarlyStarts | None = None,
 ) -> Iterator[Made]:
-    """Make the stale units of one stage; light ones first, heavy ones on the executor.
+    """Make the stale units of one stage; light ones first, heavy ones on the executor, and
+    last the bytes of those `early` started while the build was planning (a failed one is
+    made again here, which reports its fault).
 
     Results come in completion order; callers that hold them sort by path, so the bytes of
     a build never depend on `--jobs`.
@@ -76,8 +80,17 @@ def run_stage(
             on_done(unit)
             yield Made(unit, unit.data or b"", ())
     heavy = largest_first([u for u in stale if u.make is not None])
+    started = [u for u in heavy if early is not None and early.started(u)]
+    heavy = [u for u in heavy if u not in started]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
     for index, (data, warnings) in executor.run(heavy):
         on_done(heavy[index])
         yield Made(heavy[index], data, warnings)
+    for unit in started:
+        assert early is not None
+        made = early.take(unit)
+        if made is None:
+            made = next(InlineExecutor().run([unit]))[1]
+        on_done(unit)
+        yield Made(unit, *made)
