@@ -54,6 +54,8 @@ class EarlyStarts:
             if len(self._started) >= self.slots:
                 return
             if (unit.rel, unit.key) not in self._started and self.stale(unit):
+                if unit.warm is not None:
+                    unit.warm()  # imported once, here: the workers forked later inherit it too
                 self._started[(unit.rel, unit.key)] = _start(unit)
 
     def started(self, unit: Unit) -> bool:

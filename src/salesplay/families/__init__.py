@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from salesplay.families.base import Family
 
-#: every output family (its `--only` kind → its module), in the order a build plans them.
-#: A new family is one module and one line here.
+#: every output family (its `--only` kind → its module), in the order a build plans them:
+#: the playbooks first, whose long documents start while the others are planned
+#: (engine.early). A new family is one module and one line here.
 REGISTRY: tuple[tuple[str, str], ...] = (
-    ("battlecards", "salesplay.families.battlecards"),
     ("playbooks", "salesplay.families.playbooks"),
+    ("battlecards", "salesplay.families.battlecards"),
     ("decks", "salesplay.families.decks"),
     ("matrix", "salesplay.families.matrix"),
     ("competitors", "salesplay.families.competitors"),
