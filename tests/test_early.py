@@ -132,3 +132,16 @@ def test_a_build_takes_its_playbook_from_the_early_start_with_the_same_bytes(
     assert outputs
     for rel in outputs:
         assert (two / "build" / rel).read_bytes() == (one / "build" / rel).read_bytes(), rel
+
+
+def test_no_process_to_spare_leaves_the_unit_to_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    unit = _pid_unit("playbook.pdf")
+    early = EarlyStarts(1, stale=lambda _u: True)
+    early.offer([unit])
+    assert not early.started(unit)
+    made = [m.data for m in run_stage([unit], InlineExecutor(), early=early)]
+    assert made == [f"playbook.pdf by {os.getpid()}".encode()]  # made here, by the stage

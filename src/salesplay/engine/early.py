@@ -56,7 +56,10 @@ class EarlyStarts:
             if (unit.rel, unit.key) not in self._started and self.stale(unit):
                 if unit.warm is not None:
                     unit.warm()  # imported once, here: the workers forked later inherit it too
-                self._started[(unit.rel, unit.key)] = _start(unit)
+                try:
+                    self._started[(unit.rel, unit.key)] = _start(unit)
+                except OSError:
+                    return  # no process to spare (EAGAIN, ENOMEM): the stage makes it
 
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early (its bytes come from `take`)."""
@@ -90,7 +93,12 @@ class EarlyStarts:
 def _start(unit: Unit) -> _Started:
     read, write = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the child: make, answer, and leave without running the parent's exits
         code = 0
         try:
