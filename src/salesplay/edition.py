@@ -443,10 +443,6 @@ class Editions(Mapping[str, Edition]):
     def __len__(self) -> int:
         return len(self._audiences)
 
-    def mapped(self, change: Callable[[Edition], Edition]) -> Editions:
-        """These editions, each changed by `change` when it is first used."""
-        return Editions(lambda audience: change(self[audience]), self._audiences)
-
 
 def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:
     """The plays of a tier's kit: those the partner edition holds with their partner block,

@@ -87,10 +87,10 @@ def run_stage(
     for index, (data, warnings) in executor.run(heavy):
         on_done(heavy[index])
         yield Made(heavy[index], data, warnings)
-    for unit in started:
-        assert early is not None
-        made = early.take(unit)
-        if made is None:
-            made = next(InlineExecutor().run([unit]))[1]
-        on_done(unit)
-        yield Made(unit, *made)
+    if early is not None:
+        for unit in started:
+            made = early.take(unit)
+            if made is None:
+                made = next(InlineExecutor().run([unit]))[1]
+            on_done(unit)
+            yield Made(unit, *made)
