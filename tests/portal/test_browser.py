@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,7 +17,7 @@ from test_serve_engine import DE_CARD, say, translated
 from conftest import copy_sample
 from salesplay.build import run_build
 from salesplay.context import Context
-from salesplay.serve import ServeOptions, Server
+from salesplay.serve import ServeOptions, Server, Status
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -415,20 +416,38 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
         t.close()
 
 
-def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: Path) -> None:
-    catalog = tmp_path / "plays"
-    copy_sample(catalog, locales=False)
+@contextlib.contextmanager
+def served(
+    portal: Portal,
+    catalog: Path,
+    tmp_path: Path,
+    path: str,
+    ready: tuple[Callable[[Status], bool], str],
+) -> Iterator[tuple[Server, Tab]]:
+    """`salesplay serve` of `catalog` (pages only) and a desktop tab on `path`, opened once
+    `ready[0](status)` holds and showing the first build; the tab is closed (its console
+    checked) when the block ends without a failure."""
     options = ServeOptions(
         catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
     )
+    check, what = ready
+    with Server(options, log=io.StringIO()) as server:
+        wait_until(lambda: check(server.status), what)
+        t = Tab(portal, DESKTOP)
+        t.page.goto(f"http://127.0.0.1:{server.port}/{path}")
+        t.page.wait_for_selector("html[data-salesplay-build='1']")
+        yield server, t
+        t.close()
+
+
+def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: Path) -> None:
+    catalog = tmp_path / "plays"
+    copy_sample(catalog, locales=False)
     play = catalog / "plays" / "clean-recovery.yaml"
     original = play.read_text("utf-8")
-    with Server(options, log=io.StringIO()) as server:
-        wait_until(lambda: server.status.build >= 1, "the first build")
-        t = Tab(portal, DESKTOP)
+    ready = (lambda status: status.build >= 1, "the first build")
+    with served(portal, catalog, tmp_path, "", ready) as (_server, t):
         page = t.page
-        page.goto(f"http://127.0.0.1:{server.port}/")
-        page.wait_for_selector("html[data-salesplay-build='1']")
         assert page.locator("text=Clean-room recovery").count() >= 1
 
         play.write_text(original.replace("name: Clean-room recovery", "name: Clean-room rescue"))
@@ -445,7 +464,6 @@ def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: 
         page.wait_for_selector("html[data-salesplay-build='3']", timeout=30_000)
         assert page.locator("#salesplay-errors").count() == 0
         assert page.locator(".card-title", has_text="Clean-room recovery").count() == 1
-        t.close()
 
 
 def test_a_translated_page_reloads_when_its_locale_is_rebuilt(
@@ -454,17 +472,9 @@ def test_a_translated_page_reloads_when_its_locale_is_rebuilt(
     """A German page waits for the pass that rebuilds every locale's pages (Status.pages),
     not the first pass, which rebuilds the source locale's only."""
     catalog = translated(tmp_path)
-    options = ServeOptions(
-        catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
-    )
-    with Server(options, log=io.StringIO()) as server:
-        wait_until(lambda: server.status.pages >= 1, "every locale's pages")
-        t = Tab(portal, DESKTOP)
-        page = t.page
-        page.goto(f"http://127.0.0.1:{server.port}/{DE_CARD}")
-        page.wait_for_selector("html[data-salesplay-build='1']")
+    ready = (lambda status: status.pages >= 1, "every locale's pages")
+    with served(portal, catalog, tmp_path, DE_CARD, ready) as (server, t):
         say(catalog, "Restores proven every quarter.")
-        page.wait_for_selector("html[data-salesplay-build='2']", timeout=30_000)
-        assert page.locator("text=Restores proven every quarter.").count() >= 1
+        t.page.wait_for_selector("html[data-salesplay-build='2']", timeout=30_000)
+        assert t.page.locator("text=Restores proven every quarter.").count() >= 1
         assert server.status.pages == 2
-        t.close()
