@@ -225,10 +225,7 @@ class _Kits:
 
     def base_name(self, deck_key: str, part: cobrand.Part) -> str:
         """The cache file of the co-brand base of the deck made by key `deck_key`."""
-        labels = self.shared.partner_edition.labels
-        wording = kits.wording(labels, part)
-        key = key_of("deck-base", deck_key, self.src.cat.as_of, part, wording, labels.lang)
-        return f"{CACHE}/{key}{_BLOBS}"
+        return f"{CACHE}/{key_of('deck-base', deck_key, self._base_parts(part))}{_BLOBS}"
 
     def _base_parts(self, part: cobrand.Part) -> cobrand.BaseParts:
         """What a co-brand base of `part` is made with besides its deck (cobrand.prepare)."""
