@@ -205,6 +205,8 @@ def _build(
 
     try:
         done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan, early)
+    except _Unwritten as exc:
+        return _fault(ctx, exc.fault, "nothing was written")
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs made before the fault were written; rerun to finish")
     warnings = format_text(done.warnings)
@@ -417,6 +419,14 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
         ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
 
 
+class _Unwritten(Exception):
+    """A fault while stage 0 was made: it comes before any output is written."""
+
+    def __init__(self, fault: BuildFault) -> None:
+        super().__init__(str(fault))
+        self.fault = fault
+
+
 @dataclass
 class _Done:
     """What making and writing left: every output, the count written, the render warnings."""
@@ -449,7 +459,7 @@ def _make_and_write(
     (reports/check.json).
     """
     from salesplay.engine.executor import executor_for
-    from salesplay.engine.schedule import merge, run_stage, split
+    from salesplay.engine.schedule import merge, preparations, run_stage, split
 
     plan = split(units, records, ctx.out, clean=clean)
     if any(u.make is None and u.data is None for u in plan.stale):
@@ -460,18 +470,37 @@ def _make_and_write(
     warnings: dict[str, tuple[Diagnostic, ...]] = {
         u.rel: records.warnings(u.rel) for u in plan.fresh
     }
+    hooks = preparations(plan.stale)
+    # what later stages need (the kits' cards and decks) is made with stage 0, on the same
+    # workers: no core waits for stage 0's last document before the kits' members start
+    ahead = list(dict.fromkeys(u for hook, shared in hooks.items() for u in hook.ahead(shared)))
+    ready: dict[Unit, bytes] = {}
     written = 0
     # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
     # build before writing even when nothing is stale
     for stage in sorted({0} | {u.stage for u in units}):
         stale = [u for u in plan.stale if u.stage == stage]
-        tick = progress.counter(_stage_label(stale), len(stale))
         if stage == 0:
-            made = sorted(run_stage(stale, executor, tick, early), key=lambda m: m.unit.rel)
+            firsts = {id(u) for u in ahead}
+            tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
+            made = []
+            try:
+                for item in run_stage([*stale, *ahead], executor, tick, early):
+                    if id(item.unit) in firsts:
+                        ready[item.unit] = item.data
+                    else:
+                        made.append(item)
+            except BuildFault as exc:
+                raise _Unwritten(exc) from None
+            made.sort(key=lambda m: m.unit.rel)
             warnings.update((m.unit.rel, m.warnings) for m in made)
             if ctx.strict and any(warnings.values()):
                 return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
         elif stale:
+            tick = progress.counter(_stage_label(stale), len(stale))
+            for hook, shared in hooks.items():
+                if shared[0].stage == stage:
+                    hook.prepare(shared, ready)
             made = run_stage(stale, executor, tick)  # type: ignore[assignment]
         else:
             continue

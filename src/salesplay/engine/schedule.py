@@ -10,7 +10,7 @@ from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
 from salesplay.engine.executor import Executor, InlineExecutor
 from salesplay.engine.records import Records
-from salesplay.engine.units import Unit, largest_first
+from salesplay.engine.units import Preparation, Unit, largest_first
 from salesplay.faults import BuildFault
 
 
@@ -51,6 +51,15 @@ def split(units: Sequence[Unit], records: Records, out: Path, *, clean: bool) ->
     return plan
 
 
+def preparations(stale: Sequence[Unit]) -> dict[Preparation, list[Unit]]:
+    """Each preparation of the stale units, with the units that share it, in plan order."""
+    found: dict[Preparation, list[Unit]] = {}
+    for unit in stale:
+        if unit.prepare is not None:
+            found.setdefault(unit.prepare, []).append(unit)
+    return found
+
+
 @dataclass(frozen=True)
 class Made:
     """A made output: its unit, its bytes and its warnings."""
@@ -66,15 +75,14 @@ def run_stage(
     on_done: Callable[[Unit], None] = lambda _u: None,
     early: EarlyStarts | None = None,
 ) -> Iterator[Made]:
-    """Make the stale units of one stage; light ones first, heavy ones on the executor, and
-    last the bytes of those `early` started while the build was planning (a failed one is
-    made again here, which reports its fault).
+    """Make the stale units of one stage (and what later stages need made ahead, see
+    Preparation); light ones first, heavy ones on the executor, and last the bytes of those
+    `early` started while the build was planning (a failed one is made again here, which
+    reports its fault).
 
     Results come in completion order; callers that hold them sort by path, so the bytes of
     a build never depend on `--jobs`.
     """
-    for hook in dict.fromkeys(u.prepare for u in stale if u.prepare is not None):
-        hook([u for u in stale if u.prepare == hook], executor)
     for unit in stale:
         if unit.make is None:
             on_done(unit)

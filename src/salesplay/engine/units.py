@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from salesplay.diagnostics import Diagnostic
 from salesplay.faults import Subject
-
-if TYPE_CHECKING:
-    from salesplay.engine.executor import Executor
 
 
 class Workshop:
@@ -41,6 +38,22 @@ class Workshop:
 Made = tuple[bytes, tuple[Diagnostic, ...]]
 
 
+class Preparation(Protocol):
+    """What the units of a later stage share and need made first (kits: their tier's
+    partner cards and decks, and the partners' bands).
+
+    `ahead` runs in the parent once every unit is planned and names the units to make
+    first: they are made on the same workers as the first stage, so no core waits for the
+    last document of one stage before the next starts. `prepare` runs in the parent
+    before the later stage, with their bytes. Neither writes to the output folder before
+    `prepare`: a fault in the first stage leaves it as it was.
+    """
+
+    def ahead(self, stale: Sequence[Unit]) -> Sequence[Unit]: ...
+
+    def prepare(self, stale: Sequence[Unit], made: Mapping[Unit, bytes]) -> None: ...
+
+
 @dataclass(frozen=True)
 class Unit:
     """One output of one family.
@@ -62,9 +75,8 @@ class Unit:
     warm: Callable[[], None] | None = field(default=None, compare=False)
     #: units of a later stage run after every earlier one is made (kits after cards).
     stage: int = 0
-    #: called in the parent, once, with the stale units that share it and the executor,
-    #: before they are made (kits: the partner cards those kits need).
-    prepare: Callable[[Sequence[Unit], Executor], None] | None = field(default=None, compare=False)
+    #: what the stale units of a later stage that share it need made first (see Preparation).
+    prepare: Preparation | None = field(default=None, compare=False)
     #: a rough estimate of the work of `make` (about seconds); the scheduler starts the
     #: largest first so that one long document does not run alone at the end.
     cost: float = field(default=1.0, compare=False)

@@ -20,12 +20,11 @@ import contextlib
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesplay import changes, cobrand, kits
-from salesplay.engine.executor import Executor
 from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
@@ -52,7 +51,7 @@ def path_of(partner_id: str) -> str:
     return f"kits/{partner_id}.zip"
 
 
-@dataclass
+@dataclass(eq=False)  # the kits' Preparation: one per locale, known by identity
 class _Kits:
     """What the kits of one build share; filled in the parent before the workers fork.
 
@@ -73,6 +72,13 @@ class _Kits:
     news: dict[kits.Member, Unit] = field(default_factory=dict)
     #: (tier, since) → the cache file of its changes (reading an old revision is slow)
     news_cache: dict[kits.Member, str] = field(default_factory=dict)
+    # from `ahead` to `prepare`: the stale kits' tiers, the members' bytes found in the cache
+    # (by unit key), the members and bands made with the first stage, the kits' band files
+    _tiers: set[str] = field(default_factory=set, init=False)
+    _cached: dict[str, bytes] = field(default_factory=dict, init=False)
+    _missing: list[Unit] = field(default_factory=list, init=False)
+    _drawn: dict[Unit, Brand] = field(default_factory=dict, init=False)
+    _band_files: dict[str, list[tuple[Brand, str]]] = field(default_factory=dict, init=False)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -95,38 +101,49 @@ class _Kits:
             "brief": self.briefs,
         }[what]
 
-    def prepare(self, stale: Sequence[Unit], executor: Executor) -> None:
-        """Cards and deck bases the stale kits stamp, and the band fonts: from the cache,
-        else made and cached."""
+    def ahead(self, stale: Sequence[Unit]) -> list[Unit]:
+        """What the stale kits stamp that is not in the cache, to be made with the first
+        stage (see Preparation): the bands that go through WeasyPrint, and the tiers' cards
+        and deck bases. The band fonts are loaded here, in the parent, so that no worker
+        loads them again; their cuts and common subsets are cached (making them: ~1.3 s)."""
         if self.shared.band_fonts is None:
-            # loaded here, in the parent, so that no worker loads them again; their cuts
-            # and common subsets are cached (making them costs ~1.3 s)
             self.shared.band_fonts = BandFonts.load_warmed(functools.partial(_memo, self.src.out))
-        self._bands(stale, executor)
+        bands = self._bands(stale)
         ped = self.shared.partner_edition
-        tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
-        wanted = self.members(tiers)
-        made: dict[str, bytes] = {}  # unit key → bytes
+        self._tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
+        self._cached = {}
         missing: dict[str, Unit] = {}
-        for what, member, unit in wanted:
-            if unit.key in made or unit.key in missing:
+        for what, member, unit in self.members(self._tiers):
+            if unit.key in self._cached or unit.key in missing:
                 continue
             data = _cached(self.src.out, unit)
             if data is None:
                 missing[unit.key] = unit if unit.make is not None else self._remade(what, member)
             else:
-                made[unit.key] = data
-        if missing:
-            self.src.progress(f"rendering {len(missing)} partner cards and decks for kits")
-            todo = largest_first(list(missing.values()))
-            for index, (data, _warnings) in executor.run(todo):
-                made[todo[index].key] = data
-                _store(self.src.out, todo[index], data)
+                self._cached[unit.key] = data
+        self._missing = largest_first(list(missing.values()))
+        return [*bands, *self._missing]
+
+    def prepare(self, _stale: Sequence[Unit], made: Mapping[Unit, bytes]) -> None:
+        """Cards and deck bases the stale kits stamp, and their bands: from the cache, else
+        as `ahead` had them made, and cached now."""
+        for unit, brand in self._drawn.items():
+            self.shared.bands[brand] = made[unit]
+        for name, found in self._band_files.items():
+            blobs = [
+                part for brand, key in found for part in (key.encode(), self.shared.bands[brand])
+            ]
+            _store_blobs(self.src.out, name, blobs)
+        for unit in self._missing:
+            self._cached[unit.key] = made[unit]
+            _store(self.src.out, unit, made[unit])
+        made_by_key = self._cached
+        wanted = self.members(self._tiers)
         stampers: dict[str, Stamper] = {}
         bases: dict[tuple[str, cobrand.Part], cobrand.DeckBase] = {}
         digests: dict[str, str] = {}  # unit key → digest of its bytes (tiers share units)
         for what, member, unit in wanted:
-            data = made[unit.key]
+            data = made_by_key[unit.key]
             if unit.key not in digests:
                 digests[unit.key] = hashlib.sha256(data).hexdigest()
             digest = digests[unit.key]
@@ -163,10 +180,11 @@ class _Kits:
                 previous = read_output(self.src.out, rel, limit=1 << 30)
         return kits.kit_zip(self.shared, partner_id, previous), ()
 
-    def _bands(self, stale: Sequence[Unit], executor: Executor) -> None:
+    def _bands(self, stale: Sequence[Unit]) -> list[Unit]:
         """The bands of the stale kits that go through WeasyPrint (~0.3 s each: SVG logos,
-        scripts Inter lacks), from each kit's band file in the cache, else made on the
-        executor and kept: a play edit re-stamps hundreds of kits whose bands are as before."""
+        scripts Inter lacks): from each kit's band file in the cache, else units to draw
+        them (`ahead`), kept by `prepare`: a play edit re-stamps hundreds of kits whose
+        bands are as before."""
         maker = kits.band_maker(self.shared)
         wanted: dict[str, list[tuple[Brand, str]]] = {}  # band file → (brand, key)
         for unit in stale:
@@ -190,24 +208,17 @@ class _Kits:
                     self.shared.bands[brand] = kept[key]
                 elif brand not in self.shared.bands:
                     todo.append((brand, key))
-        if todo:
-            self.src.progress(f"drawing {len(todo)} partner bands for kits")
-            shared = self.shared
-            jobs = list(dict.fromkeys(todo))
+        shared = self.shared
 
-            def drawn(brand: Brand) -> Callable[[Workshop], Made]:
-                return lambda _workshop: (kits.band_maker(shared).band(brand), ())
+        def drawn(brand: Brand) -> Callable[[Workshop], Made]:
+            return lambda _workshop: (kits.band_maker(shared).band(brand), ())
 
-            units = [
-                Unit(f"{CACHE}/band-{key}.pdf", NAME, key, make=drawn(brand)) for brand, key in jobs
-            ]
-            for index, (data, _warnings) in executor.run(units):
-                shared.bands[jobs[index][0]] = data
-        for name, found in wanted.items():
-            blobs = [
-                part for brand, key in found for part in (key.encode(), self.shared.bands[brand])
-            ]
-            _store_blobs(self.src.out, name, blobs)
+        self._band_files = wanted
+        self._drawn = {
+            Unit(f"{CACHE}/band-{key}.pdf", NAME, key, make=drawn(brand)): brand
+            for brand, key in dict.fromkeys(todo)
+        }
+        return list(self._drawn)
 
     def _remade(self, what: str, member: kits.Member) -> Unit:
         """A member of a reused plan (no make) whose cached bytes are gone, planned again:
@@ -568,7 +579,7 @@ def plan(src: Sources) -> list[Unit]:
                 make=_KitMaker(state, pid),
                 subject=("partner", pid),
                 stage=1,
-                prepare=state.prepare,
+                prepare=state,
             )
         )
     return units
