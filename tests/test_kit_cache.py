@@ -7,15 +7,17 @@ costs time, never a crash or a different kit; the build's cache sweep keeps what
 from __future__ import annotations
 
 import functools
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-from salesplay import cobrand
+from salesplay import cobrand, kits
 from salesplay.families import kits as family
-from salesplay.render import fonts
+from salesplay.render import fonts, stamp
 from salesplay.render.band import BandFonts
 from test_kits import AS_OF, one_kit  # noqa: F401  (one_kit: a session fixture)
 
@@ -155,3 +157,43 @@ def test_cache_memo_remakes_a_missing_entry(tmp_path: Path) -> None:
     assert len(made) == 1
     (tmp_path / family._memo_name(("p", 1))).write_bytes(b"")
     assert memo(("p", 1), make) == [b"x"] and len(made) == 2
+
+
+def test_a_partner_edit_parses_only_the_members_it_changes(
+    one_kit: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the partner's contact is on what its customers get alone (here: its pitch decks, which
+    # are co-branded again); every other member is copied from the previous kit, and its
+    # card is not parsed for stamping nor its deck's co-brand base read
+    shutil.copytree(one_kit.parent, tmp_path / "p", symlinks=True)
+    project = tmp_path / "p"
+    partner = project / "plays" / "partners" / f"{PARTNER}.yaml"
+    partner.write_text(partner.read_text().replace("dana@", "dana.ruiz@"))
+    parsed: list[str] = []
+    stamper_init, load = stamp.Stamper.__init__, cobrand.DeckBase.load.__func__
+
+    def noting_stamper(self: stamp.Stamper, data: bytes) -> None:
+        parsed.append("pdf")
+        stamper_init(self, data)
+
+    def noting_load(cls: type[cobrand.DeckBase], blobs: list[bytes]) -> cobrand.DeckBase:
+        parsed.append("pptx")
+        return load(cls, blobs)
+
+    monkeypatch.setattr(stamp.Stamper, "__init__", noting_stamper)
+    monkeypatch.setattr(cobrand.DeckBase, "load", classmethod(noting_load))
+    before = _members((one_kit / ZIP).read_bytes())
+    after = _members(_kit(project))
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert "manifest.json" in changed and all(
+        name.startswith(f"{kits.CUSTOMERS}/") or name == "manifest.json" for name in changed
+    ), changed
+    restamped = sorted(n.rpartition(".")[2] for n in changed if n.endswith((".pdf", ".pptx")))
+    assert restamped and sorted(parsed) == restamped
+
+
+def _members(kit: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(kit)) as zf:
+        return {i.filename.partition("/")[2]: zf.read(i) for i in zf.infolist()}

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import jinja2
 
@@ -58,6 +59,31 @@ NO_HISTORY = "-"
 Member = tuple[str, str]
 
 
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A value made on first use, once per process: a kit that copies a member from its
+    previous kit never parses that member's card or co-brand base (a forked worker
+    inherits what its parent made before the fork)."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    @classmethod
+    def of(cls, value: T) -> Lazy[T]:
+        """A value already made."""
+        lazy = cls(lambda: value)
+        lazy._value, lazy._make = value, None
+        return lazy
+
+    def get(self) -> T:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value  # type: ignore[return-value]
+
+
 @dataclass
 class KitShared:
     """Everything the kits have in common, made once before forking the workers.
@@ -71,13 +97,14 @@ class KitShared:
     out: Path
     env: jinja2.Environment
     revision: str | None
-    stampers: dict[Member, Stamper] = field(default_factory=dict)  # (tier, play) → PDF, parsed
+    stampers: dict[Member, Lazy[Stamper]] = field(default_factory=dict)  # (tier, play) → card
     #: (tier, play) → the play's one-page customer brief (public edition), parsed for stamping
-    briefs: dict[Member, Stamper] = field(default_factory=dict)
+    briefs: dict[Member, Lazy[Stamper]] = field(default_factory=dict)
     #: (tier, competitor) → the tier's competitor card, parsed for stamping
-    competitor_cards: dict[Member, Stamper] = field(default_factory=dict)
-    enablement: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, play)
-    pitches: dict[Member, cobrand.DeckBase] = field(default_factory=dict)  # (tier, destination)
+    competitor_cards: dict[Member, Lazy[Stamper]] = field(default_factory=dict)
+    #: (tier, play) → the enablement deck's co-brand base; (tier, destination) → the pitch's
+    enablement: dict[Member, Lazy[cobrand.DeckBase]] = field(default_factory=dict)
+    pitches: dict[Member, Lazy[cobrand.DeckBase]] = field(default_factory=dict)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
     #: bands that go through WeasyPrint (SVG logos, other scripts), made or read from the
     #: cache before the kits are made (see families/kits.py)
@@ -93,7 +120,7 @@ class KitShared:
     #: distinct pair (not per partner); each partner's page is a small render of them
     whats_new: dict[Member, list[Change] | None] = field(default_factory=dict)
     #: (tier, since) → whats-new.pdf, parsed for stamping
-    whats_new_pdf: dict[Member, Stamper] = field(default_factory=dict)
+    whats_new_pdf: dict[Member, Lazy[Stamper]] = field(default_factory=dict)
 
 
 def partner_of(partner_edition: Edition, partner_id: str) -> PartnerView:
@@ -265,18 +292,24 @@ def kit_members(
     tier = partner.tier
     files: dict[str, bytes] = {}
 
-    def stamped(name: str, what: str, member: Member, stamper: Stamper, band: _Band) -> None:
+    def stamped(name: str, what: str, member: Member, stamper: Lazy[Stamper], band: _Band) -> None:
         source = shared.sources[(what, member)]
         files[name] = reuse.member(
-            f"{partner_id}/{name}", (source, band.key), lambda: stamper.stamp(band.prepared())
+            f"{partner_id}/{name}",
+            (source, band.key),
+            lambda: stamper.get().stamp(band.prepared()),
         )
 
     def cobranded(
-        name: str, what: str, member: Member, base: cobrand.DeckBase, mark: cobrand.PartnerMark
+        name: str,
+        what: str,
+        member: Member,
+        base: Lazy[cobrand.DeckBase],
+        mark: cobrand.PartnerMark,
     ) -> None:
         source, key = shared.sources[(what, member)], _mark_key(mark)
         files[name] = reuse.member(
-            f"{partner_id}/{name}", (source, key), lambda: cobrand.cobrand(base, mark)
+            f"{partner_id}/{name}", (source, key), lambda: cobrand.cobrand(base.get(), mark)
         )
 
     for play in partner.plays:
