@@ -143,8 +143,14 @@ def run_build(
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
     reads = git_reads(only)
-    print_ = fingerprint(ctx, only, reads, records.files) if not partial else None
-    if print_ is not None and _nothing_changed(ctx, records, print_, started, progress):
+    # a source-locale build is complete when the catalog has one language (known after
+    # the check); its fingerprint is then kept, so serve's next pass finds nothing to do
+    print_ = fingerprint(ctx, only, reads, records.files) if partners is None else None
+    if (
+        not partial
+        and print_ is not None
+        and _nothing_changed(ctx, records, print_, started, progress)
+    ):
         return 0
     from salesplay.imagecache import ImageCache
 
@@ -153,6 +159,10 @@ def run_build(
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
+    if source_only and set(cat.config.locales) <= {cat.config.source_locale}:
+        source_only = False  # one language: the source locale's outputs are all of them
+    if source_only:
+        print_ = None
     if partners is not None:
         for pid in partners:
             if pid not in cat.partners:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_sample, make_catalog
+from salesplay import build as build_module
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families import families
@@ -199,6 +200,29 @@ def test_a_source_only_build_leaves_the_other_locales_as_they_are(tmp_path: Path
     build_pages(root, tmp_path / "clean", clean=True)
     assert files(out) == files(tmp_path / "clean")
     assert b"Restores proven every quarter." in files(out)[DE_CARD]
+
+
+def test_in_one_language_the_source_pass_is_the_whole_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve's quick pass (source locale only) of a one-language catalog makes every page:
+    # the pass after it, every locale's pages, finds nothing to do and checks nothing
+    root, out = make_catalog(tmp_path), tmp_path / "build"
+    build_pages(root, out)
+    say(root, "Restores proven every quarter.")
+    build_pages(root, out, source_only=True)
+    assert b"Restores proven every quarter." in files(out)[EN_CARD]
+
+    def unchecked(*_args: object) -> object:
+        raise AssertionError("checked the catalog again")
+
+    monkeypatch.setattr(build_module, "_checked", unchecked)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF),
+                      templates=root.parent / "templates", out=out, jobs=1)  # fmt: skip
+        assert run_build(ctx, ["site", "reports"]) == 0
+    assert " 0 changed, 0 removed;" in err.getvalue()
 
 
 def test_a_save_shows_the_source_pages_first_then_the_translated_ones(tmp_path: Path) -> None:
