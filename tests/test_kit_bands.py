@@ -1,6 +1,7 @@
-"""Bands that go through WeasyPrint (an SVG logo, scripts Inter lacks) are kept between
-builds: a kit re-stamped for a changed member draws no band, and the kit is the same as
-one whose band was drawn afresh."""
+"""What a band needs from WeasyPrint is kept between builds: the page of an SVG logo (a
+band in Inter is drawn around it without WeasyPrint), or the whole band when Inter cannot
+show its text. A kit re-stamped for a changed member, or for a partner's new name, lays
+out nothing, and the kit is the same as one whose logo or band was laid out afresh."""
 
 from __future__ import annotations
 
@@ -34,16 +35,17 @@ def project(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names on every band drawn from here on."""
-    names: list[str] = []
-    real = band.BandMaker.band
+    """What WeasyPrint laid out for a band from here on: "logo" for an SVG logo's page,
+    "Partner band: <name>" for a whole band."""
+    titles: list[str] = []
+    real = band.BandMaker._render
 
-    def counting(self: band.BandMaker, brand: band.Brand, **kwargs: str) -> bytes:
-        names.append(brand.name)
-        return real(self, brand, **kwargs)
+    def counting(self: band.BandMaker, page_html: str, title: str) -> bytes:
+        titles.append(title)
+        return real(self, page_html, title)
 
-    monkeypatch.setattr(band.BandMaker, "band", counting)
-    return names
+    monkeypatch.setattr(band.BandMaker, "_render", counting)
+    return titles
 
 
 def _edit_play(project: Path) -> None:
@@ -52,7 +54,9 @@ def _edit_play(project: Path) -> None:
     play.write_text(text.replace("name: Backup modernization", "name: Backup renewal"))
 
 
-def test_a_kit_remade_for_a_changed_member_draws_no_band(project: Path, drawn: list[str]) -> None:
+def test_a_kit_remade_for_a_changed_member_lays_out_no_logo(
+    project: Path, drawn: list[str]
+) -> None:
     kept = project / "build" / BANDS
     assert kept.is_file()
     before = standins.kit(project)
@@ -64,7 +68,7 @@ def test_a_kit_remade_for_a_changed_member_draws_no_band(project: Path, drawn: l
     kept.unlink()
     (project / "build" / ZIP).unlink()
     assert standins.kit(project) == kit
-    assert drawn == ["Blue River IT"]
+    assert drawn == ["logo"]
     assert kept.is_file()
 
 
@@ -82,15 +86,38 @@ def test_a_damaged_band_file_means_drawing_it_again(
     kept.write_bytes(data[: len(data) // 2] if damage is None else damage)
     (project / "build" / ZIP).unlink()
     assert standins.kit(project) == kit
-    assert drawn == ["Blue River IT"]
+    assert drawn == ["logo"]
     assert kept.read_bytes() == data
 
 
-def test_a_partner_edit_draws_its_band_again(project: Path, drawn: list[str]) -> None:
-    standins.kit(project)
+def _rename(project: Path, name: str) -> None:
     path = project / "plays" / "partners" / f"{PARTNER}.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Blue River IT", "Blue River Data"))
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("name:"))
+    path.write_text(text.replace(old, f"name: {name}"), encoding="utf-8")
+
+
+def test_a_partner_edit_draws_its_band_around_the_kept_logo(
+    project: Path, drawn: list[str]
+) -> None:
     standins.kit(project)
-    assert drawn == ["Blue River Data"]
-    # one band file a kit: the old band is not kept beside the new one
+    _rename(project, "Blue River Data")
+    renamed = standins.kit(project)
+    assert drawn == []  # the logo's page is kept; the band in Inter is drawn around it
+    # one band file a kit, and the same kit as one whose logo was laid out afresh
     assert len(list((project / "build" / family.CACHE).glob("bands-*"))) == 1
+    (project / "build" / BANDS).unlink()
+    (project / "build" / ZIP).unlink()
+    assert standins.kit(project) == renamed
+    assert drawn == ["logo"]
+
+
+def test_a_band_inter_cannot_show_is_laid_out_once_and_kept(
+    project: Path, drawn: list[str]
+) -> None:
+    _rename(project, "北京 Blue River")
+    kit = standins.kit(project)
+    assert drawn == ["Partner band: 北京 Blue River"]
+    _edit_play(project)
+    assert standins.kit(project) != kit
+    assert drawn == ["Partner band: 北京 Blue River"]  # kept, not laid out again

@@ -109,6 +109,9 @@ class KitShared:
     #: bands that go through WeasyPrint (SVG logos, other scripts), made or read from the
     #: cache before the kits are made (see families/kits.py)
     bands: dict[Brand, bytes] = field(default_factory=dict)
+    #: SVG logos laid out for drawn bands (BandMaker.logo_page), by BandMaker.logo_id: read
+    #: from the cache or made before the kits (see families/kits.py)
+    logo_pages: dict[str, bytes] = field(default_factory=dict)
     #: (member kind, member) → the key of the unit that made the member's card or deck
     sources: dict[tuple[str, Member], str] = field(default_factory=dict)
     #: the band's fonts, loaded (and their common subset made) once in the parent
@@ -202,6 +205,7 @@ def band_maker(shared: KitShared) -> BandMaker:
             width_pt=A4_WIDTH_PT,
             height_pt=60.0,
             fonts=shared.band_fonts,
+            logo_pages=shared.logo_pages,
         )
         shared.makers[os.getpid()] = maker
         # pool workers never run __del__: close (remove the font folder) at process exit

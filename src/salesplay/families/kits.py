@@ -73,12 +73,15 @@ class _Kits:
     #: (tier, since) → the cache file of its changes (reading an old revision is slow)
     news_cache: dict[kits.Member, str] = field(default_factory=dict)
     # from `ahead` to `prepare`: the stale kits' tiers, the members' bytes found in the cache
-    # (by unit key), the members and bands made with the first stage, the kits' band files
+    # (by unit key), the members, bands and logo pages made with the first stage, and what
+    # each kit's band file holds
     _tiers: set[str] = field(default_factory=set, init=False)
     _cached: dict[str, bytes] = field(default_factory=dict, init=False)
     _missing: list[Unit] = field(default_factory=list, init=False)
     _drawn: dict[Unit, Brand] = field(default_factory=dict, init=False)
     _band_files: dict[str, list[tuple[Brand, str]]] = field(default_factory=dict, init=False)
+    _laid_out: dict[Unit, str] = field(default_factory=dict, init=False)
+    _logo_files: dict[str, list[tuple[str, Path, str]]] = field(default_factory=dict, init=False)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -129,10 +132,17 @@ class _Kits:
         as `ahead` had them made, and cached now."""
         for unit, brand in self._drawn.items():
             self.shared.bands[brand] = made[unit]
-        for name, found in self._band_files.items():
-            blobs = [
-                part for brand, key in found for part in (key.encode(), self.shared.bands[brand])
+        for unit, logo_id in self._laid_out.items():
+            self.shared.logo_pages[logo_id] = made[unit]
+        for name in sorted({*self._band_files, *self._logo_files}):
+            found = [
+                (key, self.shared.bands[brand]) for brand, key in self._band_files.get(name, [])
             ]
+            found += [
+                (key, self.shared.logo_pages[logo_id])
+                for logo_id, _svg, key in self._logo_files.get(name, [])
+            ]
+            blobs = [part for key, blob in dict(found).items() for part in (key.encode(), blob)]
             _store_blobs(self.src.out, name, blobs)
         for unit in self._missing:
             self._cached[unit.key] = made[unit]
@@ -181,12 +191,15 @@ class _Kits:
         return kits.kit_zip(self.shared, partner_id, previous), ()
 
     def _bands(self, stale: Sequence[Unit]) -> list[Unit]:
-        """The bands of the stale kits that go through WeasyPrint (~0.3 s each: SVG logos,
-        scripts Inter lacks): from each kit's band file in the cache, else units to draw
-        them (`ahead`), kept by `prepare`: a play edit re-stamps hundreds of kits whose
-        bands are as before."""
+        """What the bands of the stale kits need beyond Inter and a raster logo, from each
+        kit's band file in the cache, else as units to make first (`ahead`), kept by
+        `prepare`: the bands that go through WeasyPrint whole (scripts Inter lacks, right to
+        left: ~0.3 s each), and the pages of the SVG logos of drawn bands (~0.1 s each). So
+        a play edit re-stamps hundreds of kits without drawing their bands again, and a
+        partner's new contact redraws its bands without WeasyPrint."""
         maker = kits.band_maker(self.shared)
         wanted: dict[str, list[tuple[Brand, str]]] = {}  # band file → (brand, key)
+        logos: dict[str, list[tuple[str, Path, str]]] = {}  # band file → (id, logo, key)
         for unit in stale:
             if not isinstance(unit.make, _KitMaker):
                 continue
@@ -194,31 +207,49 @@ class _Kits:
             marks = kits.brand_of(self.shared, pid)
             brands = [marks.team_band]
             brands += [marks.customer_band] if kits.briefs_of(self.shared, pid) else []
+            name = band_name(unit.rel)
             for brand in brands:
                 parts = maker.slow_key(brand)
                 if parts is not None:
-                    wanted.setdefault(band_name(unit.rel), []).append((brand, key_of(*parts)))
+                    wanted.setdefault(name, []).append((brand, key_of(*parts)))
+                svg = maker.svg_logo(brand)
+                if svg is not None:
+                    logo_id = maker.logo_id(svg)
+                    logos.setdefault(name, []).append((logo_id, svg, key_of("logo", logo_id)))
         todo: list[tuple[Brand, str]] = []
-        for name, found in wanted.items():
+        pages: dict[str, tuple[str, Path]] = {}  # key → (id, logo) of a page to lay out
+        for name in sorted({*wanted, *logos}):
             blobs = _cached_blobs(self.src.out, name) or []
             pairs = zip(blobs[0::2], blobs[1::2], strict=True) if len(blobs) % 2 == 0 else ()
             kept = {k.decode("ascii", "replace"): band for k, band in pairs}
-            for brand, key in found:
+            for brand, key in wanted.get(name, []):
                 if key in kept:
                     self.shared.bands[brand] = kept[key]
                 elif brand not in self.shared.bands:
                     todo.append((brand, key))
+            for logo_id, svg, key in logos.get(name, []):
+                if key in kept:
+                    self.shared.logo_pages[logo_id] = kept[key]
+                elif logo_id not in self.shared.logo_pages:
+                    pages[key] = (logo_id, svg)
         shared = self.shared
 
         def drawn(brand: Brand) -> Callable[[Workshop], Made]:
             return lambda _workshop: (kits.band_maker(shared).band(brand), ())
 
-        self._band_files = wanted
+        def laid_out(svg: Path) -> Callable[[Workshop], Made]:
+            return lambda _workshop: (kits.band_maker(shared).logo_page(svg), ())
+
+        self._band_files, self._logo_files = wanted, logos
         self._drawn = {
             Unit(f"{CACHE}/band-{key}.pdf", NAME, key, make=drawn(brand)): brand
             for brand, key in dict.fromkeys(todo)
         }
-        return list(self._drawn)
+        self._laid_out = {
+            Unit(f"{CACHE}/logo-{key}.pdf", NAME, key, make=laid_out(svg)): logo_id
+            for key, (logo_id, svg) in sorted(pages.items())
+        }
+        return [*self._drawn, *self._laid_out]
 
     def _remade(self, what: str, member: kits.Member) -> Unit:
         """A member of a reused plan (no make) whose cached bytes are gone, planned again:

@@ -6,7 +6,7 @@ import hashlib
 import html
 import io
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -217,8 +217,13 @@ class BandMaker:
         width_pt: float,
         height_pt: float,
         fonts: BandFonts | None = None,
+        logo_pages: Mapping[str, bytes] | None = None,
     ) -> None:
+        """`logo_pages`: SVG logos already laid out (`logo_page`), by `logo_id`; a band
+        with one of them is drawn without WeasyPrint. The mapping is read when a band is
+        drawn, so entries added later are used."""
         self.roots = tuple(Path(r).resolve() for r in roots)
+        self.logo_pages: Mapping[str, bytes] = {} if logo_pages is None else logo_pages
         self.as_of = as_of
         self.width, self.height = float(width_pt), float(height_pt)
         self.margin = min(MARGIN_PT, self.width * MARGIN_SHARE)
@@ -245,14 +250,39 @@ class BandMaker:
         )
 
     def slow_key(self, brand: Brand) -> tuple[object, ...] | None:
-        """What a band that goes through WeasyPrint (text Inter cannot show, right to left,
-        or an SVG logo: ~0.3 s a band) is made from: the brand, its logo file's bytes, the
-        page size and date, for keeping it between builds. None for a band drawn from
-        Inter and a raster logo alone, which costs less than reading it back."""
-        svg = brand.logo is not None and brand.logo.suffix.lower() == ".svg"
-        if not svg and self.drawable(brand):
+        """What a band that goes through WeasyPrint (text Inter cannot show, right to left:
+        ~0.3 s a band) is made from: the brand, its logo file's bytes, the page size and
+        date, for keeping it between builds. None for a band drawn from Inter, which costs
+        less than reading it back (an SVG logo in it: see `svg_logo`)."""
+        return None if self.drawable(brand) else self.parts(brand)
+
+    def svg_logo(self, brand: Brand) -> Path | None:
+        """The SVG logo of a drawn band, which WeasyPrint lays out (~0.1 s; `logo_page`)
+        unless `logo_pages` holds it; None for other bands."""
+        logo = brand.logo
+        if logo is None or logo.suffix.lower() != ".svg" or not self.drawable(brand):
             return None
-        return self.parts(brand)
+        return logo
+
+    def logo_id(self, logo: Path) -> str:
+        """What the page of an SVG logo is made from: its bytes and the logo box."""
+        data = _inside(logo, self.roots).read_bytes()
+        return f"{hashlib.sha256(data).hexdigest()}-{LOGO_BOX_PT[0]:g}x{LOGO_BOX_PT[1]:g}"
+
+    def logo_page(self, logo: Path) -> bytes:
+        """An SVG logo laid out by WeasyPrint on a page the size of the logo box, which a
+        drawn band places as a form (vector, scaled uniformly into the box)."""
+        box_w, box_h = LOGO_BOX_PT
+        # object-fit: contain scales the SVG uniformly into the box, so the form's
+        # natural size is the box itself
+        page_html = (
+            "<!doctype html><html><head><style>"
+            f"@page {{ size: {box_w}pt {box_h}pt; margin: 0 }} html, body {{ margin: 0 }}"
+            f" img {{ display: block; {_LOGO_FIT} }}</style></head>"
+            f'<body><img src="{html.escape(_inside(logo, self.roots).as_uri())}" alt="">'
+            "</body></html>"
+        )
+        return self._render(page_html, "logo")
 
     def parts(self, brand: Brand) -> tuple[object, ...]:
         """Everything the band of `brand` is made from (with salesplay's code): the brand,
@@ -373,17 +403,10 @@ class BandMaker:
         import pikepdf
 
         box_w, box_h = LOGO_BOX_PT
-        # object-fit: contain scales the SVG uniformly into the box, so the form's
-        # natural size is the box itself; its Matrix maps it onto the unit square like an image.
-        page_html = (
-            "<!doctype html><html><head><style>"
-            f"@page {{ size: {box_w}pt {box_h}pt; margin: 0 }} html, body {{ margin: 0 }}"
-            f" img {{ display: block; {_LOGO_FIT} }}</style></head>"
-            f'<body><img src="{html.escape(path.as_uri())}" alt=""></body></html>'
-        )
-        rendered = self._render(page_html, "logo")
+        rendered = self.logo_pages.get(self.logo_id(path)) or self.logo_page(path)
         with pikepdf.open(io.BytesIO(rendered)) as src:
             form = pdf.copy_foreign(src.pages[0].as_form_xobject())
+        # its Matrix maps the form onto the unit square, like an image
         form.Matrix = [1 / box_w, 0, 0, 1 / box_h, 0, 0]
         return form, LOGO_BOX_PT
 
