@@ -16,9 +16,12 @@ import pytest
 from conftest import AS_OF, MINIMAL
 from salesplay.build import run_build
 from salesplay.context import Context
+from salesplay.diagnostics import Location
 from salesplay.engine import executor as executor_module
 from salesplay.engine.executor import InlineExecutor
 from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.families import kits as kits_family
+from salesplay.faults import BuildFault
 
 DAY = dt.date.fromisoformat(AS_OF)
 
@@ -99,4 +102,22 @@ def test_a_fault_in_a_kit_member_leaves_build_as_it_was(
     assert "partner-" in failed and "worker lost" in failed and "Traceback" not in failed
     assert failed.rstrip().endswith("build stopped: nothing was written")
     assert any(rel.startswith("battlecards/") for rel in runs[0])  # the same run
+    assert _outputs(tmp_path / "build") == before
+
+
+def test_a_fault_while_naming_what_comes_first_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    runs: list[list[str]] = []
+    assert _build(tmp_path, ["site"], runs, monkeypatch).startswith("0\n")
+    before = _outputs(tmp_path / "build")
+
+    def failing(_self: object, _stale: object) -> list[Unit]:
+        raise BuildFault(Location(Path("kits"), 0, 0), "no member could be planned")
+
+    monkeypatch.setattr(kits_family._Kits, "ahead", failing)
+    failed = _build(tmp_path, ["site", "battlecards", "kits"], runs, monkeypatch)
+    assert failed.startswith("1\n") and "no member could be planned" in failed, failed
+    assert failed.rstrip().endswith("build stopped: nothing was written")
     assert _outputs(tmp_path / "build") == before

@@ -430,7 +430,8 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
 
 
 class _Unwritten(Exception):
-    """A fault while stage 0 was made: it comes before any output is written."""
+    """A fault before any output is written (while stage 0, and what later stages need
+    first, is made)."""
 
     def __init__(self, fault: BuildFault) -> None:
         super().__init__(str(fault))
@@ -481,9 +482,12 @@ def _make_and_write(
         u.rel: records.warnings(u.rel) for u in plan.fresh
     }
     hooks = preparations(plan.stale)
-    # what later stages need (the kits' cards and decks) is made with stage 0, on the same
-    # workers: no core waits for stage 0's last document before the kits' members start
-    ahead = list(dict.fromkeys(u for hook, shared in hooks.items() for u in hook.ahead(shared)))
+    try:
+        # what later stages need (the kits' cards and decks) is made with stage 0, on the
+        # same workers: no core waits for stage 0's last document before the kits' start
+        ahead = list(dict.fromkeys(u for hook, us in hooks.items() for u in hook.ahead(us)))
+    except BuildFault as exc:
+        raise _Unwritten(exc) from None
     ready: dict[Unit, bytes] = {}
     written = 0
     # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the

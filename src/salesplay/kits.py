@@ -74,9 +74,7 @@ class Lazy(Generic[T]):
     @classmethod
     def of(cls, value: T) -> Lazy[T]:
         """A value already made."""
-        lazy = cls(lambda: value)
-        lazy._value, lazy._make = value, None
-        return lazy
+        return cls(lambda: value)
 
     def get(self) -> T:
         if self._make is not None:

@@ -45,8 +45,8 @@ class Preparation(Protocol):
     `ahead` runs in the parent once every unit is planned and names the units to make
     first: they are made on the same workers as the first stage, so no core waits for the
     last document of one stage before the next starts. `prepare` runs in the parent
-    before the later stage, with their bytes. Neither writes to the output folder before
-    `prepare`: a fault in the first stage leaves it as it was.
+    before the later stage, with their bytes. `ahead` writes no output (a cache entry at
+    most): a fault in the first stage leaves the outputs as they were.
     """
 
     def ahead(self, stale: Sequence[Unit]) -> Sequence[Unit]: ...

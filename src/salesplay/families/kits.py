@@ -212,7 +212,8 @@ class _Kits:
                 parts = maker.slow_key(brand)
                 if parts is not None:
                     wanted.setdefault(name, []).append((brand, key_of(*parts)))
-                svg = maker.svg_logo(brand)
+            # both parts of a kit show one logo: it is read and hashed once
+            for svg in dict.fromkeys(maker.svg_logo(b) for b in brands):
                 if svg is not None:
                     logo_id = maker.logo_id(svg)
                     logos.setdefault(name, []).append((logo_id, svg, key_of("logo", logo_id)))
