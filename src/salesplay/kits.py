@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import multiprocessing.util
 import os
@@ -31,14 +30,14 @@ from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
 from salesplay.labels import N_, Labels
 from salesplay.render import html
-from salesplay.render.archive import MAX_COMMENT, deterministic_zip
+from salesplay.render.archive import MAX_COMMENT, Kept, KeptMembers, deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
-from salesplay.write import Manifest, open_output
+from salesplay.write import Manifest, open_output, sha256_bytes
 
 A4_WIDTH_PT = 595.28
 #: the kit's folder for the partner's own sellers, and the one for their customers
@@ -223,33 +222,69 @@ class _Reuse:
     Every stamped or co-branded member is named in the kit's zip comment with the key of
     what it was made from (the member's own key, and the band's or deck mark's); a member
     whose key is unchanged is copied from the previous kit instead of being made again (a
-    play edit re-stamps hundreds of kits, each of which changes in one or two members). A
-    missing, unreadable or foreign previous kit means making every member.
+    play edit re-stamps hundreds of kits, each of which changes in one or two members). It
+    is copied as stored, with the CRC and the manifest's sha256 the previous kit gave it,
+    once its CRC is checked. A missing, unreadable or foreign previous kit means making
+    every member.
     """
 
-    def __init__(self, previous: bytes | None) -> None:
+    def __init__(self, previous: bytes | None, folder: str) -> None:
         self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
-        self.zip: zipfile.ZipFile | None = None
+        self.kept: KeptMembers | None = None
         self.old: dict[str, str] = {}
+        self.folder = folder  # the kit's folder, which the member names start with
+        self._hashes: dict[str, str] | None = None
         if previous is None:
             return
+        kept = KeptMembers.of(previous)
+        if kept is None:
+            return
         try:
-            archive = zipfile.ZipFile(io.BytesIO(previous))
-            found = json.loads(archive.comment.decode("utf-8")) if archive.comment else {}
-            old = found.get(REUSE_FORMAT) if isinstance(found, dict) else None
-            if isinstance(old, dict) and all(isinstance(v, str) for v in old.values()):
-                self.zip, self.old = archive, old
-        except (ValueError, zipfile.BadZipFile, UnicodeDecodeError):
-            pass
+            found = json.loads(kept.comment.decode("utf-8")) if kept.comment else {}
+        except (ValueError, UnicodeDecodeError):
+            return
+        old = found.get(REUSE_FORMAT) if isinstance(found, dict) else None
+        if isinstance(old, dict) and all(isinstance(v, str) for v in old.values()):
+            self.kept, self.old = kept, old
 
-    def member(self, name: str, parts: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
+    def member(
+        self, name: str, parts: tuple[object, ...], make: Callable[[], bytes]
+    ) -> bytes | Kept:
         """The bytes of member `name` (under the kit's folder), made from `parts`."""
         key = key_of("kit-member", *parts)[:32]
         self.keys[name] = key
-        if self.zip is not None and self.old.get(name) == key:
+        if self.kept is not None and self.old.get(name) == key:
+            kept = self.kept.get(name)
+            if kept is not None:
+                return kept
             with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
-                return self.zip.read(name)  # the CRC is checked on reading
+                return self.kept.read(name)  # not stored: the CRC is checked on reading
         return make()
+
+    def sha256(self, name: str, data: bytes | Kept) -> str:
+        """The sha256 of member `name` (relative to the kit's folder) for the manifest: as
+        the previous kit's manifest gave it when the member was copied from that kit."""
+        if isinstance(data, Kept):
+            known = self.hashes().get(name)
+            if known is not None:
+                return known
+            return sha256_bytes(data.data)
+        return sha256_bytes(data)
+
+    def hashes(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = {}
+            with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
+                if self.kept is not None:
+                    found = json.loads(self.kept.read(f"{self.folder}/manifest.json"))
+                    files = found.get("files") if isinstance(found, dict) else None
+                    if isinstance(files, dict):
+                        self._hashes = {
+                            k: v
+                            for k, v in files.items()
+                            if isinstance(k, str) and isinstance(v, str) and len(v) == 64
+                        }
+        return self._hashes
 
     def comment(self) -> bytes:
         text = json.dumps({REUSE_FORMAT: self.keys}, sort_keys=True, separators=(",", ":"))
@@ -283,16 +318,16 @@ def _mark_key(mark: cobrand.PartnerMark) -> str:
 
 def kit_members(
     shared: KitShared, partner_id: str, previous: bytes | None = None
-) -> tuple[list[tuple[str, bytes]], bytes]:
+) -> tuple[list[tuple[str, bytes | Kept]], bytes]:
     """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
     comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
     cat = shared.cat
-    reuse = _Reuse(previous)
+    reuse = _Reuse(previous, partner_id)
     marks = brand_of(shared, partner_id)
     team = _Band(shared, marks.team_band)
     partner = partner_of(shared.partner_edition, partner_id)
     tier = partner.tier
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Kept] = {}
 
     def stamped(name: str, what: str, member: Member, stamper: Lazy[Stamper], band: _Band) -> None:
         source = shared.sources[(what, member)]
@@ -350,7 +385,8 @@ def kit_members(
     if index is None:
         index = kit_index(shared, partner_id, sorted(files))
     files["index.html"] = index
-    manifest = Manifest.of(sorted(files.items()), as_of=cat.as_of, revision=shared.revision)
+    hashes = {name: reuse.sha256(name, data) for name, data in sorted(files.items())}
+    manifest = Manifest(cat.as_of.isoformat(), shared.revision, hashes)
     files["manifest.json"] = manifest.to_json()
     members = [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
     return members, reuse.comment()

@@ -200,7 +200,11 @@ def open_output(out: Path, rel: str) -> BinaryIO:
 def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
     """A regular file `rel` under `out`, read without following links; else OSError/ValueError."""
     with open_output(out, rel) as src:
-        data = src.read(limit + 1)
+        size = os.fstat(src.fileno()).st_size
+        if size > limit:
+            raise ValueError(f"{rel} is larger than {limit} bytes")
+        # read(limit + 1) would allocate the limit first: 2 ms for each 2 MB kit read
+        data = src.read(size + 1)
     if len(data) > limit:
         raise ValueError(f"{rel} is larger than {limit} bytes")
     return data

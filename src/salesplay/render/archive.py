@@ -9,7 +9,6 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 # Formats that are already compressed: deflating them costs ~30x the time for ~18 %
 # (MEASURED.md), so kits store them.
@@ -27,11 +26,24 @@ LEVEL = 6
 #: the longest archive comment the zip format holds.
 MAX_COMMENT = 0xFFFF
 
+#: the zip version salesplay's members need (2.0: deflate) and the host that made them (Unix).
+VERSION = 20
+_UNIX = 3
+_UTF8_NAME = 0x800
+#: zipfile's limit past which a member or archive needs zip64 (not written here).
+_ZIP64_LIMIT = (1 << 31) - 1
+
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 
 DateTime = tuple[int, int, int, int, int, int]
+
+
+def _dos_stamp(stamp: DateTime) -> tuple[int, int]:
+    """A zip timestamp as the format's (time, date) fields."""
+    y, mo, d, h, mi, s = stamp
+    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
 def zip_date_time(date: dt.date) -> DateTime:
@@ -44,27 +56,74 @@ def zip_date_time(date: dt.date) -> DateTime:
     return (date.year, date.month, date.day, 0, 0, 0)
 
 
-def _write(
-    members: Iterable[tuple[str, bytes]],
+@dataclass(frozen=True)
+class Kept:
+    """A stored member copied from an earlier archive, with its CRC-32 (checked when kept)."""
+
+    data: bytes
+    crc: int
+
+
+def _suffix(name: str) -> str:
+    # PurePosixPath(name).suffix, without building a path per member
+    base = name.rpartition("/")[2]
+    dot = base.rfind(".")
+    return base[dot:] if 0 < dot < len(base) - 1 else ""
+
+
+def write_zip(
+    members: Iterable[tuple[str, bytes | Kept]],
     *,
     date: dt.date,
     mode: int,
     stored: Callable[[str], bool],
     comment: bytes = b"",
 ) -> bytes:
-    """The one zip writer: members in the order given, fixed time, Unix host and `mode`."""
-    stamp = zip_date_time(date)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.comment = comment
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3  # Unix, so that external_attr means a file mode
-            info.external_attr = mode << 16
-            store = stored(name)
-            info.compress_type = zipfile.ZIP_STORED if store else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=None if store else LEVEL)
-    return buffer.getvalue()
+    """The one zip writer: members in the order given, fixed time, Unix host and `mode`.
+
+    Its bytes are those `zipfile.ZipFile.writestr` writes for the same members (a test
+    holds it to that); it is written here so that a Kept member is copied with its known
+    CRC, not read and checksummed again (a play edit rewrites hundreds of 2 MB kits).
+    """
+    if len(comment) > MAX_COMMENT:
+        raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
+    mtime, mdate = _dos_stamp(zip_date_time(date))
+    chunks: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, member in members:
+        name = name.partition("\x00")[0]  # as zipfile.ZipInfo cuts a name
+        try:
+            raw, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            raw, flags = name.encode("utf-8"), _UTF8_NAME
+        if isinstance(member, Kept):
+            data, crc, method = member.data, member.crc, zipfile.ZIP_STORED
+            if not stored(name):
+                raise ValueError(f"{name}: a kept member must be stored")
+            payload, size = data, len(data)
+        else:
+            crc, size = zlib.crc32(member), len(member)
+            if stored(name):
+                method, payload = zipfile.ZIP_STORED, member
+            else:
+                method = zipfile.ZIP_DEFLATED
+                packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+                payload = packer.compress(member) + packer.flush()
+        if size * 1.05 > _ZIP64_LIMIT or len(payload) > _ZIP64_LIMIT:
+            raise ValueError(f"{name}: members of 2 GB or more are not supported")
+        head = (VERSION, flags, method, mtime, mdate, crc, len(payload), size, len(raw))
+        chunks += (_LOCAL.pack(0x04034B50, *head, 0), raw, payload)
+        central.append(
+            _CENTRAL.pack(0x02014B50, (_UNIX << 8) | VERSION, *head, 0, 0, 0, 0, mode << 16, offset)
+            + raw
+        )
+        offset += _LOCAL.size + len(raw) + len(payload)
+    size = sum(map(len, central))
+    if len(central) > 0xFFFF or offset + size > _ZIP64_LIMIT:
+        raise ValueError("archives of 65,535 members or 2 GB or more are not supported")
+    end = _END.pack(0x06054B50, 0, 0, len(central), len(central), size, offset, len(comment))
+    return b"".join([*chunks, *central, end, comment])
 
 
 def check_member_name(name: str) -> str:
@@ -76,16 +135,17 @@ def check_member_name(name: str) -> str:
     parts = name.split("/")
     if any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"unsafe archive path {name!r}: empty, '.' or '..' component")
-    return str(PurePosixPath(name))
+    return name  # what passed is already a normal posix path
 
 
 def deterministic_zip(
-    members: Sequence[tuple[str, bytes]], *, date: dt.date, comment: bytes = b""
+    members: Sequence[tuple[str, bytes | Kept]], *, date: dt.date, comment: bytes = b""
 ) -> bytes:
     """A zip whose bytes depend only on the members, the date and the archive `comment`.
 
     Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host;
-    already-compressed formats stored, the rest deflated.
+    already-compressed formats stored, the rest deflated. A Kept member (stored) is copied
+    with its known CRC: the same bytes as its content would give.
     """
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
@@ -93,11 +153,11 @@ def deterministic_zip(
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"duplicate archive paths: {', '.join(dupes)}")
-    return _write(
-        sorted(zip(names, (d for _, d in members), strict=True)),
+    return write_zip(
+        sorted(zip(names, (d for _, d in members), strict=True), key=lambda m: m[0]),
         date=date,
         mode=FILE_MODE,
-        stored=lambda name: PurePosixPath(name).suffix.lower() in STORED_SUFFIXES,
+        stored=lambda name: _suffix(name).lower() in STORED_SUFFIXES,
         comment=comment,
     )
 
@@ -106,7 +166,7 @@ def repack(data: bytes, as_of: dt.date) -> bytes:
     """A package (.pptx) re-zipped deterministically: members in the same order, all deflated."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    return _write(members, date=as_of, mode=PACKAGE_MODE, stored=lambda _name: False)
+    return write_zip(members, date=as_of, mode=PACKAGE_MODE, stored=lambda _name: False)
 
 
 @dataclass(frozen=True)
@@ -205,3 +265,54 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
     count = len(central)
     out.write(_END.pack(0x06054B50, 0, 0, count, count, size, start, 0))
     return out.getvalue()
+
+
+class KeptMembers:
+    """An earlier archive whose stored members may be copied into a new one (a kit's
+    previous version): each is sliced out and its CRC checked, never decompressed."""
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile) -> None:
+        self.data, self.archive = data, archive
+
+    @classmethod
+    def of(cls, data: bytes) -> KeptMembers | None:
+        """The archive `data`; None when it is no zip this module can read."""
+        try:
+            return cls(data, zipfile.ZipFile(io.BytesIO(data)))
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, struct.error):
+            return None
+
+    @property
+    def comment(self) -> bytes:
+        return self.archive.comment
+
+    def read(self, name: str) -> bytes:
+        """Member `name`, decompressed and CRC-checked; KeyError, BadZipFile, ValueError."""
+        return self.archive.read(name)
+
+    def get(self, name: str) -> Kept | None:
+        """Stored member `name` as it may be copied; None when it is missing, deflated (its
+        bytes would depend on the zlib that made them), damaged or oddly written."""
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            return None
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x09:
+            return None  # encrypted, or sizes in a data descriptor
+        start = info.header_offset
+        head = self.data[start : start + _LOCAL.size]
+        if len(head) != _LOCAL.size:
+            return None
+        sig, _v, _f, method, _t, _d, crc, csize, usize, name_len, extra_len = _LOCAL.unpack(head)
+        if sig != 0x04034B50 or method != zipfile.ZIP_STORED:
+            return None
+        if (crc, csize, usize) != (info.CRC, info.compress_size, info.file_size):
+            return None
+        named = start + _LOCAL.size
+        if self.data[named : named + name_len] != name.encode("utf-8"):
+            return None
+        body = named + name_len + extra_len
+        data = self.data[body : body + csize]
+        if len(data) != usize or zlib.crc32(data) != crc:
+            return None
+        return Kept(data, crc)

@@ -1,0 +1,116 @@
+"""The hand-written zip writer makes the bytes Python's zipfile made, and copies kept members."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesplay.render import archive
+
+DATE = dt.date(2026, 11, 23)
+
+
+def zipfile_reference(
+    members: list[tuple[str, bytes]], *, date: dt.date, mode: int, store: set[str], comment: bytes
+) -> bytes:
+    """How salesplay wrote every zip before its own writer: zipfile.writestr, member by member."""
+    stamp = archive.zip_date_time(date)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        out.comment = comment
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3
+            info.external_attr = mode << 16
+            stored = name in store
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            out.writestr(info, data, compresslevel=None if stored else archive.LEVEL)
+    return buffer.getvalue()
+
+
+names = st.text(alphabet=st.sampled_from("abcXYZ09-_.é北/"), min_size=1, max_size=20).filter(
+    lambda n: not n.startswith("/") and "//" not in n and not n.endswith("/")
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    members=st.lists(
+        st.tuples(names, st.binary(max_size=3000)), max_size=8, unique_by=lambda m: m[0]
+    ),
+    stored=st.sets(st.integers(0, 7)),
+    comment=st.binary(max_size=300),
+    mode=st.sampled_from([archive.FILE_MODE, archive.PACKAGE_MODE]),
+)
+def test_the_writer_makes_what_zipfile_made(
+    members: list[tuple[str, bytes]], stored: set[int], comment: bytes, mode: int
+) -> None:
+    store = {name for i, (name, _) in enumerate(members) if i in stored}
+    made = archive.write_zip(
+        members, date=DATE, mode=mode, stored=lambda name: name in store, comment=comment
+    )
+    want = zipfile_reference(members, date=DATE, mode=mode, store=store, comment=comment)
+    assert made == want
+
+
+def test_kit_zips_and_packages_are_byte_for_byte_as_before() -> None:
+    members = [("deck/ppt/slide1.xml", b"<x/>" * 500), ("a.pdf", b"%PDF-1.7 " * 100)]
+    kit = archive.deterministic_zip(members, date=DATE, comment=b"{}")
+    want = zipfile_reference(
+        sorted(members), date=DATE, mode=archive.FILE_MODE, store={"a.pdf"}, comment=b"{}"
+    )
+    assert kit == want
+    package = zipfile_reference(
+        members, date=DATE, mode=archive.PACKAGE_MODE, store=set(), comment=b""
+    )
+    assert archive.repack(package, DATE) == package
+
+
+def test_a_kept_member_is_copied_with_its_known_checksum() -> None:
+    old = archive.deterministic_zip(
+        [("kit/a.pdf", b"%PDF one"), ("kit/b.pdf", b"%PDF two"), ("kit/i.html", b"<p>")],
+        date=DATE,
+    )
+    kept = archive.KeptMembers.of(old)
+    assert kept is not None
+    a = kept.get("kit/a.pdf")
+    assert a is not None and bytes(a.data) == b"%PDF one" and a.crc == zlib.crc32(b"%PDF one")
+    # a deflated member is not kept: its bytes would depend on the zlib that deflated them
+    assert kept.get("kit/i.html") is None
+    assert kept.get("kit/missing.pdf") is None
+    new = archive.deterministic_zip(
+        [("kit/a.pdf", a), ("kit/b.pdf", b"%PDF 2"), ("kit/i.html", b"<p>")], date=DATE
+    )
+    fresh = archive.deterministic_zip(
+        [("kit/a.pdf", b"%PDF one"), ("kit/b.pdf", b"%PDF 2"), ("kit/i.html", b"<p>")],
+        date=DATE,
+    )
+    assert new == fresh
+
+
+def test_a_damaged_kept_member_is_refused() -> None:
+    old = bytearray(archive.deterministic_zip([("kit/a.pdf", b"%PDF one two")], date=DATE))
+    at = bytes(old).index(b"one")
+    old[at] = ord("X")  # same length, wrong checksum
+    kept = archive.KeptMembers.of(bytes(old))
+    assert kept is not None and kept.get("kit/a.pdf") is None
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a zip", b"PK\x05\x06" + b"\x00" * 18])
+def test_a_previous_archive_that_is_no_zip_keeps_nothing(junk: bytes) -> None:
+    kept = archive.KeptMembers.of(junk)
+    assert kept is None or kept.get("kit/a.pdf") is None
+
+
+def test_names_are_checked_as_before() -> None:
+    for bad in ["/abs.pdf", "a/../b.pdf", "a//b", "", "c:x", "a\\b"]:
+        with pytest.raises(ValueError):
+            archive.deterministic_zip([(bad, b"x")], date=DATE)
+    with pytest.raises(ValueError, match="duplicate"):
+        archive.deterministic_zip([("a.pdf", b"x"), ("a.pdf", b"y")], date=DATE)
