@@ -21,6 +21,7 @@ from salesplay.write import (
     Manifest,
     deterministic_zip,
     git_revision,
+    read_output,
     sha256_bytes,
     sha256_file,
     write_atomic,
@@ -231,3 +232,14 @@ def test_zip_round_trips_any_safe_members(files: dict[str, bytes]) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {i.filename: archive.read(i) for i in archive.infolist()} == files
     assert deterministic_zip(sorted(files.items(), reverse=True), date=date(2026, 1, 31)) == data
+
+
+def test_read_output_reads_the_whole_file_up_to_its_limit(tmp_path: Path) -> None:
+    (tmp_path / "kits").mkdir()
+    (tmp_path / "kits" / "a.zip").write_bytes(b"x" * 1000)
+    assert read_output(tmp_path, "kits/a.zip", limit=1000) == b"x" * 1000
+    with pytest.raises(ValueError, match="larger than 999 bytes"):
+        read_output(tmp_path, "kits/a.zip", limit=999)
+    (tmp_path / "kits" / "b.zip").symlink_to(tmp_path / "kits" / "a.zip")
+    with pytest.raises(OSError):
+        read_output(tmp_path, "kits/b.zip")

@@ -1,0 +1,85 @@
+"""Outputs are written as they come, a few at once: in order, with true counts, and the
+first fault stops the build's writing with a located error."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from salesplay import build
+from salesplay.engine.schedule import Made
+from salesplay.engine.units import Unit
+from salesplay.faults import BuildFault
+
+
+def made(rel: str, data: bytes) -> Made:
+    return Made(Unit(rel, "kits", "k"), data, ())
+
+
+def test_outputs_come_back_in_the_order_made_with_whether_they_changed(tmp_path: Path) -> None:
+    (tmp_path / "kits").mkdir()
+    (tmp_path / "kits" / "p03.zip").write_bytes(b"same 3")
+    items = [made(f"kits/p{i:02}.zip", f"same {i}".encode()) for i in range(20)]
+    done = list(build.write_each(tmp_path, items))
+    assert [item.unit.rel for item, _ in done] == [item.unit.rel for item in items]
+    assert [changed for _, changed in done] == [i != 3 for i in range(20)]
+    for i in range(20):
+        assert (tmp_path / "kits" / f"p{i:02}.zip").read_bytes() == f"same {i}".encode()
+
+
+def test_writes_overlap_and_stay_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that waits for the disk does not hold up the next; at most WRITERS run and at
+    most WAITING made outputs wait (kits are 2 MB each)."""
+    running, most, lock = 0, 0, threading.Lock()
+    release = threading.Event()
+    write = build.write_file
+
+    def slow(out: Path, rel: str, data: bytes) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        release.wait(timeout=1.0)
+        with lock:
+            running -= 1
+        return write(out, rel, data)
+
+    monkeypatch.setattr(build, "write_file", slow)
+    received = []
+
+    def items() -> Iterator[Made]:
+        for i in range(30):
+            received.append(i)
+            yield made(f"kits/p{i:02}.zip", b"x")
+
+    stream = build.write_each(tmp_path, items())
+    first = next(stream)
+    assert first[0].unit.rel == "kits/p00.zip"
+    # the first result came back once WAITING more were taken, not after all 30
+    assert len(received) <= build.WAITING + 2
+    release.set()
+    rest = list(stream)
+    assert len(rest) == 29
+    assert 1 < most <= build.WRITERS
+
+
+def test_the_first_fault_is_a_located_error_and_later_outputs_are_not_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "kits").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / "kits" / "trap").symlink_to(outside)
+    items = [made(f"kits/p{i:02}.zip", b"x") for i in range(3)]
+    items.append(made("kits/trap/p.zip", b"x"))
+    items += [made(f"kits/q{i:02}.zip", b"x") for i in range(40)]
+    with pytest.raises(BuildFault) as caught:
+        list(build.write_each(tmp_path, items))
+    assert "symbolic link" in str(caught.value) or "link" in str(caught.value)
+    assert not list(outside.iterdir())
+    # writing stopped: the outputs far behind the fault were never written
+    assert not (tmp_path / "kits" / "q39.zip").exists()
+    assert not [p for p in (tmp_path / "kits").iterdir() if p.name.endswith(".tmp")]
