@@ -78,8 +78,13 @@ def test_kit_members_are_made_in_the_run_of_the_first_stage(
     assert any(rel.startswith("battlecards/") for rel in first)
     members = [rel for rel in first if rel.startswith(("partner-cards/", "partner-decks/"))]
     assert members, first
+    # next, on the same workers, the co-brand bases of the decks made with the cards (not
+    # one after another in the parent while the workers wait)
+    assert runs[1] and all(rel.startswith(f"{kits_family.CACHE}/") for rel in runs[1]), runs[1]
+    decks = [rel for rel in members if rel.startswith("partner-decks/")]
+    assert len(runs[1]) == len(set(decks)), (runs[1], decks)
     # the kits' own run (their zips) makes no member: they were made with the cards
-    later = [rel for run in runs[1:] for rel in run]
+    later = [rel for run in runs[2:] for rel in run]
     assert later and all(rel.startswith("kits/") for rel in later), later
     # and the members are cached for the next build, which makes none of them
     runs.clear()

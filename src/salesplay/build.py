@@ -7,7 +7,7 @@ import functools
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -26,6 +26,7 @@ from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
     from salesplay.engine.early import EarlyStarts
+    from salesplay.engine.executor import Executor
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.schedule import Made
     from salesplay.engine.units import Unit
@@ -516,7 +517,7 @@ def _make_and_write(
             tick = progress.counter(_stage_label(stale), len(stale))
             for hook, shared in hooks.items():
                 if shared[0].stage == stage:
-                    hook.prepare(shared, ready)
+                    hook.prepare(shared, ready, made_on(executor))
             made = run_stage(stale, executor, tick)  # type: ignore[assignment]
         else:
             continue
@@ -646,6 +647,13 @@ def _check_targets(out: Path, names: Iterable[str]) -> None:
             check_target(out, rel)
         except UnsafeTarget as exc:
             raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+
+
+def made_on(executor: Executor) -> Callable[[Sequence[Unit]], dict[Unit, bytes]]:
+    """What a Preparation makes units with: the build's executor, bytes by unit."""
+    from salesplay.engine.schedule import run_stage
+
+    return lambda units: {m.unit: m.data for m in run_stage(units, executor)}
 
 
 #: outputs written at once, and made outputs waiting for a writer (2 MB each for kits).

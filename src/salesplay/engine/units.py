@@ -45,13 +45,20 @@ class Preparation(Protocol):
     `ahead` runs in the parent once every unit is planned and names the units to make
     first: they are made on the same workers as the first stage, so no core waits for the
     last document of one stage before the next starts. `prepare` runs in the parent
-    before the later stage, with their bytes. `ahead` writes no output (a cache entry at
-    most): a fault in the first stage leaves the outputs as they were.
+    before the later stage, with their bytes; what it finds it needs only once they are
+    in (the co-brand bases of decks made ahead) it has made with `run`, on the same
+    workers, rather than alone in the parent while they wait. `ahead` writes no output (a
+    cache entry at most): a fault in the first stage leaves the outputs as they were.
     """
 
     def ahead(self, stale: Sequence[Unit]) -> Sequence[Unit]: ...
 
-    def prepare(self, stale: Sequence[Unit], made: Mapping[Unit, bytes]) -> None: ...
+    def prepare(
+        self,
+        stale: Sequence[Unit],
+        made: Mapping[Unit, bytes],
+        run: Callable[[Sequence[Unit]], Mapping[Unit, bytes]],
+    ) -> None: ...
 
 
 @dataclass(frozen=True)

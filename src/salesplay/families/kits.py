@@ -82,6 +82,8 @@ class _Kits:
     _band_files: dict[str, list[tuple[Brand, str]]] = field(default_factory=dict, init=False)
     _laid_out: dict[Unit, str] = field(default_factory=dict, init=False)
     _logo_files: dict[str, list[tuple[str, Path, str]]] = field(default_factory=dict, init=False)
+    #: co-brand bases `prepare` had made on the workers: cache file → its blobs
+    _made_bases: dict[str, list[bytes] | None] = field(default_factory=dict, init=False)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -127,9 +129,15 @@ class _Kits:
         self._missing = largest_first(list(missing.values()))
         return [*bands, *self._missing]
 
-    def prepare(self, _stale: Sequence[Unit], made: Mapping[Unit, bytes]) -> None:
+    def prepare(
+        self,
+        _stale: Sequence[Unit],
+        made: Mapping[Unit, bytes],
+        run: Callable[[Sequence[Unit]], Mapping[Unit, bytes]],
+    ) -> None:
         """Cards and deck bases the stale kits stamp, and their bands: from the cache, else
-        as `ahead` had them made, and cached now."""
+        as `ahead` had them made, and cached now. The co-brand bases not in the cache
+        (~0.1 s a deck: a cold build's tiers need dozens) are made on the workers, by `run`."""
         for unit, brand in self._drawn.items():
             self.shared.bands[brand] = made[unit]
         for unit, logo_id in self._laid_out.items():
@@ -152,6 +160,7 @@ class _Kits:
         stampers: dict[str, kits.Lazy[Stamper]] = {}
         bases: dict[tuple[str, cobrand.Part], kits.Lazy[cobrand.DeckBase]] = {}
         digests: dict[str, str] = {}  # unit key → digest of its bytes (tiers share units)
+        todo: dict[Unit, tuple[str, bytes, cobrand.BaseParts]] = {}  # bases to make
         for what, member, unit in wanted:
             data = made_by_key[unit.key]
             if unit.key not in digests:
@@ -177,9 +186,19 @@ class _Kits:
                 "deck-base", digest, self._base_parts(part)
             )
             if (unit.key, part) not in bases:
-                bases[(unit.key, part)] = self._deck_base(unit.key, data, digest, part)
+                bases[(unit.key, part)] = self._deck_base(unit.key, data, digest, part, todo)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
             target[member] = bases[(unit.key, part)]
+        if todo:
+            from salesplay.write import write_output
+
+            files = run(list(todo))
+            for base_unit, (name, _data, _parts) in todo.items():
+                file = files[base_unit]
+                with contextlib.suppress(OSError, ValueError):
+                    # a cache that cannot be written only costs time next build
+                    write_output(self.src.out, name, file)
+                self._made_bases[name] = _blobs_of(name, file)
 
     def make(self, partner_id: str) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
@@ -276,27 +295,51 @@ class _Kits:
         return cobrand.BaseParts(self.src.cat.as_of, part, kits.wording(labels, part), labels.lang)
 
     def _deck_base(
-        self, deck_key: str, deck: bytes, digest: str, part: cobrand.Part
+        self,
+        deck_key: str,
+        deck: bytes,
+        digest: str,
+        part: cobrand.Part,
+        todo: dict[Unit, tuple[str, bytes, cobrand.BaseParts]],
     ) -> kits.Lazy[cobrand.DeckBase]:
         """The co-brand base of `deck` (~0.1 s a deck; `digest` is its SHA-256): cached, kept
         with the digest of the deck it was made from, so that a base of other bytes is made
-        again. A cached base is parsed on first use (~15 ms): a partner edit copies every
+        again. A base not in the cache is added to `todo`, to be made on the workers (see
+        prepare). A base is parsed on first use (~15 ms): a partner edit copies every
         co-branded deck from the partner's previous kit and parses none."""
         name = self.base_name(deck_key, part)
-        blobs = _cached_blobs(self.src.out, name)
         parts = self._base_parts(part)
-        if blobs and blobs[0] == digest.encode():
+        blobs = _cached_blobs(self.src.out, name)
+        if not blobs or blobs[0] != digest.encode():
+            blobs = None
+            made = Unit(name, NAME, name, make=_BaseMaker(name, deck, digest, parts), cost=0.1)
+            todo[made] = (name, deck, parts)
+        kept = blobs
 
-            def load() -> cobrand.DeckBase:
-                try:
-                    return cobrand.DeckBase.load(blobs[1:])
-                except ValueError:  # its checksum held but it does not parse: made anew
-                    return cobrand.prepare(deck, *parts)  # here, maybe in a worker: not kept
+        def load() -> cobrand.DeckBase:
+            found = kept if kept is not None else self._made_bases.get(name)
+            try:
+                if found is None:
+                    raise ValueError("not made")
+                return cobrand.DeckBase.load(found[1:])
+            except ValueError:  # its checksum held but it does not parse: made anew
+                return cobrand.prepare(deck, *parts)  # here, maybe in a worker: not kept
 
-            return kits.Lazy(load)
-        base = cobrand.prepare(deck, *parts)
-        _store_blobs(self.src.out, name, [digest.encode(), *base.dump()])
-        return kits.Lazy.of(base)
+        return kits.Lazy(load)
+
+
+@dataclass(frozen=True)
+class _BaseMaker:
+    """Makes the cache file of one co-brand base (on a worker; see _Kits.prepare)."""
+
+    name: str
+    deck: bytes
+    digest: str
+    parts: cobrand.BaseParts
+
+    def __call__(self, _workshop: Workshop) -> Made:
+        base = cobrand.prepare(self.deck, *self.parts)
+        return _blob_file(self.name, [self.digest.encode(), *base.dump()]), ()
 
 
 def band_name(kit_rel: str) -> str:
@@ -340,6 +383,14 @@ def _cached_blobs(out: Path, name: str) -> list[bytes] | None:
 
     try:
         data = read_output(out, name, limit=256 << 20)
+    except (OSError, ValueError):
+        return None
+    return _blobs_of(name, data)
+
+
+def _blobs_of(name: str, data: bytes) -> list[bytes] | None:
+    """The blobs of the bytes of cache file `name` (see _cached_blobs)."""
+    try:
         if not data.startswith(_MAGIC):
             return None
         header, _, body = data[len(_MAGIC) :].partition(b"\n")
@@ -364,11 +415,16 @@ def _cached_blobs(out: Path, name: str) -> list[bytes] | None:
 def _store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
     from salesplay.write import write_output
 
-    body = b"".join(blobs)
-    about = {"sizes": [len(b) for b in blobs], "sha256": _digest(name, body)}
     # a cache that cannot be written only costs time next build
     with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, _MAGIC + json.dumps(about).encode() + b"\n" + body)
+        write_output(out, name, _blob_file(name, blobs))
+
+
+def _blob_file(name: str, blobs: Sequence[bytes]) -> bytes:
+    """The bytes of cache file `name` holding `blobs` (see _cached_blobs)."""
+    body = b"".join(blobs)
+    about = {"sizes": [len(b) for b in blobs], "sha256": _digest(name, body)}
+    return _MAGIC + json.dumps(about).encode() + b"\n" + body
 
 
 def _digest(name: str, body: bytes) -> str:
