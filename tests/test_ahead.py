@@ -68,6 +68,13 @@ def _outputs(out: Path) -> list[tuple[Path, int]]:
     return sorted((p, p.stat().st_mtime_ns) for p in out.rglob("*") if ".salesplay" not in p.parts)
 
 
+def _site_built(project: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int]]:
+    """The minimal catalog copied into `project` and its portal built: the outputs then."""
+    shutil.copytree(MINIMAL, project / "plays")
+    assert _build(project, ["site"], [], mp).startswith("0\n")
+    return _outputs(project / "build")
+
+
 def test_kit_members_are_made_in_the_run_of_the_first_stage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,11 +104,8 @@ def test_kit_members_are_made_in_the_run_of_the_first_stage(
 def test_a_fault_in_a_kit_member_leaves_build_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(MINIMAL, tmp_path / "plays")
     runs: list[list[str]] = []
-    assert _build(tmp_path, ["site"], runs, monkeypatch).startswith("0\n")
-    before = _outputs(tmp_path / "build")
-    runs.clear()
+    before = _site_built(tmp_path, monkeypatch)
     failed = _build(tmp_path, ["site", "battlecards", "kits"], runs, monkeypatch, fail="partner-")
     assert failed.startswith("1\n"), failed
     assert "partner-" in failed and "worker lost" in failed and "Traceback" not in failed
@@ -113,10 +117,8 @@ def test_a_fault_in_a_kit_member_leaves_build_as_it_was(
 def test_a_fault_while_naming_what_comes_first_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(MINIMAL, tmp_path / "plays")
     runs: list[list[str]] = []
-    assert _build(tmp_path, ["site"], runs, monkeypatch).startswith("0\n")
-    before = _outputs(tmp_path / "build")
+    before = _site_built(tmp_path, monkeypatch)
 
     def failing(_self: object, _stale: object) -> list[Unit]:
         raise BuildFault(Location(Path("kits"), 0, 0), "no member could be planned")

@@ -160,7 +160,7 @@ class _Kits:
         stampers: dict[str, kits.Lazy[Stamper]] = {}
         bases: dict[tuple[str, cobrand.Part], kits.Lazy[cobrand.DeckBase]] = {}
         digests: dict[str, str] = {}  # unit key → digest of its bytes (tiers share units)
-        todo: dict[Unit, tuple[str, bytes, cobrand.BaseParts]] = {}  # bases to make
+        todo: list[Unit] = []  # co-brand bases to make, each named by its cache file
         for what, member, unit in wanted:
             data = made_by_key[unit.key]
             if unit.key not in digests:
@@ -186,19 +186,13 @@ class _Kits:
                 "deck-base", digest, self._base_parts(part)
             )
             if (unit.key, part) not in bases:
-                bases[(unit.key, part)] = self._deck_base(unit.key, data, digest, part, todo)
+                bases[(unit.key, part)] = self._deck_base(unit, data, digest, part, todo)
             target = self.shared.enablement if what == "enablement" else self.shared.pitches
             target[member] = bases[(unit.key, part)]
         if todo:
-            from salesplay.write import write_output
-
-            files = run(list(todo))
-            for base_unit, (name, _data, _parts) in todo.items():
-                file = files[base_unit]
-                with contextlib.suppress(OSError, ValueError):
-                    # a cache that cannot be written only costs time next build
-                    write_output(self.src.out, name, file)
-                self._made_bases[name] = _blobs_of(name, file)
+            for base, file in run(todo).items():
+                _store_file(self.src.out, base.rel, file)
+                self._made_bases[base.rel] = _blobs_of(base.rel, file)
 
     def make(self, partner_id: str) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
@@ -295,26 +289,20 @@ class _Kits:
         return cobrand.BaseParts(self.src.cat.as_of, part, kits.wording(labels, part), labels.lang)
 
     def _deck_base(
-        self,
-        deck_key: str,
-        deck: bytes,
-        digest: str,
-        part: cobrand.Part,
-        todo: dict[Unit, tuple[str, bytes, cobrand.BaseParts]],
+        self, deck_unit: Unit, deck: bytes, digest: str, part: cobrand.Part, todo: list[Unit]
     ) -> kits.Lazy[cobrand.DeckBase]:
         """The co-brand base of `deck` (~0.1 s a deck; `digest` is its SHA-256): cached, kept
         with the digest of the deck it was made from, so that a base of other bytes is made
         again. A base not in the cache is added to `todo`, to be made on the workers (see
         prepare). A base is parsed on first use (~15 ms): a partner edit copies every
         co-branded deck from the partner's previous kit and parses none."""
-        name = self.base_name(deck_key, part)
+        name = self.base_name(deck_unit.key, part)
         parts = self._base_parts(part)
-        blobs = _cached_blobs(self.src.out, name)
-        if not blobs or blobs[0] != digest.encode():
-            blobs = None
-            made = Unit(name, NAME, name, make=_BaseMaker(name, deck, digest, parts), cost=0.1)
-            todo[made] = (name, deck, parts)
-        kept = blobs
+        cached = _cached_blobs(self.src.out, name)
+        kept = cached if cached and cached[0] == digest.encode() else None
+        if kept is None:
+            make = _BaseMaker(name, deck, digest, parts)
+            todo.append(Unit(name, NAME, name, make=make, subject=deck_unit.subject, cost=0.1))
 
         def load() -> cobrand.DeckBase:
             found = kept if kept is not None else self._made_bases.get(name)
@@ -361,11 +349,7 @@ def _cached(out: Path, unit: Unit) -> bytes | None:
 
 
 def _store(out: Path, unit: Unit, data: bytes) -> None:
-    from salesplay.write import write_output
-
-    # a cache that cannot be written only costs time next build
-    with contextlib.suppress(OSError, ValueError):
-        write_output(out, _cache_name(unit), data)
+    _store_file(out, _cache_name(unit), data)
 
 
 #: cache files of blobs: MAGIC, a JSON line {"sizes", "sha256"}, then the blobs end to end
@@ -413,11 +397,15 @@ def _blobs_of(name: str, data: bytes) -> list[bytes] | None:
 
 
 def _store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
+    _store_file(out, name, _blob_file(name, blobs))
+
+
+def _store_file(out: Path, name: str, data: bytes) -> None:
     from salesplay.write import write_output
 
     # a cache that cannot be written only costs time next build
     with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, _blob_file(name, blobs))
+        write_output(out, name, data)
 
 
 def _blob_file(name: str, blobs: Sequence[bytes]) -> bytes:
