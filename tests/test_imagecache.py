@@ -144,3 +144,37 @@ def test_a_warm_build_reads_each_entry_once(
     again.prefetch([(SVG, ".svg")])  # finds it there: nothing to decode
     again.check(SVG, ".svg")
     assert reads == [name]
+
+
+def _tree(folder: Path) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(p.relative_to(folder)), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in folder.rglob("*")
+    )
+
+
+def test_check_reuses_a_builds_decoded_logos_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "plays", tmp_path / "plays")
+    built = run_cli(
+        "build", "--as-of", AS_OF, "--only", "site", "--out", "site-build", cwd=tmp_path
+    )
+    assert built.code == 0, built.stderr
+    before = _tree(tmp_path / "site-build")
+
+    def refuse(data: bytes, suffix: str) -> images.Checked:
+        raise images.ImageError("was decoded again")
+
+    # decoding (in this process or in prefetch's forked workers) now fails: a check that
+    # passes read every logo from the build's entries
+    monkeypatch.setattr(imagecache, "check_image", refuse)
+    reused = run_cli("check", "--as-of", AS_OF, "--out", "site-build", cwd=tmp_path)
+    assert reused.code == 0, reused.stderr
+    assert "was decoded again" not in reused.stderr
+    assert _tree(tmp_path / "site-build") == before  # read, never written
+    # without that build (the default --out, build/, does not exist) every logo is decoded
+    fresh = run_cli("check", "--as-of", AS_OF, cwd=tmp_path)
+    assert fresh.code == 1
+    assert "was decoded again" in fresh.stderr
+    assert not (tmp_path / "build").exists()

@@ -291,11 +291,13 @@ def changes_between(
     until: str | None,
     as_of: dt.date | None,
     audiences: Sequence[Audience],
+    images: ImageCache | None = None,
 ) -> Report:
     """The changes each audience may read between two revisions of the catalog.
 
     `since` is judged at its commit's date; `until` (HEAD when None) at `as_of` when given,
-    else at its commit's date (so a claim can go stale with no commit at all).
+    else at its commit's date (so a claim can go stale with no commit at all). `images`
+    decodes both revisions' logos (see load_revision).
     """
     from salesplay.edition import make_edition
 
@@ -307,8 +309,8 @@ def changes_between(
     new = Side(until or "HEAD", new_commit, new_day)
     report = Report(old, new)
     with tempfile.TemporaryDirectory(prefix="salesplay-changes-") as tmp:
-        before = load_revision(repo, old, Path(tmp) / "since")
-        after = load_revision(repo, new, Path(tmp) / "until")
+        before = load_revision(repo, old, Path(tmp) / "since", images)
+        after = load_revision(repo, new, Path(tmp) / "until", images)
         partners = (make_edition(before, "partner"), make_edition(after, "partner"))
         for audience in audiences:
             eds = (make_edition(before, audience), make_edition(after, audience))

@@ -16,6 +16,7 @@ from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolv
 from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
 
 if TYPE_CHECKING:
+    from salesplay.imagecache import ImageCache
     from salesplay.resolve import Catalog
 
 app = typer.Typer(
@@ -45,6 +46,22 @@ def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
     if not catalog.is_dir():
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
+
+
+def _reading_context(
+    catalog: Path, as_of: str | None, out: Path = Path("build"), **kw: object
+) -> Context:
+    """The context of a command that checks the catalog and writes nothing (see _images)."""
+    images = _images(out)
+    return _context(catalog, as_of, jobs=images.jobs, images=images, **kw)
+
+
+def _images(out: Path) -> ImageCache:
+    """Logo decoding for a command that writes nothing: on every CPU, reusing what a build
+    into `out` decoded (read through the same checks as a build's, never written)."""
+    from salesplay.imagecache import ImageCache
+
+    return ImageCache(out, jobs=clamp_jobs(None))
 
 
 def _checked(ctx: Context) -> Catalog:
@@ -81,13 +98,19 @@ def check(
             help="also check these template overrides and deck master by planning every output",
         ),
     ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="a build folder whose decoded logos to reuse (read, never written)"
+        ),
+    ] = Path("build"),
 ) -> None:
     """Validate and cross-reference the catalog; print errors and warnings."""
     from salesplay.pipeline import check_catalog
 
     if templates is not None and not templates.is_dir():
         raise UsageError(f"template folder '{templates}' not found")
-    ctx = _context(catalog, as_of, strict=strict, templates=templates)
+    ctx = _reading_context(catalog, as_of, out, strict=strict, templates=templates)
     cat = check_catalog(ctx)
     if templates is not None and cat is not None and not ctx.reporter.has_errors(strict):
         from salesplay.build import check_outputs
@@ -119,7 +142,7 @@ def explain(
     """Print what each edition's card of a play leaves out, and why."""
     from salesplay.audit import explain_play
 
-    cat = _checked(_context(catalog, as_of))
+    cat = _checked(_reading_context(catalog, as_of))
     sys.stdout.write(explain_play(cat, play, audience and audience.value, partner))
 
 
@@ -251,7 +274,7 @@ def changes(
     day = resolve_as_of(as_of) if as_of is not None or until is None else None
     wanted = [audience.value] if audience else list(AUDIENCES)
     try:
-        report = ch.changes_between(catalog, since, until, day, wanted)  # type: ignore[arg-type]
+        report = ch.changes_between(catalog, since, until, day, wanted, _images(Path("build")))  # type: ignore[arg-type]
     except ch.SideFault as exc:
         sys.stderr.write("\n".join(exc.lines) + "\n")
         sys.stderr.write("changes stopped: both revisions must check without errors\n")
@@ -300,7 +323,7 @@ def i18n_extract(
     """Write or update translations/<locale>.po: one entry per text field, translations kept."""
     from salesplay.i18n import extract
 
-    ctx = _context(catalog, as_of)
+    ctx = _reading_context(catalog, as_of)
     cat = _checked(ctx)
     declared = cat.config.locales
     if not declared:
@@ -330,7 +353,7 @@ def i18n_status(catalog: CatalogOpt = Path("plays"), as_of: AsOfOpt = None) -> N
     """Print translation coverage per locale and kind (translated, stale, missing)."""
     from salesplay.i18n import format_status
 
-    sys.stdout.write(format_status(_checked(_context(catalog, as_of)).translations))
+    sys.stdout.write(format_status(_checked(_reading_context(catalog, as_of)).translations))
 
 
 class Terminated(BaseException):  # named like KeyboardInterrupt
