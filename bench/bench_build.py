@@ -9,6 +9,8 @@ workers:
 
 - cold: a fresh --out folder;
 - no change: the same build again;
+- `salesplay check` (whole command, on every CPU), reusing the logos that build decoded, and
+  with no build folder, when it decodes all of them;
 - one play's summary edited, once for a rep-only play and once for a play that is in the
   kits of every silver-or-better partner (its cards are re-stamped in those kits);
 - one partner's contact edited (one kit);
@@ -58,12 +60,21 @@ class Run:
 
 def build(catalog: Path, out: Path, jobs: int = 2) -> Run:
     """`salesplay build` as a user runs it; exits on failure with the build's stderr."""
+    return command(catalog, "build", "--out", str(out), "--jobs", str(jobs))
+
+
+def check(catalog: Path, out: Path) -> Run:
+    """`salesplay check` as a user runs it, reusing the decoded logos of a build into `out`."""
+    return command(catalog, "check", "--out", str(out))
+
+
+def command(catalog: Path, name: str, *options: str) -> Run:
+    """`salesplay NAME --catalog CATALOG --as-of AS_OF OPTIONS`, timed; exits on failure."""
     # a user's Python keeps salesplay's compiled bytecode: a shell that forbids writing it
     # would add ~0.3 s of compiling to every build timed here
     unset = ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    args = [str(SALESPLAY), "build", "--catalog", str(catalog), "--out", str(out),
-            "--as-of", AS_OF, "--jobs", str(jobs)]  # fmt: skip
+    args = [str(SALESPLAY), name, "--catalog", str(catalog), "--as-of", AS_OF, *options]
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, cwd=catalog.parent, env=env, stdout=err, stderr=err)
@@ -74,15 +85,15 @@ def build(catalog: Path, out: Path, jobs: int = 2) -> Run:
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise SystemExit(f"build failed ({proc.returncode}):\n{text[-3000:]}")
-    lines = [ln for ln in text.splitlines() if ln.startswith("built ")]
-    return Run(seconds, usage.ru_maxrss / 1024, lines[-1] if lines else text[-200:])
+        raise SystemExit(f"{name} failed ({proc.returncode}):\n{text[-3000:]}")
+    lines = [ln for ln in text.splitlines() if ln.startswith("built ")] or text.splitlines()
+    return Run(seconds, usage.ru_maxrss / 1024, lines[-1] if lines else "")
 
 
 def changed(run: Run) -> str:
-    """'N changed, M removed' from a build's closing line."""
+    """'N changed, M removed' from a build's closing line ('–' for another command)."""
     _, _, rest = run.line.partition("; ")
-    return rest.split(";")[0]
+    return rest.split(";")[0] if run.line.startswith("built ") else "–"
 
 
 def edit_summary(catalog: Path, play: str, n: int) -> str:
@@ -156,6 +167,11 @@ def main() -> None:
         rows.append(Row("cold full build", cold.seconds, 45.0, 1, cold))
         median, last, n = warm_case(args.runs, lambda _n: build(catalog, out))
         rows.append(Row("no-change rebuild", median, 0.5, n, last))
+        # check decodes every partner logo, unless a build into --out decoded them already
+        median, last, n = warm_case(args.runs, lambda _n: check(catalog, out))
+        rows.append(Row("`check`, reusing the build's decoded logos", median, 2.0, n, last))
+        median, last, n = warm_case(args.runs, lambda _n: check(catalog, base / "no-build"))
+        rows.append(Row("`check` with no build folder (every logo decoded)", median, 2.0, n, last))
 
         for label, play in (("rep-only", REP_PLAY), ("in silver+ kits", KIT_PLAY)):
 

@@ -1,7 +1,15 @@
-"""Benchmark: `salesplay serve` on a copy of plays/: save a play, time until its card page changes."""
+"""Benchmark: `salesplay serve` on a copy of plays/: save a play, time until its card page changes.
+
+    .venv/bin/python bench/bench_serve.py [--generated] [--saves 5]
+
+`--generated` serves the issue's generated catalog instead (50 plays, 1,000 partners; see
+catalog_gen.py) and saves a play only reps see, whose destination's playbook is rebuilt in
+the background after each save.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
@@ -15,16 +23,41 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+
 AS_OF = "2026-11-23"
-PLAY = "plays/clean-recovery.yaml"
-NAME = "name: Clean-room recovery"
-CARD = "/site/battlecards/clean-recovery.html"
-PDF = "/battlecards/clean-recovery.pdf"
-SAVES = 5
 TARGET = 1.0
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The play each save edits: its file, its name line, its card page and its PDF."""
+
+    file: str
+    name: str
+    card: str
+    pdf: str
+
+
+#: on the sample (four locales), and on the generated catalog (a rep-only play).
+SAMPLE_PLAY = Saved(
+    "plays/clean-recovery.yaml",
+    "name: Clean-room recovery",
+    "/site/battlecards/clean-recovery.html",
+    "/battlecards/clean-recovery.pdf",
+)
+GENERATED_PLAY = Saved(
+    "plays/hybrid-consolidation.yaml",
+    "name: Hybrid backup consolidation",
+    "/site/battlecards/hybrid-consolidation.html",
+    "/battlecards/hybrid-consolidation.pdf",
+)
 
 
 def get(base: str, path: str) -> bytes:
@@ -60,17 +93,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cold_quick_build(root: Path) -> float:
+def cold_quick_build(root: Path, saved: Saved) -> float:
     """What one save cost before: a fresh `salesplay build --only site --only reports`."""
     cmd = [sys.executable, "-c", "from salesplay.cli import main; main()", "build"]
     cmd += ["--catalog", str(root / "plays"), "--out", str(root / "cold"), "--as-of", AS_OF]
     cmd += ["--only", "site", "--only", "reports"]
     subprocess.run(cmd, check=True, capture_output=True)  # records made: the next is warm-ish
-    play = root / "plays" / PLAY
-    play.write_text(play.read_text("utf-8").replace(NAME, f"{NAME} cold"), "utf-8")
+    play = root / "plays" / saved.file
+    original = play.read_text("utf-8")
+    play.write_text(original.replace(saved.name, f"{saved.name} cold"), "utf-8")
     started = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    play.write_text(original, "utf-8")
+    return seconds
 
 
 def quick_seconds(log: str) -> list[str]:
@@ -82,10 +118,21 @@ def quick_seconds(log: str) -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--generated", action="store_true", help="the generated 50-play, 1,000-partner catalog"
+    )
+    parser.add_argument("--saves", type=int, default=5, help="saves timed")
+    args = parser.parse_args()
+    saved = GENERATED_PLAY if args.generated else SAMPLE_PLAY
+    saves = args.saves
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shutil.copytree(REPO / "plays", root / "plays")
-        cold = cold_quick_build(root)
+        if args.generated:
+            catalog_gen.generate(root / "plays", 1000, plays=50)
+        else:
+            shutil.copytree(REPO / "plays", root / "plays")
+        cold = cold_quick_build(root, saved)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-c", "from salesplay.cli import main; main()", "serve"]
@@ -97,19 +144,21 @@ def main() -> None:
             first = wait("the first quick build", lambda: status(base).get("build") == 1, 300)
             rest = wait("the background passes", lambda: status(base).get("building") is False, 900)
             print(f"serve up: pages in {first:.1f} s, everything else {rest:.1f} s later")
-            play = root / "plays" / PLAY
+            play = root / "plays" / saved.file
             original = play.read_text("utf-8")
             pages, pdfs = [], []
-            for i in range(SAVES):
-                marker = f"{NAME} {i}"
-                pdf_before = get(base, PDF)
-                play.write_text(original.replace(NAME, marker), "utf-8")
-                saved = time.perf_counter()
+            for i in range(saves):
+                marker = f"{saved.name} {i}"
+                pdf_before = get(base, saved.pdf)
+                play.write_text(original.replace(saved.name, marker), "utf-8")
+                at = time.perf_counter()
                 shown = marker.removeprefix("name: ").encode()
-                wait("the card page", lambda m=shown: m in get(base, CARD), 60)  # type: ignore[misc]
-                pages.append(time.perf_counter() - saved)
-                wait("the card's PDF", lambda b=pdf_before: get(base, PDF) not in (b, b""), 300)  # type: ignore[misc]
-                pdfs.append(time.perf_counter() - saved)
+                wait("the card page", lambda m=shown: m in get(base, saved.card), 60)  # type: ignore[misc]
+                pages.append(time.perf_counter() - at)
+                wait(
+                    "the card's PDF", lambda b=pdf_before: get(base, saved.pdf) not in (b, b""), 300
+                )  # type: ignore[misc]
+                pdfs.append(time.perf_counter() - at)
                 wait("the background passes", lambda: status(base).get("building") is False, 900)
         finally:
             proc.send_signal(signal.SIGINT)
@@ -117,7 +166,9 @@ def main() -> None:
             log.close()
         quick = quick_seconds((root / "serve.log").read_text("utf-8"))
     page = statistics.median(pages)
-    print(f"save -> card page served: median {page:.2f} s, max {max(pages):.2f} s ({SAVES} saves)")
+    what = "generated catalog, 50 plays, 1,000 partners" if args.generated else "sample"
+    print(f"catalog: {what}")
+    print(f"save -> card page served: median {page:.2f} s, max {max(pages):.2f} s ({saves} saves)")
     print(f"save -> its PDF served:   median {statistics.median(pdfs):.2f} s")
     print(f"the quick builds themselves (as they report): {', '.join(quick)} s")
     print(f"a cold quick build (the child process serve used to start per save): {cold:.2f} s")
