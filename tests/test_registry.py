@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,23 @@ def test_a_new_family_is_one_module_and_one_registry_line(
 def test_an_unknown_family_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         family("feeds")
+
+
+def test_owner_answers_from_the_registry_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Owners are remembered per registry: registering a family, or replacing one, is seen."""
+    import dataclasses
+
+    from salesplay.families import site
+
+    assert owner("site/index.html") is site.FAMILY
+    assert owner("export/rep-plays.csv") is None
+    replaced = dataclasses.replace(site.FAMILY, description="replaced")
+    monkeypatch.setattr(site, "FAMILY", replaced)
+    assert owner("site/index.html") is replaced
+    export = dataclasses.replace(site.FAMILY, name="export", outputs=(("export/*.csv", "rep"),))
+    module = type(site)("export_owner_family")
+    module.FAMILY = export  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "export_owner_family", module)
+    monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("export", "export_owner_family")))
+    monkeypatch.setattr(families_module, "KINDS", (*KINDS, "export"))
+    assert owner("export/rep-plays.csv") is export

@@ -30,7 +30,7 @@ from salesplay.models import (
 )
 from salesplay.models import Capability as CapabilityModel
 from salesplay.models import Path as PathModel
-from salesplay.validate import Validated, check_image, read_image_file
+from salesplay.validate import Validated, check_image, check_read_image, read_image_file
 
 #: roadmap stages from least to most mature; ga and beta are "on the truck".
 AVAILABLE: frozenset[str] = frozenset({"ga", "beta"})
@@ -361,22 +361,22 @@ def _check_references(
             refs.check("competitor", pc.competitor, doc, ("competitors", i, "competitor"))
         if play.partner and play.partner.min_tier:
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
+    # each partner logo file is read once (a path fault reported there), then decoded: a
+    # thousand of them on the build's workers first, which the checks below then find
+    logos = {
+        pid: read_image_file(cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter)
+        for pid, p in cat.partners.items()
+        if p.logo
+    }
     if images is not None and images.jobs > 1:
-        # a thousand partner logos are decoded on the build's workers first; the loop
-        # below then reads, checks and reports each one as always
-        quiet = Reporter()
-        files = []
-        for pid, p in cat.partners.items():
-            if p.logo:
-                where = cat.docs[("partner", pid)].loc(("logo",))
-                files.append(read_image_file(cat.root, p.logo, where, quiet))
-        images.prefetch([(data, target.suffix) for target, data in filter(None, files)])
+        images.prefetch([(data, target.suffix) for target, data in filter(None, logos.values())])
     for partner_id, partner in cat.partners.items():
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
         _check_kit_locales(cat, partner_id, doc, reporter)
-        if partner.logo:
-            found = check_image(cat.root, partner.logo, doc.loc(("logo",)), reporter, images)
+        read = logos.get(partner_id)
+        if partner.logo and read is not None:
+            found = check_read_image(read, partner.logo, doc.loc(("logo",)), reporter, images)
             if found:
                 cat.assets[partner.logo], cat.images[partner.logo] = found
 

@@ -322,8 +322,17 @@ def check_image(
     The file is read as `read_image_file` reads it; `cache` decodes it (once per content).
     """
     found = read_image_file(catalog, value, loc, reporter)
-    if found is None:
-        return None
+    return None if found is None else check_read_image(found, value, loc, reporter, cache)
+
+
+def check_read_image(
+    found: tuple[Path, bytes],
+    value: str,
+    loc: Location,
+    reporter: Reporter,
+    cache: ImageCache | None = None,
+) -> tuple[Path, Checked] | None:
+    """check_image of a file read_image_file has read: its image decoded, or one error."""
     target, data = found
     try:
         checked = (cache or ImageCache()).check(data, target.suffix)

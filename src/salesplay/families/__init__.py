@@ -47,10 +47,20 @@ def families() -> tuple[Family, ...]:
 
 def owner(rel: str) -> Family | None:
     """The family that owns the output path `rel` (the one answer to "where does X live")."""
-    for fam in families():
-        if fam.owns(rel):
-            return fam
-    return None
+    # a build asks this of every output several times (records, pruning, warnings): each
+    # path is matched once per registry (a test may register a family); the family itself
+    # is looked up each time, as a test may replace one
+    known = _OWNERS.setdefault((REGISTRY, KINDS), {})
+    if rel not in known:
+        if len(known) >= _OWNERS_KEPT:
+            known.clear()  # a long `serve` session: paths of outputs since removed
+        known[rel] = next((fam.name for fam in families() if fam.owns(rel)), None)
+    name = known[rel]
+    return None if name is None else family(name)
+
+
+_OWNERS: dict[tuple[object, ...], dict[str, str | None]] = {}
+_OWNERS_KEPT = 200_000
 
 
 __all__ = ["KINDS", "REGISTRY", "families", "family", "owner"]
