@@ -374,7 +374,7 @@ def _check_references(
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
         _check_kit_locales(cat, partner_id, doc, reporter)
-        read = logos.get(partner_id)
+        read = logos.get(partner_id)  # None: no logo, or a path fault already reported
         if partner.logo and read is not None:
             found = check_read_image(read, partner.logo, doc.loc(("logo",)), reporter, images)
             if found:

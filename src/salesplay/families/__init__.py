@@ -6,6 +6,7 @@ needed, so a build with nothing to do never loads the renderers.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from typing import TYPE_CHECKING
@@ -47,20 +48,16 @@ def families() -> tuple[Family, ...]:
 
 def owner(rel: str) -> Family | None:
     """The family that owns the output path `rel` (the one answer to "where does X live")."""
-    # a build asks this of every output several times (records, pruning, warnings): each
-    # path is matched once per registry (a test may register a family); the family itself
-    # is looked up each time, as a test may replace one
-    known = _OWNERS.setdefault((REGISTRY, KINDS), {})
-    if rel not in known:
-        if len(known) >= _OWNERS_KEPT:
-            known.clear()  # a long `serve` session: paths of outputs since removed
-        known[rel] = next((fam.name for fam in families() if fam.owns(rel)), None)
-    name = known[rel]
+    # the family itself is looked up each time: a test may replace one
+    name = _owner_name(rel, REGISTRY, KINDS)
     return None if name is None else family(name)
 
 
-_OWNERS: dict[tuple[object, ...], dict[str, str | None]] = {}
-_OWNERS_KEPT = 200_000
+@functools.lru_cache(maxsize=200_000)
+def _owner_name(rel: str, _registry: object, _kinds: object) -> str | None:
+    # a build asks who owns each output several times (records, pruning, warnings): a path
+    # is matched against the families' globs once per registry (a test may register one)
+    return next((fam.name for fam in families() if fam.owns(rel)), None)
 
 
 __all__ = ["KINDS", "REGISTRY", "families", "family", "owner"]
