@@ -28,6 +28,7 @@ from salesplay import __version__
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.engine.records import FORMAT, RECORDS
+from salesplay.memo import Memo
 from salesplay.render.templates import THEME_DIR
 
 DAY = dt.date.fromisoformat(AS_OF)
@@ -47,14 +48,19 @@ def build(
     *,
     as_of: dt.date = DAY,
     clean: bool = False,
+    memo: Memo | None = None,
 ) -> str:
-    """One in-process build of project/plays into `out`; its stderr (asserts it succeeded)."""
+    """One in-process build of project/plays into `out`; its stderr (asserts it succeeded).
+
+    `memo` is what serve's builder keeps between its builds.
+    """
     ctx = Context(
         catalog=project / "plays",
         as_of=as_of,
         templates=project / "templates",
         out=out,
         jobs=1,
+        memo=memo,
     )
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
@@ -104,7 +110,10 @@ def svg_logo(colour: str) -> str:
 
 
 class IncrementalBuilds(RuleBasedStateMachine):
-    """Edits a copy of minimal; after each edit an incremental build equals a clean one."""
+    """Edits a copy of minimal; after each edit an incremental build equals a clean one.
+
+    The incremental builds share one Memo, as serve's builder does; the clean ones use none.
+    """
 
     #: the `--only` kinds of this machine's builds (set per test below).
     ONLY: tuple[str, ...] = ()
@@ -119,6 +128,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.steps = ["backup-modernization", "recovery-drills"]
         self.plays = ["backup-modernization", "recovery-drills"]
         self.added = 0
+        #: the incremental builds keep parsed files, images and templates, as serve's do
+        self.memo = Memo()
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -146,7 +157,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
     def check(self) -> None:
         """Build incrementally, build clean into another folder, compare the trees."""
-        build(self.project, self.tmp / "incremental", self.ONLY, as_of=self.as_of)
+        build(self.project, self.tmp / "incremental", self.ONLY, as_of=self.as_of, memo=self.memo)
         shutil.rmtree(self.tmp / "clean", ignore_errors=True)
         build(self.project, self.tmp / "clean", self.ONLY, as_of=self.as_of, clean=True)
         assert_same_tree(self.tmp / "incremental", self.tmp / "clean")

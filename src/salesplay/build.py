@@ -158,7 +158,8 @@ def run_build(
     from salesplay.imagecache import ImageCache
 
     # --clean decodes every image again too; what it decodes is kept for the next build
-    ctx.images = ImageCache(None if clean else ctx.out, jobs=ctx.jobs)
+    memory = ctx.memo.images if ctx.memo is not None and not clean else None
+    ctx.images = ImageCache(None if clean else ctx.out, jobs=ctx.jobs, memory=memory)
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
@@ -375,7 +376,7 @@ def _plan(
             here,
             editions,
             ctx.templates,
-            make_env(ctx.templates, labels=labels),
+            make_env(ctx.templates, labels=labels, compiled=_compiled(ctx)),
             diags,
             ctx.out,
             progress.say,
@@ -598,12 +599,19 @@ def _clear_cache(out: Path) -> None:
         remove_output(out, f"{CACHE}/{name}")
 
 
+def _compiled(ctx: Context) -> dict[str, bytes] | None:
+    return None if ctx.memo is None else ctx.memo.templates
+
+
 def _save_images(ctx: Context) -> None:
     """Keep the images this build decoded for the next; forget the ones it did not use."""
     from salesplay.imagecache import FOLDER
     from salesplay.write import remove_output, write_output
 
     cache = ctx.images
+    if cache.memory is not None:  # a long-lived process keeps only what is in use
+        for name in set(cache.memory) - cache.used:
+            del cache.memory[name]
     for rel, data in cache.pending():
         # a cache that cannot be written only costs time next build
         with contextlib.suppress(OSError, ValueError):

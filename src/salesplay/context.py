@@ -10,6 +10,7 @@ from pathlib import Path
 
 from salesplay.diagnostics import Reporter
 from salesplay.imagecache import ImageCache
+from salesplay.memo import Memo
 
 
 class UsageError(Exception):
@@ -111,3 +112,5 @@ class Context:
     reporter: Reporter = field(default_factory=Reporter)
     #: decodes catalog images; a build's keeps what it decoded under --out.
     images: ImageCache = field(default_factory=ImageCache)
+    #: results kept between the builds of one long-lived process (serve); None: keep none.
+    memo: Memo | None = None

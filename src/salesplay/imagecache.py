@@ -36,6 +36,9 @@ class ImageCache:
     new: dict[str, bytes] = field(default_factory=dict)
     #: every cache name this run used (the rest of the folder may go).
     used: set[str] = field(default_factory=set)
+    #: checked images a long-lived process kept from its earlier builds (memo.Memo.images),
+    #: shared and added to; None: none
+    memory: dict[str, Checked] | None = None
     #: entries read from `out` (None: none there), so that nothing is read twice.
     _read_ones: dict[str, bytes | None] = field(default_factory=dict, init=False, repr=False)
 
@@ -43,13 +46,15 @@ class ImageCache:
         """What images.check_image(data, suffix) returns; ImageError when it raises."""
         name = self._name(data, suffix)
         self.used.add(name)
+        if self.memory is not None and name in self.memory:
+            return self.memory[name]
         blob = self.new.get(name) or self._read(name)
-        if blob is not None:
-            found = _decode_entry(blob)
-            if found is not None:
-                return found
-        checked = check_image(data, suffix)
-        self.new[name] = _encode_entry(checked)
+        checked = None if blob is None else _decode_entry(blob)
+        if checked is None:
+            checked = check_image(data, suffix)
+            self.new[name] = _encode_entry(checked)
+        if self.memory is not None:
+            self.memory[name] = checked
         return checked
 
     def prefetch(self, files: Sequence[tuple[bytes, str]]) -> None:
@@ -58,7 +63,8 @@ class ImageCache:
         todo: dict[str, tuple[bytes, str]] = {}
         for data, suffix in files:
             name = self._name(data, suffix)
-            if name not in self.new and name not in todo and self._read(name) is None:
+            known = name in self.new or name in todo or name in (self.memory or {})
+            if not known and self._read(name) is None:
                 todo[name] = (data, suffix)
         if self.jobs <= 1 or len(todo) < 2:
             return

@@ -796,21 +796,44 @@ class Loaded(list[Document]):
         self.unreadable: set[tuple[str, str]] = set()
 
 
-def load_catalog(catalog: Path, reporter: Reporter) -> Loaded:
-    """Every YAML file of the catalog, parsed; unreadable files become errors."""
+#: parsed documents (or parse errors) by path, kind, id and file bytes (see memo.Memo).
+Parsed = dict[tuple[str, str, str, bytes], "Document | LoadError"]
+
+
+def load_catalog(catalog: Path, reporter: Reporter, memo: Parsed | None = None) -> Loaded:
+    """Every YAML file of the catalog, parsed; unreadable files become errors.
+
+    `memo` holds what an earlier load of this process parsed: a file whose bytes are the
+    same is not parsed again (nothing later changes a Document). It is left holding this
+    load's files only.
+    """
     docs = Loaded()
     root = os.path.realpath(catalog)
+    used: Parsed = {}
     for file in _catalog_files(catalog, root, reporter, docs.unreadable):
         kind = _kind_of(catalog, file)
         if kind is None:
             reporter.error(Location(file), _unknown_file_message(catalog, file), "unknown-file")
             continue
         try:
-            docs.append(parse_document(file, kind, file.stem, read_catalog_file(file, root)))
+            raw = read_catalog_file(file, root)
         except LoadError as exc:
+            parsed: Document | LoadError = exc
+        else:
+            key = (str(file), kind, file.stem, raw)
+            parsed = (memo or {}).get(key) or _parsed(file, kind, raw)
+            used[key] = parsed
+        if isinstance(parsed, LoadError):
             subject = (kind, file.stem)
             docs.unreadable.add(subject)
-            reporter.error(Location(file, exc.line, exc.col), str(exc), exc.code, subject)
+            reporter.error(
+                Location(file, parsed.line, parsed.col), str(parsed), parsed.code, subject
+            )
+        else:
+            docs.append(parsed)
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     if not (catalog / "catalog.yaml").is_file() and not (catalog / "catalog.yml").is_file():
         reporter.error(
             Location(catalog / "catalog.yaml"),
@@ -818,6 +841,14 @@ def load_catalog(catalog: Path, reporter: Reporter) -> Loaded:
             "missing-file",
         )
     return docs
+
+
+def _parsed(file: Path, kind: str, raw: bytes) -> Document | LoadError:
+    try:
+        return parse_document(file, kind, file.stem, raw)
+    except LoadError as exc:
+        exc.__traceback__ = None  # kept in a memo: no frames held with it
+        return exc
 
 
 def _inside(real: str, root: str) -> bool:

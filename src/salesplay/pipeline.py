@@ -14,7 +14,7 @@ def check_catalog(ctx: Context) -> Catalog | None:
 
     Returns the resolved catalog, or None when catalog.yaml itself is unusable.
     """
-    docs = load_catalog(ctx.catalog, ctx.reporter)
+    docs = load_catalog(ctx.catalog, ctx.reporter, ctx.memo.parsed if ctx.memo else None)
     valid = validate(docs, ctx.reporter)
     cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:

@@ -126,14 +126,38 @@ class _ContainedLoader(jinja2.BaseLoader):
         return source, str(path), uptodate
 
 
+class _MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in a dict this process owns (memo.Memo.templates).
+
+    Never on disk: Jinja loads bytecode with marshal, so only code this process compiled is
+    loaded. Jinja checks the source's checksum first, so an edited template is compiled
+    again; `flavour` keeps environments that compile differently (autoescape) apart.
+    """
+
+    def __init__(self, store: dict[str, bytes], flavour: str) -> None:
+        self.store, self.flavour = store, flavour
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(self.flavour + bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
+
+
 def make_env(
-    project: Path | None, html: bool = True, labels: Labels | None = None
+    project: Path | None,
+    html: bool = True,
+    labels: Labels | None = None,
+    compiled: dict[str, bytes] | None = None,
 ) -> jinja2.Environment:
     """Sandboxed, StrictUndefined, HTML autoescape, and `default/NAME` naming the built-in.
 
     `labels` are the built-in labels of the locale pages are made in: `_()`, `gettext` and
     `{% trans %}` translate through them, and the `date`, `number` and `percent` filters
     format by them; `locale`, `lang` and `direction` are globals (English when None).
+    `compiled` keeps compiled templates between the builds of one process (memo.Memo).
     """
     labels = labels or Labels()
     loader = jinja2.ChoiceLoader(
@@ -150,6 +174,7 @@ def make_env(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=None if compiled is None else _MemoryBytecode(compiled, f"html={html}:"),
     )
     # newstyle: a translated label is autoescaped and formats its %(name)s placeholders
     env.install_gettext_translations(labels.translations, newstyle=True)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
 from salesplay.diagnostics import Diagnostic
+from salesplay.memo import Memo
 
 #: libraries that call Python back from C and print, then swallow, an exception raised
 #: there (cairocffi rasterising an SVG logo): an interrupt waits until the build leaves them.
@@ -83,8 +84,11 @@ def as_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
-    """Build as `salesplay build --only …` would; the outcome as data, never an exception."""
+def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> dict[str, Any]:
+    """Build as `salesplay build --only …` would; the outcome as data, never an exception.
+
+    `memo` is what the process keeps between its builds (parsed files, images, templates).
+    """
     from salesplay.build import run_build
 
     started = time.perf_counter()
@@ -101,6 +105,7 @@ def run(request: Request, interrupts: _Interrupts) -> dict[str, Any]:
             templates=request.templates,
             out=request.out,
             jobs=clamp_jobs(None),
+            memo=memo,
         )
         check_out(request.out, request.catalog, request.templates)
         interrupts.building = True
@@ -157,10 +162,11 @@ def main() -> None:
     interrupts.install()
     # SIGTERM (serve stopping): end now, as a build would, removing nothing half-written.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    memo = Memo()
     for line in sys.stdin:
         if not line.strip():
             continue
-        answer = run(_request(line), interrupts)
+        answer = run(_request(line), interrupts, memo)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 

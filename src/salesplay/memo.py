@@ -1,0 +1,30 @@
+"""What a long-lived process keeps between builds, by content: parsed files, images, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salesplay.images import Checked
+    from salesplay.load import Document, LoadError
+
+
+@dataclass
+class Memo:
+    """Results a build may reuse because their inputs are byte-for-byte the same.
+
+    `serve`'s builder keeps one for its life, so a save parses one file, decodes no image
+    and compiles no template again. Only this process's own results are kept, and only in
+    memory: nothing here is read from `build/` (a compiled template is loaded with marshal,
+    which a planted file would turn into code). A one-off command makes none.
+    """
+
+    #: (path, kind, id, file bytes) → the parsed document, or the error parsing reported;
+    #: the files of the last build only (load_catalog keeps what it used).
+    parsed: dict[tuple[str, str, str, bytes], Document | LoadError] = field(default_factory=dict)
+    #: ImageCache entry name (a digest of suffix and bytes) → the checked image.
+    images: dict[str, Checked] = field(default_factory=dict)
+    #: Jinja bytecode by environment flavour and Jinja's bucket key; Jinja compares the
+    #: source's checksum before using an entry, so an edited template is compiled again.
+    templates: dict[str, bytes] = field(default_factory=dict)

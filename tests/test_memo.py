@@ -1,0 +1,148 @@
+"""What serve's builder keeps between builds (memo.Memo), reused while the bytes are the same."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import AS_OF, MINIMAL
+from salesplay import imagecache, images, load
+from salesplay.build import run_build
+from salesplay.context import Context, resolve_as_of
+from salesplay.families.site import card_path
+from salesplay.imagecache import FOLDER
+from salesplay.memo import Memo
+from test_incremental import assert_same_tree
+
+PLAY = "plays/backup-modernization.yaml"
+CARD = card_path("backup-modernization")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    return tmp_path
+
+
+def _build(project: Path, out: str, memo: Memo | None) -> tuple[int, str]:
+    ctx = Context(
+        catalog=project / "plays",
+        as_of=resolve_as_of(AS_OF),
+        templates=project / "templates",
+        out=project / out,
+        jobs=1,
+        memo=memo,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, ["site"])
+    return code, err.getvalue()
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Count files parsed, templates compiled and images decoded, from here on."""
+    calls: dict[str, list[str]] = {"parsed": [], "compiled": [], "decoded": []}
+    parse, compile_, check = load.parse_document, jinja2.Environment.compile, images.check_image
+
+    def parsed(path: Path, kind: str, doc_id: str, raw: bytes) -> load.Document:
+        calls["parsed"].append(path.name)
+        return parse(path, kind, doc_id, raw)
+
+    def compiled(self: jinja2.Environment, source: str, name: str | None = None, *a, **k):  # type: ignore[no-untyped-def]
+        calls["compiled"].append(str(name))
+        return compile_(self, source, name, *a, **k)
+
+    def decoded(data: bytes, suffix: str) -> images.Checked:
+        calls["decoded"].append(suffix)
+        return check(data, suffix)
+
+    monkeypatch.setattr(load, "parse_document", parsed)
+    monkeypatch.setattr(jinja2.Environment, "compile", compiled)
+    monkeypatch.setattr(imagecache, "check_image", decoded)
+    return calls
+
+
+def test_a_second_build_parses_only_the_edited_file_and_compiles_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    assert memo.templates, "the first build keeps what it compiled"
+    play = project / "plays" / PLAY
+    play.write_text(play.read_text().replace("name: ", "name: Edited ", 1))
+    # the image entries on disk are gone: a logo can only come from the memo now
+    shutil.rmtree(project / "build" / FOLDER)
+    calls = _counted(monkeypatch)
+
+    code, err = _build(project, "build", memo)
+
+    assert code == 0, err
+    assert calls["parsed"] == ["backup-modernization.yaml"]
+    assert calls["compiled"] == []
+    assert calls["decoded"] == []
+    assert "Edited " in (project / "build" / CARD).read_text()
+    # the same bytes as a build that kept nothing
+    assert _build(project, "clean", None)[0] == 0
+    assert_same_tree(project / "build", project / "clean")
+
+
+def test_an_edited_or_added_template_is_compiled_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    calls = _counted(monkeypatch)
+    override = project / "templates" / "battlecard.html"
+    override.parent.mkdir()
+    override.write_text('{% extends "default/battlecard.html" %}{% block title %}One{% endblock %}')
+    assert _build(project, "build", memo)[0] == 0
+    assert "<title>One</title>" in (project / "build" / CARD).read_text()
+    assert calls["compiled"] == ["battlecard.html"]
+
+    override.write_text('{% extends "default/battlecard.html" %}{% block title %}Two{% endblock %}')
+    assert _build(project, "build", memo)[0] == 0
+    assert "<title>Two</title>" in (project / "build" / CARD).read_text()
+    assert calls["compiled"] == ["battlecard.html", "battlecard.html"]
+
+
+def test_a_file_that_failed_to_parse_fails_the_same_way_from_the_memo(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = Memo()
+    play = project / "plays" / PLAY
+    good = play.read_bytes()
+    play.write_bytes(good + b"summary: [unclosed\n")
+    first = _build(project, "build", memo)
+    calls = _counted(monkeypatch)
+    second = _build(project, "build", memo)
+    assert first[0] == second[0] == 1
+    assert calls["parsed"] == []
+    said = [ln for ln in second[1].splitlines() if "backup-modernization.yaml:" in ln]
+    assert said and said == [ln for ln in first[1].splitlines() if "backup-modernization" in ln]
+    # mended, it is parsed again; only the last build's bytes of each file stay in the memo
+    play.write_bytes(good)
+    assert _build(project, "build", memo)[0] == 0
+    assert calls["parsed"] == ["backup-modernization.yaml"]
+    kept = [raw for path, _kind, _id, raw in memo.parsed if path == str(play)]
+    assert kept == [good]
+
+
+def test_a_changed_logo_is_decoded_again_and_an_unused_one_forgotten(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    before = set(memo.images)
+    assert before
+    logo = project / "plays" / "assets" / "northwind.svg"
+    logo.write_text(logo.read_text().replace("<svg", '<svg data-edited="1"', 1))
+    calls = _counted(monkeypatch)
+    assert _build(project, "build", memo)[0] == 0
+    assert calls["decoded"] == [".svg"]
+    assert len(memo.images) == len(before)  # the old logo's entry is gone
+    assert set(memo.images) != before
