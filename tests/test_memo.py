@@ -17,6 +17,7 @@ from salesplay.context import Context, resolve_as_of
 from salesplay.families.site import card_path
 from salesplay.imagecache import FOLDER
 from salesplay.memo import Memo
+from salesplay.views import Edition
 from test_incremental import assert_same_tree
 
 PLAY = "plays/backup-modernization.yaml"
@@ -146,3 +147,68 @@ def test_a_changed_logo_is_decoded_again_and_an_unused_one_forgotten(
     assert calls["decoded"] == [".svg"]
     assert len(memo.images) == len(before)  # the old logo's entry is gone
     assert set(memo.images) != before
+
+
+def _rendered_cards(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The play ids whose web card page is rendered, from here on."""
+    from salesplay.render import html
+
+    calls: list[str] = []
+    real = html.battlecard
+
+    def counted(env: jinja2.Environment, edition: Edition, play_id: str, *a, **k) -> str:  # type: ignore[no-untyped-def]
+        if k.get("medium") == "web":
+            calls.append(play_id)
+        return real(env, edition, play_id, *a, **k)
+
+    monkeypatch.setattr(html, "battlecard", counted)
+    return calls
+
+
+def _set_summary(project: Path, pid: str, text: str) -> None:
+    path = project / "plays" / "plays" / f"{pid}.yaml"
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("summary:")]
+    path.write_text("\n".join([lines[0], f"summary: {text}", *lines[1:]]) + "\n")
+
+
+def test_a_card_page_is_rendered_again_only_when_what_it_read_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a third play on no path: its card reads no other play, and no other card reads it
+    drills = (project / "plays" / "plays" / "recovery-drills.yaml").read_text()
+    lone = drills.replace("name: Recovery drills", "name: Lone play")
+    (project / "plays" / "plays" / "lone.yaml").write_text(lone)
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    calls = _rendered_cards(monkeypatch)
+
+    _set_summary(project, "lone", "Edited alone.")
+    assert _build(project, "build", memo)[0] == 0
+    assert calls == ["lone"]
+
+    # a play on the path: its card and the card that names it in its steps
+    calls.clear()
+    _set_summary(project, "recovery-drills", "Edited on the path.")
+    assert _build(project, "build", memo)[0] == 0
+    assert sorted(calls) == ["backup-modernization", "recovery-drills"]
+    assert "Edited on the path." in (project / "build" / card_path("recovery-drills")).read_text()
+
+    # nothing changed: nothing rendered; and the bytes are those of a build that kept nothing
+    calls.clear()
+    assert _build(project, "build", memo)[0] == 0
+    assert calls == []
+    assert _build(project, "clean", None)[0] == 0
+    assert_same_tree(project / "build", project / "clean")
+
+
+def test_a_page_is_rendered_again_when_a_template_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    calls = _rendered_cards(monkeypatch)
+    override = project / "templates" / "battlecard.html"
+    override.parent.mkdir()
+    override.write_text('{% extends "default/battlecard.html" %}{% block title %}T{% endblock %}')
+    assert _build(project, "build", memo)[0] == 0
+    assert sorted(calls) == ["backup-modernization", "recovery-drills"]

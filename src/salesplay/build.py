@@ -385,6 +385,7 @@ def _plan(
             locales,
             keys,
             clean,
+            None if ctx.memo is None or keys is None else ctx.memo.pages,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None

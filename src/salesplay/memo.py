@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from salesplay.engine.reads import Page
     from salesplay.images import Checked
     from salesplay.load import Document, LoadError
 
@@ -14,10 +15,11 @@ if TYPE_CHECKING:
 class Memo:
     """Results a build may reuse because their inputs are byte-for-byte the same.
 
-    `serve`'s builder keeps one for its life, so a save parses one file, decodes no image
-    and compiles no template again. Only this process's own results are kept, and only in
-    memory: nothing here is read from `build/` (a compiled template is loaded with marshal,
-    which a planted file would turn into code). A one-off command makes none.
+    `serve`'s builder keeps one for its life, so a save parses one file, decodes no image,
+    compiles no template and renders only the pages that read what changed. Only this
+    process's own results are kept, and only in memory: nothing here is read from `build/`
+    (a compiled template is loaded with marshal, which a planted file would turn into
+    code). A one-off command makes none.
     """
 
     #: (path, kind, id, file bytes) → the parsed document, or the error parsing reported;
@@ -28,3 +30,6 @@ class Memo:
     #: Jinja bytecode by environment flavour and Jinja's bucket key; Jinja compares the
     #: source's checksum before using an entry, so an edited template is compiled again.
     templates: dict[str, bytes] = field(default_factory=dict)
+    #: pages by family, output path and locale, with what each read of its edition
+    #: (engine.reads): one is rendered again only when what it read changed.
+    pages: dict[str, Page] = field(default_factory=dict)

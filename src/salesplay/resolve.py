@@ -363,8 +363,11 @@ def _check_references(
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
     # each partner logo file is read once (a path fault reported there), then decoded: a
     # thousand of them on the build's workers first, which the checks below then find
+    root = cat.root.resolve()
     logos = {
-        pid: read_image_file(cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter)
+        pid: read_image_file(
+            cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter, root
+        )
         for pid, p in cat.partners.items()
         if p.logo
     }

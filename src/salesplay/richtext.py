@@ -251,6 +251,7 @@ def dominant_direction(text: str) -> str | None:
     return "ltr" if ltr > rtl else "rtl"
 
 
+@functools.lru_cache(maxsize=4096)
 def to_html(md: str) -> Markup:
     """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs."""
     return Markup("".join(_html_blocks(_tokens(md))).strip())

@@ -343,13 +343,14 @@ def check_read_image(
 
 
 def read_image_file(
-    catalog: Path, value: str, loc: Location, reporter: Reporter
+    catalog: Path, value: str, loc: Location, reporter: Reporter, root: Path | None = None
 ) -> tuple[Path, bytes] | None:
     """The file an asset path names and its bytes (at most 5 MB), or one error.
 
     The path as written must be plain (`assets/` then names, no `..`, `.`, empty part,
     backslash or control character) and its resolved file must be inside the resolved
-    assets/ folder, so neither `..` nor a symlink can lead out.
+    assets/ folder, so neither `..` nor a symlink can lead out. `root` is the catalog
+    resolved, for a caller reading many files (resolved here otherwise).
     """
     if not value.strip():
         reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
@@ -372,7 +373,7 @@ def read_image_file(
         reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
         return None
     try:
-        root = catalog.resolve()
+        root = root or catalog.resolve()
         assets = root / "assets"
         target = (catalog / plain).resolve()
         if not target.is_relative_to(assets):

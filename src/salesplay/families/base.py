@@ -15,6 +15,7 @@ import jinja2
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.edition import Editions
 from salesplay.engine.plans import PlanKeys
+from salesplay.engine.reads import Pages
 from salesplay.engine.records import key_of, placeless, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
@@ -52,6 +53,9 @@ class Sources:
     #: a `--clean` build: nothing an earlier build left is reused (records, the kit cache,
     #: previous kits' members).
     clean: bool = False
+    #: pages rendered by earlier builds of this process, with what each read (engine.reads,
+    #: memo.Memo.pages); None: render every page.
+    pages: Pages | None = None
 
     @property
     def locale(self) -> str:

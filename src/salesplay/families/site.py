@@ -9,6 +9,7 @@ from pathlib import Path
 
 from salesplay import changes
 from salesplay.context import UsageError
+from salesplay.engine import reads
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit
@@ -18,6 +19,8 @@ from salesplay.render.templates import THEME_DIR
 from salesplay.views import Edition
 
 NAME = "site"
+#: a page's text, and the theme files and assets it referred to
+Rendered = tuple[str, frozenset[str], frozenset[str]]
 
 
 def card_path(play_id: str) -> str:
@@ -146,24 +149,50 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     return Unit(rel, NAME, key, make=make, cost=0.5 + 0.5 * len(tags))
 
 
+def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
+    """The card page of every play of the rep edition.
+
+    With src.pages (serve's builder), a page is rendered again only when what it read of
+    the edition changed (engine.reads): a save renders the cards that show what was saved.
+    """
+    digests = reads.Digests(rep)
+    # everything a card page is made from besides its edition: templates, locale, languages
+    templates = None if src.plans is None else src.plans.templates
+    units = []
+    for pid in list(rep.plays):
+        rel = card_path(pid)
+        languages = src.languages(rel)
+
+        def render(edition: Edition, pid: str = pid, languages: object = languages) -> Rendered:
+            used = Recorder()
+            page = guarded(
+                Path(pid),
+                html.battlecard,
+                src.env,
+                edition,
+                pid,
+                used.links(html.Links.for_site(1)),
+                medium="web",
+                languages=languages,
+            )
+            return page, frozenset(used.theme), frozenset(used.assets)
+
+        fixed = (NAME, "card", pid, languages, templates, src.locale)
+        name = f"{NAME}:{rel}@{src.locale}"
+        page = reads.rendered(
+            None if templates is None else src.pages, name, digests, fixed, render
+        )
+        recorder.theme |= page.theme
+        recorder.assets |= page.assets
+        units.append(page_unit(NAME, rel, page.text, ("play", pid)))
+    return units
+
+
 def plan(src: Sources) -> list[Unit]:
     rep = src.editions["rep"]
     recorder = Recorder()
-    card_links = recorder.links(html.Links.for_site(1))
-    units = []
     src.progress(f"rendering HTML for {len(rep.plays)} plays")
-    for pid in rep.plays:
-        page = guarded(
-            Path(pid),
-            html.battlecard,
-            src.env,
-            rep,
-            pid,
-            card_links,
-            medium="web",
-            languages=src.languages(card_path(pid)),
-        )
-        units.append(page_unit(NAME, card_path(pid), page, ("play", pid)))
+    units = card_pages(src, rep, recorder)
     links = portal.page_links(rep)
     cards = portal.play_cards(rep, links.site)
     home = portal.home_page(src.env, rep, cards, src.languages("site/index.html"))

@@ -1,0 +1,120 @@
+"""What a page read of its edition, so that it is rendered again only when that changed."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from salesplay.engine.records import key_of
+from salesplay.views import Edition
+
+#: a read of one entry of an edition's table ("plays", "backup"), or of the whole table
+#: ("plays", ALL: it was iterated, counted or printed).
+Read = tuple[str, str]
+ALL = "*"
+#: the edition's fields that are tables (id → view); every other field is its shell.
+TABLES = tuple(
+    f.name for f in dataclasses.fields(Edition) if str(f.type).startswith(("dict[", "Mapping["))
+)
+
+
+class _Watched(Mapping[str, Any]):
+    """One table of an edition that notes every entry read, and any read of the whole.
+
+    A Mapping, not a dict: `in`, `get`, `keys`, `items`, `values`, `==` and iteration all
+    go through the three methods below, so no way of reading it goes unnoted.
+    """
+
+    def __init__(self, table: str, data: Mapping[str, Any], reads: set[Read]) -> None:
+        self._table, self._data, self._reads = table, data, reads
+
+    def __getitem__(self, key: str) -> Any:
+        self._reads.add((self._table, str(key)))
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._reads.add((self._table, ALL))
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add((self._table, ALL))
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        self._reads.add((self._table, ALL))
+        return repr(self._data)
+
+
+def watched(edition: Edition, reads: set[Read]) -> Edition:
+    """The edition, its tables noting into `reads` what is read of them."""
+    tables: dict[str, Any] = {
+        name: _Watched(name, getattr(edition, name), reads) for name in TABLES
+    }
+    return dataclasses.replace(edition, **tables)
+
+
+class Digests:
+    """Digests of one edition's entries, each computed once (a view's repr is its content)."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self._of: dict[Read, str] = {}
+        #: everything but the tables: audience, date, company, brand, labels, stale badges
+        empty: dict[str, Any] = {table: {} for table in TABLES}
+        self.shell = key_of("shell", repr(dataclasses.replace(edition, **empty)))
+
+    def of(self, read: Read) -> str:
+        if read not in self._of:
+            table, key = read
+            data: Mapping[str, Any] = getattr(self.edition, table)
+            if key == ALL:
+                self._of[read] = key_of("table", repr(data))
+            else:
+                self._of[read] = key_of("entry", repr(data[key]) if key in data else None)
+        return self._of[read]
+
+    def key(self, reads: frozenset[Read], fixed: tuple[object, ...]) -> str:
+        """The key of a page made from `fixed` inputs and these reads of the edition."""
+        return key_of("reads", fixed, self.shell, [(r, self.of(r)) for r in sorted(reads)])
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as rendered, with what it read: reused while those reads are unchanged."""
+
+    key: str
+    reads: frozenset[Read]
+    text: str
+    #: theme files and catalog assets the page refers to (links it asked for)
+    theme: frozenset[str] = frozenset()
+    assets: frozenset[str] = frozenset()
+
+
+#: rendered pages by name (output path and locale), kept between builds (memo.Memo.pages).
+Pages = dict[str, Page]
+
+
+def rendered(
+    pages: Pages | None,
+    name: str,
+    digests: Digests,
+    fixed: tuple[object, ...],
+    render: Callable[[Edition], tuple[str, frozenset[str], frozenset[str]]],
+) -> Page:
+    """The page `name`: the kept one while its reads are unchanged, else rendered again.
+
+    `render(edition)` renders from the edition it is given and returns the text with the
+    theme files and assets it referred to; `fixed` is everything else it is made from
+    (templates, locale, languages, options). Without `pages`, it is always rendered.
+    """
+    kept = None if pages is None else pages.get(name)
+    if kept is not None and kept.key == digests.key(kept.reads, fixed):
+        return kept
+    reads: set[Read] = set()
+    text, theme, assets = render(watched(digests.edition, reads))
+    page = Page(digests.key(frozenset(reads), fixed), frozenset(reads), text, theme, assets)
+    if pages is not None:
+        pages[name] = page
+    return page
