@@ -212,3 +212,31 @@ def test_a_page_is_rendered_again_when_a_template_changes(
     override.write_text('{% extends "default/battlecard.html" %}{% block title %}T{% endblock %}')
     assert _build(project, "build", memo)[0] == 0
     assert sorted(calls) == ["backup-modernization", "recovery-drills"]
+
+
+def test_jargon_scans_are_kept_while_the_glossary_is_the_same(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay import edition
+
+    memo = Memo()
+    assert _build(project, "build", memo)[0] == 0
+    scanned: list[str] = []
+    real = edition.glossary_terms_in
+
+    def counted(text: str, glossary: dict[str, str]) -> list[str]:
+        scanned.append(text)
+        return real(text, glossary)
+
+    monkeypatch.setattr(edition, "glossary_terms_in", counted)
+    _set_summary(project, "recovery-drills", "Drills prove RPO.")
+    assert _build(project, "build", memo)[0] == 0
+    assert len(scanned) == 1 and "Drills prove RPO." in scanned[0]  # the edited card alone
+    glossary = project / "plays" / "glossary.yaml"
+    glossary.write_text(glossary.read_text() + "\nDrills: Tests of a restore.\n")
+    scanned.clear()
+    assert _build(project, "build", memo)[0] == 0
+    assert len(scanned) >= 2  # a new glossary: every card is scanned again
+    assert "Drills" in (project / "build" / card_path("recovery-drills")).read_text()
+    assert _build(project, "clean", None)[0] == 0
+    assert_same_tree(project / "build", project / "clean")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from salesplay.engine.schedule import Made
     from salesplay.engine.units import Unit
     from salesplay.labels import Labels
+    from salesplay.memo import Jargon
     from salesplay.models import Audience
     from salesplay.resolve import Catalog
     from salesplay.views import Edition
@@ -371,7 +372,8 @@ def _plan(
             continue
         labels = labels_for(locale, template_dirs(ctx.templates))
         here = localized(cat, locale)
-        editions = Editions(functools.partial(_edition, here, labels))
+        jargon = None if ctx.memo is None else ctx.memo.jargon
+        editions = Editions(functools.partial(_edition, here, labels, jargon))
         src = Sources(
             here,
             editions,
@@ -411,10 +413,10 @@ def _plan(
     return merge(units)
 
 
-def _edition(cat: Catalog, labels: Labels, audience: str) -> Edition:
+def _edition(cat: Catalog, labels: Labels, jargon: Jargon | None, audience: str) -> Edition:
     from salesplay.edition import make_edition
 
-    return make_edition(cat, cast("Audience", audience), labels=labels)
+    return make_edition(cat, cast("Audience", audience), labels=labels, jargon=jargon)
 
 
 def _git_read(catalog: Path, what: str) -> str | None:

@@ -10,6 +10,7 @@ from salesplay.diagnostics import Location
 from salesplay.jargon import glossary_terms_in
 from salesplay.labels import N_, Labels
 from salesplay.load import YamlPath
+from salesplay.memo import Jargon
 from salesplay.models import AUDIENCES, Audience, may_see, narrowest
 from salesplay.resolve import Catalog, Roadmap
 from salesplay.views import (
@@ -406,6 +407,7 @@ def make_edition(
     decode: bool = True,
     kits: bool = True,
     labels: Labels | None = None,
+    jargon: Jargon | None = None,
 ) -> Edition:
     """The edition of `cat` for `audience`: only what that audience may see.
 
@@ -417,8 +419,10 @@ def make_edition(
     `decode=False` skips the jargon decoders and `kits=False` the partner edition's kits (the
     audit needs neither). `labels` are the built-in labels of the locale the edition is
     made in (English when None); a localized edition is made from `i18n.localized(cat, …)`.
+    `jargon` keeps the jargon scans of earlier editions between builds (memo.Memo.jargon).
     """
-    return _make(cat, audience, plays, {} if decode else None, omitted, {}, kits, labels)
+    decoders = None if not decode else {} if jargon is None else jargon.scans(cat.glossary)
+    return _make(cat, audience, plays, decoders, omitted, {}, kits, labels)
 
 
 class Editions(Mapping[str, Edition]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,28 @@ if TYPE_CHECKING:
     from salesplay.engine.reads import Page
     from salesplay.images import Checked
     from salesplay.load import Document, LoadError
+
+#: a card's text → the glossary terms it uses, as (term, meaning) pairs (edition.Decoders).
+Scans = dict[str, tuple[tuple[str, str], ...]]
+
+
+class Jargon:
+    """The jargon scans of cards' texts (the slow part of an edition), kept while the
+    glossary stays the same."""
+
+    #: at most this many texts are kept (a long serve session saves many versions of a card).
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._glossary: tuple[tuple[str, str], ...] | None = None
+        self._scans: Scans = {}
+
+    def scans(self, glossary: Mapping[str, str]) -> Scans:
+        """The scans made against this glossary (emptied when it changed)."""
+        now = tuple(glossary.items())
+        if now != self._glossary or len(self._scans) > self.LIMIT:
+            self._glossary, self._scans = now, {}
+        return self._scans
 
 
 @dataclass
@@ -33,3 +56,5 @@ class Memo:
     #: pages by family, output path and locale, with what each read of its edition
     #: (engine.reads): one is rendered again only when what it read changed.
     pages: dict[str, Page] = field(default_factory=dict)
+    #: the glossary terms each card's text uses, while the glossary is unchanged.
+    jargon: Jargon = field(default_factory=Jargon)
