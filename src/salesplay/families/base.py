@@ -88,7 +88,12 @@ class Sources:
 
         Coarser than what one page loads, never wrong: an asset edit remakes the PDFs.
         """
-        return tree_digest(self.pdf_roots)
+        return self.tree(self.pdf_roots)
+
+    def tree(self, roots: Sequence[Path]) -> str:
+        """tree_digest of `roots`, not reading again the files whose stat has not moved
+        since the last build (the records' file memo; every file without records)."""
+        return tree_digest(roots, None if self.plans is None else self.plans.records.files)
 
     def theme_file(self, name: str) -> Path:
         """A theme file, the project's override first."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from salesplay import changes
 from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, display_path, format_json
-from salesplay.engine.records import key_of, tree_digest
+from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
 from salesplay.models import Audience
@@ -146,9 +146,7 @@ def plan(src: Sources) -> list[Unit]:
     # made from the catalog's files (where each left-out item is set) and, for What changed,
     # the release's catalog, which is slow to read from git: made only when the key changes
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
-    key = key_of(
-        "coverage", shell, repo is not None, release, rep.as_of, tree_digest([src.cat.root])
-    )
+    key = key_of("coverage", shell, repo is not None, release, rep.as_of, src.tree([src.cat.root]))
 
     def make(_workshop: Workshop) -> Made:
         every = [*sections, left_out_section(src), changed_section(src, repo, release)]
