@@ -111,6 +111,10 @@ def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> 
         check_out(request.out, request.catalog, request.templates)
         interrupts.building = True
         try:
+            if not request.source_only:
+                # after a save's first pass, never before it: it is the one a user waits
+                # for; done as part of a build, so that a newer save interrupts it too
+                _collect()
             # a fault (template, deck, writer) joins ctx.reporter's diagnostics as data
             code = run_build(ctx, request.only, source_only=request.source_only)
         finally:
@@ -170,13 +174,12 @@ def main() -> None:
         answer = run(_request(line), interrupts, memo)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
-        _collect()
 
 
 def _collect() -> None:
-    """Collect garbage now, between builds, and set what lives on (the memo, the libraries)
-    aside: a build's own collections then walk only what that build made, instead of
-    pausing a save's pages for the hundreds of thousands of objects the memo holds."""
+    """Collect garbage, and set what lives on (the memo, the libraries) aside: a build's own
+    collections then walk only what that build made, instead of pausing a save's pages for
+    the hundreds of thousands of objects the memo holds."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
