@@ -161,6 +161,11 @@ def run_build(
     # --clean decodes every image again too; what it decodes is kept for the next build
     memory = ctx.memo.images if ctx.memo is not None and not clean else None
     ctx.images = ImageCache(None if clean else ctx.out, jobs=ctx.jobs, memory=memory)
+    from salesplay.parsecache import ParseCache
+
+    # serve's builder keeps parsed files in its memo: reading the stored ones would only
+    # cost time there (the file it misses is the one just saved)
+    ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
     cat, diags = _checked(ctx)
     if cat is None:
         return 1
@@ -607,10 +612,17 @@ def _compiled(ctx: Context) -> dict[str, bytes] | None:
 
 
 def _save_images(ctx: Context) -> None:
-    """Keep the images this build decoded for the next; forget the ones it did not use."""
+    """Keep the files this build parsed and the images it decoded for the next; forget the
+    ones it did not use."""
     from salesplay.imagecache import FOLDER
     from salesplay.write import remove_output, write_output
 
+    parses = ctx.parses.pending() if ctx.parses is not None else None
+    if parses is not None:
+        from salesplay.parsecache import FILE
+
+        with contextlib.suppress(OSError, ValueError):  # as for images: it only costs time
+            write_output(ctx.out, FILE, parses)
     cache = ctx.images
     if cache.memory is not None:  # a long-lived process keeps only what is in use
         for name in set(cache.memory) - cache.used:

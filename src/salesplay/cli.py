@@ -52,8 +52,11 @@ def _reading_context(
     catalog: Path, as_of: str | None, out: Path = Path("build"), **kw: object
 ) -> Context:
     """The context of a command that checks the catalog and writes nothing (see _images)."""
+    from salesplay.parsecache import ParseCache
+
     images = _images(out)
-    return _context(catalog, as_of, jobs=images.jobs, images=images, **kw)
+    parses = ParseCache(out)  # what builds into `out` parsed: read, never written
+    return _context(catalog, as_of, jobs=images.jobs, images=images, parses=parses, **kw)
 
 
 def _images(out: Path) -> ImageCache:

@@ -7,10 +7,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesplay.diagnostics import Reporter
 from salesplay.imagecache import ImageCache
 from salesplay.memo import Memo
+
+if TYPE_CHECKING:
+    from salesplay.parsecache import ParseCache
 
 
 class UsageError(Exception):
@@ -112,5 +116,7 @@ class Context:
     reporter: Reporter = field(default_factory=Reporter)
     #: decodes catalog images; a build's keeps what it decoded under --out.
     images: ImageCache = field(default_factory=ImageCache)
+    #: parsed catalog files a build into --out kept (parsecache); None: parse every file.
+    parses: ParseCache | None = None
     #: results kept between the builds of one long-lived process (serve); None: keep none.
     memo: Memo | None = None

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
 from salesplay.models import DOCUMENT_KINDS
+
+if TYPE_CHECKING:
+    from salesplay.parsecache import ParseCache
 
 YamlPath = tuple[str | int, ...]
 
@@ -800,12 +803,18 @@ class Loaded(list[Document]):
 Parsed = dict[tuple[str, str, str, bytes], "Document | LoadError"]
 
 
-def load_catalog(catalog: Path, reporter: Reporter, memo: Parsed | None = None) -> Loaded:
+def load_catalog(
+    catalog: Path,
+    reporter: Reporter,
+    memo: Parsed | None = None,
+    stored: ParseCache | None = None,
+) -> Loaded:
     """Every YAML file of the catalog, parsed; unreadable files become errors.
 
     `memo` holds what an earlier load of this process parsed: a file whose bytes are the
     same is not parsed again (nothing later changes a Document). It is left holding this
-    load's files only.
+    load's files only. `stored` is what builds into --out parsed (parsecache), consulted
+    after `memo`; what is parsed here is added to it.
     """
     docs = Loaded()
     root = os.path.realpath(catalog)
@@ -821,7 +830,7 @@ def load_catalog(catalog: Path, reporter: Reporter, memo: Parsed | None = None) 
             parsed: Document | LoadError = exc
         else:
             key = (str(file), kind, file.stem, raw)
-            parsed = (memo or {}).get(key) or _parsed(file, kind, raw)
+            parsed = (memo or {}).get(key) or _parsed(file, kind, raw, stored)
             used[key] = parsed
         if isinstance(parsed, LoadError):
             subject = (kind, file.stem)
@@ -843,12 +852,22 @@ def load_catalog(catalog: Path, reporter: Reporter, memo: Parsed | None = None) 
     return docs
 
 
-def _parsed(file: Path, kind: str, raw: bytes) -> Document | LoadError:
+def _parsed(file: Path, kind: str, raw: bytes, stored: ParseCache | None) -> Document | LoadError:
+    if stored is not None:
+        try:
+            found = stored.get(file, kind, file.stem, raw, decode_text(raw))
+        except LoadError:
+            found = None  # parse_document says why, below
+        if found is not None:
+            return found
     try:
-        return parse_document(file, kind, file.stem, raw)
+        doc = parse_document(file, kind, file.stem, raw)
     except LoadError as exc:
         exc.__traceback__ = None  # kept in a memo: no frames held with it
         return exc
+    if stored is not None:
+        stored.put(raw, doc)
+    return doc
 
 
 def _inside(real: str, root: str) -> bool:

@@ -14,7 +14,9 @@ def check_catalog(ctx: Context) -> Catalog | None:
 
     Returns the resolved catalog, or None when catalog.yaml itself is unusable.
     """
-    docs = load_catalog(ctx.catalog, ctx.reporter, ctx.memo.parsed if ctx.memo else None)
+    docs = load_catalog(
+        ctx.catalog, ctx.reporter, ctx.memo.parsed if ctx.memo else None, ctx.parses
+    )
     valid = validate(docs, ctx.reporter)
     cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:

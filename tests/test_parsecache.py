@@ -1,0 +1,189 @@
+"""A build keeps the catalog files it parsed; later commands reuse them only for the same bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, MINIMAL, run_cli
+from salesplay import load
+from salesplay.build import run_build
+from salesplay.context import Context, resolve_as_of
+from salesplay.diagnostics import Reporter
+from salesplay.load import Document, load_catalog, parse_document
+from salesplay.parsecache import FILE, FORMAT, ParseCache
+from test_incremental import assert_same_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAY = "plays/backup-modernization.yaml"
+
+
+def _same(a: Document, b: Document) -> None:
+    assert (a.path, a.kind, a.id) == (b.path, b.kind, b.id)
+    assert a.data == b.data and repr(a.data) == repr(b.data)  # types too: dates stay dates
+    assert list(a.marks.items()) == list(b.marks.items())
+    assert list(a.key_marks.items()) == list(b.key_marks.items())
+    assert list(a.styles.items()) == list(b.styles.items())
+    assert a.lines == b.lines
+
+
+@pytest.mark.parametrize("catalog", [ROOT / "plays", MINIMAL], ids=["sample", "minimal"])
+def test_every_document_comes_back_as_it_was_parsed(tmp_path: Path, catalog: Path) -> None:
+    first = ParseCache(tmp_path)
+    parsed = load_catalog(catalog, Reporter(), stored=first)
+    assert first.added and len(first.used) == len(parsed)
+    data = first.pending()
+    assert data is not None
+    (tmp_path / FILE).parent.mkdir(parents=True)
+    (tmp_path / FILE).write_bytes(data)
+
+    again = ParseCache(tmp_path)
+    reused = load_catalog(catalog, Reporter(), stored=again)
+    assert not again.added  # nothing parsed
+    assert again.pending() is None  # and nothing to save
+    assert len(reused) == len(parsed)
+    for a, b in zip(parsed, reused, strict=True):
+        _same(a, b)
+
+
+def test_timestamps_and_odd_values_round_trip(tmp_path: Path) -> None:
+    raw = (
+        b"name: X\nwhen: 2026-01-02 03:04:05+01:00\nday: 2026-01-02\nn: 12345678901234567890\n"
+        b"f: 1.5\nyes: true\nnone: null\nlist: [1, 'two', {k: v}]\n"
+    )
+    doc = parse_document(tmp_path / "x.yaml", "play", "x", raw)
+    cache = ParseCache()
+    cache.put(raw, doc)
+    data = cache.pending()
+    assert data is not None
+    (tmp_path / FILE).parent.mkdir(parents=True)
+    (tmp_path / FILE).write_bytes(data)
+    back = ParseCache(tmp_path).get(doc.path, "play", "x", raw, raw.decode())
+    assert back is not None
+    _same(doc, back)
+    assert isinstance(back.data["when"], dt.datetime) and back.data["when"].utcoffset()
+
+
+def test_a_value_json_cannot_carry_is_not_kept(tmp_path: Path) -> None:
+    raw = b"name: X\nf: .inf\n"
+    cache = ParseCache()
+    cache.put(raw, parse_document(tmp_path / "x.yaml", "play", "x", raw))
+    assert cache.used == {} and not cache.added
+
+
+def _build(project: Path, out: str, *, clean: bool = False) -> str:
+    ctx = Context(
+        catalog=project / "plays",
+        as_of=resolve_as_of(AS_OF),
+        templates=project / "templates",
+        out=project / out,
+        jobs=1,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, ["site", "reports"], clean=clean)
+    assert code == 0, err.getvalue()
+    return err.getvalue()
+
+
+def _edit(project: Path) -> None:
+    play = project / "plays" / PLAY
+    play.write_text(play.read_text().replace("name: ", "name: Edited ", 1))
+
+
+def _parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = load.parse_document
+
+    def counted(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
+        calls.append(path.name)
+        return real(path, kind, doc_id, raw)
+
+    monkeypatch.setattr(load, "parse_document", counted)
+    return calls
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    return tmp_path
+
+
+def test_builds_and_check_parse_only_what_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(project, "build")
+    assert (project / "build" / FILE).is_file()
+    calls = _parsing(monkeypatch)
+    _edit(project)
+    _build(project, "build")
+    assert calls == ["backup-modernization.yaml"]
+    assert "Edited" in (project / "build" / "site" / "index.html").read_text()
+
+    calls.clear()
+    checked = run_cli("check", "--as-of", AS_OF, "--out", "build", cwd=project)
+    assert checked.code == 0, checked.stderr
+    assert calls == []
+    # the same bytes as a build that parsed everything
+    _build(project, "clean", clean=True)
+    assert_same_tree(project / "build", project / "clean")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b"not json",
+        json.dumps({"format": FORMAT + 1, "entries": {}}).encode(),
+        json.dumps({"format": FORMAT, "entries": []}).encode(),
+        b"",
+    ],
+    ids=["garbage", "other-format", "entries-not-a-mapping", "empty"],
+)
+def test_an_unusable_file_means_parsing_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, stored: bytes
+) -> None:
+    _build(project, "build")
+    (project / "build" / FILE).write_bytes(stored)
+    calls = _parsing(monkeypatch)
+    checked = run_cli("check", "--as-of", AS_OF, "--out", "build", cwd=project)
+    assert checked.code == 0, checked.stderr
+    assert len(calls) == len(list((project / "plays").rglob("*.yaml")))
+    _edit(project)  # a build, not its no-change path: it saves a usable file again
+    _build(project, "build")
+    assert json.loads((project / "build" / FILE).read_bytes())["format"] == FORMAT
+    _build(project, "clean", clean=True)
+    assert_same_tree(project / "build", project / "clean")
+
+
+def test_an_entry_of_the_wrong_shape_is_parsed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(project, "build")
+    path = project / "build" / FILE
+    body = json.loads(path.read_bytes())
+    entries = body["entries"]
+    broken = [
+        ["not a mapping", [], [], []],
+        [{"name": "X"}, [[["name"], "one", 1]], [], []],  # a line that is not a number
+        [{"name": "X"}, [[[None], 1, 1]], [], []],  # a path part that is neither
+        [{"name": "X"}, [], [], [[["name"], 3, True]]],  # a style that is not a string
+        [{"name": "X"}],  # too short
+    ]
+    keys = sorted(entries)
+    for key, entry in zip(keys, broken, strict=False):
+        entries[key] = entry
+    path.write_text(json.dumps(body))
+    calls = _parsing(monkeypatch)
+    checked = run_cli("check", "--as-of", AS_OF, "--out", "build", cwd=project)
+    assert checked.code == 0, checked.stderr
+    assert len(calls) == len(broken)
+    _edit(project)
+    _build(project, "build")
+    _build(project, "clean", clean=True)
+    assert_same_tree(project / "build", project / "clean")
