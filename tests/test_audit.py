@@ -293,3 +293,29 @@ def test_the_marketers_report_lists_what_each_card_leaves_out(tmp_path: Path) ->
     # each tier's kit card is listed apart: the registered tier's kit has no such play
     registered = section[section.index("Backup modernization — registered kits") :]
     assert "tier: for silver partners and above (this kit is registered)" in registered
+
+
+def test_the_pitch_audit_plans_slides_without_loading_python_pptx(tmp_path: Path) -> None:
+    """`check` audits the public pitch decks from their planned slides: python-pptx (0.3 s
+    to import) is left to the commands that open a master or draw a deck."""
+    import subprocess
+    import sys
+
+    from conftest import copy_sample
+
+    root = copy_sample(tmp_path / "plays")
+    code = (
+        "import sys\n"
+        f"sys.argv = ['salesplay', 'check', '--as-of', {AS_OF!r}]\n"
+        "from salesplay.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "sys.stdout.write(f\"{code} {'salesplay.render.decks' in sys.modules}"
+        " {'pptx' in sys.modules}\")\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root.parent, capture_output=True, text=True, check=False
+    )
+    exit_code, planned, loaded = done.stdout.split()
+    assert exit_code == "0", done.stderr
+    assert planned == "True"  # the sample has public pitches: their slides were planned
+    assert loaded == "False"

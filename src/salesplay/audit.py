@@ -175,7 +175,7 @@ def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
     """A public pitch (the decks family's, and a kit's) without a why-us or a proof slide."""
     if not audit.editions["public"].destinations:
         return
-    # the deck engine imports python-pptx (0.2 s): only a catalog with a public pitch pays
+    # planned only: the slides' titles, without python-pptx (render.slides)
     from salesplay.render.decks import pitch_slides
 
     cat = audit.cat

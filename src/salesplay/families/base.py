@@ -277,7 +277,7 @@ def deck_unit(
     """A deck made by python-pptx; a deck fault is located at the master `where`."""
 
     def make(_workshop: Workshop) -> Made:
-        from salesplay.render.pptx_deck import DeckError
+        from salesplay.render.slides import DeckError
 
         try:
             return make_deck(), ()

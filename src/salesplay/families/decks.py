@@ -9,7 +9,7 @@ from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, deck_unit
 from salesplay.faults import BuildFault
 from salesplay.render import decks
-from salesplay.render.pptx_deck import DeckError, Logo, SlideSpec
+from salesplay.render.slides import DeckError, Logo, SlideSpec
 from salesplay.views import Edition
 
 NAME = "decks"

@@ -34,7 +34,7 @@ from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts, Brand
-from salesplay.render.pptx_deck import Logo
+from salesplay.render.slides import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
 from salesplay.views import Edition

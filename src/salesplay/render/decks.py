@@ -9,8 +9,7 @@ from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
-from salesplay.render.pptx_deck import DeckError, Logo, SlideSpec, build_deck, check_master
-from salesplay.render.pptx_path import PathStep
+from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, CustomerProof, Edition, Matchup, PathView, PlayView
@@ -39,6 +38,8 @@ def checked_master(project_templates: Path | None) -> Path:
     if not master.resolve().is_relative_to(master.parent.resolve()):
         # a symlink out of templates/ would copy any file's contents into every deck
         raise DeckError("deck.pptx leads outside its folder", Location(master, 1, 0))
+    from salesplay.render.pptx_deck import check_master  # python-pptx: only to open one
+
     check_master(master)
     return master
 
@@ -335,6 +336,8 @@ def deck_bytes(
     ed: Edition, slides: list[SlideSpec], master: Path, title: str, logo: Logo | None = None
 ) -> bytes:
     """The deck in the edition's brand colours, with ``logo`` on its title and closing."""
+    from salesplay.render.pptx_deck import build_deck
+
     return build_deck(
         master,
         slides,

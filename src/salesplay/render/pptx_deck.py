@@ -33,12 +33,16 @@ from salesplay.render.pptx_fit import (
     text_box,
 )
 from salesplay.render.pptx_path import (
-    PathStep,
     diagram_area,
     draw_steps,
     step_pages,
     style_shape,
 )
+
+# the slide types live apart (no python-pptx); re-exported for the callers of the engine
+from salesplay.render.slides import DeckError as DeckError
+from salesplay.render.slides import Logo as Logo
+from salesplay.render.slides import SlideSpec as SlideSpec
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
 
@@ -58,14 +62,6 @@ LOGO_LAYOUTS = ("Title", "Closing")
 LOGO_SHAPE = "Company logo"
 #: a deck master larger than this, packed or unpacked, is refused (the built-in one is 60 KB).
 MAX_MASTER_BYTES = 50_000_000
-
-
-class DeckError(Exception):
-    """The master cannot hold the requested slides; `loc` when the master itself is at fault."""
-
-    def __init__(self, message: str, loc: Location | None = None) -> None:
-        super().__init__(message)
-        self.loc = loc
 
 
 def _master_fault(master: Path, message: str) -> DeckError:
@@ -122,27 +118,6 @@ def check_master(master: Path) -> None:
             f"deck master has no layout named {missing[0]!r} (needs {', '.join(LAYOUTS)};"
             f" it has: {', '.join(sorted(names)) or 'none'})",
         )
-
-
-@dataclass(frozen=True)
-class SlideSpec:
-    """What one logical slide shows; overflow adds "(cont.)" slides with the same layout."""
-
-    layout: str
-    title: str
-    subtitle: str = ""  # on Statement and Proof slides: who said it
-    body: tuple[Para, ...] = ()
-    body2: tuple[Para, ...] = ()
-    notes: str = ""
-    steps: tuple[PathStep, ...] = ()
-
-
-@dataclass(frozen=True)
-class Logo:
-    """The company logo as PNG bytes and its pixel size."""
-
-    png: bytes
-    size: tuple[int, int]
 
 
 def _stand_in(spec: SlideSpec) -> SlideSpec:

@@ -14,20 +14,11 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
+from salesplay.render.slides import PathStep as PathStep
 from salesplay.richtext import safe_href
 
 #: at most this many steps side by side on one slide.
 MAX_STEPS = 6
-
-
-@dataclass(frozen=True)
-class PathStep:
-    """One box of a path diagram."""
-
-    label: str
-    caption: str = ""
-    href: str | None = None
-    current: bool = False  # the step the deck is about: drawn in the brand accent
 
 
 @dataclass(frozen=True)
