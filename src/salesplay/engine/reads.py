@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,9 +62,12 @@ class Digests:
     def __init__(self, edition: Edition) -> None:
         self.edition = edition
         self._of: dict[Read, str] = {}
-        #: everything but the tables: audience, date, company, brand, labels, stale badges
+
+    @functools.cached_property
+    def shell(self) -> str:
+        """Everything but the tables: audience, date, company, brand, labels, stale badges."""
         empty: dict[str, Any] = {table: {} for table in TABLES}
-        self.shell = key_of("shell", repr(dataclasses.replace(edition, **empty)))
+        return key_of("shell", repr(dataclasses.replace(self.edition, **empty)))
 
     def of(self, read: Read) -> str:
         if read not in self._of:
@@ -107,14 +111,17 @@ def rendered(
 
     `render(edition)` renders from the edition it is given and returns the text with the
     theme files and assets it referred to; `fixed` is everything else it is made from
-    (templates, locale, languages, options). Without `pages`, it is always rendered.
+    (templates, locale, languages, options). Without `pages`, it is always rendered, from
+    the edition itself (a one-off build keeps no page).
     """
-    kept = None if pages is None else pages.get(name)
+    if pages is None:  # nothing to keep it for: neither watched nor keyed
+        text, theme, assets = render(digests.edition)
+        return Page("", frozenset(), text, theme, assets)
+    kept = pages.get(name)
     if kept is not None and kept.key == digests.key(kept.reads, fixed):
         return kept
     reads: set[Read] = set()
     text, theme, assets = render(watched(digests.edition, reads))
     page = Page(digests.key(frozenset(reads), fixed), frozenset(reads), text, theme, assets)
-    if pages is not None:
-        pages[name] = page
+    pages[name] = page
     return page
