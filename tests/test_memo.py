@@ -30,7 +30,13 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _build(project: Path, out: str, memo: Memo | None) -> tuple[int, str]:
+def _build(
+    project: Path,
+    out: str,
+    memo: Memo | None,
+    only: tuple[str, ...] = ("site",),
+    clean: bool = False,
+) -> tuple[int, str]:
     ctx = Context(
         catalog=project / "plays",
         as_of=resolve_as_of(AS_OF),
@@ -41,7 +47,7 @@ def _build(project: Path, out: str, memo: Memo | None) -> tuple[int, str]:
     )
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = run_build(ctx, ["site"])
+        code = run_build(ctx, list(only), clean=clean)
     return code, err.getvalue()
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import shutil
 from pathlib import Path
@@ -13,12 +11,11 @@ import pytest
 
 from conftest import AS_OF, MINIMAL, run_cli
 from salesplay import load
-from salesplay.build import run_build
-from salesplay.context import Context, resolve_as_of
 from salesplay.diagnostics import Reporter
 from salesplay.load import Document, load_catalog, parse_document
 from salesplay.parsecache import FILE, FORMAT, ParseCache
 from test_incremental import assert_same_tree
+from test_memo import _build as build_with
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAY = "plays/backup-modernization.yaml"
@@ -78,18 +75,9 @@ def test_a_value_json_cannot_carry_is_not_kept(tmp_path: Path) -> None:
 
 
 def _build(project: Path, out: str, *, clean: bool = False) -> str:
-    ctx = Context(
-        catalog=project / "plays",
-        as_of=resolve_as_of(AS_OF),
-        templates=project / "templates",
-        out=project / out,
-        jobs=1,
-    )
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = run_build(ctx, ["site", "reports"], clean=clean)
-    assert code == 0, err.getvalue()
-    return err.getvalue()
+    code, said = build_with(project, out, None, ("site", "reports"), clean=clean)
+    assert code == 0, said
+    return said
 
 
 def _edit(project: Path) -> None:
