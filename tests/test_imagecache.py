@@ -178,3 +178,38 @@ def test_check_reuses_a_builds_decoded_logos_and_writes_nothing(
     assert fresh.code == 1
     assert "was decoded again" in fresh.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_check_draws_each_svg_but_encodes_no_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cairocffi
+    import cairosvg
+
+    checked = images.check_image(SVG, ".svg")
+    width, height = checked.png_size
+    expected = cairosvg.svg2png(bytestring=SVG, output_width=width, output_height=height)
+    encoded: list[int] = []
+    real = cairocffi.ImageSurface.write_to_png
+
+    def counted(surface: cairocffi.ImageSurface, target: object = None) -> object:
+        encoded.append(surface.get_width())
+        return real(surface, target)
+
+    monkeypatch.setattr(cairocffi.ImageSurface, "write_to_png", counted)
+    shutil.copytree(ROOT / "tests/roots/minimal", tmp_path / "plays")
+    assert run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path).code == 0
+    assert encoded == []  # `check` keeps no image: encoding a PNG would be wasted
+    # the check still draws: a drawing that fails is refused there, not when published
+    with monkeypatch.context() as broken:
+        broken.setattr(cairosvg.surface.Surface, "draw", _refuse)
+        with pytest.raises(images.ImageError, match="cannot be drawn: no such shape"):
+            images.check_image(SVG, ".svg")
+    assert encoded == []
+    # the PNG, encoded when first asked for, is what CairoSVG itself makes of the SVG
+    assert checked.png == expected and encoded == [width]
+    assert checked.png is checked.png and encoded == [width]  # and once
+
+
+def _refuse(surface: object, node: object) -> None:
+    raise ValueError("no such shape")

@@ -32,8 +32,9 @@ class ImageCache:
     out: Path | None = None
     #: workers `prefetch` may fork (1: decode in this process, as `check` goes).
     jobs: int = 1
-    #: entries decoded in this run, by cache name, not yet saved.
-    new: dict[str, bytes] = field(default_factory=dict)
+    #: images decoded in this run, by cache name, not yet saved (encoded when saved: a
+    #: `check` that saves nothing never encodes an SVG's PNG).
+    new: dict[str, Checked] = field(default_factory=dict)
     #: every cache name this run used (the rest of the folder may go).
     used: set[str] = field(default_factory=set)
     #: checked images a long-lived process kept from its earlier builds (memo.Memo.images),
@@ -48,11 +49,13 @@ class ImageCache:
         self.used.add(name)
         if self.memory is not None and name in self.memory:
             return self.memory[name]
-        blob = self.new.get(name) or self._read(name)
-        checked = None if blob is None else _decode_entry(blob)
+        checked = self.new.get(name)
+        if checked is None:
+            blob = self._read(name)
+            checked = None if blob is None else _decode_entry(blob)
         if checked is None:
             checked = check_image(data, suffix)
-            self.new[name] = _encode_entry(checked)
+            self.new[name] = checked
         if self.memory is not None:
             self.memory[name] = checked
         return checked
@@ -76,8 +79,9 @@ class ImageCache:
                 forked_map(partial(_decoder, [todo[n] for n in names]), len(names), self.jobs)
             ) as results:
                 for index, entry in results:
-                    if entry is not None:
-                        self.new[names[index]] = entry
+                    decoded = None if entry is None else _decode_entry(entry)
+                    if decoded is not None:
+                        self.new[names[index]] = decoded
         except WorkerError:
             return  # each image is decoded again, in this process, by `check`
 
@@ -103,7 +107,7 @@ class ImageCache:
 
     def pending(self) -> Iterable[tuple[str, bytes]]:
         """New entries to save: (name under --out, bytes)."""
-        return sorted(self.new.items())
+        return [(name, _encode_entry(checked)) for name, checked in sorted(self.new.items())]
 
 
 @contextmanager

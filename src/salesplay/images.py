@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import math
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -53,14 +55,39 @@ class ImageError(ValueError):
     """Why bytes are not a usable catalog image; the message reads after "asset 'x' "."""
 
 
-@dataclass(frozen=True)
 class Checked:
     """An image that decoded within the bounds, and the PNG salesplay publishes for it."""
 
-    format: str  # "PNG", "JPEG", "GIF", "WEBP" or "SVG"
-    size: tuple[int, int]  # natural size in pixels (SVG: declared CSS pixels, rounded)
-    png: bytes  # re-encoded (raster) or rasterised (SVG), longest side ≤ PUBLISH_SIDE
-    png_size: tuple[int, int]
+    def __init__(
+        self,
+        format: str,
+        size: tuple[int, int],
+        png: bytes | Callable[[], bytes],
+        png_size: tuple[int, int],
+    ) -> None:
+        self.format = format  # "PNG", "JPEG", "GIF", "WEBP" or "SVG"
+        self.size = size  # natural size in pixels (SVG: declared CSS pixels, rounded)
+        self.png_size = png_size
+        # an SVG is drawn when checked but encoded only when its PNG is asked for: encoding
+        # 1200 pixels square is most of a `check` that has no build folder to keep it in
+        self._png = png
+
+    @functools.cached_property
+    def png(self) -> bytes:
+        """The PNG salesplay publishes: re-encoded (raster) or rasterised (SVG), longest
+        side at most PUBLISH_SIDE."""
+        return self._png if isinstance(self._png, bytes) else self._png()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Checked):
+            return NotImplemented
+        mine = (self.format, self.size, self.png_size, self.png)
+        return mine == (other.format, other.size, other.png_size, other.png)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, like the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Checked({self.format!r}, {self.size!r}, png_size={self.png_size!r})"
 
 
 def sniff(data: bytes, suffix: str) -> str | None:
@@ -407,15 +434,28 @@ def _check_svg(data: bytes) -> Checked:
         )
     scale = PUBLISH_SIDE / max(width, height)
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
-    import cairosvg
-
     try:
-        # safe mode (unsafe=False): no entities, no external files, only data: URLs
-        png = cairosvg.svg2png(
-            bytestring=data, output_width=out_w, output_height=out_h, unsafe=False
-        )
+        _draw_svg(data, out_w, out_h, encode=False)
     except Exception as exc:  # any CairoSVG failure on author bytes means "cannot be drawn"
         raise ImageError(f"cannot be drawn: {_short(str(exc) or type(exc).__name__)}") from None
-    if not isinstance(png, bytes):
-        raise ImageError("cannot be drawn")
-    return Checked("SVG", (round(width), round(height)), png, (out_w, out_h))
+    publish = functools.partial(_draw_svg, data, out_w, out_h, encode=True)
+    return Checked("SVG", (round(width), round(height)), publish, (out_w, out_h))
+
+
+def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
+    """The SVG drawn at width×height pixels, and encoded as PNG if `encode` (else b"").
+
+    What cairosvg.svg2png does, with the encoding made optional: drawing happens when the
+    surface is made, so a drawing that fails, fails here either way.
+    """
+    from cairosvg.parser import Tree
+    from cairosvg.surface import PNGSurface
+
+    output = io.BytesIO()
+    # safe mode (unsafe=False): no entities, no external files, only data: URLs
+    tree = Tree(bytestring=data, unsafe=False)
+    surface = PNGSurface(
+        tree, output if encode else None, 96, output_width=width, output_height=height
+    )
+    surface.finish()
+    return output.getvalue()
