@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -16,6 +17,8 @@ from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolv
 from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from salesplay.imagecache import ImageCache
     from salesplay.resolve import Catalog
 
@@ -385,9 +388,17 @@ def main() -> None:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
+@functools.cache
+def _command() -> Callable[..., object]:
+    """The click command typer makes of `app`: made once per process, since typer reads every
+    command's signature and type hints to make it (60 ms), and main() may run many times in
+    one process (tests, a resident builder)."""
+    return typer.main.get_command(app)
+
+
 def _run() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = _command()(standalone_mode=False)
     except UsageError as exc:
         sys.stderr.write(f"salesplay: error: {exc}\n")
         sys.exit(2)
