@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, run_cli
+from conftest import AS_OF, base_text, make_catalog, run_cli
 from salesplay import imagecache, images
 from salesplay.imagecache import FOLDER, ImageCache
 from salesplay.write import write_output
@@ -209,6 +210,49 @@ def test_check_draws_each_svg_but_encodes_no_png(
     # the PNG, encoded when first asked for, is what CairoSVG itself makes of the SVG
     assert checked.png == expected and encoded == [width]
     assert checked.png is checked.png and encoded == [width]  # and once
+
+
+def test_check_on_every_cpu_has_its_workers_send_back_no_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cairocffi
+
+    log = tmp_path / "encoded"  # forked workers inherit the patch; a file reaches the test
+    real = cairocffi.ImageSurface.write_to_png
+
+    def counted(surface: cairocffi.ImageSurface, target: object = None) -> object:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(surface, target)
+
+    monkeypatch.setattr(cairocffi.ImageSurface, "write_to_png", counted)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    logo = (ROOT / "tests/roots/minimal/assets/partners/blue-river.svg").read_text()
+    make_catalog(tmp_path, {
+        "partners/red-rock.yaml": base_text("partners/red-rock.yaml")
+        + "logo: assets/partners/red-rock.svg\n",
+        "assets/partners/red-rock.svg": logo.replace("<svg ", "<svg data-mark='red' ", 1),
+    })  # fmt: skip
+    decoded: list[bytes] = []
+    real_check = images.check_image
+
+    def checked_here(data: bytes, suffix: str) -> images.Checked:
+        decoded.append(data)
+        return real_check(data, suffix)
+
+    monkeypatch.setattr(imagecache, "check_image", checked_here)
+    done = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    # the partners' logos were checked on the workers and not again here (the company's
+    # logo, one image, is checked here); no process encoded a PNG
+    assert decoded == [(tmp_path / "plays/assets/northwind.svg").read_bytes()]
+    assert not log.exists()
+    # a PNG asked for all the same is made, and is the one a build publishes
+    cache = ImageCache(jobs=2, saves=False)
+    data = (tmp_path / "plays/assets/partners/red-rock.svg").read_bytes()
+    cache.prefetch([(SVG, ".svg"), (data, ".svg")])
+    assert len(decoded) == 1 and not log.exists()
+    assert cache.check(SVG, ".svg").png == real_check(SVG, ".svg").png
 
 
 def _refuse(surface: object, node: object) -> None:

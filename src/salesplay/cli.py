@@ -67,7 +67,7 @@ def _images(out: Path) -> ImageCache:
     into `out` decoded (read through the same checks as a build's, never written)."""
     from salesplay.imagecache import ImageCache
 
-    return ImageCache(out, jobs=clamp_jobs(None))
+    return ImageCache(out, jobs=clamp_jobs(None), saves=False)
 
 
 def _checked(ctx: Context) -> Catalog:

@@ -37,6 +37,9 @@ class ImageCache:
     new: dict[str, Checked] = field(default_factory=dict)
     #: every cache name this run used (the rest of the folder may go).
     used: set[str] = field(default_factory=set)
+    #: whether the entries will be saved (a build); False for the commands that write nothing,
+    #: whose workers then send back what they checked without the PNG
+    saves: bool = True
     #: checked images a long-lived process kept from its earlier builds (memo.Memo.images),
     #: shared and added to; None: none
     memory: dict[str, Checked] | None = None
@@ -74,12 +77,18 @@ class ImageCache:
         from salesplay.engine.fork import WorkerError, forked_map
 
         names = sorted(todo)
+        files = [todo[n] for n in names]
         try:
             with closing(
-                forked_map(partial(_decoder, [todo[n] for n in names]), len(names), self.jobs)
+                forked_map(partial(_decoder, files, self.saves), len(names), self.jobs)
             ) as results:
                 for index, entry in results:
-                    decoded = None if entry is None else _decode_entry(entry)
+                    if entry is None:
+                        continue
+                    elif self.saves:
+                        decoded = _decode_entry(entry)
+                    else:
+                        decoded = _decode_head(entry, partial(_png_of, *files[index]))
                     if decoded is not None:
                         self.new[names[index]] = decoded
         except WorkerError:
@@ -111,14 +120,39 @@ class ImageCache:
 
 
 @contextmanager
-def _decoder(files: Sequence[tuple[bytes, str]]) -> Iterator[Callable[[int], bytes | None]]:
+def _decoder(
+    files: Sequence[tuple[bytes, str]], whole: bool
+) -> Iterator[Callable[[int], bytes | None]]:
     def decode(index: int) -> bytes | None:
         try:
-            return _encode_entry(check_image(*files[index]))
+            checked = check_image(*files[index])
         except ImageError:
             return None
+        return _encode_entry(checked) if whole else _head(checked)
 
     yield decode
+
+
+def _png_of(data: bytes, suffix: str) -> bytes:
+    # a worker checked these bytes and sent back no PNG: made here if ever asked for
+    return check_image(data, suffix).png
+
+
+def _head(checked: Checked) -> bytes:
+    sizes = {"format": checked.format, "size": checked.size, "png_size": checked.png_size}
+    return json.dumps(sizes, sort_keys=True).encode()
+
+
+def _decode_head(head: bytes, publish: Callable[[], bytes]) -> Checked | None:
+    """What a worker checked (`_head`), with `publish` to make its PNG when asked for."""
+    try:
+        meta = json.loads(head)
+        kind = str(meta["format"])
+        size = (int(meta["size"][0]), int(meta["size"][1]))
+        shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return Checked(kind, size, publish, shown)
 
 
 def _encode_entry(checked: Checked) -> bytes:
