@@ -26,16 +26,9 @@ from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
 from salesplay.render.decks import big_number, enablement_slides
-from salesplay.render.pptx_deck import (
-    LOGO_SHAPE,
-    DeckError,
-    Logo,
-    SlideSpec,
-    build_deck,
-    check_master,
-)
+from salesplay.render.pptx_deck import LOGO_SHAPE, build_deck, check_master
 from salesplay.render.pptx_fit import TextBox, line_starts, paginate
-from salesplay.render.pptx_path import PathStep
+from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.richtext import Para, Run, parse
 from salesplay.views import CustomerProof, Edition, Objection
 

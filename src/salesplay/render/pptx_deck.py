@@ -38,11 +38,7 @@ from salesplay.render.pptx_path import (
     step_pages,
     style_shape,
 )
-
-# the slide types live apart (no python-pptx); re-exported for the callers of the engine
-from salesplay.render.slides import DeckError as DeckError
-from salesplay.render.slides import Logo as Logo
-from salesplay.render.slides import SlideSpec as SlideSpec
+from salesplay.render.slides import DeckError, Logo, SlideSpec
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, safe_href
 

@@ -14,7 +14,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
-from salesplay.render.slides import PathStep as PathStep
+from salesplay.render.slides import PathStep
 from salesplay.richtext import safe_href
 
 #: at most this many steps side by side on one slide.
