@@ -233,27 +233,35 @@ def test_check_on_every_cpu_has_its_workers_send_back_no_png(
         + "logo: assets/partners/red-rock.svg\n",
         "assets/partners/red-rock.svg": logo.replace("<svg ", "<svg data-mark='red' ", 1),
     })  # fmt: skip
-    decoded: list[bytes] = []
-    real_check = images.check_image
-
-    def checked_here(data: bytes, suffix: str) -> images.Checked:
-        decoded.append(data)
-        return real_check(data, suffix)
-
-    monkeypatch.setattr(imagecache, "check_image", checked_here)
+    decoded = _counting(monkeypatch)
     done = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
     assert done.code == 0, done.stderr
-    # the partners' logos were checked on the workers and not again here (the company's
-    # logo, one image, is checked here); no process encoded a PNG
-    assert decoded == [(tmp_path / "plays/assets/northwind.svg").read_bytes()]
+    # three SVGs, one checked here (the company's logo): the partners' two were checked on
+    # the workers and not again here; no process encoded a PNG
+    assert decoded == [".svg"]
     assert not log.exists()
     # a PNG asked for all the same is made, and is the one a build publishes
     cache = ImageCache(jobs=2, saves=False)
     data = (tmp_path / "plays/assets/partners/red-rock.svg").read_bytes()
     cache.prefetch([(SVG, ".svg"), (data, ".svg")])
     assert len(decoded) == 1 and not log.exists()
-    assert cache.check(SVG, ".svg").png == real_check(SVG, ".svg").png
+    assert cache.check(SVG, ".svg").png == images.check_image(SVG, ".svg").png
 
 
-def _refuse(surface: object, node: object) -> None:
+def _refuse(*_args: object) -> None:
     raise ValueError("no such shape")
+
+
+def test_a_build_saves_its_workers_entries_as_they_made_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = SVG.replace(b"<svg ", b"<svg data-mark='other' ", 1)
+    expected = {
+        ImageCache()._name(data, ".svg"): imagecache._encode_entry(images.check_image(data, ".svg"))
+        for data in (SVG, other)
+    }
+    cache = ImageCache(tmp_path, jobs=2)
+    cache.prefetch([(SVG, ".svg"), (other, ".svg")])
+    # saving encodes nothing again: the entries are the bytes the workers made
+    monkeypatch.setattr(imagecache, "_encode_entry", _refuse)
+    assert dict(cache.pending()) == expected

@@ -9,6 +9,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from salesplay.images import PUBLISH_SIDE, Checked, ImageError, check_image, png_size
 
@@ -43,6 +44,8 @@ class ImageCache:
     #: checked images a long-lived process kept from its earlier builds (memo.Memo.images),
     #: shared and added to; None: none
     memory: dict[str, Checked] | None = None
+    #: entries of `new` a worker already encoded, so that saving does not encode them again.
+    _encoded: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
     #: entries read from `out` (None: none there), so that nothing is read twice.
     _read_ones: dict[str, bytes | None] = field(default_factory=dict, init=False, repr=False)
 
@@ -85,12 +88,14 @@ class ImageCache:
                 for index, entry in results:
                     if entry is None:
                         continue
-                    elif self.saves:
+                    if self.saves:
                         decoded = _decode_entry(entry)
                     else:
-                        decoded = _decode_head(entry, partial(_png_of, *files[index]))
+                        decoded = _decode_head(entry, partial(_publish, *files[index]))
                     if decoded is not None:
                         self.new[names[index]] = decoded
+                        if self.saves:  # saved as the worker encoded it, not encoded again
+                            self._encoded[names[index]] = entry
         except WorkerError:
             return  # each image is decoded again, in this process, by `check`
 
@@ -116,7 +121,10 @@ class ImageCache:
 
     def pending(self) -> Iterable[tuple[str, bytes]]:
         """New entries to save: (name under --out, bytes)."""
-        return [(name, _encode_entry(checked)) for name, checked in sorted(self.new.items())]
+        return [
+            (name, self._encoded.get(name) or _encode_entry(checked))
+            for name, checked in sorted(self.new.items())
+        ]
 
 
 @contextmanager
@@ -133,7 +141,7 @@ def _decoder(
     yield decode
 
 
-def _png_of(data: bytes, suffix: str) -> bytes:
+def _publish(data: bytes, suffix: str) -> bytes:
     # a worker checked these bytes and sent back no PNG: made here if ever asked for
     return check_image(data, suffix).png
 
@@ -146,13 +154,17 @@ def _head(checked: Checked) -> bytes:
 def _decode_head(head: bytes, publish: Callable[[], bytes]) -> Checked | None:
     """What a worker checked (`_head`), with `publish` to make its PNG when asked for."""
     try:
-        meta = json.loads(head)
-        kind = str(meta["format"])
-        size = (int(meta["size"][0]), int(meta["size"][1]))
-        shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
+        kind, size, shown = _sizes(json.loads(head))
     except (ValueError, KeyError, TypeError, IndexError):
         return None
     return Checked(kind, size, publish, shown)
+
+
+def _sizes(meta: Any) -> tuple[str, tuple[int, int], tuple[int, int]]:
+    """An entry's format, natural size and PNG size (KeyError, TypeError… when it has none)."""
+    size = (int(meta["size"][0]), int(meta["size"][1]))
+    shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
+    return str(meta["format"]), size, shown
 
 
 def _encode_entry(checked: Checked) -> bytes:
@@ -170,9 +182,7 @@ def _decode_entry(blob: bytes) -> Checked | None:
     head, _, png = blob.partition(b"\n")
     try:
         meta = json.loads(head)
-        kind = str(meta["format"])
-        size = (int(meta["size"][0]), int(meta["size"][1]))
-        shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
+        kind, size, shown = _sizes(meta)
         whole = meta["sha256"] == hashlib.sha256(png).hexdigest()
     except (ValueError, KeyError, TypeError, IndexError):
         return None
