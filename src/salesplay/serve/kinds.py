@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-from salesplay.families import families
+from salesplay.families import families, family
 from salesplay.families.base import Family
+from salesplay.models import ENTITY_FOLDERS
 
 
 def served_families() -> tuple[Family, ...]:
@@ -49,3 +51,33 @@ def source_roots() -> tuple[str, ...]:
     first part is none of these is a translated output, under its locale's folder."""
     patterns = (pattern for fam in served_families() for pattern, _audience in fam.outputs)
     return tuple(sorted({pattern.split("/", 1)[0] for pattern in patterns}))
+
+
+def touched(saved: Iterable[Path], catalog: Path) -> frozenset[str] | None:
+    """The entity kinds whose documents a save changed: `saved` are the watcher's paths, each
+    a file (or folder) under one entity folder of `catalog` ("partner" for partners/…).
+    None, for "anything may have changed", when one is something else (the catalog's
+    config, an asset, a translation, a template) or when there is none."""
+    root = catalog.resolve()
+    kinds = {folder: kind for kind, folder in ENTITY_FOLDERS.items()}
+    found: set[str] = set()
+    for path in saved:
+        try:
+            parts = Path(path).relative_to(root).parts
+        except ValueError:
+            return None
+        kind = kinds.get(parts[0]) if len(parts) > 1 else None
+        if kind is None:
+            return None
+        found.add(kind)
+    return frozenset(found) or None
+
+
+def reading(kinds: Sequence[str], saved: frozenset[str] | None) -> tuple[str, ...]:
+    """Of the families called `kinds`, those whose outputs may read what a save changed
+    (`touched`; None: all of them). A family that ignores every changed kind
+    (Family.ignores, the rule by which a build reuses its last plan) is left out: its
+    outputs are what they were."""
+    if saved is None:
+        return tuple(kinds)
+    return tuple(kind for kind in kinds if not saved <= family(kind).ignores)

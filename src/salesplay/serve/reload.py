@@ -30,10 +30,10 @@ def inject(page: bytes) -> bytes:
 def watch(
     folders: Sequence[Path],
     out: Path,
-    on_change: Callable[[], None],
+    on_change: Callable[[list[Path]], None],
     stopping: threading.Event,
 ) -> None:
-    """Call `on_change` after each save in `folders` until `stopping` is set.
+    """Call `on_change` with the paths of each save in `folders` until `stopping` is set.
 
     An editor's save is one burst of events: it is yielded once 30 ms pass without another
     (150 ms at most), since every millisecond here is one before the page reloads.
@@ -47,7 +47,7 @@ def watch(
         # Outputs written inside a watched folder must not trigger the next build.
         return default(change, path) and not (path == built or path.startswith(built + os.sep))
 
-    for _changes in watchfiles.watch(
+    for changes in watchfiles.watch(
         *folders,
         watch_filter=wanted,
         debounce=150,
@@ -55,4 +55,4 @@ def watch(
         stop_event=stopping,
         raise_interrupt=False,
     ):
-        on_change()
+        on_change(sorted(Path(path) for _change, path in changes))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import is_served, quick_kinds, source_roots
+from salesplay.serve.kinds import is_served, quick_kinds, reading, source_roots, touched
 from salesplay.serve.messages import described, error_lines
 from salesplay.serve.process import BuildProcess, Outcome
 
@@ -39,7 +39,9 @@ class Builder:
     A save starts a quick build of the source locale's pages (a page of that locale reloads
     when it succeeds), then the background passes: every locale's pages (the translated
     pages reload), then the rest; a save during a background pass cancels it, since it is
-    stale.
+    stale. Each pass builds only the families that may read what was saved since the last
+    complete round (kinds.reading): a partner's file goes straight to the kits and the
+    marketers' report, the pages and PDFs are left as they are.
     """
 
     def __init__(self, process: BuildProcess, slow: Sequence[str], status: Status) -> None:
@@ -55,16 +57,26 @@ class Builder:
         #: the kinds of the background pass under way, else None.
         self.slow: tuple[str, ...] | None = None
         self.interrupted = 0  # background passes cut short by a newer save
+        #: what was saved since the last round that ended without fault or interruption
+        #: (None: anything, as at start); a round takes it, and gives it back unless done.
+        self.saved: set[Path] | None = None
+        #: the kinds each pass of the last round built (the quick one first, if any).
+        self.rounds: list[tuple[str, ...]] = []
         self.thread = threading.Thread(target=self._loop, name="salesplay-build", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
 
-    def request(self) -> None:
-        """Rebuild soon; a running background pass is stale already, so it is interrupted."""
-        self.wanted.set()
+    def request(self, saved: Iterable[Path] | None = None) -> None:
+        """Rebuild soon, after a save of the files `saved` (None: anything may have
+        changed); a running background pass is stale already, so it is interrupted."""
         with self.lock:
+            if saved is None or self.saved is None:
+                self.saved = None
+            else:
+                self.saved.update(saved)
             slow = self.slow is not None
+        self.wanted.set()
         if slow:
             self.process.interrupt()
 
@@ -74,35 +86,65 @@ class Builder:
         self.process.stop()
         self.thread.join(timeout=15)
 
-    def _quick(self) -> None:
+    def _quick(self, kinds: tuple[str, ...]) -> None:
         self.status.update(building=True)
-        outcome = self.process.build(self.quick, source_only=True)
+        self.rounds.append(kinds)
+        outcome = self.process.build(kinds, source_only=True)
         with self.status.lock:
             self.status.attempts += 1
             self.status.errors = status_errors(outcome, self.templates)
             if outcome.code == 0:
                 self.status.build += 1  # the page polls this and reloads
 
-    def _background(self) -> None:
-        errors = list(self.status.snapshot()["errors"])
-        for index, kinds in enumerate([self.quick, *self.passes]):
+    def _background(self, quick: tuple[str, ...], passes: list[tuple[str, ...]]) -> bool:
+        """The background passes, after `quick` (if any) in every locale; True when every
+        one ran to its end without a newer save or a fault."""
+        # the quick pass's errors stand; without one, this round's start with none
+        errors = list(self.status.snapshot()["errors"]) if quick else []
+        for index, kinds in enumerate([quick, *passes] if quick else passes):
             with self.lock:
                 self.slow = kinds
             if self.wanted.is_set() or self.stopping.is_set():
                 with self.lock:
                     self.slow = None
-                return  # a save came in between: the quick pass goes first
+                return False  # a save came in between: the quick pass goes first
+            self.rounds.append(kinds)
             outcome = self.process.build(kinds)
             with self.lock:
                 self.slow = None
             if self.wanted.is_set() or self.stopping.is_set():
                 self.interrupted += outcome.code != 0
-                return  # superseded by a newer save: its result no longer matters
+                return False  # superseded by a newer save: its result no longer matters
             errors += status_errors(outcome, self.templates)
             with self.status.lock:
                 self.status.errors = tuple(errors)
-                if index == 0 and outcome.code == 0:
+                if quick and index == 0 and outcome.code == 0:
                     self.status.pages += 1  # every locale's pages: translated pages reload
+        return not errors
+
+    def _round(self) -> bool:
+        """One round of builds for what was saved; True when it ended without a fault and
+        without being cut short."""
+        with self.lock:
+            saved, self.saved = self.saved, set()
+        kinds = None if saved is None else touched(saved, self.process.catalog)
+        quick = reading(self.quick, kinds)
+        passes = [p for p in (reading(p, kinds) for p in self.passes) if p]
+        self.rounds = []
+        done = False
+        self.status.update(building=True)
+        if quick:
+            self._quick(quick)
+        ok = not quick or not self.status.snapshot()["errors"]
+        if ok and not self.wanted.is_set() and not self.stopping.is_set():
+            done = self._background(quick, passes)
+        if not done:  # given back: the next round builds for it too
+            with self.lock:
+                if saved is None or self.saved is None:
+                    self.saved = None
+                else:
+                    self.saved |= saved
+        return done
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
@@ -110,8 +152,5 @@ class Builder:
             if self.stopping.is_set():
                 return
             self.wanted.clear()
-            self._quick()
-            ok = not self.status.snapshot()["errors"]
-            if ok and not self.wanted.is_set() and not self.stopping.is_set():
-                self._background()
+            self._round()
             self.status.update(building=self.wanted.is_set())

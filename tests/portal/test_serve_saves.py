@@ -1,0 +1,179 @@
+"""`serve` builds, after a save, only the families that may read what was saved."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import make_catalog
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.families import families
+from salesplay.serve import ServeOptions, Server
+from salesplay.serve.httpd import Status
+from salesplay.serve.kinds import quick_kinds, reading, slow_kinds, touched
+from salesplay.serve.process import Outcome
+from salesplay.serve.scheduler import Builder
+
+AS_OF = "2026-11-23"
+CATALOG = Path("/project/plays")
+PARTNER = CATALOG / "partners" / "blue-river.yaml"
+PLAY = CATALOG / "plays" / "backup-modernization.yaml"
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if check():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_a_save_touches_the_kinds_of_the_entity_folders_it_is_in() -> None:
+    assert touched([PARTNER], CATALOG) == {"partner"}
+    assert touched([PARTNER, PLAY, CATALOG / "partners" / "new"], CATALOG) == {"partner", "play"}
+    # anything else may be read by any family: the config, assets, translations, templates
+    for other in (
+        CATALOG / "catalog.yaml",
+        CATALOG / "glossary.yaml",
+        CATALOG / "assets" / "partners" / "blue-river.png",
+        CATALOG / "translations" / "de.po",
+        CATALOG / "partners",
+        Path("/project/templates/battlecard.html"),
+    ):
+        assert touched([PARTNER, other], CATALOG) is None, other
+    assert touched([], CATALOG) is None
+
+
+def test_only_the_families_that_read_a_kind_are_rebuilt_for_it() -> None:
+    every = tuple(fam.name for fam in families())
+    reads_partners = tuple(fam.name for fam in families() if "partner" not in fam.ignores)
+    assert reading(every, frozenset({"partner"})) == reads_partners == ("reports", "kits")
+    assert reading(every, frozenset({"partner", "play"})) == every
+    assert reading(every, None) == every
+
+
+class _Process:
+    """Stands in for the warm build process: notes each build, answers `code` per kind."""
+
+    def __init__(self, fails: set[str] | None = None) -> None:
+        self.catalog = CATALOG
+        self.templates = Path("/project/templates")
+        self.fails = fails or set()
+        self.builds: list[tuple[tuple[str, ...], bool]] = []
+
+    def build(self, only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+        self.builds.append((only, source_only))
+        failed = self.fails & set(only)
+        return Outcome(1, message=f"{sorted(failed)} failed") if failed else Outcome(0)
+
+    def interrupt(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def _round(builder: Builder, process: _Process, saved: list[Path] | None) -> bool:
+    process.builds.clear()
+    builder.request(saved)
+    builder.wanted.clear()
+    return builder._round()
+
+
+def test_a_partners_save_builds_the_report_and_the_kits_alone() -> None:
+    process = _Process()
+    builder = Builder(process, slow_kinds(), Status())  # type: ignore[arg-type]
+    assert _round(builder, process, None)  # the first round builds everything
+    assert process.builds[0] == (quick_kinds(), True)
+    assert {k for only, _ in process.builds for k in only} == {f.name for f in families()}
+
+    assert _round(builder, process, [PARTNER])
+    assert process.builds == [(("reports",), True), (("reports",), False), (("kits",), False)]
+    assert builder.saved == set()
+
+    assert _round(builder, process, [PLAY])  # a play: every family reads plays
+    assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 4
+
+
+def test_a_round_that_fails_gives_its_saves_to_the_next() -> None:
+    process = _Process(fails={"kits"})
+    builder = Builder(process, slow_kinds(), Status())  # type: ignore[arg-type]
+    builder.saved = set()
+    assert not _round(builder, process, [PARTNER])
+    assert builder.status.snapshot()["errors"] == ["['kits'] failed"]
+    assert builder.saved == {PARTNER}  # given back
+    process.fails.clear()
+    # the next save is a play's: the partner's is still built for, and the error goes
+    assert _round(builder, process, [PLAY])
+    assert any("kits" in only for only, _ in process.builds) and builder.saved == set()
+    assert builder.status.snapshot()["errors"] == []
+
+
+def test_a_save_during_a_round_is_built_for_after_it() -> None:
+    process = _Process()
+    builder = Builder(process, slow_kinds(), Status())  # type: ignore[arg-type]
+    builder.saved = set()
+    saved_during = threading.Event()
+
+    def build(only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+        process.builds.append((only, source_only))
+        if only == ("kits",) and not saved_during.is_set():
+            saved_during.set()
+            builder.request([PLAY])  # a save while the kits are made: this round is stale
+        return Outcome(0)
+
+    process.build = build  # type: ignore[method-assign]
+    assert not _round(builder, process, [PARTNER])
+    assert builder.saved == {PARTNER, PLAY} and builder.wanted.is_set()
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".salesplay")
+    }
+
+
+def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path)
+    out = tmp_path / "build"
+    kinds = ("battlecards", "kits")
+    options = ServeOptions(root, tmp_path / "templates", out, port=0, as_of=AS_OF, slow=kinds)
+    kit = out / "kits" / "blue-river.zip"
+    with Server(options, log=io.StringIO()) as srv:
+        wait_for("the first round", lambda: srv.status.snapshot()["build"] >= 1, 120)
+        wait_for("the kits", lambda: not srv.status.snapshot()["building"], 300)
+        before = _files(out)
+        partner = root / "partners" / "blue-river.yaml"
+        text = partner.read_text("utf-8")
+        assert "name: Blue River IT" in text
+        partner.write_text(text.replace("name: Blue River IT", "name: Blue River Partners"))
+        wait_for("the kit", lambda: kit.read_bytes() != before["kits/blue-river.zip"], 120)
+        wait_for("the round", lambda: not srv.status.snapshot()["building"], 120)
+        assert srv.status.snapshot()["errors"] == []
+        assert srv.builder.rounds == [("reports",), ("reports",), ("kits",)]
+    after = _files(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    assert "kits/blue-river.zip" in changed
+    assert not {rel for rel in changed if not rel.startswith(("kits/", "reports/"))}
+    # what serve left is what a build leaves: a build of the same kinds changes nothing
+    ctx = Context(
+        catalog=root,
+        as_of=dt.date.fromisoformat(AS_OF),
+        templates=tmp_path / "templates",
+        out=out,
+        jobs=1,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert run_build(ctx, ["site", "reports", *kinds]) == 0
+    assert " 0 changed," in err.getvalue(), err.getvalue()
+    assert _files(out) == after
