@@ -36,8 +36,10 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float) -> None:
 
 
 def test_a_save_touches_the_kinds_of_the_entity_folders_it_is_in() -> None:
-    assert touched([PARTNER], CATALOG) == {"partner"}
-    assert touched([PARTNER, PLAY, CATALOG / "partners" / "new"], CATALOG) == {"partner", "play"}
+    assert touched([PARTNER], CATALOG) == frozenset({"partner"})
+    assert touched([PARTNER, PLAY, CATALOG / "partners" / "new"], CATALOG) == frozenset(
+        {"partner", "play"}
+    )
     # anything else may be read by any family: the config, assets, translations, templates
     for other in (
         CATALOG / "catalog.yaml",
