@@ -246,3 +246,58 @@ def test_jargon_scans_are_kept_while_the_glossary_is_the_same(
     assert "Drills" in (project / "build" / card_path("recovery-drills")).read_text()
     assert _build(project, "clean", None)[0] == 0
     assert_same_tree(project / "build", project / "clean")
+
+
+def _checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The as-of date of every catalog check, from here on."""
+    from salesplay import pipeline
+
+    calls: list[str] = []
+    real = pipeline.check_catalog
+
+    def counted(ctx: Context) -> object:
+        calls.append(str(ctx.as_of))
+        return real(ctx)
+
+    monkeypatch.setattr(pipeline, "check_catalog", counted)
+    return calls
+
+
+def test_the_builds_of_one_round_check_the_catalog_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = project / "plays" / "differentiators" / "immutable-by-default.yaml"
+    text = stale.read_text()
+    stale.write_text(text.replace("reviewed: 2026-09-15", "reviewed: 2020-01-15"))
+    memo = Memo()
+    checks = _checks(monkeypatch)
+    code, pages = _build(project, "build", memo, ("site",))
+    assert code == 0 and "stale claim" in pages, pages
+    code, report = _build(project, "build", memo, ("reports", "kits"))
+    assert code == 0 and checks == [AS_OF], "the second build of the same files checked again"
+    # the same findings, in the terminal and in check.json, as a process that kept nothing
+    warnings = [ln for ln in pages.splitlines() if ": warning: " in ln and "stale" in ln]
+    assert warnings and all(w in report for w in warnings)
+    assert _build(project, "fresh", None, ("site", "reports", "kits"))[0] == 0
+    assert_same_tree(project / "build", project / "fresh")
+    # the image cache keeps what the kept check decoded
+    assert sorted((project / "build" / FOLDER).iterdir())
+    # a saved file, or another date, is checked again (the fresh build checked once more)
+    assert len(checks) == 2
+    play = project / "plays" / PLAY
+    play.write_text(play.read_text().replace("name: ", "name: Edited ", 1))
+    assert _build(project, "build", memo, ("site",))[0] == 0
+    assert _build(project, "build", memo, ("reports",))[0] == 0
+    assert len(checks) == 3
+    ctx_date = "2026-11-24"
+    ctx = Context(
+        catalog=project / "plays",
+        as_of=resolve_as_of(ctx_date),
+        templates=project / "templates",
+        out=project / "build",
+        jobs=1,
+        memo=memo,
+    )
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert run_build(ctx, ["site"]) == 0
+    assert checks[-1] == ctx_date and len(checks) == 4

@@ -166,7 +166,7 @@ def run_build(
     # serve's builder keeps parsed files in its memo: reading the stored ones would only
     # cost time there (the file it misses is the one just saved)
     ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
-    cat, diags = _checked(ctx)
+    cat, diags = _checked(ctx, None if ctx.memo is None else check_key(ctx, records))
     if cat is None:
         return 1
     if source_only and set(cat.config.locales) <= {cat.config.source_locale}:
@@ -779,11 +779,34 @@ def _counts(files: Iterable[str]) -> str:
     return ", ".join(f"{n} {ext}" for ext, n in sorted(by_ext.items()))
 
 
-def _checked(ctx: Context) -> tuple[Catalog | None, list[Diagnostic]]:
-    """Check the catalog and print its diagnostics; no catalog when it has errors."""
+def check_key(ctx: Context, records: Records) -> str:
+    """What a check reads: every file of the catalog (by content) and the as-of date."""
+    from salesplay.engine.records import key_of, tree_digest
+
+    tree = tree_digest([Path(ctx.catalog)], records.files)
+    return key_of("check", str(Path(ctx.catalog).resolve()), ctx.as_of, tree)
+
+
+def _checked(ctx: Context, key: str | None = None) -> tuple[Catalog | None, list[Diagnostic]]:
+    """Check the catalog and print its diagnostics; no catalog when it has errors.
+
+    With a memo and the `key` of the catalog's files, a process that checked the same files
+    for the same date last time takes that check's catalog, findings and images: the
+    passes of one round of `serve` check the catalog once."""
+    from salesplay.memo import CheckedCatalog
     from salesplay.pipeline import check_catalog
 
-    cat = check_catalog(ctx)
+    kept = None if ctx.memo is None else ctx.memo.checked
+    if kept is not None and key is not None and kept.key == key:
+        cat = kept.cat
+        ctx.reporter.diagnostics.extend(kept.diagnostics)
+        ctx.images.used.update(kept.images)  # so that the image cache keeps what it read
+    else:
+        cat = check_catalog(ctx)
+        if ctx.memo is not None and key is not None:
+            ctx.memo.checked = CheckedCatalog(
+                key, cat, tuple(ctx.reporter.diagnostics), frozenset(ctx.images.used)
+            )
     diags = ctx.reporter.sorted(ctx.strict)
     sys.stderr.write(format_text(diags))
     if cat is None or ctx.reporter.has_errors(ctx.strict):

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from salesplay.diagnostics import Diagnostic
     from salesplay.engine.reads import Page
     from salesplay.images import Checked
     from salesplay.load import Document, LoadError
+    from salesplay.resolve import Catalog
 
 #: a card's text → the glossary terms it uses, as (term, meaning) pairs (edition.Decoders).
 Scans = dict[str, tuple[tuple[str, str], ...]]
@@ -34,6 +36,17 @@ class Jargon:
         return self._scans
 
 
+@dataclass(frozen=True)
+class CheckedCatalog:
+    """The catalog a process checked last, with what the check found and the images it
+    used, under the key of every catalog file and the as-of date (build.check_key)."""
+
+    key: str
+    cat: Catalog | None
+    diagnostics: tuple[Diagnostic, ...]
+    images: frozenset[str]
+
+
 @dataclass
 class Memo:
     """Results a build may reuse because their inputs are byte-for-byte the same.
@@ -56,5 +69,8 @@ class Memo:
     #: pages by family, output path and locale, with what each read of its edition
     #: (engine.reads): one is rendered again only when what it read changed.
     pages: dict[str, Page] = field(default_factory=dict)
+    #: the last check: the builds of one round of `serve` (pages, PDFs, kits) check the
+    #: catalog once while no file of it changes.
+    checked: CheckedCatalog | None = None
     #: the glossary terms each card's text uses, while the glossary is unchanged.
     jargon: Jargon = field(default_factory=Jargon)
