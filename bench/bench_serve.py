@@ -4,7 +4,8 @@
 
 `--generated` serves the issue's generated catalog instead (50 plays, 1,000 partners; see
 catalog_gen.py) and saves a play only reps see, whose destination's playbook is rebuilt in
-the background after each save.
+the background after each save. With `--generated`, each save of a play is followed by a
+save of one partner's contact e-mail, timed until that partner's kit is rewritten.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ SAMPLE_PLAY = Saved(
     "/site/battlecards/clean-recovery.html",
     "/battlecards/clean-recovery.pdf",
 )
+#: the partner whose contact the generated catalog's partner saves edit, and its kit.
+PARTNER_FILE = "partners/partner-0001.yaml"
+PARTNER_KIT = "kits/partner-0001.zip"
 GENERATED_PLAY = Saved(
     "plays/hybrid-consolidation.yaml",
     "name: Hybrid backup consolidation",
@@ -109,6 +113,22 @@ def cold_quick_build(root: Path, saved: Saved) -> float:
     return seconds
 
 
+def save_partner(root: Path, base: str, i: int) -> float:
+    """Seconds from a save of one partner's contact e-mail until its kit is rewritten."""
+    partner = root / "plays" / PARTNER_FILE
+    kit = root / "build" / PARTNER_KIT
+    before = kit.read_bytes()
+    text = partner.read_text("utf-8")
+    edited = re.sub(r"email: [^,}\n]+", f"email: sales{i}@partner-0001.example", text, count=1)
+    assert edited != text, "the partner has no contact e-mail to edit"
+    partner.write_text(edited, "utf-8")
+    at = time.perf_counter()
+    wait("the partner's kit", lambda: kit.read_bytes() != before, 60)
+    seconds = time.perf_counter() - at
+    wait("the background passes", lambda: status(base).get("building") is False, 900)
+    return seconds
+
+
 def quick_seconds(log: str) -> list[str]:
     """The seconds each quick build (site and reports: no PDF, deck or zip) said it took,
     after the first."""
@@ -146,7 +166,7 @@ def main() -> None:
             print(f"serve up: pages in {first:.1f} s, everything else {rest:.1f} s later")
             play = root / "plays" / saved.file
             original = play.read_text("utf-8")
-            pages, pdfs = [], []
+            pages, pdfs, kits = [], [], []
             for i in range(saves):
                 marker = f"{saved.name} {i}"
                 pdf_before = get(base, saved.pdf)
@@ -160,6 +180,8 @@ def main() -> None:
                 )  # type: ignore[misc]
                 pdfs.append(time.perf_counter() - at)
                 wait("the background passes", lambda: status(base).get("building") is False, 900)
+                if args.generated:
+                    kits.append(save_partner(root, base, i))
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=60)
@@ -171,6 +193,10 @@ def main() -> None:
     print(f"save -> card page served: median {page:.2f} s, max {max(pages):.2f} s ({saves} saves)")
     print(f"save -> its PDF served:   median {statistics.median(pdfs):.2f} s")
     print(f"the quick builds themselves (as they report): {', '.join(quick)} s")
+    if kits:
+        kit = statistics.median(kits)
+        print(f"save a partner -> its kit rewritten: median {kit:.2f} s, max {max(kits):.2f} s")
+        print(f"ratio: partner's kit/target {kit / TARGET:.2f}")
     print(f"a cold quick build (the child process serve used to start per save): {cold:.2f} s")
     print(f"ratios: page/target {page / TARGET:.2f}; cold build/page {cold / page:.1f}x")
 
