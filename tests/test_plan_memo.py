@@ -17,7 +17,8 @@ import pytest
 from conftest import AS_OF, base_text, make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
-from salesplay.engine.records import RECORDS, Records
+from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.engine.records import RECORDS, Record, Records
 from salesplay.families import family
 from salesplay.families.base import Sources
 from salesplay.i18n import TRANSLATIONS_DIR
@@ -164,3 +165,30 @@ def test_a_translation_edit_replans_only_its_own_locale(
     po.write_text(po.read_text(encoding="utf-8") + "\n# a translator's note\n", encoding="utf-8")
     build(tmp_path, (IGNORING,))
     assert planned == {f"{IGNORING}@en": 1, f"{IGNORING}@de": 2}
+
+
+def test_records_are_written_field_for_field_and_read_back(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path).parent
+    stale = root / "plays" / "differentiators" / "immutable-by-default.yaml"
+    stale.write_text(stale.read_text().replace("reviewed: 2026-09-15", "reviewed: 2020-01-15"))
+    build(root, (IGNORING, READING, "battlecards"))
+    records = Records.load(root / "build")
+    warned = Diagnostic(
+        Location(root / "plays" / "x.yaml", 3, 4),
+        Severity.WARNING,
+        "long",
+        "card-length",
+        ("play", "x"),
+    )
+    records.entries["battlecards/x.pdf"] = Record("k", 1, 2, (warned,))
+    raw = json.loads(records.to_json())
+    assert records.plans and len(records.entries) > 10
+    for rel, record in records.entries.items():
+        fields = dataclasses.asdict(record)
+        fields["warnings"] = [w.to_record() for w in record.warnings]
+        assert raw["entries"][rel] == json.loads(json.dumps(fields)), rel
+    for name, memo in records.plans.items():
+        assert raw["plans"][name] == json.loads(json.dumps(dataclasses.asdict(memo))), name
+    (root / "build" / RECORDS).write_bytes(records.to_json())
+    again = Records.load(root / "build")
+    assert again.entries == records.entries and again.plans == records.plans
