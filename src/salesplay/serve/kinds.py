@@ -73,11 +73,11 @@ def touched(saved: Iterable[Path], catalog: Path) -> frozenset[str] | None:
     return frozenset(found) or None
 
 
-def reading(kinds: Sequence[str], saved: frozenset[str] | None) -> tuple[str, ...]:
-    """Of the families called `kinds`, those whose outputs may read what a save changed
-    (`touched`; None: all of them). A family that ignores every changed kind
+def reading(kinds: Sequence[str], changed: frozenset[str] | None) -> tuple[str, ...]:
+    """Of the families called `kinds`, those whose outputs may read the entity kinds a save
+    `changed` (see touched; None: all of them). A family that ignores every changed kind
     (Family.ignores, the rule by which a build reuses its last plan) is left out: its
     outputs are what they were."""
-    if saved is None:
+    if changed is None:
         return tuple(kinds)
-    return tuple(kind for kind in kinds if not saved <= family(kind).ignores)
+    return tuple(kind for kind in kinds if not changed <= family(kind).ignores)
