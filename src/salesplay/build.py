@@ -95,10 +95,15 @@ def git_reads(only: Iterable[str]) -> frozenset[str]:
 
 
 def fingerprint(
-    ctx: Context, only: Iterable[str], reads: Iterable[str], memo: FileMemo | None = None
+    ctx: Context,
+    only: Iterable[str],
+    reads: Iterable[str],
+    memo: FileMemo | None = None,
+    catalog: str | None = None,
 ) -> str:
     """Every input of a build: catalog and template files, options, as-of date, and what of
-    git the wanted families read (`reads`, see git_reads).
+    git the wanted families read (`reads`, see git_reads). `catalog` is the catalog's tree
+    digest when the caller has it already.
 
     Equal fingerprints and untouched outputs mean the build would change nothing.
     """
@@ -117,7 +122,7 @@ def fingerprint(
         ctx.as_of,
         str(Path(ctx.catalog).resolve()),
         str(ctx.out.resolve()),
-        tree_digest([Path(ctx.catalog)], memo),
+        catalog or tree_digest([Path(ctx.catalog)], memo),
         tree_digest(template_dirs(ctx.templates), memo),
         revision,
         tags,
@@ -147,9 +152,15 @@ def run_build(
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
     reads = git_reads(only)
+    # the catalog's files are walked once for both keys: the build's and the check's
+    tree = None
+    if partners is None or ctx.memo is not None:
+        from salesplay.engine.records import tree_digest
+
+        tree = tree_digest([Path(ctx.catalog)], records.files)
     # a source-locale build is complete when the catalog has one language (known after
     # the check); its fingerprint is then kept, so serve's next pass finds nothing to do
-    print_ = fingerprint(ctx, only, reads, records.files) if partners is None else None
+    print_ = fingerprint(ctx, only, reads, records.files, tree) if partners is None else None
     if (
         not partial
         and print_ is not None
@@ -166,7 +177,7 @@ def run_build(
     # serve's builder keeps parsed files in its memo: reading the stored ones would only
     # cost time there (the file it misses is the one just saved)
     ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
-    cat, diags = _checked(ctx, None if ctx.memo is None else check_key(ctx, records))
+    cat, diags = _checked(ctx, None if tree is None or ctx.memo is None else check_key(ctx, tree))
     if cat is None:
         return 1
     if source_only and set(cat.config.locales) <= {cat.config.source_locale}:
@@ -779,11 +790,10 @@ def _counts(files: Iterable[str]) -> str:
     return ", ".join(f"{n} {ext}" for ext, n in sorted(by_ext.items()))
 
 
-def check_key(ctx: Context, records: Records) -> str:
-    """What a check reads: every file of the catalog (by content) and the as-of date."""
-    from salesplay.engine.records import key_of, tree_digest
+def check_key(ctx: Context, tree: str) -> str:
+    """What a check reads: every file of the catalog (`tree`, their digest) and the date."""
+    from salesplay.engine.records import key_of
 
-    tree = tree_digest([Path(ctx.catalog)], records.files)
     return key_of("check", str(Path(ctx.catalog).resolve()), ctx.as_of, tree)
 
 

@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 import io
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from test_serve_engine import files, wait_for
 
 from conftest import make_catalog
 from salesplay.build import run_build
@@ -24,15 +24,6 @@ AS_OF = "2026-11-23"
 CATALOG = Path("/project/plays")
 PARTNER = CATALOG / "partners" / "blue-river.yaml"
 PLAY = CATALOG / "plays" / "backup-modernization.yaml"
-
-
-def wait_for(what: str, check: Callable[[], bool], timeout: float) -> None:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_a_save_touches_the_kinds_of_the_entity_folders_it_is_in() -> None:
@@ -136,14 +127,6 @@ def test_a_save_during_a_round_is_built_for_after_it() -> None:
     assert builder.saved == {PARTNER, PLAY} and builder.wanted.is_set()
 
 
-def _files(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and not p.relative_to(out).as_posix().startswith(".salesplay")
-    }
-
-
 def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
     out = tmp_path / "build"
@@ -153,7 +136,7 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
     with Server(options, log=io.StringIO()) as srv:
         wait_for("the first round", lambda: srv.status.snapshot()["build"] >= 1, 120)
         wait_for("the kits", lambda: not srv.status.snapshot()["building"], 300)
-        before = _files(out)
+        before = files(out)
         partner = root / "partners" / "blue-river.yaml"
         text = partner.read_text("utf-8")
         assert "name: Blue River IT" in text
@@ -162,7 +145,7 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
         wait_for("the round", lambda: not srv.status.snapshot()["building"], 120)
         assert srv.status.snapshot()["errors"] == []
         assert srv.builder.rounds == [("reports",), ("reports",), ("kits",)]
-    after = _files(out)
+    after = files(out)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
     assert "kits/blue-river.zip" in changed
     assert not {rel for rel in changed if not rel.startswith(("kits/", "reports/"))}
@@ -178,4 +161,4 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
     with contextlib.redirect_stderr(err):
         assert run_build(ctx, ["site", "reports", *kinds]) == 0
     assert " 0 changed," in err.getvalue(), err.getvalue()
-    assert _files(out) == after
+    assert files(out) == after

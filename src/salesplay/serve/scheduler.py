@@ -87,7 +87,6 @@ class Builder:
         self.thread.join(timeout=15)
 
     def _quick(self, kinds: tuple[str, ...]) -> None:
-        self.status.update(building=True)
         self.rounds.append(kinds)
         outcome = self.process.build(kinds, source_only=True)
         with self.status.lock:
