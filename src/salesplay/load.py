@@ -819,13 +819,13 @@ def load_catalog(
     docs = Loaded()
     root = os.path.realpath(catalog)
     used: Parsed = {}
-    for file in _catalog_files(catalog, root, reporter, docs.unreadable):
+    for file, real in _catalog_files(catalog, root, reporter, docs.unreadable):
         kind = _kind_of(catalog, file)
         if kind is None:
             reporter.error(Location(file), _unknown_file_message(catalog, file), "unknown-file")
             continue
         try:
-            raw = read_catalog_file(file, root)
+            raw = read_catalog_file(file, root, real)
         except LoadError as exc:
             parsed: Document | LoadError = exc
         else:
@@ -876,14 +876,17 @@ def _inside(real: str, root: str) -> bool:
 
 def _catalog_files(
     catalog: Path, root: str, reporter: Reporter, unreadable: set[tuple[str, str]]
-) -> list[Path]:
-    """The YAML files under the catalog (assets/ aside), sorted; nothing outside it.
+) -> list[tuple[Path, str]]:
+    """The YAML files under the catalog (assets/ aside), sorted, each with its real path;
+    nothing outside it.
 
     A YAML file or a folder that is a symlink leading outside the catalog is an error, and
     so is a folder that cannot be listed: skipping it would silently drop its entities
-    (and let `build` prune their outputs). Symlinks that stay inside are followed.
+    (and let `build` prune their outputs). Symlinks that stay inside are followed. The
+    real path of a file that is no symlink is its folder's and its name: one `realpath` a
+    folder, not one a file (each walks every part of the path).
     """
-    files: list[Path] = []
+    files: list[tuple[Path, str]] = []
     walked: set[str] = set()  # real folders already listed, so a symlink loop ends
     pending = [catalog]
     while pending:
@@ -921,20 +924,22 @@ def _catalog_files(
                 )
                 continue
             if is_yaml:
-                files.append(path)
+                real_file = os.path.realpath(path) if is_link else os.path.join(real, entry.name)
+                files.append((path, real_file))
             if is_dir:
                 pending.append(path)
     return sorted(files)
 
 
-def read_catalog_file(path: Path, root: str) -> bytes:
+def read_catalog_file(path: Path, root: str, real: str | None = None) -> bytes:
     """The bytes of a regular file inside the real folder `root`, at most MAX_FILE_BYTES + 1.
 
     Checked before opening, so a FIFO, a device or a symlink to one neither hangs nor
     floods; opened without following a last symlink and re-checked on the open descriptor,
-    so a file swapped in between is refused too.
+    so a file swapped in between is refused too. `real` is the path's real path, when the
+    caller knows it (resolved here otherwise).
     """
-    real = os.path.realpath(path)
+    real = os.path.realpath(path) if real is None else real
     if not _inside(real, root):
         raise LoadError(
             f"'{path.name}' is a symlink that leads outside the catalog", code="symlink"
@@ -950,12 +955,14 @@ def read_catalog_file(path: Path, root: str) -> bytes:
                 raise LoadError("cannot read file: it changed while being read", code="io")
             chunks: list[bytes] = []
             left = MAX_FILE_BYTES + 1
+            step = opened.st_size + 1  # not 1 MB for each 2 kB file: what fstat says first
             while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
+                chunk = os.read(fd, min(left, step))
                 if not chunk:
                     break
                 chunks.append(chunk)
                 left -= len(chunk)
+                step = 1 << 20
         finally:
             os.close(fd)
     except OSError as exc:

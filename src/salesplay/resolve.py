@@ -363,10 +363,10 @@ def _check_references(
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
     # each partner logo file is read once (a path fault reported there), then decoded: a
     # thousand of them on the build's workers first, which the checks below then find
-    root = cat.root.resolve()
+    root, folders = cat.root.resolve(), dict[str, str]()
     logos = {
         pid: read_image_file(
-            cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter, root
+            cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter, root, folders
         )
         for pid, p in cat.partners.items()
         if p.logo

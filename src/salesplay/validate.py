@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ _EXPECTED = {
     "float_type": "a number",
 }
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 
 
 @dataclass
@@ -343,14 +347,20 @@ def check_read_image(
 
 
 def read_image_file(
-    catalog: Path, value: str, loc: Location, reporter: Reporter, root: Path | None = None
+    catalog: Path,
+    value: str,
+    loc: Location,
+    reporter: Reporter,
+    root: Path | None = None,
+    folders: dict[str, str] | None = None,
 ) -> tuple[Path, bytes] | None:
     """The file an asset path names and its bytes (at most 5 MB), or one error.
 
     The path as written must be plain (`assets/` then names, no `..`, `.`, empty part,
     backslash or control character) and its resolved file must be inside the resolved
     assets/ folder, so neither `..` nor a symlink can lead out. `root` is the catalog
-    resolved, for a caller reading many files (resolved here otherwise).
+    resolved, for a caller reading many files (resolved here otherwise); so is `folders`,
+    the real paths of the folders it has read from (see _plain_file).
     """
     if not value.strip():
         reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
@@ -359,7 +369,7 @@ def read_image_file(
         reporter.error(loc, f"asset '{value}' is a URL: put the file under assets/", "asset")
         return None
     shown = value[:80]
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+    if _CONTROL.search(value):
         reporter.error(loc, f"asset path {shown!r} has a control character", "asset")
         return None
     plain = posixpath.normpath(value.replace("\\", "/"))
@@ -372,6 +382,16 @@ def read_image_file(
             return None
         reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
         return None
+    if folders is not None and "\\" not in value and value.split("/") == plain.split("/"):
+        root = root or catalog.resolve()
+        found = _plain_file(str(catalog), plain, os.path.join(root, "assets"), folders)
+        if found is not None:
+            data = _read_opened(found)
+            if data is not None:
+                if len(data) > MAX_ASSET_BYTES:
+                    reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
+                    return None
+                return Path(found), data
     try:
         root = root or catalog.resolve()
         assets = root / "assets"
@@ -403,6 +423,58 @@ def read_image_file(
         reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
         return None
     return target, data
+
+
+def _plain_file(catalog: str, plain: str, assets: str, folders: dict[str, str]) -> str | None:
+    """The real path of `catalog`/`plain` when it is a regular file inside `assets` (real)
+    and not itself a symlink, else None (the caller then takes the long way, which says
+    what is wrong).
+
+    What `Path.resolve` gives, for less: the real path of a name that is no symlink is its
+    folder's real path and the name, so a thousand logos in one folder cost one
+    `realpath` and a thousand `lstat`s. `folders` keeps the folders' real paths for one
+    pass over the catalog; a folder swapped for a symlink later is resolved again then.
+    """
+    folder, name = os.path.split(os.path.join(catalog, plain))
+    real = folders.get(folder)
+    if real is None:
+        real = folders[folder] = os.path.realpath(folder)
+    path = os.path.join(real, name)
+    if not path.startswith(assets + os.sep):
+        return None
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return path if stat.S_ISREG(info.st_mode) else None
+
+
+def _read_opened(path: str) -> bytes | None:
+    """At most MAX_ASSET_BYTES + 1 bytes of the regular file `path`, opened without
+    following a symlink put there since it was looked at; None if it cannot be."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        # asking for 5 MB at once would allocate 5 MB for a 2 kB logo: fstat's size first
+        limit, got, chunks = MAX_ASSET_BYTES + 1, 0, list[bytes]()
+        step = min(info.st_size + 1, limit)
+        while got < limit:
+            chunk = os.read(fd, min(step, limit - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            step = 1 << 20
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _meant_asset(catalog: Path, plain: str) -> str | None:

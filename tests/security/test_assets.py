@@ -382,3 +382,80 @@ def test_ordinary_logos_pass_check(tmp_path: Path, name: str) -> None:
     make_catalog(tmp_path, _logo_edits("partner", f"assets/{name}", {name: GOOD[name]}))
     result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
     assert (result.code, result.stderr) == (0, "")
+
+
+def _layout(root: Path, case: str) -> str:
+    """Make one layout under root (a catalog folder); the asset path a file names."""
+    outside = root.parent / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    (outside / "logo.png").write_bytes(encoded("PNG"))
+    logos = root / "assets/logos"
+    logos.mkdir(parents=True, exist_ok=True)
+    (logos / "plain.png").write_bytes(encoded("PNG"))
+    if case == "file-link-out":
+        (logos / "x.png").symlink_to(outside / "logo.png")
+    elif case == "file-link-inside":
+        (logos / "x.png").symlink_to(logos / "plain.png")
+    elif case == "folder-link-out":
+        (root / "assets/linked").symlink_to(outside)
+        return "assets/linked/logo.png"
+    elif case == "folder-link-inside":
+        (root / "assets/linked").symlink_to(logos)
+        return "assets/linked/plain.png"
+    elif case == "fifo":
+        import os
+
+        os.mkfifo(logos / "x.png")
+    elif case == "folder":
+        (logos / "x.png").mkdir()
+    elif case == "too-large":
+        (logos / "x.png").write_bytes(b"\0" * (5 * 1024 * 1024 + 1))
+    elif case == "exactly-5mb":
+        (logos / "x.png").write_bytes(b"\0" * (5 * 1024 * 1024))
+    elif case == "plain":
+        return "assets/logos/plain.png"
+    return "assets/logos/x.png"  # "missing": nothing there
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["plain", "file-link-out", "file-link-inside", "folder-link-out", "folder-link-inside",
+     "fifo", "folder", "missing", "too-large", "exactly-5mb"],
+)  # fmt: skip
+def test_logos_read_with_folders_known_are_read_as_one_by_one(tmp_path: Path, case: str) -> None:
+    """A check reads a thousand partner logos knowing their folders' real paths (one
+    realpath a folder): it finds, reads and refuses exactly what reading each alone does."""
+    from salesplay.diagnostics import Location, Reporter
+    from salesplay.validate import read_image_file
+
+    root = tmp_path / "plays"
+    value = _layout(root, case)
+    loc = Location(root / PARTNER, 3, 7)
+    alone, known = Reporter(), Reporter()
+    one = read_image_file(root, value, loc, alone)
+    many = read_image_file(root, value, loc, known, root.resolve(), {})
+    assert many == one
+    assert [str(d) for d in known.diagnostics] == [str(d) for d in alone.diagnostics]
+    assert (one is None) == (case not in ("plain", "file-link-inside", "folder-link-inside",
+                                          "exactly-5mb"))  # fmt: skip
+
+
+def test_a_folder_swapped_for_a_link_out_is_refused_on_the_next_pass(tmp_path: Path) -> None:
+    """What a pass learnt of a folder is not carried to the next: a logos folder replaced by
+    a symlink to elsewhere between two checks is refused by the second."""
+    from salesplay.diagnostics import Location, Reporter
+    from salesplay.validate import read_image_file
+
+    root = tmp_path / "plays"
+    value = _layout(root, "plain")
+    loc = Location(root / PARTNER, 3, 7)
+    assert read_image_file(root, value, loc, Reporter(), root.resolve(), {}) is not None
+    logos = root / "assets/logos"
+    logos.rename(root / "assets/old")
+    logos.symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere/plain.png").write_bytes(b"secret")
+    reporter = Reporter()
+    assert read_image_file(root, value, loc, reporter, root.resolve(), {}) is None
+    assert ["outside the catalog's assets/ folder" in str(d) for d in reporter.diagnostics] == [
+        True
+    ]

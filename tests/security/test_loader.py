@@ -180,6 +180,13 @@ def test_symlinks_that_stay_inside_the_catalog_are_followed(tmp_path: Path) -> N
     (root / "plays" / "loop").symlink_to(Path(".."), target_is_directory=True)
     result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
     assert (result.code, result.stderr) == (0, "")
+    # the walk gives each file's real path from its folder's (one realpath a folder): it is
+    # the file's own, through a linked file, a linked folder and the catalog's parent
+    (tmp_path / "linked").symlink_to(tmp_path, target_is_directory=True)
+    catalog = tmp_path / "linked" / "plays"
+    walked = load._catalog_files(catalog, os.path.realpath(catalog), Reporter(), set())
+    assert {p.name for p, _ in walked} >= {"glossary.yaml", "blue-river.yaml"}
+    assert [real for _, real in walked] == [os.path.realpath(p) for p, _ in walked]
 
 
 def test_a_link_whose_real_file_lies_outside_is_refused_when_read(tmp_path: Path) -> None:
