@@ -180,7 +180,7 @@ def run_build(
     cat, diags = _checked(ctx, None if tree is None or ctx.memo is None else check_key(ctx, tree))
     if cat is None:
         return 1
-    if source_only and set(cat.config.locales) <= {cat.config.source_locale}:
+    if source_only and not cat.config.translated:
         source_only = False  # one language: the source locale's outputs are all of them
     if source_only:
         print_ = None

@@ -197,6 +197,11 @@ class CatalogConfig(Model):
         " translations live in translations/<locale>.po (`salesplay i18n extract`)",
     )
 
+    @property
+    def translated(self) -> bool:
+        """Whether the catalog is in more than its source language."""
+        return not set(self.locales) <= {self.source_locale}
+
 
 class Glossary(RootModel[dict[str, str]]):
     """glossary.yaml: term → plain-language definition."""

@@ -53,18 +53,22 @@ def test_only_the_families_that_read_a_kind_are_rebuilt_for_it() -> None:
 
 
 class _Process:
-    """Stands in for the warm build process: notes each build, answers `code` per kind."""
+    """Stands in for the warm build process: notes each build, answers `code` per kind, and
+    says a source-locale build was complete when the catalog is in `one_language`."""
 
-    def __init__(self, fails: set[str] | None = None) -> None:
+    def __init__(self, fails: set[str] | None = None, one_language: bool = False) -> None:
         self.catalog = CATALOG
         self.templates = Path("/project/templates")
         self.fails = fails or set()
+        self.one_language = one_language
         self.builds: list[tuple[tuple[str, ...], bool]] = []
 
     def build(self, only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
         self.builds.append((only, source_only))
         failed = self.fails & set(only)
-        return Outcome(1, message=f"{sorted(failed)} failed") if failed else Outcome(0)
+        if failed:
+            return Outcome(1, message=f"{sorted(failed)} failed")
+        return Outcome(0, complete=not source_only or self.one_language)
 
     def interrupt(self) -> None:
         pass
@@ -93,6 +97,21 @@ def test_a_partners_save_builds_the_report_and_the_kits_alone() -> None:
 
     assert _round(builder, process, [PLAY])  # a play: every family reads plays
     assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 4
+
+
+def test_in_one_language_the_pages_are_not_built_twice_a_round() -> None:
+    """The quick build of a catalog in one language made every locale's pages: the round
+    goes on to the rest, and the translated-page counter moves with the quick build."""
+    process = _Process(one_language=True)
+    builder = Builder(process, slow_kinds(), Status())  # type: ignore[arg-type]
+    assert _round(builder, process, None)
+    assert [source for _, source in process.builds] == [True, False, False]
+    assert builder.status.snapshot()["pages"] == 1
+    assert _round(builder, process, [PARTNER])
+    assert process.builds == [(("reports",), True), (("kits",), False)]
+    assert builder.status.snapshot()["pages"] == 2
+    assert _round(builder, process, [PLAY])
+    assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 3
 
 
 def test_a_round_that_fails_gives_its_saves_to_the_next() -> None:
@@ -144,7 +163,8 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
         wait_for("the kit", lambda: kit.read_bytes() != before["kits/blue-river.zip"], 120)
         wait_for("the round", lambda: not srv.status.snapshot()["building"], 120)
         assert srv.status.snapshot()["errors"] == []
-        assert srv.builder.rounds == [("reports",), ("reports",), ("kits",)]
+        # one language: the quick build of the report was every locale's
+        assert srv.builder.rounds == [("reports",), ("kits",)]
     after = files(out)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
     assert "kits/blue-river.zip" in changed

@@ -43,6 +43,9 @@ class Outcome:
     #: a fault that is not a located diagnostic (usage, internal error, a dead process).
     message: str | None = None
     seconds: float = 0.0
+    #: whether it built every locale's outputs of its kinds (a source-locale build of a
+    #: catalog in one language did: the pass for every locale has nothing left to do).
+    complete: bool = False
     #: the last lines the process printed, for a process that died without a result.
     tail: tuple[str, ...] = field(default=(), repr=False)
 
@@ -129,6 +132,7 @@ class BuildProcess:
                 bool(raw.get("interrupted")),
                 raw.get("message"),
                 float(raw.get("seconds") or 0.0),
+                complete=bool(raw.get("complete")),
             )
         except (ValueError, KeyError, TypeError):
             return Outcome(1, message=f"salesplay serve: unreadable build result {answer[:80]!r}")

@@ -38,7 +38,8 @@ class Builder:
 
     A save starts a quick build of the source locale's pages (a page of that locale reloads
     when it succeeds), then the background passes: every locale's pages (the translated
-    pages reload), then the rest; a save during a background pass cancels it, since it is
+    pages reload; left out when the catalog has one language, which the quick build then
+    built), then the rest; a save during a background pass cancels it, since it is
     stale. Each pass builds only the families that may read what was saved since the last
     complete round (kinds.reading): a partner's file goes straight to the kits and the
     marketers' report, the pages and PDFs are left as they are.
@@ -86,7 +87,8 @@ class Builder:
         self.process.stop()
         self.thread.join(timeout=15)
 
-    def _quick(self, kinds: tuple[str, ...]) -> None:
+    def _quick(self, kinds: tuple[str, ...]) -> bool:
+        """The source locale's pages; True when that was every locale's (one language)."""
         self.rounds.append(kinds)
         outcome = self.process.build(kinds, source_only=True)
         with self.status.lock:
@@ -94,13 +96,18 @@ class Builder:
             self.status.errors = status_errors(outcome, self.templates)
             if outcome.code == 0:
                 self.status.build += 1  # the page polls this and reloads
+                self.status.pages += outcome.complete  # every locale's pages are current
+        return outcome.code == 0 and outcome.complete
 
-    def _background(self, quick: tuple[str, ...], passes: list[tuple[str, ...]]) -> bool:
-        """The background passes, after `quick` (if any) in every locale; True when every
-        one ran to its end without a newer save or a fault."""
+    def _background(
+        self, quick: tuple[str, ...], passes: list[tuple[str, ...]], again: bool = True
+    ) -> bool:
+        """The background passes, after `quick` (if any, and `again`) in every locale; True
+        when every one ran to its end without a newer save or a fault."""
         # the quick pass's errors stand; without one, this round's start with none
         errors = list(self.status.snapshot()["errors"]) if quick else []
-        for index, kinds in enumerate([quick, *passes] if quick else passes):
+        first = [quick] if quick and again else []
+        for index, kinds in enumerate([*first, *passes]):
             with self.lock:
                 self.slow = kinds
             if self.wanted.is_set() or self.stopping.is_set():
@@ -117,7 +124,7 @@ class Builder:
             errors += status_errors(outcome, self.templates)
             with self.status.lock:
                 self.status.errors = tuple(errors)
-                if quick and index == 0 and outcome.code == 0:
+                if first and index == 0 and outcome.code == 0:
                     self.status.pages += 1  # every locale's pages: translated pages reload
         return not errors
 
@@ -130,13 +137,13 @@ class Builder:
         quick = reading(self.quick, kinds)
         passes = [p for p in (reading(p, kinds) for p in self.passes) if p]
         self.rounds = []
-        done = False
+        done = complete = False
         self.status.update(building=True)
         if quick:
-            self._quick(quick)
+            complete = self._quick(quick)
         ok = not quick or not self.status.snapshot()["errors"]
         if ok and not self.wanted.is_set() and not self.stopping.is_set():
-            done = self._background(quick, passes)
+            done = self._background(quick, passes, again=not complete)
         if not done:  # given back: the next round builds for it too
             with self.lock:
                 if saved is None or self.saved is None:

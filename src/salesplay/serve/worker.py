@@ -139,11 +139,19 @@ def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> 
     sys.stderr.flush()
     return {
         "code": code,
+        # a source-locale build of a catalog in one language built every locale's outputs
+        "complete": code == 0 and (not request.source_only or _one_language(memo)),
         "interrupted": interrupted,
         "diagnostics": [as_json(d) for d in diagnostics],
         "message": message,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _one_language(memo: Memo | None) -> bool:
+    """Whether the catalog this process checked last is in its source language only."""
+    checked = None if memo is None else memo.checked
+    return checked is not None and checked.cat is not None and not checked.cat.config.translated
 
 
 def _request(line: str) -> Request:
