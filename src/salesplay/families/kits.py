@@ -556,7 +556,17 @@ class _Members:
         return pdf_unit(self.src, NAME, rel, page, title, subject=subject)
 
 
-def _members_plan(src: Sources, tiers: Sequence[str]) -> tuple[str, str] | None:
+#: each tier's two kit editions (cards, pitches) by their repr: their whole content, which
+#: a plan spells out once (a thousand kits' keys and the members' plan read it)
+Shown = dict[str, tuple[str, str]]
+
+
+def _shown(src: Sources) -> Shown:
+    kits_of = src.editions["partner"].kits
+    return {tier: (repr(kit.cards), repr(kit.pitches)) for tier, kit in kits_of.items()}
+
+
+def _members_plan(src: Sources, tiers: Sequence[str], shown: Shown) -> tuple[str, str] | None:
     """The name and key of the members' plan of `tiers` in this locale: what the members
     are made from (_Members), which is the tiers' kit editions (they hold no partner, and
     their repr is their whole content), the templates and the files a page may load; not
@@ -565,16 +575,15 @@ def _members_plan(src: Sources, tiers: Sequence[str]) -> tuple[str, str] | None:
     if src.plans is None:
         return None
     name = f"{NAME}-members"
-    kits_of = src.editions["partner"].kits
-    editions = [(tier, repr(kits_of[tier].cards), repr(kits_of[tier].pitches)) for tier in tiers]
+    editions = [(tier, *shown[tier]) for tier in tiers]
     key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resources))
     return f"{name}@{src.locale}", key
 
 
-def _reused(src: Sources, state: _Kits, tiers: Sequence[str]) -> bool:
+def _reused(src: Sources, state: _Kits, tiers: Sequence[str], shown: Shown) -> bool:
     """Fill in the members of `tiers` from their recorded plan when what they are made from
     is unchanged (no page rendered: their bytes come from the cache, see _Kits.prepare)."""
-    memo = _members_plan(src, tiers)
+    memo = _members_plan(src, tiers, shown)
     recalled = src.plans.recalled(*memo) if memo is not None and src.plans else None
     if not recalled or not all(len(o.slot) == 3 and o.slot[0] in MEMBER_KINDS for o in recalled):
         return False
@@ -584,9 +593,9 @@ def _reused(src: Sources, state: _Kits, tiers: Sequence[str]) -> bool:
     return True
 
 
-def _remember(src: Sources, state: _Kits, tiers: Sequence[str]) -> None:
+def _remember(src: Sources, state: _Kits, tiers: Sequence[str], shown: Shown) -> None:
     """Record the members of `tiers` for the next build (see _reused)."""
-    memo = _members_plan(src, tiers)
+    memo = _members_plan(src, tiers, shown)
     if memo is None or src.plans is None:
         return
     members = [
@@ -609,25 +618,29 @@ def plan(src: Sources) -> list[Unit]:
     shared = kits.KitShared(cat, ped, src.out, src.env, revision)
     state = _Kits(src, shared, _Members(src))
     tiers = list(dict.fromkeys(ped.partners[pid].tier for pid in ids))
-    if not _reused(src, state, tiers):
+    shown = _shown(src)
+    if not _reused(src, state, tiers, shown):
         same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
         for tier in tiers:
             for what, eid in state.planner.slots(tier):
                 unit = state.planner.unit(what, tier, eid)
                 state.slot(what)[(tier, eid)] = same.setdefault(unit.key, unit)
-        _remember(src, state, tiers)
+        _remember(src, state, tiers, shown)
     plan_news(src, state, ids, revision)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
-    # pages read them) and the members it stamps; hashed once per tier, not per kit
+    # pages read them) and the members it stamps; hashed once per tier, not per kit (as
+    # bytes, a key part is taken as it is: these are the parts' reprs, as key_of takes them)
     tier_keys = {
         tier: key_of(
             "kit-tier",
-            kit.cards,
-            kit.pitches,
+            *(_spelt(text) for text in shown[tier]),
             [(what, m, u.key) for what, m, u in state.members({tier}) if what != "whats-new"],
         )
-        for tier, kit in ped.kits.items()
+        for tier in ped.kits
     }
+    # what every kit holds alike, spelt out once (key_of would repr it a thousand times)
+    brand, as_of, resources = (_spelt(repr(p)) for p in (ped.brand, cat.as_of, src.resources))
+    told = _spelt(repr(revision))
     units = []
     indexed: set[str] = set()
     for pid in ids:
@@ -646,13 +659,13 @@ def plan(src: Sources) -> list[Unit]:
         key = key_of(
             "kit",
             partner,
-            ped.brand,
+            brand,
             logos,
             names,
             tier_keys[tier],
-            cat.as_of,
-            revision,
-            src.resources,
+            as_of,
+            told,
+            resources,
             state.news[(tier, shared.since[pid])].key,  # the one member told per partner
         )
         units.append(
@@ -667,6 +680,11 @@ def plan(src: Sources) -> list[Unit]:
             )
         )
     return units
+
+
+def _spelt(text: str) -> bytes:
+    """A part's repr as key_of encodes it: the same key, spelt out once."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | None) -> None:
