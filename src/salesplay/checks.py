@@ -10,15 +10,19 @@ from salesplay.load import Document, YamlPath
 from salesplay.models import Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 
+#: every document's prose strings with their paths, by (kind, id), in the docs' order
+Texts = dict[tuple[str, str], list[tuple[YamlPath, str]]]
+
 
 def run_checks(cat: Catalog, reporter: Reporter) -> None:
     """Every rule of the contract's section 5 that needs the resolved catalog."""
+    texts = {subject: list(prose(doc.data)) for subject, doc in sorted(cat.docs.items())}
     _claims(cat, reporter)
     _paths(cat, reporter)
     _staleness(cat, reporter)
-    _jargon(cat, reporter)
-    _long_fields(cat, reporter)
-    _roadmap_prose(cat, reporter)
+    _jargon(cat, reporter, texts)
+    _long_fields(cat, reporter, texts)
+    _roadmap_prose(cat, reporter, texts)
     _coverage(cat, reporter)
 
 
@@ -79,13 +83,13 @@ def _staleness(cat: Catalog, reporter: Reporter) -> None:
         )
 
 
-def _jargon(cat: Catalog, reporter: Reporter) -> None:
+def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
     known = set(cat.glossary) | set(cat.config.jargon.allow)
-    docs = sorted(cat.docs.items())
-    for (kind, eid), doc in docs:
+    for (kind, eid), strings in texts.items():
         if kind == "glossary":
             continue
-        for path, text in prose(doc.data):
+        doc = cat.docs[(kind, eid)]
+        for path, text in strings:
             if kind != "catalog" and cat.audience(kind, eid, path) == "internal":
                 continue
             for loc, message, code, word in undefined_jargon(doc, path, text, known):
@@ -93,9 +97,10 @@ def _jargon(cat: Catalog, reporter: Reporter) -> None:
                 reporter.warning(loc, message, code, ("term", word) if word else (kind, eid))
 
 
-def _long_fields(cat: Catalog, reporter: Reporter) -> None:
-    for subject, doc in sorted(cat.docs.items()):
-        for path, text in prose(doc.data):
+def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+    for subject, strings in texts.items():
+        doc = cat.docs[subject]
+        for path, text in strings:
             found = long_field(doc, path, text)
             if found is not None:
                 reporter.warning(*found, "long-field", subject)
@@ -146,7 +151,7 @@ MAX_CAPABILITIES_PER_FIELD = 20
 _WORD_RE = re.compile(r"\w+")
 
 
-def _roadmap_prose(cat: Catalog, reporter: Reporter) -> None:
+def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
     """Free text that names a capability (its name or an alias) which the text's readers may
     not see as available: the structured roadmap label is right, the prose states it as fact.
 
@@ -171,12 +176,13 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter) -> None:
             for name in (cap.name, *cap.aliases)
         ]
         matchers[reader] = _Phrases(phrases)
-    for (kind, eid), doc in sorted(cat.docs.items()):
+    for (kind, eid), strings in texts.items():
         if kind in ("catalog", "glossary"):
             continue
+        doc = cat.docs[(kind, eid)]
         ceiling = _text_ceiling(cat, kind, eid)
         backers = set(cat.differentiators[eid].backed_by) if kind == "differentiator" else set()
-        for path, text in prose(doc.data):
+        for path, text in strings:
             if kind == "product" and path[:1] == ("capabilities",):
                 continue  # a capability's own name and aliases
             reader = narrowest(cat.audience(kind, eid, path), ceiling)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -105,12 +106,17 @@ def _int(value: object) -> int:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """Path relative to the working directory when it lies below it, else as given."""
-    base = cwd or Path.cwd()
+    return _display(str(path), str(cwd or Path.cwd()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _display(path: str, base: str) -> str:
+    # a report names the same thousand files in every build of a serve session
     try:
         rel = os.path.relpath(path, base)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") and path.is_absolute() else rel
+        return path
+    return path if rel.startswith("..") and os.path.isabs(path) else rel
 
 
 @dataclass
