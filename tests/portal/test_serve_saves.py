@@ -8,6 +8,7 @@ import io
 import threading
 from pathlib import Path
 
+import pytest
 from test_serve_engine import files, wait_for
 
 from conftest import make_catalog
@@ -16,7 +17,7 @@ from salesplay.context import Context
 from salesplay.families import families
 from salesplay.serve import ServeOptions, Server
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import quick_kinds, reading, slow_kinds, touched
+from salesplay.serve.kinds import quick_kinds, reading, shows_reps, slow_kinds, touched
 from salesplay.serve.process import Outcome
 from salesplay.serve.scheduler import Builder
 
@@ -62,9 +63,13 @@ class _Process:
         self.fails = fails or set()
         self.one_language = one_language
         self.builds: list[tuple[tuple[str, ...], bool]] = []
+        self.firsts: list[bool] = []  # which builds were said to be their round's first
 
-    def build(self, only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+    def build(
+        self, only: tuple[str, ...], *, source_only: bool = False, first: bool = False
+    ) -> Outcome:
         self.builds.append((only, source_only))
+        self.firsts.append(first)
         failed = self.fails & set(only)
         if failed:
             return Outcome(1, message=f"{sorted(failed)} failed")
@@ -91,9 +96,15 @@ def test_a_partners_save_builds_the_report_and_the_kits_alone() -> None:
     assert process.builds[0] == (quick_kinds(), True)
     assert {k for only, _ in process.builds for k in only} == {f.name for f in families()}
 
+    shown = builder.status.snapshot()
     assert _round(builder, process, [PARTNER])
-    assert process.builds == [(("reports",), True), (("reports",), False), (("kits",), False)]
+    # no page reps read changes: the report is built with the kits, in one build, and the
+    # report's page reloads when it is done
+    assert process.builds == [(("reports", "kits"), False)]
+    assert process.firsts[-1]  # a user waits for it: no garbage is collected before it
     assert builder.saved == set()
+    now = builder.status.snapshot()
+    assert (now["build"], now["pages"]) == (shown["build"] + 1, shown["pages"] + 1)
 
     assert _round(builder, process, [PLAY])  # a play: every family reads plays
     assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 4
@@ -107,11 +118,16 @@ def test_in_one_language_the_pages_are_not_built_twice_a_round() -> None:
     assert _round(builder, process, None)
     assert [source for _, source in process.builds] == [True, False, False]
     assert builder.status.snapshot()["pages"] == 1
-    assert _round(builder, process, [PARTNER])
-    assert process.builds == [(("reports",), True), (("kits",), False)]
-    assert builder.status.snapshot()["pages"] == 2
     assert _round(builder, process, [PLAY])
     assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 3
+    assert builder.status.snapshot()["pages"] == 2
+
+
+def test_only_the_rep_portal_is_hurried() -> None:
+    """What a quick pass is for, read from the registry's audiences: pages reps read."""
+    assert shows_reps(("site",)) and shows_reps(("reports", "site"))
+    assert not shows_reps(("reports",)) and not shows_reps(())
+    assert [k for k in quick_kinds() if shows_reps((k,))] == ["site"]
 
 
 def test_a_round_that_fails_gives_its_saves_to_the_next() -> None:
@@ -134,9 +150,9 @@ def test_a_save_during_a_round_is_built_for_after_it() -> None:
     builder.saved = set()
     saved_during = threading.Event()
 
-    def build(only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+    def build(only: tuple[str, ...], *, source_only: bool = False, first: bool = False) -> Outcome:
         process.builds.append((only, source_only))
-        if only == ("kits",) and not saved_during.is_set():
+        if "kits" in only and not saved_during.is_set():
             saved_during.set()
             builder.request([PLAY])  # a save while the kits are made: this round is stale
         return Outcome(0)
@@ -163,8 +179,8 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
         wait_for("the kit", lambda: kit.read_bytes() != before["kits/blue-river.zip"], 120)
         wait_for("the round", lambda: not srv.status.snapshot()["building"], 120)
         assert srv.status.snapshot()["errors"] == []
-        # one language: the quick build of the report was every locale's
-        assert srv.builder.rounds == [("reports",), ("kits",)]
+        # no page reps read changed: the report is made with the kits, in one build
+        assert srv.builder.rounds == [("reports", "kits")]
     after = files(out)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
     assert "kits/blue-river.zip" in changed
@@ -182,3 +198,25 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
         assert run_build(ctx, ["site", "reports", *kinds]) == 0
     assert " 0 changed," in err.getvalue(), err.getvalue()
     assert files(out) == after
+
+
+def test_no_garbage_is_collected_before_the_build_a_user_waits_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build process collects its garbage before a background build, never before a
+    round's first one (a quick pass, or the one build of a partner's save)."""
+    from salesplay.memo import Memo
+    from salesplay.serve import worker
+
+    collected: list[tuple[bool, bool]] = []
+    root = make_catalog(tmp_path)
+    memo = Memo()
+    for source_only, first in ((True, False), (False, True), (False, False)):
+        monkeypatch.setattr(
+            worker, "_collect", lambda s=source_only, f=first: collected.append((s, f))
+        )
+        request = worker.Request(
+            root, tmp_path / "templates", tmp_path / "build", ["reports"], AS_OF, source_only, first
+        )
+        assert worker.run(request, worker._Interrupts(), memo)["code"] == 0
+    assert collected == [(False, False)]

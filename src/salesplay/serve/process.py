@@ -95,9 +95,11 @@ class BuildProcess:
             self.log.write(line + "\n")
             self.log.flush()
 
-    def build(self, only: tuple[str, ...], *, source_only: bool = False) -> Outcome:
+    def build(
+        self, only: tuple[str, ...], *, source_only: bool = False, first: bool = False
+    ) -> Outcome:
         """Run one build of `only` (of the source locale only, if `source_only`) and wait
-        for its result."""
+        for its result; `first`: the round's first build, which a user waits for."""
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.proc = self._start()
@@ -110,6 +112,7 @@ class BuildProcess:
             "as_of": self.as_of,
             "only": list(only),
             "source_only": source_only,
+            "first": first,
         }
         assert proc.stdin is not None and proc.stdout is not None
         self.tail.clear()

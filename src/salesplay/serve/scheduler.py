@@ -7,7 +7,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import is_served, quick_kinds, reading, source_roots, touched
+from salesplay.serve.kinds import (
+    is_served,
+    quick_kinds,
+    reading,
+    shows_reps,
+    source_roots,
+    touched,
+)
 from salesplay.serve.messages import described, error_lines
 from salesplay.serve.process import BuildProcess, Outcome
 
@@ -42,7 +49,9 @@ class Builder:
     built), then the rest; a save during a background pass cancels it, since it is
     stale. Each pass builds only the families that may read what was saved since the last
     complete round (kinds.reading): a partner's file goes straight to the kits and the
-    marketers' report, the pages and PDFs are left as they are.
+    marketers' report, the pages and PDFs are left as they are. A save that changes no page
+    reps read (kinds.shows_reps) has nothing to hurry: its quick families are built with the
+    first background pass, in one build (a partner's save: the report and the kits).
     """
 
     def __init__(self, process: BuildProcess, slow: Sequence[str], status: Status) -> None:
@@ -100,10 +109,15 @@ class Builder:
         return outcome.code == 0 and outcome.complete
 
     def _background(
-        self, quick: tuple[str, ...], passes: list[tuple[str, ...]], again: bool = True
+        self,
+        quick: tuple[str, ...],
+        passes: list[tuple[str, ...]],
+        again: bool = True,
+        pages: bool = False,
     ) -> bool:
         """The background passes, after `quick` (if any, and `again`) in every locale; True
-        when every one ran to its end without a newer save or a fault."""
+        when every one ran to its end without a newer save or a fault. `pages`: the first
+        pass holds served pages a quick pass did not build (they reload when it is done)."""
         # the quick pass's errors stand; without one, this round's start with none
         errors = list(self.status.snapshot()["errors"]) if quick else []
         first = [quick] if quick and again else []
@@ -115,7 +129,8 @@ class Builder:
                     self.slow = None
                 return False  # a save came in between: the quick pass goes first
             self.rounds.append(kinds)
-            outcome = self.process.build(kinds)
+            # a round without a quick pass: its first build is the one a user waits for
+            outcome = self.process.build(kinds, first=pages and index == 0)
             with self.lock:
                 self.slow = None
             if self.wanted.is_set() or self.stopping.is_set():
@@ -124,8 +139,9 @@ class Builder:
             errors += status_errors(outcome, self.templates)
             with self.status.lock:
                 self.status.errors = tuple(errors)
-                if first and index == 0 and outcome.code == 0:
+                if (first or pages) and index == 0 and outcome.code == 0:
                     self.status.pages += 1  # every locale's pages: translated pages reload
+                    self.status.build += pages  # and the source locale's, when not yet
         return not errors
 
     def _round(self) -> bool:
@@ -136,6 +152,10 @@ class Builder:
         kinds = None if saved is None else touched(saved, self.process.catalog)
         quick = reading(self.quick, kinds)
         passes = [p for p in (reading(p, kinds) for p in self.passes) if p]
+        pages = bool(quick) and not shows_reps(quick)
+        if pages:  # no rep page to hurry: one build fewer (see the class)
+            passes = [quick + (passes[0] if passes else ()), *passes[1:]]
+            quick = ()
         self.rounds = []
         done = complete = False
         self.status.update(building=True)
@@ -143,7 +163,7 @@ class Builder:
             complete = self._quick(quick)
         ok = not quick or not self.status.snapshot()["errors"]
         if ok and not self.wanted.is_set() and not self.stopping.is_set():
-            done = self._background(quick, passes, again=not complete)
+            done = self._background(quick, passes, again=not complete, pages=pages)
         if not done:  # given back: the next round builds for it too
             with self.lock:
                 if saved is None or self.saved is None:

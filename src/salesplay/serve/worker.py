@@ -69,6 +69,9 @@ class Request:
     as_of: str | None = None
     #: the source locale's outputs only (the quick pass; the other locales' follow)
     source_only: bool = False
+    #: the first build of a round (as a quick pass is): the one a user waits for, before
+    #: which no garbage is collected
+    first: bool = False
 
 
 def as_json(d: Diagnostic) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> 
         check_out(request.out, request.catalog, request.templates)
         interrupts.building = True
         try:
-            if not request.source_only:
+            if not (request.source_only or request.first):
                 # after a save's first pass, never before it: it is the one a user waits
                 # for; done as part of a build, so that a newer save interrupts it too
                 _collect()
@@ -163,6 +166,7 @@ def _request(line: str) -> Request:
         [str(k) for k in raw["only"]],
         raw.get("as_of"),
         raw.get("source_only") is True,
+        raw.get("first") is True,
     )
 
 
