@@ -674,13 +674,12 @@ def _check_out_folder(out: Path) -> None:
 
 def _check_targets(out: Path, names: Iterable[str]) -> None:
     """Every output stays inside --out (no '..', absolute name or link on the way)."""
-    from salesplay.write import UnsafeTarget, check_target
+    from salesplay.write import UnsafeTarget, check_targets
 
-    for rel in sorted(names):
-        try:
-            check_target(out, rel)
-        except UnsafeTarget as exc:
-            raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    try:
+        check_targets(out, sorted(names))
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
 
 
 def made_on(executor: Executor) -> Callable[[Sequence[Unit]], dict[Unit, bytes]]:

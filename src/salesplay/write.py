@@ -122,6 +122,56 @@ def check_target(out: Path, rel: str) -> Path:
     return target
 
 
+def check_targets(out: Path, rels: Iterable[str]) -> None:
+    """check_target of each of `rels`, in order (the first unsafe one raises the same
+    UnsafeTarget), looking at `out` and each folder on the way once: a thousand kits share
+    `kits/`."""
+    root, seen_out = os.fspath(out), False
+    folders: dict[str, int | None] = {}  # a folder's lstat mode; None: it does not exist
+    for rel in rels:
+        try:
+            parts = output_parts(rel)
+        except ValueError as exc:
+            raise UnsafeTarget(out, f"refusing to write outside --out: {exc}") from None
+        target = out / rel
+        if not seen_out:
+            if out.exists() and not out.is_dir():
+                raise UnsafeTarget(target, f"cannot write: --out '{out}' is not a folder")
+            seen_out = True
+        here = root
+        for index, part in enumerate(parts):
+            here = os.path.join(here, part)
+            last = index == len(parts) - 1
+            try:
+                if last:
+                    mode = _mode(here)
+                elif here in folders:
+                    mode = folders[here]
+                else:
+                    mode = folders[here] = _mode(here)
+            except OSError as exc:
+                raise UnsafeTarget(target, f"cannot write: {exc.strerror}") from None
+            if mode is None:
+                break  # made when written
+            if last:
+                if stat.S_ISDIR(mode):
+                    raise UnsafeTarget(target, "cannot write: a folder is in the way")
+            elif stat.S_ISLNK(mode):
+                raise UnsafeTarget(
+                    target, f"refusing to write through the symbolic link '{Path(here)}' (in --out)"
+                )
+            elif not stat.S_ISDIR(mode):
+                raise UnsafeTarget(target, f"cannot write: '{Path(here)}' is not a folder")
+
+
+def _mode(path: str) -> int | None:
+    """The lstat mode of `path`; None when it does not exist."""
+    try:
+        return os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+
+
 def write_output(out: Path, rel: str, data: bytes) -> bool:
     """Write one output `rel` under `out` atomically; False when it already held `data`.
 

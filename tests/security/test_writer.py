@@ -19,6 +19,7 @@ from salesplay.families.base import Sources, page_unit
 from salesplay.write import (
     UnsafeTarget,
     check_target,
+    check_targets,
     deterministic_zip,
     remove_output,
     sweep_temp_files,
@@ -361,3 +362,50 @@ def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("mine")
     result = run_cli("init", "taken", cwd=tmp_path)
     assert result.code == 2 and (tmp_path / "taken").read_text() == "mine"
+
+
+def _first_unsafe(check: object) -> tuple[str, str] | None:
+    try:
+        check()  # type: ignore[operator]
+    except UnsafeTarget as exc:
+        return str(exc.path), str(exc)
+    return None
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["fine", "link-folder", "file-folder", "folder-target", "link-target", "out-file",
+     "bad-name"],
+)  # fmt: skip
+def test_checking_many_targets_refuses_what_checking_each_refuses(
+    tmp_path: Path, layout: str
+) -> None:
+    """A build checks a thousand kit paths with one look at each folder (check_targets):
+    it refuses the same first target, with the same words, as check_target one by one."""
+    out = tmp_path / "build"
+    (out / "kits").mkdir(parents=True)
+    (out / "site").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    names = ["kits/a.zip", "kits/b.zip", "site/index.html", "site/x/y.html", "zz/new.html"]
+    if layout == "link-folder":
+        (out / "site").rmdir()
+        (out / "site").symlink_to(tmp_path / "elsewhere")
+    elif layout == "file-folder":
+        (out / "site/x").write_text("a file where a folder goes")
+    elif layout == "folder-target":
+        (out / "kits/b.zip").mkdir()
+    elif layout == "link-target":
+        (out / "kits/a.zip").symlink_to(tmp_path / "elsewhere")  # replaced, never followed
+    elif layout == "out-file":
+        out = tmp_path / "a-file"
+        out.write_text("not a folder")
+    elif layout == "bad-name":
+        names.insert(2, "kits/../../x.zip")
+
+    def each() -> None:
+        for rel in names:
+            check_target(out, rel)
+
+    alone = _first_unsafe(each)
+    assert _first_unsafe(lambda: check_targets(out, names)) == alone
+    assert (alone is None) == (layout in ("fine", "link-target"))
