@@ -556,14 +556,18 @@ class _Members:
         return pdf_unit(self.src, NAME, rel, page, title, subject=subject)
 
 
-#: each tier's two kit editions (cards, pitches) by their repr: their whole content, which
-#: a plan spells out once (a thousand kits' keys and the members' plan read it)
+#: each tier's two kit editions (cards, pitches) by the digest of their repr (their whole
+#: content), which a plan spells out once: a thousand kits' keys and the members' plan
+#: read it, and a repr of the repr would escape megabytes again
 Shown = dict[str, tuple[str, str]]
 
 
 def _shown(src: Sources) -> Shown:
     kits_of = src.editions["partner"].kits
-    return {tier: (repr(kit.cards), repr(kit.pitches)) for tier, kit in kits_of.items()}
+    return {
+        tier: (key_of("edition", kit.cards), key_of("edition", kit.pitches))
+        for tier, kit in kits_of.items()
+    }
 
 
 def _members_plan(src: Sources, tiers: Sequence[str], shown: Shown) -> tuple[str, str] | None:
@@ -628,12 +632,11 @@ def plan(src: Sources) -> list[Unit]:
         _remember(src, state, tiers, shown)
     plan_news(src, state, ids, revision)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
-    # pages read them) and the members it stamps; hashed once per tier, not per kit (as
-    # bytes, a key part is taken as it is: these are the parts' reprs, as key_of takes them)
+    # pages read them) and the members it stamps; hashed once per tier, not per kit
     tier_keys = {
         tier: key_of(
             "kit-tier",
-            *(_spelt(text) for text in shown[tier]),
+            *shown[tier],
             [(what, m, u.key) for what, m, u in state.members({tier}) if what != "whats-new"],
         )
         for tier in ped.kits
