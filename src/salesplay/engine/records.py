@@ -38,6 +38,9 @@ class FileMemo:
     #: what this run saw, to save for the next.
     seen: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     now_ns: int = field(default_factory=time.time_ns)
+    #: tree digests this run made, by roots and skipped names: a build asks for the
+    #: catalog's, the templates' and the PDFs' folders' from several places
+    trees: dict[tuple[tuple[str, ...], frozenset[str]], str] = field(default_factory=dict)
 
     def digest(self, entry: os.DirEntry[str]) -> bytes:
         info = entry.stat(follow_symlinks=False)
@@ -300,15 +303,21 @@ def tree_digest(
     stat has not moved since the last build. `skip` names files or folders left out, by
     their path under each root ("partners", "translations/de.po").
     """
+    roots, skipped = list(roots), frozenset(skip)
+    asked = (tuple(map(str, roots)), skipped)
+    if memo is not None and asked in memo.trees:
+        return memo.trees[asked]
     digest = hashlib.sha256()
-    skipped = frozenset(skip)
     # roots by their place in the list, not their path: a moved project keeps its keys
     for index, root in enumerate(roots):
         digest.update(f"\0root {index}\0".encode())
         for rel, kind, payload in _walk(root, memo, skipped):
             digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))
             digest.update(payload)
-    return digest.hexdigest()
+    found = digest.hexdigest()
+    if memo is not None:
+        memo.trees[asked] = found
+    return found
 
 
 def _walk(
