@@ -347,9 +347,10 @@ def card_omissions(cat: Catalog, audience: Audience) -> list[tuple[str, str, lis
     listed. The marketers' report shows it."""
     editions: list[tuple[str, Edition, list[Omission]]] = []
     if audience == "partner":
+        whole = make_edition(cat, "partner", decode=False, kits=False)  # once, not per tier
         for tier in cat.config.tiers:
             omitted: list[Omission] = []
-            editions.append((f"{tier} kits", explain_kit(cat, tier, omitted), omitted))
+            editions.append((f"{tier} kits", explain_kit(cat, tier, omitted, whole), omitted))
     else:
         omitted = []
         edition = make_edition(cat, audience, omitted=omitted, decode=False, kits=False)

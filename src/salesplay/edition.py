@@ -459,13 +459,16 @@ def kit_plays(cat: Catalog, partner: Edition, tier: str) -> tuple[str, ...]:
     )
 
 
-def explain_kit(cat: Catalog, tier: str, omitted: list[Omission]) -> Edition:
+def explain_kit(
+    cat: Catalog, tier: str, omitted: list[Omission], partner: Edition | None = None
+) -> Edition:
     """A tier's kit card edition (partner, narrowed to its plays), auditing what it leaves out.
 
     A play outside the kit is recorded with its reason: audience, no partner block, a hidden
-    partner block, or a tier above the kit's.
+    partner block, or a tier above the kit's. `partner` is the whole partner edition made
+    without decoders or kits, for a caller explaining every tier (made here otherwise).
     """
-    partner = make_edition(cat, "partner", decode=False, kits=False)
+    partner = partner or make_edition(cat, "partner", decode=False, kits=False)
     plays = kit_plays(cat, partner, tier)
     outside: dict[str, tuple[str, YamlPath, str]] = {}
     for pid, play in cat.plays.items():
