@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 from pathlib import Path
 
+import pytest
+
 from conftest import AS_OF, make_catalog, run_cli
+from salesplay.build import run_build
+from salesplay.context import Context
 
 SECRET_PLAY = """\
 name: Secret displacement
@@ -26,3 +33,41 @@ def test_findings_about_internal_entities_stay_out_of_the_rep_portal(tmp_path: P
     # the marketers' own report (outside the site) lists it; the rep portal does not
     assert "zz-secret-displacement" in (tmp_path / "build/reports/coverage.html").read_text()
     assert "zz-secret-displacement" not in (tmp_path / "build/site/report.html").read_text()
+
+
+def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coverage page reads of the partners' files only who they are and their tiers
+    (What changed names partners who joined, left or moved): a new contact does not make it
+    again; a new tier does. Either way it is what a clean build makes."""
+    from salesplay.families import reports
+
+    root = make_catalog(tmp_path)
+    partner = root / "partners/blue-river.yaml"
+    build = ["build", "--as-of", AS_OF, "--only", "reports", "--jobs", "1"]
+    assert run_cli(*build, cwd=tmp_path).code == 0
+    made: list[str] = []
+    real = reports.left_out_section
+
+    def noted(src: object) -> object:
+        made.append("coverage")
+        return real(src)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reports, "left_out_section", noted)
+    monkeypatch.chdir(tmp_path)  # the page names files as the CLI run there does
+    for old, new, remade in (
+        ("dana@blueriver.example", "sales@blueriver.example", False),
+        ("tier: gold", "tier: silver", True),
+    ):
+        made.clear()
+        partner.write_text(partner.read_text("utf-8").replace(old, new), "utf-8")
+        ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build",
+                      templates=tmp_path / "templates", jobs=1)  # fmt: skip
+        with contextlib.redirect_stderr(io.StringIO()):
+            assert run_build(ctx, ["reports"]) == 0
+        assert made == (["coverage"] if remade else []), (old, new)
+        clean = run_cli(*build, "--out", "clean", "--clean", cwd=tmp_path)
+        assert clean.code == 0, clean.stderr
+        page = (tmp_path / "build/reports/coverage.html").read_bytes()
+        assert page == (tmp_path / "clean/reports/coverage.html").read_bytes(), (old, new)

@@ -6,7 +6,7 @@ import fnmatch
 import functools
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -90,10 +90,12 @@ class Sources:
         """
         return self.tree(self.pdf_roots)
 
-    def tree(self, roots: Sequence[Path]) -> str:
-        """tree_digest of `roots`, not reading again the files whose stat has not moved
-        since the last build (the records' file memo; every file without records)."""
-        return tree_digest(roots, None if self.plans is None else self.plans.records.files)
+    def tree(self, roots: Sequence[Path], skip: Iterable[str] = ()) -> str:
+        """tree_digest of `roots` (less `skip`, names under each root), not reading again
+        the files whose stat has not moved since the last build (the records' file memo;
+        every file without records)."""
+        memo = None if self.plans is None else self.plans.records.files
+        return tree_digest(roots, memo, skip)
 
     def theme_file(self, name: str) -> Path:
         """A theme file, the project's override first."""

@@ -11,7 +11,7 @@ from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
-from salesplay.models import Audience
+from salesplay.models import ENTITY_FOLDERS, Audience
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
 from salesplay.views import Edition
@@ -144,9 +144,14 @@ def plan(src: Sources) -> list[Unit]:
     release = found[-1] if found else None
     # the page without its last two sections stands for everything else it shows; those are
     # made from the catalog's files (where each left-out item is set) and, for What changed,
-    # the release's catalog, which is slow to read from git: made only when the key changes
+    # the release's catalog, which is slow to read from git: made only when the key changes.
+    # Of the partners' files they read only who the partners are and their tiers (What
+    # changed names partners who joined, left or moved): a partner's new contact leaves the
+    # page as it is.
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
-    key = key_of("coverage", shell, repo is not None, release, rep.as_of, src.tree([src.cat.root]))
+    partners = [(pid, p.name, p.tier) for pid, p in sorted(src.cat.partners.items())]
+    catalog = src.tree([src.cat.root], skip=[ENTITY_FOLDERS["partner"]])
+    key = key_of("coverage", shell, repo is not None, release, rep.as_of, catalog, partners)
 
     def make(_workshop: Workshop) -> Made:
         every = [*sections, left_out_section(src), changed_section(src, repo, release)]
