@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 
 from salesplay.diagnostics import Location, Reporter
-from salesplay.jargon import long_field, mask_links, prose, undefined_jargon
+from salesplay.jargon import long_field, mask_links, undefined_jargon
 from salesplay.load import Document, YamlPath
 from salesplay.models import Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
-Texts = dict[tuple[str, str], list[tuple[YamlPath, str]]]
+Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
 
 
 def run_checks(cat: Catalog, reporter: Reporter) -> None:
     """Every rule of the contract's section 5 that needs the resolved catalog."""
-    texts = {subject: list(prose(doc.data)) for subject, doc in sorted(cat.docs.items())}
+    texts = {subject: doc.texts for subject, doc in sorted(cat.docs.items())}
     _claims(cat, reporter)
     _paths(cat, reporter)
     _staleness(cat, reporter)

@@ -127,6 +127,14 @@ class Document:
         mark = self.key_marks.get(path)
         return Location(self.path, *mark) if mark else self.loc(path)
 
+    @functools.cached_property
+    def texts(self) -> tuple[tuple[YamlPath, str], ...]:
+        """Every prose string with its path (jargon.prose), listed once: nothing changes a
+        Document once parsed, and serve's builds check the same documents again."""
+        from salesplay.jargon import prose
+
+        return tuple(prose(self.data))
+
 
 class LoadError(Exception):
     """A file that cannot be read as one plain YAML mapping."""
