@@ -961,20 +961,26 @@ def read_catalog_file(path: Path, root: str, real: str | None = None) -> bytes:
             _check_regular(opened)
             if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
                 raise LoadError("cannot read file: it changed while being read", code="io")
-            chunks: list[bytes] = []
-            left = MAX_FILE_BYTES + 1
-            step = opened.st_size + 1  # not 1 MB for each 2 kB file: what fstat says first
-            while left > 0:
-                chunk = os.read(fd, min(left, step))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-                step = 1 << 20
+            return read_at_most(fd, MAX_FILE_BYTES + 1, opened.st_size)
         finally:
             os.close(fd)
     except OSError as exc:
         raise LoadError(f"cannot read file: {exc.strerror}", code="io") from None
+
+
+def read_at_most(fd: int, limit: int, size: int) -> bytes:
+    """At most `limit` bytes of an open file that fstat says holds `size`: that much is
+    asked for first (asking for the limit would allocate megabytes for a 2 kB file), then
+    what a growing file added, a megabyte at a time."""
+    chunks: list[bytes] = []
+    left, step = limit, size + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, step))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+        step = 1 << 20
     return b"".join(chunks)
 
 

@@ -17,7 +17,7 @@ from salesplay import images
 from salesplay.diagnostics import Location, Reporter, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, Loaded, YamlPath, shown_path
+from salesplay.load import Document, Loaded, YamlPath, read_at_most, shown_path
 from salesplay.models import ENTITY_FOLDERS, ID_RE, MODELS
 
 _EXPECTED = {
@@ -360,7 +360,7 @@ def read_image_file(
     backslash or control character) and its resolved file must be inside the resolved
     assets/ folder, so neither `..` nor a symlink can lead out. `root` is the catalog
     resolved, for a caller reading many files (resolved here otherwise); so is `folders`,
-    the real paths of the folders it has read from (see _plain_file).
+    the real paths of the folders it has read from (see _plain_read).
     """
     if not value.strip():
         reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
@@ -382,16 +382,23 @@ def read_image_file(
             return None
         reporter.error(loc, f"asset '{value}' is outside the catalog's assets/ folder", "asset")
         return None
+    found = None
     if folders is not None and "\\" not in value and value.split("/") == plain.split("/"):
         root = root or catalog.resolve()
-        found = _plain_file(str(catalog), plain, os.path.join(root, "assets"), folders)
-        if found is not None:
-            data = _read_opened(found)
-            if data is not None:
-                if len(data) > MAX_ASSET_BYTES:
-                    reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
-                    return None
-                return Path(found), data
+        found = _plain_read(str(catalog), plain, os.path.join(root, "assets"), folders)
+    found = found or _resolved_read(catalog, value, plain, loc, reporter, root)
+    if found is None:
+        return None
+    if len(found[1]) > MAX_ASSET_BYTES:
+        reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
+        return None
+    return found
+
+
+def _resolved_read(
+    catalog: Path, value: str, plain: str, loc: Location, reporter: Reporter, root: Path | None
+) -> tuple[Path, bytes] | None:
+    """read_image_file the long way: the path resolved, and what is wrong with it said."""
     try:
         root = root or catalog.resolve()
         assets = root / "assets"
@@ -414,26 +421,26 @@ def read_image_file(
             reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
             return None
         with target.open("rb") as file:
-            data = file.read(MAX_ASSET_BYTES + 1)
+            data = read_at_most(file.fileno(), MAX_ASSET_BYTES + 1, os.fstat(file.fileno()).st_size)
     except (OSError, ValueError, RuntimeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        reporter.error(loc, f"asset '{shown}' cannot be read: {reason}", "asset")
-        return None
-    if len(data) > MAX_ASSET_BYTES:
-        reporter.error(loc, f"asset '{value}' is larger than 5 MB", "asset")
+        reporter.error(loc, f"asset '{value[:80]}' cannot be read: {reason}", "asset")
         return None
     return target, data
 
 
-def _plain_file(catalog: str, plain: str, assets: str, folders: dict[str, str]) -> str | None:
-    """The real path of `catalog`/`plain` when it is a regular file inside `assets` (real)
-    and not itself a symlink, else None (the caller then takes the long way, which says
-    what is wrong).
+def _plain_read(
+    catalog: str, plain: str, assets: str, folders: dict[str, str]
+) -> tuple[Path, bytes] | None:
+    """The real path and bytes (at most MAX_ASSET_BYTES + 1) of `catalog`/`plain` when it is
+    a regular file inside `assets` (real) and not itself a symlink, else None: the caller
+    then takes the long way, which says what is wrong.
 
     What `Path.resolve` gives, for less: the real path of a name that is no symlink is its
     folder's real path and the name, so a thousand logos in one folder cost one
     `realpath` and a thousand `lstat`s. `folders` keeps the folders' real paths for one
     pass over the catalog; a folder swapped for a symlink later is resolved again then.
+    The file is opened without following a symlink put there since it was looked at.
     """
     folder, name = os.path.split(os.path.join(catalog, plain))
     real = folders.get(folder)
@@ -443,16 +450,8 @@ def _plain_file(catalog: str, plain: str, assets: str, folders: dict[str, str]) 
     if not path.startswith(assets + os.sep):
         return None
     try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return path if stat.S_ISREG(info.st_mode) else None
-
-
-def _read_opened(path: str) -> bytes | None:
-    """At most MAX_ASSET_BYTES + 1 bytes of the regular file `path`, opened without
-    following a symlink put there since it was looked at; None if it cannot be."""
-    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
         return None
@@ -460,17 +459,7 @@ def _read_opened(path: str) -> bytes | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None
-        # asking for 5 MB at once would allocate 5 MB for a 2 kB logo: fstat's size first
-        limit, got, chunks = MAX_ASSET_BYTES + 1, 0, list[bytes]()
-        step = min(info.st_size + 1, limit)
-        while got < limit:
-            chunk = os.read(fd, min(step, limit - got))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            step = 1 << 20
-        return b"".join(chunks)
+        return Path(path), read_at_most(fd, MAX_ASSET_BYTES + 1, info.st_size)
     except OSError:
         return None
     finally:

@@ -91,39 +91,12 @@ def check_target(out: Path, rel: str) -> Path:
     or a file. Folders that do not exist yet are fine (they will be made); a link at the
     target itself is replaced, never written through.
     """
-    try:
-        parts = output_parts(rel)
-    except ValueError as exc:
-        # located at --out itself: a path joined with the name would show it normalized
-        raise UnsafeTarget(out, f"refusing to write outside --out: {exc}") from None
-    target = out / rel
-    if out.exists() and not out.is_dir():
-        raise UnsafeTarget(target, f"cannot write: --out '{out}' is not a folder")
-    here = out
-    for index, part in enumerate(parts):
-        here = here / part
-        try:
-            mode = os.lstat(here).st_mode
-        except FileNotFoundError:
-            return target
-        except OSError as exc:
-            raise UnsafeTarget(target, f"cannot write: {exc.strerror}") from None
-        last = index == len(parts) - 1
-        if last:
-            if stat.S_ISDIR(mode):
-                raise UnsafeTarget(target, "cannot write: a folder is in the way")
-            return target  # a link here is replaced by the new file, never written through
-        if stat.S_ISLNK(mode):
-            raise UnsafeTarget(
-                target, f"refusing to write through the symbolic link '{here}' (in --out)"
-            )
-        if not stat.S_ISDIR(mode):
-            raise UnsafeTarget(target, f"cannot write: '{here}' is not a folder")
-    return target
+    check_targets(out, [rel])
+    return out / rel
 
 
 def check_targets(out: Path, rels: Iterable[str]) -> None:
-    """check_target of each of `rels`, in order (the first unsafe one raises the same
+    """Check each of `rels` as check_target says, in order (the first unsafe one raises
     UnsafeTarget), looking at `out` and each folder on the way once: a thousand kits share
     `kits/`."""
     root, seen_out = os.fspath(out), False

@@ -641,9 +641,8 @@ def plan(src: Sources) -> list[Unit]:
         )
         for tier in ped.kits
     }
-    # what every kit holds alike, spelt out once (key_of would repr it a thousand times)
-    brand, as_of, resources = (_spelt(repr(p)) for p in (ped.brand, cat.as_of, src.resources))
-    told = _spelt(repr(revision))
+    # what every kit holds alike, hashed once (not repr'd a thousand times)
+    alike = key_of("kit-alike", ped.brand, cat.as_of, revision, src.resources)
     units = []
     indexed: set[str] = set()
     for pid in ids:
@@ -662,13 +661,10 @@ def plan(src: Sources) -> list[Unit]:
         key = key_of(
             "kit",
             partner,
-            brand,
             logos,
             names,
             tier_keys[tier],
-            as_of,
-            told,
-            resources,
+            alike,
             state.news[(tier, shared.since[pid])].key,  # the one member told per partner
         )
         units.append(
@@ -683,11 +679,6 @@ def plan(src: Sources) -> list[Unit]:
             )
         )
     return units
-
-
-def _spelt(text: str) -> bytes:
-    """A part's repr as key_of encodes it: the same key, spelt out once."""
-    return text.encode("utf-8", "surrogatepass")
 
 
 def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | None) -> None:
