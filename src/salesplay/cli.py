@@ -91,8 +91,15 @@ def _output_context(
     return ctx
 
 
+def _once(cli: typer.Context) -> bool:
+    """Whether this process exits after the command (the console script's main(once=True)),
+    which lets the check's objects be frozen out of the collector (Context.once)."""
+    return cli.find_root().obj is ONCE
+
+
 @app.command()
 def check(
+    cli: typer.Context,
     catalog: CatalogOpt = Path("plays"),
     strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
@@ -116,7 +123,7 @@ def check(
 
     if templates is not None and not templates.is_dir():
         raise UsageError(f"template folder '{templates}' not found")
-    ctx = _reading_context(catalog, as_of, out, strict=strict, templates=templates)
+    ctx = _reading_context(catalog, as_of, out, strict=strict, templates=templates, once=_once(cli))
     cat = check_catalog(ctx)
     if templates is not None and cat is not None and not ctx.reporter.has_errors(strict):
         from salesplay.build import check_outputs
@@ -154,6 +161,7 @@ def explain(
 
 @app.command()
 def build(
+    cli: typer.Context,
     catalog: CatalogOpt = Path("plays"),
     templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
         "templates"
@@ -172,12 +180,13 @@ def build(
     """Render everything that is out of date, with a progress bar."""
     from salesplay.build import run_build
 
-    ctx = _output_context(catalog, as_of, out, templates, jobs, strict=strict)
+    ctx = _output_context(catalog, as_of, out, templates, jobs, strict=strict, once=_once(cli))
     raise typer.Exit(run_build(ctx, only=only or [], clean=clean))
 
 
 @app.command()
 def kit(
+    cli: typer.Context,
     partners: Annotated[list[str], typer.Argument(help="partner ids")],
     catalog: CatalogOpt = Path("plays"),
     templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
@@ -190,7 +199,7 @@ def kit(
     """Build the kits of the named partners."""
     from salesplay.build import run_kits
 
-    ctx = _output_context(catalog, as_of, out, templates, jobs)
+    ctx = _output_context(catalog, as_of, out, templates, jobs, once=_once(cli))
     raise typer.Exit(run_kits(ctx, partners))
 
 
@@ -373,8 +382,16 @@ def _terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def main() -> None:
-    """Entry point: usage errors exit 2, no traceback for anything the user controls."""
+#: the command line's marker (click's context object) for a process that runs one command
+#: and exits: main(once=True) from the console script, not main() in a test's process.
+ONCE = object()
+
+
+def main(*, once: bool = False) -> None:
+    """Entry point: usage errors exit 2, no traceback for anything the user controls.
+
+    `once`: this process exits after the command (the console script), see Context.once.
+    """
     # A parent that ignores SIGINT (a background job, a test runner's worker) passes that on;
     # Ctrl-C, and `salesplay serve` interrupting a stale build, must work all the same.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -382,7 +399,7 @@ def main() -> None:
     # removed, no traceback.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        _run()
+        _run(ONCE if once else None)
     finally:
         # main() also runs in-process (tests): leave the caller's SIGTERM as it was
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
@@ -396,9 +413,9 @@ def _command() -> Callable[..., object]:
     return typer.main.get_command(app)
 
 
-def _run() -> None:
+def _run(obj: object) -> None:
     try:
-        code = _command()(standalone_mode=False)
+        code = _command()(standalone_mode=False, obj=obj)
     except UsageError as exc:
         sys.stderr.write(f"salesplay: error: {exc}\n")
         sys.exit(2)

@@ -120,3 +120,6 @@ class Context:
     parses: ParseCache | None = None
     #: results kept between the builds of one long-lived process (serve); None: keep none.
     memo: Memo | None = None
+    #: the process runs this one command and exits (the command line; not `serve`, not a
+    #: test): what the check loads lives until then, so the collector leaves it alone.
+    once: bool = False

@@ -17,4 +17,4 @@ def main() -> None:
         sys.exit(130)
     from salesplay.cli import main as cli_main
 
-    cli_main()
+    cli_main(once=True)

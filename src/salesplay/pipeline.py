@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from salesplay.checks import run_checks
 from salesplay.context import Context
 from salesplay.load import load_catalog
@@ -14,6 +18,11 @@ def check_catalog(ctx: Context) -> Catalog | None:
 
     Returns the resolved catalog, or None when catalog.yaml itself is unusable.
     """
+    with _kept(ctx.once):
+        return _check(ctx)
+
+
+def _check(ctx: Context) -> Catalog | None:
     docs = load_catalog(
         ctx.catalog, ctx.reporter, ctx.memo.parsed if ctx.memo else None, ctx.parses
     )
@@ -28,3 +37,23 @@ def check_catalog(ctx: Context) -> Catalog | None:
 
             run_audit(cat, ctx.reporter)
     return cat
+
+
+@contextmanager
+def _kept(once: bool) -> Iterator[None]:
+    """In a one-command process (Context.once), no collection passes while the catalog is
+    loaded and checked, and what that left is frozen out of every later pass.
+
+    Nearly everything the check makes lives until the process exits (the catalog, its
+    editions' sources, imported modules); full passes over it cost 0.1-0.2 s of a build on
+    the 50-play catalog, and forked workers inherit the frozen objects untouched.
+    """
+    if not once or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
