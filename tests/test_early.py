@@ -5,23 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import os
+import pickle
 import shutil
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from conftest import AS_OF, MINIMAL
-from salesplay.build import run_build
+from salesplay.build import _standby, run_build
 from salesplay.context import Context
+from salesplay.diagnostics import Location
 from salesplay.engine import early as early_module
-from salesplay.engine.early import EARLY_COST, EarlyStarts
-from salesplay.engine.executor import InlineExecutor
+from salesplay.engine.early import EARLY_COST, EarlyStarts, Standby
+from salesplay.engine.executor import ForkExecutor, InlineExecutor
 from salesplay.engine.schedule import run_stage
 from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.families.base import PageBudget, PdfMake
 from salesplay.faults import BuildFault
+from salesplay.memo import Memo
+from salesplay.render.pdf import RenderJob
 
 DAY = dt.date.fromisoformat(AS_OF)
 
@@ -121,6 +128,16 @@ def test_a_build_takes_its_playbook_from_the_early_start_with_the_same_bytes(
         return made
 
     monkeypatch.setattr(EarlyStarts, "take", noting)
+    sent: list[str] = []
+    send = Standby.send
+
+    def sending(self: Standby, unit: Unit) -> object:
+        started = send(self, unit)
+        if started is not None:
+            sent.append(unit.rel)
+        return started
+
+    monkeypatch.setattr(Standby, "send", sending)
     one, two = tmp_path / "one", tmp_path / "two"
     for project in (one, two):
         shutil.copytree(MINIMAL, project / "plays")
@@ -128,6 +145,7 @@ def test_a_build_takes_its_playbook_from_the_early_start_with_the_same_bytes(
     assert taken == []  # --jobs 1 starts nothing early
     _build(two, jobs=2)
     assert taken == ["playbooks/cyber-resilience.pdf"]  # in the one free slot
+    assert sent == taken  # made by the standby, which had WeasyPrint imported
     outputs = sorted(p.relative_to(two / "build") for p in (two / "build").rglob("*.pdf"))
     assert outputs
     for rel in outputs:
@@ -145,3 +163,128 @@ def test_no_process_to_spare_leaves_the_unit_to_the_stage(monkeypatch: pytest.Mo
     assert not early.started(unit)
     made = [m.data for m in run_stage([unit], InlineExecutor(), early=early)]
     assert made == [f"playbook.pdf by {os.getpid()}".encode()]  # made here, by the stage
+
+
+# --- the standby: a process forked before the check, importing what long units need ---
+
+#: set in a standby's process by _warm (forked: the test's module is its module too).
+_WARMED: list[str] = []
+
+
+def _warm() -> None:
+    _WARMED.append(f"warmed in {os.getpid()}")
+
+
+@dataclass(frozen=True)
+class _PidMake:
+    """A make that pickles (data, as families.base.PdfMake): names its process and whether
+    that process ran _warm; `fail` raises instead; `padding` makes it large."""
+
+    rel: str
+    fail: bool = False
+    padding: str = ""
+
+    def __call__(self, _w: Workshop) -> Made:
+        if self.fail:
+            raise ValueError("broken page")
+        return f"{self.rel} by {os.getpid()}; {';'.join(_WARMED)}".encode(), ()
+
+
+def _sent_unit(rel: str, **kw: object) -> Unit:
+    return Unit(rel, "test", rel, make=_PidMake(rel, **kw), cost=EARLY_COST)  # type: ignore[arg-type]
+
+
+def test_a_unit_whose_make_pickles_goes_to_the_standby_which_imported_first() -> None:
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    try:
+        unit = _sent_unit("playbook.pdf")
+        early.offer([unit])
+        assert early.started(unit)
+        made = early.take(unit)
+        assert made is not None
+        assert made[0] == f"playbook.pdf by {standby.pid}; warmed in {standby.pid}".encode()
+        assert _WARMED == []  # the build's own process imported nothing
+    finally:
+        early.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(standby.pid, os.WNOHANG)  # reaped
+
+
+def test_a_closure_goes_to_a_fork_and_the_unused_standby_is_stopped() -> None:
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    unit = _pid_unit("playbook.pdf")  # its make is a closure: it does not pickle
+    try:
+        early.offer([unit])
+        made = early.take(unit)
+        assert made is not None and not made[0].endswith(f"by {standby.pid}".encode())
+    finally:
+        early.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(standby.pid, os.WNOHANG)  # killed and reaped though never used
+
+
+def test_a_failed_make_on_the_standby_is_made_again_and_reports_its_fault() -> None:
+    unit = _sent_unit("playbook.pdf", fail=True)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=Standby([]))
+    try:
+        early.offer([unit])
+        assert early.started(unit)
+        with pytest.raises(BuildFault, match="broken page") as caught:
+            list(run_stage([unit], InlineExecutor(), early=early))
+        assert caught.value.loc.file == Path("playbook.pdf")
+    finally:
+        early.close()
+
+
+def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+
+    def held() -> None:
+        # the standby reads its job only after this: until the test opens the gate
+        deadline = time.monotonic() + 20
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        _WARMED.append("gate open" if gate.exists() else "gave up")
+
+    early = EarlyStarts(1, stale=lambda _u: True, standby=Standby([held]))
+    unit = _sent_unit("playbook.pdf", padding="x" * 4_000_000)  # far past a pipe's 64 KB
+    try:
+        early.offer([unit])  # returns with the job still on its way
+        gate.touch()
+        made = early.take(unit)
+        assert made is not None and made[0].endswith(b"gate open")
+    finally:
+        early.close()
+
+
+def test_a_whole_build_on_two_cpus_has_a_standby_and_others_do_not(tmp_path: Path) -> None:
+    ctx = Context(catalog=MINIMAL, as_of=DAY, out=tmp_path / "build", jobs=2)
+    standby = _standby(ctx, [], partial=False)
+    assert standby is not None
+    standby.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(standby.pid, os.WNOHANG)
+    assert _standby(ctx, ["site", "reports"], partial=False) is None  # nothing long wanted
+    assert _standby(ctx, [], partial=True) is None  # `salesplay kit`, serve's first pass
+    assert _standby(replace(ctx, jobs=1), [], partial=False) is None
+    assert _standby(replace(ctx, memo=Memo()), [], partial=False) is None  # serve's builder
+
+
+def test_a_pdf_units_make_pickles_to_an_equal_make() -> None:
+    loc = Location(Path("plays/plays/x.yaml"), 3, 1)
+    budget = PageBudget(("play", "x"), loc, 2, "battlecard", "shorten it", "de")
+    job = RenderJob("<p>x</p>", "file:///t/index.html", (Path("/t"),), DAY, "X")
+    make = PdfMake(job, Location(Path("build/x.pdf"), 0, 0), ("play", "x"), budget)
+    assert pickle.loads(pickle.dumps(make)) == make
+
+
+def test_forked_workers_freeze_what_they_inherit() -> None:
+    def frozen(_w: Workshop) -> Made:
+        return str(gc.get_freeze_count()).encode(), ()
+
+    gc.unfreeze()  # whatever an earlier test in this process froze
+    units = [Unit(f"{n}.pdf", "test", str(n), make=frozen) for n in range(2)]
+    counts = [int(made[0]) for _i, made in ForkExecutor(2).run(units)]
+    assert all(count > 1000 for count in counts)  # the parent's objects, not collected

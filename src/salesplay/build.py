@@ -25,7 +25,7 @@ from salesplay.diagnostics import (
 from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
-    from salesplay.engine.early import EarlyStarts
+    from salesplay.engine.early import EarlyStarts, Standby
     from salesplay.engine.executor import Executor
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.schedule import Made
@@ -177,6 +177,49 @@ def run_build(
     # serve's builder keeps parsed files in its memo: reading the stored ones would only
     # cost time there (the file it misses is the one just saved)
     ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
+    standby = _standby(ctx, only, partial)
+    try:
+        return _checked_build(ctx, only, partners, progress, records, clean, source_only,
+                              tree, print_, reads, started, standby)  # fmt: skip
+    finally:
+        if standby is not None:
+            standby.close()
+
+
+def _standby(ctx: Context, only: list[str], partial: bool) -> Standby | None:
+    """A process importing what the wanted families' long units need while the catalog is
+    checked (engine.early.Standby): for a whole build on more than one CPU, in a process of
+    its own (a resident builder, serve's, has them imported already)."""
+    from salesplay.engine.early import Standby
+    from salesplay.families import families
+
+    if ctx.jobs < 2 or partial or ctx.memo is not None:
+        return None
+    wants = _wants(only)
+    warms = [fam.warm for fam in families() if wants(fam.name) and fam.warm is not None]
+    if not warms:
+        return None
+    try:
+        return Standby(list(dict.fromkeys(warms)))
+    except OSError:
+        return None  # no process to spare: long units start on forks as before
+
+
+def _checked_build(
+    ctx: Context,
+    only: list[str],
+    partners: list[str] | None,
+    progress: Progress,
+    records: Records,
+    clean: bool,
+    source_only: bool,
+    tree: str | None,
+    print_: str | None,
+    reads: frozenset[str],
+    started: float,
+    standby: Standby | None,
+) -> int:
+    """run_build from the check on."""
     cat, diags = _checked(ctx, None if tree is None or ctx.memo is None else check_key(ctx, tree))
     if cat is None:
         return 1
@@ -191,7 +234,9 @@ def run_build(
     from salesplay.engine.early import EarlyStarts
 
     # with a worker to spare, a long document (a playbook) starts as soon as it is planned
-    early = EarlyStarts(ctx.jobs - 1, lambda u: clean or not records.fresh(ctx.out, u.rel, u.key))
+    early = EarlyStarts(
+        ctx.jobs - 1, lambda u: clean or not records.fresh(ctx.out, u.rel, u.key), standby
+    )
     try:
         return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
                       early, print_, reads, started)  # fmt: skip

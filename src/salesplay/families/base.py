@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -25,6 +26,9 @@ from salesplay.models import Audience
 from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
+
+if TYPE_CHECKING:
+    from salesplay.render.pdf import RenderJob
 
 
 @dataclass
@@ -149,6 +153,9 @@ class Family:
     #: made once per locale of the catalog (locale-qualified paths for all but the source
     #: locale); False: made in the source locale only (the marketers' reports, the feeds).
     localized: bool = True
+    #: what its long units (engine.early) import before they can start (WeasyPrint), done by
+    #: a standby process while the build checks the catalog and plans; None: none.
+    warm: Callable[[], None] | None = None
     #: entity kinds whose documents its outputs never read ("partner": everything but the
     #: kits and the marketers' reports). The family is not given them (Sources.without), and
     #: a build in which only such documents changed reuses its last plan instead of planning
@@ -199,7 +206,7 @@ def pdf_unit(
     title: str,
     *,
     subject: Subject | None = None,
-    check: Callable[[bytes], tuple[Diagnostic, ...]] | None = None,
+    check: PageBudget | None = None,
 ) -> Unit:
     """A PDF made from an HTML page; `check` adds warnings about the PDF made.
 
@@ -207,55 +214,68 @@ def pdf_unit(
     page is made from templates and catalog text together, and which of them named the
     URL is not known once it is HTML.
     """
-    from salesplay.render.pdf import RenderJob, render_job
+    from salesplay.render.pdf import RenderJob
 
     base_url = (THEME_DIR / "index.html").as_uri()
     job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title, lang=src.labels.lang)
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
     key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
-    where = Location(src.out / rel, 0, 0)
-
-    def make(workshop: Workshop) -> Made:
-        renderer = workshop.tool("pdf", _pdf_renderer)
-        data, refused = render_job(renderer, job)
-        warnings = tuple(
-            Diagnostic(where, Severity.WARNING, f"refused to load {r}", "fetch", subject)
-            for r in refused
-        )
-        return data, warnings + (check(data) if check else ())
-
+    make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check)
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
     cost = 0.3 + len(page) / 40_000
-    return Unit(rel, family, key, make=make, subject=subject, warm=_warm_pdf, cost=cost)
+    return Unit(rel, family, key, make=make, subject=subject, warm=warm_pdf, cost=cost)
 
 
-def page_budget(
-    subject: Subject,
-    loc: Location,
-    budget: int,
-    what: str,
-    advice: str,
-    locale: str | None = None,
-) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+@dataclass(frozen=True)
+class PdfMake:
+    """The make of a PDF unit: data, not a closure, so that it can be sent to a process
+    that has WeasyPrint loaded already (engine.early.Standby)."""
+
+    job: RenderJob
+    #: where a refused resource is reported (the output).
+    where: Location
+    subject: Subject | None
+    check: PageBudget | None
+
+    def __call__(self, workshop: Workshop) -> Made:
+        from salesplay.render.pdf import render_job
+
+        renderer = workshop.tool("pdf", _pdf_renderer)
+        data, refused = render_job(renderer, self.job)
+        warnings = tuple(
+            Diagnostic(self.where, Severity.WARNING, f"refused to load {r}", "fetch", self.subject)
+            for r in refused
+        )
+        return data, warnings + (self.check(data) if self.check else ())
+
+
+@dataclass(frozen=True)
+class PageBudget:
     """A check of a made PDF: a warning at its entity's file when it runs past `budget` pages
     ("battlecard 'x' (de) runs to 3 pages (budget 2): <advice>"; `locale` names a
     translated output's language)."""
 
-    def check(pdf: bytes) -> tuple[Diagnostic, ...]:
+    subject: Subject
+    loc: Location
+    budget: int
+    what: str
+    advice: str
+    locale: str | None = None
+
+    def __call__(self, pdf: bytes) -> tuple[Diagnostic, ...]:
         import pikepdf
 
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             pages = len(doc.pages)
-        if pages <= budget:
+        if pages <= self.budget:
             return ()
-        language = f" ({locale})" if locale else ""
+        language = f" ({self.locale})" if self.locale else ""
         message = (
-            f"{what} '{subject[1]}'{language} runs to {pages} pages (budget {budget}): {advice}"
+            f"{self.what} '{self.subject[1]}'{language} runs to {pages} pages"
+            f" (budget {self.budget}): {self.advice}"
         )
-        return (Diagnostic(loc, Severity.WARNING, message, "card-length", subject),)
-
-    return check
+        return (Diagnostic(self.loc, Severity.WARNING, message, "card-length", self.subject),)
 
 
 def _pdf_renderer() -> object:
@@ -264,7 +284,8 @@ def _pdf_renderer() -> object:
     return PdfRenderer()
 
 
-def _warm_pdf() -> None:
+def warm_pdf() -> None:
+    """Import WeasyPrint (0.4 s): a PDF unit's `warm`, and the playbooks' (Family.warm)."""
     import weasyprint  # noqa: F401  # imported once in the parent, inherited by the workers
 
 

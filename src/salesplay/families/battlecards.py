@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from salesplay.diagnostics import Diagnostic, Location
+from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base
 from salesplay.families.base import Family, Sources, guarded, pdf_unit
@@ -21,13 +20,11 @@ def path_of(play_id: str) -> str:
     return f"battlecards/{play_id}.pdf"
 
 
-def page_budget(
-    play_id: str, loc: Location, locale: str | None = None
-) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+def page_budget(play_id: str, loc: Location, locale: str | None = None) -> base.PageBudget:
     """A check of a made card: a warning at the play's file past the page budget (`locale`
     names a translated card's language)."""
     advice = "shorten its longest fields, or move detail to the playbook"
-    return base.page_budget(("play", play_id), loc, CARD_PAGE_BUDGET, "battlecard", advice, locale)
+    return base.PageBudget(("play", play_id), loc, CARD_PAGE_BUDGET, "battlecard", advice, locale)
 
 
 def plan(src: Sources) -> list[Unit]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from salesplay.diagnostics import Diagnostic, Location
+from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base, site
 from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
@@ -51,13 +50,11 @@ def _page_links() -> html.Links:
     )
 
 
-def page_budget(
-    competitor_id: str, loc: Location, locale: str | None = None
-) -> Callable[[bytes], tuple[Diagnostic, ...]]:
+def page_budget(competitor_id: str, loc: Location, locale: str | None = None) -> base.PageBudget:
     """A check of a made card: a warning at the competitor's file past the page budget."""
     advice = "shorten its strengths, weaknesses or the talk tracks of its plays"
     subject = ("competitor", competitor_id)
-    return base.page_budget(subject, loc, CARD_PAGE_BUDGET, "competitor card", advice, locale)
+    return base.PageBudget(subject, loc, CARD_PAGE_BUDGET, "competitor card", advice, locale)
 
 
 def plan(src: Sources) -> list[Unit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesplay.engine.units import Unit
-from salesplay.families.base import Family, Sources, guarded, pdf_unit
+from salesplay.families.base import Family, Sources, guarded, pdf_unit, warm_pdf
 from salesplay.render import html
 
 NAME = "playbooks"
@@ -43,4 +43,5 @@ FAMILY = Family(
     plan,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    warm=warm_pdf,
 )
