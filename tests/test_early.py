@@ -288,3 +288,21 @@ def test_forked_workers_freeze_what_they_inherit() -> None:
     units = [Unit(f"{n}.pdf", "test", str(n), make=frozen) for n in range(2)]
     counts = [int(made[0]) for _i, made in ForkExecutor(2).run(units)]
     assert all(count > 1000 for count in counts)  # the parent's objects, not collected
+
+
+def test_no_process_for_a_standby_leaves_long_units_to_forks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    ctx = Context(catalog=MINIMAL, as_of=DAY, out=tmp_path / "build", jobs=2)
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fork", no_fork)
+        assert _standby(ctx, [], partial=False) is None
+    descriptors = len(os.listdir("/proc/self/fd"))
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fork", no_fork)
+        with contextlib.suppress(OSError):
+            Standby([])
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # its pipes closed again
