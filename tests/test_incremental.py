@@ -473,3 +473,33 @@ def test_a_deleted_output_is_made_again(project: Path) -> None:
     said = build(project, out, only)
     assert "; 3 changed, 0 removed;" in _summary(said)
     assert tree(out) == want
+
+
+def test_kept_warnings_sort_as_a_clean_builds_with_a_relative_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a card past its budget warns at its play (kept with the card's record, absolute), a
+    # stale claim at a differentiator whose path sorts before it (this build's, relative)
+    rd, aa = "plays/recovery-drills.yaml", "differentiators/anomaly-alerts.yaml"
+    root = tmp_path / "plays"
+    shutil.copytree(MINIMAL, root)
+    old = "why_now: Auditors now ask for recovery evidence."
+    long = "why_now: " + "Auditors ask for evidence. " * 600
+    (root / rd).write_text((root / rd).read_text("utf-8").replace(old, long), "utf-8")
+    claim = root / aa
+    claim.write_text(
+        claim.read_text("utf-8").replace("reviewed: 2026-11-01", "reviewed: 2025-01-01"), "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "battlecards")
+    args += ("--only", "reports", "--jobs", "1")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    # an edit elsewhere: the long card is kept, and so is its warning
+    claim.write_text(claim.read_text("utf-8") + "\n", "utf-8")
+    kept = run_cli(*args, cwd=tmp_path)
+    assert kept.code == 0 and "runs to" in kept.stderr, kept.stderr
+    report = (tmp_path / "build/reports/check.json").read_bytes()
+    files = [d["file"] for d in json.loads(report)]
+    assert files == sorted(files) and f"plays/{aa}" in files and f"plays/{rd}" in files
+    assert run_cli(*args, "--clean", cwd=tmp_path).code == 0
+    assert (tmp_path / "build/reports/check.json").read_bytes() == report

@@ -47,7 +47,10 @@ class Diagnostic:
     subject: Subject | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (str(self.loc.file), self.loc.line, self.loc.col, self.severity.value, self.message)
+        # the absolute path: warnings kept from an earlier build are recorded absolute, and
+        # must sort (and de-duplicate) among this build's as a clean build's own would
+        where = str(self.loc.file.absolute())
+        return (where, self.loc.line, self.loc.col, self.severity.value, self.message)
 
     def format(self, cwd: Path | None = None) -> str:
         # col 0: a place known only to the line (templates), line 0: the whole file.
