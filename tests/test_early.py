@@ -16,19 +16,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, MINIMAL
+from conftest import AS_OF, MINIMAL, SAMPLE
 from salesplay.build import _standby, run_build
 from salesplay.context import Context
 from salesplay.diagnostics import Location
+from salesplay.edition import make_edition
 from salesplay.engine import early as early_module
 from salesplay.engine.early import EARLY_COST, EarlyStarts, Standby
 from salesplay.engine.executor import ForkExecutor, InlineExecutor
 from salesplay.engine.schedule import run_stage
 from salesplay.engine.units import Made, Unit, Workshop
-from salesplay.families.base import PageBudget, PdfMake
+from salesplay.families import playbooks
+from salesplay.families.base import PageBudget, PdfMake, Sources
 from salesplay.faults import BuildFault
 from salesplay.memo import Memo
+from salesplay.pipeline import check_catalog
 from salesplay.render.pdf import RenderJob
+from salesplay.render.templates import make_env
 
 DAY = dt.date.fromisoformat(AS_OF)
 
@@ -306,3 +310,24 @@ def test_no_process_for_a_standby_leaves_long_units_to_forks(
         with contextlib.suppress(OSError):
             Standby([])
     assert len(os.listdir("/proc/self/fd")) == descriptors  # its pipes closed again
+
+
+def test_the_playbook_of_the_play_saved_last_is_planned_first(tmp_path: Path) -> None:
+    # a play edit's playbook is the edit's longest document: planned (hence started) first,
+    # before the other destinations' playbooks are rendered to key them
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    ctx = Context(catalog=root, as_of=DAY)
+    cat = check_catalog(ctx)
+    assert cat is not None
+    internal = make_edition(cat, "internal")
+    src = Sources(cat, {"internal": internal}, None, make_env(None), (), tmp_path / "build")
+
+    def planned_after_saving(play: str) -> list[str]:
+        later = max(f.stat().st_mtime_ns for f in root.rglob("*.yaml")) + 10**9
+        os.utime(root / "plays" / f"{play}.yaml", ns=(later, later))
+        return [u.rel for u in playbooks.plan(src)]
+
+    both = ["playbooks/cyber-resilience.pdf", "playbooks/unified-hybrid-cloud.pdf"]
+    assert planned_after_saving("clean-recovery") == both  # a cyber-resilience play
+    assert planned_after_saving("cloud-cost-control") == both[::-1]  # a unified-hybrid-cloud one

@@ -462,14 +462,17 @@ def _plan(
                         Unit(o.rel, fam.name, o.key, stage=o.stage, subject=o.subject) for o in kept
                     ]
                     continue
-            made = fam.plan(src.without(fam.ignores))
-            if translated:
-                made = [replace(u, rel=localized_path(u.rel, locale, locales[0])) for u in made]
+            made = []
+            for unit in fam.plan(src.without(fam.ignores)):
+                if translated:
+                    unit = replace(unit, rel=localized_path(unit.rel, locale, locales[0]))
+                if early is not None:
+                    # a long document starts as soon as it is planned, while the rest is
+                    early.offer([unit])
+                made.append(unit)
             if key is not None and keys is not None:
                 outputs = [PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made]
                 keys.keep(name, key, outputs)
-            if early is not None:
-                early.offer(made)  # its long documents start while the rest is planned
             units += made
     return merge(units)
 

@@ -137,7 +137,9 @@ class Family:
     #: output paths it owns (glob patterns relative to --out), each with the audience of the
     #: edition it is made from (None: the marketers' own outputs, which show everything).
     outputs: tuple[tuple[str, Audience | None], ...]
-    plan: Callable[[Sources], list[Unit]]
+    #: its units, which may come one at a time (a generator): each long one starts as soon
+    #: as it is planned (engine.early).
+    plan: Callable[[Sources], Iterable[Unit]]
     #: shown by `salesplay serve` (the rep portal and what it links to).
     served: bool = False
     #: served first on a save (pages), the others follow in the background (PDFs, decks).

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, guarded, pdf_unit, warm_pdf
 from salesplay.render import html
+from salesplay.views import Edition
 
 NAME = "playbooks"
 
@@ -16,23 +20,38 @@ def path_of(destination_id: str) -> str:
     return f"playbooks/{destination_id}.pdf"
 
 
-def plan(src: Sources) -> list[Unit]:
+def plan(src: Sources) -> Iterator[Unit]:
+    """One unit a destination, the one whose files were saved last first: when one play was
+    edited, its playbook (the longest document of the edit) starts before the others are
+    rendered to key them. The order is only that of the work, never of the bytes."""
     internal = src.editions["internal"]
     links = html.Links.for_pdf(src.cat.root, src.template_dirs)
-    units = []
-    for did, dest in internal.destinations.items():
+    for did in _saved_last_first(src, internal):
+        dest = internal.destinations[did]
         page = guarded(Path(did), html.playbook, src.env, internal, did, links)
-        units.append(
-            pdf_unit(
-                src,
-                NAME,
-                path_of(did),
-                page,
-                src.labels.gettext("%(name)s — playbook") % {"name": dest.name},
-                subject=("destination", did),
-            )
+        yield pdf_unit(
+            src,
+            NAME,
+            path_of(did),
+            page,
+            src.labels.gettext("%(name)s — playbook") % {"name": dest.name},
+            subject=("destination", did),
         )
-    return units
+
+
+def _saved_last_first(src: Sources, internal: Edition) -> list[str]:
+    def saved(did: str) -> int:
+        plays = html.path_plays(internal, internal.destinations[did].paths)
+        files = {src.cat.loc("destination", did).file}
+        files |= {src.cat.loc("play", p.id).file for p in plays if ("play", p.id) in src.cat.docs}
+        times = []
+        for file in files:
+            with contextlib.suppress(OSError):
+                times.append(os.stat(file).st_mtime_ns)
+        return max(times, default=0)
+
+    ids = list(internal.destinations)
+    return sorted(ids, key=lambda did: (-saved(did), ids.index(did)))
 
 
 FAMILY = Family(

@@ -222,7 +222,7 @@ def battlecard(
 def playbook(env: jinja2.Environment, edition: Edition, destination_id: str, links: Links) -> str:
     """The print playbook of one destination (template `playbook.html`)."""
     dest = edition.destinations[destination_id]
-    plays = _path_plays(edition, dest.paths)
+    plays = path_plays(edition, dest.paths)
     claims = _claims_of(edition, plays)
     context = _common(edition, links, "print")
     context["anchored"] = frozenset(p.id for p in plays)
@@ -285,8 +285,8 @@ def competitors_in_order(edition: Edition) -> tuple[str, ...]:
     return tuple(comp.id for comp in comps)
 
 
-def _path_plays(edition: Edition, paths: Sequence[PathView]) -> tuple[PlayView, ...]:
-    """The plays of `paths` in step order, each once."""
+def path_plays(edition: Edition, paths: Sequence[PathView]) -> tuple[PlayView, ...]:
+    """The plays of `paths` in step order, each once (a destination's, in its playbook)."""
     seen: dict[str, PlayView] = {}
     for path in paths:
         for step in path.steps:
