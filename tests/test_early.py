@@ -77,12 +77,18 @@ def test_fresh_units_and_full_slots_start_nothing() -> None:
         early.close()
 
 
-def test_a_failed_early_make_is_made_again_and_reports_its_fault() -> None:
-    def fail(_w: Workshop) -> Made:
-        raise ValueError("broken page")
+def _fail(_w: Workshop) -> Made:
+    raise ValueError("broken page")
 
-    unit = Unit("playbook.pdf", "test", "k", make=fail, cost=EARLY_COST)
-    early = EarlyStarts(1, stale=lambda _u: True)
+
+@pytest.mark.parametrize("on", ["fork", "standby"])
+def test_a_failed_early_make_is_made_again_and_reports_its_fault(on: str) -> None:
+    if on == "fork":  # a closure: it goes to a fork of its own
+        unit = Unit("playbook.pdf", "test", "k", make=_fail, cost=EARLY_COST)
+        early = EarlyStarts(1, stale=lambda _u: True)
+    else:  # a make that pickles goes to the standby
+        unit = _sent_unit("playbook.pdf", fail=True)
+        early = EarlyStarts(1, stale=lambda _u: True, standby=Standby([]))
     try:
         early.offer([unit])
         assert early.started(unit)
@@ -227,19 +233,6 @@ def test_a_closure_goes_to_a_fork_and_the_unused_standby_is_stopped() -> None:
         early.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(standby.pid, os.WNOHANG)  # killed and reaped though never used
-
-
-def test_a_failed_make_on_the_standby_is_made_again_and_reports_its_fault() -> None:
-    unit = _sent_unit("playbook.pdf", fail=True)
-    early = EarlyStarts(1, stale=lambda _u: True, standby=Standby([]))
-    try:
-        early.offer([unit])
-        assert early.started(unit)
-        with pytest.raises(BuildFault, match="broken page") as caught:
-            list(run_stage([unit], InlineExecutor(), early=early))
-        assert caught.value.loc.file == Path("playbook.pdf")
-    finally:
-        early.close()
 
 
 def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: Path) -> None:

@@ -177,13 +177,33 @@ def run_build(
     # serve's builder keeps parsed files in its memo: reading the stored ones would only
     # cost time there (the file it misses is the one just saved)
     ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
-    standby = _standby(ctx, only, partial)
+    from salesplay.engine.early import EarlyStarts
+
+    # with a worker to spare, a long document (a playbook) starts as soon as it is planned,
+    # the first on a standby process that imports what it needs while the catalog is checked
+    early = EarlyStarts(
+        ctx.jobs - 1,
+        lambda u: clean or not records.fresh(ctx.out, u.rel, u.key),
+        _standby(ctx, only, partial),
+    )
     try:
-        return _checked_build(ctx, only, partners, progress, records, clean, source_only,
-                              tree, print_, reads, started, standby)  # fmt: skip
+        cat, diags = _checked(
+            ctx, None if tree is None or ctx.memo is None else check_key(ctx, tree)
+        )
+        if cat is None:
+            return 1
+        if source_only and not cat.config.translated:
+            source_only = False  # one language: the source locale's outputs are all of them
+        if source_only:
+            print_ = None
+        if partners is not None:
+            for pid in partners:
+                if pid not in cat.partners:
+                    raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
+        return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
+                      early, print_, reads, started)  # fmt: skip
     finally:
-        if standby is not None:
-            standby.close()
+        early.close()
 
 
 def _standby(ctx: Context, only: list[str], partial: bool) -> Standby | None:
@@ -203,45 +223,6 @@ def _standby(ctx: Context, only: list[str], partial: bool) -> Standby | None:
         return Standby(list(dict.fromkeys(warms)))
     except OSError:
         return None  # no process to spare: long units start on forks as before
-
-
-def _checked_build(
-    ctx: Context,
-    only: list[str],
-    partners: list[str] | None,
-    progress: Progress,
-    records: Records,
-    clean: bool,
-    source_only: bool,
-    tree: str | None,
-    print_: str | None,
-    reads: frozenset[str],
-    started: float,
-    standby: Standby | None,
-) -> int:
-    """run_build from the check on."""
-    cat, diags = _checked(ctx, None if tree is None or ctx.memo is None else check_key(ctx, tree))
-    if cat is None:
-        return 1
-    if source_only and not cat.config.translated:
-        source_only = False  # one language: the source locale's outputs are all of them
-    if source_only:
-        print_ = None
-    if partners is not None:
-        for pid in partners:
-            if pid not in cat.partners:
-                raise UsageError(f"unknown partner '{pid}'{did_you_mean(pid, cat.partners)}")
-    from salesplay.engine.early import EarlyStarts
-
-    # with a worker to spare, a long document (a playbook) starts as soon as it is planned
-    early = EarlyStarts(
-        ctx.jobs - 1, lambda u: clean or not records.fresh(ctx.out, u.rel, u.key), standby
-    )
-    try:
-        return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
-                      early, print_, reads, started)  # fmt: skip
-    finally:
-        early.close()
 
 
 def _build(

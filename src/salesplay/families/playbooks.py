@@ -50,8 +50,7 @@ def _saved_last_first(src: Sources, internal: Edition) -> list[str]:
                 times.append(os.stat(file).st_mtime_ns)
         return max(times, default=0)
 
-    ids = list(internal.destinations)
-    return sorted(ids, key=lambda did: (-saved(did), ids.index(did)))
+    return sorted(internal.destinations, key=saved, reverse=True)  # stable: ties in order
 
 
 FAMILY = Family(
