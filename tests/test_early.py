@@ -24,6 +24,7 @@ from salesplay.edition import make_edition
 from salesplay.engine import early as early_module
 from salesplay.engine.early import EARLY_COST, EarlyStarts, Standby
 from salesplay.engine.executor import ForkExecutor, InlineExecutor
+from salesplay.engine.records import FileMemo, Records, tree_digest
 from salesplay.engine.schedule import run_stage
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families import playbooks
@@ -258,15 +259,56 @@ def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: P
 
 def test_a_whole_build_on_two_cpus_has_a_standby_and_others_do_not(tmp_path: Path) -> None:
     ctx = Context(catalog=MINIMAL, as_of=DAY, out=tmp_path / "build", jobs=2)
-    standby = _standby(ctx, [], partial=False)
+    standby = _standby(ctx, [], partial=False, files=FileMemo())
     assert standby is not None
     standby.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(standby.pid, os.WNOHANG)
-    assert _standby(ctx, ["site", "reports"], partial=False) is None  # nothing long wanted
-    assert _standby(ctx, [], partial=True) is None  # `salesplay kit`, serve's first pass
-    assert _standby(replace(ctx, jobs=1), [], partial=False) is None
-    assert _standby(replace(ctx, memo=Memo()), [], partial=False) is None  # serve's builder
+    assert (
+        _standby(ctx, ["site", "reports"], partial=False, files=FileMemo()) is None
+    )  # nothing long wanted
+    assert (
+        _standby(ctx, [], partial=True, files=FileMemo()) is None
+    )  # `salesplay kit`, serve's first pass
+    assert _standby(replace(ctx, jobs=1), [], partial=False, files=FileMemo()) is None
+    assert (
+        _standby(replace(ctx, memo=Memo()), [], partial=False, files=FileMemo()) is None
+    )  # serve's builder
+
+
+def test_no_standby_when_only_what_the_long_units_ignore_changed(tmp_path: Path) -> None:
+    # a partner's contact changes no playbook: a standby importing WeasyPrint on the other
+    # CPU would only slow down the one kit's build
+    root = tmp_path / "plays"
+    shutil.copytree(MINIMAL, root)
+    ctx = Context(catalog=root, as_of=DAY, out=tmp_path / "build", jobs=2)
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert run_build(ctx, []) == 0
+
+    def standby_after(edit: Path | None = None) -> bool:
+        if edit is not None:
+            edit.write_text(edit.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        files = Records.load(ctx.out).files
+        tree_digest([root], files)
+        standby = _standby(ctx, [], False, files)
+        if standby is not None:
+            standby.close()
+        return standby is not None
+
+    partner = next((root / "partners").glob("*.yaml"))
+    play = next((root / "plays").glob("*.yaml"))
+    as_built = play.read_text(encoding="utf-8")
+    assert standby_after(play)
+    play.write_text(as_built, encoding="utf-8")  # the bytes the build saw: no change
+    assert not standby_after(partner)
+    (root / "partners" / "new.yaml").write_text(partner.read_text(encoding="utf-8"))
+    assert not standby_after()  # a partner added
+    partner.unlink()
+    assert not standby_after()  # one removed
+    (root / "catalog.yaml").write_text(
+        (root / "catalog.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert standby_after()  # and the config too
 
 
 def test_a_pdf_units_make_pickles_to_an_equal_make() -> None:
@@ -296,7 +338,7 @@ def test_no_process_for_a_standby_leaves_long_units_to_forks(
     ctx = Context(catalog=MINIMAL, as_of=DAY, out=tmp_path / "build", jobs=2)
     with monkeypatch.context() as patched:
         patched.setattr(os, "fork", no_fork)
-        assert _standby(ctx, [], partial=False) is None
+        assert _standby(ctx, [], partial=False, files=FileMemo()) is None
     descriptors = len(os.listdir("/proc/self/fd"))
     with monkeypatch.context() as patched:
         patched.setattr(os, "fork", no_fork)

@@ -184,7 +184,7 @@ def run_build(
     early = EarlyStarts(
         ctx.jobs - 1,
         lambda u: clean or not records.fresh(ctx.out, u.rel, u.key),
-        _standby(ctx, only, partial),
+        _standby(ctx, only, partial, records.files),
     )
     try:
         cat, diags = _checked(
@@ -206,19 +206,32 @@ def run_build(
         early.close()
 
 
-def _standby(ctx: Context, only: list[str], partial: bool) -> Standby | None:
+def _standby(ctx: Context, only: list[str], partial: bool, files: FileMemo) -> Standby | None:
     """A process importing what the wanted families' long units need while the catalog is
     checked (engine.early.Standby): for a whole build on more than one CPU, in a process of
-    its own (a resident builder, serve's, has them imported already)."""
+    its own (a resident builder, serve's, has them imported already).
+
+    None when every catalog file changed since the last build (`files`, the catalog walked)
+    is an entity all those families ignore (a partner's contact): their long units are
+    fresh, and a standby importing on the other CPU would only slow the build down.
+    """
     from salesplay.engine.early import Standby
     from salesplay.families import families
+    from salesplay.models import ENTITY_FOLDERS
 
     if ctx.jobs < 2 or partial or ctx.memo is not None:
         return None
     wants = _wants(only)
-    warms = [fam.warm for fam in families() if wants(fam.name) and fam.warm is not None]
-    if not warms:
+    warm = [fam for fam in families() if wants(fam.name) and fam.warm is not None]
+    if not warm:
         return None
+    ignored = frozenset.intersection(*(fam.ignores for fam in warm))
+    folders = {ENTITY_FOLDERS[kind] for kind in ignored}
+    changed = files.changed_under(Path(ctx.catalog))
+    # a change seen nowhere in the catalog's files (a template, the date) may touch them
+    if changed and all(rel.split("/")[0] in folders for rel in changed):
+        return None
+    warms = [fam.warm for fam in warm if fam.warm is not None]
     try:
         return Standby(list(dict.fromkeys(warms)))
     except OSError:

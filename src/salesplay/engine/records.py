@@ -56,6 +56,17 @@ class FileMemo:
         self.seen[entry.path] = (*stat_of, hexdigest)
         return bytes.fromhex(hexdigest)
 
+    def changed_under(self, root: Path) -> set[str]:
+        """The files under `root` (walked this run) whose bytes differ from what the last
+        build saw, or that one of the two runs did not see, relative to `root`."""
+        prefix = os.path.join(str(root), "")
+        paths = {p for p in (*self.seen, *self.known) if p.startswith(prefix)}
+        return {
+            p.removeprefix(prefix)
+            for p in paths
+            if p not in self.seen or p not in self.known or self.seen[p][4] != self.known[p][4]
+        }
+
 
 @dataclass(frozen=True)
 class Record:
