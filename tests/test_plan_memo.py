@@ -79,9 +79,18 @@ def test_a_partner_edit_reuses_the_plans_of_families_that_ignore_partners(
     before = (tmp_path / "build/site/index.html").read_bytes()
     edit(tmp_path, PARTNER, "dana@blueriver.example", "dana.ruiz@blueriver.example")
     build(tmp_path)
-    # the reports show every partner's diagnostics: planned again; the portal is not
-    assert planned == {f"{IGNORING}@en": 1, f"{READING}@en": 2}
+    # the reports read of the partners' files only who they are, their tiers and their
+    # diagnostics (Family.skims): a new contact plans neither
+    assert planned == {f"{IGNORING}@en": 1, f"{READING}@en": 1}
     assert (tmp_path / "build/site/index.html").read_bytes() == before
+    # a partner's new warning (jargon in its contact's name) plans the reports, which show it
+    edit(tmp_path, PARTNER, "name: Dana Ruiz", "name: Dana QZXW Ruiz")
+    build(tmp_path)
+    assert planned == {f"{IGNORING}@en": 1, f"{READING}@en": 2}
+    assert "QZXW" in (tmp_path / "build/reports/coverage.html").read_text(encoding="utf-8")
+    edit(tmp_path, PARTNER, "tier: gold", "tier: silver")  # and so does a new tier
+    build(tmp_path)
+    assert planned == {f"{IGNORING}@en": 1, f"{READING}@en": 3}
     # a play edit reaches the portal
     edit(tmp_path, PLAY, "name: Backup modernization", "name: Backup renewal")
     build(tmp_path)

@@ -446,10 +446,12 @@ def _plan(
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
-            if keys is not None and fam.ignores:
+            if keys is not None and (fam.ignores or fam.skims):
+                skimmed = () if fam.skimmed is None else (fam.skimmed(src),)
                 key = keys.key(
-                    fam.name, locale, locales, fam.ignores, localized=fam.localized, git=fam.git
-                )
+                    fam.name, locale, locales, fam.ignores, localized=fam.localized,
+                    git=fam.git, extra=skimmed, skims=fam.skims,
+                )  # fmt: skip
                 kept = keys.reused(name, key)
                 if kept is not None:
                     units += [

@@ -39,9 +39,10 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The coverage page reads of the partners' files only who they are and their tiers
-    (What changed names partners who joined, left or moved): a new contact does not make it
-    again; a new tier does. Either way it is what a clean build makes."""
+    (What changed names partners who joined, left or moved): a new contact neither plans
+    nor makes it again; a new tier does. Either way it is what a clean build makes."""
     from salesplay.families import reports
+    from salesplay.render import portal
 
     root = make_catalog(tmp_path)
     partner = root / "partners/blue-river.yaml"
@@ -55,18 +56,28 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
         return real(src)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reports, "left_out_section", noted)
+    planned: list[str] = []
+    sections = portal.report_sections
+
+    def counted(*args: object) -> object:
+        planned.append("coverage")
+        return sections(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(portal, "report_sections", counted)
     monkeypatch.chdir(tmp_path)  # the page names files as the CLI run there does
     for old, new, remade in (
         ("dana@blueriver.example", "sales@blueriver.example", False),
         ("tier: gold", "tier: silver", True),
     ):
         made.clear()
+        planned.clear()
         partner.write_text(partner.read_text("utf-8").replace(old, new), "utf-8")
         ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build",
                       templates=tmp_path / "templates", jobs=1)  # fmt: skip
         with contextlib.redirect_stderr(io.StringIO()):
             assert run_build(ctx, ["reports"]) == 0
         assert made == (["coverage"] if remade else []), (old, new)
+        assert planned == made, (old, new)
         clean = run_cli(*build, "--out", "clean", "--clean", cwd=tmp_path)
         assert clean.code == 0, clean.stderr
         page = (tmp_path / "build/reports/coverage.html").read_bytes()

@@ -57,12 +57,15 @@ class PlanKeys:
         localized: bool = True,
         git: frozenset[str] = frozenset(),
         extra: tuple[object, ...] = (),
+        skims: frozenset[str] = frozenset(),
     ) -> str:
-        """The key of plan `name` made in `locale` without the entities of `ignores`;
-        `git` is what of git it reads, `extra` anything else it is made from."""
+        """The key of plan `name` made in `locale` without the entities of `ignores`, nor
+        the files of those of `skims` (whose diagnostics it reads, and what `extra` says of
+        them); `git` is what of git it reads, `extra` anything else it is made from."""
         skip = {ENTITY_FOLDERS[kind] for kind in ignores}
         if localized:
             skip |= {f"{TRANSLATIONS_DIR}/{other}.po" for other in locales if other != locale}
+        unread = frozenset(skip | {ENTITY_FOLDERS[kind] for kind in skims})
         return key_of(
             "plan",
             name,
@@ -71,7 +74,7 @@ class PlanKeys:
             self.options,
             str(self.root),
             str(self.out.resolve()),
-            self._tree(frozenset(skip)),
+            self._tree(unread),
             self.templates,
             [self._git_of(what) for what in sorted(git)],
             [d.format() for d in self.diagnostics if not self._under(d.loc.file, skip)],

@@ -163,6 +163,12 @@ class Family:
     #: a build in which only such documents changed reuses its last plan instead of planning
     #: it again.
     ignores: frozenset[str] = frozenset()
+    #: entity kinds of which it reads only what `skimmed` makes of the sources, and their
+    #: diagnostics (the marketers' report: who the partners are and their tiers). A build in
+    #: which only such documents changed, and not what `skimmed` makes of them, reuses its
+    #: last plan (a partner's new contact plans no report).
+    skims: frozenset[str] = frozenset()
+    skimmed: Callable[[Sources], object] | None = None
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` (of any locale) belongs to this family."""

@@ -149,15 +149,25 @@ def plan(src: Sources) -> list[Unit]:
     # changed names partners who joined, left or moved): a partner's new contact leaves the
     # page as it is.
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
-    partners = [(pid, p.name, p.tier) for pid, p in sorted(src.cat.partners.items())]
     catalog = src.tree([src.cat.root], skip=[ENTITY_FOLDERS["partner"]])
-    key = key_of("coverage", shell, repo is not None, release, rep.as_of, catalog, partners)
+    key = key_of("coverage", shell, repo is not None, release, rep.as_of, catalog, _who(src))
 
     def make(_workshop: Workshop) -> Made:
         every = [*sections, left_out_section(src), changed_section(src, repo, release)]
         return portal.report_page(src.env, rep, every, links, inline_css=css).encode(), ()
 
     return [Unit(COVERAGE, NAME, key, make=make, cost=1.0)]
+
+
+def _who(src: Sources) -> list[tuple[str, str, str]]:
+    """Who the partners are and their tiers: all the report reads of their files."""
+    return [(pid, p.name, p.tier) for pid, p in sorted(src.cat.partners.items())]
+
+
+def skimmed(src: Sources) -> object:
+    """What the plan reads of the partners' files (Family.skims): who they are, and the
+    translation coverage (a partner's text counts among the texts to translate)."""
+    return _who(src), translations_section(src, Path(src.cat.root).resolve().parent)
 
 
 def finish(diagnostics: Sequence[Diagnostic]) -> list[Unit]:
@@ -177,4 +187,6 @@ FAMILY = Family(
     finish=finish,
     # the report's What changed counts from the last release tag
     git=frozenset({"tags"}),
+    skims=frozenset({"partner"}),
+    skimmed=skimmed,
 )
