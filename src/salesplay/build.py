@@ -151,22 +151,26 @@ def run_build(
     _unknown_kinds(only)
     progress = Progress(_progress_printer())
     records = Records() if clean else Records.load(ctx.out)
-    reads = git_reads(only)
     # the catalog's files are walked once for both keys: the build's and the check's
     tree = None
     if partners is None or ctx.memo is not None:
         from salesplay.engine.records import tree_digest
 
         tree = tree_digest([Path(ctx.catalog)], records.files)
+    # nothing changed? asked with what the last build's families read of git: asking the
+    # families imports them, which costs more than the whole answer (a change of families
+    # changes salesplay's code, hence the fingerprint)
+    recorded = _recorded_reads(records)
+    print_ = None
+    if not partial and recorded is not None:
+        print_ = fingerprint(ctx, only, recorded, records.files, tree)
+        if _nothing_changed(ctx, records, print_, started, progress):
+            return 0
+    reads = git_reads(only)
     # a source-locale build is complete when the catalog has one language (known after
     # the check); its fingerprint is then kept, so serve's next pass finds nothing to do
-    print_ = fingerprint(ctx, only, reads, records.files, tree) if partners is None else None
-    if (
-        not partial
-        and print_ is not None
-        and _nothing_changed(ctx, records, print_, started, progress)
-    ):
-        return 0
+    if partners is None and (print_ is None or reads != recorded):
+        print_ = fingerprint(ctx, only, reads, records.files, tree)
     from salesplay.imagecache import ImageCache
 
     # --clean decodes every image again too; what it decodes is kept for the next build
@@ -325,20 +329,12 @@ def _build(
     return 0
 
 
-def nothing_to_do(ctx: Context, only: list[str]) -> bool:
-    """The no-change fast path alone (see _nothing_changed): True when it answered."""
-    from salesplay.engine.records import Records
-
-    started = time.perf_counter()
-    _unknown_kinds(only)
-    records = Records.load(ctx.out)
-    # what the last build's families read of git (importing them here would cost more than
-    # the whole check); a change of families changes salesplay's code, hence the fingerprint
+def _recorded_reads(records: Records) -> frozenset[str] | None:
+    """What of git the last build's families read (git_reads), as its records say."""
     reads = records.report.get("git")
     if not isinstance(reads, list) or not all(isinstance(r, str) for r in reads):
-        return False
-    print_ = fingerprint(ctx, only, reads, records.files)
-    return _nothing_changed(ctx, records, print_, started, Progress(_progress_printer()))
+        return None
+    return frozenset(reads)
 
 
 def _wants(only: Iterable[str]) -> Callable[[str], bool]:

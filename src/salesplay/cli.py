@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,8 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
+from salesplay.context import (
+    Context,
+    UsageError,
+    clamp_jobs,
+    context_for,
+    output_context,
+    resolve_as_of,
+)
 from salesplay.diagnostics import did_you_mean, format_json, format_text, summary
+from salesplay.exits import run_command
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,9 +52,7 @@ class Format(StrEnum):
 
 
 def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
-    if not catalog.is_dir():
-        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
-    return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
+    return context_for(catalog, as_of, **kw)
 
 
 def _reading_context(
@@ -86,9 +90,7 @@ def _output_context(
     catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
 ) -> Context:
     """The context of a command that writes to --out, which must be a folder of its own."""
-    ctx = _context(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
-    check_out(out, catalog, templates)
-    return ctx
+    return output_context(catalog, as_of, out, templates, jobs, **kw)
 
 
 def _once(cli: typer.Context) -> bool:
@@ -371,17 +373,6 @@ def i18n_status(catalog: CatalogOpt = Path("plays"), as_of: AsOfOpt = None) -> N
     sys.stdout.write(format_status(_checked(_reading_context(catalog, as_of)).translations))
 
 
-class Terminated(BaseException):  # named like KeyboardInterrupt
-    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs.
-
-    Not a KeyboardInterrupt: typer would turn that into exit code 130.
-    """
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 #: the command line's marker (click's context object) for a process that runs one command
 #: and exits: main(once=True) from the console script, not main() in a test's process.
 ONCE = object()
@@ -392,17 +383,7 @@ def main(*, once: bool = False) -> None:
 
     `once`: this process exits after the command (the console script), see Context.once.
     """
-    # A parent that ignores SIGINT (a background job, a test runner's worker) passes that on;
-    # Ctrl-C, and `salesplay serve` interrupting a stale build, must work all the same.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    # SIGTERM (timeout, CI cancellation) stops like Ctrl-C: workers terminated, temp files
-    # removed, no traceback.
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        _run(ONCE if once else None)
-    finally:
-        # main() also runs in-process (tests): leave the caller's SIGTERM as it was
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    run_command(lambda: _run(ONCE if once else None))
 
 
 @functools.cache
@@ -413,35 +394,21 @@ def _command() -> Callable[..., object]:
     return typer.main.get_command(app)
 
 
-def _run(obj: object) -> None:
+def _run(obj: object) -> int:
+    """The command line parsed and run by typer: its exit code (typer's own usage errors, an
+    unknown option or a bad value, say so and exit 2)."""
     try:
         code = _command()(standalone_mode=False, obj=obj)
-    except UsageError as exc:
-        sys.stderr.write(f"salesplay: error: {exc}\n")
-        sys.exit(2)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         sys.stderr.write("salesplay: aborted\n")
-        sys.exit(1)
-    except Terminated:
-        sys.exit(128 + signal.SIGTERM)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        return 1
     except typer.TyperException as exc:
-        # typer's own usage errors (unknown option, bad value) know their exit code (2)
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         else:
             sys.stderr.write(f"salesplay: error: {exc.format_message()}\n")
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if os.environ.get("SALESPLAY_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"salesplay: internal error: {type(exc).__name__}: {exc} "
-            "(a bug in salesplay; rerun with SALESPLAY_DEBUG=1 and report it)\n"
-        )
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        return exc.exit_code
+    return code if isinstance(code, int) else 0

@@ -123,3 +123,20 @@ class Context:
     #: the process runs this one command and exits (the command line; not `serve`, not a
     #: test): what the check loads lives until then, so the collector leaves it alone.
     once: bool = False
+
+
+def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
+    """The context of a command on the catalog folder `catalog` (UsageError if there is none)
+    for the date --as-of says (resolve_as_of)."""
+    if not catalog.is_dir():
+        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+    return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
+
+
+def output_context(
+    catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
+) -> Context:
+    """The context of a command that writes to --out, which must be a folder of its own."""
+    ctx = context_for(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
+    check_out(out, catalog, templates)
+    return ctx
