@@ -17,7 +17,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
-from xml.sax.saxutils import escape
 
 from salesplay import images
 from salesplay.render.archive import SpliceBase, repack, splice
@@ -232,6 +231,12 @@ _CARD_RE = re.compile(
 )
 
 
+def _xml_text(text: str) -> str:
+    """`text` as XML character data (what xml.sax.saxutils.escape does, without importing
+    urllib with it: 35 ms of every build's start)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     """The deck with the partner's name, contact and logo in the co-brand slots (and its
     name in a team deck's marking on every slide)."""
@@ -239,8 +244,8 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     placeholder = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/>'.encode()
     replacements: dict[str, bytes] = {}
     for member, xml in base.slides.items():
-        xml = xml.replace(NAME_TOKEN.encode(), escape(mark.name).encode())
-        xml = xml.replace(CONTACT_TOKEN.encode(), escape(mark.contact).encode())
+        xml = xml.replace(NAME_TOKEN.encode(), _xml_text(mark.name).encode())
+        xml = xml.replace(CONTACT_TOKEN.encode(), _xml_text(mark.contact).encode())
         if mark.logo_png:
             fx, fy, fcx, fcy = _fit(base.box, mark.logo_size)
             fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()

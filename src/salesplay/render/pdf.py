@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.render.theme import THEME_DIR
@@ -75,8 +74,10 @@ class SafeFetcher:
         raw = unquote(parts.path)
         if ".." in raw.replace("\\", "/").split("/"):
             self._refuse(url, "'..' path components are not allowed")
-        # resolve() follows symlinks, so a link pointing out of a root is caught below.
-        path = Path(url2pathname(parts.path)).resolve()
+        # resolve() follows symlinks, so a link pointing out of a root is caught below. The
+        # path percent-decoded is url2pathname's answer on POSIX (urllib.request, which
+        # imports in 30 ms, is not needed for it)
+        path = Path(raw).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             self._refuse(url, "outside the allowed directories")
         if not path.is_file():
