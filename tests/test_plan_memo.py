@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -201,3 +202,30 @@ def test_records_are_written_field_for_field_and_read_back(tmp_path: Path) -> No
     (root / "build" / RECORDS).write_bytes(records.to_json())
     again = Records.load(root / "build")
     assert again.entries == records.entries and again.plans == records.plans
+
+
+def test_a_kits_index_page_is_rendered_ahead_only_for_a_kit_that_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan renders one index page per tier before anything is written (a template
+    fault stops the build there), of a kit that is made: a partner edit renders that
+    partner's page alone, once."""
+    from salesplay import kits
+
+    make_catalog(tmp_path)
+    build(tmp_path, ["kits"])
+    rendered: list[str] = []
+    real = kits.kit_index
+
+    def noted(shared: kits.KitShared, pid: str, names: list[str]) -> bytes:
+        rendered.append(pid)
+        return real(shared, pid, names)
+
+    monkeypatch.setattr(kits, "kit_index", noted)
+    before = (tmp_path / "build/kits/red-rock.zip").read_bytes()
+    edit(tmp_path, PARTNER, "name: Blue River IT", "name: Blue River Group")
+    assert "1 changed" in build(tmp_path, ["kits"])
+    assert rendered == ["blue-river"]
+    assert (tmp_path / "build/kits/red-rock.zip").read_bytes() == before
+    with zipfile.ZipFile(tmp_path / "build/kits/blue-river.zip") as kit:
+        assert "Blue River Group" in kit.read("blue-river/index.html").decode()

@@ -644,19 +644,11 @@ def plan(src: Sources) -> list[Unit]:
     # what every kit holds alike, hashed once (not repr'd a thousand times)
     alike = key_of("kit-alike", ped.brand, cat.as_of, revision, src.resources)
     units = []
-    indexed: set[str] = set()
+    named: dict[str, list[str]] = {}
     for pid in ids:
         partner = ped.partners[pid]
         tier = partner.tier
-        names = kits.member_names(shared, pid)
-        if tier not in indexed:
-            # one index page per tier now, so that a template fault stops the build before
-            # anything is written; the others are made with their kits
-            indexed.add(tier)
-            try:
-                shared.indexes[pid] = kits.kit_index(shared, pid, names)
-            except TemplateFault as exc:
-                raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
+        names = named[pid] = kits.member_names(shared, pid)
         logos = [key_of(data) for data in kits.logo_files(shared, pid).values()]
         key = key_of(
             "kit",
@@ -678,7 +670,29 @@ def plan(src: Sources) -> list[Unit]:
                 prepare=state,
             )
         )
+    # one index page per tier now, of a kit that will be made, so that a template fault
+    # stops the build before anything is written; the others are made with their kits
+    indexed: set[str] = set()
+    for unit in units:
+        pid = unit.subject[1] if unit.subject else ""
+        tier = ped.partners[pid].tier
+        if tier in indexed or _fresh(src, unit):
+            continue
+        indexed.add(tier)
+        try:
+            shared.indexes[pid] = kits.kit_index(shared, pid, named[pid])
+        except TemplateFault as exc:
+            raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
     return units
+
+
+def _fresh(src: Sources, unit: Unit) -> bool:
+    """Whether the kit `unit` is the one the last build made from its key (not made again:
+    its index page need not be); never without that build's records (`salesplay check`)."""
+    if src.plans is None or src.clean:
+        return False
+    rel = localized_path(unit.rel, src.locale, src.locales[0])
+    return src.plans.records.fresh(src.out, rel, unit.key)
 
 
 def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | None) -> None:
