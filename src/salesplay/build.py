@@ -181,6 +181,10 @@ def run_build(
     # serve's builder keeps parsed files in its memo: reading the stored ones would only
     # cost time there (the file it misses is the one just saved)
     ctx.parses = None if ctx.memo is not None else ParseCache(None if clean else ctx.out)
+    from salesplay.jargoncache import JargonCache
+
+    # the same for the jargon scans of the cards' texts (the slow part of an edition)
+    ctx.scans = None if ctx.memo is not None else JargonCache(None if clean else ctx.out)
     from salesplay.engine.early import EarlyStarts
 
     # with a worker to spare, a long document (a playbook) starts as soon as it is planned,
@@ -423,7 +427,7 @@ def _plan(
             continue
         labels = labels_for(locale, template_dirs(ctx.templates))
         here = localized(cat, locale)
-        jargon = None if ctx.memo is None else ctx.memo.jargon
+        jargon = ctx.scans if ctx.memo is None else ctx.memo.jargon
         editions = Editions(functools.partial(_edition, here, labels, jargon))
         src = Sources(
             here,
@@ -663,8 +667,8 @@ def _compiled(ctx: Context) -> dict[str, bytes] | None:
 
 
 def _save_images(ctx: Context) -> None:
-    """Keep the files this build parsed and the images it decoded for the next; forget the
-    ones it did not use."""
+    """Keep the files this build parsed, the card texts it scanned for jargon and the images
+    it decoded for the next; forget the files and images it did not use."""
     from salesplay.imagecache import FOLDER
     from salesplay.write import remove_output, write_output
 
@@ -674,6 +678,12 @@ def _save_images(ctx: Context) -> None:
 
         with contextlib.suppress(OSError, ValueError):  # as for images: it only costs time
             write_output(ctx.out, FILE, parses)
+    scans = ctx.scans.pending() if ctx.scans is not None else None
+    if scans is not None:
+        from salesplay.jargoncache import FILE as SCANS
+
+        with contextlib.suppress(OSError, ValueError):
+            write_output(ctx.out, SCANS, scans)
     cache = ctx.images
     if cache.memory is not None:  # a long-lived process keeps only what is in use
         for name in set(cache.memory) - cache.used:

@@ -14,6 +14,7 @@ from salesplay.imagecache import ImageCache
 from salesplay.memo import Memo
 
 if TYPE_CHECKING:
+    from salesplay.jargoncache import JargonCache
     from salesplay.parsecache import ParseCache
 
 
@@ -118,6 +119,9 @@ class Context:
     images: ImageCache = field(default_factory=ImageCache)
     #: parsed catalog files a build into --out kept (parsecache); None: parse every file.
     parses: ParseCache | None = None
+    #: card texts' jargon scans a build into --out kept (jargoncache); None: scan each text
+    #: once per build (or keep them in `memo`).
+    scans: JargonCache | None = None
     #: results kept between the builds of one long-lived process (serve); None: keep none.
     memo: Memo | None = None
     #: the process runs this one command and exits (the command line; not `serve`, not a

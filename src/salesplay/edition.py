@@ -731,7 +731,8 @@ def _decoder(
     play: PlayView, glossary: dict[str, str], known: Decoders
 ) -> tuple[tuple[str, str], ...]:
     text = "\n".join(richtext.plain(t) for t in _play_texts(play) if t)
-    if text not in known:
+    found = known.get(text)
+    if found is None:
         terms = sorted(glossary_terms_in(text, glossary), key=str.lower)
-        known[text] = tuple((term, glossary[term]) for term in terms)
-    return known[text]
+        found = known[text] = tuple((term, glossary[term]) for term in terms)
+    return found
