@@ -124,7 +124,7 @@ def test_builds_and_check_parse_only_what_changed(
 
 
 def _stored_parses(project: Path) -> Path:
-    """build/.salesplay/parsed.json as a build would leave it, without building."""
+    """build/.salesplay/parsed.jsonl as a build would leave it, without building."""
     cache = ParseCache()
     load_catalog(project / "plays", Reporter(), stored=cache)
     data = cache.pending()
@@ -154,16 +154,18 @@ def test_the_stored_parses_spare_check_every_file(
     "stored",
     [
         b"not json",
-        json.dumps({"format": FORMAT + 1, "entries": {}}).encode(),
-        json.dumps({"format": FORMAT, "entries": []}).encode(),
+        json.dumps({"format": FORMAT + 1}).encode(),
+        json.dumps({"format": 1, "entries": {}}).encode(),  # the one-JSON layout before it
         b"",
     ],
-    ids=["garbage", "other-format", "entries-not-a-mapping", "empty"],
+    ids=["garbage", "other-format", "old-format", "empty"],
 )
 def test_an_unusable_file_means_parsing_again(
     project: Path, monkeypatch: pytest.MonkeyPatch, stored: bytes
 ) -> None:
-    _stored_parses(project).write_bytes(stored)
+    path = _stored_parses(project)
+    lines = path.read_bytes().split(b"\n")[1:]  # the entries under another first line
+    path.write_bytes(b"\n".join([stored, *lines]))
     calls = _checked_parses(project, monkeypatch)
     assert len(calls) == len(list((project / "plays").rglob("*.yaml")))
 
@@ -172,16 +174,19 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _stored_parses(project)
-    body = json.loads(path.read_bytes())
-    entries = body["entries"]
+    header, *lines = path.read_bytes().rstrip(b"\n").split(b"\n")
     broken = [
-        ["not a mapping", [], [], []],
-        [{"name": "X"}, [[["name"], "one", 1]], [], []],  # a line that is not a number
-        [{"name": "X"}, [[[None], 1, 1]], [], []],  # a path part that is neither
-        [{"name": "X"}, [], [], [[["name"], 3, True]]],  # a style that is not a string
-        [{"name": "X"}],  # too short
+        json.dumps(["not a mapping", [], [], []]).encode(),
+        json.dumps([{"name": "X"}, [[["name"], "one", 1]], [], []]).encode(),  # line not a number
+        json.dumps([{"name": "X"}, [[[None], 1, 1]], [], []]).encode(),  # a path part neither
+        json.dumps([{"name": "X"}, [], [], [[["name"], 3, True]]]).encode(),  # style not str
+        json.dumps([{"name": "X"}]).encode(),  # too short
+        b'[{"name": "X"}, [], [',  # not JSON
+        b"[" * 100_000 + b"]" * 100_000,  # nested past what the parser takes
     ]
-    for key, entry in zip(sorted(entries), broken, strict=False):
-        entries[key] = entry
-    path.write_text(json.dumps(body))
+    for n, entry in enumerate(broken):
+        key, _, _ = lines[n].partition(b"\t")
+        lines[n] = key + b"\t" + entry
+    lines.append(b"not-a-key\t[]")  # a line of no entry is skipped
+    path.write_bytes(b"\n".join([header, *lines]) + b"\n")
     assert len(_checked_parses(project, monkeypatch)) == len(broken)

@@ -678,6 +678,7 @@ def _save_images(ctx: Context) -> None:
 
         with contextlib.suppress(OSError, ValueError):  # as for images: it only costs time
             write_output(ctx.out, FILE, parses)
+        remove_output(ctx.out, ".salesplay/parsed.json")  # the layout before (FORMAT 1)
     scans = ctx.scans.pending() if ctx.scans is not None else None
     if scans is not None:
         from salesplay.jargoncache import FILE as SCANS
