@@ -179,6 +179,9 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(
         json.dumps(["not a mapping", [], [], []]).encode(),
         json.dumps([{"name": "X"}, [[["name"], "one", 1]], [], []]).encode(),  # line not a number
         json.dumps([{"name": "X"}, [[[None], 1, 1]], [], []]).encode(),  # a path part neither
+        json.dumps([{"name": "X"}, [[[True], 1, 1]], [], []]).encode(),  # a bool is no part
+        json.dumps([{"name": "X"}, [], [[["name"], -1, 1]], []]).encode(),  # a negative line
+        json.dumps([{"name": "X"}, [["name", 1, 1]], [], []]).encode(),  # a path not a list
         json.dumps([{"name": "X"}, [], [], [[["name"], 3, True]]]).encode(),  # style not str
         json.dumps([{"name": "X"}]).encode(),  # too short
         b'[{"name": "X"}, [], [',  # not JSON
