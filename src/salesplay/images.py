@@ -78,6 +78,12 @@ class Checked:
         side at most PUBLISH_SIDE."""
         return self._png if isinstance(self._png, bytes) else self._png()
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of `png`, hex: a key part naming the published image (a thousand kits
+        name the company logo; hashed once)."""
+        return hashlib.sha256(self.png).hexdigest()
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Checked):
             return NotImplemented

@@ -28,6 +28,7 @@ from salesplay.changes import SECTIONS, Change, by_kind
 from salesplay.diagnostics import Location
 from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
+from salesplay.images import Checked
 from salesplay.labels import N_, Labels
 from salesplay.render import html
 from salesplay.render.archive import MAX_COMMENT, Kept, KeptMembers, deterministic_zip
@@ -394,16 +395,25 @@ def kit_members(
 
 def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
     """The kit's logo files: the PNGs salesplay made, never the author's files."""
+    return {name: image.png for name, image in _logos(shared, partner_id).items()}
+
+
+def logo_digests(shared: KitShared, partner_id: str) -> list[str]:
+    """The digests of the kit's logo files (logo_files), in their order: a kit's key part."""
+    return [image.digest for image in _logos(shared, partner_id).values()]
+
+
+def _logos(shared: KitShared, partner_id: str) -> dict[str, Checked]:
     # an SVG may hold scripts: only the PNG the check rasterised ships
-    images = shared.cat.images
-    files = {}
+    found = shared.cat.images
+    logos = {}
     partner = partner_of(shared.partner_edition, partner_id)
-    if partner.logo and partner.logo in images:
-        files["assets/partner-logo.png"] = images[partner.logo].png
+    if partner.logo and partner.logo in found:
+        logos["assets/partner-logo.png"] = found[partner.logo]
     company_logo = shared.partner_edition.company.logo
-    if company_logo and company_logo in images:
-        files["assets/company-logo.png"] = images[company_logo].png
-    return files
+    if company_logo and company_logo in found:
+        logos["assets/company-logo.png"] = found[company_logo]
+    return logos
 
 
 def competitors_of(shared: KitShared, partner_id: str) -> tuple[str, ...]:

@@ -649,7 +649,7 @@ def plan(src: Sources) -> list[Unit]:
         partner = ped.partners[pid]
         tier = partner.tier
         names = named[pid] = kits.member_names(shared, pid)
-        logos = [key_of(data) for data in kits.logo_files(shared, pid).values()]
+        logos = kits.logo_digests(shared, pid)
         key = key_of(
             "kit",
             partner,
