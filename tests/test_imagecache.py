@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -44,8 +45,11 @@ def test_a_saved_entry_is_read_back_instead_of_decoding(
     _saved(tmp_path)
     calls = _counting(monkeypatch)
     again = ImageCache(tmp_path)
-    assert again.check(SVG, ".svg") == expected
+    back = again.check(SVG, ".svg")
+    assert back == expected
     assert calls == []
+    # the digest a kit's key names it by: the entry's, checked when read, is the PNG's
+    assert back.digest == expected.digest == hashlib.sha256(expected.png).hexdigest()
     assert list(again.pending()) == []  # nothing new to save
     # other bytes, or the same bytes under another suffix, are other entries
     with pytest.raises(images.ImageError):

@@ -172,7 +172,7 @@ def _encode_entry(checked: Checked) -> bytes:
         "format": checked.format,
         "size": checked.size,
         "png_size": checked.png_size,
-        "sha256": hashlib.sha256(checked.png).hexdigest(),
+        "sha256": checked.digest,
     }
     return json.dumps(head, sort_keys=True).encode() + b"\n" + checked.png
 
@@ -183,7 +183,8 @@ def _decode_entry(blob: bytes) -> Checked | None:
     try:
         meta = json.loads(head)
         kind, size, shown = _sizes(meta)
-        whole = meta["sha256"] == hashlib.sha256(png).hexdigest()
+        digest = hashlib.sha256(png).hexdigest()
+        whole = meta["sha256"] == digest
     except (ValueError, KeyError, TypeError, IndexError):
         return None
     if not whole:  # a truncated or altered entry
@@ -193,4 +194,4 @@ def _decode_entry(blob: bytes) -> Checked | None:
         return None
     if kind not in ("PNG", "JPEG", "GIF", "WEBP", "SVG"):
         return None
-    return Checked(kind, size, png, shown)
+    return Checked(kind, size, png, shown, digest)

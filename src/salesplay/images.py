@@ -64,6 +64,7 @@ class Checked:
         size: tuple[int, int],
         png: bytes | Callable[[], bytes],
         png_size: tuple[int, int],
+        digest: str | None = None,
     ) -> None:
         self.format = format  # "PNG", "JPEG", "GIF", "WEBP" or "SVG"
         self.size = size  # natural size in pixels (SVG: declared CSS pixels, rounded)
@@ -71,6 +72,8 @@ class Checked:
         # an SVG is drawn when checked but encoded only when its PNG is asked for: encoding
         # 1200 pixels square is most of a `check` that has no build folder to keep it in
         self._png = png
+        if digest is not None:  # known already (a cache entry's, checked when read)
+            self.__dict__["digest"] = digest
 
     @functools.cached_property
     def png(self) -> bytes:
