@@ -311,51 +311,6 @@ def test_no_standby_when_only_what_the_long_units_ignore_changed(tmp_path: Path)
     assert standby_after()  # and the config too
 
 
-def test_the_records_let_the_standby_start_before_the_families_are_imported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the last build says what its families' long units need: the next build of the same
-    # families forks the standby (or not) before importing them, 0.25 s sooner
-    from salesplay import build as build_module
-
-    root = tmp_path / "plays"
-    shutil.copytree(MINIMAL, root)
-    ctx = Context(catalog=root, as_of=DAY, out=tmp_path / "build", jobs=2)
-    with contextlib.redirect_stderr(io.StringIO()):
-        assert run_build(ctx, []) == 0
-    warm = Records.load(ctx.out).report["warm"]
-    assert warm == {"only": [], "wanted": True, "ignores": ["partners"]}
-    events: list[str] = []
-    real_init, real_reads = Standby.__init__, build_module.git_reads
-
-    def standby(self: Standby, warms: list[object]) -> None:
-        events.append("standby")
-        real_init(self, warms)  # type: ignore[arg-type]
-
-    def reads(only: list[str]) -> frozenset[str]:
-        events.append("families")
-        return real_reads(only)
-
-    monkeypatch.setattr(Standby, "__init__", standby)
-    monkeypatch.setattr(build_module, "git_reads", reads)
-
-    def build_after(rel: str, only: list[str]) -> list[str]:
-        path = root / rel
-        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-        events.clear()
-        with contextlib.redirect_stderr(io.StringIO()):
-            assert run_build(ctx, only) == 0
-        return list(events)
-
-    play = next((root / "plays").glob("*.yaml")).relative_to(root).as_posix()
-    partner = next((root / "partners").glob("*.yaml")).relative_to(root).as_posix()
-    assert build_after(play, []) == ["standby", "families"]
-    assert build_after(partner, []) == ["families"]  # its playbooks are fresh: no standby
-    # other families than the last build's: decided once they are imported, as before
-    assert build_after(play, ["playbooks"]) == ["families", "standby"]
-    assert build_after(play, ["playbooks"]) == ["standby", "families"]
-
-
 def test_a_pdf_units_make_pickles_to_an_equal_make() -> None:
     loc = Location(Path("plays/plays/x.yaml"), 3, 1)
     budget = PageBudget(("play", "x"), loc, 2, "battlecard", "shorten it", "de")

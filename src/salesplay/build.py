@@ -166,18 +166,7 @@ def run_build(
         print_ = fingerprint(ctx, only, recorded, records.files, tree)
         if _nothing_changed(ctx, records, print_, started, progress):
             return 0
-    # the standby is forked as early as it can be told whether it is wanted: with what the
-    # last build's families said of their long units' needs, before they are imported here
-    warm = _recorded_warm(records, only)
-    standby = None if warm is None else _standby(ctx, only, partial, records.files, warm)
-    try:
-        reads = git_reads(only)
-        if warm is None:
-            standby = _standby(ctx, only, partial, records.files)
-    except BaseException:
-        if standby is not None:
-            standby.close()
-        raise
+    reads = git_reads(only)
     # a source-locale build is complete when the catalog has one language (known after
     # the check); its fingerprint is then kept, so serve's next pass finds nothing to do
     if partners is None and (print_ is None or reads != recorded):
@@ -201,7 +190,9 @@ def run_build(
     # with a worker to spare, a long document (a playbook) starts as soon as it is planned,
     # the first on a standby process that imports what it needs while the catalog is checked
     early = EarlyStarts(
-        ctx.jobs - 1, lambda u: clean or not records.fresh(ctx.out, u.rel, u.key), standby
+        ctx.jobs - 1,
+        lambda u: clean or not records.fresh(ctx.out, u.rel, u.key),
+        _standby(ctx, only, partial, records.files),
     )
     try:
         cat, diags = _checked(
@@ -223,82 +214,36 @@ def run_build(
         early.close()
 
 
-#: what the wanted families' long units need (Family.warm), as a build records it: whether
-#: any wants a standby, and the catalog folders of the entities every one of them ignores.
-Warm = tuple[bool, frozenset[str]]
-
-
-def _warm_needs(only: Iterable[str]) -> Warm:
-    """Whether a wanted family has long units to warm for, and the folders all of those
-    families ignore (imports every wanted family)."""
-    from salesplay.families import families
-    from salesplay.models import ENTITY_FOLDERS
-
-    wants = _wants(only)
-    warm = [fam for fam in families() if wants(fam.name) and fam.warm is not None]
-    if not warm:
-        return False, frozenset()
-    ignored = frozenset.intersection(*(fam.ignores for fam in warm))
-    return True, frozenset(ENTITY_FOLDERS[kind] for kind in ignored)
-
-
-def _warm_record(only: Iterable[str]) -> dict[str, object]:
-    """_warm_needs as the records keep it, for the next build of the same families."""
-    wanted, ignored = _warm_needs(only)
-    return {"only": sorted(set(only)), "wanted": wanted, "ignores": sorted(ignored)}
-
-
-def _recorded_warm(records: Records, only: Iterable[str]) -> Warm | None:
-    """The last build's _warm_needs when it wanted the same families; else None. Wrong only
-    if salesplay changed since, which costs a standby's time, never a result."""
-    found = records.report.get("warm")
-    if not isinstance(found, dict) or found.get("only") != sorted(set(only)):
-        return None
-    wanted, ignored = found.get("wanted"), found.get("ignores")
-    if not isinstance(wanted, bool) or not isinstance(ignored, list):
-        return None
-    if not all(isinstance(folder, str) for folder in ignored):
-        return None
-    return wanted, frozenset(ignored)
-
-
-def _standby(
-    ctx: Context, only: list[str], partial: bool, files: FileMemo, warm: Warm | None = None
-) -> Standby | None:
+def _standby(ctx: Context, only: list[str], partial: bool, files: FileMemo) -> Standby | None:
     """A process importing what the wanted families' long units need while the catalog is
     checked (engine.early.Standby): for a whole build on more than one CPU, in a process of
     its own (a resident builder, serve's, has them imported already).
 
     None when every catalog file changed since the last build (`files`, the catalog walked)
     is an entity all those families ignore (a partner's contact): their long units are
-    fresh, and a standby importing on the other CPU would only slow the build down. `warm`
-    is what the families need (_warm_needs, which imports them, when not given).
+    fresh, and a standby importing on the other CPU would only slow the build down.
     """
     from salesplay.engine.early import Standby
+    from salesplay.families import families
+    from salesplay.models import ENTITY_FOLDERS
 
     if ctx.jobs < 2 or partial or ctx.memo is not None:
         return None
-    wanted, folders = _warm_needs(only) if warm is None else warm
-    if not wanted:
+    wants = _wants(only)
+    warm = [fam for fam in families() if wants(fam.name) and fam.warm is not None]
+    if not warm:
         return None
+    ignored = frozenset.intersection(*(fam.ignores for fam in warm))
+    folders = {ENTITY_FOLDERS[kind] for kind in ignored}
     changed = files.changed_under(Path(ctx.catalog))
     # a change seen nowhere in the catalog's files (a template, the date) may touch them
     if changed and all(rel.split("/")[0] in folders for rel in changed):
         return None
+    warms = [fam.warm for fam in warm if fam.warm is not None]
     try:
-        return Standby([functools.partial(_warm_for, tuple(only))])
+        return Standby(list(dict.fromkeys(warms)))
     except OSError:
         return None  # no process to spare: long units start on forks as before
-
-
-def _warm_for(only: Sequence[str]) -> None:
-    """In the standby: what the wanted families' long units import (Family.warm), the
-    families imported here too (the standby may be forked before the build imports them)."""
-    from salesplay.families import families
-
-    wants = _wants(only)
-    for warm in dict.fromkeys(f.warm for f in families() if wants(f.name) and f.warm):
-        warm()
 
 
 def _build(
@@ -375,7 +320,6 @@ def _build(
         "counts": _counts(made),
         "summary": total,
         "git": sorted(reads),
-        "warm": _warm_record(only),
     }
     try:
         write_file(ctx.out, RECORDS, records.to_json())
