@@ -130,7 +130,14 @@ def test_a_build_line_says_what_the_cli_says(tmp_path: Path, args: tuple[str, ..
 
 
 @pytest.mark.parametrize(
-    "args", [("--jobs", "0"), ("--jobs", "two"), ("--help",), ("--out",), ("--colour",)]
+    "args",
+    [
+        ("--jobs", "0"),
+        ("--jobs", "two"),
+        ("--help",),
+        ("--out",),
+        ("--colour",),
+    ],
 )
 def test_what_the_fast_path_does_not_take_goes_to_the_cli(
     tmp_path: Path, args: tuple[str, ...]
@@ -166,3 +173,10 @@ def test_a_new_release_tag_is_a_change_for_the_families_that_read_tags(tmp_path:
     assert built(*cards)
     subprocess.run([*git, "tag", "v2"], check=True)
     assert not built(*cards)
+
+
+@pytest.mark.parametrize("jobs", ["0", "two", "+2", "1_0", " 2", "²"])
+def test_only_plain_digits_for_jobs_take_the_fast_path(jobs: str) -> None:
+    # anything else is for typer to read, or to say what is wrong with it
+    assert fastpath.build_command(["build", "--jobs", jobs]) is None
+    assert fastpath.build_command(["build", "--jobs", "2"]) is not None

@@ -74,10 +74,11 @@ def build_command(argv: Sequence[str]) -> Callable[[], int] | None:
     args = parse(argv)
     if args is None:
         return None
-    try:
-        jobs = int(args.jobs) if args.jobs is not None else None
-    except ValueError:
-        return None  # typer says what is wrong with it
+    # plain digits only: typer says what is wrong with anything else (and how it reads
+    # "+3" or "1_0" is its own business)
+    if args.jobs is not None and not (args.jobs.isascii() and args.jobs.isdigit()):
+        return None
+    jobs = int(args.jobs) if args.jobs is not None else None
     if jobs is not None and jobs < 1:
         return None
     return functools.partial(_build, args, jobs)
