@@ -150,3 +150,19 @@ def _no_env_date(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.delenv("SALESPLAY_DEBUG", raising=False)
     yield
+
+
+@pytest.fixture
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each card text scanned for glossary terms (edition's jargon scan) from here on."""
+    from salesplay import edition
+
+    texts: list[str] = []
+    real = edition.glossary_terms_in
+
+    def noted(text: str, glossary: dict[str, str]) -> list[str]:
+        texts.append(text)
+        return real(text, glossary)
+
+    monkeypatch.setattr(edition, "glossary_terms_in", noted)
+    return texts

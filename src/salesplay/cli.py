@@ -51,10 +51,6 @@ class Format(StrEnum):
     json = "json"
 
 
-def _context(catalog: Path, as_of: str | None, **kw: object) -> Context:
-    return context_for(catalog, as_of, **kw)
-
-
 def _reading_context(
     catalog: Path, as_of: str | None, out: Path = Path("build"), **kw: object
 ) -> Context:
@@ -63,7 +59,7 @@ def _reading_context(
 
     images = _images(out)
     parses = ParseCache(out)  # what builds into `out` parsed: read, never written
-    return _context(catalog, as_of, jobs=images.jobs, images=images, parses=parses, **kw)
+    return context_for(catalog, as_of, jobs=images.jobs, images=images, parses=parses, **kw)
 
 
 def _images(out: Path) -> ImageCache:
@@ -84,13 +80,6 @@ def _checked(ctx: Context) -> Catalog:
         sys.stderr.write(format_text(diags) + f"{summary(diags)}\n")
         raise typer.Exit(1)
     return cat
-
-
-def _output_context(
-    catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
-) -> Context:
-    """The context of a command that writes to --out, which must be a folder of its own."""
-    return output_context(catalog, as_of, out, templates, jobs, **kw)
 
 
 def _once(cli: typer.Context) -> bool:
@@ -182,7 +171,7 @@ def build(
     """Render everything that is out of date, with a progress bar."""
     from salesplay.build import run_build
 
-    ctx = _output_context(catalog, as_of, out, templates, jobs, strict=strict, once=_once(cli))
+    ctx = output_context(catalog, as_of, out, templates, jobs, strict=strict, once=_once(cli))
     raise typer.Exit(run_build(ctx, only=only or [], clean=clean))
 
 
@@ -201,7 +190,7 @@ def kit(
     """Build the kits of the named partners."""
     from salesplay.build import run_kits
 
-    ctx = _output_context(catalog, as_of, out, templates, jobs, once=_once(cli))
+    ctx = output_context(catalog, as_of, out, templates, jobs, once=_once(cli))
     raise typer.Exit(run_kits(ctx, partners))
 
 
@@ -219,7 +208,7 @@ def serve(
     from salesplay.serve import ServeOptions
     from salesplay.serve import serve as run_server
 
-    ctx = _output_context(catalog, as_of, out, templates, None)
+    ctx = output_context(catalog, as_of, out, templates, None)
     options = ServeOptions(
         catalog, templates, out, port=port, as_of=as_of and ctx.as_of.isoformat()
     )

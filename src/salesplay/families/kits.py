@@ -673,8 +673,7 @@ def plan(src: Sources) -> list[Unit]:
     # one index page per tier now, of a kit that will be made, so that a template fault
     # stops the build before anything is written; the others are made with their kits
     indexed: set[str] = set()
-    for unit in units:
-        pid = unit.subject[1] if unit.subject else ""
+    for pid, unit in zip(ids, units, strict=True):
         tier = ped.partners[pid].tier
         if tier in indexed or _fresh(src, unit):
             continue

@@ -166,7 +166,8 @@ def _who(src: Sources) -> list[tuple[str, str, str]]:
 
 def skimmed(src: Sources) -> object:
     """What the plan reads of the partners' files (Family.skims): who they are, and the
-    translation coverage (a partner's text counts among the texts to translate)."""
+    translation coverage, which counts every translatable text of the catalog (the models
+    say which fields are: should a partner's be one day, its edits show here)."""
     return _who(src), translations_section(src, Path(src.cat.root).resolve().parent)
 
 
