@@ -116,7 +116,12 @@ def test_rebuild_at_the_same_revision_keeps_the_news_byte_for_byte_from_the_cach
     assert third[""] == second[""]
 
 
-def test_report_tells_the_internal_changes_since_the_last_release(top: Path) -> None:
+def test_report_tells_the_internal_changes_since_the_last_release(
+    top: Path, kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]
+) -> None:
+    # the kits were built at v1 and v2 first: this test edits what v2 committed, wherever
+    # pytest-xdist runs it
+    assert kits[1]
     root = top / "plays"
     _edit(root, DRILLS, "Margin kqzint07?", "Margin kqzint08?")  # not committed: since v2
     done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=top)
