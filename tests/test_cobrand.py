@@ -1,14 +1,22 @@
-"""A partner's name and contact go into its co-branded decks as XML text, whatever they hold."""
+"""Co-branded decks: a partner's name and contact go in as XML text, whatever they hold, and
+the per-partner splice gives what editing each whole slide would."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
 import zipfile
+from html import escape
 from pathlib import Path
 
+import pytest
+from pptx import Presentation
+
 from conftest import AS_OF, make_catalog, replace_in, run_cli
+from salesplay import cobrand
+from salesplay.render import archive
 
 
 def test_a_partners_name_with_markup_characters_is_text_in_its_decks(tmp_path: Path) -> None:
@@ -33,3 +41,61 @@ def test_a_partners_name_with_markup_characters_is_text_in_its_decks(tmp_path: P
                 ]
             assert any(name in text for text in texts), member
     assert decks
+
+
+def _naive(base: cobrand.DeckBase, mark: cobrand.PartnerMark, xml: bytes) -> bytes:
+    """A slide co-branded the plain way: every edit made to the whole of its XML."""
+    xml = xml.replace(cobrand.NAME_TOKEN.encode(), escape(mark.name, quote=False).encode())
+    xml = xml.replace(cobrand.CONTACT_TOKEN.encode(), escape(mark.contact, quote=False).encode())
+    if mark.logo_png:
+        fx, fy, fcx, fcy = cobrand._fit(base.box, mark.logo_size)
+        fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
+        return xml.replace(base.placeholder, fitted)
+    return cobrand._CARD_RE.sub(b"", cobrand._PIC_RE.sub(b"", xml))
+
+
+@pytest.mark.parametrize("part", ["team", "customer"])
+def test_a_cobranded_deck_holds_what_editing_each_whole_slide_gives(part: cobrand.Part) -> None:
+    prs = Presentation()
+    for title in ("Opening", "Middle & more", "Closing"):
+        slide = prs.slides.add_slide(prs.slide_layouts[1])
+        slide.shapes.title.text = title
+    raw = io.BytesIO()
+    prs.save(raw)
+    base = cobrand.prepare(raw.getvalue(), dt.date(2026, 11, 23), part, ("For ", "'s sellers"))
+    logo = cobrand._placeholder_png()
+    marks = [
+        cobrand.PartnerMark("Blue & River <IT>", "jo@blue.example · +1 555"),
+        cobrand.PartnerMark("Zed", "z@zed.example", logo, (2, 1)),
+    ]
+    for mark in marks:
+        deck = cobrand.cobrand(base, mark)
+        with (
+            zipfile.ZipFile(io.BytesIO(deck)) as out,
+            zipfile.ZipFile(io.BytesIO(base.archive.data)) as before,
+        ):
+            assert out.testzip() is None  # every CRC holds
+            assert out.namelist() == before.namelist()
+            for name in out.namelist():
+                if name in base.slides:
+                    assert out.read(name) == _naive(base, mark, base.slides[name]), name
+                elif name == base.media:
+                    assert out.read(name) == (mark.logo_png or before.read(name))
+                else:
+                    assert out.read(name) == before.read(name), name
+        # a second partner's deck starts from the same base: nothing of the first is left
+        assert deck == cobrand.cobrand(base, mark)
+    assert len(base.slides) == (3 if part == "team" else 2)
+
+
+def test_a_spliced_member_given_deflated_is_the_member_deflated_here() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as src:
+        src.writestr("keep.xml", b"<keep/>" * 20)
+        src.writestr("slide.xml", b"<old/>")
+    base = archive.SpliceBase.parse(archive.repack(buffer.getvalue(), dt.date(2026, 11, 1)))
+    new = b"<new>" + b"text " * 100 + b"</new>"
+    given = archive.splice(base, {"slide.xml": archive.Deflated.of(new)})
+    assert given == archive.splice(base, {"slide.xml": new})
+    with zipfile.ZipFile(io.BytesIO(given)) as out:
+        assert out.read("slide.xml") == new

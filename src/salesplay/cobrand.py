@@ -9,6 +9,7 @@ customers" on every slide, with the vendor's channel contact on its first and la
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from salesplay import images
-from salesplay.render.archive import SpliceBase, repack, splice
+from salesplay.render.archive import LEVEL, Deflated, SpliceBase, repack, splice
 
 NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
@@ -58,6 +59,37 @@ class PartnerMark:
     logo_png: bytes | None = None
     logo_size: tuple[int, int] = (0, 0)
 
+    @functools.cached_property
+    def deflated_logo(self) -> Deflated | None:
+        """The logo as a deck member, deflated once for every deck of the kit."""
+        return Deflated.of(self.logo_png) if self.logo_png else None
+
+
+@dataclass(frozen=True)
+class _Slide:
+    """A co-branded slide split where a partner first changes it: what comes before is the
+    same for every partner, so it is deflated (and checksummed) once per base, ending its
+    deflate block there, and a partner's slide deflates only the rest."""
+
+    head: bytes  # the deflated output of the unchanging part, so far
+    packer: Any  # the compressor's state after it
+    crc: int  # CRC-32 of the unchanging part
+    size: int  # its length
+    tail: bytes  # the rest: the tokens and the logo slot
+
+    @classmethod
+    def of(cls, xml: bytes, cut: int) -> _Slide:
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        # the block ends here, so a partner's flush encodes the tail's symbols alone
+        head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_BLOCK)
+        return cls(head, packer, zlib.crc32(xml[:cut]), cut, xml[cut:])
+
+    def completed(self, tail: bytes) -> Deflated:
+        """The slide with `tail` after its unchanging part, deflated."""
+        packer = self.packer.copy()
+        payload = self.head + packer.compress(tail) + packer.flush()
+        return Deflated(payload, zlib.crc32(tail, self.crc), self.size + len(tail))
+
 
 @dataclass(frozen=True)
 class DeckBase:
@@ -67,6 +99,24 @@ class DeckBase:
     slides: dict[str, bytes]  # member name → XML with the tokens
     media: str  # member name of the placeholder logo
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
+
+    @property
+    def placeholder(self) -> bytes:
+        """Where the placeholder logo sits in a slide's XML."""
+        x, y, cx, cy = self.box
+        return f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/>'.encode()
+
+    @functools.cached_property
+    def split(self) -> dict[str, _Slide]:
+        """Each slide split before the first thing a partner changes (a token, the logo's
+        place, the logo or its card, which a partner without a logo goes without)."""
+        marks = (NAME_TOKEN.encode(), CONTACT_TOKEN.encode(), self.placeholder)
+        found = {}
+        for member, xml in self.slides.items():
+            starts = [at for at in (xml.find(mark) for mark in marks) if at >= 0]
+            starts += [m.start() for m in (_PIC_RE.search(xml), _CARD_RE.search(xml)) if m]
+            found[member] = _Slide.of(xml, min(starts, default=len(xml)))
+        return found
 
     def dump(self) -> list[bytes]:
         """The base as blobs for a cache: the archive, then what load() needs besides."""
@@ -234,22 +284,27 @@ _CARD_RE = re.compile(
 
 def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     """The deck with the partner's name, contact and logo in the co-brand slots (and its
-    name in a team deck's marking on every slide)."""
-    x, y, cx, cy = base.box
-    placeholder = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/>'.encode()
-    replacements: dict[str, bytes] = {}
-    for member, xml in base.slides.items():
-        xml = xml.replace(NAME_TOKEN.encode(), escape(mark.name, quote=False).encode())
-        xml = xml.replace(CONTACT_TOKEN.encode(), escape(mark.contact, quote=False).encode())
+    name in a team deck's marking on every slide).
+
+    Only what follows each slide's unchanging part (DeckBase.split) is edited and deflated
+    per partner; the bytes are those of editing and deflating the whole slide."""
+    name = escape(mark.name, quote=False).encode()
+    contact = escape(mark.contact, quote=False).encode()
+    placeholder, fitted = base.placeholder, b""
+    if mark.logo_png:
+        fx, fy, fcx, fcy = _fit(base.box, mark.logo_size)
+        fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
+    replacements: dict[str, bytes | Deflated] = {}
+    for member, slide in base.split.items():
+        xml = slide.tail.replace(NAME_TOKEN.encode(), name).replace(CONTACT_TOKEN.encode(), contact)
         if mark.logo_png:
-            fx, fy, fcx, fcy = _fit(base.box, mark.logo_size)
-            fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
             xml = xml.replace(placeholder, fitted)
         else:
             xml = _CARD_RE.sub(b"", _PIC_RE.sub(b"", xml))
-        replacements[member] = xml
-    if mark.logo_png:
-        replacements[base.media] = mark.logo_png
+        replacements[member] = slide.completed(xml)
+    logo = mark.deflated_logo
+    if logo is not None:
+        replacements[base.media] = logo
     return splice(base.archive, replacements)
 
 

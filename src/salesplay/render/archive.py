@@ -206,21 +206,39 @@ def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
     return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
-def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
+@dataclass(frozen=True)
+class Deflated:
+    """A member's content already deflated (level LEVEL, raw): its compressed bytes, the
+    CRC-32 and size of what they hold. A splice copies it instead of deflating again."""
+
+    payload: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, content: bytes) -> Deflated:
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        return cls(packer.compress(content) + packer.flush(), zlib.crc32(content), len(content))
+
+
+def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> bytes:
     """The base archive with `replacements` (name → new content), same order and dates.
 
-    Every other member's bytes are copied as they are: no decompressing, no deflating.
+    Every other member's bytes are copied as they are: no decompressing, no deflating. A
+    replacement is deflated here unless it comes Deflated.
     """
-    out = io.BytesIO()
+    data = memoryview(base.data)
+    chunks: list[bytes | memoryview] = []
     central = []
+    offset = 0
     for member in base.members:
         info = member.info
-        offset = out.tell()
         name = info.filename.encode("utf-8")
         new = replacements.get(info.filename)
         mtime, mdate = _dos_time(info)
         if new is None:
-            out.write(base.data[member.start : member.start + member.length])
+            chunks.append(data[member.start : member.start + member.length])
+            length = member.length
             crc, csize, usize, method = (
                 info.CRC,
                 info.compress_size,
@@ -228,14 +246,11 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
                 info.compress_type,
             )
         else:
-            method = zipfile.ZIP_DEFLATED
-            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-            payload = packer.compress(new) + packer.flush()
-            crc, csize, usize = zlib.crc32(new), len(payload), len(new)
+            done = new if isinstance(new, Deflated) else Deflated.of(new)
+            method, crc, csize, usize = zipfile.ZIP_DEFLATED, done.crc, len(done.payload), done.size
             head = (0x04034B50, 20, info.flag_bits, method, mtime, mdate, crc, csize, usize)
-            out.write(_LOCAL.pack(*head, len(name), 0))
-            out.write(name)
-            out.write(payload)
+            chunks += (_LOCAL.pack(*head, len(name), 0), name, done.payload)
+            length = _LOCAL.size + len(name) + csize
         central.append(
             _CENTRAL.pack(
                 0x02014B50,
@@ -258,13 +273,11 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes]) -> bytes:
             )
             + name
         )
-    start = out.tell()
-    for record in central:
-        out.write(record)
-    size = out.tell() - start
+        offset += length
+    size = sum(map(len, central))
     count = len(central)
-    out.write(_END.pack(0x06054B50, 0, 0, count, count, size, start, 0))
-    return out.getvalue()
+    end = _END.pack(0x06054B50, 0, 0, count, count, size, offset, 0)
+    return b"".join([*chunks, *central, end])
 
 
 class KeptMembers:
