@@ -143,7 +143,7 @@ class DeckBase:
             held = {m.info.filename for m in archive.members}
             if media not in held:
                 raise ValueError(f"no member {media}")
-            slides = {name: archive.read(name) for name in names}
+            slides = archive.read_all(names)
         except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
             raise ValueError(f"not a deck base: {exc}") from None
         return cls(archive, slides, media, (box[0], box[1], box[2], box[3]))
@@ -261,7 +261,7 @@ def prepare(
     prs.save(out)
     archive = SpliceBase.parse(repack(out.getvalue(), as_of))
     names = [str(s.part.partname).lstrip("/") for s in marked]
-    slides = {name: archive.read(name) for name in names}
+    slides = archive.read_all(names)
     return DeckBase(archive, slides, media, box)
 
 

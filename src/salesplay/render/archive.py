@@ -174,6 +174,12 @@ class _Member:
     info: zipfile.ZipInfo
     start: int  # offset of the local header in the base archive
     length: int  # local header + data
+    name: bytes  # its name as the archive holds it
+    #: its central record's fields before the offset, as kept (crc, sizes, method: the
+    #: base's; a splice that replaces it packs its own)
+    central: tuple[int, ...]
+    #: the fields that stay when it is replaced: made-by version, flags, time, date
+    fixed: tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -193,12 +199,25 @@ class SpliceBase:
                 head = data[info.header_offset : info.header_offset + _LOCAL.size]
                 name_len, extra_len = struct.unpack("<HH", head[26:30])
                 length = _LOCAL.size + name_len + extra_len + info.compress_size
-                members.append(_Member(info, info.header_offset, length))
+                name = info.filename.encode("utf-8")
+                made_by = (info.create_system << 8) | info.create_version
+                mtime, mdate = _dos_time(info)
+                central = (
+                    0x02014B50, made_by, 20, info.flag_bits, info.compress_type, mtime, mdate,
+                    info.CRC, info.compress_size, info.file_size, len(name), 0, 0, 0,
+                    info.internal_attr, info.external_attr,
+                )  # fmt: skip
+                fixed = (made_by, info.flag_bits, mtime, mdate)
+                members.append(_Member(info, info.header_offset, length, name, central, fixed))
         return cls(data, tuple(members))
 
     def read(self, name: str) -> bytes:
+        return self.read_all([name])[name]
+
+    def read_all(self, names: Iterable[str]) -> dict[str, bytes]:
+        """Members `names`, decompressed and CRC-checked, the archive opened once."""
         with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
-            return zf.read(name)
+            return {name: zf.read(name) for name in names}
 
 
 def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
@@ -229,53 +248,28 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
     """
     data = memoryview(base.data)
     chunks: list[bytes | memoryview] = []
-    central = []
-    offset = 0
+    central: list[bytes] = []
+    pack, local, offset = _CENTRAL.pack, _LOCAL.pack, 0
     for member in base.members:
-        info = member.info
-        name = info.filename.encode("utf-8")
-        new = replacements.get(info.filename)
-        mtime, mdate = _dos_time(info)
+        new = replacements.get(member.info.filename)
+        name = member.name
         if new is None:
             chunks.append(data[member.start : member.start + member.length])
-            length = member.length
-            crc, csize, usize, method = (
-                info.CRC,
-                info.compress_size,
-                info.file_size,
-                info.compress_type,
-            )
-        else:
-            done = new if isinstance(new, Deflated) else Deflated.of(new)
-            method, crc, csize, usize = zipfile.ZIP_DEFLATED, done.crc, len(done.payload), done.size
-            head = (0x04034B50, 20, info.flag_bits, method, mtime, mdate, crc, csize, usize)
-            chunks += (_LOCAL.pack(*head, len(name), 0), name, done.payload)
-            length = _LOCAL.size + len(name) + csize
-        central.append(
-            _CENTRAL.pack(
-                0x02014B50,
-                (info.create_system << 8) | info.create_version,
-                20,
-                info.flag_bits,
-                method,
-                mtime,
-                mdate,
-                crc,
-                csize,
-                usize,
-                len(name),
-                0,
-                0,
-                0,
-                info.internal_attr,
-                info.external_attr,
-                offset,
-            )
-            + name
+            central += (pack(*member.central, offset), name)
+            offset += member.length
+            continue
+        done = new if isinstance(new, Deflated) else Deflated.of(new)
+        made_by, flags, mtime, mdate = member.fixed
+        method, crc, csize, usize = zipfile.ZIP_DEFLATED, done.crc, len(done.payload), done.size
+        head = (flags, method, mtime, mdate, crc, csize, usize, len(name))
+        chunks += (local(0x04034B50, 20, *head, 0), name, done.payload)
+        central += (
+            pack(0x02014B50, made_by, 20, *head, 0, 0, 0, *member.central[14:], offset),
+            name,
         )
-        offset += length
+        offset += _LOCAL.size + len(name) + csize
     size = sum(map(len, central))
-    count = len(central)
+    count = len(base.members)
     end = _END.pack(0x06054B50, 0, 0, count, count, size, offset, 0)
     return b"".join([*chunks, *central, end])
 
