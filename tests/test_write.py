@@ -25,6 +25,7 @@ from salesplay.write import (
     sha256_bytes,
     sha256_file,
     write_atomic,
+    write_output,
 )
 
 
@@ -243,3 +244,22 @@ def test_read_output_reads_the_whole_file_up_to_its_limit(tmp_path: Path) -> Non
     (tmp_path / "kits" / "b.zip").symlink_to(tmp_path / "kits" / "a.zip")
     with pytest.raises(OSError):
         read_output(tmp_path, "kits/b.zip")
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_a_cache_write_need_not_wait_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool
+) -> None:
+    synced: list[int] = []
+    real = os.fsync
+
+    def noting(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", noting)
+    assert write_output(tmp_path, "cache/x.blobs", b"one", durable=durable)
+    # the file, then the folder holding its new name; nothing for a cache entry
+    assert len(synced) == (2 if durable else 0)
+    assert (tmp_path / "cache/x.blobs").read_bytes() == b"one"
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name != "x.blobs"]

@@ -104,8 +104,8 @@ class KitShared:
     enablement: dict[Member, Lazy[cobrand.DeckBase]] = field(default_factory=dict)
     pitches: dict[Member, Lazy[cobrand.DeckBase]] = field(default_factory=dict)
     makers: dict[int, BandMaker] = field(default_factory=dict)  # per process id, made lazily
-    #: bands that go through WeasyPrint (SVG logos, other scripts), made or read from the
-    #: cache before the kits are made (see families/kits.py)
+    #: partner bands: read from the cache or laid out by WeasyPrint (other scripts, right to
+    #: left) before the kits are made (see families/kits.py), or drawn while making a kit
     bands: dict[Brand, bytes] = field(default_factory=dict)
     #: SVG logos laid out for drawn bands (BandMaker.logo_page), by BandMaker.logo_id: read
     #: from the cache or made before the kits (see families/kits.py)
@@ -212,9 +212,12 @@ def band_maker(shared: KitShared) -> BandMaker:
 
 
 def band_of(shared: KitShared, brand: Brand) -> bytes:
-    """The band of `brand`: as prepared for the build (kept between builds), else drawn."""
-    kept = shared.bands.get(brand)
-    return kept if kept is not None else band_maker(shared).band(brand)
+    """The band of `brand`: as prepared for the build (kept between builds), else drawn
+    (and kept in this process, for the kit's band file)."""
+    band = shared.bands.get(brand)
+    if band is None:
+        band = shared.bands[brand] = band_maker(shared).band(brand)
+    return band
 
 
 class _Reuse:

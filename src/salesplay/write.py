@@ -52,8 +52,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _replace_at(dir_fd: int, name: str, data: bytes) -> None:
-    """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced."""
+def _replace_at(dir_fd: int, name: str, data: bytes, *, durable: bool = True) -> None:
+    """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced.
+    `durable`: on disk before the call returns (fsync of the file, then of the folder)."""
     tmp = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}{TEMP_SUFFIX}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
@@ -61,7 +62,8 @@ def _replace_at(dir_fd: int, name: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
             # 0600 until complete; outputs are served and shared.
             os.fchmod(out.fileno(), OUTPUT_MODE)
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -70,8 +72,9 @@ def _replace_at(dir_fd: int, name: str, data: bytes) -> None:
             os.unlink(tmp, dir_fd=dir_fd)
         raise
     # Makes the rename itself durable.
-    with contextlib.suppress(OSError):
-        os.fsync(dir_fd)
+    if durable:
+        with contextlib.suppress(OSError):
+            os.fsync(dir_fd)
 
 
 def output_parts(rel: str) -> list[str]:
@@ -145,12 +148,14 @@ def _mode(path: str) -> int | None:
         return None
 
 
-def write_output(out: Path, rel: str, data: bytes) -> bool:
+def write_output(out: Path, rel: str, data: bytes, *, durable: bool = True) -> bool:
     """Write one output `rel` under `out` atomically; False when it already held `data`.
 
     Every write of a build goes through here. Folders are opened one by one without
     following links, so a link planted in `out` (even during the build) cannot lead the
-    write elsewhere: UnsafeTarget. OSError for an unwritable `out`.
+    write elsewhere: UnsafeTarget. OSError for an unwritable `out`. A cache entry checked
+    when read need not wait for the disk (`durable=False`): one a power cut damaged is
+    only made again.
     """
     parts = check_target(out, rel).relative_to(out).parts
     out.mkdir(parents=True, exist_ok=True)
@@ -171,7 +176,7 @@ def write_output(out: Path, rel: str, data: bytes) -> bool:
             fd = sub
         if _holds(fd, parts[-1], data):
             return False
-        _replace_at(fd, parts[-1], data)
+        _replace_at(fd, parts[-1], data, durable=durable)
         return True
     finally:
         os.close(fd)

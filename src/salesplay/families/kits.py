@@ -79,9 +79,9 @@ class _Kits:
     _cached: dict[str, bytes] = field(default_factory=dict, init=False)
     _missing: list[Unit] = field(default_factory=list, init=False)
     _drawn: dict[Unit, Brand] = field(default_factory=dict, init=False)
-    _band_files: dict[str, list[tuple[Brand, str]]] = field(default_factory=dict, init=False)
     _laid_out: dict[Unit, str] = field(default_factory=dict, init=False)
-    _logo_files: dict[str, list[tuple[str, Path, str]]] = field(default_factory=dict, init=False)
+    #: kit → what its band file is to hold (written by the kit's make)
+    _band_files: dict[str, _BandFile] = field(default_factory=dict, init=False)
     #: co-brand bases `prepare` had made on the workers: cache file → its blobs
     _made_bases: dict[str, list[bytes] | None] = field(default_factory=dict, init=False)
 
@@ -142,16 +142,6 @@ class _Kits:
             self.shared.bands[brand] = made[unit]
         for unit, logo_id in self._laid_out.items():
             self.shared.logo_pages[logo_id] = made[unit]
-        for name in sorted({*self._band_files, *self._logo_files}):
-            found = [
-                (key, self.shared.bands[brand]) for brand, key in self._band_files.get(name, [])
-            ]
-            found += [
-                (key, self.shared.logo_pages[logo_id])
-                for logo_id, _svg, key in self._logo_files.get(name, [])
-            ]
-            blobs = [part for key, blob in dict(found).items() for part in (key.encode(), blob)]
-            _store_blobs(self.src.out, name, blobs)
         for unit in self._missing:
             self._cached[unit.key] = made[unit]
             _store(self.src.out, unit, made[unit])
@@ -191,7 +181,7 @@ class _Kits:
             target[member] = bases[(unit.key, part)]
         if todo:
             for base, file in run(todo).items():
-                _store_file(self.src.out, base.rel, file)
+                _store_file(self.src.out, base.rel, file, durable=False)  # blobs
                 self._made_bases[base.rel] = _blobs_of(base.rel, file)
 
     def make(self, partner_id: str) -> Made:
@@ -201,18 +191,34 @@ class _Kits:
             # what is unchanged of the partner's previous kit is copied, not made again
             with contextlib.suppress(OSError, ValueError):
                 previous = read_output(self.src.out, rel, limit=1 << 30)
-        return kits.kit_zip(self.shared, partner_id, previous), ()
+        kit = kits.kit_zip(self.shared, partner_id, previous)
+        self._keep_bands(rel)
+        return kit, ()
+
+    def _keep_bands(self, kit_rel: str) -> None:
+        """Write the kit's band file, unless it holds just what the kit's bands are made
+        from: every band the kit has now (read back, laid out ahead or drawn while making
+        it) and the pages of its SVG logos. On the worker that made the kit; a cache."""
+        wanted = self._band_files.get(kit_rel)
+        if wanted is None or wanted.current:
+            return
+        found = [(key, self.shared.bands.get(brand)) for brand, key in wanted.bands]
+        found += [(key, self.shared.logo_pages.get(logo_id)) for logo_id, key in wanted.logos]
+        blobs = [part for key, blob in found if blob is not None for part in (key.encode(), blob)]
+        _store_blobs(self.src.out, wanted.name, blobs)
 
     def _bands(self, stale: Sequence[Unit]) -> list[Unit]:
-        """What the bands of the stale kits need beyond Inter and a raster logo, from each
-        kit's band file in the cache, else as units to make first (`ahead`), kept by
-        `prepare`: the bands that go through WeasyPrint whole (scripts Inter lacks, right to
-        left: ~0.3 s each), and the pages of the SVG logos of drawn bands (~0.1 s each). So
-        a play edit re-stamps hundreds of kits without drawing their bands again, and a
-        partner's new contact redraws its bands without WeasyPrint."""
+        """The bands of the stale kits, from each kit's band file in the cache (kept by the
+        kit's make); else what they need made first (`ahead`), kept by `prepare`: the
+        bands that go through WeasyPrint whole (scripts Inter lacks, right to left: ~0.3 s
+        each), and the pages of the SVG logos of bands drawn in Inter (~0.1 s each). A
+        band in Inter is drawn while its kit is made (~4 ms). So a play edit re-stamps
+        hundreds of kits without drawing a band, and a partner's new contact redraws its
+        bands without WeasyPrint."""
         maker = kits.band_maker(self.shared)
-        wanted: dict[str, list[tuple[Brand, str]]] = {}  # band file → (brand, key)
-        logos: dict[str, list[tuple[str, Path, str]]] = {}  # band file → (id, logo, key)
+        todo: list[tuple[Brand, str]] = []
+        pages: dict[str, tuple[str, Path]] = {}  # key → (id, logo) of a page to lay out
+        self._band_files = {}
         for unit in stale:
             if not isinstance(unit.make, _KitMaker):
                 continue
@@ -221,31 +227,28 @@ class _Kits:
             brands = [marks.team_band]
             brands += [marks.customer_band] if kits.briefs_of(self.shared, pid) else []
             name = band_name(unit.rel)
-            for brand in brands:
-                parts = maker.slow_key(brand)
-                if parts is not None:
-                    wanted.setdefault(name, []).append((brand, key_of(*parts)))
-            # both parts of a kit show one logo: it is read and hashed once
-            for svg in dict.fromkeys(maker.svg_logo(b) for b in brands):
-                if svg is not None:
-                    logo_id = maker.logo_id(svg)
-                    logos.setdefault(name, []).append((logo_id, svg, key_of("logo", logo_id)))
-        todo: list[tuple[Brand, str]] = []
-        pages: dict[str, tuple[str, Path]] = {}  # key → (id, logo) of a page to lay out
-        for name in sorted({*wanted, *logos}):
             blobs = _cached_blobs(self.src.out, name) or []
             pairs = zip(blobs[0::2], blobs[1::2], strict=True) if len(blobs) % 2 == 0 else ()
             kept = {k.decode("ascii", "replace"): band for k, band in pairs}
-            for brand, key in wanted.get(name, []):
+            bands = [(brand, key_of(*maker.parts(brand))) for brand in brands]
+            # both parts of a kit show one logo: it is read and hashed once
+            svgs = dict.fromkeys(maker.svg_logo(b) for b, _ in bands)
+            logos = [(maker.logo_id(svg), svg) for svg in svgs if svg is not None]
+            logo_keys = [(logo_id, key_of("logo", logo_id)) for logo_id, _ in logos]
+            for brand, key in bands:
                 if key in kept:
                     self.shared.bands[brand] = kept[key]
-                elif brand not in self.shared.bands:
+                elif not maker.drawable(brand) and brand not in self.shared.bands:
                     todo.append((brand, key))
-            for logo_id, svg, key in logos.get(name, []):
+            drawn_anew = any(key not in kept and maker.drawable(b) for b, key in bands)
+            for (logo_id, svg), (_, key) in zip(logos, logo_keys, strict=True):
                 if key in kept:
                     self.shared.logo_pages[logo_id] = kept[key]
-                elif logo_id not in self.shared.logo_pages:
+                elif drawn_anew and logo_id not in self.shared.logo_pages:
                     pages[key] = (logo_id, svg)
+            held = [key for _, key in bands] + [key for _, key in logo_keys]
+            current = list(kept) == held
+            self._band_files[unit.rel] = _BandFile(name, tuple(bands), tuple(logo_keys), current)
         shared = self.shared
 
         def drawn(brand: Brand) -> Callable[[Workshop], Made]:
@@ -254,7 +257,6 @@ class _Kits:
         def laid_out(svg: Path) -> Callable[[Workshop], Made]:
             return lambda _workshop: (kits.band_maker(shared).logo_page(svg), ())
 
-        self._band_files, self._logo_files = wanted, logos
         self._drawn = {
             Unit(f"{CACHE}/band-{key}.pdf", NAME, key, make=drawn(brand)): brand
             for brand, key in dict.fromkeys(todo)
@@ -314,6 +316,17 @@ class _Kits:
                 return cobrand.prepare(deck, *parts)  # here, maybe in a worker: not kept
 
         return kits.Lazy(load)
+
+
+@dataclass(frozen=True)
+class _BandFile:
+    """What a kit's band file is to hold: its bands and its SVG logos' pages, by key."""
+
+    name: str  # the cache file (band_name)
+    bands: tuple[tuple[Brand, str], ...]
+    logos: tuple[tuple[str, str], ...]  # (logo id, key)
+    #: the file holds exactly these already: the kit's make leaves it
+    current: bool
 
 
 @dataclass(frozen=True)
@@ -397,15 +410,16 @@ def _blobs_of(name: str, data: bytes) -> list[bytes] | None:
 
 
 def _store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
-    _store_file(out, name, _blob_file(name, blobs))
+    # a blobs file is checked against its digest when read: it need not wait for the disk
+    _store_file(out, name, _blob_file(name, blobs), durable=False)
 
 
-def _store_file(out: Path, name: str, data: bytes) -> None:
+def _store_file(out: Path, name: str, data: bytes, *, durable: bool = True) -> None:
     from salesplay.write import write_output
 
     # a cache that cannot be written only costs time next build
     with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, data)
+        write_output(out, name, data, durable=durable)
 
 
 def _blob_file(name: str, blobs: Sequence[bytes]) -> bytes:

@@ -249,13 +249,6 @@ class BandMaker:
             self.regular.covers(t) and self.bold.covers(t) for t in texts
         )
 
-    def slow_key(self, brand: Brand) -> tuple[object, ...] | None:
-        """What a band that goes through WeasyPrint (text Inter cannot show, right to left:
-        ~0.3 s a band) is made from: the brand, its logo file's bytes, the page size and
-        date, for keeping it between builds. None for a band drawn from Inter, which costs
-        less than reading it back (an SVG logo in it: see `svg_logo`)."""
-        return None if self.drawable(brand) else self.parts(brand)
-
     def svg_logo(self, brand: Brand) -> Path | None:
         """The SVG logo of a drawn band, which WeasyPrint lays out (~0.1 s; `logo_page`)
         unless `logo_pages` holds it; None for other bands."""
