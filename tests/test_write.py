@@ -263,3 +263,38 @@ def test_a_cache_write_need_not_wait_for_the_disk(
     assert len(synced) == (2 if durable else 0)
     assert (tmp_path / "cache/x.blobs").read_bytes() == b"one"
     assert not [p for p in (tmp_path / "cache").iterdir() if p.name != "x.blobs"]
+
+
+def test_a_staged_output_appears_whole_when_committed(tmp_path: Path) -> None:
+    from salesplay.write import commit_output, discard_staged, stage_output
+
+    write_output(tmp_path, "kits/a.zip", b"old")
+    assert stage_output(tmp_path, "kits/a.zip", b"old") is None  # unchanged: nothing staged
+    temp = stage_output(tmp_path, "kits/a.zip", b"new")
+    assert temp is not None
+    # staged beside it, under a temporary name; the output is still the old file
+    assert (tmp_path / "kits/a.zip").read_bytes() == b"old"
+    assert stat.S_IMODE((tmp_path / "kits" / temp).stat().st_mode) == 0o600
+    commit_output(tmp_path, "kits/a.zip", temp)
+    assert (tmp_path / "kits/a.zip").read_bytes() == b"new"
+    assert stat.S_IMODE((tmp_path / "kits/a.zip").stat().st_mode) == 0o644
+    assert sorted(p.name for p in (tmp_path / "kits").iterdir()) == ["a.zip"]
+    # a staged file that is not committed is removed; a name that is no staged file is refused
+    other = stage_output(tmp_path, "kits/a.zip", b"newer")
+    assert other is not None
+    discard_staged(tmp_path, "kits/a.zip", other)
+    assert sorted(p.name for p in (tmp_path / "kits").iterdir()) == ["a.zip"]
+    with pytest.raises(ValueError, match="not a staged file"):
+        commit_output(tmp_path, "kits/a.zip", "../a.zip")
+
+
+def test_staging_through_a_link_is_refused(tmp_path: Path) -> None:
+    from salesplay.write import UnsafeTarget, stage_output
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kits").symlink_to(outside)
+    with pytest.raises(UnsafeTarget):
+        stage_output(tmp_path / "out", "kits/a.zip", b"x")
+    assert list(outside.iterdir()) == []

@@ -582,10 +582,13 @@ def _make_and_write(
             for hook, shared in hooks.items():
                 if shared[0].stage == stage:
                     hook.prepare(shared, ready, made_on(executor))
-            made = run_stage(stale, executor, tick)  # type: ignore[assignment]
+            # written as made: each is staged beside its file where it was made (a kit's
+            # megabytes never travel back from a worker) and committed here
+            staged = functools.partial(stage_file, ctx.out)
+            made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
         else:
             continue
-        for item, changed in write_each(ctx.out, made):
+        for item, changed in write_each(ctx.out, made, staged=stage > 0):
             written += changed
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
             warnings[item.unit.rel] = item.warnings
@@ -745,18 +748,27 @@ WRITERS = 3
 WAITING = 6
 
 
-def write_each(out: Path, made: Iterable[Made]) -> Iterator[tuple[Made, bool]]:
+def write_each(
+    out: Path, made: Iterable[Made], *, staged: bool = False
+) -> Iterator[tuple[Made, bool]]:
     """Write each made output as it comes, yielding it with whether its bytes changed, in
     the order made. A write mostly waits for the disk (a 2 MB kit: 10-25 ms, most of it in
     fsync and in freeing the file it replaces), so a few run at once on threads while the
-    next outputs are received; the first fault stops the rest and is raised."""
+    next outputs are received; the first fault stops the rest and is raised. `staged`:
+    each Made holds the name stage_file gave its staged file (empty: unchanged), which is
+    committed; those not committed when a fault stops the rest are removed."""
     from concurrent.futures import Future, ThreadPoolExecutor
+
+    def write(item: Made) -> bool:
+        if not staged:
+            return write_file(out, item.unit.rel, item.data)
+        return commit_file(out, item.unit.rel, item.data.decode("ascii"))
 
     pending: deque[tuple[Made, Future[bool]]] = deque()
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
         try:
             for item in made:
-                pending.append((item, pool.submit(write_file, out, item.unit.rel, item.data)))
+                pending.append((item, pool.submit(write, item)))
                 while pending and (len(pending) > WAITING or pending[0][1].done()):
                     first, done = pending.popleft()
                     yield first, done.result()
@@ -766,6 +778,16 @@ def write_each(out: Path, made: Iterable[Made]) -> Iterator[tuple[Made, bool]]:
         finally:
             # a fault (or a consumer that stopped) writes nothing more than what is running
             pool.shutdown(wait=True, cancel_futures=True)
+            if staged:
+                _discard(out, [item for item, done in pending if done.cancelled()])
+
+
+def _discard(out: Path, made: Iterable[Made]) -> None:
+    from salesplay.write import discard_staged
+
+    for item in made:
+        if item.data:
+            discard_staged(out, item.unit.rel, item.data.decode("ascii"))
 
 
 def write_file(out: Path, rel: str, data: bytes) -> bool:
@@ -779,6 +801,35 @@ def write_file(out: Path, rel: str, data: bytes) -> bool:
     except OSError as exc:
         # an unwritable or misplaced --out is the user's to fix, not a crash
         raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
+
+
+def stage_file(out: Path, unit: Unit, data: bytes) -> bytes:
+    """The first half of write_file, where `unit` was made (see write.stage_output): the
+    name of the file staged beside its output, b"" when the output holds `data` already."""
+    from salesplay.write import UnsafeTarget, stage_output
+
+    try:
+        return (stage_output(out, unit.rel, data) or "").encode("ascii")
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    except OSError as exc:
+        raise BuildFault(Location(out / unit.rel, 0, 0), f"cannot write: {exc.strerror}") from None
+
+
+def commit_file(out: Path, rel: str, temp: str) -> bool:
+    """The second half of write_file: the staged file `temp` put in place of `rel`; False
+    (nothing to do) when staging found the output unchanged."""
+    from salesplay.write import UnsafeTarget, commit_output
+
+    if not temp:
+        return False
+    try:
+        commit_output(out, rel, temp)
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    except OSError as exc:
+        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
+    return True
 
 
 def recorded_outputs(out: Path) -> set[str]:

@@ -55,17 +55,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 def _replace_at(dir_fd: int, name: str, data: bytes, *, durable: bool = True) -> None:
     """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced.
     `durable`: on disk before the call returns (fsync of the file, then of the folder)."""
-    tmp = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}{TEMP_SUFFIX}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
+    tmp = _temp_name()
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
-            # 0600 until complete; outputs are served and shared.
-            os.fchmod(out.fileno(), OUTPUT_MODE)
+        _write_new(dir_fd, tmp, data, durable=durable, mode=OUTPUT_MODE)
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -75,6 +67,31 @@ def _replace_at(dir_fd: int, name: str, data: bytes, *, durable: bool = True) ->
     if durable:
         with contextlib.suppress(OSError):
             os.fsync(dir_fd)
+
+
+def _temp_name() -> str:
+    return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def _write_new(
+    dir_fd: int, tmp: str, data: bytes, *, durable: bool = False, mode: int | None = None
+) -> None:
+    """Write the new file `tmp` in `dir_fd` (0600 while incomplete; `mode` once written)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            if durable:
+                os.fsync(out.fileno())
+            if mode is not None:
+                # 0600 until complete; outputs are served and shared.
+                os.fchmod(out.fileno(), mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
 
 
 def output_parts(rel: str) -> list[str]:
@@ -151,12 +168,79 @@ def _mode(path: str) -> int | None:
 def write_output(out: Path, rel: str, data: bytes, *, durable: bool = True) -> bool:
     """Write one output `rel` under `out` atomically; False when it already held `data`.
 
-    Every write of a build goes through here. Folders are opened one by one without
-    following links, so a link planted in `out` (even during the build) cannot lead the
-    write elsewhere: UnsafeTarget. OSError for an unwritable `out`. A cache entry checked
-    when read need not wait for the disk (`durable=False`): one a power cut damaged is
-    only made again.
+    Every write of a build goes through here (or through stage_output and commit_output,
+    its two halves). Folders are opened one by one without following links, so a link
+    planted in `out` (even during the build) cannot lead the write elsewhere:
+    UnsafeTarget. OSError for an unwritable `out`. A cache entry checked when read need
+    not wait for the disk (`durable=False`): one a power cut damaged is only made again.
     """
+    fd = _open_target_folder(out, rel)
+    try:
+        name = Path(rel).name
+        if _holds(fd, name, data):
+            return False
+        _replace_at(fd, name, data, durable=durable)
+        return True
+    finally:
+        os.close(fd)
+
+
+def stage_output(out: Path, rel: str, data: bytes) -> str | None:
+    """The first half of write_output: `data` written to a new temporary file beside
+    `rel` (not yet on disk for sure, not yet under its name), whose name is returned for
+    commit_output; None when `rel` already holds `data`. A forked worker stages the kits it
+    makes, so their megabytes never travel back to the parent, which commits them."""
+    fd = _open_target_folder(out, rel)
+    try:
+        if _holds(fd, Path(rel).name, data):
+            return None
+        tmp = _temp_name()
+        _write_new(fd, tmp, data)
+        return tmp
+    finally:
+        os.close(fd)
+
+
+def commit_output(out: Path, rel: str, temp: str) -> None:
+    """The second half of write_output: the temporary file `temp` that stage_output made
+    beside `rel` synced to disk and renamed to `rel`, which it replaces atomically."""
+    if not _TEMP_RE.fullmatch(temp):
+        raise ValueError(f"not a staged file: {temp!r}")
+    fd = _open_target_folder(out, rel)
+    try:
+        try:
+            staged = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            try:
+                os.fsync(staged)
+                os.fchmod(staged, OUTPUT_MODE)
+            finally:
+                os.close(staged)
+            os.replace(temp, Path(rel).name, src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=fd)
+            raise
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def discard_staged(out: Path, rel: str, temp: str) -> None:
+    """Remove a file stage_output made for `rel` that will not be committed."""
+    if not _TEMP_RE.fullmatch(temp):
+        return
+    with contextlib.suppress(OSError, ValueError):
+        fd = _open_target_folder(out, rel)
+        try:
+            os.unlink(temp, dir_fd=fd)
+        finally:
+            os.close(fd)
+
+
+def _open_target_folder(out: Path, rel: str) -> int:
+    """An fd of the folder `rel` goes in under `out`, made as needed and reached without
+    following links; UnsafeTarget for a link or a file on the way."""
     parts = check_target(out, rel).relative_to(out).parts
     out.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, _DIR_FLAGS)
@@ -174,12 +258,10 @@ def write_output(out: Path, rel: str, data: bytes, *, durable: bool = True) -> b
                 raise
             os.close(fd)
             fd = sub
-        if _holds(fd, parts[-1], data):
-            return False
-        _replace_at(fd, parts[-1], data, durable=durable)
-        return True
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return fd
 
 
 def _holds(dir_fd: int, name: str, data: bytes) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from salesplay.diagnostics import Location
-from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.engine.units import Made, Sink, Unit, Workshop
 from salesplay.faults import BuildFault
 
 #: a fault sent back from a worker: (file, line, col, message, subject kind, subject id).
@@ -19,18 +19,22 @@ class Executor(Protocol):
     """Makes units and yields (index, made) as each finishes, in any order.
 
     Faults come out as located BuildFaults. Output bytes never depend on the executor:
-    the caller orders results by index. A distributed engine can stand in for this.
+    the caller orders results by index. With a `sink`, each output's bytes go through it
+    where the output was made, and what it answers comes back instead. A distributed
+    engine can stand in for this (its sink writes to the build folder it shares).
     """
 
-    def run(self, units: Sequence[Unit]) -> Iterator[tuple[int, Made]]: ...
+    def run(
+        self, units: Sequence[Unit], sink: Sink | None = None
+    ) -> Iterator[tuple[int, Made]]: ...
 
 
-def make_one(unit: Unit, workshop: Workshop) -> Made:
-    """A unit's bytes, any fault a BuildFault located at the unit's output."""
-    if unit.make is None:
-        return unit.data or b"", ()
+def make_one(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Made:
+    """A unit's bytes (or the sink's answer), any fault a BuildFault located at the unit's
+    output."""
     try:
-        return unit.make(workshop)
+        data, warnings = (unit.data or b"", ()) if unit.make is None else unit.make(workshop)
+        return (data if sink is None else sink(unit, data)), warnings
     except BuildFault:
         raise
     except Exception as exc:
@@ -40,11 +44,11 @@ def make_one(unit: Unit, workshop: Workshop) -> Made:
 class InlineExecutor:
     """Everything in this process, in order (`--jobs 1`, or a single unit)."""
 
-    def run(self, units: Sequence[Unit]) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
         workshop = Workshop()
         try:
             for index, unit in enumerate(units):
-                yield index, make_one(unit, workshop)
+                yield index, make_one(unit, workshop, sink)
         finally:
             workshop.close()
 
@@ -58,13 +62,13 @@ class ForkExecutor:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(self, units: Sequence[Unit]) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
         if self.jobs <= 1 or len(units) <= 1:
-            yield from InlineExecutor().run(units)
+            yield from InlineExecutor().run(units, sink)
             return
         from salesplay.engine.fork import WorkerError, forked_map
 
-        factory = _task_factory(units)
+        factory = _task_factory(units, sink)
         try:
             with closing(forked_map(factory, len(units), self.jobs)) as results:
                 for index, (made, failure) in results:
@@ -81,14 +85,16 @@ class ForkExecutor:
 _Task = Callable[[int], tuple[Made, _Failure | None]]
 
 
-def _task_factory(units: Sequence[Unit]) -> Callable[[], AbstractContextManager[_Task]]:
+def _task_factory(
+    units: Sequence[Unit], sink: Sink | None
+) -> Callable[[], AbstractContextManager[_Task]]:
     @contextmanager
     def factory() -> Iterator[_Task]:
         workshop = Workshop()
 
         def task(index: int) -> tuple[Made, _Failure | None]:
             try:
-                return make_one(units[index], workshop), None
+                return make_one(units[index], workshop, sink), None
             except BuildFault as fault:
                 kind, eid = fault.subject or ("", "")
                 loc = fault.loc

@@ -10,7 +10,7 @@ from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
 from salesplay.engine.executor import Executor, InlineExecutor
 from salesplay.engine.records import Records
-from salesplay.engine.units import Preparation, Unit, largest_first
+from salesplay.engine.units import Preparation, Sink, Unit, largest_first
 from salesplay.faults import BuildFault
 
 
@@ -74,6 +74,7 @@ def run_stage(
     executor: Executor,
     on_done: Callable[[Unit], None] = lambda _u: None,
     early: EarlyStarts | None = None,
+    sink: Sink | None = None,
 ) -> Iterator[Made]:
     """Make the stale units of one stage (and what later stages need made ahead, see
     Preparation); light ones first, heavy ones on the executor, and last the bytes of those
@@ -81,18 +82,19 @@ def run_stage(
     reports its fault).
 
     Results come in completion order; callers that hold them sort by path, so the bytes of
-    a build never depend on `--jobs`.
+    a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
+    where they were made (see Executor), and Made holds its answer.
     """
     for unit in stale:
         if unit.make is None:
             on_done(unit)
-            yield Made(unit, unit.data or b"", ())
+            yield Made(unit, *next(InlineExecutor().run([unit], sink))[1])
     heavy = largest_first([u for u in stale if u.make is not None])
     started = [u for u in heavy if early is not None and early.started(u)]
     heavy = [u for u in heavy if u not in started]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
-    for index, (data, warnings) in executor.run(heavy):
+    for index, (data, warnings) in executor.run(heavy, sink):
         on_done(heavy[index])
         yield Made(heavy[index], data, warnings)
     if early is not None:
@@ -100,5 +102,7 @@ def run_stage(
             made = early.take(unit)
             if made is None:
                 made = next(InlineExecutor().run([unit]))[1]
+            if sink is not None:
+                made = sink(unit, made[0]), made[1]
             on_done(unit)
             yield Made(unit, *made)

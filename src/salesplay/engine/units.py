@@ -37,6 +37,11 @@ class Workshop:
 #: what a unit makes: the output's bytes and located warnings (e.g. a refused resource).
 Made = tuple[bytes, tuple[Diagnostic, ...]]
 
+#: What a stage may have done with each output where it is made, before anything travels
+#: back: given the unit and its bytes, it answers small bytes that travel instead (the kits
+#: are staged beside their files by the worker that made them; see build.stage_file).
+Sink = Callable[["Unit", bytes], bytes]
+
 
 class Preparation(Protocol):
     """What the units of a later stage share and need made first (kits: their tier's
