@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import mmap
 import multiprocessing.util
 import os
 import re
@@ -232,7 +233,7 @@ class _Reuse:
     every member.
     """
 
-    def __init__(self, previous: bytes | None, folder: str) -> None:
+    def __init__(self, previous: bytes | mmap.mmap | None, folder: str) -> None:
         self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
         self.kept: KeptMembers | None = None
         self.old: dict[str, str] = {}
@@ -272,7 +273,7 @@ class _Reuse:
             known = self.hashes().get(name)
             if known is not None:
                 return known
-            return sha256_bytes(data.data)
+            return hashlib.sha256(data.data).hexdigest()
         return sha256_bytes(data)
 
     def hashes(self) -> dict[str, str]:
@@ -321,7 +322,7 @@ def _mark_key(mark: cobrand.PartnerMark) -> str:
 
 
 def kit_members(
-    shared: KitShared, partner_id: str, previous: bytes | None = None
+    shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None = None
 ) -> tuple[list[tuple[str, bytes | Kept]], bytes]:
     """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
     comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
@@ -493,12 +494,12 @@ def customer_brief(
     )
 
 
-def _kit_zip(shared: KitShared, partner_id: str, previous: bytes | None) -> bytes:
+def _kit_zip(shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None) -> bytes:
     members, comment = kit_members(shared, partner_id, previous)
     return deterministic_zip(members, date=shared.cat.as_of, comment=comment)
 
 
-def kit_zip(shared: KitShared, partner_id: str, previous: bytes | None = None) -> bytes:
+def kit_zip(shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None = None) -> bytes:
     """One partner's kit as zip bytes, reusing what is unchanged of its `previous` kit;
     any fault is a BuildFault located at the kit."""
     try:

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import mmap
 import os
 import re
 import secrets
@@ -305,6 +306,16 @@ def open_output(out: Path, rel: str) -> BinaryIO:
         src.close()
         raise ValueError(f"{rel} is not a regular file")
     return src
+
+
+def map_output(out: Path, rel: str) -> mmap.mmap | bytes:
+    """A regular file `rel` under `out`, mapped read-only rather than read (a kit's previous
+    version, of which most members are copied as they are); b"" for an empty file. The map
+    stays valid when the file is replaced. Else OSError/ValueError."""
+    with open_output(out, rel) as src:
+        if os.fstat(src.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:

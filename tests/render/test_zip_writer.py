@@ -6,12 +6,14 @@ import datetime as dt
 import io
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesplay.render import archive
+from salesplay.write import map_output, write_output
 
 DATE = dt.date(2026, 11, 23)
 
@@ -114,3 +116,27 @@ def test_names_are_checked_as_before() -> None:
             archive.deterministic_zip([(bad, b"x")], date=DATE)
     with pytest.raises(ValueError, match="duplicate"):
         archive.deterministic_zip([("a.pdf", b"x"), ("a.pdf", b"y")], date=DATE)
+
+
+def test_a_mapped_previous_archive_keeps_members_as_bytes_do(tmp_path: Path) -> None:
+    members = [("kit/a.pdf", b"%PDF one"), ("kit/b.pdf", b"%PDF two"), ("kit/i.html", b"<p>")]
+    old = archive.deterministic_zip(members, date=DATE, comment=b'{"k": 1}')
+    write_output(tmp_path, "kits/p.zip", old)
+    mapped = map_output(tmp_path, "kits/p.zip")
+    assert not isinstance(mapped, bytes)  # a map, not a read
+    kept = archive.KeptMembers.of(mapped)
+    assert kept is not None and kept.comment == b'{"k": 1}'
+    assert kept.read("kit/i.html") == b"<p>"
+    a = kept.get("kit/a.pdf")
+    assert a is not None and isinstance(a.data, memoryview)
+    # the kit is replaced while its map is in use (as a build does): the map still reads
+    write_output(tmp_path, "kits/p.zip", b"replaced")
+    new = archive.deterministic_zip([("kit/a.pdf", a), *members[1:]], date=DATE)
+    assert new == archive.deterministic_zip(members, date=DATE)
+    # a damaged member of a mapped archive is refused as one of bytes is
+    damaged = bytearray(old)
+    damaged[bytes(old).index(b"two")] = ord("X")
+    write_output(tmp_path, "kits/q.zip", bytes(damaged))
+    kept = archive.KeptMembers.of(map_output(tmp_path, "kits/q.zip"))
+    assert kept is not None and kept.get("kit/b.pdf") is None
+    assert kept.get("kit/a.pdf") is not None

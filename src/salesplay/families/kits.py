@@ -20,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import mmap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from salesplay.render.slides import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
 from salesplay.views import Edition
-from salesplay.write import git_revision, read_output
+from salesplay.write import git_revision, map_output
 
 NAME = "kits"
 CACHE = ".salesplay/cache"
@@ -186,11 +187,12 @@ class _Kits:
 
     def make(self, partner_id: str) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
-        previous: bytes | None = None
+        previous: bytes | mmap.mmap | None = None
         if not self.src.clean:
-            # what is unchanged of the partner's previous kit is copied, not made again
+            # what is unchanged of the partner's previous kit is copied, not made again: it
+            # is mapped, and only what is copied is touched (its CRC checked)
             with contextlib.suppress(OSError, ValueError):
-                previous = read_output(self.src.out, rel, limit=1 << 30)
+                previous = map_output(self.src.out, rel)
         kit = kits.kit_zip(self.shared, partner_id, previous)
         self._keep_bands(rel)
         return kit, ()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import mmap
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Formats that are already compressed: deflating them costs ~30x the time for ~18 %
 # (MEASURED.md), so kits store them.
@@ -58,9 +60,10 @@ def zip_date_time(date: dt.date) -> DateTime:
 
 @dataclass(frozen=True)
 class Kept:
-    """A stored member copied from an earlier archive, with its CRC-32 (checked when kept)."""
+    """A stored member copied from an earlier archive, with its CRC-32 (checked when kept);
+    its bytes may be a view into that archive (mapped, not read)."""
 
-    data: bytes
+    data: bytes | memoryview
     crc: int
 
 
@@ -88,7 +91,7 @@ def write_zip(
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
     mtime, mdate = _dos_stamp(zip_date_time(date))
-    chunks: list[bytes] = []
+    chunks: list[bytes | memoryview] = []
     central: list[bytes] = []
     offset = 0
     for name, member in members:
@@ -274,18 +277,52 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
     return b"".join([*chunks, *central, end])
 
 
+class _ViewReader(io.RawIOBase):
+    """A seekable file over a buffer without copying it (zipfile reads the directory; an
+    mmap in Python 3.11 is not seekable in io's sense)."""
+
+    def __init__(self, data: mmap.mmap) -> None:
+        self.view, self.pos = memoryview(data), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: len(self.view)}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self.pos = base + offset
+        return self.pos
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.view[self.pos : self.pos + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self.pos += len(chunk)
+        return len(chunk)
+
+
 class KeptMembers:
     """An earlier archive whose stored members may be copied into a new one (a kit's
-    previous version): each is sliced out and its CRC checked, never decompressed."""
+    previous version): each is viewed in place and its CRC checked, never decompressed or
+    copied until the new archive is joined. The archive may be bytes or a read-only map
+    of its file (write.map_output), which nothing reads whole."""
 
-    def __init__(self, data: bytes, archive: zipfile.ZipFile) -> None:
+    def __init__(self, data: bytes | mmap.mmap, archive: zipfile.ZipFile) -> None:
         self.data, self.archive = data, archive
+        self.view = memoryview(data)
 
     @classmethod
-    def of(cls, data: bytes) -> KeptMembers | None:
+    def of(cls, data: bytes | mmap.mmap) -> KeptMembers | None:
         """The archive `data`; None when it is no zip this module can read."""
         try:
-            return cls(data, zipfile.ZipFile(io.BytesIO(data)))
+            source = _ViewReader(data) if isinstance(data, mmap.mmap) else io.BytesIO(data)
+            return cls(data, zipfile.ZipFile(source))
         except (zipfile.BadZipFile, ValueError, EOFError, OSError, struct.error):
             return None
 
@@ -307,7 +344,7 @@ class KeptMembers:
         if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x09:
             return None  # encrypted, or sizes in a data descriptor
         start = info.header_offset
-        head = self.data[start : start + _LOCAL.size]
+        head = bytes(self.view[start : start + _LOCAL.size])
         if len(head) != _LOCAL.size:
             return None
         sig, _v, _f, method, _t, _d, crc, csize, usize, name_len, extra_len = _LOCAL.unpack(head)
@@ -316,10 +353,10 @@ class KeptMembers:
         if (crc, csize, usize) != (info.CRC, info.compress_size, info.file_size):
             return None
         named = start + _LOCAL.size
-        if self.data[named : named + name_len] != name.encode("utf-8"):
+        if self.view[named : named + name_len] != name.encode("utf-8"):
             return None
         body = named + name_len + extra_len
-        data = self.data[body : body + csize]
+        data = self.view[body : body + csize]
         if len(data) != usize or zlib.crc32(data) != crc:
             return None
         return Kept(data, crc)
