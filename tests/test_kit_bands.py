@@ -13,7 +13,7 @@ import pytest
 import kit_standins as standins
 from kit_standins import PARTNER, ZIP
 from salesplay.families import kits as family
-from salesplay.render import band
+from salesplay.render import band, stamp
 
 BANDS = f"{family.CACHE}/bands-kits-{PARTNER}.blobs"
 
@@ -50,15 +50,21 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def painted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The partners whose band was drawn in Inter (no WeasyPrint) from here on."""
+    """The partners whose band was drawn in Inter (no WeasyPrint) from here on, and
+    "parsed" for each band parsed to be stamped (PreparedBand.of)."""
     names: list[str] = []
-    real = band.BandMaker._drawn_band
+    real, parse = band.BandMaker._drawn_band, stamp.PreparedBand.of.__func__
 
     def counting(self: band.BandMaker, brand: band.Brand, rgb: band.RGB) -> bytes:
         names.append(brand.name)
         return real(self, brand, rgb)
 
+    def parsing(cls: type[stamp.PreparedBand], data: bytes) -> stamp.PreparedBand:
+        names.append("parsed")
+        return parse(cls, data)
+
     monkeypatch.setattr(band.BandMaker, "_drawn_band", counting)
+    monkeypatch.setattr(stamp.PreparedBand, "of", classmethod(parsing))
     return names
 
 
@@ -77,7 +83,7 @@ def test_a_kit_remade_for_a_changed_member_draws_no_band(
     _edit_play(project)
     kit = standins.kit(project)
     assert kit != before  # the card changed, and the kit with it
-    # the band in Inter is read back whole, its logo not laid out again
+    # the band in Inter is read back whole and ready to stamp, its logo not laid out again
     assert drawn == [] and painted == []
     # the same kit as with its band drawn again
     kept.unlink()
@@ -110,6 +116,24 @@ def _rename(project: Path, name: str) -> None:
     text = path.read_text(encoding="utf-8")
     old = next(line for line in text.splitlines() if line.startswith("name:"))
     path.write_text(text.replace(old, f"name: {name}"), encoding="utf-8")
+
+
+def test_a_damaged_ready_band_means_parsing_the_band_again(
+    project: Path, painted: list[str]
+) -> None:
+    kit = standins.kit(project)
+    path = project / "build" / BANDS
+    blobs = family._blobs_of(BANDS, path.read_bytes())
+    assert blobs is not None
+    keys = [k.decode() for k in blobs[0::2]]
+    ready = [i for i, k in enumerate(keys) if k.endswith(family.PREPARED)]
+    assert ready  # the file holds the band ready to stamp
+    for i in ready:
+        blobs[2 * i + 1] = b"salesplay prepared band 1\n" + b"\xff" * 40  # checked, then refused
+    path.write_bytes(family._blob_file(BANDS, blobs))
+    _edit_play(project)
+    assert standins.kit(project) != kit
+    assert "parsed" in painted and all(n == "parsed" for n in painted)  # parsed, not drawn
 
 
 def test_a_partner_edit_draws_its_band_around_the_kept_logo(

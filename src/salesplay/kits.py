@@ -111,6 +111,10 @@ class KitShared:
     #: SVG logos laid out for drawn bands (BandMaker.logo_page), by BandMaker.logo_id: read
     #: from the cache or made before the kits (see families/kits.py)
     logo_pages: dict[str, bytes] = field(default_factory=dict)
+    #: bands ready to stamp, as read from the cache (PreparedBand.dump), and as this process
+    #: has them (see prepared_band)
+    prepared_dumps: dict[Brand, bytes] = field(default_factory=dict)
+    prepared: dict[Brand, PreparedBand] = field(default_factory=dict)
     #: (member kind, member) → the key of the unit that made the member's card or deck
     sources: dict[tuple[str, Member], str] = field(default_factory=dict)
     #: the band's fonts, loaded (and their common subset made) once in the parent
@@ -312,8 +316,22 @@ class _Band:
 
     def prepared(self) -> PreparedBand:
         if self._prepared is None:
-            self._prepared = PreparedBand.of(band_of(self.shared, self.brand))
+            self._prepared = prepared_band(self.shared, self.brand)
         return self._prepared
+
+
+def prepared_band(shared: KitShared, brand: Brand) -> PreparedBand:
+    """The band of `brand` ready to stamp: as kept between builds (`prepared_dumps`), else
+    parsed from the band (~2 ms); kept in this process, for the kit's band file."""
+    found = shared.prepared.get(brand)
+    if found is None:
+        dump = shared.prepared_dumps.get(brand)
+        with contextlib.suppress(ValueError):
+            found = PreparedBand.load(dump) if dump is not None else None
+        if found is None:
+            found = PreparedBand.of(band_of(shared, brand))
+        shared.prepared[brand] = found
+    return found
 
 
 def _mark_key(mark: cobrand.PartnerMark) -> str:

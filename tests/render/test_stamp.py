@@ -327,3 +327,22 @@ def test_bands_from_fonts_warmed_in_a_parent_are_the_same_bytes(assets: Path) ->
         assert b.regular is fonts.regular and b.bold is fonts.bold  # not loaded again
         for brand in brands:
             assert a.band(brand, engine="draw") == b.band(brand, engine="draw")
+
+
+def test_a_prepared_band_kept_as_bytes_stamps_the_same(
+    card: bytes, maker: BandMaker, assets: Path
+) -> None:
+    stamper = Stamper(card)
+    for brand in (Brand("Blue River IT", assets / "wide.png", CONTACTS), Brand("Nologo", None, ())):
+        prepared = PreparedBand.of(maker.band(brand))
+        dump = prepared.dump()
+        assert PreparedBand.load(dump) == prepared
+        assert stamper.stamp(PreparedBand.load(dump)) == stamper.stamp(prepared)
+    # anything but a dump is refused, never stamped: a damaged cache entry is made again
+    index_past_the_end = dump.replace(
+        b"\x01" + (1).to_bytes(4, "little"), b"\x01" + (999).to_bytes(4, "little"), 1
+    )
+    assert index_past_the_end != dump
+    for bad in (b"", b"%PDF-1.7", dump[:-1], dump + b"x", dump[:40], index_past_the_end):
+        with pytest.raises(ValueError):
+            PreparedBand.load(bad)

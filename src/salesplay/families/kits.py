@@ -198,15 +198,24 @@ class _Kits:
         return kit, ()
 
     def _keep_bands(self, kit_rel: str) -> None:
-        """Write the kit's band file, unless it holds just what the kit's bands are made
-        from: every band the kit has now (read back, laid out ahead or drawn while making
-        it) and the pages of its SVG logos. On the worker that made the kit; a cache."""
+        """Write the kit's band file, unless it holds just what the kit has now of its
+        bands: each band (read back, laid out ahead or drawn while making the kit) and the
+        same band ready to stamp (PreparedBand.dump), and the pages of its SVG logos. On
+        the worker that made the kit; a cache."""
         wanted = self._band_files.get(kit_rel)
-        if wanted is None or wanted.current:
+        if wanted is None:
             return
-        found = [(key, self.shared.bands.get(brand)) for brand, key in wanted.bands]
-        found += [(key, self.shared.logo_pages.get(logo_id)) for logo_id, key in wanted.logos]
-        blobs = [part for key, blob in found if blob is not None for part in (key.encode(), blob)]
+        shared = self.shared
+        found: list[tuple[str, bytes | None]] = []
+        for brand, key in wanted.bands:
+            ready = shared.prepared.get(brand)
+            dump = ready.dump() if ready is not None else shared.prepared_dumps.get(brand)
+            found += [(key, shared.bands.get(brand)), (key + PREPARED, dump)]
+        found += [(key, shared.logo_pages.get(logo_id)) for logo_id, key in wanted.logos]
+        have = [(key, blob) for key, blob in found if blob is not None]
+        if {key for key, _ in have} == wanted.kept:
+            return  # a key names its blob's content: the file holds just these
+        blobs = [part for key, blob in have for part in (key.encode(), blob)]
         _store_blobs(self.src.out, wanted.name, blobs)
 
     def _bands(self, stale: Sequence[Unit]) -> list[Unit]:
@@ -238,6 +247,8 @@ class _Kits:
             logos = [(maker.logo_id(svg), svg) for svg in svgs if svg is not None]
             logo_keys = [(logo_id, key_of("logo", logo_id)) for logo_id, _ in logos]
             for brand, key in bands:
+                if key + PREPARED in kept:
+                    self.shared.prepared_dumps[brand] = kept[key + PREPARED]
                 if key in kept:
                     self.shared.bands[brand] = kept[key]
                 elif not maker.drawable(brand) and brand not in self.shared.bands:
@@ -248,9 +259,9 @@ class _Kits:
                     self.shared.logo_pages[logo_id] = kept[key]
                 elif drawn_anew and logo_id not in self.shared.logo_pages:
                     pages[key] = (logo_id, svg)
-            held = [key for _, key in bands] + [key for _, key in logo_keys]
-            current = list(kept) == held
-            self._band_files[unit.rel] = _BandFile(name, tuple(bands), tuple(logo_keys), current)
+            self._band_files[unit.rel] = _BandFile(
+                name, tuple(bands), tuple(logo_keys), frozenset(kept)
+            )
         shared = self.shared
 
         def drawn(brand: Brand) -> Callable[[Workshop], Made]:
@@ -327,8 +338,8 @@ class _BandFile:
     name: str  # the cache file (band_name)
     bands: tuple[tuple[Brand, str], ...]
     logos: tuple[tuple[str, str], ...]  # (logo id, key)
-    #: the file holds exactly these already: the kit's make leaves it
-    current: bool
+    #: the keys the file held when read: the kit's make rewrites it only for others
+    kept: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -343,6 +354,10 @@ class _BaseMaker:
     def __call__(self, _workshop: Workshop) -> Made:
         base = cobrand.prepare(self.deck, *self.parts)
         return _blob_file(self.name, [self.digest.encode(), *base.dump()]), ()
+
+
+#: what a band's key is followed by in a band file for the band ready to stamp
+PREPARED = "+prepared"
 
 
 def band_name(kit_rel: str) -> str:

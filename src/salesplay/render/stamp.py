@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,59 @@ class PreparedBand:
                 parts.append(text[last:])
                 objects.append((tuple(parts), data))
         return cls(box[2] - box[0], tuple(objects))
+
+    def dump(self) -> bytes:
+        """The band as bytes for a cache (load reads them back): no pickle."""
+        out = [_DUMP_MAGIC, struct.pack("<dI", self.width, len(self.objects))]
+        for parts, data in self.objects:
+            out.append(struct.pack("<I", len(parts)))
+            for part in parts:
+                if isinstance(part, int):
+                    out.append(struct.pack("<BI", 1, part))
+                else:
+                    out += (struct.pack("<BI", 0, len(part)), part)
+            has = data is not None
+            out += (struct.pack("<BI", int(has), len(data or b"")), data or b"")
+        return b"".join(out)
+
+    @classmethod
+    def load(cls, blob: bytes) -> PreparedBand:
+        """A band from what dump() made; ValueError for anything else (a damaged cache)."""
+        try:
+            if not blob.startswith(_DUMP_MAGIC):
+                raise ValueError("not a prepared band")
+            at = len(_DUMP_MAGIC)
+            width, count = struct.unpack_from("<dI", blob, at)
+            at += 12
+            objects = []
+            for _ in range(count):
+                (nparts,) = struct.unpack_from("<I", blob, at)
+                at += 4
+                parts: list[bytes | int] = []
+                for _ in range(nparts):
+                    kind, value = struct.unpack_from("<BI", blob, at)
+                    at += 5
+                    if kind == 1 and value < count:
+                        parts.append(value)  # the index of an object of this band
+                    elif kind == 0 and at + value <= len(blob):
+                        parts.append(blob[at : at + value])
+                        at += value
+                    else:
+                        raise ValueError("bad part")
+                has, size = struct.unpack_from("<BI", blob, at)
+                at += 5
+                if has not in (0, 1) or at + size > len(blob):
+                    raise ValueError("bad stream")
+                objects.append((tuple(parts), blob[at : at + size] if has else None))
+                at += size
+            if at != len(blob) or not count:
+                raise ValueError("trailing or missing objects")
+        except struct.error as exc:
+            raise ValueError(f"not a prepared band: {exc}") from None
+        return cls(width, tuple(objects))
+
+
+_DUMP_MAGIC = b"salesplay prepared band 1\n"
 
 
 class Stamper:
