@@ -165,7 +165,7 @@ def test_sigkill_while_kits_are_made_leaves_no_worker_and_no_late_write(
     assert proc.returncode == -signal.SIGKILL
     _assert_workers_gone(workers)
     _assert_nothing_written_after(out)
-    # every kit there is whole: the build, not a worker, writes, and only by rename
+    # every kit there is whole: a worker only stages it beside; the build renames it in place
     for kit in (out / "kits").glob("*.zip"):
         assert kit.read_bytes() == (project / "reference-kits/kits" / kit.name).read_bytes()
     _rerun_equals_reference(project, out, "kits")
