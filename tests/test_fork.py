@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 
-from salesplay.engine.fork import AHEAD, forked_map
+import pytest
+
+from salesplay.engine.fork import AHEAD, fork, forked_map
 
 
 def _noting(log: Path) -> Callable[[], AbstractContextManager[Callable[[int], int]]]:
@@ -53,3 +56,40 @@ def test_a_slow_consumer_holds_the_workers_back(tmp_path: Path) -> None:
         rest = list(results)
     assert began <= AHEAD * workers + 1 < count
     assert len([first, *rest]) == count
+
+
+class _Stop(BaseException):
+    pass
+
+
+#: set by a test: fork's after-in-parent callback then signals this process, as a SIGTERM
+#: that lands while logging releases its lock after a fork does
+_SIGNAL_IN_FORK: list[int] = []
+
+
+def _signal_after_fork() -> None:
+    if _SIGNAL_IN_FORK:
+        os.kill(os.getpid(), _SIGNAL_IN_FORK.pop())
+
+
+os.register_at_fork(after_in_parent=_signal_after_fork)
+
+
+def test_a_stop_signal_that_lands_during_a_fork_still_stops() -> None:
+    def stop(_signum: int, _frame: object) -> None:
+        raise _Stop
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    pid = 0
+    try:
+        _SIGNAL_IN_FORK.append(signal.SIGTERM)
+        # raised inside fork's callback, the exception would be printed and dropped
+        with pytest.raises(_Stop):
+            pid = fork()
+            if pid == 0:
+                os._exit(0)
+    finally:
+        _SIGNAL_IN_FORK.clear()
+        signal.signal(signal.SIGTERM, previous)
+    if pid:
+        os.waitpid(pid, 0)

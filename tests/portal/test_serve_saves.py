@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import io
+import signal
+import sys
 import threading
 from pathlib import Path
+from types import FrameType
 
 import pytest
 from test_serve_engine import files, wait_for
@@ -220,3 +224,31 @@ def test_no_garbage_is_collected_before_the_build_a_user_waits_for(
         )
         assert worker.run(request, worker._Interrupts(), memo)["code"] == 0
     assert collected == [(False, False)]
+
+
+def test_an_interrupt_waits_until_an_import_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newer save's interrupt that lands while a module is being imported (WeasyPrint, the
+    first time PDFs are made) is tried again once the import is over: raised there, it
+    would leave a half-made module that every later build of the process would trip on."""
+    from salesplay.serve import worker
+
+    seen: list[FrameType] = []
+    (tmp_path / "halfway_module.py").write_text(
+        "import sys\nsys.modules['salesplay_test_frames'].append(sys._getframe())\n"
+    )
+    monkeypatch.setitem(sys.modules, "salesplay_test_frames", seen)  # type: ignore[arg-type]
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("halfway_module")
+    monkeypatch.delitem(sys.modules, "halfway_module")
+    interrupts = worker._Interrupts(building=True)
+    timers: list[float] = []
+    monkeypatch.setattr(worker.signal, "setitimer", lambda _which, delay: timers.append(delay))
+    try:
+        interrupts.handler(signal.SIGINT, seen[0])
+    except KeyboardInterrupt:
+        pytest.fail("interrupted inside an import")
+    assert timers == [0.02]  # tried again in 20 ms
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.handler(signal.SIGINT, sys._getframe())  # outside any import: at once

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from salesplay.engine.executor import make_one
-from salesplay.engine.fork import die_with_parent
+from salesplay.engine.fork import die_with_parent, fork
 from salesplay.engine.units import Made, Unit, Workshop
 
 #: a unit whose estimated cost (Unit.cost, about seconds) reaches this starts early: a
@@ -44,7 +44,7 @@ class Standby:
         self._read, answer_write = os.pipe()
         parent = os.getpid()
         try:
-            self.pid = os.fork()
+            self.pid = fork()
         except OSError:
             for fd in (job_read, self._job_write, self._read, answer_write):
                 os.close(fd)
@@ -220,7 +220,7 @@ def _start(unit: Unit) -> _Started:
     read, write = os.pipe()
     parent = os.getpid()
     try:
-        pid = os.fork()
+        pid = fork()
     except OSError:
         os.close(read)
         os.close(write)

@@ -8,8 +8,9 @@ import multiprocessing
 import os
 import queue
 import signal
-from collections.abc import Callable, Generator
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -19,6 +20,42 @@ AHEAD = 2
 
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
+#: the signals that stop a build: held back while a process forks
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM noted while forking, and acted on once the fork is done. Raised
+    inside fork's own callbacks (logging releases its lock there), their exception would
+    be printed, then dropped, and the build would go on as if never stopped. (Blocking the
+    signals would not do: another thread of the process may take them.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread sets handlers, and runs them
+        return
+    caught: list[int] = []
+    here = os.getpid()
+    saved = {
+        sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in _STOPPING
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if caught and os.getpid() == here:  # a forked child leaves its parent's signals
+            first = signal.Signals(caught[0])
+            handler = saved[first]
+            if callable(handler):
+                handler(first, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(here, first)
+
+
+def fork() -> int:
+    """os.fork(), with the signals that stop a build acted on only once it is done."""
+    with signals_held():
+        return os.fork()
 
 
 class WorkerError(Exception):
@@ -102,8 +139,9 @@ def forked_map(
                 tasks.put(None)
 
     dispatch(AHEAD * len(procs))
-    for proc in procs:
-        proc.start()
+    with signals_held():
+        for proc in procs:
+            proc.start()
     received = 0
     try:
         while received < count:

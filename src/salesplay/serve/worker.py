@@ -30,9 +30,18 @@ from salesplay.memo import Memo
 _SWALLOWING = (f"{os.sep}cairocffi{os.sep}", f"{os.sep}cffi{os.sep}")
 
 
+#: the import machinery: an interrupt raised while a module runs its top level leaves a
+#: half-made module that other modules already hold (weasyprint.html without its
+#: functions), and every later build in this process would fail on it
+_IMPORTING = "<frozen importlib._bootstrap"
+
+
 def _inside_swallowing(frame: FrameType | None) -> bool:
+    """Whether an interrupt raised in `frame` would be lost (a C callback) or would break
+    the process (an import): it then waits until the build leaves them."""
     while frame is not None:
-        if any(part in frame.f_code.co_filename for part in _SWALLOWING):
+        name = frame.f_code.co_filename
+        if name.startswith(_IMPORTING) or any(part in name for part in _SWALLOWING):
             return True
         frame = frame.f_back
     return False
@@ -48,7 +57,8 @@ class _Interrupts:
         if not self.building:
             return
         if _inside_swallowing(frame):
-            # raised inside a C callback it would be printed as a traceback and lost
+            # raised inside a C callback it would be printed as a traceback and lost; inside
+            # an import it would leave a broken module behind
             signal.setitimer(signal.ITIMER_REAL, 0.02)
             return
         raise KeyboardInterrupt
