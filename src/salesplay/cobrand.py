@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import re
@@ -58,6 +59,12 @@ class PartnerMark:
     contact: str
     logo_png: bytes | None = None
     logo_size: tuple[int, int] = (0, 0)
+
+    @functools.cached_property
+    def logo_digest(self) -> str:
+        """SHA-256 of the logo (of no bytes without one), hex: the kit names each deck it
+        co-brands by it; hashed once for every deck of the kit."""
+        return hashlib.sha256(self.logo_png or b"").hexdigest()
 
     @functools.cached_property
     def deflated_logo(self) -> Deflated | None:

@@ -10,9 +10,7 @@ per play, the destination pitch decks), "Presented by <partner>" with its logo a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import mmap
 import multiprocessing.util
 import os
 import re
@@ -32,7 +30,7 @@ from salesplay.faults import BuildFault
 from salesplay.images import Checked
 from salesplay.labels import N_, Labels
 from salesplay.render import html
-from salesplay.render.archive import MAX_COMMENT, Kept, KeptMembers, deterministic_zip
+from salesplay.render.archive import MAX_COMMENT, Archive, Kept, KeptMembers, deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
@@ -115,6 +113,8 @@ class KitShared:
     #: has them (see prepared_band)
     prepared_dumps: dict[Brand, bytes] = field(default_factory=dict)
     prepared: dict[Brand, PreparedBand] = field(default_factory=dict)
+    #: brand → the key of what its band is made from (band_key)
+    band_keys: dict[Brand, str] = field(default_factory=dict)
     #: (member kind, member) → the key of the unit that made the member's card or deck
     sources: dict[tuple[str, Member], str] = field(default_factory=dict)
     #: the band's fonts, loaded (and their common subset made) once in the parent
@@ -237,7 +237,7 @@ class _Reuse:
     every member.
     """
 
-    def __init__(self, previous: bytes | mmap.mmap | None, folder: str) -> None:
+    def __init__(self, previous: Archive | None, folder: str) -> None:
         self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
         self.kept: KeptMembers | None = None
         self.old: dict[str, str] = {}
@@ -277,7 +277,7 @@ class _Reuse:
             known = self.hashes().get(name)
             if known is not None:
                 return known
-            return hashlib.sha256(data.data).hexdigest()
+            return sha256_bytes(data.data)
         return sha256_bytes(data)
 
     def hashes(self) -> dict[str, str]:
@@ -311,13 +311,22 @@ class _Band:
 
     def __init__(self, shared: KitShared, brand: Brand) -> None:
         self.shared, self.brand = shared, brand
-        self.key = key_of(*band_maker(shared).parts(brand))
+        self.key = band_key(shared, brand)
         self._prepared: PreparedBand | None = None
 
     def prepared(self) -> PreparedBand:
         if self._prepared is None:
             self._prepared = prepared_band(self.shared, self.brand)
         return self._prepared
+
+
+def band_key(shared: KitShared, brand: Brand) -> str:
+    """The key of what the band of `brand` is made from (BandMaker.parts: it reads and
+    hashes the logo), found once: the parent finds the stale kits' before forking."""
+    key = shared.band_keys.get(brand)
+    if key is None:
+        key = shared.band_keys[brand] = key_of(*band_maker(shared).parts(brand))
+    return key
 
 
 def prepared_band(shared: KitShared, brand: Brand) -> PreparedBand:
@@ -335,12 +344,11 @@ def prepared_band(shared: KitShared, brand: Brand) -> PreparedBand:
 
 
 def _mark_key(mark: cobrand.PartnerMark) -> str:
-    png = hashlib.sha256(mark.logo_png or b"").hexdigest()
-    return key_of("deck-mark", mark.name, mark.contact, png, mark.logo_size)
+    return key_of("deck-mark", mark.name, mark.contact, mark.logo_digest, mark.logo_size)
 
 
 def kit_members(
-    shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None = None
+    shared: KitShared, partner_id: str, previous: Archive | None = None
 ) -> tuple[list[tuple[str, bytes | Kept]], bytes]:
     """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
     comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
@@ -512,12 +520,12 @@ def customer_brief(
     )
 
 
-def _kit_zip(shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None) -> bytes:
+def _kit_zip(shared: KitShared, partner_id: str, previous: Archive | None) -> bytes:
     members, comment = kit_members(shared, partner_id, previous)
     return deterministic_zip(members, date=shared.cat.as_of, comment=comment)
 
 
-def kit_zip(shared: KitShared, partner_id: str, previous: bytes | mmap.mmap | None = None) -> bytes:
+def kit_zip(shared: KitShared, partner_id: str, previous: Archive | None = None) -> bytes:
     """One partner's kit as zip bytes, reusing what is unchanged of its `previous` kit;
     any fault is a BuildFault located at the kit."""
     try:

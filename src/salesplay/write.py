@@ -57,8 +57,13 @@ def _replace_at(dir_fd: int, name: str, data: bytes, *, durable: bool = True) ->
     """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced.
     `durable`: on disk before the call returns (fsync of the file, then of the folder)."""
     tmp = _temp_name()
+    _write_new(dir_fd, tmp, data, durable=durable, mode=OUTPUT_MODE)
+    _rename_in(dir_fd, tmp, name, durable=durable)
+
+
+def _rename_in(dir_fd: int, tmp: str, name: str, *, durable: bool) -> None:
+    """The complete file `tmp` in `dir_fd` renamed to `name` (removed if that fails)."""
     try:
-        _write_new(dir_fd, tmp, data, durable=durable, mode=OUTPUT_MODE)
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -216,13 +221,11 @@ def commit_output(out: Path, rel: str, temp: str) -> None:
                 os.fchmod(staged, OUTPUT_MODE)
             finally:
                 os.close(staged)
-            os.replace(temp, Path(rel).name, src_dir_fd=fd, dst_dir_fd=fd)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp, dir_fd=fd)
             raise
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
+        _rename_in(fd, temp, Path(rel).name, durable=True)
     finally:
         os.close(fd)
 
@@ -392,7 +395,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sha256_bytes(data: bytes) -> str:
+def sha256_bytes(data: bytes | memoryview) -> str:
     """Hex SHA-256 of `data`."""
     return hashlib.sha256(data).hexdigest()
 

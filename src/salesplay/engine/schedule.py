@@ -87,8 +87,9 @@ def run_stage(
     """
     for unit in stale:
         if unit.make is None:
+            data = unit.data or b""
             on_done(unit)
-            yield Made(unit, *next(InlineExecutor().run([unit], sink))[1])
+            yield Made(unit, data if sink is None else sink(unit, data), ())
     heavy = largest_first([u for u in stale if u.make is not None])
     started = [u for u in heavy if early is not None and early.started(u)]
     heavy = [u for u in heavy if u not in started]

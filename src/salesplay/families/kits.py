@@ -20,7 +20,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import mmap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from salesplay.faults import BuildFault, Subject
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
+from salesplay.render.archive import Archive
 from salesplay.render.band import BandFonts, Brand
 from salesplay.render.slides import Logo
 from salesplay.render.stamp import Stamper
@@ -187,7 +187,7 @@ class _Kits:
 
     def make(self, partner_id: str) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
-        previous: bytes | mmap.mmap | None = None
+        previous: Archive | None = None
         if not self.src.clean:
             # what is unchanged of the partner's previous kit is copied, not made again: it
             # is mapped, and only what is copied is touched (its CRC checked)
@@ -241,7 +241,7 @@ class _Kits:
             blobs = _cached_blobs(self.src.out, name) or []
             pairs = zip(blobs[0::2], blobs[1::2], strict=True) if len(blobs) % 2 == 0 else ()
             kept = {k.decode("ascii", "replace"): band for k, band in pairs}
-            bands = [(brand, key_of(*maker.parts(brand))) for brand in brands]
+            bands = [(brand, kits.band_key(self.shared, brand)) for brand in brands]
             # both parts of a kit show one logo: it is read and hashed once
             svgs = dict.fromkeys(maker.svg_logo(b) for b, _ in bands)
             logos = [(maker.logo_id(svg), svg) for svg in svgs if svg is not None]
@@ -361,7 +361,7 @@ PREPARED = "+prepared"
 
 
 def band_name(kit_rel: str) -> str:
-    """The cache file of the slow bands of the kit `kit_rel` (one file a kit and locale)."""
+    """The cache file of the bands of the kit `kit_rel` (one file a kit and locale)."""
     return f"{CACHE}/bands-{kit_rel.removesuffix('.zip').replace('/', '-')}{_BLOBS}"
 
 

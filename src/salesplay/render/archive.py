@@ -36,10 +36,14 @@ _UTF8_NAME = 0x800
 _ZIP64_LIMIT = (1 << 31) - 1
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
+#: indexes into a central record's fields (_CENTRAL, less the offset)
+_FLAGS, _METHOD, _CRC, _CSIZE, _USIZE, _NAME_LEN = 3, 4, 7, 8, 9, 10
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 
 DateTime = tuple[int, int, int, int, int, int]
+#: an earlier archive as KeptMembers reads it: its bytes, or a read-only map of its file
+Archive = bytes | mmap.mmap
 
 
 def _dos_stamp(stamp: DateTime) -> tuple[int, int]:
@@ -178,11 +182,9 @@ class _Member:
     start: int  # offset of the local header in the base archive
     length: int  # local header + data
     name: bytes  # its name as the archive holds it
-    #: its central record's fields before the offset, as kept (crc, sizes, method: the
-    #: base's; a splice that replaces it packs its own)
+    #: its central record's fields before the offset, as kept (a splice that replaces the
+    #: member puts in its own method, CRC and sizes)
     central: tuple[int, ...]
-    #: the fields that stay when it is replaced: made-by version, flags, time, date
-    fixed: tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -210,12 +212,8 @@ class SpliceBase:
                     info.CRC, info.compress_size, info.file_size, len(name), 0, 0, 0,
                     info.internal_attr, info.external_attr,
                 )  # fmt: skip
-                fixed = (made_by, info.flag_bits, mtime, mdate)
-                members.append(_Member(info, info.header_offset, length, name, central, fixed))
+                members.append(_Member(info, info.header_offset, length, name, central))
         return cls(data, tuple(members))
-
-    def read(self, name: str) -> bytes:
-        return self.read_all([name])[name]
 
     def read_all(self, names: Iterable[str]) -> dict[str, bytes]:
         """Members `names`, decompressed and CRC-checked, the archive opened once."""
@@ -262,15 +260,13 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
             offset += member.length
             continue
         done = new if isinstance(new, Deflated) else Deflated.of(new)
-        made_by, flags, mtime, mdate = member.fixed
-        method, crc, csize, usize = zipfile.ZIP_DEFLATED, done.crc, len(done.payload), done.size
-        head = (flags, method, mtime, mdate, crc, csize, usize, len(name))
-        chunks += (local(0x04034B50, 20, *head, 0), name, done.payload)
-        central += (
-            pack(0x02014B50, made_by, 20, *head, 0, 0, 0, *member.central[14:], offset),
-            name,
-        )
-        offset += _LOCAL.size + len(name) + csize
+        record = list(member.central)
+        record[_METHOD] = zipfile.ZIP_DEFLATED
+        record[_CRC], record[_CSIZE], record[_USIZE] = done.crc, len(done.payload), done.size
+        # the local header holds the central record's fields from flags to the name's size
+        chunks += (local(0x04034B50, 20, *record[_FLAGS : _NAME_LEN + 1], 0), name, done.payload)
+        central += (pack(*record, offset), name)
+        offset += _LOCAL.size + len(name) + len(done.payload)
     size = sum(map(len, central))
     count = len(base.members)
     end = _END.pack(0x06054B50, 0, 0, count, count, size, offset, 0)
@@ -313,12 +309,12 @@ class KeptMembers:
     copied until the new archive is joined. The archive may be bytes or a read-only map
     of its file (write.map_output), which nothing reads whole."""
 
-    def __init__(self, data: bytes | mmap.mmap, archive: zipfile.ZipFile) -> None:
+    def __init__(self, data: Archive, archive: zipfile.ZipFile) -> None:
         self.data, self.archive = data, archive
         self.view = memoryview(data)
 
     @classmethod
-    def of(cls, data: bytes | mmap.mmap) -> KeptMembers | None:
+    def of(cls, data: Archive) -> KeptMembers | None:
         """The archive `data`; None when it is no zip this module can read."""
         try:
             source = _ViewReader(data) if isinstance(data, mmap.mmap) else io.BytesIO(data)
