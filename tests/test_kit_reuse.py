@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import kit_standins as standins
 from conftest import AS_OF, run_cli
 from kit_standins import PARTNER, ZIP
 from salesplay import cobrand, kits
+from salesplay.render.archive import Archive
 from salesplay.render.stamp import Stamper
 
 PLAY = "plays/backup-modernization.yaml"
@@ -125,3 +127,35 @@ def test_a_member_altered_in_the_previous_kit_is_made_again(project: Path, made:
     target.write_bytes(bytes(spoiled))
     assert standins.kit(project) == kit
     assert made == ["pdf"]
+
+
+def test_a_previous_kit_as_written_is_copied_from_without_computing_crcs(
+    project: Path, made: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kit the last build wrote (size and mtime as recorded) is trusted as the no-change
+    path trusts every output: its members' CRCs are taken from its headers. Once its mtime
+    moves, every copied member's CRC is computed again."""
+    checked_calls: list[bool] = []
+    of = kits.KeptMembers.of
+
+    def spying(data: Archive, checked: bool = True) -> kits.KeptMembers | None:
+        checked_calls.append(checked)
+        return of(data, checked=checked)
+
+    monkeypatch.setattr(kits.KeptMembers, "of", spying)
+    path = project / "plays" / "competitors" / "acme.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Large installed base", "Largest installed base"))
+    target = project / "build" / ZIP
+    kit = standins.kit(project)
+    assert checked_calls == [False]
+    assert 0 < len(made) < len(_named(kit))
+    # the same kit, touched: its members are checked before they are copied
+    checked_calls.clear()
+    made.clear()
+    path.write_text(text.replace("Large installed base", "Larger installed base"))
+    info = target.stat()
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+    assert standins.kit(project) != kit
+    assert checked_calls == [True]
+    assert 0 < len(made) < len(_named(kit))

@@ -225,6 +225,16 @@ def band_of(shared: KitShared, brand: Brand) -> bytes:
     return band
 
 
+@dataclass(frozen=True)
+class Previous:
+    """A partner's previous kit: its bytes or map, and whether it is the very file the last
+    build wrote (size and mtime as recorded; its members' CRCs are then not computed again,
+    as the no-change path trusts every output so)."""
+
+    data: Archive
+    written: bool = False
+
+
 class _Reuse:
     """The members of a partner's previous kit that are still what this kit would hold.
 
@@ -233,11 +243,11 @@ class _Reuse:
     whose key is unchanged is copied from the previous kit instead of being made again (a
     play edit re-stamps hundreds of kits, each of which changes in one or two members). It
     is copied as stored, with the CRC and the manifest's sha256 the previous kit gave it,
-    once its CRC is checked. A missing, unreadable or foreign previous kit means making
-    every member.
+    once its CRC is checked (see Previous.written). A missing, unreadable or foreign
+    previous kit means making every member.
     """
 
-    def __init__(self, previous: Archive | None, folder: str) -> None:
+    def __init__(self, previous: Previous | None, folder: str) -> None:
         self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
         self.kept: KeptMembers | None = None
         self.old: dict[str, str] = {}
@@ -245,7 +255,7 @@ class _Reuse:
         self._hashes: dict[str, str] | None = None
         if previous is None:
             return
-        kept = KeptMembers.of(previous)
+        kept = KeptMembers.of(previous.data, checked=not previous.written)
         if kept is None:
             return
         try:
@@ -348,7 +358,7 @@ def _mark_key(mark: cobrand.PartnerMark) -> str:
 
 
 def kit_members(
-    shared: KitShared, partner_id: str, previous: Archive | None = None
+    shared: KitShared, partner_id: str, previous: Previous | None = None
 ) -> tuple[list[tuple[str, bytes | Kept]], bytes]:
     """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
     comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
@@ -520,12 +530,12 @@ def customer_brief(
     )
 
 
-def _kit_zip(shared: KitShared, partner_id: str, previous: Archive | None) -> bytes:
+def _kit_zip(shared: KitShared, partner_id: str, previous: Previous | None) -> bytes:
     members, comment = kit_members(shared, partner_id, previous)
     return deterministic_zip(members, date=shared.cat.as_of, comment=comment)
 
 
-def kit_zip(shared: KitShared, partner_id: str, previous: Archive | None = None) -> bytes:
+def kit_zip(shared: KitShared, partner_id: str, previous: Previous | None = None) -> bytes:
     """One partner's kit as zip bytes, reusing what is unchanged of its `previous` kit;
     any fault is a BuildFault located at the kit."""
     try:

@@ -311,14 +311,16 @@ def open_output(out: Path, rel: str) -> BinaryIO:
     return src
 
 
-def map_output(out: Path, rel: str) -> mmap.mmap | bytes:
+def map_output(out: Path, rel: str) -> tuple[mmap.mmap | bytes, os.stat_result]:
     """A regular file `rel` under `out`, mapped read-only rather than read (a kit's previous
-    version, of which most members are copied as they are); b"" for an empty file. The map
-    stays valid when the file is replaced. Else OSError/ValueError."""
+    version, of which most members are copied as they are), with the stat of the file
+    mapped; b"" for an empty file. The map stays valid when the file is replaced. Else
+    OSError/ValueError."""
     with open_output(out, rel) as src:
-        if os.fstat(src.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ)
+        info = os.fstat(src.fileno())
+        if info.st_size == 0:
+            return b"", info
+        return mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ), info
 
 
 def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:

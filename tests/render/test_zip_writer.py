@@ -122,8 +122,9 @@ def test_a_mapped_previous_archive_keeps_members_as_bytes_do(tmp_path: Path) -> 
     members = [("kit/a.pdf", b"%PDF one"), ("kit/b.pdf", b"%PDF two"), ("kit/i.html", b"<p>")]
     old = archive.deterministic_zip(members, date=DATE, comment=b'{"k": 1}')
     write_output(tmp_path, "kits/p.zip", old)
-    mapped = map_output(tmp_path, "kits/p.zip")
+    mapped, info = map_output(tmp_path, "kits/p.zip")
     assert not isinstance(mapped, bytes)  # a map, not a read
+    assert info.st_size == len(old)
     kept = archive.KeptMembers.of(mapped)
     assert kept is not None and kept.comment == b'{"k": 1}'
     assert kept.read("kit/i.html") == b"<p>"
@@ -137,6 +138,38 @@ def test_a_mapped_previous_archive_keeps_members_as_bytes_do(tmp_path: Path) -> 
     damaged = bytearray(old)
     damaged[bytes(old).index(b"two")] = ord("X")
     write_output(tmp_path, "kits/q.zip", bytes(damaged))
-    kept = archive.KeptMembers.of(map_output(tmp_path, "kits/q.zip"))
+    kept = archive.KeptMembers.of(map_output(tmp_path, "kits/q.zip")[0])
     assert kept is not None and kept.get("kit/b.pdf") is None
     assert kept.get("kit/a.pdf") is not None
+
+
+def test_an_archive_known_as_written_is_kept_without_computing_crcs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """checked=False (a kit as the last build wrote it): the CRC comes from the headers,
+    which are still checked; by default every kept member's CRC is computed."""
+    members = [("kit/a.pdf", b"%PDF one" * 100), ("kit/b.pdf", b"%PDF two")]
+    old = archive.deterministic_zip(members, date=DATE)
+    summed: list[int] = []
+    crc32 = zlib.crc32
+
+    def counting(data: bytes, value: int = 0) -> int:
+        summed.append(len(data))
+        return crc32(data, value)
+
+    monkeypatch.setattr(archive.zlib, "crc32", counting)
+    trusted = archive.KeptMembers.of(old, checked=False)
+    assert trusted is not None
+    kept = trusted.get("kit/a.pdf")
+    assert kept is not None and bytes(kept.data) == members[0][1]
+    assert kept.crc == crc32(members[0][1])
+    assert summed == []
+    checked = archive.KeptMembers.of(old)
+    assert checked is not None and checked.get("kit/a.pdf") is not None
+    assert summed == [len(members[0][1])]
+    # a header that disagrees with the central directory is refused either way
+    damaged = bytearray(old)
+    local = bytes(old).index(b"PK\x03\x04")
+    damaged[local + 14] ^= 0xFF  # the local header's CRC
+    spoiled = archive.KeptMembers.of(bytes(damaged), checked=False)
+    assert spoiled is not None and spoiled.get("kit/a.pdf") is None

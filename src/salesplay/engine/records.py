@@ -161,6 +161,12 @@ class Records:
         record = self.entries.get(rel)
         return record is not None and record.key == key and _same_file(out / rel, record)
 
+    def written(self, rel: str, info: os.stat_result) -> bool:
+        """Whether the file whose stat is `info` is the `rel` the last build wrote (its size
+        and mtime), whatever it was made from: trusted as the no-change path trusts it."""
+        record = self.entries.get(rel)
+        return record is not None and _as_recorded(info, record)
+
     def note(self, out: Path, rel: str, key: str, warnings: tuple[Diagnostic, ...] = ()) -> None:
         """Record that `rel` now holds what `key` makes (after writing or finding it so)."""
         info = (out / rel).lstat()
@@ -261,6 +267,10 @@ def _same_file(path: Path, record: Record) -> bool:
         info = path.lstat()
     except OSError:
         return False
+    return _as_recorded(info, record)
+
+
+def _as_recorded(info: os.stat_result, record: Record) -> bool:
     return (
         stat.S_ISREG(info.st_mode)
         and info.st_size == record.size

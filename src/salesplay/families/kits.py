@@ -33,7 +33,6 @@ from salesplay.faults import BuildFault, Subject
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.render import decks, html
-from salesplay.render.archive import Archive
 from salesplay.render.band import BandFonts, Brand
 from salesplay.render.slides import Logo
 from salesplay.render.stamp import Stamper
@@ -187,12 +186,16 @@ class _Kits:
 
     def make(self, partner_id: str) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
-        previous: Archive | None = None
+        previous: kits.Previous | None = None
         if not self.src.clean:
             # what is unchanged of the partner's previous kit is copied, not made again: it
-            # is mapped, and only what is copied is touched (its CRC checked)
+            # is mapped, and only what is copied is touched (its CRC checked unless the file
+            # is the one the last build wrote)
             with contextlib.suppress(OSError, ValueError):
-                previous = map_output(self.src.out, rel)
+                data, info = map_output(self.src.out, rel)
+                records = None if self.src.plans is None else self.src.plans.records
+                written = records is not None and records.written(rel, info)
+                previous = kits.Previous(data, written)
         kit = kits.kit_zip(self.shared, partner_id, previous)
         self._keep_bands(rel)
         return kit, ()
