@@ -8,6 +8,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from html import escape
 from pathlib import Path
 
@@ -99,3 +100,19 @@ def test_a_spliced_member_given_deflated_is_the_member_deflated_here() -> None:
     assert given == archive.splice(base, {"slide.xml": new})
     with zipfile.ZipFile(io.BytesIO(given)) as out:
         assert out.read("slide.xml") == new
+
+
+@pytest.mark.parametrize("cut", [0, 10, 9000])
+def test_a_split_slide_inflates_to_its_head_and_any_tail(cut: int) -> None:
+    """The tail's own deflate stream, with the end of the head as its dictionary, follows the
+    head's on a byte boundary: the whole inflates to head + tail, however long the head."""
+    words = b"".join(
+        b'<a:r><a:rPr lang="en-US" sz="%d"/><a:t>w%d</a:t></a:r>' % (i, i) for i in range(400)
+    )
+    xml = words[:cut] + b"SALESPLAYPARTNERNAME" + words[:300]
+    slide = cobrand._Slide.of(xml, cut)
+    for tail in (b"", b"Blue River" + words[:300], words[-200:] * 3):
+        done = slide.completed(tail)
+        whole = xml[:cut] + tail
+        assert zlib.decompress(done.payload, -15) == whole
+        assert done.crc == zlib.crc32(whole) and done.size == len(whole)

@@ -72,14 +72,25 @@ class PartnerMark:
         return Deflated.of(self.logo_png) if self.logo_png else None
 
 
+#: how much of a slide's unchanging part a partner's deflated tail may refer back to (its
+#: preset dictionary). The tail repeats the run markup just before it: with 4 KB the decks
+#: are 0.1% larger than one deflate of each slide gives; with none, 2%.
+_HISTORY = 4096
+
+
 @dataclass(frozen=True)
 class _Slide:
     """A co-branded slide split where a partner first changes it: what comes before is the
-    same for every partner, so it is deflated (and checksummed) once per base, ending its
-    deflate block there, and a partner's slide deflates only the rest."""
+    same for every partner, so it is deflated (and checksummed) once per base, flushed to a
+    byte boundary there, and a partner's slide deflates only the rest, as a deflate stream
+    of its own whose dictionary is the end of the unchanging part.
 
-    head: bytes  # the deflated output of the unchanging part, so far
-    packer: Any  # the compressor's state after it
+    A fresh compressor with a 4 KB dictionary, not a copy of the one that deflated the
+    head: a copy moves zlib's whole 256 KB state (0.1 ms a deck, for 12 slides), and
+    keeping one state per slide of every base held 210 MB of a worker's memory."""
+
+    head: bytes  # the deflated output of the unchanging part, ending on a byte boundary
+    history: bytes  # its last _HISTORY bytes: the tail's preset dictionary
     crc: int  # CRC-32 of the unchanging part
     size: int  # its length
     tail: bytes  # the rest: the tokens and the logo slot
@@ -87,13 +98,19 @@ class _Slide:
     @classmethod
     def of(cls, xml: bytes, cut: int) -> _Slide:
         packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-        # the block ends here, so a partner's flush encodes the tail's symbols alone
-        head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_BLOCK)
-        return cls(head, packer, zlib.crc32(xml[:cut]), cut, xml[cut:])
+        # a sync flush ends the head's blocks on a byte boundary (not the stream): the
+        # tail's own stream follows it as more blocks, the last of them final
+        head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_SYNC_FLUSH)
+        history = xml[max(0, cut - _HISTORY) : cut]
+        return cls(head, history, zlib.crc32(xml[:cut]), cut, xml[cut:])
 
     def completed(self, tail: bytes) -> Deflated:
         """The slide with `tail` after its unchanging part, deflated."""
-        packer = self.packer.copy()
+        if self.history:
+            # a raw stream's dictionary is what precedes it: here, exactly that
+            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=self.history)
+        else:
+            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         payload = self.head + packer.compress(tail) + packer.flush()
         return Deflated(payload, zlib.crc32(tail, self.crc), self.size + len(tail))
 
@@ -294,7 +311,7 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     name in a team deck's marking on every slide).
 
     Only what follows each slide's unchanging part (DeckBase.split) is edited and deflated
-    per partner; the bytes are those of editing and deflating the whole slide."""
+    per partner; each slide inflates to what editing the whole slide gives."""
     name = escape(mark.name, quote=False).encode()
     contact = escape(mark.contact, quote=False).encode()
     placeholder, fitted = base.placeholder, b""
