@@ -79,13 +79,19 @@ def _render(build: Path, target: Path) -> None:
         subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(pdf), str(prefix)], check=True)
 
 
+def _publish(build: Path, target: Path) -> None:
+    """Render the decks, and put their pictures in ARTIFACTS for people to look at: under
+    the session's lock (sessionbuild.shared), so that two workers never replace it at once."""
+    _render(build, target)
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    shutil.copytree(target / "png", ARTIFACTS)
+
+
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Deck]:
     build = shared(tmp_path_factory, "sample-build-a", full_build) / "build"
-    out = shared(tmp_path_factory, "deck-look", lambda target: _render(build, target))
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    shutil.copytree(out / "png", ARTIFACTS)
+    out = shared(tmp_path_factory, "deck-look", lambda target: _publish(build, target))
     found = []
     for pptx in sorted((out / "pptx").glob("*.pptx")):
         pngs = sorted(

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
+from salesplay.render.sheets import Sheets, reusing
 from salesplay.render.theme import THEME_DIR
 
 #: The package's default theme: fonts.css and the shipped Inter font files.
@@ -44,6 +45,8 @@ class SafeFetcher:
     def __init__(self, roots: Sequence[Path]) -> None:
         self.roots: tuple[Path, ...] = tuple(Path(r).resolve() for r in roots)
         self.refused: list[str] = []
+        #: every file served, resolved (render.sheets keeps what a parsed sheet read)
+        self.fetched: list[Path] = []
 
     def __call__(self, url: str) -> Any:
         return self.fetch(url)
@@ -59,6 +62,7 @@ class SafeFetcher:
         if scheme != "file":
             self._refuse(url, f"scheme '{scheme or '?'}' is not allowed (no network access)")
         path = self.check_path(url)
+        self.fetched.append(path)
         mime, _ = mimetypes.guess_type(path.name)
         return URLFetcherResponse(
             path.as_uri(),
@@ -84,6 +88,14 @@ class SafeFetcher:
             self._refuse(url, "not a file")
         return path
 
+    def allows(self, path: Path) -> bool:
+        """Whether the file `path` would be served now (asked quietly: nothing is noted)."""
+        try:
+            resolved = path.resolve()
+        except OSError:
+            return False
+        return any(resolved.is_relative_to(root) for root in self.roots) and resolved.is_file()
+
     def _refuse(self, url: str, reason: str) -> None:
         self.refused.append(f"{url}: {reason}")
         raise FetchRefused(f"refused {url}: {reason}")
@@ -100,6 +112,7 @@ class PdfRenderer:
 
     def __init__(self) -> None:
         self._font_config: Any = None
+        self._sheets: Sheets | None = None  # the linked sheets parsed with _font_config
         self._pid = 0
 
     def __enter__(self) -> PdfRenderer:
@@ -115,10 +128,10 @@ class PdfRenderer:
                 _discard_font_folder(self._font_config)
             else:
                 self._font_config._folder = None  # the parent's (see _fonts)
-        self._font_config = None
+        self._font_config = self._sheets = None
 
-    def _fonts(self) -> Any:
-        if self._font_config is None or self._pid != os.getpid():
+    def _fonts(self) -> tuple[Any, Sheets]:
+        if self._font_config is None or self._sheets is None or self._pid != os.getpid():
             from weasyprint.text.fonts import FontConfiguration
 
             if self._font_config is not None:
@@ -126,7 +139,8 @@ class PdfRenderer:
                 # must neither share nor delete (FontConfiguration.__del__ would).
                 self._font_config._folder = None
             self._font_config, self._pid = FontConfiguration(), os.getpid()
-        return self._font_config
+            self._sheets = Sheets(self._font_config)
+        return self._font_config, self._sheets
 
     def render(
         self,
@@ -148,7 +162,7 @@ class PdfRenderer:
         from weasyprint import CSS, HTML
 
         fetcher = SafeFetcher(roots)
-        font_config = self._fonts()
+        font_config, linked = self._fonts()
         try:
             sheets = []
             for sheet in stylesheets:
@@ -158,9 +172,10 @@ class PdfRenderer:
                 except FetchRefused as exc:
                     raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
                 sheets.append(CSS(url=url, url_fetcher=fetcher, font_config=font_config))
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=sheets, font_config=font_config
-            )
+            with reusing(linked, fetcher):
+                document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                    stylesheets=sheets, font_config=font_config
+                )
             stamp = as_of.isoformat()
             document.metadata.created = stamp
             document.metadata.modified = stamp
