@@ -20,13 +20,14 @@ AHEAD = 2
 
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
-#: the signals that stop a build: held back while a process forks
-_STOPPING = {signal.SIGINT, signal.SIGTERM}
+#: the signals that stop a build: held back while a process forks. SIGALRM too: serve's
+#: build process retries with it an interrupt it had to defer (serve.worker)
+_STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGALRM}
 
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM noted while forking, and acted on once the fork is done. Raised
+    """SIGINT, SIGTERM and SIGALRM noted while forking, and acted on once the fork is done. Raised
     inside fork's own callbacks (logging releases its lock there), their exception would
     be printed, then dropped, and the build would go on as if never stopped. (Blocking the
     signals would not do: another thread of the process may take them.)"""
