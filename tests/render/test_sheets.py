@@ -138,3 +138,23 @@ def test_only_the_weasyprint_checked_is_patched() -> None:
     import weasyprint
 
     assert weasyprint.__version__.startswith(sheets.WEASYPRINT)
+
+
+def test_a_sheet_that_overrides_a_counter_style_is_parsed_every_time(
+    tmp_path: Path, parsed: list[str]
+) -> None:
+    """A counter style of the sheet's own replaces the built-in one in the document's map
+    (which keeps its size): such a sheet is parsed for every document, and every document
+    numbers its list as the sheet says."""
+    style = _sheet(
+        tmp_path / "theme",
+        '@counter-style lower-roman { system: cyclic; symbols: "✱"; suffix: " " }'
+        " ol { list-style: lower-roman }",
+    )
+    page = _page(style, body="<ol><li>One</li><li>Two</li></ol>")
+    roots = [tmp_path / "theme", THEME_DIR]
+    with PdfRenderer() as renderer:
+        both = [_render(renderer, page, roots)[0] for _ in range(2)]
+    assert parsed.count(style.as_uri()) == 2
+    with PdfRenderer() as renderer:
+        assert _render(renderer, page, roots)[0] == both[1]

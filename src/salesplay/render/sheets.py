@@ -66,14 +66,11 @@ class Sheets:
             return
         before = state.mark(fetcher)
         parsed = list(found)
-        if (
-            len(parsed) == 1
-            and state.mark(fetcher)[1:4] == before[1:4]
-            and not _refused(fetcher, before)
-        ):
-            files = tuple(_stat(p) for p in fetcher.fetched[before[5] :])
+        after = state.mark(fetcher)
+        if len(parsed) == 1 and after.keeps(before):
+            files = tuple(_stat(p) for p in fetcher.fetched[before.fetched :])
             if all(files):
-                added = tuple(state.page_rules[before[0] :])
+                added = tuple(state.page_rules[before.page_rules :])
                 self.entries[(href, media)] = _Sheet(parsed[0], added, files)  # type: ignore[arg-type]
         yield from parsed
 
@@ -87,19 +84,40 @@ class _State:
     counter_style: dict[str, Any]
     color_profiles: dict[str, Any]
 
-    def mark(self, fetcher: Fetcher) -> tuple[int, int, int, int, int, int]:
-        return (
+    def mark(self, fetcher: Fetcher) -> _Mark:
+        return _Mark(
             len(self.page_rules),
-            len(self.layers),
-            len(self.counter_style),
-            len(self.color_profiles),
+            tuple(self.layers),
+            {name: id(style) for name, style in self.counter_style.items()},
+            {name: id(profile) for name, profile in self.color_profiles.items()},
             len(fetcher.refused),
             len(fetcher.fetched),
         )
 
 
-def _refused(fetcher: Fetcher, before: tuple[int, ...]) -> bool:
-    return len(fetcher.refused) != before[4]
+@dataclass(frozen=True)
+class _Mark:
+    """What a document's state and fetcher held at one point of its sheets' parse."""
+
+    page_rules: int
+    layers: tuple[Any, ...]
+    counter_styles: dict[str, int]  # name → id of the style: a replaced one counts
+    color_profiles: dict[str, int]
+    refused: int
+    fetched: int
+
+    def keeps(self, before: _Mark) -> bool:
+        """Whether a parse between `before` and this mark left only what a reuse replays
+        (@page rules): nothing refused, no counter style or colour profile added or
+        replaced, and no layer in the document at all (a layered rule's order is the
+        document's list, which a later document may not share)."""
+        return (
+            self.refused == before.refused
+            and not self.layers
+            and not before.layers
+            and self.counter_styles == before.counter_styles
+            and self.color_profiles == before.color_profiles
+        )
 
 
 def _stat(path: Path) -> tuple[Path, int, int] | None:
