@@ -33,7 +33,7 @@ from salesplay.render import html
 from salesplay.render.archive import MAX_COMMENT, Archive, Kept, KeptMembers, deterministic_zip
 from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
-from salesplay.render.stamp import PreparedBand, Stamper
+from salesplay.render.stamp import PreparedBand, Stamper, Summed
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
@@ -253,6 +253,8 @@ class _Reuse:
         self.old: dict[str, str] = {}
         self.folder = folder  # the kit's folder, which the member names start with
         self._hashes: dict[str, str] | None = None
+        #: member name → the sha256 a member made with its sums came with (Summed)
+        self._made: dict[str, str] = {}
         if previous is None:
             return
         kept = KeptMembers.of(previous.data, checked=not previous.written)
@@ -267,9 +269,10 @@ class _Reuse:
             self.kept, self.old = kept, old
 
     def member(
-        self, name: str, parts: tuple[object, ...], make: Callable[[], bytes]
+        self, name: str, parts: tuple[object, ...], make: Callable[[], bytes | Summed]
     ) -> bytes | Kept:
-        """The bytes of member `name` (under the kit's folder), made from `parts`."""
+        """The bytes of member `name` (under the kit's folder), made from `parts`; a member
+        made with its sums is zipped and listed with them, not checksummed again."""
         key = key_of("kit-member", *parts)[:32]
         self.keys[name] = key
         if self.kept is not None and self.old.get(name) == key:
@@ -278,11 +281,19 @@ class _Reuse:
                 return kept
             with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
                 return self.kept.read(name)  # not stored: the CRC is checked on reading
-        return make()
+        made = make()
+        if isinstance(made, Summed):
+            self._made[name] = made.sha256
+            return Kept(made.data, made.crc)
+        return made
 
     def sha256(self, name: str, data: bytes | Kept) -> str:
         """The sha256 of member `name` (relative to the kit's folder) for the manifest: as
-        the previous kit's manifest gave it when the member was copied from that kit."""
+        the previous kit's manifest gave it when the member was copied from that kit, as it
+        was made with when it was made with its sums."""
+        made = self._made.get(f"{self.folder}/{name}")
+        if made is not None:
+            return made
         if isinstance(data, Kept):
             known = self.hashes().get(name)
             if known is not None:
@@ -375,7 +386,7 @@ def kit_members(
         files[name] = reuse.member(
             f"{partner_id}/{name}",
             (source, band.key),
-            lambda: stamper.get().stamp(band.prepared()),
+            lambda: stamper.get().stamp_summed(band.prepared()),
         )
 
     def cobranded(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -141,6 +143,11 @@ def test_stamp_appends_a_valid_incremental_update(
         out = stamper.stamp(PreparedBand.of(band))
         assert out == stamper.stamp(band) == stamp(original, band)
         assert out.startswith(original)  # the rendered file itself is never rewritten
+        # the sums carried on from the original's are those of the whole copy
+        summed = stamper.stamp_summed(band)
+        assert summed.data == out
+        assert summed.crc == zlib.crc32(out)
+        assert summed.sha256 == hashlib.sha256(out).hexdigest()
         with pikepdf.open(io.BytesIO(out)) as doc:
             assert doc.check_pdf_syntax() == []
         reader = pypdf.PdfReader(io.BytesIO(out), strict=True)

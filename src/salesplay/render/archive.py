@@ -64,8 +64,9 @@ def zip_date_time(date: dt.date) -> DateTime:
 
 @dataclass(frozen=True)
 class Kept:
-    """A stored member copied from an earlier archive, with its CRC-32 (checked when kept);
-    its bytes may be a view into that archive (mapped, not read)."""
+    """A stored member whose CRC-32 is known: copied from an earlier archive (checked when
+    kept; its bytes may be a view into that archive, mapped, not read), or made with it (a
+    stamped PDF's, carried on from its original's)."""
 
     data: bytes | memoryview
     crc: int

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +116,15 @@ class PreparedBand:
 _DUMP_MAGIC = b"salesplay prepared band 1\n"
 
 
+@dataclass(frozen=True)
+class Summed:
+    """A stamped PDF with its CRC-32 and hex SHA-256 (a kit's zip and manifest need both)."""
+
+    data: bytes
+    crc: int
+    sha256: str
+
+
 class Stamper:
     """Stamps partner bands onto one rendered PDF by appending an incremental update.
 
@@ -161,6 +172,21 @@ class Stamper:
             self.form_num = form.objgen[0]
             self.draws = {key: obj.objgen[0] for key, obj in draws.items()}
             self.next_num = int(doc.make_indirect(pikepdf.Dictionary()).objgen[0])
+
+    @functools.cached_property
+    def _sums(self) -> tuple[Any, int]:
+        # what every stamped copy begins with, hashed once for all the kits of a worker
+        return hashlib.sha256(self.pdf), zlib.crc32(self.pdf)
+
+    def stamp_summed(self, band: bytes | PreparedBand) -> Summed:
+        """stamp(band), with its CRC-32 and SHA-256 carried on from the original's: a copy
+        is the original and an appended update, so only the update is checksummed."""
+        data = self.stamp(band)
+        state, crc = self._sums
+        update = memoryview(data)[len(self.pdf) :]
+        digest = state.copy()
+        digest.update(update)
+        return Summed(data, zlib.crc32(update, crc), digest.hexdigest())
 
     def stamp(self, band: bytes | PreparedBand) -> bytes:
         """The PDF with `band` drawn at the bottom of every page, centred."""
