@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from salesplay import images
-from salesplay.render.archive import LEVEL, Deflated, SpliceBase, repack, splice
+from salesplay.render.archive import Deflated, SpliceBase, deflater, repack, splice
 
 NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
@@ -97,7 +97,7 @@ class _Slide:
 
     @classmethod
     def of(cls, xml: bytes, cut: int) -> _Slide:
-        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        packer = deflater()
         # a sync flush ends the head's blocks on a byte boundary (not the stream): the
         # tail's own stream follows it as more blocks, the last of them final
         head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_SYNC_FLUSH)
@@ -106,11 +106,7 @@ class _Slide:
 
     def completed(self, tail: bytes) -> Deflated:
         """The slide with `tail` after its unchanging part, deflated."""
-        if self.history:
-            # a raw stream's dictionary is what precedes it: here, exactly that
-            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=self.history)
-        else:
-            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        packer = deflater(self.history)  # what precedes the tail, exactly
         payload = self.head + packer.compress(tail) + packer.flush()
         return Deflated(payload, zlib.crc32(tail, self.crc), self.size + len(tail))
 

@@ -79,6 +79,15 @@ def _suffix(name: str) -> str:
     return base[dot:] if 0 < dot < len(base) - 1 else ""
 
 
+def deflater(history: bytes = b"") -> Any:
+    """A raw deflate compressor at LEVEL, as every deflated member here is written;
+    `history`: what the stream's data follows, as its preset dictionary (a member deflated
+    in two streams, see cobrand)."""
+    if history:
+        return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=history)
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+
+
 def write_zip(
     members: Iterable[tuple[str, bytes | Kept]],
     *,
@@ -116,7 +125,7 @@ def write_zip(
                 method, payload = zipfile.ZIP_STORED, member
             else:
                 method = zipfile.ZIP_DEFLATED
-                packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+                packer = deflater()
                 payload = packer.compress(member) + packer.flush()
         if size * 1.05 > _ZIP64_LIMIT or len(payload) > _ZIP64_LIMIT:
             raise ValueError(f"{name}: members of 2 GB or more are not supported")
@@ -238,7 +247,7 @@ class Deflated:
 
     @classmethod
     def of(cls, content: bytes) -> Deflated:
-        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        packer = deflater()
         return cls(packer.compress(content) + packer.flush(), zlib.crc32(content), len(content))
 
 

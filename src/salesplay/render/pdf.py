@@ -82,19 +82,25 @@ class SafeFetcher:
         # path percent-decoded is url2pathname's answer on POSIX (urllib.request, which
         # imports in 30 ms, is not needed for it)
         path = Path(raw).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            self._refuse(url, "outside the allowed directories")
-        if not path.is_file():
-            self._refuse(url, "not a file")
+        problem = self._problem(path)
+        if problem is not None:
+            self._refuse(url, problem)
         return path
 
     def allows(self, path: Path) -> bool:
         """Whether the file `path` would be served now (asked quietly: nothing is noted)."""
         try:
-            resolved = path.resolve()
+            return self._problem(path.resolve()) is None
         except OSError:
             return False
-        return any(resolved.is_relative_to(root) for root in self.roots) and resolved.is_file()
+
+    def _problem(self, resolved: Path) -> str | None:
+        """Why the resolved file `resolved` may not be served; None when it may."""
+        if not any(resolved.is_relative_to(root) for root in self.roots):
+            return "outside the allowed directories"
+        if not resolved.is_file():
+            return "not a file"
+        return None
 
     def _refuse(self, url: str, reason: str) -> None:
         self.refused.append(f"{url}: {reason}")

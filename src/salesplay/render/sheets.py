@@ -68,10 +68,11 @@ class Sheets:
         parsed = list(found)
         after = state.mark(fetcher)
         if len(parsed) == 1 and after.keeps(before):
-            files = tuple(_stat(p) for p in fetcher.fetched[before.fetched :])
-            if all(files):
+            read = [_stat(p) for p in fetcher.fetched[before.fetched :]]
+            files = tuple(f for f in read if f is not None)
+            if len(files) == len(read):  # each file it read is still there to compare
                 added = tuple(state.page_rules[before.page_rules :])
-                self.entries[(href, media)] = _Sheet(parsed[0], added, files)  # type: ignore[arg-type]
+                self.entries[(href, media)] = _Sheet(parsed[0], added, files)
         yield from parsed
 
 
@@ -129,8 +130,8 @@ def _stat(path: Path) -> tuple[Path, int, int] | None:
 
 
 def _current(entry: _Sheet, fetcher: Fetcher) -> bool:
-    return all(fetcher.allows(path) and _stat(path) == (path, size, mtime)
-               for path, size, mtime in entry.files)  # fmt: skip
+    """Whether every file the sheet's parse read is unchanged and the document may read it."""
+    return all(fetcher.allows(file[0]) and _stat(file[0]) == file for file in entry.files)
 
 
 _ACTIVE: contextvars.ContextVar[tuple[Sheets, Fetcher] | None] = contextvars.ContextVar(
