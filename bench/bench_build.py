@@ -231,7 +231,7 @@ def main() -> None:
     print(" CPU s: user and system time of the last run, the build and its workers; CPU bound:")
     print(f" that divided by the {os.cpu_count()} CPUs, the least wall time any schedule of")
     print(" that work takes here: a row whose bound is above its target cannot meet it by")
-    print(" writing or scheduling better, only by doing less work)")
+    print(" scheduling better or waiting less for the disk, only by spending less CPU)")
     print(f"cold build said: {cold.line}")
 
 
