@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import run_cli
 from salesplay.scaffold import create_project
@@ -37,3 +42,61 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert result.code == 2
     assert "exists and is not empty" in result.stderr
     assert (tmp_path / "taken/file.txt").read_text() == "mine"
+
+
+#: the salesplay script of the interpreter running the tests (the project's .venv)
+SCRIPT = Path(sys.executable).with_name("salesplay")
+#: a PATH on which no salesplay is found
+BARE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def test_init_says_how_to_run_make_when_salesplay_is_not_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", BARE_PATH)
+    result = run_cli("init", "p", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert "salesplay is not on your PATH" in result.stdout
+    assert f"make SALESPLAY={SCRIPT}" in result.stdout
+    monkeypatch.setenv("PATH", f"{SCRIPT.parent}{os.pathsep}{BARE_PATH}")
+    again = run_cli("init", "q", cwd=tmp_path)
+    assert "not on your PATH" not in again.stdout
+
+
+def _make(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": BARE_PATH}
+    env.pop("SALESPLAY", None)
+    env.pop("MAKEFLAGS", None)  # not pytest's make's flags, if run under make
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_projects_makefile_says_in_one_line_when_salesplay_is_missing(
+    tmp_path: Path,
+) -> None:
+    create_project(tmp_path / "p")
+    result = _make(tmp_path / "p", "check")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("make: salesplay is not installed here:"), result.stderr
+    assert "make SALESPLAY=/path/to/salesplay" in lines[0]
+    assert not (tmp_path / "p/build").exists()
+
+
+def test_the_projects_makefile_finds_salesplay_as_told_or_in_its_venv(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    create_project(project)
+    told = _make(project, "check", f"SALESPLAY={SCRIPT}")
+    assert told.returncode == 0, told.stderr
+    # a project .venv holding salesplay is found without being told
+    (project / ".venv/bin").mkdir(parents=True)
+    (project / ".venv/bin/salesplay").symlink_to(SCRIPT)
+    found = _make(project, "check")
+    assert found.returncode == 0, found.stderr
+    assert ".venv/bin/salesplay check" in found.stdout

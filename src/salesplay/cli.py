@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import shlex
+import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -305,6 +307,15 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         sys.stderr.write(f"salesplay: error: cannot create '{where}': {exc.strerror}\n")
         raise typer.Exit(1) from None
     typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && make")
+    if shutil.which("salesplay") is None:
+        # the project's Makefile looks for salesplay on PATH (or in the project's .venv); the
+        # script an install made sits beside the interpreter running this
+        script = Path(sys.executable).with_name("salesplay")
+        how = f"make SALESPLAY={shlex.quote(str(script))}" if script.is_file() else "make"
+        typer.echo(
+            "note: salesplay is not on your PATH: activate the environment it is installed in,"
+            f" or run {how}"
+        )
     typer.echo(
         "note: an item without `audience:` is for reps only: partner kits and public decks leave"
         " it out (and a claim backed only by it); `salesplay check` warns where that empties a"
