@@ -99,4 +99,22 @@ def test_the_projects_makefile_finds_salesplay_as_told_or_in_its_venv(tmp_path: 
     (project / ".venv/bin/salesplay").symlink_to(SCRIPT)
     found = _make(project, "check")
     assert found.returncode == 0, found.stderr
-    assert ".venv/bin/salesplay check" in found.stdout
+    assert ".venv/bin/salesplay check --templates templates" in found.stdout
+
+
+def test_make_check_in_a_new_project_finds_a_template_override_fault(tmp_path: Path) -> None:
+    """`make check` checks the project's template overrides too, before any build: a fault
+    there is one located line of check, not a surprise of `make`."""
+    project = tmp_path / "p"
+    create_project(project)
+    override = project / "templates/battlecard.html"
+    override.write_text(
+        '{% extends "default/battlecard.html" %}\n{% block body %}{{ play.nme }}{% endblock %}\n'
+    )
+    result = _make(project, "check", f"SALESPLAY={SCRIPT}")
+    assert result.returncode != 0
+    assert "templates/battlecard.html:2: error: undefined: 'PlayView' has no attribute 'nme'" in (
+        result.stderr
+    )
+    assert "(did you mean 'name'?)" in result.stderr
+    assert not (project / "build").exists()

@@ -114,12 +114,14 @@ def test_sandbox_keeps_the_template_api(tmp_path: Path) -> None:
                 "loop.html": '\n{% include "loop.html" %}\n',
             },
             "templates/loop.html:2: error:",
-            "recursion too deep",
+            "recursion too deep: 'loop.html' extends or includes itself",
         ),
         (
             {"battlecard.html": '{% extends "battlecard.html" %}\n'},
             "templates/battlecard.html:1: error:",
-            "recursion too deep",
+            "recursion too deep: 'battlecard.html' extends or includes itself (a project"
+            " template finds itself first); to build on the built-in one, write {% extends"
+            ' "default/battlecard.html" %}',
         ),
         (
             {"battlecard.html": EXTENDS + "{% block title %}\n\n{{ 1 // 0 }}{% endblock %}\n"},

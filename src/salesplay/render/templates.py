@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
@@ -259,9 +260,7 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     except RecursionError:
         # a macro that calls itself, or templates that include or extend each other
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
-        raise TemplateFault(
-            loc, "recursion too deep: a macro calls itself, or templates include each other"
-        ) from None
+        raise TemplateFault(loc, _recursion_message(env, loc.file)) from None
     except Exception as exc:
         # a fault raised while template code ran (1 // 0, a bad filter argument…) is the
         # template's; anything else is salesplay's own bug and must say so
@@ -270,6 +269,46 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
             raise
         where = found or _named(env, name)
         raise TemplateFault(where, f"{type(exc).__name__}: {exc}") from None
+
+
+def _recursion_message(env: jinja2.Environment, file: Path) -> str:
+    """Why templates recursed; for a project override that extends or includes its own name
+    (which finds itself, not the built-in), how to reach the built-in instead."""
+    said = "recursion too deep: a macro calls itself, or templates include each other"
+    name = _project_name(env, file)
+    if name is None or env.loader is None:
+        return said
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        named = set(meta.find_referenced_templates(env.parse(source)))
+    except Exception:  # only a better message for a fault already being reported
+        return said
+    if name not in named:
+        return said
+    said = f"recursion too deep: '{name}' extends or includes itself"
+    if not (THEME_DIR / name).is_file():
+        return said
+    return (
+        f"{said} (a project template finds itself first); to build on the built-in one,"
+        f' write {{% extends "default/{name}" %}}'
+    )
+
+
+def _project_name(env: jinja2.Environment, file: Path) -> str | None:
+    """The template name a project override file is found by (None for the built-in theme's
+    files, or a file no project folder holds)."""
+    loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else []
+    for loader in loaders:
+        if not isinstance(loader, _ContainedLoader):
+            continue
+        for folder in loader.folders:
+            if folder.resolve() == THEME_DIR.resolve():
+                continue
+            try:
+                return Path(file).resolve().relative_to(folder.resolve()).as_posix()
+            except ValueError:
+                continue
+    return None
 
 
 _NO_ATTR = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")
