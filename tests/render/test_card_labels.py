@@ -1,0 +1,72 @@
+"""A catalog's own labels in a card's fact lists stay in their column in the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmlmod
+import re
+import subprocess
+from pathlib import Path
+
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.pipeline import check_catalog
+from salesplay.render import html
+from salesplay.render.pdf import render_pdf
+from salesplay.render.templates import THEME_DIR, make_env, template_dirs
+from salesplay.scaffold import create_project
+
+AS_OF = dt.date(2026, 11, 23)
+
+Word = tuple[float, float, float, float, str]
+
+
+def _words(pdf: Path) -> list[Word]:
+    """The first page's words with their boxes (pdftotext -bbox), in points."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', xml
+    )
+    return [
+        (float(a), float(b), float(c), float(d), htmlmod.unescape(w)) for a, b, c, d, w in found
+    ]
+
+
+def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
+    """The starter project's play has "Deal registration" and "Certification needed" as its
+    partner program's labels: set in capitals, each is wider than the label column, and was
+    drawn over the text beside it. Every word of the labels ends before the text begins."""
+    create_project(tmp_path / "p", today=AS_OF)
+    catalog = tmp_path / "p/plays"
+    cat = check_catalog(Context(catalog=catalog, as_of=AS_OF))
+    assert cat is not None
+    rep = make_edition(cat, "rep")
+    dirs = template_dirs(None)
+    page = html.battlecard(
+        make_env(None), rep, "backup-refresh", html.Links.for_pdf(catalog, dirs), medium="print"
+    )
+    pdf, refused = render_pdf(
+        page,
+        base_url=(THEME_DIR / "index.html").as_uri(),
+        roots=(catalog / "assets", *dirs),
+        as_of=AS_OF,
+        title="card",
+    )
+    assert refused == []
+    out = tmp_path / "card.pdf"
+    out.write_bytes(pdf)
+    words = _words(out)
+    # the text of the two long facts, and where it starts
+    register = next(w for w in words if w[4] == "Register")
+    associate = next(w for w in words if w[4] == "Associate")
+    text_x = register[0]
+    top, bottom = register[1] - 2, associate[3] + 30
+    labels = [w for w in words if w[0] < text_x - 1 and top <= w[1] <= bottom]
+    joined = "".join(w[4] for w in labels).replace("\u2010", "").replace("-", "")
+    assert "REGISTRATION" in joined and "CERTIFICATION" in joined, joined
+    assert all(w[2] <= text_x for w in labels), [w for w in labels if w[2] > text_x]
