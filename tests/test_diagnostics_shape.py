@@ -262,3 +262,22 @@ def test_a_refused_resource_is_a_warning_at_the_output_with_its_subject(tmp_path
     assert only.code == 0, only.stderr
     items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
     assert sum(d["code"] == "fetch" for d in items) == 2
+
+
+def test_unknown_id_suggests_the_close_one_else_says_where_ids_come_from() -> None:
+    from salesplay.diagnostics import LISTED_IDS, unknown_id
+
+    assert unknown_id("partner", "blue-rivr", ["blue-river", "gulf"], "plays/partners") == (
+        "unknown partner 'blue-rivr' (did you mean 'blue-river'?)"
+    )
+    assert unknown_id("partner", "zzz", ["gulf", "blue-river"], "plays/partners") == (
+        "unknown partner 'zzz': a partner is named by its file under plays/partners/"
+        " (blue-river, gulf)"
+    )
+    many = [f"partner-{n:04d}" for n in range(LISTED_IDS + 1)]
+    assert unknown_id("partner", "zzz", many, "p/partners").endswith(
+        f"under p/partners/ ({LISTED_IDS + 1} of them)"
+    )
+    assert unknown_id("play", "x", [], "plays/plays") == (
+        "unknown play 'x': the catalog has none (files under plays/plays/)"
+    )

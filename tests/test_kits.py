@@ -542,6 +542,11 @@ def test_unknown_partner_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> N
     unknown = run_cli("kit", "unknwon-partner", "--as-of", AS_OF, cwd=tmp_path)
     assert unknown.code == 2
     assert "unknown partner 'unknwon-partner'" in unknown.stderr
+    # nothing close: where partners come from, and which there are
+    assert (
+        "a partner is named by its file under plays/partners/ (blue-river, elan-cloud,"
+        in unknown.stderr
+    )
     assert "Traceback" not in typo.stderr + unknown.stderr
     assert not (tmp_path / "build").exists()
 

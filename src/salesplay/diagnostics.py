@@ -180,3 +180,20 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
     match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+#: ids listed by name after "unknown …" when there are at most this many; past it, counted.
+LISTED_IDS = 8
+
+
+def unknown_id(kind: str, word: str, candidates: Iterable[str], folder: str) -> str:
+    """ "unknown partner 'x' (did you mean 'y'?)"; with nothing close, where such ids come
+    from and which there are ("… a partner is named by its file under partners/: a, b")."""
+    names = sorted(set(candidates))
+    close = did_you_mean(word, names)
+    if close:
+        return f"unknown {kind} '{word}'{close}"
+    if not names:
+        return f"unknown {kind} '{word}': the catalog has none (files under {folder}/)"
+    listed = ", ".join(names) if len(names) <= LISTED_IDS else f"{len(names)} of them"
+    return f"unknown {kind} '{word}': a {kind} is named by its file under {folder}/ ({listed})"
