@@ -63,7 +63,7 @@ class Run:
 
     def bound(self) -> float:
         """The least wall time this much CPU takes on this machine's CPUs, however the
-        work is scheduled: what no faster writing or better packing can go below."""
+        work is scheduled: what no better packing or less waiting for the disk goes below."""
         return self.cpu / (os.cpu_count() or 1)
 
 

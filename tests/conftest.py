@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import io
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -166,3 +168,24 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(edition, "glossary_terms_in", noted)
     return texts
+
+
+#: a word pdftotext found: its box in points (x0, y0, x1, y1) and its text.
+Word = tuple[float, float, float, float, str]
+
+
+def pdf_words(pdf: Path) -> list[list[Word]]:
+    """Per page, each word's box and text (`pdftotext -bbox`)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        words = re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page
+        )
+        # pdftotext -bbox writes XHTML: "IT&apos;s" is "IT's"
+        pages.append(
+            [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in words]
+        )
+    return pages

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from salesplay.context import UsageError
-from salesplay.diagnostics import Location, Reporter, display_path, unknown_id
+from salesplay.diagnostics import Location, Reporter, display_path
 from salesplay.edition import Omission, explain_kit, kit_plays, make_edition
 from salesplay.load import YamlPath
-from salesplay.models import AUDIENCES, ENTITY_FOLDERS, Audience
+from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import AVAILABLE, Catalog
 from salesplay.views import Edition
 
@@ -317,16 +317,14 @@ def explain_play(
 ) -> str:
     """What each edition's card of a play leaves out and why, one located line each."""
     if play_id not in cat.plays:
-        folder = display_path(cat.root / ENTITY_FOLDERS["play"])
-        raise UsageError(unknown_id("play", play_id, cat.plays, folder))
+        raise UsageError(cat.unknown("play", play_id))
     if audience is not None and audience not in AUDIENCES:
         raise UsageError(f"unknown audience '{audience}'; audiences: {', '.join(AUDIENCES)}")
     out: list[str] = []
     if partner_id is not None:
         partner = cat.partners.get(partner_id)
         if partner is None:
-            folder = display_path(cat.root / ENTITY_FOLDERS["partner"])
-            raise UsageError(unknown_id("partner", partner_id, cat.partners, folder))
+            raise UsageError(cat.unknown("partner", partner_id))
         if audience not in (None, "partner"):
             raise UsageError("--partner shows the partner edition: leave out --audience")
         omitted: list[Omission] = []

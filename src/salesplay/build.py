@@ -18,11 +18,9 @@ from salesplay.diagnostics import (
     Diagnostic,
     Location,
     did_you_mean,
-    display_path,
     format_text,
     sort_diagnostics,
     summary,
-    unknown_id,
 )
 from salesplay.faults import BuildFault
 
@@ -209,10 +207,7 @@ def run_build(
         if partners is not None:
             for pid in partners:
                 if pid not in cat.partners:
-                    from salesplay.models import ENTITY_FOLDERS
-
-                    folder = display_path(cat.root / ENTITY_FOLDERS["partner"])
-                    raise UsageError(unknown_id("partner", pid, cat.partners, folder))
+                    raise UsageError(cat.unknown("partner", pid))
         return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
                       early, print_, reads, started)  # fmt: skip
     finally:

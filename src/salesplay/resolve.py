@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.diagnostics import Location, Reporter, did_you_mean, display_path, unknown_id
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
@@ -122,6 +122,12 @@ class Catalog:
 
     def loc(self, kind: str, entity_id: str, path: YamlPath = ()) -> Location:
         return self.docs[(kind, entity_id)].loc(path)
+
+    def unknown(self, kind: str, entity_id: str) -> str:
+        """Why `entity_id` names no entity of `kind` here, for a command's usage error: the
+        close id, else the folder its file would be in and the ids there are (unknown_id)."""
+        folder = ENTITY_FOLDERS[kind]
+        return unknown_id(kind, entity_id, getattr(self, folder), display_path(self.root / folder))
 
 
 def _walk_audiences(cat: Catalog, kind: str, entity_id: str, data: Any) -> None:

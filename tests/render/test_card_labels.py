@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import html as htmlmod
-import re
-import subprocess
 from pathlib import Path
 
+from conftest import pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
@@ -17,24 +15,6 @@ from salesplay.render.templates import THEME_DIR, make_env, template_dirs
 from salesplay.scaffold import create_project
 
 AS_OF = dt.date(2026, 11, 23)
-
-Word = tuple[float, float, float, float, str]
-
-
-def _words(pdf: Path) -> list[Word]:
-    """The first page's words with their boxes (pdftotext -bbox), in points."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    found = re.findall(
-        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', xml
-    )
-    return [
-        (float(a), float(b), float(c), float(d), htmlmod.unescape(w)) for a, b, c, d, w in found
-    ]
 
 
 def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
@@ -60,7 +40,7 @@ def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
     assert refused == []
     out = tmp_path / "card.pdf"
     out.write_bytes(pdf)
-    words = _words(out)
+    words = pdf_words(out)[0]
     # the text of the two long facts, and where it starts
     register = next(w for w in words if w[4] == "Register")
     associate = next(w for w in words if w[4] == "Associate")

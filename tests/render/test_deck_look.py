@@ -7,7 +7,6 @@ tests/artifacts/decks/ for a person to look at.
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from PIL import Image, ImageChops
 from pptx import Presentation
 from pptx.util import Inches
 
+from conftest import pdf_words
 from salesplay.cobrand import FOOTER_SHAPE
 from salesplay.cobrand import LOGO_SHAPE as PARTNER_LOGO
 from salesplay.render.pptx_deck import LOGO_SHAPE
@@ -107,23 +107,6 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())
 
 
-def _pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
-    """Per page, each word's box in points and its text."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    pages = []
-    for page in xml.split("<page ")[1:]:
-        words = re.findall(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page
-        )
-        # pdftotext -bbox writes XHTML: "IT&apos;s" is "IT's"
-        pages.append(
-            [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in words]
-        )
-    return pages
-
-
 def _slide_text(slide: Any) -> str:
     return " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
 
@@ -167,7 +150,7 @@ def test_no_text_runs_off_its_slide(decks: list[Deck]) -> None:
         # body text ends 0.55 in above the edge, path captions 0.5 in: lower is overflow
         bottom = height - 0.3 * 72
         for number, (slide, words) in enumerate(
-            zip(prs.slides, _pdf_words(deck.pdf), strict=True), 1
+            zip(prs.slides, pdf_words(deck.pdf), strict=True), 1
         ):
             where = f"{deck.name} slide {number}"
             assert words, where
