@@ -251,6 +251,20 @@ def _no_section(name: str, data: bytes) -> bytes:
     return data.replace(b'name="Section"', b'name="Sektion"')
 
 
+def _without_placeholder(layout: str, name: str) -> bytes:
+    """The built-in master with the placeholder `name` taken off the layout `layout`, as a
+    brand team deleting it in PowerPoint's Slide Master view would."""
+    from pptx import Presentation
+
+    prs = Presentation(str(THEME_DIR / "deck.pptx"))
+    target = next(lay for lay in prs.slide_layouts if lay.name == layout)
+    shape = next(ph for ph in target.placeholders if ph.name == name)
+    shape._element.getparent().remove(shape._element)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("master", "message"),
     [
@@ -258,8 +272,24 @@ def _no_section(name: str, data: bytes) -> bytes:
         (_master(_no_theme), "deck master has no theme"),
         (_master(_no_section), "deck master has no layout named 'Section'"),
         (b"PK\x03\x04 not really a zip", "not a PowerPoint (.pptx) file"),
+        (
+            _without_placeholder("Content", "Body 1"),
+            "deck master's layout 'Content' has no placeholder for a body (its slides need a"
+            " title, a body); add one in PowerPoint's Slide Master view",
+        ),
+        (
+            _without_placeholder("Proof", "Attribution"),
+            "deck master's layout 'Proof' has no placeholder for a subtitle",
+        ),
     ],
-    ids=["truncated-presentation-xml", "no-theme", "no-section-layout", "not-a-zip"],
+    ids=[
+        "truncated-presentation-xml",
+        "no-theme",
+        "no-section-layout",
+        "not-a-zip",
+        "no-body-on-content",
+        "no-subtitle-on-optional-proof",
+    ],
 )
 def test_broken_deck_master_is_located_before_anything_renders(
     tmp_path: Path, master: bytes, message: str
@@ -324,8 +354,14 @@ def test_battlecard_past_its_page_budget_is_a_warning_at_the_play(tmp_path: Path
             "ZeroDivisionError",
         ),
         ("deck.pptx", b"PK\x03\x04 not really a zip", "templates/deck.pptx:1: error:", "pptx"),
+        (
+            "deck.pptx",
+            _without_placeholder("Two Content", "Body 2"),
+            "templates/deck.pptx:1: error:",
+            "layout 'Two Content' has no placeholder for a second body",
+        ),
     ],
-    ids=["template", "deck-master"],
+    ids=["template", "deck-master", "deck-master-placeholder"],
 )
 def test_check_with_templates_finds_template_and_master_faults(
     tmp_path: Path, name: str, content: str | bytes, where: str, message: str

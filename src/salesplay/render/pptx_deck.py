@@ -51,6 +51,18 @@ _CODE_FONT = "Courier New"
 LAYOUTS = ("Title", "Section", "Content", "Two Content", "Path", "Closing")
 #: layouts a master may add; a master without one gets its slides on the stand-in named here.
 OPTIONAL_LAYOUTS = {"Statement": "Content", "Proof": "Content"}
+#: the placeholders each layout's slides may fill (see _add_slides), checked before any deck
+#: is made: a brand team's master without one is a mistake `check` finds, not a build.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "Title": ("a title", "a subtitle"),
+    "Section": ("a title",),
+    "Content": ("a title", "a body"),
+    "Two Content": ("a title", "a body", "a second body"),
+    "Path": ("a title",),
+    "Closing": ("a title", "a subtitle"),
+    "Statement": ("a title", "a body", "a subtitle"),
+    "Proof": ("a title", "a body", "a second body", "a subtitle"),
+}
 #: layouts whose text is scaled to fill one slide (the others' sizes are the design).
 FILL_LAYOUTS = ("Content", "Two Content")
 #: the layouts that carry the company logo (cobrand adds the partner's to the same slides).
@@ -104,16 +116,49 @@ def open_master(master: Path) -> Any:
 
 
 def check_master(master: Path) -> None:
-    """Open the master and confirm it has a theme and every layout the decks use."""
+    """Open the master and confirm it has a theme, every layout the decks use, and on each
+    of those (and of the optional ones it has) the placeholders its slides fill."""
     prs = open_master(master)
-    names = {layout.name for m in prs.slide_masters for layout in m.slide_layouts}
-    missing = [name for name in LAYOUTS if name not in names]
+    layouts = _layouts(prs)
+    missing = [name for name in LAYOUTS if name not in layouts]
     if missing:
         raise _master_fault(
             master,
             f"deck master has no layout named {missing[0]!r} (needs {', '.join(LAYOUTS)};"
-            f" it has: {', '.join(sorted(names)) or 'none'})",
+            f" it has: {', '.join(sorted(layouts)) or 'none'})",
         )
+    for name, needs in NEEDS.items():
+        if name not in layouts:
+            continue  # an optional layout: its slides go on its stand-in
+        lacking = [
+            what for what, present in _present(layouts[name]) if what in needs and not present
+        ]
+        if lacking:
+            raise _master_fault(
+                master,
+                f"deck master's layout {name!r} has no placeholder for {lacking[0]} (its"
+                f" slides need {', '.join(needs)}); add one in PowerPoint's Slide Master view",
+            )
+
+
+def _layouts(prs: Any) -> dict[str, Any]:
+    """The master's layouts by name; of two with one name, the first (the one decks use)."""
+    layouts: dict[str, Any] = {}
+    for slide_master in prs.slide_masters:
+        for layout in slide_master.slide_layouts:
+            layouts.setdefault(layout.name, layout)
+    return layouts
+
+
+def _present(layout: Any) -> list[tuple[str, bool]]:
+    """Which of the placeholders slides fill the layout has (the names NEEDS uses)."""
+    title, subtitle, bodies = _placeholders(layout)
+    return [
+        ("a title", title is not None),
+        ("a subtitle", subtitle is not None),
+        ("a body", len(bodies) >= 1),
+        ("a second body", len(bodies) >= 2),
+    ]
 
 
 def _stand_in(spec: SlideSpec) -> SlideSpec:
@@ -227,13 +272,8 @@ def _placeholders(layout: Any) -> tuple[Any, Any, list[Any]]:
 
 def _add_slides(prs: Any, layout: Any, spec: SlideSpec, logo: Logo | None = None) -> None:
     title_ph, subtitle_ph, bodies = _placeholders(layout)
-    wanted = [
-        ("a title", bool(spec.title), title_ph is not None),
-        ("a subtitle", bool(spec.subtitle), subtitle_ph is not None),
-        ("a body", bool(spec.body), len(bodies) >= 1),
-        ("a second body", bool(spec.body2), len(bodies) >= 2),
-    ]
-    for what, needed, present in wanted:
+    wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
+    for (what, present), needed in zip(_present(layout), wanted, strict=True):
         if needed and not present:
             raise DeckError(
                 f"layout {spec.layout!r} has no placeholder for {what} ({spec.title!r})"
@@ -341,10 +381,7 @@ def _fill(
     for slide_id in list(slide_ids):
         prs.part.drop_rel(slide_id.rId)
         slide_ids.remove(slide_id)
-    layouts: dict[str, Any] = {}
-    for slide_master in prs.slide_masters:
-        for layout in slide_master.slide_layouts:
-            layouts.setdefault(layout.name, layout)
+    layouts = _layouts(prs)
     for spec in slides:
         if spec.layout not in layouts and spec.layout in OPTIONAL_LAYOUTS:
             spec = _stand_in(spec)
