@@ -24,6 +24,7 @@ from salesplay.render import portal
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "plays"
+THEME = REPO / "src/salesplay/themes/default"
 AS_OF = dt.date(2026, 11, 23)
 INDEX_PREFIX = f"window.{portal.INDEX_GLOBAL} = "
 #: only these keys, per play, may reach the search index (it is scanned for leaks).
@@ -512,6 +513,50 @@ def test_project_templates_override_the_portal(tmp_path: Path) -> None:
     assert "<title>Deal finder — Northwind Systems</title>" in (out / "site/index.html").read_text(
         "utf-8"
     )
+
+
+def test_a_projects_own_fonts_reach_the_portal_whatever_their_names(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "fonts").mkdir(parents=True)
+    (templates / "brand").mkdir()
+    regular = (THEME / "fonts/Inter-Regular.otf").read_bytes()
+    (templates / "fonts/Brand-Regular.otf").write_bytes(regular)
+    (templates / "brand/mark.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    # a url() in a comment, on the web or above the theme is none of the portal's files
+    (templates / "fonts.css").write_text(
+        '@import "brand/extra.css";\n/* url("fonts/Old.otf") */\n'
+        '@font-face { font-family: "Brand"; src: url("fonts/Brand-Regular.otf?v=2#x")'
+        ' format("opentype"), url(https://fonts.example/b.woff2), url("../../etc/hostname"); }\n',
+        "utf-8",
+    )
+    (templates / "brand/extra.css").write_text(".brand { background: url(mark.svg); }\n")
+    out = tmp_path / "build"
+    assert build_site(SAMPLE, out, templates)[0] == 0
+    assets = out / "site/assets"
+    fonts = sorted(p.name for p in (assets / "fonts").iterdir())
+    assert fonts == ["Brand-Regular.otf"]  # the project's, not the built-in Inter it replaced
+    assert (assets / "fonts/Brand-Regular.otf").read_bytes() == regular
+    assert (assets / "brand/extra.css").is_file()
+    assert (assets / "brand/mark.svg").is_file()
+    assert not (out / "etc").exists() and not (tmp_path / "etc").exists()
+
+
+def test_a_theme_file_linked_out_of_templates_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CANARY-OUTSIDE-TEMPLATES")
+    templates = tmp_path / "templates"
+    (templates / "fonts").mkdir(parents=True)
+    (templates / "fonts.css").write_text('@font-face { src: url("fonts/Brand.otf"); }\n')
+    (templates / "fonts/Brand.otf").symlink_to(secret)
+    out = tmp_path / "build"
+    code, _ = build_site(SAMPLE, out, templates)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert re.search(r"templates/fonts/Brand\.otf:1: error: theme file 'fonts/Brand\.otf' leads"
+                     r" outside templates/", err), err  # fmt: skip
+    assert not out.exists()
 
 
 def test_template_error_is_located_and_nothing_written(

@@ -14,6 +14,7 @@ from salesplay.families.base import Family, Sources, page_unit
 from salesplay.models import ENTITY_FOLDERS, Audience
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
+from salesplay.render.theme import read_theme_file
 from salesplay.views import Edition
 
 NAME = "reports"
@@ -135,7 +136,9 @@ def plan(src: Sources) -> list[Unit]:
     translated = translations_section(src, base)
     if translated is not None:
         sections = (*sections, translated)
-    css = css_safe(src.theme_file(portal.PORTAL_CSS).read_text(encoding="utf-8"))
+    css = css_safe(
+        read_theme_file(src.templates, portal.PORTAL_CSS).decode("utf-8", errors="replace")
+    )
     try:
         repo: changes.Repo | None = changes.Repo.of(src.cat.root)
     except UsageError:

@@ -15,7 +15,7 @@ from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit
 from salesplay.images import site_name
 from salesplay.render import html, portal
-from salesplay.render.templates import THEME_DIR
+from salesplay.render.theme import read_theme_file, with_css_references
 from salesplay.views import Edition
 
 NAME = "site"
@@ -50,14 +50,13 @@ class Recorder:
 def asset_units(src: Sources, theme: Iterable[str], assets: Iterable[str]) -> list[Unit]:
     """site/assets/: the theme files and catalog images pages use, project overrides first.
 
-    Fonts are looked up like every theme file, so a project's font override reaches the
-    portal as it reaches the PDFs.
+    With each stylesheet come the files it refers to (fonts, images, imported sheets),
+    looked up like every theme file, so a project's own fonts reach the portal as they
+    reach the PDFs, whatever their names.
     """
-    names = set(theme)
-    if "fonts.css" in names:
-        names |= {f"fonts/{p.name}" for p in (THEME_DIR / "fonts").glob("*.otf")}
+    names = with_css_references(src.templates, theme)
     units = [
-        page_unit(NAME, f"site/assets/{name}", src.theme_file(name).read_bytes())
+        page_unit(NAME, f"site/assets/{name}", read_theme_file(src.templates, name))
         for name in sorted(names)
     ]
     for value in sorted(set(assets)):
@@ -133,7 +132,7 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
         tags,
         config,
         shell,
-        src.theme_file("portal/whats-new.html").read_bytes(),
+        read_theme_file(src.templates, "portal/whats-new.html"),
         list(rep.plays),
         list(rep.competitors),
     )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from salesplay.diagnostics import Location
+from salesplay.faults import BuildFault
 
 #: the built-in theme shipped in the package.
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -31,3 +36,87 @@ def find_file(project: Path | None, name: str) -> Path | None:
 def theme_file(project: Path | None, name: str) -> Path:
     """The project's `name` when it has one, else the built-in theme's (which may not exist)."""
     return find_file(project, name) or THEME_DIR / name
+
+
+#: a theme file copied into an output (a stylesheet, a font) is at most this large.
+MAX_THEME_FILE_BYTES = 20_000_000
+
+
+def read_theme_file(project: Path | None, name: str) -> bytes:
+    """The bytes of the theme file `name` (a relative name such as fonts/Brand.otf), the
+    project's first, for an output that copies or inlines it.
+
+    It must be a regular file inside its folder, of at most MAX_THEME_FILE_BYTES: a name
+    with `..` or a symlink that leads out of templates/ is a located fault, since its bytes
+    would go into an output (the template loader and the PDF fetcher refuse the same).
+    """
+    dirs = template_dirs(project)
+    if not _relative(name):
+        raise BuildFault(
+            Location(dirs[0] / name, 1, 0), f"theme file '{name}' is not inside {dirs[0].name}/"
+        )
+    for directory in dirs:
+        path = directory / name
+        if path.is_file():
+            break
+    else:
+        raise BuildFault(Location(dirs[0] / name, 1, 0), f"no theme file '{name}'")
+    if not path.resolve().is_relative_to(directory.resolve()):
+        raise BuildFault(
+            Location(path, 1, 0), f"theme file '{name}' leads outside {directory.name}/"
+        )
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_THEME_FILE_BYTES + 1)
+    except OSError as exc:
+        raise BuildFault(Location(path, 1, 0), f"cannot read theme file: {exc.strerror}") from None
+    if len(data) > MAX_THEME_FILE_BYTES:
+        raise BuildFault(
+            Location(path, 1, 0), f"theme file is larger than {MAX_THEME_FILE_BYTES:,} bytes"
+        )
+    return data
+
+
+def _relative(name: str) -> bool:
+    """Whether `name` is a plain relative path that stays where it starts."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and not name.startswith("/") and ".." not in parts
+
+
+# url(...) and @import "..." in a stylesheet (comments removed first)
+_CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
+_CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
+_CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+
+
+def css_references(css_name: str, css: bytes) -> list[str]:
+    """The theme files a stylesheet `css_name` refers to (fonts, images, imported sheets),
+    as theme names resolved against its folder: relative URLs only, without their query or
+    fragment; a URL with a scheme, an absolute path, or one leading above the theme is left
+    out (a browser cannot reach it from the copied sheet either)."""
+    text = _CSS_COMMENT.sub(b"", css)
+    found: list[str] = []
+    for match in (*_CSS_URL.finditer(text), *_CSS_IMPORT.finditer(text)):
+        raw = next((g for g in match.groups() if g), b"").decode("utf-8", "replace").strip()
+        url = re.split(r"[?#]", raw, maxsplit=1)[0]
+        if not url or ":" in url or url.startswith("/"):
+            continue  # data:, https:, an absolute path: nothing of the theme's
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(css_name), url))
+        if _relative(name) and name not in found:
+            found.append(name)
+    return found
+
+
+def with_css_references(project: Path | None, names: Iterable[str]) -> set[str]:
+    """`names` and every theme file their stylesheets refer to, followed through imports;
+    references to files the theme does not have are left out."""
+    todo, seen = sorted(set(names)), set(names)
+    while todo:
+        name = todo.pop()
+        if not name.endswith(".css"):
+            continue
+        for ref in css_references(name, read_theme_file(project, name)):
+            if ref not in seen and find_file(project, ref) is not None:
+                seen.add(ref)
+                todo.append(ref)
+    return seen
