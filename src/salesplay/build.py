@@ -488,12 +488,23 @@ def _git_read(catalog: Path, what: str) -> str | None:
 
 def check_outputs(ctx: Context, cat: Catalog) -> None:
     """Plan every output as a build would, writing nothing: a template or deck master fault
-    joins ctx.reporter as a located error (`salesplay check --templates`)."""
+    joins ctx.reporter as a located error (`salesplay check --templates`); what WeasyPrint
+    would ignore in the project's print stylesheets joins it as located warnings."""
     diags = ctx.reporter.sorted(ctx.strict)
     try:
         _plan(ctx, cat, diags, [], None, Progress(lambda _m: None))
     except BuildFault as exc:
         ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
+    ctx.reporter.diagnostics += _css_warnings(ctx, cat)
+
+
+def _css_warnings(ctx: Context, cat: Catalog) -> list[Diagnostic]:
+    """What WeasyPrint would ignore in the project's print stylesheets (render.csslint)."""
+    from salesplay.render.csslint import lint_stylesheets
+    from salesplay.render.templates import template_dirs
+
+    roots = (Path(cat.root) / "assets", *template_dirs(ctx.templates))
+    return lint_stylesheets(ctx.templates, roots)
 
 
 class _Unwritten(Exception):
@@ -919,6 +930,10 @@ def _checked(ctx: Context, key: str | None = None) -> tuple[Catalog | None, list
             ctx.memo.checked = CheckedCatalog(
                 key, cat, tuple(ctx.reporter.diagnostics), frozenset(ctx.images.used)
             )
+    if cat is not None:
+        # the print stylesheets are templates too: checked each time (serve's memo keys
+        # the catalog's files, not the templates')
+        ctx.reporter.diagnostics += _css_warnings(ctx, cat)
     diags = ctx.reporter.sorted(ctx.strict)
     sys.stderr.write(format_text(diags))
     if cat is None or ctx.reporter.has_errors(ctx.strict):

@@ -1,0 +1,218 @@
+"""A project's stylesheets parsed as WeasyPrint parses them: what it would ignore, located."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.faults import BuildFault
+from salesplay.render.theme import css_references, read_theme_file
+
+#: the diagnostics' code (reports/check.json, `--format json`).
+CODE = "css"
+
+# "Ignored `colr: red` at 1:8, unknown property." and "Parse error at 3:1: …"
+_AT = re.compile(r"\s*\bat (\d+):(\d+)(?::\s*|,\s*|\s*$)")
+_QUOTED = re.compile(r"`([^`]+)`|'([^']+)'")
+_FONT_FAILED = re.compile(r"Failed to (?:load|handle woff) font at '([^']+)'")
+_FONT_FACE = re.compile(r"Font-face .* cannot be loaded")
+
+
+#: the sheets base.html links for print (web.css and the portal's are for browsers, whose
+#: media queries and properties WeasyPrint does not read).
+PRINT_SHEETS = ("fonts.css", "style.css", "print.css")
+# WeasyPrint reads media types only: a rule for screens in style.css is meant to be skipped
+_BROWSER_ONLY = re.compile(r"expected a media type|invalid media type", re.I)
+# "Ignored `colr: red` at 1:8, unknown property."
+_UNKNOWN = re.compile(r"Ignored `([\w-]+):[^`]*` .*unknown property")
+
+
+def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagnostic]:
+    """Warnings for what WeasyPrint would ignore in the project's print stylesheets (its
+    overrides of PRINT_SHEETS and the project sheets they @import): an unknown property,
+    an invalid value or selector, a parse error, a font that cannot be loaded, an @import
+    or font it may not fetch. Each is located in its sheet (line 0 when WeasyPrint does
+    not say where and the text it names is not found).
+
+    The built-in theme's sheets are salesplay's and are not linted here (a test proves them
+    clean); a sheet that leads out of the folder is an error, as it is for the build.
+    """
+    if project is None or not project.is_dir():
+        return []
+    try:
+        sheets = _print_sheets(project)
+    except BuildFault as fault:
+        return [fault.diagnostic(CODE)]
+    if not sheets:
+        return []  # no print CSS of the project's: WeasyPrint is not even imported
+    from weasyprint.text.fonts import FontConfiguration
+
+    found: list[Diagnostic] = []
+    font_config = FontConfiguration()
+    try:
+        for rel, data in sheets:
+            text = data.decode("utf-8", errors="replace")
+            found += _lint_one(project / rel, text, roots, font_config)
+    finally:
+        folder = getattr(font_config, "_folder", None)
+        if folder is not None:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            font_config._folder = None
+    return found
+
+
+def _print_sheets(project: Path) -> list[tuple[str, bytes]]:
+    """The project's overrides of the print sheets and the project sheets they import, by
+    name, with their bytes (read as every theme file is: a link out is a BuildFault)."""
+    todo = [name for name in PRINT_SHEETS if (project / name).is_file()]
+    found: dict[str, bytes] = {}
+    while todo:
+        name = todo.pop(0)
+        if name in found:
+            continue
+        found[name] = read_theme_file(project, name)
+        todo += [
+            ref
+            for ref in css_references(name, found[name])
+            if ref.endswith(".css") and (project / ref).is_file()
+        ]
+    return sorted(found.items())
+
+
+def _lint_one(path: Path, text: str, roots: Sequence[Path], font_config: Any) -> list[Diagnostic]:
+    from weasyprint import CSS
+
+    from salesplay.render.pdf import FetchRefused, SafeFetcher
+
+    fetcher = SafeFetcher(roots)
+
+    def fetch(url: str, headers: dict[str, str] | None = None) -> Any:
+        # an imported sheet is linted as a file of its own (or is the built-in theme's):
+        # here it is only found, so that its warnings are not put at this sheet's lines
+        if urlsplit(url).path.endswith(".css") and url.startswith("file:"):
+            fetcher.check_path(url)
+            from weasyprint.urls import URLFetcherResponse
+
+            return URLFetcherResponse(url, body=b"", headers={"Content-Type": "text/css"})
+        return fetcher.fetch(url, headers)
+
+    fetch._fail_on_errors = False  # type: ignore[attr-defined]  # WeasyPrint: skip, not raise
+    with _captured() as records, contextlib.suppress(FetchRefused):
+        CSS(
+            string=text,
+            base_url=path.absolute().as_uri(),
+            url_fetcher=fetch,
+            font_config=font_config,
+        )
+    refused = [r.split(": ", 1)[0] for r in fetcher.refused]
+    kept = []
+    for record in records:
+        message = record.getMessage()
+        if any(url in message for url in refused) or _BROWSER_ONLY.search(message):
+            continue  # said once, as the refusal below; or meant for browsers
+        if _FONT_FACE.match(message) and (
+            refused or any(_FONT_FAILED.search(r.getMessage()) for r in records)
+        ):
+            continue  # the font that failed says more, at its own URL
+        kept.append(_located(path, text, record))
+    kept += [
+        Diagnostic(
+            _where(path, text, url if url in text else _file_name(url)),
+            Severity.WARNING,
+            f"refused to load {r}",
+            CODE,
+        )
+        for url, r in zip(refused, fetcher.refused, strict=True)
+    ]
+    return sorted(set(kept), key=lambda d: (d.loc.line, d.loc.col, d.message))
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[list[logging.LogRecord]]:
+    """WeasyPrint's warnings (and its font-load failures, logged at debug) while parsing."""
+    from weasyprint.logger import LOGGER
+
+    records: list[logging.LogRecord] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING or _FONT_FAILED.search(message):
+                records.append(record)
+
+    handler = _Keep(logging.DEBUG)
+    level, propagate = LOGGER.level, LOGGER.propagate
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.DEBUG)
+    LOGGER.propagate = False
+    try:
+        yield records
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)
+        LOGGER.propagate = propagate
+
+
+def _located(path: Path, text: str, record: logging.LogRecord) -> Diagnostic:
+    message = record.getMessage()
+    failed = _FONT_FAILED.search(message)
+    if failed is not None:
+        name = _file_name(failed.group(1))
+        return Diagnostic(
+            _where(path, text, name),
+            Severity.WARNING,
+            f"font '{name}' cannot be loaded (not a font file WeasyPrint reads): text set in"
+            " its family falls back to another typeface",
+            CODE,
+        )
+    at = _AT.search(message)
+    if at is not None:
+        line, col = int(at.group(1)), int(at.group(2))
+        unknown = _UNKNOWN.match(message)
+        if unknown is not None:
+            message = message.rstrip(".") + _did_you_mean(unknown.group(1))
+        told = (
+            message[: at.start()] + (": " if at.end() < len(message) else "") + message[at.end() :]
+        )
+        return Diagnostic(Location(path, line, col), Severity.WARNING, _tidy(told), CODE)
+    quoted = _QUOTED.search(message)
+    snippet = next((g for g in quoted.groups() if g), "") if quoted else ""
+    return Diagnostic(_where(path, text, snippet.strip()), Severity.WARNING, _tidy(message), CODE)
+
+
+def _did_you_mean(name: str) -> str:
+    """ " (did you mean 'color'?)" for a property WeasyPrint knows that is close to `name`."""
+    import difflib
+
+    from weasyprint.css.validation.expanders import EXPANDERS
+    from weasyprint.css.validation.properties import PROPERTIES
+
+    close = difflib.get_close_matches(name, sorted({*PROPERTIES, *EXPANDERS}), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _tidy(message: str) -> str:
+    """WeasyPrint's message as a diagnostic's: lower-case start, no final full stop, one line."""
+    one = re.sub(r",? '\s*([^']*?)\s*'", r" '\1'", " ".join(message.split())).rstrip(".")
+    return one[:1].lower() + one[1:]
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path).rsplit("/", 1)[-1]
+
+
+def _where(path: Path, text: str, snippet: str) -> Location:
+    """Where `snippet` first occurs in `text` (line 0 when it does not, or is empty)."""
+    index = text.find(snippet) if snippet else -1
+    if index < 0:
+        return Location(path, 0, 0)
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line, index - (text.rfind("\n", 0, index) + 1) + 1)

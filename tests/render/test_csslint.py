@@ -1,0 +1,121 @@
+"""The project's print stylesheets are linted as WeasyPrint reads them: what it ignores, located."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, make_catalog, run_cli
+from salesplay.diagnostics import Diagnostic
+from salesplay.render.csslint import lint_stylesheets
+from salesplay.render.templates import THEME_DIR, template_dirs
+
+INTER = THEME_DIR / "fonts/Inter-Regular.otf"
+
+
+def _lint(project: Path) -> list[str]:
+    """Each warning as 'file:line:col: message', the file relative to `project`."""
+    found: list[Diagnostic] = lint_stylesheets(project, template_dirs(project))
+    return [
+        f"{d.loc.file.relative_to(project).as_posix()}:{d.loc.line}:{d.loc.col}: {d.message}"
+        for d in found
+    ]
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def test_the_built_in_print_sheets_are_clean() -> None:
+    assert lint_stylesheets(THEME_DIR, template_dirs(None)) == []
+
+
+def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "fonts/Brand.otf": INTER.read_bytes(),
+            "fonts/Brand-Bold.otf": INTER.read_bytes()[:5000],  # cut short in a copy
+            "fonts.css": (
+                '@font-face { font-family: "Brand"; src: url("fonts/Brand.otf"); }\n'
+                '@font-face { font-family: "Brand"; font-weight: 700;\n'
+                '  src: url("fonts/Brand-Bold.otf"); }\n'
+            ),
+            "style.css": (
+                '@import "brand/extra.css";\n'
+                "body { colr: #123; }\n"
+                "/* a rule for screens: meant to be skipped on paper */\n"
+                "@media (max-width: 40em) { body { color: red } }\n"
+            ),
+            "brand/extra.css": "\n.card { margin: 3pq; }\np:nth-foo(3) { color: red }\n",
+            "print.css": '@font-face { font-family: W; src: url(https://fonts.example/w.woff2); }',
+            # a browser's sheet: WeasyPrint never reads it, so it is not linted
+            "web.css": "body { position: sticky; text-size-adjust: 100%; }\n",
+        },
+    )
+    assert _lint(tmp_path) == [
+        "brand/extra.css:2:9: ignored `margin: 3pq`: invalid value",
+        "brand/extra.css:3:1: invalid or unsupported selector 'p:nth-foo(3)'",
+        "fonts.css:3:19: font 'Brand-Bold.otf' cannot be loaded (not a font file WeasyPrint"
+        " reads): text set in its family falls back to another typeface",
+        "print.css:1:39: refused to load https://fonts.example/w.woff2: scheme 'https' is not"
+        " allowed (no network access)",
+        "style.css:2:8: ignored `colr: #123`: unknown property (did you mean 'color'?)",
+    ]
+
+
+def test_no_project_print_sheet_means_nothing_to_lint(tmp_path: Path) -> None:
+    _write(tmp_path, {"web.css": "body { colr: red }\n", "battlecard.html": "{{ x }}"})
+    assert _lint(tmp_path) == []
+    assert lint_stylesheets(None, template_dirs(None)) == []
+
+
+def test_a_print_sheet_linked_out_of_templates_is_an_error(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.css"
+    outside.write_text("body { colr: red }\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/print.css").symlink_to(outside)
+    found = lint_stylesheets(tmp_path / "templates", template_dirs(tmp_path / "templates"))
+    assert [(d.severity.value, d.message) for d in found] == [
+        ("error", "theme file 'print.css' leads outside templates/")
+    ]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    make_catalog(tmp_path)
+    _write(tmp_path / "templates", {"print.css": "body { colr: red; }\n"})
+    return tmp_path
+
+
+WARNING = (
+    "templates/print.css:1:8: warning: ignored `colr: red`: unknown property (did you mean"
+    " 'color'?)"
+)
+
+
+def test_check_with_templates_and_build_say_it_strict_stops_it(project: Path) -> None:
+    check = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    found = run_cli(*check, cwd=project)
+    assert found.code == 0 and WARNING in found.lines, found.stderr
+    strict = run_cli(*check, "--strict", cwd=project)
+    assert strict.code == 1 and WARNING.replace("warning:", "error:") in strict.lines
+    build = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "site", "--only", "reports")
+    built = run_cli(*build, cwd=project)
+    assert built.code == 0 and WARNING in built.lines, built.stderr
+    report = json.loads((project / "build/reports/check.json").read_text("utf-8"))
+    rows = report if isinstance(report, list) else report["diagnostics"]
+    assert [r["message"] for r in rows if r["code"] == "css"] == [
+        "ignored `colr: red`: unknown property (did you mean 'color'?)"
+    ]
+    again = run_cli(*build, cwd=project)  # nothing changed: the warning is still told
+    assert again.code == 0 and WARNING in again.lines
+    assert run_cli(*build, "--strict", cwd=project).code == 1
