@@ -280,11 +280,54 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.as_of = day
         self.check()
 
+    @rule(text=st.sampled_from(("Incumbent suite.", "Old **tape** vendor.", "A cloud rival.")))
+    def change_competitor(self, text: str) -> None:
+        self.rewrite("competitors/acme.yaml", "summary", json.dumps(text))
+        self.check()
 
-#: kinds each machine builds: cheap ones, and battlecards, decks and kits in some runs.
+    @rule(
+        name=st.sampled_from(("Red Rock Solutions", "Red Rock GmbH", "Rock & Co")),
+        email=st.sampled_from(("a@red.example", "b@red.example")),
+    )
+    def change_partner(self, name: str, email: str) -> None:
+        self.rewrite("partners/red-rock.yaml", "name", json.dumps(name))
+        self.rewrite(
+            "partners/red-rock.yaml", "contact", json.dumps({"name": "Ann", "email": email})
+        )
+        self.check()
+
+    @rule(claim=st.sampled_from(("We spot attacks in backups.", "Alerts in **minutes**.")))
+    def change_differentiator(self, claim: str) -> None:
+        self.rewrite("differentiators/anomaly-alerts.yaml", "claim", json.dumps(claim))
+        self.check()
+
+    @rule(name=st.sampled_from(("Northwind Systems", "Northwind Inc.")))
+    def change_company(self, name: str) -> None:
+        path = self.catalog("catalog.yaml")
+        text = re.sub(r"(?m)^  name: .*$", f"  name: {json.dumps(name)}", path.read_text(), count=1)
+        path.write_text(text)
+        self.check()
+
+    @rule(on=st.booleans(), word=st.sampled_from((None, "Sicherung", "Band")))
+    def change_locales(self, on: bool, word: str | None) -> None:
+        """Add or drop German; with it, translate the first play summary (or leave it)."""
+        path = self.catalog("catalog.yaml")
+        lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("locales:")]
+        path.write_text("\n".join([*lines, *(["locales: [de]"] if on else [])]) + "\n")
+        if on and word is not None:
+            args = ("i18n", "extract", "--locale", "de", "--catalog", str(self.project / "plays"))
+            assert run_cli(*args, cwd=self.project).code == 0
+            po = self.catalog("translations/de.po")
+            entry = r'(msgctxt "play:[^"]*:summary"\nmsgid "[^"]*"\nmsgstr )"[^"]*"'
+            po.write_text(re.sub(entry, rf'\1"{word} ist wichtig."', po.read_text(), count=1))
+        self.check()
+
+
+#: kinds each machine builds: every family, in three groups (a longer run of all of them at
+#: once, 60 sequences of 6 edits, passed when these rules were added).
 ONLY_SETS = {
-    "pages": ("site", "matrix", "reports"),
-    "cards-decks": ("battlecards", "decks"),
+    "pages": ("site", "matrix", "reports", "feed"),
+    "cards-decks": ("battlecards", "decks", "competitors", "playbooks"),
     "kits": ("kits",),
 }
 
