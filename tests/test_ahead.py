@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import io
 import shutil
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -129,74 +128,3 @@ def test_a_fault_while_naming_what_comes_first_writes_nothing(
     assert failed.startswith("1\n") and "no member could be planned" in failed, failed
     assert failed.rstrip().endswith("build stopped: nothing was written")
     assert _outputs(tmp_path / "build") == before
-
-
-def test_the_kits_start_while_the_last_document_of_the_first_stage_is_made(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A worker with nothing left of the first stage takes the kits at once (their members
-    are made), not once the slow playbook is; the outputs are those of `--jobs 1`."""
-    from salesplay.engine import early as early_module
-
-    shutil.copytree(MINIMAL, tmp_path / "plays")
-    log = tmp_path / "made.log"
-    real = executor_module.make_one
-
-    def timed(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Made:
-        start = time.monotonic()  # one clock for every process of the machine
-        if unit.rel.startswith("playbooks/"):
-            time.sleep(3)  # the long document of the stage
-        made = real(unit, workshop, sink)
-        with log.open("a", encoding="utf-8") as f:
-            f.write(f"{unit.rel}\t{start}\t{time.monotonic()}\n")
-        return made
-
-    # forked workers and the early process inherit the patched function
-    monkeypatch.setattr(executor_module, "make_one", timed)
-    monkeypatch.setattr(early_module, "make_one", timed)
-    only = ["playbooks", "kits"]
-    for jobs, out in ((2, tmp_path / "build"), (1, tmp_path / "inline")):
-        ctx = Context(catalog=tmp_path / "plays", as_of=DAY, out=out, jobs=jobs)
-        with contextlib.redirect_stderr(io.StringIO()):
-            assert run_build(ctx, only) == 0
-        if jobs == 2:
-            rows = [line.split("\t") for line in log.read_text("utf-8").splitlines()]
-    playbook_end = max(float(end) for rel, _, end in rows if rel.startswith("playbooks/"))
-    kit_starts = [float(start) for rel, start, _ in rows if rel.startswith("kits/")]
-    assert kit_starts and min(kit_starts) < playbook_end - 1, rows
-    made = {p.relative_to(tmp_path / "build") for p in (tmp_path / "build").rglob("*.zip")}
-    assert made and all(
-        (tmp_path / "build" / rel).read_bytes() == (tmp_path / "inline" / rel).read_bytes()
-        for rel in made
-    )
-
-
-def test_a_fault_in_the_last_document_while_kits_are_made_writes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The kits started beside the first stage's last document are only staged: when that
-    document fails, none is committed and no staged file is left."""
-    from salesplay.engine import early as early_module
-    from salesplay.write import TEMP_PREFIX
-
-    before = _site_built(tmp_path, monkeypatch)
-    monkeypatch.undo()  # the real executor from here on
-    real = executor_module.make_one
-
-    def failing_late(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Made:
-        if unit.rel.startswith("playbooks/"):
-            time.sleep(2)  # the kits are made meanwhile
-            raise OSError("the long document failed")
-        return real(unit, workshop, sink)
-
-    monkeypatch.setattr(executor_module, "make_one", failing_late)
-    monkeypatch.setattr(early_module, "make_one", failing_late)
-    ctx = Context(catalog=tmp_path / "plays", as_of=DAY, out=tmp_path / "build", jobs=2)
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        assert run_build(ctx, ["site", "playbooks", "kits"]) == 1
-    assert "the long document failed" in err.getvalue(), err.getvalue()
-    assert err.getvalue().rstrip().endswith("build stopped: nothing was written")
-    assert _outputs(tmp_path / "build") == before
-    staged = [p for p in (tmp_path / "build").rglob(f"{TEMP_PREFIX}*")]
-    assert staged == []

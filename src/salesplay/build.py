@@ -7,9 +7,8 @@ import functools
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import closing
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -530,111 +529,6 @@ class _Done:
     stopped: bool = False
 
 
-#: seconds a build waits for one stage's result before it looks at the other's.
-POLL = 0.02
-_END = object()
-
-
-@dataclass
-class _Overlap:
-    """A later stage (the kits) started while stage 0's last units are made: its outputs are
-    staged as made and held, to be committed once stage 0 is written (or discarded)."""
-
-    results: Generator[Made | None, None, None]
-    #: folders of its outputs that did not exist when it started (removed, empty, if it is
-    #: discarded: build/ is left as it was)
-    new_folders: list[Path] = field(default_factory=list)
-    held: list[Made] = field(default_factory=list)
-    done: bool = False
-
-    @classmethod
-    def start(
-        cls, out: Path, rels: Sequence[str], make: Callable[[], Generator[Made | None, None, None]]
-    ) -> _Overlap:
-        """The stage of the outputs `rels` started by `make`."""
-        folders = {
-            out / folder
-            for rel in rels
-            for folder in Path(rel).parents
-            if folder != Path(".") and not (out / folder).exists()
-        }
-        new = sorted(folders, key=lambda f: (-len(f.parts), f))  # deepest first
-        return cls(make(), new)
-
-    def poll(self) -> None:
-        """Take one result if one comes within POLL seconds."""
-        if self.done:
-            return
-        item = next(self.results, _END)
-        if item is _END:
-            self.done = True
-        elif item is not None:
-            self.held.append(cast("Made", item))
-
-    def rest(self) -> Iterator[Made]:
-        """The held results, then the others as they are made."""
-        while self.held:
-            yield self.held.pop(0)
-        for item in self.results:
-            if item is not None:
-                yield item
-        self.done = True
-
-    def discard(self, out: Path) -> None:
-        """Stop the stage's workers and remove the files it staged that were not committed
-        (those its stopped workers were staging too), and the folders it made for them."""
-        from salesplay.write import sweep_temp_files
-
-        self.results.close()
-        _discard(out, self.held)
-        self.held = []
-        self.done = True
-        folders = {f.relative_to(out).as_posix() for f in self.new_folders}
-        sweep_temp_files(out, sorted(folders))
-        for folder in self.new_folders:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if empty: never a file of anyone's
-
-
-def _stage_zero(
-    out: Path,
-    units: list[Unit],
-    firsts: set[int],
-    run: Callable[[], Generator[Made | None, None, None]],
-    started: Callable[[Unit], bool],
-    jobs: int,
-    ready: dict[Unit, bytes],
-    later: tuple[Sequence[str], Callable[[], Generator[Made | None, None, None]]] | None,
-) -> tuple[list[Made], _Overlap | None]:
-    """Stage 0 made (`run`), what later stages need first put in `ready`; once those are in
-    and a worker has nothing left of stage 0 to make, the `later` stage (the kits) starts
-    beside its last units, so that no core waits for stage 0's last document."""
-    made: list[Made] = []
-    # what the workers have left to make (an early unit runs on a process of its own)
-    pooled = {id(u) for u in units if u.make is not None and not started(u)}
-    waiting, left = len(firsts), len(pooled)
-    overlap: _Overlap | None = None
-    try:
-        with closing(run()) as results:
-            for item in results:
-                if item is not None:
-                    left -= id(item.unit) in pooled
-                    if id(item.unit) in firsts:
-                        ready[item.unit] = item.data
-                        waiting -= 1
-                    else:
-                        made.append(item)
-                if overlap is None and later is not None and waiting == 0 and left < jobs:
-                    overlap = _Overlap.start(out, *later)
-                if overlap is not None:
-                    overlap.poll()
-    except BaseException:
-        if overlap is not None:
-            overlap.discard(out)
-        raise
-    return made, overlap
-
-
 def _make_and_write(
     ctx: Context,
     units: list[Unit],
@@ -654,7 +548,7 @@ def _make_and_write(
     (reports/check.json).
     """
     from salesplay.engine.executor import executor_for
-    from salesplay.engine.schedule import merge, preparations, run_stage_polled, split
+    from salesplay.engine.schedule import merge, preparations, run_stage, split
 
     plan = split(units, records, ctx.out, clean=clean)
     if any(u.make is None and u.data is None for u in plan.stale):
@@ -674,66 +568,41 @@ def _make_and_write(
         raise _Unwritten(exc) from None
     ready: dict[Unit, bytes] = {}
     written = 0
-    kits: _Overlap | None = None  # the later stage, once started while stage 0 ends
-
-    def later(stage: int, stale: list[Unit]) -> Generator[Made | None, None, None]:
-        """The stale units of a later stage made, each staged beside its file where it was
-        made (a kit's megabytes never travel back from a worker), once what they share is
-        prepared (here, in the parent, on being called)."""
-        for hook, shared in hooks.items():
-            if shared[0].stage == stage:
-                hook.prepare(shared, ready, made_on(executor))
-        tick = progress.counter(_stage_label(stale), len(stale))
-        staged = functools.partial(stage_file, ctx.out)
-        return run_stage_polled(stale, executor, tick, sink=staged, poll=POLL)
-
-    try:
-        # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop
-        # the build before writing even when nothing is stale
-        for stage in sorted({0} | {u.stage for u in units}):
-            stale = [u for u in plan.stale if u.stage == stage]
-            made: Iterable[Made]
-            if stage == 0:
-                first = [*stale, *ahead]
-                tick = progress.counter(_stage_label(first), len(first))
-                kit_units = [u for u in plan.stale if u.stage == 1]
-                try:
-                    zero, kits = _stage_zero(
-                        ctx.out,
-                        first,
-                        {id(u) for u in ahead},
-                        functools.partial(
-                            run_stage_polled, first, executor, tick, early, poll=POLL
-                        ),
-                        early.started if early is not None else (lambda _u: False),
-                        ctx.jobs,
-                        ready,
-                        (
-                            ([u.rel for u in kit_units], functools.partial(later, 1, kit_units))
-                            if kit_units
-                            else None
-                        ),
-                    )
-                except BuildFault as exc:
-                    raise _Unwritten(exc) from None
-                zero.sort(key=lambda m: m.unit.rel)
-                warnings.update((m.unit.rel, m.warnings) for m in zero)
-                if ctx.strict and any(warnings.values()):
-                    return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
-                made = zero
-            elif stage == 1 and kits is not None:
-                made = kits.rest()
-            elif stale:
-                made = (m for m in later(stage, stale) if m is not None)
-            else:
-                continue
-            for item, changed in write_each(ctx.out, made, staged=stage > 0):
-                written += changed
-                records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
-                warnings[item.unit.rel] = item.warnings
-    finally:
-        if kits is not None and not kits.done:
-            kits.discard(ctx.out)  # a fault, or --strict: what it staged goes
+    # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
+    # build before writing even when nothing is stale
+    for stage in sorted({0} | {u.stage for u in units}):
+        stale = [u for u in plan.stale if u.stage == stage]
+        if stage == 0:
+            firsts = {id(u) for u in ahead}
+            tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
+            made = []
+            try:
+                for item in run_stage([*stale, *ahead], executor, tick, early):
+                    if id(item.unit) in firsts:
+                        ready[item.unit] = item.data
+                    else:
+                        made.append(item)
+            except BuildFault as exc:
+                raise _Unwritten(exc) from None
+            made.sort(key=lambda m: m.unit.rel)
+            warnings.update((m.unit.rel, m.warnings) for m in made)
+            if ctx.strict and any(warnings.values()):
+                return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
+        elif stale:
+            tick = progress.counter(_stage_label(stale), len(stale))
+            for hook, shared in hooks.items():
+                if shared[0].stage == stage:
+                    hook.prepare(shared, ready, made_on(executor))
+            # written as made: each is staged beside its file where it was made (a kit's
+            # megabytes never travel back from a worker) and committed here
+            staged = functools.partial(stage_file, ctx.out)
+            made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
+        else:
+            continue
+        for item, changed in write_each(ctx.out, made, staged=stage > 0):
+            written += changed
+            records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
+            warnings[item.unit.rel] = item.warnings
     found = _render_warnings(warnings, ctx.strict)
     kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
     everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)

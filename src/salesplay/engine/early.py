@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import select
 import signal
 import struct
 import threading
@@ -185,15 +184,6 @@ class EarlyStarts:
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early (its bytes come from `take`)."""
         return (unit.rel, unit.key) in self._started
-
-    def ready(self, unit: Unit, timeout: float) -> bool:
-        """Whether the early `unit`'s answer is in (or it was never started), waiting up to
-        `timeout` seconds for it."""
-        started = self._started.get((unit.rel, unit.key))
-        if started is None:
-            return True
-        readable, _, _ = select.select([started.fd], [], [], timeout)
-        return bool(readable)
 
     def take(self, unit: Unit) -> Made | None:
         """The made bytes of an early unit, waiting for them; None when it failed (make it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -52,11 +52,6 @@ class InlineExecutor:
         finally:
             workshop.close()
 
-    def run_polled(
-        self, units: Sequence[Unit], sink: Sink | None, poll: float
-    ) -> Generator[tuple[int, Made] | None, None, None]:
-        yield from self.run(units, sink)
-
 
 class ForkExecutor:
     """`jobs` forked workers sharing the parent's memory; only indexes and results travel.
@@ -68,27 +63,15 @@ class ForkExecutor:
         self.jobs = jobs
 
     def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
-        with closing(self.run_polled(units, sink, 0.5)) as results:
-            for item in results:
-                if item is not None:
-                    yield item
-
-    def run_polled(
-        self, units: Sequence[Unit], sink: Sink | None, poll: float
-    ) -> Generator[tuple[int, Made] | None, None, None]:
         if self.jobs <= 1 or len(units) <= 1:
             yield from InlineExecutor().run(units, sink)
             return
-        from salesplay.engine.fork import WorkerError, forked_poll
+        from salesplay.engine.fork import WorkerError, forked_map
 
         factory = _task_factory(units, sink)
         try:
-            with closing(forked_poll(factory, len(units), self.jobs, poll)) as results:
-                for item in results:
-                    if item is None:
-                        yield None
-                        continue
-                    index, (made, failure) = item
+            with closing(forked_map(factory, len(units), self.jobs)) as results:
+                for index, (made, failure) in results:
                     if failure is not None:
                         file, line, col, message, kind, eid = failure
                         subject = (kind, eid) if kind else None
@@ -128,17 +111,3 @@ def _task_factory(
 def executor_for(jobs: int) -> Executor:
     """The executor a build uses for `--jobs`."""
     return ForkExecutor(jobs) if jobs > 1 else InlineExecutor()
-
-
-def run_polled(
-    executor: Executor, units: Sequence[Unit], sink: Sink | None, poll: float
-) -> Generator[tuple[int, Made] | None, None, None]:
-    """The executor's run, yielding None whenever `poll` seconds pass without a result, so
-    that one consumer can wait on two runs (a build makes the kits while its last document
-    is made). Only an executor that waits offers that (ForkExecutor.run_polled); the others'
-    `run` is used as it is, and never yields None."""
-    polled = getattr(executor, "run_polled", None)
-    if callable(polled):
-        yield from polled(units, sink, poll)
-    else:
-        yield from executor.run(units, sink)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -115,18 +114,6 @@ def forked_map(
     dead worker (OOM-killed, say) is a WorkerError, never a hang. Use with
     contextlib.closing so that a consumer stopping early stops the workers at once.
     """
-    with contextlib.closing(forked_poll(factory, count, workers)) as results:
-        for item in results:
-            if item is not None:
-                yield item
-
-
-def forked_poll(
-    factory: TaskFactory[T], count: int, workers: int, poll: float = 0.5
-) -> Generator[tuple[int, T] | None, None, None]:
-    """forked_map that yields None whenever `poll` seconds pass without a result, so that
-    one consumer can wait on two of them (a build makes the kits while its last document
-    is made)."""
     ctx = multiprocessing.get_context("fork")
     tasks: Any = ctx.Queue()
     results: Any = ctx.Queue()
@@ -160,7 +147,7 @@ def forked_poll(
     try:
         while received < count:
             try:
-                index, result, error = results.get(timeout=poll)
+                index, result, error = results.get(timeout=0.5)
             except queue.Empty:
                 died = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
                 if died or not any(proc.is_alive() for proc in procs):
@@ -171,7 +158,6 @@ def forked_poll(
                     )
                     message = f"a worker process died ({how}) before its jobs were done"
                     raise WorkerError(message) from None
-                yield None
                 continue
             if error is not None:
                 raise WorkerError(error, index)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
-from salesplay.engine.executor import Executor, InlineExecutor, run_polled
+from salesplay.engine.executor import Executor, InlineExecutor
 from salesplay.engine.records import Records
 from salesplay.engine.units import Preparation, Sink, Unit, largest_first
 from salesplay.faults import BuildFault
@@ -86,23 +85,6 @@ def run_stage(
     a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
     where they were made (see Executor), and Made holds its answer.
     """
-    with closing(run_stage_polled(stale, executor, on_done, early, sink, 0.5)) as made:
-        for item in made:
-            if item is not None:
-                yield item
-
-
-def run_stage_polled(
-    stale: Sequence[Unit],
-    executor: Executor,
-    on_done: Callable[[Unit], None] = lambda _u: None,
-    early: EarlyStarts | None = None,
-    sink: Sink | None = None,
-    poll: float = 0.5,
-) -> Generator[Made | None, None, None]:
-    """run_stage, yielding None whenever `poll` seconds pass without a result: a build
-    waits on two stages at once with it (the kits are made while the last document of the
-    first stage is)."""
     for unit in stale:
         if unit.make is None:
             data = unit.data or b""
@@ -113,18 +95,11 @@ def run_stage_polled(
     heavy = [u for u in heavy if u not in started]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
-    with closing(run_polled(executor, heavy, sink, poll)) as results:
-        for item in results:
-            if item is None:
-                yield None
-                continue
-            index, (data, warnings) = item
-            on_done(heavy[index])
-            yield Made(heavy[index], data, warnings)
+    for index, (data, warnings) in executor.run(heavy, sink):
+        on_done(heavy[index])
+        yield Made(heavy[index], data, warnings)
     if early is not None:
         for unit in started:
-            while not early.ready(unit, poll):
-                yield None
             made = early.take(unit)
             if made is None:
                 made = next(InlineExecutor().run([unit]))[1]
