@@ -56,7 +56,7 @@ def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> 
                 "@media (max-width: 40em) { body { color: red } }\n"
             ),
             "brand/extra.css": "\n.card { margin: 3pq; }\np:nth-foo(3) { color: red }\n",
-            "print.css": '@font-face { font-family: W; src: url(https://fonts.example/w.woff2); }',
+            "print.css": "@font-face { font-family: W; src: url(https://fonts.example/w.woff2); }",
             # a browser's sheet: WeasyPrint never reads it, so it is not linted
             "web.css": "body { position: sticky; text-size-adjust: 100%; }\n",
         },
