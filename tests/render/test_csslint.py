@@ -119,3 +119,27 @@ def test_check_with_templates_and_build_say_it_strict_stops_it(project: Path) ->
     again = run_cli(*build, cwd=project)  # nothing changed: the warning is still told
     assert again.code == 0 and WARNING in again.lines
     assert run_cli(*build, "--strict", cwd=project).code == 1
+
+
+def test_an_override_extends_the_built_in_sheet_through_default(tmp_path: Path) -> None:
+    """`@import "default/style.css"` in templates/style.css is the built-in sheet, as
+    `{% extends "default/…" %}` is the built-in template: in the PDFs, the portal and lint."""
+    make_catalog(tmp_path)
+    build = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "battlecards")
+    plain = run_cli(*build, "--out", "plain", cwd=tmp_path)
+    assert plain.code == 0, plain.stderr
+    _write(tmp_path / "templates", {"style.css": '@import url("default/style.css");\n'})
+    check = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    checked = run_cli(*check, cwd=tmp_path)
+    assert checked.code == 0 and "warning" not in checked.stderr, checked.stderr
+    extended = run_cli(*build, "--only", "site", "--out", "extended", cwd=tmp_path)
+    assert extended.code == 0 and "refused" not in extended.stderr, extended.stderr
+    # the same rules, so the same PDFs, byte for byte
+    cards = sorted(p.name for p in (tmp_path / "plain/battlecards").glob("*.pdf"))
+    assert cards
+    for name in cards:
+        got = (tmp_path / "extended/battlecards" / name).read_bytes()
+        assert got == (tmp_path / "plain/battlecards" / name).read_bytes(), name
+    assets = tmp_path / "extended/site/assets"
+    assert (assets / "style.css").read_text("utf-8") == '@import url("default/style.css");\n'
+    assert (assets / "default/style.css").read_bytes() == (THEME_DIR / "style.css").read_bytes()

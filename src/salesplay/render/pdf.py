@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.render.sheets import Sheets, reusing
-from salesplay.render.theme import THEME_DIR
+from salesplay.render.theme import THEME_DIR, builtin_for
 
 #: The package's default theme: fonts.css and the shipped Inter font files.
 FONTS_CSS = THEME_DIR / "fonts.css"
@@ -82,6 +82,10 @@ class SafeFetcher:
         # path percent-decoded is url2pathname's answer on POSIX (urllib.request, which
         # imports in 30 ms, is not needed for it)
         path = Path(raw).resolve()
+        if not path.is_file():
+            # templates/default/X is the built-in theme's X (theme.BUILTIN_PREFIX): an
+            # override's @import "default/style.css" extends the sheet it replaces
+            path = builtin_for(self.roots, path) or path
         problem = self._problem(path)
         if problem is not None:
             self._refuse(url, problem)

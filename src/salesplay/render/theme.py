@@ -20,11 +20,38 @@ def template_dirs(project: Path | None) -> list[Path]:
     return [*dirs, THEME_DIR]
 
 
+#: a theme name that starts with this names the built-in theme's file, as a template's
+#: `{% extends "default/battlecard.html" %}` does: an override extends what it replaces.
+BUILTIN_PREFIX = "default/"
+
+
 def first_file(dirs: Sequence[Path], name: str) -> Path | None:
-    """The theme lookup: `name` in the first of `dirs` that holds it as a file, else None."""
+    """The theme lookup: `name` in the first of `dirs` that holds it as a file, else None;
+    `default/NAME` is the built-in theme's NAME."""
+    found = _locate(dirs, name)
+    return None if found is None else found[1]
+
+
+def _locate(dirs: Sequence[Path], name: str) -> tuple[Path, Path] | None:
+    """(the folder, the file) the theme lookup finds for `name`."""
+    if name.startswith(BUILTIN_PREFIX):
+        dirs, name = [THEME_DIR], name.removeprefix(BUILTIN_PREFIX)
     for directory in dirs:
         if (directory / name).is_file():
-            return directory / name
+            return directory, directory / name
+    return None
+
+
+def builtin_for(roots: Sequence[Path], path: Path) -> Path | None:
+    """The built-in theme file a missing `path` under a template folder's `default/` names
+    (a stylesheet's `@import "default/style.css"` resolves to templates/default/style.css),
+    or None."""
+    for root in roots:
+        prefix = root / BUILTIN_PREFIX.rstrip("/")
+        if root != THEME_DIR and path.is_relative_to(prefix):
+            builtin = THEME_DIR / path.relative_to(prefix)
+            if builtin.is_file():
+                return builtin
     return None
 
 
@@ -55,12 +82,10 @@ def read_theme_file(project: Path | None, name: str) -> bytes:
         raise BuildFault(
             Location(dirs[0] / name, 1, 0), f"theme file '{name}' is not inside {dirs[0].name}/"
         )
-    for directory in dirs:
-        path = directory / name
-        if path.is_file():
-            break
-    else:
+    found = _locate(dirs, name)
+    if found is None:
         raise BuildFault(Location(dirs[0] / name, 1, 0), f"no theme file '{name}'")
+    directory, path = found
     if not path.resolve().is_relative_to(directory.resolve()):
         raise BuildFault(
             Location(path, 1, 0), f"theme file '{name}' leads outside {directory.name}/"
