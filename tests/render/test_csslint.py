@@ -49,24 +49,34 @@ def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> 
                 '@font-face { font-family: "Brand"; font-weight: 700;\n'
                 '  src: url("fonts/Brand-Bold.otf"); }\n'
             ),
+            # read by browsers too: what only they read is no mistake; a misspelling is
             "style.css": (
                 '@import "brand/extra.css";\n'
                 "body { colr: #123; }\n"
                 "/* a rule for screens: meant to be skipped on paper */\n"
                 "@media (max-width: 40em) { body { color: red } }\n"
             ),
-            "brand/extra.css": "\n.card { margin: 3pq; }\np:nth-foo(3) { color: red }\n",
-            "print.css": "@font-face { font-family: W; src: url(https://fonts.example/w.woff2); }",
+            "brand/extra.css": (
+                "\n.top { position: sticky; backdrop-filter: blur(2px); }\n"
+                "a:focus-visible { color: red }\n.x { -webkit-font-smoothing: auto; }\n"
+            ),
+            # read on paper only: everything WeasyPrint ignores is said
+            "print.css": (
+                '@import "paper/extra.css";\n'
+                "@font-face { font-family: W; src: url(https://fonts.example/w.woff2); }\n"
+                ".x { -webkit-print-color-adjust: exact; }\n"
+            ),
+            "paper/extra.css": "\n.card { margin: 3pq; }\np:nth-foo(3) { color: red }\n",
             # a browser's sheet: WeasyPrint never reads it, so it is not linted
             "web.css": "body { position: sticky; text-size-adjust: 100%; }\n",
         },
     )
     assert _lint(tmp_path) == [
-        "brand/extra.css:2:9: ignored `margin: 3pq`: invalid value",
-        "brand/extra.css:3:1: invalid or unsupported selector 'p:nth-foo(3)'",
         "fonts.css:3:19: font 'Brand-Bold.otf' cannot be loaded (not a font file WeasyPrint"
         " reads): text set in its family falls back to another typeface",
-        "print.css:1:39: refused to load https://fonts.example/w.woff2: scheme 'https' is not"
+        "paper/extra.css:2:9: ignored `margin: 3pq`: invalid value",
+        "paper/extra.css:3:1: invalid or unsupported selector 'p:nth-foo(3)'",
+        "print.css:2:39: refused to load https://fonts.example/w.woff2: scheme 'https' is not"
         " allowed (no network access)",
         "style.css:2:8: ignored `colr: #123`: unknown property (did you mean 'color'?)",
     ]

@@ -27,18 +27,29 @@ _FONT_FACE = re.compile(r"Font-face .* cannot be loaded")
 #: the sheets base.html links for print (web.css and the portal's are for browsers, whose
 #: media queries and properties WeasyPrint does not read).
 PRINT_SHEETS = ("fonts.css", "style.css", "print.css")
+#: of those, the sheets pages on paper alone read; the others serve browsers too.
+PAPER_ONLY = ("print.css",)
 # WeasyPrint reads media types only: a rule for screens in style.css is meant to be skipped
 _BROWSER_ONLY = re.compile(r"expected a media type|invalid media type", re.I)
 # "Ignored `colr: red` at 1:8, unknown property."
 _UNKNOWN = re.compile(r"Ignored `([\w-]+):[^`]*` .*unknown property")
+# a vendor's property (-webkit-…) is for one browser: never a mistake on paper
+_VENDOR = re.compile(r"Ignored `-[a-z]+-")
+# in a sheet browsers read too, only what is wrong everywhere: a parse error, a font or
+# sheet that cannot be had, a property misspelt (one WeasyPrint knows is close); a value
+# or selector only browsers read is not a mistake there
+_EVERYWHERE = re.compile(r"Parse error|Failed to (?:load|handle)|Font-face", re.I)
 
 
 def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagnostic]:
     """Warnings for what WeasyPrint would ignore in the project's print stylesheets (its
-    overrides of PRINT_SHEETS and the project sheets they @import): an unknown property,
-    an invalid value or selector, a parse error, a font that cannot be loaded, an @import
-    or font it may not fetch. Each is located in its sheet (line 0 when WeasyPrint does
-    not say where and the text it names is not found).
+    overrides of PRINT_SHEETS and the project sheets they @import): a parse error, a font
+    that cannot be loaded, an @import or font it may not fetch, a misspelt property (with
+    a did-you-mean); in sheets only paper reads (print.css), also any unknown property and
+    invalid value or selector, which in sheets browsers read too may be meant for them.
+    A vendor's property (-webkit-…) and a @media rule for screens are never reported. Each
+    is located in its sheet (line 0 when WeasyPrint does not say where and the text it
+    names is not found).
 
     The built-in theme's sheets are salesplay's and are not linted here (a test proves them
     clean); a sheet that leads out of the folder is an error, as it is for the build.
@@ -56,9 +67,9 @@ def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagno
     found: list[Diagnostic] = []
     font_config = FontConfiguration()
     try:
-        for rel, data in sheets:
+        for rel, (data, shared) in sheets.items():
             text = data.decode("utf-8", errors="replace")
-            found += _lint_one(project / rel, text, roots, font_config)
+            found += _lint_one(project / rel, text, roots, font_config, shared)
     finally:
         folder = getattr(font_config, "_folder", None)
         if folder is not None:
@@ -69,25 +80,33 @@ def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagno
     return found
 
 
-def _print_sheets(project: Path) -> list[tuple[str, bytes]]:
+def _print_sheets(project: Path) -> dict[str, tuple[bytes, bool]]:
     """The project's overrides of the print sheets and the project sheets they import, by
-    name, with their bytes (read as every theme file is: a link out is a BuildFault)."""
-    todo = [name for name in PRINT_SHEETS if (project / name).is_file()]
-    found: dict[str, bytes] = {}
-    while todo:
-        name = todo.pop(0)
-        if name in found:
-            continue
-        found[name] = read_theme_file(project, name)
-        todo += [
-            ref
-            for ref in css_references(name, found[name])
-            if ref.endswith(".css") and (project / ref).is_file()
-        ]
-    return sorted(found.items())
+    name: their bytes (read as every theme file is: a link out is a BuildFault), and
+    whether browsers read them too (a sheet a shared one imports is shared)."""
+    found: dict[str, tuple[bytes, bool]] = {}
+    # the shared sheets first, so that a sheet both import is known as shared
+    tops = sorted(PRINT_SHEETS, key=lambda name: name in PAPER_ONLY)
+    for top in tops:
+        todo = [top] if (project / top).is_file() else []
+        shared = top not in PAPER_ONLY
+        while todo:
+            name = todo.pop(0)
+            if name in found:
+                continue
+            data = read_theme_file(project, name)
+            found[name] = (data, shared)
+            todo += [
+                ref
+                for ref in css_references(name, data)
+                if ref.endswith(".css") and (project / ref).is_file()
+            ]
+    return dict(sorted(found.items()))
 
 
-def _lint_one(path: Path, text: str, roots: Sequence[Path], font_config: Any) -> list[Diagnostic]:
+def _lint_one(
+    path: Path, text: str, roots: Sequence[Path], font_config: Any, shared: bool
+) -> list[Diagnostic]:
     from weasyprint import CSS
 
     from salesplay.render.pdf import FetchRefused, SafeFetcher
@@ -116,7 +135,7 @@ def _lint_one(path: Path, text: str, roots: Sequence[Path], font_config: Any) ->
     kept = []
     for record in records:
         message = record.getMessage()
-        if any(url in message for url in refused) or _BROWSER_ONLY.search(message):
+        if any(url in message for url in refused) or _meant_for_browsers(message, shared):
             continue  # said once, as the refusal below; or meant for browsers
         if _FONT_FACE.match(message) and (
             refused or any(_FONT_FAILED.search(r.getMessage()) for r in records)
@@ -186,6 +205,17 @@ def _located(path: Path, text: str, record: logging.LogRecord) -> Diagnostic:
     quoted = _QUOTED.search(message)
     snippet = next((g for g in quoted.groups() if g), "") if quoted else ""
     return Diagnostic(_where(path, text, snippet.strip()), Severity.WARNING, _tidy(message), CODE)
+
+
+def _meant_for_browsers(message: str, shared: bool) -> bool:
+    """Whether WeasyPrint's `message` is about something only browsers read, in a sheet that
+    browsers read too (`shared`) or not."""
+    if _BROWSER_ONLY.search(message) or _VENDOR.match(message):
+        return True
+    if not shared or _EVERYWHERE.search(message):
+        return False
+    unknown = _UNKNOWN.match(message)
+    return unknown is None or not _did_you_mean(unknown.group(1))
 
 
 def _did_you_mean(name: str) -> str:
