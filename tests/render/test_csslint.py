@@ -59,6 +59,8 @@ def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> 
             "brand/extra.css": (
                 "\n.top { position: sticky; backdrop-filter: blur(2px); }\n"
                 "a:focus-visible { color: red }\n.x { -webkit-font-smoothing: auto; }\n"
+                # close to overflow, size and flex-wrap, which paper knows: no misspellings
+                ".y { overflow-x: auto; resize: both; text-wrap: balance; }\n"
             ),
             # read on paper only: everything WeasyPrint ignores is said
             "print.css": (

@@ -215,18 +215,44 @@ def _meant_for_browsers(message: str, shared: bool) -> bool:
     if not shared or _EVERYWHERE.search(message):
         return False
     unknown = _UNKNOWN.match(message)
-    return unknown is None or not _did_you_mean(unknown.group(1))
+    return unknown is None or _typo_of(unknown.group(1)) is None
 
 
-def _did_you_mean(name: str) -> str:
-    """ " (did you mean 'color'?)" for a property WeasyPrint knows that is close to `name`."""
-    import difflib
-
+def _typo_of(name: str) -> str | None:
+    """The property WeasyPrint knows that `name` misspells: one or two letters changed,
+    added, dropped or swapped, the length within one (so that `overflow-x`, `resize` or
+    `text-wrap`, which browsers read, are not taken for `overflow`, `size`, `flex-wrap`)."""
     from weasyprint.css.validation.expanders import EXPANDERS
     from weasyprint.css.validation.properties import PROPERTIES
 
-    close = difflib.get_close_matches(name, sorted({*PROPERTIES, *EXPANDERS}), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    most = 1 if len(name) < 6 else 2
+    close = [
+        (_distance(name, known), known)
+        for known in sorted({*PROPERTIES, *EXPANDERS})
+        if abs(len(known) - len(name)) <= 1
+    ]
+    best = min((c for c in close if c[0] <= most), default=None)
+    return None if best is None else best[1]
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (a letter changed, added, dropped, or two neighbours swapped) from a to b."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _did_you_mean(name: str) -> str:
+    """The " (did you mean 'color'?)" for a property WeasyPrint knows that `name` misspells."""
+    typo = _typo_of(name)
+    return f" (did you mean '{typo}'?)" if typo else ""
 
 
 def _tidy(message: str) -> str:
