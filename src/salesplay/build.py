@@ -498,13 +498,14 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
 
 
-def _css_warnings(ctx: Context, cat: Catalog) -> list[Diagnostic]:
-    """What WeasyPrint would ignore in the project's print stylesheets (render.csslint)."""
+def _css_warnings(ctx: Context, cat: Catalog, out: Path | None = None) -> list[Diagnostic]:
+    """What WeasyPrint would ignore in the project's print stylesheets (render.csslint); a
+    build keeps the last lint in `out`."""
     from salesplay.render.csslint import lint_stylesheets
     from salesplay.render.templates import template_dirs
 
     roots = (Path(cat.root) / "assets", *template_dirs(ctx.templates))
-    return lint_stylesheets(ctx.templates, roots)
+    return lint_stylesheets(ctx.templates, roots, out)
 
 
 class _Unwritten(Exception):
@@ -932,8 +933,8 @@ def _checked(ctx: Context, key: str | None = None) -> tuple[Catalog | None, list
             )
     if cat is not None:
         # the print stylesheets are templates too: checked each time (serve's memo keys
-        # the catalog's files, not the templates')
-        ctx.reporter.diagnostics += _css_warnings(ctx, cat)
+        # the catalog's files, not the templates'), the last lint kept in the build folder
+        ctx.reporter.diagnostics += _css_warnings(ctx, cat, ctx.out)
     diags = ctx.reporter.sorted(ctx.strict)
     sys.stderr.write(format_text(diags))
     if cat is None or ctx.reporter.has_errors(ctx.strict):

@@ -155,3 +155,38 @@ def test_an_override_extends_the_built_in_sheet_through_default(tmp_path: Path) 
     assets = tmp_path / "extended/site/assets"
     assert (assets / "style.css").read_text("utf-8") == '@import url("default/style.css");\n'
     assert (assets / "default/style.css").read_bytes() == (THEME_DIR / "style.css").read_bytes()
+
+
+def test_a_build_keeps_its_lint_and_lints_again_only_when_a_sheet_or_font_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay.render import csslint
+
+    project, out = tmp_path / "templates", tmp_path / "build"
+    _write(
+        project,
+        {
+            "fonts/Brand.otf": INTER.read_bytes(),
+            "fonts.css": '@font-face { font-family: "Brand"; src: url("fonts/Brand.otf"); }\n',
+            "print.css": "body { colr: red; }\n",
+        },
+    )
+    roots = template_dirs(project)
+    assert lint_stylesheets(project, roots, out) and not out.exists()  # no first file of it
+    out.mkdir()
+    first = lint_stylesheets(project, roots, out)
+    assert (out / csslint.CACHE).is_file()
+    linted: list[int] = []
+    real = csslint._lint
+
+    def counted(*args: object) -> list[Diagnostic]:
+        linted.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csslint, "_lint", counted)
+    assert lint_stylesheets(project, roots, out) == first and linted == []  # kept
+    (project / "fonts/Brand.otf").write_bytes(INTER.read_bytes()[:4000])  # the font breaks
+    broken = lint_stylesheets(project, roots, out)
+    assert linted == [1] and any("cannot be loaded" in d.message for d in broken)
+    (out / csslint.CACHE).write_text("{not json")  # damaged: linted again, no fault
+    assert lint_stylesheets(project, roots, out) == broken and linted == [1, 1]

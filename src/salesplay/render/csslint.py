@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -12,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.faults import BuildFault
-from salesplay.render.theme import css_references, read_theme_file
+from salesplay.render.theme import css_references, find_file, read_theme_file
 
 #: the diagnostics' code (reports/check.json, `--format json`).
 CODE = "css"
@@ -41,7 +43,15 @@ _VENDOR = re.compile(r"Ignored `-[a-z]+-")
 _EVERYWHERE = re.compile(r"Parse error|Failed to (?:load|handle)|Font-face", re.I)
 
 
-def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagnostic]:
+#: where a build keeps its last lint, relative to --out (the key of what it read, and what
+#: it found): a build whose sheets and fonts did not change does not load WeasyPrint for it.
+CACHE = ".salesplay/csslint.json"
+_FORMAT = 1
+
+
+def lint_stylesheets(
+    project: Path | None, roots: Sequence[Path], out: Path | None = None
+) -> list[Diagnostic]:
     """Warnings for what WeasyPrint would ignore in the project's print stylesheets (its
     overrides of PRINT_SHEETS and the project sheets they @import): a parse error, a font
     that cannot be loaded, an @import or font it may not fetch, a misspelt property (with
@@ -62,6 +72,19 @@ def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagno
         return [fault.diagnostic(CODE)]
     if not sheets:
         return []  # no print CSS of the project's: WeasyPrint is not even imported
+    key = _key(project, roots, sheets)
+    kept = None if out is None else _kept(out, key)
+    if kept is not None:
+        return kept
+    found = _lint(project, roots, sheets)
+    if out is not None and out.is_dir():  # bookkeeping of a build folder, never its first file
+        _keep(out, key, found)
+    return found
+
+
+def _lint(
+    project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bool]]
+) -> list[Diagnostic]:
     from weasyprint.text.fonts import FontConfiguration
 
     found: list[Diagnostic] = []
@@ -78,6 +101,53 @@ def lint_stylesheets(project: Path | None, roots: Sequence[Path]) -> list[Diagno
             shutil.rmtree(folder, ignore_errors=True)
             font_config._folder = None
     return found
+
+
+def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bool]]) -> str:
+    """What a lint reads: the sheets, every file they refer to, the folders it may fetch
+    from, WeasyPrint's version and salesplay's code (engine.records.key_of)."""
+    from importlib.metadata import version
+
+    from salesplay.engine.records import key_of
+
+    refs = sorted({ref for name, (data, _) in sheets.items() for ref in css_references(name, data)})
+    files = []
+    for ref in refs:
+        path = find_file(project, ref)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+        except OSError:
+            digest = None
+        files.append((ref, digest))
+    return key_of(
+        "csslint", version("weasyprint"), str(project), [str(r) for r in roots], sheets, files
+    )
+
+
+def _kept(out: Path, key: str) -> list[Diagnostic] | None:
+    """The diagnostics of the last lint when it read what this one would; else None (a
+    missing, damaged or foreign file is no answer, never a fault)."""
+    from salesplay.write import read_output
+
+    try:
+        raw = json.loads(read_output(out, CACHE, limit=4 << 20))
+        if raw.get("format") != _FORMAT or raw.get("key") != key:
+            return None
+        return [
+            Diagnostic(Location(Path(f), int(line), int(col)), Severity(sev), str(msg), CODE)
+            for f, line, col, sev, msg in raw["diagnostics"]
+        ]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _keep(out: Path, key: str, found: Sequence[Diagnostic]) -> None:
+    from salesplay.write import write_output
+
+    rows = [[str(d.loc.file), d.loc.line, d.loc.col, d.severity.value, d.message] for d in found]
+    body = {"format": _FORMAT, "key": key, "diagnostics": rows}
+    with contextlib.suppress(OSError, ValueError):  # a cache not kept is only a lint again
+        write_output(out, CACHE, json.dumps(body).encode("utf-8"), durable=False)
 
 
 def _print_sheets(project: Path) -> dict[str, tuple[bytes, bool]]:
