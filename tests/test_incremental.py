@@ -49,6 +49,7 @@ def build(
     as_of: dt.date = DAY,
     clean: bool = False,
     memo: Memo | None = None,
+    jobs: int = 1,
 ) -> str:
     """One in-process build of project/plays into `out`; its stderr (asserts it succeeded).
 
@@ -59,7 +60,7 @@ def build(
         as_of=as_of,
         templates=project / "templates",
         out=out,
-        jobs=1,
+        jobs=jobs,
         memo=memo,
     )
     err = io.StringIO()
@@ -118,6 +119,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
     #: the `--only` kinds of this machine's builds (set per test below).
     ONLY: tuple[str, ...] = ()
+    #: --jobs of its incremental builds (2: forked workers, early starts, kits staged by
+    #: the workers); the clean builds they are compared with run in-process.
+    JOBS = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -162,7 +166,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         """Build incrementally, build clean into another folder, compare the trees."""
         self.checks += 1
         memo = self.memo if self.checks % 2 else None
-        build(self.project, self.tmp / "incremental", self.ONLY, as_of=self.as_of, memo=memo)
+        incremental = self.tmp / "incremental"
+        build(self.project, incremental, self.ONLY, as_of=self.as_of, memo=memo, jobs=self.JOBS)
         shutil.rmtree(self.tmp / "clean", ignore_errors=True)
         build(self.project, self.tmp / "clean", self.ONLY, as_of=self.as_of, clean=True)
         assert_same_tree(self.tmp / "incremental", self.tmp / "clean")
@@ -323,18 +328,25 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.check()
 
 
-#: kinds each machine builds: every family, in three groups (a longer run of all of them at
-#: once, 60 sequences of 6 edits, passed when these rules were added).
+#: kinds each machine builds: every family, in three groups, and the PDFs and kits once more
+#: on two workers (longer runs of all of them at once, 60 sequences of 6 edits in-process
+#: and 25 of 5 on two workers, passed when these rules were added).
 ONLY_SETS = {
     "pages": ("site", "matrix", "reports", "feed"),
     "cards-decks": ("battlecards", "decks", "competitors", "playbooks"),
     "kits": ("kits",),
+    "parallel": ("battlecards", "playbooks", "kits"),
 }
+#: the machines whose incremental builds run on two workers.
+PARALLEL = {"parallel"}
 
 
 @pytest.mark.parametrize("name", sorted(ONLY_SETS))
 def test_random_edits_build_what_a_clean_build_makes(name: str) -> None:
-    machine = type(f"IncrementalBuilds_{name}", (IncrementalBuilds,), {"ONLY": ONLY_SETS[name]})
+    jobs = 2 if name in PARALLEL else 1
+    machine = type(
+        f"IncrementalBuilds_{name}", (IncrementalBuilds,), {"ONLY": ONLY_SETS[name], "JOBS": jobs}
+    )
     run_state_machine_as_test(
         machine,
         settings=settings(
