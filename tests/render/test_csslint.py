@@ -44,10 +44,15 @@ def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> 
         {
             "fonts/Brand.otf": INTER.read_bytes(),
             "fonts/Brand-Bold.otf": INTER.read_bytes()[:5000],  # cut short in a copy
+            "fonts/Brand-Italic.eot": b"not a font WeasyPrint reads",
             "fonts.css": (
                 '@font-face { font-family: "Brand"; src: url("fonts/Brand.otf"); }\n'
                 '@font-face { font-family: "Brand"; font-weight: 700;\n'
                 '  src: url("fonts/Brand-Bold.otf"); }\n'
+                # for old browsers first; the second source loads: no mistake
+                '@font-face { font-family: "Brand"; font-style: italic; src:\n'
+                '  url("fonts/Brand-Italic.eot?#iefix") format("embedded-opentype"),\n'
+                '  url("fonts/Brand.otf") format("opentype"); }\n'
             ),
             # read by browsers too: what only they read is no mistake; a misspelling is
             "style.css": (

@@ -202,11 +202,23 @@ def _lint_one(
             font_config=font_config,
         )
     refused = [r.split(": ", 1)[0] for r in fetcher.refused]
+    failed = {_bare(m.group(1)) for r in records if (m := _FONT_FAILED.search(r.getMessage()))}
+    # a face loads from the first of its sources that loads: a failed source is a mistake
+    # only when every other of its face failed too (an .eot for old browsers, then a woff2)
+    loaded = {
+        url
+        for urls, local in _font_faces(text, path.absolute().as_uri())
+        if local or not set(urls) <= failed | {_bare(u) for u in refused}
+        for url in urls
+    }
     kept = []
     for record in records:
         message = record.getMessage()
         if any(url in message for url in refused) or _meant_for_browsers(message, shared):
             continue  # said once, as the refusal below; or meant for browsers
+        font = _FONT_FAILED.search(message)
+        if font is not None and _bare(font.group(1)) in loaded:
+            continue  # another source of its face loaded
         if _FONT_FACE.match(message) and (
             refused or any(_FONT_FAILED.search(r.getMessage()) for r in records)
         ):
@@ -222,6 +234,33 @@ def _lint_one(
         for url, r in zip(refused, fetcher.refused, strict=True)
     ]
     return sorted(set(kept), key=lambda d: (d.loc.line, d.loc.col, d.message))
+
+
+# an @font-face rule, and a url() in it (comments removed first)
+_FACE_RULE = re.compile(r"@font-face\s*\{([^}]*)\}", re.I)
+_FACE_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
+
+
+def _font_faces(text: str, base: str) -> list[tuple[list[str], bool]]:
+    """Each @font-face rule of a sheet: the URLs of its sources (absolute, without query or
+    fragment) and whether it has a local() source too."""
+    from urllib.parse import urljoin
+
+    bare = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    faces = []
+    for rule in _FACE_RULE.finditer(bare):
+        body = rule.group(1)
+        urls = [
+            _bare(urljoin(base, next((g for g in m.groups() if g), "")))
+            for m in _FACE_URL.finditer(body)
+        ]
+        faces.append((urls, "local(" in body.lower()))
+    return faces
+
+
+def _bare(url: str) -> str:
+    """`url` without its query and fragment."""
+    return re.split(r"[?#]", url, maxsplit=1)[0]
 
 
 @contextlib.contextmanager
