@@ -195,3 +195,30 @@ def test_a_build_keeps_its_lint_and_lints_again_only_when_a_sheet_or_font_change
     assert linted == [1] and any("cannot be loaded" in d.message for d in broken)
     (out / csslint.CACHE).write_text("{not json")  # damaged: linted again, no fault
     assert lint_stylesheets(project, roots, out) == broken and linted == [1, 1]
+
+
+def test_a_print_sheet_as_brand_teams_write_them_lints_clean(tmp_path: Path) -> None:
+    """What browsers read when they print, or WeasyPrint reads as browsers do, is no
+    mistake: print-color-adjust, legacy page breaks, margin boxes, columns, variables."""
+    _write(
+        tmp_path,
+        {
+            "print.css": (
+                '@import url("default/print.css");\n'
+                "@page { size: A4; margin: 18mm 15mm;\n"
+                '  @bottom-right { content: "Page " counter(page) " of " counter(pages); } }\n'
+                "@page :first { margin-top: 25mm; }\n"
+                "h1 { string-set: title content(); page-break-before: always; }\n"
+                ".card { break-inside: avoid; page-break-inside: avoid;\n"
+                "  print-color-adjust: exact; -webkit-print-color-adjust: exact;"
+                " color-adjust: exact; }\n"
+                "img { max-width: 100%; object-fit: contain; }\n"
+                'a[href^="http"]::after { content: " (" attr(href) ")"; }\n'
+                ".no-print { display: none !important; }\n"
+                "table { border-collapse: collapse; font-variant-numeric: tabular-nums; }\n"
+                ".two { columns: 2; column-gap: 8mm; hyphens: auto; }\n"
+                ":root { --brand: #0b5fff; } .x { color: var(--brand); }\n"
+            )
+        },
+    )
+    assert _lint(tmp_path) == []

@@ -55,8 +55,9 @@ def lint_stylesheets(
     """Warnings for what WeasyPrint would ignore in the project's print stylesheets (its
     overrides of PRINT_SHEETS and the project sheets they @import): a parse error, a font
     that cannot be loaded, an @import or font it may not fetch, a misspelt property (with
-    a did-you-mean); in sheets only paper reads (print.css), also any unknown property and
-    invalid value or selector, which in sheets browsers read too may be meant for them.
+    a did-you-mean); in sheets only paper reads (print.css), also an invalid value or
+    selector, which in sheets browsers read too may be meant for them. A property WeasyPrint
+    does not know and that misspells none is one browsers read (print-color-adjust).
     A vendor's property (-webkit-…) and a @media rule for screens are never reported. Each
     is located in its sheet (line 0 when WeasyPrint does not say where and the text it
     names is not found).
@@ -321,10 +322,14 @@ def _meant_for_browsers(message: str, shared: bool) -> bool:
     browsers read too (`shared`) or not."""
     if _BROWSER_ONLY.search(message) or _VENDOR.match(message):
         return True
-    if not shared or _EVERYWHERE.search(message):
+    if _EVERYWHERE.search(message):
         return False
     unknown = _UNKNOWN.match(message)
-    return unknown is None or _typo_of(unknown.group(1)) is None
+    if unknown is not None:
+        # a property WeasyPrint does not know is a mistake when it is a misspelling; else it
+        # is one browsers read, even when they print (print-color-adjust)
+        return _typo_of(unknown.group(1)) is None
+    return shared  # an invalid value or selector: a mistake in what only paper reads
 
 
 def _typo_of(name: str) -> str | None:
