@@ -222,3 +222,27 @@ def test_a_print_sheet_as_brand_teams_write_them_lints_clean(tmp_path: Path) -> 
         },
     )
     assert _lint(tmp_path) == []
+
+
+def test_a_fetch_a_print_sheet_is_refused_is_said_once_at_the_sheet(tmp_path: Path) -> None:
+    """A web font in style.css (for the portal) is refused on paper: the lint says so at its
+    line, and no PDF repeats it (a refusal in a page's own content still is, per PDF)."""
+    make_catalog(tmp_path)
+    _write(
+        tmp_path / "templates",
+        {
+            "style.css": (
+                '@import url("default/style.css");\n'
+                '@font-face { font-family: "Web"; src: url("https://cdn.example/w.woff2"); }\n'
+            )
+        },
+    )
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "battlecards")
+    built = run_cli(*args, cwd=tmp_path)
+    assert built.code == 0, built.stderr
+    said = [line for line in built.lines if "https://cdn.example/w.woff2" in line]
+    assert said == [
+        "templates/style.css:2:44: warning: refused to load https://cdn.example/w.woff2:"
+        " scheme 'https' is not allowed (no network access)"
+    ], built.stderr
+    assert list((tmp_path / "build/battlecards").glob("*.pdf"))

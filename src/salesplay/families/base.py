@@ -24,6 +24,7 @@ from salesplay.labels import Labels
 from salesplay.locales import Language, delocalized, languages
 from salesplay.models import Audience
 from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
+from salesplay.render.theme import linted_sheets
 from salesplay.resolve import Catalog
 from salesplay.views import Edition
 
@@ -77,6 +78,11 @@ class Sources:
     @functools.cached_property
     def template_dirs(self) -> tuple[Path, ...]:
         return tuple(template_dirs(self.templates))
+
+    @functools.cached_property
+    def linted_sheets(self) -> tuple[Path, ...]:
+        """The project's print sheets, whose refused fetches the lint reports once."""
+        return linted_sheets(self.templates)
 
     @functools.cached_property
     def pdf_roots(self) -> tuple[Path, ...]:
@@ -225,7 +231,15 @@ def pdf_unit(
     from salesplay.render.pdf import RenderJob
 
     base_url = (THEME_DIR / "index.html").as_uri()
-    job = RenderJob(page, base_url, src.pdf_roots, src.cat.as_of, title, lang=src.labels.lang)
+    job = RenderJob(
+        page,
+        base_url,
+        src.pdf_roots,
+        src.cat.as_of,
+        title,
+        lang=src.labels.lang,
+        linted=src.linted_sheets,
+    )
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
     key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)

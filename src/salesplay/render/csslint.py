@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.faults import BuildFault
-from salesplay.render.theme import css_references, find_file, read_theme_file
+from salesplay.render.theme import PRINT_SHEETS, css_references, find_file, read_theme_file
 
 #: the diagnostics' code (reports/check.json, `--format json`).
 CODE = "css"
@@ -26,9 +26,6 @@ _FONT_FAILED = re.compile(r"Failed to (?:load|handle woff) font at '([^']+)'")
 _FONT_FACE = re.compile(r"Font-face .* cannot be loaded")
 
 
-#: the sheets base.html links for print (web.css and the portal's are for browsers, whose
-#: media queries and properties WeasyPrint does not read).
-PRINT_SHEETS = ("fonts.css", "style.css", "print.css")
 #: of those, the sheets pages on paper alone read; the others serve browsers too.
 PAPER_ONLY = ("print.css",)
 # WeasyPrint reads media types only: a rule for screens in style.css is meant to be skipped

@@ -42,9 +42,13 @@ class SafeFetcher:
     # Read by weasyprint.urls.fetch: False means a failed fetch skips the resource.
     _fail_on_errors = False
 
-    def __init__(self, roots: Sequence[Path]) -> None:
+    def __init__(self, roots: Sequence[Path], linted: Sequence[Path] = ()) -> None:
         self.roots: tuple[Path, ...] = tuple(Path(r).resolve() for r in roots)
         self.refused: list[str] = []
+        #: linked sheets whose refused fetches the lint reports (theme.linted_sheets), and
+        #: the indexes in `refused` of those a parse of one of them made (render.sheets)
+        self.linted: frozenset[Path] = frozenset(Path(p) for p in linted)
+        self.said: set[int] = set()
         #: every file served, resolved (render.sheets keeps what a parsed sheet read)
         self.fetched: list[Path] = []
 
@@ -163,15 +167,18 @@ class PdfRenderer:
         lang: str = "en",
         tagged: bool = True,
         stylesheets: Sequence[Path] = (),
+        linted: Sequence[Path] = (),
     ) -> tuple[bytes, list[str]]:
-        """Render `html` to PDF bytes; return them with the list of refused resources.
+        """Render `html` to PDF bytes; return them with the list of refused resources
+        (without those the parse of a `linted` linked sheet was refused: the lint says them
+        once, at the sheet).
 
         Same html + same as_of gives byte-identical output: the dates come from as_of,
         the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
         """
         from weasyprint import CSS, HTML
 
-        fetcher = SafeFetcher(roots)
+        fetcher = SafeFetcher(roots, linted)
         font_config, linked = self._fonts()
         try:
             sheets = []
@@ -201,7 +208,7 @@ class PdfRenderer:
             raise
         except Exception as exc:  # WeasyPrint raises many types; callers need one.
             raise PdfError(f"cannot render '{title}': {type(exc).__name__}: {exc}") from exc
-        return pdf, list(fetcher.refused)
+        return pdf, [r for i, r in enumerate(fetcher.refused) if i not in fetcher.said]
 
 
 def render_pdf(
@@ -277,6 +284,9 @@ class RenderJob:
     lang: str = "en"
     tagged: bool = True
     stylesheets: tuple[Path, ...] = field(default=())
+    #: the project's print sheets (theme.linted_sheets): what their parse is refused is
+    #: reported by the lint, not by each PDF.
+    linted: tuple[Path, ...] = field(default=())
 
 
 def render_job(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]:
@@ -290,6 +300,7 @@ def render_job(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]
         lang=job.lang,
         tagged=job.tagged,
         stylesheets=job.stylesheets,
+        linted=job.linted,
     )
 
 

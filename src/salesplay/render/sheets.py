@@ -20,6 +20,8 @@ class Fetcher(Protocol):
 
     fetched: list[Path]
     refused: list[str]
+    linted: frozenset[Path]
+    said: set[int]
 
     def allows(self, path: Path) -> bool: ...
 
@@ -67,6 +69,9 @@ class Sheets:
         before = state.mark(fetcher)
         parsed = list(found)
         after = state.mark(fetcher)
+        if _path_of(href) in fetcher.linted:
+            # what the project's print sheet was refused, the lint says once, at its line
+            fetcher.said.update(range(before.refused, after.refused))
         if len(parsed) == 1 and after.keeps(before):
             read = [_stat(p) for p in fetcher.fetched[before.fetched :]]
             files = tuple(f for f in read if f is not None)
@@ -119,6 +124,14 @@ class _Mark:
             and self.counter_styles == before.counter_styles
             and self.color_profiles == before.color_profiles
         )
+
+
+def _path_of(href: str) -> Path | None:
+    """The resolved file a file: URL names (None for another scheme)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(href)
+    return Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
 
 
 def _stat(path: Path) -> tuple[Path, int, int] | None:

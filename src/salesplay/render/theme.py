@@ -65,6 +65,18 @@ def theme_file(project: Path | None, name: str) -> Path:
     return find_file(project, name) or THEME_DIR / name
 
 
+#: the sheets base.html links for print (web.css and the portal's are for browsers); a
+#: project's overrides of them are linted (render.csslint).
+PRINT_SHEETS = ("fonts.css", "style.css", "print.css")
+
+
+def linted_sheets(project: Path | None) -> tuple[Path, ...]:
+    """The project's own print sheets, resolved: what render.csslint reads, whose refused
+    fetches it reports once, at the sheet, rather than each PDF again."""
+    found = (find_file(project, name) for name in PRINT_SHEETS)
+    return tuple(p.resolve() for p in found if p is not None and p.parent != THEME_DIR)
+
+
 #: a theme file copied into an output (a stylesheet, a font) is at most this large.
 MAX_THEME_FILE_BYTES = 20_000_000
 
