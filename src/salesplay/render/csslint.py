@@ -26,7 +26,7 @@ _FONT_FAILED = re.compile(r"Failed to (?:load|handle woff) font at '([^']+)'")
 _FONT_FACE = re.compile(r"Font-face .* cannot be loaded")
 
 
-#: of those, the sheets pages on paper alone read; the others serve browsers too.
+#: of theme.PRINT_SHEETS, those only paper reads; the others serve the portal too.
 PAPER_ONLY = ("print.css",)
 # WeasyPrint reads media types only: a rule for screens in style.css is meant to be skipped
 _BROWSER_ONLY = re.compile(r"expected a media type|invalid media type", re.I)
@@ -34,9 +34,9 @@ _BROWSER_ONLY = re.compile(r"expected a media type|invalid media type", re.I)
 _UNKNOWN = re.compile(r"Ignored `([\w-]+):[^`]*` .*unknown property")
 # a vendor's property (-webkit-…) is for one browser: never a mistake on paper
 _VENDOR = re.compile(r"Ignored `-[a-z]+-")
-# in a sheet browsers read too, only what is wrong everywhere: a parse error, a font or
-# sheet that cannot be had, a property misspelt (one WeasyPrint knows is close); a value
-# or selector only browsers read is not a mistake there
+# what is wrong in any sheet: a parse error, a font or sheet that cannot be had (and, by
+# _typo_of, a misspelt property); a value or selector only browsers read is no mistake in
+# a sheet they read too
 _EVERYWHERE = re.compile(r"Parse error|Failed to (?:load|handle)|Font-face", re.I)
 
 
