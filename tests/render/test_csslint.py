@@ -246,3 +246,20 @@ def test_a_fetch_a_print_sheet_is_refused_is_said_once_at_the_sheet(tmp_path: Pa
         " scheme 'https' is not allowed (no network access)"
     ], built.stderr
     assert list((tmp_path / "build/battlecards").glob("*.pdf"))
+
+
+def test_a_theme_file_past_its_limit_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay.faults import BuildFault
+    from salesplay.render import theme
+
+    _write(tmp_path, {"fonts/Brand.otf": b"x" * 11, "fonts/Small.otf": b"x" * 10})
+    monkeypatch.setattr(theme, "MAX_THEME_FILE_BYTES", 10)
+    assert theme.read_theme_file(tmp_path, "fonts/Small.otf") == b"x" * 10
+    with pytest.raises(BuildFault, match="theme file is larger than 10 bytes") as fault:
+        theme.read_theme_file(tmp_path, "fonts/Brand.otf")
+    assert fault.value.loc.file == tmp_path / "fonts/Brand.otf"
+    # the real limit leaves room for a CJK typeface (16-25 MB a face)
+    monkeypatch.undo()
+    assert theme.MAX_THEME_FILE_BYTES >= 32_000_000

@@ -77,8 +77,9 @@ def linted_sheets(project: Path | None) -> tuple[Path, ...]:
     return tuple(p.resolve() for p in found if p is not None and p.parent != THEME_DIR)
 
 
-#: a theme file copied into an output (a stylesheet, a font) is at most this large.
-MAX_THEME_FILE_BYTES = 20_000_000
+#: a theme file copied into an output (a stylesheet, a font) is at most this large: room for
+#: a CJK typeface (Source Han Sans, Noto Sans CJK: 16-25 MB a face).
+MAX_THEME_FILE_BYTES = 64_000_000
 
 
 def read_theme_file(project: Path | None, name: str) -> bytes:
