@@ -32,6 +32,7 @@ import pytest
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
+from conftest import Word, pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.labels import labels_for
@@ -325,25 +326,6 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-Word = tuple[float, float, float, float, str]
-
-
-def _words(pdf: Path) -> list[list[Word]]:
-    """Per page, each word's box (xMin, yMin, xMax, yMax) in points and its text."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    pages = []
-    for page in xml.split("<page ")[1:]:
-        found = re.findall(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page
-        )
-        pages.append(
-            [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in found]
-        )
-    return pages
-
-
 def _title(words: list[Word]) -> list[Word]:
     """The words on the line of the largest type on the page."""
     tallest = max(words, key=lambda w: w[3] - w[1])
@@ -365,7 +347,7 @@ def _line_of(words: list[Word], first: str) -> list[Word]:
 
 @needs_poppler
 def test_right_to_left_page_mirrors(cards: dict[str, Path]) -> None:
-    rtl, ltr = _words(cards["ar"])[0], _words(cards["en"])[0]
+    rtl, ltr = pdf_words(cards["ar"])[0], pdf_words(cards["en"])[0]
     # the title, the play's name (the largest type): at the left margin in English, at the
     # right one in Arabic
     title_ltr = _title(ltr)
@@ -560,7 +542,7 @@ def test_right_to_left_band_is_mirrored_and_keeps_latin_names_in_order(
     assert_scripts_drawn(
         drawn(path.read_bytes()), (Sample("Arabic", "ar", "شركة النور", "notosansarabic"),)
     )
-    words = _words(path)[0]
+    words = pdf_words(path)[0]
     # the name set in the logo box: at the right margin, the text to its left
     margin = min(36.0, A4_WIDTH * 0.06)
     assert max(w[2] for w in words) == pytest.approx(A4_WIDTH - margin, abs=3)
