@@ -14,7 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.faults import BuildFault
-from salesplay.render.theme import PRINT_SHEETS, css_references, find_file, read_theme_file
+from salesplay.render.theme import (
+    PRINT_SHEETS,
+    css_references,
+    css_text,
+    css_urls,
+    read_theme_file,
+)
 
 #: the diagnostics' code (reports/check.json, `--format json`).
 CODE = "css"
@@ -111,11 +117,10 @@ def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bo
     refs = sorted({ref for name, (data, _) in sheets.items() for ref in css_references(name, data)})
     files = []
     for ref in refs:
-        path = find_file(project, ref)
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
-        except OSError:
-            digest = None
+        try:  # read as the portal reads it: inside templates/, bounded
+            digest: str | None = hashlib.sha256(read_theme_file(project, ref)).hexdigest()
+        except BuildFault:
+            digest = None  # none, a link out or too large: the lint says what it makes of it
         files.append((ref, digest))
     return key_of(
         "csslint", version("weasyprint"), str(project), [str(r) for r in roots], sheets, files
@@ -236,7 +241,6 @@ def _lint_one(
 
 # an @font-face rule, and a url() in it (comments removed first)
 _FACE_RULE = re.compile(r"@font-face\s*\{([^}]*)\}", re.I)
-_FACE_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
 
 
 def _font_faces(text: str, base: str) -> list[tuple[list[str], bool]]:
@@ -244,14 +248,10 @@ def _font_faces(text: str, base: str) -> list[tuple[list[str], bool]]:
     fragment) and whether it has a local() source too."""
     from urllib.parse import urljoin
 
-    bare = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     faces = []
-    for rule in _FACE_RULE.finditer(bare):
+    for rule in _FACE_RULE.finditer(css_text(text)):
         body = rule.group(1)
-        urls = [
-            _bare(urljoin(base, next((g for g in m.groups() if g), "")))
-            for m in _FACE_URL.finditer(body)
-        ]
+        urls = [_bare(urljoin(base, url)) for url in css_urls(body)]
         faces.append((urls, "local(" in body.lower()))
     return faces
 

@@ -28,6 +28,7 @@ from salesplay.labels import Labels
 from salesplay.render.theme import THEME_DIR as THEME_DIR
 from salesplay.render.theme import find_file as find_file
 from salesplay.render.theme import first_file as first_file
+from salesplay.render.theme import read_contained
 from salesplay.render.theme import template_dirs as template_dirs
 from salesplay.render.theme import theme_file as theme_file
 
@@ -93,22 +94,13 @@ class _ContainedLoader(jinja2.BaseLoader):
         else:
             raise jinja2.TemplateNotFound(template)
         path = Path(os.path.normpath(filename))
-        if not path.resolve().is_relative_to(folder.resolve()):
-            raise TemplateFault(
-                Location(path, 1, 0), f"template '{template}' leads outside {folder.name}/"
-            )
+        data = read_contained(path, folder, MAX_TEMPLATE_BYTES, "template", template, TemplateFault)
         try:
-            with path.open("rb") as f:
-                data = f.read(MAX_TEMPLATE_BYTES + 1)
             mtime = path.stat().st_mtime
         except OSError as exc:
             raise TemplateFault(
                 Location(path, 1, 0), f"cannot read template: {exc.strerror}"
             ) from None
-        if len(data) > MAX_TEMPLATE_BYTES:
-            raise TemplateFault(
-                Location(path, 1, 0), f"template is larger than {MAX_TEMPLATE_BYTES:,} bytes"
-            )
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from salesplay.diagnostics import Location
@@ -99,19 +99,29 @@ def read_theme_file(project: Path | None, name: str) -> bytes:
     if found is None:
         raise BuildFault(Location(dirs[0] / name, 1, 0), f"no theme file '{name}'")
     directory, path = found
-    if not path.resolve().is_relative_to(directory.resolve()):
-        raise BuildFault(
-            Location(path, 1, 0), f"theme file '{name}' leads outside {directory.name}/"
-        )
+    return read_contained(path, directory, MAX_THEME_FILE_BYTES, "theme file", name)
+
+
+def read_contained(
+    path: Path,
+    folder: Path,
+    limit: int,
+    kind: str,
+    name: str,
+    fault: Callable[[Location, str], Exception] = BuildFault,
+) -> bytes:
+    """The bytes of `path`, the file of `folder` a `kind` ("template") is found by as `name`,
+    read bounded: a symlink leading out of the folder, a read that fails or a file past
+    `limit` raises `fault` (a located error) at the file."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise fault(Location(path, 1, 0), f"{kind} '{name}' leads outside {folder.name}/")
     try:
         with path.open("rb") as f:
-            data = f.read(MAX_THEME_FILE_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as exc:
-        raise BuildFault(Location(path, 1, 0), f"cannot read theme file: {exc.strerror}") from None
-    if len(data) > MAX_THEME_FILE_BYTES:
-        raise BuildFault(
-            Location(path, 1, 0), f"theme file is larger than {MAX_THEME_FILE_BYTES:,} bytes"
-        )
+        raise fault(Location(path, 1, 0), f"cannot read {kind}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise fault(Location(path, 1, 0), f"{kind} is larger than {limit:,} bytes")
     return data
 
 
@@ -122,9 +132,20 @@ def _relative(name: str) -> bool:
 
 
 # url(...) and @import "..." in a stylesheet (comments removed first)
-_CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
-_CSS_URL = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
-_CSS_IMPORT = re.compile(rb"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+
+
+def css_text(css: bytes | str) -> str:
+    """A stylesheet's text without its comments (a url() in a comment is none)."""
+    text = css.decode("utf-8", "replace") if isinstance(css, bytes) else css
+    return _CSS_COMMENT.sub("", text)
+
+
+def css_urls(text: str) -> list[str]:
+    """The url(…) values of stylesheet text, in order, as written (stripped)."""
+    return [next((g for g in m.groups() if g), "").strip() for m in _CSS_URL.finditer(text)]
 
 
 def css_references(css_name: str, css: bytes) -> list[str]:
@@ -132,10 +153,10 @@ def css_references(css_name: str, css: bytes) -> list[str]:
     as theme names resolved against its folder: relative URLs only, without their query or
     fragment; a URL with a scheme, an absolute path, or one leading above the theme is left
     out (a browser cannot reach it from the copied sheet either)."""
-    text = _CSS_COMMENT.sub(b"", css)
+    text = css_text(css)
+    imports = [next((g for g in m.groups() if g), "").strip() for m in _CSS_IMPORT.finditer(text)]
     found: list[str] = []
-    for match in (*_CSS_URL.finditer(text), *_CSS_IMPORT.finditer(text)):
-        raw = next((g for g in match.groups() if g), b"").decode("utf-8", "replace").strip()
+    for raw in (*css_urls(text), *imports):
         url = re.split(r"[?#]", raw, maxsplit=1)[0]
         if not url or ":" in url or url.startswith("/"):
             continue  # data:, https:, an absolute path: nothing of the theme's
