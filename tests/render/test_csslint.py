@@ -263,3 +263,17 @@ def test_a_theme_file_past_its_limit_is_a_located_error(
     # the real limit leaves room for a CJK typeface (16-25 MB a face)
     monkeypatch.undo()
     assert theme.MAX_THEME_FILE_BYTES >= 32_000_000
+
+
+def test_a_sheet_weasyprint_gives_up_on_is_one_located_error_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    make_catalog(tmp_path)
+    # selectors nested past what WeasyPrint's selector compiler can build: every PDF would fail
+    _write(tmp_path / "templates", {"print.css": "a{" * 5000 + "\n"})
+    check = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    found = run_cli(*check, cwd=tmp_path)
+    assert found.code == 1 and "Traceback" not in found.stderr, found.stderr
+    assert found.lines[0].startswith(
+        "templates/print.css: error: WeasyPrint cannot read this stylesheet: SyntaxError"
+    ), found.stderr

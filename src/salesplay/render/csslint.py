@@ -198,12 +198,18 @@ def _lint_one(
 
     fetch._fail_on_errors = False  # type: ignore[attr-defined]  # WeasyPrint: skip, not raise
     with _captured() as records, contextlib.suppress(FetchRefused):
-        CSS(
-            string=text,
-            base_url=path.absolute().as_uri(),
-            url_fetcher=fetch,
-            font_config=font_config,
-        )
+        try:
+            CSS(
+                string=text,
+                base_url=path.absolute().as_uri(),
+                url_fetcher=fetch,
+                font_config=font_config,
+            )
+        except FetchRefused:
+            raise
+        except Exception as exc:  # WeasyPrint gives up on the sheet: so would every PDF
+            said = f"WeasyPrint cannot read this stylesheet: {type(exc).__name__}: {exc}"
+            return [Diagnostic(Location(path, 0, 0), Severity.ERROR, said, CODE)]
     refused = [r.split(": ", 1)[0] for r in fetcher.refused]
     failed = {_bare(m.group(1)) for r in records if (m := _FONT_FAILED.search(r.getMessage()))}
     # a face loads from the first of its sources that loads: a failed source is a mistake
