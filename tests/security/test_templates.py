@@ -251,6 +251,13 @@ def _no_section(name: str, data: bytes) -> bytes:
     return data.replace(b'name="Section"', b'name="Sektion"')
 
 
+def _unknown_placeholder_type(name: str, data: bytes) -> bytes:
+    # the Content layout's title placeholder with a type PowerPoint never writes
+    if name != "ppt/slideLayouts/slideLayout3.xml":
+        return data
+    return data.replace(b'<p:ph type="title"/>', b'<p:ph type="bogus"/>')
+
+
 def _without_placeholder(layout: str, name: str) -> bytes:
     """The built-in master with the placeholder `name` taken off the layout `layout`, as a
     brand team deleting it in PowerPoint's Slide Master view would."""
@@ -281,6 +288,10 @@ def _without_placeholder(layout: str, name: str) -> bytes:
             _without_placeholder("Proof", "Attribution"),
             "deck master's layout 'Proof' has no placeholder for a subtitle",
         ),
+        (
+            _master(_unknown_placeholder_type),
+            "deck master's layout 'Content' is damaged: ValueError",
+        ),
     ],
     ids=[
         "truncated-presentation-xml",
@@ -289,6 +300,7 @@ def _without_placeholder(layout: str, name: str) -> bytes:
         "not-a-zip",
         "no-body-on-content",
         "no-subtitle-on-optional-proof",
+        "unknown-placeholder-type",
     ],
 )
 def test_broken_deck_master_is_located_before_anything_renders(

@@ -130,9 +130,13 @@ def check_master(master: Path) -> None:
     for name, needs in NEEDS.items():
         if name not in layouts:
             continue  # an optional layout: its slides go on its stand-in
-        lacking = [
-            what for what, present in _present(layouts[name]) if what in needs and not present
-        ]
+        try:
+            has = _present(layouts[name])
+        except Exception as exc:  # a placeholder python-pptx cannot read (an unknown type…)
+            raise _master_fault(
+                master, f"deck master's layout {name!r} is damaged: {type(exc).__name__}: {exc}"
+            ) from None
+        lacking = [what for what, present in has if what in needs and not present]
         if lacking:
             raise _master_fault(
                 master,
