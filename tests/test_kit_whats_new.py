@@ -116,6 +116,39 @@ def test_rebuild_at_the_same_revision_keeps_the_news_byte_for_byte_from_the_cach
     assert third[""] == second[""]
 
 
+def test_a_partner_whose_tier_moved_is_told_what_its_kit_gained_and_lost(
+    tmp_path: Path,
+) -> None:
+    """The news compare the kit the partner had (its tier's then) with the kit it has: a
+    move up to gold names the gold-only play as new, a move back down names it removed. A
+    comparison of the new tier with itself said "Nothing in your kit changed"."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    assert "Backup modernization" not in _kit(top)[f"{TEAM}/whats-new.html"].decode()
+    partner = root / "partners/red-rock.yaml"
+    partner.write_text(partner.read_text().replace("tier: registered", "tier: gold"))
+    _commit(top, "v2", "2026-11-01T12:00:00+00:00", "v2")
+    up = _kit(top)
+    assert f"{TEAM}/battlecards/backup-modernization.pdf" in up
+    page = html.unescape(up[f"{TEAM}/whats-new.html"].decode())
+    assert "Nothing in your kit changed" not in page
+    assert "New play: Backup modernization" in page
+    # the same revision again: the same kit, the tiers then read from the cache
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(changes, "editions_at", _no_git)
+        assert _kit(top)[""] == up[""]
+    partner.write_text(partner.read_text().replace("tier: gold", "tier: registered"))
+    _commit(top, "v3", "2026-11-10T12:00:00+00:00", "v3")
+    down = _kit(top)
+    assert f"{TEAM}/battlecards/backup-modernization.pdf" not in down
+    page = html.unescape(down[f"{TEAM}/whats-new.html"].decode())
+    assert "Play removed: Backup modernization" in page
+
+
 def test_report_tells_the_internal_changes_since_the_last_release(
     top: Path, kits: tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]
 ) -> None:

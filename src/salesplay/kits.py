@@ -127,6 +127,10 @@ class KitShared:
     whats_new: dict[Member, list[Change] | None] = field(default_factory=dict)
     #: (tier, since) → whats-new.pdf, parsed for stamping
     whats_new_pdf: dict[Member, Lazy[Stamper]] = field(default_factory=dict)
+    #: partner → the key of its whats-new in `whats_new` and `whats_new_pdf`: (tier, since),
+    #: or (tier, "<since>-from-<tier then>") for a partner whose tier was another then (its
+    #: news compare the kit it had with the kit it has)
+    news_key: dict[str, Member] = field(default_factory=dict)
 
 
 def partner_of(partner_edition: Edition, partner_id: str) -> PartnerView:
@@ -411,9 +415,10 @@ def kit_members(
             shared.enablement[member],
             marks.team_deck,
         )
-    news = (tier, shared.since.get(partner_id, ""))
+    since = shared.since.get(partner_id, "")
+    news = shared.news_key.get(partner_id, (tier, since))
     files[f"{TEAM}/{WHATS_NEW}.html"] = whats_new_page(
-        shared.env, kit_of(shared.partner_edition, partner_id), news[1], shared.whats_new[news],
+        shared.env, kit_of(shared.partner_edition, partner_id), since, shared.whats_new[news],
         shared.revision, partner,
     ).encode()  # fmt: skip
     stamped(f"{TEAM}/{WHATS_NEW}.pdf", "whats-new", news, shared.whats_new_pdf[news], team)

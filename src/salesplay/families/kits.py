@@ -72,6 +72,8 @@ class _Kits:
     news: dict[kits.Member, Unit] = field(default_factory=dict)
     #: (tier, since) → the cache file of its changes (reading an old revision is slow)
     news_cache: dict[kits.Member, str] = field(default_factory=dict)
+    #: the cache files of the partners' tiers at each previous revision (see _tiers_at)
+    tiers_cache: set[str] = field(default_factory=set)
     # from `ahead` to `prepare`: the stale kits' tiers, the members' bytes found in the cache
     # (by unit key), the members, bands and logo pages made with the first stage, and what
     # each kit's band file holds
@@ -488,12 +490,16 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
         for what, _, u in state.members(used)
         if what in ("enablement", "pitch")
     }
-    return names | {
-        name
-        for state, used in tiers.values()
-        for member, name in state.news_cache.items()
-        if member[0] in used
-    }
+    return (
+        names
+        | {
+            name
+            for state, used in tiers.values()
+            for member, name in state.news_cache.items()
+            if member[0] in used
+        }
+        | {name for state, _ in tiers.values() for name in state.tiers_cache}
+    )
 
 
 #: the kinds of member made once per tier, in the order a tier's members are planned
@@ -691,7 +697,7 @@ def plan(src: Sources) -> list[Unit]:
             names,
             tier_keys[tier],
             alike,
-            state.news[(tier, shared.since[pid])].key,  # the one member told per partner
+            state.news[shared.news_key[pid]].key,  # the one member told per partner
         )
         units.append(
             Unit(
@@ -740,31 +746,44 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         rel = localized_path(path_of(pid), src.locale, src.locales[0])
         shared.since[pid] = kits.previous_since(src.out, pid, revision, rel)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
+
+    def editions_then(since: str) -> dict[str, Edition] | None:
+        if since not in before:
+            # read in the kit's language, so translated texts compare with their
+            # translations, not with the source
+            before[since] = changes.editions_at(
+                src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels
+            )
+        return before[since]
+
+    tiers_then: dict[str, dict[str, str]] = {}  # since → partner → its tier then
     for pid in ids:
         tier, since = ped.partners[pid].tier, shared.since[pid]
-        if (tier, since) in shared.whats_new:
+        then = tier
+        if since and since != kits.NO_HISTORY:
+            if since not in tiers_then:
+                tiers_then[since] = _tiers_at(src, state, since, editions_then)
+            # a partner new since then had no kit of another tier
+            then = tiers_then[since].get(pid, tier)
+        news = shared.news_key[pid] = (tier, since if then == tier else f"{since}-from-{then}")
+        if news in shared.whats_new:
             continue
         found: list[changes.Change] | None = None
         if since and since != kits.NO_HISTORY:
             # a revision's catalog never changes: the changes are cached by what they compare
             # told in the kit's language: a translated kit's changes are its locale's
             locale = (src.locale,) if src.translated else ()
-            key = key_of("kit-news", tier, since, ped.kits[tier].cards, *locale)
+            key = key_of("kit-news", tier, since, ped.kits[tier].cards, *locale, *news[1:])
             name = f"{CACHE}/{key}.json"
-            state.news_cache[(tier, since)] = name
+            state.news_cache[news] = name
             hit, found = _cached_changes(src.out, name)
             if not hit:
-                if since not in before:
-                    # read in the kit's language, so translated texts compare with their
-                    # translations, not with the source
-                    before[since] = changes.editions_at(
-                        src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels
-                    )
-                old = before[since]
+                old = editions_then(since)
                 if old is not None:
-                    # the tier's kit edition on each side: only what this tier's partners hold
+                    # the kit the partner had then (its tier's kit edition, of the tier it had)
+                    # against the one it has: only what it held and holds
                     kit = ped.kits[tier].cards
-                    found = changes.edition_changes(old.get(f"partner-{tier}"), kit, src.labels)
+                    found = changes.edition_changes(old.get(f"partner-{then}"), kit, src.labels)
                 _store_changes(src.out, name, found)
         page = guarded(
             Path("kits"),
@@ -776,14 +795,40 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
             revision,
             fonts_css=src.theme_file("fonts.css").resolve().as_uri(),
         )
-        shared.whats_new[(tier, since)] = found
-        state.news[(tier, since)] = pdf_unit(
+        shared.whats_new[news] = found
+        state.news[news] = pdf_unit(
             src,
             NAME,
-            f"partner-news/{tier}/{since or 'first'}.pdf",
+            f"partner-news/{tier}/{news[1] or 'first'}.pdf",
             page,
             src.labels.gettext("What's new"),
         )
+
+
+def _tiers_at(
+    src: Sources,
+    state: _Kits,
+    since: str,
+    editions_then: Callable[[str], dict[str, Edition] | None],
+) -> dict[str, str]:
+    """Each partner's tier at revision `since` (none when that revision cannot be read): from
+    the cache, else from the partner edition of that revision (a revision never changes)."""
+    from salesplay.write import read_output, write_output
+
+    name = f"{CACHE}/{key_of('kit-tiers', since)}.json"
+    state.tiers_cache.add(name)
+    with contextlib.suppress(OSError, ValueError):
+        found = json.loads(read_output(src.out, name))
+        if isinstance(found, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+        ):
+            return found
+    old = editions_then(since)
+    partner = old.get("partner") if old is not None else None
+    tiers = {} if partner is None else {pid: p.tier for pid, p in partner.partners.items()}
+    with contextlib.suppress(OSError, ValueError):
+        write_output(src.out, name, json.dumps(tiers, sort_keys=True).encode(), durable=False)
+    return tiers
 
 
 def _cached_changes(out: Path, name: str) -> tuple[bool, list[changes.Change] | None]:
