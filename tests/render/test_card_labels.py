@@ -50,3 +50,34 @@ def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
     joined = "".join(w[4] for w in labels).replace("\u2010", "").replace("-", "")
     assert "REGISTRATION" in joined and "CERTIFICATION" in joined, joined
     assert all(w[2] <= text_x for w in labels), [w for w in labels if w[2] > text_x]
+
+
+def test_a_fact_never_splits_across_a_page_break(tmp_path: Path) -> None:
+    """A long label is set on more lines than its text: a row at the foot of a page left
+    "CERTIFICA-" there and "TION NEEDED" at the top of the next, away from its text. Rows
+    at every height of a page (spacers of growing height between them): each row's label and
+    text end on one page."""
+    sheets = "".join(
+        f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
+        for name in ("fonts.css", "style.css", "print.css")
+    )
+    rows = "".join(
+        f'<div style="height: {12 + 7 * i}pt"></div><dl class="facts"><div>'
+        f"<dt>Certification needed r{i}</dt><dd>Backup Associate row{i}</dd></div></dl>"
+        for i in range(60)
+    )
+    pdf, refused = render_pdf(
+        f'<!DOCTYPE html><html lang="en"><head>{sheets}</head><body class="page">{rows}</body></html>',
+        base_url=(THEME_DIR / "index.html").as_uri(),
+        roots=template_dirs(None),
+        as_of=AS_OF,
+        title="facts",
+    )
+    assert refused == []
+    out = tmp_path / "facts.pdf"
+    out.write_bytes(pdf)
+    pages = pdf_words(out)
+    assert len(pages) > 3  # rows met several page breaks
+    for i in range(60):
+        on = {n for n, words in enumerate(pages) for w in words if w[4] in (f"R{i}", f"row{i}")}
+        assert len(on) == 1, (i, on)
