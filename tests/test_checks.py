@@ -208,6 +208,31 @@ def test_jargon_in_catalog_yaml(tmp_path: Path) -> None:
     ]
 
 
+def test_proper_names_are_no_jargon_but_the_text_beside_them_is(tmp_path: Path) -> None:
+    """Names of partners, their contact people, products, competitors, customers and the
+    company stay as written: "SAP Partner Co" asked to be explained in the glossary, and
+    under --strict it was an error. A capitalised word in the text beside them still is."""
+    edits = {
+        **replace_in("partners/red-rock.yaml", "name: Red Rock Solutions", "name: RRS SAP Co"),
+        **replace_in(
+            "partners/red-rock.yaml",
+            "tier: registered",
+            "tier: registered\ncontact: {name: JD Smith}\nchannel_contact: {name: EMEA Desk}",
+        ),
+        **replace_in("competitors/acme.yaml", "name: Acme Backup", "name: ACME Backup"),
+        **replace_in("products/vault.yaml", "name: Vault Backup", "name: VLT Backup"),
+        **replace_in(BM, "customer: Contoso Health", "customer: CNT Health"),
+        **replace_in("catalog.yaml", "name: Northwind Systems", "name: NWS Systems"),
+    }
+    assert check(tmp_path, edits, "--strict").diagnostics == []
+    # the same words in prose are jargon
+    summary = replace_in("competitors/acme.yaml", "Incumbent on-prem", "ACME's incumbent on-prem")
+    found = check(tmp_path / "prose", {**edits, **summary}).diagnostics
+    assert found == [
+        f"plays/competitors/acme.yaml:3:10: warning: undefined jargon 'ACME': {JARGON}"
+    ]
+
+
 def test_jargon_defined_allowed_plural_or_internal_is_fine(tmp_path: Path) -> None:
     edits = {
         # glossary term, its plural and an allowed acronym

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from salesplay.diagnostics import Location, Reporter
-from salesplay.jargon import long_field, mask_links, undefined_jargon
+from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
 from salesplay.load import Document, YamlPath
 from salesplay.models import Audience, may_see, narrowest
 from salesplay.resolve import Catalog
@@ -91,6 +91,8 @@ def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
         doc = cat.docs[(kind, eid)]
         for path, text in strings:
             if kind != "catalog" and cat.audience(kind, eid, path) == "internal":
+                continue
+            if is_proper_name(kind, path):
                 continue
             for loc, message, code, word in undefined_jargon(doc, path, text, known):
                 # grouped by the word in the marketers' report; the rest by their entity

@@ -61,6 +61,25 @@ NOT_PROSE = frozenset(
 )
 
 
+#: fields that hold proper names, by the kind of file: the names of products, competitors,
+#: partners, customers, contact people and the company stay as written (README: they are not
+#: translated either), so "SAP Partner Co" or "JD Smith" is no jargon to explain. "*" stands
+#: for any list index.
+PROPER_NAMES: dict[str, frozenset[tuple[str, ...]]] = {
+    "catalog": frozenset({("company", "name"), ("channel", "name")}),
+    "product": frozenset({("name",)}),
+    "competitor": frozenset({("name",)}),
+    "partner": frozenset({("name",), ("contact", "name"), ("channel_contact", "name")}),
+    "play": frozenset({("proof", "*", "customer")}),
+}
+
+
+def is_proper_name(kind: str, path: YamlPath) -> bool:
+    """Whether the field at `path` of a `kind` file holds a proper name (PROPER_NAMES)."""
+    shape = tuple("*" if isinstance(part, int) else str(part) for part in path)
+    return shape in PROPER_NAMES.get(kind, frozenset())
+
+
 @dataclass(frozen=True)
 class Acronym:
     """One acronym found in a text field."""
