@@ -386,7 +386,14 @@ def test_asset_symlink_out_of_assets(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["https://x.example/logo.png", "//cdn.example/logo.png", "data:image/png;base64,AA"]
+    "value",
+    [
+        "https://x.example/logo.png",
+        "//cdn.example/logo.png",
+        "data:image/png;base64,AA",
+        "file:assets/logo.png",
+        "FILE:///etc/passwd",
+    ],
 )
 def test_asset_url(tmp_path: Path, value: str) -> None:
     result = check(tmp_path, logo(value))

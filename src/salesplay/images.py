@@ -116,6 +116,11 @@ def check_image(data: bytes, suffix: str) -> Checked:
     """Decode `data` fully within the bounds, or raise ImageError saying what is wrong."""
     kind = sniff(data, suffix)
     if kind is None:
+        if b"<svg" in data[:2048]:
+            # read as SVG only by its name: an SVG drawn under another name is refused, and
+            # the name is what to fix
+            shown = suffix or "no suffix"
+            raise ImageError(f"is an SVG image named with {shown!r}: rename it to end in .svg")
         raise ImageError("is not a PNG, JPEG, GIF, WebP or SVG image")
     if kind == "SVG":
         return _check_svg(data)
@@ -209,7 +214,17 @@ def _check_pixels(width: int, height: int) -> None:
             f"is {width}×{height} pixels; the limit is {MAX_PIXELS // 1_000_000} million pixels"
         )
     if max(width, height) / min(width, height) > MAX_ASPECT:
-        raise ImageError(f"is {width}×{height} pixels: wider than {MAX_ASPECT:g} to 1")
+        raise ImageError(f"is {width}×{height} pixels: {_too_long(width, height)}")
+
+
+def _too_long(width: float, height: float) -> str:
+    """What is wrong with an image past MAX_ASPECT: too wide, or too tall."""
+    return f"{'wider' if width >= height else 'taller'} than {MAX_ASPECT:g} to 1"
+
+
+def _side(value: float) -> str:
+    """A side's size as written in a message: 1000000, not 1e+06."""
+    return f"{value:.10g}" if abs(value) < 1e15 else f"{value:g}"
 
 
 def _png_of(image: PilImage) -> tuple[bytes, tuple[int, int]]:
@@ -423,11 +438,11 @@ def _svg_size(root: _Node) -> tuple[float, float]:
         raise ImageError("has no size: give the <svg> element a viewBox or a width and height")
     if not (0 < width <= MAX_SVG_SIDE and 0 < height <= MAX_SVG_SIDE):
         raise ImageError(
-            f"declares a size of {width:g}×{height:g} pixels; each side must be more than 0"
-            f" and at most {MAX_SVG_SIDE:g}"
+            f"declares a size of {_side(width)}×{_side(height)} pixels; each side must be more"
+            f" than 0 and at most {_side(MAX_SVG_SIDE)}"
         )
     if max(width, height) / min(width, height) > MAX_ASPECT:
-        raise ImageError(f"is {width:g}×{height:g}: wider than {MAX_ASPECT:g} to 1")
+        raise ImageError(f"is {_side(width)}×{_side(height)}: {_too_long(width, height)}")
     return width, height
 
 

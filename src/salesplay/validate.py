@@ -346,6 +346,11 @@ def check_read_image(
     return target, checked
 
 
+#: a URL's scheme ("file:", "data:", "https:"); two letters at least, so that a Windows drive
+#: ("C:") is taken for the absolute path it is
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+
+
 def read_image_file(
     catalog: Path,
     value: str,
@@ -365,7 +370,7 @@ def read_image_file(
     if not value.strip():
         reporter.error(loc, "asset path is empty: name a file under assets/", "asset")
         return None
-    if "://" in value or value.startswith(("//", "data:", "mailto:")):
+    if "://" in value or value.startswith("//") or _SCHEME.match(value):
         reporter.error(loc, f"asset '{value}' is a URL: put the file under assets/", "asset")
         return None
     shown = value[:80]

@@ -86,8 +86,20 @@ BAD: dict[str, tuple[str, bytes | str, str]] = {
     ),
     "truncated-jpeg": ("cut.jpg", JPEG[: len(JPEG) // 2], "JPEG image"),
     "truncated-png": ("cut.png", encoded("PNG")[:-40], "PNG image"),
-    "png-1x1000": ("strip.png", encoded("PNG", (1, 1000)), "wider than 32 to 1"),
-    "svg-1x100000": ("strip.svg", svg("", 'width="1" height="100000"'), "wider than 32 to 1"),
+    "png-1x1000": ("strip.png", encoded("PNG", (1, 1000)), "is 1×1000 pixels: taller than 32 to 1"),
+    "png-1000x1": ("band.png", encoded("PNG", (1000, 1)), "is 1000×1 pixels: wider than 32 to 1"),
+    "svg-1x100000": ("strip.svg", svg("", 'width="1" height="100000"'), "1×100000: taller than"),
+    "svg-declares-1000000": (
+        "huge.svg",
+        svg("", 'width="1000000" height="1000000"'),
+        "declares a size of 1000000×1000000 pixels; each side must be more than 0 and at most"
+        " 100000",
+    ),
+    "svg-named-png": (
+        "drawn.png",
+        svg('<rect width="9" height="9"/>'),
+        "is an SVG image named with '.png': rename it to end in .svg",
+    ),
     "svg-external-entity": (
         "entity.svg",
         '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
