@@ -67,7 +67,8 @@ def test_a_fact_never_splits_across_a_page_break(tmp_path: Path) -> None:
         for i in range(60)
     )
     pdf, refused = render_pdf(
-        f'<!DOCTYPE html><html lang="en"><head>{sheets}</head><body class="page">{rows}</body></html>',
+        f'<!DOCTYPE html><html lang="en"><head>{sheets}</head>'
+        f'<body class="page">{rows}</body></html>',
         base_url=(THEME_DIR / "index.html").as_uri(),
         roots=template_dirs(None),
         as_of=AS_OF,
