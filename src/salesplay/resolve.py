@@ -233,9 +233,10 @@ class _Refs:
         tiers = self.cat.config.tiers
         if value in tiers:
             return True
+        ladder = ", ".join(dict.fromkeys(tiers))  # a tier listed twice is its own error
         self.reporter.error(
             doc.loc(path),
-            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {', '.join(tiers)}",
+            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {ladder}",
             "reference",
             (doc.kind, doc.id),
         )
@@ -321,12 +322,28 @@ def resolve(
             cat.capability_roadmap[ref] = Roadmap(
                 cap.status, cap.status in AVAILABLE, stage_conf.get(cap.status), cap.eta
             )
+    _check_tiers(cat, reporter)
     _check_references(cat, _Refs(cat, reporter), reporter, images)
     _derive(cat)
     cat.translations = load_translations(
         root, cat.docs, cat.config, cat.audience, reporter, cat.broken
     )
     return cat
+
+
+def _check_tiers(cat: Catalog, reporter: Reporter) -> None:
+    """Each tier once: the ladder is the list's order, which a repeated tier makes ambiguous."""
+    doc = cat.docs[("catalog", "catalog")]
+    seen: set[str] = set()
+    for i, tier in enumerate(cat.config.tiers):
+        if tier in seen:
+            reporter.error(
+                doc.loc(("tiers", i)),
+                f"tier '{tier}' is listed twice",
+                "duplicate-id",
+                ("catalog", "catalog"),
+            )
+        seen.add(tier)
 
 
 def _check_references(
