@@ -260,6 +260,18 @@ def test_id_key_must_match_the_file_stem(tmp_path: Path) -> None:
     )
 
 
+def test_a_mismatched_id_key_is_the_one_error_and_references_by_file_name_stand(
+    tmp_path: Path,
+) -> None:
+    # acme is named by a play's competitors and a differentiator's versus
+    rel = "competitors/acme.yaml"
+    result = check(tmp_path, {rel: "id: acme-backup\n" + base_text(rel)})
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{rel}:1:5: error: id 'acme-backup' does not match the file name 'acme.yaml'"
+    ]
+
+
 def test_matching_id_key_is_fine(tmp_path: Path) -> None:
     result = check(tmp_path, {PLAY: "id: recovery-drills\n" + base_text(PLAY)})
     assert (result.code, result.stderr) == (0, "")

@@ -303,6 +303,9 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
             continue
         if id_ok:
             bucket[doc.id] = Entity(doc.kind, doc.id, model, doc)
+        else:
+            # its id error is the one finding: references to it by its file name are right
+            result.broken.add((doc.kind, doc.id))
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result
