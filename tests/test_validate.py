@@ -193,11 +193,30 @@ def test_unknown_field_in_a_nested_flow_mapping(tmp_path: Path) -> None:
 def test_unknown_field_in_a_list_item(tmp_path: Path) -> None:
     play = "plays/backup-modernization.yaml"
     result = check(tmp_path, replace_in(play, "response:", "respons:"))
-    assert f"plays/{play}:13:45: error: unknown field 'respons' (did you mean 'response'?)" in (
-        result.lines
-    )
-    # the missing `response` points at the objection it belongs to
-    assert f"plays/{play}:13:5: error: missing required field 'response'" in result.lines
+    # one line: the missing `response` is the same slip, fixed by the did-you-mean
+    assert result.diagnostics == [
+        f"plays/{play}:13:45: error: unknown field 'respons' (did you mean 'response'?)"
+    ]
+
+
+def test_a_required_key_in_the_wrong_case_is_one_line(tmp_path: Path) -> None:
+    rel = "partners/red-rock.yaml"
+    result = check(tmp_path, replace_in(rel, "name: ", "Name: "))
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{rel}:1:1: error: unknown field 'Name' (did you mean 'name'?)"
+    ]
+
+
+def test_a_missing_field_another_unknown_field_does_not_mean_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    rel = "partners/red-rock.yaml"
+    result = check(tmp_path, replace_in(rel, "name: ", "title: "))
+    assert result.diagnostics == [
+        f"plays/{rel}:1:1: error: missing required field 'name'",
+        f"plays/{rel}:1:1: error: unknown field 'title' (did you mean 'tier'?)",
+    ]
 
 
 def test_unknown_field_uses_the_alias(tmp_path: Path) -> None:
