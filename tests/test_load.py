@@ -275,6 +275,31 @@ def test_catalog_yml_spelling_is_accepted(tmp_path: Path) -> None:
     assert (result.code, result.stderr) == (0, "")
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("partners/red-rock.yaml", "partners/red-rock.YAML"),
+        ("competitors/acme.yaml", "competitors/acme.Yml"),
+        ("products/vault.yaml", "products/vault.YML"),
+        ("plays/recovery-drills.yaml", "plays/recovery-drills.Yaml"),
+        ("catalog.yaml", "catalog.YAML"),
+    ],
+)
+def test_upper_case_extension_is_one_error_naming_the_rename(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    # skipped in silence, its entity (a partner's kit) would vanish from every build
+    result = check(tmp_path, {new: base_text(old), old: None})
+    assert result.code == 1
+    name = new.rsplit("/", 1)[-1]
+    stem = name.split(".")[0]
+    # one line: neither references to its entity nor a missing catalog.yaml are errors too
+    assert result.diagnostics == [
+        f"plays/{new}:1:1: error: '{new}' is not read: catalog files end in lower-case .yaml"
+        f" (rename it to '{stem}.yaml')"
+    ]
+
+
 def test_directory_named_like_a_yaml_file(tmp_path: Path) -> None:
     result = check(tmp_path, {"plays/odd.yaml/readme.txt": "hi"})
     assert "plays/plays/odd.yaml:1:1: error: cannot read file: Is a directory" in result.lines

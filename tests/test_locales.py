@@ -173,3 +173,40 @@ def test_printed_page_numbers_are_in_the_pages_language() -> None:
     assert '"Seite "' in german
     # right-to-left pages put the number at the other foot
     assert "@page rtl { @bottom-left" in str(page_css(labels_for("ar")))
+
+
+def test_a_locale_listed_twice_in_another_case_is_one_error_and_no_jargon(
+    tmp_path: Path,
+) -> None:
+    # `de/` and `DE/` would be one folder on macOS and Windows
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [de, DE]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        "plays/catalog.yaml:18:15: error: locale 'DE' is listed twice (also as 'de'): locales"
+        " that differ only in case share one folder on macOS and Windows",
+        "1 error, 0 warnings",
+    ]
+    # the source locale in another case is the source locale
+    (tmp_path / "plays" / "catalog.yaml").write_text(base_text("catalog.yaml") + "locales: [EN]\n")
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "plays/catalog.yaml:18:11: error: 'EN' is the source locale (source_locale): list only"
+        " the languages the catalog is translated into"
+    )
+
+
+def test_a_partner_locale_in_another_case_suggests_the_built_one_and_is_no_jargon(
+    tmp_path: Path,
+) -> None:
+    partner = base_text("partners/blue-river.yaml")
+    make_catalog(tmp_path, LOCALES | {"partners/blue-river.yaml": partner + "locale: [DE]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    line = partner.count("\n") + 1
+    assert err.splitlines() == [
+        f"plays/partners/blue-river.yaml:{line}:10: error: partner 'blue-river' takes locale"
+        " 'DE', which the catalog is not built in (did you mean 'de'?)",
+        "1 error, 0 warnings",
+    ]

@@ -113,6 +113,22 @@ def test_duplicate_capability_id(tmp_path: Path) -> None:
     ]
 
 
+def test_tier_listed_twice_is_one_error_at_its_second_place(tmp_path: Path) -> None:
+    tiers = "tiers: [registered, silver, gold, silver]"
+    edits = {
+        **replace_in("catalog.yaml", "tiers: [registered, silver, gold]", tiers),
+        **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 1
+    assert result.diagnostics == [
+        "plays/catalog.yaml:9:35: error: tier 'silver' is listed twice",
+        # the ladder it names holds each tier once
+        "plays/partners/red-rock.yaml:2:7: error: unknown tier 'bronze'; tiers are registered,"
+        " silver, gold",
+    ]
+
+
 def test_errors_in_several_files_are_all_reported(tmp_path: Path) -> None:
     edits = {
         **replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]"),

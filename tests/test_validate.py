@@ -193,11 +193,30 @@ def test_unknown_field_in_a_nested_flow_mapping(tmp_path: Path) -> None:
 def test_unknown_field_in_a_list_item(tmp_path: Path) -> None:
     play = "plays/backup-modernization.yaml"
     result = check(tmp_path, replace_in(play, "response:", "respons:"))
-    assert f"plays/{play}:13:45: error: unknown field 'respons' (did you mean 'response'?)" in (
-        result.lines
-    )
-    # the missing `response` points at the objection it belongs to
-    assert f"plays/{play}:13:5: error: missing required field 'response'" in result.lines
+    # one line: the missing `response` is the same slip, fixed by the did-you-mean
+    assert result.diagnostics == [
+        f"plays/{play}:13:45: error: unknown field 'respons' (did you mean 'response'?)"
+    ]
+
+
+def test_a_required_key_in_the_wrong_case_is_one_line(tmp_path: Path) -> None:
+    rel = "partners/red-rock.yaml"
+    result = check(tmp_path, replace_in(rel, "name: ", "Name: "))
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{rel}:1:1: error: unknown field 'Name' (did you mean 'name'?)"
+    ]
+
+
+def test_a_missing_field_another_unknown_field_does_not_mean_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    rel = "partners/red-rock.yaml"
+    result = check(tmp_path, replace_in(rel, "name: ", "title: "))
+    assert result.diagnostics == [
+        f"plays/{rel}:1:1: error: missing required field 'name'",
+        f"plays/{rel}:1:1: error: unknown field 'title' (did you mean 'tier'?)",
+    ]
 
 
 def test_unknown_field_uses_the_alias(tmp_path: Path) -> None:
@@ -258,6 +277,18 @@ def test_id_key_must_match_the_file_stem(tmp_path: Path) -> None:
         f"{SHOWN}:1:5: error: id 'recovery-drill' does not match the file name"
         " 'recovery-drills.yaml'" in result.lines
     )
+
+
+def test_a_mismatched_id_key_is_the_one_error_and_references_by_file_name_stand(
+    tmp_path: Path,
+) -> None:
+    # acme is named by a play's competitors and a differentiator's versus
+    rel = "competitors/acme.yaml"
+    result = check(tmp_path, {rel: "id: acme-backup\n" + base_text(rel)})
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{rel}:1:5: error: id 'acme-backup' does not match the file name 'acme.yaml'"
+    ]
 
 
 def test_matching_id_key_is_fine(tmp_path: Path) -> None:

@@ -176,10 +176,16 @@ def summary(diags: list[Diagnostic]) -> str:
     return f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `did_you_mean` suggests for `word`, or None when none is close."""
+    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
-    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    match = closest(word, candidates)
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 #: ids listed by name after "unknown …" when there are at most this many; past it, counted.

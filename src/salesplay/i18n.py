@@ -427,21 +427,31 @@ def _made_from(message: Any) -> str:
 def _check_locales(
     config: CatalogConfig, doc: Document | None, reporter: Reporter
 ) -> tuple[str, ...]:
-    seen: list[str] = []
+    # compared without case: each locale is a folder of --out, and `de/` and `DE/` are one
+    # folder on macOS and Windows
+    seen: dict[str, str] = {}
     for i, locale in enumerate(config.locales):
         loc = doc.loc(("locales", i)) if doc else Location(Path("catalog.yaml"))
-        if locale == config.source_locale:
+        first = seen.get(locale.casefold())
+        if locale.casefold() == config.source_locale.casefold():
             reporter.error(
                 loc,
                 f"'{locale}' is the source locale (source_locale): list only the languages"
                 " the catalog is translated into",
                 "locale",
             )
-        elif locale in seen:
+        elif first == locale:
             reporter.error(loc, f"locale '{locale}' is listed twice", "locale")
+        elif first is not None:
+            reporter.error(
+                loc,
+                f"locale '{locale}' is listed twice (also as '{first}'): locales that differ"
+                " only in case share one folder on macOS and Windows",
+                "locale",
+            )
         else:
-            seen.append(locale)
-    return tuple(seen)
+            seen[locale.casefold()] = locale
+    return tuple(seen.values())
 
 
 def load_translations(

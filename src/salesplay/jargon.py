@@ -57,6 +57,9 @@ NOT_PROSE = frozenset(
         "aliases",  # names to look for in prose (the roadmap lint), not prose themselves
         "confidence",
         "review",
+        "locale",  # locale codes (EN, pt_BR) are neither prose nor jargon
+        "locales",
+        "source_locale",
     }
 )
 

@@ -851,7 +851,11 @@ def load_catalog(
     if memo is not None:
         memo.clear()
         memo.update(used)
-    if not (catalog / "catalog.yaml").is_file() and not (catalog / "catalog.yml").is_file():
+    if (
+        not (catalog / "catalog.yaml").is_file()
+        and not (catalog / "catalog.yml").is_file()
+        and ("catalog", "catalog") not in docs.unreadable  # its own error says why
+    ):
         reporter.error(
             Location(catalog / "catalog.yaml"),
             "missing catalog.yaml: every catalog needs one (company, tiers)",
@@ -919,6 +923,21 @@ def _catalog_files(
                 is_link = entry.is_symlink()
             except OSError:
                 is_dir = is_link = False
+            if not is_yaml and not is_dir and path.suffix.lower() in YAML_SUFFIXES:
+                # skipped, `upper.YAML` would silently drop its entity (and `build` prune its
+                # outputs); read, the same catalog would mean something else on a case-
+                # sensitive checkout than on macOS or Windows
+                kind = _kind_of(catalog, path)
+                if kind is not None:
+                    unreadable.add((kind, path.stem))
+                reporter.error(
+                    Location(path),
+                    f"'{path.relative_to(catalog).as_posix()}' is not read: catalog files end in"
+                    f" lower-case .yaml (rename it to '{path.stem}.yaml')",
+                    "file-name",
+                    None if kind is None else (kind, path.stem),
+                )
+                continue
             if is_link and (is_yaml or is_dir) and not _inside(os.path.realpath(path), root):
                 what = "folder" if is_dir else "file"
                 kind = _kind_of(catalog, path) if is_yaml else None

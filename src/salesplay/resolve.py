@@ -233,9 +233,10 @@ class _Refs:
         tiers = self.cat.config.tiers
         if value in tiers:
             return True
+        ladder = ", ".join(dict.fromkeys(tiers))  # a tier listed twice is its own error
         self.reporter.error(
             doc.loc(path),
-            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {', '.join(tiers)}",
+            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {ladder}",
             "reference",
             (doc.kind, doc.id),
         )
@@ -249,10 +250,17 @@ def _check_kit_locales(cat: Catalog, partner_id: str, doc: Document, reporter: R
     for i, locale in enumerate([value] if isinstance(value, str) else value or []):
         if locale not in built:
             path: YamlPath = ("locale",) if isinstance(value, str) else ("locale", i)
+            # a slip of case (EN for en) is the built locale, not one to add
+            same = [b for b in built if b.casefold() == locale.casefold()]
+            fix = (
+                f" (did you mean '{same[0]}'?)"
+                if same
+                else f"; add it to `locales` in catalog.yaml (built: {', '.join(built)})"
+            )
             reporter.error(
                 doc.loc(path),
                 f"partner '{partner_id}' takes locale '{locale}', which the catalog is not built"
-                f" in; add it to `locales` in catalog.yaml (built: {', '.join(built)})",
+                f" in{fix}",
                 "reference",
                 ("partner", partner_id),
             )
@@ -321,12 +329,28 @@ def resolve(
             cat.capability_roadmap[ref] = Roadmap(
                 cap.status, cap.status in AVAILABLE, stage_conf.get(cap.status), cap.eta
             )
+    _check_tiers(cat, reporter)
     _check_references(cat, _Refs(cat, reporter), reporter, images)
     _derive(cat)
     cat.translations = load_translations(
         root, cat.docs, cat.config, cat.audience, reporter, cat.broken
     )
     return cat
+
+
+def _check_tiers(cat: Catalog, reporter: Reporter) -> None:
+    """Each tier once: the ladder is the list's order, which a repeated tier makes ambiguous."""
+    doc = cat.docs[("catalog", "catalog")]
+    seen: set[str] = set()
+    for i, tier in enumerate(cat.config.tiers):
+        if tier in seen:
+            reporter.error(
+                doc.loc(("tiers", i)),
+                f"tier '{tier}' is listed twice",
+                "duplicate-id",
+                ("catalog", "catalog"),
+            )
+        seen.add(tier)
 
 
 def _check_references(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from salesplay import images
-from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import Document, Loaded, YamlPath, read_at_most, shown_path
@@ -240,6 +240,23 @@ def _error_message(
     return f"'{where}': {err['msg'].lower()}, found {found}", False
 
 
+def _meant(model: type[BaseModel], errors: list[Any]) -> set[YamlPath]:
+    """Where an unknown field's did-you-mean names a field: (`Name:` meant `name:`).
+
+    A missing required field found there is the same slip, said already by the unknown
+    field's error with its fix.
+    """
+    found: set[YamlPath] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] != "extra_forbidden" or not loc or _misplaced(model, str(loc[-1])):
+            continue
+        match = closest(str(loc[-1]), _field_names(model, loc[:-1]))
+        if match is not None:
+            found.add((*loc[:-1], match))
+    return found
+
+
 def _check_id(doc: Document, reporter: Reporter) -> bool:
     if doc.kind not in ENTITY_FOLDERS:  # catalog.yaml, glossary.yaml: no id of their own
         return True
@@ -284,7 +301,11 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
         try:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
-            for err in exc.errors():
+            errors = exc.errors()
+            meant = _meant(model_cls, errors)
+            for err in errors:
+                if err["type"] == "missing" and tuple(err["loc"]) in meant:
+                    continue
                 message, at_key = _error_message(model_cls, doc.kind, err, doc)
                 loc: YamlPath = tuple(err["loc"])
                 where = doc.key_loc(loc) if at_key else doc.loc(loc)
@@ -303,6 +324,9 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
             continue
         if id_ok:
             bucket[doc.id] = Entity(doc.kind, doc.id, model, doc)
+        else:
+            # its id error is the one finding: references to it by its file name are right
+            result.broken.add((doc.kind, doc.id))
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result
