@@ -254,7 +254,7 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     assert (
         "(did you mean 'play:backup-modernization:objections.1.response'?); it is not used" in err
     )
-    assert "plays/translations/fr.po: warning: 'fr' is not in catalog.yaml locales" in err
+    assert "plays/translations/fr.po:1:1: warning: 'fr' is not in catalog.yaml locales" in err
     # a play file that cannot be read has its one error, nothing about its translations
     path.write_text(text)
     (root / BM).write_text(base_text(BM).replace("why_now: ", 'why_now: "'))
@@ -262,6 +262,19 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     assert code == 1
     assert f"plays/{BM}:" in err and "could not be read" in err
     assert "translations/de.po" not in err
+
+
+def test_a_po_file_of_a_locale_not_built_is_one_warning_at_its_first_line(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    (root / "translations").mkdir()
+    (root / "translations" / "fr.po").write_text('msgid "Next"\nmsgstr "Suivant"\n')
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert err.splitlines() == [
+        "plays/translations/fr.po:1:1: warning: 'fr' is not in catalog.yaml locales: these"
+        " translations are not used",
+        "0 errors, 1 warning",
+    ]
 
 
 def test_context_ids_round_trip() -> None:

@@ -462,7 +462,7 @@ def load_translations(
     for file in files:
         if file.stem not in locales and file.stem != config.source_locale:
             reporter.warning(
-                Location(file, 0, 0),
+                Location(file),  # the whole file: its first line, as an unknown file is
                 f"'{file.stem}' is not in catalog.yaml locales{did_you_mean(file.stem, locales)}:"
                 " these translations are not used",
                 "translation",
