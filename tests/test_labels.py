@@ -141,6 +141,36 @@ def test_placeholder_typo_is_located_at_its_entry(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("msgstr", "said"),
+    [
+        (
+            "Stand",
+            "has no placeholders, its msgid has the placeholder %(date)s (put back %(date)s)",
+        ),
+        (
+            "Stand %(datum)s",
+            "has the placeholder %(datum)s, its msgid has the placeholder %(date)s"
+            " (write %(date)s instead of %(datum)s)",
+        ),
+        (
+            "Stand %(date)s, %(x)s %(y)s",
+            "has the placeholders %(date)s, %(x)s, %(y)s, its msgid has the placeholder"
+            " %(date)s (take out %(x)s, %(y)s)",
+        ),
+    ],
+    ids=["dropped", "renamed", "added"],
+)
+def test_a_placeholder_mismatch_says_what_each_side_has_and_the_fix(
+    tmp_path: Path, msgstr: str, said: str
+) -> None:
+    entries = f'msgid "As of %(date)s"\nmsgstr "{msgstr}"\n'
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert str(caught.value) == f"translation of 'As of %(date)s' {said}"
+    assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
+
+
+@pytest.mark.parametrize(
     ("msgid", "msgstr", "bad"),
     [
         ("As of %(date)s", "Stand: %(date)s", False),
