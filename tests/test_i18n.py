@@ -277,6 +277,30 @@ def test_a_po_file_of_a_locale_not_built_is_one_warning_at_its_first_line(tmp_pa
     ]
 
 
+def test_a_repeated_po_entry_is_one_error_at_the_repeat_naming_the_first(
+    tmp_path: Path,
+) -> None:
+    # Babel alone merges the two and keeps the first msgstr: the correction below was lost
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    path = root / "translations" / "de.po"
+    text = path.read_text()
+    first = text.splitlines().index(f'msgctxt "{RESPONSE}"') + 2  # its msgid's line
+    again = text + f'\nmsgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgstr "Korrektur"\n'
+    path.write_text(again)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/translations/de.po:{len(again.splitlines()) - 1}:1: error: '{RESPONSE}' is"
+        f" translated twice (first at line {first}): delete the entry that is out of date"
+        " (a PO file has one entry per msgctxt and msgid)",
+        "1 error, 0 warnings",
+    ]
+    assert cli(tmp_path, "i18n", "extract")[0] == 1
+    assert path.read_text() == again  # extract neither drops the correction nor merges it
+
+
 def test_context_ids_round_trip() -> None:
     assert message_context(RESPONSE_KEY) == RESPONSE
     assert parse_context(RESPONSE) == RESPONSE_KEY

@@ -42,6 +42,7 @@ from salesplay.models import Path as PathModel
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog as PoCatalog
+    from babel.messages.catalog import Message
 
     from salesplay.resolve import Catalog
 
@@ -395,8 +396,30 @@ def _check_po_string(text: str, line: int, col: int, keyword: str | None) -> Non
 
 
 def read_po_file(path: Path, root: Path) -> PoCatalog:
-    """A PO file parsed by Babel; raises LoadError located at the offending line."""
-    from babel.messages.pofile import PoFileError, read_po
+    """A PO file parsed by Babel; raises LoadError located at the offending line, an entry
+    that repeats an earlier one's msgctxt and msgid included (msgfmt rejects the file)."""
+    po, repeats = read_po_entries(path, root)
+    if repeats:
+        again = repeats[0]
+        first = po.get(again.id, context=again.context)
+        first_line = first.lineno if first is not None and first.lineno else 1
+        name = again.context or (again.id if isinstance(again.id, str) else again.id[0])
+        raise LoadError(translated_twice(name, first_line), again.lineno or 1, 1, "po")
+    return po
+
+
+def translated_twice(name: str, first_line: int) -> str:
+    """What an entry that repeats the one at `first_line` is told."""
+    return (
+        f"'{name}' is translated twice (first at line {first_line}): delete the entry that is"
+        " out of date (a PO file has one entry per msgctxt and msgid)"
+    )
+
+
+def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
+    """A PO file parsed by Babel, and each entry that repeats an earlier entry's msgctxt and
+    msgid, in file order; raises LoadError located at the offending line."""
+    from babel.messages.pofile import PoFileError
 
     text = decode_text(read_catalog_file(path, os.path.realpath(root)))
     lines = text.splitlines(keepends=True)
@@ -404,7 +427,7 @@ def read_po_file(path: Path, root: Path) -> PoCatalog:
     # as the rest of the line; a translator's slip must be an error at its place instead
     check_po_syntax(lines)
     try:
-        return read_po(lines, abort_invalid=True)
+        return _parsed(lines)
     except PoFileError as exc:
         message = _BABEL_LINE_RE.sub("", str(exc))
         # Babel counts lines from 0, and reports 0 for what is missing at the end of the file
@@ -412,6 +435,29 @@ def read_po_file(path: Path, root: Path) -> PoCatalog:
         raise LoadError(f"could not be read: {message}", line, 1, "po") from None
     except (ValueError, TypeError) as exc:
         raise LoadError(f"could not be read: {exc}", 1, 1, "po") from None
+
+
+def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
+    """Babel's read_po, keeping aside each entry that repeats an earlier one: Babel would
+    merge it into the first, keeping the first's msgstr, so a later correction is lost."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import PoFileParser
+
+    repeats: list[Message] = []
+    reading = True
+
+    class Reading(Catalog):
+        def __setitem__(self, id: str | tuple[str, ...] | list[str], message: Message) -> None:
+            # only while the file is read: labels merge catalogs by assignment afterwards
+            if reading and id and self.get(id, context=message.context) is not None:
+                repeats.append(message)
+                return
+            super().__setitem__(id, message)
+
+    po = Reading()
+    PoFileParser(po, abort_invalid=True).parse(lines)
+    reading = False
+    return po, repeats
 
 
 def _made_from(message: Any) -> str:
@@ -479,25 +525,27 @@ def load_translations(
             entries[locale] = {}
             continue
         try:
-            po = read_po_file(path, root)
+            po, repeats = read_po_entries(path, root)
         except LoadError as exc:
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             entries[locale] = {}
             continue
-        entries[locale] = _entries(path, po, sources, contexts, reporter, broken)
+        # in file order: a repeat finds its first entry already read, and is the error
+        messages = sorted([*po, *repeats], key=lambda m: m.lineno or 0)
+        entries[locale] = _entries(path, messages, sources, contexts, reporter, broken)
     return Translations(config.source_locale, locales, entries, sources)
 
 
 def _entries(
     path: Path,
-    po: PoCatalog,
+    messages: Sequence[Message],
     sources: Mapping[Key, str],
     contexts: Mapping[str, Key],
     reporter: Reporter,
     broken: Set[tuple[str, str]],
 ) -> dict[Key, Entry]:
     found: dict[Key, Entry] = {}
-    for message in po:
+    for message in messages:
         if not message.id:
             continue  # the header
         loc = Location(path, message.lineno or 1, 1)
@@ -529,10 +577,7 @@ def _entries(
             continue
         if key in found:
             reporter.error(
-                loc,
-                f"'{context}' is translated twice (first at line {found[key].loc.line})",
-                "translation",
-                key[:2],
+                loc, translated_twice(context, found[key].loc.line), "translation", key[:2]
             )
             continue
         text = message.string if isinstance(message.string, str) else ""
