@@ -367,6 +367,33 @@ def _check_po(tmp_path: Path, po_text: str) -> tuple[int, str]:
     return code, err
 
 
+def test_an_entry_for_a_field_not_translated_says_so_with_no_did_you_mean(tmp_path: Path) -> None:
+    entries = [
+        "competitor:acme:name",  # a proper name
+        "play:backup-modernization:audience",
+        "play:backup-modernization:objections.1.audience",
+        "play:backup-modernization:why_us.1",  # an id
+        "play:backup-modernization:summery",  # no such field: a typo
+    ]
+    text = "".join(f'msgctxt "{c}"\nmsgid "x"\nmsgstr "y"\n\n' for c in entries)
+    code, err = _check_po(tmp_path, text)
+    assert code == 0
+    assert err.splitlines() == [
+        "plays/translations/de.po:2:1: warning: 'name' of competitor 'acme' is not translated"
+        " (names stay as written); this entry is not used",
+        "plays/translations/de.po:6:1: warning: 'audience' of play 'backup-modernization' is"
+        " not translated (it is not text); this entry is not used",
+        "plays/translations/de.po:10:1: warning: 'objections.1.audience' of play"
+        " 'backup-modernization' is not translated (it is not text); this entry is not used",
+        "plays/translations/de.po:14:1: warning: 'why_us.1' of play 'backup-modernization' is"
+        " not translated (its value stays as written); this entry is not used",
+        "plays/translations/de.po:18:1: warning: translation of"
+        " 'play:backup-modernization:summery', which the catalog does not have (did you mean"
+        " 'play:backup-modernization:summary'?); it is not used",
+        "0 errors, 5 warnings",
+    ]
+
+
 def test_a_msgstr_without_quotes_is_one_located_error_not_a_mangled_text(tmp_path: Path) -> None:
     # Babel alone reads `msgstr Weiter` as "eite"
     code, err = _check_po(tmp_path, f'msgctxt "{RESPONSE}"\nmsgid "Next"\nmsgstr Weiter\n')

@@ -143,6 +143,45 @@ def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
     return found
 
 
+def untranslated_why(kind: str, path: YamlPath) -> str | None:
+    """Why the field at `path` of a `kind` is never translated ('names stay as written'),
+    or None when the models have no such field or it holds translatable text."""
+    model = MODELS.get(kind)
+    if model is None or not path:
+        return None
+    owner: type[BaseModel] = model
+    hint: Any = model
+    for part in path:
+        bare = _optional_of(hint)
+        if isinstance(part, int):
+            if typing.get_origin(bare) is not list:
+                return None
+            (hint,) = typing.get_args(bare)
+        elif isinstance(bare, type) and issubclass(bare, BaseModel) and part in bare.model_fields:
+            owner, hint = bare, typing.get_type_hints(bare, include_extras=True)[part]
+        else:
+            return None
+    if _shape(owner, hint) is not None:
+        return None
+    bare = _optional_of(hint)
+    if bare is Name:
+        return "names stay as written"
+    if typing.get_origin(bare) is list:
+        (bare,) = typing.get_args(bare)
+    if typing.get_origin(bare) is typing.Annotated:
+        bare = typing.get_args(bare)[0]
+    return "its value stays as written" if bare is str else "it is not text"
+
+
+def _optional_of(hint: Any) -> Any:
+    """`X` of `X | None`, else `hint`."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
+
+
 #: model → its translatable fields, read once per walk of the catalog
 Specs = dict[type[BaseModel], list[tuple[str, str, Any]]]
 
@@ -532,7 +571,7 @@ def load_translations(
             continue
         # in file order: a repeat finds its first entry already read, and is the error
         messages = sorted([*po, *repeats], key=lambda m: m.lineno or 0)
-        entries[locale] = _entries(path, messages, sources, contexts, reporter, broken)
+        entries[locale] = _entries(path, messages, sources, contexts, reporter, docs, broken)
     return Translations(config.source_locale, locales, entries, sources)
 
 
@@ -542,6 +581,7 @@ def _entries(
     sources: Mapping[Key, str],
     contexts: Mapping[str, Key],
     reporter: Reporter,
+    entities: Mapping[tuple[str, str], object],
     broken: Set[tuple[str, str]],
 ) -> dict[Key, Entry]:
     found: dict[Key, Entry] = {}
@@ -566,6 +606,17 @@ def _entries(
             parsed = parse_context(context)
             if parsed is not None and parsed[:2] in broken:
                 continue  # its file has an error of its own
+            why = untranslated_why(parsed[0], parsed[2]) if parsed else None
+            if parsed is not None and why is not None and parsed[:2] in entities:
+                # the field is there: a did-you-mean to another field would mislead
+                reporter.warning(
+                    loc,
+                    f"'{shown_path(parsed[2])}' of {parsed[0]} '{parsed[1]}' is not translated"
+                    f" ({why}); this entry is not used",
+                    "translation",
+                    parsed[:2],
+                )
+                continue
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
             reporter.warning(
                 loc,
