@@ -225,6 +225,34 @@ def test_locales_are_checked_against_babel_with_suggestions(tmp_path: Path) -> N
     assert not (tmp_path / "plays" / "translations").exists()
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("jp", "ja"),  # Japan's country code, not Japanese's language code
+        ("cn", "zh"),
+        ("kr", "ko"),
+        ("dk", "da"),
+        ("gr", "el"),
+        ("cz", "cs"),
+        ("ua", "uk"),
+        ("jp-JP", "ja_JP"),
+        ("dee", "de"),  # as close to Ewe's 'ee': the common locale is meant
+        ("esp", "es"),
+    ],
+)
+def test_a_country_code_or_typo_in_locales_gets_the_locale_meant(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + f"locales: [{written}]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/catalog.yaml:18:11: error: 'locales.1': not a locale Babel knows (did you mean"
+        f" '{meant}'?); e.g. de, ja, pt_BR, found '{written}'",
+        "1 error, 0 warnings",
+    ]
+
+
 def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Path) -> None:
     root = make_catalog(tmp_path, LOCALES)
     cli(tmp_path, "i18n", "extract")
