@@ -225,6 +225,34 @@ def test_locales_are_checked_against_babel_with_suggestions(tmp_path: Path) -> N
     assert not (tmp_path / "plays" / "translations").exists()
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("jp", "ja"),  # Japan's country code, not Japanese's language code
+        ("cn", "zh"),
+        ("kr", "ko"),
+        ("dk", "da"),
+        ("gr", "el"),
+        ("cz", "cs"),
+        ("ua", "uk"),
+        ("jp-JP", "ja_JP"),
+        ("dee", "de"),  # as close to Ewe's 'ee': the common locale is meant
+        ("esp", "es"),
+    ],
+)
+def test_a_country_code_or_typo_in_locales_gets_the_locale_meant(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + f"locales: [{written}]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/catalog.yaml:18:11: error: 'locales.1': not a locale Babel knows (did you mean"
+        f" '{meant}'?); e.g. de, ja, pt_BR, found '{written}'",
+        "1 error, 0 warnings",
+    ]
+
+
 def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Path) -> None:
     root = make_catalog(tmp_path, LOCALES)
     cli(tmp_path, "i18n", "extract")
@@ -254,7 +282,7 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     assert (
         "(did you mean 'play:backup-modernization:objections.1.response'?); it is not used" in err
     )
-    assert "plays/translations/fr.po: warning: 'fr' is not in catalog.yaml locales" in err
+    assert "plays/translations/fr.po:1:1: warning: 'fr' is not in catalog.yaml locales" in err
     # a play file that cannot be read has its one error, nothing about its translations
     path.write_text(text)
     (root / BM).write_text(base_text(BM).replace("why_now: ", 'why_now: "'))
@@ -262,6 +290,43 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     assert code == 1
     assert f"plays/{BM}:" in err and "could not be read" in err
     assert "translations/de.po" not in err
+
+
+def test_a_po_file_of_a_locale_not_built_is_one_warning_at_its_first_line(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    (root / "translations").mkdir()
+    (root / "translations" / "fr.po").write_text('msgid "Next"\nmsgstr "Suivant"\n')
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert err.splitlines() == [
+        "plays/translations/fr.po:1:1: warning: 'fr' is not in catalog.yaml locales: these"
+        " translations are not used",
+        "0 errors, 1 warning",
+    ]
+
+
+def test_a_repeated_po_entry_is_one_error_at_the_repeat_naming_the_first(
+    tmp_path: Path,
+) -> None:
+    # Babel alone merges the two and keeps the first msgstr: the correction below was lost
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    path = root / "translations" / "de.po"
+    text = path.read_text()
+    first = text.splitlines().index(f'msgctxt "{RESPONSE}"') + 2  # its msgid's line
+    again = text + f'\nmsgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgstr "Korrektur"\n'
+    path.write_text(again)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/translations/de.po:{len(again.splitlines()) - 1}:1: error: '{RESPONSE}' is"
+        f" translated twice (first at line {first}): delete the entry that is out of date"
+        " (a PO file has one entry per msgctxt and msgid)",
+        "1 error, 0 warnings",
+    ]
+    assert cli(tmp_path, "i18n", "extract")[0] == 1
+    assert path.read_text() == again  # extract neither drops the correction nor merges it
 
 
 def test_context_ids_round_trip() -> None:
@@ -328,6 +393,33 @@ def _check_po(tmp_path: Path, po_text: str) -> tuple[int, str]:
     (root / "translations" / "de.po").write_text(po_text, encoding="utf-8")
     code, _, err = cli(tmp_path, "check")
     return code, err
+
+
+def test_an_entry_for_a_field_not_translated_says_so_with_no_did_you_mean(tmp_path: Path) -> None:
+    entries = [
+        "competitor:acme:name",  # a proper name
+        "play:backup-modernization:audience",
+        "play:backup-modernization:objections.1.audience",
+        "play:backup-modernization:why_us.1",  # an id
+        "play:backup-modernization:summery",  # no such field: a typo
+    ]
+    text = "".join(f'msgctxt "{c}"\nmsgid "x"\nmsgstr "y"\n\n' for c in entries)
+    code, err = _check_po(tmp_path, text)
+    assert code == 0
+    assert err.splitlines() == [
+        "plays/translations/de.po:2:1: warning: 'name' of competitor 'acme' is not translated"
+        " (names stay as written); this entry is not used",
+        "plays/translations/de.po:6:1: warning: 'audience' of play 'backup-modernization' is"
+        " not translated (it is not text); this entry is not used",
+        "plays/translations/de.po:10:1: warning: 'objections.1.audience' of play"
+        " 'backup-modernization' is not translated (it is not text); this entry is not used",
+        "plays/translations/de.po:14:1: warning: 'why_us.1' of play 'backup-modernization' is"
+        " not translated (its value stays as written); this entry is not used",
+        "plays/translations/de.po:18:1: warning: translation of"
+        " 'play:backup-modernization:summery', which the catalog does not have (did you mean"
+        " 'play:backup-modernization:summary'?); it is not used",
+        "0 errors, 5 warnings",
+    ]
 
 
 def test_a_msgstr_without_quotes_is_one_located_error_not_a_mangled_text(tmp_path: Path) -> None:

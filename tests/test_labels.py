@@ -140,6 +140,53 @@ def test_placeholder_typo_is_located_at_its_entry(tmp_path: Path) -> None:
     assert "%(datum)s" in str(caught.value) and "%(date)s" in str(caught.value)
 
 
+def test_a_repeated_override_entry_is_located_at_the_repeat(tmp_path: Path) -> None:
+    # Babel alone keeps the first msgstr: the override's later correction was dropped
+    entries = 'msgid "Objections"\nmsgstr "Einwürfe"\n\nmsgid "Objections"\nmsgstr "Einwände"\n'
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert (caught.value.loc.file.name, caught.value.loc.line) == ("de.po", 8)
+    assert str(caught.value) == (
+        "'Objections' is translated twice (first at line 5): delete the entry that is out of"
+        " date (a PO file has one entry per msgctxt and msgid)"
+    )
+    # the same msgid in two contexts is two entries
+    entries = (
+        'msgctxt "a"\nmsgid "Objections"\nmsgstr "x"\n\nmsgid "Objections"\nmsgstr "Einwände"\n'
+    )
+    assert labels_for("de", _override(tmp_path, "de", entries)).gettext("Objections") == "Einwände"
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "said"),
+    [
+        (
+            "Stand",
+            "has no placeholders, its msgid has the placeholder %(date)s (put back %(date)s)",
+        ),
+        (
+            "Stand %(datum)s",
+            "has the placeholder %(datum)s, its msgid has the placeholder %(date)s"
+            " (write %(date)s instead of %(datum)s)",
+        ),
+        (
+            "Stand %(date)s, %(x)s %(y)s",
+            "has the placeholders %(date)s, %(x)s, %(y)s, its msgid has the placeholder"
+            " %(date)s (take out %(x)s, %(y)s)",
+        ),
+    ],
+    ids=["dropped", "renamed", "added"],
+)
+def test_a_placeholder_mismatch_says_what_each_side_has_and_the_fix(
+    tmp_path: Path, msgstr: str, said: str
+) -> None:
+    entries = f'msgid "As of %(date)s"\nmsgstr "{msgstr}"\n'
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert str(caught.value) == f"translation of 'As of %(date)s' {said}"
+    assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
+
+
 @pytest.mark.parametrize(
     ("msgid", "msgstr", "bad"),
     [

@@ -42,6 +42,7 @@ from salesplay.models import Path as PathModel
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog as PoCatalog
+    from babel.messages.catalog import Message
 
     from salesplay.resolve import Catalog
 
@@ -140,6 +141,45 @@ def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
         if shape is not None:
             found.append((name, *shape))
     return found
+
+
+def untranslated_why(kind: str, path: YamlPath) -> str | None:
+    """Why the field at `path` of a `kind` is never translated ('names stay as written'),
+    or None when the models have no such field or it holds translatable text."""
+    model = MODELS.get(kind)
+    if model is None or not path:
+        return None
+    owner: type[BaseModel] = model
+    hint: Any = model
+    for part in path:
+        bare = _optional_of(hint)
+        if isinstance(part, int):
+            if typing.get_origin(bare) is not list:
+                return None
+            (hint,) = typing.get_args(bare)
+        elif isinstance(bare, type) and issubclass(bare, BaseModel) and part in bare.model_fields:
+            owner, hint = bare, typing.get_type_hints(bare, include_extras=True)[part]
+        else:
+            return None
+    if _shape(owner, hint) is not None:
+        return None
+    bare = _optional_of(hint)
+    if bare is Name:
+        return "names stay as written"
+    if typing.get_origin(bare) is list:
+        (bare,) = typing.get_args(bare)
+    if typing.get_origin(bare) is typing.Annotated:
+        bare = typing.get_args(bare)[0]
+    return "its value stays as written" if bare is str else "it is not text"
+
+
+def _optional_of(hint: Any) -> Any:
+    """`X` of `X | None`, else `hint`."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
 
 
 #: model → its translatable fields, read once per walk of the catalog
@@ -395,8 +435,30 @@ def _check_po_string(text: str, line: int, col: int, keyword: str | None) -> Non
 
 
 def read_po_file(path: Path, root: Path) -> PoCatalog:
-    """A PO file parsed by Babel; raises LoadError located at the offending line."""
-    from babel.messages.pofile import PoFileError, read_po
+    """A PO file parsed by Babel; raises LoadError located at the offending line, an entry
+    that repeats an earlier one's msgctxt and msgid included (msgfmt rejects the file)."""
+    po, repeats = read_po_entries(path, root)
+    if repeats:
+        again = repeats[0]
+        first = po.get(again.id, context=again.context)
+        first_line = first.lineno if first is not None and first.lineno else 1
+        name = again.context or (again.id if isinstance(again.id, str) else again.id[0])
+        raise LoadError(translated_twice(name, first_line), again.lineno or 1, 1, "po")
+    return po
+
+
+def translated_twice(name: str, first_line: int) -> str:
+    """What an entry that repeats the one at `first_line` is told."""
+    return (
+        f"'{name}' is translated twice (first at line {first_line}): delete the entry that is"
+        " out of date (a PO file has one entry per msgctxt and msgid)"
+    )
+
+
+def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
+    """A PO file parsed by Babel, and each entry that repeats an earlier entry's msgctxt and
+    msgid, in file order; raises LoadError located at the offending line."""
+    from babel.messages.pofile import PoFileError
 
     text = decode_text(read_catalog_file(path, os.path.realpath(root)))
     lines = text.splitlines(keepends=True)
@@ -404,7 +466,7 @@ def read_po_file(path: Path, root: Path) -> PoCatalog:
     # as the rest of the line; a translator's slip must be an error at its place instead
     check_po_syntax(lines)
     try:
-        return read_po(lines, abort_invalid=True)
+        return _parsed(lines)
     except PoFileError as exc:
         message = _BABEL_LINE_RE.sub("", str(exc))
         # Babel counts lines from 0, and reports 0 for what is missing at the end of the file
@@ -412,6 +474,29 @@ def read_po_file(path: Path, root: Path) -> PoCatalog:
         raise LoadError(f"could not be read: {message}", line, 1, "po") from None
     except (ValueError, TypeError) as exc:
         raise LoadError(f"could not be read: {exc}", 1, 1, "po") from None
+
+
+def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
+    """Babel's read_po, keeping aside each entry that repeats an earlier one: Babel would
+    merge it into the first, keeping the first's msgstr, so a later correction is lost."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import PoFileParser
+
+    repeats: list[Message] = []
+    reading = True
+
+    class Reading(Catalog):
+        def __setitem__(self, id: str | tuple[str, ...] | list[str], message: Message) -> None:
+            # only while the file is read: labels merge catalogs by assignment afterwards
+            if reading and id and self.get(id, context=message.context) is not None:
+                repeats.append(message)
+                return
+            super().__setitem__(id, message)
+
+    po = Reading()
+    PoFileParser(po, abort_invalid=True).parse(lines)
+    reading = False
+    return po, repeats
 
 
 def _made_from(message: Any) -> str:
@@ -472,7 +557,7 @@ def load_translations(
     for file in files:
         if file.stem not in locales and file.stem != config.source_locale:
             reporter.warning(
-                Location(file, 0, 0),
+                Location(file),  # the whole file: its first line, as an unknown file is
                 f"'{file.stem}' is not in catalog.yaml locales{did_you_mean(file.stem, locales)}:"
                 " these translations are not used",
                 "translation",
@@ -489,25 +574,28 @@ def load_translations(
             entries[locale] = {}
             continue
         try:
-            po = read_po_file(path, root)
+            po, repeats = read_po_entries(path, root)
         except LoadError as exc:
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             entries[locale] = {}
             continue
-        entries[locale] = _entries(path, po, sources, contexts, reporter, broken)
+        # in file order: a repeat finds its first entry already read, and is the error
+        messages = sorted([*po, *repeats], key=lambda m: m.lineno or 0)
+        entries[locale] = _entries(path, messages, sources, contexts, reporter, docs, broken)
     return Translations(config.source_locale, locales, entries, sources)
 
 
 def _entries(
     path: Path,
-    po: PoCatalog,
+    messages: Sequence[Message],
     sources: Mapping[Key, str],
     contexts: Mapping[str, Key],
     reporter: Reporter,
+    entities: Mapping[tuple[str, str], object],
     broken: Set[tuple[str, str]],
 ) -> dict[Key, Entry]:
     found: dict[Key, Entry] = {}
-    for message in po:
+    for message in messages:
         if not message.id:
             continue  # the header
         loc = Location(path, message.lineno or 1, 1)
@@ -528,6 +616,17 @@ def _entries(
             parsed = parse_context(context)
             if parsed is not None and parsed[:2] in broken:
                 continue  # its file has an error of its own
+            why = untranslated_why(parsed[0], parsed[2]) if parsed else None
+            if parsed is not None and why is not None and parsed[:2] in entities:
+                # the field is there: a did-you-mean to another field would mislead
+                reporter.warning(
+                    loc,
+                    f"'{shown_path(parsed[2])}' of {parsed[0]} '{parsed[1]}' is not translated"
+                    f" ({why}); this entry is not used",
+                    "translation",
+                    parsed[:2],
+                )
+                continue
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
             reporter.warning(
                 loc,
@@ -539,10 +638,7 @@ def _entries(
             continue
         if key in found:
             reporter.error(
-                loc,
-                f"'{context}' is translated twice (first at line {found[key].loc.line})",
-                "translation",
-                key[:2],
+                loc, translated_twice(context, found[key].loc.line), "translation", key[:2]
             )
             continue
         text = message.string if isinstance(message.string, str) else ""

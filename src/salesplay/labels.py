@@ -234,10 +234,24 @@ def placeholder_problem(
         # a plural form may leave out the count ("one day"), never add a name
         extra, missing = names - wanted, wanted - names
         if extra or (missing and len(ids) == 1):
-            want = ", ".join(sorted(wanted)) or "none"
-            got = ", ".join(sorted(names)) or "none"
             return (
-                f"translation of '{ids[0]}' has placeholders {got}, its msgid has {want} "
-                "(keep the placeholders as they are)"
+                f"translation of '{ids[0]}' has {_placeholders_said(names)}, its msgid has"
+                f" {_placeholders_said(wanted)} ({_placeholder_fix(missing, extra)})"
             )
     return None
+
+
+def _placeholder_fix(missing: set[str], extra: set[str]) -> str:
+    """'write %(date)s instead of %(datum)s', 'put back %(date)s', 'take out %(x)s'."""
+    if len(missing) == 1 and len(extra) == 1:
+        return f"write {next(iter(missing))} instead of {next(iter(extra))}"
+    fixes = [f"put back {', '.join(sorted(missing))}"] if missing else []
+    fixes += [f"take out {', '.join(sorted(extra))}"] if extra else []
+    return "; ".join(fixes)
+
+
+def _placeholders_said(names: set[str]) -> str:
+    """'no placeholders', 'the placeholder %(date)s', 'the placeholders %(a)s, %(b)s'."""
+    if not names:
+        return "no placeholders"
+    return f"the placeholder{'s' * (len(names) > 1)} {', '.join(sorted(names))}"

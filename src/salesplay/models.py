@@ -56,21 +56,46 @@ def _visible(value: str) -> str:
 
 def _locale(value: str) -> str:
     """A locale Babel knows (de, ja, pt_BR, zh_Hant), with a did-you-mean on a typo."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(value)
-    except (UnknownLocaleError, ValueError, TypeError):
+    if not _babel_knows(value):
         hint = _locale_hint(value)
         raise ValueError(
             f"not a locale Babel knows{f' (did you mean {hint!r}?)' if hint else ''};"
             " e.g. de, ja, pt_BR"
-        ) from None
+        )
     return value
 
 
+#: a country's code written for its language's, a mistake no spelling distance sees (jp is
+#: Japan, ja Japanese); only codes Babel does not know as a language of their own.
+_COUNTRY_NOT_LANGUAGE = {
+    "at": "de",
+    "by": "be",
+    "cn": "zh",
+    "cz": "cs",
+    "dk": "da",
+    "gb": "en",
+    "gr": "el",
+    "il": "he",
+    "ir": "fa",
+    "jp": "ja",
+    "kr": "ko",
+    "rs": "sr",
+    "ua": "uk",
+    "us": "en",
+    "vn": "vi",
+}
+#: widely used locales, most used first: a typo as close to a rare locale as to one of these
+#: ('dee': de, or Ewe's ee) means one of these.
+_COMMON_LOCALES = (
+    "en", "de", "fr", "es", "pt", "pt_BR", "it", "ja", "zh", "zh_Hans", "zh_Hant", "ko", "ru",
+    "ar", "nl", "sv", "da", "nb", "fi", "pl", "cs", "tr", "el", "he", "uk", "hi", "id", "vi",
+    "th", "fa", "ro", "hu",
+)  # fmt: skip
+
+
 def _locale_hint(value: str) -> str | None:
-    """The locale meant by a typo, a BCP 47 tag (de-DE) or a language's English name."""
+    """The locale meant by a typo, a BCP 47 tag (de-DE), a country's code (jp) or a
+    language's English name."""
     import difflib
 
     from babel import Locale
@@ -82,14 +107,45 @@ def _locale_hint(value: str) -> str | None:
     canonical = "_".join(
         [parts[0].lower(), *(p.upper() if len(p) <= 3 else p.title() for p in parts[1:])]
     )
-    for candidate in ("_".join(parts), canonical):
-        if candidate in known:
+    for candidate in (canonical, "_".join(parts)):
+        if _babel_knows(candidate):
             return candidate
     names = {name.casefold(): code for code, name in Locale("en").languages.items()}
     if value.casefold() in names and names[value.casefold()] in known:
         return str(names[value.casefold()])
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    return close[0] if close else None
+    language = _COUNTRY_NOT_LANGUAGE.get(parts[0].lower())
+    if language is not None:
+        # jp_JP: ja_JP when Babel knows it, else the language alone
+        with_rest = "_".join([language, *canonical.split("_")[1:]])
+        return with_rest if _babel_knows(with_rest) else language
+    matcher = difflib.SequenceMatcher(b=value)
+    scores: dict[str, float] = {}
+    for code in known:  # difflib.get_close_matches, keeping every best match
+        matcher.set_seq1(code)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            score = matcher.ratio()
+            if score >= 0.6:
+                scores[code] = score
+    if not scores:
+        return None
+    best = max(scores.values())
+    rank = {code: n for n, code in enumerate(_COMMON_LOCALES)}
+    return min(
+        (code for code, score in scores.items() if score == best),
+        key=lambda code: (rank.get(code, len(rank)), code),
+    )
+
+
+def _babel_knows(code: str) -> bool:
+    """Whether `code` is a locale as catalog.yaml may spell it (zh_TW, which Babel reads
+    as zh_Hant_TW, is)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
