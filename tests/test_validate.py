@@ -25,23 +25,30 @@ PNG = bytes.fromhex(
 # --- wrong type -------------------------------------------------------------------------------
 
 
+QUOTE = "(quote it to make it text)"
+BRACKETS = "quote it if the brackets are text)"
+
+
 @pytest.mark.parametrize(
-    ("value", "found"),
+    ("value", "found", "hint"),
     [
-        ("[a, b]", "a list"),
-        ("42", "the number 42"),
-        ("true", "'true'"),
-        ("2026-01-01", "the date 2026-01-01"),
-        ("{a: b}", "a mapping"),
+        ("[a, b]", "a list", f"(it takes one value, not a list; {BRACKETS}"),
+        # one value in brackets: quoting it would keep the brackets
+        (
+            "[Drills]",
+            "a list",
+            f"(it takes one value: write name: Drills, without brackets; {BRACKETS}",
+        ),
+        ("42", "the number 42", QUOTE),
+        ("true", "'true'", QUOTE),
+        ("2026-01-01", "the date 2026-01-01", QUOTE),
+        ("{a: b}", "a mapping", QUOTE),
     ],
 )
-def test_wrong_type_for_a_string(tmp_path: Path, value: str, found: str) -> None:
+def test_wrong_type_for_a_string(tmp_path: Path, value: str, found: str, hint: str) -> None:
     result = check(tmp_path, replace_in(PLAY, "name: Recovery drills", f"name: {value}"))
     assert result.code == 1
-    assert (
-        f"{SHOWN}:1:7: error: 'name' should be a string, found {found} (quote it to make it text)"
-        in result.lines
-    )
+    assert f"{SHOWN}:1:7: error: 'name' should be a string, found {found} {hint}" in result.lines
 
 
 def test_empty_value_is_nothing(tmp_path: Path) -> None:
@@ -311,6 +318,22 @@ def test_file_stem_not_kebab_case(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_name_with_accents_is_told_its_id_without_them(tmp_path: Path) -> None:
+    """ "müller-søn" was told to become "m-ller-s-n"; the letters stay, their accents go."""
+    result = check(
+        tmp_path,
+        {
+            "partners/müller-søn.yaml": base_text("partners/red-rock.yaml"),
+            "partners/red-rock.yaml": None,
+        },
+    )
+    assert result.code == 1
+    assert result.diagnostics == [
+        "plays/partners/müller-søn.yaml:1:1: error: bad id 'müller-søn': file names are"
+        " lower-case kebab-case ids (rename to 'muller-son.yaml')"
+    ]
+
+
 def test_capability_id_not_kebab_case(tmp_path: Path) -> None:
     result = check(
         tmp_path,
@@ -387,8 +410,18 @@ def test_company_logo_missing(tmp_path: Path) -> None:
     result = check_abs(
         tmp_path, replace_in("catalog.yaml", "assets/northwind.svg", "assets/nope.svg")
     )
+    # nothing like it: no file is offered because it shares "assets/" and ".svg"
     assert result.diagnostics == [
         "plays/catalog.yaml:5:9: error: asset 'assets/nope.svg' does not exist"
+    ]
+
+
+def test_a_missing_asset_spelt_in_another_case_is_offered_its_spelling(tmp_path: Path) -> None:
+    result = check_abs(
+        tmp_path, replace_in("catalog.yaml", "assets/northwind.svg", "assets/NorthWind.SVG")
+    )
+    assert result.diagnostics == [
+        "plays/catalog.yaml:5:9: error: asset 'assets/NorthWind.SVG' does not exist"
         " (did you mean 'assets/northwind.svg'?)"
     ]
 

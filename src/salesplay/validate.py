@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,15 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
                 ": a colon followed by a space inside text makes a field;"
                 f' put the text in quotes, e.g. {prefix}"{short}"'
             )
+    if isinstance(value, list) and flow:
+        # `tier: [gold]`: brackets made a list of what is one value; quoting would keep them
+        field_name = next((p for p in reversed(loc) if isinstance(p, str)), "text")
+        if len(value) == 1 and isinstance(value[0], (str, int, float)):
+            return (
+                f" (it takes one value: write {field_name}: {value[0]}, without brackets;"
+                " quote it if the brackets are text)"
+            )
+        return " (it takes one value, not a list; quote it if the brackets are text)"
     if value is None and doc is not None:
         key = doc.key_marks.get(loc)
         text = doc.lines[key[0] - 1] if key and key[0] <= len(doc.lines) else ""
@@ -283,9 +293,20 @@ def _check_id(doc: Document, reporter: Reporter) -> bool:
     return ok
 
 
+#: Latin letters that do not decompose into a base letter and an accent (NFKD).
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                          "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th",
+                          "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})  # fmt: skip
+
+
 def _kebab(text: str) -> str:
+    """`text` as an id's characters: accents dropped ("müller-søn" is "muller-son"), any
+    other character a hyphen."""
+    plain = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     out = []
-    for ch in text:
+    for ch in plain:
+        if unicodedata.combining(ch):
+            continue
         out.append(ch.lower() if ch.isalnum() and ch.isascii() else "-")
     return "".join(out)
 
@@ -447,7 +468,7 @@ def _resolved_read(
         if not target.is_file():
             known = [p.relative_to(root).as_posix() for p in assets.rglob("*") if p.is_file()]
             what = "is not a file" if target.exists() else "does not exist"
-            reporter.error(loc, f"asset '{value}' {what}{did_you_mean(value, known)}", "asset")
+            reporter.error(loc, f"asset '{value}' {what}{_meant_file(value, known)}", "asset")
             return None
         with target.open("rb") as file:
             data = read_at_most(file.fileno(), MAX_ASSET_BYTES + 1, os.fstat(file.fileno()).st_size)
@@ -493,6 +514,25 @@ def _plain_read(
         return None
     finally:
         os.close(fd)
+
+
+def _meant_file(value: str, known: list[str]) -> str:
+    """' (did you mean …?)' for an asset path that names no file: the file spelt in another
+    case (`assets/RED.PNG`), else one whose name, less the `assets/` and the suffix every
+    logo shares, is close (those made `assets/missing.png` look like `assets/abs-in.png`)."""
+    inside = sorted(k for k in known if k.startswith(value.rstrip("/") + "/"))
+    same = [k for k in sorted(known) if k.lower() == value.lower()] or inside  # a folder's file
+    if same:
+        return f" (did you mean '{same[0]}'?)"
+
+    def core(path: str) -> str:
+        return posixpath.splitext(path.removeprefix("assets/"))[0].lower()
+
+    cores: dict[str, str] = {}
+    for k in sorted(known):
+        cores.setdefault(core(k), k)
+    match = closest(core(value), cores)
+    return f" (did you mean '{cores[match]}'?)" if match is not None else ""
 
 
 def _meant_asset(catalog: Path, plain: str) -> str | None:
