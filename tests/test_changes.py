@@ -21,6 +21,7 @@ from conftest import make_catalog, run_cli
 from salesplay import changes
 from salesplay.build import run_build
 from salesplay.context import Context
+from salesplay.views import Edition
 
 CANARY = re.compile(r"kqzint\d\d")
 V1_DATE = "2026-10-15T12:00:00+00:00"
@@ -458,3 +459,36 @@ def test_revisions_are_read_from_git_objects_and_huge_blobs_are_cut(
     assert len(whole) > 65
     assert (dest / "competitors/ironclad.yaml").read_bytes() == whole[:65]
     assert not (dest / "competitors/dirty.yaml").exists()  # only in the work tree
+
+
+def _rep_edition(root: Path) -> Edition:
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+
+    cat = check_catalog(Context(catalog=root, as_of=dt.date(2026, 11, 23)))
+    assert cat is not None
+    return make_edition(cat, "rep")
+
+
+def test_a_reworded_objection_is_one_change_and_a_new_one_stays_new(tmp_path: Path) -> None:
+    """An objection edited in place was told as a new objection and a dropped one; it is one
+    change that says what it was. An objection with other words is still new and dropped."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    play = "plays/backup-modernization.yaml"
+    _edit(root, play, '"We already have backups."', '"We already have backups, and they work."')
+    reworded = changes.edition_changes(before, _rep_edition(root))
+    assert [(c.kind, c.action, c.message) for c in reworded] == [
+        (
+            "objection",
+            "changed",
+            "Objection reworded on Backup modernization: “We already have backups, and they"
+            " work.” (was “We already have backups.”)",
+        )
+    ]
+    _edit(root, play, '"We already have backups, and they work."', '"Budget is frozen."')
+    other = changes.edition_changes(before, _rep_edition(root))
+    assert sorted((c.action, c.message.split(":")[0]) for c in other) == [
+        ("new", "New objection on Backup modernization"),
+        ("removed", "Objection dropped from Backup modernization"),
+    ]

@@ -17,6 +17,7 @@ read objects without touching the work tree or the index.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 import re
 import subprocess
@@ -458,15 +459,23 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
     subject, name = f"play:{b.id}", _p(b.name)
     before = {o.objection: o.response for o in a.objections}
     after = {o.objection: o.response for o in b.objections}
+    reworded = _reworded(
+        [t for t in before if t not in after], [t for t in after if t not in before]
+    )
     for text, response in after.items():
         said = {"name": name, "objection": _q(text), "response": _q(response)}
-        if text not in before:
+        if text in reworded:
+            message = tr("Objection reworded on %(name)s: %(objection)s (was %(was)s)") % (
+                said | {"was": _q(reworded[text])}
+            )
+            yield Change("objection", "changed", subject, message)
+        elif text not in before:
             message = tr("New objection on %(name)s: %(objection)s — %(response)s") % said
             yield Change("objection", "new", subject, message)
         elif before[text] != response:
             message = tr("New answer to %(objection)s on %(name)s: %(response)s") % said
             yield Change("objection", "changed", subject, message)
-    for text in before.keys() - after.keys():
+    for text in [t for t in before if t not in after and t not in reworded.values()]:
         message = tr("Objection dropped from %(name)s: %(objection)s") % {
             "name": name,
             "objection": _q(text),
@@ -505,6 +514,32 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
                 "result": _q(p.result),
             }
             yield Change("proof", "new", subject, message)
+
+
+def _reworded(removed: Sequence[str], added: Sequence[str]) -> dict[str, str]:
+    """New text → the old text it rewords: an objection edited ("…this year." to "…this year,
+    and the CFO froze spending.") is one change, not one new and one dropped. Pairs are the
+    closest first, each text in one pair at most, and alike by at least REWORDED."""
+    pairs = sorted(
+        (
+            (-difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio(), i, j)
+            for i, old in enumerate(removed)
+            for j, new in enumerate(added)
+        )
+    )
+    found: dict[str, str] = {}
+    used: set[int] = set()
+    for negative, i, j in pairs:
+        if -negative < REWORDED:
+            break
+        if i not in used and added[j] not in found:
+            used.add(i)
+            found[added[j]] = removed[i]
+    return found
+
+
+#: how alike (difflib's ratio) an objection's old and new text are when it was reworded
+REWORDED = 0.6
 
 
 def _stale_moves(
