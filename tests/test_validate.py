@@ -549,3 +549,52 @@ def test_unusable_asset_paths_are_errors_not_crashes(
     # a NUL escape is refused by the loader already, at the escape itself
     want = "3:16: error: control character U+0000" if "\\0" in value else "3:7: error: asset "
     assert [line for line in result.lines if line.startswith(f"plays/{PARTNER}:{want}")]
+
+
+@pytest.mark.parametrize(
+    ("contact", "column", "message"),
+    [
+        (
+            "{email: not-an-email}",
+            18,
+            "'contact.email': not an e-mail address (name@example.com), found 'not-an-email'",
+        ),
+        (
+            "{email: dana@blueriver}",
+            18,
+            "'contact.email': not an e-mail address (name@example.com), found 'dana@blueriver'",
+        ),
+        (
+            '{website: "javascript:alert(1)"}',
+            20,
+            "'contact.website': not a web address (https://www.example.com or"
+            " www.example.com), found 'javascript:alert(1)'",
+        ),
+        (
+            "{website: blue river it}",
+            20,
+            "'contact.website': not a web address (https://www.example.com or"
+            " www.example.com), found 'blue river it'",
+        ),
+    ],
+)
+def test_a_contact_that_no_one_could_write_to_is_one_error(
+    tmp_path: Path, contact: str, column: int, message: str
+) -> None:
+    """A partner's contact is printed in its kit for customers: a slip in its address was
+    printed as written."""
+    old = "contact: {name: Dana Ruiz, email: dana@blueriver.example}"
+    result = check(tmp_path, replace_in(PARTNER, old, f"contact: {contact}"))
+    assert result.diagnostics == [f"plays/{PARTNER}:4:{column}: error: {message}"]
+
+
+def test_contacts_as_people_write_them_are_fine(tmp_path: Path) -> None:
+    old = "contact: {name: Dana Ruiz, email: dana@blueriver.example}"
+    new = (
+        "contact: {email: dana.ruiz+kits@blue-river.co.uk, website: www.blueriver.example,"
+        " phone: +44 20 7946 0000}"
+    )
+    result = check(tmp_path, replace_in(PARTNER, old, new))
+    assert (result.code, result.diagnostics) == (0, [])
+    https = "contact: {website: 'https://blueriver.example/partners?id=7#kits'}"
+    assert check(tmp_path / "b", replace_in(PARTNER, old, https)).diagnostics == []

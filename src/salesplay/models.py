@@ -148,11 +148,34 @@ def _babel_knows(code: str) -> bool:
     return True
 
 
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}")
+_WEB = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def _email(value: str) -> str:
+    """An e-mail address as a partner's seller or a customer will read and type it."""
+    if _EMAIL.fullmatch(value.strip()):
+        return value
+    raise ValueError("not an e-mail address (name@example.com)")
+
+
+def _web(value: str) -> str:
+    """A web address: a domain (www.example.com) or an http(s) URL; any other scheme
+    (javascript:, file:) or a space is a mistake shown on every card and kit page."""
+    if _WEB.fullmatch(value.strip()):
+        return value
+    raise ValueError("not a web address (https://www.example.com or www.example.com)")
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 #: a Babel locale identifier: language, optionally script and territory (de, pt_BR).
 LocaleId = Annotated[str, AfterValidator(_locale)]
 #: a display name (company, product, partner, play…): shown on every output, so never blank.
 Name = Annotated[str, AfterValidator(_visible)]
+#: an e-mail address of a contact (name@example.com)
+Email = Annotated[str, AfterValidator(_email)]
+#: a website: a domain or an http(s) URL
+Web = Annotated[str, AfterValidator(_web)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#0B5FFF"])]
 Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
 Text = Annotated[str, Field(description="Markdown text")]
@@ -183,7 +206,7 @@ class Scoped(Model):
 class Company(Model):
     name: Name = Field(description="company name, shown on every output")
     tagline: str | None = Field(None, description="one-line promise under the name")
-    website: str | None = Field(None, description="public website URL")
+    website: Web | None = Field(None, description="public website URL")
     logo: str | None = Field(None, description="path under assets/ of the company logo")
 
 
@@ -223,7 +246,7 @@ class ChannelContact(Model):
     """The vendor's channel contact: whom a partner's sellers call (never shown to customers)."""
 
     name: Name = Field(description="contact person or team")
-    email: str | None = Field(None, description="e-mail address")
+    email: Email | None = Field(None, description="e-mail address")
     phone: str | None = Field(None, description="phone number")
 
 
@@ -305,7 +328,7 @@ class Competitor(Scoped):
     quick_dismiss: Text | None = Field(
         None, description="one line a rep can say to dismiss them (on the competitor card)"
     )
-    website: str | None = Field(None, description="their website")
+    website: Web | None = Field(None, description="their website")
     has: list[str] = Field(default_factory=list, description="OUR capabilities they also have")
     strengths: list[Text] = Field(default_factory=list, description="where they are strong")
     weaknesses: list[Text] = Field(default_factory=list, description="where they are weak")
@@ -448,9 +471,9 @@ class Play(Scoped):
 
 class Contact(Model):
     name: Name | None = Field(None, description="contact person")
-    email: str | None = Field(None, description="e-mail address")
+    email: Email | None = Field(None, description="e-mail address")
     phone: str | None = Field(None, description="phone number")
-    website: str | None = Field(None, description="partner website")
+    website: Web | None = Field(None, description="partner website")
 
 
 class Partner(Scoped):
