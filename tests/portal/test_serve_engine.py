@@ -113,6 +113,36 @@ def test_build_results_are_data_not_output(tmp_path: Path) -> None:
     assert process.proc is not None and process.proc.poll() is not None
 
 
+def test_a_round_says_each_warning_once_on_the_terminal(tmp_path: Path) -> None:
+    """A save's passes (pages, then PDFs, then kits) each check the catalog: the terminal
+    showed every warning once a pass. It shows each once a round; the next round again."""
+    root = tmp_path / "plays"
+    copy_sample(root, locales=False)
+    play = root / PLAY
+    text = play.read_text("utf-8")
+    summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+    play.write_text(text.replace(summary, summary + " Ask about the QZXW."), "utf-8")
+    log = io.StringIO()
+    process = BuildProcess(root, tmp_path / "templates", tmp_path / "build", AS_OF, log)
+
+    def said() -> int:
+        return sum("undefined jargon 'QZXW'" in line for line in log.getvalue().splitlines())
+
+    try:
+        process.new_round()
+        assert process.build(("site",)).code == 0
+        wait_for("the warning", lambda: said() == 1, 30)
+        assert process.build(("reports",)).code == 0  # the round's next pass
+        assert process.build(("site",)).code == 0
+        time.sleep(0.5)  # what the build wrote on stderr has been read
+        assert said() == 1
+        process.new_round()  # a new save
+        assert process.build(("site",)).code == 0
+        wait_for("the warning again", lambda: said() == 2, 30)
+    finally:
+        process.stop()
+
+
 def test_a_save_shows_the_card_page_first_and_its_pdf_follows(tmp_path: Path) -> None:
     root = tmp_path / "plays"
     copy_sample(root, locales=False)

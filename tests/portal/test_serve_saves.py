@@ -82,6 +82,9 @@ class _Process:
     def interrupt(self) -> None:
         pass
 
+    def new_round(self) -> None:
+        pass
+
     def stop(self) -> None:
         pass
 

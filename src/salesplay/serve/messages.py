@@ -20,6 +20,11 @@ _DIAGNOSTIC = re.compile(
 _TEMPLATE_REF = re.compile(r"""\{%-?\s*(?:extends|import|include|from)\s+["']([^"']+)["']""")
 
 
+def is_diagnostic(line: str) -> bool:
+    """Whether a line of the build's terminal log is a diagnostic (file:line: severity: …)."""
+    return _DIAGNOSTIC.match(line) is not None
+
+
 def error_lines(output: list[str], code: int) -> tuple[str, ...]:
     """The compiler-style lines of a failed build (its last lines when none look like one).
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from salesplay.serve.messages import shown
+from salesplay.serve.messages import is_diagnostic, shown
 
 # An interrupted build process exits quietly, even while still importing.
 _CHILD = (
@@ -67,6 +67,9 @@ class BuildProcess:
         self.running = False  # a build is under way (SIGINT would stop it)
         self.tail: deque[str] = deque(maxlen=20)
         self.reader: threading.Thread | None = None
+        #: the diagnostics shown on the terminal since the round's first build: a save's
+        #: later passes (PDFs, kits) check the same catalog and would say each again
+        self.said: set[str] = set()
 
     def _start(self) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
@@ -92,8 +95,16 @@ class BuildProcess:
         for raw in proc.stderr:
             line = shown(raw.rstrip("\n"), self.templates)
             self.tail.append(line)
+            if is_diagnostic(line):
+                if line in self.said:
+                    continue
+                self.said.add(line)
             self.log.write(line + "\n")
             self.log.flush()
+
+    def new_round(self) -> None:
+        """A save's builds begin: what they say is shown again once."""
+        self.said = set()
 
     def build(
         self, only: tuple[str, ...], *, source_only: bool = False, first: bool = False

@@ -99,6 +99,7 @@ class Builder:
     def _quick(self, kinds: tuple[str, ...]) -> bool:
         """The source locale's pages; True when that was every locale's (one language)."""
         self.rounds.append(kinds)
+        self.process.new_round()
         outcome = self.process.build(kinds, source_only=True)
         with self.status.lock:
             self.status.attempts += 1
@@ -120,6 +121,8 @@ class Builder:
         pass holds served pages a quick pass did not build (they reload when it is done)."""
         # the quick pass's errors stand; without one, this round's start with none
         errors = list(self.status.snapshot()["errors"]) if quick else []
+        if not quick:
+            self.process.new_round()
         first = [quick] if quick and again else []
         for index, kinds in enumerate([*first, *passes]):
             with self.lock:
