@@ -82,3 +82,39 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
         assert clean.code == 0, clean.stderr
         page = (tmp_path / "build/reports/coverage.html").read_bytes()
         assert page == (tmp_path / "clean/reports/coverage.html").read_bytes(), (old, new)
+
+
+SHADOW = """\
+name: Shadow Corp
+type: vendor
+summary: A rival only the internal edition names.
+reviewed: 2026-10-01
+audience: internal
+"""
+
+
+def test_a_word_only_in_text_the_rep_edition_leaves_out_is_not_in_the_rep_report(
+    tmp_path: Path,
+) -> None:
+    """A versus line with no audience of its own, about an internal competitor, is left out
+    of the rep edition with its competitor; its undefined acronym was still named in the rep
+    portal's report. A word in text reps see still is."""
+    claim = "differentiators/immutable-by-default.yaml"
+    edits = {
+        "competitors/zz-shadow.yaml": SHADOW,
+        claim: (make_catalog(tmp_path / "base") / claim)
+        .read_text()
+        .replace(
+            "versus:\n",
+            "versus:\n  - {competitor: zz-shadow, detail: ZZQXW pricing undercuts us.}\n",
+        )
+        .replace("Acme charges for", "Acme VVQXR charges for"),
+    }
+    make_catalog(tmp_path, edits)
+    result = run_cli("build", "--as-of", AS_OF, "--only", "site", "--only", "reports", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert "undefined jargon 'ZZQXW'" in result.stderr
+    assert "ZZQXW" in (tmp_path / "build/reports/check.json").read_text()
+    report = (tmp_path / "build/site/report.html").read_text()
+    assert "ZZQXW" not in report
+    assert "VVQXR" in report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,6 +319,21 @@ def _key(diag: Diagnostic) -> Subject:
     return diag.subject or ("", diag.message)
 
 
+class _Held:
+    """Whether a word is in the text an edition holds (a view's repr is its content), the
+    text made once and only when asked."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self._text: str | None = None
+
+    def has(self, word: str) -> bool:
+        if self._text is None:
+            self._text = repr(self.edition)
+        pattern = rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])"
+        return re.search(pattern, self._text) is not None
+
+
 def _label(diag: Diagnostic) -> str:
     return diag.subject[1] if diag.subject else diag.message
 
@@ -424,8 +440,12 @@ def report_sections(
         if comp.stale_days is not None
     ]
     jargon: dict[str, list[Diagnostic]] = {}
+    held = _Held(edition)
     for d in by.by_code.get("jargon", []):
-        jargon.setdefault(_label(d), []).append(d)
+        # a word only in text this edition leaves out (a versus line about an internal
+        # competitor, in a file the edition shows) is not for its readers
+        if held.has(_label(d)):
+            jargon.setdefault(_label(d), []).append(d)
     jargon_findings = tuple(
         Finding(
             term,
