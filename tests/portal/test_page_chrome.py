@@ -1,0 +1,98 @@
+"""What every web page of a rep build shares: link names, logo, navigation, skip link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from salesplay.build import run_build
+from salesplay.context import Context
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "plays"
+AS_OF = dt.date(2026, 11, 23)
+#: the web pages of the rep build, relative to --out, besides the card pages.
+PORTAL_PAGES = ("site/index.html", "site/matrix.html", "site/report.html", "site/whats-new.html")
+OTHER_PAGES = (
+    "site/battlecards/backup-modernization.html",
+    "competitors/acme.html",
+    "competitors/all_competitors.html",
+    "matrix.html",
+)
+
+#: links told apart by the sentence they end (WCAG 2.4.4): a proof's source, a competitor's
+#: "more…" after its strengths and weak spots.
+IN_CONTEXT = {"Source", "more…"}
+
+
+class Links(HTMLParser):
+    """Each link of a page with its accessible name (its text, hidden text included, or its
+    aria-label), and each image with its alt text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.images: list[dict[str, str | None]] = []
+        self._open: list[tuple[str, list[str], str | None]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a":
+            self._open.append((found.get("href") or "", [], found.get("aria-label")))
+        elif tag == "img":
+            self.images.append(found)
+            if self._open and found.get("alt"):
+                self._open[-1][1].append(found["alt"] or "")
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            href, text, label = self._open.pop()
+            self.links.append((href, label or " ".join("".join(text).split())))
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("chrome") / "build"
+    ctx = Context(catalog=SAMPLE, as_of=AS_OF, out=out)
+    assert run_build(ctx, ["site", "competitors", "matrix"]) == 0
+    return out
+
+
+def page(build: Path, rel: str) -> Links:
+    return Links((build / rel).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("rel", PORTAL_PAGES + OTHER_PAGES)
+def test_links_of_one_name_lead_to_one_place(build: Path, rel: str) -> None:
+    """A screen reader's list of links tells each apart: never several 'PDF's."""
+    places: dict[str, set[str]] = {}
+    for href, name in page(build, rel).links:
+        assert name, f"{rel}: a link to {href} has no name"
+        if name in IN_CONTEXT:
+            continue
+        places.setdefault(name.casefold(), set()).add(href)
+    assert not {n: h for n, h in places.items() if len(h) > 1}, rel
+
+
+def test_download_links_name_what_they_download(build: Path) -> None:
+    card = page(build, "site/battlecards/backup-modernization.html").links
+    downloads = {
+        href.rsplit("/", 1)[-1]: name for href, name in card if href.endswith((".pdf", ".pptx"))
+    }
+    assert downloads == {
+        "backup-modernization.pdf": "PDF of Backup modernization",
+        "backup-modernization-enablement.pptx": "Enablement deck of Backup modernization",
+    }
+    acme = dict(page(build, "competitors/acme.html").links)
+    assert acme["acme.pdf"] == "PDF of Acme Backup"
+    index = dict(page(build, "competitors/all_competitors.html").links)
+    assert index["acme.pdf"] == "PDF of Acme Backup"
+    assert index["status-quo.pdf"] == "PDF of Do nothing"
