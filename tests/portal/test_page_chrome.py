@@ -96,3 +96,13 @@ def test_download_links_name_what_they_download(build: Path) -> None:
     index = dict(page(build, "competitors/all_competitors.html").links)
     assert index["acme.pdf"] == "PDF of Acme Backup"
     assert index["status-quo.pdf"] == "PDF of Do nothing"
+
+
+@pytest.mark.parametrize("rel", ["site/matrix.html", "matrix.html"])
+def test_the_matrix_pages_offer_the_matrix_pdf(build: Path, rel: str) -> None:
+    """build/matrix.pdf is a rep output: each page showing the matrix links it."""
+    links = page(build, rel).links
+    pdfs = [href for href, name in links if name == "Download the matrix (PDF)"]
+    assert len(pdfs) == 1, links
+    assert ((build / rel).parent / pdfs[0]).resolve() == (build / "matrix.pdf").resolve()
+    assert (build / "matrix.pdf").read_bytes().startswith(b"%PDF")

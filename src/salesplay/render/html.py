@@ -77,6 +77,8 @@ class Links:
     home: str | None = None  # the portal's front page, for a "back" link on web pages
     #: a competitor's card page (None: no page to link, as in PDFs and kits).
     competitor: Callable[[str], str | None] = _no_competitor
+    #: the matrix PDF, for a web page that shows the matrix (None: no link, as in PDFs).
+    matrix_pdf: str | None = None
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:

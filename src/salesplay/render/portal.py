@@ -82,6 +82,7 @@ class PageLinks:
     report: str
     competitors: str  # the competitor index (build/competitors/), beside build/site/
     whats_new: str
+    matrix_pdf: str  # build/matrix.pdf (the matrix family's), beside build/site/
     css: str
     fonts: str
     js: str
@@ -552,6 +553,7 @@ def page_links(edition: Edition, up: str = "") -> PageLinks:
         report=f"{up}report.html",
         competitors=posixpath.normpath(f"{up}../competitors/all_competitors.html"),
         whats_new=f"{up}{WHATS_NEW}",
+        matrix_pdf=posixpath.normpath(f"{up}../matrix.pdf"),
         css=site.theme(PORTAL_CSS),
         fonts=site.theme("fonts.css"),
         js=site.theme(PORTAL_JS),
