@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from salesplay.build import run_build
 from salesplay.context import Context
@@ -76,8 +77,8 @@ def test_links_of_one_name_lead_to_one_place(build: Path, rel: str) -> None:
     places: dict[str, set[str]] = {}
     for href, name in page(build, rel).links:
         assert name, f"{rel}: a link to {href} has no name"
-        if name in IN_CONTEXT:
-            continue
+        if name in IN_CONTEXT or href.startswith("#"):
+            continue  # (a jump within the page is told apart by its landmark: "On this card")
         places.setdefault(name.casefold(), set()).add(href)
     assert not {n: h for n, h in places.items() if len(h) > 1}, rel
 
@@ -106,3 +107,55 @@ def test_the_matrix_pages_offer_the_matrix_pdf(build: Path, rel: str) -> None:
     assert len(pdfs) == 1, links
     assert ((build / rel).parent / pdfs[0]).resolve() == (build / "matrix.pdf").resolve()
     assert (build / "matrix.pdf").read_bytes().startswith(b"%PDF")
+
+
+NAV = ["Plays", "Competitors", "Matrix", "What's new", "For marketers"]
+
+
+def nav_of(build: Path, rel: str) -> list[tuple[str, Path]]:
+    """The portal navigation's entries of a page: each name and the file it leads to."""
+    text = (build / rel).read_text(encoding="utf-8")
+    start = text.index('<nav class="nav"')
+    block = text[start : text.index("</nav>", start)]
+    return [(name, ((build / rel).parent / href).resolve()) for href, name in Links(block).links]
+
+
+@pytest.mark.parametrize("rel", OTHER_PAGES)
+def test_every_rep_page_has_the_portals_navigation(build: Path, rel: str) -> None:
+    """Card, competitor and matrix pages lead where the portal's own pages lead."""
+    portal = nav_of(build, "site/index.html")
+    assert [name for name, _ in portal] == NAV
+    assert nav_of(build, rel) == portal
+    for _, target in portal[:3]:
+        assert target.is_file(), target
+
+
+@pytest.mark.parametrize("rel", PORTAL_PAGES + OTHER_PAGES)
+def test_every_rep_page_starts_with_a_skip_link_and_a_logo_linking_home(
+    build: Path, rel: str
+) -> None:
+    text = (build / rel).read_text(encoding="utf-8")
+    found = page(build, rel)
+    first_href, first_name = found.links[0]
+    assert (first_href, first_name) == ("#main", "Skip to content")
+    assert '<main id="main" tabindex="-1">' in text
+    home = (build / "site/index.html").resolve()
+    brand = [(h, n) for h, n in found.links if n == "Northwind Systems Rep portal"]
+    assert len(brand) == 1 and ((build / rel).parent / brand[0][0]).resolve() == home
+    # the company's name is in the link's text: the logo beside it is not read again
+    logos = [img for img in found.images if img.get("class") == "logo"]
+    assert len(logos) == 1 and logos[0]["alt"] == "", logos
+    assert (build / rel).parent.joinpath(logos[0]["src"] or "").resolve().is_file()
+
+
+def test_a_page_marks_its_own_entry_in_the_navigation(build: Path) -> None:
+    for rel, current in (
+        ("site/index.html", "Plays"),
+        ("site/matrix.html", "Matrix"),
+        ("competitors/all_competitors.html", "Competitors"),
+        ("competitors/acme.html", None),
+        ("matrix.html", None),
+    ):
+        text = (build / rel).read_text(encoding="utf-8")
+        marked = [n for n in NAV if f'aria-current="page">{escape(n)}<' in text]
+        assert marked == ([current] if current else []), rel

@@ -1,4 +1,4 @@
-"""The portal's stylesheet: what it promises keyboard users, checked from its colours."""
+"""The rep web pages' stylesheets: what they promise keyboard users, checked from their colours."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from salesplay.models import Brand
 from salesplay.render import colour, html
 
 REPO = Path(__file__).resolve().parents[2]
-PORTAL_CSS = REPO / "src/salesplay/themes/default/portal/portal.css"
+THEME = REPO / "src/salesplay/themes/default"
+#: the sheets of the portal's pages, and of card, competitor and matrix pages: the header's
+#: sheet, with the focus ring, is linked by both.
+SHEETS = ("portal/header.css", "portal/portal.css", "style.css", "web.css")
 #: WCAG 2.2 (1.4.11, 2.4.13): a focus indicator stands out at least 3:1 from what is around it.
 FOCUS_CONTRAST = 3.0
 #: WCAG technique C40: two colours at least 9:1 apart, so one of them is 3:1 on any background.
@@ -49,8 +52,8 @@ def value(declaration: str, props: dict[str, str]) -> str:
     return found[0]
 
 
-def test_focus_ring_stands_out_on_every_background_of_the_portal() -> None:
-    css = PORTAL_CSS.read_text(encoding="utf-8")
+def test_focus_ring_stands_out_on_every_background_of_the_rep_pages() -> None:
+    css = "\n".join((THEME / name).read_text(encoding="utf-8") for name in SHEETS)
     # the sample's brand (the default) and a dark one with a light accent: their tints are
     # backgrounds too
     brands = [Brand(), Brand(primary="#7A0019", accent="#FFC20E")]

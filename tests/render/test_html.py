@@ -267,11 +267,14 @@ def test_web_card_is_self_contained(env: jinja2.Environment, rep: Edition) -> No
         "EnablementdeckofBackupmodernization",
     ]
     styles = [link.attrs["href"] for link in doc.find_all("link")]
-    assert styles == ["../assets/fonts.css", "../assets/style.css", "../assets/web.css"]
-    assert doc.one("img", class_="site-logo").attrs["src"] == "../" + site_name(
-        "assets/northwind.svg"
-    )
-    assert doc.one("a", class_="home").attrs["href"] == "../index.html"
+    assert styles == [
+        "../assets/fonts.css",
+        "../assets/style.css",
+        "../assets/web.css",
+        "../assets/portal/header.css",
+    ]
+    assert doc.one("img", class_="logo").attrs["src"] == "../" + site_name("assets/northwind.svg")
+    assert doc.one("a", class_="brand").attrs["href"] == "../index.html"
 
 
 def test_print_card_has_running_header_footer_and_file_links(

@@ -22,6 +22,7 @@ def _root_links() -> html.Links:
         downloads=lambda pid: {"PDF": f"battlecards/{pid}.pdf"},
         home="site/index.html",
         matrix_pdf="matrix.pdf",
+        nav=html.Nav.at(""),
     )
 
 
