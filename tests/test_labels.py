@@ -60,9 +60,11 @@ def _override(tmp_path: Path, locale: str, entries: str) -> list[Path]:
 def test_german_battlecard_has_german_headings_and_lang(cat: Catalog) -> None:
     page = _card(cat, "de")
     assert '<html lang="de" dir="ltr">' in page
-    for german in ("Die 30-Sekunden-Version", "Einwände", "Nächste Schritte", "Alle Plays"):
-        assert german in page, german
-    for english in ("The 30-second version", ">Objections<", "Next steps", "All plays"):
+    # the portal's header too (skip link, navigation)
+    german = ("Die 30-Sekunden-Version", "Einwände", "Nächste Schritte", "Zum Inhalt springen")
+    for word in (*german, ">Neuigkeiten<", ">Für Marketing<"):
+        assert word in page, word
+    for english in ("The 30-second version", ">Objections<", "Next steps", "Skip to content"):
         assert english not in page, english
 
 
@@ -259,7 +261,8 @@ def test_languages_is_a_global_so_a_page_without_it_renders() -> None:
 
 def _layout() -> dict[str, object]:
     class Links:
-        home = competitors = matrix = whats_new = report = fonts = css = logo = ""
+        home = competitors = matrix = whats_new = report = fonts = css = header_css = logo = ""
+        nav = html.Nav("", "", "", "", "")
 
     company = type("Company", (), {"name": "N"})()
     return {

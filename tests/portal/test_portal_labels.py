@@ -76,3 +76,32 @@ def test_report_findings_are_in_the_page_language(cat: Catalog) -> None:
     details = [f.detail for s in sections for f in s.findings]
     assert any("zuletzt vor" in d and "Tagen geprüft" in d for d in details), details
     assert not any("last verified" in d for d in details)
+
+
+def _caption(ed: Edition) -> str:
+    page = portal.matrix_page(make_env(None, labels=ed.labels), ed)
+    found = re.search(r'<caption id="matrix-caption">(.*?)</caption>', page)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "more"),
+    [
+        ("en", "(1 claim, 1 competitor)", "(2 claims, 2 competitors)"),
+        ("de", "(1 Aussage, 1 Wettbewerber)", "(2 Aussagen, 2 Wettbewerber)"),
+        ("ar", "(ادعاء واحد، منافس واحد)", "(ادعاءان، منافسان)"),
+    ],
+)
+def test_matrix_caption_counts_in_the_plural_the_number_needs(
+    cat: Catalog, locale: str, one: str, more: str
+) -> None:
+    ed = _edition(cat, locale)
+    assert len(ed.differentiators) >= 2 and len(ed.competitors) >= 2
+    for n, said in ((1, one), (2, more)):
+        few = dataclasses.replace(
+            ed,
+            differentiators=dict(list(ed.differentiators.items())[:n]),
+            competitors=dict(list(ed.competitors.items())[:n]),
+        )
+        assert said in _caption(few), (n, _caption(few))

@@ -256,17 +256,25 @@ def test_web_card_is_self_contained(env: jinja2.Environment, rep: Edition) -> No
             # only relative links, or links the catalog author wrote (proof sources)
             assert not url.startswith(("/", "file:", "data:")), url
             assert "://" not in url or el.attrs.get("class") == "source", url
-    downloads = {a.text: a.attrs["href"] for a in doc.one("p", class_="downloads").find_all("a")}
-    assert downloads == {
-        "PDF": "../../battlecards/backup-modernization.pdf",
-        "Enablement deck": "../../decks/backup-modernization-enablement.pptx",
-    }
+    downloads = {a.attrs["href"]: a.text for a in doc.one("p", class_="downloads").find_all("a")}
+    assert list(downloads) == [
+        "../../battlecards/backup-modernization.pdf",
+        "../../decks/backup-modernization-enablement.pptx",
+    ]
+    # each named with its play, for a screen reader's list of links
+    assert [text.replace(" ", "") for text in downloads.values()] == [
+        "PDFofBackupmodernization",
+        "EnablementdeckofBackupmodernization",
+    ]
     styles = [link.attrs["href"] for link in doc.find_all("link")]
-    assert styles == ["../assets/fonts.css", "../assets/style.css", "../assets/web.css"]
-    assert doc.one("img", class_="site-logo").attrs["src"] == "../" + site_name(
-        "assets/northwind.svg"
-    )
-    assert doc.one("a", class_="home").attrs["href"] == "../index.html"
+    assert styles == [
+        "../assets/fonts.css",
+        "../assets/style.css",
+        "../assets/web.css",
+        "../assets/portal/header.css",
+    ]
+    assert doc.one("img", class_="logo").attrs["src"] == "../" + site_name("assets/northwind.svg")
+    assert doc.one("a", class_="brand").attrs["href"] == "../index.html"
 
 
 def test_print_card_has_running_header_footer_and_file_links(

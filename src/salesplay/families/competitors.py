@@ -47,6 +47,7 @@ def _page_links() -> html.Links:
         downloads=lambda cid: {"PDF": f"{cid}.pdf"},
         home="../site/index.html",
         competitor=lambda cid: f"{cid}.html",
+        nav=html.Nav.at(NAME),
     )
 
 

@@ -21,6 +21,8 @@ def _root_links() -> html.Links:
         play=lambda pid: site.card_path(pid),
         downloads=lambda pid: {"PDF": f"battlecards/{pid}.pdf"},
         home="site/index.html",
+        matrix_pdf="matrix.pdf",
+        nav=html.Nav.at(""),
     )
 
 

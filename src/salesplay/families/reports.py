@@ -137,7 +137,10 @@ def plan(src: Sources) -> list[Unit]:
     if translated is not None:
         sections = (*sections, translated)
     css = css_safe(
-        read_theme_file(src.templates, portal.PORTAL_CSS).decode("utf-8", errors="replace")
+        "\n".join(
+            read_theme_file(src.templates, name).decode("utf-8", errors="replace")
+            for name in (portal.HEADER_CSS, portal.PORTAL_CSS)
+        )
     )
     try:
         repo: changes.Repo | None = changes.Repo.of(src.cat.root)

@@ -214,7 +214,7 @@ def plan(src: Sources) -> list[Unit]:
         src.env, rep, sections, links, languages=src.languages("site/report.html")
     )
     units.append(page_unit(NAME, "site/report.html", report))
-    theme = recorder.theme | {portal.PORTAL_CSS, portal.PORTAL_JS, "fonts.css"}
+    theme = recorder.theme | {portal.PORTAL_CSS, portal.HEADER_CSS, portal.PORTAL_JS, "fonts.css"}
     logo = rep.company.logo
     units += asset_units(src, theme, recorder.assets | ({logo} if logo else set()))
     return units

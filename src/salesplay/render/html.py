@@ -37,6 +37,7 @@ __all__ = [
     "Edition",
     "Links",
     "Matrix",
+    "Nav",
     "battlecard",
     "brand_css",
     "competitor_card",
@@ -67,6 +68,35 @@ def _no_competitor(cid: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Nav:
+    """The rep portal's navigation as one web page sees it: each entry's URL from that page
+    (every rep web page shows it: portal/header.html)."""
+
+    home: str
+    competitors: str
+    matrix: str
+    whats_new: str
+    report: str
+
+    @classmethod
+    def at(cls, folder: str) -> Nav:
+        """For a page in `folder`, relative to --out ("" at its top; a locale's outputs are
+        laid out alike under its own folder)."""
+        here = folder or "."
+
+        def to(target: str) -> str:
+            return posixpath.relpath(target, here)
+
+        return cls(
+            home=to("site/index.html"),
+            competitors=to("competitors/all_competitors.html"),
+            matrix=to("site/matrix.html"),
+            whats_new=to("site/whats-new.html"),
+            report=to("site/report.html"),
+        )
+
+
+@dataclass(frozen=True)
 class Links:
     """How a page refers to files; differs between the web site, PDFs and partner kits."""
 
@@ -77,6 +107,10 @@ class Links:
     home: str | None = None  # the portal's front page, for a "back" link on web pages
     #: a competitor's card page (None: no page to link, as in PDFs and kits).
     competitor: Callable[[str], str | None] = _no_competitor
+    #: the matrix PDF, for a web page that shows the matrix (None: no link, as in PDFs).
+    matrix_pdf: str | None = None
+    #: the portal's navigation, for a rep web page (None: none, as in PDFs and kits).
+    nav: Nav | None = None
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
@@ -126,6 +160,8 @@ class Links:
             downloads=downloads,
             home=f"{up}index.html",
             competitor=competitor,
+            # only the depth matters to the relative URLs
+            nav=Nav.at(posixpath.join("site", *["page"] * depth)),
         )
 
 

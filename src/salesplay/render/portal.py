@@ -26,6 +26,8 @@ from salesplay.views import ClaimView, Edition, PlayView
 
 #: theme files of the portal, copied to site/assets/<name> (project templates override them).
 PORTAL_CSS = "portal/portal.css"
+#: the header every rep web page shares (portal/header.html), linked before PORTAL_CSS.
+HEADER_CSS = "portal/header.css"
 PORTAL_JS = "portal/portal.js"
 #: the search index is a script assigning a global: fetch() of JSON fails from file://.
 INDEX_JS = "search-index.js"
@@ -83,12 +85,19 @@ class PageLinks:
     report: str
     competitors: str  # the competitor index (build/competitors/), beside build/site/
     whats_new: str
+    matrix_pdf: str  # build/matrix.pdf (the matrix family's), beside build/site/
     css: str
+    header_css: str
     fonts: str
     js: str
     index: str
     logo: str | None
     site: html.Links
+
+    @property
+    def nav(self) -> html.Nav:
+        """The navigation in the header (portal/header.html), as on every rep web page."""
+        return html.Nav(self.home, self.competitors, self.matrix, self.whats_new, self.report)
 
 
 @dataclass(frozen=True)
@@ -572,7 +581,9 @@ def page_links(edition: Edition, up: str = "") -> PageLinks:
         report=f"{up}report.html",
         competitors=posixpath.normpath(f"{up}../competitors/all_competitors.html"),
         whats_new=f"{up}{WHATS_NEW}",
+        matrix_pdf=posixpath.normpath(f"{up}../matrix.pdf"),
         css=site.theme(PORTAL_CSS),
+        header_css=site.theme(HEADER_CSS),
         fonts=site.theme("fonts.css"),
         js=site.theme(PORTAL_JS),
         index=f"{up}{INDEX_JS}",

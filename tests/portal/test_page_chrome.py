@@ -1,0 +1,161 @@
+"""What every web page of a rep build shares: link names, logo, navigation, skip link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from salesplay.build import run_build
+from salesplay.context import Context
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "plays"
+AS_OF = dt.date(2026, 11, 23)
+#: the web pages of the rep build, relative to --out, besides the card pages.
+PORTAL_PAGES = ("site/index.html", "site/matrix.html", "site/report.html", "site/whats-new.html")
+OTHER_PAGES = (
+    "site/battlecards/backup-modernization.html",
+    "competitors/acme.html",
+    "competitors/all_competitors.html",
+    "matrix.html",
+)
+
+#: links told apart by the sentence they end (WCAG 2.4.4): a proof's source, a competitor's
+#: "more…" after its strengths and weak spots.
+IN_CONTEXT = {"Source", "more…"}
+
+
+class Links(HTMLParser):
+    """Each link of a page with its accessible name (its text, hidden text included, or its
+    aria-label), and each image with its alt text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.images: list[dict[str, str | None]] = []
+        self._open: list[tuple[str, list[str], str | None]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a":
+            self._open.append((found.get("href") or "", [], found.get("aria-label")))
+        elif tag == "img":
+            self.images.append(found)
+            if self._open and found.get("alt"):
+                self._open[-1][1].append(found["alt"] or "")
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            href, text, label = self._open.pop()
+            self.links.append((href, label or " ".join("".join(text).split())))
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("chrome") / "build"
+    ctx = Context(catalog=SAMPLE, as_of=AS_OF, out=out)
+    assert run_build(ctx, ["site", "competitors", "matrix"]) == 0
+    return out
+
+
+def page(build: Path, rel: str) -> Links:
+    return Links((build / rel).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("rel", PORTAL_PAGES + OTHER_PAGES)
+def test_links_of_one_name_lead_to_one_place(build: Path, rel: str) -> None:
+    """A screen reader's list of links tells each apart: never several 'PDF's."""
+    places: dict[str, set[str]] = {}
+    for href, name in page(build, rel).links:
+        assert name, f"{rel}: a link to {href} has no name"
+        if name in IN_CONTEXT or href.startswith("#"):
+            continue  # (a jump within the page is told apart by its landmark: "On this card")
+        places.setdefault(name.casefold(), set()).add(href)
+    assert not {n: h for n, h in places.items() if len(h) > 1}, rel
+
+
+def test_download_links_name_what_they_download(build: Path) -> None:
+    card = page(build, "site/battlecards/backup-modernization.html").links
+    downloads = {
+        href.rsplit("/", 1)[-1]: name for href, name in card if href.endswith((".pdf", ".pptx"))
+    }
+    assert downloads == {
+        "backup-modernization.pdf": "PDF of Backup modernization",
+        "backup-modernization-enablement.pptx": "Enablement deck of Backup modernization",
+    }
+    acme = dict(page(build, "competitors/acme.html").links)
+    assert acme["acme.pdf"] == "PDF of Acme Backup"
+    index = dict(page(build, "competitors/all_competitors.html").links)
+    assert index["acme.pdf"] == "PDF of Acme Backup"
+    assert index["status-quo.pdf"] == "PDF of Do nothing"
+
+
+@pytest.mark.parametrize("rel", ["site/matrix.html", "matrix.html"])
+def test_the_matrix_pages_offer_the_matrix_pdf(build: Path, rel: str) -> None:
+    """build/matrix.pdf is a rep output: each page showing the matrix links it."""
+    links = page(build, rel).links
+    pdfs = [href for href, name in links if name == "Download the matrix (PDF)"]
+    assert len(pdfs) == 1, links
+    assert ((build / rel).parent / pdfs[0]).resolve() == (build / "matrix.pdf").resolve()
+    assert (build / "matrix.pdf").read_bytes().startswith(b"%PDF")
+
+
+NAV = ["Plays", "Competitors", "Matrix", "What's new", "For marketers"]
+
+
+def nav_of(build: Path, rel: str) -> list[tuple[str, Path]]:
+    """The portal navigation's entries of a page: each name and the file it leads to."""
+    text = (build / rel).read_text(encoding="utf-8")
+    start = text.index('<nav class="nav"')
+    block = text[start : text.index("</nav>", start)]
+    return [(name, ((build / rel).parent / href).resolve()) for href, name in Links(block).links]
+
+
+@pytest.mark.parametrize("rel", OTHER_PAGES)
+def test_every_rep_page_has_the_portals_navigation(build: Path, rel: str) -> None:
+    """Card, competitor and matrix pages lead where the portal's own pages lead."""
+    portal = nav_of(build, "site/index.html")
+    assert [name for name, _ in portal] == NAV
+    assert nav_of(build, rel) == portal
+    for _, target in portal[:3]:
+        assert target.is_file(), target
+
+
+@pytest.mark.parametrize("rel", PORTAL_PAGES + OTHER_PAGES)
+def test_every_rep_page_starts_with_a_skip_link_and_a_logo_linking_home(
+    build: Path, rel: str
+) -> None:
+    text = (build / rel).read_text(encoding="utf-8")
+    found = page(build, rel)
+    first_href, first_name = found.links[0]
+    assert (first_href, first_name) == ("#main", "Skip to content")
+    assert '<main id="main" tabindex="-1">' in text
+    home = (build / "site/index.html").resolve()
+    brand = [(h, n) for h, n in found.links if n == "Northwind Systems Rep portal"]
+    assert len(brand) == 1 and ((build / rel).parent / brand[0][0]).resolve() == home
+    # the company's name is in the link's text: the logo beside it is not read again
+    logos = [img for img in found.images if img.get("class") == "logo"]
+    assert len(logos) == 1 and logos[0]["alt"] == "", logos
+    assert (build / rel).parent.joinpath(logos[0]["src"] or "").resolve().is_file()
+
+
+def test_a_page_marks_its_own_entry_in_the_navigation(build: Path) -> None:
+    for rel, current in (
+        ("site/index.html", "Plays"),
+        ("site/matrix.html", "Matrix"),
+        ("competitors/all_competitors.html", "Competitors"),
+        ("competitors/acme.html", None),
+        ("matrix.html", None),
+    ):
+        text = (build / rel).read_text(encoding="utf-8")
+        marked = [n for n in NAV if f'aria-current="page">{escape(n)}<' in text]
+        assert marked == ([current] if current else []), rel
