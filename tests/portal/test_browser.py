@@ -494,7 +494,7 @@ DRAWN = """() => {
   };
   const q = document.getElementById("q");
   const out = [["#q", q.placeholder, width(q, q.placeholder), room(q, 24)]];
-  for (const select of document.querySelectorAll("select")) {
+  for (const select of [...document.querySelectorAll("select")].filter(s => s.offsetParent)) {
     for (const option of select.options) {
       out.push([select.id, option.text, width(select, option.text), room(select, 20)]);
     }
@@ -545,6 +545,38 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
             box = page.locator("#q").bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         t.close()
+
+
+def test_on_a_phone_the_first_result_shows_above_the_fold(portal: Portal) -> None:
+    """The four filters fold behind a toggle at phone width, so a search's first result is
+    on the first screen; a shared link's filter opens them; the desktop is unchanged."""
+    base = portal.base("file")
+    t = Tab(portal, PHONE)
+    page = t.page
+    page.goto(f"{base}/index.html?q=backups%20on%20tape")
+    first = page.locator("#results .card:not([hidden])").first
+    title = first.locator(".card-title").bounding_box()
+    summary = first.locator(".summary").bounding_box()
+    assert title is not None and summary is not None
+    assert summary["y"] + summary["height"] <= PHONE["height"], summary
+    page.screenshot(path=str(ARTIFACTS / "portal-search-folded-phone.png"))
+    toggle = page.locator("#filters-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#f-industry").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.select_option("#f-industry", "healthcare")
+    assert page.locator("#f-industry").is_visible()
+    _nothing_cut(page, PHONE["width"])
+    # a shared link with a filter shows the filter chosen
+    page.goto(f"{base}/index.html?q=backup&industry=healthcare")
+    assert page.locator("#f-industry").is_visible()
+    t.close()
+    t = Tab(portal, DESKTOP)
+    t.page.goto(f"{base}/index.html?q=backups%20on%20tape")
+    assert not t.page.locator("#filters-toggle").is_visible()
+    assert t.page.locator("#f-industry").is_visible()
+    t.close()
 
 
 @contextlib.contextmanager

@@ -16,6 +16,8 @@
   var closest = document.getElementById("closest");
   var cardLinks = document.getElementById("competitor-cards");
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
+  var filtersToggle = document.getElementById("filters-toggle");
+  var finder = filtersToggle && filtersToggle.closest(".finder");
   // The page's words in its language, from the page itself (portal/index.html renders them
   // with the edition's labels): this script has no text of its own to show.
   var L = readLabels();
@@ -720,9 +722,7 @@
 
   function update() {
     var words = queryWords(input.value);
-    var filtering = selects.some(function (select) {
-      return select.value;
-    });
+    var filtered = filtering();
     var found = search(entries.filter(passesFilters), words);
     var shown = found.shown;
     var visible = {};
@@ -745,7 +745,7 @@
       // the count of all plays is the page's own text; the matches are counted in the
       // page's words, the plural chosen for the page's total
       count.textContent =
-        words.length || filtering
+        words.length || filtered
           ? fill(L.matching || "%(shown)s / " + total, { shown: shown.length })
           : allPlays;
     }
@@ -756,7 +756,32 @@
       empty.hidden = shown.length > 0;
     }
     showCompetitorCards(words);
-    document.body.classList.toggle("searching", words.length > 0 || filtering);
+    document.body.classList.toggle("searching", words.length > 0 || filtered);
+  }
+
+  // --- on a phone, the filters fold behind a toggle ----------------------------------------
+
+  // Open while a filter is chosen (a shared link's filter is seen), else as the rep left it.
+  function showFilters(open) {
+    if (!finder) {
+      return;
+    }
+    finder.classList.toggle("filters-open", open);
+    filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  if (finder) {
+    filtersToggle.hidden = false;
+    finder.classList.add("filters-collapsible");
+    filtersToggle.addEventListener("click", function () {
+      showFilters(!finder.classList.contains("filters-open"));
+    });
+  }
+
+  function filtering() {
+    return selects.some(function (select) {
+      return select.value;
+    });
   }
 
   // --- the URL holds the state -----------------------------------------------------------
@@ -797,6 +822,9 @@
         select.value = ""; // a value this catalog no longer has
       }
     });
+    if (filtering()) {
+      showFilters(true);
+    }
   }
 
   // A burst of typing is one history entry; each filter change or clear is its own.
