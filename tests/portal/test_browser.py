@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -186,7 +188,8 @@ def test_search_reads_questions_claims_proof_and_competitor_intel(
     for query, pid, why in (
         ("network", "clean-recovery", "Discovery question: "),
         ("restore time", "backup-modernization", "Customer result: Contoso Health: "),
-        ("hardware refresh", "clean-recovery", "Ironclad Data — weak spot: "),
+        # no play says it itself: what reps know of a competitor the play names counts
+        ("security reputation", "clean-recovery", "Ironclad Data — strength: "),
         ("no budget", "backup-modernization", "Objection: "),
     ):
         tab.fill("#q", query)
@@ -201,6 +204,134 @@ def test_search_reads_questions_claims_proof_and_competitor_intel(
     assert next(iter(first)) != "backup-modernization"
     tab.press("#q", "Enter")
     tab.wait_for_url("**/battlecards/backup-modernization.html")
+
+
+def search(page: sync_api.Page, query: str) -> list[str]:
+    page.fill("#q", query)
+    return visible_cards(page)
+
+
+def reason(page: sync_api.Page, pid: str) -> str:
+    text: str = page.locator(f"#play-{pid} .match").inner_text()
+    return text
+
+
+def marked(page: sync_api.Page, pid: str) -> list[str]:
+    marks: list[str] = page.locator(f"#play-{pid} .match mark").all_inner_texts()
+    return marks
+
+
+def plays_saying(entries: dict[str, dict[str, Any]], pattern: str) -> set[str]:
+    """The plays whose own text matches `pattern` (any field but the id and the jargon
+    decoder's terms; the competitors' intel is not in a play's entry)."""
+    found = set()
+    for pid, entry in entries.items():
+        fields = [v for k, v in entry.items() if k not in ("id", "jargon")]
+        fields += [meaning for _term, meaning in entry["jargon"]]
+        text = json.dumps(fields, ensure_ascii=False)
+        if re.search(pattern, text, re.I):
+            found.add(pid)
+    return found
+
+
+def test_a_sentence_as_a_rep_heard_it_finds_the_play(portal: Portal, tab: sync_api.Page) -> None:
+    """Words around what was heard ("customer says their … are on …") need not match."""
+    tab.goto(f"{portal.base('file')}/index.html")
+    shown = search(tab, "customer says their backups are on tape")
+    assert shown[0] == "backup-modernization"
+    assert reason(tab, shown[0]).startswith("Customer today: Backups on tape or a legacy suite")
+    assert marked(tab, shown[0]) == ["Backups", "tape"]  # the words that mattered, no more
+    assert not tab.locator("#closest").is_visible()
+    assert shown == search(tab, "backups tape")
+    # a word no play has: the plays matching the most words, first those matching them all
+    closest = search(tab, "backups on tape in the basement")
+    assert closest[0] == "backup-modernization" and len(closest) >= len(shown)
+    assert tab.locator("#closest").inner_text() == (
+        "No play matches every word; closest matches first."
+    )
+    assert not tab.locator("#empty").is_visible()
+    # the query is only stop words: they are searched
+    assert search(tab, "why now")
+    assert not tab.locator("#closest").is_visible()
+
+
+def test_punctuation_plurals_and_typos_find_the_same_plays(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    entries = index_entries(tab)
+    budget = search(tab, "no budget")
+    assert budget[0] == "backup-modernization"
+    for query in ('"no budget"', "no-budget", "No budget!", "(no) budget"):
+        assert search(tab, query) == budget, query
+    assert search(tab, "tape,") == search(tab, "tape")
+    # off-site and offsite are one word
+    offsite = search(tab, "offsite")
+    assert offsite == search(tab, "off-site")
+    assert set(offsite) == plays_saying(entries, r"off-?site")
+    # a plural finds the singular and the other way round, marked as written
+    for query, singular in (("tapes", r"\btapes?\b"), ("restores", r"\brestores?\b")):
+        said = plays_saying(entries, singular)
+        assert said <= set(search(tab, query)), query
+    # plays that say "restore" and never "restores"
+    assert plays_saying(entries, r"\brestores?\b") - plays_saying(entries, "restores")
+    search(tab, "restores")
+    assert marked(tab, "clean-recovery")[0].lower() == "restore"
+    vms = plays_saying(entries, r"\bVMs?\b")
+    assert vms and vms <= set(search(tab, "VM")) and vms <= set(search(tab, "vms"))
+    # a typo: the index's word one letter off (a swap is one)
+    tape = search(tab, "tape")
+    assert search(tab, "tpae") == tape
+    assert "tape" in [m.lower() for m in marked(tab, tape[0])]
+    acme = {p for p, e in entries.items() if "Acme Backup" in e["competitors"]}
+    assert set(search(tab, "Acmee")) == acme
+    assert search(tab, "xqzt") == []
+
+
+def test_what_the_card_shows_is_searchable_with_its_reason(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    tab.goto(f"{portal.base('file')}/index.html")
+    entries = index_entries(tab)
+    for query, pid, why in (
+        ("first thing ransomware deletes", "backup-modernization", "Why do anything: "),
+        ("cheapest moment to switch", "backup-modernization", "Why now: "),
+        ("legacy suite", "backup-modernization", "Customer today: "),
+        ("economic buyer identified", "backup-modernization", "Qualify: "),
+        ("restore-readiness workshop", "backup-modernization", "Next steps: "),
+        ("backup specialist", "backup-modernization", "Hand off: "),
+        ("recovery point objective", "recovery-drills", "RPO: Recovery point objective"),
+    ):
+        shown = search(tab, query)
+        assert shown and shown[0] == pid, (query, shown)
+        assert reason(tab, pid).startswith(why), (query, reason(tab, pid))
+    # the glossary meaning finds every play whose card uses the term
+    rpo = {p for p, e in entries.items() if "RPO" in dict(e["jargon"])}
+    assert rpo and set(search(tab, "recovery point objective")) == rpo
+    # the card's "status quo" tag
+    quo = {p for p, e in entries.items() if "Do nothing" in e["competitors"]}
+    assert set(search(tab, "status quo")) == quo
+    assert reason(tab, sorted(quo)[0]) == "Competitor: Do nothing (status quo)"
+
+
+def test_competitor_intel_never_outranks_or_pads_a_plays_own_text(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    """Ironclad's weak spot "Hardware refresh every five years." is about Ironclad: it does not
+    pull in every play naming Ironclad when a play says "hardware refresh" itself."""
+    tab.goto(f"{portal.base('file')}/index.html")
+    entries = index_entries(tab)
+    ironclad = {p for p, e in entries.items() if "Ironclad Data" in e["competitors"]}
+    own = plays_saying(entries, r"hardware refresh")
+    assert own and ironclad - own
+    assert set(search(tab, "hardware refresh")) == own
+    # naming the competitor brings its intel in, under the play's own text
+    named = search(tab, "ironclad hardware refresh")
+    assert set(named) == ironclad
+    assert set(named[: len(own & ironclad)]) == own & ironclad
+    assert "Ironclad Data — weak spot: Hardware refresh every five years." in reason(
+        tab, sorted(ironclad - own)[0]
+    )
 
 
 def here(page: sync_api.Page) -> str:
@@ -273,7 +404,7 @@ def test_filters_narrow_the_list(tab: sync_api.Page, portal: Portal) -> None:
     assert set(visible_cards(tab)) < set(hybrid) or not visible_cards(tab)
 
     tab.click(".filters [data-clear]")
-    tab.fill("#q", "no play talks about this")
+    tab.fill("#q", "xylophone quartz")
     assert visible_cards(tab) == []
     assert tab.locator("#empty").is_visible()
     tab.click("#empty [data-clear]")
@@ -363,7 +494,7 @@ DRAWN = """() => {
   };
   const q = document.getElementById("q");
   const out = [["#q", q.placeholder, width(q, q.placeholder), room(q, 24)]];
-  for (const select of document.querySelectorAll("select")) {
+  for (const select of [...document.querySelectorAll("select")].filter(s => s.offsetParent)) {
     for (const option of select.options) {
       out.push([select.id, option.text, width(select, option.text), room(select, 20)]);
     }
@@ -414,6 +545,38 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
             box = page.locator("#q").bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         t.close()
+
+
+def test_on_a_phone_the_first_result_shows_above_the_fold(portal: Portal) -> None:
+    """The four filters fold behind a toggle at phone width, so a search's first result is
+    on the first screen; a shared link's filter opens them; the desktop is unchanged."""
+    base = portal.base("file")
+    t = Tab(portal, PHONE)
+    page = t.page
+    page.goto(f"{base}/index.html?q=backups%20on%20tape")
+    first = page.locator("#results .card:not([hidden])").first
+    title = first.locator(".card-title").bounding_box()
+    summary = first.locator(".summary").bounding_box()
+    assert title is not None and summary is not None
+    assert summary["y"] + summary["height"] <= PHONE["height"], summary
+    page.screenshot(path=str(ARTIFACTS / "portal-search-folded-phone.png"))
+    toggle = page.locator("#filters-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#f-industry").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.select_option("#f-industry", "healthcare")
+    assert page.locator("#f-industry").is_visible()
+    _nothing_cut(page, PHONE["width"])
+    # a shared link with a filter shows the filter chosen
+    page.goto(f"{base}/index.html?q=backup&industry=healthcare")
+    assert page.locator("#f-industry").is_visible()
+    t.close()
+    t = Tab(portal, DESKTOP)
+    t.page.goto(f"{base}/index.html?q=backups%20on%20tape")
+    assert not t.page.locator("#filters-toggle").is_visible()
+    assert t.page.locator("#f-industry").is_visible()
+    t.close()
 
 
 @contextlib.contextmanager

@@ -44,6 +44,16 @@ INDEX_KEYS = {
     "proof",
     "talk_tracks",
     "landmines",
+    "why_anything",
+    "why_now",
+    "stages",
+    "goals",
+    "signals",
+    "qualification",
+    "next_steps",
+    "handoff",
+    "jargon",
+    "kinds",
 }
 COMPETITOR_KEYS = {"id", "name", "href", "strengths", "weaknesses", "dismiss"}
 
@@ -127,7 +137,8 @@ def test_search_index_holds_the_rep_plays_and_only_the_allowed_fields(
     sample: Path, rep_plays: set[str]
 ) -> None:
     data = read_index(sample / "site")
-    assert set(data) == {"plays", "competitors"}
+    assert set(data) == {"plays", "competitors", "stop_words"}
+    assert "the" in data["stop_words"] and "no" not in data["stop_words"]
     entries = data["plays"]
     assert {e["id"] for e in entries} == rep_plays
     for entry in entries:
@@ -200,6 +211,40 @@ def test_what_reps_type_lands_in_the_search_index(tmp_path: Path) -> None:
     assert "Contoso Health: Restore time cut to 40 minutes, with flat pricing." in play["proof"]
     assert "Acme Backup" in play["competitors"]  # the search reads its intel through this name
     assert "Needs a dedicated replication network." in comps["acme"]["weaknesses"]
+
+
+def test_what_the_card_and_its_path_show_land_in_the_search_index(sample: Path) -> None:
+    """Reps search what they read on a card: why act, the path's stage and signals, the
+    qualification list, next steps, the jargon decoder and the "status quo" tag."""
+    entry = next(
+        e for e in read_index(sample / "site")["plays"] if e["id"] == "backup-modernization"
+    )
+    assert entry["why_anything"][0].startswith("Your backups are the first thing ransomware")
+    assert "Having copies" not in entry["why_anything"][0]  # the response stays a response
+    assert entry["why_now"][0].startswith("Insurers now ask for immutable backups")
+    assert "**" not in entry["why_now"][0]
+    assert "Backups on tape or a legacy suite; restores untested" in entry["stages"]
+    assert "A restore took more than a day" in entry["signals"]
+    assert len(entry["signals"]) == len(set(entry["signals"]))
+    assert any(g.startswith("All critical workloads immutable") for g in entry["goals"])
+    assert "Economic buyer identified" in entry["qualification"]
+    assert "Book a 30-minute restore-readiness workshop" in entry["next_steps"]
+    assert entry["handoff"][0].startswith("Bring in a Northwind backup specialist")
+    terms = dict(entry["jargon"])
+    assert terms["immutable"].startswith("Cannot be changed or deleted")
+    assert "Do nothing (status quo)" in entry["kinds"]
+    assert "Build it yourself (do it yourself)" in entry["kinds"]
+    assert not any(k.startswith("Acme") for k in entry["kinds"])  # a vendor has no tag
+
+
+def test_competitor_tags_in_the_index_follow_the_editions_language() -> None:
+    rep = rep_edition(SAMPLE)
+    cards = portal.play_cards(rep, portal.page_links(rep).site)
+    german = {"status quo": "Status quo (de)", "do it yourself": "Eigenbau"}
+    entries = portal.search_entries(cards, lambda text: german.get(text, text))
+    kinds = {k for e in entries for k in e["kinds"]}
+    assert "Do nothing (Status quo (de))" in kinds
+    assert all(k.endswith(("(Status quo (de))", "(Eigenbau)")) for k in kinds)
 
 
 def test_internal_items_of_a_rep_play_stay_out_of_the_search_index(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Subject, display_path
+from salesplay.labels import N_
 from salesplay.locales import Language
 from salesplay.render import html
 from salesplay.render.templates import (
@@ -190,16 +191,37 @@ def _plain(texts: Iterable[str]) -> list[str]:
     return [richtext.plain(t) for t in texts]
 
 
-def search_entries(cards: Iterable[PlayCard]) -> list[dict[str, Any]]:
+#: words a rep says around what they heard ("customer says their backups are on tape"): the
+#: search index lists them, and a query's words among them need not match (portal.js). Not
+#: "no" or "not": "no budget" is an objection. English only; a query in another language
+#: rarely holds one of them.
+_STOP_WORDS = """
+    a an the and or but of to in on at by for from with into onto about as is are was were
+    be been being am do does did has have had having it its this that these those there their
+    theirs they them we our ours us you your yours he she his her him i me my what which who
+    whom how when where why will would can could should shall may might must just so than then
+    too very also still some any all own such only say says said saying tell tells told ask
+    asks asked think thinks thought want wants wanted customer customers client clients
+    prospect prospects buyer buyers"""
+STOP_WORDS = tuple(_STOP_WORDS.split())
+#: competitor types the play card tags (macros.html), so "status quo" finds the plays against it.
+COMPETITOR_KINDS = {"status-quo": N_("status quo"), "diy": N_("do it yourself")}
+
+
+def search_entries(
+    cards: Iterable[PlayCard], gettext: Callable[[str], str] = str
+) -> list[dict[str, Any]]:
     """What the search index holds per play — and nothing else (it is scanned for leaks).
 
-    Every field is plain text a rep may read on the play's card in the rep edition: what reps
-    type into the search box is rarely a play's name but a word of an objection, a question
-    or a claim.
+    Every field is plain text a rep may read on the play's card (or its path, in the
+    playbook) in the rep edition: what reps type into the search box is rarely a play's name
+    but a word of an objection, a question, a claim, or what the customer is going through.
+    `gettext` translates the competitor tags ("status quo") into the edition's language.
     """
     entries = []
     for c in cards:
         play = c.play
+        steps = [pos.step for pos in play.positions]
         claims = [richtext.plain(claim.claim) for claim in play.why_us]
         claims += [
             richtext.plain(v.detail)
@@ -224,9 +246,31 @@ def search_entries(cards: Iterable[PlayCard]) -> list[dict[str, Any]]:
                 "proof": [f"{p.customer}: {richtext.plain(p.result)}" for p in play.proof],
                 "talk_tracks": _plain(m.talk_track for m in play.competitors if m.talk_track),
                 "landmines": _plain(t for m in play.competitors for t in m.landmines),
+                "why_anything": _plain(t for t in (play.why_do_anything,) if t),
+                "why_now": _plain(t for t in (play.why_now,) if t),
+                # the play's place on its paths: the customer's stage, the goal, the signals
+                "stages": _unique(_plain(s.stage for s in steps if s.stage)),
+                "goals": _unique(_plain(s.milestone for s in steps if s.milestone)),
+                "signals": _unique(_plain(t for s in steps for t in s.entry_signals)),
+                "qualification": _plain(play.qualification),
+                "next_steps": _plain(play.next_steps),
+                "handoff": _plain(t for t in (play.handoff,) if t),
+                # the jargon decoder: [term, meaning] of each glossary term the card uses, so
+                # that "recovery point objective" finds the plays that say RPO
+                "jargon": [[term, richtext.plain(meaning)] for term, meaning in play.decoder],
+                "kinds": _unique(
+                    f"{m.competitor.name} ({gettext(COMPETITOR_KINDS[m.competitor.type])})"
+                    for m in play.competitors
+                    if m.competitor.type in COMPETITOR_KINDS
+                ),
             }
         )
     return entries
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    """`texts` without repeats, in order (two paths may share a step's stage)."""
+    return list(dict.fromkeys(texts))
 
 
 def competitor_entries(edition: Edition, links: html.Links) -> list[dict[str, Any]]:
@@ -250,7 +294,11 @@ def js_json(value: object) -> str:
 
 
 def search_index_js(edition: Edition, cards: Iterable[PlayCard], links: html.Links) -> str:
-    index = {"plays": search_entries(cards), "competitors": competitor_entries(edition, links)}
+    index = {
+        "plays": search_entries(cards, edition.labels.gettext),
+        "competitors": competitor_entries(edition, links),
+        "stop_words": list(STOP_WORDS),
+    }
     return f"window.{INDEX_GLOBAL} = {js_json(index)};\n"
 
 
@@ -279,6 +327,15 @@ def script_labels(edition: Edition, total: int) -> dict[str, Any]:
             "proof": tr("Customer result"),
             "talk_tracks": tr("Talk track"),
             "landmines": tr("Landmine"),
+            "why_anything": tr("Why do anything"),
+            "why_now": tr("Why now"),
+            "stages": tr("Customer today"),
+            "goals": tr("Goal"),
+            "signals": tr("Entry signals"),
+            "qualification": tr("Qualify"),
+            "next_steps": tr("Next steps"),
+            "handoff": tr("Hand off"),
+            "kinds": tr("Competitor"),
         },
         # a match in what reps know of a competitor the play names
         "intel": {
