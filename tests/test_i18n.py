@@ -253,6 +253,26 @@ def test_a_country_code_or_typo_in_locales_gets_the_locale_meant(
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("ger", "de"), ("fre", "fr"), ("in", "id"), ("iw_IL", "he_IL"), ("tl", "fil")],
+)
+def test_an_old_alias_babel_accepts_is_an_error_naming_the_code(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    """`ger` passed check and built a German folder `ger/` with English labels: Babel read it
+    as de_DE for dates, the labels and translations are looked up by the name written."""
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + f"locales: [{written}]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/catalog.yaml:18:11: error: 'locales.1': an old alias that Babel reads as"
+        f" '{meant}', whose labels are not looked up under it (did you mean '{meant}'?),"
+        f" found '{written}'",
+        "1 error, 0 warnings",
+    ]
+
+
 def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Path) -> None:
     root = make_catalog(tmp_path, LOCALES)
     cli(tmp_path, "i18n", "extract")

@@ -62,7 +62,28 @@ def _locale(value: str) -> str:
             f"not a locale Babel knows{f' (did you mean {hint!r}?)' if hint else ''};"
             " e.g. de, ja, pt_BR"
         )
+    meant = _alias_of(value)
+    if meant is not None:
+        # Babel reads `ger` as de_DE for dates and numbers, but labels, translations and the
+        # output folder go by the name as written: a German build with English words
+        raise ValueError(
+            f"an old alias that Babel reads as {meant!r}, whose labels are not looked up under"
+            f" it (did you mean {meant!r}?)"
+        )
     return value
+
+
+def _alias_of(value: str) -> str | None:
+    """The locale an alias Babel accepts stands for (ger: de, in: id, iw: he), or None
+    when `value` names its language by the language's own code."""
+    from babel import Locale
+
+    parts = value.replace("-", "_").split("_")
+    language = Locale.parse(value).language
+    if language == parts[0].lower():
+        return None
+    meant = "_".join([language, *parts[1:]])
+    return meant if _babel_knows(meant) else language
 
 
 #: a country's code written for its language's, a mistake no spelling distance sees (jp is
