@@ -210,3 +210,38 @@ def test_a_partner_locale_in_another_case_suggests_the_built_one_and_is_no_jargo
         " 'DE', which the catalog is not built in (did you mean 'de'?)",
         "1 error, 0 warnings",
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "column", "message"),
+    [
+        (
+            "[ger]",
+            10,
+            "'locale.1': an old alias that Babel reads as 'de', whose labels are not looked up"
+            " under it (did you mean 'de'?), found 'ger'",
+        ),
+        (
+            "jp",
+            9,
+            "'locale': not a locale Babel knows (did you mean 'ja'?); e.g. de, ja, pt_BR, found"
+            " 'jp'",
+        ),
+        ("[5]", 10, "'locale.1' should be a string, found the number 5 (quote it to make it text)"),
+    ],
+)
+def test_a_partner_locale_one_or_a_list_is_one_error_in_the_words_of_how_it_is_written(
+    tmp_path: Path, written: str, column: int, message: str
+) -> None:
+    """`locale:` takes one locale or a list: a bad item of a list was also reported as a
+    string, at 'locale.function-after[_locale(), str]', pydantic's name for the other way
+    of writing it."""
+    partner = base_text("partners/blue-river.yaml")
+    make_catalog(tmp_path, LOCALES | {"partners/blue-river.yaml": partner + f"locale: {written}\n"})
+    code, _, err = cli(tmp_path, "check")
+    line = partner.count("\n") + 1
+    assert code == 1
+    assert err.splitlines() == [
+        f"plays/partners/blue-river.yaml:{line}:{column}: error: {message}",
+        "1 error, 0 warnings",
+    ]

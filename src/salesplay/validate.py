@@ -250,6 +250,39 @@ def _error_message(
     return f"'{where}': {err['msg'].lower()}, found {found}", False
 
 
+def _one_branch(errors: list[Any], data: Any) -> list[Any]:
+    """The errors of a field that takes one thing or a list of them (a partner's `locale:
+    de` or `locale: [de, fr]`) from the branch the value is written as, their paths without
+    pydantic's branch names: `locale: [ger]` got an error about a string beside its own,
+    at 'locale.function-after[_locale(), str]'."""
+    kept = []
+    for err in errors:
+        node, path, other = data, [], False
+        for part in err["loc"]:
+            if (
+                isinstance(part, str)
+                and "[" in part
+                and not (isinstance(node, dict) and part in node)
+            ):
+                # a branch's name (field names hold no '['): the list branch for a list
+                other = other or part.startswith("list[") != isinstance(node, list)
+                continue
+            path.append(part)
+            node = _child(node, part)
+        if not other:
+            kept.append({**err, "loc": tuple(path)})
+    return kept or errors
+
+
+def _child(node: Any, part: Any) -> Any:
+    """The value at `part` of a mapping or list; None when there is none."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
 def _meant(model: type[BaseModel], errors: list[Any]) -> set[YamlPath]:
     """Where an unknown field's did-you-mean names a field: (`Name:` meant `name:`).
 
@@ -322,7 +355,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
         try:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
-            errors = exc.errors()
+            errors = _one_branch(list(exc.errors()), doc.data)
             meant = _meant(model_cls, errors)
             for err in errors:
                 if err["type"] == "missing" and tuple(err["loc"]) in meant:
