@@ -697,3 +697,14 @@ def test_a_kit_deck_opens_in_libreoffice(kits: dict[str, dict[str, bytes]], tmp_
     assert pdf.is_file()
     pages = len(pypdf.PdfReader(pdf).pages)
     assert pages == len(Presentation(io.BytesIO(data)).slides)
+
+
+def test_the_summary_counts_one_file_in_the_singular(tmp_path: Path) -> None:
+    """`salesplay kit red-rock` said "built 1 files"."""
+    from conftest import AS_OF, make_catalog, run_cli
+
+    make_catalog(tmp_path)
+    done = run_cli("kit", "red-rock", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    summary = [line for line in done.stderr.splitlines() if line.startswith("built ")]
+    assert summary and summary[-1].startswith("built 1 file (1 zip) in "), summary

@@ -307,7 +307,7 @@ def _build(
     elapsed = time.perf_counter() - started
     made = sorted(u.rel for u in units)
     line = (
-        f"built {len(made)} files ({_counts(made)}) in {elapsed:.1f} s; {done.written} changed,"
+        f"built {_files(len(made))} ({_counts(made)}) in {elapsed:.1f} s; {done.written} changed,"
         f" {removed} removed; {total}"
     )
     # a --strict build failed by a later stage's warning is not a build to repeat quietly
@@ -363,7 +363,7 @@ def _nothing_changed(
     sys.stderr.write(str(report.get("warnings", "")))
     elapsed = time.perf_counter() - started
     progress.say(
-        f"built {len(outputs)} files ({report.get('counts', '')}) in {elapsed:.1f} s;"
+        f"built {_files(len(outputs))} ({report.get('counts', '')}) in {elapsed:.1f} s;"
         f" 0 changed, 0 removed; {report.get('summary', '')}"
     )
     sys.stderr.write("\n" if sys.stderr.isatty() else "")
@@ -800,6 +800,11 @@ def _discard(out: Path, made: Iterable[Made]) -> None:
     for item in made:
         if item.data:
             discard_staged(out, item.unit.rel, item.data.decode("ascii"))
+
+
+def _files(count: int) -> str:
+    """'1 file', '2 files': the summary line's count of outputs."""
+    return f"{count} file{'' if count == 1 else 's'}"
 
 
 def write_file(out: Path, rel: str, data: bytes) -> bool:
