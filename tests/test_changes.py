@@ -492,3 +492,26 @@ def test_a_reworded_objection_is_one_change_and_a_new_one_stays_new(tmp_path: Pa
         ("new", "New objection on Backup modernization"),
         ("removed", "Objection dropped from Backup modernization"),
     ]
+
+
+def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path) -> None:
+    """What's new linked every change of a play to the top of its card: an objection's goes
+    to the card's objections, a proof point's to its proof; a change to the play itself, or
+    in a section the card no longer has, to the card."""
+    from salesplay.families.site import news_item
+    from salesplay.render.html import Links
+
+    rep = _rep_edition(make_catalog(tmp_path))
+    links = Links.for_site(0)
+    bm = "backup-modernization"
+
+    def href(kind: str, action: str = "new") -> str | None:
+        return news_item(changes.Change(kind, action, f"play:{bm}", "m"), rep, links).href
+
+    assert href("objection") == f"battlecards/{bm}.html#play-{bm}-objections"
+    assert href("objection", "removed") is None  # what was dropped is not on the card
+    assert href("play", "changed") == f"battlecards/{bm}.html"
+    assert rep.plays[bm].objections  # the section is there to link to
+    assert not rep.plays["recovery-drills"].proof
+    drills = changes.Change("proof", "new", "play:recovery-drills", "m")
+    assert news_item(drills, rep, links).href == "battlecards/recovery-drills.html"

@@ -77,12 +77,24 @@ def shown_files(src: Sources) -> set[Path]:
 NEWS_EDITION = "rep"
 
 
+#: the card section (its id, and the play's field that fills it) of a change of each kind
+_SECTION_OF: dict[str, tuple[str, str]] = {
+    "objection": ("objections", "objections"),
+    "talk-track": ("competitors", "competitors"),
+    "proof": ("proof", "proof"),
+}
+
+
 def news_item(change: changes.Change, edition: Edition, links: html.Links) -> portal.NewsItem:
     """A change, linked to the card it is about when the edition still holds it."""
     kind, _, eid = change.subject.partition(":")
     href = None
     if kind == "play" and eid in edition.plays and change.action != "removed":
         href = links.play(eid)
+        section = _SECTION_OF.get(change.kind)
+        # to the card's section the change is in, while the card has that section
+        if href and section is not None and getattr(edition.plays[eid], section[1]):
+            href += f"#play-{eid}-{section[0]}"
     elif kind == "competitor" and eid in edition.competitors and change.action != "removed":
         href = links.competitor(eid)
     return portal.NewsItem(change.message, href)
