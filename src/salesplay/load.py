@@ -899,6 +899,13 @@ def _catalog_files(
     folder, not one a file (each walks every part of the path).
     """
     files: list[tuple[Path, str]] = []
+
+    def refuse(path: Path, kind: str | None, message: str, code: str) -> None:
+        # an entity whose file is refused is unreadable: nothing refers to it in vain
+        if kind is not None:
+            unreadable.add((kind, path.stem))
+        reporter.error(Location(path), message, code, None if kind is None else (kind, path.stem))
+
     walked: set[str] = set()  # real folders already listed, so a symlink loop ends
     pending = [catalog]
     while pending:
@@ -927,24 +934,19 @@ def _catalog_files(
                 # skipped, `upper.YAML` would silently drop its entity (and `build` prune its
                 # outputs); read, the same catalog would mean something else on a case-
                 # sensitive checkout than on macOS or Windows
-                kind = _kind_of(catalog, path)
-                if kind is not None:
-                    unreadable.add((kind, path.stem))
-                reporter.error(
-                    Location(path),
+                refuse(
+                    path,
+                    _kind_of(catalog, path),
                     f"'{path.relative_to(catalog).as_posix()}' is not read: catalog files end in"
                     f" lower-case .yaml (rename it to '{path.stem}.yaml')",
                     "file-name",
-                    None if kind is None else (kind, path.stem),
                 )
                 continue
             if is_link and (is_yaml or is_dir) and not _inside(os.path.realpath(path), root):
                 what = "folder" if is_dir else "file"
-                kind = _kind_of(catalog, path) if is_yaml else None
-                if kind is not None:
-                    unreadable.add((kind, path.stem))
-                reporter.error(
-                    Location(path),
+                refuse(
+                    path,
+                    _kind_of(catalog, path) if is_yaml else None,
                     f"'{path.relative_to(catalog)}' is a symlink that leads outside the catalog:"
                     f" put the {what} itself in the catalog",
                     "symlink",

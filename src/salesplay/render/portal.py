@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 import re
@@ -391,13 +392,14 @@ class _Held:
 
     def __init__(self, edition: Edition) -> None:
         self.edition = edition
-        self._text: str | None = None
+
+    @functools.cached_property
+    def text(self) -> str:
+        return repr(self.edition)
 
     def has(self, word: str) -> bool:
-        if self._text is None:
-            self._text = repr(self.edition)
         pattern = rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])"
-        return re.search(pattern, self._text) is not None
+        return re.search(pattern, self.text) is not None
 
 
 def _label(diag: Diagnostic) -> str:
