@@ -175,29 +175,42 @@ def test_printed_page_numbers_are_in_the_pages_language() -> None:
     assert "@page rtl { @bottom-left" in str(page_css(labels_for("ar")))
 
 
-def test_a_locale_listed_twice_in_another_case_is_one_error_and_no_jargon(
+def test_a_locale_in_another_case_than_babels_is_one_error_with_its_spelling(
     tmp_path: Path,
 ) -> None:
-    # `de/` and `DE/` would be one folder on macOS and Windows
-    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [de, DE]\n"})
+    # Babel reads `DE` as German, but the folder, the PO file and a partner's locale go by
+    # the code as written: `de/` and `DE/` would be one folder on macOS and Windows
+    fix = (
+        "a locale is written in Babel's case, the language in lower case and a region in upper"
+        " case (did you mean '{}'?), found '{}'"
+    )
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [DE]\n"})
     code, _, err = cli(tmp_path, "check")
     assert code == 1
     assert err.splitlines() == [
-        "plays/catalog.yaml:18:15: error: locale 'DE' is listed twice (also as 'de'): locales"
-        " that differ only in case share one folder on macOS and Windows",
+        "plays/catalog.yaml:18:11: error: 'locales.1': " + fix.format("de", "DE"),
         "1 error, 0 warnings",
     ]
-    # the source locale in another case is the source locale
-    (tmp_path / "plays" / "catalog.yaml").write_text(base_text("catalog.yaml") + "locales: [EN]\n")
+    for written, meant in (("pt_br", "pt_BR"), ("zh_hant", "zh_Hant"), ("En", "en")):
+        (tmp_path / "plays" / "catalog.yaml").write_text(
+            base_text("catalog.yaml") + f"locales: [{written}]\n"
+        )
+        code, _, err = cli(tmp_path, "check")
+        assert code == 1
+        assert err.splitlines()[0].endswith(fix.format(meant, written)), err
+    # twice in Babel's case is still one error at the repeat
+    (tmp_path / "plays" / "catalog.yaml").write_text(
+        base_text("catalog.yaml") + "locales: [de, de]\n"
+    )
     code, _, err = cli(tmp_path, "check")
     assert code == 1
-    assert err.splitlines()[0] == (
-        "plays/catalog.yaml:18:11: error: 'EN' is the source locale (source_locale): list only"
-        " the languages the catalog is translated into"
-    )
+    assert err.splitlines() == [
+        "plays/catalog.yaml:18:15: error: locale 'de' is listed twice",
+        "1 error, 0 warnings",
+    ]
 
 
-def test_a_partner_locale_in_another_case_suggests_the_built_one_and_is_no_jargon(
+def test_a_partner_locale_in_another_case_suggests_babels_spelling_and_is_no_jargon(
     tmp_path: Path,
 ) -> None:
     partner = base_text("partners/blue-river.yaml")
@@ -206,8 +219,9 @@ def test_a_partner_locale_in_another_case_suggests_the_built_one_and_is_no_jargo
     assert code == 1
     line = partner.count("\n") + 1
     assert err.splitlines() == [
-        f"plays/partners/blue-river.yaml:{line}:10: error: partner 'blue-river' takes locale"
-        " 'DE', which the catalog is not built in (did you mean 'de'?)",
+        f"plays/partners/blue-river.yaml:{line}:10: error: 'locale.1': a locale is written in"
+        " Babel's case, the language in lower case and a region in upper case (did you mean"
+        " 'de'?), found 'DE'",
         "1 error, 0 warnings",
     ]
 

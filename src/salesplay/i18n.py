@@ -512,30 +512,21 @@ def _made_from(message: Any) -> str:
 def _check_locales(
     config: CatalogConfig, doc: Document | None, reporter: Reporter
 ) -> tuple[str, ...]:
-    # compared without case: each locale is a folder of --out, and `de/` and `DE/` are one
-    # folder on macOS and Windows
+    # every locale is in Babel's case (models._locale), so one spelling is one folder
     seen: dict[str, str] = {}
     for i, locale in enumerate(config.locales):
         loc = doc.loc(("locales", i)) if doc else Location(Path("catalog.yaml"))
-        first = seen.get(locale.casefold())
-        if locale.casefold() == config.source_locale.casefold():
+        if locale == config.source_locale:
             reporter.error(
                 loc,
                 f"'{locale}' is the source locale (source_locale): list only the languages"
                 " the catalog is translated into",
                 "locale",
             )
-        elif first == locale:
+        elif locale in seen:
             reporter.error(loc, f"locale '{locale}' is listed twice", "locale")
-        elif first is not None:
-            reporter.error(
-                loc,
-                f"locale '{locale}' is listed twice (also as '{first}'): locales that differ"
-                " only in case share one folder on macOS and Windows",
-                "locale",
-            )
         else:
-            seen[locale.casefold()] = locale
+            seen[locale] = locale
     return tuple(seen.values())
 
 

@@ -70,7 +70,26 @@ def _locale(value: str) -> str:
             f"an old alias that Babel reads as {meant!r}, whose labels are not looked up under"
             f" it (did you mean {meant!r}?)"
         )
+    cased = _babel_case(value)
+    if cased != value:
+        # Babel reads any case, but the output folder, the PO file's name and a partner's
+        # locale go by the name as written: `DE` would be a second German next to `de`
+        raise ValueError(
+            "a locale is written in Babel's case, the language in lower case and a region"
+            f" in upper case (did you mean {cased!r}?)"
+        )
     return value
+
+
+def _babel_case(value: str) -> str:
+    """`value` in Babel's own case: language lower, script title, territory upper (pt_BR,
+    zh_Hant); separators as written."""
+    first, *rest = re.split(r"([-_])", value)
+    # after the language, separators and subtags alternate: _, Hant, _, TW
+    return first.lower() + "".join(
+        part if n % 2 == 0 else part.upper() if len(part) <= 3 else part.title()
+        for n, part in enumerate(rest)
+    )
 
 
 def _alias_of(value: str) -> str | None:
@@ -125,9 +144,7 @@ def _locale_hint(value: str) -> str | None:
     known = locale_identifiers()
     parts = value.replace("-", "_").split("_")
     # Babel's own spelling: language lower-case, script title-case, territory upper-case
-    canonical = "_".join(
-        [parts[0].lower(), *(p.upper() if len(p) <= 3 else p.title() for p in parts[1:])]
-    )
+    canonical = _babel_case("_".join(parts))
     for candidate in (canonical, "_".join(parts)):
         if _babel_knows(candidate):
             return candidate

@@ -250,17 +250,11 @@ def _check_kit_locales(cat: Catalog, partner_id: str, doc: Document, reporter: R
     for i, locale in enumerate([value] if isinstance(value, str) else value or []):
         if locale not in built:
             path: YamlPath = ("locale",) if isinstance(value, str) else ("locale", i)
-            # a slip of case (EN for en) is the built locale, not one to add
-            same = [b for b in built if b.casefold() == locale.casefold()]
-            fix = (
-                f" (did you mean '{same[0]}'?)"
-                if same
-                else f"; add it to `locales` in catalog.yaml (built: {', '.join(built)})"
-            )
+            # a slip of case (EN for en) is the model's error, with the spelling to use
             reporter.error(
                 doc.loc(path),
                 f"partner '{partner_id}' takes locale '{locale}', which the catalog is not built"
-                f" in{fix}",
+                f" in; add it to `locales` in catalog.yaml (built: {', '.join(built)})",
                 "reference",
                 ("partner", partner_id),
             )
