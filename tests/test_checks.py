@@ -321,6 +321,25 @@ def test_strict_turns_every_warning_into_an_error(tmp_path: Path) -> None:
     ]
 
 
+def test_two_entities_of_a_kind_with_one_name_warn_at_the_copy(tmp_path: Path) -> None:
+    # a copied file with a new id: two kits for one company, two cards under one name
+    rr = "partners/red-rock.yaml"
+    edits = {
+        rr: replace_in(rr, "name: Red Rock Solutions", "name: blue  river it")[rr],
+        RD: replace_in(RD, "name: Recovery drills", "name: Backup Modernization")[RD],
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    assert result.diagnostics == [
+        f"plays/{rr}:1:7: warning: partner 'red-rock' has the name of partner 'blue-river'"
+        " ('blue  river it'): readers cannot tell the two apart; rename one, or remove the copy",
+        f"plays/{RD}:1:7: warning: play 'recovery-drills' has the name of play"
+        " 'backup-modernization' ('Backup Modernization'): readers cannot tell the two apart;"
+        " rename one, or remove the copy",
+    ]
+    assert check(tmp_path / "strict", edits, "--strict").code == 1
+
+
 # --- roadmap in prose ---------------------------------------------------------------------------
 
 #: anomaly detection made launch-ready, with an alias a marketer would write in prose

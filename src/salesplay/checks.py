@@ -7,7 +7,7 @@ import re
 from salesplay.diagnostics import Location, Reporter
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
 from salesplay.load import Document, YamlPath
-from salesplay.models import Audience, may_see, narrowest
+from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
@@ -24,6 +24,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _long_fields(cat, reporter, texts)
     _roadmap_prose(cat, reporter, texts)
     _coverage(cat, reporter)
+    _names(cat, reporter)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -143,6 +144,28 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 f"competitor '{cid}' is in no play (add a talk track to a play's competitors)",
                 "competitor-without-play",
                 ("competitor", cid),
+            )
+
+
+def _names(cat: Catalog, reporter: Reporter) -> None:
+    # a copied file with a new id and the old name: two cards, decks or kits a reader
+    # cannot tell apart, in the portal's lists, a kit index or the partners' report
+    for kind, folder in ENTITY_FOLDERS.items():
+        first: dict[str, str] = {}
+        for eid, entity in sorted(getattr(cat, folder).items()):
+            name = getattr(entity, "name", None)
+            if not isinstance(name, str):
+                continue
+            key = " ".join(name.casefold().split())
+            if key not in first:
+                first[key] = eid
+                continue
+            reporter.warning(
+                cat.loc(kind, eid, ("name",)),
+                f"{kind} '{eid}' has the name of {kind} '{first[key]}' ({name!r}): readers"
+                " cannot tell the two apart; rename one, or remove the copy",
+                "duplicate-name",
+                (kind, eid),
             )
 
 
