@@ -547,6 +547,23 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
         t.close()
 
 
+def test_the_matrix_of_six_competitors_fits_a_laptop_screen(portal: Portal) -> None:
+    """At 1280 px the sample's matrix (six competitors) shows every column, the plays that
+    use each claim included, without scrolling sideways; on a phone it scrolls in its box."""
+    base = portal.base("file")
+    for viewport, fits in ((DESKTOP, True), (PHONE, False)):
+        t = Tab(portal, viewport)
+        t.page.goto(f"{base}/matrix.html")
+        columns = t.page.eval_on_selector_all(".matrix thead th", "ths => ths.length")
+        assert columns == 8  # the claim, six competitors, the plays
+        wide, room = t.page.eval_on_selector(
+            ".table-wrap", "w => [w.scrollWidth, w.clientWidth]"
+        )
+        assert (wide <= room) is fits, (viewport, wide, room)
+        _no_sideways_scroll(t.page)
+        t.close()
+
+
 def test_on_a_phone_the_first_result_shows_above_the_fold(portal: Portal) -> None:
     """The four filters fold behind a toggle at phone width, so a search's first result is
     on the first screen; a shared link's filter opens them; the desktop is unchanged."""
