@@ -109,7 +109,8 @@ def test_partner_card_names_only_partner_plays_and_no_internal_pricing(tmp_path:
             assert set(CompetitorCard.of(kit.cards, "acme").plays) <= set(kit.plays)
     registered = partner.kits["registered"]
     assert "backup-modernization" not in registered.plays  # silver and above
-    assert CompetitorCard.of(registered.cards, "acme").plays == ()
+    # nor does its edition hold a competitor none of its plays or their claims name
+    assert "acme" not in registered.cards.competitors
 
 
 # --- which outputs, for whom -----------------------------------------------------------

@@ -251,3 +251,24 @@ def test_roadmap_box_holds_only_what_backs_the_plays_claims(sample: Catalog) -> 
         "fabric/cost-analytics"
     }
     assert [c.ref for c in make_edition(sample, "rep").plays["backup-modernization"].roadmap] == []
+
+
+def test_a_kit_edition_holds_only_the_claims_and_competitors_its_plays_use(
+    sample: Catalog,
+) -> None:
+    """SECURITY(audience): a tier's kit edition held every partner claim and competitor, so
+    `feed/partner-registered.json` and the registered kit's news told the claim of a
+    platinum-only play (cost-visibility) and intel on competitors no kit play names."""
+    partner = make_edition(sample, "partner")
+    assert "cost-visibility" in partner.differentiators  # a partner claim, of platinum plays
+    registered = partner.kits["registered"].cards
+    assert set(registered.plays) == {"ransomware-readiness-check"}
+    play = registered.plays["ransomware-readiness-check"]
+    used = {c.id for c in play.why_us}
+    assert set(registered.differentiators) == used and "cost-visibility" not in used
+    named = {m.competitor.id for m in play.competitors}
+    named |= {v.competitor.id for c in play.why_us for v in c.versus}
+    assert set(registered.competitors) == named
+    for tier, kit in partner.kits.items():
+        for did, claim in kit.cards.differentiators.items():
+            assert claim.plays and set(claim.plays) <= set(kit.plays), (tier, did)

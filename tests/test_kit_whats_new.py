@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -27,8 +28,8 @@ DRILLS = "plays/recovery-drills.yaml"
 MODERN = "plays/backup-modernization.yaml"
 
 
-def _kit(top: Path) -> dict[str, bytes]:
-    done = run_cli("kit", "red-rock", "--as-of", AS_OF, cwd=top)
+def _kit(top: Path, as_of: str = AS_OF) -> dict[str, bytes]:
+    done = run_cli("kit", "red-rock", "--as-of", as_of, cwd=top)
     assert done.code == 0, done.stderr
     data = (top / "build/kits/red-rock.zip").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -147,6 +148,74 @@ def test_a_partner_whose_tier_moved_is_told_what_its_kit_gained_and_lost(
     assert f"{TEAM}/battlecards/backup-modernization.pdf" not in down
     page = html.unescape(down[f"{TEAM}/whats-new.html"].decode())
     assert "Play removed: Backup modernization" in page
+
+
+def test_news_after_a_kit_made_from_uncommitted_work_never_read_that_commit(
+    tmp_path: Path,
+) -> None:
+    """SECURITY(audience): a kit built from a dirty tree records "<commit>-dirty"; the news
+    of the next kit read that commit, where red-rock had been gold by mistake, and told a
+    registered partner "Play removed:" with the gold plays' names."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
+    _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00")
+    partner = root / "partners/red-rock.yaml"
+    partner.write_text(partner.read_text().replace("tier: registered", "tier: gold"))
+    _commit(top, "gold by mistake", "2026-10-20T12:00:00+00:00")
+    partner.write_text(partner.read_text().replace("tier: gold", "tier: registered"))
+    dirty = _kit(top)  # from the mended tree, not committed
+    assert "your first kit" in dirty[f"{TEAM}/whats-new.html"].decode()
+    _commit(top, "mended", "2026-10-21T12:00:00+00:00")
+    page = html.unescape(_kit(top)[f"{TEAM}/whats-new.html"].decode())
+    assert "modernization" not in page.lower(), page
+    assert "we cannot list them this time" in page
+    # a dirty kit with news of its own: the next kit counts from where that kit did
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills 2\n")
+    _commit(top, "v2", "2026-10-22T12:00:00+00:00")
+    counted = _kit(top)
+    partner.write_text(partner.read_text().replace("tier: registered", "tier: gold"))
+    _commit(top, "gold by mistake again", "2026-10-23T12:00:00+00:00")
+    partner.write_text(partner.read_text().replace("tier: gold", "tier: registered"))
+    _edit(root, DRILLS, "name: Recovery drills 2\n", "name: Recovery drills 3\n")
+    assert "Recovery drills 3" in html.unescape(_kit(top)[f"{TEAM}/whats-new.html"].decode())
+    _commit(top, "mended again", "2026-10-24T12:00:00+00:00")
+    page = html.unescape(_kit(top)[f"{TEAM}/whats-new.html"].decode())
+    assert "modernization" not in page.lower(), page
+    # counted from v2, the revision the dirty kit's own news counted from, at its as-of date
+    v2 = json.loads(counted["red-rock/manifest.json"])["revision"]
+    final = _kit(top)[f"{TEAM}/whats-new.html"]
+    since = kit_pages.SINCE_META.search(final)
+    assert since is not None and since.group(1).decode() == f"{v2}@{AS_OF}"
+    assert "Recovery drills 3 changed: name" in page
+
+
+def test_news_judge_the_previous_kit_at_the_day_it_was_made_not_its_commits(
+    tmp_path: Path,
+) -> None:
+    """SECURITY(audience): a claim already stale when the previous kit was made (so left out
+    of it) was read back as fresh at its commit's date and told to the partner as "Claim
+    withdrawn:" with its full text."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
+    both = "why_us: [anomaly-alerts, immutable-by-default]"
+    _edit(root, DRILLS, "why_us: [anomaly-alerts]", both)
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-09-20T12:00:00+00:00")
+    late = "2027-06-01"  # immutable-by-default, reviewed 2026-09-15, is stale (90 days)
+    first = _kit(top, late)
+    assert b"immutable by default" not in first[f"{TEAM}/whats-new.html"]
+    partner = root / "partners/red-rock.yaml"
+    partner.write_text(partner.read_text() + "# touched\n")
+    _commit(top, "v2", "2027-05-30T12:00:00+00:00")
+    page = html.unescape(_kit(top, late)[f"{TEAM}/whats-new.html"].decode())
+    assert "Nothing in your kit changed" in page, page
+    assert "immutable by default" not in page and "withdrawn" not in page
 
 
 def test_report_tells_the_internal_changes_since_the_last_release(

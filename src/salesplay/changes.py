@@ -942,15 +942,22 @@ def editions_at(
     images: ImageCache | None = None,
     audiences: Collection[Audience] = AUDIENCES,
     labels: Labels | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, Edition] | None:
     """The named editions (see named_editions) of `audiences` of the catalog at `revision` (a
     build's revision: a trailing "-dirty" reads its commit), in the language of `labels`;
     None when there is no such history (outside git, an unknown revision, a catalog that does
-    not check clean there)."""
+    not check clean there). Staleness is judged at the day of a "<revision>@<day>" (the day
+    a kit was made), else at `as_of`, else at the commit's date."""
+    rev, _, day = revision.partition("@")
+    try:
+        when = dt.date.fromisoformat(day) if day else as_of
+    except ValueError:
+        return None
     try:
         repo = Repo.of(catalog)
-        commit = repo.commit(revision.removesuffix("-dirty"))
-        side = Side(revision, commit, repo.date(commit))
+        commit = repo.commit(rev.removesuffix("-dirty"))
+        side = Side(rev, commit, when or repo.date(commit))
         with tempfile.TemporaryDirectory(prefix="salesplay-since-") as tmp:
             cat = load_revision(repo, side, Path(tmp), images)
             return named_editions(cat, audiences, labels)

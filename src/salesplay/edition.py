@@ -560,6 +560,13 @@ def _make(
     edition.differentiators = {
         d: replace(c, plays=tuple(used_by.get(d, ()))) for d, c in claims.items()
     }
+    if plays is not None:
+        # a kit's edition holds what its plays use: a claim or a competitor only another
+        # tier's plays name would reach this tier's feed and what's new
+        edition.differentiators = {d: c for d, c in edition.differentiators.items() if c.plays}
+        named = {m.competitor.id for view in edition.plays.values() for m in view.competitors}
+        named |= {v.competitor.id for c in edition.differentiators.values() for v in c.versus}
+        edition.competitors = {c: v for c, v in edition.competitors.items() if c in named}
     if audience == "partner" and plays is None and kits:
         edition.kits = _kits(cat, edition, decoders)
         edition.partners = _partners(cat, edition.kits)

@@ -49,7 +49,11 @@ PARTS: dict[str, str] = {TEAM: "partner", CUSTOMERS: "public"}
 #: the team part's note of what changed for the tier since the partner's previous kit
 WHATS_NEW = "whats-new"
 #: how whats-new.html records the revision its changes are counted from (read back next build)
-SINCE_META = re.compile(rb'<meta name="salesplay-since" content="(-|[0-9a-f]{0,64}(?:-dirty)?)">')
+#: ("<commit>@<day>": the day the previous kit judged staleness at, see previous_since)
+SINCE_META = re.compile(
+    rb'<meta name="salesplay-since" content="(-|[0-9a-f]{0,64}(?:-dirty)?(?:@\d{4}-\d\d-\d\d)?)">'
+)
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 #: what a kit tells changes since when its previous kit has no revision (built outside git)
 NO_HISTORY = "-"
 
@@ -571,14 +575,18 @@ def kit_zip(shared: KitShared, partner_id: str, previous: Previous | None = None
 
 def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = "") -> str:
     """The revision a partner's new kit tells changes since ("" for a first kit): the
-    revision its previous kit (build/kits/<partner>.zip) was built from; when that is the
-    revision being built, the one that kit counted from (so a rebuild keeps its news).
-    A missing or unreadable previous kit means a first kit; outside git, or after a kit
-    built outside git, NO_HISTORY ("history not available"). `rel` is where the previous
-    kit lives when not kits/<partner>.zip (a kit of another locale)."""
+    revision its previous kit (build/kits/<partner>.zip) was built from, with the day that
+    kit judged staleness at ("<commit>@2026-12-01"), so that the catalog then is read as
+    that kit was made; when that is the revision being built, the one that kit counted from
+    (so a rebuild keeps its news). A previous kit made from uncommitted work ("-dirty") held
+    what git cannot give back: its news count from where its own did, or, for a first kit,
+    are not available. A missing or unreadable previous kit means a first kit; outside git,
+    or after a kit built outside git, NO_HISTORY ("history not available"). `rel` is where
+    the previous kit lives when not kits/<partner>.zip (a kit of another locale)."""
     if revision is None:
         # outside git there is no history to tell (and no revision to tell a kit by)
         return NO_HISTORY
+    dirty = False
     try:
         # only the zip's directory, manifest and what's-new page are read, not the whole kit
         with open_output(out, rel or f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
@@ -587,12 +595,21 @@ def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = 
             if not isinstance(before, str) or not before:
                 return NO_HISTORY  # built outside git: what changed since is not known
             if before != revision:
-                return before
+                day = manifest.get("as_of")
+                if not before.endswith("-dirty"):
+                    dated = isinstance(day, str) and _DAY.fullmatch(day)
+                    return f"{before}@{day}" if dated else before
+                # the committed catalog is not what that kit was made from: reading it would
+                # name plays, tiers and claims the partner never had
+                dirty = True
             page = zf.read(f"{partner_id}/{TEAM}/{WHATS_NEW}.html")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, RuntimeError):
         return ""
     found = SINCE_META.search(page)
-    return found.group(1).decode() if found else ""
+    since = found.group(1).decode() if found else ""
+    if since.partition("@")[0].endswith("-dirty") or (dirty and not since):
+        return NO_HISTORY  # (a kit of an older salesplay counted from uncommitted work)
+    return since
 
 
 def whats_new_page(

@@ -556,9 +556,7 @@ def test_the_matrix_of_six_competitors_fits_a_laptop_screen(portal: Portal) -> N
         t.page.goto(f"{base}/matrix.html")
         columns = t.page.eval_on_selector_all(".matrix thead th", "ths => ths.length")
         assert columns == 8  # the claim, six competitors, the plays
-        wide, room = t.page.eval_on_selector(
-            ".table-wrap", "w => [w.scrollWidth, w.clientWidth]"
-        )
+        wide, room = t.page.eval_on_selector(".table-wrap", "w => [w.scrollWidth, w.clientWidth]")
         assert (wide <= room) is fits, (viewport, wide, room)
         _no_sideways_scroll(t.page)
         t.close()

@@ -751,8 +751,11 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         if since not in before:
             # read in the kit's language, so translated texts compare with their
             # translations, not with the source
+            # staleness at the day the previous kit was made (in `since`), else at this
+            # build's: never at the commit's date, which would bring back stale claims that
+            # kit left out
             before[since] = changes.editions_at(
-                src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels
+                src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels, src.cat.as_of
             )
         return before[since]
 
@@ -799,7 +802,7 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         state.news[news] = pdf_unit(
             src,
             NAME,
-            f"partner-news/{tier}/{news[1] or 'first'}.pdf",
+            f"partner-news/{tier}/{news[1].replace('@', '-at-') or 'first'}.pdf",
             page,
             src.labels.gettext("What's new"),
         )
