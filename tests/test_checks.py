@@ -340,6 +340,28 @@ def test_two_entities_of_a_kind_with_one_name_warn_at_the_copy(tmp_path: Path) -
     assert check(tmp_path / "strict", edits, "--strict").code == 1
 
 
+def test_a_link_the_outputs_drop_warns_where_it_is_written(tmp_path: Path) -> None:
+    # the cards keep the label of a link to a file or a script, not the link: say so
+    summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
+    edits = replace_in(
+        BM,
+        summary,
+        'summary: See [the guide](docs/install-guide.pdf "Guide"), [lab](https://lab.example/r),'
+        " [not a link](a b),"
+        " [mail](mailto:a@example.com) and [x](javascript:alert(1)).",
+    )
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    fix = (
+        " is left out of every output (its text stays): only http(s) and mailto links are kept;"
+        " link to where the file is published"
+    )
+    assert result.diagnostics == [
+        f"plays/{BM}:2:26: warning: link to 'docs/install-guide.pdf'" + fix,
+        f"plays/{BM}:2:145: warning: link to 'javascript:alert(1)'" + fix,
+    ]
+
+
 # --- roadmap in prose ---------------------------------------------------------------------------
 
 #: anomaly detection made launch-ready, with an alias a marketer would write in prose

@@ -9,6 +9,7 @@ from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_j
 from salesplay.load import Document, YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
+from salesplay.richtext import safe_href
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
 Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
@@ -25,6 +26,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _roadmap_prose(cat, reporter, texts)
     _coverage(cat, reporter)
     _names(cat, reporter)
+    _links(cat, reporter, texts)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -167,6 +169,38 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
                 "duplicate-name",
                 (kind, eid),
             )
+
+
+#: a Markdown link's target: `[label](target)` or `[label](<target>)`; like CommonMark, a
+#: target may hold balanced parentheses (`javascript:alert(1)`)
+_LINK_TARGET = re.compile(
+    r"\]\(\s*(?:<([^>\n]*)>|([^()\s]*(?:\([^()\s]*\)[^()\s]*)*))"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)"""
+)
+
+
+def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+    # the renderers keep only http(s) and mailto links (richtext.safe_href): a file path
+    # would break once a PDF or kit leaves build/, and javascript: is never clicked; say
+    # so here, where the marketer wrote it, instead of dropping it in silence
+    for (kind, eid), strings in texts.items():
+        doc = cat.docs[(kind, eid)]
+        for path, text in strings:
+            if "](" not in text:
+                continue
+            for m in _LINK_TARGET.finditer(text):
+                target = m.group(1) if m.group(1) is not None else m.group(2)
+                if not target or safe_href(target) is not None:
+                    continue
+                offset = m.start(1) if m.group(1) is not None else m.start(2)
+                line, col = _column(doc, path, text, offset, target)
+                reporter.warning(
+                    Location(doc.path, line, col),
+                    f"link to '{target}' is left out of every output (its text stays): only"
+                    " http(s) and mailto links are kept; link to where the file is published",
+                    "dropped-link",
+                    (kind, eid),
+                )
 
 
 # --- roadmap in prose -------------------------------------------------------------------
