@@ -68,6 +68,25 @@ def test_field_indented_under_a_value(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "col", "example"),
+    [
+        ("why_now:", "why_now", 5, 8, "why_now: Auditors now ask for recovery evidence."),
+        ("next_steps:", "next_steps", 11, 11, "next_steps: [Schedule a first drill]"),
+        ("discovery:", "discovery", 7, 10, "discovery:"),
+    ],
+)
+def test_field_without_its_colon(
+    tmp_path: Path, old: str, new: str, line: int, col: int, example: str
+) -> None:
+    # libyaml: "could not find expected ':'", read as a mis-indented line before
+    result = check(tmp_path, replace_in(PLAY, old, new))
+    assert result.diagnostics == [
+        f"{SHOWN}:{line}:{col}: error: could not be read: no colon after '{new}': put a colon"
+        f" after the field name, e.g. {example}"
+    ]
+
+
 def test_misaligned_field_of_a_list_item(tmp_path: Path) -> None:
     # libyaml: "did not find expected '-' indicator"
     result = check(
@@ -290,6 +309,20 @@ def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
         ),
         ("regions: [EMEA, - APAC]\n", 1, 17, "a '- ' item inside the '[' or '{' of line 1"),
         ("name: |Recovery\n", 1, 8, "a '|' text block starts on the next line"),
+        ("name Recovery\nsummary: b\n", 1, 5, "no colon after 'name': put a colon"),
+        (
+            "target:\n  segments [smb]\n  personas: [CIO]\n",
+            2,
+            11,
+            "no colon after 'segments': put a colon after the field name, e.g. segments: [smb]",
+        ),
+        (
+            "competitors:\n  - competitor acme\n    talk_track: x\n",
+            2,
+            15,
+            "no colon after 'competitor': put a colon after the field name, e.g. competitor: acme",
+        ),
+        ("summary: a\nmore text\nname: b\n", 2, 1, "check the indentation of line 2"),
     ],
 )
 def test_parse_errors_in_plain_words(text: str, line: int, col: int, message: str) -> None:

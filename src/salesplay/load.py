@@ -413,6 +413,8 @@ KNOWN_FIELDS = _known_fields()
 _GLUED_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=\S)")
 #: a line that starts with `field:` (after its indentation and any `- `).
 _KEY_RE = re.compile(r"^([^\s:#'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
+#: a field name with no colon after it (`why_now Bunker prices rose`), then its value.
+_BARE_FIELD_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)(?:[ \t]+(.*))?$")
 
 
 class _Lines:
@@ -566,6 +568,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
                     n + 1,
                     glued.end() + 1,
                 )
+    if "could not find expected ':'" in problem and context is not None:
+        # `why_now Bunker prices rose`: the whole line is a key that never gets its colon
+        bare = _no_colon(lines, context.line)
+        if bare is not None:
+            return bare
+    if "mapping values are not allowed" in problem:
+        # the line without a colon ran on as text into the next field's `: `
+        above = lines.previous(row)
+        bare = _no_colon(lines, above) if above is not None else None
+        if bare is not None:
+            return bare
     misplaced = _misplaced_item(lines, row)
     if misplaced is not None and (
         "expected key" in problem or "mapping values" in problem or "'-' indicator" in problem
@@ -583,6 +596,52 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
         first = lines.indent(lines[row]) + 1
         return _indentation(row + 1), row + 1, first
     return None
+
+
+def _no_colon(lines: _Lines, row: int) -> tuple[str, int, int] | None:
+    """`why_now Bunker prices rose`: a field name and its value with no colon between them.
+
+    Only a known field name lined up with a field beside it: text that went on at the wrong
+    indentation starts with any word and is an indentation slip.
+    """
+    line = lines[row]
+    bare = _BARE_FIELD_RE.match(line)
+    if bare is None or bare.group(2) not in KNOWN_FIELDS or _key_of(line) is not None:
+        return None
+    column = len(bare.group(1))
+    beside = [lines.previous(row), _next_content(lines, row)]
+    if not any(
+        n is not None
+        and _key_of(lines[n]) is not None
+        and len(lines[n]) - len(_item_body(lines[n])) == column
+        for n in beside
+    ):
+        return None
+    name, value = bare.group(2), (bare.group(3) or "").strip()
+    example = f"{name}: {_shortened(value)}" if value else f"{name}:"
+    return (
+        f"no colon after '{name}': put a colon after the field name, e.g. {example}",
+        row + 1,
+        column + len(name) + 1,
+    )
+
+
+def _next_content(lines: _Lines, line: int) -> int | None:
+    """The nearest line below `line` that holds YAML (not blank, not a comment)."""
+    for n in range(line + 1, len(lines.lines)):
+        if lines.is_content(n):
+            return n
+    return None
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with '…' if cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def _opener_before(lines: _Lines, row: int, col: int) -> int | None:
