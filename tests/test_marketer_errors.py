@@ -110,6 +110,42 @@ def test_step_appended_after_audience(tmp_path: Path, indent: str) -> None:
     ]
 
 
+def test_item_after_a_text_list_with_a_value_makes_that_field_a_list(tmp_path: Path) -> None:
+    # discovery above holds items like this one, but the item is next_steps' own
+    steps = "next_steps: Schedule a first drill with the finance team\n- Send the report"
+    result = check(tmp_path, replace_in(PLAY, "next_steps: [Schedule a first drill]", steps))
+    assert result.diagnostics == [
+        f"{SHOWN}:12:1: error: could not be read: this list item comes after 'next_steps:"
+        " Schedule a first drill with the finance…', which is not a list: to make 'next_steps'"
+        " a list, move its value to a '- ' line of its own under 'next_steps:'"
+    ]
+
+
+def test_indented_item_after_a_text_list_with_a_value(tmp_path: Path) -> None:
+    # valid YAML: the '- ' line goes on the text, so validation explains it
+    steps = "next_steps: Schedule a first drill with the finance team\n  - Send the report"
+    result = check(tmp_path, replace_in(PLAY, "next_steps: [Schedule a first drill]", steps))
+    assert result.diagnostics == [
+        f"{SHOWN}:11:13: error: 'next_steps' should be a list, found 'Schedule a first drill"
+        " with the finance …': the '- ' item on line 12 is read as more of this text; to"
+        " make a list, move 'Schedule a first drill with the finance…' to a '- ' line of its"
+        " own under 'next_steps:'"
+    ]
+
+
+def test_item_after_a_list_in_brackets() -> None:
+    text = b"name: a\nnext_steps: [Book a workshop]\n- Send the report\n"
+    with pytest.raises(LoadError) as info:
+        parse_document(Path("x.yaml"), "play", "x", text)
+    assert (info.value.line, info.value.col, str(info.value)) == (
+        3,
+        1,
+        "could not be read: this list item comes after 'next_steps: [Book a workshop]', a list"
+        " in brackets: put the item inside the brackets after a comma, or write every item on"
+        " a '- ' line of its own under 'next_steps:'",
+    )
+
+
 def test_unreadable_file_has_no_follow_on_diagnostics(tmp_path: Path) -> None:
     # the path names recovery-drills, which uses anomaly-alerts and status-quo: none of that
     # is reported as unknown or unused while the play file cannot be read

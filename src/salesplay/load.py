@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
@@ -388,9 +388,9 @@ class _Builder:
         )
 
 
-def _known_fields() -> frozenset[str]:
-    """Every field name of every catalog kind, at any depth (a line's first word may be one)."""
-    names: set[str] = set()
+def _schema_fields() -> list[tuple[str, Any]]:
+    """(name, annotation) of every field of every catalog kind, at any depth."""
+    fields: list[tuple[str, Any]] = []
     pending: list[type[BaseModel]] = [k.model for k in DOCUMENT_KINDS]
     seen: set[type[BaseModel]] = set()
     while pending:
@@ -399,16 +399,30 @@ def _known_fields() -> frozenset[str]:
             continue
         seen.add(model)
         for name, info in model.model_fields.items():
-            names.add(info.alias or name)
+            fields.append((info.alias or name, info.annotation))
             args = getattr(info.annotation, "__args__", (info.annotation,))
             for arg in (a for part in args for a in (part, *getattr(part, "__args__", ()))):
                 if isinstance(arg, type) and issubclass(arg, BaseModel):
                     pending.append(arg)
-    return frozenset(names)
+    return fields
 
 
+def _text_lists(fields: list[tuple[str, Any]]) -> frozenset[str]:
+    """Field names that hold a list of text wherever they appear (`next_steps`, `discovery`)."""
+    texts: dict[str, set[bool]] = {}
+    for name, annotation in fields:
+        item = get_args(annotation)[0] if get_origin(annotation) is list else None
+        if get_origin(item) is Annotated:
+            item = get_args(item)[0]
+        texts.setdefault(name, set()).add(item is str)
+    return frozenset(name for name, kinds in texts.items() if kinds == {True})
+
+
+_SCHEMA_FIELDS = _schema_fields()
 #: field names of the schema, to tell a mis-indented field from a colon in text.
-KNOWN_FIELDS = _known_fields()
+KNOWN_FIELDS = frozenset(name for name, _ in _SCHEMA_FIELDS)
+#: fields whose value is a list of text: a `- ` item after one's inline value is its own.
+TEXT_LISTS = _text_lists(_SCHEMA_FIELDS)
 #: a field glued to its value (`summary:Text`), which YAML reads as one word.
 _GLUED_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=\S)")
 #: a line that starts with `field:` (after its indentation and any `- `).
@@ -618,7 +632,7 @@ def _no_colon(lines: _Lines, row: int) -> tuple[str, int, int] | None:
     ):
         return None
     name, value = bare.group(2), (bare.group(3) or "").strip()
-    example = f"{name}: {_shortened(value)}" if value else f"{name}:"
+    example = f"{name}: {shortened(value)}" if value else f"{name}:"
     return (
         f"no colon after '{name}': put a colon after the field name, e.g. {example}",
         row + 1,
@@ -634,12 +648,13 @@ def _next_content(lines: _Lines, line: int) -> int | None:
     return None
 
 
-def _shortened(text: str, limit: int = 40) -> str:
+def shortened(text: str, limit: int = 40) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with '…' if cut."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut.strip():
+    if text[limit - 1] != " " and " " in cut.strip():
+        # the cut fell inside a word: end at the word before it
         cut = cut[: cut.rstrip().rfind(" ")]
     return cut.rstrip(" ,;:-") + "…"
 
@@ -735,7 +750,24 @@ def _misplaced_item(lines: _Lines, row: int) -> tuple[str, int, int] | None:
     value = lines[above].split(":", 1)[1].strip() if owner else ""
     if owner is None or not value or value.startswith(("|", ">", "#")):
         return None
-    where = f"this list item comes after '{owner}: {value[:30]}', which is not a list"
+    after = f"this list item comes after '{owner}: {shortened(value)}'"
+    if owner in TEXT_LISTS and _key_of(line) is None:
+        # `next_steps: Run a pilot` then `- Send the report`: the item is the field's own,
+        # not one of an earlier list's; the value on the field's line is what stands apart
+        if value.startswith("["):
+            return (
+                f"{after}, a list in brackets: put the item inside the brackets after a comma,"
+                f" or write every item on a '- ' line of its own under '{owner}:'",
+                row + 1,
+                indent + 1,
+            )
+        return (
+            f"{after}, which is not a list: to make '{owner}' a list, move its value to a '- '"
+            f" line of its own under '{owner}:'",
+            row + 1,
+            indent + 1,
+        )
+    where = f"{after}, which is not a list"
     home = _home_of(lines, row, above)
     if home is None:
         return f"{where}: move it under the list it belongs to", row + 1, indent + 1

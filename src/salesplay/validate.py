@@ -18,7 +18,7 @@ from salesplay import images
 from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, Loaded, YamlPath, read_at_most, shown_path
+from salesplay.load import Document, Loaded, YamlPath, read_at_most, shortened, shown_path
 from salesplay.models import ENTITY_FOLDERS, ID_RE, MODELS
 
 _EXPECTED = {
@@ -192,8 +192,40 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
     return " (quote it to make it text)"
 
 
-def _list_hint(text: str) -> str:
+def _item_read_as_text(doc: Document | None, loc: YamlPath) -> tuple[str, int] | None:
+    """(the value on the field's line, the line of the first '- ' item read as more of it).
+
+    `next_steps: Run a pilot` with an indented `- Send the report` below is one text that
+    goes on over both lines, not a list: plain text may continue on any deeper line.
+    """
+    if doc is None or doc.styles.get(loc) != (None, False):
+        return None
+    start, key = doc.marks.get(loc), doc.key_marks.get(loc)
+    if start is None or key is None or start[0] > len(doc.lines):
+        return None
+    for n in range(start[0], len(doc.lines)):
+        text = doc.lines[n]
+        body = text.strip()
+        if not body:
+            continue
+        if body.startswith("#") or len(text) - len(text.lstrip(" ")) < key[1]:
+            # a comment or a line at the field's own column ends the text
+            return None
+        if body.startswith("- "):
+            return doc.lines[start[0] - 1][start[1] - 1 :].strip(), n + 1
+    return None
+
+
+def _list_hint(text: str, doc: Document | None = None, loc: YamlPath = ()) -> str:
     """How to write the list a marketer typed as one piece of text."""
+    continued = _item_read_as_text(doc, loc)
+    if continued is not None:
+        first, line = continued
+        field_name = next((p for p in reversed(loc) if isinstance(p, str)), "the field")
+        return (
+            f": the '- ' item on line {line} is read as more of this text; to make a list,"
+            f" move '{shortened(first)}' to a '- ' line of its own under '{field_name}:'"
+        )
     if text.startswith("-") and not text.startswith("- "):
         first = text.split(" -")[0][1:].strip()
         return f": a list item needs a space after the '-', e.g. '- {first[:40]}'"
@@ -226,7 +258,8 @@ def _error_message(
         listed = f" (fields: {', '.join(fields)})" if fields else ""
         return f"'{where}' should be a mapping, found {found}{listed}", False
     if typ == "list_type" and isinstance(err.get("input"), str):
-        return f"'{where}' should be a list, found {found}{_list_hint(err['input'])}", False
+        hint = _list_hint(err["input"], doc, loc)
+        return f"'{where}' should be a list, found {found}{hint}", False
     if typ in _EXPECTED:
         return f"'{where}' should be {_EXPECTED[typ]}, found {found}", False
     if typ == "literal_error":
