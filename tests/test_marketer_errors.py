@@ -252,6 +252,17 @@ def test_hash_starts_a_comment(tmp_path: Path) -> None:
     ]
 
 
+def test_hash_inside_braces_starts_a_comment(tmp_path: Path) -> None:
+    # the comment hides the '}': libyaml says the mapping is never closed
+    old = 'brand:\n  primary: "#0B5FFF"\n  accent: "#FF6B00"'
+    new = 'brand: {primary: #0B5FFF, accent: "#FF6B00"}'
+    result = check(tmp_path, replace_in("catalog.yaml", old, new))
+    assert result.diagnostics == [
+        "plays/catalog.yaml:6:18: error: could not be read: a '#' after a space starts a comment;"
+        " put the text in quotes"
+    ]
+
+
 # --- references -------------------------------------------------------------------------------
 
 
@@ -306,6 +317,9 @@ def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
     [
         ("name: a\nsummary: [unclosed\n", 2, 10, "a list opened with '[' is never closed"),
         ("name: a\nsummary: {a: b\n", 2, 10, "a mapping opened with '{' is never closed"),
+        ("brand: {primary: #0B5FFF}\n", 1, 18, "a '#' after a space starts a comment"),
+        ("regions: [EMEA, #1 APAC]\nname: a\n", 1, 17, "a '#' after a space starts a comment"),
+        ("summary: {a: b\nregions: [x] # ok\n", 1, 10, "a mapping opened with '{' is never"),
         (
             'name: "abc\nwhy_now: x\n',
             1,

@@ -540,6 +540,10 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | Non
         return _starts_text(char), context.line + 1, context.column + 1
     if context is not None and "while parsing a flow" in (exc.context or ""):
         opening = lines[context.line][context.column : context.column + 1]
+        comment = _comment_in_flow(lines, context.line, max(row, context.line))
+        if comment is not None:
+            # `{primary: #0A4D68, …}`: the comment swallowed the rest of the line, '}' too
+            return COMMENT_HINT, comment[0] + 1, comment[1] + 1
         if opening not in ("[", "{"):
             # a `- ` item inside `[…]`: name the bracket it sits in
             start = _opener_before(lines, context.line, context.column)
@@ -657,6 +661,60 @@ def shortened(text: str, limit: int = 40) -> str:
         # the cut fell inside a word: end at the word before it
         cut = cut[: cut.rstrip().rfind(" ")]
     return cut.rstrip(" ,;:-") + "…"
+
+
+#: a line whose value starts with '[' or '{' (after any `- ` and `field: `).
+_FLOW_VALUE_RE = re.compile(r"^\s*(?:-\s+)*(?:[^\s#'\"\[{][^:#]*?:\s+)?[\[{]")
+#: a value cut short by `#`, in the words validation uses for `primary: #0A4D68`.
+COMMENT_HINT = "a '#' after a space starts a comment; put the text in quotes"
+
+
+def _comment_in_flow(lines: _Lines, row: int, end: int) -> tuple[int, int] | None:
+    """(line, column) of a comment inside a '[' or '{' opened on line `row` or above it.
+
+    libyaml's mark for an unclosed bracket may be at the end of the file; the brackets are
+    found from the values that start with one, read forward past quotes.
+    """
+    for n in range(row, -1, -1):
+        opener = _FLOW_VALUE_RE.match(lines[n])
+        if opener is not None:
+            found = _comment_from(lines, n, opener.end() - 1, end)
+            if found is not None:
+                return found
+    return None
+
+
+def _comment_from(lines: _Lines, row: int, col: int, end: int) -> tuple[int, int] | None:
+    """(line, column) of a comment hiding a closing bracket inside the `[` or `{` at row:col."""
+    quote, depth = "", 0
+    for n in range(row, end + 1):
+        text = lines[n]
+        escaped = False
+        for i in range(col if n == row else 0, len(text)):
+            char = text[i]
+            if quote:
+                # a quote ends at its twin (two single quotes in '…' end and reopen it);
+                # in "…" a backslash escapes the character after it
+                if escaped:
+                    escaped = False
+                elif char == "\\" and quote == '"':
+                    escaped = True
+                elif char == quote:
+                    quote = ""
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    return None
+            elif char == "#" and text[i - 1 : i] in (" ", "\t"):
+                # the culprit hides the bracket that would close it; a real comment does not
+                if any(c in text[i:] for c in "]}"):
+                    return n, i
+                break
+    return None
 
 
 def _opener_before(lines: _Lines, row: int, col: int) -> int | None:

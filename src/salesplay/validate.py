@@ -18,7 +18,15 @@ from salesplay import images
 from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, Loaded, YamlPath, read_at_most, shortened, shown_path
+from salesplay.load import (
+    COMMENT_HINT,
+    Document,
+    Loaded,
+    YamlPath,
+    read_at_most,
+    shortened,
+    shown_path,
+)
 from salesplay.models import ENTITY_FOLDERS, ID_RE, MODELS
 
 _EXPECTED = {
@@ -188,7 +196,7 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
         key = doc.key_marks.get(loc)
         text = doc.lines[key[0] - 1] if key and key[0] <= len(doc.lines) else ""
         if "#" in text.partition(":")[2]:
-            return ": a '#' after a space starts a comment; put the text in quotes"
+            return f": {COMMENT_HINT}"
     return " (quote it to make it text)"
 
 
