@@ -140,9 +140,42 @@ def test_malformed_colour(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2026-13-45", "'reviewed': '2026-13-45' is not a real date, found '2026-13-45'"),
-        ("20261001", "'reviewed': expected a date YYYY-MM-DD, found the number 20261001"),
+        ("2026-13-45", "'reviewed': '2026-13-45' is not a real date: there is no month 13"),
+        ("2026-02-29", "'reviewed': '2026-02-29' is not a real date: February 2026 has 28 days"),
+        ("2026-04-00", "'reviewed': '2026-04-00' is not a real date: days start at 01"),
+        (
+            "20261001",
+            "'reviewed': expected a date YYYY-MM-DD, found the number 20261001"
+            " (did you mean '2026-10-01'?)",
+        ),
         ("1st October", "'reviewed': expected a date YYYY-MM-DD, found '1st October'"),
+        # day and month in an order that only one reading allows
+        (
+            "25/12/2026",
+            "'reviewed': expected a date YYYY-MM-DD, found '25/12/2026'"
+            " (did you mean '2026-12-25'?)",
+        ),
+        (
+            "12/25/2026",
+            "'reviewed': expected a date YYYY-MM-DD, found '12/25/2026'"
+            " (did you mean '2026-12-25'?)",
+        ),
+        # both readings are dates: no guess, both spelled out
+        (
+            "12/01/2026",
+            "'reviewed': expected a date YYYY-MM-DD, found '12/01/2026': write 2026-01-12 for"
+            " 12 January or 2026-12-01 for 1 December",
+        ),
+        (
+            "2026-1-5",
+            "'reviewed': expected a date YYYY-MM-DD, found '2026-1-5' (did you mean '2026-01-05'?)",
+        ),
+        (
+            "1 Dec 2026",
+            "'reviewed': expected a date YYYY-MM-DD, found '1 Dec 2026'"
+            " (did you mean '2026-12-01'?)",
+        ),
+        ("99/99/2026", "'reviewed': expected a date YYYY-MM-DD, found '99/99/2026'"),
     ],
 )
 def test_bad_dates(tmp_path: Path, value: str, message: str) -> None:

@@ -20,6 +20,89 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+#: day and month in either order (12/01/2026, 25.12.2026), and year first with short parts.
+_DAY_MONTH_RE = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$")
+_YEAR_FIRST_RE = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})$")
+#: 1 Dec 2026, 1st December 2026, Dec 1, 2026.
+_DAY_NAME_RE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_NAME_DAY_RE = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def _real_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_named(name: str) -> int | None:
+    """1-12 for an English month name or its abbreviation of three letters or more."""
+    lowered = name.lower()
+    for number, month in enumerate(_MONTHS, 1):
+        if len(lowered) >= 3 and month.lower().startswith(lowered):
+            return number
+    return None
+
+
+def _not_real(text: str) -> str:
+    """Why 'YYYY-MM-DD' names no day: the month or the day is past its end."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"'{text}' is not a real date: there is no month {month}"
+    if day == 0:
+        return f"'{text}' is not a real date: days start at 01"
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return f"'{text}' is not a real date: {_MONTHS[month - 1]} {year} has {last} days"
+
+
+def _date_hint(value: Any) -> str:
+    """The YYYY-MM-DD a marketer meant by another spelling of a date, as a did-you-mean.
+
+    Day and month in either order are told apart only when one of them is over 12: a guess
+    at 12/01/2026 would be wrong for half of the readers, so both readings are offered.
+    """
+    text = str(value).strip()
+    if isinstance(value, int) and len(text) == 8:
+        # 20261001: the digits of a date without its hyphens
+        found = _real_date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return f" (did you mean '{found}'?)" if found else ""
+    if not isinstance(value, str):
+        return ""
+    meant: list[dt.date | None] = []
+    if match := _YEAR_FIRST_RE.match(text):
+        meant = [_real_date(int(match[1]), int(match[3]), int(match[4]))]
+    elif match := _DAY_MONTH_RE.match(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        meant = [_real_date(year, second, first), _real_date(year, first, second)]
+    elif match := _DAY_NAME_RE.match(text):
+        month = _month_named(match[2])
+        meant = [_real_date(int(match[3]), month, int(match[1]))] if month else []
+    elif match := _NAME_DAY_RE.match(text):
+        month = _month_named(match[1])
+        meant = [_real_date(int(match[3]), month, int(match[2]))] if month else []
+    dates = list(dict.fromkeys(d for d in meant if d is not None))
+    if len(dates) == 1:
+        return f" (did you mean '{dates[0]}'?)"
+    if len(dates) == 2:
+        readings = [f"{d} for {d.day} {_MONTHS[d.month - 1]}" for d in dates]
+        return f": write {' or '.join(readings)}"
+    return ""
+
+
 def _iso_date(value: Any) -> Any:
     """Accept a YAML date or a quoted 'YYYY-MM-DD'; never a number or a date-time."""
     if isinstance(value, dt.datetime):
@@ -30,7 +113,12 @@ def _iso_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not a real date") from None
+            raise ValueError(_not_real(value)) from None
+    hint = _date_hint(value)
+    if hint and not isinstance(value, bool):
+        # the value is quoted in the message, before its fix: validation adds no 'found'
+        shown = f"the number {value}" if isinstance(value, int) else f"'{value}'"
+        raise ValueError(f"expected a date YYYY-MM-DD, found {shown}{hint}")
     raise ValueError("expected a date YYYY-MM-DD")
 
 

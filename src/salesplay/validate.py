@@ -287,6 +287,9 @@ def _error_message(
         return f"'{where}' is malformed: {found} does not match {err['ctx']['pattern']}", False
     if typ == "value_error":
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        if found in msg:
+            # the message quotes the value already ('2026-13-01' is not a real date)
+            return f"'{where}': {msg}", False
         return f"'{where}': {msg}, found {found}", False
     return f"'{where}': {err['msg'].lower()}, found {found}", False
 
