@@ -129,12 +129,27 @@ def test_audience_typo(tmp_path: Path) -> None:
     )
 
 
-def test_malformed_colour(tmp_path: Path) -> None:
-    result = check(tmp_path, replace_in("catalog.yaml", 'primary: "#0B5FFF"', "primary: blue"))
-    assert (
-        "plays/catalog.yaml:7:12: error: 'brand.primary' is malformed: 'blue' does not match"
-        " ^#[0-9A-Fa-f]{6}$" in result.lines
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("blue", ' (did you mean "#0000FF"?)'),
+        ('"0B5FFF"', ' (did you mean "#0B5FFF"?)'),
+        ('"#F90"', ' (did you mean "#FF9900"?)'),
+        ('"#0B5FFF80"', ' (did you mean "#0B5FFF"?)'),
+        ('"rgb(11, 95, 255)"', ' (did you mean "#0B5FFF"?)'),
+        ('"#0B5FF"', ""),
+        ("bluish", ""),
+    ],
+)
+def test_malformed_colour(tmp_path: Path, written: str, meant: str) -> None:
+    result = check(
+        tmp_path, replace_in("catalog.yaml", 'primary: "#0B5FFF"', f"primary: {written}")
     )
+    assert result.diagnostics == [
+        f"plays/catalog.yaml:7:12: error: 'brand.primary' is not a colour, found"
+        f" '{written.strip(chr(34))}': a colour is written \"#RRGGBB\" in quotes, six hexadecimal"
+        f" digits{meant}"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -302,7 +302,9 @@ Name = Annotated[str, AfterValidator(_visible)]
 Email = Annotated[str, AfterValidator(_email)]
 #: a website: a domain or an http(s) URL
 Web = Annotated[str, AfterValidator(_web)]
-Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#0B5FFF"])]
+#: a colour as '#RRGGBB' (validation explains any other spelling by this pattern).
+COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+Colour = Annotated[str, Field(pattern=COLOUR_RE.pattern, examples=["#0B5FFF"])]
 Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
 Text = Annotated[str, Field(description="Markdown text")]
 

@@ -27,7 +27,7 @@ from salesplay.load import (
     shortened,
     shown_path,
 )
-from salesplay.models import ENTITY_FOLDERS, ID_RE, MODELS
+from salesplay.models import COLOUR_RE, ENTITY_FOLDERS, ID_RE, MODELS
 
 _EXPECTED = {
     "string_type": "a string",
@@ -242,6 +242,58 @@ def _list_hint(text: str, doc: Document | None = None, loc: YamlPath = ()) -> st
     return f": write [{text}], or one '- ' line per item under the field"
 
 
+#: the basic CSS colour names, for `accent: orange`.
+_COLOUR_NAMES = {
+    "black": "#000000",
+    "white": "#FFFFFF",
+    "red": "#FF0000",
+    "green": "#008000",
+    "blue": "#0000FF",
+    "yellow": "#FFFF00",
+    "orange": "#FFA500",
+    "purple": "#800080",
+    "gray": "#808080",
+    "grey": "#808080",
+    "silver": "#C0C0C0",
+    "maroon": "#800000",
+    "olive": "#808000",
+    "lime": "#00FF00",
+    "teal": "#008080",
+    "navy": "#000080",
+    "aqua": "#00FFFF",
+    "fuchsia": "#FF00FF",
+}
+_RGB_RE = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$", re.IGNORECASE)
+
+
+def _colour_meant(text: str) -> str | None:
+    """The '#RRGGBB' a colour written another way stands for, when only one can be meant."""
+    written = text.strip()
+    digits = re.sub(r"^(?:#|0x)", "", written, flags=re.IGNORECASE)
+    if re.fullmatch(r"[0-9A-Fa-f]{6}", digits):
+        return f"#{digits}"
+    if re.fullmatch(r"[0-9A-Fa-f]{8}", digits):
+        # '#RRGGBBAA': a brand colour is opaque, the last two digits are its transparency
+        return f"#{digits[:6]}"
+    if re.fullmatch(r"[0-9A-Fa-f]{3}", digits):
+        # the CSS short form: each digit doubled
+        return "#" + "".join(c * 2 for c in digits)
+    rgb = _RGB_RE.match(written)
+    if rgb and all(int(part) <= 255 for part in rgb.groups()):
+        return "#" + "".join(f"{int(part):02X}" for part in rgb.groups())
+    return _COLOUR_NAMES.get(written.lower())
+
+
+def _colour_message(where: str, value: Any) -> str:
+    """A colour not written '#RRGGBB': the form, and the colour meant when it is plain."""
+    meant = _colour_meant(value) if isinstance(value, str) else None
+    hint = f' (did you mean "{meant}"?)' if meant else ""
+    return (
+        f"'{where}' is not a colour, found {describe(value)}: a colour is written \"#RRGGBB\""
+        f" in quotes, six hexadecimal digits{hint}"
+    )
+
+
 def _error_message(
     model: type[BaseModel], kind: str, err: Any, doc: Document | None = None
 ) -> tuple[str, bool]:
@@ -283,6 +335,8 @@ def _error_message(
         return f"'{where}' needs at least {err['ctx']['min_length']} item(s)", False
     if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == ID_RE.pattern:
         return f"bad id {found}: ids are lower-case kebab-case, e.g. 'immutable-backup'", False
+    if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == COLOUR_RE.pattern:
+        return _colour_message(where, err.get("input")), False
     if typ == "string_pattern_mismatch":
         return f"'{where}' is malformed: {found} does not match {err['ctx']['pattern']}", False
     if typ == "value_error":
