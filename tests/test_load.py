@@ -92,6 +92,22 @@ def test_empty_and_comment_only_files() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty file: expected terms and their meanings (TERM: meaning), or delete the file"),
+        (
+            "- RPO\n",
+            "expected terms and their meanings (TERM: meaning), found a list",
+        ),
+    ],
+)
+def test_glossary_that_holds_no_terms(text: str, message: str) -> None:
+    with pytest.raises(LoadError) as info:
+        parse_document(Path("glossary.yaml"), "glossary", "glossary", text.encode())
+    assert str(info.value) == message
+
+
 def test_top_level_list_and_scalar() -> None:
     assert str(load_error("- a\n- b\n")) == "expected a mapping of play fields, found a list"
     assert (
@@ -176,6 +192,14 @@ def test_duplicate_key(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path) -> None:
     result = check(tmp_path, {PLAY: ""})
     assert f"{SHOWN}:1:1: error: empty file: expected a mapping of play fields" in result.lines
+
+
+def test_empty_glossary(tmp_path: Path) -> None:
+    result = check(tmp_path, {"glossary.yaml": ""})
+    assert [line for line in result.diagnostics if "error" in line] == [
+        "plays/glossary.yaml:1:1: error: empty file: expected terms and their meanings"
+        " (TERM: meaning), or delete the file"
+    ]
 
 
 def test_list_at_top_level(tmp_path: Path) -> None:

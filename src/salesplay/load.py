@@ -899,7 +899,9 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
     try:
         node = _Composer(loader).single_node()
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
-            raise LoadError(f"empty file: expected a mapping of {kind} fields")
+            # a glossary may be left out altogether; the other kinds' files define something
+            unless = ", or delete the file" if kind == "glossary" else ""
+            raise LoadError(f"empty file: expected {_expected(kind)}{unless}")
         doc.data = _Builder(doc, loader, text).build(node, ())
     except yaml.MarkedYAMLError as exc:
         explained = _explain(exc, text)
@@ -931,8 +933,16 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
     if not isinstance(doc.data, dict):
         found = "a list" if isinstance(doc.data, list) else "a single value"
         line, col = doc.marks.get((), (1, 1))
-        raise LoadError(f"expected a mapping of {kind} fields, found {found}", line, col)
+        raise LoadError(f"expected {_expected(kind)}, found {found}", line, col)
     return doc
+
+
+def _expected(kind: str) -> str:
+    """What a file of `kind` holds at its top, in a marketer's words."""
+    if kind == "glossary":
+        # a glossary holds terms, not fields
+        return "terms and their meanings (TERM: meaning)"
+    return f"a mapping of {kind} fields"
 
 
 def _kind_of(catalog: Path, file: Path) -> str | None:
