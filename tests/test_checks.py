@@ -250,6 +250,46 @@ def test_jargon_defined_allowed_plural_or_internal_is_fine(tmp_path: Path) -> No
     assert (result.code, result.stderr) == (0, "")
 
 
+GLOSSARY = base_text("glossary.yaml")
+
+
+@pytest.mark.parametrize(
+    ("glossary", "error"),
+    [
+        pytest.param(
+            GLOSSARY + "RPO: again.\n",
+            "3:1: error: duplicate key 'RPO' (first defined at line 1)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            GLOSSARY + "\tSLA: Service level agreement.\n",
+            "3:1: error: could not be read: a tab character: indent with spaces",
+            id="tab",
+        ),
+        pytest.param(
+            "", "1:1: error: empty file: expected a mapping of glossary fields", id="empty"
+        ),
+        pytest.param(
+            GLOSSARY + "SLA: [Service level agreement]\n",
+            "3:6: error: 'SLA' should be a string, found a list (it takes one value: write"
+            " SLA: Service level agreement, without brackets; quote it if the brackets are text)",
+            id="schema",
+        ),
+    ],
+)
+def test_a_broken_glossary_is_its_one_error_and_no_jargon_warning(
+    tmp_path: Path, glossary: str, error: str
+) -> None:
+    """Read as empty, a broken glossary made every term it defines (RPO here) undefined
+    jargon wherever the text uses it: warnings that vanished with the glossary's fix."""
+    edits = {
+        **replace_in(RD, "An untested backup is a hope", "An untested RPO is a hope"),
+        "glossary.yaml": glossary,
+    }
+    result = check(tmp_path, edits)
+    assert result.diagnostics == [f"plays/glossary.yaml:{error}"]
+
+
 def test_jargon_in_an_item_opened_to_reps_is_reported(tmp_path: Path) -> None:
     edits = replace_in("competitors/acme.yaml", 'text: "List', 'text: "SLA list')
     edits = {k: v.replace("audience: internal", "audience: rep") for k, v in edits.items()}
