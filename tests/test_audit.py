@@ -273,6 +273,14 @@ def test_explain_usage_errors_and_catalog_errors(tmp_path: Path) -> None:
     assert "unknown play 'backup-modernisation' (did you mean 'backup-modernization'?)" in err
     code, _, err = explain(tmp_path / "p", None, "backup-modernization", "--partner", "blue-rivr")
     assert code == 2 and "(did you mean 'blue-river'?)" in err
+    # a play's file saved under another suffix is named, not a did-you-mean to another play
+    spare = {"plays/backup-modernizing.yaml.bak": base_text("plays/backup-modernization.yaml")}
+    code, _, err = explain(tmp_path / "s", spare, "backup-modernizing")
+    assert code == 2
+    assert (
+        "unknown play 'backup-modernizing' (plays/backup-modernizing.yaml.bak is not read: only"
+        " .yaml files are; rename it to 'backup-modernizing.yaml')" in err
+    )
     broken = replace_in(
         "plays/backup-modernization.yaml", "why_us: [immutable-by-default]", "why_us: [nope]"
     )

@@ -280,6 +280,50 @@ def test_unknown_folder_and_top_level_file(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("new", "error"),
+    [
+        pytest.param(
+            "play/recovery-drills.yaml",
+            "unknown folder 'play/' (did you mean 'plays'?); expected one of products,"
+            " competitors, differentiators, destinations, paths, plays, partners",
+            id="folder",
+        ),
+        pytest.param(
+            "plays/old/recovery-drills.yaml",
+            "'plays/old/recovery-drills.yaml' is nested too deeply: kinds are one folder deep",
+            id="nested",
+        ),
+        pytest.param(
+            "plays/Recovery-Drills.YAML",
+            "'plays/Recovery-Drills.YAML' is not read: catalog files end in lower-case .yaml"
+            " (rename it to 'recovery-drills.yaml')",
+            id="upper-case",
+        ),
+    ],
+)
+def test_a_file_load_does_not_read_is_one_error_not_unknown_at_each_reference(
+    tmp_path: Path, new: str, error: str
+) -> None:
+    """Its entity goes by the id it was meant to have: the path's step naming it was also
+    "unknown play 'recovery-drills'", and its claims and competitors "used by no play"."""
+    result = check(tmp_path, {new: base_text(PLAY), PLAY: None})
+    assert result.diagnostics == [f"plays/{new}:1:1: error: {error}"]
+
+
+def test_a_misspelt_glossary_is_one_error_not_undefined_jargon(tmp_path: Path) -> None:
+    edits = {
+        "Glossary.yaml": base_text("glossary.yaml"),
+        "glossary.yaml": None,
+        PLAY: base_text(PLAY).replace("An untested backup", "An untested RPO"),
+    }
+    result = check(tmp_path, edits)
+    assert result.diagnostics == [
+        "plays/Glossary.yaml:1:1: error: unknown top-level file 'Glossary.yaml'"
+        " (did you mean 'glossary'?); kinds live in folders"
+    ]
+
+
 def test_yaml_files_under_assets_are_not_catalog_files(tmp_path: Path) -> None:
     result = check(tmp_path, {"assets/data.yaml": "not: [a catalog file\n"})
     assert (result.code, result.stderr) == (0, "")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Edits, check, replace_in, resolved
+from conftest import Edits, base_text, check, replace_in, resolved
 from salesplay.resolve import Catalog, Roadmap
 
 BM = "plays/backup-modernization.yaml"
@@ -152,6 +152,50 @@ def test_reference_to_an_invalid_entity_is_not_called_unknown(tmp_path: Path) ->
     result = check(tmp_path, replace_in("products/vault.yaml", "status: ga}", "status: GA}"))
     assert result.code == 1
     assert not [line for line in result.lines if "unknown product 'vault'" in line]
+
+
+@pytest.mark.parametrize(
+    ("new", "why"),
+    [
+        pytest.param(
+            "plays/recovery-drills.yaml.bak",
+            "only .yaml files are; rename it to 'recovery-drills.yaml'",
+            id="bak",
+        ),
+        pytest.param(
+            "plays/recovery-drills.txt",
+            "only .yaml files are; rename it to 'recovery-drills.yaml'",
+            id="txt",
+        ),
+        pytest.param(
+            "plays/old/recovery-drills.yaml.bak",
+            "only .yaml files directly in plays/ are; move it to 'plays/recovery-drills.yaml'",
+            id="nested",
+        ),
+    ],
+)
+def test_an_unknown_reference_names_the_file_not_read_under_its_id(
+    tmp_path: Path, new: str, why: str
+) -> None:
+    """A play file saved as `.bak` was skipped in silence: the path's step was "unknown play
+    'recovery-drills'" with no hint, and the claim and competitor it used "used by no play"."""
+    result = check(tmp_path, {new: base_text(RD), RD: None})
+    assert result.diagnostics == [
+        f"plays/{PATH}:8:11: error: unknown play 'recovery-drills' ({new} is not read: {why})"
+    ]
+
+
+def test_a_file_not_read_is_named_once_at_its_first_reference(tmp_path: Path) -> None:
+    # six references to product 'vault': one mistake, the file's name, is one line
+    result = check(
+        tmp_path,
+        {"products/vault.txt": base_text("products/vault.yaml"), "products/vault.yaml": None},
+    )
+    assert result.diagnostics == [
+        "plays/competitors/acme.yaml:4:7: error: unknown product 'vault' in capability"
+        " 'vault/immutable-snapshots' (products/vault.txt is not read: only .yaml files are;"
+        " rename it to 'vault.yaml')"
+    ]
 
 
 def test_catalog_yaml_unusable_stops_before_cross_references(tmp_path: Path) -> None:

@@ -366,6 +366,19 @@ def test_file_stem_not_kebab_case(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["Recovery-Drills", "recovery_drills", "Recovery Drills"])
+def test_a_misnamed_file_is_its_rename_error_not_unknown_at_each_reference(
+    tmp_path: Path, name: str
+) -> None:
+    """The path's step names the play by the id the rename gives it: it was also told
+    "unknown play 'recovery-drills'", and "is on no path" of nothing."""
+    result = check(tmp_path, {f"plays/{name}.yaml": base_text(PLAY), PLAY: None})
+    assert result.diagnostics == [
+        f"plays/plays/{name}.yaml:1:1: error: bad id '{name}': file names are lower-case"
+        " kebab-case ids (rename to 'recovery-drills.yaml')"
+    ]
+
+
 def test_a_file_name_with_accents_is_told_its_id_without_them(tmp_path: Path) -> None:
     """ "müller-søn" was told to become "m-ller-s-n"; the letters stay, their accents go."""
     result = check(

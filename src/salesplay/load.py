@@ -7,6 +7,7 @@ import functools
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel
 
-from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
 from salesplay.models import DOCUMENT_KINDS
 
 if TYPE_CHECKING:
@@ -28,6 +29,30 @@ YamlPath = tuple[str | int, ...]
 def shown_path(path: YamlPath) -> str:
     """A path as a marketer counts it: list items from 1 (`proof.1.result`)."""
     return ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+
+
+def meant_id(stem: str) -> str:
+    """The id a file name not in lower-case kebab-case stands for: the one its rename gives
+    ("Recovery_Drills" is "recovery-drills", "müller-søn" is "muller-son")."""
+    return "-".join(part for part in _kebab(stem).split("-") if part) or "my-id"
+
+
+#: Latin letters that do not decompose into a base letter and an accent (NFKD).
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                          "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th",
+                          "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})  # fmt: skip
+
+
+def _kebab(text: str) -> str:
+    """`text` as an id's characters: accents dropped ("müller-søn" is "muller-son"), any
+    other character a hyphen."""
+    plain = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    out = []
+    for ch in plain:
+        if unicodedata.combining(ch):
+            continue
+        out.append(ch.lower() if ch.isalnum() and ch.isascii() else "-")
+    return "".join(out)
 
 
 #: folder name → kind; the folder decides the kind of every file in it.
@@ -964,6 +989,10 @@ class Loaded(list[Document]):
     def __init__(self) -> None:
         super().__init__()
         self.unreadable: set[tuple[str, str]] = set()
+        #: files under an entity's folder that are not catalog files (`x.yaml.bak`, `x.txt`,
+        #: in a subfolder), by the (kind, id) their name suggests; nothing reports them, but
+        #: a reference that finds no entity names the one it may have meant
+        self.skipped: dict[tuple[str, str], Path] = {}
 
 
 #: parsed documents (or parse errors) by path, kind, id and file bytes (see memo.Memo).
@@ -986,10 +1015,15 @@ def load_catalog(
     docs = Loaded()
     root = os.path.realpath(catalog)
     used: Parsed = {}
-    for file, real in _catalog_files(catalog, root, reporter, docs.unreadable):
+    for file, real in _catalog_files(catalog, root, reporter, docs.unreadable, docs.skipped):
         kind = _kind_of(catalog, file)
         if kind is None:
-            reporter.error(Location(file), _unknown_file_message(catalog, file), "unknown-file")
+            # its error says where it belongs: references to it are not "unknown" too
+            meant = _meant_entity(catalog, file)
+            if meant is not None:
+                docs.unreadable.add(meant)
+            message = _unknown_file_message(catalog, file)
+            reporter.error(Location(file), message, "unknown-file", meant)
             continue
         try:
             raw = read_catalog_file(file, root, real)
@@ -1046,7 +1080,11 @@ def _inside(real: str, root: str) -> bool:
 
 
 def _catalog_files(
-    catalog: Path, root: str, reporter: Reporter, unreadable: set[tuple[str, str]]
+    catalog: Path,
+    root: str,
+    reporter: Reporter,
+    unreadable: set[tuple[str, str]],
+    skipped: dict[tuple[str, str], Path],
 ) -> list[tuple[Path, str]]:
     """The YAML files under the catalog (assets/ aside), sorted, each with its real path;
     nothing outside it.
@@ -1060,9 +1098,10 @@ def _catalog_files(
     files: list[tuple[Path, str]] = []
 
     def refuse(path: Path, kind: str | None, message: str, code: str) -> None:
-        # an entity whose file is refused is unreadable: nothing refers to it in vain
+        # an entity whose file is refused is unreadable: nothing refers to it in vain, by
+        # its file name or by the id its rename gives it
         if kind is not None:
-            unreadable.add((kind, path.stem))
+            unreadable.update({(kind, path.stem), (kind, meant_id(path.stem))})
         reporter.error(Location(path), message, code, None if kind is None else (kind, path.stem))
 
     walked: set[str] = set()  # real folders already listed, so a symlink loop ends
@@ -1097,7 +1136,7 @@ def _catalog_files(
                     path,
                     _kind_of(catalog, path),
                     f"'{path.relative_to(catalog).as_posix()}' is not read: catalog files end in"
-                    f" lower-case .yaml (rename it to '{path.stem}.yaml')",
+                    f" lower-case .yaml (rename it to '{meant_id(path.stem)}.yaml')",
                     "file-name",
                 )
                 continue
@@ -1114,6 +1153,8 @@ def _catalog_files(
             if is_yaml:
                 real_file = os.path.realpath(path) if is_link else os.path.join(real, entry.name)
                 files.append((path, real_file))
+            elif not is_dir:
+                _note_skipped(catalog, path, skipped)
             if is_dir:
                 pending.append(path)
     return sorted(files)
@@ -1179,6 +1220,30 @@ def _check_regular(info: os.stat_result) -> None:
         raise LoadError(f"cannot read file: it is {what}, not a regular file", code="io")
     if info.st_size > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+
+
+def _note_skipped(catalog: Path, path: Path, skipped: dict[tuple[str, str], Path]) -> None:
+    """Keep a file under an entity's folder that is not read, by the id its name suggests
+    (the name up to its first dot: `x.yaml.bak` is x), for the reference that misses it."""
+    parts = path.relative_to(catalog).parts
+    kind = KIND_DIRS.get(parts[0]) if len(parts) > 1 else None
+    stem = path.name.split(".", 1)[0]
+    if kind is not None and stem:  # `.DS_Store`, `.x.yaml.swp`: no one's file
+        skipped.setdefault((kind, meant_id(stem)), path)
+
+
+def _meant_entity(catalog: Path, file: Path) -> tuple[str, str] | None:
+    """The entity a YAML file in the wrong place was meant to define, when its place says:
+    `play/x.yaml` (did you mean 'plays'?) and `plays/old/x.yaml` are play x,
+    `Glossary.yaml` is the glossary."""
+    parts = file.relative_to(catalog).parts
+    if len(parts) == 1:
+        top = closest(file.stem, TOP_FILES)
+        return None if top is None else (TOP_FILES[top], top)
+    folder = parts[0] if parts[0] in KIND_DIRS else closest(parts[0], KIND_DIRS)
+    if folder is None or (len(parts) == 2 and folder == parts[0]):
+        return None
+    return KIND_DIRS[folder], meant_id(file.stem)
 
 
 def _unknown_file_message(catalog: Path, file: Path) -> str:

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from salesplay.diagnostics import Location, Reporter, did_you_mean, display_path, unknown_id
+from salesplay.diagnostics import (
+    Location,
+    Reporter,
+    Subject,
+    did_you_mean,
+    display_path,
+    unknown_id,
+)
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
@@ -93,6 +100,8 @@ class Catalog:
     images: dict[str, Checked] = field(default_factory=dict)
     #: (kind, id) of files that exist but failed validation
     broken: set[tuple[str, str]] = field(default_factory=set)
+    #: files under an entity folder that are not read, by the (kind, id) their name suggests
+    skipped: dict[tuple[str, str], Path] = field(default_factory=dict)
     #: (kind, id, path of a mapping) → effective audience by the ladder rule
     audiences: dict[tuple[str, str, YamlPath], Audience] = field(default_factory=dict)
     #: translations of the text fields, per locale of catalog.yaml `locales` (i18n)
@@ -125,9 +134,28 @@ class Catalog:
 
     def unknown(self, kind: str, entity_id: str) -> str:
         """Why `entity_id` names no entity of `kind` here, for a command's usage error: the
-        close id, else the folder its file would be in and the ids there are (unknown_id)."""
+        file of that name that is not read, else the close id, else the folder its file would
+        be in and the ids there are (unknown_id)."""
+        not_read = self.not_read(kind, entity_id)
+        if not_read is not None:
+            return f"unknown {kind} '{entity_id}' ({not_read})"
         folder = ENTITY_FOLDERS[kind]
         return unknown_id(kind, entity_id, getattr(self, folder), display_path(self.root / folder))
+
+    def not_read(self, kind: str, entity_id: str) -> str | None:
+        """Which file under the kind's folder, not read, looks like the entity's, and how to
+        make it read; None when there is none."""
+        path = self.skipped.get((kind, entity_id))
+        if path is None:
+            return None
+        folder = ENTITY_FOLDERS[kind]
+        shown = path.relative_to(self.root).as_posix()
+        if path.parent == self.root / folder:
+            return f"{shown} is not read: only .yaml files are; rename it to '{entity_id}.yaml'"
+        return (
+            f"{shown} is not read: only .yaml files directly in {folder}/ are;"
+            f" move it to '{folder}/{entity_id}.yaml'"
+        )
 
 
 def _walk_audiences(cat: Catalog, kind: str, entity_id: str, data: Any) -> None:
@@ -154,12 +182,17 @@ class _Refs:
         self.ids: dict[str, dict[str, Any]] = {
             kind: getattr(cat, folder) for kind, folder in ENTITY_FOLDERS.items()
         }
+        #: (kind, id) of a file not read → its first reference: (where, message, subject)
+        self.missed: dict[tuple[str, str], tuple[Location, str, Subject]] = {}
 
     def check(self, kind: str, value: str, doc: Document, path: YamlPath) -> bool:
         if value in self.ids[kind]:
             return True
         if (kind, value) in self.cat.broken:
             return False  # its own file already has an error
+        if (kind, value) in self.cat.skipped:
+            self._miss(kind, value, doc.loc(path), f"unknown {kind} '{value}'", doc)
+            return False
         others = [k for k, ids in self.ids.items() if value in ids and k != kind]
         if others:
             message = f"'{value}' is a {others[0]}, not a {kind}"
@@ -168,6 +201,21 @@ class _Refs:
             message = f"unknown {kind} '{shown}'{self._hint(kind, value)}"
         self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         return False
+
+    def _miss(self, kind: str, value: str, loc: Location, message: str, doc: Document) -> None:
+        # one mistake, the file's name, however many references miss it: the first says it
+        found = self.missed.get((kind, value))
+        if found is None or loc < found[0]:
+            self.missed[(kind, value)] = (loc, message, (doc.kind, doc.id))
+
+    def report_missed(self) -> None:
+        """Name each file not read at its first reference; its entity is then broken, so no
+        coverage warning follows from what it would have used."""
+        for (kind, value), (loc, message, subject) in sorted(self.missed.items()):
+            self.reporter.error(
+                loc, f"{message} ({self.cat.not_read(kind, value)})", "reference", subject
+            )
+            self.cat.broken.add((kind, value))
 
     def _hint(self, kind: str, value: str) -> str:
         """Did-you-mean by id, else by the text a marketer may have typed for the id.
@@ -198,6 +246,10 @@ class _Refs:
             return True
         product, _, cap = value.partition("/")
         if ("product", product) in self.cat.broken:
+            return False
+        if cap and ("product", product) in self.cat.skipped:
+            message = f"unknown product '{product}' in capability '{value}'"
+            self._miss("product", product, doc.loc(path), message, doc)
             return False
         if not cap:
             # the capability's own id or name, without its product, names it exactly
@@ -293,6 +345,7 @@ def resolve(
         config=config_entity.model,
         glossary=dict(glossary.model.root) if glossary else {},
         broken=set(valid.broken),
+        skipped=dict(valid.skipped),
     )
     for kind, folder in ENTITY_FOLDERS.items():
         setattr(cat, folder, {eid: e.model for eid, e in valid.of(kind).items()})
@@ -324,7 +377,9 @@ def resolve(
                 cap.status, cap.status in AVAILABLE, stage_conf.get(cap.status), cap.eta
             )
     _check_tiers(cat, reporter)
-    _check_references(cat, _Refs(cat, reporter), reporter, images)
+    refs = _Refs(cat, reporter)
+    _check_references(cat, refs, reporter, images)
+    refs.report_missed()
     _derive(cat)
     cat.translations = load_translations(
         root, cat.docs, cat.config, cat.audience, reporter, cat.broken

@@ -7,7 +7,6 @@ import os
 import posixpath
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from salesplay.load import (
     Document,
     Loaded,
     YamlPath,
+    meant_id,
     read_at_most,
     shortened,
     shown_path,
@@ -61,6 +61,8 @@ class Validated:
     #: (kind, id) of files that exist but failed validation: references to them are not
     #: reported again as unknown.
     broken: set[tuple[str, str]] = field(default_factory=set)
+    #: files under an entity folder that are not read, by the (kind, id) their name suggests
+    skipped: dict[tuple[str, str], Path] = field(default_factory=dict)
 
     def of(self, kind: str) -> dict[str, Entity]:
         return self.entities.get(kind, {})
@@ -398,12 +400,14 @@ def _meant(model: type[BaseModel], errors: list[Any]) -> set[YamlPath]:
     return found
 
 
-def _check_id(doc: Document, reporter: Reporter) -> bool:
+def _check_id(doc: Document, reporter: Reporter) -> set[str]:
+    """Report a wrong id; the ids the entity goes by while it is wrong (its file name, and
+    the id its rename gives it, which references already use), none when it is right."""
     if doc.kind not in ENTITY_FOLDERS:  # catalog.yaml, glossary.yaml: no id of their own
-        return True
-    ok = True
+        return set()
+    wrong: set[str] = set()
     if not ID_RE.match(doc.id):
-        fixed = "-".join(part for part in _kebab(doc.id).split("-") if part) or "my-id"
+        fixed = meant_id(doc.id)
         reporter.error(
             Location(doc.path),
             f"bad id '{doc.id}': file names are lower-case kebab-case ids"
@@ -411,7 +415,7 @@ def _check_id(doc: Document, reporter: Reporter) -> bool:
             "bad-id",
             (doc.kind, doc.id),
         )
-        ok = False
+        wrong |= {doc.id, fixed}
     declared = doc.data.get("id")
     if isinstance(declared, str) and declared != doc.id:
         reporter.error(
@@ -420,26 +424,8 @@ def _check_id(doc: Document, reporter: Reporter) -> bool:
             "bad-id",
             (doc.kind, doc.id),
         )
-        ok = False
-    return ok
-
-
-#: Latin letters that do not decompose into a base letter and an accent (NFKD).
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-                          "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th",
-                          "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})  # fmt: skip
-
-
-def _kebab(text: str) -> str:
-    """`text` as an id's characters: accents dropped ("müller-søn" is "muller-son"), any
-    other character a hyphen."""
-    plain = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    out = []
-    for ch in plain:
-        if unicodedata.combining(ch):
-            continue
-        out.append(ch.lower() if ch.isalnum() and ch.isascii() else "-")
-    return "".join(out)
+        wrong.add(doc.id)
+    return wrong
 
 
 def validate(docs: list[Document], reporter: Reporter) -> Validated:
@@ -447,9 +433,12 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
     result = Validated()
     if isinstance(docs, Loaded):
         result.broken.update(docs.unreadable)
+        result.skipped.update(docs.skipped)
     for doc in docs:
         model_cls = MODELS[doc.kind]
-        id_ok = _check_id(doc, reporter)
+        wrong_ids = _check_id(doc, reporter)
+        # references to it by its file name, or by the id it was meant to have, are right
+        result.broken.update((doc.kind, eid) for eid in wrong_ids)
         try:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
@@ -474,11 +463,8 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 (doc.kind, doc.id),
             )
             continue
-        if id_ok:
+        if not wrong_ids:  # else its id error is the one finding
             bucket[doc.id] = Entity(doc.kind, doc.id, model, doc)
-        else:
-            # its id error is the one finding: references to it by its file name are right
-            result.broken.add((doc.kind, doc.id))
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result

@@ -184,7 +184,7 @@ def test_symlinks_that_stay_inside_the_catalog_are_followed(tmp_path: Path) -> N
     # the file's own, through a linked file, a linked folder and the catalog's parent
     (tmp_path / "linked").symlink_to(tmp_path, target_is_directory=True)
     catalog = tmp_path / "linked" / "plays"
-    walked = load._catalog_files(catalog, os.path.realpath(catalog), Reporter(), set())
+    walked = load._catalog_files(catalog, os.path.realpath(catalog), Reporter(), set(), {})
     assert {p.name for p, _ in walked} >= {"glossary.yaml", "blue-river.yaml"}
     assert [real for _, real in walked] == [os.path.realpath(p) for p, _ in walked]
 
