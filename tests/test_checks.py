@@ -346,6 +346,59 @@ def test_competitor_with_no_play(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "error"),
+    [
+        pytest.param(
+            PATH,
+            "  - play: recovery-drills",
+            "  - play: recovery-drill",
+            f"plays/{PATH}:8:11: error: unknown play 'recovery-drill'"
+            " (did you mean 'recovery-drills'?)",
+            id="play",
+        ),
+        pytest.param(
+            RD,
+            "why_us: [anomaly-alerts]",
+            "why_us: [anomaly-alert]",
+            f"plays/{RD}:6:10: error: unknown differentiator 'anomaly-alert'"
+            " (did you mean 'anomaly-alerts'?)",
+            id="differentiator",
+        ),
+        pytest.param(
+            RD,
+            "{competitor: status-quo,",
+            "{competitor: status-qou,",
+            f"plays/{RD}:10:18: error: unknown competitor 'status-qou'"
+            " (did you mean 'status-quo'?)",
+            id="competitor",
+        ),
+        pytest.param(
+            PATH,
+            "destination: cyber-resilience",
+            "destination: cyber-resilienc",
+            f"plays/{PATH}:1:14: error: unknown destination 'cyber-resilienc'"
+            " (did you mean 'cyber-resilience'?)",
+            id="destination",
+        ),
+        pytest.param(
+            RD,
+            "why_us: [anomaly-alerts]",
+            "why_us: [status-quo]",
+            f"plays/{RD}:6:10: error: 'status-quo' is a competitor, not a differentiator",
+            id="wrong-kind",
+        ),
+    ],
+)
+def test_a_mistyped_reference_is_its_one_error_not_a_coverage_warning(
+    tmp_path: Path, rel: str, old: str, new: str, error: str
+) -> None:
+    """The entity the typo meant was also "on no path" or "used by no play": a warning that
+    went away when the typo was fixed."""
+    result = check(tmp_path, replace_in(rel, old, new))
+    assert result.diagnostics == [error]
+
+
 def test_strict_turns_every_warning_into_an_error(tmp_path: Path) -> None:
     edits = {
         "destinations/other.yaml": "name: Other\npromise: Something.\n",

@@ -23,6 +23,7 @@ AS_OF_ERROR = "salesplay: error: --as-of must be a date YYYY-MM-DD, got "
 TWO_ERRORS_ONE_WARNING = {
     **replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]"),
     **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+    **replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2025-01-01"),
 }
 
 
@@ -123,14 +124,14 @@ def test_json_format(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data == [
         {
-            "file": "plays/differentiators/immutable-by-default.yaml",
-            "line": 1,
-            "column": 1,
+            "file": "plays/differentiators/anomaly-alerts.yaml",
+            "line": 4,
+            "column": 11,
             "severity": "warning",
-            "code": "unused-differentiator",
-            "message": "differentiator 'immutable-by-default' is used by no play (add it to a"
-            " play's why_us)",
-            "subject": {"kind": "differentiator", "id": "immutable-by-default"},
+            "code": "stale",
+            "message": "stale claim 'anomaly-alerts': last verified 691 days ago (limit 90);"
+            " left out of partner and public editions",
+            "subject": {"kind": "differentiator", "id": "anomaly-alerts"},
         },
         {
             "file": "plays/partners/red-rock.yaml",

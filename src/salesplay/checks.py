@@ -117,10 +117,11 @@ def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:
     # a path or play file that exists but could not be read may use any entity: say nothing
-    # about what it would cover until it reads, rather than warn falsely
+    # about what it would cover until it reads, rather than warn falsely; so too for the
+    # kind a reference names in vain (cat.dangling): the entity its typo meant looks unused
     broken = {kind for kind, _ in cat.broken}
     for pid, steps in cat.play_steps.items():
-        if not steps and "path" not in broken:
+        if not steps and "path" not in broken and "play" not in cat.dangling:
             reporter.warning(
                 cat.loc("play", pid),
                 f"play '{pid}' is on no path",
@@ -128,7 +129,7 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 ("play", pid),
             )
     for did, plays in cat.differentiator_plays.items():
-        if not plays and "play" not in broken:
+        if not plays and "play" not in broken and "differentiator" not in cat.dangling:
             reporter.warning(
                 cat.loc("differentiator", did),
                 f"differentiator '{did}' is used by no play (add it to a play's why_us)",
@@ -136,7 +137,7 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 ("differentiator", did),
             )
     for did, paths in cat.destination_paths.items():
-        if not paths and "path" not in broken:
+        if not paths and "path" not in broken and "destination" not in cat.dangling:
             reporter.warning(
                 cat.loc("destination", did),
                 f"destination '{did}' has no path leading to it",
@@ -144,7 +145,7 @@ def _coverage(cat: Catalog, reporter: Reporter) -> None:
                 ("destination", did),
             )
     for cid, plays in cat.competitor_plays.items():
-        if not plays and "play" not in broken:
+        if not plays and "play" not in broken and "competitor" not in cat.dangling:
             reporter.warning(
                 cat.loc("competitor", cid),
                 f"competitor '{cid}' is in no play (add a talk track to a play's competitors)",

@@ -102,6 +102,9 @@ class Catalog:
     broken: set[tuple[str, str]] = field(default_factory=set)
     #: files under an entity folder that are not read, by the (kind, id) their name suggests
     skipped: dict[tuple[str, str], Path] = field(default_factory=dict)
+    #: kinds some reference names no entity of (an error reported at the reference): the
+    #: entity a typo meant would look unused, so coverage of that kind waits for the fix
+    dangling: set[str] = field(default_factory=set)
     #: (kind, id, path of a mapping) → effective audience by the ladder rule
     audiences: dict[tuple[str, str, YamlPath], Audience] = field(default_factory=dict)
     #: translations of the text fields, per locale of catalog.yaml `locales` (i18n)
@@ -200,6 +203,7 @@ class _Refs:
             shown = value if len(value) <= 40 else value[:39].rstrip() + "…"
             message = f"unknown {kind} '{shown}'{self._hint(kind, value)}"
         self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
+        self.cat.dangling.add(kind)
         return False
 
     def _miss(self, kind: str, value: str, loc: Location, message: str, doc: Document) -> None:
