@@ -78,6 +78,44 @@ def test_a_stale_loss_is_reported_once_by_the_stale_warning(tmp_path: Path) -> N
     assert warnings_of(result.lines, "stale competitor intelligence 'acme'")
 
 
+#: a public destination whose product and claims are public: only staleness can cost its pitch
+PUBLIC_CLAIMS = {
+    **PUBLIC_DEST,
+    "products/vault.yaml": base_text("products/vault.yaml").replace(
+        "audience: partner", "audience: public"
+    ),
+    "differentiators/immutable-by-default.yaml": base_text(
+        "differentiators/immutable-by-default.yaml"
+    ).replace("audience: partner", "audience: public"),
+    "differentiators/anomaly-alerts.yaml": base_text("differentiators/anomaly-alerts.yaml")
+    + "audience: public\n",
+}
+
+
+def test_a_pitch_deck_losing_its_why_slide_to_staleness_alone_is_the_stale_warnings(
+    tmp_path: Path,
+) -> None:
+    """The deck's warning repeated what the stale warnings said, reason by reason."""
+    result = check(tmp_path, PUBLIC_CLAIMS, as_of="2027-02-15")
+    assert warnings_of(result.lines, "stale claim") == [
+        "plays/differentiators/anomaly-alerts.yaml:4:11: warning: stale claim 'anomaly-alerts':"
+        " last verified 106 days ago (limit 90); left out of partner and public editions",
+        "plays/differentiators/immutable-by-default.yaml:8:11: warning: stale claim"
+        " 'immutable-by-default': last verified 153 days ago (limit 90); left out of partner and"
+        " public editions",
+    ]
+    assert warnings_of(result.lines, "'Why Northwind Systems' slide") == []
+    # one claim stale, the other hidden by its roadmap: the deck's loss is its own finding
+    partly = check(tmp_path / "partly", PUBLIC_CLAIMS, as_of="2027-01-01")
+    assert warnings_of(partly.lines, "'Why Northwind Systems' slide") == [
+        "plays/destinations/cyber-resilience.yaml:6:1: warning: the public pitch deck of"
+        " destination 'cyber-resilience' has no 'Why Northwind Systems' slide: no claim backed"
+        " by its products reaches the public edition: 'anomaly-alerts': roadmap: in development"
+        " reaches rep editions at most; 'immutable-by-default': stale: last verified 108 days"
+        " ago (limit 90)"
+    ]
+
+
 def test_pitch_deck_without_proof_and_without_why_us(tmp_path: Path) -> None:
     # public destination, public product, partner claim: no "Why" slide, no public proof
     edits = {

@@ -189,7 +189,7 @@ def _pitch_decks(audit: _Audit, reporter: Reporter) -> None:
             # a slide is lost when the catalog would fill it: the internal edition's pitch has it
             lost = {s.title for s in pitch_slides(audit.internal(), did)} - titles
         doc = cat.docs[("destination", did)]
-        if why_title in lost:
+        if why_title in lost and not _why_lost_to_staleness(audit, did):
             reporter.warning(
                 doc.key_loc(("products",)) if cat.destinations[did].products else doc.loc(),
                 f"the public pitch deck of destination '{did}' has no '{why_title}' slide:"
@@ -241,23 +241,43 @@ def _why_reasons(audit: _Audit, did: str) -> str:
     if len(hidden) == len(products):
         items = [f"'{p}': {audit.why('public', 'product', p) or 'hidden'}" for p in hidden]
         return "none of its products is in the public edition: " + _reasons(items)
-    refs = {
-        f"{p}/{c.id}" for p in products if p in cat.products for c in cat.products[p].capabilities
-    }
-    claims = [d for d, diff in cat.differentiators.items() if refs.intersection(diff.backed_by)]
-    items = [f"'{d}': {_claim_why(audit, d)}" for d in claims]
+    items = [f"'{d}': {_claim_why(audit, d)}" for d in _claims_of(cat, products)]
     if not items:
         return "no claim is backed by a capability of its products"
     return "no claim backed by its products reaches the public edition: " + _reasons(items)
 
 
-def _claim_why(audit: _Audit, did: str) -> str:
+def _why_lost_to_staleness(audit: _Audit, did: str) -> bool:
+    """Whether each claim a destination's pitch could show was left out for being stale (its
+    products public): the stale warnings already say so."""
+    cat, public = audit.cat, audit.editions["public"]
+    products = cat.destinations[did].products
+    if not products or any(p not in public.products for p in products):
+        return False
+    claims = _claims_of(cat, products)
+    return bool(claims) and _only_stale([_claim_omission(audit, d) for d in claims])
+
+
+def _claims_of(cat: Catalog, products: list[str]) -> list[str]:
+    """The claims backed by a capability of any of these products."""
+    refs = {
+        f"{p}/{c.id}" for p in products if p in cat.products for c in cat.products[p].capabilities
+    }
+    return [d for d, diff in cat.differentiators.items() if refs.intersection(diff.backed_by)]
+
+
+def _claim_omission(audit: _Audit, did: str) -> Omission | None:
     """Why the public edition lacks a claim: audience or roadmap, stale, or hidden backing."""
     for path in ((), ("reviewed",), ("backed_by",)):
-        why = audit.why("public", "differentiator", did, path)
-        if why:
-            return why
-    return "hidden"
+        found = audit.at["public"].get((("differentiator", did), path))
+        if found:
+            return found
+    return None
+
+
+def _claim_why(audit: _Audit, did: str) -> str:
+    found = _claim_omission(audit, did)
+    return found.detail if found else "hidden"
 
 
 def _step_why(audit: _Audit, path_id: str, step: int) -> str:
