@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
@@ -129,9 +130,18 @@ def audience_words(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> st
     origin = audience_origin(cat, kind, eid, path)
     if origin is None:
         return f"audience '{audience}' by default: this {kind} sets no `audience:` at its top"
-    line = cat.loc(kind, eid, (*origin, "audience")).line
+    loc = cat.loc(kind, eid, (*origin, "audience"))
     whose = "" if origin == path else f" on the enclosing {_item_name(origin) or kind}"
-    return f"audience '{audience}' set on line {line}{whose}"
+    # the file too: a warning quoting this is often located at another entity's file
+    return f"audience '{audience}' set at {_in_catalog(cat, loc.file)}:{loc.line}{whose}"
+
+
+def _in_catalog(cat: Catalog, file: Path) -> str:
+    """A catalog file as the catalog names it (`plays/x.yaml`), whatever the working folder."""
+    try:
+        return file.relative_to(cat.root).as_posix()
+    except ValueError:
+        return file.as_posix()
 
 
 def _item_name(path: YamlPath) -> str:
