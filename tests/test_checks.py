@@ -267,7 +267,10 @@ GLOSSARY = base_text("glossary.yaml")
             id="tab",
         ),
         pytest.param(
-            "", "1:1: error: empty file: expected a mapping of glossary fields", id="empty"
+            "",
+            "1:1: error: empty file: expected terms and their meanings (TERM: meaning), or"
+            " delete the file",
+            id="empty",
         ),
         pytest.param(
             GLOSSARY + "SLA: [Service level agreement]\n",
