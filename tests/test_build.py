@@ -154,7 +154,7 @@ def test_unknown_only_kind_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     done = salesplay("build", "--only", "deck", "--as-of", AS_OF, cwd=tmp_path)
     assert done.returncode == 2
-    assert "unknown output kind 'deck'" in done.stderr
+    assert "unknown output family 'deck'" in done.stderr
     assert "did you mean 'decks'" in done.stderr
     assert not (tmp_path / "build").exists()
 

@@ -83,8 +83,8 @@ def _unknown_kinds(only: Iterable[str]) -> None:
     unknown = [k for k in only if k not in kinds]
     if unknown:
         raise UsageError(
-            f"unknown output kind '{unknown[0]}'{did_you_mean(unknown[0], kinds)};"
-            f" kinds: {', '.join(kinds)}"
+            f"unknown output family '{unknown[0]}'{did_you_mean(unknown[0], kinds)};"
+            f" families: {', '.join(kinds)}"
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import shlex
@@ -161,7 +162,11 @@ def build(
     ),
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="build only these kinds of output")
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="build only this output family (repeat for more: --only battlecards --only decks)",
+        ),
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help=JOBS_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat warnings as errors")] = False,
@@ -394,6 +399,21 @@ def _command() -> Callable[..., object]:
     return typer.main.get_command(app)
 
 
+def _usage_line(exc: typer.TyperException) -> str:
+    """A usage error in one line (click's own is four: usage, hint, blank, error), with the
+    command's help to read; an unknown option gets a did-you-mean only when one is close
+    (click offers `--jobs, --out` for `--bogus`)."""
+    message = exc.format_message()
+    name = getattr(exc, "option_name", None)
+    if isinstance(name, str):
+        known = [o for p in getattr(exc.cmd, "params", []) for o in p.opts]  # type: ignore[attr-defined]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        message = f"no such option: {name}" + (f" (did you mean '{close[0]}'?)" if close else "")
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None)
+    return f"{message} (see '{path} --help')" if path else message
+
+
 def _run(obj: object) -> int:
     """The command line parsed and run by typer: its exit code (typer's own usage errors, an
     unknown option or a bad value, say so and exit 2)."""
@@ -405,10 +425,9 @@ def _run(obj: object) -> int:
         sys.stderr.write("salesplay: aborted\n")
         return 1
     except typer.TyperException as exc:
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]  # a bare group: its help, as asked
         else:
-            sys.stderr.write(f"salesplay: error: {exc.format_message()}\n")
+            sys.stderr.write(f"salesplay: error: {_usage_line(exc)}\n")
         return exc.exit_code
     return code if isinstance(code, int) else 0
