@@ -41,11 +41,44 @@ _SIGNATURES = (
 )
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+#: The SVG elements a logo may hold: an allow-list, not a list of the bad ones, so an element
+#: no one thought of (an <iframe>, an <object>, a renderer's next feature) is refused rather
+#: than trusted. SVG fonts, color-profile and cursor are left out: they exist to load files.
+#: Elements of other namespaces are an editor's own data (Inkscape's sodipodi:namedview, RDF
+#: in <metadata>) and may stay, except HTML outside a <foreignObject>; whatever an element's
+#: namespace, its href, src, xml:base and CSS are checked (WeasyPrint ignores namespaces).
+#: <script> is inert in CairoSVG and WeasyPrint and never ships (salesplay publishes a PNG);
+#: <foreignObject> may stay, but what it holds may name no resource (_INERT_FOREIGN).
+_SVG_ELEMENT_NAMES = """
+    a animate animateMotion animateTransform animateColor circle clipPath defs desc discard
+    ellipse feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix
+    feDiffuseLighting feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB
+    feFuncG feFuncR feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset
+    fePointLight feSpecularLighting feSpotLight feTile feTurbulence filter foreignObject g
+    hatch hatchpath image line linearGradient marker mask mesh meshgradient meshpatch meshrow
+    metadata mpath path pattern polygon polyline radialGradient rect script set solidcolor
+    stop style svg switch symbol text textPath title tref tspan use view"""
+_SVG_ELEMENTS = frozenset(_SVG_ELEMENT_NAMES.split())
+#: The only attributes that content inside a <foreignObject> (HTML and the like) may carry:
+#: HTML has too many attributes that load something (src, srcset, data, poster, background,
+#: content="0;url=…") to list the bad ones.
+_INERT_FOREIGN = frozenset({"id", "class", "style", "title", "lang", "dir"})
+#: Attributes whose values are identifiers that look like URLs but are never fetched.
+_IDENTIFIER_ATTRS = frozenset({"requiredFeatures", "requiredExtensions"})
+#: A URL with a scheme (file:/…, https://…) anywhere in an attribute's value.
+_SCHEME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:/")
+#: CSS that may name a resource: any escape (`u\72l(` spells `url(`), any at-rule (`@import`,
+#: also spelled `@\69mport`) or a function that takes a URL. Only such attribute values are
+#: tokenised (a `<style>` always is): fifty thousand `transform="rotate(…)"` stay cheap.
+_CSS_HINT_RE = re.compile(r"\\|@|(?:url|src|image|image-set|cross-fade)\(", re.IGNORECASE)
+#: CSS functions whose string arguments are URLs, besides url("…") and src("…").
+_CSS_IMAGE_FUNCTIONS = frozenset({"image", "image-set", "-webkit-image-set", "cross-fade"})
 #: CSS units to CSS pixels (96 dpi), as CairoSVG and browsers use them.
 _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54}
 _UNITS |= {"in": 96.0, "q": 96 / 101.6}
 _LENGTH_RE = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
-_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)""", re.IGNORECASE)
 _DATA_IMAGE_RE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,", re.IGNORECASE)
 #: an embedded raster costs its pixels / this many "elements" each time it is drawn.
 _PIXELS_PER_ELEMENT = 4000
@@ -243,8 +276,11 @@ def _png_of(image: PilImage) -> tuple[bytes, tuple[int, int]]:
 
 @dataclass(eq=False)
 class _Node:
-    tag: str  # local name
+    tag: str  # local name in the SVG namespace, else "namespace local"
     attrs: dict[str, str]
+    local: str = ""  # local name whatever the namespace (WeasyPrint draws by it)
+    #: whether the element is content of a <foreignObject> that is not SVG (HTML, say)
+    foreign: bool = False
     children: list[_Node] = field(default_factory=list)
     descendants: int = 0
     #: (element id, applies to every descendant too) for each same-document reference
@@ -296,9 +332,18 @@ class _Tree:
             raise ImageError(f"nests elements more than {MAX_SVG_DEPTH} deep")
         if not self._stack and (local != "svg" or ns not in ("", _SVG_NS)):
             raise ImageError("is not an SVG image: its root element is not <svg>")
-        node = _Node(local if ns in ("", _SVG_NS) else name, attrs)
+        drawn = ns in ("", _SVG_NS)
+        parent = self._stack[-1] if self._stack else None
+        inside = parent is not None and (parent.foreign or parent.local == "foreignObject")
+        if (drawn and local not in _SVG_ELEMENTS) or (ns == _XHTML_NS and not inside):
+            raise ImageError(
+                f"has an element <{_short(local)}> that is not part of an SVG drawing: remove it"
+            )
+        node = _Node(local if drawn else name, attrs, local=local, foreign=inside and not drawn)
         for key, value in attrs.items():
             self._attribute(node, key, value)
+        if node.foreign:
+            self._foreign_attributes(node)
         if self._stack:
             self._stack[-1].children.append(node)
         else:
@@ -307,23 +352,49 @@ class _Tree:
 
     def _end(self, _name: str) -> None:
         node = self._stack.pop()
-        if node.tag == "style":
+        if node.local == "style":  # in any namespace: an HTML <style> is CSS too
             self._css(node, "".join(node.text), style_sheet=True)
         if self._stack:
             self._stack[-1].descendants += node.descendants + 1
 
     def _chars(self, text: str) -> None:
-        if self._stack and self._stack[-1].tag == "style":
+        if self._stack and self._stack[-1].local == "style":
             self._stack[-1].text.append(text)
 
     def _attribute(self, node: _Node, key: str, value: str) -> None:
         ns, _, local = key.rpartition(" ")
         if local == "id" and ns == "":
             self.ids.setdefault(value.strip(), node)
-        elif local == "href" and ns in ("", _XLINK_NS):
+        elif local == "href":
+            # in any namespace: a renamed xlink namespace must not hide an href
             self._href(node, value.strip())
-        elif "url(" in value.lower() or "@import" in value.lower():
-            self._css(node, value, style_sheet=False)
+        elif local == "src":
+            raise ImageError(
+                f"refers to '{_short(value.strip())}' outside the file (src=…): remove it"
+            )
+        elif local == "base" and ns == _XML_NS:
+            # resolves even href="#a" against it (WeasyPrint fetches file:///etc/passwd#a)
+            raise ImageError(f"sets xml:base='{_short(value.strip())}': remove it")
+        else:
+            if _CSS_HINT_RE.search(value):
+                self._css(node, value, style_sheet=False)
+            # any other attribute read as an address (an animation's to=, HTML's data=): an
+            # editor's own namespace (rdf:resource, inkscape:export-filename) is never read
+            plain = ns in ("", _SVG_NS, _XLINK_NS, _XML_NS, _XHTML_NS)
+            if plain and local not in _IDENTIFIER_ATTRS and _SCHEME_RE.search(value):
+                raise ImageError(
+                    f"refers to '{_short(value.strip())}' outside the file ({local}=…): remove it"
+                )
+
+    def _foreign_attributes(self, node: _Node) -> None:
+        """Content inside a <foreignObject> carries only attributes that load nothing."""
+        for key in node.attrs:
+            ns, _, local = key.rpartition(" ")
+            if not (local in _INERT_FOREIGN and ns in ("", _XHTML_NS, _XML_NS)):
+                raise ImageError(
+                    f"has <{_short(node.local)} {_short(local)}=…> inside <foreignObject>:"
+                    f" only {', '.join(sorted(_INERT_FOREIGN))} may be set there; remove it"
+                )
 
     def _href(self, node: _Node, href: str) -> None:
         if href.startswith("#"):
@@ -356,10 +427,8 @@ class _Tree:
         return width * height // _PIXELS_PER_ELEMENT
 
     def _css(self, node: _Node, text: str, *, style_sheet: bool) -> None:
-        if "@import" in text.lower():
-            raise ImageError("imports a style sheet (@import): put the styles in the file")
-        for match in _URL_RE.finditer(text):
-            url = next((g for g in match.groups() if g is not None), "").strip()
+        for url in _css_urls(text, style_sheet=style_sheet):
+            url = url.strip()
             if not url.startswith("#"):
                 raise ImageError(f"refers to '{_short(url)}' outside the file in url(…): remove it")
             # A <style> rule may apply to any element: counted from the root, for all of them.
@@ -367,6 +436,46 @@ class _Tree:
         if style_sheet and node.refs and self._stack:
             self._stack[0].refs.extend(node.refs)
             node.refs.clear()
+
+
+def _css_urls(text: str, *, style_sheet: bool) -> list[str]:
+    """Every URL `text` names, read by tinycss2 as CairoSVG and WeasyPrint read it.
+
+    Tokenised, never matched as text: escapes are decoded (`u\\72l(` is `url(`, `@\\69mport`
+    is `@import`) and comments dropped, so no spelling the renderers accept is missed.
+    Raises ImageError for an @import and for a url( the tokenizer cannot read.
+    """
+    import tinycss2
+
+    top = (
+        tinycss2.parse_stylesheet(text)
+        if style_sheet
+        else tinycss2.parse_component_value_list(text)
+    )
+    urls: list[str] = []
+    stack = list(reversed(top))  # in document order: the first bad URL is the one named
+    while stack:
+        item = stack.pop()
+        kind = item.type
+        keyword = {"at-rule": "lower_at_keyword", "at-keyword": "lower_value"}.get(kind)
+        if keyword and getattr(item, keyword) == "import":  # a rule, or a token in an attribute
+            raise ImageError("imports a style sheet (@import): put the styles in the file")
+        if kind == "error" and item.kind == "bad-url":
+            raise ImageError("has a url(…) that cannot be read: remove it")
+        if kind == "url":
+            urls.append(item.value)
+        elif kind == "function" and item.lower_name in ("url", "src"):
+            args = [a for a in item.arguments if a.type not in ("whitespace", "comment")]
+            # url("x") takes one string; anything else (var(…)) is no same-file reference
+            single = len(args) == 1 and args[0].type == "string"
+            urls.append(args[0].value if single else tinycss2.serialize(item.arguments))
+        elif kind == "function" and item.lower_name in _CSS_IMAGE_FUNCTIONS:
+            urls.extend(a.value for a in item.arguments if a.type == "string")
+        for part in ("prelude", "content", "arguments"):
+            children = getattr(item, part, None)
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+    return urls
 
 
 def _short(text: str) -> str:

@@ -165,6 +165,78 @@ BAD: dict[str, tuple[str, bytes | str, str]] = {
     ),
 }
 
+XHTML = 'xmlns="http://www.w3.org/1999/xhtml"'
+#: case → (SVG, what the error says): an SVG logo naming something outside itself, in a
+#: spelling the renderers follow but the scan once missed (CSS escapes, src, xml:base, HTML)
+OUTSIDE: dict[str, tuple[str, str]] = {
+    "css-escape-spells-url": (
+        svg(r"<style>rect{fill:u\72l(file:///etc/passwd)}</style><rect width='9' height='9'/>"),
+        "refers to 'file:///etc/passwd' outside the file in url(…)",
+    ),
+    "attribute-escape-spells-url": (
+        svg(r'<rect width="9" height="9" fill="u\72l(file:///etc/passwd#a)"/>'),
+        "refers to 'file:///etc/passwd#a' outside the file in url(…)",
+    ),
+    "style-attribute-escape": (
+        svg(r'<rect width="9" height="9" style="fill:U\52 L(file:///etc/passwd)"/>'),
+        "refers to 'file:///etc/passwd' outside the file in url(…)",
+    ),
+    "escape-spells-import": (
+        svg(r"<style>@\69mport 'file:///etc/passwd';</style>"),
+        "imports a style sheet (@import)",
+    ),
+    "import-in-an-attribute": (
+        svg(r"""<rect width="9" height="9" style="@\69mport 'file:///etc/passwd'"/>"""),
+        "imports a style sheet (@import)",
+    ),
+    "font-face-src": (
+        svg(r"<style>@font-face{font-family:x;src:u\rl('file:///etc/passwd')}</style>"),
+        "refers to 'file:///etc/passwd' outside the file in url(…)",
+    ),
+    "image-src": (
+        svg('<image src="file:///etc/passwd" width="9" height="9"/>'),
+        "refers to 'file:///etc/passwd' outside the file (src=…)",
+    ),
+    "xml-base": (
+        svg('<rect width="9" height="9"/>', 'xml:base="file:///etc/" width="40" height="20"'),
+        "sets xml:base='file:///etc/'",
+    ),
+    "xml-base-under-a-fragment": (
+        svg('<image xml:base="file:///etc/passwd" href="#a" width="9" height="9"/>'),
+        "sets xml:base='file:///etc/passwd'",
+    ),
+    "href-in-another-namespace": (
+        svg('<image xmlns:l="urn:l" l:href="file:///etc/passwd" width="9" height="9"/>'),
+        "refers to 'file:///etc/passwd' outside the file",
+    ),
+    "iframe-in-foreign-object": (
+        svg(
+            f'<foreignObject width="9" height="9"><iframe {XHTML} src="file:///etc/passwd"/>'
+            "</foreignObject>"
+        ),
+        "refers to 'file:///etc/passwd' outside the file (src=…)",
+    ),
+    "object-data-in-foreign-object": (
+        svg(f'<foreignObject width="9" height="9"><object {XHTML} data="x.png"/></foreignObject>'),
+        "has <object data=…> inside <foreignObject>",
+    ),
+    "html-outside-foreign-object": (
+        svg(f"<iframe {XHTML}/>"),
+        "has an element <iframe> that is not part of an SVG drawing",
+    ),
+    "unknown-svg-element": (
+        svg('<font-face-uri href="#f"/>'),
+        "has an element <font-face-uri> that is not part of an SVG drawing",
+    ),
+    "animation-to-a-file": (
+        svg(
+            '<image width="9" height="9"><set attributeName="href" to="file:///etc/passwd"/>'
+            "</image>"
+        ),
+        "refers to 'file:///etc/passwd' outside the file (to=…)",
+    ),
+}
+
 
 def _logo_edits(which: str, value: str, files: dict[str, bytes | str]) -> dict[str, str | bytes]:
     edits: dict[str, str | bytes] = {
@@ -320,6 +392,34 @@ def test_bad_logo_is_one_located_error_at_check(tmp_path: Path, case: str, which
     assert elapsed < 10, f"check took {elapsed:.1f} s"
 
 
+@pytest.mark.parametrize("case", list(OUTSIDE))
+def test_svg_logo_referring_outside_in_any_spelling_is_refused(case: str) -> None:
+    data, says = OUTSIDE[case]
+    with pytest.raises(images.ImageError) as raised:
+        images.check_image(data.encode(), ".svg")
+    assert says in str(raised.value), raised.value
+
+
+#: the five spellings the review found passing `check`
+REVIEWED = ("css-escape-spells-url", "attribute-escape-spells-url", "image-src", "xml-base")
+REVIEWED += ("iframe-in-foreign-object",)
+
+
+@pytest.mark.parametrize("case", REVIEWED)
+def test_partner_svg_logo_referring_outside_is_one_located_error_at_check(
+    tmp_path: Path, case: str
+) -> None:
+    """Each passed `check` while the plain spellings (url(, href, @import) were refused."""
+    data, says = OUTSIDE[case]
+    make_catalog(
+        tmp_path, _logo_edits("partner", "assets/partners/x.svg", {"partners/x.svg": data})
+    )
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    msg = _one_located_error(result.stderr, "partner")
+    assert msg.startswith("asset 'assets/partners/x.svg' ") and says in msg, msg
+
+
 @pytest.mark.parametrize("case", ["png-declares-60000x60000", "truncated-jpeg", "svg-use-bomb"])
 def test_bad_company_logo_stops_build_before_anything_is_written(tmp_path: Path, case: str) -> None:
     name, data, _ = BAD[case]
@@ -385,6 +485,25 @@ GOOD: dict[str, bytes | str] = {
         + __import__("base64").b64encode(encoded("PNG", (8, 8))).decode()
         + '"/>',
         'width="100%" viewBox="0 0 40 20"',
+    ),
+    # as Inkscape saves it: its own namespaces and RDF metadata hold URLs and paths that no
+    # renderer reads; CSS with comments, a transform and a feature string are no references
+    "inkscape.svg": svg(
+        '<sodipodi:namedview xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"'
+        ' xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" pagecolor="#ffffff"'
+        ' inkscape:export-filename="/home/me/logo.png" sodipodi:docname="logo.svg">'
+        '<inkscape:page x="0" y="0" width="40" height="20"/></sodipodi:namedview>'
+        '<metadata><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:cc="http://creativecommons.org/ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        '<cc:Work rdf:about=""><dc:format>image/svg+xml</dc:format><dc:type'
+        ' rdf:resource="http://purl.org/dc/dcmitype/StillImage"/></cc:Work></rdf:RDF></metadata>'
+        "<style>/* brand: https://northwind.example/brand */ .b { fill: #0B5FFF }</style>"
+        '<switch><g requiredFeatures="http://www.w3.org/TR/SVG11/feature#Shape"'
+        ' transform="translate(2 1) rotate(5)" aria-label="Logo: Northwind">'
+        '<rect class="b" width="30" height="15" style="stroke:url(#g)"/></g></switch>'
+        '<linearGradient id="g"><stop offset="0"/></linearGradient>'
+        '<foreignObject width="9" height="9"><div xmlns="http://www.w3.org/1999/xhtml"'
+        ' class="n" lang="en">Northwind</div></foreignObject>'
     ),
 }
 
