@@ -19,6 +19,7 @@ from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families import families
 from salesplay.families.base import Family
+from salesplay.models import may_see
 from salesplay.render.templates import THEME_DIR
 from salesplay.serve import ServeOptions, Server, allowed, quick_kinds, slow_kinds
 from salesplay.serve import kinds as serve_kinds
@@ -77,6 +78,27 @@ def test_a_new_served_family_is_served_without_touching_serve(
     assert allowed("/feeds/plays.json")
     assert not allowed("/feeds/plays.xml")
     assert "feeds" in slow_kinds()
+
+
+def test_serve_hands_out_only_what_reps_may_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The served set is the rep portal and what it links to: no family's output made for
+    fewer than reps (internal, or the marketers' reports) is handed out, even if a family
+    holding one is marked served."""
+    assert not allowed("/reports/coverage.html") and not allowed("/reports/check.json")
+    assert allowed("/site/report.html")  # the marketers' page of the portal: rep edition
+    for fam in families():
+        if fam.served:
+            assert all(a is not None and may_see("rep", a) for _, a in fam.outputs), fam.name
+    notes = Family(
+        "notes",
+        "notes for three audiences",
+        (("notes/rep/*", "rep"), ("notes/internal/*", "internal"), ("notes/own/*", None)),
+        lambda _s: [],
+        served=True,
+    )
+    monkeypatch.setattr(serve_kinds, "families", lambda: (*families(), notes))
+    assert allowed("/notes/rep/a.html")
+    assert not allowed("/notes/internal/a.html") and not allowed("/notes/own/a.json")
 
 
 def test_build_results_are_data_not_output(tmp_path: Path) -> None:
@@ -265,8 +287,10 @@ def test_a_save_shows_the_source_pages_first_then_the_translated_ones(tmp_path: 
         wait_for("the background passes", lambda: not srv.status.snapshot()["building"], 120)
         first = srv.status.snapshot()
         assert first["build"] == 1 and first["errors"] == []
-        # what tells the reload script a source page (site/, reports/) from a translated one
-        assert {"site", "reports"} <= set(first["roots"]) and "de" not in first["roots"]
+        # what tells the reload script a source page (site/, matrix.html) from a translated
+        # one; reports/ is not served
+        assert "site" in first["roots"] and "de" not in first["roots"]
+        assert "reports" not in first["roots"]
 
         say(root, "Restores proven every quarter.")
         new = b"Restores proven every quarter."

@@ -44,6 +44,11 @@ def plant(out: Path, outside: Path) -> None:
         "kits/partner.zip": b"PK " + SECRET,
         ".salesplay/outputs.json": b'["' + SECRET + b'"]',
         "site/.index.html.tmp": SECRET,
+        # the marketers' own outputs: internal proof and what changed, every diagnostic
+        "reports/coverage.html": b"<html><body>coverage " + SECRET + b"</body></html>",
+        "reports/check.json": b'[{"message": "' + SECRET + b'"}]',
+        # the marketers' page of the portal, made from the rep edition
+        "site/report.html": b"<html><body><h1>for marketers</h1></body></html>",
     }
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +150,18 @@ def test_the_portal_is_still_served(served: Server, target: str, expected: bytes
     code, body = request(served.port, target)
     assert code == 200, target
     assert expected in body
+
+
+def test_the_marketers_reports_are_not_served(served: Server) -> None:
+    """reports/ holds internal-edition content and nothing in the portal links to it; the
+    marketers' page of the portal, site/report.html, is served."""
+    for target in ("/reports/coverage.html", "/reports/check.json", "/reports/"):
+        for method in ("GET", "HEAD"):
+            code, body = request(served.port, target, method=method)
+            assert code == 404, (method, target, code)
+            assert SECRET not in body
+    code, body = request(served.port, "/site/report.html")
+    assert code == 200 and b"for marketers" in body
 
 
 def test_head_has_no_body(served: Server) -> None:

@@ -189,8 +189,10 @@ FAMILY = Family(
     (("reports/*", None),),
     plan,
     localized=False,
-    served=True,
-    quick=True,
+    # never served: coverage.html holds internal proof and what changed internally, and
+    # check.json every diagnostic (quoting internal text); nothing in the portal links to
+    # them, and serve's error page reads the build's result, not this file. The marketers'
+    # page in the portal is site/report.html, made from the rep edition.
     finish=finish,
     # the report's What changed counts from the last release tag
     git=frozenset({"tags"}),

@@ -37,7 +37,7 @@ class Status:
     `build` counts the builds of the source locale's pages (a save's first pass), `pages`
     those of every locale's pages (the pass after it): a page under a locale's folder
     reloads on `pages`, the others on `build`. `roots` are the top folders of the source
-    locale's served outputs (site, reports, …), which tell the page which it is."""
+    locale's served outputs (site, battlecards, …), which tell the page which it is."""
 
     build: int = 0
     pages: int = 0

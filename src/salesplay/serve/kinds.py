@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salesplay.families import families, family
 from salesplay.families.base import Family
-from salesplay.models import ENTITY_FOLDERS
+from salesplay.models import ENTITY_FOLDERS, Audience, may_see
 
 
 def served_families() -> tuple[Family, ...]:
@@ -36,14 +36,26 @@ def is_served(kind: str) -> bool:
 
 def allowed(path: str, served: Sequence[Family] | None = None) -> bool:
     """Whether a normalized request path ('/site/index.html') is an output of a served
-    family (`served`, else the registry's). A folder ('/site/x/') counts when its
-    index.html would be."""
+    family (`served`, else the registry's) made for reps or a wider audience. A folder
+    ('/site/x/') counts when its index.html would be.
+
+    The audience is part of the rule, not a second one: serve is the rep portal, so an
+    output made from a narrower edition (internal, or the marketers' None) is never handed
+    out, even by a family marked `served` by mistake."""
     rel = path.lstrip("/")
     if not rel:
         return False
     if rel.endswith("/"):
         rel += "index.html"
-    return any(fam.owns(rel) for fam in (served_families() if served is None else served))
+    return any(
+        fam.owns(rel) and _for_reps(fam.audience_of(rel))
+        for fam in (served_families() if served is None else served)
+    )
+
+
+def _for_reps(audience: Audience | None) -> bool:
+    """Whether an output made for `audience` is one reps may read (rep, partner, public)."""
+    return audience is not None and may_see("rep", audience)
 
 
 def source_roots() -> tuple[str, ...]:

@@ -49,9 +49,10 @@ class Builder:
     built), then the rest; a save during a background pass cancels it, since it is
     stale. Each pass builds only the families that may read what was saved since the last
     complete round (kinds.reading): a partner's file goes straight to the kits and the
-    marketers' report, the pages and PDFs are left as they are. A save that changes no page
-    reps read (kinds.shows_reps) has nothing to hurry: its quick families are built with the
-    first background pass, in one build (a partner's save: the report and the kits).
+    marketers' report, the pages and PDFs are left as they are, in one build and with no
+    page to reload (neither is served). A save that changes no page reps read
+    (kinds.shows_reps) has nothing to hurry: its quick families are built with the first
+    background pass, in one build.
     """
 
     def __init__(self, process: BuildProcess, slow: Sequence[str], status: Status) -> None:
@@ -132,8 +133,9 @@ class Builder:
                     self.slow = None
                 return False  # a save came in between: the quick pass goes first
             self.rounds.append(kinds)
-            # a round without a quick pass: its first build is the one a user waits for
-            outcome = self.process.build(kinds, first=pages and index == 0)
+            # a round without a quick pass (a partner's save: the report and the kits, which no
+            # served page shows): its first build is the one a user waits for
+            outcome = self.process.build(kinds, first=not quick and index == 0)
             with self.lock:
                 self.slow = None
             if self.wanted.is_set() or self.stopping.is_set():
