@@ -390,7 +390,7 @@ def test_every_team_page_and_slide_is_marked(build: Path) -> None:
                     pages = ["".join(CANARY_TEXT_RUN.findall(p)) for p in pages]
             assert pages, member
             for number, page in enumerate(pages, start=1):
-                marking = "For Gold Partner's sellers \u2014 not for customers"
+                marking = "For the sellers of Gold Partner \u2014 not for customers"
                 assert marking in " ".join(page.split()), (member, number)
 
 

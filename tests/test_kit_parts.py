@@ -192,7 +192,7 @@ def test_the_index_explains_the_two_parts_and_who_to_call(shared: kits.KitShared
     page = index_of(shared, "gold-partner")
     text = visible_text(page)
     assert "The kit has two parts" in text
-    assert "For your team (folder for-your-team ): for Gold Partner's sellers only" in text
+    assert "For your team (folder for-your-team ): for the sellers of Gold Partner only" in text
     assert "not for customers" in text
     assert "For your customers (folder for-your-customers ): pages and decks you can hand" in text
     assert "Your channel contact at Canary Corp: Gold Desk Gita · gold-desk@canary.example" in text
@@ -250,7 +250,34 @@ def test_team_and_customer_bands_say_who_reads_them(tmp_path: Path) -> None:
     def text(pdf: bytes) -> str:
         return " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
 
-    assert "For Gold Partner's sellers — not for customers" in text(team)
+    assert "For the sellers of Gold Partner — not for customers" in text(team)
     assert "Presented by" not in text(team)
     assert "Presented by Gold Partner" in text(customer)
     assert "Your partner" not in text(team) + text(customer)
+
+
+def test_the_team_wording_names_the_partner_without_a_possessive(
+    shared: kits.KitShared, tmp_path: Path
+) -> None:
+    """A possessive reads wrong ("Harbor Lane Networks's sellers", "Élan Cloud Services's"):
+    every team marking (band, deck, index, what's new) says "the sellers of <partner>"."""
+    assert kits.wording(shared.partner_edition.labels, "team") == (
+        "For the sellers of ",
+        " — not for customers",
+    )
+    with BandMaker(roots=(tmp_path,), as_of=AS_OF, width_pt=595.28, height_pt=60.0) as maker:
+        band = maker.band(Brand.team("Harbor Lane Networks", None, (), "#0B5FFF"))
+    import io
+
+    import pypdf
+
+    drawn = " ".join(pypdf.PdfReader(io.BytesIO(band)).pages[0].extract_text().split())
+    assert "For the sellers of Harbor Lane Networks — not for customers" in drawn
+    index = visible_text(index_of(shared, "gold-partner"))
+    assert "for the sellers of Gold Partner only" in index
+    partner = shared.partner_edition.partners["gold-partner"]
+    kit = shared.partner_edition.kits[partner.tier]
+    news = kits.whats_new_page(shared.env, kit, "", [], None, partner)
+    assert "For the sellers of Gold Partner — not for customers." in news
+    for page in (drawn, index, news):
+        assert "'s sellers" not in page and "&#39;s sellers" not in page

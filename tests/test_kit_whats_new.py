@@ -89,7 +89,7 @@ def test_first_kit_says_so_and_is_listed(
     first = kits[0]
     page = first[f"{TEAM}/whats-new.html"].decode()
     assert "your first kit" in page
-    assert "For Red Rock Solutions's sellers — not for customers" in html.unescape(page)
+    assert "For the sellers of Red Rock Solutions — not for customers" in html.unescape(page)
     assert first[f"{TEAM}/whats-new.pdf"].startswith(b"%PDF")
     index = first["red-rock/index.html"].decode()
     assert 'href="for-your-team/whats-new.html"' in index

@@ -52,7 +52,7 @@ WIDE_RATIO, TALL_RATIO = 400 / 100, 100 / 200
 CHANNEL = ("Cara Channel", "channel@northwind.example")
 WIDE_CHANNEL = ("Wade Desk", "wade@northwind.example")
 TEAM, CUSTOMERS = "for-your-team", "for-your-customers"
-TEAM_MARK = "sellers — not for customers"
+TEAM_MARK = "— not for customers"
 ALL_PARTNERS = (*SAMPLE_PARTNERS, *EXTRA_PARTNERS)
 DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 
@@ -344,7 +344,7 @@ def _marks(catalog: Path, partner: str, member: str) -> tuple[list[str], list[st
     channel = list(_channel(partner))
     if member.startswith(f"{CUSTOMERS}/"):
         return [f"Presented by {name}", *contact], channel
-    return [f"For {name}'s {TEAM_MARK}", *channel], contact
+    return [f"For the sellers of {name} {TEAM_MARK}", *channel], contact
 
 
 def _slide_texts(data: bytes) -> list[tuple[str, str]]:

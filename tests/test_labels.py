@@ -340,7 +340,7 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     english = render(make_env(None), "kit_index.html", **context)
     assert "<strong>not for customers</strong>.\n      Battlecards, competitor" in english
     assert "hand to customers.\nNothing yet for this kit.</li>" in english
-    assert "Fabrikam &amp; Co's sellers only" in english  # the name escaped, as before
+    assert "the sellers of Fabrikam &amp; Co only" in english  # the name escaped, as before
     german = render(make_env(None, labels=labels_for("de")), "kit_index.html", **context)
     assert '<html lang="de" dir="ltr">' in german and "Sales Kit für Fabrikam &amp; Co" in german
     assert "Erstellt am 30.11.2026 von Northwind." in german

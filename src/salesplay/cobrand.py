@@ -2,8 +2,8 @@
 
 A deck is prepared for one part of a kit. A customer deck (the destination pitch) reads
 "Presented by <partner>" with the partner's contact and logo on its first and last slides; a
-team deck (enablement, for the partner's own sellers) reads "For <partner>'s sellers — not for
-customers" on every slide, with the vendor's channel contact on its first and last.
+team deck (enablement, for the partner's own sellers) reads "For the sellers of <partner> — not
+for customers" on every slide, with the vendor's channel contact on its first and last.
 """
 
 from __future__ import annotations

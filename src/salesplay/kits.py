@@ -2,7 +2,7 @@
 
 A kit has two parts, each in its own folder. `for-your-team/` is enablement for the partner's
 own sellers (partner edition: battlecards, competitor cards, enablement decks), every page and
-slide marked "For <partner>'s sellers — not for customers" with the vendor's channel contact.
+slide marked "For the sellers of <partner> — not for customers" with the vendor's channel contact.
 `for-your-customers/` is what they may hand to a customer (public edition: a one-page brief
 per play, the destination pitch decks), "Presented by <partner>" with its logo and contact.
 """
@@ -161,7 +161,7 @@ def channel_lines(
 #: the words around a partner's name on each part of its kit ("%(partner)s" is the name)
 WORDING: dict[cobrand.Part, str] = {
     "customer": N_("Presented by %(partner)s"),
-    "team": N_("For %(partner)s's sellers — not for customers"),
+    "team": N_("For the sellers of %(partner)s — not for customers"),
 }
 
 

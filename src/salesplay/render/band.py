@@ -38,10 +38,10 @@ MARGIN_SHARE = 0.06
 GAP_PT = 18.0
 #: The first line: lead, the partner's name in bold black, trail; then the contacts joined
 #: by SEP. A customer band reads "Presented by <name>" over the partner's own contact; a
-#: team band "For <name>'s sellers — not for customers" over the vendor's channel contact.
+#: team band "For the sellers of <name> — not for customers" over the vendor's channel contact.
 LEAD = "Presented by "
-TEAM_LEAD = "For "
-TEAM_TRAIL = "'s sellers — not for customers"
+TEAM_LEAD = "For the sellers of "
+TEAM_TRAIL = " — not for customers"
 LEAD_PT = 9.0
 SEP = " · "
 CONTACT_PT = 8.0
