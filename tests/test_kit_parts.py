@@ -281,3 +281,25 @@ def test_the_team_wording_names_the_partner_without_a_possessive(
     assert "For the sellers of Gold Partner — not for customers." in news
     for page in (drawn, index, news):
         assert "'s sellers" not in page and "&#39;s sellers" not in page
+
+
+def test_the_what_is_in_it_for_you_note_speaks_to_the_partners_sellers(
+    cat: Catalog, partner: Edition
+) -> None:
+    """The enablement deck is the partner's own sellers': its note is theirs, never a vendor
+    rep's advice about "partners" and "them"."""
+    from salesplay.labels import labels_for
+    from salesplay.render import decks
+
+    def note(edition: Edition) -> str:
+        slides = decks.partner_enablement_slides(edition, "public-play")
+        (wiifm,) = [s for s in slides if s.title == edition.labels.gettext("What's in it for you")]
+        return wiifm.notes
+
+    english = note(partner)
+    assert english == (
+        "Check the margin and the services you can attach before you plan your first calls."
+    )
+    assert "Partners" not in english and "them" not in english
+    german = note(make_edition(cat, "partner", labels=labels_for("de")))
+    assert german.startswith("Prüfen Sie die Marge")

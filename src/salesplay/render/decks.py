@@ -367,6 +367,9 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     wiifm = _content(
         tr("What's in it for you"),
         body,
-        notes=tr("Partners ask what's in it for them: lead with the margin and services attached."),
+        # the deck is for the partner's own sellers: its notes speak to them
+        notes=tr(
+            "Check the margin and the services you can attach before you plan your first calls."
+        ),
     )
     return [slides[0], wiifm, *slides[1:]]
