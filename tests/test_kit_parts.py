@@ -9,6 +9,7 @@ vendor-play → rep-play.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -194,7 +195,13 @@ def test_the_index_explains_the_two_parts_and_who_to_call(shared: kits.KitShared
     assert "The kit has two parts" in text
     assert "For your team (folder for-your-team ): for the sellers of Gold Partner only" in text
     assert "not for customers" in text
-    assert "For your customers (folder for-your-customers ): pages and decks you can hand" in text
+    assert (
+        "For your customers (folder for-your-customers ): what you can hand to customers." in text
+    )
+    assert (
+        "A one-page brief per play and pitch decks, presented by Gold Partner with your logo"
+        in text
+    )
     assert "Your channel contact at Canary Corp: Gold Desk Gita · gold-desk@canary.example" in text
     # the partner's own contact is for its customers: it is on the customer part only
     assert "Dana Ruiz" not in page and "dana@gold.example" not in page
@@ -303,3 +310,71 @@ def test_the_what_is_in_it_for_you_note_speaks_to_the_partners_sellers(
     assert "Partners" not in english and "them" not in english
     german = note(make_edition(cat, "partner", labels=labels_for("de")))
     assert german.startswith("Prüfen Sie die Marge")
+
+
+@pytest.mark.parametrize(
+    ("briefs", "decks", "logo", "contact", "says"),
+    [
+        (
+            False,
+            True,
+            False,
+            True,
+            "Pitch decks, presented by Harbor Lane with your contact details.",
+        ),
+        (
+            True,
+            False,
+            True,
+            False,
+            "A one-page brief per play, presented by Harbor Lane with your logo.",
+        ),
+        (False, True, False, False, "Pitch decks, presented by Harbor Lane."),
+        (
+            True,
+            True,
+            True,
+            True,
+            "and pitch decks, presented by Harbor Lane with your logo and your",
+        ),
+    ],
+)
+def test_the_index_says_what_the_customer_part_holds(
+    partner: Edition, briefs: bool, decks: bool, logo: bool, contact: bool, says: str
+) -> None:
+    """No "pages" when the kit has no customer briefs, no "your logo" for a partner without
+    one (harbor-lane in the sample), no "contact details" without a contact."""
+    from salesplay.render.templates import render
+
+    gold = partner.partners["gold-partner"]
+    harbor = dataclasses.replace(
+        gold, name="Harbor Lane", contact=gold.contact if contact else None
+    )
+    page = render(
+        make_env(None),
+        "kit_index.html",
+        edition=partner,
+        public=partner,
+        partner=harbor,
+        partner_id="harbor-lane",
+        plays=[],
+        briefs=["public-play"] if briefs else [],
+        destinations=["resilience"] if decks else [],
+        competitors=[],
+        channel=None,
+        team=kits.TEAM,
+        customers=kits.CUSTOMERS,
+        files=["assets/partner-logo.png"] if logo else [],
+        brand_css="",
+    )
+    text = visible_text(page)
+    assert says in text
+    assert "pages and decks" not in text
+    assert ("your logo" in text) is logo
+    assert ("contact details" in text) is contact
+
+
+def test_a_partner_without_logo_or_contact_is_not_promised_them(shared: kits.KitShared) -> None:
+    text = visible_text(index_of(shared, "registered-partner"))
+    assert "A one-page brief per play and pitch decks, presented by Registered Partner." in text
+    assert "your logo" not in text and "contact details" not in text
