@@ -176,6 +176,13 @@ def test_two_columns_overflow_independently() -> None:
     assert len(prs.slides[-1].placeholders) == 2
 
 
+def test_continued_slides_take_the_title_they_are_given() -> None:
+    """The engine imports no labels: the caller hands it the words of a continued slide."""
+    steps = tuple(PathStep(f"Play {i}", f"Stage {i}") for i in range(1, 10))
+    prs = _open(_build([SlideSpec("Path", "Weg", steps=steps)], continued="%(title)s (Forts.)"))
+    assert [s.shapes.title.text for s in prs.slides] == ["Weg", "Weg (Forts.)"]
+
+
 def test_path_steps_are_numbered_shapes_with_labels_and_captions() -> None:
     steps = tuple(
         PathStep(f"Play {i}", f"Stage {i}", f"https://x.example/{i}") for i in range(1, 10)
@@ -502,3 +509,20 @@ def test_short_text_is_set_larger_and_long_text_smaller_before_it_continues() ->
     assert len(long.slides) == 1  # a little too long: smaller, not a "(cont.)" slide
     sizes = {r.font.size.pt for p in _paras(long.slides[0]) for r in p.runs}
     assert sizes and max(sizes) < 18
+
+
+@pytest.mark.parametrize(
+    ("locale", "second"),
+    [("de", "Der Weg (Forts.)"), ("ja", "Der Weg（続き）"), ("en", "Der Weg (cont.)")],
+)
+def test_a_path_split_over_slides_says_continued_in_the_decks_language(
+    rep: Edition, locale: str, second: str
+) -> None:
+    """A German kit's deck read "Der Weg (cont.)": the word was English in every language."""
+    from salesplay.labels import labels_for
+    from salesplay.render.decks import deck_bytes
+
+    edition = dataclasses.replace(rep, labels=labels_for(locale))
+    steps = tuple(PathStep(f"Play {i}", f"Stage {i}") for i in range(1, 10))
+    data = deck_bytes(edition, [SlideSpec("Path", "Der Weg", steps=steps)], MASTER, "t")
+    assert [s.shapes.title.text for s in _open(data).slides] == ["Der Weg", second]

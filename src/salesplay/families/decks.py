@@ -43,10 +43,20 @@ def logo(src: Sources) -> Logo | None:
 def deck_key(
     ed: Edition, slides: list[SlideSpec], master_digest: str, title: str, logo: Logo | None = None
 ) -> str:
-    """Everything a deck is made from: its slides, the master, the title, brand, date, logo."""
+    """Everything a deck is made from: its slides, the master, the title, brand, date, logo
+    and the title of its overflow slides in its language."""
     mark = key_of("logo", logo.png) if logo else None
     return key_of(
-        "deck", slides, master_digest, title, ed.company.name, ed.as_of, ed.brand, mark, ed.locale
+        "deck",
+        slides,
+        master_digest,
+        title,
+        ed.company.name,
+        ed.as_of,
+        ed.brand,
+        mark,
+        ed.locale,
+        decks.continued_title(ed),
     )
 
 

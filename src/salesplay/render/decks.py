@@ -332,6 +332,13 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     return slides
 
 
+def continued_title(ed: Edition) -> str:
+    """The title of a slide a slide overflows onto, in the edition's language
+    ("%(title)s" is the slide's title)."""
+    tr = ed.labels.gettext
+    return tr("%(title)s (cont.)")
+
+
 def deck_bytes(
     ed: Edition, slides: list[SlideSpec], master: Path, title: str, logo: Logo | None = None
 ) -> bytes:
@@ -349,6 +356,8 @@ def deck_bytes(
         logo=logo,
         # every run says its language: spell-check, and the CJK/complex-script typefaces
         language=ed.labels.lang,
+        # the engine is handed the word: it imports no labels
+        continued=continued_title(ed),
     )
 
 

@@ -274,7 +274,17 @@ def _placeholders(layout: Any) -> tuple[Any, Any, list[Any]]:
     return title, subtitle, sorted(bodies, key=lambda ph: ph.placeholder_format.idx)
 
 
-def _add_slides(prs: Any, layout: Any, spec: SlideSpec, logo: Logo | None = None) -> None:
+#: the title of a slide a logical slide overflows onto, in English ("%(title)s" is its title)
+CONTINUED = "%(title)s (cont.)"
+
+
+def _add_slides(
+    prs: Any,
+    layout: Any,
+    spec: SlideSpec,
+    logo: Logo | None = None,
+    continued: str = CONTINUED,
+) -> None:
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
     for (what, present), needed in zip(_present(layout), wanted, strict=True):
@@ -296,7 +306,7 @@ def _add_slides(prs: Any, layout: Any, spec: SlideSpec, logo: Logo | None = None
         if title_ph is not None:
             text = " ".join(spec.title.split())
             slide.placeholders[title_ph.placeholder_format.idx].text = (
-                f"{text} (cont.)" if page else text
+                continued % {"title": text} if page else text
             )
             filled.add(title_ph.placeholder_format.idx)
         if subtitle_ph is not None and spec.subtitle and not page:
@@ -348,17 +358,29 @@ def build_deck(
     accent_color: str | None = None,
     logo: Logo | None = None,
     language: str | None = None,
+    continued: str = CONTINUED,
 ) -> bytes:
     """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes.
 
     ``logo`` goes on the Title and Closing slides; ``accent_color`` highlights the current
     step of a path. ``language`` (a BCP 47 tag such as "de", "pt-BR" or "ar") is set on
     every text run (see `localize`); None leaves the runs without one, as before.
+    ``continued`` titles the slides a slide overflows onto, in the deck's language (the
+    caller translates it: "%(title)s (Forts.)"); its only placeholder is %(title)s.
     """
     prs = open_master(master)
     try:
         return _fill(
-            prs, master, slides, title, author, as_of, (brand_color, accent_color), logo, language
+            prs,
+            master,
+            slides,
+            title,
+            author,
+            as_of,
+            (brand_color, accent_color),
+            logo,
+            language,
+            continued,
         )
     except DeckError:
         raise
@@ -380,6 +402,7 @@ def _fill(
     colors: tuple[str | None, str | None],
     logo: Logo | None,
     language: str | None,
+    continued: str = CONTINUED,
 ) -> bytes:
     slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
@@ -394,7 +417,7 @@ def _fill(
                 f"deck master {master} has no layout named {spec.layout!r} "
                 f"(it has: {', '.join(sorted(layouts))})"
             )
-        _add_slides(prs, layouts[spec.layout], spec, logo)
+        _add_slides(prs, layouts[spec.layout], spec, logo, continued)
     for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
         if color:
             recolor(prs, color, slot)
