@@ -395,6 +395,21 @@ def test_first_and_last_slide_of_every_deck_carry_the_partner(
                 assert TEAM_MARK in text, f"{partner}/{member} slide {number}"
 
 
+def test_no_kit_deck_carries_the_masters_comment(kits: dict[str, dict[str, bytes]]) -> None:
+    """Partners saw "Regenerate with tools/make_deck_master.py; restyle layouts freely." in
+    every deck's properties: co-branded decks keep the built deck's, which carry none."""
+    from pptx import Presentation
+
+    decks = [
+        (p, m, d) for p, found in kits.items() for m, d in found.items() if m.endswith(".pptx")
+    ]
+    assert decks
+    for partner, member, data in decks:
+        props = Presentation(io.BytesIO(data)).core_properties
+        assert props.comments == "", f"{partner}/{member}"
+        assert "make_deck_master" not in props.subject + props.keywords, f"{partner}/{member}"
+
+
 def _pictures(data: bytes) -> list[list[tuple[int, int, tuple[int, int]]]]:
     """For the first and last slide: every picture as (width EMU, height EMU, image pixels)."""
     from pptx import Presentation

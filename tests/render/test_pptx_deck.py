@@ -235,6 +235,15 @@ def test_existing_master_slides_are_removed(tmp_path: Path) -> None:
     assert [s.shapes.title.text for s in prs.slides] == ["Only"]
 
 
+def test_a_deck_carries_none_of_the_masters_own_description() -> None:
+    """The theme master says "Regenerate with tools/make_deck_master.py; restyle layouts
+    freely." of itself: no deck made on it says so in its properties."""
+    assert "make_deck_master" in Presentation(str(MASTER)).core_properties.comments
+    props = _open(_build([SlideSpec("Title", "Hi")])).core_properties
+    assert (props.title, props.author) == ("Pitch", "Northwind")
+    assert (props.comments, props.subject, props.keywords, props.category) == ("", "", "", "")
+
+
 def test_brand_color_recolours_theme() -> None:
     data = _build([SlideSpec("Title", "x")], brand_color="#FF6B00")
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -425,6 +425,9 @@ def _fill(
     props = prs.core_properties
     midnight = dt.datetime(as_of.year, as_of.month, as_of.day)
     props.title, props.author, props.last_modified_by = title, author, author
+    # what the master's file says about itself ("Regenerate with tools/make_deck_master.py…")
+    # is not the deck's: a deck, and every partner deck co-branded from it, carries none of it
+    props.comments = props.subject = props.keywords = props.category = ""
     props.created = props.modified = props.last_printed = midnight
     props.revision = 1
     buffer = io.BytesIO()
