@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -378,3 +379,16 @@ def test_a_partner_without_logo_or_contact_is_not_promised_them(shared: kits.Kit
     text = visible_text(index_of(shared, "registered-partner"))
     assert "A one-page brief per play and pitch decks, presented by Registered Partner." in text
     assert "your logo" not in text and "contact details" not in text
+
+
+def test_the_kits_whats_new_page_links_back_to_its_index(shared: kits.KitShared) -> None:
+    """`for-your-team/whats-new.html` leads back to the kit's index.html; its PDF, made from
+    the same template without a partner, has no index beside it and so no link."""
+    partner = shared.partner_edition.partners["gold-partner"]
+    kit = shared.partner_edition.kits[partner.tier]
+    page = kits.whats_new_page(shared.env, kit, "", [], None, partner)
+    assert '<a href="../index.html">Back to your kit</a>' in page
+    where = posixpath.normpath(posixpath.join(kits.TEAM, "../index.html"))
+    assert where == "index.html"  # the kit's own index, inside the kit
+    pdf_page = kits.whats_new_page(shared.env, kit, "", [], None)
+    assert "index.html" not in pdf_page and "Back to your kit" not in pdf_page

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -91,6 +92,10 @@ def test_first_kit_says_so_and_is_listed(
     assert "your first kit" in page
     assert "For the sellers of Red Rock Solutions — not for customers" in html.unescape(page)
     assert first[f"{TEAM}/whats-new.pdf"].startswith(b"%PDF")
+    # the page leads back to the kit's index, which is in the kit
+    assert '<a href="../index.html">' in page
+    assert posixpath.normpath(f"{TEAM}/../index.html") == "red-rock/index.html"
+    assert "red-rock/index.html" in first
     index = first["red-rock/index.html"].decode()
     assert 'href="for-your-team/whats-new.html"' in index
     assert 'href="for-your-team/whats-new.pdf"' in index
