@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from salesplay.richtext import Para, Run, parse, plain, safe_href, to_html, to_inline_html
+from salesplay.richtext import (
+    Para,
+    Run,
+    ltr_runs,
+    parse,
+    plain,
+    safe_href,
+    to_html,
+    to_inline_html,
+)
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "code", "pre", "br", "blockquote"}
 
@@ -209,3 +218,20 @@ def test_plain_text_survives_in_runs(md: str) -> None:
         for run in para.runs:
             for line in run.text.split("\n"):
                 assert str(Markup.escape(line)) in html
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("+1 555 0199", ["+1 555 0199"]),
+        ("اتصل على +1 555 0199 اليوم.", ["+1 555 0199"]),
+        ("راسلنا partners@northwind.example شكرا", ["partners@northwind.example"]),
+        ("الخليج للحلول التقنية (Gulf Tech Solutions)", ["Gulf Tech Solutions"]),
+        ("نسبة 50% من Acme (beta) رائعة", ["50%", "Acme (beta)"]),
+        ("١٢٣ شارع", []),
+    ],
+)
+def test_ltr_runs_isolate_numbers_addresses_and_latin_names(text: str, runs: list[str]) -> None:
+    pieces = ltr_runs(text)
+    assert "".join(p for p, _ in pieces) == text
+    assert [p for p, ltr in pieces if ltr] == runs

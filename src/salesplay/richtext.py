@@ -236,6 +236,55 @@ def first_strong(text: str) -> str | None:
     return None
 
 
+_STRONG_RTL = frozenset({"R", "AL"})
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def ltr_runs(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (part, left_to_right) pieces: each stretch that must read left to
+    right inside right-to-left text (a number such as "+1 555 0199", an e-mail address, a
+    Latin name) is one piece marked True, to be isolated in its own direction.
+
+    Unicode's algorithm alone reverses the groups of "+1 555 0199" in a right-to-left
+    paragraph ("0199 555 1+"): the spaces between digit groups take the paragraph's
+    direction. A stretch starts at a Latin letter or a digit (or a sign just before one),
+    runs up to the next right-to-left letter or Arabic digit and ends at its last letter or
+    digit (with a percent sign after a digit and any bracket it opened)."""
+    kinds = [unicodedata.bidirectional(ch) for ch in text]
+    pieces: list[tuple[str, bool]] = []
+    i = start = 0
+    while i < len(text):
+        opens = kinds[i] in ("L", "EN") or (
+            kinds[i] in ("ES", "ET") and i + 1 < len(text) and kinds[i + 1] == "EN"
+        )
+        if not opens:
+            i += 1
+            continue
+        end = i
+        while end < len(text) and kinds[end] not in _STRONG_RTL | {"AN", "B", "S"}:
+            end += 1
+        stop = end
+        while stop > i and kinds[stop - 1] not in ("L", "EN"):
+            if kinds[stop - 1] == "ET" and kinds[stop - 2] == "EN":
+                break
+            stop -= 1
+        # a bracket opened inside the stretch is closed inside it
+        while stop < end and text[stop] in _CLOSERS and _open(text[i:stop], text[stop]):
+            stop += 1
+        if start < i:
+            pieces.append((text[start:i], False))
+        pieces.append((text[i:stop], True))
+        i = start = stop
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces
+
+
+def _open(text: str, closer: str) -> bool:
+    """Whether `text` leaves a bracket open that `closer` closes."""
+    return text.count(_CLOSERS[closer]) > text.count(closer)
+
+
 def dominant_direction(text: str) -> str | None:
     """ "rtl" or "ltr" after the direction most of `text`'s strong characters have (an
     Arabic sentence that opens with a Latin product name is right to left), or None."""

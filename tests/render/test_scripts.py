@@ -553,3 +553,38 @@ def test_right_to_left_band_is_mirrored_and_keeps_latin_names_in_order(
     lead = [w for w in words if abs(w[1] - leftmost[1]) < 2]
     assert len(lead) > 1 and min(lead, key=lambda w: w[0]) == leftmost
     to_png(path, "band-rtl", dpi=100)
+
+
+#: the sample team band of the Arabic kit: the vendor's channel contact, read right to left
+GULF = "الخليج للحلول التقنية (Gulf Tech Solutions)"
+CHANNEL = (
+    "مسؤول القناة لديكم في Northwind Systems: Priya Raman, partner desk",
+    "partners@northwind.example",
+    "+1 555 0199",
+    "اتصل على +971 4 555 0177 اليوم",
+)
+
+
+@needs_poppler
+def test_right_to_left_band_keeps_numbers_addresses_and_latin_names_in_their_order(
+    maker: BandMaker, tmp_path: Path
+) -> None:
+    brand = Brand(GULF, None, CHANNEL, "#0B5FFF", "لمندوبي مبيعات ", " — وليس للعملاء", "rtl", "ar")
+    path = tmp_path / "band.pdf"
+    path.write_bytes(maker.band(brand))
+    text = pdftotext(path).translate(_BIDI_CONTROLS)
+    # a phone number alone or inside an Arabic sentence: its groups not reversed ("0199 555 1+")
+    assert "+1 555 0199" in text and "0199 555" not in text
+    assert "+971 4 555 0177" in text
+    assert "partners@northwind.example" in text
+    assert "Northwind Systems: Priya Raman, partner desk" in text
+    # and drawn so: the groups left to right on the page
+    words = pdf_words(path)[0]
+    for number in ("+1 555 0199", "+971 4 555 0177"):
+        first, *rest = number.split()
+        start = next(w for w in words if w[4] == first)
+        line = sorted((w for w in words if abs(w[1] - start[1]) < 2), key=lambda w: w[0])
+        texts = [w[4] for w in line]
+        at = texts.index(first)
+        assert texts[at : at + len(rest) + 1] == number.split(), texts
+    to_png(path, "band-rtl-contacts", dpi=100)

@@ -18,6 +18,7 @@ from salesplay.render.fonts import recipe as font_recipe
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import first_strong as first_strong
+from salesplay.richtext import ltr_runs
 
 #: Height of the partner band drawn at the bottom of every page of a partner edition.
 BAND_HEIGHT_PT = 60.0
@@ -87,11 +88,23 @@ def band_fonts(lang: str = "") -> str:
     return ", ".join(("Inter", *(f'"{f}"' for f in noto_stack(lang)), "sans-serif"))
 
 
-def _isolated(text: str, tag: str, attrs: str = "") -> str:
-    """`text` in `tag`, with the direction of its first strong character when it has one."""
+def _isolated(text: str, tag: str, attrs: str = "", *, around: str = "ltr") -> str:
+    """`text` in `tag`, with the direction of its first strong character when it has one
+    (else `around`'s, the band's)."""
     direction = first_strong(text)
     dir_attr = f' dir="{direction}"' if direction else ""
-    return f"<{tag}{attrs}{dir_attr}>{html.escape(text)}</{tag}>"
+    return f"<{tag}{attrs}{dir_attr}>{_runs(text, direction or around)}</{tag}>"
+
+
+def _runs(text: str, direction: str) -> str:
+    """`text` as HTML; read right to left, each number, e-mail address or Latin name in it
+    isolated left to right (`ltr_runs`): "+1 555 0199" keeps its order."""
+    if direction != "rtl":
+        return html.escape(text)
+    return "".join(
+        f'<span dir="ltr">{html.escape(part)}</span>' if ltr else html.escape(part)
+        for part, ltr in ltr_runs(text)
+    )
 
 
 def _css(rgb: RGB) -> str:
@@ -411,13 +424,16 @@ class BandMaker:
         # Each name and contact is laid out in the direction of its own first strong
         # character (HTML's dir=auto, which WeasyPrint lacks): an Arabic partner name in
         # an English band reads right to left, a Latin one in an Arabic band left to right.
-        name = _isolated(brand.name, "b")
+        side = brand.direction
+        name = _isolated(brand.name, "b", around=side)
         if brand.logo is not None:
             src = esc(_inside(brand.logo, self.roots).as_uri())
             mark = f'<img src="{src}" alt="">'
         else:
-            mark = _isolated(brand.name, "b", ' class="name"')
-        contacts = SEP.join(_isolated(c, "span") for c in brand.contact_lines if c.strip())
+            mark = _isolated(brand.name, "b", ' class="name"', around=side)
+        contacts = SEP.join(
+            _isolated(c, "span", around=side) for c in brand.contact_lines if c.strip()
+        )
         accent = esc(brand.colour)
         css = (
             f"@page {{ size: {self.width}pt {self.height}pt; margin: 0 }}"
@@ -440,8 +456,8 @@ class BandMaker:
             css += " .box img { object-position: right center }"
         page_html = (
             f'<!doctype html><html dir="{"rtl" if rtl else "ltr"}"{lang}><head><style>{css}</style>'
-            f"</head><body><div class=box>{mark}</div><div><p class=lead>{esc(brand.lead)}"
-            f"{name}{esc(brand.trail)}</p>"
+            f"</head><body><div class=box>{mark}</div><div><p class=lead>{_runs(brand.lead, side)}"
+            f"{name}{_runs(brand.trail, side)}</p>"
             f"<p class=contacts>{contacts}</p></div></body></html>"
         )
         return self._render(page_html, f"Partner band: {brand.name}")
