@@ -38,7 +38,7 @@ from salesplay.edition import make_edition
 from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
 from salesplay.render import html as html_pages
-from salesplay.render.band import BAND_HEIGHT_PT, BandMaker, Brand, first_strong
+from salesplay.render.band import BAND_HEIGHT_PT, LOGO_BOX_PT, BandMaker, Brand, first_strong
 from salesplay.render.pdf import PdfRenderer
 from salesplay.render.pptx_deck import DeckLanguage, build_deck, script_typefaces
 from salesplay.render.slides import SlideSpec
@@ -588,3 +588,51 @@ def test_right_to_left_band_keeps_numbers_addresses_and_latin_names_in_their_ord
         at = texts.index(first)
         assert texts[at : at + len(rest) + 1] == number.split(), texts
     to_png(path, "band-rtl-contacts", dpi=100)
+
+
+def _mark_words(words: list[Word], rtl: bool) -> list[Word]:
+    """The words set in the logo box (no logo: the name), by where they are."""
+    margin, (box_w, _) = min(36.0, A4_WIDTH * 0.06), LOGO_BOX_PT
+    if rtl:
+        return [w for w in words if w[0] > A4_WIDTH - margin - box_w - 9]
+    return [w for w in words if w[2] < margin + box_w + 9]
+
+
+@needs_poppler
+@pytest.mark.parametrize("direction", ["rtl", "ltr"])
+def test_a_band_laid_out_in_html_fits_a_long_name_in_the_logo_box(
+    maker: BandMaker, tmp_path: Path, direction: str
+) -> None:
+    name = GULF if direction == "rtl" else "Müller & Søn Consulting Partners International GmbH"
+    # an Arabic contact: the LTR band too is laid out by WeasyPrint
+    brand = Brand(name, None, CHANNEL, "#0B5FFF", direction=direction, lang="ar")
+    assert not maker.drawable(brand)
+    path = tmp_path / "band.pdf"
+    path.write_bytes(maker.band(brand))
+    words = pdf_words(path)[0]
+    assert all(0 <= w[0] < w[2] <= A4_WIDTH and 0 <= w[1] < w[3] <= BAND_HEIGHT_PT for w in words)
+    # every word of the name in the box, on at most two lines (none cut off below it)
+    margin, (box_w, box_h) = min(36.0, A4_WIDTH * 0.06), LOGO_BOX_PT
+    left = A4_WIDTH - margin - box_w if direction == "rtl" else margin
+    top = (BAND_HEIGHT_PT - box_h) / 2
+    mark = _mark_words(words, direction == "rtl")
+    assert sorted("".join(w[4] for w in mark)) == sorted(name.replace(" ", "")), mark
+    assert "…" not in pdftotext(path)
+    for w in mark:
+        assert left - 0.5 <= w[0] < w[2] <= left + box_w + 0.5, w
+        assert top - 0.5 <= w[1] < w[3] <= top + box_h + 0.5, w
+    assert len({round(w[1]) for w in mark}) <= 2
+    to_png(path, f"band-{direction}-long-name", dpi=100)
+
+
+@needs_poppler
+def test_the_html_band_sets_a_name_as_the_drawn_band_does(maker: BandMaker, tmp_path: Path) -> None:
+    brand = Brand("Müller & Søn Consulting Partners International GmbH", None, ("k@ms.example",))
+    sets = []
+    for engine in ("draw", "weasyprint"):
+        path = tmp_path / f"{engine}.pdf"
+        path.write_bytes(maker.band(brand, engine=engine))
+        mark = _mark_words(pdf_words(path)[0], rtl=False)
+        rows = sorted({round(w[1]) for w in mark})
+        sets.append([" ".join(w[4] for w in mark if round(w[1]) == y) for y in rows])
+    assert sets[0] == sets[1] == ["Müller & Søn Consulting", "Partners International GmbH"]

@@ -56,6 +56,8 @@ MARK_MIN_PT = 9.0
 MARK_WRAP_PT = 12.0
 MARK_LINES = 2
 LEADING = 1.2
+#: Runs of more words than this are not measured for the HTML band's name: too wide.
+_MEASURED_WORDS = 8
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
 MIN_TEXT_PT = 6.0
 INK: RGB = (0.29, 0.33, 0.39)
@@ -330,12 +332,11 @@ class BandMaker:
         ops: list[bytes | int] = [rule % (*colour, self.height - RULE_PT, self.width, RULE_PT)]
         xobjects: dict[str, Any] = {}
         if brand.logo is None:
-            size = min(MARK_PT, box_w / self.bold.width(brand.name, 1.0))
-            lines = (
-                [(brand.name, size)]
-                if size >= MARK_MIN_PT
-                else _fit_lines(self.bold, brand.name.split(), " ", MARK_WRAP_PT, box_w, MARK_LINES)
-            )
+            lines = _mark_lines(brand.name, self.bold.width)
+            for i, (text, sz) in enumerate(lines):
+                while self.bold.width(text, sz) > box_w and len(text) > 1:
+                    text = text[:-2] + "…"
+                lines[i] = (text, sz)
             sz = lines[0][1]
             top = box_y + box_h / 2 + (self.bold.cap * sz + LEADING * sz * (len(lines) - 1)) / 2
             for i, (text, sz) in enumerate(lines):
@@ -430,7 +431,15 @@ class BandMaker:
             src = esc(_inside(brand.logo, self.roots).as_uri())
             mark = f'<img src="{src}" alt="">'
         else:
-            mark = _isolated(brand.name, "b", ' class="name"', around=side)
+            # fitted as the drawn band fits it, from widths measured in the fonts it is set in
+            way = first_strong(brand.name) or side
+            lines = _mark_lines(brand.name, self._widths(brand.name, way, brand.lang))
+            mark = "<div class=name>{}</div>".format(
+                "".join(
+                    f'<b dir="{way}" style="font-size: {size:g}pt">{_runs(text, way)}</b>'
+                    for text, size in lines
+                )
+            )
         contacts = SEP.join(
             _isolated(c, "span", around=side) for c in brand.contact_lines if c.strip()
         )
@@ -443,9 +452,9 @@ class BandMaker:
             f".box {{ flex: none; width: {box_w}pt; height: {box_h}pt;"
             f" margin-inline-end: {GAP_PT}pt; display: flex; align-items: center }}"
             f".box img {{ {_LOGO_FIT} }}"
-            f".name {{ display: block; max-height: {MARK_LINES * LEADING * MARK_WRAP_PT:g}pt;"
-            f" overflow: hidden; font-size: {MARK_WRAP_PT}pt; line-height: {LEADING};"
-            f" color: {accent} }}"
+            f".name {{ width: {box_w}pt; line-height: {LEADING}; color: {accent} }}"
+            ".name b { display: block; white-space: nowrap; overflow: hidden;"
+            " text-overflow: ellipsis }"
             f"p {{ margin: 0 }} .lead {{ font-size: {LEAD_PT}pt }}"
             f" .lead b {{ color: {_css(BLACK)} }}"
             f" .contacts {{ max-height: {CONTACT_LINES * LINE_PT:g}pt; overflow: hidden }}"
@@ -461,6 +470,56 @@ class BandMaker:
             f"<p class=contacts>{contacts}</p></div></body></html>"
         )
         return self._render(page_html, f"Partner band: {brand.name}")
+
+    def _widths(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
+        """How wide the HTML band sets `name` and each run of up to _MEASURED_WORDS of its
+        words in bold (what `_mark_lines` asks): measured in one WeasyPrint layout, so with
+        its shaping and font fallback. Longer runs are "too wide"."""
+        from weasyprint.formatting_structure.boxes import InlineBlockBox
+
+        words = name.split()
+        texts = list(
+            dict.fromkeys(
+                [
+                    name,
+                    *(
+                        " ".join(words[i:j])
+                        for i in range(len(words))
+                        for j in range(i + 1, min(len(words), i + _MEASURED_WORDS) + 1)
+                    ),
+                ]
+            )
+        )
+        size = 50.0
+        spans = "".join(
+            f'<div><b data-i="{i}" dir="{direction}">{_runs(t, direction)}</b></div>'
+            for i, t in enumerate(texts)
+        )
+        lang_attr = f' lang="{html.escape(lang)}"' if lang else ""
+        page_html = (
+            f'<!doctype html><html dir="{direction}"{lang_attr}><head><style>'
+            f"@page {{ size: 4000pt 4000pt; margin: 0 }} body {{ margin: 0;"
+            f" font: bold {size:g}pt/1 {band_fonts(lang)} }}"
+            " b { display: inline-block; white-space: nowrap }"
+            f"</style></head><body>{spans}</body></html>"
+        )
+        document = self.renderer.layout(
+            page_html,
+            base_url=THEME_DIR.as_uri() + "/",
+            roots=(*self.roots, THEME_DIR),
+            stylesheets=(FONTS_CSS,),
+        )
+        measured: dict[str, float] = {}
+        for page in document.pages:
+            for box in page._page_box.descendants():
+                if isinstance(box, InlineBlockBox) and box.element.get("data-i") is not None:
+                    # CSS px (0.75 pt) at `size` pt, to points at 1 pt
+                    measured[texts[int(box.element.get("data-i"))]] = box.width * 0.75 / size
+
+        def width(text: str, at: float) -> float:
+            return measured.get(text, float("inf")) * at
+
+        return width
 
     def _render(self, page_html: str, title: str) -> bytes:
         pdf, refused = self.renderer.render(
@@ -511,25 +570,52 @@ def _fit_lines(
     """Pack items into at most max_lines lines of max_w, shrinking to 6 pt, then clipping."""
     if not items:
         return []
+    lines, size = _pack(font.width, items, sep, size, max_w, max_lines)
+    for i, line in enumerate(lines):
+        while font.width(line, size) > max_w and len(line) > 1:
+            line = line[:-2] + "…"
+        lines[i] = line
+    return [(line, size) for line in lines]
+
+
+def _mark_lines(name: str, width: Callable[[str, float], float]) -> list[tuple[str, float]]:
+    """The name set in the logo box when there is no logo: one line of at most MARK_PT if
+    that is at least MARK_MIN_PT, else up to MARK_LINES lines from MARK_WRAP_PT, shrunk
+    to fit (a line still too wide is the caller's to clip with an ellipsis)."""
+    box_w = LOGO_BOX_PT[0]
+    size = min(MARK_PT, box_w / width(name, 1.0))
+    if size >= MARK_MIN_PT:
+        return [(name, size)]
+    lines, size = _pack(width, name.split(), " ", MARK_WRAP_PT, box_w, MARK_LINES)
+    return [(line, size) for line in lines]
+
+
+def _pack(
+    width: Callable[[str, float], float],
+    items: Sequence[str],
+    sep: str,
+    size: float,
+    max_w: float,
+    max_lines: int,
+) -> tuple[list[str], float]:
+    """Items packed into lines of max_w, shrunk in half points down to 6 pt until at most
+    max_lines lines fit; more lines than that are cut to max_lines, the last ending in "…"
+    (a line still too wide is the caller's to clip)."""
     while True:
         lines: list[str] = []
         for item in items:
-            if lines and font.width(lines[-1] + sep + item, size) <= max_w:
+            if lines and width(lines[-1] + sep + item, size) <= max_w:
                 lines[-1] += sep + item
             else:
                 lines.append(item)
-        widest = max(font.width(line, size) for line in lines)
+        widest = max(width(line, size) for line in lines)
         if (len(lines) <= max_lines and widest <= max_w) or size <= MIN_TEXT_PT:
             break
         size -= 0.5
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] += "…"
-    for i, line in enumerate(lines):
-        while font.width(line, size) > max_w and len(line) > 1:
-            line = line[:-2] + "…"
-        lines[i] = line
-    return [(line, size) for line in lines]
+    return lines, size
 
 
 def _image(pdf: Any, data: bytes, *, max_px: tuple[int, int]) -> tuple[Any, tuple[float, float]]:

@@ -176,23 +176,9 @@ class PdfRenderer:
         Same html + same as_of gives byte-identical output: the dates come from as_of,
         the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
         """
-        from weasyprint import CSS, HTML
-
         fetcher = SafeFetcher(roots, linted)
-        font_config, linked = self._fonts()
         try:
-            sheets = []
-            for sheet in stylesheets:
-                url = Path(sheet).resolve().as_uri()
-                try:
-                    fetcher.check_path(url)
-                except FetchRefused as exc:
-                    raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
-                sheets.append(CSS(url=url, url_fetcher=fetcher, font_config=font_config))
-            with reusing(linked, fetcher):
-                document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                    stylesheets=sheets, font_config=font_config
-                )
+            document = self._layout(html, base_url, fetcher, stylesheets)
             stamp = as_of.isoformat()
             document.metadata.created = stamp
             document.metadata.modified = stamp
@@ -209,6 +195,37 @@ class PdfRenderer:
         except Exception as exc:  # WeasyPrint raises many types; callers need one.
             raise PdfError(f"cannot render '{title}': {type(exc).__name__}: {exc}") from exc
         return pdf, [r for i, r in enumerate(fetcher.refused) if i not in fetcher.said]
+
+    def layout(
+        self, html: str, *, base_url: str, roots: Sequence[Path], stylesheets: Sequence[Path] = ()
+    ) -> Any:
+        """`html` laid out (a WeasyPrint Document, not written): to measure what it sets,
+        e.g. a text's width in the fonts it is drawn with."""
+        try:
+            return self._layout(html, base_url, SafeFetcher(roots, ()), stylesheets)
+        except PdfError:
+            raise
+        except Exception as exc:  # WeasyPrint raises many types; callers need one.
+            raise PdfError(f"cannot lay out: {type(exc).__name__}: {exc}") from exc
+
+    def _layout(
+        self, html: str, base_url: str, fetcher: SafeFetcher, stylesheets: Sequence[Path]
+    ) -> Any:
+        from weasyprint import CSS, HTML
+
+        font_config, linked = self._fonts()
+        sheets = []
+        for sheet in stylesheets:
+            url = Path(sheet).resolve().as_uri()
+            try:
+                fetcher.check_path(url)
+            except FetchRefused as exc:
+                raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
+            sheets.append(CSS(url=url, url_fetcher=fetcher, font_config=font_config))
+        with reusing(linked, fetcher):
+            return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=sheets, font_config=font_config
+            )
 
 
 def render_pdf(
