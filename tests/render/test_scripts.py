@@ -450,7 +450,9 @@ def test_deck_runs_name_the_noto_typeface_of_their_script() -> None:
 def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centred() -> None:
     for layout, p in _paragraphs(_deck("ar")):
         p_pr = p.find(qn("a:pPr"))
-        assert p_pr is not None and p_pr.get("rtl") == "1", (layout, _text(p))
+        # text with no right-to-left letter (Latin, Cyrillic, CJK) keeps its own direction
+        own = "0" if first_strong(_text(p)) == "ltr" else "1"
+        assert p_pr is not None and p_pr.get("rtl") == own, (layout, _text(p))
         if layout == "Closing":
             assert p_pr.get("algn") in (None, "ctr"), _text(p)  # its layout centres the text
         else:
@@ -636,3 +638,27 @@ def test_the_html_band_sets_a_name_as_the_drawn_band_does(maker: BandMaker, tmp_
         rows = sorted({round(w[1]) for w in mark})
         sets.append([" ".join(w[4] for w in mark if round(w[1]) == y) for y in rows])
     assert sets[0] == sets[1] == ["Müller & Søn Consulting", "Partners International GmbH"]
+
+
+def test_an_untranslated_claim_in_an_arabic_deck_keeps_its_full_stop_at_its_end() -> None:
+    """The source text shown where a translation is missing reads left to right: its
+    paragraph is not marked rtl, which put "automatically." as ".automatically"."""
+    claim = "Restores are tested automatically."
+    slides = [
+        SlideSpec(
+            "Content",
+            "الادعاءات",
+            body=(
+                *parse(f"- {SAMPLES[2].text}"),
+                *parse(f"- {claim}"),
+                *parse("- تتولاها Northwind Systems"),
+            ),
+        )
+    ]
+    data = build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language="ar")
+    marks = {_text(p): p.find(qn("a:pPr")) for _, p in _paragraphs(data)}
+    assert marks[claim].get("rtl") == "0"
+    assert marks[claim].get("algn") == "r"  # aligned as the slide's Arabic text
+    assert marks[SAMPLES[2].text].get("rtl") == "1"
+    # an Arabic sentence with a long Latin name still reads right to left
+    assert marks["تتولاها Northwind Systems"].get("rtl") == "1"

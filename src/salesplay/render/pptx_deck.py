@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +41,7 @@ from salesplay.render.pptx_path import (
 )
 from salesplay.render.slides import DeckError, Logo, SlideSpec
 from salesplay.render.templates import THEME_DIR
-from salesplay.richtext import Para, Run, safe_href
+from salesplay.richtext import Para, Run, dominant_direction, safe_href
 
 _TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 _BODIES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
@@ -533,7 +534,8 @@ def _set_typeface(r_pr: Any, tag: str, typeface: str, after: tuple[str, ...]) ->
 
 def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = None) -> None:
     """Set lang, the a:ea/a:cs typefaces the text needs and, right to left, rtl="1" and
-    right alignment on each a:p of ``p_elements``.
+    right alignment on each a:p of ``p_elements`` (rtl="0" on one with no right-to-left
+    letter: it keeps its own direction, aligned as the others).
 
     ``inherited(p)`` is the alignment a paragraph inherits from its layout and master; a
     centred one stays centred.
@@ -561,10 +563,21 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
         end.set("lang", language.tag)
         if language.rtl:
             p_pr = p.get_or_add_pPr()
-            p_pr.set("rtl", "1")
+            words = "".join(t.text or "" for t in p.iter(qn("a:t")))
+            # text with no right-to-left letter (a missing translation's source text)
+            # keeps its own direction, its full stop at its end; it still aligns as the
+            # slide's right-to-left text does
+            p_pr.set("rtl", "0" if _left_to_right(words) else "1")
             align = p_pr.get("algn") or (inherited(p) if inherited else None) or "l"
             if align == "l":
                 p_pr.set("algn", "r")
+
+
+def _left_to_right(text: str) -> bool:
+    """Whether `text` has left-to-right letters and no right-to-left one."""
+    return dominant_direction(text) == "ltr" and not any(
+        unicodedata.bidirectional(ch) in ("R", "AL") for ch in text
+    )
 
 
 def _inherited_align(slide: Any) -> Any:
