@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from salesplay.labels import Labels
@@ -80,6 +80,16 @@ class StepView:
     #: in a kit's edition, a step whose play is outside the kit: the company that runs it
     #: (its play, stage, signals and milestone are withheld)
     handled_by: str | None = None
+
+    def label(self, gettext: Callable[[str], str] = str) -> str:
+        """The step's name in a diagram or deck: its play's, else, where the play is not in
+        the edition, the kit's "Handled by <company>" or "Not in this edition" (translated by
+        `gettext`); never its stage, which is its caption and would read as a play's name."""
+        if self.play_name:
+            return self.play_name
+        if self.handled_by:
+            return gettext("Handled by %(company)s") % {"company": self.handled_by}
+        return gettext("Not in this edition")
 
 
 @dataclass(frozen=True)

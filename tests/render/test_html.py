@@ -586,3 +586,25 @@ def test_override_undefined_variable_is_located(tmp_path: Path, rep: Edition) ->
         )
     assert info.value.loc.file.resolve() == override.resolve() and info.value.loc.line == 3
     assert "nmae" in str(info.value)
+
+
+def test_a_step_whose_play_is_not_in_the_edition_is_said_so_everywhere(rep: Edition) -> None:
+    """A path step shown without its play (a public path's step naming an internal play):
+    its diagram said "a play not in this edition" in English, the rep deck took its stage
+    for its name, the portal "No play yet"; one translated label now, the stage its
+    caption, and a kit's "Handled by <company>"."""
+    from salesplay.labels import labels_for
+    from salesplay.render import decks
+
+    shown = rep.paths["hybrid-cloud-journey"]
+    hidden = dataclasses.replace(shown.steps[0], play=None, play_name=None)
+    path = dataclasses.replace(shown, steps=(hidden, *shown.steps[1:]))
+    assert hidden.stage
+    assert hidden.label() == "Not in this edition"
+    assert dataclasses.replace(hidden, handled_by="Northwind").label() == "Handled by Northwind"
+    steps = decks._steps(path, rep.labels.gettext, public=False)
+    assert steps[0].label == "Not in this edition" and steps[0].caption == hidden.stage
+    german = labels_for("de").gettext
+    svg = str(html.path_svg(path, gettext=german))
+    assert "Nicht in dieser Ausgabe" in svg and "Schritt 1:" in svg
+    assert "edition" not in svg.lower()

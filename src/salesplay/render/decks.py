@@ -155,7 +155,9 @@ def _steps(
                 or tr("Step %(n)s") % {"n": s.number}
             )
             if public
-            else (s.play_name or _handled(s.handled_by, tr) or s.stage or ""),
+            # a step whose play is not in the edition is said so, its stage the caption as
+            # on every other step: the stage as its label read like a play's name
+            else s.label(tr),
             caption=(s.milestone or "") if public else (s.stage or ""),
             current=s.number == current,
         )

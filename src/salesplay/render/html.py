@@ -236,7 +236,9 @@ def _common(
         "safe_href": richtext.safe_href,
         # play ids with an anchor on this page (the playbook links its own chapters)
         "anchored": frozenset(),
-        "path_svg": lambda path, current=None: path_svg(path, current=current, brand=edition.brand),
+        "path_svg": lambda path, current=None: path_svg(
+            path, current=current, brand=edition.brand, gettext=edition.labels.gettext
+        ),
     }
 
 
@@ -467,7 +469,13 @@ def _text(x: float, y: float, lines: Sequence[str], size: float, **attrs: str) -
     yield "</text>"
 
 
-def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None = None) -> Markup:
+def path_svg(
+    path: PathView,
+    *,
+    current: str | None = None,
+    brand: Brand | None = None,
+    gettext: Callable[[str], str] = str,
+) -> Markup:
     """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions.
 
     Drawn at text size (width and height in CSS px); pure SVG (no external references, no
@@ -481,7 +489,10 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
     bold, regular = _measures()
-    names = {s.number: _name_lines(s, bold) for s in steps}
+    names = {
+        s.number: _wrap(s.label(gettext), bold, _BOX_W - _NAME_X - _BOX_PAD, _NAME_LINES)
+        for s in steps
+    }
     captions = {s.number: _caption(s, regular) for s in steps}
     most = max((len(lines) for lines in names.values()), default=1)
     # Names start level with the number disc and run down; the box ends below the last line.
@@ -493,7 +504,7 @@ def path_svg(path: PathView, *, current: str | None = None, brand: Brand | None 
     width = side * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
     height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
     uid = f"path-{path.id}"
-    desc = "; ".join(_step_words(s) for s in steps)
+    desc = "; ".join(_step_words(s, gettext) for s in steps)
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
         f' viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img"'
@@ -548,15 +559,9 @@ def _arrow(colour: str, points: Sequence[tuple[float, float]]) -> list[str]:
     ]
 
 
-def _step_words(step: StepView) -> str:
-    name = step.play_name or "a play not in this edition"
+def _step_words(step: StepView, gettext: Callable[[str], str]) -> str:
     stage = f" — {richtext.plain(step.stage)}" if step.stage else ""
-    return f"Step {step.number}: {name}{stage}"
-
-
-def _name_lines(step: StepView, measure: Measure) -> list[str]:
-    name = step.play_name or "(not in this edition)"
-    return _wrap(name, measure, _BOX_W - _NAME_X - _BOX_PAD, _NAME_LINES)
+    return f"{gettext('Step %(n)s:') % {'n': step.number}} {step.label(gettext)}{stage}"
 
 
 def _caption(step: StepView, measure: Measure) -> list[str]:
