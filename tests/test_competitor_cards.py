@@ -22,7 +22,7 @@ from salesplay.families.base import Sources
 from salesplay.render import html
 from salesplay.render.templates import make_env
 from salesplay.resolve import Catalog
-from salesplay.views import CompetitorCard, Edition
+from salesplay.views import CompetitorCard
 
 ACME = "competitors/acme.yaml"
 BM = "plays/backup-modernization.yaml"
@@ -60,7 +60,7 @@ def catalog(tmp_path: Path, edits: dict[str, str], as_of: str = AS_OF) -> Catalo
 
 
 def sources(cat: Catalog, out: Path) -> Sources:
-    editions: dict[str, Edition] = {a: make_edition(cat, a) for a in ("rep", "partner", "public")}
+    editions = {a: make_edition(cat, a) for a in ("rep", "partner", "public", "internal")}
     return Sources(cat, editions, None, make_env(None), (), out)
 
 
@@ -122,6 +122,8 @@ def test_plan_makes_a_pdf_per_edition_that_holds_the_competitor(tmp_path: Path) 
     assert cards == {
         "competitors/acme.pdf",
         "competitors/status-quo.pdf",
+        "competitors/internal/acme.pdf",
+        "competitors/internal/status-quo.pdf",
         "competitors/acme.html",
         "competitors/status-quo.html",
         family.INDEX,
@@ -254,8 +256,13 @@ def test_build_makes_cards_within_two_pages_and_the_kit_card_holds_no_rep_play(
     ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=out)
     assert run_build(ctx, ["competitors"]) == 0
     pdfs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
-    # partners get theirs in their kits only, made from their tier's kit edition
-    assert pdfs == ["competitors/acme.pdf"]
+    # partners get theirs in their kits only, made from their tier's kit edition; the
+    # internal card (the deal desk's) is the one an internal competitor gets
+    assert pdfs == [
+        "competitors/acme.pdf",
+        "competitors/internal/acme.pdf",
+        "competitors/internal/status-quo.pdf",
+    ]
     reader = pypdf.PdfReader(io.BytesIO((out / pdfs[0]).read_bytes()))
     assert 1 <= len(reader.pages) <= family.CARD_PAGE_BUDGET
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
@@ -271,3 +278,20 @@ def test_build_makes_cards_within_two_pages_and_the_kit_card_holds_no_rep_play(
     assert "Backup modernization" in kit_card
     assert (out / "competitors/acme.html").is_file() and (out / family.INDEX).is_file()
     assert (out / "site/assets/style.css").is_file()  # what the pages link to
+
+
+def test_the_internal_card_holds_the_internal_pricing_intelligence_and_the_rep_card_not(
+    tmp_path: Path,
+) -> None:
+    """Internal `pricing:` had reached only feed/internal.json: the internal card shows it."""
+    price = "List ~$40/TB; discounts to 45% at renewal."  # acme's, internal
+    edits = acme_everywhere()
+    assert price in edits["competitors/acme.yaml"]
+    src = sources(catalog(tmp_path, edits), tmp_path)
+    links = html.Links.for_pdf(src.cat.root, src.template_dirs)
+    internal, rep = (
+        html.competitor_card(src.env, src.editions[a], "acme", links, medium="print")
+        for a in ("internal", "rep")
+    )
+    assert price in internal and "Pricing intelligence" in internal
+    assert "$40" not in rep and "Pricing intelligence" not in rep

@@ -63,9 +63,10 @@ def test_passes_and_served_paths_come_from_the_registry() -> None:
     assert passes(("kits", "battlecards")) == [("battlecards",), ("kits",)]
     assert passes(()) == []
     for fam in fams:
-        for pattern, _audience in fam.outputs:
+        for pattern, audience in fam.outputs:
             sample = "/" + pattern.replace("*", "x")
-            assert allowed(sample) == fam.served, (fam.name, sample)
+            reps = audience is not None and may_see("rep", audience)
+            assert allowed(sample) == (fam.served and reps), (fam.name, sample)
     assert allowed("/site/battlecards/")  # a folder: its index.html
     assert not allowed("/") and not allowed("/.salesplay/records.json")
 
@@ -86,9 +87,8 @@ def test_serve_hands_out_only_what_reps_may_read(monkeypatch: pytest.MonkeyPatch
     holding one is marked served."""
     assert not allowed("/reports/coverage.html") and not allowed("/reports/check.json")
     assert allowed("/site/report.html")  # the marketers' page of the portal: rep edition
-    for fam in families():
-        if fam.served:
-            assert all(a is not None and may_see("rep", a) for _, a in fam.outputs), fam.name
+    # a served family's internal outputs stay home: the deal desk's competitor cards
+    assert not allowed("/competitors/internal/acme.pdf") and allowed("/competitors/acme.pdf")
     notes = Family(
         "notes",
         "notes for three audiences",

@@ -18,9 +18,12 @@ CARD_PAGE_BUDGET = 2
 #: Which competitors and what of them each may see is the edition's to decide. Partners get
 #: theirs in their kits, made from their tier's kit edition (a card of the whole partner
 #: edition would name plays above a partner's tier).
+#: The internal card is the deal desk's and the marketers': it holds what only they may see
+#: (internal pricing intelligence, internal plays and objections), never served or linked.
 EDITIONS: tuple[tuple[Audience, str], ...] = (
     ("rep", ""),
     ("public", "public/"),
+    ("internal", "internal/"),
 )
 #: the page listing every rep-edition competitor; not a valid id, so no card can take its name.
 INDEX = f"{NAME}/all_competitors.html"
@@ -129,6 +132,7 @@ FAMILY = Family(
     " ≤ 2 A4 pages",
     (
         (f"{NAME}/public/*.pdf", "public"),
+        (f"{NAME}/internal/*.pdf", "internal"),
         (f"{NAME}/*.pdf", "rep"),
         (f"{NAME}/*.html", "rep"),
     ),
