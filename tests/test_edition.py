@@ -275,3 +275,17 @@ def test_a_kit_edition_holds_only_the_claims_and_competitors_its_plays_use(
     for tier, kit in partner.kits.items():
         for did, claim in kit.cards.differentiators.items():
             assert claim.plays and set(claim.plays) <= set(kit.plays), (tier, did)
+
+
+def test_the_jargon_decoder_explains_only_terms_the_card_shows(sample: Catalog) -> None:
+    """ "snapshot" is only in the name of a generally available capability behind a claim
+    (Immutable snapshots, on by default), which no card shows: it was explained all the
+    same, on a card that never uses the word."""
+    rep = make_edition(sample, "rep")
+    play = rep.plays["ransomware-readiness-check"]
+    backing = [cap for c in play.why_us for cap in c.backed_by]
+    assert any("snapshot" in cap.name.lower() and not cap.label for cap in backing)
+    assert "snapshot" not in {term.lower() for term, _ in play.decoder}
+    # a labelled capability's name is on the card (the roadmap box): its terms are explained
+    labelled = {term for p in rep.plays.values() if p.roadmap for term, _ in p.decoder}
+    assert labelled

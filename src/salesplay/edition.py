@@ -735,7 +735,9 @@ def _play_texts(play: PlayView) -> list[str]:
     texts += [p.result for p in play.proof]
     for c in play.why_us:
         texts += [c.claim, *(p.text for p in c.proof), *(v.detail or "" for v in c.versus)]
-        texts += [cap.name for cap in c.backed_by]
+    # a backing capability's name is on the card only with a roadmap or beta label (the
+    # roadmap box): a term only in a generally available one's name is never read there
+    texts += [cap.name for cap in play.roadmap]
     for pos in play.positions:
         texts += [pos.step.stage or "", pos.step.milestone or "", pos.path.name]
     if play.partner:
