@@ -118,3 +118,15 @@ def test_make_check_in_a_new_project_finds_a_template_override_fault(tmp_path: P
     )
     assert "(did you mean 'name'?)" in result.stderr
     assert not (project / "build").exists()
+
+
+def test_the_placeholder_logo_names_no_company_and_init_says_to_replace_it(
+    tmp_path: Path,
+) -> None:
+    """The placeholder logo said "Example Co": a catalog renamed to its own company still
+    printed "Example Co" on every PDF header, with no word about it."""
+    result = run_cli("init", "p", cwd=tmp_path)
+    assert result.code == 0
+    logo = (tmp_path / "p/plays/assets/logo.svg").read_text()
+    assert "<text" not in logo and "Example" not in logo
+    assert "plays/assets/logo.svg is a placeholder mark" in result.stdout
