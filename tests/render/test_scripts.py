@@ -43,7 +43,7 @@ from salesplay.render.pdf import PdfRenderer
 from salesplay.render.pptx_deck import DeckLanguage, build_deck, script_typefaces
 from salesplay.render.slides import SlideSpec
 from salesplay.render.templates import THEME_DIR, make_env, template_dirs
-from salesplay.richtext import parse
+from salesplay.richtext import Para, Run, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "plays"
@@ -662,3 +662,24 @@ def test_an_untranslated_claim_in_an_arabic_deck_keeps_its_full_stop_at_its_end(
     assert marks[SAMPLES[2].text].get("rtl") == "1"
     # an Arabic sentence with a long Latin name still reads right to left
     assert marks["تتولاها Northwind Systems"].get("rtl") == "1"
+
+
+def test_an_english_fallback_after_an_arabic_label_keeps_its_full_stop_at_its_end() -> None:
+    """ "فريدة: Every recovery drill … ask for." is one right-to-left paragraph (its label
+    translated, its claim not): the claim's full stop was drawn at the line's start."""
+    label, claim = "فريدة: ", "Every recovery drill produces a report auditors ask for."
+    slides = [
+        SlideSpec(
+            "Content",
+            "الادعاءات",
+            body=(Para((Run(label, bold=True), Run(claim))), *parse("- تتولاها Northwind.")),
+        )
+    ]
+    data = build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language="ar")
+    found = {_text(p): p for _, p in _paragraphs(data)}
+    mixed = found[label + claim + "\u200e"]
+    assert mixed.find(qn("a:pPr")).get("rtl") == "1"
+    runs = ["".join(t.text for t in r.iter(qn("a:t"))) for r in mixed.iter(qn("a:r"))]
+    assert runs == [label, claim + "\u200e"]  # the label is Arabic: nothing added to it
+    # a run that is Arabic, or ends on a Latin letter, is left as written
+    assert "تتولاها Northwind." in found

@@ -567,10 +567,38 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
             # text with no right-to-left letter (a missing translation's source text)
             # keeps its own direction, its full stop at its end; it still aligns as the
             # slide's right-to-left text does
-            p_pr.set("rtl", "0" if _left_to_right(words) else "1")
+            ltr = _left_to_right(words)
+            p_pr.set("rtl", "0" if ltr else "1")
             align = p_pr.get("algn") or (inherited(p) if inherited else None) or "l"
             if align == "l":
                 p_pr.set("algn", "r")
+            if not ltr:
+                for run in p.iterchildren(qn("a:r")):
+                    _close_left_to_right(run)
+
+
+#: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing
+_LRM = "\u200e"
+
+
+def _close_left_to_right(run: Any) -> None:
+    """A left-to-right run in a right-to-left paragraph (an Arabic label, then a missing
+    translation's English source) keeps the full stop or bracket it ends with at its end:
+    a left-to-right mark after it, as the bidi algorithm would otherwise move it to the
+    paragraph's side (".automatically")."""
+    texts = [t for t in run.iterchildren(qn("a:t")) if t.text]
+    if not texts:
+        return
+    text = "".join(t.text for t in texts)
+    body = text.rstrip()
+    if not body or not _left_to_right(body) or body.endswith(_LRM):
+        return
+    if unicodedata.bidirectional(body[-1]) in ("L", "EN", "AN"):
+        return  # ends on a letter or a digit: nothing to move
+    last = texts[-1]
+    trailing = len(text) - len(body)
+    cut = len(last.text) - trailing
+    last.text = last.text[:cut] + _LRM + last.text[cut:]
 
 
 def _left_to_right(text: str) -> bool:
