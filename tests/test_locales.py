@@ -126,6 +126,39 @@ def test_a_partner_gets_kits_in_the_languages_it_takes(tmp_path: Path) -> None:
     assert cat.kit_locales("red-rock") == ("ja",)
 
 
+def test_a_partners_kits_in_two_languages_unpack_side_by_side(tmp_path: Path) -> None:
+    """Both kits unpacked to blue-river/, one language over the other: the German kit's
+    folder is blue-river-de/, and its previous kit is read there."""
+    import io
+    import json
+    import zipfile
+
+    from salesplay import kits
+
+    partner = base_text("partners/blue-river.yaml")
+    make_catalog(tmp_path, LOCALES | {"partners/blue-river.yaml": partner + "locale: [de, en]\n"})
+    code, _, err = cli(tmp_path, "build", "--only", "kits")
+    assert code == 0, err
+
+    def tops(rel: str) -> set[str]:
+        with zipfile.ZipFile(tmp_path / "build" / rel) as zf:
+            return {name.split("/")[0] for name in zf.namelist()}
+
+    assert tops("kits/blue-river.zip") == {"blue-river"}
+    assert tops("de/kits/blue-river.zip") == {"blue-river-de"}
+    assert kits.folder_of("blue-river", "pt_BR", "en") == "blue-river-pt_BR"
+    # the German kit's previous revision is read from its own folder
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as zf:
+        zf.writestr(
+            "x-de/manifest.json", json.dumps({"revision": "ab" * 20, "as_of": "2026-11-01"})
+        )
+    (tmp_path / "prev").mkdir()
+    (tmp_path / "prev/x.zip").write_bytes(data.getvalue())
+    found = kits.previous_since(tmp_path / "prev", "x", "cd" * 20, "x.zip", "x-de")
+    assert found == f"{'ab' * 20}@2026-11-01"
+
+
 def test_a_partner_locale_the_catalog_is_not_built_in_is_located(tmp_path: Path) -> None:
     partner = base_text("partners/blue-river.yaml")
     make_catalog(tmp_path, LOCALES | {"partners/blue-river.yaml": partner + "locale: fr\n"})

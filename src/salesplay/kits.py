@@ -98,6 +98,9 @@ class KitShared:
     out: Path
     env: jinja2.Environment
     revision: str | None
+    #: the kits' language and the catalog's source language (see folder_of)
+    locale: str = ""
+    source_locale: str = ""
     stampers: dict[Member, Lazy[Stamper]] = field(default_factory=dict)  # (tier, play) → card
     #: (tier, play) → the play's one-page customer brief (public edition), parsed for stamping
     briefs: dict[Member, Lazy[Stamper]] = field(default_factory=dict)
@@ -382,7 +385,8 @@ def kit_members(
     """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
     comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
     cat = shared.cat
-    reuse = _Reuse(previous, partner_id)
+    folder = kit_folder(shared, partner_id)
+    reuse = _Reuse(previous, folder)
     marks = brand_of(shared, partner_id)
     team = _Band(shared, marks.team_band)
     partner = partner_of(shared.partner_edition, partner_id)
@@ -392,7 +396,7 @@ def kit_members(
     def stamped(name: str, what: str, member: Member, stamper: Lazy[Stamper], band: _Band) -> None:
         source = shared.sources[(what, member)]
         files[name] = reuse.member(
-            f"{partner_id}/{name}",
+            f"{folder}/{name}",
             (source, band.key),
             lambda: stamper.get().stamp_summed(band.prepared()),
         )
@@ -406,7 +410,7 @@ def kit_members(
     ) -> None:
         source, key = shared.sources[(what, member)], _mark_key(mark)
         files[name] = reuse.member(
-            f"{partner_id}/{name}", (source, key), lambda: cobrand.cobrand(base.get(), mark)
+            f"{folder}/{name}", (source, key), lambda: cobrand.cobrand(base.get(), mark)
         )
 
     for play in partner.plays:
@@ -449,7 +453,7 @@ def kit_members(
     hashes = {name: reuse.sha256(name, data) for name, data in sorted(files.items())}
     manifest = Manifest(cat.as_of.isoformat(), shared.revision, hashes)
     files["manifest.json"] = manifest.to_json()
-    members = [(f"{partner_id}/{name}", data) for name, data in sorted(files.items())]
+    members = [(f"{folder}/{name}", data) for name, data in sorted(files.items())]
     return members, reuse.comment()
 
 
@@ -573,7 +577,21 @@ def kit_zip(shared: KitShared, partner_id: str, previous: Previous | None = None
 # --- what's new since the partner's previous kit ------------------------------------------------
 
 
-def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = "") -> str:
+def folder_of(partner_id: str, locale: str, source_locale: str) -> str:
+    """The folder a kit unpacks to: the partner's id, with the locale for a kit in another
+    language than the source (muller-son-de), so that a partner's kits in two languages
+    unpack side by side instead of over each other."""
+    return partner_id if locale == source_locale else f"{partner_id}-{locale}"
+
+
+def kit_folder(shared: KitShared, partner_id: str) -> str:
+    """The folder of `partner_id`'s kit made from `shared` (see folder_of)."""
+    return folder_of(partner_id, shared.locale, shared.source_locale)
+
+
+def previous_since(
+    out: Path, partner_id: str, revision: str | None, rel: str = "", folder: str = ""
+) -> str:
     """The revision a partner's new kit tells changes since ("" for a first kit): the
     revision its previous kit (build/kits/<partner>.zip) was built from, with the day that
     kit judged staleness at ("<commit>@2026-12-01"), so that the catalog then is read as
@@ -582,7 +600,8 @@ def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = 
     what git cannot give back: its news count from where its own did, or, for a first kit,
     are not available. A missing or unreadable previous kit means a first kit; outside git,
     or after a kit built outside git, NO_HISTORY ("history not available"). `rel` is where
-    the previous kit lives when not kits/<partner>.zip (a kit of another locale)."""
+    the previous kit lives when not kits/<partner>.zip (a kit of another locale), `folder`
+    the folder it unpacks to when not the partner's id (folder_of)."""
     if revision is None:
         # outside git there is no history to tell (and no revision to tell a kit by)
         return NO_HISTORY
@@ -590,7 +609,8 @@ def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = 
     try:
         # only the zip's directory, manifest and what's-new page are read, not the whole kit
         with open_output(out, rel or f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
-            manifest = json.loads(zf.read(f"{partner_id}/manifest.json"))
+            top = folder or partner_id
+            manifest = json.loads(zf.read(f"{top}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:
                 return NO_HISTORY  # built outside git: what changed since is not known
@@ -602,7 +622,7 @@ def previous_since(out: Path, partner_id: str, revision: str | None, rel: str = 
                 # the committed catalog is not what that kit was made from: reading it would
                 # name plays, tiers and claims the partner never had
                 dirty = True
-            page = zf.read(f"{partner_id}/{TEAM}/{WHATS_NEW}.html")
+            page = zf.read(f"{top}/{TEAM}/{WHATS_NEW}.html")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, RuntimeError):
         return ""
     found = SINCE_META.search(page)

@@ -659,7 +659,7 @@ def plan(src: Sources) -> list[Unit]:
     if not ids:
         return []
     revision = git_revision(cat.root)
-    shared = kits.KitShared(cat, ped, src.out, src.env, revision)
+    shared = kits.KitShared(cat, ped, src.out, src.env, revision, src.locale, src.locales[0])
     state = _Kits(src, shared, _Members(src))
     tiers = list(dict.fromkeys(ped.partners[pid].tier for pid in ids))
     shown = _shown(src)
@@ -744,7 +744,8 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
     ped = shared.partner_edition
     for pid in ids:
         rel = localized_path(path_of(pid), src.locale, src.locales[0])
-        shared.since[pid] = kits.previous_since(src.out, pid, revision, rel)
+        folder = kits.folder_of(pid, src.locale, src.locales[0])
+        shared.since[pid] = kits.previous_since(src.out, pid, revision, rel, folder)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
 
     def editions_then(since: str) -> dict[str, Edition] | None:
