@@ -580,9 +580,16 @@ def test_on_a_phone_the_first_result_shows_above_the_fold(portal: Portal) -> Non
     assert not page.locator("#f-industry").is_visible()
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
+    assert toggle.inner_text() == "Filters"
     page.select_option("#f-industry", "healthcare")
     assert page.locator("#f-industry").is_visible()
     _nothing_cut(page, PHONE["width"])
+    # folded again, the toggle says how many filters narrow the results
+    toggle.click()
+    assert toggle.inner_text() == "Filters (1)"
+    toggle.click()
+    page.select_option("#f-industry", "")
+    assert toggle.inner_text() == "Filters"
     # a shared link with a filter shows the filter chosen
     page.goto(f"{base}/index.html?q=backup&industry=healthcare")
     assert page.locator("#f-industry").is_visible()

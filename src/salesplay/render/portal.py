@@ -347,6 +347,8 @@ def script_labels(edition: Edition, total: int) -> dict[str, Any]:
         "reason": tr("%(label)s:"),
         "competitor_card": tr("%(name)s competitor card"),
         "matching": matching % {"num": total, "shown": "%(shown)s"},
+        # the phone's folded filters' toggle, with how many are chosen
+        "filters_chosen": tr("Filters (%(n)s)"),
     }
 
 

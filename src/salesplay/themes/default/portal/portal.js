@@ -757,6 +757,22 @@
     }
     showCompetitorCards(words);
     document.body.classList.toggle("searching", words.length > 0 || filtered);
+    countFilters();
+  }
+
+  // Folded, the toggle says how many filters are chosen: a phone's results are narrowed by
+  // choices the rep no longer sees.
+  var filtersLabel = filtersToggle ? filtersToggle.textContent : "";
+  function countFilters() {
+    if (!filtersToggle) {
+      return;
+    }
+    var chosen = selects.filter(function (select) {
+      return select.value;
+    }).length;
+    filtersToggle.textContent = chosen
+      ? fill(L.filters_chosen || filtersLabel + " (%(n)s)", { n: chosen })
+      : filtersLabel;
   }
 
   // --- on a phone, the filters fold behind a toggle ----------------------------------------
