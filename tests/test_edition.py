@@ -289,3 +289,27 @@ def test_the_jargon_decoder_explains_only_terms_the_card_shows(sample: Catalog) 
     # a labelled capability's name is on the card (the roadmap box): its terms are explained
     labelled = {term for p in rep.plays.values() if p.roadmap for term, _ in p.decoder}
     assert labelled
+
+
+def test_a_kits_customer_pitch_keeps_the_public_claims_its_plays_rest_on(
+    sample: Catalog,
+) -> None:
+    """A kit's public edition (its customer pitches) shows none of the sample's plays, and
+    kept no claim once kit editions held only what their plays use: every co-branded pitch
+    lost its "Why Northwind Systems" slide. It holds the public claims the kit's plays use."""
+    from salesplay.render.decks import pitch_slides
+
+    partner = make_edition(sample, "partner")
+    public = make_edition(sample, "public")
+    why = "Why Northwind Systems"
+    for tier, kit in partner.kits.items():
+        used = {d for pid in kit.plays for d in sample.plays[pid].why_us}
+        assert set(kit.pitches.differentiators) == used & set(public.differentiators), tier
+        for dest in kit.destinations:
+            titles = [s.title for s in pitch_slides(kit.pitches, dest)]
+            assert (why in titles) == bool(kit.pitches.differentiators), (tier, dest, titles)
+    # the registered kit's one play rests on no public claim: its pitch has no "Why" slide,
+    # rather than claims only higher tiers' plays rest on
+    assert [t for t, kit in partner.kits.items() if not kit.pitches.differentiators] == [
+        "registered"
+    ]

@@ -572,9 +572,13 @@ def _make(
     }
     if plays is not None:
         # a kit's edition holds what its plays use: a claim or a competitor only another
-        # tier's plays name would reach this tier's feed and what's new
-        edition.differentiators = {d: c for d, c in edition.differentiators.items() if c.plays}
-        named = {m.competitor.id for view in edition.plays.values() for m in view.competitors}
+        # tier's plays name would reach this tier's feed, what's new and customer pitch. The
+        # kit's plays by the catalog, not this edition's: the public one (the pitches) may
+        # show none of them, and still pitches the claims they rest on
+        kit = [cat.plays[pid] for pid in sorted(plays) if pid in cat.plays]
+        used = {d for play in kit for d in play.why_us}
+        edition.differentiators = {d: c for d, c in edition.differentiators.items() if d in used}
+        named = {c.competitor for play in kit for c in play.competitors}
         named |= {v.competitor.id for c in edition.differentiators.values() for v in c.versus}
         edition.competitors = {c: v for c, v in edition.competitors.items() if c in named}
     if audience == "partner" and plays is None and kits:
