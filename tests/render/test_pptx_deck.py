@@ -423,6 +423,23 @@ def test_big_number_is_the_headline_figure(result: str, figure: str | None) -> N
     assert big_number(result) == figure
 
 
+@pytest.mark.parametrize(
+    ("result", "language", "figure"),
+    [
+        # "auf" is German for "to": the figure it was cut from is no headline
+        ("Wiederherstellung von 3 Tagen auf 40 Minuten verkürzt.", "de", None),
+        ("Kosten um 18 % gesenkt.", "de", "18 %"),
+        ("1,2 Millionen gelöschte Dateien wiederhergestellt.", "de", "1,2 Millionen"),
+        ("復旧時間を3日から40分に短縮。", "ja", None),
+        ("300台のVMを2時間未満でフェイルオーバー。", "ja", None),
+    ],
+)
+def test_big_number_in_another_language_never_guesses_between_figures(
+    result: str, language: str, figure: str | None
+) -> None:
+    assert big_number(result, language) == figure
+
+
 def test_the_path_marks_this_play_in_the_brand_accent(rep: Edition) -> None:
     pid, play = next((p, v) for p, v in rep.plays.items() if v.positions)
     step = play.positions[0].step.number

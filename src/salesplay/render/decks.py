@@ -109,12 +109,23 @@ def _columns(
     return _content(title, left or right, notes)
 
 
-def big_number(result: str) -> str | None:
-    """The headline figure of a customer result ("31 %", "40 minutes"), if it has one."""
+#: a number and the word after it, in any script ("40 Minuten", "40分")
+_ANY_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?[^\W\d_]+")
+
+
+def big_number(result: str, language: str = "en") -> str | None:
+    """The headline figure of a customer result ("31 %", "40 minutes"), if it has one.
+
+    Which of two figures is the result ("from 3 days to 40 minutes") is read from English
+    words only: in another language a result with more than one figure has none, since
+    "von 3 Tagen auf 40 Minuten" had shown the 3 days it was cut from."""
     text = richtext.plain(result)
     percents = _PERCENT.findall(text)
     if percents:
         return str(percents[-1])
+    if not language.startswith("en"):
+        figures = _ANY_FIGURE.findall(text)
+        return str(figures[0]) if len(figures) == 1 else None
     for pattern, group in ((_TO_FIGURE, 1), (_FIGURE, 0)):
         found = pattern.search(text)
         if found:
@@ -122,7 +133,7 @@ def big_number(result: str) -> str | None:
     return None
 
 
-def _proof_slide(proof: CustomerProof, tr: Tr, notes: str = "") -> SlideSpec:
+def _proof_slide(proof: CustomerProof, tr: Tr, language: str, notes: str = "") -> SlideSpec:
     """The customer's result as a big number over the quote, or as a quote alone."""
     quote = (Para((Run(f"“{richtext.plain(proof.result)}”"),)),)
     industry = (
@@ -131,7 +142,7 @@ def _proof_slide(proof: CustomerProof, tr: Tr, notes: str = "") -> SlideSpec:
         else None
     )
     who = ", ".join(x for x in (proof.customer, industry) if x)
-    figure = big_number(proof.result)
+    figure = big_number(proof.result, language)
     if figure:
         number = (Para((Run(figure),)),)
         return SlideSpec("Proof", tr("Proof"), subtitle=who, body=number, body2=quote, notes=notes)
@@ -226,7 +237,7 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
         slides.append(_content(tr("Why %(company)s") % {"company": company.name}, body))
     proofs = [pr for pl in ed.plays.values() for pr in pl.proof if _on(pl, destination_id)]
-    slides += [_proof_slide(pr, tr) for pr in proofs]
+    slides += [_proof_slide(pr, tr, ed.labels.locale) for pr in proofs]
     closing = " · ".join(x for x in (company.tagline, company.website) if x)
     slides.append(SlideSpec("Closing", company.name, subtitle=closing))
     return slides
@@ -323,7 +334,7 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         )
         slides.append(_content(tr("Objections"), body))
     slides += [_against(m, tr) for m in play.competitors]
-    slides += [_proof_slide(pr, tr) for pr in play.proof]
+    slides += [_proof_slide(pr, tr, ed.labels.locale) for pr in play.proof]
     body = _labelled(tr("Hand off"), play.handoff) if play.handoff else ()
     if body or play.next_steps:
         slides.append(_content(tr("Next steps"), body + _bullets(play.next_steps)))
