@@ -392,3 +392,14 @@ def test_the_kits_whats_new_page_links_back_to_its_index(shared: kits.KitShared)
     assert where == "index.html"  # the kit's own index, inside the kit
     pdf_page = kits.whats_new_page(shared.env, kit, "", [], None)
     assert "index.html" not in pdf_page and "Back to your kit" not in pdf_page
+
+
+def test_a_decks_band_keeps_a_phone_number_on_one_line(shared: kits.KitShared) -> None:
+    """PowerPoint wraps at any space: a German team deck's band read "+1" at one line's end
+    and "555 0199" on the next. The deck's contact line holds no-break spaces in numbers."""
+    marks = kits.brand_of(shared, "registered-partner")
+    assert "+1\u00a0555\u00a00199" in marks.team_deck.contact
+    assert "+1 555" not in marks.team_deck.contact
+    assert kits._unbroken_numbers("Call +1 555 0199 or (030) 123 45 · 2 plays") == (
+        "Call +1\u00a0555\u00a00199 or (030)\u00a0123\u00a045 · 2 plays"
+    )

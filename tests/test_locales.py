@@ -148,12 +148,18 @@ def test_a_partners_kits_in_two_languages_unpack_side_by_side(tmp_path: Path) ->
     assert tops("de/kits/blue-river.zip") == {"blue-river-de"}
     assert kits.folder_of("blue-river", "pt_BR", "en") == "blue-river-pt_BR"
     # the German kit's previous revision is read from its own folder
+    manifest = {"revision": "ab" * 20, "as_of": "2026-11-01"}
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as zf:
-        zf.writestr(
-            "x-de/manifest.json", json.dumps({"revision": "ab" * 20, "as_of": "2026-11-01"})
-        )
+        zf.writestr("x-de/manifest.json", json.dumps(manifest))
     (tmp_path / "prev").mkdir()
+    (tmp_path / "prev/x.zip").write_bytes(data.getvalue())
+    found = kits.previous_since(tmp_path / "prev", "x", "cd" * 20, "x.zip", "x-de")
+    assert found == f"{'ab' * 20}@2026-11-01"
+    # a kit made before the locale was in its folder's name keeps its history
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as zf:
+        zf.writestr("x/manifest.json", json.dumps(manifest))
     (tmp_path / "prev/x.zip").write_bytes(data.getvalue())
     found = kits.previous_since(tmp_path / "prev", "x", "cd" * 20, "x.zip", "x-de")
     assert found == f"{'ab' * 20}@2026-11-01"

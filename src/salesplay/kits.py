@@ -203,9 +203,19 @@ def brand_of(shared: KitShared, partner_id: str) -> Marks:
     return Marks(
         Brand(partner.name, logo, channel, colour, *wording(labels, "team"), **look),
         Brand(partner.name, logo, own, colour, *wording(labels, "customer"), **look),
-        cobrand.PartnerMark(partner.name, " · ".join(channel), png, size),
-        cobrand.PartnerMark(partner.name, " · ".join(own), png, size),
+        cobrand.PartnerMark(partner.name, _unbroken_numbers(" · ".join(channel)), png, size),
+        cobrand.PartnerMark(partner.name, _unbroken_numbers(" · ".join(own)), png, size),
     )
+
+
+#: a space between two parts of a number ("+1 555 0199"): a deck's text box wraps at it
+_NUMBER_SPACE = re.compile(r"(?<=[\d+)]) (?=[\d(])")
+
+
+def _unbroken_numbers(text: str) -> str:
+    """`text` with no-break spaces inside its numbers, so that a deck's band never shows "+1"
+    at one line's end and "555 0199" on the next (PowerPoint wraps at any space)."""
+    return _NUMBER_SPACE.sub("\u00a0", text)
 
 
 def band_maker(shared: KitShared) -> BandMaker:
@@ -610,6 +620,8 @@ def previous_since(
         # only the zip's directory, manifest and what's-new page are read, not the whole kit
         with open_output(out, rel or f"kits/{partner_id}.zip") as file, zipfile.ZipFile(file) as zf:
             top = folder or partner_id
+            if f"{top}/manifest.json" not in zf.namelist():
+                top = partner_id  # a kit of a salesplay before folder_of: its news go on
             manifest = json.loads(zf.read(f"{top}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:
