@@ -515,3 +515,33 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
     assert not rep.plays["recovery-drills"].proof
     drills = changes.Change("proof", "new", "play:recovery-drills", "m")
     assert news_item(drills, rep, links).href == "battlecards/recovery-drills.html"
+
+
+def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: Path) -> None:
+    """A new margin on a play, a renamed destination with a new promise and a renamed path
+    were told to nobody: partners read "Nothing in your kit changed" beside the new terms."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    play, dest = "plays/backup-modernization.yaml", "destinations/cyber-resilience.yaml"
+    _edit(root, play, "min_tier: silver}", "min_tier: silver, margin: 30 % resale margin}")
+    _edit(root, dest, "name: Cyber-resilient enterprise", "name: Ransomware-proof enterprise")
+    _edit(root, dest, "within an hour", "within 30 minutes")
+    _edit(
+        root,
+        "paths/resilience-journey.yaml",
+        "name: From nightly backup to proven recovery",
+        "name: From tape to proven recovery",
+    )
+    found = {
+        (c.subject, c.action, c.message)
+        for c in changes.edition_changes(before, _rep_edition(root))
+    }
+    assert found == {
+        ("play:backup-modernization", "changed", "Backup modernization changed: partner program"),
+        (
+            "destination:cyber-resilience",
+            "changed",
+            "Ransomware-proof enterprise changed: name, promise",
+        ),
+        ("path:resilience-journey", "changed", "From tape to proven recovery changed: name"),
+    }

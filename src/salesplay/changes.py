@@ -35,7 +35,14 @@ from salesplay.imagecache import ImageCache
 from salesplay.labels import LABELS_SOURCE, N_, Labels
 from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import Catalog
-from salesplay.views import CapabilityView, ClaimView, CompetitorView, Edition, PlayView
+from salesplay.views import (
+    CapabilityView,
+    ClaimView,
+    CompetitorView,
+    DestinationView,
+    Edition,
+    PlayView,
+)
 from salesplay.write import git_env, run_git
 
 T = TypeVar("T")
@@ -368,7 +375,20 @@ _PLAY_FIELDS: Mapping[str, Callable[[PlayView], object]] = MappingProxyType(
         N_("hand-off"): lambda p: p.handoff,
         N_("next steps"): lambda p: p.next_steps,
         N_("partner role"): lambda p: p.partner and (p.partner.role, p.partner.value),
+        # margin, deal registration, MDF, certification, incentives: what a partner earns
+        N_("partner program"): lambda p: p.partner and p.partner.program,
         N_("path"): lambda p: [(x.path.id, x.step.number) for x in p.positions],
+    }
+)
+
+_DESTINATION_FIELDS: Mapping[str, Callable[[DestinationView], object]] = MappingProxyType(
+    {
+        N_("name"): lambda d: d.name,
+        N_("promise"): lambda d: d.promise,
+        N_("outcomes"): lambda d: d.outcomes,
+        N_("why change"): lambda d: d.why_change,
+        N_("why now"): lambda d: d.why_now,
+        N_("personas"): lambda d: d.personas,
     }
 )
 
@@ -703,7 +723,7 @@ def _competitors(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]
 
 def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
     tr = labels.gettext
-    added, removed, _kept = _keyed(old.destinations, new.destinations)
+    added, removed, kept = _keyed(old.destinations, new.destinations)
     for did in added:
         d = new.destinations[did]
         message = tr("New destination: %(name)s — %(promise)s") % {
@@ -714,6 +734,14 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
     for did in removed:
         message = tr("Destination removed: %(name)s") % {"name": _p(old.destinations[did].name)}
         yield Change("destination", "removed", f"destination:{did}", message)
+    for did in kept:
+        fields = _fields(old.destinations[did], new.destinations[did], _DESTINATION_FIELDS)
+        if fields:
+            message = tr("%(name)s changed: %(fields)s") % {
+                "name": _p(new.destinations[did].name),
+                "fields": _listed(fields, labels),
+            }
+            yield Change("destination", "changed", f"destination:{did}", message, fields)
     added, removed, kept = _keyed(old.paths, new.paths)
     for path_id in added:
         message = tr("New path: %(name)s") % {"name": _p(new.paths[path_id].name)}
@@ -723,6 +751,12 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
         yield Change("destination", "removed", f"path:{path_id}", message)
     for path_id in kept:
         a, b = old.paths[path_id], new.paths[path_id]
+        if a.name != b.name:
+            message = tr("%(name)s changed: %(fields)s") % {
+                "name": _p(b.name),
+                "fields": _listed((N_("name"),), labels),
+            }
+            yield Change("destination", "changed", f"path:{path_id}", message, ("name",))
         if [s.play for s in a.steps] != [s.play for s in b.steps]:
             message = tr("Steps of %(name)s changed") % {"name": _p(b.name)}
             yield Change("destination", "changed", f"path:{path_id}", message, ("steps",))
