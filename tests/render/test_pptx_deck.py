@@ -552,3 +552,45 @@ def test_a_path_split_over_slides_says_continued_in_the_decks_language(
     steps = tuple(PathStep(f"Play {i}", f"Stage {i}") for i in range(1, 10))
     data = deck_bytes(edition, [SlideSpec("Path", "Der Weg", steps=steps)], MASTER, "t")
     assert [s.shapes.title.text for s in _open(data).slides] == ["Der Weg", second]
+
+
+@pytest.mark.parametrize(
+    ("labels", "slides"),
+    [
+        (
+            (
+                "Ransomware-Bereitschaftscheck",
+                "Backup-Modernisierung",
+                "Ransomware-Erkennung in Backups",
+                "Wiederherstellung im Reinraum",
+                "Nachgewiesene Wiederherstellung",
+            ),
+            [3, 2],  # "Bereitschaftscheck" needs a box of four to a slide, at 14 pt
+        ),
+        (
+            (
+                "ランサムウェア対策の準備状況チェック",
+                "バックアップのモダナイゼーション",
+                "バックアップ内のランサムウェア検知",
+                "クリーンルームでの復旧",
+                "四半期ごとの訓練で実証された復旧",
+            ),
+            [5],
+        ),
+    ],
+    ids=["de", "ja"],
+)
+def test_a_german_or_japanese_path_breaks_where_powerpoint_does(
+    labels: tuple[str, ...], slides: list[int]
+) -> None:
+    """A German compound counted as one unbreakable word, a Japanese label (no spaces) too:
+    the decks split a five-step path over three slides, one box alone on one. PowerPoint
+    breaks after a hyphen ("Ransomware-" / "Bereitschaftscheck"), Japanese anywhere."""
+    steps = tuple(PathStep(label, "Stufe") for label in labels)
+    prs = _open(_build([SlideSpec("Path", "Der Weg", steps=steps)]))
+    boxes = [
+        [sh.text_frame.text for sh in slide.shapes if re.fullmatch(r"Step \d+", sh.name)]
+        for slide in prs.slides
+    ]
+    assert [len(b) for b in boxes] == slides
+    assert [label for b in boxes for label in b] == list(labels)

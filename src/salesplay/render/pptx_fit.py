@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -54,6 +55,23 @@ def _text(para: Para) -> str:
 def _cells(ch: str) -> int:
     """Width of a character in average glyphs: a CJK or full-width one is about two."""
     return 2 if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def longest_unbroken(text: str) -> int:
+    """The width, in average glyphs, of the widest stretch of `text` a line never breaks
+    inside: a word, or the part of one up to and with a hyphen (PowerPoint breaks after
+    one: "Ransomware-" / "Bereitschaftscheck"); CJK text breaks between any two characters."""
+    longest = 0
+    for word in text.split():
+        for part in re.split(r"(?<=[-\u2010])", word):
+            run = 0
+            for ch in part:
+                if _cells(ch) == 2:
+                    longest, run = max(longest, run, 2), 0
+                else:
+                    run += 1
+            longest = max(longest, run)
+    return longest
 
 
 def _wide(text: str) -> bool:

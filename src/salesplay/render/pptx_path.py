@@ -13,7 +13,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
+from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts, longest_unbroken
 from salesplay.render.slides import PathStep
 from salesplay.richtext import safe_href
 
@@ -72,7 +72,8 @@ def _row(steps: Sequence[PathStep], area: Area, force: bool = False) -> _Row | N
         lines = max(len(line_starts(s.label, cpl)) for s in steps)
         box_h = max(_MIN_BOX_H, int(lines * 1.2 * size * EMU_PER_PT + Inches(0.4)))
         row = _Row(width, box_h, caption_h, size)
-        words_fit = all(len(w) <= cpl for s in steps for w in s.label.split())
+        # no word cut in two: a German compound breaks after its hyphen, Japanese anywhere
+        words_fit = all(longest_unbroken(s.label) <= cpl for s in steps)
         if words_fit and _BADGE // 2 + box_h + _CAPTION_GAP + caption_h <= area.height:
             return row
     return row if force else None
