@@ -683,3 +683,26 @@ def test_an_english_fallback_after_an_arabic_label_keeps_its_full_stop_at_its_en
     assert runs == [label, claim + "\u200e"]  # the label is Arabic: nothing added to it
     # a run that is Arabic, or ends on a Latin letter, is left as written
     assert "تتولاها Northwind." in found
+
+
+def test_a_right_to_left_deck_mirrors_its_master_and_layouts() -> None:
+    """The accent rule stayed on the left under a right-aligned Arabic title, the proof's
+    figure panel too: an Arabic deck's master and layouts are mirrored, a German one's not."""
+    slides = [SlideSpec("Title", "العنوان", subtitle="وعد")]
+
+    def rules(language: str) -> dict[str, tuple[int, int]]:
+        data = build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language=language)
+        prs = Presentation(io.BytesIO(data))
+        found = {f"master {sh.name}": (sh.left, sh.width) for sh in prs.slide_master.shapes}
+        for layout in prs.slide_layouts:
+            for sh in layout.shapes:
+                if sh.name in ("Brand Rule", "Proof Panel"):
+                    found[f"{layout.name} {sh.name}"] = (sh.left, sh.width)
+        return found
+
+    ltr, rtl = rules("de"), rules("ar")
+    width = Presentation(str(MASTER)).slide_width
+    assert set(ltr) == set(rtl) and "Proof Proof Panel" in ltr and "Title Brand Rule" in ltr
+    for name, (left, size) in ltr.items():
+        assert rtl[name] == (width - left - size, size), name
+    assert rtl["Title Brand Rule"][0] > width // 2 > ltr["Title Brand Rule"][0]

@@ -409,6 +409,8 @@ def _fill(
     for slide_id in list(slide_ids):
         prs.part.drop_rel(slide_id.rId)
         slide_ids.remove(slide_id)
+    if language and DeckLanguage.of(language).rtl:
+        _mirror(prs)
     layouts = _layouts(prs)
     for spec in slides:
         if spec.layout not in layouts and spec.layout in OPTIONAL_LAYOUTS:
@@ -639,6 +641,20 @@ def _inherited_align(slide: Any) -> Any:
         return str(found[0]) if found else None
 
     return align
+
+
+def _mirror(prs: Any) -> None:
+    """A right-to-left deck's master and layouts, mirrored before any slide is made: the
+    accent rule under a right-aligned title, a proof's figure panel, the first of two columns
+    and the logo's place go to the right, as an Arabic reader starts there. A shape that
+    takes its place from the master (no position of its own) follows it."""
+    width = prs.slide_width
+    for shapes in (prs.slide_master.shapes, *(layout.shapes for layout in prs.slide_layouts)):
+        for shape in shapes:
+            xfrm = shape._element.find(f".//{qn('a:xfrm')}")
+            if xfrm is None or xfrm.find(qn("a:off")) is None:
+                continue
+            shape.left = width - shape.left - shape.width
 
 
 def localize(prs: Any, language: str | None) -> None:
