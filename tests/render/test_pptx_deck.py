@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 from pypdf import PdfReader
 
@@ -594,3 +595,25 @@ def test_a_german_or_japanese_path_breaks_where_powerpoint_does(
     ]
     assert [len(b) for b in boxes] == slides
     assert [label for b in boxes for label in b] == list(labels)
+
+
+def test_a_labelled_column_is_not_spread_but_a_plain_short_list_is() -> None:
+    """Two landmines under their label were pulled 35 pt apart to fill the column while
+    the labelled parts above stayed tight; a column that is one short list still fills."""
+    labelled = (
+        Para((Run("Landmines", bold=True),)),
+        Para((Run("Ask how long a full restore takes."),), bullet=True),
+        Para((Run("Ask who signs off a restore."),), bullet=True),
+    )
+    plain = tuple(Para((Run(t),), bullet=True) for t in ("One question.", "Another one."))
+
+    def gaps(body: tuple[Para, ...]) -> list[int]:
+        prs = _open(_build([SlideSpec("Content", "Against Acme", body=body)]))
+        return [
+            int(pts.get("val"))
+            for pts in prs.slides[0]._element.iter(qn("a:spcPts"))
+            if pts.getparent().tag == qn("a:spcBef")
+        ]
+
+    assert not any(gap > 600 for gap in gaps(labelled)), gaps(labelled)
+    assert any(gap > 600 for gap in gaps(plain)), gaps(plain)
