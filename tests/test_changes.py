@@ -545,3 +545,23 @@ def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: P
         ),
         ("path:resilience-journey", "changed", "From tape to proven recovery changed: name"),
     }
+
+
+def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> None:
+    """An edited talk track (or one whose translation came back) read "New talk track"."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "talk_track: Acme is solid on-prem;",
+        "talk_track: Acme is solid on-premises;",
+    )
+    found = [(c.action, c.message) for c in changes.edition_changes(before, _rep_edition(root))]
+    assert found == [
+        (
+            "changed",
+            "Talk track reworded against Acme Backup on Backup modernization: “Acme is solid"
+            " on-premises; ask what happens when the backup server is encrypted.”",
+        )
+    ]

@@ -515,9 +515,14 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
             yield Change("talk-track", "new", subject, message)
             continue
         if m.talk_track != prior.talk_track and m.talk_track:
-            message = tr("New talk track against %(competitor)s on %(name)s: %(track)s") % (
-                them | {"track": _q(m.talk_track)}
+            # a talk track that was there is reworded, not new (nor is one whose translation
+            # was stale and is now current)
+            wording = (
+                N_("Talk track reworded against %(competitor)s on %(name)s: %(track)s")
+                if prior.talk_track
+                else N_("New talk track against %(competitor)s on %(name)s: %(track)s")
             )
+            message = tr(wording) % (them | {"track": _q(m.talk_track)})
             yield Change("talk-track", "changed", subject, message)
         for mine in m.landmines:
             if mine not in prior.landmines:
