@@ -116,3 +116,33 @@ def test_a_split_slide_inflates_to_its_head_and_any_tail(cut: int) -> None:
         whole = xml[:cut] + tail
         assert zlib.decompress(done.payload, -15) == whole
         assert done.crc == zlib.crc32(whole) and done.size == len(whole)
+
+
+def test_an_arabic_decks_partner_slot_is_mirrored_and_runs_right_to_left() -> None:
+    """In an Arabic kit's decks the partner's words sat at the left, in a left-to-right
+    paragraph, its Arabic name at the line's wrong end; now the slot mirrors as the deck's
+    layouts do (logo left, words right) and its paragraphs run right to left."""
+    from pptx.oxml.ns import qn
+
+    prs = Presentation()
+    for title in ("افتتاح", "ختام"):
+        prs.slides.add_slide(prs.slide_layouts[1]).shapes.title.text = title
+    raw = io.BytesIO()
+    prs.save(raw)
+    wording = ("مقدَّم من ", "")
+    mark = cobrand.PartnerMark(
+        "الخليج للحلول التقنية", "+971 4 555 0177", cobrand._placeholder_png(), (2, 1)
+    )
+
+    def slot(language: str) -> tuple[int, int, list[str]]:
+        base = cobrand.prepare(raw.getvalue(), dt.date(2026, 11, 23), "customer", wording, language)
+        deck = Presentation(io.BytesIO(cobrand.cobrand(base, mark)))
+        shapes = {sh.name: sh for sh in deck.slides[0].shapes}
+        words = next(sh for sh in deck.slides[0].shapes if "الخليج" in sh.text_frame.text)
+        rtl = [p.get("rtl") for p in words._element.iter(qn("a:pPr"))]
+        return shapes[cobrand.LOGO_SHAPE].left, words.left, rtl
+
+    logo, text, rtl = slot("ar")
+    assert logo < text and rtl == ["1", "1"]
+    logo, text, _ = slot("de")
+    assert text < logo

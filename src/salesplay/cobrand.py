@@ -203,15 +203,19 @@ def prepare(
     prs = Presentation(io.BytesIO(deck))
     width, height = int(prs.slide_width or 0), int(prs.slide_height or 0)
     inch = _EMU_PER_INCH
+    rtl = bool(language) and DeckLanguage.of(language or "").rtl
     box = (width - int(3.3 * inch), height - int(1.45 * inch), int(2.8 * inch), int(1.0 * inch))
+    text_x, text_w = int(0.6 * inch), width - box[2] - int(1.6 * inch)
+    if rtl:
+        # mirrored, as the deck's layouts are: the logo at the left, the words at the right
+        box = (width - box[0] - box[2], *box[1:])
+        text_x = width - text_x - text_w
     targets = [prs.slides[0], prs.slides[-1]] if len(prs.slides) > 1 else [prs.slides[0]]
     png = _placeholder_png()
     media = ""
     added: list[Any] = []  # the text boxes added here: marked in the deck's language
     for slide in targets:
-        text = slide.shapes.add_textbox(
-            Emu(int(0.6 * inch)), Emu(box[1]), Emu(width - box[2] - int(1.6 * inch)), Emu(box[3])
-        )
+        text = slide.shapes.add_textbox(Emu(text_x), Emu(box[1]), Emu(text_w), Emu(box[3]))
         added.append(text)
         frame = text.text_frame
         frame.word_wrap = True
@@ -276,7 +280,13 @@ def prepare(
     if language:
         marks = DeckLanguage.of(language)
         for shape in added:
-            mark_runs(shape.text_frame._txBody.iterchildren(qn("a:p")), marks)
+            paras = list(shape.text_frame._txBody.iterchildren(qn("a:p")))
+            mark_runs(paras, marks)
+            if rtl:
+                # the paragraphs hold Latin tokens here, the partner's words (Arabic ones
+                # too) only once spliced in: they run as the deck does
+                for para in paras:
+                    para.get_or_add_pPr().set("rtl", "1")
     out = io.BytesIO()
     prs.save(out)
     archive = SpliceBase.parse(repack(out.getvalue(), as_of))
