@@ -281,3 +281,20 @@ def test_unknown_id_suggests_the_close_one_else_says_where_ids_come_from() -> No
     assert unknown_id("play", "x", [], "plays/plays") == (
         "unknown play 'x': the catalog has none (files under plays/plays/)"
     )
+
+
+def test_a_value_holding_a_line_break_is_quoted_on_one_line(tmp_path: Path) -> None:
+    """`has: [v\\r\\rault/…]` is read as an id with two line breaks in it: its "unknown
+    product" message was three lines (found by the fuzz test)."""
+    acme = "competitors/acme.yaml"
+    edits = replace_in(
+        acme, "has: [vault/immutable-snapshots]", "has: [v\r\rault/immutable-snapshots]"
+    )
+    make_catalog(tmp_path, edits)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("1 error")
+    assert len(lines) == 2 and "unknown product 'v\\nault'" in lines[0], lines
+    said = Diagnostic(Location(Path("x.yaml")), Severity.ERROR, "a\r\nb", "c")
+    assert said.message == "a\\r\\nb"

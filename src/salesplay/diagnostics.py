@@ -46,6 +46,13 @@ class Diagnostic:
     code: str
     subject: Subject | None = None
 
+    def __post_init__(self) -> None:
+        # a message is one line: a quoted value holding a line break (a YAML flow list
+        # with "\r\r" in an id) is written with the break escaped, never split
+        if "\n" in self.message or "\r" in self.message:
+            one = self.message.replace("\r", "\\r").replace("\n", "\\n")
+            object.__setattr__(self, "message", one)
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         # the absolute path: warnings kept from an earlier build are recorded absolute, and
         # must sort (and de-duplicate) among this build's as a clean build's own would
