@@ -565,3 +565,24 @@ def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> Non
             " on-premises; ask what happens when the backup server is encrypted.”",
         )
     ]
+
+
+def test_a_tiers_changes_are_those_its_kits_tell_and_name_no_other_play(repo: Path) -> None:
+    """`--audience partner` is the whole partner edition: a note to paste to a registered
+    partner named plays only higher tiers sell. `--tier` tells that tier's kit edition."""
+    args = ("changes", "--since", "v1", "--until", "v2", "--as-of", AS_OF, "--format", "json")
+    done = run_cli(*args, "--tier", "registered", cwd=repo)
+    assert done.code == 0, done.stderr
+    editions = json.loads(done.stdout)["editions"]
+    assert [e["audience"] for e in editions] == ["partner-registered"]
+    told = editions[0]["changes"]
+    plays = {str(c["subject"]).split(":")[1] for c in told if c["kind"] == "play"}
+    # backup modernization moved down to registered, recovery drills crossed to partner
+    assert plays == {"backup-modernization", "recovery-drills"}, _messages(told)
+    whole = json.loads(run_cli(*args, "--audience", "partner", cwd=repo).stdout)["editions"]
+    assert len(whole[0]["changes"]) > len(told)
+    bad = run_cli(*args, "--tier", "gld", cwd=repo)
+    assert bad.code == 2 and bad.stderr.count("\n") == 1
+    assert "tier 'gld' is not in catalog.yaml tiers at v2 (did you mean 'gold'?)" in bad.stderr
+    mixed = run_cli(*args, "--tier", "gold", "--audience", "rep", cwd=repo)
+    assert mixed.code == 2 and "--tier is for the partner audience" in mixed.stderr

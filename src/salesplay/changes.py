@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from salesplay import richtext
 from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
-from salesplay.diagnostics import Diagnostic
+from salesplay.diagnostics import Diagnostic, did_you_mean
 from salesplay.imagecache import ImageCache
 from salesplay.labels import LABELS_SOURCE, N_, Labels
 from salesplay.models import AUDIENCES, Audience
@@ -108,7 +108,8 @@ class Report:
 
     since: Side
     until: Side
-    changes: dict[Audience, list[Change]] = field(default_factory=dict)
+    #: by audience, or "partner-<tier>" for one tier's kit edition
+    changes: dict[str, list[Change]] = field(default_factory=dict)
 
 
 class SideFault(Exception):
@@ -300,12 +301,14 @@ def changes_between(
     as_of: dt.date | None,
     audiences: Sequence[Audience],
     images: ImageCache | None = None,
+    tier: str | None = None,
 ) -> Report:
     """The changes each audience may read between two revisions of the catalog.
 
     `since` is judged at its commit's date; `until` (HEAD when None) at `as_of` when given,
     else at its commit's date (so a claim can go stale with no commit at all). `images`
-    decodes both revisions' logos (see load_revision).
+    decodes both revisions' logos (see load_revision). With `tier`, only what partners of
+    that tier read: its kit edition ("partner-<tier>"), as their kits' news tell it.
     """
     from salesplay.edition import make_edition
 
@@ -320,6 +323,18 @@ def changes_between(
         before = load_revision(repo, old, Path(tmp) / "since", images)
         after = load_revision(repo, new, Path(tmp) / "until", images)
         partners = (make_edition(before, "partner"), make_edition(after, "partner"))
+        if tier is not None:
+            if tier not in after.config.tiers:
+                known = ", ".join(after.config.tiers)
+                raise UsageError(
+                    f"tier '{tier}' is not in catalog.yaml tiers at {new.given}"
+                    f"{did_you_mean(tier, after.config.tiers)}; tiers: {known}"
+                )
+            now = partners[1].kits[tier].cards
+            then = partners[0].kits.get(tier)
+            # as its kits' news: a tier new since then reads everything in its kit as new
+            report.changes[f"partner-{tier}"] = edition_changes(then.cards if then else None, now)
+            return report
         for audience in audiences:
             eds = (make_edition(before, audience), make_edition(after, audience))
             found = diff_editions(*eds)

@@ -276,6 +276,13 @@ def changes(
     ),
     catalog: CatalogOpt = Path("plays"),
     as_of: AsOfOpt = None,
+    tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier",
+            help="only what partners of this tier read (their kit's edition): safe to send them",
+        ),
+    ] = None,
 ) -> None:
     """What changed between two git revisions of the catalog, as each audience may read it."""
     from salesplay import changes as ch
@@ -285,9 +292,19 @@ def changes(
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
     # --until given: its own commit date decides staleness, unless --as-of says otherwise
     day = resolve_as_of(as_of) if as_of is not None or until is None else None
+    if tier is not None and audience not in (None, AudienceChoice.partner):
+        raise UsageError(f"--tier is for the partner audience, not --audience {audience.value}")
     wanted = [audience.value] if audience else list(AUDIENCES)
     try:
-        report = ch.changes_between(catalog, since, until, day, wanted, _images(Path("build")))  # type: ignore[arg-type]
+        report = ch.changes_between(
+            catalog,
+            since,
+            until,
+            day,
+            wanted,  # type: ignore[arg-type]
+            _images(Path("build")),
+            tier,
+        )
     except ch.SideFault as exc:
         sys.stderr.write("\n".join(exc.lines) + "\n")
         sys.stderr.write("changes stopped: both revisions must check without errors\n")
