@@ -22,9 +22,9 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = images.check_image
 
-    def counted(data: bytes, suffix: str) -> images.Checked:
+    def counted(data: bytes, suffix: str, *, publish: bool = False) -> images.Checked:
         calls.append(suffix)
-        return real(data, suffix)
+        return real(data, suffix, publish=publish)
 
     monkeypatch.setattr(imagecache, "check_image", counted)
     return calls
@@ -168,7 +168,7 @@ def test_check_reuses_a_builds_decoded_logos_and_writes_nothing(
     assert built.code == 0, built.stderr
     before = _tree(tmp_path / "site-build")
 
-    def refuse(data: bytes, suffix: str) -> images.Checked:
+    def refuse(data: bytes, suffix: str, *, publish: bool = False) -> images.Checked:
         raise images.ImageError("was decoded again")
 
     # decoding (in this process or in prefetch's forked workers) now fails: a check that
@@ -269,3 +269,36 @@ def test_a_build_saves_its_workers_entries_as_they_made_them(
     # saving encodes nothing again: the entries are the bytes the workers made
     monkeypatch.setattr(imagecache, "_encode_entry", _refuse)
     assert dict(cache.pending()) == expected
+
+
+def test_a_build_draws_each_svg_once_and_publishes_what_a_check_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build publishes every logo it checks: an SVG is drawn once, encoded as drawn (it
+    was drawn to check it and again to publish it: most of a cold build's first seconds on
+    a thousand partners), and the PNG is the one a check makes when asked for it."""
+    log = tmp_path / "drawn"  # forked workers inherit the patch; a file reaches the test
+    real = images._draw_svg
+
+    def counted(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
+        with log.open("a") as out:
+            out.write(f"{encode}\n")
+        return real(data, width, height, encode=encode)
+
+    monkeypatch.setattr(images, "_draw_svg", counted)
+    other = SVG.replace(b"<svg ", b"<svg data-mark='other' ", 1)
+    for jobs in (1, 2):
+        log.unlink(missing_ok=True)
+        cache = ImageCache(tmp_path / f"out{jobs}", jobs=jobs, publishes=True)
+        cache.prefetch([(SVG, ".svg"), (other, ".svg")])
+        published = {n: e for n, e in cache.pending()}
+        assert len(published) == (2 if jobs == 2 else 0)
+        for data in (SVG, other):
+            cache.check(data, ".svg")
+        pending = dict(cache.pending())
+        assert len(pending) == 2
+        assert log.read_text().split() == ["True", "True"], jobs
+    checked = images.check_image(other, ".svg")
+    assert checked.png == images.check_image(other, ".svg", publish=True).png
+    name = ImageCache()._name(other, ".svg")
+    assert pending[name] == imagecache._encode_entry(checked)

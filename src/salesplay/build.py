@@ -175,7 +175,9 @@ def run_build(
 
     # --clean decodes every image again too; what it decodes is kept for the next build
     memory = ctx.memo.images if ctx.memo is not None and not clean else None
-    ctx.images = ImageCache(None if clean else ctx.out, jobs=ctx.jobs, memory=memory)
+    ctx.images = ImageCache(
+        None if clean else ctx.out, jobs=ctx.jobs, memory=memory, publishes=True
+    )
     from salesplay.parsecache import ParseCache
 
     # serve's builder keeps parsed files in its memo: reading the stored ones would only

@@ -41,6 +41,9 @@ class ImageCache:
     #: whether the entries will be saved (a build); False for the commands that write nothing,
     #: whose workers then send back what they checked without the PNG
     saves: bool = True
+    #: whether every image checked will have its PNG asked for (a build publishes each
+    #: logo): an SVG is then drawn once, not drawn to check and drawn again to publish
+    publishes: bool = False
     #: checked images a long-lived process kept from its earlier builds (memo.Memo.images),
     #: shared and added to; None: none
     memory: dict[str, Checked] | None = None
@@ -60,7 +63,7 @@ class ImageCache:
             blob = self._read(name)
             checked = None if blob is None else _decode_entry(blob)
         if checked is None:
-            checked = check_image(data, suffix)
+            checked = check_image(data, suffix, publish=self.publishes)
             self.new[name] = checked
         if self.memory is not None:
             self.memory[name] = checked
@@ -133,7 +136,7 @@ def _decoder(
 ) -> Iterator[Callable[[int], bytes | None]]:
     def decode(index: int) -> bytes | None:
         try:
-            checked = check_image(*files[index])
+            checked = check_image(*files[index], publish=whole)
         except ImageError:
             return None
         return _encode_entry(checked) if whole else _head(checked)
@@ -143,7 +146,7 @@ def _decoder(
 
 def _publish(data: bytes, suffix: str) -> bytes:
     # a worker checked these bytes and sent back no PNG: made here if ever asked for
-    return check_image(data, suffix).png
+    return check_image(data, suffix, publish=True).png
 
 
 def _head(checked: Checked) -> bytes:

@@ -145,8 +145,11 @@ def sniff(data: bytes, suffix: str) -> str | None:
     return None
 
 
-def check_image(data: bytes, suffix: str) -> Checked:
-    """Decode `data` fully within the bounds, or raise ImageError saying what is wrong."""
+def check_image(data: bytes, suffix: str, *, publish: bool = False) -> Checked:
+    """Decode `data` fully within the bounds, or raise ImageError saying what is wrong.
+
+    `publish`: its PNG will be asked for (a build keeps it): an SVG is then drawn once,
+    encoded as it is drawn, instead of drawn to check it and again to publish it."""
     kind = sniff(data, suffix)
     if kind is None:
         if b"<svg" in data[:2048]:
@@ -156,7 +159,7 @@ def check_image(data: bytes, suffix: str) -> Checked:
             raise ImageError(f"is an SVG image named with {shown!r}: rename it to end in .svg")
         raise ImageError("is not a PNG, JPEG, GIF, WebP or SVG image")
     if kind == "SVG":
-        return _check_svg(data)
+        return _check_svg(data, publish)
     return _decode_raster(data, kind, publish=True)
 
 
@@ -555,7 +558,7 @@ def _svg_size(root: _Node) -> tuple[float, float]:
     return width, height
 
 
-def _check_svg(data: bytes) -> Checked:
+def _check_svg(data: bytes, publish: bool = False) -> Checked:
     tree = _Tree(data)
     if tree.root is None:
         raise ImageError("is not an SVG image: it has no <svg> element")
@@ -568,11 +571,11 @@ def _check_svg(data: bytes) -> Checked:
     scale = PUBLISH_SIDE / max(width, height)
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
     try:
-        _draw_svg(data, out_w, out_h, encode=False)
+        drawn = _draw_svg(data, out_w, out_h, encode=publish)
     except Exception as exc:  # any CairoSVG failure on author bytes means "cannot be drawn"
         raise ImageError(f"cannot be drawn: {_short(str(exc) or type(exc).__name__)}") from None
-    publish = functools.partial(_draw_svg, data, out_w, out_h, encode=True)
-    return Checked("SVG", (round(width), round(height)), publish, (out_w, out_h))
+    png = drawn if publish else functools.partial(_draw_svg, data, out_w, out_h, encode=True)
+    return Checked("SVG", (round(width), round(height)), png, (out_w, out_h))
 
 
 def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
