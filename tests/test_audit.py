@@ -160,13 +160,7 @@ def test_pitch_deck_whose_products_are_all_hidden(tmp_path: Path) -> None:
 
 def test_a_full_pitch_deck_is_not_reported(tmp_path: Path) -> None:
     edits = {
-        **PUBLIC_DEST,
-        "products/vault.yaml": base_text("products/vault.yaml").replace(
-            "audience: partner", "audience: public"
-        ),
-        "differentiators/immutable-by-default.yaml": base_text(
-            "differentiators/immutable-by-default.yaml"
-        ).replace("audience: partner", "audience: public"),
+        **PUBLIC_CLAIMS,
         **PUBLIC_PROOF,
         "paths/resilience-journey.yaml": base_text("paths/resilience-journey.yaml")
         + "audience: public\n",
