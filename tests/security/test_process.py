@@ -15,8 +15,9 @@ import pytest
 from conftest import AS_OF, MINIMAL
 from sessionbuild import SALESPLAY, shared
 
-#: extra partners on top of minimal's two: enough for the kit worker pool (4 or more kits).
-EXTRA_PARTNERS = 4
+#: extra partners on top of minimal's two: enough kits that the kit stage lasts while a test
+#: sees its workers and its first kit (six kits were made in less time than one look)
+EXTRA_PARTNERS = 60
 TEMP_GLOB = ".salesplay-tmp-*"
 
 
