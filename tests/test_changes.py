@@ -586,3 +586,17 @@ def test_a_tiers_changes_are_those_its_kits_tell_and_name_no_other_play(repo: Pa
     assert "tier 'gld' is not in catalog.yaml tiers at v2 (did you mean 'gold'?)" in bad.stderr
     mixed = run_cli(*args, "--tier", "gold", "--audience", "rep", cwd=repo)
     assert mixed.code == 2 and "--tier is for the partner audience" in mixed.stderr
+
+
+def test_a_play_whose_audience_widened_is_told_to_marketers_and_reps_only(
+    report: dict[str, list[dict[str, object]]],
+) -> None:
+    """Recovery drills went from rep to partner: the internal and rep notes say so (a rep
+    learns partners now sell it); partners read it as a new play, told no audience."""
+    moved = ("play", "audience", "play:recovery-drills")
+    for audience in ("internal", "rep"):
+        told = [c for c in report[audience] if (c["kind"], c["action"], c["subject"]) == moved]
+        assert _messages(told) == ["Recovery drills now reaches the partner edition (was rep)"]
+    assert ("play", "new", "play:recovery-drills") in _keys(report["partner"])
+    for audience in ("partner", "public"):
+        assert not [c for c in report[audience] if c["action"] == "audience"]

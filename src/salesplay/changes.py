@@ -70,7 +70,7 @@ class Change:
 
     #: a key of SECTIONS.
     kind: str
-    #: new, changed, removed, stale, re-verified, available, moved, tier.
+    #: new, changed, removed, stale, re-verified, available, moved, tier, audience.
     action: str
     #: the stable id of the item (the feed's: play:…, claim:…, competitor:…).
     subject: str
@@ -479,6 +479,15 @@ def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
             }
             yield Change("play", "changed", f"play:{pid}", message, fields)
         yield from _play_items(a, b, labels)
+        # who a play is for is the marketers' and reps' business (a rep learns that partners
+        # now sell it too); a partner's or the public's edition shows no one else's audience
+        if a.audience != b.audience and new.audience in ("internal", "rep"):
+            message = tr("%(name)s now reaches the %(now)s edition (was %(was)s)") % {
+                "name": _p(b.name),
+                "now": b.audience,
+                "was": a.audience,
+            }
+            yield Change("play", "audience", f"play:{pid}", message)
         if a.partner and b.partner and a.partner.min_tier != b.partner.min_tier:
             message = tr("%(name)s now reaches %(tier)s partners and up (was %(was)s)") % {
                 "name": _p(b.name),

@@ -721,6 +721,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         handoff=play.handoff,
         next_steps=tuple(play.next_steps),
         partner=role,
+        audience=ed.cat.audience("play", pid),
         positions=tuple(positions),
     )
     if ed.decoders is None:

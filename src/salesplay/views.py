@@ -196,6 +196,9 @@ class PlayView:
     handoff: str | None
     next_steps: tuple[str, ...]
     partner: PartnerRole | None
+    #: the widest audience the play is made for (its `audience:`, rep by default): an
+    #: edition holds it only when its own audience is as narrow or narrower
+    audience: Audience
     positions: tuple[Position, ...] = ()
     decoder: tuple[tuple[str, str], ...] = ()  # glossary terms used on the card
 
