@@ -53,7 +53,12 @@ def template() -> Catalog:
         )
         with path.open("rb") as f:
             for lineno, message, comments, context in extract(
-                method, f, keywords=keywords, options=options, strip_comment_tags=True
+                method,
+                f,
+                keywords=keywords,
+                options=options,
+                comment_tags=("TRANSLATORS:",),
+                strip_comment_tags=True,
             ):
                 rel = path.relative_to(SRC).as_posix()
                 pot.add(message, locations=[(rel, lineno)], auto_comments=comments, context=context)

@@ -255,6 +255,27 @@ def test_a_sentence_as_a_rep_heard_it_finds_the_play(portal: Portal, tab: sync_a
     assert not tab.locator("#closest").is_visible()
 
 
+def test_a_german_sentence_as_a_rep_heard_it_finds_the_play(portal: Portal, tmp_path: Path) -> None:
+    """The German portal's stop words are German ones (and English's): "Kunde sagt, der …"
+    need not match, while "kein" still must."""
+    out = tmp_path / "build"
+    ctx = Context(catalog=SAMPLE, as_of=dt.date.fromisoformat(AS_OF), out=out)
+    assert run_build(ctx, ["site"]) == 0
+    t = Tab(portal, DESKTOP)
+    try:
+        page = t.page
+        page.goto((out / "de" / "site" / "index.html").as_uri())
+        heard = search(page, "Kunde sagt, der Versicherer verlangt unveränderliche Backups")
+        assert heard[0] == "backup-modernization"
+        assert not page.locator("#closest").is_visible()
+        assert marked(page, heard[0]) == ["Versicherer", "verlangt", "unveränderliche", "Backups"]
+        assert heard == search(page, "Versicherer verlangt unveränderliche Backups")
+        # a negation is never a stop word: "kein Budget" is an objection
+        assert search(page, "kein Budget")[0] == "backup-modernization"
+    finally:
+        t.close()
+
+
 def test_punctuation_plurals_and_typos_find_the_same_plays(
     portal: Portal, tab: sync_api.Page
 ) -> None:

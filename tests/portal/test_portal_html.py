@@ -133,6 +133,25 @@ def test_site_files(sample: Path) -> None:
     assert (sample / "reports" / "coverage.html").is_file()
 
 
+@pytest.mark.parametrize(
+    ("locale", "said", "kept"),
+    [
+        ("de", ["kunde", "sagt", "der", "fur", "uber"], ["kein", "keine", "nicht"]),
+        ("ar", ["العميل", "يقول", "في"], ["لا", "ليس", "لم"]),
+        ("ja", ["お客様", "顧客"], ["ない"]),
+    ],
+)
+def test_a_translated_portal_ignores_its_language_s_stop_words_and_english_ones(
+    sample: Path, locale: str, said: list[str], kept: list[str]
+) -> None:
+    """Folded as portal.js folds a query (für → fur); negations are never stop words."""
+    words = read_index(sample / locale / "site")["stop_words"]
+    assert set(said) <= set(words), set(said) - set(words)
+    assert {"the", "customer", "says"} <= set(words)
+    assert not {*kept, "no", "not"} & set(words)
+    assert len(words) == len(set(words))
+
+
 def test_search_index_holds_the_rep_plays_and_only_the_allowed_fields(
     sample: Path, rep_plays: set[str]
 ) -> None:

@@ -7,6 +7,7 @@ import functools
 import json
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,17 +195,34 @@ def _plain(texts: Iterable[str]) -> list[str]:
 
 #: words a rep says around what they heard ("customer says their backups are on tape"): the
 #: search index lists them, and a query's words among them need not match (portal.js). Not
-#: "no" or "not": "no budget" is an objection. English only; a query in another language
-#: rarely holds one of them.
-_STOP_WORDS = """
-    a an the and or but of to in on at by for from with into onto about as is are was were
-    be been being am do does did has have had having it its this that these those there their
-    theirs they them we our ours us you your yours he she his her him i me my what which who
-    whom how when where why will would can could should shall may might must just so than then
-    too very also still some any all own such only say says said saying tell tells told ask
-    asks asked think thinks thought want wants wanted customer customers client clients
-    prospect prospects buyer buyers"""
-STOP_WORDS = tuple(_STOP_WORDS.split())
+#: "no" or "not": "no budget" is an objection. A label: each language's .po gives its own
+#: words ("Kunde sagt …"), and an edition lists its language's and these, since untranslated
+#: text stays in English. Japanese words are not split by spaces: its list is short.
+# TRANSLATORS: not a sentence: the words of your language a seller says around what a
+# customer said, separated by spaces (the, their, says, customer); never "no" or "not"
+STOP_WORDS_LABEL = N_(
+    "a an the and or but of to in on at by for from with into onto about as is are was were "
+    "be been being am do does did has have had having it its this that these those there their "
+    "theirs they them we our ours us you your yours he she his her him i me my what which who "
+    "whom how when where why will would can could should shall may might must just so than then "
+    "too very also still some any all own such only say says said saying tell tells told ask "
+    "asks asked think thinks thought want wants wanted customer customers client clients "
+    "prospect prospects buyer buyers"
+)
+
+
+def fold(text: str) -> str:
+    """`text` as portal.js folds it to compare words: accents dropped, lower case."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not 0x300 <= ord(c) <= 0x36F).lower()
+
+
+def stop_words(gettext: Callable[[str], str] = str) -> list[str]:
+    """The stop words of an edition in the language of `gettext`, and English's, folded."""
+    words = f"{gettext(STOP_WORDS_LABEL)} {STOP_WORDS_LABEL}".split()
+    return list(dict.fromkeys(fold(w) for w in words))
+
+
 #: competitor types the play card tags (macros.html), so "status quo" finds the plays against it.
 COMPETITOR_KINDS = {"status-quo": N_("status quo"), "diy": N_("do it yourself")}
 
@@ -298,7 +316,7 @@ def search_index_js(edition: Edition, cards: Iterable[PlayCard], links: html.Lin
     index = {
         "plays": search_entries(cards, edition.labels.gettext),
         "competitors": competitor_entries(edition, links),
-        "stop_words": list(STOP_WORDS),
+        "stop_words": stop_words(edition.labels.gettext),
     }
     return f"window.{INDEX_GLOBAL} = {js_json(index)};\n"
 
