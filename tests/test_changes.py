@@ -509,7 +509,9 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
         return news_item(changes.Change(kind, action, f"play:{bm}", "m"), rep, links).href
 
     assert href("objection") == f"battlecards/{bm}.html#play-{bm}-objections"
-    assert href("objection", "removed") is None  # what was dropped is not on the card
+    # a dropped objection: to the objections the card holds now
+    assert href("objection", "removed") == f"battlecards/{bm}.html#play-{bm}-objections"
+    assert href("play", "removed") is None
     assert href("play", "changed") == f"battlecards/{bm}.html"
     assert rep.plays[bm].objections  # the section is there to link to
     assert not rep.plays["recovery-drills"].proof

@@ -86,16 +86,18 @@ _SECTION_OF: dict[str, tuple[str, str]] = {
 
 
 def news_item(change: changes.Change, edition: Edition, links: html.Links) -> portal.NewsItem:
-    """A change, linked to the card it is about when the edition still holds it."""
+    """A change, linked to the card it is about when the edition still holds it (a dropped
+    objection to the card's objections: what a rep says now)."""
     kind, _, eid = change.subject.partition(":")
     href = None
-    if kind == "play" and eid in edition.plays and change.action != "removed":
+    gone = change.kind == kind and change.action == "removed"  # the play or competitor itself
+    if kind == "play" and eid in edition.plays and not gone:
         href = links.play(eid)
         section = _SECTION_OF.get(change.kind)
         # to the card's section the change is in, while the card has that section
         if href and section is not None and getattr(edition.plays[eid], section[1]):
             href += f"#play-{eid}-{section[0]}"
-    elif kind == "competitor" and eid in edition.competitors and change.action != "removed":
+    elif kind == "competitor" and eid in edition.competitors and not gone:
         href = links.competitor(eid)
     return portal.NewsItem(change.message, href)
 
