@@ -78,6 +78,10 @@ def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -
         (["check", "--formt", "json"],
          "no such option: --formt (did you mean '--format'?) (see 'salesplay check --help')"),
         (["check", "--format", "xml"], "'xml' is not one of 'text', 'json'"),
+        # an option that exists, without its value or with one it takes none of
+        (["check", "--catalog"], "Option '--catalog' requires an argument."),
+        (["build", "--jobs"], "Option '--jobs' requires an argument."),
+        (["check", "--strict=yes"], "Option '--strict' does not take a value."),
         (["chek"], "No such command"),
         (["build", "--only", "battlecards", "decks"],
          "Got unexpected extra argument(s) (decks) (see 'salesplay build --help')"),

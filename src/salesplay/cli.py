@@ -426,7 +426,9 @@ def _usage_line(exc: typer.TyperException) -> str:
     (click offers `--jobs, --out` for `--bogus`)."""
     message = exc.format_message()
     name = getattr(exc, "option_name", None)
-    if isinstance(name, str):
+    # only an unknown option (click's NoSuchOption, vendored by typer in a private module):
+    # "--jobs" with no value has an option_name too, and click's words for it are right
+    if isinstance(name, str) and type(exc).__name__ == "NoSuchOption":
         known = [o for p in getattr(exc.cmd, "params", []) for o in p.opts]  # type: ignore[attr-defined]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         message = f"no such option: {name}" + (f" (did you mean '{close[0]}'?)" if close else "")
