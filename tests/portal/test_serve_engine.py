@@ -89,6 +89,11 @@ def test_serve_hands_out_only_what_reps_may_read(monkeypatch: pytest.MonkeyPatch
     assert allowed("/site/report.html")  # the marketers' page of the portal: rep edition
     # a served family's internal outputs stay home: the deal desk's competitor cards
     assert not allowed("/competitors/internal/acme.pdf") and allowed("/competitors/acme.pdf")
+    # spelt in another case, which opens it on a file system that ignores case (macOS), while
+    # only the rep pattern competitors/*.pdf matches that spelling
+    for spelt in ("/competitors/Internal/acme.pdf", "/COMPETITORS/INTERNAL/ACME.PDF"):
+        assert not allowed(spelt) and not allowed(f"/de{spelt}"), spelt
+    assert allowed("/competitors/Acme.pdf")  # a rep output in any case stays a rep output
     notes = Family(
         "notes",
         "notes for three audiences",

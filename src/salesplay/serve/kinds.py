@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from salesplay.families import families, family
 from salesplay.families.base import Family
+from salesplay.locales import delocalized
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see
 
 
@@ -47,9 +49,21 @@ def allowed(path: str, served: Sequence[Family] | None = None) -> bool:
         return False
     if rel.endswith("/"):
         rel += "index.html"
-    return any(
+    return not _narrower_in_any_case(rel) and any(
         fam.owns(rel) and _for_reps(fam.audience_of(rel))
         for fam in (served_families() if served is None else served)
+    )
+
+
+def _narrower_in_any_case(rel: str) -> bool:
+    """Whether `rel`, its letters in any case, is an output path made for fewer than reps
+    (competitors/Internal/acme.pdf): on a file system that ignores case (macOS, Windows) it
+    opens that output, while only competitors/*.pdf, a rep pattern, matches its spelling."""
+    folded = delocalized(rel)[0].casefold()
+    return any(
+        fnmatch.fnmatchcase(folded, pattern.casefold()) and not _for_reps(audience)
+        for fam in families()
+        for pattern, audience in fam.outputs
     )
 
 
