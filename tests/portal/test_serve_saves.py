@@ -18,10 +18,11 @@ from test_serve_engine import files, wait_for
 from conftest import make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
-from salesplay.families import families
+from salesplay.families import families, family
+from salesplay.families.base import Family
 from salesplay.serve import ServeOptions, Server
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import quick_kinds, reading, shows_reps, slow_kinds, touched
+from salesplay.serve.kinds import quick_kinds, reading, slow_kinds, touched
 from salesplay.serve.process import Outcome
 from salesplay.serve.scheduler import Builder
 
@@ -131,10 +132,13 @@ def test_in_one_language_the_pages_are_not_built_twice_a_round() -> None:
 
 
 def test_only_the_rep_portal_is_hurried() -> None:
-    """What a quick pass is for, read from the registry's audiences: pages reps read."""
-    assert shows_reps(("site",)) and shows_reps(("reports", "site"))
-    assert not shows_reps(("reports",)) and not shows_reps(())
-    assert [k for k in quick_kinds() if shows_reps((k,))] == ["site"]
+    """A quick pass is for pages reps read: every quick family has an output of the rep
+    edition (the scheduler hurries what the registry marks quick, nothing else)."""
+    for kind in quick_kinds():
+        assert any(audience == "rep" for _, audience in family(kind).outputs), kind
+    assert quick_kinds() == ("site",)
+    with pytest.raises(ValueError, match="quick family"):
+        Family("notes", "notes", (("notes/*.json", None),), lambda _s: [], served=True, quick=True)
 
 
 def test_a_round_that_fails_gives_its_saves_to_the_next() -> None:

@@ -148,7 +148,8 @@ class Family:
     plan: Callable[[Sources], Iterable[Unit]]
     #: shown by `salesplay serve` (the rep portal and what it links to).
     served: bool = False
-    #: served first on a save (pages), the others follow in the background (PDFs, decks).
+    #: served first on a save (pages reps read: a served family with a rep output), the
+    #: others follow in the background (PDFs, decks).
     quick: bool = False
     #: outputs made from every diagnostic of the build, render warnings included, once the
     #: other units are made (reports/check.json); their paths are in `outputs` like any other.
@@ -175,6 +176,12 @@ class Family:
     #: last plan (a partner's new contact plans no report).
     skims: frozenset[str] = frozenset()
     skimmed: Callable[[Sources], object] | None = None
+
+    def __post_init__(self) -> None:
+        # serve hurries a quick family's pages so that a rep's page reloads first: one
+        # that shows reps nothing would be a build the user waits for in vain
+        if self.quick and not (self.served and any(a == "rep" for _, a in self.outputs)):
+            raise ValueError(f"family {self.name!r}: a quick family is served and makes rep pages")
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` (of any locale) belongs to this family."""

@@ -79,13 +79,6 @@ def source_roots() -> tuple[str, ...]:
     return tuple(sorted({pattern.split("/", 1)[0] for pattern in patterns}))
 
 
-def shows_reps(kinds: Sequence[str]) -> bool:
-    """Whether any of the families called `kinds` makes pages reps read (an output from the
-    rep edition): what a quick pass hurries. The marketers' report alone is not worth a
-    pass of its own."""
-    return any(audience == "rep" for kind in kinds for _, audience in family(kind).outputs)
-
-
 def touched(saved: Iterable[Path], catalog: Path) -> frozenset[str] | None:
     """The entity kinds whose documents a save changed: `saved` are the watcher's paths, each
     a file (or folder) under one entity folder of `catalog` ("partner" for partners/…).

@@ -7,14 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from salesplay.serve.httpd import Status
-from salesplay.serve.kinds import (
-    is_served,
-    quick_kinds,
-    reading,
-    shows_reps,
-    source_roots,
-    touched,
-)
+from salesplay.serve.kinds import is_served, quick_kinds, reading, source_roots, touched
 from salesplay.serve.messages import described, error_lines
 from salesplay.serve.process import BuildProcess, Outcome
 
@@ -50,9 +43,7 @@ class Builder:
     stale. Each pass builds only the families that may read what was saved since the last
     complete round (kinds.reading): a partner's file goes straight to the kits and the
     marketers' report, the pages and PDFs are left as they are, in one build and with no
-    page to reload (neither is served). A save that changes no page reps read
-    (kinds.shows_reps) has nothing to hurry: its quick families are built with the first
-    background pass, in one build.
+    page to reload (neither is served).
     """
 
     def __init__(self, process: BuildProcess, slow: Sequence[str], status: Status) -> None:
@@ -115,11 +106,9 @@ class Builder:
         quick: tuple[str, ...],
         passes: list[tuple[str, ...]],
         again: bool = True,
-        pages: bool = False,
     ) -> bool:
         """The background passes, after `quick` (if any, and `again`) in every locale; True
-        when every one ran to its end without a newer save or a fault. `pages`: the first
-        pass holds served pages a quick pass did not build (they reload when it is done)."""
+        when every one ran to its end without a newer save or a fault."""
         # the quick pass's errors stand; without one, this round's start with none
         errors = list(self.status.snapshot()["errors"]) if quick else []
         if not quick:
@@ -144,9 +133,8 @@ class Builder:
             errors += status_errors(outcome, self.templates)
             with self.status.lock:
                 self.status.errors = tuple(errors)
-                if (first or pages) and index == 0 and outcome.code == 0:
+                if first and index == 0 and outcome.code == 0:
                     self.status.pages += 1  # every locale's pages: translated pages reload
-                    self.status.build += pages  # and the source locale's, when not yet
         return not errors
 
     def _round(self) -> bool:
@@ -157,10 +145,6 @@ class Builder:
         kinds = None if saved is None else touched(saved, self.process.catalog)
         quick = reading(self.quick, kinds)
         passes = [p for p in (reading(p, kinds) for p in self.passes) if p]
-        pages = bool(quick) and not shows_reps(quick)
-        if pages:  # no rep page to hurry: one build fewer (see the class)
-            passes = [quick + (passes[0] if passes else ()), *passes[1:]]
-            quick = ()
         self.rounds = []
         done = complete = False
         self.status.update(building=True)
@@ -168,7 +152,7 @@ class Builder:
             complete = self._quick(quick)
         ok = not quick or not self.status.snapshot()["errors"]
         if ok and not self.wanted.is_set() and not self.stopping.is_set():
-            done = self._background(quick, passes, again=not complete, pages=pages)
+            done = self._background(quick, passes, again=not complete)
         if not done:  # given back: the next round builds for it too
             with self.lock:
                 if saved is None or self.saved is None:
