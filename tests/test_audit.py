@@ -68,7 +68,7 @@ def test_an_explicit_narrow_audience_on_the_matchup_is_named_with_its_line(tmp_p
     )
     (line,) = check(tmp_path, edits).diagnostics
     assert line.startswith(f"{BM}:14:1: warning: the partner card")
-    assert "'acme': audience 'rep' set at plays/backup-modernization.yaml:17" in line
+    assert "'acme': audience 'rep' set at plays/plays/backup-modernization.yaml:17" in line
 
 
 def test_a_stale_loss_is_reported_once_by_the_stale_warning(tmp_path: Path) -> None:
@@ -132,12 +132,13 @@ def test_pitch_deck_without_proof_and_without_why_us(tmp_path: Path) -> None:
         " 'Why Northwind Systems' slide: no claim backed by its products reaches the public"
         " edition: 'anomaly-alerts': audience 'rep' by default: this differentiator sets no"
         " `audience:` at its top; 'immutable-by-default': audience 'partner' set at"
-        " differentiators/immutable-by-default.yaml:9"
+        " plays/differentiators/immutable-by-default.yaml:9"
     ) in result.lines
     assert (
         f"{dest}:1:1: warning: the public pitch deck of destination 'cyber-resilience' has no"
         " 'Proof' slide: no customer proof of its plays reaches the public edition:"
-        " play 'backup-modernization': audience 'partner' set at plays/backup-modernization.yaml:3"
+        " play 'backup-modernization': audience 'partner' set at"
+        " plays/plays/backup-modernization.yaml:3"
     ) in result.lines
 
 
@@ -155,7 +156,7 @@ def test_pitch_deck_whose_products_are_all_hidden(tmp_path: Path) -> None:
     result = check(tmp_path, PUBLIC_DEST)
     (line,) = warnings_of(result.lines, "slide: none of its products")
     assert line.startswith("plays/destinations/cyber-resilience.yaml:6:1: warning:")
-    assert "'vault': audience 'partner' set at products/vault.yaml:6" in line
+    assert "'vault': audience 'partner' set at plays/products/vault.yaml:6" in line
 
 
 def test_a_full_pitch_deck_is_not_reported(tmp_path: Path) -> None:
@@ -196,7 +197,8 @@ def test_destination_partners_see_without_a_customer_deck(tmp_path: Path) -> Non
     assert result.diagnostics == [
         "plays/destinations/cyber-resilience.yaml:1:1: warning: destination 'cyber-resilience'"
         " is in the partner edition but has no customer pitch deck: audience 'partner' set at"
-        " destinations/cyber-resilience.yaml:7 (make it audience: public, or narrow it to rep)"
+        " plays/destinations/cyber-resilience.yaml:7 (make it audience: public, or narrow it"
+        " to rep)"
     ]
 
 
@@ -264,7 +266,7 @@ def test_explain_prints_what_an_edition_leaves_out_and_why(tmp_path: Path) -> No
         "backup-modernization in the partner edition: 0 of 1 why-us claims, 1 of 1 competitors,"
         " 1 of 1 objections, 1 of 1 customer proofs; left out:",
         "  plays/competitors/acme.yaml:7:10: pricing: audience 'internal' set at"
-        " competitors/acme.yaml:7",
+        " plays/competitors/acme.yaml:7",
         f"  {BM}:4:12: product 'vault': {default}",
         f"    because plays/products/vault.yaml:1:1: product 'vault': {default}",
         f"  {BM}:9:10: why-us claim 'immutable-by-default': {hidden}",
@@ -283,7 +285,7 @@ def test_explain_every_edition_and_a_play_left_out(tmp_path: Path) -> None:
     assert heads[-1] == "backup-modernization in the public edition: left out"
     assert (
         f"  {BM}:1:1: play 'backup-modernization': audience 'partner' set at"
-        " plays/backup-modernization.yaml:3" in out
+        " plays/plays/backup-modernization.yaml:3" in out
     )
 
 

@@ -161,7 +161,7 @@ def test_audit_records_each_left_out_item_with_its_reason(cat: Catalog) -> None:
     hidden = partner[(("play", "modernize"), ("objections", 1))]
     assert (hidden.reason, hidden.detail) == (
         "audience",
-        "audience 'internal' set at plays/modernize.yaml:15",
+        "audience 'internal' set at canary/plays/modernize.yaml:15",
     )
     assert (hidden.loc.line, hidden.loc.col) == (15, 5)
     # roadmap, stale, and a reference whose cause is the claim's own omission
@@ -210,7 +210,7 @@ def test_a_claim_whose_backing_is_all_hidden_is_hidden(tmp_path: Path) -> None:
     assert gone.reason == "backing"
     assert gone.detail == (
         "every capability behind it is hidden: vault/immutable-snapshots (audience 'internal'"
-        " set at products/vault.yaml:4)"
+        " set at plays/products/vault.yaml:4)"
     )
 
 

@@ -137,9 +137,11 @@ def audience_words(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> st
 
 
 def _in_catalog(cat: Catalog, file: Path) -> str:
-    """A catalog file as the catalog names it (`plays/x.yaml`), whatever the working folder."""
+    """A catalog file from the folder holding the catalog (`plays/plays/x.yaml`): as the
+    diagnostic quoting it names its own file when run beside the catalog, as `make` is, and
+    the same words wherever it is run (the marketers' report quotes it)."""
     try:
-        return file.relative_to(cat.root).as_posix()
+        return file.relative_to(cat.root.parent).as_posix()
     except ValueError:
         return file.as_posix()
 
