@@ -390,9 +390,13 @@ class _Tree:
                 )
 
     def _foreign_attributes(self, node: _Node) -> None:
-        """Content inside a <foreignObject> carries only attributes that load nothing."""
-        for key in node.attrs:
+        """Content inside a <foreignObject> carries only attributes that load nothing, and
+        references within the file (Illustrator's <i:pgfRef xlink:href="#…">): _href took
+        those as same-document references, judged where they lead, and refused the rest."""
+        for key, value in node.attrs.items():
             ns, _, local = key.rpartition(" ")
+            if local == "href" and value.strip().startswith("#"):
+                continue
             if not (local in _INERT_FOREIGN and ns in ("", _XHTML_NS, _XML_NS)):
                 raise ImageError(
                     f"has <{_short(node.local)} {_short(local)}=…> inside <foreignObject>:"

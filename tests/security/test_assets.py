@@ -220,6 +220,14 @@ OUTSIDE: dict[str, tuple[str, str]] = {
         svg(f'<foreignObject width="9" height="9"><object {XHTML} data="x.png"/></foreignObject>'),
         "has <object data=…> inside <foreignObject>",
     ),
+    "foreign-href-out-of-the-file": (
+        svg(
+            '<foreignObject width="9" height="9"><i:pgfRef xmlns:i="urn:i"'
+            ' xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="file:///etc/passwd"/>'
+            "</foreignObject>"
+        ),
+        "refers to 'file:///etc/passwd' outside the file",
+    ),
     "html-outside-foreign-object": (
         svg(f"<iframe {XHTML}/>"),
         "has an element <iframe> that is not part of an SVG drawing",
@@ -504,6 +512,18 @@ GOOD: dict[str, bytes | str] = {
         '<linearGradient id="g"><stop offset="0"/></linearGradient>'
         '<foreignObject width="9" height="9"><div xmlns="http://www.w3.org/1999/xhtml"'
         ' class="n" lang="en">Northwind</div></foreignObject>'
+    ),
+    # Illustrator's "Preserve Illustrator Editing Capabilities": a <switch> whose
+    # <foreignObject> points at the editing data kept in the file (#adobe_illustrator_pgf)
+    "illustrator.svg": svg(
+        '<switch xmlns:i="http://ns.adobe.com/AdobeIllustrator/10.0/"'
+        ' xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<foreignObject requiredExtensions="http://ns.adobe.com/AdobeIllustrator/10.0/"'
+        ' x="0" y="0" width="1" height="1">'
+        '<i:pgfRef xlink:href="#adobe_illustrator_pgf"></i:pgfRef></foreignObject>'
+        '<g i:extraneous="self"><rect width="30" height="15" fill="#0B5FFF"/></g></switch>'
+        '<i:pgf xmlns:i="http://ns.adobe.com/AdobeIllustrator/10.0/"'
+        ' id="adobe_illustrator_pgf">eJzLSM3JyQcABiwCFQ==</i:pgf>'
     ),
 }
 
