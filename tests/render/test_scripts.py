@@ -627,6 +627,29 @@ def test_a_band_laid_out_in_html_fits_a_long_name_in_the_logo_box(
     to_png(path, f"band-{direction}-long-name", dpi=100)
 
 
+def test_a_partner_s_two_bands_measure_its_name_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The team and customer bands of a kit set one name: its widths are one WeasyPrint
+    layout, not one per band (each took 56-100 ms of a 130-180 ms band)."""
+    with BandMaker(
+        roots=[THEME_DIR], as_of=AS_OF, width_pt=A4_WIDTH, height_pt=BAND_HEIGHT_PT
+    ) as m:
+        layouts = []
+        real = m.renderer.layout
+        monkeypatch.setattr(
+            m.renderer, "layout", lambda *a, **k: layouts.append(1) or real(*a, **k)
+        )
+        team = Brand(
+            GULF, None, CHANNEL, "#0B5FFF", "For the sellers of", direction="rtl", lang="ar"
+        )
+        customer = Brand(GULF, None, ("sales@gulf.example",), "#0B5FFF", direction="rtl", lang="ar")
+        assert not m.drawable(team) and not m.drawable(customer)
+        first, second = m.band(team), m.band(customer)
+        assert len(layouts) == 1
+        assert first != second  # two bands, one measure
+        m.band(Brand(GULF + " Co", None, CHANNEL, "#0B5FFF", direction="rtl", lang="ar"))
+        assert len(layouts) == 2  # another name is measured
+
+
 @needs_poppler
 def test_the_html_band_sets_a_name_as_the_drawn_band_does(maker: BandMaker, tmp_path: Path) -> None:
     brand = Brand("Müller & Søn Consulting Partners International GmbH", None, ("k@ms.example",))

@@ -58,6 +58,8 @@ MARK_LINES = 2
 LEADING = 1.2
 #: Runs of more words than this are not measured for the HTML band's name: too wide.
 _MEASURED_WORDS = 8
+#: names whose measured widths a band maker keeps (see BandMaker._widths)
+_MEASURES_KEPT = 64
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
 MIN_TEXT_PT = 6.0
 INK: RGB = (0.29, 0.33, 0.39)
@@ -245,6 +247,9 @@ class BandMaker:
         fonts = fonts or BandFonts.load()
         self.regular, self.bold = fonts.regular, fonts.bold
         self.renderer = PdfRenderer()
+        #: measured name widths by (name, direction, lang): a partner's team and customer
+        #: bands set one name, and each measure is a WeasyPrint layout of its own
+        self._measured: dict[tuple[str, str, str], Callable[[str, float], float]] = {}
 
     def __enter__(self) -> BandMaker:
         return self
@@ -474,7 +479,15 @@ class BandMaker:
     def _widths(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
         """How wide the HTML band sets `name` and each run of up to _MEASURED_WORDS of its
         words in bold (what `_mark_lines` asks): measured in one WeasyPrint layout, so with
-        its shaping and font fallback. Longer runs are "too wide"."""
+        its shaping and font fallback, once per name. Longer runs are "too wide"."""
+        key = (name, direction, lang)
+        if key not in self._measured:
+            if len(self._measured) >= _MEASURES_KEPT:
+                self._measured.clear()  # a thousand partners' names need not all stay
+            self._measured[key] = self._measure(name, direction, lang)
+        return self._measured[key]
+
+    def _measure(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
         from weasyprint.formatting_structure.boxes import InlineBlockBox
 
         words = name.split()
