@@ -744,7 +744,7 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
     ped = shared.partner_edition
     for pid in ids:
         rel = localized_path(path_of(pid), src.locale, src.locales[0])
-        folder = kits.folder_of(pid, src.locale, src.locales[0])
+        folder = kits.kit_folder(shared, pid)
         shared.since[pid] = kits.previous_since(src.out, pid, revision, rel, folder)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
 
