@@ -261,15 +261,16 @@ def test_report_follows_where_a_left_out_item_is_set(tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     report = tmp_path / "build/reports/coverage.html"
     assert (
-        "audience &#39;partner&#39; set at plays/backup-modernization.yaml:3" in report.read_text()
+        "audience &#39;partner&#39; set at plays/plays/backup-modernization.yaml:3"
+        in report.read_text()
     )
     path = root / MODERN
     path.write_text("# a comment moves every line down\n" + path.read_text())
     done = run_cli("build", "--only", "reports", "--as-of", AS_OF, cwd=tmp_path)
     assert done.code == 0, done.stderr
     page = report.read_text()
-    assert "audience &#39;partner&#39; set at plays/backup-modernization.yaml:4" in page
-    assert "set at plays/backup-modernization.yaml:3" not in page
+    assert "audience &#39;partner&#39; set at plays/plays/backup-modernization.yaml:4" in page
+    assert "set at plays/plays/backup-modernization.yaml:3" not in page
 
 
 def test_whats_new_pdf_names_its_own_fonts(tmp_path: Path) -> None:
