@@ -458,6 +458,41 @@ def test_a_link_the_outputs_drop_warns_where_it_is_written(tmp_path: Path) -> No
     ]
 
 
+def test_dropped_links_are_the_links_the_renderers_read(tmp_path: Path) -> None:
+    # a link is what the cards render as one: a reference link and an autolink are dropped
+    # like an inline one, and warn where their target is written; link syntax in a code
+    # span is no link (it is shown as written) and does not warn
+    summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
+    edits = replace_in(
+        BM,
+        summary,
+        "summary: |\n"
+        "  Type `[runbook](runbook.pdf)` to link a file.\n"
+        "\n"
+        "  See [the runbook][r], [again][r], <file:///etc/passwd>\n"
+        "  and [guide.pdf](<guide.pdf>).\n"
+        "\n"
+        "  [r]: runbook.pdf",
+    )
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    fix = (
+        " is left out of every output (its text stays): only http(s) and mailto links are kept;"
+        " link to where the file is published"
+    )
+    assert result.diagnostics == [
+        f"plays/{BM}:5:38: warning: link to 'file:///etc/passwd'" + fix,
+        f"plays/{BM}:6:20: warning: link to 'guide.pdf'" + fix,
+        f"plays/{BM}:8:8: warning: link to 'runbook.pdf'" + fix,
+    ]
+    lines = (tmp_path / "plays" / BM).read_text().splitlines()
+    assert [lines[4][37:], lines[5][19:28], lines[7][7:]] == [
+        "file:///etc/passwd>",
+        "guide.pdf",
+        "runbook.pdf",
+    ]
+
+
 # --- roadmap in prose ---------------------------------------------------------------------------
 
 #: anomaly detection made launch-ready, with an alias a marketer would write in prose

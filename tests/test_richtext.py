@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from salesplay.richtext import (
+    DroppedLink,
     Para,
     Run,
+    dropped_links,
     ltr_runs,
     parse,
     plain,
@@ -157,6 +159,42 @@ def test_safe_href() -> None:
     assert safe_href("http:alert") is None
     assert safe_href("vbscript:x") is None
     assert safe_href(None) is None
+
+
+@pytest.mark.parametrize(
+    ("md", "dropped"),
+    [
+        # link syntax in a code span is shown as written: no link
+        ("Type `[runbook](runbook.pdf)` to link.", []),
+        ("[runbook](runbook.pdf)", [DroppedLink("runbook.pdf", "runbook.pdf", (0, 1))]),
+        # a reference link is dropped like an inline one; its target is in the definition
+        (
+            "See [runbook][r].\n\n[r]: runbook.pdf",
+            [DroppedLink("runbook.pdf", "runbook.pdf", (2, 3))],
+        ),
+        (
+            "- a\n- [b][]\n\n[b]: <my guide.pdf>",
+            [DroppedLink("my%20guide.pdf", "my guide.pdf", (3, 4))],
+        ),
+        ("<file:///etc/passwd>", [DroppedLink("file:///etc/passwd", "file:///etc/passwd", (0, 1))]),
+        (
+            "a\n\n[x](javascript:alert(1)) [y](docs/übersicht.pdf)",
+            [
+                DroppedLink("javascript:alert(1)", "javascript:alert(1)", (2, 3)),
+                DroppedLink("docs/%C3%BCbersicht.pdf", "docs/übersicht.pdf", (2, 3)),
+            ],
+        ),
+        # kept, not links, or no target
+        ("[a](https://a.example) <https://b.example> <a@b.example> [m](mailto:a@b.example)", []),
+        ("[not a link](a b) [r][nowhere] [empty]()", []),
+    ],
+)
+def test_dropped_links_are_the_links_the_renderers_drop(
+    md: str, dropped: list[DroppedLink]
+) -> None:
+    assert dropped_links(md) == dropped
+    anchors = [dict(attrs)["href"] for tag, attrs in _tags(to_html(md)) if tag == "a"]
+    assert not {link.href for link in dropped} & set(anchors)
 
 
 _TRICKY = [

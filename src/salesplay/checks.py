@@ -9,7 +9,7 @@ from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_j
 from salesplay.load import Document, YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
-from salesplay.richtext import safe_href
+from salesplay.richtext import DroppedLink, dropped_links
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
 Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
@@ -176,29 +176,28 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
             )
 
 
-#: a Markdown link's target: `[label](target)` or `[label](<target>)`; like CommonMark, a
-#: target may hold balanced parentheses (`javascript:alert(1)`)
-_LINK_TARGET = re.compile(
-    r"\]\(\s*(?:<([^>\n]*)>|([^()\s]*(?:\([^()\s]*\)[^()\s]*)*))"
-    r"""(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)"""
-)
-
-
 def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
     # the renderers keep only http(s) and mailto links (richtext.safe_href): a file path
     # would break once a PDF or kit leaves build/, and javascript: is never clicked; say
-    # so here, where the marketer wrote it, instead of dropping it in silence
+    # so here, where the marketer wrote it, instead of dropping it in silence. Which links
+    # are dropped is the renderers' reading (richtext.dropped_links), never a pattern of
+    # ours; the text is searched only for where each target is written.
     for (kind, eid), strings in texts.items():
         doc = cat.docs[(kind, eid)]
         for path, text in strings:
-            if "](" not in text:
-                continue
-            for m in _LINK_TARGET.finditer(text):
-                target = m.group(1) if m.group(1) is not None else m.group(2)
-                if not target or safe_href(target) is not None:
-                    continue
-                offset = m.start(1) if m.group(1) is not None else m.start(2)
-                line, col = _column(doc, path, text, offset, target)
+            said: set[tuple[str, int | None]] = set()
+            uses: dict[DroppedLink, int] = {}
+            for link in dropped_links(text):
+                target, offset = _written_at(text, link, uses.get(link, 0))
+                uses[link] = uses.get(link, 0) + 1
+                if (target, offset) in said:
+                    continue  # a reference definition used twice: one warning, there
+                said.add((target, offset))
+                line, col = (
+                    doc.marks.get(path, (1, 1))
+                    if offset is None
+                    else _column(doc, path, text, offset, target)
+                )
                 reporter.warning(
                     Location(doc.path, line, col),
                     f"link to '{target}' is left out of every output (its text stays): only"
@@ -206,6 +205,27 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     "dropped-link",
                     (kind, eid),
                 )
+
+
+def _written_at(text: str, link: DroppedLink, nth: int) -> tuple[str, int | None]:
+    """The link's target as ``text`` spells it, and the offset of its ``nth`` occurrence as
+    a target (after '(', '<' or ':') in the lines that hold it, or of its last one (a
+    reference definition used again); else its decoded spelling and None."""
+    lines = text.split("\n")
+    first, end = link.lines
+    start = sum(len(line) + 1 for line in lines[:first])
+    stop = start + sum(len(line) + 1 for line in lines[first:end])
+    for spelling in (link.written, link.href):
+        found = [
+            at
+            for m in re.finditer(re.escape(spelling), text[start:stop])
+            for at in (start + m.start(),)
+        ]
+        if found:
+            targets = [at for at in found if text[:at].rstrip()[-1:] in ("(", "<", ":")]
+            found = targets or found
+            return spelling, found[min(nth, len(found) - 1)]
+    return link.written, None
 
 
 # --- roadmap in prose -------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -55,7 +56,8 @@ class _Parser(MarkdownIt):
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return _Parser("commonmark", {"html": False})
+    # store_labels: a reference link's token names its definition (for dropped_links)
+    return _Parser("commonmark", {"html": False, "store_labels": True})
 
 
 def _tokens(md: str) -> list[Token]:
@@ -67,6 +69,41 @@ def safe_href(href: str | None) -> str | None:
     if href and _SAFE_HREF.match(href.strip()):
         return href.strip()
     return None
+
+
+class DroppedLink(NamedTuple):
+    """A link the renderers drop (its label stays) and where in its Markdown it is written."""
+
+    #: the target as the renderers read it (percent-encoded: ``docs/my%20guide.pdf``)
+    href: str
+    #: … decoded, as a marketer would write it (``docs/my guide.pdf``)
+    written: str
+    #: the lines [first, end) of the Markdown that hold the target: a reference link's
+    #: definition (``[r]: docs/guide.pdf``), else the paragraph or item the link is in
+    lines: tuple[int, int]
+
+
+def dropped_links(md: str) -> list[DroppedLink]:
+    """Each link in ``md`` that the renderers drop, in reading order: inline, reference and
+    autolinks whose target :func:`safe_href` refuses, read from the tokens :func:`parse`
+    reads (so never link syntax in a code span). An empty target (``[label]()``) is none."""
+    if "](" not in md and "]:" not in md and "<" not in md:
+        return []  # no link can be written without one of these
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(md, env)
+    definitions = env.get("references", {})
+    dropped: list[DroppedLink] = []
+    for tok in tokens:
+        if tok.type != "inline":
+            continue
+        for child in tok.children or ():  # as _inline_runs reads them
+            href = child.attrGet("href") if child.type == "link_open" else None
+            if not isinstance(href, str) or not href.strip() or safe_href(href) is not None:
+                continue
+            definition = definitions.get(child.meta.get("label"), {})
+            first, end = definition.get("map") or tok.map or (0, md.count("\n") + 1)
+            dropped.append(DroppedLink(href, _parser().normalizeLinkText(href), (first, end)))
+    return dropped
 
 
 def _inline_runs(children: Sequence[Token] | None) -> list[Run]:
