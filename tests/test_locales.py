@@ -249,6 +249,36 @@ def test_a_locale_in_another_case_than_babels_is_one_error_with_its_spelling(
     ]
 
 
+@pytest.mark.parametrize(
+    ("babels", "written"),
+    [
+        ("ca_ES_VALENCIA", "ca_ES_Valencia"),
+        ("en_US_POSIX", "en_us_posix"),
+        ("be_TARASK", "be_Tarask"),
+        ("el_POLYTON", "el_Polyton"),
+    ],
+)
+def test_a_locale_with_a_variant_is_spelled_as_babel_lists_it(
+    tmp_path: Path, babels: str, written: str
+) -> None:
+    # Babel's own spelling of a variant is upper case: it was refused ("did you mean
+    # 'ca_ES_Valencia'?"), and the spelling suggested was then accepted
+    make_catalog(tmp_path, {"catalog.yaml": base_text("catalog.yaml") + f"locales: [{babels}]\n"})
+    code, _, err = cli(tmp_path, "check")
+    assert (code, err) == (0, "")
+    (tmp_path / "plays" / "catalog.yaml").write_text(
+        base_text("catalog.yaml") + f"locales: [{written}]\n"
+    )
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        "plays/catalog.yaml:18:11: error: 'locales.1': a locale is written in Babel's case, the"
+        f" language in lower case and a region in upper case (did you mean '{babels}'?), found"
+        f" '{written}'",
+        "1 error, 0 warnings",
+    ]
+
+
 def test_a_partner_locale_in_another_case_suggests_babels_spelling_and_is_no_jargon(
     tmp_path: Path,
 ) -> None:

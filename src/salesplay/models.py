@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -170,14 +171,27 @@ def _locale(value: str) -> str:
 
 
 def _babel_case(value: str) -> str:
-    """`value` in Babel's own case: language lower, script title, territory upper (pt_BR,
-    zh_Hant); separators as written."""
+    """`value` in Babel's own case, separators as written: the spelling of a locale Babel
+    lists (pt_BR, zh_Hant, ca_ES_VALENCIA, en_US_POSIX), else the language lower, a script
+    (four letters) title and the rest upper (zh_TW, which Babel reads as zh_Hant_TW)."""
     first, *rest = re.split(r"([-_])", value)
     # after the language, separators and subtags alternate: _, Hant, _, TW
+    listed = _babel_spellings().get("_".join([first, *rest[1::2]]).casefold())
+    if listed is not None:  # as many subtags as written: no '_' but the separators
+        language, *subtags = listed.split("_")
+        return language + "".join(sep + tag for sep, tag in zip(rest[::2], subtags, strict=True))
     return first.lower() + "".join(
-        part if n % 2 == 0 else part.upper() if len(part) <= 3 else part.title()
+        part if n % 2 == 0 else part.title() if len(part) == 4 and part.isalpha() else part.upper()
         for n, part in enumerate(rest)
     )
+
+
+@functools.cache
+def _babel_spellings() -> dict[str, str]:
+    """Every locale Babel lists, by its name case-folded."""
+    from babel.localedata import locale_identifiers
+
+    return {code.casefold(): code for code in locale_identifiers()}
 
 
 def _alias_of(value: str) -> str | None:
