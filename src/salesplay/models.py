@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -18,7 +19,7 @@ Audience = Literal["internal", "rep", "partner", "public"]
 AUDIENCES: tuple[Audience, ...] = ("internal", "rep", "partner", "public")
 Status = Literal["ga", "beta", "launch-ready", "development", "concept"]
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 _MONTHS = (
@@ -41,6 +42,8 @@ _YEAR_FIRST_RE = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})$")
 #: 1 Dec 2026, 1st December 2026, Dec 1, 2026.
 _DAY_NAME_RE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _NAME_DAY_RE = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+#: a decimal digit other than 0-9: full-width (２), Arabic-Indic (٢), Devanagari (२)…
+_OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 
 
 def _real_date(year: int, month: int, day: int) -> dt.date | None:
@@ -60,13 +63,15 @@ def _month_named(name: str) -> int | None:
 
 
 def _not_real(text: str) -> str:
-    """Why 'YYYY-MM-DD' names no day: the month or the day is past its end."""
+    """Why 'YYYY-MM-DD' names no day: the year, the month or the day is past its end."""
     year, month, day = (int(part) for part in text.split("-"))
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return f"'{text}' is not a real date: there is no year {year} (years run from 0001 to 9999)"
     if not 1 <= month <= 12:
         return f"'{text}' is not a real date: there is no month {month}"
     if day == 0:
         return f"'{text}' is not a real date: days start at 01"
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    last = calendar.monthrange(year, month)[1]
     return f"'{text}' is not a real date: {_MONTHS[month - 1]} {year} has {last} days"
 
 
@@ -116,11 +121,15 @@ def _iso_date(value: Any) -> Any:
         except ValueError:
             raise ValueError(_not_real(value)) from None
     hint = _date_hint(value)
+    # other digits than 0-9 (２０２６, ٢٠٢٦) read as numbers but not as a date: say which
+    expected = "expected a date YYYY-MM-DD"
+    if isinstance(value, str) and _OTHER_DIGIT_RE.search(value):
+        expected += " in the digits 0-9"
     if hint and not isinstance(value, bool):
         # the value is quoted in the message, before its fix: validation adds no 'found'
         shown = f"the number {value}" if isinstance(value, int) else f"'{value}'"
-        raise ValueError(f"expected a date YYYY-MM-DD, found {shown}{hint}")
-    raise ValueError("expected a date YYYY-MM-DD")
+        raise ValueError(f"{expected}, found {shown}{hint}")
+    raise ValueError(expected)
 
 
 #: Unicode categories that draw nothing: spaces, separators, controls, format characters
