@@ -37,7 +37,7 @@ def test_colon_inside_text(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in(PLAY, "why_now: Auditors", "why_now: Tip: Auditors"))
     assert result.diagnostics == [
         f"{SHOWN}:5:13: error: could not be read: a colon followed by a space inside text:"
-        ' put the text in quotes, e.g. why_now: "Tip: Auditors now ask for recovery evid…"'
+        ' put the text in quotes, e.g. why_now: "Tip: Auditors now ask for recovery…"'
     ]
 
 
@@ -47,7 +47,7 @@ def test_colon_inside_a_list_item_reads_as_a_field(tmp_path: Path) -> None:
     assert result.diagnostics == [
         f"{SHOWN}:8:5: error: 'discovery.1' should be a string, found a mapping: a colon"
         " followed by a space inside text makes a field; put the text in quotes,"
-        ' e.g. - "Tip: who signs off that a restore worke…"'
+        ' e.g. - "Tip: who signs off that a restore…"'
     ]
 
 
@@ -295,7 +295,7 @@ def test_claim_text_where_its_id_belongs(tmp_path: Path) -> None:
     claim = "Only we flag ransomware inside the backup stream itself."
     result = check(tmp_path, replace_in(PLAY, "why_us: [anomaly-alerts]", f"why_us: [{claim}]"))
     assert (
-        f"{SHOWN}:6:10: error: unknown differentiator 'Only we flag ransomware inside the back…'"
+        f"{SHOWN}:6:10: error: unknown differentiator 'Only we flag ransomware inside the…'"
         " (did you mean 'anomaly-alerts'? name a differentiator by its id, the name of its file)"
         in result.lines
     )

@@ -807,7 +807,7 @@ def _colon(lines: _Lines, row: int, col: int) -> tuple[str, int, int]:
 
 
 def _quoted(text: str) -> str:
-    short = text if len(text) <= 40 else text[:39].rstrip() + "…"
+    short = shortened(text)
     return f"'{short}'" if '"' in short and "'" not in short else f'"{short}"'
 
 

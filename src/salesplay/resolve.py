@@ -20,7 +20,7 @@ from salesplay.diagnostics import (
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, YamlPath
+from salesplay.load import Document, YamlPath, shortened
 from salesplay.models import (
     AUDIENCES,
     ENTITY_FOLDERS,
@@ -200,8 +200,7 @@ class _Refs:
         if others:
             message = f"'{value}' is a {others[0]}, not a {kind}"
         else:
-            shown = value if len(value) <= 40 else value[:39].rstrip() + "…"
-            message = f"unknown {kind} '{shown}'{self._hint(kind, value)}"
+            message = f"unknown {kind} '{shortened(value)}'{self._hint(kind, value)}"
         self.reporter.error(doc.loc(path), message, "reference", (doc.kind, doc.id))
         self.cat.dangling.add(kind)
         return False

@@ -179,11 +179,10 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
         if start and first and start[0] == first[0] and not flow:
             key, rest = next(iter(value.items()))
             written = f"{key}: {'' if rest is None else rest}".strip()
-            short = written if len(written) <= 40 else written[:39].rstrip() + "…"
             prefix = "- " if isinstance(loc[-1], int) else f"{loc[-1]}: "
             return (
                 ": a colon followed by a space inside text makes a field;"
-                f' put the text in quotes, e.g. {prefix}"{short}"'
+                f' put the text in quotes, e.g. {prefix}"{shortened(written)}"'
             )
     if isinstance(value, list) and flow:
         # `tier: [gold]`: brackets made a list of what is one value; quoting would keep them
@@ -226,7 +225,7 @@ def _item_read_as_text(doc: Document | None, loc: YamlPath) -> tuple[str, int] |
     return None
 
 
-def _list_hint(text: str, doc: Document | None = None, loc: YamlPath = ()) -> str:
+def _list_hint(text: str, doc: Document | None, loc: YamlPath) -> str:
     """How to write the list a marketer typed as one piece of text."""
     continued = _item_read_as_text(doc, loc)
     if continued is not None:
