@@ -81,7 +81,7 @@ class StepView:
     #: (its play, stage, signals and milestone are withheld)
     handled_by: str | None = None
 
-    def label(self, gettext: Callable[[str], str] = str) -> str:
+    def label(self, gettext: Callable[[str], str]) -> str:
         """The step's name in a diagram or deck: its play's, else, where the play is not in
         the edition, the kit's "Handled by <company>" or "Not in this edition" (translated by
         `gettext`); never its stage, which is its caption and would read as a play's name."""

@@ -600,8 +600,10 @@ def test_a_step_whose_play_is_not_in_the_edition_is_said_so_everywhere(rep: Edit
     hidden = dataclasses.replace(shown.steps[0], play=None, play_name=None)
     path = dataclasses.replace(shown, steps=(hidden, *shown.steps[1:]))
     assert hidden.stage
-    assert hidden.label() == "Not in this edition"
-    assert dataclasses.replace(hidden, handled_by="Northwind").label() == "Handled by Northwind"
+    gettext = rep.labels.gettext
+    assert hidden.label(gettext) == "Not in this edition"
+    handled = dataclasses.replace(hidden, handled_by="Northwind")
+    assert handled.label(gettext) == "Handled by Northwind"
     steps = decks._steps(path, rep.labels.gettext, public=False)
     assert steps[0].label == "Not in this edition" and steps[0].caption == hidden.stage
     german = labels_for("de").gettext
