@@ -337,11 +337,10 @@ class BandMaker:
         ops: list[bytes | int] = [rule % (*colour, self.height - RULE_PT, self.width, RULE_PT)]
         xobjects: dict[str, Any] = {}
         if brand.logo is None:
-            lines = _mark_lines(brand.name, self.bold.width)
-            for i, (text, sz) in enumerate(lines):
-                while self.bold.width(text, sz) > box_w and len(text) > 1:
-                    text = text[:-2] + "…"
-                lines[i] = (text, sz)
+            lines = [
+                (_clipped(self.bold.width, text, sz, box_w), sz)
+                for text, sz in _mark_lines(brand.name, self.bold.width)
+            ]
             sz = lines[0][1]
             top = box_y + box_h / 2 + (self.bold.cap * sz + LEADING * sz * (len(lines) - 1)) / 2
             for i, (text, sz) in enumerate(lines):
@@ -584,11 +583,14 @@ def _fit_lines(
     if not items:
         return []
     lines, size = _pack(font.width, items, sep, size, max_w, max_lines)
-    for i, line in enumerate(lines):
-        while font.width(line, size) > max_w and len(line) > 1:
-            line = line[:-2] + "…"
-        lines[i] = line
-    return [(line, size) for line in lines]
+    return [(_clipped(font.width, line, size, max_w), size) for line in lines]
+
+
+def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w: float) -> str:
+    """`text` cut with an ellipsis until it is at most `max_w` wide at `size`."""
+    while width(text, size) > max_w and len(text) > 1:
+        text = text[:-2] + "…"
+    return text
 
 
 def _mark_lines(name: str, width: Callable[[str, float], float]) -> list[tuple[str, float]]:
