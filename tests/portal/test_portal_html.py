@@ -583,6 +583,63 @@ def test_project_templates_override_the_portal(tmp_path: Path) -> None:
     )
 
 
+#: a project's own full copy of portal/layout.html as it was before portal/header.css
+#: (7e6539f): it draws the header itself and links only fonts.css and portal.css
+OLD_LAYOUT = """<!DOCTYPE html>
+<html lang="{{ lang }}" dir="{{ direction }}">
+<head>
+<meta charset="utf-8">
+<title>{% block title %}{{ _("Rep portal") }}{% endblock %} — {{ company.name }}</title>
+{% if inline_css %}<style>{{ inline_css }}</style>{% else %}
+<link rel="stylesheet" href="{{ links.fonts }}">
+<link rel="stylesheet" href="{{ links.css }}">
+{% endif %}
+<style>{{ brand_css }}</style>
+</head>
+<body class="portal page-{{ page }}">
+<a class="skip" href="#main">{{ _("Skip to content") }}</a>
+<header class="top"><div class="top-inner"><a class="brand" href="{{ links.home }}">
+<span class="brand-name">{{ company.name }}</span></a></div></header>
+<main id="main" tabindex="-1">{% block main %}{% endblock %}</main>
+{% block scripts %}{% endblock %}
+</body>
+</html>
+"""
+
+
+def _sheets_reached(page: Path) -> str:
+    """The CSS a browser applies to `page` from its linked sheets, @import followed."""
+    text = page.read_text("utf-8")
+    todo = [page.parent / h for h in re.findall(r'<link rel="stylesheet" href="([^"]+)">', text)]
+    found = []
+    while todo:
+        sheet = todo.pop(0).resolve()
+        css = sheet.read_text("utf-8")
+        found.append(css)
+        todo += [sheet.parent / h for h in re.findall(r'@import url\("([^"]+)"\)', css)]
+    return "\n".join(found)
+
+
+def test_a_projects_copy_of_an_older_layout_still_styles_its_header(tmp_path: Path) -> None:
+    """A layout copied before the header got its own sheet links only portal.css: its
+    header was drawn unstyled. portal.css imports the header's sheet."""
+    templates = tmp_path / "templates"
+    (templates / "portal").mkdir(parents=True)
+    (templates / "portal" / "layout.html").write_text(OLD_LAYOUT, "utf-8")
+    out = tmp_path / "build"
+    assert build_site(SAMPLE, out, templates)[0] == 0
+    header = (THEME / portal.HEADER_CSS).read_text("utf-8")
+    assert ".top" in header and ".skip" in header
+    for page in ("site/index.html", "site/whats-new.html"):
+        assert header in _sheets_reached(out / page), page
+    # the default layout, which links both, gets it too; the report inlines it once
+    default = tmp_path / "default"
+    assert build_site(SAMPLE, default)[0] == 0
+    assert header in _sheets_reached(default / "site/index.html")
+    report = (default / "reports/coverage.html").read_text("utf-8")
+    assert portal.HEADER_IMPORT not in report and report.count(".skip {") == 1
+
+
 def test_a_projects_own_fonts_reach_the_portal_whatever_their_names(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     (templates / "fonts").mkdir(parents=True)

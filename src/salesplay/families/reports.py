@@ -138,7 +138,9 @@ def plan(src: Sources) -> list[Unit]:
         sections = (*sections, translated)
     css = css_safe(
         "\n".join(
-            read_theme_file(src.templates, name).decode("utf-8", errors="replace")
+            read_theme_file(src.templates, name)
+            .decode("utf-8", errors="replace")
+            .replace(portal.HEADER_IMPORT, "")  # the header's sheet is inlined before it
             for name in (portal.HEADER_CSS, portal.PORTAL_CSS)
         )
     )

@@ -31,6 +31,9 @@ from salesplay.views import ClaimView, Edition, PlayView
 PORTAL_CSS = "portal/portal.css"
 #: the header every rep web page shares (portal/header.html), linked before PORTAL_CSS.
 HEADER_CSS = "portal/header.css"
+#: how PORTAL_CSS imports HEADER_CSS (for a layout that links PORTAL_CSS alone); a page that
+#: inlines both leaves it out.
+HEADER_IMPORT = '@import url("header.css");'
 PORTAL_JS = "portal/portal.js"
 #: the search index is a script assigning a global: fetch() of JSON fails from file://.
 INDEX_JS = "search-index.js"
