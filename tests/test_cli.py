@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -312,3 +313,21 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     assert (
         usage.stderr == "salesplay: error: catalog folder 'missing' not found (use --catalog DIR)\n"
     )
+
+
+@pytest.mark.parametrize("command", ["build", "check", "kit", "explain", "changes", "i18n extract"])
+def test_help_names_what_each_option_takes(tmp_path: Path, command: str) -> None:
+    """typer showed "--strict <bool>" (a flag takes no value: "--strict true" is an error),
+    "--only <list[str]>" and "--jobs <int range>": a flag shows none, the rest a name."""
+    result = run_cli(*command.split(), "--help", cwd=tmp_path)
+    assert result.code == 0
+    text = result.stdout
+    options = [line for line in text.splitlines() if "--" in line]
+    assert options
+    for line in options:
+        assert not re.search(r"<(bool|str|path|list\[|int( range)?>|internal)", line), line
+    assert re.search(r"--help\s+Show this message", text)
+    if command == "build":
+        for option, takes in (("--only", "FAMILY"), ("--jobs", "N"), ("--as-of", "DATE")):
+            assert re.search(rf"{option}\s+{takes}\b", text), option
+        assert re.search(r"--strict\s+treat warnings as errors", text)

@@ -10,7 +10,7 @@ import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -138,7 +138,10 @@ def explain(
     play: Annotated[str, typer.Argument(help="play id")],
     audience: Annotated[
         AudienceChoice | None,
-        typer.Option("--audience", help="one edition (default: every edition)"),
+        typer.Option(
+            "--audience",
+            help="one edition: internal, rep, partner or public (default: every edition)",
+        ),
     ] = None,
     partner: Annotated[
         str | None, typer.Option("--partner", help="the card in this partner's kit")
@@ -269,7 +272,11 @@ def changes(
     ] = None,
     audience: Annotated[
         AudienceChoice | None,
-        typer.Option("--audience", help="only this audience's changes (default: every one)"),
+        typer.Option(
+            "--audience",
+            help="only this audience's changes: internal, rep, partner or public (default: every"
+            " one)",
+        ),
     ] = None,
     fmt: Annotated[ChangeFormat, typer.Option("--format", help="text, json or md")] = (
         ChangeFormat.text
@@ -417,7 +424,41 @@ def _command() -> Callable[..., object]:
     """The click command typer makes of `app`: made once per process, since typer reads every
     command's signature and type hints to make it (60 ms), and main() may run many times in
     one process (tests, a resident builder)."""
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    _name_values(command)
+    return command
+
+
+#: what an option takes, as its --help shows it ("--jobs N"), instead of typer's types
+#: ("--jobs <int range>", "--only <list[str]>"); a choice keeps its list (<text|json>)
+METAVARS = {
+    "--catalog": "DIR",
+    "--templates": "DIR",
+    "--out": "DIR",
+    "--only": "FAMILY",
+    "--jobs": "N",
+    "--port": "PORT",
+    "--as-of": "DATE",
+    "--since": "REV",
+    "--until": "REV",
+    "--tier": "TIER",
+    "--audience": "AUDIENCE",
+    "--partner": "PARTNER",
+    "--locale": "LOCALE",
+}
+
+
+def _name_values(command: Any) -> None:
+    """Give `command` and its subcommands' options the metavars of their --help: none for a
+    flag (typer shows "--strict <bool>", as if it took a value), else METAVARS'."""
+    help_option = command.get_help_option(typer.Context(command))
+    for param in (*command.params, *([help_option] if help_option is not None else [])):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.opts[0] in METAVARS:
+            param.metavar = METAVARS[param.opts[0]]
+    for sub in getattr(command, "commands", {}).values():
+        _name_values(sub)
 
 
 def _usage_line(exc: typer.TyperException) -> str:
