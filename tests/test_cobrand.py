@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pptx import Presentation
@@ -146,3 +148,80 @@ def test_an_arabic_decks_partner_slot_is_mirrored_and_runs_right_to_left() -> No
     assert logo < text and rtl == ["1", "1"]
     logo, text, _ = slot("de")
     assert text < logo
+
+
+def _marked_whole(
+    base: cobrand.DeckBase, mark: cobrand.PartnerMark, xml: bytes, language: str
+) -> bytes:
+    """A slide co-branded the plain way, then each paragraph holding the partner's words
+    marked as the deck's own text is, in the deck's language."""
+    from lxml import etree
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import qn
+
+    from salesplay.render.pptx_deck import DeckLanguage, mark_runs
+
+    slide = parse_xml(_naive(base, mark, xml))
+    theirs = [p for p in slide.iter(qn("a:p")) if {mark.name, mark.contact} & _run_texts(p)]
+    assert theirs
+    mark_runs(theirs, DeckLanguage.of(language))
+    return bytes(etree.tostring(slide, encoding="UTF-8"))
+
+
+def _run_texts(p: Any) -> set[str]:
+    from pptx.oxml.ns import qn
+
+    return {"".join(t.text or "" for t in r.iter(qn("a:t"))) for r in p.iter(qn("a:r"))}
+
+
+def test_a_partners_words_in_an_arabic_deck_run_as_the_decks_own_text() -> None:
+    """A partner's name went into an Arabic kit's decks as raw text, after the deck's text
+    was marked: a Latin name ending in a full stop was drawn ".Gulf Tech Solutions Co" (the
+    full stop taken to the right-to-left side), an Arabic one named no Arabic typeface, and
+    every slot paragraph was right to left whatever it held. Each paragraph with the
+    partner's words now is what marking it as the deck's own text gives."""
+    from pptx.oxml.ns import qn
+
+    from salesplay.render.pptx_deck import DeckLanguage
+
+    prs = Presentation()
+    for title in ("افتتاح", "وسط", "ختام"):
+        prs.slides.add_slide(prs.slide_layouts[1]).shapes.title.text = title
+    raw = io.BytesIO()
+    prs.save(raw)
+    arabic = DeckLanguage.of("ar")
+    wording = ("لمندوبي مبيعات ", " — وليس للعملاء")
+    base = cobrand.prepare(raw.getvalue(), dt.date(2026, 11, 23), "team", wording, "ar")
+    cached = cobrand.DeckBase.load(base.dump())
+    latin = cobrand.PartnerMark("Gulf Tech Solutions Co.", "partners@gulftech.example.")
+    native = cobrand.PartnerMark("الخليج للحلول التقنية", "ليلى الحمادي · +971\u00a04\u00a0555")
+    for mark in (latin, native):
+        deck = cobrand.cobrand(base, mark)
+        assert cobrand.cobrand(cached, mark) == deck  # a base from the cache marks alike
+        with zipfile.ZipFile(io.BytesIO(deck)) as out:
+            for name, xml in base.slides.items():
+                whole = _marked_whole(base, mark, xml, "ar")
+                assert ET.canonicalize(out.read(name)) == ET.canonicalize(whole), name
+        found = 0
+        for slide in Presentation(io.BytesIO(deck)).slides:
+            for p in slide._element.iter(qn("a:p")):
+                for run in p.iter(qn("a:r")):
+                    text = "".join(t.text for t in run.iter(qn("a:t")))
+                    words = next((w for w in (mark.name, mark.contact) if text.startswith(w)), "")
+                    if not words:
+                        continue
+                    found += 1
+                    direction = p.find(qn("a:pPr")).get("rtl")
+                    cs = run.find(f"{qn('a:rPr')}/{qn('a:cs')}")
+                    if mark is native:
+                        assert direction == "1"
+                        assert cs is not None and cs.get("typeface") == arabic.complex_script
+                    elif words == mark.name:  # a Latin name after Arabic words
+                        assert direction == "1"
+                        # its full stop is followed by a strong left-to-right character:
+                        # it stays at the name's end
+                        after = text[len(words) :]
+                        assert after and unicodedata.bidirectional(after[0]) == "L", text
+                    else:  # a Latin contact alone keeps its own direction, as written
+                        assert direction == "0" and text == words
+        assert found == 2 * 2 + 1  # the first and last slides' name and contact; a footer

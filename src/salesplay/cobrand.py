@@ -19,10 +19,13 @@ import zlib
 from dataclasses import dataclass
 from html import escape  # XML character data: & < > (xml.sax.saxutils pulls in urllib)
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from salesplay import images
 from salesplay.render.archive import Deflated, SpliceBase, deflater, repack, splice
+
+if TYPE_CHECKING:
+    from salesplay.render.pptx_deck import DeckLanguage
 
 NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
@@ -93,16 +96,17 @@ class _Slide:
     history: bytes  # its last _HISTORY bytes: the tail's preset dictionary
     crc: int  # CRC-32 of the unchanging part
     size: int  # its length
-    tail: bytes  # the rest: the tokens and the logo slot
+    tail: bytes  # the rest: the paragraphs with tokens and the logo slot
+    paragraphs: tuple[bytes, ...] = ()  # the paragraphs in the tail that hold tokens
 
     @classmethod
-    def of(cls, xml: bytes, cut: int) -> _Slide:
+    def of(cls, xml: bytes, cut: int, paragraphs: tuple[bytes, ...] = ()) -> _Slide:
         packer = deflater()
         # a sync flush ends the head's blocks on a byte boundary (not the stream): the
         # tail's own stream follows it as more blocks, the last of them final
         head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_SYNC_FLUSH)
         history = xml[max(0, cut - _HISTORY) : cut]
-        return cls(head, history, zlib.crc32(xml[:cut]), cut, xml[cut:])
+        return cls(head, history, zlib.crc32(xml[:cut]), cut, xml[cut:], paragraphs)
 
     def completed(self, tail: bytes) -> Deflated:
         """The slide with `tail` after its unchanging part, deflated."""
@@ -119,6 +123,8 @@ class DeckBase:
     slides: dict[str, bytes]  # member name → XML with the tokens
     media: str  # member name of the placeholder logo
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
+    #: the language (BCP 47) the deck's added text is marked in; None: the deck's own
+    language: str | None = None
 
     @property
     def placeholder(self) -> bytes:
@@ -128,19 +134,29 @@ class DeckBase:
 
     @functools.cached_property
     def split(self) -> dict[str, _Slide]:
-        """Each slide split before the first thing a partner changes (a token, the logo's
-        place, the logo or its card, which a partner without a logo goes without)."""
-        marks = (NAME_TOKEN.encode(), CONTACT_TOKEN.encode(), self.placeholder)
+        """Each slide split before the first thing a partner changes (a paragraph with a
+        token, which cobrand() marks with the partner's words in it; the logo's place, the
+        logo or its card, which a partner without a logo goes without)."""
         found = {}
+        held: dict[bytes, bytes] = {}  # one object for a paragraph many slides hold
         for member, xml in self.slides.items():
-            starts = [at for at in (xml.find(mark) for mark in marks) if at >= 0]
+            spans = list(_TOKEN_PARA_RE.finditer(xml))
+            starts = [at for at in (xml.find(self.placeholder),) if at >= 0]
             starts += [m.start() for m in (_PIC_RE.search(xml), _CARD_RE.search(xml)) if m]
-            found[member] = _Slide.of(xml, min(starts, default=len(xml)))
+            starts += [m.start() for m in spans[:1]]
+            paragraphs = dict.fromkeys(held.setdefault(m.group(), m.group()) for m in spans)
+            cut = min(starts, default=len(xml))
+            found[member] = _Slide.of(xml, cut, tuple(paragraphs))
         return found
 
     def dump(self) -> list[bytes]:
         """The base as blobs for a cache: the archive, then what load() needs besides."""
-        about = {"slides": sorted(self.slides), "media": self.media, "box": list(self.box)}
+        about = {
+            "slides": sorted(self.slides),
+            "media": self.media,
+            "box": list(self.box),
+            "language": self.language,
+        }
         return [self.archive.data, json.dumps(about, sort_keys=True).encode()]
 
     @classmethod
@@ -150,6 +166,7 @@ class DeckBase:
             data, about_json = blobs
             about = json.loads(about_json)
             names, media, box = about["slides"], about["media"], about["box"]
+            language = about["language"]
             if not (
                 isinstance(names, list)
                 and all(isinstance(n, str) for n in names)
@@ -157,6 +174,7 @@ class DeckBase:
                 and isinstance(box, list)
                 and len(box) == 4
                 and all(type(v) is int for v in box)
+                and (language is None or isinstance(language, str))
             ):
                 raise ValueError("unexpected shape")
             archive = SpliceBase.parse(data)
@@ -166,7 +184,7 @@ class DeckBase:
             slides = archive.read_all(names)
         except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
             raise ValueError(f"not a deck base: {exc}") from None
-        return cls(archive, slides, media, (box[0], box[1], box[2], box[3]))
+        return cls(archive, slides, media, (box[0], box[1], box[2], box[3]), language)
 
 
 class BaseParts(NamedTuple):
@@ -191,7 +209,8 @@ def prepare(
 
     `wording` is what stands before and after the partner's name, in the kit's language
     (kits.wording); `language` (BCP 47) marks the added text like the deck's
-    own runs (lang, right to left, the Noto typefaces of its script)."""
+    own runs (lang, right to left, the Noto typefaces of its script); the partner's words,
+    spliced in by cobrand(), are marked there alike."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
@@ -280,19 +299,13 @@ def prepare(
     if language:
         marks = DeckLanguage.of(language)
         for shape in added:
-            paras = list(shape.text_frame._txBody.iterchildren(qn("a:p")))
-            mark_runs(paras, marks)
-            if rtl:
-                # the paragraphs hold Latin tokens here, the partner's words (Arabic ones
-                # too) only once spliced in: they run as the deck does
-                for para in paras:
-                    para.get_or_add_pPr().set("rtl", "1")
+            mark_runs(shape.text_frame._txBody.iterchildren(qn("a:p")), marks)
     out = io.BytesIO()
     prs.save(out)
     archive = SpliceBase.parse(repack(out.getvalue(), as_of))
     names = [str(s.part.partname).lstrip("/") for s in marked]
     slides = archive.read_all(names)
-    return DeckBase(archive, slides, media, box)
+    return DeckBase(archive, slides, media, box, language)
 
 
 def _fit(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -310,6 +323,49 @@ _PIC_RE = re.compile(
 _CARD_RE = re.compile(
     rb"<p:sp>(?:(?!</p:sp>).)*?name=\"" + CARD_SHAPE.encode() + rb"\".*?</p:sp>", re.S
 )
+#: a paragraph holding a token (python-pptx writes the a:p it adds without attributes)
+_TOKEN_PARA_RE = re.compile(
+    rb"<a:p>(?:(?!</a:p>).)*?(?:%b|%b).*?</a:p>" % (NAME_TOKEN.encode(), CONTACT_TOKEN.encode()),
+    re.S,
+)
+_A_P = b"<a:p>"
+_A_P_DECLARED = b'<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+
+
+@functools.lru_cache(maxsize=8)
+def _deck_language(language: str) -> DeckLanguage:
+    from salesplay.render.pptx_deck import DeckLanguage
+
+    return DeckLanguage.of(language)
+
+
+@functools.lru_cache(maxsize=256)
+def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) -> bytes:
+    """A paragraph holding tokens with the partner's name and contact in their place,
+    marked as the deck's own text is (pptx_deck.mark_runs): a run in another script gets
+    its typeface; right to left, the paragraph takes the direction of its words, and a
+    Latin name or contact ending in a full stop a left-to-right mark after it, which keeps
+    the full stop at its end (it was drawn ".Acme Co").
+
+    Only these few paragraphs are parsed, and a partner's once for all its decks (cached:
+    every deck of a kit holds the same ones); words that need no marking (Latin ones in a
+    left-to-right deck) are put in as they are."""
+    from salesplay.render.pptx_deck import mark_runs, script_typefaces
+
+    xml = paragraph.replace(NAME_TOKEN.encode(), escape(name, quote=False).encode())
+    xml = xml.replace(CONTACT_TOKEN.encode(), escape(contact, quote=False).encode())
+    marks = _deck_language(language) if language else None
+    plain = script_typefaces(name) == script_typefaces(contact) == (None, None)
+    if plain and not (marks and marks.rtl):
+        return xml  # as prepare() marked it: nothing in it depends on these words
+    from lxml import etree
+    from pptx.oxml import parse_xml
+
+    p = parse_xml(_A_P_DECLARED + xml[len(_A_P) :])
+    mark_runs([p], marks)
+    marked: bytes = etree.tostring(p, encoding="UTF-8")
+    assert marked.startswith(_A_P_DECLARED), marked[:80]
+    return _A_P + marked[len(_A_P_DECLARED) :]
 
 
 def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
@@ -317,16 +373,22 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     name in a team deck's marking on every slide).
 
     Only what follows each slide's unchanging part (DeckBase.split) is edited and deflated
-    per partner; each slide inflates to what editing the whole slide gives."""
-    name = escape(mark.name, quote=False).encode()
-    contact = escape(mark.contact, quote=False).encode()
+    per partner; each slide inflates to what editing the whole slide gives, the paragraphs
+    holding the partner's words marked as the deck's own text is (_spliced)."""
+    spliced: dict[bytes, bytes] = {}
     placeholder, fitted = base.placeholder, b""
     if mark.logo_png:
         fx, fy, fcx, fcy = _fit(base.box, mark.logo_size)
         fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
     replacements: dict[str, bytes | Deflated] = {}
     for member, slide in base.split.items():
-        xml = slide.tail.replace(NAME_TOKEN.encode(), name).replace(CONTACT_TOKEN.encode(), contact)
+        xml = slide.tail
+        for paragraph in slide.paragraphs:
+            words = spliced.get(paragraph)
+            if words is None:
+                words = _spliced(paragraph, mark.name, mark.contact, base.language)
+                spliced[paragraph] = words
+            xml = xml.replace(paragraph, words)
         if mark.logo_png:
             xml = xml.replace(placeholder, fitted)
         else:
