@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
 from salesplay.render.decks import big_number, enablement_slides
 from salesplay.render.pptx_deck import LOGO_SHAPE, build_deck, check_master
-from salesplay.render.pptx_fit import TextBox, line_starts, paginate
+from salesplay.render.pptx_fit import TextBox, line_starts, longest_unbroken, paginate
 from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.richtext import Para, Run, parse
 from salesplay.views import CustomerProof, Edition, Objection
@@ -617,3 +618,70 @@ def test_a_labelled_column_is_not_spread_but_a_plain_short_list_is() -> None:
 
     assert not any(gap > 600 for gap in gaps(labelled)), gaps(labelled)
     assert any(gap > 600 for gap in gaps(plain)), gaps(plain)
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _first_piece(text: str) -> str:
+    """What of `text` a line cannot break inside, as PowerPoint breaks: up to a space, up to
+    and with a hyphen, or one CJK character."""
+    if _wide(text[0]):
+        return text[0]
+    piece = re.match(r"[^ \-]*-?", text).group()  # type: ignore[union-attr]
+    return next((piece[:i] for i, ch in enumerate(piece) if _wide(ch)), piece)
+
+
+_piece = st.text(alphabet="abcdefghij", min_size=1, max_size=10) | st.text(
+    alphabet="復旧訓練チェック", min_size=1, max_size=6
+)
+_label = st.lists(
+    st.lists(_piece, min_size=1, max_size=5).map("-".join), min_size=1, max_size=4
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_label, st.integers(min_value=3, max_value=24))
+def test_a_label_that_fits_wraps_where_powerpoint_breaks_it(label: str, cpl: int) -> None:
+    """A step box's height counted the lines of its name wrapped inside a word
+    ("Cloud-Disast" / "er-Recovery-" / "Test": three lines) where the row had taken the
+    name to fit because PowerPoint breaks after a hyphen (it draws four): text ran out of
+    its box. A name whose every unbroken stretch fits a line wraps only where PowerPoint
+    breaks (at a space, after a hyphen, around a CJK character), each line as full as
+    the next line's first piece allows."""
+    if longest_unbroken(label) > cpl:
+        return  # a piece is cut between characters: the row does not take such a name
+    starts = line_starts(label, cpl)
+    ends = [*starts[1:], len(label)]
+    lines = [label[a:b] for a, b in zip(starts, ends, strict=True)]
+    for start in starts[1:]:
+        before, after = label[start - 1], label[start]
+        assert before in " -" or _wide(before) or _wide(after), (label, lines)
+    width = [sum(2 if _wide(ch) else 1 for ch in line.rstrip(" ")) for line in lines]
+    assert max(width) <= cpl, (label, lines)
+    for line, wide, following in zip(lines, width, lines[1:], strict=False):
+        gap = 1 if line.endswith(" ") else 0
+        more = sum(2 if _wide(ch) else 1 for ch in _first_piece(following))
+        assert wide + gap + more > cpl, (label, lines)  # it would have fit on the line
+
+
+def test_a_hyphenated_step_name_gets_a_box_for_the_lines_powerpoint_draws() -> None:
+    """Five steps at 16 pt: "Cloud-Disaster-Recovery-Test" fit (no piece is cut), but its
+    box was made for three lines; PowerPoint draws four, as it does with a space after
+    each hyphen (a line breaks at either): its box is as tall as that name's."""
+    names = ("Backup-Prüfung", "Daten-Analyse", "Wiederanlauf", "Nachweis")
+
+    def box(label: str) -> Any:
+        steps = tuple(PathStep(name, "Stufe") for name in (label, *names))
+        prs = _open(_build([SlideSpec("Path", "Der Weg", steps=steps)], language="de"))
+        found = [sh for s in prs.slides for sh in s.shapes if re.fullmatch(r"Step \d+", sh.name)]
+        assert len(prs.slides) == 1 and len(found) == 5
+        return found[0]
+
+    joined, spaced = box("Cloud-Disaster-Recovery-Test"), box("Cloud- Disaster- Recovery- Test")
+    sizes = {
+        r.font.size for sh in (joined, spaced) for p in sh.text_frame.paragraphs for r in p.runs
+    }
+    assert len(sizes) == 1
+    assert joined.height == spaced.height > Inches(1.2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -57,21 +56,41 @@ def _cells(ch: str) -> int:
     return 2 if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
 
 
+#: hyphens a line breaks after inside a word, as PowerPoint does ("Ransomware-" /
+#: "Bereitschaftscheck")
+_HYPHENS = "-\u2010"
+
+
+def _pieces(word: str) -> list[tuple[str, int]]:
+    """`word` (no spaces) cut where a line may break inside it, each piece with its width in
+    average glyphs: after a hyphen, and on either side of a CJK character (CJK text breaks
+    between any two characters). A piece stays whole on its line unless it is wider."""
+    if "-" not in word and "\u2010" not in word and (not word or max(word) < "\u1100"):
+        return [(word, len(word))]  # no hyphen and no CJK character (see _cells): whole
+    pieces: list[tuple[str, int]] = []
+    start = width = 0
+    for i, ch in enumerate(word):
+        if _cells(ch) == 2:
+            if start < i:
+                pieces.append((word[start:i], width))
+            pieces.append((ch, 2))
+            start, width = i + 1, 0
+        elif ch in _HYPHENS:
+            pieces.append((word[start : i + 1], width + 1))
+            start, width = i + 1, 0
+        else:
+            width += 1
+    if start < len(word) or not pieces:
+        pieces.append((word[start:], width))
+    return pieces
+
+
 def longest_unbroken(text: str) -> int:
     """The width, in average glyphs, of the widest stretch of `text` a line never breaks
-    inside: a word, or the part of one up to and with a hyphen (PowerPoint breaks after
-    one: "Ransomware-" / "Bereitschaftscheck"); CJK text breaks between any two characters."""
-    longest = 0
-    for word in text.split():
-        for part in re.split(r"(?<=[-\u2010])", word):
-            run = 0
-            for ch in part:
-                if _cells(ch) == 2:
-                    longest, run = max(longest, run, 2), 0
-                else:
-                    run += 1
-            longest = max(longest, run)
-    return longest
+    inside (see `_pieces`): a word, or the part of one up to and with a hyphen; a CJK
+    character. `line_starts` wraps at the same places (a no-break space joins words)."""
+    words = text.replace("\n", " ").split(" ")
+    return max((width for word in words for _, width in _pieces(word)), default=0)
 
 
 def _wide(text: str) -> bool:
@@ -79,10 +98,11 @@ def _wide(text: str) -> bool:
 
 
 def line_starts(text: str, cpl: int) -> list[int]:
-    """Offsets where greedy word wrap at ``cpl`` average glyphs starts each line.
+    """Offsets where greedy wrap at ``cpl`` average glyphs starts each line.
 
-    A word longer than a line, and CJK text (which has no spaces and breaks between any
-    two characters), wraps between characters.
+    A line breaks at a space, or inside a word where PowerPoint breaks one (`_pieces`:
+    after a hyphen, around a CJK character); a piece of a word longer than a line wraps
+    between characters.
     """
     starts: list[int] = []
     pos = 0
@@ -91,22 +111,24 @@ def line_starts(text: str, cpl: int) -> list[int]:
         col = 0
         offset = pos
         for word in segment.split(" "):
-            width = len(word) + sum(1 for ch in word if _cells(ch) == 2) if word else 0
-            if col and col + 1 + width > cpl:
-                starts.append(offset)
-                col = 0
-            elif col:
-                col += 1
-            if col + width > cpl:
-                for i, ch in enumerate(word):
-                    cells = _cells(ch)
-                    if col and col + cells > cpl:
-                        starts.append(offset + i)
-                        col = 0
-                    col += cells
-            else:
-                col += width
-            offset += len(word) + 1
+            gap = 1 if col else 0  # the space before the word, unless it starts a line
+            for piece, width in _pieces(word):
+                if col and col + gap + width > cpl:
+                    starts.append(offset)
+                    col = gap = 0
+                col += gap
+                gap = 0
+                if col + width > cpl:
+                    for i, ch in enumerate(piece):
+                        cells = _cells(ch)
+                        if col and col + cells > cpl:
+                            starts.append(offset + i)
+                            col = 0
+                        col += cells
+                else:
+                    col += width
+                offset += len(piece)
+            offset += 1
         pos += len(segment) + 1
     return starts
 
