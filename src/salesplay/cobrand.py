@@ -339,6 +339,24 @@ def _deck_language(language: str) -> DeckLanguage:
     return DeckLanguage.of(language)
 
 
+#: the first code point pptx_deck.script_typefaces gives a typeface (Hebrew)
+_FIRST_MARKED = 0x0590
+
+
+@functools.lru_cache(maxsize=8)
+def _right_to_left(language: str | None) -> bool:
+    """Whether a deck in `language` runs right to left, asked of Babel alone (True for a
+    language it does not know: the caller then marks the words, which says why)."""
+    if not language:
+        return False
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return bool(Locale.parse(language.replace("-", "_")).character_order == "right-to-left")
+    except (ValueError, UnknownLocaleError):
+        return True
+
+
 @functools.lru_cache(maxsize=256)
 def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) -> bytes:
     """A paragraph holding tokens with the partner's name and contact in their place,
@@ -349,11 +367,14 @@ def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) ->
 
     Only these few paragraphs are parsed, and a partner's once for all its decks (cached:
     every deck of a kit holds the same ones); words that need no marking (Latin ones in a
-    left-to-right deck) are put in as they are."""
-    from salesplay.render.pptx_deck import mark_runs, script_typefaces
-
+    left-to-right deck) are put in as they are, without python-pptx (a kit made alone, for
+    a partner's new contact, never imports it)."""
     xml = paragraph.replace(NAME_TOKEN.encode(), escape(name, quote=False).encode())
     xml = xml.replace(CONTACT_TOKEN.encode(), escape(contact, quote=False).encode())
+    if not _right_to_left(language) and all(ord(c) < _FIRST_MARKED for c in name + contact):
+        return xml  # (script_typefaces marks nothing below it)
+    from salesplay.render.pptx_deck import mark_runs, script_typefaces
+
     marks = _deck_language(language) if language else None
     plain = script_typefaces(name) == script_typefaces(contact) == (None, None)
     if plain and not (marks and marks.rtl):
