@@ -436,6 +436,13 @@ def test_two_entities_of_a_kind_with_one_name_warn_at_the_copy(tmp_path: Path) -
     assert check(tmp_path / "strict", edits, "--strict").code == 1
 
 
+#: what a warning about a link the outputs drop says after its target
+LINK_FIX = (
+    " is left out of every output (its text stays): only http(s) and mailto links are kept;"
+    " link to where the file is published"
+)
+
+
 def test_a_link_the_outputs_drop_warns_where_it_is_written(tmp_path: Path) -> None:
     # the cards keep the label of a link to a file or a script, not the link: say so
     summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
@@ -448,13 +455,9 @@ def test_a_link_the_outputs_drop_warns_where_it_is_written(tmp_path: Path) -> No
     )
     result = check(tmp_path, edits)
     assert result.code == 0
-    fix = (
-        " is left out of every output (its text stays): only http(s) and mailto links are kept;"
-        " link to where the file is published"
-    )
     assert result.diagnostics == [
-        f"plays/{BM}:2:26: warning: link to 'docs/install-guide.pdf'" + fix,
-        f"plays/{BM}:2:145: warning: link to 'javascript:alert(1)'" + fix,
+        f"plays/{BM}:2:26: warning: link to 'docs/install-guide.pdf'" + LINK_FIX,
+        f"plays/{BM}:2:145: warning: link to 'javascript:alert(1)'" + LINK_FIX,
     ]
 
 
@@ -476,14 +479,10 @@ def test_dropped_links_are_the_links_the_renderers_read(tmp_path: Path) -> None:
     )
     result = check(tmp_path, edits)
     assert result.code == 0
-    fix = (
-        " is left out of every output (its text stays): only http(s) and mailto links are kept;"
-        " link to where the file is published"
-    )
     assert result.diagnostics == [
-        f"plays/{BM}:5:38: warning: link to 'file:///etc/passwd'" + fix,
-        f"plays/{BM}:6:20: warning: link to 'guide.pdf'" + fix,
-        f"plays/{BM}:8:8: warning: link to 'runbook.pdf'" + fix,
+        f"plays/{BM}:5:38: warning: link to 'file:///etc/passwd'" + LINK_FIX,
+        f"plays/{BM}:6:20: warning: link to 'guide.pdf'" + LINK_FIX,
+        f"plays/{BM}:8:8: warning: link to 'runbook.pdf'" + LINK_FIX,
     ]
     lines = (tmp_path / "plays" / BM).read_text().splitlines()
     assert [lines[4][37:], lines[5][19:28], lines[7][7:]] == [
