@@ -461,6 +461,29 @@ def test_a_link_the_outputs_drop_warns_where_it_is_written(tmp_path: Path) -> No
     ]
 
 
+def test_an_image_in_text_warns_where_it_is_written(tmp_path: Path) -> None:
+    # no output shows a picture from a text field (its alt text stands in for it), on the
+    # web or not; a link around it is judged as a link
+    summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
+    edits = replace_in(
+        BM,
+        summary,
+        "summary: See ![the flow](docs/flow.png) and ![chart](https://cdn.example/c.png),"
+        " [![badge](b.svg)](https://lab.example/r).",
+    )
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    fix = (
+        " is left out of every output (its alt text stays): text fields show no pictures;"
+        " remove it, or link to where it is published"
+    )
+    line = (tmp_path / "plays" / BM).read_text().splitlines()[1]
+    images = ("docs/flow.png", "https://cdn.example/c.png", "b.svg")
+    assert result.diagnostics == [
+        f"plays/{BM}:2:{line.index(f'({src})') + 2}: warning: image '{src}'" + fix for src in images
+    ]
+
+
 def test_dropped_links_are_the_links_the_renderers_read(tmp_path: Path) -> None:
     # a link is what the cards render as one: a reference link and an autolink are dropped
     # like an inline one, and warn where their target is written; link syntax in a code

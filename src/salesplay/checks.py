@@ -179,7 +179,8 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
 def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
     # the renderers keep only http(s) and mailto links (richtext.safe_href): a file path
     # would break once a PDF or kit leaves build/, and javascript: is never clicked; say
-    # so here, where the marketer wrote it, instead of dropping it in silence. Which links
+    # so here, where the marketer wrote it, instead of dropping it in silence (an image too:
+    # no output shows pictures from text). Which links
     # are dropped is the renderers' reading (richtext.dropped_links), never a pattern of
     # ours; the text is searched only for where each target is written.
     for (kind, eid), strings in texts.items():
@@ -198,6 +199,16 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     if offset is None
                     else _column(doc, path, text, offset, target)
                 )
+                if link.image:
+                    reporter.warning(
+                        Location(doc.path, line, col),
+                        f"image '{target}' is left out of every output (its alt text stays):"
+                        " text fields show no pictures; remove it, or link to where it is"
+                        " published",
+                        "dropped-link",
+                        (kind, eid),
+                    )
+                    continue
                 reporter.warning(
                     Location(doc.path, line, col),
                     f"link to '{target}' is left out of every output (its text stays): only"

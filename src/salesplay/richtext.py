@@ -81,14 +81,17 @@ class DroppedLink(NamedTuple):
     #: the lines [first, end) of the Markdown that hold the target: a reference link's
     #: definition (``[r]: docs/guide.pdf``), else the paragraph or item the link is in
     lines: tuple[int, int]
+    #: an image (``![a diagram](flow.png)``): every one is dropped, its alt text kept
+    image: bool = False
 
 
 def dropped_links(md: str) -> list[DroppedLink]:
     """Each link in ``md`` that the renderers drop, in reading order: inline, reference and
-    autolinks whose target :func:`safe_href` refuses, read from the tokens :func:`parse`
-    reads (so never link syntax in a code span). An empty target (``[label]()``) is none."""
+    autolinks whose target :func:`safe_href` refuses, and every image (the outputs show its
+    alt text), read from the tokens :func:`parse` reads (so never link syntax in a code
+    span). An empty target (``[label]()``) is none."""
     if "](" not in md and "]:" not in md and "<" not in md:
-        return []  # no link can be written without one of these
+        return []  # no link or image can be written without one of these
     env: dict[str, Any] = {}
     tokens = _parser().parse(md, env)
     definitions = env.get("references", {})
@@ -97,12 +100,20 @@ def dropped_links(md: str) -> list[DroppedLink]:
         if tok.type != "inline":
             continue
         for child in tok.children or ():  # as _inline_runs reads them
-            href = child.attrGet("href") if child.type == "link_open" else None
-            if not isinstance(href, str) or not href.strip() or safe_href(href) is not None:
+            image = child.type == "image"
+            href = (
+                child.attrGet("src" if image else "href")
+                if image or child.type == "link_open"
+                else None
+            )
+            if not isinstance(href, str) or not href.strip():
+                continue
+            if not image and safe_href(href) is not None:
                 continue
             definition = definitions.get(child.meta.get("label"), {})
             first, end = definition.get("map") or tok.map or (0, md.count("\n") + 1)
-            dropped.append(DroppedLink(href, _parser().normalizeLinkText(href), (first, end)))
+            written = _parser().normalizeLinkText(href)
+            dropped.append(DroppedLink(href, written, (first, end), image))
     return dropped
 
 
