@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import importlib.util
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -685,3 +686,40 @@ def test_a_hyphenated_step_name_gets_a_box_for_the_lines_powerpoint_draws() -> N
     }
     assert len(sizes) == 1
     assert joined.height == spaced.height > Inches(1.2)
+
+
+def test_an_arabic_path_runs_from_the_right_with_its_arrows_pointing_left() -> None:
+    """An Arabic path was drawn left to right: step 1 on the left, chevrons pointing right.
+    Right to left, step 1 is at the right, every arrow between its step and the next points
+    left, and the slide a path continues on goes on from the right; an English row is not
+    flipped."""
+    steps = tuple(PathStep(f"خطوة {i}", f"مرحلة {i}") for i in range(1, 10))
+
+    def drawn(language: str) -> list[dict[str, Any]]:
+        prs = _open(_build([SlideSpec("Path", "المسار", steps=steps)], language=language))
+        return [{sh.name: sh for sh in slide.shapes} for slide in prs.slides]
+
+    rtl, ltr = drawn("ar"), drawn("en")
+    assert [len([n for n in s if n.endswith("arrow")]) for s in rtl] == [4, 3]
+    for slide, numbers in zip(rtl, ((1, 2, 3, 4, 5), (6, 7, 8, 9)), strict=True):
+        boxes = [slide[f"Step {n}"] for n in numbers]
+        assert [b.left for b in boxes] == sorted((b.left for b in boxes), reverse=True)
+        for box, after in itertools.pairwise(boxes):
+            arrow = slide[f"{box.name} arrow"]
+            assert after.left + after.width <= arrow.left < arrow.left + arrow.width <= box.left
+            assert arrow._element.spPr.xfrm.get("flipH") == "1"  # the chevron points left
+        for n in numbers:  # the number above its box, the stage under it
+            box = slide[f"Step {n}"]
+            assert slide[f"Step {n} caption"].left == box.left
+            badge = slide[f"Step {n} number"]
+            assert badge.left + badge.width // 2 == pytest.approx(box.left + box.width // 2, abs=1)
+    # the same row as the English one, mirrored on the slide
+    width = _open(_build([])).slide_width
+    for rtl_slide, ltr_slide in zip(rtl, ltr, strict=True):
+        for name, shape in ltr_slide.items():
+            if name.startswith("Step ") and not name.endswith("arrow"):
+                mirrored = width - shape.left - shape.width
+                assert rtl_slide[name].left == pytest.approx(mirrored, abs=2), name
+        assert not any(
+            sh._element.spPr.xfrm.get("flipH") for n, sh in ltr_slide.items() if "arrow" in n
+        )

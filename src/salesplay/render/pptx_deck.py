@@ -285,6 +285,7 @@ def _add_slides(
     spec: SlideSpec,
     logo: Logo | None = None,
     continued: str = CONTINUED,
+    rtl: bool = False,
 ) -> None:
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
@@ -320,7 +321,7 @@ def _add_slides(
                 _write_paras(frame, pages[page], box, gap)
                 filled.add(ph.placeholder_format.idx)
         if page < len(steps):
-            draw_steps(slide, *steps[page], area)
+            draw_steps(slide, *steps[page], area, rtl=rtl)
         if logo is not None and spec.layout in LOGO_LAYOUTS and not page:
             _place_logo(prs, slide, layout, logo)
             filled.update(
@@ -409,7 +410,8 @@ def _fill(
     for slide_id in list(slide_ids):
         prs.part.drop_rel(slide_id.rId)
         slide_ids.remove(slide_id)
-    if language and DeckLanguage.of(language).rtl:
+    rtl = DeckLanguage.of(language).rtl if language else False
+    if rtl:
         _mirror(prs)
     layouts = _layouts(prs)
     for spec in slides:
@@ -420,7 +422,7 @@ def _fill(
                 f"deck master {master} has no layout named {spec.layout!r} "
                 f"(it has: {', '.join(sorted(layouts))})"
             )
-        _add_slides(prs, layouts[spec.layout], spec, logo, continued)
+        _add_slides(prs, layouts[spec.layout], spec, logo, continued, rtl)
     for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
         if color:
             recolor(prs, color, slot)

@@ -136,7 +136,18 @@ def _colours(
     return MSO_THEME_COLOR.ACCENT_1, MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.ACCENT_1
 
 
-def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, area: Area) -> None:
+def draw_steps(
+    slide: Any,
+    first: int,
+    steps: Sequence[PathStep],
+    row: _Row,
+    area: Area,
+    *,
+    rtl: bool = False,
+) -> None:
+    """One slide's row of ``steps``, the first numbered ``first``: left to right, or, in a
+    right-to-left deck (``rtl``), from the right with its arrows pointing left, as an Arabic
+    reader follows it (the row is mirrored inside ``area``; the text in it is not)."""
     marked = any(s.current for s in steps)
     block = _BADGE // 2 + row.box_h + _CAPTION_GAP + row.caption_h
     top = area.top + max(0, (area.height - block) // 2) + _BADGE // 2
@@ -145,6 +156,8 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
     for i, step in enumerate(steps):
         number = first + i
         left = start + i * (row.width + _GAP)
+        if rtl:
+            left = 2 * area.left + area.width - left - row.width
         box = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, row.width, row.box_h)
         box.name = f"Step {number}"
         box.adjustments[0] = 0.1
@@ -168,6 +181,10 @@ def draw_steps(slide: Any, first: int, steps: Sequence[PathStep], row: _Row, are
         if i < len(steps) - 1:
             size = Inches(0.3)
             x, y = left + row.width + (_GAP - size) // 2, top + (row.box_h - size) // 2
+            if rtl:  # in the gap on the box's left, where the next step is
+                x = left - _GAP + (_GAP - size) // 2
             arrow = shapes.add_shape(MSO_SHAPE.CHEVRON, x, y, size, size)
             arrow.name = f"Step {number} arrow"
+            if rtl:  # a chevron points right; flipped, it points to the next step
+                arrow._element.spPr.get_or_add_xfrm().set("flipH", "1")
             style_shape(arrow, MSO_THEME_COLOR.ACCENT_1, None)
