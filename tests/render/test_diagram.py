@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -15,6 +17,7 @@ from PIL import ImageFont
 
 from salesplay.context import Context
 from salesplay.edition import make_edition
+from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
 from salesplay.render.templates import THEME_DIR, make_env
@@ -53,8 +56,14 @@ def _pairs(text: str) -> list[tuple[float, float]]:
     return list(zip(n[::2], n[1::2], strict=True))
 
 
-def drawn(path: PathView, current: str | None = None) -> tuple[ET.Element, list[Box], list[Arrow]]:
-    svg = ET.fromstring(str(html.path_svg(path, current=current)))
+def drawn(
+    path: PathView, current: str | None = None, rtl: bool = False
+) -> tuple[ET.Element, list[Box], list[Arrow]]:
+    return parsed(str(html.path_svg(path, current=current, rtl=rtl)))
+
+
+def parsed(markup: str) -> tuple[ET.Element, list[Box], list[Arrow]]:
+    svg = ET.fromstring(markup)
     boxes = []
     for g in svg.iter(f"{SVG}g"):
         if g.get("class") != "step":
@@ -157,6 +166,44 @@ def test_a_word_wider_than_a_box_is_split_and_a_runaway_name_ends_in_an_ellipsis
     for box in boxes:
         for line in box.name:
             assert box.name_x + NAME_FONT.getlength(line) <= box.x + box.w - 8, line
+
+
+def test_a_right_to_left_path_runs_from_the_right_with_its_arrows_pointing_left(
+    editions: dict[str, Edition],
+) -> None:
+    """An Arabic card drew its path left to right. Right to left, step 1 is at the right, the
+    numbers grow leftwards, each arrowhead points left and touches the next box's right edge,
+    and a path that wraps comes back round to the next row's right end: the left-to-right
+    diagram mirrored, its text unmoved within each box."""
+    for path in _paths(editions):
+        svg, boxes, arrows = drawn(path, rtl=True)
+        _, ltr_boxes, ltr_arrows = drawn(path)
+        width = _numbers(svg.get("viewBox", ""))[2]
+        assert len(arrows) == len(boxes) - 1 >= 4, path.id
+        for box, ltr in zip(boxes, ltr_boxes, strict=True):
+            assert (box.x, box.y, box.w, box.h) == (width - ltr.x - ltr.w, ltr.y, ltr.w, ltr.h)
+            assert box.name == ltr.name and box.name_x - box.x == ltr.name_x - ltr.x
+        for row in {b.y for b in boxes}:
+            xs = [b.x for b in boxes if b.y == row]
+            assert xs == sorted(xs, reverse=True), path.id  # step numbers increase leftwards
+        for arrow, (source, target) in zip(arrows, itertools.pairwise(boxes), strict=True):
+            (tip_x, tip_y), wing1, wing2 = arrow.head
+            assert (tip_x, tip_y) == (target.x + target.w + 1, target.y + target.h / 2), path.id
+            assert wing1[0] == wing2[0] > tip_x  # the head points left
+            assert arrow.line[0] == (source.x - 1, source.y + source.h / 2), path.id
+        mirrored = [[(width - x, y) for x, y in a.line] for a in ltr_arrows]
+        assert [a.line for a in arrows] == mirrored, path.id
+    # an Arabic edition's card draws it so; an English one as before
+    path = editions["rep"].paths["resilience-journey"]
+    arabic = dataclasses.replace(editions["rep"], labels=labels_for("ar"))
+    for edition, rtl in ((arabic, True), (editions["rep"], False)):
+        env = make_env(None, labels=edition.labels)
+        page = html.battlecard(env, edition, path.steps[0].play or "", html.Links.for_site(1),
+                               medium="web")  # fmt: skip
+        markup = re.search(r"<svg .*?</svg>", page, re.S)
+        assert markup is not None
+        _, boxes, _ = parsed(markup.group(0))
+        assert (boxes[0].x > boxes[1].x) is rtl
 
 
 def test_drawn_at_text_size_and_the_current_step_marked(editions: dict[str, Edition]) -> None:

@@ -237,7 +237,11 @@ def _common(
         # play ids with an anchor on this page (the playbook links its own chapters)
         "anchored": frozenset(),
         "path_svg": lambda path, current=None: path_svg(
-            path, current=current, brand=edition.brand, gettext=edition.labels.gettext
+            path,
+            current=current,
+            brand=edition.brand,
+            gettext=edition.labels.gettext,
+            rtl=edition.labels.direction == "rtl",
         ),
     }
 
@@ -475,8 +479,11 @@ def path_svg(
     current: str | None = None,
     brand: Brand | None = None,
     gettext: Callable[[str], str] = str,
+    rtl: bool = False,
 ) -> Markup:
-    """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions.
+    """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions;
+    `rtl` (a right-to-left edition) mirrors the flow: step 1 at the right, the arrows and a
+    wrapping connector pointing left, the text in and under each box set as ever.
 
     Drawn at text size (width and height in CSS px); pure SVG (no external references, no
     markers: WeasyPrint misplaces them), every text escaped. Names wrap in full, every box as
@@ -520,22 +527,31 @@ def path_svg(
             here = current is not None and step.play == current
             left = side + i * (_BOX_W + _GAP)
             lines = names[step.number], captions[step.number]
-            out += _step_box(step, lines, left, top, box_h, here, primary, accent)
+            box_x = width - left - _BOX_W if rtl else left
+            out += _step_box(step, lines, box_x, top, box_h, here, primary, accent)
             if i < len(row) - 1:
                 # From the outer edge of this box's stroke to the outer edge of the next one's.
-                out += _arrow(primary, [(left + _BOX_W + 1, mid), (left + _BOX_W + _GAP - 1, mid)])
+                line = [(left + _BOX_W + 1, mid), (left + _BOX_W + _GAP - 1, mid)]
+                out += _arrow(primary, _mirrored(line, width) if rtl else line)
         if r < len(rows) - 1:
             # Out of the row's last box, down the right margin, back along the gap between
-            # the rows, down the left margin and into the next row's first box.
+            # the rows, down the left margin and into the next row's first box (right to
+            # left, mirrored: down the left margin, back, down the right one).
             right = side + (len(row) - 1) * (_BOX_W + _GAP) + _BOX_W + 1
             gap_y = top + row_h + _ROW_GAP / 2 - 4
             next_mid = mid + row_h + _ROW_GAP
             turn_r, turn_l = right + _GAP / 2 - 1, side - _GAP / 2 + 2
             corners = [(turn_r, mid), (turn_r, gap_y), (turn_l, gap_y), (turn_l, next_mid)]
-            out += _arrow(primary, [(right, mid), *corners, (side - 1, next_mid)])
+            line = [(right, mid), *corners, (side - 1, next_mid)]
+            out += _arrow(primary, _mirrored(line, width) if rtl else line)
     out.append("</svg>")
     # Safe: every catalog text above went through escape(), colours through colour.parse().
     return Markup("".join(out))
+
+
+def _mirrored(points: Sequence[tuple[float, float]], width: float) -> list[tuple[float, float]]:
+    """`points` mirrored across the middle of a diagram `width` wide (right to left)."""
+    return [(width - x, y) for x, y in points]
 
 
 def _arrow(colour: str, points: Sequence[tuple[float, float]]) -> list[str]:
