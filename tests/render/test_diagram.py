@@ -206,6 +206,23 @@ def test_a_right_to_left_path_runs_from_the_right_with_its_arrows_pointing_left(
         assert (boxes[0].x > boxes[1].x) is rtl
 
 
+def test_the_arrow_from_a_path_to_its_destination_points_the_way_the_card_reads(
+    editions: dict[str, Edition],
+) -> None:
+    """'path → destination' under an Arabic card's diagram and in its brief pointed right,
+    back at the path an Arabic reader had just read: right to left it points left."""
+    play = editions["rep"].paths["resilience-journey"].steps[0].play or ""
+    arabic = dataclasses.replace(editions["rep"], labels=labels_for("ar"))
+    for edition, arrow, other in ((arabic, "←", "→"), (editions["rep"], "→", "←")):
+        env = make_env(None, labels=edition.labels)
+        page = html.battlecard(env, edition, play, html.Links.for_site(1), medium="web")
+        caption = re.search(r"<figcaption id=\"path-cap-1\">(.*?)</figcaption>", page, re.S)
+        line = re.search(r'<p class="position-line">(.*?)</p>', page, re.S)
+        assert caption is not None and line is not None
+        for text in (caption.group(1), line.group(1)):
+            assert arrow in text and other not in text, text
+
+
 def test_drawn_at_text_size_and_the_current_step_marked(editions: dict[str, Edition]) -> None:
     path = editions["rep"].paths["resilience-journey"]
     current = path.steps[2].play
