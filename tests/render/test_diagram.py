@@ -174,7 +174,7 @@ def test_a_right_to_left_path_runs_from_the_right_with_its_arrows_pointing_left(
     """An Arabic card drew its path left to right. Right to left, step 1 is at the right, the
     numbers grow leftwards, each arrowhead points left and touches the next box's right edge,
     and a path that wraps comes back round to the next row's right end: the left-to-right
-    diagram mirrored, its text unmoved within each box."""
+    diagram mirrored, each box's number disc and name at its right, read right to left."""
     for path in _paths(editions):
         svg, boxes, arrows = drawn(path, rtl=True)
         _, ltr_boxes, ltr_arrows = drawn(path)
@@ -182,7 +182,15 @@ def test_a_right_to_left_path_runs_from_the_right_with_its_arrows_pointing_left(
         assert len(arrows) == len(boxes) - 1 >= 4, path.id
         for box, ltr in zip(boxes, ltr_boxes, strict=True):
             assert (box.x, box.y, box.w, box.h) == (width - ltr.x - ltr.w, ltr.y, ltr.w, ltr.h)
-            assert box.name == ltr.name and box.name_x - box.x == ltr.name_x - ltr.x
+            # its number and name at the box's right, the name running right to left from it
+            assert box.name == ltr.name and box.x + box.w - box.name_x == ltr.name_x - ltr.x
+        for g in svg.iter(f"{SVG}g"):
+            if g.get("class") == "step":
+                rect, disc = g.find(f"{SVG}rect"), g.find(f"{SVG}circle")
+                assert rect is not None and disc is not None
+                assert float(disc.get("cx", "0")) > float(rect.get("x", "0")) + 75, path.id
+                for text in g.findall(f"{SVG}text")[1:]:  # the name, the caption
+                    assert (text.get("direction"), text.get("text-anchor")) == ("rtl", "start")
         for row in {b.y for b in boxes}:
             xs = [b.x for b in boxes if b.y == row]
             assert xs == sorted(xs, reverse=True), path.id  # step numbers increase leftwards

@@ -528,7 +528,7 @@ def path_svg(
             left = side + i * (_BOX_W + _GAP)
             lines = names[step.number], captions[step.number]
             box_x = width - left - _BOX_W if rtl else left
-            out += _step_box(step, lines, box_x, top, box_h, here, primary, accent)
+            out += _step_box(step, lines, box_x, top, box_h, here, primary, accent, rtl)
             if i < len(row) - 1:
                 # From the outer edge of this box's stroke to the outer edge of the next one's.
                 line = [(left + _BOX_W + 1, mid), (left + _BOX_W + _GAP - 1, mid)]
@@ -595,21 +595,31 @@ def _step_box(
     here: bool,
     primary: str,
     accent: str,
+    rtl: bool = False,
 ) -> list[str]:
+    """One step's box: its number disc, name and caption at the box's start side (its right
+    in a right-to-left edition, each text run right to left from there)."""
     fill, ink, ring = (primary, "#FFFFFF", primary) if here else ("#FFFFFF", "#0B1F44", primary)
     dash = ' stroke-dasharray="5 4"' if step.play is None else ""
     mark = ' data-current="true"' if here else ""
+    disc = x + _BOX_W - 17 if rtl else x + 17
     out = [
         f'<g class="step" data-step="{step.number}"{mark}>',
         f'<rect x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{box_h:g}" rx="8" fill="{fill}"'
         f' stroke="{ring}" stroke-width="2"{dash}/>',
-        f'<circle cx="{x + 17:g}" cy="{y + 17:g}" r="11" fill="{accent if here else primary}"/>',
-        f'<text x="{x + 17:g}" y="{y + _FIRST_BASELINE:g}" font-size="12.5" font-weight="bold"'
+        f'<circle cx="{disc:g}" cy="{y + 17:g}" r="11" fill="{accent if here else primary}"/>',
+        f'<text x="{disc:g}" y="{y + _FIRST_BASELINE:g}" font-size="12.5" font-weight="bold"'
         f' text-anchor="middle" fill="#FFFFFF">{step.number}</text>',
     ]
     name, caption = lines
-    out += _text(x + _NAME_X, y + _FIRST_BASELINE, name, _NAME_SIZE, font_weight="bold", fill=ink)
+    # right to left, a text's start is its right end: "start" anchors it there
+    way = {"direction": "rtl", "text_anchor": "start"} if rtl else {}
+    name_x = x + _BOX_W - _NAME_X if rtl else x + _NAME_X
+    baseline = y + _FIRST_BASELINE
+    out += _text(name_x, baseline, name, _NAME_SIZE, font_weight="bold", fill=ink, **way)
     if caption:
-        out += _text(x, y + box_h + 16, caption, _CAPTION_SIZE, fill="#44506A")
+        out += _text(
+            x + _BOX_W if rtl else x, y + box_h + 16, caption, _CAPTION_SIZE, fill="#44506A", **way
+        )
     out.append("</g>")
     return out
