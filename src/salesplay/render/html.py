@@ -483,7 +483,7 @@ def path_svg(
 ) -> Markup:
     """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions;
     `rtl` (a right-to-left edition) mirrors the flow: step 1 at the right, the arrows and a
-    wrapping connector pointing left, the text in and under each box set as ever.
+    wrapping connector pointing left, each box's number, name and caption at its right.
 
     Drawn at text size (width and height in CSS px); pure SVG (no external references, no
     markers: WeasyPrint misplaces them), every text escaped. Names wrap in full, every box as

@@ -65,7 +65,7 @@ def _pieces(word: str) -> list[tuple[str, int]]:
     """`word` (no spaces) cut where a line may break inside it, each piece with its width in
     average glyphs: after a hyphen, and on either side of a CJK character (CJK text breaks
     between any two characters). A piece stays whole on its line unless it is wider."""
-    if "-" not in word and "\u2010" not in word and (not word or max(word) < "\u1100"):
+    if not any(h in word for h in _HYPHENS) and (not word or max(word) < "\u1100"):
         return [(word, len(word))]  # no hyphen and no CJK character (see _cells): whole
     pieces: list[tuple[str, int]] = []
     start = width = 0
