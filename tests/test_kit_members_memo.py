@@ -112,11 +112,13 @@ def test_a_partner_edit_renders_no_member_and_keeps_every_cached_member(
     # every member is still in use: the sweep kept each cached member and deck base
     assert _cache(project) == cache
     assert _members(project) == members
-    # the kit a full plan of the members makes is the same (the cache spares the renders)
+    # the kit a full plan of the members makes is the same (the cache spares the renders);
+    # without the pages' keys either, every member's page is rendered to plan it
     (project / "build" / ZIP).unlink()
     records = project / "build" / RECORDS
     raw = json.loads(records.read_text(encoding="utf-8"))
     del raw["plans"][MEMO]
+    del raw["pages"]
     records.write_text(json.dumps(raw), encoding="utf-8")
     assert standins.kit(project) == kit
     assert len([c for c in planned if c[0] != "battlecard"]) == len(members)

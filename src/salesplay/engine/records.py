@@ -101,6 +101,25 @@ class PlanMemo:
     outputs: tuple[PlannedOutput, ...]
 
 
+@dataclass(frozen=True)
+class PageKey:
+    """A PDF's page as the last build rendered it: what it read of its edition, the key of
+    those reads, and the key of the output that page made (engine.reads, families.base
+    pdf_page). While the reads' key is the same, the output's key is known without
+    rendering the page again."""
+
+    #: the output the page made
+    rel: str
+    #: (table, id) of every entry of its edition it read ("*": the whole table)
+    reads: frozenset[tuple[str, str]]
+    #: the key of those reads and of everything else the page was made from
+    key: str
+    #: the output's key (Unit.key)
+    unit: str
+    #: the unit's estimated cost (Unit.cost)
+    cost: float
+
+
 @dataclass
 class Records:
     """Every output's record, plus what the fast no-change path needs."""
@@ -114,6 +133,8 @@ class Records:
     files: FileMemo = field(default_factory=FileMemo)
     #: "family@locale" → its last plan, reused while the plan's inputs are unchanged.
     plans: dict[str, PlanMemo] = field(default_factory=dict)
+    #: "family:output@locale" → the page its PDF was last made from (PageKey).
+    pages: dict[str, PageKey] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path) -> Records:
@@ -137,7 +158,8 @@ class Records:
             report = raw.get("report") or {}
             if not isinstance(fingerprint, str | None) or not isinstance(report, dict):
                 return cls()
-            return cls(entries, fingerprint, report, _memo(raw.get("files")), _plans(raw))
+            memo, plans, pages = _memo(raw.get("files")), _plans(raw), _pages(raw)
+            return cls(entries, fingerprint, report, memo, plans, pages)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -153,6 +175,7 @@ class Records:
                 "digests": {p: list(e) for p, e in sorted(self.files.seen.items())},
             },
             "plans": {name: _plan_memo(m) for name, m in sorted(self.plans.items())},
+            "pages": {name: _page_key(p) for name, p in sorted(self.pages.items())},
         }
         return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
@@ -187,8 +210,11 @@ class Records:
 
     def forget(self, rels: Iterable[str]) -> None:
         """Drop the records of outputs that are no longer made (their files were removed)."""
-        for rel in list(rels):
+        gone = set(rels)
+        for rel in gone:
             self.entries.pop(rel, None)
+        for name in [n for n, page in self.pages.items() if page.rel in gone]:
+            del self.pages[name]
 
     def warnings(self, rel: str) -> tuple[Diagnostic, ...]:
         """The warnings recorded with `rel`."""
@@ -240,6 +266,25 @@ def _plans(raw: dict[str, object]) -> dict[str, PlanMemo]:
         return {}
 
 
+def _pages(raw: dict[str, object]) -> dict[str, PageKey]:
+    """The page keys of a records file; an unusable one is empty (every page is rendered)."""
+    try:
+        found = raw.get("pages") or {}
+        assert isinstance(found, dict)
+        return {
+            str(name): PageKey(
+                str(p["rel"]),
+                frozenset((str(table), str(eid)) for table, eid in p["reads"]),
+                str(p["key"]),
+                str(p["unit"]),
+                float(p["cost"]),
+            )
+            for name, p in found.items()
+        }
+    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return {}
+
+
 # By hand, not dataclasses.asdict: that deep-copies every field of thousands of records
 # (a tenth of a second a build on a thousand kits, serve's passes included).
 def _entry(record: Record) -> dict[str, object]:
@@ -258,6 +303,16 @@ def _plan_memo(memo: PlanMemo) -> dict[str, object]:
             {"rel": o.rel, "key": o.key, "stage": o.stage, "subject": o.subject, "slot": o.slot}
             for o in memo.outputs
         ],
+    }
+
+
+def _page_key(page: PageKey) -> dict[str, object]:
+    return {
+        "rel": page.rel,
+        "reads": sorted(page.reads),
+        "key": page.key,
+        "unit": page.unit,
+        "cost": page.cost,
     }
 
 

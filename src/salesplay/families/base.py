@@ -15,9 +15,10 @@ import jinja2
 
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.edition import Editions
+from salesplay.engine import reads
 from salesplay.engine.plans import PlanKeys
 from salesplay.engine.reads import Pages
-from salesplay.engine.records import key_of, placeless, tree_digest
+from salesplay.engine.records import PageKey, key_of, placeless, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.labels import Labels
@@ -61,6 +62,19 @@ class Sources:
     #: pages rendered by earlier builds of this process, with what each read (engine.reads,
     #: memo.Memo.pages); None: render every page.
     pages: Pages | None = None
+    #: the digests of each edition's entries (engine.reads), by the edition's identity,
+    #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
+    _digests: dict[int, tuple[Edition, reads.Digests]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def digests(self, edition: Edition) -> reads.Digests:
+        """The digests of `edition`'s entries, computed once each for this plan."""
+        found = self._digests.get(id(edition))
+        if found is None:
+            # the edition is kept with its digests, so that its id is never another's
+            found = self._digests[id(edition)] = (edition, reads.Digests(edition))
+        return found[1]
 
     @property
     def locale(self) -> str:
@@ -235,10 +249,95 @@ def pdf_unit(
     page is made from templates and catalog text together, and which of them named the
     URL is not known once it is HTML.
     """
+    job = _job(src, page, title)
+    # the job names the page, base URL, roots, date, title and options (its folders by rank,
+    # so that a moved project keeps its records); the digest the files the page may load
+    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
+    make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check)
+    # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
+    cost = 0.3 + len(page) / 40_000
+    return Unit(rel, family, key, make=make, subject=subject, warm=warm_pdf, cost=cost)
+
+
+def pdf_page(
+    src: Sources,
+    family: str,
+    rel: str,
+    edition: Edition,
+    render: Callable[[Edition], str],
+    title: str,
+    *,
+    where: Path,
+    fixed: tuple[object, ...] = (),
+    subject: Subject | None = None,
+    check: PageBudget | None = None,
+) -> Unit:
+    """A PDF made from the page `render(edition)` renders (its faults located at `where`),
+    as pdf_unit makes it; the page is rendered only when something it read changed.
+
+    The build records what each page read of its edition (engine.reads) with the key of
+    the PDF it made (Records.pages). While those entries, the templates, the locale,
+    everything else the PDF is made from (`fixed`: what `render` takes besides the
+    edition; the date, title, fonts and assets through the render job) and salesplay's
+    code are the same, the PDF's key is the recorded one and the page is not rendered to
+    plan it: an edit renders the pages that show it, not every page of the build. The
+    page is rendered only if the PDF is made after all (its file was removed or changed).
+    Without records (a plan of `check`, a first build) or with `--clean`, every page is
+    rendered, as before.
+    """
+    if src.plans is None:
+        page = guarded(where, render, edition)
+        return pdf_unit(src, family, rel, page, title, subject=subject, check=check)
+    shell = _job(src, "", title)
+    digests = src.digests(edition)
+    name = f"{family}:{rel}@{src.locale}"
+    made_of = (
+        family,
+        rel,
+        src.locale,
+        fixed,
+        src.plans.templates,
+        key_of("pdf", placeless(shell, (*src.pdf_roots, THEME_DIR)), src.resources),
+    )
+    records = src.plans.records
+    kept = None if src.clean else records.pages.get(name)
+    if kept is not None and kept.rel == rel and kept.key == digests.key(kept.reads, made_of):
+        late = LatePdfMake(
+            functools.partial(guarded, where, render, edition),
+            shell,
+            Location(src.out / rel, 0, 0),
+            subject,
+            check,
+        )
+        return Unit(
+            rel, family, kept.unit, make=late, subject=subject, warm=warm_pdf, cost=kept.cost
+        )
+    seen: set[reads.Read] = set()
+    page = guarded(where, render, reads.watched(edition, seen))
+    unit = pdf_unit(src, family, rel, page, title, subject=subject, check=check)
+    read = frozenset(seen)
+    records.pages[name] = PageKey(rel, read, digests.key(read, made_of), unit.key, unit.cost)
+    return unit
+
+
+def page_of(
+    fn: Callable[..., str], env: jinja2.Environment, *args: object, **kwargs: object
+) -> Callable[[Edition], str]:
+    """The page `fn(env, edition, *args, **kwargs)` renders, as a function of the edition
+    (pdf_page renders it from an edition that notes what is read of it)."""
+
+    def render(edition: Edition) -> str:
+        return fn(env, edition, *args, **kwargs)
+
+    return render
+
+
+def _job(src: Sources, page: str, title: str) -> RenderJob:
+    """The render job of a PDF page of these sources."""
     from salesplay.render.pdf import RenderJob
 
     base_url = (THEME_DIR / "index.html").as_uri()
-    job = RenderJob(
+    return RenderJob(
         page,
         base_url,
         src.pdf_roots,
@@ -247,13 +346,23 @@ def pdf_unit(
         lang=src.labels.lang,
         linted=src.linted_sheets,
     )
-    # the job names the page, base URL, roots, date, title and options (its folders by rank,
-    # so that a moved project keeps its records); the digest the files the page may load
-    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
-    make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check)
-    # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
-    cost = 0.3 + len(page) / 40_000
-    return Unit(rel, family, key, make=make, subject=subject, warm=warm_pdf, cost=cost)
+
+
+@dataclass(frozen=True)
+class LatePdfMake:
+    """The make of a PDF whose key was known without its page (pdf_page): the page is
+    rendered where the PDF is made, then made as PdfMake makes it."""
+
+    page: Callable[[], str]
+    #: the render job, its page empty
+    job: RenderJob
+    where: Location
+    subject: Subject | None
+    check: PageBudget | None
+
+    def __call__(self, workshop: Workshop) -> Made:
+        job = replace(self.job, html=self.page())
+        return PdfMake(job, self.where, self.subject, self.check)(workshop)
 
 
 @dataclass(frozen=True)

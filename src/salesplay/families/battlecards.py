@@ -7,7 +7,7 @@ from pathlib import Path
 from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base
-from salesplay.families.base import Family, Sources, guarded, pdf_unit
+from salesplay.families.base import Family, Sources, page_of, pdf_page
 from salesplay.render import html
 
 NAME = "battlecards"
@@ -32,15 +32,17 @@ def plan(src: Sources) -> list[Unit]:
     links = html.Links.for_pdf(src.cat.root, src.template_dirs)
     units = []
     for pid, play in rep.plays.items():
-        page = guarded(Path(pid), html.battlecard, src.env, rep, pid, links, medium="print")
         check = page_budget(pid, src.cat.loc("play", pid), src.locale if src.translated else None)
         units.append(
-            pdf_unit(
+            pdf_page(
                 src,
                 NAME,
                 path_of(pid),
-                page,
+                rep,
+                page_of(html.battlecard, src.env, pid, links, medium="print"),
                 src.labels.gettext("%(name)s — battlecard") % {"name": play.name},
+                where=Path(pid),
+                fixed=("print",),
                 subject=("play", pid),
                 check=check,
             )

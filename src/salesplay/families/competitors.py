@@ -7,7 +7,7 @@ from pathlib import Path
 from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base, site
-from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
+from salesplay.families.base import Family, Sources, guarded, page_of, page_unit, pdf_page
 from salesplay.models import Audience
 from salesplay.render import html
 
@@ -69,16 +69,16 @@ def plan(src: Sources) -> list[Unit]:
         if edition is None:
             continue
         for cid, comp in edition.competitors.items():
-            page = guarded(
-                Path(cid), html.competitor_card, src.env, edition, cid, pdf_links, medium="print"
-            )
             units.append(
-                pdf_unit(
+                pdf_page(
                     src,
                     NAME,
                     pdf_path(cid, audience),
-                    page,
+                    edition,
+                    page_of(html.competitor_card, src.env, cid, pdf_links, medium="print"),
                     src.labels.gettext("%(name)s — competitor card") % {"name": comp.name},
+                    where=Path(cid),
+                    fixed=("print",),
                     subject=("competitor", cid),
                     # one warning per competitor: the rep card holds the most
                     check=page_budget(

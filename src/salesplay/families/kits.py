@@ -28,7 +28,7 @@ from salesplay import changes, cobrand, kits
 from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
-from salesplay.families.base import Family, Sources, guarded, pdf_unit
+from salesplay.families.base import Family, Sources, guarded, page_of, pdf_page, pdf_unit
 from salesplay.faults import BuildFault, Subject
 from salesplay.locales import localized_path
 from salesplay.models import Audience
@@ -545,23 +545,20 @@ class _Members:
         kit = src.editions["partner"].kits[tier]
         tr = src.labels.gettext  # members' document titles in the kit's language
         if what == "card":
-            page = guarded(
-                Path(eid), html.battlecard, src.env, kit.cards, eid, links, medium="print"
-            )
             title = tr("%(name)s — battlecard") % {"name": kit.cards.plays[eid].name}
-            return self._pdf("partner-cards", tier, eid, page, title, ("play", eid))
+            page = page_of(html.battlecard, src.env, eid, links, medium="print")
+            return self._pdf("partner-cards", tier, eid, kit.cards, page, title, ("play", eid))
         if what == "competitor":
             # made from the tier's kit edition: it names only the kit's plays
-            page = guarded(
-                Path(eid), html.competitor_card, src.env, kit.cards, eid, links, medium="print"
-            )
             title = tr("%(name)s — competitor card") % {"name": kit.cards.competitors[eid].name}
-            return self._pdf("partner-competitors", tier, eid, page, title, ("competitor", eid))
+            page = page_of(html.competitor_card, src.env, eid, links, medium="print")
+            subject = ("competitor", eid)
+            return self._pdf("partner-competitors", tier, eid, kit.cards, page, title, subject)
         if what == "brief":
             # the customer's page: from the tier's public edition, never the partner one
-            page = guarded(Path(eid), kits.customer_brief, src.env, kit.pitches, eid, links)
             title = tr("%(name)s — customer brief") % {"name": kit.pitches.plays[eid].name}
-            return self._pdf("partner-briefs", tier, eid, page, title, ("play", eid))
+            page = page_of(kits.customer_brief, src.env, eid, links)
+            return self._pdf("partner-briefs", tier, eid, kit.pitches, page, title, ("play", eid))
         master, digest = self.master
         if what == "enablement":
             return deck_family.unit(
@@ -590,10 +587,18 @@ class _Members:
         raise ValueError(f"no kit member kind {what!r}")
 
     def _pdf(
-        self, folder: str, tier: str, eid: str, page: str, title: str, subject: Subject
+        self,
+        folder: str,
+        tier: str,
+        eid: str,
+        edition: Edition,
+        page: Callable[[Edition], str],
+        title: str,
+        subject: Subject,
     ) -> Unit:
         rel = f"{folder}/{tier}/{eid}.pdf"
-        return pdf_unit(self.src, NAME, rel, page, title, subject=subject)
+        where = Path(eid)
+        return pdf_page(self.src, NAME, rel, edition, page, title, where=where, subject=subject)
 
 
 #: each tier's two kit editions (cards, pitches) by the digest of their repr (their whole

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from salesplay.engine.units import Unit
 from salesplay.families import site
-from salesplay.families.base import Family, Sources, guarded, page_unit, pdf_unit
+from salesplay.families.base import Family, Sources, guarded, page_of, page_unit, pdf_page
 from salesplay.render import html
 
 NAME = "matrix"
@@ -39,10 +39,19 @@ def plan(src: Sources) -> list[Unit]:
         languages=src.languages("matrix.html"),
     )
     pdf_links = html.Links.for_pdf(src.cat.root, src.template_dirs)
-    printed = guarded(Path("matrix"), html.matrix, src.env, rep, pdf_links, medium="print")
+    printed = pdf_page(
+        src,
+        NAME,
+        "matrix.pdf",
+        rep,
+        page_of(html.matrix, src.env, pdf_links, medium="print"),
+        src.labels.gettext("Differentiator matrix"),
+        where=Path("matrix"),
+        fixed=("print",),
+    )
     return [
         page_unit(NAME, "matrix.html", web),
-        pdf_unit(src, NAME, "matrix.pdf", printed, src.labels.gettext("Differentiator matrix")),
+        printed,
         # the page's styles and images live in site/assets/ (the same units the site plans)
         *site.asset_units(src, recorder.theme, recorder.assets),
     ]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from salesplay.engine.units import Unit
-from salesplay.families.base import Family, Sources, guarded, pdf_unit, warm_pdf
+from salesplay.families.base import Family, Sources, page_of, pdf_page, warm_pdf
 from salesplay.render import html
 from salesplay.views import Edition
 
@@ -28,13 +28,14 @@ def plan(src: Sources) -> Iterator[Unit]:
     links = html.Links.for_pdf(src.cat.root, src.template_dirs)
     for did in _saved_last_first(src, internal):
         dest = internal.destinations[did]
-        page = guarded(Path(did), html.playbook, src.env, internal, did, links)
-        yield pdf_unit(
+        yield pdf_page(
             src,
             NAME,
             path_of(did),
-            page,
+            internal,
+            page_of(html.playbook, src.env, did, links),
             src.labels.gettext("%(name)s — playbook") % {"name": dest.name},
+            where=Path(did),
             subject=("destination", did),
         )
 

@@ -1,0 +1,216 @@
+"""A PDF's page is rendered to plan it only when something it read changed (families.base
+pdf_page): an edit renders the pages that show it, and the outputs are those of a clean
+build; a removed output, lost or damaged keys and a template override still come out right."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, base_text, make_catalog
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.engine.records import RECORDS
+from salesplay.render import html
+
+PLAY = "plays/backup-modernization.yaml"
+#: a play on no path: no other page reads it, and its card reads no other play
+SOLO = "solo-drill"
+ONLY = ("battlecards", "playbooks")
+EVERY_PAGE = [
+    ("card", "backup-modernization"),
+    ("card", "recovery-drills"),
+    ("card", SOLO),
+    ("playbook", "cyber-resilience"),
+]
+
+
+def build(root: Path, out: str = "build", *, clean: bool = False) -> str:
+    """One in-process build (--jobs 1) of root/plays into root/OUT; its stderr."""
+    templates = root / "templates"
+    ctx = Context(
+        catalog=root / "plays",
+        as_of=dt.date.fromisoformat(AS_OF),
+        out=root / out,
+        jobs=1,
+        templates=templates if templates.is_dir() else None,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, list(ONLY), clean=clean)
+    assert code == 0, err.getvalue()
+    return err.getvalue()
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The card and playbook pages rendered from here on: ("card", play), ("playbook", dest)."""
+    calls: list[tuple[str, str]] = []
+    battlecard, playbook = html.battlecard, html.playbook
+
+    def card(*args: object, **kwargs: object) -> str:
+        calls.append(("card", str(args[2])))
+        return battlecard(*args, **kwargs)  # type: ignore[arg-type]
+
+    def book(*args: object, **kwargs: object) -> str:
+        calls.append(("playbook", str(args[2])))
+        return playbook(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(html, "battlecard", card)
+    monkeypatch.setattr(html, "playbook", book)
+    return calls
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal catalog with a play on no path, its cards and playbook built once."""
+    solo = base_text("plays/recovery-drills.yaml").replace(
+        "name: Recovery drills", "name: Solo drill"
+    )
+    root = make_catalog(tmp_path_factory.mktemp("pages"), {f"plays/{SOLO}.yaml": solo}).parent
+    build(root)
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    """A copy of the module's built project (catalog and build), for one test to change."""
+    import shutil
+
+    shutil.copytree(built, tmp_path / "p", symlinks=True)
+    return tmp_path / "p"
+
+
+def _comment(root: Path) -> None:
+    """A comment added to a play's file: the file changed, the play did not."""
+    play = root / "plays" / PLAY
+    play.write_text(play.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*.pdf")
+        if ".salesplay" not in p.parts
+    }
+
+
+def _pages(root: Path) -> dict[str, dict[str, object]]:
+    records = json.loads((root / "build" / RECORDS).read_text(encoding="utf-8"))
+    pages: dict[str, dict[str, object]] = records["pages"]
+    return pages
+
+
+def _readers(root: Path, play: str) -> set[tuple[str, str]]:
+    """The pages whose recorded reads name `play` (or every play), as `rendered` names them."""
+    found = set()
+    for name, page in _pages(root).items():
+        reads = {tuple(r) for r in page["reads"]}  # type: ignore[attr-defined]
+        if ("plays", play) in reads or ("plays", "*") in reads:
+            rel = str(page["rel"])
+            kind = "card" if rel.startswith("battlecards/") else "playbook"
+            found.add((kind, Path(rel).stem))
+        assert name.endswith("@en")
+    return found
+
+
+def _same_as_clean(root: Path) -> None:
+    build(root, "clean", clean=True)
+    assert _outputs(root / "build") == _outputs(root / "clean")
+
+
+def test_an_edit_renders_only_the_pages_that_read_it(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    pages = _pages(project)
+    assert {p["rel"] for p in pages.values()} == {
+        "battlecards/backup-modernization.pdf",
+        "battlecards/recovery-drills.pdf",
+        f"battlecards/{SOLO}.pdf",
+        "playbooks/cyber-resilience.pdf",
+    }
+    # the playbook reads every play of its destination's paths; the solo card, only its own
+    readers = _readers(project, "backup-modernization")
+    assert ("card", "backup-modernization") in readers and ("card", SOLO) not in readers
+    assert ("playbook", "cyber-resilience") in readers
+    before = _outputs(project / "build")
+
+    play = project / "plays" / PLAY
+    text = play.read_text(encoding="utf-8")
+    play.write_text(text.replace("off-site copies.", "off-site copies, kept for years."))
+    build(project)
+    assert sorted(rendered) == sorted(readers)
+    after = _outputs(project / "build")
+    assert (
+        after["battlecards/backup-modernization.pdf"]
+        != before["battlecards/backup-modernization.pdf"]
+    )
+    assert after[f"battlecards/{SOLO}.pdf"] == before[f"battlecards/{SOLO}.pdf"]
+    rendered.clear()
+    _same_as_clean(project)
+    assert ("card", SOLO) in rendered  # the clean build rendered every page
+
+
+def test_nothing_read_changed_renders_no_page(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    # a comment changes a file the families read, not what any page reads of its edition:
+    # the families plan again, and no page is rendered to plan them
+    _comment(project)
+    err = build(project)
+    assert "0 changed" in err.splitlines()[-1]
+    assert rendered == []
+
+
+def test_a_removed_output_is_made_again_from_its_page(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    before = _outputs(project / "build")
+    (project / "build" / f"battlecards/{SOLO}.pdf").unlink()
+    build(project)
+    # its key came from the records; its page was rendered to make the PDF
+    assert rendered == [("card", SOLO)]
+    assert _outputs(project / "build") == before
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "foreign"])
+def test_lost_or_damaged_page_keys_render_every_page(
+    project: Path, rendered: list[tuple[str, str]], damage: str
+) -> None:
+    records = project / "build" / RECORDS
+    raw = json.loads(records.read_text(encoding="utf-8"))
+    if damage == "missing":
+        del raw["pages"]
+    elif damage == "corrupt":
+        raw["pages"] = {"x": {"rel": 1}}
+    else:  # a key recorded for another page's reads must not pass for this one's
+        name = next(n for n in raw["pages"] if SOLO in n)
+        other = next(n for n in raw["pages"] if "recovery-drills.pdf" in n)
+        raw["pages"][name] = dict(raw["pages"][other])
+    records.write_text(json.dumps(raw), encoding="utf-8")
+    _comment(project)
+    before = _outputs(project / "build")
+    err = build(project)
+    assert "0 changed" in err.splitlines()[-1]
+    assert _outputs(project / "build") == before
+    if damage == "foreign":
+        assert rendered == [("card", SOLO)]
+    else:
+        assert sorted(rendered) == sorted(EVERY_PAGE)
+
+
+def test_a_template_override_renders_every_page_again(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "battlecard.html").write_text(
+        '{% extends "default/battlecard.html" %}', encoding="utf-8"
+    )
+    build(project)
+    assert sorted(rendered) == sorted(EVERY_PAGE)
