@@ -105,12 +105,15 @@ def _letters(text: str) -> set[str]:
 def _readable(written: str, extracted: str) -> bool:
     """Whether `extracted` (pdftotext) holds `written`, letter for letter.
 
-    WeasyPrint's ToUnicode entry of an Arabic lam-alef ligature gives its two letters in
-    visual order (alef, lam): either order is accepted for that pair.
+    WeasyPrint's ToUnicode entry of an Arabic lam-alef ligature, and of lam with alef
+    maksura ('على'), gives its two letters in visual order (the alef first): either order
+    is accepted for those pairs.
     """
     text = _base_letters(extracted.translate(_BIDI_CONTROLS))
-    plain = _base_letters(written)
-    return plain in text or re.sub("(\u0644)(\u0627)", "\\2\\1", plain) in text
+    variants = {_base_letters(written)}
+    for pair in ("(\u0644)(\u0627)", "(\u0644)(\u0649)"):
+        variants |= {re.sub(pair, "\\2\\1", v) for v in variants}
+    return any(v in text for v in variants)
 
 
 # --- reading what a PDF draws --------------------------------------------------------------
@@ -212,13 +215,14 @@ def pdftotext(pdf: Path) -> str:
     ).stdout
 
 
-def to_png(pdf: Path, name: str, dpi: int = 60) -> list[Path]:
-    """Each page of ``pdf`` as PNG under tests/artifacts/scripts/."""
+def to_png(pdf: Path, name: str, dpi: int = 60, page: int | None = None) -> list[Path]:
+    """Each page of ``pdf`` (or its one ``page``) as PNG under tests/artifacts/scripts/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     prefix = ARTIFACTS / name
     for old in ARTIFACTS.glob(f"{name}-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True)
+    pages = [] if page is None else ["-f", str(page), "-l", str(page)]
+    subprocess.run(["pdftoppm", "-r", str(dpi), *pages, "-png", str(pdf), str(prefix)], check=True)
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
 
 
