@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from PIL import ImageFont
 
+from conftest import pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
+from salesplay.render.pdf import PdfRenderer
 from salesplay.render.templates import THEME_DIR, make_env
 from salesplay.views import Edition, PathView, StepView
 
@@ -241,6 +243,49 @@ def test_drawn_at_text_size_and_the_current_step_marked(editions: dict[str, Edit
     marked = [g.get("data-step") for g in svg.iter(f"{SVG}g") if g.get("data-current")]
     assert marked == ["3"]
     assert "url(" not in ET.tostring(svg, encoding="unicode")  # no markers, no references
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="`make test` installs poppler")
+def test_texts_set_in_html_over_the_diagram_sit_where_its_svg_sets_them(
+    editions: dict[str, Edition], tmp_path: Path
+) -> None:
+    """A right-to-left PDF sets the diagram's texts in HTML over its shapes (WeasyPrint sets
+    SVG text letter by letter, Arabic unjoined and back to front). Set so, English text
+    lands where the SVG sets it, shrunk alike to the page: each word on the same baseline,
+    each line from the same end (kerning, which SVG text lacks, moves a word at most 1 pt)."""
+    path = editions["rep"].paths["resilience-journey"]
+    sheets = "".join(
+        f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
+        for name in ("fonts.css", "style.css", "print.css")
+    )
+    with PdfRenderer() as renderer:
+        for rtl in (False, True):
+            words = []
+            for html_text in (False, True):
+                figure = html.path_svg(path, rtl=rtl, html_text=html_text)
+                assert ("<text" in figure) is not html_text
+                page = (
+                    f'<!doctype html><html lang="en" dir="{"rtl" if rtl else "ltr"}"><head>'
+                    f'<title>Path</title>{sheets}</head><body><figure class="path-figure">'
+                    f"{figure}</figure></body></html>"
+                )
+                pdf, refused = renderer.render(
+                    page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF,
+                    title="Path",
+                )  # fmt: skip
+                assert refused == []
+                out = tmp_path / f"path-{rtl}-{html_text}.pdf"
+                out.write_bytes(pdf)
+                words.append(pdf_words(out)[0])
+            svg_words, html_words = words
+            assert [w[4] for w in html_words] == [w[4] for w in svg_words]
+            # the five-box path is wider than A4: it shrank, and its words with it
+            assert sum(len(w[4]) for w in svg_words) > 200
+            for svg, laid in zip(svg_words, html_words, strict=True):
+                assert laid[1] == pytest.approx(svg[1], abs=0.05), (rtl, svg, laid)
+                assert laid[3] == pytest.approx(svg[3], abs=0.05), (rtl, svg, laid)
+                assert laid[0] == pytest.approx(svg[0], abs=1), (rtl, svg, laid)
+                assert laid[2] == pytest.approx(svg[2], abs=1), (rtl, svg, laid)
 
 
 # --- in a browser: the card page's path on a phone ------------------------------------------

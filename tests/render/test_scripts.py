@@ -8,8 +8,9 @@ is exact where a picture is not: a notdef box and a real glyph are both ink. The
 pdftotext extracts must also read back as written, and the pages go to PNG (pdftoppm) under
 tests/artifacts/scripts/ for a person to look at.
 
-Cost: three WeasyPrint documents (all scripts; one battlecard in Arabic and in English), one
-LibreOffice conversion of one deck, and one small band per script through the band's own path.
+Cost: four WeasyPrint documents (all scripts; one battlecard in Arabic and in English; one
+Arabic playbook), one LibreOffice conversion of one deck, and one small band per script
+through the band's own path.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pptx.oxml.ns import qn
 from conftest import Word, pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
+from salesplay.i18n import localized
 from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
 from salesplay.render import html as html_pages
@@ -43,7 +45,7 @@ from salesplay.render.pdf import PdfRenderer
 from salesplay.render.pptx_deck import DeckLanguage, build_deck, script_typefaces
 from salesplay.render.slides import SlideSpec
 from salesplay.render.templates import THEME_DIR, make_env, template_dirs
-from salesplay.richtext import Para, Run, parse
+from salesplay.richtext import Para, Run, parse, plain
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "plays"
@@ -378,6 +380,107 @@ def test_right_to_left_page_mirrors(cards: dict[str, Path]) -> None:
             assert head[2] == pytest.approx(A4_WIDTH - SIDE_MARGIN_PT, abs=3)
             assert max(w[2] for w in values) < head[0] - 10
     to_png(cards["ar"], "pdf-rtl-card")
+
+
+# --- right to left: the path diagram of an Arabic playbook -----------------------------------
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A playbook's first path diagram as laid out: its PDF, page and place on the page."""
+
+    pdf: Path
+    page: int  # 1-based, as pdftotext counts
+    x: float  # its left edge, in points
+    y: float
+    scale: float  # points per unit of its SVG
+    height: float  # in units
+    path: Any  # the PathView it draws
+    markup: str  # its SVG
+
+
+def _svg_box(box: Any) -> Any:
+    """The first box an inline <svg class="path-svg"> makes under `box`, or None."""
+    element = getattr(box, "element", None)
+    if element is not None and element.get("class") == "path-svg":
+        return box
+    for child in getattr(box, "children", ()):
+        if (found := _svg_box(child)) is not None:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def arabic_diagram(tmp_path_factory: pytest.TempPathFactory) -> Diagram:
+    """The sample's cyber-resilience playbook in Arabic, as the build makes it (internal
+    edition, the catalog's Arabic translations), laid out once: its first path diagram."""
+    cat = check_catalog(Context(catalog=SAMPLE, as_of=AS_OF))
+    assert cat is not None
+    dirs = template_dirs(None)
+    labels = labels_for("ar", dirs)
+    edition = make_edition(localized(cat, "ar"), "internal", labels=labels)
+    links = html_pages.Links.for_pdf(SAMPLE, dirs)
+    page = html_pages.playbook(make_env(None, labels=labels), edition, "cyber-resilience", links)
+    with PdfRenderer() as renderer:
+        document = renderer.layout(
+            page, base_url=(THEME_DIR / "index.html").as_uri(), roots=(SAMPLE / "assets", *dirs)
+        )
+        pdf = tmp_path_factory.mktemp("rtl-playbook") / "playbook-ar.pdf"
+        pdf.write_bytes(document.write_pdf())
+    number, svg = next(
+        (n, found)
+        for n, laid in enumerate(document.pages, 1)
+        if (found := _svg_box(laid._page_box)) is not None
+    )
+    markup = re.search(r"<svg .*?</svg>", page, re.S)
+    view = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', markup.group(0) if markup else "")
+    assert markup is not None and view is not None
+    width, height = float(view.group(1)), float(view.group(2))
+    path = edition.destinations["cyber-resilience"].paths[0]
+    px = 0.75  # points per CSS pixel
+    x, y = svg.content_box_x() * px, svg.content_box_y() * px
+    return Diagram(pdf, number, x, y, svg.width * px / width, height, path, markup.group(0))
+
+
+def _crop_text(diagram: Diagram, left: float, top: float, width: float, height: float) -> str:
+    """What pdftotext reads, in reading order, inside a rectangle of the diagram's units."""
+    s = diagram.scale
+    area = [diagram.x + left * s, diagram.y + top * s, width * s, height * s]
+    flags = [f"-{k}" for k in "xyWH"]
+    args = [str(v) for pair in zip(flags, (f"{a:.0f}" for a in area), strict=True) for v in pair]
+    page = ["-f", str(diagram.page), "-l", str(diagram.page)]
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *page, *args, str(diagram.pdf), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+
+
+@needs_poppler
+def test_an_arabic_playbook_s_path_diagram_sets_its_words_joined_and_right_to_left(
+    arabic_diagram: Diagram,
+) -> None:
+    """WeasyPrint sets SVG text letter by letter, without shaping or bidi: an Arabic
+    playbook's diagram drew its step names unjoined and back to front ('ةيزهاجلا صحف' for
+    'فحص الجاهزية'). Each box's name, and the stage caption under it, now read back in
+    order: the number and name inside the box, the caption under it; the PDF goes to PNG."""
+    diagram = arabic_diagram
+    steps = diagram.path.steps
+    rect = r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"'
+    boxes = [tuple(float(v) for v in box) for box in re.findall(rect, diagram.markup)]
+    assert len(boxes) == len(steps) >= 5
+    arabic = [step for step in steps if first_strong(step.label(str)) == "rtl"]
+    assert len(arabic) >= 2  # the sample translates some plays' names, not all
+    for step, (x, y, w, h) in zip(steps, boxes, strict=True):
+        inside = _crop_text(diagram, x, y, w, h)
+        assert _readable(step.label(str), inside), (step.number, inside)
+        assert re.search(rf"(^|\D){step.number}(\D|$)", inside), (step.number, inside)
+        # from the box's foot down to the diagram's: the caption, in the box's column
+        under = _crop_text(diagram, x, y + h, w, diagram.height - y - h)
+        assert step.stage and _readable(plain(step.stage), under), (step.number, under)
+        assert not _readable(step.label(str), under)
+    assert boxes[0][0] == max(b[0] for b in boxes)  # step 1 at the right
+    pngs = to_png(diagram.pdf, "pdf-rtl-playbook-path", dpi=80, page=diagram.page)
+    assert len(pngs) == 1 and _ink(pngs[0]) > 0.01
 
 
 # --- decks ----------------------------------------------------------------------------------

@@ -242,6 +242,9 @@ def _common(
             brand=edition.brand,
             gettext=edition.labels.gettext,
             rtl=edition.labels.direction == "rtl",
+            # WeasyPrint sets SVG text letter by letter, unshaped and unordered: a
+            # right-to-left PDF's diagram has its words set by its HTML text engine instead
+            html_text=edition.labels.direction == "rtl" and medium == "print",
         ),
     }
 
@@ -375,8 +378,10 @@ class Matrix:
 # Sizes are CSS pixels: the SVG is drawn at text size (1 unit = 1 px) and only shrinks to fit
 # paper; a screen keeps it at that size and scrolls it sideways (see battlecard.html).
 _BOX_W, _GAP, _PAD = 150, 28, 8
-_NAME_SIZE, _CAPTION_SIZE = 14, 12.5
+_NAME_SIZE, _CAPTION_SIZE, _NUMBER_SIZE = 14, 12.5, 12.5
+_LEADING = 1.25  # a text's lines are this many of its font size apart
 _NAME_X = 34  # the name starts right of the number disc
+_DISC_R = 11  # the number disc's radius
 _MIN_BOX_H, _BOX_PAD = 72, 10
 _FIRST_BASELINE = 21.5  # of the number and of the name's first line, below the box top
 # Only a pathological text runs past these and ends in '…' (the <desc> holds it whole).
@@ -464,13 +469,86 @@ def _wrap(text: str, measure: Measure, width: float, max_lines: int) -> list[str
     return lines
 
 
+@functools.cache
+def _baseline_drop() -> float:
+    """How far below its top WeasyPrint sets the baseline of an HTML line _LEADING font sizes
+    high, in font sizes: half the leading, then the ascent of the theme's Inter (the stack's
+    first family: its ascent and descent make every line's strut, an Arabic line's too)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(THEME_DIR / "fonts" / "Inter-Regular.otf")
+    upm, hhea = font["head"].unitsPerEm, font["hhea"]
+    ascent, descent = hhea.ascent / upm, -hhea.descent / upm
+    return float((_LEADING - ascent - descent) / 2 + ascent)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """One text of a diagram: a step's number, name or caption, its lines one below another."""
+
+    x: float  # where its lines start (their right end, right to left), or their middle
+    baseline: float  # of its first line
+    lines: Sequence[str]
+    size: float
+    fill: str
+    bold: bool = False
+    middle: bool = False  # one bold line centred on x (a step's number in its disc)
+
+
 def _text(x: float, y: float, lines: Sequence[str], size: float, **attrs: str) -> Iterator[str]:
     extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
     yield f'<text x="{x:g}" y="{y:g}" font-size="{size:g}"{extra}>'
     for i, line in enumerate(lines):
-        dy = 0 if i == 0 else size * 1.25
+        dy = 0 if i == 0 else size * _LEADING
         yield f'<tspan x="{x:g}" dy="{dy:g}">{escape(line)}</tspan>'
     yield "</text>"
+
+
+def _svg_words(words: _Words, rtl: bool) -> list[str]:
+    """`words` as SVG text."""
+    if words.middle:
+        return [
+            f'<text x="{words.x:g}" y="{words.baseline:g}" font-size="{words.size:g}"'
+            f' font-weight="bold" text-anchor="middle" fill="{words.fill}">'
+            f"{escape(' '.join(words.lines))}</text>"
+        ]
+    # right to left, a text's start is its right end: "start" anchors it there
+    way = {"direction": "rtl", "text_anchor": "start"} if rtl else {}
+    weight = {"font_weight": "bold"} if words.bold else {}
+    return list(
+        _text(words.x, words.baseline, words.lines, words.size, **weight, fill=words.fill, **way)
+    )
+
+
+def _html_words(words: _Words, width: float, rtl: bool) -> str:
+    """`words` as HTML in a layer over a diagram `width` units wide whose font size is one
+    unit: each line placed where its SVG line would be, its baseline on the SVG's."""
+    size = words.size
+
+    def em(units: float) -> str:  # a line's em is the text's size
+        return f"{units / size:g}em"
+
+    if words.middle:
+        # as wide as the number's disc, centred on it
+        across = f"left:{em(words.x - _DISC_R)};width:{em(2 * _DISC_R)};text-align:center"
+    elif rtl:
+        across = f"right:{em(width - words.x)}"
+    else:
+        across = f"left:{em(words.x)}"
+    weight = "700" if words.bold else "400"
+    out = [f'<div style="font-size:{size:g}em;font-weight:{weight};color:{words.fill}">']
+    layer = "rtl" if rtl else "ltr"
+    for i, line in enumerate(words.lines):
+        top = words.baseline + i * size * _LEADING - _baseline_drop() * size
+        # a line written mostly the other way (an untranslated English caption on an Arabic
+        # page) reads in its own direction, so its comma stays at its end, not its start
+        own = richtext.dominant_direction(line) or layer
+        way = f' dir="{own}"' if own != layer else ""
+        out.append(
+            f'<div{way} style="position:absolute;{across};top:{em(top)}">{escape(line)}</div>'
+        )
+    out.append("</div>")
+    return "".join(out)
 
 
 def path_svg(
@@ -480,6 +558,7 @@ def path_svg(
     brand: Brand | None = None,
     gettext: Callable[[str], str] = str,
     rtl: bool = False,
+    html_text: bool = False,
 ) -> Markup:
     """The path as an inline SVG: numbered step boxes left→right, arrows, stage captions;
     `rtl` (a right-to-left edition) mirrors the flow: step 1 at the right, the arrows and a
@@ -488,6 +567,12 @@ def path_svg(
     Drawn at text size (width and height in CSS px); pure SVG (no external references, no
     markers: WeasyPrint misplaces them), every text escaped. Names wrap in full, every box as
     tall as the tallest; `current` highlights one play and marks its box `data-current`.
+
+    `html_text` (for WeasyPrint, which sets SVG text letter by letter: no joined Arabic, no
+    right-to-left order) draws the shapes alone and sets every text as HTML, line by line at
+    the same place, in a layer over them (`aria-hidden`: the SVG's <desc> holds every word).
+    Both shrink alike to the page width: one unit of the diagram is one em of the wrapper,
+    1px or less, as the page area (`100vw` in WeasyPrint) is narrower than the diagram.
     """
     primary = brand.primary if brand else Brand().primary
     accent = brand.accent if brand else Brand().accent
@@ -512,14 +597,17 @@ def path_svg(
     height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
     uid = f"path-{path.id}"
     desc = "; ".join(_step_words(s, gettext) for s in steps)
+    # set in HTML, the texts' wrapper sizes the SVG (the theme's max-width would shrink it alone)
+    fills = ' style="display:block;width:100%;height:100%;max-width:none"' if html_text else ""
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
         f' viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img"'
         f' aria-labelledby="{uid}-t {uid}-d"'
-        f' font-family="Inter, {_SVG_FALLBACK}, sans-serif">',
+        f' font-family="Inter, {_SVG_FALLBACK}, sans-serif"{fills}>',
         f'<title id="{uid}-t">{escape(path.name)}</title>',
         f'<desc id="{uid}-d">{escape(desc)}</desc>',
     ]
+    layer: list[str] = []  # the texts set as HTML (html_text)
     for r, row in enumerate(rows):
         top = _PAD + r * (row_h + _ROW_GAP)
         mid = top + box_h / 2
@@ -528,7 +616,13 @@ def path_svg(
             left = side + i * (_BOX_W + _GAP)
             lines = names[step.number], captions[step.number]
             box_x = width - left - _BOX_W if rtl else left
-            out += _step_box(step, lines, box_x, top, box_h, here, primary, accent, rtl)
+            shapes, texts = _step_box(step, lines, box_x, top, box_h, here, primary, accent, rtl)
+            out += shapes
+            if html_text:
+                layer += (_html_words(words, width, rtl) for words in texts)
+            else:
+                out += (part for words in texts for part in _svg_words(words, rtl))
+            out.append("</g>")
             if i < len(row) - 1:
                 # From the outer edge of this box's stroke to the outer edge of the next one's.
                 line = [(left + _BOX_W + 1, mid), (left + _BOX_W + _GAP - 1, mid)]
@@ -545,6 +639,19 @@ def path_svg(
             line = [(right, mid), *corners, (side - 1, next_mid)]
             out += _arrow(primary, _mirrored(line, width) if rtl else line)
     out.append("</svg>")
+    if html_text:
+        out = [
+            # one em is one unit of the diagram: 1px, less where the page area is narrower
+            f'<div class="path-art" style="position:relative;font-size:min(1px, 100vw / {width:g});'
+            f'width:{width:g}em;height:{height:g}em;break-inside:avoid">',
+            *out,
+            f'<div class="path-words" aria-hidden="true" dir="{"rtl" if rtl else "ltr"}"'
+            ' style="position:absolute;top:0;right:0;bottom:0;left:0;'
+            f"font-family:Inter, {_SVG_FALLBACK}, sans-serif;font-style:normal;"
+            f'line-height:{_LEADING:g};white-space:nowrap">',
+            *layer,
+            "</div></div>",
+        ]
     # Safe: every catalog text above went through escape(), colours through colour.parse().
     return Markup("".join(out))
 
@@ -596,9 +703,10 @@ def _step_box(
     primary: str,
     accent: str,
     rtl: bool = False,
-) -> list[str]:
-    """One step's box: its number disc, name and caption at the box's start side (its right
-    in a right-to-left edition, each text run right to left from there)."""
+) -> tuple[list[str], list[_Words]]:
+    """One step's box, its group left open: its shapes, then its texts (number, name and
+    caption) at the box's start side (its right in a right-to-left edition, each text run
+    right to left from there)."""
     fill, ink, ring = (primary, "#FFFFFF", primary) if here else ("#FFFFFF", "#0B1F44", primary)
     dash = ' stroke-dasharray="5 4"' if step.play is None else ""
     mark = ' data-current="true"' if here else ""
@@ -607,19 +715,17 @@ def _step_box(
         f'<g class="step" data-step="{step.number}"{mark}>',
         f'<rect x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{box_h:g}" rx="8" fill="{fill}"'
         f' stroke="{ring}" stroke-width="2"{dash}/>',
-        f'<circle cx="{disc:g}" cy="{y + 17:g}" r="11" fill="{accent if here else primary}"/>',
-        f'<text x="{disc:g}" y="{y + _FIRST_BASELINE:g}" font-size="12.5" font-weight="bold"'
-        f' text-anchor="middle" fill="#FFFFFF">{step.number}</text>',
+        f'<circle cx="{disc:g}" cy="{y + 17:g}" r="{_DISC_R}"'
+        f' fill="{accent if here else primary}"/>',
     ]
     name, caption = lines
-    # right to left, a text's start is its right end: "start" anchors it there
-    way = {"direction": "rtl", "text_anchor": "start"} if rtl else {}
-    name_x = x + _BOX_W - _NAME_X if rtl else x + _NAME_X
     baseline = y + _FIRST_BASELINE
-    out += _text(name_x, baseline, name, _NAME_SIZE, font_weight="bold", fill=ink, **way)
+    texts = [
+        _Words(disc, baseline, (str(step.number),), _NUMBER_SIZE, "#FFFFFF", True, middle=True),
+        _Words(x + _BOX_W - _NAME_X if rtl else x + _NAME_X, baseline, name, _NAME_SIZE, ink, True),
+    ]
     if caption:
-        out += _text(
-            x + _BOX_W if rtl else x, y + box_h + 16, caption, _CAPTION_SIZE, fill="#44506A", **way
+        texts.append(
+            _Words(x + _BOX_W if rtl else x, y + box_h + 16, caption, _CAPTION_SIZE, "#44506A")
         )
-    out.append("</g>")
-    return out
+    return out, texts
