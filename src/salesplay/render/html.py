@@ -515,9 +515,21 @@ def _svg_words(words: _Words, rtl: bool) -> list[str]:
     # right to left, a text's start is its right end: "start" anchors it there
     way = {"direction": "rtl", "text_anchor": "start"} if rtl else {}
     weight = {"font_weight": "bold"} if words.bold else {}
-    return list(
-        _text(words.x, words.baseline, words.lines, words.size, **weight, fill=words.fill, **way)
-    )
+    lines = [_isolated_line(line) for line in words.lines] if rtl else words.lines
+    return list(_text(words.x, words.baseline, lines, words.size, **weight, fill=words.fill, **way))
+
+
+#: Unicode's left-to-right isolate and its end (UAX #9): a run read left to right whatever
+#: the text around it.
+_LRI, _PDI = "\u2066", "\u2069"
+
+
+def _isolated_line(line: str) -> str:
+    """A line of a right-to-left diagram, a line written mostly left to right (an English
+    name or caption not yet translated) isolated: it still starts at the right, and reads
+    left to right to its own end: "Attacks are detected," and "(Beta) Cloud, fast." read as
+    written, not ",Attacks are detected" and ".Cloud, fast (Beta)" (Chromium)."""
+    return f"{_LRI}{line}{_PDI}" if richtext.dominant_direction(line) == "ltr" else line
 
 
 def _html_words(words: _Words, width: float, rtl: bool) -> str:
