@@ -268,7 +268,6 @@ def pdf_page(
     title: str,
     *,
     where: Path,
-    fixed: tuple[object, ...] = (),
     subject: Subject | None = None,
     check: PageBudget | None = None,
 ) -> Unit:
@@ -276,14 +275,14 @@ def pdf_page(
     as pdf_unit makes it; the page is rendered only when something it read changed.
 
     The build records what each page read of its edition (engine.reads) with the key of
-    the PDF it made (Records.pages). While those entries, the templates, the locale,
-    everything else the PDF is made from (`fixed`: what `render` takes besides the
-    edition; the date, title, fonts and assets through the render job) and salesplay's
-    code are the same, the PDF's key is the recorded one and the page is not rendered to
-    plan it: an edit renders the pages that show it, not every page of the build. The
-    page is rendered only if the PDF is made after all (its file was removed or changed).
+    the PDF it made (Records.pages). While those entries, the output path, the templates,
+    the locale, the render job (date, title, fonts and assets) and salesplay's code are the
+    same, the PDF's key is the recorded one and the page is not rendered to plan it: an
+    edit renders the pages that show it, not every page of the build. The page is rendered
+    only if the PDF is made after all (its file was removed or changed).
     Without records (a plan of `check`, a first build) or with `--clean`, every page is
-    rendered, as before.
+    rendered, as before. What `render` is given besides the edition (an id, links, the
+    medium; page_of binds them) must follow from the output path.
     """
     if src.plans is None:
         page = guarded(where, render, edition)
@@ -295,13 +294,12 @@ def pdf_page(
         family,
         rel,
         src.locale,
-        fixed,
         src.plans.templates,
         key_of("pdf", placeless(shell, (*src.pdf_roots, THEME_DIR)), src.resources),
     )
     records = src.plans.records
     kept = None if src.clean else records.pages.get(name)
-    if kept is not None and kept.rel == rel and kept.key == digests.key(kept.reads, made_of):
+    if kept is not None and kept.key == digests.key(kept.reads, made_of):
         late = LatePdfMake(
             functools.partial(guarded, where, render, edition),
             shell,

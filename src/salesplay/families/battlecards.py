@@ -42,7 +42,6 @@ def plan(src: Sources) -> list[Unit]:
                 page_of(html.battlecard, src.env, pid, links, medium="print"),
                 src.labels.gettext("%(name)s — battlecard") % {"name": play.name},
                 where=Path(pid),
-                fixed=("print",),
                 subject=("play", pid),
                 check=check,
             )

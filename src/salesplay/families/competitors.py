@@ -78,7 +78,6 @@ def plan(src: Sources) -> list[Unit]:
                     page_of(html.competitor_card, src.env, cid, pdf_links, medium="print"),
                     src.labels.gettext("%(name)s — competitor card") % {"name": comp.name},
                     where=Path(cid),
-                    fixed=("print",),
                     subject=("competitor", cid),
                     # one warning per competitor: the rep card holds the most
                     check=page_budget(

@@ -47,7 +47,6 @@ def plan(src: Sources) -> list[Unit]:
         page_of(html.matrix, src.env, pdf_links, medium="print"),
         src.labels.gettext("Differentiator matrix"),
         where=Path("matrix"),
-        fixed=("print",),
     )
     return [
         page_unit(NAME, "matrix.html", web),

@@ -515,21 +515,30 @@ def _svg_words(words: _Words, rtl: bool) -> list[str]:
     # right to left, a text's start is its right end: "start" anchors it there
     way = {"direction": "rtl", "text_anchor": "start"} if rtl else {}
     weight = {"font_weight": "bold"} if words.bold else {}
-    lines = [_isolated_line(line) for line in words.lines] if rtl else words.lines
+    lines = [_isolated_line(line, rtl) for line in words.lines]
     return list(_text(words.x, words.baseline, lines, words.size, **weight, fill=words.fill, **way))
 
 
-#: Unicode's left-to-right isolate and its end (UAX #9): a run read left to right whatever
-#: the text around it.
-_LRI, _PDI = "\u2066", "\u2069"
+#: Unicode's isolates (UAX #9), left to right and right to left, and their end: a run read
+#: in its own direction whatever the text around it.
+_ISOLATE, _PDI = {"ltr": "\u2066", "rtl": "\u2067"}, "\u2069"
 
 
-def _isolated_line(line: str) -> str:
-    """A line of a right-to-left diagram, a line written mostly left to right (an English
-    name or caption not yet translated) isolated: it still starts at the right, and reads
-    left to right to its own end: "Attacks are detected," and "(Beta) Cloud, fast." read as
-    written, not ",Attacks are detected" and ".Cloud, fast (Beta)" (Chromium)."""
-    return f"{_LRI}{line}{_PDI}" if richtext.dominant_direction(line) == "ltr" else line
+def _other_way(line: str, rtl: bool) -> str | None:
+    """The direction of a diagram's line written mostly the other way than the diagram (an
+    English name or caption not yet translated on an Arabic card), else None: such a line
+    reads in its own direction from the side the diagram's lines start at, so its comma or
+    full stop stays at its end."""
+    own = richtext.dominant_direction(line)
+    return own if own is not None and own != ("rtl" if rtl else "ltr") else None
+
+
+def _isolated_line(line: str, rtl: bool) -> str:
+    """An SVG line written the other way (_other_way) isolated in its own direction:
+    Chromium read "Attacks are detected," and "(Beta) Cloud, fast." on an Arabic card as
+    ",Attacks are detected" and ".Cloud, fast (Beta)"."""
+    own = _other_way(line, rtl)
+    return line if own is None else f"{_ISOLATE[own]}{line}{_PDI}"
 
 
 def _html_words(words: _Words, width: float, rtl: bool) -> str:
@@ -549,13 +558,10 @@ def _html_words(words: _Words, width: float, rtl: bool) -> str:
         across = f"left:{em(words.x)}"
     weight = "700" if words.bold else "400"
     out = [f'<div style="font-size:{size:g}em;font-weight:{weight};color:{words.fill}">']
-    layer = "rtl" if rtl else "ltr"
     for i, line in enumerate(words.lines):
         top = words.baseline + i * size * _LEADING - _baseline_drop() * size
-        # a line written mostly the other way (an untranslated English caption on an Arabic
-        # page) reads in its own direction, so its comma stays at its end, not its start
-        own = richtext.dominant_direction(line) or layer
-        way = f' dir="{own}"' if own != layer else ""
+        own = _other_way(line, rtl)
+        way = "" if own is None else f' dir="{own}"'
         out.append(
             f'<div{way} style="position:absolute;{across};top:{em(top)}">{escape(line)}</div>'
         )
