@@ -33,7 +33,7 @@ class _Audit:
         }
         partner = self.editions["partner"]
         #: tier → the plays of its kits (the only partner cards anyone receives)
-        self.kits = {t: kit_plays(cat, partner, t) for t in cat.config.tiers}
+        self.kits = {t: kit_plays(cat, partner, t) for t in cat.config.tier_ids}
         self.kit_plays = {p for plays in self.kits.values() for p in plays}
         self._pitches: dict[tuple[str, ...], Edition] = {}
         self._internal: Edition | None = None
@@ -366,7 +366,7 @@ def card_omissions(cat: Catalog, audience: Audience) -> list[tuple[str, str, lis
     editions: list[tuple[str, Edition, list[Omission]]] = []
     if audience == "partner":
         whole = make_edition(cat, "partner", decode=False, kits=False)  # once, not per tier
-        for tier in cat.config.tiers:
+        for tier in cat.config.tier_ids:
             omitted: list[Omission] = []
             editions.append((f"{tier} kits", explain_kit(cat, tier, omitted, whole), omitted))
     else:

@@ -324,11 +324,11 @@ def changes_between(
         after = load_revision(repo, new, Path(tmp) / "until", images)
         partners = (make_edition(before, "partner"), make_edition(after, "partner"))
         if tier is not None:
-            if tier not in after.config.tiers:
-                known = ", ".join(after.config.tiers)
+            if tier not in after.config.tier_ids:
+                known = ", ".join(after.config.tier_ids)
                 raise UsageError(
                     f"tier '{tier}' is not in catalog.yaml tiers at {new.given}"
-                    f"{did_you_mean(tier, after.config.tiers)}; tiers: {known}"
+                    f"{did_you_mean(tier, after.config.tier_ids)}; tiers: {known}"
                 )
             now = partners[1].kits[tier].cards
             then = partners[0].kits.get(tier)
@@ -491,8 +491,8 @@ def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
         if a.partner and b.partner and a.partner.min_tier != b.partner.min_tier:
             message = tr("%(name)s now reaches %(tier)s partners and up (was %(was)s)") % {
                 "name": _p(b.name),
-                "tier": b.partner.min_tier,
-                "was": a.partner.min_tier,
+                "tier": b.partner.min_tier_name,
+                "was": a.partner.min_tier_name,
             }
             yield Change("partner", "tier", f"play:{pid}", message)
 
@@ -798,7 +798,7 @@ def diff_partners(old: Edition, new: Edition, labels: Labels | None = None) -> l
     added, removed, kept = _keyed(old.partners, new.partners)
     for pid in added:
         p = new.partners[pid]
-        message = tr("New partner: %(name)s (%(tier)s)") % {"name": p.name, "tier": p.tier}
+        message = tr("New partner: %(name)s (%(tier)s)") % {"name": p.name, "tier": p.tier_name}
         found.append(Change("partner", "new", f"partner:{pid}", message))
     for pid in removed:
         message = tr("Partner removed: %(name)s") % {"name": old.partners[pid].name}
@@ -808,8 +808,8 @@ def diff_partners(old: Edition, new: Edition, labels: Labels | None = None) -> l
         if a.tier != b.tier:
             message = tr("%(name)s moved from %(was)s to %(now)s tier") % {
                 "name": b.name,
-                "was": a.tier,
-                "now": b.tier,
+                "was": a.tier_name,
+                "now": b.tier_name,
             }
             found.append(Change("partner", "tier", f"partner:{pid}", message))
     return found

@@ -493,7 +493,7 @@ def explain_kit(
             words = audience_words(cat, "play", pid, ("partner",))
             outside[pid] = ("partner-block", ("partner",), f"its `partner:` block has {words}")
         else:
-            need = block.min_tier or cat.config.tiers[0]
+            need = block.min_tier or cat.config.tier_ids[0]
             outside[pid] = (
                 "tier",
                 ("partner", "min_tier"),
@@ -593,7 +593,7 @@ def _kits(cat: Catalog, partner: Edition, decoders: Decoders | None) -> dict[str
     """What each tier's kits hold: the partner plays its tier may sell, and their editions."""
     kits: dict[str, KitView] = {}
     made: dict[tuple[str, ...], tuple[Edition, Edition]] = {}
-    for tier in cat.config.tiers:
+    for tier in cat.config.tier_ids:
         plays = kit_plays(cat, partner, tier)
         if plays not in made:
             wanted = frozenset(plays)
@@ -627,6 +627,7 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
             pid,
             partner.name,
             partner.tier,
+            cat.config.tier_name(partner.tier),
             contact,
             partner.logo,
             kit.plays,
@@ -678,7 +679,8 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
     partner = play.partner
     role = None
     if partner and shows("partner block", "partner"):
-        role = PartnerRole(partner.role, partner.value, partner.min_tier or ed.cat.config.tiers[0])
+        tier = partner.min_tier or ed.cat.config.tier_ids[0]
+        role = PartnerRole(partner.role, partner.value, tier, ed.cat.config.tier_name(tier))
         # the program (margin, deal registration…) is for partners' sellers: an edition wider
         # than partner (public) never holds it, even when the block itself is public
         if ed.sees("play", pid, ("partner",), ceiling="partner"):

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    RootModel,
+    Tag,
+)
 
 Audience = Literal["internal", "rep", "partner", "public"]
 #: the audience ladder, narrowest first.
@@ -401,6 +410,28 @@ class ChannelContact(Model):
     phone: str | None = Field(None, description="phone number")
 
 
+class Tier(Model):
+    """A partner tier written as a mapping: its id, and the name readers see."""
+
+    id: Id = Field(description="tier id, as partners' `tier` and plays' `min_tier` name it")
+    name: Name | None = Field(
+        None, description="the tier's name on every output (e.g. Gold); default: its id"
+    )
+
+
+def _tier_form(value: Any) -> str:
+    # one branch per spelling, so a slip in `{id: gold, nme: Gold}` is one error of the
+    # mapping, not also "should be a string" (the branch names are dropped from the path)
+    return "tier[mapping]" if isinstance(value, dict) else "tier[id]"
+
+
+#: a tier in `tiers:`: its bare id (`gold`), or `{id: gold, name: Gold}`.
+TierEntry = Annotated[
+    Annotated[Id, Tag("tier[id]")] | Annotated[Tier, Tag("tier[mapping]")],
+    Discriminator(_tier_form),
+]
+
+
 class CatalogConfig(Model):
     """catalog.yaml: company, brand, partner tiers, review policy."""
 
@@ -411,7 +442,11 @@ class CatalogConfig(Model):
         " (index, team band, enablement decks); a partner's `channel_contact` overrides it",
     )
     brand: Brand = Field(default_factory=Brand, description="brand colours of the theme")
-    tiers: list[Id] = Field(min_length=1, description="partner tiers, lowest first")
+    tiers: list[TierEntry] = Field(
+        min_length=1,
+        description="partner tiers, lowest first: an id (gold), or {id: gold, name: Gold}"
+        " to show the tier by a name",
+    )
     review: Review = Field(default_factory=Review, description="claim review policy")
     confidence: Confidence = Field(
         default_factory=Confidence, description="roadmap stage → confidence %"
@@ -426,6 +461,18 @@ class CatalogConfig(Model):
         description="languages the catalog is translated into (Babel ids: de, ja, pt_BR);"
         " translations live in translations/<locale>.po (`salesplay i18n extract`)",
     )
+
+    @property
+    def tier_ids(self) -> list[str]:
+        """The tiers' ids, lowest first (what partners and plays name)."""
+        return [t if isinstance(t, str) else t.id for t in self.tiers]
+
+    def tier_name(self, tier: str) -> str:
+        """The name readers see for a tier: its `name`, else its id as written."""
+        for t in self.tiers:
+            if isinstance(t, Tier) and t.id == tier:
+                return t.name or t.id
+        return tier
 
     @property
     def translated(self) -> bool:

@@ -130,7 +130,8 @@ class Catalog:
         return (value,) if isinstance(value, str) else tuple(dict.fromkeys(value))
 
     def tier_rank(self, tier: str | None) -> int:
-        return self.config.tiers.index(tier) if tier in self.config.tiers else 0
+        ids = self.config.tier_ids
+        return ids.index(tier) if tier in ids else 0
 
     def loc(self, kind: str, entity_id: str, path: YamlPath = ()) -> Location:
         return self.docs[(kind, entity_id)].loc(path)
@@ -285,13 +286,16 @@ class _Refs:
         return False
 
     def tier(self, value: str, doc: Document, path: YamlPath) -> bool:
-        tiers = self.cat.config.tiers
+        tiers = self.cat.config.tier_ids
         if value in tiers:
             return True
         ladder = ", ".join(dict.fromkeys(tiers))  # a tier listed twice is its own error
+        # a tier's name where its id belongs (`tier: Premier Gold`) names it exactly
+        named = [t for t in tiers if _folded(self.cat.config.tier_name(t)) == _folded(value)]
+        hint = f" (did you mean '{named[0]}'?)" if named else did_you_mean(value, tiers)
         self.reporter.error(
             doc.loc(path),
-            f"unknown tier '{value}'{did_you_mean(value, tiers)}; tiers are {ladder}",
+            f"unknown tier '{value}'{hint}; tiers are {ladder}",
             "reference",
             (doc.kind, doc.id),
         )
@@ -394,10 +398,10 @@ def _check_tiers(cat: Catalog, reporter: Reporter) -> None:
     """Each tier once: the ladder is the list's order, which a repeated tier makes ambiguous."""
     doc = cat.docs[("catalog", "catalog")]
     seen: set[str] = set()
-    for i, tier in enumerate(cat.config.tiers):
+    for i, (tier, written) in enumerate(zip(cat.config.tier_ids, cat.config.tiers, strict=True)):
         if tier in seen:
             reporter.error(
-                doc.loc(("tiers", i)),
+                doc.loc(("tiers", i) if isinstance(written, str) else ("tiers", i, "id")),
                 f"tier '{tier}' is listed twice",
                 "duplicate-id",
                 ("catalog", "catalog"),

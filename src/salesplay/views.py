@@ -157,7 +157,8 @@ class PartnerRole:
 
     role: str | None
     value: str | None
-    min_tier: str
+    min_tier: str  # the tier's id
+    min_tier_name: str  # what readers see: the tier's name (translated), else its id
     margin: str | None = None  # margin or discount band
     deal_registration: str | None = None
     mdf: str | None = None  # market development funds
@@ -239,7 +240,8 @@ class PartnerView:
 
     id: str
     name: str
-    tier: str
+    tier: str  # the tier's id
+    tier_name: str  # what readers see: the tier's name (translated), else its id
     contact: ContactView | None
     logo: str | None  # the asset as written in the catalog (its PNG is what ships)
     plays: tuple[str, ...]  # the play ids of its kit, in edition order
