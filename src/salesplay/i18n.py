@@ -36,6 +36,7 @@ from salesplay.models import (
     Name,
     Play,
     Text,
+    Tier,
     may_see,
 )
 from salesplay.models import Path as PathModel
@@ -213,7 +214,7 @@ def catalog_units(
     docs: Mapping[tuple[str, str], Document], audience_of: Callable[[str, str, YamlPath], Audience]
 ) -> list[Unit]:
     """Every translatable text of the catalog's entities, in catalog order."""
-    units = []
+    units = list(_tier_units(docs.get(("catalog", "catalog"))))
     specs: Specs = {}
     rank = {kind: n for n, kind in enumerate(ENTITY_FOLDERS)}  # catalog.yaml, glossary: none
     entities = sorted((k for k in docs if k[0] in rank), key=lambda k: (rank[k[0]], k[1]))
@@ -222,6 +223,27 @@ def catalog_units(
         for path, text in _texts(MODELS[kind], doc.data, (), specs):
             units.append(Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path)))
     return units
+
+
+def tier_key(tier: str) -> Key:
+    """The key of a tier's name: by the tier's id, not its place in `tiers` (a tier inserted
+    below it would move every translation), e.g. msgctxt 'catalog:catalog:tiers.gold.name'."""
+    return "catalog", "catalog", ("tiers", tier, "name")
+
+
+def _tier_units(doc: Document | None) -> Iterator[Unit]:
+    """The names of the tiers written `{id: gold, name: Gold}`; a bare id is an identifier,
+    shown as written, and has nothing to translate."""
+    tiers = doc.data.get("tiers") if doc is not None else None
+    if doc is None or not isinstance(tiers, list):
+        return
+    for i, tier in enumerate(tiers):
+        if not isinstance(tier, dict):
+            continue
+        tid, name = tier.get("id"), tier.get("name")
+        if isinstance(tid, str) and isinstance(name, str) and name.strip():
+            # partners read it (their kit) and reps (a card's partner box), never customers
+            yield Unit(tier_key(tid), name, doc.loc(("tiers", i, "name")), "partner")
 
 
 # --- loaded translations ----------------------------------------------------------------
@@ -816,7 +838,7 @@ def format_status(translations: Translations) -> str:
     coverage = translations.coverage()
     for locale, kinds in coverage.items():
         totals = [0, 0, 0]
-        for kind in ENTITY_FOLDERS:
+        for kind in ("catalog", *ENTITY_FOLDERS):  # catalog.yaml: the tiers' names
             if kind not in kinds:
                 continue
             c = kinds[kind]
@@ -877,6 +899,7 @@ def localized(cat: Catalog, locale: str) -> Catalog:
     if not found:
         return cat
     tables: dict[str, dict[str, Any]] = {}
+    names = {path[1]: text for path, text in found.pop(("catalog", "catalog"), [])}
     for (kind, eid), texts in found.items():
         folder = ENTITY_FOLDERS[kind]
         table = tables.setdefault(folder, dict(getattr(cat, folder)))
@@ -887,6 +910,13 @@ def localized(cat: Catalog, locale: str) -> Catalog:
             model = _replaced(model, path, text)
         table[eid] = model
     result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
+    if names:
+        tiers = [
+            t.model_copy(update={"name": names[t.id]}) if isinstance(t, Tier) and t.id in names
+            else t
+            for t in cat.config.tiers
+        ]  # fmt: skip
+        result.config = cat.config.model_copy(update={"tiers": tiers})
     if "products" in tables:
         result.capabilities = {
             ref: next(c for c in result.products[ref.split("/", 1)[0]].capabilities if c.id == cid)
