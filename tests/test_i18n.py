@@ -19,6 +19,7 @@ from salesplay.i18n import (
     HiddenText,
     Status,
     fingerprint,
+    localized,
     localizer,
     message_context,
     parse_context,
@@ -169,6 +170,62 @@ def test_a_translation_follows_its_list_item_when_one_is_inserted_above(tmp_path
     assert cli(tmp_path, "check") == (0, "", "")
     key = ("play", "backup-modernization", ("objections", 1, "response"))
     assert catalog(root).translations.text("de", *key, RESPONSE_EN)[1] is Status.TRANSLATED
+
+
+SILVER = "catalog:catalog:tiers.silver.name"
+#: minimal's tiers with names (gold left a bare id), in two languages
+NAMED_TIERS = LOCALES["catalog.yaml"].replace(
+    "tiers: [registered, silver, gold]",
+    "tiers:\n  - {id: registered, name: Registered}\n  - {id: silver, name: Silver}\n  - gold",
+)
+
+
+def test_a_tiers_name_is_extracted_by_its_id_and_translated_like_any_text(
+    tmp_path: Path,
+) -> None:
+    root = make_catalog(tmp_path, {"catalog.yaml": NAMED_TIERS})
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    entry = messages[SILVER]
+    assert (entry.id, entry.string) == ("Silver", "")
+    assert entry.locations == [("plays/catalog.yaml", 11)]
+    assert entry.auto_comments == [
+        f"{FINGERPRINT_NOTE}{fingerprint('Silver')}",
+        "audience: partner",
+    ]
+    # a bare id is an identifier, shown as written: nothing to translate
+    assert "catalog:catalog:tiers.registered.name" in messages
+    assert not [c for c in messages if c.startswith("catalog:catalog:tiers.gold")]
+    translate(root, {SILVER: "Silber"})
+    assert cli(tmp_path, "check") == (0, "", "")
+    german = localized(catalog(root), "de")
+    assert german.config.tier_name("silver") == "Silber"
+    assert german.config.tier_name("gold") == "gold"
+    assert catalog(root).config.tier_name("silver") == "Silver"
+    code, out, _ = cli(tmp_path, "i18n", "status")
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["de", "catalog", "1"]
+    # a tier inserted below it keeps the translation where it is: it is keyed by the id
+    text = (root / "catalog.yaml").read_text()
+    (root / "catalog.yaml").write_text(
+        text.replace("  - {id: silver", "  - bronze\n  - {id: silver")
+    )
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[SILVER].string == "Silber"
+    assert localized(catalog(root), "de").config.tier_name("silver") == "Silber"
+    # a renamed tier: its translation is stale, said at its entry, and not shown
+    line = po(root)[SILVER].lineno
+    text = (root / "catalog.yaml").read_text()
+    (root / "catalog.yaml").write_text(text.replace("name: Silver}", "name: Silver Plus}"))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert err.splitlines()[0].startswith(
+        f"plays/translations/de.po:{line}:1: warning: stale translation of catalog 'catalog'"
+        " tiers.silver.name: its source text changed since it was translated"
+    )
+    assert localized(catalog(root), "de").config.tier_name("silver") == "Silver Plus"
+    cli(tmp_path, "i18n", "extract")
+    entry = po(root)[SILVER]
+    assert (entry.id, entry.string, entry.fuzzy) == ("Silver Plus", "Silber", True)
 
 
 def test_a_translated_internal_field_never_reaches_a_rep_lookup(tmp_path: Path) -> None:

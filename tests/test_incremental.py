@@ -37,6 +37,8 @@ BOOKKEEPING = ".salesplay"
 DAYS = (DAY, dt.date(2026, 12, 20), dt.date(2027, 3, 1), dt.date(2026, 10, 2))
 WORDS = ("restore", "immutable", "backups", "RPO", "quarterly", "evidence", "**fast**", "tape")
 MEANINGS = (None, "A plain meaning.", "Another plain meaning.")
+#: minimal's partner tiers, lowest first.
+TIERS = ("registered", "silver", "gold")
 #: templates a project may override: the print pages' base, the portal's layout, a stylesheet.
 OVERRIDES = ("base.html", "portal/layout.html", "style.css")
 
@@ -133,6 +135,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.steps = ["backup-modernization", "recovery-drills"]
         self.plays = ["backup-modernization", "recovery-drills"]
         self.added = 0
+        #: tier → the name catalog.yaml gives it (None: written as its bare id)
+        self.tier_names: dict[str, str | None] = {}
         #: every other incremental build keeps parsed files, images, templates and pages,
         #: as serve's do; the others read the parsed files a build saved (parsecache)
         self.memo = Memo()
@@ -224,6 +228,22 @@ class IncrementalBuilds(RuleBasedStateMachine):
           tier=st.sampled_from(("registered", "silver", "gold")))  # fmt: skip
     def change_tier(self, partner: str, tier: str) -> None:
         self.rewrite(f"partners/{partner}.yaml", "tier", tier)
+        self.check()
+
+    @rule(tier=st.sampled_from(TIERS), name=st.sampled_from((None, "Silver", "Premier")))
+    def rename_tier(self, tier: str, name: str | None) -> None:
+        # a name shows on the cards, playbooks and kits of the plays and partners of the tier
+        self.tier_names[tier] = name
+        written = [
+            t if self.tier_names.get(t) is None else f"{{id: {t}, name: {self.tier_names[t]}}}"
+            for t in TIERS
+        ]
+        path = self.catalog("catalog.yaml")
+        lines = [
+            f"tiers: [{', '.join(written)}]" if ln.startswith("tiers:") else ln
+            for ln in path.read_text().splitlines()
+        ]
+        path.write_text("\n".join(lines) + "\n")
         self.check()
 
     @rule(status=st.sampled_from(("ga", "launch-ready", "development", "concept")))
@@ -487,6 +507,23 @@ def test_editing_a_partner_play_remakes_the_kits_that_hold_it_and_no_other(proje
     assert "kits/red-rock.zip" not in remade
     assert "battlecards/backup-modernization.pdf" in remade
     assert not {r for r in remade if "recovery-drills" in r}
+
+
+def test_naming_a_tier_remakes_exactly_what_shows_it(project: Path) -> None:
+    # backup-modernization is for silver partners and above: its rep card, the playbook
+    # (internal) and blue-river's kit (gold) show "Silver and above"; red-rock's has no play
+    # of the tier, and the feeds name tiers by id
+    named = "tiers: [registered, {id: silver, name: Silver}, gold]"
+    remade = _remade_by(project, {"catalog.yaml": ("tiers: [registered, silver, gold]", named)})
+    assert remade == {
+        "battlecards/backup-modernization.pdf",
+        "site/battlecards/backup-modernization.html",
+        "playbooks/cyber-resilience.pdf",
+        "kits/blue-river.zip",
+    }
+    # the kit's index names the partner's own tier
+    remade = _remade_by(project, {"catalog.yaml": ("gold]", "{id: gold, name: Gold}]")})
+    assert remade == {"kits/blue-river.zip"}
 
 
 def test_editing_a_partner_remakes_only_its_kit(project: Path) -> None:

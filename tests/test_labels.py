@@ -12,8 +12,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from conftest import AS_OF, base_text, make_catalog, resolved, run_cli
+from salesplay import kits
 from salesplay.edition import make_edition, roadmap_label
 from salesplay.faults import BuildFault
+from salesplay.i18n import localized
 from salesplay.labels import Labels, labels_for, placeholder_problem
 from salesplay.locales import Language
 from salesplay.render import html, portal
@@ -320,7 +322,7 @@ def test_every_shipped_catalog_translates_every_label(locale: str) -> None:
 
 def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     """A label at a line's end keeps the newline after it (a {% trans %} block there would not)."""
-    partner = type("Partner", (), {"name": "Fabrikam & Co", "tier": "gold"})()
+    partner = type("Partner", (), {"name": "Fabrikam & Co", "tier": "gold", "tier_name": "Gold"})()
     company = type("Company", (), {"name": "Northwind"})()
     edition = type("Ed", (), {"company": company, "as_of": dt.date(2026, 11, 30)})()
     context = {
@@ -344,3 +346,71 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     german = render(make_env(None, labels=labels_for("de")), "kit_index.html", **context)
     assert '<html lang="de" dir="ltr">' in german and "Sales Kit für Fabrikam &amp; Co" in german
     assert "Erstellt am 30.11.2026 von Northwind." in german
+
+
+# --- tier names -------------------------------------------------------------------------------
+
+#: minimal's tiers, written as mappings with the names readers see
+NAMED_TIERS = base_text("catalog.yaml").replace(
+    "tiers: [registered, silver, gold]",
+    "tiers:\n  - {id: registered, name: Registered}\n  - {id: silver, name: Silver}\n  - gold\n",
+)
+
+
+def _tier_card(cat: Catalog, locale: str) -> str:
+    """The rep card of backup-modernization (a partner play for silver and above)."""
+    ed = make_edition(cat, "rep", labels=labels_for(locale))
+    env = make_env(None, labels=ed.labels)
+    return html.battlecard(env, ed, "backup-modernization", html.Links.for_site(1), medium="web")
+
+
+def _kit_index(cat: Catalog, partner: str, locale: str) -> str:
+    """A partner's kit index page, as the kits family renders it."""
+    ed = make_edition(cat, "partner", labels=labels_for(locale))
+    env = make_env(None, labels=ed.labels)
+    shared = kits.KitShared(cat, ed, cat.root, env, None)
+    return kits.kit_index(shared, partner, []).decode()
+
+
+def test_a_tier_is_shown_by_its_name_else_its_id(tmp_path: Path) -> None:
+    cat, ctx = resolved(tmp_path, {"catalog.yaml": NAMED_TIERS})
+    assert cat is not None and not ctx.reporter.errors, ctx.reporter.errors
+    card = _tier_card(cat, "en")
+    assert "Silver and above" in card and "silver and above" not in card
+    red_rock = make_edition(cat, "partner").partners["red-rock"]
+    assert (red_rock.tier, red_rock.tier_name) == ("registered", "Registered")
+    # a tier written as its bare id is shown as written
+    index = _kit_index(cat, "blue-river", "en")
+    assert "plays your gold partnership may sell" in index
+    cat = resolved(
+        tmp_path / "more",
+        {"catalog.yaml": NAMED_TIERS.replace("  - gold", "  - {id: gold, name: Gold Elite}")},
+    )[0]
+    assert cat is not None
+    assert "plays your Gold Elite partnership may sell" in _kit_index(cat, "blue-river", "en")
+
+
+def test_a_translated_tier_name_shows_in_the_german_card_and_kit_index(tmp_path: Path) -> None:
+    named = NAMED_TIERS.replace("  - gold", "  - {id: gold, name: Gold}") + "locales: [de]\n"
+    root = make_catalog(tmp_path, {"catalog.yaml": named})
+    assert (
+        run_cli("i18n", "extract", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path).code == 0
+    )
+    po = root / "translations" / "de.po"
+    text = po.read_text(encoding="utf-8")
+    for context, german in (("silver", "Silber"), ("gold", "Gold-Premium")):
+        at = text.index(f'msgctxt "catalog:catalog:tiers.{context}.name"')
+        end = text.index('msgstr ""', at)
+        text = text[:end] + f'msgstr "{german}"' + text[end + len('msgstr ""') :]
+    po.write_text(text, encoding="utf-8")
+    cat, ctx = resolved(tmp_path / "again", {"catalog.yaml": named, "translations/de.po": text})
+    assert cat is not None and not ctx.reporter.diagnostics, ctx.reporter.diagnostics
+    german = localized(cat, "de")
+    card = _tier_card(german, "de")
+    assert "Silber und höher" in card and "Silver" not in card
+    assert "die Sie als Gold-Premium-Partner verkaufen dürfen" in _kit_index(
+        german, "blue-river", "de"
+    )
+    # the source locale keeps the source names; the catalog it was made from is unchanged
+    assert "Silver and above" in _tier_card(cat, "en")
+    assert "plays your Gold partnership may sell" in _kit_index(cat, "blue-river", "en")

@@ -446,6 +446,60 @@ def test_tier_names_are_ids(tmp_path: Path) -> None:
     )
 
 
+#: minimal's tiers, one a line, with room for a fourth on line 13
+TIERS = "tiers:\n  - registered\n  - {id: silver, name: Silver}\n  - gold\n"
+
+
+@pytest.mark.parametrize(
+    ("fourth", "error"),
+    [
+        ("{name: Platinum}", "13:5: error: missing required field 'id'"),
+        (
+            "{id: platinum, nme: Platinum}",
+            "13:20: error: unknown field 'nme' (did you mean 'name'?)",
+        ),
+        (
+            "{id: platinum, name: 3}",
+            "13:26: error: 'tiers.4.name' should be a string, found the number 3"
+            " (quote it to make it text)",
+        ),
+        (
+            "{id: platinum, name: [Platinum]}",
+            "13:26: error: 'tiers.4.name' should be a string, found a list (it takes one"
+            f" value: write name: Platinum, without brackets; {BRACKETS}",
+        ),
+        ("{id: silver, name: Silber}", "13:10: error: tier 'silver' is listed twice"),
+        (
+            "{id: Platinum}",
+            "13:10: error: bad id 'Platinum': ids are lower-case kebab-case,"
+            " e.g. 'immutable-backup'",
+        ),
+    ],
+)
+def test_a_tier_written_as_a_mapping_is_checked_one_error_each(
+    tmp_path: Path, fourth: str, error: str
+) -> None:
+    tiers = f"{TIERS}  - {fourth}\n"
+    result = check(
+        tmp_path, replace_in("catalog.yaml", "tiers: [registered, silver, gold]\n", tiers)
+    )
+    assert result.code == 1
+    assert result.diagnostics == [f"plays/catalog.yaml:{error}"]
+
+
+def test_a_tier_with_a_name_checks_clean_and_its_name_is_no_id(tmp_path: Path) -> None:
+    tiers = TIERS.replace("  - gold", "  - {id: gold, name: Premier Gold}")
+    edits = replace_in("catalog.yaml", "tiers: [registered, silver, gold]\n", tiers)
+    assert check(tmp_path, edits).lines == []
+    # a tier's name where its id belongs names the id meant
+    edits |= replace_in(PARTNER, "tier: gold", "tier: Premier Gold")
+    result = check(tmp_path / "by-name", edits)
+    assert result.diagnostics == [
+        "plays/partners/blue-river.yaml:2:7: error: unknown tier 'Premier Gold' (did you mean"
+        " 'gold'?); tiers are registered, silver, gold"
+    ]
+
+
 def test_duplicate_id_yaml_and_yml(tmp_path: Path) -> None:
     result = check(tmp_path, {"partners/red-rock.yml": base_text("partners/red-rock.yaml")})
     assert result.code == 1
