@@ -219,8 +219,8 @@ def test_a_tiers_name_is_extracted_by_its_id_and_translated_like_any_text(
     code, _, err = cli(tmp_path, "check")
     assert code == 0
     assert err.splitlines()[0].startswith(
-        f"plays/translations/de.po:{line}:1: warning: stale translation of catalog 'catalog'"
-        " tiers.silver.name: its source text changed since it was translated"
+        f"plays/translations/de.po:{line}:1: warning: stale translation of tier 'silver' name:"
+        " its source text changed since it was translated"
     )
     assert localized(catalog(root), "de").config.tier_name("silver") == "Silver Plus"
     cli(tmp_path, "i18n", "extract")

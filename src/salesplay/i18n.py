@@ -227,7 +227,8 @@ def catalog_units(
 
 def tier_key(tier: str) -> Key:
     """The key of a tier's name: by the tier's id, not its place in `tiers` (a tier inserted
-    below it would move every translation), e.g. msgctxt 'catalog:catalog:tiers.gold.name'."""
+    before it would move its translation to another tier), e.g. msgctxt
+    'catalog:catalog:tiers.gold.name'."""
     return "catalog", "catalog", ("tiers", tier, "name")
 
 
@@ -665,13 +666,22 @@ def _entries(
             )
             reporter.warning(
                 loc,
-                f"stale translation of {key[0]} '{key[1]}' {shown_path(key[2])}: {why};"
+                f"stale translation of {_field_named(key)}: {why};"
                 " the source text is shown until it is translated again"
                 " (`salesplay i18n extract` marks it, then update it and clear 'fuzzy')",
                 "translation-stale",
                 key[:2],
             )
     return found
+
+
+def _field_named(key: Key) -> str:
+    """A text's field as a marketer names it: "play 'x' objections.1.response", "tier
+    'silver' name" (a tier's name lives in catalog.yaml, keyed by the tier)."""
+    kind, eid, path = key
+    if (kind, eid) == ("catalog", "catalog") and len(path) == 3 and path[0] == "tiers":
+        return f"tier '{path[1]}' {path[2]}"
+    return f"{kind} '{eid}' {shown_path(path)}"
 
 
 # --- writing PO files ------------------------------------------------------------------------
