@@ -142,7 +142,8 @@ LADDER = ("internal", "rep", "partner", "public")
 def expected_contents(root: Path, partner_id: str) -> tuple[set[str], set[str]]:
     """(plays, destinations) of a partner's kit by the contract's rule, read from the YAML
     (a customer brief is made for each play whose own audience is public)."""
-    tiers = _yaml(root, "catalog.yaml")["tiers"]
+    # a tier is its id, or a mapping with its id and name
+    tiers = [t["id"] if isinstance(t, dict) else t for t in _yaml(root, "catalog.yaml")["tiers"]]
     tier = tiers.index(_yaml(root, f"partners/{partner_id}.yaml")["tier"])
     plays = set()
     for path in sorted((root / "plays").glob("*.yaml")):
