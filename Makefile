@@ -57,6 +57,8 @@ bench: runtime-deps $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_kits.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_against.py efb887d --bare-tiers --drop catalog:channel \
+	  --drop catalog:source_locale --drop catalog:locales --drop competitors:quick_dismiss
 	$(BIN)/python bench/bench_locales.py
 	$(BIN)/python bench/bench_serve.py
 
