@@ -8,9 +8,10 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from salesplay import __version__
 from salesplay.diagnostics import Diagnostic
@@ -237,52 +238,54 @@ def _memo(raw: object) -> FileMemo:
             for path, e in raw["digests"].items()
         }
         return FileMemo(known, int(raw["taken_ns"]))
-    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except _UNUSABLE:
         return FileMemo()
+
+
+T = TypeVar("T")
+
+#: what a records file's unusable part raises while it is read back
+_UNUSABLE = (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError)
+
+
+def _section(raw: dict[str, object], name: str, parse: Callable[[Any], T]) -> dict[str, T]:
+    """The section `name` of a records file, each entry parsed; an unusable section is
+    empty (what it would have spared is done again)."""
+    try:
+        found = raw.get(name) or {}
+        assert isinstance(found, dict)
+        return {str(key): parse(value) for key, value in found.items()}
+    except _UNUSABLE:
+        return {}
 
 
 def _plans(raw: dict[str, object]) -> dict[str, PlanMemo]:
     """The plan memos of a records file; an unusable one is empty (every family plans)."""
-    try:
-        found = raw.get("plans") or {}
-        assert isinstance(found, dict)
-        return {
-            str(name): PlanMemo(
-                str(m["key"]),
-                tuple(
-                    PlannedOutput(
-                        str(o["rel"]),
-                        str(o["key"]),
-                        int(o["stage"]),
-                        (str(o["subject"][0]), str(o["subject"][1])) if o["subject"] else None,
-                        tuple(str(part) for part in o.get("slot", ())),
-                    )
-                    for o in m["outputs"]
-                ),
+
+    def memo(m: Any) -> PlanMemo:
+        outputs = tuple(
+            PlannedOutput(
+                str(o["rel"]),
+                str(o["key"]),
+                int(o["stage"]),
+                (str(o["subject"][0]), str(o["subject"][1])) if o["subject"] else None,
+                tuple(str(part) for part in o.get("slot", ())),
             )
-            for name, m in found.items()
-        }
-    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return {}
+            for o in m["outputs"]
+        )
+        return PlanMemo(str(m["key"]), outputs)
+
+    return _section(raw, "plans", memo)
 
 
 def _pages(raw: dict[str, object]) -> dict[str, PageKey]:
     """The page keys of a records file; an unusable one is empty (every page is rendered)."""
-    try:
-        found = raw.get("pages") or {}
-        assert isinstance(found, dict)
-        return {
-            str(name): PageKey(
-                str(p["rel"]),
-                frozenset((str(table), str(eid)) for table, eid in p["reads"]),
-                str(p["key"]),
-                str(p["unit"]),
-                float(p["cost"]),
-            )
-            for name, p in found.items()
-        }
-    except (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return {}
+
+    def page(p: Any) -> PageKey:
+        read = frozenset((str(table), str(eid)) for table, eid in p["reads"])
+        return PageKey(str(p["rel"]), read, str(p["key"]), str(p["unit"]), float(p["cost"]))
+
+    return _section(raw, "pages", page)
 
 
 # By hand, not dataclasses.asdict: that deep-copies every field of thousands of records
