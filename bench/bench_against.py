@@ -98,11 +98,13 @@ class Run:
 def checkout(rev: str, into: Path) -> tuple[Path, str]:
     """REV's `src` and `pyproject.toml` unpacked into `into`: its package folder and the
     entry point its `salesplay` command runs."""
-    data = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", rev, "src", "pyproject.toml"],
-        check=True,
-        capture_output=True,
-    ).stdout
+    got = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src", "pyproject.toml"], capture_output=True
+    )
+    if got.returncode != 0:
+        why = got.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SystemExit(f"bench_against: cannot take {rev!r} from git: {why[-1] if why else '?'}")
+    data = got.stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     scripts = tomllib.loads((into / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
