@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from salesplay.labels import Labels
     from salesplay.memo import Jargon
     from salesplay.models import Audience
+    from salesplay.outlock import OutLock
     from salesplay.resolve import Catalog
     from salesplay.views import Edition
 
@@ -144,12 +145,32 @@ def run_build(
     locales' follow); either leaves every other output and its record as it is. `clean`
     ignores the records of earlier builds and makes everything.
     """
-    partial = partners is not None or source_only
-    from salesplay.engine.records import Records
+    from salesplay.outlock import OutLock
 
     started = time.perf_counter()
     _unknown_kinds(only)
     progress = Progress(_progress_printer())
+    # another build into --out (make while serve rebuilds) ends before this one reads its
+    # records; a folder not made yet is locked just before the first write
+    with OutLock(ctx.out, progress.say) as lock:
+        lock.take_existing()
+        return _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
+
+
+def _locked_build(
+    ctx: Context,
+    only: list[str],
+    clean: bool,
+    partners: list[str] | None,
+    source_only: bool,
+    progress: Progress,
+    lock: OutLock,
+    started: float,
+) -> int:
+    """run_build with --out locked (or not made yet)."""
+    from salesplay.engine.records import Records
+
+    partial = partners is not None or source_only
     records = Records() if clean else Records.load(ctx.out)
     # the catalog's files are walked once for both keys: the build's and the check's
     tree = None
@@ -211,7 +232,7 @@ def run_build(
                 if pid not in cat.partners:
                     raise UsageError(cat.unknown("partner", pid))
         return _build(ctx, cat, diags, only, partners, progress, records, clean, source_only,
-                      early, print_, reads, started)  # fmt: skip
+                      early, print_, reads, started, lock)  # fmt: skip
     finally:
         early.close()
 
@@ -262,6 +283,7 @@ def _build(
     print_: str | None,
     reads: frozenset[str],
     started: float,
+    lock: OutLock,
 ) -> int:
     """run_build once the catalog is checked: plan, make, write, prune, record."""
     from salesplay.engine.records import RECORDS
@@ -284,7 +306,9 @@ def _build(
         )
 
     try:
-        done = _make_and_write(ctx, units, records, clean, progress, diags, wants, replan, early)
+        done = _make_and_write(
+            ctx, units, records, clean, progress, diags, wants, replan, early, lock.take
+        )
     except _Unwritten as exc:
         return _fault(ctx, exc.fault, "nothing was written")
     except BuildFault as exc:
@@ -542,13 +566,15 @@ def _make_and_write(
     wants: Callable[[str], bool],
     replan: Callable[[], list[Unit]],
     early: EarlyStarts | None = None,
+    before_writing: Callable[[], None] = lambda: None,
 ) -> _Done:
     """Make the stale units stage by stage; write what changed; record every output.
 
     Stage 0 (pages, PDFs, decks) is made in memory before anything is written, so that a
     fault, or under --strict a render warning, leaves build/ as it was; later stages (kits)
     are written as each is made. Last come the outputs made from every diagnostic
-    (reports/check.json).
+    (reports/check.json). `before_writing` runs before the first output is written (it
+    locks an --out made by this build).
     """
     from salesplay.engine.executor import executor_for
     from salesplay.engine.schedule import merge, preparations, run_stage, split
@@ -602,6 +628,7 @@ def _make_and_write(
             made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
         else:
             continue
+        before_writing()
         for item, changed in write_each(ctx.out, made, staged=stage > 0):
             written += changed
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
