@@ -147,6 +147,8 @@ def _rerun_equals_reference(project: Path, out: Path, kind: str) -> None:
         timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    # the killed build's lock on out/ went with it and its workers
+    assert "waiting for another salesplay build" not in done.stderr
     assert list(out.rglob(TEMP_GLOB)) == [], "a stale temporary file survived the rerun"
     got, want = _outputs(out), _outputs(project / f"reference-{kind}")
     assert sorted(got) == sorted(want)
