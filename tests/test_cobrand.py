@@ -224,8 +224,9 @@ def test_a_partners_words_in_an_arabic_deck_run_as_the_decks_own_text() -> None:
                         # it stays at the name's end
                         after = text[len(words) :]
                         assert after and unicodedata.bidirectional(after[0]) == "L", text
-                    else:  # a Latin contact alone keeps its own direction, as written
-                        assert direction == "0" and text == words
+                    else:  # a Latin contact alone: right to left as the deck's others,
+                        # a left-to-right mark keeping its full stop at its end
+                        assert direction == "1" and text == words + "\u200e"
         assert found == 2 * 2 + 1  # the first and last slides' name and contact; a footer
 
 

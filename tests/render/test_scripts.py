@@ -557,9 +557,9 @@ def test_deck_runs_name_the_noto_typeface_of_their_script() -> None:
 def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centred() -> None:
     for layout, p in _paragraphs(_deck("ar")):
         p_pr = p.find(qn("a:pPr"))
-        # text with no right-to-left letter (Latin, Cyrillic, CJK) keeps its own direction
-        own = "0" if first_strong(_text(p)) == "ltr" else "1"
-        assert p_pr is not None and p_pr.get("rtl") == own, (layout, _text(p))
+        # text with no right-to-left letter (Latin, Cyrillic, CJK) too: its bullet on the
+        # right as the others'; marks keep its own ends (see the untranslated claim's test)
+        assert p_pr is not None and p_pr.get("rtl") == "1", (layout, _text(p))
         if layout == "Closing":
             assert p_pr.get("algn") in (None, "ctr"), _text(p)  # its layout centres the text
         else:
@@ -770,10 +770,12 @@ def test_the_html_band_sets_a_name_as_the_drawn_band_does(maker: BandMaker, tmp_
     assert sets[0] == sets[1] == ["Müller & Søn Consulting", "Partners International GmbH"]
 
 
-def test_an_untranslated_claim_in_an_arabic_deck_keeps_its_full_stop_at_its_end() -> None:
-    """The source text shown where a translation is missing reads left to right: its
-    paragraph is not marked rtl, which put "automatically." as ".automatically"."""
-    claim = "Restores are tested automatically."
+def test_an_untranslated_claim_in_an_arabic_deck_keeps_its_ends_and_its_bullet_side() -> None:
+    """The source text shown where a translation is missing reads left to right inside a
+    right-to-left paragraph, its bullet on the right as the slide's others: marks keep its
+    full stop at its end ("automatically." was ".automatically") and a bracket or number
+    it starts with at its start ("(Beta) Cloud" read "Beta) Cloud(")."""
+    claim, beta, faster = "Restores are tested automatically.", "(Beta) Cloud, fast.", "10x faster."
     slides = [
         SlideSpec(
             "Content",
@@ -781,16 +783,20 @@ def test_an_untranslated_claim_in_an_arabic_deck_keeps_its_full_stop_at_its_end(
             body=(
                 *parse(f"- {SAMPLES[2].text}"),
                 *parse(f"- {claim}"),
+                *parse(f"- {beta}"),
+                *parse(f"- {faster}"),
                 *parse("- تتولاها Northwind Systems"),
             ),
         )
     ]
     data = build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language="ar")
     marks = {_text(p): p.find(qn("a:pPr")) for _, p in _paragraphs(data)}
-    assert marks[claim].get("rtl") == "0"
-    assert marks[claim].get("algn") == "r"  # aligned as the slide's Arabic text
+    lrm = "\u200e"
+    for text in (claim + lrm, lrm + beta + lrm, lrm + faster + lrm):
+        assert marks[text].get("rtl") == "1", text  # the bullet on the right
+        assert marks[text].get("algn") == "r"  # aligned as the slide's Arabic text
     assert marks[SAMPLES[2].text].get("rtl") == "1"
-    # an Arabic sentence with a long Latin name still reads right to left
+    # an Arabic sentence with a long Latin name reads right to left, nothing added to it
     assert marks["تتولاها Northwind Systems"].get("rtl") == "1"
 
 

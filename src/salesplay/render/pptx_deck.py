@@ -567,18 +567,14 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
         end.set("lang", language.tag)
         if language.rtl:
             p_pr = p.get_or_add_pPr()
-            words = "".join(t.text or "" for t in p.iter(qn("a:t")))
-            # text with no right-to-left letter (a missing translation's source text)
-            # keeps its own direction, its full stop at its end; it still aligns as the
-            # slide's right-to-left text does
-            ltr = _left_to_right(words)
-            p_pr.set("rtl", "0" if ltr else "1")
+            # every paragraph runs right to left, its bullet on the right, a missing
+            # translation's English source text too: its runs keep their full stops
+            p_pr.set("rtl", "1")
             align = p_pr.get("algn") or (inherited(p) if inherited else None) or "l"
             if align == "l":
                 p_pr.set("algn", "r")
-            if not ltr:
-                for run in p.iterchildren(qn("a:r")):
-                    _close_left_to_right(run)
+            for run in p.iterchildren(qn("a:r")):
+                _close_left_to_right(run)
 
 
 #: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing
@@ -586,23 +582,27 @@ _LRM = "\u200e"
 
 
 def _close_left_to_right(run: Any) -> None:
-    """A left-to-right run in a right-to-left paragraph (an Arabic label, then a missing
-    translation's English source) keeps the full stop or bracket it ends with at its end:
-    a left-to-right mark after it, as the bidi algorithm would otherwise move it to the
-    paragraph's side (".automatically")."""
+    """A left-to-right run in a right-to-left paragraph (a missing translation's English
+    source, alone or after an Arabic label) keeps the full stop or bracket it ends with at
+    its end, and the bracket or number it starts with at its start: a left-to-right mark
+    after or before it, as the bidi algorithm would otherwise move them to the paragraph's
+    side (".automatically", "Beta) Cloud(")."""
     texts = [t for t in run.iterchildren(qn("a:t")) if t.text]
     if not texts:
         return
     text = "".join(t.text for t in texts)
-    body = text.rstrip()
-    if not body or not _left_to_right(body) or body.endswith(_LRM):
+    body = text.strip()
+    if not body or not _left_to_right(body):
         return
-    if unicodedata.bidirectional(body[-1]) in ("L", "EN", "AN"):
-        return  # ends on a letter or a digit: nothing to move
-    last = texts[-1]
-    trailing = len(text) - len(body)
-    cut = len(last.text) - trailing
-    last.text = last.text[:cut] + _LRM + last.text[cut:]
+    if not body.endswith(_LRM) and unicodedata.bidirectional(body[-1]) not in ("L", "EN", "AN"):
+        last = texts[-1]
+        trailing = len(text) - len(text.rstrip())
+        cut = len(last.text) - trailing
+        last.text = last.text[:cut] + _LRM + last.text[cut:]
+    if body[0] != _LRM and unicodedata.bidirectional(body[0]) != "L":
+        first = next(t for t in texts if t.text.strip())
+        leading = len(first.text) - len(first.text.lstrip())
+        first.text = first.text[:leading] + _LRM + first.text[leading:]
 
 
 def _left_to_right(text: str) -> bool:
