@@ -230,6 +230,21 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.rewrite(f"partners/{partner}.yaml", "tier", tier)
         self.check()
 
+    @rule(tier=st.sampled_from((None, "registered", "gold")), logo=st.booleans())
+    def partner_joins_or_leaves(self, tier: str | None, logo: bool) -> None:
+        """A third partner joins (a new kit), changes, or leaves (its kit is removed)."""
+        path = self.catalog("partners/green-hill.yaml")
+        if tier is None:
+            path.unlink(missing_ok=True)
+        else:
+            lines = ["name: Green Hill Systems", f"tier: {tier}"]
+            if logo:
+                (self.catalog("assets/partners")).mkdir(parents=True, exist_ok=True)
+                self.catalog("assets/partners/green-hill.svg").write_text(svg_logo("green"))
+                lines.append("logo: assets/partners/green-hill.svg")
+            path.write_text("\n".join(lines) + "\n")
+        self.check()
+
     @rule(tier=st.sampled_from(TIERS), name=st.sampled_from((None, "Silver", "Premier")))
     def rename_tier(self, tier: str, name: str | None) -> None:
         # a name shows on the cards, playbooks and kits of the plays and partners of the tier
