@@ -341,6 +341,16 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.rewrite("differentiators/anomaly-alerts.yaml", "claim", json.dumps(claim))
         self.check()
 
+    @rule(
+        name=st.sampled_from(("Cyber-resilient enterprise", "Ransomware-ready business")),
+        promise=st.sampled_from(("Recover in an hour.", "Recover any workload, **fast**.")),
+    )
+    def change_destination(self, name: str, promise: str) -> None:
+        """A destination's name and promise: its playbook, pitch decks, pages and kits."""
+        self.rewrite("destinations/cyber-resilience.yaml", "name", json.dumps(name))
+        self.rewrite("destinations/cyber-resilience.yaml", "promise", json.dumps(promise))
+        self.check()
+
     @rule(name=st.sampled_from(("Northwind Systems", "Northwind Inc.")))
     def change_company(self, name: str) -> None:
         path = self.catalog("catalog.yaml")
