@@ -214,3 +214,32 @@ def test_a_template_override_renders_every_page_again(
     )
     build(project)
     assert sorted(rendered) == sorted(EVERY_PAGE)
+
+
+def test_the_page_keys_of_members_no_kit_holds_any_more_are_forgotten(tmp_path: Path) -> None:
+    """A play gone from every kit left its members' page keys in records.json for good."""
+    extra = base_text(PLAY).replace("audience: partner", "audience: partner\nname: Extra drill", 1)
+    extra = "\n".join(ln for ln in extra.splitlines() if not ln.startswith("name: Backup"))
+    root = make_catalog(tmp_path, {"plays/extra-drill.yaml": extra + "\n"}).parent
+
+    def kit_pages() -> set[str]:
+        ctx = Context(
+            catalog=root / "plays", as_of=dt.date.fromisoformat(AS_OF), out=root / "build"
+        )
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert run_build(ctx, ["kits"]) == 0, err.getvalue()
+        return {name for name in _pages(root) if name.startswith("kits:")}
+
+    before = kit_pages()
+    assert {n for n in before if "/extra-drill." in n}  # the card the gold kit holds
+    (root / "plays/plays/extra-drill.yaml").unlink()
+    after = kit_pages()
+    assert after == {n for n in before if "/extra-drill." not in n}
+    # a kit made alone (`salesplay kit`) plans some kits: it forgets nothing
+    (root / "plays/plays/extra-drill.yaml").write_text(extra + "\n")
+    assert kit_pages() == before
+    ctx = Context(catalog=root / "plays", as_of=dt.date.fromisoformat(AS_OF), out=root / "build")
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert run_build(ctx, ["kits"], partners=["red-rock"]) == 0
+    assert {n for n in _pages(root) if n.startswith("kits:")} == before

@@ -655,6 +655,20 @@ def _remember(src: Sources, state: _Kits, tiers: Sequence[str], shown: Shown) ->
     src.plans.keep(*memo, members)
 
 
+def _forget_pages(src: Sources, state: _Kits, tiers: Sequence[str]) -> None:
+    """Drop the page keys (Records.pages) of members no kit of this locale holds any more (a
+    play, a competitor or a tier's last partner gone): nothing would read them again, and
+    records.json would keep them for good. Only a plan of every kit knows that."""
+    if src.plans is None:
+        return
+    used = {f"{NAME}:{u.rel}@{src.locale}" for _, _, u in state.members(set(tiers))}
+    prefix, suffix = f"{NAME}:", f"@{src.locale}"
+    pages = src.plans.records.pages
+    for name in [n for n in pages if n.startswith(prefix) and n.endswith(suffix)]:
+        if name not in used:
+            del pages[name]
+
+
 def plan(src: Sources) -> list[Unit]:
     cat = src.cat
     ped = src.editions["partner"]
@@ -675,6 +689,8 @@ def plan(src: Sources) -> list[Unit]:
                 unit = state.planner.unit(what, tier, eid)
                 state.slot(what)[(tier, eid)] = same.setdefault(unit.key, unit)
         _remember(src, state, tiers, shown)
+    if src.partners is None:
+        _forget_pages(src, state, tiers)
     plan_news(src, state, ids, revision)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
     # pages read them) and the members it stamps; hashed once per tier, not per kit
