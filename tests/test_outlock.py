@@ -134,3 +134,13 @@ def test_a_released_lock_is_free_though_a_forked_worker_still_has_its_descriptor
         os.kill(child, 9)
         os.waitpid(child, 0)
     assert said == []
+
+
+def test_a_folder_that_cannot_be_made_is_left_to_the_writes_to_report(tmp_path: Path) -> None:
+    """The lock never fails a build: the build's own write says what is wrong, located."""
+    (tmp_path / "file").write_text("not a folder")
+    lock = OutLock(tmp_path / "file" / "out", lambda _line: None)
+    lock.take_existing()
+    lock.take()
+    assert not lock.held
+    lock.release()

@@ -63,14 +63,14 @@ class OutLock:
     def _take(self, *, make: bool) -> None:
         said = False
         while True:
-            if make:
-                self.out.mkdir(parents=True, exist_ok=True)
             try:
-                fd = os.open(self.out, _DIR_FLAGS)
-            except (FileNotFoundError, NotADirectoryError):
                 if make:
-                    raise
-                return  # gone before it was locked: nothing to read, locked when made
+                    self.out.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.out, _DIR_FLAGS)
+            except OSError:
+                # gone before it was locked (nothing to read; locked when made), or not to
+                # be made or read: the build's own reads and writes say what is wrong
+                return
             try:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
