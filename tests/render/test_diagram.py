@@ -21,7 +21,7 @@ from salesplay.edition import make_edition
 from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
-from salesplay.render.pdf import PdfRenderer
+from salesplay.render.pdf import FONTS_CSS, PdfRenderer
 from salesplay.render.templates import THEME_DIR, make_env
 from salesplay.views import Edition, PathView, StepView
 
@@ -402,3 +402,43 @@ def test_an_english_line_in_a_right_to_left_path_reads_left_to_right_from_the_ri
         assert (line["first"] < line["last"]) is english, (text, line)
         # every line ends (English) or starts (Arabic) at its anchor: the box's right side
         assert abs(line["right"] - line["anchor"]) < 1.5, (text, line)
+
+
+ARABIC_NAMES = ("تحديث منظومة", "النسخ الاحتياطي", "فحص الجاهزية لمواجهة برامج الفدية")
+
+
+def test_arabic_words_in_a_right_to_left_pdf_are_measured_as_weasyprint_sets_them(
+    tmp_path: Path,
+) -> None:
+    """A name set as HTML over a right-to-left PDF's diagram was measured at 0.6 em a letter,
+    wider than its joined letters are: 'تحديث منظومة النسخ الاحتياطي' took three lines where
+    two hold it. It is measured shaped, in the Noto font WeasyPrint sets it in."""
+    shaped, _ = html._measures(shaped=True)
+    estimated, _ = html._measures()
+    spans = "".join(f'<b data-i="{i}">{text}</b><br>' for i, text in enumerate(ARABIC_NAMES))
+    family = f"Inter, {html._SVG_FALLBACK}, sans-serif"
+    page = (
+        '<html lang="ar" dir="rtl"><head><style>@page { size: 2000px 600px; margin: 0 }'
+        f" body {{ margin: 0; font: bold {html._NAME_SIZE}px/1 {family} }}"
+        " b { display: inline-block; white-space: nowrap }</style></head>"
+        f"<body>{spans}</body></html>"
+    )
+    from weasyprint.formatting_structure.boxes import InlineBlockBox
+
+    with PdfRenderer() as renderer:
+        document = renderer.layout(
+            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], stylesheets=[FONTS_CSS]
+        )
+    set_in = {
+        ARABIC_NAMES[int(box.element.get("data-i"))]: box.width
+        for box in document.pages[0]._page_box.descendants()
+        if isinstance(box, InlineBlockBox) and box.element.get("data-i") is not None
+    }
+    assert sorted(set_in) == sorted(ARABIC_NAMES)
+    for text, width in set_in.items():
+        assert shaped(text) == pytest.approx(width, rel=0.03), text
+        assert estimated(text) > width, text  # what wrapped early
+    room = html._BOX_W - html._NAME_X - html._BOX_PAD
+    whole = " ".join(ARABIC_NAMES[:2])
+    assert html._wrap(whole, shaped, room, html._NAME_LINES) == list(ARABIC_NAMES[:2])
+    assert len(html._wrap(whole, estimated, room, html._NAME_LINES)) == 3

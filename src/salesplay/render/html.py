@@ -397,10 +397,12 @@ _SVG_FALLBACK = ", ".join(f"'{family}'" for family in NOTO_FALLBACK)
 
 
 @functools.cache
-def _measures() -> tuple[Measure, Measure]:
+def _measures(shaped: bool = False) -> tuple[Measure, Measure]:
     """Widths in px of a name (bold) and a caption (regular) in the theme's Inter (the fonts
     are loaded once per process, not once per diagram); a letter Inter lacks is drawn by a
-    Noto fallback and estimated (see _with_fallback)."""
+    Noto fallback and estimated (see _with_fallback), or, `shaped`, measured in that Noto
+    font as shaped text (see _noto_widths): for the words set as HTML in a right-to-left
+    PDF, which WeasyPrint draws in those very fonts, where no browser's font may differ."""
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
     from PIL import ImageFont  # only a diagram needs it
 
@@ -409,15 +411,89 @@ def _measures() -> tuple[Measure, Measure]:
     regular = ImageFont.truetype(str(fonts / "Inter-Regular.otf"), _CAPTION_SIZE)
     covered = frozenset(TTFont(fonts / "Inter-Regular.otf")["cmap"].getBestCmap())
     return (
-        _with_fallback(bold.getlength, covered, _NAME_SIZE),
-        _with_fallback(regular.getlength, covered, _CAPTION_SIZE),
+        _with_fallback(
+            bold.getlength, covered, _NAME_SIZE, _noto_widths(True, _NAME_SIZE) if shaped else None
+        ),
+        _with_fallback(
+            regular.getlength,
+            covered,
+            _CAPTION_SIZE,
+            _noto_widths(False, _CAPTION_SIZE) if shaped else None,
+        ),
     )
 
 
-def _with_fallback(measure: Measure, covered: frozenset[int], size: float) -> Measure:
-    """`measure` for the letters Inter has; a wide (CJK) letter counts one em and any other
-    letter Inter lacks (Arabic, Devanagari, Thai…) 0.6 em, about the Noto fonts' average,
-    so a translated step name wraps inside its box instead of running past it."""
+#: the width of a run of letters Inter lacks, in the Noto font that has them; None when no
+#: installed one has them all
+RunWidth = Callable[[str], float | None]
+
+
+def _noto_widths(bold: bool, size: float) -> RunWidth | None:
+    """Runs measured shaped (joined Arabic letters are narrower than their letters apart) in
+    the first Noto fallback font installed that has all their letters, as fontconfig finds
+    it for WeasyPrint; None without HarfBuzz shaping in Pillow (raqm)."""
+    from PIL import ImageFont, features
+
+    if not features.check("raqm"):
+        return None
+    from fontTools.ttLib import TTFont
+
+    @functools.cache
+    def loaded(family: str) -> tuple[frozenset[int], Any] | None:
+        # on first need: a CJK collection's character map alone takes ~0.1 s
+        path = _font_file(family, bold)
+        if path is None:
+            return None
+        try:
+            cmap = frozenset(TTFont(path, fontNumber=0, lazy=True)["cmap"].getBestCmap())
+            font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
+        except (OSError, KeyError, ValueError):
+            return None
+        return cmap, font
+
+    def width(run: str) -> float | None:
+        for family in NOTO_FALLBACK:
+            found = loaded(family)
+            if found is not None and all(ord(ch) in found[0] for ch in run):
+                return float(found[1].getlength(run))
+        return None
+
+    return width
+
+
+def _font_file(family: str, bold: bool) -> str | None:
+    """The file fontconfig gives for `family` (its bold face if `bold`), if it is that
+    family and not a substitute."""
+    import shutil
+    import subprocess
+
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    pattern = f"{family}:{'bold' if bold else 'regular'}"
+    try:
+        found = subprocess.run(
+            [fc_match, "-f", "%{family}\n%{file}", pattern],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names, _, path = found.stdout.partition("\n")
+    if found.returncode != 0 or family not in names.split(",") or not path:
+        return None
+    return path
+
+
+def _with_fallback(
+    measure: Measure, covered: frozenset[int], size: float, runs: RunWidth | None = None
+) -> Measure:
+    """`measure` for the letters Inter has; each run of other letters measured by `runs`
+    where it can (shaped, in its Noto font), else estimated: a wide (CJK) letter one em and
+    any other letter Inter lacks (Arabic, Devanagari, Thai…) 0.6 em, about the Noto fonts'
+    average, so a translated step name wraps inside its box instead of running past it."""
+
+    def estimate(ch: str) -> float:
+        return size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6)
 
     # every card, playbook and page of a build draws the same path diagrams: measure once
     @functools.lru_cache(maxsize=1 << 16)
@@ -425,14 +501,27 @@ def _with_fallback(measure: Measure, covered: frozenset[int], size: float) -> Me
         if all(ord(ch) in covered for ch in text):
             return measure(text)
         own = "".join(ch for ch in text if ord(ch) in covered)
-        other = sum(
-            size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6)
-            for ch in text
-            if ord(ch) not in covered
-        )
+        other = 0.0
+        for run in _uncovered_runs(text, covered):
+            found = runs(run) if runs is not None else None
+            other += found if found is not None else sum(map(estimate, run))
         return (measure(own) if own else 0.0) + other
 
     return width
+
+
+def _uncovered_runs(text: str, covered: frozenset[int]) -> list[str]:
+    """The maximal runs of `text`'s letters Inter lacks (a word of Arabic, say)."""
+    runs: list[str] = []
+    current = ""
+    for ch in text:
+        if ord(ch) in covered:
+            if current:
+                runs.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*runs, current] if current else runs
 
 
 def _wrap(text: str, measure: Measure, width: float, max_lines: int) -> list[str]:
@@ -598,7 +687,7 @@ def path_svg(
     steps = path.steps
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
-    bold, regular = _measures()
+    bold, regular = _measures(shaped=html_text)
     names = {
         s.number: _wrap(s.label(gettext), bold, _BOX_W - _NAME_X - _BOX_PAD, _NAME_LINES)
         for s in steps
