@@ -38,6 +38,29 @@ def noto_stack(lang: str = "") -> tuple[str, ...]:
     return tuple(cjk if f == "Noto Sans CJK JP" else f for f in NOTO_FALLBACK)
 
 
+def installed_file(family: str, bold: bool = False) -> str | None:
+    """The file fontconfig gives for `family` (its bold face if `bold`), as WeasyPrint finds
+    it; None when fontconfig is missing or offers another family in its place."""
+    import shutil
+    import subprocess
+
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    pattern = f"{family}:{'bold' if bold else 'regular'}"
+    try:
+        found = subprocess.run(
+            [fc_match, "-f", "%{family}\n%{file}", pattern],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names, _, path = found.stdout.partition("\n")
+    if found.returncode != 0 or family not in names.split(",") or not path:
+        return None
+    return path
+
+
 #: Names how cut() and SubsetFont subset: a cache of what they make is keyed by it (and by
 #: fontTools' version), so change it with them.
 RECIPE = "cut 1: no layout tables, all names, desubroutinized, one BMP cmap, post 3; subset 1"

@@ -21,7 +21,7 @@ from salesplay.labels import N_, Labels
 from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
-from salesplay.render.fonts import NOTO_FALLBACK
+from salesplay.render.fonts import NOTO_FALLBACK, installed_file
 from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
 from salesplay.views import (
     ClaimView,
@@ -441,14 +441,14 @@ def _noto_widths(bold: bool, size: float) -> RunWidth | None:
     @functools.cache
     def loaded(family: str) -> tuple[frozenset[int], Any] | None:
         # on first need: a CJK collection's character map alone takes ~0.1 s
-        path = _font_file(family, bold)
+        path = installed_file(family, bold)
         if path is None:
             return None
         try:
             cmap = frozenset(TTFont(path, fontNumber=0, lazy=True)["cmap"].getBestCmap())
             font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
-        except (OSError, KeyError, ValueError):
-            return None
+        except Exception:  # fontTools and Pillow raise many kinds on a damaged font
+            return None  # the estimate stands in
         return cmap, font
 
     def width(run: str) -> float | None:
@@ -459,29 +459,6 @@ def _noto_widths(bold: bool, size: float) -> RunWidth | None:
         return None
 
     return width
-
-
-def _font_file(family: str, bold: bool) -> str | None:
-    """The file fontconfig gives for `family` (its bold face if `bold`), if it is that
-    family and not a substitute."""
-    import shutil
-    import subprocess
-
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    pattern = f"{family}:{'bold' if bold else 'regular'}"
-    try:
-        found = subprocess.run(
-            [fc_match, "-f", "%{family}\n%{file}", pattern],
-            capture_output=True, text=True, timeout=10, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    names, _, path = found.stdout.partition("\n")
-    if found.returncode != 0 or family not in names.split(",") or not path:
-        return None
-    return path
 
 
 def _with_fallback(

@@ -574,14 +574,14 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
             if align == "l":
                 p_pr.set("algn", "r")
             for run in p.iterchildren(qn("a:r")):
-                _close_left_to_right(run)
+                _keep_left_to_right_ends(run)
 
 
 #: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing
 _LRM = "\u200e"
 
 
-def _close_left_to_right(run: Any) -> None:
+def _keep_left_to_right_ends(run: Any) -> None:
     """A left-to-right run in a right-to-left paragraph (a missing translation's English
     source, alone or after an Arabic label) keeps the full stop or bracket it ends with at
     its end, and the bracket or number it starts with at its start: a left-to-right mark
