@@ -1,0 +1,176 @@
+"""Join tagged PDFs rendered one part at a time into one document: pages, tags, outline, names."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+
+class JoinError(ValueError):
+    """A part is not a PDF this module can join (not tagged as WeasyPrint tags)."""
+
+
+def join(parts: Sequence[bytes]) -> bytes:
+    """The parts' pages in order as one tagged document, as if rendered whole.
+
+    The first part gives the document its catalog (language, metadata, viewer preferences,
+    title); each later part's pages follow, its structure elements join the first part's
+    document element in order, its parent-tree numbers (`StructParents` of its pages,
+    `StructParent` of its annotations) move past those before it, its named destinations
+    join the name tree, and its outline follows the outline before it, level for level.
+    The same parts give the same bytes.
+
+    Fonts are joined as they come (each part's subsets stay its own); links to an anchor
+    in another part must already be in the part (WeasyPrint drops them).
+    """
+    import pikepdf
+
+    if not parts:
+        raise JoinError("nothing to join")
+    try:
+        out = pikepdf.open(io.BytesIO(parts[0]))
+        sources = [pikepdf.open(io.BytesIO(data)) for data in parts[1:]]
+    except pikepdf.PdfError as exc:
+        raise JoinError(f"not a PDF: {exc}") from None
+    tree = _tree(out, 0)
+    document = _document(tree, 0)
+    nums = tree.ParentTree.Nums
+    following = _next_key(tree)
+    dests = _dests(out)
+    outline: list[Any] = []
+    for index, src in enumerate(sources, start=1):
+        theirs = _tree(src, index)
+        first = len(out.pages)
+        with warnings.catch_warnings():
+            # pikepdf warns that named destinations stay behind: they are joined below
+            warnings.simplefilter("ignore")
+            out.pages.extend(src.pages)
+        offset = following
+        following += _next_key(theirs)
+        for page in out.pages[first:]:
+            obj = page.obj
+            if "/StructParents" in obj:
+                obj.StructParents = int(obj.StructParents) + offset
+            for annot in obj.get("/Annots", ()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        their_nums = theirs.ParentTree.Nums
+        for at in range(0, len(their_nums), 2):
+            nums.append(int(their_nums[at]) + offset)
+            nums.append(_copied(out, their_nums[at + 1]))
+        for kid in _kids(_document(theirs, index)):
+            copied = _copied(out, kid)
+            copied.P = document
+            document.K.append(copied)
+        for name, dest in _dests(src).items():
+            dests.setdefault(name, _copied(out, dest))
+        outline.append((src, first))
+    tree.ParentTreeNextKey = following
+    if dests:
+        names = pikepdf.NameTree.new(out)
+        for name in sorted(dests):
+            names[name] = dests[name]
+        if "/Names" not in out.Root:
+            out.Root.Names = pikepdf.Dictionary()
+        out.Root.Names.Dests = names.obj
+    if outline:
+        _join_outlines(out, outline)
+    buffer = io.BytesIO()
+    out.save(
+        buffer,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        fix_metadata_version=False,  # the first part's XMP as it is
+    )
+    return buffer.getvalue()
+
+
+def _tree(pdf: Any, index: int) -> Any:
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None or "/ParentTree" not in tree or "/Nums" not in tree.ParentTree:
+        raise JoinError(f"part {index + 1} is not tagged (no structure tree with a parent tree)")
+    return tree
+
+
+def _document(tree: Any, index: int) -> Any:
+    """The part's one document element, whose children the parts share."""
+    import pikepdf
+
+    top = tree.K
+    if isinstance(top, pikepdf.Array):
+        if len(top) != 1:
+            raise JoinError(f"part {index + 1} has {len(top)} top structure elements, not one")
+        top = top[0]
+    if str(top.get("/S")) != "/Document":
+        raise JoinError(f"part {index + 1}'s top structure element is not a document")
+    if not isinstance(top.get("/K"), pikepdf.Array):
+        top.K = pikepdf.Array([top.K] if "/K" in top else [])
+    return top
+
+
+def _kids(document: Any) -> list[Any]:
+    return list(document.K)
+
+
+def _next_key(tree: Any) -> int:
+    """The first parent-tree number a part leaves free."""
+    if "/ParentTreeNextKey" in tree:
+        return int(tree.ParentTreeNextKey)
+    nums = tree.ParentTree.Nums
+    keys = [int(nums[at]) for at in range(0, len(nums), 2)]
+    return max(keys, default=-1) + 1
+
+
+def _dests(pdf: Any) -> dict[str, Any]:
+    import pikepdf
+
+    names = pdf.Root.get("/Names")
+    tree = names.get("/Dests") if names is not None else None
+    if tree is None:
+        return {}
+    return {str(name): dest for name, dest in pikepdf.NameTree(tree).items()}
+
+
+def _copied(out: Any, obj: Any) -> Any:
+    """`obj` of another part copied into `out`; the pages it names are their copies (qpdf
+    maps every object of a part once, pages included, so references meet)."""
+    import pikepdf
+
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+        if obj.is_indirect:
+            return out.copy_foreign(obj)
+        if isinstance(obj, pikepdf.Array):
+            return pikepdf.Array([_copied(out, item) for item in obj])
+        if isinstance(obj, pikepdf.Dictionary):
+            return pikepdf.Dictionary({key: _copied(out, value) for key, value in obj.items()})
+    return obj
+
+
+def _join_outlines(out: Any, parts: list[tuple[Any, int]]) -> None:
+    """Each later part's outline items after those before, their children kept; an item's
+    destination, named or a page, follows it."""
+    import pikepdf
+
+    with out.open_outline() as outline:
+        for src, _first in parts:
+            with src.open_outline() as theirs:
+                for item in theirs.root:
+                    outline.root.append(_item(out, item, pikepdf))
+
+
+def _item(out: Any, item: Any, pikepdf: Any) -> Any:
+    dest = item.destination
+    copied = pikepdf.OutlineItem(str(item.title))
+    if isinstance(dest, (str, pikepdf.String, pikepdf.Name)):
+        copied.destination = str(dest)
+    elif dest is not None:
+        copied.destination = _copied(out, dest)
+    elif item.action is not None:
+        copied.action = _copied(out, item.action)
+    copied.is_closed = item.is_closed
+    for child in item.children:
+        copied.children.append(_item(out, child, pikepdf))
+    return copied
