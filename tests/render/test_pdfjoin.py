@@ -24,9 +24,10 @@ def _part(n: int, pages: int) -> str:
         "</section>"
         for i in range(pages)
     )
+    other = f'<p><a href="salesplay-part:part-{n % 3 + 1}">Chapter {n % 3 + 1}</a></p>'
     return (
         f'<!DOCTYPE html><html lang="en"><head><title>Part {n}</title></head>'
-        f'<body><h1 id="part-{n}">Chapter {n}</h1>{body}</body></html>'
+        f'<body><h1 id="part-{n}">Chapter {n}</h1>{other}{body}</body></html>'
     )
 
 
@@ -136,7 +137,7 @@ def test_every_page_and_link_finds_its_elements_in_the_one_parent_tree(parts: li
     assert links == sum(
         1 for p in parts for pg in _open(p).pages for _ in pg.obj.get("/Annots", [])
     )
-    assert links == 2 + 1 + 3  # one link a section
+    assert links == 3 + 2 + 1 + 3  # one to the next part, one a section
 
 
 def test_the_outline_and_the_anchors_lead_to_the_parts_pages(parts: list[bytes]) -> None:
@@ -186,3 +187,25 @@ def test_an_untagged_part_is_refused(parts: list[bytes], tmp_path: Path) -> None
         join([parts[0], untagged])
     with pytest.raises(JoinError, match="not a PDF"):
         join([parts[0], b"%PDF-1.7 nothing"])
+
+
+def test_a_link_to_another_parts_anchor_leads_there(parts: list[bytes]) -> None:
+    """WeasyPrint drops a link to an anchor its document lacks: a part writes it as
+    salesplay-part:NAME, which the join makes a link to NAME."""
+    joined = _open(join(parts))
+    pages = {page.obj.objgen: i for i, page in enumerate(joined.pages)}
+    names = pikepdf.NameTree(joined.Root.Names.Dests)
+    firsts = _firsts(parts)
+    found = []
+    for i, page in enumerate(joined.pages):
+        for annot in page.obj.get("/Annots", []):
+            assert "/A" not in annot or "salesplay-part" not in str(annot.A.get("/URI", ""))
+            if "/Dest" in annot and str(annot.Dest).startswith("part-"):
+                found.append((i, pages[names[str(annot.Dest)][0].objgen]))
+    # each chapter's first page links to the next chapter's (the last to the first)
+    assert found == [(firsts[0], firsts[1]), (firsts[1], firsts[2]), (firsts[2], firsts[0])]
+
+
+def test_a_link_to_an_anchor_no_part_has_is_refused(parts: list[bytes]) -> None:
+    with pytest.raises(JoinError, match="a link to '#part-2', which no part has"):
+        join([parts[0]] + [parts[2]])

@@ -8,8 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 
+#: the scheme of a link to an anchor in another part: a part is rendered with
+#: `href="salesplay-part:NAME"` for `#NAME` (WeasyPrint drops a link to an anchor its
+#: document lacks), and the join turns it into a link to the named destination NAME.
+PART_LINK = "salesplay-part:"
+
+
 class JoinError(ValueError):
-    """A part is not a PDF this module can join (not tagged as WeasyPrint tags)."""
+    """A part is not a PDF this module can join (not tagged as WeasyPrint tags), or links
+    to an anchor no part has."""
 
 
 def join(parts: Sequence[bytes]) -> bytes:
@@ -22,8 +29,9 @@ def join(parts: Sequence[bytes]) -> bytes:
     join the name tree, and its outline follows the outline before it, level for level.
     The same parts give the same bytes.
 
-    Fonts are joined as they come (each part's subsets stay its own); links to an anchor
-    in another part must already be in the part (WeasyPrint drops them).
+    A link to another part's anchor, written `salesplay-part:NAME` (PART_LINK), becomes a
+    link to that anchor; one to an anchor no part has is a JoinError. Fonts are joined as
+    they come (each part's subsets stay its own).
     """
     import pikepdf
 
@@ -68,6 +76,7 @@ def join(parts: Sequence[bytes]) -> bytes:
             dests.setdefault(name, _copied(out, dest))
         outline.append((src, first))
     tree.ParentTreeNextKey = following
+    _link_parts(out, dests)
     if dests:
         names = pikepdf.NameTree.new(out)
         for name in sorted(dests):
@@ -174,3 +183,22 @@ def _item(out: Any, item: Any, pikepdf: Any) -> Any:
     for child in item.children:
         copied.children.append(_item(out, child, pikepdf))
     return copied
+
+
+def _link_parts(out: Any, dests: dict[str, Any]) -> None:
+    """Each link to `salesplay-part:NAME` turned into a link to the named destination."""
+    import pikepdf
+
+    for page in out.pages:
+        for annot in page.obj.get("/Annots", ()):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            uri = bytes(action.URI).decode("utf-8", "replace")
+            if not uri.startswith(PART_LINK):
+                continue
+            name = uri[len(PART_LINK) :]
+            if name not in dests:
+                raise JoinError(f"a link to '#{name}', which no part has")
+            del annot["/A"]
+            annot.Dest = pikepdf.String(name)
