@@ -208,4 +208,4 @@ def test_a_link_to_another_parts_anchor_leads_there(parts: list[bytes]) -> None:
 
 def test_a_link_to_an_anchor_no_part_has_is_refused(parts: list[bytes]) -> None:
     with pytest.raises(JoinError, match="a link to '#part-2', which no part has"):
-        join([parts[0]] + [parts[2]])
+        join([parts[0], parts[2]])

@@ -7,7 +7,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-
 #: the scheme of a link to an anchor in another part: a part is rendered with
 #: `href="salesplay-part:NAME"` for `#NAME` (WeasyPrint drops a link to an anchor its
 #: document lacks), and the join turns it into a link to the named destination NAME.
