@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -242,18 +243,21 @@ def pdf_unit(
     *,
     subject: Subject | None = None,
     check: PageBudget | None = None,
+    chapters: bool = False,
 ) -> Unit:
-    """A PDF made from an HTML page; `check` adds warnings about the PDF made.
+    """A PDF made from an HTML page; `check` adds warnings about the PDF made; `chapters`
+    renders it chapter by chapter, its parts kept between builds (PartStore).
 
     A resource the page asked for and the fetcher refused is a warning at the output: the
     page is made from templates and catalog text together, and which of them named the
     URL is not known once it is HTML.
     """
-    job = _job(src, page, title)
+    job = replace(_job(src, page, title), chapters=chapters)
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
     key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
-    make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check)
+    parts = PartStore.of(src, rel, job) if chapters else None
+    make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check, parts)
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
     cost = 0.3 + len(page) / 40_000
     return Unit(rel, family, key, make=make, subject=subject, warm=warm_pdf, cost=cost)
@@ -270,6 +274,7 @@ def pdf_page(
     where: Path,
     subject: Subject | None = None,
     check: PageBudget | None = None,
+    chapters: bool = False,
 ) -> Unit:
     """A PDF made from the page `render(edition)` renders (its faults located at `where`),
     as pdf_unit makes it; the page is rendered only when something it read changed.
@@ -286,8 +291,10 @@ def pdf_page(
     """
     if src.plans is None:
         page = guarded(where, render, edition)
-        return pdf_unit(src, family, rel, page, title, subject=subject, check=check)
-    shell = _job(src, "", title)
+        return pdf_unit(
+            src, family, rel, page, title, subject=subject, check=check, chapters=chapters
+        )
+    shell = replace(_job(src, "", title), chapters=chapters)
     digests = src.digests(edition)
     name = f"{family}:{rel}@{src.locale}"
     made_of = (
@@ -306,13 +313,14 @@ def pdf_page(
             Location(src.out / rel, 0, 0),
             subject,
             check,
+            PartStore.of(src, rel, shell) if chapters else None,
         )
         return Unit(
             rel, family, kept.unit, make=late, subject=subject, warm=warm_pdf, cost=kept.cost
         )
     seen: set[reads.Read] = set()
     page = guarded(where, render, reads.watched(edition, seen))
-    unit = pdf_unit(src, family, rel, page, title, subject=subject, check=check)
+    unit = pdf_unit(src, family, rel, page, title, subject=subject, check=check, chapters=chapters)
     read = frozenset(seen)
     records.pages[name] = PageKey(rel, read, digests.key(read, made_of), unit.key, unit.cost)
     return unit
@@ -357,10 +365,11 @@ class LatePdfMake:
     where: Location
     subject: Subject | None
     check: PageBudget | None
+    parts: PartStore | None = None
 
     def __call__(self, workshop: Workshop) -> Made:
         job = replace(self.job, html=self.page())
-        return PdfMake(job, self.where, self.subject, self.check)(workshop)
+        return PdfMake(job, self.where, self.subject, self.check, self.parts)(workshop)
 
 
 @dataclass(frozen=True)
@@ -373,17 +382,98 @@ class PdfMake:
     where: Location
     subject: Subject | None
     check: PageBudget | None
+    #: where a PDF rendered by chapters keeps its parts
+    parts: PartStore | None = None
 
     def __call__(self, workshop: Workshop) -> Made:
         from salesplay.render.pdf import render_job
 
         renderer = workshop.tool("pdf", _pdf_renderer)
-        data, refused = render_job(renderer, self.job)
+        parts = self.parts.opened() if self.parts is not None else None
+        data, refused = render_job(renderer, self.job, parts)
+        if parts is not None:
+            parts.sweep()
         warnings = tuple(
             Diagnostic(self.where, Severity.WARNING, f"refused to load {r}", "fetch", self.subject)
             for r in refused
         )
         return data, warnings + (self.check(data) if self.check else ())
+
+
+#: where the chapters of PDFs rendered by chapters are kept (render.chapters)
+PARTS = ".salesplay/parts"
+
+
+@dataclass(frozen=True)
+class PartStore:
+    """The rendered chapters of one PDF, kept between builds under PARTS.
+
+    A part's file is named by the output and a key of the part's HTML and all else it is
+    made of (the job without its page: date, title, language, folders; the digest of the
+    files a page may load; salesplay's code). A make keeps the parts it used and removes
+    the output's others. With `--clean` nothing kept is read."""
+
+    out: Path
+    #: the output's path made a file name
+    prefix: str
+    base: str
+    places: tuple[Path, ...]
+    fresh: bool
+    used: set[str] = field(default_factory=set, compare=False)
+
+    @classmethod
+    def of(cls, src: Sources, rel: str, job: RenderJob) -> PartStore:
+        places = (*src.pdf_roots, THEME_DIR)
+        base = key_of("pdf", placeless(replace(job, html=""), places), src.resources)
+        return cls(src.out, rel.replace("/", "+"), base, places, src.clean)
+
+    def opened(self) -> PartStore:
+        """A store of this make's own (what it uses is noted in it)."""
+        return replace(self, used=set())
+
+    def _name(self, html: str) -> str:
+        from salesplay.cachefiles import BLOBS
+
+        key = key_of("chapter", self.base, placeless(html, self.places))
+        return f"{PARTS}/{self.prefix}--{key}{BLOBS}"
+
+    def get(self, html: str) -> tuple[bytes, list[str]] | None:
+        """The kept PDF and refused resources of the part `html` (see chapters.PartCache)."""
+        from salesplay.cachefiles import read_blobs
+
+        name = self._name(html)
+        self.used.add(name)
+        blobs = None if self.fresh else read_blobs(self.out, name)
+        if blobs is None or len(blobs) != 2:
+            return None
+        try:
+            refused = json.loads(blobs[1])
+        except ValueError:
+            return None
+        if not (isinstance(refused, list) and all(isinstance(r, str) for r in refused)):
+            return None
+        return blobs[0], refused
+
+    def put(self, html: str, pdf: bytes, refused: list[str]) -> None:
+        """Keep the part `html` rendered."""
+        from salesplay.cachefiles import store_blobs
+
+        name = self._name(html)
+        self.used.add(name)
+        store_blobs(self.out, name, [pdf, json.dumps(refused).encode()])
+
+    def sweep(self) -> None:
+        """Remove the output's kept parts this make did not use."""
+        from salesplay.write import remove_output
+
+        try:
+            names = sorted(p.name for p in (self.out / PARTS).iterdir())
+        except OSError:
+            return
+        for name in names:
+            rel = f"{PARTS}/{name}"
+            if name.startswith(f"{self.prefix}--") and rel not in self.used:
+                remove_output(self.out, rel)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesplay import changes, cobrand, kits
+from salesplay.cachefiles import BLOBS as _BLOBS
+from salesplay.cachefiles import blob_file as _blob_file
+from salesplay.cachefiles import blobs_of as _blobs_of
+from salesplay.cachefiles import read_blobs as _cached_blobs
+from salesplay.cachefiles import store as _store_file
+from salesplay.cachefiles import store_blobs as _store_blobs
 from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
@@ -385,74 +391,6 @@ def _cached(out: Path, unit: Unit) -> bytes | None:
 
 def _store(out: Path, unit: Unit, data: bytes) -> None:
     _store_file(out, _cache_name(unit), data)
-
-
-#: cache files of blobs: MAGIC, a JSON line {"sizes", "sha256"}, then the blobs end to end
-_BLOBS = ".blobs"
-_MAGIC = b"salesplay cache blobs 1\n"
-
-
-def _cached_blobs(out: Path, name: str) -> list[bytes] | None:
-    """The blobs of cache file `name`; None when it is missing, damaged or not for `name`.
-
-    The build folder is the user's: its bytes are checked against the SHA-256 kept with
-    them (which names the file too, so that a file copied under another name is refused);
-    nothing in it is unpickled or run."""
-    from salesplay.write import read_output
-
-    try:
-        data = read_output(out, name, limit=256 << 20)
-    except (OSError, ValueError):
-        return None
-    return _blobs_of(name, data)
-
-
-def _blobs_of(name: str, data: bytes) -> list[bytes] | None:
-    """The blobs of the bytes of cache file `name` (see _cached_blobs)."""
-    try:
-        if not data.startswith(_MAGIC):
-            return None
-        header, _, body = data[len(_MAGIC) :].partition(b"\n")
-        about = json.loads(header)
-        sizes, digest = about["sizes"], about["sha256"]
-        if not (
-            isinstance(sizes, list)
-            and all(type(n) is int and n >= 0 for n in sizes)
-            and sum(sizes) == len(body)
-            and digest == _digest(name, body)
-        ):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    blobs, start = [], 0
-    for size in sizes:
-        blobs.append(body[start : start + size])
-        start += size
-    return blobs
-
-
-def _store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
-    # a blobs file is checked against its digest when read: it need not wait for the disk
-    _store_file(out, name, _blob_file(name, blobs), durable=False)
-
-
-def _store_file(out: Path, name: str, data: bytes, *, durable: bool = True) -> None:
-    from salesplay.write import write_output
-
-    # a cache that cannot be written only costs time next build
-    with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, data, durable=durable)
-
-
-def _blob_file(name: str, blobs: Sequence[bytes]) -> bytes:
-    """The bytes of cache file `name` holding `blobs` (see _cached_blobs)."""
-    body = b"".join(blobs)
-    about = {"sizes": [len(b) for b in blobs], "sha256": _digest(name, body)}
-    return _MAGIC + json.dumps(about).encode() + b"\n" + body
-
-
-def _digest(name: str, body: bytes) -> str:
-    return hashlib.sha256(name.encode() + b"\0" + body).hexdigest()
 
 
 def _memo_name(parts: tuple[object, ...]) -> str:

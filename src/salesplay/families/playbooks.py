@@ -37,6 +37,7 @@ def plan(src: Sources) -> Iterator[Unit]:
             src.labels.gettext("%(name)s — playbook") % {"name": dest.name},
             where=Path(did),
             subject=("destination", did),
+            chapters=True,
         )
 
 

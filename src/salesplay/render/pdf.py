@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.render.sheets import Sheets, reusing
 from salesplay.render.theme import THEME_DIR, builtin_for
+
+if TYPE_CHECKING:
+    from salesplay.render.chapters import PartCache
 
 #: The package's default theme: fonts.css and the shipped Inter font files.
 FONTS_CSS = THEME_DIR / "fonts.css"
@@ -304,12 +307,28 @@ class RenderJob:
     #: the project's print sheets (theme.linted_sheets): what their parse is refused is
     #: reported by the lint, not by each PDF.
     linted: tuple[Path, ...] = field(default=())
+    #: rendered chapter by chapter and joined where the page splits (render.chapters), so
+    #: that an edit of one chapter renders that chapter again, not the whole document
+    chapters: bool = False
 
 
-def render_job(renderer: PdfRenderer, job: RenderJob) -> tuple[bytes, list[str]]:
-    """Render one job with a process's renderer: PDF bytes and the refused resources."""
+def render_job(
+    renderer: PdfRenderer, job: RenderJob, parts: PartCache | None = None
+) -> tuple[bytes, list[str]]:
+    """Render one job with a process's renderer: PDF bytes and the refused resources; the
+    parts of a job rendered by chapters are kept in `parts`."""
+    if job.chapters:
+        from salesplay.render import chapters
+
+        done = chapters.render(job.html, partial(_render_html, renderer, job), parts)
+        if done is not None:
+            return done
+    return _render_html(renderer, job, job.html)
+
+
+def _render_html(renderer: PdfRenderer, job: RenderJob, html: str) -> tuple[bytes, list[str]]:
     return renderer.render(
-        job.html,
+        html,
         base_url=job.base_url,
         roots=job.roots,
         as_of=job.as_of,

@@ -18,7 +18,7 @@ class JoinError(ValueError):
     to an anchor no part has."""
 
 
-def join(parts: Sequence[bytes]) -> bytes:
+def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
     """The parts' pages in order as one tagged document, as if rendered whole.
 
     The first part gives the document its catalog (language, metadata, viewer preferences,
@@ -31,6 +31,13 @@ def join(parts: Sequence[bytes]) -> bytes:
     A link to another part's anchor, written `salesplay-part:NAME` (PART_LINK), becomes a
     link to that anchor; one to an anchor no part has is a JoinError. Fonts are joined as
     they come (each part's subsets stay its own).
+
+    With `keep`, the first part keeps only its first `keep` pages. Its pages after them are
+    the page chrome of the later parts' pages, one for one (their running header, footer
+    and page number, laid out around empty stand-ins of the later parts: see
+    render.chapters): each is drawn under its page as an artifact, and what the first part
+    had on them (structure elements, anchors) is dropped. A later part's pages are then
+    rendered without chrome. Page counts or sizes that do not match are a JoinError.
     """
     import pikepdf
 
@@ -46,6 +53,12 @@ def join(parts: Sequence[bytes]) -> bytes:
     nums = tree.ParentTree.Nums
     following = _next_key(tree)
     dests = _dests(out)
+    chrome = [] if keep is None else _take_chrome(out, tree, document, dests, keep)
+    if keep is not None and len(chrome) != sum(len(src.pages) for src in sources):
+        raise JoinError(
+            f"the first part has {len(chrome)} pages of chrome for"
+            f" {sum(len(src.pages) for src in sources)} pages"
+        )
     outline: list[Any] = []
     for index, src in enumerate(sources, start=1):
         theirs = _tree(src, index)
@@ -69,12 +82,16 @@ def join(parts: Sequence[bytes]) -> bytes:
             nums.append(_copied(out, their_nums[at + 1]))
         for kid in _kids(_document(theirs, index)):
             copied = _copied(out, kid)
-            copied.P = document
-            document.K.append(copied)
+            if not _merged(document, copied):
+                copied.P = document
+                document.K.append(copied)
         for name, dest in _dests(src).items():
             dests.setdefault(name, _copied(out, dest))
         outline.append((src, first))
     tree.ParentTreeNextKey = following
+    if chrome:
+        for page, form in zip(out.pages[keep:], chrome, strict=True):
+            _draw_under(out, page, form)
     _link_parts(out, dests)
     if dests:
         names = pikepdf.NameTree.new(out)
@@ -201,3 +218,125 @@ def _link_parts(out: Any, dests: dict[str, Any]) -> None:
                 raise JoinError(f"a link to '#{name}', which no part has")
             del annot["/A"]
             annot.Dest = pikepdf.String(name)
+
+
+#: marked-content operators: the chrome's own tags, which mean nothing outside its part
+_MARKS = frozenset({"BDC", "BMC", "EMC", "MP", "DP"})
+
+
+def _take_chrome(out: Any, tree: Any, document: Any, dests: dict[str, Any], keep: int) -> list[Any]:
+    """The first part's pages after `keep` removed, each made a form of what it draws with
+    its marks taken out; their structure elements, parent-tree entries and anchors go."""
+    import pikepdf
+
+    if not 0 < keep <= len(out.pages):
+        raise JoinError(f"the first part has {len(out.pages)} pages, not more than {keep}")
+    dropped = {page.objgen for page in out.pages[keep:]}
+    forms = []
+    for page in out.pages[keep:]:
+        ops = [
+            instruction
+            for instruction in pikepdf.parse_content_stream(page)
+            if not (
+                isinstance(instruction, pikepdf.ContentStreamInstruction)
+                and str(instruction.operator) in _MARKS
+            )
+        ]
+        form = pikepdf.Stream(out, pikepdf.unparse_content_stream(ops))
+        form.Type = pikepdf.Name.XObject
+        form.Subtype = pikepdf.Name.Form
+        form.BBox = page.mediabox
+        form.Resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        forms.append((form, [float(v) for v in page.mediabox]))
+    kept_keys = set()
+    for page in out.pages[:keep]:
+        if "/StructParents" in page.obj:
+            kept_keys.add(int(page.obj.StructParents))
+        for annot in page.obj.get("/Annots", ()):
+            if "/StructParent" in annot:
+                kept_keys.add(int(annot.StructParent))
+    nums = tree.ParentTree.Nums
+    kept_nums: list[Any] = []
+    for at in range(0, len(nums), 2):
+        if int(nums[at]) in kept_keys:
+            kept_nums.extend((nums[at], nums[at + 1]))
+    tree.ParentTree.Nums = pikepdf.Array(kept_nums)
+    _prune(document, dropped)
+    for name in [n for n, dest in dests.items() if _page_of(dest) in dropped]:
+        del dests[name]
+    for index in range(len(out.pages) - 1, keep - 1, -1):
+        del out.pages[index]
+    return forms
+
+
+def _page_of(dest: Any) -> Any:
+    import pikepdf
+
+    if isinstance(dest, pikepdf.Dictionary) and "/D" in dest:
+        dest = dest.D
+    if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary):
+        return dest[0].objgen
+    return None
+
+
+def _prune(element: Any, dropped: set[tuple[int, int]]) -> None:
+    """Structure elements on the pages `dropped` taken out of `element`'s, with theirs."""
+    import pikepdf
+
+    kids = element.get("/K")
+    if not isinstance(kids, pikepdf.Array):
+        return
+    kept = []
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            page = kid.get("/Pg")
+            if page is not None and page.objgen in dropped:
+                continue
+            _prune(kid, dropped)
+        kept.append(kid)
+    element.K = pikepdf.Array(kept)
+
+
+def _merged(document: Any, element: Any) -> bool:
+    """Whether `element`, a part's `main` (a Part element of structure elements only), went
+    into the Part element before it: the chapters of a document rendered one by one are the
+    children of one `main`, as in the whole document."""
+    import pikepdf
+
+    if str(element.get("/S")) != "/Part" or not len(document.K):
+        return False
+    last = document.K[len(document.K) - 1]
+    if not isinstance(last, pikepdf.Dictionary) or str(last.get("/S")) != "/Part":
+        return False
+    kids = element.get("/K")
+    if not isinstance(kids, pikepdf.Array) or not isinstance(last.get("/K"), pikepdf.Array):
+        return False
+    if not all(
+        isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem" for kid in kids
+    ):
+        return False
+    for kid in kids:
+        kid.P = last
+        last.K.append(kid)
+    return True
+
+
+def _draw_under(out: Any, page: Any, chrome: tuple[Any, list[float]]) -> None:
+    """The chrome form drawn under the page's own content, marked as an artifact."""
+    import pikepdf
+
+    form, box = chrome
+    if [float(v) for v in page.mediabox] != box:
+        raise JoinError("a page and its chrome differ in size")
+    name = pikepdf.Name("/SalesplayChrome")  # a fixed name: the same parts, the same bytes
+    # WeasyPrint's pages share one resource dictionary: each page gets its own, the
+    # fonts, images and patterns in it shared still
+    resources = pikepdf.Dictionary(dict(page.obj.get("/Resources", pikepdf.Dictionary()).items()))
+    xobjects = pikepdf.Dictionary(dict(resources.get("/XObject", pikepdf.Dictionary()).items()))
+    if name in xobjects:
+        raise JoinError(f"a page has an XObject named {name} already")
+    xobjects[name] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    draw = pikepdf.Stream(out, b"q /Artifact BMC " + str(name).encode() + b" Do EMC Q\n")
+    page.contents_add(draw, prepend=True)
