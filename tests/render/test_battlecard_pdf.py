@@ -81,7 +81,11 @@ def rendered() -> Rendered:
     }
     pages["playbook"] = html.playbook(env, internal, PLAYBOOK, links)
     pages["matrix"] = html.matrix(env, rep, links, medium="print")
-    jobs = [RenderJob(page, base, roots, AS_OF, name) for name, page in pages.items()]
+    # the playbook as the build makes it: chapter by chapter, joined
+    jobs = [
+        RenderJob(page, base, roots, AS_OF, name, chapters=name == "playbook")
+        for name, page in pages.items()
+    ]
     results = render_many(jobs, workers=2)
     for name, (_, refused) in zip(pages, results, strict=True):
         assert refused == [], (name, refused)

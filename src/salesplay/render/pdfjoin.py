@@ -82,9 +82,8 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
             nums.append(_copied(out, their_nums[at + 1]))
         for kid in _kids(_document(theirs, index)):
             copied = _copied(out, kid)
-            if not _merged(document, copied):
-                copied.P = document
-                document.K.append(copied)
+            copied.P = document
+            document.K.append(copied)
         for name, dest in _dests(src).items():
             dests.setdefault(name, _copied(out, dest))
         outline.append((src, first))
@@ -295,30 +294,6 @@ def _prune(element: Any, dropped: set[tuple[int, int]]) -> None:
             _prune(kid, dropped)
         kept.append(kid)
     element.K = pikepdf.Array(kept)
-
-
-def _merged(document: Any, element: Any) -> bool:
-    """Whether `element`, a part's `main` (a Part element of structure elements only), went
-    into the Part element before it: the chapters of a document rendered one by one are the
-    children of one `main`, as in the whole document."""
-    import pikepdf
-
-    if str(element.get("/S")) != "/Part" or not len(document.K):
-        return False
-    last = document.K[len(document.K) - 1]
-    if not isinstance(last, pikepdf.Dictionary) or str(last.get("/S")) != "/Part":
-        return False
-    kids = element.get("/K")
-    if not isinstance(kids, pikepdf.Array) or not isinstance(last.get("/K"), pikepdf.Array):
-        return False
-    if not all(
-        isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem" for kid in kids
-    ):
-        return False
-    for kid in kids:
-        kid.P = last
-        last.K.append(kid)
-    return True
 
 
 def _draw_under(out: Any, page: Any, chrome: tuple[Any, list[float]]) -> None:
