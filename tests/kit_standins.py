@@ -21,9 +21,7 @@ PARTNER = "blue-river"  # its logo is an SVG: its band goes through WeasyPrint
 ZIP = f"kits/{PARTNER}.zip"
 
 
-def blank(
-    _renderer: object, job: pdf.RenderJob, _parts: object = None
-) -> tuple[bytes, list[str]]:
+def blank(_renderer: object, job: pdf.RenderJob, _parts: object = None) -> tuple[bytes, list[str]]:
     """A one-page stand-in for a member PDF, naming the page it stands for."""
     doc = pikepdf.new()
     doc.add_blank_page(page_size=(595.28, 841.89))
