@@ -327,6 +327,10 @@ def _build(
             records.forget(r for r in records.entries if r not in planned and wants(_kind_of(r)))
         if not source_only:  # the other locales' kits keep their cache entries
             _sweep_cache(ctx.out, units, wants)
+        if not partial:
+            from salesplay.families.base import sweep_parts
+
+            sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(_kind_of(rel)))
         _save_images(ctx)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs of earlier builds may be left")

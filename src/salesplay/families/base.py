@@ -425,7 +425,7 @@ class PartStore:
     def of(cls, src: Sources, rel: str, job: RenderJob) -> PartStore:
         places = (*src.pdf_roots, THEME_DIR)
         base = key_of("pdf", placeless(replace(job, html=""), places), src.resources)
-        return cls(src.out, rel.replace("/", "+"), base, places, src.clean)
+        return cls(src.out, _part_prefix(rel), base, places, src.clean)
 
     def opened(self) -> PartStore:
         """A store of this make's own (what it uses is noted in it)."""
@@ -474,6 +474,27 @@ class PartStore:
             rel = f"{PARTS}/{name}"
             if name.startswith(f"{self.prefix}--") and rel not in self.used:
                 remove_output(self.out, rel)
+
+
+def _part_prefix(rel: str) -> str:
+    # output paths are made of ids, locale codes and folder names: no "+" in them
+    return rel.replace("/", "+")
+
+
+def sweep_parts(out: Path, planned: Iterable[str], wants: Callable[[str], bool]) -> None:
+    """Remove the kept chapters of outputs the build no longer plans (`wants` is asked for
+    each output's path: outputs a `--only` left out keep theirs)."""
+    from salesplay.write import remove_output
+
+    kept = {_part_prefix(rel) for rel in planned}
+    try:
+        names = sorted(p.name for p in (out / PARTS).iterdir())
+    except OSError:
+        return
+    for name in names:
+        prefix = name.partition("--")[0]
+        if prefix not in kept and wants(prefix.replace("+", "/")):
+            remove_output(out, f"{PARTS}/{name}")
 
 
 @dataclass(frozen=True)

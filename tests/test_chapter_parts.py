@@ -1,0 +1,118 @@
+"""A playbook's chapters kept between builds (families.base PartStore): an edit renders the
+edited chapter again, damaged or foreign part files are rendered afresh, parts of outputs
+gone are removed, and --clean reads none; the PDF always equals a clean build's."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, make_catalog
+from salesplay.build import run_build
+from salesplay.context import Context
+from salesplay.families.base import PARTS
+from salesplay.render import pdf
+
+PLAYBOOK = "playbooks/cyber-resilience.pdf"
+PLAY = "plays/backup-modernization.yaml"
+
+
+def build(root: Path, *only: str, out: str = "build", clean: bool = False) -> None:
+    ctx = Context(
+        catalog=root / "plays", as_of=dt.date.fromisoformat(AS_OF), out=root / out, jobs=1
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, list(only or ("playbooks",)), clean=clean)
+    assert code == 0, err.getvalue()
+
+
+@pytest.fixture
+def parts_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The HTML of every part (or whole page) WeasyPrint renders from here on."""
+    seen: list[str] = []
+    render = pdf._render_html
+
+    def counted(
+        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str
+    ) -> tuple[bytes, list[str]]:
+        seen.append(html)
+        return render(renderer, job, html)
+
+    monkeypatch.setattr(pdf, "_render_html", counted)
+    return seen
+
+
+def _parts(root: Path) -> list[Path]:
+    return sorted((root / "build" / PARTS).iterdir())
+
+
+def _edit(root: Path) -> None:
+    play = root / "plays" / PLAY
+    text = play.read_text()
+    play.write_text(text.replace("summary: ", "summary: Edited. ", 1))
+
+
+def test_an_edit_renders_one_chapter_and_equals_a_clean_build(
+    tmp_path: Path, parts_rendered: list[str]
+) -> None:
+    make_catalog(tmp_path)
+    build(tmp_path)
+    first = len(parts_rendered)
+    kept = _parts(tmp_path)
+    assert first >= 4 and len(kept) == first  # every chapter and the front part
+    assert all(p.name.startswith("playbooks+cyber-resilience.pdf--") for p in kept)
+    _edit(tmp_path)
+    build(tmp_path)
+    assert len(parts_rendered) == first + 1
+    assert "Edited." in parts_rendered[-1]
+    assert len(_parts(tmp_path)) == first  # the edited chapter's old part went
+    build(tmp_path, out="clean", clean=True)
+    built = (tmp_path / "build" / PLAYBOOK).read_bytes()
+    assert built == (tmp_path / "clean" / PLAYBOOK).read_bytes()
+
+
+def test_damaged_and_foreign_part_files_are_rendered_afresh(
+    tmp_path: Path, parts_rendered: list[str]
+) -> None:
+    make_catalog(tmp_path)
+    build(tmp_path)
+    first = len(parts_rendered)
+    kept = _parts(tmp_path)
+    # one part's bytes damaged; another's file copied over a third (its digest names it)
+    damaged = bytearray(kept[0].read_bytes())
+    damaged[-10] ^= 0xFF
+    kept[0].write_bytes(bytes(damaged))
+    kept[2].write_bytes(kept[1].read_bytes())
+    (tmp_path / "build" / PLAYBOOK).unlink()  # made again: its parts are looked up
+    build(tmp_path)
+    assert len(parts_rendered) - first == 2  # the two bad files' parts
+    build(tmp_path, out="clean", clean=True)
+    built = (tmp_path / "build" / PLAYBOOK).read_bytes()
+    assert built == (tmp_path / "clean" / PLAYBOOK).read_bytes()
+
+
+def test_parts_of_outputs_gone_are_removed_and_clean_reads_none(
+    tmp_path: Path, parts_rendered: list[str]
+) -> None:
+    make_catalog(tmp_path)
+    build(tmp_path)
+    first = len(parts_rendered)
+    folder = tmp_path / "build" / PARTS
+    gone = folder / "playbooks+gone.pdf--0.blobs"
+    other = folder / "battlecards+x.pdf--0.blobs"
+    gone.write_bytes(b"a playbook no longer planned")
+    other.write_bytes(b"an output of a family this build leaves alone")
+    build(tmp_path)  # no change: the build stops before touching anything
+    assert gone.exists() and len(parts_rendered) == first
+    _edit(tmp_path)
+    build(tmp_path)
+    assert not gone.exists() and other.exists()  # --only playbooks: battlecards keep theirs
+    assert len(parts_rendered) == first + 1
+    build(tmp_path, clean=True)
+    assert len(parts_rendered) == 2 * first + 1  # --clean renders every part again
+    assert len(_parts(tmp_path)) == first + 1
