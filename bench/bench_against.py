@@ -8,7 +8,10 @@ sample grown to 50 plays and 1,000 partners, see catalog_gen.py), with `salespla
 --jobs 2` run as a user runs it (a subprocess, start-up included):
 
 - cold: a fresh --out folder;
-- one play in every silver-or-better kit edited: its summary changed, then a build.
+- one play in every silver-or-better kit edited: its summary changed, then a build;
+- one rep-only play edited (in no kit; its playbook, card and deck), the same way.
+
+`--cases cold,kit,rep` picks some of them (default: all three).
 
 REV's code is taken from git (`git archive`) into a temporary folder and run from there
 with this checkout's environment, on its own copy of the catalog: the two builds never
@@ -49,6 +52,8 @@ import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it ru
 AS_OF = "2026-11-23"
 #: the play in every silver-or-better partner's kit (as bench_build.KIT_PLAY)
 KIT_PLAY = "backup-modernization"
+#: a play no partner edition holds (as bench_build.REP_PLAY)
+REP_PLAY = "hybrid-consolidation"
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,9 @@ def drop_fields(catalog: Path, drops: list[str], *, bare_tiers: bool = False) ->
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
 
 
-def edit_summary(catalog: Path, n: int) -> None:
-    """Give the kit play a new summary (the n-th variant), as bench_build does."""
-    path = catalog / "plays" / f"{KIT_PLAY}.yaml"
+def edit_summary(catalog: Path, n: int, play: str = KIT_PLAY) -> None:
+    """Give `play` a new summary (the n-th variant), as bench_build does."""
+    path = catalog / "plays" / f"{play}.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     marker = f"Edited summary number {n} for the paired benchmark."
     path.write_text("".join(f"summary: {marker}\n" if ln.startswith("summary:") else ln
@@ -160,6 +165,9 @@ def main() -> None:
     parser.add_argument("rev", help="the revision to compare with (a commit, tag or branch)")
     parser.add_argument("--pairs", type=int, default=2, help="runs of each side per case")
     parser.add_argument("--small", action="store_true", help="10 plays, 100 partners")
+    parser.add_argument(
+        "--cases", default="cold,kit,rep", help="which of cold, kit, rep to run (comma-separated)"
+    )
     parser.add_argument(
         "--drop", action="append", default=[], metavar="FOLDER:KEY",
         help="a top-level field REV does not know, taken out of its copy of the catalog",
@@ -191,9 +199,23 @@ def main() -> None:
             edit_summary(side.catalog, n)
             return side.build()
 
+        def rep_edit(side: Side, n: int) -> Run:
+            edit_summary(side.catalog, n, REP_PLAY)
+            return side.build()
+
+        cases = {
+            "cold": ("cold full build", cold),
+            "kit": ("one play in every silver+ kit edited", kit_edit),
+            "rep": ("one rep-only play edited", rep_edit),
+        }
+        wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
+        if not wanted or any(c not in cases for c in wanted):
+            parser.error(f"--cases takes some of {', '.join(cases)}")
+        if "cold" not in wanted:
+            for side in sides:  # the edits start from a build
+                side.build()
         rows = []
-        for label, step in (("cold full build", cold), ("one play in every silver+ kit edited",
-                                                          kit_edit)):  # fmt: skip
+        for label, step in (cases[c] for c in wanted):
             print(f"{label}…", file=sys.stderr)
             rows.append((label, *paired(sides, args.pairs, step)))
     rev = args.rev
