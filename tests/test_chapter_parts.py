@@ -7,11 +7,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, make_catalog
+from conftest import AS_OF, copy_sample, make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families.base import PARTS
@@ -116,3 +117,34 @@ def test_parts_of_outputs_gone_are_removed_and_clean_reads_none(
     build(tmp_path, clean=True)
     assert len(parts_rendered) == 2 * first + 1  # --clean renders every part again
     assert len(_parts(tmp_path)) == first + 1
+
+
+def test_each_locales_playbook_keeps_its_own_parts(tmp_path: Path) -> None:
+    """A translated playbook's parts are its own: building one locale's never removes
+    another's (they were once kept under the source path, and each make swept the rest)."""
+    catalog = copy_sample(tmp_path / "plays")
+    ctx = Context(catalog=catalog, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert run_build(replace(ctx, jobs=2), ["playbooks"]) == 0, err.getvalue()
+    folder = tmp_path / "build" / PARTS
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    prefixes = {name.partition("--")[0] for name in before}
+    assert prefixes == {
+        f"{lang}playbooks+{dest}.pdf"
+        for lang in ("", "de+", "ja+", "ar+")
+        for dest in ("cyber-resilience", "unified-hybrid-cloud")
+    }
+    each = {prefix: sum(n.startswith(prefix + "--") for n in before) for prefix in prefixes}
+    assert min(each.values()) >= 5
+    play = catalog / PLAY
+    play.write_text(play.read_text().replace("summary: ", "summary: Edited. ", 1))
+    with contextlib.redirect_stderr(err):
+        assert run_build(replace(ctx, jobs=2), ["playbooks"]) == 0, err.getvalue()
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    new = [name for name in after if name not in before]
+    # the chapters that show the edited play (in both playbooks) again, in each locale;
+    # the rest kept
+    touched = [n.partition("--")[0] for n in new]
+    assert set(touched) == prefixes and all(touched.count(p) <= 2 for p in prefixes)
+    assert {p: sum(n.startswith(p + "--") for n in after) for p in prefixes} == each

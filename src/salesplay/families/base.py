@@ -23,7 +23,7 @@ from salesplay.engine.records import PageKey, key_of, placeless, tree_digest
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.labels import Labels
-from salesplay.locales import Language, delocalized, languages
+from salesplay.locales import Language, delocalized, languages, localized_path
 from salesplay.models import Audience
 from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
 from salesplay.render.theme import linted_sheets
@@ -425,7 +425,9 @@ class PartStore:
     def of(cls, src: Sources, rel: str, job: RenderJob) -> PartStore:
         places = (*src.pdf_roots, THEME_DIR)
         base = key_of("pdf", placeless(replace(job, html=""), places), src.resources)
-        return cls(src.out, _part_prefix(rel), base, places, src.clean)
+        # the output's path as written: each locale's playbook keeps its own parts
+        written = localized_path(rel, src.locale, src.locales[0]) if src.translated else rel
+        return cls(src.out, _part_prefix(written), base, places, src.clean)
 
     def opened(self) -> PartStore:
         """A store of this make's own (what it uses is noted in it)."""
