@@ -52,6 +52,19 @@ def _parts(root: Path) -> list[Path]:
     return sorted((root / "build" / PARTS).iterdir())
 
 
+def _assert_as_clean(root: Path) -> None:
+    """The playbook built is the one a --clean build into another folder makes."""
+    build(root, out="clean", clean=True)
+    assert (root / "build" / PLAYBOOK).read_bytes() == (root / "clean" / PLAYBOOK).read_bytes()
+
+
+def _built(root: Path, rendered: list[str]) -> int:
+    """The minimal catalog made in `root` and its playbook built: the parts rendered."""
+    make_catalog(root)
+    build(root)
+    return len(rendered)
+
+
 def _edit(root: Path) -> None:
     play = root / "plays" / PLAY
     text = play.read_text()
@@ -61,9 +74,7 @@ def _edit(root: Path) -> None:
 def test_an_edit_renders_one_chapter_and_equals_a_clean_build(
     tmp_path: Path, parts_rendered: list[str]
 ) -> None:
-    make_catalog(tmp_path)
-    build(tmp_path)
-    first = len(parts_rendered)
+    first = _built(tmp_path, parts_rendered)
     kept = _parts(tmp_path)
     assert first >= 4 and len(kept) == first  # every chapter and the front part
     assert all(p.name.startswith("playbooks+cyber-resilience.pdf--") for p in kept)
@@ -72,17 +83,13 @@ def test_an_edit_renders_one_chapter_and_equals_a_clean_build(
     assert len(parts_rendered) == first + 1
     assert "Edited." in parts_rendered[-1]
     assert len(_parts(tmp_path)) == first  # the edited chapter's old part went
-    build(tmp_path, out="clean", clean=True)
-    built = (tmp_path / "build" / PLAYBOOK).read_bytes()
-    assert built == (tmp_path / "clean" / PLAYBOOK).read_bytes()
+    _assert_as_clean(tmp_path)
 
 
 def test_damaged_and_foreign_part_files_are_rendered_afresh(
     tmp_path: Path, parts_rendered: list[str]
 ) -> None:
-    make_catalog(tmp_path)
-    build(tmp_path)
-    first = len(parts_rendered)
+    first = _built(tmp_path, parts_rendered)
     kept = _parts(tmp_path)
     # one part's bytes damaged; another's file copied over a third (its digest names it)
     damaged = bytearray(kept[0].read_bytes())
@@ -92,17 +99,13 @@ def test_damaged_and_foreign_part_files_are_rendered_afresh(
     (tmp_path / "build" / PLAYBOOK).unlink()  # made again: its parts are looked up
     build(tmp_path)
     assert len(parts_rendered) - first == 2  # the two bad files' parts
-    build(tmp_path, out="clean", clean=True)
-    built = (tmp_path / "build" / PLAYBOOK).read_bytes()
-    assert built == (tmp_path / "clean" / PLAYBOOK).read_bytes()
+    _assert_as_clean(tmp_path)
 
 
 def test_parts_of_outputs_gone_are_removed_and_clean_reads_none(
     tmp_path: Path, parts_rendered: list[str]
 ) -> None:
-    make_catalog(tmp_path)
-    build(tmp_path)
-    first = len(parts_rendered)
+    first = _built(tmp_path, parts_rendered)
     folder = tmp_path / "build" / PARTS
     gone = folder / "playbooks+gone.pdf--0.blobs"
     other = folder / "battlecards+x.pdf--0.blobs"

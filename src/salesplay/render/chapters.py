@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, Protocol
+from typing import Protocol
 
-from salesplay.render.pdfjoin import PART_LINK, JoinError, join
+from salesplay.render.pdfjoin import PART_LINK, JoinError, join, named_destinations, page_of
 
 #: every margin box of CSS Paged Media: a chapter is rendered without its page's chrome
 #: (running header, footer, page number), which the front part draws for every page
@@ -300,8 +300,8 @@ def _layout(pdf: bytes, shared: set[str]) -> Layout:
     with pk.open(io.BytesIO(pdf)) as doc:
         index = {page.objgen: n for n, page in enumerate(doc.pages)}
         on: list[list[str]] = [[] for _ in doc.pages]
-        for name, dest in _named(doc).items():
-            page = index.get(_page_objgen(dest))
+        for name, dest in named_destinations(doc).items():
+            page = index.get(page_of(dest))
             if page is not None and name not in shared:
                 on[page].append(name)
         return Layout(len(doc.pages), tuple(tuple(sorted(names)) for names in on))
@@ -314,33 +314,12 @@ def _stand_ins_hold(doc: object, keep: int, layouts: Sequence[Layout]) -> bool:
 
     assert isinstance(doc, pk.Pdf)
     index = {page.objgen: n for n, page in enumerate(doc.pages)}
-    named = _named(doc)
+    named = named_destinations(doc)
     first = keep
     for layout in layouts:
         for offset, names in enumerate(layout.anchors):
             for name in names:
-                if index.get(_page_objgen(named.get(name))) != first + offset:
+                if index.get(page_of(named.get(name))) != first + offset:
                     return False
         first += layout.pages
     return True
-
-
-def _named(doc: object) -> dict[str, object]:
-    import pikepdf as pk
-
-    assert isinstance(doc, pk.Pdf)
-    names = doc.Root.get("/Names")
-    tree = names.get("/Dests") if names is not None else None
-    if tree is None:
-        return {}
-    return {str(name): dest for name, dest in pk.NameTree(tree).items()}
-
-
-def _page_objgen(dest: object) -> Any:
-    import pikepdf as pk
-
-    if isinstance(dest, pk.Dictionary) and "/D" in dest:
-        dest = dest.D
-    if isinstance(dest, pk.Array) and len(dest) and isinstance(dest[0], pk.Dictionary):
-        return dest[0].objgen
-    return None

@@ -52,7 +52,7 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
     document = _document(tree, 0)
     nums = tree.ParentTree.Nums
     following = _next_key(tree)
-    dests = _dests(out)
+    dests = named_destinations(out)
     chrome = [] if keep is None else _take_chrome(out, tree, document, dests, keep)
     if keep is not None and len(chrome) != sum(len(src.pages) for src in sources):
         raise JoinError(
@@ -84,7 +84,7 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
             copied = _copied(out, kid)
             copied.P = document
             document.K.append(copied)
-        for name, dest in _dests(src).items():
+        for name, dest in named_destinations(src).items():
             dests.setdefault(name, _copied(out, dest))
         outline.append((src, first))
     tree.ParentTreeNextKey = following
@@ -148,7 +148,8 @@ def _next_key(tree: Any) -> int:
     return max(keys, default=-1) + 1
 
 
-def _dests(pdf: Any) -> dict[str, Any]:
+def named_destinations(pdf: Any) -> dict[str, Any]:
+    """The named destinations of an open pikepdf document, by name."""
     import pikepdf
 
     names = pdf.Root.get("/Names")
@@ -261,14 +262,15 @@ def _take_chrome(out: Any, tree: Any, document: Any, dests: dict[str, Any], keep
             kept_nums.extend((nums[at], nums[at + 1]))
     tree.ParentTree.Nums = pikepdf.Array(kept_nums)
     _prune(document, dropped)
-    for name in [n for n, dest in dests.items() if _page_of(dest) in dropped]:
+    for name in [n for n, dest in dests.items() if page_of(dest) in dropped]:
         del dests[name]
     for index in range(len(out.pages) - 1, keep - 1, -1):
         del out.pages[index]
     return forms
 
 
-def _page_of(dest: Any) -> Any:
+def page_of(dest: Any) -> Any:
+    """The object id of the page a destination (an array, or an action's /D) leads to."""
     import pikepdf
 
     if isinstance(dest, pikepdf.Dictionary) and "/D" in dest:
