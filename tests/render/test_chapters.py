@@ -233,12 +233,15 @@ def test_a_page_that_does_not_split_is_rendered_whole(rendered: dict[str, Any]) 
         "<nav>front</nav><main><section>x</section></main>",  # not a chapter
         "<nav>front</nav><main><section class='chapter'>x</section></main><p>after</p>",
         "<nav>front</nav><main><section class='chapter'>x</main>",  # a chapter not closed
+        "<nav>no head</nav><main><section class='chapter'>x</section></main>",
     ],
 )
 def test_pages_not_made_of_chapters_do_not_split(body: str) -> None:
     page = f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
     if "loose" in body:
         page = page.replace("<p>loose text</p>", "loose text")
+    if "no head" in body:
+        page = page.replace("<head><title>t</title></head>", "")
     assert chapters.split(page) is None
 
 

@@ -124,6 +124,8 @@ def split(page: str) -> Split | None:
         return None
     if parser.body is None or parser.body_end is None or parser.bad:
         return None
+    if "</head>" not in page[: parser.body]:
+        return None  # nowhere to say that a chapter is rendered without page chrome
     body_children = [e for e in parser.elems if e.parent == "body"]
     if not body_children or body_children[-1].tag != "main":
         return None
