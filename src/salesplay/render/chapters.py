@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Protocol
+from typing import Any, Protocol
 
 from salesplay.render.pdfjoin import PART_LINK, JoinError, join, named_destinations, page_of
 
@@ -297,31 +297,31 @@ def render(
 
 
 def _layout(pdf: bytes, shared: set[str]) -> Layout:
-    import pikepdf as pk
+    import pikepdf
 
-    with pk.open(io.BytesIO(pdf)) as doc:
-        index = {page.objgen: n for n, page in enumerate(doc.pages)}
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
         on: list[list[str]] = [[] for _ in doc.pages]
-        for name, dest in named_destinations(doc).items():
-            page = index.get(page_of(dest))
-            if page is not None and name not in shared:
+        for name, page in _anchor_pages(doc).items():
+            if name not in shared:
                 on[page].append(name)
         return Layout(len(doc.pages), tuple(tuple(sorted(names)) for names in on))
 
 
-def _stand_ins_hold(doc: object, keep: int, layouts: Sequence[Layout]) -> bool:
+def _stand_ins_hold(doc: Any, keep: int, layouts: Sequence[Layout]) -> bool:
     """Whether every chapter's anchors fall on its stand-in's pages in the front part: the
     stand-ins laid out as the chapters did (each chapter starts a page, so numbers hold)."""
-    import pikepdf as pk
-
-    assert isinstance(doc, pk.Pdf)
-    index = {page.objgen: n for n, page in enumerate(doc.pages)}
-    named = named_destinations(doc)
+    pages = _anchor_pages(doc)
     first = keep
     for layout in layouts:
         for offset, names in enumerate(layout.anchors):
-            for name in names:
-                if index.get(page_of(named.get(name))) != first + offset:
-                    return False
+            if any(pages.get(name) != first + offset for name in names):
+                return False
         first += layout.pages
     return True
+
+
+def _anchor_pages(doc: Any) -> dict[str, int]:
+    """The page index of each named destination of an open document."""
+    index = {page.objgen: n for n, page in enumerate(doc.pages)}
+    found = {name: index.get(page_of(dest)) for name, dest in named_destinations(doc).items()}
+    return {name: page for name, page in found.items() if page is not None}

@@ -86,7 +86,7 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
             document.K.append(copied)
         for name, dest in named_destinations(src).items():
             dests.setdefault(name, _copied(out, dest))
-        outline.append((src, first))
+        outline.append(src)
     tree.ParentTreeNextKey = following
     if chrome:
         for page, form in zip(out.pages[keep:], chrome, strict=True):
@@ -174,13 +174,13 @@ def _copied(out: Any, obj: Any) -> Any:
     return obj
 
 
-def _join_outlines(out: Any, parts: list[tuple[Any, int]]) -> None:
+def _join_outlines(out: Any, parts: list[Any]) -> None:
     """Each later part's outline items after those before, their children kept; an item's
     destination, named or a page, follows it."""
     import pikepdf
 
     with out.open_outline() as outline:
-        for src, _first in parts:
+        for src in parts:
             with src.open_outline() as theirs:
                 for item in theirs.root:
                     outline.root.append(_item(out, item, pikepdf))
