@@ -69,7 +69,7 @@ RECIPE = "cut 1: no layout tables, all names, desubroutinized, one BMP cmap, pos
 def recipe() -> str:
     """RECIPE and the fontTools version: everything but the font and repertoire a cut
     depends on."""
-    import fontTools  # type: ignore[import-untyped]
+    import fontTools
 
     return f"{RECIPE}; fontTools {fontTools.version}"
 
@@ -77,7 +77,7 @@ def recipe() -> str:
 def cut(otf: bytes, repertoire: Iterable[int]) -> bytes:
     """An OpenType CFF font cut to `repertoire`: what a SubsetFont draws from (~0.6 s)."""
     from fontTools import subset
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(otf), recalcTimestamp=False)
     # Every drawing subsets this font again, at a cost that grows with its size: keep

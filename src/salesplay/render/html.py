@@ -403,7 +403,7 @@ def _measures(shaped: bool = False) -> tuple[Measure, Measure]:
     Noto fallback and estimated (see _with_fallback), or, `shaped`, measured in that Noto
     font as shaped text (see _noto_widths): for the words set as HTML in a right-to-left
     PDF, which WeasyPrint draws in those very fonts, where no browser's font may differ."""
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont
     from PIL import ImageFont  # only a diagram needs it
 
     fonts = THEME_DIR / "fonts"

@@ -7,6 +7,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from salesplay.render.fontmerge import merge_faces
+
 #: the scheme of a link to an anchor in another part: a part is rendered with
 #: `href="salesplay-part:NAME"` for `#NAME` (WeasyPrint drops a link to an anchor its
 #: document lacks), and the join turns it into a link to the named destination NAME.
@@ -29,8 +31,8 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
     The same parts give the same bytes.
 
     A link to another part's anchor, written `salesplay-part:NAME` (PART_LINK), becomes a
-    link to that anchor; one to an anchor no part has is a JoinError. Fonts are joined as
-    they come (each part's subsets stay its own).
+    link to that anchor; one to an anchor no part has is a JoinError. The parts' subsets of
+    a face become one font (render.fontmerge), as the whole document would have it.
 
     With `keep`, the first part keeps only its first `keep` pages. Its pages after them are
     the page chrome of the later parts' pages, one for one (their running header, footer
@@ -101,6 +103,7 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
         out.Root.Names.Dests = names.obj
     if outline:
         _join_outlines(out, outline)
+    merge_faces(out)
     buffer = io.BytesIO()
     out.save(
         buffer,

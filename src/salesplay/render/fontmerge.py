@@ -1,0 +1,352 @@
+"""One embedded font per face in a PDF joined from parts: the parts' subsets of a face merged."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: a ToUnicode CMap's entries: `<gid> <text>` (bfchar), `<first> <last> <text>` and
+#: `<first> <last> [<text> ...]` (bfrange)
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
+_RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])")
+
+_CMAP_HEAD = b"\n".join(
+    (
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo",
+        b"<< /Registry (Adobe)",
+        b"/Ordering (UCS)",
+        b"/Supplement 0",
+        b">> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    )
+)
+_CMAP_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+
+
+class _Unmergeable(ValueError):
+    """A face's subsets that cannot be merged safely: they are left as they are."""
+
+
+@dataclass
+class _Subset:
+    """One part's subset of a face: its Type 0 font dictionary and what it holds."""
+
+    font: Any  # the Type 0 font dictionary
+    program: Any  # the embedded font file (a fontTools TTFont)
+    widths: dict[int, float]
+    text: dict[int, bytes]  # glyph id -> its text, UTF-16BE hex as the CMap writes it
+
+
+def merge_faces(pdf: Any) -> None:
+    """Merge, in place, the subsets of each face the parts of `pdf` embedded.
+
+    WeasyPrint names a face's subset after the face (its tag is a digest of the face's
+    description), keeps glyph ids (a subset's glyph i is the face's glyph i) and leaves no
+    subroutines, so a face's subsets merge glyph by glyph: the one with the most glyph ids
+    takes every other's used glyphs (those in its widths), the widths and the ToUnicode
+    maps are joined, and every resource dictionary then names the merged font. A face whose
+    subsets disagree (glyph names, units, CFF width defaults) or that this module cannot
+    read stays as it came, one subset per part: the document is right, only larger.
+    """
+    import pikepdf
+
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for obj in pdf.objects:
+        key = _face(obj, pikepdf)
+        if key is not None:
+            groups.setdefault(key, []).append(obj)
+    remap: dict[tuple[int, int], Any] = {}
+    for fonts in groups.values():
+        if len(fonts) < 2:
+            continue
+        try:
+            merged = _merge(pdf, fonts, pikepdf)
+        except _Unmergeable:
+            continue
+        for font in fonts:
+            if font.objgen != merged.objgen:
+                remap[font.objgen] = merged
+    if remap:
+        for resources in _resources(pdf, pikepdf):
+            fonts = resources.get("/Font")
+            if not isinstance(fonts, pikepdf.Dictionary):
+                continue
+            for name in list(fonts.keys()):
+                target = remap.get(fonts[name].objgen)
+                if target is not None:
+                    fonts[name] = target
+
+
+def _face(obj: Any, pikepdf: Any) -> tuple[str, str] | None:
+    """The face a Type 0 font dictionary with an embedded CID font is a subset of, or None."""
+    if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font":
+        return None
+    if obj.get("/Subtype") != "/Type0" or "/DescendantFonts" not in obj:
+        return None
+    descendant = obj.DescendantFonts[0]
+    descriptor = descendant.get("/FontDescriptor")
+    if descriptor is None or not any(k in descriptor for k in ("/FontFile2", "/FontFile3")):
+        return None
+    return str(obj.get("/BaseFont", "")), str(descendant.get("/Subtype", ""))
+
+
+def _merge(pdf: Any, fonts: list[Any], pikepdf: Any) -> Any:
+    """The first of `fonts`, made to hold all of their glyphs, widths and texts."""
+    subsets = [_read(font) for font in fonts]
+    base = max(subsets, key=lambda s: len(s.program.getGlyphOrder()))  # first of the longest
+    head = base.program["head"]
+    for subset in subsets:
+        theirs = subset.program["head"]
+        # glyph names are no test: fontTools names a glyph after its cmap entries, which
+        # differ from subset to subset; glyph ids are the face's in all of them
+        if (theirs.unitsPerEm, theirs.fontRevision) != (head.unitsPerEm, head.fontRevision):
+            raise _Unmergeable("the subsets are of different faces")
+    if "CFF " in base.program:
+        _take_cff(base, subsets)
+    elif "glyf" in base.program:
+        _take_glyf(base, subsets)
+    else:
+        raise _Unmergeable("neither CFF nor TrueType outlines")
+    widths: dict[int, float] = {}
+    text: dict[int, bytes] = {}
+    for subset in subsets:
+        for gid, width in subset.widths.items():
+            widths.setdefault(gid, width)
+        for gid, chars in subset.text.items():
+            text.setdefault(gid, chars)
+    buffer = io.BytesIO()
+    base.program.save(buffer)
+    data = buffer.getvalue()
+    first = fonts[0]
+    descendant = first.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+    stream = pikepdf.Stream(pdf, data)
+    for name, value in descriptor[key].items():
+        if name not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
+            stream[name] = value
+    if key == "/FontFile2":
+        stream.Length1 = len(data)
+    descriptor[key] = stream
+    descendant.W = _width_array(widths, pikepdf)
+    first.ToUnicode = pikepdf.Stream(pdf, _cmap(text))
+    return first
+
+
+def _read(font: Any) -> _Subset:
+    """A Type 0 font dictionary's subset: its program, widths and ToUnicode map."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+    try:
+        # recalcTimestamp off: the same parts give the same bytes; recalcBBoxes off: the
+        # face's box is kept (the PDF reads its own), and CJK faces took seconds to measure
+        program = TTFont(
+            io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
+        )
+        program.getGlyphOrder()
+    except (TTLibError, ValueError, KeyError, AssertionError) as exc:
+        raise _Unmergeable(f"unreadable font program: {exc}") from None
+    unicode = font.get("/ToUnicode")
+    return _Subset(
+        font=font,
+        program=program,
+        widths=_widths(descendant.get("/W", ())),
+        text=_texts(unicode.read_bytes()) if unicode is not None else {},
+    )
+
+
+def _take_cff(base: _Subset, subsets: list[_Subset]) -> None:
+    """The other subsets' used CFF glyphs copied into the base's program."""
+    from fontTools.misc.psCharStrings import T2CharString
+
+    top = _cff_top(base)
+    order = base.program.getGlyphOrder()
+    for subset in subsets:
+        if subset is base:
+            continue
+        theirs = _cff_top(subset)
+        their_order = subset.program.getGlyphOrder()
+        for gid in sorted(subset.widths.keys() - base.widths.keys()):
+            if gid >= len(their_order):
+                raise _Unmergeable("a width for a glyph the subset lacks")
+            glyph = theirs.CharStrings[their_order[gid]]
+            private = _private(top, theirs, gid)
+            top.CharStrings[order[gid]] = T2CharString(
+                bytecode=glyph.bytecode, private=private, globalSubrs=top.GlobalSubrs
+            )
+
+
+def _cff_top(subset: _Subset) -> Any:
+    """The subset's CFF top dictionary, which must call no subroutines."""
+    table = subset.program["CFF "].cff
+    if len(table.topDictIndex) != 1:
+        raise _Unmergeable("not a single CFF font")
+    top = table.topDictIndex[0]
+    privates = [fd.Private for fd in top.FDArray] if hasattr(top, "ROS") else [top.Private]
+    if len(table.GlobalSubrs) or any(len(getattr(p, "Subrs", None) or ()) for p in privates):
+        raise _Unmergeable("a CFF subset calls subroutines")
+    return top
+
+
+def _private(top: Any, theirs: Any, gid: int) -> Any:
+    """The base's private dictionary for their glyph `gid`: the same, or no merge.
+
+    A charstring's width is written against its private dictionary's width defaults, and
+    its hints against the rest: it moves only to a dictionary equal to its own. In a
+    CID-keyed font the glyph's font dictionary is chosen anew (a subset may drop and
+    renumber the face's font dictionaries).
+    """
+    if not hasattr(top, "ROS"):
+        if _values(theirs.Private) != _values(top.Private):
+            raise _Unmergeable("the subsets' CFF private dictionaries differ")
+        return top.Private
+    theirs_fd = theirs.FDArray[theirs.FDSelect[gid]]
+    wanted = _values(theirs_fd.Private), getattr(theirs_fd, "FontName", None)
+    for index, fd in enumerate(top.FDArray):
+        if (_values(fd.Private), getattr(fd, "FontName", None)) == wanted:
+            top.FDSelect[gid] = index
+            return fd.Private
+    raise _Unmergeable("a glyph's CFF font dictionary is not in the base subset")
+
+
+def _values(private: Any) -> list[tuple[str, Any]]:
+    """A CFF private dictionary's values, subroutines left out (there are none)."""
+    return sorted((k, repr(v)) for k, v in private.rawDict.items() if k != "Subrs")
+
+
+def _take_glyf(base: _Subset, subsets: list[_Subset]) -> None:
+    """The other subsets' used TrueType glyphs (and their components) copied into the base's."""
+    glyf = base.program["glyf"]
+    metrics = base.program["hmtx"].metrics
+    order = base.program.getGlyphOrder()
+    for subset in subsets:
+        if subset is base:
+            continue
+        theirs = subset.program["glyf"]
+        their_metrics = subset.program["hmtx"].metrics
+        their_order = subset.program.getGlyphOrder()
+        their_ids = {name: gid for gid, name in enumerate(their_order)}
+        wanted = sorted(subset.widths.keys() - base.widths.keys())
+        while wanted:
+            gid = wanted.pop()
+            if gid >= len(their_order):
+                raise _Unmergeable("a width for a glyph the subset lacks")
+            glyph = theirs[their_order[gid]]
+            if glyph.isComposite():
+                # a component is named after the subset's own glyph order: named anew
+                glyph = copy.deepcopy(glyph)
+                for component in glyph.components:
+                    component_id = their_ids[component.glyphName]
+                    component.glyphName = order[component_id]
+                    wanted.append(component_id)
+            glyf[order[gid]] = glyph
+            metrics[order[gid]] = their_metrics[their_order[gid]]
+
+
+def _widths(array: Any) -> dict[int, float]:
+    """A CID font's W array as glyph id -> width."""
+    import pikepdf
+
+    widths: dict[int, float] = {}
+    items = list(array)
+    at = 0
+    while at < len(items):
+        first = int(items[at])
+        following = items[at + 1]
+        if isinstance(following, pikepdf.Array):
+            for offset, width in enumerate(following):
+                widths[first + offset] = float(width)
+            at += 2
+        else:
+            for gid in range(first, int(following) + 1):
+                widths[gid] = float(items[at + 2])
+            at += 3
+    return widths
+
+
+def _width_array(widths: dict[int, float], pikepdf: Any) -> Any:
+    """Glyph id -> width as a W array, one run of widths per run of glyph ids."""
+    array: list[Any] = []
+    for first, run in _runs(sorted(widths)):
+        array.extend((first, pikepdf.Array([_number(widths[gid]) for gid in run])))
+    return pikepdf.Array(array)
+
+
+def _runs(gids: list[int]) -> Iterator[tuple[int, list[int]]]:
+    """Sorted glyph ids in runs of consecutive ids."""
+    run: list[int] = []
+    for gid in gids:
+        if run and gid != run[-1] + 1:
+            yield run[0], run
+            run = []
+        run.append(gid)
+    if run:
+        yield run[0], run
+
+
+def _number(width: float) -> int | float:
+    return int(width) if width == int(width) else width
+
+
+def _texts(cmap: bytes) -> dict[int, bytes]:
+    """A ToUnicode CMap's map from glyph id to text (UTF-16BE, in hex)."""
+    text: dict[int, bytes] = {}
+    for block in _BFCHAR.findall(cmap):
+        codes = _HEX.findall(block)
+        if len(codes) % 2:
+            raise _Unmergeable("a ToUnicode bfchar block this module cannot read")
+        for at in range(0, len(codes), 2):
+            text.setdefault(int(codes[at], 16), codes[at + 1].lower())
+    for block in _BFRANGE.findall(cmap):
+        for first, last, target in _RANGE.findall(block):
+            start, end = int(first, 16), int(last, 16)
+            if target.startswith(b"["):
+                for offset, chars in enumerate(_HEX.findall(target)):
+                    text.setdefault(start + offset, chars.lower())
+            else:
+                value = int(target[1:-1], 16)
+                width = len(target) - 2
+                for offset in range(end - start + 1):
+                    text.setdefault(start + offset, b"%0*x" % (width, value + offset))
+    return text
+
+
+def _cmap(text: dict[int, bytes]) -> bytes:
+    """A ToUnicode CMap for glyph id -> text, in blocks of a hundred entries as WeasyPrint's."""
+    items = sorted(text.items())
+    lines = [_CMAP_HEAD]
+    for at in range(0, len(items), 100):
+        batch = items[at : at + 100]
+        lines.append(b"%d beginbfchar" % len(batch))
+        lines.extend(b"<%04x> <%s>" % (gid, chars) for gid, chars in batch)
+        lines.append(b"endbfchar")
+    lines.append(_CMAP_TAIL)
+    return b"\n".join(lines)
+
+
+def _resources(pdf: Any, pikepdf: Any) -> Iterator[Any]:
+    """Every resource dictionary of the document: its pages', forms', patterns', fonts'."""
+    for obj in pdf.objects:
+        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        if "/Font" in obj and isinstance(obj.get("/Font"), pikepdf.Dictionary):
+            yield obj  # an indirect resource dictionary
+        resources = obj.get("/Resources")
+        if isinstance(resources, pikepdf.Dictionary) and not resources.is_indirect:
+            yield resources

@@ -1,0 +1,177 @@
+"""Parts joined into one document embed each face once: the parts' subsets merged glyph by
+glyph (CFF, CID-keyed CFF and TrueType), their widths and texts joined; a face whose subsets
+disagree stays as it came."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pypdf
+import pytest
+
+from salesplay.render import fontmerge
+from salesplay.render.pdf import PdfRenderer
+from salesplay.render.pdfjoin import join
+from salesplay.render.templates import THEME_DIR
+
+AS_OF = date(2026, 11, 1)
+
+# each part draws other glyphs of each face: Inter (CFF), Inter bold, DejaVu Sans
+# (TrueType, its accented letters composite glyphs), Noto Sans CJK (CID-keyed CFF) and
+# Noto Sans Arabic (TrueType, joined forms)
+_PAGES = [
+    ("Alpha brave", "Übergröße", "統合クラウド", "مرحبا بالعالم"),
+    ("Quartz jumps", "café naïve", "ハイブリッド", "سلام عليكم"),
+    ("Vexing wolf", "Ægir øre", "予測可能なコスト", "نسخة احتياطية"),
+]
+_STYLE = (
+    '<link rel="stylesheet" href="fonts.css">'
+    "<style>@page { size: A6; margin: 1cm } body { font-family: Inter }"
+    " .d { font-family: 'DejaVu Sans' } .j { font-family: 'Noto Sans CJK JP' }"
+    " .a { font-family: 'Noto Sans Arabic' } section + section { break-before: page }</style>"
+)
+
+
+def _section(latin: str, accents: str, japanese: str, arabic: str) -> str:
+    return (
+        f"<section><h1>{latin}</h1><p>{latin.lower()} text</p><p class=d>{accents}</p>"
+        f"<p class=j lang=ja>{japanese}</p><p class=a lang=ar dir=rtl>{arabic}</p></section>"
+    )
+
+
+def _html(sections: list[str]) -> str:
+    body = "".join(sections)
+    return f'<!DOCTYPE html><html lang="en"><head>{_STYLE}</head><body>{body}</body></html>'
+
+
+@pytest.fixture(scope="module")
+def rendered() -> tuple[list[bytes], bytes]:
+    """Each page rendered alone (the parts), and all of them rendered as one document."""
+    sections = [_section(*page) for page in _PAGES]
+    with PdfRenderer() as renderer:
+
+        def render(html: str) -> bytes:
+            pdf: bytes = renderer.render(
+                html,
+                base_url=(THEME_DIR / "index.html").as_uri(),
+                roots=[THEME_DIR],
+                as_of=AS_OF,
+                title="Fonts",
+            )[0]
+            return pdf
+
+        return [render(_html([s])) for s in sections], render(_html(sections))
+
+
+def _fonts(data: bytes) -> dict[str, int]:
+    """Each embedded face's name -> its number of Type 0 font dictionaries."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    found: dict[str, int] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0":
+            name = str(obj.BaseFont).split("+", 1)[1]
+            found[name] = found.get(name, 0) + 1
+    return found
+
+
+def _texts(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def _pixels(data: bytes, tmp: Path, name: str) -> list[Any]:
+    from PIL import Image
+
+    (tmp / f"{name}.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", str(tmp / f"{name}.pdf"), str(tmp / name)], check=True
+    )
+    return [Image.open(png) for png in sorted(tmp.glob(f"{name}-*.pgm"))]
+
+
+def test_joined_parts_embed_each_face_once(
+    rendered: tuple[list[bytes], bytes], tmp_path: Path
+) -> None:
+    from PIL import ImageChops
+
+    parts, whole = rendered
+    faces = _fonts(whole)
+    # the five faces of the parts, in the three kinds of font program
+    assert {"Inter", "Inter-Bold", "DejaVu-Sans", "Noto-Sans-CJK-JP", "Noto-Sans-Arabic"} <= set(
+        faces
+    )
+    assert all(_fonts(part) == faces for part in parts)  # each part a subset of each face
+    joined = join(parts)
+    assert _fonts(joined) == faces == {name: 1 for name in faces}
+    assert len(joined) < 1.15 * len(whole) < 0.7 * sum(len(part) for part in parts)
+    assert _texts(joined) == _texts(whole)
+    before, after = _pixels(whole, tmp_path, "whole"), _pixels(joined, tmp_path, "joined")
+    assert len(before) == len(after) == 3
+    for number, (a, b) in enumerate(zip(before, after, strict=True), 1):
+        diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 64 else 0)
+        assert diff.histogram()[255] <= 10, f"page {number} differs"
+    assert join(parts) == joined
+
+
+def _change_revision(part: bytes, face: str) -> bytes:
+    """The part with `face`'s embedded program marked as another revision of the face."""
+    from fontTools.ttLib import TTFont
+
+    pdf = pikepdf.open(io.BytesIO(part))
+    for obj in pdf.objects:
+        if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0"):
+            continue
+        if str(obj.BaseFont).endswith("+" + face):
+            descriptor = obj.DescendantFonts[0].FontDescriptor
+            key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+            program = TTFont(io.BytesIO(descriptor[key].read_bytes()))
+            program["head"].fontRevision += 1
+            buffer = io.BytesIO()
+            program.save(buffer)
+            descriptor[key].write(buffer.getvalue())
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_face_whose_subsets_disagree_stays_as_it_came(
+    rendered: tuple[list[bytes], bytes],
+) -> None:
+    parts, whole = rendered
+    changed = [parts[0], _change_revision(parts[1], "Inter"), parts[2]]
+    joined = join(changed)
+    fonts = _fonts(joined)
+    # Inter stays one subset per part, the other faces are merged
+    assert fonts["Inter"] == 3
+    assert all(count == 1 for name, count in fonts.items() if name != "Inter")
+    assert _texts(joined) == _texts(whole)
+
+
+def test_width_arrays_and_unicode_maps_read_both_forms() -> None:
+    """W arrays list widths from a glyph id or give one width to a range; ToUnicode maps use
+    bfchar entries and both bfrange forms: all read, and written back as runs."""
+    widths = fontmerge._widths(pikepdf.Array([3, pikepdf.Array([500, 600]), 10, 12, 250]))
+    assert widths == {3: 500.0, 4: 600.0, 10: 250.0, 11: 250.0, 12: 250.0}
+    array = fontmerge._width_array({**widths, 5: 612.5}, pikepdf)
+    assert fontmerge._widths(array) == {**widths, 5: 612.5}
+    assert [int(v) for v in array[::2]] == [3, 10]
+    cmap = (
+        b"2 beginbfchar\n<0003> <0041>\n<0004> <00660069>\nendbfchar\n"
+        b"2 beginbfrange\n<0010> <0012> <0061>\n<0020> <0021> [<0062> <0063>]\nendbfrange"
+    )
+    text = fontmerge._texts(cmap)
+    assert text == {
+        3: b"0041",
+        4: b"00660069",
+        16: b"0061",
+        17: b"0062",
+        18: b"0063",
+        32: b"0062",
+        33: b"0063",
+    }
+    assert fontmerge._texts(fontmerge._cmap(text)) == text
