@@ -19,7 +19,7 @@ from salesplay.context import Context
 from salesplay.diagnostics import Location
 from salesplay.engine import executor as executor_module
 from salesplay.engine.executor import InlineExecutor
-from salesplay.engine.units import Made, Sink, Unit, Workshop
+from salesplay.engine.units import Made, Result, Sink, Unit, Workshop
 from salesplay.families import kits as kits_family
 from salesplay.faults import BuildFault
 
@@ -33,7 +33,7 @@ class _Recording:
         self.runs = runs
         self.fail = fail  # units whose path starts with it fail as a lost worker would
 
-    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Result]]:
         self.runs.append([u.rel for u in units])
         yield from InlineExecutor().run([self._maybe_failing(u) for u in units], sink)
 

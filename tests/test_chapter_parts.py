@@ -122,6 +122,45 @@ def test_parts_of_outputs_gone_are_removed_and_clean_reads_none(
     assert len(_parts(tmp_path)) == first + 1
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_that_stops_keeps_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Parts are written with their output, by the build: a build stopped after rendering
+    (here by a render warning under --strict) leaves the kept parts as they were, neither
+    the edited chapter's new part written nor its old one removed; the next build keeps
+    them as usual."""
+    make_catalog(tmp_path)
+    build(tmp_path)
+    before = {p.name: p.read_bytes() for p in _parts(tmp_path)}
+    render = pdf._render_html
+
+    def refusing(
+        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str
+    ) -> tuple[bytes, list[str]]:
+        data, refused = render(renderer, job, html)
+        return data, [*refused, "file:///outside.png"] if "Edited." in html else refused
+
+    monkeypatch.setattr(pdf, "_render_html", refusing)
+    _edit(tmp_path)
+    ctx = Context(
+        catalog=tmp_path / "plays",
+        as_of=dt.date.fromisoformat(AS_OF),
+        out=tmp_path / "build",
+        jobs=jobs,
+        strict=True,
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert run_build(ctx, ["playbooks"]) == 1
+    assert "outside.png" in err.getvalue()
+    assert {p.name: p.read_bytes() for p in _parts(tmp_path)} == before
+    monkeypatch.setattr(pdf, "_render_html", render)
+    build(tmp_path)
+    after = {p.name for p in _parts(tmp_path)}
+    assert len(after) == len(before) and len(after - before.keys()) == 1
+
+
 def test_each_locales_playbook_keeps_its_own_parts(tmp_path: Path) -> None:
     """A translated playbook's parts are its own: building one locale's never removes
     another's (they were once kept under the source path, and each make swept the rest)."""

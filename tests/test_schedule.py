@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from salesplay.engine.executor import ForkExecutor, InlineExecutor
 from salesplay.engine.schedule import run_stage
-from salesplay.engine.units import Made, Sink, Unit, Workshop, largest_first
+from salesplay.engine.units import Made, Result, Sink, Unit, Workshop, largest_first
 
 
 def _unit(rel: str, cost: float) -> Unit:
@@ -23,7 +23,7 @@ class _Recording:
     def __init__(self) -> None:
         self.order: list[str] = []
 
-    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Result]]:
         self.order = [u.rel for u in units]
         # finish in reverse, as a real pool may
         made = list(InlineExecutor().run(units, sink))

@@ -578,8 +578,10 @@ def _make_and_write(
     fault, or under --strict a render warning, leaves build/ as it was; later stages (kits)
     are written as each is made. Last come the outputs made from every diagnostic
     (reports/check.json). `before_writing` runs before the first output is written (it
-    locks an --out made by this build).
+    locks an --out made by this build). The cache files a make keeps (engine.units.Kept)
+    are written with its output.
     """
+    from salesplay.cachefiles import write_kept
     from salesplay.engine.executor import executor_for
     from salesplay.engine.schedule import merge, preparations, run_stage, split
 
@@ -637,6 +639,8 @@ def _make_and_write(
             written += changed
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
             warnings[item.unit.rel] = item.warnings
+            for cached in item.kept:
+                write_kept(ctx.out, cached)
     found = _render_warnings(warnings, ctx.strict)
     kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
     everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)

@@ -7,6 +7,10 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salesplay.engine.units import Kept
 
 #: cache files of blobs: MAGIC, a JSON line {"sizes", "sha256"}, then the blobs end to end
 BLOBS = ".blobs"
@@ -56,6 +60,26 @@ def store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
     """Keep `blobs` as cache file `name`."""
     # a blobs file is checked against its digest when read: it need not wait for the disk
     store(out, name, blob_file(name, blobs), durable=False)
+
+
+def write_kept(out: Path, kept: Kept) -> None:
+    """Write the cache files a make kept for its output, then remove the output's others
+    (those under `kept.prefix` it did not use)."""
+    from salesplay.write import remove_output
+
+    for name, data in kept.files:
+        # checked against their digest when read: they need not wait for the disk
+        store(out, name, data, durable=False)
+    folder, _, start = kept.prefix.rpartition("/")
+    try:
+        names = sorted(p.name for p in (out / folder).iterdir())
+    except OSError:
+        return
+    for name in names:
+        rel = f"{folder}/{name}"
+        if name.startswith(start) and rel not in kept.used:
+            with contextlib.suppress(OSError, ValueError):
+                remove_output(out, rel)
 
 
 def store(out: Path, name: str, data: bytes, *, durable: bool = True) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from salesplay.engine.executor import make_one
 from salesplay.engine.fork import die_with_parent, fork
-from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.engine.units import Result, Unit, Workshop
 
 #: a unit whose estimated cost (Unit.cost, about seconds) reaches this starts early: a
 #: playbook of a few dozen pages, not a one-page card (its fork would cost more than it saves).
@@ -123,11 +123,11 @@ def _serve_one(warms: Sequence[Callable[[], None]], job_fd: int, answer_fd: int)
 
 
 def _answer(unit: Unit, answer_fd: int) -> None:
-    """Make `unit` and write its pickled Made (None when it failed: the build makes it
+    """Make `unit` and write its pickled Result (None when it failed: the build makes it
     again, which reports the fault) to `answer_fd`."""
     workshop = Workshop()
     try:
-        made: Made | None = make_one(unit, workshop)
+        made: Result | None = make_one(unit, workshop)
     except Exception:
         made = None
     finally:
@@ -185,7 +185,7 @@ class EarlyStarts:
         """Whether `unit` was started early (its bytes come from `take`)."""
         return (unit.rel, unit.key) in self._started
 
-    def take(self, unit: Unit) -> Made | None:
+    def take(self, unit: Unit) -> Result | None:
         """The made bytes of an early unit, waiting for them; None when it failed (make it
         again to report why) or was not started."""
         started = self._started.pop((unit.rel, unit.key), None)

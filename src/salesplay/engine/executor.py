@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from salesplay.diagnostics import Location
-from salesplay.engine.units import Made, Sink, Unit, Workshop
+from salesplay.engine.units import Result, Sink, Unit, Workshop
 from salesplay.faults import BuildFault
 
 #: a fault sent back from a worker: (file, line, col, message, subject kind, subject id).
@@ -26,15 +26,16 @@ class Executor(Protocol):
 
     def run(
         self, units: Sequence[Unit], sink: Sink | None = None
-    ) -> Iterator[tuple[int, Made]]: ...
+    ) -> Iterator[tuple[int, Result]]: ...
 
 
-def make_one(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Made:
-    """A unit's bytes (or the sink's answer), any fault a BuildFault located at the unit's
-    output."""
+def make_one(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Result:
+    """A unit's bytes (or the sink's answer), warnings and what its make keeps; any fault a
+    BuildFault located at the unit's output."""
     try:
+        workshop.take_kept()  # nothing a failed make asked for is kept with this one
         data, warnings = (unit.data or b"", ()) if unit.make is None else unit.make(workshop)
-        return (data if sink is None else sink(unit, data)), warnings
+        return (data if sink is None else sink(unit, data)), warnings, workshop.take_kept()
     except BuildFault:
         raise
     except Exception as exc:
@@ -44,7 +45,7 @@ def make_one(unit: Unit, workshop: Workshop, sink: Sink | None = None) -> Made:
 class InlineExecutor:
     """Everything in this process, in order (`--jobs 1`, or a single unit)."""
 
-    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Result]]:
         workshop = Workshop()
         try:
             for index, unit in enumerate(units):
@@ -56,13 +57,14 @@ class InlineExecutor:
 class ForkExecutor:
     """`jobs` forked workers sharing the parent's memory; only indexes and results travel.
 
-    Workers die with the parent and never write: results come back as bytes.
+    Workers die with the parent and never write: results come back as bytes (with the
+    cache files a make keeps, which the build writes with the output).
     """
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Made]]:
+    def run(self, units: Sequence[Unit], sink: Sink | None = None) -> Iterator[tuple[int, Result]]:
         if self.jobs <= 1 or len(units) <= 1:
             yield from InlineExecutor().run(units, sink)
             return
@@ -82,7 +84,7 @@ class ForkExecutor:
             raise BuildFault(Location(Path(where), 0, 0), f"cannot make it: {exc}") from None
 
 
-_Task = Callable[[int], tuple[Made, _Failure | None]]
+_Task = Callable[[int], tuple[Result, _Failure | None]]
 
 
 def _task_factory(
@@ -92,13 +94,13 @@ def _task_factory(
     def factory() -> Iterator[_Task]:
         workshop = Workshop()
 
-        def task(index: int) -> tuple[Made, _Failure | None]:
+        def task(index: int) -> tuple[Result, _Failure | None]:
             try:
                 return make_one(units[index], workshop, sink), None
             except BuildFault as fault:
                 kind, eid = fault.subject or ("", "")
                 loc = fault.loc
-                return (b"", ()), (str(loc.file), loc.line, loc.col, str(fault), kind, eid)
+                return (b"", (), ()), (str(loc.file), loc.line, loc.col, str(fault), kind, eid)
 
         try:
             yield task

@@ -10,7 +10,7 @@ from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
 from salesplay.engine.executor import Executor, InlineExecutor
 from salesplay.engine.records import Records
-from salesplay.engine.units import Preparation, Sink, Unit, largest_first
+from salesplay.engine.units import Kept, Preparation, Sink, Unit, largest_first
 from salesplay.faults import BuildFault
 
 
@@ -62,11 +62,12 @@ def preparations(stale: Sequence[Unit]) -> dict[Preparation, list[Unit]]:
 
 @dataclass(frozen=True)
 class Made:
-    """A made output: its unit, its bytes and its warnings."""
+    """A made output: its unit, its bytes, its warnings and the cache files it keeps."""
 
     unit: Unit
     data: bytes
     warnings: tuple[Diagnostic, ...]
+    kept: tuple[Kept, ...] = ()
 
 
 def run_stage(
@@ -95,15 +96,15 @@ def run_stage(
     heavy = [u for u in heavy if u not in started]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
-    for index, (data, warnings) in executor.run(heavy, sink):
+    for index, (data, warnings, kept) in executor.run(heavy, sink):
         on_done(heavy[index])
-        yield Made(heavy[index], data, warnings)
+        yield Made(heavy[index], data, warnings, kept)
     if early is not None:
         for unit in started:
             made = early.take(unit)
             if made is None:
                 made = next(InlineExecutor().run([unit]))[1]
             if sink is not None:
-                made = sink(unit, made[0]), made[1]
+                made = sink(unit, made[0]), made[1], made[2]
             on_done(unit)
             yield Made(unit, *made)

@@ -19,12 +19,22 @@ class Workshop:
 
     def __init__(self) -> None:
         self._tools: dict[str, Any] = {}
+        self._kept: list[Kept] = []
 
     def tool(self, name: str, factory: Callable[[], Any]) -> Any:
         """The process's tool `name`, made by `factory` the first time."""
         if name not in self._tools:
             self._tools[name] = factory()
         return self._tools[name]
+
+    def keep(self, kept: Kept) -> None:
+        """Ask the build to keep `kept` with the output being made (see Kept)."""
+        self._kept.append(kept)
+
+    def take_kept(self) -> tuple[Kept, ...]:
+        """What the make that just ran asked to keep; none is left for the next one."""
+        kept, self._kept = tuple(self._kept), []
+        return kept
 
     def close(self) -> None:
         for tool in reversed(list(self._tools.values())):
@@ -36,6 +46,27 @@ class Workshop:
 
 #: what a unit makes: the output's bytes and located warnings (e.g. a refused resource).
 Made = tuple[bytes, tuple[Diagnostic, ...]]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Cache files a make keeps between builds for its output (a playbook's rendered
+    chapters): they travel back with the output's bytes and the build writes them when it
+    writes the output, never the worker, so that a build that stops (a fault, a warning
+    under --strict) leaves build/ as it was.
+
+    Every cache file whose name starts with `prefix` is this output's: after `files` are
+    written, those of them not in `used` are removed."""
+
+    prefix: str
+    #: (name under build/, bytes) of the files made anew
+    files: tuple[tuple[str, bytes], ...]
+    #: every file the make used: those it read and those it made
+    used: frozenset[str]
+
+
+#: what an executor hands back for a unit: what its make made, and what it keeps (Kept).
+Result = tuple[bytes, tuple[Diagnostic, ...], tuple[Kept, ...]]
 
 #: What a stage may have done with each output where it is made, before anything travels
 #: back: given the unit and its bytes, it answers small bytes that travel instead (the kits

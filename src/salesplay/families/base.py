@@ -20,7 +20,7 @@ from salesplay.engine import reads
 from salesplay.engine.plans import PlanKeys
 from salesplay.engine.reads import Pages
 from salesplay.engine.records import PageKey, key_of, placeless, tree_digest
-from salesplay.engine.units import Made, Unit, Workshop
+from salesplay.engine.units import Kept, Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.labels import Labels
 from salesplay.locales import Language, delocalized, languages, localized_path
@@ -392,7 +392,7 @@ class PdfMake:
         parts = self.parts.opened() if self.parts is not None else None
         data, refused = render_job(renderer, self.job, parts)
         if parts is not None:
-            parts.sweep()
+            workshop.keep(parts.kept())
         warnings = tuple(
             Diagnostic(self.where, Severity.WARNING, f"refused to load {r}", "fetch", self.subject)
             for r in refused
@@ -410,8 +410,10 @@ class PartStore:
 
     A part's file is named by the output and a key of the part's HTML and all else it is
     made of (the job without its page: date, title, language, folders; the digest of the
-    files a page may load; salesplay's code). A make keeps the parts it used and removes
-    the output's others. With `--clean` nothing kept is read."""
+    files a page may load; salesplay's code). A make reads kept parts and notes the parts it
+    renders; the build writes those and removes the output's unused ones when it writes the
+    output (`kept`, engine.units.Kept), so that a build that stops writes none. With
+    `--clean` nothing kept is read."""
 
     out: Path
     #: the output's path made a file name
@@ -420,6 +422,7 @@ class PartStore:
     places: tuple[Path, ...]
     fresh: bool
     used: set[str] = field(default_factory=set, compare=False)
+    made: dict[str, bytes] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, src: Sources, rel: str, job: RenderJob) -> PartStore:
@@ -430,8 +433,8 @@ class PartStore:
         return cls(src.out, _part_prefix(written), base, places, src.clean)
 
     def opened(self) -> PartStore:
-        """A store of this make's own (what it uses is noted in it)."""
-        return replace(self, used=set())
+        """A store of this make's own (what it uses and renders is noted in it)."""
+        return replace(self, used=set(), made={})
 
     def _name(self, html: str) -> str:
         from salesplay.cachefiles import BLOBS
@@ -457,25 +460,18 @@ class PartStore:
         return blobs[0], refused
 
     def put(self, html: str, pdf: bytes, refused: list[str]) -> None:
-        """Keep the part `html` rendered."""
-        from salesplay.cachefiles import store_blobs
+        """Note the part `html` rendered, to be kept (see kept)."""
+        from salesplay.cachefiles import blob_file
 
         name = self._name(html)
         self.used.add(name)
-        store_blobs(self.out, name, [pdf, json.dumps(refused).encode()])
+        self.made[name] = blob_file(name, [pdf, json.dumps(refused).encode()])
 
-    def sweep(self) -> None:
-        """Remove the output's kept parts this make did not use."""
-        from salesplay.write import remove_output
-
-        try:
-            names = sorted(p.name for p in (self.out / PARTS).iterdir())
-        except OSError:
-            return
-        for name in names:
-            rel = f"{PARTS}/{name}"
-            if name.startswith(f"{self.prefix}--") and rel not in self.used:
-                remove_output(self.out, rel)
+    def kept(self) -> Kept:
+        """What the build keeps of this make: the parts rendered, and only those used."""
+        return Kept(
+            f"{PARTS}/{self.prefix}--", tuple(sorted(self.made.items())), frozenset(self.used)
+        )
 
 
 def _part_prefix(rel: str) -> str:
