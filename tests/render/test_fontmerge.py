@@ -152,6 +152,54 @@ def test_a_face_whose_subsets_disagree_stays_as_it_came(
     assert _texts(joined) == _texts(whole)
 
 
+def _damage_program(part: bytes, face: str) -> bytes:
+    """The part with `face`'s embedded program cut short: no font tool can read it."""
+    pdf = pikepdf.open(io.BytesIO(part))
+    for obj in pdf.objects:
+        if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0"):
+            continue
+        if str(obj.BaseFont).endswith("+" + face):
+            descriptor = obj.DescendantFonts[0].FontDescriptor
+            key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+            descriptor[key].write(descriptor[key].read_bytes()[:300])
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("face", ["Inter", "DejaVu-Sans", "Noto-Sans-CJK-JP"])
+def test_a_program_no_tool_can_read_is_left_as_it_came(
+    rendered: tuple[list[bytes], bytes], face: str
+) -> None:
+    """A font program fontTools cannot read (a project's own font, damaged) does not stop
+    the join: its face keeps one subset per part, the others are merged."""
+    parts, _ = rendered
+    joined = join([parts[0], _damage_program(parts[1], face), parts[2]])
+    fonts = _fonts(joined)
+    assert fonts[face] == 3
+    assert all(count == 1 for name, count in fonts.items() if name != face)
+
+
+def test_a_font_tool_failing_on_a_face_leaves_it_as_it_came(
+    rendered: tuple[list[bytes], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fontTools failing while it merges a face (as it may on a damaged or unusual program
+    it could read: an IndexError, a struct error) leaves that face unmerged; it never fails
+    the playbook."""
+    import struct
+
+    parts, _ = rendered
+
+    def failing(base: Any, subsets: Any) -> None:
+        raise struct.error("unpack requires a buffer of 4 bytes")
+
+    monkeypatch.setattr(fontmerge, "_take_glyf", failing)
+    fonts = _fonts(join(parts))
+    # the TrueType faces keep their subsets, the CFF ones are merged
+    assert fonts["DejaVu-Sans"] == fonts["Noto-Sans-Arabic"] == 3
+    assert fonts["Inter"] == fonts["Noto-Sans-CJK-JP"] == 1
+
+
 def test_width_arrays_and_unicode_maps_read_both_forms() -> None:
     """W arrays list widths from a glyph id or give one width to a range; ToUnicode maps use
     bfchar entries and both bfrange forms: all read, and written back as runs."""

@@ -58,8 +58,8 @@ def merge_faces(pdf: Any) -> None:
     subroutines, so a face's subsets merge glyph by glyph: the one with the most glyph ids
     takes every other's used glyphs (those in its widths), the widths and the ToUnicode
     maps are joined, and every resource dictionary then names the merged font. A face whose
-    subsets disagree (glyph names, units, CFF width defaults) or that this module cannot
-    read stays as it came, one subset per part: the document is right, only larger.
+    subsets disagree (units, revision, CFF private dictionaries) or that fontTools cannot
+    read or write stays as it came, one subset per part: the document is right, only larger.
     """
     import pikepdf
 
@@ -73,12 +73,14 @@ def merge_faces(pdf: Any) -> None:
         if len(fonts) < 2:
             continue
         try:
-            merged = _merge(pdf, fonts, pikepdf)
-        except _Unmergeable:
+            program, widths, text = _merged(fonts)
+        except Exception:
+            # _Unmergeable, or a program fontTools cannot take apart or put back together
+            # (a project's own font): no reason to fail a playbook, merging only saves bytes
             continue
-        for font in fonts:
-            if font.objgen != merged.objgen:
-                remap[font.objgen] = merged
+        merged = _install(pdf, fonts[0], program, widths, text, pikepdf)
+        for font in fonts[1:]:
+            remap[font.objgen] = merged
     if remap:
         for resources in _resources(pdf, pikepdf):
             fonts = resources.get("/Font")
@@ -103,8 +105,8 @@ def _face(obj: Any, pikepdf: Any) -> tuple[str, str] | None:
     return str(obj.get("/BaseFont", "")), str(descendant.get("/Subtype", ""))
 
 
-def _merge(pdf: Any, fonts: list[Any], pikepdf: Any) -> Any:
-    """The first of `fonts`, made to hold all of their glyphs, widths and texts."""
+def _merged(fonts: list[Any]) -> tuple[bytes, dict[int, float], dict[int, bytes]]:
+    """The program, widths and texts of one font holding all of `fonts`' glyphs."""
     subsets = [_read(font) for font in fonts]
     base = max(subsets, key=lambda s: len(s.program.getGlyphOrder()))  # first of the longest
     head = base.program["head"]
@@ -129,8 +131,18 @@ def _merge(pdf: Any, fonts: list[Any], pikepdf: Any) -> Any:
             text.setdefault(gid, chars)
     buffer = io.BytesIO()
     base.program.save(buffer)
-    data = buffer.getvalue()
-    first = fonts[0]
+    return buffer.getvalue(), widths, text
+
+
+def _install(
+    pdf: Any,
+    first: Any,
+    data: bytes,
+    widths: dict[int, float],
+    text: dict[int, bytes],
+    pikepdf: Any,
+) -> Any:
+    """The font dictionary `first`, made to embed `data` with these widths and texts."""
     descendant = first.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
