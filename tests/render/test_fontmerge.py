@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -118,10 +119,8 @@ def test_joined_parts_embed_each_face_once(
     assert join(parts) == joined
 
 
-def _change_revision(part: bytes, face: str) -> bytes:
-    """The part with `face`'s embedded program marked as another revision of the face."""
-    from fontTools.ttLib import TTFont
-
+def _with_program(part: bytes, face: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The part with `face`'s embedded font program changed by `change`."""
     pdf = pikepdf.open(io.BytesIO(part))
     for obj in pdf.objects:
         if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0"):
@@ -129,42 +128,34 @@ def _change_revision(part: bytes, face: str) -> bytes:
         if str(obj.BaseFont).endswith("+" + face):
             descriptor = obj.DescendantFonts[0].FontDescriptor
             key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-            program = TTFont(io.BytesIO(descriptor[key].read_bytes()))
-            program["head"].fontRevision += 1
-            buffer = io.BytesIO()
-            program.save(buffer)
-            descriptor[key].write(buffer.getvalue())
+            descriptor[key].write(change(descriptor[key].read_bytes()))
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+def _next_revision(program: bytes) -> bytes:
+    """The font program marked as another revision of its face."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program))
+    font["head"].fontRevision += 1
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
 
 
 def test_a_face_whose_subsets_disagree_stays_as_it_came(
     rendered: tuple[list[bytes], bytes],
 ) -> None:
     parts, whole = rendered
-    changed = [parts[0], _change_revision(parts[1], "Inter"), parts[2]]
+    changed = [parts[0], _with_program(parts[1], "Inter", _next_revision), parts[2]]
     joined = join(changed)
     fonts = _fonts(joined)
     # Inter stays one subset per part, the other faces are merged
     assert fonts["Inter"] == 3
     assert all(count == 1 for name, count in fonts.items() if name != "Inter")
     assert _texts(joined) == _texts(whole)
-
-
-def _damage_program(part: bytes, face: str) -> bytes:
-    """The part with `face`'s embedded program cut short: no font tool can read it."""
-    pdf = pikepdf.open(io.BytesIO(part))
-    for obj in pdf.objects:
-        if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0"):
-            continue
-        if str(obj.BaseFont).endswith("+" + face):
-            descriptor = obj.DescendantFonts[0].FontDescriptor
-            key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-            descriptor[key].write(descriptor[key].read_bytes()[:300])
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("face", ["Inter", "DejaVu-Sans", "Noto-Sans-CJK-JP"])
@@ -174,7 +165,8 @@ def test_a_program_no_tool_can_read_is_left_as_it_came(
     """A font program fontTools cannot read (a project's own font, damaged) does not stop
     the join: its face keeps one subset per part, the others are merged."""
     parts, _ = rendered
-    joined = join([parts[0], _damage_program(parts[1], face), parts[2]])
+    # cut short: no font tool can read it
+    joined = join([parts[0], _with_program(parts[1], face, lambda p: p[:300]), parts[2]])
     fonts = _fonts(joined)
     assert fonts[face] == 3
     assert all(count == 1 for name, count in fonts.items() if name != face)
