@@ -137,22 +137,30 @@ def run_build(
     clean: bool = False,
     partners: list[str] | None = None,
     source_only: bool = False,
+    waiting: Callable[[str], None] | None = None,
 ) -> int:
     """Build what is out of date; 0 on success, 1 on any error (build/ left untouched).
 
     `partners` limits the kits to those partners (`salesplay kit`); `source_only` to the
     source locale's outputs (serve's first pass: the pages a save shows first, the other
     locales' follow); either leaves every other output and its record as it is. `clean`
-    ignores the records of earlier builds and makes everything.
+    ignores the records of earlier builds and makes everything. `waiting` is told, besides
+    the terminal, when the build waits for another build into its --out (serve shows it).
     """
     from salesplay.outlock import OutLock
 
     started = time.perf_counter()
     _unknown_kinds(only)
     progress = Progress(_progress_printer())
+
+    def say(message: str) -> None:
+        progress.say(message)
+        if waiting is not None:
+            waiting(message)
+
     # another build into --out (make while serve rebuilds) ends before this one reads its
     # records; a folder not made yet is locked just before the first write
-    with OutLock(ctx.out, progress.say) as lock:
+    with OutLock(ctx.out, say) as lock:
         lock.take_existing()
         return _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
 

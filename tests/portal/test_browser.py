@@ -672,6 +672,36 @@ def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: 
         assert page.locator(".card-title", has_text="Clean-room recovery").count() == 1
 
 
+def test_a_served_page_says_what_a_save_waits_for(portal: Portal, tmp_path: Path) -> None:
+    """A save while another build writes into the same folder (`make`) waits for it: the
+    served page says so, naming that build's process, and reloads once the save is built."""
+    import fcntl
+    import os
+
+    catalog = tmp_path / "plays"
+    copy_sample(catalog, locales=False)
+    play = catalog / "plays" / "clean-recovery.yaml"
+    ready = (lambda status: status.build >= 1 and not status.building, "the first build")
+    with served(portal, catalog, tmp_path, "", ready) as (_server, t):
+        page = t.page
+        held = os.open(tmp_path / "build", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX)  # another build into build/
+            text = play.read_text("utf-8")
+            play.write_text(text.replace("name: Clean-room recovery", "name: Clean-room rescue"))
+            note = page.wait_for_selector("#salesplay-waiting", timeout=30_000)
+            assert note is not None
+            said = note.inner_text()
+            assert said.startswith("Your save is waiting for another salesplay build into")
+            assert f"(process {os.getpid()})" in said and said.endswith("once it is built.")
+            page.screenshot(path=str(ARTIFACTS / "portal-serve-waiting.png"))
+        finally:
+            os.close(held)
+        page.wait_for_selector("html[data-salesplay-build='2']", timeout=30_000)
+        assert page.locator("#salesplay-waiting").count() == 0
+        assert page.locator(".card-title", has_text="Clean-room rescue").count() == 1
+
+
 def test_a_translated_page_reloads_when_its_locale_is_rebuilt(
     portal: Portal, tmp_path: Path
 ) -> None:

@@ -140,6 +140,40 @@ def test_build_results_are_data_not_output(tmp_path: Path) -> None:
     assert process.proc is not None and process.proc.poll() is not None
 
 
+def test_a_build_waiting_for_another_says_so_as_data(tmp_path: Path) -> None:
+    """A build of serve's that waits for another build into its folder (`make` running)
+    tells serve what it waits for, naming that build's process, before its result; once it
+    has ended, that it waits no more."""
+    import fcntl
+    import os
+    import threading
+
+    root = tmp_path / "plays"
+    copy_sample(root, locales=False)
+    out = tmp_path / "build"
+    told: list[str] = []
+    process = BuildProcess(root, tmp_path / "templates", out, AS_OF, io.StringIO(), told.append)
+    try:
+        assert process.build(("site",)).code == 0 and told == []  # nothing to wait for
+        held = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(held, fcntl.LOCK_EX)  # another build into the folder
+        outcomes = []
+        waiting = threading.Thread(target=lambda: outcomes.append(process.build(("site",))))
+        waiting.start()
+        try:
+            wait_for("the waiting event", lambda: bool(told), 60)
+            assert told[0].startswith("waiting for another salesplay build into")
+            assert f"(process {os.getpid()})" in told[0]
+            assert waiting.is_alive() and not outcomes
+        finally:
+            os.close(held)  # the other build ends
+        waiting.join(120)
+        assert outcomes and outcomes[0].code == 0
+        assert told[-1] == "" and len(told) == 2
+    finally:
+        process.stop()
+
+
 def test_a_round_says_each_warning_once_on_the_terminal(tmp_path: Path) -> None:
     """A save's passes (pages, then PDFs, then kits) each check the catalog: the terminal
     showed every warning once a pass. It shows each once a round; the next round again."""

@@ -49,7 +49,12 @@ class Server:
         self.log = log or sys.stderr
         self.status = Status()
         process = BuildProcess(
-            options.catalog, options.templates, options.out, options.as_of, self.log
+            options.catalog,
+            options.templates,
+            options.out,
+            options.as_of,
+            self.log,
+            waiting=lambda message: self.status.update(waiting=message),
         )
         self.builder = Builder(process, options.slow, self.status)
         self.stopping = threading.Event()

@@ -37,12 +37,15 @@ class Status:
     `build` counts the builds of the source locale's pages (a save's first pass), `pages`
     those of every locale's pages (the pass after it): a page under a locale's folder
     reloads on `pages`, the others on `build`. `roots` are the top folders of the source
-    locale's served outputs (site, battlecards, …), which tell the page which it is."""
+    locale's served outputs (site, battlecards, …), which tell the page which it is.
+    `waiting` says what the running build waits for (another build into the same folder,
+    `make` say), empty when it waits for nothing."""
 
     build: int = 0
     pages: int = 0
     attempts: int = 0
     building: bool = False
+    waiting: str = ""
     errors: tuple[str, ...] = ()
     roots: tuple[str, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -55,6 +58,7 @@ class Status:
                 "roots": list(self.roots),
                 "attempts": self.attempts,
                 "building": self.building,
+                "waiting": self.waiting,
                 "ok": not self.errors,
                 "errors": list(self.errors),
             }

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -58,10 +59,18 @@ class BuildProcess:
     """The warm build process: started on first use, restarted if it dies."""
 
     def __init__(
-        self, catalog: Path, templates: Path, out: Path, as_of: str | None, log: TextIO
+        self,
+        catalog: Path,
+        templates: Path,
+        out: Path,
+        as_of: str | None,
+        log: TextIO,
+        waiting: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.catalog, self.templates, self.out, self.as_of = catalog, templates, out, as_of
         self.log = log
+        #: told what a build waits for (another build into --out), and "" once it has ended
+        self.waiting = waiting
         self.lock = threading.Lock()
         self.proc: subprocess.Popen[str] | None = None
         self.running = False  # a build is under way (SIGINT would stop it)
@@ -127,15 +136,22 @@ class BuildProcess:
         }
         assert proc.stdin is not None and proc.stdout is not None
         self.tail.clear()
+        waited = False
         try:
             proc.stdin.write(json.dumps(request) + "\n")
             proc.stdin.flush()
             answer = proc.stdout.readline()
+            while (message := _waiting(answer)) is not None:
+                waited = True
+                self.waiting(message)
+                answer = proc.stdout.readline()
         except (OSError, ValueError):  # the process died, or serve is stopping
             answer = ""
         finally:
             with self.lock:
                 self.running = False
+            if waited:
+                self.waiting("")
         if not answer:
             return self._died(proc)
         try:
@@ -193,3 +209,14 @@ class BuildProcess:
             proc.wait(timeout=5)
         if self.reader is not None:
             self.reader.join(timeout=5)
+
+
+def _waiting(line: str) -> str | None:
+    """The message of a build's "waiting" event line; None for its result (or no line)."""
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    if not (isinstance(raw, dict) and raw.get("event") == "waiting"):
+        return None
+    return str(raw.get("message") or "")

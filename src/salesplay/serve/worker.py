@@ -1,7 +1,9 @@
 """The build process of `serve`: stays warm, builds on request, answers with JSON results.
 
 Requests come one JSON line at a time on stdin ({"only": [...]}), each answer is one JSON
-line on the protocol pipe: {"code", "interrupted", "diagnostics", "seconds"}. Imports,
+line on the protocol pipe: {"code", "interrupted", "diagnostics", "seconds"}, after any
+events of the build, each a line of its own: {"event": "waiting", "message"} when it
+waits for another build into its folder. Imports,
 the image and PDF libraries and the renderers stay loaded between builds, which is
 most of what a one-play rebuild costs in a fresh process. Progress and diagnostics still go
 to stderr, for the terminal only. SIGINT stops the running build (a newer save), never
@@ -16,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -98,10 +101,16 @@ def as_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> dict[str, Any]:
+def run(
+    request: Request,
+    interrupts: _Interrupts,
+    memo: Memo | None = None,
+    tell: Callable[[dict[str, Any]], None] = lambda _event: None,
+) -> dict[str, Any]:
     """Build as `salesplay build --only …` would; the outcome as data, never an exception.
 
-    `memo` is what the process keeps between its builds (parsed files, images, templates).
+    `memo` is what the process keeps between its builds (parsed files, images, templates);
+    `tell` sends an event of the build before its outcome.
     """
     from salesplay.build import run_build
 
@@ -129,7 +138,12 @@ def run(request: Request, interrupts: _Interrupts, memo: Memo | None = None) -> 
                 # for; done as part of a build, so that a newer save interrupts it too
                 _collect()
             # a fault (template, deck, writer) joins ctx.reporter's diagnostics as data
-            code = run_build(ctx, request.only, source_only=request.source_only)
+            code = run_build(
+                ctx,
+                request.only,
+                source_only=request.source_only,
+                waiting=lambda message: tell({"event": "waiting", "message": message}),
+            )
         finally:
             interrupts.building = False
         diagnostics = ctx.reporter.sorted(ctx.strict)
@@ -190,12 +204,15 @@ def main() -> None:
     # SIGTERM (serve stopping): end now, as a build would, removing nothing half-written.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     memo = Memo()
+
+    def send(message: dict[str, Any]) -> None:
+        answers.write(json.dumps(message) + "\n")
+        answers.flush()
+
     for line in sys.stdin:
         if not line.strip():
             continue
-        answer = run(_request(line), interrupts, memo)
-        answers.write(json.dumps(answer) + "\n")
-        answers.flush()
+        send(run(_request(line), interrupts, memo, send))
 
 
 def _collect() -> None:

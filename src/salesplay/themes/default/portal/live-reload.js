@@ -1,11 +1,12 @@
 /* salesplay serve: reload after each successful rebuild of this page's locale; show build
-   errors over the page. */
+   errors over the page, and what a save waits for (another build into the same folder). */
 (function () {
   "use strict";
 
   var STATUS = "/__salesplay__/status";
   var seen = null;
   var box = null;
+  var note = null;
 
   // A page of the source locale reloads when its pages are rebuilt (a save's first pass,
   // "build"); a translated page, under its locale's folder, when every locale's are ("pages").
@@ -44,6 +45,30 @@
     }
   }
 
+  // "waiting for another salesplay build into …/build/ (process 123) to finish"
+  function showWaiting(message) {
+    if (!note) {
+      note = document.createElement("section");
+      note.id = "salesplay-waiting";
+      note.setAttribute("role", "status");
+      note.setAttribute("aria-label", "Build waiting");
+      note.style.cssText =
+        "position:fixed;left:0;right:0;top:0;z-index:2147483647;margin:0;" +
+        "padding:.6rem 1.25rem;background:#0B1F44;color:#FFFFFF;" +
+        "font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;" +
+        "border-bottom:4px solid #0B5FFF;box-shadow:0 4px 24px rgba(0,0,0,.25)";
+      document.body.appendChild(note);
+    }
+    note.textContent = "Your save is " + message + "; this page reloads once it is built.";
+  }
+
+  function hideWaiting() {
+    if (note) {
+      note.parentNode.removeChild(note);
+      note = null;
+    }
+  }
+
   function poll() {
     fetch(STATUS, { cache: "no-store" })
       .then(function (response) {
@@ -57,6 +82,11 @@
         } else if (now !== seen) {
           window.location.reload();
           return;
+        }
+        if (status.waiting) {
+          showWaiting(status.waiting);
+        } else {
+          hideWaiting();
         }
         if (status.errors.length) {
           show(status.errors);
