@@ -281,3 +281,67 @@ def test_links_between_chapters_are_marked_for_the_join() -> None:
     front = cut.front_part([chapters.Layout(1, (("a",),)), chapters.Layout(2, ((), ("b2",)))])
     assert front.count('style="break-before: page"') == 1 and '<span id="b2">' in front
     assert "to b" not in front and "nav" in front
+
+
+@pytest.mark.parametrize(
+    ("css", "carries"),
+    [
+        (".chapter { counter-increment: play }", True),
+        ("h1 { counter-reset: figure 0 }", True),
+        ("h2 { string-set: title content() }", True),
+        (".chapter + .chapter { margin-top: 0 }", True),
+        ("section ~ .chapter { color: red }", True),
+        ("main > .chapter:first-child { break-before: auto }", True),
+        ("@media print { .chapter:nth-of-type(2n) h1 { color: red } }", True),
+        ("@page { counter-reset: page 1 } @page :first { counter-increment: none }", False),
+        (
+            ".chapter > h1 { color: red } a::after { content: target-counter(attr(href), page) }",
+            False,
+        ),
+        ("/* .chapter { counter-increment: play } */ p { color: red }", False),
+        ("a[href~='x'] + p { color: red } li:first-child { margin: 0 }", False),
+    ],
+)
+def test_css_that_carries_state_from_chapter_to_chapter_is_found(css: str, carries: bool) -> None:
+    assert chapters.carries_state(css) is carries
+
+
+def test_a_page_whose_css_numbers_its_chapters_is_rendered_whole(rendered: dict[str, Any]) -> None:
+    """Chapters numbered by a CSS counter (or titled by a named string) would each say 1
+    rendered alone: such a page is rendered whole, its numbers right."""
+    job, _, _ = rendered["en"]
+    style = (
+        "<style>.chapter { counter-increment: play }"
+        ' .chapter > h1::before { content: counter(play) ". " }</style>'
+    )
+    numbered = replace(job, html=job.html.replace("</head>", style + "</head>", 1))
+    with PdfRenderer() as renderer:
+        by_chapters = render_job(renderer, numbered)
+        whole = render_job(renderer, replace(numbered, chapters=False))
+    assert by_chapters == whole
+    texts = _texts(by_chapters[0])
+    assert any(text.startswith("3. ") or " 3. " in text for text in texts)
+
+
+def test_linked_and_imported_sheets_are_read_for_it(tmp_path: Path) -> None:
+    """The sheets a page links, and those they import, are read (within the renderer's
+    roots) for CSS that carries state; a sheet outside the roots is not read at all."""
+    from salesplay.render.pdf import _sheet_reader
+
+    (tmp_path / "project.css").write_text('@import url("parts/numbers.css");\nh1 { color: red }')
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "numbers.css").write_text(".chapter { counter-increment: play }")
+    page = (
+        '<html><head><link rel="stylesheet" href="project.css"></head><body><main>'
+        '<section class="chapter"><h1>A</h1></section><section class="chapter"><h1>B</h1>'
+        "</section></main></body></html>"
+    )
+
+    def never(_html: str) -> tuple[bytes, list[str]]:
+        raise AssertionError("a page that carries state was split")
+
+    job = RenderJob(page, (tmp_path / "index.html").as_uri(), (tmp_path,), AS_OF, "T")
+    assert chapters.render(page, never, None, _sheet_reader(job)) is None
+    outside = replace(job, roots=(tmp_path / "parts",))  # project.css is not readable
+    read = _sheet_reader(outside)
+    assert read("project.css") is None and read("parts/numbers.css") is not None

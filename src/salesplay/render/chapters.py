@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Protocol
+from urllib.parse import urljoin
 
 from salesplay.render.pdfjoin import PART_LINK, JoinError, join, named_destinations, page_of
 
@@ -35,6 +36,19 @@ _VOID = frozenset(
 )
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'(\shref=")#([^"]*)(")')
+
+#: CSS a chapter rendered alone cannot honour: a named string or a counter carried from
+#: one chapter into the next (the page counters are the front part's), or a chapter
+#: chosen by its neighbours or place among them (each part holds one chapter)
+_STATE = re.compile(r"(string-set|counter-(?:increment|reset|set))\s*:\s*([^;}\"]*)", re.I)
+_IDENT = re.compile(r"(?<![\w-])-?[A-Za-z_][\w-]*")
+_PAGE_COUNTERS = frozenset(
+    {"none", "page", "pages", "inherit", "initial", "unset", "revert", "revert-layer"}
+)
+_PRELUDE = re.compile(r"([^{};]*)\{")
+_NEIGHBOURS = re.compile(r"[+~]|:(?:first|last|nth|only)-(?:last-)?(?:child|of-type)", re.I)
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -251,19 +265,28 @@ class PartCache(Protocol):
 #: renders one part's HTML: its PDF and the resources refused to it
 RenderPart = Callable[[str], tuple[bytes, list[str]]]
 
+#: the text of the stylesheet at a URL (an absolute one, as the page or a sheet links it),
+#: read as the renderer would be allowed to; None when it would not be, or is not there
+ReadSheet = Callable[[str], str | None]
+
 
 def render(
-    page: str, render_part: RenderPart, cache: PartCache | None
+    page: str,
+    render_part: RenderPart,
+    cache: PartCache | None,
+    read_sheet: ReadSheet = lambda _url: None,
 ) -> tuple[bytes, list[str]] | None:
     """`page` rendered chapter by chapter and joined, each part taken from `cache` when it
-    is there; None when the page does not split (render it whole).
+    is there; None when the page does not split (render it whole), or its CSS carries
+    state from one chapter to the next (see carries_state; its linked and imported sheets
+    are read with `read_sheet`).
 
     An edit of one chapter renders that chapter again, and the front part only when a
     chapter's page count or anchors moved."""
     import pikepdf
 
     cut = split(page)
-    if cut is None:
+    if cut is None or any(carries_state(css) for css in _styles(page, read_sheet)):
         return None
 
     def part(html: str) -> tuple[bytes, list[str]]:
@@ -325,3 +348,68 @@ def _anchor_pages(doc: Any) -> dict[str, int]:
     index = {page.objgen: n for n, page in enumerate(doc.pages)}
     found = {name: index.get(page_of(dest)) for name, dest in named_destinations(doc).items()}
     return {name: page for name, page in found.items() if page is not None}
+
+
+def carries_state(css: str) -> bool:
+    """Whether `css` sets a named string (`string-set`) or a counter other than the page
+    counters, or selects a `.chapter` by its neighbours or its place among them (`+`, `~`,
+    `:first-child`, `:nth-of-type(…)`…): a page styled so is rendered whole. It errs on the
+    side of whole: a match inside a chapter's own structure costs time, never a page."""
+    css = _COMMENT.sub(" ", css)
+    for prop, value in _STATE.findall(css):
+        if prop.lower() == "string-set":
+            return True
+        if any(name.lower() not in _PAGE_COUNTERS for name in _IDENT.findall(value)):
+            return True
+    for prelude in _PRELUDE.findall(css):
+        if any("chapter" in s and _NEIGHBOURS.search(s) for s in prelude.split(",")):
+            return True
+    return False
+
+
+def _styles(page: str, read_sheet: ReadSheet) -> list[str]:
+    """The CSS `page` uses: its <style> elements and style attributes, and the sheets it
+    links, with what they import (read with `read_sheet`, each once)."""
+    found = _Styles()
+    found.feed(page)
+    found.close()
+    texts = [*found.inline]
+    todo, seen = list(found.links), set[str]()
+    while todo:
+        url = todo.pop(0)
+        if url in seen or len(seen) >= 64:
+            continue
+        seen.add(url)
+        text = read_sheet(url)
+        if text is not None:
+            texts.append(text)
+            todo.extend(urljoin(url, ref) for ref in _IMPORT.findall(_COMMENT.sub(" ", text)))
+    return texts
+
+
+class _Styles(HTMLParser):
+    """A page's inline CSS (<style> elements, style attributes) and linked sheets' URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inline: list[str] = []
+        self.links: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "style" in values:
+            self.inline.append("x{" + values["style"] + "}")
+        if tag == "style":
+            self._in_style = True
+            self.inline.append("")
+        elif tag == "link" and values.get("href") and "stylesheet" in values.get("rel", ""):
+            self.links.append(values["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.inline[-1] += data

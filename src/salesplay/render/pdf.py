@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
 from salesplay.render.sheets import Sheets, reusing
@@ -320,10 +320,30 @@ def render_job(
     if job.chapters:
         from salesplay.render import chapters
 
-        done = chapters.render(job.html, partial(_render_html, renderer, job), parts)
-        if done is not None:
-            return done
+        read = _sheet_reader(job)
+        extra = (read(Path(sheet).resolve().as_uri()) for sheet in job.stylesheets)
+        if not any(text is not None and chapters.carries_state(text) for text in extra):
+            done = chapters.render(job.html, partial(_render_html, renderer, job), parts, read)
+            if done is not None:
+                return done
     return _render_html(renderer, job, job.html)
+
+
+def _sheet_reader(job: RenderJob) -> Callable[[str], str | None]:
+    """The text of a stylesheet the job's page links (its URL resolved against the page's),
+    read only where the renderer may read; None where it may not, or cannot."""
+    fetcher = SafeFetcher(job.roots)  # its refusals are the render's to report, not this
+
+    def read(url: str) -> str | None:
+        absolute = urljoin(job.base_url, url)
+        if not absolute.lower().startswith("file:"):
+            return None
+        try:
+            return fetcher.check_path(absolute).read_text("utf-8", errors="replace")
+        except (FetchRefused, OSError):
+            return None
+
+    return read
 
 
 def _render_html(renderer: PdfRenderer, job: RenderJob, html: str) -> tuple[bytes, list[str]]:
