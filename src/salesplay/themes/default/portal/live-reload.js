@@ -16,57 +16,58 @@
     return source ? status.build : status.pages;
   }
 
+  // A panel fixed over the page (the errors at its foot, what a save waits for at its top).
+  function panel(id, role, label, css) {
+    var section = document.createElement("section");
+    section.id = id;
+    section.setAttribute("role", role);
+    section.setAttribute("aria-label", label);
+    section.style.cssText = "position:fixed;left:0;right:0;z-index:2147483647;margin:0;" + css;
+    document.body.appendChild(section);
+    return section;
+  }
+
+  function removed(section) {
+    if (section) {
+      section.parentNode.removeChild(section);
+    }
+    return null;
+  }
+
   function show(lines) {
     if (!box) {
-      box = document.createElement("section");
-      box.id = "salesplay-errors";
-      box.setAttribute("role", "alert");
-      box.setAttribute("aria-label", "Build errors");
-      box.style.cssText =
-        "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:60vh;overflow:auto;" +
-        "margin:0;padding:1rem 1.25rem;background:#2B0B0B;color:#FFE9E9;" +
-        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
-        "border-top:4px solid #FF4D4D;box-shadow:0 -4px 24px rgba(0,0,0,.35)";
+      box = panel(
+        "salesplay-errors",
+        "alert",
+        "Build errors",
+        "bottom:0;max-height:60vh;overflow:auto;padding:1rem 1.25rem;" +
+          "background:#2B0B0B;color:#FFE9E9;" +
+          "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
+          "border-top:4px solid #FF4D4D;box-shadow:0 -4px 24px rgba(0,0,0,.35)"
+      );
       var title = document.createElement("strong");
       title.textContent = "Build failed: fix the file and save; this page reloads by itself.";
       var pre = document.createElement("pre");
       pre.style.cssText = "margin:.5rem 0 0;white-space:pre-wrap;font:inherit";
       box.appendChild(title);
       box.appendChild(pre);
-      document.body.appendChild(box);
     }
     box.querySelector("pre").textContent = lines.join("\n");
-  }
-
-  function hide() {
-    if (box) {
-      box.parentNode.removeChild(box);
-      box = null;
-    }
   }
 
   // "waiting for another salesplay build into …/build/ (process 123) to finish"
   function showWaiting(message) {
     if (!note) {
-      note = document.createElement("section");
-      note.id = "salesplay-waiting";
-      note.setAttribute("role", "status");
-      note.setAttribute("aria-label", "Build waiting");
-      note.style.cssText =
-        "position:fixed;left:0;right:0;top:0;z-index:2147483647;margin:0;" +
-        "padding:.6rem 1.25rem;background:#0B1F44;color:#FFFFFF;" +
-        "font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;" +
-        "border-bottom:4px solid #0B5FFF;box-shadow:0 4px 24px rgba(0,0,0,.25)";
-      document.body.appendChild(note);
+      note = panel(
+        "salesplay-waiting",
+        "status",
+        "Build waiting",
+        "top:0;padding:.6rem 1.25rem;background:#0B1F44;color:#FFFFFF;" +
+          "font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;" +
+          "border-bottom:4px solid #0B5FFF;box-shadow:0 4px 24px rgba(0,0,0,.25)"
+      );
     }
     note.textContent = "Your save is " + message + "; this page reloads once it is built.";
-  }
-
-  function hideWaiting() {
-    if (note) {
-      note.parentNode.removeChild(note);
-      note = null;
-    }
   }
 
   function poll() {
@@ -86,12 +87,12 @@
         if (status.waiting) {
           showWaiting(status.waiting);
         } else {
-          hideWaiting();
+          note = removed(note);
         }
         if (status.errors.length) {
           show(status.errors);
         } else {
-          hide();
+          box = removed(box);
         }
         window.setTimeout(poll, 500);
       })
