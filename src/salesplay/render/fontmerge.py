@@ -36,6 +36,12 @@ _CMAP_HEAD = b"\n".join(
 _CMAP_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
 
 
+#: a face's subsets with more glyph ids than this are not merged: fontTools takes a CJK
+#: face's 60,000 apart and puts them back in 0.7 s and 70 MB a face, more than the build
+#: can spend on every edit of a playbook (measured on Noto Sans CJK JP; see the README)
+MAX_GLYPH_IDS = 16384
+
+
 class _Unmergeable(ValueError):
     """A face's subsets that cannot be merged safely: they are left as they are."""
 
@@ -58,8 +64,9 @@ def merge_faces(pdf: Any) -> None:
     subroutines, so a face's subsets merge glyph by glyph: the one with the most glyph ids
     takes every other's used glyphs (those in its widths), the widths and the ToUnicode
     maps are joined, and every resource dictionary then names the merged font. A face whose
-    subsets disagree (units, revision, CFF private dictionaries) or that fontTools cannot
-    read or write stays as it came, one subset per part: the document is right, only larger.
+    subsets disagree (units, revision, CFF private dictionaries), that fontTools cannot read
+    or write, or with more than MAX_GLYPH_IDS glyph ids (a CJK face) stays as it came, one
+    subset per part: the document is right, only larger.
     """
     import pikepdf
 
@@ -171,6 +178,8 @@ def _read(font: Any) -> _Subset:
         program = TTFont(
             io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
         )
+        if program["maxp"].numGlyphs > MAX_GLYPH_IDS:  # read before the glyph names
+            raise _Unmergeable("too many glyph ids to merge in the time of an edit")
         program.getGlyphOrder()
     except (TTLibError, ValueError, KeyError, AssertionError) as exc:
         raise _Unmergeable(f"unreadable font program: {exc}") from None
