@@ -95,15 +95,8 @@ def _pixels(data: bytes, tmp: Path, name: str) -> list[Any]:
     return [Image.open(png) for png in sorted(tmp.glob(f"{name}-*.pgm"))]
 
 
-@pytest.fixture
-def cjk_merged(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CJK faces merged too (their 60,000 glyph ids are past MAX_GLYPH_IDS): the CID-keyed
-    path, which a smaller CID-keyed face takes by default."""
-    monkeypatch.setattr(fontmerge, "MAX_GLYPH_IDS", 1 << 16)
-
-
 def test_joined_parts_embed_each_face_once(
-    rendered: tuple[list[bytes], bytes], tmp_path: Path, cjk_merged: None
+    rendered: tuple[list[bytes], bytes], tmp_path: Path
 ) -> None:
     from PIL import ImageChops
 
@@ -124,19 +117,6 @@ def test_joined_parts_embed_each_face_once(
         diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 64 else 0)
         assert diff.histogram()[255] <= 10, f"page {number} differs"
     assert join(parts) == joined
-
-
-def test_a_face_with_more_glyph_ids_than_an_edit_affords_is_left_as_it_came(
-    rendered: tuple[list[bytes], bytes],
-) -> None:
-    """A CJK face (60,000 glyph ids) keeps one subset per part: merging it would cost an
-    edit of a playbook seconds; the other faces are merged, and the text is the same."""
-    parts, whole = rendered
-    joined = join(parts)
-    fonts = _fonts(joined)
-    assert fonts["Noto-Sans-CJK-JP"] == 3
-    assert all(count == 1 for name, count in fonts.items() if name != "Noto-Sans-CJK-JP")
-    assert _texts(joined) == _texts(whole)
 
 
 def _with_program(part: bytes, face: str, change: Callable[[bytes], bytes]) -> bytes:
@@ -172,15 +152,15 @@ def test_a_face_whose_subsets_disagree_stays_as_it_came(
     changed = [parts[0], _with_program(parts[1], "Inter", _next_revision), parts[2]]
     joined = join(changed)
     fonts = _fonts(joined)
-    # Inter stays one subset per part, the other faces are merged (CJK aside, by default)
-    assert fonts["Inter"] == fonts["Noto-Sans-CJK-JP"] == 3
-    assert all(n == 1 for name, n in fonts.items() if name not in ("Inter", "Noto-Sans-CJK-JP"))
+    # Inter stays one subset per part, the other faces are merged
+    assert fonts["Inter"] == 3
+    assert all(count == 1 for name, count in fonts.items() if name != "Inter")
     assert _texts(joined) == _texts(whole)
 
 
 @pytest.mark.parametrize("face", ["Inter", "DejaVu-Sans", "Noto-Sans-CJK-JP"])
 def test_a_program_no_tool_can_read_is_left_as_it_came(
-    rendered: tuple[list[bytes], bytes], face: str, cjk_merged: None
+    rendered: tuple[list[bytes], bytes], face: str
 ) -> None:
     """A font program fontTools cannot read (a project's own font, damaged) does not stop
     the join: its face keeps one subset per part, the others are merged."""
@@ -193,7 +173,7 @@ def test_a_program_no_tool_can_read_is_left_as_it_came(
 
 
 def test_a_font_tool_failing_on_a_face_leaves_it_as_it_came(
-    rendered: tuple[list[bytes], bytes], monkeypatch: pytest.MonkeyPatch, cjk_merged: None
+    rendered: tuple[list[bytes], bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """fontTools failing while it merges a face (as it may on a damaged or unusual program
     it could read: an IndexError, a struct error) leaves that face unmerged; it never fails

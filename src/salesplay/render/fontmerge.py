@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from salesplay.render import cff
+
 #: a ToUnicode CMap's entries: `<gid> <text>` (bfchar), `<first> <last> <text>` and
 #: `<first> <last> [<text> ...]` (bfrange)
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
@@ -36,12 +38,6 @@ _CMAP_HEAD = b"\n".join(
 _CMAP_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
 
 
-#: a face's subsets with more glyph ids than this are not merged: fontTools takes a CJK
-#: face's 60,000 apart and puts them back in 0.7 s and 70 MB a face, more than the build
-#: can spend on every edit of a playbook (measured on Noto Sans CJK JP; see the README)
-MAX_GLYPH_IDS = 16384
-
-
 class _Unmergeable(ValueError):
     """A face's subsets that cannot be merged safely: they are left as they are."""
 
@@ -64,9 +60,9 @@ def merge_faces(pdf: Any) -> None:
     subroutines, so a face's subsets merge glyph by glyph: the one with the most glyph ids
     takes every other's used glyphs (those in its widths), the widths and the ToUnicode
     maps are joined, and every resource dictionary then names the merged font. A face whose
-    subsets disagree (units, revision, CFF private dictionaries), that fontTools cannot read
-    or write, or with more than MAX_GLYPH_IDS glyph ids (a CJK face) stays as it came, one
-    subset per part: the document is right, only larger.
+    subsets disagree (units, revision, CFF font dictionaries), or that fontTools or
+    render.cff cannot read or write stays as it came, one subset per part: the document is
+    right, only larger.
     """
     import pikepdf
 
@@ -115,7 +111,7 @@ def _face(obj: Any, pikepdf: Any) -> tuple[str, str] | None:
 def _merged(fonts: list[Any]) -> tuple[bytes, dict[int, float], dict[int, bytes]]:
     """The program, widths and texts of one font holding all of `fonts`' glyphs."""
     subsets = [_read(font) for font in fonts]
-    base = max(subsets, key=lambda s: len(s.program.getGlyphOrder()))  # first of the longest
+    base = max(subsets, key=lambda s: s.program["maxp"].numGlyphs)  # first of the longest
     head = base.program["head"]
     for subset in subsets:
         theirs = subset.program["head"]
@@ -124,9 +120,12 @@ def _merged(fonts: list[Any]) -> tuple[bytes, dict[int, float], dict[int, bytes]
         if (theirs.unitsPerEm, theirs.fontRevision) != (head.unitsPerEm, head.fontRevision):
             raise _Unmergeable("the subsets are of different faces")
     if "CFF " in base.program:
-        _take_cff(base, subsets)
+        data = _with_table(base.program, "CFF ", _take_cff(base, subsets))
     elif "glyf" in base.program:
         _take_glyf(base, subsets)
+        buffer = io.BytesIO()
+        base.program.save(buffer)
+        data = buffer.getvalue()
     else:
         raise _Unmergeable("neither CFF nor TrueType outlines")
     widths: dict[int, float] = {}
@@ -136,9 +135,7 @@ def _merged(fonts: list[Any]) -> tuple[bytes, dict[int, float], dict[int, bytes]
             widths.setdefault(gid, width)
         for gid, chars in subset.text.items():
             text.setdefault(gid, chars)
-    buffer = io.BytesIO()
-    base.program.save(buffer)
-    return buffer.getvalue(), widths, text
+    return data, widths, text
 
 
 def _install(
@@ -178,9 +175,7 @@ def _read(font: Any) -> _Subset:
         program = TTFont(
             io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
         )
-        if program["maxp"].numGlyphs > MAX_GLYPH_IDS:  # read before the glyph names
-            raise _Unmergeable("too many glyph ids to merge in the time of an edit")
-        program.getGlyphOrder()
+        program["maxp"]  # the glyph programs are read when merged, not here
     except (TTLibError, ValueError, KeyError, AssertionError) as exc:
         raise _Unmergeable(f"unreadable font program: {exc}") from None
     unicode = font.get("/ToUnicode")
@@ -192,63 +187,34 @@ def _read(font: Any) -> _Subset:
     )
 
 
-def _take_cff(base: _Subset, subsets: list[_Subset]) -> None:
-    """The other subsets' used CFF glyphs copied into the base's program."""
-    from fontTools.misc.psCharStrings import T2CharString
-
-    top = _cff_top(base)
-    order = base.program.getGlyphOrder()
-    for subset in subsets:
-        if subset is base:
-            continue
-        theirs = _cff_top(subset)
-        their_order = subset.program.getGlyphOrder()
-        for gid in sorted(subset.widths.keys() - base.widths.keys()):
-            if gid >= len(their_order):
-                raise _Unmergeable("a width for a glyph the subset lacks")
-            glyph = theirs.CharStrings[their_order[gid]]
-            private = _private(top, theirs, gid)
-            top.CharStrings[order[gid]] = T2CharString(
-                bytecode=glyph.bytecode, private=private, globalSubrs=top.GlobalSubrs
-            )
+def _take_cff(base: _Subset, subsets: list[_Subset]) -> bytes:
+    """The base's CFF table with the other subsets' used glyphs copied into it: its
+    CharStrings INDEX rebuilt by hand (render.cff). fontTools' decompile and compile of a
+    CJK face's 60,000 glyphs took 0.7 s and 70 MB a face."""
+    others = [
+        (subset.program.reader["CFF "], sorted(subset.widths.keys() - base.widths.keys()))
+        for subset in subsets
+        if subset is not base
+    ]
+    try:
+        return cff.with_glyphs(base.program.reader["CFF "], others)
+    except cff.CffError as exc:
+        raise _Unmergeable(str(exc)) from None
 
 
-def _cff_top(subset: _Subset) -> Any:
-    """The subset's CFF top dictionary, which must call no subroutines."""
-    table = subset.program["CFF "].cff
-    if len(table.topDictIndex) != 1:
-        raise _Unmergeable("not a single CFF font")
-    top = table.topDictIndex[0]
-    privates = [fd.Private for fd in top.FDArray] if hasattr(top, "ROS") else [top.Private]
-    if len(table.GlobalSubrs) or any(len(getattr(p, "Subrs", None) or ()) for p in privates):
-        raise _Unmergeable("a CFF subset calls subroutines")
-    return top
+def _with_table(program: Any, tag: str, data: bytes) -> bytes:
+    """The font file of `program` with its table `tag` replaced by `data`, every other table
+    copied as it is (none is decompiled)."""
+    from fontTools.ttLib.sfnt import SFNTWriter
 
-
-def _private(top: Any, theirs: Any, gid: int) -> Any:
-    """The base's private dictionary for their glyph `gid`: the same, or no merge.
-
-    A charstring's width is written against its private dictionary's width defaults, and
-    its hints against the rest: it moves only to a dictionary equal to its own. In a
-    CID-keyed font the glyph's font dictionary is chosen anew (a subset may drop and
-    renumber the face's font dictionaries).
-    """
-    if not hasattr(top, "ROS"):
-        if _values(theirs.Private) != _values(top.Private):
-            raise _Unmergeable("the subsets' CFF private dictionaries differ")
-        return top.Private
-    theirs_fd = theirs.FDArray[theirs.FDSelect[gid]]
-    wanted = _values(theirs_fd.Private), getattr(theirs_fd, "FontName", None)
-    for index, fd in enumerate(top.FDArray):
-        if (_values(fd.Private), getattr(fd, "FontName", None)) == wanted:
-            top.FDSelect[gid] = index
-            return fd.Private
-    raise _Unmergeable("a glyph's CFF font dictionary is not in the base subset")
-
-
-def _values(private: Any) -> list[tuple[str, Any]]:
-    """A CFF private dictionary's values, subroutines left out (there are none)."""
-    return sorted((k, repr(v)) for k, v in private.rawDict.items() if k != "Subrs")
+    reader = program.reader
+    tags = sorted(reader.keys())
+    buffer = io.BytesIO()
+    writer = SFNTWriter(buffer, len(tags), reader.sfntVersion)
+    for name in tags:
+        writer[name] = data if name == tag else reader[name]
+    writer.close()
+    return buffer.getvalue()
 
 
 def _take_glyf(base: _Subset, subsets: list[_Subset]) -> None:

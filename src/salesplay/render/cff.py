@@ -1,0 +1,259 @@
+"""A CFF table's glyph programs replaced by hand: its CharStrings INDEX rebuilt, offsets moved."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: DICT operators whose operands are offsets from the table's start (charset and Encoding
+#: only above 2: 0 to 2 name predefined ones), and Private's [size, offset]
+_CHARSET, _ENCODING, _CHARSTRINGS, _PRIVATE = 15, 16, 17, 18
+_FDARRAY, _FDSELECT, _ROS, _FONTNAME = (12, 36), (12, 37), (12, 30), (12, 38)
+_SUBRS = 19
+
+
+class CffError(ValueError):
+    """A CFF table this module does not take apart: the caller keeps the fonts as they are."""
+
+
+@dataclass(frozen=True)
+class _Operand:
+    value: int | None  # None for a real number
+    at: int  # where its bytes start
+    size: int
+
+
+Dict = dict[int | tuple[int, int], list[_Operand]]
+
+
+@dataclass(frozen=True)
+class _Index:
+    """An INDEX: its items found by their offsets when asked for, not all read at once."""
+
+    data: bytes
+    count: int
+    size: int  # bytes of an offset
+    offsets: int  # where the offsets start
+    end: int
+
+    def item(self, i: int) -> tuple[int, int]:
+        """The (start, end) of item `i`."""
+        at, size = self.offsets + i * self.size, self.size
+        base = self.offsets + (self.count + 1) * size - 1
+        first = int.from_bytes(self.data[at : at + size], "big")
+        following = int.from_bytes(self.data[at + size : at + 2 * size], "big")
+        if not 1 <= first <= following or base + following > self.end:
+            raise CffError("an INDEX item out of its bounds")
+        return base + first, base + following
+
+    def items(self) -> list[tuple[int, int]]:
+        return [self.item(i) for i in range(self.count)]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What of a CFF table the glyph programs' replacement reads."""
+
+    data: bytes
+    top: Dict
+    #: the CharStrings INDEX, and where it starts
+    glyphs: _Index
+    start: int
+    #: per font dictionary (CID-keyed), or the top one's alone: its Private DICT's bytes
+    #: and font name; and each glyph's font dictionary
+    fonts: list[tuple[bytes, bytes]]
+    fd_of: list[int]
+
+    def program(self, gid: int) -> bytes:
+        start, end = self.glyphs.item(gid)
+        return self.data[start:end]
+
+
+def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> bytes:
+    """The CFF table `base` holding, for each (table, glyph ids) of `others`, that table's
+    programs of those glyphs instead of its own; every table is a subset of one face that
+    kept the face's glyph ids and calls no subroutines.
+
+    Only the CharStrings INDEX changes: the offsets to what follows it move, which needs
+    every such offset written in five bytes (as HarfBuzz writes them), so that no DICT
+    changes size. A glyph moves only to a font dictionary equal to its own (its Private
+    DICT's bytes and its name), since its width and hints are read against it."""
+    table = _read(base)
+    programs = [table.program(gid) for gid in range(table.glyphs.count)]
+    for data, gids in others:
+        other = _read(data)
+        for gid in gids:
+            if gid >= min(len(programs), other.glyphs.count):
+                raise CffError(f"glyph {gid} is not in both tables")
+            if table.fonts[table.fd_of[gid]] != other.fonts[other.fd_of[gid]]:
+                raise CffError(f"glyph {gid} has another font dictionary")
+            programs[gid] = other.program(gid)
+    start, end = table.start, table.glyphs.end
+    index = _index(programs)
+    delta = len(index) - (end - start)
+    out = bytearray(table.data[:start] + index + table.data[end:])
+    for operand in _offsets(table):
+        if operand.value is None or operand.value < end:
+            continue
+        if operand.size != 5:
+            raise CffError("an offset after the glyph programs is not written in five bytes")
+        at = operand.at if operand.at < start else operand.at + delta
+        out[at : at + 5] = b"\x1d" + struct.pack(">i", operand.value + delta)
+    return bytes(out)
+
+
+def _read(data: bytes) -> _Table:
+    try:
+        return _parse(data)
+    except (IndexError, KeyError, struct.error) as exc:
+        raise CffError(f"unreadable CFF table: {exc}") from None
+
+
+def _parse(data: bytes) -> _Table:
+    if len(data) < 4 or data[0] != 1:
+        raise CffError("not a CFF 1 table")
+    names = _index_at(data, data[2])
+    tops = _index_at(data, names.end)
+    strings = _index_at(data, tops.end)
+    if names.count != 1 or tops.count != 1:
+        raise CffError("not a single font")
+    if _index_at(data, strings.end).count:
+        raise CffError("global subroutines")
+    top = _dict(data, *tops.item(0))
+    start = _offset(top, _CHARSTRINGS)
+    glyphs = _index_at(data, start)
+    if _ROS in top:
+        fds = _index_at(data, _offset(top, _FDARRAY)).items()
+        fonts = [_font(data, _dict(data, *fd), strings) for fd in fds]
+        fd_of = _fd_select(data, _offset(top, _FDSELECT), glyphs.count)
+    else:
+        fonts = [_font(data, top, strings)]
+        fd_of = [0] * glyphs.count
+    if any(fd >= len(fonts) for fd in fd_of):
+        raise CffError("a glyph's font dictionary is missing")
+    return _Table(data, top, glyphs, start, fonts, fd_of)
+
+
+def _offsets(table: _Table) -> list[_Operand]:
+    """Every operand of the table that is an offset from its start."""
+    found = [
+        *table.top.get(_CHARSET, [])[:1],
+        *table.top.get(_ENCODING, [])[:1],
+        *table.top.get(_CHARSTRINGS, [])[:1],
+        *table.top.get(_FDARRAY, [])[:1],
+        *table.top.get(_FDSELECT, [])[:1],
+        *table.top.get(_PRIVATE, [])[1:2],
+    ]
+    if _ROS in table.top:
+        for start, end in _index_at(table.data, _offset(table.top, _FDARRAY)).items():
+            found.extend(_dict(table.data, start, end).get(_PRIVATE, [])[1:2])
+    # charset and Encoding 0 to 2 name predefined ones, not offsets
+    predefined = [*table.top.get(_CHARSET, [])[:1], *table.top.get(_ENCODING, [])[:1]]
+    return [o for o in found if not (o in predefined and o.value is not None and o.value <= 2)]
+
+
+def _font(data: bytes, font: Dict, strings: _Index) -> tuple[bytes, bytes]:
+    """A font dictionary's Private DICT bytes and its name, as glyphs are read against."""
+    size, offset = (o.value for o in font[_PRIVATE][:2])
+    if size is None or offset is None:
+        raise CffError("a Private DICT without size or offset")
+    private = data[offset : offset + size]
+    if _SUBRS in _dict(data, offset, offset + size):
+        raise CffError("local subroutines")
+    name = font.get(_FONTNAME, [])
+    sid = name[0].value if name else None
+    # standard strings are 0 to 390; the table's own follow
+    text = (
+        b"" if sid is None else data[slice(*strings.item(sid - 391))] if sid >= 391 else b"%d" % sid
+    )
+    return private, text
+
+
+def _fd_select(data: bytes, at: int, glyphs: int) -> list[int]:
+    """Each glyph's font dictionary, from an FDSelect of format 0 or 3."""
+    fmt = data[at]
+    if fmt == 0:
+        return list(data[at + 1 : at + 1 + glyphs])
+    if fmt != 3:
+        raise CffError(f"FDSelect format {fmt}")
+    (ranges,) = struct.unpack_from(">H", data, at + 1)
+    found = [0] * glyphs
+    for n in range(ranges):
+        first, fd = struct.unpack_from(">HB", data, at + 3 + 3 * n)
+        (following,) = struct.unpack_from(">H", data, at + 3 + 3 * (n + 1))
+        found[first : min(following, glyphs)] = [fd] * (min(following, glyphs) - first)
+    return found
+
+
+def _offset(top: Dict, op: int | tuple[int, int]) -> int:
+    operands = top.get(op)
+    if not operands or operands[0].value is None:
+        raise CffError(f"no offset for operator {op}")
+    return operands[0].value
+
+
+def _index_at(data: bytes, at: int) -> _Index:
+    """The INDEX at `at`."""
+    (count,) = struct.unpack_from(">H", data, at)
+    if count == 0:
+        return _Index(data, 0, 1, at + 2, at + 2)
+    size = data[at + 2]
+    if not 1 <= size <= 4:
+        raise CffError(f"an INDEX with offsets of {size} bytes")
+    offsets = at + 3
+    last = offsets + count * size
+    end = offsets + (count + 1) * size - 1 + int.from_bytes(data[last : last + size], "big")
+    if end > len(data):
+        raise CffError("an INDEX past the table's end")
+    return _Index(data, count, size, offsets, end)
+
+
+def _index(items: Sequence[bytes]) -> bytes:
+    """An INDEX of `items`, its offsets in as few bytes as they need."""
+    if not items:
+        return b"\x00\x00"
+    offsets = [1]
+    for item in items:
+        offsets.append(offsets[-1] + len(item))
+    size = max(1, (offsets[-1].bit_length() + 7) // 8)
+    head = struct.pack(">HB", len(items), size)
+    return head + b"".join(o.to_bytes(size, "big") for o in offsets) + b"".join(items)
+
+
+def _dict(data: bytes, start: int, end: int) -> Dict:
+    """A DICT's operators and their operands (with where each operand is written)."""
+    found: Dict = {}
+    operands: list[_Operand] = []
+    at = start
+    while at < end:
+        b0 = data[at]
+        if b0 <= 21:
+            op: int | tuple[int, int] = (12, data[at + 1]) if b0 == 12 else b0
+            at += 2 if b0 == 12 else 1
+            found[op], operands = operands, []
+        elif b0 == 28:
+            operands.append(_Operand(struct.unpack_from(">h", data, at + 1)[0], at, 3))
+            at += 3
+        elif b0 == 29:
+            operands.append(_Operand(struct.unpack_from(">i", data, at + 1)[0], at, 5))
+            at += 5
+        elif b0 == 30:
+            first = at
+            at += 1
+            while data[at] & 0x0F != 0x0F and data[at] >> 4 != 0x0F:
+                at += 1
+            at += 1
+            operands.append(_Operand(None, first, at - first))
+        elif 32 <= b0 <= 246:
+            operands.append(_Operand(b0 - 139, at, 1))
+            at += 1
+        elif 247 <= b0 <= 250:
+            operands.append(_Operand((b0 - 247) * 256 + data[at + 1] + 108, at, 2))
+            at += 2
+        elif 251 <= b0 <= 254:
+            operands.append(_Operand(-(b0 - 251) * 256 - data[at + 1] - 108, at, 2))
+            at += 2
+        else:
+            raise CffError(f"a DICT byte {b0}")
+    return found
