@@ -59,6 +59,9 @@ def test_the_glyphs_asked_for_are_the_other_tables(
         assert merged.CharStrings[name].bytecode == expected.CharStrings[name].bytecode, gid
     if hasattr(was, "ROS"):  # CID-keyed: each glyph keeps its font dictionary
         assert list(merged.FDSelect) == list(was.FDSelect)
+        select = cff._read(base).select
+        assert select is not None
+        assert [cff._fd_of(base, select, gid) for gid in range(len(order))] == list(was.FDSelect)
         assert [fd.Private.rawDict for fd in merged.FDArray] == [
             fd.Private.rawDict for fd in was.FDArray
         ]
