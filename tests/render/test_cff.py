@@ -93,3 +93,11 @@ def test_what_it_cannot_do_safely_is_refused(
         cff.with_glyphs(base, [(changed, moved)])
     with pytest.raises(cff.CffError, match="not a CFF 1"):
         cff.with_glyphs(b"\x02\x00\x05\x00", [])
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_offsets_pack_and_unpack_in_each_size(size: int) -> None:
+    numbers = [0, 1, 255, (1 << (8 * size)) - 1, 1 << (8 * size - 1)]
+    packed = cff._packed(numbers, size)
+    assert packed == b"".join(n.to_bytes(size, "big") for n in numbers)
+    assert cff._unpacked(packed, size) == numbers

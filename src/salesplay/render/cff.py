@@ -55,10 +55,7 @@ class _Index:
         """Every item's bytes, the offsets read in one pass (a CJK face has 60,000)."""
         size, count = self.size, self.count
         raw = self.data[self.offsets : self.offsets + (count + 1) * size]
-        if size in (1, 2, 4):
-            offsets = list(struct.unpack(f">{count + 1}{' BH I'[size]}", raw))
-        else:
-            offsets = [int.from_bytes(raw[i : i + size], "big") for i in range(0, len(raw), size)]
+        offsets = _unpacked(raw, size)
         if offsets[0] != 1 or any(b < a for a, b in itertools.pairwise(offsets)):
             raise CffError("an INDEX whose offsets go back")
         base = self.offsets + (count + 1) * size - 1
@@ -241,12 +238,31 @@ def _index(items: Sequence[bytes]) -> bytes:
     """An INDEX of `items`, its offsets in as few bytes as they need."""
     if not items:
         return b"\x00\x00"
-    offsets = [1]
-    for item in items:
-        offsets.append(offsets[-1] + len(item))
+    offsets = [1, *itertools.accumulate(len(item) for item in items)]
+    offsets[1:] = [o + 1 for o in offsets[1:]]
     size = max(1, (offsets[-1].bit_length() + 7) // 8)
     head = struct.pack(">HB", len(items), size)
-    return head + b"".join(o.to_bytes(size, "big") for o in offsets) + b"".join(items)
+    return head + _packed(offsets, size) + b"".join(items)
+
+
+def _packed(numbers: list[int], size: int) -> bytes:
+    """Numbers big-endian in `size` bytes each, packed in C (three bytes from four)."""
+    if size != 3:
+        return struct.pack(f">{len(numbers)}{' BH I'[size]}", *numbers)
+    four = struct.pack(f">{len(numbers)}I", *numbers)
+    out = bytearray(3 * len(numbers))
+    out[0::3], out[1::3], out[2::3] = four[1::4], four[2::4], four[3::4]
+    return bytes(out)
+
+
+def _unpacked(raw: bytes, size: int) -> list[int]:
+    """The big-endian numbers of `size` bytes each in `raw` (see _packed)."""
+    count = len(raw) // size
+    if size != 3:
+        return list(struct.unpack(f">{count}{' BH I'[size]}", raw))
+    four = bytearray(4 * count)
+    four[1::4], four[2::4], four[3::4] = raw[0::3], raw[1::3], raw[2::3]
+    return list(struct.unpack(f">{count}I", four))
 
 
 def _dict(data: bytes, start: int, end: int) -> Dict:
