@@ -101,3 +101,19 @@ def test_offsets_pack_and_unpack_in_each_size(size: int) -> None:
     packed = cff._packed(numbers, size)
     assert packed == b"".join(n.to_bytes(size, "big") for n in numbers)
     assert cff._unpacked(packed, size) == numbers
+
+
+def test_an_accented_glyph_drawn_from_two_others_is_found() -> None:
+    """A seac glyph names its accent and base by standard codes: moved alone it would draw
+    from glyphs the base table may lack, so it is refused."""
+    from fontTools.misc.psCharStrings import T2CharString
+
+    def compiled(program: list[Any]) -> bytes:
+        glyph = T2CharString(program=program)
+        glyph.compile()
+        return bytes(glyph.bytecode)
+
+    assert cff._accented(compiled([0, 0, 65, 194, "endchar"]))
+    assert cff._accented(compiled([500, 0, 0, 65, 194, "endchar"]))  # with a width
+    assert not cff._accented(compiled([100, 0, "rmoveto", 50, 0, "rlineto", "endchar"]))
+    assert not cff._accented(compiled([500, "endchar"]))

@@ -100,7 +100,9 @@ def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> b
     Only the CharStrings INDEX changes: the offsets to what follows it move, which needs
     every such offset written in five bytes (as HarfBuzz writes them), so that no DICT
     changes size. A glyph moves only to a font dictionary equal to its own (its Private
-    DICT's bytes and its name), since its width and hints are read against it."""
+    DICT's bytes and its name), since its width and hints are read against it, and never
+    when it is an accented glyph drawn from two others (endchar's seac form), which the
+    base table may lack."""
     table = _read(base)
     programs = table.glyphs.contents()
     for data, gids in others:
@@ -110,7 +112,11 @@ def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> b
                 raise CffError(f"glyph {gid} is not in both tables")
             if table.font(gid) != other.font(gid):
                 raise CffError(f"glyph {gid} has another font dictionary")
-            programs[gid] = other.program(gid)
+            program = other.program(gid)
+            # seac names glyphs by standard codes: only a name-keyed font can use it
+            if table.select is None and _accented(program):
+                raise CffError(f"glyph {gid} is drawn from two others (seac)")
+            programs[gid] = program
     start, end = table.start, table.glyphs.end
     index = _index(programs)
     delta = len(index) - (end - start)
@@ -123,6 +129,27 @@ def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> b
         at = operand.at if operand.at < start else operand.at + delta
         out[at : at + 5] = b"\x1d" + struct.pack(">i", operand.value + delta)
     return bytes(out)
+
+
+def _accented(program: bytes) -> bool:
+    """Whether a Type 2 glyph program ends in endchar's seac form (an accent and a base
+    glyph, named by their standard codes): four operands, five with a width."""
+    from fontTools.misc.psCharStrings import T2CharString
+
+    glyph = T2CharString(bytecode=program)
+    try:
+        glyph.decompile()
+    except Exception as exc:  # fontTools raises what it meets in a damaged program
+        raise CffError(f"an unreadable glyph program: {exc}") from None
+    tokens = glyph.program
+    if not tokens or tokens[-1] != "endchar":
+        return False
+    operands = 0
+    for token in reversed(tokens[:-1]):
+        if isinstance(token, str):
+            break
+        operands += 1
+    return operands >= 4
 
 
 def _read(data: bytes) -> _Table:

@@ -170,8 +170,8 @@ def _read(font: Any) -> _Subset:
     descriptor = descendant.FontDescriptor
     stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
     try:
-        # recalcTimestamp off: the same parts give the same bytes; recalcBBoxes off: the
-        # face's box is kept (the PDF reads its own), and CJK faces took seconds to measure
+        # recalcTimestamp off: the same parts give the same bytes; recalcBBoxes off: a
+        # TrueType face's box is kept (the PDF reads its own) rather than measured again
         program = TTFont(
             io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
         )
