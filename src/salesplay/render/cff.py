@@ -71,6 +71,8 @@ class _Table:
 
     data: bytes
     top: Dict
+    #: the font dictionaries of a CID-keyed font (none for a name-keyed one)
+    fds: list[Dict]
     #: the CharStrings INDEX, and where it starts
     glyphs: _Index
     start: int
@@ -172,13 +174,13 @@ def _parse(data: bytes) -> _Table:
     top = _dict(data, *tops.item(0))
     start = _offset(top, _CHARSTRINGS)
     glyphs = _index_at(data, start)
+    fds: list[Dict] = []
+    select: int | None = None
     if _ROS in top:
-        fds = _index_at(data, _offset(top, _FDARRAY)).items()
-        fonts = [_font(data, _dict(data, *fd), strings) for fd in fds]
-        select: int | None = _offset(top, _FDSELECT)
-    else:
-        fonts, select = [_font(data, top, strings)], None
-    return _Table(data, top, glyphs, start, fonts, select)
+        fds = [_dict(data, *fd) for fd in _index_at(data, _offset(top, _FDARRAY)).items()]
+        select = _offset(top, _FDSELECT)
+    fonts = [_font(data, fd, strings) for fd in fds or [top]]
+    return _Table(data, top, fds, glyphs, start, fonts, select)
 
 
 def _offsets(table: _Table) -> list[_Operand]:
@@ -191,9 +193,8 @@ def _offsets(table: _Table) -> list[_Operand]:
         *table.top.get(_FDSELECT, [])[:1],
         *table.top.get(_PRIVATE, [])[1:2],
     ]
-    if _ROS in table.top:
-        for start, end in _index_at(table.data, _offset(table.top, _FDARRAY)).items():
-            found.extend(_dict(table.data, start, end).get(_PRIVATE, [])[1:2])
+    for fd in table.fds:
+        found.extend(fd.get(_PRIVATE, [])[1:2])
     # charset and Encoding 0 to 2 name predefined ones, not offsets
     predefined = [*table.top.get(_CHARSET, [])[:1], *table.top.get(_ENCODING, [])[:1]]
     return [o for o in found if not (o in predefined and o.value is not None and o.value <= 2)]

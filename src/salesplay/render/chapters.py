@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from salesplay.render.pdfjoin import PART_LINK, JoinError, join, named_destinations, page_of
+from salesplay.render.theme import css_imports, css_text
 
 #: every margin box of CSS Paged Media: a chapter is rendered without its page's chrome
 #: (running header, footer, page number), which the front part draws for every page
@@ -47,8 +48,6 @@ _PAGE_COUNTERS = frozenset(
 )
 _PRELUDE = re.compile(r"([^{};]*)\{")
 _NEIGHBOURS = re.compile(r"[+~]|:(?:first|last|nth|only)-(?:last-)?(?:child|of-type)", re.I)
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -355,7 +354,7 @@ def carries_state(css: str) -> bool:
     counters, or selects a `.chapter` by its neighbours or its place among them (`+`, `~`,
     `:first-child`, `:nth-of-type(…)`…): a page styled so is rendered whole. It errs on the
     side of whole: a match inside a chapter's own structure costs time, never a page."""
-    css = _COMMENT.sub(" ", css)
+    css = css_text(css)
     for prop, value in _STATE.findall(css):
         if prop.lower() == "string-set":
             return True
@@ -383,7 +382,7 @@ def _styles(page: str, read_sheet: ReadSheet) -> list[str]:
         text = read_sheet(url)
         if text is not None:
             texts.append(text)
-            todo.extend(urljoin(url, ref) for ref in _IMPORT.findall(_COMMENT.sub(" ", text)))
+            todo.extend(urljoin(url, ref) for ref in css_imports(css_text(text)))
     return texts
 
 

@@ -164,20 +164,18 @@ def _install(
 
 def _read(font: Any) -> _Subset:
     """A Type 0 font dictionary's subset: its program, widths and ToUnicode map."""
-    from fontTools.ttLib import TTFont, TTLibError
+    from fontTools.ttLib import TTFont
 
     descendant = font.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-    try:
-        # recalcTimestamp off: the same parts give the same bytes; recalcBBoxes off: a
-        # TrueType face's box is kept (the PDF reads its own) rather than measured again
-        program = TTFont(
-            io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
-        )
-        program["maxp"]  # the glyph programs are read when merged, not here
-    except (TTLibError, ValueError, KeyError, AssertionError) as exc:
-        raise _Unmergeable(f"unreadable font program: {exc}") from None
+    # recalcTimestamp off: the same parts give the same bytes; recalcBBoxes off: a TrueType
+    # face's box is kept (the PDF reads its own) rather than measured again. Lazy: a table
+    # is read when the merge needs it (an unreadable one fails the face's merge, see
+    # merge_faces)
+    program = TTFont(
+        io.BytesIO(stream.read_bytes()), lazy=True, recalcTimestamp=False, recalcBBoxes=False
+    )
     unicode = font.get("/ToUnicode")
     return _Subset(
         font=font,

@@ -134,7 +134,9 @@ def _relative(name: str) -> bool:
 # url(...) and @import "..." in a stylesheet (comments removed first)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
-_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+_CSS_IMPORT = re.compile(
+    r"""@import\s+(?:"([^"]*)"|'([^']*)'|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\))"""
+)
 
 
 def css_text(css: bytes | str) -> str:
@@ -148,15 +150,19 @@ def css_urls(text: str) -> list[str]:
     return [next((g for g in m.groups() if g), "").strip() for m in _CSS_URL.finditer(text)]
 
 
+def css_imports(text: str) -> list[str]:
+    """The sheets stylesheet text imports (`@import "…"` or `@import url(…)`), as written."""
+    return [next((g for g in m.groups() if g), "").strip() for m in _CSS_IMPORT.finditer(text)]
+
+
 def css_references(css_name: str, css: bytes) -> list[str]:
     """The theme files a stylesheet `css_name` refers to (fonts, images, imported sheets),
     as theme names resolved against its folder: relative URLs only, without their query or
     fragment; a URL with a scheme, an absolute path, or one leading above the theme is left
     out (a browser cannot reach it from the copied sheet either)."""
     text = css_text(css)
-    imports = [next((g for g in m.groups() if g), "").strip() for m in _CSS_IMPORT.finditer(text)]
     found: list[str] = []
-    for raw in (*css_urls(text), *imports):
+    for raw in (*css_urls(text), *css_imports(text)):
         url = re.split(r"[?#]", raw, maxsplit=1)[0]
         if not url or ":" in url or url.startswith("/"):
             continue  # data:, https:, an absolute path: nothing of the theme's
