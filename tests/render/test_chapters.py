@@ -20,7 +20,7 @@ from salesplay.edition import make_edition
 from salesplay.i18n import localized
 from salesplay.labels import labels_for
 from salesplay.pipeline import check_catalog
-from salesplay.render import chapters
+from salesplay.render import chapters, crossrefs
 from salesplay.render import html as html_pages
 from salesplay.render.pdf import PdfRenderer, RenderJob, render_job, render_many
 from salesplay.render.templates import THEME_DIR, make_env, template_dirs
@@ -321,6 +321,133 @@ def test_a_page_whose_css_numbers_its_chapters_is_rendered_whole(rendered: dict[
     assert by_chapters == whole
     texts = _texts(by_chapters[0])
     assert any(text.startswith("3. ") or " 3. " in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("css", "found"),
+    [
+        (
+            ".toc a::after { content: leader('.') target-counter(attr(href), page) }",
+            [(".toc a::after", (("href", False),))],
+        ),
+        (
+            "@media print { a.x::after { content: target-counters(attr(data-to), s, '.') } }",
+            [("a.x::after", (("data-to", False),))],
+        ),
+        (
+            "a::after { content: target-text(attr(HREF), before) target-counter(url(#x), page) }",
+            [("a::after", (("href", True), (None, False)))],
+        ),
+        ("@page { @bottom-left { content: target-text(attr(href)) } }", [("*", ((None, True),))]),
+        ("/* a::after { content: target-text(attr(href)) } */ p { color: red }", []),
+        ("@media screen { p { color: red } } h1 { counter-increment: none }", []),
+    ],
+)
+def test_rules_with_target_functions_are_found(
+    css: str, found: list[tuple[str, tuple[tuple[str | None, bool], ...]]]
+) -> None:
+    assert [(r.selector, r.uses) for r in crossrefs.target_rules(css)] == found
+
+
+_CROSS_PAGE = (
+    "<!DOCTYPE html><html><head><title>t</title></head><body>"
+    '<div class="run-head">{run}</div><nav class="toc" id="toc">{front}</nav><main>'
+    '<section class="chapter" id="a"><h1 id="a-h">A</h1><a href="#a-h">self</a>{a}</section>'
+    '<section class="chapter" id="b"><h1>B</h1></section></main></body></html>'
+)
+_TOC = ".toc a::after { content: target-counter(attr(href), page) }"
+_TOC_TEXT = ".toc a::after { content: target-text(attr(href)) }"
+_SEE = "a.see::after { content: target-counter(attr(href), page) }"
+
+
+@pytest.mark.parametrize(
+    ("front", "in_a", "run", "css", "crosses"),
+    [
+        ('<a href="#b">B</a>', '<a href="#b">B</a>', "", _TOC, False),  # the contents' numbers
+        ('<a href="#b">B</a>', "", "", _TOC_TEXT, True),  # a stand-in holds no text
+        (
+            '<a href="#a-h">A</a>',
+            "",
+            "",
+            ".toc a::after { content: target-text(attr(href)) }",
+            True,
+        ),
+        ('<a href="#toc">top</a>', "", "", _TOC_TEXT, False),  # the front's own anchor
+        ("", '<a class="see" href="#b">B</a>', "", _SEE, True),  # "see page N" in a chapter
+        ("", '<a class="see" href="#a-h">A</a>', "", _SEE, False),  # within its chapter
+        ("", '<a class="see" href="#nowhere">x</a>', "", _SEE, False),  # dropped, as whole
+        ("", '<a href="#b">B</a>', "", _SEE, False),  # the rule is not on that link
+        (
+            "",
+            '<a class="see" href="#b">B</a>',
+            "",
+            "main .see::after { content: target-text(attr(href)) }",
+            True,
+        ),
+        (
+            "",
+            '<span class="see" data-to="#b">B</span>',
+            "",
+            _SEE.replace("href", "data-to").replace("a.see", ".see"),
+            True,
+        ),
+        ("", "", '<a class="see" href="#b">B</a>', _SEE, True),  # running: in every part
+        (
+            "",
+            '<a class="see" href="#b">B</a>',
+            "",
+            "a.see::after { content: target-counter(url(#b), page) }",
+            True,
+        ),
+        (
+            "",
+            '<a class="see" href="#b">B</a>',
+            "",
+            "a.see:::after { content: target-text(attr(href)) }",
+            False,
+        ),
+        ("", '<a class="see" href="#b">B</a>', "", "", False),  # no target function
+    ],
+)
+def test_target_functions_that_read_across_parts_are_found(
+    front: str, in_a: str, run: str, css: str, crosses: bool
+) -> None:
+    page = _CROSS_PAGE.format(front=front, a=in_a, run=run)
+    assert chapters.split(page) is not None
+    rules = crossrefs.target_rules(css)
+    assert crossrefs.crosses(page, 2, frozenset({"run-head"}), rules) is crosses
+
+
+def test_a_chapter_that_numbers_a_page_in_another_is_rendered_whole(
+    rendered: dict[str, Any],
+) -> None:
+    """A "see page N" in one chapter pointing into another would find no page rendered
+    alone: such a page is rendered whole, its number right; the contents' numbers alone
+    (target-counter from the front matter) still split."""
+    job, _, _ = rendered["en"]
+    cut = chapters.split(job.html)
+    assert cut is not None
+    last = cut.chapters[-2]
+    see = '<p class="see"><a class="xref" href="#matrix">Matrix</a></p></section>'
+    style = (
+        "<style>.xref::after { content: ' (page ' target-counter(attr(href), page) ')' }</style>"
+    )
+    html = job.html.replace(last, last[: -len("</section>")] + see, 1)
+    html = html.replace("</head>", style + "</head>", 1)
+    assert html.count('class="xref"') == 1
+    xref = replace(job, html=html)
+
+    def never(_html: str) -> tuple[bytes, list[str]]:
+        raise AssertionError("a page whose chapter numbers another's page was split")
+
+    assert chapters.render(html, never, None) is None
+    with PdfRenderer() as renderer:
+        by_chapters = render_job(renderer, xref)
+        whole = render_job(renderer, replace(xref, chapters=False))
+    assert by_chapters == whole
+    texts = _texts(by_chapters[0])
+    matrix = next(n for n, text in enumerate(texts) if "Differentiator matrix" in text and n > 1)
+    assert any(f"Matrix (page {matrix + 1})" in text for text in texts)
 
 
 def test_linked_and_imported_sheets_are_read_for_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
+from salesplay.render.crossrefs import crosses, target_rules
 from salesplay.render.pdfjoin import PART_LINK, JoinError, join, named_destinations, page_of
 from salesplay.render.theme import css_imports, css_text
 
@@ -277,15 +278,22 @@ def render(
 ) -> tuple[bytes, list[str]] | None:
     """`page` rendered chapter by chapter and joined, each part taken from `cache` when it
     is there; None when the page does not split (render it whole), or its CSS carries
-    state from one chapter to the next (see carries_state; its linked and imported sheets
-    are read with `read_sheet`).
+    state from one chapter to the next (see carries_state) or has a target function read
+    across the parts (see crossrefs.crosses); its linked and imported sheets are read with
+    `read_sheet`.
 
     An edit of one chapter renders that chapter again, and the front part only when a
     chapter's page count or anchors moved."""
     import pikepdf
 
     cut = split(page)
-    if cut is None or any(carries_state(css) for css in _styles(page, read_sheet)):
+    if cut is None:
+        return None
+    styles = _styles(page, read_sheet)
+    if any(carries_state(css) for css in styles):
+        return None
+    rules = [rule for css in styles for rule in target_rules(css)]
+    if crosses(page, len(cut.chapters), _RUNNING, rules):
         return None
 
     def part(html: str) -> tuple[bytes, list[str]]:
