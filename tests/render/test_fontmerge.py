@@ -5,6 +5,7 @@ disagree stays as it came."""
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -190,6 +191,34 @@ def test_a_font_tool_failing_on_a_face_leaves_it_as_it_came(
     # the TrueType faces keep their subsets, the CFF ones are merged
     assert fonts["DejaVu-Sans"] == fonts["Noto-Sans-Arabic"] == 3
     assert fonts["Inter"] == fonts["Noto-Sans-CJK-JP"] == 1
+
+
+def test_a_damaged_subset_says_nothing_on_the_output(
+    rendered: tuple[list[bytes], bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    """fontTools' complaints about a subset it reads (here, glyph data past the last glyph)
+    stay out of the build's output, which says only what a user can act on; fontTools'
+    log is as it was afterwards."""
+    from fontTools.ttLib import TTFont
+
+    made: list[bytes] = []
+
+    def padded(program: bytes) -> bytes:
+        font = TTFont(io.BytesIO(program), lazy=True)
+        made.append(fontmerge._with_table(font, "glyf", font.reader["glyf"] + bytes(64)))
+        return made[-1]
+
+    parts, _ = rendered
+    damaged = _with_program(parts[1], "DejaVu-Sans", padded)
+    log = logging.getLogger("fontTools")
+    before = (list(log.handlers), log.propagate)
+    with caplog.at_level(logging.DEBUG):
+        joined = join([parts[0], damaged, parts[2]])
+        assert not [r for r in caplog.records if r.name.startswith("fontTools")]
+        assert _fonts(joined)["DejaVu-Sans"] == 1  # read all the same, and merged
+        TTFont(io.BytesIO(made[0]))["glyf"]  # outside a merge, it is logged
+        assert any("too much 'glyf'" in r.getMessage() for r in caplog.records)
+    assert (list(log.handlers), log.propagate) == before
 
 
 def test_width_arrays_and_unicode_maps_read_both_forms() -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +66,27 @@ def merge_faces(pdf: Any) -> None:
     render.cff cannot read or write stays as it came, one subset per part: the document is
     right, only larger.
     """
+    with _quiet():
+        _merge_faces(pdf)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """fontTools' log muted (on a damaged subset: "too much 'glyf' table data…", printed on
+    the build's output with no place): a merge only saves bytes, and a face it cannot
+    merge stays as it came; the user has nothing to do about it."""
+    log = logging.getLogger("fontTools")
+    handler, propagate = logging.NullHandler(), log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
+
+
+def _merge_faces(pdf: Any) -> None:
     import pikepdf
 
     groups: dict[tuple[str, str], list[Any]] = {}
