@@ -349,3 +349,35 @@ def test_a_save_shows_the_source_pages_first_then_the_translated_ones(tmp_path: 
         assert order[0] == "en"
         wait_for("the page counters", lambda: srv.status.snapshot()["pages"] >= 2, 60)
         assert srv.status.snapshot()["build"] == 2
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["not json"],
+        ['{"event": "waiting", "message": "waiting for x"}', "[1, 2]"],
+        ['{"code": "x"}'],
+    ],
+)
+def test_a_result_serve_cannot_read_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: list[str]
+) -> None:
+    """A build process's answer that is not a result (not JSON, not an object, a code that
+    is no number) is one line naming it, after any waiting event it sent; never a
+    traceback."""
+    from salesplay.serve import process as process_module
+
+    lines = "".join(f"print({line!r}, flush=True)\n" for line in answers)
+    monkeypatch.setattr(process_module, "_CHILD", f"import sys\nsys.stdin.readline()\n{lines}")
+    told: list[str] = []
+    process = BuildProcess(
+        tmp_path, tmp_path, tmp_path / "build", AS_OF, io.StringIO(), told.append
+    )
+    try:
+        outcome = process.build(("site",))
+    finally:
+        process.stop()
+    assert outcome.code == 1 and outcome.message is not None
+    assert outcome.message.startswith("salesplay serve: unreadable build result")
+    assert outcome.message.endswith(repr(answers[-1]))
+    assert told == (["waiting for x", ""] if len(answers) > 1 else [])

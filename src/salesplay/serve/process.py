@@ -137,14 +137,17 @@ class BuildProcess:
         assert proc.stdin is not None and proc.stdout is not None
         self.tail.clear()
         waited = False
+        raw: object = None
         try:
             proc.stdin.write(json.dumps(request) + "\n")
             proc.stdin.flush()
             answer = proc.stdout.readline()
-            while (message := _waiting(answer)) is not None:
+            raw = _parsed(answer)
+            while (message := _waiting(raw)) is not None:
                 waited = True
                 self.waiting(message)
                 answer = proc.stdout.readline()
+                raw = _parsed(answer)
         except (OSError, ValueError):  # the process died, or serve is stopping
             answer = ""
         finally:
@@ -154,8 +157,11 @@ class BuildProcess:
                 self.waiting("")
         if not answer:
             return self._died(proc)
+        said = answer.strip()[:80]
+        unreadable = Outcome(1, message=f"salesplay serve: unreadable build result {said!r}")
+        if not isinstance(raw, dict):
+            return unreadable
         try:
-            raw = json.loads(answer)
             return Outcome(
                 int(raw["code"]),
                 tuple(raw.get("diagnostics") or ()),
@@ -165,7 +171,7 @@ class BuildProcess:
                 complete=bool(raw.get("complete")),
             )
         except (ValueError, KeyError, TypeError):
-            return Outcome(1, message=f"salesplay serve: unreadable build result {answer[:80]!r}")
+            return unreadable
 
     def _died(self, proc: subprocess.Popen[str]) -> Outcome:
         code = proc.wait()
@@ -211,12 +217,16 @@ class BuildProcess:
             self.reader.join(timeout=5)
 
 
-def _waiting(line: str) -> str | None:
-    """The message of a build's "waiting" event line; None for its result (or no line)."""
+def _parsed(line: str) -> object:
+    """A line the build process wrote, parsed once; None if it is not JSON (or no line)."""
     try:
-        raw = json.loads(line)
+        return json.loads(line)
     except ValueError:
         return None
+
+
+def _waiting(raw: object) -> str | None:
+    """The message of a build's "waiting" event; None for its result (or no line)."""
     if not (isinstance(raw, dict) and raw.get("event") == "waiting"):
         return None
     return str(raw.get("message") or "")
