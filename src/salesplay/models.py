@@ -344,7 +344,7 @@ Text = Annotated[str, Field(description="Markdown text")]
 class Model(BaseModel):
     """Strict base: no unknown fields, no silent type coercion."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Scoped(Model):
@@ -380,7 +380,9 @@ class Review(Model):
 
 
 class Confidence(Model):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=False, defer_build=True
+    )
 
     launch_ready: int = Field(
         95, alias="launch-ready", ge=0, le=100, description="% for launch-ready"
