@@ -102,8 +102,11 @@ def crosses(page: str, chapters: int, running: frozenset[str], rules: Sequence[T
     front = [e for e in tops[:-1] if e not in runs]
     ids = [{i for e in part for i in _ids(e)} for part in (front, *([s] for s in sections))]
     every = set().union(*ids)
-    places = [(runs, set[str](), False), (front, ids[0], True)]
-    places += [([section], own, False) for section, own in zip(sections, ids[1:], strict=True)]
+    # each place's elements, the anchors outside it, and whether it is the front matter
+    places = [(runs, every, False), (front, every - ids[0], True)]
+    places += [
+        ([section], every - own, False) for section, own in zip(sections, ids[1:], strict=True)
+    ]
     wrap = _Wrapper(cssselect2.ElementWrapper.from_html_root(root))
     for rule in rules:
         try:
@@ -112,12 +115,12 @@ def crosses(page: str, chapters: int, running: frozenset[str], rules: Sequence[T
             continue  # WeasyPrint drops the rule
         for attribute, text in rule.uses:
             assert attribute is not None
-            for elements, own, is_front in places:
+            for elements, outside, is_front in places:
                 if is_front and not text:
                     continue  # the stand-ins' anchors are on the chapters' pages
                 for element in (x for e in elements for x in e.iter()):
                     value = element.get(attribute) if isinstance(element.tag, str) else None
-                    if not value or not value.startswith("#") or value[1:] not in every - own:
+                    if not value or not value.startswith("#") or value[1:] not in outside:
                         continue
                     if any(s.test(wrap(element)) for s in selectors):
                         return True
