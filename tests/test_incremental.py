@@ -592,6 +592,37 @@ def test_a_deleted_output_is_made_again(project: Path) -> None:
     assert tree(out) == want
 
 
+def test_shared_assets_go_when_no_family_that_planned_them_makes_them(project: Path) -> None:
+    """Site assets are planned by the site and by the competitor pages: an `--only
+    competitors` build removes those it alone planned and no longer makes (a dropped
+    locale's, an old logo's image), and keeps those the site, not planned, still holds,
+    which the next full build removes."""
+    out, only = project / "build", ("competitors",)
+    catalog = project / "plays" / "catalog.yaml"
+    text = catalog.read_text()
+    catalog.write_text(text + "locales: [de]\n")
+    build(project, out, only)
+    german = [rel for rel in tree(out) if rel.startswith("de/")]
+    assert "de/site/assets/style.css" in german
+    catalog.write_text(text)  # German dropped
+    said = build(project, out, only)
+    assert not [rel for rel in tree(out) if rel.startswith("de/")]
+    assert f", {len(german)} removed;" in _summary(said)
+
+    build(project, out)  # every family: the site's plan holds the assets too
+    logo = next(rel for rel in tree(out) if rel.startswith("site/assets/img/northwind-"))
+    assets = project / "plays" / "assets"
+    (assets / "northwind.svg").rename(assets / "northwind-2026.svg")  # a new logo file
+    catalog.write_text(text.replace("assets/northwind.svg", "assets/northwind-2026.svg"))
+    build(project, out, only)
+    assert (out / logo).exists()  # the site's pages, not planned, still name it
+    build(project, out)
+    assert not (out / logo).exists()
+    clean = project / "clean"
+    build(project, clean, clean=True)
+    assert tree(out) == tree(clean)
+
+
 def test_kept_warnings_sort_as_a_clean_builds_with_a_relative_catalog(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

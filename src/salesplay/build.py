@@ -329,10 +329,16 @@ def _build(
         return 1
     units = done.units
     try:
-        removed = 0 if partial else _prune(ctx.out, {u.rel for u in units}, wants)
+        produced = _planners(units)
+        recorded = {} if partial else recorded_planners(ctx.out)
+        gone = _gone(recorded, produced, wants)
+        removed = 0 if partial else _prune(ctx.out, produced, wants, recorded)
         if not partial:
-            planned = {u.rel for u in units}
-            records.forget(r for r in records.entries if r not in planned and wants(_kind_of(r)))
+            records.forget(
+                r
+                for r in records.entries
+                if r not in produced and (r in gone or wants(_kind_of(r)))
+            )
         if not source_only:  # the other locales' kits keep their cache entries
             _sweep_cache(ctx.out, units, wants)
         if not partial:
@@ -497,7 +503,9 @@ def _plan(
                     ]
                     continue
             made = []
+            by = frozenset({fam.name})
             for unit in fam.plan(src.without(fam.ignores)):
+                unit = replace(unit, planners=by)
                 if translated:
                     unit = replace(unit, rel=localized_path(unit.rel, locale, locales[0]))
                 if early is not None:
@@ -901,6 +909,13 @@ def recorded_outputs(out: Path) -> set[str]:
     A missing, corrupt or hostile record (absolute names, '..', unknown kinds, links)
     means nothing to prune; it never fails.
     """
+    return set(recorded_planners(out))
+
+
+def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
+    """Each output the last build recorded (as recorded_outputs keeps them) with the
+    families whose plans held it; its own family's where the record does not say (a list,
+    as builds before planners were recorded wrote it) or names no family there is."""
     import json
 
     from salesplay.write import output_parts, read_output
@@ -908,24 +923,54 @@ def recorded_outputs(out: Path) -> set[str]:
     try:
         entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
     except (OSError, ValueError):
-        return set()
-    if not isinstance(entries, list):
-        return set()
-    kept = set()
-    for rel in entries:
-        if not isinstance(rel, str):
-            continue
+        return {}
+    if isinstance(entries, list):
+        entries = {rel: [] for rel in entries if isinstance(rel, str)}
+    if not isinstance(entries, dict):
+        return {}
+    kinds = set(KINDS)
+    kept: dict[str, frozenset[str]] = {}
+    for rel, planners in entries.items():
         try:
             output_parts(rel)  # relative, normalised, no ".." (ValueError otherwise)
         except ValueError:
             continue
-        if _kind_of(rel):  # a path some family owns, nothing else
-            kept.add(rel)
+        kind = _kind_of(rel)
+        if not kind:  # a path some family owns, nothing else
+            continue
+        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else ()
+        kept[rel] = named or frozenset({kind})
     return kept
 
 
-def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
-    """Delete outputs an earlier build wrote that this one no longer makes (only its kinds).
+def _planners(units: Iterable[Unit]) -> dict[str, frozenset[str]]:
+    """Each unit's output and the families whose plans hold it."""
+    return {u.rel: u.planners or frozenset({u.family}) for u in units}
+
+
+def _gone(
+    recorded: dict[str, frozenset[str]],
+    produced: dict[str, frozenset[str]],
+    wants: Callable[[str], bool],
+) -> set[str]:
+    """The recorded outputs no family makes any more: every family whose plan held one was
+    planned by this build (wanted), and none of them planned it again. An `--only` build
+    leaves what another family's plan holds (a site asset the portal uses)."""
+    return {
+        rel
+        for rel, planners in recorded.items()
+        if rel not in produced and all(wants(p) for p in planners)
+    }
+
+
+def _prune(
+    out: Path,
+    produced: dict[str, frozenset[str]],
+    wants: Callable[[str], bool],
+    recorded: dict[str, frozenset[str]] | None = None,
+) -> int:
+    """Delete outputs an earlier build wrote that no family makes any more (see _gone), and
+    record what is left with the families whose plans hold it.
 
     Only regular files and links inside `out` are removed (a link itself, never what it
     points to); temporary files a killed build left behind go too.
@@ -934,14 +979,19 @@ def _prune(out: Path, produced: set[str], wants: Callable[[str], bool]) -> int:
 
     from salesplay.write import remove_output, sweep_temp_files
 
-    removed = 0
-    kept = set(produced)
-    for rel in sorted(recorded_outputs(out) - produced):
-        if not wants(_kind_of(rel)):
-            kept.add(rel)
-        elif remove_output(out, rel):
-            removed += 1
-    write_file(out, OUTPUT_LIST, (json.dumps(sorted(kept), indent=1) + "\n").encode())
+    recorded = recorded_planners(out) if recorded is None else recorded
+    gone = _gone(recorded, produced, wants)
+    removed = sum(1 for rel in sorted(gone) if remove_output(out, rel))
+    kept = dict(produced)
+    for rel, planners in recorded.items():
+        # a family this build did not plan still holds it: what it said stays said
+        unplanned = frozenset(p for p in planners if not wants(p))
+        if rel in kept:
+            kept[rel] |= unplanned
+        elif rel not in gone:
+            kept[rel] = unplanned
+    listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
+    write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
     sweep_temp_files(out, [k for k in KINDS if k != "matrix"] + [".salesplay"])
     return removed
 

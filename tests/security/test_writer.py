@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, Result, make_catalog, run_cli
-from salesplay.build import OUTPUT_LIST, _prune, recorded_outputs
+from salesplay.build import OUTPUT_LIST, _prune, recorded_outputs, recorded_planners
 from salesplay.context import clamp_jobs, cpu_count
 from salesplay.engine.units import Unit
 from salesplay.families import site
@@ -177,7 +177,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
         "battlecards/old.pdf",
         "battlecards/link.pdf",
     }
-    assert _prune(out, set(), lambda kind: True) == 2
+    assert _prune(out, {}, lambda kind: True) == 2
     assert sorted(p.name for p in victims.iterdir()) == [
         "abs.txt",
         "dotdot.txt",
@@ -190,7 +190,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
     assert (out / "notes/mine.txt").read_text() == "mine"
     assert not (out / "battlecards/old.pdf").exists()
     assert not (out / "battlecards/link.pdf").is_symlink()  # the link itself, inside out
-    assert json.loads((out / OUTPUT_LIST).read_text()) == []
+    assert json.loads((out / OUTPUT_LIST).read_text()) == {}
 
 
 @pytest.mark.parametrize(
@@ -204,8 +204,39 @@ def test_a_corrupt_output_list_prunes_nothing_and_never_crashes(
     (out / OUTPUT_LIST).write_bytes(record)
     (out / "battlecards").mkdir()
     (out / "battlecards/x.pdf").write_text("kept")
-    assert _prune(out, set(), lambda kind: True) == 0
+    assert _prune(out, {}, lambda kind: True) == 0
     assert (out / "battlecards/x.pdf").read_text() == "kept"
+
+
+def test_an_output_list_names_the_families_that_planned_each_output(tmp_path: Path) -> None:
+    """outputs.json keeps, with each output, the families whose plans held it: a build
+    that planned all of them prunes what none made again; one that did not keeps it. An
+    unknown family name or a list of the earlier layout falls back to the path's owner."""
+    out = tmp_path / "build"
+    (out / ".salesplay").mkdir(parents=True)
+    (out / "site/assets").mkdir(parents=True)
+    for name in ("shared.css", "theirs.css", "odd.css"):
+        (out / "site/assets" / name).write_text("x")
+    record = {
+        "site/assets/shared.css": ["site", "competitors"],
+        "site/assets/theirs.css": ["competitors"],
+        "site/assets/odd.css": ["no-such-family", 3],
+        "../escape.css": ["site"],
+    }
+    (out / OUTPUT_LIST).write_text(json.dumps(record))
+    assert recorded_planners(out) == {
+        "site/assets/shared.css": {"site", "competitors"},
+        "site/assets/theirs.css": {"competitors"},
+        "site/assets/odd.css": {"site"},
+    }
+    only_competitors = _prune(out, {}, lambda kind: kind == "competitors")
+    assert only_competitors == 1 and not (out / "site/assets/theirs.css").exists()
+    assert json.loads((out / OUTPUT_LIST).read_text()) == {
+        "site/assets/odd.css": ["site"],
+        "site/assets/shared.css": ["site"],
+    }
+    assert _prune(out, {}, lambda kind: True) == 2
+    assert not (out / "site/assets").exists() or not list((out / "site/assets").iterdir())
 
 
 def test_an_output_list_that_is_a_link_is_not_read(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from salesplay.diagnostics import Diagnostic, Location
@@ -37,6 +37,8 @@ def merge(units: Sequence[Unit]) -> list[Unit]:
                 f"two different outputs for one path (families '{first.family}' and"
                 f" '{unit.family}')",
             )
+        elif not unit.planners <= first.planners:
+            seen[unit.rel] = replace(first, planners=first.planners | unit.planners)
     return [seen[rel] for rel in sorted(seen)]
 
 

@@ -123,6 +123,10 @@ class Unit:
     #: a rough estimate of the work of `make` (about seconds); the scheduler starts the
     #: largest first so that one long document does not run alone at the end.
     cost: float = field(default=1.0, compare=False)
+    #: the families whose plan holds this output (the site's assets: the site, the matrix
+    #: and the competitor pages); empty: its own family's. A build that plans all of them
+    #: and none makes it any more removes it (build._prune).
+    planners: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 def largest_first(units: Sequence[Unit]) -> list[Unit]:
