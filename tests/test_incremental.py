@@ -375,7 +375,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
 #: kinds each machine builds: every family, in three groups, and the PDFs and kits once more
 #: on two workers (longer runs of all of them at once, 60 sequences of 6 edits in-process
-#: and 25 of 5 on two workers, passed when these rules were added).
+#: and 25 of 5 on two workers, passed when these rules were added; 16 sequences of 8 edits
+#: for each machine found an --only build keeping a dropped locale's site assets, and pass
+#: since: see test_shared_assets_go_when_no_family_that_planned_them_makes_them).
 ONLY_SETS = {
     "pages": ("site", "matrix", "reports", "feed"),
     "cards-decks": ("battlecards", "decks", "competitors", "playbooks"),
