@@ -332,12 +332,13 @@ def _build(
         produced = _planners(units)
         recorded = {} if partial else recorded_planners(ctx.out)
         gone = _gone(recorded, produced, wants)
-        removed = 0 if partial else _prune(ctx.out, produced, wants, recorded)
+        removed = 0 if partial else _prune(ctx.out, produced, wants, recorded, gone)
         if not partial:
+            # a record goes with its output; one of no listed output, if its kind was planned
             records.forget(
                 r
                 for r in records.entries
-                if r not in produced and (r in gone or wants(_kind_of(r)))
+                if r in gone or (r not in produced and r not in recorded and wants(_kind_of(r)))
             )
         if not source_only:  # the other locales' kits keep their cache entries
             _sweep_cache(ctx.out, units, wants)
@@ -505,9 +506,8 @@ def _plan(
             made = []
             by = frozenset({fam.name})
             for unit in fam.plan(src.without(fam.ignores)):
-                unit = replace(unit, planners=by)
-                if translated:
-                    unit = replace(unit, rel=localized_path(unit.rel, locale, locales[0]))
+                rel = localized_path(unit.rel, locale, locales[0]) if translated else unit.rel
+                unit = replace(unit, rel=rel, planners=by)
                 if early is not None:
                     # a long document starts as soon as it is planned, while the rest is
                     early.offer([unit])
@@ -938,7 +938,7 @@ def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
         kind = _kind_of(rel)
         if not kind:  # a path some family owns, nothing else
             continue
-        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else ()
+        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else None
         kept[rel] = named or frozenset({kind})
     return kept
 
@@ -968,6 +968,7 @@ def _prune(
     produced: dict[str, frozenset[str]],
     wants: Callable[[str], bool],
     recorded: dict[str, frozenset[str]] | None = None,
+    gone: set[str] | None = None,
 ) -> int:
     """Delete outputs an earlier build wrote that no family makes any more (see _gone), and
     record what is left with the families whose plans hold it.
@@ -980,7 +981,7 @@ def _prune(
     from salesplay.write import remove_output, sweep_temp_files
 
     recorded = recorded_planners(out) if recorded is None else recorded
-    gone = _gone(recorded, produced, wants)
+    gone = _gone(recorded, produced, wants) if gone is None else gone
     removed = sum(1 for rel in sorted(gone) if remove_output(out, rel))
     kept = dict(produced)
     for rel, planners in recorded.items():
