@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, base_text, make_catalog, replace_in, resolved, run_cli
+from salesplay import findings
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.edition import make_edition
 from salesplay.engine.records import Records
-from salesplay.render import portal
 
 RD = "plays/recovery-drills.yaml"
 CARD = "build/battlecards/recovery-drills.pdf"
@@ -39,7 +39,7 @@ EXPECTED = {
 
 
 def test_every_report_code_names_its_subject_in_json(tmp_path: Path) -> None:
-    assert set(EXPECTED) == set(portal.REPORT_CODES)
+    assert set(EXPECTED) == set(findings.REPORT_CODES)
     make_catalog(tmp_path, REPORTED)
     result = run_cli(
         "check", "--catalog", "plays", "--as-of", AS_OF, "--format", "json", cwd=tmp_path
@@ -68,13 +68,13 @@ def test_a_reference_error_names_the_document_it_is_in(tmp_path: Path) -> None:
 # --- the report groups by subject, never by the words of a message --------------------------
 
 
-def _report(tmp_path: Path, diags: list[Diagnostic]) -> tuple[portal.Section, ...]:
+def _report(tmp_path: Path, diags: list[Diagnostic]) -> tuple[findings.Section, ...]:
     cat, _ = resolved(tmp_path, REPORTED)
     assert cat is not None
-    return portal.report_sections(make_edition(cat, "rep"), diags, tmp_path, lambda p: p)
+    return findings.report_sections(make_edition(cat, "rep"), diags, tmp_path, lambda p: p)
 
 
-def _section(sections: tuple[portal.Section, ...], sid: str) -> portal.Section:
+def _section(sections: tuple[findings.Section, ...], sid: str) -> findings.Section:
     return next(s for s in sections if s.id == sid)
 
 

@@ -20,13 +20,13 @@ from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.images import site_name
 from salesplay.pipeline import check_catalog
-from salesplay.render import portal
+from salesplay.render import portal, search
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "plays"
 THEME = REPO / "src/salesplay/themes/default"
 AS_OF = dt.date(2026, 11, 23)
-INDEX_PREFIX = f"window.{portal.INDEX_GLOBAL} = "
+INDEX_PREFIX = f"window.{search.INDEX_GLOBAL} = "
 #: only these keys, per play, may reach the search index (it is scanned for leaks).
 INDEX_KEYS = {
     "id",
@@ -223,8 +223,8 @@ def test_what_reps_type_lands_in_the_search_index(tmp_path: Path) -> None:
     )
     rep = rep_edition(root)
     cards = portal.play_cards(rep, portal.page_links(rep).site)
-    play = next(e for e in portal.search_entries(cards) if e["id"] == "backup-modernization")
-    comps = {c["id"]: c for c in portal.competitor_entries(rep, portal.page_links(rep).site)}
+    play = next(e for e in search.search_entries(cards) if e["id"] == "backup-modernization")
+    comps = {c["id"]: c for c in search.competitor_entries(rep, portal.page_links(rep).site)}
     assert "The UPS battery is our real worry." in play["objections"]
     assert "How many false alarms does your monitoring raise a week?" in play["discovery"]
     assert "Contoso Health: Restore time cut to 40 minutes, with flat pricing." in play["proof"]
@@ -260,7 +260,7 @@ def test_competitor_tags_in_the_index_follow_the_editions_language() -> None:
     rep = rep_edition(SAMPLE)
     cards = portal.play_cards(rep, portal.page_links(rep).site)
     german = {"status quo": "Status quo (de)", "do it yourself": "Eigenbau"}
-    entries = portal.search_entries(cards, lambda text: german.get(text, text))
+    entries = search.search_entries(cards, lambda text: german.get(text, text))
     kinds = {k for e in entries for k in e["kinds"]}
     assert "Do nothing (Status quo (de))" in kinds
     assert all(k.endswith(("(Status quo (de))", "(Eigenbau)")) for k in kinds)
@@ -280,7 +280,7 @@ def test_internal_items_of_a_rep_play_stay_out_of_the_search_index(tmp_path: Pat
     )
     rep = rep_edition(root)
     cards = portal.play_cards(rep, portal.page_links(rep).site)
-    index = portal.search_index_js(rep, cards, portal.page_links(rep).site)
+    index = search.search_index_js(rep, cards, portal.page_links(rep).site)
     assert "backup-modernization" in index
     assert "CANARY" not in index
 
@@ -326,7 +326,7 @@ def test_internal_play_stays_out_of_the_portal(sample: Path) -> None:
 
 
 def test_js_json_cannot_close_a_script() -> None:
-    text = portal.js_json({"name": "</script><script>alert(1)</script>", "x": "<!--"})
+    text = search.js_json({"name": "</script><script>alert(1)</script>", "x": "<!--"})
     assert "<" not in text
     assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
 

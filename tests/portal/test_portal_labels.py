@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import resolved
+from salesplay import findings
 from salesplay.edition import make_edition
 from salesplay.labels import labels_for
 from salesplay.render import portal
@@ -72,7 +73,7 @@ def test_report_findings_are_in_the_page_language(cat: Catalog) -> None:
     claim = next(iter(ed.differentiators.values()))
     stale = dataclasses.replace(claim, stale_days=12)
     ed.differentiators[claim.id] = stale
-    sections = portal.report_sections(ed, [], Path("."), lambda p: "")
+    sections = findings.report_sections(ed, [], Path("."), lambda p: "")
     details = [f.detail for s in sections for f in s.findings]
     assert any("zuletzt vor" in d and "Tagen geprüft" in d for d in details), details
     assert not any("last verified" in d for d in details)

@@ -42,7 +42,6 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
     (What changed names partners who joined, left or moved): a new contact neither plans
     nor makes it again; a new tier does. Either way it is what a clean build makes."""
     from salesplay.families import reports
-    from salesplay.render import portal
 
     root = make_catalog(tmp_path)
     partner = root / "partners/blue-river.yaml"
@@ -57,13 +56,13 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
 
     monkeypatch.setattr(reports, "left_out_section", noted)
     planned: list[str] = []
-    sections = portal.report_sections
+    sections = reports.report_sections
 
     def counted(*args: object) -> object:
         planned.append("coverage")
         return sections(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(portal, "report_sections", counted)
+    monkeypatch.setattr(reports, "report_sections", counted)
     monkeypatch.chdir(tmp_path)  # the page names files as the CLI run there does
     for old, new, remade in (
         ("dana@blueriver.example", "sales@blueriver.example", False),

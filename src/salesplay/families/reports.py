@@ -11,6 +11,7 @@ from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit
+from salesplay.findings import Finding, Section, report_diagnostics, report_sections
 from salesplay.models import ENTITY_FOLDERS, Audience
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
@@ -29,13 +30,13 @@ CHANGED = "what-changed"
 LEFT_OUT = "left-out"
 
 
-def left_out_section(src: Sources) -> portal.Section:
+def left_out_section(src: Sources) -> Section:
     """Per card of the rep, partner (each tier's kit) and public editions, what it leaves out
     and why (as `salesplay explain` says it): the edition audit, for the marketers."""
     from salesplay.audit import card_omissions
 
     findings = tuple(
-        portal.Finding(
+        Finding(
             f"{src.cat.plays[pid].name} — {heading}",
             f"{len(lines)} item{'s' if len(lines) != 1 else ''} left out",
             (),
@@ -48,14 +49,14 @@ def left_out_section(src: Sources) -> portal.Section:
         "What each edition's card of a play leaves out, and why (audience set or by default,"
         " stale, roadmap stage, hidden backing, tier). 'salesplay explain PLAY' says the same."
     )
-    return portal.Section(LEFT_OUT, "Left out of each card", intro, findings)
+    return Section(LEFT_OUT, "Left out of each card", intro, findings)
 
 
 #: the id of the report's section on translation coverage.
 TRANSLATIONS = "translations"
 
 
-def translations_section(src: Sources, base: Path) -> portal.Section | None:
+def translations_section(src: Sources, base: Path) -> Section | None:
     """Per locale and kind: texts translated, stale and missing (outputs show the source
     text for the last two), with where each stale translation is; None for a catalog in one
     language."""
@@ -73,7 +74,7 @@ def translations_section(src: Sources, base: Path) -> portal.Section | None:
                 key=lambda loc: (str(loc.file), loc.line),
             )  # fmt: skip
             findings.append(
-                portal.Finding(
+                Finding(
                     f"{locale} — {kind}",
                     f"{counts.translated} of {counts.total} texts translated, {counts.stale}"
                     f" stale, {counts.missing} missing",
@@ -86,12 +87,12 @@ def translations_section(src: Sources, base: Path) -> portal.Section | None:
         " since) or a missing one shows the source text instead. 'salesplay i18n extract'"
         " brings the translation files up to date for the translators."
     )
-    return portal.Section(TRANSLATIONS, "Translations", intro, tuple(findings))
+    return Section(TRANSLATIONS, "Translations", intro, tuple(findings))
 
 
 def changed_section(
     src: Sources, repo: changes.Repo | None, release: changes.Release | None
-) -> portal.Section:
+) -> Section:
     """What changed in the internal edition since the last release tag (the marketers see
     everything, partner moves included); outside git (`repo` None) or with no tag, a section
     saying so."""
@@ -99,11 +100,11 @@ def changed_section(
 
     if repo is None:
         intro = "The catalog is not in git: history not available (outside git)."
-        return portal.Section(CHANGED, "What changed", intro, ())
+        return Section(CHANGED, "What changed", intro, ())
     if release is None:
         pattern = src.cat.config.releases.tags
         intro = f"No release tag matches '{pattern}' yet: nothing to compare with."
-        return portal.Section(CHANGED, "What changed", intro, ())
+        return Section(CHANGED, "What changed", intro, ())
     title = f"What changed since {release.tag}"
     # the internal note as the feeds tell it: the internal edition's changes and partner moves
     wanted: tuple[Audience, ...] = ("internal", "partner")
@@ -111,7 +112,7 @@ def changed_section(
     before = changes.editions_at(src.cat.root, release.commit, images, wanted)
     if before is None:
         intro = f"The catalog at {release.tag} cannot be read: history not available."
-        return portal.Section(CHANGED, title, intro, ())
+        return Section(CHANGED, title, intro, ())
     after: dict[str, Edition] = {name: src.editions[name] for name in wanted}
     found = changes.release_notes(before, after)["internal"]
     intro = (
@@ -119,11 +120,11 @@ def changed_section(
         f" ({release.date.isoformat()}), internal content included: not for reps or partners."
     )
     findings = tuple(
-        portal.Finding(changes.SECTIONS[kind], c.message)
+        Finding(changes.SECTIONS[kind], c.message)
         for kind, mine in changes.by_kind(found).items()
         for c in mine
     )
-    return portal.Section(CHANGED, title, intro, findings)
+    return Section(CHANGED, title, intro, findings)
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -131,8 +132,8 @@ def plan(src: Sources) -> list[Unit]:
     # The report stands alone (styles inline) so that it reads well without the site.
     links = portal.page_links(rep, "../site/")
     base = Path(src.cat.root).resolve().parent
-    diags = portal.report_diagnostics(src.diagnostics)
-    sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+    diags = report_diagnostics(src.diagnostics)
+    sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
     translated = translations_section(src, base)
     if translated is not None:
         sections = (*sections, translated)

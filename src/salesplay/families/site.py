@@ -13,8 +13,9 @@ from salesplay.engine import reads
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit
+from salesplay.findings import report_diagnostics, report_sections
 from salesplay.images import site_name
-from salesplay.render import html, portal
+from salesplay.render import html, portal, search
 from salesplay.render.theme import read_theme_file, with_css_references
 from salesplay.views import Edition
 
@@ -211,7 +212,7 @@ def plan(src: Sources) -> list[Unit]:
     home = portal.home_page(src.env, rep, cards, src.languages("site/index.html"))
     units += [
         page_unit(NAME, "site/index.html", home),
-        page_unit(NAME, f"site/{portal.INDEX_JS}", portal.search_index_js(rep, cards, links.site)),
+        page_unit(NAME, f"site/{portal.INDEX_JS}", search.search_index_js(rep, cards, links.site)),
         page_unit(
             NAME,
             "site/matrix.html",
@@ -221,9 +222,9 @@ def plan(src: Sources) -> list[Unit]:
     ]
     # the portal is the rep edition: only findings about what reps may see
     shown = shown_files(src)
-    diags = [d for d in portal.report_diagnostics(src.diagnostics) if d.loc.file in shown]
+    diags = [d for d in report_diagnostics(src.diagnostics) if d.loc.file in shown]
     base = Path(src.cat.root).resolve().parent
-    sections = portal.report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+    sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
     report = portal.report_page(
         src.env, rep, sections, links, languages=src.languages("site/report.html")
     )
