@@ -21,6 +21,7 @@ import pypdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
+from salesplay.render.archive import deterministic_zip
 from salesplay.render.band import (
     BAND_CLEARANCE_CSS,
     BAND_HEIGHT_PT,
@@ -30,7 +31,7 @@ from salesplay.render.band import (
 from salesplay.render.pdf import FONTS_CSS, PdfRenderer, fast_font_subsetting
 from salesplay.render.stamp import PreparedBand, Stamper, stamp
 from salesplay.render.theme import THEME_DIR
-from salesplay.write import Manifest, deterministic_zip
+from salesplay.write import Manifest
 
 AS_OF = date(2026, 11, 1)
 A4_WIDTH = 595.2756

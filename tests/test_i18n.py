@@ -16,14 +16,12 @@ from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.i18n import (
     FINGERPRINT_NOTE,
-    HiddenText,
     Status,
     fingerprint,
-    localized,
-    localizer,
     message_context,
     parse_context,
 )
+from salesplay.localize import localized
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog
 
@@ -228,7 +226,7 @@ def test_a_tiers_name_is_extracted_by_its_id_and_translated_like_any_text(
     assert (entry.id, entry.string, entry.fuzzy) == ("Silver Plus", "Silber", True)
 
 
-def test_a_translated_internal_field_never_reaches_a_rep_lookup(tmp_path: Path) -> None:
+def test_a_translated_internal_field_never_reaches_a_rep_edition(tmp_path: Path) -> None:
     canary = "KANARIENVOGEL-INTERN"
     bm = base_text(BM).replace(
         'response: "Ask how long the last **restore** took."}',
@@ -238,16 +236,17 @@ def test_a_translated_internal_field_never_reaches_a_rep_lookup(tmp_path: Path) 
     cli(tmp_path, "i18n", "extract")
     translate(root, {RESPONSE: canary})
     cat = catalog(root)
-    internal = localizer(cat, "de", "internal")
-    assert internal.text(*RESPONSE_KEY, RESPONSE_EN) == (canary, Status.TRANSLATED)
-    rep = localizer(cat, "de", "rep")
-    with pytest.raises(HiddenText):
-        rep.text(*RESPONSE_KEY, RESPONSE_EN)
-    # the rep edition holds no such field, so nothing made from it asks for its translation
-    card = make_edition(cat, "rep").plays["backup-modernization"]
-    assert RESPONSE_EN not in [o.response for o in card.objections]
+    assert cat.translations.text("de", *RESPONSE_KEY, RESPONSE_EN) == (canary, Status.TRANSLATED)
+    # the translation sits in the field it translates, so the edition restricts it as it
+    # restricts its source: the German internal edition shows it, the German rep one not
+    german = localized(cat, "de")
+    internal = make_edition(german, "internal").plays["backup-modernization"]
+    assert canary in [o.response for o in internal.objections]
+    rep = make_edition(german, "rep")
+    assert canary not in repr(rep)
+    assert RESPONSE_EN not in [o.response for o in rep.plays["backup-modernization"].objections]
     shown = [
-        rep.text(*key, source)[0]
+        cat.translations.text("de", *key, source)[0]
         for key, source in cat.translations.sources.items()
         if cat.audience(*key) != "internal"
     ]

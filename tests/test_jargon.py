@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesplay.jargon import acronyms, column_of, glossary_terms_in, is_defined, prose
-from salesplay.load import parse_document
+from salesplay.jargon import acronyms, column_of, glossary_terms_in, is_defined
+from salesplay.load import parse_document, prose
 
 
 def words(text: str) -> list[str]:

@@ -15,9 +15,9 @@ from conftest import AS_OF, base_text, make_catalog, resolved, run_cli
 from salesplay import kits
 from salesplay.edition import make_edition, roadmap_label
 from salesplay.faults import BuildFault
-from salesplay.i18n import localized
 from salesplay.labels import Labels, labels_for, placeholder_problem
 from salesplay.locales import Language
+from salesplay.localize import localized
 from salesplay.render import html, portal
 from salesplay.render.templates import THEME_DIR, make_env, render, template_dirs
 from salesplay.resolve import Catalog, Roadmap

@@ -430,7 +430,7 @@ def _plan(
     """Every unit of the wanted families, one per output path; template faults stop here.
 
     Each locale of the catalog is planned on its own: its catalog with its translations in
-    place (i18n.localized), its editions, its built-in labels; a localized family's outputs
+    place (localize.localized), its editions, its built-in labels; a localized family's outputs
     of a locale other than the source locale live under that locale's folder.
 
     With `records`, a family that ignores some entities (Family.ignores) and whose plan
@@ -445,9 +445,9 @@ def _plan(
     from salesplay.engine.units import Unit
     from salesplay.families import families
     from salesplay.families.base import Sources
-    from salesplay.i18n import localized
     from salesplay.labels import labels_for
     from salesplay.locales import localized_path
+    from salesplay.localize import localized
     from salesplay.render.templates import make_env, template_dirs
 
     wants = _wants(only)

@@ -922,12 +922,12 @@ def named_editions(
     `audiences` (making an edition of a large catalog takes a while).
 
     With `labels`, the editions are in their language: the catalog's translations of that
-    revision in place (i18n.localized), so they compare with a build's editions of the locale.
+    revision in place (localize.localized), so they compare with a build's editions of the locale.
     """
     from salesplay.edition import make_edition
 
     if labels is not None:
-        from salesplay.i18n import localized
+        from salesplay.localize import localized
 
         cat = localized(cat, labels.locale)
     found = {

@@ -371,7 +371,7 @@ def i18n_extract(
     as_of: AsOfOpt = None,
 ) -> None:
     """Write or update translations/<locale>.po: one entry per text field, translations kept."""
-    from salesplay.i18n import extract
+    from salesplay.extract import extract
 
     ctx = _reading_context(catalog, as_of)
     cat = _checked(ctx)

@@ -430,7 +430,7 @@ def make_edition(
     audit; the kits' narrowed editions are not audited here: see `explain_kit`).
     `decode=False` skips the jargon decoders and `kits=False` the partner edition's kits (the
     audit needs neither). `labels` are the built-in labels of the locale the edition is
-    made in (English when None); a localized edition is made from `i18n.localized(cat, …)`.
+    made in (English when None); a localized edition is made from `localize.localized(cat, …)`.
     `jargon` keeps the jargon scans of earlier editions between builds (memo.Memo.jargon).
     """
     decoders = None if not decode else {} if jargon is None else jargon.scans(cat.glossary)

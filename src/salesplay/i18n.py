@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import io
 import os
 import re
 import types
@@ -36,8 +34,6 @@ from salesplay.models import (
     Name,
     Play,
     Text,
-    Tier,
-    may_see,
 )
 from salesplay.models import Path as PathModel
 
@@ -45,7 +41,6 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog as PoCatalog
     from babel.messages.catalog import Message
 
-    from salesplay.resolve import Catalog
 
 #: the folder of the catalog that holds one `<locale>.po` per declared locale.
 TRANSLATIONS_DIR = "translations"
@@ -319,37 +314,6 @@ class Translations:
         return found
 
 
-class HiddenText(Exception):
-    """An edition asked for the text of a field its audience may not see (a bug, never shown)."""
-
-
-@dataclass(frozen=True)
-class Localizer:
-    """The text lookup of one edition: its locale, and its audience guarding every lookup.
-
-    A translation is attached to its source field, so it is restricted exactly like that
-    field: asking for a field the audience may not see raises HiddenText instead of
-    returning anything, translated or not.
-    """
-
-    translations: Translations
-    locale: str
-    audience: Audience
-    audience_of: Callable[[str, str, YamlPath], Audience]
-
-    def text(self, kind: str, eid: str, path: YamlPath, source: str) -> tuple[str, Status]:
-        if not may_see(self.audience, self.audience_of(kind, eid, path)):
-            raise HiddenText(
-                f"{message_context((kind, eid, path))} is not for the {self.audience} edition"
-            )
-        return self.translations.text(self.locale, kind, eid, path, source)
-
-
-def localizer(cat: Catalog, locale: str, audience: Audience) -> Localizer:
-    """The lookup an edition of `cat` for `audience` in `locale` makes its texts with."""
-    return Localizer(cat.translations, locale, audience, cat.audience)
-
-
 # --- reading PO files ------------------------------------------------------------------------
 
 
@@ -522,7 +486,7 @@ def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
     return po, repeats
 
 
-def _made_from(message: Any) -> str:
+def made_from(message: Any) -> str:
     """The recorded fingerprint of the source a translation was made from, else its msgid's."""
     for note in message.auto_comments:
         if note.startswith(FINGERPRINT_NOTE):
@@ -656,7 +620,7 @@ def _entries(
             )
             continue
         text = message.string if isinstance(message.string, str) else ""
-        entry = Entry(text, _made_from(message), message.fuzzy, loc)
+        entry = Entry(text, made_from(message), message.fuzzy, loc)
         found[key] = entry
         if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):
             why = (
@@ -682,159 +646,6 @@ def _field_named(key: Key) -> str:
     if (kind, eid) == ("catalog", "catalog") and len(path) == 3 and path[0] == "tiers":
         return f"tier '{path[1]}' {path[2]}"
     return f"{kind} '{eid}' {shown_path(path)}"
-
-
-# --- writing PO files ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What `i18n extract` wrote for one locale."""
-
-    locale: str
-    path: Path
-    changed: bool
-    coverage: Coverage
-
-
-def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Extracted]:
-    """Write or update translations/<locale>.po for each locale; existing translations kept.
-
-    A file that cannot be read or written is one error in `reporter`, and left as it is.
-    Files are written as a build writes its outputs (atomically, never through a link).
-
-    A translation whose source text changed keeps its text, marked fuzzy with the old source
-    as the previous msgid (translators' tools show the difference); until it is reviewed it
-    is stale and not used. A translation follows its source text to another id of the same
-    entity (a list item that moved when one was inserted above it). Translations of texts the
-    catalog no longer has become obsolete entries (`#~`), kept for reuse.
-    """
-    from babel.messages.pofile import write_po
-
-    from salesplay.write import UnsafeTarget, write_output
-
-    units = catalog_units(cat.docs, cat.audience)
-    done = []
-    for locale in locales:
-        path = po_file(cat.root, locale)
-        try:
-            old = read_po_file(path, cat.root) if path.is_file() else None
-        except LoadError as exc:
-            reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
-            continue
-        po = _merged(cat, locale, units, old)
-        buffer = io.BytesIO()
-        write_po(buffer, po, width=76, include_previous=True)
-        try:
-            changed = write_output(cat.root, f"{TRANSLATIONS_DIR}/{path.name}", buffer.getvalue())
-        except UnsafeTarget as exc:  # its message says why ("cannot write: a folder …")
-            reporter.error(Location(path), str(exc), "io")
-            continue
-        except OSError as exc:
-            reporter.error(Location(path), f"cannot write: {exc.strerror or exc}", "io")
-            continue
-        counts = [0, 0, 0]
-        for unit in units:
-            message = po.get(unit.source, context=message_context(unit.key))
-            if message is None or not message.string:
-                counts[2] += 1
-            elif message.fuzzy:
-                counts[1] += 1
-            else:
-                counts[0] += 1
-        done.append(Extracted(locale, path, changed, Coverage(*counts)))
-    return done
-
-
-def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
-    import datetime as dt
-
-    from babel.messages.catalog import Catalog as PoCatalog
-
-    midnight = dt.datetime.combine(cat.as_of, dt.time(), dt.UTC)
-    company = cat.config.company.name
-    po = PoCatalog(
-        locale=locale,
-        header_comment=(
-            f"# {company}: {locale} translations of the catalog"
-            f" (source: {cat.config.source_locale}).\n"
-            "# Made by `salesplay i18n extract`. Translate each msgstr;\n"
-            "# keep msgctxt and the source-fingerprint comment.\n"
-            "# An entry whose source changed is marked fuzzy:\n"
-            "# update it, then clear 'fuzzy'."
-        ),
-        project=company,
-        version="catalog",
-        creation_date=old.creation_date if old else midnight,
-        revision_date=old.revision_date if old else midnight,
-        last_translator=old.last_translator if old else None,
-        language_team=old.language_team if old else None,
-        fuzzy=False,
-    )
-    previous: dict[str, Any] = {}
-    if old is not None:
-        for message in old:
-            if message.id and message.context:
-                previous.setdefault(message.context, message)
-    # Each text takes, in order: its own entry made from the same source; an entry of the
-    # same entity made from the same source under another id (a list item that moved when
-    # one was inserted above it); its own entry made from an older source (kept, fuzzy).
-    same_source: dict[tuple[str, str, str], list[str]] = {}
-    for context, message in previous.items():
-        key = parse_context(context)
-        if key is not None and message.string:
-            same_source.setdefault((key[0], key[1], _made_from(message)), []).append(context)
-    used: set[str] = set()
-    chosen: dict[Key, Any] = {}
-    for unit in units:
-        context, made = message_context(unit.key), fingerprint(unit.source)
-        own = previous.get(context)
-        if own is not None and _made_from(own) == made:
-            chosen[unit.key] = own
-            used.add(context)
-    for unit in units:
-        if unit.key in chosen:
-            continue
-        moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
-        free = [c for c in moved if c not in used]
-        if free:
-            chosen[unit.key] = previous[free[0]]
-            used.add(free[0])
-    for unit in units:
-        context = message_context(unit.key)
-        if unit.key not in chosen and context in previous and context not in used:
-            chosen[unit.key] = previous[context]
-            used.add(context)
-    root_name = cat.root.name or "."
-    for unit in units:
-        context = message_context(unit.key)
-        doc = cat.docs[unit.key[:2]]
-        where = (f"{root_name}/{doc.path.relative_to(cat.root).as_posix()}", unit.loc.line)
-        notes = [f"{FINGERPRINT_NOTE}{fingerprint(unit.source)}", f"audience: {unit.audience}"]
-        before = chosen.get(unit.key)
-        string, flags, comments = "", set(), []
-        previous_id: tuple[str, ...] | list[str] = ()
-        if before is not None:
-            string = before.string if isinstance(before.string, str) else ""
-            comments = list(before.user_comments)
-            if _made_from(before) == fingerprint(unit.source):
-                flags, previous_id = set(before.flags), list(before.previous_id)
-            elif string:
-                flags, previous_id = {"fuzzy"}, (before.id,)
-        po.add(
-            unit.source,
-            string,
-            [where],
-            flags=flags,
-            auto_comments=notes,
-            user_comments=comments,
-            previous_id=previous_id,
-            context=context,
-        )
-    for context, message in previous.items():
-        if context not in used and message.string:
-            po.obsolete[(message.id, context)] = message
-    return po
 
 
 def format_status(translations: Translations) -> str:
@@ -883,66 +694,3 @@ def format_status(translations: Translations) -> str:
 
 def _share(part: int, whole: int) -> str:
     return f"{part} ({100 * part // whole if whole else 0} %)"
-
-
-# --- localized catalogs: what editions of a locale are made from ------------------------------
-
-
-def localized(cat: Catalog, locale: str) -> Catalog:
-    """`cat` with every current translation of `locale` in place of its source text.
-
-    A stale or missing translation leaves the source text (an outdated translated claim may
-    be false). Each translation sits in the field it translates, so the editions made from
-    the result restrict it exactly like its source: the one visibility policy decides.
-    """
-    translations = cat.translations
-    if locale == translations.source_locale:
-        return cat
-    found: dict[tuple[str, str], list[tuple[YamlPath, str]]] = {}
-    for key in translations.entries.get(locale, {}):
-        source = translations.sources.get(key)
-        if source is None:
-            continue
-        text, status = translations.text(locale, *key, source)
-        if status is Status.TRANSLATED:
-            found.setdefault((key[0], key[1]), []).append((key[2], text))
-    if not found:
-        return cat
-    tables: dict[str, dict[str, Any]] = {}
-    names = {path[1]: text for path, text in found.pop(("catalog", "catalog"), [])}
-    for (kind, eid), texts in found.items():
-        folder = ENTITY_FOLDERS[kind]
-        table = tables.setdefault(folder, dict(getattr(cat, folder)))
-        if eid not in table:
-            continue  # a broken file: no model to translate
-        model = table[eid]
-        for path, text in texts:
-            model = _replaced(model, path, text)
-        table[eid] = model
-    result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
-    if names:
-        tiers = [
-            t.model_copy(update={"name": names[t.id]}) if isinstance(t, Tier) and t.id in names
-            else t
-            for t in cat.config.tiers
-        ]  # fmt: skip
-        result.config = cat.config.model_copy(update={"tiers": tiers})
-    if "products" in tables:
-        result.capabilities = {
-            ref: next(c for c in result.products[ref.split("/", 1)[0]].capabilities if c.id == cid)
-            for ref in cat.capabilities
-            for cid in [ref.split("/", 1)[1]]
-        }
-    return result
-
-
-def _replaced(node: Any, path: YamlPath, text: str) -> Any:
-    """A copy of `node` with the text at `path` replaced (models and lists copied, not changed)."""
-    if not path:
-        return text
-    head, rest = path[0], path[1:]
-    if isinstance(head, int):
-        items = list(node)
-        items[head] = _replaced(items[head], rest, text)
-        return items
-    return node.model_copy(update={head: _replaced(getattr(node, head), rest, text)})

@@ -26,42 +26,6 @@ _DOMAIN_RE = re.compile(r"[\w-]+\.[\w.]+")
 MAX_REPORTED_PER_FIELD = 20
 #: a text field longer than this is a warning: no card holds it (the sample's longest is ~300).
 MAX_FIELD_CHARS = 5_000
-#: fields that hold ids, codes, dates or addresses rather than prose.
-NOT_PROSE = frozenset(
-    {
-        "id",
-        "audience",
-        "status",
-        "type",
-        "eta",
-        "reviewed",
-        "source",
-        "website",
-        "email",
-        "phone",
-        "logo",
-        "play",
-        "competitor",
-        "destination",
-        "min_tier",
-        "tier",
-        "tiers",
-        "has",
-        "backed_by",
-        "why_us",
-        "products",
-        "regions",
-        "primary",
-        "accent",
-        "allow",
-        "aliases",  # names to look for in prose (the roadmap lint), not prose themselves
-        "confidence",
-        "review",
-        "locale",  # locale codes (EN, pt_BR) are neither prose nor jargon
-        "locales",
-        "source_locale",
-    }
-)
 
 
 #: fields that hold proper names, by the kind of file: the names of products, competitors,
@@ -212,19 +176,6 @@ def is_defined(word: str, known: set[str]) -> bool:
         if form in known or (form.endswith("s") and form[:-1] in known):
             return True
     return False
-
-
-def prose(data: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
-    """Every prose string in a document with its path."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key not in NOT_PROSE:
-                yield from prose(value, (*path, key))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            yield from prose(item, (*path, i))
-    elif isinstance(data, str):
-        yield path, data
 
 
 def undefined_jargon(

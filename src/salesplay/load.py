@@ -8,11 +8,11 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Protocol, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
@@ -20,10 +20,44 @@ from pydantic import BaseModel
 from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
 from salesplay.models import DOCUMENT_KINDS
 
-if TYPE_CHECKING:
-    from salesplay.parsecache import ParseCache
-
 YamlPath = tuple[str | int, ...]
+
+#: fields that hold ids, codes, dates or addresses rather than prose.
+NOT_PROSE = frozenset(
+    {
+        "id",
+        "audience",
+        "status",
+        "type",
+        "eta",
+        "reviewed",
+        "source",
+        "website",
+        "email",
+        "phone",
+        "logo",
+        "play",
+        "competitor",
+        "destination",
+        "min_tier",
+        "tier",
+        "tiers",
+        "has",
+        "backed_by",
+        "why_us",
+        "products",
+        "regions",
+        "primary",
+        "accent",
+        "allow",
+        "aliases",  # names to look for in prose (the roadmap lint), not prose themselves
+        "confidence",
+        "review",
+        "locale",  # locale codes (EN, pt_BR) are neither prose nor jargon
+        "locales",
+        "source_locale",
+    }
+)
 
 
 def shown_path(path: YamlPath) -> str:
@@ -154,11 +188,33 @@ class Document:
 
     @functools.cached_property
     def texts(self) -> tuple[tuple[YamlPath, str], ...]:
-        """Every prose string with its path (jargon.prose), listed once: nothing changes a
+        """Every prose string with its path (prose), listed once: nothing changes a
         Document once parsed, and serve's builds check the same documents again."""
-        from salesplay.jargon import prose
-
         return tuple(prose(self.data))
+
+
+def prose(data: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
+    """Every prose string in a document with its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in NOT_PROSE:
+                yield from prose(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from prose(item, (*path, i))
+    elif isinstance(data, str):
+        yield path, data
+
+
+class ParseStore(Protocol):
+    """Where documents parsed by earlier builds are kept by content (parsecache.ParseCache):
+    load asks it before parsing a file, and hands it each file it parsed."""
+
+    def get(self, path: Path, kind: str, doc_id: str, raw: bytes, text: str) -> Document | None:
+        """The document kept for these bytes (`text` is them decoded), or None."""
+
+    def put(self, raw: bytes, doc: Document) -> None:
+        """Keep a document just parsed from `raw`."""
 
 
 class LoadError(Exception):
@@ -1003,7 +1059,7 @@ def load_catalog(
     catalog: Path,
     reporter: Reporter,
     memo: Parsed | None = None,
-    stored: ParseCache | None = None,
+    stored: ParseStore | None = None,
 ) -> Loaded:
     """Every YAML file of the catalog, parsed; unreadable files become errors.
 
@@ -1057,7 +1113,7 @@ def load_catalog(
     return docs
 
 
-def _parsed(file: Path, kind: str, raw: bytes, stored: ParseCache | None) -> Document | LoadError:
+def _parsed(file: Path, kind: str, raw: bytes, stored: ParseStore | None) -> Document | LoadError:
     if stored is not None:
         try:
             found = stored.get(file, kind, file.stem, raw, decode_text(raw))

@@ -297,7 +297,7 @@ class Edition:
     #: whether stale competitors and claims are shown, badged (set by make_edition).
     shows_stale: bool = False
     #: the built-in labels and formats of the edition's locale; its catalog text is already
-    #: in that locale where a current translation exists (see i18n.localized).
+    #: in that locale where a current translation exists (see localize.localized).
     labels: Labels = field(default_factory=Labels)
 
     @property

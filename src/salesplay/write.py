@@ -18,10 +18,6 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-# Zips are made by the archive engine; these names stay importable from here.
-from salesplay.render.archive import check_member_name as check_member_name
-from salesplay.render.archive import deterministic_zip as deterministic_zip
-
 OUTPUT_MODE = 0o644
 
 

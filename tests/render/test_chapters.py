@@ -17,8 +17,8 @@ import pytest
 
 from salesplay.context import Context
 from salesplay.edition import make_edition
-from salesplay.i18n import localized
 from salesplay.labels import labels_for
+from salesplay.localize import localized
 from salesplay.pipeline import check_catalog
 from salesplay.render import chapters, crossrefs
 from salesplay.render import html as html_pages

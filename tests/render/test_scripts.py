@@ -36,8 +36,8 @@ from pptx.oxml.ns import qn
 from conftest import Word, pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
-from salesplay.i18n import localized
 from salesplay.labels import labels_for
+from salesplay.localize import localized
 from salesplay.pipeline import check_catalog
 from salesplay.render import html as html_pages
 from salesplay.render.band import BAND_HEIGHT_PT, LOGO_BOX_PT, BandMaker, Brand, first_strong

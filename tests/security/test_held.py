@@ -27,7 +27,7 @@ import yaml
 from conftest import MINIMAL, make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
-from salesplay.jargon import prose
+from salesplay.load import prose
 from sessionbuild import SALESPLAY
 
 AS_OF = "2026-11-23"

@@ -49,7 +49,7 @@ class Sources:
     #: the partners whose kits are wanted (None: every partner).
     partners: Sequence[str] | None = None
     #: the built-in labels of the locale this plan is made in; `cat` and `editions` are
-    #: already in that locale (i18n.localized).
+    #: already in that locale (localize.localized).
     labels: Labels = field(default_factory=Labels)
     #: the catalog's source locale, then its other locales: every locale a build makes.
     locales: tuple[str, ...] = ("en",)

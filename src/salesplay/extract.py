@@ -1,0 +1,179 @@
+"""`salesplay i18n extract`: each locale's PO file written from the checked catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from salesplay.diagnostics import Location, Reporter
+from salesplay.i18n import (
+    FINGERPRINT_NOTE,
+    TRANSLATIONS_DIR,
+    Coverage,
+    Key,
+    Unit,
+    catalog_units,
+    fingerprint,
+    made_from,
+    message_context,
+    parse_context,
+    po_file,
+    read_po_file,
+)
+from salesplay.load import LoadError
+from salesplay.resolve import Catalog
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog as PoCatalog
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What `i18n extract` wrote for one locale."""
+
+    locale: str
+    path: Path
+    changed: bool
+    coverage: Coverage
+
+
+def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Extracted]:
+    """Write or update translations/<locale>.po for each locale; existing translations kept.
+
+    A file that cannot be read or written is one error in `reporter`, and left as it is.
+    Files are written as a build writes its outputs (atomically, never through a link).
+
+    A translation whose source text changed keeps its text, marked fuzzy with the old source
+    as the previous msgid (translators' tools show the difference); until it is reviewed it
+    is stale and not used. A translation follows its source text to another id of the same
+    entity (a list item that moved when one was inserted above it). Translations of texts the
+    catalog no longer has become obsolete entries (`#~`), kept for reuse.
+    """
+    from babel.messages.pofile import write_po
+
+    from salesplay.write import UnsafeTarget, write_output
+
+    units = catalog_units(cat.docs, cat.audience)
+    done = []
+    for locale in locales:
+        path = po_file(cat.root, locale)
+        try:
+            old = read_po_file(path, cat.root) if path.is_file() else None
+        except LoadError as exc:
+            reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
+            continue
+        po = _merged(cat, locale, units, old)
+        buffer = io.BytesIO()
+        write_po(buffer, po, width=76, include_previous=True)
+        try:
+            changed = write_output(cat.root, f"{TRANSLATIONS_DIR}/{path.name}", buffer.getvalue())
+        except UnsafeTarget as exc:  # its message says why ("cannot write: a folder …")
+            reporter.error(Location(path), str(exc), "io")
+            continue
+        except OSError as exc:
+            reporter.error(Location(path), f"cannot write: {exc.strerror or exc}", "io")
+            continue
+        counts = [0, 0, 0]
+        for unit in units:
+            message = po.get(unit.source, context=message_context(unit.key))
+            if message is None or not message.string:
+                counts[2] += 1
+            elif message.fuzzy:
+                counts[1] += 1
+            else:
+                counts[0] += 1
+        done.append(Extracted(locale, path, changed, Coverage(*counts)))
+    return done
+
+
+def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
+    from babel.messages.catalog import Catalog as PoCatalog
+
+    midnight = dt.datetime.combine(cat.as_of, dt.time(), dt.UTC)
+    company = cat.config.company.name
+    po = PoCatalog(
+        locale=locale,
+        header_comment=(
+            f"# {company}: {locale} translations of the catalog"
+            f" (source: {cat.config.source_locale}).\n"
+            "# Made by `salesplay i18n extract`. Translate each msgstr;\n"
+            "# keep msgctxt and the source-fingerprint comment.\n"
+            "# An entry whose source changed is marked fuzzy:\n"
+            "# update it, then clear 'fuzzy'."
+        ),
+        project=company,
+        version="catalog",
+        creation_date=old.creation_date if old else midnight,
+        revision_date=old.revision_date if old else midnight,
+        last_translator=old.last_translator if old else None,
+        language_team=old.language_team if old else None,
+        fuzzy=False,
+    )
+    previous: dict[str, Any] = {}
+    if old is not None:
+        for message in old:
+            if message.id and message.context:
+                previous.setdefault(message.context, message)
+    # Each text takes, in order: its own entry made from the same source; an entry of the
+    # same entity made from the same source under another id (a list item that moved when
+    # one was inserted above it); its own entry made from an older source (kept, fuzzy).
+    same_source: dict[tuple[str, str, str], list[str]] = {}
+    for context, message in previous.items():
+        key = parse_context(context)
+        if key is not None and message.string:
+            same_source.setdefault((key[0], key[1], made_from(message)), []).append(context)
+    used: set[str] = set()
+    chosen: dict[Key, Any] = {}
+    for unit in units:
+        context, made = message_context(unit.key), fingerprint(unit.source)
+        own = previous.get(context)
+        if own is not None and made_from(own) == made:
+            chosen[unit.key] = own
+            used.add(context)
+    for unit in units:
+        if unit.key in chosen:
+            continue
+        moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
+        free = [c for c in moved if c not in used]
+        if free:
+            chosen[unit.key] = previous[free[0]]
+            used.add(free[0])
+    for unit in units:
+        context = message_context(unit.key)
+        if unit.key not in chosen and context in previous and context not in used:
+            chosen[unit.key] = previous[context]
+            used.add(context)
+    root_name = cat.root.name or "."
+    for unit in units:
+        context = message_context(unit.key)
+        doc = cat.docs[unit.key[:2]]
+        where = (f"{root_name}/{doc.path.relative_to(cat.root).as_posix()}", unit.loc.line)
+        notes = [f"{FINGERPRINT_NOTE}{fingerprint(unit.source)}", f"audience: {unit.audience}"]
+        before = chosen.get(unit.key)
+        string, flags, comments = "", set(), []
+        previous_id: tuple[str, ...] | list[str] = ()
+        if before is not None:
+            string = before.string if isinstance(before.string, str) else ""
+            comments = list(before.user_comments)
+            if made_from(before) == fingerprint(unit.source):
+                flags, previous_id = set(before.flags), list(before.previous_id)
+            elif string:
+                flags, previous_id = {"fuzzy"}, (before.id,)
+        po.add(
+            unit.source,
+            string,
+            [where],
+            flags=flags,
+            auto_comments=notes,
+            user_comments=comments,
+            previous_id=previous_id,
+            context=context,
+        )
+    for context, message in previous.items():
+        if context not in used and message.string:
+            po.obsolete[(message.id, context)] = message
+    return po

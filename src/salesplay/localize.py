@@ -1,0 +1,71 @@
+"""A checked catalog in one locale: its current translations in place of the source text."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from salesplay.i18n import Status
+from salesplay.load import YamlPath
+from salesplay.models import ENTITY_FOLDERS, Tier
+from salesplay.resolve import Catalog
+
+
+def localized(cat: Catalog, locale: str) -> Catalog:
+    """`cat` with every current translation of `locale` in place of its source text.
+
+    A stale or missing translation leaves the source text (an outdated translated claim may
+    be false). Each translation sits in the field it translates, so the editions made from
+    the result restrict it exactly like its source: the one visibility policy decides.
+    """
+    translations = cat.translations
+    if locale == translations.source_locale:
+        return cat
+    found: dict[tuple[str, str], list[tuple[YamlPath, str]]] = {}
+    for key in translations.entries.get(locale, {}):
+        source = translations.sources.get(key)
+        if source is None:
+            continue
+        text, status = translations.text(locale, *key, source)
+        if status is Status.TRANSLATED:
+            found.setdefault((key[0], key[1]), []).append((key[2], text))
+    if not found:
+        return cat
+    tables: dict[str, dict[str, Any]] = {}
+    names = {path[1]: text for path, text in found.pop(("catalog", "catalog"), [])}
+    for (kind, eid), texts in found.items():
+        folder = ENTITY_FOLDERS[kind]
+        table = tables.setdefault(folder, dict(getattr(cat, folder)))
+        if eid not in table:
+            continue  # a broken file: no model to translate
+        model = table[eid]
+        for path, text in texts:
+            model = _replaced(model, path, text)
+        table[eid] = model
+    result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
+    if names:
+        tiers = [
+            t.model_copy(update={"name": names[t.id]}) if isinstance(t, Tier) and t.id in names
+            else t
+            for t in cat.config.tiers
+        ]  # fmt: skip
+        result.config = cat.config.model_copy(update={"tiers": tiers})
+    if "products" in tables:
+        result.capabilities = {
+            ref: next(c for c in result.products[ref.split("/", 1)[0]].capabilities if c.id == cid)
+            for ref in cat.capabilities
+            for cid in [ref.split("/", 1)[1]]
+        }
+    return result
+
+
+def _replaced(node: Any, path: YamlPath, text: str) -> Any:
+    """A copy of `node` with the text at `path` replaced (models and lists copied, not changed)."""
+    if not path:
+        return text
+    head, rest = path[0], path[1:]
+    if isinstance(head, int):
+        items = list(node)
+        items[head] = _replaced(items[head], rest, text)
+        return items
+    return node.model_copy(update={head: _replaced(getattr(node, head), rest, text)})
