@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesplay.render.archive import deterministic_zip
 from salesplay.write import (
     Manifest,
-    deterministic_zip,
     git_revision,
     read_output,
     sha256_bytes,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from salesplay import build
+from salesplay import outputs
 from salesplay.engine.schedule import Made
 from salesplay.engine.units import Unit
 from salesplay.faults import BuildFault
@@ -23,7 +23,7 @@ def test_outputs_come_back_in_the_order_made_with_whether_they_changed(tmp_path:
     (tmp_path / "kits").mkdir()
     (tmp_path / "kits" / "p03.zip").write_bytes(b"same 3")
     items = [made(f"kits/p{i:02}.zip", f"same {i}".encode()) for i in range(20)]
-    done = list(build.write_each(tmp_path, items))
+    done = list(outputs.write_each(tmp_path, items))
     assert [item.unit.rel for item, _ in done] == [item.unit.rel for item in items]
     assert [changed for _, changed in done] == [i != 3 for i in range(20)]
     for i in range(20):
@@ -35,7 +35,7 @@ def test_writes_overlap_and_stay_bounded(tmp_path: Path, monkeypatch: pytest.Mon
     most WAITING made outputs wait (kits are 2 MB each)."""
     running, most, lock = 0, 0, threading.Lock()
     release = threading.Event()
-    write = build.write_file
+    write = outputs.write_file
 
     def slow(out: Path, rel: str, data: bytes) -> bool:
         nonlocal running, most
@@ -47,7 +47,7 @@ def test_writes_overlap_and_stay_bounded(tmp_path: Path, monkeypatch: pytest.Mon
             running -= 1
         return write(out, rel, data)
 
-    monkeypatch.setattr(build, "write_file", slow)
+    monkeypatch.setattr(outputs, "write_file", slow)
     received = []
 
     def items() -> Iterator[Made]:
@@ -55,15 +55,15 @@ def test_writes_overlap_and_stay_bounded(tmp_path: Path, monkeypatch: pytest.Mon
             received.append(i)
             yield made(f"kits/p{i:02}.zip", b"x")
 
-    stream = build.write_each(tmp_path, items())
+    stream = outputs.write_each(tmp_path, items())
     first = next(stream)
     assert first[0].unit.rel == "kits/p00.zip"
     # the first result came back once WAITING more were taken, not after all 30
-    assert len(received) <= build.WAITING + 2
+    assert len(received) <= outputs.WAITING + 2
     release.set()
     rest = list(stream)
     assert len(rest) == 29
-    assert 1 < most <= build.WRITERS
+    assert 1 < most <= outputs.WRITERS
 
 
 def test_the_first_fault_is_a_located_error_and_later_outputs_are_not_written(
@@ -77,7 +77,7 @@ def test_the_first_fault_is_a_located_error_and_later_outputs_are_not_written(
     items.append(made("kits/trap/p.zip", b"x"))
     items += [made(f"kits/q{i:02}.zip", b"x") for i in range(40)]
     with pytest.raises(BuildFault) as caught:
-        list(build.write_each(tmp_path, items))
+        list(outputs.write_each(tmp_path, items))
     assert "symbolic link" in str(caught.value) or "link" in str(caught.value)
     assert not list(outside.iterdir())
     # writing stopped: the outputs far behind the fault were never written

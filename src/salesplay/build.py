@@ -6,8 +6,7 @@ import contextlib
 import functools
 import sys
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -23,12 +22,23 @@ from salesplay.diagnostics import (
     summary,
 )
 from salesplay.faults import BuildFault
+from salesplay.outputs import (
+    OUTPUT_LIST,
+    kind_of,
+    planners_of,
+    prune,
+    recorded_planners,
+    stage_file,
+    unmade,
+    write_each,
+    write_file,
+)
+from salesplay.progress import Progress, printer
 
 if TYPE_CHECKING:
     from salesplay.engine.early import EarlyStarts, Standby
     from salesplay.engine.executor import Executor
     from salesplay.engine.records import FileMemo, Records
-    from salesplay.engine.schedule import Made
     from salesplay.engine.units import Unit
     from salesplay.labels import Labels
     from salesplay.memo import Jargon
@@ -39,44 +49,6 @@ if TYPE_CHECKING:
 
 #: kinds of output `--only` accepts: the output families.
 KINDS = _families.KINDS
-
-
-@dataclass
-class Progress:
-    """Progress lines on stderr: a bar redrawn in a terminal, a line per step in a log."""
-
-    say: Callable[[str], None]
-
-    def counter(self, label: str, total: int) -> Callable[[object], None]:
-        """A progress bar for `total` items: call the result once per finished item."""
-        done = [0]
-        step = max(1, total // 50) if not sys.stderr.isatty() else 1
-
-        def tick(_item: object) -> None:
-            done[0] += 1
-            if done[0] % step == 0 or done[0] == total:
-                self.say(progress_bar(label, done[0], total))
-
-        return tick
-
-
-def progress_bar(label: str, done: int, total: int, width: int = 24) -> str:
-    """'PDFs [#########···············]  6/16' — plain text, fine in any terminal or log."""
-    filled = width * done // max(total, 1)
-    return f"{label} [{'#' * filled}{'·' * (width - filled)}] {done:>{len(str(total))}}/{total}"
-
-
-def _progress_printer() -> Callable[[str], None]:
-    tty = sys.stderr.isatty()
-
-    def say(message: str) -> None:
-        if tty:
-            sys.stderr.write(f"\r\033[K{message}")
-        else:
-            sys.stderr.write(message + "\n")
-        sys.stderr.flush()
-
-    return say
 
 
 def _unknown_kinds(only: Iterable[str]) -> None:
@@ -151,7 +123,7 @@ def run_build(
 
     started = time.perf_counter()
     _unknown_kinds(only)
-    progress = Progress(_progress_printer())
+    progress = Progress(printer())
 
     def say(message: str) -> None:
         progress.say(message)
@@ -329,23 +301,23 @@ def _build(
         return 1
     units = done.units
     try:
-        produced = _planners(units)
+        produced = planners_of(units)
         recorded = {} if partial else recorded_planners(ctx.out)
-        gone = _gone(recorded, produced, wants)
-        removed = 0 if partial else _prune(ctx.out, produced, wants, recorded, gone)
+        gone = unmade(recorded, produced, wants)
+        removed = 0 if partial else prune(ctx.out, produced, wants, recorded, gone)
         if not partial:
             # a record goes with its output; one of no listed output, if its kind was planned
             records.forget(
                 r
                 for r in records.entries
-                if r in gone or (r not in produced and r not in recorded and wants(_kind_of(r)))
+                if r in gone or (r not in produced and r not in recorded and wants(kind_of(r)))
             )
         if not source_only:  # the other locales' kits keep their cache entries
             _sweep_cache(ctx.out, units, wants)
         if not partial:
             from salesplay.families.base import sweep_parts
 
-            sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(_kind_of(rel)))
+            sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(kind_of(rel)))
         _save_images(ctx)
     except BuildFault as exc:
         return _fault(ctx, exc, "outputs of earlier builds may be left")
@@ -688,7 +660,7 @@ def _kept_warnings(
     return [
         w
         for rel, record in sorted(records.entries.items())
-        if rel not in planned and not wants(_kind_of(rel)) and records.all_present(out, [rel])
+        if rel not in planned and not wants(kind_of(rel)) and records.all_present(out, [rel])
         for w in record.warnings
     ]
 
@@ -770,15 +742,6 @@ def _save_images(ctx: Context) -> None:
             remove_output(ctx.out, f"{FOLDER}/{name}")
 
 
-#: where a build records the files it wrote, so the next one can remove what it no longer makes.
-OUTPUT_LIST = ".salesplay/outputs.json"
-
-
-def _kind_of(rel: str) -> str:
-    fam = _families.owner(rel)
-    return fam.name if fam else ""
-
-
 def _kit_name(partner_id: str) -> str:
     return f"kits/{partner_id}.zip"
 
@@ -808,193 +771,9 @@ def made_on(executor: Executor) -> Callable[[Sequence[Unit]], dict[Unit, bytes]]
     return lambda units: {m.unit: m.data for m in run_stage(units, executor)}
 
 
-#: outputs written at once, and made outputs waiting for a writer (2 MB each for kits).
-WRITERS = 3
-WAITING = 6
-
-
-def write_each(
-    out: Path, made: Iterable[Made], *, staged: bool = False
-) -> Iterator[tuple[Made, bool]]:
-    """Write each made output as it comes, yielding it with whether its bytes changed, in
-    the order made. A write mostly waits for the disk (a 2 MB kit: 10-25 ms, most of it in
-    fsync and in freeing the file it replaces), so a few run at once on threads while the
-    next outputs are received; the first fault stops the rest and is raised. `staged`:
-    each Made holds the name stage_file gave its staged file (empty: unchanged), which is
-    committed; those not committed when a fault stops the rest are removed."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    def write(item: Made) -> bool:
-        if not staged:
-            return write_file(out, item.unit.rel, item.data)
-        return commit_file(out, item.unit.rel, item.data.decode("ascii"))
-
-    pending: deque[tuple[Made, Future[bool]]] = deque()
-    with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
-        try:
-            for item in made:
-                pending.append((item, pool.submit(write, item)))
-                while pending and (len(pending) > WAITING or pending[0][1].done()):
-                    first, done = pending.popleft()
-                    yield first, done.result()
-            while pending:
-                first, done = pending.popleft()
-                yield first, done.result()
-        finally:
-            # a fault (or a consumer that stopped) writes nothing more than what is running
-            pool.shutdown(wait=True, cancel_futures=True)
-            if staged:
-                _discard(out, [item for item, done in pending if done.cancelled()])
-
-
-def _discard(out: Path, made: Iterable[Made]) -> None:
-    from salesplay.write import discard_staged
-
-    for item in made:
-        if item.data:
-            discard_staged(out, item.unit.rel, item.data.decode("ascii"))
-
-
 def _files(count: int) -> str:
     """'1 file', '2 files': the summary line's count of outputs."""
     return f"{count} file{'' if count == 1 else 's'}"
-
-
-def write_file(out: Path, rel: str, data: bytes) -> bool:
-    """Write one output under `out` (see write.write_output); faults are located BuildFaults."""
-    from salesplay.write import write_output
-
-    with _located(out, rel):
-        return write_output(out, rel, data)
-
-
-def stage_file(out: Path, unit: Unit, data: bytes) -> bytes:
-    """The first half of write_file, where `unit` was made (see write.stage_output): the
-    name of the file staged beside its output, b"" when the output holds `data` already."""
-    from salesplay.write import stage_output
-
-    with _located(out, unit.rel):
-        return (stage_output(out, unit.rel, data) or "").encode("ascii")
-
-
-def commit_file(out: Path, rel: str, temp: str) -> bool:
-    """The second half of write_file: the staged file `temp` put in place of `rel`; False
-    (nothing to do) when staging found the output unchanged."""
-    from salesplay.write import commit_output
-
-    if not temp:
-        return False
-    with _located(out, rel):
-        commit_output(out, rel, temp)
-    return True
-
-
-@contextlib.contextmanager
-def _located(out: Path, rel: str) -> Iterator[None]:
-    """A write's faults as located BuildFaults: an unsafe target, or an unwritable or
-    misplaced --out, which is the user's to fix, not a crash."""
-    from salesplay.write import UnsafeTarget
-
-    try:
-        yield
-    except UnsafeTarget as exc:
-        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
-    except OSError as exc:
-        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
-
-
-def recorded_outputs(out: Path) -> set[str]:
-    """The outputs the last build recorded, keeping only names a build can make.
-
-    A missing, corrupt or hostile record (absolute names, '..', unknown kinds, links)
-    means nothing to prune; it never fails.
-    """
-    return set(recorded_planners(out))
-
-
-def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
-    """Each output the last build recorded (as recorded_outputs keeps them) with the
-    families whose plans held it; its own family's where the record does not say (a list,
-    as builds before planners were recorded wrote it) or names no family there is."""
-    import json
-
-    from salesplay.write import output_parts, read_output
-
-    try:
-        entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if isinstance(entries, list):
-        entries = {rel: [] for rel in entries if isinstance(rel, str)}
-    if not isinstance(entries, dict):
-        return {}
-    kinds = set(KINDS)
-    kept: dict[str, frozenset[str]] = {}
-    for rel, planners in entries.items():
-        try:
-            output_parts(rel)  # relative, normalised, no ".." (ValueError otherwise)
-        except ValueError:
-            continue
-        kind = _kind_of(rel)
-        if not kind:  # a path some family owns, nothing else
-            continue
-        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else None
-        kept[rel] = named or frozenset({kind})
-    return kept
-
-
-def _planners(units: Iterable[Unit]) -> dict[str, frozenset[str]]:
-    """Each unit's output and the families whose plans hold it."""
-    return {u.rel: u.planners or frozenset({u.family}) for u in units}
-
-
-def _gone(
-    recorded: dict[str, frozenset[str]],
-    produced: dict[str, frozenset[str]],
-    wants: Callable[[str], bool],
-) -> set[str]:
-    """The recorded outputs no family makes any more: every family whose plan held one was
-    planned by this build (wanted), and none of them planned it again. An `--only` build
-    leaves what another family's plan holds (a site asset the portal uses)."""
-    return {
-        rel
-        for rel, planners in recorded.items()
-        if rel not in produced and all(wants(p) for p in planners)
-    }
-
-
-def _prune(
-    out: Path,
-    produced: dict[str, frozenset[str]],
-    wants: Callable[[str], bool],
-    recorded: dict[str, frozenset[str]] | None = None,
-    gone: set[str] | None = None,
-) -> int:
-    """Delete outputs an earlier build wrote that no family makes any more (see _gone), and
-    record what is left with the families whose plans hold it.
-
-    Only regular files and links inside `out` are removed (a link itself, never what it
-    points to); temporary files a killed build left behind go too.
-    """
-    import json
-
-    from salesplay.write import remove_output, sweep_temp_files
-
-    recorded = recorded_planners(out) if recorded is None else recorded
-    gone = _gone(recorded, produced, wants) if gone is None else gone
-    removed = sum(1 for rel in sorted(gone) if remove_output(out, rel))
-    kept = dict(produced)
-    for rel, planners in recorded.items():
-        # a family this build did not plan still holds it: what it said stays said
-        unplanned = frozenset(p for p in planners if not wants(p))
-        if rel in kept:
-            kept[rel] |= unplanned
-        elif rel not in gone:
-            kept[rel] = unplanned
-    listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
-    write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
-    sweep_temp_files(out, [k for k in KINDS if k != "matrix"] + [".salesplay"])
-    return removed
 
 
 def _counts(files: Iterable[str]) -> str:

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, Result, make_catalog, run_cli
-from salesplay.build import OUTPUT_LIST, _prune, recorded_outputs, recorded_planners
 from salesplay.context import clamp_jobs, cpu_count
 from salesplay.engine.units import Unit
 from salesplay.families import site
 from salesplay.families.base import Sources, page_unit
+from salesplay.outputs import OUTPUT_LIST, prune, recorded_outputs, recorded_planners
+from salesplay.render.archive import deterministic_zip
 from salesplay.write import (
     UnsafeTarget,
     check_target,
     check_targets,
-    deterministic_zip,
     remove_output,
     sweep_temp_files,
     write_output,
@@ -177,7 +177,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
         "battlecards/old.pdf",
         "battlecards/link.pdf",
     }
-    assert _prune(out, {}, lambda kind: True) == 2
+    assert prune(out, {}, lambda kind: True) == 2
     assert sorted(p.name for p in victims.iterdir()) == [
         "abs.txt",
         "dotdot.txt",
@@ -204,7 +204,7 @@ def test_a_corrupt_output_list_prunes_nothing_and_never_crashes(
     (out / OUTPUT_LIST).write_bytes(record)
     (out / "battlecards").mkdir()
     (out / "battlecards/x.pdf").write_text("kept")
-    assert _prune(out, {}, lambda kind: True) == 0
+    assert prune(out, {}, lambda kind: True) == 0
     assert (out / "battlecards/x.pdf").read_text() == "kept"
 
 
@@ -229,13 +229,13 @@ def test_an_output_list_names_the_families_that_planned_each_output(tmp_path: Pa
         "site/assets/theirs.css": {"competitors"},
         "site/assets/odd.css": {"site"},
     }
-    only_competitors = _prune(out, {}, lambda kind: kind == "competitors")
+    only_competitors = prune(out, {}, lambda kind: kind == "competitors")
     assert only_competitors == 1 and not (out / "site/assets/theirs.css").exists()
     assert json.loads((out / OUTPUT_LIST).read_text()) == {
         "site/assets/odd.css": ["site"],
         "site/assets/shared.css": ["site"],
     }
-    assert _prune(out, {}, lambda kind: True) == 2
+    assert prune(out, {}, lambda kind: True) == 2
     assert not (out / "site/assets").exists() or not list((out / "site/assets").iterdir())
 
 

@@ -1,0 +1,212 @@
+"""A build's outputs under --out: written as they are made, listed, and removed once no
+family makes them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesplay import families
+from salesplay.diagnostics import Location
+from salesplay.faults import BuildFault
+
+if TYPE_CHECKING:
+    from salesplay.engine.schedule import Made
+    from salesplay.engine.units import Unit
+
+
+def kind_of(rel: str) -> str:
+    """The name of the family that owns output path `rel` ("" when none does)."""
+    fam = families.owner(rel)
+    return fam.name if fam else ""
+
+
+#: outputs written at once, and made outputs waiting for a writer (2 MB each for kits).
+WRITERS = 3
+WAITING = 6
+
+
+def write_each(
+    out: Path, made: Iterable[Made], *, staged: bool = False
+) -> Iterator[tuple[Made, bool]]:
+    """Write each made output as it comes, yielding it with whether its bytes changed, in
+    the order made. A write mostly waits for the disk (a 2 MB kit: 10-25 ms, most of it in
+    fsync and in freeing the file it replaces), so a few run at once on threads while the
+    next outputs are received; the first fault stops the rest and is raised. `staged`:
+    each Made holds the name stage_file gave its staged file (empty: unchanged), which is
+    committed; those not committed when a fault stops the rest are removed."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def write(item: Made) -> bool:
+        if not staged:
+            return write_file(out, item.unit.rel, item.data)
+        return commit_file(out, item.unit.rel, item.data.decode("ascii"))
+
+    pending: deque[tuple[Made, Future[bool]]] = deque()
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
+        try:
+            for item in made:
+                pending.append((item, pool.submit(write, item)))
+                while pending and (len(pending) > WAITING or pending[0][1].done()):
+                    first, done = pending.popleft()
+                    yield first, done.result()
+            while pending:
+                first, done = pending.popleft()
+                yield first, done.result()
+        finally:
+            # a fault (or a consumer that stopped) writes nothing more than what is running
+            pool.shutdown(wait=True, cancel_futures=True)
+            if staged:
+                _discard(out, [item for item, done in pending if done.cancelled()])
+
+
+def _discard(out: Path, made: Iterable[Made]) -> None:
+    from salesplay.write import discard_staged
+
+    for item in made:
+        if item.data:
+            discard_staged(out, item.unit.rel, item.data.decode("ascii"))
+
+
+def write_file(out: Path, rel: str, data: bytes) -> bool:
+    """Write one output under `out` (see write.write_output); faults are located BuildFaults."""
+    from salesplay.write import write_output
+
+    with _located(out, rel):
+        return write_output(out, rel, data)
+
+
+def stage_file(out: Path, unit: Unit, data: bytes) -> bytes:
+    """The first half of write_file, where `unit` was made (see write.stage_output): the
+    name of the file staged beside its output, b"" when the output holds `data` already."""
+    from salesplay.write import stage_output
+
+    with _located(out, unit.rel):
+        return (stage_output(out, unit.rel, data) or "").encode("ascii")
+
+
+def commit_file(out: Path, rel: str, temp: str) -> bool:
+    """The second half of write_file: the staged file `temp` put in place of `rel`; False
+    (nothing to do) when staging found the output unchanged."""
+    from salesplay.write import commit_output
+
+    if not temp:
+        return False
+    with _located(out, rel):
+        commit_output(out, rel, temp)
+    return True
+
+
+@contextlib.contextmanager
+def _located(out: Path, rel: str) -> Iterator[None]:
+    """A write's faults as located BuildFaults: an unsafe target, or an unwritable or
+    misplaced --out, which is the user's to fix, not a crash."""
+    from salesplay.write import UnsafeTarget
+
+    try:
+        yield
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    except OSError as exc:
+        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
+
+
+#: where a build records the files it wrote, so the next one can remove what it no longer makes.
+OUTPUT_LIST = ".salesplay/outputs.json"
+
+
+def recorded_outputs(out: Path) -> set[str]:
+    """The outputs the last build recorded, keeping only names a build can make.
+
+    A missing, corrupt or hostile record (absolute names, '..', unknown kinds, links)
+    means nothing to prune; it never fails.
+    """
+    return set(recorded_planners(out))
+
+
+def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
+    """Each output the last build recorded (as recorded_outputs keeps them) with the
+    families whose plans held it; its own family's where the record does not say (a list,
+    as builds before planners were recorded wrote it) or names no family there is."""
+    import json
+
+    from salesplay.write import output_parts, read_output
+
+    try:
+        entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if isinstance(entries, list):
+        entries = {rel: [] for rel in entries if isinstance(rel, str)}
+    if not isinstance(entries, dict):
+        return {}
+    kinds = set(families.KINDS)
+    kept: dict[str, frozenset[str]] = {}
+    for rel, planners in entries.items():
+        try:
+            output_parts(rel)  # relative, normalised, no ".." (ValueError otherwise)
+        except ValueError:
+            continue
+        kind = kind_of(rel)
+        if not kind:  # a path some family owns, nothing else
+            continue
+        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else None
+        kept[rel] = named or frozenset({kind})
+    return kept
+
+
+def planners_of(units: Iterable[Unit]) -> dict[str, frozenset[str]]:
+    """Each unit's output and the families whose plans hold it."""
+    return {u.rel: u.planners or frozenset({u.family}) for u in units}
+
+
+def unmade(
+    recorded: dict[str, frozenset[str]],
+    produced: dict[str, frozenset[str]],
+    wants: Callable[[str], bool],
+) -> set[str]:
+    """The recorded outputs no family makes any more: every family whose plan held one was
+    planned by this build (wanted), and none of them planned it again. An `--only` build
+    leaves what another family's plan holds (a site asset the portal uses)."""
+    return {
+        rel
+        for rel, planners in recorded.items()
+        if rel not in produced and all(wants(p) for p in planners)
+    }
+
+
+def prune(
+    out: Path,
+    produced: dict[str, frozenset[str]],
+    wants: Callable[[str], bool],
+    recorded: dict[str, frozenset[str]] | None = None,
+    gone: set[str] | None = None,
+) -> int:
+    """Delete outputs an earlier build wrote that no family makes any more (see unmade), and
+    record what is left with the families whose plans hold it.
+
+    Only regular files and links inside `out` are removed (a link itself, never what it
+    points to); temporary files a killed build left behind go too.
+    """
+    import json
+
+    from salesplay.write import remove_output, sweep_temp_files
+
+    recorded = recorded_planners(out) if recorded is None else recorded
+    gone = unmade(recorded, produced, wants) if gone is None else gone
+    removed = sum(1 for rel in sorted(gone) if remove_output(out, rel))
+    kept = dict(produced)
+    for rel, planners in recorded.items():
+        # a family this build did not plan still holds it: what it said stays said
+        unplanned = frozenset(p for p in planners if not wants(p))
+        if rel in kept:
+            kept[rel] |= unplanned
+        elif rel not in gone:
+            kept[rel] = unplanned
+    listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
+    write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
+    sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"])
+    return removed
