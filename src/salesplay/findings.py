@@ -35,6 +35,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Section:
+    """One section of the report: its anchor id, title, what it is about, and its findings."""
+
     id: str
     title: str
     intro: str
