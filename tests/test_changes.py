@@ -18,7 +18,7 @@ import feedparser
 import pytest
 
 from conftest import make_catalog, run_cli
-from salesplay import changes
+from salesplay import diff, gitrev
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.views import Edition
@@ -448,8 +448,8 @@ def test_revisions_are_read_from_git_objects_and_huge_blobs_are_cut(
 ) -> None:
     """extract writes the tree of a commit (never the work tree); a blob past the cap is
     written cut to one byte more, so the loader's size limits still refuse it."""
-    monkeypatch.setattr(changes, "BLOB_CAP", 64)
-    git_repo = changes.Repo.of(repo / "plays")
+    monkeypatch.setattr(gitrev, "BLOB_CAP", 64)
+    git_repo = gitrev.Repo.of(repo / "plays")
     assert (git_repo.top, git_repo.prefix) == (repo, "plays/")
     dest = tmp_path / "v2"
     git_repo.extract(git_repo.commit("v2"), dest)
@@ -477,7 +477,7 @@ def test_a_reworded_objection_is_one_change_and_a_new_one_stays_new(tmp_path: Pa
     before = _rep_edition(root)
     play = "plays/backup-modernization.yaml"
     _edit(root, play, '"We already have backups."', '"We already have backups, and they work."')
-    reworded = changes.edition_changes(before, _rep_edition(root))
+    reworded = diff.edition_changes(before, _rep_edition(root))
     assert [(c.kind, c.action, c.message) for c in reworded] == [
         (
             "objection",
@@ -487,7 +487,7 @@ def test_a_reworded_objection_is_one_change_and_a_new_one_stays_new(tmp_path: Pa
         )
     ]
     _edit(root, play, '"We already have backups, and they work."', '"Budget is frozen."')
-    other = changes.edition_changes(before, _rep_edition(root))
+    other = diff.edition_changes(before, _rep_edition(root))
     assert sorted((c.action, c.message.split(":")[0]) for c in other) == [
         ("new", "New objection on Backup modernization"),
         ("removed", "Objection dropped from Backup modernization"),
@@ -506,7 +506,7 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
     bm = "backup-modernization"
 
     def href(kind: str, action: str = "new") -> str | None:
-        return news_item(changes.Change(kind, action, f"play:{bm}", "m"), rep, links).href
+        return news_item(diff.Change(kind, action, f"play:{bm}", "m"), rep, links).href
 
     assert href("objection") == f"battlecards/{bm}.html#play-{bm}-objections"
     # a dropped objection: to the objections the card holds now
@@ -515,7 +515,7 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
     assert href("play", "changed") == f"battlecards/{bm}.html"
     assert rep.plays[bm].objections  # the section is there to link to
     assert not rep.plays["recovery-drills"].proof
-    drills = changes.Change("proof", "new", "play:recovery-drills", "m")
+    drills = diff.Change("proof", "new", "play:recovery-drills", "m")
     assert news_item(drills, rep, links).href == "battlecards/recovery-drills.html"
 
 
@@ -535,8 +535,7 @@ def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: P
         "name: From tape to proven recovery",
     )
     found = {
-        (c.subject, c.action, c.message)
-        for c in changes.edition_changes(before, _rep_edition(root))
+        (c.subject, c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))
     }
     assert found == {
         ("play:backup-modernization", "changed", "Backup modernization changed: partner program"),
@@ -559,7 +558,7 @@ def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> Non
         "talk_track: Acme is solid on-prem;",
         "talk_track: Acme is solid on-premises;",
     )
-    found = [(c.action, c.message) for c in changes.edition_changes(before, _rep_edition(root))]
+    found = [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
     assert found == [
         (
             "changed",

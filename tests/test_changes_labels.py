@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 from conftest import AS_OF, base_text, make_catalog, run_cli
-from salesplay import changes
+from salesplay import changes, diff
 from salesplay.context import Context
 from salesplay.labels import labels_for
 from salesplay.models import Audience
@@ -62,28 +62,28 @@ def test_changes_are_told_in_the_labels_language_and_compare_translated_texts(
     german = labels_for("de")
     before = changes.named_editions(old, REP, german)["rep"]
     after = changes.named_editions(new, REP, german)["rep"]
-    found = {c.subject: c for c in changes.diff_editions(before, after, german)}
+    found = {c.subject: c for c in diff.diff_editions(before, after, german)}
     play = found["play:backup-modernization"]
     # both sides in German: the translated name is no change, the summary is
     assert play.fields == ("summary",)
     assert play.message == "Backup-Modernisierung geändert: Zusammenfassung"
-    moves = [c.message for c in changes.diff_editions(before, after, german) if c.kind == "roadmap"]
+    moves = [c.message for c in diff.diff_editions(before, after, german) if c.kind == "roadmap"]
     assert moves == [
         "Ransomware anomaly detection: von „in Entwicklung“ zu „marktreif“",
         # the ETA read from the German roadmap label ('Voraussichtlich 2027-Q2')
         "Voraussichtlicher Termin von Ransomware anomaly detection verschoben: von 2027-Q2"
         " auf 2027-Q3",
     ]
-    assert [changes.SECTIONS[k] for k in changes.by_kind(found.values())] == ["Plays", "Roadmap"]
-    assert german.gettext(changes.SECTIONS["roadmap"]) == "Roadmap"
-    assert german.gettext(changes.SECTIONS["destination"]) == "Zielbilder und Pfade"
+    assert [diff.SECTIONS[k] for k in diff.by_kind(found.values())] == ["Plays", "Roadmap"]
+    assert german.gettext(diff.SECTIONS["roadmap"]) == "Roadmap"
+    assert german.gettext(diff.SECTIONS["destination"]) == "Zielbilder und Pfade"
 
 
 def test_without_labels_the_notes_stay_english_and_in_the_source_text(tmp_path: Path) -> None:
     old, new = _revisions(tmp_path)
     before = changes.named_editions(old, REP)["rep"]
     after = changes.named_editions(new, REP)["rep"]
-    messages = [c.message for c in changes.diff_editions(before, after)]
+    messages = [c.message for c in diff.diff_editions(before, after)]
     assert messages == [
         "Backup modernization changed: summary",
         "Ransomware anomaly detection moved from in development to launch-ready",

@@ -293,6 +293,7 @@ def changes(
 ) -> None:
     """What changed between two git revisions of the catalog, as each audience may read it."""
     from salesplay import changes as ch
+    from salesplay import gitrev
     from salesplay.models import AUDIENCES
 
     if not catalog.is_dir():
@@ -312,7 +313,7 @@ def changes(
             _images(Path("build")),
             tier,
         )
-    except ch.SideFault as exc:
+    except gitrev.SideFault as exc:
         sys.stderr.write("\n".join(exc.lines) + "\n")
         sys.stderr.write("changes stopped: both revisions must check without errors\n")
         raise typer.Exit(1) from None

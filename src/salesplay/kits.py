@@ -23,8 +23,8 @@ from typing import Generic, TypeVar
 import jinja2
 
 from salesplay import cobrand
-from salesplay.changes import SECTIONS, Change, by_kind
 from salesplay.diagnostics import Location
+from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
 from salesplay.images import Checked

@@ -13,7 +13,8 @@ from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesplay import families, richtext
-from salesplay.changes import SECTIONS, Change, ReleaseNote, by_kind, history
+from salesplay.changes import ReleaseNote, history
+from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, page_unit
 from salesplay.models import Audience, may_see

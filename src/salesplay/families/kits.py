@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay import changes, cobrand, kits
+from salesplay import changes, cobrand, diff, kits
 from salesplay.cachefiles import BLOBS as _BLOBS
 from salesplay.cachefiles import blob_file as _blob_file
 from salesplay.cachefiles import blobs_of as _blobs_of
@@ -731,7 +731,7 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
         news = shared.news_key[pid] = (tier, since if then == tier else f"{since}-from-{then}")
         if news in shared.whats_new:
             continue
-        found: list[changes.Change] | None = None
+        found: list[diff.Change] | None = None
         if since and since != kits.NO_HISTORY:
             # a revision's catalog never changes: the changes are cached by what they compare
             # told in the kit's language: a translated kit's changes are its locale's
@@ -746,7 +746,7 @@ def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | No
                     # the kit the partner had then (its tier's kit edition, of the tier it had)
                     # against the one it has: only what it held and holds
                     kit = ped.kits[tier].cards
-                    found = changes.edition_changes(old.get(f"partner-{then}"), kit, src.labels)
+                    found = diff.edition_changes(old.get(f"partner-{then}"), kit, src.labels)
                 _store_changes(src.out, name, found)
         page = guarded(
             Path("kits"),
@@ -794,7 +794,7 @@ def _tiers_at(
     return tiers
 
 
-def _cached_changes(out: Path, name: str) -> tuple[bool, list[changes.Change] | None]:
+def _cached_changes(out: Path, name: str) -> tuple[bool, list[diff.Change] | None]:
     """(found, the changes) of a whats-new cache file; a bad file is a miss."""
     from salesplay.write import read_output
 
@@ -803,14 +803,14 @@ def _cached_changes(out: Path, name: str) -> tuple[bool, list[changes.Change] | 
         if data is None:
             return True, None
         return True, [
-            changes.Change(d["kind"], d["action"], d["subject"], d["message"], tuple(d["fields"]))
+            diff.Change(d["kind"], d["action"], d["subject"], d["message"], tuple(d["fields"]))
             for d in data
         ]
     except (OSError, ValueError, KeyError, TypeError):
         return False, None
 
 
-def _store_changes(out: Path, name: str, found: list[changes.Change] | None) -> None:
+def _store_changes(out: Path, name: str, found: list[diff.Change] | None) -> None:
     from salesplay.write import write_output
 
     data = None if found is None else [c.as_dict() for c in found]

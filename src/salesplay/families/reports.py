@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from salesplay import changes
+from salesplay import changes, diff, gitrev
 from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
@@ -91,7 +91,7 @@ def translations_section(src: Sources, base: Path) -> Section | None:
 
 
 def changed_section(
-    src: Sources, repo: changes.Repo | None, release: changes.Release | None
+    src: Sources, repo: gitrev.Repo | None, release: gitrev.Release | None
 ) -> Section:
     """What changed in the internal edition since the last release tag (the marketers see
     everything, partner moves included); outside git (`repo` None) or with no tag, a section
@@ -120,8 +120,8 @@ def changed_section(
         f" ({release.date.isoformat()}), internal content included: not for reps or partners."
     )
     findings = tuple(
-        Finding(changes.SECTIONS[kind], c.message)
-        for kind, mine in changes.by_kind(found).items()
+        Finding(diff.SECTIONS[kind], c.message)
+        for kind, mine in diff.by_kind(found).items()
         for c in mine
     )
     return Section(CHANGED, title, intro, findings)
@@ -146,10 +146,10 @@ def plan(src: Sources) -> list[Unit]:
         )
     )
     try:
-        repo: changes.Repo | None = changes.Repo.of(src.cat.root)
+        repo: gitrev.Repo | None = gitrev.Repo.of(src.cat.root)
     except UsageError:
         repo = None
-    found = changes.releases(repo, src.cat.config.releases.tags) if repo else []
+    found = gitrev.releases(repo, src.cat.config.releases.tags) if repo else []
     release = found[-1] if found else None
     # the page without its last two sections stands for everything else it shows; those are
     # made from the catalog's files (where each left-out item is set) and, for What changed,

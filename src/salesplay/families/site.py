@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay import changes
+from salesplay import changes, diff, gitrev
 from salesplay.context import UsageError
 from salesplay.engine import reads
 from salesplay.engine.records import key_of
@@ -86,7 +86,7 @@ _SECTION_OF: dict[str, tuple[str, str]] = {
 }
 
 
-def news_item(change: changes.Change, edition: Edition, links: html.Links) -> portal.NewsItem:
+def news_item(change: diff.Change, edition: Edition, links: html.Links) -> portal.NewsItem:
     """A change, linked to the card it is about when the edition still holds it (a dropped
     objection to the card's objections: what a rep says now)."""
     kind, _, eid = change.subject.partition(":")
@@ -113,8 +113,8 @@ def news(
             note.release.date,
             note.previous.tag,
             tuple(
-                (changes.SECTIONS[kind], tuple(news_item(c, edition, links) for c in found))
-                for kind, found in changes.by_kind(note.changes.get(NEWS_EDITION, ())).items()
+                (diff.SECTIONS[kind], tuple(news_item(c, edition, links) for c in found))
+                for kind, found in diff.by_kind(note.changes.get(NEWS_EDITION, ())).items()
             ),
         )
         for note in notes
@@ -133,12 +133,12 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     rep = src.editions["rep"]
     config = src.cat.config.releases
     try:
-        repo = changes.Repo.of(src.cat.root)
+        repo = gitrev.Repo.of(src.cat.root)
     except UsageError:
         src.progress("site: the catalog is not in git: What's new says so")
         page = portal.whats_new_page(src.env, rep, None, config.tags, src.languages(rel))
         return page_unit(NAME, rel, page)
-    tags = changes.releases(repo, config.tags)[-(config.keep + 1) :]
+    tags = gitrev.releases(repo, config.tags)[-(config.keep + 1) :]
     # the page without notes stands for its shell (nav, brand, edition, the as-of date), the
     # template for how notes are told
     shell = portal.whats_new_page(src.env, rep, [], config.tags, src.languages(rel))

@@ -1,0 +1,243 @@
+"""A catalog's git history: revisions and release tags, a revision's catalog checked.
+
+A revision is read straight from git's object store with the git CLI (`ls-tree`, `cat-file
+--batch`) into a temporary folder outside the project, then loaded and resolved by the same
+pipeline as a build.
+
+Why the CLI and not a library: git is already what the catalog's revision comes from
+(`write.git_revision`), it reads every repository the user's own git reads (SHA-256 object
+format, reftable, worktrees, alternates, partial clones), honours no `.gitattributes`
+export filters when reading blobs, needs no new native dependency, and `ls-tree`/`cat-file`
+read objects without touching the work tree or the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from salesplay.context import FIRST_DATE, LAST_DATE, Context, UsageError
+from salesplay.diagnostics import Diagnostic
+from salesplay.imagecache import ImageCache
+from salesplay.resolve import Catalog
+from salesplay.write import git_env, run_git
+
+
+@dataclass(frozen=True)
+class Side:
+    """One revision: as given, as resolved, and the day its staleness is judged at."""
+
+    given: str
+    commit: str
+    as_of: dt.date
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rev": self.given, "commit": self.commit, "as_of": self.as_of.isoformat()}
+
+
+class SideFault(Exception):
+    """A revision whose catalog does not check clean: its diagnostics, already formatted."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """write.run_git (read-only, no prompt, literal paths), its faults as UsageError."""
+    try:
+        return run_git(cwd, *args, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"git {args[0]} took over 120 s; is the repository busy?") from None
+    except OSError as e:
+        raise UsageError(_no_git(e)) from None
+
+
+def _no_git(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "changes needs git, which is not installed"
+    return f"changes cannot run git: {e.strerror or e}"
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The git repository holding the catalog, and the catalog's folder inside it."""
+
+    top: Path
+    prefix: str  # "plays/" (empty when the catalog is the repository's top folder)
+
+    @classmethod
+    def of(cls, catalog: Path) -> Repo:
+        """The repository of `catalog` (UsageError outside git)."""
+        done = _git(catalog, "rev-parse", "--show-toplevel", "--show-prefix")
+        lines = done.stdout.decode("utf-8", "replace").splitlines()
+        if done.returncode != 0 or not lines:
+            raise UsageError(
+                f"catalog '{catalog}' is not in a git repository: changes reads the catalog's"
+                " history from git"
+            )
+        return cls(Path(lines[0]), lines[1] if len(lines) > 1 else "")
+
+    def commit(self, rev: str) -> str:
+        """The commit a revision names (UsageError for one git does not know)."""
+        if rev.startswith("-") or not rev.strip():
+            raise UsageError(f"'{rev}' is not a revision")
+        done = _git(
+            self.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+        )
+        if done.returncode != 0:
+            raise UsageError(f"unknown revision '{rev}' (a tag, branch or commit of {self.top})")
+        return done.stdout.decode().strip()
+
+    def date(self, commit: str) -> dt.date:
+        """The commit's committer date (UTC), within the dates every output can carry."""
+        done = _git(self.top, "show", "-s", "--format=%ct", commit)
+        day = dt.datetime.fromtimestamp(int(done.stdout.strip() or 0), tz=dt.UTC).date()
+        return min(max(day, FIRST_DATE), LAST_DATE)
+
+    def extract(self, commit: str, dest: Path) -> None:
+        """Write the catalog folder of `commit` under `dest` (the work tree is never read)."""
+        listing = _git(
+            self.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", self.prefix or "."
+        )
+        if listing.returncode != 0:
+            raise UsageError(f"cannot list {commit[:12]}: {listing.stderr.decode().strip()}")
+        entries = []
+        for record in listing.stdout.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            if kind != "blob":
+                continue  # submodules are not catalog files
+            rel = _inside(raw_path.decode("utf-8", "surrogateescape"), self.prefix)
+            if rel is not None:
+                entries.append((mode, oid, rel))
+        if not entries:
+            where = self.prefix.rstrip("/") or "the repository"
+            raise UsageError(f"'{where}' holds no catalog at {commit[:12]}")
+        blobs = _cat_blobs(self.top, [oid for _, oid, _ in entries])
+        links = []
+        for mode, oid, rel in entries:
+            target = dest.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if mode == "120000":
+                links.append((target, blobs[oid]))
+                continue
+            with open(target, "xb") as fh:  # never through an existing name
+                fh.write(blobs[oid])
+        # links last, so no file is ever written through one; the loader judges where they lead
+        for target, link in links:
+            target.symlink_to(link.decode("utf-8", "surrogateescape"))
+
+
+def _inside(path: str, prefix: str) -> PurePosixPath | None:
+    """The path relative to the catalog folder; None for anything odd (git refuses such
+    paths, but a crafted tree is still data, not a place to write)."""
+    if prefix and not path.startswith(prefix):
+        return None
+    rel = PurePosixPath(path[len(prefix) :])
+    if rel.is_absolute() or not rel.parts or any(p in ("", ".", "..", ".git") for p in rel.parts):
+        return None
+    return rel
+
+
+#: past this, a blob is written cut to one byte more: every size limit of the loader (2 MB a
+#: YAML file, 5 MB an asset) still refuses it, and a huge file in history cannot exhaust memory.
+BLOB_CAP = 16 * 1024 * 1024
+
+
+def _cat_blobs(top: Path, oids: Sequence[str]) -> dict[str, bytes]:
+    """The contents of blobs, one at a time through `git cat-file --batch` (it answers each
+    request before reading the next, so neither pipe can fill up)."""
+    wanted = list(dict.fromkeys(oids))
+    blobs: dict[str, bytes] = {}
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=git_env(),
+        )
+    except OSError as e:
+        raise UsageError(_no_git(e)) from None
+    assert proc.stdin is not None and proc.stdout is not None
+    with proc:
+        for oid in wanted:
+            proc.stdin.write(f"{oid}\n".encode())
+            proc.stdin.flush()
+            header = proc.stdout.readline().decode().split()
+            if len(header) != 3 or not header[2].isdigit():
+                raise UsageError(f"git cannot read object {oid}")
+            size = int(header[2])
+            kept = proc.stdout.read(min(size, BLOB_CAP + 1))
+            left = size - len(kept)
+            while left > 0:  # the rest of an oversized blob is read and dropped
+                chunk = proc.stdout.read(min(left, 1 << 20))
+                if not chunk:
+                    raise UsageError(f"git stopped while reading object {oid}")
+                left -= len(chunk)
+            proc.stdout.read(1)  # the newline after each object
+            blobs[oid] = kept
+        proc.stdin.close()
+    return blobs
+
+
+def load_revision(
+    repo: Repo, side: Side, folder: Path, images: ImageCache | None = None
+) -> Catalog:
+    """Extract, check and resolve one revision's catalog (SideFault on any error).
+
+    `images` lends a build's decoded logos (by content digest), so an unchanged logo is not
+    rasterised again for every revision.
+    """
+    from salesplay.pipeline import check_catalog
+
+    root = folder / (Path(repo.prefix).name or "catalog")
+    root.mkdir(parents=True)
+    repo.extract(side.commit, root)
+    ctx = Context(catalog=root, as_of=side.as_of)
+    if images is not None:
+        ctx.images = images
+    cat = check_catalog(ctx)
+    if cat is None or ctx.reporter.has_errors():
+        errors = [d for d in ctx.reporter.sorted() if d.severity.value == "error"]
+        raise SideFault([f"{side.given}:{_where(d, folder, repo)}" for d in errors])
+    return cat
+
+
+def _where(diag: Diagnostic, folder: Path, repo: Repo) -> str:
+    # the error as it reads in the repository at that revision: "v1:plays/x.yaml:3:1: …"
+    line = diag.format(folder)
+    name = Path(repo.prefix).name
+    return line if not name else line.replace(f"{name}/", repo.prefix, 1)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A git tag that marks a release: its name, commit and date."""
+
+    tag: str
+    commit: str
+    date: dt.date
+
+
+def releases(repo: Repo, pattern: str) -> list[Release]:
+    """Tags matching `pattern` (a glob under refs/tags/), oldest first."""
+    fmt = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)"
+    done = _git(
+        repo.top, "for-each-ref", "--sort=creatordate", f"--format={fmt}", f"refs/tags/{pattern}"
+    )
+    found = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split("\0")
+        if len(parts) != 4 or not parts[3].strip().isdigit():
+            continue
+        tag, obj, peeled, stamp = parts
+        day = dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC).date()
+        found.append(Release(tag, peeled or obj, min(max(day, FIRST_DATE), LAST_DATE)))
+    return found
