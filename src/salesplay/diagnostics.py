@@ -210,3 +210,14 @@ def unknown_id(kind: str, word: str, candidates: Iterable[str], folder: str) -> 
         return f"unknown {kind} '{word}': the catalog has none (files under {folder}/)"
     listed = ", ".join(names) if len(names) <= LISTED_IDS else f"{len(names)} of them"
     return f"unknown {kind} '{word}': a {kind} is named by its file under {folder}/ ({listed})"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with '…' if cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut.strip():
+        # the cut fell inside a word: end at the word before it
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,;:-") + "…"

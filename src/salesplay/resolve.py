@@ -15,12 +15,13 @@ from salesplay.diagnostics import (
     Subject,
     did_you_mean,
     display_path,
+    shortened,
     unknown_id,
 )
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
-from salesplay.load import Document, YamlPath, shortened
+from salesplay.load import Document, YamlPath
 from salesplay.models import (
     AUDIENCES,
     ENTITY_FOLDERS,

@@ -14,20 +14,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from salesplay import images
-from salesplay.diagnostics import Location, Reporter, closest, did_you_mean
+from salesplay.diagnostics import Location, Reporter, closest, did_you_mean, shortened
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import (
-    COMMENT_HINT,
     Document,
     Loaded,
     YamlPath,
     meant_id,
     read_at_most,
-    shortened,
     shown_path,
 )
 from salesplay.models import COLOUR_RE, ENTITY_FOLDERS, ID_RE, MODELS
+from salesplay.yamlerrors import COMMENT_HINT
 
 _EXPECTED = {
     "string_type": "a string",
