@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, get_args, get_origin
 
@@ -45,11 +46,20 @@ def _text_lists(fields: list[tuple[str, Any]]) -> frozenset[str]:
     return frozenset(name for name, kinds in texts.items() if kinds == {True})
 
 
-_SCHEMA_FIELDS = _schema_fields()
-#: field names of the schema, to tell a mis-indented field from a colon in text.
-KNOWN_FIELDS = frozenset(name for name, _ in _SCHEMA_FIELDS)
-#: fields whose value is a list of text: a `- ` item after one's inline value is its own.
-TEXT_LISTS = _text_lists(_SCHEMA_FIELDS)
+@functools.cache
+def known_fields() -> frozenset[str]:
+    """The schema's field names, to tell a mis-indented field from a colon in text (found
+    when the first error is explained: a build without one never walks the models)."""
+    return frozenset(name for name, _ in _schema_fields())
+
+
+@functools.cache
+def text_lists() -> frozenset[str]:
+    """The fields whose value is a list of text: a `- ` item after one's inline value is
+    its own."""
+    return _text_lists(_schema_fields())
+
+
 #: a field glued to its value (`summary:Text`), which YAML reads as one word.
 _GLUED_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=\S)")
 #: a line that starts with `field:` (after its indentation and any `- `).
@@ -206,7 +216,7 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None
         near = [row, lines.previous(row), context.line if context is not None else None]
         for n in dict.fromkeys(n for n in near if n is not None):
             glued = _GLUED_RE.match(lines[n])
-            if glued and glued.group(2) in KNOWN_FIELDS:
+            if glued and glued.group(2) in known_fields():
                 return (
                     f"no space after '{glued.group(2)}:': put a space between the colon and"
                     " the value",
@@ -251,7 +261,7 @@ def _no_colon(lines: _Lines, row: int) -> tuple[str, int, int] | None:
     """
     line = lines[row]
     bare = _BARE_FIELD_RE.match(line)
-    if bare is None or bare.group(2) not in KNOWN_FIELDS or _key_of(line) is not None:
+    if bare is None or bare.group(2) not in known_fields() or _key_of(line) is not None:
         return None
     column = len(bare.group(1))
     beside = [lines.previous(row), _next_content(lines, row)]
@@ -373,7 +383,7 @@ def _colon(lines: _Lines, row: int, col: int) -> tuple[str, int, int]:
     if ": " in body or ":\t" in body:
         key = _key_of(line)
         rest = _item_body(line)
-        if key in KNOWN_FIELDS:
+        if key in known_fields():
             rest = rest.split(":", 1)[1].strip()
             example = f"{key}: {_quoted(rest)}"
         else:
@@ -386,7 +396,7 @@ def _colon(lines: _Lines, row: int, col: int) -> tuple[str, int, int]:
     word = body.strip()
     above = lines.previous(row)
     owner = _key_of(lines[above]) if above is not None else None
-    if word in KNOWN_FIELDS:
+    if word in known_fields():
         why = f"'{word}' sits under '{owner}', which already has a value" if owner else ""
         return _indentation(row + 1, why), row + 1, lines.indent(line) + 1
     return (
@@ -425,7 +435,7 @@ def _misplaced_item(lines: _Lines, row: int) -> tuple[str, int, int] | None:
     if owner is None or not value or value.startswith(("|", ">", "#")):
         return None
     after = f"this list item comes after '{owner}: {shortened(value)}'"
-    if owner in TEXT_LISTS and _key_of(line) is None:
+    if owner in text_lists() and _key_of(line) is None:
         # `next_steps: Run a pilot` then `- Send the report`: the item is the field's own,
         # not one of an earlier list's; the value on the field's line is what stands apart
         if value.startswith("["):
