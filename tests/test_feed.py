@@ -21,9 +21,10 @@ from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.families import owner
-from salesplay.families.feed import FAMILY, feed_schema
+from salesplay.families.feed import FAMILY
 from salesplay.models import may_see
 from salesplay.pipeline import check_catalog
+from salesplay.render.feeds import feed_schema
 
 
 @pytest.fixture(scope="module")

@@ -237,7 +237,7 @@ def schema(
     from salesplay.schema import json_schema
 
     if kind == "feed":  # an output's schema, not a catalog kind: feed/<edition>.json
-        from salesplay.families.feed import feed_schema
+        from salesplay.render.feeds import feed_schema
 
         sys.stdout.write(json.dumps(feed_schema(), indent=2) + "\n")
         return
