@@ -70,7 +70,7 @@ Result = tuple[bytes, tuple[Diagnostic, ...], tuple[Kept, ...]]
 
 #: What a stage may have done with each output where it is made, before anything travels
 #: back: given the unit and its bytes, it answers small bytes that travel instead (the kits
-#: are staged beside their files by the worker that made them; see build.stage_file).
+#: are staged beside their files by the worker that made them; see outputs.stage_file).
 Sink = Callable[["Unit", bytes], bytes]
 
 
@@ -125,7 +125,7 @@ class Unit:
     cost: float = field(default=1.0, compare=False)
     #: the families whose plan holds this output (the site's assets: the site, the matrix
     #: and the competitor pages); empty: its own family's. A build that plans all of them
-    #: and none makes it any more removes it (build._prune).
+    #: and none makes it any more removes it (outputs.prune).
     planners: frozenset[str] = field(default=frozenset(), compare=False)
 
 
