@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from salesplay.themes import THEME_DIR
+
 #: the locale the built-in labels are written in (msgids are English).
 LABELS_SOURCE = "en"
 
@@ -114,8 +116,6 @@ def labels_for(locale: str, template_dirs: Sequence[Path] = ()) -> Labels:
     then to the English msgid. A PO file that cannot be read, or a translation whose
     placeholders differ from its msgid's, is a BuildFault located at the file and line.
     """
-    from salesplay.render.theme import THEME_DIR
-
     dirs = tuple(template_dirs) or (THEME_DIR,)
     stamped = tuple(
         tuple(_stamp(path, root) for path, root in catalog_files(code, dirs))

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from salesplay.diagnostics import Location
 from salesplay.faults import BuildFault
-
-#: the built-in theme shipped in the package.
-THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+from salesplay.themes import THEME_DIR as THEME_DIR  # the engines look it up from here
 
 
 def template_dirs(project: Path | None) -> list[Path]:
