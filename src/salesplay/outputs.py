@@ -1,5 +1,4 @@
-"""A build's outputs under --out: written as they are made, listed, and removed once no
-family makes them."""
+"""A build's outputs under --out: written as made, listed, removed once no family makes them."""
 
 from __future__ import annotations
 
@@ -118,19 +117,12 @@ def _located(out: Path, rel: str) -> Iterator[None]:
 OUTPUT_LIST = ".salesplay/outputs.json"
 
 
-def recorded_outputs(out: Path) -> set[str]:
-    """The outputs the last build recorded, keeping only names a build can make.
-
-    A missing, corrupt or hostile record (absolute names, '..', unknown kinds, links)
-    means nothing to prune; it never fails.
-    """
-    return set(recorded_planners(out))
-
-
 def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
-    """Each output the last build recorded (as recorded_outputs keeps them) with the
-    families whose plans held it; its own family's where the record does not say (a list,
-    as builds before planners were recorded wrote it) or names no family there is."""
+    """Each output the last build recorded with the families whose plans held it; its own
+    family's where the record does not say (a list, as builds before planners were recorded
+    wrote it) or names no family there is. Only names a build can make are kept: a missing,
+    corrupt or hostile record (absolute names, '..', unknown kinds, links) means nothing to
+    prune; it never fails."""
     import json
 
     from salesplay.write import output_parts, read_output

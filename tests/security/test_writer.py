@@ -15,7 +15,7 @@ from salesplay.context import clamp_jobs, cpu_count
 from salesplay.engine.units import Unit
 from salesplay.families import site
 from salesplay.families.base import Sources, page_unit
-from salesplay.outputs import OUTPUT_LIST, prune, recorded_outputs, recorded_planners
+from salesplay.outputs import OUTPUT_LIST, prune, recorded_planners
 from salesplay.render.archive import deterministic_zip
 from salesplay.write import (
     UnsafeTarget,
@@ -172,7 +172,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
     ]
     (out / ".salesplay").mkdir()
     (out / OUTPUT_LIST).write_text(json.dumps(hostile))
-    assert recorded_outputs(out) == {
+    assert set(recorded_planners(out)) == {
         "decks/via-link-pitch.pptx",
         "battlecards/old.pdf",
         "battlecards/link.pdf",
@@ -185,7 +185,7 @@ def test_a_poisoned_output_list_prunes_nothing_outside_out(tmp_path: Path) -> No
         "via-link-pitch.pptx",
     ]
     # a name no family owns is never pruned, even inside a kind's folder
-    assert "battlecards/notes.txt" not in recorded_outputs(out)
+    assert "battlecards/notes.txt" not in set(recorded_planners(out))
     assert all(p.read_text() == "precious" for p in victims.iterdir())
     assert (out / "notes/mine.txt").read_text() == "mine"
     assert not (out / "battlecards/old.pdf").exists()
@@ -247,7 +247,7 @@ def test_an_output_list_that_is_a_link_is_not_read(tmp_path: Path) -> None:
     (out / OUTPUT_LIST).symlink_to(elsewhere)
     (out / "battlecards").mkdir()
     (out / "battlecards/x.pdf").write_text("kept")
-    assert recorded_outputs(out) == set()
+    assert set(recorded_planners(out)) == set()
     assert remove_output(out, "../list.json") is False
     assert elsewhere.exists() and (out / "battlecards/x.pdf").exists()
 

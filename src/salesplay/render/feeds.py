@@ -1,5 +1,4 @@
-"""The JSON feed format (feed/<edition>.json): its schema, one class per part, and a card
-as Markdown."""
+"""The JSON feed format (feed/<edition>.json): one schema class per part; a card as Markdown."""
 
 from __future__ import annotations
 
