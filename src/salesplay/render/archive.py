@@ -79,12 +79,8 @@ def _suffix(name: str) -> str:
     return base[dot:] if 0 < dot < len(base) - 1 else ""
 
 
-def deflater(history: bytes = b"") -> Any:
-    """A raw deflate compressor at LEVEL, as every deflated member here is written;
-    `history`: what the stream's data follows, as its preset dictionary (a member deflated
-    in two streams, see cobrand)."""
-    if history:
-        return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=history)
+def deflater() -> Any:
+    """A raw deflate compressor at LEVEL, as every deflated member here is written."""
     return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
 
 
