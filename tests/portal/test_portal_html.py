@@ -380,6 +380,9 @@ def test_coverage_report_links_into_the_site(sample: Path) -> None:
     page = sample / "reports" / "coverage.html"
     text = page.read_text(encoding="utf-8")
     assert "<style>" in text  # stands alone
+    # and takes the theme's typeface from the site beside it (Inter, not a fallback)
+    assert '<link rel="stylesheet" href="../site/assets/fonts.css">' in text
+    assert (page.parent / "../site/assets/fonts.css").resolve().is_file()
     assert 'href="../site/battlecards/backup-modernization.html"' in text
     assert 'href="../site/index.html"' in text
 
