@@ -6,19 +6,28 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from salesplay.engine.records import key_of
-from salesplay.views import Edition
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 #: a read of one entry of an edition's table ("plays", "backup"), or of the whole table
 #: ("plays", ALL: it was iterated, counted or printed).
 Read = tuple[str, str]
 ALL = "*"
-#: the edition's fields that are tables (id → view); every other field is its shell.
-TABLES = tuple(
-    f.name for f in dataclasses.fields(Edition) if str(f.type).startswith(("dict[", "Mapping["))
-)
+#: an edition (views.Edition): a dataclass whose dict and Mapping fields are its tables (id
+#: → view), every other field its shell. The engine is told no more of it, so that it
+#: imports nothing of the views above it.
+E = TypeVar("E", bound="DataclassInstance")
+
+
+def tables(edition: DataclassInstance) -> tuple[str, ...]:
+    """The names of `edition`'s tables, in field order."""
+    return tuple(
+        f.name for f in dataclasses.fields(edition) if str(f.type).startswith(("dict[", "Mapping["))
+    )
 
 
 class _Watched(Mapping[str, Any]):
@@ -48,25 +57,25 @@ class _Watched(Mapping[str, Any]):
         return repr(self._data)
 
 
-def watched(edition: Edition, reads: set[Read]) -> Edition:
+def watched(edition: E, reads: set[Read]) -> E:
     """The edition, its tables noting into `reads` what is read of them."""
-    tables: dict[str, Any] = {
-        name: _Watched(name, getattr(edition, name), reads) for name in TABLES
+    noting: dict[str, Any] = {
+        name: _Watched(name, getattr(edition, name), reads) for name in tables(edition)
     }
-    return dataclasses.replace(edition, **tables)
+    return dataclasses.replace(edition, **noting)
 
 
-class Digests:
+class Digests(Generic[E]):
     """Digests of one edition's entries, each computed once (a view's repr is its content)."""
 
-    def __init__(self, edition: Edition) -> None:
+    def __init__(self, edition: E) -> None:
         self.edition = edition
         self._of: dict[Read, str] = {}
 
     @functools.cached_property
     def shell(self) -> str:
         """Everything but the tables: audience, date, company, brand, labels, stale badges."""
-        empty: dict[str, Any] = {table: {} for table in TABLES}
+        empty: dict[str, Any] = {table: {} for table in tables(self.edition)}
         return key_of("shell", repr(dataclasses.replace(self.edition, **empty)))
 
     def of(self, read: Read) -> str:
@@ -103,9 +112,9 @@ Pages = dict[str, Page]
 def rendered(
     pages: Pages | None,
     name: str,
-    digests: Digests,
+    digests: Digests[E],
     fixed: tuple[object, ...],
-    render: Callable[[Edition], tuple[str, frozenset[str], frozenset[str]]],
+    render: Callable[[E], tuple[str, frozenset[str], frozenset[str]]],
 ) -> Page:
     """The page `name`: the kept one while its reads are unchanged, else rendered again.
 

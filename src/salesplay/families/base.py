@@ -65,11 +65,11 @@ class Sources:
     pages: Pages | None = None
     #: the digests of each edition's entries (engine.reads), by the edition's identity,
     #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
-    _digests: dict[int, tuple[Edition, reads.Digests]] = field(
+    _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def digests(self, edition: Edition) -> reads.Digests:
+    def digests(self, edition: Edition) -> reads.Digests[Edition]:
         """The digests of `edition`'s entries, computed once each for this plan."""
         found = self._digests.get(id(edition))
         if found is None:
