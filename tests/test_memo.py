@@ -192,12 +192,21 @@ def test_a_card_page_is_rendered_again_only_when_what_it_read_changed(
     assert _build(project, "build", memo)[0] == 0
     assert calls == ["lone"]
 
-    # a play on the path: its card and the card that names it in its steps
+    # a play on the path: its summary is on its own card only; the card that names it in
+    # its steps reads its name, not its summary
     calls.clear()
     _set_summary(project, "recovery-drills", "Edited on the path.")
     assert _build(project, "build", memo)[0] == 0
-    assert sorted(calls) == ["backup-modernization", "recovery-drills"]
+    assert calls == ["recovery-drills"]
     assert "Edited on the path." in (project / "build" / card_path("recovery-drills")).read_text()
+
+    # its name is on both
+    calls.clear()
+    path = project / "plays" / "plays" / "recovery-drills.yaml"
+    path.write_text(path.read_text().replace("name: Recovery drills", "name: Restore drills"))
+    assert _build(project, "build", memo)[0] == 0
+    assert sorted(calls) == ["backup-modernization", "recovery-drills"]
+    assert "Restore drills" in (project / "build" / card_path("backup-modernization")).read_text()
 
     # nothing changed: nothing rendered; and the bytes are those of a build that kept nothing
     calls.clear()

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -106,12 +107,14 @@ def _pages(root: Path) -> dict[str, dict[str, object]]:
     return pages
 
 
-def _readers(root: Path, play: str) -> set[tuple[str, str]]:
-    """The pages whose recorded reads name `play` (or every play), as `rendered` names them."""
+def _readers(root: Path, play: str, what: str | None = None) -> set[tuple[str, str]]:
+    """The pages whose recorded reads name `play` (or the whole table), as `rendered` names
+    them; with `what`, only those that read that field of it (or the whole play)."""
     found = set()
     for name, page in _pages(root).items():
         reads = {tuple(r) for r in page["reads"]}  # type: ignore[attr-defined]
-        if ("plays", play) in reads or ("plays", "*") in reads:
+        mine = {w for table, key, w in reads if table == "plays" and key in (play, "*")}
+        if mine and (what is None or what in mine or "*" in mine):
             rel = str(page["rel"])
             kind = "card" if rel.startswith("battlecards/") else "playbook"
             found.add((kind, Path(rel).stem))
@@ -138,13 +141,15 @@ def test_an_edit_renders_only_the_pages_that_read_it(
     readers = _readers(project, "backup-modernization")
     assert ("card", "backup-modernization") in readers and ("card", SOLO) not in readers
     assert ("playbook", "cyber-resilience") in readers
+    summary = _readers(project, "backup-modernization", "summary")
     before = _outputs(project / "build")
 
     play = project / "plays" / PLAY
     text = play.read_text(encoding="utf-8")
     play.write_text(text.replace("off-site copies.", "off-site copies, kept for years."))
     build(project)
-    assert sorted(rendered) == sorted(readers)
+    # only the pages that read the summary are rendered again
+    assert sorted(rendered) == sorted(summary)
     after = _outputs(project / "build")
     assert (
         after["battlecards/backup-modernization.pdf"]
@@ -154,6 +159,32 @@ def test_an_edit_renders_only_the_pages_that_read_it(
     rendered.clear()
     _same_as_clean(project)
     assert ("card", SOLO) in rendered  # the clean build rendered every page
+
+
+def test_a_neighbours_summary_renders_no_card_that_only_names_it(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    # the backup card's path strip names the next play, recovery drills; its summary is not
+    # on that card, so editing the summary renders its own card and the playbook, not this
+    assert ("card", "backup-modernization") in _readers(project, "recovery-drills")
+    summary = _readers(project, "recovery-drills", "summary")
+    assert ("card", "backup-modernization") not in summary
+    assert ("card", "recovery-drills") in summary
+    before = _outputs(project / "build")
+    play = project / "plays" / "plays" / "recovery-drills.yaml"
+    text = play.read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^summary: (.*)$", r"summary: \1 Run every quarter.", text, count=1)
+    assert edited != text
+    play.write_text(edited, encoding="utf-8")
+    build(project)
+    assert sorted(rendered) == sorted(summary)
+    after = _outputs(project / "build")
+    assert after["battlecards/recovery-drills.pdf"] != before["battlecards/recovery-drills.pdf"]
+    assert (
+        after["battlecards/backup-modernization.pdf"]
+        == before["battlecards/backup-modernization.pdf"]
+    )
+    _same_as_clean(project)
 
 
 def test_nothing_read_changed_renders_no_page(

@@ -13,10 +13,15 @@ from salesplay.engine.records import key_of
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-#: a read of one entry of an edition's table ("plays", "backup"), or of the whole table
-#: ("plays", ALL: it was iterated, counted or printed).
-Read = tuple[str, str]
+#: a read of an edition's table: (table, id, what). `what` is a field of the entry
+#: ("plays", "backup", "summary"), ENTRY for the whole entry (its repr, a method or property
+#: of its view), EXISTS for whether the id is there at all; (table, ALL, KEYS) is the
+#: table's ids in their order (iterated or counted), (table, ALL, ENTRY) the whole table.
+Read = tuple[str, str, str]
 ALL = "*"
+ENTRY = "*"
+EXISTS = "?"
+KEYS = "#"
 #: an edition (views.Edition): a dataclass whose dict and Mapping fields are its tables (id
 #: → view), every other field its shell. The engine is told no more of it, so that it
 #: imports nothing of the views above it.
@@ -34,27 +39,85 @@ class _Watched(Mapping[str, Any]):
     """One table of an edition that notes every entry read, and any read of the whole.
 
     A Mapping, not a dict: `in`, `get`, `keys`, `items`, `values`, `==` and iteration all
-    go through the three methods below, so no way of reading it goes unnoted.
+    go through the three methods below, so no way of reading it goes unnoted. An entry that
+    is a dataclass (a view) is handed out as a noting copy of itself (_noting), so that a
+    page that reads a play's name is not rendered again when its summary changes.
     """
 
     def __init__(self, table: str, data: Mapping[str, Any], reads: set[Read]) -> None:
         self._table, self._data, self._reads = table, data, reads
 
     def __getitem__(self, key: str) -> Any:
-        self._reads.add((self._table, str(key)))
-        return self._data[key]
+        self._reads.add((self._table, str(key), EXISTS))
+        value = self._data[key]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return _noting(value, (self._reads, self._table, str(key)))
+        self._reads.add((self._table, str(key), ENTRY))
+        return value
 
     def __iter__(self) -> Iterator[str]:
-        self._reads.add((self._table, ALL))
+        self._reads.add((self._table, ALL, KEYS))
         return iter(self._data)
 
     def __len__(self) -> int:
-        self._reads.add((self._table, ALL))
+        self._reads.add((self._table, ALL, KEYS))
         return len(self._data)
 
     def __repr__(self) -> str:
-        self._reads.add((self._table, ALL))
+        self._reads.add((self._table, ALL, ENTRY))
         return repr(self._data)
+
+
+#: where a noting copy keeps what it notes into: (reads, table, id)
+_NOTE = "_salesplay_reads_note"
+#: read without noting: the dataclass's field list (no content)
+_UNNOTED = frozenset({"__dataclass_fields__", "__dataclass_params__", _NOTE})
+
+
+def _noting_getattribute(self: Any, name: str) -> Any:
+    """Note the field read (or the whole entry, for anything else: a method, a property, a
+    dunder that may read every field), then read it as the view itself would. Its class is
+    the view's: isinstance, ==, repr and dataclasses.replace see the view."""
+    get = object.__getattribute__
+    if name == "__class__":
+        return get(self, "_salesplay_view")
+    if name not in _UNNOTED:
+        note = get(self, "__dict__").get(_NOTE)
+        if note is not None:
+            reads, table, key = note
+            fields = get(self, "__dataclass_fields__")
+            reads.add((table, key, name if name in fields else ENTRY))
+    return get(self, name)
+
+
+def _noting_class(kind: type) -> type:
+    """A subclass of the view class `kind`, of the same name and module (messages name the
+    view), whose instances note what is read of them."""
+    found = _NOTING.get(kind)
+    if found is None:
+        attrs = {
+            "__getattribute__": _noting_getattribute,
+            "__module__": kind.__module__,
+            "__qualname__": kind.__qualname__,
+            "_salesplay_view": kind,
+        }
+        found = _NOTING[kind] = type(kind.__name__, (kind,), attrs)
+    return found
+
+
+#: the noting class of each view class, made once
+_NOTING: dict[type, type] = {}
+
+
+def _noting(view: Any, note: tuple[set[Read], str, str]) -> Any:
+    """A copy of the frozen dataclass `view` (its attributes shared, not copied) that notes
+    each field read into `note`. It is an instance of the view's class, equal to it, with
+    the same repr; dataclasses.replace of it makes a plain, unnoting one."""
+    copy: Any = object.__new__(_noting_class(type(view)))
+    state = object.__getattribute__(copy, "__dict__")
+    state.update(object.__getattribute__(view, "__dict__"))
+    state[_NOTE] = note
+    return copy
 
 
 def watched(edition: E, reads: set[Read]) -> E:
@@ -80,12 +143,19 @@ class Digests(Generic[E]):
 
     def of(self, read: Read) -> str:
         if read not in self._of:
-            table, key = read
+            table, key, what = read
             data: Mapping[str, Any] = getattr(self.edition, table)
             if key == ALL:
-                self._of[read] = key_of("table", repr(data))
+                whole = list(data) if what == KEYS else data
+                self._of[read] = key_of("table", what, repr(whole))
+            elif what == EXISTS:
+                self._of[read] = key_of("exists", key in data)
+            elif key not in data:
+                self._of[read] = key_of("entry", None)
+            elif what == ENTRY:
+                self._of[read] = key_of("entry", repr(data[key]))
             else:
-                self._of[read] = key_of("entry", repr(data[key]) if key in data else None)
+                self._of[read] = key_of("field", what, repr(getattr(data[key], what, None)))
         return self._of[read]
 
     def key(self, reads: frozenset[Read], fixed: tuple[object, ...]) -> str:

@@ -18,7 +18,7 @@ from salesplay.diagnostics import Diagnostic
 
 RECORDS = ".salesplay/records.json"
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
-FORMAT = 3
+FORMAT = 4
 
 
 #: a file modified this close to when its stat was taken may change again without its
@@ -111,8 +111,8 @@ class PageKey:
 
     #: the output the page made
     rel: str
-    #: (table, id) of every entry of its edition it read ("*": the whole table)
-    reads: frozenset[tuple[str, str]]
+    #: (table, id, what) of everything of its edition it read (engine.reads.Read)
+    reads: frozenset[tuple[str, str, str]]
     #: the key of those reads and of everything else the page was made from
     key: str
     #: the output's key (Unit.key)
@@ -282,7 +282,7 @@ def _pages(raw: dict[str, object]) -> dict[str, PageKey]:
     """The page keys of a records file; an unusable one is empty (every page is rendered)."""
 
     def page(p: Any) -> PageKey:
-        read = frozenset((str(table), str(eid)) for table, eid in p["reads"])
+        read = frozenset((str(table), str(eid), str(what)) for table, eid, what in p["reads"])
         return PageKey(str(p["rel"]), read, str(p["key"]), str(p["unit"]), float(p["cost"]))
 
     return _section(raw, "pages", page)
