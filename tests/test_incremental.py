@@ -188,6 +188,14 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.rewrite(f"plays/{play}.yaml", "summary", json.dumps(text))
         self.check()
 
+    @rule(which=st.integers(0, 20), words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+    def rename_play(self, which: int, words: list[str]) -> None:
+        # a play's name is on its neighbours' cards (their path strips), its summary is not
+        play = self.plays[which % len(self.plays)]
+        name = " ".join(words).replace("*", "").capitalize() + f" ({play})"
+        self.rewrite(f"plays/{play}.yaml", "name", json.dumps(name))
+        self.check()
+
     @rule(on_path=st.booleans())
     def add_play(self, on_path: bool) -> None:
         self.added += 1
