@@ -46,12 +46,18 @@ class _Watched(Mapping[str, Any]):
 
     def __init__(self, table: str, data: Mapping[str, Any], reads: set[Read]) -> None:
         self._table, self._data, self._reads = table, data, reads
+        #: the noting copy of each entry handed out, made once (a playbook asks for each
+        #: of its plays many times)
+        self._copies: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
         self._reads.add((self._table, str(key), EXISTS))
         value = self._data[key]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return _noting(value, (self._reads, self._table, str(key)))
+            copy = self._copies.get(key)
+            if copy is None:
+                copy = self._copies[key] = _noting(value, (self._reads, self._table, str(key)))
+            return copy
         self._reads.add((self._table, str(key), ENTRY))
         return value
 
