@@ -22,9 +22,11 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = images.check_image
 
-    def counted(data: bytes, suffix: str, *, publish: bool = False) -> images.Checked:
+    def counted(
+        data: bytes, suffix: str, *, publish: bool = False, side: int = images.PUBLISH_SIDE
+    ) -> images.Checked:
         calls.append(suffix)
-        return real(data, suffix, publish=publish)
+        return real(data, suffix, publish=publish, side=side)
 
     monkeypatch.setattr(imagecache, "check_image", counted)
     return calls
@@ -55,6 +57,28 @@ def test_a_saved_entry_is_read_back_instead_of_decoding(
     with pytest.raises(images.ImageError):
         again.check(SVG, ".png")
     assert calls == [".png"]
+
+
+def test_each_side_is_its_own_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A logo checked for a partner (PARTNER_SIDE) and for the company (PUBLISH_SIDE) are two
+    entries, and neither is read back for the other: an entry longer than the side it is
+    read for is decoded again."""
+    first = ImageCache(tmp_path)
+    partner = first.check(SVG, ".svg", images.PARTNER_SIDE)
+    company = first.check(SVG, ".svg")
+    assert max(partner.png_size) == images.PARTNER_SIDE
+    assert max(company.png_size) == images.PUBLISH_SIDE
+    for rel, data in first.pending():
+        write_output(tmp_path, rel, data)
+    assert len(list((tmp_path / FOLDER).iterdir())) == 2
+    calls = _counting(monkeypatch)
+    again = ImageCache(tmp_path)
+    assert again.check(SVG, ".svg", images.PARTNER_SIDE) == partner
+    assert again.check(SVG, ".svg") == company
+    assert calls == []
+    entry = imagecache._encode_entry(company)
+    assert imagecache._decode_entry(entry) == company
+    assert imagecache._decode_entry(entry, images.PARTNER_SIDE) is None
 
 
 @pytest.mark.parametrize(
@@ -168,7 +192,7 @@ def test_check_reuses_a_builds_decoded_logos_and_writes_nothing(
     assert built.code == 0, built.stderr
     before = _tree(tmp_path / "site-build")
 
-    def refuse(data: bytes, suffix: str, *, publish: bool = False) -> images.Checked:
+    def refuse(data: bytes, suffix: str, **_options: object) -> images.Checked:
         raise images.ImageError("was decoded again")
 
     # decoding (in this process or in prefetch's forked workers) now fails: a check that

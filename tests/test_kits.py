@@ -25,6 +25,7 @@ import yaml
 from PIL import Image, ImageChops
 
 from conftest import copy_sample, run_cli
+from salesplay import images
 from sessionbuild import salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
@@ -457,6 +458,26 @@ def test_deck_logos_fit_one_fixed_box(kits: dict[str, dict[str, bytes]]) -> None
     # The wide logo fills the box's width, the tall one its height; neither leaves the box.
     assert wide[0] > tall[0] and tall[1] > wide[1]
     assert tall[0] <= wide[0] and wide[1] <= tall[1]
+
+
+def test_partner_logos_ship_at_the_partner_side_the_company_logo_at_full_size(
+    kits: dict[str, dict[str, bytes]],
+) -> None:
+    """A partner's logo shows an inch wide at most: its PNG, in assets/ and in the co-brand
+    slot of every deck, is PARTNER_SIDE pixels long (an SVG is drawn so); the company's
+    keeps PUBLISH_SIDE (it spans the title slide). A smaller raster is never enlarged."""
+    tall = (images.PARTNER_SIDE // 2, images.PARTNER_SIDE)  # the 100×200 SVG
+    members = kits["tall-svg"]
+    with Image.open(io.BytesIO(members["assets/partner-logo.png"])) as image:
+        assert image.size == tall
+    with Image.open(io.BytesIO(members["assets/company-logo.png"])) as image:
+        assert max(image.size) == images.PUBLISH_SIDE > images.PARTNER_SIDE
+    decks = [d for m, d in members.items() if m.endswith(".pptx")]
+    assert decks
+    for deck in decks:
+        assert {size for pics in _pictures(deck) for _, _, size in pics} == {tall}
+    with Image.open(io.BytesIO(kits["wide-png"]["assets/partner-logo.png"])) as image:
+        assert image.size == (400, 100)
 
 
 def test_no_logo_partner_has_no_picture_and_its_name_in_type(

@@ -64,9 +64,11 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         calls["compiled"].append(str(name))
         return compile_(self, source, name, *a, **k)
 
-    def decoded(data: bytes, suffix: str, *, publish: bool = False) -> images.Checked:
+    def decoded(
+        data: bytes, suffix: str, *, publish: bool = False, side: int = images.PUBLISH_SIDE
+    ) -> images.Checked:
         calls["decoded"].append(suffix)
-        return check(data, suffix, publish=publish)
+        return check(data, suffix, publish=publish, side=side)
 
     monkeypatch.setattr(load, "parse_document", parsed)
     monkeypatch.setattr(jinja2.Environment, "compile", compiled)

@@ -428,5 +428,7 @@ def logo_png(path: Path) -> tuple[bytes, tuple[int, int]]:
     SVG is rasterised in CairoSVG's safe mode (nothing fetched); rasters are re-encoded.
     Raises images.ImageError for a file that `check` would have refused.
     """
-    checked = images.check_image(path.read_bytes(), path.suffix, publish=True)
+    checked = images.check_image(
+        path.read_bytes(), path.suffix, publish=True, side=images.PARTNER_SIDE
+    )
     return checked.png, checked.png_size

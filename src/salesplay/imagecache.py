@@ -52,29 +52,31 @@ class ImageCache:
     #: entries read from `out` (None: none there), so that nothing is read twice.
     _read_ones: dict[str, bytes | None] = field(default_factory=dict, init=False, repr=False)
 
-    def check(self, data: bytes, suffix: str) -> Checked:
-        """What images.check_image(data, suffix) returns; ImageError when it raises."""
-        name = self._name(data, suffix)
+    def check(self, data: bytes, suffix: str, side: int = PUBLISH_SIDE) -> Checked:
+        """What images.check_image(data, suffix, side=side) returns; ImageError when it
+        raises."""
+        name = self._name(data, suffix, side)
         self.used.add(name)
         if self.memory is not None and name in self.memory:
             return self.memory[name]
         checked = self.new.get(name)
         if checked is None:
             blob = self._read(name)
-            checked = None if blob is None else _decode_entry(blob)
+            checked = None if blob is None else _decode_entry(blob, side)
         if checked is None:
-            checked = check_image(data, suffix, publish=self.publishes)
+            checked = check_image(data, suffix, publish=self.publishes, side=side)
             self.new[name] = checked
         if self.memory is not None:
             self.memory[name] = checked
         return checked
 
-    def prefetch(self, files: Sequence[tuple[bytes, str]]) -> None:
+    def prefetch(self, files: Sequence[tuple[bytes, str]], side: int = PUBLISH_SIDE) -> None:
         """Decode on `jobs` forked workers the (bytes, suffix) not yet known, so that the
-        `check` calls that follow find them; a failure is left for `check` to report."""
+        `check(…, side)` calls that follow find them; a failure is left for `check` to
+        report."""
         todo: dict[str, tuple[bytes, str]] = {}
         for data, suffix in files:
-            name = self._name(data, suffix)
+            name = self._name(data, suffix, side)
             known = name in self.new or name in todo or name in (self.memory or {})
             if not known and self._read(name) is None:
                 todo[name] = (data, suffix)
@@ -86,15 +88,15 @@ class ImageCache:
         files = [todo[n] for n in names]
         try:
             with closing(
-                forked_map(partial(_decoder, files, self.saves), len(names), self.jobs)
+                forked_map(partial(_decoder, files, self.saves, side), len(names), self.jobs)
             ) as results:
                 for index, entry in results:
                     if entry is None:
                         continue
                     if self.saves:
-                        decoded = _decode_entry(entry)
+                        decoded = _decode_entry(entry, side)
                     else:
-                        decoded = _decode_head(entry, partial(_publish, *files[index]))
+                        decoded = _decode_head(entry, partial(_publish, *files[index], side))
                     if decoded is not None:
                         self.new[names[index]] = decoded
                         if self.saves:  # saved as the worker encoded it, not encoded again
@@ -102,10 +104,10 @@ class ImageCache:
         except WorkerError:
             return  # each image is decoded again, in this process, by `check`
 
-    def _name(self, data: bytes, suffix: str) -> str:
+    def _name(self, data: bytes, suffix: str, side: int = PUBLISH_SIDE) -> str:
         from salesplay.engine.records import key_of
 
-        return f"{FOLDER}/{key_of('image', suffix.lower(), data)}.bin"
+        return f"{FOLDER}/{key_of('image', suffix.lower(), side, data)}.bin"
 
     def _read(self, name: str) -> bytes | None:
         if name not in self._read_ones:
@@ -132,11 +134,11 @@ class ImageCache:
 
 @contextmanager
 def _decoder(
-    files: Sequence[tuple[bytes, str]], whole: bool
+    files: Sequence[tuple[bytes, str]], whole: bool, side: int
 ) -> Iterator[Callable[[int], bytes | None]]:
     def decode(index: int) -> bytes | None:
         try:
-            checked = check_image(*files[index], publish=whole)
+            checked = check_image(*files[index], publish=whole, side=side)
         except ImageError:
             return None
         return _encode_entry(checked) if whole else _head(checked)
@@ -144,9 +146,9 @@ def _decoder(
     yield decode
 
 
-def _publish(data: bytes, suffix: str) -> bytes:
+def _publish(data: bytes, suffix: str, side: int) -> bytes:
     # a worker checked these bytes and sent back no PNG: made here if ever asked for
-    return check_image(data, suffix, publish=True).png
+    return check_image(data, suffix, publish=True, side=side).png
 
 
 def _head(checked: Checked) -> bytes:
@@ -180,8 +182,8 @@ def _encode_entry(checked: Checked) -> bytes:
     return json.dumps(head, sort_keys=True).encode() + b"\n" + checked.png
 
 
-def _decode_entry(blob: bytes) -> Checked | None:
-    """An entry back, or None when it is not one salesplay could have written."""
+def _decode_entry(blob: bytes, side: int = PUBLISH_SIDE) -> Checked | None:
+    """An entry back, or None when it is not one salesplay could have written for `side`."""
     head, _, png = blob.partition(b"\n")
     try:
         meta = json.loads(head)
@@ -193,7 +195,7 @@ def _decode_entry(blob: bytes) -> Checked | None:
     if not whole:  # a truncated or altered entry
         return None
     # the PNG must be what its header says and no larger than salesplay publishes
-    if png_size(png) != shown or max(shown) > PUBLISH_SIDE or min(shown) < 1:
+    if png_size(png) != shown or max(shown) > side or min(shown) < 1:
         return None
     if kind not in ("PNG", "JPEG", "GIF", "WEBP", "SVG"):
         return None

@@ -20,7 +20,7 @@ from salesplay.diagnostics import (
 )
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
-from salesplay.images import Checked
+from salesplay.images import PARTNER_SIDE, Checked
 from salesplay.load import Document, YamlPath
 from salesplay.models import (
     AUDIENCES,
@@ -459,15 +459,18 @@ def _check_references(
         if p.logo
     }
     if images is not None and images.jobs > 1:
-        images.prefetch([(data, target.suffix) for target, data in filter(None, logos.values())])
+        files = [(data, target.suffix) for target, data in filter(None, logos.values())]
+        images.prefetch(files, PARTNER_SIDE)
     for partner_id, partner in cat.partners.items():
         doc = cat.docs[("partner", partner_id)]
         refs.tier(partner.tier, doc, ("tier",))
         _check_kit_locales(cat, partner_id, doc, reporter)
         read = logos.get(partner_id)  # None: no logo, or a path fault already reported
         if partner.logo and read is not None:
-            found = check_read_image(read, partner.logo, doc.loc(("logo",)), reporter, images)
-            if found:
+            loc = doc.loc(("logo",))
+            found = check_read_image(read, partner.logo, loc, reporter, images, PARTNER_SIDE)
+            if found and partner.logo not in cat.images:
+                # the company's own logo file keeps its larger PNG (it shows on every deck)
                 cat.assets[partner.logo], cat.images[partner.logo] = found
 
 

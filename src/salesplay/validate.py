@@ -495,11 +495,13 @@ def check_read_image(
     loc: Location,
     reporter: Reporter,
     cache: ImageCache | None = None,
+    side: int = images.PUBLISH_SIDE,
 ) -> tuple[Path, Checked] | None:
-    """check_image of a file read_image_file has read: its image decoded, or one error."""
+    """check_image of a file read_image_file has read: its image decoded (its PNG at most
+    `side` pixels long), or one error."""
     target, data = found
     try:
-        checked = (cache or ImageCache()).check(data, target.suffix)
+        checked = (cache or ImageCache()).check(data, target.suffix, side)
     except images.ImageError as exc:
         reporter.error(loc, f"asset '{value}' {exc}", "asset")
         return None
