@@ -463,9 +463,9 @@ def test_deck_logos_fit_one_fixed_box(kits: dict[str, dict[str, bytes]]) -> None
 def test_partner_logos_ship_at_the_partner_side_the_company_logo_at_full_size(
     kits: dict[str, dict[str, bytes]],
 ) -> None:
-    """A partner's logo shows an inch wide at most: its PNG, in assets/ and in the co-brand
-    slot of every deck, is PARTNER_SIDE pixels long (an SVG is drawn so); the company's
-    keeps PUBLISH_SIDE (it spans the title slide). A smaller raster is never enlarged."""
+    """A partner's logo shows at most 2.8 by 1 inches: its PNG, in assets/ and in the
+    co-brand slot of every deck, is PARTNER_SIDE pixels long (an SVG is drawn so); the
+    company's keeps PUBLISH_SIDE. A smaller raster is never enlarged."""
     tall = (images.PARTNER_SIDE // 2, images.PARTNER_SIDE)  # the 100×200 SVG
     members = kits["tall-svg"]
     with Image.open(io.BytesIO(members["assets/partner-logo.png"])) as image:

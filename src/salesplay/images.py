@@ -32,11 +32,12 @@ MAX_SVG_DEPTH = 100
 MAX_SVG_EXPANDED = 100_000
 #: the longest side of the PNG that salesplay publishes (portal, kits) and puts on decks.
 PUBLISH_SIDE = 1200
-#: the same for a partner's logo, which shows small: at most an inch wide, in the co-brand slot
-#: of a kit's decks (600 pixels there are 600 ppi; PowerPoint's "high fidelity" keeps 330),
-#: and in a kit's index. A thousand partners: an SVG drawn and encoded at 1,200 pixels took
-#: 26 ms, at 600 pixels 6 ms, and each of a kit's decks carried the 1,200-pixel PNG.
-PARTNER_SIDE = 600
+#: the same for a partner's logo, which shows at most 2.8 by 1 inches (the co-brand slot of a
+#: kit's decks, cobrand.py) or smaller (a kit's index): 800 pixels across 2.8 inches are 286
+#: ppi, a 4K screen's 288 ppi on a 13.33-inch slide. For a thousand partners: an SVG drawn
+#: and encoded at 1,200 pixels took 26 ms, at 800 pixels 10 ms, and every deck of a kit
+#: carries the PNG.
+PARTNER_SIDE = 800
 #: raster formats by signature; Pillow is only ever asked to open these.
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
