@@ -326,3 +326,31 @@ def test_a_build_draws_each_svg_once_and_publishes_what_a_check_would(
     assert checked.png == images.check_image(other, ".svg", publish=True).png
     name = ImageCache()._name(other, ".svg")
     assert pending[name] == imagecache._encode_entry(checked)
+
+
+def test_a_partner_using_the_company_logo_file_shares_its_larger_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The company's logo file named as a partner's logo too is decoded once, at the
+    company's side (it spans every deck's title slide), and the partner's kit gets that
+    PNG; a second partner with the first's file does not decode it again either."""
+    import datetime as dt
+
+    from salesplay.context import Context
+    from salesplay.pipeline import check_catalog
+
+    partner = tmp_path / "plays/partners/blue-river.yaml"
+    root = make_catalog(tmp_path)
+    text = partner.read_text("utf-8").replace(
+        "logo: assets/partners/blue-river.svg", "logo: assets/northwind.svg"
+    )
+    partner.write_text(text, encoding="utf-8")
+    (root / "partners/red-lake.yaml").write_text(
+        text.replace("Blue River IT", "Red Lake IT"), encoding="utf-8"
+    )
+    calls = _counting(monkeypatch)
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF))
+    cat = check_catalog(ctx)
+    assert cat is not None and not ctx.reporter.errors
+    assert calls == [".svg"]  # the company's check only
+    assert max(cat.images["assets/northwind.svg"].png_size) == images.PUBLISH_SIDE

@@ -466,11 +466,12 @@ def _check_references(
         refs.tier(partner.tier, doc, ("tier",))
         _check_kit_locales(cat, partner_id, doc, reporter)
         read = logos.get(partner_id)  # None: no logo, or a path fault already reported
-        if partner.logo and read is not None:
+        # a file checked already (the company's own logo, with its larger PNG for every
+        # deck, or another partner's) is not decoded again
+        if partner.logo and read is not None and partner.logo not in cat.images:
             loc = doc.loc(("logo",))
             found = check_read_image(read, partner.logo, loc, reporter, images, PARTNER_SIDE)
-            if found and partner.logo not in cat.images:
-                # the company's own logo file keeps its larger PNG (it shows on every deck)
+            if found:
                 cat.assets[partner.logo], cat.images[partner.logo] = found
 
 
