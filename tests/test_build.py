@@ -7,6 +7,7 @@ concurrent commit could change) is made once per session and shared by the tests
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
+from salesplay import images
 from salesplay.families import KINDS, family, owner
 from salesplay.locales import delocalized
 from salesplay.render.templates import THEME_DIR
@@ -229,6 +231,51 @@ def test_corrupt_deck_master_is_a_located_error(previous: Path, content: bytes) 
     assert errors[0].startswith("templates/deck.pptx"), errors[0]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert snapshot(previous / "build") == before
+
+
+def _logo_sizes(deck: Path) -> set[tuple[int, int]]:
+    """The pixel sizes of the company logos on a deck's slides."""
+    from PIL import Image
+
+    from salesplay.render.pptx_deck import LOGO_SHAPE
+
+    sizes = set()
+    for slide in Presentation(str(deck)).slides:
+        for shape in slide.shapes:
+            if shape.name == LOGO_SHAPE:
+                with Image.open(io.BytesIO(shape.image.blob)) as image:
+                    sizes.add(image.size)
+    return sizes
+
+
+def test_the_company_logo_on_decks_is_as_large_as_the_masters_logo_box_needs(
+    previous: Path, first: Path
+) -> None:
+    """The built-in master's logo box is 2.6 inches wide: every deck carries the logo at
+    SLOT_PPI across it, not the 1,200 pixels the portal and kits publish. A project master
+    whose box is wider gets more pixels, and its decks are made again."""
+    published = (1200, 267)  # the sample's SVG logo, drawn at PUBLISH_SIDE
+    assert max(published) == images.PUBLISH_SIDE
+    slot = images.side_for(2.6)
+    assert slot == 749 < images.PUBLISH_SIDE
+    decks = _decks(first)
+    for deck in decks:
+        (size,) = _logo_sizes(deck)
+        assert size[0] == slot and abs(size[1] - published[1] * slot / published[0]) <= 1
+    prs = Presentation(str(THEME_DIR / "deck.pptx"))
+    for layout in prs.slide_layouts:
+        for ph in layout.placeholders:
+            if layout.name in ("Title", "Closing") and ph.placeholder_format.type == 18:
+                assert round(ph.width / 914400, 2) == 2.6
+                ph.width = 4 * 914400  # a wider logo box
+    prs.save(str(previous / "templates" / "deck.pptx"))
+    done = salesplay("build", "--only", "decks", "--as-of", AS_OF, cwd=previous)
+    assert done.returncode == 0, done.stderr
+    wide = images.side_for(4)
+    assert wide == 1152
+    for deck in decks:
+        (size,) = _logo_sizes(previous / "build" / "decks" / deck.name)
+        assert size[0] == wide and abs(size[1] - published[1] * wide / published[0]) <= 1
 
 
 # --- decks ---------------------------------------------------------------------------

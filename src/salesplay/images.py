@@ -38,6 +38,29 @@ PUBLISH_SIDE = 1200
 #: and encoded at 1,200 pixels took 26 ms, at 800 pixels 10 ms, and every deck of a kit
 #: carries the PNG.
 PARTNER_SIDE = 800
+#: pixels per inch of a logo in a slot of known size (a deck master's logo box): a 4K
+#: screen's density on a 13.33-inch slide (3,840 / 13.33), which PARTNER_SIDE also gives.
+SLOT_PPI = 288
+
+
+def side_for(inches: float) -> int:
+    """The longest side, in pixels, of a logo shown at most `inches` long: SLOT_PPI across
+    it, at most PUBLISH_SIDE (a larger slot shows the published PNG as it is)."""
+    return max(1, min(PUBLISH_SIDE, math.ceil(inches * SLOT_PPI)))
+
+
+def shrunk(png: bytes, size: tuple[int, int], side: int) -> tuple[bytes, tuple[int, int]]:
+    """A PNG salesplay made (Checked.png, of pixel size `size`) with its longest side at
+    most `side`: the same bytes when it fits, else resampled as _png_of resamples."""
+    if max(size) <= side:
+        return png, size
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
+        image.load()
+        return _png_of(image, side)
+
+
 #: raster formats by signature; Pillow is only ever asked to open these.
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),

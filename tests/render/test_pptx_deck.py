@@ -490,6 +490,20 @@ def test_logo_fills_the_placeholder_of_title_and_closing_without_distortion() ->
         assert not [ph for ph in slide.placeholders if ph.placeholder_format.type == 18]
 
 
+def test_the_master_says_how_long_a_logo_box_it_has(tmp_path: Path) -> None:
+    """check_master answers the longest side, in inches, of the boxes the company logo is
+    fitted into: the built-in master's is 2.6 inches wide; a taller box on one layout of a
+    project master is what counts."""
+    assert check_master(MASTER) == pytest.approx(2.6)
+    prs = Presentation(str(MASTER))
+    closing = next(layout for layout in prs.slide_layouts if layout.name == "Closing")
+    holder = next(ph for ph in closing.placeholders if ph.placeholder_format.type == 18)
+    holder.height = Inches(3.5)
+    path = tmp_path / "tall-logo.pptx"
+    prs.save(str(path))
+    assert check_master(path) == pytest.approx(3.5)
+
+
 def _master_without(tmp_path: Path, *names: str) -> Path:
     prs = Presentation(str(MASTER))
     for layout in list(prs.slide_layouts):
@@ -506,7 +520,9 @@ def _master_without(tmp_path: Path, *names: str) -> Path:
 
 def test_a_project_master_without_the_new_layouts_still_works(tmp_path: Path) -> None:
     master = _master_without(tmp_path, "Statement", "Proof")
-    check_master(master)  # the six layouts every master needs are still enough
+    # the six layouts every master needs are still enough; its logo goes in the 2.6 × 0.9
+    # inch box at the top right
+    assert check_master(master) == pytest.approx(2.6)
     slides = [
         SlideSpec("Title", "Deck"),
         SlideSpec("Statement", "Why", body=parse("One sentence."), subtitle="A CISO"),

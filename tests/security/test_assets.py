@@ -477,6 +477,25 @@ def test_cobrand_logo_png_refuses_what_check_refuses(tmp_path: Path) -> None:
         assert image.size == size
 
 
+def test_a_logo_for_a_slot_has_slot_ppi_across_it_and_is_only_ever_shrunk() -> None:
+    assert images.side_for(2.6) == 749  # 2.6 in × 288 ppi, rounded up
+    assert images.side_for(100) == images.PUBLISH_SIDE  # never more than is published
+    assert images.side_for(0) == 1
+    wide = images.check_image(
+        svg('<rect width="40" height="10" fill="#c00"/>', 'width="40" height="10"').encode(),
+        ".svg",
+        publish=True,
+    )
+    assert wide.png_size == (images.PUBLISH_SIDE, images.PUBLISH_SIDE // 4)
+    png, size = images.shrunk(wide.png, wide.png_size, 600)
+    assert size == (600, 150)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == size and image.mode == "RGBA"
+        assert image.getpixel((300, 75)) == (204, 0, 0, 255)  # the drawing, not blank
+    assert images.shrunk(wide.png, wide.png_size, images.PUBLISH_SIDE) == (wide.png, wide.png_size)
+    assert images.shrunk(png, size, 2000) == (png, size)  # a small one is never enlarged
+
+
 GOOD: dict[str, bytes | str] = {
     "photo.jpg": JPEG,
     "cmyk.jpg": encoded("JPEG", mode="CMYK"),

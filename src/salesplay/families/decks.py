@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesplay import images
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, deck_unit
@@ -25,7 +26,7 @@ def enablement_path(play_id: str) -> str:
     return f"decks/{play_id}-enablement.pptx"
 
 
-def master(src: Sources) -> Path:
+def master(src: Sources) -> decks.DeckMaster:
     """The deck master in use (the project's first), checked: a fault is located at it."""
     try:
         return decks.checked_master(src.templates)
@@ -33,11 +34,14 @@ def master(src: Sources) -> Path:
         raise BuildFault.of(exc, Path("templates/deck.pptx")) from None
 
 
-def logo(src: Sources) -> Logo | None:
-    """The company logo as the catalog's image check made it (a PNG), if the catalog has one."""
+def logo(src: Sources, deck_master: decks.DeckMaster) -> Logo | None:
+    """The company logo, if the catalog has one: the PNG the catalog's image check made,
+    shrunk to the pixels the master's logo boxes need (every deck carries it)."""
     name = src.cat.config.company.logo
     image = src.cat.images.get(name) if name else None
-    return Logo(image.png, image.png_size) if image is not None else None
+    if image is None:
+        return None
+    return Logo(*images.shrunk(image.png, image.png_size, deck_master.logo_side))
 
 
 def deck_key(
@@ -84,9 +88,10 @@ def unit(
 
 def plan(src: Sources) -> list[Unit]:
     public, rep = src.editions["public"], src.editions["rep"]
-    path = master(src)
+    deck_master = master(src)
+    path = deck_master.path
     digest = key_of("master", path.read_bytes())
-    mark = logo(src)
+    mark = logo(src, deck_master)
     units = []
     for did, dest in public.destinations.items():
         slides = decks.pitch_slides(public, did)

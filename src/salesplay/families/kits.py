@@ -455,13 +455,18 @@ class _Members:
     src: Sources
 
     @functools.cached_property
+    def deck_master(self) -> decks.DeckMaster:
+        return deck_family.master(self.src)
+
+    @functools.cached_property
     def master(self) -> tuple[Path, str]:
-        path = deck_family.master(self.src)
+        path = self.deck_master.path
         return path, key_of("master", path.read_bytes())
 
     @functools.cached_property
     def logo(self) -> Logo | None:
-        return deck_family.logo(self.src)  # the company's, on title and closing slides
+        # the company's, on title and closing slides
+        return deck_family.logo(self.src, self.deck_master)
 
     @functools.cached_property
     def links(self) -> html.Links:

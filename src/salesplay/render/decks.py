@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
+from salesplay.images import side_for
 from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
@@ -28,7 +29,16 @@ def master_path(project_templates: Path | None) -> Path:
     return found
 
 
-def checked_master(project_templates: Path | None) -> Path:
+@dataclass(frozen=True)
+class DeckMaster:
+    """The deck master in use, checked, and the longest side, in pixels, that the company
+    logo needs on it (its logo boxes at images.SLOT_PPI)."""
+
+    path: Path
+    logo_side: int
+
+
+def checked_master(project_templates: Path | None) -> DeckMaster:
     """The deck master, proven usable before anything renders; a located DeckError otherwise."""
     try:
         master = master_path(project_templates)
@@ -40,8 +50,7 @@ def checked_master(project_templates: Path | None) -> Path:
         raise DeckError("deck.pptx leads outside its folder", Location(master, 1, 0))
     from salesplay.render.pptx_deck import check_master  # python-pptx: only to open one
 
-    check_master(master)
-    return master
+    return DeckMaster(master, side_for(check_master(master)))
 
 
 #: a one-paragraph slide up to this long is a statement: large, in the middle of the slide.

@@ -46,6 +46,7 @@ from salesplay.richtext import Para, Run, dominant_direction, safe_href
 _TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 _BODIES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
 _CODE_FONT = "Courier New"
+EMU_PER_INCH = 914400
 
 
 #: the layouts a deck master must have (README: "Templates and themes").
@@ -116,9 +117,10 @@ def open_master(master: Path) -> Any:
     return prs
 
 
-def check_master(master: Path) -> None:
+def check_master(master: Path) -> float:
     """Open the master and confirm it has a theme, every layout the decks use, and on each
-    of those (and of the optional ones it has) the placeholders its slides fill."""
+    of those (and of the optional ones it has) the placeholders its slides fill; return the
+    longest side, in inches, of its company logo's boxes (logo_inches)."""
     prs = open_master(master)
     layouts = _layouts(prs)
     missing = [name for name in LAYOUTS if name not in layouts]
@@ -144,6 +146,12 @@ def check_master(master: Path) -> None:
                 f"deck master's layout {name!r} has no placeholder for {lacking[0]} (its"
                 f" slides need {', '.join(needs)}); add one in PowerPoint's Slide Master view",
             )
+    try:
+        return logo_inches(prs)
+    except Exception as exc:  # a picture placeholder python-pptx cannot read
+        raise _master_fault(
+            master, f"deck master's logo placeholder is damaged: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _layouts(prs: Any) -> dict[str, Any]:
@@ -187,19 +195,38 @@ def _fitted(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int,
     return x + (cx - fw) // 2, y + (cy - fh) // 2, fw, fh
 
 
-def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
-    """The logo in the layout's picture placeholder (top right if it has none), on a card."""
-    holder = next(
+def _logo_holder(layout: Any) -> Any:
+    """The layout's picture placeholder, which the company logo fills; None if it has none."""
+    return next(
         (ph for ph in layout.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.PICTURE),
         None,
     )
+
+
+def _logo_box(prs: Any, holder: Any) -> tuple[int, int, int, int]:
+    """The box (EMU) the company logo is fitted into: its placeholder's, else top right."""
     if holder is not None:
-        box = (holder.left, holder.top, holder.width, holder.height)
+        return holder.left, holder.top, holder.width, holder.height
+    w, h = int(Inches(2.6)), int(Inches(0.9))
+    return prs.slide_width - int(Inches(0.6)) - w, int(Inches(0.55)), w, h
+
+
+def logo_inches(prs: Any) -> float:
+    """The longest side, in inches, of the boxes the master's logo layouts fit the company
+    logo into: what sets the pixels its PNG needs (images.side_for)."""
+    layouts = _layouts(prs)
+    boxes = [_logo_box(prs, _logo_holder(layouts[n])) for n in LOGO_LAYOUTS if n in layouts]
+    return max((max(box[2] or 0, box[3] or 0) / EMU_PER_INCH for box in boxes), default=0.0)
+
+
+def _place_logo(prs: Any, slide: Any, layout: Any, logo: Logo) -> None:
+    """The logo in the layout's picture placeholder (top right if it has none), on a card."""
+    holder = _logo_holder(layout)
+    box = _logo_box(prs, holder)
+    if holder is not None:
         pic = slide.placeholders[holder.placeholder_format.idx].insert_picture(io.BytesIO(logo.png))
         pic.crop_left = pic.crop_right = pic.crop_top = pic.crop_bottom = 0.0
     else:
-        w, h = int(Inches(2.6)), int(Inches(0.9))
-        box = (prs.slide_width - int(Inches(0.6)) - w, int(Inches(0.55)), w, h)
         pic = slide.shapes.add_picture(io.BytesIO(logo.png), 0, 0)
     x, y, cx, cy = _fitted(box, logo.size)
     pic.left, pic.top, pic.width, pic.height = Emu(x), Emu(y), Emu(cx), Emu(cy)
