@@ -10,7 +10,7 @@ from typing import Any
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
-from test_fontmerge import rendered  # noqa: F401  # the parts, as a fixture
+from test_fontmerge import rendered, rendered_named  # noqa: F401  # the parts, as fixtures
 
 from salesplay.render import cff
 
@@ -41,12 +41,18 @@ def _font(table: bytes) -> Any:
     return fonts[fonts.fontNames[0]]
 
 
-@pytest.mark.parametrize("face", ["Inter", "Noto-Sans-CJK-JP"])
+@pytest.mark.parametrize(
+    ("face", "named"),
+    [("Inter", True), ("Inter", False), ("Noto-Sans-CJK-JP", False)],
+    ids=["name-keyed", "made-cid-keyed", "cid-keyed"],
+)
 def test_the_glyphs_asked_for_are_the_other_tables(
     rendered: tuple[list[bytes], bytes],  # noqa: F811
+    rendered_named: tuple[list[bytes], bytes],  # noqa: F811
     face: str,
+    named: bool,
 ) -> None:
-    parts, _ = rendered
+    parts, _ = rendered_named if named else rendered
     (base, used), (other, theirs) = _programs(parts[0], face), _programs(parts[1], face)
     moved = sorted(theirs - used)
     assert moved
@@ -57,6 +63,7 @@ def test_the_glyphs_asked_for_are_the_other_tables(
     for gid, name in enumerate(order):
         expected = source if gid in moved else was
         assert merged.CharStrings[name].bytecode == expected.CharStrings[name].bytecode, gid
+    assert hasattr(was, "ROS") != named
     if hasattr(was, "ROS"):  # CID-keyed: each glyph keeps its font dictionary
         assert list(merged.FDSelect) == list(was.FDSelect)
         select = cff._read(base).select
@@ -74,9 +81,9 @@ def test_the_glyphs_asked_for_are_the_other_tables(
 
 
 def test_what_it_cannot_do_safely_is_refused(
-    rendered: tuple[list[bytes], bytes],  # noqa: F811
+    rendered_named: tuple[list[bytes], bytes],  # noqa: F811
 ) -> None:
-    parts, _ = rendered
+    parts, _ = rendered_named
     base, used = _programs(parts[0], "Inter")
     other, theirs = _programs(parts[1], "Inter")
     moved = sorted(theirs - used)

@@ -51,8 +51,7 @@ def _html(sections: list[str]) -> str:
     return f'<!DOCTYPE html><html lang="en"><head>{_STYLE}</head><body>{body}</body></html>'
 
 
-@pytest.fixture(scope="module")
-def rendered() -> tuple[list[bytes], bytes]:
+def _rendered(cid_fonts: bool) -> tuple[list[bytes], bytes]:
     """Each page rendered alone (the parts), and all of them rendered as one document."""
     sections = [_section(*page) for page in _PAGES]
     with PdfRenderer() as renderer:
@@ -64,10 +63,24 @@ def rendered() -> tuple[list[bytes], bytes]:
                 roots=[THEME_DIR],
                 as_of=AS_OF,
                 title="Fonts",
+                cid_fonts=cid_fonts,
             )[0]
             return pdf
 
         return [render(_html([s])) for s in sections], render(_html(sections))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> tuple[list[bytes], bytes]:
+    """The parts and the whole, as a build renders them (Inter's subsets CID-keyed)."""
+    return _rendered(cid_fonts=True)
+
+
+@pytest.fixture(scope="module")
+def rendered_named() -> tuple[list[bytes], bytes]:
+    """The same with Inter's subsets name-keyed, as WeasyPrint writes them (and as a
+    face render.cidfont refuses stays)."""
+    return _rendered(cid_fonts=False)
 
 
 def _fonts(data: bytes) -> dict[str, int]:

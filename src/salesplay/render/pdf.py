@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -171,6 +173,7 @@ class PdfRenderer:
         tagged: bool = True,
         stylesheets: Sequence[Path] = (),
         linted: Sequence[Path] = (),
+        cid_fonts: bool = True,
     ) -> tuple[bytes, list[str]]:
         """Render `html` to PDF bytes; return them with the list of refused resources
         (without those the parse of a `linted` linked sheet was refused: the lint says them
@@ -178,6 +181,9 @@ class PdfRenderer:
 
         Same html + same as_of gives byte-identical output: the dates come from as_of,
         the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
+        `cid_fonts`: each embedded CFF subset is CID-keyed, without glyph names (a
+        third of the font's bytes, render.cidfont); False keeps them as WeasyPrint writes
+        them, as a part joined to others, whose subsets are merged, must (render.fontmerge).
         """
         fetcher = SafeFetcher(roots, linted)
         try:
@@ -187,12 +193,17 @@ class PdfRenderer:
             document.metadata.modified = stamp
             document.metadata.title = title
             document.metadata.lang = document.metadata.lang or lang
-            with _source_date_epoch(as_of):
-                pdf: bytes = document.write_pdf(
-                    pdf_variant="pdf/ua-1" if tagged else None,
-                    # True: /ID is the MD5 of the objects, hence stable for identical content.
-                    pdf_identifier=True,
-                )
+            _cid_fonts_hook()
+            asked = _CID_FONTS.set(cid_fonts)
+            try:
+                with _source_date_epoch(as_of):
+                    pdf: bytes = document.write_pdf(
+                        pdf_variant="pdf/ua-1" if tagged else None,
+                        # True: /ID is the MD5 of the objects, stable for identical content.
+                        pdf_identifier=True,
+                    )
+            finally:
+                _CID_FONTS.reset(asked)
         except PdfError:
             raise
         except Exception as exc:  # WeasyPrint raises many types; callers need one.
@@ -254,6 +265,56 @@ def render_pdf(
             tagged=tagged,
             stylesheets=stylesheets,
         )
+
+
+#: whether the PDF being written asks for CID-keyed font subsets (PdfRenderer.render sets
+#: it around WeasyPrint's write_pdf, which has no option to carry it to its font writer)
+_CID_FONTS: ContextVar[bool] = ContextVar("salesplay_cid_fonts", default=False)
+
+
+def _cid_fonts_hook() -> None:
+    """Have WeasyPrint's font writer make its CFF subsets CID-keyed when a render asks.
+
+    WeasyPrint 70 subsets each font in `Font.clean`, which `build_fonts_dictionary` calls
+    just before it writes the font's bytes: the wrapper gives each font of the document a
+    `subset` that makes the subset CID-keyed after WeasyPrint made it (render.cidfont). A
+    font it does not take apart is written as WeasyPrint made it."""
+    import weasyprint.pdf as weasy_pdf
+
+    writer = weasy_pdf.build_fonts_dictionary
+    if getattr(writer, "salesplay_cid", False):
+        return
+
+    def build_fonts_dictionary(
+        pdf: Any, fonts: dict[Any, Any], compress: bool, subset: bool, options: dict[str, Any]
+    ) -> Any:
+        if subset and _CID_FONTS.get():
+            for font in fonts.values():
+                if _cid_keyable(font):
+                    font.subset = partial(_cid_subset, font, font.subset)
+        return writer(pdf, fonts, compress, subset, options)
+
+    build_fonts_dictionary.salesplay_cid = True  # type: ignore[attr-defined]
+    weasy_pdf.build_fonts_dictionary = build_fonts_dictionary
+
+
+def _cid_keyable(font: Any) -> bool:
+    # a variable face is instanced, and a colour or bitmap face rewritten, after the subset
+    # by fontTools, which reads glyph names: those stay as WeasyPrint makes them
+    return not (
+        font.used_in_forms or font.bitmap or font.png or font.svg or font.colr
+        or "fvar" in font.tables
+    )  # fmt: skip
+
+
+def _cid_subset(font: Any, subset: Callable[[Any, Any], None], *args: Any) -> None:
+    from salesplay.render.cff import CffError
+    from salesplay.render.cidfont import cid_keyed
+
+    subset(*args)
+    if font.file_content[:4] == b"OTTO":
+        with contextlib.suppress(CffError):  # kept as WeasyPrint made it: larger, as right
+            font.file_content = cid_keyed(font.file_content)
 
 
 @contextmanager
@@ -346,7 +407,9 @@ def _sheet_reader(job: RenderJob) -> Callable[[str], str | None]:
     return read
 
 
-def _render_html(renderer: PdfRenderer, job: RenderJob, html: str) -> tuple[bytes, list[str]]:
+def _render_html(
+    renderer: PdfRenderer, job: RenderJob, html: str, cid_fonts: bool = True
+) -> tuple[bytes, list[str]]:
     return renderer.render(
         html,
         base_url=job.base_url,
@@ -357,6 +420,7 @@ def _render_html(renderer: PdfRenderer, job: RenderJob, html: str) -> tuple[byte
         tagged=job.tagged,
         stylesheets=job.stylesheets,
         linted=job.linted,
+        cid_fonts=cid_fonts,
     )
 
 

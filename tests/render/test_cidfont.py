@@ -1,0 +1,160 @@
+"""Embedded CFF subsets made CID-keyed: the same glyphs at the same ids, drawn and read the
+same, without the thousand glyph names; a font it cannot take apart stays as it came."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pypdf
+import pytest
+from fontTools.misc.psCharStrings import T2CharString
+from fontTools.ttLib import TTFont
+
+from salesplay.render import cidfont
+from salesplay.render.cff import CffError
+from salesplay.render.pdf import PdfRenderer
+from salesplay.render.templates import THEME_DIR
+
+AS_OF = date(2026, 11, 1)
+HTML = (
+    '<!DOCTYPE html><html lang="en"><head><link rel="stylesheet" href="fonts.css">'
+    "<style>@page { size: A6; margin: 1cm } body { font-family: Inter }"
+    " .j { font-family: 'Noto Sans CJK JP' }</style></head><body>"
+    "<h1>Backup modernization</h1><p>Replace tape with <b>immutable</b>, <i>off-site</i>"
+    " copies — 40 % cheaper.</p><p class=j lang=ja>統合クラウド</p></body></html>"
+)
+
+
+def _render(cid_fonts: bool) -> bytes:
+    with PdfRenderer() as renderer:
+        pdf: bytes = renderer.render(
+            HTML,
+            base_url=(THEME_DIR / "index.html").as_uri(),
+            roots=[THEME_DIR],
+            as_of=AS_OF,
+            title="Fonts",
+            cid_fonts=cid_fonts,
+        )[0]
+        return pdf
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[bytes, bytes]:
+    """The page with its subsets as WeasyPrint writes them, and made CID-keyed."""
+    return _render(cid_fonts=False), _render(cid_fonts=True)
+
+
+def _programs(pdf: bytes) -> dict[str, bytes]:
+    """Each embedded face's name -> its font program."""
+    found = {}
+    opened = pikepdf.open(io.BytesIO(pdf))  # kept open while its objects are read
+    for obj in opened.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0":
+            descriptor = obj.DescendantFonts[0].FontDescriptor
+            program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            found[str(obj.BaseFont).split("+", 1)[1]] = program.read_bytes()
+    return found
+
+
+def _glyphs(program: bytes) -> tuple[Any, list[bytes]]:
+    """A font's CFF table and its glyph programs in glyph id order."""
+    font = TTFont(io.BytesIO(program))
+    cff = font["CFF "].cff
+    top = cff[cff.fontNames[0]]
+    programs = []
+    for name in font.getGlyphOrder():
+        glyph = top.CharStrings[name]
+        glyph.compile()
+        programs.append(bytes(glyph.bytecode))
+    return top, programs
+
+
+def _pixels(pdf: bytes, tmp: Path, name: str) -> list[bytes]:
+    (tmp / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", str(tmp / f"{name}.pdf"), str(tmp / name)],
+                   check=True)  # fmt: skip
+    return [png.read_bytes() for png in sorted(tmp.glob(f"{name}-*.pgm"))]
+
+
+def test_the_same_glyphs_at_the_same_ids_without_their_names(both: tuple[bytes, bytes]) -> None:
+    named, keyed = (_programs(pdf) for pdf in both)
+    assert set(named) == set(keyed) and {"Inter", "Inter-Bold", "Inter-Italic"} <= set(named)
+    for face in ("Inter", "Inter-Bold", "Inter-Italic"):
+        was, now = TTFont(io.BytesIO(named[face])), TTFont(io.BytesIO(keyed[face]))
+        (old_top, old_glyphs), (new_top, new_glyphs) = _glyphs(named[face]), _glyphs(keyed[face])
+        assert not hasattr(old_top, "ROS")
+        assert new_top.ROS == ("Adobe", "Identity", 0)
+        assert new_glyphs == old_glyphs  # glyph i is glyph i, byte for byte
+        assert new_top.charset == [".notdef"] + [f"cid{i:05d}" for i in range(1, len(old_glyphs))]
+        assert new_top.FullName == old_top.FullName and new_top.Notice == old_top.Notice
+        assert new_top.FDArray[0].Private.rawDict == old_top.Private.rawDict
+        for tag in ("hmtx", "cmap", "maxp", "OS/2", "name", "post"):
+            if tag in was:
+                assert now.reader[tag] == was.reader[tag], tag
+        head, old_head = now.reader["head"], was.reader["head"]
+        assert head[:8] + head[12:] == old_head[:8] + old_head[12:]  # its checksum aside
+        # the glyph names were most of the table: two in five of the file's bytes go
+        assert len(keyed[face]) < 0.75 * len(named[face])
+    # the CJK face is CID-keyed already, and stays as WeasyPrint made it
+    assert keyed["Noto-Sans-CJK-JP"] == named["Noto-Sans-CJK-JP"]
+    assert len(both[1]) < 0.9 * len(both[0])  # most of the rest is the Japanese face
+
+
+def test_pages_draw_and_read_the_same(both: tuple[bytes, bytes], tmp_path: Path) -> None:
+    named, keyed = both
+    assert _pixels(keyed, tmp_path, "keyed") == _pixels(named, tmp_path, "named")
+    texts = [[p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages] for pdf in both]
+    assert texts[0] == texts[1] and "immutable" in texts[1][0] and "統合クラウド" in texts[1][0]
+
+
+def _compiled(program: list[Any]) -> bytes:
+    glyph = T2CharString(program=program)
+    glyph.compile()
+    return bytes(glyph.bytecode)
+
+
+def test_an_accented_glyph_drawn_with_seac_is_found() -> None:
+    """seac finds its accent and base by their names: a font that has one stays name-keyed."""
+    assert cidfont._seac(_compiled([0, 0, 65, 194, "endchar"]))
+    assert cidfont._seac(_compiled([500, 0, 0, 65, 194, "endchar"]))  # with a width
+    # hints first (two stems, and one vertical before the mask), then a hint mask whose
+    # byte is endchar's
+    hints = _compiled([500, 10, 20, 30, 40, "hstemhm"]) + bytes((139 + 5, 139 + 6, 19, 14))
+    assert cidfont._seac(hints + _compiled([0, 0, 65, 194, "endchar"]))
+    outline = [100, 0, "rmoveto", 50, 0, "rlineto", -25, 40, "rlineto", "endchar"]
+    assert not cidfont._seac(_compiled(outline))
+    assert not cidfont._seac(hints + _compiled(outline))
+    assert not cidfont._seac(_compiled([500, "endchar"]))
+    with pytest.raises(CffError, match="subroutine"):
+        cidfont._seac(_compiled([0, "callsubr", "endchar"]))
+
+
+def test_a_font_it_cannot_take_apart_stays_as_it_came(
+    both: tuple[bytes, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    named = _programs(both[0])["Inter"]
+    font = TTFont(io.BytesIO(named))
+    top = font["CFF "].cff[font["CFF "].cff.fontNames[0]]
+    name = font.getGlyphOrder()[-1]
+    top.CharStrings[name] = T2CharString(
+        program=[0, 0, 65, 194, "endchar"], private=top.Private, globalSubrs=top.GlobalSubrs
+    )
+    out = io.BytesIO()
+    font.save(out)
+    with pytest.raises(CffError, match="seac"):
+        cidfont.cid_keyed(out.getvalue())
+    with pytest.raises(CffError, match="CID-keyed already"):
+        cidfont.cid_keyed(_programs(both[1])["Inter"])
+    with pytest.raises(CffError, match="not a CFF-based"):
+        cidfont.cid_keyed(b"\x00\x01\x00\x00" + bytes(8))  # TrueType outlines
+
+    def refuse(otf: bytes) -> bytes:
+        raise CffError("refused")
+
+    monkeypatch.setattr(cidfont, "cid_keyed", refuse)
+    assert _programs(_render(cid_fonts=True))["Inter"] == named  # as WeasyPrint wrote it
