@@ -51,14 +51,21 @@ def side_for(inches: float) -> int:
 
 def shrunk(png: bytes, size: tuple[int, int], side: int) -> tuple[bytes, tuple[int, int]]:
     """A PNG salesplay made (Checked.png, of pixel size `size`) with its longest side at
-    most `side`: the same bytes when it fits, else resampled as _png_of resamples."""
+    most `side`: the same bytes when it fits, else each pixel the average of the area it
+    covers. Lanczos, as _png_of shrinks an author's raster, rings around a logo's flat
+    shapes: the sample's logo at 749 pixels was 25.0 KB so, 13.5 KB averaged (20.1 KB at
+    1,200 pixels, as drawn)."""
     if max(size) <= side:
         return png, size
     from PIL import Image
 
     with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
         image.load()
-        return _png_of(image, side)
+        scale = side / max(size)
+        fitted = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+        out = io.BytesIO()
+        image.convert("RGBA").resize(fitted, Image.Resampling.BOX).save(out, format="PNG")
+        return out.getvalue(), fitted
 
 
 #: raster formats by signature; Pillow is only ever asked to open these.
