@@ -39,10 +39,10 @@ def parts_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     render = pdf._render_html
 
     def counted(
-        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str
+        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str, fonts: pdf.FontForm = "dense"
     ) -> tuple[bytes, list[str]]:
         seen.append(html)
-        return render(renderer, job, html)
+        return render(renderer, job, html, fonts)
 
     monkeypatch.setattr(pdf, "_render_html", counted)
     return seen
@@ -136,9 +136,9 @@ def test_a_build_that_stops_keeps_no_part(
     render = pdf._render_html
 
     def refusing(
-        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str
+        renderer: pdf.PdfRenderer, job: pdf.RenderJob, html: str, fonts: pdf.FontForm = "dense"
     ) -> tuple[bytes, list[str]]:
-        data, refused = render(renderer, job, html)
+        data, refused = render(renderer, job, html, fonts)
         return data, [*refused, "file:///outside.png"] if "Edited." in html else refused
 
     monkeypatch.setattr(pdf, "_render_html", refusing)

@@ -1,5 +1,7 @@
-"""Embedded CFF subsets made CID-keyed: the same glyphs at the same ids, drawn and read the
-same, without the thousand glyph names; a font it cannot take apart stays as it came."""
+"""Embedded CFF subsets made CID-keyed, without the thousand glyph names: every glyph at
+its id ("cid", as a playbook's parts merge them), or only the glyphs drawn, each answering
+to its old id as its CID ("dense", a CIDFontType0C program); drawn and read the same; a
+font it cannot take apart stays as it came."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fontTools.ttLib import TTFont
 
 from salesplay.render import cidfont
 from salesplay.render.cff import CffError
-from salesplay.render.pdf import PdfRenderer
+from salesplay.render.pdf import FontForm, PdfRenderer
 from salesplay.render.templates import THEME_DIR
 
 AS_OF = date(2026, 11, 1)
@@ -30,7 +32,7 @@ HTML = (
 )
 
 
-def _render(cid_fonts: bool) -> bytes:
+def _render(fonts: FontForm) -> bytes:
     with PdfRenderer() as renderer:
         pdf: bytes = renderer.render(
             HTML,
@@ -38,26 +40,33 @@ def _render(cid_fonts: bool) -> bytes:
             roots=[THEME_DIR],
             as_of=AS_OF,
             title="Fonts",
-            cid_fonts=cid_fonts,
+            fonts=fonts,
         )[0]
         return pdf
 
 
 @pytest.fixture(scope="module")
 def both() -> tuple[bytes, bytes]:
-    """The page with its subsets as WeasyPrint writes them, and made CID-keyed."""
-    return _render(cid_fonts=False), _render(cid_fonts=True)
+    """The page with its subsets as WeasyPrint writes them, and CID-keyed with every id."""
+    return _render("as-made"), _render("cid")
 
 
-def _programs(pdf: bytes) -> dict[str, bytes]:
-    """Each embedded face's name -> its font program."""
+@pytest.fixture(scope="module")
+def dense_pdf() -> bytes:
+    """The page as a build renders it: its subsets dense."""
+    return _render("dense")
+
+
+def _programs(pdf: bytes, kind: str | None = None) -> dict[str, bytes]:
+    """Each embedded face's name -> its font program (of the Subtype `kind` only)."""
     found = {}
     opened = pikepdf.open(io.BytesIO(pdf))  # kept open while its objects are read
     for obj in opened.objects:
         if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0":
             descriptor = obj.DescendantFonts[0].FontDescriptor
             program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-            found[str(obj.BaseFont).split("+", 1)[1]] = program.read_bytes()
+            if kind is None or program.get("/Subtype") == kind:
+                found[str(obj.BaseFont).split("+", 1)[1]] = program.read_bytes()
     return found
 
 
@@ -105,11 +114,67 @@ def test_the_same_glyphs_at_the_same_ids_without_their_names(both: tuple[bytes, 
     assert len(both[1]) < 0.9 * len(both[0])  # most of the rest is the Japanese face
 
 
-def test_pages_draw_and_read_the_same(both: tuple[bytes, bytes], tmp_path: Path) -> None:
+def _widths(pdf: bytes) -> dict[str, list[Any]]:
+    """Each face's name -> its W array, as numbers."""
+    found = {}
+    opened = pikepdf.open(io.BytesIO(pdf))
+    for obj in opened.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0":
+            w = obj.DescendantFonts[0].W
+            found[str(obj.BaseFont).split("+", 1)[1]] = [
+                [float(x) for x in item] if isinstance(item, pikepdf.Array) else int(item)
+                for item in w
+            ]
+    return found
+
+
+def test_a_dense_subset_holds_the_glyphs_drawn_each_at_its_old_id(
+    both: tuple[bytes, bytes], dense_pdf: bytes
+) -> None:
+    """Glyph i of a dense program is CID (the old id) charset[i]: a reader that maps a CID
+    through the charset finds the glyph the text names, byte for byte the one WeasyPrint
+    subset; a Japanese face's 59,000 slots become the few glyphs the page draws."""
+    from fontTools.cffLib import CFFFontSet
+
+    named = _programs(both[0])
+    dense = _programs(dense_pdf, "/CIDFontType0C")
+    assert {"Inter", "Inter-Bold", "Inter-Italic", "Noto-Sans-CJK-JP"} <= set(dense)
+    assert set(_programs(dense_pdf)) == set(named)  # DejaVu's TrueType as it was
+    widths = _widths(dense_pdf)
+    assert widths == _widths(both[0])  # every glyph's width and id as WeasyPrint wrote it
+    for face, program in dense.items():
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(program), None)
+        top = fonts[fonts.fontNames[0]]
+        assert top.ROS[:2] == ("Adobe", "Identity")
+        ids = [0] + [int(name[3:]) for name in top.charset[1:]]
+        drawn = set()
+        w = widths[face]
+        for at in range(0, len(w), 2):
+            drawn.update(range(w[at], w[at] + len(w[at + 1])))
+        assert set(ids) == drawn | {0}  # the glyphs drawn and .notdef, nothing else
+        _, old_glyphs = _glyphs(named[face])
+        for i, old in enumerate(ids):
+            glyph = top.CharStrings.charStringsIndex[i]
+            glyph.compile()
+            assert bytes(glyph.bytecode) == old_glyphs[old], (face, old)
+        assert len(program) < 0.5 * len(named[face])
+    assert len(dense_pdf) < 0.4 * len(both[0])  # the Japanese face was most of the page
+
+
+def test_pages_draw_and_read_the_same(
+    both: tuple[bytes, bytes], dense_pdf: bytes, tmp_path: Path
+) -> None:
     named, keyed = both
-    assert _pixels(keyed, tmp_path, "keyed") == _pixels(named, tmp_path, "named")
-    texts = [[p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages] for pdf in both]
-    assert texts[0] == texts[1] and "immutable" in texts[1][0] and "統合クラウド" in texts[1][0]
+    pixels = _pixels(named, tmp_path, "named")
+    assert _pixels(keyed, tmp_path, "keyed") == pixels
+    assert _pixels(dense_pdf, tmp_path, "dense") == pixels
+    texts = [
+        [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+        for pdf in (named, keyed, dense_pdf)
+    ]
+    assert texts[0] == texts[1] == texts[2]
+    assert "immutable" in texts[2][0] and "統合クラウド" in texts[2][0]
 
 
 def _compiled(program: list[Any]) -> bytes:
@@ -153,8 +218,10 @@ def test_a_font_it_cannot_take_apart_stays_as_it_came(
     with pytest.raises(CffError, match="not a CFF-based"):
         cidfont.cid_keyed(b"\x00\x01\x00\x00" + bytes(8))  # TrueType outlines
 
-    def refuse(otf: bytes) -> bytes:
+    def refuse(otf: bytes, *args: Any) -> bytes:
         raise CffError("refused")
 
     monkeypatch.setattr(cidfont, "cid_keyed", refuse)
-    assert _programs(_render(cid_fonts=True))["Inter"] == named  # as WeasyPrint wrote it
+    monkeypatch.setattr(cidfont, "dense", refuse)
+    for form in ("cid", "dense"):
+        assert _programs(_render(form))["Inter"] == named, form  # as WeasyPrint wrote it

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 
 from salesplay.render import fontmerge
-from salesplay.render.pdf import PdfRenderer
+from salesplay.render.pdf import FontForm, PdfRenderer
 from salesplay.render.pdfjoin import join
 from salesplay.render.templates import THEME_DIR
 
@@ -51,7 +51,7 @@ def _html(sections: list[str]) -> str:
     return f'<!DOCTYPE html><html lang="en"><head>{_STYLE}</head><body>{body}</body></html>'
 
 
-def _rendered(cid_fonts: bool) -> tuple[list[bytes], bytes]:
+def _rendered(fonts: FontForm) -> tuple[list[bytes], bytes]:
     """Each page rendered alone (the parts), and all of them rendered as one document."""
     sections = [_section(*page) for page in _PAGES]
     with PdfRenderer() as renderer:
@@ -63,7 +63,7 @@ def _rendered(cid_fonts: bool) -> tuple[list[bytes], bytes]:
                 roots=[THEME_DIR],
                 as_of=AS_OF,
                 title="Fonts",
-                cid_fonts=cid_fonts,
+                fonts=fonts,
             )[0]
             return pdf
 
@@ -72,15 +72,16 @@ def _rendered(cid_fonts: bool) -> tuple[list[bytes], bytes]:
 
 @pytest.fixture(scope="module")
 def rendered() -> tuple[list[bytes], bytes]:
-    """The parts and the whole, as a build renders them (Inter's subsets CID-keyed)."""
-    return _rendered(cid_fonts=True)
+    """The parts and the whole, as a build renders a playbook's parts: CFF subsets
+    CID-keyed, every glyph id kept, to merge."""
+    return _rendered("cid")
 
 
 @pytest.fixture(scope="module")
 def rendered_named() -> tuple[list[bytes], bytes]:
     """The same with Inter's subsets name-keyed, as WeasyPrint writes them (and as a
     face render.cidfont refuses stays)."""
-    return _rendered(cid_fonts=False)
+    return _rendered("as-made")
 
 
 def _fonts(data: bytes) -> dict[str, int]:

@@ -102,8 +102,11 @@ def test_only_the_shipped_font_is_embedded(rendered: tuple[bytes, list[str]]) ->
         for _, font in fonts.items():
             descriptor = font.DescendantFonts[0].FontDescriptor
             assert str(descriptor.FontFamily) == "Inter"
-            # Embedded as the shipped CFF (.otf), which no system fallback font would be.
-            assert descriptor.FontFile3.Subtype == "/OpenType"
+            # Embedded as the shipped CFF (.otf), which no system fallback font would be,
+            # made dense: a CID-keyed CFF program of the glyphs drawn (render.cidfont)
+            program = descriptor.FontFile3
+            assert program.Subtype == "/CIDFontType0C"
+            assert b"Inter" in program.read_bytes()[:64]  # the CFF's font name
     assert len(names) == 4, names
     assert all(name.startswith("Inter") for name in names), names
 

@@ -12,6 +12,7 @@ programs, metrics and every other table are kept byte for byte.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 
 from salesplay.render.cff import (
     _CHARSET,
@@ -19,10 +20,13 @@ from salesplay.render.cff import (
     _ENCODING,
     _PRIVATE,
     CffError,
+    Dict,
+    _fd_of,
     _index,
     _index_at,
     _Operand,
     _read,
+    _Table,
 )
 
 #: Top DICT operators whose operand is a string id (SID): written again against the new
@@ -31,8 +35,10 @@ _SID_OPERATORS = {0, 1, 2, 3, 4, (12, 0), (12, 21), (12, 22), (12, 38)}
 _ROS, _CIDCOUNT, _FDARRAY, _FDSELECT = (12, 30), (12, 34), (12, 36), (12, 37)
 #: what the CID-keyed Top DICT writes itself: the offsets it moves, a CID font's own
 #: operators, and UniqueID and XUID, which would name the whole face
-_REWRITTEN = {_CHARSET, _ENCODING, _CHARSTRINGS, _PRIVATE, 13, 14, _ROS, _CIDCOUNT, _FDARRAY,
-              _FDSELECT, (12, 31), (12, 32), (12, 33), (12, 35)}  # fmt: skip
+_REWRITTEN: set[int | tuple[int, int]] = {
+    _CHARSET, _ENCODING, _CHARSTRINGS, _PRIVATE, 13, 14, _ROS, _CIDCOUNT, _FDARRAY, _FDSELECT,
+    (12, 31), (12, 32), (12, 33), (12, 35),
+}  # fmt: skip
 _STANDARD_STRINGS = 391
 _ENDCHAR, _ESCAPE, _SHORTINT = 14, 12, 28
 _STEMS, _MASKS, _SUBROUTINES = (1, 3, 18, 23), (19, 20), (10, 29)
@@ -48,7 +54,23 @@ def cid_keyed(otf: bytes) -> bytes:
     tables = _tables(otf)
     if otf[:4] != b"OTTO" or b"CFF " not in tables:
         raise CffError("not a CFF-based OpenType font")
-    return _sfnt({**tables, b"CFF ": _cid_table(tables[b"CFF "])})
+    table = _read(tables[b"CFF "])
+    if table.select is not None:
+        raise CffError("CID-keyed already")
+    return _sfnt({**tables, b"CFF ": _cid_table(table, None)})
+
+
+def dense(otf: bytes, gids: Iterable[int]) -> bytes:
+    """The CFF table of the OpenType font `otf` (a subset, name-keyed or CID-keyed, that
+    kept its face's glyph ids, without subroutines) as a CID-keyed table of glyph 0 and
+    `gids` only, each glyph CID its old id: for a PDF's CIDFontType0C font program, whose
+    reader finds a CID's glyph through the charset. Raises CffError as cid_keyed does."""
+    tables = _tables(otf)
+    if otf[:4] != b"OTTO" or b"CFF " not in tables:
+        raise CffError("not a CFF-based OpenType font")
+    table = _read(tables[b"CFF "])
+    count = table.glyphs.count
+    return _cid_table(table, sorted({0, *(g for g in gids if 0 <= g < count)}))
 
 
 def _tables(otf: bytes) -> dict[bytes, bytes]:
@@ -65,47 +87,77 @@ def _tables(otf: bytes) -> dict[bytes, bytes]:
     return found
 
 
-def _cid_table(data: bytes) -> bytes:
-    table = _read(data)  # one font, no global or local subroutines
-    if table.select is not None:
-        raise CffError("CID-keyed already")
+def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
+    """The CID-keyed table of `table`'s glyphs `kept` (None: every glyph, CID = glyph id),
+    glyph i of it CID kept[i]."""
+    data = table.data
     names = _index_at(data, data[2])
     strings = _index_at(data, _index_at(data, names.end).end)
     count = table.glyphs.count
     if count < 2:
         raise CffError("no glyph but .notdef")
-    programs = table.glyphs.contents()
-    if any(len(program) > 1 and _seac(program) for program in programs):
+    named = table.select is None
+    if kept is None:
+        glyphs = data[table.start : table.glyphs.end]  # the CharStrings INDEX as it is
+        programs = table.glyphs.contents()
+        charset = struct.pack(">BHH", 2, 1, count - 2)  # one range: glyphs 1 to count-1
+        old_fds = (
+            [0] * count if named else [_fd_of(data, table.select or 0, g) for g in range(count)]
+        )
+    else:
+        programs = [table.program(g) for g in kept]
+        glyphs = _index(programs)
+        charset = b"\x00" + struct.pack(f">{len(kept) - 1}H", *kept[1:])
+        old_fds = [0 if named else _fd_of(data, table.select or 0, g) for g in kept]
+    if named and any(len(program) > 1 and _seac(program) for program in programs):
         raise CffError("an accented glyph drawn with seac")
-    kept: list[bytes] = []
+    used_fds = sorted(set(old_fds))
+    new_fd = {fd: i for i, fd in enumerate(used_fds)}
+    select = _fd_select([new_fd[fd] for fd in old_fds])
+    kept_strings: list[bytes] = []
 
-    def sid_of(value: bytes) -> int:
-        if value not in kept:
-            kept.append(value)
-        return _STANDARD_STRINGS + kept.index(value)
+    def sid(value: int | None) -> int:
+        """The new id of the string `value` names (a standard one keeps its id)."""
+        if value is None:
+            raise CffError("a string operator without its string")
+        if value < _STANDARD_STRINGS:
+            return value
+        if value - _STANDARD_STRINGS >= strings.count:
+            raise CffError(f"string {value} is not in the table")
+        text = data[slice(*strings.item(value - _STANDARD_STRINGS))]
+        if text not in kept_strings:
+            kept_strings.append(text)
+        return _STANDARD_STRINGS + kept_strings.index(text)
 
-    head = _op(_ROS, _int(sid_of(b"Adobe")), _int(sid_of(b"Identity")), _int(0))
-    head += _op(_CIDCOUNT, _int(count))
-    for op, operands in table.top.items():
-        if op in _REWRITTEN:
-            continue
-        if op in _SID_OPERATORS:
-            sid = operands[0].value if len(operands) == 1 else None
-            if sid is None:
-                raise CffError("a string operator without its string")
-            if sid >= _STANDARD_STRINGS:
-                if sid - _STANDARD_STRINGS >= strings.count:
-                    raise CffError(f"string {sid} is not in the table")
-                sid = sid_of(data[slice(*strings.item(sid - _STANDARD_STRINGS))])
-            head += _op(op, _int(sid))
-        else:
-            head += _op(op, *(_raw(data, o) for o in operands))
-    private = table.fonts[0][0]
-    charset = struct.pack(">BHH", 2, 1, count - 2)  # one range: glyphs 1 to count-1
-    select = struct.pack(">BHHBH", 3, 1, 0, 0, count)  # one range: every glyph in FD 0
-    glyphs = data[table.start : table.glyphs.end]  # the CharStrings INDEX as it is
+    def copied(found: Dict, leave: set[int | tuple[int, int]]) -> bytes:
+        out = b""
+        for op, operands in found.items():
+            if op in leave:
+                continue
+            if op in _SID_OPERATORS:
+                out += _op(op, _int(sid(operands[0].value if len(operands) == 1 else None)))
+            else:
+                out += _op(op, *(_raw(data, o) for o in operands))
+        return out
+
+    if named:
+        adobe, identity = (
+            sid_of_text(kept_strings, b"Adobe"),
+            sid_of_text(kept_strings, b"Identity"),
+        )
+        head = _op(_ROS, _int(adobe), _int(identity), _int(0))
+    else:
+        ros = table.top[_ROS]
+        if len(ros) != 3 or ros[2].value is None:
+            raise CffError("a ROS without its three operands")
+        head = _op(_ROS, _int(sid(ros[0].value)), _int(sid(ros[1].value)), _int(ros[2].value))
+    head += _op(_CIDCOUNT, _int(max(count, _cid_count(table))))
+    head += copied(table.top, _REWRITTEN)
+    fd_dicts = [table.fds[fd] if not named else {} for fd in used_fds]
+    privates = [table.fonts[fd][0] for fd in used_fds]
+    fd_heads = [copied(fd_dict, {_PRIVATE}) for fd_dict in fd_dicts]
     name_index = data[data[2] : names.end]
-    string_index = _index(kept)
+    string_index = _index(kept_strings)
 
     def top_dict(charset_at: int, select_at: int, glyphs_at: int, fds_at: int) -> bytes:
         # offsets in five bytes each: the DICT's size does not depend on them
@@ -117,8 +169,12 @@ def _cid_table(data: bytes) -> bytes:
             + _op(_FDARRAY, _five(fds_at))
         )
 
-    def font_dict(private_at: int) -> bytes:
-        return _op(_PRIVATE, _int(len(private)), _five(private_at))
+    def fd_array(private_at: int) -> bytes:
+        dicts, at = [], private_at
+        for fd_head, private in zip(fd_heads, privates, strict=True):
+            dicts.append(fd_head + _op(_PRIVATE, _int(len(private)), _five(at)))
+            at += len(private)
+        return _index(dicts)
 
     header = b"\x01\x00\x04\x04"
     charset_at = (
@@ -128,7 +184,7 @@ def _cid_table(data: bytes) -> bytes:
     select_at = charset_at + len(charset)
     glyphs_at = select_at + len(select)
     fds_at = glyphs_at + len(glyphs)
-    private_at = fds_at + len(_index([font_dict(0)]))
+    private_at = fds_at + len(fd_array(0))
     return b"".join(
         (
             header,
@@ -139,10 +195,29 @@ def _cid_table(data: bytes) -> bytes:
             charset,
             select,
             glyphs,
-            _index([font_dict(private_at)]),
-            private,
+            fd_array(private_at),
+            *privates,
         )
     )
+
+
+def sid_of_text(kept: list[bytes], text: bytes) -> int:
+    """The id of `text` in the String INDEX being made of `kept` (added when new)."""
+    if text not in kept:
+        kept.append(text)
+    return _STANDARD_STRINGS + kept.index(text)
+
+
+def _cid_count(table: _Table) -> int:
+    found = table.top.get(_CIDCOUNT)
+    return found[0].value or 0 if found else 0
+
+
+def _fd_select(fds: list[int]) -> bytes:
+    """An FDSelect of format 3: one range per run of glyphs in one font dictionary."""
+    ranges = [i for i, fd in enumerate(fds) if i == 0 or fd != fds[i - 1]]
+    body = b"".join(struct.pack(">HB", i, fds[i]) for i in ranges)
+    return struct.pack(">BH", 3, len(ranges)) + body + struct.pack(">H", len(fds))
 
 
 def _seac(program: bytes) -> bool:

@@ -70,6 +70,38 @@ def merge_faces(pdf: Any) -> None:
         _merge_faces(pdf)
 
 
+def dense_faces(pdf: Any) -> None:
+    """Make, in place, each CFF font program of `pdf` that keeps its face's glyph ids
+    (an OpenType one, as the parts are rendered to merge) dense: only the glyphs its fonts'
+    widths name, CID-keyed, as a CIDFontType0C program (render.cidfont.dense). One it does
+    not take apart stays as it is."""
+    import pikepdf
+
+    from salesplay.render.cidfont import dense
+
+    used: dict[tuple[int, int], set[int]] = {}
+    descriptors: dict[tuple[int, int], list[Any]] = {}
+    for obj in pdf.objects:
+        if _face(obj, pikepdf) is None:
+            continue
+        descendant = obj.DescendantFonts[0]
+        stream = descendant.FontDescriptor.get("/FontFile3")
+        if stream is None or stream.get("/Subtype") != "/OpenType":
+            continue
+        used.setdefault(stream.objgen, set()).update(_widths(descendant.get("/W", ())))
+        descriptors.setdefault(stream.objgen, []).append(descendant.FontDescriptor)
+    for key, glyphs in used.items():
+        stream = descriptors[key][0].FontFile3
+        try:
+            program = dense(stream.read_bytes(), glyphs)
+        except cff.CffError:
+            continue
+        made = pikepdf.Stream(pdf, program)
+        made.Subtype = pikepdf.Name.CIDFontType0C
+        for descriptor in descriptors[key]:
+            descriptor.FontFile3 = made
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
     """fontTools' log muted (on a damaged subset: "too much 'glyf' table data…", printed on

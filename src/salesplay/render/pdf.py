@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
@@ -173,7 +173,7 @@ class PdfRenderer:
         tagged: bool = True,
         stylesheets: Sequence[Path] = (),
         linted: Sequence[Path] = (),
-        cid_fonts: bool = True,
+        fonts: FontForm = "dense",
     ) -> tuple[bytes, list[str]]:
         """Render `html` to PDF bytes; return them with the list of refused resources
         (without those the parse of a `linted` linked sheet was refused: the lint says them
@@ -181,9 +181,7 @@ class PdfRenderer:
 
         Same html + same as_of gives byte-identical output: the dates come from as_of,
         the /ID from a hash of the content. `tagged` produces PDF/UA-1 (structure tree).
-        `cid_fonts`: each embedded CFF subset is CID-keyed, without glyph names (a
-        third of the font's bytes, render.cidfont); False keeps them as WeasyPrint writes
-        them, as a part joined to others, whose subsets are merged, must (render.fontmerge).
+        `fonts`: how each embedded CFF subset is written (FontForm).
         """
         fetcher = SafeFetcher(roots, linted)
         try:
@@ -194,7 +192,7 @@ class PdfRenderer:
             document.metadata.title = title
             document.metadata.lang = document.metadata.lang or lang
             _cid_fonts_hook()
-            asked = _CID_FONTS.set(cid_fonts)
+            asked = _FONT_FORM.set(fonts)
             try:
                 with _source_date_epoch(as_of):
                     pdf: bytes = document.write_pdf(
@@ -203,7 +201,7 @@ class PdfRenderer:
                         pdf_identifier=True,
                     )
             finally:
-                _CID_FONTS.reset(asked)
+                _FONT_FORM.reset(asked)
         except PdfError:
             raise
         except Exception as exc:  # WeasyPrint raises many types; callers need one.
@@ -267,18 +265,25 @@ def render_pdf(
         )
 
 
-#: whether the PDF being written asks for CID-keyed font subsets (PdfRenderer.render sets
-#: it around WeasyPrint's write_pdf, which has no option to carry it to its font writer)
-_CID_FONTS: ContextVar[bool] = ContextVar("salesplay_cid_fonts", default=False)
+#: how a render writes its CFF font subsets (render.cidfont), which WeasyPrint writes
+#: name-keyed, keeping the face's glyph ids, with a name for each of a thousand slots:
+#: "dense", only the glyphs drawn, CID-keyed (a CIDFontType0C program: a Latin card 30 %
+#: smaller, a Japanese one 4 times); "cid", every slot but no names (an OpenType program
+#: whose glyph ids stay, as the parts of a playbook need to merge); "as-made"
+FontForm = Literal["dense", "cid", "as-made"]
+#: the form asked for by the PDF being written (PdfRenderer.render sets it around
+#: WeasyPrint's write_pdf, which has no option to carry it to its font writer)
+_FONT_FORM: ContextVar[FontForm] = ContextVar("salesplay_font_form", default="as-made")
 
 
 def _cid_fonts_hook() -> None:
-    """Have WeasyPrint's font writer make its CFF subsets CID-keyed when a render asks.
+    """Have WeasyPrint's font writer write CFF subsets in the form a render asks for.
 
     WeasyPrint 70 subsets each font in `Font.clean`, which `build_fonts_dictionary` calls
-    just before it writes the font's bytes: the wrapper gives each font of the document a
-    `subset` that makes the subset CID-keyed after WeasyPrint made it (render.cidfont). A
-    font it does not take apart is written as WeasyPrint made it."""
+    just before it makes the font's stream: the wrapper gives each font of the document a
+    `subset` that rewrites the subset WeasyPrint made (render.cidfont); a dense one is then
+    put in its stream as a CIDFontType0C program. A font it does not take apart is written
+    as WeasyPrint made it."""
     import weasyprint.pdf as weasy_pdf
 
     writer = weasy_pdf.build_fonts_dictionary
@@ -288,11 +293,21 @@ def _cid_fonts_hook() -> None:
     def build_fonts_dictionary(
         pdf: Any, fonts: dict[Any, Any], compress: bool, subset: bool, options: dict[str, Any]
     ) -> Any:
-        if subset and _CID_FONTS.get():
+        form = _FONT_FORM.get()
+        dense: dict[int, bytes] = {}  # id of a subset's bytes -> its dense CFF program
+        if subset and form != "as-made":
             for font in fonts.values():
                 if _cid_keyable(font):
-                    font.subset = partial(_cid_subset, font, font.subset)
-        return writer(pdf, fonts, compress, subset, options)
+                    font.subset = partial(_cid_subset, font, font.subset, form, dense)
+        written = writer(pdf, fonts, compress, subset, options)
+        if dense:
+            for obj in pdf.objects:
+                stream: list[Any] = getattr(obj, "stream", None) or []
+                program = dense.get(id(stream[0])) if len(stream) == 1 else None
+                if program is not None and obj.extra.get("Subtype") == "/OpenType":
+                    obj.stream = [program]
+                    obj.extra["Subtype"] = "/CIDFontType0C"
+        return written
 
     build_fonts_dictionary.salesplay_cid = True  # type: ignore[attr-defined]
     weasy_pdf.build_fonts_dictionary = build_fonts_dictionary
@@ -307,14 +322,27 @@ def _cid_keyable(font: Any) -> bool:
     )  # fmt: skip
 
 
-def _cid_subset(font: Any, subset: Callable[[Any, Any], None], *args: Any) -> None:
+def _cid_subset(
+    font: Any,
+    subset: Callable[[Any, Any], None],
+    form: FontForm,
+    dense: dict[int, bytes],
+    to_unicode: Any,
+    hinting: Any,
+) -> None:
+    from salesplay.render import cidfont
     from salesplay.render.cff import CffError
-    from salesplay.render.cidfont import cid_keyed
 
-    subset(*args)
-    if font.file_content[:4] == b"OTTO":
-        with contextlib.suppress(CffError):  # kept as WeasyPrint made it: larger, as right
-            font.file_content = cid_keyed(font.file_content)
+    subset(to_unicode, hinting)
+    if font.file_content[:4] != b"OTTO":
+        return
+    with contextlib.suppress(CffError):  # kept as WeasyPrint made it: larger, as right
+        if form == "cid":
+            font.file_content = cidfont.cid_keyed(font.file_content)
+        elif to_unicode:
+            # the OpenType file stays the font's until its stream is made (WeasyPrint reads
+            # its kind from it); the stream then gets the dense program
+            dense[id(font.file_content)] = cidfont.dense(font.file_content, to_unicode)
 
 
 @contextmanager
@@ -384,7 +412,9 @@ def render_job(
         read = _sheet_reader(job)
         extra = (read(Path(sheet).resolve().as_uri()) for sheet in job.stylesheets)
         if not any(text is not None and chapters.carries_state(text) for text in extra):
-            done = chapters.render(job.html, partial(_render_html, renderer, job), parts, read)
+            # parts keep their faces' glyph ids, to merge when joined (made dense then)
+            part = partial(_render_html, renderer, job, fonts="cid")
+            done = chapters.render(job.html, part, parts, read)
             if done is not None:
                 return done
     return _render_html(renderer, job, job.html)
@@ -408,7 +438,7 @@ def _sheet_reader(job: RenderJob) -> Callable[[str], str | None]:
 
 
 def _render_html(
-    renderer: PdfRenderer, job: RenderJob, html: str, cid_fonts: bool = True
+    renderer: PdfRenderer, job: RenderJob, html: str, fonts: FontForm = "dense"
 ) -> tuple[bytes, list[str]]:
     return renderer.render(
         html,
@@ -420,7 +450,7 @@ def _render_html(
         tagged=job.tagged,
         stylesheets=job.stylesheets,
         linted=job.linted,
-        cid_fonts=cid_fonts,
+        fonts=fonts,
     )
 
 

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from salesplay.render.fontmerge import merge_faces
+from salesplay.render.fontmerge import dense_faces, merge_faces
 
 #: the scheme of a link to an anchor in another part: a part is rendered with
 #: `href="salesplay-part:NAME"` for `#NAME` (WeasyPrint drops a link to an anchor its
@@ -104,6 +104,7 @@ def join(parts: Sequence[bytes], *, keep: int | None = None) -> bytes:
     if outline:
         _join_outlines(out, outline)
     merge_faces(out)
+    dense_faces(out)  # the parts kept their glyph ids to merge; the whole needs not
     buffer = io.BytesIO()
     out.save(
         buffer,
