@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,12 @@ import pypdf
 import pytest
 from fontTools.misc.psCharStrings import T2CharString
 from fontTools.ttLib import TTFont
+from test_fontmerge import render_page
 
 from salesplay.render import cidfont
 from salesplay.render.cff import CffError
 from salesplay.render.pdf import FontForm, PdfRenderer
-from salesplay.render.templates import THEME_DIR
 
-AS_OF = date(2026, 11, 1)
 HTML = (
     '<!DOCTYPE html><html lang="en"><head><link rel="stylesheet" href="fonts.css">'
     "<style>@page { size: A6; margin: 1cm } body { font-family: Inter }"
@@ -34,15 +32,7 @@ HTML = (
 
 def _render(fonts: FontForm) -> bytes:
     with PdfRenderer() as renderer:
-        pdf: bytes = renderer.render(
-            HTML,
-            base_url=(THEME_DIR / "index.html").as_uri(),
-            roots=[THEME_DIR],
-            as_of=AS_OF,
-            title="Fonts",
-            fonts=fonts,
-        )[0]
-        return pdf
+        return render_page(renderer, HTML, fonts)
 
 
 @pytest.fixture(scope="module")

@@ -51,23 +51,25 @@ def _html(sections: list[str]) -> str:
     return f'<!DOCTYPE html><html lang="en"><head>{_STYLE}</head><body>{body}</body></html>'
 
 
+def render_page(renderer: PdfRenderer, html: str, fonts: FontForm) -> bytes:
+    """`html` rendered in the built-in theme's folder, its CFF subsets written as `fonts`."""
+    pdf: bytes = renderer.render(
+        html,
+        base_url=(THEME_DIR / "index.html").as_uri(),
+        roots=[THEME_DIR],
+        as_of=AS_OF,
+        title="Fonts",
+        fonts=fonts,
+    )[0]
+    return pdf
+
+
 def _rendered(fonts: FontForm) -> tuple[list[bytes], bytes]:
     """Each page rendered alone (the parts), and all of them rendered as one document."""
     sections = [_section(*page) for page in _PAGES]
     with PdfRenderer() as renderer:
-
-        def render(html: str) -> bytes:
-            pdf: bytes = renderer.render(
-                html,
-                base_url=(THEME_DIR / "index.html").as_uri(),
-                roots=[THEME_DIR],
-                as_of=AS_OF,
-                title="Fonts",
-                fonts=fonts,
-            )[0]
-            return pdf
-
-        return [render(_html([s])) for s in sections], render(_html(sections))
+        parts = [render_page(renderer, _html([s]), fonts) for s in sections]
+        return parts, render_page(renderer, _html(sections), fonts)
 
 
 @pytest.fixture(scope="module")
