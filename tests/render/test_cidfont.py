@@ -215,3 +215,22 @@ def test_a_font_it_cannot_take_apart_stays_as_it_came(
     monkeypatch.setattr(cidfont, "dense", refuse)
     for form in ("cid", "dense"):
         assert _programs(_render(form))["Inter"] == named, form  # as WeasyPrint wrote it
+
+
+def test_a_damaged_subset_is_refused_not_a_crash(both: tuple[bytes, bytes]) -> None:
+    """Each byte of the head of a subset's CFF table (header, name, Top DICT, strings)
+    changed in turn: the conversion either reads it or refuses it (CffError, and the font
+    is embedded as WeasyPrint made it). Byte 90 of Inter's, its Private DICT's size and
+    offset made one operand, was a ValueError before."""
+    named = _programs(both[0])["Inter"]
+    start = named.index(cidfont._tables(named)[b"CFF "])  # where the CFF table starts
+    refused = 0
+    for at in range(start, start + 160):
+        for flip in (0xFF, 0x01):
+            damaged = named[:at] + bytes([named[at] ^ flip]) + named[at + 1 :]
+            for convert in (cidfont.cid_keyed, lambda otf: cidfont.dense(otf, range(40))):
+                try:
+                    convert(damaged)
+                except CffError:
+                    refused += 1
+    assert refused  # some damage is found; none of it raised anything else

@@ -12,7 +12,8 @@ programs, metrics and every other table are kept byte for byte.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from salesplay.render.cff import (
     _CHARSET,
@@ -51,13 +52,14 @@ def cid_keyed(otf: bytes) -> bytes:
     Raises CffError for a font it does not take apart (TrueType outlines, CID-keyed
     already, subroutines, an accented glyph drawn with seac, which finds its parts by
     their names; a damaged table): the caller keeps that font as it is."""
-    tables = _tables(otf)
-    if otf[:4] != b"OTTO" or b"CFF " not in tables:
-        raise CffError("not a CFF-based OpenType font")
-    table = _read(tables[b"CFF "])
-    if table.select is not None:
-        raise CffError("CID-keyed already")
-    return _sfnt({**tables, b"CFF ": _cid_table(table, None)})
+    with _as_cff_error():
+        tables = _tables(otf)
+        if otf[:4] != b"OTTO" or b"CFF " not in tables:
+            raise CffError("not a CFF-based OpenType font")
+        table = _read(tables[b"CFF "])
+        if table.select is not None:
+            raise CffError("CID-keyed already")
+        return _sfnt({**tables, b"CFF ": _cid_table(table, None)})
 
 
 def dense(otf: bytes, gids: Iterable[int]) -> bytes:
@@ -65,12 +67,25 @@ def dense(otf: bytes, gids: Iterable[int]) -> bytes:
     kept its face's glyph ids, without subroutines) as a CID-keyed table of glyph 0 and
     `gids` only, each glyph CID its old id: for a PDF's CIDFontType0C font program, whose
     reader finds a CID's glyph through the charset. Raises CffError as cid_keyed does."""
-    tables = _tables(otf)
-    if otf[:4] != b"OTTO" or b"CFF " not in tables:
-        raise CffError("not a CFF-based OpenType font")
-    table = _read(tables[b"CFF "])
-    count = table.glyphs.count
-    return _cid_table(table, sorted({0, *(g for g in gids if 0 <= g < count)}))
+    with _as_cff_error():
+        tables = _tables(otf)
+        if otf[:4] != b"OTTO" or b"CFF " not in tables:
+            raise CffError("not a CFF-based OpenType font")
+        table = _read(tables[b"CFF "])
+        count = table.glyphs.count
+        return _cid_table(table, sorted({0, *(g for g in gids if 0 <= g < count)}))
+
+
+@contextmanager
+def _as_cff_error() -> Iterator[None]:
+    """A damaged table read past its bounds is one it does not take apart (CffError): the
+    font is then embedded as WeasyPrint made it, never a failed render."""
+    try:
+        yield
+    except (IndexError, KeyError, ValueError, struct.error) as exc:
+        if isinstance(exc, CffError):
+            raise
+        raise CffError(f"unreadable CFF table: {exc}") from None
 
 
 def _tables(otf: bytes) -> dict[bytes, bytes]:

@@ -91,6 +91,8 @@ def dense_faces(pdf: Any) -> None:
         used.setdefault(stream.objgen, set()).update(_widths(descendant.get("/W", ())))
         descriptors.setdefault(stream.objgen, []).append(descendant.FontDescriptor)
     for key, glyphs in used.items():
+        if not glyphs:
+            continue  # no widths to say which glyphs are drawn: kept whole
         stream = descriptors[key][0].FontFile3
         try:
             program = dense(stream.read_bytes(), glyphs)

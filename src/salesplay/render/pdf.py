@@ -267,8 +267,8 @@ def render_pdf(
 
 #: how a render writes its CFF font subsets (render.cidfont), which WeasyPrint writes
 #: name-keyed, keeping the face's glyph ids, with a name for each of a thousand slots:
-#: "dense", only the glyphs drawn, CID-keyed (a CIDFontType0C program: a Latin card 30 %
-#: smaller, a Japanese one 4 times); "cid", every slot but no names (an OpenType program
+#: "dense", only the glyphs drawn, CID-keyed (a CIDFontType0C program: the sample's cards
+#: 38 % smaller, its Japanese ones 4.8 times); "cid", every slot but no names (an OpenType program
 #: whose glyph ids stay, as the parts of a playbook need to merge); "as-made"
 FontForm = Literal["dense", "cid", "as-made"]
 #: the form asked for by the PDF being written (PdfRenderer.render sets it around
