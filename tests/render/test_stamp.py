@@ -122,6 +122,33 @@ def test_band_is_one_form_xobject_shared_by_all_pages(stamped: bytes) -> None:
         assert len(forms) == 1
 
 
+def test_the_band_embeds_only_the_glyphs_it_draws(stamped: bytes) -> None:
+    """A drawn band's fonts are cut from one shared subset of about a hundred glyphs: each
+    embeds those its text draws, CID-keyed (render.cidfont), widths and texts for them."""
+    from fontTools.cffLib import CFFFontSet
+
+    with pikepdf.open(io.BytesIO(stamped)) as pdf:
+        band = next(
+            x for name, x in pdf.pages[0].Resources.XObject.items() if name.startswith("/SPBand")
+        )
+        fonts = list(band.Resources.Font.values())
+        assert len(fonts) == 2  # regular and bold
+        drawn_text = ""
+        for font in fonts:
+            descendant = font.DescendantFonts[0]
+            program = descendant.FontDescriptor.FontFile3
+            assert program.Subtype == "/CIDFontType0C"
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(program.read_bytes()), None)
+            top = cff[cff.fontNames[0]]
+            cids = {int(name[3:]) for name in top.charset[1:]}
+            w = list(descendant.W)
+            assert cids == {int(w[at]) for at in range(0, len(w), 2)}  # a width for each
+            assert 5 < len(cids) < 60  # the glyphs drawn, not the shared hundred
+            drawn_text += font.ToUnicode.read_bytes().decode("latin-1")
+    assert "beginbfchar" in drawn_text
+
+
 def classic_xref(pdf: bytes) -> bytes:
     """The same document saved with an xref table instead of an xref stream."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:

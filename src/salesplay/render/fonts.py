@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from salesplay.render.cff import CffError
+from salesplay.render.cidfont import dense
 from salesplay.render.pdf import PdfError
 
 #: The Noto families `make` installs (Debian fonts-noto-core, fonts-noto-cjk; SIL OFL 1.1),
@@ -209,7 +212,7 @@ class SubsetFont:
         # Most texts hold only `common` characters: subset to all of that set once and
         # reuse it (subsetting a CFF font is ~95 % of a band's cost), a few glyphs larger
         # per PDF. Only that one subset is kept: memory stays flat.
-        common = self.common
+        common, original = self.common, set(chars)
         if chars <= common:
             chars = set(common)
             if common not in self._subsets:
@@ -219,13 +222,18 @@ class SubsetFont:
             subset_data, by_gid = self._subset(chars)
         rank = {gid: i for i, (gid, _) in enumerate(by_gid, start=1)}
         new_gid = {ch: rank[self.gids[ch]] for ch in chars}
-        buffer = io.BytesIO(subset_data)
+        drawn = {new_gid[ch] for ch in original}
+        # the shared subset holds a hundred glyphs, a band's text draws some thirty: its
+        # program holds those, each CID its id in the subset (render.cidfont)
+        program, kind = subset_data, pikepdf.Name.OpenType
+        with contextlib.suppress(CffError):  # else the subset as it is: larger, as right
+            program, kind = dense(subset_data, drawn), pikepdf.Name.CIDFontType0C
+        if kind == pikepdf.Name.CIDFontType0C:  # widths and texts of the glyphs it holds
+            by_gid = [(gid, ch) for gid, ch in by_gid if rank[gid] in drawn]
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(by_gid).encode()).digest()[:6])
         base = pikepdf.Name(f"/{tag}+{self.ps_name}")
         file = pdf.make_stream(
-            zlib.compress(buffer.getvalue(), 6),
-            Filter=pikepdf.Name.FlateDecode,
-            Subtype=pikepdf.Name.OpenType,
+            zlib.compress(program, 6), Filter=pikepdf.Name.FlateDecode, Subtype=kind
         )
         descriptor = pikepdf.Dictionary(
             Type=pikepdf.Name.FontDescriptor,
