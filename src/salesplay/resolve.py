@@ -466,8 +466,8 @@ def _check_references(
         refs.tier(partner.tier, doc, ("tier",))
         _check_kit_locales(cat, partner_id, doc, reporter)
         read = logos.get(partner_id)  # None: no logo, or a path fault already reported
-        # a file checked already (the company's own logo, with its larger PNG for every
-        # deck, or another partner's) is not decoded again
+        # a file checked already (the company's own logo, with its larger PNG, or another
+        # partner's) is not decoded again
         if partner.logo and read is not None and partner.logo not in cat.images:
             loc = doc.loc(("logo",))
             found = check_read_image(read, partner.logo, loc, reporter, images, PARTNER_SIDE)

@@ -139,10 +139,7 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
             return value
         if value - _STANDARD_STRINGS >= strings.count:
             raise CffError(f"string {value} is not in the table")
-        text = data[slice(*strings.item(value - _STANDARD_STRINGS))]
-        if text not in kept_strings:
-            kept_strings.append(text)
-        return _STANDARD_STRINGS + kept_strings.index(text)
+        return _sid_of(kept_strings, data[slice(*strings.item(value - _STANDARD_STRINGS))])
 
     def copied(found: Dict, leave: set[int | tuple[int, int]]) -> bytes:
         out = b""
@@ -157,8 +154,8 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
 
     if named:
         adobe, identity = (
-            sid_of_text(kept_strings, b"Adobe"),
-            sid_of_text(kept_strings, b"Identity"),
+            _sid_of(kept_strings, b"Adobe"),
+            _sid_of(kept_strings, b"Identity"),
         )
         head = _op(_ROS, _int(adobe), _int(identity), _int(0))
     else:
@@ -216,7 +213,7 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
     )
 
 
-def sid_of_text(kept: list[bytes], text: bytes) -> int:
+def _sid_of(kept: list[bytes], text: bytes) -> int:
     """The id of `text` in the String INDEX being made of `kept` (added when new)."""
     if text not in kept:
         kept.append(text)
