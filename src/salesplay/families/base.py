@@ -530,8 +530,10 @@ def _pdf_renderer() -> object:
 
 
 def warm_pdf() -> None:
-    """Import WeasyPrint (0.4 s): a PDF unit's `warm`, and the playbooks' (Family.warm)."""
-    import weasyprint  # noqa: F401  # imported once in the parent, inherited by the workers
+    """Import WeasyPrint (0.26 s): a PDF unit's `warm`, and the playbooks' (Family.warm)."""
+    from salesplay.render import weasy
+
+    weasy.load()  # imported once in the parent, inherited by the workers
 
 
 def deck_unit(

@@ -89,6 +89,9 @@ def lint_stylesheets(
 def _lint(
     project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bool]]
 ) -> list[Diagnostic]:
+    from salesplay.render import weasy
+
+    weasy.load()
     from weasyprint.text.fonts import FontConfiguration
 
     found: list[Diagnostic] = []

@@ -151,6 +151,9 @@ class PdfRenderer:
 
     def _fonts(self) -> tuple[Any, Sheets]:
         if self._font_config is None or self._sheets is None or self._pid != os.getpid():
+            from salesplay.render import weasy
+
+            weasy.load()  # the first thing a render imports of WeasyPrint
             from weasyprint.text.fonts import FontConfiguration
 
             if self._font_config is not None:
@@ -488,7 +491,9 @@ def render_many(
                 out.append(render_job(renderer, job))
                 tick(index)
         return out
-    import weasyprint  # noqa: F401  # imported once in the parent, inherited by the forks
+    from salesplay.render import weasy
+
+    weasy.load()  # imported once in the parent, inherited by the forks
 
     done: dict[int, RenderResult] = {}
     try:

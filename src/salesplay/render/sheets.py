@@ -178,6 +178,9 @@ _INSTALLED: list[Any] = []
 
 
 def _install() -> None:
+    from salesplay.render import weasy
+
+    weasy.load()
     import weasyprint
     import weasyprint.css as css
 
