@@ -66,9 +66,9 @@ def test_the_glyphs_asked_for_are_the_other_tables(
     assert hasattr(was, "ROS") != named
     if hasattr(was, "ROS"):  # CID-keyed: each glyph keeps its font dictionary
         assert list(merged.FDSelect) == list(was.FDSelect)
-        select = cff._read(base).select
+        select = cff.read_table(base).select
         assert select is not None
-        assert [cff._fd_of(base, select, gid) for gid in range(len(order))] == list(was.FDSelect)
+        assert [cff.fd_of(base, select, gid) for gid in range(len(order))] == list(was.FDSelect)
         assert [fd.Private.rawDict for fd in merged.FDArray] == [
             fd.Private.rawDict for fd in was.FDArray
         ]
@@ -93,7 +93,7 @@ def test_what_it_cannot_do_safely_is_refused(
         cff.with_glyphs(base[:200], [(other, moved)])
     # the other table's glyphs are read against another Private DICT: their widths and
     # hints would change meaning
-    size, at = (operand.value for operand in cff._read(other).top[18][:2])
+    size, at = (operand.value for operand in cff.read_table(other).top[18][:2])
     assert size is not None and at is not None and other[at] == 28  # a 3-byte first operand
     changed = other[: at + 2] + bytes([other[at + 2] ^ 1]) + other[at + 3 :]
     with pytest.raises(cff.CffError, match="another font dictionary"):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 #: DICT operators whose operands are offsets from the table's start (charset and Encoding
 #: only above 2: 0 to 2 name predefined ones), and Private's [size, offset]
-_CHARSET, _ENCODING, _CHARSTRINGS, _PRIVATE = 15, 16, 17, 18
-_FDARRAY, _FDSELECT, _ROS, _FONTNAME = (12, 36), (12, 37), (12, 30), (12, 38)
+CHARSET, ENCODING, CHARSTRINGS, PRIVATE = 15, 16, 17, 18
+FDARRAY, FDSELECT, ROS, _FONTNAME = (12, 36), (12, 37), (12, 30), (12, 38)
 _SUBRS = 19
 
 
@@ -19,17 +19,17 @@ class CffError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Operand:
+class Operand:
     value: int | None  # None for a real number
     at: int  # where its bytes start
     size: int
 
 
-Dict = dict[int | tuple[int, int], list[_Operand]]
+Dict = dict[int | tuple[int, int], list[Operand]]
 
 
 @dataclass(frozen=True)
-class _Index:
+class Index:
     """An INDEX: its items found by their offsets when asked for, not all read at once."""
 
     data: bytes
@@ -66,7 +66,7 @@ class _Index:
 
 
 @dataclass(frozen=True)
-class _Table:
+class Table:
     """What of a CFF table the glyph programs' replacement reads."""
 
     data: bytes
@@ -74,7 +74,7 @@ class _Table:
     #: the font dictionaries of a CID-keyed font (none for a name-keyed one)
     fds: list[Dict]
     #: the CharStrings INDEX, and where it starts
-    glyphs: _Index
+    glyphs: Index
     start: int
     #: per font dictionary (CID-keyed), or the top one's alone: its Private DICT's bytes
     #: and font name
@@ -88,7 +88,7 @@ class _Table:
 
     def font(self, gid: int) -> tuple[bytes, bytes]:
         """The font dictionary glyph `gid` is read against."""
-        fd = 0 if self.select is None else _fd_of(self.data, self.select, gid)
+        fd = 0 if self.select is None else fd_of(self.data, self.select, gid)
         if fd >= len(self.fonts):
             raise CffError("a glyph's font dictionary is missing")
         return self.fonts[fd]
@@ -105,10 +105,10 @@ def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> b
     DICT's bytes and its name), since its width and hints are read against it, and never
     when it is an accented glyph drawn from two others (endchar's seac form), which the
     base table may lack."""
-    table = _read(base)
+    table = read_table(base)
     programs = table.glyphs.contents()
     for data, gids in others:
-        other = _read(data)
+        other = read_table(data)
         for gid in gids:
             if gid >= min(len(programs), other.glyphs.count):
                 raise CffError(f"glyph {gid} is not in both tables")
@@ -120,7 +120,7 @@ def with_glyphs(base: bytes, others: Sequence[tuple[bytes, Iterable[int]]]) -> b
                 raise CffError(f"glyph {gid} is drawn from two others (seac)")
             programs[gid] = program
     start, end = table.start, table.glyphs.end
-    index = _index(programs)
+    index = build_index(programs)
     delta = len(index) - (end - start)
     out = bytearray(table.data[:start] + index + table.data[end:])
     for operand in _offsets(table):
@@ -154,55 +154,55 @@ def _accented(program: bytes) -> bool:
     return operands >= 4
 
 
-def _read(data: bytes) -> _Table:
+def read_table(data: bytes) -> Table:
     try:
         return _parse(data)
     except (IndexError, KeyError, struct.error) as exc:
         raise CffError(f"unreadable CFF table: {exc}") from None
 
 
-def _parse(data: bytes) -> _Table:
+def _parse(data: bytes) -> Table:
     if len(data) < 4 or data[0] != 1:
         raise CffError("not a CFF 1 table")
-    names = _index_at(data, data[2])
-    tops = _index_at(data, names.end)
-    strings = _index_at(data, tops.end)
+    names = index_at(data, data[2])
+    tops = index_at(data, names.end)
+    strings = index_at(data, tops.end)
     if names.count != 1 or tops.count != 1:
         raise CffError("not a single font")
-    if _index_at(data, strings.end).count:
+    if index_at(data, strings.end).count:
         raise CffError("global subroutines")
     top = _dict(data, *tops.item(0))
-    start = _offset(top, _CHARSTRINGS)
-    glyphs = _index_at(data, start)
+    start = _offset(top, CHARSTRINGS)
+    glyphs = index_at(data, start)
     fds: list[Dict] = []
     select: int | None = None
-    if _ROS in top:
-        fds = [_dict(data, *fd) for fd in _index_at(data, _offset(top, _FDARRAY)).items()]
-        select = _offset(top, _FDSELECT)
+    if ROS in top:
+        fds = [_dict(data, *fd) for fd in index_at(data, _offset(top, FDARRAY)).items()]
+        select = _offset(top, FDSELECT)
     fonts = [_font(data, fd, strings) for fd in fds or [top]]
-    return _Table(data, top, fds, glyphs, start, fonts, select)
+    return Table(data, top, fds, glyphs, start, fonts, select)
 
 
-def _offsets(table: _Table) -> list[_Operand]:
+def _offsets(table: Table) -> list[Operand]:
     """Every operand of the table that is an offset from its start."""
     found = [
-        *table.top.get(_CHARSET, [])[:1],
-        *table.top.get(_ENCODING, [])[:1],
-        *table.top.get(_CHARSTRINGS, [])[:1],
-        *table.top.get(_FDARRAY, [])[:1],
-        *table.top.get(_FDSELECT, [])[:1],
-        *table.top.get(_PRIVATE, [])[1:2],
+        *table.top.get(CHARSET, [])[:1],
+        *table.top.get(ENCODING, [])[:1],
+        *table.top.get(CHARSTRINGS, [])[:1],
+        *table.top.get(FDARRAY, [])[:1],
+        *table.top.get(FDSELECT, [])[:1],
+        *table.top.get(PRIVATE, [])[1:2],
     ]
     for fd in table.fds:
-        found.extend(fd.get(_PRIVATE, [])[1:2])
+        found.extend(fd.get(PRIVATE, [])[1:2])
     # charset and Encoding 0 to 2 name predefined ones, not offsets
-    predefined = [*table.top.get(_CHARSET, [])[:1], *table.top.get(_ENCODING, [])[:1]]
+    predefined = [*table.top.get(CHARSET, [])[:1], *table.top.get(ENCODING, [])[:1]]
     return [o for o in found if not (o in predefined and o.value is not None and o.value <= 2)]
 
 
-def _font(data: bytes, font: Dict, strings: _Index) -> tuple[bytes, bytes]:
+def _font(data: bytes, font: Dict, strings: Index) -> tuple[bytes, bytes]:
     """A font dictionary's Private DICT bytes and its name, as glyphs are read against."""
-    size, offset = (o.value for o in font[_PRIVATE][:2])
+    size, offset = (o.value for o in font[PRIVATE][:2])
     if size is None or offset is None:
         raise CffError("a Private DICT without size or offset")
     private = data[offset : offset + size]
@@ -217,7 +217,7 @@ def _font(data: bytes, font: Dict, strings: _Index) -> tuple[bytes, bytes]:
     return private, text
 
 
-def _fd_of(data: bytes, at: int, gid: int) -> int:
+def fd_of(data: bytes, at: int, gid: int) -> int:
     """Glyph `gid`'s font dictionary, from the FDSelect at `at` (format 0 or 3)."""
     fmt = data[at]
     if fmt == 0:
@@ -246,11 +246,11 @@ def _offset(top: Dict, op: int | tuple[int, int]) -> int:
     return operands[0].value
 
 
-def _index_at(data: bytes, at: int) -> _Index:
+def index_at(data: bytes, at: int) -> Index:
     """The INDEX at `at`."""
     (count,) = struct.unpack_from(">H", data, at)
     if count == 0:
-        return _Index(data, 0, 1, at + 2, at + 2)
+        return Index(data, 0, 1, at + 2, at + 2)
     size = data[at + 2]
     if not 1 <= size <= 4:
         raise CffError(f"an INDEX with offsets of {size} bytes")
@@ -259,10 +259,10 @@ def _index_at(data: bytes, at: int) -> _Index:
     end = offsets + (count + 1) * size - 1 + int.from_bytes(data[last : last + size], "big")
     if end > len(data):
         raise CffError("an INDEX past the table's end")
-    return _Index(data, count, size, offsets, end)
+    return Index(data, count, size, offsets, end)
 
 
-def _index(items: Sequence[bytes]) -> bytes:
+def build_index(items: Sequence[bytes]) -> bytes:
     """An INDEX of `items`, its offsets in as few bytes as they need."""
     if not items:
         return b"\x00\x00"
@@ -296,7 +296,7 @@ def _unpacked(raw: bytes, size: int) -> list[int]:
 def _dict(data: bytes, start: int, end: int) -> Dict:
     """A DICT's operators and their operands (with where each operand is written)."""
     found: Dict = {}
-    operands: list[_Operand] = []
+    operands: list[Operand] = []
     at = start
     while at < end:
         b0 = data[at]
@@ -305,10 +305,10 @@ def _dict(data: bytes, start: int, end: int) -> Dict:
             at += 2 if b0 == 12 else 1
             found[op], operands = operands, []
         elif b0 == 28:
-            operands.append(_Operand(struct.unpack_from(">h", data, at + 1)[0], at, 3))
+            operands.append(Operand(struct.unpack_from(">h", data, at + 1)[0], at, 3))
             at += 3
         elif b0 == 29:
-            operands.append(_Operand(struct.unpack_from(">i", data, at + 1)[0], at, 5))
+            operands.append(Operand(struct.unpack_from(">i", data, at + 1)[0], at, 5))
             at += 5
         elif b0 == 30:
             first = at
@@ -316,15 +316,15 @@ def _dict(data: bytes, start: int, end: int) -> Dict:
             while data[at] & 0x0F != 0x0F and data[at] >> 4 != 0x0F:
                 at += 1
             at += 1
-            operands.append(_Operand(None, first, at - first))
+            operands.append(Operand(None, first, at - first))
         elif 32 <= b0 <= 246:
-            operands.append(_Operand(b0 - 139, at, 1))
+            operands.append(Operand(b0 - 139, at, 1))
             at += 1
         elif 247 <= b0 <= 250:
-            operands.append(_Operand((b0 - 247) * 256 + data[at + 1] + 108, at, 2))
+            operands.append(Operand((b0 - 247) * 256 + data[at + 1] + 108, at, 2))
             at += 2
         elif 251 <= b0 <= 254:
-            operands.append(_Operand(-(b0 - 251) * 256 - data[at + 1] - 108, at, 2))
+            operands.append(Operand(-(b0 - 251) * 256 - data[at + 1] - 108, at, 2))
             at += 2
         else:
             raise CffError(f"a DICT byte {b0}")

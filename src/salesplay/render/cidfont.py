@@ -16,28 +16,31 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from salesplay.render.cff import (
-    _CHARSET,
-    _CHARSTRINGS,
-    _ENCODING,
-    _PRIVATE,
+    CHARSET,
+    CHARSTRINGS,
+    ENCODING,
+    FDARRAY,
+    FDSELECT,
+    PRIVATE,
+    ROS,
     CffError,
     Dict,
-    _fd_of,
-    _index,
-    _index_at,
-    _Operand,
-    _read,
-    _Table,
+    Operand,
+    Table,
+    build_index,
+    fd_of,
+    index_at,
+    read_table,
 )
 
 #: Top DICT operators whose operand is a string id (SID): written again against the new
 #: String INDEX, which keeps only the strings they name (no glyph names).
 _SID_OPERATORS = {0, 1, 2, 3, 4, (12, 0), (12, 21), (12, 22), (12, 38)}
-_ROS, _CIDCOUNT, _FDARRAY, _FDSELECT = (12, 30), (12, 34), (12, 36), (12, 37)
+_CIDCOUNT = (12, 34)
 #: what the CID-keyed Top DICT writes itself: the offsets it moves, a CID font's own
 #: operators, and UniqueID and XUID, which would name the whole face
 _REWRITTEN: set[int | tuple[int, int]] = {
-    _CHARSET, _ENCODING, _CHARSTRINGS, _PRIVATE, 13, 14, _ROS, _CIDCOUNT, _FDARRAY, _FDSELECT,
+    CHARSET, ENCODING, CHARSTRINGS, PRIVATE, 13, 14, ROS, _CIDCOUNT, FDARRAY, FDSELECT,
     (12, 31), (12, 32), (12, 33), (12, 35),
 }  # fmt: skip
 _STANDARD_STRINGS = 391
@@ -56,7 +59,7 @@ def cid_keyed(otf: bytes) -> bytes:
         tables = _tables(otf)
         if otf[:4] != b"OTTO" or b"CFF " not in tables:
             raise CffError("not a CFF-based OpenType font")
-        table = _read(tables[b"CFF "])
+        table = read_table(tables[b"CFF "])
         if table.select is not None:
             raise CffError("CID-keyed already")
         return _sfnt({**tables, b"CFF ": _cid_table(table, None)})
@@ -71,7 +74,7 @@ def dense(otf: bytes, gids: Iterable[int]) -> bytes:
         tables = _tables(otf)
         if otf[:4] != b"OTTO" or b"CFF " not in tables:
             raise CffError("not a CFF-based OpenType font")
-        table = _read(tables[b"CFF "])
+        table = read_table(tables[b"CFF "])
         count = table.glyphs.count
         return _cid_table(table, sorted({0, *(g for g in gids if 0 <= g < count)}))
 
@@ -102,12 +105,12 @@ def _tables(otf: bytes) -> dict[bytes, bytes]:
     return found
 
 
-def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
+def _cid_table(table: Table, kept: list[int] | None) -> bytes:
     """The CID-keyed table of `table`'s glyphs `kept` (None: every glyph, CID = glyph id),
     glyph i of it CID kept[i]."""
     data = table.data
-    names = _index_at(data, data[2])
-    strings = _index_at(data, _index_at(data, names.end).end)
+    names = index_at(data, data[2])
+    strings = index_at(data, index_at(data, names.end).end)
     count = table.glyphs.count
     if count < 2:
         raise CffError("no glyph but .notdef")
@@ -117,13 +120,13 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
         programs = table.glyphs.contents()
         charset = struct.pack(">BHH", 2, 1, count - 2)  # one range: glyphs 1 to count-1
         old_fds = (
-            [0] * count if named else [_fd_of(data, table.select or 0, g) for g in range(count)]
+            [0] * count if named else [fd_of(data, table.select or 0, g) for g in range(count)]
         )
     else:
         programs = [table.program(g) for g in kept]
-        glyphs = _index(programs)
+        glyphs = build_index(programs)
         charset = b"\x00" + struct.pack(f">{len(kept) - 1}H", *kept[1:])
-        old_fds = [0 if named else _fd_of(data, table.select or 0, g) for g in kept]
+        old_fds = [0 if named else fd_of(data, table.select or 0, g) for g in kept]
     if named and any(len(program) > 1 and _seac(program) for program in programs):
         raise CffError("an accented glyph drawn with seac")
     used_fds = sorted(set(old_fds))
@@ -157,40 +160,40 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
             _sid_of(kept_strings, b"Adobe"),
             _sid_of(kept_strings, b"Identity"),
         )
-        head = _op(_ROS, _int(adobe), _int(identity), _int(0))
+        head = _op(ROS, _int(adobe), _int(identity), _int(0))
     else:
-        ros = table.top[_ROS]
+        ros = table.top[ROS]
         if len(ros) != 3 or ros[2].value is None:
             raise CffError("a ROS without its three operands")
-        head = _op(_ROS, _int(sid(ros[0].value)), _int(sid(ros[1].value)), _int(ros[2].value))
+        head = _op(ROS, _int(sid(ros[0].value)), _int(sid(ros[1].value)), _int(ros[2].value))
     head += _op(_CIDCOUNT, _int(max(count, _cid_count(table))))
     head += copied(table.top, _REWRITTEN)
     fd_dicts = [table.fds[fd] if not named else {} for fd in used_fds]
     privates = [table.fonts[fd][0] for fd in used_fds]
-    fd_heads = [copied(fd_dict, {_PRIVATE}) for fd_dict in fd_dicts]
+    fd_heads = [copied(fd_dict, {PRIVATE}) for fd_dict in fd_dicts]
     name_index = data[data[2] : names.end]
-    string_index = _index(kept_strings)
+    string_index = build_index(kept_strings)
 
     def top_dict(charset_at: int, select_at: int, glyphs_at: int, fds_at: int) -> bytes:
         # offsets in five bytes each: the DICT's size does not depend on them
         return (
             head
-            + _op(_CHARSET, _five(charset_at))
-            + _op(_FDSELECT, _five(select_at))
-            + _op(_CHARSTRINGS, _five(glyphs_at))
-            + _op(_FDARRAY, _five(fds_at))
+            + _op(CHARSET, _five(charset_at))
+            + _op(FDSELECT, _five(select_at))
+            + _op(CHARSTRINGS, _five(glyphs_at))
+            + _op(FDARRAY, _five(fds_at))
         )
 
     def fd_array(private_at: int) -> bytes:
         dicts, at = [], private_at
         for fd_head, private in zip(fd_heads, privates, strict=True):
-            dicts.append(fd_head + _op(_PRIVATE, _int(len(private)), _five(at)))
+            dicts.append(fd_head + _op(PRIVATE, _int(len(private)), _five(at)))
             at += len(private)
-        return _index(dicts)
+        return build_index(dicts)
 
     header = b"\x01\x00\x04\x04"
     charset_at = (
-        len(header) + len(name_index) + len(_index([top_dict(0, 0, 0, 0)]))
+        len(header) + len(name_index) + len(build_index([top_dict(0, 0, 0, 0)]))
         + len(string_index) + 2
     )  # fmt: skip
     select_at = charset_at + len(charset)
@@ -201,7 +204,7 @@ def _cid_table(table: _Table, kept: list[int] | None) -> bytes:
         (
             header,
             name_index,
-            _index([top_dict(charset_at, select_at, glyphs_at, fds_at)]),
+            build_index([top_dict(charset_at, select_at, glyphs_at, fds_at)]),
             string_index,
             b"\x00\x00",  # no global subroutines
             charset,
@@ -220,7 +223,7 @@ def _sid_of(kept: list[bytes], text: bytes) -> int:
     return _STANDARD_STRINGS + kept.index(text)
 
 
-def _cid_count(table: _Table) -> int:
+def _cid_count(table: Table) -> int:
     found = table.top.get(_CIDCOUNT)
     return found[0].value or 0 if found else 0
 
@@ -287,7 +290,7 @@ def _five(value: int) -> bytes:
     return b"\x1d" + struct.pack(">i", value)
 
 
-def _raw(data: bytes, operand: _Operand) -> bytes:
+def _raw(data: bytes, operand: Operand) -> bytes:
     return data[operand.at : operand.at + operand.size]
 
 
