@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 from PIL import Image
+from pptx import Presentation
 
 from conftest import AS_OF, MINIMAL, run_cli
 from salesplay import __version__
@@ -94,6 +96,19 @@ def assert_same_tree(incremental: Path, clean: Path) -> None:
     assert sorted(got) == sorted(want), "the incremental build made other files"
     differ = [rel for rel in want if got[rel] != want[rel]]
     assert differ == [], f"incremental and clean builds differ in {differ}"
+
+
+@functools.cache
+def deck_master(box: float) -> bytes:
+    """The theme's deck master with its Title and Closing logo boxes `box` inches wide."""
+    prs = Presentation(str(THEME_DIR / "deck.pptx"))
+    for layout in prs.slide_layouts:
+        for ph in layout.placeholders:
+            if layout.name in ("Title", "Closing") and ph.placeholder_format.type == 18:
+                ph.width = round(box * 914400)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
 
 
 def png_logo(colour: tuple[int, int, int]) -> bytes:
@@ -321,6 +336,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
             target.parent.mkdir(parents=True, exist_ok=True)
             mark = f"/* local override {n} */" if name.endswith(".css") else f"<!-- local {n} -->"
             target.write_text((THEME_DIR / name).read_text() + mark + "\n")
+        self.check()
+
+    @rule(box=st.sampled_from((None, 2.6, 4.0)))
+    def change_deck_master(self, box: float | None) -> None:
+        """A project deck master, as the theme's or with a wider logo box (the decks then
+        carry a larger logo), or none."""
+        target = self.project / "templates" / "deck.pptx"
+        if box is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(deck_master(box))
         self.check()
 
     @rule(day=st.sampled_from(DAYS))
