@@ -19,12 +19,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesplay import changes, cobrand, diff, kits
+from salesplay import cobrand, kits
 from salesplay.cachefiles import BLOBS as _BLOBS
 from salesplay.cachefiles import blob_file as _blob_file
 from salesplay.cachefiles import blobs_of as _blobs_of
@@ -34,10 +33,10 @@ from salesplay.cachefiles import store_blobs as _store_blobs
 from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import decks as deck_family
-from salesplay.families.base import Family, Sources, guarded, page_of, pdf_page, pdf_unit
+from salesplay.families import kitnews
+from salesplay.families.base import Family, Sources, page_of, pdf_page
 from salesplay.faults import BuildFault, Subject
 from salesplay.locales import localized_path
-from salesplay.models import Audience
 from salesplay.render import decks, html
 from salesplay.render.band import BandFonts, Brand
 from salesplay.render.slides import Logo
@@ -48,8 +47,6 @@ from salesplay.write import git_revision, map_output
 
 NAME = "kits"
 CACHE = ".salesplay/cache"
-#: an earlier revision's kit news needs only its partner edition (and its tiers' kits)
-PARTNER_ONLY: tuple[Audience, ...] = ("partner",)
 
 
 def path_of(partner_id: str) -> str:
@@ -78,7 +75,7 @@ class _Kits:
     news: dict[kits.Member, Unit] = field(default_factory=dict)
     #: (tier, since) → the cache file of its changes (reading an old revision is slow)
     news_cache: dict[kits.Member, str] = field(default_factory=dict)
-    #: the cache files of the partners' tiers at each previous revision (see _tiers_at)
+    #: the cache files of the partners' tiers at each previous revision (see kitnews)
     tiers_cache: set[str] = field(default_factory=set)
     # from `ahead` to `prepare`: the stale kits' tiers, the members' bytes found in the cache
     # (by unit key), the members, bands and logo pages made with the first stage, and what
@@ -634,7 +631,7 @@ def plan(src: Sources) -> list[Unit]:
         _remember(src, state, tiers, shown)
     if src.partners is None:
         _forget_pages(src, state, tiers)
-    plan_news(src, state, ids, revision)
+    kitnews.plan_news(src, state, ids, revision, family=NAME, cache=CACHE, kit_path=path_of)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
     # pages read them) and the members it stamps; hashed once per tier, not per kit
     tier_keys = {
@@ -696,131 +693,6 @@ def _fresh(src: Sources, unit: Unit) -> bool:
         return False
     rel = localized_path(unit.rel, src.locale, src.locales[0])
     return src.plans.records.fresh(src.out, rel, unit.key)
-
-
-def plan_news(src: Sources, state: _Kits, ids: Sequence[str], revision: str | None) -> None:
-    """Each kit's whats-new: the changes of its tier's kit edition since the revision its
-    previous kit was built from. Notes depend on (tier, previous revision) alone, so each
-    distinct pair is made once (and an old revision read from git once), never per partner."""
-    from salesplay.imagecache import ImageCache
-
-    shared = state.shared
-    ped = shared.partner_edition
-    for pid in ids:
-        rel = localized_path(path_of(pid), src.locale, src.locales[0])
-        folder = kits.kit_folder(shared, pid)
-        shared.since[pid] = kits.previous_since(src.out, pid, revision, rel, folder)
-    before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
-
-    def editions_then(since: str) -> dict[str, Edition] | None:
-        if since not in before:
-            # read in the kit's language, so translated texts compare with their
-            # translations, not with the source
-            # staleness at the day the previous kit was made (in `since`), else at this
-            # build's: never at the commit's date, which would bring back stale claims that
-            # kit left out
-            before[since] = changes.editions_at(
-                src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels, src.cat.as_of
-            )
-        return before[since]
-
-    tiers_then: dict[str, dict[str, str]] = {}  # since → partner → its tier then
-    for pid in ids:
-        tier, since = ped.partners[pid].tier, shared.since[pid]
-        then = tier
-        if since and since != kits.NO_HISTORY:
-            if since not in tiers_then:
-                tiers_then[since] = _tiers_at(src, state, since, editions_then)
-            # a partner new since then had no kit of another tier
-            then = tiers_then[since].get(pid, tier)
-        news = shared.news_key[pid] = (tier, since if then == tier else f"{since}-from-{then}")
-        if news in shared.whats_new:
-            continue
-        found: list[diff.Change] | None = None
-        if since and since != kits.NO_HISTORY:
-            # a revision's catalog never changes: the changes are cached by what they compare
-            # told in the kit's language: a translated kit's changes are its locale's
-            locale = (src.locale,) if src.translated else ()
-            key = key_of("kit-news", tier, since, ped.kits[tier].cards, *locale, *news[1:])
-            name = f"{CACHE}/{key}.json"
-            state.news_cache[news] = name
-            hit, found = _cached_changes(src.out, name)
-            if not hit:
-                old = editions_then(since)
-                if old is not None:
-                    # the kit the partner had then (its tier's kit edition, of the tier it had)
-                    # against the one it has: only what it held and holds
-                    kit = ped.kits[tier].cards
-                    found = diff.edition_changes(old.get(f"partner-{then}"), kit, src.labels)
-                _store_changes(src.out, name, found)
-        page = guarded(
-            Path("kits"),
-            kits.whats_new_page,
-            src.env,
-            ped.kits[tier],
-            since,
-            found,
-            revision,
-            fonts_css=src.theme_file("fonts.css").resolve().as_uri(),
-        )
-        shared.whats_new[news] = found
-        state.news[news] = pdf_unit(
-            src,
-            NAME,
-            f"partner-news/{tier}/{news[1].replace('@', '-at-') or 'first'}.pdf",
-            page,
-            src.labels.gettext("What's new"),
-        )
-
-
-def _tiers_at(
-    src: Sources,
-    state: _Kits,
-    since: str,
-    editions_then: Callable[[str], dict[str, Edition] | None],
-) -> dict[str, str]:
-    """Each partner's tier at revision `since` (none when that revision cannot be read): from
-    the cache, else from the partner edition of that revision (a revision never changes)."""
-    from salesplay.write import read_output, write_output
-
-    name = f"{CACHE}/{key_of('kit-tiers', since)}.json"
-    state.tiers_cache.add(name)
-    with contextlib.suppress(OSError, ValueError):
-        found = json.loads(read_output(src.out, name))
-        if isinstance(found, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in found.items()
-        ):
-            return found
-    old = editions_then(since)
-    partner = old.get("partner") if old is not None else None
-    tiers = {} if partner is None else {pid: p.tier for pid, p in partner.partners.items()}
-    with contextlib.suppress(OSError, ValueError):
-        write_output(src.out, name, json.dumps(tiers, sort_keys=True).encode(), durable=False)
-    return tiers
-
-
-def _cached_changes(out: Path, name: str) -> tuple[bool, list[diff.Change] | None]:
-    """(found, the changes) of a whats-new cache file; a bad file is a miss."""
-    from salesplay.write import read_output
-
-    try:
-        data = json.loads(read_output(out, name))
-        if data is None:
-            return True, None
-        return True, [
-            diff.Change(d["kind"], d["action"], d["subject"], d["message"], tuple(d["fields"]))
-            for d in data
-        ]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False, None
-
-
-def _store_changes(out: Path, name: str, found: list[diff.Change] | None) -> None:
-    from salesplay.write import write_output
-
-    data = None if found is None else [c.as_dict() for c in found]
-    with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, json.dumps(data, sort_keys=True).encode())
 
 
 @dataclass(frozen=True)
