@@ -17,6 +17,7 @@ import kit_standins as standins
 from conftest import AS_OF, run_cli
 from kit_standins import PARTNER, ZIP
 from salesplay.engine.records import RECORDS
+from salesplay.families import kitmembers
 from salesplay.families import kits as family
 from salesplay.render import html
 from salesplay.render.theme import THEME_DIR
@@ -49,9 +50,9 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     """The members planned from here on, (kind, tier, id); battlecard pages rendered are
     counted as ("battlecard", "", play)."""
     calls: list[tuple[str, str, str]] = []
-    unit, battlecard = family._Members.unit, html.battlecard
+    unit, battlecard = kitmembers.Members.unit, html.battlecard
 
-    def counting(self: family._Members, what: str, tier: str, eid: str) -> object:
+    def counting(self: kitmembers.Members, what: str, tier: str, eid: str) -> object:
         calls.append((what, tier, eid))
         return unit(self, what, tier, eid)
 
@@ -59,7 +60,7 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
         calls.append(("battlecard", "", str(args[2])))
         return battlecard(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(family._Members, "unit", counting)
+    monkeypatch.setattr(kitmembers.Members, "unit", counting)
     monkeypatch.setattr(html, "battlecard", rendering)
     return calls
 
@@ -71,7 +72,7 @@ def refused(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kwargs: object) -> object:
         raise Planned
 
-    monkeypatch.setattr(family._Members, "unit", refuse)
+    monkeypatch.setattr(kitmembers.Members, "unit", refuse)
 
 
 def _cache(project: Path) -> set[str]:

@@ -30,19 +30,15 @@ from salesplay.cachefiles import blobs_of as _blobs_of
 from salesplay.cachefiles import read_blobs as _cached_blobs
 from salesplay.cachefiles import store as _store_file
 from salesplay.cachefiles import store_blobs as _store_blobs
-from salesplay.engine.records import PlannedOutput, key_of
+from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
-from salesplay.families import decks as deck_family
-from salesplay.families import kitnews
-from salesplay.families.base import Family, Sources, page_of, pdf_page
-from salesplay.faults import BuildFault, Subject
+from salesplay.families import kitmembers, kitnews
+from salesplay.families.base import Family, Sources
+from salesplay.faults import BuildFault
 from salesplay.locales import localized_path
-from salesplay.render import decks, html
 from salesplay.render.band import BandFonts, Brand
-from salesplay.render.slides import Logo
 from salesplay.render.stamp import Stamper
 from salesplay.render.templates import TemplateFault
-from salesplay.views import Edition
 from salesplay.write import git_revision, map_output
 
 NAME = "kits"
@@ -65,7 +61,7 @@ class _Kits:
     src: Sources
     shared: kits.KitShared
     #: plans one member (a reused plan's member whose cached bytes are gone is made again)
-    planner: _Members
+    planner: kitmembers.Members
     cards: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → card
     enablement: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, play) → deck
     pitches: dict[kits.Member, Unit] = field(default_factory=dict)  # (tier, destination)
@@ -102,7 +98,7 @@ class _Kits:
         )
 
     def slot(self, what: str) -> dict[kits.Member, Unit]:
-        """The members of one kind (MEMBER_KINDS) by (tier, id)."""
+        """The members of one kind (kitmembers.MEMBER_KINDS) by (tier, id)."""
         return {
             "card": self.cards,
             "enablement": self.enablement,
@@ -437,178 +433,6 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
     )
 
 
-#: the kinds of member made once per tier, in the order a tier's members are planned
-MEMBER_KINDS = ("card", "enablement", "competitor", "brief", "pitch")
-
-
-@dataclass
-class _Members:
-    """How one locale's kit members are planned, one at a time: by the plan, or by
-    `_Kits.prepare` for a member of a reused plan whose cached bytes are gone.
-
-    A member is made from its tier's kit editions, which hold no partner: what it reads is
-    what a plan without partners reads (see `_reused`)."""
-
-    src: Sources
-
-    @functools.cached_property
-    def deck_master(self) -> decks.DeckMaster:
-        return deck_family.master(self.src)
-
-    @functools.cached_property
-    def master(self) -> tuple[Path, str]:
-        path = self.deck_master.path
-        return path, key_of("master", path.read_bytes())
-
-    @functools.cached_property
-    def logo(self) -> Logo | None:
-        # the company's, on title and closing slides
-        return deck_family.logo(self.src, self.deck_master)
-
-    @functools.cached_property
-    def links(self) -> html.Links:
-        return html.Links.for_pdf(self.src.cat.root, self.src.template_dirs)
-
-    def slots(self, tier: str) -> list[tuple[str, str]]:
-        """(kind, id) of every member of `tier`, in planning order."""
-        kit = self.src.editions["partner"].kits[tier]
-        return [
-            *((what, play) for play in kit.plays for what in ("card", "enablement")),
-            *(("competitor", cid) for cid in kit.competitors),
-            *(("brief", play) for play in kit.briefs),
-            *(("pitch", dest) for dest in kit.destinations),
-        ]
-
-    def unit(self, what: str, tier: str, eid: str) -> Unit:
-        """The unit of one member: its page or slides rendered now, for its key."""
-        src, links = self.src, self.links
-        kit = src.editions["partner"].kits[tier]
-        tr = src.labels.gettext  # members' document titles in the kit's language
-        if what == "card":
-            title = tr("%(name)s — battlecard") % {"name": kit.cards.plays[eid].name}
-            page = page_of(html.battlecard, src.env, eid, links, medium="print")
-            return self._pdf("partner-cards", tier, eid, kit.cards, page, title, ("play", eid))
-        if what == "competitor":
-            # made from the tier's kit edition: it names only the kit's plays
-            title = tr("%(name)s — competitor card") % {"name": kit.cards.competitors[eid].name}
-            page = page_of(html.competitor_card, src.env, eid, links, medium="print")
-            subject = ("competitor", eid)
-            return self._pdf("partner-competitors", tier, eid, kit.cards, page, title, subject)
-        if what == "brief":
-            # the customer's page: from the tier's public edition, never the partner one
-            title = tr("%(name)s — customer brief") % {"name": kit.pitches.plays[eid].name}
-            page = page_of(kits.customer_brief, src.env, eid, links)
-            return self._pdf("partner-briefs", tier, eid, kit.pitches, page, title, ("play", eid))
-        master, digest = self.master
-        if what == "enablement":
-            return deck_family.unit(
-                NAME,
-                f"partner-decks/{tier}/{eid}.pptx",
-                kit.cards,
-                decks.partner_enablement_slides(kit.cards, eid),
-                master,
-                digest,
-                tr("%(name)s — partner enablement") % {"name": kit.cards.plays[eid].name},
-                ("play", eid),
-                self.logo,
-            )
-        if what == "pitch":
-            return deck_family.unit(
-                NAME,
-                f"partner-pitches/{tier}/{eid}.pptx",
-                kit.pitches,
-                decks.pitch_slides(kit.pitches, eid),
-                master,
-                digest,
-                kit.pitches.destinations[eid].name,
-                ("destination", eid),
-                self.logo,
-            )
-        raise ValueError(f"no kit member kind {what!r}")
-
-    def _pdf(
-        self,
-        folder: str,
-        tier: str,
-        eid: str,
-        edition: Edition,
-        page: Callable[[Edition], str],
-        title: str,
-        subject: Subject,
-    ) -> Unit:
-        rel = f"{folder}/{tier}/{eid}.pdf"
-        where = Path(eid)
-        return pdf_page(self.src, NAME, rel, edition, page, title, where=where, subject=subject)
-
-
-#: each tier's two kit editions (cards, pitches) by the digest of their repr (their whole
-#: content), which a plan spells out once: a thousand kits' keys and the members' plan
-#: read it, and a repr of the repr would escape megabytes again
-Shown = dict[str, tuple[str, str]]
-
-
-def _shown(src: Sources) -> Shown:
-    kits_of = src.editions["partner"].kits
-    return {
-        tier: (key_of("edition", kit.cards), key_of("edition", kit.pitches))
-        for tier, kit in kits_of.items()
-    }
-
-
-def _members_plan(src: Sources, tiers: Sequence[str], shown: Shown) -> tuple[str, str] | None:
-    """The name and key of the members' plan of `tiers` in this locale: what the members
-    are made from (_Members), which is the tiers' kit editions (they hold no partner, and
-    their repr is their whole content), the templates and the files a page may load; not
-    the catalog's files, so that an edit no kit shows (a rep-only play, a partner) plans no
-    member."""
-    if src.plans is None:
-        return None
-    name = f"{NAME}-members"
-    editions = [(tier, *shown[tier]) for tier in tiers]
-    key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resources))
-    return f"{name}@{src.locale}", key
-
-
-def _reused(src: Sources, state: _Kits, tiers: Sequence[str], shown: Shown) -> bool:
-    """Fill in the members of `tiers` from their recorded plan when what they are made from
-    is unchanged (no page rendered: their bytes come from the cache, see _Kits.prepare)."""
-    memo = _members_plan(src, tiers, shown)
-    recalled = src.plans.recalled(*memo) if memo is not None and src.plans else None
-    if not recalled or not all(len(o.slot) == 3 and o.slot[0] in MEMBER_KINDS for o in recalled):
-        return False
-    for o in recalled:
-        what, tier, eid = o.slot
-        state.slot(what)[(tier, eid)] = Unit(o.rel, NAME, o.key, subject=o.subject)
-    return True
-
-
-def _remember(src: Sources, state: _Kits, tiers: Sequence[str], shown: Shown) -> None:
-    """Record the members of `tiers` for the next build (see _reused)."""
-    memo = _members_plan(src, tiers, shown)
-    if memo is None or src.plans is None:
-        return
-    members = [
-        PlannedOutput(u.rel, u.key, subject=u.subject, slot=(what, *member))
-        for what, member, u in state.members(set(tiers))
-        if what in MEMBER_KINDS
-    ]
-    src.plans.keep(*memo, members)
-
-
-def _forget_pages(src: Sources, state: _Kits, tiers: Sequence[str]) -> None:
-    """Drop the page keys (Records.pages) of members no kit of this locale holds any more (a
-    play, a competitor or a tier's last partner gone): nothing would read them again, and
-    records.json would keep them for good. Only a plan of every kit knows that."""
-    if src.plans is None:
-        return
-    used = {f"{NAME}:{u.rel}@{src.locale}" for _, _, u in state.members(set(tiers))}
-    prefix, suffix = f"{NAME}:", f"@{src.locale}"
-    pages = src.plans.records.pages
-    for name in [n for n in pages if n.startswith(prefix) and n.endswith(suffix)]:
-        if name not in used:
-            del pages[name]
-
-
 def plan(src: Sources) -> list[Unit]:
     cat = src.cat
     ped = src.editions["partner"]
@@ -619,18 +443,18 @@ def plan(src: Sources) -> list[Unit]:
         return []
     revision = git_revision(cat.root)
     shared = kits.KitShared(cat, ped, src.out, src.env, revision, src.locale, src.locales[0])
-    state = _Kits(src, shared, _Members(src))
+    state = _Kits(src, shared, kitmembers.Members(src, NAME))
     tiers = list(dict.fromkeys(ped.partners[pid].tier for pid in ids))
-    shown = _shown(src)
-    if not _reused(src, state, tiers, shown):
+    shown = kitmembers.shown(src)
+    if not state.planner.reused(state, tiers, shown):
         same: dict[str, Unit] = {}  # key → the first unit with it: one member made once
         for tier in tiers:
             for what, eid in state.planner.slots(tier):
                 unit = state.planner.unit(what, tier, eid)
                 state.slot(what)[(tier, eid)] = same.setdefault(unit.key, unit)
-        _remember(src, state, tiers, shown)
+        state.planner.remember(state, tiers, shown)
     if src.partners is None:
-        _forget_pages(src, state, tiers)
+        state.planner.forget_pages(state, tiers)
     kitnews.plan_news(src, state, ids, revision, family=NAME, cache=CACHE, kit_path=path_of)
     # what every kit of a tier holds besides its partner: the tier's two editions (its index
     # pages read them) and the members it stamps; hashed once per tier, not per kit
