@@ -98,39 +98,30 @@ class Members:
             # made from the tier's kit edition: it names only the kit's plays
             title = tr("%(name)s — competitor card") % {"name": kit.cards.competitors[eid].name}
             page = page_of(html.competitor_card, src.env, eid, links, medium="print")
-            subject = ("competitor", eid)
-            return self._pdf("partner-competitors", tier, eid, kit.cards, page, title, subject)
+            return self._pdf(
+                "partner-competitors", tier, eid, kit.cards, page, title, ("competitor", eid)
+            )
         if what == "brief":
             # the customer's page: from the tier's public edition, never the partner one
             title = tr("%(name)s — customer brief") % {"name": kit.pitches.plays[eid].name}
             page = page_of(kits.customer_brief, src.env, eid, links)
             return self._pdf("partner-briefs", tier, eid, kit.pitches, page, title, ("play", eid))
         master, digest = self.master
+        subject: Subject  # the deck's
         if what == "enablement":
-            return deck_family.unit(
-                self.family,
-                f"partner-decks/{tier}/{eid}.pptx",
-                kit.cards,
-                decks.partner_enablement_slides(kit.cards, eid),
-                master,
-                digest,
-                tr("%(name)s — partner enablement") % {"name": kit.cards.plays[eid].name},
-                ("play", eid),
-                self.logo,
-            )
-        if what == "pitch":
-            return deck_family.unit(
-                self.family,
-                f"partner-pitches/{tier}/{eid}.pptx",
-                kit.pitches,
-                decks.pitch_slides(kit.pitches, eid),
-                master,
-                digest,
-                kit.pitches.destinations[eid].name,
-                ("destination", eid),
-                self.logo,
-            )
-        raise ValueError(f"no kit member kind {what!r}")
+            rel, edition = f"partner-decks/{tier}/{eid}.pptx", kit.cards
+            slides = decks.partner_enablement_slides(edition, eid)
+            title = tr("%(name)s — partner enablement") % {"name": edition.plays[eid].name}
+            subject = ("play", eid)
+        elif what == "pitch":
+            rel, edition = f"partner-pitches/{tier}/{eid}.pptx", kit.pitches
+            slides = decks.pitch_slides(edition, eid)
+            title, subject = edition.destinations[eid].name, ("destination", eid)
+        else:
+            raise ValueError(f"no kit member kind {what!r}")
+        return deck_family.unit(
+            self.family, rel, edition, slides, master, digest, title, subject, self.logo
+        )
 
     def _pdf(
         self,
