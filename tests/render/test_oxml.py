@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from pptx import Presentation
 from pptx.oxml import xmlchemy
+from test_pptx_deck import _build, _every_layout
 
 from salesplay.render import oxml
-from salesplay.render.pptx_deck import build_deck
-from salesplay.render.slides import PathStep, SlideSpec
-from salesplay.richtext import parse
-
-MASTER = Path(__file__).resolve().parents[2] / "src/salesplay/themes/default/deck.pptx"
-SLIDES = [
-    SlideSpec("Title", "Cyber-resilient enterprise", subtitle="Recover in an hour"),
-    SlideSpec("Content", "Why now", body=parse("- Insurers ask for **immutable** copies\n"
-              "  - twice a year"), notes="Ask about the last restore."),
-    SlideSpec("Two Content", "Us vs Acme", body=parse("- ours"), body2=parse("- theirs")),
-    SlideSpec("Path", "The journey", steps=(PathStep("Modernize", "On tape"),
-                                            PathStep("Drill", "No drills"))),
-    SlideSpec("Closing", "Thank you", subtitle="Book a workshop"),
-]  # fmt: skip
 
 
 def _deck() -> bytes:
-    return build_deck(MASTER, SLIDES, title="Pitch", author="Northwind", as_of=dt.date(2026, 10, 1))
+    """A deck of every layout, as the deck builder's own tests build it."""
+    return _build(_every_layout())
 
 
 def test_python_pptx_answers_with_compiled_queries() -> None:
