@@ -1,12 +1,17 @@
-"""An embedded font subset without glyph names: its CFF table made CID-keyed, ids unchanged.
+"""An embedded font subset without glyph names: its CFF table made CID-keyed, in two forms.
 
 WeasyPrint subsets a face keeping the face's glyph ids (a PDF's text names glyphs by id),
 so a battlecard's subset of Inter Bold has a thousand glyph slots for the seventy it draws,
 and its name-keyed CFF table names every slot: the names were 7.4 KB of its 22.7 KB, and
-the font 11.7 KB compressed. A CID-keyed table names no glyph; its charset maps glyph i to
-CID i, so that a reader which maps CIDs through the charset (ISO 32000-1, 9.7.4.2) and one
-which takes a CID for a glyph id draw the same glyph: 6.8 KB compressed. The glyph
-programs, metrics and every other table are kept byte for byte.
+the font 11.7 KB compressed. A CID-keyed table names no glyph.
+
+- `cid_keyed`: every slot kept, glyph i CID i, in its OpenType file (6.8 KB compressed):
+  a reader that maps CIDs through the charset (ISO 32000-1, 9.7.4.2) and one that takes a
+  CID for a glyph id draw the same glyph; the parts of a playbook stay mergeable by id.
+- `dense`: only the glyphs drawn, each CID its old id, a bare CFF table for a
+  CIDFontType0C program, whose reader maps a CID through the charset.
+
+The glyph programs, and in the OpenType form every other table, are kept byte for byte.
 """
 
 from __future__ import annotations
@@ -56,10 +61,7 @@ def cid_keyed(otf: bytes) -> bytes:
     already, subroutines, an accented glyph drawn with seac, which finds its parts by
     their names; a damaged table): the caller keeps that font as it is."""
     with _as_cff_error():
-        tables = _tables(otf)
-        if otf[:4] != b"OTTO" or b"CFF " not in tables:
-            raise CffError("not a CFF-based OpenType font")
-        table = read_table(tables[b"CFF "])
+        tables, table = _cff_of(otf)
         if table.select is not None:
             raise CffError("CID-keyed already")
         return _sfnt({**tables, b"CFF ": _cid_table(table, None)})
@@ -71,12 +73,17 @@ def dense(otf: bytes, gids: Iterable[int]) -> bytes:
     `gids` only, each glyph CID its old id: for a PDF's CIDFontType0C font program, whose
     reader finds a CID's glyph through the charset. Raises CffError as cid_keyed does."""
     with _as_cff_error():
-        tables = _tables(otf)
-        if otf[:4] != b"OTTO" or b"CFF " not in tables:
-            raise CffError("not a CFF-based OpenType font")
-        table = read_table(tables[b"CFF "])
+        _, table = _cff_of(otf)
         count = table.glyphs.count
         return _cid_table(table, sorted({0, *(g for g in gids if 0 <= g < count)}))
+
+
+def _cff_of(otf: bytes) -> tuple[dict[bytes, bytes], Table]:
+    """The tables of the OpenType font `otf`, and its CFF table read."""
+    tables = _tables(otf)
+    if otf[:4] != b"OTTO" or b"CFF " not in tables:
+        raise CffError("not a CFF-based OpenType font")
+    return tables, read_table(tables[b"CFF "])
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import zlib
@@ -225,11 +224,12 @@ class SubsetFont:
         drawn = {new_gid[ch] for ch in original}
         # the shared subset holds a hundred glyphs, a band's text draws some thirty: its
         # program holds those, each CID its id in the subset (render.cidfont)
-        program, kind = subset_data, pikepdf.Name.OpenType
-        with contextlib.suppress(CffError):  # else the subset as it is: larger, as right
+        try:
             program, kind = dense(subset_data, drawn), pikepdf.Name.CIDFontType0C
-        if kind == pikepdf.Name.CIDFontType0C:  # widths and texts of the glyphs it holds
+            # widths and texts of the glyphs it holds
             by_gid = [(gid, ch) for gid, ch in by_gid if rank[gid] in drawn]
+        except CffError:  # the subset as it is: larger, as right
+            program, kind = subset_data, pikepdf.Name.OpenType
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(by_gid).encode()).digest()[:6])
         base = pikepdf.Name(f"/{tag}+{self.ps_name}")
         file = pdf.make_stream(
