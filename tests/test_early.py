@@ -9,8 +9,10 @@ import gc
 import io
 import os
 import pickle
+import select
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -155,7 +157,8 @@ def test_a_build_takes_its_playbook_from_the_early_start_with_the_same_bytes(
     _build(one, jobs=1)
     assert taken == []  # --jobs 1 starts nothing early
     _build(two, jobs=2)
-    assert taken == ["playbooks/cyber-resilience.pdf"]  # in the one free slot
+    # the first in the one free slot; others if the standby is done before planning is
+    assert taken[:1] == ["playbooks/cyber-resilience.pdf"]
     assert sent == taken  # made by the standby, which had WeasyPrint imported
     outputs = sorted(p.relative_to(two / "build") for p in (two / "build").rglob("*.pdf"))
     assert outputs
@@ -234,6 +237,94 @@ def test_a_closure_goes_to_a_fork_and_the_unused_standby_is_stopped() -> None:
         early.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(standby.pid, os.WNOHANG)  # killed and reaped though never used
+
+
+def _wait_until(ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not ready():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.01)
+
+
+def test_a_unit_planned_while_the_standby_is_busy_goes_to_it_once_it_is_free() -> None:
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    first, second = _sent_unit("a.pdf"), _sent_unit("b.pdf")
+    try:
+        early.offer([first])
+        early.offer([second])
+        assert early.started(first) and not early.started(second)  # the one slot is taken
+        _wait_until(standby.ready)  # the first is made: its answer is on its way
+        early.offer([])  # planning goes on: the free slot is seen
+        assert early.started(second)
+        for unit in (second, first):  # either order: the first's answer was read already
+            made = early.take(unit)
+            assert made is not None
+            assert made[0] == f"{unit.rel} by {standby.pid}; warmed in {standby.pid}".encode()
+    finally:
+        early.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(standby.pid, os.WNOHANG)  # reaped
+
+
+def test_a_waiting_closure_starts_on_a_fork_once_the_first_is_done() -> None:
+    first, second = _pid_unit("a.pdf", EARLY_COST + 1), _pid_unit("b.pdf")
+    early = EarlyStarts(1, stale=lambda _u: True)
+    try:
+        early.offer([first, second])  # the longest first
+        assert early.started(first) and not early.started(second)
+        fd = early._started[(first.rel, first.key)].fd
+        _wait_until(lambda: bool(select.select([fd], [], [], 0)[0]))
+        early.offer([])
+        assert early.started(second)
+        pids = set()
+        for unit in (first, second):
+            made = early.take(unit)
+            assert made is not None and made[0].startswith(f"{unit.rel} by ".encode())
+            pids.add(made[0].split(b" by ")[1])
+        assert len(pids) == 2 and str(os.getpid()).encode() not in pids  # a fork each
+    finally:
+        early.close()
+
+
+def test_a_short_unit_starts_early_on_the_standby_only() -> None:
+    # a card costs less than a fork saves, but nothing on the standby, which is running
+    card = Unit("card.pdf", "test", "card.pdf", make=_PidMake("card.pdf"), cost=EARLY_COST / 4)
+    closure = _pid_unit("other.pdf", EARLY_COST / 4)
+    without = EarlyStarts(1, stale=lambda _u: True)
+    without.offer([card])
+    assert not without.started(card)  # no standby: the stage makes it
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    try:
+        early.offer([closure, card])
+        assert early.started(card) and not early.started(closure)  # the closure does not pickle
+        made = early.take(card)
+        assert made is not None and made[0].startswith(f"card.pdf by {standby.pid}".encode())
+    finally:
+        early.close()
+
+
+def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves() -> None:
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    first, second = _sent_unit("a.pdf"), _sent_unit("b.pdf")
+    try:
+        early.offer([first, second])
+        early.planned()
+        assert early.started(first) and not early.started(second)
+        made = [m.data for m in run_stage([first, second], InlineExecutor(), early=early)]
+        assert sorted(made) == sorted(
+            [
+                f"a.pdf by {standby.pid}; warmed in {standby.pid}".encode(),
+                f"b.pdf by {os.getpid()}; ".encode(),  # made by the stage, here
+            ]
+        )
+        # nothing more to make: the standby left by itself once it had answered
+        _, status = os.waitpid(standby.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        early.close()
 
 
 def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: Path) -> None:

@@ -274,6 +274,7 @@ def _build(
         if clean:
             _clear_cache(ctx.out)
         units = _plan(ctx, cat, diags, only, partners, progress, records, clean, source_only, early)
+        early.planned()
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
     except BuildFault as exc:

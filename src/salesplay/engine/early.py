@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import struct
 import threading
@@ -18,24 +19,32 @@ from salesplay.engine.units import Result, Unit, Workshop
 #: a unit whose estimated cost (Unit.cost, about seconds) reaches this starts early: a
 #: playbook of a few dozen pages, not a one-page card (its fork would cost more than it saves).
 EARLY_COST = 2.0
+#: a frame's length, before a job sent to the standby and before each of its answers.
+_LENGTH = struct.Struct("<Q")
 
 
 @dataclass
 class _Started:
     pid: int
-    #: the read end of the pipe its result comes back on.
+    #: the read end of the pipe its result comes back on (the standby's is its own).
     fd: int
     #: a standby's job on its way to it (see Standby.send), joined before its answer is read.
     sending: threading.Thread | None = field(default=None, compare=False)
+    #: the standby that makes it (its answer is one frame on the standby's pipe); None for
+    #: a fork of its own (its answer runs to the end of its pipe).
+    standby: Standby | None = field(default=None, compare=False)
+    #: its pickled answer, once read (see EarlyStarts.collect).
+    answer: bytes | None = field(default=None, compare=False)
 
 
 class Standby:
     """A process forked when a build starts, before the catalog is checked, that imports
-    what long units need (WeasyPrint: 0.4 s) while the build checks and plans; the first
-    long unit whose make pickles (a PDF's is data, families.base.PdfMake) is sent to it
-    instead of to a fork made after planning, which would have to import it first.
+    what long units need (WeasyPrint: 0.4 s) while the build checks and plans; a long unit
+    whose make pickles (a PDF's is data, families.base.PdfMake) is sent to it instead of to
+    a fork made after planning, which would have to import it first.
 
-    It makes one unit and exits; unused, it is killed with the early starts (`close`).
+    It makes the units it is sent one after the other, answering each; once the build
+    closes its end of the job pipe (`finish`), it exits. Unused, it is killed (`close`).
     """
 
     def __init__(self, warms: Sequence[Callable[[], None]]) -> None:
@@ -49,55 +58,93 @@ class Standby:
             for fd in (job_read, self._job_write, self._read, answer_write):
                 os.close(fd)
             raise
-        if self.pid == 0:  # the child: warm, wait for one unit, make it, answer, leave
+        if self.pid == 0:  # the child: warm, make each unit sent, answer each, leave
             code = 0
             try:
                 os.close(self._job_write)
                 os.close(self._read)
                 die_with_parent(parent)
-                _serve_one(warms, job_read, answer_write)
+                _serve(warms, job_read, answer_write)
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
         os.close(job_read)
         os.close(answer_write)
-        self.used = False
+        #: a unit is on it, its answer not read yet
+        self.busy = False
+        #: no job is sent any more (finish, close, or it died)
+        self.finished = False
+        self._sending: threading.Thread | None = None
+        self._closed = False
 
     def send(self, unit: Unit) -> _Started | None:
         """Hand `unit` to the standby: its _Started, or None when its make does not pickle (a
-        closure) or the standby is taken."""
-        if self.used:
+        closure) or the standby is busy or finished."""
+        if self.busy or self.finished:
             return None
         try:
             payload = pickle.dumps(unit)
         except (pickle.PicklingError, AttributeError, TypeError):
             return None
-        self.used = True
+        self.busy = True
+        if self._sending is not None:
+            self._sending.join()  # read whole before the answer before this one was written
         # written from a thread: the standby reads it only once its imports are done, and a
         # pipe holds 64 KB, so the build would otherwise wait for them
-        fd = self._job_write
-        sending = threading.Thread(
-            target=_write_all, args=(fd, struct.pack("<Q", len(payload)) + payload), daemon=True
+        frame = _LENGTH.pack(len(payload)) + payload
+        self._sending = threading.Thread(
+            target=_write_all, args=(self._job_write, frame), daemon=True
         )
-        sending.start()
-        return _Started(self.pid, self._read, sending)
+        self._sending.start()
+        return _Started(self.pid, self._read, self._sending, self)
+
+    def answer(self) -> bytes:
+        """The answer to the unit sent last, waiting for it (b"" when the standby died: it
+        then takes no more units)."""
+        try:
+            (size,) = _LENGTH.unpack(_read_exactly(self._read, _LENGTH.size))
+            found = _read_exactly(self._read, size)
+        except (EOFError, OSError):
+            self.finished, found = True, b""
+        self.busy = False
+        return found
+
+    def ready(self) -> bool:
+        """Whether the answer to the unit sent last can be read without waiting for its make."""
+        readable, _, _ = select.select([self._read], [], [], 0)
+        return bool(readable)
+
+    def finish(self) -> None:
+        """Send no more: the standby leaves once it has answered the unit it is making."""
+        if not self.finished:
+            self.finished = True
+            if self._sending is not None:
+                self._sending.join()
+            with contextlib.suppress(OSError):
+                os.close(self._job_write)
 
     def close(self) -> None:
-        """Stop the standby if no unit was sent to it (the unit's _Started stops it otherwise)."""
-        if not self.used:
-            self.used = True
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+        """Stop the standby, whatever it is doing, and reap it."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        if self._sending is not None:
+            self._sending.join()  # its write fails once the standby is gone
+        if not self.finished:
+            self.finished = True
             os.close(self._job_write)
-            os.close(self._read)
-            _reap(self.pid)
+        os.close(self._read)
+        _reap(self.pid)
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     try:
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(data)
+        while view:
+            view = view[os.write(fd, view) :]
     except OSError:
         pass  # the standby died: it gives no answer, and the unit is made again
 
@@ -107,39 +154,51 @@ def _read_exactly(fd: int, size: int) -> bytes:
     while left:
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
-            raise EOFError("the build closed the standby's pipe")
+            raise EOFError("the pipe closed before the whole frame came")
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
 
 
-def _serve_one(warms: Sequence[Callable[[], None]], job_fd: int, answer_fd: int) -> None:
+def _read_to_end(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _serve(warms: Sequence[Callable[[], None]], job_fd: int, answer_fd: int) -> None:
     for warm in warms:
         with contextlib.suppress(Exception):  # the unit's make imports it again, and says why
             warm()
-    (size,) = struct.unpack("<Q", _read_exactly(job_fd, 8))
-    unit = pickle.loads(_read_exactly(job_fd, size))  # from our own parent, never a file
-    _answer(unit, answer_fd)
-
-
-def _answer(unit: Unit, answer_fd: int) -> None:
-    """Make `unit` and write its pickled Result (None when it failed: the build makes it
-    again, which reports the fault) to `answer_fd`."""
     workshop = Workshop()
     try:
-        made: Result | None = make_one(unit, workshop)
-    except Exception:
-        made = None
+        while True:
+            try:
+                (size,) = _LENGTH.unpack(_read_exactly(job_fd, _LENGTH.size))
+            except EOFError:
+                return  # the build sends no more
+            unit = pickle.loads(_read_exactly(job_fd, size))  # from our own parent, never a file
+            answer = pickle.dumps(_made(unit, workshop))
+            _write_all(answer_fd, _LENGTH.pack(len(answer)) + answer)
     finally:
         workshop.close()
-    with os.fdopen(answer_fd, "wb") as pipe:
-        pipe.write(pickle.dumps(made))
+
+
+def _made(unit: Unit, workshop: Workshop) -> Result | None:
+    """Make `unit`: its Result, None when it failed (the build makes it again, which
+    reports the fault)."""
+    try:
+        return make_one(unit, workshop)
+    except Exception:
+        return None
 
 
 class EarlyStarts:
-    """Stale units with long makes (playbooks), each started on a forked process of its own
-    while the build plans the rest, so that the longest document of an edit does not wait
-    for every family to be planned.
+    """Stale units started while the build plans the rest, so that the longest document of
+    an edit (a playbook) does not wait for every family to be planned: a long unit on a
+    process of its own or the standby, a short one (a card) on the standby only. A unit
+    planned while every slot is taken waits for a slot freed while the build still plans.
 
     Their bytes wait in memory until the build asks for them (`take`): nothing is written
     before every unit is planned, and a fault later in planning only stops them (`close`).
@@ -150,36 +209,80 @@ class EarlyStarts:
     def __init__(
         self, slots: int, stale: Callable[[Unit], bool], standby: Standby | None = None
     ) -> None:
-        """`slots`: processes started at most (0: none, e.g. --jobs 1); `stale`: whether a
-        unit needs making at all; `standby`: a process with the imports done, for the first
-        unit whose make pickles (it counts as one of the slots)."""
+        """`slots`: units made at once at most (0: none, e.g. --jobs 1); `stale`: whether a
+        unit needs making at all; `standby`: a process with the imports done, for the units
+        whose make pickles (it counts as one of the slots)."""
         self.slots = slots
         self.stale = stale
         self.standby = standby
         self._started: dict[tuple[str, str], _Started] = {}
+        #: stale units planned while every slot was taken, longest first
+        self._waiting: list[Unit] = []
+        self._queued: set[tuple[str, str]] = set()  # every unit ever waiting, by (rel, key)
 
     def offer(self, units: Sequence[Unit]) -> None:
-        """Start the long stale units among `units` while slots are free, longest first."""
-        long = [
-            u
-            for u in units
-            if u.make is not None and u.stage == 0 and u.prepare is None and u.cost >= EARLY_COST
-        ]
-        for unit in sorted(long, key=lambda u: (-u.cost, u.rel)):
-            if len(self._started) >= self.slots:
-                return
-            if (unit.rel, unit.key) not in self._started and self.stale(unit):
-                sent = self.standby.send(unit) if self.standby is not None else None
+        """Start the stale units among `units` that may start early while slots are free,
+        longest first; the others wait for a slot (see collect). A long unit may start on a
+        fork or the standby; a short one (a card) only on the standby, which costs no fork."""
+        if self.slots < 1:
+            return
+        for unit in units:
+            if unit.make is None or unit.stage != 0 or unit.prepare is not None:
+                continue
+            if unit.cost < EARLY_COST and self.standby is None:
+                continue
+            key = (unit.rel, unit.key)
+            if key not in self._started and key not in self._queued and self.stale(unit):
+                self._waiting.append(unit)
+                self._queued.add(key)
+        self._waiting.sort(key=lambda u: (-u.cost, u.rel))
+        self.collect()
+
+    def collect(self) -> None:
+        """Read the answers that are ready, without waiting, and start waiting units on the
+        slots that frees."""
+        if not self._waiting:
+            return
+        for started in self._running():
+            if started.standby is not None:
+                if started.standby.ready():
+                    started.answer = started.standby.answer()
+            elif select.select([started.fd], [], [], 0)[0]:
+                started.answer = _read_to_end(started.fd)  # its make is done: it is answering
+                os.close(started.fd)
+                _reap(started.pid)
+        at = 0
+        while at < len(self._waiting) and len(self._running()) < self.slots:
+            unit = self._waiting[at]
+            key = (unit.rel, unit.key)
+            standby = self.standby
+            if standby is not None and not standby.busy and not standby.finished:
+                sent = standby.send(unit)
                 if sent is not None:
-                    # the stage imports what the workers need, after the planning
-                    self._started[(unit.rel, unit.key)] = sent
+                    del self._waiting[at]
+                    self._started[key] = sent
                     continue
-                if unit.warm is not None:
-                    unit.warm()  # imported once, here: the workers forked later inherit it too
-                try:
-                    self._started[(unit.rel, unit.key)] = _start(unit)
-                except OSError:
-                    return  # no process to spare (EAGAIN, ENOMEM): the stage makes it
+                if unit.cost < EARLY_COST:
+                    self._waiting.pop(at)  # it does not pickle: only the stage can make it
+                    continue
+            if unit.cost < EARLY_COST:
+                at += 1  # waits for the standby
+                continue
+            self._waiting.pop(at)
+            if unit.warm is not None:
+                unit.warm()  # imported once, here: the workers forked later inherit it too
+            try:
+                self._started[key] = _start(unit)
+            except OSError:
+                self._waiting.clear()  # no process to spare (EAGAIN, ENOMEM): the stage makes them
+                return
+
+    def planned(self) -> None:
+        """Planning is over: no unit starts early any more (the stage makes those waiting),
+        and the standby leaves once it has answered."""
+        self._waiting.clear()
+        if self.standby is not None:
+            self.standby.finish()
 
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early (its bytes come from `take`)."""
@@ -193,9 +296,13 @@ class EarlyStarts:
             return None
         if started.sending is not None:
             started.sending.join()
-        with os.fdopen(started.fd, "rb") as pipe:
-            payload = pipe.read()
-        _reap(started.pid)
+        payload = started.answer
+        if payload is None and started.standby is not None:
+            payload = started.standby.answer()
+        elif payload is None:
+            with os.fdopen(started.fd, "rb") as pipe:
+                payload = pipe.read()
+            _reap(started.pid)
         try:
             made = pickle.loads(payload)  # from our own fork, never from a file
         except Exception:  # a child that died before answering left nothing to load
@@ -204,16 +311,20 @@ class EarlyStarts:
 
     def close(self) -> None:
         """Stop every early unit not taken (a fault, Ctrl-C, or a build that wanted none)."""
-        for started in self._started.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(started.pid, signal.SIGKILL)
-            if started.sending is not None:
-                started.sending.join()  # its write fails once the standby is gone
-            os.close(started.fd)
-            _reap(started.pid)
+        for started in self._running():
+            if started.standby is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(started.pid, signal.SIGKILL)
+                os.close(started.fd)
+                _reap(started.pid)
         self._started.clear()
+        self._waiting.clear()
         if self.standby is not None:
             self.standby.close()
+
+    def _running(self) -> list[_Started]:
+        """The units started whose answer is not read yet."""
+        return [s for s in self._started.values() if s.answer is None]
 
 
 def _start(unit: Unit) -> _Started:
@@ -230,7 +341,13 @@ def _start(unit: Unit) -> _Started:
         try:
             os.close(read)
             die_with_parent(parent)
-            _answer(unit, write)
+            workshop = Workshop()
+            try:
+                answer = pickle.dumps(_made(unit, workshop))
+            finally:
+                workshop.close()
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(answer)
         except BaseException:
             code = 1
         finally:
