@@ -110,6 +110,43 @@ def test_a_previous_archive_that_is_no_zip_keeps_nothing(junk: bytes) -> None:
     assert kept is None or kept.get("kit/a.pdf") is None
 
 
+def test_the_directory_is_read_as_zipfile_reads_it() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("kit/a.pdf", b"%PDF one" * 50, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("kit/ü.html", b"<p>caf\xc3\xa9</p>" * 50, compress_type=zipfile.ZIP_DEFLATED)
+        zf.comment = b"a comment"
+    made = buffer.getvalue()
+    kept = archive.KeptMembers.of(made)
+    assert kept is not None and kept.comment == b"a comment"
+    with zipfile.ZipFile(io.BytesIO(made)) as zf:
+        for info in zf.infolist():
+            assert kept.read(info.filename) == zf.read(info.filename)
+    a = kept.get("kit/a.pdf")
+    assert a is not None and bytes(a.data) == b"%PDF one" * 50
+    with pytest.raises(KeyError):
+        kept.read("kit/missing.pdf")
+    # cut short, or its directory moved: no zip this module reads
+    assert archive.KeptMembers.of(made[:-30]) is None
+    assert archive.KeptMembers.of(b"x" + made) is None
+    # a comment that holds the end record's signature (zipfile reads no such archive)
+    odd = archive.deterministic_zip([("a.pdf", b"x")], date=DATE, comment=b"PK\x05\x06 here")
+    kept = archive.KeptMembers.of(odd)
+    assert kept is not None and kept.comment == b"PK\x05\x06 here" and kept.get("a.pdf")
+
+
+def test_a_damaged_deflated_member_is_not_read() -> None:
+    old = archive.deterministic_zip([("kit/i.html", b"<p>hello</p>" * 100)], date=DATE)
+    kept = archive.KeptMembers.of(old)
+    assert kept is not None and kept.read("kit/i.html") == b"<p>hello</p>" * 100
+    damaged = bytearray(old)
+    damaged[bytes(old).index(b"kit/i.html") + 12] ^= 0xFF  # the first deflated byte
+    spoiled = archive.KeptMembers.of(bytes(damaged))
+    assert spoiled is not None
+    with pytest.raises(zipfile.BadZipFile):
+        spoiled.read("kit/i.html")
+
+
 def test_names_are_checked_as_before() -> None:
     for bad in ["/abs.pdf", "a/../b.pdf", "a//b", "", "c:x", "a\\b"]:
         with pytest.raises(ValueError):
