@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -113,6 +114,10 @@ def test_manifest_json_is_stable_and_sorted() -> None:
         manifest.to_json()
     )
     assert json.loads(Manifest("2026-11-01", None, {}).to_json())["revision"] is None
+    # the bytes are json's of the whole dataclass, as kits have always held them
+    for made in (manifest, Manifest("2026-11-01", None, {})):
+        want = json.dumps(dataclasses.asdict(made), sort_keys=True, indent=2) + "\n"
+        assert made.to_json() == want.encode()
 
 
 def git(cwd: Path, *args: str) -> None:

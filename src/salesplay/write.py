@@ -13,7 +13,7 @@ import secrets
 import stat
 import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -424,7 +424,9 @@ class Manifest:
 
     def to_json(self) -> bytes:
         """Stable JSON: sorted keys, 2-space indent, trailing newline."""
-        return (json.dumps(asdict(self), sort_keys=True, indent=2) + "\n").encode("utf-8")
+        # the fields by hand: asdict deep-copies every file's entry (a kit lists ~100)
+        fields = {"as_of": self.as_of, "files": self.files, "revision": self.revision}
+        return (json.dumps(fields, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def git_env() -> dict[str, str]:
