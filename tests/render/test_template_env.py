@@ -25,6 +25,7 @@ CASES = [
     '{{ _("100%% sure") }}',
     '{{ _("plain") ~ "|" ~ _("Hello %(name)s", name="<i>") }}',
     "{% trans %}Hello {{ who }}{% endtrans %}",
+    '{% for n in [1, 2, 3] %}{{ _("100%% sure") }} {{ _("plain") }} {% endfor %}',
 ]
 
 
@@ -41,6 +42,19 @@ def test_gettext_answers_as_jinjas_newstyle_gettext(source: str, html: bool) -> 
     made = ours.from_string(source).render(who=who)
     assert made == stock.from_string(source).render(who=who)
     assert ("&lt;b&gt;" in made) == (html and "who" in source)
+    # a label without variables is formatted once per environment, then reused
+    assert ours.from_string(source).render(who=who) == made
+
+
+def test_a_label_formatted_once_is_its_environments_own() -> None:
+    page = '{{ _("100%% sure") }}'
+    german = make_env(None, labels=Labels("de", _German()))
+    english = make_env(None)
+    assert german.from_string(page).render() == "100% sicher"
+    assert english.from_string(page).render() == "100% sure"
+    assert german.from_string(page).render() == "100% sicher"
+    text = make_env(None, html=False, labels=Labels("de", _German()))
+    assert text.from_string('{{ _("<b>") }}').render() == "<b>"  # not escaped as HTML
 
 
 def test_gettext_with_a_missing_placeholder_fails_as_jinjas_does() -> None:

@@ -210,12 +210,23 @@ def _fast_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
     for some sixty labels, and a thousand kits are made. Same result: the label, autoescaped
     where the template is, formats its %(name)s placeholders (always, so that `%%` is `%`)."""
 
+    #: a label without variables, by (autoescape, msgid): formatted once, not on every
+    #: call (a kit's index asks for the same two labels for each of its plays)
+    plain: dict[tuple[bool, str], str] = {}
+
     @jinja2.pass_eval_context
     def gettext(eval_ctx: jinja2.nodes.EvalContext, string: str, /, **variables: Any) -> str:
+        if not variables:
+            done = plain.get((eval_ctx.autoescape, string))
+            if done is not None:
+                return done
         found: str = translate(string)
         if eval_ctx.autoescape:
             found = Markup(found)
-        return found % variables
+        found = found % variables
+        if not variables and type(string) is str and len(plain) < 4096:
+            plain[(eval_ctx.autoescape, string)] = found
+        return found
 
     return gettext
 
