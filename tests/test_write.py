@@ -293,6 +293,32 @@ def test_a_staged_output_appears_whole_when_committed(tmp_path: Path) -> None:
         commit_output(tmp_path, "kits/a.zip", "../a.zip")
 
 
+def test_an_output_of_the_same_size_is_compared_end_first_then_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay import write
+    from salesplay.write import TAIL, stage_output
+
+    old = bytes(range(256)) * (TAIL // 64)  # four times TAIL
+    write_output(tmp_path, "kits/a.zip", old)
+    reads: list[int] = []
+    pread = os.pread
+
+    def counting(fd: int, size: int, offset: int) -> bytes:
+        reads.append(size)
+        return pread(fd, size, offset)
+
+    monkeypatch.setattr(write.os, "pread", counting)
+    assert stage_output(tmp_path, "kits/a.zip", old) is None  # the same: nothing staged
+    for at in (len(old) - 1, 10):  # a byte changed in the end, then before it
+        changed = bytearray(old)
+        changed[at] ^= 0xFF
+        temp = stage_output(tmp_path, "kits/a.zip", bytes(changed))
+        assert temp is not None
+        write.discard_staged(tmp_path, "kits/a.zip", temp)
+    assert reads == [TAIL] * 3  # only the end is read apart
+
+
 def test_staging_through_a_link_is_refused(tmp_path: Path) -> None:
     from salesplay.write import UnsafeTarget, stage_output
 
