@@ -341,6 +341,9 @@ def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: P
     unit = _sent_unit("playbook.pdf", padding="x" * 4_000_000)  # far past a pipe's 64 KB
     try:
         early.offer([unit])  # returns with the job still on its way
+        started = time.monotonic()
+        early.planned()  # nor does the end of planning: the job is sent whole on a thread
+        assert time.monotonic() - started < 5
         gate.touch()
         made = early.take(unit)
         assert made is not None and made[0].endswith(b"gate open")

@@ -77,6 +77,8 @@ class Standby:
         self.finished = False
         self._sending: threading.Thread | None = None
         self._closed = False
+        self._jobs_open = True  # the write end of the job pipe
+        self._jobs_lock = threading.Lock()
 
     def send(self, unit: Unit) -> _Started | None:
         """Hand `unit` to the standby: its _Started, or None when its make does not pickle (a
@@ -116,12 +118,27 @@ class Standby:
         return bool(readable)
 
     def finish(self) -> None:
-        """Send no more: the standby leaves once it has answered the unit it is making."""
-        if not self.finished:
-            self.finished = True
-            if self._sending is not None:
-                self._sending.join()
-            with contextlib.suppress(OSError):
+        """Send no more: the standby leaves once it has answered the unit it is making. Never
+        waits: a job still on its way (the standby reads it once its imports are done) is
+        written whole first, on a thread."""
+        if self.finished:
+            return
+        self.finished = True
+        sending = self._sending
+        if sending is None or not sending.is_alive():
+            self._close_jobs()
+            return
+
+        def close_once_sent() -> None:
+            sending.join()
+            self._close_jobs()
+
+        threading.Thread(target=close_once_sent, daemon=True).start()
+
+    def _close_jobs(self) -> None:
+        with self._jobs_lock:
+            if self._jobs_open:
+                self._jobs_open = False
                 os.close(self._job_write)
 
     def close(self) -> None:
@@ -133,9 +150,8 @@ class Standby:
             os.kill(self.pid, signal.SIGKILL)
         if self._sending is not None:
             self._sending.join()  # its write fails once the standby is gone
-        if not self.finished:
-            self.finished = True
-            os.close(self._job_write)
+        self.finished = True
+        self._close_jobs()
         os.close(self._read)
         _reap(self.pid)
 
