@@ -192,13 +192,17 @@ def _warm() -> None:
 @dataclass(frozen=True)
 class _PidMake:
     """A make that pickles (data, as families.base.PdfMake): names its process and whether
-    that process ran _warm; `fail` raises instead; `padding` makes it large."""
+    that process ran _warm; `fail` raises instead; `padding` makes it large; with a `gate`
+    (a file) it is made only once the file exists."""
 
     rel: str
     fail: bool = False
     padding: str = ""
+    gate: str = ""
 
     def __call__(self, _w: Workshop) -> Made:
+        if self.gate:
+            _wait_until(Path(self.gate).exists)
         if self.fail:
             raise ValueError("broken page")
         return f"{self.rel} by {os.getpid()}; {';'.join(_WARMED)}".encode(), ()
@@ -246,17 +250,19 @@ def _wait_until(ready: Callable[[], bool]) -> None:
         time.sleep(0.01)
 
 
-def test_a_unit_planned_while_the_standby_is_busy_goes_to_it_once_it_is_free() -> None:
+def test_a_unit_planned_while_the_standby_is_busy_goes_to_it_once_it_is_free(
+    tmp_path: Path,
+) -> None:
     standby = Standby([_warm])
     early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
-    first, second = _sent_unit("a.pdf"), _sent_unit("b.pdf")
+    gate = tmp_path / "gate"
+    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf")
     try:
         early.offer([first])
         early.offer([second])
         assert early.started(first) and not early.started(second)  # the one slot is taken
-        _wait_until(standby.ready)  # the first is made: its answer is on its way
-        early.offer([])  # planning goes on: the free slot is seen
-        assert early.started(second)
+        gate.touch()  # the first is made; nothing more is offered (the build plans on)
+        _wait_until(lambda: early.started(second))  # sent as soon as the first's answer came
         for unit in (second, first):  # either order: the first's answer was read already
             made = early.take(unit)
             assert made is not None
@@ -305,13 +311,17 @@ def test_a_short_unit_starts_early_on_the_standby_only() -> None:
         early.close()
 
 
-def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves() -> None:
+def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves(
+    tmp_path: Path,
+) -> None:
     standby = Standby([_warm])
     early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
-    first, second = _sent_unit("a.pdf"), _sent_unit("b.pdf")
+    gate = tmp_path / "gate"
+    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf")
     try:
         early.offer([first, second])
         early.planned()
+        gate.touch()
         assert early.started(first) and not early.started(second)
         made = [m.data for m in run_stage([first, second], InlineExecutor(), early=early)]
         assert sorted(made) == sorted(

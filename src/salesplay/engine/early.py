@@ -112,10 +112,10 @@ class Standby:
         self.busy = False
         return found
 
-    def ready(self) -> bool:
-        """Whether the answer to the unit sent last can be read without waiting for its make."""
-        readable, _, _ = select.select([self._read], [], [], 0)
-        return bool(readable)
+    @property
+    def fd(self) -> int:
+        """The pipe its answers come on (readable once the unit sent last is made)."""
+        return self._read
 
     def finish(self) -> None:
         """Send no more: the standby leaves once it has answered the unit it is making. Never
@@ -214,7 +214,10 @@ class EarlyStarts:
     """Stale units started while the build plans the rest, so that the longest document of
     an edit (a playbook) does not wait for every family to be planned: a long unit on a
     process of its own or the standby, a short one (a card) on the standby only. A unit
-    planned while every slot is taken waits for a slot freed while the build still plans.
+    planned while every slot is taken waits for a slot freed while the build still plans:
+    a thread reads the standby's answers as they come and sends it the next waiting unit;
+    a fork's slot is seen free when the next unit is offered (forks are made by the build's
+    own thread only).
 
     Their bytes wait in memory until the build asks for them (`take`): nothing is written
     before every unit is planned, and a fault later in planning only stops them (`close`).
@@ -235,35 +238,37 @@ class EarlyStarts:
         #: stale units planned while every slot was taken, longest first
         self._waiting: list[Unit] = []
         self._queued: set[tuple[str, str]] = set()  # every unit ever waiting, by (rel, key)
+        #: guards the above between the build's thread and the watcher
+        self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._wake = (-1, -1)  # a pipe that stops the watcher
 
     def offer(self, units: Sequence[Unit]) -> None:
         """Start the stale units among `units` that may start early while slots are free,
-        longest first; the others wait for a slot (see collect). A long unit may start on a
-        fork or the standby; a short one (a card) only on the standby, which costs no fork."""
+        longest first; the others wait for a slot. A long unit may start on a fork or the
+        standby; a short one (a card) only on the standby, which costs no fork."""
         if self.slots < 1:
             return
-        for unit in units:
-            if unit.make is None or unit.stage != 0 or unit.prepare is not None:
-                continue
-            if unit.cost < EARLY_COST and self.standby is None:
-                continue
-            key = (unit.rel, unit.key)
-            if key not in self._started and key not in self._queued and self.stale(unit):
-                self._waiting.append(unit)
-                self._queued.add(key)
-        self._waiting.sort(key=lambda u: (-u.cost, u.rel))
-        self.collect()
+        with self._lock:
+            for unit in units:
+                if unit.make is None or unit.stage != 0 or unit.prepare is not None:
+                    continue
+                if unit.cost < EARLY_COST and self.standby is None:
+                    continue
+                key = (unit.rel, unit.key)
+                if key not in self._started and key not in self._queued and self.stale(unit):
+                    self._waiting.append(unit)
+                    self._queued.add(key)
+            self._waiting.sort(key=lambda u: (-u.cost, u.rel))
+            self._start_waiting(forks=True)
 
-    def collect(self) -> None:
-        """Read the answers that are ready, without waiting, and start waiting units on the
-        slots that frees."""
+    def _start_waiting(self, forks: bool) -> None:
+        """Start waiting units on the free slots (the lock held); `forks`: on forks too, which
+        only the build's own thread makes (a fork copies only the thread that makes it)."""
         if not self._waiting:
             return
         for started in self._running():
-            if started.standby is not None:
-                if started.standby.ready():
-                    started.answer = started.standby.answer()
-            elif select.select([started.fd], [], [], 0)[0]:
+            if started.standby is None and select.select([started.fd], [], [], 0)[0]:
                 started.answer = _read_to_end(started.fd)  # its make is done: it is answering
                 os.close(started.fd)
                 _reap(started.pid)
@@ -277,12 +282,13 @@ class EarlyStarts:
                 if sent is not None:
                     del self._waiting[at]
                     self._started[key] = sent
+                    self._watch(standby)
                     continue
                 if unit.cost < EARLY_COST:
                     self._waiting.pop(at)  # it does not pickle: only the stage can make it
                     continue
-            if unit.cost < EARLY_COST:
-                at += 1  # waits for the standby
+            if unit.cost < EARLY_COST or not forks:
+                at += 1  # waits for the standby, or for the build's thread to fork
                 continue
             self._waiting.pop(at)
             if unit.warm is not None:
@@ -293,20 +299,56 @@ class EarlyStarts:
                 self._waiting.clear()  # no process to spare (EAGAIN, ENOMEM): the stage makes them
                 return
 
+    def _watch(self, standby: Standby) -> None:
+        """Start the thread that reads the standby's answers as they come (once)."""
+        if self._watcher is not None:
+            return
+        self._wake = os.pipe()
+        self._watcher = threading.Thread(target=self._watching, args=(standby,), daemon=True)
+        self._watcher.start()
+
+    def _watching(self, standby: Standby) -> None:
+        while True:
+            readable, _, _ = select.select([standby.fd, self._wake[0]], [], [])
+            if self._wake[0] in readable:
+                return
+            with self._lock:
+                running = [s for s in self._running() if s.standby is standby]
+                if not running:
+                    return  # its pipe ended with nothing on it: it died, and takes no more
+                # the standby's make is done: its answer comes whole, at once
+                running[0].answer = standby.answer()
+                self._start_waiting(forks=False)
+
+    def _stop_watching(self) -> None:
+        """Stop the watcher: from here on the build's thread reads the standby's answers."""
+        watcher = self._watcher
+        if watcher is None:
+            return
+        os.write(self._wake[1], b"x")
+        watcher.join()
+        for fd in self._wake:
+            os.close(fd)
+        self._watcher, self._wake = None, (-1, -1)
+
     def planned(self) -> None:
         """Planning is over: no unit starts early any more (the stage makes those waiting),
         and the standby leaves once it has answered."""
-        self._waiting.clear()
+        with self._lock:
+            self._waiting.clear()
+        self._stop_watching()
         if self.standby is not None:
             self.standby.finish()
 
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early (its bytes come from `take`)."""
-        return (unit.rel, unit.key) in self._started
+        with self._lock:
+            return (unit.rel, unit.key) in self._started
 
     def take(self, unit: Unit) -> Result | None:
         """The made bytes of an early unit, waiting for them; None when it failed (make it
         again to report why) or was not started."""
+        self._stop_watching()
         started = self._started.pop((unit.rel, unit.key), None)
         if started is None:
             return None
@@ -327,6 +369,7 @@ class EarlyStarts:
 
     def close(self) -> None:
         """Stop every early unit not taken (a fault, Ctrl-C, or a build that wanted none)."""
+        self._stop_watching()
         for started in self._running():
             if started.standby is None:
                 with contextlib.suppress(ProcessLookupError):
