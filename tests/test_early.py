@@ -229,6 +229,27 @@ def test_a_unit_whose_make_pickles_goes_to_the_standby_which_imported_first() ->
         os.waitpid(standby.pid, os.WNOHANG)  # reaped
 
 
+def _collecting() -> None:
+    _WARMED.append(f"collecting {gc.isenabled()}")
+
+
+def test_the_standby_collects_though_forked_with_the_collector_off() -> None:
+    # the console script's build forks it before the check, the collector off (entry.main)
+    gc.disable()
+    try:
+        standby = Standby([_collecting])
+    finally:
+        gc.enable()
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    unit = _sent_unit("playbook.pdf")
+    try:
+        early.offer([unit])
+        made = early.take(unit)
+        assert made is not None and made[0].endswith(b"collecting True")
+    finally:
+        early.close()
+
+
 def test_a_closure_goes_to_a_fork_and_the_unused_standby_is_stopped() -> None:
     standby = Standby([_warm])
     early = EarlyStarts(1, stale=lambda _u: True, standby=standby)

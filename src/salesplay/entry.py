@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -14,6 +15,9 @@ def main() -> None:
 
     command = build_command(sys.argv[1:])
     if command is not None:
+        # nothing to collect yet: what a build imports and checks lives until it exits, and
+        # the check freezes it, then turns the collector on (pipeline._kept)
+        gc.disable()
         run_command(command)
     from salesplay.cli import main as cli_main
 

@@ -78,8 +78,11 @@ def die_with_parent(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # what the parent held lives as long as the child: a collection that scanned it would
-    # cost time in every full pass and copy each page it touched (copy-on-write)
+    # cost time in every full pass and copy each page it touched (copy-on-write); what the
+    # child makes is collected, though the parent forked it with the collector off (the
+    # standby is forked before the check, entry.main)
     gc.freeze()
+    gc.enable()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
