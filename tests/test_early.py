@@ -271,13 +271,18 @@ def _wait_until(ready: Callable[[], bool]) -> None:
         time.sleep(0.01)
 
 
+def _busy_standby(gate: Path) -> tuple[Standby, EarlyStarts, Unit, Unit]:
+    """A standby and its early starts, with two units: the first made once `gate` exists."""
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    return standby, early, _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf")
+
+
 def test_a_unit_planned_while_the_standby_is_busy_goes_to_it_once_it_is_free(
     tmp_path: Path,
 ) -> None:
-    standby = Standby([_warm])
-    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
     gate = tmp_path / "gate"
-    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf")
+    standby, early, first, second = _busy_standby(gate)
     try:
         early.offer([first])
         early.offer([second])
@@ -335,10 +340,8 @@ def test_a_short_unit_starts_early_on_the_standby_only() -> None:
 def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves(
     tmp_path: Path,
 ) -> None:
-    standby = Standby([_warm])
-    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
     gate = tmp_path / "gate"
-    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf")
+    standby, early, first, second = _busy_standby(gate)
     try:
         early.offer([first, second])
         early.planned()
