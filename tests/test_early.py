@@ -11,6 +11,7 @@ import os
 import pickle
 import select
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -333,6 +334,24 @@ def test_a_short_unit_starts_early_on_the_standby_only() -> None:
         assert early.started(card) and not early.started(closure)  # the closure does not pickle
         made = early.take(card)
         assert made is not None and made[0].startswith(f"card.pdf by {standby.pid}".encode())
+    finally:
+        early.close()
+
+
+def test_a_standby_killed_while_making_leaves_its_unit_to_the_stage(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"  # never opened: the standby is killed while it waits
+    standby, early, first, second = _busy_standby(gate)
+    closure = _pid_unit("c.pdf", EARLY_COST + 1)
+    try:
+        early.offer([first])
+        assert early.started(first)
+        os.kill(standby.pid, signal.SIGKILL)
+        _wait_until(lambda: standby.finished)  # the watcher saw its pipe end
+        early.offer([second, closure])  # the slot is free again: a fork takes the long closure
+        assert early.started(closure) and not early.started(second)
+        assert early.take(first) is None  # made again by the stage, which reports a fault
+        made = early.take(closure)
+        assert made is not None and made[0].startswith(b"c.pdf by ")
     finally:
         early.close()
 
