@@ -179,7 +179,7 @@ class DeckBase:
             ):
                 raise ValueError("unexpected shape")
             archive = SpliceBase.parse(data)
-            held = {m.info.filename for m in archive.members}
+            held = {m.filename for m in archive.members}
             if media not in held:
                 raise ValueError(f"no member {media}")
             slides = archive.read_all(names)

@@ -9,7 +9,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Formats that are already compressed: deflating them costs ~30x the time for ~18 %
@@ -184,7 +184,7 @@ def repack(data: bytes, as_of: dt.date) -> bytes:
 
 @dataclass(frozen=True)
 class _Member:
-    info: zipfile.ZipInfo
+    filename: str
     start: int  # offset of the local header in the base archive
     length: int  # local header + data
     name: bytes  # its name as the archive holds it
@@ -199,37 +199,37 @@ class SpliceBase:
 
     data: bytes
     members: tuple[_Member, ...]
+    #: the archive's reader (read_all)
+    kept: KeptMembers = field(compare=False, repr=False)
 
     @classmethod
     def parse(cls, data: bytes) -> SpliceBase:
+        """`data` (a zip write_zip wrote, as repack's) parsed for splicing; ValueError when
+        it is no zip this module reads."""
+        found = _directory(memoryview(data))
+        if found is None:
+            raise ValueError("not a zip archive written without zip64")
+        kept = KeptMembers(data, *found)
         members = []
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for info in zf.infolist():
-                if info.flag_bits & 0x08 or info.file_size >= 0xFFFFFFFF:
-                    raise ValueError(f"{info.filename}: data descriptors and zip64 not supported")
-                head = data[info.header_offset : info.header_offset + _LOCAL.size]
-                name_len, extra_len = struct.unpack("<HH", head[26:30])
-                length = _LOCAL.size + name_len + extra_len + info.compress_size
-                name = info.filename.encode("utf-8")
-                made_by = (info.create_system << 8) | info.create_version
-                mtime, mdate = _dos_time(info)
-                central = (
-                    0x02014B50, made_by, 20, info.flag_bits, info.compress_type, mtime, mdate,
-                    info.CRC, info.compress_size, info.file_size, len(name), 0, 0, 0,
-                    info.internal_attr, info.external_attr,
-                )  # fmt: skip
-                members.append(_Member(info, info.header_offset, length, name, central))
-        return cls(data, tuple(members))
+        for filename, entry in kept.entries.items():
+            if entry.flags & 0x08:
+                raise ValueError(f"{filename}: data descriptors not supported")
+            at = kept.locate(filename)
+            if at is None:
+                raise ValueError(f"{filename}: its local header disagrees with the directory")
+            name = filename.encode("utf-8")
+            length = at + entry.csize - entry.offset  # local header and data
+            r = entry.record
+            central = (
+                0x02014B50, r[1], 20, entry.flags, entry.method, r[5], r[6],
+                entry.crc, entry.csize, entry.usize, len(name), 0, 0, 0, r[14], r[15],
+            )  # fmt: skip
+            members.append(_Member(filename, entry.offset, length, name, central))
+        return cls(data, tuple(members), kept)
 
     def read_all(self, names: Iterable[str]) -> dict[str, bytes]:
-        """Members `names`, decompressed and CRC-checked, the archive opened once."""
-        with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
-            return {name: zf.read(name) for name in names}
-
-
-def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
-    y, mo, d, h, mi, s = info.date_time
-    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+        """Members `names`, decompressed and CRC-checked."""
+        return {name: self.kept.read(name) for name in names}
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
     central: list[bytes] = []
     pack, local, offset = _CENTRAL.pack, _LOCAL.pack, 0
     for member in base.members:
-        new = replacements.get(member.info.filename)
+        new = replacements.get(member.filename)
         name = member.name
         if new is None:
             chunks.append(data[member.start : member.start + member.length])
@@ -289,6 +289,8 @@ class _Entry:
     crc: int
     csize: int
     usize: int
+    #: its central record's fields, as struct unpacked them (_CENTRAL)
+    record: tuple[int, ...]
 
 
 def _directory(view: memoryview) -> tuple[dict[str, _Entry], bytes] | None:
@@ -329,7 +331,7 @@ def _directory(view: memoryview) -> tuple[dict[str, _Entry], bytes] | None:
             return None  # zip64
         raw = bytes(view[pos + head : pos + head + name_len])
         name = raw.decode("utf-8" if flags & _UTF8_NAME else "cp437")
-        entries[name] = _Entry(offset, method, flags, crc, csize, usize)
+        entries[name] = _Entry(offset, method, flags, crc, csize, usize, record)
         pos += head + name_len + extra_len + comment
     if pos != end_at:
         return None
@@ -365,9 +367,9 @@ class KeptMembers:
             return None
         return cls(data, *found, checked=checked)
 
-    def _body(self, name: str) -> tuple[_Entry, memoryview] | None:
-        """Member `name`'s entry and bytes as stored, once its local header agrees with the
-        central directory; None when it is missing or the headers disagree."""
+    def locate(self, name: str) -> int | None:
+        """Where member `name`'s bytes start, as stored, once its local header agrees with
+        the central directory; None when it is missing, cut short or the headers disagree."""
         entry = self.entries.get(name)
         if entry is None:
             return None
@@ -384,8 +386,15 @@ class KeptMembers:
         if self.view[named : named + name_len] != name.encode("utf-8"):
             return None
         body = named + name_len + extra_len
-        data = self.view[body : body + csize]
-        return (entry, data) if len(data) == csize else None
+        return body if body + csize <= len(self.view) else None
+
+    def _body(self, name: str) -> tuple[_Entry, memoryview] | None:
+        """Member `name`'s entry and bytes as stored (see locate)."""
+        at = self.locate(name)
+        if at is None:
+            return None
+        entry = self.entries[name]
+        return entry, self.view[at : at + entry.csize]
 
     def read(self, name: str) -> bytes:
         """Member `name`, decompressed and CRC-checked; KeyError, BadZipFile."""
