@@ -14,6 +14,7 @@ import pikepdf
 import pypdf
 import pytest
 
+from salesplay.render.fontfiles import MemoryFolder
 from salesplay.render.pdf import (
     FONTS_CSS,
     THEME_DIR,
@@ -172,7 +173,7 @@ def test_a_shared_renderer_gives_the_same_bytes(
     assert again == rendered
 
 
-def test_forked_child_keeps_off_the_parents_font_folder(site: dict[str, Path]) -> None:
+def test_forked_child_keeps_off_the_parents_font_files(site: dict[str, Path]) -> None:
     args = {
         "base_url": site["assets"].as_uri() + "/",
         "roots": [site["assets"], THEME_DIR],
@@ -182,21 +183,31 @@ def test_forked_child_keeps_off_the_parents_font_folder(site: dict[str, Path]) -
     }
     html = '<p style="font-family: Inter">Søn</p>'
     with PdfRenderer() as renderer:
-        renderer.render(html, **args)  # type: ignore[arg-type]
-        folder = Path(renderer._font_config._folder)
-        fonts_before = sorted(folder.iterdir())
+        first = renderer.render(html, **args)  # type: ignore[arg-type]
+        folder = renderer._font_config._folder
+        assert isinstance(folder, MemoryFolder)
+        fonts_before = {name: _read_fd(fd) for name, fd in folder.files.items()}
 
         def child() -> None:
-            renderer.render(html, **args)  # type: ignore[arg-type]
+            # the child renders with a configuration of its own, then frees it
+            assert renderer.render(html, **args) == first  # type: ignore[arg-type]
             renderer.close()
 
         proc = multiprocessing.get_context("fork").Process(target=child)
         proc.start()
         proc.join()
         assert proc.exitcode == 0
-        assert sorted(folder.iterdir()) == fonts_before != []
-        renderer.render(html, **args)  # type: ignore[arg-type]
-    assert not folder.exists()
+        # the parent's font files are open and whole after the child freed its own
+        assert {name: _read_fd(fd) for name, fd in folder.files.items()} == fonts_before != {}
+        assert renderer.render(html, **args) == first  # type: ignore[arg-type]
+        fds = list(folder.files.values())
+    for fd in fds:  # closing the renderer frees them
+        with pytest.raises(OSError):
+            os.fstat(fd)
+
+
+def _read_fd(fd: int) -> bytes:
+    return os.pread(fd, os.fstat(fd).st_size, 0)
 
 
 def test_untagged_option(site: dict[str, Path]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -34,9 +35,11 @@ def _args(out: Path, *kinds: str) -> list[str]:
     return [str(SALESPLAY), "build", "--as-of", AS_OF, "--jobs", "2", "--out", str(out), *only]
 
 
-def _env() -> dict[str, str]:
+def _env(temp: Path | None = None) -> dict[str, str]:
+    """The build's environment; `temp` its system temp folder (TMPDIR)."""
     drop = ("SOURCE_DATE_EPOCH", "SALESPLAY_DEBUG")
-    return {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    return env if temp is None else {**env, "TMPDIR": str(temp)}
 
 
 #: the kinds a killed build is rerun with; a clean build of each is in reference-<kind>/.
@@ -102,10 +105,14 @@ def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
 
 
 def _start_and_kill(
-    cwd: Path, args: list[str], ready: Callable[[int], bool], sig: signal.Signals
+    cwd: Path,
+    args: list[str],
+    ready: Callable[[int], bool],
+    sig: signal.Signals,
+    temp: Path | None = None,
 ) -> tuple[subprocess.Popen[str], list[int]]:
     """Start a build, wait until `ready(pid)` with workers running, send `sig`."""
-    proc = subprocess.Popen(args, cwd=cwd, env=_env(), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, cwd=cwd, env=_env(temp), stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
     workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
@@ -174,13 +181,36 @@ def test_sigkill_while_kits_are_made_leaves_no_worker_and_no_late_write(
     _rerun_equals_reference(project, out, "kits")
 
 
+def _font_files(pid: int) -> list[str]:
+    """The @font-face files process `pid` holds in memory (render.fontfiles)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return []
+    found = []
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if "salesplay-font-" in target:
+                found.append(target)
+    return found
+
+
 def test_sigkill_while_pdfs_render_leaves_no_worker(project: Path, tmp_path: Path) -> None:
-    out = tmp_path / "build"
+    out, temp = tmp_path / "build", tmp_path / "tmp"
+    temp.mkdir()
+
+    def rendering(pid: int) -> bool:
+        # a worker has loaded the theme's fonts: in memory, or in a temp folder
+        return any(_font_files(w) for w in _workers(pid)) or any(temp.iterdir())
+
     args = _args(out, "battlecards")
-    proc, workers = _start_and_kill(project, args, lambda _pid: True, signal.SIGKILL)
+    proc, workers = _start_and_kill(project, args, rendering, signal.SIGKILL, temp)
     proc.communicate(timeout=30)
     _assert_workers_gone(workers)
     _assert_nothing_written_after(out)
+    # nothing outside --out: WeasyPrint's font copies are memory, gone with the workers
+    assert list(temp.iterdir()) == []
     _rerun_equals_reference(project, out, "battlecards")
 
 

@@ -92,21 +92,16 @@ def _lint(
     from salesplay.render import weasy
 
     weasy.load()
-    from weasyprint.text.fonts import FontConfiguration
+    from salesplay.render import fontfiles
 
     found: list[Diagnostic] = []
-    font_config = FontConfiguration()
+    font_config = fontfiles.font_configuration()
     try:
         for rel, (data, shared) in sheets.items():
             text = data.decode("utf-8", errors="replace")
             found += _lint_one(project / rel, text, roots, font_config, shared)
     finally:
-        folder = getattr(font_config, "_folder", None)
-        if folder is not None:
-            import shutil
-
-            shutil.rmtree(folder, ignore_errors=True)
-            font_config._folder = None
+        fontfiles.discard(font_config)
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import os
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
 from salesplay.engine.fork import WorkerError, forked_map
+from salesplay.render import fontfiles
 from salesplay.render.sheets import Sheets, reusing
 from salesplay.render.theme import THEME_DIR, builtin_for
 
@@ -144,9 +144,9 @@ class PdfRenderer:
         """Remove this process's font folder; the renderer stays usable."""
         if self._font_config is not None:
             if self._pid == os.getpid():
-                _discard_font_folder(self._font_config)
+                fontfiles.discard(self._font_config)
             else:
-                self._font_config._folder = None  # the parent's (see _fonts)
+                fontfiles.disown(self._font_config)  # the parent's (see _fonts)
         self._font_config = self._sheets = None
 
     def _fonts(self) -> tuple[Any, Sheets]:
@@ -154,13 +154,11 @@ class PdfRenderer:
             from salesplay.render import weasy
 
             weasy.load()  # the first thing a render imports of WeasyPrint
-            from weasyprint.text.fonts import FontConfiguration
-
             if self._font_config is not None:
-                # Inherited through fork: its folder is the parent's, which this process
-                # must neither share nor delete (FontConfiguration.__del__ would).
-                self._font_config._folder = None
-            self._font_config, self._pid = FontConfiguration(), os.getpid()
+                # Inherited through fork: its font files are the parent's, which this
+                # process must neither share nor free.
+                fontfiles.disown(self._font_config)
+            self._font_config, self._pid = fontfiles.font_configuration(), os.getpid()
             self._sheets = Sheets(self._font_config)
         return self._font_config, self._sheets
 
@@ -362,15 +360,6 @@ def _source_date_epoch(as_of: date) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
-
-
-def _discard_font_folder(font_config: Any) -> None:
-    # FontConfiguration removes its weasyprint-* temp dir only in __del__, which never
-    # runs in forked pool workers: remove it now.
-    folder = getattr(font_config, "_folder", None)
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-        font_config._folder = None
 
 
 def fast_font_subsetting() -> bool:
