@@ -10,8 +10,10 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import posixpath
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -308,3 +310,39 @@ def test_whats_new_pdf_names_its_own_fonts(tmp_path: Path) -> None:
             for font in page_.Resources.get("/Font", {}).values()
         }
     assert names and all("Inter" in name for name in names), names
+
+
+def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads an earlier revision from a folder under --out (.salesplay/tmp), which a
+    later build sweeps if a killed one left it: with no system temp folder to be had, the
+    news are still told, and nothing is left in the scratch folder."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    _kit(top)
+    summary = next(
+        line for line in (root / DRILLS).read_text().splitlines() if line.startswith("summary:")
+    )
+    _edit(root, DRILLS, summary, "summary: Prove recovery with evidence auditors accept.")
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    extracted: list[Path] = []
+    real = changes.load_revision
+
+    def load_revision(repo: object, side: object, folder: Path, *rest: object) -> object:
+        extracted.append(folder)
+        return real(repo, side, folder, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(changes, "load_revision", load_revision)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    page = _kit(top)[f"{TEAM}/whats-new.html"].decode()
+    assert "Recovery drills" in page and "first kit" not in page
+    scratch = top / "build/.salesplay/tmp"
+    # --out is build/, relative to the project
+    assert extracted and all(top / f.parent == scratch for f in extracted), extracted
+    assert [f.name.split("-")[:3] for f in extracted] == [["salesplay", "since", str(os.getpid())]]
+    assert list(scratch.iterdir()) == []

@@ -28,6 +28,7 @@ from salesplay.resolve import Catalog
 from salesplay.views import (
     Edition,
 )
+from salesplay.write import temp_prefix
 
 
 @dataclass
@@ -68,7 +69,7 @@ def changes_between(
     old = Side(since, old_commit, min(repo.date(old_commit), new_day))
     new = Side(until or "HEAD", new_commit, new_day)
     report = Report(old, new)
-    with tempfile.TemporaryDirectory(prefix="salesplay-changes-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("changes")) as tmp:
         before = load_revision(repo, old, Path(tmp) / "since", images)
         after = load_revision(repo, new, Path(tmp) / "until", images)
         partners = (make_edition(before, "partner"), make_edition(after, "partner"))
@@ -209,12 +210,15 @@ def history(
     keep: int,
     images: ImageCache | None = None,
     labels: Labels | None = None,
+    scratch: Path | None = None,
 ) -> list[ReleaseNote] | None:
     """The notes of the last `keep` releases, newest first (None outside git).
 
     A release whose catalog (or the one before it) does not check clean has no note. With
     `labels`, each release's catalog is read in that language and the notes told in it (the
-    feeds, without, stay in the source text and English).
+    feeds, without, stay in the source text and English). The releases' catalogs are
+    extracted into a temporary folder in `scratch` (a build's: write.scratch_folder), else
+    in the system's.
     """
     try:
         repo = Repo.of(catalog)
@@ -222,7 +226,7 @@ def history(
         return None
     tags = releases(repo, pattern)[-(keep + 1) :]
     editions: dict[str, dict[str, Edition] | None] = {}
-    with tempfile.TemporaryDirectory(prefix="salesplay-history-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("history"), dir=scratch) as tmp:
         for i, rel in enumerate(tags):
             side = Side(rel.tag, rel.commit, rel.date)
             try:
@@ -246,12 +250,14 @@ def editions_at(
     audiences: Collection[Audience] = AUDIENCES,
     labels: Labels | None = None,
     as_of: dt.date | None = None,
+    scratch: Path | None = None,
 ) -> dict[str, Edition] | None:
     """The named editions (see named_editions) of `audiences` of the catalog at `revision` (a
     build's revision: a trailing "-dirty" reads its commit), in the language of `labels`;
     None when there is no such history (outside git, an unknown revision, a catalog that does
     not check clean there). Staleness is judged at the day of a "<revision>@<day>" (the day
-    a kit was made), else at `as_of`, else at the commit's date."""
+    a kit was made), else at `as_of`, else at the commit's date. The catalog is extracted
+    into a temporary folder in `scratch`, as for history."""
     rev, _, day = revision.partition("@")
     try:
         when = dt.date.fromisoformat(day) if day else as_of
@@ -261,7 +267,7 @@ def editions_at(
         repo = Repo.of(catalog)
         commit = repo.commit(rev.removesuffix("-dirty"))
         side = Side(rev, commit, when or repo.date(commit))
-        with tempfile.TemporaryDirectory(prefix="salesplay-since-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=temp_prefix("since"), dir=scratch) as tmp:
             cat = load_revision(repo, side, Path(tmp), images)
             return named_editions(cat, audiences, labels)
     except (SideFault, UsageError):

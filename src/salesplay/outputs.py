@@ -181,11 +181,11 @@ def prune(
     record what is left with the families whose plans hold it.
 
     Only regular files and links inside `out` are removed (a link itself, never what it
-    points to); temporary files a killed build left behind go too.
+    points to); temporary files and folders a killed build left behind go too.
     """
     import json
 
-    from salesplay.write import remove_output, sweep_temp_files
+    from salesplay.write import remove_output, sweep_scratch, sweep_temp_files
 
     recorded = recorded_planners(out) if recorded is None else recorded
     gone = unmade(recorded, produced, wants) if gone is None else gone
@@ -201,4 +201,5 @@ def prune(
     listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
     write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
     sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"])
+    sweep_scratch(out)
     return removed

@@ -10,6 +10,7 @@ import mmap
 import os
 import re
 import secrets
+import shutil
 import stat
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -387,6 +388,51 @@ def sweep_temp_files(out: Path, folders: Iterable[str]) -> int:
                     with contextlib.suppress(OSError):
                         os.unlink(os.path.join(folder, name))
                         removed += 1
+    return removed
+
+
+#: where a build's temporary folders live (a catalog at an earlier revision, extracted to be
+#: read): under --out, not the system's temp folder, so that a killed build leaves them where
+#: the next one removes them (sweep_scratch)
+SCRATCH = ".salesplay/tmp"
+#: a scratch folder's name: its maker's pid after the prefix (temp_prefix)
+_SCRATCH_RE = re.compile(r"salesplay-[a-z]+-(\d+)-.+")
+
+
+def scratch_folder(out: Path) -> Path:
+    """The build's scratch folder under `out`, made if need be, with no link on the way."""
+    os.close(_open_target_folder(out, f"{SCRATCH}/-"))
+    return out / SCRATCH
+
+
+def temp_prefix(what: str) -> str:
+    """The prefix of a temporary folder for `what`: this process's pid in it (sweep_scratch)."""
+    return f"salesplay-{what}-{os.getpid()}-"
+
+
+def sweep_scratch(out: Path) -> int:
+    """Remove what killed builds left in the scratch folder: each folder of a process no
+    longer running. The scratch folder is reached without following a link, and nothing in
+    it is followed (a link itself is removed)."""
+    try:
+        fd = _open_parent(out, [*SCRATCH.split("/"), "-"])
+    except OSError:
+        return 0  # none, or a link on the way
+    removed = 0
+    try:
+        for name in os.listdir(fd):
+            found = _SCRATCH_RE.fullmatch(name)
+            if found is None or _alive(int(found.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    shutil.rmtree(name, dir_fd=fd)  # by descriptors: no link inside followed
+                else:
+                    os.unlink(name, dir_fd=fd)
+                removed += 1
+    finally:
+        os.close(fd)
     return removed
 
 

@@ -22,7 +22,10 @@ from salesplay.write import (
     check_target,
     check_targets,
     remove_output,
+    scratch_folder,
+    sweep_scratch,
     sweep_temp_files,
+    temp_prefix,
     write_output,
 )
 
@@ -274,6 +277,42 @@ def test_stale_temp_files_of_a_dead_writer_are_swept(tmp_path: Path) -> None:
         path.write_text("x")
     assert sweep_temp_files(out, ["kits"]) == 1
     assert not stale.exists() and mine.exists() and user.exists()
+
+
+def test_scratch_folders_of_a_dead_build_are_swept_never_through_a_link(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "build", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious").write_text("x")
+    scratch = scratch_folder(out)
+    assert scratch == out / ".salesplay/tmp" and scratch.is_dir() and not scratch.is_symlink()
+    dead = _dead_pid()
+    stale = scratch / f"salesplay-history-{dead}-abc123"
+    (stale / "catalog/plays").mkdir(parents=True)
+    (stale / "catalog/plays/x.yaml").write_text("name: x")
+    (stale / "catalog/link").symlink_to(elsewhere)  # inside a swept folder: not followed
+    link = scratch / f"salesplay-since-{dead}-def456"
+    link.symlink_to(elsewhere)  # a swept entry that is a link: the link goes, not its target
+    mine = scratch / f"{temp_prefix('since')}xyz"
+    mine.mkdir()
+    other = scratch / "notes"
+    other.mkdir()
+    assert sweep_scratch(out) == 2
+    assert not stale.exists() and not link.is_symlink()
+    assert mine.is_dir() and other.is_dir() and (elsewhere / "precious").read_text() == "x"
+
+
+def test_a_scratch_folder_is_never_made_through_a_link(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "build", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / ".salesplay").symlink_to(elsewhere)
+    with pytest.raises(UnsafeTarget):
+        scratch_folder(out)
+    assert list(elsewhere.iterdir()) == []
+    # nor swept through one: a dead build's folder there is not this build's to remove
+    (elsewhere / "tmp" / f"salesplay-since-{_dead_pid()}-x").mkdir(parents=True)
+    assert sweep_scratch(out) == 0
+    assert [p.name for p in (elsewhere / "tmp").iterdir()] != []
 
 
 def _dead_pid() -> int:

@@ -523,6 +523,17 @@ class PageBudget:
         return (Diagnostic(self.loc, Severity.WARNING, message, "card-length", self.subject),)
 
 
+def scratch(src: Sources) -> Path:
+    """The build's scratch folder under --out (write.scratch_folder), for a family that
+    extracts the catalog at an earlier revision; a link on the way is a located fault."""
+    from salesplay.write import UnsafeTarget, scratch_folder
+
+    try:
+        return scratch_folder(src.out)
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+
+
 def _pdf_renderer() -> object:
     from salesplay.render.pdf import PdfRenderer
 

@@ -9,7 +9,7 @@ from typing import Literal
 from salesplay import families, richtext
 from salesplay.changes import ReleaseNote, history
 from salesplay.engine.units import Unit
-from salesplay.families.base import Family, Sources, page_unit
+from salesplay.families.base import Family, Sources, page_unit, scratch
 from salesplay.models import Audience, may_see
 from salesplay.render import atom
 from salesplay.render.feeds import (
@@ -290,7 +290,8 @@ def atom_units(src: Sources, names: Sequence[str]) -> list[Unit]:
     from salesplay.imagecache import ImageCache
 
     releases = src.cat.config.releases
-    notes = history(src.cat.root, releases.tags, releases.keep, ImageCache(src.out))
+    images, folder = ImageCache(src.out), scratch(src)
+    notes = history(src.cat.root, releases.tags, releases.keep, images, scratch=folder)
     if notes is None:
         src.progress("feed: the catalog is not in git: no What's new (Atom) feeds")
         return []

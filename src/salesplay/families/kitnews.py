@@ -12,7 +12,7 @@ from typing import Protocol
 from salesplay import changes, diff, kits
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Unit
-from salesplay.families.base import Sources, guarded, pdf_unit
+from salesplay.families.base import Sources, guarded, pdf_unit, scratch
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.views import Edition
@@ -66,7 +66,13 @@ def plan_news(
             # build's: never at the commit's date, which would bring back stale claims that
             # kit left out
             before[since] = changes.editions_at(
-                src.cat.root, since, ImageCache(src.out), PARTNER_ONLY, src.labels, src.cat.as_of
+                src.cat.root,
+                since,
+                ImageCache(src.out),
+                PARTNER_ONLY,
+                src.labels,
+                src.cat.as_of,
+                scratch(src),
             )
         return before[since]
 

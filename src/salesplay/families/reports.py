@@ -10,7 +10,7 @@ from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
-from salesplay.families.base import Family, Sources, page_unit
+from salesplay.families.base import Family, Sources, page_unit, scratch
 from salesplay.findings import Finding, Section, report_diagnostics, report_sections
 from salesplay.models import ENTITY_FOLDERS, Audience
 from salesplay.render import portal
@@ -109,7 +109,7 @@ def changed_section(
     # the internal note as the feeds tell it: the internal edition's changes and partner moves
     wanted: tuple[Audience, ...] = ("internal", "partner")
     images = ImageCache(src.out)
-    before = changes.editions_at(src.cat.root, release.commit, images, wanted)
+    before = changes.editions_at(src.cat.root, release.commit, images, wanted, scratch=scratch(src))
     if before is None:
         intro = f"The catalog at {release.tag} cannot be read: history not available."
         return Section(CHANGED, title, intro, ())

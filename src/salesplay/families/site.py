@@ -12,7 +12,7 @@ from salesplay.context import UsageError
 from salesplay.engine import reads
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
-from salesplay.families.base import Family, Sources, guarded, page_unit
+from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
 from salesplay.findings import report_diagnostics, report_sections
 from salesplay.images import site_name
 from salesplay.render import html, portal, search
@@ -155,7 +155,9 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     def make(_workshop: Workshop) -> Made:
         images = ImageCache(src.out)
         # read and told in the page's language (the feeds keep the source text and English)
-        notes = changes.history(src.cat.root, config.tags, config.keep, images, src.labels) or []
+        folder = scratch(src)
+        told = changes.history(src.cat.root, config.tags, config.keep, images, src.labels, folder)
+        notes = told or []
         notes_ = news(notes, rep, links)
         page = portal.whats_new_page(src.env, rep, notes_, config.tags, src.languages(rel))
         return page.encode(), ()
