@@ -61,6 +61,8 @@ def _salesplay(cwd: Path, *args: str, cli: bool = False) -> tuple[int, str, bool
     """Run the console entry point (`cli`: the typer CLI itself) in a fresh process: exit
     code, stderr, typer imported."""
     main = "from salesplay.cli import main\n" if cli else "from salesplay.entry import main\n"
+    # the process is looked at after the command: the console script would leave at once
+    main = "import salesplay.entry\nsalesplay.entry.leave = lambda done: None\n" + main
     call = "main(once=True)" if cli else "main()"
     code = (
         "import sys\n"
