@@ -9,9 +9,10 @@ sample grown to 50 plays and 1,000 partners, see catalog_gen.py), with `salespla
 
 - cold: a fresh --out folder;
 - one play in every silver-or-better kit edited: its summary changed, then a build;
-- one rep-only play edited (in no kit; its playbook, card and deck), the same way.
+- one rep-only play edited (in no kit; its playbook, card and deck), the same way;
+- one partner's contact edited (one kit), as bench_build does.
 
-`--cases cold,kit,rep` picks some of them (default: all three).
+`--cases cold,kit,rep,contact` picks some of them (default: cold, kit and rep).
 
 REV's code is taken from git (`git archive`) into a temporary folder and run from there
 with this checkout's environment, on its own copy of the catalog: the two builds never
@@ -148,6 +149,18 @@ def edit_summary(catalog: Path, n: int, play: str = KIT_PLAY) -> None:
                             for ln in lines), encoding="utf-8")  # fmt: skip
 
 
+def edit_contact(catalog: Path, n: int) -> None:
+    """Give partner-0001 a new contact e-mail (the n-th variant), as bench_build does."""
+    path = catalog / "partners" / "partner-0001.yaml"
+    logo = next(
+        (ln.removeprefix("logo: ") for ln in path.read_text("utf-8").splitlines()
+         if ln.startswith("logo: ")),
+        None,
+    )  # fmt: skip
+    email = f"edited{n}@partner1.example"
+    path.write_text(catalog_gen.partner_yaml(1, catalog_gen.TIERS[1], logo, email))
+
+
 def paired(
     sides: tuple[Side, Side], pairs: int, step: Callable[[Side, int], Run]
 ) -> tuple[list[Run], list[Run]]:
@@ -166,7 +179,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=2, help="runs of each side per case")
     parser.add_argument("--small", action="store_true", help="10 plays, 100 partners")
     parser.add_argument(
-        "--cases", default="cold,kit,rep", help="which of cold, kit, rep to run (comma-separated)"
+        "--cases",
+        default="cold,kit,rep",
+        help="which of cold, kit, rep, contact to run (comma-separated)",
     )
     parser.add_argument(
         "--drop", action="append", default=[], metavar="FOLDER:KEY",
@@ -203,10 +218,15 @@ def main() -> None:
             edit_summary(side.catalog, n, REP_PLAY)
             return side.build()
 
+        def contact_edit(side: Side, n: int) -> Run:
+            edit_contact(side.catalog, n)
+            return side.build()
+
         cases = {
             "cold": ("cold full build", cold),
             "kit": ("one play in every silver+ kit edited", kit_edit),
             "rep": ("one rep-only play edited", rep_edit),
+            "contact": ("one partner's contact edited", contact_edit),
         }
         wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
         if not wanted or any(c not in cases for c in wanted):
