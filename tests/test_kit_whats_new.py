@@ -41,17 +41,28 @@ def _kit(top: Path, as_of: str = AS_OF) -> dict[str, bytes]:
     return files
 
 
+def _at_v1(base: Path, *edits: tuple[str, str, str]) -> tuple[Path, Path]:
+    """project/ and its catalog in git, `edits` (file, old, new) made, committed and tagged
+    v1 on 2026-10-15."""
+    top = base / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    for edit in edits:
+        _edit(root, *edit)
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    return top, root
+
+
 @pytest.fixture(scope="module")
 def top(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """project/ in git: plays/ tagged v1 (recovery drills in red-rock's registered kit,
     backup modernization gold-only), its kit built at v1 into project/build."""
-    top = tmp_path_factory.mktemp("whatsnew") / "project"
-    top.mkdir()
-    root = make_catalog(top)
-    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
-    _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
-    _git(top, "init", "-q", "-b", "main")
-    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    top, _root = _at_v1(
+        tmp_path_factory.mktemp("whatsnew"),
+        (DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n"),
+        (MODERN, "min_tier: silver", "min_tier: gold"),
+    )
     return top
 
 
@@ -130,12 +141,7 @@ def test_a_partner_whose_tier_moved_is_told_what_its_kit_gained_and_lost(
     """The news compare the kit the partner had (its tier's then) with the kit it has: a
     move up to gold names the gold-only play as new, a move back down names it removed. A
     comparison of the new tier with itself said "Nothing in your kit changed"."""
-    top = tmp_path / "project"
-    top.mkdir()
-    root = make_catalog(top)
-    _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
-    _git(top, "init", "-q", "-b", "main")
-    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    top, root = _at_v1(tmp_path, (MODERN, "min_tier: silver", "min_tier: gold"))
     assert "Backup modernization" not in _kit(top)[f"{TEAM}/whats-new.html"].decode()
     partner = root / "partners/red-rock.yaml"
     partner.write_text(partner.read_text().replace("tier: registered", "tier: gold"))
@@ -318,12 +324,9 @@ def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
     """A build reads an earlier revision from a folder under --out (.salesplay/tmp), which a
     later build sweeps if a killed one left it: with no system temp folder to be had, the
     news are still told, and nothing is left in the scratch folder."""
-    top = tmp_path / "project"
-    top.mkdir()
-    root = make_catalog(top)
-    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
-    _git(top, "init", "-q", "-b", "main")
-    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    top, root = _at_v1(
+        tmp_path, (DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
+    )
     _kit(top)
     summary = next(
         line for line in (root / DRILLS).read_text().splitlines() if line.startswith("summary:")
