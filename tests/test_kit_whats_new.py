@@ -349,3 +349,33 @@ def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
     assert extracted and all(top / f.parent == scratch for f in extracted), extracted
     assert [f.name.split("-")[:3] for f in extracted] == [["salesplay", "since", str(os.getpid())]]
     assert list(scratch.iterdir()) == []
+
+
+def test_a_first_build_that_stops_leaves_no_out_though_it_read_history_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feeds read the releases' catalogs under --out while the build plans; a first
+    build that then stops leaves no build/ behind, as one that read no history."""
+    from salesplay import build
+    from salesplay.diagnostics import Location
+    from salesplay.faults import BuildFault
+
+    top, root = _at_v1(tmp_path)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    extracted: list[Path] = []
+    real = changes.load_revision
+
+    def load_revision(repo: object, side: object, folder: Path, *rest: object) -> object:
+        extracted.append(folder)
+        return real(repo, side, folder, *rest)  # type: ignore[arg-type]
+
+    def stopped(*_args: object, **_kw: object) -> object:
+        raise BuildFault(Location(Path("plays/catalog.yaml"), 1, 1), "stopped for the test")
+
+    monkeypatch.setattr(changes, "load_revision", load_revision)
+    monkeypatch.setattr(build, "_make_and_write", stopped)
+    done = run_cli("build", "--as-of", AS_OF, "--only", "feed", cwd=top)
+    assert done.code == 1 and "stopped for the test" in done.stderr
+    assert extracted and all(f.parts[:3] == ("build", ".salesplay", "tmp") for f in extracted)
+    assert not (top / "build").exists()

@@ -132,9 +132,19 @@ def run_build(
 
     # another build into --out (make while serve rebuilds) ends before this one reads its
     # records; a folder not made yet is locked just before the first write
-    with OutLock(ctx.out, say) as lock:
-        lock.take_existing()
-        return _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
+    from salesplay.write import drop_scratch
+
+    existed = ctx.out.exists()
+    code = 1
+    try:
+        with OutLock(ctx.out, say) as lock:
+            lock.take_existing()
+            code = _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
+            return code
+    finally:
+        if code != 0 and not existed:
+            # a first build that stopped leaves no --out, though it read history under it
+            drop_scratch(ctx.out)
 
 
 def _locked_build(

@@ -405,6 +405,18 @@ def scratch_folder(out: Path) -> Path:
     return out / SCRATCH
 
 
+def drop_scratch(out: Path) -> None:
+    """Remove the scratch folder, `.salesplay` and `out` itself where each is empty (a first
+    build that stopped made them only to read history in)."""
+    for folder in (out / SCRATCH, out / ".salesplay", out):
+        try:
+            if folder.is_symlink():
+                return
+            folder.rmdir()  # only an empty folder
+        except OSError:
+            return
+
+
 def temp_prefix(what: str) -> str:
     """The prefix of a temporary folder for `what`: this process's pid in it (sweep_scratch)."""
     return f"salesplay-{what}-{os.getpid()}-"
