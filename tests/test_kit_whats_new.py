@@ -318,8 +318,22 @@ def test_whats_new_pdf_names_its_own_fonts(tmp_path: Path) -> None:
     assert names and all("Inter" in name for name in names), names
 
 
+@pytest.fixture
+def extracted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders each catalog at an earlier revision is extracted to, as they are read."""
+    folders: list[Path] = []
+    real = changes.load_revision
+
+    def load_revision(repo: object, side: object, folder: Path, *rest: object) -> object:
+        folders.append(folder)
+        return real(repo, side, folder, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(changes, "load_revision", load_revision)
+    return folders
+
+
 def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extracted: list[Path]
 ) -> None:
     """A build reads an earlier revision from a folder under --out (.salesplay/tmp), which a
     later build sweeps if a killed one left it: with no system temp folder to be had, the
@@ -333,14 +347,6 @@ def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
     )
     _edit(root, DRILLS, summary, "summary: Prove recovery with evidence auditors accept.")
     _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
-    extracted: list[Path] = []
-    real = changes.load_revision
-
-    def load_revision(repo: object, side: object, folder: Path, *rest: object) -> object:
-        extracted.append(folder)
-        return real(repo, side, folder, *rest)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(changes, "load_revision", load_revision)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
     page = _kit(top)[f"{TEAM}/whats-new.html"].decode()
     assert "Recovery drills" in page and "first kit" not in page
@@ -352,7 +358,7 @@ def test_the_catalog_then_is_extracted_under_out_not_the_system_temp_folder(
 
 
 def test_a_first_build_that_stops_leaves_no_out_though_it_read_history_there(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extracted: list[Path]
 ) -> None:
     """The feeds read the releases' catalogs under --out while the build plans; a first
     build that then stops leaves no build/ behind, as one that read no history."""
@@ -363,17 +369,10 @@ def test_a_first_build_that_stops_leaves_no_out_though_it_read_history_there(
     top, root = _at_v1(tmp_path)
     _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")
     _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
-    extracted: list[Path] = []
-    real = changes.load_revision
-
-    def load_revision(repo: object, side: object, folder: Path, *rest: object) -> object:
-        extracted.append(folder)
-        return real(repo, side, folder, *rest)  # type: ignore[arg-type]
 
     def stopped(*_args: object, **_kw: object) -> object:
         raise BuildFault(Location(Path("plays/catalog.yaml"), 1, 1), "stopped for the test")
 
-    monkeypatch.setattr(changes, "load_revision", load_revision)
     monkeypatch.setattr(build, "_make_and_write", stopped)
     done = run_cli("build", "--as-of", AS_OF, "--only", "feed", cwd=top)
     assert done.code == 1 and "stopped for the test" in done.stderr
