@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import tempfile
@@ -117,3 +118,36 @@ def test_discard_and_disown() -> None:
     config._folder.write("face", b"bytes")
     fontfiles.disown(config)  # a child's copy: closed here, the parent's stays open
     assert config._folder is None
+
+
+def test_a_later_configuration_loads_its_own_font_at_a_reused_path(tmp_path: Path) -> None:
+    """Memory files are named by descriptor number, which a process reuses once a renderer
+    is closed: a later renderer's font at the same path is its own, never a cached earlier
+    one (serve renders again after a project's font file changed)."""
+    import pikepdf
+
+    fonts = THEME_DIR / "fonts"
+    (tmp_path / "brand.css").write_text(
+        '@font-face { font-family: "Brand"; src: url("brand.otf") format("opentype") }'
+    )
+    args = {**ARGS, "base_url": tmp_path.as_uri() + "/", "roots": [tmp_path]}
+    args["stylesheets"] = [tmp_path / "brand.css"]
+    html = '<p style="font-family: Brand">Hello</p>'
+    seen: list[tuple[list[int], set[str]]] = []
+    for face in ("Inter-Regular.otf", "Inter-Bold.otf", "Inter-Regular.otf"):
+        (tmp_path / "brand.otf").write_bytes((fonts / face).read_bytes())
+        with PdfRenderer() as renderer:
+            pdf, _ = renderer.render(html, **args)  # type: ignore[arg-type]
+            fds = sorted(renderer._font_config._folder.files.values())
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            names = {
+                str(font.BaseFont) for page in doc.pages for font in page.Resources.Font.values()
+            }
+        seen.append((fds, names))
+    assert seen[0][0] == seen[1][0] == seen[2][0]  # the same descriptor, hence the same path
+    # WeasyPrint names an embedded face by its family and the face's own style
+    assert [sorted(n.partition("+")[2] for n in names) for _, names in seen] == [
+        ["Brand"],
+        ["Brand-Bold"],
+        ["Brand"],
+    ]
