@@ -378,3 +378,16 @@ def test_a_first_build_that_stops_leaves_no_out_though_it_read_history_there(
     assert done.code == 1 and "stopped for the test" in done.stderr
     assert extracted and all(f.parts[:3] == ("build", ".salesplay", "tmp") for f in extracted)
     assert not (top / "build").exists()
+
+
+def test_a_scratch_folder_that_is_a_file_is_one_located_error(tmp_path: Path) -> None:
+    top, root = _at_v1(tmp_path)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    (top / "build/.salesplay").mkdir(parents=True)
+    (top / "build/.salesplay/tmp").write_text("not a folder")
+    done = run_cli("build", "--as-of", AS_OF, "--only", "feed", cwd=top)
+    assert done.code == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and ".salesplay/tmp" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr

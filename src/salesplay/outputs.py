@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesplay import families
-from salesplay.diagnostics import Location
-from salesplay.faults import BuildFault
 
 if TYPE_CHECKING:
     from salesplay.engine.schedule import Made
@@ -72,45 +69,31 @@ def _discard(out: Path, made: Iterable[Made]) -> None:
 
 def write_file(out: Path, rel: str, data: bytes) -> bool:
     """Write one output under `out` (see write.write_output); faults are located BuildFaults."""
-    from salesplay.write import write_output
+    from salesplay.write import located_writes, write_output
 
-    with _located(out, rel):
+    with located_writes(out, rel):
         return write_output(out, rel, data)
 
 
 def stage_file(out: Path, unit: Unit, data: bytes) -> bytes:
     """The first half of write_file, where `unit` was made (see write.stage_output): the
     name of the file staged beside its output, b"" when the output holds `data` already."""
-    from salesplay.write import stage_output
+    from salesplay.write import located_writes, stage_output
 
-    with _located(out, unit.rel):
+    with located_writes(out, unit.rel):
         return (stage_output(out, unit.rel, data) or "").encode("ascii")
 
 
 def commit_file(out: Path, rel: str, temp: str) -> bool:
     """The second half of write_file: the staged file `temp` put in place of `rel`; False
     (nothing to do) when staging found the output unchanged."""
-    from salesplay.write import commit_output
+    from salesplay.write import commit_output, located_writes
 
     if not temp:
         return False
-    with _located(out, rel):
+    with located_writes(out, rel):
         commit_output(out, rel, temp)
     return True
-
-
-@contextlib.contextmanager
-def _located(out: Path, rel: str) -> Iterator[None]:
-    """A write's faults as located BuildFaults: an unsafe target, or an unwritable or
-    misplaced --out, which is the user's to fix, not a crash."""
-    from salesplay.write import UnsafeTarget
-
-    try:
-        yield
-    except UnsafeTarget as exc:
-        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
-    except OSError as exc:
-        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
 
 
 #: where a build records the files it wrote, so the next one can remove what it no longer makes.

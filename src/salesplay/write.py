@@ -13,11 +13,14 @@ import secrets
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
+
+from salesplay.diagnostics import Location
+from salesplay.faults import BuildFault
 
 OUTPUT_MODE = 0o644
 
@@ -399,6 +402,18 @@ SCRATCH = ".salesplay/tmp"
 _SCRATCH_RE = re.compile(r"salesplay-[a-z]+-(\d+)-.+")
 
 
+@contextlib.contextmanager
+def located_writes(out: Path, rel: str) -> Iterator[None]:
+    """A write's faults as located BuildFaults: an unsafe target, or an unwritable or
+    misplaced --out, which is the user's to fix, not a crash."""
+    try:
+        yield
+    except UnsafeTarget as exc:
+        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+    except OSError as exc:
+        raise BuildFault(Location(out / rel, 0, 0), f"cannot write: {exc.strerror}") from None
+
+
 def scratch_folder(out: Path) -> Path:
     """The build's scratch folder under `out`, made if need be, with no link on the way."""
     os.close(_open_target_folder(out, f"{SCRATCH}/-"))
@@ -408,7 +423,8 @@ def scratch_folder(out: Path) -> Path:
 def drop_scratch(out: Path) -> None:
     """Remove the scratch folder, `.salesplay` and `out` itself where each is empty (a first
     build that stopped made them only to read history in)."""
-    for folder in (out / SCRATCH, out / ".salesplay", out):
+    scratch = out / SCRATCH
+    for folder in (scratch, scratch.parent, out):
         try:
             if folder.is_symlink():
                 return

@@ -526,12 +526,10 @@ class PageBudget:
 def scratch(src: Sources) -> Path:
     """The build's scratch folder under --out (write.scratch_folder), for a family that
     extracts the catalog at an earlier revision; a link on the way is a located fault."""
-    from salesplay.write import UnsafeTarget, scratch_folder
+    from salesplay.write import SCRATCH, located_writes, scratch_folder
 
-    try:
+    with located_writes(src.out, SCRATCH):
         return scratch_folder(src.out)
-    except UnsafeTarget as exc:
-        raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
 
 
 def _pdf_renderer() -> object:
