@@ -232,7 +232,7 @@ def band_maker(shared: KitShared) -> BandMaker:
             logo_pages=shared.logo_pages,
         )
         shared.makers[os.getpid()] = maker
-        # pool workers never run __del__: close (remove the font folder) at process exit
+        # pool workers never run __del__: close (free the font files) at process exit
         multiprocessing.util.Finalize(maker, maker.close, exitpriority=10)
     return maker
 

@@ -222,7 +222,7 @@ class BandMaker:
     The band is drawn directly as PDF content (text in the theme's Inter, PNG logos as
     image XObjects): ~15-20 ms a band, against ~40 ms with WeasyPrint (~250 ms without
     libharfbuzz-subset). SVG logos, and text the font cannot show, go through WeasyPrint
-    with one PdfRenderer, whose font folder close() removes (also in forked workers); the
+    with one PdfRenderer, whose font files close() frees (also in forked workers); the
     HTML band is laid out from the same design as the drawn one.
     """
 
@@ -258,7 +258,7 @@ class BandMaker:
         self.close()
 
     def close(self) -> None:
-        """Remove WeasyPrint's temporary font folder of this process, if any."""
+        """Free WeasyPrint's font files of this process, if any (PdfRenderer.close)."""
         self.renderer.close()
 
     def drawable(self, brand: Brand) -> bool:

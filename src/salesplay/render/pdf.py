@@ -125,8 +125,8 @@ class PdfRenderer:
 
     WeasyPrint 70 never frees a FontConfiguration (~0.26 MB each, measured) and makes one
     per document by default: a build rendering hundreds of documents would grow by as
-    much. Use one renderer per process (render_many does) and close() it: that removes
-    its weasyprint-* font folder, which forked workers would otherwise leave behind.
+    much. Use one renderer per process (render_many does) and close() it: that frees its
+    font files (render.fontfiles: memory, or a temp folder where there is none).
     """
 
     def __init__(self) -> None:
@@ -141,7 +141,7 @@ class PdfRenderer:
         self.close()
 
     def close(self) -> None:
-        """Remove this process's font folder; the renderer stays usable."""
+        """Free this process's font files; the renderer stays usable."""
         if self._font_config is not None:
             if self._pid == os.getpid():
                 fontfiles.discard(self._font_config)
