@@ -10,7 +10,6 @@ import mmap
 import os
 import re
 import secrets
-import shutil
 import stat
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,9 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
-
-from salesplay.diagnostics import Location
-from salesplay.faults import BuildFault
 
 OUTPUT_MODE = 0o644
 
@@ -406,6 +402,10 @@ _SCRATCH_RE = re.compile(r"salesplay-[a-z]+-(\d+)-.+")
 def located_writes(out: Path, rel: str) -> Iterator[None]:
     """A write's faults as located BuildFaults: an unsafe target, or an unwritable or
     misplaced --out, which is the user's to fix, not a crash."""
+    # imported here: the no-change build imports this module, and needs no diagnostics
+    from salesplay.diagnostics import Location
+    from salesplay.faults import BuildFault
+
     try:
         yield
     except UnsafeTarget as exc:
@@ -442,6 +442,8 @@ def sweep_scratch(out: Path) -> int:
     """Remove what killed builds left in the scratch folder: each folder of a process no
     longer running. The scratch folder is reached without following a link, and nothing in
     it is followed (a link itself is removed)."""
+    import shutil  # here: the no-change build imports this module, and sweeps nothing
+
     try:
         fd = _open_parent(out, [*SCRATCH.split("/"), "-"])
     except OSError:
