@@ -4,8 +4,10 @@ the per-partner splice gives what editing each whole slide would."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
+import struct
 import subprocess
 import sys
 import unicodedata
@@ -90,7 +92,13 @@ def test_a_cobranded_deck_holds_what_editing_each_whole_slide_gives(part: cobran
                     assert out.read(name) == before.read(name), name
         # a second partner's deck starts from the same base: nothing of the first is left
         assert deck == cobrand.cobrand(base, mark)
+        summed = cobrand.cobrand_summed(base, mark)
+        assert summed.data == deck
+        assert (summed.crc, summed.sha256) == (zlib.crc32(deck), hashlib.sha256(deck).hexdigest())
     assert len(base.slides) == (3 if part == "team" else 2)
+    # what a partner changes comes last: the members before it are the same in every deck
+    names = [member.filename for member in base.archive.members]
+    assert set(names[-len(base.slides) - 1 :]) == {*base.slides, base.media}
 
 
 def test_a_spliced_member_given_deflated_is_the_member_deflated_here() -> None:
@@ -104,6 +112,67 @@ def test_a_spliced_member_given_deflated_is_the_member_deflated_here() -> None:
     assert given == archive.splice(base, {"slide.xml": new})
     with zipfile.ZipFile(io.BytesIO(given)) as out:
         assert out.read("slide.xml") == new
+
+
+def _content(name: str) -> bytes:
+    return (name.encode() + b" text ") * 40
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    return archive.write_zip(
+        members, date=dt.date(2026, 11, 1), mode=archive.PACKAGE_MODE, stored=lambda _n: False
+    )
+
+
+NAMES = ["a.xml", "b.xml", "c.xml", "d.xml", "e.xml"]
+
+
+@pytest.mark.parametrize(
+    "replaced", [(), ("a.xml",), ("c.xml",), ("e.xml",), ("d.xml", "b.xml"), tuple(NAMES)]
+)
+def test_a_splice_is_the_archive_made_afresh_and_its_sums_are_its_own(
+    replaced: tuple[str, ...],
+) -> None:
+    """The members before the first one replaced are copied as one piece, with their
+    central records and checksums found once a base: the archive and its sums are still
+    those of the archive written afresh, whichever members a splice replaces, in turn."""
+    base = archive.SpliceBase.parse(_zip([(n, _content(n)) for n in NAMES]))
+    for turn in (1, 2, 3):
+        new = {n: b"<new turn='%d'/>" % turn + _content(n)[: 40 * turn] for n in replaced}
+        if turn == 2:  # another base's prefix between two splices of this one
+            archive.splice(base, {"a.xml": b"<other/>"})
+        given = archive.splice(base, new)
+        assert given == _zip([(n, new.get(n, _content(n))) for n in NAMES])
+        summed = archive.splice_summed(base, new)
+        assert summed.data == given
+        assert summed.crc == zlib.crc32(given)
+        assert summed.sha256 == hashlib.sha256(given).hexdigest()
+
+
+def test_a_base_whose_members_do_not_lie_in_order_is_spliced_member_by_member() -> None:
+    """Bytes between two members (another writer's padding): no member before a change is
+    copied as one piece with what lies between them."""
+    plain = _zip([(n, _content(n)) for n in NAMES[:2]])
+    with zipfile.ZipFile(io.BytesIO(plain)) as src:
+        second = src.getinfo(NAMES[1]).header_offset
+        directory = src.start_dir
+    gap = b"GAPGAPGAP"
+    data = bytearray(plain[:second] + gap + plain[second:])
+    # the second central record's offset (its last 4 bytes before the name), and the end
+    # record's directory offset, moved past the gap
+    record = directory + len(gap) + 46 + len(NAMES[0])
+    (old,) = struct.unpack_from("<I", data, record + 42)
+    struct.pack_into("<I", data, record + 42, old + len(gap))
+    end = len(data) - 22
+    struct.pack_into("<I", data, end + 16, directory + len(gap))
+    base = archive.SpliceBase.parse(bytes(data))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as src:
+        assert src.read(NAMES[1]) == _content(NAMES[1])  # a zip as readers see it
+    given = archive.splice(base, {NAMES[1]: b"<new/>"})
+    assert gap not in given
+    assert given == _zip([(NAMES[0], _content(NAMES[0])), (NAMES[1], b"<new/>")])
+    summed = archive.splice_summed(base, {NAMES[1]: b"<new/>"})
+    assert (summed.data, summed.crc) == (given, zlib.crc32(given))
 
 
 @pytest.mark.parametrize("cut", [0, 10, 9000])

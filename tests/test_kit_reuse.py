@@ -17,7 +17,7 @@ import kit_standins as standins
 from conftest import AS_OF, run_cli
 from kit_standins import PARTNER, ZIP
 from salesplay import cobrand, kits
-from salesplay.render.archive import Archive
+from salesplay.render.archive import Archive, Summed
 from salesplay.render.stamp import Stamper
 
 PLAY = "plays/backup-modernization.yaml"
@@ -42,18 +42,18 @@ def project(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """One entry per member stamped ("pdf") or co-branded ("deck") from here on."""
     calls: list[str] = []
-    stamp, brand = Stamper.stamp, cobrand.cobrand
+    stamp, brand = Stamper.stamp, cobrand.cobrand_summed
 
     def stamping(self: Stamper, band: object) -> bytes:
         calls.append("pdf")
         return stamp(self, band)  # type: ignore[arg-type]
 
-    def branding(deck: cobrand.DeckBase, mark: cobrand.PartnerMark) -> bytes:
+    def branding(deck: cobrand.DeckBase, mark: cobrand.PartnerMark) -> Summed:
         calls.append("deck")
         return brand(deck, mark)
 
     monkeypatch.setattr(Stamper, "stamp", stamping)
-    monkeypatch.setattr(cobrand, "cobrand", branding)
+    monkeypatch.setattr(cobrand, "cobrand_summed", branding)
     return calls
 
 

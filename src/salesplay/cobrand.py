@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from salesplay import images
-from salesplay.render.archive import Deflated, SpliceBase, deflater, repack, splice
+from salesplay.render.archive import (
+    Deflated,
+    SpliceBase,
+    Summed,
+    deflater,
+    repack,
+    splice,
+    splice_summed,
+)
 
 if TYPE_CHECKING:
     from salesplay.render.pptx_deck import DeckLanguage
@@ -109,6 +117,13 @@ class _Slide:
         # tail's own stream follows it as more blocks, the last of them final
         head = packer.compress(xml[:cut]) + packer.flush(zlib.Z_SYNC_FLUSH)
         return cls(head, zlib.crc32(xml[:cut]), cut, xml[cut:], paragraphs)
+
+    @functools.cached_property
+    def bare(self) -> bytes:
+        """The tail without the logo and its card, for a partner without a logo: removed
+        once a slide, not once a partner (the partner's words, escaped, can neither make
+        nor break one of those shapes, so removing them first gives the same slide)."""
+        return _CARD_RE.sub(b"", _PIC_RE.sub(b"", self.tail))
 
     def completed(self, tail: bytes) -> Deflated:
         """The slide with `tail` after its unchanging part, deflated."""
@@ -303,8 +318,10 @@ def prepare(
             mark_runs(shape.text_frame._txBody.iterchildren(qn("a:p")), marks)
     out = io.BytesIO()
     prs.save(out)
-    archive = SpliceBase.parse(repack(out.getvalue(), as_of))
     names = [str(s.part.partname).lstrip("/") for s in marked]
+    # what cobrand() replaces comes last: the members before it are the same bytes in every
+    # partner's deck, copied (and checksummed) as one piece
+    archive = SpliceBase.parse(repack(out.getvalue(), as_of, last={*names, media}))
     slides = archive.read_all(names)
     return DeckBase(archive, slides, media, box, language)
 
@@ -397,6 +414,17 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
     Only what follows each slide's unchanging part (DeckBase.split) is edited and deflated
     per partner; each slide inflates to what editing the whole slide gives, the paragraphs
     holding the partner's words marked as the deck's own text is (_spliced)."""
+    return splice(base.archive, _replacements(base, mark))
+
+
+def cobrand_summed(base: DeckBase, mark: PartnerMark) -> Summed:
+    """cobrand(), with the deck's CRC-32 and SHA-256 (a kit's zip and manifest need them):
+    only what follows the members every partner's deck shares is checksummed."""
+    return splice_summed(base.archive, _replacements(base, mark))
+
+
+def _replacements(base: DeckBase, mark: PartnerMark) -> dict[str, bytes | Deflated]:
+    """The members cobrand() puts in place of the base's: each slide it marks, the logo."""
     spliced: dict[bytes, bytes] = {}
     placeholder, fitted = base.placeholder, b""
     if mark.logo_png:
@@ -404,7 +432,7 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
         fitted = f'<a:off x="{fx}" y="{fy}"/><a:ext cx="{fcx}" cy="{fcy}"/>'.encode()
     replacements: dict[str, bytes | Deflated] = {}
     for member, slide in base.split.items():
-        xml = slide.tail
+        xml = slide.tail if mark.logo_png else slide.bare
         for paragraph in slide.paragraphs:
             words = spliced.get(paragraph)
             if words is None:
@@ -413,13 +441,11 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
             xml = xml.replace(paragraph, words)
         if mark.logo_png:
             xml = xml.replace(placeholder, fitted)
-        else:
-            xml = _CARD_RE.sub(b"", _PIC_RE.sub(b"", xml))
         replacements[member] = slide.completed(xml)
     logo = mark.deflated_logo
     if logo is not None:
         replacements[base.media] = logo
-    return splice(base.archive, replacements)
+    return replacements
 
 
 def logo_png(path: Path) -> tuple[bytes, tuple[int, int]]:

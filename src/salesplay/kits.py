@@ -30,10 +30,17 @@ from salesplay.faults import BuildFault
 from salesplay.images import Checked
 from salesplay.labels import N_, Labels
 from salesplay.render import html
-from salesplay.render.archive import MAX_COMMENT, Archive, Kept, KeptMembers, deterministic_zip
+from salesplay.render.archive import (
+    MAX_COMMENT,
+    Archive,
+    Kept,
+    KeptMembers,
+    Summed,
+    deterministic_zip,
+)
 from salesplay.render.band import BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
-from salesplay.render.stamp import PreparedBand, Stamper, Summed
+from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
 from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
@@ -420,7 +427,7 @@ def kit_members(
     ) -> None:
         source, key = shared.sources[(what, member)], _mark_key(mark)
         files[name] = reuse.member(
-            f"{folder}/{name}", (source, key), lambda: cobrand.cobrand(base.get(), mark)
+            f"{folder}/{name}", (source, key), lambda: cobrand.cobrand_summed(base.get(), mark)
         )
 
     for play in partner.plays:

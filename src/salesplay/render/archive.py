@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import io
 import mmap
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,10 +177,16 @@ def deterministic_zip(
     )
 
 
-def repack(data: bytes, as_of: dt.date) -> bytes:
-    """A package (.pptx) re-zipped deterministically: members in the same order, all deflated."""
+def repack(data: bytes, as_of: dt.date, last: Collection[str] = ()) -> bytes:
+    """A package (.pptx) re-zipped deterministically: members in the same order, all
+    deflated; those named in `last` after the others, in their own order (the members a
+    splice replaces: what comes before them is copied as one piece, see SpliceBase)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+        infos = src.infolist()
+        infos = [i for i in infos if i.filename not in last] + [
+            i for i in infos if i.filename in last
+        ]
+        members = [(info.filename, src.read(info.filename)) for info in infos]
     return write_zip(members, date=as_of, mode=PACKAGE_MODE, stored=lambda _name: False)
 
 
@@ -231,6 +239,84 @@ class SpliceBase:
         """Members `names`, decompressed and CRC-checked."""
         return {name: self.kept.read(name) for name in names}
 
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {member.filename: index for index, member in enumerate(self.members)}
+
+    @functools.cached_property
+    def _contiguous(self) -> bool:
+        """Whether the members lie one after the other from the archive's start (as
+        write_zip writes them): then those before a replaced one are copied as one piece."""
+        at = 0
+        for member in self.members:
+            if member.start != at:
+                return False
+            at += member.length
+        return True
+
+    def _first(self, names: Iterable[str]) -> int:
+        """The index of the first member a splice replacing `names` changes (0 when the
+        members do not lie in order: then every member is copied one by one)."""
+        if not self._contiguous:
+            return 0
+        index = self._index
+        return min((index[n] for n in names if n in index), default=len(self.members))
+
+    def prefix(self, first: int) -> _Prefix:
+        """What every splice that changes no member before `first` begins with, kept."""
+        found = self._prefixes.get(first)
+        if found is None:
+            pack = _CENTRAL.pack
+            if first == 0:
+                end = 0
+            elif first < len(self.members):
+                end = self.members[first].start
+            else:
+                end = _end_of(self)
+            central = b"".join(pack(*m.central, m.start) + m.name for m in self.members[:first])
+            found = self._prefixes[first] = _Prefix(self.data, end, central)
+        return found
+
+    @functools.cached_property
+    def _prefixes(self) -> dict[int, _Prefix]:
+        return {}
+
+
+def _end_of(base: SpliceBase) -> int:
+    last = base.members[-1] if base.members else None
+    return last.start + last.length if last is not None else 0
+
+
+class _Prefix:
+    """The members before a splice's first change: their bytes (the base's own, where they
+    are), their central records (their offsets unchanged), and the checksums of their bytes,
+    found once for every splice of the base (a kit co-brands its decks from a handful)."""
+
+    def __init__(self, data: bytes, end: int, central: bytes) -> None:
+        self.data, self.end, self.central = data, end, central
+        self._sums: tuple[Any, int] | None = None
+
+    @property
+    def view(self) -> memoryview:
+        return memoryview(self.data)[: self.end]
+
+    def sums(self) -> tuple[Any, int]:
+        """The SHA-256 state and the CRC-32 of the prefix's bytes."""
+        if self._sums is None:
+            self._sums = hashlib.sha256(self.view), zlib.crc32(self.view)
+        return self._sums
+
+
+@dataclass(frozen=True)
+class Summed:
+    """A kit member made with its CRC-32 and hex SHA-256 (a kit's zip and manifest need
+    both): a stamped PDF, a co-branded deck. Each is a shared original plus what one
+    partner changed, so only the change is checksummed."""
+
+    data: bytes
+    crc: int
+    sha256: str
+
 
 @dataclass(frozen=True)
 class Deflated:
@@ -251,13 +337,35 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
     """The base archive with `replacements` (name → new content), same order and dates.
 
     Every other member's bytes are copied as they are: no decompressing, no deflating. A
-    replacement is deflated here unless it comes Deflated.
+    replacement is deflated here unless it comes Deflated. The members before the first
+    one replaced are copied as one piece, with their central records as the base has them.
     """
+    prefix, tail = _spliced(base, replacements)
+    return b"".join((prefix.view, *tail))
+
+
+def splice_summed(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> Summed:
+    """splice(), with the archive's CRC-32 and SHA-256: the members before the first one
+    replaced are checksummed once for every splice of the base, the rest here."""
+    prefix, pieces = _spliced(base, replacements)
+    tail = b"".join(pieces)
+    state, crc = prefix.sums()
+    digest = state.copy()
+    digest.update(tail)
+    return Summed(b"".join((prefix.view, tail)), zlib.crc32(tail, crc), digest.hexdigest())
+
+
+def _spliced(
+    base: SpliceBase, replacements: Mapping[str, bytes | Deflated]
+) -> tuple[_Prefix, list[bytes | memoryview]]:
+    """The splice's prefix (see SpliceBase.prefix) and the pieces that follow it."""
+    first = base._first(replacements)
+    prefix = base.prefix(first)
     data = memoryview(base.data)
     chunks: list[bytes | memoryview] = []
-    central: list[bytes] = []
-    pack, local, offset = _CENTRAL.pack, _LOCAL.pack, 0
-    for member in base.members:
+    central: list[bytes] = [prefix.central]
+    pack, local, offset = _CENTRAL.pack, _LOCAL.pack, prefix.end
+    for member in base.members[first:]:
         new = replacements.get(member.filename)
         name = member.name
         if new is None:
@@ -276,7 +384,7 @@ def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> by
     size = sum(map(len, central))
     count = len(base.members)
     end = _END.pack(0x06054B50, 0, 0, count, count, size, offset, 0)
-    return b"".join([*chunks, *central, end])
+    return prefix, [*chunks, *central, end]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from salesplay.render.archive import Summed
+
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 
 
@@ -114,15 +116,6 @@ class PreparedBand:
 
 
 _DUMP_MAGIC = b"salesplay prepared band 1\n"
-
-
-@dataclass(frozen=True)
-class Summed:
-    """A stamped PDF with its CRC-32 and hex SHA-256 (a kit's zip and manifest need both)."""
-
-    data: bytes
-    crc: int
-    sha256: str
 
 
 class Stamper:
