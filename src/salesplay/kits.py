@@ -409,6 +409,7 @@ def kit_members(
     partner = partner_of(shared.partner_edition, partner_id)
     tier = partner.tier
     files: dict[str, bytes | Kept] = {}
+    mark_keys: dict[cobrand.PartnerMark, str] = {}
 
     def stamped(name: str, what: str, member: Member, stamper: Lazy[Stamper], band: _Band) -> None:
         source = shared.sources[(what, member)]
@@ -425,7 +426,10 @@ def kit_members(
         base: Lazy[cobrand.DeckBase],
         mark: cobrand.PartnerMark,
     ) -> None:
-        source, key = shared.sources[(what, member)], _mark_key(mark)
+        key = mark_keys.get(mark)
+        if key is None:
+            key = mark_keys[mark] = _mark_key(mark)  # once a mark: a kit's decks share two
+        source = shared.sources[(what, member)]
         files[name] = reuse.member(
             f"{folder}/{name}", (source, key), lambda: cobrand.cobrand_summed(base.get(), mark)
         )
