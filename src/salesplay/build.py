@@ -790,7 +790,10 @@ def _files(count: int) -> str:
 def _counts(files: Iterable[str]) -> str:
     by_ext: dict[str, int] = {}
     for rel in files:
-        ext = Path(rel).suffix.lstrip(".") or "other"
+        # Path(rel).suffix, without a path per output (a build counts a thousand kits twice)
+        base = rel.rpartition("/")[2]
+        dot = base.rfind(".")
+        ext = base[dot + 1 :] if 0 < dot < len(base) - 1 else "other"
         by_ext[ext] = by_ext.get(ext, 0) + 1
     return ", ".join(f"{n} {ext}" for ext, n in sorted(by_ext.items()))
 

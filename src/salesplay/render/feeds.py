@@ -17,7 +17,8 @@ FEED_VERSION = 1
 class _Out(BaseModel):
     """What a feed holds: closed objects, so the published schema lists every field."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built when a feed is first made: a build that only reuses the feeds never pays for it
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(_Out):
