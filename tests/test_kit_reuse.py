@@ -42,7 +42,7 @@ def project(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """One entry per member stamped ("pdf") or co-branded ("deck") from here on."""
     calls: list[str] = []
-    stamp, brand = Stamper.stamp, cobrand.cobrand_summed
+    stamp, brand = Stamper.stamp, cobrand.cobrand
 
     def stamping(self: Stamper, band: object) -> bytes:
         calls.append("pdf")
@@ -53,7 +53,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return brand(deck, mark)
 
     monkeypatch.setattr(Stamper, "stamp", stamping)
-    monkeypatch.setattr(cobrand, "cobrand_summed", branding)
+    monkeypatch.setattr(cobrand, "cobrand", branding)
     return calls
 
 

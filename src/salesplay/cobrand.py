@@ -29,7 +29,6 @@ from salesplay.render.archive import (
     deflater,
     repack,
     splice,
-    splice_summed,
 )
 
 if TYPE_CHECKING:
@@ -407,24 +406,15 @@ def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) ->
     return _A_P + marked[len(_A_P_DECLARED) :]
 
 
-def cobrand(base: DeckBase, mark: PartnerMark) -> bytes:
+def cobrand(base: DeckBase, mark: PartnerMark) -> Summed:
     """The deck with the partner's name, contact and logo in the co-brand slots (and its
-    name in a team deck's marking on every slide).
+    name in a team deck's marking on every slide), with its CRC-32 and SHA-256 (a kit's zip
+    and manifest need them; only what follows the members every partner's deck shares is
+    checksummed, see archive.splice).
 
     Only what follows each slide's unchanging part (DeckBase.split) is edited and deflated
     per partner; each slide inflates to what editing the whole slide gives, the paragraphs
     holding the partner's words marked as the deck's own text is (_spliced)."""
-    return splice(base.archive, _replacements(base, mark))
-
-
-def cobrand_summed(base: DeckBase, mark: PartnerMark) -> Summed:
-    """cobrand(), with the deck's CRC-32 and SHA-256 (a kit's zip and manifest need them):
-    only what follows the members every partner's deck shares is checksummed."""
-    return splice_summed(base.archive, _replacements(base, mark))
-
-
-def _replacements(base: DeckBase, mark: PartnerMark) -> dict[str, bytes | Deflated]:
-    """The members cobrand() puts in place of the base's: each slide it marks, the logo."""
     spliced: dict[bytes, bytes] = {}
     placeholder, fitted = base.placeholder, b""
     if mark.logo_png:
@@ -445,7 +435,7 @@ def _replacements(base: DeckBase, mark: PartnerMark) -> dict[str, bytes | Deflat
     logo = mark.deflated_logo
     if logo is not None:
         replacements[base.media] = logo
-    return replacements
+    return splice(base.archive, replacements)
 
 
 def logo_png(path: Path) -> tuple[bytes, tuple[int, int]]:

@@ -431,7 +431,7 @@ def kit_members(
             key = mark_keys[mark] = _mark_key(mark)  # once a mark: a kit's decks share two
         source = shared.sources[(what, member)]
         files[name] = reuse.member(
-            f"{folder}/{name}", (source, key), lambda: cobrand.cobrand_summed(base.get(), mark)
+            f"{folder}/{name}", (source, key), lambda: cobrand.cobrand(base.get(), mark)
         )
 
     for play in partner.plays:

@@ -209,6 +209,10 @@ class SpliceBase:
     members: tuple[_Member, ...]
     #: the archive's reader (read_all)
     kept: KeptMembers = field(compare=False, repr=False)
+    #: what each splice begins with, by the index of its first change (prefix)
+    _prefixes: dict[int, _Prefix] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def parse(cls, data: bytes) -> SpliceBase:
@@ -277,10 +281,6 @@ class SpliceBase:
             found = self._prefixes[first] = _Prefix(self.data, end, central)
         return found
 
-    @functools.cached_property
-    def _prefixes(self) -> dict[int, _Prefix]:
-        return {}
-
 
 def _end_of(base: SpliceBase) -> int:
     last = base.members[-1] if base.members else None
@@ -333,32 +333,16 @@ class Deflated:
         return cls(packer.compress(content) + packer.flush(), zlib.crc32(content), len(content))
 
 
-def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> bytes:
-    """The base archive with `replacements` (name → new content), same order and dates.
+def splice(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> Summed:
+    """The base archive with `replacements` (name → new content), same order and dates,
+    with its CRC-32 and SHA-256.
 
     Every other member's bytes are copied as they are: no decompressing, no deflating. A
     replacement is deflated here unless it comes Deflated. The members before the first
-    one replaced are copied as one piece, with their central records as the base has them.
+    one replaced are copied as one piece, with their central records as the base has them,
+    and checksummed once for every splice of the base (SpliceBase.prefix); only the rest is
+    checksummed here.
     """
-    prefix, tail = _spliced(base, replacements)
-    return b"".join((prefix.view, *tail))
-
-
-def splice_summed(base: SpliceBase, replacements: Mapping[str, bytes | Deflated]) -> Summed:
-    """splice(), with the archive's CRC-32 and SHA-256: the members before the first one
-    replaced are checksummed once for every splice of the base, the rest here."""
-    prefix, pieces = _spliced(base, replacements)
-    tail = b"".join(pieces)
-    state, crc = prefix.sums()
-    digest = state.copy()
-    digest.update(tail)
-    return Summed(b"".join((prefix.view, tail)), zlib.crc32(tail, crc), digest.hexdigest())
-
-
-def _spliced(
-    base: SpliceBase, replacements: Mapping[str, bytes | Deflated]
-) -> tuple[_Prefix, list[bytes | memoryview]]:
-    """The splice's prefix (see SpliceBase.prefix) and the pieces that follow it."""
     first = base._first(replacements)
     prefix = base.prefix(first)
     data = memoryview(base.data)
@@ -384,7 +368,11 @@ def _spliced(
     size = sum(map(len, central))
     count = len(base.members)
     end = _END.pack(0x06054B50, 0, 0, count, count, size, offset, 0)
-    return prefix, [*chunks, *central, end]
+    tail = b"".join([*chunks, *central, end])
+    state, crc = prefix.sums()
+    digest = state.copy()
+    digest.update(tail)
+    return Summed(b"".join((prefix.view, tail)), zlib.crc32(tail, crc), digest.hexdigest())
 
 
 @dataclass(frozen=True)
