@@ -18,9 +18,9 @@ import feedparser
 import pytest
 
 from conftest import make_catalog, run_cli
-from salesplay import diff, gitrev
+from salesplay import changes, diff, gitrev
 from salesplay.build import run_build
-from salesplay.context import Context
+from salesplay.context import Context, UsageError
 from salesplay.views import Edition
 
 CANARY = re.compile(r"kqzint\d\d")
@@ -601,3 +601,29 @@ def test_a_play_whose_audience_widened_is_told_to_marketers_and_reps_only(
     assert ("play", "new", "play:recovery-drills") in _keys(report["partner"])
     for audience in ("partner", "public"):
         assert not [c for c in report[audience] if c["action"] == "audience"]
+
+
+def test_a_partial_clone_never_fetches_what_it_lacks(repo: Path, tmp_path: Path) -> None:
+    """No network at build time: in a partial clone, an old release's blobs that were never
+    fetched stay missing (git asked for them answers that it cannot), rather than being
+    fetched from the clone's remote, here a local one that holds them."""
+    source = tmp_path / "source"
+    _git(tmp_path, "clone", "-q", "--bare", str(repo), str(source))
+    _git(source, "config", "uploadpack.allowFilter", "true")
+    _git(source, "config", "uploadpack.allowAnySHA1InWant", "true")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", "--filter=blob:none", "--no-checkout", source.as_uri(), "clone")
+    _git(clone, "checkout", "-q", "v2")  # the test's own git fetches v2's blobs
+    old = _git(clone, "rev-parse", "v1:plays/plays/backup-modernization.yaml").strip()
+
+    def present() -> bool:
+        env = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
+        asked = ["git", "-C", str(clone), "cat-file", "-e", old]
+        return subprocess.run(asked, env=env, capture_output=True, check=False).returncode == 0
+
+    assert not present()
+    git_repo = gitrev.Repo.of(clone / "plays")
+    with pytest.raises(UsageError, match="git cannot read object"):
+        git_repo.extract(git_repo.commit("v1"), tmp_path / "v1")
+    assert changes.history(clone / "plays", "v*", 5) == []  # v1 unreadable: no note
+    assert not present()

@@ -516,12 +516,17 @@ class Manifest:
 
 def git_env() -> dict[str, str]:
     """The environment of salesplay's git commands: they only read, so optional locks are off
-    (never contending for a busy checkout's index.lock); no prompt; a path is never a pattern."""
+    (never contending for a busy checkout's index.lock); no prompt; a path is never a pattern;
+    and no network: a partial clone's missing objects are not fetched from its remote (a
+    build reads no network), which git refuses twice over, for versions without either."""
     return {
         **os.environ,
         "GIT_OPTIONAL_LOCKS": "0",
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_LITERAL_PATHSPECS": "1",
+        "GIT_NO_LAZY_FETCH": "1",
+        # only the protocols listed are allowed: this names none (local reads use none)
+        "GIT_ALLOW_PROTOCOL": "none",
     }
 
 
