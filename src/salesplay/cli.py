@@ -17,6 +17,7 @@ import typer
 from salesplay.context import (
     Context,
     UsageError,
+    check_folder,
     clamp_jobs,
     context_for,
     output_context,
@@ -298,6 +299,7 @@ def changes(
 
     if not catalog.is_dir():
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+    check_folder(catalog, "catalog")
     # --until given: its own commit date decides staleness, unless --as-of says otherwise
     day = resolve_as_of(as_of) if as_of is not None or until is None else None
     if tier is not None and audience not in (None, AudienceChoice.partner):

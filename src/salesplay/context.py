@@ -129,11 +129,30 @@ class Context:
     once: bool = False
 
 
+def check_folder(folder: Path, what: str) -> None:
+    """Refuse a catalog or templates folder that is a symlink leading outside the folder that
+    holds it (UsageError). The checks inside a folder take its real path as their bound, so a
+    link committed in place of `templates/` would feed a build another folder's files."""
+    if not folder.is_symlink():
+        return
+    real = folder.resolve()
+    if not real.is_relative_to(folder.absolute().parent.resolve()):
+        raise UsageError(
+            f"{what} folder '{folder}' is a symlink that leads outside the folder holding it"
+            f" (to {real}): put the folder itself there"
+        )
+
+
 def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
-    """The context of a command on the catalog folder `catalog` (UsageError if there is none)
-    for the date --as-of says (resolve_as_of)."""
+    """The context of a command on the catalog folder `catalog` (UsageError if there is none,
+    or if it or the templates folder is a symlink leading out, see check_folder) for the date
+    --as-of says (resolve_as_of)."""
     if not catalog.is_dir():
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+    check_folder(catalog, "catalog")
+    templates = kw.get("templates")
+    if isinstance(templates, Path):
+        check_folder(templates, "templates")
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
 
 

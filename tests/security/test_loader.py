@@ -168,6 +168,29 @@ def test_symlinked_catalog_parent_folder_is_fine(tmp_path: Path) -> None:
     assert (result.code, result.stderr) == (0, "")
 
 
+def test_a_catalog_folder_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    """A catalog folder that is a link leading outside the folder holding it is refused in
+    one line (exit 2) by every command that reads it, before any file of it is read."""
+    (tmp_path / "elsewhere").mkdir()
+    make_catalog(tmp_path / "elsewhere", {PARTNER: f"name: {SECRET}\ntier: gold\n"})
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "plays").symlink_to(tmp_path / "elsewhere" / "plays", target_is_directory=True)
+    said = "salesplay: error: catalog folder 'plays' is a symlink that leads outside"
+    for command in (
+        ("check",),
+        ("build", "--only", "site", "--jobs", "1"),
+        ("explain", "recovery-drills"),
+        ("changes", "--since", "HEAD"),
+        ("i18n", "extract", "--locale", "de"),
+    ):
+        result = run_cli(*command, "--catalog", "plays", cwd=project)
+        assert result.code == 2, (command, result.stderr)
+        assert [line for line in result.lines if line.startswith(said)] == result.lines, command
+        assert SECRET not in result.stderr + result.stdout
+    assert sorted(p.name for p in project.iterdir()) == ["plays"]
+
+
 def test_symlinks_that_stay_inside_the_catalog_are_followed(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
     shared = root / "assets" / "shared"

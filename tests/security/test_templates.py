@@ -169,6 +169,39 @@ def test_template_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "build").exists()
 
 
+def test_a_templates_folder_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    """The checks inside templates/ are bound by its real folder: a link committed in its
+    place would make another folder's files the project's own. check and build refuse it,
+    in one line, before reading a template; a link within the project is followed."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "battlecard.html").write_text(
+        EXTENDS + "{% block title %}OUTSIDE-TEMPLATE-CANARY{% endblock %}"
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    make_catalog(project)
+    (project / "templates").symlink_to(elsewhere, target_is_directory=True)
+    said = "salesplay: error: templates folder 'templates' is a symlink that leads outside"
+    for command in (
+        ("check", "--templates", "templates"),
+        ("build", "--only", "battlecards", "--jobs", "1"),
+    ):
+        result = run_cli(*command, "--catalog", "plays", "--as-of", AS_OF, cwd=project)
+        assert result.code == 2, result.stderr
+        assert [line for line in result.lines if line.startswith(said)] == result.lines
+        assert "OUTSIDE-TEMPLATE-CANARY" not in result.stderr
+        assert not (project / "build").exists()
+    (project / "templates").unlink()
+    (project / "theme").mkdir()
+    (project / "theme" / "battlecard.html").write_text(
+        EXTENDS + "{% block title %}{{ super() }}{% endblock %}"
+    )
+    (project / "templates").symlink_to(Path("theme"), target_is_directory=True)
+    result = run_cli("check", "--templates", "templates", "--catalog", "plays", cwd=project)
+    assert result.code == 0, result.stderr
+
+
 # --- the jargon lint is linear -------------------------------------------------------------------
 
 _SNIPPETS = ["](", ")", "<", ">", "@", ".", "-", "+", " ", "\n", "a", "A", "BC", "é", "_", ":"]

@@ -24,7 +24,14 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from salesplay.context import Context, UsageError, check_out, clamp_jobs, resolve_as_of
+from salesplay.context import (
+    Context,
+    UsageError,
+    check_folder,
+    check_out,
+    clamp_jobs,
+    resolve_as_of,
+)
 from salesplay.diagnostics import Diagnostic
 from salesplay.memo import Memo
 
@@ -130,6 +137,8 @@ def run(
             jobs=clamp_jobs(None),
             memo=memo,
         )
+        check_folder(request.catalog, "catalog")
+        check_folder(request.templates, "templates")
         check_out(request.out, request.catalog, request.templates)
         interrupts.building = True
         try:
