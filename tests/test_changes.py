@@ -627,3 +627,44 @@ def test_a_partial_clone_never_fetches_what_it_lacks(repo: Path, tmp_path: Path)
         git_repo.extract(git_repo.commit("v1"), tmp_path / "v1")
     assert changes.history(clone / "plays", "v*", 5) == []  # v1 unreadable: no note
     assert not present()
+
+
+def test_a_partner_marked_internal_is_told_to_marketers_not_reps(tmp_path: Path) -> None:
+    """A partner's `audience:` decides who is told of it: an internal one (a deal still
+    being negotiated) is news in the internal notes only, never in the reps' what's new,
+    feed or `changes`; a partner without `audience:` is news to reps, as before."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", V1_DATE, "v1")
+    (root / "partners/quiet-talks.yaml").write_text(
+        "name: Quiet Talks kqzint09\ntier: gold\naudience: internal\n"
+    )
+    (root / "partners/open-co.yaml").write_text("name: Open Co\ntier: silver\n")
+    _commit(top, "v2", V2_DATE, "v2")
+    args = ("changes", "--since", "v1", "--until", "v2", "--as-of", AS_OF, "--format", "json")
+    done = run_cli(*args, cwd=top)
+    assert done.code == 0, done.stderr
+    news = {
+        e["audience"]: [c["message"] for c in e["changes"] if c["kind"] == "partner"]
+        for e in json.loads(done.stdout)["editions"]
+    }
+    opened, quiet = "New partner: Open Co (silver)", "New partner: Quiet Talks kqzint09 (gold)"
+    assert news["internal"] == [opened, quiet]
+    assert news["rep"] == [opened]
+    assert news["partner"] == news["public"] == []
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=top / "build", jobs=1)
+    assert run_build(ctx, ["site", "feed"]) == 0
+    rep_pages = [top / "build/site/whats-new.html", top / "build/feed/rep.atom"]
+    assert all("Open Co" in p.read_text() for p in rep_pages)
+    assert not [p for p in rep_pages if CANARY.search(p.read_text())]
+    assert CANARY.search((top / "build/feed/internal.atom").read_text())
+    # its own kit is made as any partner's (the kits are those of the partner edition's
+    # partners): what it holds is its tier's partner edition
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+
+    cat = check_catalog(Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF)))
+    assert cat is not None
+    assert "quiet-talks" in make_edition(cat, "partner").partners

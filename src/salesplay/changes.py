@@ -60,7 +60,7 @@ def changes_between(
     decodes both revisions' logos (see load_revision). With `tier`, only what partners of
     that tier read: its kit edition ("partner-<tier>"), as their kits' news tell it.
     """
-    from salesplay.edition import make_edition
+    from salesplay.edition import make_edition, told_of
 
     repo = Repo.of(catalog)
     old_commit = repo.commit(since)
@@ -88,10 +88,10 @@ def changes_between(
         for audience in audiences:
             eds = (make_edition(before, audience), make_edition(after, audience))
             found = diff_editions(*eds)
-            # partners are held by the partner edition; their tier moves are for the people
-            # who manage partners (no partner hears of another partner)
-            if audience in ("internal", "rep"):
-                found += diff_partners(*partners)
+            # partners are held by the partner edition; their moves are for the people who
+            # manage partners and reps, each told of those it may see (edition.told_of)
+            named = [told_of(p.partners, audience) for p in partners]
+            found += diff_partners(named[0], named[1])
             report.changes[audience] = found
     return report
 
@@ -192,14 +192,15 @@ def release_notes(
 ) -> dict[str, list[Change]]:
     """Each feed edition's changes between two sets of named editions (a tier new on one side
     reads everything in its kit as new), told in the language of `labels` (English without)."""
+    from salesplay.edition import told_of
+
     notes = {}
-    partners = diff_partners(before["partner"], after["partner"], labels)
     for name, ed in after.items():
         if name == "partner":
             continue
         found = edition_changes(before.get(name), ed, labels)
-        if name in ("internal", "rep"):
-            found += partners
+        named = [told_of(e.partners, name) for e in (before["partner"], after["partner"])]
+        found += diff_partners(named[0], named[1], labels)
         notes[name] = found
     return notes
 

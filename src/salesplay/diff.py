@@ -17,6 +17,7 @@ from salesplay.views import (
     CompetitorView,
     DestinationView,
     Edition,
+    PartnerView,
     PlayView,
 )
 
@@ -508,20 +509,23 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
             yield Change("destination", "changed", f"path:{path_id}", message, ("steps",))
 
 
-def diff_partners(old: Edition, new: Edition, labels: Labels | None = None) -> list[Change]:
-    """Partners that joined, left or moved tier (partner editions only hold partners)."""
+def diff_partners(
+    old: Mapping[str, PartnerView], new: Mapping[str, PartnerView], labels: Labels | None = None
+) -> list[Change]:
+    """Partners that joined, left or moved tier, of those a note may name (edition.told_of:
+    partner editions hold the partners, and decide who is told of which)."""
     tr = (labels or Labels()).gettext
     found = []
-    added, removed, kept = _keyed(old.partners, new.partners)
+    added, removed, kept = _keyed(old, new)
     for pid in added:
-        p = new.partners[pid]
+        p = new[pid]
         message = tr("New partner: %(name)s (%(tier)s)") % {"name": p.name, "tier": p.tier_name}
         found.append(Change("partner", "new", f"partner:{pid}", message))
     for pid in removed:
-        message = tr("Partner removed: %(name)s") % {"name": old.partners[pid].name}
+        message = tr("Partner removed: %(name)s") % {"name": old[pid].name}
         found.append(Change("partner", "removed", f"partner:{pid}", message))
     for pid in kept:
-        a, b = old.partners[pid], new.partners[pid]
+        a, b = old[pid], new[pid]
         if a.tier != b.tier:
             message = tr("%(name)s moved from %(was)s to %(now)s tier") % {
                 "name": b.name,

@@ -634,8 +634,24 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
             kit.destinations,
             channel,
             cat.kit_locales(pid),
+            cat.audience("partner", pid),
         )
     return partners
+
+
+#: the notes that may name partners (the people who manage partners, and reps), by name
+_TOLD: dict[str, Audience] = {"internal": "internal", "rep": "rep"}
+
+
+def told_of(partners: Mapping[str, PartnerView], note: str) -> dict[str, PartnerView]:
+    """The partners the note `note` (an audience, or a partner tier's "partner-<tier>") may
+    name when it tells that partners joined, left or moved tier: for internal and reps,
+    those whose `audience:` they may see; none for a partner tier or the public, since no
+    partner hears of another."""
+    viewer = _TOLD.get(note)
+    if viewer is None:
+        return {}
+    return {pid: p for pid, p in partners.items() if may_see(viewer, p.audience)}
 
 
 def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str) -> PlayView:

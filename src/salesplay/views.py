@@ -249,6 +249,9 @@ class PartnerView:
     channel: ContactView | None = None  # the vendor's channel contact for this partner
     #: the languages its kits are made in (its `locale`, else the catalog's source locale)
     locales: tuple[str, ...] = ()
+    #: who may be told of it (its `audience:`, default rep): `internal` keeps it out of the
+    #: reps' notes of what changed (edition.told_of); its own kit is made all the same
+    audience: Audience = "rep"
 
 
 @dataclass(frozen=True)
