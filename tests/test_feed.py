@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import AS_OF, make_catalog, run_cli
+from conftest import AS_OF, make_catalog, replace_in, run_cli
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.edition import make_edition
@@ -178,3 +178,28 @@ def test_feed_outputs_belong_to_the_feed_family_with_their_audience() -> None:
     ]:
         assert owner(rel) is FAMILY and FAMILY.audience_of(rel) == audience, rel
     assert owner("feed/other.json") is None
+
+
+def test_a_link_no_output_keeps_is_left_out_of_the_feeds_too(tmp_path: Path) -> None:
+    """`check` warns that a javascript: or relative link is left out of every output: the
+    feeds' Markdown, in the JSON and in each card, keeps its label and drops its target."""
+    play = "plays/backup-modernization.yaml"
+    summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
+    edited = (
+        "summary: 'Replace **[tape](javascript:alert(1))** with [copies](docs/c.pdf) & more,"
+        " as [the guide](https://e.example/g) says.'"
+    )
+    root = make_catalog(tmp_path, replace_in(play, summary, edited))
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
+    assert run_build(ctx, ["feed"]) == 0
+    rep = json.loads((tmp_path / "build/feed/rep.json").read_text())
+    told = next(p for p in rep["plays"] if p["id"] == "play:backup-modernization")["summary"]
+    assert told["markdown"] == (
+        r"Replace **tape** with copies \& more, as [the guide](<https://e.example/g>) says."
+    )
+    assert told["text"] == "Replace tape with copies & more, as the guide says."
+    card = (tmp_path / "build/feed/rep/backup-modernization.md").read_text()
+    assert r"Replace **tape** with copies \& more" in card
+    for path in (tmp_path / "build/feed").rglob("*"):
+        if path.is_file():
+            assert "javascript:" not in path.read_text() and "docs/c.pdf" not in path.read_text()

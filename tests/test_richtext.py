@@ -19,6 +19,7 @@ from salesplay.richtext import (
     parse,
     plain,
     safe_href,
+    safe_markdown,
     to_html,
     to_inline_html,
 )
@@ -273,3 +274,38 @@ def test_ltr_runs_isolate_numbers_addresses_and_latin_names(text: str, runs: lis
     pieces = ltr_runs(text)
     assert "".join(p for p, _ in pieces) == text
     assert [p for p, ltr in pieces if ltr] == runs
+
+
+def test_safe_markdown_drops_the_links_the_outputs_drop_and_keeps_the_rest() -> None:
+    md = (
+        "Ask **[the owner](javascript:alert(1))** first; see [the guide](https://e.example/g)"
+        " and ![a diagram](flow.png).\n\n- one `x*y`\n- [two](docs/two.pdf)\n  - *three*"
+    )
+    out = safe_markdown(md)
+    assert dropped_links(out) == []
+    assert "javascript" not in out and "flow.png" not in out and "docs/two.pdf" not in out
+    assert out == (
+        "Ask **the owner** first; see [the guide](<https://e.example/g>) and a diagram.\n\n"
+        "- one `x*y`\n\n- two\n\n  - *three*"
+    )
+    # text with no link to drop is handed on as written, marks and all
+    kept = "A *fine* [link](https://e.example) and <b>HTML</b> & more"
+    assert safe_markdown(kept) == kept
+
+
+_unsafe_links = st.sampled_from(
+    ["[x](javascript:alert(1))", "![y](a.png)", "[z](docs/a.pdf)", "<javascript:alert(2)>",
+     "[r]\n\n[r]: data:text/html,x", "[ok](https://e.example/(p))", "**[b](file:///etc)**"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_markdownish, _unsafe_links), max_size=6).map("".join))
+def test_safe_markdown_reads_as_the_outputs_show_it(md: str) -> None:
+    """What safe_markdown writes holds no link the outputs drop and reads as the same text;
+    Markdown without such a link is left as written."""
+    out = safe_markdown(md)
+    assert dropped_links(out) == []
+    assert plain(out) == plain(md)
+    if not dropped_links(md):
+        assert out == md

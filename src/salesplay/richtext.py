@@ -361,3 +361,109 @@ def to_inline_html(md: str) -> Markup:
     if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         return Markup(_runs_html(_inline_runs(tokens[1].children)))
     return Markup("".join(_html_blocks(tokens)).strip())
+
+
+# --- Markdown without the links the renderers drop ---------------------------------------
+
+#: ASCII punctuation: any of it may be backslash-escaped in CommonMark, which makes it text
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: the marks that make markup wherever they are (links, emphasis, code, HTML, entities)
+_MARKS = re.compile(r"([\\`*_\[\]<>!&#|~])")
+#: what makes a block at the start of a line: a list item, a setext heading's underline
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.M)
+
+
+@functools.lru_cache(maxsize=4096)
+def safe_markdown(md: str) -> str:
+    """``md`` for an output that hands Markdown on (the feeds): as written, unless it holds a
+    link the renderers drop (see :func:`dropped_links`, which `check` warns of as left out
+    of every output). Then it is written again from what the renderers show: the link's
+    label without its target, an image's alt text, bold, italic, code, safe links and
+    lists kept. Should that not read back as the same (a rare nesting Markdown cannot
+    spell), each paragraph is its text alone, every mark escaped."""
+    if not dropped_links(md):
+        return md
+    shown = parse(md)
+    written = _markdown(shown)
+    if _canonical(parse(written)) == _canonical(shown):
+        return written
+    return "\n\n".join(_text(p.text, every=True) for p in shown)
+
+
+def _text(text: str, every: bool = False) -> str:
+    """`text` as Markdown text: the marks that would make markup escaped (`every`: all
+    punctuation); a line break kept as a hard break."""
+    if every:
+        escaped = _PUNCTUATION.sub(r"\\\1", text)
+    else:
+        escaped = _LINE_START.sub(_escape_start, _MARKS.sub(r"\\\1", text))
+    return escaped.replace("\n", "\\\n")
+
+
+def _escape_start(found: re.Match[str]) -> str:
+    # "1." opens a list by its "." (or ")"): the digits stay, the mark after them is escaped
+    lead, mark = found[1], found[2]
+    return f"{lead}{mark}\\" if mark.isdigit() else f"{lead}\\{mark}"
+
+
+def _code(text: str) -> str:
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    # a space on each side is taken off a code span's content: added where its own must stay
+    padded = text[:1] == "`" or text[-1:] == "`" or (text[:1] == text[-1:] == " " != text.strip())
+    pad = " " if padded else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _run(run: Run) -> str:
+    if run.code:
+        lead, core, trail = "", _code(run.text), ""
+    else:
+        stripped = run.text.strip()
+        if not stripped:
+            return _text(run.text)
+        start = run.text.index(stripped)
+        lead, trail = run.text[:start], run.text[start + len(stripped) :]
+        core = _text(stripped)
+    marks = "*" * (2 * run.bold + run.italic)
+    core = f"{marks}{core}{marks}"
+    if run.href:
+        core = f"[{core}](<{run.href}>)"
+    return f"{_text(lead)}{core}{_text(trail)}"
+
+
+def _markdown(paras: Sequence[Para]) -> str:
+    """Markdown that parse() reads as `paras`: blocks apart by a blank line, a list item's
+    own lines and nested items under its text's column."""
+    blocks: list[str] = []
+    columns: list[int] = []  # the text column of the open item at each depth
+    for para in paras:
+        under = columns[para.level - 1] if 0 < para.level <= len(columns) else 0
+        body = "".join(_run(r) for r in para.runs)
+        if para.bullet:
+            marker = "- " if para.number is None else f"{para.number}. "
+            del columns[para.level :]
+            columns.append(under + len(marker))
+            body = marker + body
+            inner = under + len(marker)
+        else:
+            inner = under
+        blocks.append(" " * under + body.replace("\n", "\n" + " " * inner))
+    return "\n\n".join(blocks)
+
+
+def _canonical(paras: Sequence[Para]) -> list[tuple[object, ...]]:
+    """What a reader sees of `paras`: each character with its marks, a space's marks aside
+    (``**a** b`` and ``**a **b`` show the same)."""
+    return [
+        (
+            p.bullet,
+            p.level,
+            p.number,
+            tuple(
+                (ch, None if ch.isspace() and not r.code else (r.bold, r.italic, r.href, r.code))
+                for r in p.runs
+                for ch in r.text
+            ),
+        )
+        for p in paras
+    ]

@@ -44,7 +44,8 @@ NAME = "feed"
 
 
 def _t(md: str) -> Text:
-    return Text(markdown=md, text=richtext.plain(md))
+    # a link the outputs drop (javascript:, a relative path, an image) is dropped here too
+    return Text(markdown=richtext.safe_markdown(md), text=richtext.plain(md))
 
 
 def _opt(md: str | None) -> Text | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -24,7 +25,11 @@ class _Out(BaseModel):
 class Text(_Out):
     """One text field in both forms: as written (Markdown) and as plain text."""
 
-    markdown: str = Field(description="the text as written in the catalog (Markdown)")
+    markdown: str = Field(
+        description="the text as written in the catalog (Markdown); one holding a link no"
+        " output keeps (not http, https or mailto; an image) is written again without it:"
+        " its label stays"
+    )
     text: str = Field(description="the same text without markup, one line per paragraph")
 
 
@@ -199,9 +204,14 @@ def feed_schema() -> dict[str, Any]:
     return {"$schema": SCHEMA_DIALECT, **schema, "title": "salesplay feed"}
 
 
+#: an "&" or "<" that Markdown reads as one (not escaped by a backslash before it)
+_RAW_HTML = re.compile(r"(?<!\\)((?:\\\\)*)([&<])")
+
+
 def _md(text: str) -> str:
-    # raw HTML in the catalog is text, never markup (as on every other output)
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    # raw HTML in the catalog is text, never markup (as on every other output); an escaped
+    # one ("\<", as safe_markdown writes it) is text already
+    return _RAW_HTML.sub(lambda m: m[1] + ("&amp;" if m[2] == "&" else "&lt;"), text)
 
 
 def _bullets(items: Iterable[Text]) -> list[str]:
