@@ -9,11 +9,12 @@ import hashlib
 import io
 import math
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
 if TYPE_CHECKING:
@@ -623,15 +624,28 @@ def _check_svg(data: bytes, publish: bool = False, side: int = PUBLISH_SIDE) -> 
     return Checked("SVG", (round(width), round(height)), png, (out_w, out_h))
 
 
+def _cairosvg() -> tuple[Any, Any]:
+    """CairoSVG's tree and PNG surface. Its first import opens cairo by names ctypes would
+    look up with gcc, which leaves a temporary file in the system's temp folder when the
+    process is killed meanwhile: the search reads ldconfig's listing instead (nativelibs)."""
+    if "cairosvg.surface" not in sys.modules:
+        from salesplay.nativelibs import searched_once
+
+        with searched_once():
+            import cairosvg.surface  # noqa: F401
+    from cairosvg.parser import Tree
+    from cairosvg.surface import PNGSurface
+
+    return Tree, PNGSurface
+
+
 def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
     """The SVG drawn at width×height pixels, and encoded as PNG if `encode` (else b"").
 
     What cairosvg.svg2png does, with the encoding made optional: drawing happens when the
     surface is made, so a drawing that fails, fails here either way.
     """
-    from cairosvg.parser import Tree
-    from cairosvg.surface import PNGSurface
-
+    Tree, PNGSurface = _cairosvg()
     output = io.BytesIO()
     # safe mode (unsafe=False): no entities, no external files, only data: URLs
     tree = Tree(bytestring=data, unsafe=False)
