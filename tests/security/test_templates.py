@@ -9,6 +9,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -261,13 +262,27 @@ def test_repeated_jargon_is_reported_once_per_field_and_bounded(tmp_path: Path) 
 # --- deck masters ---------------------------------------------------------------------------------
 
 
-def _master(edit: Callable[[str, bytes], bytes]) -> bytes:
-    """The built-in deck master with each member passed through `edit`."""
+def _master(edit: Callable[[str, bytes], bytes | None]) -> bytes:
+    """The built-in deck master with each member passed through `edit` (None: left out)."""
     out = io.BytesIO()
     with zipfile.ZipFile(THEME_DIR / "deck.pptx") as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, edit(info.filename, src.read(info.filename)))
+            data = edit(info.filename, src.read(info.filename))
+            if data is not None:
+                dst.writestr(info.filename, data)
     return out.getvalue()
+
+
+def _part(name: str, edit: Callable[[bytes], bytes | None]) -> Callable[[str, bytes], bytes | None]:
+    """An edit of the master's member `name` alone."""
+    return lambda member, data: edit(data) if member == name else data
+
+
+_SIZE = b'<p:sldSz cx="12192000" cy="6858000"/>'
+_DANGLING = (
+    b'<Relationship Id="rId99" Target="../media/nope.png" Type="http://schemas.openxmlformats'
+    b'.org/officeDocument/2006/relationships/image"/></Relationships>'
+)
 
 
 def _truncated(name: str, data: bytes) -> bytes:
@@ -325,6 +340,41 @@ def _without_placeholder(layout: str, name: str) -> bytes:
             _master(_unknown_placeholder_type),
             "deck master's layout 'Content' is damaged: ValueError",
         ),
+        (
+            _master(_part("ppt/slideLayouts/slideLayout3.xml", lambda _d: None)),
+            "deck master's part ppt/slideMasters/slideMaster1.xml refers to"
+            " ppt/slideLayouts/slideLayout3.xml, which the file lacks: save it again",
+        ),
+        (
+            _master(_part("ppt/slideLayouts/_rels/slideLayout3.xml.rels", lambda _d: None)),
+            "deck master's layout part ppt/slideLayouts/slideLayout3.xml has no"
+            " ppt/slideLayouts/_rels/slideLayout3.xml.rels",
+        ),
+        (
+            _master(
+                _part(
+                    "ppt/slideMasters/_rels/slideMaster1.xml.rels",
+                    lambda d: d.replace(b"</Relationships>", _DANGLING),
+                )
+            ),
+            "deck master's part ppt/slideMasters/slideMaster1.xml refers to ppt/media/nope.png",
+        ),
+        (
+            _master(_part("ppt/theme/theme1.xml", lambda _d: b'<a:theme xmlns:a="x"><')),
+            "deck master's part ppt/theme/theme1.xml is not well-formed XML",
+        ),
+        (
+            _master(_part("ppt/presentation.xml", lambda d: d.replace(_SIZE, b""))),
+            "deck master has no slide size (ppt/presentation.xml lacks <p:sldSz>)",
+        ),
+        (
+            _master(
+                _part(
+                    "ppt/presentation.xml", lambda d: d.replace(_SIZE, b'<p:sldSz cx="0" cy="0"/>')
+                )
+            ),
+            "deck master's slides are 0 × 0 inches: PowerPoint allows 1 to 56 inches a side",
+        ),
     ],
     ids=[
         "truncated-presentation-xml",
@@ -334,6 +384,12 @@ def _without_placeholder(layout: str, name: str) -> bytes:
         "no-body-on-content",
         "no-subtitle-on-optional-proof",
         "unknown-placeholder-type",
+        "a-layout-part-missing",
+        "a-layouts-relationships-missing",
+        "a-relationship-to-a-missing-part",
+        "malformed-theme-xml",
+        "no-slide-size",
+        "zero-slide-size",
     ],
 )
 def test_broken_deck_master_is_located_before_anything_renders(
@@ -405,8 +461,14 @@ def test_battlecard_past_its_page_budget_is_a_warning_at_the_play(tmp_path: Path
             "templates/deck.pptx:1: error:",
             "layout 'Two Content' has no placeholder for a second body",
         ),
+        (
+            "deck.pptx",
+            _master(_part("ppt/presProps.xml", lambda _d: b"<x")),
+            "templates/deck.pptx:1: error:",
+            "deck master's part ppt/presProps.xml is not well-formed XML",
+        ),
     ],
-    ids=["template", "deck-master", "deck-master-placeholder"],
+    ids=["template", "deck-master", "deck-master-placeholder", "deck-master-bad-xml-part"],
 )
 def test_check_with_templates_finds_template_and_master_faults(
     tmp_path: Path, name: str, content: str | bytes, where: str, message: str
@@ -423,3 +485,29 @@ def test_check_with_templates_finds_template_and_master_faults(
     assert not (tmp_path / "build").exists()
     target.unlink()
     assert run_cli(*args, cwd=tmp_path).code == 0
+
+
+def test_a_master_that_opens_but_cannot_be_filled_names_the_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project's master is filled once on each of its layouts when checked: what python-
+    pptx opens but cannot fill is a fault of `check`, at the master, naming the layout."""
+    from salesplay.render import pptx_deck
+    from salesplay.render.slides import DeckError
+
+    master = tmp_path / "deck.pptx"
+    master.write_bytes((THEME_DIR / "deck.pptx").read_bytes())
+    assert pptx_deck.check_master(master) > 0  # the built-in master, copied, fills
+    real = pptx_deck.build_deck
+
+    def failing(path: Path, slides: list[Any], **kw: Any) -> bytes:
+        if any(s.layout == "Path" for s in slides):
+            raise DeckError("deck master cannot be filled: TypeError: no arrows", None)
+        return real(path, slides, **kw)
+
+    monkeypatch.setattr(pptx_deck, "build_deck", failing)
+    with pytest.raises(DeckError, match="deck master's 'Path' layout cannot be filled: TypeE"):
+        pptx_deck.check_master(master)
+    # the built-in master is not filled to check it: it is tested here, not at each build
+    monkeypatch.setattr(pptx_deck, "_trial_fill", lambda _m: pytest.fail("filled"))
+    assert pptx_deck.check_master(THEME_DIR / "deck.pptx") > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -48,9 +49,17 @@ def checked_master(project_templates: Path | None) -> DeckMaster:
     if not master.resolve().is_relative_to(master.parent.resolve()):
         # a symlink out of templates/ would copy any file's contents into every deck
         raise DeckError("deck.pptx leads outside its folder", Location(master, 1, 0))
+    info = master.stat()
+    return DeckMaster(master, side_for(_logo_inches(str(master), info.st_size, info.st_mtime_ns)))
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_inches(master: str, _size: int, _mtime_ns: int) -> float:
+    """check_master, once a process for each master file as it is (a project's is filled
+    on each layout to check it: each locale's plan, and `serve`'s every build, ask again)."""
     from salesplay.render.pptx_deck import check_master  # python-pptx: only to open one
 
-    return DeckMaster(master, side_for(check_master(master)))
+    return check_master(Path(master))
 
 
 #: a one-paragraph slide up to this long is a statement: large, in the middle of the slide.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -39,7 +40,7 @@ from salesplay.render.pptx_path import (
     step_pages,
     style_shape,
 )
-from salesplay.render.slides import DeckError, Logo, SlideSpec
+from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, dominant_direction, safe_href
 
@@ -122,8 +123,155 @@ def open_master(master: Path) -> Any:
 def check_master(master: Path) -> float:
     """Open the master and confirm it has a theme, every layout the decks use, and on each
     of those (and of the optional ones it has) the placeholders its slides fill; return the
-    longest side, in inches, of its company logo's boxes (logo_inches)."""
+    longest side, in inches, of its company logo's boxes (logo_inches).
+
+    A project's master is checked further, so that what python-pptx opens but a deck
+    cannot be made of, or PowerPoint would repair, is a fault of `check`: each XML part
+    well-formed, each relationship's part present, a slide size PowerPoint allows, and one
+    slide of each of its layouts filled as the decks fill them (_trial_fill).
+    """
+    ours = master.resolve().is_relative_to(THEME_DIR)
     prs = open_master(master)
+    if ours:
+        return _checked_layouts(master, prs)
+    _check_package(master)
+    _check_size(master, prs)
+    try:
+        inches = _checked_layouts(master, prs)
+    except DeckError:
+        raise
+    except Exception as exc:  # a part python-pptx reads lazily, damaged
+        raise _master_fault(
+            master, f"deck master is damaged: {type(exc).__name__}: {exc}"
+        ) from None
+    _trial_fill(master)
+    return inches
+
+
+#: what PowerPoint allows a slide's side to be, in EMU (1 to 56 inches)
+SLIDE_SIDES = (914_400, 51_206_400)
+
+
+def _check_size(master: Path, prs: Any) -> None:
+    sides = (prs.slide_width, prs.slide_height)
+    if None in sides:
+        raise _master_fault(
+            master, "deck master has no slide size (ppt/presentation.xml lacks <p:sldSz>)"
+        )
+    if not all(SLIDE_SIDES[0] <= side <= SLIDE_SIDES[1] for side in sides):
+        inches = " × ".join(f"{side / EMU_PER_INCH:g}" for side in sides)
+        raise _master_fault(
+            master,
+            f"deck master's slides are {inches} inches: PowerPoint allows 1 to 56 inches a side",
+        )
+
+
+def _check_package(master: Path) -> None:
+    """Every XML part of the master well-formed, and every part a relationship names in it:
+    python-pptx copies a part it does not read as it is, and drops a dangling relationship
+    only when it reads it, so either would reach every deck, for PowerPoint to repair."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    with zipfile.ZipFile(master) as package:
+        names = {info.filename for info in package.infolist()}
+        for info in package.infolist():
+            name = info.filename
+            if not name.endswith((".xml", ".rels")):
+                continue
+            try:
+                root = etree.fromstring(package.read(info), parser)
+            except etree.XMLSyntaxError as exc:
+                raise _master_fault(
+                    master, f"deck master's part {name} is not well-formed XML: {exc.msg}"
+                ) from None
+            if not name.endswith(".rels"):
+                rels = posixpath.join(
+                    posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels"
+                )
+                if name.startswith("ppt/slideLayouts/") and rels not in names:
+                    # a layout without its relationships has no master to draw on
+                    raise _master_fault(
+                        master,
+                        f"deck master's layout part {name} has no {rels}: save it again from"
+                        " PowerPoint",
+                    )
+                continue
+            # "ppt/slides/_rels/slide1.xml.rels" speaks for "ppt/slides/slide1.xml"
+            folder = posixpath.dirname(posixpath.dirname(name))
+            source = posixpath.join(folder, posixpath.basename(name).removesuffix(".rels"))
+            for rel in root:
+                target = rel.get("Target")
+                if rel.get("TargetMode") == "External" or not target:
+                    continue
+                part = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, target))
+                )
+                if part not in names:
+                    raise _master_fault(
+                        master,
+                        f"deck master's part {source.lstrip('/')} refers to {part}, which the"
+                        " file lacks: save it again from PowerPoint",
+                    )
+
+
+def _trial_fill(master: Path) -> None:
+    """One slide on each layout the master has, filled as the decks fill them (a logo on the
+    Title and Closing slides, a path diagram on the Path slide), so that a master that
+    opens but cannot be filled is a fault found before any deck is made; the layout that
+    fails is named."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (4, 2), (11, 95, 255, 255)).save(buffer, "PNG")
+    logo = Logo(buffer.getvalue(), (4, 2))
+    body = (Para((Run("One"),), bullet=True), Para((Run("Two"),), bullet=True))
+    steps = (PathStep("One", "First", current=True), PathStep("Two", "Second"))
+
+    def spec(name: str) -> SlideSpec:
+        # what slides of the layout hold (NEEDS): a Title slide has no body, say
+        needs = NEEDS[name]
+        return SlideSpec(
+            name,
+            "Title",
+            "Subtitle" if "a subtitle" in needs else "",
+            body if "a body" in needs else (),
+            body if "a second body" in needs else (),
+            "Notes",
+            steps if name == "Path" else (),
+        )
+
+    specs = [spec(name) for name in (*LAYOUTS, *OPTIONAL_LAYOUTS)]
+
+    def fill(slides: list[SlideSpec]) -> None:
+        build_deck(
+            master,
+            slides,
+            title="Check",
+            author="salesplay",
+            as_of=dt.date(2026, 1, 1),
+            brand_color="#0B5FFF",
+            accent_color="#FF6B00",
+            logo=logo,
+        )
+
+    try:
+        fill(specs)
+    except DeckError as whole:
+        for one in specs:
+            try:
+                fill([one])
+            except DeckError as exc:
+                message = str(exc).removeprefix("deck master cannot be filled: ")
+                raise _master_fault(
+                    master, f"deck master's {one.layout!r} layout cannot be filled: {message}"
+                ) from None
+        raise whole from None
+
+
+def _checked_layouts(master: Path, prs: Any) -> float:
     layouts = _layouts(prs)
     missing = [name for name in LAYOUTS if name not in layouts]
     if missing:
