@@ -152,10 +152,17 @@ def test_cache_memo_remakes_a_missing_entry(tmp_path: Path) -> None:
         made.append(1)
         return [b"x"]
 
-    memo = functools.partial(family._memo, tmp_path)
-    assert memo(("p", 1), make) == [b"x"] and memo(("p", 1), make) == [b"x"]
-    assert len(made) == 1
-    (tmp_path / family._memo_name(("p", 1))).write_bytes(b"")
+    from salesplay.cachefiles import store_blobs
+
+    unkept: list[tuple[str, list[bytes]]] = []
+    memo = functools.partial(family._memo, tmp_path, unkept)
+    name = family._memo_name(("p", 1))
+    assert memo(("p", 1), make) == [b"x"] and len(made) == 1
+    # what it made waits for the kits' prepare, after the first stage: nothing written yet
+    assert unkept == [(name, [b"x"])] and not (tmp_path / name).exists()
+    store_blobs(tmp_path, *unkept[0])
+    assert memo(("p", 1), make) == [b"x"] and len(made) == 1
+    (tmp_path / name).write_bytes(b"")
     assert memo(("p", 1), make) == [b"x"] and len(made) == 2
 
 

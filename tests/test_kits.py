@@ -24,7 +24,7 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
-from conftest import copy_sample, run_cli
+from conftest import copy_sample, make_catalog, run_cli
 from salesplay import images
 from sessionbuild import salesplay, shared
 
@@ -745,3 +745,24 @@ def test_the_summary_counts_one_file_in_the_singular(tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     summary = [line for line in done.stderr.splitlines() if line.startswith("built ")]
     assert summary and summary[-1].startswith("built 1 file (1 zip) in "), summary
+
+
+def test_a_build_that_stops_in_its_first_stage_keeps_no_cache_file(tmp_path: Path) -> None:
+    """Never a half-updated build/: a fault while the first stage renders (a print sheet
+    WeasyPrint cannot lay out, found only then) leaves --out byte for byte as it was,
+    though the band fonts' cache files were made meanwhile and the sheets were linted."""
+
+    make_catalog(tmp_path)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "kits", "--jobs", "1")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    out = tmp_path / "build"
+    for cached in (out / ".salesplay/cache").glob("*.blobs"):
+        cached.unlink()  # the band fonts' among them: made again by the next build
+    before = _snapshot(out)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/print.css").write_text(
+        '@import url("default/print.css");\nbody { font-size: 1e9px }\n'
+    )
+    stopped = run_cli(*args, cwd=tmp_path)
+    assert stopped.code == 1 and "build stopped: nothing was written" in stopped.stderr
+    assert _snapshot(out) == before

@@ -298,7 +298,7 @@ def _build(
 
     try:
         done = _make_and_write(
-            ctx, units, records, clean, progress, diags, wants, replan, early, lock.take
+            ctx, units, records, clean, progress, diags, wants, replan, early, _writing(ctx, lock)
         )
     except _Unwritten as exc:
         return _fault(ctx, exc.fault, "nothing was written")
@@ -534,7 +534,7 @@ def _css_warnings(ctx: Context, cat: Catalog, out: Path | None = None) -> list[D
     from salesplay.render.templates import template_dirs
 
     roots = (Path(cat.root) / "assets", *template_dirs(ctx.templates))
-    return lint_stylesheets(ctx.templates, roots, out)
+    return lint_stylesheets(ctx.templates, roots, out, ctx.when_writing)
 
 
 class _Unwritten(Exception):
@@ -755,6 +755,18 @@ def _save_images(ctx: Context) -> None:
 
 def _kit_name(partner_id: str) -> str:
     return f"kits/{partner_id}.zip"
+
+
+def _writing(ctx: Context, lock: OutLock) -> Callable[[], None]:
+    """What runs before the first output is written: --out locked (if this build made it),
+    then the cache files the build keeps once it writes (Context.when_writing)."""
+
+    def start() -> None:
+        lock.take()
+        while ctx.when_writing:
+            ctx.when_writing.pop(0)()
+
+    return start
 
 
 def _check_out_folder(out: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,6 +128,9 @@ class Context:
     #: the process runs this one command and exits (the command line; not `serve`, not a
     #: test): what the check loads lives until then, so the collector leaves it alone.
     once: bool = False
+    #: cache files kept in --out once the build writes its first output, not before: a
+    #: build that stops leaves build/ as it was (the print stylesheets' lint, say)
+    when_writing: list[Callable[[], None]] = field(default_factory=list)
 
 
 def check_folder(folder: Path, what: str) -> None:

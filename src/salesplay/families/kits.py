@@ -85,6 +85,9 @@ class _Kits:
     _band_files: dict[str, _BandFile] = field(default_factory=dict, init=False)
     #: co-brand bases `prepare` had made on the workers: cache file → its blobs
     _made_bases: dict[str, list[bytes] | None] = field(default_factory=dict, init=False)
+    #: the band fonts' cache files `ahead` made, kept by `prepare`: a build that stops in
+    #: the first stage leaves build/ as it was
+    _unkept: list[tuple[str, list[bytes]]] = field(default_factory=list, init=False)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -113,7 +116,8 @@ class _Kits:
         and deck bases. The band fonts are loaded here, in the parent, so that no worker
         loads them again; their cuts and common subsets are cached (making them: ~1.3 s)."""
         if self.shared.band_fonts is None:
-            self.shared.band_fonts = BandFonts.load_warmed(functools.partial(_memo, self.src.out))
+            memo = functools.partial(_memo, self.src.out, self._unkept)
+            self.shared.band_fonts = BandFonts.load_warmed(memo)
         bands = self._bands(stale)
         ped = self.shared.partner_edition
         self._tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
@@ -139,6 +143,9 @@ class _Kits:
         """Cards and deck bases the stale kits stamp, and their bands: from the cache, else
         as `ahead` had them made, and cached now. The co-brand bases not in the cache
         (~0.1 s a deck: a cold build's tiers need dozens) are made on the workers, by `run`."""
+        for name, blobs in self._unkept:
+            _store_blobs(self.src.out, name, blobs)
+        self._unkept.clear()
         for unit, brand in self._drawn.items():
             self.shared.bands[brand] = made[unit]
         for unit, logo_id in self._laid_out.items():
@@ -390,13 +397,19 @@ def _memo_name(parts: tuple[object, ...]) -> str:
     return f"{CACHE}/{key_of(*parts)}{_BLOBS}"
 
 
-def _memo(out: Path, parts: tuple[object, ...], make: Callable[[], list[bytes]]) -> list[bytes]:
-    """make()'s blobs, cached under a key naming `parts` (render.band.FontMemo)."""
+def _memo(
+    out: Path,
+    unkept: list[tuple[str, list[bytes]]],
+    parts: tuple[object, ...],
+    make: Callable[[], list[bytes]],
+) -> list[bytes]:
+    """make()'s blobs, cached under a key naming `parts` (render.band.FontMemo); what it
+    made goes on `unkept`, for its maker to keep once the build writes."""
     name = _memo_name(parts)
     blobs = _cached_blobs(out, name)
     if blobs is None:
         blobs = make()
-        _store_blobs(out, name, blobs)
+        unkept.append((name, blobs))
     return blobs
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -53,7 +54,10 @@ _FORMAT = 1
 
 
 def lint_stylesheets(
-    project: Path | None, roots: Sequence[Path], out: Path | None = None
+    project: Path | None,
+    roots: Sequence[Path],
+    out: Path | None = None,
+    later: list[Callable[[], None]] | None = None,
 ) -> list[Diagnostic]:
     """Warnings for what WeasyPrint would ignore in the project's print stylesheets (its
     overrides of PRINT_SHEETS and the project sheets they @import): a parse error, a font
@@ -66,7 +70,9 @@ def lint_stylesheets(
     names is not found).
 
     The built-in theme's sheets are salesplay's and are not linted here (a test proves them
-    clean); a sheet that leads out of the folder is an error, as it is for the build.
+    clean); a sheet that leads out of the folder is an error, as it is for the build. The
+    lint is kept in `out` for the next one, by a call put on `later` when given (a build
+    keeps it once it writes, so that one that stops leaves build/ as it was).
     """
     if project is None or not project.is_dir():
         return []
@@ -82,7 +88,11 @@ def lint_stylesheets(
         return kept
     found = _lint(project, roots, sheets)
     if out is not None and out.is_dir():  # bookkeeping of a build folder, never its first file
-        _keep(out, key, found)
+        keep = functools.partial(_keep, out, key, found)
+        if later is None:
+            keep()
+        else:
+            later.append(keep)
     return found
 
 
