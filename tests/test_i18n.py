@@ -528,6 +528,27 @@ def test_an_unterminated_quote_is_located_at_its_opening_quote(tmp_path: Path) -
     )
 
 
+def test_a_control_character_in_a_translation_is_refused_as_in_the_catalog(
+    tmp_path: Path,
+) -> None:
+    """A translation reaches the outputs its source does: a character the catalog's YAML
+    refuses (XML and PowerPoint do) is refused in a PO file too, at its column, written as
+    is or as the \\r escape; a tab and a line break are text there as in YAML."""
+    entry = f'msgctxt "{RESPONSE}"\nmsgid "Next"\nmsgstr '
+    code, err = _check_po(tmp_path, entry + '"Wei\x01ter"\n')
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "plays/translations/de.po:3:12: error: control character U+0001 in text: remove it"
+        " (XML and PowerPoint refuse it)",
+    )
+    code, err = _check_po(tmp_path / "b", entry + '"Wei\\rter"\n')
+    assert err.splitlines()[0].startswith(
+        "plays/translations/de.po:3:12: error: control character U+000D in text"
+    )
+    code, err = _check_po(tmp_path / "c", entry + '"Wei\\tter\\n"\n')
+    assert code == 0, err
+
+
 def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:
     text = (
         "\ufeff# translator comment\n"

@@ -17,10 +17,12 @@ from pydantic import BaseModel
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
 from salesplay.load import (
+    FORBIDDEN_RE,
     Document,
     LoadError,
     YamlPath,
     decode_text,
+    forbidden_message,
     read_catalog_file,
     shown_path,
 )
@@ -325,8 +327,8 @@ def po_file(root: Path, locale: str) -> Path:
 _PO_KEYWORD_RE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?=\s|$|\")\s*(.*)")
 _PO_WORD_RE = re.compile(r"[^\s\"]+")
 #: the escapes Babel reads in a PO string (any other backslash would stay in the text).
-PO_ESCAPES = '\\\\ \\" \\n \\t \\r'
-_PO_ESCAPED = frozenset('\\"ntr')
+PO_ESCAPES = '\\\\ \\" \\n \\t'
+_PO_ESCAPED = frozenset('\\"nt')
 #: what a line of a PO file may be, said when one is not.
 _PO_LINE_HINT = (
     "a PO line is a #comment, a keyword (msgctxt, msgid, msgid_plural, msgstr, msgstr[N]) with"
@@ -387,8 +389,13 @@ def _check_po_string(text: str, line: int, col: int, keyword: str | None) -> Non
     at = 1
     while at < len(text):
         char = text[at]
+        if FORBIDDEN_RE.match(char):
+            # as in the catalog's YAML: a translation reaches the same outputs as its source
+            raise LoadError(forbidden_message(char), line, col + at, "control-character")
         if char == "\\":
             escaped = text[at + 1 : at + 2]
+            if escaped == "r":
+                raise LoadError(forbidden_message("\r"), line, col + at, "control-character")
             if not escaped or escaped not in _PO_ESCAPED:
                 shown = "\\" + escaped if escaped else "\\ at the end of the line"
                 raise LoadError(

@@ -108,10 +108,10 @@ MAX_DEPTH = 64
 #: surrogates and U+FFFE/U+FFFF. XML 1.0 (so PowerPoint and the portal) refuses most of them,
 #: and the rest are invisible; raw ones are refused by the YAML reader already, these come
 #: through escapes in double-quoted scalars ("\x0b", "\u0001").
-_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 #: an escape sequence of a double-quoted scalar, or a forbidden character written as is.
 _ESCAPE_RE = re.compile(
-    r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|" + _FORBIDDEN_RE.pattern,
+    r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|" + FORBIDDEN_RE.pattern,
     re.DOTALL,
 )
 #: the one-letter escapes that stand for a forbidden character.
@@ -223,7 +223,7 @@ class LoadError(Exception):
         self.line, self.col, self.code = line, col, code
 
 
-def _forbidden_message(char: str) -> str:
+def forbidden_message(char: str) -> str:
     code = ord(char)
     why = "XML and PowerPoint refuse it"
     if 0xD800 <= code <= 0xDFFF:
@@ -370,7 +370,7 @@ class _Builder:
         self.visited = 0
         #: a value holds only characters of the source, unless an escape ('\x0b') made one:
         #: a source with neither a backslash nor a forbidden character needs no check per value
-        self.clean = "\\" not in text and _FORBIDDEN_RE.search(text) is None
+        self.clean = "\\" not in text and FORBIDDEN_RE.search(text) is None
 
     def build(self, node: yaml.Node, path: YamlPath, depth: int = 0) -> Any:
         self.visited += 1
@@ -438,10 +438,10 @@ class _Builder:
         """Refuse a forbidden character in a value or key, pointing at the character."""
         if self.clean:
             return
-        found = _FORBIDDEN_RE.search(str(node.value))
+        found = FORBIDDEN_RE.search(str(node.value))
         if found is not None:
             line, col = self._locate(node, found.group(0))
-            raise LoadError(_forbidden_message(found.group(0)), line, col, "control-character")
+            raise LoadError(forbidden_message(found.group(0)), line, col, "control-character")
 
     def _locate(self, node: yaml.ScalarNode, char: str) -> tuple[int, int]:
         """Line and column of `char` in the node's source (of its escape, when double-quoted)."""
@@ -452,7 +452,7 @@ class _Builder:
         begin = starts[node.start_mark.line] + node.start_mark.column
         end = starts[node.end_mark.line] + node.end_mark.column
         quoted = node.style == '"'
-        for match in (_ESCAPE_RE if quoted else _FORBIDDEN_RE).finditer(self.text, begin, end):
+        for match in (_ESCAPE_RE if quoted else FORBIDDEN_RE).finditer(self.text, begin, end):
             if (_char_of(match) if quoted else match.group(0)) == char:
                 line = bisect.bisect_right(starts, match.start())
                 return line, match.start() - starts[line - 1] + 1
