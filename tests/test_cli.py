@@ -75,6 +75,36 @@ def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["check", "--catalog", ""], "catalog folder '.' has no catalog.yaml; 'plays' has one:"
+         " use --catalog plays"),
+        (["build", "--catalog", ".", "--only", "matrix"],
+         "catalog folder '.' has no catalog.yaml; 'plays' has one: use --catalog plays"),
+        (["build", "--templates", "templatez", "--only", "matrix"],
+         "template folder 'templatez' not found"),
+        (["kit", "blue-river", "--templates", "templatez"],
+         "template folder 'templatez' not found"),
+        (["build", "--out", "afile", "--only", "matrix"],
+         "--out 'afile' is a file: name a folder, e.g. build"),
+        (["build", "--out", "afile/sub", "--only", "matrix"],
+         "--out 'afile/sub' lies inside 'afile', which is a file: name a folder, e.g. build"),
+        (["check", "--out", "afile"], "--out 'afile' is a file: name a folder, e.g. build"),
+    ],
+)  # fmt: skip
+def test_exit_2_for_a_folder_option_that_names_no_folder(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    """A folder option that names a file, a missing folder or the project instead of its
+    catalog is a usage error in one line, before anything is read or written."""
+    make_catalog(tmp_path)
+    (tmp_path / "afile").write_text("not a folder\n")
+    result = run_cli(*args, "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.lines) == (2, [f"salesplay: error: {message}"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "plays"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
         (["check", "--bogus"], "no such option: --bogus (see 'salesplay check --help')"),
         (["check", "--formt", "json"],
          "no such option: --formt (did you mean '--format'?) (see 'salesplay check --help')"),

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from salesplay.context import (
+    TEMPLATES,
     Context,
     UsageError,
     check_folder,
+    check_out_folder,
     clamp_jobs,
     context_for,
     output_context,
@@ -47,6 +49,14 @@ AsOfOpt = Annotated[
 ]
 
 
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates", help="template overrides (default: the folder templates, if there is one)"
+    ),
+]
+
+
 JOBS_HELP = "parallel workers (default and maximum: the number of CPUs)"
 
 
@@ -61,6 +71,7 @@ def _reading_context(
     """The context of a command that checks the catalog and writes nothing (see _images)."""
     from salesplay.parsecache import ParseCache
 
+    check_out_folder(out)
     images = _images(out)
     parses = ParseCache(out)  # what builds into `out` parsed: read, never written
     return context_for(catalog, as_of, jobs=images.jobs, images=images, parses=parses, **kw)
@@ -161,9 +172,7 @@ def explain(
 def build(
     cli: typer.Context,
     catalog: CatalogOpt = Path("plays"),
-    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
-        "templates"
-    ),
+    templates: TemplatesOpt = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
     only: Annotated[
         list[str] | None,
@@ -191,9 +200,7 @@ def kit(
     cli: typer.Context,
     partners: Annotated[list[str], typer.Argument(help="partner ids")],
     catalog: CatalogOpt = Path("plays"),
-    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
-        "templates"
-    ),
+    templates: TemplatesOpt = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help=JOBS_HELP)] = None,
     as_of: AsOfOpt = None,
@@ -208,9 +215,7 @@ def kit(
 @app.command()
 def serve(
     catalog: CatalogOpt = Path("plays"),
-    templates: Annotated[Path, typer.Option("--templates", help="template overrides")] = Path(
-        "templates"
-    ),
+    templates: TemplatesOpt = None,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("build"),
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port on 127.0.0.1")] = 8000,
     as_of: AsOfOpt = None,
@@ -221,7 +226,7 @@ def serve(
 
     ctx = output_context(catalog, as_of, out, templates, None)
     options = ServeOptions(
-        catalog, templates, out, port=port, as_of=as_of and ctx.as_of.isoformat()
+        catalog, ctx.templates or TEMPLATES, out, port=port, as_of=as_of and ctx.as_of.isoformat()
     )
     raise typer.Exit(run_server(options))
 

@@ -76,12 +76,25 @@ def clamp_jobs(jobs: int | None) -> int:
     return cpus if jobs is None else max(1, min(jobs, cpus))
 
 
+def check_out_folder(out: Path) -> None:
+    """Refuse an --out that is a file, or lies in one (UsageError)."""
+    for held in (out, *out.parents):
+        if held.is_symlink() and not held.exists():
+            return  # a broken link: the build says so where it writes (build._check_out_folder)
+        if held.exists():
+            if not held.is_dir():
+                what = "is a file" if held == out else f"lies inside '{held}', which is a file"
+                raise UsageError(f"--out '{out}' {what}: name a folder, e.g. build")
+            return
+
+
 def check_out(out: Path, catalog: Path, templates: Path | None) -> None:
     """Refuse an --out a build must never write into or prune (UsageError).
 
-    Not the catalog or templates folder, nothing inside them, nothing holding them (the
-    project root, the home folder, /).
+    Not a file, the catalog or templates folder, nothing inside them, nothing holding them
+    (the project root, the home folder, /).
     """
+    check_out_folder(out)
     where = out.resolve()
     try:
         home = Path.home().resolve()
@@ -147,6 +160,26 @@ def check_folder(folder: Path, what: str) -> None:
         )
 
 
+def _check_catalog_named(catalog: Path) -> None:
+    """Refuse a catalog folder with no catalog.yaml that holds a folder with one (UsageError):
+    `--catalog ''` or `.` in a project names the project, not its catalog, and would read
+    its every YAML file as a play."""
+    if (catalog / "catalog.yaml").exists():
+        return
+    try:
+        inside = sorted(
+            d.name for d in catalog.iterdir() if d.is_dir() and (d / "catalog.yaml").is_file()
+        )
+    except OSError:
+        return  # the loader says what it cannot list
+    if inside:
+        meant = catalog / inside[0]
+        raise UsageError(
+            f"catalog folder '{catalog}' has no catalog.yaml; '{meant}' has one: use"
+            f" --catalog {meant}"
+        )
+
+
 def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
     """The context of a command on the catalog folder `catalog` (UsageError if there is none,
     or if it or the templates folder is a symlink leading out, see check_folder) for the date
@@ -154,16 +187,31 @@ def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
     if not catalog.is_dir():
         raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
     check_folder(catalog, "catalog")
+    _check_catalog_named(catalog)
     templates = kw.get("templates")
     if isinstance(templates, Path):
         check_folder(templates, "templates")
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
 
 
+#: the template folder a command uses when --templates is not given, if there is one
+TEMPLATES = Path("templates")
+
+
 def output_context(
-    catalog: Path, as_of: str | None, out: Path, templates: Path, jobs: int | None, **kw: object
+    catalog: Path,
+    as_of: str | None,
+    out: Path,
+    templates: Path | None,
+    jobs: int | None,
+    **kw: object,
 ) -> Context:
-    """The context of a command that writes to --out, which must be a folder of its own."""
+    """The context of a command that writes to --out, which must be a folder of its own; the
+    templates are those of --templates, which must then be a folder, else of TEMPLATES."""
+    if templates is None:
+        templates = TEMPLATES
+    elif not templates.is_dir():
+        raise UsageError(f"template folder '{templates}' not found")
     ctx = context_for(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
     check_out(out, catalog, templates)
     return ctx

@@ -11,7 +11,7 @@ from pathlib import Path
 #: tests/test_fastpath.py holds it equal to the typer command's options.
 OPTIONS: dict[str, tuple[bool, object]] = {
     "--catalog": (True, "plays"),
-    "--templates": (True, "templates"),
+    "--templates": (True, None),
     "--out": (True, "build"),
     "--only": (True, None),
     "--jobs": (True, None),
@@ -26,7 +26,7 @@ class BuildArgs:
     """`salesplay build`'s options as typed on the command line."""
 
     catalog: str = "plays"
-    templates: str = "templates"
+    templates: str | None = None
     out: str = "build"
     only: list[str] = field(default_factory=list)
     jobs: str | None = None
@@ -88,6 +88,7 @@ def _build(args: BuildArgs, jobs: int | None) -> int:
     from salesplay.build import run_build
     from salesplay.context import output_context
 
-    catalog, out, templates = Path(args.catalog), Path(args.out), Path(args.templates)
+    catalog, out = Path(args.catalog), Path(args.out)
+    templates = None if args.templates is None else Path(args.templates)
     ctx = output_context(catalog, args.as_of, out, templates, jobs, strict=args.strict, once=True)
     return run_build(ctx, only=args.only, clean=args.clean)
