@@ -432,9 +432,11 @@ def _plan(
     from salesplay.locales import localized_path
     from salesplay.localize import localized
     from salesplay.render.templates import make_env, template_dirs
+    from salesplay.render.theme import check_overrides
 
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
+    check_overrides(ctx.templates, locales)
     wanted = [fam for fam in families() if wants(fam.name)]
     keys = None
     if records is not None:

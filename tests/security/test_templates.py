@@ -511,3 +511,21 @@ def test_a_master_that_opens_but_cannot_be_filled_names_the_layout(
     # the built-in master is not filled to check it: it is tested here, not at each build
     monkeypatch.setattr(pptx_deck, "_trial_fill", lambda _m: pytest.fail("filled"))
     assert pptx_deck.check_master(THEME_DIR / "deck.pptx") > 0
+
+
+@pytest.mark.parametrize(
+    "name", ["battlecard.html", "deck.pptx", "portal/portal.css", "locale/de.po"]
+)
+def test_a_folder_where_an_override_goes_is_an_error_not_the_built_in_file(
+    tmp_path: Path, name: str
+) -> None:
+    """The theme lookup takes files only: a folder named like an override (an unzipped
+    deck master, say) would leave the built-in file in use without a word."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates" / name).mkdir(parents=True)
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(
+        run_cli(*args, cwd=tmp_path),
+        f"templates/{name}:1: error:",
+        f"'{name}' is a folder, so the built-in {name} is used instead",
+    )

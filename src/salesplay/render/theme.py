@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +57,34 @@ def builtin_for(roots: Sequence[Path], path: Path) -> Path | None:
 def find_file(project: Path | None, name: str) -> Path | None:
     """A theme file (CSS, deck master…) looked up like templates: the project's first."""
     return first_file(template_dirs(project), name)
+
+
+@functools.cache
+def _theme_files() -> frozenset[str]:
+    """Every file of the built-in theme, by its name in the lookup (`portal/header.css`)."""
+    return frozenset(
+        path.relative_to(THEME_DIR).as_posix()
+        for path in THEME_DIR.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def check_overrides(project: Path | None, locales: Sequence[str]) -> None:
+    """A folder in the project's template folder where the lookup looks for a file (one the
+    built-in theme has: `battlecard.html`, `deck.pptx`, `print.css`; or the labels of a
+    locale of the catalog, `locale/de.po`) is a located fault: the lookup takes files only,
+    and would use the built-in one without a word."""
+    if project is None or not project.is_dir():
+        return
+    names = _theme_files() | {f"locale/{locale}.po" for locale in locales}
+    for name in sorted(names):
+        path = project / name
+        if path.is_dir():
+            raise BuildFault(
+                Location(path, 1, 0),
+                f"'{name}' is a folder, so the built-in {name} is used instead: put the file"
+                " itself there, or remove the folder",
+            )
 
 
 def theme_file(project: Path | None, name: str) -> Path:
