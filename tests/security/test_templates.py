@@ -529,3 +529,21 @@ def test_a_folder_where_an_override_goes_is_an_error_not_the_built_in_file(
         f"templates/{name}:1: error:",
         f"'{name}' is a folder, so the built-in {name} is used instead",
     )
+
+
+def test_a_macros_override_without_a_macro_the_theme_calls_is_located_at_the_override(
+    tmp_path: Path,
+) -> None:
+    """The built-in playbook imports macros.html and calls its play_ref: an override that
+    lacks it is the mistake, located at the override, not at the built-in file calling it."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/macros.html").write_text(
+        "{% macro card(play) %}{{ play.name }}{% endmacro %}\n"
+    )
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(
+        run_cli(*args, cwd=tmp_path),
+        "templates/macros.html:1: error:",
+        "has no macro '",
+    )

@@ -286,6 +286,9 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise TemplateFault(loc, f"template '{exc.name or name}' not found") from None
     except jinja2.UndefinedError as exc:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
+        lacking = _macro_lacking(env, exc.message or "", loc)
+        if lacking is not None:
+            raise lacking from None
         raise TemplateFault(loc, f"undefined: {_undefined_message(exc.message or '')}") from None
     except SecurityError as exc:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
@@ -341,6 +344,48 @@ def _project_name(env: jinja2.Environment, file: Path) -> str | None:
                 return Path(file).resolve().relative_to(folder.resolve()).as_posix()
             except ValueError:
                 continue
+    return None
+
+
+_NO_MACRO = re.compile(r"^'(?:[\w.]+\.)?TemplateModule object' has no attribute '(\w+)'$")
+
+
+def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> TemplateFault | None:
+    """For a template that calls a macro an imported override lacks (`macros.html` copied
+    without `play_ref`), the fault at the override that lacks it, which is the mistake: the
+    built-in file of its name has the macro, the override does not."""
+    found = _NO_MACRO.match(message)
+    loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else []
+    if found is None:
+        return None
+    macro = found.group(1)
+
+    def macros(source: str) -> set[str]:
+        return {node.name for node in env.parse(source).find_all(jinja2.nodes.Macro)}
+
+    for loader in loaders:
+        if not isinstance(loader, _ContainedLoader):
+            continue
+        for folder in loader.folders:
+            if folder.resolve() == THEME_DIR.resolve() or not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*.html")):
+                builtin = THEME_DIR / path.relative_to(folder)
+                try:
+                    if not builtin.is_file() or macro not in macros(builtin.read_text("utf-8")):
+                        continue
+                    if macro in macros(path.read_text("utf-8")):
+                        continue
+                except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                    continue  # only a better place for a fault already being reported
+                name = path.relative_to(folder).as_posix()
+                caller = where.file.name if where.file.is_relative_to(THEME_DIR) else where.file
+                return TemplateFault(
+                    Location(path, 1, 0),
+                    f"has no macro '{macro}', which {caller} (line {where.line}) calls: copy it"
+                    f" from the built-in {name} (an override of {name} replaces every macro of"
+                    " it)",
+                )
     return None
 
 
