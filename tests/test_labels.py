@@ -414,3 +414,30 @@ def test_a_translated_tier_name_shows_in_the_german_card_and_kit_index(tmp_path:
     # the source locale keeps the source names; the catalog it was made from is unchanged
     assert "Silver and above" in _tier_card(cat, "en")
     assert "plays your Gold partnership may sell" in _kit_index(cat, "blue-river", "en")
+
+
+def test_an_override_no_page_shows_is_a_warning_with_the_close_one(tmp_path: Path) -> None:
+    """An override entry whose msgid is no label of the theme, nor one a project template
+    asks for, is kept by Babel and never shown: check --templates warns at it, with the
+    built-in label it was likely meant for."""
+    make_catalog(tmp_path)
+    catalog = tmp_path / "plays" / "catalog.yaml"
+    catalog.write_text(catalog.read_text() + "locales: [de]\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "battlecard.html").write_text(
+        '{% extends "default/battlecard.html" %}{% block title %}{{ _("Our own label") }}'
+        "{% endblock %}"
+    )
+    _override(
+        tmp_path,
+        "de",
+        'msgid "Wy us?"\nmsgstr "Warum wir?"\n\nmsgid "Objections"\nmsgstr "Einwürfe"\n\n'
+        'msgid "Our own label"\nmsgstr "Unser Etikett"\n',
+    )
+    done = run_cli("check", "--templates", "templates", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert done.lines == [
+        "templates/locale/de.po:5:1: warning: label 'Wy us?' is not one the pages show"
+        " (did you mean 'Why us?'?); it is not used",
+        "0 errors, 1 warning",
+    ]

@@ -521,12 +521,25 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     """Plan every output as a build would, writing nothing: a template or deck master fault
     joins ctx.reporter as a located error (`salesplay check --templates`); what WeasyPrint
     would ignore in the project's print stylesheets joins it as located warnings."""
+    from salesplay.labels import unused_overrides
+    from salesplay.render.templates import make_env
+
     diags = ctx.reporter.sorted(ctx.strict)
     try:
         _plan(ctx, cat, diags, [], None, Progress(lambda _m: None))
     except BuildFault as exc:
         ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
+    if ctx.reporter.has_errors():
+        return  # templates that cannot be planned: their labels are not linted
+    extension = make_env(ctx.templates)
+
+    def shown(source: str) -> set[str]:
+        found = extension.extract_translations(source)  # type: ignore[attr-defined]
+        return {text for _line, _call, text in found if isinstance(text, str)}
+
+    locales = (cat.config.source_locale, *cat.config.locales)
+    ctx.reporter.diagnostics += unused_overrides(ctx.templates, locales, shown)
 
 
 def _css_warnings(ctx: Context, cat: Catalog, out: Path | None = None) -> list[Diagnostic]:

@@ -7,12 +7,15 @@ import functools
 import gettext
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from salesplay.themes import THEME_DIR
+
+if TYPE_CHECKING:
+    from salesplay.diagnostics import Diagnostic
 
 #: the locale the built-in labels are written in (msgids are English).
 LABELS_SOURCE = "en"
@@ -255,3 +258,62 @@ def _placeholders_said(names: set[str]) -> str:
     if not names:
         return "no placeholders"
     return f"the placeholder{'s' * (len(names) > 1)} {', '.join(sorted(names))}"
+
+
+def unused_overrides(
+    project: Path | None, locales: Sequence[str], shown: Callable[[str], set[str]]
+) -> list[Diagnostic]:
+    """A warning at each entry of the project's label overrides (`templates/locale/<locale>.po`)
+    that no page shows: a msgid neither in the built-in theme's labels (`messages.pot`) nor
+    asked for by the project's own templates (`shown(source)`: the strings a template's
+    `_()` calls name), with the close one as a did-you-mean. Babel would keep it, and the
+    page would show the built-in label without a word."""
+    from salesplay.diagnostics import Diagnostic, Location, Severity, did_you_mean
+    from salesplay.i18n import read_po_file
+
+    if project is None or not project.is_dir():
+        return []
+    known = _builtin_msgids() | {
+        text
+        for path in sorted(project.rglob("*.html"))
+        if path.is_file()
+        for text in _shown(path, shown)
+    }
+    found = []
+    for locale in locales:
+        path = project / LOCALE_DIR / f"{locale}.po"
+        if not path.is_file():
+            continue
+        try:
+            catalog = read_po_file(path, project)
+        except Exception:  # its faults are said where it is read (labels_for)
+            continue
+        for message in catalog:
+            if isinstance(message.id, str) and message.id and message.id not in known:
+                said = f"label '{message.id}' is not one the pages show"
+                hint = did_you_mean(message.id, sorted(known))
+                found.append(
+                    Diagnostic(
+                        Location(path, message.lineno or 1, 1),
+                        Severity.WARNING,
+                        f"{said}{hint}; it is not used",
+                        "labels",
+                    )
+                )
+    return found
+
+
+def _shown(path: Path, shown: Callable[[str], set[str]]) -> set[str]:
+    try:
+        return shown(path.read_text("utf-8"))
+    except Exception:  # a template that cannot be read or parsed is said where it is used
+        return set()
+
+
+@functools.cache
+def _builtin_msgids() -> frozenset[str]:
+    """The msgids of the built-in theme's labels template (messages.pot)."""
+    from salesplay.i18n import read_po_file
+
+    catalog = read_po_file(THEME_DIR / LOCALE_DIR / "messages.pot", THEME_DIR)
+    return frozenset(m.id for m in catalog if isinstance(m.id, str) and m.id)
