@@ -89,6 +89,21 @@ def test_what_weasyprint_ignores_is_located_in_its_own_sheet(tmp_path: Path) -> 
     ]
 
 
+def test_an_unclosed_rule_is_located_where_its_selector_is(tmp_path: Path) -> None:
+    """WeasyPrint names an unclosed rule's selector as it read it, run on into what follows
+    (`:is(.card ) color: red .x`): located at its first words, where they are the only
+    ones; never on another rule's line."""
+    _write(
+        tmp_path, {"print.css": '@import url("default/print.css");\n.card { color: red\n.x {{ }\n'}
+    )
+    assert _lint(tmp_path) == [
+        "print.css:2:1: invalid or unsupported selector ':is(.card ) color: red .x'"
+    ]
+    _write(tmp_path, {"print.css": ".card { color: blue }\n.card { color: red\n.x {{ }\n"})
+    (found,) = _lint(tmp_path)
+    assert found.startswith("print.css:0:0: invalid or unsupported selector"), found
+
+
 def test_no_project_print_sheet_means_nothing_to_lint(tmp_path: Path) -> None:
     _write(tmp_path, {"web.css": "body { colr: red }\n", "battlecard.html": "{{ x }}"})
     assert _lint(tmp_path) == []

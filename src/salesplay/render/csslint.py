@@ -67,7 +67,7 @@ def lint_stylesheets(
     does not know and that misspells none is one browsers read (print-color-adjust).
     A vendor's property (-webkit-…) and a @media rule for screens are never reported. Each
     is located in its sheet (line 0 when WeasyPrint does not say where and the text it
-    names is not found).
+    names, or the first words of it, are not found once: see _where).
 
     The built-in theme's sheets are salesplay's and are not linted here (a test proves them
     clean); a sheet that leads out of the folder is an error, as it is for the build. The
@@ -391,8 +391,18 @@ def _file_name(url: str) -> str:
 
 
 def _where(path: Path, text: str, snippet: str) -> Location:
-    """Where `snippet` first occurs in `text` (line 0 when it does not, or is empty)."""
+    """Where `snippet` first occurs in `text`; else where the longest run of its first words
+    does (WeasyPrint names a selector as it read it: `.card { color: red` unclosed reads as
+    `:is(.card ) color: red .x`); line 0 when none does, or `snippet` is empty."""
     index = text.find(snippet) if snippet else -1
+    if index < 0 and snippet:
+        words = re.sub(r"^:(?:is|where)\(", "", snippet).split()
+        for count in range(len(words), 0, -1):
+            found = list(re.finditer(r"\s+".join(map(re.escape, words[:count])), text))
+            # one word is a place only where it is the sheet's only one: never a wrong line
+            if found and (count > 1 or len(found) == 1):
+                index = found[0].start()
+                break
     if index < 0:
         return Location(path, 0, 0)
     line = text.count("\n", 0, index) + 1
