@@ -547,3 +547,23 @@ def test_a_macros_override_without_a_macro_the_theme_calls_is_located_at_the_ove
         "templates/macros.html:1: error:",
         "has no macro '",
     )
+
+
+def test_a_colspan_past_htmls_limit_is_an_error_at_the_template_not_an_endless_render(
+    tmp_path: Path,
+) -> None:
+    """WeasyPrint lays out every column a cell says it spans (hours for 99,999,999, where a
+    browser clamps to 1,000): check and build stop at the template that writes it."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    card = tmp_path / "templates/battlecard.html"
+    card.write_text(EXTENDS + '{% block title %}<table><tr><td colspan="99999999">x</td></tr>'
+                    "</table>{% endblock %}\n")  # fmt: skip
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(
+        run_cli(*args, cwd=tmp_path),
+        "templates/battlecard.html:2:",
+        "a table cell spans 99,999,999 columns; HTML allows at most 1,000",
+    )
+    card.write_text(card.read_text().replace("99999999", "1000"))
+    assert run_cli(*args, cwd=tmp_path).code == 0

@@ -252,6 +252,7 @@ def pdf_unit(
     page is made from templates and catalog text together, and which of them named the
     URL is not known once it is HTML.
     """
+    _check_spans(page, src.out / rel, src.templates)
     job = replace(_job(src, page, title), chapters=chapters)
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
@@ -261,6 +262,41 @@ def pdf_unit(
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
     cost = 0.3 + len(page) / 40_000
     return Unit(rel, family, key, make=make, subject=subject, warm=warm_pdf, cost=cost)
+
+
+#: the columns a table cell may span: HTML's limit (browsers clamp to it), past which
+#: WeasyPrint lays out every column it is told of, for hours
+MAX_COLSPAN = 1000
+_COLSPAN = re.compile(r"""\bcolspan\s*=\s*["']?\s*\+?(\d+)""", re.IGNORECASE)
+
+
+def _check_spans(page: str, where: Path, templates: Path | None) -> None:
+    """A fault for a cell of the page that spans more columns than HTML allows (a template's
+    `colspan`), at the project template that writes it, else at the output: found while
+    planning, so by `check --templates` too."""
+    for found in _COLSPAN.finditer(page):
+        span = int(found.group(1))
+        if span > MAX_COLSPAN:
+            raise BuildFault(
+                _written_at(templates, span) or Location(where, 0, 0),
+                f"a table cell spans {span:,} columns; HTML allows at most {MAX_COLSPAN:,}",
+            )
+
+
+def _written_at(templates: Path | None, span: int) -> Location | None:
+    """Where a project template writes `colspan` with this span, if one does as written."""
+    if templates is None or not templates.is_dir():
+        return None
+    for path in sorted(templates.rglob("*.html")):
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for found in _COLSPAN.finditer(text):
+            if int(found.group(1)) == span:
+                # a template fault's place is its line, as Jinja's are
+                return Location(path, text.count("\n", 0, found.start()) + 1, 0)
+    return None
 
 
 def pdf_page(
