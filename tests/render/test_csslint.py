@@ -292,3 +292,28 @@ def test_a_sheet_weasyprint_gives_up_on_is_one_located_error_not_a_traceback(
     assert found.lines[0].startswith(
         "templates/print.css: error: WeasyPrint cannot read this stylesheet: SyntaxError"
     ), found.stderr
+
+
+def test_a_length_no_page_can_hold_is_an_error_at_it(tmp_path: Path) -> None:
+    """`font-size: 1e9px` stops WeasyPrint (Pango takes text sizes as a C int): an error at
+    the length, from the lint check runs, where a sane length, a selector's `2n` and a
+    unit-less number pass."""
+    _write(
+        tmp_path,
+        {
+            "print.css": (
+                '@import url("default/print.css");\n'
+                "body { font-size: 1e9px; width: 2000px }\n"
+                "li:nth-child(2n) { z-index: 100000000; letter-spacing: 70000em }\n"
+            )
+        },
+    )
+    found = lint_stylesheets(tmp_path, template_dirs(tmp_path))
+    assert [(d.severity.value, d.loc.line, d.loc.col) for d in found] == [
+        ("error", 2, 19),
+        ("error", 3, 56),
+    ]
+    assert found[0].message == (
+        "length 1e9px is larger than any page (at most 1,000,000 px, about 260 m): WeasyPrint"
+        " cannot lay it out"
+    )

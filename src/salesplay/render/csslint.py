@@ -110,9 +110,51 @@ def _lint(
         for rel, (data, shared) in sheets.items():
             text = data.decode("utf-8", errors="replace")
             found += _lint_one(project / rel, text, roots, font_config, shared)
+            found += _huge_lengths(project / rel, text)
     finally:
         fontfiles.discard(font_config)
     return found
+
+
+#: a length's size in CSS pixels, by unit (em and rem at the 16 px default, viewport units
+#: at an A4 page's width); past MAX_PIXELS one is no layout a page can hold
+_PIXELS = {
+    "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4,
+    "q": 96 / 101.6, "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0, "lh": 19.2, "rlh": 19.2,
+    "vw": 7.94, "vh": 11.23, "vmin": 7.94, "vmax": 11.23,
+}  # fmt: skip
+#: the longest length a print sheet may give: Pango takes text sizes in 1/1024ths of a
+#: point as a C int, so a font-size of 1e9px stops WeasyPrint with an OverflowError
+MAX_PIXELS = 1_000_000
+
+
+def _huge_lengths(path: Path, text: str) -> list[Diagnostic]:
+    """An error at each length of the sheet past MAX_PIXELS (`font-size: 1e9px`), which
+    WeasyPrint fails on, or lays out past any page: found by `check`, not by a PDF late in
+    a build."""
+    import tinycss2
+
+    found = []
+    pending = list(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+    while pending:
+        node = pending.pop()
+        for part in ("prelude", "content", "arguments", "value"):
+            inner = getattr(node, part, None)
+            if isinstance(inner, list):
+                pending.extend(inner)
+        if node.type != "dimension" or node.unit.lower() not in _PIXELS:
+            continue
+        if abs(node.value) * _PIXELS[node.unit.lower()] > MAX_PIXELS:
+            found.append(
+                Diagnostic(
+                    Location(path, node.source_line, node.source_column),
+                    Severity.ERROR,
+                    f"length {node.representation}{node.unit} is larger than any page (at most"
+                    f" {MAX_PIXELS:,} px, about 260 m): WeasyPrint cannot lay it out",
+                    CODE,
+                )
+            )
+    return sorted(found, key=lambda d: (d.loc.line, d.loc.col))
 
 
 def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bool]]) -> str:
