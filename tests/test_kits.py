@@ -747,10 +747,15 @@ def test_the_summary_counts_one_file_in_the_singular(tmp_path: Path) -> None:
     assert summary and summary[-1].startswith("built 1 file (1 zip) in "), summary
 
 
-def test_a_build_that_stops_in_its_first_stage_keeps_no_cache_file(tmp_path: Path) -> None:
-    """Never a half-updated build/: a fault while the first stage renders (a print sheet
-    WeasyPrint cannot lay out, found only then) leaves --out byte for byte as it was,
-    though the band fonts' cache files were made meanwhile and the sheets were linted."""
+def test_a_build_that_stops_in_its_first_stage_keeps_no_cache_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a half-updated build/: a fault while the first stage renders (one only the
+    renderer finds) leaves --out byte for byte as it was, though the band fonts' cache
+    files were made meanwhile and the project's print sheets were linted."""
+    from salesplay.diagnostics import Location
+    from salesplay.families.base import PdfMake
+    from salesplay.faults import BuildFault
 
     make_catalog(tmp_path)
     args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "kits", "--jobs", "1")
@@ -761,8 +766,13 @@ def test_a_build_that_stops_in_its_first_stage_keeps_no_cache_file(tmp_path: Pat
     before = _snapshot(out)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates/print.css").write_text(
-        '@import url("default/print.css");\nbody { font-size: 1e9px }\n'
+        '@import url("default/print.css");\n.card { color: #123 }\n'
     )
+
+    def fails(self: PdfMake, _workshop: object) -> object:
+        raise BuildFault(Location(self.where.file, 0, 0), "the renderer gave up")
+
+    monkeypatch.setattr(PdfMake, "__call__", fails)  # --jobs 1: made in this process
     stopped = run_cli(*args, cwd=tmp_path)
     assert stopped.code == 1 and "build stopped: nothing was written" in stopped.stderr
     assert _snapshot(out) == before

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from salesplay import richtext
-from salesplay.diagnostics import Location, did_you_mean
+from salesplay.diagnostics import Location, did_you_mean, display_path
 from salesplay.labels import Labels
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
@@ -379,7 +379,12 @@ def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> Te
                 except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
                     continue  # only a better place for a fault already being reported
                 name = path.relative_to(folder).as_posix()
-                caller = where.file.name if where.file.is_relative_to(THEME_DIR) else where.file
+                theme = where.file.resolve()
+                caller = (
+                    f"default/{theme.relative_to(THEME_DIR.resolve()).as_posix()}"
+                    if theme.is_relative_to(THEME_DIR.resolve())
+                    else display_path(where.file)
+                )
                 return TemplateFault(
                     Location(path, 1, 0),
                     f"has no macro '{macro}', which {caller} (line {where.line}) calls: copy it"
