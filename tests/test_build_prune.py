@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import AS_OF, MINIMAL, run_cli
 
 
@@ -54,3 +56,55 @@ def test_an_unwritable_out_folder_is_one_error_line_not_a_crash(tmp_path: Path) 
             2,
             ["salesplay: error: --out 'taken' is a file: name a folder, e.g. build"],
         ), result.stderr
+
+
+def _remove_recovery_drills(plays: Path) -> None:
+    """Take the play out of the catalog, and off its path (the path's last step)."""
+    (plays / "plays/recovery-drills.yaml").unlink()
+    path_file = plays / "paths/resilience-journey.yaml"
+    text = path_file.read_text()
+    path_file.write_text(text[: text.index("  - play: recovery-drills")])
+
+
+@pytest.mark.parametrize("damage", ["deleted", "corrupt"])
+def test_a_lost_output_list_still_prunes_what_the_records_name(tmp_path: Path, damage: str) -> None:
+    """The output list is what a build prunes by: lost or damaged, the records' entries stand
+    for it (the list written next would no longer name a renamed play's old outputs, which
+    would stay for good), and a build with nothing else to do writes it again."""
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    args = ("build", "--as-of", AS_OF, "--only", "battlecards", "--only", "decks")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    listed = tmp_path / "build/.salesplay/outputs.json"
+    if damage == "deleted":
+        listed.unlink()
+        again = run_cli(*args, cwd=tmp_path)  # nothing changed but the list
+        assert again.code == 0 and listed.is_file(), again.stderr
+    else:
+        listed.write_text('{"x":')
+    _remove_recovery_drills(tmp_path / "plays")
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.code == 0 and ", 2 removed;" in done.lines[-1], done.stderr
+    assert not (tmp_path / "build/battlecards/recovery-drills.pdf").exists()
+    assert not (tmp_path / "build/decks/recovery-drills-enablement.pptx").exists()
+    assert "battlecards/recovery-drills.pdf" not in json.loads(listed.read_text())
+
+
+def test_a_folder_left_empty_by_pruning_goes_and_one_holding_a_file_stays(tmp_path: Path) -> None:
+    """A dropped locale's outputs take their folders with them (a clean build makes no empty
+    `de/`); a folder that still holds something, the user's file, stays."""
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    catalog = tmp_path / "plays/catalog.yaml"
+    plain = catalog.read_text()
+    catalog.write_text(plain + "locales: [de]\n")
+    args = ("build", "--as-of", AS_OF, "--only", "battlecards", "--only", "decks")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    assert (tmp_path / "build/de/battlecards").is_dir() and (tmp_path / "build/de/decks").is_dir()
+    (tmp_path / "build/de/decks/mine.txt").write_text("mine")
+    catalog.write_text(plain)
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    assert sorted(
+        p.relative_to(tmp_path / "build").as_posix() for p in (tmp_path / "build/de").rglob("*")
+    ) == [
+        "de/decks",
+        "de/decks/mine.txt",
+    ]

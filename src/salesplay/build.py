@@ -279,6 +279,9 @@ def _build(
     from salesplay.engine.records import RECORDS
 
     partial = partners is not None or source_only
+    # what the last build recorded, before this one notes its own: the outputs to prune by
+    # if the output list is lost (outputs.recorded_planners)
+    known = frozenset(records.entries)
     try:
         _check_out_folder(ctx.out)
         if clean:
@@ -313,7 +316,7 @@ def _build(
     units = done.units
     try:
         produced = planners_of(units)
-        recorded = {} if partial else recorded_planners(ctx.out)
+        recorded = {} if partial else recorded_planners(ctx.out, known)
         gone = unmade(recorded, produced, wants)
         removed = 0 if partial else prune(ctx.out, produced, wants, recorded, gone)
         if not partial:
@@ -387,6 +390,8 @@ def _nothing_changed(
         return False
     if not records.all_present(ctx.out, [str(o) for o in outputs]):
         return False
+    if not (ctx.out / OUTPUT_LIST).is_file():
+        return False  # what the next build prunes by: made again by a build that plans
     sys.stderr.write(str(report.get("diagnostics", "")))
     sys.stderr.write(str(report.get("warnings", "")))
     elapsed = time.perf_counter() - started

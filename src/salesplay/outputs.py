@@ -100,12 +100,14 @@ def commit_file(out: Path, rel: str, temp: str) -> bool:
 OUTPUT_LIST = ".salesplay/outputs.json"
 
 
-def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
+def recorded_planners(out: Path, known: Iterable[str] = ()) -> dict[str, frozenset[str]]:
     """Each output the last build recorded with the families whose plans held it; its own
     family's where the record does not say (a list, as builds before planners were recorded
-    wrote it) or names no family there is. Only names a build can make are kept: a missing,
-    corrupt or hostile record (absolute names, '..', unknown kinds, links) means nothing to
-    prune; it never fails."""
+    wrote it) or names no family there is. Only names a build can make are kept: a hostile
+    record (absolute names, '..', unknown kinds, links) means nothing to prune; it never
+    fails. Where the list is missing or corrupt, the outputs `known` (the records' entries)
+    stand for it, each with its own family: else a play renamed then would leave its old
+    outputs for good, since the list written next no longer names them."""
     import json
 
     from salesplay.write import output_parts, read_output
@@ -113,11 +115,11 @@ def recorded_planners(out: Path) -> dict[str, frozenset[str]]:
     try:
         entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
     except (OSError, ValueError):
-        return {}
+        entries = None
     if isinstance(entries, list):
         entries = {rel: [] for rel in entries if isinstance(rel, str)}
     if not isinstance(entries, dict):
-        return {}
+        entries = {rel: [] for rel in known}
     kinds = set(families.KINDS)
     kept: dict[str, frozenset[str]] = {}
     for rel, planners in entries.items():
@@ -164,15 +166,26 @@ def prune(
     record what is left with the families whose plans hold it.
 
     Only regular files and links inside `out` are removed (a link itself, never what it
-    points to); temporary files and folders a killed build left behind go too.
+    points to), and the folders they leave empty; temporary files and folders a killed
+    build left behind go too.
     """
     import json
 
-    from salesplay.write import remove_output, sweep_scratch, sweep_temp_files
+    from salesplay.write import (
+        remove_empty_folders,
+        remove_output,
+        sweep_scratch,
+        sweep_temp_files,
+    )
 
     recorded = recorded_planners(out) if recorded is None else recorded
     gone = unmade(recorded, produced, wants) if gone is None else gone
-    removed = sum(1 for rel in sorted(gone) if remove_output(out, rel))
+    removed = 0
+    for rel in sorted(gone):
+        if remove_output(out, rel):
+            removed += 1
+            # a folder the build made for outputs it no longer makes goes with them
+            remove_empty_folders(out, rel)
     kept = dict(produced)
     for rel, planners in recorded.items():
         # a family this build did not plan still holds it: what it said stays said
