@@ -361,3 +361,20 @@ def test_help_names_what_each_option_takes(tmp_path: Path, command: str) -> None
         for option, takes in (("--only", "FAMILY"), ("--jobs", "N"), ("--as-of", "DATE")):
             assert re.search(rf"{option}\s+{takes}\b", text), option
         assert re.search(r"--strict\s+treat warnings as errors", text)
+
+
+def test_a_file_named_build_troubles_only_the_commands_that_write_there(tmp_path: Path) -> None:
+    """`check` reuses the decoded logos of a build folder when there is one: a project's
+    own file named `build` (a script, say) is no build folder and no mistake, unless named
+    with --out; a build into it is refused in one line."""
+    make_catalog(tmp_path)
+    (tmp_path / "build").write_text("#!/bin/sh\n")
+    assert run_cli("check", "--as-of", AS_OF, cwd=tmp_path).code == 0
+    assert run_cli("explain", "recovery-drills", "--as-of", AS_OF, cwd=tmp_path).code == 0
+    named = run_cli("check", "--out", "build", "--as-of", AS_OF, cwd=tmp_path)
+    built = run_cli("build", "--only", "matrix", "--as-of", AS_OF, cwd=tmp_path)
+    for result in (named, built):
+        assert (result.code, result.lines) == (
+            2,
+            ["salesplay: error: --out 'build' is a file: name a folder, e.g. build"],
+        )

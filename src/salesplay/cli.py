@@ -71,7 +71,6 @@ def _reading_context(
     """The context of a command that checks the catalog and writes nothing (see _images)."""
     from salesplay.parsecache import ParseCache
 
-    check_out_folder(out)
     images = _images(out)
     parses = ParseCache(out)  # what builds into `out` parsed: read, never written
     return context_for(catalog, as_of, jobs=images.jobs, images=images, parses=parses, **kw)
@@ -118,17 +117,22 @@ def check(
         ),
     ] = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--out", help="a build folder whose decoded logos to reuse (read, never written)"
+            "--out",
+            help="a build folder whose decoded logos to reuse (read, never written;"
+            " default: build)",
         ),
-    ] = Path("build"),
+    ] = None,
 ) -> None:
     """Validate and cross-reference the catalog; print errors and warnings."""
     from salesplay.pipeline import check_catalog
 
     if templates is not None and not templates.is_dir():
         raise UsageError(f"template folder '{templates}' not found")
+    if out is not None:
+        check_out_folder(out)  # named: it must be a folder (by default, any build is reused)
+    out = Path("build") if out is None else out
     ctx = _reading_context(catalog, as_of, out, strict=strict, templates=templates, once=_once(cli))
     cat = check_catalog(ctx)
     if templates is not None and cat is not None and not ctx.reporter.has_errors(strict):
