@@ -526,8 +526,10 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     """Plan every output as a build would, writing nothing: a template or deck master fault
     joins ctx.reporter as a located error (`salesplay check --templates`); what WeasyPrint
     would ignore in the project's print stylesheets joins it as located warnings."""
+    import jinja2
+
     from salesplay.labels import unused_overrides
-    from salesplay.render.templates import make_env
+    from salesplay.render.templates import make_env, project_sources
 
     diags = ctx.reporter.sorted(ctx.strict)
     try:
@@ -537,14 +539,16 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
     if ctx.reporter.has_errors():
         return  # templates that cannot be planned: their labels are not linted
-    extension = make_env(ctx.templates)
-
-    def shown(source: str) -> set[str]:
-        found = extension.extract_translations(source)  # type: ignore[attr-defined]
-        return {text for _line, _call, text in found if isinstance(text, str)}
+    extract = make_env(ctx.templates).extract_translations  # type: ignore[attr-defined]
+    asked: set[str] = set()
+    for _name, _path, source in project_sources(ctx.templates):
+        try:
+            asked |= {text for _line, _call, text in extract(source) if isinstance(text, str)}
+        except jinja2.TemplateSyntaxError:
+            continue  # a template no page uses, broken: it asks for nothing
 
     locales = (cat.config.source_locale, *cat.config.locales)
-    ctx.reporter.diagnostics += unused_overrides(ctx.templates, locales, shown)
+    ctx.reporter.diagnostics += unused_overrides(ctx.templates, locales, asked)
 
 
 def _css_warnings(ctx: Context, cat: Catalog, out: Path | None = None) -> list[Diagnostic]:

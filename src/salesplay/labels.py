@@ -7,7 +7,7 @@ import functools
 import gettext
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -261,24 +261,19 @@ def _placeholders_said(names: set[str]) -> str:
 
 
 def unused_overrides(
-    project: Path | None, locales: Sequence[str], shown: Callable[[str], set[str]]
+    project: Path | None, locales: Sequence[str], asked: Set[str]
 ) -> list[Diagnostic]:
     """A warning at each entry of the project's label overrides (`templates/locale/<locale>.po`)
     that no page shows: a msgid neither in the built-in theme's labels (`messages.pot`) nor
-    asked for by the project's own templates (`shown(source)`: the strings a template's
-    `_()` calls name), with the close one as a did-you-mean. Babel would keep it, and the
-    page would show the built-in label without a word."""
+    `asked` for by the project's own templates (the strings their `_()` calls name), with
+    the close one as a did-you-mean. Babel would keep it, and the page would show the
+    built-in label without a word."""
     from salesplay.diagnostics import Diagnostic, Location, Severity, did_you_mean
     from salesplay.i18n import read_po_file
 
     if project is None or not project.is_dir():
         return []
-    known = _builtin_msgids() | {
-        text
-        for path in sorted(project.rglob("*.html"))
-        if path.is_file()
-        for text in _shown(path, shown)
-    }
+    known = _builtin_msgids() | asked
     found = []
     for locale in locales:
         path = project / LOCALE_DIR / f"{locale}.po"
@@ -301,13 +296,6 @@ def unused_overrides(
                     )
                 )
     return found
-
-
-def _shown(path: Path, shown: Callable[[str], set[str]]) -> set[str]:
-    try:
-        return shown(path.read_text("utf-8"))
-    except Exception:  # a template that cannot be read or parsed is said where it is used
-        return set()
 
 
 @functools.cache

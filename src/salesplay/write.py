@@ -363,29 +363,26 @@ def remove_output(out: Path, rel: str) -> bool:
         os.close(dir_fd)
 
 
-def remove_empty_folders(out: Path, rel: str) -> int:
-    """Remove the folders on the way to `rel` under `out` that are empty now, deepest first,
-    and how many went: what a removed output leaves (a dropped locale's `de/` tree). Never
-    `out` itself, never through a link, never a folder that holds anything."""
+def remove_empty_folders(out: Path, rel: str) -> None:
+    """Remove the folders on the way to `rel` under `out` that are empty now, deepest first:
+    what a removed output leaves (a dropped locale's `de/` tree). Never `out` itself, never
+    through a link, never a folder that holds anything."""
     try:
         parts = output_parts(rel)
     except ValueError:
-        return 0
-    removed = 0
+        return
     for depth in range(len(parts) - 1, 0, -1):
         folder = parts[:depth]
         try:
             dir_fd = _open_parent(out, folder)
         except OSError:
-            return removed
+            return
         try:
             os.rmdir(folder[-1], dir_fd=dir_fd)  # fails on a link, a file or a non-empty folder
         except OSError:
-            return removed
+            return
         finally:
             os.close(dir_fd)
-        removed += 1
-    return removed
 
 
 def is_temp_name(name: str) -> bool:

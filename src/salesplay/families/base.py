@@ -285,13 +285,9 @@ def _check_spans(page: str, where: Path, templates: Path | None) -> None:
 
 def _written_at(templates: Path | None, span: int) -> Location | None:
     """Where a project template writes `colspan` with this span, if one does as written."""
-    if templates is None or not templates.is_dir():
-        return None
-    for path in sorted(templates.rglob("*.html")):
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    from salesplay.render.templates import project_sources
+
+    for _name, path, text in project_sources(templates):
         for found in _COLSPAN.finditer(text):
             if int(found.group(1)) == span:
                 # a template fault's place is its line, as Jinja's are

@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -350,6 +350,22 @@ def _project_name(env: jinja2.Environment, file: Path) -> str | None:
 _NO_MACRO = re.compile(r"^'(?:[\w.]+\.)?TemplateModule object' has no attribute '(\w+)'$")
 
 
+def project_sources(folder: Path | None) -> Iterator[tuple[str, Path, str]]:
+    """(name, file, source) of each HTML template in a project's template folder, read as
+    the loader reads one: inside the folder, at most MAX_TEMPLATE_BYTES, UTF-8. One that
+    cannot be read so is left out; its fault is said where a page uses it."""
+    if folder is None or not folder.is_dir() or folder.resolve() == THEME_DIR.resolve():
+        return
+    for path in sorted(folder.rglob("*.html")):
+        name = path.relative_to(folder).as_posix()
+        try:
+            data = read_contained(path, folder, MAX_TEMPLATE_BYTES, "template", name, TemplateFault)
+            source = data.decode("utf-8")
+        except (TemplateFault, UnicodeDecodeError):
+            continue
+        yield name, path, source
+
+
 def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> TemplateFault | None:
     """For a template that calls a macro an imported override lacks (`macros.html` copied
     without `play_ref`), the fault at the override that lacks it, which is the mistake: the
@@ -367,18 +383,15 @@ def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> Te
         if not isinstance(loader, _ContainedLoader):
             continue
         for folder in loader.folders:
-            if folder.resolve() == THEME_DIR.resolve() or not folder.is_dir():
-                continue
-            for path in sorted(folder.rglob("*.html")):
-                builtin = THEME_DIR / path.relative_to(folder)
+            for name, path, source in project_sources(folder):
+                builtin = THEME_DIR / name
                 try:
                     if not builtin.is_file() or macro not in macros(builtin.read_text("utf-8")):
                         continue
-                    if macro in macros(path.read_text("utf-8")):
+                    if macro in macros(source):
                         continue
-                except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                except jinja2.TemplateSyntaxError:
                     continue  # only a better place for a fault already being reported
-                name = path.relative_to(folder).as_posix()
                 theme = where.file.resolve()
                 caller = (
                     f"default/{theme.relative_to(THEME_DIR.resolve()).as_posix()}"
