@@ -428,6 +428,8 @@ def test_an_override_no_page_shows_is_a_warning_with_the_close_one(tmp_path: Pat
         '{% extends "default/battlecard.html" %}{% block title %}{{ _("Our own label") }}'
         "{% endblock %}"
     )
+    # a template no page uses, broken: it asks for no label, and is no fault of `check`'s
+    (tmp_path / "templates" / "unused.html").write_text("{% if %}\n")
     _override(
         tmp_path,
         "de",
