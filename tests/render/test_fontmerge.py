@@ -260,3 +260,35 @@ def test_width_arrays_and_unicode_maps_read_both_forms() -> None:
         33: b"0063",
     }
     assert fontmerge._texts(fontmerge._cmap(text)) == text
+
+
+def test_a_face_a_part_lacks_a_character_of_keeps_each_parts_letters(tmp_path: Path) -> None:
+    """A part that draws a character no font has (here one of the private use area) gets
+    WeasyPrint's own encoding for that face, listing only the codes the part used: merged
+    into it, the other parts' letters were drawn as .notdef boxes and read as other text.
+    Such a face stays one subset per part; the document reads and looks as rendered whole."""
+    from PIL import ImageChops
+
+    pages = [("Quartz \ue000 jumps", "", "", ""), ("Alpha brave", "Replace tape", "", "")]
+    pages.append(("Vexing wolf", "Head of infrastructure", "", ""))
+    sections = [_section(*page) for page in pages]
+    with PdfRenderer() as renderer:
+        parts = [render_page(renderer, _html([s]), "cid") for s in sections]
+        whole = render_page(renderer, _html(sections), "cid")
+    joined = join(parts)
+    assert _fonts(joined)["Inter"] == 3
+    # read as poppler reads it: pypdf misreads a CID font's own encoding, even rendered whole
+    assert _poppler_text(joined, tmp_path) == _poppler_text(whole, tmp_path)
+    assert "Head of infrastructure" in _poppler_text(joined, tmp_path)
+    before, after = _pixels(whole, tmp_path, "whole"), _pixels(joined, tmp_path, "joined")
+    for number, (a, b) in enumerate(zip(before, after, strict=True), 1):
+        diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 64 else 0)
+        assert diff.histogram()[255] <= 10, f"page {number} differs"
+
+
+def _poppler_text(data: bytes, tmp: Path) -> str:
+    (tmp / "text.pdf").write_bytes(data)
+    done = subprocess.run(
+        ["pdftotext", str(tmp / "text.pdf"), "-"], check=True, capture_output=True, text=True
+    )
+    return " ".join(done.stdout.split())

@@ -64,7 +64,9 @@ def merge_faces(pdf: Any) -> None:
     maps are joined, and every resource dictionary then names the merged font. A face whose
     subsets disagree (units, revision, CFF font dictionaries), or that fontTools or
     render.cff cannot read or write stays as it came, one subset per part: the document is
-    right, only larger.
+    right, only larger. So does a face any part drew a character with that it lacks: such a
+    subset's encoding (not Identity-H) maps to .notdef every code it does not list, and
+    would turn the other parts' letters into boxes.
     """
     with _quiet():
         _merge_faces(pdf)
@@ -167,6 +169,9 @@ def _face(obj: Any, pikepdf: Any) -> tuple[str, str] | None:
 
 def _merged(fonts: list[Any]) -> tuple[bytes, dict[int, float], dict[int, bytes]]:
     """The program, widths and texts of one font holding all of `fonts`' glyphs."""
+    if any(font.get("/Encoding") != "/Identity-H" for font in fonts):
+        # WeasyPrint's encoding for a face missing characters lists the codes its part used
+        raise _Unmergeable("a subset with its own encoding")
     subsets = [_read(font) for font in fonts]
     base = max(subsets, key=lambda s: s.program["maxp"].numGlyphs)  # first of the longest
     head = base.program["head"]
