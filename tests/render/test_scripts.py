@@ -76,6 +76,8 @@ SAMPLES = (
     Sample("Thai", "th", "การสำรองข้อมูลที่ปลอดภัย", "notosansthai"),
     Sample("Cyrillic", "ru", "Надёжное резервное копирование", "notosans"),
 )
+#: emoji, drawn by the colour emoji font `make` installs (no other font has them)
+EMOJI = "🚀✅🥇"
 #: Bidi controls pdftotext adds around right-to-left lines.
 _BIDI_CONTROLS = dict.fromkeys(
     map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -204,7 +206,9 @@ def _walk(content: Any, resources: Any, result: Drawn, depth: int) -> None:
                         result.notdef.append(name)
                     if code not in cmap:
                         result.unmapped.append(f"{name}:{code}")
-                    chars.update(_base_letters(cmap.get(code, "")))
+                    text = cmap.get(code, "")
+                    chars.update(_base_letters(text))
+                    chars.update(ch for ch in text if unicodedata.category(ch) == "So")  # emoji
         elif op == "Do" and depth < 5:
             xobject = resources.XObject[operands[0]]
             if xobject.get("/Subtype") == "/Form":
@@ -266,6 +270,7 @@ def scripts_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'<h2>{s.script}</h2><p lang="{s.lang}" id="{s.lang}">{html.escape(s.text)}</p>'
         for s in SAMPLES
     )
+    body += f"<h2>Emoji</h2><p>Launch {EMOJI} day</p>"
     sheets = "".join(
         f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
         for name in ("fonts.css", "style.css", "print.css")
@@ -289,6 +294,7 @@ def test_every_script_in_a_pdf_is_drawn_by_its_noto_font(scripts_pdf: Path) -> N
     assert_scripts_drawn(what, SAMPLES)
     assert what.unmapped == []
     assert "inter" in what.by_font and "E" in what.by_font["inter"]  # Latin stays in Inter
+    assert set(EMOJI) <= what.by_font.get("notocoloremoji", set()), what.font_of(EMOJI[0])
 
 
 @needs_poppler
