@@ -443,3 +443,37 @@ def test_an_override_no_page_shows_is_a_warning_with_the_close_one(tmp_path: Pat
         " (did you mean 'Why us?'?); it is not used",
         "0 errors, 1 warning",
     ]
+
+
+def test_the_partner_program_s_labels_are_translated_on_card_kit_index_and_deck(
+    tmp_path: Path,
+) -> None:
+    """The labels "Margin", "Deal registration", "MDF", "Certification needed" and "Incentive" were
+    printed in English on a German card, kit index and partner deck: they are built-in
+    labels, translated where they are shown."""
+    from salesplay.render import decks
+
+    play = "plays/backup-modernization.yaml"
+    program = (
+        "partner: {role: Partner runs the proof of concept, min_tier: silver, margin: 20 %,"
+        " deal_registration: In the portal, mdf: Per quarter, certification: Backup Associate,"
+        " incentives: [Double spiff]}"
+    )
+    text = base_text(play).replace(
+        "partner: {role: Partner runs the proof of concept, min_tier: silver}", program
+    )
+    assert program in text
+    catalog = base_text("catalog.yaml") + "locales: [de]\n"
+    cat, ctx = resolved(tmp_path, {"catalog.yaml": catalog, play: text})
+    assert cat is not None and not ctx.reporter.errors, ctx.reporter.errors
+    german = localized(cat, "de")
+    labels = ("Marge", "Deal-Registrierung", "MDF (Marketingmittel)", "Erforderliche")
+    english = ("Margin", "Deal registration", "Certification needed", "Incentive")
+    card = _tier_card(german, "de")
+    index = _kit_index(german, "blue-river", "de")
+    partner = make_edition(german, "partner", labels=labels_for("de"))
+    slides = repr(decks.partner_enablement_slides(partner, "backup-modernization"))
+    for page in (card, index, slides):
+        assert all(label in page for label in labels) and "Anreiz" in page, page[:200]
+        assert not any(label in page for label in english)
+    assert "Margin" in _tier_card(cat, "en") and "Incentive" in _kit_index(cat, "blue-river", "en")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from salesplay.labels import Labels
+from salesplay.labels import N_, Labels
 from salesplay.models import ENTITY_FOLDERS, Audience, Brand, Company
 
 
@@ -167,15 +167,17 @@ class PartnerRole:
 
     @property
     def program(self) -> tuple[tuple[str, str], ...]:
-        """The program fields set, as (label, text) in the order kits print them."""
+        """The program fields set, as (label, text) in the order kits print them; each label
+        is a built-in label's msgid, for a page to translate (`_(label)`)."""
         fields = (
-            ("Margin", self.margin),
-            ("Deal registration", self.deal_registration),
-            ("MDF", self.mdf),
-            ("Certification needed", self.certification),
+            (N_("Margin"), self.margin),
+            (N_("Deal registration"), self.deal_registration),
+            # TRANSLATORS: market development funds
+            (N_("MDF"), self.mdf),
+            (N_("Certification needed"), self.certification),
         )
         found = [(label, text) for label, text in fields if text]
-        return (*found, *(("Incentive", text) for text in self.incentives))
+        return (*found, *((N_("Incentive"), text) for text in self.incentives))
 
 
 @dataclass(frozen=True)

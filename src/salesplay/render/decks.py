@@ -401,7 +401,7 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     tr = ed.labels.gettext
     body = _labelled(tr("Your role"), role.role) + _labelled(tr("Your value"), role.value)
     for label, text in role.program:
-        body += _labelled(label, text)
+        body += _labelled(tr(label), text)
     opens = tr("Open to %(tier)s partners and above.") % {"tier": role.min_tier_name}
     body += (Para((Run(opens),)),)
     wiifm = _content(
