@@ -143,6 +143,40 @@ def test_non_utf8_names_line_and_column_of_the_byte() -> None:
     )
 
 
+def test_non_utf8_after_a_byte_order_mark_names_the_byte_where_the_file_has_it() -> None:
+    err = load_error(b"\xef\xbb\xbfname: ok\nsummary: caf\xe9 au lait\n")
+    assert (str(err), err.line, err.col) == (
+        "file is not valid UTF-8 (byte 0xe9); save it as UTF-8",
+        2,
+        13,
+    )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_separator_in_a_value_neither_moves_later_lines_nor_is_lost(
+    separator: str,
+) -> None:
+    """YAML 1.1 counts U+2028 and U+2029 as line breaks; editors and grep do not. Text
+    pasted from a web page holds them: every later line:column was one line too far."""
+    text = f'name: "Tape{separator}refresh"\nsummary: plain{separator}text\nname: again\n'
+    err = load_error(text)
+    assert (str(err), err.line, err.col) == (
+        "duplicate key 'name' (first defined at line 1)",
+        3,
+        1,
+    )
+    assert parse(text.replace("name: again", "why: [x]")) == {
+        "name": f"Tape{separator}refresh",
+        "summary": f"plain{separator}text",
+        "why": ["x"],
+    }
+
+
+def test_a_raw_next_line_control_is_refused_on_its_own_line() -> None:
+    err = load_error('name: "a"\nsummary: caf\x85e\n')
+    assert (err.line, err.col, err.code) == (2, 13, "control-character")
+
+
 def test_alias_bomb_is_rejected() -> None:
     err = load_error(alias_bomb(9))
     assert str(err) == f"document too large: more than {MAX_NODES} values (runaway aliases?)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import os
 import re
@@ -109,6 +110,14 @@ MAX_DEPTH = 64
 #: and the rest are invisible; raw ones are refused by the YAML reader already, these come
 #: through escapes in double-quoted scalars ("\x0b", "\u0001").
 FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: characters YAML 1.1 counts as line breaks where editors and grep see none (NEL, and the
+#: line and paragraph separators that text pasted from a web page or word processor holds):
+#: while a file is parsed they stand in as noncharacters, so that every line:column said is
+#: the file's own, and values get them back.
+_YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+_STAND_INS = "\ufdd0\ufdd1\ufdd2"
+_TO_STAND_INS = str.maketrans(_YAML_ONLY_BREAKS, _STAND_INS)
+_FROM_STAND_INS = str.maketrans(_STAND_INS, _YAML_ONLY_BREAKS)
 #: an escape sequence of a double-quoted scalar, or a forbidden character written as is.
 _ESCAPE_RE = re.compile(
     r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|" + FORBIDDEN_RE.pattern,
@@ -363,14 +372,22 @@ class _Composer:
 class _Builder:
     """Turns a composed node tree into plain data, recording marks on the way."""
 
-    def __init__(self, doc: Document, constructor: Any, text: str) -> None:
+    def __init__(self, doc: Document, constructor: Any, text: str, swapped: bool) -> None:
+        """`swapped`: `text` holds stand-ins for YAML-only line breaks (_TO_STAND_INS)."""
         self.doc = doc
         self.constructor = constructor
         self.text = text
+        self.swapped = swapped
         self.visited = 0
         #: a value holds only characters of the source, unless an escape ('\x0b') made one:
         #: a source with neither a backslash nor a forbidden character needs no check per value
-        self.clean = "\\" not in text and FORBIDDEN_RE.search(text) is None
+        source = text.translate(_FROM_STAND_INS) if swapped else text
+        self.clean = "\\" not in text and FORBIDDEN_RE.search(source) is None
+
+    def _value(self, node: yaml.ScalarNode) -> str:
+        """The node's text as the file holds it."""
+        value = str(node.value)
+        return value.translate(_FROM_STAND_INS) if self.swapped else value
 
     def build(self, node: yaml.Node, path: YamlPath, depth: int = 0) -> Any:
         self.visited += 1
@@ -408,7 +425,7 @@ class _Builder:
                     "a mapping key must be a plain word, not a list or mapping", line, col
                 )
             self._check_text(key_node)
-            key = str(key_node.value)
+            key = self._value(key_node)
             if key in out:
                 first = self.doc.key_marks[(*path, key)]
                 raise LoadError(
@@ -426,7 +443,7 @@ class _Builder:
         style = node.style or None
         self.doc.styles[path] = (style, node.start_mark.line == node.end_mark.line)
         if node.tag == "tag:yaml.org,2002:str":
-            return node.value
+            return self._value(node)
         try:
             return self.constructor.construct_object(node)
         except Exception:
@@ -438,10 +455,11 @@ class _Builder:
         """Refuse a forbidden character in a value or key, pointing at the character."""
         if self.clean:
             return
-        found = FORBIDDEN_RE.search(str(node.value))
+        found = FORBIDDEN_RE.search(self._value(node))
         if found is not None:
-            line, col = self._locate(node, found.group(0))
-            raise LoadError(forbidden_message(found.group(0)), line, col, "control-character")
+            char = found.group(0)
+            line, col = self._locate(node, char.translate(_TO_STAND_INS) if self.swapped else char)
+            raise LoadError(forbidden_message(char), line, col, "control-character")
 
     def _locate(self, node: yaml.ScalarNode, char: str) -> tuple[int, int]:
         """Line and column of `char` in the node's source (of its escape, when double-quoted)."""
@@ -451,12 +469,15 @@ class _Builder:
             return start
         begin = starts[node.start_mark.line] + node.start_mark.column
         end = starts[node.end_mark.line] + node.end_mark.column
-        quoted = node.style == '"'
-        for match in (_ESCAPE_RE if quoted else FORBIDDEN_RE).finditer(self.text, begin, end):
-            if (_char_of(match) if quoted else match.group(0)) == char:
-                line = bisect.bisect_right(starts, match.start())
-                return line, match.start() - starts[line - 1] + 1
-        return start
+        if node.style == '"':
+            escapes = _ESCAPE_RE.finditer(self.text, begin, end)
+            found = next((m.start() for m in escapes if _char_of(m) == char), -1)
+        else:
+            found = self.text.find(char, begin, end)  # as written (or its stand-in)
+        if found < 0:
+            return start
+        line = bisect.bisect_right(starts, found)
+        return line, found - starts[line - 1] + 1
 
     def _tag_error(self, node: yaml.Node) -> LoadError:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
@@ -474,10 +495,12 @@ def decode_text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # the decoder counts from after a byte order mark, the file from its first byte
+        at = exc.start + (len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0)
+        line = raw[:at].count(b"\n") + 1
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
         raise LoadError(
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            f"file is not valid UTF-8 (byte 0x{raw[at]:02x}); save it as UTF-8",
             line,
             col,
         ) from None
@@ -487,7 +510,12 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
     """Parse one file's bytes; raises LoadError with a location."""
     doc = Document(path=path, kind=kind, id=doc_id)
     text = decode_text(raw)
-    doc.lines = text.splitlines()
+    swapped = any(c in text for c in _YAML_ONLY_BREAKS) and not any(c in text for c in _STAND_INS)
+    if swapped:
+        text = text.translate(_TO_STAND_INS)
+        doc.lines = [line.translate(_FROM_STAND_INS) for line in text.splitlines()]
+    else:
+        doc.lines = text.splitlines()
     loader = _loader_class()(text)
     try:
         node = _Composer(loader).single_node()
@@ -495,7 +523,7 @@ def parse_document(path: Path, kind: str, doc_id: str, raw: bytes) -> Document:
             # a glossary may be left out altogether; the other kinds' files define something
             unless = ", or delete the file" if kind == "glossary" else ""
             raise LoadError(f"empty file: expected {_expected(kind)}{unless}")
-        doc.data = _Builder(doc, loader, text).build(node, ())
+        doc.data = _Builder(doc, loader, text, swapped).build(node, ())
     except yaml.MarkedYAMLError as exc:
         explained = explain(exc, text)
         if explained is not None:
