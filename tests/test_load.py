@@ -415,3 +415,29 @@ def test_control_character_is_one_located_line(tmp_path: Path) -> None:
         " control characters are not allowed" in result.lines
     )
     assert all("<unicode string>" not in line for line in result.lines)
+
+
+def test_merge_keys_bring_in_an_anchor_s_keys_under_the_mapping_s_own() -> None:
+    """`<<: *anchor` (YAML's merge key) was "unknown field '<<'" and a false "missing
+    required field"; it merges as YAML says: the mapping's own keys win, then the first of
+    a list of mappings that has a key."""
+    text = (
+        "base: &base {objection: Too dear, response: Price a day of downtime}\n"
+        "extra: &extra {response: Ask for the budget, note: x}\n"
+        "one:\n  <<: *base\n  objection: Too dear for us\n"
+        "two:\n  objection: Mine\n  <<: [*extra, *base]\n"
+    )
+    data = parse(text)
+    assert isinstance(data, dict)
+    assert data["one"] == {"objection": "Too dear for us", "response": "Price a day of downtime"}
+    assert data["two"] == {"objection": "Mine", "response": "Ask for the budget", "note": "x"}
+    doc = parse_document(Path("x.yaml"), "play", "x", text.encode())
+    # a merged value is where its anchor writes it; the mapping's own where it is written
+    assert doc.marks[("one", "response")] == (1, 45)
+    assert doc.marks[("two", "objection")] == (7, 14)
+    err = load_error("a: &a [1]\nb:\n  <<: *a\n")
+    assert (str(err), err.line, err.col) == (
+        "a merge key '<<' takes a mapping (an alias such as *defaults) or a list of them",
+        3,
+        3,
+    )

@@ -118,6 +118,8 @@ _YAML_ONLY_BREAKS = "\x85\u2028\u2029"
 _STAND_INS = "\ufdd0\ufdd1\ufdd2"
 _TO_STAND_INS = str.maketrans(_YAML_ONLY_BREAKS, _STAND_INS)
 _FROM_STAND_INS = str.maketrans(_STAND_INS, _YAML_ONLY_BREAKS)
+#: the tag YAML gives the key `<<`: a merge of another mapping's keys
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 #: an escape sequence of a double-quoted scalar, or a forbidden character written as is.
 _ESCAPE_RE = re.compile(
     r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|" + FORBIDDEN_RE.pattern,
@@ -418,8 +420,18 @@ class _Builder:
         if node.tag != "tag:yaml.org,2002:map":
             raise self._tag_error(node)
         out: dict[str, Any] = {}
+        # what `<<:` keys bring in, first: the mapping's own keys then win, and their places
+        # are the ones recorded
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                for key, value in self._merge(value_node, path, depth, at).items():
+                    merged.setdefault(key, value)
         for key_node, value_node in node.value:
             line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key_node.tag == _MERGE_TAG:
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LoadError(
                     "a mapping key must be a plain word, not a list or mapping", line, col
@@ -433,7 +445,30 @@ class _Builder:
                 )
             self.doc.key_marks[(*path, key)] = (line, col)
             out[key] = self.build(value_node, (*path, key), depth)
-        return out
+        if not merged:
+            return out
+        return {**{k: v for k, v in merged.items() if k not in out}, **out}
+
+    def _merge(
+        self, node: yaml.Node, path: YamlPath, depth: int, at: tuple[int, int]
+    ) -> dict[str, Any]:
+        """What a merge key (`<<: *defaults`) brings into the mapping at `path`: the keys of
+        one mapping, or of a list of them, the first holding a key giving its value (YAML's
+        merge key). A merged value's place is where its anchor's mapping writes it."""
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode) and all(
+            isinstance(item, yaml.MappingNode) for item in node.value
+        ):
+            found: dict[str, Any] = {}
+            for item in node.value:
+                for key, value in self._mapping(item, path, depth).items():
+                    found.setdefault(key, value)
+            return found
+        raise LoadError(
+            "a merge key '<<' takes a mapping (an alias such as *defaults) or a list of them",
+            *at,  # the key: an alias's node is where its anchor is
+        )
 
     def _scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
