@@ -82,3 +82,51 @@ def test_a_fact_never_splits_across_a_page_break(tmp_path: Path) -> None:
     for i in range(60):
         on = {n for n, words in enumerate(pages) for w in words if w[4] in (f"R{i}", f"row{i}")}
         assert len(on) == 1, (i, on)
+
+
+def test_a_word_longer_than_its_line_breaks_inside_its_box(tmp_path: Path) -> None:
+    """A token with no break in it (a 120-character part number) ran off the page in next
+    steps and over the neighbouring box in the two-column competitor section: it now breaks
+    where its box ends, and every piece of it stays on the page and in its column."""
+    from salesplay.render.html import Links
+
+    create_project(tmp_path / "p", today=AS_OF)
+    catalog = tmp_path / "p/plays"
+    token, other = "NwBkpEnterpriseImmutable" * 5, "QzSkuOffsiteCopies" * 7
+    play = catalog / "plays" / "backup-refresh.yaml"
+    text = play.read_text()
+    steps = "next_steps: [Book a 30-minute restore-readiness workshop]"
+    talk = 'talk_track: "Price one day of downtime against the project."'
+    assert steps in text and talk in text
+    text = text.replace(steps, f'next_steps: ["Order {token}"]')
+    play.write_text(text.replace(talk, f'talk_track: "Quote {other} against the project."'))
+    cat = check_catalog(Context(catalog=catalog, as_of=AS_OF))
+    assert cat is not None
+    dirs = template_dirs(None)
+    page = html.battlecard(
+        make_env(None),
+        make_edition(cat, "rep"),
+        "backup-refresh",
+        Links.for_pdf(catalog, dirs),
+        medium="print",
+    )
+    pdf, refused = render_pdf(
+        page,
+        base_url=(THEME_DIR / "index.html").as_uri(),
+        roots=(catalog / "assets", *dirs),
+        as_of=AS_OF,
+        title="card",
+    )
+    assert refused == []
+    out = tmp_path / "card.pdf"
+    out.write_bytes(pdf)
+    words = [w for page_words in pdf_words(out) for w in page_words]
+    steps_pieces = [w for w in words if "NwBkp" in w[4] or "Immutable" in w[4]]
+    talk_pieces = [w for w in words if "QzSku" in w[4] or "Copies" in w[4]]
+    assert "".join(w[4] for w in steps_pieces) == token and len(steps_pieces) >= 2
+    assert "".join(w[4] for w in talk_pieces) == other and len(talk_pieces) >= 3
+    a4_width = 595.28
+    assert all(w[2] <= a4_width - 30 for w in steps_pieces), max(w[2] for w in steps_pieces)
+    # the talk track's box is one of two columns: each piece stays on one side of the middle
+    middle = a4_width / 2
+    assert all(w[0] >= middle for w in talk_pieces) or all(w[2] <= middle for w in talk_pieces)
