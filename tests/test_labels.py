@@ -324,7 +324,10 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     """A label at a line's end keeps the newline after it (a {% trans %} block there would not)."""
     partner = type("Partner", (), {"name": "Fabrikam & Co", "tier": "gold", "tier_name": "Gold"})()
     company = type("Company", (), {"name": "Northwind"})()
-    edition = type("Ed", (), {"company": company, "as_of": dt.date(2026, 11, 30)})()
+    acme = type("Competitor", (), {"name": "Acme", "quick_dismiss": None})()
+    edition = type(
+        "Ed", (), {"company": company, "as_of": dt.date(2026, 11, 30), "competitors": {"a": acme}}
+    )()
     context = {
         "partner": partner,
         "edition": edition,
@@ -334,7 +337,7 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
         "briefs": [],
         "destinations": [],
         "channel": None,
-        "competitors": [],
+        "competitors": ["a"],
         "plays": [],
         "public": edition,
         "brand_css": "",
@@ -343,6 +346,11 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     assert "<strong>not for customers</strong>.\n      Battlecards, competitor" in english
     assert "hand to customers.\nNothing yet for this kit.</li>" in english
     assert "the sellers of Fabrikam &amp; Co only" in english  # the name escaped, as before
+    # a kit with nothing for the team (its tier sells no play) promises nothing
+    empty = render(make_env(None), "kit_index.html", **{**context, "competitors": []})
+    assert "Battlecards, competitor" not in empty and "Every page and slide" not in empty
+    assert "<strong>not for customers</strong>.\n      Nothing yet for this kit.</li>" in empty
+    assert "<p>Nothing yet for this kit.</p>" in empty
     german = render(make_env(None, labels=labels_for("de")), "kit_index.html", **context)
     assert '<html lang="de" dir="ltr">' in german and "Sales Kit für Fabrikam &amp; Co" in german
     assert "Erstellt am 30.11.2026 von Northwind." in german
