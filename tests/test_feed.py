@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import AS_OF, make_catalog, replace_in, run_cli
+from conftest import AS_OF, base_text, make_catalog, replace_in, run_cli
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.edition import make_edition
@@ -203,3 +203,44 @@ def test_a_link_no_output_keeps_is_left_out_of_the_feeds_too(tmp_path: Path) -> 
     for path in (tmp_path / "build/feed").rglob("*"):
         if path.is_file():
             assert "javascript:" not in path.read_text() and "docs/c.pdf" not in path.read_text()
+
+
+def test_the_target_and_the_partner_program_are_in_the_feeds_of_who_may_see_them(
+    tmp_path: Path,
+) -> None:
+    """A play's segments, economic buyer and partner program (margin, deal registration,
+    MDF, certification, incentives) were in no feed, though the cards show them: they are
+    in every feed whose edition holds them, JSON and Markdown, and never in the public one."""
+    play = "plays/backup-modernization.yaml"
+    text = base_text(play).replace("audience: partner\n", "audience: public\n", 1)
+    old = "partner: {role: Partner runs the proof of concept, min_tier: silver}"
+    assert old in text and "audience: public\n" in text
+    program = (
+        "partner: {role: Partner runs the proof of concept, min_tier: silver, margin: zqmargin,"
+        " deal_registration: zqdealreg, mdf: zqmdf, certification: zqcert, incentives: [zqspiff]}"
+    )
+    root = make_catalog(tmp_path, {play: text.replace(old, program)})
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
+    assert run_build(ctx, ["feed"]) == 0
+    feeds = _feeds(tmp_path / "build")
+    for name in ("internal", "rep", "partner-silver", "partner-gold"):
+        card = next(p for p in feeds[name]["plays"] if p["slug"] == "backup-modernization")  # type: ignore[attr-defined]
+        assert (card["target_segments"], card["target_economic_buyer"]) == (["mid-market"], "CIO")
+        program = card["partner"]
+        assert program["margin"] == {"markdown": "zqmargin", "text": "zqmargin"}, name
+        assert [program[k]["text"] for k in ("deal_registration", "mdf", "certification")] == [
+            "zqdealreg",
+            "zqmdf",
+            "zqcert",
+        ]
+        assert [i["text"] for i in program["incentives"]] == ["zqspiff"]
+        markdown = (tmp_path / "build" / card["markdown_export"]).read_text()
+        assert "- margin: zqmargin\n" in markdown and "- incentive: zqspiff\n" in markdown
+        assert "## Target\n\n- segments: mid-market\n" in markdown and "- signs: CIO\n" in markdown
+    public = [p for p in (tmp_path / "build" / "feed").rglob("*") if "public" in str(p)]
+    assert any(p.name == "backup-modernization.md" for p in public)  # the play is there
+    assert not [p for p in public if p.is_file() and "zq" in p.read_text()]
+    assert "partner-registered" not in feeds or all(
+        p["slug"] != "backup-modernization"  # type: ignore[index]
+        for p in feeds["partner-registered"]["plays"]  # type: ignore[attr-defined]
+    )

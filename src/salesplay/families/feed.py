@@ -114,8 +114,10 @@ def _play(
         name=_t(play.name),
         summary=_t(play.summary),
         products=[f"product:{p.id}" for p in play.products],
+        target_segments=list(target.segments) if target else [],
         target_industries=list(target.industries) if target else [],
         target_personas=list(target.personas) if target else [],
+        target_economic_buyer=target.economic_buyer if target else None,
         triggers=_ts(play.triggers),
         why_do_anything=_t(play.why_do_anything),
         why_now=_t(play.why_now),
@@ -144,6 +146,11 @@ def _play(
             role=_opt(play.partner.role),
             value=_opt(play.partner.value),
             min_tier=play.partner.min_tier,
+            margin=_opt(play.partner.margin),
+            deal_registration=_opt(play.partner.deal_registration),
+            mdf=_opt(play.partner.mdf),
+            certification=_opt(play.partner.certification),
+            incentives=_ts(play.partner.incentives),
         )
         if play.partner
         else None,

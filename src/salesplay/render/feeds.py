@@ -73,6 +73,11 @@ class PartnerRoleOut(_Out):
     role: Text | None
     value: Text | None
     min_tier: str
+    margin: Text | None = Field(description="the partner program's margin or discount band")
+    deal_registration: Text | None
+    mdf: Text | None = Field(description="market development funds for this play")
+    certification: Text | None = Field(description="certification needed to sell the play")
+    incentives: list[Text]
 
 
 class PlayOut(_Out):
@@ -81,8 +86,10 @@ class PlayOut(_Out):
     name: Text
     summary: Text
     products: list[str]
+    target_segments: list[str]
     target_industries: list[str]
     target_personas: list[str]
+    target_economic_buyer: str | None = Field(description="who signs")
     triggers: list[Text]
     why_do_anything: Text
     why_now: Text
@@ -240,6 +247,14 @@ def play_markdown(feed: Feed, play: PlayOut) -> str:
         if body:
             lines.extend([f"## {title}", "", *body, ""])
 
+    target = [f"- segments: {_md(', '.join(play.target_segments))}"] if play.target_segments else []
+    target += [f"- industries: {_md(', '.join(play.target_industries))}"] * bool(
+        play.target_industries
+    )
+    target += [f"- personas: {_md(', '.join(play.target_personas))}"] * bool(play.target_personas)
+    if play.target_economic_buyer:
+        target.append(f"- signs: {_md(play.target_economic_buyer)}")
+    section("Target", target)
     section("Triggers", _bullets(play.triggers))
     section("Why do anything?", [_md(play.why_do_anything.markdown)])
     section("Why now?", [_md(play.why_now.markdown)])
@@ -275,6 +290,14 @@ def play_markdown(feed: Feed, play: PlayOut) -> str:
         partner = [f"- minimum tier: {play.partner.min_tier}"]
         partner += [f"- role: {_md(play.partner.role.markdown)}"] if play.partner.role else []
         partner += [f"- value: {_md(play.partner.value.markdown)}"] if play.partner.value else []
+        program = (
+            ("margin", play.partner.margin),
+            ("deal registration", play.partner.deal_registration),
+            ("MDF", play.partner.mdf),
+            ("certification needed", play.partner.certification),
+        )
+        partner += [f"- {label}: {_md(text.markdown)}" for label, text in program if text]
+        partner += [f"- incentive: {_md(text.markdown)}" for text in play.partner.incentives]
         section("Partner", partner)
     section("Links", [f"- {x.rel}: {x.href}" + (" (in the kit)" if x.within == "kit" else "")
                       for x in play.links])  # fmt: skip
