@@ -238,9 +238,51 @@ def _runs_html(runs: Sequence[Run]) -> str:
         for tag, value in want[keep:]:
             out.append(f'<a href="{escape(value)}">' if tag == "a" else f"<{tag}>")
         open_ = want
-        out.append(str(escape(run.text)).replace("\n", "<br>\n"))
+        out.append(_breakable(run.text).replace("\n", "<br>\n"))
     out.extend(f"</{tag}>" for tag, _ in reversed(open_))
     return "".join(out)
+
+
+#: a word longer than any line it may sit on (a part number, a token): given a chance to
+#: break every LONG_WORD_PIECE characters (<wbr>), else it runs off the page or over the next
+#: box. Not CSS overflow-wrap: WeasyPrint 70 with it broke "aud|it-ready" in an English line
+#: of an Arabic card, where a normal word should have moved to the next line whole
+LONG_WORD = 32
+LONG_WORD_PIECE = 16
+#: scripts written without spaces (CJK, Thai, Lao, Myanmar, Khmer) break between their
+#: letters already: only the other characters of a word count
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"  # CJK, Hangul, full width
+)
+_LONG_WORD_RE = re.compile(f"[^\\s{_UNSPACED}]{{{LONG_WORD + 1},}}")
+
+
+def _breakable(text: str) -> str:
+    """`text` escaped for HTML, with <wbr> inside words longer than LONG_WORD characters;
+    never before a combining mark or a joiner's partner, so a letter keeps its accents and
+    an emoji sequence stays whole."""
+    out: list[str] = []
+    last = 0
+    for found in _LONG_WORD_RE.finditer(text):
+        out.append(str(escape(text[last : found.start()])))
+        word, start, at = found.group(0), 0, LONG_WORD_PIECE
+        while at < len(word):
+            if _splits(word, at):
+                out.append(str(escape(word[start:at])) + "<wbr>")
+                start, at = at, at + LONG_WORD_PIECE
+            else:
+                at += 1
+        out.append(str(escape(word[start:])))
+        last = found.end()
+    out.append(str(escape(text[last:])))
+    return "".join(out)
+
+
+def _splits(word: str, at: int) -> bool:
+    ch, before = word[at], word[at - 1]
+    joiners = "\u200d\ufe0e\ufe0f"
+    return not (unicodedata.combining(ch) or ch in joiners or before == "\u200d")
 
 
 def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
