@@ -262,6 +262,25 @@ def test_line_starts_wraps_at_words_and_hard_breaks() -> None:
     assert len(line_starts("x" * 25, 10)) == 3
 
 
+def test_a_thai_line_breaks_between_letters_never_off_their_marks() -> None:
+    """Thai is written without spaces: a Thai step name counted as one unbreakable word, so
+    a three-step path took three slides with one small box each. Its lines break between
+    letters, a vowel sign or tone mark staying with its letter, and the path fits one slide
+    as the same path in English does."""
+    from salesplay.render.pptx_path import Area, step_pages
+    from salesplay.render.slides import PathStep
+
+    name = "การสำรองข้อมูลที่ปลอดภัยทุกวัน"  # 29 characters, 6 of them marks
+    assert longest_unbroken(name) == 1
+    starts = line_starts(name, 8)
+    assert len(starts) > 2
+    assert all(unicodedata.category(name[s]) not in ("Mn", "Mc") for s in starts)
+    area = Area(0, 0, Inches(12), Inches(4))
+    thai = [PathStep(name[: 20 + i], caption="ขั้นตอน") for i in range(3)]
+    english = [PathStep("Backup modernization step", caption="Stage") for _ in range(3)]
+    assert len(step_pages(english, area)) == len(step_pages(thai, area)) == 1
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_converts_deck_to_pdf(tmp_path: Path) -> None:
     deck = tmp_path / "deck.pptx"

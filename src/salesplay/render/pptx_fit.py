@@ -61,16 +61,36 @@ def _cells(ch: str) -> int:
 _HYPHENS = "-\u2010"
 
 
+def _unspaced(ch: str) -> bool:
+    """Whether `ch` is of a script written without spaces between words (Thai, Lao,
+    Myanmar, Khmer), whose lines PowerPoint breaks between words it finds in a dictionary."""
+    return "\u0e00" <= ch <= "\u0eff" or "\u1000" <= ch <= "\u109f" or "\u1780" <= ch <= "\u17ff"
+
+
 def _pieces(word: str) -> list[tuple[str, int]]:
     """`word` (no spaces) cut where a line may break inside it, each piece with its width in
-    average glyphs: after a hyphen, and on either side of a CJK character (CJK text breaks
-    between any two characters). A piece stays whole on its line unless it is wider."""
-    if not any(h in word for h in _HYPHENS) and (not word or max(word) < "\u1100"):
-        return [(word, len(word))]  # no hyphen and no CJK character (see _cells): whole
+    average glyphs: after a hyphen, on either side of a CJK character (CJK text breaks
+    between any two characters), and between the letters of a script written without
+    spaces (a letter with its marks: the words PowerPoint finds there are not known here,
+    so a line is taken to break where it fills). A piece stays whole on its line unless it
+    is wider."""
+    if not any(h in word for h in _HYPHENS) and (not word or max(word) < "\u0e00"):
+        return [(word, len(word))]  # no hyphen, CJK or unspaced letter (see _cells): whole
     pieces: list[tuple[str, int]] = []
     start = width = 0
     for i, ch in enumerate(word):
-        if _cells(ch) == 2:
+        if _unspaced(ch):
+            if start < i:
+                pieces.append((word[start:i], width))
+            mark = unicodedata.category(ch) in ("Mn", "Mc")
+            if mark and pieces and _unspaced(pieces[-1][0][-1]) and start == i:
+                # a vowel sign or tone mark stays with its letter
+                text, cells = pieces[-1]
+                pieces[-1] = (text + ch, cells + (unicodedata.category(ch) == "Mc"))
+            else:
+                pieces.append((ch, 0 if unicodedata.category(ch) == "Mn" else 1))
+            start, width = i + 1, 0
+        elif _cells(ch) == 2:
             if start < i:
                 pieces.append((word[start:i], width))
             pieces.append((ch, 2))
@@ -156,11 +176,17 @@ def _split(para: Para, box: TextBox, lines: int) -> tuple[Para, Para] | None:
     text = _text(para)
     prefix = len(text) - len("".join(r.text for r in para.runs))
     starts = line_starts(text, box.chars_per_line(para))
-    # a cut between words, or between two characters where one is CJK (no spaces there)
+    # a cut between words, or between two characters where one is CJK, or two letters of a
+    # script written without spaces (no spaces there; line_starts never parts a mark)
     cuts = [
         s
         for s in starts[1 : lines + 1]
-        if s > prefix and (text[s - 1] in " \n" or _wide(text[s - 1 : s + 1]))
+        if s > prefix
+        and (
+            text[s - 1] in " \n"
+            or _wide(text[s - 1 : s + 1])
+            or (_unspaced(text[s - 1]) and s < len(text) and _unspaced(text[s]))
+        )
     ]
     if not cuts:
         return None
