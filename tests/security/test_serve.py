@@ -78,7 +78,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def request(
-    port: int, target: str, host: str | None = None, method: str = "GET"
+    port: int,
+    target: str,
+    host: str | None = None,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     """A raw request: http.client sends the target exactly as written."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -88,6 +92,8 @@ def request(
             host = f"127.0.0.1:{port}"
         if host:
             conn.putheader("Host", host)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         return response.status, response.read()
@@ -187,6 +193,44 @@ def test_only_the_loopback_host_names_are_accepted(served: Server) -> None:
             code, body = request(port, target, host=bad)
             assert code == 421, (bad, target, code)
             assert len(body) < 200 and b"portal" not in body
+
+
+def test_another_site_s_page_cannot_include_the_portal_s_files(served: Server) -> None:
+    """A page of another site (or another port) that includes `search-index.js` as a
+    script runs it and reads the rep edition: the Host check lets it by, since the browser
+    names 127.0.0.1. Such requests are refused; navigating to a page from a link elsewhere,
+    the portal's own requests and a browser or tool that says nothing are not."""
+    port = served.port
+    own = f"http://127.0.0.1:{port}"
+    evil = {"Referer": "https://evil.example/page.html"}
+    refused = [
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", **evil},
+        {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"},  # another local port
+        {
+            "Sec-Fetch-Site": "cross-site",
+            "Sec-Fetch-Mode": "cors",
+            "Origin": "https://evil.example",
+        },
+        evil,  # a browser without Sec-Fetch: its Referer tells
+        {"Origin": "http://127.0.0.1:1"},
+    ]
+    for headers in refused:
+        for target in ("/site/search-index.js", "/battlecards/card.pdf", STATUS_PATH):
+            code, body = request(port, target, headers=headers)
+            assert code == 403 and b"index" not in body, (headers, target, code)
+    allowed = [
+        {},
+        {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "no-cors", "Referer": own + "/"},
+        {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"},  # typed or bookmarked
+        {"Origin": own},
+        {"Referer": own + "/site/index.html"},
+    ]
+    for headers in allowed:
+        assert request(port, "/site/search-index.js", headers=headers)[0] == 200, headers
+    # a link followed from another site shows the page to the rep, and nothing to the site
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", **evil}
+    assert request(port, "/site/index.html", headers=link)[0] == 200
+    assert request(port, "/site/index.html", headers=evil)[0] == 200
 
 
 def test_two_host_headers_are_refused(served: Server) -> None:

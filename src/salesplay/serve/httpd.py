@@ -10,6 +10,7 @@ import stat
 import sys
 import threading
 import traceback
+import urllib.parse
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -231,6 +232,11 @@ class _Handler(SimpleHTTPRequestHandler):
         if path is None:
             self._refuse(HTTPStatus.BAD_REQUEST, "bad path")
             return
+        if self._foreign(f"http://{hosts[0].strip().lower()}", path):
+            # another site's page including a file of the portal (`<script src=…>` runs the
+            # search index's script and reads the rep edition): no Host check stops that
+            self._refuse(HTTPStatus.FORBIDDEN, "not for another site's page")
+            return
         if path == STATUS_PATH:
             body = json.dumps(self.server.status.snapshot()).encode()
             self._send(HTTPStatus.OK, "application/json", body)
@@ -249,6 +255,23 @@ class _Handler(SimpleHTTPRequestHandler):
             self._page(path)
         else:
             self._file(path)
+
+    def _foreign(self, origin: str, path: str) -> bool:
+        """Whether a page of another origin asked for `path`, other than by navigating to it
+        (a link followed, which shows the page to the rep and nothing to the other site).
+
+        Browsers say who asks in Sec-Fetch-Site; one that does not is judged by the Origin,
+        else by the Referer of a request for anything but a page."""
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None:
+            if site.strip().lower() in ("same-origin", "none"):
+                return False
+            return self.headers.get("Sec-Fetch-Mode", "").strip().lower() != "navigate"
+        asker = self.headers.get("Origin")
+        if asker is None and not path.endswith((".html", "/")):
+            referer = urllib.parse.urlsplit(self.headers.get("Referer", ""))
+            asker = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+        return asker is not None and asker.strip().lower() != origin
 
     def _open(self, path: str) -> tuple[int, os.stat_result] | None:
         """An open regular file for an allowed path that stays, resolved, in what is served."""
