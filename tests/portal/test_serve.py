@@ -142,6 +142,27 @@ def test_first_build_failing_serves_a_waiting_page(tmp_path: Path) -> None:
         assert status(base)["build"] == 0 and status(base)["errors"]
 
 
+def test_a_templates_folder_made_after_serve_started_is_watched(tmp_path: Path) -> None:
+    """The folders watched were fixed when serve started: a first override's `templates/`
+    made later was seen only at the next save in `plays/`, and its fix not at all. Its
+    fault is said once, and goes when the override is mended."""
+    root = project(tmp_path)
+    templates = tmp_path / "templates"
+    options = ServeOptions(root, templates, tmp_path / "build", port=0, as_of=AS_OF, slow=())
+    with Server(options, log=io.StringIO()) as srv:
+        base = f"http://127.0.0.1:{srv.port}"
+        wait_for("the first build", lambda: status(base)["build"] >= 1)
+        made = tmp_path / "made" / "portal"
+        made.mkdir(parents=True)
+        (made / "header.html").write_text("{% if %}\n", "utf-8")
+        made.parent.rename(templates)  # the folder comes with its file, at once
+        wait_for("the override's fault", lambda: status(base)["errors"] != [], timeout=60)
+        errors = status(base)["errors"]
+        assert len(errors) == 1 and "portal/header.html:1" in errors[0], errors
+        (templates / "portal" / "header.html").unlink()
+        wait_for("the fault gone", lambda: status(base)["errors"] == [], timeout=60)
+
+
 def test_a_save_interrupts_the_slow_build(tmp_path: Path) -> None:
     root = project(tmp_path)
     out = tmp_path / "build"
@@ -212,3 +233,22 @@ def test_cli_serve_port_in_use(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"port {port} is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_serve_an_out_it_cannot_make_is_one_line(tmp_path: Path) -> None:
+    """`--out` a broken link (a ramdisk not mounted), or under a folder no one may make
+    folders in: "internal error: FileExistsError" before; now one line, as build says it."""
+    root = project(tmp_path)
+    (tmp_path / "gone").symlink_to(tmp_path / "not-mounted")
+    cmd = [sys.executable, "-c", "from salesplay.cli import main; main()", "serve"]
+    cmd += ["--catalog", str(root), "--port", "0"]
+    for out, said in (
+        (tmp_path / "gone", "is a broken symbolic link"),
+        (Path("/proc/nope/build"), "cannot be made"),
+    ):
+        result = subprocess.run(
+            [*cmd, "--out", str(out)], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"--out '{out}' {said}" in lines[0], lines

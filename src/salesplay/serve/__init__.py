@@ -79,7 +79,12 @@ class Server:
 
     def start(self) -> None:
         out = self.options.out
-        out.mkdir(parents=True, exist_ok=True)
+        if out.is_symlink() and not out.exists():
+            raise UsageError(f"--out '{out}' is a broken symbolic link")  # as build says it
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--out '{out}' cannot be made: {exc.strerror}") from None
         try:
             self.httpd = HTTPServer(
                 (self.options.host, self.options.port),
@@ -102,7 +107,7 @@ class Server:
             threading.Thread(target=self.httpd.serve_forever, name="salesplay-http", daemon=True),
             threading.Thread(
                 target=watch,
-                args=(self.watched(), out, self.builder.request, self.stopping),
+                args=(self.watched, out, self.builder.request, self.stopping),
                 name="salesplay-watch",
                 daemon=True,
             ),

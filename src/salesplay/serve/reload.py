@@ -28,15 +28,17 @@ def inject(page: bytes) -> bytes:
 
 
 def watch(
-    folders: Sequence[Path],
+    folders: Callable[[], Sequence[Path]],
     out: Path,
     on_change: Callable[[list[Path]], None],
     stopping: threading.Event,
 ) -> None:
-    """Call `on_change` with the paths of each save in `folders` until `stopping` is set.
+    """Call `on_change` with the paths of each save in `folders()` until `stopping` is set.
 
     An editor's save is one burst of events: it is yielded once 30 ms pass without another
-    (150 ms at most), since every millisecond here is one before the page reloads.
+    (150 ms at most), since every millisecond here is one before the page reloads. The
+    folders are asked for again each second: one made after serve started (`templates/`,
+    for a first override) is watched from then on, and its coming is a change.
     """
     import watchfiles
 
@@ -47,12 +49,24 @@ def watch(
         # Outputs written inside a watched folder must not trigger the next build.
         return default(change, path) and not (path == built or path.startswith(built + os.sep))
 
-    for changes in watchfiles.watch(
-        *folders,
-        watch_filter=wanted,
-        debounce=150,
-        step=30,
-        stop_event=stopping,
-        raise_interrupt=False,
-    ):
-        on_change(sorted(Path(path) for _change, path in changes))
+    while not stopping.is_set():
+        current = list(folders())
+        if not current:  # the catalog folder gone: watched again once it is back
+            stopping.wait(1)
+            continue
+        for changes in watchfiles.watch(
+            *current,
+            watch_filter=wanted,
+            debounce=150,
+            step=30,
+            stop_event=stopping,
+            raise_interrupt=False,
+            rust_timeout=1000,
+            yield_on_timeout=True,
+        ):
+            if changes:
+                on_change(sorted(Path(path) for _change, path in changes))
+            now = list(folders())
+            if now != current:
+                on_change(sorted(set(now) ^ set(current)))
+                break

@@ -130,7 +130,8 @@ class Builder:
             if self.wanted.is_set() or self.stopping.is_set():
                 self.interrupted += outcome.code != 0
                 return False  # superseded by a newer save: its result no longer matters
-            errors += status_errors(outcome, self.templates)
+            # a fault every pass meets (a broken template) is said once
+            errors += [e for e in status_errors(outcome, self.templates) if e not in errors]
             with self.status.lock:
                 self.status.errors = tuple(errors)
                 if first and index == 0 and outcome.code == 0:
