@@ -488,6 +488,37 @@ def test_the_path_marks_this_play_in_the_brand_accent(rep: Edition) -> None:
         assert '<a:accent2><a:srgbClr val="123456"/>' in z.read("ppt/theme/theme1.xml").decode()
 
 
+def test_a_long_title_under_the_logo_is_shrunk_to_its_box() -> None:
+    """The title slide's title is anchored at its foot: four lines of a long play name grew
+    upward over the company logo. It is set smaller, so that its lines fit its box (by the
+    estimate the bodies use), no smaller than 60 % of the master's size; a title that fits,
+    and a long one on a slide with no logo above it, keep the master's size."""
+    from salesplay.render.pptx_fit import GLYPH_EM, MIN_TITLE_SCALE, line_starts
+
+    logo = Logo(_png(360, 80), (360, 80))
+    long = (
+        "Extraordinarily long play name for the enterprise hybrid multi-cloud immutable"
+        " backup modernization and recovery readiness program"
+    )
+    specs = [SlideSpec("Title", long, subtitle="x"), SlideSpec("Title", "Backup refresh")]
+    specs.append(SlideSpec("Content", long, body=parse("Body")))
+    slides = list(_open(_build(specs, logo=logo)).slides)
+    title = slides[0].shapes.title
+    (run,) = title.text_frame.paragraphs[0].runs
+    master = slides[0].slide_layout.slide_master
+    full = int(master._element.xpath("./p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr/@sz")[0])
+    size = run.font.size.pt
+    assert MIN_TITLE_SCALE * full / 100 <= size < full / 100
+    width, height = title.width / 12700 - 14.4, title.height / 12700 - 7.2
+    lines = len(line_starts(long, int(width / (GLYPH_EM * size))))
+    assert lines * 1.2 * size <= height
+    assert slides[1].shapes.title.text_frame.paragraphs[0].runs[0].font.size is None
+    assert slides[2].shapes.title.text_frame.paragraphs[0].runs[0].font.size is None
+    # no logo: nothing above the title to grow over
+    alone = _open(_build(specs[:1])).slides[0]
+    assert alone.shapes.title.text_frame.paragraphs[0].runs[0].font.size is None
+
+
 def test_logo_fills_the_placeholder_of_title_and_closing_without_distortion() -> None:
     logo = Logo(_png(360, 80), (360, 80))
     prs = _open(_build(_every_layout(), logo=logo))

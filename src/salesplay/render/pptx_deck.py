@@ -33,6 +33,7 @@ from salesplay.render.pptx_fit import (
     paginate,
     spread,
     text_box,
+    title_size,
 )
 from salesplay.render.pptx_path import (
     diagram_area,
@@ -484,9 +485,16 @@ def _add_slides(
         filled: set[int] = set()
         if title_ph is not None:
             text = " ".join(spec.title.split())
-            slide.placeholders[title_ph.placeholder_format.idx].text = (
-                continued % {"title": text} if page else text
-            )
+            shown = continued % {"title": text} if page else text
+            placeholder = slide.placeholders[title_ph.placeholder_format.idx]
+            placeholder.text = shown
+            # a long title on a slide with the logo above it is shrunk to its box, not grown
+            # over the logo; elsewhere a line more grows into the margin above
+            under_logo = logo is not None and spec.layout in LOGO_LAYOUTS and not page
+            size = title_size(title_ph, layout.slide_master, shown) if under_logo else None
+            if size is not None:
+                for run in (r for p in placeholder.text_frame.paragraphs for r in p.runs):
+                    run.font.size = Pt(round(size, 1))
             filled.add(title_ph.placeholder_format.idx)
         if subtitle_ph is not None and spec.subtitle and not page:
             slide.placeholders[subtitle_ph.placeholder_format.idx].text = spec.subtitle

@@ -298,3 +298,35 @@ def text_box(layout_ph: Any, master: Any) -> TextBox:
         sizes=tuple(sizes),
         margins=tuple(margins),
     )
+
+
+#: the least a title is shrunk to, of its master's size, to stay in its box
+MIN_TITLE_SCALE = 0.6
+
+
+def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
+    """The font size, in points, that keeps `text` in the title placeholder's box, if the
+    master's own size does not (None): a title placeholder anchored at its bottom grows
+    upward past its box, over a logo above it. Shrunk in twentieths, down to
+    MIN_TITLE_SCALE of the master's size."""
+    size = None
+    for root, path in (
+        (layout_ph._element, "./p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr/@sz"),
+        (master._element, "./p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr/@sz"),
+    ):
+        found = root.xpath(path)
+        if found:
+            size = int(found[0]) / 100
+            break
+    if size is None:
+        return None
+    width, height = layout_ph.width / EMU_PER_PT - 14.4, layout_ph.height / EMU_PER_PT - 7.2
+
+    def fits(points: float) -> bool:
+        lines = len(line_starts(text, max(1, int(width / (GLYPH_EM * points)))))
+        return lines * 1.2 * points <= height or lines == 1
+
+    if fits(size):
+        return None
+    steps = range(19, int(MIN_TITLE_SCALE * 20) - 1, -1)
+    return next((size * k / 20 for k in steps if fits(size * k / 20)), size * MIN_TITLE_SCALE)
