@@ -298,3 +298,30 @@ def test_a_value_holding_a_line_break_is_quoted_on_one_line(tmp_path: Path) -> N
     assert len(lines) == 2 and "unknown product 'v\\nault'" in lines[0], lines
     said = Diagnostic(Location(Path("x.yaml")), Severity.ERROR, "a\r\nb", "c")
     assert said.message == "a\\r\\nb"
+
+
+def test_the_reports_name_files_from_the_project_whatever_folder_the_build_runs_in(
+    tmp_path: Path,
+) -> None:
+    """check.json and the coverage page named a catalog file from the working folder:
+    absolute from another folder, so a clean build there wrote other bytes than the build
+    in the project, and an incremental one from there said "0 changed". They name it from
+    the project's folder (the catalog's parent), as the build's output lines do not need to."""
+    edit = replace_in(
+        "plays/recovery-drills.yaml",
+        "summary: Prove recovery every quarter with evidence the auditors accept.",
+        "summary: Prove recovery every quarter with XYZQ evidence.",
+    )
+    root = make_catalog(tmp_path, edit)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    build = ["build", "--as-of", AS_OF, "--only", "reports", "--jobs", "1"]
+    assert run_cli(*build, cwd=tmp_path).code == 0
+    there = ["--catalog", str(root), "--out", str(tmp_path / "other")]
+    assert run_cli(*build, *there, cwd=elsewhere).code == 0
+    for rel in ("reports/check.json", "reports/coverage.html"):
+        assert (tmp_path / "build" / rel).read_bytes() == (tmp_path / "other" / rel).read_bytes()
+    said = json.loads((tmp_path / "other/reports/check.json").read_text("utf-8"))
+    assert "plays/plays/recovery-drills.yaml" in {d["file"] for d in said}
+    page = (tmp_path / "other/reports/coverage.html").read_text("utf-8")
+    assert "<code>plays/plays/" in page and str(tmp_path) not in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from salesplay.context import UsageError
 from salesplay.diagnostics import Location, Reporter, display_path
@@ -359,10 +360,13 @@ def explain_play(
     return "".join(line + "\n" for line in out)
 
 
-def card_omissions(cat: Catalog, audience: Audience) -> list[tuple[str, str, list[str]]]:
+def card_omissions(
+    cat: Catalog, audience: Audience, base: Path
+) -> list[tuple[str, str, list[str]]]:
     """Per play, what the card of `audience`'s edition (the partner edition: each tier's kit
-    card) leaves out: (play, which card, located lines); plays with nothing left out are not
-    listed. The marketers' report shows it."""
+    card) leaves out: (play, which card, located lines, files named from `base`, the
+    project's folder, whatever folder the build runs in); plays with nothing left out are
+    not listed. The marketers' report shows it."""
     editions: list[tuple[str, Edition, list[Omission]]] = []
     if audience == "partner":
         whole = make_edition(cat, "partner", decode=False, kits=False)  # once, not per tier
@@ -377,7 +381,7 @@ def card_omissions(cat: Catalog, audience: Audience) -> list[tuple[str, str, lis
     for pid in cat.plays:
         for heading, edition, omitted in editions:
             out: list[str] = []
-            _explain_one(cat, pid, edition, omitted, heading, out)
+            _explain_one(cat, pid, edition, omitted, heading, out, base)
             if len(out) > 1 or out[0].endswith(": left out"):
                 found.append((pid, heading, out[1:] or [out[0]]))
     return found
@@ -390,13 +394,14 @@ def _explain_one(
     omitted: list[Omission],
     heading: str,
     out: list[str],
+    base: Path | None = None,
 ) -> None:
     play = cat.plays[pid]
     if pid not in edition.plays:
         gone = next((o for o in omitted if o.what == f"play '{pid}'"), None)
         out.append(f"{pid} in {heading}: left out")
         if gone:
-            _line(gone, out, "  ")
+            _line(gone, out, "  ", base)
         return
     related = {("play", pid)}
     related |= {("differentiator", d) for d in play.why_us}
@@ -418,14 +423,15 @@ def _explain_one(
         + ("; nothing left out" if not lines else "; left out:")
     )
     for found in lines:
-        _line(found, out, "  ")
+        _line(found, out, "  ", base)
 
 
-def _line(found: Omission, out: list[str], indent: str) -> None:
-    out.append(f"{indent}{_where(found.loc)}: {found.what}: {found.detail}")
+def _line(found: Omission, out: list[str], indent: str, base: Path | None) -> None:
+    out.append(f"{indent}{_where(found.loc, base)}: {found.what}: {found.detail}")
     if found.cause is not None:
-        _line(found.cause, out, " " * len(indent) + "  because ")
+        _line(found.cause, out, " " * len(indent) + "  because ", base)
 
 
-def _where(loc: Location) -> str:
-    return f"{display_path(loc.file)}:{loc.line}:{loc.col}"
+def _where(loc: Location, base: Path | None) -> str:
+    """`base`: the folder files are named from (the working folder when None: explain)."""
+    return f"{display_path(loc.file, base)}:{loc.line}:{loc.col}"

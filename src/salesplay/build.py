@@ -671,7 +671,7 @@ def _make_and_write(
         u
         for fam in _families.families()
         if fam.finish is not None and wants(fam.name)
-        for u in fam.finish(everything)
+        for u in fam.finish(everything, ctx.catalog.resolve().parent)
     ]
     if late:
         _check_targets(ctx.out, [u.rel for u in late])

@@ -50,9 +50,9 @@ def test_a_partners_new_contact_leaves_the_marketers_page_as_it_is(
     made: list[str] = []
     real = reports.left_out_section
 
-    def noted(src: object) -> object:
+    def noted(src: object, base: Path) -> object:
         made.append("coverage")
-        return real(src)  # type: ignore[arg-type]
+        return real(src, base)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reports, "left_out_section", noted)
     planned: list[str] = []

@@ -168,7 +168,8 @@ class Family:
     quick: bool = False
     #: outputs made from every diagnostic of the build, render warnings included, once the
     #: other units are made (reports/check.json); their paths are in `outputs` like any other.
-    finish: Callable[[Sequence[Diagnostic]], list[Unit]] | None = None
+    #: Given the project's folder (the catalog's parent), which a file is named from.
+    finish: Callable[[Sequence[Diagnostic], Path], list[Unit]] | None = None
     #: what of git its outputs read beyond the catalog's files: "revision" (HEAD, and
     #: whether the work tree is dirty) and/or "tags" (release tags). The no-change check
     #: asks git for them only when a wanted family reads them.

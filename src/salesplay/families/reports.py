@@ -30,7 +30,7 @@ CHANGED = "what-changed"
 LEFT_OUT = "left-out"
 
 
-def left_out_section(src: Sources) -> Section:
+def left_out_section(src: Sources, base: Path) -> Section:
     """Per card of the rep, partner (each tier's kit) and public editions, what it leaves out
     and why (as `salesplay explain` says it): the edition audit, for the marketers."""
     from salesplay.audit import card_omissions
@@ -43,7 +43,7 @@ def left_out_section(src: Sources) -> Section:
             tuple(line.strip() for line in lines),
         )
         for audience in ("rep", "partner", "public")
-        for pid, heading, lines in card_omissions(src.cat, audience)
+        for pid, heading, lines in card_omissions(src.cat, audience, base)
     )
     intro = (
         "What each edition's card of a play leaves out, and why (audience set or by default,"
@@ -162,7 +162,7 @@ def plan(src: Sources) -> list[Unit]:
     key = key_of("coverage", shell, repo is not None, release, rep.as_of, catalog, _who(src))
 
     def make(_workshop: Workshop) -> Made:
-        every = [*sections, left_out_section(src), changed_section(src, repo, release)]
+        every = [*sections, left_out_section(src, base), changed_section(src, repo, release)]
         return portal.report_page(src.env, rep, every, links, inline_css=css).encode(), ()
 
     return [Unit(COVERAGE, NAME, key, make=make, cost=1.0)]
@@ -180,9 +180,10 @@ def skimmed(src: Sources) -> object:
     return _who(src), translations_section(src, Path(src.cat.root).resolve().parent)
 
 
-def finish(diagnostics: Sequence[Diagnostic]) -> list[Unit]:
-    """check.json, once render warnings are known (a card past its budget, a refused file)."""
-    return [page_unit(NAME, CHECK_JSON, format_json(diagnostics))]
+def finish(diagnostics: Sequence[Diagnostic], root: Path) -> list[Unit]:
+    """check.json, once render warnings are known (a card past its budget, a refused file);
+    files named from `root`, the project's folder, as the coverage page names them."""
+    return [page_unit(NAME, CHECK_JSON, format_json(diagnostics, root))]
 
 
 FAMILY = Family(
