@@ -380,6 +380,34 @@ def test_a_first_build_that_stops_leaves_no_out_though_it_read_history_there(
     assert not (top / "build").exists()
 
 
+def test_a_first_build_stopped_leaves_no_out_though_a_worker_read_history_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker reads a release's catalog into the scratch folder; stopped (Ctrl-C), it is
+    ended before it removes it: the build that stops removes what ended processes left, so
+    a first build still leaves no build/ behind."""
+    import subprocess
+
+    from salesplay import build
+
+    top, root = _at_v1(tmp_path)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    dead = subprocess.Popen(["true"])  # a process that is gone, as the ended worker
+    dead.wait()
+
+    def stopped(ctx: object, *_args: object, **_kw: object) -> object:
+        left = top / "build/.salesplay/tmp" / f"salesplay-history-{dead.pid}-x1" / "0/plays"
+        left.mkdir(parents=True)
+        (left / "catalog.yaml").write_text("company: {name: Northwind}\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_make_and_write", stopped)
+    done = run_cli("build", "--as-of", AS_OF, "--only", "feed", cwd=top)
+    assert done.code == 130, done.stderr
+    assert not (top / "build").exists()
+
+
 def test_a_scratch_folder_that_is_a_file_is_one_located_error(tmp_path: Path) -> None:
     top, root = _at_v1(tmp_path)
     _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -142,6 +142,12 @@ def run_build(
             code = _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
             return code
     finally:
+        if code != 0 and ctx.out.is_dir() and not ctx.out.is_symlink():
+            # a stopped build's workers are gone (terminated, waited for): what they staged
+            # or extracted and never handed back goes, as the next build would remove it
+            from salesplay.outputs import sweep_leftovers
+
+            sweep_leftovers(ctx.out)
         if code != 0 and not existed:
             # a first build that stopped leaves no --out, though it read history under it
             drop_scratch(ctx.out)
@@ -658,12 +664,21 @@ def _make_and_write(
         else:
             continue
         before_writing()
-        for item, changed in write_each(ctx.out, made, staged=stage > 0):
-            written += changed
-            records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
-            warnings[item.unit.rel] = item.warnings
-            for cached in item.kept:
-                write_kept(ctx.out, cached)
+        writes = write_each(ctx.out, made, staged=stage > 0)
+        try:
+            for item, changed in writes:
+                written += changed
+                records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
+                warnings[item.unit.rel] = item.warnings
+                for cached in item.kept:
+                    write_kept(ctx.out, cached)
+        finally:
+            # closed now, not when a fault's traceback lets go of them: the writers stop,
+            # then the workers are ended and waited for, so that a stopped build removes
+            # what they staged (run_build)
+            writes.close()
+            if isinstance(made, Generator):
+                made.close()
     found = _render_warnings(warnings, ctx.strict)
     kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
     everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)

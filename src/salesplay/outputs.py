@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ WAITING = 6
 
 def write_each(
     out: Path, made: Iterable[Made], *, staged: bool = False
-) -> Iterator[tuple[Made, bool]]:
+) -> Generator[tuple[Made, bool], None, None]:
     """Write each made output as it comes, yielding it with whether its bytes changed, in
     the order made. A write mostly waits for the disk (a 2 MB kit: 10-25 ms, most of it in
     fsync and in freeing the file it replaces), so a few run at once on threads while the
@@ -171,12 +171,7 @@ def prune(
     """
     import json
 
-    from salesplay.write import (
-        remove_empty_folders,
-        remove_output,
-        sweep_scratch,
-        sweep_temp_files,
-    )
+    from salesplay.write import remove_empty_folders, remove_output
 
     recorded = recorded_planners(out) if recorded is None else recorded
     gone = unmade(recorded, produced, wants) if gone is None else gone
@@ -196,6 +191,15 @@ def prune(
             kept[rel] = unplanned
     listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
     write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
+    sweep_leftovers(out)
+    return removed
+
+
+def sweep_leftovers(out: Path) -> None:
+    """Remove the temporary files and scratch folders of processes no longer running: a
+    killed build's, or a stopped build's workers' (a kit a worker staged whose name never
+    came back, a release's catalog it was reading)."""
+    from salesplay.write import sweep_scratch, sweep_temp_files
+
     sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"])
     sweep_scratch(out)
-    return removed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import signal
@@ -227,4 +228,40 @@ def test_sigterm_stops_the_build_and_its_workers_quietly(project: Path, tmp_path
     assert "Traceback" not in stderr and "internal error" not in stderr
     _assert_workers_gone(workers, within=0.5)
     _assert_nothing_written_after(out, seconds=0.5)
+    assert list(out.rglob(TEMP_GLOB)) == []
+
+
+def test_a_build_stopped_while_it_commits_kits_removes_what_its_workers_staged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the build commits the kits its workers stage: those workers were ended
+    only when the fault's traceback let go of them, after the build had swept what dead
+    workers left, so the kits they had staged stayed in build/kits. They are ended first."""
+    import io
+    from contextlib import redirect_stderr
+
+    from conftest import AS_OF, make_catalog
+    from salesplay import outputs
+    from salesplay.build import run_build
+    from salesplay.context import Context
+
+    partner = "name: Partner {n}\ntier: gold\nregions: [EMEA]\n"
+    many = {f"partners/p{n:02}.yaml": partner.format(n=n) for n in range(16)}
+    root = make_catalog(tmp_path, many)
+    out = tmp_path / "build"
+    real = outputs.commit_file
+    commits: list[str] = []
+
+    def stopped(out_: Path, rel: str, temp: str) -> bool:
+        commits.append(rel)
+        if len(commits) == 3:
+            time.sleep(0.5)  # the workers stage the next kits meanwhile
+            raise KeyboardInterrupt
+        return real(out_, rel, temp)
+
+    monkeypatch.setattr(outputs, "commit_file", stopped)
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=out, jobs=2)
+    with pytest.raises(KeyboardInterrupt), redirect_stderr(io.StringIO()):
+        run_build(ctx, ["kits"])
+    assert len(commits) >= 3
     assert list(out.rglob(TEMP_GLOB)) == []
