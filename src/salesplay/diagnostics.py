@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from salesplay import interrupts
+
 
 class Severity(StrEnum):
     """How bad a diagnostic is; errors fail the run, warnings only with --strict."""
@@ -170,6 +172,9 @@ def sort_diagnostics(diags: Iterable[Diagnostic], strict: bool = False) -> list[
 
 
 def format_text(diags: Iterable[Diagnostic], cwd: Path | None = None) -> str:
+    # an interrupt an extension swallowed may have made an error of its own (a logo that
+    # "cannot be drawn"): it ends the command before a line is said
+    interrupts.raise_pending()
     return "".join(d.format(cwd) + "\n" for d in diags)
 
 

@@ -8,18 +8,11 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from salesplay import interrupts
 from salesplay.context import UsageError
+from salesplay.interrupts import Terminated
 
-
-class Terminated(BaseException):  # named like KeyboardInterrupt
-    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs.
-
-    Not a KeyboardInterrupt: typer would turn that into exit code 130.
-    """
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
+__all__ = ["Terminated", "run_command"]
 
 
 def run_command(body: Callable[[], int]) -> NoReturn:
@@ -28,12 +21,12 @@ def run_command(body: Callable[[], int]) -> NoReturn:
     (SALESPLAY_DEBUG=1 shows its traceback)."""
     # A parent that ignores SIGINT (a background job, a test runner's worker) passes that on;
     # Ctrl-C, and `salesplay serve` interrupting a stale build, must work all the same.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM (timeout, CI cancellation) stops like Ctrl-C: workers terminated, temp files
-    # removed, no traceback.
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    # removed, no traceback. Neither is raised inside a C callback, which would swallow it.
+    previous = interrupts.install()
     try:
         code = body()
+        interrupts.raise_pending()  # one an extension swallowed ends the command all the same
     except UsageError as exc:
         sys.stderr.write(f"salesplay: error: {exc}\n")
         sys.exit(2)
@@ -42,6 +35,9 @@ def run_command(body: Callable[[], int]) -> NoReturn:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
+        stopped = interrupts.pending()
+        if stopped is not None:  # the interrupt, dressed up by the extension it stopped
+            sys.exit(128 + signal.SIGTERM if stopped is Terminated else 130)
         if os.environ.get("SALESPLAY_DEBUG"):
             raise
         sys.stderr.write(
@@ -50,6 +46,6 @@ def run_command(body: Callable[[], int]) -> NoReturn:
         )
         sys.exit(1)
     finally:
-        # run in-process too (tests): leave the caller's SIGTERM as it was
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        # run in-process too (tests): leave the caller's handlers as they were
+        interrupts.restore(previous)
     sys.exit(code)

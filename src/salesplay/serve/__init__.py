@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from salesplay import interrupts
 from salesplay.context import UsageError
 from salesplay.serve.httpd import HOME_PATH, STATUS_PATH, WAITING_PAGE, HTTPServer, Status
 from salesplay.serve.kinds import allowed, quick_kinds, served_families, slow_kinds
@@ -142,6 +143,7 @@ def serve(options: ServeOptions) -> int:
     try:
         server.stopping.wait()
     except KeyboardInterrupt:
+        interrupts.clear()  # the user's way to stop serve: exit 0
         server.log.write("\nstopping\n")
     finally:
         server.stop()

@@ -33,28 +33,8 @@ from salesplay.context import (
     resolve_as_of,
 )
 from salesplay.diagnostics import Diagnostic
+from salesplay.interrupts import inside_swallowing
 from salesplay.memo import Memo
-
-#: libraries that call Python back from C and print, then swallow, an exception raised
-#: there (cairocffi rasterising an SVG logo): an interrupt waits until the build leaves them.
-_SWALLOWING = (f"{os.sep}cairocffi{os.sep}", f"{os.sep}cffi{os.sep}")
-
-
-#: the import machinery: an interrupt raised while a module runs its top level leaves a
-#: half-made module that other modules already hold (weasyprint.html without its
-#: functions), and every later build in this process would fail on it
-_IMPORTING = "<frozen importlib._bootstrap"
-
-
-def _inside_swallowing(frame: FrameType | None) -> bool:
-    """Whether an interrupt raised in `frame` would be lost (a C callback) or would break
-    the process (an import): it then waits until the build leaves them."""
-    while frame is not None:
-        name = frame.f_code.co_filename
-        if name.startswith(_IMPORTING) or any(part in name for part in _SWALLOWING):
-            return True
-        frame = frame.f_back
-    return False
 
 
 @dataclass
@@ -66,7 +46,7 @@ class _Interrupts:
     def handler(self, signum: int, frame: FrameType | None) -> None:
         if not self.building:
             return
-        if _inside_swallowing(frame):
+        if inside_swallowing(frame):
             # raised inside a C callback it would be printed as a traceback and lost; inside
             # an import it would leave a broken module behind
             signal.setitimer(signal.ITIMER_REAL, 0.02)
