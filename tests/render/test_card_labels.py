@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import pdf_words
+from conftest import Word, pdf_words
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
@@ -17,18 +17,14 @@ from salesplay.scaffold import create_project
 AS_OF = dt.date(2026, 11, 23)
 
 
-def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
-    """The starter project's play has "Deal registration" and "Certification needed" as its
-    partner program's labels: set in capitals, each is wider than the label column, and was
-    drawn over the text beside it. Every word of the labels ends before the text begins."""
-    create_project(tmp_path / "p", today=AS_OF)
-    catalog = tmp_path / "p/plays"
+def _rep_card(catalog: Path, tmp_path: Path) -> list[list[Word]]:
+    """The words on each page of the rep card of the starter play, rendered for print."""
     cat = check_catalog(Context(catalog=catalog, as_of=AS_OF))
     assert cat is not None
-    rep = make_edition(cat, "rep")
     dirs = template_dirs(None)
+    links = html.Links.for_pdf(catalog, dirs)
     page = html.battlecard(
-        make_env(None), rep, "backup-refresh", html.Links.for_pdf(catalog, dirs), medium="print"
+        make_env(None), make_edition(cat, "rep"), "backup-refresh", links, medium="print"
     )
     pdf, refused = render_pdf(
         page,
@@ -40,7 +36,15 @@ def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
     assert refused == []
     out = tmp_path / "card.pdf"
     out.write_bytes(pdf)
-    words = pdf_words(out)[0]
+    return pdf_words(out)
+
+
+def test_long_program_labels_break_inside_their_column(tmp_path: Path) -> None:
+    """The starter project's play has "Deal registration" and "Certification needed" as its
+    partner program's labels: set in capitals, each is wider than the label column, and was
+    drawn over the text beside it. Every word of the labels ends before the text begins."""
+    create_project(tmp_path / "p", today=AS_OF)
+    words = _rep_card(tmp_path / "p/plays", tmp_path)[0]
     # the text of the two long facts, and where it starts
     register = next(w for w in words if w[4] == "Register")
     associate = next(w for w in words if w[4] == "Associate")
@@ -88,8 +92,6 @@ def test_a_word_longer_than_its_line_breaks_inside_its_box(tmp_path: Path) -> No
     """A token with no break in it (a 120-character part number) ran off the page in next
     steps and over the neighbouring box in the two-column competitor section: it now breaks
     where its box ends, and every piece of it stays on the page and in its column."""
-    from salesplay.render.html import Links
-
     create_project(tmp_path / "p", today=AS_OF)
     catalog = tmp_path / "p/plays"
     token, other = "NwBkpEnterpriseImmutable" * 5, "QzSkuOffsiteCopies" * 7
@@ -100,27 +102,7 @@ def test_a_word_longer_than_its_line_breaks_inside_its_box(tmp_path: Path) -> No
     assert steps in text and talk in text
     text = text.replace(steps, f'next_steps: ["Order {token}"]')
     play.write_text(text.replace(talk, f'talk_track: "Quote {other} against the project."'))
-    cat = check_catalog(Context(catalog=catalog, as_of=AS_OF))
-    assert cat is not None
-    dirs = template_dirs(None)
-    page = html.battlecard(
-        make_env(None),
-        make_edition(cat, "rep"),
-        "backup-refresh",
-        Links.for_pdf(catalog, dirs),
-        medium="print",
-    )
-    pdf, refused = render_pdf(
-        page,
-        base_url=(THEME_DIR / "index.html").as_uri(),
-        roots=(catalog / "assets", *dirs),
-        as_of=AS_OF,
-        title="card",
-    )
-    assert refused == []
-    out = tmp_path / "card.pdf"
-    out.write_bytes(pdf)
-    words = [w for page_words in pdf_words(out) for w in page_words]
+    words = [w for page_words in _rep_card(catalog, tmp_path) for w in page_words]
     steps_pieces = [w for w in words if "NwBkp" in w[4] or "Immutable" in w[4]]
     talk_pieces = [w for w in words if "QzSku" in w[4] or "Copies" in w[4]]
     assert "".join(w[4] for w in steps_pieces) == token and len(steps_pieces) >= 2
