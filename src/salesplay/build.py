@@ -143,11 +143,12 @@ def run_build(
             return code
     finally:
         if code != 0 and ctx.out.is_dir() and not ctx.out.is_symlink():
-            # a stopped build's workers are gone (terminated, waited for): what they staged
-            # or extracted and never handed back goes, as the next build would remove it
+            # a stopped build's workers are gone (terminated, waited for) and its writers
+            # done: what they or it staged or extracted and never committed goes, as the
+            # next build would remove it
             from salesplay.outputs import sweep_leftovers
 
-            sweep_leftovers(ctx.out)
+            sweep_leftovers(ctx.out, mine=True)
         if code != 0 and not existed:
             # a first build that stopped leaves no --out, though it read history under it
             drop_scratch(ctx.out)

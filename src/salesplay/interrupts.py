@@ -45,26 +45,27 @@ def inside_swallowing(frame: FrameType | None) -> bool:
     return False
 
 
-def _raise(kind: type[BaseException], frame: FrameType | None) -> None:
+def deliver(kind: type[BaseException], frame: FrameType | None) -> None:
+    """Raise `kind` in `frame`, the frame a signal handler was given; inside a C callback or
+    an import, tried again shortly (SIGALRM) rather than raised where it would be lost."""
+    _pending[:] = [kind]
     if inside_swallowing(frame):
-        _pending[:] = [kind]
         signal.setitimer(signal.ITIMER_REAL, _RETRY)
         return
-    _pending[:] = [kind]
     raise kind
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    _raise(KeyboardInterrupt, frame)
+    deliver(KeyboardInterrupt, frame)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    _raise(Terminated, frame)
+    deliver(Terminated, frame)
 
 
 def _on_retry(signum: int, frame: FrameType | None) -> None:
     if _pending:
-        _raise(_pending[0], frame)
+        deliver(_pending[0], frame)
 
 
 def _unraisable(hook: Any) -> Any:

@@ -195,11 +195,12 @@ def prune(
     return removed
 
 
-def sweep_leftovers(out: Path) -> None:
+def sweep_leftovers(out: Path, mine: bool = False) -> None:
     """Remove the temporary files and scratch folders of processes no longer running: a
     killed build's, or a stopped build's workers' (a kit a worker staged whose name never
-    came back, a release's catalog it was reading)."""
+    came back, a release's catalog it was reading); with `mine`, this process's too (a
+    stopped build's own, made in-process and never committed)."""
     from salesplay.write import sweep_scratch, sweep_temp_files
 
-    sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"])
-    sweep_scratch(out)
+    sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"], mine)
+    sweep_scratch(out, mine)

@@ -249,11 +249,13 @@ def _runs_html(runs: Sequence[Run]) -> str:
 #: of an Arabic card, where a normal word should have moved to the next line whole
 LONG_WORD = 32
 LONG_WORD_PIECE = 16
-#: scripts written without spaces (CJK, Thai, Lao, Myanmar, Khmer) break between their
-#: letters already: only the other characters of a word count
-_UNSPACED = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
-    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"  # CJK, Hangul, full width
+#: scripts written without spaces between words, (first, last) character: Thai, Lao,
+#: Myanmar, Khmer (the decks' line estimate breaks them between letters, render.pptx_fit)
+UNSPACED_SCRIPTS = (("\u0e00", "\u0eff"), ("\u1000", "\u109f"), ("\u1780", "\u17ff"))
+#: those and CJK, Hangul and full-width forms break between their letters already: in a long
+#: word only the other characters count
+_UNSPACED = "".join(f"{first}-{last}" for first, last in UNSPACED_SCRIPTS) + (
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 )
 _LONG_WORD_RE = re.compile(f"[^\\s{_UNSPACED}]{{{LONG_WORD + 1},}}")
 

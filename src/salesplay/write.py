@@ -390,10 +390,11 @@ def is_temp_name(name: str) -> bool:
     return _TEMP_RE.fullmatch(name) is not None
 
 
-def sweep_temp_files(out: Path, folders: Iterable[str]) -> int:
+def sweep_temp_files(out: Path, folders: Iterable[str], mine: bool = False) -> int:
     """Remove the temporary files a killed write left in `out` and under `folders` of it.
 
-    Links are not followed; a temp file of a process still running is left alone.
+    Links are not followed; a temp file of a process still running is left alone, this
+    one's too unless `mine` (a stopped build, none of whose writes is under way any more).
     """
     removed = 0
     tops = [out, *(out / f for f in folders)]
@@ -405,7 +406,7 @@ def sweep_temp_files(out: Path, folders: Iterable[str]) -> int:
                 dirs.clear()  # out itself: its top level only (matrix.*)
             for name in files:
                 match = _TEMP_RE.fullmatch(name)
-                if match and not _alive(int(match.group(1))):
+                if match and not _alive(int(match.group(1)), mine):
                     with contextlib.suppress(OSError):
                         os.unlink(os.path.join(folder, name))
                         removed += 1
@@ -460,7 +461,7 @@ def temp_prefix(what: str) -> str:
     return f"salesplay-{what}-{os.getpid()}-"
 
 
-def sweep_scratch(out: Path) -> int:
+def sweep_scratch(out: Path, mine: bool = False) -> int:
     """Remove what killed builds left in the scratch folder: each folder of a process no
     longer running. The scratch folder is reached without following a link, and nothing in
     it is followed (a link itself is removed)."""
@@ -474,7 +475,7 @@ def sweep_scratch(out: Path) -> int:
     try:
         for name in os.listdir(fd):
             found = _SCRATCH_RE.fullmatch(name)
-            if found is None or _alive(int(found.group(1))):
+            if found is None or _alive(int(found.group(1)), mine):
                 continue
             with contextlib.suppress(OSError):
                 info = os.stat(name, dir_fd=fd, follow_symlinks=False)
@@ -488,9 +489,10 @@ def sweep_scratch(out: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, mine: bool = False) -> bool:
+    """Whether process `pid` runs; this process counts as gone when `mine`."""
     if pid == os.getpid():
-        return True
+        return not mine
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -247,14 +247,13 @@ def play_markdown(feed: Feed, play: PlayOut) -> str:
         if body:
             lines.extend([f"## {title}", "", *body, ""])
 
-    target = [f"- segments: {_md(', '.join(play.target_segments))}"] if play.target_segments else []
-    target += [f"- industries: {_md(', '.join(play.target_industries))}"] * bool(
-        play.target_industries
+    aimed = (
+        ("segments", ", ".join(play.target_segments)),
+        ("industries", ", ".join(play.target_industries)),
+        ("personas", ", ".join(play.target_personas)),
+        ("signs", play.target_economic_buyer or ""),
     )
-    target += [f"- personas: {_md(', '.join(play.target_personas))}"] * bool(play.target_personas)
-    if play.target_economic_buyer:
-        target.append(f"- signs: {_md(play.target_economic_buyer)}")
-    section("Target", target)
+    section("Target", [f"- {label}: {_md(text)}" for label, text in aimed if text])
     section("Triggers", _bullets(play.triggers))
     section("Why do anything?", [_md(play.why_do_anything.markdown)])
     section("Why now?", [_md(play.why_now.markdown)])

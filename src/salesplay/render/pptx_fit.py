@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from salesplay.richtext import Para, Run
+from salesplay.richtext import UNSPACED_SCRIPTS, Para, Run
 
 EMU_PER_PT = 12700
 # Average glyph width in em: Calibri is ~0.45, LibreOffice's usual fallback DejaVu Sans
@@ -64,7 +64,7 @@ _HYPHENS = "-\u2010"
 def _unspaced(ch: str) -> bool:
     """Whether `ch` is of a script written without spaces between words (Thai, Lao,
     Myanmar, Khmer), whose lines PowerPoint breaks between words it finds in a dictionary."""
-    return "\u0e00" <= ch <= "\u0eff" or "\u1000" <= ch <= "\u109f" or "\u1780" <= ch <= "\u17ff"
+    return any(first <= ch <= last for first, last in UNSPACED_SCRIPTS)
 
 
 def _pieces(word: str) -> list[tuple[str, int]]:
@@ -270,11 +270,20 @@ def spread(paras: Sequence[Para], box: TextBox) -> float:
     return min((SPREAD * box.height - used) / gaps, MAX_GAP)
 
 
-def _level_attr(layout_ph: Any, master: Any, lvl: int, attr: str, child: str | None) -> str | None:
+def _level_attr(
+    layout_ph: Any,
+    master: Any,
+    lvl: int,
+    attr: str,
+    child: str | None,
+    style: str = "bodyStyle",
+) -> str | None:
+    """An attribute of a placeholder's level as its layout sets it, else as the master's
+    `style` (bodyStyle, titleStyle) does."""
     tag = f"a:lvl{lvl + 1}pPr" + (f"/{child}" if child else "")
     for root, path in (
         (layout_ph._element, f"./p:txBody/a:lstStyle/{tag}/@{attr}"),
-        (master._element, f"./p:txStyles/p:bodyStyle/{tag}/@{attr}"),
+        (master._element, f"./p:txStyles/p:{style}/{tag}/@{attr}"),
     ):
         found = root.xpath(path)
         if found:
@@ -309,17 +318,10 @@ def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
     master's own size does not (None): a title placeholder anchored at its bottom grows
     upward past its box, over a logo above it. Shrunk in twentieths, down to
     MIN_TITLE_SCALE of the master's size."""
-    size = None
-    for root, path in (
-        (layout_ph._element, "./p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr/@sz"),
-        (master._element, "./p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr/@sz"),
-    ):
-        found = root.xpath(path)
-        if found:
-            size = int(found[0]) / 100
-            break
-    if size is None:
+    found = _level_attr(layout_ph, master, 0, "sz", "a:defRPr", style="titleStyle")
+    if found is None:
         return None
+    size = int(found) / 100
     width, height = layout_ph.width / EMU_PER_PT - 14.4, layout_ph.height / EMU_PER_PT - 7.2
 
     def fits(points: float) -> bool:

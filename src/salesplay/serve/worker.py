@@ -33,7 +33,7 @@ from salesplay.context import (
     resolve_as_of,
 )
 from salesplay.diagnostics import Diagnostic
-from salesplay.interrupts import inside_swallowing
+from salesplay.interrupts import clear, deliver
 from salesplay.memo import Memo
 
 
@@ -46,12 +46,8 @@ class _Interrupts:
     def handler(self, signum: int, frame: FrameType | None) -> None:
         if not self.building:
             return
-        if inside_swallowing(frame):
-            # raised inside a C callback it would be printed as a traceback and lost; inside
-            # an import it would leave a broken module behind
-            signal.setitimer(signal.ITIMER_REAL, 0.02)
-            return
-        raise KeyboardInterrupt
+        # as any command's: inside a C callback or an import it waits until that returns
+        deliver(KeyboardInterrupt, frame)
 
     def install(self) -> None:
         signal.signal(signal.SIGINT, self.handler)
@@ -135,6 +131,7 @@ def run(
             )
         finally:
             interrupts.building = False
+            clear()  # one deferred past the build's end is moot, not the next build's
         diagnostics = ctx.reporter.sorted(ctx.strict)
     except UsageError as exc:
         code, message = 2, f"salesplay: error: {exc}"
