@@ -83,6 +83,28 @@ def test_arabic_page_is_right_to_left(cat: Catalog) -> None:
     assert "الاعتراضات" in page
 
 
+def test_a_label_left_in_english_on_a_right_to_left_page_keeps_its_order(
+    cat: Catalog, tmp_path: Path
+) -> None:
+    """Hebrew ships no labels: its English ones, between left-to-right marks, read "Why
+    now?" and "30 seconds" instead of "?Why now" and "seconds 30"."""
+    lrm = "\u200e"
+    hebrew = labels_for("he")
+    assert hebrew.gettext("Objections") == f"{lrm}Objections{lrm}"
+    assert hebrew.ngettext("%(n)s play", "%(n)s plays", 2) == f"{lrm}%(n)s plays{lrm}"
+    # translated labels, and English pages, are left as they are
+    assert labels_for("ar").gettext("Objections") == "الاعتراضات"
+    assert labels_for("en").gettext("Objections") == "Objections"
+    assert labels_for("de").gettext("Objections") == "Einwände"
+    # a translation a project gives is not marked, one it lacks is
+    dirs = _override(tmp_path, "he", 'msgid "Objections"\nmsgstr "התנגדויות"\n')
+    assert labels_for("he", dirs).gettext("Objections") == "התנגדויות"
+    assert labels_for("he", dirs).gettext("Next steps") == f"{lrm}Next steps{lrm}"
+    page = _card(cat, "he")
+    assert '<html lang="he" dir="rtl">' in page
+    assert f"{lrm}Objections{lrm}" in page
+
+
 def test_percent_and_date_follow_the_locale(cat: Catalog) -> None:
     german, japanese = labels_for("de"), labels_for("ja")
     assert german.percent(0.6) == "60\xa0%" and japanese.percent(0.6) == "60%"

@@ -22,6 +22,9 @@ LABELS_SOURCE = "en"
 
 Direction = Literal["ltr", "rtl"]
 
+#: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing.
+_LRM = "\u200e"
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -51,10 +54,18 @@ class Labels:
         return self.locale.replace("_", "-")
 
     def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
+        return self._directed(self.translations.gettext(message), message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.translations.ngettext(singular, plural, n)
+        found = self.translations.ngettext(singular, plural, n)
+        return self._directed(found, singular if n == 1 else plural)
+
+    def _directed(self, found: str, english: str) -> str:
+        """A label left in English on a right-to-left page, between left-to-right marks:
+        without them "Why now?" reads "?Why now" there, and "30 seconds" "seconds 30"."""
+        if found == english and self.locale != LABELS_SOURCE and self.direction == "rtl":
+            return f"{_LRM}{found}{_LRM}"
+        return found
 
     def date(self, value: dt.date, format: str = "medium") -> str:
         """A date as people of the locale read it ('30.11.2026'); the English source locale

@@ -183,8 +183,10 @@ def make_env(
         bytecode_cache=None if compiled is None else _MemoryBytecode(compiled, f"html={html}:"),
     )
     # newstyle: a translated label is autoescaped and formats its %(name)s placeholders
-    env.install_gettext_translations(labels.translations, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.translations.gettext)
+    # through `labels`, not its catalog: a label left in English on a right-to-left page
+    # is marked left to right there (Labels.gettext)
+    env.install_gettext_translations(labels, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.gettext)
     env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
     # the portal's language switcher: a page of a multi-locale build passes its own
     env.globals["languages"] = ()
