@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from salesplay.richtext import (
@@ -292,8 +293,33 @@ def test_safe_markdown_drops_the_links_the_outputs_drop_and_keeps_the_rest() -> 
         "- one `x*y`\n\n- two\n\n  - *three*"
     )
     # text with no link to drop is handed on as written, marks and all
-    kept = "A *fine* [link](https://e.example) and <b>HTML</b> & more"
+    kept = "A *fine* [link](https://e.example) & more, if a < b"
     assert safe_markdown(kept) == kept
+
+
+def test_safe_markdown_hands_on_raw_html_as_the_text_every_output_shows() -> None:
+    """A CommonMark reader takes raw HTML as markup (a partner's site would run the script);
+    every output shows it as text, so the feeds escape it, code spans aside."""
+    md = "Call <script>alert(1)</script> **now**, see `<b>`\n\n<div>x</div>"
+    out = safe_markdown(md)
+    assert _raw_html(out) == [] and _raw_html(md) != []
+    assert plain(out) == plain(md) and to_html(out) == to_html(md)
+    escaped = (
+        r"Call \<script\>alert(1)\</script\> **now**, see `<b>`" + "\n\n" + r"\<div\>x\</div\>"
+    )
+    assert out == escaped
+
+
+def _raw_html(md: str) -> list[str]:
+    """The raw HTML a CommonMark reader that takes it (its default) finds in `md`."""
+    found = []
+    for tok in MarkdownIt("commonmark").parse(md):
+        if tok.type == "html_block":
+            found.append(tok.content)
+        for child in tok.children or ():
+            if child.type == "html_inline":
+                found.append(child.content)
+    return found
 
 
 _unsafe_links = st.sampled_from(
@@ -305,12 +331,12 @@ _unsafe_links = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_markdownish, _unsafe_links), max_size=6).map("".join))
 def test_safe_markdown_reads_as_the_outputs_show_it(md: str) -> None:
-    """What safe_markdown writes holds no link the outputs drop and reads as the same text;
-    Markdown without such a link is left as written."""
+    """What safe_markdown writes holds no link the outputs drop and no raw HTML, and reads
+    as the same text; Markdown without either is left as written."""
     out = safe_markdown(md)
-    assert dropped_links(out) == []
+    assert dropped_links(out) == [] and _raw_html(out) == []
     assert plain(out) == plain(md)
-    if not dropped_links(md):
+    if not dropped_links(md) and not _raw_html(md):
         assert out == md
 
 

@@ -421,17 +421,35 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.M)
 def safe_markdown(md: str) -> str:
     """``md`` for an output that hands Markdown on (the feeds): as written, unless it holds a
     link the renderers drop (see :func:`dropped_links`, which `check` warns of as left out
-    of every output). Then it is written again from what the renderers show: the link's
-    label without its target, an image's alt text, bold, italic, code, safe links and
-    lists kept. Should that not read back as the same (a rare nesting Markdown cannot
-    spell), each paragraph is its text alone, every mark escaped."""
-    if not dropped_links(md):
+    of every output) or raw HTML (which they show as text). Then it is written again from
+    what the renderers show: the link's label without its target, an image's alt text, the
+    HTML's marks escaped, bold, italic, code, safe links and lists kept. Should that not
+    read back as the same (a rare nesting Markdown cannot spell), each paragraph is its
+    text alone, every mark escaped."""
+    if not dropped_links(md) and not _raw_html(md):
         return md
     shown = parse(md)
     written = _markdown(shown)
     if _canonical(parse(written)) == _canonical(shown):
         return written
     return "\n\n".join(_text(p.text, every=True) for p in shown)
+
+
+def _raw_html(md: str) -> bool:
+    """Whether a Markdown reader that takes raw HTML (CommonMark's default) finds some in
+    ``md``: every output shows it as text, so a feed must not hand it on as markup."""
+    if "<" not in md:
+        return False
+    return any(
+        tok.type == "html_block"
+        or (tok.type == "inline" and any(c.type == "html_inline" for c in tok.children or ()))
+        for tok in _html_reader().parse(md)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _html_reader() -> MarkdownIt:
+    return MarkdownIt("commonmark")
 
 
 def _text(text: str, every: bool = False) -> str:
