@@ -342,15 +342,17 @@ def test_every_shipped_catalog_translates_every_label(locale: str) -> None:
     assert isinstance(labels, Labels) and labels.gettext("Next steps") != "Next steps"
 
 
-def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
-    """A label at a line's end keeps the newline after it (a {% trans %} block there would not)."""
-    partner = type("Partner", (), {"name": "Fabrikam & Co", "tier": "gold", "tier_name": "Gold"})()
-    company = type("Company", (), {"name": "Northwind"})()
+def _kit_context(
+    partner_name: str = "Fabrikam & Co", company_name: str = "Northwind"
+) -> dict[str, object]:
+    """What the kits family hands kit_index.html, for a partner with no play yet."""
+    partner = type("Partner", (), {"name": partner_name, "tier": "gold", "tier_name": "Gold"})()
+    company = type("Company", (), {"name": company_name})()
     acme = type("Competitor", (), {"name": "Acme", "quick_dismiss": None})()
     edition = type(
         "Ed", (), {"company": company, "as_of": dt.date(2026, 11, 30), "competitors": {"a": acme}}
     )()
-    context = {
+    return {
         "partner": partner,
         "edition": edition,
         "files": [],
@@ -364,6 +366,11 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
         "public": edition,
         "brand_css": "",
     }
+
+
+def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
+    """A label at a line's end keeps the newline after it (a {% trans %} block there would not)."""
+    context = _kit_context()
     english = render(make_env(None), "kit_index.html", **context)
     assert "<strong>not for customers</strong>.\n      Battlecards, competitor" in english
     assert "hand to customers.\nNothing yet for this kit.</li>" in english
@@ -376,6 +383,44 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     german = render(make_env(None, labels=labels_for("de")), "kit_index.html", **context)
     assert '<html lang="de" dir="ltr">' in german and "Sales Kit für Fabrikam &amp; Co" in german
     assert "Erstellt am 30.11.2026 von Northwind." in german
+
+
+def test_names_and_contacts_keep_their_own_direction_on_an_arabic_kit_index() -> None:
+    """On a right-to-left page a Latin name is set apart left to right, so the sentence's
+    full stop stays at its end; in an Arabic contact line a phone number reads "+1 555
+    0199", never "0199 555 1+". A left-to-right page is as it was."""
+    channel = type("Channel", (), {"lines": ("Priya Raman", "+1 555 0199")})()
+    context = {**_kit_context("Gulf Tech", "Northwind Systems"), "channel": channel}
+    arabic = render(make_env(None, labels=labels_for("ar")), "kit_index.html", **context)
+    assert '<span dir="ltr">Priya Raman · +1 555 0199</span>.' in arabic
+    assert '<span dir="ltr">Gulf Tech</span>' in arabic
+    assert '<span dir="ltr">Northwind Systems</span>' in arabic
+    rtl_contact = type("Channel", (), {"lines": ("ليلى حداد", "+1 555 0199")})()
+    arabic = render(
+        make_env(None, labels=labels_for("ar")),
+        "kit_index.html",
+        **{**context, "channel": rtl_contact},
+    )
+    assert 'ليلى حداد · <span dir="ltr">+1 555 0199</span>.' in arabic
+    english = render(make_env(None), "kit_index.html", **context)
+    assert "Your channel contact at Northwind Systems: Priya Raman · +1 555 0199." in english
+    assert "<span dir=" not in english
+    # an Arabic name on an English page is set apart right to left
+    english = render(make_env(None), "kit_index.html", **_kit_context("الخليج للتقنية"))
+    assert 'Sales kit for <span dir="rtl">الخليج للتقنية</span>' in english
+
+
+def test_a_competitor_s_latin_name_heads_its_arabic_matrix_column_left_to_right(
+    cat: Catalog,
+) -> None:
+    ed = _edition(cat, "ar")
+    page = html.matrix(make_env(None, labels=ed.labels), ed, html.Links.for_site(0), medium="web")
+    heads = re.findall(r'<th scope="col" class="col-comp"[^>]*>(.*?)</th>', page)
+    assert heads and all(h.startswith('<span dir="ltr">') for h in heads), heads
+    english = _edition(cat, "en")
+    page = html.matrix(make_env(None), english, html.Links.for_site(0), medium="web")
+    heads = re.findall(r'<th scope="col" class="col-comp"[^>]*>(.*?)</th>', page)
+    assert heads and not any("<span" in h for h in heads), heads
 
 
 # --- tier names -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from jinja2 import meta
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean, display_path
@@ -196,6 +196,7 @@ def make_env(
         if labels.direction == "ltr"
         else _isolated(richtext.to_inline_html, inline=True),
         "plain": richtext.plain,
+        "bidi": _own_direction(labels.direction),
         "days_ago": _days_ago,
         "isodate": lambda d: d.isoformat(),
         "date": labels.date,
@@ -231,6 +232,28 @@ def _fast_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
         return found
 
     return gettext
+
+
+def _own_direction(page: str) -> Callable[[str], Markup]:
+    """The `bidi` filter: plain text (a name, a contact line) escaped, and set apart in its
+    own direction where it differs from the page's, as `md` does for Markdown. On a
+    right-to-left page a right-to-left text's numbers, e-mail addresses and Latin names are
+    each set apart instead (richtext.ltr_runs), so "+1 555 0199" never reads "0199 555 1+"."""
+
+    def bidi(text: str) -> Markup:
+        own = richtext.dominant_direction(text)
+        if own is not None and own != page:
+            return Markup(f'<span dir="{own}">{escape(text)}</span>')
+        if page != "rtl":
+            return escape(text)
+        return Markup(
+            "".join(
+                f'<span dir="ltr">{escape(part)}</span>' if ltr else str(escape(part))
+                for part, ltr in richtext.ltr_runs(text)
+            )
+        )
+
+    return bidi
 
 
 def _isolated(render_md: Callable[[str], Markup], inline: bool = False) -> Callable[[str], Markup]:
