@@ -702,6 +702,34 @@ def test_broken_kit_template_is_a_located_error_not_a_hang(
     assert _snapshot(tmp_path / "build") == before
 
 
+def test_a_kit_template_fault_only_one_partner_meets_stops_check_and_build_first(
+    tmp_path: Path,
+) -> None:
+    """An override that prints each partner's phone trips on the one partner without one
+    (phone is optional): `check --templates` finds it, and the build stops before it writes
+    anything, not after the kits made before that partner's were written."""
+    from salesplay.render.templates import THEME_DIR
+
+    copy_sample(tmp_path / "plays", locales=False)
+    pena = tmp_path / "plays/partners/pena-sistemas.yaml"
+    pena.write_text(re.sub(r"(?m)^  phone:.*\n", "", pena.read_text()))
+    (tmp_path / "templates").mkdir()
+    page = (THEME_DIR / "kit_index.html").read_text()
+    call = '<p>Call <a href="tel:{{ partner.contact.phone.replace(" ", "") }}">us</a></p>\n'
+    assert "<main>\n" in page
+    (tmp_path / "templates/kit_index.html").write_text(
+        page.replace("<main>\n", "<main>\n" + call, 1)
+    )
+    before = _previous_build(tmp_path)
+    for args in (("check", "--templates", "templates"), ("build", "--only", "kits")):
+        result = salesplay(*args, "--as-of", AS_OF, cwd=tmp_path, timeout=300)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "templates/kit_index.html:" in result.stderr
+        assert "'None' has no attribute 'replace'" in result.stderr
+        assert "written" not in result.stderr.replace("nothing was written", "")
+        assert _snapshot(tmp_path / "build") == before
+
+
 def test_corrupt_deck_master_stops_a_kit_with_a_located_error(tmp_path: Path) -> None:
     copy_sample(tmp_path / "plays", locales=False)
     (tmp_path / "templates").mkdir()

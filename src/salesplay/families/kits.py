@@ -20,7 +20,7 @@ import contextlib
 import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 from salesplay import cobrand, kits
@@ -508,19 +508,36 @@ def plan(src: Sources) -> list[Unit]:
                 prepare=state,
             )
         )
-    # one index page per tier now, of a kit that will be made, so that a template fault
-    # stops the build before anything is written; the others are made with their kits
-    indexed: set[str] = set()
+    # one index page per tier and partner shape now (a partner without a phone or a logo),
+    # of a kit that will be made, so that a template fault stops the build before anything
+    # is written; the others are made with their kits
+    indexed: set[object] = set()
     for pid, unit in zip(ids, units, strict=True):
-        tier = ped.partners[pid].tier
-        if tier in indexed or _fresh(src, unit):
+        partner = ped.partners[pid]
+        shape = (partner.tier, _shape(partner), tuple(named[pid]))
+        if shape in indexed or _fresh(src, unit):
             continue
-        indexed.add(tier)
+        indexed.add(shape)
         try:
             shared.indexes[pid] = kits.kit_index(shared, pid, named[pid])
         except TemplateFault as exc:
             raise BuildFault.of(exc, Path("kits"), ("partner", pid)) from None
     return units
+
+
+def _shape(value: object) -> object:
+    """What a template can trip on in a view, and nothing else: which fields are None or
+    empty, and the shape of what the others hold (not their words). Kits of one tier whose
+    partners have one shape render their index pages alike, value for value."""
+    if value is None or isinstance(value, bool | int | float):
+        return value if isinstance(value, bool) or value is None else type(value).__name__
+    if isinstance(value, str):
+        return bool(value)
+    if isinstance(value, tuple | list):
+        return tuple(_shape(item) for item in value)
+    if is_dataclass(value):
+        return tuple(_shape(getattr(value, f.name)) for f in fields(value))
+    return type(value).__name__
 
 
 def _fresh(src: Sources, unit: Unit) -> bool:
