@@ -319,8 +319,15 @@ def test_the_reports_name_files_from_the_project_whatever_folder_the_build_runs_
     assert run_cli(*build, cwd=tmp_path).code == 0
     there = ["--catalog", str(root), "--out", str(tmp_path / "other")]
     assert run_cli(*build, *there, cwd=elsewhere).code == 0
+    # the catalog spelt `.` from inside it: "audience … set at" named it from the spelling
+    inside = ["--catalog", ".", "--out", str(tmp_path / "inside")]
+    assert run_cli(*build, *inside, cwd=root).code == 0
     for rel in ("reports/check.json", "reports/coverage.html"):
-        assert (tmp_path / "build" / rel).read_bytes() == (tmp_path / "other" / rel).read_bytes()
+        made = (tmp_path / "build" / rel).read_bytes()
+        assert made == (tmp_path / "other" / rel).read_bytes()
+        assert made == (tmp_path / "inside" / rel).read_bytes()
+    said_inside = (tmp_path / "inside/reports/coverage.html").read_bytes()
+    assert b"set at <code>plays/plays/" in said_inside or b"set at plays/plays/" in said_inside
     said = json.loads((tmp_path / "other/reports/check.json").read_text("utf-8"))
     assert "plays/plays/recovery-drills.yaml" in {d["file"] for d in said}
     page = (tmp_path / "other/reports/coverage.html").read_text("utf-8")

@@ -140,8 +140,9 @@ def _in_catalog(cat: Catalog, file: Path) -> str:
     """A catalog file from the folder holding the catalog (`plays/plays/x.yaml`): as the
     diagnostic quoting it names its own file when run beside the catalog, as `make` is, and
     the same words wherever it is run (the marketers' report quotes it)."""
+    # resolved: `--catalog .` or `..` names the same folder as `plays` does
     try:
-        return file.relative_to(cat.root.parent).as_posix()
+        return file.resolve().relative_to(Path(cat.root).resolve().parent).as_posix()
     except ValueError:
         return file.as_posix()
 
