@@ -93,6 +93,42 @@ def test_sandbox_keeps_the_template_api(tmp_path: Path) -> None:
     assert re.search(r"<title>[^<]+ — field card</title>", page)
 
 
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        "edition.plays.pop(play.id)",
+        "edition['plays'].clear()",
+        "edition.glossary.update({'x': 'y'})",
+        "edition.competitors.setdefault('x', 1)",
+    ],
+)
+def test_a_template_cannot_change_the_edition_every_page_reads(
+    tmp_path: Path, mutation: str
+) -> None:
+    """One card's template that popped a play out of `edition.plays` took it from every page
+    rendered after it (check said "internal error", the site failed in a built-in page)."""
+    body = "{% block title %}{% set _ = " + mutation + " %}{{ play.name }}{% endblock %}\n"
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
+    _assert_located(result, "templates/battlecard.html:2: error:", "read-only in templates")
+    checked = run_cli(
+        "check", "--catalog", "plays", "--templates", "templates", "--as-of", AS_OF, cwd=tmp_path
+    )
+    _assert_located(checked, "templates/battlecard.html:2: error:", "read-only in templates")
+
+
+def test_a_template_still_changes_what_it_made_itself(tmp_path: Path) -> None:
+    body = (
+        "{% block title %}{% set ns = namespace(seen={}) %}{% set own = {} %}"
+        "{% set _ = ns.seen.update({'a': play.name}) %}{% set _ = own.update({'b': 1}) %}"
+        "{% set others = edition.plays.values() | rejectattr('id', 'equalto', play.id) | list %}"
+        "{{ ns.seen.a }} {{ own.b }} of {{ others | length + 1 }}{% endblock %}\n"
+    )
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
+    assert result.code == 0, result.stderr
+    page = (tmp_path / "build/site/battlecards/recovery-drills.html").read_text()
+    assert "<title>Recovery drills 1 of 2</title>" in page, page[:300]
+
+
 # --- template faults are located -----------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 import jinja2
@@ -18,6 +18,7 @@ from jinja2 import meta
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
 from salesplay import richtext
@@ -52,10 +53,11 @@ def _days_ago(value: dt.date, as_of: dt.date) -> int:
 
 
 class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox (no `__globals__`, no private attributes), plus bounded `*` and `**`.
+    """Jinja's sandbox (no `__globals__`, no private attributes), plus bounded `*` and `**`,
+    and the views' tables read-only (`_read_only`).
 
-    Mutation of lists a template makes itself stays allowed: the theme collects items with
-    `{% set _ = caps.append(x) %}`, and a project's overrides may too.
+    Mutation of what a template makes itself stays allowed: a project's override may collect
+    items with `{% set _ = xs.append(x) %}`.
     """
 
     intercepted_binops = frozenset({"*", "**"})
@@ -73,6 +75,12 @@ class _Sandbox(SandboxedEnvironment):
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return safe
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return _read_only(obj, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return _read_only(obj, super().getitem(obj, argument))
+
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
@@ -84,6 +92,15 @@ class _Sandbox(SandboxedEnvironment):
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
         return super().call_binop(context, operator, left, right)
+
+
+def _read_only(owner: Any, value: Any) -> Any:
+    """A table a template reads from a view (`edition.plays`) as a read-only mapping: one
+    page's template that pops a play out of it would take it from every page rendered
+    after. A dict the template made itself (its own, or a namespace's) stays its own."""
+    if type(value) is dict and not isinstance(owner, dict | Namespace):
+        return MappingProxyType(value)
+    return value
 
 
 class _ContainedLoader(jinja2.BaseLoader):
@@ -432,6 +449,8 @@ def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> Te
     return None
 
 
+#: what would change a dict in place (the edition's tables are read-only mappings)
+_MUTATORS = frozenset({"pop", "popitem", "update", "clear", "setdefault"})
 _NO_ATTR = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")
 
 
@@ -443,6 +462,12 @@ def _undefined_message(message: str) -> str:
     if not match:
         return message
     cls_name, attr = match.groups()
+    if cls_name in ("mappingproxy", "_Watched") and attr in _MUTATORS:
+        return (
+            f"'{attr}': the edition's tables are read-only in templates; make a list of your"
+            " own instead (`edition.plays.values() | rejectattr('id', 'equalto', play.id)"
+            " | list`)"
+        )
     cls = getattr(views, cls_name, None)
     fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
     return f"'{cls_name}' has no attribute '{attr}'{did_you_mean(attr, fields)}"
