@@ -205,6 +205,38 @@ def test_a_link_no_output_keeps_is_left_out_of_the_feeds_too(tmp_path: Path) -> 
             assert "javascript:" not in path.read_text() and "docs/c.pdf" not in path.read_text()
 
 
+def test_a_proof_source_no_output_links_to_is_said_by_check_and_left_out_of_the_feeds(
+    tmp_path: Path,
+) -> None:
+    """A proof's `source: javascript:…` passed `check` in silence, the pages dropped it and
+    the feeds published it as written."""
+    rel = "plays/differentiators/immutable-by-default.yaml"
+    edit = replace_in(
+        rel.removeprefix("plays/"),
+        "source: https://lab.example/report",
+        'source: "javascript:alert(document.domain)"',
+    )
+    make_catalog(tmp_path, edit)
+    line = next(
+        n
+        for n, text in enumerate((tmp_path / rel).read_text().splitlines(), 1)
+        if "javascript" in text
+    )
+    col = (tmp_path / rel).read_text().splitlines()[line - 1].index('"javascript') + 1
+    checked = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert checked.code == 0, checked.stderr
+    assert f"{rel}:{line}:{col}: warning: source 'javascript:alert(document.domain)' is left" in (
+        checked.stderr
+    )
+    built = run_cli("build", "--catalog", "plays", "--only", "feed", "--as-of", AS_OF, cwd=tmp_path)
+    assert built.code == 0, built.stderr
+    feeds = [p for p in (tmp_path / "build/feed").rglob("*") if p.is_file()]
+    internal = json.loads((tmp_path / "build/feed/internal.json").read_text())
+    claim = next(c for c in internal["claims"] if c["id"] == "claim:immutable-by-default")
+    assert [p["source"] for p in claim["proof"]] == [None]
+    assert feeds and not any("javascript:" in p.read_text() for p in feeds)
+
+
 def test_the_target_and_the_partner_program_are_in_the_feeds_of_who_may_see_them(
     tmp_path: Path,
 ) -> None:

@@ -9,7 +9,7 @@ from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_j
 from salesplay.load import Document, YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
-from salesplay.richtext import DroppedLink, dropped_links
+from salesplay.richtext import DroppedLink, dropped_links, safe_href
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
 Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
@@ -27,6 +27,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _coverage(cat, reporter)
     _names(cat, reporter)
     _links(cat, reporter, texts)
+    _sources(cat, reporter)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -216,6 +217,24 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     "dropped-link",
                     (kind, eid),
                 )
+
+
+def _sources(cat: Catalog, reporter: Reporter) -> None:
+    """A proof's `source:` that no output links to (`javascript:`, a file path): left out of
+    every output, the feeds too, as a link in text is (richtext.safe_href)."""
+    for (kind, eid), doc in sorted(cat.docs.items()):
+        items = doc.data.get("proof") if isinstance(doc.data, dict) else None
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            source = item.get("source") if isinstance(item, dict) else None
+            if not isinstance(source, str) or safe_href(source) is not None:
+                continue
+            reporter.warning(
+                doc.loc(("proof", i, "source")),
+                f"source '{source}' is left out of every output: only http(s) and mailto links"
+                " are kept; link to where the evidence is published",
+                "dropped-link",
+                (kind, eid),
+            )
 
 
 def _written_at(text: str, link: DroppedLink, nth: int) -> tuple[str, int | None]:

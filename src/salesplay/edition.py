@@ -348,7 +348,9 @@ class _Editor:
                 continue
             versus.append(VersusView(competitors[v.competitor], v.detail))
         proof = tuple(
-            ProofView(p.text, p.source)
+            # a source no output links to (javascript:, a file path) is none, in feeds too;
+            # `check` says so where it is written
+            ProofView(p.text, richtext.safe_href(p.source))
             for i, p in enumerate(diff.proof)
             if self.shows("differentiator", did, ("proof", i), f"proof {i + 1}")
         )
@@ -735,7 +737,7 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
         ),
         competitors=tuple(matchups),
         proof=tuple(
-            CustomerProof(p.customer, p.industry, p.result, p.source)
+            CustomerProof(p.customer, p.industry, p.result, richtext.safe_href(p.source))
             for i, p in enumerate(play.proof)
             if shows(f"customer proof {i + 1} ({p.customer})", "proof", i)
         ),
