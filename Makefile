@@ -8,10 +8,11 @@ ARGS   ?=
 # Debian packages: WeasyPrint needs Pango at run time, and fonts for every script a catalog
 # may hold (a partner named "北京 Partner" gets .notdef boxes without a CJK font; Noto core
 # covers Arabic, Hebrew, Indic and more; no other font has emoji); the tests also need a
-# browser, LibreOffice (to prove decks open) and poppler (PDF to PNG for looking at pages).
+# browser, LibreOffice (to prove decks open), poppler (PDF to PNG for looking at pages) and
+# gettext (msgfmt proves the PO files `i18n extract` writes are ones translators' tools read).
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 \
                 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
-TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carlito
+TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carlito gettext
 
 .PHONY: all build check kits serve test lint format bench clean distclean runtime-deps test-deps
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,45 @@ def test_extract_writes_one_entry_per_text_field_with_id_source_and_fingerprint(
     code, out, _ = cli(tmp_path, "i18n", "extract", "--locale", "de")
     assert code == 0 and "(unchanged)" in out and "ja.po" not in out
     assert (root / "translations" / "de.po").read_bytes() == before
+
+
+def test_a_long_changed_source_is_kept_as_a_previous_msgid_gettext_reads(
+    tmp_path: Path,
+) -> None:
+    """Babel wrapped `#| msgid` of a source longer than a PO line as a comment, in the
+    middle of its quoted strings: msgfmt (and Poedit, Weblate) refused the file. And a
+    text holding "20 % in" is not flagged a Python format string."""
+    old = "Replace tape and legacy backup (up 20 % in a year) with immutable, off-site copies."
+    new = old.replace("legacy backup", "old backup")
+    root = make_catalog(tmp_path, LOCALES)
+    bm = (root / BM).read_text()
+    summary = "summary: Replace tape and legacy backup with immutable, off-site copies."
+    (root / BM).write_text(bm.replace(summary, f"summary: {old}"))
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {"play:backup-modernization:summary": "Band ersetzen."})
+    (root / BM).write_text(bm.replace(summary, f"summary: {new}"))
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    text = (root / "translations" / "de.po").read_text()
+    # "20 % in" is no Python format (Babel flagged it so, and msgfmt held translations to it)
+    assert "python-format" not in text
+    lines = text.splitlines()
+    at = lines.index('msgctxt "play:backup-modernization:summary"')
+    told = []
+    while lines[at - 1 - len(told)].startswith("#| "):
+        told.insert(0, lines[at - 1 - len(told)])
+    assert told[0] == '#| msgid ""' and len(told) > 2, told
+    # each quoted line whole, and the quoted lines together the old source
+    assert all(t.startswith('#| "') and t.endswith('"') for t in told[1:]), told
+    assert "".join(t[4:-1] for t in told[1:]) == old
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt is not None, "make test installs gettext"
+    checked = subprocess.run(
+        [msgfmt, "--check-format", "-o", "/dev/null", str(root / "translations" / "de.po")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_translation_is_used_kept_by_extract_and_counted(tmp_path: Path) -> None:

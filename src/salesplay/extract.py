@@ -31,6 +31,36 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog as PoCatalog
 
 
+#: the width PO files are wrapped at (msgfmt's and Babel's default)
+PO_WIDTH = 76
+
+
+def po_bytes(po: PoCatalog) -> bytes:
+    """`po` as a PO file, a fuzzy entry's previous source as gettext writes it: Babel 2.18
+    wraps `#| msgid` as a comment, cutting its quoted lines in the middle, and msgfmt,
+    Poedit and Weblate then cannot read the file. So the previous msgids are put in here,
+    each quoted line of `normalize` behind `#| `, before the entry's msgctxt."""
+    from babel.messages.pofile import normalize, write_po
+
+    for message in po:
+        # Babel flags a text holding "20 % in" as a Python format string; a catalog text
+        # never is one, and msgfmt then refuses a translation with no such "% i"
+        message.flags.discard("python-format")
+    buffer = io.BytesIO()
+    write_po(buffer, po, width=PO_WIDTH, include_previous=False)
+    text = buffer.getvalue().decode("utf-8")
+    for message in po:
+        if not (message.previous_id and message.context and message.id):
+            continue
+        lines = normalize(message.previous_id[0], width=PO_WIDTH).split("\n")
+        told = "".join(f"#| {'msgid ' if n == 0 else ''}{line}\n" for n, line in enumerate(lines))
+        entry = f"\nmsgctxt {normalize(message.context, width=PO_WIDTH)}\n"
+        at = text.find(entry)
+        if at >= 0:
+            text = f"{text[: at + 1]}{told}{text[at + 1 :]}"
+    return text.encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Extracted:
     """What `i18n extract` wrote for one locale."""
@@ -53,8 +83,6 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     entity (a list item that moved when one was inserted above it). Translations of texts the
     catalog no longer has become obsolete entries (`#~`), kept for reuse.
     """
-    from babel.messages.pofile import write_po
-
     from salesplay.write import UnsafeTarget, write_output
 
     units = catalog_units(cat.docs, cat.audience)
@@ -67,10 +95,8 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             continue
         po = _merged(cat, locale, units, old)
-        buffer = io.BytesIO()
-        write_po(buffer, po, width=76, include_previous=True)
         try:
-            changed = write_output(cat.root, f"{TRANSLATIONS_DIR}/{path.name}", buffer.getvalue())
+            changed = write_output(cat.root, f"{TRANSLATIONS_DIR}/{path.name}", po_bytes(po))
         except UnsafeTarget as exc:  # its message says why ("cannot write: a folder …")
             reporter.error(Location(path), str(exc), "io")
             continue
