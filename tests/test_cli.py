@@ -378,3 +378,24 @@ def test_a_file_named_build_troubles_only_the_commands_that_write_there(tmp_path
             2,
             ["salesplay: error: --out 'build' is a file: name a folder, e.g. build"],
         )
+
+
+def test_check_templates_writes_nothing_in_out(tmp_path: Path) -> None:
+    """`check --templates` plans every output as a build would and writes nothing: it made
+    `build/.salesplay/tmp/` (through a link to a folder outside the project too), and with
+    a file named `build` it failed where plain `check` passed."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    args = ("check", "--catalog", "plays", "--templates", "templates", "--as-of", AS_OF)
+    before = set(os.listdir(tmp_path))
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    assert set(os.listdir(tmp_path)) == before
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "build").symlink_to(outside)
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    assert list(outside.iterdir()) == []
+    (tmp_path / "build").unlink()
+    (tmp_path / "build").write_text("not a folder\n")
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.code == 0, result.stderr

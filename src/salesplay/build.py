@@ -421,6 +421,7 @@ def _plan(
     clean: bool = False,
     source_only: bool = False,
     early: EarlyStarts | None = None,
+    scratch_at: Path | None = None,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
@@ -485,6 +486,7 @@ def _plan(
             keys,
             clean,
             None if ctx.memo is None or keys is None else ctx.memo.pages,
+            scratch_at=scratch_at,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
@@ -533,16 +535,22 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     """Plan every output as a build would, writing nothing: a template or deck master fault
     joins ctx.reporter as a located error (`salesplay check --templates`); what WeasyPrint
     would ignore in the project's print stylesheets joins it as located warnings."""
+    import tempfile
+
     import jinja2
 
     from salesplay.labels import unused_overrides
     from salesplay.render.templates import make_env, project_sources
+    from salesplay.write import temp_prefix
 
     diags = ctx.reporter.sorted(ctx.strict)
-    try:
-        _plan(ctx, cat, diags, [], None, Progress(lambda _m: None))
-    except BuildFault as exc:
-        ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
+    # a reading command writes nothing in --out: the catalog at an earlier revision (what's
+    # new, the report's releases) is extracted in a folder of its own, gone when it ends
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("check")) as scratch_at:
+        try:
+            _plan(ctx, cat, diags, [], None, Progress(lambda _m: None), scratch_at=Path(scratch_at))
+        except BuildFault as exc:
+            ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
     if ctx.reporter.has_errors():
         return  # templates that cannot be planned: their labels are not linted

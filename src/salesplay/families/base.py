@@ -63,6 +63,9 @@ class Sources:
     #: pages rendered by earlier builds of this process, with what each read (engine.reads,
     #: memo.Memo.pages); None: render every page.
     pages: Pages | None = None
+    #: where a family extracts the catalog at an earlier revision (scratch); None: the
+    #: build's scratch folder under `out` (`check --templates` writes nothing there)
+    scratch_at: Path | None = None
     #: the digests of each edition's entries (engine.reads), by the edition's identity,
     #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
     _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(
@@ -561,6 +564,8 @@ def scratch(src: Sources) -> Path:
     extracts the catalog at an earlier revision; a link on the way is a located fault."""
     from salesplay.write import SCRATCH, located_writes, scratch_folder
 
+    if src.scratch_at is not None:
+        return src.scratch_at
     with located_writes(src.out, SCRATCH):
         return scratch_folder(src.out)
 
