@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -105,6 +106,18 @@ def replace_in(rel: str, old: str, new: str) -> dict[str, str]:
     text = base_text(rel)
     assert text.count(old) == 1, f"{old!r} must occur once in {rel}"
     return {rel: text.replace(old, new)}
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    """`git ARGS` in `repo` with a fixed author, and `date` as the author and commit date."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    done = subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(repo), *args],
+        capture_output=True, text=True, env=env, check=True, timeout=60,
+    )  # fmt: skip
+    return done.stdout
 
 
 def run_cli(*args: str, cwd: Path) -> Result:

@@ -17,6 +17,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from conftest import git as _git
 from conftest import make_catalog, run_cli
 from salesplay import changes, diff, gitrev
 from salesplay.build import run_build
@@ -132,17 +133,6 @@ audience: partner
     "differentiators/fast-restores.yaml": FAST_RESTORES,
     "partners/red-rock.yaml": "name: Red Rock Solutions\ntier: registered\n",
 }
-
-
-def _git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo)}
-    if date:
-        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    done = subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(repo), *args],
-        capture_output=True, text=True, env=env, check=True, timeout=60,
-    )  # fmt: skip
-    return done.stdout
 
 
 def _edit(root: Path, rel: str, old: str, new: str) -> None:

@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 from PIL import Image
 from pptx import Presentation
 
-from conftest import AS_OF, MINIMAL, run_cli
+from conftest import AS_OF, MINIMAL, git, run_cli
 from salesplay import __version__
 from salesplay.build import run_build
 from salesplay.context import Context
@@ -688,3 +688,88 @@ def test_kept_warnings_sort_as_a_clean_builds_with_a_relative_catalog(
     assert files == sorted(files) and f"plays/{aa}" in files and f"plays/{rd}" in files
     assert run_cli(*args, "--clean", cwd=tmp_path).code == 0
     assert (tmp_path / "build/reports/check.json").read_bytes() == report
+
+
+def _git_project(tmp_path: Path) -> Path:
+    """minimal in git: tagged v1, then an objection added and tagged v2."""
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project / "plays")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "v1", date="2026-11-01T10:00:00Z")
+    git(project, "tag", "v1")
+    play = project / "plays/plays/backup-modernization.yaml"
+    text = play.read_text()
+    added = '  - {objection: "Too costly.", response: "Ask what a day of downtime costs."}\n'
+    play.write_text(text.replace("competitors:\n", added + "competitors:\n", 1))
+    git(project, "commit", "-q", "-am", "v2", date="2026-11-10T10:00:00Z")
+    git(project, "tag", "v2")
+    return project
+
+
+def _same_as_clean(project: Path, only: Sequence[str]) -> str:
+    """Build incrementally, and --clean from a copy of the same previous build (whose kits
+    are the partners' previous kits, which a kit's What's new counts from); compare."""
+    out, clean = project / "build", project / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    if out.exists():
+        shutil.copytree(out, clean, ignore=shutil.ignore_patterns(BOOKKEEPING))
+    said = build(project, out, only)
+    build(project, clean, only, clean=True)
+    assert_same_tree(out, clean)
+    return said
+
+
+def test_what_s_new_follows_a_reworded_label_and_the_card_s_sections(tmp_path: Path) -> None:
+    """The What's new pages (the portal's, each kit's) were kept when a project reworded a
+    change's label in templates/locale/en.po ("0 changed"), and linked a card section the
+    card no longer had."""
+    project = _git_project(tmp_path)
+    only = ("site", "kits")
+    _same_as_clean(project, only)
+    page = project / "build/site/whats-new.html"
+    assert "New objection on Backup modernization" in page.read_text()
+    (project / "templates/locale").mkdir(parents=True)
+    (project / "templates/locale/en.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "New objection on %(name)s: %(objection)s — %(response)s"\n'
+        'msgstr "Objection added to %(name)s: %(objection)s — %(response)s"\n'
+    )
+    _same_as_clean(project, only)
+    assert "Objection added to Backup modernization" in page.read_text()
+    assert "#play-backup-modernization-objections" in page.read_text()
+    # every objection internal: the rep card has no objections section to link to
+    play = project / "plays/plays/backup-modernization.yaml"
+    play.write_text(
+        play.read_text().replace('response: "Ask', 'audience: internal, response: "Ask')
+    )
+    _same_as_clean(project, only)
+    assert "#play-backup-modernization-objections" not in page.read_text()
+
+
+def test_a_renamed_catalog_folder_is_named_where_it_is_now(tmp_path: Path) -> None:
+    """A card's page-budget warning, kept with the card, named plays/… after the folder was
+    renamed catalog/ ("0 changed"), in the build's lines and the reports alike."""
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project / "plays")
+    play = project / "plays/plays/recovery-drills.yaml"
+    many = "".join(
+        f"  - Question {n} about how recovery is proven to the auditors?\n" for n in range(150)
+    )
+    text = play.read_text()
+    play.write_text(re.sub(r"(?m)^discovery:\n(  - .*\n)+", "discovery:\n" + many, text))
+    only = ("battlecards", "reports")
+    said = build(project, project / "build", only)
+    assert "plays/plays/recovery-drills.yaml" in said and "pages (budget" in said
+    (project / "plays").rename(project / "catalog")
+
+    def build_from(out: str, *extra: str) -> str:
+        args = ("build", "--as-of", AS_OF, "--jobs", "1", "--catalog", "catalog", "--out", out)
+        result = run_cli(*args, *extra, *(a for k in only for a in ("--only", k)), cwd=project)
+        assert result.code == 0, result.stderr
+        return result.stderr
+
+    said = build_from("build")
+    assert "catalog/plays/recovery-drills.yaml" in said and "plays/plays/" not in said, said
+    build_from("clean", "--clean")
+    assert_same_tree(project / "build", project / "clean")

@@ -102,6 +102,14 @@ def fingerprint(
     )
 
 
+def _roots(ctx: Context) -> dict[str, Path]:
+    """The folders a kept warning may name a file in, where they are now (Records.reanchor)."""
+    roots = {"catalog": Path(ctx.catalog).resolve()}
+    if ctx.templates is not None:
+        roots["templates"] = Path(ctx.templates).resolve()
+    return roots
+
+
 def run_build(
     ctx: Context,
     only: list[str],
@@ -169,6 +177,7 @@ def _locked_build(
 
     partial = partners is not None or source_only
     records = Records() if clean else Records.load(ctx.out)
+    records.reanchor(_roots(ctx))
     # the catalog's files are walked once for both keys: the build's and the check's
     tree = None
     if partners is None or ctx.memo is not None:

@@ -48,6 +48,20 @@ class Labels:
         order = Locale.parse(self.locale).character_order
         return "rtl" if order == "right-to-left" else "ltr"
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """What the labels say, as a key part: every catalog of the chain, entry by entry (a
+        label a project rewords in `templates/locale/` changes it; a file touched does not)."""
+        import hashlib
+
+        seen = hashlib.sha256(self.locale.encode())
+        catalogs: gettext.NullTranslations | None = self.translations
+        while catalogs is not None:
+            entries = getattr(catalogs, "_catalog", {})
+            seen.update(repr(sorted(entries.items(), key=repr)).encode())
+            catalogs = getattr(catalogs, "_fallback", None)
+        return seen.hexdigest()
+
     @property
     def lang(self) -> str:
         """The BCP 47 tag for `lang` attributes: 'pt-BR' for Babel's 'pt_BR'."""

@@ -212,6 +212,27 @@ def test_a_build_keeps_its_lint_and_lints_again_only_when_a_sheet_or_font_change
     assert lint_stylesheets(project, roots, out) == broken and linted == [1, 1]
 
 
+def test_a_kept_lint_follows_a_font_the_sheet_loads_from_the_catalog_s_assets(
+    tmp_path: Path,
+) -> None:
+    """A font above templates/ (`../plays/assets/Brand.otf`, which the lint fetches from
+    the catalog's folder) was not in the kept lint's key: broken then mended, the build
+    kept saying it broken (and --strict stopped), where a clean build said nothing."""
+    project, out = tmp_path / "templates", tmp_path / "build"
+    roots = (tmp_path / "plays/assets", *template_dirs(project))
+    font = tmp_path / "plays/assets/Brand.otf"
+    _write(tmp_path / "plays/assets", {"Brand.otf": INTER.read_bytes()[:4000]})  # broken
+    sheet = '@font-face { font-family: "Brand"; src: url("../plays/assets/Brand.otf"); }\n'
+    _write(project, {"fonts.css": sheet, "print.css": 'body { font-family: "Brand"; }\n'})
+    out.mkdir()
+    broken = lint_stylesheets(project, roots, out)
+    assert any("cannot be loaded" in d.message for d in broken), broken
+    font.write_bytes(INTER.read_bytes())  # mended
+    assert lint_stylesheets(project, roots, out) == lint_stylesheets(project, roots) == []
+    font.write_bytes(INTER.read_bytes()[:4000])  # broken again, the lint kept clean
+    assert lint_stylesheets(project, roots, out) == broken
+
+
 def test_a_print_sheet_as_brand_teams_write_them_lints_clean(tmp_path: Path) -> None:
     """What browsers read when they print, or WeasyPrint reads as browsers do, is no
     mistake: print-color-adjust, legacy page breaks, margin boxes, columns, variables."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -136,6 +138,8 @@ class Records:
     plans: dict[str, PlanMemo] = field(default_factory=dict)
     #: "family:output@locale" → the page its PDF was last made from (PageKey).
     pages: dict[str, PageKey] = field(default_factory=dict)
+    #: "catalog", "templates" → where that folder was (resolved) when the warnings were kept
+    roots: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path) -> Records:
@@ -160,7 +164,8 @@ class Records:
             if not isinstance(fingerprint, str | None) or not isinstance(report, dict):
                 return cls()
             memo, plans, pages = _memo(raw.get("files")), _plans(raw), _pages(raw)
-            return cls(entries, fingerprint, report, memo, plans, pages)
+            roots = {str(k): str(v) for k, v in (raw.get("roots") or {}).items()}
+            return cls(entries, fingerprint, report, memo, plans, pages, roots)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -177,8 +182,28 @@ class Records:
             },
             "plans": {name: _plan_memo(m) for name, m in sorted(self.plans.items())},
             "pages": {name: _page_key(p) for name, p in sorted(self.pages.items())},
+            "roots": dict(sorted(self.roots.items())),
         }
         return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+    def reanchor(self, roots: Mapping[str, Path]) -> None:
+        """Name the folders in `roots` where they are now in every kept warning: an output's
+        key names its folders by rank (placeless), so one made before the catalog folder
+        was renamed (`plays` to `catalog`) is fresh, and its warnings, said again, named a
+        file that is no longer there."""
+        now = {name: str(path) for name, path in roots.items()}
+        moves = [
+            (Path(old), Path(now[name]))
+            for name, old in self.roots.items()
+            if name in now and old != now[name]
+        ]
+        self.roots = now
+        if not moves:
+            return
+        for rel, record in self.entries.items():
+            if record.warnings:
+                moved = tuple(_moved(w, moves) for w in record.warnings)
+                self.entries[rel] = dataclasses.replace(record, warnings=moved)
 
     def fresh(self, out: Path, rel: str, key: str) -> bool:
         """Whether `rel` was made from `key` and the file is still the one that build wrote."""
@@ -286,6 +311,16 @@ def _pages(raw: dict[str, object]) -> dict[str, PageKey]:
         return PageKey(str(p["rel"]), read, str(p["key"]), str(p["unit"]), float(p["cost"]))
 
     return _section(raw, "pages", page)
+
+
+def _moved(warning: Diagnostic, moves: Sequence[tuple[Path, Path]]) -> Diagnostic:
+    for old, new in moves:
+        with contextlib.suppress(ValueError):
+            rest = warning.loc.file.relative_to(old)
+            return dataclasses.replace(
+                warning, loc=dataclasses.replace(warning.loc, file=new / rest)
+            )
+    return warning
 
 
 # By hand, not dataclasses.asdict: that deep-copies every field of thousands of records

@@ -93,7 +93,10 @@ def plan_news(
             # a revision's catalog never changes: the changes are cached by what they compare
             # told in the kit's language: a translated kit's changes are its locale's
             locale = (src.locale,) if src.translated else ()
-            key = key_of("kit-news", tier, since, ped.kits[tier].cards, *locale, *news[1:])
+            # worded with the kit's labels: a label a project rewords is told anew
+            key = key_of(
+                "kit-news", tier, since, ped.kits[tier].cards, src.labels.digest, *locale, *news[1:]
+            )
             name = f"{cache}/{key}.json"
             state.news_cache[news] = name
             hit, found = _cached_changes(src.out, name)

@@ -159,7 +159,11 @@ def plan(src: Sources) -> list[Unit]:
     # page as it is.
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
     catalog = src.tree([src.cat.root], skip=[ENTITY_FOLDERS["partner"]])
-    key = key_of("coverage", shell, repo is not None, release, rep.as_of, catalog, _who(src))
+    # the left-out section names the catalog's files from `base`: the folder's name too
+    folder = Path(src.cat.root).resolve().relative_to(base).as_posix()
+    key = key_of(
+        "coverage", shell, repo is not None, release, rep.as_of, catalog, folder, _who(src)
+    )
 
     def make(_workshop: Workshop) -> Made:
         every = [*sections, left_out_section(src, base), changed_section(src, repo, release)]

@@ -148,7 +148,13 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
         config,
         shell,
         read_theme_file(src.templates, "portal/whats-new.html"),
-        list(rep.plays),
+        # how each change is worded (the notes' labels), and where it links: the card, at
+        # the section it is in while the card has that section (news_item)
+        src.labels.digest,
+        [
+            (pid, *(bool(getattr(p, s)) for _, s in _SECTION_OF.values()))
+            for pid, p in rep.plays.items()
+        ],
         list(rep.competitors),
     )
 

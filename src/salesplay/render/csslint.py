@@ -7,7 +7,9 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -173,8 +175,50 @@ def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bo
             digest = None  # none, a link out or too large: the lint says what it makes of it
         files.append((ref, digest))
     return key_of(
-        "csslint", version("weasyprint"), str(project), [str(r) for r in roots], sheets, files
+        "csslint",
+        version("weasyprint"),
+        str(project),
+        [str(r) for r in roots],
+        sheets,
+        files,
+        _above(project, sheets),
     )
+
+
+#: a file above templates/ that a sheet refers to is keyed by its bytes up to this size, and
+#: by its size and time above it (a font of the catalog's assets/ is well under)
+_KEYED_BYTES = 64 << 20
+
+
+def _above(project: Path, sheets: dict[str, tuple[bytes, bool]]) -> list[tuple[str, object]]:
+    """Each file above templates/ a sheet refers to (`../plays/assets/Brand.ttf`, which the
+    lint may fetch from the catalog's folder), by what it holds: the lint of a font broken
+    then mended there was kept, and said it broken."""
+    found = []
+    for name, (data, _) in sorted(sheets.items()):
+        text = css_text(data)
+        for raw in css_urls(text):
+            url = re.split(r"[?#]", raw, maxsplit=1)[0]
+            if not url or ":" in url or url.startswith("/"):
+                continue
+            rel = os.path.normpath(os.path.join(os.path.dirname(name), unquote(url)))
+            if not rel.startswith(".."):
+                continue  # inside templates/: css_references keys it
+            found.append((rel, _file_key(project / rel)))
+    return found
+
+
+def _file_key(path: Path) -> object:
+    """A regular file by its bytes (by size and time when large); anything else by None."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > _KEYED_BYTES:
+            return (info.st_size, info.st_mtime_ns)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _kept(out: Path, key: str) -> list[Diagnostic] | None:
