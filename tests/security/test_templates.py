@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from conftest import AS_OF, Result, check, make_catalog, replace_in, run_cli
 from salesplay.jargon import MAX_REPORTED_PER_FIELD, URL_PATTERN, mask_links
 from salesplay.render.templates import THEME_DIR
+from sessionbuild import salesplay
 
 RD = "plays/recovery-drills.yaml"
 JARGON = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
@@ -603,3 +605,24 @@ def test_a_colspan_past_htmls_limit_is_an_error_at_the_template_not_an_endless_r
     )
     card.write_text(card.read_text().replace("99999999", "1000"))
     assert run_cli(*args, cwd=tmp_path).code == 0
+
+
+@pytest.mark.parametrize("name", ["battlecard.html", "notes.html"])
+def test_a_named_pipe_in_templates_is_an_error_not_a_hang(tmp_path: Path, name: str) -> None:
+    """`check --templates` waited for ever on a FIFO (reading every template for its labels),
+    and `build` used the built-in card without a word."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    os.mkfifo(tmp_path / "templates" / name)
+    args = ("--catalog", "plays", "--as-of", AS_OF)
+    done = salesplay("check", "--templates", "templates", *args, cwd=tmp_path, timeout=60)
+    assert "Traceback" not in done.stderr
+    if name == "notes.html":  # no page looks it up: not read, no word
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 1, done.stderr
+    assert f"templates/{name}:1: error: " in done.stderr and "not a regular file" in done.stderr
+    if name == "battlecard.html":
+        result = run_cli("build", "--only", "battlecards", *args, cwd=tmp_path)
+        assert result.code == 1 and "not a regular file" in result.stderr
+        assert not (tmp_path / "build").exists()

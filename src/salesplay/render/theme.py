@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -85,6 +87,12 @@ def check_overrides(project: Path | None, locales: Sequence[str]) -> None:
                 f"'{name}' is a folder, so the built-in {name} is used instead: put the file"
                 " itself there, or remove the folder",
             )
+        if path.exists() and not path.is_file():  # a pipe or a device: never read as a file
+            raise BuildFault(
+                Location(path, 1, 0),
+                f"'{name}' is not a regular file, so the built-in {name} is used instead:"
+                " put the file itself there, or remove it",
+            )
 
 
 def theme_file(project: Path | None, name: str) -> Path:
@@ -143,7 +151,11 @@ def read_contained(
     if not path.resolve().is_relative_to(folder.resolve()):
         raise fault(Location(path, 1, 0), f"{kind} '{name}' leads outside {folder.name}/")
     try:
-        with path.open("rb") as f:
+        # not blocking: a named pipe in templates/ would wait for a writer for ever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise fault(Location(path, 1, 0), f"{kind} '{name}' is not a regular file")
             data = f.read(limit + 1)
     except OSError as exc:
         raise fault(Location(path, 1, 0), f"cannot read {kind}: {exc.strerror}") from None
