@@ -626,3 +626,30 @@ def test_a_named_pipe_in_templates_is_an_error_not_a_hang(tmp_path: Path, name: 
         result = run_cli("build", "--only", "battlecards", *args, cwd=tmp_path)
         assert result.code == 1 and "not a regular file" in result.stderr
         assert not (tmp_path / "build").exists()
+
+
+def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
+    tmp_path: Path,
+) -> None:
+    """`{% extends "default/macros.html" %}` and one macro redefined: the built-in macro
+    won (Jinja runs a parent's definitions after the child's) and nothing said so. Now the
+    override's macro is used, and every other macro is the built-in one, `{% call %}`
+    blocks too; a fault in the override is at its own line."""
+    mine = (
+        '{% extends "default/macros.html" %}\n'
+        "{# my badge #}\n"
+        '{% macro type_badge(claim) %}<b class="mine">MY BADGE {{ claim.type }}</b>{% endmacro %}\n'
+    )
+    result = _build_site(tmp_path, {"macros.html": mine})
+    assert result.code == 0, result.stderr
+    page = (tmp_path / "build/site/battlecards/backup-modernization.html").read_text()
+    # every claim's badge is the override's, the built-in macros' calls to it included
+    assert '<b class="mine">MY BADGE comparative</b>' in page
+    assert 'class="badge badge-comparative" title=' not in page
+    assert 'id="play-backup-modernization-objections"' in page  # section(), a call block
+    broken = mine + "{% macro oops() %}{{ 1 // 0 }}{% endmacro %}{{ oops() }}\n"
+    broken = broken.replace("MY BADGE {{ claim.type }}", "MY BADGE {{ claim.nope }}")
+    result = _build_site(tmp_path / "broken", {"macros.html": broken})
+    _assert_located(
+        result, "templates/macros.html:3: error:", "'ClaimView' has no attribute 'nope'"
+    )

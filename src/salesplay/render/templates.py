@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean, display_path
+from salesplay.faults import BuildFault
 from salesplay.labels import Labels
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
@@ -110,8 +111,10 @@ class _ContainedLoader(jinja2.BaseLoader):
     its folder is refused here, so nothing outside the theme or project reaches an output.
     """
 
-    def __init__(self, folders: list[Path]) -> None:
+    def __init__(self, folders: list[Path], overridden: Path | None = None) -> None:
         self.folders = folders
+        #: the project's template folder, for the built-in theme's loader (`_yielding`)
+        self.overridden = overridden
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -146,7 +149,65 @@ class _ContainedLoader(jinja2.BaseLoader):
             except OSError:
                 return False
 
+        if self.overridden is not None:
+            source = _yielding(environment, template, source, self.overridden)
+            return source, str(path), _also_unchanged(uptodate, self.overridden / template)
         return source, str(path), uptodate
+
+
+#: `{% extends "default/NAME" %}` opening a project template
+_EXTENDS_DEFAULT = re.compile(r"""\A\s*\{%-?\s*extends\s+(["'])default/([^"']+)\1\s*-?%\}""")
+_END_MACRO = re.compile(r"\{%-?\s*endmacro\s*-?%\}")
+
+
+def _yielding(environment: jinja2.Environment, name: str, source: str, project: Path) -> str:
+    """The built-in `name` as the base of a project's override that extends it: a library of
+    macros (no blocks) leaves out the macros the override defines. Jinja runs a parent's
+    definitions after the child's, so the built-in `card` won over the override's and the
+    override did nothing; now the override's is the one, and the built-in macros that call
+    it call it too. Each left-out macro stays on its lines, so every line keeps its number."""
+    child_path = project / name
+    try:
+        if not child_path.is_file():
+            return source
+        child = read_contained(child_path, project, MAX_TEMPLATE_BYTES, "template", name)
+        found = _EXTENDS_DEFAULT.match(child.decode("utf-8"))
+        if found is None or found[2] != name:
+            return source
+        parent = environment.parse(source)
+        own = {
+            n.name
+            for n in environment.parse(child.decode("utf-8")).body
+            if isinstance(n, jinja2.nodes.Macro)
+        }
+    except (BuildFault, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+        return source  # the override's fault is said where it is compiled
+    if any(True for _ in parent.find_all(jinja2.nodes.Block)):
+        return source  # blocks: extending works as Jinja says
+    for macro in sorted(own):
+        start = re.search(r"\{%-?\s*macro\s+" + re.escape(macro) + r"\s*\(", source)
+        end = _END_MACRO.search(source, start.end()) if start else None
+        if start is None or end is None:
+            continue
+        source = (
+            f"{source[: start.start()]}{{% if false %}}{source[start.start() : end.end()]}"
+            f"{{% endif %}}{source[end.end() :]}"
+        )
+    return source
+
+
+def _also_unchanged(uptodate: Callable[[], bool], other: Path) -> Callable[[], bool]:
+    """`uptodate`, and `other` (the override a base yields to) as it was."""
+
+    def stamp() -> tuple[int, int] | None:
+        try:
+            info = other.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
+    then = stamp()
+    return lambda: uptodate() and stamp() == then
 
 
 class _MemoryBytecode(jinja2.BytecodeCache):
@@ -185,7 +246,7 @@ def make_env(
     labels = labels or Labels()
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader({"default": _ContainedLoader([THEME_DIR])}),
+            jinja2.PrefixLoader({"default": _ContainedLoader([THEME_DIR], project)}),
             _ContainedLoader(template_dirs(project)),
         ]
     )
