@@ -280,3 +280,21 @@ def test_render_many_matches_and_leaves_no_temp_dirs(
     ]
     assert results[1] == render_many(jobs[1:2])[0]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("weasyprint-")] == []
+
+
+def test_a_link_to_a_file_of_this_machine_is_no_link_in_the_pdf(site: dict[str, Path]) -> None:
+    """A template's `links.asset()` in an `<a href>` wrote the build folder's file:// path
+    into the PDF (and an incremental build of a moved project kept the old one)."""
+    local = (site["assets"] / "logo.svg").as_uri()
+    body = f'<p><a href="{local}">our logo</a> and <a href="https://e.example/g">the guide</a></p>'
+    pdf, _ = render(site, f'<!doctype html><html lang="en"><body>{body}</body></html>')
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    uris = [
+        a.get_object()["/A"].get("/URI")
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert uris == ["https://e.example/g"]
+    assert b"file:" not in pdf and str(site["assets"]).encode() not in pdf
+    assert "our logo" in reader.pages[0].extract_text()

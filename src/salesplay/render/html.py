@@ -114,7 +114,8 @@ class Links:
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
-        """Absolute file:// URIs (theme files looked up project-first), no page links."""
+        """Absolute file:// URIs (theme files looked up project-first), no page links: for
+        what a PDF loads (an image, a font); a link to one is dropped (pdf._drop_file_links)."""
         dirs = tuple(Path(d).resolve() for d in template_dirs) or (THEME_DIR,)
         root = Path(catalog).resolve()
 

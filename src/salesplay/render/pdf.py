@@ -187,6 +187,7 @@ class PdfRenderer:
         fetcher = SafeFetcher(roots, linted)
         try:
             document = self._layout(html, base_url, fetcher, stylesheets)
+            _drop_file_links(document)
             stamp = as_of.isoformat()
             document.metadata.created = stamp
             document.metadata.modified = stamp
@@ -239,6 +240,18 @@ class PdfRenderer:
             return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 stylesheets=sheets, font_config=font_config
             )
+
+
+def _drop_file_links(document: Any) -> None:
+    """A link to a file of this machine (a template's `links.asset()` in an `<a href>`) is
+    no link in the PDF: it would carry the build folder's path to every reader, and lead
+    nowhere once the PDF leaves it. Its text stays; files it embeds (`rel=attachment`) too."""
+    for page in document.pages:
+        page.links = [
+            link
+            for link in page.links
+            if not (link[0] == "external" and str(link[1]).lower().startswith("file:"))
+        ]
 
 
 def render_pdf(
