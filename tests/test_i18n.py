@@ -623,3 +623,43 @@ def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:
     assert messages[said].string == 'Sag "hallo"'
     assert messages[("one play", "%(num)d plays")].string == ("ein Play", "%(num)d Plays")
     assert [m.id for m in catalog_.obsolete.values()] == ["obsolete"]
+
+
+def test_a_play_s_target_a_customer_s_industry_and_the_tagline_are_translated(
+    tmp_path: Path,
+) -> None:
+    """An Arabic kit showed its personas, segments, industries, the customers' industries
+    and the company's tagline (the decks' closing slide) in English: extract wrote no entry
+    for them, so no translator could."""
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    entries = po(root)
+    wanted = {
+        "play:backup-modernization:target.segments.1": "mid-market",
+        "play:backup-modernization:target.personas.1": "Head of infrastructure",
+        "play:backup-modernization:target.economic_buyer": "CIO",
+        "play:backup-modernization:proof.1.industry": "healthcare",
+        "catalog:catalog:company.tagline": "Recover anything, anywhere.",
+    }
+    assert {k: entries[k].id for k in wanted} == wanted
+    german = {
+        "play:backup-modernization:target.segments.1": "Mittelstand",
+        "play:backup-modernization:target.personas.1": "Leitung Infrastruktur",
+        "play:backup-modernization:target.economic_buyer": "IT-Leitung",
+        "play:backup-modernization:proof.1.industry": "Gesundheitswesen",
+        "catalog:catalog:company.tagline": "Alles wiederherstellen, überall.",
+    }
+    translate(root, german)
+    edition = make_edition(localized(catalog(root), "de"), "partner")
+    play = edition.plays["backup-modernization"]
+    assert play.target is not None
+    assert (play.target.segments[0], play.target.personas[0], play.target.economic_buyer) == (
+        "Mittelstand",
+        "Leitung Infrastruktur",
+        "IT-Leitung",
+    )
+    assert play.proof[0].industry == "Gesundheitswesen"
+    assert edition.company.tagline == "Alles wiederherstellen, überall."
+    # the source locale's edition is as written
+    english = make_edition(catalog(root), "partner")
+    assert english.company.tagline == "Recover anything, anywhere."

@@ -34,6 +34,7 @@ from salesplay.models import (
     CatalogConfig,
     Destination,
     Name,
+    Phrase,
     Play,
     Text,
 )
@@ -117,7 +118,7 @@ def _shape(model: type[BaseModel], hint: Any) -> tuple[str, Any] | None:
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         return _shape(model, args[0]) if len(args) == 1 else None
-    if hint is Text or (hint is Name and issubclass(model, TRANSLATED_NAMES)):
+    if hint is Text or hint is Phrase or (hint is Name and issubclass(model, TRANSLATED_NAMES)):
         return "text", None
     if origin is list:
         (item,) = typing.get_args(hint)
@@ -211,7 +212,8 @@ def catalog_units(
     docs: Mapping[tuple[str, str], Document], audience_of: Callable[[str, str, YamlPath], Audience]
 ) -> list[Unit]:
     """Every translatable text of the catalog's entities, in catalog order."""
-    units = list(_tier_units(docs.get(("catalog", "catalog"))))
+    config = docs.get(("catalog", "catalog"))
+    units = [*_tier_units(config), *_tagline_unit(config)]
     specs: Specs = {}
     rank = {kind: n for n, kind in enumerate(ENTITY_FOLDERS)}  # catalog.yaml, glossary: none
     entities = sorted((k for k in docs if k[0] in rank), key=lambda k: (rank[k[0]], k[1]))
@@ -242,6 +244,18 @@ def _tier_units(doc: Document | None) -> Iterator[Unit]:
         if isinstance(tid, str) and isinstance(name, str) and name.strip():
             # partners read it (their kit) and reps (a card's partner box), never customers
             yield Unit(tier_key(tid), name, doc.loc(("tiers", i, "name")), "partner")
+
+
+#: the key of the company's tagline: msgctxt 'catalog:catalog:company.tagline'
+TAGLINE_KEY: Key = ("catalog", "catalog", ("company", "tagline"))
+
+
+def _tagline_unit(doc: Document | None) -> Iterator[Unit]:
+    """The company's tagline (the closing slide of every deck, customers' pitch decks too)."""
+    company = doc.data.get("company") if doc is not None else None
+    tagline = company.get("tagline") if isinstance(company, dict) else None
+    if doc is not None and isinstance(tagline, str) and tagline.strip():
+        yield Unit(TAGLINE_KEY, tagline, doc.loc(("company", "tagline")), "public")
 
 
 # --- loaded translations ----------------------------------------------------------------

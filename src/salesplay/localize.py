@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from salesplay.i18n import Status
+from salesplay.i18n import TAGLINE_KEY, Status
 from salesplay.load import YamlPath
 from salesplay.models import ENTITY_FOLDERS, Tier
 from salesplay.resolve import Catalog
@@ -32,7 +32,9 @@ def localized(cat: Catalog, locale: str) -> Catalog:
     if not found:
         return cat
     tables: dict[str, dict[str, Any]] = {}
-    names = {path[1]: text for path, text in found.pop(("catalog", "catalog"), [])}
+    config = found.pop(("catalog", "catalog"), [])
+    names = {path[1]: text for path, text in config if path[0] == "tiers"}
+    tagline = next((text for path, text in config if path == TAGLINE_KEY[2]), None)
     for (kind, eid), texts in found.items():
         folder = ENTITY_FOLDERS[kind]
         table = tables.setdefault(folder, dict(getattr(cat, folder)))
@@ -43,13 +45,16 @@ def localized(cat: Catalog, locale: str) -> Catalog:
             model = _replaced(model, path, text)
         table[eid] = model
     result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
+    if tagline is not None:
+        company = cat.config.company.model_copy(update={"tagline": tagline})
+        result.config = cat.config.model_copy(update={"company": company})
     if names:
         tiers = [
             t.model_copy(update={"name": names[t.id]}) if isinstance(t, Tier) and t.id in names
             else t
             for t in cat.config.tiers
         ]  # fmt: skip
-        result.config = cat.config.model_copy(update={"tiers": tiers})
+        result.config = result.config.model_copy(update={"tiers": tiers})
     if "products" in tables:
         result.capabilities = {
             ref: next(c for c in result.products[ref.split("/", 1)[0]].capabilities if c.id == cid)

@@ -339,6 +339,9 @@ COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 Colour = Annotated[str, Field(pattern=COLOUR_RE.pattern, examples=["#0B5FFF"])]
 Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
 Text = Annotated[str, Field(description="Markdown text")]
+#: a short plain phrase readers see (a segment, a persona, an industry, the tagline):
+#: translated, as Text is, but never read as Markdown
+Phrase = Annotated[str, Field(description="a short phrase, translated")]
 
 
 class Model(BaseModel):
@@ -365,7 +368,7 @@ class Scoped(Model):
 
 class Company(Model):
     name: Name = Field(description="company name, shown on every output")
-    tagline: str | None = Field(None, description="one-line promise under the name")
+    tagline: Phrase | None = Field(None, description="one-line promise under the name")
     website: Web | None = Field(None, description="public website URL")
     logo: str | None = Field(None, description="path under assets/ of the company logo")
 
@@ -597,10 +600,10 @@ class Path(Scoped):
 
 
 class Target(Scoped):
-    segments: list[str] = Field(default_factory=list, description="market segments")
-    industries: list[str] = Field(default_factory=list, description="industries")
-    personas: list[str] = Field(default_factory=list, description="who to talk to")
-    economic_buyer: str | None = Field(None, description="who signs")
+    segments: list[Phrase] = Field(default_factory=list, description="market segments")
+    industries: list[Phrase] = Field(default_factory=list, description="industries")
+    personas: list[Phrase] = Field(default_factory=list, description="who to talk to")
+    economic_buyer: Phrase | None = Field(None, description="who signs")
 
 
 class Objection(Scoped):
@@ -616,7 +619,7 @@ class PlayCompetitor(Scoped):
 
 class CustomerProof(Scoped):
     customer: Name = Field(description="customer name")
-    industry: str | None = Field(None, description="customer industry")
+    industry: Phrase | None = Field(None, description="customer industry")
     result: Text = Field(description="the measured result")
     source: str | None = Field(None, description="case study URL")
 
