@@ -298,3 +298,32 @@ def test_a_link_to_a_file_of_this_machine_is_no_link_in_the_pdf(site: dict[str, 
     assert uris == ["https://e.example/g"]
     assert b"file:" not in pdf and str(site["assets"]).encode() not in pdf
     assert "our logo" in reader.pages[0].extract_text()
+
+
+def test_a_pair_never_breaks_with_one_column_empty(site: dict[str, Path]) -> None:
+    """Two columns side by side (class "pair", a one-row table allowed to break) began at a
+    page's foot with only the right one, the left going whole to the next page: it is laid
+    out again whole. A pair that breaks with both columns begun is left as it breaks."""
+    css = (
+        "<style>@page { size: 200mm 120mm; margin: 10mm }"
+        " .pair { display: table; width: 100%; break-inside: auto }"
+        " .pair > div { display: table-cell; width: 50% }"
+        " .block { break-inside: avoid; height: 60mm } p { margin: 0; line-height: 6mm }</style>"
+    )
+    right = "".join(f"<p>QUALIFY {n}</p>" for n in range(3))
+
+    def pages(left: str, spacer_mm: int) -> list[str]:
+        pair = f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
+        body = f'<div style="height: {spacer_mm}mm"></div>{pair}'
+        pdf, _ = render(
+            site, f'<!doctype html><html lang="en"><head>{css}</head><body>{body}</body></html>'
+        )
+        return [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+    # the left column's first block cannot start on page 1: both start on page 2
+    torn = pages('<div class="block">DISCOVERY</div>', 70)
+    assert "QUALIFY 0" not in torn[0] and "DISCOVERY" in torn[1] and "QUALIFY 0" in torn[1], torn
+    # both columns begin on page 1 and go on: left as it is
+    lines = "".join(f"<p>DISCOVERY {n}</p>" for n in range(12))
+    kept = pages(lines, 70)
+    assert "DISCOVERY 0" in kept[0] and "QUALIFY 0" in kept[0] and "DISCOVERY 11" in kept[1], kept

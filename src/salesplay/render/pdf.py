@@ -237,9 +237,53 @@ class PdfRenderer:
                 raise PdfError(f"stylesheet {sheet} is outside the allowed roots") from exc
             sheets.append(CSS(url=url, url_fetcher=fetcher, font_config=font_config))
         with reusing(linked, fetcher):
-            return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=sheets, font_config=font_config
-            )
+            page = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            document = page.render(stylesheets=sheets, font_config=font_config)
+            for _ in range(_MAX_RELAYOUTS):
+                torn = _torn_pairs(document)
+                if not torn:
+                    break
+                for element in torn:  # laid out again, each kept whole (break-inside: avoid)
+                    style = (element.get("style") or "").rstrip("; ")
+                    element.set("style", f"{style}; break-inside: avoid" if style else _WHOLE)
+                document = page.render(stylesheets=sheets, font_config=font_config)
+            return document
+
+
+#: the class of two columns side by side (the theme's discovery and qualification, a
+#: table of one row that may break across pages) that must not break with one column empty
+PAIR_CLASS = "pair"
+_WHOLE = "break-inside: avoid"
+#: layouts again at most, each keeping whole the pairs the last one tore
+_MAX_RELAYOUTS = 3
+
+
+def _torn_pairs(document: Any) -> list[Any]:
+    """The elements of class PAIR_CLASS that a page ends inside with a column still empty
+    while the other has begun: in German, "Qualify before you invest" began at the foot of
+    a page beside nothing, and "Discovery questions" went whole to the next page, where the
+    rest of the qualification went on without its heading. Such a pair is laid out again
+    whole, on the next page, as one that does not fit would."""
+    from weasyprint.formatting_structure import boxes
+
+    half: dict[int, tuple[int, Any]] = {}  # element → (the page it began half on, element)
+    on: dict[int, set[int]] = {}  # element → the pages it is on
+    for number, page in enumerate(document.pages):
+        stack: list[Any] = [page._page_box]
+        while stack:
+            box = stack.pop()
+            stack.extend(reversed(getattr(box, "children", None) or ()))
+            element = getattr(box, "element", None)
+            if not isinstance(box, boxes.TableBox) or element is None:
+                continue
+            if PAIR_CLASS not in (element.get("class") or "").split():
+                continue
+            on.setdefault(id(element), set()).add(number)
+            cells = [c for group in box.children for row in group.children for c in row.children]
+            begun = [bool(cell.children) for cell in cells]
+            if len(begun) > 1 and any(begun) and not all(begun):
+                half.setdefault(id(element), (number, element))
+    return [element for key, (number, element) in half.items() if number + 1 in on[key]]
 
 
 def _drop_file_links(document: Any) -> None:
