@@ -284,6 +284,21 @@ def test_a_fetch_a_print_sheet_is_refused_is_said_once_at_the_sheet(tmp_path: Pa
     assert list((tmp_path / "build/battlecards").glob("*.pdf"))
 
 
+def test_a_refused_font_is_located_at_its_own_url_not_at_a_namesake(tmp_path: Path) -> None:
+    """`../fonts/Brand.otf` (outside templates/) was put at the first `Brand.otf` of the
+    sheet, another rule's, whose font loads."""
+    project = tmp_path / "templates"
+    _write(tmp_path / "fonts", {"Brand.otf": INTER.read_bytes()})
+    sheet = (
+        '@import url("default/style.css");\n'
+        '@font-face { font-family: Brand; src: url("fonts/Brand.otf"); }\n'
+        '@font-face { font-family: Old; src: url("../fonts/Brand.otf"); }\n'
+    )
+    _write(project, {"fonts/Brand.otf": INTER.read_bytes(), "style.css": sheet})
+    said = [w for w in _lint(project) if "refused" in w]
+    assert len(said) == 1 and said[0].startswith("style.css:3:42: refused to load file://"), said
+
+
 def test_a_theme_file_past_its_limit_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

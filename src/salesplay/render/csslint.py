@@ -329,7 +329,7 @@ def _lint_one(
         kept.append(_located(path, text, record))
     kept += [
         Diagnostic(
-            _where(path, text, url if url in text else _file_name(url)),
+            _where_url(path, text, url),
             Severity.WARNING,
             f"refused to load {r}",
             CODE,
@@ -470,6 +470,25 @@ def _tidy(message: str) -> str:
     """WeasyPrint's message as a diagnostic's: lower-case start, no final full stop, one line."""
     one = re.sub(r",? '\s*([^']*?)\s*'", r" '\1'", " ".join(message.split())).rstrip(".")
     return one[:1].lower() + one[1:]
+
+
+def _where_url(path: Path, text: str, url: str) -> Location:
+    """Where the sheet writes the url() that resolves to `url` (a refused font one folder up,
+    `../fonts/Brand.otf`, was put at the first `Brand.otf`, another rule's, which loads)."""
+    from urllib.parse import urljoin
+
+    base = path.absolute().as_uri()
+    for found in _URL_AT.finditer(text):
+        raw = next(g for g in found.groups() if g is not None)
+        if _bare(urljoin(base, raw.strip())) == _bare(url):
+            at = found.start(found.lastindex or 0)
+            line = text.count("\n", 0, at) + 1
+            return Location(path, line, at - (text.rfind("\n", 0, at) + 1) + 1)
+    return _where(path, text, url if url in text else _file_name(url))
+
+
+#: a url(…) as written, its value in one of the groups
+_URL_AT = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
 
 
 def _file_name(url: str) -> str:
