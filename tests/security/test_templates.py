@@ -653,3 +653,15 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     _assert_located(
         result, "templates/macros.html:3: error:", "'ClaimView' has no attribute 'nope'"
     )
+
+
+@pytest.mark.parametrize(
+    "setting", ['{% set _ = "field card" %}', "{% if true %}{% set gettext = 1 %}{% endif %}"]
+)
+def test_a_template_that_replaces_the_label_translator_is_told_at_its_line(
+    tmp_path: Path, setting: str
+) -> None:
+    """Set outside a block, `_` broke the built-in template the override extends, and the
+    fault was located in salesplay's own theme file ("'str' object is not callable")."""
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + setting + "\n"})
+    _assert_located(result, "templates/battlecard.html:2: error:", "how every label of the page")

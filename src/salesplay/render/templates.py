@@ -149,10 +149,45 @@ class _ContainedLoader(jinja2.BaseLoader):
             except OSError:
                 return False
 
+        if folder != THEME_DIR:
+            _no_reserved_names(environment, path, source)
         if self.overridden is not None:
             source = _yielding(environment, template, source, self.overridden)
             return source, str(path), _also_unchanged(uptodate, self.overridden / template)
         return source, str(path), uptodate
+
+
+#: the globals every page's labels go through: a project template that sets one at its top
+#: level sets it for the built-in template it extends too, whose every label then fails
+RESERVED_NAMES = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext"})
+
+
+def _no_reserved_names(environment: jinja2.Environment, path: Path, source: str) -> None:
+    """A project template that sets `_` (`{% set _ = … %}`) outside a block or macro is a
+    fault at that line: it failed in the built-in template it extends ("TypeError: 'str'
+    object is not callable", located in salesplay's own theme)."""
+    try:
+        body = environment.parse(source).body
+    except jinja2.TemplateSyntaxError:
+        return  # said where it is when the template is compiled
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, jinja2.nodes.If):
+            todo += [*node.body, *node.elif_, *node.else_]
+        if not isinstance(node, jinja2.nodes.Assign | jinja2.nodes.AssignBlock):
+            continue
+        target = node.target
+        for name in (target, *target.find_all(jinja2.nodes.Name)):
+            if not isinstance(name, jinja2.nodes.Name):
+                continue
+            if name.name in RESERVED_NAMES:
+                raise TemplateFault(
+                    Location(path, node.lineno, 0),
+                    f"'{name.name}' is how every label of the page is translated: set outside"
+                    " a block, it is replaced for the whole page, the built-in template this"
+                    " one extends too; name your variable otherwise",
+                )
 
 
 #: `{% extends "default/NAME" %}` opening a project template
