@@ -74,3 +74,43 @@ def test_unknown_kind_exits_2_with_did_you_mean(tmp_path: Path) -> None:
         "salesplay: error: unknown kind 'plya' (did you mean 'play'?); kinds: catalog, glossary,"
         " product, competitor, differentiator, destination, path, play, partner"
     ]
+
+
+def _yaml_as_an_editor_reads(path: Path) -> Any:
+    """A catalog file as yaml-language-server reads it (YAML 1.2: dates stay text)."""
+    import yaml
+
+    class Reader(yaml.SafeLoader):
+        pass
+
+    Reader.yaml_implicit_resolvers = {
+        k: [(t, r) for t, r in v if t != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return yaml.load(path.read_text("utf-8"), Loader=Reader)
+
+
+def test_the_editor_schema_flags_names_addresses_and_websites_check_refuses(
+    tmp_path: Path,
+) -> None:
+    """A blank name, `email: Alex Doe` and `website: javascript:…` passed the schema (the
+    editor showed them as fine) and failed `check`. Every sample file still passes."""
+    import jsonschema
+
+    partner = jsonschema.Draft202012Validator(schema(tmp_path, "partner"))
+    good = {"name": "Harbor Lane", "tier": "gold"}
+    contact = {"name": "Alex Doe", "email": "alex@harbor.example", "website": "www.harbor.example"}
+    assert not list(partner.iter_errors({**good, "contact": contact}))
+    for bad in (
+        {**good, "name": "  "},
+        {**good, "contact": {**contact, "email": "Alex Doe"}},
+        {**good, "contact": {**contact, "website": "javascript:alert(1)"}},
+    ):
+        assert list(partner.iter_errors(bad)), bad
+    sample = Path(__file__).resolve().parent.parent / "plays"
+    for kind, folder in (("partner", "partners"), ("competitor", "competitors")):
+        validator = jsonschema.Draft202012Validator(schema(tmp_path, kind))
+        for path in sorted((sample / folder).glob("*.yaml")):
+            assert not list(validator.iter_errors(_yaml_as_an_editor_reads(path))), path
+    catalog = jsonschema.Draft202012Validator(schema(tmp_path, "catalog"))
+    assert not list(catalog.iter_errors(_yaml_as_an_editor_reads(sample / "catalog.yaml")))

@@ -310,6 +310,16 @@ _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}")
 _WEB = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
 
 
+# The same rules for editors (`salesplay schema`), in the ECMA-262 regexes JSON Schema
+# takes (no inline flags, ASCII \w): a name with something visible, an address, a domain or
+# http(s) URL (`javascript:…` is none: after a colon only a port's digits).
+_VISIBLE_PATTERN = r"\S"
+_EMAIL_PATTERN = r"^\s*[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}\s*$"
+_WEB_PATTERN = (
+    r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://)?[^\s:/?#.]+(?:\.[^\s:/?#.]+)+(?::\d+)?(?:[/?#]\S*)?\s*$"
+)
+
+
 def _email(value: str) -> str:
     """An e-mail address as a partner's seller or a customer will read and type it."""
     if _EMAIL.fullmatch(value.strip()):
@@ -329,11 +339,13 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 #: a Babel locale identifier: language, optionally script and territory (de, pt_BR).
 LocaleId = Annotated[str, AfterValidator(_locale)]
 #: a display name (company, product, partner, play…): shown on every output, so never blank.
-Name = Annotated[str, AfterValidator(_visible)]
+Name = Annotated[
+    str, AfterValidator(_visible), Field(json_schema_extra={"pattern": _VISIBLE_PATTERN})
+]
 #: an e-mail address of a contact (name@example.com)
-Email = Annotated[str, AfterValidator(_email)]
+Email = Annotated[str, AfterValidator(_email), Field(json_schema_extra={"pattern": _EMAIL_PATTERN})]
 #: a website: a domain or an http(s) URL
-Web = Annotated[str, AfterValidator(_web)]
+Web = Annotated[str, AfterValidator(_web), Field(json_schema_extra={"pattern": _WEB_PATTERN})]
 #: a colour as '#RRGGBB' (validation explains any other spelling by this pattern).
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 Colour = Annotated[str, Field(pattern=COLOUR_RE.pattern, examples=["#0B5FFF"])]
