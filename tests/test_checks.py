@@ -191,11 +191,13 @@ def test_undefined_jargon_exact_column(tmp_path: Path, new: str, column: int) ->
     ]
 
 
-def test_undefined_jargon_in_a_block_scalar_points_at_the_scalar(tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["|", ">"])
+def test_undefined_jargon_in_a_block_scalar_is_at_its_word(tmp_path: Path, style: str) -> None:
+    """It was put at the block's `|` or `>` on the key's line (the sample writes why_now so)."""
     old = "why_now: Auditors now ask for recovery evidence."
-    new = "why_now: |\n  Auditors now ask for\n  SLA evidence.\n"
+    new = f"why_now: {style}\n  Auditors now ask for\n  SLA evidence.\n"
     result = check(tmp_path, replace_in(RD, old + "\n", new))
-    assert result.diagnostics == [f"plays/{RD}:5:10: warning: undefined jargon 'SLA': {JARGON}"]
+    assert result.diagnostics == [f"plays/{RD}:7:3: warning: undefined jargon 'SLA': {JARGON}"]
 
 
 def test_jargon_in_catalog_yaml(tmp_path: Path) -> None:

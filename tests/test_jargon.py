@@ -85,13 +85,18 @@ def test_column_of_quoted_one_line_scalars() -> None:
     assert column_of(doc, ("b",), 3) == (2, 8)
 
 
-def test_column_of_multi_line_scalars_is_the_scalar_start() -> None:
+def test_column_of_multi_line_scalars_is_the_word_where_the_file_has_it() -> None:
     doc = parse_document(
-        Path("p.yaml"), "play", "p", b"a: |\n  x SLA\nb: >\n  y\n  SLA\nc: two\n  lines SLA\n"
+        Path("p.yaml"),
+        "play",
+        "p",
+        b"a: |\n  x SLA\nb: >\n  y\n  SLA SLA\nc: two\n  lines SLA\nd: 'it''s SLA'\n",
     )
-    assert column_of(doc, ("a",), 2) == (1, 4)
-    assert column_of(doc, ("b",), 2) == (3, 4)
-    assert column_of(doc, ("c",), 10) == (6, 4)
+    assert column_of(doc, ("a",), 2) == (2, 5)
+    assert column_of(doc, ("b",), 2) == (5, 3)
+    assert column_of(doc, ("b",), 6) == (5, 7)  # the second SLA of the value, the file's too
+    assert column_of(doc, ("c",), 10) == (7, 9)
+    assert column_of(doc, ("d",), 5) == (8, 11)  # after an escaped quote
 
 
 def test_column_of_unknown_path_defaults_to_file_start() -> None:

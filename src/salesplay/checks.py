@@ -349,28 +349,8 @@ def _roadmap_message(cat: Catalog, found: str, ref: str, reader: str, widest: Au
 
 
 def _column(doc: Document, path: YamlPath, text: str, offset: int, found: str) -> tuple[int, int]:
-    """Line and column of the match: exact in a one-line scalar or a literal block (|)."""
-    line, col = doc.marks.get(path, (1, 1))
-    style, one_line = doc.styles.get(path, (None, False))
-    if style == "|" and not one_line:
-        row = line + text.count("\n", 0, offset)  # the first content line follows the '|'
-        start = text.rfind("\n", 0, offset) + 1
-        first = next((s for s in doc.lines[line:] if s.strip()), None)
-        if row < len(doc.lines) and first is not None:
-            indent = len(first) - len(first.lstrip(" "))  # the block's, not a line's own
-            return row + 1, indent + offset - start + 1
-        return line, col
-    if not one_line or style not in (None, "'", '"') or line > len(doc.lines):
-        return line, col
-    # quoted scalars may hold escapes: find the words again in the source line
-    nth = text.casefold().count(found.casefold(), 0, offset)
-    source = doc.lines[line - 1].casefold()
-    at = col - 2
-    for _ in range(nth + 1):
-        at = source.find(found.casefold(), at + 1)
-        if at < 0:
-            return line, col
-    return line, at + 1
+    """Line and column of the match, found again in the file (Document.column)."""
+    return doc.column(path, text, offset, found, fold=True)
 
 
 class _Phrases:

@@ -216,29 +216,14 @@ def long_field(doc: Document, path: YamlPath, text: str) -> tuple[Location, str]
 
 
 def column_of(doc: Document, path: YamlPath, offset: int) -> tuple[int, int]:
-    """Exact line and column of a character in a one-line scalar; the scalar's start otherwise.
-
-    The offset is in the decoded value; quoted scalars may hold escapes ('' or \\x), so the
-    word is found again in the source line, counting earlier occurrences of it.
-    """
-    line, col = doc.marks.get(path, (1, 1))
-    style, one_line = doc.styles.get(path, (None, False))
-    if not one_line or style not in (None, "'", '"') or line > len(doc.lines):
-        return line, col
+    """Line and column of the word at `offset` of the scalar at `path`, where the file writes
+    it (a one-line scalar, quoted or not, or a `|` or `>` block); the scalar's start when the
+    word is not found there."""
     value = _value_at(doc, path)
-    if not isinstance(value, str):
-        return line, col
-    word = ACRONYM_RE.match(value, offset)
-    if word is None:
-        return line, col
-    nth = value.count(word.group(), 0, offset)
-    source = doc.lines[line - 1]
-    at = col - 1
-    for _ in range(nth + 1):
-        at = source.find(word.group(), at + (1 if _ else 0))
-        if at < 0:
-            return line, col
-    return line, at + 1
+    word = ACRONYM_RE.match(value, offset) if isinstance(value, str) else None
+    if word is None or not isinstance(value, str):
+        return doc.marks.get(path, (1, 1))
+    return doc.column(path, value, offset, word.group())
 
 
 def _value_at(doc: Document, path: YamlPath) -> Any:

@@ -195,6 +195,33 @@ class Document:
         mark = self.key_marks.get(path)
         return Location(self.path, *mark) if mark else self.loc(path)
 
+    def column(
+        self, path: YamlPath, text: str, offset: int, found: str, fold: bool = False
+    ) -> tuple[int, int]:
+        """Line and column where the scalar at `path` writes `found`, which its value `text`
+        has at `offset`: the source is searched from the scalar's start for that occurrence
+        (the value's own count of it before `offset`), so a quoted scalar's escapes, a
+        block's indentation (`|`) and its folded lines (`>`) are all placed where the file
+        has them. `fold`: matched ignoring case. The scalar's start when it is not found."""
+        line, col = self.marks.get(path, (1, 1))
+        if not found or line > len(self.lines):
+            return line, col
+
+        def same(s: str) -> str:
+            return s.casefold() if fold else s
+
+        word, nth = same(found), same(text).count(same(found), 0, offset)
+        row, at = line - 1, col - 2
+        while row < len(self.lines):
+            at = same(self.lines[row]).find(word, at + 1)
+            if at < 0:
+                row, at = row + 1, -1
+                continue
+            if nth == 0:
+                return row + 1, at + 1
+            nth -= 1
+        return line, col
+
     @functools.cached_property
     def texts(self) -> tuple[tuple[YamlPath, str], ...]:
         """Every prose string with its path (prose), listed once: nothing changes a
