@@ -665,3 +665,26 @@ def test_a_template_that_replaces_the_label_translator_is_told_at_its_line(
     fault was located in salesplay's own theme file ("'str' object is not callable")."""
     result = _build_site(tmp_path, {"battlecard.html": EXTENDS + setting + "\n"})
     _assert_located(result, "templates/battlecard.html:2: error:", "how every label of the page")
+
+
+def test_a_page_nested_too_deep_for_a_pdf_stops_check_not_a_late_worker(tmp_path: Path) -> None:
+    """Tags opened in a loop (or a macro calling itself) passed `check`, then the build
+    stopped in a worker on WeasyPrint's RecursionError, after it had written other outputs."""
+    make_catalog(tmp_path)
+    deep = (
+        '{% extends "default/battlecard.html" %}\n{% block card %}{{ super() }}\n'
+        "{% for i in range(300) %}<div>{% endfor %}deep{% for i in range(300) %}</div>{% endfor %}"
+        "\n{% endblock %}\n"
+    )
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/battlecard.html").write_text(deep)
+    args = ("--catalog", "plays", "--as-of", AS_OF)
+    for command in (("check", "--templates", "templates"), ("build", "--only", "battlecards")):
+        result = run_cli(*command, *args, cwd=tmp_path)
+        assert result.code == 1, result.stderr
+        assert "nest 3" in result.stderr and "deep" in result.stderr, result.stderr
+        assert "RecursionError" not in result.stderr and not (tmp_path / "build").exists()
+    # as deep as a PDF can be laid out: built
+    (tmp_path / "templates/battlecard.html").write_text(deep.replace("300", "90"))
+    built = run_cli("build", "--only", "battlecards", *args, cwd=tmp_path)
+    assert built.code == 0, built.stderr

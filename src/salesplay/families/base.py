@@ -98,6 +98,13 @@ class Sources:
         return tuple(template_dirs(self.templates))
 
     @functools.cached_property
+    def html_overrides(self) -> bool:
+        """Whether the project overrides a template (the theme's pages nest about 20 deep,
+        and catalog Markdown at most 20 more: only an override can nest a page too deep)."""
+        folder = self.templates
+        return folder is not None and folder.is_dir() and any(folder.rglob("*.html"))
+
+    @functools.cached_property
     def linted_sheets(self) -> tuple[Path, ...]:
         """The project's print sheets, whose refused fetches the lint reports once."""
         return linted_sheets(self.templates)
@@ -257,6 +264,8 @@ def pdf_unit(
     URL is not known once it is HTML.
     """
     _check_spans(page, src.out / rel, src.templates)
+    if src.html_overrides:
+        _check_depth(page, src.out / rel)
     job = replace(_job(src, page, title), chapters=chapters)
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
@@ -285,6 +294,40 @@ def _check_spans(page: str, where: Path, templates: Path | None) -> None:
                 _written_at(templates, span) or Location(where, 0, 0),
                 f"a table cell spans {span:,} columns; HTML allows at most {MAX_COLSPAN:,}",
             )
+
+
+#: how deep a printed page's elements may nest: WeasyPrint's layout recurses per level and
+#: stops (RecursionError) between 130 and 160 levels; the theme's pages nest about 20
+MAX_DEPTH = 128
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
+#: HTML's void elements, which never close
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+
+
+def _check_depth(page: str, where: Path) -> None:
+    """A fault for a page whose elements nest deeper than a PDF can be laid out (a template's
+    recursive macro, or tags opened in a loop and never closed): found while planning, so by
+    `check --templates` too, where the build stopped late, in a worker, on WeasyPrint's
+    RecursionError."""
+    depth = deepest = 0
+    for close, name, closed in _TAG.findall(page):
+        if closed or name.lower() in _VOID:
+            continue
+        if close:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise BuildFault(
+            Location(where, 0, 0),
+            f"the page's elements nest {deepest} deep; a PDF is laid out at most {MAX_DEPTH}"
+            " deep: a template's macro calls itself, or opens tags in a loop and never"
+            " closes them",
+        )
 
 
 def _written_at(templates: Path | None, span: int) -> Location | None:
