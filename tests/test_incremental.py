@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -690,14 +691,16 @@ def test_kept_warnings_sort_as_a_clean_builds_with_a_relative_catalog(
     assert (tmp_path / "build/reports/check.json").read_bytes() == report
 
 
-def _git_project(tmp_path: Path) -> Path:
-    """minimal in git: tagged v1, then an objection added and tagged v2."""
+def _git_project(tmp_path: Path, only: Sequence[str]) -> Path:
+    """minimal in git: tagged v1 and built (the partners' first kits), then an objection
+    added and tagged v2."""
     project = tmp_path / "project"
     shutil.copytree(MINIMAL, project / "plays")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "v1", date="2026-11-01T10:00:00Z")
     git(project, "tag", "v1")
+    build(project, project / "build", only)
     play = project / "plays/plays/backup-modernization.yaml"
     text = play.read_text()
     added = '  - {objection: "Too costly.", response: "Ask what a day of downtime costs."}\n'
@@ -724,11 +727,18 @@ def test_what_s_new_follows_a_reworded_label_and_the_card_s_sections(tmp_path: P
     """The What's new pages (the portal's, each kit's) were kept when a project reworded a
     change's label in templates/locale/en.po ("0 changed"), and linked a card section the
     card no longer had."""
-    project = _git_project(tmp_path)
     only = ("site", "kits")
+    project = _git_project(tmp_path, only)
     _same_as_clean(project, only)
     page = project / "build/site/whats-new.html"
     assert "New objection on Backup modernization" in page.read_text()
+    kit = project / "build/kits/blue-river.zip"
+
+    def kit_news() -> str:
+        with zipfile.ZipFile(kit) as z:
+            return z.read("blue-river/for-your-team/whats-new.html").decode()
+
+    assert "New objection on Backup modernization" in kit_news()  # since the v1 kit
     (project / "templates/locale").mkdir(parents=True)
     (project / "templates/locale/en.po").write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -737,6 +747,7 @@ def test_what_s_new_follows_a_reworded_label_and_the_card_s_sections(tmp_path: P
     )
     _same_as_clean(project, only)
     assert "Objection added to Backup modernization" in page.read_text()
+    assert "Objection added to Backup modernization" in kit_news()
     assert "#play-backup-modernization-objections" in page.read_text()
     # every objection internal: the rep card has no objections section to link to
     play = project / "plays/plays/backup-modernization.yaml"
