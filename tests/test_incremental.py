@@ -784,3 +784,35 @@ def test_a_renamed_catalog_folder_is_named_where_it_is_now(tmp_path: Path) -> No
     assert "catalog/plays/recovery-drills.yaml" in said and "plays/plays/" not in said, said
     build_from("clean", "--clean")
     assert_same_tree(project / "build", project / "clean")
+
+
+def test_a_partial_clone_tells_its_releases_once_their_files_are_fetched(
+    tmp_path: Path,
+) -> None:
+    """In a `--filter=blob:none` clone, releases whose files were never fetched have no
+    note; once a fetch brings them, the build said "0 changed" and kept What's new and the
+    Atom feeds without notes until a tag moved."""
+    origin = tmp_path / "origin"
+    shutil.copytree(MINIMAL, origin / "plays")
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "v1", date="2026-11-01T10:00:00Z")
+    git(origin, "tag", "v1")
+    play = origin / "plays/plays/backup-modernization.yaml"
+    added = '  - {objection: "Too costly.", response: "Ask what a day of downtime costs."}\n'
+    play.write_text(play.read_text().replace("competitors:\n", added + "competitors:\n", 1))
+    git(origin, "commit", "-q", "-am", "v2", date="2026-11-10T10:00:00Z")
+    git(origin, "tag", "v2")
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    git(origin, "config", "uploadpack.allowAnySHA1InWant", "true")
+    project = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", origin.as_uri(), str(project))
+    missing = git(project, "rev-list", "--objects", "--missing=print", "--all")
+    assert any(line.startswith("?") for line in missing.splitlines())
+    only = ("site", "feed")
+    build(project, project / "build", only)
+    page = project / "build/site/whats-new.html"
+    assert "New objection on Backup modernization" not in page.read_text()
+    git(project, "log", "-p", "--all")  # the user's git fetches the releases' files
+    _same_as_clean(project, only)
+    assert "New objection on Backup modernization" in page.read_text()

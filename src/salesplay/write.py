@@ -570,8 +570,22 @@ def _git(directory: Path, *args: str) -> str | None:
 
 
 def git_tags(directory: Path) -> str | None:
-    """Every tag of the repository holding `directory` with what it points at; None outside git."""
-    return _git(directory, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    """Every tag of the repository holding `directory` with what it points at, and in a
+    partial clone what objects it holds (git_objects); None outside git."""
+    tags = _git(directory, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    held = git_objects(directory) if tags is not None else None
+    return tags if held is None else f"{tags}\n{held}"
+
+
+def git_objects(directory: Path) -> str | None:
+    """In a partial clone, what objects it holds (`git count-objects -v`); None in a full
+    clone or outside git. A release whose files were never fetched has no note, and a
+    fetch that brings them changes this, so every key that names the releases holds it:
+    else the notes stayed missing ("0 changed") until a tag moved."""
+    promisor = r"^(remote\..*\.promisor|extensions\.partialclone)$"
+    if not _git(directory, "config", "--get-regexp", promisor):
+        return None
+    return _git(directory, "count-objects", "-v")
 
 
 def git_revision(directory: Path) -> str | None:

@@ -16,6 +16,7 @@ from salesplay.families.base import Sources, guarded, pdf_unit, scratch
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.views import Edition
+from salesplay.write import git_objects
 
 #: an earlier revision's kit news needs only its partner edition (and its tiers' kits)
 PARTNER_ONLY: tuple[Audience, ...] = ("partner",)
@@ -57,6 +58,9 @@ def plan_news(
         folder = kits.kit_folder(shared, pid)
         shared.since[pid] = kits.previous_since(src.out, pid, revision, rel, folder)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
+    # a partial clone's revision whose files were never fetched has no changes to tell
+    # until they are: what it holds is part of the cached changes' key
+    held = git_objects(src.cat.root) if any(shared.since.values()) else None
 
     def editions_then(since: str) -> dict[str, Edition] | None:
         if since not in before:
@@ -95,7 +99,14 @@ def plan_news(
             locale = (src.locale,) if src.translated else ()
             # worded with the kit's labels: a label a project rewords is told anew
             key = key_of(
-                "kit-news", tier, since, ped.kits[tier].cards, src.labels.digest, *locale, *news[1:]
+                "kit-news",
+                tier,
+                since,
+                ped.kits[tier].cards,
+                src.labels.digest,
+                held,
+                *locale,
+                *news[1:],
             )
             name = f"{cache}/{key}.json"
             state.news_cache[news] = name

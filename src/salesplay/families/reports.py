@@ -17,6 +17,7 @@ from salesplay.render import portal
 from salesplay.render.templates import css_safe
 from salesplay.render.theme import read_theme_file
 from salesplay.views import Edition
+from salesplay.write import git_objects
 
 NAME = "reports"
 #: every diagnostic of the build, the catalog's and the renderers', as `check --format json`.
@@ -162,7 +163,15 @@ def plan(src: Sources) -> list[Unit]:
     # the left-out section names the catalog's files from `base`: the folder's name too
     folder = Path(src.cat.root).resolve().relative_to(base).as_posix()
     key = key_of(
-        "coverage", shell, repo is not None, release, rep.as_of, catalog, folder, _who(src)
+        "coverage",
+        shell,
+        repo is not None,
+        release,
+        git_objects(src.cat.root) if repo is not None else None,  # a partial clone's
+        rep.as_of,
+        catalog,
+        folder,
+        _who(src),
     )
 
     def make(_workshop: Workshop) -> Made:
