@@ -528,7 +528,7 @@ def plan(src: Sources) -> list[Unit]:
 def _shape(value: object) -> object:
     """What a template can trip on in a view, and nothing else: which fields are None or
     empty, and the shape of what the others hold (not their words). Kits of one tier whose
-    partners have one shape render their index pages alike, value for value."""
+    partners have one shape take the same paths through a template; only values differ."""
     if value is None or isinstance(value, bool | int | float):
         return value if isinstance(value, bool) or value is None else type(value).__name__
     if isinstance(value, str):

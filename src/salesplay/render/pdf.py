@@ -245,7 +245,7 @@ class PdfRenderer:
                     break
                 for element in torn:  # laid out again, each kept whole (break-inside: avoid)
                     style = (element.get("style") or "").rstrip("; ")
-                    element.set("style", f"{style}; break-inside: avoid" if style else _WHOLE)
+                    element.set("style", f"{style}; {_WHOLE}" if style else _WHOLE)
                 document = page.render(stylesheets=sheets, font_config=font_config)
             return document
 
