@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -691,16 +691,15 @@ def test_kept_warnings_sort_as_a_clean_builds_with_a_relative_catalog(
     assert (tmp_path / "build/reports/check.json").read_bytes() == report
 
 
-def _git_project(tmp_path: Path, only: Sequence[str]) -> Path:
-    """minimal in git: tagged v1 and built (the partners' first kits), then an objection
-    added and tagged v2."""
-    project = tmp_path / "project"
+def _tagged(project: Path, between: Callable[[], object] = lambda: None) -> Path:
+    """minimal in git at `project`: tagged v1, then (after `between`) an objection added
+    and tagged v2."""
     shutil.copytree(MINIMAL, project / "plays")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "v1", date="2026-11-01T10:00:00Z")
     git(project, "tag", "v1")
-    build(project, project / "build", only)
+    between()
     play = project / "plays/plays/backup-modernization.yaml"
     text = play.read_text()
     added = '  - {objection: "Too costly.", response: "Ask what a day of downtime costs."}\n'
@@ -708,6 +707,12 @@ def _git_project(tmp_path: Path, only: Sequence[str]) -> Path:
     git(project, "commit", "-q", "-am", "v2", date="2026-11-10T10:00:00Z")
     git(project, "tag", "v2")
     return project
+
+
+def _git_project(tmp_path: Path, only: Sequence[str]) -> Path:
+    """_tagged, built at v1 (the partners' first kits)."""
+    project = tmp_path / "project"
+    return _tagged(project, lambda: build(project, project / "build", only))
 
 
 def _same_as_clean(project: Path, only: Sequence[str]) -> str:
@@ -792,17 +797,7 @@ def test_a_partial_clone_tells_its_releases_once_their_files_are_fetched(
     """In a `--filter=blob:none` clone, releases whose files were never fetched have no
     note; once a fetch brings them, the build said "0 changed" and kept What's new and the
     Atom feeds without notes until a tag moved."""
-    origin = tmp_path / "origin"
-    shutil.copytree(MINIMAL, origin / "plays")
-    git(origin, "init", "-q", "-b", "main")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "v1", date="2026-11-01T10:00:00Z")
-    git(origin, "tag", "v1")
-    play = origin / "plays/plays/backup-modernization.yaml"
-    added = '  - {objection: "Too costly.", response: "Ask what a day of downtime costs."}\n'
-    play.write_text(play.read_text().replace("competitors:\n", added + "competitors:\n", 1))
-    git(origin, "commit", "-q", "-am", "v2", date="2026-11-10T10:00:00Z")
-    git(origin, "tag", "v2")
+    origin = _tagged(tmp_path / "origin")
     git(origin, "config", "uploadpack.allowFilter", "true")
     git(origin, "config", "uploadpack.allowAnySHA1InWant", "true")
     project = tmp_path / "clone"
