@@ -455,6 +455,7 @@ def _plan(
     from salesplay.localize import localized
     from salesplay.render.templates import make_env, template_dirs
     from salesplay.render.theme import check_overrides
+    from salesplay.write import git_objects
 
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
@@ -471,6 +472,8 @@ def _plan(
             (ctx.strict, ctx.as_of, partners),
             functools.partial(_git_read, ctx.catalog),
         )
+    # asked of git once a plan, not once a family and locale
+    objects = git_objects(ctx.catalog) if any(fam.git for fam in wanted) else None
     units: list[Unit] = []
     for locale in locales[:1] if source_only else locales:
         translated = locale != locales[0]
@@ -496,6 +499,7 @@ def _plan(
             clean,
             None if ctx.memo is None or keys is None else ctx.memo.pages,
             scratch_at=scratch_at,
+            git_objects=objects,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None

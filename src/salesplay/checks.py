@@ -6,7 +6,7 @@ import re
 
 from salesplay.diagnostics import Location, Reporter
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
-from salesplay.load import Document, YamlPath
+from salesplay.load import YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 from salesplay.richtext import DroppedLink, dropped_links, safe_href
@@ -198,7 +198,7 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                 line, col = (
                     doc.marks.get(path, (1, 1))
                     if offset is None
-                    else _column(doc, path, text, offset, target)
+                    else doc.column(path, text, offset, target, fold=True)
                 )
                 if link.image:
                     reporter.warning(
@@ -307,7 +307,7 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             for offset, found, ref in matchers[reader].first_each(mask_links(text)):
                 if ref in backers and _reaches(shown[ref], reader):
                     continue  # the claim's card shows this capability's roadmap label beside it
-                line, col = _column(doc, path, text, offset, found)
+                line, col = doc.column(path, text, offset, found, fold=True)
                 reporter.warning(
                     Location(doc.path, line, col),
                     _roadmap_message(cat, found, ref, reader, shown[ref]),
@@ -346,11 +346,6 @@ def _roadmap_message(cat: Catalog, found: str, ref: str, reader: str, widest: Au
         f"{named}, which {reader} editions do not show (it reaches {widest} editions at most),"
         f" in text {reader} editions show: remove it, or narrow this text's audience"
     )
-
-
-def _column(doc: Document, path: YamlPath, text: str, offset: int, found: str) -> tuple[int, int]:
-    """Line and column of the match, found again in the file (Document.column)."""
-    return doc.column(path, text, offset, found, fold=True)
 
 
 class _Phrases:

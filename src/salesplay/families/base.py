@@ -66,6 +66,9 @@ class Sources:
     #: where a family extracts the catalog at an earlier revision (scratch); None: the
     #: build's scratch folder under `out` (`check --templates` writes nothing there)
     scratch_at: Path | None = None
+    #: in a partial clone, what objects it holds (write.git_objects), else None: part of
+    #: every key that names the releases, asked of git once a plan
+    git_objects: str | None = None
     #: the digests of each edition's entries (engine.reads), by the edition's identity,
     #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
     _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(

@@ -16,7 +16,6 @@ from salesplay.families.base import Sources, guarded, pdf_unit, scratch
 from salesplay.locales import localized_path
 from salesplay.models import Audience
 from salesplay.views import Edition
-from salesplay.write import git_objects
 
 #: an earlier revision's kit news needs only its partner edition (and its tiers' kits)
 PARTNER_ONLY: tuple[Audience, ...] = ("partner",)
@@ -58,9 +57,6 @@ def plan_news(
         folder = kits.kit_folder(shared, pid)
         shared.since[pid] = kits.previous_since(src.out, pid, revision, rel, folder)
     before: dict[str, dict[str, Edition] | None] = {}  # since → its named editions
-    # a partial clone's revision whose files were never fetched has no changes to tell
-    # until they are: what it holds is part of the cached changes' key
-    held = git_objects(src.cat.root) if any(shared.since.values()) else None
 
     def editions_then(since: str) -> dict[str, Edition] | None:
         if since not in before:
@@ -104,7 +100,7 @@ def plan_news(
                 since,
                 ped.kits[tier].cards,
                 src.labels.digest,
-                held,
+                src.git_objects,  # a partial clone's files of `since`, fetched since
                 *locale,
                 *news[1:],
             )

@@ -17,7 +17,6 @@ from salesplay.render import portal
 from salesplay.render.templates import css_safe
 from salesplay.render.theme import read_theme_file
 from salesplay.views import Edition
-from salesplay.write import git_objects
 
 NAME = "reports"
 #: every diagnostic of the build, the catalog's and the renderers', as `check --format json`.
@@ -167,7 +166,7 @@ def plan(src: Sources) -> list[Unit]:
         shell,
         repo is not None,
         release,
-        git_objects(src.cat.root) if repo is not None else None,  # a partial clone's
+        src.git_objects,  # a partial clone's release files fetched since
         rep.as_of,
         catalog,
         folder,

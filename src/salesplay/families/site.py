@@ -18,7 +18,6 @@ from salesplay.images import site_name
 from salesplay.render import html, portal, search
 from salesplay.render.theme import read_theme_file, with_css_references
 from salesplay.views import Edition
-from salesplay.write import git_objects
 
 NAME = "site"
 #: a page's text, and the theme files and assets it referred to
@@ -146,7 +145,7 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     key = key_of(
         "whats-new",
         tags,
-        git_objects(src.cat.root),  # a partial clone's release files fetched since
+        src.git_objects,  # a partial clone's release files fetched since
         config,
         shell,
         read_theme_file(src.templates, "portal/whats-new.html"),
