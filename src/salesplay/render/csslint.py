@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +19,9 @@ from salesplay.faults import BuildFault
 from salesplay.render.theme import (
     PRINT_SHEETS,
     css_references,
+    css_relative_names,
     css_text,
+    css_url_spans,
     css_urls,
     read_theme_file,
 )
@@ -194,18 +195,12 @@ def _above(project: Path, sheets: dict[str, tuple[bytes, bool]]) -> list[tuple[s
     """Each file above templates/ a sheet refers to (`../plays/assets/Brand.ttf`, which the
     lint may fetch from the catalog's folder), by what it holds: the lint of a font broken
     then mended there was kept, and said it broken."""
-    found = []
-    for name, (data, _) in sorted(sheets.items()):
-        text = css_text(data)
-        for raw in css_urls(text):
-            url = re.split(r"[?#]", raw, maxsplit=1)[0]
-            if not url or ":" in url or url.startswith("/"):
-                continue
-            rel = os.path.normpath(os.path.join(os.path.dirname(name), unquote(url)))
-            if not rel.startswith(".."):
-                continue  # inside templates/: css_references keys it
-            found.append((rel, _file_key(project / rel)))
-    return found
+    return [
+        (name, _file_key(project / name))
+        for sheet, (data, _) in sorted(sheets.items())
+        for name in css_relative_names(sheet, data)
+        if name.startswith("../")  # inside templates/: css_references keys it
+    ]
 
 
 def _file_key(path: Path) -> object:
@@ -478,17 +473,11 @@ def _where_url(path: Path, text: str, url: str) -> Location:
     from urllib.parse import urljoin
 
     base = path.absolute().as_uri()
-    for found in _URL_AT.finditer(text):
-        raw = next(g for g in found.groups() if g is not None)
-        if _bare(urljoin(base, raw.strip())) == _bare(url):
-            at = found.start(found.lastindex or 0)
+    for raw, at in css_url_spans(text):
+        if _bare(urljoin(base, raw)) == _bare(url):
             line = text.count("\n", 0, at) + 1
             return Location(path, line, at - (text.rfind("\n", 0, at) + 1) + 1)
     return _where(path, text, url if url in text else _file_name(url))
-
-
-#: a url(…) as written, its value in one of the groups
-_URL_AT = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""")
 
 
 def _file_name(url: str) -> str:

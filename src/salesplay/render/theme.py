@@ -186,7 +186,18 @@ def css_text(css: bytes | str) -> str:
 
 def css_urls(text: str) -> list[str]:
     """The url(…) values of stylesheet text, in order, as written (stripped)."""
-    return [next((g for g in m.groups() if g), "").strip() for m in _CSS_URL.finditer(text)]
+    return [url for url, _at in css_url_spans(text)]
+
+
+def css_url_spans(text: str) -> list[tuple[str, int]]:
+    """Each url(…) value of stylesheet text as written (stripped), with where it starts."""
+    found = []
+    for m in _CSS_URL.finditer(text):
+        group = next((n for n, g in enumerate(m.groups(), 1) if g), None)
+        raw = m.group(group) if group else ""
+        at = m.start(group) if group else m.start()
+        found.append((raw.strip(), at + len(raw) - len(raw.lstrip())))
+    return found
 
 
 def css_imports(text: str) -> list[str]:
@@ -199,6 +210,13 @@ def css_references(css_name: str, css: bytes) -> list[str]:
     as theme names resolved against its folder: relative URLs only, without their query or
     fragment; a URL with a scheme, an absolute path, or one leading above the theme is left
     out (a browser cannot reach it from the copied sheet either)."""
+    return [name for name in css_relative_names(css_name, css) if _relative(name)]
+
+
+def css_relative_names(css_name: str, css: bytes) -> list[str]:
+    """What a stylesheet `css_name` refers to by a relative URL (fonts, images, imported
+    sheets), resolved against its folder, without query or fragment, once each: the theme
+    files of css_references, and those leading above it (`../plays/assets/Brand.otf`)."""
     text = css_text(css)
     found: list[str] = []
     for raw in (*css_urls(text), *css_imports(text)):
@@ -206,7 +224,7 @@ def css_references(css_name: str, css: bytes) -> list[str]:
         if not url or ":" in url or url.startswith("/"):
             continue  # data:, https:, an absolute path: nothing of the theme's
         name = posixpath.normpath(posixpath.join(posixpath.dirname(css_name), url))
-        if _relative(name) and name not in found:
+        if name not in found:
             found.append(name)
     return found
 
