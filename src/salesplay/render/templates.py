@@ -76,6 +76,13 @@ class _Sandbox(SandboxedEnvironment):
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return safe
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        # checked as it is parsed to be compiled, once, not again on each load
+        tree = super()._parse(source, name, filename)
+        if filename is not None and not Path(filename).is_relative_to(THEME_DIR):
+            _no_reserved_names(tree, Path(filename))
+        return tree
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         return _read_only(obj, super().getattr(obj, attribute))
 
@@ -149,8 +156,6 @@ class _ContainedLoader(jinja2.BaseLoader):
             except OSError:
                 return False
 
-        if folder != THEME_DIR:
-            _no_reserved_names(environment, path, source)
         if self.overridden is not None:
             source = _yielding(environment, template, source, self.overridden)
             return source, str(path), _also_unchanged(uptodate, self.overridden / template)
@@ -162,15 +167,11 @@ class _ContainedLoader(jinja2.BaseLoader):
 RESERVED_NAMES = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext"})
 
 
-def _no_reserved_names(environment: jinja2.Environment, path: Path, source: str) -> None:
+def _no_reserved_names(tree: jinja2.nodes.Template, path: Path) -> None:
     """A project template that sets `_` (`{% set _ = … %}`) outside a block or macro is a
     fault at that line: it failed in the built-in template it extends ("TypeError: 'str'
     object is not callable", located in salesplay's own theme)."""
-    try:
-        body = environment.parse(source).body
-    except jinja2.TemplateSyntaxError:
-        return  # said where it is when the template is compiled
-    todo = list(body)
+    todo: list[jinja2.nodes.Node] = list(tree.body)
     while todo:
         node = todo.pop()
         if isinstance(node, jinja2.nodes.If):
