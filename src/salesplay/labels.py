@@ -57,6 +57,7 @@ class Labels:
         seen = hashlib.sha256(self.locale.encode())
         catalogs: gettext.NullTranslations | None = self.translations
         while catalogs is not None:
+            # gettext lists a catalog's entries nowhere public: its _catalog and _fallback
             entries = getattr(catalogs, "_catalog", {})
             seen.update(repr(sorted(entries.items(), key=repr)).encode())
             catalogs = getattr(catalogs, "_fallback", None)

@@ -160,7 +160,7 @@ def plan(src: Sources) -> list[Unit]:
     shell = portal.report_page(src.env, rep, sections, links, inline_css=css)
     catalog = src.tree([src.cat.root], skip=[ENTITY_FOLDERS["partner"]])
     # the left-out section names the catalog's files from `base`: the folder's name too
-    folder = Path(src.cat.root).resolve().relative_to(base).as_posix()
+    folder = Path(src.cat.root).resolve().name
     key = key_of(
         "coverage",
         shell,
