@@ -11,6 +11,7 @@ from salesplay.context import Context
 from salesplay.pipeline import check_catalog
 
 BM = "plays/plays/backup-modernization.yaml"
+RD = "plays/recovery-drills.yaml"
 DEST = "destinations/cyber-resilience.yaml"
 #: the fixture's vault product and acme competitor as a new user writes them: no audience
 VAULT_DEFAULT = {
@@ -233,6 +234,39 @@ def test_partner_play_resting_mostly_on_what_partners_may_not_sell(tmp_path: Pat
     assert check(tmp_path / "half", edits).diagnostics == []
 
 
+def test_a_partner_whose_kit_holds_no_play_is_warned_at_its_tier(tmp_path: Path) -> None:
+    """A registered partner got a kit of an index page and its news, and nobody knew: the
+    one play meant for registered partners was left at the default (rep) audience."""
+    registered = replace_in("partners/red-rock.yaml", "tier: silver", "tier: registered")
+    result = check(tmp_path / "a", registered)
+    assert result.code == 0
+    assert result.diagnostics == [
+        "plays/partners/red-rock.yaml:2:1: warning: partner 'red-rock' gets an empty kit: no"
+        " play reaches tier 'registered': play 'recovery-drills': audience 'rep' by default:"
+        " this play sets no `audience:` at its top; the kits' plays start at tier 'silver'"
+        " (1 play): raise this partner's tier, or bring a play to it"
+    ]
+    assert check(tmp_path / "strict", registered, "--strict").code == 1
+    # the play opened to partners: the kit holds it, nothing to say
+    opened = {
+        **registered,
+        **replace_in(RD, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n"),
+    }
+    assert not [line for line in check(tmp_path / "b", opened).lines if "empty kit" in line]
+    # no play reaches any partner: both kits are empty
+    no_block = replace_in(
+        "plays/backup-modernization.yaml",
+        "partner: {role: Partner runs the proof of concept, min_tier: silver}\n",
+        "",
+    )
+    lines = check(tmp_path / "c", no_block).diagnostics
+    assert [line.split(": warning: ")[0] for line in lines if "empty kit" in line] == [
+        "plays/partners/blue-river.yaml:2:1",
+        "plays/partners/red-rock.yaml:2:1",
+    ]
+    assert all("no play reaches any partner" in line for line in lines if "empty kit" in line)
+
+
 def test_sample_catalog_checks_with_no_errors_and_reports_its_real_losses() -> None:
     sample = Path(__file__).parent.parent / "plays"
     ctx = Context(catalog=sample, as_of=dt.date(2026, 11, 30))
@@ -290,8 +324,9 @@ def test_explain_every_edition_and_a_play_left_out(tmp_path: Path) -> None:
 
 
 def test_explain_for_a_partner_names_the_tier(tmp_path: Path) -> None:
-    # red-rock is registered; the play is for silver and above
-    code, out, _ = explain(tmp_path, None, "backup-modernization", "--partner", "red-rock")
+    # red-rock made registered; the play is for silver and above
+    registered = replace_in("partners/red-rock.yaml", "tier: silver", "tier: registered")
+    code, out, _ = explain(tmp_path, registered, "backup-modernization", "--partner", "red-rock")
     assert code == 0
     assert out.splitlines() == [
         "backup-modernization in the kit of partner 'red-rock' (registered tier): left out",

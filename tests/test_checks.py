@@ -218,8 +218,8 @@ def test_proper_names_are_no_jargon_but_the_text_beside_them_is(tmp_path: Path) 
         **replace_in("partners/red-rock.yaml", "name: Red Rock Solutions", "name: RRS SAP Co"),
         **replace_in(
             "partners/red-rock.yaml",
-            "tier: registered",
-            "tier: registered\ncontact: {name: JD Smith}\nchannel_contact: {name: EMEA Desk}",
+            "tier: silver",
+            "tier: silver\ncontact: {name: JD Smith}\nchannel_contact: {name: EMEA Desk}",
         ),
         **replace_in("competitors/acme.yaml", "name: Acme Backup", "name: ACME Backup"),
         **replace_in("products/vault.yaml", "name: Vault Backup", "name: VLT Backup"),

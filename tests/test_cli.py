@@ -23,7 +23,7 @@ AS_OF_ERROR = "salesplay: error: --as-of must be a date YYYY-MM-DD, got "
 
 TWO_ERRORS_ONE_WARNING = {
     **replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]"),
-    **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+    **replace_in("partners/red-rock.yaml", "tier: silver", "tier: bronze"),
     **replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2025-01-01"),
 }
 

@@ -57,7 +57,7 @@ def test_every_report_code_names_its_subject_in_json(tmp_path: Path) -> None:
 
 
 def test_a_reference_error_names_the_document_it_is_in(tmp_path: Path) -> None:
-    make_catalog(tmp_path, replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"))
+    make_catalog(tmp_path, replace_in("partners/red-rock.yaml", "tier: silver", "tier: bronze"))
     result = run_cli(
         "check", "--catalog", "plays", "--as-of", AS_OF, "--format", "json", cwd=tmp_path
     )

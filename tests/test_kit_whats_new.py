@@ -29,6 +29,8 @@ AS_OF = "2026-11-23"
 TEAM = "red-rock/for-your-team"
 DRILLS = "plays/recovery-drills.yaml"
 MODERN = "plays/backup-modernization.yaml"
+#: red-rock made a registered partner (it is silver in the fixture catalog)
+REGISTERED = ("partners/red-rock.yaml", "tier: silver", "tier: registered")
 
 
 def _kit(top: Path, as_of: str = AS_OF) -> dict[str, bytes]:
@@ -42,12 +44,12 @@ def _kit(top: Path, as_of: str = AS_OF) -> dict[str, bytes]:
 
 
 def _at_v1(base: Path, *edits: tuple[str, str, str]) -> tuple[Path, Path]:
-    """project/ and its catalog in git, `edits` (file, old, new) made, committed and tagged
-    v1 on 2026-10-15."""
+    """project/ and its catalog in git, red-rock registered and `edits` (file, old, new) made,
+    committed and tagged v1 on 2026-10-15."""
     top = base / "project"
     top.mkdir()
     root = make_catalog(top)
-    for edit in edits:
+    for edit in (REGISTERED, *edits):
         _edit(root, *edit)
     _git(top, "init", "-q", "-b", "main")
     _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
@@ -172,6 +174,7 @@ def test_news_after_a_kit_made_from_uncommitted_work_never_read_that_commit(
     top = tmp_path / "project"
     top.mkdir()
     root = make_catalog(top)
+    _edit(root, *REGISTERED)
     _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
     _edit(root, MODERN, "min_tier: silver", "min_tier: gold")
     _git(top, "init", "-q", "-b", "main")
@@ -215,6 +218,7 @@ def test_news_judge_the_previous_kit_at_the_day_it_was_made_not_its_commits(
     top = tmp_path / "project"
     top.mkdir()
     root = make_catalog(top)
+    _edit(root, *REGISTERED)
     _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills\naudience: partner\n")
     both = "why_us: [anomaly-alerts, immutable-by-default]"
     _edit(root, DRILLS, "why_us: [anomaly-alerts]", both)

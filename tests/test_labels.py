@@ -453,7 +453,7 @@ def test_a_tier_is_shown_by_its_name_else_its_id(tmp_path: Path) -> None:
     card = _tier_card(cat, "en")
     assert "Silver and above" in card and "silver and above" not in card
     red_rock = make_edition(cat, "partner").partners["red-rock"]
-    assert (red_rock.tier, red_rock.tier_name) == ("registered", "Registered")
+    assert (red_rock.tier, red_rock.tier_name) == ("silver", "Silver")
     # a tier written as its bare id is shown as written
     index = _kit_index(cat, "blue-river", "en")
     assert "plays your gold partnership may sell" in index

@@ -83,12 +83,10 @@ def test_capability_references(tmp_path: Path, value: str, message: str) -> None
 
 
 def test_unknown_partner_tier(tmp_path: Path) -> None:
-    result = check(
-        tmp_path, replace_in("partners/red-rock.yaml", "tier: registered", "tier: regsitered")
-    )
+    result = check(tmp_path, replace_in("partners/red-rock.yaml", "tier: silver", "tier: slivver"))
     assert result.diagnostics == [
-        "plays/partners/red-rock.yaml:2:7: error: unknown tier 'regsitered' (did you mean"
-        " 'registered'?); tiers are registered, silver, gold"
+        "plays/partners/red-rock.yaml:2:7: error: unknown tier 'slivver' (did you mean"
+        " 'silver'?); tiers are registered, silver, gold"
     ]
 
 
@@ -117,7 +115,7 @@ def test_tier_listed_twice_is_one_error_at_its_second_place(tmp_path: Path) -> N
     tiers = "tiers: [registered, silver, gold, silver]"
     edits = {
         **replace_in("catalog.yaml", "tiers: [registered, silver, gold]", tiers),
-        **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+        **replace_in("partners/red-rock.yaml", "tier: silver", "tier: bronze"),
     }
     result = check(tmp_path, edits)
     assert result.code == 1
@@ -132,7 +130,7 @@ def test_tier_listed_twice_is_one_error_at_its_second_place(tmp_path: Path) -> N
 def test_errors_in_several_files_are_all_reported(tmp_path: Path) -> None:
     edits = {
         **replace_in(BM, "why_us: [immutable-by-default]", "why_us: [imutable-by-default]"),
-        **replace_in("partners/red-rock.yaml", "tier: registered", "tier: bronze"),
+        **replace_in("partners/red-rock.yaml", "tier: silver", "tier: bronze"),
         **replace_in(PATH, "destination: cyber-resilience", "destination: cyber-resilence"),
     }
     result = check(tmp_path, edits)

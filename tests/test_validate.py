@@ -321,7 +321,7 @@ def test_unknown_field_uses_the_alias(tmp_path: Path) -> None:
             "promise: Recover any workload within an hour of a ransomware attack.\n",
             "promise",
         ),
-        ("partners/red-rock.yaml", "tier: registered\n", "tier"),
+        ("partners/red-rock.yaml", "tier: silver\n", "tier"),
         ("catalog.yaml", "tiers: [registered, silver, gold]\n", "tiers"),
     ],
 )

@@ -62,11 +62,19 @@ def gold_only_edits() -> dict[str, str]:
 
 def test_kit_plays_by_tier_and_audience(tmp_path: Path) -> None:
     # recovery-drills is rep-only (no audience) → in no kit; backup-modernization needs silver
-    assert kit_plays(tmp_path / "a") == {
+    assert kit_plays(tmp_path / "silver") == {
+        "blue-river": ("backup-modernization",),
+        "red-rock": ("backup-modernization",),
+    }
+    registered = replace_in("partners/red-rock.yaml", "tier: silver", "tier: registered")
+    assert kit_plays(tmp_path / "a", registered) == {
         "blue-river": ("backup-modernization",),
         "red-rock": (),
     }
-    edits = replace_in(RD, "products: [vault]", "audience: public\nproducts: [vault]")
+    edits = {
+        **registered,
+        **replace_in(RD, "products: [vault]", "audience: public\nproducts: [vault]"),
+    }
     assert kit_plays(tmp_path / "b", edits) == {
         "blue-river": ("backup-modernization", "recovery-drills"),
         "red-rock": ("recovery-drills",),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salesplay.context import UsageError
 from salesplay.diagnostics import Location, Reporter, display_path
-from salesplay.edition import Omission, explain_kit, kit_plays, make_edition
+from salesplay.edition import Omission, audience_words, explain_kit, kit_plays, make_edition
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import AVAILABLE, Catalog
@@ -84,6 +84,46 @@ def run_audit(cat: Catalog, reporter: Reporter) -> None:
         _partner_backing(audit, pid, reporter)
     _pitch_decks(audit, reporter)
     _destinations_without_pitch(audit, reporter)
+    _empty_kits(audit, reporter)
+
+
+def _empty_kits(audit: _Audit, reporter: Reporter) -> None:
+    """A partner whose kit holds no play: it would receive only an index page and its news,
+    and nobody would know until the partner asked."""
+    cat, partner = audit.cat, audit.editions["partner"]
+    # the lowest tier some kit play reaches, and how many plays reach it
+    reached = [(t, len(audit.kits[t])) for t in cat.config.tier_ids if audit.kits[t]]
+    for pid, who in cat.partners.items():
+        if audit.kits.get(who.tier):
+            continue
+        rank = cat.tier_rank(who.tier)
+        # plays meant for this tier that an audience keeps out: the likely mistake
+        kept_out = []
+        for play_id, play in cat.plays.items():
+            block = play.partner
+            if block is None or cat.tier_rank(block.min_tier) > rank:
+                continue
+            path: YamlPath = () if play_id not in partner.plays else ("partner",)
+            kept_out.append(f"play '{play_id}': {audience_words(cat, 'play', play_id, path)}")
+        reasons = f": {_reasons(kept_out)}" if kept_out else ""
+        if reached:
+            tier, count = reached[0]
+            hint = (
+                f"the kits' plays start at tier '{tier}' ({count} play{'s' * (count != 1)}):"
+                " raise this partner's tier, or bring a play to it"
+            )
+        else:
+            hint = (
+                "no play reaches any partner: a play is in a kit with a `partner:` block and"
+                " audience partner or public"
+            )
+        reporter.warning(
+            cat.docs[("partner", pid)].key_loc(("tier",)),
+            f"partner '{pid}' gets an empty kit: no play reaches tier '{who.tier}'{reasons};"
+            f" {hint}",
+            "empty-kit",
+            ("partner", pid),
+        )
 
 
 def _only_stale(found: list[Omission | None]) -> bool:
