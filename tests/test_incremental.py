@@ -560,8 +560,16 @@ def test_editing_a_rep_play_remakes_exactly_what_shows_it(project: Path) -> None
     }
 
 
+def _registered(project: Path) -> Path:
+    """red-rock made a registered partner, whose kit holds neither play (its news only)."""
+    partner = project / "plays/partners/red-rock.yaml"
+    partner.write_text(partner.read_text().replace("tier: silver", "tier: registered"))
+    return project
+
+
 def test_editing_a_partner_play_remakes_the_kits_that_hold_it_and_no_other(project: Path) -> None:
     # backup-modernization reaches partners from silver up: blue-river (gold), not red-rock
+    _registered(project)
     remade = _remade_by(
         project,
         {"plays/backup-modernization.yaml": ("off-site copies.", "off-site copies, tested.")},
@@ -576,6 +584,7 @@ def test_naming_a_tier_remakes_exactly_what_shows_it(project: Path) -> None:
     # backup-modernization is for silver partners and above: its rep card, the playbook
     # (internal) and blue-river's kit (gold) show "Silver and above"; red-rock's has no play
     # of the tier, and the feeds name tiers by id
+    _registered(project)
     named = "tiers: [registered, {id: silver, name: Silver}, gold]"
     remade = _remade_by(project, {"catalog.yaml": ("tiers: [registered, silver, gold]", named)})
     assert remade == {
