@@ -538,20 +538,52 @@ class Manifest:
         return (json.dumps(fields, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
+#: what git itself clears when it works in another repository (`git rev-parse
+#: --local-env-vars`): inherited from a hook (GIT_DIR, GIT_INDEX_FILE…), they would make git
+#: read that repository, not the one holding the catalog
+_GIT_LOCAL_ENV = frozenset(
+    {"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS"}
+    | {"GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE"}
+    | {"GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS"}
+    | {"GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE"}
+    | {"GIT_COMMON_DIR"}
+)
+#: settings over any repository's own (GIT_CONFIG_COUNT, git 2.31). A folder of the catalog
+#: holding files named HEAD, config, objects/ and refs/ is a repository to git's discovery,
+#: and a pull request can add such files: `git status` would run that config's
+#: core.fsmonitor. Only the repository of a `.git` is used (safe.bareRepository), and no
+#: command of a config is run (core.fsmonitor; hooks, which read commands never run anyway).
+_GIT_SETTINGS = (
+    ("safe.bareRepository", "explicit"),
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+)
+
+
 def git_env() -> dict[str, str]:
     """The environment of salesplay's git commands: they only read, so optional locks are off
     (never contending for a busy checkout's index.lock); no prompt; a path is never a pattern;
     and no network: a partial clone's missing objects are not fetched from its remote (a
-    build reads no network), which git refuses twice over, for versions without either."""
-    return {
-        **os.environ,
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_LITERAL_PATHSPECS": "1",
-        "GIT_NO_LAZY_FETCH": "1",
-        # only the protocols listed are allowed: this names none (local reads use none)
-        "GIT_ALLOW_PROTOCOL": "none",
-    }
+    build reads no network), which git refuses twice over, for versions without either. The
+    repository is the one holding the catalog, whatever a hook exported, read as its commits
+    are (replace refs ignored, as the build's fingerprint reads only tags)."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCAL_ENV}
+    env.update(
+        {
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_LITERAL_PATHSPECS": "1",
+            "GIT_NO_LAZY_FETCH": "1",
+            # only the protocols listed are allowed: this names none (local reads use none)
+            "GIT_ALLOW_PROTOCOL": "none",
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_CONFIG_COUNT": str(len(_GIT_SETTINGS)),
+        }
+    )
+    for index, (key, value) in enumerate(_GIT_SETTINGS):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
 
 
 def run_git(directory: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[bytes]:
