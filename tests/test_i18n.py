@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from conftest import AS_OF, base_text, make_catalog, run_cli
+from conftest import AS_OF, base_text, make_catalog, replace_in, run_cli
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.i18n import (
@@ -611,6 +611,7 @@ def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:
         'msgid_plural "%(num)d plays"\n'
         'msgstr[0] "ein Play"\n'
         'msgstr[1] "%(num)d Plays"\r\n'
+        '#~| msgid "older"\n'
         '#~ msgid "obsolete"\n'
         '#~ msgstr "veraltet"\n'
     )
@@ -623,6 +624,43 @@ def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:
     assert messages[said].string == 'Sag "hallo"'
     assert messages[("one play", "%(num)d plays")].string == ("ein Play", "%(num)d Plays")
     assert [m.id for m in catalog_.obsolete.values()] == ["obsolete"]
+
+
+def test_a_line_separator_in_a_text_stays_in_its_po_string(tmp_path: Path) -> None:
+    """A U+2028 pasted into catalog text (kept in its text) was written by extract inside a
+    quoted string, as gettext does; check then split the file there, called the string
+    unterminated and refused the whole locale, extract too."""
+    old = "Ask how long the last **restore** took."
+    root = make_catalog(
+        tmp_path, {**LOCALES, **replace_in(BM, old, "Ask how long\u2028the last restore took.")}
+    )
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    context = RESPONSE
+    assert po(root)[context].id == "Ask how long\u2028the last restore took."
+    translate(root, {context: "Fragen Sie\u2029wie lange."})
+    assert cli(tmp_path, "check") == (0, "", "")
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[context].string == "Fragen Sie\u2029wie lange."
+
+
+def test_a_translation_whose_text_went_away_comes_back_with_it(tmp_path: Path) -> None:
+    """extract kept a removed text's translation as obsolete (#~) and the next extract
+    deleted it: put back, the text was to translate again."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    play = root / BM
+    original = play.read_text()
+    item = f'  - {{objection: "We already have backups.", response: "{RESPONSE_EN}"}}\n'
+    play.write_text(original.replace("objections:\n" + item, ""))
+    for _ in range(2):  # twice: the obsolete entry is kept, not only made
+        assert cli(tmp_path, "i18n", "extract")[0] == 0
+        text = (root / "translations/de.po").read_text()
+        assert f'#~ msgstr "{RESPONSE_DE}"' in text
+    play.write_text(original)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[RESPONSE].string == RESPONSE_DE
+    assert "fuzzy" not in po(root)[RESPONSE].flags
 
 
 def test_a_play_s_target_a_customer_s_industry_and_the_tagline_are_translated(

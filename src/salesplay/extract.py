@@ -141,7 +141,8 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
     )
     previous: dict[str, Any] = {}
     if old is not None:
-        for message in old:
+        # live entries first; then the obsolete ones (#~), kept for a text that comes back
+        for message in (*old, *old.obsolete.values()):
             if message.id and message.context:
                 previous.setdefault(message.context, message)
     # Each text takes, in order: its own entry made from the same source; an entry of the

@@ -350,6 +350,16 @@ _PO_LINE_HINT = (
 )
 
 
+def po_lines(text: str) -> list[str]:
+    """A PO file's lines, each with its end: a PO line ends at a line feed only. A line or
+    paragraph separator (U+2028, U+2029), which catalog text may hold and extract writes
+    inside a quoted string, is no line break to gettext (str.splitlines broke the string
+    there, and check refused the file extract had written)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
 def check_po_syntax(lines: Sequence[str]) -> None:
     """Every line of a PO file is blank, a comment, a keyword with one quoted string, or a
     quoted continuation string; else LoadError at the line and column of the slip."""
@@ -358,6 +368,8 @@ def check_po_syntax(lines: Sequence[str]) -> None:
         if number == 1:
             line = line.removeprefix("\ufeff")
         stripped = line.lstrip()
+        if stripped.startswith("#~|"):
+            continue  # an obsolete entry's previous msgid (msgmerge --previous): a comment
         if stripped.startswith("#~"):
             # an obsolete entry: Babel reads what follows as an entry's line
             line = line.replace("#~", "  ", 1)
@@ -469,10 +481,12 @@ def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
     from babel.messages.pofile import PoFileError
 
     text = decode_text(read_catalog_file(path, os.path.realpath(root)))
-    lines = text.splitlines(keepends=True)
+    lines = po_lines(text)
     # Babel's reader is lenient: `msgstr Weiter` would read as "eite", an unterminated quote
     # as the rest of the line; a translator's slip must be an error at its place instead
     check_po_syntax(lines)
+    # Babel refuses an obsolete entry's previous msgid, which msgfmt reads as a comment
+    lines = ["#\n" if line.lstrip().startswith("#~|") else line for line in lines]
     try:
         return _parsed(lines)
     except PoFileError as exc:
