@@ -148,6 +148,21 @@ def test_fuzzy_and_empty_entries_are_not_used(tmp_path: Path) -> None:
     assert de.gettext("Objections") == "Einwände" and de.gettext("Next steps") == "Nächste Schritte"
 
 
+@pytest.mark.parametrize("charset", ["ISO-8859-1", "ASCII", "CHARSET"])
+def test_an_override_whose_header_names_another_charset_is_read_as_utf8(
+    tmp_path: Path, charset: str
+) -> None:
+    """A label file is UTF-8 whatever its header says: a header naming ASCII, Latin-1 or
+    xgettext's placeholder CHARSET ended the build in "internal error" (the labels were
+    compiled in the header's charset)."""
+    folder = tmp_path / "templates"
+    (folder / "locale").mkdir(parents=True)
+    header = f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset={charset}\\n"\n\n'
+    entry = 'msgid "Objections"\nmsgstr "התנגדויות"\n'
+    (folder / "locale/he.po").write_text(header + entry, encoding="utf-8")
+    assert labels_for("he", template_dirs(folder)).gettext("Objections") == "התנגדויות"
+
+
 def test_a_changed_override_is_read_again(tmp_path: Path) -> None:
     dirs = _override(tmp_path, "de", 'msgid "Objections"\nmsgstr "Erste"\n')
     assert labels_for("de", dirs).gettext("Objections") == "Erste"

@@ -200,6 +200,10 @@ def _compile(files: list[tuple[Path, Path]]) -> gettext.NullTranslations:
     for message in list(merged):
         if message.id and not _translated(message):
             del merged[message.id]
+    # every file was read as UTF-8 (a label file is UTF-8 whatever its header says): the
+    # compiled catalog is too, else a header's `charset=ASCII` (or xgettext's `CHARSET`)
+    # could not encode the labels, or name no codec at all
+    merged.charset = "utf-8"
     write_mo(buffer, merged, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
