@@ -422,6 +422,45 @@ def test_a_file_name_with_accents_is_told_its_id_without_them(tmp_path: Path) ->
     ]
 
 
+def test_an_id_too_long_to_name_a_file_is_an_error_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """`check` took a 245-character play id, and `build` wrote some outputs, then stopped
+    on "File name too long" at `<id>-enablement.pptx`; a tier's id names
+    `feed/partner-<tier>.json`."""
+    long = "backup-" + "x" * 60  # 67 characters
+    result = check(tmp_path / "play", {f"plays/{long}.yaml": base_text(PLAY)})
+    assert result.code == 1
+    assert (
+        f"plays/plays/{long}.yaml:1:1: error: the file name's id '{long[:37]}…' is 67"
+        " characters long; an id is at most 64: it names files (a kit's"
+        " `<play>-enablement.pptx`), and a file name has at most 255 bytes"
+    ) in result.lines
+    tiers = replace_in(
+        "catalog.yaml", "[registered, silver, gold]", f"[registered, silver, {long}]"
+    )
+    result = check(tmp_path / "tier", tiers)
+    assert result.code == 1
+    assert any(
+        line.startswith("plays/catalog.yaml:9:") and f"error: id '{long[:37]}…' is 67" in line
+        for line in result.lines
+    ), result.lines
+    at_most = "backup-" + "x" * 57  # 64 characters: fine
+    assert check(tmp_path / "fine", {f"plays/{at_most}.yaml": base_text(PLAY)}).code == 0
+
+
+@pytest.mark.parametrize("kind", ["partners", "plays"])
+@pytest.mark.parametrize("name", ["con", "nul", "com1", "lpt9"])
+def test_an_id_windows_keeps_for_a_device_is_an_error(tmp_path: Path, kind: str, name: str) -> None:
+    """A partner on Windows cannot create `con.pdf` or a folder `aux/`: kits named by such
+    ids could not be unpacked."""
+    source = {"partners": "partners/red-rock.yaml", "plays": PLAY}[kind]
+    result = check(tmp_path, {f"{kind}/{name}.yaml": base_text(source)})
+    assert result.code == 1
+    said = f"plays/{kind}/{name}.yaml:1:1: error: id '{name}' is a name Windows keeps"
+    assert [line for line in result.lines if line.startswith(said)], result.lines
+
+
 def test_capability_id_not_kebab_case(tmp_path: Path) -> None:
     result = check(
         tmp_path,

@@ -28,6 +28,15 @@ Audience = Literal["internal", "rep", "partner", "public"]
 AUDIENCES: tuple[Audience, ...] = ("internal", "rep", "partner", "public")
 Status = Literal["ga", "beta", "launch-ready", "development", "concept"]
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: the longest id: ids name files (`<play>-enablement.pptx` in a kit, a playbook's parts
+#: under `.salesplay/` with an 86-character key beside the id), and a file name has at most
+#: 255 bytes; a kit's deepest path stays far inside Windows' 260 characters
+MAX_ID_LENGTH = 64
+#: names Windows gives to devices, with any suffix (`con.pdf` too): an id that is one names a
+#: kit's file or folder a partner on Windows cannot unpack
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
 ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -349,7 +358,14 @@ Web = Annotated[str, AfterValidator(_web), Field(json_schema_extra={"pattern": _
 #: a colour as '#RRGGBB' (validation explains any other spelling by this pattern).
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 Colour = Annotated[str, Field(pattern=COLOUR_RE.pattern, examples=["#0B5FFF"])]
-Id = Annotated[str, Field(pattern=ID_RE.pattern, description="lower-case kebab-case id")]
+Id = Annotated[
+    str,
+    Field(
+        pattern=ID_RE.pattern,
+        max_length=MAX_ID_LENGTH,
+        description=f"lower-case kebab-case id, at most {MAX_ID_LENGTH} characters",
+    ),
+]
 Text = Annotated[str, Field(description="Markdown text")]
 #: a short plain phrase readers see (a segment, a persona, an industry, the tagline):
 #: translated, as Text is, but never read as Markdown

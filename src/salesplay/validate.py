@@ -25,7 +25,14 @@ from salesplay.load import (
     read_at_most,
     shown_path,
 )
-from salesplay.models import COLOUR_RE, ENTITY_FOLDERS, ID_RE, MODELS
+from salesplay.models import (
+    COLOUR_RE,
+    ENTITY_FOLDERS,
+    ID_RE,
+    MAX_ID_LENGTH,
+    MODELS,
+    WINDOWS_DEVICES,
+)
 from salesplay.yamlerrors import COMMENT_HINT
 
 _EXPECTED = {
@@ -333,6 +340,9 @@ def _error_message(
         return f"'{where}' must be one of {expected}, found {found}{hint}", False
     if typ == "too_short":
         return f"'{where}' needs at least {err['ctx']['min_length']} item(s)", False
+    if typ == "string_too_long" and err["ctx"]["max_length"] == MAX_ID_LENGTH:
+        length = len(err["input"]) if isinstance(err.get("input"), str) else 0
+        return _long_id_message(f"id '{_short(str(err.get('input')))}'", length), False
     if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == ID_RE.pattern:
         return f"bad id {found}: ids are lower-case kebab-case, e.g. 'immutable-backup'", False
     if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == COLOUR_RE.pattern:
@@ -398,6 +408,17 @@ def _meant(model: type[BaseModel], errors: list[Any]) -> set[YamlPath]:
     return found
 
 
+def _long_id_message(what: str, length: int) -> str:
+    return (
+        f"{what} is {length} characters long; an id is at most {MAX_ID_LENGTH}: it names files"
+        " (a kit's `<play>-enablement.pptx`), and a file name has at most 255 bytes"
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:37]}…"
+
+
 def _check_id(doc: Document, reporter: Reporter) -> set[str]:
     """Report a wrong id; the ids the entity goes by while it is wrong (its file name, and
     the id its rename gives it, which references already use), none when it is right."""
@@ -414,6 +435,24 @@ def _check_id(doc: Document, reporter: Reporter) -> set[str]:
             (doc.kind, doc.id),
         )
         wrong |= {doc.id, fixed}
+    elif len(doc.id) > MAX_ID_LENGTH:
+        reporter.error(
+            Location(doc.path),
+            _long_id_message(f"the file name's id '{_short(doc.id)}'", len(doc.id)),
+            "bad-id",
+            (doc.kind, doc.id),
+        )
+        wrong.add(doc.id)
+    elif doc.id in WINDOWS_DEVICES:
+        reporter.error(
+            Location(doc.path),
+            f"id '{doc.id}' is a name Windows keeps for a device: a partner on Windows could"
+            f" not unpack a kit's '{doc.id}.pdf' or '{doc.id}/' (rename to"
+            f" '{doc.id}-{doc.kind}{doc.path.suffix}')",
+            "bad-id",
+            (doc.kind, doc.id),
+        )
+        wrong.add(doc.id)
     declared = doc.data.get("id")
     if isinstance(declared, str) and declared != doc.id:
         reporter.error(
