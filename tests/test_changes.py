@@ -658,3 +658,39 @@ def test_a_partner_marked_internal_is_told_to_marketers_not_reps(tmp_path: Path)
     cat = check_catalog(Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF)))
     assert cat is not None
     assert "quiet-talks" in make_edition(cat, "partner").partners
+
+
+def test_releases_follow_their_commits_and_version_order(tmp_path: Path) -> None:
+    """v1.8, v1.9 and v1.10 tagged in one second read "v1.9: 1 change since v1.8", then
+    "v1.8: 1 change since v1.10": ties were broken by the names as strings. An annotated
+    tag added later to an old commit came last, as if newest."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _git(top, "init", "-q", "-b", "main")
+    same = "2026-10-15T12:00:00+00:00"
+    for n in (8, 9, 10):
+        _edit_name(root, f"Drills {n}")
+        _commit(top, f"v1.{n}", same, f"v1.{n}")
+    _edit_name(root, "Drills 11")
+    _commit(top, "later", "2026-10-20T12:00:00+00:00")
+    first = _git(top, "rev-list", "--max-parents=0", "HEAD").strip()
+    _git(
+        top,
+        "tag",
+        "-a",
+        "-m",
+        "the first, named late",
+        "v0.9",
+        first,
+        date="2026-11-01T12:00:00+00:00",
+    )
+    repo = gitrev.Repo.of(root)
+    assert repo is not None
+    assert [r.tag for r in gitrev.releases(repo, "*")] == ["v0.9", "v1.8", "v1.9", "v1.10"]
+
+
+def _edit_name(root: Path, name: str) -> None:
+    play = root / "plays/recovery-drills.yaml"
+    text = play.read_text()
+    play.write_text(re.sub(r"(?m)^name: .*$", f"name: {name}", text, count=1))

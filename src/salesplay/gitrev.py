@@ -14,6 +14,7 @@ read objects without touching the work tree or the index.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -227,17 +228,31 @@ class Release:
 
 
 def releases(repo: Repo, pattern: str) -> list[Release]:
-    """Tags matching `pattern` (a glob under refs/tags/), oldest first."""
-    fmt = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)"
-    done = _git(
-        repo.top, "for-each-ref", "--sort=creatordate", f"--format={fmt}", f"refs/tags/{pattern}"
+    """Tags matching `pattern` (a glob under refs/tags/), oldest first: in the order of their
+    commits' dates, then of their names as versions. By the tags' own dates and names as
+    strings, v1.10 tagged in the same second as v1.9 came before it ("1 change since
+    v1.10"), and a tag added later to an old commit came last."""
+    fields = (
+        *("refname:strip=2", "objectname", "*objectname", "creatordate:unix"),
+        *("committerdate:unix", "*committerdate:unix"),
     )
+    fmt = "%00".join(f"%({field})" for field in fields)
+    done = _git(repo.top, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}")
     found = []
     for line in done.stdout.decode("utf-8", "replace").splitlines():
         parts = line.split("\0")
-        if len(parts) != 4 or not parts[3].strip().isdigit():
+        if len(parts) != len(fields) or not parts[3].strip().isdigit():
             continue
-        tag, obj, peeled, stamp = parts
+        tag, obj, peeled, stamp, committed, peeled_committed = parts
         day = dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC).date()
-        found.append(Release(tag, peeled or obj, min(max(day, FIRST_DATE), LAST_DATE)))
-    return found
+        when = peeled_committed or committed  # the commit's date, for a tag object or not
+        order = (int(when) if when.strip().isdigit() else int(stamp), _version_key(tag))
+        found.append((order, Release(tag, peeled or obj, min(max(day, FIRST_DATE), LAST_DATE))))
+    return [release for _, release in sorted(found, key=lambda item: item[0])]
+
+
+def _version_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """A tag's name ordered as a version: its runs of digits as numbers (v1.9 before v1.10)."""
+    return tuple(
+        (0, int(run)) if run.isdigit() else (1, run) for run in re.findall(r"\d+|\D+", name)
+    )
