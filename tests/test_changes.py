@@ -694,3 +694,28 @@ def _edit_name(root: Path, name: str) -> None:
     play = root / "plays/recovery-drills.yaml"
     text = play.read_text()
     play.write_text(re.sub(r"(?m)^name: .*$", f"name: {name}", text, count=1))
+
+
+def test_a_release_holding_a_name_too_long_for_this_disk_is_one_line_and_no_note(
+    tmp_path: Path,
+) -> None:
+    """A tree holding a 300-byte file name (git takes it; NAME_MAX is 255): `changes` said
+    "internal error: OSError", and every build that reads history stopped."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-10-15T12:00:00+00:00", "v1")
+    oid = _git(top, "hash-object", "-w", str(root / "plays/recovery-drills.yaml")).strip()
+    long = f"plays/assets/{'x' * 300}.txt"
+    _git(top, "update-index", "--add", "--cacheinfo", f"100644,{oid},{long}")
+    _git(top, "commit", "-q", "-m", "long name", date="2026-10-16T12:00:00+00:00")
+    _git(top, "tag", "v2")
+    _git(top, "reset", "-q", "--hard", "v1")
+    done = run_cli("changes", "--since", "v2", cwd=top)
+    assert done.code == 2
+    assert done.stderr.startswith("salesplay: error: cannot read ")
+    assert "cannot be written here: File name too long" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    built = run_cli("build", "--as-of", "2026-11-23", "--only", "site", cwd=top)
+    assert built.code == 0, built.stderr

@@ -122,17 +122,27 @@ class Repo:
             raise UsageError(f"'{where}' holds no catalog at {commit[:12]}")
         blobs = _cat_blobs(self.top, [oid for _, oid, _ in entries])
         links = []
-        for mode, oid, rel in entries:
-            target = dest.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if mode == "120000":
-                links.append((target, blobs[oid]))
-                continue
-            with open(target, "xb") as fh:  # never through an existing name
-                fh.write(blobs[oid])
-        # links last, so no file is ever written through one; the loader judges where they lead
-        for target, link in links:
-            target.symlink_to(link.decode("utf-8", "surrogateescape"))
+        current = PurePosixPath()
+        try:
+            for mode, oid, rel in entries:
+                current, target = rel, dest.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if mode == "120000":
+                    links.append((target, blobs[oid], rel))
+                    continue
+                with open(target, "xb") as fh:  # never through an existing name
+                    fh.write(blobs[oid])
+            # links last, so no file is ever written through one; the loader judges where
+            # they lead
+            for target, link, current in links:  # noqa: B007 (named in the error below)
+                target.symlink_to(link.decode("utf-8", "surrogateescape"))
+        except OSError as exc:
+            # a name this file system cannot hold (too long, say): that revision cannot be read
+            name = str(current) if len(str(current)) <= 80 else f"{str(current)[:77]}…"
+            raise UsageError(
+                f"cannot read {commit[:12]}: its file '{name}' cannot be written here:"
+                f" {exc.strerror or exc}"
+            ) from None
 
 
 def _inside(path: str, prefix: str) -> PurePosixPath | None:

@@ -322,7 +322,13 @@ def entries(notes: Sequence[ReleaseNote], edition_name: str) -> list[atom.Entry]
         count = f"{len(changes)} change{'s' * (len(changes) != 1)}"
         title = f"{note.release.tag}: {count} since {note.previous.tag}"
         found.append(
-            atom.Entry(note.release.commit, title, note.release.date, atom.note_html(changes))
+            atom.Entry(
+                note.release.commit,
+                title,
+                note.release.date,
+                atom.note_html(changes),
+                note.release.tag,
+            )
         )
     return found
 

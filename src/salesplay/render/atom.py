@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -13,16 +14,21 @@ from markupsafe import escape
 from salesplay.diff import SECTIONS, Change, by_kind
 
 ATOM = "http://www.w3.org/2005/Atom"
+#: what XML 1.0 cannot hold (a git tag may: U+FFFE, control characters): one such character
+#: made every feed ill-formed, which feed readers refuse whole
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One release in a feed: the commit that names its id, its title and day, its HTML."""
+    """One release in a feed: the commit that names its id, its title and day, its HTML;
+    its tag names its id too when another entry of the feed is of the same commit."""
 
     commit: str
     title: str
     day: dt.date
     html: str
+    tag: str = ""
 
 
 def _stamp(day: dt.date) -> str:
@@ -51,7 +57,7 @@ def atom_feed(company: str, edition_name: str, as_of: dt.date, entries: Sequence
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        el.text = text
+        el.text = None if text is None else _NOT_XML.sub("\ufffd", text)
         return el
 
     root = ET.Element(f"{{{ATOM}}}feed")
@@ -61,9 +67,13 @@ def atom_feed(company: str, edition_name: str, as_of: dt.date, entries: Sequence
     sub(root, "updated", _stamp(updated))
     sub(sub(root, "author"), "name", company)
     sub(root, "generator", "salesplay")
-    for found in entries:
+    # two tags on one commit are two entries, which a reader merges when their ids are one;
+    # the feed's last (oldest) entry of a commit keeps the id of the commit alone
+    last = {e.commit: index for index, e in enumerate(entries)}
+    for index, found in enumerate(entries):
         entry = sub(root, "entry")
-        sub(entry, "id", _urn(company, edition_name, found.commit))
+        own = () if last[found.commit] == index else (found.tag,)
+        sub(entry, "id", _urn(company, edition_name, found.commit, *own))
         sub(entry, "title", found.title)
         sub(entry, "updated", _stamp(found.day))
         sub(entry, "content", found.html, type="html")
