@@ -519,6 +519,39 @@ def test_a_long_title_under_the_logo_is_shrunk_to_its_box() -> None:
     assert alone.shapes.title.text_frame.paragraphs[0].runs[0].font.size is None
 
 
+def test_a_long_subtitle_is_shrunk_to_its_box_not_run_over_the_band() -> None:
+    """An 826-character summary ran out of the title slide's subtitle box (the master's
+    subtitle does not autofit), over the kit's "For the sellers of … — not for customers"
+    band and off the slide. It is set smaller, its lines inside its box by the estimate the
+    bodies use; a short one keeps the master's size."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    from salesplay.render.pptx_fit import GLYPH_EM, MIN_SUBTITLE_SCALE, line_starts
+
+    long = " ".join(["Replace tape with immutable, air-gapped, off-site copies."] * 14)
+    specs = [SlideSpec("Title", "Backup refresh", subtitle=long)]
+    specs.append(SlideSpec("Title", "Backup refresh", subtitle="Prove recovery."))
+    slides = list(_open(_build(specs)).slides)
+    (subtitle,) = [
+        sh for sh in slides[0].placeholders if sh.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE
+    ]
+    sizes = {r.font.size.pt for p in subtitle.text_frame.paragraphs for r in p.runs if r.font.size}
+    assert len(sizes) == 1
+    (size,) = sizes
+    layout = slides[0].slide_layout
+    (layout_ph,) = [
+        sh for sh in layout.placeholders if sh.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE
+    ]
+    width, height = layout_ph.width / 12700 - 14.4, layout_ph.height / 12700 - 7.2
+    lines = len(line_starts(long, int(width / (GLYPH_EM * size))))
+    assert lines * 1.2 * size <= height
+    assert size >= 24 * MIN_SUBTITLE_SCALE - 0.1
+    short = [
+        sh for sh in slides[1].placeholders if sh.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE
+    ]
+    assert short[0].text_frame.paragraphs[0].runs[0].font.size is None
+
+
 def test_logo_fills_the_placeholder_of_title_and_closing_without_distortion() -> None:
     logo = Logo(_png(360, 80), (360, 80))
     prs = _open(_build(_every_layout(), logo=logo))

@@ -32,6 +32,7 @@ from salesplay.render.pptx_fit import (
     gap_before,
     paginate,
     spread,
+    subtitle_size,
     text_box,
     title_size,
 )
@@ -497,7 +498,13 @@ def _add_slides(
                     run.font.size = Pt(round(size, 1))
             filled.add(title_ph.placeholder_format.idx)
         if subtitle_ph is not None and spec.subtitle and not page:
-            slide.placeholders[subtitle_ph.placeholder_format.idx].text = spec.subtitle
+            placeholder = slide.placeholders[subtitle_ph.placeholder_format.idx]
+            placeholder.text = spec.subtitle
+            # a long summary is shrunk to its box, never run down over the slide's band
+            size = subtitle_size(subtitle_ph, layout.slide_master, spec.subtitle)
+            if size is not None:
+                for run in (r for p in placeholder.text_frame.paragraphs for r in p.runs):
+                    run.font.size = Pt(round(size, 1))
             filled.add(subtitle_ph.placeholder_format.idx)
         for ph, box, pages in zip(bodies, boxes, columns, strict=False):
             if page < len(pages) and pages[page]:

@@ -311,6 +311,9 @@ def text_box(layout_ph: Any, master: Any) -> TextBox:
 
 #: the least a title is shrunk to, of its master's size, to stay in its box
 MIN_TITLE_SCALE = 0.6
+#: the least a title slide's subtitle (a play's summary, a destination's promise) is shrunk
+#: to: a long one ran out of its box, over the kit's "not for customers" band
+MIN_SUBTITLE_SCALE = 0.4
 
 
 def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
@@ -318,7 +321,17 @@ def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
     master's own size does not (None): a title placeholder anchored at its bottom grows
     upward past its box, over a logo above it. Shrunk in twentieths, down to
     MIN_TITLE_SCALE of the master's size."""
-    found = _level_attr(layout_ph, master, 0, "sz", "a:defRPr", style="titleStyle")
+    return _fitting_size(layout_ph, master, text, "titleStyle", MIN_TITLE_SCALE)
+
+
+def subtitle_size(layout_ph: Any, master: Any, text: str) -> float | None:
+    """The font size that keeps a subtitle in its placeholder's box, if the master's does not
+    (None), down to MIN_SUBTITLE_SCALE of it (see title_size)."""
+    return _fitting_size(layout_ph, master, text, "bodyStyle", MIN_SUBTITLE_SCALE)
+
+
+def _fitting_size(layout_ph: Any, master: Any, text: str, style: str, least: float) -> float | None:
+    found = _level_attr(layout_ph, master, 0, "sz", "a:defRPr", style=style)
     if found is None:
         return None
     size = int(found) / 100
@@ -330,5 +343,5 @@ def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
 
     if fits(size):
         return None
-    steps = range(19, int(MIN_TITLE_SCALE * 20) - 1, -1)
-    return next((size * k / 20 for k in steps if fits(size * k / 20)), size * MIN_TITLE_SCALE)
+    steps = range(19, int(least * 20) - 1, -1)
+    return next((size * k / 20 for k in steps if fits(size * k / 20)), size * least)
