@@ -663,6 +663,43 @@ def test_a_translation_whose_text_went_away_comes_back_with_it(tmp_path: Path) -
     assert "fuzzy" not in po(root)[RESPONSE].flags
 
 
+SUMMARY = "play:backup-modernization:summary"
+
+
+def test_a_translation_is_checked_as_its_source_is(tmp_path: Path) -> None:
+    """check read only the source texts: a German summary naming a capability in development
+    passed silently and the German partner kit stated it as fact; a link the outputs drop,
+    or an image, was cut without a word; a blank translation emptied the card's title."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    name = "play:backup-modernization:name"
+    translate(
+        root,
+        {
+            SUMMARY: "Ersetzen Sie Band durch Ransomware anomaly detection"
+            " [Leitfaden](docs/g.pdf).",
+            name: "\u200b ",
+        },
+    )
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    lines = err.splitlines()
+    entry = po(root)[SUMMARY].lineno  # where check places an entry
+    at = f"plays/translations/de.po:{entry}:1: warning: the de translation:"
+    assert (
+        f"{at} 'Ransomware anomaly detection' names capability 'vault/anomaly-detection'"
+    ) in "\n".join(lines)
+    assert f"{at} link to 'docs/g.pdf' is left out of every output" in "\n".join(lines)
+    assert any(
+        "translation of play 'backup-modernization' name has no visible character"
+        " (only U+200B, U+0020)" in line
+        for line in lines
+    ), lines
+    tr = catalog(root).translations
+    key = ("play", "backup-modernization", ("name",))
+    assert tr.text("de", *key, "Backup modernization") == ("Backup modernization", Status.MISSING)
+
+
 def test_a_play_s_target_a_customer_s_industry_and_the_tagline_are_translated(
     tmp_path: Path,
 ) -> None:

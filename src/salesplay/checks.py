@@ -200,23 +200,36 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     if offset is None
                     else doc.column(path, text, offset, target, fold=True)
                 )
-                if link.image:
-                    reporter.warning(
-                        Location(doc.path, line, col),
-                        f"image '{target}' is left out of every output (its alt text stays):"
-                        " text fields show no pictures; remove it, or link to where it is"
-                        " published",
-                        "dropped-link",
-                        (kind, eid),
-                    )
-                    continue
                 reporter.warning(
                     Location(doc.path, line, col),
-                    f"link to '{target}' is left out of every output (its text stays): only"
-                    " http(s) and mailto links are kept; link to where the file is published",
+                    _dropped_message(target, link.image),
                     "dropped-link",
                     (kind, eid),
                 )
+    # a translation's links are dropped the same way: said at its PO entry
+    for locale, (kind, eid, _path), entry in cat.translations.current():
+        targets = {
+            (_written_at(entry.text, link, 0)[0], link.image) for link in dropped_links(entry.text)
+        }
+        for target, image in sorted(targets):
+            reporter.warning(
+                entry.loc,
+                f"the {locale} translation: {_dropped_message(target, image)}",
+                "dropped-link",
+                (kind, eid),
+            )
+
+
+def _dropped_message(target: str, image: bool) -> str:
+    if image:
+        return (
+            f"image '{target}' is left out of every output (its alt text stays): text fields"
+            " show no pictures; remove it, or link to where it is published"
+        )
+    return (
+        f"link to '{target}' is left out of every output (its text stays): only http(s) and"
+        " mailto links are kept; link to where the file is published"
+    )
 
 
 def _sources(cat: Catalog, reporter: Reporter) -> None:
@@ -314,6 +327,41 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     "roadmap-in-prose",
                     (kind, eid),
                 )
+    # a translation is read by the same readers as its source: it may not state as fact
+    # what they may not see as available either, in the source's words or the locale's
+    named: dict[str, list[tuple[str, str]]] = {}  # locale → a capability's translated name
+    for locale, (kind, eid, path), entry in cat.translations.current():
+        if kind == "product" and path[-1:] == ("name",) and path[:1] == ("capabilities",):
+            named.setdefault(locale, []).append((entry.text, f"{eid}/{_cap_id(cat, eid, path)}"))
+    local: dict[tuple[str, Audience], _Phrases] = {}
+    for locale, (kind, eid, path), entry in cat.translations.current():
+        if kind in ("catalog", "glossary") or (kind == "product" and path[:1] == ("capabilities",)):
+            continue
+        reader = narrowest(cat.audience(kind, eid, path), _text_ceiling(cat, kind, eid))
+        if reader == "internal":
+            continue
+        if (locale, reader) not in local:
+            hidden = [
+                (n, r) for n, r in named.get(locale, []) if not _reaches(available[r], reader)
+            ]
+            local[locale, reader] = _Phrases([*matchers[reader].phrases, *hidden])
+        backers = set(cat.differentiators[eid].backed_by) if kind == "differentiator" else set()
+        for _offset, found, ref in local[locale, reader].first_each(mask_links(entry.text)):
+            if ref in backers and _reaches(shown[ref], reader):
+                continue
+            reporter.warning(
+                entry.loc,
+                f"the {locale} translation: "
+                + _roadmap_message(cat, found, ref, reader, shown[ref]),
+                "roadmap-in-prose",
+                (kind, eid),
+            )
+
+
+def _cap_id(cat: Catalog, product: str, path: YamlPath) -> str:
+    index = path[1]
+    caps = cat.products[product].capabilities
+    return caps[index].id if isinstance(index, int) and index < len(caps) else ""
 
 
 def _reaches(widest: Audience | None, reader: Audience) -> bool:
@@ -353,6 +401,7 @@ class _Phrases:
     one pass over a text whatever the number of phrases."""
 
     def __init__(self, phrases: list[tuple[str, str]]) -> None:
+        self.phrases = phrases
         self.next: list[dict[str, int]] = [{}]
         self.ends: list[list[tuple[int, str]]] = [[]]  # (words in the phrase, key)
         self.first_words: set[str] = set()

@@ -37,6 +37,7 @@ from salesplay.models import (
     Phrase,
     Play,
     Text,
+    has_visible,
 )
 from salesplay.models import Path as PathModel
 
@@ -312,6 +313,15 @@ class Translations:
         if entry.fuzzy or entry.made_from != fingerprint(source):
             return source, Status.STALE
         return entry.text, Status.TRANSLATED
+
+    def current(self) -> Iterator[tuple[str, Key, Entry]]:
+        """Every translation an output shows (locale, the field's key, its entry): the
+        checks of catalog text read these as they read the source."""
+        for locale in self.locales:
+            for key, entry in self.entries.get(locale, {}).items():
+                source = self.sources.get(key)
+                if source is not None and self.text(locale, *key, source)[1] is Status.TRANSLATED:
+                    yield locale, key, entry
 
     def status(self, locale: str, key: Key) -> Status:
         source = self.sources.get(key)
@@ -655,6 +665,17 @@ def _entries(
             )
             continue
         text = message.string if isinstance(message.string, str) else ""
+        if text and not has_visible(text):
+            # "   " or a lone zero-width space: a page would show a blank title
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(text))
+            reporter.warning(
+                loc,
+                f"translation of {_field_named(key)} has no visible character (only {codes}):"
+                " the source text is shown until it has one",
+                "translation",
+                key[:2],
+            )
+            text = ""
         entry = Entry(text, made_from(message), message.fuzzy, loc)
         found[key] = entry
         if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):

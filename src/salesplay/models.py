@@ -157,12 +157,17 @@ _INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "
 _BLANK_CHARACTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 
 
-def _visible(value: str) -> str:
-    """A name someone can read: at least one character that draws something."""
-    if any(
+def has_visible(value: str) -> bool:
+    """Whether `value` has a character that draws something."""
+    return any(
         unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_CHARACTERS
         for ch in value
-    ):
+    )
+
+
+def _visible(value: str) -> str:
+    """A name someone can read: at least one character that draws something."""
+    if has_visible(value):
         return value
     if not value:
         raise ValueError("a name cannot be empty")
