@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -436,6 +437,26 @@ def test_two_entities_of_a_kind_with_one_name_warn_at_the_copy(tmp_path: Path) -
         " rename one, or remove the copy",
     ]
     assert check(tmp_path / "strict", edits, "--strict").code == 1
+
+
+def test_names_one_in_unicode_or_but_for_an_invisible_character_are_one_name(
+    tmp_path: Path,
+) -> None:
+    """ "Blue\u200b River IT" and a name typed with decomposed accents passed as new names:
+    a copied partner file made two kits for one company without a word."""
+    rr = "partners/red-rock.yaml"
+    zero_width = replace_in(rr, "name: Red Rock Solutions", "name: Blue\u200b River IT")
+    said = check(tmp_path / "zw", zero_width).diagnostics
+    assert [line for line in said if "has the name of partner 'blue-river'" in line], said
+    decomposed = unicodedata.normalize("NFD", "Blue Rivér IT")
+    edits = {
+        "partners/blue-river.yaml": replace_in(
+            "partners/blue-river.yaml", "name: Blue River IT", "name: Blue Rivér IT"
+        )["partners/blue-river.yaml"],
+        rr: replace_in(rr, "name: Red Rock Solutions", f"name: {decomposed}")[rr],
+    }
+    said = check(tmp_path / "nfd", edits).diagnostics
+    assert [line for line in said if "has the name of partner 'blue-river'" in line], said
 
 
 #: what a warning about a link the outputs drop says after its target

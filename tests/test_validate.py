@@ -779,3 +779,14 @@ def test_contacts_as_people_write_them_are_fine(tmp_path: Path) -> None:
     assert (result.code, result.diagnostics) == (0, [])
     https = "contact: {website: 'https://blueriver.example/partners?id=7#kits'}"
     assert check(tmp_path / "b", replace_in(PARTNER, old, https)).diagnostics == []
+
+
+def test_an_empty_glossary_term_or_meaning_is_an_error(tmp_path: Path) -> None:
+    """An empty term matched every text and put "— empty term" on every card's decoder, kit
+    cards too; `B2B: ""` printed "B2B —" with nothing after it."""
+    glossary = base_text("glossary.yaml") + '"": empty term\nB2B: "  "\n'
+    result = check(tmp_path, {"glossary.yaml": glossary})
+    assert result.code == 1
+    said = "\n".join(result.diagnostics)
+    assert "error: '': a glossary term needs a visible character" in said
+    assert "error: 'B2B': a term's meaning needs a visible character" in said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from salesplay.diagnostics import Location, Reporter
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
@@ -164,7 +165,7 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
             name = getattr(entity, "name", None)
             if not isinstance(name, str):
                 continue
-            key = " ".join(name.casefold().split())
+            key = _name_key(name)
             if key not in first:
                 first[key] = eid
                 continue
@@ -175,6 +176,14 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
                 "duplicate-name",
                 (kind, eid),
             )
+
+
+def _name_key(name: str) -> str:
+    """A name as a reader tells it from others: case, spacing, Unicode's two ways of writing
+    an accent (NFC, NFD) and characters that draw nothing (a zero-width space) aside."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    shown = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return " ".join(shown.split())
 
 
 def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:

@@ -518,8 +518,23 @@ class CatalogConfig(Model):
         return not set(self.locales) <= {self.source_locale}
 
 
-class Glossary(RootModel[dict[str, str]]):
-    """glossary.yaml: term → plain-language definition."""
+def _term(value: str) -> str:
+    if not has_visible(value):
+        raise ValueError("a glossary term needs a visible character: it would match every text")
+    return value
+
+
+def _meaning(value: str) -> str:
+    if not has_visible(value):
+        raise ValueError("a term's meaning needs a visible character: the decoder would show none")
+    return value
+
+
+class Glossary(
+    RootModel[dict[Annotated[str, AfterValidator(_term)], Annotated[str, AfterValidator(_meaning)]]]
+):
+    """glossary.yaml: term → plain-language definition. Both need a visible character: an
+    empty term matched every text, and put "— its meaning" on every card's decoder."""
 
 
 # --- products ---------------------------------------------------------------------
