@@ -63,6 +63,9 @@ def test_exit_1_with_errors_and_summary(tmp_path: Path) -> None:
          " (use --catalog DIR)"),
         (["--catalog", "plays/catalog.yaml"],
          "salesplay: error: catalog folder 'plays/catalog.yaml' not found (use --catalog DIR)"),
+        # a line break typed into an argument is written escaped: still one line
+        (["--catalog", "pla\nys\u2028"],
+         "salesplay: error: catalog folder 'pla\\nys\\u2028' not found (use --catalog DIR)"),
     ],
 )  # fmt: skip
 def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -13,6 +14,17 @@ from salesplay.context import UsageError
 from salesplay.interrupts import Terminated
 
 __all__ = ["Terminated", "run_command"]
+
+
+def one_line(message: str) -> str:
+    """`message` on one line: a control character or line break a user typed into an
+    argument (`salesplay kit $'blue\\nriver'`) is written escaped, as Python writes it."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in message
+    )
 
 
 def run_command(body: Callable[[], int]) -> NoReturn:
@@ -28,7 +40,7 @@ def run_command(body: Callable[[], int]) -> NoReturn:
         code = body()
         interrupts.raise_pending()  # one an extension swallowed ends the command all the same
     except UsageError as exc:
-        sys.stderr.write(f"salesplay: error: {exc}\n")
+        sys.stderr.write(f"salesplay: error: {one_line(str(exc))}\n")
         sys.exit(2)
     except Terminated:
         sys.exit(128 + signal.SIGTERM)
