@@ -505,6 +505,57 @@ def test_path_svg_escapes_text_and_refers_to_nothing_outside() -> None:
 # --- playbook --------------------------------------------------------------------------------
 
 
+def test_a_play_whose_id_is_another_s_section_anchor_is_still_linked_to_itself(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    """Plays recovery-drills and recovery-drills-partner both made
+    `play-recovery-drills-partner` (the first's Partner section, the second's card): the
+    playbook's contents and path table led to the first play's Partner section. They lead
+    to each play's chapter."""
+    from conftest import base_text, make_catalog
+
+    twin = "recovery-drills-partner"
+    path = "paths/resilience-journey.yaml"
+    root = make_catalog(
+        tmp_path,
+        {
+            f"plays/{twin}.yaml": base_text("plays/recovery-drills.yaml").replace(
+                "name: Recovery drills", "name: Drills through partners"
+            ),
+            path: base_text(path) + f"  - play: {twin}\n    stage: Drills run in house\n",
+        },
+    )
+    ctx = Context(catalog=root, as_of=dt.date(2026, 11, 30))
+    cat = check_catalog(ctx)
+    assert cat is not None and not ctx.reporter.errors
+    internal = make_edition(cat, "internal")
+    links = html.Links.for_pdf(root, [THEME_DIR])
+    doc = parse(html.playbook(env, internal, "cyber-resilience", links))
+    drills = doc.one("article", class_="card", data_play="recovery-drills")
+    assert "play-recovery-drills-partner" in [e.attrs.get("id") for e in drills.iter()]
+
+    def play_at(anchor: str) -> str:
+        """The play of the card a link lands in: the first element of that id, as a
+        browser or PDF viewer takes it, and the card holding it (or inside it)."""
+        target = next(el for el in doc.iter() if el.attrs.get("id") == anchor)
+        for card in doc.find_all("article", class_="card"):
+            if any(el is target for el in card.iter()) or card in target.iter():
+                return card.attrs["data-play"]
+        return ""
+
+    landed = [
+        (a.text, play_at(a.attrs["href"][1:]))
+        for a in doc.find_all("a")
+        if a.attrs.get("href", "").startswith("#")
+        and a.text in ("Drills through partners", "Recovery drills")
+    ]
+    assert landed
+    assert set(landed) == {
+        ("Drills through partners", twin),
+        ("Recovery drills", "recovery-drills"),
+    }
+
+
 def test_playbook_has_cover_contents_path_every_play_and_matrix(
     env: jinja2.Environment, editions: dict[str, Edition]
 ) -> None:
@@ -515,8 +566,8 @@ def test_playbook_has_cover_contents_path_every_play_and_matrix(
     ids = {el.attrs["id"] for el in doc.iter() if "id" in el.attrs}
     targets = [a.attrs["href"] for a in doc.one("nav", class_="toc").find_all("a")]
     assert targets and all(t[1:] in ids for t in targets)  # every contents entry lands
-    expected = [f"#play-{s.play}" for s in path.steps if s.play]
-    assert [t for t in targets if t.startswith("#play-")] == expected
+    expected = [f"#chapter-{s.play}" for s in path.steps if s.play]
+    assert [t for t in targets if t.startswith("#chapter-")] == expected
     cards = doc.find_all("article", class_="card")
     assert [c.attrs["data-play"] for c in cards] == [s.play for s in path.steps if s.play]
     assert "acme-displacement" in [c.attrs["data-play"] for c in cards]  # internal-only play
