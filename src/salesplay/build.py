@@ -6,7 +6,7 @@ import contextlib
 import functools
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -30,6 +30,7 @@ from salesplay.outputs import (
     recorded_planners,
     stage_file,
     unmade,
+    write_all,
     write_each,
     write_file,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from salesplay.engine.early import EarlyStarts, Standby
     from salesplay.engine.executor import Executor
     from salesplay.engine.records import FileMemo, Records
+    from salesplay.engine.schedule import Made
     from salesplay.engine.units import Unit
     from salesplay.labels import Labels
     from salesplay.memo import Jargon
@@ -686,7 +688,14 @@ def _make_and_write(
         else:
             continue
         before_writing()
-        writes = write_each(ctx.out, made, staged=stage > 0)
+        if stage == 0:
+            # all or none: a fault while writing leaves build/ as it was
+            try:
+                writes: Iterator[tuple[Made, bool]] = iter(write_all(ctx.out, made))
+            except BuildFault as exc:
+                raise _Unwritten(exc) from None
+        else:
+            writes = write_each(ctx.out, made, staged=True)
         try:
             for item, changed in writes:
                 written += changed
@@ -698,7 +707,8 @@ def _make_and_write(
             # closed now, not when a fault's traceback lets go of them: the writers stop,
             # then the workers are ended and waited for, so that a stopped build removes
             # what they staged (run_build)
-            writes.close()
+            if isinstance(writes, Generator):
+                writes.close()
             if isinstance(made, Generator):
                 made.close()
     found = _render_warnings(warnings, ctx.strict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,74 @@ def write_each(
             pool.shutdown(wait=True, cancel_futures=True)
             if staged:
                 _discard(out, [item for item, done in pending if done.cancelled()])
+
+
+def write_all(out: Path, made: Sequence[Made]) -> list[tuple[Made, bool]]:
+    """Write every output of `made` or none (each with whether its bytes changed): a fault
+    leaves `out` as it was. Each changed output is first staged beside its file, and the
+    file it replaces kept under a second name; only when all are staged are they put in
+    place, and a fault then puts back what was replaced. A full disk, a folder that cannot
+    be written or a file that cannot be replaced (immutable) is found while staging, before
+    any output changes: stage 0's pages, PDFs and decks were renamed in as they came, and a
+    fault at the tenth left nine new and the rest old."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from salesplay.faults import BuildFault
+    from salesplay.write import (
+        discard_staged,
+        keep_previous,
+        located_writes,
+        remove_empty_folders,
+        restore_previous,
+    )
+
+    def stage(item: Made) -> tuple[str, str | None]:
+        temp = stage_file(out, item.unit, item.data).decode("ascii")
+        if not temp:
+            return "", None
+        try:
+            with located_writes(out, item.unit.rel):
+                return temp, keep_previous(out, item.unit.rel)
+        except BaseException:
+            discard_staged(out, item.unit.rel, temp)
+            raise
+
+    def commit(entry: tuple[Made, str, str | None]) -> BuildFault | None:
+        item, temp, _ = entry
+        try:
+            commit_file(out, item.unit.rel, temp)
+        except BuildFault as exc:
+            return exc
+        return None
+
+    staged: list[tuple[Made, str, str | None]] = []
+    fault: BuildFault | None = None
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
+        for item, future in [(item, pool.submit(stage, item)) for item in made]:
+            try:
+                temp, backup = future.result()
+            except BuildFault as exc:
+                fault = fault or exc
+                continue
+            staged.append((item, temp, backup))
+        changing = [entry for entry in staged if entry[1]]
+        if fault is None:
+            results = list(pool.map(commit, changing))
+            fault = next((f for f in results if f is not None), None)
+            if fault is not None:
+                for entry, failed in zip(changing, results, strict=True):
+                    if failed is None:  # put back what it replaced, or remove it
+                        restore_previous(out, entry[0].unit.rel, entry[2])
+    for item, temp, backup in staged:
+        if fault is not None and temp:
+            discard_staged(out, item.unit.rel, temp)  # those never committed
+        if backup is not None:
+            discard_staged(out, item.unit.rel, backup)
+    if fault is not None:
+        for item in made:
+            remove_empty_folders(out, item.unit.rel)  # a first build's new folders
+        raise fault
+    return [(item, bool(temp)) for item, temp, _ in staged]
 
 
 def _discard(out: Path, made: Iterable[Made]) -> None:

@@ -226,6 +226,44 @@ def commit_output(out: Path, rel: str, temp: str) -> None:
         os.close(fd)
 
 
+def keep_previous(out: Path, rel: str) -> str | None:
+    """A second name (a hard link, no byte copied) for the file `rel` holds before it is
+    replaced, so that a build that cannot write all its pages can put it back
+    (restore_previous); None when `rel` holds no file. Raises OSError where the file could
+    not be replaced either (a file marked immutable refuses a link as it refuses a rename)."""
+    fd = _open_target_folder(out, rel)
+    try:
+        name = Path(rel).name
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        backup = _temp_name()
+        os.link(name, backup, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+        return backup
+    finally:
+        os.close(fd)
+
+
+def restore_previous(out: Path, rel: str, backup: str | None) -> None:
+    """Undo a commit of `rel`: the file keep_previous kept put back, or the new file removed
+    when there was none. Best effort: it runs while a build stops on another fault."""
+    with contextlib.suppress(OSError, ValueError):
+        fd = _open_target_folder(out, rel)
+        try:
+            name = Path(rel).name
+            if backup is not None and _TEMP_RE.fullmatch(backup):
+                os.replace(backup, name, src_dir_fd=fd, dst_dir_fd=fd)
+            else:
+                os.unlink(name, dir_fd=fd)
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def discard_staged(out: Path, rel: str, temp: str) -> None:
     """Remove a file stage_output made for `rel` that will not be committed."""
     if not _TEMP_RE.fullmatch(temp):
@@ -452,6 +490,8 @@ def drop_scratch(out: Path) -> None:
             if folder.is_symlink():
                 return
             folder.rmdir()  # only an empty folder
+        except FileNotFoundError:
+            continue  # never made (a build that stopped while writing its pages)
         except OSError:
             return
 

@@ -479,3 +479,64 @@ def test_checking_many_targets_refuses_what_checking_each_refuses(
     alone = _first_unsafe(each)
     assert _first_unsafe(lambda: check_targets(out, names)) == alone
     assert (alone is None) == (layout in ("fine", "link-target"))
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch, name: str, nth: int, err: int) -> None:
+    """write.`name` raises OSError `err` at its nth call of the build."""
+    import errno as _errno
+
+    from salesplay import write
+
+    real = getattr(write, name)
+    calls = {"n": 0}
+
+    def fails(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == nth:
+            raise OSError(err, os.strerror(err))
+        return real(*args, **kwargs)
+
+    assert err in (_errno.ENOSPC, _errno.EPERM)
+    monkeypatch.setattr(write, name, fails)
+
+
+@pytest.mark.parametrize(
+    ("name", "err"), [("stage_output", 28), ("keep_previous", 1), ("commit_output", 1)]
+)
+def test_a_write_fault_among_the_pages_leaves_build_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, err: int
+) -> None:
+    """A full disk, or a file that cannot be replaced (immutable), at the tenth of stage
+    0's outputs left nine new and the rest old ("outputs made before the fault were written;
+    rerun to finish"). The pages are staged, and the files they replace kept, before any is
+    put in place: a fault then puts back what was replaced."""
+    root = make_catalog(tmp_path)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1")
+    only = ("--only", "battlecards", "--only", "site", "--only", "matrix")
+    assert run_cli(*args, *only, cwd=tmp_path).code == 0
+    for rel in ("plays/backup-modernization.yaml", "plays/recovery-drills.yaml"):
+        play = root / rel
+        play.write_text(play.read_text().replace("name: ", "name: New ", 1))
+    before = _tree(tmp_path / "build")
+    _failing(monkeypatch, name, 4, err)
+    result = run_cli(*args, *only, cwd=tmp_path)
+    assert result.code == 1
+    assert result.lines[-1].startswith("build stopped: nothing was written"), result.lines
+    assert _tree(tmp_path / "build") == before
+    monkeypatch.undo()
+    assert run_cli(*args, *only, cwd=tmp_path).code == 0
+    assert _tree(tmp_path / "build") != before
+
+
+def test_a_first_build_that_cannot_write_leaves_no_build_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk in a first build left 19 files and their folders under build/."""
+    make_catalog(tmp_path)
+    _failing(monkeypatch, "stage_output", 6, 28)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1", "--only", "site")
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.code == 1
+    assert not (tmp_path / "build").exists(), sorted(
+        str(p.relative_to(tmp_path)) for p in (tmp_path / "build").rglob("*")
+    )
