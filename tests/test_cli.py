@@ -105,6 +105,40 @@ def test_exit_2_for_a_folder_option_that_names_no_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "plays"]
 
 
+def test_run_inside_the_catalog_the_default_catalog_is_told_to_be_dot(tmp_path: Path) -> None:
+    """`salesplay check` inside the catalog read its folder of plays as the catalog: 11
+    errors ("unknown top-level file", "missing catalog.yaml") and no hint."""
+    root = make_catalog(tmp_path)
+    for args in (["check"], ["build", "--only", "matrix"]):
+        result = run_cli(*args, "--as-of", AS_OF, cwd=root)
+        assert (result.code, result.lines) == (
+            2,
+            ["salesplay: error: catalog folder 'plays' has no catalog.yaml; '.' has one: use"
+             " --catalog ."],
+        )  # fmt: skip
+    assert not (root / "build").exists()
+
+
+def test_a_catalog_folder_that_cannot_be_entered_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chmod 644 plays` (listed, not entered) was "internal error: PermissionError"."""
+    make_catalog(tmp_path)
+    real = Path.exists
+
+    def exists(self: Path, **kw: bool) -> bool:
+        if self.name == "catalog.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(self, **kw)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    result = run_cli("check", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.lines) == (
+        2,
+        ["salesplay: error: catalog folder 'plays' cannot be read: Permission denied"],
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -738,3 +738,26 @@ def test_a_play_s_target_a_customer_s_industry_and_the_tagline_are_translated(
     # the source locale's edition is as written
     english = make_edition(catalog(root), "partner")
     assert english.company.tagline == "Recover anything, anywhere."
+
+
+def test_a_translations_folder_that_cannot_be_entered_is_one_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chmod 644 plays/translations` (listed, not entered) ended check and build in
+    "internal error: PermissionError"."""
+    make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    real = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if self.parent.name == "translations" and self.suffix == ".po":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        "plays/translations:1:1: error: cannot read folder: Permission denied",
+        "1 error, 0 warnings",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -164,8 +165,19 @@ def _check_catalog_named(catalog: Path) -> None:
     """Refuse a catalog folder with no catalog.yaml that holds a folder with one (UsageError):
     `--catalog ''` or `.` in a project names the project, not its catalog, and would read
     its every YAML file as a play."""
-    if (catalog / "catalog.yaml").exists():
-        return
+    try:
+        if (catalog / "catalog.yaml").exists():
+            return
+    except OSError as exc:  # a folder that can be listed but not entered (chmod 644)
+        raise UsageError(f"catalog folder '{catalog}' cannot be read: {exc.strerror}") from None
+    with contextlib.suppress(OSError):
+        # run inside the catalog: the default `plays` is its folder of plays
+        if (catalog.absolute().parent / "catalog.yaml").is_file():
+            above = os.path.relpath(catalog.absolute().parent)
+            raise UsageError(
+                f"catalog folder '{catalog}' has no catalog.yaml; '{above}' has one: use"
+                f" --catalog {above}"
+            )
     try:
         inside = sorted(
             d.name for d in catalog.iterdir() if d.is_dir() and (d / "catalog.yaml").is_file()

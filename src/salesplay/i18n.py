@@ -576,7 +576,14 @@ def load_translations(
     """
     locales = _check_locales(config, docs.get(("catalog", "catalog")), reporter)
     folder = root / TRANSLATIONS_DIR
-    files = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    # the folder's fault, said once: not again for each locale's file, nor when the loader
+    # said it could not list it
+    said = any(d.loc.file == folder for d in reporter.errors)
+    try:
+        files = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    except OSError as exc:
+        reporter.error(Location(folder), f"cannot list folder: {exc.strerror}", "load")
+        files, said = [], True
     for file in files:
         if file.stem not in locales and file.stem != config.source_locale:
             reporter.warning(
@@ -593,7 +600,14 @@ def load_translations(
     entries: dict[str, Mapping[Key, Entry]] = {}
     for locale in locales:
         path = po_file(root, locale)
-        if not path.is_file():
+        try:
+            present = path.is_file()
+        except OSError as exc:  # a translations folder that cannot be entered
+            if not said:
+                reporter.error(Location(folder), f"cannot read folder: {exc.strerror}", "load")
+                said = True
+            present = False
+        if not present:
             entries[locale] = {}
             continue
         try:
