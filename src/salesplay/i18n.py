@@ -25,6 +25,7 @@ from salesplay.load import (
     forbidden_message,
     read_catalog_file,
     shown_path,
+    unreadable_entity,
 )
 from salesplay.models import (
     ENTITY_FOLDERS,
@@ -651,7 +652,7 @@ def _entries(
         key = contexts.get(context)
         if key is None:
             parsed = parse_context(context)
-            if parsed is not None and parsed[:2] in broken:
+            if parsed is not None and unreadable_entity(broken, *parsed[:2]):
                 continue  # its file has an error of its own
             why = untranslated_why(parsed[0], parsed[2]) if parsed else None
             if parsed is not None and why is not None and parsed[:2] in entities:

@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -637,6 +637,25 @@ def _kind_of(catalog: Path, file: Path) -> str | None:
     return None
 
 
+#: the id standing for every entity of a kind whose folder could not be listed
+#: (`(kind, ANY_ID)` in Loaded.unreadable): no id is written so
+ANY_ID = "*"
+
+
+def _folder_kind(catalog: Path, folder: Path) -> str | None:
+    """The kind whose entities `folder` holds (a kind's folder or one inside it)."""
+    try:
+        first = folder.relative_to(catalog).parts[:1]
+    except ValueError:
+        return None
+    return KIND_DIRS.get(first[0]) if first else None
+
+
+def unreadable_entity(broken: Set[tuple[str, str]], kind: str, eid: str) -> bool:
+    """Whether `(kind, eid)` could not be read: its file, or its kind's folder."""
+    return (kind, eid) in broken or (kind, ANY_ID) in broken
+
+
 class Loaded(list[Document]):
     """The documents read, plus the (kind, id) of each catalog file that could not be read.
 
@@ -775,6 +794,10 @@ def _catalog_files(
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             reporter.error(Location(folder), f"cannot list folder: {exc.strerror}", "io")
+            kind = _folder_kind(catalog, folder)
+            if kind is not None:
+                # every entity of the kind may be in it: none is "unknown" or "unused"
+                unreadable.add((kind, ANY_ID))
             continue
         for entry in entries:
             path = folder / entry.name

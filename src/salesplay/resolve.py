@@ -21,7 +21,7 @@ from salesplay.diagnostics import (
 from salesplay.i18n import Translations, load_translations
 from salesplay.imagecache import ImageCache
 from salesplay.images import PARTNER_SIDE, Checked
-from salesplay.load import Document, YamlPath
+from salesplay.load import Document, YamlPath, unreadable_entity
 from salesplay.models import (
     AUDIENCES,
     ENTITY_FOLDERS,
@@ -193,8 +193,8 @@ class _Refs:
     def check(self, kind: str, value: str, doc: Document, path: YamlPath) -> bool:
         if value in self.ids[kind]:
             return True
-        if (kind, value) in self.cat.broken:
-            return False  # its own file already has an error
+        if unreadable_entity(self.cat.broken, kind, value):
+            return False  # its own file (or its kind's folder) already has an error
         if (kind, value) in self.cat.skipped:
             self._miss(kind, value, doc.loc(path), f"unknown {kind} '{value}'", doc)
             return False
@@ -250,7 +250,7 @@ class _Refs:
         if value in self.cat.capabilities:
             return True
         product, _, cap = value.partition("/")
-        if ("product", product) in self.cat.broken:
+        if unreadable_entity(self.cat.broken, "product", product):
             return False
         if cap and ("product", product) in self.cat.skipped:
             message = f"unknown product '{product}' in capability '{value}'"
