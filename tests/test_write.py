@@ -329,3 +329,31 @@ def test_staging_through_a_link_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnsafeTarget):
         stage_output(tmp_path / "out", "kits/a.zip", b"x")
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("umask", "files", "folders"),
+    [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700), (0o000, 0o644, 0o755)],
+)
+def test_outputs_follow_the_umask_and_no_folder_is_writable_by_others(
+    tmp_path: Path, umask: int, files: int, folders: int
+) -> None:
+    """Outputs were 0644 whatever the umask (a `umask 077` project's internal playbooks
+    readable by everyone in an existing 0755 build/), and folders 0777 under `umask 000`."""
+    from conftest import AS_OF, MINIMAL
+    from sessionbuild import SALESPLAY
+
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    done = subprocess.run(
+        [str(SALESPLAY), "build", "--as-of", AS_OF, "--only", "site", "--jobs", "1"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: os.umask(umask),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    build = tmp_path / "build"
+    modes = {
+        ("d" if p.is_dir() else "f", stat.S_IMODE(p.stat().st_mode))
+        for p in [build, *build.rglob("*")]
+        if not p.is_symlink()
+    }
+    assert modes == {("d", folders), ("f", files)}

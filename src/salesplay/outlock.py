@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from salesplay.write import FOLDER_MODE
+
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 _PROC_LOCKS = Path("/proc/locks")
 
@@ -65,7 +67,7 @@ class OutLock:
         while True:
             try:
                 if make:
-                    self.out.mkdir(parents=True, exist_ok=True)
+                    self.out.mkdir(FOLDER_MODE, parents=True, exist_ok=True)
                 fd = os.open(self.out, _DIR_FLAGS)
             except OSError:
                 # gone before it was locked (nothing to read; locked when made), or not to

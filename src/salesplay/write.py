@@ -19,6 +19,27 @@ from pathlib import Path
 from typing import BinaryIO
 
 OUTPUT_MODE = 0o644
+#: what a folder of --out is made with, less what the umask takes (as mkdir does): never
+#: writable by others, even under `umask 000`
+FOLDER_MODE = 0o755
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux: /proc/self/status)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and put back, once, at import (one thread)
+    os.umask(mask)
+    return mask
+
+
+#: an output's mode: OUTPUT_MODE less what the umask takes (`umask 077`: private)
+FILE_MODE = OUTPUT_MODE & ~_umask()
 
 
 #: Temporary files of an atomic write: named so they are never taken for an output, and
@@ -53,7 +74,7 @@ def _replace_at(dir_fd: int, name: str, data: bytes, *, durable: bool = True) ->
     """Replace `name` in the open folder `dir_fd` atomically; a link there is replaced.
     `durable`: on disk before the call returns (fsync of the file, then of the folder)."""
     tmp = _temp_name()
-    _write_new(dir_fd, tmp, data, durable=durable, mode=OUTPUT_MODE)
+    _write_new(dir_fd, tmp, data, durable=durable, mode=FILE_MODE)
     _rename_in(dir_fd, tmp, name, durable=durable)
 
 
@@ -214,7 +235,7 @@ def commit_output(out: Path, rel: str, temp: str) -> None:
             staged = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
             try:
                 os.fsync(staged)
-                os.fchmod(staged, OUTPUT_MODE)
+                os.fchmod(staged, FILE_MODE)
             finally:
                 os.close(staged)
         except BaseException:
@@ -280,12 +301,12 @@ def _open_target_folder(out: Path, rel: str) -> int:
     """An fd of the folder `rel` goes in under `out`, made as needed and reached without
     following links; UnsafeTarget for a link or a file on the way."""
     parts = check_target(out, rel).relative_to(out).parts
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(FOLDER_MODE, parents=True, exist_ok=True)
     fd = os.open(out, _DIR_FLAGS)
     try:
         for part in parts[:-1]:
             with contextlib.suppress(FileExistsError):
-                os.mkdir(part, dir_fd=fd)
+                os.mkdir(part, FOLDER_MODE, dir_fd=fd)
             try:
                 sub = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:

@@ -83,7 +83,9 @@ class Server:
         if out.is_symlink() and not out.exists():
             raise UsageError(f"--out '{out}' is a broken symbolic link")  # as build says it
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            from salesplay.write import FOLDER_MODE
+
+            out.mkdir(FOLDER_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"--out '{out}' cannot be made: {exc.strerror}") from None
         try:
