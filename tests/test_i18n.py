@@ -318,6 +318,12 @@ def test_locales_are_checked_against_babel_with_suggestions(tmp_path: Path) -> N
     result = run_cli("i18n", "extract", "--locale", "dee", "--catalog", "plays", cwd=tmp_path)
     assert result.code == 2
     assert "locale 'dee' is not in catalog.yaml locales (did you mean 'de'?)" in result.stderr
+    # another case or separator, or a region added: the locale declared
+    for spelt in ("DE", "de-DE", "De_de"):
+        args = ("i18n", "extract", "--locale", spelt, "--catalog", "plays")
+        result = run_cli(*args, cwd=tmp_path)
+        said = f"locale '{spelt}' is not in catalog.yaml locales (did you mean 'de'?)"
+        assert (result.code, said in result.stderr) == (2, True), result.stderr
     assert not (tmp_path / "plays" / "translations").exists()
 
 

@@ -524,14 +524,19 @@ def test_an_override_no_page_shows_is_a_warning_with_the_close_one(tmp_path: Pat
         tmp_path,
         "de",
         'msgid "Wy us?"\nmsgstr "Warum wir?"\n\nmsgid "Objections"\nmsgstr "Einwürfe"\n\n'
-        'msgid "Our own label"\nmsgstr "Unser Etikett"\n',
+        'msgid "Our own label"\nmsgstr "Unser Etikett"\n\n'
+        'msgid "%(num)d play"\nmsgstr "%(num)d Spielzug"\n',
     )
     done = run_cli("check", "--templates", "templates", "--as-of", AS_OF, cwd=tmp_path)
     assert done.code == 0, done.stderr
     assert done.lines == [
         "templates/locale/de.po:5:1: warning: label 'Wy us?' is not one the pages show"
         " (did you mean 'Why us?'?); it is not used",
-        "0 errors, 1 warning",
+        # a label with a plural form, written as a plain entry: not "did you mean" another
+        "templates/locale/de.po:14:1: warning: label '%(num)d play' has a plural form: write"
+        ' it with msgid_plural "%(num)d plays" and msgstr[0], msgstr[1], … (one for each'
+        " plural form of the language); it is not used",
+        "0 errors, 2 warnings",
     ]
 
 

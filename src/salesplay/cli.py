@@ -8,6 +8,7 @@ import json
 import shlex
 import shutil
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -395,7 +396,7 @@ def i18n_extract(
     for name in locale or []:
         if name not in declared:
             raise UsageError(
-                f"locale '{name}' is not in catalog.yaml locales{did_you_mean(name, declared)};"
+                f"locale '{name}' is not in catalog.yaml locales{_locale_meant(name, declared)};"
                 f" locales: {', '.join(declared)}"
             )
     for done in extract(cat, locale or declared, ctx.reporter):
@@ -421,6 +422,20 @@ def i18n_status(catalog: CatalogOpt = Path("plays"), as_of: AsOfOpt = None) -> N
 #: the command line's marker (click's context object) for a process that runs one command
 #: and exits: main(once=True) from the console script, not main() in a test's process.
 ONCE = object()
+
+
+def _locale_meant(name: str, declared: Sequence[str]) -> str:
+    """A did-you-mean for a locale spelt otherwise than declared: another case or separator
+    (`DE`, `pt-br`), a region added (`de-DE`), else a close name."""
+
+    def norm(code: str) -> str:
+        return code.replace("-", "_").casefold()
+
+    for wanted in (norm(name), norm(name).split("_")[0]):
+        found = next((d for d in declared if norm(d) == wanted), None)
+        if found is not None:
+            return f" (did you mean '{found}'?)"
+    return did_you_mean(name, declared)
 
 
 def main(*, once: bool = False) -> None:

@@ -313,10 +313,18 @@ def unused_overrides(
             catalog = read_po_file(path, project)
         except Exception:  # its faults are said where it is read (labels_for)
             continue
+        plurals = _builtin_plurals()
         for message in catalog:
             if isinstance(message.id, str) and message.id and message.id not in known:
                 said = f"label '{message.id}' is not one the pages show"
                 hint = did_you_mean(message.id, sorted(known))
+                if message.id in plurals:
+                    # shown, with its plural: a plain entry is never looked up
+                    said = f"label '{message.id}' has a plural form: write it with"
+                    hint = (
+                        f' msgid_plural "{plurals[message.id]}" and msgstr[0], msgstr[1], …'
+                        " (one for each plural form of the language)"
+                    )
                 found.append(
                     Diagnostic(
                         Location(path, message.lineno or 1, 1),
@@ -326,6 +334,15 @@ def unused_overrides(
                     )
                 )
     return found
+
+
+@functools.cache
+def _builtin_plurals() -> dict[str, str]:
+    """The built-in labels with a plural form: singular → plural msgid."""
+    from salesplay.i18n import read_po_file
+
+    catalog = read_po_file(THEME_DIR / LOCALE_DIR / "messages.pot", THEME_DIR)
+    return {m.id[0]: m.id[1] for m in catalog if isinstance(m.id, tuple) and len(m.id) == 2}
 
 
 @functools.cache
