@@ -719,3 +719,22 @@ def test_a_release_holding_a_name_too_long_for_this_disk_is_one_line_and_no_note
     assert len(done.stderr.splitlines()) == 1
     built = run_cli("build", "--as-of", "2026-11-23", "--only", "site", cwd=top)
     assert built.code == 0, built.stderr
+
+
+def test_a_revision_s_error_names_the_file_as_the_repository_does_at_its_top(
+    tmp_path: Path,
+) -> None:
+    """With the catalog folder at the repository's top, an error at a revision read
+    `v1:catalog/plays/x.yaml` (the folder it was extracted into), a file the repository
+    does not have; it is `v1:plays/x.yaml`."""
+    root = make_catalog(tmp_path)
+    _git(root, "init", "-q", "-b", "main")
+    play = root / "plays/recovery-drills.yaml"
+    good = play.read_text()
+    play.write_text(good + "x: [\n")
+    _commit(root, "broken", "2026-10-15T12:00:00+00:00", "v1")
+    play.write_text(good)
+    _commit(root, "fixed", "2026-10-16T12:00:00+00:00")
+    done = run_cli("changes", "--since", "v1", "--catalog", ".", "--as-of", AS_OF, cwd=root)
+    assert done.code == 1
+    assert done.stderr.splitlines()[0].startswith("v1:plays/recovery-drills.yaml:"), done.stderr

@@ -224,8 +224,8 @@ def load_revision(
 def _where(diag: Diagnostic, folder: Path, repo: Repo) -> str:
     # the error as it reads in the repository at that revision: "v1:plays/x.yaml:3:1: …"
     line = diag.format(folder)
-    name = Path(repo.prefix).name
-    return line if not name else line.replace(f"{name}/", repo.prefix, 1)
+    name = Path(repo.prefix).name or "catalog"  # the folder load_revision extracted into
+    return line.replace(f"{name}/", repo.prefix, 1) if line.startswith(f"{name}/") else line
 
 
 @dataclass(frozen=True)
