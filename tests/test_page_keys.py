@@ -251,7 +251,10 @@ def test_the_page_keys_of_members_no_kit_holds_any_more_are_forgotten(tmp_path: 
     """A play gone from every kit left its members' page keys in records.json for good."""
     extra = base_text(PLAY).replace("audience: partner", "audience: partner\nname: Extra drill", 1)
     extra = "\n".join(ln for ln in extra.splitlines() if not ln.startswith("name: Backup"))
-    root = make_catalog(tmp_path, {"plays/extra-drill.yaml": extra + "\n"}).parent
+    # red-rock registered: a kit with no members, so that `salesplay kit red-rock` plans none
+    registered = base_text("partners/red-rock.yaml").replace("tier: silver", "tier: registered")
+    edits = {"plays/extra-drill.yaml": extra + "\n", "partners/red-rock.yaml": registered}
+    root = make_catalog(tmp_path, edits).parent
 
     def kit_pages() -> set[str]:
         ctx = Context(
