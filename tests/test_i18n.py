@@ -593,6 +593,10 @@ def test_a_control_character_in_a_translation_is_refused_as_in_the_catalog(
     )
     code, err = _check_po(tmp_path / "c", entry + '"Wei\\tter\\n"\n')
     assert code == 0, err
+    # an override left open: a warning, and the source text shown
+    code, err = _check_po(tmp_path / "d", entry + '"Wei\u202eter"\n')
+    assert code == 0, err
+    assert "right-to-left override U+202E is never closed" in err
 
 
 def test_a_po_file_with_every_construct_reads_clean(tmp_path: Path) -> None:

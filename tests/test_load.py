@@ -417,6 +417,29 @@ def test_control_character_is_one_located_line(tmp_path: Path) -> None:
     assert all("<unicode string>" not in line for line in result.lines)
 
 
+def test_a_bidi_override_left_open_is_one_located_error(tmp_path: Path) -> None:
+    """An unclosed U+202E in a partner's name turned the rest of the kit index's line,
+    "…only, not for customers", backwards. A text must close the embedding, override or
+    isolate it opens; one it closes is fine."""
+    partner = "partners/red-rock.yaml"
+    result = check(tmp_path / "a", {partner: 'name: "Red \\u202eRock"\ntier: silver\n'})
+    assert result.code == 1
+    assert result.diagnostics == [
+        "plays/partners/red-rock.yaml:1:12: error: right-to-left override U+202E is never"
+        ' closed (U+202C): the text after it, on a kit\'s page the words "not for customers"'
+        " too, would be set in its direction; close it or remove it"
+    ]
+    raw = check(tmp_path / "b", {partner: "name: Red \u2067Rock\ntier: silver\n"})
+    assert raw.diagnostics[0].startswith(
+        "plays/partners/red-rock.yaml:1:11: error: right-to-left isolate"
+    )
+    for n, closed in enumerate(
+        ("Red \u202eRock\u202c", "Red \u2067Rock\u2069", "Red \u2067\u202eRock\u2069")
+    ):
+        folder = tmp_path / f"c{n}"
+        assert check(folder, {partner: f"name: {closed}\ntier: silver\n"}).code == 0
+
+
 def test_merge_keys_bring_in_an_anchor_s_keys_under_the_mapping_s_own() -> None:
     """`<<: *anchor` (YAML's merge key) was "unknown field '<<'" and a false "missing
     required field"; it merges as YAML says: the mapping's own keys win, then the first of

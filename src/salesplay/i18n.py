@@ -21,10 +21,12 @@ from salesplay.load import (
     Document,
     LoadError,
     YamlPath,
+    bidi_message,
     decode_text,
     forbidden_message,
     read_catalog_file,
     shown_path,
+    unclosed_bidi,
     unreadable_entity,
 )
 from salesplay.models import (
@@ -687,6 +689,16 @@ def _entries(
                 loc,
                 f"translation of {_field_named(key)} has no visible character (only {codes}):"
                 " the source text is shown until it has one",
+                "translation",
+                key[:2],
+            )
+            text = ""
+        unclosed = unclosed_bidi(text)
+        if unclosed is not None:
+            reporter.warning(
+                loc,
+                f"translation of {_field_named(key)}: {bidi_message(unclosed)}; the source"
+                " text is shown until it is",
                 "translation",
                 key[:2],
             )

@@ -261,6 +261,49 @@ class LoadError(Exception):
         self.line, self.col, self.code = line, col, code
 
 
+#: the bidirectional embeddings, overrides and isolates, and what closes each
+_BIDI_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c"}
+_BIDI_OPENERS |= {"\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_NAMES = {
+    "\u202a": "left-to-right embedding",
+    "\u202b": "right-to-left embedding",
+    "\u202d": "left-to-right override",
+    "\u202e": "right-to-left override",
+    "\u2066": "left-to-right isolate",
+    "\u2067": "right-to-left isolate",
+    "\u2068": "first-strong isolate",
+}
+
+
+def unclosed_bidi(text: str) -> str | None:
+    """The first bidirectional embedding, override or isolate `text` opens and never
+    closes, else None. Left open in a partner's name, U+202E turned the rest of the kit's
+    line ("…only, not for customers") backwards: a text must close what it opens."""
+    if _BIDI_RE.search(text) is None:
+        return None
+    stack: list[str] = []
+    for char in text:
+        if char in _BIDI_OPENERS:
+            stack.append(char)
+        elif char == "\u202c" and stack and _BIDI_OPENERS[stack[-1]] == char:
+            stack.pop()
+        elif char == "\u2069" and "\u2069" in (_BIDI_OPENERS[c] for c in stack):
+            # an isolate's end closes it and whatever it opened inside (Unicode's UBA)
+            while _BIDI_OPENERS[stack.pop()] != char:
+                pass
+    return stack[0] if stack else None
+
+
+def bidi_message(char: str) -> str:
+    closer = _BIDI_OPENERS[char]
+    return (
+        f"{_BIDI_NAMES[char]} U+{ord(char):04X} is never closed (U+{ord(closer):04X}): the"
+        ' text after it, on a kit\'s page the words "not for customers" too, would be set in'
+        " its direction; close it or remove it"
+    )
+
+
 def forbidden_message(char: str) -> str:
     code = ord(char)
     why = "XML and PowerPoint refuse it"
@@ -411,7 +454,11 @@ class _Builder:
         #: a value holds only characters of the source, unless an escape ('\x0b') made one:
         #: a source with neither a backslash nor a forbidden character needs no check per value
         source = text.translate(_FROM_STAND_INS) if swapped else text
-        self.clean = "\\" not in text and FORBIDDEN_RE.search(source) is None
+        self.clean = (
+            "\\" not in text
+            and FORBIDDEN_RE.search(source) is None
+            and _BIDI_RE.search(source) is None
+        )
 
     def _value(self, node: yaml.ScalarNode) -> str:
         """The node's text as the file holds it."""
@@ -517,11 +564,16 @@ class _Builder:
         """Refuse a forbidden character in a value or key, pointing at the character."""
         if self.clean:
             return
-        found = FORBIDDEN_RE.search(self._value(node))
+        value = self._value(node)
+        found = FORBIDDEN_RE.search(value)
         if found is not None:
             char = found.group(0)
             line, col = self._locate(node, char.translate(_TO_STAND_INS) if self.swapped else char)
             raise LoadError(forbidden_message(char), line, col, "control-character")
+        unclosed = unclosed_bidi(value)
+        if unclosed is not None:
+            line, col = self._locate(node, unclosed)
+            raise LoadError(bidi_message(unclosed), line, col, "control-character")
 
     def _locate(self, node: yaml.ScalarNode, char: str) -> tuple[int, int]:
         """Line and column of `char` in the node's source (of its escape, when double-quoted)."""
