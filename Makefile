@@ -11,7 +11,7 @@ ARGS   ?=
 # browser, LibreOffice (to prove decks open), poppler (PDF to PNG for looking at pages) and
 # gettext (msgfmt proves the PO files `i18n extract` writes are ones translators' tools read).
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 \
-                fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+                fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fontconfig
 TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carlito gettext
 
 .PHONY: all build check kits serve test lint format bench clean distclean runtime-deps test-deps

@@ -651,3 +651,32 @@ def test_aliases_are_names_to_look_for_not_prose(tmp_path: Path) -> None:
         "status: development, aliases: [ATEX Zone 0],",
     )
     assert check(tmp_path, edits).diagnostics == []
+
+
+def test_a_character_no_installed_font_draws_is_one_warning_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """A private-use icon pasted into a summary came out as a box on every card, with no
+    word from check. Characters the installed fonts draw (CJK and emoji, which make
+    installs) are fine; one warning per character, counting the other places."""
+    text = "summary: Replace tape \ue000 with immutable copies, 日本 and 🛡️.\n"
+    edits = replace_in(
+        BM, "summary: Replace tape and legacy backup with immutable, off-site copies.\n", text
+    )
+    rd = base_text(RD).replace("name: Recovery drills\n", "name: Recovery drills \ue000\n")
+    result = check(tmp_path, {**edits, RD: rd})
+    assert result.code == 0
+    assert [line for line in result.diagnostics if "in no installed font" in line] == [
+        f"plays/{BM}:2:23: warning: U+E000 private-use character is in no installed font:"
+        " every output would show it as a box (and 1 more place); remove it, or install a"
+        " font that has it"
+    ]
+
+
+def test_the_glyph_check_reads_the_fonts_fontconfig_lists() -> None:
+    from salesplay import glyphs
+
+    covered = glyphs.Coverage([(0x20, 0x7E), (0x3040, 0x309F)])
+    assert glyphs.undrawable("abc あ \u200b\ufe0f \ue000 ア", covered) == ["\ue000", "ア"]
+    assert glyphs.plain("Plain — text, “quoted” …") and not glyphs.plain("あ")
+    assert glyphs.installed() is not None  # make installs fontconfig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from salesplay import glyphs
 from salesplay.diagnostics import Location, Reporter
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
 from salesplay.load import YamlPath
@@ -29,6 +30,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _names(cat, reporter)
     _links(cat, reporter, texts)
     _sources(cat, reporter)
+    _glyphs(cat, reporter, texts)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -176,6 +178,57 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
                 "duplicate-name",
                 (kind, eid),
             )
+
+
+def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+    """A character no installed font draws (a private-use icon, a script with no font):
+    every output shows it as a box, and nobody knew until a rep opened the card. One
+    warning per character, at the first place the catalog (or a translation) writes it."""
+    found: dict[str, tuple[Location, tuple[str, str], list[int]]] = {}
+
+    def note(char: str, loc: Location, subject: tuple[str, str]) -> None:
+        if char in found:
+            found[char][2][0] += 1
+        else:
+            found[char] = (loc, subject, [0])
+
+    coverage = None
+    for (kind, eid), strings in texts.items():
+        doc = cat.docs[(kind, eid)]
+        for path, text in strings:
+            if glyphs.plain(text):
+                continue
+            coverage = coverage or glyphs.installed()
+            if coverage is None:
+                return  # fontconfig's tools are missing: nothing to judge by
+            for char in glyphs.undrawable(text, coverage):
+                line, col = doc.column(path, text, text.index(char), char)
+                note(char, Location(doc.path, line, col), (kind, eid))
+    for _locale, (kind, eid, _path), entry in cat.translations.current():
+        if glyphs.plain(entry.text):
+            continue
+        coverage = coverage or glyphs.installed()
+        if coverage is None:
+            return
+        for char in glyphs.undrawable(entry.text, coverage):
+            note(char, entry.loc, (kind, eid))
+    for char, (loc, subject, more) in found.items():
+        name = (
+            unicodedata.name(char, "")
+            or f"{_GLYPH_KINDS.get(unicodedata.category(char), 'unassigned')} character"
+        )
+        elsewhere = f" (and {more[0]} more place{'s' * (more[0] != 1)})" if more[0] else ""
+        reporter.warning(
+            loc,
+            f"U+{ord(char):04X} {name.lower()} is in no installed font: every output would show"
+            f" it as a box{elsewhere}; remove it, or install a font that has it",
+            "missing-glyph",
+            subject,
+        )
+
+
+#: what a character without a Unicode name is
+_GLYPH_KINDS = {"Co": "private-use", "Cn": "unassigned"}
 
 
 def _name_key(name: str) -> str:
