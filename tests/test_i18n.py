@@ -319,10 +319,10 @@ def test_locales_are_checked_against_babel_with_suggestions(tmp_path: Path) -> N
     assert result.code == 2
     assert "locale 'dee' is not in catalog.yaml locales (did you mean 'de'?)" in result.stderr
     # another case or separator, or a region added: the locale declared
-    for spelt in ("DE", "de-DE", "De_de"):
+    for spelt, meant in (("DE", "de"), ("de-DE", "de"), ("De_de", "de"), ("jp", "ja")):
         args = ("i18n", "extract", "--locale", spelt, "--catalog", "plays")
         result = run_cli(*args, cwd=tmp_path)
-        said = f"locale '{spelt}' is not in catalog.yaml locales (did you mean 'de'?)"
+        said = f"locale '{spelt}' is not in catalog.yaml locales (did you mean '{meant}'?)"
         assert (result.code, said in result.stderr) == (2, True), result.stderr
     assert not (tmp_path / "plays" / "translations").exists()
 

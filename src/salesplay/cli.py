@@ -431,7 +431,10 @@ def _locale_meant(name: str, declared: Sequence[str]) -> str:
     def norm(code: str) -> str:
         return code.replace("-", "_").casefold()
 
-    for wanted in (norm(name), norm(name).split("_")[0]):
+    from salesplay.models import locale_hint
+
+    hinted = locale_hint(name)  # Babel's reading of a country code or typo: jp is ja
+    for wanted in (norm(name), norm(name).split("_")[0], norm(hinted or "")):
         found = next((d for d in declared if norm(d) == wanted), None)
         if found is not None:
             return f" (did you mean '{found}'?)"

@@ -178,7 +178,7 @@ def _visible(value: str) -> str:
 def _locale(value: str) -> str:
     """A locale Babel knows (de, ja, pt_BR, zh_Hant), with a did-you-mean on a typo."""
     if not _babel_knows(value):
-        hint = _locale_hint(value)
+        hint = locale_hint(value)
         raise ValueError(
             f"not a locale Babel knows{f' (did you mean {hint!r}?)' if hint else ''};"
             " e.g. de, ja, pt_BR"
@@ -267,7 +267,7 @@ _COMMON_LOCALES = (
 )  # fmt: skip
 
 
-def _locale_hint(value: str) -> str | None:
+def locale_hint(value: str) -> str | None:
     """The locale meant by a typo, a BCP 47 tag (de-DE), a country's code (jp) or a
     language's English name."""
     import difflib
