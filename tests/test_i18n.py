@@ -771,3 +771,28 @@ def test_a_translations_folder_that_cannot_be_entered_is_one_located_error(
         "plays/translations:1:1: error: cannot read folder: Permission denied",
         "1 error, 0 warnings",
     ]
+
+
+def test_a_translated_capability_name_is_found_in_text_written_without_spaces(
+    tmp_path: Path,
+) -> None:
+    """Japanese writes no spaces between words: the roadmap lint, which matches whole words,
+    never found a capability's Japanese name inside a Japanese sentence."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    capability = "product:vault:capabilities.2.name"
+    translate(
+        root,
+        {
+            capability: "ランサムウェア異常検知",
+            SUMMARY: "テープをランサムウェア異常検知で置き換えます。",
+        },
+        locale="ja",
+    )
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0, err
+    said = [line for line in err.splitlines() if "the ja translation:" in line]
+    assert (
+        len(said) == 1
+        and "'ランサムウェア異常検知' names capability 'vault/anomaly-detection'" in said[0]
+    )

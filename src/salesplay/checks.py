@@ -11,7 +11,7 @@ from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_j
 from salesplay.load import YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
-from salesplay.richtext import DroppedLink, dropped_links, safe_href
+from salesplay.richtext import UNSPACED_RE, DroppedLink, dropped_links, safe_href
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
 Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
@@ -408,7 +408,19 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             ]
             local[locale, reader] = _Phrases([*matchers[reader].phrases, *hidden])
         backers = set(cat.differentiators[eid].backed_by) if kind == "differentiator" else set()
-        for _offset, found, ref in local[locale, reader].first_each(mask_links(entry.text)):
+        masked = mask_links(entry.text)
+        hits = [(found, ref) for _offset, found, ref in local[locale, reader].first_each(masked)]
+        # a name in a script written without spaces (Japanese, Chinese, Thai) is no whole
+        # word of the text: it is looked for as it is written
+        for name, ref in named.get(locale, []):
+            if (
+                UNSPACED_RE.search(name)
+                and not _reaches(available[ref], reader)
+                and name.casefold() in masked.casefold()
+                and all(r != ref for _, r in hits)
+            ):
+                hits.append((name, ref))
+        for found, ref in hits:
             if ref in backers and _reaches(shown[ref], reader):
                 continue
             reporter.warning(

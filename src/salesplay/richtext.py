@@ -258,6 +258,8 @@ _UNSPACED = "".join(f"{first}-{last}" for first, last in UNSPACED_SCRIPTS) + (
     "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 )
 _LONG_WORD_RE = re.compile(f"[^\\s{_UNSPACED}]{{{LONG_WORD + 1},}}")
+#: a character of a script written without spaces between words
+UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
 
 
 def _breakable(text: str) -> str:
