@@ -689,6 +689,9 @@ def _kind_of(catalog: Path, file: Path) -> str | None:
     return None
 
 
+#: what makes a folder a repository to git's discovery (a bare one): planted in the catalog
+#: by a pull request, its config's commands ran (write.git_env now refuses such a folder)
+_GIT_DIR_NAMES = frozenset({"HEAD", "objects", "refs"})
 #: the id standing for every entity of a kind whose folder could not be listed
 #: (`(kind, ANY_ID)` in Loaded.unreadable): no id is written so
 ANY_ID = "*"
@@ -851,6 +854,14 @@ def _catalog_files(
                 # every entity of the kind may be in it: none is "unknown" or "unused"
                 unreadable.add((kind, ANY_ID))
             continue
+        if _GIT_DIR_NAMES.issubset(e.name for e in entries):
+            reporter.warning(
+                Location(folder / "HEAD"),
+                f"'{folder.relative_to(catalog.parent).as_posix()}' holds HEAD, objects/ and"
+                " refs/, so git takes it for a repository: salesplay reads no revision or"
+                " release through it (the catalog reads as outside git); remove those files",
+                "git",
+            )
         for entry in entries:
             path = folder / entry.name
             if folder == catalog and entry.name == "assets":

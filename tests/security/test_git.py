@@ -44,7 +44,12 @@ def test_a_repository_planted_in_the_catalog_runs_no_command(tmp_path: Path) -> 
     )
     git(top, "add", "-A")
     git(top, "commit", "-q", "-m", "a pull request", date="2026-10-16T12:00:00+00:00")
-    assert run_cli("check", "--as-of", AS_OF, cwd=top).code == 0
+    checked = run_cli("check", "--as-of", AS_OF, cwd=top)
+    assert checked.code == 0
+    assert checked.lines[0].startswith(
+        "plays/HEAD:1:1: warning: 'plays' holds HEAD, objects/ and refs/, so git takes it for a"
+        " repository"
+    ), checked.lines
     # no history is read from such a folder, and nothing it configures runs
     assert _revision(top) is None
     assert not mark.exists()
