@@ -822,3 +822,43 @@ def test_an_arabic_path_runs_from_the_right_with_its_arrows_pointing_left() -> N
         assert not any(
             sh._element.spPr.xfrm.get("flipH") for n, sh in ltr_slide.items() if "arrow" in n
         )
+
+
+def test_a_path_step_s_markdown_is_plain_on_the_deck_s_path_slide(tmp_path: Path) -> None:
+    """A step's stage and milestone are Markdown: the card set them plain, the decks'
+    path slides showed "Backups on **tape**; see [the survey](https://…)"."""
+    from conftest import base_text, make_catalog
+    from salesplay.context import Context
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+    from salesplay.render.decks import enablement_slides, pitch_slides
+
+    path = "paths/resilience-journey.yaml"
+    text = (
+        base_text(path)
+        .replace(
+            "stage: Backups on tape, restores untested",
+            "stage: Backups on **tape**; see [the survey](https://example.com/s)",
+        )
+        .replace(
+            "milestone: All critical workloads immutable and off-site",
+            "milestone: All workloads *immutable* and **off-site**",
+        )
+    )
+    dest = "destinations/cyber-resilience.yaml"
+    root = make_catalog(tmp_path, {path: text, dest: base_text(dest) + "audience: public\n"})
+    ctx = Context(catalog=root, as_of=AS_OF)
+    cat = check_catalog(ctx)
+    assert cat is not None and not ctx.reporter.errors
+    rep, public = make_edition(cat, "rep"), make_edition(cat, "public")
+    steps = [
+        step
+        for slide in [
+            *enablement_slides(rep, "backup-modernization"),
+            *pitch_slides(public, "cyber-resilience"),
+        ]
+        for step in slide.steps
+    ]
+    words = {step.label for step in steps} | {step.caption for step in steps}
+    assert "Backups on tape; see the survey" in words
+    assert not [w for w in words if "**" in w or "](" in w or "*" in w], words

@@ -177,8 +177,9 @@ def _steps(
     # a kit's step outside the kit has neither play nor texts: it reads "Handled by <company>"
     return tuple(
         PathStep(
+            # a stage and a milestone are Markdown: plain on a slide, as on a card
             label=(
-                s.stage
+                richtext.plain(s.stage or "")
                 or s.play_name
                 or _handled(s.handled_by, tr)
                 or tr("Step %(n)s") % {"n": s.number}
@@ -187,7 +188,7 @@ def _steps(
             # a step whose play is not in the edition is said so, its stage the caption as
             # on every other step: the stage as its label read like a play's name
             else s.label(tr),
-            caption=(s.milestone or "") if public else (s.stage or ""),
+            caption=richtext.plain((s.milestone or "") if public else (s.stage or "")),
             current=s.number == current,
         )
         for s in path.steps
