@@ -295,3 +295,35 @@ def test_the_internal_card_holds_the_internal_pricing_intelligence_and_the_rep_c
     )
     assert price in internal and "Pricing intelligence" in internal
     assert "$40" not in rep and "Pricing intelligence" not in rep
+
+
+def test_a_long_play_name_wraps_on_the_card_instead_of_running_off_the_page(
+    tmp_path: Path,
+) -> None:
+    """ "Plays where they appear" kept each name on one line: a name of 150 characters ran
+    off the page's right edge, its end cut away on the rep's, the internal and the kits'
+    cards."""
+    import pypdfium2 as pdfium
+
+    long = (
+        "Backup modernization for hospitals, clinics, care homes and regional laboratories"
+        " that still keep their nightly copies on tape in the basement ENDOFNAME"
+    )
+    play = "plays/backup-modernization.yaml"
+    make_catalog(
+        tmp_path, {play: base_text(play).replace("name: Backup modernization", f"name: {long}")}
+    )
+    done = run_cli("build", "--as-of", AS_OF, "--only", "competitors", "--jobs", "1", cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    pdf = pdfium.PdfDocument(tmp_path / "build/competitors/acme.pdf")
+    found = 0
+    for page in pdf:
+        width = page.get_width()
+        text = page.get_textpage()
+        searcher = text.search("ENDOFNAME")
+        while (hit := searcher.get_next()) is not None:
+            start, count = hit
+            right = max(text.get_charbox(i)[2] for i in range(start, start + count))
+            assert right <= width, (right, width)
+            found += 1
+    assert found
