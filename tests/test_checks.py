@@ -680,3 +680,19 @@ def test_the_glyph_check_reads_the_fonts_fontconfig_lists() -> None:
     assert glyphs.undrawable("abc あ \u200b\ufe0f \ue000 ア", covered) == ["\ue000", "ア"]
     assert glyphs.plain("Plain — text, “quoted” …") and not glyphs.plain("あ")
     assert glyphs.installed() is not None  # make installs fontconfig
+
+
+def test_markdown_in_a_name_is_a_warning_at_the_name(tmp_path: Path) -> None:
+    """Names are plain: "Backup **modernization**" showed its asterisks on every card,
+    slide and page, while the feed's text dropped them. Names that only look alike
+    (AT&T, Dell_EMC, a bracket without a link) are no Markdown."""
+    edits = {
+        **replace_in(BM, "name: Backup modernization", "name: Backup **modernization**"),
+        **replace_in(RD, "name: Recovery drills", "name: Recovery_drills at AT&T [beta]"),
+    }
+    said = check(tmp_path, edits).diagnostics
+    assert [line for line in said if "Markdown in its name" in line] == [
+        f"plays/{BM}:1:7: warning: play 'backup-modernization' has Markdown in its name"
+        " ('Backup **modernization**'): a name is shown as written, asterisks and brackets"
+        " too, on every card, slide and page; write it plain"
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from salesplay import glyphs
+from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
 from salesplay.load import YamlPath
@@ -167,6 +167,15 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
             name = getattr(entity, "name", None)
             if not isinstance(name, str):
                 continue
+            if _marked_up(name):
+                reporter.warning(
+                    cat.loc(kind, eid, ("name",)),
+                    f"{kind} '{eid}' has Markdown in its name ({name!r}): a name is shown as"
+                    " written, asterisks and brackets too, on every card, slide and page;"
+                    " write it plain",
+                    "markdown-in-name",
+                    (kind, eid),
+                )
             key = _name_key(name)
             if key not in first:
                 first[key] = eid
@@ -229,6 +238,15 @@ def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
 
 #: what a character without a Unicode name is
 _GLYPH_KINDS = {"Co": "private-use", "Cn": "unassigned"}
+
+
+def _marked_up(name: str) -> bool:
+    """Whether a name holds Markdown a text field would render (bold, italic, code, a link,
+    a list or heading marker): names are plain, and show it as written."""
+    paras = richtext.parse(name)
+    return any(p.bullet or p.number is not None for p in paras) or any(
+        r.bold or r.italic or r.code or r.href for p in paras for r in p.runs
+    )
 
 
 def _name_key(name: str) -> str:
