@@ -7,6 +7,7 @@ import unicodedata
 
 from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
+from salesplay.i18n import Entry, Key
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
 from salesplay.load import YamlPath
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
@@ -15,22 +16,26 @@ from salesplay.richtext import UNSPACED_RE, DroppedLink, dropped_links, safe_hre
 
 #: every document's prose strings with their paths, by (kind, id), in the docs' order
 Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
+#: every translation an output shows: (locale, the field's key, its entry)
+Translated = list[tuple[str, Key, Entry]]
 
 
 def run_checks(cat: Catalog, reporter: Reporter) -> None:
     """Every rule of the contract's section 5 that needs the resolved catalog."""
     texts = {subject: doc.texts for subject, doc in sorted(cat.docs.items())}
+    # every translation an output shows, read by the text checks as its source is
+    translated = list(cat.translations.current())
     _claims(cat, reporter)
     _paths(cat, reporter)
     _staleness(cat, reporter)
     _jargon(cat, reporter, texts)
     _long_fields(cat, reporter, texts)
-    _roadmap_prose(cat, reporter, texts)
+    _roadmap_prose(cat, reporter, texts, translated)
     _coverage(cat, reporter)
     _names(cat, reporter)
-    _links(cat, reporter, texts)
+    _links(cat, reporter, texts, translated)
     _sources(cat, reporter)
-    _glyphs(cat, reporter, texts)
+    _glyphs(cat, reporter, texts, translated)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -189,7 +194,7 @@ def _names(cat: Catalog, reporter: Reporter) -> None:
             )
 
 
-def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translated) -> None:
     """A character no installed font draws (a private-use icon, a script with no font):
     every output shows it as a box, and nobody knew until a rep opened the card. One
     warning per character, at the first place the catalog (or a translation) writes it."""
@@ -213,7 +218,7 @@ def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             for char in glyphs.undrawable(text, coverage):
                 line, col = doc.column(path, text, text.index(char), char)
                 note(char, Location(doc.path, line, col), (kind, eid))
-    for _locale, (kind, eid, _path), entry in cat.translations.current():
+    for _locale, (kind, eid, _path), entry in translated:
         if glyphs.plain(entry.text):
             continue
         coverage = coverage or glyphs.installed()
@@ -257,7 +262,7 @@ def _name_key(name: str) -> str:
     return " ".join(shown.split())
 
 
-def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+def _links(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translated) -> None:
     # the renderers keep only http(s) and mailto links (richtext.safe_href): a file path
     # would break once a PDF or kit leaves build/, and javascript: is never clicked; say
     # so here, where the marketer wrote it, instead of dropping it in silence (an image too:
@@ -287,7 +292,7 @@ def _links(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     (kind, eid),
                 )
     # a translation's links are dropped the same way: said at its PO entry
-    for locale, (kind, eid, _path), entry in cat.translations.current():
+    for locale, (kind, eid, _path), entry in translated:
         targets = {
             (_written_at(entry.text, link, 0)[0], link.image) for link in dropped_links(entry.text)
         }
@@ -358,7 +363,7 @@ MAX_CAPABILITIES_PER_FIELD = 20
 _WORD_RE = re.compile(r"\w+")
 
 
-def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
+def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translated) -> None:
     """Free text that names a capability (its name or an alias) which the text's readers may
     not see as available: the structured roadmap label is right, the prose states it as fact.
 
@@ -410,11 +415,13 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
     # a translation is read by the same readers as its source: it may not state as fact
     # what they may not see as available either, in the source's words or the locale's
     named: dict[str, list[tuple[str, str]]] = {}  # locale → a capability's translated name
-    for locale, (kind, eid, path), entry in cat.translations.current():
+    for locale, (kind, eid, path), entry in translated:
         if kind == "product" and path[-1:] == ("name",) and path[:1] == ("capabilities",):
-            named.setdefault(locale, []).append((entry.text, f"{eid}/{_cap_id(cat, eid, path)}"))
+            ref = _cap_ref(cat, eid, path)
+            if ref in available:  # not one of a product with errors of its own
+                named.setdefault(locale, []).append((entry.text, ref))
     local: dict[tuple[str, Audience], _Phrases] = {}
-    for locale, (kind, eid, path), entry in cat.translations.current():
+    for locale, (kind, eid, path), entry in translated:
         if kind in ("catalog", "glossary") or (kind == "product" and path[:1] == ("capabilities",)):
             continue
         reader = narrowest(cat.audience(kind, eid, path), _text_ceiling(cat, kind, eid))
@@ -450,10 +457,13 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             )
 
 
-def _cap_id(cat: Catalog, product: str, path: YamlPath) -> str:
+def _cap_ref(cat: Catalog, product: str, path: YamlPath) -> str:
+    """The ref (product/capability) of the capability at `path` of a product's file."""
+    found = cat.products.get(product)
     index = path[1]
-    caps = cat.products[product].capabilities
-    return caps[index].id if isinstance(index, int) and index < len(caps) else ""
+    if found is None or not isinstance(index, int) or index >= len(found.capabilities):
+        return ""
+    return f"{product}/{found.capabilities[index].id}"
 
 
 def _reaches(widest: Audience | None, reader: Audience) -> bool:
