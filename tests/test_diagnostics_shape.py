@@ -235,6 +235,85 @@ def test_strict_cold_build_with_a_long_card_writes_nothing(tmp_path: Path) -> No
     assert not (tmp_path / "build").exists()
 
 
+KITS = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "kits", "--only", "reports")
+BRIEF = f"plays/{RD}:1:1: warning: customer brief 'recovery-drills' runs to"
+
+
+def _kit_warnings(tmp_path: Path) -> dict[str, list[str]]:
+    items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
+    found: dict[str, list[str]] = {}
+    for d in items:
+        if d["code"] == "card-length":
+            assert d["subject"] == {"kind": "play", "id": "recovery-drills"}, d
+            found.setdefault(d["message"].split(" 'recovery-drills'")[0], []).append(d["file"])
+    return found
+
+
+def test_a_customer_brief_past_its_page_is_warned_by_every_build_that_keeps_its_kit(
+    tmp_path: Path,
+) -> None:
+    # a public play: in both kits, as a partner card and as a customer brief (with no claim
+    # or competitor the partner and public editions leave out: check would warn, and
+    # --strict stop there)
+    text = LONG_CARD[RD].replace("[anomaly-alerts]", "[immutable-by-default]")
+    talk = 'status-quo, talk_track: "Price one day of downtime against the project."}'
+    text = text.replace(f"competitors:\n  - {{competitor: {talk}\n", "") + "audience: public\n"
+    vault = "products/vault.yaml"
+    make_catalog(
+        tmp_path,
+        {
+            RD: text,
+            **replace_in(vault, "audience: partner", "audience: public"),
+            **replace_in(
+                "differentiators/immutable-by-default.yaml", "audience: partner", "audience: public"
+            ),
+            "competitors/status-quo.yaml": None,
+            "differentiators/anomaly-alerts.yaml": None,
+        },
+    )
+    first = run_cli(*KITS, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    # one line each, though both kits hold the brief and the card
+    assert sum(x.startswith(BRIEF) for x in first.lines) == 1, first.stderr
+    assert "(budget 1): shorten its summary, why_do_anything, why_now or proof" in first.stderr
+    expected = {"customer brief": [f"plays/{RD}"], "partner battlecard": [f"plays/{RD}"]}
+    assert _kit_warnings(tmp_path) == expected
+    records = Records.load(tmp_path / "build")
+    assert {w.message.split(" '")[0] for w in records.warnings("kits/red-rock.zip")} == {
+        "customer brief",
+        "partner battlecard",
+    }
+
+    # one partner edited: its kit is made from the cached brief, the other kit is fresh;
+    # the warnings are those of a clean build
+    partner = tmp_path / "plays/partners/red-rock.yaml"
+    partner.write_text(partner.read_text("utf-8").replace("Red Rock", "Red Rock Two"), "utf-8")
+    kept = (tmp_path / "build/kits/blue-river.zip").stat().st_mtime_ns
+    again = run_cli(*KITS, cwd=tmp_path)
+    assert again.code == 0, again.stderr
+    assert (tmp_path / "build/kits/blue-river.zip").stat().st_mtime_ns == kept
+    assert sum(x.startswith(BRIEF) for x in again.lines) == 1, again.stderr
+    assert _kit_warnings(tmp_path) == expected
+    clean = run_cli(*KITS, "--clean", cwd=tmp_path)
+    assert clean.code == 0 and _kit_warnings(tmp_path) == expected, clean.stderr
+
+    # --strict: the warnings known before writing stop the build, kits and all
+    partner.write_text(partner.read_text("utf-8").replace("Two", "Three"), "utf-8")
+    before = _tree(tmp_path / "build")
+    strict = run_cli(*KITS, "--strict", cwd=tmp_path)
+    assert strict.code == 1, strict.stderr
+    assert any(x.startswith(BRIEF.replace("warning", "error")) for x in strict.lines)
+    assert strict.lines[-1] == "build stopped: nothing was written; 2 errors, 0 warnings"
+    assert _tree(tmp_path / "build") == before
+
+
+def test_a_brief_of_ordinary_length_is_not_warned(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    done = run_cli(*KITS, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert "customer brief" not in done.stderr and _kit_warnings(tmp_path) == {}
+
+
 def test_a_refused_resource_is_a_warning_at_the_output_with_its_subject(tmp_path: Path) -> None:
     make_catalog(tmp_path)
     override = tmp_path / "templates/battlecard.html"

@@ -323,8 +323,6 @@ def _build(
         )
     except _Unwritten as exc:
         return _fault(ctx, exc.fault, "nothing was written")
-    except BuildFault as exc:
-        return _fault(ctx, exc, "outputs made before the fault were written; rerun to finish")
     warnings = format_text(done.warnings)
     sys.stderr.write(warnings)
     total = summary([*diags, *done.warnings])
@@ -636,7 +634,9 @@ def _make_and_write(
     """
     from salesplay.cachefiles import write_kept
     from salesplay.engine.executor import executor_for
+    from salesplay.engine.schedule import Made as MadeOutput
     from salesplay.engine.schedule import merge, preparations, run_stage, split
+    from salesplay.outputs import Journal
 
     plan = split(units, records, ctx.out, clean=clean)
     if any(u.make is None and u.data is None for u in plan.stale):
@@ -655,78 +655,101 @@ def _make_and_write(
     except BuildFault as exc:
         raise _Unwritten(exc) from None
     ready: dict[Unit, bytes] = {}
+    # the warnings of what the kits hold (a customer brief past its page): as made ahead,
+    # or kept beside the cache; said with each kit's record
+    ready_warned: dict[Unit, tuple[Diagnostic, ...]] = {}
     written = 0
-    # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
-    # build before writing even when nothing is stale
-    for stage in sorted({0} | {u.stage for u in units}):
-        stale = [u for u in plan.stale if u.stage == stage]
-        if stage == 0:
-            firsts = {id(u) for u in ahead}
-            tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
-            made = []
+    # what each stage replaces is kept until the last is written: a fault in any stage (a
+    # kit, the report) puts back everything, as a fault in stage 0 leaves it
+    journal = Journal(ctx.out)
+    try:
+        # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
+        # build before writing even when nothing is stale
+        for stage in sorted({0} | {u.stage for u in units}):
+            stale = [u for u in plan.stale if u.stage == stage]
+            if stage == 0:
+                firsts = {id(u) for u in ahead}
+                tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
+                made = []
+                try:
+                    for item in run_stage([*stale, *ahead], executor, tick, early):
+                        if id(item.unit) in firsts:
+                            ready[item.unit] = item.data
+                            ready_warned[item.unit] = item.warnings
+                        else:
+                            made.append(item)
+                except BuildFault as exc:
+                    raise _Unwritten(exc) from None
+                made.sort(key=lambda m: m.unit.rel)
+                warnings.update((m.unit.rel, m.warnings) for m in made)
+                held = [
+                    *(w for found in ready_warned.values() for w in found),
+                    *(w for hook in hooks for w in hook.warnings()),
+                ]
+                if ctx.strict and (any(warnings.values()) or held):
+                    found = sort_diagnostics([*_render_warnings(warnings, True), *held], True)
+                    return _Done(units, 0, found, stopped=True)
+            elif stale:
+                tick = progress.counter(_stage_label(stale), len(stale))
+                for hook, shared in hooks.items():
+                    if shared[0].stage == stage:
+                        hook.prepare(shared, ready, made_on(executor), ready_warned)
+                # written as made: each is staged beside its file where it was made (a kit's
+                # megabytes never travel back from a worker) and committed here
+                staged = functools.partial(stage_file, ctx.out)
+                made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
+            else:
+                continue
+            before_writing()
+            if stage == 0:
+                # all or none: a fault while writing leaves build/ as it was
+                try:
+                    writes: Iterator[tuple[Made, bool]] = iter(write_all(ctx.out, made, journal))
+                except BuildFault as exc:
+                    raise _Unwritten(exc) from None
+            else:
+                writes = write_each(ctx.out, made, staged=True, journal=journal)
             try:
-                for item in run_stage([*stale, *ahead], executor, tick, early):
-                    if id(item.unit) in firsts:
-                        ready[item.unit] = item.data
-                    else:
-                        made.append(item)
-            except BuildFault as exc:
-                raise _Unwritten(exc) from None
-            made.sort(key=lambda m: m.unit.rel)
-            warnings.update((m.unit.rel, m.warnings) for m in made)
-            if ctx.strict and any(warnings.values()):
-                return _Done(units, 0, _render_warnings(warnings, ctx.strict), stopped=True)
-        elif stale:
-            tick = progress.counter(_stage_label(stale), len(stale))
-            for hook, shared in hooks.items():
-                if shared[0].stage == stage:
-                    hook.prepare(shared, ready, made_on(executor))
-            # written as made: each is staged beside its file where it was made (a kit's
-            # megabytes never travel back from a worker) and committed here
-            staged = functools.partial(stage_file, ctx.out)
-            made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
-        else:
-            continue
-        before_writing()
-        if stage == 0:
-            # all or none: a fault while writing leaves build/ as it was
-            try:
-                writes: Iterator[tuple[Made, bool]] = iter(write_all(ctx.out, made))
-            except BuildFault as exc:
-                raise _Unwritten(exc) from None
-        else:
-            writes = write_each(ctx.out, made, staged=True)
-        try:
-            for item, changed in writes:
+                for item, changed in writes:
+                    written += changed
+                    records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
+                    warnings[item.unit.rel] = item.warnings
+                    for cached in item.kept:
+                        write_kept(ctx.out, cached)
+            finally:
+                # closed now, not when a fault's traceback lets go of them: the writers stop,
+                # then the workers are ended and waited for, so that a stopped build removes
+                # what they staged (run_build)
+                if isinstance(writes, Generator):
+                    writes.close()
+                if isinstance(made, Generator):
+                    made.close()
+        found = _render_warnings(warnings, ctx.strict)
+        kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
+        everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)
+        late = [
+            u
+            for fam in _families.families()
+            if fam.finish is not None and wants(fam.name)
+            for u in fam.finish(everything, ctx.catalog.resolve().parent)
+        ]
+        if late:
+            _check_targets(ctx.out, [u.rel for u in late])
+            units = merge([*units, *late])
+            stale_late = [
+                MadeOutput(u, u.data or b"", (), ())
+                for u in late
+                if clean or not records.fresh(ctx.out, u.rel, u.key)
+            ]
+            for item, changed in write_all(ctx.out, stale_late, journal):
                 written += changed
-                records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
-                warnings[item.unit.rel] = item.warnings
-                for cached in item.kept:
-                    write_kept(ctx.out, cached)
-        finally:
-            # closed now, not when a fault's traceback lets go of them: the writers stop,
-            # then the workers are ended and waited for, so that a stopped build removes
-            # what they staged (run_build)
-            if isinstance(writes, Generator):
-                writes.close()
-            if isinstance(made, Generator):
-                made.close()
-    found = _render_warnings(warnings, ctx.strict)
-    kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
-    everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)
-    late = [
-        u
-        for fam in _families.families()
-        if fam.finish is not None and wants(fam.name)
-        for u in fam.finish(everything, ctx.catalog.resolve().parent)
-    ]
-    if late:
-        _check_targets(ctx.out, [u.rel for u in late])
-        units = merge([*units, *late])
-        for unit in late:
-            if clean or not records.fresh(ctx.out, unit.rel, unit.key):
-                written += write_file(ctx.out, unit.rel, unit.data or b"")
-                records.note(ctx.out, unit.rel, unit.key)
+                records.note(ctx.out, item.unit.rel, item.unit.key)
+    except BaseException as exc:
+        journal.undo()
+        if isinstance(exc, BuildFault):
+            raise _Unwritten(exc) from None
+        raise
+    journal.release()
     return _Done(units, written, found)
 
 

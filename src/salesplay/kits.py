@@ -23,7 +23,7 @@ from typing import Generic, TypeVar
 import jinja2
 
 from salesplay import cobrand
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Diagnostic, Location
 from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
@@ -145,6 +145,9 @@ class KitShared:
     #: or (tier, "<since>-from-<tier then>") for a partner whose tier was another then (its
     #: news compare the kit it had with the kit it has)
     news_key: dict[str, Member] = field(default_factory=dict)
+    #: tier → the warnings its members were made with (a customer brief past its page),
+    #: kept with the record of each of its kits
+    warned: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
 
 
 def partner_of(partner_edition: Edition, partner_id: str) -> PartnerView:

@@ -540,3 +540,64 @@ def test_a_first_build_that_cannot_write_leaves_no_build_folder(
     assert not (tmp_path / "build").exists(), sorted(
         str(p.relative_to(tmp_path)) for p in (tmp_path / "build").rglob("*")
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "err"), [("keep_previous", 1), ("commit_output", 28), ("commit_output", 0)]
+)
+def test_a_fault_among_the_kits_puts_back_every_output_of_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, err: int
+) -> None:
+    """Kits were put in place as each was made: a full disk at the second kit left the first
+    new, the rest old, and the pages new ("outputs made before the fault were written;
+    rerun to finish"). What each stage replaces is now kept until the last output is in;
+    a fault in any stage, or Ctrl-C (err 0: KeyboardInterrupt), puts everything back."""
+    root = make_catalog(tmp_path)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1")
+    only = ("--only", "kits", "--only", "battlecards", "--only", "reports")
+    assert run_cli(*args, *only, cwd=tmp_path).code == 0
+    play = root / "plays/backup-modernization.yaml"  # in both kits
+    play.write_text(play.read_text().replace("name: ", "name: New ", 1))
+    before = _outputs(tmp_path / "build")
+    # the changed card comes first (stage 0, all or none), then the kits one by one
+    nth = 3
+    if err:
+        _failing(monkeypatch, name, nth, err)
+    else:
+        _interrupted(monkeypatch, name, nth)
+    result = run_cli(*args, *only, cwd=tmp_path)
+    if err:
+        assert result.code == 1
+        assert result.lines[-1].startswith("build stopped: nothing was written"), result.lines
+    else:
+        assert result.code == 130, (result.code, result.stderr)
+    assert _outputs(tmp_path / "build") == before
+    monkeypatch.undo()
+    assert run_cli(*args, *only, cwd=tmp_path).code == 0
+    after = _outputs(tmp_path / "build")
+    assert {rel for rel in after if after[rel] != before.get(rel)} >= {
+        "kits/blue-river.zip",
+        "kits/red-rock.zip",
+        "battlecards/backup-modernization.pdf",
+    }
+
+
+def _outputs(out: Path) -> dict[str, bytes | str]:
+    """Every output under `out` (the build's own records and caches aside)."""
+    return {rel: data for rel, data in _tree(out).items() if not rel.startswith(".salesplay")}
+
+
+def _interrupted(monkeypatch: pytest.MonkeyPatch, name: str, nth: int) -> None:
+    """write.`name` raises KeyboardInterrupt (Ctrl-C) at its nth call of the build."""
+    from salesplay import write
+
+    real = getattr(write, name)
+    calls = {"n": 0}
+
+    def stops(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == nth:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write, name, stops)

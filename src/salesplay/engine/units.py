@@ -89,11 +89,17 @@ class Preparation(Protocol):
 
     def ahead(self, stale: Sequence[Unit]) -> Sequence[Unit]: ...
 
+    def warnings(self) -> Sequence[Diagnostic]:
+        """Warnings of what the stale units will hold that `ahead` found made already (in a
+        cache): with the first stage's own, they stop a --strict build before writing."""
+        ...
+
     def prepare(
         self,
         stale: Sequence[Unit],
         made: Mapping[Unit, bytes],
         run: Callable[[Sequence[Unit]], Mapping[Unit, bytes]],
+        warned: Mapping[Unit, tuple[Diagnostic, ...]],
     ) -> None: ...
 
 

@@ -591,10 +591,11 @@ class PageBudget:
     locale: str | None = None
 
     def __call__(self, pdf: bytes) -> tuple[Diagnostic, ...]:
-        import pikepdf
+        return self.judge(page_count(pdf))
 
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
-            pages = len(doc.pages)
+    def judge(self, pages: int) -> tuple[Diagnostic, ...]:
+        """The warning for a PDF of `pages` pages, if it is past the budget (a kit member
+        read from the cache is judged by the page count kept beside it)."""
         if pages <= self.budget:
             return ()
         language = f" ({self.locale})" if self.locale else ""
@@ -603,6 +604,14 @@ class PageBudget:
             f" (budget {self.budget}): {self.advice}"
         )
         return (Diagnostic(self.loc, Severity.WARNING, message, "card-length", self.subject),)
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
 
 
 def scratch(src: Sources) -> Path:

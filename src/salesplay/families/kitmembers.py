@@ -3,6 +3,7 @@ recorded, and recalled while those editions and the templates are unchanged."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from typing import Protocol
 from salesplay import kits
 from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Unit
+from salesplay.families import battlecards, competitors
 from salesplay.families import decks as deck_family
-from salesplay.families.base import Sources, page_of, pdf_page
+from salesplay.families.base import PageBudget, Sources, page_of, pdf_page
 from salesplay.faults import Subject
 from salesplay.render import decks, html
 from salesplay.render.slides import Logo
@@ -21,6 +23,8 @@ from salesplay.views import Edition
 
 #: the kinds of member made once per tier, in the order a tier's members are planned
 MEMBER_KINDS = ("card", "enablement", "competitor", "brief", "pitch")
+#: a customer brief is one page (README: "Partner kits")
+BRIEF_PAGE_BUDGET = 1
 
 
 class Slots(Protocol):
@@ -93,19 +97,17 @@ class Members:
         if what == "card":
             title = tr("%(name)s — battlecard") % {"name": kit.cards.plays[eid].name}
             page = page_of(html.battlecard, src.env, eid, links, medium="print")
-            return self._pdf("partner-cards", tier, eid, kit.cards, page, title, ("play", eid))
+            return self._pdf("partner-cards", tier, eid, kit.cards, page, title, what)
         if what == "competitor":
             # made from the tier's kit edition: it names only the kit's plays
             title = tr("%(name)s — competitor card") % {"name": kit.cards.competitors[eid].name}
             page = page_of(html.competitor_card, src.env, eid, links, medium="print")
-            return self._pdf(
-                "partner-competitors", tier, eid, kit.cards, page, title, ("competitor", eid)
-            )
+            return self._pdf("partner-competitors", tier, eid, kit.cards, page, title, what)
         if what == "brief":
             # the customer's page: from the tier's public edition, never the partner one
             title = tr("%(name)s — customer brief") % {"name": kit.pitches.plays[eid].name}
             page = page_of(kits.customer_brief, src.env, eid, links)
-            return self._pdf("partner-briefs", tier, eid, kit.pitches, page, title, ("play", eid))
+            return self._pdf("partner-briefs", tier, eid, kit.pitches, page, title, what)
         master, digest = self.master
         subject: Subject  # the deck's
         if what == "enablement":
@@ -131,13 +133,41 @@ class Members:
         edition: Edition,
         page: Callable[[Edition], str],
         title: str,
-        subject: Subject,
+        what: str,
     ) -> Unit:
         rel = f"{folder}/{tier}/{eid}.pdf"
-        where = Path(eid)
+        check = self.check(what, eid)
+        assert check is not None  # every PDF member has a page budget
+        where, subject = Path(eid), check.subject
         return pdf_page(
-            self.src, self.family, rel, edition, page, title, where=where, subject=subject
+            self.src,
+            self.family,
+            rel,
+            edition,
+            page,
+            title,
+            where=where,
+            subject=subject,
+            check=check,
         )
+
+    def check(self, what: str, eid: str) -> PageBudget | None:
+        """The page budget of a PDF member (None for a deck): a warning at the entity's file,
+        kept with the record of every kit that holds the member (families.kits)."""
+        src = self.src
+        locale = src.locale if src.translated else None
+        if what == "card":
+            budget = battlecards.page_budget(eid, src.cat.loc("play", eid), locale)
+            return dataclasses.replace(budget, what="partner battlecard")
+        if what == "competitor":
+            budget = competitors.page_budget(eid, src.cat.loc("competitor", eid), locale)
+            return dataclasses.replace(budget, what="partner competitor card")
+        if what == "brief":
+            advice = "shorten its summary, why_do_anything, why_now or proof"
+            subject = ("play", eid)
+            loc = src.cat.loc("play", eid)
+            return PageBudget(subject, loc, BRIEF_PAGE_BUDGET, "customer brief", advice, locale)
+        return None
 
     def reused(self, state: Slots, tiers: Sequence[str], shown: Shown) -> bool:
         """Fill in the members of `tiers` from their recorded plan when what they are made

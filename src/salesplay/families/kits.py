@@ -30,10 +30,11 @@ from salesplay.cachefiles import blobs_of as _blobs_of
 from salesplay.cachefiles import read_blobs as _cached_blobs
 from salesplay.cachefiles import store as _store_file
 from salesplay.cachefiles import store_blobs as _store_blobs
+from salesplay.diagnostics import Diagnostic
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import kitmembers, kitnews
-from salesplay.families.base import Family, Sources
+from salesplay.families.base import Family, Sources, page_count
 from salesplay.faults import BuildFault
 from salesplay.locales import localized_path
 from salesplay.render.band import BandFonts, Brand
@@ -78,6 +79,9 @@ class _Kits:
     # each kit's band file holds
     _tiers: set[str] = field(default_factory=set, init=False)
     _cached: dict[str, bytes] = field(default_factory=dict, init=False)
+    #: unit key → the warnings a PDF member was made with (past its page budget): from the
+    #: page count kept beside its cache file, or as made with the first stage
+    _warned: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict, init=False)
     _missing: list[Unit] = field(default_factory=list, init=False)
     _drawn: dict[Unit, Brand] = field(default_factory=dict, init=False)
     _laid_out: dict[Unit, str] = field(default_factory=dict, init=False)
@@ -122,6 +126,7 @@ class _Kits:
         ped = self.shared.partner_edition
         self._tiers = {ped.partners[u.subject[1]].tier for u in stale if u.subject}
         self._cached = {}
+        self._warned = {}
         missing: dict[str, Unit] = {}
         for what, member, unit in self.members(self._tiers):
             if unit.key in self._cached or unit.key in missing:
@@ -129,20 +134,30 @@ class _Kits:
             data = _cached(self.src.out, unit)
             if data is None:
                 missing[unit.key] = unit if unit.make is not None else self._remade(what, member)
-            else:
-                self._cached[unit.key] = data
+                continue
+            self._cached[unit.key] = data
+            check = self.planner.check(what, member[1])
+            pages = None if check is None else _kept_pages(self.src.out, unit)
+            if check is not None and pages is not None:
+                self._warned[unit.key] = check.judge(pages)
         self._missing = largest_first(list(missing.values()))
         return [*bands, *self._missing]
+
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The warnings of the members `ahead` found in the cache (a brief past its page)."""
+        return tuple(w for found in self._warned.values() for w in found)
 
     def prepare(
         self,
         _stale: Sequence[Unit],
         made: Mapping[Unit, bytes],
         run: Callable[[Sequence[Unit]], Mapping[Unit, bytes]],
+        warned: Mapping[Unit, tuple[Diagnostic, ...]],
     ) -> None:
         """Cards and deck bases the stale kits stamp, and their bands: from the cache, else
-        as `ahead` had them made, and cached now. The co-brand bases not in the cache
-        (~0.1 s a deck: a cold build's tiers need dozens) are made on the workers, by `run`."""
+        as `ahead` had them made (`warned`: the warnings they were made with), and cached
+        now. The co-brand bases not in the cache (~0.1 s a deck: a cold build's tiers need
+        dozens) are made on the workers, by `run`."""
         for name, blobs in self._unkept:
             _store_blobs(self.src.out, name, blobs)
         self._unkept.clear()
@@ -153,8 +168,18 @@ class _Kits:
         for unit in self._missing:
             self._cached[unit.key] = made[unit]
             _store(self.src.out, unit, made[unit])
+            if warned.get(unit):
+                # past its budget: its page count is kept beside it, so that a later build
+                # that reads it from the cache warns as this one does (a rare file)
+                self._warned[unit.key] = warned[unit]
+                _keep_pages(self.src.out, unit, page_count(made[unit]))
         made_by_key = self._cached
         wanted = self.members(self._tiers)
+        by_tier: dict[str, list[Diagnostic]] = {}
+        for _what, member, unit in wanted:
+            by_tier.setdefault(member[0], []).extend(self._warned.get(unit.key, ()))
+        # kept with each kit's record: said again while the kit is fresh, as a card's are
+        self.shared.warned = {tier: tuple(dict.fromkeys(ws)) for tier, ws in by_tier.items()}
         stampers: dict[str, kits.Lazy[Stamper]] = {}
         bases: dict[tuple[str, cobrand.Part], kits.Lazy[cobrand.DeckBase]] = {}
         digests: dict[str, str] = {}  # unit key → digest of its bytes (tiers share units)
@@ -206,7 +231,8 @@ class _Kits:
                 previous = kits.Previous(data, written)
         kit = kits.kit_zip(self.shared, partner_id, previous)
         self._keep_bands(rel)
-        return kit, ()
+        tier = self.shared.partner_edition.partners[partner_id].tier
+        return kit, self.shared.warned.get(tier, ())
 
     def _keep_bands(self, kit_rel: str) -> None:
         """Write the kit's band file, unless it holds just what the kit has now of its
@@ -393,6 +419,25 @@ def _store(out: Path, unit: Unit, data: bytes) -> None:
     _store_file(out, _cache_name(unit), data)
 
 
+def _pages_name(unit: Unit) -> str:
+    """Beside a cached PDF member past its page budget: its page count."""
+    return f"{CACHE}/{unit.key}.pages"
+
+
+def _keep_pages(out: Path, unit: Unit, pages: int) -> None:
+    _store_file(out, _pages_name(unit), b"%d\n" % pages)
+
+
+def _kept_pages(out: Path, unit: Unit) -> int | None:
+    """The page count kept beside a cached member (None: within its budget, or unreadable)."""
+    from salesplay.write import read_output
+
+    try:
+        return int(read_output(out, _pages_name(unit), limit=64))
+    except (OSError, ValueError):
+        return None
+
+
 def _memo_name(parts: tuple[object, ...]) -> str:
     return f"{CACHE}/{key_of(*parts)}{_BLOBS}"
 
@@ -425,6 +470,12 @@ def cache_names(units: Sequence[Unit]) -> set[str]:
             tiers.setdefault(id(state), (state, set()))[1].add(tier)
     # per tier, not per kit: a thousand kits share four tiers' members
     names = {_cache_name(u) for state, used in tiers.values() for _, _, u in state.members(used)}
+    names |= {
+        _pages_name(u)
+        for state, used in tiers.values()
+        for what, _, u in state.members(used)
+        if what in ("card", "competitor", "brief")
+    }
     names |= bands
     if tiers:
         names |= {_memo_name(parts) for parts in BandFonts.memo_parts()}
