@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,39 @@ def test_enablement_decks_hold_the_sections_a_rep_needs(first: Path) -> None:
 
 # every deck opens in LibreOffice with one page per slide: tests/render/test_deck_look.py
 # converts these decks (and a kit's) once for all its checks
+
+
+def test_every_feed_link_names_a_file_the_build_or_the_tiers_kits_hold(first: Path) -> None:
+    """Partner feeds linked `battlecards/x.pdf` "in the kit", the layout before the kit's two
+    parts, and rep feeds linked the pitch of a destination the public may not see, which
+    no build makes."""
+    import yaml
+
+    build = first / "build"
+    tiers: dict[str, list[set[str]]] = {}
+    for path in sorted((first / "plays/partners").glob("*.yaml")):
+        kit = build / "kits" / f"{path.stem}.zip"
+        if kit.exists():
+            with zipfile.ZipFile(kit) as zf:
+                top = f"{path.stem}/"
+                names = {n.removeprefix(top) for n in zf.namelist()}
+            tiers.setdefault(yaml.safe_load(path.read_text("utf-8"))["tier"], []).append(names)
+    checked = {"build": 0, "kit": 0}
+    for feed_file in sorted((build / "feed").glob("*.json")):
+        feed = json.loads(feed_file.read_text("utf-8"))
+        for item in [*feed["plays"], *feed["destinations"]]:
+            for link in item["links"]:
+                checked[link["within"]] += 1
+                if link["within"] == "build":
+                    assert (build / link["href"]).is_file(), (feed_file.name, link)
+                    continue
+                kits = tiers[feed["tier"]]
+                assert kits and all(link["href"] in names for names in kits), (feed_file.name, link)
+    assert checked["build"] > 50 and checked["kit"] > 20, checked
+    rels = {
+        link["rel"]
+        for feed_file in (build / "feed").glob("partner-*.json")
+        for item in json.loads(feed_file.read_text("utf-8"))["plays"]
+        for link in item["links"]
+    }
+    assert {"battlecard-pdf", "enablement-deck", "pitch-deck"} <= rels  # the sample has no brief

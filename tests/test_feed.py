@@ -276,3 +276,16 @@ def test_the_target_and_the_partner_program_are_in_the_feeds_of_who_may_see_them
         p["slug"] != "backup-modernization"  # type: ignore[index]
         for p in feeds["partner-registered"]["plays"]  # type: ignore[attr-defined]
     )
+
+
+def test_a_partner_feed_links_a_public_plays_brief_in_the_kit(tmp_path: Path) -> None:
+    rd = "plays/recovery-drills.yaml"
+    make_catalog(tmp_path, {rd: base_text(rd) + "audience: public\n"})
+    done = run_cli("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "feed", cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    feed = json.loads((tmp_path / "build/feed/partner-silver.json").read_text("utf-8"))
+    (play,) = [p for p in feed["plays"] if p["slug"] == "recovery-drills"]
+    links = {x["rel"]: x["href"] for x in play["links"]}
+    assert links["customer-brief"] == "for-your-customers/briefs/recovery-drills.pdf"
+    assert links["battlecard-pdf"] == "for-your-team/battlecards/recovery-drills.pdf"
+    assert all(x["within"] == "kit" and x["family"] == "kits" for x in play["links"])

@@ -69,6 +69,33 @@ NO_HISTORY = "-"
 Member = tuple[str, str]
 
 
+# Where each file lives inside a kit's folder: the one answer, for the kit, its index and
+# the partner feeds' links.
+def card_name(play: str) -> str:
+    """A play's partner battlecard in the kit."""
+    return f"{TEAM}/battlecards/{play}.pdf"
+
+
+def enablement_name(play: str) -> str:
+    """A play's enablement deck in the kit."""
+    return f"{TEAM}/decks/{play}-enablement.pptx"
+
+
+def competitor_name(competitor: str) -> str:
+    """A competitor's card in the kit."""
+    return f"{TEAM}/competitors/{competitor}.pdf"
+
+
+def brief_name(play: str) -> str:
+    """A public play's customer brief in the kit."""
+    return f"{CUSTOMERS}/briefs/{play}.pdf"
+
+
+def pitch_name(destination: str) -> str:
+    """A destination's customer pitch deck in the kit."""
+    return f"{CUSTOMERS}/decks/{destination}-pitch.pptx"
+
+
 T = TypeVar("T")
 
 
@@ -439,9 +466,9 @@ def kit_members(
 
     for play in partner.plays:
         member = (tier, play)
-        stamped(f"{TEAM}/battlecards/{play}.pdf", "card", member, shared.stampers[member], team)
+        stamped(card_name(play), "card", member, shared.stampers[member], team)
         cobranded(
-            f"{TEAM}/decks/{play}-enablement.pptx",
+            enablement_name(play),
             "enablement",
             member,
             shared.enablement[member],
@@ -456,18 +483,18 @@ def kit_members(
     stamped(f"{TEAM}/{WHATS_NEW}.pdf", "whats-new", news, shared.whats_new_pdf[news], team)
     for cid in competitors_of(shared, partner_id):
         member = (tier, cid)
-        name = f"{TEAM}/competitors/{cid}.pdf"
+        name = competitor_name(cid)
         stamped(name, "competitor", member, shared.competitor_cards[member], team)
     briefs = briefs_of(shared, partner_id)
     if briefs:
         customer = _Band(shared, marks.customer_band)
         for play in briefs:
             member = (tier, play)
-            name = f"{CUSTOMERS}/briefs/{play}.pdf"
+            name = brief_name(play)
             stamped(name, "brief", member, shared.briefs[member], customer)
     for dest in partner.destinations:
         member = (tier, dest)
-        name = f"{CUSTOMERS}/decks/{dest}-pitch.pptx"
+        name = pitch_name(dest)
         cobranded(name, "pitch", member, shared.pitches[member], marks.customer_deck)
     files.update(logo_files(shared, partner_id))
     index = shared.indexes.get(partner_id)
@@ -517,12 +544,12 @@ def briefs_of(shared: KitShared, partner_id: str) -> tuple[str, ...]:
 def member_names(shared: KitShared, partner_id: str) -> list[str]:
     """The kit's files other than index.html and manifest.json, as the index lists them."""
     partner = partner_of(shared.partner_edition, partner_id)
-    names = [f"{TEAM}/battlecards/{p}.pdf" for p in partner.plays]
-    names += [f"{TEAM}/competitors/{c}.pdf" for c in competitors_of(shared, partner_id)]
-    names += [f"{TEAM}/decks/{p}-enablement.pptx" for p in partner.plays]
+    names = [card_name(p) for p in partner.plays]
+    names += [competitor_name(c) for c in competitors_of(shared, partner_id)]
+    names += [enablement_name(p) for p in partner.plays]
     names += [f"{TEAM}/{WHATS_NEW}.html", f"{TEAM}/{WHATS_NEW}.pdf"]
-    names += [f"{CUSTOMERS}/briefs/{p}.pdf" for p in briefs_of(shared, partner_id)]
-    names += [f"{CUSTOMERS}/decks/{d}-pitch.pptx" for d in partner.destinations]
+    names += [brief_name(p) for p in briefs_of(shared, partner_id)]
+    names += [pitch_name(d) for d in partner.destinations]
     return sorted(names + list(logo_files(shared, partner_id)))
 
 

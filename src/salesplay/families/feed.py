@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from salesplay import families, richtext
+from salesplay import families, kits, richtext
 from salesplay.changes import ReleaseNote, history
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, page_unit, scratch
@@ -68,45 +69,88 @@ def _link(audience: Audience, rel: str, href: str, within: Literal["build", "kit
     return Link(rel=rel, href=href, family=fam.name, within=within)
 
 
-def _play_links(
-    ed: Edition, play: PlayView, tier: str | None, pitched: Collection[str]
-) -> list[Link]:
+@dataclass(frozen=True)
+class Made:
+    """Which outputs a feed's links may name, because the build (or, for a partner tier, its
+    kit) holds them: a link to a file no build makes (the pitch of a destination the public
+    may not see, the card of an internal play) sends a reader nowhere."""
+
+    #: plays with a battlecard, a card page and an enablement deck (the rep edition's; a kit's
+    #: plays: a card and an enablement deck in the kit)
+    cards: frozenset[str]
+    #: destinations with a playbook (the internal edition's; none in a kit)
+    playbooks: frozenset[str]
+    #: destinations with a customer pitch deck (the public edition's; a kit's destinations)
+    pitches: frozenset[str]
+    #: plays with a customer brief (a kit's public plays; none in the build)
+    briefs: frozenset[str] = frozenset()
+
+
+def made_of(src: Sources, tier: str | None) -> Made:
+    """What the build makes (tier None), or what the tier's kits hold."""
+    if tier is not None:
+        kit = src.editions["partner"].kits[tier]
+        return Made(
+            frozenset(kit.plays), frozenset(), frozenset(kit.destinations), frozenset(kit.briefs)
+        )
+    return Made(
+        frozenset(src.editions["rep"].plays),
+        frozenset(src.editions["internal"].destinations),
+        frozenset(src.editions["public"].destinations),
+    )
+
+
+def _play_links(ed: Edition, play: PlayView, tier: str | None, made: Made) -> list[Link]:
     from salesplay.families import battlecards, decks, playbooks, site
 
     aud = ed.audience
     dests = sorted({p.path.destination for p in play.positions})
     if tier is not None:
-        # a partner reads its kit: the same names inside the kit's folder, made for partners
-        wanted = [
-            ("battlecard-pdf", battlecards.path_of(play.id)),
-            ("enablement-deck", decks.enablement_path(play.id)),
-        ]
-        # the kit carries the public pitch of each destination it has a pitch for
-        wanted += [("pitch-deck", decks.pitch_path(d)) for d in dests if d in pitched]
+        # a partner reads its kit: the files as the kit's folder holds them
+        wanted: list[tuple[str, str]] = []
+        if play.id in made.cards:
+            wanted += [
+                ("battlecard-pdf", kits.card_name(play.id)),
+                ("enablement-deck", kits.enablement_name(play.id)),
+            ]
+        if play.id in made.briefs:
+            wanted.append(("customer-brief", kits.brief_name(play.id)))
+        wanted += [("pitch-deck", kits.pitch_name(d)) for d in dests if d in made.pitches]
         return [Link(rel=r, href=h, family="kits", within="kit") for r, h in wanted]
+    carded = play.id in made.cards
     found = [
-        _link(aud, "battlecard-pdf", battlecards.path_of(play.id), "build"),
-        _link(aud, "card-page", site.card_path(play.id), "build"),
-        _link(aud, "enablement-deck", decks.enablement_path(play.id), "build"),
-        *(_link(aud, "playbook", playbooks.path_of(d), "build") for d in dests),
-        *(_link(aud, "pitch-deck", decks.pitch_path(d), "build") for d in dests),
+        carded and _link(aud, "battlecard-pdf", battlecards.path_of(play.id), "build"),
+        carded and _link(aud, "card-page", site.card_path(play.id), "build"),
+        carded and _link(aud, "enablement-deck", decks.enablement_path(play.id), "build"),
+        *(
+            _link(aud, "playbook", playbooks.path_of(d), "build")
+            for d in dests
+            if d in made.playbooks
+        ),
+        *(
+            _link(aud, "pitch-deck", decks.pitch_path(d), "build")
+            for d in dests
+            if d in made.pitches
+        ),
     ]
     return [x for x in found if x]
 
 
-def _dest_links(ed: Edition, did: str) -> list[Link]:
+def _dest_links(ed: Edition, did: str, tier: str | None, made: Made) -> list[Link]:
     from salesplay.families import decks, playbooks
 
+    if tier is not None:
+        if did not in made.pitches:
+            return []
+        return [Link(rel="pitch-deck", href=kits.pitch_name(did), family="kits", within="kit")]
     found = [
-        _link(ed.audience, "playbook", playbooks.path_of(did), "build"),
-        _link(ed.audience, "pitch-deck", decks.pitch_path(did), "build"),
+        did in made.playbooks and _link(ed.audience, "playbook", playbooks.path_of(did), "build"),
+        did in made.pitches and _link(ed.audience, "pitch-deck", decks.pitch_path(did), "build"),
     ]
     return [x for x in found if x]
 
 
-def _play(
-    ed: Edition, play: PlayView, edition_name: str, tier: str | None, pitched: Collection[str]
-) -> PlayOut:
+def _play(ed: Edition, play: PlayView, edition_name: str, tier: str | None, made: Made) -> PlayOut:
     target = play.target
     return PlayOut(
         id=f"play:{play.id}",
@@ -165,7 +209,7 @@ def _play(
             )
             for pos in play.positions
         ],
-        links=_play_links(ed, play, tier, pitched),
+        links=_play_links(ed, play, tier, made),
         markdown_export=markdown_path(edition_name, play.id),
     )  # fmt: skip
 
@@ -208,11 +252,11 @@ def make_feed(
     ed: Edition,
     edition_name: str,
     revision: str | None,
-    tier: str | None = None,
-    pitched: Collection[str] = (),
+    tier: str | None,
+    made: Made,
 ) -> Feed:
-    """The feed of one edition; for a partner tier, its kit's edition and the destinations
-    whose pitch deck the kit carries."""
+    """The feed of one edition; for a partner tier, its kit's edition, linking the files its
+    kits hold (`made`)."""
     return Feed(
         feed_version=FEED_VERSION,
         edition=edition_name,
@@ -221,7 +265,7 @@ def make_feed(
         as_of=ed.as_of.isoformat(),
         revision=revision,
         company=ed.company.name,
-        plays=[_play(ed, p, edition_name, tier, pitched) for p in ed.plays.values()],
+        plays=[_play(ed, p, edition_name, tier, made) for p in ed.plays.values()],
         claims=[_claim(c) for _, c in sorted(ed.differentiators.items())],
         competitors=[_competitor(c) for _, c in sorted(ed.competitors.items())],
         products=[
@@ -252,7 +296,7 @@ def make_feed(
                 personas=list(d.personas),
                 products=[f"product:{p.id}" for p in d.products],
                 paths=[f"path:{p.id}" for p in d.paths],
-                links=_dest_links(ed, d.id),
+                links=_dest_links(ed, d.id, tier, made),
             )
             for _, d in sorted(ed.destinations.items())
         ],
@@ -336,25 +380,23 @@ def entries(notes: Sequence[ReleaseNote], edition_name: str) -> list[atom.Entry]
 # --- the family ------------------------------------------------------------------------------
 
 
-def editions_of(src: Sources) -> list[tuple[str, Edition, str | None, tuple[str, ...]]]:
+def editions_of(src: Sources) -> list[tuple[str, Edition, str | None]]:
     """(edition name, edition, tier) of every feed: internal, rep, public, and one per
     partner tier from that tier's kit edition. There is no single partner feed: a partner
     must never get a reference to a play outside its kit."""
-    found: list[tuple[str, Edition, str | None, tuple[str, ...]]] = [
-        (aud, src.editions[aud], None, ()) for aud in ("internal", "rep", "public")
+    found: list[tuple[str, Edition, str | None]] = [
+        (aud, src.editions[aud], None) for aud in ("internal", "rep", "public")
     ]
     partner = src.editions["partner"]
-    found += [
-        (f"partner-{tier}", kit.cards, tier, kit.destinations) for tier, kit in partner.kits.items()
-    ]
+    found += [(f"partner-{tier}", kit.cards, tier) for tier, kit in partner.kits.items()]
     return found
 
 
 def plan(src: Sources) -> list[Unit]:
     revision = git_revision(src.cat.root)
     units = []
-    for name, ed, tier, pitched in editions_of(src):
-        feed = make_feed(ed, name, revision, tier, pitched)
+    for name, ed, tier in editions_of(src):
+        feed = make_feed(ed, name, revision, tier, made_of(src, tier))
         data = json.dumps(feed.model_dump(mode="json"), indent=1, ensure_ascii=False) + "\n"
         units.append(page_unit(NAME, feed_path(name), data))
         units += [
