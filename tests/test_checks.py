@@ -105,6 +105,31 @@ def test_third_repeat_names_the_first_step(tmp_path: Path) -> None:
     ]
 
 
+def test_a_reference_listed_twice_in_a_play_or_a_claim_is_an_error(tmp_path: Path) -> None:
+    """A play naming one competitor twice was accepted: its cards showed two sections, and
+    every kit's news told a talk track reworded, with nothing changed."""
+    talk = '  - {competitor: status-quo, talk_track: "Price one day of downtime against the'
+    talk += ' project."}'
+    text = (
+        base_text(RD)
+        .replace(talk, f"{talk}\n  - {{competitor: status-quo, talk_track: Again.}}")
+        .replace("products: [vault]", "products: [vault, vault]")
+    )
+    imm = "differentiators/immutable-by-default.yaml"
+    versus = "  - {competitor: acme, detail: Acme charges for immutability as an add-on tier.}"
+    claim = base_text(imm).replace(versus, f"{versus}\n  - {{competitor: acme, detail: Twice.}}")
+    result = check(tmp_path, {RD: text, imm: claim})
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{imm}:6:18: error: 'acme' is listed twice in versus of differentiator"
+        " 'immutable-by-default' (first at item 1): merge the two",
+        f"plays/{RD}:3:19: error: 'vault' is listed twice in products of play 'recovery-drills'"
+        " (first at item 1): merge the two",
+        f"plays/{RD}:11:18: error: 'status-quo' is listed twice in competitors of play"
+        " 'recovery-drills' (first at item 1): merge the two",
+    ]
+
+
 # --- staleness ----------------------------------------------------------------------------------
 
 
@@ -695,4 +720,23 @@ def test_markdown_in_a_name_is_a_warning_at_the_name(tmp_path: Path) -> None:
         f"plays/{BM}:1:7: warning: play 'backup-modernization' has Markdown in its name"
         " ('Backup **modernization**'): a name is shown as written, asterisks and brackets"
         " too, on every card, slide and page; write it plain"
+    ]
+
+
+def test_an_empty_logo_or_min_tier_is_an_error_not_left_out(tmp_path: Path) -> None:
+    """`logo: ''` was taken for no logo and `min_tier: ''` for the lowest tier (the play went
+    into every kit), while `' '` was an error."""
+    result = check(
+        tmp_path,
+        {
+            **replace_in(RD, "min_tier: registered", "min_tier: ''"),
+            "partners/red-rock.yaml": base_text("partners/red-rock.yaml") + "logo: ''\n",
+            **replace_in("catalog.yaml", "logo: assets/northwind.svg", "logo: ''"),
+        },
+    )
+    assert result.code == 1
+    assert [d.split(": error: ")[1] for d in result.diagnostics] == [
+        "asset path is empty: name a file under assets/",
+        "asset path is empty: name a file under assets/",
+        "unknown tier ''; tiers are registered, silver, gold",
     ]

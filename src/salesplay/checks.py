@@ -27,6 +27,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     translated = list(cat.translations.current())
     _claims(cat, reporter)
     _paths(cat, reporter)
+    _repeats(cat, reporter)
     _staleness(cat, reporter)
     _jargon(cat, reporter, texts)
     _long_fields(cat, reporter, texts)
@@ -78,6 +79,36 @@ def _paths(cat: Catalog, reporter: Reporter) -> None:
                 )
             else:
                 first[step.play] = i
+
+
+def _repeats(cat: Catalog, reporter: Reporter) -> None:
+    """A reference listed twice in one list: a play's claim, product or competitor, a claim's
+    competitor. Every output showed the section twice, and what changed between two
+    revisions could not tell the two apart (a kit's news told a talk track "reworded"
+    with nothing changed)."""
+    lists: list[tuple[str, str, str, list[str]]] = []
+    for pid, play in cat.plays.items():
+        lists += [
+            ("play", pid, "why_us", list(play.why_us)),
+            ("play", pid, "products", list(play.products)),
+            ("play", pid, "competitors", [m.competitor for m in play.competitors]),
+        ]
+    for did, claim in cat.differentiators.items():
+        lists.append(("differentiator", did, "versus", [v.competitor for v in claim.versus]))
+    for kind, eid, field, refs in lists:
+        first: dict[str, int] = {}
+        for i, ref in enumerate(refs):
+            if ref not in first:
+                first[ref] = i
+                continue
+            where = (field, i, "competitor") if field in ("competitors", "versus") else (field, i)
+            reporter.error(
+                cat.loc(kind, eid, where),
+                f"'{ref}' is listed twice in {field} of {kind} '{eid}' (first at item"
+                f" {first[ref] + 1}): merge the two",
+                "duplicate-reference",
+                (kind, eid),
+            )
 
 
 def _staleness(cat: Catalog, reporter: Reporter) -> None:

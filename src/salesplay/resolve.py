@@ -414,7 +414,7 @@ def _check_references(
     cat: Catalog, refs: _Refs, reporter: Reporter, images: ImageCache | None
 ) -> None:
     company_logo = cat.config.company.logo
-    if company_logo:
+    if company_logo is not None:
         doc = cat.docs[("catalog", "catalog")]
         found = check_image(cat.root, company_logo, doc.loc(("company", "logo")), reporter, images)
         if found:
@@ -446,7 +446,7 @@ def _check_references(
             refs.check("differentiator", diff_id, doc, ("why_us", i))
         for i, pc in enumerate(play.competitors):
             refs.check("competitor", pc.competitor, doc, ("competitors", i, "competitor"))
-        if play.partner and play.partner.min_tier:
+        if play.partner and play.partner.min_tier is not None:
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
     # each partner logo file is read once (a path fault reported there), then decoded: a
     # thousand of them on the build's workers first, which the checks below then find
@@ -456,7 +456,7 @@ def _check_references(
             cat.root, p.logo, cat.docs[("partner", pid)].loc(("logo",)), reporter, root, folders
         )
         for pid, p in cat.partners.items()
-        if p.logo
+        if p.logo is not None
     }
     if images is not None and images.jobs > 1:
         files = [(data, target.suffix) for target, data in filter(None, logos.values())]
