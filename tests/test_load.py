@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -60,8 +59,32 @@ def test_yaml_1_2_booleans_only_true_and_false() -> None:
 
 
 def test_dates_numbers_and_impossible_dates() -> None:
+    # YAML 1.2, as the editor's schema reads it: no timestamps (a date field takes its ISO
+    # text); numbers in decimal, 0o or 0x
     data = parse("a: 2026-10-01\nb: 42\nc: 2026-13-45\nd: 2027-Q2\n")
-    assert data == {"a": dt.date(2026, 10, 1), "b": 42, "c": "2026-13-45", "d": "2027-Q2"}
+    assert data == {"a": "2026-10-01", "b": 42, "c": "2026-13-45", "d": "2027-Q2"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # YAML 1.1 read 060 as octal 48 ("48 % confidence" on the cards), 1:30 as 90
+        ("060", 60),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1:30", "1:30"),
+        ("1_000", "1_000"),
+        ("24:7", "24:7"),
+        ("1e3", 1000.0),
+        ("-.5", -0.5),
+        ("12.", 12.0),
+        ("+3", 3),
+        ("no", "no"),
+        ("2027-06-30", "2027-06-30"),
+    ],
+)
+def test_plain_scalars_read_as_yaml_1_2(text: str, value: object) -> None:
+    assert parse(f"a: {text}\n") == {"a": value}
 
 
 def test_utf8_bom_is_accepted() -> None:

@@ -51,7 +51,8 @@ def test_every_document_comes_back_as_it_was_parsed(tmp_path: Path, catalog: Pat
 
 def test_timestamps_and_odd_values_round_trip(tmp_path: Path) -> None:
     raw = (
-        b"name: X\nwhen: 2026-01-02 03:04:05+01:00\nday: 2026-01-02\nn: 12345678901234567890\n"
+        b"name: X\nwhen: !!timestamp 2026-01-02 03:04:05+01:00\nday: !!timestamp 2026-01-02\n"
+        b"n: 12345678901234567890\n"
         b"f: 1.5\nyes: true\nnone: null\nlist: [1, 'two', {k: v}]\n"
     )
     doc = parse_document(tmp_path / "x.yaml", "play", "x", raw)

@@ -41,7 +41,7 @@ BRACKETS = "quote it if the brackets are text)"
         ),
         ("42", "the number 42", QUOTE),
         ("true", "'true'", QUOTE),
-        ("2026-01-01", "the date 2026-01-01", QUOTE),
+        ("0x1F", "the number 31", QUOTE),
         ("{a: b}", "a mapping", QUOTE),
     ],
 )
