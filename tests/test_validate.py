@@ -88,6 +88,22 @@ def test_wrong_type_nested_in_a_list_item(tmp_path: Path) -> None:
     )
 
 
+def test_an_audience_on_a_text_item_is_not_told_to_be_quoted(tmp_path: Path) -> None:
+    """Quoting it, as the hint said, would put the question and "audience: internal" into
+    every edition of the play, partner kits included."""
+    question = "  - Who signs off that a restore worked?"
+    result = check(
+        tmp_path,
+        replace_in(PLAY, question, f"{question}\n  - {{text: Secret, audience: internal}}"),
+    )
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"{SHOWN}:9:5: error: 'discovery.2' should be a string, found a mapping: a text item"
+        " cannot carry 'audience:' (an objection, a talk track or a proof can); move it out"
+        " of this list, or narrow the audience of what holds it"
+    ]
+
+
 def test_wrong_whole_number(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in("catalog.yaml", "max_age_days: 90", 'max_age_days: "90"'))
     assert (
@@ -116,7 +132,8 @@ def test_capability_status_in_flow_mapping(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in("products/vault.yaml", "status: ga}", "status: GA}"))
     assert (
         "plays/products/vault.yaml:4:66: error: 'capabilities.1.status' must be one of 'ga',"
-        " 'beta', 'launch-ready', 'development' or 'concept', found 'GA'" in result.lines
+        " 'beta', 'launch-ready', 'development' or 'concept', found 'GA' (did you mean 'ga'?)"
+        in result.lines
     )
 
 
@@ -468,8 +485,46 @@ def test_capability_id_not_kebab_case(tmp_path: Path) -> None:
     )
     assert (
         "plays/products/vault.yaml:5:10: error: bad id 'Anomaly_Detection': ids are lower-case"
-        " kebab-case, e.g. 'immutable-backup'" in result.lines
+        " kebab-case (did you mean 'anomaly-detection'?)" in result.lines
     )
+
+
+def test_a_declared_id_in_capitals_is_one_error_with_its_fix(tmp_path: Path) -> None:
+    """It was two errors at one place (a bad id, and an id unlike the file name), neither
+    saying what to write."""
+    result = check(tmp_path, {PLAY: "id: Recovery-Drills\n" + base_text(PLAY)})
+    assert result.diagnostics == [
+        f"{SHOWN}:1:5: error: bad id 'Recovery-Drills': ids are lower-case kebab-case"
+        " (did you mean 'recovery-drills'?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new", "meant"),
+    [
+        ("products/vault.yaml", "status: ga", "status: GA", "ga"),
+        ("plays/backup-modernization.yaml", "audience: partner", "audience: PARTNER", "partner"),
+        (PLAY, "why_us: [anomaly-alerts]", "why_us: [ANOMALY-ALERTS]", "anomaly-alerts"),
+        (PARTNER, "tier: gold", "tier: Gold", "gold"),
+    ],
+)
+def test_a_value_in_another_case_is_offered_as_written(
+    tmp_path: Path, field: str, old: str, new: str, meant: str
+) -> None:
+    result = check(tmp_path, replace_in(field, old, new))
+    (line,) = result.diagnostics
+    assert line.endswith(f"(did you mean '{meant}'?)") or f"(did you mean '{meant}'?);" in line
+
+
+def test_an_asset_folder_in_another_case_is_offered_as_written(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        replace_in("catalog.yaml", "logo: assets/northwind.svg", "logo: Assets/northwind.svg"),
+    )
+    assert result.diagnostics == [
+        "plays/catalog.yaml:5:9: error: asset 'Assets/northwind.svg' must start with 'assets/'"
+        " (did you mean 'assets/northwind.svg'?)"
+    ]
 
 
 def test_tier_names_are_ids(tmp_path: Path) -> None:
@@ -480,8 +535,8 @@ def test_tier_names_are_ids(tmp_path: Path) -> None:
         ),
     )
     assert (
-        "plays/catalog.yaml:9:21: error: bad id 'Silver': ids are lower-case kebab-case,"
-        " e.g. 'immutable-backup'" in result.lines
+        "plays/catalog.yaml:9:21: error: bad id 'Silver': ids are lower-case kebab-case"
+        " (did you mean 'silver'?)" in result.lines
     )
 
 
@@ -510,8 +565,8 @@ TIERS = "tiers:\n  - registered\n  - {id: silver, name: Silver}\n  - gold\n"
         ("{id: silver, name: Silber}", "13:10: error: tier 'silver' is listed twice"),
         (
             "{id: Platinum}",
-            "13:10: error: bad id 'Platinum': ids are lower-case kebab-case,"
-            " e.g. 'immutable-backup'",
+            "13:10: error: bad id 'Platinum': ids are lower-case kebab-case"
+            " (did you mean 'platinum'?)",
         ),
     ],
 )

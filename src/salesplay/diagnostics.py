@@ -189,9 +189,21 @@ def summary(diags: list[Diagnostic]) -> str:
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate `did_you_mean` suggests for `word`, or None when none is close."""
-    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return match[0] if match else None
+    """The candidate `did_you_mean` suggests for `word`, or None when none is close: one
+    that differs only in case first (`GA` → `ga`, `PUBLIC` → `public`), which difflib
+    scores as far apart as two unrelated words."""
+    pool = sorted(set(candidates))
+    folded: dict[str, str] = {}
+    for candidate in pool:
+        folded.setdefault(candidate.casefold(), candidate)
+    same = folded.get(word.casefold())
+    if same is not None and same != word:
+        return same
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    near = difflib.get_close_matches(word.casefold(), sorted(folded), n=1, cutoff=0.6)
+    return folded[near[0]] if near else None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

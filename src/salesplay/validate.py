@@ -175,6 +175,14 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
             f": to write bullets, start a text block with '{field_name}: |'"
             " and put one '- ' line per bullet, indented, under it"
         )
+    if isinstance(value, dict) and "audience" in value and isinstance(loc[-1], int):
+        # `- {text: …, audience: internal}` in a list of texts: quoting it, as the hint
+        # below would say, would publish the text and its "audience: internal" to every
+        # edition
+        return (
+            ": a text item cannot carry 'audience:' (an objection, a talk track or a proof"
+            " can); move it out of this list, or narrow the audience of what holds it"
+        )
     if (
         doc is not None
         and isinstance(value, dict)
@@ -344,7 +352,12 @@ def _error_message(
         length = len(err["input"]) if isinstance(err.get("input"), str) else 0
         return _long_id_message(f"id '{_short(str(err.get('input')))}'", length), False
     if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == ID_RE.pattern:
-        return f"bad id {found}: ids are lower-case kebab-case, e.g. 'immutable-backup'", False
+        given = err.get("input")
+        fixed = meant_id(given) if isinstance(given, str) else ""
+        example = (
+            f"did you mean '{fixed}'?" if fixed and fixed != given else "e.g. 'immutable-backup'"
+        )
+        return f"bad id {found}: ids are lower-case kebab-case ({example})", False
     if typ == "string_pattern_mismatch" and err["ctx"]["pattern"] == COLOUR_RE.pattern:
         return _colour_message(where, err.get("input")), False
     if typ == "string_pattern_mismatch":
@@ -454,7 +467,8 @@ def _check_id(doc: Document, reporter: Reporter) -> set[str]:
         )
         wrong.add(doc.id)
     declared = doc.data.get("id")
-    if isinstance(declared, str) and declared != doc.id:
+    # a declared id that is no id at all is one error already, with its fix
+    if isinstance(declared, str) and declared != doc.id and ID_RE.match(declared):
         reporter.error(
             doc.loc(("id",)),
             f"id '{declared}' does not match the file name '{doc.path.name}'",
@@ -694,7 +708,8 @@ def _meant_file(value: str, known: list[str]) -> str:
 def _meant_asset(catalog: Path, plain: str) -> str | None:
     """The spelling under assets/ of a path written without it (`logo.png`, `plays/assets/…`)."""
     parts = plain.strip("/").split("/")
-    tails = [parts[parts.index("assets") + 1 :]] if "assets" in parts else []
+    folded = [p.casefold() for p in parts]  # `Assets/x.png`: the folder in another case
+    tails = [parts[folded.index("assets") + 1 :]] if "assets" in folded else []
     for tail in [*tails, parts]:
         if not tail or any(p in ("", ".", "..") for p in tail):
             continue
