@@ -328,3 +328,26 @@ def test_a_partner_locale_one_or_a_list_is_one_error_in_the_words_of_how_it_is_w
         f"plays/partners/blue-river.yaml:{line}:{column}: error: {message}",
         "1 error, 0 warnings",
     ]
+
+
+def test_a_partners_kit_in_a_language_it_no_longer_takes_goes_with_salesplay_kit(
+    tmp_path: Path,
+) -> None:
+    """`salesplay kit P` after P took German only made de/kits/P.zip and left the English
+    kit a channel manager could still send; a clean build has no such file."""
+    from conftest import AS_OF, run_cli
+
+    make_catalog(tmp_path, LOCALES)
+    kit = ("kit", "blue-river", "--catalog", "plays", "--as-of", AS_OF)
+    assert run_cli(*kit, cwd=tmp_path).code == 0
+    assert (tmp_path / "build/kits/blue-river.zip").is_file()
+    partner = tmp_path / "plays/partners/blue-river.yaml"
+    partner.write_text(partner.read_text("utf-8") + "locale: de\n", "utf-8")
+    done = run_cli(*kit, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert "1 removed" in done.lines[-1], done.lines[-1]
+    build = tmp_path / "build"
+    kits = sorted(p.relative_to(build).as_posix() for p in build.rglob("blue-river.zip"))
+    assert kits == ["de/kits/blue-river.zip"]
+    listed = (tmp_path / "build/.salesplay/outputs.json").read_text("utf-8")
+    assert '"kits/blue-river.zip"' not in listed and '"de/kits/blue-river.zip"' in listed

@@ -28,6 +28,7 @@ from salesplay.outputs import (
     planners_of,
     prune,
     recorded_planners,
+    remove_outputs,
     stage_file,
     unmade,
     write_all,
@@ -335,6 +336,11 @@ def _build(
         recorded = {} if partial else recorded_planners(ctx.out, known)
         gone = unmade(recorded, produced, wants)
         removed = 0 if partial else prune(ctx.out, produced, wants, recorded, gone)
+        if partners is not None:
+            # the named partners' kits in a language they no longer take
+            gone = _other_kits(ctx.out, partners, produced, known)
+            removed = remove_outputs(ctx.out, gone, known, produced)
+            records.forget(gone)
         if not partial:
             # a record goes with its output; one of no listed output, if its kind was planned
             records.forget(
@@ -378,6 +384,22 @@ def _build(
         sys.stderr.write(f"build stopped: --strict and {total}\n")
         return 1
     return 0
+
+
+def _other_kits(
+    out: Path, partners: list[str], produced: dict[str, frozenset[str]], known: frozenset[str]
+) -> set[str]:
+    """The kits of `partners` an earlier build made that this one did not: in a locale the
+    partner no longer takes (`salesplay kit P` after P's `locale:` changed)."""
+    from salesplay.families.kits import path_of
+    from salesplay.locales import delocalized
+
+    theirs = {path_of(pid) for pid in partners}
+    return {
+        rel
+        for rel in recorded_planners(out, known)
+        if delocalized(rel)[0] in theirs and rel not in produced
+    }
 
 
 def _recorded_reads(records: Records) -> frozenset[str] | None:

@@ -344,6 +344,35 @@ def prune(
     return removed
 
 
+def remove_outputs(
+    out: Path,
+    gone: Iterable[str],
+    known: Iterable[str] = (),
+    made: dict[str, frozenset[str]] | None = None,
+) -> int:
+    """Delete these outputs of an earlier build, and their lines of the output list, leaving
+    every other output and line as it is: what a build of some partners' kits no longer
+    makes (a kit in a language its partner no longer takes). The list, when it changes,
+    gains what this build `made`. The count removed."""
+    import json
+
+    from salesplay.write import remove_empty_folders, remove_output
+
+    recorded = recorded_planners(out, known)
+    removed = 0
+    doomed = sorted(set(gone) & set(recorded))
+    for rel in doomed:
+        if remove_output(out, rel):
+            removed += 1
+            remove_empty_folders(out, rel)
+    if doomed:
+        kept = {rel: planners for rel, planners in recorded.items() if rel not in doomed}
+        kept.update(made or {})
+        listed = {rel: sorted(kept[rel]) for rel in sorted(kept)}
+        write_file(out, OUTPUT_LIST, (json.dumps(listed, indent=1) + "\n").encode())
+    return removed
+
+
 def sweep_leftovers(out: Path, mine: bool = False) -> None:
     """Remove the temporary files and scratch folders of processes no longer running: a
     killed build's, or a stopped build's workers' (a kit a worker staged whose name never
