@@ -49,7 +49,11 @@ def test_all_kinds_without_argument(tmp_path: Path) -> None:
     everything = schema(tmp_path)
     assert list(everything) == list(MODELS)
     assert everything["play"] == schema(tmp_path, "play")
-    assert everything["glossary"]["additionalProperties"] == {"type": "string"}
+    # a term is any text with something visible (patternProperties), its meaning too
+    glossary = everything["glossary"]
+    assert glossary["additionalProperties"] is False
+    ((pattern, meaning),) = glossary["patternProperties"].items()
+    assert meaning == {"type": "string", "pattern": pattern}
 
 
 def test_schema_details_editors_rely_on(tmp_path: Path) -> None:
@@ -114,3 +118,40 @@ def test_the_editor_schema_flags_names_addresses_and_websites_check_refuses(
             assert not list(validator.iter_errors(_yaml_as_an_editor_reads(path))), path
     catalog = jsonschema.Draft202012Validator(schema(tmp_path, "catalog"))
     assert not list(catalog.iter_errors(_yaml_as_an_editor_reads(sample / "catalog.yaml")))
+
+
+def test_the_editor_schema_refuses_what_check_refuses_in_names_websites_glossary_and_dates(
+    tmp_path: Path,
+) -> None:
+    """The schema took a name of U+2800, U+200B or U+00AD alone, a website hiding another host
+    behind `@`, a blank glossary term or meaning, a locale listed twice and a date written
+    with slashes; check refuses each."""
+    import jsonschema
+
+    def validator(kind: str) -> jsonschema.Draft202012Validator:
+        return jsonschema.Draft202012Validator(
+            schema(tmp_path, kind), format_checker=None
+        )  # `format: date` is a note only, as in editors following 2020-12
+
+    partner = validator("partner")
+    good = {"name": "Harbor Lane", "tier": "gold"}
+    assert not list(partner.iter_errors({**good, "name": "Müller ⠀& Søn\u200b"}))
+    for blank in ("\u2800", "\u200b", "\u00ad", "\u200b\u2800 "):
+        assert list(partner.iter_errors({**good, "name": blank})), repr(blank)
+    for site in ("https://blueriver.example@evil.example", "a@b.com", "java script.example"):
+        contact = {"website": site}
+        assert list(partner.iter_errors({**good, "contact": contact})), site
+    for site in ("www.münchen.example", "https://x_y.example:8080/a?b=1", "blue-river.example"):
+        assert not list(partner.iter_errors({**good, "contact": {"website": site}})), site
+    glossary = validator("glossary")
+    assert not list(glossary.iter_errors({"RPO": "recovery point objective"}))
+    for bad in ({"": "x"}, {"\u200b": "x"}, {"RPO": " "}, {"RPO": "\u2800"}):
+        assert list(glossary.iter_errors(bad)), bad
+    catalog = validator("catalog")
+    base = {"company": {"name": "N"}, "tiers": ["gold"]}
+    assert not list(catalog.iter_errors({**base, "locales": ["de", "ja"]}))
+    assert list(catalog.iter_errors({**base, "locales": ["de", "ja", "de"]}))
+    competitor = validator("competitor")
+    card = {"name": "Acme", "type": "vendor", "summary": "S", "reviewed": "2026-11-01"}
+    assert not list(competitor.iter_errors(card))
+    assert list(competitor.iter_errors({**card, "reviewed": "2026/11/01"}))

@@ -327,11 +327,21 @@ _WEB = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?", re
 # The same rules for editors (`salesplay schema`), in the ECMA-262 regexes JSON Schema
 # takes (no inline flags, ASCII \w): a name with something visible, an address, a domain or
 # http(s) URL (`javascript:…` is none: after a colon only a port's digits).
-_VISIBLE_PATTERN = r"\S"
-_EMAIL_PATTERN = r"^\s*[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}\s*$"
-_WEB_PATTERN = (
-    r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://)?[^\s:/?#.]+(?:\.[^\s:/?#.]+)+(?::\d+)?(?:[/?#]\S*)?\s*$"
+# A visible character: not a space, nor one of the characters has_visible finds blank
+# (zero-width and bidi marks, soft hyphen, variation selectors, fillers, the braille blank).
+_VISIBLE_PATTERN = (
+    "[^\\s\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F"
+    "\\u202A-\\u202E\\u2060-\\u206F\\u2800\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0]"
 )
+_EMAIL_PATTERN = r"^\s*[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}\s*$"
+# a host label as check's `[\w-]+`: no ASCII punctuation but `-` and `_` (so no `@`: a
+# `https://ours.example@evil.example` is refused), any letter of another script
+_LABEL = r"[^\s!-,./:-@\[-^`{-~]+"
+_WEB_PATTERN = (
+    rf"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://)?{_LABEL}(?:\.{_LABEL})+(?::\d+)?(?:[/?#]\S*)?\s*$"
+)
+#: a date as `check` takes it; `format: date` alone is only a note to a 2020-12 validator
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def _email(value: str) -> str:
@@ -349,7 +359,9 @@ def _web(value: str) -> str:
     raise ValueError("not a web address (https://www.example.com or www.example.com)")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[
+    dt.date, BeforeValidator(_iso_date), Field(json_schema_extra={"pattern": _DATE_PATTERN})
+]
 #: a Babel locale identifier: language, optionally script and territory (de, pt_BR).
 LocaleId = Annotated[str, AfterValidator(_locale)]
 #: a display name (company, product, partner, play…): shown on every output, so never blank.
@@ -496,6 +508,7 @@ class CatalogConfig(Model):
     source_locale: LocaleId = Field("en", description="the language the catalog is written in")
     locales: list[LocaleId] = Field(
         default_factory=list,
+        json_schema_extra={"uniqueItems": True},
         description="languages the catalog is translated into (Babel ids: de, ja, pt_BR);"
         " translations live in translations/<locale>.po (`salesplay i18n extract`)",
     )
@@ -530,11 +543,20 @@ def _meaning(value: str) -> str:
     return value
 
 
-class Glossary(
-    RootModel[dict[Annotated[str, AfterValidator(_term)], Annotated[str, AfterValidator(_meaning)]]]
-):
+_Term = Annotated[
+    str, AfterValidator(_term), Field(json_schema_extra={"pattern": _VISIBLE_PATTERN})
+]
+_Meaning = Annotated[
+    str, AfterValidator(_meaning), Field(json_schema_extra={"pattern": _VISIBLE_PATTERN})
+]
+
+
+class Glossary(RootModel[dict[_Term, _Meaning]]):
     """glossary.yaml: term → plain-language definition. Both need a visible character: an
     empty term matched every text, and put "— its meaning" on every card's decoder."""
+
+    # for editors: a term with nothing visible matches no pattern, so it is refused
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False})
 
 
 # --- products ---------------------------------------------------------------------
