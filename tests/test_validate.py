@@ -845,3 +845,34 @@ def test_an_empty_glossary_term_or_meaning_is_an_error(tmp_path: Path) -> None:
     said = "\n".join(result.diagnostics)
     assert "error: '': a glossary term needs a visible character" in said
     assert "error: 'B2B': a term's meaning needs a visible character" in said
+
+
+def test_a_slip_in_catalog_yaml_does_not_hide_the_other_files_errors(tmp_path: Path) -> None:
+    """`accent: orange` was the only error said: an unknown claim and a missing logo in other
+    files came only once the colour was fixed."""
+    config = base_text("catalog.yaml").replace('accent: "#FF6B00"', "accent: orange")
+    edits: Edits = {
+        "catalog.yaml": config.replace("max_age_days: 90", "max_age_days: 90.5"),
+        **replace_in(PLAY, "why_us: [anomaly-alerts]", "why_us: [anomaly-alert]"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 1
+    expected = [
+        "plays/catalog.yaml:8:11: error: 'brand.accent' is not a colour, found 'orange'",
+        "plays/catalog.yaml:11:17: error: 'review.max_age_days' should be a whole number",
+        f"{SHOWN}:6:10: error: unknown differentiator 'anomaly-alert' (did you mean",
+    ]
+    assert len(result.diagnostics) == len(expected), result.diagnostics
+    for line, start in zip(result.diagnostics, expected, strict=True):
+        assert line.startswith(start), line
+    assert result.lines[-1] == "3 errors, 0 warnings"
+
+
+def test_a_slip_in_the_tiers_still_stops_at_catalog_yaml(tmp_path: Path) -> None:
+    """The other files name tiers: read with default ones, every partner would be wrong."""
+    edits: Edits = {
+        **replace_in("catalog.yaml", "tiers: [registered, silver, gold]", "tiers: [Gold]"),
+        **replace_in(PLAY, "why_us: [anomaly-alerts]", "why_us: [anomaly-alert]"),
+    }
+    result = check(tmp_path, edits)
+    assert [d.split(":")[0] for d in result.diagnostics] == ["plays/catalog.yaml"]

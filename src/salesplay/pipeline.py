@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from salesplay.checks import run_checks
 from salesplay.context import Context
+from salesplay.diagnostics import Severity
 from salesplay.load import load_catalog
 from salesplay.resolve import Catalog, resolve
 from salesplay.validate import validate
@@ -30,6 +31,17 @@ def _check(ctx: Context) -> Catalog | None:
     cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:
         run_checks(cat, ctx.reporter)
+        if valid.salvaged:
+            # catalog.yaml's sections in error were read as their defaults: the other files'
+            # errors stand, their warnings (a claim stale by a default review age, jargon
+            # not in a default allow list) wait until catalog.yaml is fixed
+            config = valid.of("catalog")["catalog"].doc.path
+            ctx.reporter.diagnostics = [
+                d
+                for d in ctx.reporter.diagnostics
+                if d.severity is Severity.ERROR or d.loc.file == config
+            ]
+            return None
         if not ctx.reporter.errors:
             # what the editions would lose, found before anything is written (the audit makes
             # editions, which need a catalog without errors)

@@ -69,6 +69,9 @@ class Validated:
     broken: set[tuple[str, str]] = field(default_factory=set)
     #: files under an entity folder that are not read, by the (kind, id) their name suggests
     skipped: dict[tuple[str, str], Path] = field(default_factory=dict)
+    #: catalog.yaml had errors, and its entity is what is left without the values in error
+    #: (see _salvaged): enough to check the other files' references, not to build
+    salvaged: bool = False
 
     def of(self, kind: str) -> dict[str, Entity]:
         return self.entities.get(kind, {})
@@ -502,6 +505,13 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 loc: YamlPath = tuple(err["loc"])
                 where = doc.key_loc(loc) if at_key else doc.loc(loc)
                 reporter.error(where, message, "schema", (doc.kind, doc.id))
+            salvaged = _salvaged(model_cls, doc, errors) if doc.kind == "catalog" else None
+            if salvaged is not None:
+                result.entities.setdefault(doc.kind, {})[doc.id] = Entity(
+                    doc.kind, doc.id, salvaged, doc
+                )
+                result.salvaged = True
+                continue
             result.broken.add((doc.kind, doc.id))
             continue
         bucket = result.entities.setdefault(doc.kind, {})
@@ -519,6 +529,32 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result
+
+
+#: catalog.yaml's sections whose errors still let the other files be checked: the others
+#: (the company, the tiers, the locales) decide what those files may name
+SALVAGEABLE = frozenset({"brand", "review", "confidence", "jargon", "releases", "channel"})
+
+
+def _salvaged(model_cls: type[Any], doc: Document, errors: list[Any]) -> Any | None:
+    """catalog.yaml without the values in error, validated: so that one slip there (an
+    `accent: orange`) does not hide every unknown reference and missing asset in the other
+    files, which were found only once it was fixed. None when an error is in a section the
+    other files depend on, or the rest does not validate alone."""
+    import copy
+
+    data = doc.data
+    paths = [tuple(err["loc"]) for err in errors]
+    if not isinstance(data, dict) or not all(p and p[0] in SALVAGEABLE for p in paths):
+        return None
+    pruned = copy.deepcopy(data)
+    for path in paths:
+        # the whole section goes: a default stands for it
+        pruned.pop(path[0], None)
+    try:
+        return model_cls.model_validate(pruned)
+    except ValidationError:
+        return None
 
 
 def check_asset(catalog: Path, value: str, loc: Location, reporter: Reporter) -> Path | None:
