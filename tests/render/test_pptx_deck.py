@@ -862,3 +862,18 @@ def test_a_path_step_s_markdown_is_plain_on_the_deck_s_path_slide(tmp_path: Path
     words = {step.label for step in steps} | {step.caption for step in steps}
     assert "Backups on tape; see the survey" in words
     assert not [w for w in words if "**" in w or "](" in w or "*" in w], words
+
+
+def test_a_title_or_author_past_255_characters_is_cut_in_the_properties_only() -> None:
+    """python-pptx refuses a document property over 255 characters: a 250-character play
+    name, with " — enablement", stopped the build with no place to fix it."""
+    name = ("Backup refresh for regulated hospitals and clinics " * 6).strip()
+    data = build_deck(
+        MASTER, [SlideSpec("Title", name)], title=f"{name} — enablement", author=name, as_of=AS_OF
+    )
+    prs = Presentation(io.BytesIO(data))
+    props = prs.core_properties
+    assert 250 < len(props.title) <= 255 and 250 < len(props.author) <= 255
+    assert props.title.endswith("…") and name.startswith(props.title[:-1].rstrip())
+    shown = "".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
+    assert name in shown  # the slide keeps the name whole

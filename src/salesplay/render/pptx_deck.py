@@ -621,6 +621,9 @@ def _fill(
     localize(prs, language)
     props = prs.core_properties
     midnight = dt.datetime(as_of.year, as_of.month, as_of.day)
+    # a document property holds at most 255 characters (python-pptx refuses more, and the
+    # build stopped on a 240-character play name): the slides show the name whole
+    title, author = _property(title), _property(author)
     props.title, props.author, props.last_modified_by = title, author, author
     # what the master's file says about itself ("Regenerate with tools/make_deck_master.py…")
     # is not the deck's: a deck, and every partner deck co-branded from it, carries none of it
@@ -700,6 +703,15 @@ class DeckLanguage:
         script = locale.script or next((x for x in parts[1:] if len(x) == 4), "")
         cjk = noto_cjk(f"{locale.language}-{script}" if script == "Hant" else language)
         return cls(tag, locale.character_order == "right-to-left", cjk, _SCRIPT_FONTS.get(script))
+
+
+#: the most characters a document property (title, author) holds
+MAX_PROPERTY = 255
+
+
+def _property(text: str) -> str:
+    """`text` as a document property: cut with "…" past MAX_PROPERTY characters."""
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1].rstrip() + "…"
 
 
 def script_typefaces(text: str, east_asian: str = _EA_DEFAULT) -> tuple[str | None, str | None]:
