@@ -740,3 +740,25 @@ def test_an_empty_logo_or_min_tier_is_an_error_not_left_out(tmp_path: Path) -> N
         "asset path is empty: name a file under assets/",
         "unknown tier ''; tiers are registered, silver, gold",
     ]
+
+
+def test_text_nested_deeper_than_the_outputs_read_is_an_error(tmp_path: Path) -> None:
+    """A bullet nested ten deep was an empty bullet on every card, deck and playbook
+    (markdown-it stopped reading past its nesting limit, in silence)."""
+    from salesplay import richtext
+
+    def nested(n: int) -> str:
+        return "why_now: |\n" + "".join("  " + "  " * i + f"- level {i}\n" for i in range(n))
+
+    why_now = "why_now: Auditors now ask for recovery evidence.\n"
+    shown = (richtext.MAX_NESTING - 2) // 2
+    fine = check(tmp_path / "a", replace_in(RD, why_now, nested(shown)))
+    assert fine.code == 0, fine.stderr
+    tokens = richtext._tokens(nested(shown).split("|\n", 1)[1].replace("\n  ", "\n")[2:])
+    assert sum(t.type == "inline" for t in tokens) == shown  # every level read
+    deep = check(tmp_path / "b", replace_in(RD, why_now, nested(shown + 1)))
+    assert deep.code == 1
+    assert deep.diagnostics == [
+        f"plays/{RD}:5:10: error: 'why_now' nests its lists too deep (about {shown + 1} levels;"
+        f" the outputs show {shown} and would leave out the rest of the text): flatten it"
+    ]

@@ -9,7 +9,7 @@ from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
 from salesplay.i18n import Entry, Key
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
-from salesplay.load import YamlPath
+from salesplay.load import YamlPath, shown_path
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 from salesplay.richtext import UNSPACED_RE, DroppedLink, dropped_links, safe_href
@@ -153,6 +153,16 @@ def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             found = long_field(doc, path, text)
             if found is not None:
                 reporter.warning(*found, "long-field", subject)
+            deep = richtext.nested_too_deep(text)
+            if deep is not None:
+                reporter.error(
+                    cat.loc(*subject, path),
+                    f"'{shown_path(path) or 'text'}' nests its lists too deep (about"
+                    f" {(deep - 1) // 2} levels; the outputs show {(richtext.MAX_NESTING - 2) // 2}"
+                    " and would leave out the rest of the text): flatten it",
+                    "nested-too-deep",
+                    subject,
+                )
 
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:

@@ -54,10 +54,29 @@ class _Parser(MarkdownIt):
         return True
 
 
+#: how deep blocks may nest in catalog text (a list and its item are two levels): past it,
+#: markdown-it stops reading the text and the rest is lost, so `check` refuses deeper
+#: (nested_too_deep); a printed page has room for it (families.base.MAX_DEPTH)
+MAX_NESTING = 40
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # store_labels: a reference link's token names its definition (for dropped_links)
-    return _Parser("commonmark", {"html": False, "store_labels": True})
+    return _Parser("commonmark", {"html": False, "store_labels": True, "maxNesting": MAX_NESTING})
+
+
+_INDENTED = re.compile(r"^(?: {2}|\t|> ?)", re.MULTILINE)
+
+
+def nested_too_deep(md: str) -> int | None:
+    """How deep `md`'s blocks nest when it is past what the outputs read (MAX_NESTING), else
+    None: a bullet nested ten deep was an empty bullet in every card, deck and playbook."""
+    if len(_INDENTED.findall(md)) < MAX_NESTING // 4:
+        return None  # too few indented lines to nest that deep: the usual text, unparsed
+    deep = _Parser("commonmark", {"html": False, "maxNesting": 4 * MAX_NESTING})
+    level = max((t.level for t in deep.parse(md)), default=0)
+    return level if level >= MAX_NESTING else None
 
 
 def _tokens(md: str) -> list[Token]:
