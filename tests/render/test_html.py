@@ -463,6 +463,51 @@ def test_matrix_rows_cells_and_play_links(
         assert not plays and "Backup modernization" in rows["air-gap-included"].text
 
 
+def test_a_printed_matrix_of_many_competitors_goes_in_tables_of_eight(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    """Twenty competitors ran off the landscape page's right edge: columns 16 and on, and
+    the claims against them, were on no page of matrix.pdf or the playbooks."""
+    import shutil
+
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    for i in range(15):
+        (root / f"competitors/rival-{i:02d}.yaml").write_text(
+            f"name: Rival {i:02d}\ntype: vendor\nsummary: R.\nreviewed: 2026-11-01\n", "utf-8"
+        )
+    claim = root / "differentiators/air-gap-included.yaml"
+    versus = "".join(
+        f"  - {{competitor: rival-{i:02d}, detail: Beats {i:02d}.}}\n" for i in range(15)
+    )
+    claim.write_text(claim.read_text("utf-8").replace("versus:\n", f"versus:\n{versus}"), "utf-8")
+    cat = check_catalog(Context(catalog=root, as_of=AS_OF))
+    assert cat is not None
+    rep = make_edition(cat, "rep")
+    count = len(rep.competitors)
+    assert count > 16
+    printed = parse(html.matrix(env, rep, html.Links.for_pdf(root, [THEME_DIR]), medium="print"))
+    tables = printed.find_all("table", class_="matrix")
+    heads = [
+        [th.attrs["data-competitor"] for th in t.find_all("th", class_="col-comp")] for t in tables
+    ]
+    assert len(tables) == -(-count // 8) and all(len(h) <= 8 for h in heads)
+    shown = [c for h in heads for c in h]
+    assert sorted(shown) == sorted(rep.competitors)  # each once
+    wins = [
+        td.attrs["data-competitor"]
+        for t in tables
+        for tr in t.find_all("tr")
+        if tr.attrs.get("data-claim") == "air-gap-included"
+        for td in tr.find_all("td", class_="cell-win")
+    ]
+    assert {f"rival-{i:02d}" for i in range(15)} <= set(wins)
+    captions = [t.one("caption").text for t in tables]
+    assert captions[1].strip() == f"Competitors 9–16 of {count}."
+    web = parse(html.matrix(env, rep, html.Links.for_site(0), medium="web"))
+    assert len(web.find_all("table", class_="matrix")) == 1  # the page scrolls sideways
+
+
 # --- path diagram ----------------------------------------------------------------------------
 
 
