@@ -327,3 +327,34 @@ def test_a_long_play_name_wraps_on_the_card_instead_of_running_off_the_page(
             assert right <= width, (right, width)
             found += 1
     assert found
+
+
+def test_a_talk_track_longer_than_a_page_runs_on_to_the_next_one(tmp_path: Path) -> None:
+    """Talk tracks sit two by two in boxes that never split across pages: one of 4,800
+    characters ran off the bottom of the card, a third of it on no page."""
+    import pypdfium2 as pdfium
+
+    words = [f"w{i:04d}" for i in range(800)]
+    play = "plays/recovery-drills.yaml"
+    old = 'talk_track: "Price one day of downtime against the project."'
+    make_catalog(tmp_path, {play: base_text(play).replace(old, f"talk_track: {' '.join(words)}")})
+    done = run_cli("build", "--as-of", AS_OF, "--only", "competitors", "--jobs", "1", cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    pdf = pdfium.PdfDocument(tmp_path / "build/competitors/status-quo.pdf")
+    shown: set[str] = set()
+    for page in pdf:
+        height = page.get_height()
+        text = page.get_textpage()
+        for start, count in _hits(text, "w0"):
+            bottom = min(text.get_charbox(i)[1] for i in range(start, start + count))
+            assert bottom >= 0 and max(text.get_charbox(start)[3], 0) <= height
+        shown |= set(re.findall(r"w\d{4}", text.get_text_range()))
+    assert len(pdf) >= 2 and shown == set(words)
+
+
+def _hits(text: object, word: str) -> list[tuple[int, int]]:
+    searcher = text.search(word)  # type: ignore[attr-defined]
+    found = []
+    while (hit := searcher.get_next()) is not None:
+        found.append(hit)
+    return found
