@@ -511,6 +511,33 @@ def test_a_printed_matrix_of_many_competitors_goes_in_tables_of_eight(
 # --- path diagram ----------------------------------------------------------------------------
 
 
+def test_a_long_path_is_drawn_in_parts_of_four_rows_numbered_as_in_the_path(rep: Edition) -> None:
+    """A playbook drew a path of 60 steps as one drawing: its last rows ran over the footer
+    and off the page, on no page at all."""
+    path = next(p for d in rep.destinations.values() for p in d.paths)
+    steps = tuple(
+        dataclasses.replace(s, number=n + 1)
+        for n, s in enumerate(itertools.islice(itertools.cycle(path.steps), 45))
+    )
+    long = dataclasses.replace(path, steps=steps)
+    starts = list(html.path_parts(long))
+    assert starts == [0, html.PART_STEPS, 2 * html.PART_STEPS] and html.PART_STEPS == 20
+    drawn = [
+        [int(n) for n in re.findall(r'data-step="(\d+)"', str(html.path_svg(long, part=start)))]
+        for start in starts
+    ]
+    assert drawn == [list(range(1, 21)), list(range(21, 41)), list(range(41, 46))]
+    ids = [re.search(r'<title id="([^"]+)"', str(html.path_svg(long, part=n))) for n in starts]
+    assert [m.group(1) for m in ids if m] == [
+        f"path-{path.id}-t",
+        f"path-{path.id}-2-t",
+        f"path-{path.id}-3-t",
+    ]
+    # a path of up to twenty steps is the one drawing it was
+    assert list(html.path_parts(path)) == [0]
+    assert html.path_svg(path, part=0) == html.path_svg(path)
+
+
 def _svg(markup: str) -> ET.Element:
     return ET.fromstring(markup)  # well-formed XML, or this raises
 

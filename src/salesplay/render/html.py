@@ -237,8 +237,10 @@ def _common(
         "safe_href": richtext.safe_href,
         # play ids with an anchor on this page (the playbook links its own chapters)
         "anchored": frozenset(),
-        "path_svg": lambda path, current=None: path_svg(
+        "path_parts": path_parts,
+        "path_svg": lambda path, current=None, part=None: path_svg(
             path,
+            part=part,
             current=current,
             brand=edition.brand,
             gettext=edition.labels.gettext,
@@ -636,9 +638,21 @@ def _html_words(words: _Words, width: float, rtl: bool) -> str:
     return "".join(out)
 
 
+#: the steps of one drawing of a path in a playbook: four rows, which fit a page whatever the
+#: names (a path of 60 steps was one drawing, and its last rows ran off the page)
+PART_STEPS = 4 * _PER_ROW
+
+
+def path_parts(path: PathView) -> range:
+    """Where each drawing of `path` in a playbook starts (path_svg's `part`): one drawing
+    for a path of up to PART_STEPS steps, one more for each PART_STEPS after."""
+    return range(0, max(1, len(path.steps)), PART_STEPS)
+
+
 def path_svg(
     path: PathView,
     *,
+    part: int | None = None,
     current: str | None = None,
     brand: Brand | None = None,
     gettext: Callable[[str], str] = str,
@@ -658,11 +672,13 @@ def path_svg(
     the same place, in a layer over them (`aria-hidden`: the SVG's <desc> holds every word).
     Both shrink alike to the page width: one unit of the diagram is one em of the wrapper,
     1px or less, as the page area (`100vw` in WeasyPrint) is narrower than the diagram.
+
+    `part` (see path_parts) draws PART_STEPS steps from that one, numbered as in the path.
     """
     primary = brand.primary if brand else Brand().primary
     accent = brand.accent if brand else Brand().accent
     colour.parse(primary), colour.parse(accent)  # only validated colours reach the markup
-    steps = path.steps
+    steps = path.steps if part is None else path.steps[part : part + PART_STEPS]
     per_row = min(_PER_ROW, max(1, len(steps)))
     rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)] or [()]
     bold, regular = _measures(shaped=html_text)
@@ -680,7 +696,7 @@ def path_svg(
     side = _PAD + (_GAP / 2 if len(rows) > 1 else 0)
     width = side * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
     height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
-    uid = f"path-{path.id}"
+    uid = f"path-{path.id}" if not part else f"path-{path.id}-{part // PART_STEPS + 1}"
     desc = "; ".join(_step_words(s, gettext) for s in steps)
     # set in HTML, the texts' wrapper sizes the SVG (the theme's max-width would shrink it alone)
     fills = ' style="display:block;width:100%;height:100%;max-width:none"' if html_text else ""
