@@ -877,3 +877,32 @@ def test_a_title_or_author_past_255_characters_is_cut_in_the_properties_only() -
     assert props.title.endswith("…") and name.startswith(props.title[:-1].rstrip())
     shown = "".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
     assert name in shown  # the slide keeps the name whole
+
+
+def test_a_long_title_on_a_content_slide_is_shrunk_to_the_room_above_its_box() -> None:
+    """Titles other than the title and closing slides' kept the master's size: a path named
+    in 164 characters ("Where it fits: …") grew past the slide's top edge."""
+    from salesplay.render.pptx_fit import GLYPH_EM, TOP_MARGIN, line_starts
+
+    long = "Where it fits: " + "from nightly tape backups nobody ever tested to proven recovery " * 3
+    data = build_deck(
+        MASTER,
+        [SlideSpec("Content", long.strip(), body=parse("- one")), SlideSpec("Content", "Next steps")],
+        title="t",
+        author="a",
+        as_of=AS_OF,
+    )
+    prs = Presentation(io.BytesIO(data))
+    sizes = []
+    for slide in prs.slides:
+        title = slide.shapes.title
+        runs = [r for p in title.text_frame.paragraphs for r in p.runs]
+        sizes.append({r.font.size.pt if r.font.size else None for r in runs})
+        if runs[0].font.size is None:
+            continue
+        points = runs[0].font.size.pt
+        width = title.width / 12700 - 14.4
+        lines = len(line_starts(title.text_frame.text, max(1, int(width / (GLYPH_EM * points)))))
+        room = title.top / 12700 - TOP_MARGIN + title.height / 12700 - 7.2
+        assert lines * 1.2 * points <= room, (lines, points, room)
+    assert sizes[1] == {None} and None not in sizes[0]  # a short title keeps the master's

@@ -490,9 +490,9 @@ def _add_slides(
             placeholder = slide.placeholders[title_ph.placeholder_format.idx]
             placeholder.text = shown
             # a long title on a slide with the logo above it is shrunk to its box, not grown
-            # over the logo; elsewhere a line more grows into the margin above
+            # over the logo; elsewhere it grows into the room above, and is shrunk to it
             under_logo = logo is not None and spec.layout in LOGO_LAYOUTS and not page
-            size = title_size(title_ph, layout.slide_master, shown) if under_logo else None
+            size = title_size(title_ph, layout.slide_master, shown, above=not under_logo)
             if size is not None:
                 for run in (r for p in placeholder.text_frame.paragraphs for r in p.runs):
                     run.font.size = Pt(round(size, 1))

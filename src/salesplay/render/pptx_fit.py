@@ -311,17 +311,22 @@ def text_box(layout_ph: Any, master: Any) -> TextBox:
 
 #: the least a title is shrunk to, of its master's size, to stay in its box
 MIN_TITLE_SCALE = 0.6
+#: the room a title growing upward leaves at the slide's top edge, in points
+TOP_MARGIN = 14.4
 #: the least a title slide's subtitle (a play's summary, a destination's promise) is shrunk
 #: to: a long one ran out of its box, over the kit's "not for customers" band
 MIN_SUBTITLE_SCALE = 0.4
 
 
-def title_size(layout_ph: Any, master: Any, text: str) -> float | None:
+def title_size(layout_ph: Any, master: Any, text: str, above: bool = False) -> float | None:
     """The font size, in points, that keeps `text` in the title placeholder's box, if the
     master's own size does not (None): a title placeholder anchored at its bottom grows
     upward past its box, over a logo above it. Shrunk in twentieths, down to
-    MIN_TITLE_SCALE of the master's size."""
-    return _fitting_size(layout_ph, master, text, "titleStyle", MIN_TITLE_SCALE)
+    MIN_TITLE_SCALE of the master's size. `above`: the title may also take the room above
+    its box, less a margin (a slide with no logo there): a title of 160 characters grew
+    past the slide's top edge."""
+    room = max(0.0, layout_ph.top / EMU_PER_PT - TOP_MARGIN) if above else 0.0
+    return _fitting_size(layout_ph, master, text, "titleStyle", MIN_TITLE_SCALE, room)
 
 
 def subtitle_size(layout_ph: Any, master: Any, text: str) -> float | None:
@@ -330,12 +335,15 @@ def subtitle_size(layout_ph: Any, master: Any, text: str) -> float | None:
     return _fitting_size(layout_ph, master, text, "bodyStyle", MIN_SUBTITLE_SCALE)
 
 
-def _fitting_size(layout_ph: Any, master: Any, text: str, style: str, least: float) -> float | None:
+def _fitting_size(
+    layout_ph: Any, master: Any, text: str, style: str, least: float, room: float = 0.0
+) -> float | None:
     found = _level_attr(layout_ph, master, 0, "sz", "a:defRPr", style=style)
     if found is None:
         return None
     size = int(found) / 100
-    width, height = layout_ph.width / EMU_PER_PT - 14.4, layout_ph.height / EMU_PER_PT - 7.2
+    width = layout_ph.width / EMU_PER_PT - 14.4
+    height = layout_ph.height / EMU_PER_PT - 7.2 + room
 
     def fits(points: float) -> bool:
         lines = len(line_starts(text, max(1, int(width / (GLYPH_EM * points)))))
