@@ -884,10 +884,11 @@ def test_a_long_title_on_a_content_slide_is_shrunk_to_the_room_above_its_box() -
     in 164 characters ("Where it fits: …") grew past the slide's top edge."""
     from salesplay.render.pptx_fit import GLYPH_EM, TOP_MARGIN, line_starts
 
-    long = "Where it fits: " + "from nightly tape backups nobody ever tested to proven recovery " * 3
+    long = "Where it fits: " + "from nightly tape backups nobody tested to proven recovery " * 3
+    slides = [SlideSpec("Content", long.strip(), body=parse("- one"))]
     data = build_deck(
         MASTER,
-        [SlideSpec("Content", long.strip(), body=parse("- one")), SlideSpec("Content", "Next steps")],
+        [*slides, SlideSpec("Content", "Next steps")],
         title="t",
         author="a",
         as_of=AS_OF,
