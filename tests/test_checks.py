@@ -762,3 +762,13 @@ def test_text_nested_deeper_than_the_outputs_read_is_an_error(tmp_path: Path) ->
         f"plays/{RD}:5:10: error: 'why_now' nests its lists too deep (about {shown + 1} levels;"
         f" the outputs show {shown} and would leave out the rest of the text): flatten it"
     ]
+
+
+def test_a_competitor_named_twice_for_two_audiences_is_two_items(tmp_path: Path) -> None:
+    """A claim's public detail against a competitor, and an internal one beside it, are
+    each for their own readers (the canary catalog writes them so)."""
+    imm = "differentiators/immutable-by-default.yaml"
+    versus = "  - {competitor: acme, detail: Acme charges for immutability as an add-on tier.}"
+    internal = f"{versus}\n  - {{competitor: acme, detail: Our margin story., audience: internal}}"
+    result = check(tmp_path, {imm: base_text(imm).replace(versus, internal)})
+    assert not [d for d in result.diagnostics if "listed twice" in d], result.diagnostics

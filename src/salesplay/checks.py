@@ -82,30 +82,34 @@ def _paths(cat: Catalog, reporter: Reporter) -> None:
 
 
 def _repeats(cat: Catalog, reporter: Reporter) -> None:
-    """A reference listed twice in one list: a play's claim, product or competitor, a claim's
-    competitor. Every output showed the section twice, and what changed between two
-    revisions could not tell the two apart (a kit's news told a talk track "reworded"
-    with nothing changed)."""
-    lists: list[tuple[str, str, str, list[str]]] = []
+    """A reference listed twice in one list, for the same readers: a play's claim, product
+    or competitor, a claim's competitor. Every output showed the section twice, and what
+    changed between two revisions could not tell the two apart (a kit's news told a talk
+    track "reworded" with nothing changed)."""
+    # a competitor named twice with two audiences (a public detail, and an internal one
+    # beside it) is two items, each for its readers
+    lists: list[tuple[str, str, str, list[tuple[str, str | None]]]] = []
     for pid, play in cat.plays.items():
         lists += [
-            ("play", pid, "why_us", list(play.why_us)),
-            ("play", pid, "products", list(play.products)),
-            ("play", pid, "competitors", [m.competitor for m in play.competitors]),
+            ("play", pid, "why_us", [(ref, None) for ref in play.why_us]),
+            ("play", pid, "products", [(ref, None) for ref in play.products]),
+            ("play", pid, "competitors", [(m.competitor, m.audience) for m in play.competitors]),
         ]
     for did, claim in cat.differentiators.items():
-        lists.append(("differentiator", did, "versus", [v.competitor for v in claim.versus]))
-    for kind, eid, field, refs in lists:
-        first: dict[str, int] = {}
-        for i, ref in enumerate(refs):
-            if ref not in first:
-                first[ref] = i
+        versus: list[tuple[str, str | None]] = [(v.competitor, v.audience) for v in claim.versus]
+        lists.append(("differentiator", did, "versus", versus))
+    for kind, eid, field, items in lists:
+        first: dict[tuple[str, str | None], int] = {}
+        for i, item in enumerate(items):
+            ref = item[0]
+            if item not in first:
+                first[item] = i
                 continue
             where = (field, i, "competitor") if field in ("competitors", "versus") else (field, i)
             reporter.error(
                 cat.loc(kind, eid, where),
                 f"'{ref}' is listed twice in {field} of {kind} '{eid}' (first at item"
-                f" {first[ref] + 1}): merge the two",
+                f" {first[item] + 1}): merge the two",
                 "duplicate-reference",
                 (kind, eid),
             )
