@@ -529,9 +529,9 @@ def test_a_long_path_is_drawn_in_parts_of_four_rows_numbered_as_in_the_path(rep:
     assert drawn == [list(range(1, 21)), list(range(21, 41)), list(range(41, 46))]
     ids = [re.search(r'<title id="([^"]+)"', str(html.path_svg(long, part=n))) for n in starts]
     assert [m.group(1) for m in ids if m] == [
-        f"path-{path.id}-t",
-        f"path-{path.id}-2-t",
-        f"path-{path.id}-3-t",
+        f"path-{path.id}--t",
+        f"path-{path.id}--2--t",
+        f"path-{path.id}--3--t",
     ]
     # a path of up to twenty steps is the one drawing it was
     assert list(html.path_parts(path)) == [0]
@@ -733,3 +733,29 @@ def test_a_step_whose_play_is_not_in_the_edition_is_said_so_everywhere(rep: Edit
     svg = str(html.path_svg(path, gettext=german))
     assert "Nicht in dieser Ausgabe" in svg and "Schritt 1:" in svg
     assert "edition" not in svg.lower()
+
+
+def test_a_path_named_like_another_paths_heading_keeps_its_own_chapter(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    """Paths `resilience-journey` and `resilience-journey-h`: the first one's heading had the
+    second one's chapter id, so the contents linked the second path to the first's page."""
+    import shutil
+
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    (root / "paths/resilience-journey-h.yaml").write_text(
+        "destination: cyber-resilience\nname: A second journey\naudience: public\nsteps:\n"
+        "  - play: recovery-drills\n    stage: Wants drills first\n",
+        "utf-8",
+    )
+    cat = check_catalog(Context(catalog=root, as_of=AS_OF))
+    assert cat is not None
+    internal = make_edition(cat, "internal")
+    links = html.Links.for_pdf(root, [THEME_DIR])
+    page = html.playbook(env, internal, "cyber-resilience", links)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+    doc = parse(page)
+    second = doc.one("section", id="path-resilience-journey-h")
+    assert "A second journey" in second.one("h1").text

@@ -696,17 +696,18 @@ def path_svg(
     side = _PAD + (_GAP / 2 if len(rows) > 1 else 0)
     width = side * 2 + per_row * _BOX_W + (per_row - 1) * _GAP
     height = _PAD * 2 + len(rows) * row_h + (len(rows) - 1) * _ROW_GAP
-    uid = f"path-{path.id}" if not part else f"path-{path.id}-{part // PART_STEPS + 1}"
+    # "--" never occurs in an id: `path-x-t` was also the chapter of a path named `x-t`
+    uid = f"path-{path.id}" if not part else f"path-{path.id}--{part // PART_STEPS + 1}"
     desc = "; ".join(_step_words(s, gettext) for s in steps)
     # set in HTML, the texts' wrapper sizes the SVG (the theme's max-width would shrink it alone)
     fills = ' style="display:block;width:100%;height:100%;max-width:none"' if html_text else ""
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="path-svg"'
         f' viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" role="img"'
-        f' aria-labelledby="{uid}-t {uid}-d"'
+        f' aria-labelledby="{uid}--t {uid}--d"'
         f' font-family="Inter, {_SVG_FALLBACK}, sans-serif"{fills}>',
-        f'<title id="{uid}-t">{escape(path.name)}</title>',
-        f'<desc id="{uid}-d">{escape(desc)}</desc>',
+        f'<title id="{uid}--t">{escape(path.name)}</title>',
+        f'<desc id="{uid}--d">{escape(desc)}</desc>',
     ]
     layer: list[str] = []  # the texts set as HTML (html_text)
     for r, row in enumerate(rows):
