@@ -17,8 +17,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from conftest import base_text, make_catalog, run_cli
 from conftest import git as _git
-from conftest import make_catalog, run_cli
 from salesplay import changes, diff, gitrev
 from salesplay.build import run_build
 from salesplay.context import Context, UsageError
@@ -738,3 +738,30 @@ def test_a_revision_s_error_names_the_file_as_the_repository_does_at_its_top(
     done = run_cli("changes", "--since", "v1", "--catalog", ".", "--as-of", AS_OF, cwd=root)
     assert done.code == 1
     assert done.stderr.splitlines()[0].startswith("v1:plays/recovery-drills.yaml:"), done.stderr
+
+
+def test_a_competitor_named_twice_for_two_audiences_tells_no_change_when_none(
+    tmp_path: Path,
+) -> None:
+    """A play's public talk track against Acme and an internal one beside it: diffed by the
+    competitor's id alone, the second overwrote the first, and the internal edition (and a
+    kit whose edition shows both) told a talk track "reworded" on every build."""
+    from salesplay.context import Context
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+
+    bm = "plays/backup-modernization.yaml"
+    text = base_text(bm).replace(
+        "competitors:\n",
+        "competitors:\n  - {competitor: acme, talk_track: Internal angle., audience: internal}\n",
+        1,
+    )
+    root = make_catalog(tmp_path, {bm: text})
+    cat = check_catalog(Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF)))
+    assert cat is not None
+    internal = make_edition(cat, "internal")
+    again = make_edition(cat, "internal")
+    assert [m.competitor.id for m in internal.plays["backup-modernization"].competitors].count(
+        "acme"
+    ) == 2
+    assert diff.diff_editions(internal, again) == []

@@ -17,6 +17,7 @@ from salesplay.views import (
     CompetitorView,
     DestinationView,
     Edition,
+    Matchup,
     PartnerView,
     PlayView,
 )
@@ -243,10 +244,13 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
             "objection": _q(text),
         }
         yield Change("objection", "removed", subject, message)
-    was = {m.competitor.id: m for m in a.competitors}
-    for m in b.competitors:
+    # a competitor named twice (a public talk track and an internal one, both shown to
+    # internal readers) pairs each of its matchups with the same one before: keyed by id
+    # alone, the second overwrote the first and every build told a change
+    was = dict(_nth(a.competitors))
+    for key, m in _nth(b.competitors):
         them = {"competitor": _p(m.competitor.name), "name": name}
-        prior = was.get(m.competitor.id)
+        prior = was.get(key)
         if prior is None:
             if m.talk_track:
                 message = tr("New talk track against %(competitor)s on %(name)s: %(track)s") % (
@@ -556,3 +560,11 @@ def edition_changes(
     """One edition's changes since `before` (None: everything it holds is new), told in the
     language of `labels` (English without)."""
     return diff_editions(before or _empty(after), after, labels)
+
+
+def _nth(matchups: Iterable[Matchup]) -> Iterator[tuple[tuple[str, int], Matchup]]:
+    """Each matchup keyed by its competitor's id and which of that competitor's it is."""
+    seen: dict[str, int] = {}
+    for m in matchups:
+        n = seen[m.competitor.id] = seen.get(m.competitor.id, -1) + 1
+        yield (m.competitor.id, n), m
