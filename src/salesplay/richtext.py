@@ -74,9 +74,14 @@ def nested_too_deep(md: str) -> int | None:
     None: a bullet nested ten deep was an empty bullet in every card, deck and playbook."""
     if len(_INDENTED.findall(md)) < MAX_NESTING // 4:
         return None  # too few indented lines to nest that deep: the usual text, unparsed
-    deep = _Parser("commonmark", {"html": False, "maxNesting": 4 * MAX_NESTING})
-    level = max((t.level for t in deep.parse(md)), default=0)
+    level = max((t.level for t in _deep_parser().parse(md)), default=0)
     return level if level >= MAX_NESTING else None
+
+
+@functools.lru_cache(maxsize=1)
+def _deep_parser() -> MarkdownIt:
+    # reads past MAX_NESTING, to tell how deep a text goes
+    return _Parser("commonmark", {"html": False, "maxNesting": 4 * MAX_NESTING})
 
 
 def _tokens(md: str) -> list[Token]:

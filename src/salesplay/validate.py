@@ -541,16 +541,13 @@ def _salvaged(model_cls: type[Any], doc: Document, errors: list[Any]) -> Any | N
     `accent: orange`) does not hide every unknown reference and missing asset in the other
     files, which were found only once it was fixed. None when an error is in a section the
     other files depend on, or the rest does not validate alone."""
-    import copy
-
     data = doc.data
     paths = [tuple(err["loc"]) for err in errors]
     if not isinstance(data, dict) or not all(p and p[0] in SALVAGEABLE for p in paths):
         return None
-    pruned = copy.deepcopy(data)
-    for path in paths:
-        # the whole section goes: a default stands for it
-        pruned.pop(path[0], None)
+    # each section in error goes whole: its default stands for it
+    dropped = {path[0] for path in paths}
+    pruned = {key: value for key, value in data.items() if key not in dropped}
     try:
         return model_cls.model_validate(pruned)
     except ValidationError:

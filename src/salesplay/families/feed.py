@@ -117,22 +117,16 @@ def _play_links(ed: Edition, play: PlayView, tier: str | None, made: Made) -> li
             wanted.append(("customer-brief", kits.brief_name(play.id)))
         wanted += [("pitch-deck", kits.pitch_name(d)) for d in dests if d in made.pitches]
         return [Link(rel=r, href=h, family="kits", within="kit") for r, h in wanted]
-    carded = play.id in made.cards
-    found = [
-        carded and _link(aud, "battlecard-pdf", battlecards.path_of(play.id), "build"),
-        carded and _link(aud, "card-page", site.card_path(play.id), "build"),
-        carded and _link(aud, "enablement-deck", decks.enablement_path(play.id), "build"),
-        *(
-            _link(aud, "playbook", playbooks.path_of(d), "build")
-            for d in dests
-            if d in made.playbooks
-        ),
-        *(
-            _link(aud, "pitch-deck", decks.pitch_path(d), "build")
-            for d in dests
-            if d in made.pitches
-        ),
-    ]
+    wanted = []
+    if play.id in made.cards:
+        wanted += [
+            ("battlecard-pdf", battlecards.path_of(play.id)),
+            ("card-page", site.card_path(play.id)),
+            ("enablement-deck", decks.enablement_path(play.id)),
+        ]
+    wanted += [("playbook", playbooks.path_of(d)) for d in dests if d in made.playbooks]
+    wanted += [("pitch-deck", decks.pitch_path(d)) for d in dests if d in made.pitches]
+    found = [_link(aud, rel, href, "build") for rel, href in wanted]
     return [x for x in found if x]
 
 
@@ -143,10 +137,9 @@ def _dest_links(ed: Edition, did: str, tier: str | None, made: Made) -> list[Lin
         if did not in made.pitches:
             return []
         return [Link(rel="pitch-deck", href=kits.pitch_name(did), family="kits", within="kit")]
-    found = [
-        did in made.playbooks and _link(ed.audience, "playbook", playbooks.path_of(did), "build"),
-        did in made.pitches and _link(ed.audience, "pitch-deck", decks.pitch_path(did), "build"),
-    ]
+    wanted = [("playbook", playbooks.path_of(did))] if did in made.playbooks else []
+    wanted += [("pitch-deck", decks.pitch_path(did))] if did in made.pitches else []
+    found = [_link(ed.audience, rel, href, "build") for rel, href in wanted]
     return [x for x in found if x]
 
 
