@@ -498,9 +498,9 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
     def href(kind: str, action: str = "new") -> str | None:
         return news_item(diff.Change(kind, action, f"play:{bm}", "m"), rep, links).href
 
-    assert href("objection") == f"battlecards/{bm}.html#play-{bm}-objections"
+    assert href("objection") == f"battlecards/{bm}.html#play-{bm}--objections"
     # a dropped objection: to the objections the card holds now
-    assert href("objection", "removed") == f"battlecards/{bm}.html#play-{bm}-objections"
+    assert href("objection", "removed") == f"battlecards/{bm}.html#play-{bm}--objections"
     assert href("play", "removed") is None
     assert href("play", "changed") == f"battlecards/{bm}.html"
     assert rep.plays[bm].objections  # the section is there to link to

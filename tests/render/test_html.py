@@ -583,7 +583,8 @@ def test_a_play_whose_id_is_another_s_section_anchor_is_still_linked_to_itself(
     """Plays recovery-drills and recovery-drills-partner both made
     `play-recovery-drills-partner` (the first's Partner section, the second's card): the
     playbook's contents and path table led to the first play's Partner section. They lead
-    to each play's chapter."""
+    to each play's chapter, and a section's anchor is now `play-recovery-drills--partner`,
+    so the page holds no id twice."""
     from conftest import base_text, make_catalog
 
     twin = "recovery-drills-partner"
@@ -604,7 +605,10 @@ def test_a_play_whose_id_is_another_s_section_anchor_is_still_linked_to_itself(
     links = html.Links.for_pdf(root, [THEME_DIR])
     doc = parse(html.playbook(env, internal, "cyber-resilience", links))
     drills = doc.one("article", class_="card", data_play="recovery-drills")
-    assert "play-recovery-drills-partner" in [e.attrs.get("id") for e in drills.iter()]
+    assert "play-recovery-drills--partner" in [e.attrs.get("id") for e in drills.iter()]
+    # a section's anchor joins play and section with `--`, which no id holds: no id twice
+    ids = [el.attrs["id"] for el in doc.iter() if "id" in el.attrs]
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
 
     def play_at(anchor: str) -> str:
         """The play of the card a link lands in: the first element of that id, as a

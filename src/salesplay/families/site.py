@@ -97,7 +97,7 @@ def news_item(change: diff.Change, edition: Edition, links: html.Links) -> porta
         section = _SECTION_OF.get(change.kind)
         # to the card's section the change is in, while the card has that section
         if href and section is not None and getattr(edition.plays[eid], section[1]):
-            href += f"#play-{eid}-{section[0]}"
+            href += f"#play-{eid}--{section[0]}"
     elif kind == "competitor" and eid in edition.competitors and not gone:
         href = links.competitor(eid)
     return portal.NewsItem(change.message, href)
