@@ -796,3 +796,95 @@ def test_a_translated_capability_name_is_found_in_text_written_without_spaces(
         len(said) == 1
         and "'ランサムウェア異常検知' names capability 'vault/anomaly-detection'" in said[0]
     )
+
+
+IMMUTABLE_DE = "Kann von niemandem geändert oder gelöscht werden, auch nicht mit Admin-Rechten."
+
+
+def test_the_glossary_is_translated_term_and_meaning_keyed_by_the_term(tmp_path: Path) -> None:
+    """A German card's decoder explained its terms in English, and never the words its
+    German text writes. Each term and its meaning are a PO entry of their own, keyed by
+    the term; a translated term ending in `*` explains every word it begins."""
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    assert messages["glossary:RPO:term"].id == "RPO"
+    assert (
+        messages["glossary:immutable:meaning"].id
+        == base_text("glossary.yaml").split("immutable: ")[1].strip()
+    )
+    assert messages["glossary:immutable:meaning"].locations == [("plays/glossary.yaml", 2)]
+    assert "audience: public" in messages["glossary:RPO:meaning"].auto_comments
+    summary = "play:backup-modernization:summary"
+    translate(
+        root,
+        {
+            summary: "Ersetzen Sie Band und alte Backups durch unveränderliche Kopien.",
+            "play:backup-modernization:why_now": "Versicherer verlangen unveränderlichen Schutz.",
+            "glossary:immutable:term": "unveränderlich*",
+            "glossary:immutable:meaning": IMMUTABLE_DE,
+        },
+    )
+    assert cli(tmp_path, "check") == (0, "", "")
+    german = make_edition(localized(catalog(root), "de"), "rep")
+    assert german.plays["backup-modernization"].decoder == (("unveränderlich", IMMUTABLE_DE),)
+    english = make_edition(catalog(root), "rep").plays["backup-modernization"].decoder
+    assert [term for term, _ in english] == ["immutable"]
+    # only the meaning translated: the term as written, where the German text writes it
+    translate(root, {summary: "Unveränderliche (immutable) Kopien.", "glossary:immutable:term": ""})
+    german = make_edition(localized(catalog(root), "de"), "rep")
+    assert german.plays["backup-modernization"].decoder == (("immutable", IMMUTABLE_DE),)
+    code, out, _ = cli(tmp_path, "i18n", "status")
+    assert code == 0
+    assert ["de", "glossary", "1", "(25", "%)", "0", "3", "4"] in [
+        r.split() for r in out.splitlines()
+    ]
+    # a changed meaning: the old translation is stale and the English meaning is shown
+    (root / "glossary.yaml").write_text(
+        base_text("glossary.yaml").replace("admin rights.", "administrator rights."), "utf-8"
+    )
+    code, _, err = cli(tmp_path, "check")
+    line = po(root)["glossary:immutable:meaning"].lineno
+    assert code == 0 and err.splitlines()[0].startswith(
+        f"plays/translations/de.po:{line}:1: warning: stale translation of glossary 'immutable'"
+        " meaning: its source text changed"
+    )
+    decoder = make_edition(localized(catalog(root), "de"), "rep").plays["backup-modernization"]
+    assert decoder.decoder[0][1].endswith("administrator rights.")
+
+
+def test_two_terms_translated_to_one_word_is_a_warning_and_the_first_is_explained(
+    tmp_path: Path,
+) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    translate(root, {"glossary:immutable:term": "RPO"})
+    code, _, err = cli(tmp_path, "check")
+    line = po(root)["glossary:immutable:term"].lineno
+    assert code == 0
+    assert err.splitlines() == [
+        f"plays/translations/de.po:{line}:1: warning: glossary terms 'RPO' and 'immutable' are"
+        " both 'RPO' in de: a card's decoder explains 'RPO' only; translate one of them"
+        " otherwise",
+        "0 errors, 1 warning",
+    ]
+    rpo = base_text("glossary.yaml").splitlines()[0]
+    assert localized(catalog(root), "de").glossary == dict([rpo.split(": ", 1)])
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "found"),
+    [
+        ("unveränderlich*", "Unveränderliche Kopien", True),
+        ("unveränderlich*", "eine nicht unveränderlich gemachte", True),
+        ("unveränderlich*", "veränderliche Kopien", False),  # a word that only ends so
+        ("ab*", "abc abd", False),  # a stem under three letters is no wildcard
+        ("ab*", "ab* steht da", True),  # … but the term as written
+        ("ハイブリッドクラウド", "統合ハイブリッドクラウド", True),  # no spaces: no word ends
+        ("改ざん不可能*", "改ざん不可能なコピー", True),
+    ],
+)
+def test_a_wildcard_term_explains_each_word_it_begins(term: str, text: str, found: bool) -> None:
+    from salesplay.jargon import glossary_terms_in
+
+    assert glossary_terms_in(text, {term: "x"}) == ([term] if found else [])

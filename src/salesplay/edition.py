@@ -8,7 +8,7 @@ from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Location
-from salesplay.jargon import glossary_terms_in
+from salesplay.jargon import glossary_terms_in, shown_term, term_stem
 from salesplay.labels import N_, Labels
 from salesplay.load import YamlPath
 from salesplay.memo import Jargon
@@ -782,4 +782,7 @@ def _decoder(
     if found is None:
         terms = sorted(glossary_terms_in(text, glossary), key=str.lower)
         found = known[text] = tuple((term, glossary[term]) for term in terms)
+    if any(term_stem(term) for term, _ in found):
+        # the scans keep the glossary's own terms; readers see a wildcard term's word
+        return tuple(sorted(((shown_term(t), m) for t, m in found), key=lambda tm: tm[0].lower()))
     return found

@@ -177,8 +177,7 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)
-        doc = cat.docs[unit.key[:2]]
-        where = (f"{root_name}/{doc.path.relative_to(cat.root).as_posix()}", unit.loc.line)
+        where = (f"{root_name}/{unit.loc.file.relative_to(cat.root).as_posix()}", unit.loc.line)
         notes = [f"{FINGERPRINT_NOTE}{fingerprint(unit.source)}", f"audience: {unit.audience}"]
         before = chosen.get(unit.key)
         string, flags, comments = "", set(), []

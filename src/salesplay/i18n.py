@@ -225,7 +225,70 @@ def catalog_units(
         doc = docs[(kind, eid)]
         for path, text in _texts(MODELS[kind], doc.data, (), specs):
             units.append(Unit((kind, eid, path), text, doc.loc(path), audience_of(kind, eid, path)))
+    units += _glossary_units(docs.get(GLOSSARY_DOC))
     return units
+
+
+#: the glossary's document, and the kind of its terms' translations
+GLOSSARY_DOC = ("glossary", "glossary")
+GLOSSARY = "glossary"
+
+
+def glossary_key(term: str, part: str) -> Key:
+    """The key of a glossary term's own translation (`part` 'term') or of its meaning's
+    ('meaning'): msgctxt 'glossary:RPO:meaning'. Keyed by the term, not its place in the
+    file, so a term added above keeps every translation where it is."""
+    return GLOSSARY, term, (part,)
+
+
+def _glossary_units(doc: Document | None) -> Iterator[Unit]:
+    """Each glossary term and its meaning: the jargon decoder of every card, customers'
+    briefs too. The term is translated so that a card in another language explains the
+    word its translation writes ("unveränderlich"), an acronym mostly as it is."""
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    for term, meaning in doc.data.items():
+        if isinstance(term, str) and isinstance(meaning, str) and has_visible(term + meaning):
+            loc = doc.key_loc((term,))
+            yield Unit(glossary_key(term, "term"), term, loc, "public")
+            yield Unit(glossary_key(term, "meaning"), meaning, doc.loc((term,)), "public")
+
+
+def entity_of(key: Key) -> tuple[str, str]:
+    """The (kind, id) of the catalog file a translated text is in: a glossary term's is the
+    glossary's."""
+    return GLOSSARY_DOC if key[0] == GLOSSARY else key[:2]
+
+
+@dataclass(frozen=True)
+class GlossaryClash:
+    """A term whose translation another term's already is: a decoder explains it once."""
+
+    term: str
+    shown: str  # what both are in the locale
+    first: str  # the term explained
+
+
+def translated_glossary(
+    translations: Translations, locale: str, glossary: Mapping[str, str]
+) -> tuple[dict[str, str], list[GlossaryClash]]:
+    """`glossary` in `locale`: each term and meaning by its current translation, else as
+    written; and the terms left out because an earlier term is already shown so (in any
+    case: a decoder would explain one word twice)."""
+    shown: dict[str, str] = {}
+    firsts: dict[str, tuple[str, bool]] = {}  # a shown term, casefolded → (term, translated)
+    clashes = []
+    for term, meaning in glossary.items():
+        word, status = translations.text(locale, GLOSSARY, term, ("term",), term)
+        text = translations.text(locale, GLOSSARY, term, ("meaning",), meaning)[0]
+        fold, translated = word.casefold(), status is Status.TRANSLATED
+        first = firsts.get(fold)
+        if first is not None and (translated or first[1]):
+            clashes.append(GlossaryClash(term, word, first[0]))
+            continue
+        firsts.setdefault(fold, (term, translated))
+        shown[word] = text
+    return shown, clashes
 
 
 def tier_key(tier: str) -> Key:
@@ -622,7 +685,26 @@ def load_translations(
         # in file order: a repeat finds its first entry already read, and is the error
         messages = sorted([*po, *repeats], key=lambda m: m.lineno or 0)
         entries[locale] = _entries(path, messages, sources, contexts, reporter, docs, broken)
-    return Translations(config.source_locale, locales, entries, sources)
+    translations = Translations(config.source_locale, locales, entries, sources)
+    glossary = docs.get(GLOSSARY_DOC)
+    if glossary is not None and isinstance(glossary.data, dict):
+        terms = {
+            t: m for t, m in glossary.data.items() if isinstance(t, str) and isinstance(m, str)
+        }
+        for locale in locales:
+            for clash in translated_glossary(translations, locale, terms)[1]:
+                entry = entries[locale].get(glossary_key(clash.term, "term")) or entries[
+                    locale
+                ].get(glossary_key(clash.first, "term"))
+                reporter.warning(
+                    entry.loc if entry is not None else Location(po_file(root, locale)),
+                    f"glossary terms '{clash.first}' and '{clash.term}' are both '{clash.shown}'"
+                    f" in {locale}: a card's decoder explains '{clash.first}' only; translate"
+                    " one of them otherwise",
+                    "translation",
+                    GLOSSARY_DOC,
+                )
+    return translations
 
 
 def _entries(
@@ -654,7 +736,7 @@ def _entries(
         key = contexts.get(context)
         if key is None:
             parsed = parse_context(context)
-            if parsed is not None and unreadable_entity(broken, *parsed[:2]):
+            if parsed is not None and unreadable_entity(broken, *entity_of(parsed)):
                 continue  # its file has an error of its own
             why = untranslated_why(parsed[0], parsed[2]) if parsed else None
             if parsed is not None and why is not None and parsed[:2] in entities:
@@ -742,7 +824,7 @@ def format_status(translations: Translations) -> str:
     coverage = translations.coverage()
     for locale, kinds in coverage.items():
         totals = [0, 0, 0]
-        for kind in ("catalog", *ENTITY_FOLDERS):  # catalog.yaml: the tiers' names
+        for kind in ("catalog", *ENTITY_FOLDERS, GLOSSARY):  # catalog.yaml: the tiers' names
             if kind not in kinds:
                 continue
             c = kinds[kind]

@@ -10,6 +10,7 @@ from typing import Any
 
 from salesplay.diagnostics import Location
 from salesplay.load import Document, YamlPath, shown_path
+from salesplay.richtext import UNSPACED_RE
 
 #: a word of capitals and digits with at least two capitals; a plural s allowed.
 ACRONYM_RE = re.compile(r"(?<![\w/.@-])(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]+(?:s)?(?![\w@-])")
@@ -236,6 +237,24 @@ def _value_at(doc: Document, path: YamlPath) -> Any:
     return node
 
 
+#: a glossary term ending in it matches every word that starts with what comes before it:
+#: a translation's "unveränderlich*" explains "unveränderliche" and "unveränderlichen"
+WILDCARD = "*"
+
+
+def term_stem(term: str) -> str | None:
+    """What a wildcard term's words start with (three characters at least: a shorter stem
+    would match words that are not the term), else None."""
+    stem = term.removesuffix(WILDCARD)
+    return stem if stem != term and len(stem.strip()) >= 3 else None
+
+
+def shown_term(term: str) -> str:
+    """A term as a decoder shows it: a wildcard term without its `*`."""
+    stem = term_stem(term)
+    return term if stem is None else stem
+
+
 def glossary_terms_in(text: str, glossary: dict[str, str]) -> list[str]:
     """Glossary terms used in a text (acronyms by exact word, others case-insensitively)."""
     found = []
@@ -244,11 +263,12 @@ def glossary_terms_in(text: str, glossary: dict[str, str]) -> list[str]:
     # str method does, such as 'İ' and 'i': the pattern alone decides)
     lowered = text.lower() if text.isascii() else None
     for term in glossary:
-        acronym = term.isupper()
+        word = shown_term(term)
+        acronym = word.isupper()
         absent = (
             lowered is not None
-            and term.isascii()
-            and ((term not in text) if acronym else (term.lower() not in lowered))
+            and word.isascii()
+            and ((word not in text) if acronym else (word.lower() not in lowered))
         )
         if absent:
             continue
@@ -259,4 +279,12 @@ def glossary_terms_in(text: str, glossary: dict[str, str]) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _term_re(term: str, acronym: bool) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(term)}s?(?!\w)", 0 if acronym else re.IGNORECASE)
+    stem = term_stem(term)
+    flags = 0 if acronym else re.IGNORECASE
+    if UNSPACED_RE.search(term):
+        # a script written without spaces (Japanese, Chinese, Thai) has no word ends to
+        # look for: the term is looked for as it is written ("統合ハイブリッドクラウド")
+        return re.compile(re.escape(shown_term(term)), flags)
+    if stem is not None:
+        return re.compile(rf"(?<!\w){re.escape(stem)}\w*", flags)
+    return re.compile(rf"(?<!\w){re.escape(term)}s?(?!\w)", flags)

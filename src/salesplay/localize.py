@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from salesplay.i18n import TAGLINE_KEY, Status
+from salesplay.i18n import GLOSSARY, TAGLINE_KEY, Status, translated_glossary
 from salesplay.load import YamlPath
 from salesplay.models import ENTITY_FOLDERS, Tier
 from salesplay.resolve import Catalog
@@ -31,20 +31,23 @@ def localized(cat: Catalog, locale: str) -> Catalog:
             found.setdefault((key[0], key[1]), []).append((key[2], text))
     if not found:
         return cat
-    tables: dict[str, dict[str, Any]] = {}
+    tables: dict[str, Any] = {}
+    if any(kind == GLOSSARY for kind, _ in found):
+        tables["glossary"] = translated_glossary(translations, locale, cat.glossary)[0]
+        found = {k: v for k, v in found.items() if k[0] != GLOSSARY}
     config = found.pop(("catalog", "catalog"), [])
     names = {path[1]: text for path, text in config if path[0] == "tiers"}
     tagline = next((text for path, text in config if path == TAGLINE_KEY[2]), None)
     for (kind, eid), texts in found.items():
         folder = ENTITY_FOLDERS[kind]
-        table = tables.setdefault(folder, dict(getattr(cat, folder)))
+        table: dict[str, Any] = tables.setdefault(folder, dict(getattr(cat, folder)))
         if eid not in table:
             continue  # a broken file: no model to translate
         model = table[eid]
         for path, text in texts:
             model = _replaced(model, path, text)
         table[eid] = model
-    result = dataclasses.replace(cat, **tables)  # type: ignore[arg-type]
+    result = dataclasses.replace(cat, **tables)
     if tagline is not None:
         company = cat.config.company.model_copy(update={"tagline": tagline})
         result.config = cat.config.model_copy(update={"company": company})
