@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 
 from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
 from salesplay.i18n import Entry, Key
 from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
-from salesplay.load import YamlPath, shown_path
+from salesplay.load import Document, YamlPath, shown_path
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
 from salesplay.richtext import UNSPACED_RE, DroppedLink, dropped_links, safe_href
@@ -251,26 +253,24 @@ def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translat
         else:
             found[char] = (loc, subject, [0])
 
+    def written() -> Iterator[tuple[str, Callable[[str], Location], tuple[str, str]]]:
+        """Each text that is not plain ASCII, how to locate a character of it, its subject."""
+        for (kind, eid), strings in texts.items():
+            doc = cat.docs[(kind, eid)]
+            for path, text in strings:
+                if not glyphs.plain(text):
+                    yield text, functools.partial(_at_char, doc, path, text), (kind, eid)
+        for _locale, key, entry in translated:
+            if not glyphs.plain(entry.text):
+                yield entry.text, functools.partial(_at_entry, entry.loc), key[:2]
+
     coverage = None
-    for (kind, eid), strings in texts.items():
-        doc = cat.docs[(kind, eid)]
-        for path, text in strings:
-            if glyphs.plain(text):
-                continue
-            coverage = coverage or glyphs.installed()
-            if coverage is None:
-                return  # fontconfig's tools are missing: nothing to judge by
-            for char in glyphs.undrawable(text, coverage):
-                line, col = doc.column(path, text, text.index(char), char)
-                note(char, Location(doc.path, line, col), (kind, eid))
-    for _locale, (kind, eid, _path), entry in translated:
-        if glyphs.plain(entry.text):
-            continue
+    for text, locate, subject in written():
         coverage = coverage or glyphs.installed()
         if coverage is None:
-            return
-        for char in glyphs.undrawable(entry.text, coverage):
-            note(char, entry.loc, (kind, eid))
+            return  # fontconfig's tools are missing: nothing to judge by
+        for char in glyphs.undrawable(text, coverage):
+            note(char, locate(char), subject)
     for char, (loc, subject, more) in found.items():
         name = (
             unicodedata.name(char, "")
@@ -284,6 +284,17 @@ def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translat
             "missing-glyph",
             subject,
         )
+
+
+def _at_char(doc: Document, path: YamlPath, text: str, char: str) -> Location:
+    """Where the first `char` of the text at `path` is written in its file."""
+    line, col = doc.column(path, text, text.index(char), char)
+    return Location(doc.path, line, col)
+
+
+def _at_entry(loc: Location, _char: str) -> Location:
+    """Where a translation's character is: its PO entry."""
+    return loc
 
 
 #: what a character without a Unicode name is

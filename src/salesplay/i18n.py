@@ -702,7 +702,7 @@ def load_translations(
                     f" in {locale}: a card's decoder explains '{clash.first}' only; translate"
                     " one of them otherwise",
                     "translation",
-                    GLOSSARY_DOC,
+                    (GLOSSARY, clash.term),
                 )
     return translations
 
