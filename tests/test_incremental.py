@@ -762,14 +762,14 @@ def test_what_s_new_follows_a_reworded_label_and_the_card_s_sections(tmp_path: P
     _same_as_clean(project, only)
     assert "Objection added to Backup modernization" in page.read_text()
     assert "Objection added to Backup modernization" in kit_news()
-    assert "#play-backup-modernization-objections" in page.read_text()
+    assert "#play-backup-modernization--objections" in page.read_text()
     # every objection internal: the rep card has no objections section to link to
     play = project / "plays/plays/backup-modernization.yaml"
     play.write_text(
         play.read_text().replace('response: "Ask', 'audience: internal, response: "Ask')
     )
     _same_as_clean(project, only)
-    assert "#play-backup-modernization-objections" not in page.read_text()
+    assert "#play-backup-modernization--objections" not in page.read_text()
 
 
 def test_a_renamed_catalog_folder_is_named_where_it_is_now(tmp_path: Path) -> None:

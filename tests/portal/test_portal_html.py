@@ -548,7 +548,7 @@ def test_whats_new_tells_reps_each_release_and_nothing_internal(tmp_path: Path) 
     assert re.search(r"v2 <span", main) and "1 change since v1" in main
     assert "The UPS battery is our real worry." in main
     assert (
-        'href="battlecards/backup-modernization.html#play-backup-modernization-objections"' in main
+        'href="battlecards/backup-modernization.html#play-backup-modernization--objections"' in main
     )
     assert "CANARY" not in text
     assert "not-a-release" not in text

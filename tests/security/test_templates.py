@@ -646,7 +646,7 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     # every claim's badge is the override's, the built-in macros' calls to it included
     assert '<b class="mine">MY BADGE comparative</b>' in page
     assert 'class="badge badge-comparative" title=' not in page
-    assert 'id="play-backup-modernization-objections"' in page  # section(), a call block
+    assert 'id="play-backup-modernization--objections"' in page  # section(), a call block
     broken = mine + "{% macro oops() %}{{ 1 // 0 }}{% endmacro %}{{ oops() }}\n"
     broken = broken.replace("MY BADGE {{ claim.type }}", "MY BADGE {{ claim.nope }}")
     result = _build_site(tmp_path / "broken", {"macros.html": broken})
