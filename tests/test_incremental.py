@@ -593,21 +593,21 @@ def test_naming_a_tier_remakes_exactly_what_shows_it(project: Path) -> None:
         "playbooks/cyber-resilience.pdf",
         "kits/blue-river.zip",
     }
-    # the kit's index names the partner's own tier
+    # the kit's index names the partner's own tier, as the directory does
     remade = _remade_by(project, {"catalog.yaml": ("gold]", "{id: gold, name: Gold}]")})
-    assert remade == {"kits/blue-river.zip"}
+    assert remade == {"kits/blue-river.zip", "partners/index.html"}
 
 
-def test_editing_a_partner_remakes_only_its_kit(project: Path) -> None:
-    # its name is on every page and slide of its team part
+def test_editing_a_partner_remakes_its_kit_and_the_reps_directory_only(project: Path) -> None:
+    # its name is on every page and slide of its team part, and in the reps' directory
     remade = _remade_by(project, {"partners/blue-river.yaml": ("Blue River IT", "Blue River")})
-    assert remade == {"kits/blue-river.zip"}
-    # its own contact is only on customer material, which this catalog gives it none of:
-    # the kit is remade to the same bytes and nothing is rewritten
+    assert remade == {"kits/blue-river.zip", "partners/index.html"}
+    # its own contact is only on customer material, which this catalog gives it none of
+    # (the kit is remade to the same bytes, not rewritten), and in the directory
     remade = _remade_by(
         project, {"partners/blue-river.yaml": ("dana@blueriver.example", "sales@blueriver.example")}
     )
-    assert remade == set()
+    assert remade == {"partners/index.html"}
 
 
 def test_a_moved_project_makes_nothing_again(tmp_path: Path) -> None:

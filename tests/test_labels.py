@@ -301,7 +301,7 @@ def test_languages_is_a_global_so_a_page_without_it_renders() -> None:
 def _layout() -> dict[str, object]:
     class Links:
         home = competitors = matrix = whats_new = report = fonts = css = header_css = logo = ""
-        nav = html.Nav("", "", "", "", "")
+        nav = html.Nav("", "", "", "", "", "")
 
     company = type("Company", (), {"name": "N"})()
     return {

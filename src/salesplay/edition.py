@@ -638,6 +638,7 @@ def _partners(cat: Catalog, kits: dict[str, KitView]) -> dict[str, PartnerView]:
             channel,
             cat.kit_locales(pid),
             cat.audience("partner", pid),
+            tuple(partner.regions),
         )
     return partners
 
@@ -699,7 +700,11 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
     role = None
     if partner and shows("partner block", "partner"):
         tier = partner.min_tier or ed.cat.config.tier_ids[0]
-        role = PartnerRole(partner.role, partner.value, tier, ed.cat.config.tier_name(tier))
+        # the block's audience is the narrower of its own and the play's (Catalog.audience)
+        in_kits = may_see("partner", ed.cat.audience("play", pid, ("partner",)))
+        role = PartnerRole(
+            partner.role, partner.value, tier, ed.cat.config.tier_name(tier), in_kits=in_kits
+        )
         # the program (margin, deal registration…) is for partners' sellers: an edition wider
         # than partner (public) never holds it, even when the block itself is public
         if ed.sees("play", pid, ("partner",), ceiling="partner"):

@@ -164,6 +164,9 @@ class PartnerRole:
     mdf: str | None = None  # market development funds
     certification: str | None = None  # needed to sell the play
     incentives: tuple[str, ...] = ()
+    #: partners receive the play in their kits (the partner edition holds it and this
+    #: block): a rep's card page links the partner directory, filtered to it
+    in_kits: bool = False
 
     @property
     def program(self) -> tuple[tuple[str, str], ...]:
@@ -219,7 +222,8 @@ class PlayView:
 
 @dataclass(frozen=True)
 class ContactView:
-    """Who a partner's customers call (shown in that partner's own kit only)."""
+    """Who a partner's customers call: in that partner's own kit, and in the reps' partner
+    directory (never in another partner's kit)."""
 
     name: str | None
     email: str | None
@@ -252,8 +256,11 @@ class PartnerView:
     #: the languages its kits are made in (its `locale`, else the catalog's source locale)
     locales: tuple[str, ...] = ()
     #: who may be told of it (its `audience:`, default rep): `internal` keeps it out of the
-    #: reps' notes of what changed (edition.told_of); its own kit is made all the same
+    #: reps' notes of what changed and their partner directory (edition.told_of); its own
+    #: kit is made all the same
     audience: Audience = "rep"
+    #: where it sells (its `regions`, as written): the reps' directory filters by them
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ AS_OF = "2026-11-23"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: what the portal links to; playbooks and kits are not needed.
-KINDS = ["site", "reports", "battlecards", "decks", "matrix", "competitors"]
+KINDS = ["site", "reports", "battlecards", "decks", "matrix", "competitors", "partners"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -459,7 +459,7 @@ def _check_links(page: sync_api.Page, how: str) -> int:
     checked = 0
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme in ("https", "mailto") or (parts.scheme == "http" and how == "file"):
+        if parts.scheme in ("https", "mailto", "tel") or (parts.scheme == "http" and how == "file"):
             continue
         if parts.fragment and url.split("#")[0] == page.url.split("#")[0]:
             assert page.locator(f"[id='{parts.fragment}']").count() == 1, url
@@ -486,6 +486,7 @@ def test_every_link_and_download_resolves(portal: Portal, tab: sync_api.Page, ho
         d.endswith(".pptx") for d in downloads
     )
     pages = [f"{base}/{p}" for p in ("index.html", "matrix.html", "report.html", "whats-new.html")]
+    pages.append(f"{base}/../partners/index.html")
     pages += tab.eval_on_selector_all(".card-title a", "as => as.map(a => a.href)")
     checked = 0
     for url in pages:
@@ -539,6 +540,46 @@ def _nothing_cut(page: sync_api.Page, width: int) -> None:
         assert drawn <= room, f"{where}: {text!r} needs {drawn:.0f} px, has {room:.0f}"
 
 
+def visible_partners(page: sync_api.Page) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all(
+        "#partner-list .partner:not([hidden])", "items => items.map(i => i.id.slice(8))"
+    )
+    return ids
+
+
+def test_a_card_finds_the_partners_who_sell_its_play_in_a_region(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    """From a card, one click: the partners whose kits hold the play; one more, those of a
+    region. The choice is in the URL, and Clear shows every partner again."""
+    tab.goto(f"{portal.base('file')}/battlecards/backup-modernization.html")
+    tab.click("text=Find a partner who sells this play")
+    tab.wait_for_url("**/partners/index.html?play=backup-modernization")
+    data = json.loads(tab.locator("#partner-data").text_content() or "{}")
+    every = tab.eval_on_selector_all(
+        "#partner-list .partner",
+        "items => items.map(i => [i.id.slice(8), i.dataset.tier, i.dataset.regions])",
+    )
+    selling = [pid for pid, tier, _ in every if "backup-modernization" in data["tiers"][tier]]
+    assert 0 < len(selling) < len(every)  # the registered tier's kit does not hold it
+    assert visible_partners(tab) == selling
+    assert tab.locator("#partner-count").inner_text() == (
+        f"{len(selling)} of {len(every)} partners match"
+    )
+    tab.select_option("#f-region", "Germany")
+    german = [
+        pid for pid, _, regions in every if pid in selling and "Germany" in regions.split("\n")
+    ]
+    assert german and visible_partners(tab) == german
+    assert "region=Germany" in tab.url and "play=backup-modernization" in tab.url
+    tab.select_option("#f-region", "Oman")
+    if not [pid for pid, _, regions in every if pid in selling and "Oman" in regions.split("\n")]:
+        assert tab.locator("#partner-none").is_visible()
+    tab.click("[data-clear]")
+    assert visible_partners(tab) == [pid for pid, _, _ in every]
+    assert tab.locator("#partner-count").inner_text() == f"{len(every)} partners"
+
+
 def test_screenshots_desktop_and_phone(portal: Portal) -> None:
     base = portal.base("file")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -550,6 +591,7 @@ def test_screenshots_desktop_and_phone(portal: Portal) -> None:
             ("matrix", f"{base}/matrix.html"),
             ("report", f"{base}/report.html"),
             ("whats-new", f"{base}/whats-new.html"),
+            ("partners", f"{base}/../partners/index.html"),
         ):
             page.goto(url)
             _no_sideways_scroll(page)

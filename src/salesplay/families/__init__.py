@@ -24,6 +24,7 @@ REGISTRY: tuple[tuple[str, str], ...] = (
     ("matrix", "salesplay.families.matrix"),
     ("competitors", "salesplay.families.competitors"),
     ("site", "salesplay.families.site"),
+    ("partners", "salesplay.families.partners"),
     ("reports", "salesplay.families.reports"),
     ("feed", "salesplay.families.feed"),
     ("kits", "salesplay.families.kits"),

@@ -77,6 +77,7 @@ class Nav:
     matrix: str
     whats_new: str
     report: str
+    partners: str  # the reps' partner directory (families/partners.py)
 
     @classmethod
     def at(cls, folder: str) -> Nav:
@@ -93,6 +94,7 @@ class Nav:
             matrix=to("site/matrix.html"),
             whats_new=to("site/whats-new.html"),
             report=to("site/report.html"),
+            partners=to("partners/index.html"),
         )
 
 

@@ -1,10 +1,10 @@
-"""The rep portal's pages (home, matrix, What's new, report) and the model their templates get."""
+"""The rep portal's pages (home, matrix, What's new, report, partners) and their model."""
 
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from salesplay.render.templates import (
     TemplateFault,
     render,
 )
-from salesplay.views import Edition, PlayView
+from salesplay.views import ContactView, Edition, KitView, PartnerView, PlayView
 
 #: theme files of the portal, copied to site/assets/<name> (project templates override them).
 PORTAL_CSS = "portal/portal.css"
@@ -34,8 +34,30 @@ INDEX_JS = "search-index.js"
 PLACEHOLDER_CHARS = 30
 #: the "What's new" page, in site/.
 WHATS_NEW = "whats-new.html"
+#: the reps' partner directory, relative to --out (families/partners.py), and its script.
+PARTNERS = "partners/index.html"
+PARTNERS_JS = "portal/partners.js"
 
 # --- the model handed to templates ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierPlays:
+    """What one partner tier's kits hold, as the partner directory lists it: the tier's id
+    and name, and the plays (rep views, to link their cards)."""
+
+    tier: str
+    name: str
+    plays: tuple[PlayView, ...]
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One partner as the reps' directory shows it, with the href of its contact's website
+    (the catalog may write a bare domain)."""
+
+    partner: PartnerView
+    website: str | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,7 @@ class PageLinks:
     matrix: str
     report: str
     competitors: str  # the competitor index (build/competitors/), beside build/site/
+    partners: str  # the partner directory (build/partners/), beside build/site/
     whats_new: str
     matrix_pdf: str  # build/matrix.pdf (the matrix family's), beside build/site/
     css: str
@@ -85,7 +108,9 @@ class PageLinks:
     @property
     def nav(self) -> html.Nav:
         """The navigation in the header (portal/header.html), as on every rep web page."""
-        return html.Nav(self.home, self.competitors, self.matrix, self.whats_new, self.report)
+        return html.Nav(
+            self.home, self.competitors, self.matrix, self.whats_new, self.report, self.partners
+        )
 
 
 @dataclass(frozen=True)
@@ -254,6 +279,7 @@ def page_links(edition: Edition, up: str = "") -> PageLinks:
         matrix=f"{up}matrix.html",
         report=f"{up}report.html",
         competitors=posixpath.normpath(f"{up}../competitors/all_competitors.html"),
+        partners=posixpath.normpath(f"{up}../{PARTNERS}"),
         whats_new=f"{up}{WHATS_NEW}",
         matrix_pdf=posixpath.normpath(f"{up}../matrix.pdf"),
         css=site.theme(PORTAL_CSS),
@@ -323,6 +349,63 @@ def matrix_page(
     table = html.Matrix.of(edition, tuple(edition.differentiators.values()), every_competitor=True)
     context = _common(edition, links, "matrix", languages)
     return _render(env, "portal/matrix.html", matrix=table, **context)
+
+
+def partners_page(
+    env: jinja2.Environment,
+    edition: Edition,
+    partners: Iterable[PartnerView],
+    kits: Mapping[str, KitView],
+    languages: Sequence[Language] = (),
+) -> str:
+    """The reps' partner directory (template `portal/partners.html`), in build/partners/.
+
+    `edition` is the rep edition (its play names and cards); `partners` those reps may be
+    told of (edition.told_of), `kits` what each tier's kits hold (the partner edition's).
+    """
+    links = page_links(edition, up="../site/")
+    entries = tuple(
+        DirectoryEntry(p, _web_href(p.contact))
+        for p in sorted(partners, key=lambda p: (p.name.casefold(), p.id))
+    )
+    # the tiers some partner of the list is in (their names as that partner's view has
+    # them: translated), in the catalog's order
+    names = {e.partner.tier: e.partner.tier_name for e in entries}
+    plays = edition.plays
+    tiers = tuple(
+        TierPlays(tier, names[tier], tuple(edition.plays[p] for p in kit.plays if p in plays))
+        for tier, kit in kits.items()
+        if tier in names
+    )
+    held = {play.id for t in tiers for play in t.plays}
+    return _render(
+        env,
+        "portal/partners.html",
+        entries=entries,
+        regions=_options(r for e in entries for r in e.partner.regions),
+        plays=tuple(p for pid, p in edition.plays.items() if pid in held),
+        tiers=tiers,
+        tier_plays={t.tier: [p.id for p in t.plays] for t in tiers},
+        script=links.site.theme(PARTNERS_JS),
+        script_labels={
+            # chosen for the number listed; partners.js fills in how many are shown
+            "matching": edition.labels.ngettext(
+                "%(shown)s of %(num)d partner match",
+                "%(shown)s of %(num)d partners match",
+                len(entries),
+            )
+            % {"num": len(entries), "shown": "%(shown)s"},
+        },
+        **_common(edition, links, "partners", languages),
+    )
+
+
+def _web_href(contact: ContactView | None) -> str | None:
+    """A contact's website as a link: the URL as written, a bare domain over https."""
+    site = contact.website if contact else None
+    if not site:
+        return None
+    return site if site.startswith(("https://", "http://")) else f"https://{site}"
 
 
 def whats_new_page(

@@ -1,0 +1,126 @@
+"""The reps' partner directory (families/partners.py): who sells with us, where, whom to call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import AS_OF, base_text, make_catalog, run_cli
+from salesplay.context import Context
+from salesplay.edition import make_edition
+from salesplay.families import family, owner
+from salesplay.pipeline import check_catalog
+
+SAMPLE = Path(__file__).resolve().parents[2] / "plays"
+
+EDITS = {
+    "partners/blue-river.yaml": base_text("partners/blue-river.yaml")
+    .replace("regions: [EMEA]", "regions: [EMEA, DACH]")
+    .replace(
+        "email: dana@blueriver.example}",
+        "email: dana@blueriver.example, website: blueriver.example}",
+    ),
+    # reps may not be told of it: the directory never names it
+    "partners/shadow-ops.yaml": (
+        "name: Shadow Ops Reseller\ntier: gold\naudience: internal\nregions: [APAC]\n"
+        "contact: {name: Quiet Person, email: quiet@shadow.example}\n"
+    ),
+}
+
+
+def _build(tmp_path: Path, *only: str) -> Path:
+    args = ["build", "--catalog", "plays", "--out", "build", "--as-of", AS_OF]
+    result = run_cli(*args, *(a for k in only for a in ("--only", k)), cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    return tmp_path / "build"
+
+
+def _items(page: str) -> dict[str, str]:
+    """Each listed partner's id → its list item's HTML, in the page's order."""
+    found = re.finditer(
+        r'<li class="card partner" id="partner-([a-z0-9-]+)"(.*?)\n  </li>', page, re.S
+    )
+    return {m[1]: m[2] for m in found}
+
+
+def test_the_directory_lists_the_partners_reps_may_be_told_of(tmp_path: Path) -> None:
+    make_catalog(tmp_path, EDITS)
+    out = _build(tmp_path, "partners")
+    page = (out / "partners/index.html").read_text("utf-8")
+    items = _items(page)
+    assert list(items) == ["blue-river", "red-rock"]  # by name; the internal one is not there
+    assert "Shadow" not in page and "quiet@" not in page and "APAC" not in page
+    blue = items["blue-river"]
+    assert 'data-tier="gold"' in blue and 'data-regions="EMEA\nDACH"' in blue
+    assert '<li class="badge">gold tier</li>' in blue
+    assert '<a href="mailto:dana@blueriver.example"' in blue
+    assert '<a href="https://blueriver.example" class="ltr">blueriver.example</a>' in blue
+    assert '<a href="#tier-gold">Sells 1 play</a>' in blue
+    # the region filter offers every region of the partners listed, and nothing else
+    regions = re.findall(
+        r'<option value="([^"]*)">', page.split('id="f-region"')[1].split("</select>")[0]
+    )
+    assert regions == ["", "DACH", "EMEA"]
+    # the play filter: the plays some listed partner's kit holds; the script's table says whose
+    data = json.loads(
+        re.search(r'<script type="application/json" id="partner-data">(.*?)</script>', page, re.S)[
+            1
+        ]
+    )
+    assert data["tiers"] == {"silver": ["backup-modernization"], "gold": ["backup-modernization"]}
+    assert data["labels"]["matching"] == "%(shown)s of 2 partners match"
+    table = page.split('<section class="tiers"')[1]
+    assert (
+        '<tr id="tier-gold">' in table and "../site/battlecards/backup-modernization.html" in table
+    )
+    # its styles and script are the portal's, in site/assets/
+    assets = re.findall(r'(?:href|src)="(\.\./site/assets/[^"?#]+)"', page)
+    assert len(assets) >= 4  # fonts, header and portal styles, the script
+    for href in assets:
+        assert (out / "partners" / href).resolve().is_file(), href
+    # the family owns the page, made from the rep edition
+    assert owner("partners/index.html") is family("partners")
+    assert family("partners").audience_of("partners/index.html") == "rep"
+
+
+def test_a_rep_card_page_links_the_directory_filtered_to_its_play(tmp_path: Path) -> None:
+    make_catalog(tmp_path)
+    out = _build(tmp_path, "site", "battlecards")
+    sold = (out / "site/battlecards/backup-modernization.html").read_text("utf-8")
+    link = '<a href="../../partners/index.html?play=backup-modernization">'
+    assert link + "Find a partner who sells this play</a>" in sold
+    # a rep play with a partner block is in no kit: no partner sells it, no link; nor does
+    # a printed card link
+    assert "partners/index.html?play" not in (
+        out / "site/battlecards/recovery-drills.html"
+    ).read_text("utf-8")
+    printed = subprocess.run(
+        ["pdftotext", str(out / "battlecards/backup-modernization.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "partner role" in printed.lower() and "find a partner" not in printed.lower()
+    # every rep page's navigation leads there
+    assert 'href="../../partners/index.html">Partners</a>' in sold
+
+
+def test_no_partner_says_so_and_ships_no_script(tmp_path: Path) -> None:
+    make_catalog(tmp_path, {"partners/blue-river.yaml": None, "partners/red-rock.yaml": None})
+    page = (_build(tmp_path, "partners") / "partners/index.html").read_text("utf-8")
+    assert "No partners yet." in page
+    assert "partner-data" not in page and "partners.js" not in page
+
+
+def test_a_card_links_the_directory_exactly_when_its_play_is_in_some_kit() -> None:
+    """The one rule (the partner edition's) decides both: the sample's plays."""
+    ctx = Context(catalog=SAMPLE, as_of=dt.date.fromisoformat(AS_OF))
+    cat = check_catalog(ctx)
+    assert cat is not None
+    rep, partner = make_edition(cat, "rep"), make_edition(cat, "partner")
+    in_a_kit = {pid for kit in partner.kits.values() for pid in kit.plays}
+    blocks = {pid: p.partner for pid, p in rep.plays.items() if p.partner is not None}
+    assert {pid for pid, block in blocks.items() if block.in_kits} == in_a_kit
