@@ -7,16 +7,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, copy_sample, make_catalog
+from conftest import AS_OF, make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families.base import PARTS
 from salesplay.render import pdf
+from sessionbuild import shared
+from test_build import full_build
 
 PLAYBOOK = "playbooks/cyber-resilience.pdf"
 PLAY = "plays/backup-modernization.yaml"
@@ -161,14 +164,22 @@ def test_a_build_that_stops_keeps_no_part(
     assert len(after) == len(before) and len(after - before.keys()) == 1
 
 
-def test_each_locales_playbook_keeps_its_own_parts(tmp_path: Path) -> None:
+def test_each_locales_playbook_keeps_its_own_parts(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A translated playbook's parts are its own: building one locale's never removes
     another's (they were once kept under the source path, and each make swept the rest)."""
-    catalog = copy_sample(tmp_path / "plays")
+    # the session's full build of the sample, copied with its records and parts: its
+    # playbooks are up to date here too (keys name no path), so only the edit renders
+    first = shared(tmp_path_factory, "sample-build-a", full_build)
+    catalog = tmp_path / "plays"
+    shutil.copytree(first / "plays", catalog)
+    shutil.copytree(first / "build", tmp_path / "build")
     ctx = Context(catalog=catalog, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         assert run_build(replace(ctx, jobs=2), ["playbooks"]) == 0, err.getvalue()
+    assert "; 0 changed, 0 removed;" in err.getvalue()
     folder = tmp_path / "build" / PARTS
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     prefixes = {name.partition("--")[0] for name in before}
