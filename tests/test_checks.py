@@ -775,3 +775,32 @@ def test_a_competitor_named_twice_for_two_audiences_is_two_items(tmp_path: Path)
     internal = f"{versus}\n  - {{competitor: acme, detail: Our margin story., audience: internal}}"
     result = check(tmp_path, {imm: base_text(imm).replace(versus, internal)})
     assert not [d for d in result.diagnostics if "listed twice" in d], result.diagnostics
+
+
+def test_a_glossary_meaning_is_read_by_everyone_so_names_no_unreleased_capability(
+    tmp_path: Path,
+) -> None:
+    """Every decoder (partners' kits too) and the public feed show the glossary: a meaning
+    naming a capability in development was in partners' kits with no warning."""
+    meaning = "immutable: Cannot be changed; Ransomware anomaly detection warns you."
+    edits = replace_in("glossary.yaml", base_text("glossary.yaml").splitlines()[1], meaning)
+    column = meaning.index("Ransomware") + 1
+    assert check(tmp_path, edits).diagnostics == [
+        f"plays/glossary.yaml:2:{column}: warning: 'Ransomware anomaly detection' names"
+        " capability 'vault/anomaly-detection', which public editions do not show (it reaches"
+        " rep editions at most), in text public editions show: remove it, or narrow this"
+        " text's audience"
+    ]
+
+
+def test_a_wildcard_glossary_term_defines_the_acronyms_it_begins(tmp_path: Path) -> None:
+    """`SLA*` explains "SLAs" on the card: the jargon lint called it undefined."""
+    edits = {
+        "glossary.yaml": base_text("glossary.yaml") + "SLA*: Service level agreement.\n",
+        **replace_in(BM, "with immutable, off-site copies.", "with immutable copies and SLAs."),
+    }
+    assert check(tmp_path, edits).diagnostics == []
+    unexplained = {**edits, "glossary.yaml": base_text("glossary.yaml")}
+    assert [
+        d.split(": warning: ")[1][:23] for d in check(tmp_path / "b", unexplained).diagnostics
+    ] == ["undefined jargon 'SLAs'"]

@@ -289,3 +289,21 @@ def test_a_partner_feed_links_a_public_plays_brief_in_the_kit(tmp_path: Path) ->
     assert links["customer-brief"] == "for-your-customers/briefs/recovery-drills.pdf"
     assert links["battlecard-pdf"] == "for-your-team/battlecards/recovery-drills.pdf"
     assert all(x["within"] == "kit" and x["family"] == "kits" for x in play["links"])
+
+
+def test_the_glossary_is_text_like_every_field_with_dropped_links_dropped(tmp_path: Path) -> None:
+    """The feeds carried each meaning raw: a javascript: link and raw HTML in public.json."""
+    meaning = "RPO: See [docs](javascript:alert(1)) and <script>x</script>, **in time**."
+    root = make_catalog(
+        tmp_path, replace_in("glossary.yaml", base_text("glossary.yaml").splitlines()[0], meaning)
+    )
+    ctx = Context(catalog=root, as_of=dt.date.fromisoformat(AS_OF), out=tmp_path / "build")
+    assert run_build(ctx, ["feed"]) == 0
+    public = json.loads((tmp_path / "build/feed/public.json").read_text())
+    assert public["feed_version"] == 2
+    assert public["glossary"]["RPO"] == {
+        "markdown": r"See docs and \<script\>x\</script\>, **in time**.",
+        "text": "See docs and <script>x</script>, in time.",
+    }
+    for path in (tmp_path / "build/feed").rglob("*.json"):
+        assert "javascript:" not in path.read_text()

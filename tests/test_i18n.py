@@ -888,3 +888,88 @@ def test_a_wildcard_term_explains_each_word_it_begins(term: str, text: str, foun
     from salesplay.jargon import glossary_terms_in
 
     assert glossary_terms_in(text, {term: "x"}) == ([term] if found else [])
+
+
+def test_terms_of_one_word_in_two_cases_are_decoded_in_one_order_whatever_the_file_s(
+    tmp_path: Path,
+) -> None:
+    """The saved jargon scans are kept by the glossary's sorted items: "RPO" and "rpo"
+    swapped in the file reused the scan and kept the old order, where a clean build had the
+    new one (an incremental build differed from a clean build)."""
+    rpo = "RPO: Upper.\nrpo: Lower.\n"
+    text = base_text(BM).replace("with immutable, off-site copies.", "with RPO and rpo.")
+    decoders = []
+    for order in (rpo, "rpo: Lower.\nRPO: Upper.\n"):
+        root = make_catalog(tmp_path / str(len(decoders)), {"glossary.yaml": order, BM: text})
+        play = make_edition(catalog(root), "rep").plays["backup-modernization"]
+        decoders.append(play.decoder)
+    assert decoders[0] == decoders[1] == (("RPO", "Upper."), ("rpo", "Lower."))
+
+
+def test_a_wildcard_translation_and_a_word_in_another_case_are_one_term(tmp_path: Path) -> None:
+    """`unveränderlich*` and `Unveränderlich` are both "unveränderlich" on the card: the
+    clash went unsaid and the decoder explained the word twice."""
+    glossary = base_text("glossary.yaml") + "tamper-proof: Nobody can change it unnoticed.\n"
+    root = make_catalog(tmp_path, {**LOCALES, "glossary.yaml": glossary})
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    translate(
+        root,
+        {
+            "glossary:immutable:term": "unveränderlich*",
+            "glossary:tamper-proof:term": "Unveränderlich",
+        },
+    )
+    code, _, err = cli(tmp_path, "check")
+    line = po(root)["glossary:tamper-proof:term"].lineno
+    assert code == 0 and err.splitlines()[0] == (
+        f"plays/translations/de.po:{line}:1: warning: glossary terms 'immutable' and"
+        " 'tamper-proof' are both 'Unveränderlich' in de: a card's decoder explains"
+        " 'immutable' only; translate one of them otherwise"
+    )
+    assert "Unveränderlich" not in localized(catalog(root), "de").glossary
+
+
+def test_a_term_with_a_colon_is_read_back_and_its_entries_wait_for_a_broken_glossary(
+    tmp_path: Path,
+) -> None:
+    glossary = base_text("glossary.yaml") + "'Note: RTO': Recovery time objective.\n"
+    root = make_catalog(tmp_path, {**LOCALES, "glossary.yaml": glossary})
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)["glossary:Note: RTO:meaning"].id == "Recovery time objective."
+    assert parse_context("glossary:Note: RTO:meaning") == ("glossary", "Note: RTO", ("meaning",))
+    # the glossary breaks: its one error, and nothing about the entries of its terms
+    (root / "glossary.yaml").write_text(glossary + "RTO: [unclosed\n")
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert [ln for ln in err.splitlines() if "translations/" in ln] == []
+    assert err.splitlines()[-1] == "1 error, 0 warnings"
+
+
+def test_a_long_term_breaks_and_an_english_one_keeps_its_direction_on_an_arabic_card(
+    tmp_path: Path,
+) -> None:
+    from salesplay.labels import labels_for
+    from salesplay.render import html
+    from salesplay.render.templates import THEME_DIR, make_env
+
+    long = "Wiederherstellungspunktzielvereinbarungsdokumentation"
+    glossary = base_text("glossary.yaml") + f"{long}: A long word.\nRTO (goal): How long.\n"
+    text = base_text(BM).replace("with immutable, off-site copies.", f"with {long} and RTO (goal).")
+    root = make_catalog(
+        tmp_path,
+        {
+            "catalog.yaml": base_text("catalog.yaml") + "locales: [ar]\n",
+            "glossary.yaml": glossary,
+            BM: text,
+        },
+    )
+    cat = localized(catalog(root), "ar")
+    labels = labels_for("ar", [THEME_DIR])
+    edition = make_edition(cat, "rep", labels=labels)
+    env = make_env(None, labels=labels)
+    page = html.battlecard(
+        env, edition, "backup-modernization", html.Links.for_site(1), medium="web"
+    )
+    decoder = page.split('class="decoder"')[1]
+    assert f'<dt><span dir="ltr">{long[:16]}<wbr>{long[16:32]}<wbr>' in decoder
+    assert '<dt><span dir="ltr">RTO (goal)</span></dt>' in decoder

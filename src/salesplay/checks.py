@@ -10,7 +10,13 @@ from collections.abc import Callable, Iterator
 from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
 from salesplay.i18n import Entry, Key
-from salesplay.jargon import is_proper_name, long_field, mask_links, undefined_jargon
+from salesplay.jargon import (
+    is_proper_name,
+    long_field,
+    mask_links,
+    undefined_jargon,
+    wildcard_stems,
+)
 from salesplay.load import Document, YamlPath, shown_path
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
@@ -138,6 +144,7 @@ def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
         # text uses one: its own error is the finding until it reads
         return
     known = set(cat.glossary) | set(cat.config.jargon.allow)
+    stems = wildcard_stems(known)
     for (kind, eid), strings in texts.items():
         if kind == "glossary":
             continue
@@ -147,7 +154,7 @@ def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                 continue
             if is_proper_name(kind, path):
                 continue
-            for loc, message, code, word in undefined_jargon(doc, path, text, known):
+            for loc, message, code, word in undefined_jargon(doc, path, text, known, stems):
                 # grouped by the word in the marketers' report; the rest by their entity
                 reporter.warning(loc, message, code, ("term", word) if word else (kind, eid))
 
@@ -445,15 +452,14 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts, translated: T
         ]
         matchers[reader] = _Phrases(phrases)
     for (kind, eid), strings in texts.items():
-        if kind in ("catalog", "glossary"):
+        if kind == "catalog":
             continue
         doc = cat.docs[(kind, eid)]
-        ceiling = _text_ceiling(cat, kind, eid)
         backers = set(cat.differentiators[eid].backed_by) if kind == "differentiator" else set()
         for path, text in strings:
             if kind == "product" and path[:1] == ("capabilities",):
                 continue  # a capability's own name and aliases
-            reader = narrowest(cat.audience(kind, eid, path), ceiling)
+            reader = _reader(cat, kind, eid, path)
             if reader == "internal":
                 continue
             if not matchers[reader].may_name(text):
@@ -478,9 +484,9 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts, translated: T
                 named.setdefault(locale, []).append((entry.text, ref))
     local: dict[tuple[str, Audience], _Phrases] = {}
     for locale, (kind, eid, path), entry in translated:
-        if kind in ("catalog", "glossary") or (kind == "product" and path[:1] == ("capabilities",)):
+        if kind == "catalog" or (kind == "product" and path[:1] == ("capabilities",)):
             continue
-        reader = narrowest(cat.audience(kind, eid, path), _text_ceiling(cat, kind, eid))
+        reader = _reader(cat, kind, eid, path)
         if reader == "internal":
             continue
         if (locale, reader) not in local:
@@ -524,6 +530,14 @@ def _cap_ref(cat: Catalog, product: str, path: YamlPath) -> str:
 
 def _reaches(widest: Audience | None, reader: Audience) -> bool:
     return widest is not None and may_see(reader, widest)
+
+
+def _reader(cat: Catalog, kind: str, eid: str, path: YamlPath) -> Audience:
+    """The widest audience that reads a text: the glossary's is everyone's (every decoder,
+    partners' kits too, and the public feed hold it)."""
+    if kind == "glossary":
+        return "public"
+    return narrowest(cat.audience(kind, eid, path), _text_ceiling(cat, kind, eid))
 
 
 def _text_ceiling(cat: Catalog, kind: str, eid: str) -> Audience:

@@ -785,9 +785,17 @@ def _decoder(
     text = "\n".join(richtext.plain(t) for t in _play_texts(play) if t)
     found = known.get(text)
     if found is None:
-        terms = sorted(glossary_terms_in(text, glossary), key=str.lower)
+        # in one order whatever the glossary's ('RPO' before 'rpo' in any file): the scans
+        # are kept by the glossary's sorted items, and reused for a reordered glossary
+        terms = sorted(glossary_terms_in(text, glossary), key=_reading_order)
         found = known[text] = tuple((term, glossary[term]) for term in terms)
     if any(term_stem(term) for term, _ in found):
         # the scans keep the glossary's own terms; readers see a wildcard term's word
-        return tuple(sorted(((shown_term(t), m) for t, m in found), key=lambda tm: tm[0].lower()))
+        shown = ((shown_term(t), m) for t, m in found)
+        return tuple(sorted(shown, key=lambda tm: (_reading_order(tm[0]), tm[1])))
     return found
+
+
+def _reading_order(term: str) -> tuple[str, str]:
+    """A decoder's order: by the term in lower case, then as written."""
+    return term.lower(), term

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from salesplay.diagnostics import Location, Reporter, did_you_mean
+from salesplay.jargon import shown_term
 from salesplay.load import (
     FORBIDDEN_RE,
     Document,
@@ -87,6 +88,9 @@ def message_context(key: Key) -> str:
 def parse_context(context: str) -> Key | None:
     """The key a msgctxt names, or None when it is not of the form kind:id:field.path."""
     parts = context.split(":")
+    if parts[0] == GLOSSARY and len(parts) > 3:
+        # a glossary term may hold a colon ("Note: RTO"): its field is the last part
+        parts = [parts[0], ":".join(parts[1:-1]), parts[-1]]
     if len(parts) != 3 or not all(parts):
         return None
     kind, eid, shown = parts
@@ -281,7 +285,9 @@ def translated_glossary(
     for term, meaning in glossary.items():
         word, status = translations.text(locale, GLOSSARY, term, ("term",), term)
         text = translations.text(locale, GLOSSARY, term, ("meaning",), meaning)[0]
-        fold, translated = word.casefold(), status is Status.TRANSLATED
+        # a wildcard term is shown without its `*` (jargon.shown_term): "unveränderlich*"
+        # and "Unveränderlich" are one word on the card
+        fold, translated = shown_term(word).casefold(), status is Status.TRANSLATED
         first = firsts.get(fold)
         if first is not None and (translated or first[1]):
             clashes.append(GlossaryClash(term, word, first[0]))

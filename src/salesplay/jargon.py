@@ -171,16 +171,24 @@ def acronyms(text: str) -> Iterator[tuple[str, int]]:
         yield m.group(), m.start()
 
 
-def is_defined(word: str, known: set[str]) -> bool:
-    """Known as written, as a plural, or after a quantity ('30TB' is 'TB')."""
+def is_defined(word: str, known: set[str], stems: tuple[str, ...] = ()) -> bool:
+    """Known as written, as a plural, or after a quantity ('30TB' is 'TB'), or begun by the
+    stem of a wildcard term (`SLA*` defines 'SLAs')."""
     for form in (word, word.lstrip("0123456789")):
         if form in known or (form.endswith("s") and form[:-1] in known):
+            return True
+        if form.startswith(stems):
             return True
     return False
 
 
+def wildcard_stems(known: set[str]) -> tuple[str, ...]:
+    """The stems of the wildcard terms among `known` (term_stem)."""
+    return tuple(sorted(stem for term in known if (stem := term_stem(term)) is not None))
+
+
 def undefined_jargon(
-    doc: Document, path: YamlPath, text: str, known: set[str]
+    doc: Document, path: YamlPath, text: str, known: set[str], stems: tuple[str, ...] = ()
 ) -> Iterator[tuple[Location, str, str, str | None]]:
     """(place, message, code, word) of the undefined acronyms of a field: each once, at its
     first use (word None: the count of the rest).
@@ -190,7 +198,7 @@ def undefined_jargon(
     """
     first: dict[str, int] = {}
     for word, offset in acronyms(text):
-        if word not in first and not is_defined(word, known):
+        if word not in first and not is_defined(word, known, stems):
             first[word] = offset
     message = "explain it in glossary.yaml or list it in catalog.yaml jargon.allow"
     for word, offset in list(first.items())[:MAX_REPORTED_PER_FIELD]:

@@ -262,7 +262,7 @@ def _runs_html(runs: Sequence[Run]) -> str:
         for tag, value in want[keep:]:
             out.append(f'<a href="{escape(value)}">' if tag == "a" else f"<{tag}>")
         open_ = want
-        out.append(_breakable(run.text).replace("\n", "<br>\n"))
+        out.append(breakable(run.text).replace("\n", "<br>\n"))
     out.extend(f"</{tag}>" for tag, _ in reversed(open_))
     return "".join(out)
 
@@ -286,7 +286,7 @@ _LONG_WORD_RE = re.compile(f"[^\\s{_UNSPACED}]{{{LONG_WORD + 1},}}")
 UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
 
 
-def _breakable(text: str) -> str:
+def breakable(text: str) -> str:
     """`text` escaped for HTML, with <wbr> inside words longer than LONG_WORD characters;
     never before a combining mark or a joiner's partner, so a letter keeps its accents and
     an emoji sequence stays whole."""

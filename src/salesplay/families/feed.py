@@ -11,6 +11,7 @@ from salesplay import families, kits, richtext
 from salesplay.changes import ReleaseNote, history
 from salesplay.engine.units import Unit
 from salesplay.families.base import Family, Sources, page_unit, scratch
+from salesplay.jargon import shown_term
 from salesplay.models import Audience, may_see
 from salesplay.render import atom
 from salesplay.render.feeds import (
@@ -311,7 +312,8 @@ def make_feed(
             )
             for _, p in sorted(ed.paths.items())
         ],
-        glossary=dict(sorted(ed.glossary.items())),
+        # the meanings are Markdown like every text (links the outputs drop, dropped too)
+        glossary={shown_term(t): _t(m) for t, m in sorted(ed.glossary.items())},
     )
 
 

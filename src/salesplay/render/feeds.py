@@ -12,7 +12,7 @@ from salesplay.models import Audience
 from salesplay.schema import SCHEMA_DIALECT
 
 #: bumped when a consumer of an older feed could misread a newer one.
-FEED_VERSION = 1
+FEED_VERSION = 2
 
 
 class _Out(BaseModel):
@@ -202,7 +202,9 @@ class Feed(_Out):
     products: list[ProductOut]
     destinations: list[DestinationOut]
     paths: list[PathOut]
-    glossary: dict[str, str] = Field(description="term → plain-language meaning")
+    glossary: dict[str, Text] = Field(
+        description="term (as a card's decoder shows it) → its plain-language meaning"
+    )
 
 
 def feed_schema() -> dict[str, Any]:

@@ -19,7 +19,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean, display_path
@@ -349,20 +349,24 @@ def _fast_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
 
 
 def _own_direction(page: str) -> Callable[[str], Markup]:
-    """The `bidi` filter: plain text (a name, a contact line) escaped, and set apart in its
-    own direction where it differs from the page's, as `md` does for Markdown. On a
+    """The `bidi` filter: plain text (a name, a contact line, a glossary term) escaped, with
+    break chances in an overlong word as `md` gives them, and set apart in its own direction
+    where it differs from the page's, as `md` does for Markdown. On a
     right-to-left page a right-to-left text's numbers, e-mail addresses and Latin names are
     each set apart instead (richtext.ltr_runs), so "+1 555 0199" never reads "0199 555 1+"."""
 
     def bidi(text: str) -> Markup:
+        # escaped, a word too long for any line given its break chances (richtext.breakable)
         own = richtext.dominant_direction(text)
         if own is not None and own != page:
-            return Markup(f'<span dir="{own}">{escape(text)}</span>')
+            return Markup(f'<span dir="{own}">{richtext.breakable(text)}</span>')
         if page != "rtl":
-            return escape(text)
+            return Markup(richtext.breakable(text))
         return Markup(
             "".join(
-                f'<span dir="ltr">{escape(part)}</span>' if ltr else str(escape(part))
+                f'<span dir="ltr">{richtext.breakable(part)}</span>'
+                if ltr
+                else richtext.breakable(part)
                 for part, ltr in richtext.ltr_runs(text)
             )
         )
