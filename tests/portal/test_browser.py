@@ -542,7 +542,7 @@ def _nothing_cut(page: sync_api.Page, width: int) -> None:
 
 def visible_partners(page: sync_api.Page) -> list[str]:
     ids: list[str] = page.eval_on_selector_all(
-        "#partner-list .partner:not([hidden])", "items => items.map(i => i.id.slice(8))"
+        "#partner-list .partner:not([hidden])", "items => items.map(i => i.id.slice(9))"
     )
     return ids
 
@@ -558,7 +558,7 @@ def test_a_card_finds_the_partners_who_sell_its_play_in_a_region(
     data = json.loads(tab.locator("#partner-data").text_content() or "{}")
     every = tab.eval_on_selector_all(
         "#partner-list .partner",
-        "items => items.map(i => [i.id.slice(8), i.dataset.tier, i.dataset.regions])",
+        "items => items.map(i => [i.id.slice(9), i.dataset.tier, i.dataset.regions])",
     )
     selling = [pid for pid, tier, _ in every if "backup-modernization" in data["tiers"][tier]]
     assert 0 < len(selling) < len(every)  # the registered tier's kit does not hold it

@@ -41,7 +41,7 @@ def _build(tmp_path: Path, *only: str) -> Path:
 def _items(page: str) -> dict[str, str]:
     """Each listed partner's id → its list item's HTML, in the page's order."""
     found = re.finditer(
-        r'<li class="card partner" id="partner-([a-z0-9-]+)"(.*?)\n  </li>', page, re.S
+        r'<li class="card partner" id="partner--([a-z0-9-]+)"(.*?)\n  </li>', page, re.S
     )
     return {m[1]: m[2] for m in found}
 
@@ -124,3 +124,35 @@ def test_a_card_links_the_directory_exactly_when_its_play_is_in_some_kit() -> No
     in_a_kit = {pid for kit in partner.kits.values() for pid in kit.plays}
     blocks = {pid: p.partner for pid, p in rep.plays.items() if p.partner is not None}
     assert {pid for pid, block in blocks.items() if block.in_kits} == in_a_kit
+
+
+def test_a_partner_named_like_the_page_s_parts_and_a_play_no_listed_partner_sells(
+    tmp_path: Path,
+) -> None:
+    """A partner `data` took the id of the script's data (`partner-data`), and every filter
+    hid every partner; a card's link to a play whose kits no listed partner has (gold only,
+    a silver partner) chose no filter and listed that partner as selling it."""
+    play = "plays/backup-modernization.yaml"
+    make_catalog(
+        tmp_path,
+        {
+            "partners/blue-river.yaml": None,
+            "partners/red-rock.yaml": None,
+            "partners/data.yaml": "name: Data Partner\ntier: silver\n",
+            "partners/list.yaml": "name: List Partner\ntier: silver\n",
+            play: base_text(play).replace("min_tier: silver", "min_tier: gold"),
+        },
+    )
+    page = (_build(tmp_path, "partners") / "partners/index.html").read_text("utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    assert list(_items(page)) == ["data", "list"]
+    # the gold play is offered: chosen, it lists nobody (its kits are gold, the partners silver)
+    plays = page.split('id="f-play"')[1].split("</select>")[0]
+    assert '<option value="backup-modernization">' in plays
+    data = json.loads(
+        re.search(r'<script type="application/json" id="partner-data">(.*?)</script>', page, re.S)[
+            1
+        ]
+    )
+    assert data["tiers"] == {"silver": []}

@@ -377,7 +377,9 @@ def partners_page(
         for tier, kit in kits.items()
         if tier in names
     )
-    held = {play.id for t in tiers for play in t.plays}
+    # every play of a kit, whether a listed partner sells it or not: a card links here with
+    # any of them, and the filter then says that no partner matches
+    held = {pid for kit in kits.values() for pid in kit.plays}
     return _render(
         env,
         "portal/partners.html",
