@@ -355,7 +355,7 @@ def _web(value: str) -> str:
     """A web address: a domain (www.example.com) or an http(s) URL; any other scheme
     (javascript:, file:) or a space is a mistake shown on every card and kit page."""
     if _WEB.fullmatch(value.strip()):
-        return value
+        return value.strip()  # as every output shows and links it
     raise ValueError("not a web address (https://www.example.com or www.example.com)")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import AS_OF, base_text, make_catalog, run_cli
@@ -156,3 +158,51 @@ def test_a_partner_named_like_the_page_s_parts_and_a_play_no_listed_partner_sell
         ]
     )
     assert data["tiers"] == {"silver": []}
+
+
+def test_a_region_however_written_is_one_filter_and_websites_link_as_written(
+    tmp_path: Path,
+) -> None:
+    """ "Germany", "germany " and "Germany" with a no-break space were three filters that
+    looked alike, each finding one partner, in an order the hash seed chose; a region with
+    a line break found nobody. An upper-case scheme got "https://" put before it."""
+    make_catalog(
+        tmp_path,
+        {
+            "partners/blue-river.yaml": base_text("partners/blue-river.yaml")
+            .replace("regions: [EMEA]", 'regions: [Germany, "Great\\nBritain"]')
+            .replace(
+                "email: dana@blueriver.example}", "email: d@b.example, website: HTTPS://b.example}"
+            ),
+            "partners/red-rock.yaml": base_text("partners/red-rock.yaml")
+            + 'regions: ["germany ", "Germany\\u00a0", "great britain"]\n'
+            + "contact: {name: R, website: ' r.example '}\n",
+        },
+    )
+    page = (_build(tmp_path, "partners") / "partners/index.html").read_text("utf-8")
+    options = page.split('id="f-region"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)">', options) == ["", "Germany", "Great Britain"]
+    items = _items(page)
+    for pid in ("blue-river", "red-rock"):
+        assert 'data-regions="Germany\nGreat Britain"' in items[pid], pid
+    assert '<a href="HTTPS://b.example" class="ltr">HTTPS://b.example</a>' in items["blue-river"]
+    assert '<a href="https://r.example" class="ltr">r.example</a>' in items["red-rock"]
+
+
+def test_filter_options_are_in_one_order_whatever_the_hash_seed() -> None:
+    """Values differing only in case were ordered by iterating a set: by the hash seed."""
+    script = (
+        "from salesplay.render.portal import _options;"
+        "print(_options(['germany', 'Germany', 'GERMANY', 'gErmany', 'Austria']))"
+    )
+    told = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert told == {"('Austria', 'GERMANY', 'Germany', 'gErmany', 'germany')\n"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,11 +54,13 @@ class TierPlays:
 
 @dataclass(frozen=True)
 class DirectoryEntry:
-    """One partner as the reps' directory shows it, with the href of its contact's website
-    (the catalog may write a bare domain)."""
+    """One partner as the reps' directory shows it: the href of its contact's website (the
+    catalog may write a bare domain), and its regions as the directory names them (one
+    spelling per region however partners write it: region_key)."""
 
     partner: PartnerView
     website: str | None
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,15 @@ def placeholder(edition: Edition, cards: Sequence[PlayCard]) -> str:
 
 
 def _options(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(values), key=str.lower))
+    # by the value in lower case, then as written: one order whatever the hash seed
+    # ("Germany" and "germany" were ordered by iterating a set)
+    return tuple(sorted(set(values), key=lambda v: (v.lower(), v)))
+
+
+def region_key(region: str) -> str:
+    """What a region is, however it is written: its words (any white space, a line break or
+    a no-break space between them), composed (NFC) and in any case."""
+    return " ".join(unicodedata.normalize("NFC", region).split()).casefold()
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -364,9 +375,23 @@ def partners_page(
     told of (edition.told_of), `kits` what each tier's kits hold (the partner edition's).
     """
     links = page_links(edition, up="../site/")
+    listed = sorted(partners, key=lambda p: (p.name.casefold(), p.id))
+    # a region written "Germany", "germany " or with a no-break space is one region, named as
+    # the first partner listed writes it (its words, composed): the filter finds them all
+    region_names: dict[str, str] = {}
+    for partner in listed:
+        for region in partner.regions:
+            key = region_key(region)
+            if key:
+                spelt = " ".join(unicodedata.normalize("NFC", region).split())
+                region_names.setdefault(key, spelt)
     entries = tuple(
-        DirectoryEntry(p, _web_href(p.contact))
-        for p in sorted(partners, key=lambda p: (p.name.casefold(), p.id))
+        DirectoryEntry(
+            p,
+            _web_href(p.contact),
+            tuple(dict.fromkeys(region_names[k] for r in p.regions if (k := region_key(r)))),
+        )
+        for p in listed
     )
     # the tiers some partner of the list is in (their names as that partner's view has
     # them: translated), in the catalog's order
@@ -384,7 +409,7 @@ def partners_page(
         env,
         "portal/partners.html",
         entries=entries,
-        regions=_options(r for e in entries for r in e.partner.regions),
+        regions=_options(region_names.values()),
         plays=tuple(p for pid, p in edition.plays.items() if pid in held),
         tiers=tiers,
         tier_plays={t.tier: [p.id for p in t.plays] for t in tiers},
@@ -407,7 +432,8 @@ def _web_href(contact: ContactView | None) -> str | None:
     site = contact.website if contact else None
     if not site:
         return None
-    return site if site.startswith(("https://", "http://")) else f"https://{site}"
+    # a scheme in any case (HTTPS://, Http://) is a scheme: schemes are case-insensitive
+    return site if site[:8].lower().startswith(("https://", "http://")) else f"https://{site}"
 
 
 def whats_new_page(
