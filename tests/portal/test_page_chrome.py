@@ -22,6 +22,7 @@ OTHER_PAGES = (
     "competitors/acme.html",
     "competitors/all_competitors.html",
     "matrix.html",
+    "partners/index.html",
 )
 
 
@@ -59,7 +60,7 @@ class Links(HTMLParser):
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("chrome") / "build"
     ctx = Context(catalog=SAMPLE, as_of=AS_OF, out=out)
-    assert run_build(ctx, ["site", "competitors", "matrix"]) == 0
+    assert run_build(ctx, ["site", "competitors", "matrix", "partners"]) == 0
     return out
 
 
@@ -129,7 +130,7 @@ def test_the_matrix_pages_offer_the_matrix_pdf(build: Path, rel: str) -> None:
     assert (build / "matrix.pdf").read_bytes().startswith(b"%PDF")
 
 
-NAV = ["Plays", "Competitors", "Matrix", "What's new", "For marketers"]
+NAV = ["Plays", "Competitors", "Matrix", "Partners", "What's new", "For marketers"]
 
 
 def nav_of(build: Path, rel: str) -> list[tuple[str, Path]]:

@@ -9,6 +9,7 @@ import io
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -16,6 +17,7 @@ import pytest
 from test_serve_engine import files, wait_for
 
 from conftest import make_catalog
+from salesplay import interrupts
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families import families, family
@@ -25,6 +27,22 @@ from salesplay.serve.httpd import Status
 from salesplay.serve.kinds import quick_kinds, reading, slow_kinds, touched
 from salesplay.serve.process import Outcome
 from salesplay.serve.scheduler import Builder
+
+
+@pytest.fixture(autouse=True)
+def _signals_as_they_were() -> Iterator[None]:
+    """A build run in this process installs serve's worker handlers for SIGINT and SIGALRM
+    (worker._Interrupts.install), and an interrupt delivered inside an import is kept
+    pending (salesplay.interrupts): handlers put back, no timer and nothing pending left,
+    so that no later test of the same pytest worker gets a KeyboardInterrupt (a browser
+    test's build raised the one a test here had left pending)."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGALRM)}
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+    interrupts.clear()
+
 
 AS_OF = "2026-11-23"
 CATALOG = Path("/project/plays")
@@ -53,7 +71,8 @@ def test_a_save_touches_the_kinds_of_the_entity_folders_it_is_in() -> None:
 def test_only_the_families_that_read_a_kind_are_rebuilt_for_it() -> None:
     every = tuple(fam.name for fam in families())
     reads_partners = tuple(fam.name for fam in families() if "partner" not in fam.ignores)
-    assert reading(every, frozenset({"partner"})) == reads_partners == ("reports", "kits")
+    assert reading(every, frozenset({"partner"})) == reads_partners
+    assert reads_partners == ("partners", "reports", "kits")
     assert reading(every, frozenset({"partner", "play"})) == every
     assert reading(every, None) == every
 
@@ -97,7 +116,7 @@ def _round(builder: Builder, process: _Process, saved: list[Path] | None) -> boo
     return builder._round()
 
 
-def test_a_partners_save_builds_the_report_and_the_kits_alone() -> None:
+def test_a_partners_save_builds_the_directory_then_the_report_and_the_kits() -> None:
     process = _Process()
     builder = Builder(process, slow_kinds(), Status())  # type: ignore[arg-type]
     assert _round(builder, process, None)  # the first round builds everything
@@ -106,13 +125,16 @@ def test_a_partners_save_builds_the_report_and_the_kits_alone() -> None:
 
     shown = builder.status.snapshot()
     assert _round(builder, process, [PARTNER])
-    # no page reps read changes: the report is built with the kits, in one build; neither
-    # is served, so no page reloads
-    assert process.builds == [(("reports", "kits"), False)]
-    assert process.firsts[-1]  # a user waits for it: no garbage is collected before it
+    # the one page reps read that shows partners, the directory, in the first pass (the
+    # browser reloads it); then the report with the kits, in one build, neither served
+    assert process.builds == [
+        (("partners",), True),  # the source locale's page first
+        (("partners",), False),  # then every locale's
+        (("reports", "kits"), False),
+    ]
     assert builder.saved == set()
     now = builder.status.snapshot()
-    assert (now["build"], now["pages"]) == (shown["build"], shown["pages"])
+    assert now["build"] == shown["build"] + 1
 
     assert _round(builder, process, [PLAY])  # a play: every family reads plays
     assert process.builds[0] == (quick_kinds(), True) and len(process.builds) == 4
@@ -136,7 +158,7 @@ def test_only_the_rep_portal_is_hurried() -> None:
     edition (the scheduler hurries what the registry marks quick, nothing else)."""
     for kind in quick_kinds():
         assert any(audience == "rep" for _, audience in family(kind).outputs), kind
-    assert quick_kinds() == ("site",)
+    assert quick_kinds() == ("site", "partners")
     with pytest.raises(ValueError, match="quick family"):
         Family("notes", "notes", (("notes/*.json", None),), lambda _s: [], served=True, quick=True)
 
@@ -190,12 +212,13 @@ def test_serve_rebuilds_a_partners_kit_and_leaves_the_rest(tmp_path: Path) -> No
         wait_for("the kit", lambda: kit.read_bytes() != before["kits/blue-river.zip"], 120)
         wait_for("the round", lambda: not srv.status.snapshot()["building"], 120)
         assert srv.status.snapshot()["errors"] == []
-        # no page reps read changed: the report is made with the kits, in one build
-        assert srv.builder.rounds == [("reports", "kits")]
+        # the one page reps read that names it, the partner directory, first; then the
+        # report with the kits, in one build
+        assert srv.builder.rounds == [("partners",), ("reports", "kits")]
     after = files(out)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
-    assert "kits/blue-river.zip" in changed
-    assert not {rel for rel in changed if not rel.startswith(("kits/", "reports/"))}
+    assert {"kits/blue-river.zip", "partners/index.html"} <= changed
+    assert not {rel for rel in changed if not rel.startswith(("kits/", "reports/", "partners/"))}
     # what serve left is what a build leaves: a build of the same kinds changes nothing
     ctx = Context(
         catalog=root,

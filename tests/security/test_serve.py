@@ -11,12 +11,13 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import make_catalog
+from salesplay.engine.records import RECORDS, Record, Records
 from salesplay.render.templates import THEME_DIR
 from salesplay.serve import STATUS_PATH, ServeOptions, Server, shown
 
@@ -32,12 +33,23 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float = 60) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def record(out: Path, rels: Iterable[str]) -> None:
+    """build/.salesplay/records.json naming `rels` as written now (size and mtime)."""
+    entries = {}
+    for rel in rels:
+        info = (out / rel).stat()
+        entries[rel] = Record("planted", info.st_size, info.st_mtime_ns)
+    (out / RECORDS).parent.mkdir(parents=True, exist_ok=True)
+    (out / RECORDS).write_bytes(Records(entries=entries).to_json())
+
+
 def plant(out: Path, outside: Path) -> None:
     """A build folder as a build leaves it, plus the internal files serve must never give."""
     files = {
         "site/index.html": b"<html><body><h1>portal</h1></body></html>",
         "site/search-index.js": b"var index = [];",
         "battlecards/card.pdf": b"%PDF-1.7 card",
+        "battlecards/altered.pdf": b"%PDF-1.7 as made",
         "battlecards/big.pdf": b"%PDF-1.7 " + b"x" * (4 << 20),
         "matrix.html": b"<html><body>matrix</body></html>",
         "playbooks/secret.pdf": b"%PDF-1.7 " + SECRET,
@@ -53,6 +65,10 @@ def plant(out: Path, outside: Path) -> None:
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
+    # recorded as a build records what it wrote (serve hands out only that), the internal
+    # outputs too: the audience refuses those
+    made = [rel for rel in files if not rel.startswith(".salesplay/") and "/." not in rel]
+    record(out, made)
     outside.write_bytes(SECRET)
     # Links inside the served tree pointing at an internal output and out of build/.
     (out / "site" / "leak.pdf").symlink_to(out / "playbooks" / "secret.pdf")
@@ -139,6 +155,19 @@ def test_internal_files_are_never_served(served: Server, target: str) -> None:
         code, body = request(served.port, target, method=method)
         assert code in (400, 403, 404), (method, target, code)
         assert SECRET not in body
+
+
+def test_only_files_a_build_made_as_it_made_them_are_handed_out(served: Server) -> None:
+    """An internal report copied by hand to a path a served family owns was handed out:
+    serve gives what the last build recorded, with the size and time it wrote it."""
+    out = served.options.out
+    assert request(served.port, "/battlecards/altered.pdf") == (200, b"%PDF-1.7 as made")
+    (out / "partners").mkdir(exist_ok=True)
+    (out / "partners/index.html").write_bytes(b"<html>copied " + SECRET + b"</html>")
+    (out / "battlecards/altered.pdf").write_bytes(b"%PDF-1.7 " + SECRET)
+    for target in ("/partners/index.html", "/battlecards/altered.pdf"):
+        status, body = request(served.port, target)
+        assert status == 404 and SECRET not in body, target
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ FAMILY = Family(
     " filtered by region and by the play its kit holds; what each tier sells",
     ((f"{NAME}/*.html", "rep"),),
     plan,
+    # a page reps read: rebuilt in serve's first pass, and the browser reloads it
     served=True,
     quick=True,
 )

@@ -238,7 +238,15 @@ def plan(src: Sources) -> list[Unit]:
         src.env, rep, sections, links, languages=src.languages("site/report.html")
     )
     units.append(page_unit(NAME, "site/report.html", report))
-    theme = recorder.theme | {portal.PORTAL_CSS, portal.HEADER_CSS, portal.PORTAL_JS, "fonts.css"}
+    # partners.js too: the nav leads to the partner directory, whose script lives here, so
+    # `--only site` makes the site/ a full build makes
+    theme = recorder.theme | {
+        portal.PORTAL_CSS,
+        portal.HEADER_CSS,
+        portal.PORTAL_JS,
+        portal.PARTNERS_JS,
+        "fonts.css",
+    }
     logo = rep.company.logo
     units += asset_units(src, theme, recorder.assets | ({logo} if logo else set()))
     return units

@@ -9,6 +9,7 @@ import shutil
 import stat
 import sys
 import threading
+import time
 import traceback
 import urllib.parse
 from dataclasses import dataclass, field
@@ -18,10 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from salesplay.engine.records import RECORDS, Records
 from salesplay.serve.kinds import allowed, served_families
 from salesplay.serve.reload import SCRIPT_PATH, inject
 
 STATUS_PATH = "/__salesplay__/status"
+#: how long a request for a file a running build has just put in place waits for the build
+#: to record it (serve hands out only what a build recorded).
+RECORDS_WAIT = 5.0
 HOME_PATH = "/site/index.html"
 #: the loopback names a browser on this machine uses; any other Host is a DNS-rebinding page.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
@@ -142,6 +147,10 @@ class HTTPServer(ThreadingHTTPServer):
         self.max_connections = max_connections
         #: what may be handed out: the served families' outputs, as the registry says.
         self.served = served_families()
+        #: every output the last build recorded, by path: (size, mtime_ns) as it wrote it
+        self._made: dict[str, tuple[int, int]] = {}
+        self._made_of: tuple[int, int] | None = None  # the records file it was read from
+        self._made_lock = threading.Lock()
         self.slots = threading.BoundedSemaphore(max_connections)
         self.busy = 0
         self.busy_lock = threading.Lock()
@@ -150,6 +159,33 @@ class HTTPServer(ThreadingHTTPServer):
         self.hosts = frozenset(f"{name}:{port}" for name in names)
         if port == 80:
             self.hosts |= names
+
+    def is_made(self, rel: str, info: os.stat_result) -> bool:
+        """Whether the file at `rel` (as `info` describes it) is the output the last build
+        recorded there. A build puts its outputs in place, then records them: a file read in
+        between waits for the records (a few milliseconds; at most RECORDS_WAIT)."""
+        wanted = (info.st_size, info.st_mtime_ns)
+        deadline = time.monotonic() + RECORDS_WAIT
+        while self.made(rel) != wanted:
+            if not self.status.snapshot()["building"] or time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def made(self, rel: str) -> tuple[int, int] | None:
+        """The size and mtime a build gave the output `rel` when it wrote it (None: no build
+        recorded it). Read from the records again whenever they change."""
+        try:
+            info = (self.root / RECORDS).stat()
+            signature: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            signature = None
+        with self._made_lock:
+            if signature != self._made_of:
+                records = Records.load(self.root) if signature is not None else Records()
+                self._made = {r: (e.size, e.mtime_ns) for r, e in records.entries.items()}
+                self._made_of = signature
+            return self._made.get(rel)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):
@@ -291,7 +327,9 @@ class _Handler(SimpleHTTPRequestHandler):
         except OSError:
             return None
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        # only what a build made, as it made it: a file put or changed in build/ by hand
+        # (a copy of an internal report under partners/) is no output of a served family
+        if not stat.S_ISREG(info.st_mode) or not self.server.is_made(rel.as_posix(), info):
             os.close(fd)
             return None
         return fd, info
