@@ -263,10 +263,15 @@ def _options(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(values), key=lambda v: (v.lower(), v)))
 
 
+def region_spelt(region: str) -> str:
+    """A region's words (any white space, a line break or a no-break space between them,
+    one space shown), composed (NFC)."""
+    return " ".join(unicodedata.normalize("NFC", region).split())
+
+
 def region_key(region: str) -> str:
-    """What a region is, however it is written: its words (any white space, a line break or
-    a no-break space between them), composed (NFC) and in any case."""
-    return " ".join(unicodedata.normalize("NFC", region).split()).casefold()
+    """What a region is, however it is written: its words, composed, in any case."""
+    return region_spelt(region).casefold()
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -381,10 +386,8 @@ def partners_page(
     region_names: dict[str, str] = {}
     for partner in listed:
         for region in partner.regions:
-            key = region_key(region)
-            if key:
-                spelt = " ".join(unicodedata.normalize("NFC", region).split())
-                region_names.setdefault(key, spelt)
+            if region_key(region):
+                region_names.setdefault(region_key(region), region_spelt(region))
     entries = tuple(
         DirectoryEntry(
             p,
@@ -398,7 +401,7 @@ def partners_page(
     names = {e.partner.tier: e.partner.tier_name for e in entries}
     plays = edition.plays
     tiers = tuple(
-        TierPlays(tier, names[tier], tuple(edition.plays[p] for p in kit.plays if p in plays))
+        TierPlays(tier, names[tier], tuple(plays[p] for p in kit.plays if p in plays))
         for tier, kit in kits.items()
         if tier in names
     )
@@ -410,7 +413,7 @@ def partners_page(
         "portal/partners.html",
         entries=entries,
         regions=_options(region_names.values()),
-        plays=tuple(p for pid, p in edition.plays.items() if pid in held),
+        plays=tuple(p for pid, p in plays.items() if pid in held),
         tiers=tiers,
         tier_plays={t.tier: [p.id for p in t.plays] for t in tiers},
         script=links.site.theme(PARTNERS_JS),
