@@ -827,6 +827,32 @@ def test_an_english_fallback_after_an_arabic_label_keeps_its_full_stop_at_its_en
     assert "تتولاها Northwind." in found
 
 
+def test_a_latin_term_labelling_arabic_text_keeps_its_colon_on_the_arabic_side() -> None:
+    """A glossary slide's "MSP: " before its Arabic meaning is one Arabic sentence: a mark
+    after the colon bound it to "MSP", and the slide read ":MSP" from the right. A closing
+    bracket before Arabic text keeps its mark; a Latin sentence that ends its paragraph too."""
+    meaning = "مزوّد خدمات مُدارة."
+    slides = [
+        SlideSpec(
+            "Content",
+            "شرح المصطلحات",
+            body=(
+                Para((Run("MSP: ", bold=True), Run(meaning))),
+                Para((Run("Cloud (Beta)", bold=True), Run(" " + meaning))),
+                Para((Run("تتولاها: ", bold=True), Run("Restores are tested."))),
+            ),
+        )
+    ]
+    data = build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language="ar")
+    runs = [
+        ["".join(t.text for t in r.iter(qn("a:t"))) for r in p.iter(qn("a:r"))]
+        for _, p in _paragraphs(data)
+    ]
+    assert ["MSP: ", meaning] in runs
+    assert ["Cloud (Beta)\u200e", " " + meaning] in runs
+    assert ["تتولاها: ", "Restores are tested.\u200e"] in runs
+
+
 def test_a_right_to_left_deck_mirrors_its_master_and_layouts() -> None:
     """The accent rule stayed on the left under a right-aligned Arabic title, the proof's
     figure panel too: an Arabic deck's master and layouts are mirrored, a German one's not."""

@@ -777,20 +777,28 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
             align = p_pr.get("algn") or (inherited(p) if inherited else None) or "l"
             if align == "l":
                 p_pr.set("algn", "r")
-            for run in p.iterchildren(qn("a:r")):
-                _keep_left_to_right_ends(run)
+            runs = list(p.iterchildren(qn("a:r")))
+            for at, run in enumerate(runs):
+                after = "".join(t.text or "" for r in runs[at + 1 :] for t in r.iter(qn("a:t")))
+                _keep_left_to_right_ends(run, before_right_to_left=_has_right_to_left(after))
 
 
 #: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing
 _LRM = "\u200e"
 
 
-def _keep_left_to_right_ends(run: Any) -> None:
+def _keep_left_to_right_ends(run: Any, *, before_right_to_left: bool = False) -> None:
     """A left-to-right run in a right-to-left paragraph (a missing translation's English
     source, alone or after an Arabic label) keeps the full stop or bracket it ends with at
     its end, and the bracket or number it starts with at its start: a left-to-right mark
     after or before it, as the bidi algorithm would otherwise move them to the paragraph's
-    side (".automatically", "Beta) Cloud(")."""
+    side (".automatically", "Beta) Cloud(").
+
+    A run that right-to-left text follows in its paragraph (a Latin term as a label,
+    "MSP: " before its Arabic meaning) is part of that sentence: the colon or full stop it
+    ends with is the sentence's and goes on the paragraph's side, after the term as an
+    Arabic reader reads it (a mark there drew ":MSP"). Only a closing bracket keeps its mark.
+    """
     texts = [t for t in run.iterchildren(qn("a:t")) if t.text]
     if not texts:
         return
@@ -798,7 +806,12 @@ def _keep_left_to_right_ends(run: Any) -> None:
     body = text.strip()
     if not body or not _left_to_right(body):
         return
-    if not body.endswith(_LRM) and unicodedata.bidirectional(body[-1]) not in ("L", "EN", "AN"):
+    ends_sentence = not before_right_to_left or unicodedata.mirrored(body[-1])
+    if (
+        ends_sentence
+        and not body.endswith(_LRM)
+        and unicodedata.bidirectional(body[-1]) not in ("L", "EN", "AN")
+    ):
         last = texts[-1]
         trailing = len(text) - len(text.rstrip())
         cut = len(last.text) - trailing
@@ -809,11 +822,14 @@ def _keep_left_to_right_ends(run: Any) -> None:
         first.text = first.text[:leading] + _LRM + first.text[leading:]
 
 
+def _has_right_to_left(text: str) -> bool:
+    """Whether `text` holds a right-to-left letter."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
 def _left_to_right(text: str) -> bool:
     """Whether `text` has left-to-right letters and no right-to-left one."""
-    return dominant_direction(text) == "ltr" and not any(
-        unicodedata.bidirectional(ch) in ("R", "AL") for ch in text
-    )
+    return dominant_direction(text) == "ltr" and not _has_right_to_left(text)
 
 
 def _inherited_align(slide: Any) -> Any:
