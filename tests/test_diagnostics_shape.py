@@ -411,3 +411,39 @@ def test_the_reports_name_files_from_the_project_whatever_folder_the_build_runs_
     assert "plays/plays/recovery-drills.yaml" in {d["file"] for d in said}
     page = (tmp_path / "other/reports/coverage.html").read_text("utf-8")
     assert "<code>plays/plays/" in page and str(tmp_path) not in page
+
+
+DECKS = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "decks", "--only", "reports")
+LONG_SUMMARY = "Prove recovery every quarter with evidence the auditors accept. " * 30
+
+
+def test_a_subtitle_too_long_for_its_slide_is_a_located_warning_kept_with_its_deck(
+    tmp_path: Path,
+) -> None:
+    """A 1,900-character summary ran out of the enablement deck's title slide even at the
+    least size it is shrunk to, and nothing said so: the deck is made, and a warning at the
+    play's file names the slide, the part and the text, counted and kept as a card's are."""
+    summary = "summary: Prove recovery every quarter with evidence the auditors accept."
+    make_catalog(tmp_path, replace_in(RD, summary, f"summary: {LONG_SUMMARY.strip()}"))
+    first = run_cli(*DECKS, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    line = (
+        f"plays/{RD}:1:1: warning: enablement deck 'recovery-drills': the subtitle of slide 1"
+        ' (1,919 characters: "Prove recovery every quarter with evidence the auditors\u2026")'
+        " runs out of its box even at the least size it is shrunk to: shorten it"
+    )
+    assert first.lines.count(line) == 1, first.stderr
+    assert first.lines[-1].endswith("; 0 errors, 1 warning"), first.stderr
+    assert (tmp_path / "build/decks/recovery-drills-enablement.pptx").is_file()
+    items = json.loads((tmp_path / "build/reports/check.json").read_text("utf-8"))
+    (item,) = [d for d in items if d["code"] == "deck-fit"]
+    assert item["subject"] == {"kind": "play", "id": "recovery-drills"}
+    # nothing changed: said again from the deck's record
+    again = run_cli(*DECKS, cwd=tmp_path)
+    assert again.lines.count(line) == 1 and "0 changed" in again.lines[-1], again.stderr
+    # --strict stops before writing; a summary that fits says nothing
+    assert run_cli(*DECKS, "--strict", "--clean", cwd=tmp_path).code == 1
+    (tmp_path / "plays" / RD).write_text(base_text(RD), "utf-8")
+    short = run_cli(*DECKS, cwd=tmp_path)
+    assert short.code == 0 and "deck-fit" not in short.stderr, short.stderr
+    assert short.lines[-1].endswith("; 0 errors, 0 warnings"), short.stderr

@@ -641,18 +641,19 @@ def warm_pdf() -> None:
 def deck_unit(
     family: str,
     rel: str,
-    make_deck: Callable[[], bytes],
+    make_deck: Callable[[], Made],
     key: str,
     where: Path,
     subject: Subject | None = None,
 ) -> Unit:
-    """A deck made by python-pptx; a deck fault is located at the master `where`."""
+    """A deck made by python-pptx, with its warnings; a deck fault is located at the master
+    `where`."""
 
     def make(_workshop: Workshop) -> Made:
         from salesplay.render.slides import DeckError
 
         try:
-            return make_deck(), ()
+            return make_deck()
         except DeckError as exc:
             raise BuildFault.of(exc, where, subject) from None
 

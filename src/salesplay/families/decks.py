@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from salesplay import images
+from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.records import key_of
-from salesplay.engine.units import Unit
+from salesplay.engine.units import Made, Unit
 from salesplay.families.base import Family, Sources, deck_unit
-from salesplay.faults import BuildFault
+from salesplay.faults import BuildFault, Subject
 from salesplay.render import decks
-from salesplay.render.slides import DeckError, Logo, SlideSpec
+from salesplay.render.slides import DeckError, Logo, Overflow, SlideSpec
 from salesplay.views import Edition
 
 NAME = "decks"
@@ -64,6 +66,31 @@ def deck_key(
     )
 
 
+@dataclass(frozen=True)
+class FitCheck:
+    """Where a deck's too-long titles and subtitles are warned of: at its entity's file, as
+    "enablement deck 'x' (de)" (`locale` names a translated deck's language)."""
+
+    what: str
+    loc: Location
+    locale: str | None = None
+
+    def judge(self, subject: Subject, overflows: list[Overflow]) -> tuple[Diagnostic, ...]:
+        """One warning for each title or subtitle that runs out of its box even shrunk."""
+        language = f" ({self.locale})" if self.locale else ""
+        found = []
+        for o in overflows:
+            # its start, cut at a word, for the marketer to find the text by
+            start = o.text if len(o.text) <= 60 else o.text[:61].rsplit(None, 1)[0] + "…"
+            message = (
+                f"{self.what} '{subject[1]}'{language}: the {o.part} of slide {o.slide}"
+                f' ({len(o.text):,} characters: "{start}") runs out of its box even at the'
+                " least size it is shrunk to: shorten it"
+            )
+            found.append(Diagnostic(self.loc, Severity.WARNING, message, "deck-fit", subject))
+        return tuple(found)
+
+
 def unit(
     family: str,
     rel: str,
@@ -74,12 +101,20 @@ def unit(
     title: str,
     subject: tuple[str, str],
     logo: Logo | None = None,
+    fit: FitCheck | None = None,
 ) -> Unit:
-    """One deck unit; made by python-pptx only when its key changed."""
+    """One deck unit; made by python-pptx only when its key changed. With `fit`, a title or
+    subtitle too long for its box is a warning."""
+
+    def make() -> Made:
+        overflows: list[Overflow] = []
+        data = decks.deck_bytes(ed, slides, master_path, title, logo, overflows)
+        return data, fit.judge(subject, overflows) if fit else ()
+
     return deck_unit(
         family,
         rel,
-        lambda: decks.deck_bytes(ed, slides, master_path, title, logo),
+        make,
         deck_key(ed, slides, master_digest, title, logo),
         master_path,
         subject,
@@ -92,6 +127,7 @@ def plan(src: Sources) -> list[Unit]:
     path = deck_master.path
     digest = key_of("master", path.read_bytes())
     mark = logo(src, deck_master)
+    locale = src.locale if src.translated else None
     units = []
     for did, dest in public.destinations.items():
         slides = decks.pitch_slides(public, did)
@@ -106,6 +142,7 @@ def plan(src: Sources) -> list[Unit]:
                 dest.name,
                 ("destination", did),
                 mark,
+                FitCheck("pitch deck", src.cat.loc("destination", did), locale),
             )
         )
     for pid, play in rep.plays.items():
@@ -121,6 +158,7 @@ def plan(src: Sources) -> list[Unit]:
                 src.labels.gettext("%(name)s — enablement") % {"name": play.name},
                 ("play", pid),
                 mark,
+                FitCheck("enablement deck", src.cat.loc("play", pid), locale),
             )
         )
     return units

@@ -11,7 +11,7 @@ from pathlib import Path
 from salesplay import richtext
 from salesplay.diagnostics import Location
 from salesplay.images import side_for
-from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
+from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
 from salesplay.views import ClaimView, CustomerProof, Edition, Matchup, PathView, PlayView
@@ -372,9 +372,15 @@ def continued_title(ed: Edition) -> str:
 
 
 def deck_bytes(
-    ed: Edition, slides: list[SlideSpec], master: Path, title: str, logo: Logo | None = None
+    ed: Edition,
+    slides: list[SlideSpec],
+    master: Path,
+    title: str,
+    logo: Logo | None = None,
+    overflows: list[Overflow] | None = None,
 ) -> bytes:
-    """The deck in the edition's brand colours, with ``logo`` on its title and closing."""
+    """The deck in the edition's brand colours, with ``logo`` on its title and closing;
+    ``overflows`` is given each title and subtitle too long for its box (build_deck)."""
     from salesplay.render.pptx_deck import build_deck
 
     return build_deck(
@@ -390,6 +396,7 @@ def deck_bytes(
         language=ed.labels.lang,
         # the engine is handed the word: it imports no labels
         continued=continued_title(ed),
+        overflows=overflows,
     )
 
 

@@ -42,7 +42,7 @@ from salesplay.render.pptx_path import (
     step_pages,
     style_shape,
 )
-from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
+from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import Para, Run, dominant_direction, safe_href
 
@@ -465,6 +465,7 @@ def _add_slides(
     logo: Logo | None = None,
     continued: str = CONTINUED,
     rtl: bool = False,
+    overflows: list[Overflow] | None = None,
 ) -> None:
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
@@ -492,19 +493,23 @@ def _add_slides(
             # a long title on a slide with the logo above it is shrunk to its box, not grown
             # over the logo; elsewhere it grows into the room above, and is shrunk to it
             under_logo = logo is not None and spec.layout in LOGO_LAYOUTS and not page
-            size = title_size(title_ph, layout.slide_master, shown, above=not under_logo)
+            size, fits = title_size(title_ph, layout.slide_master, shown, above=not under_logo)
             if size is not None:
                 for run in (r for p in placeholder.text_frame.paragraphs for r in p.runs):
                     run.font.size = Pt(round(size, 1))
+            if not fits and overflows is not None:
+                overflows.append(Overflow(len(prs.slides), "title", shown))
             filled.add(title_ph.placeholder_format.idx)
         if subtitle_ph is not None and spec.subtitle and not page:
             placeholder = slide.placeholders[subtitle_ph.placeholder_format.idx]
             placeholder.text = spec.subtitle
             # a long summary is shrunk to its box, never run down over the slide's band
-            size = subtitle_size(subtitle_ph, layout.slide_master, spec.subtitle)
+            size, fits = subtitle_size(subtitle_ph, layout.slide_master, spec.subtitle)
             if size is not None:
                 for run in (r for p in placeholder.text_frame.paragraphs for r in p.runs):
                     run.font.size = Pt(round(size, 1))
+            if not fits and overflows is not None:
+                overflows.append(Overflow(len(prs.slides), "subtitle", spec.subtitle))
             filled.add(subtitle_ph.placeholder_format.idx)
         for ph, box, pages in zip(bodies, boxes, columns, strict=False):
             if page < len(pages) and pages[page]:
@@ -553,6 +558,7 @@ def build_deck(
     logo: Logo | None = None,
     language: str | None = None,
     continued: str = CONTINUED,
+    overflows: list[Overflow] | None = None,
 ) -> bytes:
     """The .pptx bytes of ``slides`` on ``master``; identical inputs give identical bytes.
 
@@ -561,6 +567,7 @@ def build_deck(
     every text run (see `localize`); None leaves the runs without one, as before.
     ``continued`` titles the slides a slide overflows onto, in the deck's language (the
     caller translates it: "%(title)s (Forts.)"); its only placeholder is %(title)s.
+    ``overflows`` is given each title and subtitle that does not fit its box even shrunk.
     """
     prs = open_master(master)
     try:
@@ -575,6 +582,7 @@ def build_deck(
             logo,
             language,
             continued,
+            overflows,
         )
     except DeckError:
         raise
@@ -597,6 +605,7 @@ def _fill(
     logo: Logo | None,
     language: str | None,
     continued: str = CONTINUED,
+    overflows: list[Overflow] | None = None,
 ) -> bytes:
     slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
@@ -614,7 +623,7 @@ def _fill(
                 f"deck master {master} has no layout named {spec.layout!r} "
                 f"(it has: {', '.join(sorted(layouts))})"
             )
-        _add_slides(prs, layouts[spec.layout], spec, logo, continued, rtl)
+        _add_slides(prs, layouts[spec.layout], spec, logo, continued, rtl, overflows)
     for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
         if color:
             recolor(prs, color, slot)

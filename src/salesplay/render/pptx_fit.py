@@ -6,7 +6,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesplay.richtext import UNSPACED_SCRIPTS, Para, Run
 
@@ -318,29 +318,37 @@ TOP_MARGIN = 14.4
 MIN_SUBTITLE_SCALE = 0.4
 
 
-def title_size(layout_ph: Any, master: Any, text: str, above: bool = False) -> float | None:
+class Fitted(NamedTuple):
+    """The font size a text is given (None: its master's own) and whether it fits its box
+    there: False when even the least size it may be shrunk to overflows."""
+
+    size: float | None
+    fits: bool
+
+
+def title_size(layout_ph: Any, master: Any, text: str, above: bool = False) -> Fitted:
     """The font size, in points, that keeps `text` in the title placeholder's box, if the
     master's own size does not (None): a title placeholder anchored at its bottom grows
     upward past its box, over a logo above it. Shrunk in twentieths, down to
-    MIN_TITLE_SCALE of the master's size. `above`: the title may also take the room above
-    its box, less a margin (a slide with no logo there): a title of 160 characters grew
-    past the slide's top edge."""
+    MIN_TITLE_SCALE of the master's size, where it is said not to fit. `above`: the title
+    may also take the room above its box, less a margin (a slide with no logo there): a
+    title of 160 characters grew past the slide's top edge."""
     room = max(0.0, layout_ph.top / EMU_PER_PT - TOP_MARGIN) if above else 0.0
     return _fitting_size(layout_ph, master, text, "titleStyle", MIN_TITLE_SCALE, room)
 
 
-def subtitle_size(layout_ph: Any, master: Any, text: str) -> float | None:
+def subtitle_size(layout_ph: Any, master: Any, text: str) -> Fitted:
     """The font size that keeps a subtitle in its placeholder's box, if the master's does not
-    (None), down to MIN_SUBTITLE_SCALE of it (see title_size)."""
+    (None), down to MIN_SUBTITLE_SCALE of it, where it is said not to fit (see title_size)."""
     return _fitting_size(layout_ph, master, text, "bodyStyle", MIN_SUBTITLE_SCALE)
 
 
 def _fitting_size(
     layout_ph: Any, master: Any, text: str, style: str, least: float, room: float = 0.0
-) -> float | None:
+) -> Fitted:
     found = _level_attr(layout_ph, master, 0, "sz", "a:defRPr", style=style)
     if found is None:
-        return None
+        return Fitted(None, True)  # no size to start from: the viewer's autofit decides
     size = int(found) / 100
     width = layout_ph.width / EMU_PER_PT - 14.4
     height = layout_ph.height / EMU_PER_PT - 7.2 + room
@@ -350,6 +358,7 @@ def _fitting_size(
         return lines * 1.2 * points <= height or lines == 1
 
     if fits(size):
-        return None
+        return Fitted(None, True)
     steps = range(19, int(least * 20) - 1, -1)
-    return next((size * k / 20 for k in steps if fits(size * k / 20)), size * least)
+    found_size = next((size * k / 20 for k in steps if fits(size * k / 20)), None)
+    return Fitted(size * least, False) if found_size is None else Fitted(found_size, True)

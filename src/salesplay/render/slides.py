@@ -43,6 +43,16 @@ class SlideSpec:
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """A title or subtitle that runs out of its box even at the least size it is shrunk to:
+    the deck is made, and its family warns (slide 1 is the deck's first)."""
+
+    slide: int
+    part: str  # "title" or "subtitle"
+    text: str
+
+
+@dataclass(frozen=True)
 class Logo:
     """The company logo as PNG bytes and its pixel size."""
 
