@@ -44,6 +44,23 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "taken/file.txt").read_text() == "mine"
 
 
+def test_inits_next_line_can_be_pasted_for_a_folder_with_a_space(tmp_path: Path) -> None:
+    """`init 'My Project'` said "next: cd My Project && make": pasted, "cd: too many
+    arguments"."""
+    result = run_cli("init", "My Project", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    line = result.stdout.splitlines()[0]
+    pasted = line.split("; next: ", 1)[1]
+    cd = subprocess.run(
+        ["bash", "-c", pasted.replace("&& make", "&& pwd")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cd.returncode == 0 and cd.stdout.strip() == str(tmp_path / "My Project"), cd
+
+
 #: the salesplay script of the interpreter running the tests (the project's .venv)
 SCRIPT = Path(sys.executable).with_name("salesplay")
 #: a PATH on which no salesplay is found
