@@ -147,3 +147,28 @@ def test_the_placeholder_logo_names_no_company_and_init_says_to_replace_it(
     logo = (tmp_path / "p/plays/assets/logo.svg").read_text()
     assert "<text" not in logo and "Example" not in logo
     assert "plays/assets/logo.svg is a placeholder mark" in result.stdout
+
+
+def test_the_new_projects_playbook_matrix_has_the_competitor_its_play_faces(
+    tmp_path: Path,
+) -> None:
+    """The playbook's matrix kept only competitors a claim names in its versus: the new
+    project's claims name none, and its matrix had no competitor column under a legend of
+    "competitors (columns)". The competitors the destination's plays face are columns too,
+    and a unique claim wins against them."""
+    from salesplay.context import Context
+    from salesplay.edition import make_edition
+    from salesplay.pipeline import check_catalog
+    from salesplay.render import html
+    from salesplay.render.templates import make_env
+
+    create_project(tmp_path / "p", today=dt.date(2026, 11, 23))
+    catalog = tmp_path / "p/plays"
+    cat = check_catalog(Context(catalog=catalog, as_of=dt.date(2026, 11, 23)))
+    assert cat is not None
+    edition = make_edition(cat, "rep")
+    links = html.Links.for_pdf(catalog, [])
+    page = html.playbook(make_env(None), edition, "always-recoverable", links)
+    matrix = page[page.index('id="matrix"') :]
+    assert 'class="col-comp" data-competitor="status-quo"' in matrix
+    assert "cell-unique" in matrix

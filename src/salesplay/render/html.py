@@ -281,7 +281,14 @@ def playbook(env: jinja2.Environment, edition: Edition, destination_id: str, lin
         "playbook.html",
         destination=dest,
         plays=plays,
-        matrix=Matrix.of(edition, claims, every_competitor=False),
+        # the competitors its claims beat and those its plays face: a unique claim wins
+        # against them all (a catalog whose claims name none had a matrix of no columns)
+        matrix=Matrix.of(
+            edition,
+            claims,
+            every_competitor=False,
+            faced=frozenset(m.competitor.id for p in plays for m in p.competitors),
+        ),
         **context,
     )
 
@@ -361,10 +368,19 @@ class Matrix:
     ]  # (claim id, competitor id) → detail; absent = no claim
 
     @classmethod
-    def of(cls, edition: Edition, claims: Sequence[ClaimView], *, every_competitor: bool) -> Matrix:
+    def of(
+        cls,
+        edition: Edition,
+        claims: Sequence[ClaimView],
+        *,
+        every_competitor: bool,
+        faced: frozenset[str] = frozenset(),
+    ) -> Matrix:
+        """The matrix of `claims` against every competitor of the edition, or only those a
+        claim names in its versus and those in `faced`."""
         ordered = tuple(sorted(claims, key=lambda c: (c.type != "unique", c.id)))
         cells = {(c.id, v.competitor.id): v.detail for c in ordered for v in c.versus}
-        named = {cid for _, cid in cells}
+        named = {cid for _, cid in cells} | faced
         comps = [
             comp for comp in edition.competitors.values() if every_competitor or comp.id in named
         ]
