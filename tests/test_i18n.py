@@ -973,3 +973,97 @@ def test_a_long_term_breaks_and_an_english_one_keeps_its_direction_on_an_arabic_
     decoder = page.split('class="decoder"')[1]
     assert f'<dt><span dir="ltr">{long[:16]}<wbr>{long[16:32]}<wbr>' in decoder
     assert '<dt><span dir="ltr">RTO (goal)</span></dt>' in decoder
+
+
+NAME_DE = "Backup-Modernisierung"
+
+
+def _rename_play(root: Path, new: str) -> None:
+    """What a marketer does to rename a play: its file, and the path step naming it."""
+    (root / BM).rename(root / f"plays/{new}.yaml")
+    path = root / "paths/resilience-journey.yaml"
+    path.write_text(path.read_text().replace("play: backup-modernization", f"play: {new}"))
+
+
+def test_a_renamed_plays_translations_follow_it_and_check_says_so_once(tmp_path: Path) -> None:
+    """A play's file renamed: `check` gave one warning for each of its translated texts in
+    each language, each with a did-you-mean, and `i18n extract` kept none of them (each
+    became an obsolete entry, its text to translate again under the new id)."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE, "play:backup-modernization:name": NAME_DE})
+    _rename_play(root, "backup-refresh")
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    lines = [x for x in err.splitlines() if "translations/" in x]
+    assert len(lines) == 1, err
+    assert lines[0].endswith(
+        "warning: 2 translations of play 'backup-modernization', which the catalog does not"
+        " have (renamed 'backup-refresh'? `salesplay i18n extract` moves them to it, as they"
+        " were made from its texts); they are not used"
+    ), lines
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    moved = messages["play:backup-refresh:objections.1.response"]
+    assert (moved.string, moved.fuzzy) == (RESPONSE_DE, False)
+    assert messages["play:backup-refresh:name"].string == NAME_DE
+    assert "backup-modernization" not in (root / "translations/de.po").read_text()
+    assert cli(tmp_path, "check") == (0, "", "")
+
+
+def test_a_removed_plays_translations_never_move_to_another_play(tmp_path: Path) -> None:
+    """A play removed: its translations are kept as obsolete entries, not given to a play
+    whose texts they were not made from (a did-you-mean named another play's entries)."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE, "play:backup-modernization:name": NAME_DE})
+    # another play takes its place in the path; its texts are not the removed one's
+    _rename_play(root, "backup-refresh")
+    other = root / "plays/backup-refresh.yaml"
+    text = other.read_text()
+    other.write_text(text.replace(RESPONSE_EN, "Ask what a day of downtime costs."))
+    text = other.read_text()
+    other.write_text(text.replace("name: Backup modernization", "name: Backup refresh"))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    lines = [x for x in err.splitlines() if "translations/" in x]
+    assert lines == [
+        "plays/translations/de.po:"
+        + lines[0].split(":")[1]
+        + ":1: warning: 2 translations of play 'backup-modernization', which the catalog does"
+        " not have (`salesplay i18n extract` keeps them as obsolete entries, for a text that"
+        " comes back); they are not used"
+    ], err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    assert messages["play:backup-refresh:objections.1.response"].string == ""
+    assert messages["play:backup-refresh:name"].string == ""
+    assert f'#~ msgstr "{RESPONSE_DE}"' in (root / "translations/de.po").read_text()
+
+
+def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Path) -> None:
+    """An objection removed above a translated one: its entry's id names nothing, and the
+    entry now at its text's place is stale. Both say that the text moved and that `i18n
+    extract` moves the translation; an empty entry for a text not there says nothing."""
+    root = make_catalog(tmp_path, LOCALES)
+    bm = (root / BM).read_text()
+    first = "  - {objection: "
+    item = '  - {objection: "Too expensive.", response: "Price one day of downtime."}\n'
+    (root / BM).write_text(bm.replace(first, item + first, 1))
+    cli(tmp_path, "i18n", "extract")
+    later = "play:backup-modernization:objections.2.response"
+    translate(root, {later: RESPONSE_DE, RESPONSE: "Rechnen Sie einen Tag Ausfall vor."})
+    (root / BM).write_text(bm)  # the first item removed: the second is first again
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
+    assert lines == [
+        "stale translation of play 'backup-modernization' objections.1.response: its text was"
+        f" at '{later}' (a list item moved); the source text is shown until it is translated"
+        " again (`salesplay i18n extract` moves that translation here)",
+        f"translation of '{later}', which the catalog does not have (its text is now at"
+        f" '{RESPONSE}', a list item moved: `salesplay i18n extract` moves the translation"
+        " there); it is not used",
+    ], err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[RESPONSE].string == RESPONSE_DE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ from salesplay.i18n import (
     FINGERPRINT_NOTE,
     TRANSLATIONS_DIR,
     Coverage,
+    Entity,
     Key,
     Unit,
     catalog_units,
@@ -23,8 +24,9 @@ from salesplay.i18n import (
     parse_context,
     po_file,
     read_po_file,
+    renamed,
 )
-from salesplay.load import LoadError
+from salesplay.load import LoadError, YamlPath
 from salesplay.resolve import Catalog
 
 if TYPE_CHECKING:
@@ -116,6 +118,35 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     return done
 
 
+def _follow_renames(
+    cat: Catalog,
+    units: list[Unit],
+    previous: Mapping[str, Any],
+    chosen: dict[Key, Any],
+    used: set[str],
+) -> None:
+    """A renamed entity's texts take the translations its old id had, made from the same
+    source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry."""
+    live = set(cat.docs) | {u.key[:2] for u in units}
+    orphaned: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
+    for context, message in previous.items():
+        key = parse_context(context)
+        if context in used or key is None or not message.string or key[:2] in live:
+            continue
+        orphaned.setdefault(key[:2], {})[(key[2], made_from(message))] = context
+    if not orphaned:
+        return
+    wanting = {u.key: fingerprint(u.source) for u in units if u.key not in chosen}
+    for old, new in renamed(orphaned, wanting).items():
+        for unit in units:
+            if unit.key[:2] != new or unit.key not in wanting:
+                continue
+            taken = orphaned[old].get((unit.key[2], wanting[unit.key]))
+            if taken is not None and taken not in used:
+                chosen[unit.key] = previous[taken]
+                used.add(taken)
+
+
 def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
     from babel.messages.catalog import Catalog as PoCatalog
 
@@ -174,6 +205,7 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         if unit.key not in chosen and context in previous and context not in used:
             chosen[unit.key] = previous[context]
             used.add(context)
+    _follow_renames(cat, units, previous, chosen, used)
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)

@@ -264,6 +264,38 @@ def entity_of(key: Key) -> tuple[str, str]:
     return GLOSSARY_DOC if key[0] == GLOSSARY else key[:2]
 
 
+Entity = tuple[str, str]
+
+
+def renamed(
+    orphaned: Mapping[Entity, Mapping[tuple[YamlPath, str], str]],
+    wanting: Mapping[Key, str],
+) -> dict[Entity, Entity]:
+    """The entity each entity the catalog no longer has was most likely renamed to.
+
+    `orphaned`: for each (kind, id) the catalog no longer has, its translated entries as
+    (field path, fingerprint of the source they were made from) → msgctxt; `wanting`: the
+    catalog's texts with no entry of their own, key → fingerprint of their source. An orphan
+    goes to the entity of its kind whose texts match most of its entries, field and source
+    alike; one to one, the most matches first, then by id. No match, no rename: a deleted
+    play's translations never move to another play.
+    """
+    texts: dict[Entity, set[tuple[YamlPath, str]]] = {}
+    for key, made in wanting.items():
+        texts.setdefault(key[:2], set()).add((key[2], made))
+    scores = sorted(
+        (-len(found), old, new)
+        for old, entries in orphaned.items()
+        for new, have in texts.items()
+        if new[0] == old[0] and (found := have & entries.keys())
+    )
+    moves: dict[Entity, Entity] = {}
+    for _, old, new in scores:
+        if old not in moves and new not in moves.values():
+            moves[old] = new
+    return moves
+
+
 @dataclass(frozen=True)
 class GlossaryClash:
     """A term whose translation another term's already is: a decoder explains it once."""
@@ -723,6 +755,17 @@ def _entries(
     broken: Set[tuple[str, str]],
 ) -> dict[Key, Entry]:
     found: dict[Key, Entry] = {}
+    #: the entries of entities the catalog does not have (a play renamed or removed): one
+    #: warning for each, not one for each of its texts
+    orphans: dict[Entity, list[tuple[Location, YamlPath, str, str]]] = {}
+    #: (entity, field path less its list places, source fingerprint) → msgctxt of a
+    #: translated entry made from that source
+    made: dict[tuple[Entity, tuple[str, ...], str], str] = {}
+    for message in messages:
+        parsed = parse_context(message.context) if message.context else None
+        if parsed is not None and message.string:
+            where = (parsed[:2], _unnumbered(parsed[2]), made_from(message))
+            made.setdefault(where, message_context(parsed))
     for message in messages:
         if not message.id:
             continue  # the header
@@ -755,11 +798,24 @@ def _entries(
                     parsed[:2],
                 )
                 continue
+            if not message.string:
+                continue  # an empty entry for a text not there: nothing is lost, extract drops it
+            if parsed is not None and parsed[0] != GLOSSARY and parsed[:2] not in entities:
+                source = made_from(message)
+                orphans.setdefault(parsed[:2], []).append((loc, parsed[2], source, context))
+                continue
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
+            moved = _moved_to(parsed, made_from(message), sources)
+            hint = (
+                f" (its text is now at '{message_context(moved)}', a list item moved:"
+                " `salesplay i18n extract` moves the translation there)"
+                if moved is not None
+                else did_you_mean(context, contexts)
+            )
             reporter.warning(
                 loc,
                 f"translation of '{context}', which the catalog does not have"
-                f"{did_you_mean(context, contexts)}{shape}; it is not used",
+                f"{hint}{shape}; it is not used",
                 "translation",
                 parsed[:2] if parsed else None,
             )
@@ -794,20 +850,97 @@ def _entries(
         entry = Entry(text, made_from(message), message.fuzzy, loc)
         found[key] = entry
         if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):
-            why = (
-                "marked fuzzy (to review)"
-                if entry.made_from == fingerprint(sources[key])
-                else "its source text changed since it was translated"
+            now = fingerprint(sources[key])
+            moved_here = made.get((key[:2], _unnumbered(key[2]), now))
+            if entry.made_from == now:
+                why = "marked fuzzy (to review)"
+            elif moved_here is None or moved_here == context:
+                why = "its source text changed since it was translated"
+            else:
+                why = f"its text was at '{moved_here}' (a list item moved)"
+            fix = (
+                "`salesplay i18n extract` marks it, then update it and clear 'fuzzy'"
+                if moved_here is None or moved_here == context or entry.made_from == now
+                else "`salesplay i18n extract` moves that translation here"
             )
             reporter.warning(
                 loc,
                 f"stale translation of {_field_named(key)}: {why};"
-                " the source text is shown until it is translated again"
-                " (`salesplay i18n extract` marks it, then update it and clear 'fuzzy')",
+                f" the source text is shown until it is translated again ({fix})",
                 "translation-stale",
                 key[:2],
             )
+    _orphans_said(orphans, sources, found, contexts, reporter)
     return found
+
+
+def _moved_to(parsed: Key | None, made: str, sources: Mapping[Key, str]) -> Key | None:
+    """The field of the same entity whose text an entry was made from (a list item moved
+    when one above it was removed or inserted), as `i18n extract` would move it."""
+    if parsed is None:
+        return None
+    found = [
+        k
+        for k, text in sources.items()
+        if k[:2] == parsed[:2]
+        and _unnumbered(k[2]) == _unnumbered(parsed[2])
+        and fingerprint(text) == made
+    ]
+    return min(found, key=lambda k: (len(k[2]), message_context(k))) if found else None
+
+
+def _unnumbered(path: YamlPath) -> tuple[str, ...]:
+    """A field's path with its list places left out: the same for a list item moved."""
+    return tuple(part for part in path if isinstance(part, str))
+
+
+def _orphans_said(
+    orphans: Mapping[Entity, list[tuple[Location, YamlPath, str, str]]],
+    sources: Mapping[Key, str],
+    found: Mapping[Key, Entry],
+    contexts: Mapping[str, Key],
+    reporter: Reporter,
+) -> None:
+    """One warning for the entries of each entity the catalog does not have, at its first:
+    a play renamed gave one for each of its 40 texts in each language, each with a
+    did-you-mean (a removed play's named another play's texts). The entity it was renamed to
+    is named only when its texts match the entries (`renamed`), as `i18n extract` moves them."""
+    wanting = {key: fingerprint(text) for key, text in sources.items() if key not in found}
+    orphaned = {
+        entity: {(path, made): context for _, path, made, context in entries}
+        for entity, entries in orphans.items()
+    }
+    moves = renamed(orphaned, wanting)
+    for entity, entries in orphans.items():
+        kind, eid = entity
+        loc, _, _, context = entries[0]
+        if len(entries) == 1 and entity not in moves:
+            reporter.warning(
+                loc,
+                f"translation of '{context}', which the catalog does not have"
+                f"{did_you_mean(context, contexts)}; it is not used",
+                "translation",
+                entity,
+            )
+            continue
+        count = f"{len(entries)} translations" if len(entries) > 1 else "a translation"
+        if entity in moves:
+            fix = (
+                f" (renamed '{moves[entity][1]}'? `salesplay i18n extract` moves them to it,"
+                " as they were made from its texts)"
+            )
+        else:
+            fix = (
+                " (`salesplay i18n extract` keeps them as obsolete entries, for a text that"
+                " comes back)"
+            )
+        reporter.warning(
+            loc,
+            f"{count} of {kind} '{eid}', which the catalog does not have{fix};"
+            f" {'they are' if len(entries) > 1 else 'it is'} not used",
+            "translation",
+            entity,
+        )
 
 
 def _field_named(key: Key) -> str:
