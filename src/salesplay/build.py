@@ -576,6 +576,7 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
 
     from salesplay.labels import unused_overrides
     from salesplay.render.templates import make_env, project_sources
+    from salesplay.render.theme import unused_files
     from salesplay.write import temp_prefix
 
     diags = ctx.reporter.sorted(ctx.strict)
@@ -587,6 +588,7 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
         except BuildFault as exc:
             ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
+    ctx.reporter.diagnostics += unused_files(ctx.templates)
     if ctx.reporter.has_errors():
         return  # templates that cannot be planned: their labels are not linted
     extract = make_env(ctx.templates).extract_translations  # type: ignore[attr-defined]

@@ -81,6 +81,7 @@ class _Sandbox(SandboxedEnvironment):
         tree = super()._parse(source, name, filename)
         if filename is not None and not Path(filename).is_relative_to(THEME_DIR):
             _no_reserved_names(tree, Path(filename))
+            _known_blocks(self, tree, Path(filename))
         return tree
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -189,6 +190,51 @@ def _no_reserved_names(tree: jinja2.nodes.Template, path: Path) -> None:
                     " a block, it is replaced for the whole page, the built-in template this"
                     " one extends too; name your variable otherwise",
                 )
+
+
+def _known_blocks(env: jinja2.Environment, tree: jinja2.nodes.Template, path: Path) -> None:
+    """A block of a project template that the templates it extends do not have is a fault at
+    its line: `{% block titel %}` in an override of battlecard.html was never shown, and
+    nothing said so. A template that extends one named by a variable is not judged."""
+    extends = [
+        node.template.value
+        for node in tree.find_all(jinja2.nodes.Extends)
+        if isinstance(node.template, jinja2.nodes.Const) and isinstance(node.template.value, str)
+    ]
+    if not extends or env.loader is None:
+        return
+    known: set[str] = set()
+    todo, seen = list(extends), set(extends)
+    while todo:
+        name = todo.pop()
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+            parent = env.parse(source, name, filename)
+        except (jinja2.TemplateError, TemplateFault):
+            return  # a parent that cannot be read is its own fault, said where it is loaded
+        known |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
+        for node in parent.find_all(jinja2.nodes.Extends):
+            if not isinstance(node.template, jinja2.nodes.Const):
+                return  # a parent that extends a variable: its blocks are not known here
+            if node.template.value not in seen:
+                seen.add(node.template.value)
+                todo.append(node.template.value)
+    # a block inside another block is the child's own, shown where that one is
+    outer: list[jinja2.nodes.Block] = []
+    todo_nodes: list[jinja2.nodes.Node] = list(tree.body)
+    while todo_nodes:
+        inner = todo_nodes.pop()
+        if isinstance(inner, jinja2.nodes.Block):
+            outer.append(inner)
+        else:
+            todo_nodes.extend(inner.iter_child_nodes())
+    for block in sorted(outer, key=lambda b: b.lineno):
+        if block.name not in known:
+            raise TemplateFault(
+                Location(path, block.lineno, 0),
+                f"block '{block.name}' is not one that {extends[0]} has, so it is never"
+                f" shown{did_you_mean(block.name, sorted(known))}",
+            )
 
 
 #: `{% extends "default/NAME" %}` opening a project template

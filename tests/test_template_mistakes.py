@@ -1,0 +1,73 @@
+"""A project's template folder: a misnamed override or block is said by `check`, not ignored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AS_OF, make_catalog, run_cli
+
+CHECK = ("check", "--templates", "templates", "--as-of", AS_OF)
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    make_catalog(tmp_path)
+    for name, text in files.items():
+        path = tmp_path / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_misnamed_override_is_a_warning_naming_the_file_it_was_meant_for(
+    tmp_path: Path,
+) -> None:
+    """`templates/batlecard.html` and `templates/styles.css` changed nothing, and `check`
+    said nothing. A file of the project's own that a template or stylesheet names (an
+    include, an @import) is used, and said nothing of."""
+    _project(
+        tmp_path,
+        {
+            "batlecard.html": '{% extends "default/battlecard.html" %}',
+            "styles.css": '@import url("default/style.css");',
+            "print.css": '@import url("default/print.css"); @import url("brand.css");',
+            "brand.css": ".card-title { color: #B00020; }",
+            "matrix.html": '{% extends "default/matrix.html" %}{% include "note.html" %}',
+            "note.html": "<p>Reviewed every quarter.</p>",
+            "README.md": "What these overrides are for.",
+        },
+    )
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    tail = "replaces no built-in file and no template or stylesheet of templates/ names it"
+    assert done.lines == [
+        f"templates/batlecard.html: warning: 'batlecard.html' {tail}: no output uses it"
+        " (did you mean 'battlecard.html'?)",
+        f"templates/styles.css: warning: 'styles.css' {tail}: no output uses it"
+        " (did you mean 'style.css'?)",
+        "0 errors, 2 warnings",
+    ]
+
+
+def test_a_block_the_extended_template_lacks_is_a_located_error_of_check(
+    tmp_path: Path,
+) -> None:
+    """`{% block titel %}` in an override of battlecard.html was never shown: it is an error
+    at its line with the block meant, found by `check` and stopping `build` before anything
+    is written. A block inside a known block is the override's own, and fine."""
+    typo = '{% extends "default/battlecard.html" %}\n{% block titel %}Field card{% endblock %}\n'
+    _project(tmp_path, {"battlecard.html": typo})
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 1
+    assert done.lines == [
+        "templates/battlecard.html:2: error: block 'titel' is not one that"
+        " default/battlecard.html has, so it is never shown (did you mean 'title'?)",
+        "1 error, 0 warnings",
+    ]
+    built = run_cli("build", "--as-of", AS_OF, "--only", "battlecards", cwd=tmp_path)
+    assert built.code == 1 and not (tmp_path / "build").exists(), built.stderr
+    nested = (
+        '{% extends "default/battlecard.html" %}\n'
+        "{% block title %}{% block brand %}Northwind{% endblock %}: field card{% endblock %}\n"
+    )
+    (tmp_path / "templates/battlecard.html").write_text(nested, encoding="utf-8")
+    assert run_cli(*CHECK, cwd=tmp_path).lines == []
