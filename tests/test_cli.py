@@ -119,6 +119,39 @@ def test_run_inside_the_catalog_the_default_catalog_is_told_to_be_dot(tmp_path: 
     assert not (root / "build").exists()
 
 
+def test_a_catalog_yml_is_found_as_catalog_yaml_is_and_named_as_spelt(tmp_path: Path) -> None:
+    """With plays/catalog.yml (a valid catalog), `--catalog .` read every YAML file of the
+    project as a play (31 errors) and `check` run inside plays/ gave two wrong errors."""
+    root = make_catalog(tmp_path)
+    (root / "catalog.yaml").rename(root / "catalog.yml")
+    assert run_cli("check", "--as-of", AS_OF, cwd=tmp_path).code == 0
+    for cwd, args, message in (
+        (
+            tmp_path,
+            ["--catalog", "."],
+            "'.' has no catalog.yml; 'plays' has one: use --catalog plays",
+        ),
+        (root, [], "'plays' has no catalog.yml; '.' has one: use --catalog ."),
+    ):
+        result = run_cli("check", *args, "--as-of", AS_OF, cwd=cwd)
+        assert (result.code, result.lines) == (2, [f"salesplay: error: catalog folder {message}"])
+
+
+def test_catalog_yaml_and_catalog_yml_side_by_side_is_one_error(tmp_path: Path) -> None:
+    """It was "duplicate catalog id 'catalog'", an id no one wrote."""
+    root = make_catalog(tmp_path)
+    (root / "catalog.yml").write_bytes((root / "catalog.yaml").read_bytes())
+    result = run_cli("check", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.lines) == (
+        1,
+        [
+            "plays/catalog.yml:1:1: error: catalog.yaml is read already: keep one of"
+            " catalog.yaml and catalog.yml",
+            "1 error, 0 warnings",
+        ],
+    )
+
+
 def test_a_catalog_folder_that_cannot_be_entered_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -353,8 +353,8 @@ def test_unknown_folder_and_top_level_file(tmp_path: Path) -> None:
         ),
         pytest.param(
             "plays/Recovery-Drills.YAML",
-            "'plays/Recovery-Drills.YAML' is not read: catalog files end in lower-case .yaml"
-            " (rename it to 'recovery-drills.yaml')",
+            "'plays/Recovery-Drills.YAML' is not read: catalog files end in lower-case .yaml or"
+            " .yml (rename it to 'recovery-drills.yaml')",
             id="upper-case",
         ),
     ],
@@ -417,11 +417,11 @@ def test_upper_case_extension_is_one_error_naming_the_rename(
     result = check(tmp_path, {new: base_text(old), old: None})
     assert result.code == 1
     name = new.rsplit("/", 1)[-1]
-    stem = name.split(".")[0]
+    stem, suffix = name.split(".")
     # one line: neither references to its entity nor a missing catalog.yaml are errors too
     assert result.diagnostics == [
-        f"plays/{new}:1:1: error: '{new}' is not read: catalog files end in lower-case .yaml"
-        f" (rename it to '{stem}.yaml')"
+        f"plays/{new}:1:1: error: '{new}' is not read: catalog files end in lower-case .yaml or"
+        f" .yml (rename it to '{stem}.{suffix.lower()}')"
     ]
 
 

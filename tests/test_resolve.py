@@ -157,17 +157,18 @@ def test_reference_to_an_invalid_entity_is_not_called_unknown(tmp_path: Path) ->
     [
         pytest.param(
             "plays/recovery-drills.yaml.bak",
-            "only .yaml files are; rename it to 'recovery-drills.yaml'",
+            "only .yaml and .yml files are; rename it to 'recovery-drills.yaml'",
             id="bak",
         ),
         pytest.param(
             "plays/recovery-drills.txt",
-            "only .yaml files are; rename it to 'recovery-drills.yaml'",
+            "only .yaml and .yml files are; rename it to 'recovery-drills.yaml'",
             id="txt",
         ),
         pytest.param(
             "plays/old/recovery-drills.yaml.bak",
-            "only .yaml files directly in plays/ are; move it to 'plays/recovery-drills.yaml'",
+            "only .yaml and .yml files directly in plays/ are; move it to"
+            " 'plays/recovery-drills.yaml'",
             id="nested",
         ),
     ],
@@ -191,8 +192,8 @@ def test_a_file_not_read_is_named_once_at_its_first_reference(tmp_path: Path) ->
     )
     assert result.diagnostics == [
         "plays/competitors/acme.yaml:4:7: error: unknown product 'vault' in capability"
-        " 'vault/immutable-snapshots' (products/vault.txt is not read: only .yaml files are;"
-        " rename it to 'vault.yaml')"
+        " 'vault/immutable-snapshots' (products/vault.txt is not read: only .yaml and .yml"
+        " files are; rename it to 'vault.yaml')"
     ]
 
 

@@ -161,34 +161,50 @@ def check_folder(folder: Path, what: str) -> None:
         )
 
 
+#: the names a catalog's own file may have (load.YAML_SUFFIXES: .yaml or .yml)
+CATALOG_FILES = ("catalog.yaml", "catalog.yml")
+
+
+def catalog_file(folder: Path) -> str | None:
+    """The name of the catalog file `folder` holds (catalog.yaml, else catalog.yml), or None;
+    OSError when the folder cannot be entered."""
+    for name in CATALOG_FILES:
+        if (folder / name).is_file():
+            return name
+    return None
+
+
 def _check_catalog_named(catalog: Path) -> None:
-    """Refuse a catalog folder with no catalog.yaml that holds a folder with one (UsageError):
-    `--catalog ''` or `.` in a project names the project, not its catalog, and would read
-    its every YAML file as a play."""
+    """Refuse a catalog folder with no catalog.yaml (or .yml) that holds a folder with one
+    (UsageError): `--catalog ''` or `.` in a project names the project, not its catalog, and
+    would read its every YAML file as a play. The message names the file as it is spelt."""
     try:
-        if (catalog / "catalog.yaml").exists():
+        if any((catalog / name).exists() for name in CATALOG_FILES):
             return
     except OSError as exc:  # a folder that can be listed but not entered (chmod 644)
         raise UsageError(f"catalog folder '{catalog}' cannot be read: {exc.strerror}") from None
     with contextlib.suppress(OSError):
         # run inside the catalog: the default `plays` is its folder of plays
-        if (catalog.absolute().parent / "catalog.yaml").is_file():
+        name = catalog_file(catalog.absolute().parent)
+        if name is not None:
             above = os.path.relpath(catalog.absolute().parent)
             raise UsageError(
-                f"catalog folder '{catalog}' has no catalog.yaml; '{above}' has one: use"
+                f"catalog folder '{catalog}' has no {name}; '{above}' has one: use"
                 f" --catalog {above}"
             )
+    inside: list[tuple[str, str]] = []
     try:
-        inside = sorted(
-            d.name for d in catalog.iterdir() if d.is_dir() and (d / "catalog.yaml").is_file()
-        )
+        for d in sorted(catalog.iterdir()):
+            name = catalog_file(d) if d.is_dir() else None
+            if name is not None:
+                inside.append((d.name, name))
     except OSError:
         return  # the loader says what it cannot list
     if inside:
-        meant = catalog / inside[0]
+        folder, name = inside[0]
+        meant = catalog / folder
         raise UsageError(
-            f"catalog folder '{catalog}' has no catalog.yaml; '{meant}' has one: use"
-            f" --catalog {meant}"
+            f"catalog folder '{catalog}' has no {name}; '{meant}' has one: use --catalog {meant}"
         )
 
 

@@ -916,7 +916,8 @@ def _catalog_files(
                     path,
                     _kind_of(catalog, path),
                     f"'{path.relative_to(catalog).as_posix()}' is not read: catalog files end in"
-                    f" lower-case .yaml (rename it to '{meant_id(path.stem)}.yaml')",
+                    " lower-case .yaml or .yml (rename it to"
+                    f" '{meant_id(path.stem)}{path.suffix.lower()}')",
                     "file-name",
                 )
                 continue

@@ -156,9 +156,12 @@ class Catalog:
         folder = ENTITY_FOLDERS[kind]
         shown = path.relative_to(self.root).as_posix()
         if path.parent == self.root / folder:
-            return f"{shown} is not read: only .yaml files are; rename it to '{entity_id}.yaml'"
+            return (
+                f"{shown} is not read: only .yaml and .yml files are;"
+                f" rename it to '{entity_id}.yaml'"
+            )
         return (
-            f"{shown} is not read: only .yaml files directly in {folder}/ are;"
+            f"{shown} is not read: only .yaml and .yml files directly in {folder}/ are;"
             f" move it to '{folder}/{entity_id}.yaml'"
         )
 

@@ -517,9 +517,15 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
         bucket = result.entities.setdefault(doc.kind, {})
         if doc.id in bucket:
             first = bucket[doc.id].doc.path.name
+            # catalog.yaml and glossary.yaml have no id: two spellings of one file
+            said = (
+                f"duplicate {doc.kind} id '{doc.id}' (also {first})"
+                if doc.kind in ENTITY_FOLDERS
+                else f"{first} is read already: keep one of {first} and {doc.path.name}"
+            )
             reporter.error(
                 Location(doc.path),
-                f"duplicate {doc.kind} id '{doc.id}' (also {first})",
+                said,
                 "duplicate-id",
                 (doc.kind, doc.id),
             )
