@@ -41,6 +41,58 @@ def test_colon_inside_text(tmp_path: Path) -> None:
     ]
 
 
+TALK = 'talk_track: "Price one day of downtime against the project."'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        pytest.param(
+            TALK,
+            "talk_track: 'We've priced it.'",
+            "10:45: error: could not be read: the text in '…' ends at the apostrophe in We've:"
+            " put the text in double quotes, or write the apostrophe twice ('We''ve')",
+            id="apostrophe-in-flow",
+        ),
+        pytest.param(
+            TALK,
+            'talk_track: "We use "Acme" already."',
+            '10:50: error: could not be read: an inner " ends the quoted text: put the text in'
+            ' single quotes, or write \\" for each " inside it',
+            id="inner-double-quote-in-flow",
+        ),
+        pytest.param(
+            "next_steps: [Schedule a first drill]",
+            'next_steps: ["Schedule" a first drill]',
+            "11:25: error: could not be read: text goes on after the closing quote: put all of"
+            " the text in one pair of quotes, or put a comma before it if it starts the next"
+            " item",
+            id="text-after-quote-in-list",
+        ),
+        pytest.param(
+            "why_now: Auditors now ask for recovery evidence.",
+            'why_now: "Auditors now ask for recovery evidence.',
+            "5:10: error: could not be read: a quote opened here is never closed: end the text"
+            ' with a closing "',
+            id="unclosed-quote-read-on-to-the-next",
+        ),
+        pytest.param(
+            "why_now: Auditors now ask for recovery evidence.",
+            "why_now: 'Auditors' now ask for recovery evidence.",
+            "5:21: error: could not be read: text goes on after the closing quote: put all of"
+            " the text in one pair of quotes (double quotes if it holds an apostrophe)",
+            id="text-after-quote-in-block",
+        ),
+    ],
+)
+def test_a_quote_slip_is_said_where_it_is(tmp_path: Path, old: str, new: str, said: str) -> None:
+    """In `{…}` and `[…]` a quote that ends the text early was "a mapping opened with '{' is
+    never closed" (it is closed), and a quote never closed, "text goes on after the closing
+    quote" lines below, at the quote it ran on to."""
+    result = check(tmp_path, replace_in(PLAY, old, new))
+    assert (result.code, result.diagnostics) == (1, [f"{SHOWN}:{said}"])
+
+
 def test_colon_inside_a_list_item_reads_as_a_field(tmp_path: Path) -> None:
     # `- Tip: …` is valid YAML (a one-field mapping), so validation explains it
     result = check(tmp_path, replace_in(PLAY, "  - Who signs", "  - Tip: who signs"))
@@ -332,7 +384,13 @@ def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
             14,
             "text goes on after the closing quote: put all of the text",
         ),
-        ("name: 'it's'\n", 1, 11, "text goes on after the closing quote"),
+        ("name: 'it's'\n", 1, 10, "the text in '…' ends at the apostrophe in it's: put the text"),
+        (
+            "competitors:\n  - {competitor: 'a, talk_track: 'b'}\n",
+            2,
+            18,
+            "a quote opened here is never closed: end the text with a closing '",
+        ),
         ("name: [a] b\n", 1, 11, "text goes on after a closing ']': put the whole text in quotes"),
         ("name: @acme\n", 1, 7, "text cannot start with '@': put the text in quotes"),
         ("name: *bold* claim\n", 1, 7, "text cannot start with '*': put the text in quotes"),

@@ -126,6 +126,12 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None
     if "\t" in lead or line[col : col + 1] == "\t":
         tab = lead.index("\t") if "\t" in lead else col
         return "a tab character: indent with spaces", row + 1, tab + 1
+    if isinstance(exc, yaml.parser.ParserError):
+        slip = _quote_slip(
+            lines, text, row, col, context is not None and "flow" in str(exc.context)
+        )
+        if slip is not None:
+            return slip
     if "cannot start any token" in problem or "expected alphabetic" in problem:
         # `"Acme" *rocks*`: the quote closed the text, the rest cannot follow it
         at = context if context is not None and "alias" in str(exc.context) else mark
@@ -251,6 +257,105 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None
         first = lines.indent(lines[row]) + 1
         return _indentation(row + 1), row + 1, first
     return None
+
+
+def _quoted_before(text: str, row: int, col: int) -> yaml.ScalarToken | None:
+    """The quoted text that ends just before line:column `row`:`col` (zero-based) on that
+    line, with only spaces between; None if what comes before is anything else."""
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    last: yaml.Token | None = None
+    try:
+        for token in yaml.scan(text, Loader=base):
+            if (token.start_mark.line, token.start_mark.column) >= (row, col):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass  # the scanner's own slip lies past the parser's: the tokens before it stand
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ("'", '"'):
+        return None
+    end = last.end_mark
+    return last if end.line == row and end.column <= col else None
+
+
+#: a field inside quoted text, as a quote left open swallows it: `, response: ` in a `{…}`
+_FIELD_IN_TEXT_RE = re.compile(r"(?:^|,)\s*([A-Za-z_][\w-]*):\s")
+
+
+def _quote_slip(
+    lines: _Lines, text: str, row: int, col: int, flow: bool
+) -> tuple[str, int, int] | None:
+    """A quote that ends the text early, or one never closed, behind a parse error at
+    row:col: libyaml says "expected ',' or '}'" or "expected key" at whatever follows the
+    quoted text it read, which is not where the slip is.
+
+    - the quoted text swallowed fields (`why_now: "Insurers now ask` with no closing quote
+      reads on to the next quote, lines below): the quote opened there is never closed;
+    - a letter right after the closing quote: an apostrophe in '…' (`'We've'`), or an inner
+      " in "…" (`"We use "Acme" now"`), ended the text, said at that quote;
+    - a space, then more: text after the closing quote (or a missing comma, inside […]).
+    """
+    line = lines[row]
+    if not line[col : col + 1].strip() or line[col] in ",]}:#":
+        return None
+    token = _quoted_before(text, row, col)
+    if token is None:
+        return None
+    start, end, quote = token.start_mark, token.end_mark, token.style
+    first = lines[start.line]
+    opened = lines.indent(first)
+    spans = [lines[n] for n in range(start.line, end.line + 1)]
+    spans[-1] = spans[-1][: end.column]
+    spans[0] = spans[0][start.column :]
+    swallowed = any(
+        (_key_of(lines[n]) is not None or lines[n].lstrip().startswith("- "))
+        and lines.indent(lines[n]) <= opened
+        for n in range(start.line + 1, end.line + 1)
+    ) or (
+        flow
+        and any(m.group(1) in known_fields() for m in _FIELD_IN_TEXT_RE.finditer(" ".join(spans)))
+    )
+    if swallowed:
+        return (
+            f"a quote opened here is never closed: end the text with a closing {quote}",
+            start.line + 1,
+            start.column + 1,
+        )
+    at = end.column - 1  # the quote that ended the text
+    if end.column == col:
+        if quote == "'" and line[at - 1 : at].isalnum() and line[col].isalnum():
+            word = re.search(r"\w*$", line[:at])
+            after = re.match(r"\w*", line[col:])
+            typed = (word.group() if word else "") + "'" + (after.group() if after else "")
+            twice = typed.replace("'", "''")
+            return (
+                f"the text in '…' ends at the apostrophe in {typed}: put the text in double"
+                f" quotes, or write the apostrophe twice ('{twice}')",
+                row + 1,
+                at + 1,
+            )
+        if quote == '"':
+            return (
+                'an inner " ends the quoted text: put the text in single quotes, or write \\"'
+                ' for each " inside it',
+                row + 1,
+                at + 1,
+            )
+        return (
+            "an inner ' ends the quoted text: put the text in double quotes, or write each '"
+            " inside it twice ('')",
+            row + 1,
+            at + 1,
+        )
+    fix = (
+        ", or put a comma before it if it starts the next item"
+        if flow
+        else " (double quotes if it holds an apostrophe)"
+    )
+    return (
+        f"text goes on after the closing quote: put all of the text in one pair of quotes{fix}",
+        row + 1,
+        col + 1,
+    )
 
 
 def _no_colon(lines: _Lines, row: int) -> tuple[str, int, int] | None:
