@@ -247,6 +247,18 @@ def test_a_partner_whose_kit_holds_no_play_is_warned_at_its_tier(tmp_path: Path)
         " (1 play): raise this partner's tier, or bring a play to it"
     ]
     assert check(tmp_path / "strict", registered, "--strict").code == 1
+    # `audience:` written with no value is the default too, and said so
+    empty = {
+        **registered,
+        **replace_in(RD, "name: Recovery drills\n", "name: Recovery drills\naudience:\n"),
+    }
+    assert check(tmp_path / "empty", empty).diagnostics == [
+        "plays/partners/red-rock.yaml:2:1: warning: partner 'red-rock' gets an empty kit: no"
+        " play reaches tier 'registered': play 'recovery-drills': audience 'rep' by default:"
+        " the `audience:` at the top of this play (plays/plays/recovery-drills.yaml:2) is empty"
+        " (write internal, rep, partner or public); the kits' plays start at tier 'silver'"
+        " (1 play): raise this partner's tier, or bring a play to it"
+    ]
     # the play opened to partners: the kit holds it, nothing to say
     opened = {
         **registered,
@@ -353,7 +365,7 @@ def test_explain_usage_errors_and_catalog_errors(tmp_path: Path) -> None:
     assert code == 2
     assert (
         "unknown play 'backup-modernizing' (plays/backup-modernizing.yaml.bak is not read: only"
-        " .yaml files are; rename it to 'backup-modernizing.yaml')" in err
+        " .yaml and .yml files are; rename it to 'backup-modernizing.yaml')" in err
     )
     broken = replace_in(
         "plays/backup-modernization.yaml", "why_us: [immutable-by-default]", "why_us: [nope]"

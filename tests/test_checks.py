@@ -745,6 +745,36 @@ def test_an_empty_logo_or_min_tier_is_an_error_not_left_out(tmp_path: Path) -> N
     ]
 
 
+BM = "plays/backup-modernization.yaml"
+
+
+def test_an_empty_min_tier_or_inner_audience_is_an_error_not_left_out(tmp_path: Path) -> None:
+    """`min_tier:` with no value was read as no minimum: a silver play went into the kit of a
+    registered partner; an objection's or proof's `audience:` with no value took the
+    audience of its play, maybe wider than the value cleared."""
+    result = check(
+        tmp_path,
+        {
+            BM: base_text(BM)
+            .replace("min_tier: silver}", "min_tier: }")
+            .replace("audience: public}", "audience: }"),
+            **replace_in("partners/red-rock.yaml", "tier: silver", "tier:"),
+        },
+    )
+    assert (result.code, result.diagnostics) == (
+        1,
+        [
+            "plays/partners/red-rock.yaml:2:6: error: 'tier' should be a string, found nothing:"
+            " write its value after the colon",
+            f"plays/{BM}:19:105: error: empty `audience:`: write one of internal, rep, partner,"
+            " public, or leave the field out to give the item the audience of what holds it",
+            f"plays/{BM}:21:52: error: empty `min_tier:`: name the lowest tier that may sell"
+            " this play (tiers are registered, silver, gold), or leave the field out to open the"
+            " play to every tier",
+        ],
+    )
+
+
 def test_text_nested_deeper_than_the_outputs_read_is_an_error(tmp_path: Path) -> None:
     """A bullet nested ten deep was an empty bullet on every card, deck and playbook
     (markdown-it stopped reading past its nesting limit, in silence)."""

@@ -54,8 +54,8 @@ def test_wrong_type_for_a_string(tmp_path: Path, value: str, found: str, hint: s
 def test_empty_value_is_nothing(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in(PLAY, "name: Recovery drills", "name:"))
     assert (
-        f"{SHOWN}:1:6: error: 'name' should be a string, found nothing (quote it to make it text)"
-        in result.lines
+        f"{SHOWN}:1:6: error: 'name' should be a string, found nothing: write its value after"
+        " the colon" in result.lines
     )
 
 

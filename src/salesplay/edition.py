@@ -129,6 +129,15 @@ def audience_words(cat: Catalog, kind: str, eid: str, path: YamlPath = ()) -> st
     audience = cat.audience(kind, eid, path)
     origin = audience_origin(cat, kind, eid, path)
     if origin is None:
+        doc = cat.docs.get((kind, eid))
+        if doc is not None and isinstance(doc.data, dict) and "audience" in doc.data:
+            # `audience:` with no value, read as none: the default, not what it says
+            loc = cat.loc(kind, eid, ("audience",))
+            return (
+                f"audience '{audience}' by default: the `audience:` at the top of this {kind}"
+                f" ({_in_catalog(cat, loc.file)}:{loc.line}) is empty (write"
+                f" {', '.join(AUDIENCES[:-1])} or {AUDIENCES[-1]})"
+            )
         return f"audience '{audience}' by default: this {kind} sets no `audience:` at its top"
     loc = cat.loc(kind, eid, (*origin, "audience"))
     whose = "" if origin == path else f" on the enclosing {_item_name(origin) or kind}"

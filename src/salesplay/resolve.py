@@ -306,6 +306,15 @@ class _Refs:
         return False
 
 
+def _written_empty(data: Any, path: YamlPath) -> bool:
+    """Whether the field at `path` is written with no value (`min_tier:`), which YAML reads
+    as null: not the same as leaving it out."""
+    node = data
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and path[-1] in node and node[path[-1]] is None
+
+
 def _check_kit_locales(cat: Catalog, partner_id: str, doc: Document, reporter: Reporter) -> None:
     """A partner's kit languages must be locales the catalog is built in."""
     value = cat.partners[partner_id].locale
@@ -451,6 +460,16 @@ def _check_references(
             refs.check("competitor", pc.competitor, doc, ("competitors", i, "competitor"))
         if play.partner and play.partner.min_tier is not None:
             refs.tier(play.partner.min_tier, doc, ("partner", "min_tier"))
+        elif play.partner and _written_empty(doc.data, ("partner", "min_tier")):
+            # read as no value, it opened the play to every tier: a cleared value is a slip
+            reporter.error(
+                doc.key_loc(("partner", "min_tier")),
+                "empty `min_tier:`: name the lowest tier that may sell this play (tiers are"
+                f" {', '.join(dict.fromkeys(cat.config.tier_ids))}), or leave the field out to"
+                " open the play to every tier",
+                "reference",
+                ("play", play_id),
+            )
     # each partner logo file is read once (a path fault reported there), then decoded: a
     # thousand of them on the build's workers first, which the checks below then find
     root, folders = cat.root.resolve(), dict[str, str]()

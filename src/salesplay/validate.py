@@ -26,6 +26,7 @@ from salesplay.load import (
     shown_path,
 )
 from salesplay.models import (
+    AUDIENCES,
     COLOUR_RE,
     ENTITY_FOLDERS,
     ID_RE,
@@ -215,6 +216,9 @@ def _string_hint(doc: Document | None, loc: YamlPath, value: Any) -> str:
         text = doc.lines[key[0] - 1] if key and key[0] <= len(doc.lines) else ""
         if "#" in text.partition(":")[2]:
             return f": {COMMENT_HINT}"
+    if value is None:
+        # `tier:` with nothing after it: there is nothing to quote
+        return ": write its value after the colon"
     return " (quote it to make it text)"
 
 
@@ -514,6 +518,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
                 continue
             result.broken.add((doc.kind, doc.id))
             continue
+        _check_empty_audiences(doc, reporter)
         bucket = result.entities.setdefault(doc.kind, {})
         if doc.id in bucket:
             first = bucket[doc.id].doc.path.name
@@ -535,6 +540,31 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result
+
+
+def _check_empty_audiences(doc: Document, reporter: Reporter) -> None:
+    """An `audience:` written with no value below a file's top is an error: read as none, it
+    gave the item the audience of what holds it, maybe wider than the value cleared (an
+    internal objection went into a partner play's kits). At the top, read as the default
+    'rep', it is said where it empties a card or kit (edition.audience_words)."""
+
+    def walk(node: Any, path: YamlPath) -> None:
+        if isinstance(node, dict):
+            if path and "audience" in node and node["audience"] is None:
+                reporter.error(
+                    doc.key_loc((*path, "audience")),
+                    f"empty `audience:`: write one of {', '.join(AUDIENCES)}, or leave the"
+                    " field out to give the item the audience of what holds it",
+                    "schema",
+                    (doc.kind, doc.id),
+                )
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*path, i))
+
+    walk(doc.data, ())
 
 
 #: catalog.yaml's sections whose errors still let the other files be checked: the others
