@@ -284,6 +284,25 @@ _UNSPACED = "".join(f"{first}-{last}" for first, last in UNSPACED_SCRIPTS) + (
 _LONG_WORD_RE = re.compile(f"[^\\s{_UNSPACED}]{{{LONG_WORD + 1},}}")
 #: a character of a script written without spaces between words
 UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
+#: what a Japanese or Chinese line never starts with (kinsoku shori: small kana, the long
+#: vowel mark, closing brackets and punctuation) and never ends with (opening brackets)
+NO_LINE_START = frozenset(
+    "、。，．・：；？！゛゜ヽヾゝゞ々ー‐）」』】〉》〕］｝〙〗"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+    ")]}.,:;!?"
+)
+NO_LINE_END = frozenset("（「『【〈《〔［｛〘〖([{")
+
+
+def kinsoku_cut(word: str, cut: int) -> int:
+    """Where to break `word` near `cut` (its first `cut` characters on one line): earlier,
+    so that the next line starts with no small kana or closing mark and this one ends with
+    no opening bracket ("モダナイゼーシ / ョン" became "モダナイゼー / ション"); `cut` as it
+    is when no earlier place will do."""
+    for at in range(cut, 0, -1):
+        if word[at] not in NO_LINE_START and word[at - 1] not in NO_LINE_END:
+            return at
+    return cut
 
 
 def breakable(text: str) -> str:

@@ -442,3 +442,22 @@ def test_arabic_words_in_a_right_to_left_pdf_are_measured_as_weasyprint_sets_the
     whole = " ".join(ARABIC_NAMES[:2])
     assert html._wrap(whole, shaped, room, html._NAME_LINES) == list(ARABIC_NAMES[:2])
     assert len(html._wrap(whole, estimated, room, html._NAME_LINES)) == 3
+
+
+def test_a_japanese_name_wraps_where_a_japanese_line_may_break() -> None:
+    """ "バックアップのモダナイゼーション" was drawn "モダナイゼーシ / ョン" in a step's box: a
+    line began with a small kana. A line never starts with a small kana, the long vowel mark
+    or a closing mark, nor ends with an opening bracket (kinsoku)."""
+    from salesplay.richtext import NO_LINE_END, NO_LINE_START
+
+    def measure(text: str) -> float:
+        return 10.0 * len(text)
+
+    name = "バックアップのモダナイゼーション（ベータ版）、クラウド"
+    for chars in range(3, len(name)):
+        lines = html._wrap(name, measure, 10.0 * chars, 20)
+        assert "".join(lines) == name, (chars, lines)
+        for line in lines[1:]:
+            assert line[0] not in NO_LINE_START, (chars, lines)
+        for line in lines[:-1]:
+            assert line[-1] not in NO_LINE_END, (chars, lines)

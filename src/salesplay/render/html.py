@@ -533,6 +533,7 @@ def _wrap(text: str, measure: Measure, width: float, max_lines: int) -> list[str
             cut = next(
                 n for n in range(len(word) - 1, 0, -1) if measure(word[:n]) <= width or n == 1
             )
+            cut = richtext.kinsoku_cut(word, cut)
             words.append(word[:cut])
             word = word[cut:]
         words.append(word)
