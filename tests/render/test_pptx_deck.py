@@ -28,9 +28,15 @@ from pypdf import PdfReader
 from salesplay.context import Context
 from salesplay.edition import make_edition
 from salesplay.pipeline import check_catalog
-from salesplay.render.decks import big_number, enablement_slides
+from salesplay.render.decks import _heading, _labelled, big_number, enablement_slides
 from salesplay.render.pptx_deck import LOGO_SHAPE, build_deck, check_master
-from salesplay.render.pptx_fit import TextBox, line_starts, longest_unbroken, paginate
+from salesplay.render.pptx_fit import (
+    TextBox,
+    is_label,
+    line_starts,
+    longest_unbroken,
+    paginate,
+)
 from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
 from salesplay.richtext import Para, Run, parse
 from salesplay.views import CustomerProof, Edition, Objection
@@ -150,7 +156,10 @@ def test_overflowing_body_continues_on_cont_slides_without_losing_text() -> None
     assert all(s.slide_layout.name == "Content" for s in slides)
     texts = [t for s in slides for t in _body_texts(s)]
     assert _words(texts) == _words([p.text for p in parse(md)])
-    assert max(len(_body_texts(s)) for s in slides) <= 12
+    # set a tenth smaller (16.2 pt): three slides, where the master's 18 pt took four
+    assert len(slides) == 3
+    assert {r.font.size.pt for s in slides for p in _paras(s) for r in p.runs} == {16.2}
+    assert max(len(_body_texts(s)) for s in slides) <= 14
     for slide in slides:
         frame = slide.placeholders[1].text_frame
         assert frame.auto_size in (None, MSO_AUTO_SIZE.NONE)
@@ -320,8 +329,13 @@ _para = st.builds(
 )
 
 
+_label_para = st.builds(
+    lambda words: Para((Run(" ".join(words), bold=True),)), st.lists(_word, min_size=1, max_size=8)
+)
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_para, max_size=12))
+@given(st.lists(_para | _label_para, max_size=12))
 def test_paginate_keeps_every_word_and_fills_no_page_beyond_the_box(paras: list[Para]) -> None:
     box = TextBox(width=400.0, height=300.0, sizes=(18.0, 16.0) + (14.0,) * 7,
                margins=tuple(22.5 + 31.5 * i for i in range(9)))  # fmt: skip
@@ -329,6 +343,14 @@ def test_paginate_keeps_every_word_and_fills_no_page_beyond_the_box(paras: list[
     assert _words([p.text for page in pages for p in page]) == _words([p.text for p in paras])
     for page in pages:
         assert sum(box.height_of(p) for p in page) <= box.height
+    # a label ends a page only where it is all the page holds; an item that fits a page and
+    # no label heads is on one page whole
+    for page in pages[:-1]:
+        assert not is_label(page[-1]) or all(is_label(p) for p in page)
+    placed = [p for page in pages for p in page]
+    for i, para in enumerate(paras):
+        if para.bullet and box.height_of(para) <= box.height and not (i and is_label(paras[i - 1])):
+            assert para in placed, para
 
 
 # --- decks a customer can be shown --------------------------------------------------------
@@ -919,3 +941,163 @@ def test_a_long_title_on_a_content_slide_is_shrunk_to_the_room_above_its_box() -
         room = title.top / 12700 - TOP_MARGIN + title.height / 12700 - 7.2
         assert lines * 1.2 * points <= room, (lines, points, room)
     assert sizes[1] == {None} and None not in sizes[0]  # a short title keeps the master's
+
+
+# --- what continues on a "(cont.)" slide -------------------------------------------------
+
+_MSP_WIN = (
+    "Deeply embedded in existing runbooks, change processes and the muscle memory of the"
+    " operations team.",
+    "Bundled into a wider outsourcing or licensing agreement, so the incremental price looks"
+    " like zero.",
+    "Long track record with auditors who have seen its reports many times before.",
+    "Broad support matrix covering legacy operating systems, mainframe exports and tape formats.",
+)
+_MSP_WEAK = (
+    "Immutability, off-site copies and malware scanning are each a separately licensed option.",
+    "Every site runs its own management server, so policies drift and nobody sees the whole"
+    " estate.",
+    "Recovery testing is manual and rarely done, so restore times are unknown until the day"
+    " they matter.",
+    "Roadmap investment has slowed; cloud workloads need a second product with a second console.",
+)
+_MSP_TALK = (
+    "A managed service moves the work, not the risk: ask what the contract says about restore"
+    " time after ransomware, and whether the provider's own admin accounts could delete the"
+    " backups. Offer Northwind as the platform the provider runs for them — many regional"
+    " providers are Northwind partners — so the customer keeps the service and gains"
+    " immutable, tested backups."
+)
+_ACME_TALK = (
+    "Acme is solid on-premises, and many of its customers have run it for a decade, so do not"
+    " attack the product or the team that runs it. Ask what happens when the backup server"
+    " itself is encrypted, and what the immutability add-on costs per terabyte per year. Then"
+    " ask how the off-site copy gets off-site; most Acme sites still rotate tapes or pay for a"
+    " second data centre. Walk through the three-year total including the add-ons and the"
+    " renewal discount that expires, and compare it with one Northwind subscription that"
+    " includes immutability, the air-gapped copy and quarterly restore tests. Finish by"
+    " offering the free restore-readiness workshop, which shows the customer's own restore"
+    " time against ours."
+)
+
+
+def _bullets(*items: str) -> tuple[Para, ...]:
+    return tuple(Para((Run(item),), bullet=True) for item in items)
+
+
+def _columns(slide: Any) -> list[list[Any]]:
+    """The paragraphs of each body column of ``slide`` that is on it."""
+    return [
+        list(ph.text_frame.paragraphs)
+        for ph in slide.placeholders
+        if ph.placeholder_format.idx in (1, 2)
+    ]
+
+
+def _column_texts(prs: Any, idx: int) -> list[str]:
+    """The paragraphs of body ``idx`` on every slide of ``prs``, in order."""
+    return [
+        p.text
+        for slide in prs.slides
+        for ph in slide.placeholders
+        if ph.placeholder_format.idx == idx
+        for p in ph.text_frame.paragraphs
+    ]
+
+
+def _bold(p: Any) -> bool:
+    return bool(p.runs) and all(r.font.bold for r in p.runs if r.text.strip())
+
+
+def test_a_label_goes_to_the_next_slide_with_its_first_item() -> None:
+    """The labels "Landmines" and "Where they are weak" ended a competitor slide alone, their
+    items on the "(cont.)" slide (README: a column of labelled parts keeps its items
+    together)."""
+    left = (
+        *_labelled("Quick dismiss", "It protects what you had five years ago; ask what it"
+                   " costs to protect what you run today, in the cloud and at the edge, with"
+                   " immutability on.", bullet=False),
+        Para((Run(_MSP_TALK),)),
+        _heading("Landmines"),
+        *_bullets("Ask what the contract guarantees for restore time, in hours, and what the"
+                  " penalty is if it is missed."),
+    )  # fmt: skip
+    right = (_heading("Where they win"), *_bullets(*_MSP_WIN),
+             _heading("Where they are weak"), *_bullets(*_MSP_WEAK))  # fmt: skip
+    prs = _open(_build([SlideSpec("Two Content", "Against MSP", body=left, body2=right)]))
+    assert len(prs.slides) == 2
+    for slide in prs.slides:
+        for column in _columns(slide):
+            assert not _bold(column[-1]), [p.text for p in column]
+            for p, after in itertools.pairwise(column):
+                if _bold(p):
+                    assert _has_bullet(after) and not _bold(after), (p.text, after.text)
+    for idx, column in ((1, left), (2, right)):
+        assert _words(_column_texts(prs, idx)) == _words([p.text for p in column])
+
+
+def test_an_item_that_fits_a_slide_moves_whole_and_prose_breaks_at_a_sentence() -> None:
+    """An item ended a slide at "No automated recovery drills or", "evidence reports." began the
+    next with no bullet; the talk track beside it broke off at "compare it with one
+    Northwind". An objection's answer left only its last two lines on the "(cont.)"
+    slide."""
+    weak = (
+        "Immutability is a paid add-on tier, so many customers run without it.",
+        "A separate console per site and per cloud; policies drift apart.",
+        "The off-site copy needs tapes or a second data centre.",
+        "No automated recovery drills or evidence reports.",
+    )
+    left = (
+        *_labelled("Quick dismiss", "Acme backs up what you had in 2015; ask what"
+                   " immutability and the off-site copy cost on top.", bullet=False),
+        Para((Run(_ACME_TALK),)),
+        _heading("Landmines"),
+        *_bullets("Ask Acme what immutability costs per TB, and whether it is on for every job"
+                  " today.", "Ask how the off-site copy gets off-site without tapes.",
+                  "Ask for the last restore test report and how long the full restore took."),
+    )  # fmt: skip
+    right = (
+        _heading("Where they win"),
+        *_bullets("Large installed base; backup admins know it well.",
+                  "Broad support for older applications and tape libraries.",
+                  "Deep discounts at renewal."),
+        _heading("Where they are weak"), *_bullets(*weak),
+    )  # fmt: skip
+    answers = [
+        "So did the last three hospitals hit in our region — ask how long their restore took."
+        " Having copies is not the same as being able to recover, and the difference shows on"
+        " the worst day of the year, in front of the board and the regulator.",
+        "Northwind imports your old backup and tape catalogs, so 10-year-old data stays"
+        " restorable after you switch, and the old media can be retired on your schedule.",
+        "Ask what it costs and whether it is switched on for every job today. With Northwind it"
+        " is on for every backup, at no extra cost, and nobody can switch it off by mistake.",
+    ]
+    objections = tuple(
+        p
+        for i in range(3)
+        for answer in answers
+        for p in (
+            *_labelled("They say", f"Objection {i}: we already have backups."),
+            *_labelled("You answer", answer),
+        )
+    )
+    prs = _open(_build([
+        SlideSpec("Two Content", "Against Acme", body=left, body2=right),
+        SlideSpec("Content", "Objections", body=objections),
+    ]))  # fmt: skip
+    items = [p.text for p in (*left, *right, *objections) if p.bullet]
+    shown = [p for s in prs.slides for column in _columns(s) for p in column]
+    for p in shown:
+        # every piece on a slide is a whole item with its bullet, or a paragraph of prose
+        assert p.text in items or not _has_bullet(p), p.text
+        assert not _has_bullet(p) or p.text in items, p.text
+    assert {p.text for p in shown if _has_bullet(p)} == set(items)
+    against = [s for s in prs.slides if s.shapes.title.text.startswith("Against Acme")]
+    assert len(against) == 2
+    # the talk track goes on at a sentence's start
+    head = _columns(against[0])[0][-1].text
+    tail = _columns(against[1])[0][0].text
+    assert head.endswith("."), head
+    assert tail[0].isupper() and f"{head} {tail}" in _ACME_TALK, tail
+    for idx, column in ((1, (*left, *objections)), (2, right)):
+        assert _words(_column_texts(prs, idx)) == _words([p.text for p in column])

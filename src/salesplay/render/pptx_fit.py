@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -171,57 +172,128 @@ def _split_runs(runs: Sequence[Run], at: int) -> tuple[tuple[Run, ...], tuple[Ru
     return tuple(r for r in head if r.text), tuple(r for r in tail if r.text)
 
 
-def _split(para: Para, box: TextBox, lines: int) -> tuple[Para, Para] | None:
-    """Cut ``para`` at the last word boundary within ``lines`` lines, if there is one."""
+#: what ends a sentence, and what may close it after that ("…costs.”", "(see above.)")
+_SENTENCE_ENDS = ".!?…。！？؟۔"
+_CLOSERS = "\"')]}”’»」』"
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether `text` ends with a sentence's end: a cut there reads as a new paragraph."""
+    last = text.rstrip().rstrip(_CLOSERS)[-1:]
+    return bool(last) and last in _SENTENCE_ENDS
+
+
+def _split(
+    para: Para, box: TextBox, lines: int, *, sentence: bool = False, least: int = 1
+) -> tuple[Para, Para] | None:
+    """Cut ``para`` so that its head takes ``least`` to ``lines`` lines, if it can be: at the
+    last sentence's end there if that keeps half of them (only there if ``sentence``), else
+    at the last word boundary; where it can, two lines or more go on to the next page."""
     text = _text(para)
     prefix = len(text) - len("".join(r.text for r in para.runs))
-    starts = line_starts(text, box.chars_per_line(para))
-    # a cut between words, or between two characters where one is CJK, or two letters of a
-    # script written without spaces (no spaces there; line_starts never parts a mark)
-    cuts = [
-        s
-        for s in starts[1 : lines + 1]
-        if s > prefix
-        and (
-            text[s - 1] in " \n"
-            or _wide(text[s - 1 : s + 1])
-            or (_unspaced(text[s - 1]) and s < len(text) and _unspaced(text[s]))
+    cpl = box.chars_per_line(para)
+    starts = line_starts(text, cpl)
+
+    def breaks(at: int) -> bool:
+        # between words, or between two characters where one is CJK, or two letters of a
+        # script written without spaces (no spaces there; line_starts never parts a mark)
+        return (
+            text[at - 1] in " \n"
+            or _wide(text[at - 1 : at + 1])
+            or (_unspaced(text[at - 1]) and at < len(text) and _unspaced(text[at]))
         )
+
+    def tail_lines(at: int) -> int:
+        return len(line_starts(text[at:].lstrip(), cpl))
+
+    def last(cuts: list[tuple[int, int]]) -> tuple[int, int] | None:
+        fitting = [(n, at) for n, at in cuts if least <= n <= lines]
+        # a last line alone at the top of the next page reads as a stray remark
+        kept = next((c for c in reversed(fitting) if tail_lines(c[1]) >= 2), None)
+        return kept or (fitting[-1] if fitting else None)
+
+    words = [(n, at) for n, at in enumerate(starts[1:], start=1) if at > prefix and breaks(at)]
+    # a sentence mostly ends inside a line: its head's lines are those up to that line
+    ends = [
+        (bisect.bisect_left(starts, at), at)
+        for at in range(prefix + 1, len(text))
+        if breaks(at) and _ends_sentence(text[max(0, at - 8) : at])
     ]
-    if not cuts:
+    at_end, at_word = last(ends), last(words)
+    if at_end and (sentence or 2 * at_end[0] >= lines):
+        cut = at_end[1]
+    elif at_word and not sentence:
+        cut = at_word[1]
+    else:
         return None
-    head, tail = _split_runs(para.runs, cuts[-1] - prefix)
+    head, tail = _split_runs(para.runs, cut - prefix)
     level = para.level + 1 if para.bullet else para.level
     return replace(para, runs=head), Para(tail, bullet=False, level=level)
 
 
-def paginate(paras: Sequence[Para], box: TextBox) -> list[tuple[Para, ...]]:
-    """Paragraphs per page so that each page fits ``box``; never drops text."""
-    pages: list[list[Para]] = [[]]
+def is_label(para: Para) -> bool:
+    """Whether ``para`` is a label that heads what follows it ("Landmines", "Where they
+    win"): its text is all bold."""
+    return bool(para.text.strip()) and all(r.bold for r in para.runs if r.text.strip())
+
+
+def first_page(paras: Sequence[Para], box: TextBox) -> tuple[tuple[Para, ...], tuple[Para, ...]]:
+    """What of ``paras`` goes on one page of ``box``, and what continues on the next.
+
+    A paragraph that does not fit what is left of the page but fits a page of its own is
+    moved whole to the next one: a list item, an objection's answer; prose is cut there only
+    at a sentence's end. One longer than a page is cut between words where the page ends
+    (at a sentence's end if one is near), leaving two lines or more on either side. Labels
+    at the page's foot go with the paragraph they head ("Landmines" never ends a page
+    alone), unless they are all the page holds.
+    """
+    page: list[Para] = []
     used = 0.0
     queue = list(paras)
     while queue:
         para = queue.pop(0)
         need = box.height_of(para)
-        if used + need <= box.height or (not pages[-1] and need <= box.height):
-            pages[-1].append(para)
+        if used + need <= box.height or (not page and need <= box.height):
+            page.append(para)
             used += need
             continue
+        held = 0  # the labels that end the page, which head ``para``
+        while held < len(page) and is_label(page[-1 - held]):
+            held += 1
+        labels = page[len(page) - held :]
+        movable = held < len(page)  # a page is never left holding nothing
+        together = need + sum(box.height_of(p) for p in labels)
+        if movable and together <= box.height and (held or para.bullet):
+            return tuple(page[: len(page) - held]), (*labels, para, *queue)
         _, size, _ = box.style(para)
         room = math.floor((box.height - used - 0.4 * size) / (1.2 * size))
-        parts = _split(para, box, room) if room >= 1 else None
-        if parts is None and not pages[-1]:
-            pages[-1].append(para)  # one unbreakable word taller than the box: keep it whole
-            used = box.height
-            continue
+        least = 2 if page else 1  # no cut leaves one line at a page's foot
+        parts = (
+            _split(para, box, room, sentence=need <= box.height and not held, least=least)
+            if room >= least
+            else None
+        )
         if parts is not None:
-            pages[-1].append(parts[0])
-            queue.insert(0, parts[1])
-        else:
-            queue.insert(0, para)
-        pages.append([])
-        used = 0.0
-    return [tuple(page) for page in pages]
+            page.append(parts[0])
+            return tuple(page), (parts[1], *queue)
+        if not page:
+            page.append(para)  # one unbreakable word taller than the box: keep it whole
+            return tuple(page), tuple(queue)
+        if movable:
+            return tuple(page[: len(page) - held]), (*labels, para, *queue)
+        return tuple(page), (para, *queue)
+    return tuple(page), ()
+
+
+def paginate(paras: Sequence[Para], box: TextBox) -> list[tuple[Para, ...]]:
+    """Paragraphs per page so that each page fits ``box``; never drops text (first_page)."""
+    pages = []
+    rest = tuple(paras)
+    while True:
+        page, rest = first_page(rest, box)
+        pages.append(page)
+        if not rest:
+            return pages
 
 
 #: the scales tried on a slide's text, largest first: short text is set up to 60 % larger
@@ -230,18 +302,31 @@ def paginate(paras: Sequence[Para], box: TextBox) -> list[tuple[Para, ...]]:
 FIT_SCALES = (1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8)
 
 
-def fitted(columns: Sequence[Sequence[Para]], boxes: Sequence[TextBox]) -> list[TextBox]:
-    """The boxes at the largest scale that fits every column on one slide.
+def fitted(
+    columns: Sequence[Sequence[Para]],
+    boxes: Sequence[TextBox],
+    scales: Sequence[float] = FIT_SCALES,
+) -> list[TextBox]:
+    """The boxes at the largest of ``scales`` that fits every column on one slide.
 
     Short text at the master's size leaves most of a slide white; set larger it reads from
     the back of the room. Text that needs more than one slide even at the smallest scale
-    keeps the master's size and continues on "(cont.)" slides.
+    continues on "(cont.)" slides, at the largest scale up to the master's size that needs
+    the fewest: an item moved whole to the next slide (see first_page) left a third slide
+    holding one landmine where text a tenth smaller kept to two.
     """
-    for scale in FIT_SCALES:
+    best: tuple[int, list[TextBox]] | None = None
+    for scale in scales:
         scaled = [replace(box, scale=scale) for box in boxes]
-        if all(len(paginate(paras, box)) == 1 for paras, box in zip(columns, scaled, strict=False)):
+        slides = max(
+            (len(paginate(paras, box)) for paras, box in zip(columns, scaled, strict=False)),
+            default=1,
+        )
+        if slides == 1:
             return scaled
-    return list(boxes)
+        if scale <= 1.0 and (best is None or slides < best[0]):
+            best = (slides, scaled)
+    return best[1] if best else list(boxes)
 
 
 #: a list shorter than this share of its box is spread down it by space between its items
