@@ -26,7 +26,9 @@ from pptx.util import Inches
 from pypdf import PdfReader
 
 from salesplay.context import Context
+from salesplay.diagnostics import Location
 from salesplay.edition import make_edition
+from salesplay.families.decks import FitCheck
 from salesplay.pipeline import check_catalog
 from salesplay.render.decks import _heading, _labelled, big_number, enablement_slides
 from salesplay.render.pptx_deck import LOGO_SHAPE, build_deck, check_master
@@ -37,7 +39,7 @@ from salesplay.render.pptx_fit import (
     longest_unbroken,
     paginate,
 )
-from salesplay.render.slides import DeckError, Logo, PathStep, SlideSpec
+from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.richtext import Para, Run, parse
 from salesplay.views import CustomerProof, Edition, Objection
 
@@ -1101,3 +1103,82 @@ def test_an_item_that_fits_a_slide_moves_whole_and_prose_breaks_at_a_sentence() 
     assert tail[0].isupper() and f"{head} {tail}" in _ACME_TALK, tail
     for idx, column in ((1, (*left, *objections)), (2, right)):
         assert _words(_column_texts(prs, idx)) == _words([p.text for p in column])
+
+
+_RESULT = (
+    "Imported 14 years of tape catalogs in three weeks and retired its tape library, saving"
+    " €1,250,000 over five years in hardware, courier and off-site storage contracts while"
+    " keeping every old backup restorable."
+)
+_CUSTOMER = "Klinikum Lindenstraße, healthcare"
+
+
+def _quote(text: str) -> tuple[Para, ...]:
+    return (Para((Run(f"“{text}”"),)),)
+
+
+def _sizes(slide: Any, idx: int) -> set[float | None]:
+    return {r.font.size.pt if r.font.size else None for p in _paras(slide, idx) for r in p.runs}
+
+
+def test_a_long_customer_quote_is_shrunk_to_stay_on_its_proof_slide() -> None:
+    """A result of 210 characters went on to a "Proof (cont.)" slide that showed an empty
+    figure panel and the quote's last words, without the customer; a short one keeps the
+    master's size (no size of its own: the deck is as it was)."""
+    figure = (Para((Run("14 years"),)),)
+    short = SlideSpec("Proof", "Proof", _CUSTOMER, figure, _quote("Restore time cut to 40 min."))
+    long = dataclasses.replace(short, body2=_quote(_RESULT))
+    statement = SlideSpec("Statement", "Proof", _CUSTOMER, _quote(_RESULT + " " + _RESULT))
+    prs = _open(_build([short, long, statement]))
+    assert [s.shapes.title.text for s in prs.slides] == ["Proof"] * 3
+    first, second, third = prs.slides
+    assert _sizes(first, 2) == {None}
+    assert [p.text for p in _paras(second, 2)] == [f"“{_RESULT}”"]
+    assert _sizes(second, 1) == {None}  # the figure keeps its size
+    (size,) = _sizes(second, 2)
+    assert size is not None and 14 <= size < 28
+    assert [p.text for p in _paras(third, 1)] == [f"“{_RESULT} {_RESULT}”"]
+    (size,) = _sizes(third, 1)
+    assert size is not None and 18 <= size < 36
+    for slide in (first, second, third):
+        assert _paras(slide, 3)[0].text == _CUSTOMER
+
+
+def test_a_quote_too_long_even_shrunk_ends_with_its_customer_and_no_empty_panel() -> None:
+    """What of a quote does not fit its Proof slide even at half size goes on to a Statement
+    slide (no figure panel) with the customer; the figure's slide keeps the quote's start."""
+    text = " ".join([_RESULT] * 5)
+    figure = (Para((Run("14 years"),)),)
+    proof = SlideSpec("Proof", "Proof", _CUSTOMER, figure, _quote(text), notes="Say it.")
+    statement = SlideSpec("Statement", "Proof", _CUSTOMER, _quote(" ".join([_RESULT] * 9)))
+    overflows: list[Overflow] = []
+    prs = _open(_build([proof, statement], overflows=overflows))
+    slides = list(prs.slides)
+    layouts = [s.slide_layout.name for s in slides]
+    titles = [s.shapes.title.text for s in slides]
+    assert layouts[:2] == ["Proof", "Statement"] and set(layouts[2:]) == {"Statement"}
+    assert titles[:2] == ["Proof", "Proof (cont.)"] and len(layouts) >= 4
+    assert titles[2] == "Proof" and set(titles[3:]) == {"Proof (cont.)"}
+    head, tail = slides[0], slides[1]
+    assert _paras(head, 1)[0].text == "14 years"
+    assert 3 not in {ph.placeholder_format.idx for ph in head.placeholders}
+    assert _paras(tail, 3)[0].text == _CUSTOMER
+    assert _words([_paras(head, 2)[0].text, _paras(tail, 1)[0].text]) == _words([f"“{text}”"])
+    assert head.has_notes_slide and not tail.has_notes_slide
+    # a statement over slides of its own says who said it on its last
+    said = [3 in {ph.placeholder_format.idx for ph in s.placeholders} for s in slides[2:]]
+    assert said == [False] * (len(said) - 1) + [True]
+    # each is a quote to shorten (a deck-fit warning), said at its first slide
+    assert [(o.slide, o.part) for o in overflows] == [(1, "quote"), (3, "quote")]
+    assert overflows[0].text == f"“{text}”"
+    (said,) = FitCheck("pitch deck", Location(Path("p.yaml"), 1, 0)).judge(
+        ("play", "x"), overflows[:1]
+    )
+    assert said.message.startswith("pitch deck 'x': the quote of slide 1 (1,046 characters")
+    assert said.message.endswith(
+        "goes on to the next slide even at the least size it is shrunk to: shorten it"
+    )
+    # one that fits its slide shrunk is none
+    fits = dataclasses.replace(proof, body2=_quote(_RESULT))
+    _build([fits], overflows=overflows)
+    assert len(overflows) == 2

@@ -68,24 +68,26 @@ def deck_key(
 
 @dataclass(frozen=True)
 class FitCheck:
-    """Where a deck's too-long titles and subtitles are warned of: at its entity's file, as
-    "enablement deck 'x' (de)" (`locale` names a translated deck's language)."""
+    """Where a deck's too-long titles, subtitles and quotes are warned of: at its entity's
+    file, as "enablement deck 'x' (de)" (`locale` names a translated deck's language)."""
 
     what: str
     loc: Location
     locale: str | None = None
 
     def judge(self, subject: Subject, overflows: list[Overflow]) -> tuple[Diagnostic, ...]:
-        """One warning for each title or subtitle that runs out of its box even shrunk."""
+        """One warning for each title or subtitle that runs out of its box even shrunk, and
+        each quote that goes on to another slide."""
         language = f" ({self.locale})" if self.locale else ""
         found = []
         for o in overflows:
             # its start, cut at a word, for the marketer to find the text by
             start = o.text if len(o.text) <= 60 else o.text[:61].rsplit(None, 1)[0] + "…"
+            runs = "goes on to the next slide" if o.part == "quote" else "runs out of its box"
             message = (
                 f"{self.what} '{subject[1]}'{language}: the {o.part} of slide {o.slide}"
-                f' ({len(o.text):,} characters: "{start}") runs out of its box even at the'
-                " least size it is shrunk to: shorten it"
+                f' ({len(o.text):,} characters: "{start}") {runs} even at the least size it'
+                " is shrunk to: shorten it"
             )
             found.append(Diagnostic(self.loc, Severity.WARNING, message, "deck-fit", subject))
         return tuple(found)

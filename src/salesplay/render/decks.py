@@ -380,7 +380,7 @@ def deck_bytes(
     overflows: list[Overflow] | None = None,
 ) -> bytes:
     """The deck in the edition's brand colours, with ``logo`` on its title and closing;
-    ``overflows`` is given each title and subtitle too long for its box (build_deck)."""
+    ``overflows`` is given each title, subtitle and quote too long for its box (build_deck)."""
     from salesplay.render.pptx_deck import build_deck
 
     return build_deck(

@@ -27,7 +27,9 @@ from salesplay.render.archive import repack
 from salesplay.render.fonts import noto_cjk
 from salesplay.render.pptx_fit import (
     EMU_PER_PT,
+    QUOTE_SCALES,
     TextBox,
+    first_page,
     fitted,
     gap_before,
     paginate,
@@ -72,6 +74,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 #: layouts whose text is scaled to fill one slide (the others' sizes are the design).
 FILL_LAYOUTS = ("Content", "Two Content")
+#: layouts of a quote and who said it, shrunk to stay on one slide (QUOTE_SCALES); what still
+#: does not fit ends, with its attribution, on slides of their own (see _quote_parts)
+QUOTE_LAYOUTS = ("Statement", "Proof")
 #: the layouts that carry the company logo (cobrand adds the partner's to the same slides).
 LOGO_LAYOUTS = ("Title", "Closing")
 LOGO_SHAPE = "Company logo"
@@ -338,6 +343,28 @@ def _stand_in(spec: SlideSpec) -> SlideSpec:
     )
 
 
+def _quote_parts(spec: SlideSpec, layouts: dict[str, Any]) -> list[tuple[SlideSpec, bool]]:
+    """The slides ``spec`` is made on, each with whether it goes on from the one before: a
+    Proof slide whose quote does not fit its box even at the least size it is shrunk to
+    keeps the figure and the quote's start, and the rest goes on with the customer on a
+    Statement slide (a "Proof (cont.)" on the Proof layout showed an empty figure panel
+    and the quote's last words, the customer left under its first ones)."""
+    if spec.layout != "Proof" or spec.layout not in layouts:
+        return [(spec, False)]
+    layout = layouts[spec.layout]
+    bodies = _placeholders(layout)[2]
+    if len(bodies) < 2:
+        return [(spec, False)]  # _add_slides says what the layout lacks
+    box = text_box(bodies[1], layout.slide_master)
+    head, rest = first_page(spec.body2, fitted((spec.body2,), (box,), QUOTE_SCALES)[0])
+    if not rest:
+        return [(spec, False)]
+    tail = SlideSpec("Statement", spec.title, subtitle=spec.subtitle, body=rest)
+    if tail.layout not in layouts:
+        tail = _stand_in(tail)
+    return [(replace(spec, body2=head, subtitle=""), False), (tail, True)]
+
+
 def _fitted(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
     """The largest rectangle of the image's aspect ratio centred in ``box`` (no distortion)."""
     x, y, cx, cy = box
@@ -466,7 +493,10 @@ def _add_slides(
     continued: str = CONTINUED,
     rtl: bool = False,
     overflows: list[Overflow] | None = None,
+    goes_on: bool = False,
 ) -> None:
+    """The slides of ``spec`` on ``layout``: one, and "(cont.)" slides for what does not fit
+    it (all of them "(cont.)" if it ``goes_on`` from the slide before)."""
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
     for (what, present), needed in zip(_present(layout), wanted, strict=True):
@@ -477,17 +507,26 @@ def _add_slides(
     boxes = [text_box(ph, layout.slide_master) for ph in bodies[:2]]
     if spec.layout in FILL_LAYOUTS:
         boxes = fitted((spec.body, spec.body2), boxes)
+    elif spec.layout in QUOTE_LAYOUTS:
+        # a proof's figure keeps its size beside a quote shrunk to fit
+        boxes = [
+            fitted((paras,), (box,), QUOTE_SCALES)[0]
+            for paras, box in zip((spec.body, spec.body2), boxes, strict=False)
+        ]
     columns = [
         paginate(paras, box) for paras, box in zip((spec.body, spec.body2), boxes, strict=False)
     ]
     area = diagram_area(prs, title_ph)
     steps = step_pages(spec.steps, area)
-    for page in range(max([len(c) for c in columns] + [len(steps), 1])):
+    count = max([len(c) for c in columns] + [len(steps), 1])
+    # who said a quote goes where the quote ends
+    attributed = count - 1 if spec.layout in QUOTE_LAYOUTS else 0
+    for page in range(count):
         slide = prs.slides.add_slide(layout)
         filled: set[int] = set()
         if title_ph is not None:
             text = " ".join(spec.title.split())
-            shown = continued % {"title": text} if page else text
+            shown = continued % {"title": text} if page or goes_on else text
             placeholder = slide.placeholders[title_ph.placeholder_format.idx]
             placeholder.text = shown
             # a long title on a slide with the logo above it is shrunk to its box, not grown
@@ -500,7 +539,7 @@ def _add_slides(
             if not fits and overflows is not None:
                 overflows.append(Overflow(len(prs.slides), "title", shown))
             filled.add(title_ph.placeholder_format.idx)
-        if subtitle_ph is not None and spec.subtitle and not page:
+        if subtitle_ph is not None and spec.subtitle and page == attributed:
             placeholder = slide.placeholders[subtitle_ph.placeholder_format.idx]
             placeholder.text = spec.subtitle
             # a long summary is shrunk to its box, never run down over the slide's band
@@ -567,7 +606,8 @@ def build_deck(
     every text run (see `localize`); None leaves the runs without one, as before.
     ``continued`` titles the slides a slide overflows onto, in the deck's language (the
     caller translates it: "%(title)s (Forts.)"); its only placeholder is %(title)s.
-    ``overflows`` is given each title and subtitle that does not fit its box even shrunk.
+    ``overflows`` is given each title and subtitle that does not fit its box even shrunk,
+    and each quote that goes on to another slide.
     """
     prs = open_master(master)
     try:
@@ -623,7 +663,13 @@ def _fill(
                 f"deck master {master} has no layout named {spec.layout!r} "
                 f"(it has: {', '.join(sorted(layouts))})"
             )
-        _add_slides(prs, layouts[spec.layout], spec, logo, continued, rtl, overflows)
+        first = len(prs.slides) + 1
+        for part, goes_on in _quote_parts(spec, layouts):
+            _add_slides(prs, layouts[part.layout], part, logo, continued, rtl, overflows, goes_on)
+        if spec.layout in QUOTE_LAYOUTS and len(prs.slides) >= first + 1 and overflows is not None:
+            # a quote on two slides is one to shorten: the marketer is told, as of a title
+            quote = spec.body2 if spec.layout == "Proof" else spec.body
+            overflows.append(Overflow(first, "quote", " ".join(p.text for p in quote)))
     for color, slot in zip(colors, ("accent1", "accent2"), strict=True):
         if color:
             recolor(prs, color, slot)

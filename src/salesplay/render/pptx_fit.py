@@ -329,6 +329,12 @@ def fitted(
     return best[1] if best else list(boxes)
 
 
+#: the scales tried on a quote (a Statement's sentence, a Proof's customer result): never
+#: larger than the master's size, which is the design, and down to half of it (a proof's
+#: 28 pt quote at 14 pt, a statement's 36 pt at 18 pt) before it goes on to another slide
+QUOTE_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+
+
 #: a list shorter than this share of its box is spread down it by space between its items
 SPREAD = 0.75
 #: at most this much space (in points) is added between two items

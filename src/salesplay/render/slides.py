@@ -44,11 +44,12 @@ class SlideSpec:
 
 @dataclass(frozen=True)
 class Overflow:
-    """A title or subtitle that runs out of its box even at the least size it is shrunk to:
-    the deck is made, and its family warns (slide 1 is the deck's first)."""
+    """A title or subtitle that runs out of its box, or a quote that goes on to another
+    slide, even at the least size it is shrunk to: the deck is made, and its family warns
+    (slide 1 is the deck's first)."""
 
     slide: int
-    part: str  # "title" or "subtitle"
+    part: str  # "title", "subtitle" or "quote"
     text: str
 
 
