@@ -41,6 +41,9 @@ class Para:
     bullet: bool = False
     level: int = 0
     number: int | None = None
+    #: a slide never ends with it: it goes on with the paragraph after it (an objection,
+    #: "They say: …", with its answer)
+    keep_with_next: bool = False
 
     @property
     def text(self) -> str:

@@ -1182,3 +1182,33 @@ def test_a_quote_too_long_even_shrunk_ends_with_its_customer_and_no_empty_panel(
     fits = dataclasses.replace(proof, body2=_quote(_RESULT))
     _build([fits], overflows=overflows)
     assert len(overflows) == 2
+
+
+def test_an_objection_never_ends_a_slide_without_its_answer(rep: Edition) -> None:
+    """ "They say: …" ended an Objections slide and its "You answer: …" began the "(cont.)"
+    one: the rep read an objection with no answer under it. An objection goes on with its
+    answer; so tried with objections of many lengths, whichever meets a slide's foot."""
+    pid = next(iter(rep.plays))
+    play = rep.plays[pid]
+    answer = (
+        "Ask how long the last restore took, and who signed off the test. Having copies is not"
+        " the same as recovering them in time."
+    )
+    for n in range(6, 13):
+        objections = tuple(
+            Objection(f"Objection {i}: " + "we already have backups. " * (1 + i % 3), answer)
+            for i in range(n)
+        )
+        rep.plays[pid] = dataclasses.replace(play, objections=objections)
+        try:
+            slides = enablement_slides(rep, pid)
+        finally:
+            rep.plays[pid] = play
+        prs = _open(_build(slides))
+        pages = [s for s in prs.slides if s.shapes.title.text.startswith("Objections")]
+        assert len(pages) >= 2, n  # the objections run over slides
+        for slide in pages:
+            texts = [p.text for p in _paras(slide, 1) if p.text]
+            assert not texts[-1].startswith("They say"), (n, texts[-2:])
+        shown = [p.text for s in pages for p in _paras(s, 1) if p.text.startswith("They say")]
+        assert len(shown) == n

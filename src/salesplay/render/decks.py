@@ -343,11 +343,12 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
             )
         )
     if play.objections:
+        # an objection never ends a slide without its answer
         body = tuple(
             p
             for o in play.objections
             for p in (
-                *_labelled(tr("They say"), o.objection),
+                *(replace(p, keep_with_next=True) for p in _labelled(tr("They say"), o.objection)),
                 *_labelled(tr("You answer"), o.response),
             )
         )

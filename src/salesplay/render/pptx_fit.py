@@ -245,7 +245,8 @@ def first_page(paras: Sequence[Para], box: TextBox) -> tuple[tuple[Para, ...], t
     at a sentence's end. One longer than a page is cut between words where the page ends
     (at a sentence's end if one is near), leaving two lines or more on either side. Labels
     at the page's foot go with the paragraph they head ("Landmines" never ends a page
-    alone), unless they are all the page holds.
+    alone), and so do paragraphs kept with the next (an objection with its answer), unless
+    they are all the page holds.
     """
     page: list[Para] = []
     used = 0.0
@@ -258,7 +259,7 @@ def first_page(paras: Sequence[Para], box: TextBox) -> tuple[tuple[Para, ...], t
             used += need
             continue
         held = 0  # the labels that end the page, which head ``para``
-        while held < len(page) and is_label(page[-1 - held]):
+        while held < len(page) and (is_label(page[-1 - held]) or page[-1 - held].keep_with_next):
             held += 1
         labels = page[len(page) - held :]
         movable = held < len(page)  # a page is never left holding nothing
