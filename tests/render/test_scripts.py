@@ -830,7 +830,8 @@ def test_an_english_fallback_after_an_arabic_label_keeps_its_full_stop_at_its_en
 def test_a_latin_term_labelling_arabic_text_keeps_its_colon_on_the_arabic_side() -> None:
     """A glossary slide's "MSP: " before its Arabic meaning is one Arabic sentence: a mark
     after the colon bound it to "MSP", and the slide read ":MSP" from the right. A closing
-    bracket before Arabic text keeps its mark; a Latin sentence that ends its paragraph too."""
+    bracket or a name's full stop before Arabic text keeps its mark; a Latin sentence that
+    ends its paragraph too."""
     meaning = "مزوّد خدمات مُدارة."
     slides = [
         SlideSpec(
@@ -839,6 +840,7 @@ def test_a_latin_term_labelling_arabic_text_keeps_its_colon_on_the_arabic_side()
             body=(
                 Para((Run("MSP: ", bold=True), Run(meaning))),
                 Para((Run("Cloud (Beta)", bold=True), Run(" " + meaning))),
+                Para((Run("Gulf Tech Co."), Run(" — " + meaning))),
                 Para((Run("تتولاها: ", bold=True), Run("Restores are tested."))),
             ),
         )
@@ -850,6 +852,7 @@ def test_a_latin_term_labelling_arabic_text_keeps_its_colon_on_the_arabic_side()
     ]
     assert ["MSP: ", meaning] in runs
     assert ["Cloud (Beta)\u200e", " " + meaning] in runs
+    assert ["Gulf Tech Co.\u200e", " — " + meaning] in runs  # the name's own full stop
     assert ["تتولاها: ", "Restores are tested.\u200e"] in runs
 
 

@@ -842,6 +842,10 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
 _LRM = "\u200e"
 
 
+#: what ends a Latin label inside a right-to-left sentence as the sentence's own punctuation
+_SENTENCE_MARKS = frozenset(":,;،؛")
+
+
 def _keep_left_to_right_ends(run: Any, *, before_right_to_left: bool = False) -> None:
     """A left-to-right run in a right-to-left paragraph (a missing translation's English
     source, alone or after an Arabic label) keeps the full stop or bracket it ends with at
@@ -850,9 +854,11 @@ def _keep_left_to_right_ends(run: Any, *, before_right_to_left: bool = False) ->
     side (".automatically", "Beta) Cloud(").
 
     A run that right-to-left text follows in its paragraph (a Latin term as a label,
-    "MSP: " before its Arabic meaning) is part of that sentence: the colon or full stop it
-    ends with is the sentence's and goes on the paragraph's side, after the term as an
-    Arabic reader reads it (a mark there drew ":MSP"). Only a closing bracket keeps its mark.
+    "MSP: " before its Arabic meaning) is part of that sentence: the colon, comma or
+    semicolon it ends with is the sentence's and goes on the paragraph's side, after the
+    term as an Arabic reader reads it (a mark there drew ":MSP"). A full stop or bracket
+    there is the words' own ("Gulf Tech Solutions Co." before " — وليس للعملاء") and keeps
+    its mark.
     """
     texts = [t for t in run.iterchildren(qn("a:t")) if t.text]
     if not texts:
@@ -861,9 +867,9 @@ def _keep_left_to_right_ends(run: Any, *, before_right_to_left: bool = False) ->
     body = text.strip()
     if not body or not _left_to_right(body):
         return
-    ends_sentence = not before_right_to_left or unicodedata.mirrored(body[-1])
+    words_own = not before_right_to_left or body[-1] not in _SENTENCE_MARKS
     if (
-        ends_sentence
+        words_own
         and not body.endswith(_LRM)
         and unicodedata.bidirectional(body[-1]) not in ("L", "EN", "AN")
     ):
