@@ -314,6 +314,25 @@ def test_no_logo_sets_the_name_in_type(maker: BandMaker) -> None:
     assert "kari@ms.example" in text
 
 
+@pytest.mark.parametrize("name", ["Cloud Solutions", "Blue River Tech", "Harbor Lane Networks"])
+@pytest.mark.parametrize("engine", ["draw", "weasyprint"])
+def test_a_name_sized_to_the_logo_box_is_set_whole(
+    maker: BandMaker, name: str, engine: str
+) -> None:
+    """A one-line name shrunk to exactly the box's width: float rounding made the drawn
+    band's "Cloud Solutions" 120.00000000000001 pt wide, and it was cut to "Cloud Solutio…"."""
+    band = maker.band(Brand(name, None, ("sales@cloud.example",)), engine=engine)
+    box_right = min(36.0, A4_WIDTH * 0.06) + LOGO_BOX_PT[0]
+    runs: list[tuple[float, str]] = []
+    reader = pypdf.PdfReader(io.BytesIO(band))
+    reader.pages[0].extract_text(
+        visitor_text=lambda t, cm, tm, *_: runs.append((cm[4] + tm[4], t)) if t.strip() else None
+    )
+    in_box = " ".join(t.strip() for x, t in runs if x < box_right)
+    assert in_box == name
+    assert "…" not in reader.pages[0].extract_text()
+
+
 def test_long_contacts_wrap_shrink_and_stay_in_the_band(maker: BandMaker) -> None:
     contacts = tuple(f"contact-line-{i}@a-rather-long-partner-domain.example" for i in range(8))
     band = maker.band(Brand("Wordy", None, contacts))

@@ -62,6 +62,9 @@ _MEASURED_WORDS = 8
 _MEASURES_KEPT = 64
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
 MIN_TEXT_PT = 6.0
+#: Float rounding: a line sized to exactly max_w is not a hair too wide (box_w / w * w can
+#: be 120.00000000000001, which cut "Cloud Solutions" to "Cloud Solutio…").
+_FIT_EPSILON_PT = 1e-6
 INK: RGB = (0.29, 0.33, 0.39)
 BLACK: RGB = (0.0, 0.0, 0.0)
 #: How a logo sits in its box, in CSS: whole, left-aligned, vertically centred.
@@ -588,7 +591,7 @@ def _fit_lines(
 
 def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w: float) -> str:
     """`text` cut with an ellipsis until it is at most `max_w` wide at `size`."""
-    while width(text, size) > max_w and len(text) > 1:
+    while width(text, size) > max_w + _FIT_EPSILON_PT and len(text) > 1:
         text = text[:-2] + "…"
     return text
 
@@ -619,12 +622,13 @@ def _pack(
     while True:
         lines: list[str] = []
         for item in items:
-            if lines and width(lines[-1] + sep + item, size) <= max_w:
+            if lines and width(lines[-1] + sep + item, size) <= max_w + _FIT_EPSILON_PT:
                 lines[-1] += sep + item
             else:
                 lines.append(item)
         widest = max(width(line, size) for line in lines)
-        if (len(lines) <= max_lines and widest <= max_w) or size <= MIN_TEXT_PT:
+        fits = widest <= max_w + _FIT_EPSILON_PT
+        if (len(lines) <= max_lines and fits) or size <= MIN_TEXT_PT:
             break
         size -= 0.5
     if len(lines) > max_lines:
