@@ -24,7 +24,7 @@ import subprocess
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +159,8 @@ class Drawn:
     by_font: dict[str, set[str]]  # normalised font name -> characters drawn with it
     notdef: list[str]  # fonts that drew glyph 0
     unmapped: list[str]  # fonts that drew a code without a ToUnicode entry
+    #: base font name, without its subset tag ("Inter-Bold") -> the codes (glyph ids) drawn
+    codes: dict[str, set[int]] = field(default_factory=dict)
 
     def font_of(self, ch: str) -> set[str]:
         return {font for font, chars in self.by_font.items() if ch in chars}
@@ -202,6 +204,8 @@ def _walk(content: Any, resources: Any, result: Drawn, depth: int) -> None:
                 width = 2 if two_bytes else 1
                 for i in range(0, len(raw) - width + 1, width):
                     code = int.from_bytes(raw[i : i + width], "big")
+                    base = str(font.BaseFont).lstrip("/").split("+", 1)[-1]
+                    result.codes.setdefault(base, set()).add(code)
                     if two_bytes and code == 0:
                         result.notdef.append(name)
                     if code not in cmap:
@@ -761,6 +765,59 @@ def test_a_partner_s_two_bands_measure_its_name_once(monkeypatch: pytest.MonkeyP
         assert first != second  # two bands, one measure
         m.band(Brand(GULF + " Co", None, CHANNEL, "#0B5FFF", direction="rtl", lang="ar"))
         assert len(layouts) == 2  # another name is measured
+
+
+def _inter_ellipses(pdf: bytes) -> list[str]:
+    """The Inter faces of `pdf` that draw Inter's ellipsis glyph: what WeasyPrint draws where
+    `text-overflow: ellipsis` cuts a line (its ToUnicode entry names the letters it hides,
+    so the text read back is whole). WeasyPrint keeps a subset's glyph ids."""
+    from fontTools.ttLib import TTFont
+
+    found = []
+    for base, codes in drawn(pdf).codes.items():
+        if base.startswith("Inter"):
+            face = "Bold" if "Bold" in base else "Regular"
+            font = TTFont(THEME_DIR / "fonts" / f"Inter-{face}.otf", lazy=True)
+            if font.getGlyphID(font.getBestCmap()[ord("…")]) in codes:
+                found.append(base)
+    return found
+
+
+#: names of the Arabic kit's probe (sweep r4) that fit the logo box on one line, in fonts
+#: other than Inter for their Arabic or Japanese part: WeasyPrint laid each out a hair wider
+#: than measured (120.0007 pt in 120) and cut it with an ellipsis ("Blue River IT — …ﻧ").
+MIXED_NAMES = (
+    ("Blue River IT — نور", "notosansarabic"),
+    ("Nour I.T. Co. (W.L.L.) — نور", "notosansarabic"),
+    ("Nour IT Co. — ノース", "notosanscjkjp"),
+    ("Blue River IT — Nour", ""),
+)
+
+
+@needs_poppler
+@pytest.mark.parametrize(("name", "family"), MIXED_NAMES, ids=[n for n, _ in MIXED_NAMES])
+@pytest.mark.parametrize("direction", ["rtl", "ltr"])
+def test_a_mixed_script_name_that_fits_the_logo_box_is_never_cut(
+    maker: BandMaker, tmp_path: Path, name: str, family: str, direction: str
+) -> None:
+    brand = Brand(name, None, ("sales@nour-it.example",), direction=direction, lang="ar")
+    band = maker.band(brand)
+    path = tmp_path / "band.pdf"
+    path.write_bytes(band)
+    what = drawn(band)
+    assert _inter_ellipses(band) == [], "the name is cut with an ellipsis"
+    # every letter drawn by the font of its script (an ellipsis in Inter stood in for "ور")
+    for ch in _letters(name):
+        assert what.font_of(ch) <= ({"inter"} if ch.isascii() else {family}), ch
+    # the whole name in the logo box, on one line or two
+    mark = _mark_words(pdf_words(path)[0], direction == "rtl")
+    assert sorted(_base_letters("".join(w[4] for w in mark))) == sorted(_base_letters(name))
+    margin, (box_w, _) = min(36.0, A4_WIDTH * 0.06), LOGO_BOX_PT
+    left = A4_WIDTH - margin - box_w if direction == "rtl" else margin
+    assert all(left - 0.5 <= w[0] < w[2] <= left + box_w + 0.5 for w in mark), mark
+    assert len({round(w[1]) for w in mark}) <= 2
+    if direction == "rtl" and family:
+        to_png(path, f"band-mixed-name-{family}", dpi=100)
 
 
 @needs_poppler

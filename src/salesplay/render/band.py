@@ -62,6 +62,12 @@ _MEASURED_WORDS = 8
 _MEASURES_KEPT = 64
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
 MIN_TEXT_PT = 6.0
+#: How much narrower than the logo box the HTML band fits a name without a logo. Its widths
+#: are measured in one WeasyPrint layout at 50 pt and set in another at the fitted size,
+#: and WeasyPrint rounds font sizes and glyph advances (to 1/1024 px): a name set to exactly
+#: the box came out up to 0.003 pt wider, and `text-overflow: ellipsis` cut its last
+#: letters ("Blue River IT — …ﻧ"). The drawn band sets the widths it measures: no slack.
+_LAYOUT_SLACK_PT = 0.25
 #: Float rounding: a line sized to exactly max_w is not a hair too wide (box_w / w * w can
 #: be 120.00000000000001, which cut "Cloud Solutions" to "Cloud Solutio…").
 _FIT_EPSILON_PT = 1e-6
@@ -440,7 +446,8 @@ class BandMaker:
         else:
             # fitted as the drawn band fits it, from widths measured in the fonts it is set in
             way = first_strong(brand.name) or side
-            lines = _mark_lines(brand.name, self._widths(brand.name, way, brand.lang))
+            widths = self._widths(brand.name, way, brand.lang)
+            lines = _mark_lines(brand.name, widths, LOGO_BOX_PT[0] - _LAYOUT_SLACK_PT)
             mark = "<div class=name>{}</div>".format(
                 "".join(
                     f'<b dir="{way}" style="font-size: {size:g}pt">{_runs(text, way)}</b>'
@@ -596,11 +603,13 @@ def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w
     return text
 
 
-def _mark_lines(name: str, width: Callable[[str, float], float]) -> list[tuple[str, float]]:
-    """The name set in the logo box when there is no logo: one line of at most MARK_PT if
-    that is at least MARK_MIN_PT, else up to MARK_LINES lines from MARK_WRAP_PT, shrunk
-    to fit (a line still too wide is the caller's to clip with an ellipsis)."""
-    box_w = LOGO_BOX_PT[0]
+def _mark_lines(
+    name: str, width: Callable[[str, float], float], box_w: float = LOGO_BOX_PT[0]
+) -> list[tuple[str, float]]:
+    """The name set in the logo box (`box_w` wide) when there is no logo: one line of at
+    most MARK_PT if that is at least MARK_MIN_PT, else up to MARK_LINES lines from
+    MARK_WRAP_PT, shrunk to fit (a line still too wide is the caller's to clip with an
+    ellipsis)."""
     size = min(MARK_PT, box_w / width(name, 1.0))
     if size >= MARK_MIN_PT:
         return [(name, size)]
