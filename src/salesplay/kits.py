@@ -38,7 +38,7 @@ from salesplay.render.archive import (
     Summed,
     deterministic_zip,
 )
-from salesplay.render.band import BandFonts, BandMaker, Brand
+from salesplay.render.band import KIT_PAGE_WIDTH_PT, BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
 from salesplay.render.stamp import PreparedBand, Stamper
 from salesplay.render.templates import TemplateFault, render
@@ -46,7 +46,7 @@ from salesplay.resolve import Catalog
 from salesplay.views import ContactView, Edition, KitView, PartnerView
 from salesplay.write import Manifest, open_output, sha256_bytes
 
-A4_WIDTH_PT = 595.28
+A4_WIDTH_PT = KIT_PAGE_WIDTH_PT
 #: the kit's folder for the partner's own sellers, and the one for their customers
 TEAM = "for-your-team"
 CUSTOMERS = "for-your-customers"

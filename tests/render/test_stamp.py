@@ -333,6 +333,44 @@ def test_a_name_sized_to_the_logo_box_is_set_whole(
     assert "…" not in reader.pages[0].extract_text()
 
 
+#: a partner's contact of the probe: its website was left off the band ("… ext. 4471…")
+LONG_CONTACT = (
+    "Dana Alexandra Ruiz-Montgomery, Senior Director of Strategic Alliances and Channel"
+    " Partnerships",
+    "dana.ruiz-montgomery@blueriver-consulting-managed-services.example",
+    "+1 555 0100 ext. 4471",
+    "https://www.blueriver-consulting-managed-services.example/partners/"
+    "northwind-backup-and-recovery",
+)
+
+
+def _text_lines(band: bytes) -> list[str]:
+    """The band's text right of the logo box, line by line from the top (by position)."""
+    runs: list[tuple[float, float, str]] = []
+    reader = pypdf.PdfReader(io.BytesIO(band))
+
+    def visit(text: str, cm: Any, tm: Any, *_: Any) -> None:
+        x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
+        if text.strip() and x > min(36.0, A4_WIDTH * 0.06) + LOGO_BOX_PT[0]:
+            runs.append((round(y), x, text.strip()))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for y, x, text in runs:
+        rows.setdefault(y, []).append((x, text))
+    return [" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows, reverse=True)]
+
+
+@pytest.mark.parametrize("engine", ["draw", "weasyprint"])
+def test_a_long_contact_is_set_whole_each_field_on_one_line(
+    maker: BandMaker, assets: Path, engine: str
+) -> None:
+    brand = Brand("Blue River IT", assets / "wide.png", LONG_CONTACT)
+    lines = _text_lines(maker.band(brand, engine=engine))
+    name, email, phone, website = LONG_CONTACT
+    assert lines == ["Presented by Blue River IT", name, f"{email} · {phone}", website]
+
+
 def test_long_contacts_wrap_shrink_and_stay_in_the_band(maker: BandMaker) -> None:
     contacts = tuple(f"contact-line-{i}@a-rather-long-partner-domain.example" for i in range(8))
     band = maker.band(Brand("Wordy", None, contacts))

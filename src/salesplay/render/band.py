@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -20,6 +21,8 @@ from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import first_strong as first_strong
 from salesplay.richtext import ltr_runs
 
+#: The width of a kit's PDF pages (A4), so of its bands: what `check` measures contacts in.
+KIT_PAGE_WIDTH_PT = 595.28
 #: Height of the partner band drawn at the bottom of every page of a partner edition.
 BAND_HEIGHT_PT = 60.0
 #: Bottom strip a partner-edition page must leave empty (band + 12 pt of air): templates
@@ -46,7 +49,10 @@ TEAM_TRAIL = " — not for customers"
 LEAD_PT = 9.0
 SEP = " · "
 CONTACT_PT = 8.0
-CONTACT_LINES = 2
+#: Each contact (name, e-mail, phone, website) is kept whole on its line, never broken
+#: inside an address; the lines shrink in half points to MIN_TEXT_PT until they fit in
+#: CONTACT_LINES. A contact that cannot (`fit_contacts`) is a warning in `check`.
+CONTACT_LINES = 3
 #: Baseline to baseline, lead to contacts and between contact lines.
 LINE_PT = 10.0
 #: Without a logo, the name set in the box in the partner's colour: one line of at most
@@ -58,8 +64,8 @@ MARK_LINES = 2
 LEADING = 1.2
 #: Runs of more words than this are not measured for the HTML band's name: too wide.
 _MEASURED_WORDS = 8
-#: names whose measured widths a band maker keeps (see BandMaker._widths)
-_MEASURES_KEPT = 64
+#: measured widths a band maker keeps (see BandMaker._measure): some 64 names' runs
+_MEASURES_KEPT = 8192
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
 MIN_TEXT_PT = 6.0
 #: How much narrower than the logo box the HTML band fits a name without a logo. Its widths
@@ -256,9 +262,8 @@ class BandMaker:
         fonts = fonts or BandFonts.load()
         self.regular, self.bold = fonts.regular, fonts.bold
         self.renderer = PdfRenderer()
-        #: measured name widths by (name, direction, lang): a partner's team and customer
-        #: bands set one name, and each measure is a WeasyPrint layout of its own
-        self._measured: dict[tuple[str, str, str], Callable[[str, float], float]] = {}
+        #: widths at 1 pt measured in WeasyPrint, by (text, direction, weight, lang)
+        self._measured: dict[tuple[str, str, str, str], float] = {}
 
     def __enter__(self) -> BandMaker:
         return self
@@ -364,14 +369,10 @@ class BandMaker:
             )
         text_x = box_x + box_w + GAP_PT
         text_w = self.width - self.margin - text_x
-        contacts = _fit_lines(
-            self.regular,
-            [c for c in brand.contact_lines if c.strip()],
-            SEP,
-            CONTACT_PT,
-            text_w,
-            CONTACT_LINES,
-        )
+        fit = fit_contacts(brand.contact_lines, self.regular.width, text_w)
+        contacts = [
+            (_clipped(self.regular.width, line, fit.size, text_w), fit.size) for line in fit.texts
+        ]
         cap = self.regular.cap * LEAD_PT
         y = (self.height + cap + LINE_PT * len(contacts)) / 2 - cap
         # the whole first line shrinks together when the name is long
@@ -440,12 +441,26 @@ class BandMaker:
         # an English band reads right to left, a Latin one in an Arabic band left to right.
         side = brand.direction
         name = _isolated(brand.name, "b", around=side)
+        text_w = text_width(self.width) - _LAYOUT_SLACK_PT
+        way = first_strong(brand.name) or side
+        items = _contact_items(brand.contact_lines)
+        # contacts that fit at CONTACT_PT even at the widest their letters could be are
+        # wrapped by WeasyPrint between items; others are packed from measured widths
+        sure = fit_contacts(items, _bound(self.regular.advance), text_w)
+        wrapped = sure.size == CONTACT_PT and not sure.dropped and not sure.cut
+        # one layout measures all that is measured
+        self._measure(
+            [
+                *(self._name_texts(brand.name, way) if brand.logo is None else ()),
+                *(() if wrapped else self._contact_texts(items)),
+            ],
+            brand.lang,
+        )
         if brand.logo is not None:
             src = esc(_inside(brand.logo, self.roots).as_uri())
             mark = f'<img src="{src}" alt="">'
         else:
             # fitted as the drawn band fits it, from widths measured in the fonts it is set in
-            way = first_strong(brand.name) or side
             widths = self._widths(brand.name, way, brand.lang)
             lines = _mark_lines(brand.name, widths, LOGO_BOX_PT[0] - _LAYOUT_SLACK_PT)
             mark = "<div class=name>{}</div>".format(
@@ -454,8 +469,22 @@ class BandMaker:
                     for text, size in lines
                 )
             )
-        contacts = SEP.join(
-            _isolated(c, "span", around=side) for c in brand.contact_lines if c.strip()
+        # packed as the drawn band packs them, from widths measured in the fonts that set them
+        fit = (
+            sure
+            if wrapped
+            else fit_contacts(items, self._contact_widths(items, brand.lang), text_w)
+        )
+        contacts = (
+            SEP.join(_isolated(c, "span", around=side) for c in items)
+            if wrapped
+            else "".join(
+                f'<span class=line style="font-size: {fit.size:g}pt">'
+                + SEP.join(_isolated(c, "span", around=side) for c in line)
+                + ("…" if fit.dropped and i == len(fit.lines) - 1 else "")
+                + "</span>"
+                for i, line in enumerate(fit.lines)
+            )
         )
         accent = esc(brand.colour)
         css = (
@@ -471,7 +500,9 @@ class BandMaker:
             " text-overflow: ellipsis }"
             f"p {{ margin: 0 }} .lead {{ font-size: {LEAD_PT}pt }}"
             f" .lead b {{ color: {_css(BLACK)} }}"
-            f" .contacts {{ max-height: {CONTACT_LINES * LINE_PT:g}pt; overflow: hidden }}"
+            " .contacts > span { white-space: nowrap }"
+            " .contacts .line { display: block; white-space: nowrap; overflow: hidden;"
+            " text-overflow: ellipsis }"
         )
         lang = f' lang="{esc(brand.lang)}"' if brand.lang else ""
         if rtl:
@@ -485,61 +516,59 @@ class BandMaker:
         )
         return self._render(page_html, f"Partner band: {brand.name}")
 
-    def _widths(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
-        """How wide the HTML band sets `name` and each run of up to _MEASURED_WORDS of its
-        words in bold (what `_mark_lines` asks): measured in one WeasyPrint layout, so with
-        its shaping and font fallback, once per name. Longer runs are "too wide"."""
-        key = (name, direction, lang)
-        if key not in self._measured:
-            if len(self._measured) >= _MEASURES_KEPT:
-                self._measured.clear()  # a thousand partners' names need not all stay
-            self._measured[key] = self._measure(name, direction, lang)
-        return self._measured[key]
+    def _measure(self, texts: Sequence[tuple[str, str, str]], lang: str) -> None:
+        """Measure each (text, direction, weight) not measured yet, all in one WeasyPrint
+        layout (so with its shaping and font fallback): a partner's team and customer bands
+        set one name, and each layout costs 50-100 ms."""
+        missing = [t for t in dict.fromkeys(texts) if (*t, lang) not in self._measured]
+        if not missing:
+            return
+        if len(self._measured) + len(missing) > _MEASURES_KEPT:
+            self._measured.clear()  # a thousand partners' names need not all stay
+        self._measured.update(
+            {
+                (*text, lang): w
+                for text, w in _layout_widths(self.renderer, self.roots, missing, lang)
+            }
+        )
 
-    def _measure(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
-        from weasyprint.formatting_structure.boxes import InlineBlockBox
-
+    def _name_texts(self, name: str, direction: str) -> list[tuple[str, str, str]]:
+        """What `_mark_lines` asks the width of: `name` and each run of up to
+        _MEASURED_WORDS of its words, in bold (longer runs are "too wide")."""
         words = name.split()
-        texts = list(
-            dict.fromkeys(
-                [
-                    name,
-                    *(
-                        " ".join(words[i:j])
-                        for i in range(len(words))
-                        for j in range(i + 1, min(len(words), i + _MEASURED_WORDS) + 1)
-                    ),
-                ]
-            )
+        runs = (
+            " ".join(words[i:j])
+            for i in range(len(words))
+            for j in range(i + 1, min(len(words), i + _MEASURED_WORDS) + 1)
         )
-        size = 50.0
-        spans = "".join(
-            f'<div><b data-i="{i}" dir="{direction}">{_runs(t, direction)}</b></div>'
-            for i, t in enumerate(texts)
-        )
-        lang_attr = f' lang="{html.escape(lang)}"' if lang else ""
-        page_html = (
-            f'<!doctype html><html dir="{direction}"{lang_attr}><head><style>'
-            f"@page {{ size: 4000pt 4000pt; margin: 0 }} body {{ margin: 0;"
-            f" font: bold {size:g}pt/1 {band_fonts(lang)} }}"
-            " b { display: inline-block; white-space: nowrap }"
-            f"</style></head><body>{spans}</body></html>"
-        )
-        document = self.renderer.layout(
-            page_html,
-            base_url=THEME_DIR.as_uri() + "/",
-            roots=(*self.roots, THEME_DIR),
-            stylesheets=(FONTS_CSS,),
-        )
-        measured: dict[str, float] = {}
-        for page in document.pages:
-            for box in page._page_box.descendants():
-                if isinstance(box, InlineBlockBox) and box.element.get("data-i") is not None:
-                    # CSS px (0.75 pt) at `size` pt, to points at 1 pt
-                    measured[texts[int(box.element.get("data-i"))]] = box.width * 0.75 / size
+        return [(t, direction, "bold") for t in (name, *runs)]
+
+    def _widths(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
+        """How wide the HTML band sets `name` and each run of its words (as measured)."""
+        self._measure(self._name_texts(name, direction), lang)
+        measured = self._measured
 
         def width(text: str, at: float) -> float:
-            return measured.get(text, float("inf")) * at
+            return measured.get((text, direction, "bold", lang), float("inf")) * at
+
+        return width
+
+    @staticmethod
+    def _contact_texts(items: Sequence[str]) -> list[tuple[str, str, str]]:
+        """Each contact in its own direction (as `_isolated` sets it), and the separator."""
+        return [(c, first_strong(c) or "ltr", "normal") for c in (*items, SEP)]
+
+    def _contact_widths(self, items: Sequence[str], lang: str) -> Callable[[str, float], float]:
+        """How wide the HTML band sets a line of `items` joined by SEP: the sum of its items'
+        and separators' measured widths."""
+        texts = self._contact_texts(items)
+        self._measure(texts, lang)
+        each = {text: self._measured[(text, way, weight, lang)] for text, way, weight in texts}
+
+        def width(line: str, at: float) -> float:
+            parts = line.split(SEP)
+            known = sum(each.get(p, float("inf")) for p in parts)
+            return (known + each[SEP] * (len(parts) - 1)) * at
 
         return width
 
@@ -556,6 +585,82 @@ class BandMaker:
         if refused:
             raise PdfError("partner band: " + "; ".join(refused))
         return pdf
+
+
+def _layout_widths(
+    renderer: PdfRenderer, roots: Sequence[Path], texts: Sequence[tuple[str, str, str]], lang: str
+) -> list[tuple[tuple[str, str, str], float]]:
+    """The width at 1 pt of each (text, direction, weight), from one WeasyPrint layout at
+    50 pt in the band's fonts (so with its shaping and font fallback)."""
+    from weasyprint.formatting_structure.boxes import InlineBlockBox
+
+    size = 50.0
+    spans = "".join(
+        f'<div><b data-i="{i}" dir="{way}" style="font-weight: {weight}">'
+        f"{_runs(text, way)}</b></div>"
+        for i, (text, way, weight) in enumerate(texts)
+    )
+    lang_attr = f' lang="{html.escape(lang)}"' if lang else ""
+    page_html = (
+        f'<!doctype html><html dir="{texts[0][1]}"{lang_attr}><head><style>'
+        f"@page {{ size: 4000pt 4000pt; margin: 0 }} body {{ margin: 0;"
+        f" font: {size:g}pt/1 {band_fonts(lang)} }}"
+        " b { display: inline-block; white-space: nowrap }"
+        f"</style></head><body>{spans}</body></html>"
+    )
+    document = renderer.layout(
+        page_html,
+        base_url=THEME_DIR.as_uri() + "/",
+        roots=(*roots, THEME_DIR),
+        stylesheets=(FONTS_CSS,),
+    )
+    found = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, InlineBlockBox) and box.element.get("data-i") is not None:
+                # CSS px (0.75 pt) at `size` pt, to points at 1 pt
+                found.append((texts[int(box.element.get("data-i"))], box.width * 0.75 / size))
+    return found
+
+
+def contact_fit(items: Sequence[str], page_width_pt: float, lang: str = "") -> ContactFit:
+    """How the band of a page `page_width_pt` wide sets the contacts `items`, for `check`:
+    from the drawn band's widths (Inter's advances) when Inter has every character, else
+    (another script) from widths measured as the HTML band measures them."""
+    items = _contact_items(items)
+    text_w = text_width(page_width_pt)
+    advances = _inter_advances()
+    if all(ch in advances for c in (*items, SEP) for ch in c):
+
+        def width(text: str, size: float) -> float:
+            return max(sum(advances[ch] for ch in text) * size / 1000.0, 1e-6)
+
+        return fit_contacts(items, width, text_w)
+    bound = fit_contacts(items, _bound(advances), text_w - _LAYOUT_SLACK_PT)
+    if bound.size == CONTACT_PT and not bound.dropped and not bound.cut:
+        return bound
+    texts = BandMaker._contact_texts(items)
+    with PdfRenderer() as renderer:
+        each = {t[0]: w for t, w in _layout_widths(renderer, (), texts, lang)}
+
+    def measured(line: str, size: float) -> float:
+        parts = line.split(SEP)
+        return (sum(each.get(p, float("inf")) for p in parts) + each[SEP] * (len(parts) - 1)) * size
+
+    return fit_contacts(items, measured, text_w - _LAYOUT_SLACK_PT)
+
+
+@functools.cache
+def _inter_advances() -> dict[str, float]:
+    """Inter Regular's advance of each character a band draws, per 1000 em (as SubsetFont
+    reads them), read without cutting the font (about 10 ms)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(THEME_DIR / "fonts" / _FONT_FILES[0][0], lazy=True)
+    scale = 1000 / font["head"].unitsPerEm
+    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
+    drawn = {chr(cp) for cp in _REPERTOIRE}
+    return {chr(cp): float(metrics[g][0] * scale) for cp, g in cmap.items() if chr(cp) in drawn}
 
 
 def make_band(
@@ -586,14 +691,69 @@ def _show(
     )
 
 
-def _fit_lines(
-    font: SubsetFont, items: Sequence[str], sep: str, size: float, max_w: float, max_lines: int
-) -> list[tuple[str, float]]:
-    """Pack items into at most max_lines lines of max_w, shrinking to 6 pt, then clipping."""
+@dataclass(frozen=True)
+class ContactFit:
+    """How a band sets its contacts: whole items on each line (`lines`), at `size`; the
+    items left off after the last line (`dropped`, the line then ends in "…"), and those
+    too wide for a line even at MIN_TEXT_PT (`cut`, clipped with an ellipsis)."""
+
+    lines: tuple[tuple[str, ...], ...]
+    size: float
+    dropped: tuple[str, ...] = ()
+    cut: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> list[str]:
+        """Each line as drawn: its items joined by SEP, the last with "…" if any is left off."""
+        texts = [SEP.join(line) for line in self.lines]
+        if self.dropped:
+            texts[-1] += "…"
+        return texts
+
+
+#: What a character Inter lacks may take at most, in ems, when laid out in a Noto font
+#: (CJK 1, Arabic and Devanagari under 1); Inter's own kerning, at most 2 % more.
+_WIDEST_EM = 1.5
+_KERN_SHARE = 1.02
+
+
+def _bound(advances: Mapping[str, float]) -> Callable[[str, float], float]:
+    """An upper bound of how wide WeasyPrint sets a text: Inter's `advances` for what it
+    has, _WIDEST_EM for the rest (a text surely fits where this fits)."""
+
+    def width(text: str, size: float) -> float:
+        units = sum(advances.get(ch, _WIDEST_EM * 1000) for ch in text)
+        return units * size / 1000 * _KERN_SHARE
+
+    return width
+
+
+def _contact_items(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(c for c in items if c.strip())
+
+
+def fit_contacts(
+    items: Sequence[str],
+    width: Callable[[str, float], float],
+    max_w: float,
+    max_lines: int = CONTACT_LINES,
+) -> ContactFit:
+    """Contacts packed whole into at most max_lines lines of max_w: at CONTACT_PT, shrunk in
+    half points down to MIN_TEXT_PT until they fit; what still does not is left off or cut."""
+    items = _contact_items(items)
     if not items:
-        return []
-    lines, size = _pack(font.width, items, sep, size, max_w, max_lines)
-    return [(_clipped(font.width, line, size, max_w), size) for line in lines]
+        return ContactFit((), CONTACT_PT)
+    lines, size = _pack_items(width, items, SEP, CONTACT_PT, max_w, max_lines)
+    kept = tuple(tuple(line) for line in lines[:max_lines])
+    dropped = tuple(c for line in lines[max_lines:] for c in line)
+    cut = tuple(c for line in kept for c in line if width(c, size) > max_w + _FIT_EPSILON_PT)
+    return ContactFit(kept, size, dropped, cut)
+
+
+def text_width(page_width_pt: float) -> float:
+    """The width of a band's text, right of the logo box, on a page `page_width_pt` wide."""
+    margin = min(MARGIN_PT, page_width_pt * MARGIN_SHARE)
+    return page_width_pt - 2 * margin - LOGO_BOX_PT[0] - GAP_PT
 
 
 def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w: float) -> str:
@@ -628,21 +788,35 @@ def _pack(
     """Items packed into lines of max_w, shrunk in half points down to 6 pt until at most
     max_lines lines fit; more lines than that are cut to max_lines, the last ending in "…"
     (a line still too wide is the caller's to clip)."""
+    lines, size = _pack_items(width, items, sep, size, max_w, max_lines)
+    texts = [sep.join(line) for line in lines[:max_lines]]
+    if len(lines) > max_lines:
+        texts[-1] += "…"
+    return texts, size
+
+
+def _pack_items(
+    width: Callable[[str, float], float],
+    items: Sequence[str],
+    sep: str,
+    size: float,
+    max_w: float,
+    max_lines: int,
+) -> tuple[list[list[str]], float]:
+    """Items packed whole into lines of max_w (each line its items), shrunk in half points
+    down to 6 pt until at most max_lines lines fit; all the lines, however many."""
     while True:
-        lines: list[str] = []
+        lines: list[list[str]] = []
         for item in items:
-            if lines and width(lines[-1] + sep + item, size) <= max_w + _FIT_EPSILON_PT:
-                lines[-1] += sep + item
+            if lines and width(sep.join((*lines[-1], item)), size) <= max_w + _FIT_EPSILON_PT:
+                lines[-1].append(item)
             else:
-                lines.append(item)
-        widest = max(width(line, size) for line in lines)
+                lines.append([item])
+        widest = max(width(sep.join(line), size) for line in lines)
         fits = widest <= max_w + _FIT_EPSILON_PT
         if (len(lines) <= max_lines and fits) or size <= MIN_TEXT_PT:
             break
         size -= 0.5
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] += "…"
     return lines, size
 
 
