@@ -834,3 +834,56 @@ def test_a_wildcard_glossary_term_defines_the_acronyms_it_begins(tmp_path: Path)
     assert [
         d.split(": warning: ")[1][:23] for d in check(tmp_path / "b", unexplained).diagnostics
     ] == ["undefined jargon 'SLAs'"]
+
+
+# --- partner bands ------------------------------------------------------------------------------
+
+#: a long contact the band holds whole on three lines (it was two, the website left off)
+LONG_CONTACT = (
+    "contact:\n"
+    "  name: Dana Alexandra Ruiz-Montgomery, Senior Director of Strategic Alliances and"
+    " Channel Partnerships\n"
+    "  email: dana.ruiz-montgomery@blueriver-consulting-managed-services.example\n"
+    '  phone: "+1 555 0100 ext. 4471"\n'
+    "  website: https://www.blueriver-consulting-managed-services.example/partners/"
+    "northwind-backup-and-recovery\n"
+)
+
+
+def test_a_long_contact_the_band_holds_whole_is_no_warning(tmp_path: Path) -> None:
+    short = "contact: {name: Dana Ruiz, email: dana@blueriver.example}\n"
+    result = check(tmp_path, replace_in("partners/blue-river.yaml", short, LONG_CONTACT))
+    assert (result.code, result.diagnostics) == (0, [])
+
+
+def test_a_contact_the_band_cannot_hold_is_a_warning_at_the_field_left_off(
+    tmp_path: Path,
+) -> None:
+    short = "contact: {name: Dana Ruiz, email: dana@blueriver.example}\n"
+    # four lines even at 6 pt: name | e-mail | phone | website (no two of them share a line)
+    longer = (
+        LONG_CONTACT.replace("Partnerships\n", "Partnerships, EMEA\n")
+        .replace(
+            "dana.ruiz-montgomery@", "dana.ruiz-montgomery.emea-and-apac-and-latam-partner-desk@"
+        )
+        .replace("recovery\n", "recovery/emea-and-apac-and-latam\n")
+    )
+    result = check(tmp_path, replace_in("partners/blue-river.yaml", short, longer))
+    assert result.code == 0
+    assert result.diagnostics == [
+        "plays/partners/blue-river.yaml:8:12: warning: partner 'blue-river': the contact does"
+        " not fit the 'Presented by' band of its customer briefs (3 lines of 386 pt, each"
+        " field whole, at 6 pt at the least): its website would be left off; shorten the"
+        " contact, its website first (120 characters)"
+    ]
+    # one longer than a line even at 6 pt is cut: told at that field
+    wide = LONG_CONTACT.replace("recovery\n", "recovery/" + "x" * 150 + "\n")
+    result = check(tmp_path / "wide", replace_in("partners/blue-river.yaml", short, wide))
+    assert [d.split(": warning: ")[0] for d in result.diagnostics] == [
+        "plays/partners/blue-river.yaml:8:12"
+    ]
+    assert "its website would be cut with '…'" in result.diagnostics[0]
+    as_json = check(
+        tmp_path / "json", replace_in("partners/blue-river.yaml", short, wide), "--format", "json"
+    )
+    assert '"code": "band-contact-cut"' in as_json.stdout

@@ -45,6 +45,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _links(cat, reporter, texts, translated)
     _sources(cat, reporter)
     _glyphs(cat, reporter, texts, translated)
+    _band_contacts(cat, reporter)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -290,6 +291,54 @@ def _glyphs(cat: Catalog, reporter: Reporter, texts: Texts, translated: Translat
             f" it as a box{elsewhere}; remove it, or install a font that has it",
             "missing-glyph",
             subject,
+        )
+
+
+#: a partner's contact fields, in the order its customer band prints them
+_CONTACT_FIELDS = ("name", "email", "phone", "website")
+_CONTACT_WORDS = {"name": "name", "email": "e-mail", "phone": "phone", "website": "website"}
+
+
+def _band_contacts(cat: Catalog, reporter: Reporter) -> None:
+    """A partner's contact the "Presented by" band of its customer briefs cannot hold whole:
+    each field is kept whole on a line of the band's CONTACT_LINES, shrunk to 6 pt, so a
+    field left off, or one too long for a line (cut with "…"), is told here, not found by a
+    customer. The band's width is the kits' A4 page's (the theme fixes it)."""
+    from salesplay.render.band import (
+        CONTACT_LINES,
+        KIT_PAGE_WIDTH_PT,
+        MIN_TEXT_PT,
+        contact_fit,
+        text_width,
+    )
+
+    for pid, partner in sorted(cat.partners.items()):
+        contact = partner.contact
+        if contact is None:
+            continue
+        fields = {f: v for f in _CONTACT_FIELDS if (v := getattr(contact, f, None))}
+        if not fields:
+            continue
+        fit = contact_fit(tuple(fields.values()), KIT_PAGE_WIDTH_PT)
+        if not fit.dropped and not fit.cut:
+            continue
+        by_value = {v: f for f, v in reversed(fields.items())}
+        lost = [by_value[v] for v in fit.cut + fit.dropped if v in by_value]
+        first = lost[0]
+        what = " and ".join(
+            f"its {_CONTACT_WORDS[f]} would be "
+            + ("cut with '…'" if fields[f] in fit.cut else "left off")
+            for f in lost
+        )
+        longest = max(fields, key=lambda f: len(fields[f]))
+        reporter.warning(
+            cat.loc("partner", pid, ("contact", first)),
+            f"partner '{pid}': the contact does not fit the 'Presented by' band of its customer"
+            f" briefs ({CONTACT_LINES} lines of {text_width(KIT_PAGE_WIDTH_PT):.0f} pt, each field"
+            f" whole, at {MIN_TEXT_PT:g} pt at the least): {what}; shorten the contact, its"
+            f" {_CONTACT_WORDS[longest]} first ({len(fields[longest])} characters)",
+            "band-contact-cut",
+            ("partner", pid),
         )
 
 
