@@ -196,9 +196,12 @@ def test_mostly_latin_text_on_a_right_to_left_page_keeps_its_direction() -> None
     # an untranslated (source) sentence: its full stop must stay at its end
     assert str(rtl["md"]("Ask how long the last **restore** took.")).startswith('<div dir="ltr">')
     assert str(rtl["md_inline"]("Backup modernization")).startswith('<span dir="ltr">')
-    # Arabic that opens with a product name stays in the page's direction
+    # Arabic that opens with a product name stays in the page's direction, the name set
+    # apart left to right
     arabic = "Northwind Vault يحمي النسخ الاحتياطية من برامج الفدية"
-    assert "dir=" not in str(rtl["md"](arabic))
+    assert str(rtl["md"](arabic)) == (
+        '<p><span dir="ltr">Northwind Vault</span> يحمي النسخ الاحتياطية من برامج الفدية</p>'
+    )
     assert "dir=" not in str(ltr["md"]("Ask how long the last restore took."))
 
 

@@ -280,6 +280,61 @@ def test_ltr_runs_isolate_numbers_addresses_and_latin_names(text: str, runs: lis
     assert [p for p, ltr in pieces if ltr] == runs
 
 
+def test_right_to_left_html_sets_each_left_to_right_stretch_apart() -> None:
+    """For a right-to-left page, a number, an address or a Latin name is a span of its own
+    direction: WeasyPrint laid out a long address's pieces (<wbr>) and a phone number's
+    groups right to left. The span holds the stretch whatever marks are inside it."""
+    assert to_html("اتصل على +1 555 0199 اليوم.", rtl=True) == (
+        '<p>اتصل على <span dir="ltr">+1 555 0199</span> اليوم.</p>'
+    )
+    address = "contractor@alpineskihouse.example"
+    assert to_inline_html(f"راسلنا {address}.", rtl=True) == (
+        'راسلنا <span dir="ltr">contractor@alpin<wbr>eskihouse.exampl<wbr>e</span>.'
+    )
+    assert to_inline_html("يحمي Microsoft **365** Backup", rtl=True) == (
+        'يحمي <span dir="ltr">Microsoft <strong>365</strong> Backup</span>'
+    )
+    # a link's Latin end is set apart inside it; a code span and a line break stay as they were
+    assert to_inline_html("[راجعوا https://n.example](https://n.example) `x`\\\nب", rtl=True) == (
+        '<a href="https://n.example">راجعوا </a><span dir="ltr"><a href="https://n.example">'
+        "https://n.example</a> <code>x</code></span><br>\nب"
+    )
+    # a left-to-right page's HTML, and text without such a stretch, are as they were
+    for md in ("اتصل على +1 555 0199 اليوم.", "نص عربي فقط"):
+        assert to_html(md) == to_html(md, rtl=True).replace('<span dir="ltr">', "").replace(
+            "</span>", ""
+        )
+    assert to_html("نص عربي فقط", rtl=True) == "<p>نص عربي فقط</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab ب+1 .@*_`[]()\n", "](https://e.example)"]), max_size=40))
+def test_right_to_left_html_is_well_formed_and_holds_the_same_text(pieces: list[str]) -> None:
+    md = "".join(pieces)
+    for render in (to_html, to_inline_html):
+        html = render(md, rtl=True)
+        assert {tag for tag, _ in _tags(html)} <= ALLOWED_TAGS | {"span"}
+        assert _text_of(html) == _text_of(render(md))
+        # every tag closed where it was opened
+        assert _balanced(html), html
+
+
+def _text_of(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def _balanced(html: str) -> bool:
+    stack: list[str] = []
+    for closing, tag in re.findall(r"<(/?)([a-z]+)[^>]*>", html):
+        if tag in ("br", "wbr"):
+            continue
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            return False
+    return not stack
+
+
 def test_safe_markdown_drops_the_links_the_outputs_drop_and_keeps_the_rest() -> None:
     md = (
         "Ask **[the owner](javascript:alert(1))** first; see [the guide](https://e.example/g)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -246,13 +247,14 @@ def plain(md: str) -> str:
     return "\n".join(p.text for p in parse(md)).strip()
 
 
-def _runs_html(runs: Sequence[Run]) -> str:
+def _runs_html(runs: Sequence[Run], rtl: bool = False) -> str:
     # Tags nest a > strong > em > code; on a change, close down to the first differing
     # level and reopen, which keeps the HTML well-formed whatever the Markdown nesting was.
+    # Right to left, a left-to-right stretch (_ltr_marked) is a span outside them all.
     out: list[str] = []
     open_: list[tuple[str, object]] = []
-    for run in runs:
-        want: list[tuple[str, object]] = []
+    for run, ltr in _ltr_marked(runs) if rtl else ((run, False) for run in runs):
+        want: list[tuple[str, object]] = [("span", True)] if ltr else []
         if run.href:
             want.append(("a", run.href))
         want += [(tag, True) for tag, on in (("strong", run.bold), ("em", run.italic)) if on]
@@ -263,11 +265,40 @@ def _runs_html(runs: Sequence[Run]) -> str:
             keep += 1
         out.extend(f"</{tag}>" for tag, _ in reversed(open_[keep:]))
         for tag, value in want[keep:]:
-            out.append(f'<a href="{escape(value)}">' if tag == "a" else f"<{tag}>")
+            out.append(
+                f'<a href="{escape(value)}">'
+                if tag == "a"
+                else '<span dir="ltr">'
+                if tag == "span"
+                else f"<{tag}>"
+            )
         open_ = want
         out.append(breakable(run.text).replace("\n", "<br>\n"))
     out.extend(f"</{tag}>" for tag, _ in reversed(open_))
     return "".join(out)
+
+
+def _ltr_marked(runs: Sequence[Run]) -> list[tuple[Run, bool]]:
+    """`runs` cut where a stretch that reads left to right inside right-to-left text starts
+    or ends (ltr_runs, over the paragraph's text: "Microsoft **365** Backup" is one), each
+    piece with whether it is in one."""
+    text = "".join(run.text for run in runs)
+    stretches: list[tuple[int, int]] = []
+    at = 0
+    for part, ltr in ltr_runs(text):
+        if ltr:
+            stretches.append((at, at + len(part)))
+        at += len(part)
+    pieces: list[tuple[Run, bool]] = []
+    start = 0
+    for run in runs:
+        end = start + len(run.text)
+        cuts = sorted({start, end, *(c for s in stretches for c in s if start < c < end)})
+        for a, b in itertools.pairwise(cuts):
+            ltr = any(s <= a and b <= e for s, e in stretches)
+            pieces.append((replace(run, text=text[a:b]), ltr))
+        start = end
+    return pieces
 
 
 #: a word longer than any line it may sit on (a part number, a token): given a chance to
@@ -335,7 +366,7 @@ def _splits(word: str, at: int) -> bool:
     return not (unicodedata.combining(ch) or ch in joiners or before == "\u200d")
 
 
-def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
+def _html_blocks(tokens: Sequence[Token], rtl: bool = False) -> Iterator[str]:
     for tok in tokens:
         if tok.type == "paragraph_open" and not tok.hidden:
             yield "<p>"
@@ -361,7 +392,7 @@ def _html_blocks(tokens: Sequence[Token]) -> Iterator[str]:
         elif tok.type in ("code_block", "fence"):
             yield f"<pre><code>{escape(tok.content)}</code></pre>\n"
         elif tok.type == "inline":
-            yield _runs_html(_inline_runs(tok.children))
+            yield _runs_html(_inline_runs(tok.children), rtl)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -441,18 +472,25 @@ def dominant_direction(text: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def to_html(md: str) -> Markup:
-    """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs."""
-    return Markup("".join(_html_blocks(_tokens(md))).strip())
+def to_html(md: str, rtl: bool = False) -> Markup:
+    """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs.
+
+    `rtl`: for a right-to-left page, each stretch that must read left to right (ltr_runs: a
+    phone number, an e-mail address, a Latin name) is a ``<span dir="ltr">``. A browser
+    isolates it; WeasyPrint, which has no bidi across elements, lays out what the span holds
+    left to right and sets the page's other pieces from the right: without it a long
+    address's pieces (breakable) went right to left ("eskihouse.exampl" before
+    "contractor@alpin") and "+1 555 0199" read "0199 555 +1"."""
+    return Markup("".join(_html_blocks(_tokens(md), rtl)).strip())
 
 
 @functools.lru_cache(maxsize=4096)
-def to_inline_html(md: str) -> Markup:
+def to_inline_html(md: str, rtl: bool = False) -> Markup:
     """Like :func:`to_html`, without the ``<p>`` around a lone paragraph."""
     tokens = _tokens(md)
     if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
-        return Markup(_runs_html(_inline_runs(tokens[1].children)))
-    return Markup("".join(_html_blocks(tokens)).strip())
+        return Markup(_runs_html(_inline_runs(tokens[1].children), rtl))
+    return Markup("".join(_html_blocks(tokens, rtl)).strip())
 
 
 # --- Markdown without the links the renderers drop ---------------------------------------

@@ -392,6 +392,78 @@ def test_right_to_left_page_mirrors(cards: dict[str, Path]) -> None:
     to_png(cards["ar"], "pdf-rtl-card")
 
 
+# --- right to left: Latin words and numbers inside Arabic Markdown --------------------------
+
+#: an e-mail address longer than richtext.LONG_WORD, given break chances (<wbr>) in its pieces
+ADDRESS = "contractor@alpineskihouse.example"
+#: Arabic Markdown texts as a card writes them (the `md` filter), by an id for their <div>
+ARABIC_TEXTS = {
+    "address": f"استعادة 1.2 مليون ملف في 4 ساعات بعد اختراق حساب المقاول {ADDRESS}.",
+    "phones": "اتصلوا بمكتب الشركاء على +1 555 0199 أو **+971 4 555 0177** لأكثر من 5,000 مستخدم.",
+}
+
+
+@pytest.fixture(scope="module")
+def arabic_texts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ONE WeasyPrint PDF: each of ARABIC_TEXTS through an Arabic page's `md` filter, in the
+    theme's stylesheets, in a column as wide as a card's (the address on one line)."""
+    md = make_env(None, labels=labels_for("ar", template_dirs(None))).filters["md"]
+    body = "".join(
+        f'<div id="{key}" style="width: 170mm">{md(text)}</div>'
+        for key, text in ARABIC_TEXTS.items()
+    )
+    sheets = "".join(
+        f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
+        for name in ("fonts.css", "style.css", "print.css")
+    )
+    page = (
+        f'<!doctype html><html lang="ar" dir="rtl"><head><title>ar</title>{sheets}</head>'
+        f"<body>{body}</body></html>"
+    )
+    with PdfRenderer() as renderer:
+        pdf, refused = renderer.render(
+            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF, title="ar"
+        )
+    assert refused == []
+    out = tmp_path_factory.mktemp("rtl-texts") / "texts-ar.pdf"
+    out.write_bytes(pdf)
+    return out
+
+
+def _drawn_line(words: list[Word], first: str) -> list[str]:
+    """The words on the line of the first word holding `first`, left to right as drawn."""
+    word = next(w for w in words if first in w[4])
+    middle = (word[1] + word[3]) / 2
+    line = [w for w in words if abs((w[1] + w[3]) / 2 - middle) < 2]
+    return [w[4] for w in sorted(line, key=lambda w: w[0])]
+
+
+@needs_poppler
+def test_a_long_address_in_an_arabic_pdf_keeps_its_pieces_in_order(arabic_texts: Path) -> None:
+    """An address past LONG_WORD characters gets break chances (<wbr>): WeasyPrint set its
+    pieces as separate right-to-left boxes, ".eeskihouse.examplcontractor@alpin". Its pieces
+    now read left to right, the sentence's full stop at the sentence's end (the left)."""
+    assert "<wbr>" in str(make_env(None, labels=labels_for("ar")).filters["md"](ADDRESS))
+    line = _drawn_line(pdf_words(arabic_texts)[0], "contractor")
+    joined = "".join(line)
+    assert f".{ADDRESS}" in joined, line
+    # the Arabic text at its right: "المقاول" (drawn, and read back, letter-reversed)
+    assert joined.index(ADDRESS) < joined.index("لواقملا"), line
+    to_png(arabic_texts, "pdf-rtl-latin-in-arabic", dpi=80)
+
+
+@needs_poppler
+def test_a_phone_number_in_arabic_markdown_keeps_its_groups_in_order(arabic_texts: Path) -> None:
+    """The `md` filter's Arabic text drew "+1 555 0199" as "0199 555 1+" (the spaces between
+    its groups take the paragraph's direction): each number is now set left to right."""
+    line = _drawn_line(pdf_words(arabic_texts)[0], "0199")
+    for number in ("+1 555 0199", "+971 4 555 0177"):
+        first, *rest = number.split()
+        at = line.index(first)
+        assert line[at : at + len(rest) + 1] == number.split(), line
+    assert "5,000" in line
+
+
 # --- right to left: the path diagram of an Arabic playbook -----------------------------------
 
 

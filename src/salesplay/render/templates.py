@@ -420,17 +420,20 @@ def _own_direction(page: str) -> Callable[[str], Markup]:
     return bidi
 
 
-def _isolated(render_md: Callable[[str], Markup], inline: bool = False) -> Callable[[str], Markup]:
+def _isolated(
+    render_md: Callable[[str, bool], Markup], inline: bool = False
+) -> Callable[[str], Markup]:
     """On a right-to-left page, text written mostly left to right (the source text where a
     translation is missing or stale, a list of product names) is set apart in its own
-    direction, so its punctuation stays at its end instead of landing at the page's start."""
+    direction, so its punctuation stays at its end instead of landing at the page's start.
+    Other text keeps the page's direction, each of its numbers, addresses and Latin names
+    set apart left to right (richtext.to_html's `rtl`)."""
 
     def render(md: str) -> Markup:
-        html = render_md(md)
         if richtext.dominant_direction(richtext.plain(md)) != "ltr":
-            return html
+            return render_md(md, True)
         tag = "span" if inline else "div"
-        return Markup(f'<{tag} dir="ltr">{html}</{tag}>')
+        return Markup(f'<{tag} dir="ltr">{render_md(md, False)}</{tag}>')
 
     return render
 
