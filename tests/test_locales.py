@@ -205,6 +205,38 @@ def test_mostly_latin_text_on_a_right_to_left_page_keeps_its_direction() -> None
     assert "dir=" not in str(ltr["md"]("Ask how long the last restore took."))
 
 
+def test_arabic_text_naming_more_latin_than_arabic_stays_right_to_left() -> None:
+    """An Arabic sentence naming a few products has more Latin letters than Arabic ones: it
+    was set in a <div dir="ltr"> (its Arabic phrases in reverse order on cards and the
+    portal, "خلال 4h" torn apart). Any Arabic letter keeps a text right to left, its Latin
+    names and numbers each set apart; a text without one still reads left to right."""
+    from salesplay.labels import Labels
+    from salesplay.render.templates import make_env
+
+    rtl = make_env(None, labels=Labels("ar")).filters
+    summary = "نسخ احتياطي لـ Microsoft 365 وGoogle Workspace وSalesforce عبر Northwind Vault."
+    assert str(rtl["md"](summary)) == (
+        '<p>نسخ احتياطي لـ <span dir="ltr">Microsoft 365</span> و<span dir="ltr">Google'
+        ' Workspace</span> و<span dir="ltr">Salesforce</span> عبر <span dir="ltr">Northwind'
+        " Vault</span>.</p>"
+    )
+    assert str(rtl["md_inline"]("Vault v2.1 يوفّر استعادة 99.9% خلال 4h")) == (
+        '<span dir="ltr">Vault v2.1</span> يوفّر استعادة <span dir="ltr">99.9%</span> خلال'
+        ' <span dir="ltr">4h</span>'
+    )
+    # a name or contact line through `bidi`: the same
+    assert str(rtl["bidi"]("Blue River IT Solutions — نور")) == (
+        '<span dir="ltr">Blue River IT Solutions</span> — نور'
+    )
+    assert str(rtl["bidi"]("Blue River IT Solutions")) == (
+        '<span dir="ltr">Blue River IT Solutions</span>'
+    )
+    # a left-to-right page keeps a mostly Latin text its own, a mostly Arabic one apart
+    ltr = make_env(None, labels=Labels("de")).filters
+    assert str(ltr["bidi"]("Blue River IT Solutions — نور")) == "Blue River IT Solutions — نور"
+    assert str(ltr["bidi"]("شركة النور Nour")) == '<span dir="rtl">شركة النور Nour</span>'
+
+
 def test_printed_page_numbers_are_in_the_pages_language() -> None:
     from salesplay.labels import Labels, labels_for
     from salesplay.render.html import page_css

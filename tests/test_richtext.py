@@ -15,6 +15,7 @@ from salesplay.richtext import (
     DroppedLink,
     Para,
     Run,
+    direction_on,
     dropped_links,
     ltr_runs,
     parse,
@@ -278,6 +279,22 @@ def test_ltr_runs_isolate_numbers_addresses_and_latin_names(text: str, runs: lis
     pieces = ltr_runs(text)
     assert "".join(p for p, _ in pieces) == text
     assert [p for p, ltr in pieces if ltr] == runs
+
+
+@pytest.mark.parametrize(
+    ("text", "rtl", "ltr"),
+    [
+        ("نسخ احتياطي لـ Microsoft 365 وGoogle Workspace", "rtl", "ltr"),
+        ("Ask how long the last restore took.", "ltr", "ltr"),
+        ("النسخ الاحتياطي Vault", "rtl", "rtl"),
+        ("+1 555 0199", None, None),
+    ],
+)
+def test_a_text_with_a_right_to_left_letter_is_right_to_left_on_such_a_page(
+    text: str, rtl: str | None, ltr: str | None
+) -> None:
+    assert direction_on(text, "rtl") == rtl
+    assert direction_on(text, "ltr") == ltr  # the direction most of its letters have
 
 
 def test_right_to_left_html_sets_each_left_to_right_stretch_apart() -> None:

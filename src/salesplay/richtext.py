@@ -456,6 +456,22 @@ def _open(text: str, closer: str) -> bool:
     return text.count(_CLOSERS[closer]) > text.count(closer)
 
 
+def direction_on(text: str, page: str) -> str | None:
+    """ "rtl" or "ltr", the direction `text` reads in on a page running `page`, or None
+    where it has no strong character. On a right-to-left page, a text with a right-to-left
+    letter is right to left however many Latin letters it has (an Arabic sentence naming
+    English products, "نسخ احتياطي لـ Microsoft 365 وGoogle Workspace", was laid out left
+    to right), one with Latin letters and none of those left to right (a missing
+    translation's English source). On a left-to-right page, the direction most of its
+    strong characters have (dominant_direction)."""
+    if page != "rtl":
+        return dominant_direction(text)
+    kinds = {unicodedata.bidirectional(ch) for ch in text}
+    if kinds & _STRONG_RTL:
+        return "rtl"
+    return "ltr" if "L" in kinds else None
+
+
 def dominant_direction(text: str) -> str | None:
     """ "rtl" or "ltr" after the direction most of `text`'s strong characters have (an
     Arabic sentence that opens with a Latin product name is right to left), or None."""

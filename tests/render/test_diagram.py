@@ -404,6 +404,20 @@ def test_an_english_line_in_a_right_to_left_path_reads_left_to_right_from_the_ri
         assert abs(line["right"] - line["anchor"]) < 1.5, (text, line)
 
 
+def test_an_arabic_line_naming_latin_products_in_a_right_to_left_path_stays_right_to_left() -> None:
+    """A line with an Arabic letter is the diagram's own however many Latin letters it has
+    ("لـ Vault v2" was isolated left to right, its Arabic word at the wrong end);
+    an English one (no Arabic letter) is still isolated left to right."""
+    steps = (
+        StepView(1, "a", "لـ Vault v2", "Attacks are detected.", (), None),
+        StepView(2, "b", "فحص الجاهزية", "النسخ الاحتياطية", (), None),
+    )
+    svg = html.path_svg(PathView("mixed", "Mixed", "d", steps), rtl=True)
+    lines = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", svg)
+    assert "لـ Vault v2" in lines
+    assert "\u2066Attacks are detected.\u2069" in lines
+
+
 ARABIC_NAMES = ("تحديث منظومة", "النسخ الاحتياطي", "فحص الجاهزية لمواجهة برامج الفدية")
 
 

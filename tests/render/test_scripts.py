@@ -400,6 +400,7 @@ ADDRESS = "contractor@alpineskihouse.example"
 ARABIC_TEXTS = {
     "address": f"استعادة 1.2 مليون ملف في 4 ساعات بعد اختراق حساب المقاول {ADDRESS}.",
     "phones": "اتصلوا بمكتب الشركاء على +1 555 0199 أو **+971 4 555 0177** لأكثر من 5,000 مستخدم.",
+    "products": "نسخ احتياطي لـ Microsoft 365 وGoogle Workspace عبر Northwind Vault v2.1 خلال 4h.",
 }
 
 
@@ -462,6 +463,17 @@ def test_a_phone_number_in_arabic_markdown_keeps_its_groups_in_order(arabic_text
         at = line.index(first)
         assert line[at : at + len(rest) + 1] == number.split(), line
     assert "5,000" in line
+
+
+@needs_poppler
+def test_an_arabic_sentence_naming_latin_products_runs_right_to_left(arabic_texts: Path) -> None:
+    """More Latin letters than Arabic ones: the sentence was laid out left to right, its
+    first Arabic words at the left and "4h" torn apart. It now starts at the right, its
+    product names each left to right in the order the Arabic reads them."""
+    line = _drawn_line(pdf_words(arabic_texts)[0], "Workspace")
+    assert line[-1] == "خسن"  # "نسخ", the first word, at the right (read back reversed)
+    names = " ".join(w for w in line if w.isascii())
+    assert names == ". 4h Northwind Vault v2.1 Google Workspace Microsoft 365", line
 
 
 # --- right to left: the path diagram of an Arabic playbook -----------------------------------

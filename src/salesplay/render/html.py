@@ -613,12 +613,13 @@ _ISOLATE, _PDI = {"ltr": "\u2066", "rtl": "\u2067"}, "\u2069"
 
 
 def _other_way(line: str, rtl: bool) -> str | None:
-    """The direction of a diagram's line written mostly the other way than the diagram (an
-    English name or caption not yet translated on an Arabic card), else None: such a line
-    reads in its own direction from the side the diagram's lines start at, so its comma or
-    full stop stays at its end."""
-    own = richtext.dominant_direction(line)
-    return own if own is not None and own != ("rtl" if rtl else "ltr") else None
+    """The direction of a diagram's line written the other way than the diagram (an
+    English name or caption not yet translated on an Arabic card; richtext.direction_on),
+    else None: such a line reads in its own direction from the side the diagram's lines
+    start at, so its comma or full stop stays at its end."""
+    page = "rtl" if rtl else "ltr"
+    own = richtext.direction_on(line, page)
+    return own if own is not None and own != page else None
 
 
 def _isolated_line(line: str, rtl: bool) -> str:

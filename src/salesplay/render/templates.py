@@ -397,13 +397,13 @@ def _fast_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
 def _own_direction(page: str) -> Callable[[str], Markup]:
     """The `bidi` filter: plain text (a name, a contact line, a glossary term) escaped, with
     break chances in an overlong word as `md` gives them, and set apart in its own direction
-    where it differs from the page's, as `md` does for Markdown. On a
-    right-to-left page a right-to-left text's numbers, e-mail addresses and Latin names are
+    where it differs from the page's (richtext.direction_on), as `md` does for Markdown. On
+    a right-to-left page a right-to-left text's numbers, e-mail addresses and Latin names are
     each set apart instead (richtext.ltr_runs), so "+1 555 0199" never reads "0199 555 1+"."""
 
     def bidi(text: str) -> Markup:
         # escaped, a word too long for any line given its break chances (richtext.breakable)
-        own = richtext.dominant_direction(text)
+        own = richtext.direction_on(text, page)
         if own is not None and own != page:
             return Markup(f'<span dir="{own}">{richtext.breakable(text)}</span>')
         if page != "rtl":
@@ -423,14 +423,15 @@ def _own_direction(page: str) -> Callable[[str], Markup]:
 def _isolated(
     render_md: Callable[[str, bool], Markup], inline: bool = False
 ) -> Callable[[str], Markup]:
-    """On a right-to-left page, text written mostly left to right (the source text where a
-    translation is missing or stale, a list of product names) is set apart in its own
-    direction, so its punctuation stays at its end instead of landing at the page's start.
-    Other text keeps the page's direction, each of its numbers, addresses and Latin names
-    set apart left to right (richtext.to_html's `rtl`)."""
+    """On a right-to-left page, text written left to right (the source text where a
+    translation is missing or stale, a list of product names: no right-to-left letter,
+    richtext.direction_on) is set apart in its own direction, so its punctuation stays at
+    its end instead of landing at the page's start. Other text keeps the page's direction,
+    each of its numbers, addresses and Latin names set apart left to right
+    (richtext.to_html's `rtl`)."""
 
     def render(md: str) -> Markup:
-        if richtext.dominant_direction(richtext.plain(md)) != "ltr":
+        if richtext.direction_on(richtext.plain(md), "rtl") != "ltr":
             return render_md(md, True)
         tag = "span" if inline else "div"
         return Markup(f'<{tag} dir="ltr">{render_md(md, False)}</{tag}>')
