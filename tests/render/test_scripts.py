@@ -580,7 +580,7 @@ def test_an_arabic_playbook_s_path_diagram_sets_its_words_joined_and_right_to_le
 # --- decks ----------------------------------------------------------------------------------
 
 
-def _deck(language: str | None) -> bytes:
+def _deck(language: str | None, *more: SlideSpec) -> bytes:
     slides = [
         SlideSpec("Title", SAMPLES[2].text, subtitle="Northwind Vault"),
         SlideSpec(
@@ -590,8 +590,28 @@ def _deck(language: str | None) -> bytes:
             notes=SAMPLES[3].text,
         ),
         SlideSpec("Closing", "Northwind", subtitle=SAMPLES[0].text),
+        *more,
     ]
     return build_deck(MASTER, slides, title="t", author="a", as_of=AS_OF, language=language)
+
+
+#: a slide of Arabic text with phone numbers, as a deck's next steps write them
+PHONES = SlideSpec("Content", "الخطوات التالية", body=parse(ARABIC_TEXTS["phones"]))
+
+
+def test_a_phone_number_in_an_arabic_deck_comes_after_a_left_to_right_mark() -> None:
+    """A number in groups or with a sign inside an Arabic run read "0199 555 1 +" on the
+    slide: a left-to-right mark before it makes its digits and spaces left to right. A lone
+    number, and the Arabic text, are left as written."""
+    data = build_deck(MASTER, [PHONES], title="t", author="a", as_of=AS_OF, language="ar")
+    (found,) = (p for _, p in _paragraphs(data) if "0199" in _text(p))
+    runs = ["".join(t.text for t in r.iter(qn("a:t"))) for r in found.iter(qn("a:r"))]
+    lrm = "\u200e"
+    assert runs == [
+        f"اتصلوا بمكتب الشركاء على {lrm}+1 555 0199 أو ",
+        f"{lrm}+971 4 555 0177",
+        " لأكثر من 5,000 مستخدم.",
+    ]
 
 
 def _paragraphs(data: bytes) -> Iterator[tuple[str, Any]]:
@@ -692,7 +712,7 @@ def _deck_families(sample: Sample) -> set[str]:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by `make`")
 def test_a_deck_with_every_script_renders_in_libreoffice(tmp_path: Path) -> None:
     deck = tmp_path / "scripts.pptx"
-    deck.write_bytes(_deck("ar"))
+    deck.write_bytes(_deck("ar", PHONES))
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
@@ -703,6 +723,12 @@ def test_a_deck_with_every_script_renders_in_libreoffice(tmp_path: Path) -> None
     text = pdftotext(pdf)
     for sample in SAMPLES:
         assert _readable(sample.text, text), sample.script
+    # the phone numbers of the last slide: their groups left to right as drawn
+    line = _drawn_line(pdf_words(pdf)[-1], "0199")
+    for number in ("+1 555 0199", "+971 4 555 0177"):
+        first, *rest = number.split()
+        at = line.index(first)
+        assert line[at : at + len(rest) + 1] == number.split(), line
     assert all(_ink(png) > 0.01 for png in to_png(pdf, "deck-all-scripts", dpi=40))
 
 

@@ -46,7 +46,7 @@ from salesplay.render.pptx_path import (
 )
 from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import THEME_DIR
-from salesplay.richtext import Para, Run, dominant_direction, safe_href
+from salesplay.richtext import Para, Run, dominant_direction, ltr_runs, safe_href
 
 oxml.install()  # python-pptx's XPath queries compiled once (a quarter of a deck's time)
 
@@ -836,6 +836,7 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
             for at, run in enumerate(runs):
                 after = "".join(t.text or "" for r in runs[at + 1 :] for t in r.iter(qn("a:t")))
                 _keep_left_to_right_ends(run, before_right_to_left=_has_right_to_left(after))
+                _keep_numbers_left_to_right(run)
 
 
 #: LEFT-TO-RIGHT MARK: a strong left-to-right character that draws nothing
@@ -881,6 +882,28 @@ def _keep_left_to_right_ends(run: Any, *, before_right_to_left: bool = False) ->
         first = next(t for t in texts if t.text.strip())
         leading = len(first.text) - len(first.text.lstrip())
         first.text = first.text[:leading] + _LRM + first.text[leading:]
+
+
+def _keep_numbers_left_to_right(run: Any) -> None:
+    """A number written in groups, or with a sign, in a right-to-left paragraph ("على +1 555
+    0199 أو …", a stretch of richtext.ltr_runs that starts with a digit or a sign) comes
+    after a left-to-right mark: its digits and the spaces between them then read left to
+    right (UAX #9 rule W7), where the spaces took the paragraph's direction and the slide
+    read "0199 555 1 +". A lone number ("5,000", "99.9%") reads as written already, and a
+    stretch that starts with a Latin letter carries its digits with it."""
+    for t in run.iterchildren(qn("a:t")):
+        if not t.text:
+            continue
+        pieces = [
+            _LRM + part if ltr and _needs_mark(part) else part for part, ltr in ltr_runs(t.text)
+        ]
+        t.text = "".join(pieces)
+
+
+def _needs_mark(stretch: str) -> bool:
+    kinds = [unicodedata.bidirectional(ch) for ch in stretch]
+    lone_number = kinds[0] == "EN" and all(k in ("EN", "CS", "ET") for k in kinds)
+    return kinds[0] != "L" and not lone_number
 
 
 def _has_right_to_left(text: str) -> bool:
