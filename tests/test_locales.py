@@ -196,12 +196,9 @@ def test_mostly_latin_text_on_a_right_to_left_page_keeps_its_direction() -> None
     # an untranslated (source) sentence: its full stop must stay at its end
     assert str(rtl["md"]("Ask how long the last **restore** took.")).startswith('<div dir="ltr">')
     assert str(rtl["md_inline"]("Backup modernization")).startswith('<span dir="ltr">')
-    # Arabic that opens with a product name stays in the page's direction, the name set
-    # apart left to right
+    # Arabic that opens with a product name stays in the page's direction
     arabic = "Northwind Vault يحمي النسخ الاحتياطية من برامج الفدية"
-    assert str(rtl["md"](arabic)) == (
-        '<p><span dir="ltr">Northwind Vault</span> يحمي النسخ الاحتياطية من برامج الفدية</p>'
-    )
+    assert "dir=" not in str(rtl["md"](arabic))
     assert "dir=" not in str(ltr["md"]("Ask how long the last restore took."))
 
 
@@ -215,14 +212,11 @@ def test_arabic_text_naming_more_latin_than_arabic_stays_right_to_left() -> None
 
     rtl = make_env(None, labels=Labels("ar")).filters
     summary = "نسخ احتياطي لـ Microsoft 365 وGoogle Workspace وSalesforce عبر Northwind Vault."
-    assert str(rtl["md"](summary)) == (
-        '<p>نسخ احتياطي لـ <span dir="ltr">Microsoft 365</span> و<span dir="ltr">Google'
-        ' Workspace</span> و<span dir="ltr">Salesforce</span> عبر <span dir="ltr">Northwind'
-        " Vault</span>.</p>"
-    )
+    # its names read right as they are: nothing is added
+    assert str(rtl["md"](summary)) == f"<p>{summary}</p>"
+    # a number and a unit are set apart ("4h", as "+1 555 0199", was torn apart)
     assert str(rtl["md_inline"]("Vault v2.1 يوفّر استعادة 99.9% خلال 4h")) == (
-        '<span dir="ltr">Vault v2.1</span> يوفّر استعادة <span dir="ltr">99.9%</span> خلال'
-        ' <span dir="ltr">4h</span>'
+        'Vault v2.1 يوفّر استعادة 99.9% خلال <span dir="ltr">4h</span>'
     )
     # a name or contact line through `bidi`: the same
     assert str(rtl["bidi"]("Blue River IT Solutions — نور")) == (

@@ -322,6 +322,14 @@ def test_right_to_left_html_sets_each_left_to_right_stretch_apart() -> None:
             "</span>", ""
         )
     assert to_html("نص عربي فقط", rtl=True) == "<p>نص عربي فقط</p>"
+    # a name that reads right as it is stays as written (each element in an Arabic line is
+    # one more place WeasyPrint may break it early); a number with a unit is set apart
+    assert to_html("يحمي Northwind Vault v2.1 **النسخ**", rtl=True) == (
+        "<p>يحمي Northwind Vault v2.1 <strong>النسخ</strong></p>"
+    )
+    assert to_inline_html("حتى 500 TB و5,000 مستخدم", rtl=True) == (
+        'حتى <span dir="ltr">500 TB</span> و5,000 مستخدم'
+    )
 
 
 @settings(max_examples=300, deadline=None)

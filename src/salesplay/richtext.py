@@ -281,12 +281,14 @@ def _runs_html(runs: Sequence[Run], rtl: bool = False) -> str:
 def _ltr_marked(runs: Sequence[Run]) -> list[tuple[Run, bool]]:
     """`runs` cut where a stretch that reads left to right inside right-to-left text starts
     or ends (ltr_runs, over the paragraph's text: "Microsoft **365** Backup" is one), each
-    piece with whether it is in one."""
+    piece with whether it is in one that must be set apart (_set_apart)."""
     text = "".join(run.text for run in runs)
+    ends = set(itertools.accumulate(len(run.text) for run in runs))
     stretches: list[tuple[int, int]] = []
     at = 0
     for part, ltr in ltr_runs(text):
-        if ltr:
+        crosses = any(at < end < at + len(part) for end in ends)
+        if ltr and _set_apart(part, crosses):
             stretches.append((at, at + len(part)))
         at += len(part)
     pieces: list[tuple[Run, bool]] = []
@@ -299,6 +301,28 @@ def _ltr_marked(runs: Sequence[Run]) -> list[tuple[Run, bool]]:
             pieces.append((replace(run, text=text[a:b]), ltr))
         start = end
     return pieces
+
+
+def _set_apart(stretch: str, crosses_runs: bool) -> bool:
+    """Whether a left-to-right stretch inside right-to-left text needs an element of its own
+    direction: where Unicode's algorithm would reorder it (reorders_in_rtl), or where
+    WeasyPrint, which sets an element's pieces from the right in a right-to-left line, would
+    draw it as more than one piece: a mark inside it, or a word long enough for break
+    chances (breakable). A Latin name ("Northwind Vault v2.1") reads right as it is, in a
+    browser and a PDF, and is left as written: every extra element in an Arabic line is one
+    more place where WeasyPrint 70 may break a line too early."""
+    return crosses_runs or reorders_in_rtl(stretch) or bool(_LONG_WORD_RE.search(stretch))
+
+
+def reorders_in_rtl(stretch: str) -> bool:
+    """Whether Unicode's bidi algorithm alone may reorder `stretch`, a left-to-right stretch of
+    ltr_runs, inside right-to-left text: one that starts with a digit or a sign, unless it
+    is a lone number ("5,000", "99.9%"). The spaces in "+1 555 0199" or "500 TB" take the
+    paragraph's direction ("0199 555 1+", "TB 500"); after a Latin letter, digits are read
+    as left to right (UAX #9 rule W7) and "Microsoft 365" keeps its order."""
+    kinds = [unicodedata.bidirectional(ch) for ch in stretch]
+    lone_number = kinds[:1] == ["EN"] and all(k in ("EN", "CS", "ET") for k in kinds)
+    return bool(kinds) and kinds[0] != "L" and not lone_number
 
 
 #: a word longer than any line it may sit on (a part number, a token): given a chance to
@@ -491,12 +515,12 @@ def dominant_direction(text: str) -> str | None:
 def to_html(md: str, rtl: bool = False) -> Markup:
     """Safe HTML for ``md``: no raw HTML, images or unsafe links; headings as bold paragraphs.
 
-    `rtl`: for a right-to-left page, each stretch that must read left to right (ltr_runs: a
-    phone number, an e-mail address, a Latin name) is a ``<span dir="ltr">``. A browser
-    isolates it; WeasyPrint, which has no bidi across elements, lays out what the span holds
-    left to right and sets the page's other pieces from the right: without it a long
-    address's pieces (breakable) went right to left ("eskihouse.exampl" before
-    "contractor@alpin") and "+1 555 0199" read "0199 555 +1"."""
+    `rtl`: for a right-to-left page, a stretch that must read left to right (ltr_runs: a
+    phone number, an e-mail address, a Latin name) and would not (_set_apart) is a ``<span
+    dir="ltr">``. A browser isolates it; WeasyPrint, which has no bidi across elements, lays
+    out what the span holds left to right and sets the line's other pieces from the right:
+    without it a long address's pieces (breakable) went right to left ("eskihouse.exampl"
+    before "contractor@alpin") and "+1 555 0199" read "0199 555 +1"."""
     return Markup("".join(_html_blocks(_tokens(md), rtl)).strip())
 
 

@@ -46,7 +46,14 @@ from salesplay.render.pptx_path import (
 )
 from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import THEME_DIR
-from salesplay.richtext import Para, Run, dominant_direction, ltr_runs, safe_href
+from salesplay.richtext import (
+    Para,
+    Run,
+    dominant_direction,
+    ltr_runs,
+    reorders_in_rtl,
+    safe_href,
+)
 
 oxml.install()  # python-pptx's XPath queries compiled once (a quarter of a deck's time)
 
@@ -895,15 +902,9 @@ def _keep_numbers_left_to_right(run: Any) -> None:
         if not t.text:
             continue
         pieces = [
-            _LRM + part if ltr and _needs_mark(part) else part for part, ltr in ltr_runs(t.text)
+            _LRM + part if ltr and reorders_in_rtl(part) else part for part, ltr in ltr_runs(t.text)
         ]
         t.text = "".join(pieces)
-
-
-def _needs_mark(stretch: str) -> bool:
-    kinds = [unicodedata.bidirectional(ch) for ch in stretch]
-    lone_number = kinds[0] == "EN" and all(k in ("EN", "CS", "ET") for k in kinds)
-    return kinds[0] != "L" and not lone_number
 
 
 def _has_right_to_left(text: str) -> bool:
