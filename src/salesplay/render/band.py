@@ -16,6 +16,7 @@ from typing import Any
 from salesplay.render import colour
 from salesplay.render.fonts import SubsetFont, noto_stack
 from salesplay.render.fonts import recipe as font_recipe
+from salesplay.render.interwidths import ADVANCES, REPERTOIRE, UNITS_PER_EM
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.templates import THEME_DIR
 from salesplay.richtext import first_strong as first_strong
@@ -85,18 +86,6 @@ _LOGO_FIT = (
     " object-fit: contain; object-position: left center"
 )
 
-# What bands draw themselves (Latin-1, Latin Extended-A, Romanian, punctuation, euro,
-# trademark, arrows); a band with any other character is laid out by WeasyPrint.
-_REPERTOIRE = (
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),
-    *range(0x218, 0x21C),
-    *range(0x2010, 0x2028),
-    *range(0x2030, 0x203B),
-    0x20AC,
-    0x2122,
-    *range(0x2190, 0x2194),
-)
 # Most bands are plain ASCII and the band's own separator, ellipsis and dash: one subset for all.
 _COMMON = (*map(chr, range(0x20, 0x7F)), "·", "…", "\u2014")
 
@@ -204,12 +193,12 @@ _FONT_FILES = (("Inter-Regular.otf", "R"), ("Inter-Bold.otf", "B"))
 
 
 def _font(path: Path, resource: str) -> SubsetFont:
-    return SubsetFont(path.read_bytes(), resource, repertoire=_REPERTOIRE, common=_COMMON)
+    return SubsetFont(path.read_bytes(), resource, repertoire=REPERTOIRE, common=_COMMON)
 
 
 def _parts(otf: bytes, resource: str) -> tuple[object, ...]:
     digest = hashlib.sha256(otf).hexdigest()
-    return ("band-font", resource, digest, _REPERTOIRE, _COMMON, font_recipe())
+    return ("band-font", resource, digest, REPERTOIRE, _COMMON, font_recipe())
 
 
 def _warm_font(path: Path, resource: str, memo: FontMemo) -> SubsetFont:
@@ -217,7 +206,7 @@ def _warm_font(path: Path, resource: str, memo: FontMemo) -> SubsetFont:
     otf = path.read_bytes()
 
     def make() -> list[bytes]:
-        font = SubsetFont(otf, resource, repertoire=_REPERTOIRE, common=_COMMON)
+        font = SubsetFont(otf, resource, repertoire=REPERTOIRE, common=_COMMON)
         return [font.data, font.warm()]
 
     blobs = memo(_parts(otf, resource), make)
@@ -653,13 +642,21 @@ def contact_fit(items: Sequence[str], page_width_pt: float, lang: str = "") -> C
 @functools.cache
 def _inter_advances() -> dict[str, float]:
     """Inter Regular's advance of each character a band draws, per 1000 em (as SubsetFont
-    reads them), read without cutting the font (about 10 ms)."""
+    reads them), from the table `interwidths` keeps (read_advances reads the font)."""
+    scale = 1000 / UNITS_PER_EM
+    pairs = zip(REPERTOIRE, ADVANCES, strict=True)
+    return {chr(cp): float(units * scale) for cp, units in pairs if units >= 0}
+
+
+def read_advances() -> dict[str, float]:
+    """What _inter_advances gives, read from the font file with fontTools (0.1 s): the tests
+    check the table against it."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(THEME_DIR / "fonts" / _FONT_FILES[0][0], lazy=True)
     scale = 1000 / font["head"].unitsPerEm
     metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
-    drawn = {chr(cp) for cp in _REPERTOIRE}
+    drawn = {chr(cp) for cp in REPERTOIRE}
     return {chr(cp): float(metrics[g][0] * scale) for cp, g in cmap.items() if chr(cp) in drawn}
 
 
