@@ -18,7 +18,7 @@ from salesplay.render.fonts import SubsetFont, noto_stack
 from salesplay.render.fonts import recipe as font_recipe
 from salesplay.render.interwidths import ADVANCES, REPERTOIRE, UNITS_PER_EM
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
-from salesplay.render.templates import THEME_DIR
+from salesplay.render.theme import THEME_DIR
 from salesplay.richtext import first_strong as first_strong
 from salesplay.richtext import ltr_runs
 
