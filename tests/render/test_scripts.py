@@ -275,20 +275,25 @@ def scripts_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for s in SAMPLES
     )
     body += f"<h2>Emoji</h2><p>Launch {EMOJI} day</p>"
+    body = f'<h1 class="card-title">Every script</h1>{body}'
+    return _themed_pdf(tmp_path_factory.mktemp("scripts") / "scripts.pdf", body, "en", "ltr")
+
+
+def _themed_pdf(out: Path, body: str, lang: str, direction: str) -> Path:
+    """`body` as a page in the theme's print stylesheets, rendered by WeasyPrint to `out`."""
     sheets = "".join(
         f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
         for name in ("fonts.css", "style.css", "print.css")
     )
     page = (
-        f'<!doctype html><html lang="en" dir="ltr"><head><title>Scripts</title>{sheets}</head>'
-        f'<body><h1 class="card-title">Every script</h1>{body}</body></html>'
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><head><title>{lang}</title>'
+        f"{sheets}</head><body>{body}</body></html>"
     )
     with PdfRenderer() as renderer:
         pdf, refused = renderer.render(
-            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF, title="S"
+            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF, title=lang
         )
     assert refused == []
-    out = tmp_path_factory.mktemp("scripts") / "scripts.pdf"
     out.write_bytes(pdf)
     return out
 
@@ -413,22 +418,7 @@ def arabic_texts(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'<div id="{key}" style="width: 170mm">{md(text)}</div>'
         for key, text in ARABIC_TEXTS.items()
     )
-    sheets = "".join(
-        f'<link rel="stylesheet" href="{(THEME_DIR / name).as_uri()}">'
-        for name in ("fonts.css", "style.css", "print.css")
-    )
-    page = (
-        f'<!doctype html><html lang="ar" dir="rtl"><head><title>ar</title>{sheets}</head>'
-        f"<body>{body}</body></html>"
-    )
-    with PdfRenderer() as renderer:
-        pdf, refused = renderer.render(
-            page, base_url=THEME_DIR.as_uri() + "/", roots=[THEME_DIR], as_of=AS_OF, title="ar"
-        )
-    assert refused == []
-    out = tmp_path_factory.mktemp("rtl-texts") / "texts-ar.pdf"
-    out.write_bytes(pdf)
-    return out
+    return _themed_pdf(tmp_path_factory.mktemp("rtl-texts") / "texts-ar.pdf", body, "ar", "rtl")
 
 
 def _drawn_line(words: list[Word], first: str) -> list[str]:

@@ -770,26 +770,13 @@ def _mark_lines(
     size = min(MARK_PT, box_w / width(name, 1.0))
     if size >= MARK_MIN_PT:
         return [(name, size)]
-    lines, size = _pack(width, name.split(), " ", MARK_WRAP_PT, box_w, MARK_LINES)
-    return [(line, size) for line in lines]
-
-
-def _pack(
-    width: Callable[[str, float], float],
-    items: Sequence[str],
-    sep: str,
-    size: float,
-    max_w: float,
-    max_lines: int,
-) -> tuple[list[str], float]:
-    """Items packed into lines of max_w, shrunk in half points down to 6 pt until at most
-    max_lines lines fit; more lines than that are cut to max_lines, the last ending in "…"
-    (a line still too wide is the caller's to clip)."""
-    lines, size = _pack_items(width, items, sep, size, max_w, max_lines)
-    texts = [sep.join(line) for line in lines[:max_lines]]
-    if len(lines) > max_lines:
+    # more lines than MARK_LINES are cut there, the last ending in "…" (a line still too
+    # wide is the caller's to clip)
+    lines, size = _pack_items(width, name.split(), " ", MARK_WRAP_PT, box_w, MARK_LINES)
+    texts = [" ".join(line) for line in lines[:MARK_LINES]]
+    if len(lines) > MARK_LINES:
         texts[-1] += "…"
-    return texts, size
+    return [(text, size) for text in texts]
 
 
 def _pack_items(
