@@ -433,6 +433,7 @@ def first_strong(text: str) -> str | None:
 
 _STRONG_RTL = frozenset({"R", "AL"})
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_OPENERS = {opener: closer for closer, opener in _CLOSERS.items()}
 
 
 def ltr_runs(text: str) -> list[tuple[str, bool]]:
@@ -444,7 +445,8 @@ def ltr_runs(text: str) -> list[tuple[str, bool]]:
     paragraph ("0199 555 1+"): the spaces between digit groups take the paragraph's
     direction. A stretch starts at a Latin letter or a digit (or a sign just before one),
     runs up to the next right-to-left letter or Arabic digit and ends at its last letter or
-    digit (with a percent sign after a digit and any bracket it opened)."""
+    digit (with a percent sign after a digit and any bracket it opened), taking in a
+    bracket opened just before it that it closes ("(04) 555-0177")."""
     kinds = [unicodedata.bidirectional(ch) for ch in text]
     pieces: list[tuple[str, bool]] = []
     i = start = 0
@@ -466,9 +468,16 @@ def ltr_runs(text: str) -> list[tuple[str, bool]]:
         # a bracket opened inside the stretch is closed inside it
         while stop < end and text[stop] in _CLOSERS and _open(text[i:stop], text[stop]):
             stop += 1
-        if start < i:
-            pieces.append((text[start:i], False))
-        pieces.append((text[i:stop], True))
+        # and a bracket the stretch closes, opened just before it, is in it: "(04) 555-0177"
+        # with its "(" left in the Arabic text read "04) 555-0177)"
+        lead = i
+        if i > start and text[i - 1] in _OPENERS:
+            closer = _OPENERS[text[i - 1]]
+            if text[i:stop].count(closer) > text[i:stop].count(text[i - 1]):
+                lead = i - 1
+        if start < lead:
+            pieces.append((text[start:lead], False))
+        pieces.append((text[lead:stop], True))
         i = start = stop
     if start < len(text):
         pieces.append((text[start:], False))
