@@ -1067,3 +1067,37 @@ def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Pat
     ], err
     assert cli(tmp_path, "i18n", "extract")[0] == 0
     assert po(root)[RESPONSE].string == RESPONSE_DE
+
+
+def test_a_stale_translation_stays_stale_through_extracts_and_an_obsolete_spell(
+    tmp_path: Path,
+) -> None:
+    """A fuzzy entry's old source (`#| msgid`) became a translator comment on the next
+    extract (Babel reads it so); and a stale translation whose text went away and came back
+    came back current, used for a text it was not made from (an obsolete entry kept neither
+    its fuzziness nor what it was made from)."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    new_en = "Ask how long the last **full restore** took."
+    bm = (root / BM).read_text()
+    edited = bm.replace(RESPONSE_EN, new_en)
+    (root / BM).write_text(edited)
+    cli(tmp_path, "i18n", "extract")
+    path = root / "translations" / "de.po"
+    first = path.read_text()
+    assert f'#| msgid "{RESPONSE_EN}"' in first
+    cli(tmp_path, "i18n", "extract")
+    assert path.read_text() == first  # nothing changed: the same file
+    # the objection goes away for a while, then comes back as edited
+    item = f'  - {{objection: "We already have backups.", response: "{new_en}"}}\n'
+    assert item in edited
+    (root / BM).write_text(edited.replace("objections:\n" + item, ""))
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert f'#~ msgstr "{RESPONSE_DE}"' in path.read_text()
+    (root / BM).write_text(edited)
+    cli(tmp_path, "i18n", "extract")
+    entry = po(root)[RESPONSE]
+    assert (entry.string, entry.fuzzy) == (RESPONSE_DE, True)
+    assert catalog(root).translations.text("de", *RESPONSE_KEY, new_en) == (new_en, Status.STALE)
+    assert "# fuzzy (to review)" not in path.read_text()  # kept only while obsolete

@@ -21,6 +21,7 @@ from salesplay.i18n import (
     fingerprint,
     made_from,
     message_context,
+    obsolete_kept,
     parse_context,
     po_file,
     read_po_file,
@@ -233,5 +234,5 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         )
     for context, message in previous.items():
         if context not in used and message.string:
-            po.obsolete[(message.id, context)] = message
+            po.obsolete[(message.id, context)] = obsolete_kept(message)
     return po

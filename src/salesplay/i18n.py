@@ -632,7 +632,68 @@ def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
     po = Reading()
     PoFileParser(po, abort_invalid=True).parse(lines)
     reading = False
+    for message in (*po, *po.obsolete.values(), *repeats):
+        _previous_from_comments(message)
+    for message in po.obsolete.values():
+        _kept_notes_back(message)
     return po, repeats
+
+
+#: what an obsolete entry keeps among its translator comments, which Babel writes for it
+#: (it drops its flags and `#.` notes): the source it was made from, and whether it was fuzzy
+OBSOLETE_FUZZY = "fuzzy (to review)"
+
+
+def obsolete_kept(message: Message) -> Message:
+    """`message`, to be written as an obsolete entry, with its fingerprint and fuzziness in
+    translator comments: without them, a stale translation that went obsolete came back
+    current when its text returned (the fingerprint of its msgid, the new text, was taken
+    for what it was made from)."""
+    ours = [f"{FINGERPRINT_NOTE}{made_from(message)}"]
+    if message.fuzzy:
+        ours.append(OBSOLETE_FUZZY)
+    theirs = [c for c in message.user_comments if not _kept_note(c)]
+    message.user_comments = [*theirs, *ours]
+    return message
+
+
+def _kept_note(comment: str) -> bool:
+    return comment == OBSOLETE_FUZZY or comment.startswith(FINGERPRINT_NOTE)
+
+
+def _kept_notes_back(message: Message) -> None:
+    """An obsolete entry's kept fingerprint and fuzziness back where an entry has them."""
+    for comment in message.user_comments:
+        if comment == OBSOLETE_FUZZY:
+            message.flags.add("fuzzy")
+        elif comment.startswith(FINGERPRINT_NOTE):
+            message.auto_comments = [*message.auto_comments, comment]
+    message.user_comments = [c for c in message.user_comments if not _kept_note(c)]
+
+
+def _previous_from_comments(message: Message) -> None:
+    """A fuzzy entry's previous source (`#| msgid …`, as `i18n extract` and msgmerge write
+    it), which Babel 2.18 reads as translator comments ("| msgid ..."): read as the
+    previous msgid, so that the next extract writes it as it was, not as a comment."""
+    from babel.messages.pofile import unescape
+
+    told = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+    if not told:
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    parts: dict[str, list[str]] = {}
+    key = ""
+    for line in told:
+        word, _, rest = line.partition(" ")
+        if word in ("msgctxt", "msgid", "msgid_plural"):
+            key, line = word, rest.strip()
+        if key and line.startswith('"') and line.endswith('"') and len(line) > 1:
+            parts.setdefault(key, []).append(unescape(line))
+    if "msgid" in parts:
+        previous = ["".join(parts["msgid"])]
+        if "msgid_plural" in parts:
+            previous.append("".join(parts["msgid_plural"]))
+        message.previous_id = previous
 
 
 def made_from(message: Any) -> str:
