@@ -1021,9 +1021,9 @@ def test_a_removed_plays_translations_never_move_to_another_play(tmp_path: Path)
     _rename_play(root, "backup-refresh")
     other = root / "plays/backup-refresh.yaml"
     text = other.read_text()
+    # one short text in common (its name) is no rename: its translation may be the old
+    # play's own wording
     other.write_text(text.replace(RESPONSE_EN, "Ask what a day of downtime costs."))
-    text = other.read_text()
-    other.write_text(text.replace("name: Backup modernization", "name: Backup refresh"))
     code, _, err = cli(tmp_path, "check")
     assert code == 0
     lines = [x for x in err.splitlines() if "translations/" in x]
@@ -1039,6 +1039,7 @@ def test_a_removed_plays_translations_never_move_to_another_play(tmp_path: Path)
     assert messages["play:backup-refresh:objections.1.response"].string == ""
     assert messages["play:backup-refresh:name"].string == ""
     assert f'#~ msgstr "{RESPONSE_DE}"' in (root / "translations/de.po").read_text()
+    assert f'#~ msgstr "{NAME_DE}"' in (root / "translations/de.po").read_text()
 
 
 def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Path) -> None:

@@ -127,7 +127,9 @@ def _follow_renames(
     used: set[str],
 ) -> None:
     """A renamed entity's texts take the translations its old id had, made from the same
-    source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry."""
+    source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry.
+    Only the file's live entries are read: an obsolete one is a text long gone, which
+    `check` no longer tells of."""
     live = set(cat.docs) | {u.key[:2] for u in units}
     orphaned: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
     for context, message in previous.items():
@@ -206,7 +208,8 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         if unit.key not in chosen and context in previous and context not in used:
             chosen[unit.key] = previous[context]
             used.add(context)
-    _follow_renames(cat, units, previous, chosen, used)
+    live = {m.context for m in old or () if m.id and m.context}
+    _follow_renames(cat, units, {c: m for c, m in previous.items() if c in live}, chosen, used)
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)

@@ -277,8 +277,10 @@ def renamed(
     (field path, fingerprint of the source they were made from) → msgctxt; `wanting`: the
     catalog's texts with no entry of their own, key → fingerprint of their source. An orphan
     goes to the entity of its kind whose texts match most of its entries, field and source
-    alike; one to one, the most matches first, then by id. No match, no rename: a deleted
-    play's translations never move to another play.
+    alike, if they match at least half of them (and two, where it has two or more); one to
+    one, the most matches first, then by id. A deleted play's translations never move to a
+    new play that shares a few short texts with it ("CIO", "retail"), whose translation may
+    have been the old play's own wording.
     """
     texts: dict[Entity, set[tuple[YamlPath, str]]] = {}
     for key, made in wanting.items():
@@ -287,7 +289,9 @@ def renamed(
         (-len(found), old, new)
         for old, entries in orphaned.items()
         for new, have in texts.items()
-        if new[0] == old[0] and (found := have & entries.keys())
+        if new[0] == old[0]
+        and len(found := have & entries.keys()) * 2 >= len(entries)
+        and len(found) >= min(2, len(entries))
     )
     moves: dict[Entity, Entity] = {}
     for _, old, new in scores:
