@@ -537,7 +537,7 @@ def test_an_override_no_page_shows_is_a_warning_with_the_close_one(tmp_path: Pat
         ' it with msgid_plural "%(num)d plays" and msgstr[0], msgstr[1], … (one for each'
         " plural form of the language); it is not used",
         "templates/unused.html: warning: 'unused.html' replaces no built-in file and no"
-        " template or stylesheet of templates/ names it: no output uses it",
+        " template or stylesheet of templates/ uses it: no output does",
         "0 errors, 3 warnings",
     ]
 

@@ -38,11 +38,11 @@ def test_a_misnamed_override_is_a_warning_naming_the_file_it_was_meant_for(
     )
     done = run_cli(*CHECK, cwd=tmp_path)
     assert done.code == 0, done.stderr
-    tail = "replaces no built-in file and no template or stylesheet of templates/ names it"
+    tail = "replaces no built-in file and no template or stylesheet of templates/ uses it"
     assert done.lines == [
-        f"templates/batlecard.html: warning: 'batlecard.html' {tail}: no output uses it"
+        f"templates/batlecard.html: warning: 'batlecard.html' {tail}: no output does"
         " (did you mean 'battlecard.html'?)",
-        f"templates/styles.css: warning: 'styles.css' {tail}: no output uses it"
+        f"templates/styles.css: warning: 'styles.css' {tail}: no output does"
         " (did you mean 'style.css'?)",
         "0 errors, 2 warnings",
     ]
@@ -71,3 +71,40 @@ def test_a_block_the_extended_template_lacks_is_a_located_error_of_check(
     )
     (tmp_path / "templates/battlecard.html").write_text(nested, encoding="utf-8")
     assert run_cli(*CHECK, cwd=tmp_path).lines == []
+    # a block of its own that the template shows itself, as Jinja allows
+    helper = (
+        '{% extends "default/battlecard.html" %}\n'
+        "{% block brandline %}Northwind{% endblock %}\n"
+        "{% block running %}{{ self.brandline() }} · {{ super() }}{% endblock %}\n"
+    )
+    (tmp_path / "templates/battlecard.html").write_text(helper, encoding="utf-8")
+    assert run_cli(*CHECK, cwd=tmp_path).lines == []
+
+
+def test_a_partial_named_by_an_expression_is_not_called_unused(tmp_path: Path) -> None:
+    """Partials a card includes by a built-up name ("partials/legal-" ~ lang ~ ".html") were
+    each warned "no output uses it"; a stylesheet in a folder nothing names was not, as its
+    bare name ("style.css") was in another file's text. Names are read as Jinja and CSS read
+    them; while a template includes one named by an expression, templates are not judged."""
+    card = (
+        '{% extends "default/battlecard.html" %}'
+        '{% block card %}{{ super() }}{% include "partials/legal-" ~ lang ~ ".html" %}'
+        "{% endblock %}"
+    )
+    _project(
+        tmp_path,
+        {
+            "battlecard.html": card,
+            "partials/legal-en.html": "<p>Legal</p>",
+            "style.css": '@import url("default/style.css");',
+            "css/style.css": ".card-title { color: green; }",
+        },
+    )
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert done.lines == [
+        "templates/css/style.css: warning: 'css/style.css' replaces no built-in file and no"
+        " template or stylesheet of templates/ uses it: no output does (did you mean"
+        " 'style.css'?)",
+        "0 errors, 1 warning",
+    ]

@@ -575,8 +575,7 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     import jinja2
 
     from salesplay.labels import unused_overrides
-    from salesplay.render.templates import make_env, project_sources
-    from salesplay.render.theme import unused_files
+    from salesplay.render.templates import make_env, project_sources, unused_files
     from salesplay.write import temp_prefix
 
     diags = ctx.reporter.sorted(ctx.strict)

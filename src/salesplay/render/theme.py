@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import posixpath
@@ -11,7 +10,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.diagnostics import Location
 from salesplay.faults import BuildFault
 from salesplay.themes import THEME_DIR as THEME_DIR  # the engines look it up from here
 
@@ -243,59 +242,3 @@ def with_css_references(project: Path | None, names: Iterable[str]) -> set[str]:
                 seen.add(ref)
                 todo.append(ref)
     return seen
-
-
-#: the files of a template folder a page, stylesheet or deck loads by name
-_LOADED_SUFFIXES = (".html", ".css", ".pptx")
-#: at most this much of a project file is read to find the names it mentions
-_NAMING_BYTES = 2_000_000
-
-
-def unused_files(project: Path | None) -> list[Diagnostic]:
-    """A warning at each template, stylesheet or deck master of the project's folder that
-    replaces no built-in file and that none of its templates or stylesheets names (an
-    `{% include %}`, an `@import`, a `url()`): `templates/batlecard.html` or `styles.css`
-    changed nothing, and nothing said so. The built-in file of the closest name is the
-    did-you-mean."""
-    if project is None or not project.is_dir() or project.resolve() == THEME_DIR.resolve():
-        return []
-    builtin = sorted(
-        p.relative_to(THEME_DIR).as_posix() for p in THEME_DIR.rglob("*") if p.is_file()
-    )
-    files = sorted(
-        p
-        for p in project.rglob("*")
-        if not any(part.startswith(".") for part in p.relative_to(project).parts)
-        and p.is_file()
-        and not p.is_symlink()
-    )
-    texts: dict[Path, str] = {}
-    for path in files:
-        if path.suffix in (".html", ".css"):
-            try:
-                with path.open("rb") as f:
-                    texts[path] = f.read(_NAMING_BYTES).decode("utf-8", "replace")
-            except OSError:
-                continue  # said where a page reads it
-    found = []
-    for path in files:
-        rel = path.relative_to(project).as_posix()
-        if path.suffix not in _LOADED_SUFFIXES or rel in builtin:
-            continue
-        if any(path.name in text for other, text in texts.items() if other != path):
-            continue
-        # a close name only: "unused.html" is not a slip for "base.html"
-        close = difflib.get_close_matches(
-            rel, [b for b in builtin if b.endswith(path.suffix)], 1, 0.8
-        )
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-        found.append(
-            Diagnostic(
-                Location(path, 0, 0),
-                Severity.WARNING,
-                f"'{rel}' replaces no built-in file and no template or stylesheet of"
-                f" {project.name}/ names it: no output uses it{suggestion}",
-                "unused-template",
-            )
-        )
-    return found
