@@ -353,3 +353,20 @@ def test_a_length_no_page_can_hold_is_an_error_at_it(tmp_path: Path) -> None:
         "length 1e9px is larger than any page (at most 1,000,000 px, about 260 m): WeasyPrint"
         " cannot lay it out"
     )
+
+
+def test_an_import_after_a_rule_is_a_warning_at_it(tmp_path: Path) -> None:
+    """A brand rule above `@import url("default/style.css")`: CSS ignores an @import after a
+    rule, WeasyPrint in silence, and every card lost the built-in theme (set in a serif,
+    unstyled, four pages long). An @import at the top, after @charset, is fine."""
+    _write(
+        tmp_path,
+        {
+            "style.css": '.card-title { color: #B00020; }\n@import url("default/style.css");\n',
+            "fonts.css": '@charset "utf-8";\n@import url("default/fonts.css");\n',
+        },
+    )
+    assert _lint(tmp_path) == [
+        "style.css:2:1: @import after a rule is ignored (CSS reads @import only at a sheet's"
+        " top, before any rule): move it above the rules"
+    ]

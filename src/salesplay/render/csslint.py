@@ -114,6 +114,7 @@ def _lint(
             text = data.decode("utf-8", errors="replace")
             found += _lint_one(project / rel, text, roots, font_config, shared)
             found += _huge_lengths(project / rel, text)
+            found += _late_imports(project / rel, text)
     finally:
         fontfiles.discard(font_config)
     return found
@@ -129,6 +130,33 @@ _PIXELS = {
 #: the longest length a print sheet may give: Pango takes text sizes in 1/1024ths of a
 #: point as a C int, so a font-size of 1e9px stops WeasyPrint with an OverflowError
 MAX_PIXELS = 1_000_000
+
+
+def _late_imports(path: Path, text: str) -> list[Diagnostic]:
+    """A warning at each @import after a rule: CSS reads @import only before every other
+    rule, and WeasyPrint skipped `@import url("default/style.css")` under a brand rule in
+    silence, so every card lost the whole built-in theme."""
+    import tinycss2
+
+    found = []
+    ruled = False
+    for node in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if node.type == "at-rule" and node.lower_at_keyword in ("charset", "layer"):
+            continue
+        if node.type == "at-rule" and node.lower_at_keyword == "import":
+            if ruled:
+                found.append(
+                    Diagnostic(
+                        Location(path, node.source_line, node.source_column),
+                        Severity.WARNING,
+                        "@import after a rule is ignored (CSS reads @import only at a"
+                        " sheet's top, before any rule): move it above the rules",
+                        CODE,
+                    )
+                )
+            continue
+        ruled = True
+    return found
 
 
 def _huge_lengths(path: Path, text: str) -> list[Diagnostic]:
