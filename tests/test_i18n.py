@@ -401,8 +401,10 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     (root / "translations" / "fr.po").write_text(text)
     code, _, err = cli(tmp_path, "check")
     assert code == 0
+    # its text is at the field it was meant for, where extract moves it
     assert (
-        "(did you mean 'play:backup-modernization:objections.1.response'?); it is not used" in err
+        "(its text is now at 'play:backup-modernization:objections.1.response':"
+        " `salesplay i18n extract` moves the translation there); it is not used" in err
     )
     assert "plays/translations/fr.po:1:1: warning: 'fr' is not in catalog.yaml locales" in err
     # a play file that cannot be read has its one error, nothing about its translations
@@ -1045,7 +1047,8 @@ def test_a_removed_plays_translations_never_move_to_another_play(tmp_path: Path)
 def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Path) -> None:
     """An objection removed above a translated one: its entry's id names nothing, and the
     entry now at its text's place is stale. Both say that the text moved and that `i18n
-    extract` moves the translation; an empty entry for a text not there says nothing."""
+    extract` moves the translation; an empty entry for a text not there says nothing. And
+    one inserted above: the entry at its place says where its text went."""
     root = make_catalog(tmp_path, LOCALES)
     bm = (root / BM).read_text()
     first = "  - {objection: "
@@ -1060,14 +1063,26 @@ def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Pat
     lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
     assert lines == [
         "stale translation of play 'backup-modernization' objections.1.response: its text was"
-        f" at '{later}' (a list item moved); the source text is shown until it is translated"
-        " again (`salesplay i18n extract` moves that translation here)",
+        f" at '{later}'; the source text is shown until it is translated again (`salesplay"
+        " i18n extract` moves that translation here)",
         f"translation of '{later}', which the catalog does not have (its text is now at"
-        f" '{RESPONSE}', a list item moved: `salesplay i18n extract` moves the translation"
-        " there); it is not used",
+        f" '{RESPONSE}': `salesplay i18n extract` moves the translation there); it is not"
+        " used",
     ], err
     assert cli(tmp_path, "i18n", "extract")[0] == 0
     assert po(root)[RESPONSE].string == RESPONSE_DE
+    # an objection inserted above the translated one: extract moves it down, as check says
+    (root / BM).write_text(bm.replace(first, item + first, 1))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
+    assert lines == [
+        "stale translation of play 'backup-modernization' objections.1.response: its text is"
+        f" now at '{later}'; the source text is shown until it is translated again"
+        " (`salesplay i18n extract` moves this translation there)",
+    ], err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[later].string == RESPONSE_DE
 
 
 def test_a_stale_translation_stays_stale_through_extracts_and_an_obsolete_spell(

@@ -823,14 +823,9 @@ def _entries(
     #: the entries of entities the catalog does not have (a play renamed or removed): one
     #: warning for each, not one for each of its texts
     orphans: dict[Entity, list[tuple[Location, YamlPath, str, str]]] = {}
-    #: (entity, field path less its list places, source fingerprint) → msgctxt of a
-    #: translated entry made from that source
-    made: dict[tuple[Entity, tuple[str, ...], str], str] = {}
-    for message in messages:
-        parsed = parse_context(message.context) if message.context else None
-        if parsed is not None and message.string:
-            where = (parsed[:2], _unnumbered(parsed[2]), made_from(message))
-            made.setdefault(where, message_context(parsed))
+    #: entry msgctxt → the text `i18n extract` moves its translation to, and back
+    moves = _extract_moves(messages, sources, contexts)
+    moved_into = {message_context(key): context for context, key in moves.items()}
     for message in messages:
         if not message.id:
             continue  # the header
@@ -870,11 +865,10 @@ def _entries(
                 orphans.setdefault(parsed[:2], []).append((loc, parsed[2], source, context))
                 continue
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
-            moved = _moved_to(parsed, made_from(message), sources)
             hint = (
-                f" (its text is now at '{message_context(moved)}', a list item moved:"
+                f" (its text is now at '{message_context(moves[context])}':"
                 " `salesplay i18n extract` moves the translation there)"
-                if moved is not None
+                if context in moves
                 else did_you_mean(context, contexts)
             )
             reporter.warning(
@@ -915,19 +909,19 @@ def _entries(
         entry = Entry(text, made_from(message), message.fuzzy, loc)
         found[key] = entry
         if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):
-            now = fingerprint(sources[key])
-            moved_here = made.get((key[:2], _unnumbered(key[2]), now))
-            if entry.made_from == now:
+            fix = "`salesplay i18n extract` marks it, then update it and clear 'fuzzy'"
+            if entry.made_from == fingerprint(sources[key]):
                 why = "marked fuzzy (to review)"
-            elif moved_here is None or moved_here == context:
-                why = "its source text changed since it was translated"
+            elif context in moves:
+                why = f"its text is now at '{message_context(moves[context])}'"
+                fix = "`salesplay i18n extract` moves this translation there"
+                if context in moved_into:
+                    fix += f", and that of '{moved_into[context]}', made from this text, here"
+            elif context in moved_into:
+                why = f"its text was at '{moved_into[context]}'"
+                fix = "`salesplay i18n extract` moves that translation here"
             else:
-                why = f"its text was at '{moved_here}' (a list item moved)"
-            fix = (
-                "`salesplay i18n extract` marks it, then update it and clear 'fuzzy'"
-                if moved_here is None or moved_here == context or entry.made_from == now
-                else "`salesplay i18n extract` moves that translation here"
-            )
+                why = "its source text changed since it was translated"
             reporter.warning(
                 loc,
                 f"stale translation of {_field_named(key)}: {why};"
@@ -939,24 +933,36 @@ def _entries(
     return found
 
 
-def _moved_to(parsed: Key | None, made: str, sources: Mapping[Key, str]) -> Key | None:
-    """The field of the same entity whose text an entry was made from (a list item moved
-    when one above it was removed or inserted), as `i18n extract` would move it."""
-    if parsed is None:
-        return None
-    found = [
-        k
-        for k, text in sources.items()
-        if k[:2] == parsed[:2]
-        and _unnumbered(k[2]) == _unnumbered(parsed[2])
-        and fingerprint(text) == made
-    ]
-    return min(found, key=lambda k: (len(k[2]), message_context(k))) if found else None
-
-
-def _unnumbered(path: YamlPath) -> tuple[str, ...]:
-    """A field's path with its list places left out: the same for a list item moved."""
-    return tuple(part for part in path if isinstance(part, str))
+def _extract_moves(
+    messages: Sequence[Message], sources: Mapping[Key, str], contexts: Mapping[str, Key]
+) -> dict[str, Key]:
+    """Entry msgctxt → the text of the same entity `i18n extract` gives its translation to,
+    as its second pass does: a text with no entry made from its source takes the first
+    unused entry of its entity made from it (a list item moved when one above it was
+    inserted or removed, a tier's id renamed). `check` says what extract will do."""
+    entries = []
+    used: set[str] = set()  # a text's own entry made from its source keeps it, empty too
+    for message in messages:
+        parsed = parse_context(message.context) if message.id and message.context else None
+        if parsed is None:
+            continue
+        context, made = str(message.context), made_from(message)
+        if context in contexts and fingerprint(sources[contexts[context]]) == made:
+            used.add(context)
+        if message.string:
+            entries.append((context, parsed, made))
+    same_source: dict[tuple[str, str, str], list[str]] = {}
+    for context, parsed, made in entries:
+        same_source.setdefault((parsed[0], parsed[1], made), []).append(context)
+    moves: dict[str, Key] = {}
+    for key, text in sources.items():
+        if message_context(key) in used:
+            continue
+        free = [c for c in same_source.get((*key[:2], fingerprint(text)), []) if c not in used]
+        if free:
+            moves[free[0]] = key
+            used.add(free[0])
+    return moves
 
 
 def _orphans_said(
