@@ -1117,3 +1117,45 @@ def test_a_stale_translation_stays_stale_through_extracts_and_an_obsolete_spell(
     assert (entry.string, entry.fuzzy) == (RESPONSE_DE, True)
     assert catalog(root).translations.text("de", *RESPONSE_KEY, new_en) == (new_en, Status.STALE)
     assert "# fuzzy (to review)" not in path.read_text()  # kept only while obsolete
+
+
+def test_two_plays_whose_ids_were_swapped_take_each_others_translations(tmp_path: Path) -> None:
+    """Two plays' files swapped (each id now names the other's texts): no translation
+    followed its play; each became fuzzy on the other's texts, and `check` gave one stale
+    warning per text. Now check says it once per play and file, and extract moves them."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    rd_summary = "play:recovery-drills:summary"
+    translate(
+        root,
+        {
+            "play:backup-modernization:name": NAME_DE,
+            RESPONSE: RESPONSE_DE,
+            "play:recovery-drills:name": "Wiederherstellungsübungen",
+            rd_summary: "Belegen Sie die Wiederherstellung jedes Quartal.",
+        },
+    )
+    bm, rd = root / BM, root / "plays/recovery-drills.yaml"
+    bm_text, rd_text = bm.read_text(), rd.read_text()
+    bm.write_text(rd_text)
+    rd.write_text(bm_text)
+    path = root / "paths/resilience-journey.yaml"
+    text = path.read_text().replace("play: backup-modernization", "play: @")
+    text = text.replace("play: recovery-drills", "play: backup-modernization")
+    path.write_text(text.replace("play: @", "play: recovery-drills"))
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0, err
+    lines = sorted(x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x)
+    tail = "(ids swapped, or renamed?): the source texts are shown until `salesplay i18n"
+    assert lines == [
+        "2 translations of play 'backup-modernization' were made from the texts play"
+        f" 'recovery-drills' has now {tail} extract` moves them there",
+        "2 translations of play 'recovery-drills' were made from the texts play"
+        f" 'backup-modernization' has now {tail} extract` moves them there",
+    ], err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    assert messages["play:recovery-drills:name"].string == NAME_DE
+    assert messages["play:backup-modernization:name"].string == "Wiederherstellungsübungen"
+    assert not messages["play:recovery-drills:name"].fuzzy
+    assert cli(tmp_path, "check") == (0, "", "")

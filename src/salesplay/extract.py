@@ -19,6 +19,7 @@ from salesplay.i18n import (
     Unit,
     catalog_units,
     fingerprint,
+    giving,
     made_from,
     message_context,
     obsolete_kept,
@@ -128,19 +129,28 @@ def _follow_renames(
 ) -> None:
     """A renamed entity's texts take the translations its old id had, made from the same
     source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry.
-    Only the file's live entries are read: an obsolete one is a text long gone, which
-    `check` no longer tells of."""
+    So do those of two plays whose ids were swapped, or of a play renamed to a removed one's
+    id: an entity of the catalog most of whose translations no longer fit its texts gives
+    them as a vanished one does (each took the other's, fuzzy). Only the file's live entries
+    are read: an obsolete one is a text long gone, which `check` no longer tells of."""
     live = set(cat.docs) | {u.key[:2] for u in units}
-    orphaned: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
+    entries: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
+    kept: dict[Entity, int] = {}  # how many of an entity's translations fit its texts
     for context, message in previous.items():
         key = parse_context(context)
-        if context in used or key is None or not message.string or key[:2] in live:
+        if key is None or not message.string:
             continue
-        orphaned.setdefault(key[:2], {})[(key[2], made_from(message))] = context
+        if context in used:
+            kept[key[:2]] = kept.get(key[:2], 0) + 1
+            continue
+        entries.setdefault(key[:2], {})[(key[2], made_from(message))] = context
+    orphaned = giving(entries, kept, live)
     if not orphaned:
         return
     wanting = {u.key: fingerprint(u.source) for u in units if u.key not in chosen}
     for old, new in renamed(orphaned, wanting).items():
+        if new == old:
+            continue
         for unit in units:
             if unit.key[:2] != new or unit.key not in wanting:
                 continue
@@ -181,7 +191,8 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
                 previous.setdefault(message.context, message)
     # Each text takes, in order: its own entry made from the same source; an entry of the
     # same entity made from the same source under another id (a list item that moved when
-    # one was inserted above it); its own entry made from an older source (kept, fuzzy).
+    # one was inserted above it); an entry of the entity it was renamed from, made from the
+    # same source (_follow_renames); its own entry made from an older source (kept, fuzzy).
     same_source: dict[tuple[str, str, str], list[str]] = {}
     for context, message in previous.items():
         key = parse_context(context)
@@ -203,13 +214,13 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         if free:
             chosen[unit.key] = previous[free[0]]
             used.add(free[0])
+    live = {m.context for m in old or () if m.id and m.context}
+    _follow_renames(cat, units, {c: m for c, m in previous.items() if c in live}, chosen, used)
     for unit in units:
         context = message_context(unit.key)
         if unit.key not in chosen and context in previous and context not in used:
             chosen[unit.key] = previous[context]
             used.add(context)
-    live = {m.context for m in old or () if m.id and m.context}
-    _follow_renames(cat, units, {c: m for c, m in previous.items() if c in live}, chosen, used)
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)

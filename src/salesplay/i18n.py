@@ -300,6 +300,23 @@ def renamed(
     return moves
 
 
+def giving(
+    unused: Mapping[Entity, dict[tuple[YamlPath, str], str]],
+    kept: Mapping[Entity, int],
+    live: Set[Entity],
+) -> dict[Entity, dict[tuple[YamlPath, str], str]]:
+    """The entities whose translations no text of theirs takes (`unused`, as `renamed` reads
+    them) that may give them to another: one the catalog no longer has, or one most of whose
+    translations (two at least, against the `kept` count that still fit its texts) no
+    longer fit: two plays whose ids were swapped. Never for one text edited, nor for a short
+    text two plays share ("CIO")."""
+    return {
+        entity: found
+        for entity, found in unused.items()
+        if entity not in live or (len(found) >= 2 and len(found) >= kept.get(entity, 0))
+    }
+
+
 @dataclass(frozen=True)
 class GlossaryClash:
     """A term whose translation another term's already is: a decoder explains it once."""
@@ -824,8 +841,11 @@ def _entries(
     #: warning for each, not one for each of its texts
     orphans: dict[Entity, list[tuple[Location, YamlPath, str, str]]] = {}
     #: entry msgctxt → the text `i18n extract` moves its translation to, and back
-    moves = _extract_moves(messages, sources, contexts)
+    moves, renames = _extract_moves(messages, sources, contexts, entities)
     moved_into = {message_context(key): context for context, key in moves.items()}
+    #: the entries a renamed entity of the catalog gives another (two plays' ids swapped):
+    #: one warning for each such entity, not one for each of its texts
+    given: dict[Entity, list[Location]] = {}
     for message in messages:
         if not message.id:
             continue  # the header
@@ -863,6 +883,9 @@ def _entries(
             if parsed is not None and parsed[0] != GLOSSARY and parsed[:2] not in entities:
                 source = made_from(message)
                 orphans.setdefault(parsed[:2], []).append((loc, parsed[2], source, context))
+                continue
+            if parsed is not None and parsed[:2] in renames and context in moves:
+                given.setdefault(parsed[:2], []).append(loc)
                 continue
             shape = "" if parsed else ": a msgctxt is kind:id:field, e.g. play:my-play:summary"
             hint = (
@@ -910,6 +933,9 @@ def _entries(
         found[key] = entry
         if text and (entry.fuzzy or entry.made_from != fingerprint(sources[key])):
             fix = "`salesplay i18n extract` marks it, then update it and clear 'fuzzy'"
+            if key[:2] in renames and context in moves:
+                given.setdefault(key[:2], []).append(loc)
+                continue
             if entry.made_from == fingerprint(sources[key]):
                 why = "marked fuzzy (to review)"
             elif context in moves:
@@ -929,17 +955,33 @@ def _entries(
                 "translation-stale",
                 key[:2],
             )
+    for (kind, eid), locs in given.items():
+        count = f"{len(locs)} translations" if len(locs) > 1 else "a translation"
+        reporter.warning(
+            min(locs, key=lambda loc: loc.line),
+            f"{count} of {kind} '{eid}' {'were' if len(locs) > 1 else 'was'} made from the"
+            f" texts {kind}"
+            f" '{renames[(kind, eid)][1]}' has now (ids swapped, or renamed?): the source"
+            " texts are shown until `salesplay i18n extract` moves them there",
+            "translation-stale",
+            (kind, eid),
+        )
     _orphans_said(orphans, sources, found, contexts, reporter)
     return found
 
 
 def _extract_moves(
-    messages: Sequence[Message], sources: Mapping[Key, str], contexts: Mapping[str, Key]
-) -> dict[str, Key]:
-    """Entry msgctxt → the text of the same entity `i18n extract` gives its translation to,
-    as its second pass does: a text with no entry made from its source takes the first
-    unused entry of its entity made from it (a list item moved when one above it was
-    inserted or removed, a tier's id renamed). `check` says what extract will do."""
+    messages: Sequence[Message],
+    sources: Mapping[Key, str],
+    contexts: Mapping[str, Key],
+    entities: Mapping[tuple[str, str], object],
+) -> tuple[dict[str, Key], dict[Entity, Entity]]:
+    """Entry msgctxt → the text `i18n extract` gives its translation to, as its passes do:
+    a text with no entry made from its source takes the first unused entry of its entity
+    made from it (a list item moved when one above it was inserted or removed, a tier's id
+    renamed), else one of the entity it was renamed from (`giving`, `renamed`: two plays'
+    ids swapped); and those renames among the catalog's entities. `check` says what
+    extract will do."""
     entries = []
     used: set[str] = set()  # a text's own entry made from its source keeps it, empty too
     for message in messages:
@@ -962,7 +1004,32 @@ def _extract_moves(
         if free:
             moves[free[0]] = key
             used.add(free[0])
-    return moves
+    taken = {message_context(key) for key in moves.values()}
+    unused: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
+    kept: dict[Entity, int] = {}
+    for context, parsed, made in entries:
+        if context in used:
+            kept[parsed[:2]] = kept.get(parsed[:2], 0) + 1
+        else:
+            unused.setdefault(parsed[:2], {})[(parsed[2], made)] = context
+    # the catalog's own entities only: a vanished one's entries are told as orphans
+    live = {e for e in unused if e in entities}
+    wanting = {
+        key: fingerprint(text)
+        for key, text in sources.items()
+        if message_context(key) not in used and message_context(key) not in taken
+    }
+    renames = {
+        old: new
+        for old, new in renamed(giving(unused, kept, set(entities)), wanting).items()
+        if old != new and old in live
+    }
+    for old, new in renames.items():
+        for key, made in wanting.items():
+            given = unused[old].get((key[2], made)) if key[:2] == new else None
+            if given is not None:
+                moves[given] = key
+    return moves, renames
 
 
 def _orphans_said(
