@@ -45,7 +45,7 @@ from salesplay.render.pdf import PdfRenderer
 from salesplay.render.pptx_deck import DeckLanguage, build_deck, script_typefaces
 from salesplay.render.slides import SlideSpec
 from salesplay.render.templates import THEME_DIR, make_env, template_dirs
-from salesplay.richtext import Para, Run, parse, plain
+from salesplay.richtext import NO_LINE_START, Para, Run, parse, plain
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "plays"
@@ -920,6 +920,26 @@ def test_a_mixed_script_name_that_fits_the_logo_box_is_never_cut(
     assert len({round(w[1]) for w in mark}) <= 2
     if direction == "rtl" and family:
         to_png(path, f"band-mixed-name-{family}", dpi=100)
+
+
+@needs_poppler
+def test_a_japanese_name_without_spaces_takes_two_lines_not_an_ellipsis(
+    maker: BandMaker, tmp_path: Path
+) -> None:
+    """ "東京データプロテクション株式会社大阪第二支社" (no logo) was one word to the band, set
+    on one line at 6 pt and cut with "…", though two lines held it: a name in a script
+    written without spaces breaks between its characters, never before a small kana."""
+    name = "東京データプロテクション株式会社大阪第二支社"
+    band = maker.band(Brand(name, None, ("sales@tokyo-dp.example",), lang="ja"))
+    path = tmp_path / "band.pdf"
+    path.write_bytes(band)
+    assert _inter_ellipses(band) == [], "the name is cut with an ellipsis"
+    mark = _mark_words(pdf_words(path)[0], False)
+    rows = sorted({round(w[1]) for w in mark})
+    assert len(rows) == 2, mark
+    lines = ["".join(w[4] for w in mark if round(w[1]) == y) for y in rows]
+    assert "".join(lines) == name, lines
+    assert lines[1][0] not in NO_LINE_START, lines
 
 
 @needs_poppler

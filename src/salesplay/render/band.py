@@ -19,8 +19,8 @@ from salesplay.render.fonts import recipe as font_recipe
 from salesplay.render.interwidths import ADVANCES, REPERTOIRE, UNITS_PER_EM
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.theme import THEME_DIR
+from salesplay.richtext import NO_LINE_END, NO_LINE_START, UNSPACED_RE, ltr_runs
 from salesplay.richtext import first_strong as first_strong
-from salesplay.richtext import ltr_runs
 
 #: The width of a kit's PDF pages (A4), so of its bands: what `check` measures contacts in.
 KIT_PAGE_WIDTH_PT = 595.28
@@ -65,6 +65,9 @@ MARK_LINES = 2
 LEADING = 1.2
 #: Runs of more words than this are not measured for the HTML band's name: too wide.
 _MEASURED_WORDS = 8
+#: A run of a name without spaces is as wide as its pieces' widths added, and this much
+#: more (WeasyPrint may set them a hair apart).
+_PIECES_SLACK = 1.01
 #: measured widths a band maker keeps (see BandMaker._measure): some 64 names' runs
 _MEASURES_KEPT = 8192
 #: Text is shrunk in half points down to this size, then clipped with an ellipsis.
@@ -523,8 +526,11 @@ class BandMaker:
 
     def _name_texts(self, name: str, direction: str) -> list[tuple[str, str, str]]:
         """What `_mark_lines` asks the width of: `name` and each run of up to
-        _MEASURED_WORDS of its words, in bold (longer runs are "too wide")."""
-        words = name.split()
+        _MEASURED_WORDS of its words, in bold (longer runs are "too wide"); for a name
+        without spaces (name_items), each of its pieces, whose widths a run's adds up."""
+        words, sep = name_items(name)
+        if not sep:
+            return [(t, direction, "bold") for t in (name, *dict.fromkeys(words))]
         runs = (
             " ".join(words[i:j])
             for i in range(len(words))
@@ -533,12 +539,26 @@ class BandMaker:
         return [(t, direction, "bold") for t in (name, *runs)]
 
     def _widths(self, name: str, direction: str, lang: str) -> Callable[[str, float], float]:
-        """How wide the HTML band sets `name` and each run of its words (as measured)."""
+        """How wide the HTML band sets `name` and each run of its words (as measured); a run
+        of a name without spaces as its pieces' widths added, with a little room (CJK
+        letters are set side by side, each its own advance)."""
         self._measure(self._name_texts(name, direction), lang)
         measured = self._measured
+        pieces, sep = name_items(name)
 
         def width(text: str, at: float) -> float:
-            return measured.get((text, direction, "bold", lang), float("inf")) * at
+            whole = measured.get((text, direction, "bold", lang))
+            if whole is None and not sep:
+                parts, rest = [], text
+                for piece in pieces:
+                    if rest.startswith(piece):
+                        parts.append(piece)
+                        rest = rest[len(piece) :]
+                if not rest:
+                    found = [measured.get((p, direction, "bold", lang)) for p in parts]
+                    if all(w is not None for w in found):
+                        whole = sum(w for w in found if w is not None) * _PIECES_SLACK
+            return (float("inf") if whole is None else whole) * at
 
         return width
 
@@ -760,6 +780,22 @@ def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w
     return text
 
 
+def name_items(name: str) -> tuple[list[str], str]:
+    """What a name's lines break between, and what joins them on a line: its words and a
+    space, or, for a name in a script written without spaces ("東京データプロテクション
+    株式会社"), its characters and nothing, never a line starting with a small kana or a
+    closing mark (kinsoku): it was one word, set on one line and cut with "…"."""
+    if any(ch.isspace() for ch in name) or not UNSPACED_RE.search(name):
+        return name.split(), " "
+    items: list[str] = []
+    for ch in name:
+        if items and (ch in NO_LINE_START or items[-1][-1] in NO_LINE_END):
+            items[-1] += ch
+        else:
+            items.append(ch)
+    return items, ""
+
+
 def _mark_lines(
     name: str, width: Callable[[str, float], float], box_w: float = LOGO_BOX_PT[0]
 ) -> list[tuple[str, float]]:
@@ -772,8 +808,9 @@ def _mark_lines(
         return [(name, size)]
     # more lines than MARK_LINES are cut there, the last ending in "…" (a line still too
     # wide is the caller's to clip)
-    lines, size = _pack_items(width, name.split(), " ", MARK_WRAP_PT, box_w, MARK_LINES)
-    texts = [" ".join(line) for line in lines[:MARK_LINES]]
+    items, sep = name_items(name)
+    lines, size = _pack_items(width, items, sep, MARK_WRAP_PT, box_w, MARK_LINES)
+    texts = [sep.join(line) for line in lines[:MARK_LINES]]
     if len(lines) > MARK_LINES:
         texts[-1] += "…"
     return [(text, size) for text in texts]
