@@ -1159,3 +1159,103 @@ def test_two_plays_whose_ids_were_swapped_take_each_others_translations(tmp_path
     assert messages["play:backup-modernization:name"].string == "Wiederherstellungsübungen"
     assert not messages["play:recovery-drills:name"].fuzzy
     assert cli(tmp_path, "check") == (0, "", "")
+
+
+def test_an_obsolete_entry_sharing_a_live_ones_msgctxt_is_kept_and_comes_back(
+    tmp_path: Path,
+) -> None:
+    """The first of two objections removed: the second moved up into its msgctxt, and the
+    next extract, with nothing changed, dropped the removed one's obsolete entry (entries
+    were kept by msgctxt alone); put back, it was to translate again."""
+    root = make_catalog(tmp_path, LOCALES)
+    bm = (root / BM).read_text()
+    first = "  - {objection: "
+    item = '  - {objection: "Too expensive.", response: "Price one day of downtime."}\n'
+    both = bm.replace(first, item + first, 1)
+    (root / BM).write_text(both)
+    cli(tmp_path, "i18n", "extract")
+    dear = "play:backup-modernization:objections.1.response"
+    later = "play:backup-modernization:objections.2.response"
+    translate(root, {dear: "Rechnen Sie einen Tag Ausfall vor.", later: RESPONSE_DE})
+    (root / BM).write_text(bm)  # the first item removed: the second takes its msgctxt
+    path = root / "translations" / "de.po"
+    for _ in range(2):  # twice: the second extract, with nothing changed, keeps it too
+        assert cli(tmp_path, "i18n", "extract")[0] == 0
+        assert '#~ msgstr "Rechnen Sie einen Tag Ausfall vor."' in path.read_text()
+    (root / BM).write_text(both)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)[dear].string == "Rechnen Sie einen Tag Ausfall vor."
+    assert po(root)[later].string == RESPONSE_DE
+
+
+def test_a_play_renamed_onto_a_removed_ones_id_takes_its_own_translations(
+    tmp_path: Path,
+) -> None:
+    """recovery-drills removed and backup-modernization renamed to its id: extract moved the
+    renamed play's translations there, while check said they would be kept as obsolete
+    entries and gave a stale warning for each of the removed play's texts."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    rd_summary = "play:recovery-drills:summary"
+    translate(
+        root,
+        {
+            "play:backup-modernization:name": NAME_DE,
+            "play:backup-modernization:summary": "Band ersetzen.",
+            RESPONSE: RESPONSE_DE,
+            "play:recovery-drills:name": "Wiederherstellungsübungen",
+            rd_summary: "Belegen Sie die Wiederherstellung jedes Quartal.",
+        },
+    )
+    (root / "plays/recovery-drills.yaml").unlink()
+    _rename_play(root, "recovery-drills")
+    path = root / "paths/resilience-journey.yaml"
+    text = path.read_text()
+    # the path named both: it keeps one step, for the play that is left
+    path.write_text(text[: text.rindex("  - play: recovery-drills")])
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0, err
+    lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
+    assert lines == [
+        "3 translations of play 'backup-modernization', which the catalog does not have"
+        " (renamed 'recovery-drills'? `salesplay i18n extract` moves them to it, as they were"
+        " made from its texts); they are not used"
+    ], err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    assert po(root)["play:recovery-drills:name"].string == NAME_DE
+    assert '#~ msgstr "Wiederherstellungsübungen"' in (root / "translations/de.po").read_text()
+
+
+def test_a_renamed_plays_latest_translations_win_over_older_obsolete_ones(
+    tmp_path: Path,
+) -> None:
+    """A play removed (its translations kept as obsolete entries), back under another id and
+    translated anew, then given its old id again: extract took the old obsolete wording and
+    put the translator's latest work aside, while check said the latest would move."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {"play:backup-modernization:name": NAME_DE, RESPONSE: RESPONSE_DE})
+    play = (root / BM).read_text()
+    path = root / "paths/resilience-journey.yaml"
+    journey = path.read_text()
+    (root / BM).unlink()
+    step = journey[
+        journey.index("  - play: backup-modernization") : journey.index("  - play: recovery")
+    ]
+    path.write_text(journey.replace(step, ""))
+    assert cli(tmp_path, "i18n", "extract")[0] == 0  # the old wording: obsolete entries
+    assert f'#~ msgstr "{NAME_DE}"' in (root / "translations/de.po").read_text()
+    (root / "plays/bm2.yaml").write_text(play)
+    path.write_text(journey.replace("play: backup-modernization", "play: bm2"))
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    newer = {"play:bm2:name": "Backup erneuern [v2]", "play:bm2:objections.1.response": "[v2]"}
+    translate(root, newer)
+    (root / "plays/bm2.yaml").rename(root / BM)
+    path.write_text(journey)
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0
+    assert "2 translations of play 'bm2'" in err and "renamed 'backup-modernization'" in err, err
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    assert messages["play:backup-modernization:name"].string == "Backup erneuern [v2]"
+    assert messages[RESPONSE].string == "[v2]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,28 +123,29 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
 def _follow_renames(
     cat: Catalog,
     units: list[Unit],
-    previous: Mapping[str, Any],
+    live: Sequence[Any],
     chosen: dict[Key, Any],
-    used: set[str],
+    used: set[int],
 ) -> None:
     """A renamed entity's texts take the translations its old id had, made from the same
     source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry.
     So do those of two plays whose ids were swapped, or of a play renamed to a removed one's
     id: an entity of the catalog most of whose translations no longer fit its texts gives
-    them as a vanished one does (each took the other's, fuzzy). Only the file's live entries
-    are read: an obsolete one is a text long gone, which `check` no longer tells of."""
-    live = set(cat.docs) | {u.key[:2] for u in units}
-    entries: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
+    them as a vanished one does (each took the other's, fuzzy). Only the file's `live`
+    entries are read: an obsolete one is a text long gone, which `check` no longer tells of.
+    `used` holds the ids of the entries taken."""
+    entities = set(cat.docs) | {u.key[:2] for u in units}
+    entries: dict[Entity, dict[tuple[YamlPath, str], Any]] = {}
     kept: dict[Entity, int] = {}  # how many of an entity's translations fit its texts
-    for context, message in previous.items():
-        key = parse_context(context)
+    for message in live:
+        key = parse_context(message.context)
         if key is None or not message.string:
             continue
-        if context in used:
+        if id(message) in used:
             kept[key[:2]] = kept.get(key[:2], 0) + 1
             continue
-        entries.setdefault(key[:2], {})[(key[2], made_from(message))] = context
-    orphaned = giving(entries, kept, live)
+        entries.setdefault(key[:2], {}).setdefault((key[2], made_from(message)), message)
+    orphaned = giving(entries, kept, entities)
     if not orphaned:
         return
     wanting = {u.key: fingerprint(u.source) for u in units if u.key not in chosen}
@@ -155,9 +156,9 @@ def _follow_renames(
             if unit.key[:2] != new or unit.key not in wanting:
                 continue
             taken = orphaned[old].get((unit.key[2], wanting[unit.key]))
-            if taken is not None and taken not in used:
-                chosen[unit.key] = previous[taken]
-                used.add(taken)
+            if taken is not None and id(taken) not in used:
+                chosen[unit.key] = taken
+                used.add(id(taken))
 
 
 def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
@@ -183,44 +184,55 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
         language_team=old.language_team if old else None,
         fuzzy=False,
     )
-    previous: dict[str, Any] = {}
-    if old is not None:
-        # live entries first; then the obsolete ones (#~), kept for a text that comes back
-        for message in (*old, *old.obsolete.values()):
-            if message.id and message.context:
-                previous.setdefault(message.context, message)
+    live = [m for m in old if m.id and m.context] if old is not None else []
+    gone = [m for m in old.obsolete.values() if m.id and m.context] if old is not None else []
     # Each text takes, in order: its own entry made from the same source; an entry of the
     # same entity made from the same source under another id (a list item that moved when
     # one was inserted above it); an entry of the entity it was renamed from, made from the
-    # same source (_follow_renames); its own entry made from an older source (kept, fuzzy).
-    same_source: dict[tuple[str, str, str], list[str]] = {}
-    for context, message in previous.items():
-        key = parse_context(context)
-        if key is not None and message.string:
-            same_source.setdefault((key[0], key[1], made_from(message)), []).append(context)
-    used: set[str] = set()
+    # same source (_follow_renames); its own obsolete entry made from the same source, then
+    # one of its entity's (a text that came back); its own entry made from an older source
+    # (kept, fuzzy). The file's live entries first: they are the translator's latest work,
+    # and what `check` reads. An entry is one message, whatever its msgctxt: an obsolete
+    # entry may share a live one's (the item that moved up into a removed one's place).
+    used: set[int] = set()
     chosen: dict[Key, Any] = {}
-    for unit in units:
-        context, made = message_context(unit.key), fingerprint(unit.source)
-        own = previous.get(context)
-        if own is not None and made_from(own) == made:
-            chosen[unit.key] = own
-            used.add(context)
-    for unit in units:
-        if unit.key in chosen:
-            continue
-        moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
-        free = [c for c in moved if c not in used]
-        if free:
-            chosen[unit.key] = previous[free[0]]
-            used.add(free[0])
-    live = {m.context for m in old or () if m.id and m.context}
-    _follow_renames(cat, units, {c: m for c, m in previous.items() if c in live}, chosen, used)
-    for unit in units:
-        context = message_context(unit.key)
-        if unit.key not in chosen and context in previous and context not in used:
-            chosen[unit.key] = previous[context]
-            used.add(context)
+
+    def own_and_moved(messages: Sequence[Any]) -> None:
+        by_context: dict[str, list[Any]] = {}
+        same_source: dict[tuple[str, str, str], list[Any]] = {}
+        for message in messages:
+            by_context.setdefault(message.context, []).append(message)
+            key = parse_context(message.context)
+            if key is not None and message.string:
+                same_source.setdefault((key[0], key[1], made_from(message)), []).append(message)
+        for unit in units:
+            made = fingerprint(unit.source)
+            own = [m for m in by_context.get(message_context(unit.key), ()) if id(m) not in used]
+            match = next((m for m in own if made_from(m) == made), None)
+            if unit.key not in chosen and match is not None:
+                chosen[unit.key] = match
+                used.add(id(match))
+        for unit in units:
+            if unit.key in chosen:
+                continue
+            moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
+            free = [m for m in moved if id(m) not in used]
+            if free:
+                chosen[unit.key] = free[0]
+                used.add(id(free[0]))
+
+    own_and_moved(live)
+    _follow_renames(cat, units, live, chosen, used)
+    own_and_moved(gone)
+    for messages in (live, gone):
+        older: dict[str, list[Any]] = {}
+        for message in messages:
+            older.setdefault(str(message.context), []).append(message)
+        for unit in units:
+            own = [m for m in older.get(message_context(unit.key), ()) if id(m) not in used]
+            if unit.key not in chosen and own:
+                chosen[unit.key] = own[0]
+                used.add(id(own[0]))
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)
@@ -246,7 +258,9 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
             previous_id=previous_id,
             context=context,
         )
-    for context, message in previous.items():
-        if context not in used and message.string:
-            po.obsolete[(message.id, context)] = obsolete_kept(message)
+    for message in (*live, *gone):
+        if id(message) not in used and message.string:
+            # one per msgid and msgctxt: a repeat of both would say the same twice
+            slot = (str(message.id), str(message.context))
+            po.obsolete.setdefault(slot, obsolete_kept(message))
     return po

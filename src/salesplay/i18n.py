@@ -936,6 +936,9 @@ def _entries(
             if key[:2] in renames and context in moves:
                 given.setdefault(key[:2], []).append(loc)
                 continue
+            donor = parse_context(moved_into.get(context, ""))
+            if donor is not None and donor[:2] != key[:2] and donor[:2] in renames:
+                continue  # another entity's translation takes its place: told at that one
             if entry.made_from == fingerprint(sources[key]):
                 why = "marked fuzzy (to review)"
             elif context in moves:
@@ -966,7 +969,7 @@ def _entries(
             "translation-stale",
             (kind, eid),
         )
-    _orphans_said(orphans, sources, found, contexts, reporter)
+    _orphans_said(orphans, renames, contexts, reporter)
     return found
 
 
@@ -1012,8 +1015,6 @@ def _extract_moves(
             kept[parsed[:2]] = kept.get(parsed[:2], 0) + 1
         else:
             unused.setdefault(parsed[:2], {})[(parsed[2], made)] = context
-    # the catalog's own entities only: a vanished one's entries are told as orphans
-    live = {e for e in unused if e in entities}
     wanting = {
         key: fingerprint(text)
         for key, text in sources.items()
@@ -1022,7 +1023,7 @@ def _extract_moves(
     renames = {
         old: new
         for old, new in renamed(giving(unused, kept, set(entities)), wanting).items()
-        if old != new and old in live
+        if old != new
     }
     for old, new in renames.items():
         for key, made in wanting.items():
@@ -1034,21 +1035,14 @@ def _extract_moves(
 
 def _orphans_said(
     orphans: Mapping[Entity, list[tuple[Location, YamlPath, str, str]]],
-    sources: Mapping[Key, str],
-    found: Mapping[Key, Entry],
+    moves: Mapping[Entity, Entity],
     contexts: Mapping[str, Key],
     reporter: Reporter,
 ) -> None:
     """One warning for the entries of each entity the catalog does not have, at its first:
     a play renamed gave one for each of its 40 texts in each language, each with a
     did-you-mean (a removed play's named another play's texts). The entity it was renamed to
-    is named only when its texts match the entries (`renamed`), as `i18n extract` moves them."""
-    wanting = {key: fingerprint(text) for key, text in sources.items() if key not in found}
-    orphaned = {
-        entity: {(path, made): context for _, path, made, context in entries}
-        for entity, entries in orphans.items()
-    }
-    moves = renamed(orphaned, wanting)
+    (`moves`, as _extract_moves found it: what `i18n extract` does) is named."""
     for entity, entries in orphans.items():
         kind, eid = entity
         loc, _, _, context = entries[0]
