@@ -574,3 +574,16 @@ def test_the_partner_program_s_labels_are_translated_on_card_kit_index_and_deck(
         assert all(label in page for label in labels) and "Anreiz" in page, page[:200]
         assert not any(label in page for label in english)
     assert "Margin" in _tier_card(cat, "en") and "Incentive" in _kit_index(cat, "blue-river", "en")
+
+
+def test_a_list_on_an_arabic_or_japanese_card_is_joined_with_its_own_comma() -> None:
+    """An Arabic card read "المؤسسات الكبيرة, الرعاية الصحية", with a Latin comma; the
+    template's `list_separator` is the locale's."""
+    from salesplay.labels import labels_for
+    from salesplay.render.templates import make_env, template_dirs
+
+    joined = {}
+    for locale in ("en", "ar", "ja", "de"):
+        env = make_env(None, labels=labels_for(locale, template_dirs(None)))
+        joined[locale] = env.from_string("{{ ['a', 'b'] | join(list_separator) }}").render()
+    assert joined == {"en": "a, b", "ar": "a\u060c b", "ja": "a\u3001b", "de": "a, b"}

@@ -276,6 +276,8 @@ def test_plain_text_survives_in_runs(md: str) -> None:
         # a bracket opened just before a number it closes is the number's ("04) 555-0177)")
         ("اتصلوا على (04) 555-0177 أو (+971) 4 555 0177", ["(04) 555-0177", "(+971) 4 555 0177"]),
         ("نص (5 من 10) هنا", ["5", "10"]),
+        # a percent sign after a space after a number is the number's ("% 18" on a slide)
+        ("انخفاض 18 % في التكلفة", ["18 %"]),
     ],
 )
 def test_ltr_runs_isolate_numbers_addresses_and_latin_names(text: str, runs: list[str]) -> None:

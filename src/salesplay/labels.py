@@ -91,6 +91,18 @@ class Labels:
 
         return str(format_date(value, format, locale=self.locale))
 
+    @property
+    def list_separator(self) -> str:
+        """What separates the items of a list run into a line ("CIO, CISO"): the locale's
+        comma, the Arabic one in Arabic, Persian and Urdu, the ideographic one in Japanese
+        and Chinese ("CIO、CISO"; an Arabic card read "المؤسسات الكبيرة, الرعاية الصحية")."""
+        language = self.locale.split("_")[0]
+        if language in ("ar", "fa", "ur"):
+            return "\u060c "
+        if language in ("ja", "zh"):
+            return "\u3001"
+        return ", "
+
     def number(self, value: float) -> str:
         from babel.numbers import format_decimal
 

@@ -462,7 +462,10 @@ def ltr_runs(text: str) -> list[tuple[str, bool]]:
             end += 1
         stop = end
         while stop > i and kinds[stop - 1] not in ("L", "EN"):
-            if kinds[stop - 1] == "ET" and kinds[stop - 2] == "EN":
+            # a percent sign after a digit, or after a space after one ("18 %")
+            if kinds[stop - 1] == "ET" and (
+                kinds[stop - 2] == "EN" or (kinds[stop - 2] == "WS" and kinds[stop - 3] == "EN")
+            ):
                 break
             stop -= 1
         # a bracket opened inside the stretch is closed inside it

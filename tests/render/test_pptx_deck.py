@@ -478,6 +478,11 @@ def test_big_number_is_the_headline_figure(result: str, figure: str | None) -> N
         ("1,2 Millionen gelöschte Dateien wiederhergestellt.", "de", "1,2 Millionen"),
         ("復旧時間を3日から40分に短縮。", "ja", None),
         ("300台のVMを2時間未満でフェイルオーバー。", "ja", None),
+        # the counter after the number, not the clause it begins (no spaces to stop at)
+        ("14年分のテープカタログを取り込み", "ja", "14年"),
+        ("復旧時間を40分に短縮。", "ja", "40分"),
+        # a vowel mark ends no word: "14 عامًا", not "14 عام"
+        ("استيراد كتالوجات 14 عامًا من الأشرطة", "ar", "14 عامًا"),
     ],
 )
 def test_big_number_in_another_language_never_guesses_between_figures(

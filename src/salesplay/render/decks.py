@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -142,13 +143,27 @@ def big_number(result: str, language: str = "en") -> str | None:
     if percents:
         return str(percents[-1])
     if not language.startswith("en"):
-        figures = _ANY_FIGURE.findall(text)
-        return str(figures[0]) if len(figures) == 1 else None
+        figures = list(_ANY_FIGURE.finditer(text))
+        return _figure(text, figures[0]) if len(figures) == 1 else None
     for pattern, group in ((_TO_FIGURE, 1), (_FIGURE, 0)):
         found = pattern.search(text)
         if found:
             return found.group(group)
     return None
+
+
+def _figure(text: str, found: re.Match[str]) -> str:
+    """A figure and its unit as the text writes it: with the vowel marks the unit's last
+    letter carries ("14 عامًا" was cut to "14 عام"), and in a script written without spaces
+    only the counter after the number ("14年", not "14年分のテープカタログを取り込み")."""
+    figure, end = found.group(0), found.end()
+    number = re.match(r"\d+(?:[.,]\d+)?\s?", figure)
+    unit = figure[number.end() :] if number else ""
+    if unit and richtext.UNSPACED_RE.match(unit):
+        return figure[: len(figure) - len(unit) + 1]
+    while end < len(text) and unicodedata.category(text[end])[0] in "LM":
+        end += 1  # a vowel mark ends no word: the unit goes on after it
+    return text[found.start() : end]
 
 
 def _proof_slide(proof: CustomerProof, tr: Tr, language: str, notes: str = "") -> SlideSpec:

@@ -901,8 +901,12 @@ def _keep_numbers_left_to_right(run: Any) -> None:
     for t in run.iterchildren(qn("a:t")):
         if not t.text:
             continue
+        # and one after it where it ends on a sign: "18 %" alone (a proof's figure) read "% 18"
         pieces = [
-            _LRM + part if ltr and reorders_in_rtl(part) else part for part, ltr in ltr_runs(t.text)
+            _LRM + part + (_LRM if unicodedata.bidirectional(part[-1]) != "EN" else "")
+            if ltr and reorders_in_rtl(part)
+            else part
+            for part, ltr in ltr_runs(t.text)
         ]
         t.text = "".join(pieces)
 

@@ -355,6 +355,7 @@ def make_env(
     env.install_gettext_translations(labels, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.gettext)
     env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
+    env.globals["list_separator"] = labels.list_separator
     # the portal's language switcher: a page of a multi-locale build passes its own
     env.globals["languages"] = ()
     filters: Mapping[str, Callable[..., Any]] = {
