@@ -1044,6 +1044,14 @@ def test_a_removed_plays_translations_never_move_to_another_play(tmp_path: Path)
     assert f'#~ msgstr "{NAME_DE}"' in (root / "translations/de.po").read_text()
 
 
+def _translation_warnings(tmp_path: Path) -> tuple[list[str], str]:
+    """What `check` warns of the translations files (each message), and all it said; it
+    passes."""
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0, err
+    return [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x], err
+
+
 def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Path) -> None:
     """An objection removed above a translated one: its entry's id names nothing, and the
     entry now at its text's place is stale. Both say that the text moved and that `i18n
@@ -1058,9 +1066,7 @@ def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Pat
     later = "play:backup-modernization:objections.2.response"
     translate(root, {later: RESPONSE_DE, RESPONSE: "Rechnen Sie einen Tag Ausfall vor."})
     (root / BM).write_text(bm)  # the first item removed: the second is first again
-    code, _, err = cli(tmp_path, "check")
-    assert code == 0
-    lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
+    lines, err = _translation_warnings(tmp_path)
     assert lines == [
         "stale translation of play 'backup-modernization' objections.1.response: its text was"
         f" at '{later}'; the source text is shown until it is translated again (`salesplay"
@@ -1073,9 +1079,7 @@ def test_an_entry_whose_list_item_moved_says_where_its_text_is_now(tmp_path: Pat
     assert po(root)[RESPONSE].string == RESPONSE_DE
     # an objection inserted above the translated one: extract moves it down, as check says
     (root / BM).write_text(bm.replace(first, item + first, 1))
-    code, _, err = cli(tmp_path, "check")
-    assert code == 0
-    lines = [x.split(": warning: ", 1)[1] for x in err.splitlines() if "translations/" in x]
+    lines, err = _translation_warnings(tmp_path)
     assert lines == [
         "stale translation of play 'backup-modernization' objections.1.response: its text is"
         f" now at '{later}'; the source text is shown until it is translated again"
@@ -1119,22 +1123,25 @@ def test_a_stale_translation_stays_stale_through_extracts_and_an_obsolete_spell(
     assert "# fuzzy (to review)" not in path.read_text()  # kept only while obsolete
 
 
+def _two_plays_translated(tmp_path: Path, more: dict[str, str] | None = None) -> Path:
+    """The catalog, with German for both plays' names, one of each's texts, and `more`."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    texts = {
+        "play:backup-modernization:name": NAME_DE,
+        RESPONSE: RESPONSE_DE,
+        "play:recovery-drills:name": "Wiederherstellungsübungen",
+        "play:recovery-drills:summary": "Belegen Sie die Wiederherstellung jedes Quartal.",
+    }
+    translate(root, {**texts, **(more or {})})
+    return root
+
+
 def test_two_plays_whose_ids_were_swapped_take_each_others_translations(tmp_path: Path) -> None:
     """Two plays' files swapped (each id now names the other's texts): no translation
     followed its play; each became fuzzy on the other's texts, and `check` gave one stale
     warning per text. Now check says it once per play and file, and extract moves them."""
-    root = make_catalog(tmp_path, LOCALES)
-    cli(tmp_path, "i18n", "extract")
-    rd_summary = "play:recovery-drills:summary"
-    translate(
-        root,
-        {
-            "play:backup-modernization:name": NAME_DE,
-            RESPONSE: RESPONSE_DE,
-            "play:recovery-drills:name": "Wiederherstellungsübungen",
-            rd_summary: "Belegen Sie die Wiederherstellung jedes Quartal.",
-        },
-    )
+    root = _two_plays_translated(tmp_path)
     bm, rd = root / BM, root / "plays/recovery-drills.yaml"
     bm_text, rd_text = bm.read_text(), rd.read_text()
     bm.write_text(rd_text)
@@ -1194,19 +1201,7 @@ def test_a_play_renamed_onto_a_removed_ones_id_takes_its_own_translations(
     """recovery-drills removed and backup-modernization renamed to its id: extract moved the
     renamed play's translations there, while check said they would be kept as obsolete
     entries and gave a stale warning for each of the removed play's texts."""
-    root = make_catalog(tmp_path, LOCALES)
-    cli(tmp_path, "i18n", "extract")
-    rd_summary = "play:recovery-drills:summary"
-    translate(
-        root,
-        {
-            "play:backup-modernization:name": NAME_DE,
-            "play:backup-modernization:summary": "Band ersetzen.",
-            RESPONSE: RESPONSE_DE,
-            "play:recovery-drills:name": "Wiederherstellungsübungen",
-            rd_summary: "Belegen Sie die Wiederherstellung jedes Quartal.",
-        },
-    )
+    root = _two_plays_translated(tmp_path, {"play:backup-modernization:summary": "Band ersetzen."})
     (root / "plays/recovery-drills.yaml").unlink()
     _rename_play(root, "recovery-drills")
     path = root / "paths/resilience-journey.yaml"
