@@ -14,21 +14,19 @@ from salesplay.i18n import (
     FINGERPRINT_NOTE,
     TRANSLATIONS_DIR,
     Coverage,
-    Entity,
     Key,
     Unit,
     catalog_units,
     fingerprint,
-    giving,
     made_from,
+    match_own_and_moved,
+    match_renames,
     message_context,
     obsolete_kept,
-    parse_context,
     po_file,
     read_po_file,
-    renamed,
 )
-from salesplay.load import LoadError, YamlPath
+from salesplay.load import LoadError
 from salesplay.resolve import Catalog
 
 if TYPE_CHECKING:
@@ -120,47 +118,6 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     return done
 
 
-def _follow_renames(
-    cat: Catalog,
-    units: list[Unit],
-    live: Sequence[Any],
-    chosen: dict[Key, Any],
-    used: set[int],
-) -> None:
-    """A renamed entity's texts take the translations its old id had, made from the same
-    source (i18n.renamed): a play's file renamed kept none of them, each an obsolete entry.
-    So do those of two plays whose ids were swapped, or of a play renamed to a removed one's
-    id: an entity of the catalog most of whose translations no longer fit its texts gives
-    them as a vanished one does (each took the other's, fuzzy). Only the file's `live`
-    entries are read: an obsolete one is a text long gone, which `check` no longer tells of.
-    `used` holds the ids of the entries taken."""
-    entities = set(cat.docs) | {u.key[:2] for u in units}
-    entries: dict[Entity, dict[tuple[YamlPath, str], Any]] = {}
-    kept: dict[Entity, int] = {}  # how many of an entity's translations fit its texts
-    for message in live:
-        key = parse_context(message.context)
-        if key is None or not message.string:
-            continue
-        if id(message) in used:
-            kept[key[:2]] = kept.get(key[:2], 0) + 1
-            continue
-        entries.setdefault(key[:2], {}).setdefault((key[2], made_from(message)), message)
-    orphaned = giving(entries, kept, entities)
-    if not orphaned:
-        return
-    wanting = {u.key: fingerprint(u.source) for u in units if u.key not in chosen}
-    for old, new in renamed(orphaned, wanting).items():
-        if new == old:
-            continue
-        for unit in units:
-            if unit.key[:2] != new or unit.key not in wanting:
-                continue
-            taken = orphaned[old].get((unit.key[2], wanting[unit.key]))
-            if taken is not None and id(taken) not in used:
-                chosen[unit.key] = taken
-                used.add(id(taken))
-
-
 def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
     from babel.messages.catalog import Catalog as PoCatalog
 
@@ -189,41 +146,18 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
     # Each text takes, in order: its own entry made from the same source; an entry of the
     # same entity made from the same source under another id (a list item that moved when
     # one was inserted above it); an entry of the entity it was renamed from, made from the
-    # same source (_follow_renames); its own obsolete entry made from the same source, then
+    # same source (i18n.match_renames); its own obsolete entry made from the same source, then
     # one of its entity's (a text that came back); its own entry made from an older source
     # (kept, fuzzy). The file's live entries first: they are the translator's latest work,
     # and what `check` reads. An entry is one message, whatever its msgctxt: an obsolete
     # entry may share a live one's (the item that moved up into a removed one's place).
     used: set[int] = set()
     chosen: dict[Key, Any] = {}
-
-    def own_and_moved(messages: Sequence[Any]) -> None:
-        by_context: dict[str, list[Any]] = {}
-        same_source: dict[tuple[str, str, str], list[Any]] = {}
-        for message in messages:
-            by_context.setdefault(message.context, []).append(message)
-            key = parse_context(message.context)
-            if key is not None and message.string:
-                same_source.setdefault((key[0], key[1], made_from(message)), []).append(message)
-        for unit in units:
-            made = fingerprint(unit.source)
-            own = [m for m in by_context.get(message_context(unit.key), ()) if id(m) not in used]
-            match = next((m for m in own if made_from(m) == made), None)
-            if unit.key not in chosen and match is not None:
-                chosen[unit.key] = match
-                used.add(id(match))
-        for unit in units:
-            if unit.key in chosen:
-                continue
-            moved = same_source.get((unit.key[0], unit.key[1], fingerprint(unit.source)), [])
-            free = [m for m in moved if id(m) not in used]
-            if free:
-                chosen[unit.key] = free[0]
-                used.add(id(free[0]))
-
-    own_and_moved(live)
-    _follow_renames(cat, units, live, chosen, used)
-    own_and_moved(gone)
+    sources = {unit.key: unit.source for unit in units}
+    match_own_and_moved(live, sources, chosen, used)
+    entities = set(cat.docs) | {key[:2] for key in sources}
+    match_renames(live, sources, entities, chosen, used)
+    match_own_and_moved(gone, sources, chosen, used)
     for messages in (live, gone):
         older: dict[str, list[Any]] = {}
         for message in messages:

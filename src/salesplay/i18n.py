@@ -268,13 +268,13 @@ Entity = tuple[str, str]
 
 
 def renamed(
-    orphaned: Mapping[Entity, Mapping[tuple[YamlPath, str], str]],
+    orphaned: Mapping[Entity, Mapping[tuple[YamlPath, str], object]],
     wanting: Mapping[Key, str],
 ) -> dict[Entity, Entity]:
     """The entity each entity the catalog no longer has was most likely renamed to.
 
     `orphaned`: for each (kind, id) the catalog no longer has, its translated entries as
-    (field path, fingerprint of the source they were made from) → msgctxt; `wanting`: the
+    (field path, fingerprint of the source they were made from) → entry; `wanting`: the
     catalog's texts with no entry of their own, key → fingerprint of their source. An orphan
     goes to the entity of its kind whose texts match most of its entries, field and source
     alike, if they match at least half of them (and two, where it has two or more); one to
@@ -301,10 +301,10 @@ def renamed(
 
 
 def giving(
-    unused: Mapping[Entity, dict[tuple[YamlPath, str], str]],
+    unused: Mapping[Entity, dict[tuple[YamlPath, str], Message]],
     kept: Mapping[Entity, int],
     live: Set[Entity],
-) -> dict[Entity, dict[tuple[YamlPath, str], str]]:
+) -> dict[Entity, dict[tuple[YamlPath, str], Message]]:
     """The entities whose translations no text of theirs takes (`unused`, as `renamed` reads
     them) that may give them to another: one the catalog no longer has, or one most of whose
     translations (two at least, against the `kept` count that still fit its texts) no
@@ -841,7 +841,7 @@ def _entries(
     #: warning for each, not one for each of its texts
     orphans: dict[Entity, list[tuple[Location, YamlPath, str, str]]] = {}
     #: entry msgctxt → the text `i18n extract` moves its translation to, and back
-    moves, renames = _extract_moves(messages, sources, contexts, entities)
+    moves, renames = _extract_moves(messages, sources, entities)
     moved_into = {message_context(key): context for context, key in moves.items()}
     #: the entries a renamed entity of the catalog gives another (two plays' ids swapped):
     #: one warning for each such entity, not one for each of its texts
@@ -973,63 +973,92 @@ def _entries(
     return found
 
 
+def match_own_and_moved(
+    messages: Sequence[Message],
+    sources: Mapping[Key, str],
+    chosen: dict[Key, Message],
+    used: set[int],
+) -> None:
+    """The entries of `messages` texts take, as `i18n extract` and `check` both read them:
+    a text's own entry made from its source (an empty one too), else the first unused entry
+    of its entity made from it (a list item moved when one above it was inserted or removed,
+    a tier's id renamed). `chosen` gains key → entry; `used` the ids of the entries taken."""
+    by_context: dict[str, list[Message]] = {}
+    same_source: dict[tuple[str, str, str], list[Message]] = {}
+    for message in messages:
+        key = parse_context(message.context) if message.id and message.context else None
+        if key is None:
+            continue
+        by_context.setdefault(str(message.context), []).append(message)
+        if message.string:
+            same_source.setdefault((key[0], key[1], made_from(message)), []).append(message)
+    for key, text in sources.items():
+        made = fingerprint(text)
+        own = [m for m in by_context.get(message_context(key), ()) if id(m) not in used]
+        match = next((m for m in own if made_from(m) == made), None)
+        if key not in chosen and match is not None:
+            chosen[key] = match
+            used.add(id(match))
+    for key, text in sources.items():
+        if key in chosen:
+            continue
+        free = [m for m in same_source.get((*key[:2], fingerprint(text)), ()) if id(m) not in used]
+        if free:
+            chosen[key] = free[0]
+            used.add(id(free[0]))
+
+
+def match_renames(
+    messages: Sequence[Message],
+    sources: Mapping[Key, str],
+    entities: Set[Entity],
+    chosen: dict[Key, Message],
+    used: set[int],
+) -> dict[Entity, Entity]:
+    """The renames `i18n extract` follows (`giving`, `renamed`: a play's file renamed, two
+    plays' ids swapped), each renamed entity's texts taking the entries of the one it was
+    renamed from, made from the same source; after match_own_and_moved. `entities` are
+    the catalog's. Returns old → new."""
+    entries: dict[Entity, dict[tuple[YamlPath, str], Message]] = {}
+    kept: dict[Entity, int] = {}  # how many of an entity's translations fit its texts
+    for message in messages:
+        key = parse_context(message.context) if message.id and message.context else None
+        if key is None or not message.string:
+            continue
+        if id(message) in used:
+            kept[key[:2]] = kept.get(key[:2], 0) + 1
+            continue
+        entries.setdefault(key[:2], {}).setdefault((key[2], made_from(message)), message)
+    wanting = {key: fingerprint(text) for key, text in sources.items() if key not in chosen}
+    ranked = renamed(giving(entries, kept, entities), wanting)
+    renames = {old: new for old, new in ranked.items() if old != new}
+    for old, new in renames.items():
+        for key, made in wanting.items():
+            taken = entries[old].get((key[2], made)) if key[:2] == new else None
+            if taken is not None and id(taken) not in used:
+                chosen[key] = taken
+                used.add(id(taken))
+    return renames
+
+
 def _extract_moves(
     messages: Sequence[Message],
     sources: Mapping[Key, str],
-    contexts: Mapping[str, Key],
     entities: Mapping[tuple[str, str], object],
 ) -> tuple[dict[str, Key], dict[Entity, Entity]]:
-    """Entry msgctxt → the text `i18n extract` gives its translation to, as its passes do:
-    a text with no entry made from its source takes the first unused entry of its entity
-    made from it (a list item moved when one above it was inserted or removed, a tier's id
-    renamed), else one of the entity it was renamed from (`giving`, `renamed`: two plays'
-    ids swapped); and those renames among the catalog's entities. `check` says what
-    extract will do."""
-    entries = []
-    used: set[str] = set()  # a text's own entry made from its source keeps it, empty too
-    for message in messages:
-        parsed = parse_context(message.context) if message.id and message.context else None
-        if parsed is None:
-            continue
-        context, made = str(message.context), made_from(message)
-        if context in contexts and fingerprint(sources[contexts[context]]) == made:
-            used.add(context)
-        if message.string:
-            entries.append((context, parsed, made))
-    same_source: dict[tuple[str, str, str], list[str]] = {}
-    for context, parsed, made in entries:
-        same_source.setdefault((parsed[0], parsed[1], made), []).append(context)
-    moves: dict[str, Key] = {}
-    for key, text in sources.items():
-        if message_context(key) in used:
-            continue
-        free = [c for c in same_source.get((*key[:2], fingerprint(text)), []) if c not in used]
-        if free:
-            moves[free[0]] = key
-            used.add(free[0])
-    taken = {message_context(key) for key in moves.values()}
-    unused: dict[Entity, dict[tuple[YamlPath, str], str]] = {}
-    kept: dict[Entity, int] = {}
-    for context, parsed, made in entries:
-        if context in used:
-            kept[parsed[:2]] = kept.get(parsed[:2], 0) + 1
-        else:
-            unused.setdefault(parsed[:2], {})[(parsed[2], made)] = context
-    wanting = {
-        key: fingerprint(text)
-        for key, text in sources.items()
-        if message_context(key) not in used and message_context(key) not in taken
+    """Entry msgctxt → the text `i18n extract` gives its translation to, as its passes over
+    the file's live entries do (match_own_and_moved, match_renames), and the renames among
+    them: `check` says what extract will do."""
+    chosen: dict[Key, Message] = {}
+    used: set[int] = set()
+    match_own_and_moved(messages, sources, chosen, used)
+    catalog = set(entities) | {key[:2] for key in sources}
+    renames = match_renames(messages, sources, catalog, chosen, used)
+    moves = {
+        str(message.context): key
+        for key, message in chosen.items()
+        if message.context != message_context(key)
     }
-    renames = {
-        old: new
-        for old, new in renamed(giving(unused, kept, set(entities)), wanting).items()
-        if old != new
-    }
-    for old, new in renames.items():
-        for key, made in wanting.items():
-            given = unused[old].get((key[2], made)) if key[:2] == new else None
-            if given is not None:
-                moves[given] = key
     return moves, renames
 
 
