@@ -337,6 +337,28 @@ def test_right_to_left_html_sets_each_left_to_right_stretch_apart() -> None:
     )
 
 
+def test_an_english_paragraph_in_arabic_markdown_reads_left_to_right() -> None:
+    """An English paragraph (a quote, a product's own words) inside Arabic Markdown was set
+    right to left, its full stop at its left end. A paragraph or heading with Latin letters
+    and no Arabic one is left to right; a list item's text is a span of that direction, so
+    its bullet stays on the page's side (on the item, WeasyPrint drew it in the margin)."""
+    md = "نص عربي.\n\nRestores are tested.\n\n# Why now\n\n- Every drill.\n- عنصر (Beta) عربي\n"
+    assert to_html(md, rtl=True) == (
+        "<p>نص عربي.</p>\n"
+        '<p dir="ltr">Restores are tested.</p>\n'
+        '<p dir="ltr"><strong>Why now</strong></p>\n'
+        "<ul>\n"
+        '<li><span dir="ltr">Every drill.</span></li>\n'
+        "<li>عنصر (Beta) عربي</li>\n"
+        "</ul>"
+    )
+    # a loose item's paragraphs each take their own; a left-to-right page's are as they were
+    assert to_html("- Every drill.\n\n  عربي\n", rtl=True) == (
+        '<ul>\n<li><p><span dir="ltr">Every drill.</span></p>\n<p>عربي</p>\n</li>\n</ul>'
+    )
+    assert 'dir="' not in to_html(md)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([*"ab ب+1 .@*_`[]()\n", "](https://e.example)"]), max_size=40))
 def test_right_to_left_html_is_well_formed_and_holds_the_same_text(pieces: list[str]) -> None:

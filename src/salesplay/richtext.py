@@ -391,21 +391,27 @@ def _splits(word: str, at: int) -> bool:
 
 
 def _html_blocks(tokens: Sequence[Token], rtl: bool = False) -> Iterator[str]:
-    for tok in tokens:
+    lists = 0  # open lists
+    for at, tok in enumerate(tokens):
+        # right to left, a paragraph outside lists that reads left to right is one
+        ltr = rtl and not lists and _left_to_right(tokens, at)
         if tok.type == "paragraph_open" and not tok.hidden:
-            yield "<p>"
+            yield '<p dir="ltr">' if ltr else "<p>"
         elif tok.type == "paragraph_close" and not tok.hidden:
             yield "</p>\n"
         elif tok.type == "heading_open":
-            yield "<p><strong>"
+            yield '<p dir="ltr"><strong>' if ltr else "<p><strong>"
         elif tok.type == "heading_close":
             yield "</strong></p>\n"
         elif tok.type == "bullet_list_open":
+            lists += 1
             yield "<ul>\n"
         elif tok.type == "ordered_list_open":
+            lists += 1
             start = tok.attrGet("start")
             yield f'<ol start="{int(start)}">\n' if start is not None else "<ol>\n"
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
             yield "</ul>\n" if tok.type == "bullet_list_close" else "</ol>\n"
         elif tok.type == "list_item_open":
             yield "<li>"
@@ -416,7 +422,29 @@ def _html_blocks(tokens: Sequence[Token], rtl: bool = False) -> Iterator[str]:
         elif tok.type in ("code_block", "fence"):
             yield f"<pre><code>{escape(tok.content)}</code></pre>\n"
         elif tok.type == "inline":
-            yield _runs_html(_inline_runs(tok.children), rtl)
+            runs = _inline_runs(tok.children)
+            if not rtl or direction_on("".join(run.text for run in runs), "rtl") != "ltr":
+                yield _runs_html(runs, rtl)
+            elif lists:
+                # a list item's marker stays on the page's side: an item set left to right
+                # as a whole had its bullet outside the list, in the margin (WeasyPrint)
+                yield f'<span dir="ltr">{_runs_html(runs)}</span>'
+            else:
+                yield _runs_html(runs)
+
+
+def _left_to_right(tokens: Sequence[Token], at: int) -> bool:
+    """Whether the paragraph or heading opened at `tokens[at]`, on a right-to-left page,
+    reads left to right: its text has Latin letters and no right-to-left one
+    (direction_on). An English paragraph (a quote, a product's own words) inside Arabic
+    Markdown was set right to left, its full stop at its left end."""
+    if tokens[at].type not in ("paragraph_open", "heading_open") or tokens[at].hidden:
+        return False
+    following = tokens[at + 1] if at + 1 < len(tokens) else None
+    if following is None or following.type != "inline":
+        return False
+    text = "".join(run.text for run in _inline_runs(following.children))
+    return direction_on(text, "rtl") == "ltr"
 
 
 @functools.lru_cache(maxsize=4096)
