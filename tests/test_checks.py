@@ -887,3 +887,58 @@ def test_a_contact_the_band_cannot_hold_is_a_warning_at_the_field_left_off(
         tmp_path / "json", replace_in("partners/blue-river.yaml", short, wide), "--format", "json"
     )
     assert '"code": "band-contact-cut"' in as_json.stdout
+
+
+def _channel_name(fits: str, cut: str) -> str:
+    """A channel contact's name whose team-band line fits in `fits`' label and is cut in
+    `cut`'s (the German label is longer): found by the band's own measure."""
+    from salesplay.labels import channel_contact_lines, labels_for
+    from salesplay.render.band import KIT_PAGE_WIDTH_PT, contact_fit
+
+    def whole(locale: str, name: str) -> bool:
+        lines = channel_contact_lines("Northwind Systems", (name,), labels_for(locale))
+        return not contact_fit(lines, KIT_PAGE_WIDTH_PT).cut
+
+    for n in range(40, 200):
+        name = ("Priya Raman and the partner desk of " + "EMEA " * 40)[:n].strip()
+        if whole(fits, name) and not whole(cut, name):
+            return name
+    raise AssertionError("no such name")
+
+
+def test_a_channel_contact_the_team_band_cannot_hold_is_a_warning_naming_the_language(
+    tmp_path: Path,
+) -> None:
+    """The team band ("For the sellers of …") leads the vendor's channel contact with a
+    built-in label, which a translation lengthens: a name that fits in English was cut with
+    "…" in German kits, and nothing said so. Told once, at the catalog's `channel`, for the
+    kits of the languages where it does not fit; a partner's own contact at its file."""
+    name = _channel_name("en", "de")
+    channel = f"channel:\n  name: {name}\n  email: partners@northwind.example\n"
+    edits = {
+        **replace_in("catalog.yaml", "review:", f"locales: [de]\n{channel}review:"),
+        **replace_in("partners/blue-river.yaml", "regions:", "locale: [de, en]\nregions:"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 0
+    assert result.diagnostics == [
+        "plays/catalog.yaml:12:9: warning: the vendor's channel contact ('channel') does not"
+        " fit the 'For the sellers of' band of the kits in 'de' (3 lines, each field whole, at"
+        " 6 pt at the least): its name line would be cut with '…'; shorten the contact, or the"
+        " label 'Your channel contact at %(company)s: %(contact)s' that leads its name"
+        " (templates/locale/<language>.po)"
+    ]
+    # English kits only: no warning; a partner's own contact is told at its file
+    english = {k: v for k, v in edits.items() if k == "catalog.yaml"}
+    assert check(tmp_path / "en", english).diagnostics == []
+    own = {
+        "partners/red-rock.yaml": base_text("partners/red-rock.yaml")
+        + f"locale: de\nchannel_contact:\n  name: {name}\n",
+        **replace_in("catalog.yaml", "review:", "locales: [de]\nreview:"),
+    }
+    result = check(tmp_path / "own", own)
+    assert [d.split(": its name line")[0] for d in result.diagnostics] == [
+        "plays/partners/red-rock.yaml:5:9: warning: partner 'red-rock': its channel contact"
+        " does not fit the 'For the sellers of' band of the kits in 'de' (3 lines, each field"
+        " whole, at 6 pt at the least)"
+    ]

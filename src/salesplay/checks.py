@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from salesplay import glyphs, richtext
 from salesplay.diagnostics import Location, Reporter
+from salesplay.faults import BuildFault
 from salesplay.i18n import Entry, Key
 from salesplay.jargon import (
     is_proper_name,
@@ -17,6 +18,7 @@ from salesplay.jargon import (
     undefined_jargon,
     wildcard_stems,
 )
+from salesplay.labels import CHANNEL_CONTACT, Labels, channel_contact_lines
 from salesplay.load import Document, YamlPath, shown_path
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
@@ -28,8 +30,9 @@ Texts = dict[tuple[str, str], tuple[tuple[YamlPath, str], ...]]
 Translated = list[tuple[str, Key, Entry]]
 
 
-def run_checks(cat: Catalog, reporter: Reporter) -> None:
-    """Every rule of the contract's section 5 that needs the resolved catalog."""
+def run_checks(cat: Catalog, reporter: Reporter, labels: Callable[[str], Labels] = Labels) -> None:
+    """Every rule of the contract's section 5 that needs the resolved catalog. `labels`:
+    the built-in labels of a locale, as the build reads them (labels.labels_for)."""
     texts = {subject: doc.texts for subject, doc in sorted(cat.docs.items())}
     # every translation an output shows, read by the text checks as its source is
     translated = list(cat.translations.current())
@@ -46,6 +49,7 @@ def run_checks(cat: Catalog, reporter: Reporter) -> None:
     _sources(cat, reporter)
     _glyphs(cat, reporter, texts, translated)
     _band_contacts(cat, reporter)
+    _team_bands(cat, reporter, labels)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -339,6 +343,69 @@ def _band_contacts(cat: Catalog, reporter: Reporter) -> None:
             f" {_CONTACT_WORDS[longest]} first ({len(fields[longest])} characters)",
             "band-contact-cut",
             ("partner", pid),
+        )
+
+
+#: a channel contact's fields, in the order its team band sets them
+_CHANNEL_FIELDS = ("name", "email", "phone")
+
+
+def _team_bands(cat: Catalog, reporter: Reporter, labels_of: Callable[[str], Labels]) -> None:
+    """The vendor's channel contact the "For the sellers of …" band of a kit's team part
+    cannot hold whole, in a language of the kits it goes to: its first line is a built-in
+    label around the contact's name ("Your channel contact at Northwind: …"), which a
+    translation may lengthen. Told once per contact (the catalog's `channel`, or a partner's
+    own `channel_contact`), at its first field left off or cut, naming the languages."""
+    from salesplay.render.band import CONTACT_LINES, KIT_PAGE_WIDTH_PT, contact_fit
+
+    company = cat.config.company.name
+    # which kits each contact goes to: the catalog's channel serves every partner without one
+    users: dict[tuple[str, str], set[str]] = {}
+    for pid, partner in sorted(cat.partners.items()):
+        if partner.channel_contact is not None:
+            users.setdefault(("partner", pid), set()).update(cat.kit_locales(pid))
+        elif cat.config.channel is not None:
+            users.setdefault(("catalog", "catalog"), set()).update(cat.kit_locales(pid))
+    for (kind, eid), locales in users.items():
+        channel = cat.partners[eid].channel_contact if kind == "partner" else cat.config.channel
+        assert channel is not None  # only contacts given are gathered
+        fields = {f: v for f in _CHANNEL_FIELDS if (v := getattr(channel, f, None))}
+        lost: dict[str, str] = {}  # field → how it is lost, in the first language it is
+        langs: list[str] = []
+        for locale in sorted(locales):
+            try:
+                labels = labels_of(locale)
+            except BuildFault:
+                continue  # a label catalog that cannot be read is its own error
+            lines = channel_contact_lines(company, tuple(fields.values()), labels)
+            fit = contact_fit(lines, KIT_PAGE_WIDTH_PT, labels.lang)
+            if not fit.dropped and not fit.cut:
+                continue
+            langs.append(locale)
+            for field_, line in zip(fields, lines, strict=True):
+                if line in fit.cut + fit.dropped:
+                    lost.setdefault(field_, "cut with '…'" if line in fit.cut else "left off")
+        if not lost:
+            continue
+        first = next(f for f in fields if f in lost)
+        prefix = ("channel_contact",) if kind == "partner" else ("channel",)
+        whose = (
+            f"partner '{eid}': its channel contact"
+            if kind == "partner"
+            else ("the vendor's channel contact ('channel')")
+        )
+        what = " and ".join(
+            f"its {'name line' if f == 'name' else _CONTACT_WORDS[f]} would be {how}"
+            for f, how in lost.items()
+        )
+        reporter.warning(
+            cat.loc(kind, eid, (*prefix, first)),
+            f"{whose} does not fit the 'For the sellers of' band of the kits in"
+            f" {', '.join(repr(lang) for lang in langs)} ({CONTACT_LINES} lines, each field"
+            f" whole, at 6 pt at the least): {what}; shorten the contact, or the label"
+            f" '{CHANNEL_CONTACT}' that leads its name (templates/locale/<language>.po)",
+            "band-contact-cut",
+            (kind, eid),
         )
 
 

@@ -28,7 +28,7 @@ from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
 from salesplay.images import Checked
-from salesplay.labels import N_, Labels
+from salesplay.labels import N_, Labels, channel_contact_lines
 from salesplay.render import html
 from salesplay.render.archive import (
     MAX_COMMENT,
@@ -191,11 +191,7 @@ def channel_lines(
     company: str, channel: ContactView | None, labels: Labels | None = None
 ) -> tuple[str, ...]:
     """The vendor's channel contact as a team band and deck print it (none: nothing)."""
-    if channel is None:
-        return ()
-    first, *rest = channel.lines
-    said = (labels or Labels()).gettext(N_("Your channel contact at %(company)s: %(contact)s"))
-    return (said % {"company": company, "contact": first}, *rest)
+    return channel_contact_lines(company, channel.lines if channel else (), labels)
 
 
 #: the words around a partner's name on each part of its kit ("%(partner)s" is the name)

@@ -130,6 +130,22 @@ def N_(message: str) -> str:
     return message
 
 
+#: the first line of a kit's team band and decks: whom its sellers call at the vendor
+CHANNEL_CONTACT = N_("Your channel contact at %(company)s: %(contact)s")
+
+
+def channel_contact_lines(
+    company: str, lines: Sequence[str], labels: Labels | None = None
+) -> tuple[str, ...]:
+    """The vendor's channel contact (its lines: name, e-mail, phone) as a team band and
+    deck print it, in `labels`' language: its name after CHANNEL_CONTACT (none: nothing)."""
+    if not lines:
+        return ()
+    first, *rest = lines
+    said = (labels or Labels()).gettext(CHANNEL_CONTACT)
+    return (said % {"company": company, "contact": first}, *rest)
+
+
 def fallback_chain(locale: str) -> tuple[str, ...]:
     """The catalogs a locale's labels come from, most specific first: pt_BR, then pt."""
     parts = locale.split("_")

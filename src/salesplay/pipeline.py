@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from salesplay.checks import run_checks
 from salesplay.context import Context
 from salesplay.diagnostics import Severity
+from salesplay.labels import labels_for
 from salesplay.load import load_catalog
+from salesplay.render.theme import template_dirs
 from salesplay.resolve import Catalog, resolve
 from salesplay.validate import validate
 
@@ -30,7 +32,9 @@ def _check(ctx: Context) -> Catalog | None:
     valid = validate(docs, ctx.reporter)
     cat = resolve(valid, ctx.as_of, ctx.catalog, ctx.reporter, ctx.images)
     if cat is not None:
-        run_checks(cat, ctx.reporter)
+        # the labels as the build reads them: a project's templates/locale/ rewords them
+        dirs = template_dirs(ctx.templates)
+        run_checks(cat, ctx.reporter, lambda locale: labels_for(locale, dirs))
         if valid.salvaged:
             # catalog.yaml's sections in error were read as their defaults: the other files'
             # errors stand, their warnings (a claim stale by a default review age, jargon
