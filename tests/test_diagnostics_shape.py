@@ -447,3 +447,39 @@ def test_a_subtitle_too_long_for_its_slide_is_a_located_warning_kept_with_its_de
     short = run_cli(*DECKS, cwd=tmp_path)
     assert short.code == 0 and "deck-fit" not in short.stderr, short.stderr
     assert short.lines[-1].endswith("; 0 errors, 0 warnings"), short.stderr
+
+
+def test_a_pitch_decks_proof_too_long_is_warned_of_at_the_play_that_holds_it(
+    tmp_path: Path,
+) -> None:
+    """A destination's pitch deck quotes its plays' public proofs: a quote too long for its
+    slide was warned of at the destination's file, where it is not written. It is said at
+    the play's file, naming it; renamed, the play's new file is named, the deck unchanged."""
+    result = "Restore time from 3 days to 40 minutes. " + "Audited and signed off. " * 40
+    bm = "plays/backup-modernization.yaml"
+    text = base_text(bm).replace("Restore time from 3 days to 40 minutes.", result)
+    public = {
+        bm: text.replace("audience: partner", "audience: public"),
+        **{
+            rel: base_text(rel) + "audience: public\n"
+            for rel in ("destinations/cyber-resilience.yaml", "paths/resilience-journey.yaml")
+        },
+    }
+    make_catalog(tmp_path, public)
+    first = run_cli(*DECKS, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    pitch = [line for line in first.lines if ": warning: pitch deck" in line]
+    assert len(pitch) == 1, first.stderr
+    assert pitch[0].startswith(
+        "plays/plays/backup-modernization.yaml:1:1: warning: pitch deck 'cyber-resilience':"
+        " the quote of slide "
+    ), pitch[0]
+    assert " characters, a proof of play 'backup-modernization': \"“Restore time" in pitch[0]
+    # the play renamed: its deck is the same, and the warning names the new file
+    (tmp_path / "plays" / bm).rename(tmp_path / "plays/plays/modernize.yaml")
+    journey = tmp_path / "plays/paths/resilience-journey.yaml"
+    journey.write_text(journey.read_text("utf-8").replace("backup-modernization", "modernize"))
+    again = run_cli(*DECKS, cwd=tmp_path)
+    pitch = [line for line in again.lines if ": warning: pitch deck" in line]
+    assert len(pitch) == 1 and pitch[0].startswith("plays/plays/modernize.yaml:1:1:"), pitch
+    assert "a proof of play 'modernize'" in pitch[0]

@@ -1170,6 +1170,9 @@ def test_a_quote_too_long_even_shrunk_ends_with_its_customer_and_no_empty_panel(
     assert _paras(tail, 3)[0].text == _CUSTOMER
     assert _words([_paras(head, 2)[0].text, _paras(tail, 1)[0].text]) == _words([f"“{text}”"])
     assert head.has_notes_slide and not tail.has_notes_slide
+    # the quote's end is set no larger than its start (it grew from 14 pt to 22 pt)
+    ((started,), (ended,)) = _sizes(head, 2), _sizes(tail, 1)
+    assert started is not None and ended is not None and ended <= started, (started, ended)
     # a statement over slides of its own says who said it on its last
     said = [3 in {ph.placeholder_format.idx for ph in s.placeholders} for s in slides[2:]]
     assert said == [False] * (len(said) - 1) + [True]

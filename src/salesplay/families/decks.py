@@ -69,11 +69,15 @@ def deck_key(
 @dataclass(frozen=True)
 class FitCheck:
     """Where a deck's too-long titles, subtitles and quotes are warned of: at its entity's
-    file, as "enablement deck 'x' (de)" (`locale` names a translated deck's language)."""
+    file, as "enablement deck 'x' (de)" (`locale` names a translated deck's language); a
+    quote of another entity's (a pitch deck's proof, a play's) at that entity's file."""
 
     what: str
     loc: Location
     locale: str | None = None
+    #: (the quote as its slide shows it, whose it is and where that is written), for
+    #: quotes that are not the deck entity's own
+    quotes: tuple[tuple[str, Subject, Location], ...] = ()
 
     def judge(self, subject: Subject, overflows: list[Overflow]) -> tuple[Diagnostic, ...]:
         """One warning for each title or subtitle that runs out of its box even shrunk, and
@@ -84,12 +88,18 @@ class FitCheck:
             # its start, cut at a word, for the marketer to find the text by
             start = o.text if len(o.text) <= 60 else o.text[:61].rsplit(None, 1)[0] + "…"
             runs = "goes on to the next slide" if o.part == "quote" else "runs out of its box"
+            loc, whose = self.loc, ""
+            if o.part == "quote":
+                for text, (kind, eid), at in self.quotes:
+                    if text == o.text:
+                        loc, whose = at, f", a proof of {kind} '{eid}'"
+                        break
             message = (
                 f"{self.what} '{subject[1]}'{language}: the {o.part} of slide {o.slide}"
-                f' ({len(o.text):,} characters: "{start}") {runs} even at the least size it'
-                " is shrunk to: shorten it"
+                f' ({len(o.text):,} characters{whose}: "{start}") {runs} even at the least'
+                " size it is shrunk to: shorten it"
             )
-            found.append(Diagnostic(self.loc, Severity.WARNING, message, "deck-fit", subject))
+            found.append(Diagnostic(loc, Severity.WARNING, message, "deck-fit", subject))
         return tuple(found)
 
 
@@ -113,11 +123,15 @@ def unit(
         data = decks.deck_bytes(ed, slides, master_path, title, logo, overflows)
         return data, fit.judge(subject, overflows) if fit else ()
 
+    key = deck_key(ed, slides, master_digest, title, logo)
+    if fit is not None and fit.quotes:
+        # whose each quote is, where its warning is said: kept with the deck's record
+        key = key_of("deck-quotes", key, [(text, whose) for text, whose, _ in fit.quotes])
     return deck_unit(
         family,
         rel,
         make,
-        deck_key(ed, slides, master_digest, title, logo),
+        key,
         master_path,
         subject,
     )
@@ -144,7 +158,15 @@ def plan(src: Sources) -> list[Unit]:
                 dest.name,
                 ("destination", did),
                 mark,
-                FitCheck("pitch deck", src.cat.loc("destination", did), locale),
+                FitCheck(
+                    "pitch deck",
+                    src.cat.loc("destination", did),
+                    locale,
+                    tuple(
+                        (decks.proof_quote(proof), ("play", pid), src.cat.loc("play", pid))
+                        for pid, proof in decks.pitch_proofs(public, did)
+                    ),
+                ),
             )
         )
     for pid, play in rep.plays.items():

@@ -166,9 +166,14 @@ def _figure(text: str, found: re.Match[str]) -> str:
     return text[found.start() : end]
 
 
+def proof_quote(proof: CustomerProof) -> str:
+    """A customer's result as its Proof slide quotes it."""
+    return f"“{richtext.plain(proof.result)}”"
+
+
 def _proof_slide(proof: CustomerProof, tr: Tr, language: str, notes: str = "") -> SlideSpec:
     """The customer's result as a big number over the quote, or as a quote alone."""
-    quote = (Para((Run(f"“{richtext.plain(proof.result)}”"),)),)
+    quote = (Para((Run(proof_quote(proof)),)),)
     industry = (
         proof.industry
         if proof.industry and proof.industry.lower() not in proof.customer.lower()
@@ -270,11 +275,15 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
     if claims:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
         slides.append(_content(tr("Why %(company)s") % {"company": company.name}, body))
-    proofs = [pr for pl in ed.plays.values() for pr in pl.proof if _on(pl, destination_id)]
-    slides += [_proof_slide(pr, tr, ed.labels.locale) for pr in proofs]
+    slides += [_proof_slide(pr, tr, ed.labels.locale) for _, pr in pitch_proofs(ed, destination_id)]
     closing = " · ".join(x for x in (company.tagline, company.website) if x)
     slides.append(SlideSpec("Closing", company.name, subtitle=closing))
     return slides
+
+
+def pitch_proofs(ed: Edition, destination_id: str) -> list[tuple[str, CustomerProof]]:
+    """The customer proofs a destination's pitch deck shows, each with its play's id."""
+    return [(pid, pr) for pid, pl in ed.plays.items() for pr in pl.proof if _on(pl, destination_id)]
 
 
 def _on(play: PlayView, destination_id: str) -> bool:

@@ -350,26 +350,41 @@ def _stand_in(spec: SlideSpec) -> SlideSpec:
     )
 
 
-def _quote_parts(spec: SlideSpec, layouts: dict[str, Any]) -> list[tuple[SlideSpec, bool]]:
-    """The slides ``spec`` is made on, each with whether it goes on from the one before: a
-    Proof slide whose quote does not fit its box even at the least size it is shrunk to
-    keeps the figure and the quote's start, and the rest goes on with the customer on a
-    Statement slide (a "Proof (cont.)" on the Proof layout showed an empty figure panel
-    and the quote's last words, the customer left under its first ones)."""
+def _quote_parts(
+    spec: SlideSpec, layouts: dict[str, Any]
+) -> list[tuple[SlideSpec, bool, float | None]]:
+    """The slides ``spec`` is made on, each with whether it goes on from the one before and
+    the largest size its quote may take: a Proof slide whose quote does not fit its box
+    even at the least size it is shrunk to keeps the figure and the quote's start, and the
+    rest goes on with the customer on a Statement slide (a "Proof (cont.)" on the Proof
+    layout showed an empty figure panel and the quote's last words, the customer left under
+    its first ones), in the same size as its start: the Statement's larger master size
+    set its end at 22 pt after a start at 14 pt."""
     if spec.layout != "Proof" or spec.layout not in layouts:
-        return [(spec, False)]
+        return [(spec, False, None)]
     layout = layouts[spec.layout]
     bodies = _placeholders(layout)[2]
     if len(bodies) < 2:
-        return [(spec, False)]  # _add_slides says what the layout lacks
-    box = text_box(bodies[1], layout.slide_master)
-    head, rest = first_page(spec.body2, fitted((spec.body2,), (box,), QUOTE_SCALES)[0])
+        return [(spec, False, None)]  # _add_slides says what the layout lacks
+    box = fitted((spec.body2,), (text_box(bodies[1], layout.slide_master),), QUOTE_SCALES)[0]
+    head, rest = first_page(spec.body2, box)
     if not rest:
-        return [(spec, False)]
+        return [(spec, False, None)]
     tail = SlideSpec("Statement", spec.title, subtitle=spec.subtitle, body=rest)
     if tail.layout not in layouts:
         tail = _stand_in(tail)
-    return [(replace(spec, body2=head, subtitle=""), False), (tail, True)]
+    size = box.style(head[0])[1]
+    return [(replace(spec, body2=head, subtitle=""), False, None), (tail, True, size)]
+
+
+def _quote_scales(box: TextBox, paras: Sequence[Para], most: float | None) -> tuple[float, ...]:
+    """QUOTE_SCALES at which ``box`` sets ``paras`` no larger than ``most`` points (all of
+    them without a bound), or the one scale that sets them at ``most`` if even the least is
+    larger (a Statement's 36 pt at half size is 18 pt, after a Proof's quote at 14 pt)."""
+    if most is None or not paras:
+        return QUOTE_SCALES
+    size = replace(box, scale=1.0).style(paras[0])[1]
+    return tuple(scale for scale in QUOTE_SCALES if scale * size <= most + 0.01) or (most / size,)
 
 
 def _fitted(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -501,9 +516,11 @@ def _add_slides(
     rtl: bool = False,
     overflows: list[Overflow] | None = None,
     goes_on: bool = False,
+    most: float | None = None,
 ) -> None:
     """The slides of ``spec`` on ``layout``: one, and "(cont.)" slides for what does not fit
-    it (all of them "(cont.)" if it ``goes_on`` from the slide before)."""
+    it (all of them "(cont.)" if it ``goes_on`` from the slide before); a quote no larger
+    than ``most`` points, if given."""
     title_ph, subtitle_ph, bodies = _placeholders(layout)
     wanted = (bool(spec.title), bool(spec.subtitle), bool(spec.body), bool(spec.body2))
     for (what, present), needed in zip(_present(layout), wanted, strict=True):
@@ -517,7 +534,7 @@ def _add_slides(
     elif spec.layout in QUOTE_LAYOUTS:
         # a proof's figure keeps its size beside a quote shrunk to fit
         boxes = [
-            fitted((paras,), (box,), QUOTE_SCALES)[0]
+            fitted((paras,), (box,), _quote_scales(box, paras, most))[0]
             for paras, box in zip((spec.body, spec.body2), boxes, strict=False)
         ]
     columns = [
@@ -671,8 +688,9 @@ def _fill(
                 f"(it has: {', '.join(sorted(layouts))})"
             )
         first = len(prs.slides) + 1
-        for part, goes_on in _quote_parts(spec, layouts):
-            _add_slides(prs, layouts[part.layout], part, logo, continued, rtl, overflows, goes_on)
+        for part, goes_on, most in _quote_parts(spec, layouts):
+            layout = layouts[part.layout]
+            _add_slides(prs, layout, part, logo, continued, rtl, overflows, goes_on, most)
         if spec.layout in QUOTE_LAYOUTS and len(prs.slides) >= first + 1 and overflows is not None:
             # a quote on two slides is one to shorten: the marketer is told, as of a title
             quote = spec.body2 if spec.layout == "Proof" else spec.body
