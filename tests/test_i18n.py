@@ -855,6 +855,63 @@ def test_the_glossary_is_translated_term_and_meaning_keyed_by_the_term(tmp_path:
     assert decoder.decoder[0][1].endswith("administrator rights.")
 
 
+def test_a_renamed_glossary_terms_meaning_follows_it_and_its_word_is_offered_fuzzy(
+    tmp_path: Path,
+) -> None:
+    """A term renamed ("immutable" to "immutability", its meaning as it was): its meaning's
+    translation was kept as obsolete, to translate again, since a term's own text is its id
+    and the two did not count as a rename. The meaning moves; the term's old translation is
+    offered fuzzy, for review; `check` says so once, as `extract` does it."""
+    root = make_catalog(tmp_path, LOCALES)
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    translate(
+        root,
+        {"glossary:immutable:term": "unveränderlich*", "glossary:immutable:meaning": IMMUTABLE_DE},
+    )
+    glossary = root / "glossary.yaml"
+    glossary.write_text(glossary.read_text("utf-8").replace("immutable:", "immutability:"))
+    code, _, err = cli(tmp_path, "check")
+    lines = [x for x in err.splitlines() if "translations/" in x]
+    assert code == 0 and len(lines) == 1, err
+    assert lines[0].endswith(
+        "warning: 2 translations of glossary 'immutable', which the catalog does not have"
+        " (renamed 'immutability'? `salesplay i18n extract` moves them to it, as they were made"
+        " from its texts); they are not used"
+    ), lines
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    meaning = messages["glossary:immutability:meaning"]
+    assert (meaning.string, meaning.fuzzy) == (IMMUTABLE_DE, False)
+    term = messages["glossary:immutability:term"]
+    assert (term.string, term.fuzzy) == ("unveränderlich*", True)
+    written = (root / "translations/de.po").read_text("utf-8")
+    assert '#| msgid "immutable"' in written  # the old term, for the translator's diff
+    assert "glossary:immutable:" not in written
+    # the word is the translator's to review
+    code, _, err = cli(tmp_path, "check")
+    assert code == 0 and "stale translation of glossary 'immutability' term" in err, err
+    # a term removed and another added with another meaning: nothing moves, said once
+    other = tmp_path / "other"
+    root = make_catalog(other, LOCALES)
+    assert cli(other, "i18n", "extract")[0] == 0
+    translate(
+        root,
+        {"glossary:immutable:term": "unveränderlich*", "glossary:immutable:meaning": IMMUTABLE_DE},
+    )
+    (root / "glossary.yaml").write_text(
+        base_text("glossary.yaml").splitlines()[0] + "\nWORM: Written once, read many times.\n"
+    )
+    code, _, err = cli(other, "check")
+    lines = [x.split(": warning: ")[1] for x in err.splitlines() if "translations/" in x]
+    assert lines == [
+        "2 translations of glossary 'immutable', which the catalog does not have (`salesplay"
+        " i18n extract` keeps them as obsolete entries, for a text that comes back); they are"
+        " not used"
+    ], err
+    assert cli(other, "i18n", "extract")[0] == 0
+    assert po(root)["glossary:WORM:term"].string == ""
+
+
 def test_two_terms_translated_to_one_word_is_a_warning_and_the_first_is_explained(
     tmp_path: Path,
 ) -> None:

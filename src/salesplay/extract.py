@@ -20,6 +20,7 @@ from salesplay.i18n import (
     fingerprint,
     made_from,
     match_own_and_moved,
+    match_renamed_fields,
     match_renames,
     message_context,
     obsolete_kept,
@@ -148,15 +149,17 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
     # one was inserted above it); an entry of the entity it was renamed from, made from the
     # same source (i18n.match_renames); its own obsolete entry made from the same source, then
     # one of its entity's (a text that came back); its own entry made from an older source
-    # (kept, fuzzy). The file's live entries first: they are the translator's latest work,
-    # and what `check` reads. An entry is one message, whatever its msgctxt: an obsolete
-    # entry may share a live one's (the item that moved up into a removed one's place).
+    # (kept, fuzzy); the entry of the same field of the entity it was renamed from, made from
+    # an older source (fuzzy: i18n.match_renamed_fields). The file's live entries first:
+    # they are the translator's latest work, and what `check` reads. An entry is one
+    # message, whatever its msgctxt: an obsolete entry may share a live one's (the item
+    # that moved up into a removed one's place).
     used: set[int] = set()
     chosen: dict[Key, Any] = {}
     sources = {unit.key: unit.source for unit in units}
     match_own_and_moved(live, sources, chosen, used)
     entities = set(cat.docs) | {key[:2] for key in sources}
-    match_renames(live, sources, entities, chosen, used)
+    renames = match_renames(live, sources, entities, chosen, used)
     match_own_and_moved(gone, sources, chosen, used)
     for messages in (live, gone):
         older: dict[str, list[Any]] = {}
@@ -167,6 +170,7 @@ def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None)
             if unit.key not in chosen and own:
                 chosen[unit.key] = own[0]
                 used.add(id(own[0]))
+    match_renamed_fields(live, sources, renames, chosen, used)
     root_name = cat.root.name or "."
     for unit in units:
         context = message_context(unit.key)

@@ -266,6 +266,10 @@ def entity_of(key: Key) -> tuple[str, str]:
 
 Entity = tuple[str, str]
 
+#: the fields of a kind whose text is the entity's id: a glossary term's own ("MSP" renamed
+#: "MSPs" changes both), not counted when a rename is looked for (renamed)
+NAMED_BY: dict[str, tuple[YamlPath, ...]] = {GLOSSARY: (("term",),)}
+
 
 def renamed(
     orphaned: Mapping[Entity, Mapping[tuple[YamlPath, str], object]],
@@ -280,17 +284,24 @@ def renamed(
     alike, if they match at least half of them (and two, where it has two or more); one to
     one, the most matches first, then by id. A deleted play's translations never move to a
     new play that shares a few short texts with it ("CIO", "retail"), whose translation may
-    have been the old play's own wording.
+    have been the old play's own wording. A text that is its entity's id (NAMED_BY: a
+    glossary term) is not counted: renamed, it is always another text.
     """
     texts: dict[Entity, set[tuple[YamlPath, str]]] = {}
     for key, made in wanting.items():
-        texts.setdefault(key[:2], set()).add((key[2], made))
+        if key[2] not in NAMED_BY.get(key[0], ()):
+            texts.setdefault(key[:2], set()).add((key[2], made))
+    matched = {
+        old: {entry for entry in entries if entry[0] not in NAMED_BY.get(old[0], ())}
+        for old, entries in orphaned.items()
+    }
     scores = sorted(
         (-len(found), old, new)
-        for old, entries in orphaned.items()
+        for old, entries in matched.items()
         for new, have in texts.items()
         if new[0] == old[0]
-        and len(found := have & entries.keys()) * 2 >= len(entries)
+        and entries
+        and len(found := have & entries) * 2 >= len(entries)
         and len(found) >= min(2, len(entries))
     )
     moves: dict[Entity, Entity] = {}
@@ -842,6 +853,8 @@ def _entries(
     orphans: dict[Entity, list[tuple[Location, YamlPath, str, str]]] = {}
     #: entry msgctxt → the text `i18n extract` moves its translation to, and back
     moves, renames = _extract_moves(messages, sources, entities)
+    # the catalog's files, and its glossary's terms (a term is an entity of its own)
+    known = set(entities) | {key[:2] for key in sources}
     moved_into = {message_context(key): context for context, key in moves.items()}
     #: the entries a renamed entity of the catalog gives another (two plays' ids swapped):
     #: one warning for each such entity, not one for each of its texts
@@ -880,7 +893,7 @@ def _entries(
                 continue
             if not message.string:
                 continue  # an empty entry for a text not there: nothing is lost, extract drops it
-            if parsed is not None and parsed[0] != GLOSSARY and parsed[:2] not in entities:
+            if parsed is not None and parsed[:2] not in known:
                 source = made_from(message)
                 orphans.setdefault(parsed[:2], []).append((loc, parsed[2], source, context))
                 continue
@@ -1041,6 +1054,31 @@ def match_renames(
     return renames
 
 
+def match_renamed_fields(
+    messages: Sequence[Message],
+    sources: Mapping[Key, str],
+    renames: Mapping[Entity, Entity],
+    chosen: dict[Key, Message],
+    used: set[int],
+) -> None:
+    """A renamed entity's text edited as well (a glossary term's own text, always: it is the
+    term's id) takes the entry of the field it is, made from the old text, which `i18n
+    extract` marks fuzzy, for review: "MSPs" is offered what "MSP" was translated to. After
+    every other pass (match_renames's `renames`)."""
+    news = {new: old for old, new in renames.items()}
+    fields: dict[tuple[Entity, YamlPath], Message] = {}
+    for message in messages:
+        key = parse_context(message.context) if message.id and message.context else None
+        if key is not None and key[:2] in renames and message.string and id(message) not in used:
+            fields.setdefault((key[:2], key[2]), message)
+    for key in sources:
+        old = news.get(key[:2])
+        taken = fields.get((old, key[2])) if old is not None and key not in chosen else None
+        if taken is not None and id(taken) not in used:
+            chosen[key] = taken
+            used.add(id(taken))
+
+
 def _extract_moves(
     messages: Sequence[Message],
     sources: Mapping[Key, str],
@@ -1054,6 +1092,7 @@ def _extract_moves(
     match_own_and_moved(messages, sources, chosen, used)
     catalog = set(entities) | {key[:2] for key in sources}
     renames = match_renames(messages, sources, catalog, chosen, used)
+    match_renamed_fields(messages, sources, renames, chosen, used)
     moves = {
         str(message.context): key
         for key, message in chosen.items()
