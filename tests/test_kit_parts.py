@@ -239,6 +239,30 @@ def test_the_customer_brief_is_public_and_customer_worded(
     for internal in ("kqzprt", "kqzrep", "kqzlr", "We test every year", "How long did your last"):
         assert internal not in page
     assert "Partner edition" not in text and "sellers" not in text
+    # the glossary terms it writes, explained for the customer ("immutable" is in a claim)
+    assert "Terms on this page immutable Cannot be changed or deleted." in text
+
+
+def test_a_brief_explains_the_terms_it_writes_and_only_those(tmp_path: Path) -> None:
+    """A customer brief had no decoder: a customer read "RPO" unexplained. It explains the
+    glossary terms its own texts write; a term only a seller's part of the card writes (a
+    discovery question) is the card's decoder's, not the brief's."""
+    root = tmp_path / "canary"
+    shutil.copytree(CANARY_ROOT, root)
+    glossary = root / "glossary.yaml"
+    glossary.write_text(
+        glossary.read_text("utf-8")
+        + "last full restore: The most recent test of every system at once.\n"
+        + "readiness check: A one-week test of recovery.\n"
+    )
+    ctx = Context(catalog=root, as_of=AS_OF)
+    catalog = check_catalog(ctx)
+    assert catalog is not None
+    public = make_edition(catalog, "public").plays["public-play"]
+    assert [term for term, _ in public.brief_decoder] == ["immutable", "readiness check"]
+    assert "last full restore" in [term for term, _ in public.decoder]
+    # only a public edition's plays carry one: a brief is made from it
+    assert make_edition(catalog, "rep").plays["public-play"].brief_decoder == ()
 
 
 # --- band wording -----------------------------------------------------------------------------

@@ -763,7 +763,21 @@ def _play(ed: _Editor, edition: Edition, claims: dict[str, ClaimView], pid: str)
     )
     if ed.decoders is None:
         return play_view
-    return replace(play_view, decoder=_decoder(play_view, edition.glossary, ed.decoders))
+    decoder = _decoder(_play_texts(play_view), edition.glossary, ed.decoders)
+    if edition.audience != "public":
+        return replace(play_view, decoder=decoder)
+    brief = _decoder(_brief_texts(play_view), edition.glossary, ed.decoders)
+    return replace(play_view, decoder=decoder, brief_decoder=brief)
+
+
+def _brief_texts(play: PlayView) -> list[str]:
+    """Every text of a play's customer brief (customer_brief.html)."""
+    texts = [play.name, play.summary, play.why_do_anything, play.why_now]
+    texts += [text for p in play.products for text in (p.name, p.summary)]
+    for c in play.why_us:
+        texts += [c.claim, c.label or "", *(p.text for p in c.proof)]
+    texts += [text for p in play.proof for text in (p.customer, p.industry or "", p.result)]
+    return texts
 
 
 def _play_texts(play: PlayView) -> list[str]:
@@ -789,9 +803,10 @@ def _play_texts(play: PlayView) -> list[str]:
 
 
 def _decoder(
-    play: PlayView, glossary: dict[str, str], known: Decoders
+    texts: list[str], glossary: dict[str, str], known: Decoders
 ) -> tuple[tuple[str, str], ...]:
-    text = "\n".join(richtext.plain(t) for t in _play_texts(play) if t)
+    """The glossary terms `texts` use, each with its meaning, in reading order."""
+    text = "\n".join(richtext.plain(t) for t in texts if t)
     found = known.get(text)
     if found is None:
         # in one order whatever the glossary's ('RPO' before 'rpo' in any file): the scans

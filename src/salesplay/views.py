@@ -207,6 +207,9 @@ class PlayView:
     audience: Audience
     positions: tuple[Position, ...] = ()
     decoder: tuple[tuple[str, str], ...] = ()  # glossary terms used on the card
+    #: the glossary terms the play's customer brief uses (its name, summary, challenge, why
+    #: now, products, claims and proof): only a public edition's plays have them
+    brief_decoder: tuple[tuple[str, str], ...] = ()
 
     @property
     def roadmap(self) -> tuple[CapabilityView, ...]:
