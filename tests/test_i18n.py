@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,6 +26,7 @@ from salesplay.i18n import (
 from salesplay.localize import localized
 from salesplay.pipeline import check_catalog
 from salesplay.resolve import Catalog
+from sessionbuild import SALESPLAY
 
 BM = "plays/backup-modernization.yaml"
 RESPONSE = "play:backup-modernization:objections.1.response"
@@ -1311,3 +1313,26 @@ def test_a_renamed_plays_latest_translations_win_over_older_obsolete_ones(
     messages = po(root)
     assert messages["play:backup-modernization:name"].string == "Backup erneuern [v2]"
     assert messages[RESPONSE].string == "[v2]"
+
+
+@pytest.mark.parametrize("what", ["pipe", "folder"])
+def test_a_translations_file_that_is_no_file_is_an_error_and_extract_never_hangs(
+    tmp_path: Path, what: str
+) -> None:
+    """A named pipe (or a folder) at translations/de.po passed `check` and `build`, German
+    made with no translation and nothing said, and `i18n extract` hung on the pipe for
+    ever. It is a located error in both, as a YAML file that is no file is."""
+    root = make_catalog(tmp_path, LOCALES)
+    (root / "translations").mkdir()
+    target = root / "translations/de.po"
+    os.mkfifo(target) if what == "pipe" else target.mkdir()
+    why = "it is a named pipe (FIFO), not a regular file" if what == "pipe" else "Is a directory"
+    line = f"plays/translations/de.po:1:1: error: cannot read file: {why}"
+    code, _, err = cli(tmp_path, "check")
+    assert (code, err.splitlines()) == (1, [line, "1 error, 0 warnings"])
+    # in a process of its own: a hang fails the test instead of stopping the suite
+    done = subprocess.run(
+        [str(SALESPLAY), "i18n", "extract", "--catalog", "plays", "--locale", "de"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1 and line in done.stderr.splitlines(), done.stderr

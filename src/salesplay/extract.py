@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,8 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     for locale in locales:
         path = po_file(cat.root, locale)
         try:
-            old = read_po_file(path, cat.root) if path.is_file() else None
+            # a pipe at its place would hang the write's comparison: read, and refused
+            old = read_po_file(path, cat.root) if os.path.lexists(path) else None
         except LoadError as exc:
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             continue

@@ -798,7 +798,9 @@ def load_translations(
     for locale in locales:
         path = po_file(root, locale)
         try:
-            present = path.is_file()
+            # anything at its place is read: a folder, a pipe or a link there is an error
+            # (read_catalog_file), never a language silently without translations
+            present = os.path.lexists(path)
         except OSError as exc:  # a translations folder that cannot be entered
             if not said:
                 reporter.error(Location(folder), f"cannot read folder: {exc.strerror}", "load")
