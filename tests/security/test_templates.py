@@ -321,6 +321,22 @@ _DANGLING = (
     b'<Relationship Id="rId99" Target="../media/nope.png" Type="http://schemas.openxmlformats'
     b'.org/officeDocument/2006/relationships/image"/></Relationships>'
 )
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _outside(kind: str, target: str) -> bytes:
+    """The built-in master with a relationship of its slide master to `target` outside the
+    file (a linked picture PowerPoint fetches when a deck opens, or a hyperlink)."""
+    rel = (
+        f'<Relationship Id="rId98" Type="{_RELS}{kind}" Target="{target}"'
+        ' TargetMode="External"/></Relationships>'
+    )
+    return _master(
+        _part(
+            "ppt/slideMasters/_rels/slideMaster1.xml.rels",
+            lambda d: d.replace(b"</Relationships>", rel.encode()),
+        )
+    )
 
 
 def _truncated(name: str, data: bytes) -> bytes:
@@ -413,6 +429,23 @@ def _without_placeholder(layout: str, name: str) -> bytes:
             ),
             "deck master's slides are 0 × 0 inches: PowerPoint allows 1 to 56 inches a side",
         ),
+        (
+            _outside("image", "file://attacker.example/share/pixel.png"),
+            "deck master's part ppt/slideMasters/slideMaster1.xml links its image at"
+            " 'file://attacker.example/share/pixel.png' outside the file",
+        ),
+        (
+            _outside("image", "https://tracker.example/pixel.png"),
+            "links its image at 'https://tracker.example/pixel.png' outside the file",
+        ),
+        (
+            _outside("hyperlink", "\\\\attacker.example\\share"),
+            "links a hyperlink to '\\\\attacker.example\\share' outside the file",
+        ),
+        (
+            _outside("hyperlink", "file:///etc/passwd"),
+            "links a hyperlink to 'file:///etc/passwd' outside the file",
+        ),
     ],
     ids=[
         "truncated-presentation-xml",
@@ -428,6 +461,10 @@ def _without_placeholder(layout: str, name: str) -> bytes:
         "malformed-theme-xml",
         "no-slide-size",
         "zero-slide-size",
+        "a-picture-linked-on-a-windows-share",
+        "a-picture-linked-on-the-web",
+        "a-hyperlink-to-a-windows-share",
+        "a-hyperlink-to-a-local-file",
     ],
 )
 def test_broken_deck_master_is_located_before_anything_renders(
@@ -440,6 +477,19 @@ def test_broken_deck_master_is_located_before_anything_renders(
     _assert_located(result, "templates/deck.pptx:1: error:", message)
     assert not any(line.startswith("rendering") for line in result.lines)  # stopped first
     assert not (tmp_path / "build").exists()
+
+
+def test_a_deck_masters_web_and_mail_hyperlinks_are_kept(tmp_path: Path) -> None:
+    """A hyperlink to the company's site on the master is a link a reader clicks: kept."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(
+        _outside("hyperlink", "https://northwind.example/")
+    )
+    result = run_cli(
+        "build", "--catalog", "plays", "--only", "decks", "--as-of", AS_OF, cwd=tmp_path
+    )
+    assert result.code == 0, result.stderr
 
 
 def test_deck_master_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:

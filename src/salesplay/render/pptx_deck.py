@@ -216,7 +216,10 @@ def _check_package(master: Path) -> None:
             source = posixpath.join(folder, posixpath.basename(name).removesuffix(".rels"))
             for rel in root:
                 target = rel.get("Target")
-                if rel.get("TargetMode") == "External" or not target:
+                if rel.get("TargetMode") == "External":
+                    _check_external(master, source.lstrip("/"), rel.get("Type") or "", target)
+                    continue
+                if not target:
                     continue
                 part = (
                     target.lstrip("/")
@@ -229,6 +232,28 @@ def _check_package(master: Path) -> None:
                         f"deck master's part {source.lstrip('/')} refers to {part}, which the"
                         " file lacks: save it again from PowerPoint",
                     )
+
+
+#: the only outside target a master may name: a hyperlink a reader clicks, to the web or mail
+_SAFE_LINK = re.compile(r"^(?:https?://[^\s\\]|mailto:)", re.IGNORECASE)
+
+
+def _check_external(master: Path, part: str, kind: str, target: str | None) -> None:
+    """A relationship of the master to something outside the file: every deck made from it
+    carries it, the customers' pitch decks in partner kits too. A picture or media linked
+    rather than embedded is fetched by PowerPoint when a deck opens (a tracking pixel, or a
+    `file://host/share` path that hands a customer's Windows credentials to that host); a
+    hyperlink to anything but the web or mail opens a file or program on a click. Only a
+    hyperlink to an http(s) or mailto address is kept."""
+    if kind.endswith("/hyperlink") and target and _SAFE_LINK.match(target):
+        return
+    what = "a hyperlink to" if kind.endswith("/hyperlink") else f"its {kind.rsplit('/', 1)[-1]} at"
+    raise _master_fault(
+        master,
+        f"deck master's part {part} links {what} '{target}' outside the file: every deck would"
+        " carry it, and a reader's PowerPoint fetch or open it; embed the picture instead (a"
+        " hyperlink may only be http(s) or mailto)",
+    )
 
 
 def _trial_fill(master: Path) -> None:
