@@ -77,6 +77,22 @@ def test_template_cannot_reach_python_internals(tmp_path: Path, expression: str)
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.parametrize("name", ["/etc/hostname", "../../../secret.txt", "fonts/../../x"])
+def test_a_theme_file_outside_the_theme_is_the_templates_fault_at_its_line(
+    tmp_path: Path, name: str
+) -> None:
+    """`links.theme('/etc/hostname')` was refused at the file it named, a path outside the
+    project ("/etc/hostname:1: error: …"), not at the template line that asked for it."""
+    body = '{% block title %}{{ links.theme("' + name + '") }}{% endblock %}\n'
+    result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
+    _assert_located(
+        result,
+        "templates/battlecard.html:2: error:",
+        f"not allowed in a template: theme file '{name}' is not inside templates/",
+    )
+    assert not (tmp_path / "build").exists()
+
+
 def test_template_cannot_exhaust_memory_with_repetition(tmp_path: Path) -> None:
     body = "{% block title %}\n{{ 'x' * 1000000000 }}{{ 9 ** 9 ** 9 }}{% endblock %}\n"
     result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
 from salesplay import richtext
@@ -23,6 +24,7 @@ from salesplay.models import Brand
 from salesplay.render import colour
 from salesplay.render.fonts import NOTO_FALLBACK, installed_file
 from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
+from salesplay.render.theme import relative_name
 from salesplay.views import (
     ClaimView,
     CompetitorCard,
@@ -98,6 +100,18 @@ class Nav:
         )
 
 
+def _inside_theme(theme: Callable[[str], str]) -> Callable[[str], str]:
+    """`theme` refusing a name that is not a plain relative path inside the theme."""
+
+    def checked(name: str) -> str:
+        if not relative_name(name):
+            raise SecurityError(f"theme file '{name}' is not inside templates/")
+        return theme(name)
+
+    checked.checked = True  # type: ignore[attr-defined]
+    return checked
+
+
 @dataclass(frozen=True)
 class Links:
     """How a page refers to files; differs between the web site, PDFs and partner kits."""
@@ -113,6 +127,12 @@ class Links:
     matrix_pdf: str | None = None
     #: the portal's navigation, for a rep web page (None: none, as in PDFs and kits).
     nav: Nav | None = None
+
+    def __post_init__(self) -> None:
+        # a theme file is named inside the theme: "/etc/x" or "../x" is the template's
+        # fault, said at its line (the copy or fetch that refuses it later has none to name)
+        if not getattr(self.theme, "checked", False):
+            object.__setattr__(self, "theme", _inside_theme(self.theme))
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:

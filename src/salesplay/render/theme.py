@@ -126,7 +126,7 @@ def read_theme_file(project: Path | None, name: str) -> bytes:
     would go into an output (the template loader and the PDF fetcher refuse the same).
     """
     dirs = template_dirs(project)
-    if not _relative(name):
+    if not relative_name(name):
         raise BuildFault(
             Location(dirs[0] / name, 1, 0), f"theme file '{name}' is not inside {dirs[0].name}/"
         )
@@ -164,7 +164,7 @@ def read_contained(
     return data
 
 
-def _relative(name: str) -> bool:
+def relative_name(name: str) -> bool:
     """Whether `name` is a plain relative path that stays where it starts."""
     parts = name.split("/")
     return bool(name) and "\\" not in name and not name.startswith("/") and ".." not in parts
@@ -210,7 +210,7 @@ def css_references(css_name: str, css: bytes) -> list[str]:
     as theme names resolved against its folder: relative URLs only, without their query or
     fragment; a URL with a scheme, an absolute path, or one leading above the theme is left
     out (a browser cannot reach it from the copied sheet either)."""
-    return [name for name in css_relative_names(css_name, css) if _relative(name)]
+    return [name for name in css_relative_names(css_name, css) if relative_name(name)]
 
 
 def css_relative_names(css_name: str, css: bytes) -> list[str]:
