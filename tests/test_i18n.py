@@ -483,22 +483,36 @@ def test_extract_never_writes_through_a_link_in_translations(tmp_path: Path) -> 
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (root / "translations").mkdir()
-    for name in (".de.po.tmp", "de.po.tmp", "ja.po"):  # ja.po: a dangling link is replaced
-        (root / "translations" / name).symlink_to(victim if name != "ja.po" else tmp_path / "x")
+    for name in (".de.po.tmp", "de.po.tmp"):
+        (root / "translations" / name).symlink_to(victim)
+    # a link at a PO file's place, even one leading nowhere, is an error: never read or
+    # written through (it was replaced, its language silently without translations in check)
+    (root / "translations/ja.po").symlink_to(tmp_path / "x")
+    code, _, err = cli(tmp_path, "i18n", "extract")
+    assert (code, err.splitlines()) == (
+        1,
+        [
+            "plays/translations/ja.po:1:1: error: 'ja.po' is a symlink that leads outside the"
+            " catalog",
+            "1 error, 0 warnings",
+        ],
+    )
+    (root / "translations/ja.po").unlink()
     code, _, err = cli(tmp_path, "i18n", "extract")
     assert code == 0, err
     assert victim.read_text() == "keep me" and not (tmp_path / "x").exists()
     assert po(root, "de") and po(root, "ja")
-    # a file extract cannot write is one located error, the other locale still written
+    # a folder in a PO file's place is one located error of the check, before any is written
     (root / "translations" / "ja.po").unlink()
     (root / "translations" / "ja.po").mkdir()
+    before = (root / "translations/de.po").read_bytes()
     code, out, err = cli(tmp_path, "i18n", "extract")
-    assert code == 1
-    assert "plays/translations/de.po:" in out
+    assert (code, out) == (1, "")
     assert err.splitlines() == [
-        "plays/translations/ja.po:1:1: error: cannot write: a folder is in the way",
+        "plays/translations/ja.po:1:1: error: cannot read file: Is a directory",
         "1 error, 0 warnings",
     ]
+    assert (root / "translations/de.po").read_bytes() == before
 
 
 def test_a_po_file_not_in_utf8_is_located_to_the_byte(tmp_path: Path) -> None:
@@ -761,14 +775,14 @@ def test_a_translations_folder_that_cannot_be_entered_is_one_located_error(
     "internal error: PermissionError"."""
     make_catalog(tmp_path, LOCALES)
     cli(tmp_path, "i18n", "extract")
-    real = Path.is_file
+    real = Path.lstat
 
-    def is_file(self: Path) -> bool:
+    def lstat(self: Path) -> os.stat_result:
         if self.parent.name == "translations" and self.suffix == ".po":
             raise PermissionError(13, "Permission denied")
         return real(self)
 
-    monkeypatch.setattr(Path, "is_file", is_file)
+    monkeypatch.setattr(Path, "lstat", lstat)
     code, _, err = cli(tmp_path, "check")
     assert code == 1
     assert err.splitlines() == [
@@ -1336,3 +1350,20 @@ def test_a_translations_file_that_is_no_file_is_an_error_and_extract_never_hangs
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 1 and line in done.stderr.splitlines(), done.stderr
+
+
+def test_a_translators_audience_note_is_what_the_editions_show(tmp_path: Path) -> None:
+    """A PO entry's `audience:` tells a translator who reads the text: a capability still in
+    development was marked `public` (its product's audience), a stale claim `partner`. Each
+    is marked as the editions narrow it: by its roadmap stage, by its review age."""
+    ibd = "differentiators/immutable-by-default.yaml"
+    stale = {ibd: base_text(ibd).replace(
+        "reviewed: 2026-09-15", "reviewed: 2025-01-01"
+    )}  # fmt: skip
+    root = make_catalog(tmp_path, {**LOCALES, **stale})
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    notes = {k: m.auto_comments for k, m in po(root).items()}
+    assert "audience: partner" in notes["product:vault:capabilities.1.name"]  # ga
+    assert "audience: rep" in notes["product:vault:capabilities.2.name"]  # development
+    assert "audience: rep" in notes["differentiator:immutable-by-default:claim"]  # stale
+    assert "audience: rep" in notes["differentiator:anomaly-alerts:claim"]  # on the roadmap

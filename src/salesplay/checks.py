@@ -575,7 +575,7 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts, translated: T
         for path, text in strings:
             if kind == "product" and path[:1] == ("capabilities",):
                 continue  # a capability's own name and aliases
-            reader = _reader(cat, kind, eid, path)
+            reader = cat.reader(kind, eid, path)
             if reader == "internal":
                 continue
             if not matchers[reader].may_name(text):
@@ -602,7 +602,7 @@ def _roadmap_prose(cat: Catalog, reporter: Reporter, texts: Texts, translated: T
     for locale, (kind, eid, path), entry in translated:
         if kind == "catalog" or (kind == "product" and path[:1] == ("capabilities",)):
             continue
-        reader = _reader(cat, kind, eid, path)
+        reader = cat.reader(kind, eid, path)
         if reader == "internal":
             continue
         if (locale, reader) not in local:
@@ -646,26 +646,6 @@ def _cap_ref(cat: Catalog, product: str, path: YamlPath) -> str:
 
 def _reaches(widest: Audience | None, reader: Audience) -> bool:
     return widest is not None and may_see(reader, widest)
-
-
-def _reader(cat: Catalog, kind: str, eid: str, path: YamlPath) -> Audience:
-    """The widest audience that reads a text: the glossary's is everyone's (every decoder,
-    partners' kits too, and the public feed hold it)."""
-    if kind == "glossary":
-        return "public"
-    return narrowest(cat.audience(kind, eid, path), _text_ceiling(cat, kind, eid))
-
-
-def _text_ceiling(cat: Catalog, kind: str, eid: str) -> Audience:
-    """How far an entity's text can reach beyond its audience: stale intelligence stays with
-    reps; a claim resting on the roadmap reaches as far as its stage."""
-    ceiling: Audience = "public"
-    if cat.is_stale(kind, eid):
-        ceiling = "rep"
-    roadmap = cat.differentiator_roadmap.get(eid) if kind == "differentiator" else None
-    if roadmap is not None and not roadmap.available:
-        ceiling = narrowest(ceiling, roadmap.ceiling)
-    return ceiling
 
 
 def _roadmap_message(cat: Catalog, found: str, ref: str, reader: str, widest: Audience) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,13 +89,12 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     """
     from salesplay.write import UnsafeTarget, write_output
 
-    units = catalog_units(cat.docs, cat.audience)
+    units = catalog_units(cat.docs, cat.reader)
     done = []
     for locale in locales:
         path = po_file(cat.root, locale)
         try:
-            # a pipe at its place would hang the write's comparison: read, and refused
-            old = read_po_file(path, cat.root) if os.path.lexists(path) else None
+            old = read_po_file(path, cat.root) if _readable(path) else None
         except LoadError as exc:
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             continue
@@ -119,6 +118,19 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
                 counts[0] += 1
         done.append(Extracted(locale, path, changed, Coverage(*counts)))
     return done
+
+
+def _readable(path: Path) -> bool:
+    """Whether the PO file at `path` is read before it is written: a file, and anything but
+    a link or a folder (a pipe there hung the write's comparison: read, it is refused). A
+    link is replaced, never written through; a folder is said at the write."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # the read says why
+    return path.is_file() or not (stat.S_ISLNK(mode) or stat.S_ISDIR(mode))
 
 
 def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:

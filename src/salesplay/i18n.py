@@ -800,7 +800,10 @@ def load_translations(
         try:
             # anything at its place is read: a folder, a pipe or a link there is an error
             # (read_catalog_file), never a language silently without translations
-            present = os.path.lexists(path)
+            path.lstat()
+            present = True
+        except FileNotFoundError:
+            present = False
         except OSError as exc:  # a translations folder that cannot be entered
             if not said:
                 reporter.error(Location(folder), f"cannot read folder: {exc.strerror}", "load")

@@ -119,6 +119,29 @@ class Catalog:
                 return found
         return "rep"
 
+    def reader(self, kind: str, entity_id: str, path: YamlPath = ()) -> Audience:
+        """The widest audience whose editions show the text at `path`: its audience, narrowed
+        as the editions narrow it. Stale intelligence (a claim, a competitor) stays with
+        reps; a claim resting on the roadmap, and a capability not yet available, reach as
+        far as their stage; the glossary is everyone's (every decoder, kits and public feed
+        included). What a translator is told of each text (its PO entry's `audience:`)."""
+        if kind == "glossary":
+            return "public"
+        widest = self.audience(kind, entity_id, path)
+        if self.is_stale(kind, entity_id):
+            widest = narrowest(widest, "rep")
+        roadmap = self.differentiator_roadmap.get(entity_id) if kind == "differentiator" else None
+        if kind == "product" and len(path) >= 2 and path[0] == "capabilities":
+            product = self.products.get(entity_id)
+            index = path[1]
+            if product is not None and isinstance(index, int) and index < len(product.capabilities):
+                roadmap = self.capability_roadmap.get(
+                    f"{entity_id}/{product.capabilities[index].id}"
+                )
+        if roadmap is not None and not roadmap.available:
+            widest = narrowest(widest, roadmap.ceiling)
+        return widest
+
     def is_stale(self, kind: str, entity_id: str) -> bool:
         age = self.age_days.get((kind, entity_id))
         return age is not None and age > self.config.review.max_age_days
