@@ -340,6 +340,41 @@ _DANGLING = (
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
+_MAIN = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+
+
+def _as(kind: bytes) -> bytes:
+    """The built-in master saved as another kind of file (its main part's content type)."""
+    return _master(_part("[Content_Types].xml", lambda d: d.replace(_MAIN, kind)))
+
+
+def _with_vba() -> bytes:
+    """The built-in master with a VBA project added, as a macro-enabled file renamed .pptx
+    holds: its part, its content type and its relationship."""
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(
+                b"</Types>",
+                b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                b"</Types>",
+            )
+        if name == "ppt/_rels/presentation.xml.rels":
+            return data.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rId90" Type="http://schemas.microsoft.com/office/2006/'
+                b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
+            )
+        return data
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(io.BytesIO(_master(edit))) as src:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("ppt/vbaProject.bin", b"\xd0\xcf\x11\xe0 a VBA project")
+    return out.getvalue()
+
+
 def _outside(kind: str, target: str) -> bytes:
     """The built-in master with a relationship of its slide master to `target` outside the
     file (a linked picture PowerPoint fetches when a deck opens, or a hyperlink)."""
@@ -446,6 +481,17 @@ def _without_placeholder(layout: str, name: str) -> bytes:
             "deck master's slides are 0 × 0 inches: PowerPoint allows 1 to 56 inches a side",
         ),
         (
+            _as(b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+            "deck master is a macro-enabled presentation (.pptm): save it as a PowerPoint"
+            " Presentation (.pptx)",
+        ),
+        (
+            _as(b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"),
+            "deck master is a PowerPoint template (.potx): save it as a PowerPoint"
+            " Presentation (.pptx)",
+        ),
+        (_with_vba(), "deck master holds macros (VBA): remove it, then save it as a PowerPoint"),
+        (
             _outside("image", "file://attacker.example/share/pixel.png"),
             "deck master's part ppt/slideMasters/slideMaster1.xml links its image at"
             " 'file://attacker.example/share/pixel.png' outside the file",
@@ -477,6 +523,9 @@ def _without_placeholder(layout: str, name: str) -> bytes:
         "malformed-theme-xml",
         "no-slide-size",
         "zero-slide-size",
+        "a-macro-enabled-presentation-renamed",
+        "a-template-renamed",
+        "a-vba-project-inside",
         "a-picture-linked-on-a-windows-share",
         "a-picture-linked-on-the-web",
         "a-hyperlink-to-a-windows-share",

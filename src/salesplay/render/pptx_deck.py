@@ -109,10 +109,12 @@ def open_master(master: Path) -> Any:
             )
         with zipfile.ZipFile(master) as package:
             unpacked = sum(info.file_size for info in package.infolist())
-        if unpacked > MAX_MASTER_BYTES:
-            raise _master_fault(
-                master, f"deck master unpacks to {unpacked:,} bytes (at most {MAX_MASTER_BYTES:,})"
-            )
+            if unpacked > MAX_MASTER_BYTES:
+                raise _master_fault(
+                    master,
+                    f"deck master unpacks to {unpacked:,} bytes (at most {MAX_MASTER_BYTES:,})",
+                )
+            _check_kind(master, package)
         prs = Presentation(str(master))
         prs.slide_master.part.part_related_by(RT.THEME)
     except DeckError:
@@ -132,6 +134,57 @@ def open_master(master: Path) -> Any:
             master, f"cannot open deck master, it is damaged: {type(exc).__name__}: {exc}"
         ) from None
     return prs
+
+
+#: the main part's content type of a presentation, what a .pptx must be
+PRESENTATION = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+#: what another main part's content type makes the file, for the message
+_OTHER_KINDS = {
+    "presentation.macroenabled": "a macro-enabled presentation (.pptm)",
+    "template.macroenabled": "a macro-enabled template (.potm)",
+    "slideshow.macroenabled": "a macro-enabled slide show (.ppsm)",
+    "template": "a PowerPoint template (.potx)",
+    "slideshow": "a slide show (.ppsx)",
+}
+#: parts no deck may carry: a program PowerPoint would run or offer to (every deck made from
+#: the master holds them, a customer's pitch deck in a partner kit too)
+_PROGRAMS = (
+    ("vbaproject", "macros (VBA)"),
+    ("activex", "ActiveX controls"),
+    ("oleobject", "an embedded OLE object"),
+)
+
+
+def _check_kind(master: Path, package: zipfile.ZipFile) -> None:
+    """The master is a presentation (.pptx) holding no program: a macro-enabled file renamed
+    .pptx passed, and its VBA project went into every deck (under a .pptx name, which
+    PowerPoint then refuses to open); a template (.potx) was "damaged: ValueError"."""
+    from lxml import etree
+
+    try:
+        types = etree.fromstring(
+            package.read("[Content_Types].xml"),
+            etree.XMLParser(resolve_entities=False, no_network=True),
+        )
+    except (KeyError, etree.XMLSyntaxError):
+        return  # python-pptx says what is missing or damaged
+    save = "save it as a PowerPoint Presentation (.pptx)"
+    for item in types:
+        kind = (item.get("ContentType") or "").lower()
+        where = (item.get("PartName") or item.get("Extension") or "").lower()
+        if where == "/ppt/presentation.xml" and kind != PRESENTATION:
+            # "…presentationml.template.main+xml", "…ms-powerpoint.presentation.macroenabled…"
+            found = kind.removesuffix(".main+xml").rsplit("presentationml.", 1)[-1]
+            found = found.removeprefix("application/vnd.ms-powerpoint.")
+            what = _OTHER_KINDS.get(found, f"of content type '{kind}', not a presentation")
+            raise _master_fault(master, f"deck master is {what}: {save}")
+        for marker, what in _PROGRAMS:
+            if marker in kind or marker in where:
+                raise _master_fault(master, f"deck master holds {what}: remove it, then {save}")
+    for name in package.namelist():
+        for marker, what in _PROGRAMS:
+            if marker in name.lower():
+                raise _master_fault(master, f"deck master holds {what}: remove it, then {save}")
 
 
 def check_master(master: Path) -> float:
