@@ -114,7 +114,8 @@ def check(
         Path | None,
         typer.Option(
             "--templates",
-            help="also check these template overrides and deck master by planning every output",
+            help="also check these template overrides and deck master by planning every output"
+            " (default: the folder templates, if there is one, as build reads it)",
         ),
     ] = None,
     out: Annotated[
@@ -131,6 +132,10 @@ def check(
 
     if templates is not None and not templates.is_dir():
         raise UsageError(f"template folder '{templates}' not found")
+    if templates is None and TEMPLATES.is_dir():
+        # what build reads by default is checked by default: a template fault found by the
+        # build only ("'PlayView' has no attribute 'nmae'") passed a plain check
+        templates = TEMPLATES
     if out is not None:
         check_out_folder(out)  # named: it must be a folder (by default, any build is reused)
     out = Path("build") if out is None else out

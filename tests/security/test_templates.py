@@ -93,6 +93,20 @@ def test_a_theme_file_outside_the_theme_is_the_templates_fault_at_its_line(
     assert not (tmp_path / "build").exists()
 
 
+def test_a_plain_check_checks_the_templates_build_reads_by_default(tmp_path: Path) -> None:
+    """`salesplay build` reads templates/ by default, `salesplay check` did not: a template
+    fault passed check and stopped the build. Check reads what build reads."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    body = "{% block title %}{{ play.nmae }}{% endblock %}\n"
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + body)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(
+        result, "templates/battlecard.html:2: error:", "has no attribute 'nmae' (did you mean"
+    )
+    assert not (tmp_path / "build").exists()
+
+
 def test_template_cannot_exhaust_memory_with_repetition(tmp_path: Path) -> None:
     body = "{% block title %}\n{{ 'x' * 1000000000 }}{{ 9 ** 9 ** 9 }}{% endblock %}\n"
     result = _build_site(tmp_path, {"battlecard.html": EXTENDS + body})
@@ -630,11 +644,12 @@ def test_check_with_templates_finds_template_and_master_faults(
     target = tmp_path / "templates" / name
     target.parent.mkdir()
     target.write_bytes(content if isinstance(content, bytes) else content.encode())
-    # the catalog alone is fine; with its templates, check finds what the build would
-    plain = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
-    assert plain.code == 0, plain.stderr
+    # with its templates (named, or the folder templates by default, as build reads it),
+    # check finds what the build would
     args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
     _assert_located(run_cli(*args, cwd=tmp_path), where, message)
+    plain = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(plain, where, message)
     assert not (tmp_path / "build").exists()
     target.unlink()
     assert run_cli(*args, cwd=tmp_path).code == 0
