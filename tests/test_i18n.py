@@ -394,6 +394,18 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     )
     assert cli(tmp_path, "i18n", "extract")[0] == 1
     assert path.read_text() == broken  # nothing overwritten: the translations are not lost
+    # a translator's correction on a second msgstr line: Babel kept the first, silently
+    twice = text.replace(f'msgstr "{RESPONSE_DE}"', f'msgstr "{RESPONSE_DE}"\nmsgstr "Neu."')
+    path.write_text(twice)
+    line = twice.splitlines().index('msgstr "Neu."') + 1
+    code, _, err = cli(tmp_path, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        f"plays/translations/de.po:{line}:1: error: a second msgstr in one entry (the first at"
+        f' line {line - 1}): write its text as a continued line of the first ("…"), or delete'
+        " the one out of date",
+    )
+    path.write_text(broken)
     # a msgctxt naming no field, and a file for a locale not declared: warnings, not used
     path.write_text(
         text.replace(

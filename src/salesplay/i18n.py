@@ -508,7 +508,10 @@ def po_lines(text: str) -> list[str]:
 
 def check_po_syntax(lines: Sequence[str]) -> None:
     """Every line of a PO file is blank, a comment, a keyword with one quoted string, or a
-    quoted continuation string; else LoadError at the line and column of the slip."""
+    quoted continuation string; else LoadError at the line and column of the slip. A keyword
+    given twice in one entry is a slip too: Babel kept the first `msgstr` and dropped the
+    translator's correction on the line below, where msgfmt stops."""
+    last: tuple[str, int] | None = None  # the entry's last keyword, and its line
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n")
         if number == 1:
@@ -521,9 +524,20 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             line = line.replace("#~", "  ", 1)
             stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
+            last = None
             continue
         indent = len(line) - len(stripped)
         keyword = _PO_KEYWORD_RE.match(stripped)
+        if keyword is not None and last is not None and keyword.group(1) == last[0]:
+            raise LoadError(
+                f"a second {last[0]} in one entry (the first at line {last[1]}): write its text"
+                f' as a continued line of the first ("…"), or delete the one out of date',
+                number,
+                indent + 1,
+                "po",
+            )
+        if keyword is not None:
+            last = (keyword.group(1), number)
         if keyword is None:
             if stripped.startswith('"'):
                 _check_po_string(stripped, number, indent + 1, None)
