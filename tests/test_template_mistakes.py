@@ -108,3 +108,46 @@ def test_a_partial_named_by_an_expression_is_not_called_unused(tmp_path: Path) -
         " 'style.css'?)",
         "0 errors, 1 warning",
     ]
+
+
+def test_a_file_of_another_kind_or_a_label_catalog_no_language_reads_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    """`battlecard.htm`, `print.CSS`, a PowerPoint template `deck.potx`, and label catalogs
+    no built language reads (`locale/dee.po`, `locale/de_DE.po` where `de` is built, a
+    `de.po` outside `locale/`) changed nothing, and nothing said so. Pictures and fonts
+    are judged by name only, and notes never."""
+    _project(
+        tmp_path,
+        {
+            "battlecard.htm": '{% extends "default/battlecard.html" %}',
+            "print.CSS": '@import url("default/print.css");',
+            "deck.potx": "a PowerPoint template",
+            "locale/dee.po": "",
+            "locale/de_DE.po": "",
+            "de.po": "",
+            "locale/de.po": "",
+            "README.md": "What these overrides are for.",
+        },
+    )
+    catalog = tmp_path / "plays/catalog.yaml"
+    catalog.write_text(catalog.read_text("utf-8") + "locales: [de]\n", encoding="utf-8")
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    tail = "replaces no built-in file and no template or stylesheet of templates/ uses it"
+    built = "a language the catalog is not built in (built: en, de): no output reads it"
+    assert done.lines == [
+        f"templates/battlecard.htm: warning: 'battlecard.htm' {tail}: no output does"
+        " (did you mean 'battlecard.html'?)",
+        "templates/de.po: warning: 'de.po' is no label catalog: labels are read from"
+        " locale/<language>.po (move it to locale/de.po)",
+        f"templates/deck.potx: warning: 'deck.potx' {tail}: no output does (did you mean"
+        " 'deck.pptx'?)",
+        "templates/locale/de_DE.po: warning: 'locale/de_DE.po' holds the labels of 'de_DE',"
+        f" {built} (did you mean 'locale/de.po'?)",
+        f"templates/locale/dee.po: warning: 'locale/dee.po' holds the labels of 'dee', {built}"
+        " (did you mean 'locale/de.po'?)",
+        f"templates/print.CSS: warning: 'print.CSS' {tail}: no output does (did you mean"
+        " 'print.css'?)",
+        "0 errors, 6 warnings",
+    ]

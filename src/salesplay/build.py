@@ -587,7 +587,8 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
         except BuildFault as exc:
             ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
-    ctx.reporter.diagnostics += unused_files(ctx.templates)
+    locales = (cat.config.source_locale, *cat.config.locales)
+    ctx.reporter.diagnostics += unused_files(ctx.templates, locales)
     if ctx.reporter.has_errors():
         return  # templates that cannot be planned: their labels are not linted
     extract = make_env(ctx.templates).extract_translations  # type: ignore[attr-defined]

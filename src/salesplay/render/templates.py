@@ -25,7 +25,7 @@ from markupsafe import Markup
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Location, Severity, did_you_mean, display_path
 from salesplay.faults import BuildFault
-from salesplay.labels import Labels
+from salesplay.labels import LOCALE_DIR, Labels, fallback_chain
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
 from salesplay.render.theme import THEME_DIR as THEME_DIR
@@ -643,13 +643,35 @@ _LOADED_SUFFIXES = (".html", ".css", ".pptx")
 _NAMING_BYTES = 2_000_000
 
 
-def unused_files(project: Path | None) -> list[Diagnostic]:
+#: suffixes a template, stylesheet or deck master is mistaken for: never looked up, so such a
+#: file changes nothing ("battlecard.htm", "print.CSS", a PowerPoint template "deck.potx")
+_SLIP_SUFFIXES = frozenset(
+    {".htm", ".jinja", ".jinja2", ".j2", ".potx", ".pptm", ".potm", ".ppsx", ".ppt", ".pot"}
+)
+
+
+def _judged(path: Path) -> bool:
+    """Whether a project file is one the lookup would take by its name (a template,
+    stylesheet or deck master), or one mistaken for it; a picture or a font is judged only
+    where a name uses it, and notes (README.md) never."""
+    suffix = path.suffix
+    return (
+        suffix in _LOADED_SUFFIXES
+        or suffix.lower() in _LOADED_SUFFIXES
+        or (suffix.lower() in _SLIP_SUFFIXES)
+    )
+
+
+def unused_files(project: Path | None, locales: Sequence[str] = ()) -> list[Diagnostic]:
     """A warning at each template, stylesheet or deck master of the project's folder that
     replaces no built-in file and that none of its templates or stylesheets uses by name
     (an include, import or extends, a `links.theme()` argument, an `@import` or `url()`):
-    `templates/batlecard.html` or `styles.css` changed nothing, and nothing said so. The
-    built-in file of a close name is the did-you-mean. While a template includes one named
-    by an expression (`"legal-" ~ lang ~ ".html"`), templates are not judged."""
+    `templates/batlecard.html` or `styles.css` changed nothing, and nothing said so; so did
+    `battlecard.htm`, `print.CSS` and a PowerPoint template `deck.potx`. The built-in file
+    of a close name is the did-you-mean. While a template includes one named by an
+    expression (`"legal-" ~ lang ~ ".html"`), templates are not judged. And at each label
+    catalog no language of `locales` (the catalog's) reads: `locale/dee.po`, or a PO file
+    outside `locale/`."""
     if project is None or not project.is_dir() or project.resolve() == THEME_DIR.resolve():
         return []
     builtin = sorted(
@@ -663,17 +685,18 @@ def unused_files(project: Path | None) -> list[Diagnostic]:
         and not p.is_symlink()
     )
     used, dynamic = _names_used(project, files)
-    found = []
+    found = [d for path in files if (d := _unread_labels(project, path, locales)) is not None]
     for path in files:
         rel = path.relative_to(project).as_posix()
-        if path.suffix not in _LOADED_SUFFIXES or rel in builtin or rel in used:
+        if not _judged(path) or rel in builtin or rel in used:
             continue
         if dynamic and path.suffix == ".html":
             continue
-        same_kind = [b for b in builtin if b.endswith(path.suffix)]
-        # a close name only: "unused.html" is not a slip for "base.html"
-        close = difflib.get_close_matches(rel, same_kind, 1, 0.8)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+        kind = _LOADED_SUFFIXES if path.suffix.lower() in _SLIP_SUFFIXES else (path.suffix.lower(),)
+        same_kind = {b.lower(): b for b in builtin if b.lower().endswith(kind)}
+        # a close name only: "unused.html" is not a slip for "base.html"; case aside
+        close = difflib.get_close_matches(rel.lower(), same_kind, 1, 0.75)
+        suggestion = f" (did you mean '{same_kind[close[0]]}'?)" if close else ""
         found.append(
             Diagnostic(
                 Location(path, 0, 0),
@@ -684,6 +707,36 @@ def unused_files(project: Path | None) -> list[Diagnostic]:
             )
         )
     return found
+
+
+def _unread_labels(project: Path, path: Path, locales: Sequence[str]) -> Diagnostic | None:
+    """A warning at a PO file of the project's folder no label lookup reads: one outside
+    `locale/`, or one of a language none of `locales` falls back to (`locale/dee.po`;
+    `locale/de_DE.po` where only `de` is built). Without `locales`, none."""
+    rel = path.relative_to(project).as_posix()
+    if path.suffix.lower() != ".po" or not locales:
+        return None
+    parts = rel.split("/")
+    if len(parts) != 2 or parts[0] != LOCALE_DIR:
+        message = (
+            f"'{rel}' is no label catalog: labels are read from {LOCALE_DIR}/<language>.po"
+            f" (move it to {LOCALE_DIR}/{path.name})"
+        )
+    else:
+        read = {code for locale in locales for code in fallback_chain(locale)}
+        if path.stem in read:
+            return None
+        # "de_DE" where "de" is built: its language's
+        base = path.stem.replace("-", "_").split("_")[0]
+        close = (
+            [base] if base in read else difflib.get_close_matches(path.stem, sorted(read), 1, 0.6)
+        )
+        message = (
+            f"'{rel}' holds the labels of '{path.stem}', a language the catalog is not built in"
+            f" (built: {', '.join(dict.fromkeys(locales))}): no output reads it"
+            + (f" (did you mean '{LOCALE_DIR}/{close[0]}.po'?)" if close else "")
+        )
+    return Diagnostic(Location(path, 0, 0), Severity.WARNING, message, "unused-template")
 
 
 def _names_used(project: Path, files: Sequence[Path]) -> tuple[set[str], bool]:
