@@ -357,3 +357,31 @@ def test_outputs_follow_the_umask_and_no_folder_is_writable_by_others(
         if not p.is_symlink()
     }
     assert modes == {("d", folders), ("f", files)}
+
+
+def test_a_killed_builds_temporary_files_are_swept_in_every_languages_folders(
+    tmp_path: Path,
+) -> None:
+    """A build killed while it staged German cards left `.salesplay-tmp-…` files in
+    `de/battlecards/` (and `de/`'s top, where its matrix is staged) that no later build
+    removed: only the source language's folders were swept. A running process's are kept."""
+    import subprocess
+    import sys
+
+    from salesplay.outputs import sweep_leftovers
+    from salesplay.write import TEMP_PREFIX, TEMP_SUFFIX
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(gone.stdout)
+    planted = {
+        f"{where}/{TEMP_PREFIX}{pid}-{'0123456789abcdef'}{TEMP_SUFFIX}": pid
+        for where in ("battlecards", "de/battlecards", "de", "pt_BR/site/battlecards")
+        for pid in (dead, os.getpid())
+    }
+    for rel in planted:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"half a card")
+    sweep_leftovers(tmp_path)
+    left = {rel for rel in planted if (tmp_path / rel).exists()}
+    assert left == {rel for rel, pid in planted.items() if pid == os.getpid()}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 #: a locale's folder at the top of --out: the Babel id as catalog.yaml spells it (de, pt_BR).
 #: No family's top-level folder or file is two or three lower-case letters.
@@ -17,6 +19,16 @@ def localized_path(rel: str, locale: str, source_locale: str) -> str:
     relative link between a locale's outputs works as in the source locale, which keeps
     `rel`. The one rule for locale-qualified paths: families, links, serve and tests use it."""
     return rel if locale == source_locale else f"{locale}/{rel}"
+
+
+def locale_folders(out: Path) -> list[str]:
+    """The folders of `out` that hold a language's outputs (localized_path): named as a
+    locale, never a link."""
+    try:
+        found = [e.name for e in os.scandir(out) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    return sorted(name for name in found if _LOCALE_DIR.fullmatch(name))
 
 
 def delocalized(rel: str) -> tuple[str, str | None]:

@@ -378,7 +378,13 @@ def sweep_leftovers(out: Path, mine: bool = False) -> None:
     killed build's, or a stopped build's workers' (a kit a worker staged whose name never
     came back, a release's catalog it was reading); with `mine`, this process's too (a
     stopped build's own, made in-process and never committed)."""
+    from salesplay.locales import locale_folders
     from salesplay.write import sweep_scratch, sweep_temp_files
 
-    sweep_temp_files(out, [k for k in families.KINDS if k != "matrix"] + [".salesplay"], mine)
+    kinds = [k for k in families.KINDS if k != "matrix"]
+    sweep_temp_files(out, [*kinds, ".salesplay"], mine)
+    # a language's outputs are the same folders under its own (de/battlecards/, de/matrix.*):
+    # a build killed while it staged German cards left them there for good
+    for language in locale_folders(out):
+        sweep_temp_files(out / language, kinds, mine)
     sweep_scratch(out, mine)
