@@ -876,3 +876,23 @@ def test_a_slip_in_the_tiers_still_stops_at_catalog_yaml(tmp_path: Path) -> None
     }
     result = check(tmp_path, edits)
     assert [d.split(":")[0] for d in result.diagnostics] == ["plays/catalog.yaml"]
+
+
+def test_a_file_of_another_kinds_fields_is_one_error_naming_its_folder(tmp_path: Path) -> None:
+    """A play saved in competitors/ gave an error for each of its fields (a missing
+    'reviewed' and 'type', then 'products', 'why_now'… unknown) and none said where it
+    belonged: one line names the kind its fields are and the folder to move it to. A
+    competitor with a few misspelt fields still gets its own errors."""
+    play = base_text("plays/recovery-drills.yaml")
+    result = check(tmp_path, {"competitors/drills.yaml": play})
+    assert result.code == 1
+    assert result.diagnostics == [
+        "plays/competitors/drills.yaml:1:1: error: this file has a play's fields (products,"
+        " why_do_anything, why_now, …), not a competitor's: move it to plays/plays/"
+    ]
+    slips = base_text("competitors/acme.yaml") + "strenghts: [x]\nwebsit: x.example\n"
+    result = check(tmp_path / "slips", {"competitors/acme.yaml": slips})
+    assert [d.split(": error: ")[1].split(" (")[0] for d in result.diagnostics] == [
+        "unknown field 'strenghts'",
+        "unknown field 'websit'",
+    ]

@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from salesplay import images
-from salesplay.diagnostics import Location, Reporter, closest, did_you_mean, shortened
+from salesplay.diagnostics import (
+    Location,
+    Reporter,
+    closest,
+    did_you_mean,
+    display_path,
+    shortened,
+)
 from salesplay.imagecache import ImageCache
 from salesplay.images import Checked
 from salesplay.load import (
@@ -501,6 +509,11 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
             errors = _one_branch(list(exc.errors()), doc.data)
+            elsewhere = _other_kind(doc, errors)
+            if elsewhere is not None:
+                reporter.error(doc.loc(()), elsewhere, "schema", (doc.kind, doc.id))
+                result.broken.add((doc.kind, doc.id))
+                continue
             meant = _meant(model_cls, errors)
             for err in errors:
                 if err["type"] == "missing" and tuple(err["loc"]) in meant:
@@ -540,6 +553,35 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
     for kind, bucket in result.entities.items():
         result.entities[kind] = dict(sorted(bucket.items()))
     return result
+
+
+def _other_kind(doc: Document, errors: Sequence[Any]) -> str | None:
+    """What a file of another kind's fields in this kind's folder is told, in one line: a
+    play saved in competitors/ gave an error for each of its fields (16 lines) and none said
+    where it belonged. A file whose top-level fields are three or more unknown here, all
+    known to one other kind (whose required fields it has), belongs in that kind's folder."""
+    if not isinstance(doc.data, dict) or doc.kind not in ENTITY_FOLDERS:
+        return None
+    unknown = [
+        str(err["loc"][0])
+        for err in errors
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1
+    ]
+    if len(unknown) < 3:
+        return None
+    keys = {str(k) for k in doc.data}
+    for kind, folder in ENTITY_FOLDERS.items():
+        if kind == doc.kind:
+            continue
+        fields = MODELS[kind].model_fields
+        required = {name for name, f in fields.items() if f.is_required()}
+        if keys <= set(fields) and required <= keys:
+            named = ", ".join(unknown[:3]) + (", …" if len(unknown) > 3 else "")
+            return (
+                f"this file has a {kind}'s fields ({named}), not a {doc.kind}'s: move it to"
+                f" {display_path(doc.path.parent.parent / folder)}/"
+            )
+    return None
 
 
 def _check_empty_audiences(doc: Document, reporter: Reporter) -> None:
