@@ -262,7 +262,15 @@ def _decode_raster(data: bytes, kind: str, *, publish: bool, side: int = PUBLISH
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         if isinstance(exc, ImageError):
             raise
-        raise ImageError(f"is not a readable {_NAMES[kind]} image ({exc})") from None
+        # Pillow names the buffer it read ("<_io.BytesIO object at 0x7fa4…>"): an address
+        # that differs on each run says nothing to a marketer
+        why = _OBJECT_AT.sub("", str(exc)).replace("cannot identify image file", "").strip()
+        detail = f" ({why})" if why else ": save it again from an image editor"
+        raise ImageError(f"is not a readable {_NAMES[kind]} image{detail}") from None
+
+
+#: a Python object's repr in a message ("<_io.BytesIO object at 0x7fa4a3d8a250>")
+_OBJECT_AT = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>")
 
 
 _NAMES = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP", "SVG": "SVG"}

@@ -85,6 +85,12 @@ BAD: dict[str, tuple[str, bytes | str, str]] = {
         "is not a readable PNG image",
     ),
     "truncated-jpeg": ("cut.jpg", JPEG[: len(JPEG) // 2], "JPEG image"),
+    "jpeg-header-then-png": (
+        "mixed.jpg",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + encoded("PNG")[8:],
+        "is not a readable JPEG image: save it again from an image editor",
+    ),
     "truncated-png": ("cut.png", encoded("PNG")[:-40], "PNG image"),
     "png-1x1000": ("strip.png", encoded("PNG", (1, 1000)), "is 1×1000 pixels: taller than 32 to 1"),
     "png-1000x1": ("band.png", encoded("PNG", (1000, 1)), "is 1000×1 pixels: wider than 32 to 1"),
@@ -397,6 +403,8 @@ def test_bad_logo_is_one_located_error_at_check(tmp_path: Path, case: str, which
     assert result.code == 1, result.stderr
     msg = _one_located_error(result.stderr, which)
     assert msg.startswith(f"asset 'assets/{name}' ") and says in msg, msg
+    # no Python object's address ("<_io.BytesIO object at 0x7fa4…>"), different each run
+    assert " object at 0x" not in msg, msg
     assert elapsed < 10, f"check took {elapsed:.1f} s"
 
 
