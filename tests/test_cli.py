@@ -57,7 +57,10 @@ def test_exit_1_with_errors_and_summary(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as-of", "2026-02-30"], f"{AS_OF_ERROR}'2026-02-30'"),
+        (["--as-of", "2026-02-30"], "salesplay: error: --as-of '2026-02-30' is not a real"
+         " date: February 2026 has 28 days"),
+        (["--as-of", "2026-13-01"], "salesplay: error: --as-of '2026-13-01' is not a real"
+         " date: there is no month 13"),
         (["--as-of", "tomorrow"], f"{AS_OF_ERROR}'tomorrow'"),
         (["--catalog", "nope"], "salesplay: error: catalog folder 'nope' not found"
          " (use --catalog DIR)"),
@@ -65,7 +68,13 @@ def test_exit_1_with_errors_and_summary(tmp_path: Path) -> None:
          "salesplay: error: catalog folder 'plays/catalog.yaml' not found (use --catalog DIR)"),
         # a line break typed into an argument is written escaped: still one line
         (["--catalog", "pla\nys\u2028"],
-         "salesplay: error: catalog folder 'pla\\nys\\u2028' not found (use --catalog DIR)"),
+         "salesplay: error: catalog folder 'pla\\nys\\u2028' not found (did you mean"
+         " --catalog plays?)"),
+        # a close folder holding a catalog is the did-you-mean; so is a templates folder's
+        (["--catalog", "play"],
+         "salesplay: error: catalog folder 'play' not found (did you mean --catalog plays?)"),
+        (["--templates", "plays/destination"], "salesplay: error: template folder"
+         " 'plays/destination' not found (did you mean --templates plays/destinations?)"),
     ],
 )  # fmt: skip
 def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -> None:
@@ -83,9 +92,9 @@ def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -
         (["build", "--catalog", ".", "--only", "matrix"],
          "catalog folder '.' has no catalog.yaml; 'plays' has one: use --catalog plays"),
         (["build", "--templates", "templatez", "--only", "matrix"],
-         "template folder 'templatez' not found"),
+         "template folder 'templatez' not found (use --templates DIR)"),
         (["kit", "blue-river", "--templates", "templatez"],
-         "template folder 'templatez' not found"),
+         "template folder 'templatez' not found (use --templates DIR)"),
         (["build", "--out", "afile", "--only", "matrix"],
          "--out 'afile' is a file: name a folder, e.g. build"),
         (["build", "--out", "afile/sub", "--only", "matrix"],
@@ -469,3 +478,25 @@ def test_check_templates_writes_nothing_in_out(tmp_path: Path) -> None:
     (tmp_path / "build").write_text("not a folder\n")
     result = run_cli(*args, cwd=tmp_path)
     assert result.code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["build", "--jobs", "0"], "Invalid value for '--jobs': it must be 1 or more"),
+        (["build", "--jobs", "two"], "Invalid value for '--jobs': it must be a whole number"),
+        (["serve", "--port", "99999"], "Invalid value for '--port': it must be 65535 or less"),
+        (["check", "--format", "yaml"], "Invalid value for '--format': 'yaml' is not one of"),
+    ],
+)
+def test_a_bad_option_value_is_said_in_plain_words(
+    tmp_path: Path, args: list[str], says: str
+) -> None:
+    """Typer validates option values with pydantic, whose words reached the marketer:
+    "Value error, 'yaml' is not one of…", "Input should be greater than or equal to 1"."""
+    make_catalog(tmp_path)
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.code == 2
+    (line,) = result.lines
+    assert line.startswith(f"salesplay: error: {says}"), line
+    assert "Input should" not in line and "Value error" not in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from salesplay.context import (
+    CATALOG_FILES,
     TEMPLATES,
     Context,
     UsageError,
@@ -23,6 +25,7 @@ from salesplay.context import (
     check_out_folder,
     clamp_jobs,
     context_for,
+    folder_meant,
     output_context,
     resolve_as_of,
 )
@@ -131,7 +134,9 @@ def check(
     from salesplay.pipeline import check_catalog
 
     if templates is not None and not templates.is_dir():
-        raise UsageError(f"template folder '{templates}' not found")
+        raise UsageError(
+            f"template folder '{templates}' not found{folder_meant(templates, '--templates')}"
+        )
     if templates is None and TEMPLATES.is_dir():
         # what build reads by default is checked by default: a template fault found by the
         # build only ("'PlayView' has no attribute 'nmae'") passed a plain check
@@ -313,7 +318,8 @@ def changes(
     from salesplay.models import AUDIENCES
 
     if not catalog.is_dir():
-        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+        meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
+        raise UsageError(f"catalog folder '{catalog}' not found{meant}")
     check_folder(catalog, "catalog")
     # --until given: its own commit date decides staleness, unless --as-of says otherwise
     day = resolve_as_of(as_of) if as_of is not None or until is None else None
@@ -500,11 +506,29 @@ def _name_values(command: Any) -> None:
         _name_values(sub)
 
 
+#: pydantic's words for a bad option value (typer validates with it), and a marketer's
+_PLAIN = (
+    (re.compile(r"Value error, "), ""),
+    (re.compile(r"Input should be greater than or equal to (-?\d+)"), r"it must be \1 or more"),
+    (re.compile(r"Input should be less than or equal to (-?\d+)"), r"it must be \1 or less"),
+    (re.compile(r"Input should be a valid integer.*"), "it must be a whole number"),
+    (re.compile(r"Input should be "), "it must be "),
+)
+
+
+def _plain_words(message: str) -> str:
+    """`message` with pydantic's phrasing ("Value error, …", "Input should be greater than
+    or equal to 1") in plain words ("it must be 1 or more")."""
+    for pattern, words in _PLAIN:
+        message = pattern.sub(words, message)
+    return message
+
+
 def _usage_line(exc: typer.TyperException) -> str:
     """A usage error in one line (click's own is four: usage, hint, blank, error), with the
     command's help to read; an unknown option gets a did-you-mean only when one is close
     (click offers `--jobs, --out` for `--bogus`)."""
-    message = exc.format_message()
+    message = _plain_words(exc.format_message())
     name = getattr(exc, "option_name", None)
     # only an unknown option (click's NoSuchOption, vendored by typer in a private module):
     # "--jobs" with no value has an option_name too, and click's words for it are right

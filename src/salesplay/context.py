@@ -49,6 +49,11 @@ def resolve_as_of(value: str | None) -> dt.date:
                 raise ValueError(value)
             day = dt.date.fromisoformat(value)
         except ValueError:
+            if _DATE_RE.fullmatch(value) and value.isascii():
+                # written as asked, but no day ("2026-13-01"): why, as a catalog date is told
+                from salesplay.models import not_real_date
+
+                raise UsageError(f"--as-of {not_real_date(value)}") from None
             raise UsageError(f"--as-of must be a date YYYY-MM-DD, got '{value}'") from None
         return _in_range(day, "--as-of")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -109,9 +114,8 @@ def check_out(out: Path, catalog: Path, templates: Path | None) -> None:
     for what, folder in guarded:
         held = folder.resolve()
         if where == held or where.is_relative_to(held):
-            raise UsageError(
-                f"--out '{out}' is inside the {what} folder '{folder}'; use e.g. build"
-            )
+            place = "is" if where == held else "is inside"
+            raise UsageError(f"--out '{out}' {place} the {what} folder '{folder}'; use e.g. build")
         if held.is_relative_to(where):
             raise UsageError(
                 f"--out '{out}' holds the {what} folder '{folder}'; use a folder of its own,"
@@ -208,12 +212,34 @@ def _check_catalog_named(catalog: Path) -> None:
         )
 
 
+def folder_meant(folder: Path, option: str, holding: tuple[str, ...] = ()) -> str:
+    """The did-you-mean of a folder an option names that is not there: a folder beside it
+    of a close name (holding one of the files `holding`, if given: "--catalog play" for
+    plays), else how to name one."""
+    import difflib
+
+    try:
+        beside = [
+            e.name
+            for e in os.scandir(folder.parent)
+            if e.is_dir()
+            and (not holding or any(os.path.isfile(os.path.join(e.path, h)) for h in holding))
+        ]
+    except OSError:
+        beside = []
+    close = difflib.get_close_matches(folder.name, beside, 1, 0.6)
+    if close:
+        return f" (did you mean {option} {folder.parent / close[0]}?)"
+    return f" (use {option} DIR)"
+
+
 def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
     """The context of a command on the catalog folder `catalog` (UsageError if there is none,
     or if it or the templates folder is a symlink leading out, see check_folder) for the date
     --as-of says (resolve_as_of)."""
     if not catalog.is_dir():
-        raise UsageError(f"catalog folder '{catalog}' not found (use --catalog DIR)")
+        meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
+        raise UsageError(f"catalog folder '{catalog}' not found{meant}")
     check_folder(catalog, "catalog")
     _check_catalog_named(catalog)
     templates = kw.get("templates")
@@ -239,7 +265,9 @@ def output_context(
     if templates is None:
         templates = TEMPLATES
     elif not templates.is_dir():
-        raise UsageError(f"template folder '{templates}' not found")
+        raise UsageError(
+            f"template folder '{templates}' not found{folder_meant(templates, '--templates')}"
+        )
     ctx = context_for(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
     check_out(out, catalog, templates)
     return ctx

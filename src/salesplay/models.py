@@ -80,7 +80,7 @@ def _month_named(name: str) -> int | None:
     return None
 
 
-def _not_real(text: str) -> str:
+def not_real_date(text: str) -> str:
     """Why 'YYYY-MM-DD' names no day: the year, the month or the day is past its end."""
     year, month, day = (int(part) for part in text.split("-"))
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
@@ -137,7 +137,7 @@ def _iso_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(_not_real(value)) from None
+            raise ValueError(not_real_date(value)) from None
     hint = _date_hint(value)
     # other digits than 0-9 (２０２６, ٢٠٢٦) read as numbers but not as a date: say which
     expected = "expected a date YYYY-MM-DD"

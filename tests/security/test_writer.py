@@ -378,13 +378,13 @@ def test_zip_dates_past_2107_are_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("out", "says"),
     [
-        ("plays", "inside the catalog"),
+        ("plays", "is the catalog folder"),
         ("plays/products", "inside the catalog"),
         (".", "holds the catalog"),
         ("..", "holds the catalog"),
         ("/", "choose a folder of its own"),
         ("~", "choose a folder of its own"),
-        ("templates", "inside the templates"),
+        ("templates", "is the templates folder"),
         ("templates/x", "inside the templates"),
     ],
 )
