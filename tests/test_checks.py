@@ -942,3 +942,31 @@ def test_a_channel_contact_the_team_band_cannot_hold_is_a_warning_naming_the_lan
         " does not fit the 'For the sellers of' band of the kits in 'de' (3 lines, each field"
         " whole, at 6 pt at the least)"
     ]
+
+
+def test_a_review_date_after_the_as_of_date_is_a_warning_with_the_year_meant(
+    tmp_path: Path,
+) -> None:
+    """`reviewed: 2027-09-15` (the year mistyped) kept the claim fresh a year longer, and
+    nothing said so."""
+    result = check(tmp_path, replace_in(IBD, "reviewed: 2026-09-15", "reviewed: 2027-09-15"))
+    assert result.code == 0
+    assert result.diagnostics == [
+        f"plays/{IBD}:8:11: warning: claim 'immutable-by-default' was reviewed 296 days after"
+        " the as-of date 2026-11-23: it cannot go stale before 2027-12-15 (did you mean"
+        " 2026-09-15?)"
+    ]
+
+
+def test_a_partners_locale_not_built_names_each_built_locale_once(tmp_path: Path) -> None:
+    """The source locale listed in `locales` too (its own error) was named twice in a
+    partner's "(built: de, de, ja)"."""
+    edits = {
+        **replace_in("catalog.yaml", "review:", "source_locale: de\nlocales: [de, ja]\nreview:"),
+        **replace_in("partners/blue-river.yaml", "regions:", "locale: fr\nregions:"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 1
+    (said,) = [d for d in result.diagnostics if "blue-river" in d]
+    assert said.endswith("which the catalog is not built in; add it to `locales` in catalog.yaml"
+                         " (built: de, ja)"), said  # fmt: skip

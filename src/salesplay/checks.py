@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -131,9 +133,12 @@ def _repeats(cat: Catalog, reporter: Reporter) -> None:
 def _staleness(cat: Catalog, reporter: Reporter) -> None:
     limit = cat.config.review.max_age_days
     for (kind, eid), age in sorted(cat.age_days.items()):
+        what = "claim" if kind == "differentiator" else "competitor intelligence"
+        if age < 0:
+            _reviewed_later(cat, reporter, kind, eid, what, -age)
+            continue
         if age <= limit:
             continue
-        what = "claim" if kind == "differentiator" else "competitor intelligence"
         reporter.warning(
             cat.loc(kind, eid, ("reviewed",)),
             f"stale {what} '{eid}': last verified {age} days ago (limit {limit});"
@@ -141,6 +146,33 @@ def _staleness(cat: Catalog, reporter: Reporter) -> None:
             "stale",
             (kind, eid),
         )
+
+
+def _reviewed_later(
+    cat: Catalog, reporter: Reporter, kind: str, eid: str, what: str, days: int
+) -> None:
+    """A `reviewed:` date after the as-of date: a slip of the year ("2027-11-10") kept the
+    claim fresh for a year longer, and nothing said so. The date in the as-of year is the
+    did-you-mean when it is not later too."""
+    entity = cat.differentiators.get(eid) if kind == "differentiator" else cat.competitors.get(eid)
+    reviewed = getattr(entity, "reviewed", None)
+    meant = ""
+    if reviewed is not None:
+        with contextlib.suppress(ValueError):  # 29 February in another year
+            this_year = reviewed.replace(year=cat.as_of.year)
+            if this_year <= cat.as_of:
+                meant = f" (did you mean {this_year.isoformat()}?)"
+    stale_from = ""
+    if reviewed is not None:
+        later = reviewed + dt.timedelta(days=cat.config.review.max_age_days + 1)
+        stale_from = f": it cannot go stale before {later.isoformat()}"
+    reporter.warning(
+        cat.loc(kind, eid, ("reviewed",)),
+        f"{what} '{eid}' was reviewed {days} days after the as-of date"
+        f" {cat.as_of.isoformat()}{stale_from}{meant}",
+        "stale",
+        (kind, eid),
+    )
 
 
 def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:

@@ -341,7 +341,8 @@ def _written_empty(data: Any, path: YamlPath) -> bool:
 def _check_kit_locales(cat: Catalog, partner_id: str, doc: Document, reporter: Reporter) -> None:
     """A partner's kit languages must be locales the catalog is built in."""
     value = cat.partners[partner_id].locale
-    built = (cat.config.source_locale, *cat.config.locales)
+    # once each: a source locale listed in `locales` too is its own error (i18n)
+    built = tuple(dict.fromkeys((cat.config.source_locale, *cat.config.locales)))
     for i, locale in enumerate([value] if isinstance(value, str) else value or []):
         if locale not in built:
             path: YamlPath = ("locale",) if isinstance(value, str) else ("locale", i)
