@@ -174,7 +174,11 @@ def test_review_limit_comes_from_catalog(tmp_path: Path) -> None:
 
 def test_future_review_date_is_not_stale(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in(AA, "reviewed: 2026-11-01", "reviewed: 2027-01-01"))
-    assert (result.code, result.stderr) == (0, "")
+    assert result.code == 0 and "stale claim" not in result.stderr
+    # said as a date after the as-of date (test_a_review_date_after_the_as_of_date…)
+    assert [d.split(" was reviewed ")[0] for d in result.diagnostics] == [
+        f"plays/{AA}:4:11: warning: claim 'anomaly-alerts'"
+    ]
 
 
 # --- jargon ---------------------------------------------------------------------------------------

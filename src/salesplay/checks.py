@@ -170,7 +170,7 @@ def _reviewed_later(
         cat.loc(kind, eid, ("reviewed",)),
         f"{what} '{eid}' was reviewed {days} days after the as-of date"
         f" {cat.as_of.isoformat()}{stale_from}{meant}",
-        "stale",
+        "review-date",
         (kind, eid),
     )
 
