@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import AS_OF, make_catalog, run_cli
 
 CHECK = ("check", "--templates", "templates", "--as-of", AS_OF)
@@ -151,3 +153,52 @@ def test_a_file_of_another_kind_or_a_label_catalog_no_language_reads_is_a_warnin
         " 'print.css'?)",
         "0 errors, 6 warnings",
     ]
+
+
+BATTLECARD = '{% extends "default/battlecard.html" %}\n{% block title %}'
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("{{ company.nam }}", "undefined: 'Company' has no attribute 'nam' (did you mean 'name'?)"),
+        (
+            '{% import "default/macros.html" as m %}{{ m.crad(play) }}',
+            "undefined: the imported template has no macro 'crad' (did you mean 'card'?)",
+        ),
+        ("{{ plya.name }}", "undefined: 'plya' is undefined (did you mean 'play'?)"),
+        (
+            "{{ play.name | uppercase }}",
+            "syntax error: No filter named 'uppercase' (did you mean 'upper'?)",
+        ),
+        (
+            '{% include "macro.html" %}',
+            "template 'macro.html' not found (did you mean 'macros.html'?)",
+        ),
+        (
+            '{% include "default/battlecrad.html" %}',
+            "template 'default/battlecrad.html' not found (did you mean"
+            " 'default/battlecard.html'?)",
+        ),
+    ],
+)
+def test_a_template_slip_names_what_was_meant(tmp_path: Path, body: str, says: str) -> None:
+    """Only a view's attribute got a did-you-mean: the company's, an imported macro (said
+    as Jinja's "'TemplateModule' object"), a variable, a filter and a template did not."""
+    _project(tmp_path, {"battlecard.html": BATTLECARD + body + "{% endblock %}\n"})
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 1
+    assert done.lines == [f"templates/battlecard.html:2: error: {says}", "1 error, 0 warnings"]
+
+
+def test_an_override_copied_under_default_is_told_where_it_goes(tmp_path: Path) -> None:
+    """`templates/default/battlecard.html` (the built-in's name in an extends, taken for a
+    folder to copy into) changed nothing; the warning said nothing of where it goes."""
+    copied = '{% extends "default/battlecard.html" %}'  # its own name: still the built-in's
+    _project(tmp_path, {"default/battlecard.html": copied})
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 0
+    assert done.lines[0].endswith(
+        "(an override of the built-in battlecard.html is templates/battlecard.html; `default/`"
+        " names the built-in file in a template's extends or include)"
+    ), done.lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -124,6 +125,15 @@ class _ContainedLoader(jinja2.BaseLoader):
         self.folders = folders
         #: the project's template folder, for the built-in theme's loader (`_yielding`)
         self.overridden = overridden
+
+    def list_templates(self) -> list[str]:
+        """The names of the folders' files, never through a link (a template's did-you-mean)."""
+        found: set[str] = set()
+        for folder in self.folders:
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    found.add(path.relative_to(folder).as_posix())
+        return sorted(found)
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -319,6 +329,62 @@ class _MemoryBytecode(jinja2.BytecodeCache):
         self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
 
 
+class MacroMissing(jinja2.UndefinedError):
+    """A macro an imported template lacks, with its name as data (_macro_lacking)."""
+
+    def __init__(self, message: str, macro: str) -> None:
+        super().__init__(message)
+        self.macro = macro
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the attribute meant, whatever the object: a view
+    ("'PlayView' has no attribute 'nmae'"), the company, a macro of an imported template
+    (which Jinja named "'TemplateModule' object"), raised as MacroMissing."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = jinja2.utils.missing,
+        name: str | None = None,
+        exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
+    ) -> None:
+        super().__init__(hint, obj, name, exc)
+        if isinstance(obj, jinja2.environment.TemplateModule) and isinstance(name, str):
+            self._undefined_exception = functools.partial(MacroMissing, macro=name)  # type: ignore[assignment]
+
+    @property
+    def _undefined_message(self) -> str:
+        message = str(super()._undefined_message)
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or obj is jinja2.utils.missing or not isinstance(name, str):
+            return message
+        kind = type(obj).__name__
+        if kind in ("mappingproxy", "_Watched"):
+            return message  # a table's mutators: said by _undefined_message at render
+        meant = did_you_mean(name, _attributes_of(obj))
+        if isinstance(obj, jinja2.environment.TemplateModule):
+            return f"the imported template has no macro '{name}'{meant}"
+        if meant:  # named as a template author knows it: 'Company', not its module's path
+            return f"'{kind}' has no attribute '{name}'{meant}"
+        return message
+
+
+def _attributes_of(obj: object) -> list[str]:
+    """The names a template may read of `obj`: a view's fields and properties, a model's
+    fields, a module's macros, a mapping's keys."""
+    if isinstance(obj, Mapping):
+        return [k for k in obj if isinstance(k, str)]
+    names = [n for n in dir(obj) if not n.startswith("_")]
+    fields = getattr(type(obj), "model_fields", None)  # a pydantic model's, not its methods
+    if isinstance(fields, dict):
+        props = [n for n in names if isinstance(getattr(type(obj), n, None), property)]
+        return [*fields, *props]
+    return names
+
+
 def make_env(
     project: Path | None,
     html: bool = True,
@@ -341,7 +407,7 @@ def make_env(
     )
     env = _Sandbox(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         autoescape=jinja2.select_autoescape(["html", "htm", "svg", "xml"]) if html else False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -480,17 +546,23 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         path = Path(exc.filename) if exc.filename else Path(name)
         raise TemplateFault(
-            Location(path, exc.lineno or 1, 0), f"syntax error: {exc.message}"
+            Location(path, exc.lineno or 1, 0), f"syntax error: {_syntax_message(env, exc)}"
         ) from None
     except jinja2.TemplateNotFound as exc:
         loc = _template_location(sys.exc_info()[2]) or Location(Path(name), 0, 0)
-        raise TemplateFault(loc, f"template '{exc.name or name}' not found") from None
+        missing = str(exc.name or name)
+        meant = did_you_mean(missing, _template_names(env, missing))
+        raise TemplateFault(loc, f"template '{missing}' not found{meant}") from None
     except jinja2.UndefinedError as exc:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
-        lacking = _macro_lacking(env, exc.message or "", loc)
+        lacking = _macro_lacking(env, exc, loc)
         if lacking is not None:
             raise lacking from None
-        raise TemplateFault(loc, f"undefined: {_undefined_message(exc.message or '')}") from None
+        message = _undefined_message(exc.message or "")
+        unknown = _UNDEFINED_NAME.fullmatch(message)
+        if unknown:  # a name the page was not given: those it was, and the globals
+            message += did_you_mean(unknown.group(1), [*context, *env.globals])
+        raise TemplateFault(loc, f"undefined: {message}") from None
     except SecurityError as exc:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
         raise TemplateFault(loc, f"not allowed in a template: {exc}") from None
@@ -548,9 +620,6 @@ def _project_name(env: jinja2.Environment, file: Path) -> str | None:
     return None
 
 
-_NO_MACRO = re.compile(r"^'(?:[\w.]+\.)?TemplateModule object' has no attribute '(\w+)'$")
-
-
 def project_sources(folder: Path | None) -> Iterator[tuple[str, Path, str]]:
     """(name, file, source) of each HTML template in a project's template folder, read as
     the loader reads one: inside the folder, at most MAX_TEMPLATE_BYTES, UTF-8. One that
@@ -567,15 +636,16 @@ def project_sources(folder: Path | None) -> Iterator[tuple[str, Path, str]]:
         yield name, path, source
 
 
-def _macro_lacking(env: jinja2.Environment, message: str, where: Location) -> TemplateFault | None:
+def _macro_lacking(
+    env: jinja2.Environment, exc: jinja2.UndefinedError, where: Location
+) -> TemplateFault | None:
     """For a template that calls a macro an imported override lacks (`macros.html` copied
     without `play_ref`), the fault at the override that lacks it, which is the mistake: the
     built-in file of its name has the macro, the override does not."""
-    found = _NO_MACRO.match(message)
     loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else []
-    if found is None:
+    if not isinstance(exc, MacroMissing):
         return None
-    macro = found.group(1)
+    macro = exc.macro
 
     def macros(source: str) -> set[str]:
         return {node.name for node in env.parse(source).find_all(jinja2.nodes.Macro)}
@@ -630,6 +700,33 @@ def _undefined_message(message: str) -> str:
     cls = getattr(views, cls_name, None)
     fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
     return f"'{cls_name}' has no attribute '{attr}'{did_you_mean(attr, fields)}"
+
+
+_UNDEFINED_NAME = re.compile(r"'(\w+)' is undefined")
+_NO_FILTER = re.compile(r"No (filter|test) named '([\w.]+)'")
+
+
+def _syntax_message(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> str:
+    """Jinja's message, with the filter or test meant ("No filter named 'uppercase'": did
+    you mean 'upper'?)."""
+    message = exc.message or ""
+    found = _NO_FILTER.match(message)
+    if found:
+        known = env.filters if found.group(1) == "filter" else env.tests
+        message = message.rstrip(".") + did_you_mean(found.group(2), sorted(known))
+    return message
+
+
+def _template_names(env: jinja2.Environment, missing: str) -> list[str]:
+    """The template names a lookup of `missing` could have meant: the built-in theme's under
+    `default/` for such a name, else the project's and the theme's."""
+    try:
+        names = env.list_templates(extensions=("html",))
+    except (TypeError, OSError):
+        return []
+    if missing.startswith("default/"):
+        return [n for n in names if n.startswith("default/")]
+    return [n for n in names if not n.startswith("default/")]
 
 
 def css_safe(css: str) -> Markup:
@@ -688,7 +785,9 @@ def unused_files(project: Path | None, locales: Sequence[str] = ()) -> list[Diag
     found = [d for path in files if (d := _unread_labels(project, path, locales)) is not None]
     for path in files:
         rel = path.relative_to(project).as_posix()
-        if not _judged(path) or rel in builtin or rel in used:
+        # a name under default/ is the built-in theme's wherever it is used: the project's
+        # templates/default/ is never read
+        if not _judged(path) or rel in builtin or (rel in used and not rel.startswith("default/")):
             continue
         if dynamic and path.suffix == ".html":
             continue
@@ -697,6 +796,13 @@ def unused_files(project: Path | None, locales: Sequence[str] = ()) -> list[Diag
         # a close name only: "unused.html" is not a slip for "base.html"; case aside
         close = difflib.get_close_matches(rel.lower(), same_kind, 1, 0.75)
         suggestion = f" (did you mean '{same_kind[close[0]]}'?)" if close else ""
+        if rel.startswith("default/") and rel.removeprefix("default/") in builtin:
+            # default/ names the built-in file in a template: it is no folder to copy into
+            suggestion = (
+                f" (an override of the built-in {rel.removeprefix('default/')} is"
+                f" {project.name}/{rel.removeprefix('default/')}; `default/` names the built-in"
+                " file in a template's extends or include)"
+            )
         found.append(
             Diagnostic(
                 Location(path, 0, 0),
