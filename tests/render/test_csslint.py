@@ -296,7 +296,24 @@ def test_a_refused_font_is_located_at_its_own_url_not_at_a_namesake(tmp_path: Pa
     )
     _write(project, {"fonts/Brand.otf": INTER.read_bytes(), "style.css": sheet})
     said = [w for w in _lint(project) if "refused" in w]
-    assert len(said) == 1 and said[0].startswith("style.css:3:42: refused to load file://"), said
+    # as the sheet writes it, never the machine's path; the file of a close name meant
+    assert said == [
+        "style.css:3:42: refused to load ../fonts/Brand.otf: outside the allowed directories"
+        " (did you mean 'fonts/Brand.otf'?)"
+    ], said
+
+
+def test_a_sheet_importing_a_misspelt_built_in_one_is_told_the_name_meant(
+    tmp_path: Path,
+) -> None:
+    """`@import url(defualt/print.css)` was refused as "file:///…/templates/defualt/print.css:
+    not a file": the machine's path, and nothing of the name meant."""
+    project = tmp_path / "templates"
+    _write(project, {"print.css": "@import url(defualt/print.css);\n"})
+    assert [w for w in _lint(project) if "refused" in w] == [
+        "print.css:1:13: refused to load defualt/print.css: not a file (did you mean"
+        " 'default/print.css'?)"
+    ]
 
 
 def test_a_theme_file_past_its_limit_is_a_located_error(

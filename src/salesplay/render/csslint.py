@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +19,7 @@ from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.faults import BuildFault
 from salesplay.render.theme import (
     PRINT_SHEETS,
+    THEME_DIR,
     css_references,
     css_relative_names,
     css_text,
@@ -354,12 +356,45 @@ def _lint_one(
         Diagnostic(
             _where_url(path, text, url),
             Severity.WARNING,
-            f"refused to load {r}",
+            f"refused to load {_as_written(path, url)}: {r.split(': ', 1)[-1]}"
+            + _url_meant(path, url, roots),
             CODE,
         )
         for url, r in zip(refused, fetcher.refused, strict=True)
     ]
     return sorted(set(kept), key=lambda d: (d.loc.line, d.loc.col, d.message))
+
+
+def _as_written(sheet: Path, url: str) -> str:
+    """A file URL a sheet refers to, relative to the sheet's folder as a sheet writes it:
+    the machine's path ("file:///home/…/templates/defualt/print.css") said nothing the
+    sheet holds, and belongs in no report."""
+    if not url.startswith("file:"):
+        return url
+    target = Path(unquote(urlsplit(url).path))
+    return Path(os.path.relpath(target, sheet.parent.absolute())).as_posix()
+
+
+def _url_meant(sheet: Path, url: str, roots: Sequence[Path]) -> str:
+    """The did-you-mean of a file a sheet refers to that is not there: a file of the
+    template folders, written from the sheet's folder, or a built-in one (`default/…`)."""
+    import difflib
+
+    if not url.startswith("file:"):
+        return ""
+    written = _as_written(sheet, url)
+    names: list[str] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for found in root.rglob("*"):
+            if found.is_file() and not found.is_symlink():
+                rel = Path(os.path.relpath(found, sheet.parent.absolute())).as_posix()
+                names.append(rel)
+                if root.resolve() == THEME_DIR.resolve():
+                    names.append(f"default/{found.relative_to(root).as_posix()}")
+    close = difflib.get_close_matches(written, names, 1, 0.8)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # an @font-face rule, and a url() in it (comments removed first)
