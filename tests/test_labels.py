@@ -201,6 +201,36 @@ def test_a_repeated_override_entry_is_located_at_the_repeat(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("msgstr", "said"),
     [
+        ('<strong>Für Ihr Team</strong>: nur <strong>nicht für Kunden</strong>.', None),
+        ("<strong>Für Ihr Team</strong>: nur <strong>nicht für Kunden.", "lacks </strong>"),
+        ("<b>Für Ihr Team</b>: <strong>nicht</strong> <strong>x</strong>.", "adds <b>, </b>"),
+        ("<b>Für Ihr Team</b>: nur <strong>nicht für Kunden</strong>.", "lacks <strong>,"
+         " </strong> and adds <b>, </b>"),
+    ],
+    ids=["kept", "one-dropped", "one-added", "one-swapped"],
+)  # fmt: skip
+def test_a_label_translation_keeps_its_html_tags(
+    tmp_path: Path, msgstr: str, said: str | None
+) -> None:
+    """A kit index label is HTML ("<strong>For your team</strong> …"): a translation that
+    dropped its first "</strong>" set the rest of the page in bold, and `check` said
+    nothing. Its tags must be the msgid's, each of them."""
+    msgid = "<strong>For your team</strong>: only <strong>not for customers</strong>."
+    entries = f'msgid "{msgid}"\nmsgstr "{msgstr}"\n'
+    if said is None:
+        assert labels_for("de", _override(tmp_path, "de", entries)).gettext(msgid) == msgstr
+        return
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert str(caught.value) == (
+        f"translation of '{msgid}' {said}: keep each HTML tag of its msgid, and only those"
+    )
+    assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "said"),
+    [
         (
             "Stand",
             "has no placeholders, its msgid has the placeholder %(date)s (put back %(date)s)",

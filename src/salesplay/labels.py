@@ -7,6 +7,7 @@ import functools
 import gettext
 import io
 import re
+from collections import Counter
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,10 +257,43 @@ def _read(path: Path, root: Path) -> Any:
     for message in catalog:
         if not message.id or not _translated(message):
             continue
-        problem = placeholder_problem(message.id, message.string)
+        problem = placeholder_problem(message.id, message.string) or markup_problem(
+            message.id, message.string
+        )
         if problem:
             raise BuildFault(Location(path, message.lineno or 1, 1), problem)
     return catalog
+
+
+#: an HTML tag in a label ("<strong>", "</code>"): its name, and whether it closes
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
+
+
+def markup_problem(msgid: str | Sequence[str], msgstr: str | Sequence[str] | None) -> str | None:
+    """Why a translation would break its label's HTML (a label of the kit index is
+    "<strong>For your team</strong> …"), else None: its tags must be the msgid's, each
+    kept (the page is autoescaped around the label, not inside it). A dropped "</strong>"
+    set the rest of the page in bold, and `check` said nothing."""
+    ids = (msgid,) if isinstance(msgid, str) else tuple(msgid)
+    wanted = sorted(_TAG.findall(ids[0]))
+    if not wanted and not any(_TAG.search(t) for t in ids):
+        return None
+    strings = (msgstr or "",) if isinstance(msgstr, str | None) else tuple(msgstr)
+    for text in strings:
+        tags = Counter(_TAG.findall(text))
+        missing, extra = Counter(wanted) - tags, tags - Counter(wanted)
+        if missing or extra:
+            parts = [
+                f"{what} "
+                + ", ".join(f"<{close}{name}>" for close, name in sorted(found.elements()))
+                for what, found in (("lacks", missing), ("adds", extra))
+                if found
+            ]
+            return (
+                f"translation of '{ids[0]}' {' and '.join(parts)}: keep each HTML tag of its"
+                " msgid, and only those"
+            )
+    return None
 
 
 def placeholders(text: str) -> tuple[set[str], str | None]:
