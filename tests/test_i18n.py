@@ -898,16 +898,7 @@ def test_a_renamed_glossary_terms_meaning_follows_it_and_its_word_is_offered_fuz
     )
     glossary = root / "glossary.yaml"
     glossary.write_text(glossary.read_text("utf-8").replace("immutable:", "immutability:"))
-    code, _, err = cli(tmp_path, "check")
-    lines = [x for x in err.splitlines() if "translations/" in x]
-    assert code == 0 and len(lines) == 1, err
-    assert lines[0].endswith(
-        "warning: 2 translations of glossary 'immutable', which the catalog does not have"
-        " (renamed 'immutability'? `salesplay i18n extract` moves them to it, as they were made"
-        " from its texts); they are not used"
-    ), lines
-    assert cli(tmp_path, "i18n", "extract")[0] == 0
-    messages = po(root)
+    messages = _renamed_then_extracted(tmp_path, root, "glossary 'immutable'", "immutability")
     meaning = messages["glossary:immutability:meaning"]
     assert (meaning.string, meaning.fuzzy) == (IMMUTABLE_DE, False)
     term = messages["glossary:immutability:term"]
@@ -1072,6 +1063,21 @@ def _rename_play(root: Path, new: str) -> None:
     path.write_text(path.read_text().replace("play: backup-modernization", f"play: {new}"))
 
 
+def _renamed_then_extracted(tmp_path: Path, root: Path, old: str, new: str) -> dict[str, Any]:
+    """`check` says once that the two translations of `old` go to `new` when extract runs;
+    extract runs; the German file's entries after it."""
+    code, _, err = cli(tmp_path, "check")
+    lines = [x for x in err.splitlines() if "translations/" in x]
+    assert code == 0 and len(lines) == 1, err
+    assert lines[0].endswith(
+        f"warning: 2 translations of {old}, which the catalog does not have (renamed"
+        f" '{new}'? `salesplay i18n extract` moves them to it, as they were made from its"
+        " texts); they are not used"
+    ), lines
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    return po(root)
+
+
 def test_a_renamed_plays_translations_follow_it_and_check_says_so_once(tmp_path: Path) -> None:
     """A play's file renamed: `check` gave one warning for each of its translated texts in
     each language, each with a did-you-mean, and `i18n extract` kept none of them (each
@@ -1080,17 +1086,8 @@ def test_a_renamed_plays_translations_follow_it_and_check_says_so_once(tmp_path:
     cli(tmp_path, "i18n", "extract")
     translate(root, {RESPONSE: RESPONSE_DE, "play:backup-modernization:name": NAME_DE})
     _rename_play(root, "backup-refresh")
-    code, _, err = cli(tmp_path, "check")
-    assert code == 0
-    lines = [x for x in err.splitlines() if "translations/" in x]
-    assert len(lines) == 1, err
-    assert lines[0].endswith(
-        "warning: 2 translations of play 'backup-modernization', which the catalog does not"
-        " have (renamed 'backup-refresh'? `salesplay i18n extract` moves them to it, as they"
-        " were made from its texts); they are not used"
-    ), lines
-    assert cli(tmp_path, "i18n", "extract")[0] == 0
-    messages = po(root)
+    messages = _renamed_then_extracted(tmp_path, root, "play 'backup-modernization'",
+                                       "backup-refresh")  # fmt: skip
     moved = messages["play:backup-refresh:objections.1.response"]
     assert (moved.string, moved.fuzzy) == (RESPONSE_DE, False)
     assert messages["play:backup-refresh:name"].string == NAME_DE
