@@ -571,6 +571,25 @@ def test_a_deck_masters_web_and_mail_hyperlinks_are_kept(tmp_path: Path) -> None
     assert result.code == 0, result.stderr
 
 
+def test_a_deck_masters_default_content_type_with_no_part_of_it_is_no_program(
+    tmp_path: Path,
+) -> None:
+    """A content-type default for `.bin` as an OLE object, with no such part in the file (as
+    some tools write), holds no program: the master is used."""
+    declared = (
+        b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument'
+        b'.oleObject"/>'
+    )
+    master = _master(
+        _part("[Content_Types].xml", lambda d: d.replace(b"</Types>", declared + b"</Types>"))
+    )
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(master)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+
+
 def test_deck_master_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
     make_catalog(tmp_path)
     outside = tmp_path / "elsewhere.pptx"
