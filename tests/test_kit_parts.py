@@ -243,6 +243,20 @@ def test_the_customer_brief_is_public_and_customer_worded(
     assert "Terms on this page immutable Cannot be changed or deleted." in text
 
 
+def test_a_brief_in_another_language_says_its_footer_and_page_number_in_it(cat: Catalog) -> None:
+    """A German kit's brief ended "Stand: 06.12.2026 · For customers … Page 1 of 1": its
+    footer's words were no label, and its page number kept print.css's English."""
+    from salesplay.labels import labels_for
+
+    german = labels_for("de")
+    edition = make_edition(cat, "public", labels=german)
+    page = kits.customer_brief(
+        make_env(None, labels=german), edition, "public-play", html.Links.for_pdf(cat.root, ())
+    )
+    assert "· Für Kunden" in page and "For customers" not in page
+    assert 'content: "Seite " counter(page)' in page
+
+
 def test_a_brief_explains_the_terms_it_writes_and_only_those(tmp_path: Path) -> None:
     """A customer brief had no decoder: a customer read "RPO" unexplained. It explains the
     glossary terms its own texts write; a term only a seller's part of the card writes (a

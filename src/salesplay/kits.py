@@ -582,6 +582,10 @@ def kit_index(shared: KitShared, partner_id: str, names: Sequence[str]) -> bytes
     ).encode()
 
 
+#: the footer's edition words on a customer brief (translated in the page, as a label)
+BRIEF_LABEL = N_("For customers")
+
+
 def customer_brief(
     env: jinja2.Environment, edition: Edition, play_id: str, links: html.Links
 ) -> str:
@@ -596,8 +600,9 @@ def customer_brief(
         links=links,
         medium="print",
         as_of=edition.as_of,
-        brand_css=html.brand_css(edition.brand),
-        edition_label="For customers",
+        # the page number and footer in the kit's language, as every other page's
+        brand_css=html.brand_css(edition.brand) + html.page_css(edition.labels),
+        edition_label=BRIEF_LABEL,
     )
 
 
