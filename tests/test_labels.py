@@ -206,8 +206,13 @@ def test_a_repeated_override_entry_is_located_at_the_repeat(tmp_path: Path) -> N
         ("<b>Für Ihr Team</b>: <strong>nicht</strong> <strong>x</strong>.", "adds <b>, </b>"),
         ("<b>Für Ihr Team</b>: nur <strong>nicht für Kunden</strong>.", "lacks <strong>,"
          " </strong> and adds <b>, </b>"),
+        # each closed after it opens: the rest of the page went bold
+        ("Für Ihr Team</strong> <strong>nur <strong>nicht für Kunden</strong>.",
+         "closes </strong> where it is not open"),
+        # HTML reads a tag's name in any case
+        ("<STRONG>Für Ihr Team</STRONG>: nur <strong>nicht für Kunden</strong>.", None),
     ],
-    ids=["kept", "one-dropped", "one-added", "one-swapped"],
+    ids=["kept", "one-dropped", "one-added", "one-swapped", "misplaced", "upper-case"],
 )  # fmt: skip
 def test_a_label_translation_keeps_its_html_tags(
     tmp_path: Path, msgstr: str, said: str | None
@@ -223,7 +228,8 @@ def test_a_label_translation_keeps_its_html_tags(
     with pytest.raises(BuildFault) as caught:
         labels_for("de", _override(tmp_path, "de", entries))
     assert str(caught.value) == (
-        f"translation of '{msgid}' {said}: keep each HTML tag of its msgid, and only those"
+        f"translation of '{msgid}' {said}: keep each HTML tag of its msgid, and only those,"
+        " each closed after it opens"
     )
     assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
 

@@ -272,28 +272,55 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
 def markup_problem(msgid: str | Sequence[str], msgstr: str | Sequence[str] | None) -> str | None:
     """Why a translation would break its label's HTML (a label of the kit index is
     "<strong>For your team</strong> …"), else None: its tags must be the msgid's, each
-    kept (the page is autoescaped around the label, not inside it). A dropped "</strong>"
-    set the rest of the page in bold, and `check` said nothing."""
+    kept, and each closed after it opens, in order (the page is autoescaped around the
+    label, not inside it). A dropped or misplaced "</strong>" set the rest of the page in
+    bold, and `check` said nothing. Tag names are compared in any case, as HTML reads them."""
     ids = (msgid,) if isinstance(msgid, str) else tuple(msgid)
-    wanted = sorted(_TAG.findall(ids[0]))
+    wanted = Counter(_tags(ids[0]))
     if not wanted and not any(_TAG.search(t) for t in ids):
         return None
     strings = (msgstr or "",) if isinstance(msgstr, str | None) else tuple(msgstr)
     for text in strings:
-        tags = Counter(_TAG.findall(text))
-        missing, extra = Counter(wanted) - tags, tags - Counter(wanted)
-        if missing or extra:
-            parts = [
-                f"{what} "
-                + ", ".join(f"<{close}{name}>" for close, name in sorted(found.elements()))
-                for what, found in (("lacks", missing), ("adds", extra))
-                if found
-            ]
+        tags = _tags(text)
+        missing, extra = wanted - Counter(tags), Counter(tags) - wanted
+        problems = [
+            f"{what} " + ", ".join(f"<{close}{name}>" for close, name in sorted(found.elements()))
+            for what, found in (("lacks", missing), ("adds", extra))
+            if found
+        ]
+        if not problems:
+            misplaced = _unnested(tags)
+            problems = [misplaced] if misplaced else []
+        if problems:
             return (
-                f"translation of '{ids[0]}' {' and '.join(parts)}: keep each HTML tag of its"
-                " msgid, and only those"
+                f"translation of '{ids[0]}' {' and '.join(problems)}: keep each HTML tag of"
+                " its msgid, and only those, each closed after it opens"
             )
     return None
+
+
+#: tags that are never closed
+_VOID = frozenset({"br", "wbr", "img", "hr"})
+
+
+def _tags(text: str) -> list[tuple[str, str]]:
+    """The tags of `text` in order, as ("" or "/", lower-case name)."""
+    return [(close, name.lower()) for close, name in _TAG.findall(text)]
+
+
+def _unnested(tags: Sequence[tuple[str, str]]) -> str | None:
+    """What of `tags` is out of order: a tag closed before it is opened, or left open."""
+    opened: list[str] = []
+    for close, name in tags:
+        if name in _VOID:
+            continue
+        if not close:
+            opened.append(name)
+        elif not opened or opened[-1] != name:
+            return f"closes </{name}> where it is not open"
+        else:
+            opened.pop()
+    return f"leaves <{opened[-1]}> open" if opened else None
 
 
 def placeholders(text: str) -> tuple[set[str], str | None]:
