@@ -389,6 +389,22 @@ def _with_vba() -> bytes:
     return out.getvalue()
 
 
+def _with_workbook() -> bytes:
+    """The built-in master with a macro-enabled workbook embedded (a chart's .xlsm)."""
+    declared = (
+        b'<Default Extension="xlsm" ContentType="application/vnd.ms-excel.sheet.macroEnabled.12"/>'
+    )
+    master = _master(
+        _part("[Content_Types].xml", lambda d: d.replace(b"</Types>", declared + b"</Types>"))
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(io.BytesIO(master)) as src:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("ppt/embeddings/Microsoft_Excel_Worksheet1.xlsm", b"PK a workbook")
+    return out.getvalue()
+
+
 def _outside(kind: str, target: str) -> bytes:
     """The built-in master with a relationship of its slide master to `target` outside the
     file (a linked picture PowerPoint fetches when a deck opens, or a hyperlink)."""
@@ -505,6 +521,7 @@ def _without_placeholder(layout: str, name: str) -> bytes:
             " Presentation (.pptx)",
         ),
         (_with_vba(), "deck master holds macros (VBA): remove it, then save it as a PowerPoint"),
+        (_with_workbook(), "deck master holds an embedded macro-enabled document: remove it"),
         (
             _outside("image", "file://attacker.example/share/pixel.png"),
             "deck master's part ppt/slideMasters/slideMaster1.xml links its image at"
@@ -540,6 +557,7 @@ def _without_placeholder(layout: str, name: str) -> bytes:
         "a-macro-enabled-presentation-renamed",
         "a-template-renamed",
         "a-vba-project-inside",
+        "a-macro-enabled-workbook-embedded",
         "a-picture-linked-on-a-windows-share",
         "a-picture-linked-on-the-web",
         "a-hyperlink-to-a-windows-share",

@@ -152,6 +152,13 @@ _PROGRAMS = (
     ("vbaproject", "macros (VBA)"),
     ("activex", "ActiveX controls"),
     ("oleobject", "an embedded OLE object"),
+    # an embedded workbook or document with macros of its own (.xlsm, .docm): its content
+    # type says so, and its name ends in "m"
+    ("macroenabled", "an embedded macro-enabled document"),
+    (".xlsm", "an embedded macro-enabled document"),
+    (".docm", "an embedded macro-enabled document"),
+    (".pptm", "an embedded macro-enabled document"),
+    (".xlsb", "an embedded macro-enabled document"),
 )
 
 
@@ -307,7 +314,7 @@ def _check_external(master: Path, part: str, kind: str, target: str | None) -> N
     raise _master_fault(
         master,
         f"deck master's part {part} links {what} '{target}' outside the file: every deck would"
-        " carry it, and a reader's PowerPoint fetch or open it; embed the picture instead (a"
+        " carry it, and a reader's PowerPoint would fetch or open it; embed the picture instead (a"
         " hyperlink may only be http(s) or mailto)",
     )
 
