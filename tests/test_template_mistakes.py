@@ -202,3 +202,39 @@ def test_an_override_copied_under_default_is_told_where_it_goes(tmp_path: Path) 
         "(an override of the built-in battlecard.html is templates/battlecard.html; `default/`"
         " names the built-in file in a template's extends or include)"
     ), done.lines
+
+
+def test_names_of_other_spellings_and_partials_of_any_suffix(tmp_path: Path) -> None:
+    """Round 12: `locale/pt-BR.po` was offered `pt.po`, `locale/DE.po` nothing; a
+    `battlecard.jinja` nothing; a `.j2` partial a template includes by a built-up name was
+    "no output does", though the build read it; a label template `locale/project.pot` was
+    taken for a PowerPoint template."""
+    card = (
+        '{% extends "default/battlecard.html" %}{% block card %}{{ super() }}'
+        '{% include "partials/legal-" ~ lang ~ ".j2" ignore missing %}{% endblock %}'
+    )
+    _project(
+        tmp_path,
+        {
+            "battlecard.html": card,
+            "partials/legal-en.j2": "<p>Legal</p>",
+            "locale/pt-BR.po": "",
+            "locale/DE.po": "",
+            "locale/project.pot": "",
+        },
+    )
+    catalog = tmp_path / "plays/catalog.yaml"
+    catalog.write_text(catalog.read_text("utf-8") + "locales: [de, pt_BR]\n", encoding="utf-8")
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    said = [line.split(": warning: ")[0] + " " + line.rsplit("(", 1)[-1] for line in done.lines]
+    assert said == [
+        "templates/locale/DE.po did you mean 'locale/de.po'?)",
+        "templates/locale/pt-BR.po did you mean 'locale/pt_BR.po'?)",
+        "0 errors, 2 warnings 0 errors, 2 warnings",
+    ]
+    # with no partial named by an expression, a template of another suffix is judged
+    other = _project(
+        tmp_path / "other", {"playbook.jinja": '{% extends "default/playbook.html" %}'}
+    )
+    assert run_cli(*CHECK, cwd=other).lines[0].endswith("(did you mean 'playbook.html'?)")

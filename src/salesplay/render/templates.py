@@ -743,8 +743,10 @@ _NAMING_BYTES = 2_000_000
 #: suffixes a template, stylesheet or deck master is mistaken for: never looked up, so such a
 #: file changes nothing ("battlecard.htm", "print.CSS", a PowerPoint template "deck.potx")
 _SLIP_SUFFIXES = frozenset(
-    {".htm", ".jinja", ".jinja2", ".j2", ".potx", ".pptm", ".potm", ".ppsx", ".ppt", ".pot"}
+    {".htm", ".jinja", ".jinja2", ".j2", ".potx", ".pptm", ".potm", ".ppsx", ".ppt"}
 )
+#: the suffixes of a file a template may include by name (a partial)
+_TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2"})
 
 
 def _judged(path: Path) -> bool:
@@ -789,13 +791,17 @@ def unused_files(project: Path | None, locales: Sequence[str] = ()) -> list[Diag
         # templates/default/ is never read
         if not _judged(path) or rel in builtin or (rel in used and not rel.startswith("default/")):
             continue
-        if dynamic and path.suffix == ".html":
-            continue
+        if dynamic and path.suffix.lower() in _TEMPLATE_SUFFIXES:
+            continue  # a partial a template includes by a built-up name, whatever its suffix
         kind = _LOADED_SUFFIXES if path.suffix.lower() in _SLIP_SUFFIXES else (path.suffix.lower(),)
         same_kind = {b.lower(): b for b in builtin if b.lower().endswith(kind)}
-        # a close name only: "unused.html" is not a slip for "base.html"; case aside
+        # a close name only: "unused.html" is not a slip for "base.html"; case aside; and a
+        # name of another suffix by its stem ("battlecard.jinja" for battlecard.html)
         close = difflib.get_close_matches(rel.lower(), same_kind, 1, 0.75)
-        suggestion = f" (did you mean '{same_kind[close[0]]}'?)" if close else ""
+        stems = {posixpath.splitext(b)[0]: b for b in same_kind}
+        near = difflib.get_close_matches(posixpath.splitext(rel.lower())[0], stems, 1, 0.8)
+        meant = same_kind[close[0]] if close else same_kind[stems[near[0]]] if near else None
+        suggestion = f" (did you mean '{meant}'?)" if meant else ""
         if rel.startswith("default/") and rel.removeprefix("default/") in builtin:
             # default/ names the built-in file in a template: it is no folder to copy into
             suggestion = (
@@ -832,10 +838,17 @@ def _unread_labels(project: Path, path: Path, locales: Sequence[str]) -> Diagnos
         read = {code for locale in locales for code in fallback_chain(locale)}
         if path.stem in read:
             return None
-        # "de_DE" where "de" is built: its language's
-        base = path.stem.replace("-", "_").split("_")[0]
+        # "pt-BR" or "DE" as Babel spells a built one ("pt_BR", "de"), else "de_DE" where
+        # "de" is built: its language's; else a close name
+        spelled = {code.casefold(): code for code in read}
+        written = path.stem.replace("-", "_").casefold()
+        base = written.split("_")[0]
         close = (
-            [base] if base in read else difflib.get_close_matches(path.stem, sorted(read), 1, 0.6)
+            [spelled[written]]
+            if written in spelled
+            else [spelled[base]]
+            if base in spelled
+            else difflib.get_close_matches(path.stem, sorted(read), 1, 0.6)
         )
         message = (
             f"'{rel}' holds the labels of '{path.stem}', a language the catalog is not built in"
