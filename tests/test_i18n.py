@@ -405,6 +405,17 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
         f' line {line - 1}): write its text as a continued line of the first ("…"), or delete'
         " the one out of date",
     )
+    # a comment between the two is inside the entry: still a second msgstr
+    noted = text.replace(
+        f'msgstr "{RESPONSE_DE}"', f'msgstr "{RESPONSE_DE}"\n# corrected\nmsgstr "Neu."'
+    )
+    path.write_text(noted)
+    line = noted.splitlines().index('msgstr "Neu."') + 1
+    code, _, err = cli(tmp_path, "check")
+    assert (code, err.splitlines()[0].split(": error: ")[0]) == (
+        1,
+        f"plays/translations/de.po:{line}:1",
+    ), err
     path.write_text(broken)
     # a msgctxt naming no field, and a file for a locale not declared: warnings, not used
     path.write_text(

@@ -523,11 +523,16 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             # an obsolete entry: Babel reads what follows as an entry's line
             line = line.replace("#~", "  ", 1)
             stripped = line.lstrip()
-        if not stripped or stripped.startswith("#"):
-            last = None
+        if not stripped:
+            last = None  # entries are apart
             continue
+        if stripped.startswith("#"):
+            continue  # a comment inside an entry does not end it ("# corrected" between msgstrs)
         indent = len(line) - len(stripped)
         keyword = _PO_KEYWORD_RE.match(stripped)
+        starts = keyword is not None and keyword.group(1) in ("msgctxt", "msgid")
+        if starts and last is not None and last[0].startswith("msgstr"):
+            last = None  # the next entry begins
         if keyword is not None and last is not None and keyword.group(1) == last[0]:
             raise LoadError(
                 f"a second {last[0]} in one entry (the first at line {last[1]}): write its text"
