@@ -960,6 +960,11 @@ def test_a_review_date_after_the_as_of_date_is_a_warning_with_the_year_meant(
         " the as-of date 2026-11-23: it cannot go stale before 2027-12-15 (did you mean"
         " 2026-09-15?)"
     ]
+    # a day ahead is a reviewer east of UTC writing their own date: not told
+    ahead = check(
+        tmp_path / "ahead", replace_in(IBD, "reviewed: 2026-09-15", "reviewed: 2026-11-24")
+    )
+    assert (ahead.code, ahead.diagnostics) == (0, [])
 
 
 def test_a_partners_locale_not_built_names_each_built_locale_once(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import stat
 from collections.abc import Sequence
@@ -89,7 +90,9 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     """
     from salesplay.write import UnsafeTarget, write_output
 
-    units = catalog_units(cat.docs, cat.reader)
+    # the widest audience each text reaches by the catalog, not the day: a PO file changed
+    # with the date alone when a claim went stale ("#. audience: rep" for "partner")
+    units = catalog_units(cat.docs, functools.partial(cat.reader, dated=False))
     done = []
     for locale in locales:
         path = po_file(cat.root, locale)

@@ -119,16 +119,18 @@ class Catalog:
                 return found
         return "rep"
 
-    def reader(self, kind: str, entity_id: str, path: YamlPath = ()) -> Audience:
+    def reader(
+        self, kind: str, entity_id: str, path: YamlPath = (), *, dated: bool = True
+    ) -> Audience:
         """The widest audience whose editions show the text at `path`: its audience, narrowed
         as the editions narrow it. Stale intelligence (a claim, a competitor) stays with
-        reps; a claim resting on the roadmap, and a capability not yet available, reach as
-        far as their stage; the glossary is everyone's (every decoder, kits and public feed
-        included). What a translator is told of each text (its PO entry's `audience:`)."""
+        reps (unless not `dated`: what the catalog says, whatever the day); a claim resting
+        on the roadmap, and a capability not yet available, reach as far as their stage;
+        the glossary is everyone's (every decoder, kits and public feed included)."""
         if kind == "glossary":
             return "public"
         widest = self.audience(kind, entity_id, path)
-        if self.is_stale(kind, entity_id):
+        if dated and self.is_stale(kind, entity_id):
             widest = narrowest(widest, "rep")
         roadmap = self.differentiator_roadmap.get(entity_id) if kind == "differentiator" else None
         if kind == "product" and len(path) >= 2 and path[0] == "capabilities":
