@@ -1391,3 +1391,21 @@ def test_a_translators_audience_note_is_what_the_editions_show(tmp_path: Path) -
     said = po(fresh)[claim].auto_comments
     assert [n for n in notes[claim] if "audience" in n] == [n for n in said if "audience" in n]
     assert "audience: partner" in said
+
+
+def test_a_proof_slides_customer_and_industry_are_joined_with_the_locales_comma() -> None:
+    """An Arabic or Japanese proof slide said "Contoso Health, الرعاية الصحية": a Latin
+    comma, where the cards' lists take the locale's ("، ", "、")."""
+    from salesplay.labels import labels_for
+    from salesplay.render import decks
+
+    cat = catalog(SAMPLE)
+    for locale, comma in (("ar", "\u060c "), ("ja", "\u3001"), ("en", ", ")):
+        rep = make_edition(localized(cat, locale), "rep", labels=labels_for(locale))
+        said = [
+            slide.subtitle
+            for pid in rep.plays
+            for slide in decks.enablement_slides(rep, pid)
+            if slide.layout in ("Proof", "Statement") and slide.subtitle
+        ]
+        assert [who for who in said if who.startswith(f"Contoso Health{comma}")], said

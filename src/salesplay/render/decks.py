@@ -171,7 +171,9 @@ def proof_quote(proof: CustomerProof) -> str:
     return f"“{richtext.plain(proof.result)}”"
 
 
-def _proof_slide(proof: CustomerProof, tr: Tr, language: str, notes: str = "") -> SlideSpec:
+def _proof_slide(
+    proof: CustomerProof, tr: Tr, language: str, notes: str = "", sep: str = ", "
+) -> SlideSpec:
     """The customer's result as a big number over the quote, or as a quote alone."""
     quote = (Para((Run(proof_quote(proof)),)),)
     industry = (
@@ -179,7 +181,8 @@ def _proof_slide(proof: CustomerProof, tr: Tr, language: str, notes: str = "") -
         if proof.industry and proof.industry.lower() not in proof.customer.lower()
         else None
     )
-    who = ", ".join(x for x in (proof.customer, industry) if x)
+    # the locale's comma ("Contoso Health، الرعاية الصحية"), as a card's lists have it
+    who = sep.join(x for x in (proof.customer, industry) if x)
     figure = big_number(proof.result, language)
     if figure:
         number = (Para((Run(figure),)),)
@@ -275,7 +278,11 @@ def pitch_slides(ed: Edition, destination_id: str) -> list[SlideSpec]:
     if claims:
         body = tuple(p for c in claims for p in _claim_paras(c, ed))
         slides.append(_content(tr("Why %(company)s") % {"company": company.name}, body))
-    slides += [_proof_slide(pr, tr, ed.labels.locale) for _, pr in pitch_proofs(ed, destination_id)]
+    sep = ed.labels.list_separator
+    slides += [
+        _proof_slide(pr, tr, ed.labels.locale, sep=sep)
+        for _, pr in pitch_proofs(ed, destination_id)
+    ]
     closing = " · ".join(x for x in (company.tagline, company.website) if x)
     slides.append(SlideSpec("Closing", company.name, subtitle=closing))
     return slides
@@ -378,7 +385,9 @@ def enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
         )
         slides.append(_content(tr("Objections"), body))
     slides += [_against(m, tr) for m in play.competitors]
-    slides += [_proof_slide(pr, tr, ed.labels.locale) for pr in play.proof]
+    slides += [
+        _proof_slide(pr, tr, ed.labels.locale, sep=ed.labels.list_separator) for pr in play.proof
+    ]
     body = _labelled(tr("Hand off"), play.handoff) if play.handoff else ()
     if body or play.next_steps:
         slides.append(_content(tr("Next steps"), body + _bullets(play.next_steps)))
