@@ -206,3 +206,20 @@ def test_filter_options_are_in_one_order_whatever_the_hash_seed() -> None:
         for seed in range(6)
     }
     assert told == {"('Austria', 'GERMANY', 'Germany', 'gErmany', 'germany')\n"}
+
+
+def test_a_partners_name_keeps_the_pages_alignment_in_either_direction(tmp_path: Path) -> None:
+    """Each card title had `dir="auto"`: on the Arabic page Latin names sat at the left of
+    right-aligned cards, and on the English page an Arabic name at the right. A name of the
+    other direction is an inline isolate (`bidi`), the title aligned as the page."""
+    import shutil
+
+    shutil.copytree(SAMPLE, tmp_path / "plays")
+    out = _build(tmp_path, "partners")
+    english = (out / "partners/index.html").read_text("utf-8")
+    arabic = (out / "ar/partners/index.html").read_text("utf-8")
+    for page in (english, arabic):
+        assert 'dir="auto"' not in page
+    assert '<h2 class="card-title">Blue River IT</h2>' in english
+    assert '<h2 class="card-title"><span dir="ltr">Blue River IT</span></h2>' in arabic
+    assert '<h2 class="card-title"><span dir="rtl">الخليج للحلول التقنية' in english
