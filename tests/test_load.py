@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import base_text, check, replace_in
+from conftest import AS_OF, base_text, check, make_catalog, replace_in, run_cli
 from salesplay.load import MAX_NODES, LoadError, parse_document
 
 PLAY = "plays/recovery-drills.yaml"
@@ -487,3 +487,16 @@ def test_merge_keys_bring_in_an_anchor_s_keys_under_the_mapping_s_own() -> None:
         3,
         3,
     )
+
+
+def test_hidden_files_are_not_read(tmp_path: Path) -> None:
+    """Emacs's lock file `.#recovery-drills.yaml` (a link to nowhere, while a buffer has
+    unsaved edits) stopped every check and build, `serve` too; macOS's `._x.yaml` (binary)
+    would as well. A name starting with a dot is hidden, and not read."""
+    root = make_catalog(tmp_path)
+    (root / "plays/.#recovery-drills.yaml").symlink_to("root@host.12345:1733456789")
+    (root / "plays/._backup-modernization.yaml").write_bytes(b"\x00\x05\x16\x07 resource fork")
+    (root / "plays/.draft").mkdir()
+    (root / "plays/.draft/idea.yaml").write_text("name: [unfinished\n")
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.stderr) == (0, "")

@@ -902,6 +902,10 @@ def _catalog_files(
             path = folder / entry.name
             if folder == catalog and entry.name == "assets":
                 continue  # assets are checked one by one where the YAML names them
+            if entry.name.startswith("."):
+                # hidden: an editor's lock (Emacs's `.#x.yaml`, a link to nowhere, stopped
+                # every build while a buffer had unsaved edits), macOS's `._x.yaml`, .git
+                continue
             is_yaml = path.suffix in YAML_SUFFIXES
             try:
                 is_dir = entry.is_dir()
