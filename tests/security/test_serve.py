@@ -260,6 +260,19 @@ def test_another_site_s_page_cannot_include_the_portal_s_files(served: Server) -
     link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", **evil}
     assert request(port, "/site/index.html", headers=link)[0] == 200
     assert request(port, "/site/index.html", headers=evil)[0] == 200
+    # a page loaded in a frame of the other site's page is that page's: refused, and no
+    # page may be framed by any other (a browser that sends no Sec-Fetch-Dest)
+    framed = {**link, "Sec-Fetch-Dest": "iframe"}
+    assert request(port, "/site/index.html", headers=framed)[0] == 403
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/site/index.html")
+        answer = conn.getresponse()
+        answer.read()
+        assert answer.getheader("X-Frame-Options") == "DENY"
+        assert answer.getheader("Content-Security-Policy") == "frame-ancestors 'none'"
+    finally:
+        conn.close()
 
 
 def test_two_host_headers_are_refused(served: Server) -> None:

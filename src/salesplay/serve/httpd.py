@@ -238,6 +238,10 @@ class _Handler(SimpleHTTPRequestHandler):
         # A preview is never cached: each reload must show the latest build.
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        # never inside another site's frame (the rep edition shown under a foreign page's
+        # own controls); the portal frames none of its own pages
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Content-Security-Policy", "frame-ancestors 'none'")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -302,7 +306,11 @@ class _Handler(SimpleHTTPRequestHandler):
         if site is not None:
             if site.strip().lower() in ("same-origin", "none"):
                 return False
-            return self.headers.get("Sec-Fetch-Mode", "").strip().lower() != "navigate"
+            # a link followed shows the page to the rep alone; loaded in a frame of the
+            # other site's page, it is that page's
+            dest = self.headers.get("Sec-Fetch-Dest", "document").strip().lower()
+            mode = self.headers.get("Sec-Fetch-Mode", "").strip().lower()
+            return mode != "navigate" or dest not in ("document", "")
         asker = self.headers.get("Origin")
         if asker is None and not path.endswith((".html", "/")):
             referer = urllib.parse.urlsplit(self.headers.get("Referer", ""))
