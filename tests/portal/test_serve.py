@@ -233,6 +233,8 @@ def test_cli_serve_port_in_use(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"port {port} is in use" in result.stderr
     assert "Traceback" not in result.stderr
+    # nothing was served: the --out it made for it is not left behind
+    assert not (tmp_path / "build").exists()
 
 
 def test_cli_serve_an_out_it_cannot_make_is_one_line(tmp_path: Path) -> None:

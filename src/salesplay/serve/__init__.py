@@ -7,6 +7,7 @@ order of builds), reload (the page script and the file watcher), messages (wordi
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 import threading
@@ -82,6 +83,7 @@ class Server:
         out = self.options.out
         if out.is_symlink() and not out.exists():
             raise UsageError(f"--out '{out}' is a broken symbolic link")  # as build says it
+        made = not out.exists()
         try:
             from salesplay.write import FOLDER_MODE
 
@@ -98,6 +100,10 @@ class Server:
                 max_connections=self.options.max_connections,
             )
         except OSError as exc:
+            if made:
+                # nothing was served: the folder made for it goes, as a failed build leaves none
+                with contextlib.suppress(OSError):
+                    out.rmdir()
             if exc.errno == errno.EADDRINUSE:
                 raise UsageError(
                     f"port {self.options.port} is in use on {self.options.host}"
