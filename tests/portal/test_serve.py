@@ -140,6 +140,9 @@ def test_first_build_failing_serves_a_waiting_page(tmp_path: Path) -> None:
         code, _, body = get(base + "/")
         assert code == 503 and SCRIPT_PATH in body
         assert status(base)["build"] == 0 and status(base)["errors"]
+        # a rep's card tab, reloaded after a restart, waits too (it got a bare "not found")
+        code, _, body = get(base + "/site/battlecards/backup-modernization.html")
+        assert code == 503 and SCRIPT_PATH in body
 
 
 def test_a_templates_folder_made_after_serve_started_is_watched(tmp_path: Path) -> None:

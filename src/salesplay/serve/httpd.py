@@ -349,8 +349,9 @@ class _Handler(SimpleHTTPRequestHandler):
             with os.fdopen(fd, "rb") as stream:
                 page = stream.read()
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(page))
-        elif self.server.status.snapshot()["attempts"] == 0 or path == HOME_PATH:
-            # Nothing built yet (or the first build failed): a page that shows why and reloads.
+        elif self.server.status.snapshot()["build"] == 0 or path == HOME_PATH:
+            # Nothing built yet (or no build has succeeded): a page that shows why and
+            # reloads, whichever page a rep's tab asks for (a card's tab got "not found")
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", WAITING_PAGE)
         else:
             self._refuse(HTTPStatus.NOT_FOUND, "not found")
