@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, make_catalog, run_cli
+from conftest import AS_OF, base_text, make_catalog, run_cli
 
 CHECK = ("check", "--templates", "templates", "--as-of", AS_OF)
 
 
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    make_catalog(tmp_path)
+def _project(tmp_path: Path, files: dict[str, str], locales: str = "") -> Path:
+    """`minimal` with template files, built in `locales` too ("[de]") if given."""
+    edits = {"catalog.yaml": base_text("catalog.yaml") + f"locales: {locales}\n"}
+    make_catalog(tmp_path, edits if locales else None)
     for name, text in files.items():
         path = tmp_path / "templates" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,9 +133,8 @@ def test_a_file_of_another_kind_or_a_label_catalog_no_language_reads_is_a_warnin
             "locale/de.po": "",
             "README.md": "What these overrides are for.",
         },
+        locales="[de]",
     )
-    catalog = tmp_path / "plays/catalog.yaml"
-    catalog.write_text(catalog.read_text("utf-8") + "locales: [de]\n", encoding="utf-8")
     done = run_cli(*CHECK, cwd=tmp_path)
     assert done.code == 0, done.stderr
     tail = "replaces no built-in file and no template or stylesheet of templates/ uses it"
@@ -222,9 +223,8 @@ def test_names_of_other_spellings_and_partials_of_any_suffix(tmp_path: Path) -> 
             "locale/DE.po": "",
             "locale/project.pot": "",
         },
+        locales="[de, pt_BR]",
     )
-    catalog = tmp_path / "plays/catalog.yaml"
-    catalog.write_text(catalog.read_text("utf-8") + "locales: [de, pt_BR]\n", encoding="utf-8")
     done = run_cli(*CHECK, cwd=tmp_path)
     assert done.code == 0, done.stderr
     said = [line.split(": warning: ")[0] + " " + line.rsplit("(", 1)[-1] for line in done.lines]
