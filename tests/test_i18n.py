@@ -1409,3 +1409,26 @@ def test_a_proof_slides_customer_and_industry_are_joined_with_the_locales_comma(
             if slide.layout in ("Proof", "Statement") and slide.subtitle
         ]
         assert [who for who in said if who.startswith(f"Contoso Health{comma}")], said
+
+
+def test_a_plays_partner_incentives_are_translated_as_its_other_programme_texts(
+    tmp_path: Path,
+) -> None:
+    """A German card and kit showed an incentive in English under "Anreiz": `extract` wrote
+    no entry for `partner.incentives`, and one added by hand was "not translated"."""
+    spiff = "Double spiff on the first three deals this quarter."
+    text = base_text(BM).replace(
+        "partner: {role: Partner runs the proof of concept, min_tier: silver}",
+        f"partner: {{role: Partner runs the proof of concept, min_tier: silver,"
+        f" incentives: [{spiff}]}}",
+    )
+    root = make_catalog(tmp_path, {**LOCALES, BM: text})
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    key = "play:backup-modernization:partner.incentives.1"
+    assert po(root)[key].id == spiff
+    translate(root, {key: "Doppelte Prämie für die ersten drei Deals."})
+    assert cli(tmp_path, "check") == (0, "", "")
+    german = make_edition(localized(catalog(root), "de"), "partner")
+    role = german.plays["backup-modernization"].partner
+    assert role is not None
+    assert role.incentives == ("Doppelte Prämie für die ersten drei Deals.",)

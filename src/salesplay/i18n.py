@@ -37,6 +37,7 @@ from salesplay.models import (
     Capability,
     CatalogConfig,
     Destination,
+    ItemText,
     Name,
     Phrase,
     Play,
@@ -126,7 +127,8 @@ def _shape(model: type[BaseModel], hint: Any) -> tuple[str, Any] | None:
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         return _shape(model, args[0]) if len(args) == 1 else None
-    if hint is Text or hint is Phrase or (hint is Name and issubclass(model, TRANSLATED_NAMES)):
+    texts = (Text, ItemText, Phrase)
+    if any(hint is t for t in texts) or (hint is Name and issubclass(model, TRANSLATED_NAMES)):
         return "text", None
     if origin is list:
         (item,) = typing.get_args(hint)

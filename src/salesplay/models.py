@@ -384,6 +384,8 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, Field(description="Markdown text")]
+#: a list's item of Markdown text that may not be empty (translated as Text is)
+ItemText = Annotated[str, Field(description="Markdown text", min_length=1)]
 #: a short plain phrase readers see (a segment, a persona, an industry, the tagline):
 #: translated, as Text is, but never read as Markdown
 Phrase = Annotated[str, Field(description="a short phrase, translated")]
@@ -712,7 +714,7 @@ class PlayPartner(Scoped):
     certification: Text | None = Field(
         None, min_length=1, description="certification a partner needs to sell this play"
     )
-    incentives: list[Annotated[str, Field(min_length=1)]] = Field(
+    incentives: list[ItemText] = Field(
         default_factory=list, description="current incentives (spiffs, rebates), one a line"
     )
 
