@@ -42,6 +42,22 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert result.code == 2
     assert "exists and is not empty" in result.stderr
     assert (tmp_path / "taken/file.txt").read_text() == "mine"
+    # an empty file is a file: not "not empty"
+    (tmp_path / "f.txt").touch()
+    result = run_cli("init", "f.txt", cwd=tmp_path)
+    assert (result.code, result.lines) == (
+        2,
+        ["salesplay: error: 'f.txt' is a file, not a folder; choose a new folder"],
+    )
+
+
+def test_inits_note_says_an_item_takes_its_files_audience(tmp_path: Path) -> None:
+    """It said "an item without `audience:` is for reps only", though the scaffold's own
+    partner play's objection, with none, reaches partners: it takes its file's."""
+    result = run_cli("init", "p", cwd=tmp_path)
+    assert result.code == 0
+    assert "a file without `audience:` is for reps only" in result.stdout
+    assert "an item in a file takes the file's unless it says its own" in result.stdout
 
 
 def test_inits_next_line_can_be_pasted_for_a_folder_with_a_space(tmp_path: Path) -> None:

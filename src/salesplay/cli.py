@@ -378,9 +378,10 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         " plays/assets/logo.svg is a placeholder mark: put your name and logo there first"
     )
     typer.echo(
-        "note: an item without `audience:` is for reps only: partner kits and public decks leave"
-        " it out (and a claim backed only by it); `salesplay check` warns where that empties a"
-        " card or deck, `salesplay explain PLAY` shows what each edition leaves out"
+        "note: a file without `audience:` is for reps only: partner kits and public decks leave"
+        " it out (and a claim backed only by it), and an item in a file takes the file's unless"
+        " it says its own; `salesplay check` warns where that empties a card or deck,"
+        " `salesplay explain PLAY` shows what each edition leaves out"
     )
 
 

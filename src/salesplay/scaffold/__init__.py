@@ -29,7 +29,9 @@ def create_project(target: Path, today: dt.date | None = None) -> list[Path]:
 
     Never overwrites a file (each is created exclusively); OSError when it cannot write.
     """
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"'{target}' is a file, not a folder; choose a new folder")
+    if target.exists() and any(target.iterdir()):
         raise UsageError(f"'{target}' exists and is not empty; choose a new folder")
     stamp = (today or dt.date.today()).isoformat()
     created = []
