@@ -340,6 +340,46 @@ def test_an_unknown_revision_is_one_line_exit_2(repo: Path) -> None:
     ]
 
 
+def test_a_shallow_clone_is_told_how_to_fetch_its_history(repo: Path, tmp_path: Path) -> None:
+    """CI's default clone (`--depth 1`) holds no earlier commit: every revision was an
+    "unknown revision", with no hint why."""
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(tmp_path / "shallow")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    done = run_cli("changes", "--since", "v1", cwd=tmp_path / "shallow")
+    assert done.code == 2
+    (line,) = done.stderr.splitlines()
+    assert line.endswith(
+        "; this clone is shallow and holds no earlier commit: `git fetch --unshallow --tags`"
+        " (in CI, check out with the whole history: `fetch-depth: 0`)"
+    ), line
+
+
+def test_a_revision_before_the_catalog_names_the_first_that_has_it(tmp_path: Path) -> None:
+    """A tag older than the catalog said "'plays' holds no catalog at e03e3faa6555": a hash
+    the user never typed, and nothing of which revision would do."""
+    top = tmp_path / "project"
+    top.mkdir()
+    (top / "README.md").write_text("notes\n")
+    _git(top, "init", "-q", "-b", "main")
+    _git(top, "add", "README.md")
+    _git(top, "commit", "-q", "-m", "readme", date="2026-10-01T12:00:00+00:00")
+    _git(top, "tag", "v0")
+    make_catalog(top)
+    _git(top, "add", "plays")
+    _git(top, "commit", "-q", "-m", "catalog", date="2026-10-02T12:00:00+00:00")
+    first = _git(top, "log", "-1", "--format=%h").strip()
+    done = run_cli("changes", "--since", "v0", cwd=top)
+    assert (done.code, done.stderr.splitlines()) == (
+        2,
+        [
+            f"salesplay: error: 'plays' holds no catalog at v0 (its catalog.yaml is first in"
+            f" {first}: a revision since then)"
+        ],
+    )
+
+
 def test_outside_git_changes_says_so_in_one_line(tmp_path: Path) -> None:
     make_catalog(tmp_path)
     done = run_cli("changes", "--since", "v1", cwd=tmp_path)

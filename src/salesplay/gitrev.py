@@ -26,6 +26,12 @@ from salesplay.imagecache import ImageCache
 from salesplay.resolve import Catalog
 from salesplay.write import git_env, run_git
 
+#: what an unknown revision is told in a shallow clone
+SHALLOW_HINT = (
+    "; this clone is shallow and holds no earlier commit: `git fetch --unshallow --tags`"
+    " (in CI, check out with the whole history: `fetch-depth: 0`)"
+)
+
 
 @dataclass(frozen=True)
 class Side:
@@ -90,8 +96,17 @@ class Repo:
             self.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
         )
         if done.returncode != 0:
-            raise UsageError(f"unknown revision '{rev}' (a tag, branch or commit of {self.top})")
+            raise UsageError(
+                f"unknown revision '{rev}' (a tag, branch or commit of {self.top})"
+                + (SHALLOW_HINT if self.shallow() else "")
+            )
         return done.stdout.decode().strip()
+
+    def shallow(self) -> bool:
+        """Whether the repository is a shallow clone (CI's default, `--depth 1`): it holds
+        no earlier commit, so no release or revision before its tip."""
+        done = _git(self.top, "rev-parse", "--is-shallow-repository")
+        return done.stdout.decode().strip() == "true"
 
     def date(self, commit: str) -> dt.date:
         """The commit's committer date (UTC), within the dates every output can carry."""
@@ -99,7 +114,7 @@ class Repo:
         day = dt.datetime.fromtimestamp(int(done.stdout.strip() or 0), tz=dt.UTC).date()
         return min(max(day, FIRST_DATE), LAST_DATE)
 
-    def extract(self, commit: str, dest: Path) -> None:
+    def extract(self, commit: str, dest: Path, named: str = "") -> None:
         """Write the catalog folder of `commit` under `dest` (the work tree is never read)."""
         listing = _git(
             self.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", self.prefix or "."
@@ -119,7 +134,19 @@ class Repo:
                 entries.append((mode, oid, rel))
         if not entries:
             where = self.prefix.rstrip("/") or "the repository"
-            raise UsageError(f"'{where}' holds no catalog at {commit[:12]}")
+            first = (
+                _git(
+                    self.top, "log", "--reverse", "--format=%h", "--", f"{self.prefix}catalog.yaml"
+                )
+                .stdout.decode()
+                .split()
+            )
+            since = (
+                f" (its catalog.yaml is first in {first[0]}: a revision since then)"
+                if first
+                else ""
+            )
+            raise UsageError(f"'{where}' holds no catalog at {named or commit[:12]}{since}")
         blobs = _cat_blobs(self.top, [oid for _, oid, _ in entries])
         links = []
         current = PurePosixPath()
@@ -210,7 +237,7 @@ def load_revision(
 
     root = folder / (Path(repo.prefix).name or "catalog")
     root.mkdir(parents=True)
-    repo.extract(side.commit, root)
+    repo.extract(side.commit, root, side.given)
     ctx = Context(catalog=root, as_of=side.as_of)
     if images is not None:
         ctx.images = images
