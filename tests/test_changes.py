@@ -380,6 +380,19 @@ def test_a_revision_before_the_catalog_names_the_first_that_has_it(tmp_path: Pat
     )
 
 
+def test_a_catalog_folder_of_plays_is_told_where_the_catalog_is(repo: Path) -> None:
+    """`--catalog plays/plays` (or running inside plays/) read each play as a catalog file at
+    each revision: twelve errors, where `check` says where the catalog is in one line."""
+    done = run_cli("changes", "--catalog", "plays/plays", "--since", "v1", cwd=repo)
+    assert (done.code, done.stderr.splitlines()) == (
+        2,
+        [
+            "salesplay: error: catalog folder 'plays/plays' has no catalog.yaml; 'plays' has"
+            " one: use --catalog plays"
+        ],
+    )
+
+
 def test_outside_git_changes_says_so_in_one_line(tmp_path: Path) -> None:
     make_catalog(tmp_path)
     done = run_cli("changes", "--since", "v1", cwd=tmp_path)

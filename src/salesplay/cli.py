@@ -21,6 +21,7 @@ from salesplay.context import (
     TEMPLATES,
     Context,
     UsageError,
+    check_catalog_named,
     check_folder,
     check_out_folder,
     clamp_jobs,
@@ -321,6 +322,7 @@ def changes(
         meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
         raise UsageError(f"catalog folder '{catalog}' not found{meant}")
     check_folder(catalog, "catalog")
+    check_catalog_named(catalog)  # plays/plays: "'plays' has one", not an error per file
     # --until given: its own commit date decides staleness, unless --as-of says otherwise
     day = resolve_as_of(as_of) if as_of is not None or until is None else None
     if tier is not None and audience not in (None, AudienceChoice.partner):

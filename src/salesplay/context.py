@@ -178,7 +178,7 @@ def catalog_file(folder: Path) -> str | None:
     return None
 
 
-def _check_catalog_named(catalog: Path) -> None:
+def check_catalog_named(catalog: Path) -> None:
     """Refuse a catalog folder with no catalog.yaml (or .yml) that holds a folder with one
     (UsageError): `--catalog ''` or `.` in a project names the project, not its catalog, and
     would read its every YAML file as a play. The message names the file as it is spelt."""
@@ -241,7 +241,7 @@ def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
         meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
         raise UsageError(f"catalog folder '{catalog}' not found{meant}")
     check_folder(catalog, "catalog")
-    _check_catalog_named(catalog)
+    check_catalog_named(catalog)
     templates = kw.get("templates")
     if isinstance(templates, Path):
         check_folder(templates, "templates")
