@@ -611,6 +611,31 @@ def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> Non
     ]
 
 
+def test_a_second_talk_track_added_above_the_first_is_new_and_the_first_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Matchups of one competitor were paired by order: a talk track added above the first
+    was told as the first "reworded", and the first as "new", to partners too."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    _edit(
+        root,
+        "plays/backup-modernization.yaml",
+        "  - competitor: acme\n",
+        "  - {competitor: acme, talk_track: Acme drills take a weekend; ours need none.,"
+        " audience: partner}\n"
+        "  - competitor: acme\n",
+    )
+    found = [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
+    assert found == [
+        (
+            "new",
+            "New talk track against Acme Backup on Backup modernization: “Acme drills take a"
+            " weekend; ours need none.”",
+        )
+    ]
+
+
 def test_a_tiers_changes_are_those_its_kits_tell_and_name_no_other_play(repo: Path) -> None:
     """`--audience partner` is the whole partner edition: a note to paste to a registered
     partner named plays only higher tiers sell. `--tier` tells that tier's kit edition."""

@@ -247,10 +247,8 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
     # a competitor named twice (a public talk track and an internal one, both shown to
     # internal readers) pairs each of its matchups with the same one before: keyed by id
     # alone, the second overwrote the first and every build told a change
-    was = dict(_nth(a.competitors))
-    for key, m in _nth(b.competitors):
+    for m, prior in _paired(a.competitors, b.competitors):
         them = {"competitor": _p(m.competitor.name), "name": name}
-        prior = was.get(key)
         if prior is None:
             if m.talk_track:
                 message = tr("New talk track against %(competitor)s on %(name)s: %(track)s") % (
@@ -562,9 +560,33 @@ def edition_changes(
     return diff_editions(before or _empty(after), after, labels)
 
 
-def _nth(matchups: Iterable[Matchup]) -> Iterator[tuple[tuple[str, int], Matchup]]:
-    """Each matchup keyed by its competitor's id and which of that competitor's it is."""
-    seen: dict[str, int] = {}
-    for m in matchups:
-        n = seen[m.competitor.id] = seen.get(m.competitor.id, -1) + 1
-        yield (m.competitor.id, n), m
+def _paired(
+    before: Sequence[Matchup], after: Sequence[Matchup]
+) -> Iterator[tuple[Matchup, Matchup | None]]:
+    """Each matchup of `after` with the one of `before` it was (None: new): of the same
+    competitor, the one with the same talk track first, else the first left in order (a
+    reworded one). Paired by order alone, a second talk track added above the first was
+    told as the first "reworded" and the first as "new"."""
+    left = list(before)
+    pairs: dict[int, Matchup | None] = {}
+    for i, m in enumerate(after):
+        same = next(
+            (
+                p
+                for p in left
+                if p.competitor.id == m.competitor.id and p.talk_track == m.talk_track
+            ),
+            None,
+        )
+        if same is not None:
+            left.remove(same)
+            pairs[i] = same
+    for i, m in enumerate(after):
+        if i in pairs:
+            continue
+        prior = next((p for p in left if p.competitor.id == m.competitor.id), None)
+        if prior is not None:
+            left.remove(prior)
+        pairs[i] = prior
+    for i, m in enumerate(after):
+        yield m, pairs[i]
