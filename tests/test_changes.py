@@ -591,17 +591,18 @@ def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: P
     }
 
 
-def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> None:
-    """An edited talk track (or one whose translation came back) read "New talk track"."""
+def _told_after(tmp_path: Path, old: str, new: str) -> list[tuple[str, str]]:
+    """What the rep edition's changes say after `old` becomes `new` in a play of `minimal`."""
     root = make_catalog(tmp_path)
     before = _rep_edition(root)
-    _edit(
-        root,
-        "plays/backup-modernization.yaml",
-        "talk_track: Acme is solid on-prem;",
-        "talk_track: Acme is solid on-premises;",
-    )
-    found = [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
+    _edit(root, "plays/backup-modernization.yaml", old, new)
+    return [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
+
+
+def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> None:
+    """An edited talk track (or one whose translation came back) read "New talk track"."""
+    found = _told_after(tmp_path, "talk_track: Acme is solid on-prem;",
+                        "talk_track: Acme is solid on-premises;")  # fmt: skip
     assert found == [
         (
             "changed",
@@ -616,17 +617,13 @@ def test_a_second_talk_track_added_above_the_first_is_new_and_the_first_unchange
 ) -> None:
     """Matchups of one competitor were paired by order: a talk track added above the first
     was told as the first "reworded", and the first as "new", to partners too."""
-    root = make_catalog(tmp_path)
-    before = _rep_edition(root)
-    _edit(
-        root,
-        "plays/backup-modernization.yaml",
+    found = _told_after(
+        tmp_path,
         "  - competitor: acme\n",
         "  - {competitor: acme, talk_track: Acme drills take a weekend; ours need none.,"
         " audience: partner}\n"
         "  - competitor: acme\n",
     )
-    found = [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
     assert found == [
         (
             "new",
