@@ -840,3 +840,25 @@ def test_a_competitor_named_twice_for_two_audiences_tells_no_change_when_none(
         "acme"
     ) == 2
     assert diff.diff_editions(internal, again) == []
+
+
+def test_a_play_whose_file_was_renamed_is_no_new_play_and_no_removed_one(
+    tmp_path: Path,
+) -> None:
+    """Renaming a play's file (and the path step naming it) was told as "New play: X" and
+    "Play removed: X", and its path's steps as changed: readers never see an id. A removed
+    play and an added one of the same name are the same play; an edit made with the rename
+    is told as an edit."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    (root / "plays/backup-modernization.yaml").rename(root / "plays/modernize.yaml")
+    _edit(root, "paths/resilience-journey.yaml", "play: backup-modernization", "play: modernize")
+    assert diff.edition_changes(before, _rep_edition(root)) == []
+    _edit(
+        root,
+        "plays/modernize.yaml",
+        "talk_track: Acme is solid on-prem;",
+        "talk_track: Acme is solid on-premises;",
+    )
+    found = [(c.action, c.subject) for c in diff.edition_changes(before, _rep_edition(root))]
+    assert found == [("changed", "play:modernize")]

@@ -175,9 +175,35 @@ def _keyed(
     )
 
 
+def _renamed_plays(
+    old: Edition, new: Edition, added: list[str], removed: list[str]
+) -> dict[str, str]:
+    """new id → old id of each play whose file was renamed: one removed and one added of the
+    same name (one to one; two of one name are not guessed at). Readers never see an id, so
+    such a play was told as a new play and a removed one of the same name."""
+
+    def named(plays: Mapping[str, PlayView], ids: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for pid in ids:
+            found.setdefault(" ".join(plays[pid].name.casefold().split()), []).append(pid)
+        return found
+
+    gone, came = named(old.plays, removed), named(new.plays, added)
+    return {
+        came[name][0]: ids[0]
+        for name, ids in gone.items()
+        if len(ids) == 1 and len(came.get(name, ())) == 1
+    }
+
+
 def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
     tr = labels.gettext
     added, removed, kept = _keyed(old.plays, new.plays)
+    renamed = _renamed_plays(old, new, added, removed)
+    added = [pid for pid in added if pid not in renamed]
+    removed = [pid for pid in removed if pid not in renamed.values()]
+    pairs = sorted([(pid, pid) for pid in kept] + [(was, pid) for pid, was in renamed.items()],
+                   key=lambda pair: pair[1])  # fmt: skip
     for pid in added:
         play = new.plays[pid]
         message = tr("New play: %(name)s — %(summary)s") % {
@@ -188,8 +214,8 @@ def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
     for pid in removed:
         message = tr("Play removed: %(name)s") % {"name": _p(old.plays[pid].name)}
         yield Change("play", "removed", f"play:{pid}", message)
-    for pid in kept:
-        a, b = old.plays[pid], new.plays[pid]
+    for was, pid in pairs:
+        a, b = old.plays[was], new.plays[pid]
         fields = _fields(a, b, _PLAY_FIELDS)
         if fields:
             message = tr("%(name)s changed: %(fields)s") % {
@@ -491,6 +517,8 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
                 "fields": _listed(fields, labels),
             }
             yield Change("destination", "changed", f"destination:{did}", message, fields)
+    gained, lost, _ = _keyed(old.plays, new.plays)
+    now = {was: pid for pid, was in _renamed_plays(old, new, gained, lost).items()}
     added, removed, kept = _keyed(old.paths, new.paths)
     for path_id in added:
         message = tr("New path: %(name)s") % {"name": _p(new.paths[path_id].name)}
@@ -506,7 +534,10 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
                 "fields": _listed((N_("name"),), labels),
             }
             yield Change("destination", "changed", f"path:{path_id}", message, ("name",))
-        if [s.play for s in a.steps] != [s.play for s in b.steps]:
+        # a step's play by its id now: a play whose file was renamed is the same step
+        if [now.get(s.play, s.play) if s.play else None for s in a.steps] != [
+            s.play for s in b.steps
+        ]:
             message = tr("Steps of %(name)s changed") % {"name": _p(b.name)}
             yield Change("destination", "changed", f"path:{path_id}", message, ("steps",))
 
