@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -337,10 +336,19 @@ class MacroMissing(jinja2.UndefinedError):
         self.macro = macro
 
 
+class UnknownName(jinja2.UndefinedError):
+    """A name the page was not given, as data: render offers the names it was."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 class _Undefined(jinja2.StrictUndefined):
     """StrictUndefined whose message names the attribute meant, whatever the object: a view
-    ("'PlayView' has no attribute 'nmae'"), the company, a macro of an imported template
-    (which Jinja named "'TemplateModule' object"), raised as MacroMissing."""
+    ("'PlayView' has no attribute 'nmae' (did you mean 'name'?)"), the company, a macro of
+    an imported template (which Jinja named "'TemplateModule' object", raised as
+    MacroMissing); a name the page was not given is raised as UnknownName."""
 
     __slots__ = ()
 
@@ -352,24 +360,34 @@ class _Undefined(jinja2.StrictUndefined):
         exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
     ) -> None:
         super().__init__(hint, obj, name, exc)
-        if isinstance(obj, jinja2.environment.TemplateModule) and isinstance(name, str):
-            self._undefined_exception = functools.partial(MacroMissing, macro=name)  # type: ignore[assignment]
+        if hint is None and isinstance(name, str):
+            if isinstance(obj, jinja2.environment.TemplateModule):
+                self._undefined_exception = functools.partial(MacroMissing, macro=name)  # type: ignore[assignment]
+            elif obj is jinja2.utils.missing:
+                self._undefined_exception = functools.partial(UnknownName, name=name)  # type: ignore[assignment]
 
     @property
     def _undefined_message(self) -> str:
-        message = str(super()._undefined_message)
         obj, name = self._undefined_obj, self._undefined_name
         if self._undefined_hint or obj is jinja2.utils.missing or not isinstance(name, str):
-            return message
+            return str(super()._undefined_message)
         kind = type(obj).__name__
-        if kind in ("mappingproxy", "_Watched"):
-            return message  # a table's mutators: said by _undefined_message at render
+        if kind in ("mappingproxy", "_Watched") and name in _MUTATORS:
+            return (
+                f"'{name}': the edition's tables are read-only in templates; make a list of"
+                " your own instead (`edition.plays.values() | rejectattr('id', 'equalto',"
+                " play.id) | list`)"
+            )
         meant = did_you_mean(name, _attributes_of(obj))
         if isinstance(obj, jinja2.environment.TemplateModule):
             return f"the imported template has no macro '{name}'{meant}"
-        if meant:  # named as a template author knows it: 'Company', not its module's path
-            return f"'{kind}' has no attribute '{name}'{meant}"
-        return message
+        # named as a template author knows it: 'Company', not its module's path; 'None'
+        shown = jinja2.utils.object_type_repr(obj)
+        return f"'{kind if shown.endswith(' object') else shown}' has no attribute '{name}'{meant}"
+
+
+#: what would change a dict in place (the edition's tables are read-only mappings)
+_MUTATORS = frozenset({"pop", "popitem", "update", "clear", "setdefault"})
 
 
 def _attributes_of(obj: object) -> list[str]:
@@ -558,10 +576,9 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         lacking = _macro_lacking(env, exc, loc)
         if lacking is not None:
             raise lacking from None
-        message = _undefined_message(exc.message or "")
-        unknown = _UNDEFINED_NAME.fullmatch(message)
-        if unknown:  # a name the page was not given: those it was, and the globals
-            message += did_you_mean(unknown.group(1), [*context, *env.globals])
+        message = exc.message or ""
+        if isinstance(exc, UnknownName):  # those the page was given, and the globals
+            message += did_you_mean(exc.name, [*context, *env.globals])
         raise TemplateFault(loc, f"undefined: {message}") from None
     except SecurityError as exc:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
@@ -678,31 +695,6 @@ def _macro_lacking(
     return None
 
 
-#: what would change a dict in place (the edition's tables are read-only mappings)
-_MUTATORS = frozenset({"pop", "popitem", "update", "clear", "setdefault"})
-_NO_ATTR = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'$")
-
-
-def _undefined_message(message: str) -> str:
-    """'PlayView' has no attribute 'nmae' (did you mean 'name'?) — for view objects."""
-    from salesplay import views
-
-    match = _NO_ATTR.match(message)
-    if not match:
-        return message
-    cls_name, attr = match.groups()
-    if cls_name in ("mappingproxy", "_Watched") and attr in _MUTATORS:
-        return (
-            f"'{attr}': the edition's tables are read-only in templates; make a list of your"
-            " own instead (`edition.plays.values() | rejectattr('id', 'equalto', play.id)"
-            " | list`)"
-        )
-    cls = getattr(views, cls_name, None)
-    fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
-    return f"'{cls_name}' has no attribute '{attr}'{did_you_mean(attr, fields)}"
-
-
-_UNDEFINED_NAME = re.compile(r"'(\w+)' is undefined")
 _NO_FILTER = re.compile(r"No (filter|test) named '([\w.]+)'")
 
 
@@ -753,12 +745,7 @@ def _judged(path: Path) -> bool:
     """Whether a project file is one the lookup would take by its name (a template,
     stylesheet or deck master), or one mistaken for it; a picture or a font is judged only
     where a name uses it, and notes (README.md) never."""
-    suffix = path.suffix
-    return (
-        suffix in _LOADED_SUFFIXES
-        or suffix.lower() in _LOADED_SUFFIXES
-        or (suffix.lower() in _SLIP_SUFFIXES)
-    )
+    return path.suffix.lower() in _LOADED_SUFFIXES or path.suffix.lower() in _SLIP_SUFFIXES
 
 
 def unused_files(project: Path | None, locales: Sequence[str] = ()) -> list[Diagnostic]:
