@@ -153,12 +153,13 @@ def diff_editions(old: Edition, new: Edition, labels: Labels | None = None) -> l
     """Every change between two editions of one audience, in SECTIONS order, told in the
     language of `labels` (English without)."""
     labels = labels or Labels()
+    renamed = _renamed_plays(old, new)
     found = [
-        *_plays(old, new, labels),
+        *_plays(old, new, labels, renamed),
         *_claims(old, new, labels),
         *_roadmap(old, new, labels),
         *_competitors(old, new, labels),
-        *_destinations(old, new, labels),
+        *_destinations(old, new, labels, renamed),
     ]
     order = list(SECTIONS)
     return sorted(found, key=lambda c: order.index(c.kind))
@@ -175,9 +176,7 @@ def _keyed(
     )
 
 
-def _renamed_plays(
-    old: Edition, new: Edition, added: list[str], removed: list[str]
-) -> dict[str, str]:
+def _renamed_plays(old: Edition, new: Edition) -> dict[str, str]:
     """new id → old id of each play whose file was renamed: one removed and one added of the
     same name (one to one; two of one name are not guessed at). Readers never see an id, so
     such a play was told as a new play and a removed one of the same name."""
@@ -188,6 +187,7 @@ def _renamed_plays(
             found.setdefault(" ".join(plays[pid].name.casefold().split()), []).append(pid)
         return found
 
+    added, removed, _ = _keyed(old.plays, new.plays)
     gone, came = named(old.plays, removed), named(new.plays, added)
     return {
         came[name][0]: ids[0]
@@ -196,10 +196,11 @@ def _renamed_plays(
     }
 
 
-def _plays(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+def _plays(
+    old: Edition, new: Edition, labels: Labels, renamed: Mapping[str, str]
+) -> Iterator[Change]:
     tr = labels.gettext
     added, removed, kept = _keyed(old.plays, new.plays)
-    renamed = _renamed_plays(old, new, added, removed)
     added = [pid for pid in added if pid not in renamed]
     removed = [pid for pid in removed if pid not in renamed.values()]
     pairs = sorted([(pid, pid) for pid in kept] + [(was, pid) for pid, was in renamed.items()],
@@ -496,7 +497,9 @@ def _competitors(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]
         yield from _stale_moves("competitor", subject, intel, a, b, labels)
 
 
-def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
+def _destinations(
+    old: Edition, new: Edition, labels: Labels, renamed: Mapping[str, str]
+) -> Iterator[Change]:
     tr = labels.gettext
     added, removed, kept = _keyed(old.destinations, new.destinations)
     for did in added:
@@ -517,8 +520,7 @@ def _destinations(old: Edition, new: Edition, labels: Labels) -> Iterator[Change
                 "fields": _listed(fields, labels),
             }
             yield Change("destination", "changed", f"destination:{did}", message, fields)
-    gained, lost, _ = _keyed(old.plays, new.plays)
-    now = {was: pid for pid, was in _renamed_plays(old, new, gained, lost).items()}
+    now = {was: pid for pid, was in renamed.items()}  # a renamed play's old id → its new
     added, removed, kept = _keyed(old.paths, new.paths)
     for path_id in added:
         message = tr("New path: %(name)s") % {"name": _p(new.paths[path_id].name)}

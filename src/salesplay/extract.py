@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +96,7 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
     for locale in locales:
         path = po_file(cat.root, locale)
         try:
-            old = read_po_file(path, cat.root) if _readable(path) else None
+            old = read_po_file(path, cat.root) if path.is_file() else None
         except LoadError as exc:
             reporter.error(Location(path, exc.line, exc.col), str(exc), exc.code)
             continue
@@ -121,19 +120,6 @@ def extract(cat: Catalog, locales: Sequence[str], reporter: Reporter) -> list[Ex
                 counts[0] += 1
         done.append(Extracted(locale, path, changed, Coverage(*counts)))
     return done
-
-
-def _readable(path: Path) -> bool:
-    """Whether the PO file at `path` is read before it is written: a file, and anything but
-    a link or a folder (a pipe there hung the write's comparison: read, it is refused). A
-    link is replaced, never written through; a folder is said at the write."""
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True  # the read says why
-    return path.is_file() or not (stat.S_ISLNK(mode) or stat.S_ISDIR(mode))
 
 
 def _merged(cat: Catalog, locale: str, units: list[Unit], old: PoCatalog | None) -> PoCatalog:
