@@ -599,6 +599,102 @@ def _told_after(tmp_path: Path, old: str, new: str) -> list[tuple[str, str]]:
     return [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))]
 
 
+def test_an_objection_reworded_with_its_answer_tells_the_new_answer(tmp_path: Path) -> None:
+    """An objection and its answer rewritten together read "Objection reworded", with the
+    old answer unsaid: a rep kept giving it."""
+    found = _told_after(
+        tmp_path,
+        '{objection: "We already have backups.", response: "Ask how long the last **restore**'
+        ' took."}',
+        '{objection: "We already have backups that work.", response: "Ask for the last'
+        ' restore report."}',
+    )
+    assert found == [
+        (
+            "changed",
+            "Objection and answer reworded on Backup modernization: “We already have backups"
+            " that work.” — “Ask for the last restore report.” (was “We already have"
+            " backups.”)",
+        )
+    ]
+
+
+CONTOSO = (
+    'customer: Contoso Health, industry: healthcare, result: "Restore time from 3 days to 40'
+    ' minutes."'
+)
+
+
+@pytest.mark.parametrize(
+    ("new", "told"),
+    [
+        (
+            "customer: Contoso Health, industry: healthcare,"
+            ' result: "Restore time from 3 days to 30 minutes."',
+            [
+                (
+                    "changed",
+                    "Proof point updated on Backup modernization: Contoso Health — “Restore"
+                    " time from 3 days to 30 minutes.”",
+                )
+            ],
+        ),
+        (
+            "customer: Contoso Healthcare, industry: healthcare,"
+            ' result: "Restore time from 3 days to 40 minutes!"',
+            [
+                (
+                    "changed",
+                    "Proof point updated on Backup modernization: Contoso Healthcare — “Restore"
+                    " time from 3 days to 40 minutes!” (was Contoso Health)",
+                )
+            ],
+        ),
+        (
+            'customer: Fabrikam, result: "No audit finding in two years."',
+            [
+                (
+                    "new",
+                    "New proof point on Backup modernization: Fabrikam — “No audit finding in"
+                    " two years.”",
+                ),
+                (
+                    "removed",
+                    "Proof point dropped from Backup modernization: Contoso Health — “Restore"
+                    " time from 3 days to 40 minutes.”",
+                ),
+            ],
+        ),
+    ],
+    ids=["result-edited", "customer-renamed", "replaced"],
+)
+def test_customer_proof_edited_renamed_or_dropped_is_told_as_such(
+    tmp_path: Path, new: str, told: list[tuple[str, str]]
+) -> None:
+    """A proof point edited in place read "New proof point", and one dropped was never told,
+    so reps kept citing a customer that had withdrawn."""
+    assert _told_after(tmp_path, CONTOSO, new) == told
+
+
+def test_claim_proof_reworded_or_dropped_is_told_as_such(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    claim = "differentiators/immutable-by-default.yaml"
+    _edit(root, claim, "0 of 500 snapshots altered.", "0 of 600 snapshots altered.")
+    assert [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))] == [
+        (
+            "changed",
+            "Proof point reworded for claim “Every backup is immutable by default, at no extra"
+            " cost.”: “Independent lab test, 2026: 0 of 600 snapshots altered.”",
+        )
+    ]
+    _edit(root, claim, '"Independent lab test, 2026: 0 of 600 snapshots altered."', "Nothing.")
+    assert ("removed", "Proof point dropped from claim") in {
+        (c.action, c.message.split(" “")[0])
+        for c in diff.edition_changes(before, _rep_edition(root))
+    }
+
+
 def test_a_talk_track_edited_in_place_is_reworded_not_new(tmp_path: Path) -> None:
     """An edited talk track (or one whose translation came back) read "New talk track"."""
     found = _told_after(tmp_path, "talk_track: Acme is solid on-prem;",

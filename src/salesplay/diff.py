@@ -15,11 +15,13 @@ from salesplay.views import (
     CapabilityView,
     ClaimView,
     CompetitorView,
+    CustomerProof,
     DestinationView,
     Edition,
     Matchup,
     PartnerView,
     PlayView,
+    ProofView,
 )
 
 T = TypeVar("T")
@@ -255,9 +257,17 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
     for text, response in after.items():
         said = {"name": name, "objection": _q(text), "response": _q(response)}
         if text in reworded:
-            message = tr("Objection reworded on %(name)s: %(objection)s (was %(was)s)") % (
-                said | {"was": _q(reworded[text])}
+            # an answer rewritten with its objection is told too: a rep who read only the
+            # objection's new words would keep giving the old answer
+            wording = (
+                N_("Objection reworded on %(name)s: %(objection)s (was %(was)s)")
+                if before[reworded[text]] == response
+                else N_(
+                    "Objection and answer reworded on %(name)s: %(objection)s — %(response)s"
+                    " (was %(was)s)"
+                )
             )
+            message = tr(wording) % (said | {"was": _q(reworded[text])})
             yield Change("objection", "changed", subject, message)
         elif text not in before:
             message = tr("New objection on %(name)s: %(objection)s — %(response)s") % said
@@ -301,21 +311,67 @@ def _play_items(a: PlayView, b: PlayView, labels: Labels) -> Iterator[Change]:
                     them | {"landmine": _q(mine)}
                 )
                 yield Change("talk-track", "new", subject, message)
-    known = {(p.customer, p.result) for p in a.proof}
-    for p in b.proof:
-        if (p.customer, p.result) not in known:
-            message = tr("New proof point on %(name)s: %(customer)s — %(result)s") % {
-                "name": name,
-                "customer": p.customer,
-                "result": _q(p.result),
-            }
+    yield from _customer_proof(a.proof, b.proof, subject, name, labels)
+
+
+def _customer_proof(
+    before: Sequence[CustomerProof],
+    after: Sequence[CustomerProof],
+    subject: str,
+    name: str,
+    labels: Labels,
+) -> Iterator[Change]:
+    """New, updated and dropped customer proof of one play. A proof point whose result was
+    edited, or whose customer was renamed with its result alike, is one update; a dropped
+    one is told, since a rep must stop citing that customer."""
+    tr = labels.gettext
+    was_told = {(p.customer, p.result) for p in before}
+    is_told = {(p.customer, p.result) for p in after}
+    gone = [p for p in before if (p.customer, p.result) not in is_told]
+    came = [p for p in after if (p.customer, p.result) not in was_told]
+    # the same customer with another result first, then an alike result under a new name
+    prior: dict[int, int] = {}
+    for j, p in enumerate(came):
+        same = [i for i, q in enumerate(gone) if q.customer == p.customer]
+        free = [i for i in same if i not in prior.values()]
+        if free:
+            prior[j] = free[0]
+    left = [i for i in range(len(gone)) if i not in prior.values()]
+    unpaired = [j for j in range(len(came)) if j not in prior]
+    alike = _alike([gone[i].result for i in left], [came[j].result for j in unpaired])
+    prior.update({unpaired[j]: left[i] for j, i in alike.items()})
+    for j, p in enumerate(came):
+        said = {"name": name, "customer": p.customer, "result": _q(p.result)}
+        if j not in prior:
+            message = tr("New proof point on %(name)s: %(customer)s — %(result)s") % said
             yield Change("proof", "new", subject, message)
+            continue
+        was = gone[prior[j]].customer
+        wording = (
+            N_("Proof point updated on %(name)s: %(customer)s — %(result)s")
+            if was == p.customer
+            else N_("Proof point updated on %(name)s: %(customer)s — %(result)s (was %(was)s)")
+        )
+        yield Change("proof", "changed", subject, tr(wording) % (said | {"was": was}))
+    for i, q in enumerate(gone):
+        if i not in prior.values():
+            message = tr("Proof point dropped from %(name)s: %(customer)s — %(result)s") % {
+                "name": name,
+                "customer": q.customer,
+                "result": _q(q.result),
+            }
+            yield Change("proof", "removed", subject, message)
 
 
 def _reworded(removed: Sequence[str], added: Sequence[str]) -> dict[str, str]:
     """New text → the old text it rewords: an objection edited ("…this year." to "…this year,
-    and the CFO froze spending.") is one change, not one new and one dropped. Pairs are the
-    closest first, each text in one pair at most, and alike by at least REWORDED."""
+    and the CFO froze spending.") is one change, not one new and one dropped."""
+    return {added[j]: removed[i] for j, i in _alike(removed, added).items()}
+
+
+def _alike(removed: Sequence[str], added: Sequence[str]) -> dict[int, int]:
+    """Index in `added` → index in `removed` of the text it rewords. Pairs are the closest
+    first, each text in one pair at most, and alike by at least REWORDED."""
     pairs = sorted(
         (
             (-difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio(), i, j)
@@ -323,14 +379,14 @@ def _reworded(removed: Sequence[str], added: Sequence[str]) -> dict[str, str]:
             for j, new in enumerate(added)
         )
     )
-    found: dict[str, str] = {}
+    found: dict[int, int] = {}
     used: set[int] = set()
     for negative, i, j in pairs:
         if -negative < REWORDED:
             break
-        if i not in used and added[j] not in found:
+        if i not in used and j not in found:
             used.add(i)
-            found[added[j]] = removed[i]
+            found[j] = i
     return found
 
 
@@ -386,14 +442,36 @@ def _claims(old: Edition, new: Edition, labels: Labels) -> Iterator[Change]:
             }
             yield Change("claim", "changed", subject, message, fields)
         yield from _stale_moves("claim", subject, name, a, b, labels)
-        known = {(p.text, p.source) for p in a.proof}
-        for p in b.proof:
-            if (p.text, p.source) not in known:
-                message = tr("New proof point for claim %(claim)s: %(proof)s") % {
-                    "claim": _q(b.claim, 80),
-                    "proof": _q(p.text),
-                }
-                yield Change("proof", "new", subject, message)
+        yield from _claim_proof(a.proof, b.proof, subject, _q(b.claim, 80), labels)
+
+
+def _claim_proof(
+    before: Sequence[ProofView],
+    after: Sequence[ProofView],
+    subject: str,
+    claim: str,
+    labels: Labels,
+) -> Iterator[Change]:
+    """New, reworded and dropped proof of one claim (as a play's customer proof)."""
+    tr = labels.gettext
+    gone = [p for p in before if p not in after]
+    came = [p for p in after if p not in before]
+    prior = _alike([p.text for p in gone], [p.text for p in came])
+    for j, p in enumerate(came):
+        said = {"claim": claim, "proof": _q(p.text)}
+        if j in prior:
+            message = tr("Proof point reworded for claim %(claim)s: %(proof)s") % said
+            yield Change("proof", "changed", subject, message)
+        else:
+            message = tr("New proof point for claim %(claim)s: %(proof)s") % said
+            yield Change("proof", "new", subject, message)
+    for i, p in enumerate(gone):
+        if i not in prior.values():
+            message = tr("Proof point dropped from claim %(claim)s: %(proof)s") % {
+                "claim": claim,
+                "proof": _q(p.text),
+            }
+            yield Change("proof", "removed", subject, message)
 
 
 def _capabilities(ed: Edition) -> dict[str, CapabilityView]:
