@@ -380,6 +380,31 @@ def test_a_revision_before_the_catalog_names_the_first_that_has_it(tmp_path: Pat
     )
 
 
+def test_edits_not_committed_are_noted_as_left_out(tmp_path: Path) -> None:
+    """Release notes written before the commit left the edits out with no word: "0 changes"
+    after a morning's work."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    (top / "notes.txt").write_text("not the catalog\n")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "v1", "2026-11-01T12:00:00+00:00", "v1")
+    _edit(root, "plays/backup-modernization.yaml", "immutable, off-site", "immutable off-site")
+    (root / "plays/new-play.yaml").write_text("name: New\n")
+    (root / "plays/.#new-play.yaml").write_text("an editor's lock\n")
+    (top / "notes.txt").write_text("edited, but outside the catalog\n")
+    done = run_cli("changes", "--since", "v1", "--as-of", AS_OF, cwd=top)
+    assert done.code == 0, done.stderr
+    assert "0 changes since v1" in done.stdout
+    assert done.stderr.splitlines() == [
+        "note: not committed, so not in these changes (they are until HEAD):"
+        " plays/plays/backup-modernization.yaml, plays/plays/new-play.yaml"
+    ]
+    # --until named: the user chose the revision
+    done = run_cli("changes", "--since", "v1", "--until", "HEAD", "--as-of", AS_OF, cwd=top)
+    assert (done.code, done.stderr) == (0, "")
+
+
 def test_a_catalog_folder_of_plays_is_told_where_the_catalog_is(repo: Path) -> None:
     """`--catalog plays/plays` (or running inside plays/) read each play as a catalog file at
     each revision: twelve errors, where `check` says where the catalog is in one line."""

@@ -342,6 +342,16 @@ def changes(
         sys.stderr.write("\n".join(exc.lines) + "\n")
         sys.stderr.write("changes stopped: both revisions must check without errors\n")
         raise typer.Exit(1) from None
+    if until is None:
+        # release notes written before the commit would silently leave the edits out
+        edited = gitrev.Repo.of(catalog).uncommitted()
+        if edited:
+            shown = ", ".join(edited[:3]) + (
+                f" and {len(edited) - 3} more" if len(edited) > 3 else ""
+            )
+            sys.stderr.write(
+                f"note: not committed, so not in these changes (they are until HEAD): {shown}\n"
+            )
     if fmt is ChangeFormat.json:
         sys.stdout.write(json.dumps(ch.format_json(report), indent=1, ensure_ascii=False) + "\n")
     elif fmt is ChangeFormat.md:

@@ -108,6 +108,28 @@ class Repo:
         done = _git(self.top, "rev-parse", "--is-shallow-repository")
         return done.stdout.decode().strip() == "true"
 
+    def uncommitted(self) -> list[str]:
+        """The catalog's files whose work-tree state HEAD does not hold (edited, added,
+        removed or untracked), as the repository names them; hidden files left out, as the
+        loader leaves them."""
+        done = _git(
+            self.top, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+            self.prefix or ".",
+        )  # fmt: skip
+        if done.returncode != 0:
+            return []
+        found: list[str] = []
+        records = iter(done.stdout.split(b"\0"))
+        for record in records:
+            if len(record) < 4:
+                continue
+            if record[:1] in (b"R", b"C"):
+                next(records, None)  # a rename's old name follows it
+            name = record[3:].decode("utf-8", "replace")
+            if not any(part.startswith(".") for part in PurePosixPath(name).parts):
+                found.append(name)
+        return found
+
     def date(self, commit: str) -> dt.date:
         """The commit's committer date (UTC), within the dates every output can carry."""
         done = _git(self.top, "show", "-s", "--format=%ct", commit)
