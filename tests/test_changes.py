@@ -356,6 +356,35 @@ def test_a_shallow_clone_is_told_how_to_fetch_its_history(repo: Path, tmp_path: 
     ), line
 
 
+def test_a_shallow_clone_s_build_says_what_s_new_lacks_its_history(
+    repo: Path, tmp_path: Path
+) -> None:
+    """A CI build from a `--depth 1` clone published "No release to compare yet" to reps,
+    and the build said nothing of it."""
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "v2", f"file://{repo}", str(shallow)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    args = ("build", "--only", "site", "--only", "feed", "--as-of", AS_OF, "--jobs", "1")
+    done = run_cli(*args, "--out", str(tmp_path / "out"), cwd=shallow)
+    assert done.code == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if "shallow" in line]
+    assert notes == [
+        "note: the catalog's repository is a shallow clone, without the releases before its"
+        " tip: What's new and the feeds tell none of them; this clone is shallow and holds no"
+        " earlier commit: `git fetch --unshallow --tags` (in CI, check out with the whole"
+        " history: `fetch-depth: 0`)"
+    ]
+    page = (tmp_path / "out/site/whats-new.html").read_text()
+    assert "The release history is not in this copy of the catalog" in page
+    assert "No release to compare yet" not in page
+    # the whole history: no note, and the page tells the releases
+    done = run_cli(*args, "--out", str(tmp_path / "full"), cwd=repo)
+    assert done.code == 0 and "shallow" not in done.stderr, done.stderr
+    assert "since v1" in (tmp_path / "full/site/whats-new.html").read_text()
+
+
 def test_a_revision_before_the_catalog_names_the_first_that_has_it(tmp_path: Path) -> None:
     """A tag older than the catalog said "'plays' holds no catalog at e03e3faa6555": a hash
     the user never typed, and nothing of which revision would do."""

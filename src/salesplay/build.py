@@ -472,12 +472,13 @@ def _plan(
     from salesplay.engine.units import Unit
     from salesplay.families import families
     from salesplay.families.base import Sources
+    from salesplay.gitrev import SHALLOW_HINT
     from salesplay.labels import labels_for
     from salesplay.locales import localized_path
     from salesplay.localize import localized
     from salesplay.render.templates import make_env, template_dirs
     from salesplay.render.theme import check_overrides
-    from salesplay.write import git_objects
+    from salesplay.write import git_objects, git_shallow
 
     wants = _wants(only)
     locales = (cat.config.source_locale, *cat.config.locales)
@@ -496,6 +497,12 @@ def _plan(
         )
     # asked of git once a plan, not once a family and locale
     objects = git_objects(ctx.catalog) if any(fam.git for fam in wanted) else None
+    shallow = any(fam.git for fam in wanted) and git_shallow(ctx.catalog)
+    if shallow:
+        progress.say(
+            "note: the catalog's repository is a shallow clone, without the releases before"
+            f" its tip: What's new and the feeds tell none of them{SHALLOW_HINT}"
+        )
     units: list[Unit] = []
     for locale in locales[:1] if source_only else locales:
         translated = locale != locales[0]
@@ -522,6 +529,7 @@ def _plan(
             None if ctx.memo is None or keys is None else ctx.memo.pages,
             scratch_at=scratch_at,
             git_objects=objects,
+            shallow=shallow,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None

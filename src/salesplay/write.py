@@ -681,6 +681,12 @@ def git_objects(directory: Path) -> str | None:
     return _git(directory, "count-objects", "-v")
 
 
+def git_shallow(directory: Path) -> bool:
+    """Whether the repository holding `directory` is a shallow clone (CI's `--depth 1`): it
+    holds no commit before its tip's, so no earlier release."""
+    return _git(directory, "rev-parse", "--is-shallow-repository") == "true"
+
+
 def git_revision(directory: Path) -> str | None:
     """HEAD of the git repository holding `directory` (+ "-dirty" if it has changes under it).
 

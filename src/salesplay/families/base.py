@@ -69,6 +69,9 @@ class Sources:
     #: in a partial clone, what objects it holds (write.git_objects), else None: part of
     #: every key that names the releases, asked of git once a plan
     git_objects: str | None = None
+    #: the catalog's repository is a shallow clone (write.git_shallow): What's new says its
+    #: history is not in this copy, where it said no release had been made
+    shallow: bool = False
     #: the digests of each edition's entries (engine.reads), by the edition's identity,
     #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
     _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(

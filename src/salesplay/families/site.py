@@ -141,7 +141,9 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
     tags = gitrev.releases(repo, config.tags)[-(config.keep + 1) :]
     # the page without notes stands for its shell (nav, brand, edition, the as-of date), the
     # template for how notes are told
-    shell = portal.whats_new_page(src.env, rep, [], config.tags, src.languages(rel))
+    shell = portal.whats_new_page(
+        src.env, rep, [], config.tags, src.languages(rel), shallow=src.shallow
+    )
     key = key_of(
         "whats-new",
         tags,
@@ -166,7 +168,9 @@ def whats_new_unit(src: Sources, links: html.Links) -> Unit:
         told = changes.history(src.cat.root, config.tags, config.keep, images, src.labels, folder)
         notes = told or []
         notes_ = news(notes, rep, links)
-        page = portal.whats_new_page(src.env, rep, notes_, config.tags, src.languages(rel))
+        page = portal.whats_new_page(
+            src.env, rep, notes_, config.tags, src.languages(rel), shallow=src.shallow
+        )
         return page.encode(), ()
 
     return Unit(rel, NAME, key, make=make, cost=0.5 + 0.5 * len(tags))

@@ -445,14 +445,17 @@ def whats_new_page(
     releases: Sequence[NewsRelease] | None,
     pattern: str,
     languages: Sequence[Language] = (),
+    shallow: bool = False,
 ) -> str:
-    """The last releases' changes for reps; `releases` None: the catalog has no git history."""
+    """The last releases' changes for reps; `releases` None: the catalog has no git history;
+    `shallow`: this copy of it (a shallow clone) holds no earlier release."""
     links = page_links(edition)
     return _render(
         env,
         "portal/whats-new.html",
         releases=releases,
         pattern=pattern,
+        shallow=shallow,
         **_common(edition, links, "whats-new", languages),
     )
 
