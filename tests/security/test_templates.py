@@ -822,6 +822,28 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     )
 
 
+def test_a_card_s_head_is_overridden_alone_by_its_macro(tmp_path: Path) -> None:
+    """The card's title had no block or macro of its own: a team that wanted a tagline under
+    it copied the whole card macro, and missed every later fix to the card."""
+    mine = (
+        '{% extends "default/macros.html" %}\n'
+        "{% macro card_head(play, anchor, eyebrow=none) %}"
+        '<header class="card-head"><h1 class="card-title" id="{{ anchor }}--title">'
+        '{{ play.name }}</h1><p class="tagline">Field-tested by Northwind</p></header>'
+        "{% endmacro %}\n"
+    )
+    result = _build_site(tmp_path, {"macros.html": mine})
+    assert result.code == 0, result.stderr
+    page = (tmp_path / "build/site/battlecards/backup-modernization.html").read_text()
+    head = page[page.index('<header class="card-head">') :]
+    head = head[: head.index("</header>")]
+    assert '<p class="tagline">Field-tested by Northwind</p>' in head
+    assert 'class="eyebrow"' not in page  # the built-in head is gone, not shown twice
+    # the rest of the card is the built-in one, and the article is labelled by the title
+    assert 'aria-labelledby="play-backup-modernization--title"' in page
+    assert 'id="play-backup-modernization--objections"' in page
+
+
 @pytest.mark.parametrize(
     "setting", ['{% set _ = "field card" %}', "{% if true %}{% set gettext = 1 %}{% endif %}"]
 )
