@@ -795,6 +795,13 @@ def test_a_named_pipe_in_templates_is_an_error_not_a_hang(tmp_path: Path, name: 
         assert not (tmp_path / "build").exists()
 
 
+def _card_with(tmp_path: Path, macros: str) -> str:
+    """The rep web card of backup-modernization, built with `macros` as templates/macros.html."""
+    result = _build_site(tmp_path, {"macros.html": macros})
+    assert result.code == 0, result.stderr
+    return (tmp_path / "build/site/battlecards/backup-modernization.html").read_text()
+
+
 def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     tmp_path: Path,
 ) -> None:
@@ -807,9 +814,7 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
         "{# my badge #}\n"
         '{% macro type_badge(claim) %}<b class="mine">MY BADGE {{ claim.type }}</b>{% endmacro %}\n'
     )
-    result = _build_site(tmp_path, {"macros.html": mine})
-    assert result.code == 0, result.stderr
-    page = (tmp_path / "build/site/battlecards/backup-modernization.html").read_text()
+    page = _card_with(tmp_path, mine)
     # every claim's badge is the override's, the built-in macros' calls to it included
     assert '<b class="mine">MY BADGE comparative</b>' in page
     assert 'class="badge badge-comparative" title=' not in page
@@ -832,9 +837,7 @@ def test_a_card_s_head_is_overridden_alone_by_its_macro(tmp_path: Path) -> None:
         '{{ play.name }}</h1><p class="tagline">Field-tested by Northwind</p></header>'
         "{% endmacro %}\n"
     )
-    result = _build_site(tmp_path, {"macros.html": mine})
-    assert result.code == 0, result.stderr
-    page = (tmp_path / "build/site/battlecards/backup-modernization.html").read_text()
+    page = _card_with(tmp_path, mine)
     head = page[page.index('<header class="card-head">') :]
     head = head[: head.index("</header>")]
     assert '<p class="tagline">Field-tested by Northwind</p>' in head
