@@ -585,6 +585,62 @@ def test_an_entry_for_a_field_not_translated_says_so_with_no_did_you_mean(tmp_pa
     ]
 
 
+ENTRY = f'msgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgstr "{RESPONSE_DE}"\n'
+
+
+@pytest.mark.parametrize(
+    ("entry", "slip", "message"),
+    [
+        (  # the msgid deleted: its translation was read as the next entry's, and lost
+            f'msgctxt "{RESPONSE}"\nmsgstr "{RESPONSE_DE}"\n',
+            f'msgstr "{RESPONSE_DE}"',
+            "msgstr with no msgid before it: an entry is msgid",
+        ),
+        (
+            f'msgctxt "{RESPONSE}"\nmsgstr "{RESPONSE_DE}"\nmsgid "{RESPONSE_EN}"\n',
+            f'msgstr "{RESPONSE_DE}"',
+            "msgstr with no msgid before it",
+        ),
+        (
+            f'msgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgstr[0] "{RESPONSE_DE}"\n',
+            f'msgstr[0] "{RESPONSE_DE}"',
+            'msgstr[0] in an entry with no msgid_plural: write msgstr "…"',
+        ),
+        (
+            f'msgid "{RESPONSE_EN}"\nmsgctxt "{RESPONSE}"\nmsgstr "{RESPONSE_DE}"\n',
+            f'msgctxt "{RESPONSE}"',
+            "msgctxt after the entry's msgid (line ",
+        ),
+        (
+            f'msgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgid_plural "x"\n'
+            f'msgstr "{RESPONSE_DE}"\n',
+            f'msgstr "{RESPONSE_DE}"',
+            "msgstr in an entry with a msgid_plural (line ",
+        ),
+    ],
+    ids=["no-msgid", "msgstr-first", "numbered-msgstr", "msgctxt-last", "plural-msgstr"],
+)
+def test_an_entry_s_keywords_out_of_gettext_s_order_are_one_located_error(
+    tmp_path: Path, entry: str, slip: str, message: str
+) -> None:
+    """Entries msgfmt (and so Poedit and Weblate) refuses passed `check`; one with no msgid
+    gave its translation to the next entry, and `extract` then lost that entry's."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: RESPONSE_DE})
+    path = root / "translations" / "de.po"
+    text = path.read_text()
+    assert ENTRY in text
+    broken = text.replace(ENTRY, entry)
+    path.write_text(broken)
+    line = broken.splitlines().index(slip) + 1
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert err.splitlines()[0].startswith(f"plays/translations/de.po:{line}:1: error: {message}")
+    assert cli(tmp_path, "i18n", "extract")[0] == 1
+    assert path.read_text() == broken  # nothing rewritten, nothing lost
+
+
 def test_a_msgstr_without_quotes_is_one_located_error_not_a_mangled_text(tmp_path: Path) -> None:
     # Babel alone reads `msgstr Weiter` as "eite"
     code, err = _check_po(tmp_path, f'msgctxt "{RESPONSE}"\nmsgid "Next"\nmsgstr Weiter\n')

@@ -514,6 +514,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
     given twice in one entry is a slip too: Babel kept the first `msgstr` and dropped the
     translator's correction on the line below, where msgfmt stops."""
     last: tuple[str, int] | None = None  # the entry's last keyword, and its line
+    entry: dict[str, int] = {}  # the entry's keywords so far (msgstr[N] as msgstr[]), by line
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n")
         if number == 1:
@@ -526,7 +527,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             line = line.replace("#~", "  ", 1)
             stripped = line.lstrip()
         if not stripped:
-            last = None  # entries are apart
+            last, entry = None, {}  # entries are apart
             continue
         if stripped.startswith("#"):
             continue  # a comment inside an entry does not end it ("# corrected" between msgstrs)
@@ -534,7 +535,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
         keyword = _PO_KEYWORD_RE.match(stripped)
         starts = keyword is not None and keyword.group(1) in ("msgctxt", "msgid")
         if starts and last is not None and last[0].startswith("msgstr"):
-            last = None  # the next entry begins
+            last, entry = None, {}  # the next entry begins
         if keyword is not None and last is not None and keyword.group(1) == last[0]:
             raise LoadError(
                 f"a second {last[0]} in one entry (the first at line {last[1]}): write its text"
@@ -545,6 +546,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             )
         if keyword is not None:
             last = (keyword.group(1), number)
+            _check_po_order(keyword.group(1), entry, number, indent + 1)
         if keyword is None:
             if stripped.startswith('"'):
                 _check_po_string(stripped, number, indent + 1, None)
@@ -560,6 +562,39 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             )
         rest_col = indent + keyword.start(2) + 1
         _check_po_string(keyword.group(2), number, rest_col, keyword.group(1))
+
+
+def _check_po_order(keyword: str, entry: dict[str, int], line: int, col: int) -> None:
+    """An entry's keywords come in gettext's order: msgctxt, msgid, msgid_plural, then msgstr
+    (msgstr[0], msgstr[1]… after a msgid_plural only). Babel read a msgstr with no msgid as
+    the next entry's (whose translation was then lost) and one before its msgid as its own,
+    where msgfmt, and so Poedit and Weblate, refuse the file."""
+    kind = "msgstr[]" if keyword.startswith("msgstr[") else keyword
+
+    def slip(message: str) -> LoadError:
+        return LoadError(message, line, col, "po")
+
+    if kind == "msgctxt" and "msgid" in entry:
+        raise slip(
+            f"msgctxt after the entry's msgid (line {entry['msgid']}): an entry's msgctxt"
+            " comes first, then its msgid and msgstr"
+        )
+    if kind in ("msgid_plural", "msgstr", "msgstr[]") and "msgid" not in entry:
+        raise slip(
+            f'{keyword} with no msgid before it: an entry is msgid "source text", then'
+            ' msgstr "translation" (a blank line ends an entry)'
+        )
+    if kind == "msgstr[]" and "msgid_plural" not in entry:
+        raise slip(
+            f'{keyword} in an entry with no msgid_plural: write msgstr "…" (the numbered'
+            " forms are a plural's)"
+        )
+    if kind == "msgstr" and "msgid_plural" in entry:
+        raise slip(
+            f"msgstr in an entry with a msgid_plural (line {entry['msgid_plural']}): write"
+            ' its forms as msgstr[0] "…", msgstr[1] "…"'
+        )
+    entry.setdefault(kind, line)
 
 
 def _check_po_string(text: str, line: int, col: int, keyword: str | None) -> None:
