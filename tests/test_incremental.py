@@ -610,6 +610,36 @@ def test_editing_a_partner_remakes_its_kit_and_the_reps_directory_only(project: 
     assert remade == {"partners/index.html"}
 
 
+def test_a_pdf_is_remade_for_a_file_it_loads_not_for_any_file_beside_it(project: Path) -> None:
+    """A PDF's key held every file of assets/, templates/ and the theme: a partner's new
+    logo, or a README beside the templates, rendered every card and playbook again."""
+    out = project / "build"
+    (project / "templates").mkdir()
+    (project / "templates/web.css").write_text("h1 { color: #123456; }\n")
+    build(project, out)
+    logo = project / "plays/assets/partners/blue-river.svg"
+    logo.write_text(logo.read_text().replace('r="4"', 'r="3"'))
+    (project / "plays/assets/partners/red-rock.svg").write_text(logo.read_text())  # unnamed yet
+    # the partner's kit (its band's logo laid out, then the kit) and the marketers' report:
+    # no card, playbook or other PDF
+    remade = made(build(project, out))
+    assert remade.get("kits") == 1 and set(remade) <= {"kits", "kits+reports"}, remade
+    (project / "templates/README.md").write_text("Our theme: see web.css.\n")
+    remade = made(build(project, out))
+    assert not any("battlecards" in stage or "playbooks" in stage for stage in remade), remade
+    # a file pages load: the company's logo on every card, playbook and deck
+    company = project / "plays/assets/northwind.svg"
+    company.write_text(company.read_text().replace("</svg>", "<!-- v2 --></svg>"))
+    remade = made(build(project, out))
+    assert any("battlecards" in stage for stage in remade), remade
+    # a sheet the print pages link, added as an override: what loads it is made again
+    (project / "templates/print.css").write_text(
+        '@import "default/print.css";\nh1 { letter-spacing: 0.01em; }\n'
+    )
+    remade = made(build(project, out))
+    assert any("battlecards" in stage for stage in remade), remade
+
+
 def test_a_moved_project_makes_nothing_again(tmp_path: Path) -> None:
     # keys name the catalog's, templates' and theme's folders by rank, not path: a project
     # renamed, checked out elsewhere or named by another --catalog spelling renders nothing

@@ -20,7 +20,7 @@ from salesplay.diagnostics import Diagnostic
 
 RECORDS = ".salesplay/records.json"
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
-FORMAT = 4
+FORMAT = 5
 
 
 #: a file modified this close to when its stat was taken may change again without its
@@ -46,17 +46,20 @@ class FileMemo:
     trees: dict[tuple[tuple[str, ...], frozenset[str]], str] = field(default_factory=dict)
 
     def digest(self, entry: os.DirEntry[str]) -> bytes:
-        info = entry.stat(follow_symlinks=False)
+        return self.digest_at(entry.path, entry.stat(follow_symlinks=False))
+
+    def digest_at(self, path: str, info: os.stat_result) -> bytes:
+        """The digest of the file at `path`, whose stat is `info`."""
         stat_of = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        seen = self.seen.get(entry.path)
+        seen = self.seen.get(path)
         if seen is not None and seen[:4] == stat_of:
             return bytes.fromhex(seen[4])  # read already in this run (the plan keys walk again)
-        known = self.known.get(entry.path)
+        known = self.known.get(path)
         if known is not None and known[:4] == stat_of and known[1] < self.taken_ns - _RACY_NS:
             hexdigest = known[4]
         else:
-            hexdigest = _file_digest(Path(entry.path)).hex()
-        self.seen[entry.path] = (*stat_of, hexdigest)
+            hexdigest = _file_digest(Path(path)).hex()
+        self.seen[path] = (*stat_of, hexdigest)
         return bytes.fromhex(hexdigest)
 
     def changed_under(self, root: Path) -> set[str]:
@@ -121,6 +124,8 @@ class PageKey:
     unit: str
     #: the unit's estimated cost (Unit.cost)
     cost: float
+    #: the files the page may load (render.loads.Loads.of_page), named by placeless()
+    loads: tuple[str, ...] = ()
 
 
 @dataclass
@@ -308,7 +313,8 @@ def _pages(raw: dict[str, object]) -> dict[str, PageKey]:
 
     def page(p: Any) -> PageKey:
         read = frozenset((str(table), str(eid), str(what)) for table, eid, what in p["reads"])
-        return PageKey(str(p["rel"]), read, str(p["key"]), str(p["unit"]), float(p["cost"]))
+        loads = tuple(str(path) for path in p["loads"])
+        return PageKey(str(p["rel"]), read, str(p["key"]), str(p["unit"]), float(p["cost"]), loads)
 
     return _section(raw, "pages", page)
 
@@ -351,6 +357,7 @@ def _page_key(page: PageKey) -> dict[str, object]:
         "key": page.key,
         "unit": page.unit,
         "cost": page.cost,
+        "loads": list(page.loads),
     }
 
 
@@ -463,6 +470,14 @@ def _walk(
                 yield entry.name, "special", b""
         except OSError as exc:
             yield entry.name, "error", str(exc.errno).encode()
+
+
+def file_digest(path: Path, memo: FileMemo | None = None) -> bytes:
+    """The digest of the file at `path` (links followed), from `memo` while its stat has
+    not moved."""
+    if memo is None:
+        return _file_digest(path)
+    return memo.digest_at(str(path), os.stat(path))
 
 
 def _file_digest(path: Path) -> bytes:

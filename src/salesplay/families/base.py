@@ -19,12 +19,13 @@ from salesplay.edition import Editions
 from salesplay.engine import reads
 from salesplay.engine.plans import PlanKeys
 from salesplay.engine.reads import Pages
-from salesplay.engine.records import PageKey, key_of, placeless, tree_digest
+from salesplay.engine.records import PageKey, file_digest, key_of, placeless, tree_digest
 from salesplay.engine.units import Kept, Made, Unit, Workshop
 from salesplay.faults import BuildFault, Subject
 from salesplay.labels import Labels
 from salesplay.locales import Language, delocalized, languages, localized_path
 from salesplay.models import Audience
+from salesplay.render.loads import Loads
 from salesplay.render.templates import THEME_DIR, TemplateFault, template_dirs, theme_file
 from salesplay.render.theme import linted_sheets
 from salesplay.resolve import Catalog
@@ -124,12 +125,42 @@ class Sources:
         return tuple(p.resolve() for p in (self.cat.root / "assets", *self.template_dirs))
 
     @functools.cached_property
-    def resources(self) -> str:
-        """Digest of every file a PDF could load (assets, templates, theme, fonts).
-
-        Coarser than what one page loads, never wrong: an asset edit remakes the PDFs.
-        """
+    def resource_tree(self) -> str:
+        """Digest of every file a PDF could load (assets, templates, theme, fonts): coarser
+        than what any page loads, for a plan reused whole while it is the same (the kits'
+        members), whose pages' own keys are then recalled, not made."""
         return self.tree(self.pdf_roots)
+
+    @functools.cached_property
+    def theme_tree(self) -> str:
+        """Digest of every file of the template folders, the project's and the built-in
+        theme: what a unit made from templates read in ways no key of its own names (a kit's
+        index page) is made from."""
+        return self.tree(self.template_dirs)
+
+    @functools.cached_property
+    def loads(self) -> Loads:
+        """What PDF pages of this plan may load (render.loads): each sheet read once."""
+        return Loads(self.pdf_roots)
+
+    def resources(self, asked: Iterable[str]) -> str:
+        """Digest of what the fetcher serves now for each path a page may ask for
+        (Loads.of_page): where it is and its bytes, or that nothing is served. Only those:
+        a partner's logo added to assets/, or a README to templates/, remade every PDF
+        when this was the digest of every file a PDF could load."""
+        places = self.pdf_roots
+        memo = None if self.plans is None else self.plans.records.files
+        parts = []
+        for path in asked:
+            served = self.loads.served(path)
+            parts.append(
+                (
+                    placed_name(path, places),
+                    None if served is None else placed_name(str(served), places),
+                    None if served is None else file_digest(served, memo).hex(),
+                )
+            )
+        return key_of("loads", sorted(parts, key=repr))
 
     def tree(self, roots: Sequence[Path], skip: Iterable[str] = ()) -> str:
         """tree_digest of `roots` (less `skip`, names under each root), not reading again
@@ -261,9 +292,11 @@ def pdf_unit(
     subject: Subject | None = None,
     check: PageBudget | None = None,
     chapters: bool = False,
+    loads: frozenset[str] | None = None,
 ) -> Unit:
     """A PDF made from an HTML page; `check` adds warnings about the PDF made; `chapters`
-    renders it chapter by chapter, its parts kept between builds (PartStore).
+    renders it chapter by chapter, its parts kept between builds (PartStore). `loads`: what
+    the page may load (Loads.of_page), when the caller has it already.
 
     A resource the page asked for and the fetcher refused is a warning at the output: the
     page is made from templates and catalog text together, and which of them named the
@@ -273,10 +306,13 @@ def pdf_unit(
     if src.html_overrides:
         _check_depth(page, src.out / rel)
     job = replace(_job(src, page, title), chapters=chapters)
+    if loads is None:
+        loads = src.loads.of_page(page, job.base_url, job.stylesheets)
+    resources = src.resources(loads)
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
-    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), src.resources)
-    parts = PartStore.of(src, rel, job) if chapters else None
+    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), resources)
+    parts = PartStore.of(src, rel, job, resources) if chapters else None
     make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check, parts)
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
     cost = 0.3 + len(page) / 40_000
@@ -382,33 +418,63 @@ def pdf_page(
     shell = replace(_job(src, "", title), chapters=chapters)
     digests = src.digests(edition)
     name = f"{family}:{rel}@{src.locale}"
-    made_of = (
-        family,
-        rel,
-        src.locale,
-        src.plans.templates,
-        key_of("pdf", placeless(shell, (*src.pdf_roots, THEME_DIR)), src.resources),
-    )
+    places = (*src.pdf_roots, THEME_DIR)
+
+    def made_of(resources: str) -> tuple[object, ...]:
+        # the files the page loads are those its last render named (PageKey.loads): while
+        # what it reads and the templates are the same, it names the same ones
+        pdf = key_of("pdf", placeless(shell, places), resources)
+        return (family, rel, src.locale, src.plans.templates if src.plans else None, pdf)
+
     records = src.plans.records
     kept = None if src.clean else records.pages.get(name)
-    if kept is not None and kept.key == digests.key(kept.reads, made_of):
-        late = LatePdfMake(
-            functools.partial(guarded, where, render, edition),
-            shell,
-            Location(src.out / rel, 0, 0),
-            subject,
-            check,
-            PartStore.of(src, rel, shell) if chapters else None,
-        )
-        return Unit(
-            rel, family, kept.unit, make=late, subject=subject, warm=warm_pdf, cost=kept.cost
-        )
+    if kept is not None:
+        resources = src.resources(_placed(kept.loads, src.pdf_roots))
+        if kept.key == digests.key(kept.reads, made_of(resources)):
+            late = LatePdfMake(
+                functools.partial(guarded, where, render, edition),
+                shell,
+                Location(src.out / rel, 0, 0),
+                subject,
+                check,
+                PartStore.of(src, rel, shell, resources) if chapters else None,
+            )
+            return Unit(
+                rel, family, kept.unit, make=late, subject=subject, warm=warm_pdf, cost=kept.cost
+            )
     seen: set[reads.Read] = set()
     page = guarded(where, render, reads.watched(edition, seen))
-    unit = pdf_unit(src, family, rel, page, title, subject=subject, check=check, chapters=chapters)
+    loads = src.loads.of_page(page, shell.base_url, shell.stylesheets)
+    unit = pdf_unit(
+        src, family, rel, page, title, subject=subject, check=check, chapters=chapters, loads=loads
+    )
     read = frozenset(seen)
-    records.pages[name] = PageKey(rel, read, digests.key(read, made_of), unit.key, unit.cost)
+    key = digests.key(read, made_of(src.resources(loads)))
+    named = tuple(sorted(placed_name(path, src.pdf_roots) for path in loads))
+    records.pages[name] = PageKey(rel, read, key, unit.key, unit.cost, named)
     return unit
+
+
+def placed_name(path: str, places: Sequence[Path]) -> str:
+    """The path `path` named by the rank of the folder of `places` it is in, as placeless()
+    names folders: a moved project keeps its records. A path in none is named as it is."""
+    for rank, place in sorted(enumerate(places), key=lambda rp: -len(str(rp[1].resolve()))):
+        folder = str(place.resolve())
+        if path == folder or path.startswith(folder + "/"):
+            return f"<place {rank}>{path[len(folder) :]}"
+    return path
+
+
+def _placed(named: Iterable[str], places: Sequence[Path]) -> list[str]:
+    """Paths named by placed_name() back where `places` are now."""
+    found = []
+    for name in named:
+        for rank, place in enumerate(places):
+            if name.startswith(f"<place {rank}>"):
+                name = str(place.resolve()) + name.removeprefix(f"<place {rank}>")
+                break
+        found.append(name)
+    return found
 
 
 def page_of(
@@ -510,9 +576,11 @@ class PartStore:
     made: dict[str, bytes] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, src: Sources, rel: str, job: RenderJob) -> PartStore:
+    def of(cls, src: Sources, rel: str, job: RenderJob, resources: str) -> PartStore:
+        """The store of the output `rel` made by `job`, whose page loads what `resources`
+        digests (Sources.resources)."""
         places = (*src.pdf_roots, THEME_DIR)
-        base = key_of("pdf", placeless(replace(job, html=""), places), src.resources)
+        base = key_of("pdf", placeless(replace(job, html=""), places), resources)
         # the output's path as written: each locale's playbook keeps its own parts
         written = localized_path(rel, src.locale, src.locales[0]) if src.translated else rel
         return cls(src.out, _part_prefix(written), base, places, src.clean)

@@ -223,5 +223,5 @@ class Members:
             return None
         name = f"{self.family}-members"
         editions = [(tier, *shown[tier]) for tier in tiers]
-        key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resources))
+        key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resource_tree))
         return f"{name}@{src.locale}", key

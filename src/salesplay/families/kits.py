@@ -530,8 +530,10 @@ def plan(src: Sources) -> list[Unit]:
         )
         for tier in ped.kits
     }
-    # what every kit holds alike, hashed once (not repr'd a thousand times)
-    alike = key_of("kit-alike", ped.brand, cat.as_of, revision, src.resources)
+    # what every kit holds alike, hashed once (not repr'd a thousand times): its index page
+    # and bands are made from the templates; of assets/, a kit holds only logos (logos
+    # below) and members (their keys), so a partner's new logo remakes that partner's kit
+    alike = key_of("kit-alike", ped.brand, cat.as_of, revision, src.theme_tree)
     units = []
     named: dict[str, list[str]] = {}
     for pid in ids:

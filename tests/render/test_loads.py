@@ -1,0 +1,68 @@
+"""What a printed page may load (render.loads), which a PDF's key is made of: everything the
+fetcher could serve it, what its sheets name too, and nothing it never asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salesplay.render.loads import Loads
+from salesplay.render.templates import THEME_DIR
+
+
+def test_a_page_loads_what_it_names_and_what_its_sheets_name(tmp_path: Path) -> None:
+    assets, templates = tmp_path / "assets", tmp_path / "templates"
+    (assets / "logos").mkdir(parents=True)
+    (templates / "fonts").mkdir(parents=True)
+    (assets / "logos/acme.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><image href="acme.png"/></svg>'
+    )
+    (templates / "brand.css").write_text(
+        '@import "more.css";\n@import url(default/print.css);\n'
+        "@font-face { src: url('fonts/Brand.otf') }\nbody { background: url(data:image/png;x) }\n"
+    )
+    (templates / "fonts/Brand.otf").write_bytes(b"OTTO")
+    page = (
+        f'<link rel="stylesheet" href="{(templates / "brand.css").as_uri()}">'
+        f"<img src='{(assets / 'logos/acme.svg').as_uri()}' alt=x>"
+        f'<div style="background: url(&quot;{(assets / "bg.png").as_uri()}&quot;)"></div>'
+        '<a href="#objections">x</a><img src="https://example.com/x.png">'
+        '<a href="mailto:a@b.c">m</a>'
+    )
+    loads = Loads((assets, templates, THEME_DIR))
+    asked = loads.of_page(page, (THEME_DIR / "index.html").as_uri())
+    assert asked == {
+        str(templates / "brand.css"),
+        str(templates / "more.css"),  # named, not there: its arrival changes the page
+        str(templates / "default/print.css"),  # served as the built-in print.css
+        str(templates / "fonts/Brand.otf"),
+        str(assets / "logos/acme.svg"),
+        str(assets / "logos/acme.png"),  # the SVG's image, relative to the SVG
+        str(assets / "bg.png"),  # a style attribute's url(), its entity decoded
+    }
+    assert loads.served(str(templates / "default/print.css")) == THEME_DIR / "print.css"
+    assert loads.served(str(templates / "more.css")) is None
+    # the theme's own pages: its sheets and the fonts they name
+    theme = loads.of_page(
+        f'<link rel="stylesheet" href="{(THEME_DIR / "fonts.css").as_uri()}">',
+        (THEME_DIR / "index.html").as_uri(),
+    )
+    assert str(THEME_DIR / "fonts/Inter-Regular.otf") in theme
+
+
+def test_a_link_out_of_the_roots_is_served_nothing(tmp_path: Path) -> None:
+    """A path the fetcher refuses is named, served nothing: a link moved back inside the
+    roots later is seen by the key, which asks what is served each time."""
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"x")
+    (assets / "logo.png").symlink_to(outside)
+    loads = Loads((assets,))
+    assert loads.of_page(f'<img src="{(assets / "logo.png").as_uri()}">', assets.as_uri()) == {
+        str(assets / "logo.png")
+    }
+    assert loads.served(str(assets / "logo.png")) is None
+    (assets / "logo.png").unlink()
+    (assets / "real.png").write_bytes(b"y")
+    (assets / "logo.png").symlink_to(assets / "real.png")
+    assert loads.served(str(assets / "logo.png")) == assets / "real.png"
