@@ -827,6 +827,51 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "old", "new", "said"),
+    [
+        (
+            "base.html",
+            "{% block body %}",
+            "{% block content %}",
+            "block 'body', which default/battlecard.html (and 5 more) fills, is not in base.html,"
+            " so what it fills is never shown (is block 'content' meant to be it?)",
+        ),
+        (
+            "portal/layout.html",
+            "{% block main %}",
+            "{% block mian %}",
+            "block 'main', which default/portal/index.html (and 4 more) fills, is not in"
+            " portal/layout.html, so what it fills is never shown (did you mean 'mian'?)",
+        ),
+    ],
+    ids=["base", "portal-layout"],
+)
+def test_a_page_template_replaced_without_a_block_its_pages_fill_is_an_error(
+    tmp_path: Path, name: str, old: str, new: str, said: str
+) -> None:
+    """A project base.html with its body block renamed emptied all 36 battlecards, and a
+    portal layout without `main` every portal page: `check` and the build said nothing."""
+    text = (THEME_DIR / name).read_text()
+    assert text.count(old) == 1
+    broken = text.replace(old, new)
+    line = broken[: broken.index(new)].count("\n") + 1
+    make_catalog(tmp_path)
+    (tmp_path / "templates" / name).parent.mkdir(parents=True)
+    (tmp_path / "templates" / name).write_text(broken)
+    args = ("--catalog", "plays", "--as-of", AS_OF)
+    _assert_located(
+        run_cli("check", "--templates", "templates", *args, cwd=tmp_path),
+        f"templates/{name}:{line}: error:",
+        said,
+    )
+    assert not (tmp_path / "build").exists()
+    # the built-in template copied whole is no mistake
+    (tmp_path / "templates" / name).write_text(text)
+    done = run_cli("check", "--templates", "templates", *args, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+
+
 def test_a_card_s_head_is_overridden_alone_by_its_macro(tmp_path: Path) -> None:
     """The card's title had no block or macro of its own: a team that wanted a tagline under
     it copied the whole card macro, and missed every later fix to the card."""

@@ -83,6 +83,8 @@ class _Sandbox(SandboxedEnvironment):
         if filename is not None and not Path(filename).is_relative_to(THEME_DIR):
             _no_reserved_names(tree, Path(filename))
             _known_blocks(self, tree, Path(filename))
+            if name is not None:
+                _filled_blocks(self, tree, name, Path(filename))
         return tree
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -202,33 +204,50 @@ def _no_reserved_names(tree: jinja2.nodes.Template, path: Path) -> None:
                 )
 
 
-def _known_blocks(env: jinja2.Environment, tree: jinja2.nodes.Template, path: Path) -> None:
-    """A block of a project template that the templates it extends do not have is a fault at
-    its line: `{% block titel %}` in an override of battlecard.html was never shown, and
-    nothing said so. A template that extends one named by a variable is not judged."""
-    extends = [
-        node.template.value
-        for node in tree.find_all(jinja2.nodes.Extends)
-        if isinstance(node.template, jinja2.nodes.Const) and isinstance(node.template.value, str)
-    ]
-    if not extends or env.loader is None:
-        return
+def _extended(tree: jinja2.nodes.Template) -> list[str] | None:
+    """The templates `tree` extends, by name; None when one is named by a variable."""
+    names = []
+    for node in tree.find_all(jinja2.nodes.Extends):
+        template = node.template
+        if not (isinstance(template, jinja2.nodes.Const) and isinstance(template.value, str)):
+            return None
+        names.append(template.value)
+    return names
+
+
+def _inherited_blocks(env: jinja2.Environment, names: Sequence[str]) -> set[str] | None:
+    """The blocks of the templates `names` and of those they extend; None when one cannot
+    be read (its own fault, said where it is loaded) or extends a variable."""
+    if env.loader is None:
+        return None
     known: set[str] = set()
-    todo, seen = list(extends), set(extends)
+    todo, seen = list(names), set(names)
     while todo:
         name = todo.pop()
         try:
             source, filename, _ = env.loader.get_source(env, name)
-            parent = env.parse(source, name, filename)
+            # parsed as the build's environment parses, without its checks: a parent
+            # of the project's is judged when it is loaded itself
+            parent = jinja2.Environment._parse(env, source, name, filename)
         except (jinja2.TemplateError, TemplateFault):
-            return  # a parent that cannot be read is its own fault, said where it is loaded
+            return None
         known |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
-        for node in parent.find_all(jinja2.nodes.Extends):
-            if not isinstance(node.template, jinja2.nodes.Const):
-                return  # a parent that extends a variable: its blocks are not known here
-            if node.template.value not in seen:
-                seen.add(node.template.value)
-                todo.append(node.template.value)
+        above = _extended(parent)
+        if above is None:
+            return None
+        todo.extend(n for n in above if n not in seen)
+        seen.update(above)
+    return known
+
+
+def _known_blocks(env: jinja2.Environment, tree: jinja2.nodes.Template, path: Path) -> None:
+    """A block of a project template that the templates it extends do not have is a fault at
+    its line: `{% block titel %}` in an override of battlecard.html was never shown, and
+    nothing said so. A template that extends one named by a variable is not judged."""
+    extends = _extended(tree)
+    known = _inherited_blocks(env, extends) if extends else None
+    if not extends or known is None:
+        return
     # a block the template shows itself (`{{ self.brandline() }}`) is a helper of its own
     known |= {
         node.attr
@@ -251,6 +270,71 @@ def _known_blocks(env: jinja2.Environment, tree: jinja2.nodes.Template, path: Pa
                 f"block '{block.name}' is not one that {extends[0]} has, so it is never"
                 f" shown{did_you_mean(block.name, sorted(known))}",
             )
+
+
+def _filled_blocks(
+    env: jinja2.Environment, tree: jinja2.nodes.Template, name: str, path: Path
+) -> None:
+    """A project template that replaces one the built-in pages extend (base.html,
+    portal/layout.html) must have every block they fill: one renamed or left out emptied
+    every battlecard, or every portal page, and nothing said so. Its blocks are its own and
+    those of the templates it extends. A built-in page the project replaces without
+    extending it is never rendered, so what it fills is not asked."""
+    children = _theme_children().get(name)
+    extends = _extended(tree)
+    inherited = _inherited_blocks(env, extends) if extends else set()
+    if not children or extends is None or inherited is None:
+        return
+    blocks = list(tree.find_all(jinja2.nodes.Block))
+    has = inherited | {block.name for block in blocks}
+    root = Path(str(path).removesuffix(name))
+    for block, fillers in sorted(children.items()):
+        users = [child for child in fillers if not _replaces(root / child, child)]
+        if block in has or not users:
+            continue
+        # the block meant: one alike by name, else the one block of the project's that no
+        # built-in page fills (`content` for `body`)
+        own = [b for b in blocks if b.name not in children]
+        close = difflib.get_close_matches(block, sorted(has), n=1)
+        meant = did_you_mean(block, sorted(has))
+        if not close and len(own) == 1:
+            close, meant = [own[0].name], f" (is block '{own[0].name}' meant to be it?)"
+        line = next((b.lineno for b in blocks if close and b.name == close[0]), 1)
+        more = f" (and {len(users) - 1} more)" if len(users) > 1 else ""
+        raise TemplateFault(
+            Location(path, line, 0),
+            f"block '{block}', which default/{users[0]}{more} fills, is not in {name}, so"
+            f" what it fills is never shown{meant}",
+        )
+
+
+def _replaces(override: Path, name: str) -> bool:
+    """Whether the project file `override` replaces the built-in `name` without extending
+    it (then the built-in one is never rendered)."""
+    try:
+        return override.is_file() and f"default/{name}" not in override.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+@functools.cache
+def _theme_children() -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each built-in template that other built-in templates extend: the blocks they fill
+    (their outermost ones), each with the templates that fill it."""
+    found: dict[str, dict[str, list[str]]] = {}
+    plain = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    for file in sorted(THEME_DIR.rglob("*.html")):
+        child = file.relative_to(THEME_DIR).as_posix()
+        try:
+            tree = plain.parse(file.read_text("utf-8"))
+        except jinja2.TemplateError:
+            continue
+        parents = _extended(tree) or []
+        outer = [node for node in tree.body if isinstance(node, jinja2.nodes.Block)]
+        for parent in parents:
+            for block in outer:
+                found.setdefault(parent, {}).setdefault(block.name, []).append(child)
+    return {p: {b: tuple(c) for b, c in blocks.items()} for p, blocks in found.items()}
 
 
 #: `{% extends "default/NAME" %}` opening a project template
