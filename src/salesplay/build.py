@@ -583,6 +583,7 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     import jinja2
 
     from salesplay.labels import unused_overrides
+    from salesplay.render.decks import master_warnings
     from salesplay.render.templates import make_env, project_sources, unused_files
     from salesplay.write import temp_prefix
 
@@ -597,6 +598,7 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)
     locales = (cat.config.source_locale, *cat.config.locales)
     ctx.reporter.diagnostics += unused_files(ctx.templates, locales)
+    ctx.reporter.diagnostics += master_warnings(ctx.templates)
     if ctx.reporter.has_errors():
         return  # templates that cannot be planned: their labels are not linted
     extract = make_env(ctx.templates).extract_translations  # type: ignore[attr-defined]

@@ -455,6 +455,30 @@ def _without_placeholder(layout: str, name: str) -> bytes:
     return out.getvalue()
 
 
+def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: Path) -> None:
+    """A brand team's `Statment` layout was never used: the Statement slides went on the
+    Content layout, and `check` said nothing."""
+    from pptx import Presentation
+
+    prs = Presentation(str(THEME_DIR / "deck.pptx"))
+    next(lay for lay in prs.slide_layouts if lay.name == "Statement").name = "Statment"
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    prs.save(str(tmp_path / "templates/deck.pptx"))
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert (
+        "templates/deck.pptx:1: warning: deck master has no layout named 'Statement', so its"
+        " slides go on 'Content': rename its layout 'Statment' to 'Statement'"
+    ) in done.stderr.splitlines()
+    # a master without the optional layout, and none like it, is no mistake
+    prs = Presentation(str(THEME_DIR / "deck.pptx"))
+    next(lay for lay in prs.slide_layouts if lay.name == "Statement").name = "Quote"
+    prs.save(str(tmp_path / "templates/deck.pptx"))
+    assert "deck master has no layout" not in run_cli(*args, cwd=tmp_path).stderr
+
+
 @pytest.mark.parametrize(
     ("master", "message"),
     [

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from salesplay import richtext
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.images import side_for
 from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import find_file
@@ -52,6 +52,28 @@ def checked_master(project_templates: Path | None) -> DeckMaster:
         raise DeckError("deck.pptx leads outside its folder", Location(master, 1, 0))
     info = master.stat()
     return DeckMaster(master, side_for(_logo_inches(str(master), info.st_size, info.st_mtime_ns)))
+
+
+def master_warnings(project_templates: Path | None) -> list[Diagnostic]:
+    """A warning at the project's deck master for each optional layout it names with a
+    slip (`Statment`): its slides go on the stand-in layout, not the brand team's design."""
+    if project_templates is None:
+        return []
+    master = project_templates / MASTER_NAME
+    if not master.is_file():
+        return []
+    from salesplay.render.pptx_deck import OPTIONAL_LAYOUTS, optional_layout_slips
+
+    return [
+        Diagnostic(
+            Location(master, 1, 0),
+            Severity.WARNING,
+            f"deck master has no layout named {name!r}, so its slides go on"
+            f" {OPTIONAL_LAYOUTS[name]!r}: rename its layout {found!r} to {name!r}",
+            "deck-master",
+        )
+        for name, found in optional_layout_slips(master)
+    ]
 
 
 @functools.lru_cache(maxsize=8)

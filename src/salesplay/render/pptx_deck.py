@@ -406,6 +406,27 @@ def _checked_layouts(master: Path, prs: Any) -> float:
         ) from None
 
 
+def optional_layout_slips(master: Path) -> list[tuple[str, str]]:
+    """(optional layout, the master's layout of a close name) for each optional layout the
+    master lacks while it has one named like it: a `Statment` layout was never used, its
+    slides went on the stand-in without a word."""
+    import difflib
+
+    try:
+        names = sorted(_layouts(open_master(master)))
+    except Exception:  # a master that cannot be opened is check_master's fault, said there
+        return []
+    slips = []
+    for name in OPTIONAL_LAYOUTS:
+        if name in names:
+            continue
+        unused = [n for n in names if n not in NEEDS]
+        close = difflib.get_close_matches(name.lower(), [n.lower() for n in unused], n=1)
+        if close:
+            slips.append((name, next(n for n in unused if n.lower() == close[0])))
+    return slips
+
+
 def _layouts(prs: Any) -> dict[str, Any]:
     """The master's layouts by name; of two with one name, the first (the one decks use)."""
     layouts: dict[str, Any] = {}
