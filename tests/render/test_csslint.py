@@ -293,13 +293,17 @@ def test_a_refused_font_is_located_at_its_own_url_not_at_a_namesake(tmp_path: Pa
         '@import url("default/style.css");\n'
         '@font-face { font-family: Brand; src: url("fonts/Brand.otf"); }\n'
         '@font-face { font-family: Old; src: url("../fonts/Brand.otf"); }\n'
+        '@font-face { font-family: Sys; src: url("file:///usr/share/fonts/Sys.ttf"); }\n'
     )
     _write(project, {"fonts/Brand.otf": INTER.read_bytes(), "style.css": sheet})
     said = [w for w in _lint(project) if "refused" in w]
     # as the sheet writes it, never the machine's path; the file of a close name meant
     assert said == [
         "style.css:3:42: refused to load ../fonts/Brand.otf: outside the allowed directories"
-        " (did you mean 'fonts/Brand.otf'?)"
+        " (did you mean 'fonts/Brand.otf'?)",
+        # an absolute URL too, not ../../../usr/share/fonts/Sys.ttf
+        "style.css:4:42: refused to load file:///usr/share/fonts/Sys.ttf: outside the allowed"
+        " directories",
     ], said
 
 

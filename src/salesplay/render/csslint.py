@@ -356,7 +356,7 @@ def _lint_one(
         Diagnostic(
             _where_url(path, text, url),
             Severity.WARNING,
-            f"refused to load {_as_written(path, url)}: {r.split(': ', 1)[-1]}"
+            f"refused to load {_as_written(path, text, url)}: {r.split(': ', 1)[-1]}"
             + _url_meant(path, url, roots),
             CODE,
         )
@@ -365,12 +365,24 @@ def _lint_one(
     return sorted(set(kept), key=lambda d: (d.loc.line, d.loc.col, d.message))
 
 
-def _as_written(sheet: Path, url: str) -> str:
-    """A file URL a sheet refers to, relative to the sheet's folder as a sheet writes it:
-    the machine's path ("file:///home/…/templates/defualt/print.css") said nothing the
-    sheet holds, and belongs in no report."""
+def _as_written(sheet: Path, text: str, url: str) -> str:
+    """A file URL a sheet refers to as the sheet writes it (`file:///usr/share/…` or
+    `../../fonts/x.otf`), else relative to the sheet's folder: the URL WeasyPrint asked for,
+    joined to the machine's path ("file:///home/…/templates/defualt/print.css"), said
+    nothing the sheet holds, and belongs in no report."""
+    from urllib.parse import urljoin
+
     if not url.startswith("file:"):
         return url
+    base = sheet.absolute().as_uri()
+    for raw, _at in css_url_spans(text):
+        if _bare(urljoin(base, raw)) == _bare(url):
+            return raw
+    return _relative(sheet, url)
+
+
+def _relative(sheet: Path, url: str) -> str:
+    """The file URL `url` relative to the folder of the sheet that refers to it."""
     target = Path(unquote(urlsplit(url).path))
     return Path(os.path.relpath(target, sheet.parent.absolute())).as_posix()
 
@@ -382,7 +394,7 @@ def _url_meant(sheet: Path, url: str, roots: Sequence[Path]) -> str:
 
     if not url.startswith("file:"):
         return ""
-    written = _as_written(sheet, url)
+    written = _relative(sheet, url)
     names: list[str] = []
     for root in roots:
         if not root.is_dir():
