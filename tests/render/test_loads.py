@@ -66,3 +66,39 @@ def test_a_link_out_of_the_roots_is_served_nothing(tmp_path: Path) -> None:
     (assets / "real.png").write_bytes(b"y")
     (assets / "logo.png").symlink_to(assets / "real.png")
     assert loads.served(str(assets / "logo.png")) == assets / "real.png"
+
+
+def test_sheets_and_svgs_are_read_as_weasyprint_reads_them(tmp_path: Path) -> None:
+    """A regex read of the sheets missed what tinycss2 reads (minified `@import"x"`, escapes,
+    a sheet's @charset) and an SVG without an .svg name: each PDF that loaded such a file
+    stayed stale when it changed (probe round 15)."""
+    t = tmp_path / "templates"
+    t.mkdir()
+    files: dict[str, bytes] = {
+        "min.css": b'@import"inner.css";',
+        "space.css": b"a { background: url(my\\ pic.png) }",
+        "escaped.css": b'a { b: url("esc2\\2e png"); c: u\\72l("esc1.png") }\n@\\69mport "e.css";',
+        "latin.css": '@charset "iso-8859-1";\na { b: url("café.png") }'.encode("latin-1"),
+        "g-logo": b'<svg xmlns="http://www.w3.org/2000/svg"><image href="g-inner.png"/>'
+        b'<rect fill="url(paint.svg#p)"/></svg>',
+        "pic.png": b"\x89PNG not read for names: url(never.png)",
+    }
+    for name, data in files.items():
+        (t / name).write_bytes(data)
+    page = (
+        "".join(
+            f'<link rel="stylesheet" href="{(t / n).as_uri()}">'
+            for n in ("min.css", "space.css", "escaped.css", "latin.css")
+        )
+        + f'<img src="{(t / "g-logo").as_uri()}"><img src="{(t / "pic.png").as_uri()}">'
+    )
+    page += (
+        '<style>@import url( "styled.css" );</style><p style="background:url(&apos;s.png&apos;)">'
+    )
+    asked = Loads((t,)).of_page(page, t.as_uri() + "/")
+    for name in (
+        "inner.css", "my pic.png", "esc2.png", "esc1.png", "e.css", "café.png", "g-inner.png",
+        "paint.svg", "styled.css", "s.png",
+    ):  # fmt: skip
+        assert str(t / name) in asked, name
+    assert str(t / "never.png") not in asked  # an image's bytes name no file

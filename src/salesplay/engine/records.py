@@ -20,7 +20,7 @@ from salesplay.diagnostics import Diagnostic
 
 RECORDS = ".salesplay/records.json"
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
-FORMAT = 5
+FORMAT = 6
 
 
 #: a file modified this close to when its stat was taken may change again without its

@@ -19,15 +19,23 @@ _ATTRIBUTE = re.compile(
     r"""(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
     re.IGNORECASE,
 )
-#: a CSS url(), in a sheet, a <style> element or a style attribute
-_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)""", re.IGNORECASE)
-#: a CSS @import of a string (`@import url(…)` is a url() above)
-_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-#: what is never a file: a place in the page, inline data (other schemes: see _target)
+#: a page's CSS: a <style> element's text, a style attribute's value
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r"""(?<![\w:-])style\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+#: any attribute whose value holds a url( (SVG paint: fill, stroke, mask, filter…)
+_URL_ATTRIBUTE = re.compile(
+    r"""(?<![\w:-])[\w:-]+\s*=\s*(?:"([^"]*url\([^"]*)"|'([^']*url\([^']*)')""",
+    re.IGNORECASE,
+)
+#: what is never a file: a place in the page, inline data (other schemes: see _asked)
 _NOT_A_FILE = re.compile(r"^\s*(?:#|data:)", re.IGNORECASE)
-#: files whose text names more files the renderer fetches (a sheet's imports and fonts, an
-#: SVG's images)
-_NAMING = frozenset({".css", ".svg"})
+#: the first bytes of files WeasyPrint reads as an image or a font, which name no file;
+#: anything else served may be a sheet (a linked or imported one, whatever its name) or
+#: an SVG (WeasyPrint tries one when Pillow cannot read the image), and is read for names
+_BINARY = (
+    b"\x89PNG", b"\xff\xd8", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*",
+    b"OTTO", b"\x00\x01\x00\x00", b"true", b"wOFF", b"wOF2", b"ttcf", b"\x00\x00\x01\x00",
+)  # fmt: skip
 
 
 class Loads:
@@ -73,17 +81,21 @@ class Loads:
         return path if any(path.is_relative_to(root) for root in self.roots) else None
 
     def _names(self, path: Path) -> frozenset[str]:
-        """What the served file `path` names, if it is a sheet or an SVG."""
-        if path.suffix.lower() not in _NAMING:
-            return frozenset()
+        """What the served file `path` names, read as WeasyPrint may read it: as a sheet
+        (tinycss2, its @charset or BOM honoured) and as an SVG; nothing for an image or a
+        font, by their first bytes, whatever their names."""
         if path not in self._named:
             try:
-                text = path.read_text("utf-8", errors="replace")
+                data = path.read_bytes()
             except OSError:
-                text = ""
-            html = path.suffix.lower() == ".svg"
-            # relative to the file served: the fetcher answers with its URL
-            self._named[path] = frozenset(self._asked(_references(text, html=html), path.as_uri()))
+                data = b""
+            found: set[str] = set()
+            if data and not data.startswith(_BINARY):
+                base = path.as_uri()  # the fetcher answers with the served file's URL
+                found.update(self._asked(_css_references_bytes(data), base))
+                text = data.decode("utf-8", errors="replace")
+                found.update(self._asked(_references(text, html=True), base))
+            self._named[path] = frozenset(found)
         return self._named[path]
 
     def _asked(self, references: Iterable[str], base_url: str) -> Iterator[str]:
@@ -102,18 +114,78 @@ class Loads:
 
 
 def _references(text: str, *, html: bool) -> Iterator[str]:
-    """Every URL `text` names: attribute values (HTML, SVG), url() and @import (CSS anywhere)."""
-    if html:
-        for match in _ATTRIBUTE.finditer(text):
-            value = htmllib.unescape(next(g for g in match.groups() if g is not None))
-            # a srcset's candidates, each a URL and a size ("a.png 1x, b.png 2x")
-            for candidate in value.split(","):
-                words = candidate.split()
-                if words:
-                    yield words[0]
-            yield value
-    # in a page, a <style> element's or a style attribute's CSS, its entities decoded
-    css = htmllib.unescape(text) if html else text
-    for pattern in (_URL, _IMPORT):
-        for match in pattern.finditer(css):
-            yield next(g for g in match.groups() if g is not None)
+    """Every URL a page or an SVG names: its attributes' values, and what its CSS (its
+    <style> elements and style attributes, entities decoded) names as tinycss2 reads it."""
+    for match in _ATTRIBUTE.finditer(text):
+        value = htmllib.unescape(next(g for g in match.groups() if g is not None))
+        # a srcset's candidates, each a URL and a size ("a.png 1x, b.png 2x")
+        for candidate in value.split(","):
+            words = candidate.split()
+            if words:
+                yield words[0]
+        yield value
+    for element in _STYLE_ELEMENT.finditer(text):
+        yield from _css_references(element.group(1))
+    for attribute in _STYLE_ATTRIBUTE.finditer(text):
+        value = next(g for g in attribute.groups() if g is not None)
+        yield from _css_references(htmllib.unescape(value))
+    # an SVG presentation attribute's url(): fill="url(pattern.svg#p)"
+    for attribute in _URL_ATTRIBUTE.finditer(text):
+        value = next(g for g in attribute.groups() if g is not None)
+        yield from _css_references(htmllib.unescape(value))
+    if not html:
+        yield from _css_references(text)
+
+
+def _css_references_bytes(data: bytes) -> Iterator[str]:
+    """What a sheet's bytes name, decoded as WeasyPrint decodes them (@charset, BOM)."""
+    import tinycss2
+
+    rules, _encoding = tinycss2.parse_stylesheet_bytes(data)
+    yield from _named_by(rules)
+
+
+def _css_references(text: str) -> Iterator[str]:
+    """What CSS text names: url() (escapes decoded, `u\\72l(` too) and @import."""
+    import tinycss2
+
+    yield from _named_by(tinycss2.parse_component_value_list(text))
+
+
+def _named_by(nodes: Iterable[object]) -> Iterator[str]:
+    """The URLs in tinycss2 nodes, at any depth: url tokens, url() functions, and the
+    string or url after an @import keyword (in a rule, or as a token)."""
+    todo = list(nodes)
+    after_import = False
+    while todo:
+        node = todo.pop(0)
+        kind = getattr(node, "type", "")
+        if kind in ("whitespace", "comment"):
+            continue
+        if after_import and kind == "string":
+            yield str(getattr(node, "value", ""))
+        after_import = False
+        if kind == "url":
+            yield str(getattr(node, "value", ""))
+        elif kind == "function" and getattr(node, "lower_name", "") == "url":
+            for argument in getattr(node, "arguments", ()):
+                if getattr(argument, "type", "") == "string":
+                    yield str(getattr(argument, "value", ""))
+        elif kind == "at-keyword" and getattr(node, "lower_value", "") == "import":
+            after_import = True
+        if kind == "at-rule" and getattr(node, "lower_at_keyword", "") == "import":
+            todo[0:0] = [_Import(), *(getattr(node, "prelude", None) or ())]
+            continue
+        if isinstance(node, _Import):
+            after_import = True
+            continue
+        for part in ("prelude", "content", "arguments"):
+            inner = getattr(node, part, None)
+            if isinstance(inner, list):
+                todo[0:0] = inner
+
+
+class _Import:
+    """A marker before an @import rule's prelude: its first string is a URL."""
+
+    type = "marker"
