@@ -422,6 +422,11 @@ def test_edits_not_committed_are_noted_as_left_out(tmp_path: Path) -> None:
     (root / "plays/new-play.yaml").write_text("name: New\n")
     (root / "plays/.#new-play.yaml").write_text("an editor's lock\n")
     (top / "notes.txt").write_text("edited, but outside the catalog\n")
+    # nothing the loader reads: a note, an editor's backup, a build inside the catalog
+    (root / "NOTES.md").write_text("to do\n")
+    (root / "plays/backup-modernization.yaml~").write_text("old\n")
+    (root / "build").mkdir()
+    (root / "build/out.html").write_text("<p>\n")
     done = run_cli("changes", "--since", "v1", "--as-of", AS_OF, cwd=top)
     assert done.code == 0, done.stderr
     assert "0 changes since v1" in done.stdout
@@ -730,6 +735,33 @@ def test_customer_proof_edited_renamed_or_dropped_is_told_as_such(
     assert _told_after(tmp_path, CONTOSO, new) == told
 
 
+def test_of_two_proof_points_of_one_customer_the_dropped_one_is_told_dropped(
+    tmp_path: Path,
+) -> None:
+    """One dropped and the other edited: they were paired by order, so the edited one was
+    told dropped and the dropped one never named (probe round 15)."""
+    root = make_catalog(tmp_path)
+    play = "plays/backup-modernization.yaml"
+    audit = "Passed its cyber-insurance audit with immutable copies of every system."
+    second = f"\n  - {{customer: Contoso Health, result: {audit}}}"
+    _edit(root, play, CONTOSO + ", audience: public}", CONTOSO + ", audience: public}" + second)
+    before = _rep_edition(root)
+    _edit(root, play, "  - {" + CONTOSO + ", audience: public}\n", "")
+    _edit(root, play, "every system.", "all its systems.")
+    assert [(c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))] == [
+        (
+            "changed",
+            "Proof point updated on Backup modernization: Contoso Health — “Passed its"
+            " cyber-insurance audit with immutable copies of all its systems.”",
+        ),
+        (
+            "removed",
+            "Proof point dropped from Backup modernization: Contoso Health — “Restore time from"
+            " 3 days to 40 minutes.”",
+        ),
+    ]
+
+
 def test_claim_proof_reworded_or_dropped_is_told_as_such(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
     before = _rep_edition(root)
@@ -742,6 +774,10 @@ def test_claim_proof_reworded_or_dropped_is_told_as_such(tmp_path: Path) -> None
             " cost.”: “Independent lab test, 2026: 0 of 600 snapshots altered.”",
         )
     ]
+    # a new source for the same words is no news
+    after = _rep_edition(root)
+    _edit(root, claim, "https://lab.example/report", "https://lab.example/report-2026")
+    assert diff.edition_changes(after, _rep_edition(root)) == []
     _edit(root, claim, '"Independent lab test, 2026: 0 of 600 snapshots altered."', "Nothing.")
     assert ("removed", "Proof point dropped from claim") in {
         (c.action, c.message.split(" “")[0])

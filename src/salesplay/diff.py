@@ -329,13 +329,15 @@ def _customer_proof(
     is_told = {(p.customer, p.result) for p in after}
     gone = [p for p in before if (p.customer, p.result) not in is_told]
     came = [p for p in after if (p.customer, p.result) not in was_told]
-    # the same customer with another result first, then an alike result under a new name
+    # the same customer with another result first (of two, the closest results paired:
+    # one dropped and one edited was told the other way round), then an alike result
+    # under a new name
     prior: dict[int, int] = {}
-    for j, p in enumerate(came):
-        same = [i for i, q in enumerate(gone) if q.customer == p.customer]
-        free = [i for i in same if i not in prior.values()]
-        if free:
-            prior[j] = free[0]
+    for customer in dict.fromkeys(p.customer for p in came):
+        js = [j for j, p in enumerate(came) if p.customer == customer]
+        ids = [i for i, q in enumerate(gone) if q.customer == customer]
+        pairs = _alike([gone[i].result for i in ids], [came[j].result for j in js], 0.0)
+        prior.update({js[j]: ids[i] for j, i in pairs.items()})
     left = [i for i in range(len(gone)) if i not in prior.values()]
     unpaired = [j for j in range(len(came)) if j not in prior]
     alike = _alike([gone[i].result for i in left], [came[j].result for j in unpaired])
@@ -369,9 +371,12 @@ def _reworded(removed: Sequence[str], added: Sequence[str]) -> dict[str, str]:
     return {added[j]: removed[i] for j, i in _alike(removed, added).items()}
 
 
-def _alike(removed: Sequence[str], added: Sequence[str]) -> dict[int, int]:
+def _alike(
+    removed: Sequence[str], added: Sequence[str], least: float | None = None
+) -> dict[int, int]:
     """Index in `added` → index in `removed` of the text it rewords. Pairs are the closest
-    first, each text in one pair at most, and alike by at least REWORDED."""
+    first, each text in one pair at most, and alike by at least `least` (REWORDED)."""
+    least = REWORDED if least is None else least
     pairs = sorted(
         (
             (-difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio(), i, j)
@@ -382,7 +387,7 @@ def _alike(removed: Sequence[str], added: Sequence[str]) -> dict[int, int]:
     found: dict[int, int] = {}
     used: set[int] = set()
     for negative, i, j in pairs:
-        if -negative < REWORDED:
+        if -negative < least:
             break
         if i not in used and j not in found:
             used.add(i)
@@ -454,8 +459,10 @@ def _claim_proof(
 ) -> Iterator[Change]:
     """New, reworded and dropped proof of one claim (as a play's customer proof)."""
     tr = labels.gettext
-    gone = [p for p in before if p not in after]
-    came = [p for p in after if p not in before]
+    # by their text: a new source link for the same words is no news to a seller
+    was, now = {p.text for p in before}, {p.text for p in after}
+    gone = [p for p in before if p.text not in now]
+    came = [p for p in after if p.text not in was]
     prior = _alike([p.text for p in gone], [p.text for p in came])
     for j, p in enumerate(came):
         said = {"claim": claim, "proof": _q(p.text)}

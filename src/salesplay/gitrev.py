@@ -126,7 +126,7 @@ class Repo:
             if record[:1] in (b"R", b"C"):
                 next(records, None)  # a rename's old name follows it
             name = record[3:].decode("utf-8", "replace")
-            if not any(part.startswith(".") for part in PurePosixPath(name).parts):
+            if _read_by_loader(PurePosixPath(name).relative_to(self.prefix or ".")):
                 found.append(name)
         return found
 
@@ -192,6 +192,19 @@ class Repo:
                 f"cannot read {commit[:12]}: its file '{name}' cannot be written here:"
                 f" {exc.strerror or exc}"
             ) from None
+
+
+def _read_by_loader(rel: PurePosixPath) -> bool:
+    """Whether the catalog's file `rel` is one the loader may read: a YAML file, a
+    translation file, a file under assets/ (a logo); never a hidden one, nor a note, an
+    editor's backup or a build folder's output kept inside the catalog."""
+    if any(part.startswith(".") for part in rel.parts):
+        return False
+    if rel.parts[:1] == ("assets",):
+        return True
+    return rel.suffix in (".yaml", ".yml") or (
+        rel.parts[:1] == ("translations",) and rel.suffix == ".po"
+    )
 
 
 def _inside(path: str, prefix: str) -> PurePosixPath | None:
