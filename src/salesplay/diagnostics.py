@@ -206,6 +206,20 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return folded[near[0]] if near else None
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Edits (a letter changed, added, dropped, or two neighbours swapped) from a to b."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
     match = closest(word, candidates)

@@ -472,11 +472,13 @@ def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: P
         "templates/deck.pptx:1: warning: deck master has no layout named 'Statement', so its"
         " slides go on 'Content': rename its layout 'Statment' to 'Statement'"
     ) in done.stderr.splitlines()
-    # a master without the optional layout, and none like it, is no mistake
-    prs = Presentation(str(THEME_DIR / "deck.pptx"))
-    next(lay for lay in prs.slide_layouts if lay.name == "Statement").name = "Quote"
-    prs.save(str(tmp_path / "templates/deck.pptx"))
-    assert "deck master has no layout" not in run_cli(*args, cwd=tmp_path).stderr
+    # a master without the optional layout, and none like it, is no mistake: `Photo` and
+    # `Pros` are layouts of their own, not slips of `Proof`
+    for layout, other in (("Statement", "Quote"), ("Proof", "Photo"), ("Proof", "Pros")):
+        prs = Presentation(str(THEME_DIR / "deck.pptx"))
+        next(lay for lay in prs.slide_layouts if lay.name == layout).name = other
+        prs.save(str(tmp_path / "templates/deck.pptx"))
+        assert "deck master has no layout" not in run_cli(*args, cwd=tmp_path).stderr, other
 
 
 @pytest.mark.parametrize(
@@ -851,6 +853,24 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     )
 
 
+def test_a_card_s_head_wraps_the_built_in_one_imported_whole(tmp_path: Path) -> None:
+    """Wrapping the built-in head in one's own was "the imported template has no macro
+    'card_head'": the base an override extends leaves out the macros it defines, and an
+    import of that base got the same."""
+    page = _card_with(
+        tmp_path,
+        '{% extends "default/macros.html" %}\n'
+        '{% import "default/macros.html" as builtin with context %}\n'
+        "{% macro card_head(play, anchor, eyebrow=none) -%}\n"
+        '{{ builtin.card_head(play, anchor, eyebrow) }}<p class="tagline">Field-tested</p>\n'
+        "{%- endmacro %}\n",
+    )
+    head = page[page.index('<header class="card-head">') :]
+    assert 'class="eyebrow"' in head.split("</header>")[0]  # the built-in head, whole
+    assert '</header><p class="tagline">Field-tested</p>' in page
+    assert page.count('class="card-head"') == 1
+
+
 @pytest.mark.parametrize(
     ("name", "old", "new", "said"),
     [
@@ -894,6 +914,31 @@ def test_a_page_template_replaced_without_a_block_its_pages_fill_is_an_error(
     (tmp_path / "templates" / name).write_text(text)
     done = run_cli("check", "--templates", "templates", *args, cwd=tmp_path)
     assert done.code == 0, done.stderr
+
+
+def test_a_base_without_a_block_only_replaced_pages_fill_is_no_mistake(tmp_path: Path) -> None:
+    """The pages that fill `running`, each replaced whole, never render the built-in ones:
+    a comment that names default/battlecard.html in one of them made it an error."""
+    make_catalog(tmp_path)
+    project = tmp_path / "templates"
+    project.mkdir()
+    base = (THEME_DIR / "base.html").read_text()
+    (project / "base.html").write_text(
+        re.sub(r"\{% block running %\}.*?\{% endblock %\}", "", base)
+    )
+    assert "block running" not in (project / "base.html").read_text()
+    page = (
+        '{% extends "base.html" %}{% block title %}x{% endblock %}'
+        "{% block body %}<p>x</p>{% endblock %}\n"
+    )
+    for name in ("battlecard", "playbook", "competitor", "matrix", "customer_brief"):
+        (project / f"{name}.html").write_text(page)
+    (project / "battlecard.html").write_text(
+        "{# written from scratch; the old one was default/battlecard.html #}\n" + page
+    )
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    done = run_cli(*args, cwd=tmp_path)
+    assert "base.html" not in done.stderr, done.stderr
 
 
 def test_a_card_s_head_is_overridden_alone_by_its_macro(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from salesplay.diagnostics import Diagnostic, Location, Severity
+from salesplay.diagnostics import Diagnostic, Location, Severity, edit_distance
 from salesplay.faults import BuildFault
 from salesplay.render.theme import (
     PRINT_SHEETS,
@@ -508,26 +508,12 @@ def _typo_of(name: str) -> str | None:
 
     most = 1 if len(name) < 6 else 2
     close = [
-        (_distance(name, known), known)
+        (edit_distance(name, known), known)
         for known in sorted({*PROPERTIES, *EXPANDERS})
         if abs(len(known) - len(name)) <= 1
     ]
     best = min((c for c in close if c[0] <= most), default=None)
     return None if best is None else best[1]
-
-
-def _distance(a: str, b: str) -> int:
-    """Edits (a letter changed, added, dropped, or two neighbours swapped) from a to b."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
 
 
 def _did_you_mean(name: str) -> str:

@@ -410,7 +410,7 @@ def optional_layout_slips(master: Path) -> list[tuple[str, str]]:
     """(optional layout, the master's layout of a close name) for each optional layout the
     master lacks while it has one named like it: a `Statment` layout was never used, its
     slides went on the stand-in without a word."""
-    import difflib
+    from salesplay.diagnostics import edit_distance
 
     try:
         names = sorted(_layouts(open_master(master)))
@@ -420,10 +420,13 @@ def optional_layout_slips(master: Path) -> list[tuple[str, str]]:
     for name in OPTIONAL_LAYOUTS:
         if name in names:
             continue
-        unused = [n for n in names if n not in NEEDS]
-        close = difflib.get_close_matches(name.lower(), [n.lower() for n in unused], n=1)
-        if close:
-            slips.append((name, next(n for n in unused if n.lower() == close[0])))
+        # a slip is a letter or two: `Photo` or `Pros` beside `Proof` is a layout of its own
+        most = 1 if len(name) <= 5 else 2
+        near = sorted(
+            (edit_distance(name.casefold(), n.casefold()), n) for n in names if n not in NEEDS
+        )
+        if near and near[0][0] <= most:
+            slips.append((name, near[0][1]))
     return slips
 
 

@@ -172,6 +172,8 @@ class _ContainedLoader(jinja2.BaseLoader):
         if self.overridden is not None:
             source = _yielding(environment, template, source, self.overridden)
             return source, str(path), _also_unchanged(uptodate, self.overridden / template)
+        if not path.is_relative_to(THEME_DIR):
+            source = _importing_whole(source, template)
         return source, str(path), uptodate
 
 
@@ -310,11 +312,16 @@ def _filled_blocks(
 
 def _replaces(override: Path, name: str) -> bool:
     """Whether the project file `override` replaces the built-in `name` without extending
-    it (then the built-in one is never rendered)."""
+    it (then the built-in one is never rendered); by its `{% extends %}`, not its text (a
+    comment naming default/battlecard.html is no extends)."""
     try:
-        return override.is_file() and f"default/{name}" not in override.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+        if not override.is_file():
+            return False
+        tree = jinja2.Environment(extensions=["jinja2.ext.i18n"]).parse(override.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+        return False  # the override's fault is said where it is loaded
+    extends = _extended(tree)
+    return extends is not None and f"default/{name}" not in extends
 
 
 @functools.cache
@@ -376,6 +383,27 @@ def _yielding(environment: jinja2.Environment, name: str, source: str, project: 
             f"{{% endif %}}{source[end.end() :]}"
         )
     return source
+
+
+#: the prefix of a built-in template's name as a whole, never yielding (see make_env)
+WHOLE = "default-whole"
+
+
+def _importing_whole(source: str, name: str) -> str:
+    """An override that extends the built-in it replaces (`macros.html` extending
+    `default/macros.html`) and imports it too, to wrap a built-in macro in its own: the
+    import gets the built-in whole, where the base it extends leaves out the macros the
+    override defines (_yielding), so `builtin.card_head` was "no macro 'card_head'"."""
+    found = _EXTENDS_DEFAULT.match(source)
+    if found is None or found[2] != name:
+        return source
+    return _IMPORT_DEFAULT.sub(
+        lambda m: f"{m[1]}{m[2]}{WHOLE}/{name}{m[2]}" if m[3] == name else m[0], source
+    )
+
+
+#: `{% import "default/NAME"` or `{% from "default/NAME"`: (opening, quote, NAME)
+_IMPORT_DEFAULT = re.compile(r"""(\{%-?\s*(?:import|from)\s+)(["'])default/([^"']+)\2""")
 
 
 def _also_unchanged(uptodate: Callable[[], bool], other: Path) -> Callable[[], bool]:
@@ -503,7 +531,13 @@ def make_env(
     labels = labels or Labels()
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader({"default": _ContainedLoader([THEME_DIR], project)}),
+            jinja2.PrefixLoader(
+                {
+                    "default": _ContainedLoader([THEME_DIR], project),
+                    # the built-in file whole, for an override that imports what it replaces
+                    WHOLE: _ContainedLoader([THEME_DIR]),
+                }
+            ),
             _ContainedLoader(template_dirs(project)),
         ]
     )
