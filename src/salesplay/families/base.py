@@ -78,6 +78,10 @@ class Sources:
     _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: what each path a page may load is in a key (Sources._resource), asked once a plan
+    _served: dict[str, tuple[str, str | None, str | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def digests(self, edition: Edition) -> reads.Digests[Edition]:
         """The digests of `edition`'s entries, computed once each for this plan."""
@@ -148,19 +152,22 @@ class Sources:
         (Loads.of_page): where it is and its bytes, or that nothing is served. Only those:
         a partner's logo added to assets/, or a README to templates/, remade every PDF
         when this was the digest of every file a PDF could load."""
-        places = self.pdf_roots
-        memo = None if self.plans is None else self.plans.records.files
-        parts = []
-        for path in asked:
+        return key_of("loads", sorted(map(self._resource, asked), key=repr))
+
+    def _resource(self, path: str) -> tuple[str, str | None, str | None]:
+        """What `path` is in a key: its name, the name of the file served for it and that
+        file's digest; asked once a plan for each path (one Sources a plan)."""
+        found = self._served.get(path)
+        if found is None:
+            places = self.pdf_roots
             served = self.loads.served(path)
-            parts.append(
-                (
-                    placed_name(path, places),
-                    None if served is None else placed_name(str(served), places),
-                    None if served is None else file_digest(served, memo).hex(),
-                )
+            memo = None if self.plans is None else self.plans.records.files
+            found = self._served[path] = (
+                placed_name(path, places),
+                None if served is None else placed_name(str(served), places),
+                None if served is None else file_digest(served, memo).hex(),
             )
-        return key_of("loads", sorted(parts, key=repr))
+        return found
 
     def tree(self, roots: Sequence[Path], skip: Iterable[str] = ()) -> str:
         """tree_digest of `roots` (less `skip`, names under each root), not reading again
@@ -456,10 +463,11 @@ def pdf_page(
 
 
 def placed_name(path: str, places: Sequence[Path]) -> str:
-    """The path `path` named by the rank of the folder of `places` it is in, as placeless()
-    names folders: a moved project keeps its records. A path in none is named as it is."""
-    for rank, place in sorted(enumerate(places), key=lambda rp: -len(str(rp[1].resolve()))):
-        folder = str(place.resolve())
+    """The path `path` named by the rank of the folder of `places` (resolved, as
+    Sources.pdf_roots are) it is in, as placeless() names folders: a moved project keeps its
+    records. A path in none is named as it is."""
+    for rank, place in sorted(enumerate(places), key=lambda rp: -len(str(rp[1]))):
+        folder = str(place)
         if path == folder or path.startswith(folder + "/"):
             return f"<place {rank}>{path[len(folder) :]}"
     return path
@@ -471,7 +479,7 @@ def _placed(named: Iterable[str], places: Sequence[Path]) -> list[str]:
     for name in named:
         for rank, place in enumerate(places):
             if name.startswith(f"<place {rank}>"):
-                name = str(place.resolve()) + name.removeprefix(f"<place {rank}>")
+                name = str(place) + name.removeprefix(f"<place {rank}>")
                 break
         found.append(name)
     return found

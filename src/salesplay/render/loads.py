@@ -22,9 +22,10 @@ _ATTRIBUTE = re.compile(
 #: a page's CSS: a <style> element's text, a style attribute's value
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r"""(?<![\w:-])style\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-#: any attribute whose value holds a url( (SVG paint: fill, stroke, mask, filter…)
+#: any attribute whose value holds a url( (SVG paint: fill, stroke, mask, filter…), or a
+#: character reference that may spell one
 _URL_ATTRIBUTE = re.compile(
-    r"""(?<![\w:-])[\w:-]+\s*=\s*(?:"([^"]*url\([^"]*)"|'([^']*url\([^']*)')""",
+    r"""(?<![\w:-])[\w:-]+\s*=\s*(?:"([^"]*(?:url\(|&#)[^"]*)"|'([^']*(?:url\(|&#)[^']*)')""",
     re.IGNORECASE,
 )
 #: what is never a file: a place in the page, inline data (other schemes: see _asked)
@@ -124,15 +125,18 @@ def _references(text: str, *, html: bool) -> Iterator[str]:
             if words:
                 yield words[0]
         yield value
-    for element in _STYLE_ELEMENT.finditer(text):
-        yield from _css_references(element.group(1))
+    folded = text.lower()  # each pass below only where the page has what it looks for
+    if "<style" in folded:
+        for element in _STYLE_ELEMENT.finditer(text):
+            yield from _css_references(element.group(1))
     for attribute in _STYLE_ATTRIBUTE.finditer(text):
         value = next(g for g in attribute.groups() if g is not None)
         yield from _css_references(htmllib.unescape(value))
-    # an SVG presentation attribute's url(): fill="url(pattern.svg#p)"
-    for attribute in _URL_ATTRIBUTE.finditer(text):
-        value = next(g for g in attribute.groups() if g is not None)
-        yield from _css_references(htmllib.unescape(value))
+    if "url(" in folded or "&#" in folded:  # u&#114;l( is url( once the value is decoded
+        # an SVG presentation attribute's url(): fill="url(pattern.svg#p)"
+        for attribute in _URL_ATTRIBUTE.finditer(text):
+            value = next(g for g in attribute.groups() if g is not None)
+            yield from _css_references(htmllib.unescape(value))
     if not html:
         yield from _css_references(text)
 
