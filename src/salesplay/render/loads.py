@@ -39,6 +39,10 @@ _BINARY = (
 )  # fmt: skip
 
 
+#: the largest file read for the files it names (a sheet, an SVG)
+MAX_NAMING_BYTES = 16 << 20
+
+
 class Loads:
     """The files that pages rendered from a base URL may ask the fetcher for, each named as
     asked (an absolute path, links not followed), whether or not it is there now: a missing
@@ -87,7 +91,9 @@ class Loads:
         font, by their first bytes, whatever their names."""
         if path not in self._named:
             try:
-                data = path.read_bytes()
+                # a sheet or an SVG past this is no theme's: a video named by a page is
+                # not read whole to find that it names nothing
+                data = path.read_bytes() if path.stat().st_size <= MAX_NAMING_BYTES else b""
             except OSError:
                 data = b""
             found: set[str] = set()
