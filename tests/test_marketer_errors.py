@@ -185,6 +185,61 @@ def test_indented_item_after_a_text_list_with_a_value(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "line", "col", "column"),
+    [
+        ("  - Large installed base\n   - Strong in tape", 7, 4, 3),  # one space too far
+        ("- Large installed base\n  - Strong in tape", 7, 3, 1),  # the first one dedented
+    ],
+    ids=["indented", "first-dedented"],
+)
+def test_a_dash_line_read_as_more_of_the_item_above_is_one_error(
+    tmp_path: Path, written: str, line: int, col: int, column: int
+) -> None:
+    """Valid YAML: a '- ' one space deeper than its neighbour is more of the plain text
+    above, so two strengths were one bullet ("… base - Strong in tape"), with no word."""
+    rel = "competitors/acme.yaml"
+    result = check(
+        tmp_path, replace_in(rel, "strengths: [Large installed base]", "strengths:\n" + written)
+    )
+    assert result.code == 1
+    assert result.diagnostics == [
+        f"plays/{rel}:{line}:{col}: error: this '- ' line is read as more of item 1 of"
+        f" 'strengths' (line {line - 1}), not as an item of its own: put its '-' in column"
+        f" {column}, under the item's"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            'response: "Ask how long the last **restore** took."}',
+            'response: "Ask how long the last **restore** took."}\n'
+            '  - {objection: "We already  have backups.", response: "Another answer."}',
+            "plays/plays/backup-modernization.yaml:14:17: error: this objection is in"
+            " objections of play 'backup-modernization' already (item 1): merge the two, or"
+            " delete one",
+        ),
+        (
+            "  - When did you last restore a full system, and how long did it take?\n",
+            "  - When did you last restore a full system, and how long did it take?\n"
+            "  - when did you last restore a full system, and how long did it take?\n",
+            "plays/plays/backup-modernization.yaml:12:5: error: this question is in discovery"
+            " of play 'backup-modernization' already (item 1): merge the two, or delete one",
+        ),
+    ],
+    ids=["objection", "discovery"],
+)
+def test_an_objection_or_question_written_twice_is_one_error(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """The card printed it twice, an objection with two different answers, and `check`
+    said nothing (a claim listed twice was an error already)."""
+    result = check(tmp_path, replace_in("plays/backup-modernization.yaml", old, new))
+    assert (result.code, result.diagnostics) == (1, [said])
+
+
 def test_item_after_a_list_in_brackets() -> None:
     text = b"name: a\nnext_steps: [Book a workshop]\n- Send the report\n"
     with pytest.raises(LoadError) as info:

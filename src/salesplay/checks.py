@@ -41,6 +41,7 @@ def run_checks(cat: Catalog, reporter: Reporter, labels: Callable[[str], Labels]
     _claims(cat, reporter)
     _paths(cat, reporter)
     _repeats(cat, reporter)
+    _repeated_texts(cat, reporter)
     _staleness(cat, reporter)
     _jargon(cat, reporter, texts)
     _long_fields(cat, reporter, texts)
@@ -128,6 +129,32 @@ def _repeats(cat: Catalog, reporter: Reporter) -> None:
                 "duplicate-reference",
                 (kind, eid),
             )
+
+
+def _repeated_texts(cat: Catalog, reporter: Reporter) -> None:
+    """An objection or a discovery question written twice in one play, for the same
+    readers (its words alike but for case and spacing): the card printed it twice, an
+    objection with two different answers."""
+    for pid, play in cat.plays.items():
+        lists: list[tuple[str, str, list[tuple[str, str | None]]]] = [
+            ("objections", "objection", [(o.objection, o.audience) for o in play.objections]),
+            ("discovery", "question", [(q, None) for q in play.discovery]),
+        ]
+        for field, what, items in lists:
+            first: dict[tuple[str, str | None], int] = {}
+            for i, (text, audience) in enumerate(items):
+                same = (" ".join(text.split()).casefold(), audience)
+                if same not in first:
+                    first[same] = i
+                    continue
+                where = (field, i, "objection") if field == "objections" else (field, i)
+                reporter.error(
+                    cat.loc("play", pid, where),
+                    f"this {what} is in {field} of play '{pid}' already (item"
+                    f" {first[same] + 1}): merge the two, or delete one",
+                    "duplicate-text",
+                    ("play", pid),
+                )
 
 
 def _staleness(cat: Catalog, reporter: Reporter) -> None:

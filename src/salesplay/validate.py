@@ -532,6 +532,7 @@ def validate(docs: list[Document], reporter: Reporter) -> Validated:
             result.broken.add((doc.kind, doc.id))
             continue
         _check_empty_audiences(doc, reporter)
+        _check_items_run_on(doc, reporter)
         bucket = result.entities.setdefault(doc.kind, {})
         if doc.id in bucket:
             first = bucket[doc.id].doc.path.name
@@ -582,6 +583,37 @@ def _other_kind(doc: Document, errors: Sequence[Any]) -> str | None:
                 f" {display_path(doc.path.parent.parent / folder)}/"
             )
     return None
+
+
+def _check_items_run_on(doc: Document, reporter: Reporter) -> None:
+    """A list item whose plain text runs on over a `- ` line is an error at that line: a
+    `- ` indented one space too far is more of the item above to YAML, so two strengths
+    were one bullet ("Slick onboarding. - Low entry price."), and nothing said so."""
+    for loc, (style, one_line) in doc.styles.items():
+        if style is not None or one_line or not loc or not isinstance(loc[-1], int):
+            continue
+        start = doc.marks.get(loc)
+        if start is None or start[0] > len(doc.lines):
+            continue
+        first = doc.lines[start[0] - 1]
+        dash = first.rfind("-", 0, start[1] - 1)  # the item's own '- ', before its text
+        for n in range(start[0], len(doc.lines)):
+            text = doc.lines[n]
+            body = text.strip()
+            indent = len(text) - len(text.lstrip(" "))
+            if not body or body.startswith("#") or indent <= dash:
+                break  # the item's text ends: a blank line, a comment, a line not deeper
+            if body.startswith("- "):
+                field_name = next((p for p in reversed(loc) if isinstance(p, str)), "the list")
+                reporter.error(
+                    Location(doc.path, n + 1, indent + 1),
+                    f"this '- ' line is read as more of item {loc[-1] + 1} of '{field_name}'"
+                    f" (line {start[0]}), not as an item of its own: put its '-' in column"
+                    f" {dash + 1}, under the item's",
+                    "schema",
+                    (doc.kind, doc.id),
+                )
+                break
 
 
 def _check_empty_audiences(doc: Document, reporter: Reporter) -> None:
