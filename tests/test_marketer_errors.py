@@ -240,6 +240,19 @@ def test_an_objection_or_question_written_twice_is_one_error(
     assert (result.code, result.diagnostics) == (1, [said])
 
 
+def test_a_file_saved_as_utf16_is_named_so(tmp_path: Path) -> None:
+    """Notepad's "Unicode" was "not valid UTF-8 (byte 0xff)": right, but not the setting."""
+    rel = "competitors/acme.yaml"
+    result = check(tmp_path, {rel: base_text(rel).encode("utf-16")})
+    assert (result.code, result.diagnostics) == (
+        1,
+        [
+            f"plays/{rel}:1:1: error: file is saved as UTF-16 (Notepad's 'Unicode'); save it"
+            " as UTF-8"
+        ],
+    )
+
+
 def test_item_after_a_list_in_brackets() -> None:
     text = b"name: a\nnext_steps: [Book a workshop]\n- Send the report\n"
     with pytest.raises(LoadError) as info:

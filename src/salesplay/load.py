@@ -642,6 +642,9 @@ def decode_text(raw: bytes) -> str:
     """A catalog file's bytes (as read_catalog_file gives them) as text; else LoadError."""
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Notepad's "Unicode": naming it tells a Windows user which setting to change
+        raise LoadError("file is saved as UTF-16 (Notepad's 'Unicode'); save it as UTF-8", 1, 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
