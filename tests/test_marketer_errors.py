@@ -253,6 +253,24 @@ def test_a_file_saved_as_utf16_is_named_so(tmp_path: Path) -> None:
     )
 
 
+def test_curly_quotes_pasted_from_a_word_processor_are_said_to_be_text(tmp_path: Path) -> None:
+    """`reviewed: “2026-11-20”` had no suggestion, and a summary in curly quotes holding a
+    colon was told to be put in quotes, its curly ones kept in the example."""
+    rel = "competitors/acme.yaml"
+    result = check(tmp_path, replace_in(rel, "reviewed: 2026-10-01", "reviewed: “2026-10-01”"))
+    assert result.diagnostics == [
+        f"plays/{rel}:8:11: error: 'reviewed': expected a date YYYY-MM-DD, found '“2026-10-01”':"
+        " curly quotes are not YAML's, they are read as text: write 2026-10-01"
+    ]
+    summary = "summary: “Tip: Acme is on-prem.”"
+    result = check(
+        tmp_path / "b", replace_in(rel, "summary: Incumbent on-prem backup suite.", summary)
+    )
+    assert result.diagnostics[0].endswith(
+        'put the text in quotes, e.g. summary: "Tip: Acme is on-prem."'
+    )
+
+
 def test_item_after_a_list_in_brackets() -> None:
     text = b"name: a\nnext_steps: [Book a workshop]\n- Send the report\n"
     with pytest.raises(LoadError) as info:

@@ -513,6 +513,9 @@ def _colon(lines: _Lines, row: int, col: int) -> tuple[str, int, int]:
 
 
 def _quoted(text: str) -> str:
+    # curly quotes pasted from a word processor are not YAML's: the straight ones replace them
+    if len(text) > 1 and text[0] in "“‘„" and text[-1] in "”’“":
+        text = text[1:-1]
     short = shortened(text)
     return f"'{short}'" if '"' in short and "'" not in short else f'"{short}"'
 
