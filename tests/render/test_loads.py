@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from salesplay.render.loads import Loads
+from salesplay.render.pdf import FetchRefused, SafeFetcher
 from salesplay.render.templates import THEME_DIR
 
 
@@ -102,3 +105,35 @@ def test_sheets_and_svgs_are_read_as_weasyprint_reads_them(tmp_path: Path) -> No
     ):  # fmt: skip
         assert str(t / name) in asked, name
     assert str(t / "never.png") not in asked  # an image's bytes name no file
+
+
+def test_a_base_href_a_data_url_a_utf16_svg_and_a_symlink_loop(tmp_path: Path) -> None:
+    """Round 16: a page's <base href> moved what its relative names load; a data: SVG and a
+    UTF-16 SVG named files the key missed; a symlink loop an image named was an internal
+    error ("RuntimeError: Symlink loop")."""
+    from urllib.parse import quote
+
+    a = tmp_path / "assets"
+    (a / "b").mkdir(parents=True)
+    (a / "u16.svg").write_bytes(
+        '<?xml version="1.0" encoding="UTF-16"?><svg xmlns="http://www.w3.org/2000/svg">'
+        '<image href="inner.png"/></svg>'.encode("utf-16")
+    )
+    (a / "loop.png").symlink_to(a / "loop.png")
+    inline = quote(
+        f"<svg xmlns='http://www.w3.org/2000/svg'><image href='{(a / 'd.png').as_uri()}'/></svg>"
+    )
+    page = (
+        f'<head><base href="{(a / "b").as_uri()}/"></head><img src="pic.png">'
+        f'<img src="{(a / "u16.svg").as_uri()}"><img src="data:image/svg+xml,{inline}">'
+        f'<img src="{(a / "loop.png").as_uri()}">'
+    )
+    loads = Loads((a,))
+    asked = loads.of_page(page, (THEME_DIR / "index.html").as_uri())
+    for name in ("b/pic.png", "inner.png", "d.png", "loop.png"):
+        assert str(a / name) in asked, name
+    assert loads.served(str(a / "loop.png")) is None
+    # the fetcher refuses it (a warning at the output), where it raised RuntimeError
+    fetcher = SafeFetcher((a,))
+    with pytest.raises(FetchRefused, match="leads round in a loop"):
+        fetcher.check_path((a / "loop.png").as_uri())

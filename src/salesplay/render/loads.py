@@ -28,8 +28,12 @@ _URL_ATTRIBUTE = re.compile(
     r"""(?<![\w:-])[\w:-]+\s*=\s*(?:"([^"]*(?:url\(|&#)[^"]*)"|'([^']*(?:url\(|&#)[^']*)')""",
     re.IGNORECASE,
 )
-#: what is never a file: a place in the page, inline data (other schemes: see _asked)
-_NOT_A_FILE = re.compile(r"^\s*(?:#|data:)", re.IGNORECASE)
+#: a page's first <base href>
+_BASE = re.compile(
+    r"""<base\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+#: what is never a file: a place in the page (other schemes: see _asked; data: is read)
+_NOT_A_FILE = re.compile(r"^\s*#", re.IGNORECASE)
 #: the first bytes of files WeasyPrint reads as an image or a font, which name no file;
 #: anything else served may be a sheet (a linked or imported one, whatever its name) or
 #: an SVG (WeasyPrint tries one when Pillow cannot read the image), and is read for names
@@ -58,6 +62,10 @@ class Loads:
     def of_page(self, page: str, base_url: str, sheets: Iterable[Path] = ()) -> frozenset[str]:
         """What the page `page` (rendered from `base_url`, with the user sheets `sheets`)
         may ask for, and what the sheets and SVGs served for those name in turn."""
+        base = _BASE.search(page)
+        if base is not None:
+            # WeasyPrint resolves the page against its first <base href> (_find_base_url)
+            base_url = urljoin(base_url, htmllib.unescape(next(g for g in base.groups() if g)))
         asked = set(self._asked(_references(page, html=True), base_url))
         asked.update(os.path.abspath(s) for s in sheets)
         done: set[str] = set()
@@ -81,7 +89,7 @@ class Loads:
                 path = builtin_for(self.roots, path) or path
             if not path.is_file():
                 return None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             return None
         return path if any(path.is_relative_to(root) for root in self.roots) else None
 
@@ -96,13 +104,8 @@ class Loads:
                 data = path.read_bytes() if path.stat().st_size <= MAX_NAMING_BYTES else b""
             except OSError:
                 data = b""
-            found: set[str] = set()
-            if data and not data.startswith(_BINARY):
-                base = path.as_uri()  # the fetcher answers with the served file's URL
-                found.update(self._asked(_css_references_bytes(data), base))
-                text = data.decode("utf-8", errors="replace")
-                found.update(self._asked(_references(text, html=True), base))
-            self._named[path] = frozenset(found)
+            # relative to the served file: the fetcher answers with its URL
+            self._named[path] = frozenset(self._asked(_names_in(data), path.as_uri()))
         return self._named[path]
 
     def _asked(self, references: Iterable[str], base_url: str) -> Iterator[str]:
@@ -110,6 +113,10 @@ class Loads:
         refuses whatever the disk holds (another scheme or host, a `..` component)."""
         for reference in references:
             if not reference.strip() or _NOT_A_FILE.match(reference):
+                continue
+            if reference.strip()[:5].lower() == "data:":
+                # an inline SVG or sheet: WeasyPrint fetches the files it names
+                yield from self._asked(_names_in(_data_bytes(reference.strip())), base_url)
                 continue
             parts = urlsplit(urljoin(base_url, reference.strip()))
             if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
@@ -145,6 +152,49 @@ def _references(text: str, *, html: bool) -> Iterator[str]:
             yield from _css_references(htmllib.unescape(value))
     if not html:
         yield from _css_references(text)
+
+
+def _names_in(data: bytes) -> Iterator[str]:
+    """What a file's bytes name, read as a sheet (tinycss2: @charset, BOM) and as an SVG
+    (its BOM or XML encoding declaration honoured); nothing for an image or a font."""
+    if not data or data.startswith(_BINARY):
+        return
+    yield from _css_references_bytes(data)
+    yield from _references(_xml_text(data), html=True)
+
+
+def _xml_text(data: bytes) -> str:
+    """An XML document's bytes as text, as an XML parser decodes them."""
+    import codecs
+
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):  # fmt: skip
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    declared = re.match(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""", data)
+    if declared is not None:
+        try:
+            return data.decode(declared[1].decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return data.decode("utf-8", errors="replace")
+
+
+def _data_bytes(url: str) -> bytes:
+    """The payload of a data: URL (base64 or percent-encoded); empty when it has none."""
+    import base64
+    from urllib.parse import unquote_to_bytes
+
+    header, _, payload = url.partition(",")
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(unquote_to_bytes(payload), validate=False)
+        return unquote_to_bytes(payload)
+    except ValueError:
+        return b""
 
 
 def _css_references_bytes(data: bytes) -> Iterator[str]:

@@ -90,7 +90,10 @@ class SafeFetcher:
         # resolve() follows symlinks, so a link pointing out of a root is caught below. The
         # path percent-decoded is url2pathname's answer on POSIX (urllib.request, which
         # imports in 30 ms, is not needed for it)
-        path = Path(raw).resolve()
+        try:
+            path = Path(raw).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: RuntimeError on Python 3.11
+            self._refuse(url, "a symbolic link that leads round in a loop")
         if not path.is_file():
             # templates/default/X is the built-in theme's X (theme.BUILTIN_PREFIX): an
             # override's @import "default/style.css" extends the sheet it replaces
@@ -104,7 +107,7 @@ class SafeFetcher:
         """Whether the file `path` would be served now (asked quietly: nothing is noted)."""
         try:
             return self._problem(path.resolve()) is None
-        except OSError:
+        except (OSError, RuntimeError):  # a symlink loop: RuntimeError on Python 3.11
             return False
 
     def _problem(self, resolved: Path) -> str | None:
