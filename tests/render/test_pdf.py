@@ -327,3 +327,28 @@ def test_a_pair_never_breaks_with_one_column_empty(site: dict[str, Path]) -> Non
     lines = "".join(f"<p>DISCOVERY {n}</p>" for n in range(12))
     kept = pages(lines, 70)
     assert "DISCOVERY 0" in kept[0] and "QUALIFY 0" in kept[0] and "DISCOVERY 11" in kept[1], kept
+
+
+def test_a_face_one_document_declares_never_reaches_the_next(tmp_path: Path) -> None:
+    """A font a playbook declared in its own <style> stayed in the process's font
+    configuration: the cards rendered after it set their text in it, so a card's bytes hung
+    on what its worker had rendered before, and an edit of the font left them stale."""
+    import datetime as dt
+    import shutil
+
+    from salesplay.render.pdf import PdfRenderer
+    from salesplay.render.templates import THEME_DIR
+
+    shutil.copy(THEME_DIR / "fonts/Inter-Bold.otf", tmp_path / "Brand.otf")
+    declares = (
+        f"<style>@font-face {{ font-family: Brand; src: url('{(tmp_path / 'Brand.otf').as_uri()}')"
+        " }</style><p style='font-family: Brand'>Playbook</p>"
+    )
+    card = "<p style='font-family: Brand, serif'>Card</p>"
+    job = {"base_url": tmp_path.as_uri() + "/", "roots": (tmp_path,), "as_of": dt.date(2026, 12, 6)}
+    with PdfRenderer() as alone:
+        by_itself, _ = alone.render(card, title="card", **job)  # type: ignore[arg-type]
+    with PdfRenderer() as shared:
+        shared.render(declares, title="playbook", **job)  # type: ignore[arg-type]
+        after, _ = shared.render(card, title="card", **job)  # type: ignore[arg-type]
+    assert after == by_itself

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
@@ -123,6 +124,12 @@ class SafeFetcher:
         raise FetchRefused(f"refused {url}: {reason}")
 
 
+#: a <link>'s href, a <style> element's text, and what in a sheet may declare a face
+_LINK_HREF = re.compile(r"""<link\b[^>]*?\bhref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_DECLARES = re.compile(r"@font-face|@import|@\\", re.IGNORECASE)
+
+
 class PdfRenderer:
     """Renders documents one after the other in a process, with one font configuration.
 
@@ -136,6 +143,11 @@ class PdfRenderer:
         self._font_config: Any = None
         self._sheets: Sheets | None = None  # the linked sheets parsed with _font_config
         self._pid = 0
+        #: where the faces of the font configuration came from (_faces_of): a document
+        #: whose faces come from elsewhere gets a fresh one
+        self._faces: tuple[str, ...] | None = None
+        #: whether each linked sheet (by URL) may declare faces (@font-face, @import)
+        self._declares: dict[str, bool] = {}
 
     def __enter__(self) -> PdfRenderer:
         return self
@@ -164,6 +176,27 @@ class PdfRenderer:
             self._font_config, self._pid = fontfiles.font_configuration(), os.getpid()
             self._sheets = Sheets(self._font_config)
         return self._font_config, self._sheets
+
+    def _faces_of(
+        self, html: str, base_url: str, stylesheets: Sequence[Path], fetcher: SafeFetcher
+    ) -> tuple[str, ...]:
+        """Where a document's font faces may come from: its linked and given sheets that
+        may declare one (an @font-face, or an @import of a sheet that may), and its
+        <style> elements that may. Documents of one theme share one configuration."""
+        found = []
+        for href in _LINK_HREF.findall(html):
+            url = urljoin(base_url, href.strip())
+            if url not in self._declares:
+                try:
+                    text = fetcher.check_path(url).read_text("utf-8", errors="replace")
+                except (FetchRefused, OSError):
+                    text = ""
+                self._declares[url] = _DECLARES.search(text) is not None
+            if self._declares[url]:
+                found.append(url)
+        found += [block for block in _STYLE_BLOCK.findall(html) if _DECLARES.search(block)]
+        found += [str(sheet) for sheet in stylesheets]
+        return tuple(found)
 
     def render(
         self,
@@ -230,7 +263,14 @@ class PdfRenderer:
     ) -> Any:
         from weasyprint import CSS, HTML
 
+        faces = self._faces_of(html, base_url, stylesheets, fetcher)
+        if self._font_config is not None and faces != self._faces:
+            # a face registered by one document stays in the configuration: a font a
+            # playbook declared set the next cards' text in it, whatever their own sheets
+            # say, so output hung on which document a worker rendered before
+            self.close()
         font_config, linked = self._fonts()
+        self._faces = faces
         sheets = []
         for sheet in stylesheets:
             url = Path(sheet).resolve().as_uri()
