@@ -462,6 +462,8 @@ def test_one_sentence_is_a_statement_and_a_result_a_big_number(rep: Edition) -> 
         ("Restore time cut from 3 days to 40 minutes.", "40 minutes"),
         ("Restored 1.2 million deleted files in four hours.", "1.2 million"),
         ("Fails over 300 VMs in under two hours.", "300 VMs"),
+        ("Brought 62 SaaS apps under one policy in six weeks.", "62 SaaS apps"),
+        ("Moved 2 TB in one night.", "2 TB"),
         ("Cut from three weeks to two days.", None),
     ],
 )

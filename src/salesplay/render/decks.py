@@ -170,8 +170,19 @@ def big_number(result: str, language: str = "en") -> str | None:
     for pattern, group in ((_TO_FIGURE, 1), (_FIGURE, 0)):
         found = pattern.search(text)
         if found:
-            return found.group(group)
+            figure = found.group(group)
+            # an acronym that is no plural is a kind, not the unit: "62 SaaS apps", not
+            # "62 SaaS" (but "300 VMs" stays)
+            unit = figure.split()[-1]
+            noun = _COUNTED.match(text, found.end(group))
+            if noun and unit != unit.lower() and not unit.endswith("s"):
+                figure += noun.group(0)
+            return figure
     return None
+
+
+#: a plural noun right after a figure's word, as "apps" after "62 SaaS"
+_COUNTED = re.compile(r" [a-z]+s\b")
 
 
 def _figure(text: str, found: re.Match[str]) -> str:
