@@ -352,3 +352,19 @@ def test_a_face_one_document_declares_never_reaches_the_next(tmp_path: Path) -> 
         shared.render(declares, title="playbook", **job)  # type: ignore[arg-type]
         after, _ = shared.render(card, title="card", **job)  # type: ignore[arg-type]
     assert after == by_itself
+
+
+def test_a_refused_link_is_said_once(tmp_path: Path) -> None:
+    """Looking for the faces a document may declare asked for its links too, and noted a
+    refused one a second time: two "refused to load" warnings for one link."""
+    import datetime as dt
+
+    from salesplay.render.pdf import PdfRenderer
+
+    page = '<link rel="stylesheet" href="https://fonts.example/brand.css"><p>Card</p>'
+    with PdfRenderer() as renderer:
+        _, refused = renderer.render(
+            page, base_url=tmp_path.as_uri() + "/", roots=(tmp_path,), as_of=dt.date(2026, 12, 6),
+            title="card",
+        )  # fmt: skip
+    assert len(refused) == 1 and refused[0].startswith("https://fonts.example/brand.css:"), refused

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from salesplay.render.theme import builtin_for
+from salesplay.render.pdf import SafeFetcher
 
 #: attributes through which WeasyPrint fetches: an image, an object, a stylesheet or an
 #: attachment (href), an SVG image (xlink:href); srcset and poster are not fetched by it
@@ -56,7 +56,7 @@ class Loads:
     key made from them is never stale. One per plan; each sheet or SVG is read once."""
 
     def __init__(self, roots: Sequence[Path]) -> None:
-        self.roots = tuple(Path(r).resolve() for r in roots)
+        self._fetcher = SafeFetcher(roots)
         self._named: dict[Path, frozenset[str]] = {}
 
     def of_page(self, page: str, base_url: str, sheets: Iterable[Path] = ()) -> frozenset[str]:
@@ -80,18 +80,10 @@ class Loads:
         return frozenset(done)
 
     def served(self, asked: str) -> Path | None:
-        """The file the fetcher serves for the path `asked` now (render.pdf.SafeFetcher
-        .check_path): links followed, `templates/default/X` the built-in X; None for one it
-        refuses (outside the roots) or that is not there."""
-        try:
-            path = Path(asked).resolve()
-            if not path.is_file():
-                path = builtin_for(self.roots, path) or path
-            if not path.is_file():
-                return None
-        except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
-            return None
-        return path if any(path.is_relative_to(root) for root in self.roots) else None
+        """The file the fetcher serves for the path `asked` now (SafeFetcher.check_path,
+        asked quietly): links followed, `templates/default/X` the built-in X; None for one
+        it refuses (outside the roots, a link loop) or that is not there."""
+        return self._fetcher.peek(Path(asked).as_uri())
 
     def _names(self, path: Path) -> frozenset[str]:
         """What the served file `path` names, read as WeasyPrint may read it: as a sheet

@@ -104,6 +104,17 @@ class SafeFetcher:
             self._refuse(url, problem)
         return path
 
+    def peek(self, url: str) -> Path | None:
+        """The file check_path would serve for `url`, asked quietly: a refusal is not noted
+        (nor said as a warning), None instead."""
+        noted = len(self.refused)
+        try:
+            return self.check_path(url)
+        except FetchRefused:
+            return None
+        finally:
+            del self.refused[noted:]
+
     def allows(self, path: Path) -> bool:
         """Whether the file `path` would be served now (asked quietly: nothing is noted)."""
         try:
@@ -187,9 +198,11 @@ class PdfRenderer:
         for href in _LINK_HREF.findall(html):
             url = urljoin(base_url, href.strip())
             if url not in self._declares:
+                # asked quietly: a refused link is said once, where WeasyPrint asks for it
+                served = fetcher.peek(url)
                 try:
-                    text = fetcher.check_path(url).read_text("utf-8", errors="replace")
-                except (FetchRefused, OSError):
+                    text = served.read_text("utf-8", errors="replace") if served else ""
+                except OSError:
                     text = ""
                 self._declares[url] = _DECLARES.search(text) is not None
             if self._declares[url]:

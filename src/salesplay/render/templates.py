@@ -290,8 +290,10 @@ def _filled_blocks(
     blocks = list(tree.find_all(jinja2.nodes.Block))
     has = inherited | {block.name for block in blocks}
     root = Path(str(path).removesuffix(name))
+    pages = {child for fillers in children.values() for child in fillers}
+    replaced = {child for child in pages if _replaces(root / child, child)}
     for block, fillers in sorted(children.items()):
-        users = [child for child in fillers if not _replaces(root / child, child)]
+        users = [child for child in fillers if child not in replaced]
         if block in has or not users:
             continue
         # the block meant: one alike by name, else the one block of the project's that no
