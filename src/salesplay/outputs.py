@@ -32,10 +32,10 @@ class Journal:
     (`undo`), and once all is written the files replaced are let go (`release`).
 
     A replaced file is kept under a second name (a hard link: no byte copied) beside it,
-    so keeping it costs a link; letting it go frees its pages, which the rename that
-    replaced it did before (about 2 ms for a 3 MB kit here), now at the end and on the
-    writer threads. A build killed meanwhile leaves the second names, which are temporary
-    files the next build sweeps."""
+    so keeping it costs a link; letting it go keeps a large one as its output's spare, to be
+    written over by the output's next version (spares), and frees a small one's pages, on
+    the writer threads. A build killed meanwhile leaves the second names, which are
+    temporary files the next build sweeps."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -85,17 +85,17 @@ class Journal:
         """Let go of the files replaced: the build has written everything."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from salesplay.write import discard_staged
+        from salesplay.write import retire_previous
 
         with self._lock:
             done, self._done = self._done, []
         kept = [(rel, backup) for rel, backup in done if backup is not None]
         if len(kept) < 8:
             for rel, backup in kept:
-                discard_staged(self.out, rel, backup)
+                retire_previous(self.out, rel, backup)
             return
         with ThreadPoolExecutor(WRITERS, thread_name_prefix="release") as pool:
-            list(pool.map(lambda entry: discard_staged(self.out, *entry), kept))
+            list(pool.map(lambda entry: retire_previous(self.out, *entry), kept))
 
 
 def write_each(

@@ -18,6 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from salesplay import spares
+
 OUTPUT_MODE = 0o644
 #: what a folder of --out is made with, less what the umask takes (as mkdir does): never
 #: writable by others, even under `umask 000`
@@ -212,13 +214,15 @@ def stage_output(out: Path, rel: str, data: bytes) -> str | None:
     """The first half of write_output: `data` written to a new temporary file beside
     `rel` (not yet on disk for sure, not yet under its name), whose name is returned for
     commit_output; None when `rel` already holds `data`. A forked worker stages the kits it
-    makes, so their megabytes never travel back to the parent, which commits them."""
+    makes, so their megabytes never travel back to the parent, which commits them. The
+    file `rel` held before its last replacement is written over when it may be (spares)."""
     fd = _open_target_folder(out, rel)
     try:
         if _holds(fd, Path(rel).name, data):
             return None
         tmp = _temp_name()
-        _write_new(fd, tmp, data)
+        if not spares.reuse(out, fd, rel, tmp, data):
+            _write_new(fd, tmp, data)
         return tmp
     finally:
         os.close(fd)
@@ -281,6 +285,20 @@ def restore_previous(out: Path, rel: str, backup: str | None) -> None:
                 os.unlink(name, dir_fd=fd)
             with contextlib.suppress(OSError):
                 os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def retire_previous(out: Path, rel: str, backup: str) -> None:
+    """Let go of the file keep_previous kept once `rel` is written for good: kept as
+    `rel`'s spare, for its next version to be written over (spares), or removed."""
+    if not _TEMP_RE.fullmatch(backup):
+        return
+    with contextlib.suppress(OSError, ValueError):
+        fd = _open_target_folder(out, rel)
+        try:
+            if not spares.keep(out, fd, backup, rel):
+                os.unlink(backup, dir_fd=fd)
         finally:
             os.close(fd)
 
@@ -415,6 +433,7 @@ def remove_output(out: Path, rel: str) -> bool:
         if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
             return False
         os.unlink(parts[-1], dir_fd=dir_fd)
+        spares.drop(out, rel)
         return True
     except FileNotFoundError:
         return False
