@@ -1,5 +1,5 @@
-"""A replaced output's file is kept as its spare and written over by its next version, never
-while another name or another process still holds it."""
+"""A replaced output's file is kept as its spare until the output's next version is written,
+then removed just before, never changed: whoever still holds it keeps its bytes."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MINIMAL
 from salesplay import spares
 from salesplay.engine.units import Unit
-from salesplay.outputs import Journal, commit_file, stage_file
+from salesplay.outputs import Journal, prune, stage_file
 from salesplay.write import remove_output
-
-pytestmark = pytest.mark.skipif(not spares.SUPPORTED, reason="no file leases here")
+from test_incremental import build, tree
 
 REL = "kits/acme.zip"
 BIG = spares.MIN_BYTES
 
 
-def _bytes(seed: str, size: int) -> bytes:
+def _bytes(seed: str, size: int = BIG) -> bytes:
     """`size` bytes, different for each seed."""
     block = hashlib.sha256(seed.encode()).digest()
     return (block * (size // len(block) + 1))[:size]
@@ -40,92 +40,86 @@ def _spare(out: Path, rel: str = REL) -> Path:
     return out / spares.POOL / spares.spare_name(rel)
 
 
-def test_an_output_is_written_over_the_file_it_held_before_its_last_replacement(
+def _pool(out: Path) -> list[str]:
+    folder = out / spares.POOL
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_file_an_output_replaced_is_kept_until_its_next_version_is_written(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "build"
-    one, two = _bytes("one", BIG + 5000), _bytes("two", BIG + 7000)
+    one, two, three = _bytes("one", BIG + 5000), _bytes("two", BIG + 7000), _bytes("three")
     _build(out, one)
     first = (out / REL).stat().st_ino
-    assert not _spare(out).exists()  # nothing replaced yet
+    assert _pool(out) == []  # nothing replaced yet
     _build(out, two)
-    second = (out / REL).stat().st_ino
     assert _spare(out).stat().st_ino == first
     assert _spare(out).read_bytes() == one
-    # shorter than the spare, then longer: the bytes are the new ones exactly
-    three, four = _bytes("three", BIG + 10), _bytes("four", 2 * BIG)
+    assert _pool(out) == [spares.spare_name(REL)]
+    # a link to the spare stands for whoever still holds the old file: it keeps its bytes
+    held = tmp_path / "held.zip"
+    os.link(_spare(out), held)
     _build(out, three)
     assert (out / REL).read_bytes() == three
-    assert (out / REL).stat().st_ino == first
-    assert oct((out / REL).stat().st_mode & 0o777) == oct(0o644 & ~_umask())
-    _build(out, four)
-    assert (out / REL).read_bytes() == four
-    assert (out / REL).stat().st_ino == second
-    assert _spare(out).read_bytes() == three
-    # no temporary file left beside the output
+    assert held.read_bytes() == one and held.stat().st_nlink == 1  # the spare's name went
+    assert _spare(out).read_bytes() == two
     assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def test_a_spare_is_removed_before_its_output_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spare's pages are freed before the new file asks for pages, not after."""
+    out = tmp_path / "build"
+    _build(out, _bytes("one"))
+    _build(out, _bytes("two"))
+    seen: list[bool] = []
+    import salesplay.write as write
+
+    real = write._write_new
+
+    def spy(dir_fd: int, tmp: str, data: bytes) -> None:
+        seen.append(_spare(out).exists())
+        real(dir_fd, tmp, data)
+
+    monkeypatch.setattr(write, "_write_new", spy)
+    _build(out, _bytes("three"))
+    assert seen == [False]
+    assert _spare(out).read_bytes() == _bytes("two")
 
 
 def test_a_small_output_keeps_no_spare(tmp_path: Path) -> None:
     out = tmp_path / "build"
     _build(out, _bytes("one", BIG - 1))
     _build(out, _bytes("two", BIG - 1))
-    assert not _spare(out).exists()
-    assert not any((out / spares.POOL).glob("*")) if (out / spares.POOL).exists() else True
+    assert _pool(out) == []
 
 
-def test_an_unchanged_output_is_neither_written_nor_its_spare_used(tmp_path: Path) -> None:
+def test_an_unchanged_output_leaves_its_spare_as_it_is(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    one, two = _bytes("one", BIG), _bytes("two", BIG)
-    _build(out, one)
-    _build(out, two)
-    before = _spare(out).stat().st_ino
-    _build(out, two)
-    assert _spare(out).stat().st_ino == before
-    assert _spare(out).read_bytes() == one
+    _build(out, _bytes("one"))
+    _build(out, _bytes("two"))
+    _build(out, _bytes("two"))
+    assert _spare(out).read_bytes() == _bytes("one")
 
 
-def test_a_file_linked_elsewhere_is_never_written_over(tmp_path: Path) -> None:
-    """A hard link to a kit (shared from another folder) keeps the bytes it had."""
+def test_an_old_file_another_process_reads_keeps_its_bytes(tmp_path: Path) -> None:
+    """An old kit still being read (downloaded, mapped) is never changed under its reader."""
     out = tmp_path / "build"
-    one, two, three = _bytes("one", BIG), _bytes("two", BIG), _bytes("three", BIG)
-    _build(out, one)
-    shared = tmp_path / "shared.zip"
-    os.link(out / REL, shared)  # linked before the kit is replaced: never made a spare
-    _build(out, two)
-    assert not _spare(out).exists()
-    assert shared.read_bytes() == one
-    # linked once it is a spare: not written, the output gets a new file
-    _build(out, three)
-    other = tmp_path / "other.zip"
-    os.link(_spare(out), other)
-    _build(out, _bytes("four", BIG))
-    assert other.read_bytes() == two
-    assert (out / REL).read_bytes() == _bytes("four", BIG)
-    assert (out / REL).stat().st_ino != other.stat().st_ino
-    assert shared.read_bytes() == one
-
-
-def test_a_file_another_process_has_open_is_never_written_over(tmp_path: Path) -> None:
-    """An old kit still being read (downloaded, mapped) keeps its bytes for its reader."""
-    out = tmp_path / "build"
-    one, two, three = _bytes("one", BIG), _bytes("two", BIG), _bytes("three", BIG)
+    one = _bytes("one")
     _build(out, one)
     reader = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import hashlib, sys\n"
+            "import hashlib, mmap, sys\n"
             f"f = open({str(out / REL)!r}, 'rb')\n"
+            "m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\n"
             "print('open', flush=True)\n"
             "sys.stdin.readline()\n"
-            "print(hashlib.sha256(f.read()).hexdigest(), flush=True)\n",
+            "print(hashlib.sha256(f.read()).hexdigest(), hashlib.sha256(m[:]).hexdigest(),"
+            " flush=True)\n",
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -134,89 +128,95 @@ def test_a_file_another_process_has_open_is_never_written_over(tmp_path: Path) -
     assert reader.stdout is not None and reader.stdin is not None
     try:
         assert reader.stdout.readline().strip() == "open"
-        _build(out, two)  # the file the reader has open is now the spare
-        assert _spare(out).exists()
-        _build(out, three)
+        _build(out, _bytes("two"))  # the file the reader has open is now the spare
+        _build(out, _bytes("three"))  # and now gone
         reader.stdin.write("\n")
         reader.stdin.flush()
-        read = reader.stdout.readline().strip()
+        read = reader.stdout.readline().split()
     finally:
         reader.kill()
         reader.wait()
-    assert read == hashlib.sha256(one).hexdigest()
-    assert (out / REL).read_bytes() == three
+    assert read == [hashlib.sha256(one).hexdigest()] * 2
+    assert (out / REL).read_bytes() == _bytes("three")
 
 
-def test_a_link_in_the_pool_is_never_followed(tmp_path: Path) -> None:
+def test_a_link_in_the_pool_is_removed_never_followed(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    _build(out, _bytes("one", BIG))
+    _build(out, _bytes("one"))
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (out / spares.POOL).mkdir(parents=True)
     _spare(out).symlink_to(victim)
-    _build(out, _bytes("two", BIG))
+    _build(out, _bytes("two"))
     assert victim.read_text() == "keep me"
-    assert (out / REL).read_bytes() == _bytes("two", BIG)
-    assert not (out / REL).is_symlink()
+    assert (out / REL).read_bytes() == _bytes("two")
+    assert not _spare(out).is_symlink() and _spare(out).read_bytes() == _bytes("one")
+
+
+def test_a_folder_or_fifo_in_the_pool_never_stops_a_build(tmp_path: Path) -> None:
+    """Whatever sits at a spare's name is only ever unlinked: a FIFO is never opened (it
+    would block), a folder is never moved beside the outputs."""
+    out = tmp_path / "build"
+    other = "kits/other.zip"
+    _build(out, _bytes("one"))
+    _build(out, _bytes("x1"), other)
+    (out / spares.POOL).mkdir(parents=True)
+    os.mkfifo(_spare(out))
+    (_spare(out, other) / "inner").mkdir(parents=True)
+    _build(out, _bytes("two"))
+    _build(out, _bytes("x2"), other)
+    assert (out / REL).read_bytes() == _bytes("two")
+    assert (out / other).read_bytes() == _bytes("x2")
+    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip", "other.zip"]
+    assert _spare(out).read_bytes() == _bytes("one")  # the FIFO's name taken by the spare
 
 
 def test_a_linked_pool_folder_is_never_used(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    _build(out, _bytes("one", BIG))
+    _build(out, _bytes("one"))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / ".salesplay").mkdir(exist_ok=True)
     (out / spares.POOL).symlink_to(elsewhere, target_is_directory=True)
-    _build(out, _bytes("two", BIG))
-    _build(out, _bytes("three", BIG))
+    _build(out, _bytes("two"))
+    _build(out, _bytes("three"))
     assert list(elsewhere.iterdir()) == []
-    assert (out / REL).read_bytes() == _bytes("three", BIG)
+    assert (out / REL).read_bytes() == _bytes("three")
+    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]
 
 
 def test_a_removed_output_takes_its_spare_with_it(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    _build(out, _bytes("one", BIG))
-    _build(out, _bytes("two", BIG))
-    assert _spare(out).exists()
+    _build(out, _bytes("one"))
+    _build(out, _bytes("two"))
     assert remove_output(out, REL)
-    assert not _spare(out).exists()
+    assert _pool(out) == []
+    # its file deleted by hand first: pruning it still takes the spare (probe round 17)
+    _build(out, _bytes("one"))
+    _build(out, _bytes("two"))
+    (out / REL).unlink()
+    prune(out, {}, lambda _family: True, {REL: frozenset({"kits"})})
+    assert _pool(out) == []
 
 
-def test_a_staged_spare_that_is_never_committed_is_swept(tmp_path: Path) -> None:
-    """A build stopped between staging and committing: the spare it wrote into is a
-    temporary file beside the output, removed like any other."""
-    out = tmp_path / "build"
-    _build(out, _bytes("one", BIG))
-    _build(out, _bytes("two", BIG))
-    temp = stage_file(out, Unit(REL, "kits", "key"), _bytes("three", BIG)).decode("ascii")
-    assert (out / "kits" / temp).exists() and not _spare(out).exists()
-    from salesplay.write import discard_staged
-
-    discard_staged(out, REL, temp)
-    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]
-    assert (out / REL).read_bytes() == _bytes("two", BIG)
-    assert not commit_file(out, REL, "")
-
-
-def test_an_edited_partner_play_writes_each_kit_over_its_version_before_last(
+def test_an_edited_partner_play_keeps_one_spare_per_kit_and_makes_what_a_clean_build_makes(
     tmp_path: Path,
 ) -> None:
-    """Three builds of a project whose kits change each time: the third writes each kit
-    over the file the first made, and what it makes is what a clean build makes."""
-    from conftest import MINIMAL
-    from test_incremental import build, tree
-
     shutil.copytree(MINIMAL, tmp_path / "plays")
     out, play = tmp_path / "build", tmp_path / "plays/plays/backup-modernization.yaml"
     build(tmp_path, out)
     kit = out / "kits/blue-river.zip"
     assert kit.stat().st_size >= BIG  # else this test shows nothing
-    first = kit.stat().st_ino
+    first = kit.read_bytes()
     play.write_text(play.read_text().replace("off-site copies.", "off-site copies, tested."))
     build(tmp_path, out)
+    spare = _spare(out, "kits/blue-river.zip")
+    assert spare.read_bytes() == first
     play.write_text(play.read_text().replace("copies, tested.", "copies, tested weekly."))
     build(tmp_path, out)
-    assert kit.stat().st_ino == first
+    assert spare.read_bytes() != first  # the second version's file now
+    big = [p for p in out.rglob("*") if p.is_file() and ".salesplay" not in p.parts]
+    assert len(_pool(out)) <= sum(1 for p in big if p.stat().st_size >= BIG)
     clean = tmp_path / "clean"
     build(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)

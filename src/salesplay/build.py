@@ -131,10 +131,8 @@ def run_build(
     the terminal, when the build waits for another build into its --out (serve shows it).
     """
     from salesplay.outlock import OutLock
-    from salesplay.spares import quiet_leases
 
     started = time.perf_counter()
-    quiet_leases()  # before any worker forks: a spare is written under a lease (spares)
     _unknown_kinds(only)
     progress = Progress(printer())
 

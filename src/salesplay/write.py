@@ -215,14 +215,15 @@ def stage_output(out: Path, rel: str, data: bytes) -> str | None:
     `rel` (not yet on disk for sure, not yet under its name), whose name is returned for
     commit_output; None when `rel` already holds `data`. A forked worker stages the kits it
     makes, so their megabytes never travel back to the parent, which commits them. The
-    file `rel` held before its last replacement is written over when it may be (spares)."""
+    file `rel` held before its last replacement is removed first, for this one to take its
+    pages (spares)."""
     fd = _open_target_folder(out, rel)
     try:
         if _holds(fd, Path(rel).name, data):
             return None
+        spares.drop(out, rel)
         tmp = _temp_name()
-        if not spares.reuse(out, fd, rel, tmp, data):
-            _write_new(fd, tmp, data)
+        _write_new(fd, tmp, data)
         return tmp
     finally:
         os.close(fd)
@@ -291,7 +292,7 @@ def restore_previous(out: Path, rel: str, backup: str | None) -> None:
 
 def retire_previous(out: Path, rel: str, backup: str) -> None:
     """Let go of the file keep_previous kept once `rel` is written for good: kept as
-    `rel`'s spare, for its next version to be written over (spares), or removed."""
+    `rel`'s spare, removed just before its next version is written (spares), or now."""
     if not _TEMP_RE.fullmatch(backup):
         return
     with contextlib.suppress(OSError, ValueError):
@@ -428,12 +429,12 @@ def remove_output(out: Path, rel: str) -> bool:
         dir_fd = _open_parent(out, parts)
     except (ValueError, OSError):
         return False
+    spares.drop(out, rel)  # its file deleted already or not: its spare goes
     try:
         mode = os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
             return False
         os.unlink(parts[-1], dir_fd=dir_fd)
-        spares.drop(out, rel)
         return True
     except FileNotFoundError:
         return False
