@@ -220,3 +220,35 @@ def test_an_edited_partner_play_keeps_one_spare_per_kit_and_makes_what_a_clean_b
     clean = tmp_path / "clean"
     build(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)
+
+
+def test_a_stages_spares_are_freed_a_few_outputs_ahead_of_those_made(tmp_path: Path) -> None:
+    import time
+
+    from salesplay.outputs import FreedAhead
+
+    out = tmp_path / "build"
+    rels = [f"kits/p{n}.zip" for n in range(6)]
+    for rel in rels:
+        _build(out, _bytes(rel), rel)
+        _build(out, _bytes(rel + "2"), rel)
+    assert len(_pool(out)) == 6
+
+    def settled(left: int) -> bool:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(_pool(out)) != left:
+            time.sleep(0.01)
+        time.sleep(0.05)  # and no further
+        return len(_pool(out)) == left
+
+    freed = FreedAhead(out, rels, ahead=2)
+    try:
+        assert settled(4)
+        assert not _spare(out, rels[0]).exists() and _spare(out, rels[2]).exists()
+        freed.made()
+        assert settled(3)
+        assert not _spare(out, rels[2]).exists() and _spare(out, rels[3]).exists()
+    finally:
+        freed.stop()
+    freed.made()  # stopped: nothing more goes
+    assert settled(3)

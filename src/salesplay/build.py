@@ -669,8 +669,8 @@ def _make_and_write(
     from salesplay.cachefiles import write_kept
     from salesplay.engine.executor import executor_for
     from salesplay.engine.schedule import Made as MadeOutput
-    from salesplay.engine.schedule import merge, preparations, run_stage, split
-    from salesplay.outputs import Journal
+    from salesplay.engine.schedule import making_order, merge, preparations, run_stage, split
+    from salesplay.outputs import FreedAhead, Journal
 
     plan = split(units, records, ctx.out, clean=clean)
     if any(u.make is None and u.data is None for u in plan.stale):
@@ -701,6 +701,7 @@ def _make_and_write(
         # build before writing even when nothing is stale
         for stage in sorted({0} | {u.stage for u in units}):
             stale = [u for u in plan.stale if u.stage == stage]
+            freed: FreedAhead | None = None
             if stage == 0:
                 firsts = {id(u) for u in ahead}
                 tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
@@ -731,7 +732,10 @@ def _make_and_write(
                 # written as made: each is staged beside its file where it was made (a kit's
                 # megabytes never travel back from a worker) and committed here
                 staged = functools.partial(stage_file, ctx.out)
-                made = run_stage(stale, executor, tick, sink=staged)  # type: ignore[assignment]
+                freed = FreedAhead(ctx.out, [u.rel for u in making_order(stale)])
+                made = run_stage(  # type: ignore[assignment]
+                    stale, executor, _counted(tick, freed.made), sink=staged
+                )
             else:
                 continue
             before_writing()
@@ -758,6 +762,8 @@ def _make_and_write(
                     writes.close()
                 if isinstance(made, Generator):
                     made.close()
+                if freed is not None:
+                    freed.stop()
         found = _render_warnings(warnings, ctx.strict)
         kept = _kept_warnings(ctx.out, records, {u.rel for u in units}, wants)
         everything = sort_diagnostics([*diags, *found, *kept], ctx.strict)
@@ -785,6 +791,16 @@ def _make_and_write(
         raise
     journal.release()
     return _Done(units, written, found)
+
+
+def _counted(tick: Callable[[Unit], None], also: Callable[[], None]) -> Callable[[Unit], None]:
+    """`tick`, calling `also` first."""
+
+    def counted(unit: Unit) -> None:
+        also()
+        tick(unit)
+
+    return counted
 
 
 def _render_warnings(warnings: dict[str, tuple[Diagnostic, ...]], strict: bool) -> list[Diagnostic]:

@@ -98,6 +98,49 @@ class Journal:
             list(pool.map(lambda entry: retire_previous(self.out, *entry), kept))
 
 
+class FreedAhead:
+    """Removes the spares (see spares.py) of a stage's outputs on a thread of its own, a few
+    outputs ahead of those made, in the order they are made: each new file then takes pages
+    the kernel has just freed, and the worker that stages it does not wait for the removal
+    (its own spares.drop finds none). Removing them at once would hand the pages back too
+    early: pages freed a while before cost as much as fresh ones here."""
+
+    #: outputs whose spares are removed before they are made
+    AHEAD = 8
+
+    def __init__(self, out: Path, rels: Sequence[str], ahead: int = AHEAD) -> None:
+        self._out, self._rels, self._ahead = out, list(rels), ahead
+        self._made = 0
+        self._stopped = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="spares", daemon=True)
+        self._thread.start()
+
+    def made(self) -> None:
+        """One more output of the stage is made: the spare of one more may go."""
+        with self._cond:
+            self._made += 1
+            self._cond.notify()
+
+    def stop(self) -> None:
+        """Remove no more spares (the stage is over, or stopped on a fault)."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        from salesplay.spares import drop
+
+        for index, rel in enumerate(self._rels):
+            with self._cond:
+                while not self._stopped and index >= self._made + self._ahead:
+                    self._cond.wait()
+                if self._stopped:
+                    return
+            drop(self._out, rel)
+
+
 def write_each(
     out: Path, made: Iterable[Made], *, staged: bool = False, journal: Journal | None = None
 ) -> Generator[tuple[Made, bool], None, None]:

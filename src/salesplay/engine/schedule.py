@@ -72,6 +72,12 @@ class Made:
     kept: tuple[Kept, ...] = ()
 
 
+def making_order(stale: Sequence[Unit]) -> list[Unit]:
+    """The units of `stale` that are made (not data), in the order run_stage hands them to
+    its executor."""
+    return largest_first([u for u in stale if u.make is not None])
+
+
 def run_stage(
     stale: Sequence[Unit],
     executor: Executor,
@@ -93,7 +99,7 @@ def run_stage(
             data = unit.data or b""
             on_done(unit)
             yield Made(unit, data if sink is None else sink(unit, data), ())
-    heavy = largest_first([u for u in stale if u.make is not None])
+    heavy = making_order(stale)
     started = [u for u in heavy if early is not None and early.started(u)]
     heavy = [u for u in heavy if u not in started]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
