@@ -94,6 +94,10 @@ def test_a_small_output_keeps_no_spare(tmp_path: Path) -> None:
     _build(out, _bytes("one", BIG - 1))
     _build(out, _bytes("two", BIG - 1))
     assert _pool(out) == []
+    # nor one that shrank below the line: its old large file goes (probe round 18)
+    _build(out, _bytes("three", 2 * BIG))
+    _build(out, _bytes("four", BIG - 1))
+    assert _pool(out) == []
 
 
 def test_an_unchanged_output_leaves_its_spare_as_it_is(tmp_path: Path) -> None:
@@ -196,6 +200,14 @@ def test_a_removed_output_takes_its_spare_with_it(tmp_path: Path) -> None:
     _build(out, _bytes("two"))
     (out / REL).unlink()
     prune(out, {}, lambda _family: True, {REL: frozenset({"kits"})})
+    assert _pool(out) == []
+    # its whole folder deleted by hand first (a dropped language's de/kits/): the same
+    rel = "de/kits/acme.zip"
+    _build(out, _bytes("one"), rel)
+    _build(out, _bytes("two"), rel)
+    assert _spare(out, rel).exists()
+    shutil.rmtree(out / "de")
+    prune(out, {}, lambda _family: True, {rel: frozenset({"kits"})})
     assert _pool(out) == []
 
 

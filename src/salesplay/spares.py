@@ -23,8 +23,9 @@ def spare_name(rel: str) -> str:
 
 def keep(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
     """Move `name`, a file in `dir_fd` (the folder of output `rel`) that held `rel` before
-    it was replaced, into the pool as `rel`'s spare; False where it is not kept (small, not
-    a plain file, or the pool cannot be had), and the caller removes it. A spare `rel` had
+    it was replaced, into the pool as `rel`'s spare; False where it is not kept (it or the
+    output now small, not a plain file, or the pool cannot be had), and the caller removes
+    it. A spare `rel` had
     already is replaced, and so removed.
 
     The spare is never written or read: it is removed just before `rel`'s next version is
@@ -38,9 +39,11 @@ def keep(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
         return False
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        # the output as it is now: one that shrank below the line keeps no spare either
+        now = os.stat(os.path.basename(rel), dir_fd=dir_fd, follow_symlinks=False)
     except OSError:
         return False
-    if not stat.S_ISREG(info.st_mode) or info.st_size < MIN_BYTES:
+    if not stat.S_ISREG(info.st_mode) or min(info.st_size, now.st_size) < MIN_BYTES:
         return False
     pool = _open_pool(out, make=True)
     if pool is None:

@@ -426,10 +426,13 @@ def remove_output(out: Path, rel: str) -> bool:
     """
     try:
         parts = output_parts(rel)
-        dir_fd = _open_parent(out, parts)
-    except (ValueError, OSError):
+    except ValueError:
         return False
-    spares.drop(out, rel)  # its file deleted already or not: its spare goes
+    spares.drop(out, rel)  # its file or folder deleted already or not: its spare goes
+    try:
+        dir_fd = _open_parent(out, parts)
+    except OSError:
+        return False
     try:
         mode = os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
