@@ -32,9 +32,9 @@ class Journal:
     (`undo`), and once all is written the files replaced are let go (`release`).
 
     A replaced file is kept under a second name (a hard link: no byte copied) beside it,
-    so keeping it costs a link; letting it go keeps a large one as its output's spare, to be
-    written over by the output's next version (spares), and frees a small one's pages, on
-    the writer threads. A build killed meanwhile leaves the second names, which are
+    so keeping it costs a link; letting it go keeps a large one as its output's spare,
+    removed just before the output's next version is written (spares), and removes a small
+    one now, on the writer threads. A build killed meanwhile leaves the second names, which are
     temporary files the next build sweeps."""
 
     def __init__(self, out: Path) -> None:

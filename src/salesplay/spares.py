@@ -25,8 +25,7 @@ def keep(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
     """Move `name`, a file in `dir_fd` (the folder of output `rel`) that held `rel` before
     it was replaced, into the pool as `rel`'s spare; False where it is not kept (it or the
     output now small, not a plain file, or the pool cannot be had), and the caller removes
-    it. A spare `rel` had
-    already is replaced, and so removed.
+    it. A spare `rel` had already is replaced, and so removed.
 
     The spare is never written or read: it is removed just before `rel`'s next version is
     written (`drop`), whose file then takes the pages the kernel has just freed. On these
