@@ -104,10 +104,8 @@ def _date_hint(value: Any) -> str:
     if isinstance(value, str) and len(text) > 2 and text[0] in curly and text[-1] in curly:
         # quotes pasted from a word processor are not YAML's: they are part of the text
         inner = text[1:-1].strip()
-        meant_inner = _date_hint(inner) if not ISO_DATE_RE.match(inner) else ""
-        if ISO_DATE_RE.match(inner):
-            return f": curly quotes are not YAML's, they are read as text: write {inner}"
-        return f": curly quotes are not YAML's, they are read as text{meant_inner}"
+        said = ": curly quotes are not YAML's, they are read as text"
+        return f"{said}: write {inner}" if ISO_DATE_RE.match(inner) else said + _date_hint(inner)
     if isinstance(value, int) and len(text) == 8:
         # 20261001: the digits of a date without its hyphens
         found = _real_date(int(text[:4]), int(text[4:6]), int(text[6:]))

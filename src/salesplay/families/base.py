@@ -299,11 +299,11 @@ def pdf_unit(
     subject: Subject | None = None,
     check: PageBudget | None = None,
     chapters: bool = False,
-    loads: frozenset[str] | None = None,
+    resources: str | None = None,
 ) -> Unit:
     """A PDF made from an HTML page; `check` adds warnings about the PDF made; `chapters`
-    renders it chapter by chapter, its parts kept between builds (PartStore). `loads`: what
-    the page may load (Loads.of_page), when the caller has it already.
+    renders it chapter by chapter, its parts kept between builds (PartStore). `resources`:
+    the digest of what the page may load (Sources.resources), when the caller has it.
 
     A resource the page asked for and the fetcher refused is a warning at the output: the
     page is made from templates and catalog text together, and which of them named the
@@ -313,9 +313,8 @@ def pdf_unit(
     if src.html_overrides:
         _check_depth(page, src.out / rel)
     job = replace(_job(src, page, title), chapters=chapters)
-    if loads is None:
-        loads = src.loads.of_page(page, job.base_url, job.stylesheets)
-    resources = src.resources(loads)
+    if resources is None:
+        resources = src.resources(src.loads.of_page(page, job.base_url, job.stylesheets))
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
     # so that a moved project keeps its records); the digest the files the page may load
     key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), resources)
@@ -452,11 +451,13 @@ def pdf_page(
     seen: set[reads.Read] = set()
     page = guarded(where, render, reads.watched(edition, seen))
     loads = src.loads.of_page(page, shell.base_url, shell.stylesheets)
+    resources = src.resources(loads)
     unit = pdf_unit(
-        src, family, rel, page, title, subject=subject, check=check, chapters=chapters, loads=loads
-    )
+        src, family, rel, page, title, subject=subject, check=check, chapters=chapters,
+        resources=resources,
+    )  # fmt: skip
     read = frozenset(seen)
-    key = digests.key(read, made_of(src.resources(loads)))
+    key = digests.key(read, made_of(resources))
     named = tuple(sorted(placed_name(path, src.pdf_roots) for path in loads))
     records.pages[name] = PageKey(rel, read, key, unit.key, unit.cost, named)
     return unit

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from salesplay.render.pdf import SafeFetcher
+from salesplay.render.pdf import STYLE_ELEMENT, SafeFetcher
 
 #: attributes through which WeasyPrint fetches: an image, an object, a stylesheet or an
 #: attachment (href), an SVG image (xlink:href); srcset and poster are not fetched by it
@@ -19,8 +19,7 @@ _ATTRIBUTE = re.compile(
     r"""(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
     re.IGNORECASE,
 )
-#: a page's CSS: a <style> element's text, a style attribute's value
-_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+#: a page's CSS besides its <style> elements' (pdf.STYLE_ELEMENT): a style attribute's value
 _STYLE_ATTRIBUTE = re.compile(r"""(?<![\w:-])style\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 #: any attribute whose value holds a url( (SVG paint: fill, stroke, mask, filter…), or a
 #: character reference that may spell one
@@ -132,7 +131,7 @@ def _references(text: str, *, html: bool) -> Iterator[str]:
         yield value
     folded = text.lower()  # each pass below only where the page has what it looks for
     if "<style" in folded:
-        for element in _STYLE_ELEMENT.finditer(text):
+        for element in STYLE_ELEMENT.finditer(text):
             yield from _css_references(element.group(1))
     for attribute in _STYLE_ATTRIBUTE.finditer(text):
         value = next(g for g in attribute.groups() if g is not None)

@@ -135,9 +135,10 @@ class SafeFetcher:
         raise FetchRefused(f"refused {url}: {reason}")
 
 
-#: a <link>'s href, a <style> element's text, and what in a sheet may declare a face
+#: a <link>'s href, a <style> element's text (render.loads reads it too), and what in a
+#: sheet may declare a face
 _LINK_HREF = re.compile(r"""<link\b[^>]*?\bhref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
-_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 _DECLARES = re.compile(r"@font-face|@import|@\\", re.IGNORECASE)
 
 
@@ -207,7 +208,7 @@ class PdfRenderer:
                 self._declares[url] = _DECLARES.search(text) is not None
             if self._declares[url]:
                 found.append(url)
-        found += [block for block in _STYLE_BLOCK.findall(html) if _DECLARES.search(block)]
+        found += [block for block in STYLE_ELEMENT.findall(html) if _DECLARES.search(block)]
         found += [str(sheet) for sheet in stylesheets]
         return tuple(found)
 

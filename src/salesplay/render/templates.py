@@ -319,7 +319,7 @@ def _replaces(override: Path, name: str) -> bool:
     try:
         if not override.is_file():
             return False
-        tree = jinja2.Environment(extensions=["jinja2.ext.i18n"]).parse(override.read_text("utf-8"))
+        tree = _plain().parse(override.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, jinja2.TemplateError):
         return False  # the override's fault is said where it is loaded
     extends = _extended(tree)
@@ -327,11 +327,18 @@ def _replaces(override: Path, name: str) -> bool:
 
 
 @functools.cache
+def _plain() -> jinja2.Environment:
+    """An environment that only parses, with the build's syntax (i18n's tags): to read
+    what a template extends and fills without the build's checks or loader."""
+    return jinja2.Environment(extensions=["jinja2.ext.i18n"])
+
+
+@functools.cache
 def _theme_children() -> dict[str, dict[str, tuple[str, ...]]]:
     """For each built-in template that other built-in templates extend: the blocks they fill
     (their outermost ones), each with the templates that fill it."""
     found: dict[str, dict[str, list[str]]] = {}
-    plain = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    plain = _plain()
     for file in sorted(THEME_DIR.rglob("*.html")):
         child = file.relative_to(THEME_DIR).as_posix()
         try:
