@@ -145,24 +145,35 @@ def test_a_build_takes_its_playbook_from_the_early_start_with_the_same_bytes(
     sent: list[str] = []
     send = Standby.send
 
-    def sending(self: Standby, unit: Unit) -> object:
-        started = send(self, unit)
+    def sending(self: Standby, unit: Unit, payload: bytes | None = None) -> object:
+        started = send(self, unit, payload)
         if started is not None:
             sent.append(unit.rel)
         return started
 
     monkeypatch.setattr(Standby, "send", sending)
+    forked: list[str] = []
+    run = ForkExecutor.run
+
+    def running(self: ForkExecutor, units: list[Unit], sink: object = None) -> object:
+        forked.extend(u.rel for u in units)
+        return run(self, units, sink)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ForkExecutor, "run", running)
     one, two = tmp_path / "one", tmp_path / "two"
     for project in (one, two):
         shutil.copytree(MINIMAL, project / "plays")
     _build(one, jobs=1)
     assert taken == []  # --jobs 1 starts nothing early
     _build(two, jobs=2)
-    # the first in the one free slot; others if the standby is done before planning is
-    assert taken[:1] == ["playbooks/cyber-resilience.pdf"]
-    assert sent == taken  # made by the standby, which had WeasyPrint imported
+    # the first in the one free slot while planning; the others once it is done, on the
+    # standby and its sibling, which had WeasyPrint imported: none on the build's workers
+    assert sent[:1] == ["playbooks/cyber-resilience.pdf"]
+    assert sorted(sent) == sorted(taken)
     outputs = sorted(p.relative_to(two / "build") for p in (two / "build").rglob("*.pdf"))
     assert outputs
+    assert {str(rel) for rel in outputs} <= set(taken)
+    assert not [rel for rel in forked if rel.endswith(".pdf")]
     for rel in outputs:
         assert (two / "build" / rel).read_bytes() == (one / "build" / rel).read_bytes(), rel
 
@@ -356,21 +367,22 @@ def test_a_standby_killed_while_making_leaves_its_unit_to_the_stage(tmp_path: Pa
         early.close()
 
 
-def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves(
-    tmp_path: Path,
-) -> None:
+def test_once_planned_the_waiting_units_go_to_the_standby_and_it_leaves(tmp_path: Path) -> None:
     gate = tmp_path / "gate"
     standby, early, first, second = _busy_standby(gate)
+    closure = _pid_unit("c.pdf", EARLY_COST / 4)
     try:
         early.offer([first, second])
         early.planned()
+        assert early.started(first) and early.started(second)  # the second waits for it
         gate.touch()
-        assert early.started(first) and not early.started(second)
-        made = [m.data for m in run_stage([first, second], InlineExecutor(), early=early)]
+        stage = [first, second, closure]
+        made = [m.data for m in run_stage(stage, InlineExecutor(), early=early)]
         assert sorted(made) == sorted(
             [
                 f"a.pdf by {standby.pid}; warmed in {standby.pid}".encode(),
-                f"b.pdf by {os.getpid()}; ".encode(),  # made by the stage, here
+                f"b.pdf by {standby.pid}; warmed in {standby.pid}".encode(),
+                f"c.pdf by {os.getpid()}".encode(),  # a closure: made by the stage, here
             ]
         )
         # nothing more to make: the standby left by itself once it had answered
@@ -378,6 +390,67 @@ def test_once_planned_the_waiting_units_are_the_stages_and_the_standby_leaves(
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         early.close()
+
+
+def test_the_standbys_siblings_make_what_planning_left_and_what_the_stage_hands_over(
+    tmp_path: Path,
+) -> None:
+    gate = tmp_path / "gate"
+    standby = Standby([_warm], siblings=2)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf", gate=str(gate))
+    handed = _sent_unit("c.pdf", gate=str(gate))
+    try:
+        early.offer([first, second])
+        assert early.started(first) and not early.started(second)  # one slot while planning
+        early.planned()  # at once, on a sibling: the standby is busy
+        early.adopt([handed])  # as the first stage hands its units over (run_stage)
+        _wait_until(lambda: standby.siblings[1].busy)  # the third on the other sibling
+        assert all(s.busy for s in [standby, *standby.siblings])
+        gate.touch()
+        stage = run_stage([first, second, handed], InlineExecutor(), early=early)
+        made = sorted(m.data for m in stage)
+        pids = {line.split(b" by ")[1].split(b";")[0] for line in made}
+        assert len(pids) == 3 and str(standby.pid).encode() in pids
+        assert str(os.getpid()).encode() not in pids
+        # each imported nothing of its own: forked from the standby once it had
+        assert all(line.endswith(f"; warmed in {standby.pid}".encode()) for line in made)
+        _, status = os.waitpid(standby.pid, 0)  # leaves once its siblings have
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        early.close()
+
+
+def test_waiting_units_go_to_the_stage_when_every_standby_died(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"  # never opened: the standby is killed while it waits
+    standby, early, first, second = _busy_standby(gate)
+    try:
+        early.offer([first, second])
+        early.planned()
+        assert early.started(second)
+        os.kill(standby.pid, signal.SIGKILL)
+        assert early.take(second) is None  # the stage makes it, once the death is seen
+        assert early.take(first) is None
+        assert not early.started(second)
+    finally:
+        early.close()
+
+
+def test_closing_stops_the_standby_and_its_siblings(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"  # never opened
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    first, second = _sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf", gate=str(gate))
+    early.offer([first, second])
+    early.planned()
+    listed = Path(f"/proc/{standby.pid}/task/{standby.pid}/children")
+    _wait_until(lambda: bool(listed.read_text().split()))  # forked once its imports are done
+    children = listed.read_text().split()
+    assert len(children) == 1
+    started = time.perf_counter()
+    early.close()
+    assert time.perf_counter() - started < 5
+    _wait_until(lambda: not Path(f"/proc/{children[0]}").exists())
 
 
 def test_the_build_does_not_wait_for_the_standby_to_read_a_large_job(tmp_path: Path) -> None:

@@ -273,7 +273,8 @@ def _standby(ctx: Context, only: list[str], partial: bool, files: FileMemo) -> S
         return None
     warms = [fam.warm for fam in warm if fam.warm is not None]
     try:
-        return Standby(list(dict.fromkeys(warms)))
+        # one per CPU: those the plan leaves are made on them all once it is done
+        return Standby(list(dict.fromkeys(warms)), siblings=ctx.jobs - 1)
     except OSError:
         return None  # no process to spare: long units start on forks as before
 

@@ -39,38 +39,64 @@ class _Started:
 
 class Standby:
     """A process forked when a build starts, before the catalog is checked, that imports
-    what long units need (WeasyPrint: 0.4 s) while the build checks and plans; a long unit
-    whose make pickles (a PDF's is data, families.base.PdfMake) is sent to it instead of to
-    a fork made after planning, which would have to import it first.
+    what long units need (WeasyPrint: 0.4 s) while the build checks and plans; a unit whose
+    make pickles (a PDF's is data, families.base.PdfMake) is sent to it instead of to a
+    process forked after planning, which would have to import it first.
 
-    It makes the units it is sent one after the other, answering each; once the build
+    With `siblings`, that many more processes serve the same way, forked by the standby
+    once its imports are done (each a handle in `self.siblings`): the first stage's PDFs
+    that planning leaves are made on them all, and the build's own process never imports
+    WeasyPrint (EarlyStarts.adopt). They live and die with the standby.
+
+    Each makes the units it is sent one after the other, answering each; once the build
     closes its end of the job pipe (`finish`), it exits. Unused, it is killed (`close`).
     """
 
-    def __init__(self, warms: Sequence[Callable[[], None]]) -> None:
-        """Fork the standby and let it run `warms` (module-level functions that import)."""
-        job_read, self._job_write = os.pipe()
-        self._read, answer_write = os.pipe()
-        parent = os.getpid()
+    def __init__(self, warms: Sequence[Callable[[], None]], siblings: int = 0) -> None:
+        """Fork the standby and let it run `warms` (module-level functions that import),
+        then fork its `siblings`."""
+        pipes: list[tuple[int, int, int, int]] = []  # job read, job write, read, answer write
         try:
-            self.pid = fork()
+            for _ in range(1 + siblings):
+                pipes.append((*os.pipe(), *os.pipe()))
+            parent = os.getpid()
+            pid = fork()
         except OSError:
-            for fd in (job_read, self._job_write, self._read, answer_write):
-                os.close(fd)
+            for fds in pipes:
+                for fd in fds:
+                    os.close(fd)
             raise
-        if self.pid == 0:  # the child: warm, make each unit sent, answer each, leave
+        if pid == 0:  # the child: warm, fork the siblings, make each unit sent, leave
             code = 0
             try:
-                os.close(self._job_write)
-                os.close(self._read)
+                for _job_read, job_write, read, _answer_write in pipes:
+                    os.close(job_write)
+                    os.close(read)
                 die_with_parent(parent)
-                _serve(warms, job_read, answer_write)
+                _serve_all(warms, [(fds[0], fds[3]) for fds in pipes])
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
-        os.close(job_read)
-        os.close(answer_write)
+        for job_read, _job_write, _read, answer_write in pipes:
+            os.close(job_read)
+            os.close(answer_write)
+        self._start(pid, pipes[0][1], pipes[0][2], owner=True)
+        #: the processes the standby forked, which serve as it does (see the class)
+        self.siblings = [Standby._sibling(pid, fds[1], fds[2]) for fds in pipes[1:]]
+
+    @classmethod
+    def _sibling(cls, pid: int, job_write: int, read: int) -> Standby:
+        sibling = cls.__new__(cls)
+        sibling._start(pid, job_write, read, owner=False)
+        sibling.siblings = []
+        return sibling
+
+    def _start(self, pid: int, job_write: int, read: int, *, owner: bool) -> None:
+        #: the standby's process (a sibling's is its standby's: they are stopped together)
+        self.pid = pid
+        self._owner = owner
+        self._job_write, self._read = job_write, read
         #: a unit is on it, its answer not read yet
         self.busy = False
         #: no job is sent any more (finish, close, or it died)
@@ -80,15 +106,16 @@ class Standby:
         self._jobs_open = True  # the write end of the job pipe
         self._jobs_lock = threading.Lock()
 
-    def send(self, unit: Unit) -> _Started | None:
-        """Hand `unit` to the standby: its _Started, or None when its make does not pickle (a
-        closure) or the standby is busy or finished."""
+    def send(self, unit: Unit, payload: bytes | None = None) -> _Started | None:
+        """Hand `unit` to the standby (`payload`: the unit pickled already): its _Started,
+        or None when its make does not pickle (a closure) or the standby is busy or
+        finished."""
         if self.busy or self.finished:
             return None
-        try:
-            payload = pickle.dumps(unit)
-        except (pickle.PicklingError, AttributeError, TypeError):
-            return None
+        if payload is None:
+            payload = portable(unit)
+            if payload is None:
+                return None
         self.busy = True
         if self._sending is not None:
             self._sending.join()  # read whole before the answer before this one was written
@@ -142,18 +169,30 @@ class Standby:
                 os.close(self._job_write)
 
     def close(self) -> None:
-        """Stop the standby, whatever it is doing, and reap it."""
+        """Stop the standby, whatever it is doing, and reap it (its siblings die with it)."""
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        if self._owner:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        else:
+            self.finish()  # its job pipe ends: it leaves, if its standby has not died yet
         if self._sending is not None:
             self._sending.join()  # its write fails once the standby is gone
         self.finished = True
         self._close_jobs()
         os.close(self._read)
-        _reap(self.pid)
+        if self._owner:
+            _reap(self.pid)
+
+
+def portable(unit: Unit) -> bytes | None:
+    """`unit` pickled, for a standby; None when its make does not pickle (a closure)."""
+    try:
+        return pickle.dumps(unit)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return None
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -183,10 +222,43 @@ def _read_to_end(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _serve(warms: Sequence[Callable[[], None]], job_fd: int, answer_fd: int) -> None:
+def _serve_all(warms: Sequence[Callable[[], None]], pipes: Sequence[tuple[int, int]]) -> None:
+    """The standby: import, fork a sibling for each job and answer pipe after the first,
+    serve the first, and leave once the siblings have (they die with it)."""
     for warm in warms:
         with contextlib.suppress(Exception):  # the unit's make imports it again, and says why
             warm()
+    standby = os.getpid()
+    siblings = []
+    for at, (job_fd, answer_fd) in enumerate(pipes[1:], start=1):
+        try:
+            pid = fork()
+        except OSError:
+            pid = -1  # no process to spare: its pipes close, and the build sees it gone
+        if pid == 0:
+            code = 0
+            try:
+                for other in (pipes[0], *pipes[at + 1 :]):  # those not closed here yet
+                    for fd in other:
+                        os.close(fd)
+                die_with_parent(standby)
+                _serve(job_fd, answer_fd)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(job_fd)
+        os.close(answer_fd)
+        if pid > 0:
+            siblings.append(pid)
+    try:
+        _serve(*pipes[0])
+    finally:
+        for pid in siblings:
+            _reap(pid)
+
+
+def _serve(job_fd: int, answer_fd: int) -> None:
     workshop = Workshop()
     try:
         while True:
@@ -215,9 +287,14 @@ class EarlyStarts:
     an edit (a playbook) does not wait for every family to be planned: a long unit on a
     process of its own or the standby, a short one (a card) on the standby only. A unit
     planned while every slot is taken waits for a slot freed while the build still plans:
-    a thread reads the standby's answers as they come and sends it the next waiting unit;
-    a fork's slot is seen free when the next unit is offered (forks are made by the build's
+    a thread reads the standbys' answers as they come and sends the next waiting unit; a
+    fork's slot is seen free when the next unit is offered (forks are made by the build's
     own thread only).
+
+    Once planning is over (`planned`), the units still waiting go to the standby and its
+    siblings, all at once, as does every unit of the first stage that pickles (`adopt`):
+    the build's own process then imports nothing for them, and its forked workers make
+    only the rest. The standbys leave once nothing waits.
 
     Their bytes wait in memory until the build asks for them (`take`): nothing is written
     before every unit is planned, and a fault later in planning only stops them (`close`).
@@ -228,18 +305,27 @@ class EarlyStarts:
     def __init__(
         self, slots: int, stale: Callable[[Unit], bool], standby: Standby | None = None
     ) -> None:
-        """`slots`: units made at once at most (0: none, e.g. --jobs 1); `stale`: whether a
-        unit needs making at all; `standby`: a process with the imports done, for the units
-        whose make pickles (it counts as one of the slots)."""
+        """`slots`: units made at once at most while the build plans (0: none, e.g. --jobs
+        1); `stale`: whether a unit needs making at all; `standby`: a process with the
+        imports done, for the units whose make pickles (it counts as one of the slots), and
+        its siblings, used once planning is over."""
         self.slots = slots
         self.stale = stale
         self.standby = standby
+        self._pool = [] if standby is None else [standby, *standby.siblings]
         self._started: dict[tuple[str, str], _Started] = {}
-        #: stale units planned while every slot was taken, longest first
+        #: stale units not started yet, longest first: planned while every slot was taken,
+        #: or handed over once planning was over
         self._waiting: list[Unit] = []
         self._queued: set[tuple[str, str]] = set()  # every unit ever waiting, by (rel, key)
-        #: guards the above between the build's thread and the watcher
-        self._lock = threading.Lock()
+        #: the waiting units pickled already, by (rel, key): those planning left, and those
+        #: adopted (all of them once planning is over)
+        self._payloads: dict[tuple[str, str], bytes] = {}
+        self._planning = True
+        #: adopt ran: the standbys leave once nothing waits
+        self._last = False
+        #: guards the above between the build's thread and the watcher; take waits on it
+        self._lock = threading.Condition()
         self._watcher: threading.Thread | None = None
         self._wake = (-1, -1)  # a pipe that stops the watcher
 
@@ -262,9 +348,14 @@ class EarlyStarts:
             self._waiting.sort(key=lambda u: (-u.cost, u.rel))
             self._start_waiting(forks=True)
 
+    def _free(self) -> Standby | None:
+        """A standby with nothing to make, if one is."""
+        return next((s for s in self._pool if not s.busy and not s.finished), None)
+
     def _start_waiting(self, forks: bool) -> None:
         """Start waiting units on the free slots (the lock held); `forks`: on forks too, which
         only the build's own thread makes (a fork copies only the thread that makes it)."""
+        self._waiting_done()
         if not self._waiting:
             return
         for started in self._running():
@@ -273,20 +364,24 @@ class EarlyStarts:
                 os.close(started.fd)
                 _reap(started.pid)
         at = 0
-        while at < len(self._waiting) and len(self._running()) < self.slots:
+        while at < len(self._waiting):
+            if self._planning and len(self._running()) >= self.slots:
+                break
             unit = self._waiting[at]
             key = (unit.rel, unit.key)
-            standby = self.standby
-            if standby is not None and not standby.busy and not standby.finished:
-                sent = standby.send(unit)
+            standby = self._free()
+            if standby is not None:
+                sent = standby.send(unit, self._payloads.pop(key, None))
                 if sent is not None:
                     del self._waiting[at]
                     self._started[key] = sent
-                    self._watch(standby)
+                    self._watch()
                     continue
                 if unit.cost < EARLY_COST:
                     self._waiting.pop(at)  # it does not pickle: only the stage can make it
                     continue
+            if not self._planning:
+                break  # every standby is busy (or gone): the next answer sends the next
             if unit.cost < EARLY_COST or not forks:
                 at += 1  # waits for the standby, or for the build's thread to fork
                 continue
@@ -296,32 +391,48 @@ class EarlyStarts:
             try:
                 self._started[key] = _start(unit)
             except OSError:
-                self._waiting.clear()  # no process to spare (EAGAIN, ENOMEM): the stage makes them
+                self._waiting.clear()  # no process to spare: the stage makes them
                 return
+        self._waiting_done()
 
-    def _watch(self, standby: Standby) -> None:
-        """Start the thread that reads the standby's answers as they come (once)."""
+    def _waiting_done(self) -> None:
+        """Once adopt ran and nothing waits, the standbys leave after their last answer."""
+        if self._last and not self._waiting:
+            for standby in self._pool:
+                standby.finish()
+
+    def _watch(self) -> None:
+        """Start the thread that reads the standbys' answers as they come (once)."""
         if self._watcher is not None:
             return
         self._wake = os.pipe()
-        self._watcher = threading.Thread(target=self._watching, args=(standby,), daemon=True)
+        self._watcher = threading.Thread(target=self._watching, daemon=True)
         self._watcher.start()
 
-    def _watching(self, standby: Standby) -> None:
+    def _watching(self) -> None:
+        gone: set[int] = set()  # the pipes of standbys that left or died
         while True:
-            readable, _, _ = select.select([standby.fd, self._wake[0]], [], [])
+            fds = [s.fd for s in self._pool if s.fd not in gone]
+            readable, _, _ = select.select([*fds, self._wake[0]], [], [])
             if self._wake[0] in readable:
                 return
             with self._lock:
-                running = [s for s in self._running() if s.standby is standby]
-                if not running:
-                    return  # its pipe ended with nothing on it: it died, and takes no more
-                # the standby's make is done: its answer comes whole, at once
-                running[0].answer = standby.answer()
+                for standby in self._pool:
+                    if standby.fd not in readable:
+                        continue
+                    running = [s for s in self._running() if s.standby is standby]
+                    if not running:
+                        # its pipe ended with nothing on it: it left, or died, and takes no more
+                        standby.finished = True
+                        gone.add(standby.fd)
+                        continue
+                    # the standby's make is done: its answer comes whole, at once
+                    running[0].answer = standby.answer()
                 self._start_waiting(forks=False)
+                self._lock.notify_all()
 
     def _stop_watching(self) -> None:
-        """Stop the watcher: from here on the build's thread reads the standby's answers."""
+        """Stop the watcher (the build is stopping: nothing more is read)."""
         watcher = self._watcher
         if watcher is None:
             return
@@ -332,26 +443,70 @@ class EarlyStarts:
         self._watcher, self._wake = None, (-1, -1)
 
     def planned(self) -> None:
-        """Planning is over: no unit starts early any more (the stage makes those waiting),
-        and the standby leaves once it has answered."""
+        """Planning is over: no unit starts on a fork of its own any more; those waiting
+        that pickle go to every standby as each is free, the others to the stage."""
         with self._lock:
-            self._waiting.clear()
-        self._stop_watching()
-        if self.standby is not None:
-            self.standby.finish()
+            self._planning = False
+            kept = []
+            for unit in self._waiting:
+                key = (unit.rel, unit.key)
+                payload = self._payloads.get(key) or (portable(unit) if self._pool else None)
+                if payload is not None:
+                    self._payloads[key] = payload
+                    kept.append(unit)
+            self._waiting = kept
+            self._start_waiting(forks=False)
+
+    def adopt(self, units: Sequence[Unit]) -> None:
+        """The last units handed over (the first stage's, `units` in the order to make
+        them): those not started that pickle go to the standbys too, while they live; the
+        standbys leave once they have made them all."""
+        with self._lock:
+            self._planning = False
+            self._last = True
+            if any(not s.finished for s in self._pool):
+                for unit in units:
+                    key = (unit.rel, unit.key)
+                    if unit.make is None or unit.prepare is not None:
+                        continue
+                    if key in self._started or key in self._queued:
+                        continue
+                    payload = portable(unit)
+                    if payload is not None:
+                        self._payloads[key] = payload
+                        self._waiting.append(unit)
+                        self._queued.add(key)
+                self._waiting.sort(key=lambda u: (-u.cost, u.rel))
+            self._start_waiting(forks=False)
 
     def started(self, unit: Unit) -> bool:
-        """Whether `unit` was started early (its bytes come from `take`)."""
+        """Whether `unit` was started early, or waits for a standby once planning is over
+        (its bytes come from `take`)."""
+        key = (unit.rel, unit.key)
         with self._lock:
-            return (unit.rel, unit.key) in self._started
+            return key in self._started or (not self._planning and key in self._payloads)
 
     def take(self, unit: Unit) -> Result | None:
         """The made bytes of an early unit, waiting for them; None when it failed (make it
         again to report why) or was not started."""
-        self._stop_watching()
-        started = self._started.pop((unit.rel, unit.key), None)
-        if started is None:
-            return None
+        key = (unit.rel, unit.key)
+        with self._lock:
+            while True:
+                started = self._started.get(key)
+                if started is None:
+                    if key in self._payloads and any(not s.finished for s in self._pool):
+                        self._lock.wait()  # waits for a standby
+                        continue
+                    if key in self._payloads:  # every standby died: the stage makes it
+                        del self._payloads[key]
+                        self._waiting = [u for u in self._waiting if (u.rel, u.key) != key]
+                    return None
+                if started.standby is None or started.answer is not None:
+                    break
+                if self._watcher is None:
+                    break  # nothing reads its answer but this thread
+                self._lock.wait()
+            del self._started[key]
         if started.sending is not None:
             started.sending.join()
         payload = started.answer
@@ -378,8 +533,9 @@ class EarlyStarts:
                 _reap(started.pid)
         self._started.clear()
         self._waiting.clear()
-        if self.standby is not None:
-            self.standby.close()
+        self._payloads.clear()
+        for standby in self._pool:  # the standby first: its siblings die with it
+            standby.close()
 
     def _running(self) -> list[_Started]:
         """The units started whose answer is not read yet."""

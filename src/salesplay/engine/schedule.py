@@ -87,8 +87,8 @@ def run_stage(
 ) -> Iterator[Made]:
     """Make the stale units of one stage (and what later stages need made ahead, see
     Preparation); light ones first, heavy ones on the executor, and last the bytes of those
-    `early` started while the build was planning (a failed one is made again here, which
-    reports its fault).
+    `early` started while the build was planning or made on its standbys meanwhile (a
+    failed one is made again here, which reports its fault).
 
     Results come in completion order; callers that hold them sort by path, so the bytes of
     a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
@@ -100,8 +100,11 @@ def run_stage(
             on_done(unit)
             yield Made(unit, data if sink is None else sink(unit, data), ())
     heavy = making_order(stale)
+    if early is not None:
+        early.adopt(heavy)  # what pickles goes to the standbys, which imported already
     started = [u for u in heavy if early is not None and early.started(u)]
-    heavy = [u for u in heavy if u not in started]
+    taken = {id(u) for u in started}
+    heavy = [u for u in heavy if id(u) not in taken]
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
     for index, (data, warnings, kept) in executor.run(heavy, sink):
