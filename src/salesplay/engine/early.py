@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -228,6 +229,9 @@ def _serve_all(warms: Sequence[Callable[[], None]], pipes: Sequence[tuple[int, i
     for warm in warms:
         with contextlib.suppress(Exception):  # the unit's make imports it again, and says why
             warm()
+    # what it imported lives as long as it does: as in a worker forked after the imports
+    # (die_with_parent), no collection scans it again and again while PDFs are made
+    gc.freeze()
     standby = os.getpid()
     siblings = []
     for at, (job_fd, answer_fd) in enumerate(pipes[1:], start=1):
@@ -478,6 +482,15 @@ class EarlyStarts:
                         self._queued.add(key)
                 self._waiting.sort(key=lambda u: (-u.cost, u.rel))
             self._start_waiting(forks=False)
+
+    def occupied(self) -> int:
+        """How many processes make early units now, or are about to: the forks and standbys
+        with a unit on them, and the free standbys that units wait for."""
+        with self._lock:
+            running = self._running()
+            busy = sum(1 for s in running if s.standby is None) + sum(s.busy for s in self._pool)
+            free = sum(1 for s in self._pool if not s.busy and not s.finished)
+            return busy + min(free, len(self._waiting))
 
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early, or waits for a standby once planning is over

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
-from salesplay.engine.executor import Executor, InlineExecutor
+from salesplay.engine.executor import Executor, ForkExecutor, InlineExecutor, executor_for
 from salesplay.engine.records import Records
 from salesplay.engine.units import Kept, Preparation, Sink, Unit, largest_first
 from salesplay.faults import BuildFault
@@ -105,6 +105,10 @@ def run_stage(
     started = [u for u in heavy if early is not None and early.started(u)]
     taken = {id(u) for u in started}
     heavy = [u for u in heavy if id(u) not in taken]
+    if early is not None and isinstance(executor, ForkExecutor):
+        # the processes making what started early take CPUs of their own: the rest (decks,
+        # whose make does not pickle) has the others, in this process when none is left
+        executor = executor_for(executor.jobs - early.occupied())
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
     for index, (data, warnings, kept) in executor.run(heavy, sink):
