@@ -586,3 +586,29 @@ def test_the_playbook_of_the_play_saved_last_is_planned_first(tmp_path: Path) ->
     both = ["playbooks/cyber-resilience.pdf", "playbooks/unified-hybrid-cloud.pdf"]
     assert planned_after_saving("clean-recovery") == both  # a cyber-resilience play
     assert planned_after_saving("cloud-cost-control") == both[::-1]  # a unified-hybrid-cloud one
+
+
+def test_the_stages_other_units_get_the_cpus_the_standbys_leave(tmp_path: Path) -> None:
+    # on two CPUs, two standbys making PDFs leave none: a deck (its make is a closure) is
+    # made in the build's own process, not on two more forked workers
+    gate = tmp_path / "gate"
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    pdfs = [_sent_unit("a.pdf", gate=str(gate)), _sent_unit("b.pdf", gate=str(gate))]
+    decks = [_pid_unit("c.pptx", 0.1), _pid_unit("d.pptx", 0.1)]
+    try:
+        early.offer(pdfs)
+        early.planned()
+        assert early.occupied() == 2
+        gate.touch()
+        stage = run_stage([*pdfs, *decks], ForkExecutor(2), early=early)
+        made = {m.unit.rel: m.data for m in stage}
+        assert made["c.pptx"] == made["d.pptx"].replace(b"d.pptx", b"c.pptx")
+        assert made["c.pptx"] == f"c.pptx by {os.getpid()}".encode()
+        assert early.occupied() == 0
+    finally:
+        early.close()
+    # with no early unit to make, the stage forks its workers as before
+    idle = EarlyStarts(1, stale=lambda _u: True)
+    made = {m.unit.rel: m.data for m in run_stage(decks, ForkExecutor(2), early=idle)}
+    assert made["c.pptx"] != f"c.pptx by {os.getpid()}".encode()
