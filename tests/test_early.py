@@ -612,3 +612,36 @@ def test_the_stages_other_units_get_the_cpus_the_standbys_leave(tmp_path: Path) 
     idle = EarlyStarts(1, stale=lambda _u: True)
     made = {m.unit.rel: m.data for m in run_stage(decks, ForkExecutor(2), early=idle)}
     assert made["c.pptx"] != f"c.pptx by {os.getpid()}".encode()
+
+
+def _unloadable() -> None:
+    raise RuntimeError("cannot be loaded here")
+
+
+@dataclass(frozen=True)
+class _Unloadable:
+    """A make that pickles but does not unpickle: the standby's own loop fails on it."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _unloadable, ()
+
+    def __call__(self, _w: Workshop) -> Made:
+        return b"", ()
+
+
+def test_a_standby_that_fails_is_seen_gone_while_its_sibling_still_works(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"  # never opened: the sibling is busy till the end
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    busy = _sent_unit("a.pdf", gate=str(gate))
+    bad = Unit("b.pdf", "test", "b.pdf", make=_Unloadable(), cost=EARLY_COST)  # type: ignore[arg-type]
+    try:
+        early.offer([bad])  # on the standby, while planning
+        early.planned()
+        early.adopt([busy])  # on its sibling
+        _wait_until(lambda: standby.siblings[0].busy)
+        started = time.monotonic()
+        assert early.take(bad) is None  # made again by the stage, which reports its fault
+        assert time.monotonic() - started < 10
+    finally:
+        early.close()

@@ -258,6 +258,10 @@ def _serve_all(warms: Sequence[Callable[[], None]], pipes: Sequence[tuple[int, i
     try:
         _serve(*pipes[0])
     finally:
+        # its pipes end first: the build sees it gone while it waits for its siblings
+        for fd in pipes[0]:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         for pid in siblings:
             _reap(pid)
 
