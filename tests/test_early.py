@@ -614,6 +614,25 @@ def test_the_stages_other_units_get_the_cpus_the_standbys_leave(tmp_path: Path) 
     assert made["c.pptx"] != f"c.pptx by {os.getpid()}".encode()
 
 
+def test_a_longer_rest_than_the_standbys_work_is_made_on_every_cpu(tmp_path: Path) -> None:
+    # a card on the standby, and many decks: the decks get forked workers beside it
+    gate = tmp_path / "gate"
+    standby = Standby([_warm])
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    card = _sent_unit("a.pdf", gate=str(gate))
+    decks = [_pid_unit(f"{n}.pptx", EARLY_COST) for n in range(4)]
+    try:
+        early.offer([card])
+        early.planned()
+        assert early.occupied() == 1 and early.work_left() == EARLY_COST
+        gate.touch()
+        made = {m.unit.rel: m.data for m in run_stage([card, *decks], ForkExecutor(2), early=early)}
+        makers = {made[d.rel].split(b" by ")[1] for d in decks}
+        assert str(os.getpid()).encode() not in makers
+    finally:
+        early.close()
+
+
 def _unloadable() -> None:
     raise RuntimeError("cannot be loaded here")
 

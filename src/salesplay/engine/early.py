@@ -11,7 +11,7 @@ import signal
 import struct
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from salesplay.engine.executor import make_one
 from salesplay.engine.fork import die_with_parent, fork
@@ -36,6 +36,8 @@ class _Started:
     standby: Standby | None = field(default=None, compare=False)
     #: its pickled answer, once read (see EarlyStarts.collect).
     answer: bytes | None = field(default=None, compare=False)
+    #: its unit's estimated cost (Unit.cost)
+    cost: float = field(default=0.0, compare=False)
 
 
 class Standby:
@@ -382,6 +384,7 @@ class EarlyStarts:
                 sent = standby.send(unit, self._payloads.pop(key, None))
                 if sent is not None:
                     del self._waiting[at]
+                    sent.cost = unit.cost
                     self._started[key] = sent
                     self._watch()
                     continue
@@ -397,7 +400,7 @@ class EarlyStarts:
             if unit.warm is not None:
                 unit.warm()  # imported once, here: the workers forked later inherit it too
             try:
-                self._started[key] = _start(unit)
+                self._started[key] = replace(_start(unit), cost=unit.cost)
             except OSError:
                 self._waiting.clear()  # no process to spare: the stage makes them
                 return
@@ -495,6 +498,11 @@ class EarlyStarts:
             busy = sum(1 for s in running if s.standby is None) + sum(s.busy for s in self._pool)
             free = sum(1 for s in self._pool if not s.busy and not s.finished)
             return busy + min(free, len(self._waiting))
+
+    def work_left(self) -> float:
+        """The estimated work (Unit.cost) of the early units not made yet."""
+        with self._lock:
+            return sum(s.cost for s in self._running()) + sum(u.cost for u in self._waiting)
 
     def started(self, unit: Unit) -> bool:
         """Whether `unit` was started early, or waits for a standby once planning is over

@@ -78,6 +78,19 @@ def making_order(stale: Sequence[Unit]) -> list[Unit]:
     return largest_first([u for u in stale if u.make is not None])
 
 
+def _beside(executor: ForkExecutor, early: EarlyStarts, rest: Sequence[Unit]) -> Executor:
+    """The executor for what `early` does not make: the CPUs its processes leave (this
+    process when they take them all), while they are busy at least as long as the rest
+    would take there; else all of them, beside the early ones."""
+    busy = early.occupied()
+    if not busy:
+        return executor
+    left = max(1, executor.jobs - busy)
+    if sum(u.cost for u in rest) / left > early.work_left() / busy:
+        return executor  # the rest (many decks) is the longer part: every CPU takes it
+    return executor_for(left)
+
+
 def run_stage(
     stale: Sequence[Unit],
     executor: Executor,
@@ -106,9 +119,7 @@ def run_stage(
     taken = {id(u) for u in started}
     heavy = [u for u in heavy if id(u) not in taken]
     if early is not None and isinstance(executor, ForkExecutor):
-        # the processes making what started early take CPUs of their own: the rest (decks,
-        # whose make does not pickle) has the others, in this process when none is left
-        executor = executor_for(executor.jobs - early.occupied())
+        executor = _beside(executor, early, heavy)
     for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
         warm()
     for index, (data, warnings, kept) in executor.run(heavy, sink):
