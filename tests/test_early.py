@@ -664,3 +664,51 @@ def test_a_standby_that_fails_is_seen_gone_while_its_sibling_still_works(tmp_pat
         assert time.monotonic() - started < 10
     finally:
         early.close()
+
+
+def test_units_of_a_killed_standby_are_made_again_on_every_cpu(tmp_path: Path) -> None:
+    # its siblings die with it: what they held is made on forked workers, not one at a
+    # time in the build's own process
+    gate = tmp_path / "gate"  # opened once the standby is dead
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    units = [_sent_unit(f"{n}.pdf", gate=str(gate)) for n in range(4)]
+    try:
+        early.offer(units[:1])
+        early.planned()
+        early.adopt(units)
+        _wait_until(lambda: standby.siblings[0].busy)
+        os.kill(standby.pid, signal.SIGKILL)
+        gate.touch()
+        made = [m.data for m in run_stage(units, ForkExecutor(2), early=early)]
+        makers = {line.split(b" by ")[1].split(b";")[0] for line in made}
+        assert len(made) == 4 and len(makers) == 2  # two forked workers
+        assert not makers & {str(os.getpid()).encode(), str(standby.pid).encode()}
+    finally:
+        early.close()
+
+
+@dataclass(frozen=True)
+class _CountedFail:
+    """A make that pickles, notes each attempt in a file, and fails."""
+
+    tally: str
+
+    def __call__(self, _w: Workshop) -> Made:
+        with open(self.tally, "a", encoding="utf-8") as tally:
+            tally.write("made\n")
+        raise ValueError("broken page")
+
+
+def test_a_fault_on_the_standby_is_reported_without_making_it_again(tmp_path: Path) -> None:
+    tally = tmp_path / "tally"
+    unit = Unit("x.pdf", "test", "x", make=_CountedFail(str(tally)), subject=("play", "x"))  # type: ignore[arg-type]
+    early = EarlyStarts(1, stale=lambda _u: True, standby=Standby([_warm]))
+    try:
+        early.planned()
+        with pytest.raises(BuildFault, match="broken page") as caught:
+            list(run_stage([unit], InlineExecutor(), early=early))
+        assert caught.value.loc.file == Path("x.pdf") and caught.value.subject == ("play", "x")
+        assert tally.read_text(encoding="utf-8") == "made\n"  # once, on the standby
+    finally:
+        early.close()

@@ -12,10 +12,14 @@ import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
 
+from salesplay.diagnostics import Location
 from salesplay.engine.executor import make_one
 from salesplay.engine.fork import die_with_parent, fork
 from salesplay.engine.units import Result, Unit, Workshop
+from salesplay.faults import BuildFault
 
 #: a unit whose estimated cost (Unit.cost, about seconds) reaches this starts early: a
 #: playbook of a few dozen pages, not a one-page card (its fork would cost more than it saves).
@@ -283,11 +287,30 @@ def _serve(job_fd: int, answer_fd: int) -> None:
         workshop.close()
 
 
-def _made(unit: Unit, workshop: Workshop) -> Result | None:
-    """Make `unit`: its Result, None when it failed (the build makes it again, which
-    reports the fault)."""
+class _Fault(NamedTuple):
+    """A located fault of an early make, as it travels back (a BuildFault may not pickle)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    kind: str
+    eid: str
+
+    def fault(self) -> BuildFault:
+        subject = (self.kind, self.eid) if self.kind else None
+        return BuildFault(Location(Path(self.file), self.line, self.col), self.message, subject)
+
+
+def _made(unit: Unit, workshop: Workshop) -> Result | _Fault | None:
+    """Make `unit`: its Result; its located fault, which the build reports without making
+    it again; None when it failed otherwise (the build makes it again, which reports why)."""
     try:
         return make_one(unit, workshop)
+    except BuildFault as fault:
+        kind, eid = fault.subject or ("", "")
+        loc = fault.loc
+        return _Fault(str(loc.file), loc.line, loc.col, str(fault), kind, eid)
     except Exception:
         return None
 
@@ -308,7 +331,8 @@ class EarlyStarts:
 
     Their bytes wait in memory until the build asks for them (`take`): nothing is written
     before every unit is planned, and a fault later in planning only stops them (`close`).
-    A unit whose early make failed is made again the usual way, which reports the fault.
+    A unit whose early make failed is reported as the stage would (its located fault comes
+    back); one whose process died is made again on the stage's executor.
     The bytes are those the executor would make: the same make, forked from the same state.
     """
 
@@ -512,8 +536,8 @@ class EarlyStarts:
             return key in self._started or (not self._planning and key in self._payloads)
 
     def take(self, unit: Unit) -> Result | None:
-        """The made bytes of an early unit, waiting for them; None when it failed (make it
-        again to report why) or was not started."""
+        """The made bytes of an early unit, waiting for them; its located fault raised as a
+        BuildFault; None when its process died (make it again) or it was not started."""
         key = (unit.rel, unit.key)
         with self._lock:
             while True:
@@ -545,6 +569,8 @@ class EarlyStarts:
             made = pickle.loads(payload)  # from our own fork, never from a file
         except Exception:  # a child that died before answering left nothing to load
             return None
+        if isinstance(made, _Fault):
+            raise made.fault()  # as the stage would report it, without rendering it again
         return made if isinstance(made, tuple) else None
 
     def close(self) -> None:

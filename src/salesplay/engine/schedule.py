@@ -8,7 +8,7 @@ from pathlib import Path
 
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.engine.early import EarlyStarts
-from salesplay.engine.executor import Executor, ForkExecutor, InlineExecutor, executor_for
+from salesplay.engine.executor import Executor, ForkExecutor, executor_for
 from salesplay.engine.records import Records
 from salesplay.engine.units import Kept, Preparation, Sink, Unit, largest_first
 from salesplay.faults import BuildFault
@@ -118,19 +118,29 @@ def run_stage(
     started = [u for u in heavy if early is not None and early.started(u)]
     taken = {id(u) for u in started}
     heavy = [u for u in heavy if id(u) not in taken]
+    every = executor
     if early is not None and isinstance(executor, ForkExecutor):
         executor = _beside(executor, early, heavy)
-    for warm in dict.fromkeys(u.warm for u in heavy if u.warm is not None):
-        warm()
-    for index, (data, warnings, kept) in executor.run(heavy, sink):
-        on_done(heavy[index])
-        yield Made(heavy[index], data, warnings, kept)
+    yield from _made_on(executor, heavy, on_done, sink)
     if early is not None:
+        again = []  # their process died (a standby killed): made again, on every CPU
         for unit in started:
             made = early.take(unit)
             if made is None:
-                made = next(InlineExecutor().run([unit]))[1]
+                again.append(unit)
+                continue
             if sink is not None:
                 made = sink(unit, made[0]), made[1], made[2]
             on_done(unit)
             yield Made(unit, *made)
+        yield from _made_on(every, again, on_done, sink)
+
+
+def _made_on(
+    executor: Executor, units: Sequence[Unit], on_done: Callable[[Unit], None], sink: Sink | None
+) -> Iterator[Made]:
+    for warm in dict.fromkeys(u.warm for u in units if u.warm is not None):
+        warm()
+    for index, (data, warnings, kept) in executor.run(units, sink):
+        on_done(units[index])
+        yield Made(units[index], data, warnings, kept)
