@@ -133,7 +133,8 @@ def run_stage(
                 made = sink(unit, made[0]), made[1], made[2]
             on_done(unit)
             yield Made(unit, *made)
-        yield from _made_on(every, again, on_done, sink)
+        if again:
+            yield from _made_on(every, again, on_done, sink)
 
 
 def _made_on(
