@@ -101,7 +101,8 @@ def run_stage(
     """Make the stale units of one stage (and what later stages need made ahead, see
     Preparation); light ones first, heavy ones on the executor, and last the bytes of those
     `early` started while the build was planning or made on its standbys meanwhile (a
-    failed one is made again here, which reports its fault).
+    located fault of theirs is raised as the executor's are; those whose process died are
+    made again on the executor).
 
     Results come in completion order; callers that hold them sort by path, so the bytes of
     a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
