@@ -109,10 +109,10 @@ class PlanMemo:
 
 @dataclass(frozen=True)
 class PageKey:
-    """A PDF's page as the last build rendered it: what it read of its edition, the key of
-    those reads, and the key of the output that page made (engine.reads, families.base
-    pdf_page). While the reads' key is the same, the output's key is known without
-    rendering the page again."""
+    """A PDF's page (or a portal's card page) as the last build rendered it: what it read of
+    its edition, the key of those reads, and the key of the output that page made
+    (engine.reads, families.base pdf_page, families.site card_pages). While the reads' key
+    is the same, the output's key is known without rendering the page again."""
 
     #: the output the page made
     rel: str
@@ -124,7 +124,8 @@ class PageKey:
     unit: str
     #: the unit's estimated cost (Unit.cost)
     cost: float
-    #: the files the page may load (render.loads.Loads.of_page), named by placeless()
+    #: the files the page may load (render.loads.Loads.of_page), named by placeless(); a
+    #: card page's: the theme files and assets it refers to ("theme:…", "asset:…")
     loads: tuple[str, ...] = ()
 
 

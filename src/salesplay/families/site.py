@@ -10,7 +10,7 @@ from pathlib import Path
 from salesplay import changes, diff, gitrev
 from salesplay.context import UsageError
 from salesplay.engine import reads
-from salesplay.engine.records import key_of
+from salesplay.engine.records import PageKey, key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
 from salesplay.findings import report_diagnostics, report_sections
@@ -181,14 +181,32 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
 
     With src.pages (serve's builder), a page is rendered again only when what it read of
     the edition changed (engine.reads): a save renders the cards that show what was saved.
+    A build with records does the same from them (Records.pages, as for a PDF's page): a
+    page whose reads are unchanged and whose file is the one the last build wrote is not
+    rendered, and its unit comes without bytes (fresh; were the file found changed after
+    all, the build plans again without records).
     """
     digests = reads.Digests(rep)
     # everything a card page is made from besides its edition: templates, locale, languages
     templates = None if src.plans is None else src.plans.templates
+    records = None if src.plans is None or src.pages is not None else src.plans.records
     units = []
     for pid in list(rep.plays):
         rel = card_path(pid)
         languages = src.languages(rel)
+        fixed = (NAME, "card", pid, languages, templates, src.locale)
+        name = f"{NAME}:{rel}@{src.locale}"
+        kept = None if records is None or src.clean else records.pages.get(name)
+        if (
+            records is not None
+            and kept is not None
+            and kept.key == digests.key(kept.reads, fixed)
+            and records.fresh(src.out, rel, kept.unit)
+        ):
+            recorder.theme |= {n.removeprefix(_THEME) for n in kept.loads if n.startswith(_THEME)}
+            recorder.assets |= {n.removeprefix(_ASSET) for n in kept.loads if n.startswith(_ASSET)}
+            units.append(Unit(rel, NAME, kept.unit, subject=("play", pid)))
+            continue
 
         def render(edition: Edition, pid: str = pid, languages: object = languages) -> Rendered:
             used = Recorder()
@@ -204,15 +222,21 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
             )
             return page, frozenset(used.theme), frozenset(used.assets)
 
-        fixed = (NAME, "card", pid, languages, templates, src.locale)
-        name = f"{NAME}:{rel}@{src.locale}"
-        page = reads.rendered(
-            None if templates is None else src.pages, name, digests, fixed, render
-        )
+        # with records, rendered from a watched edition, to note what the page read
+        pages = {} if records is not None else None if templates is None else src.pages
+        page = reads.rendered(pages, name, digests, fixed, render)
         recorder.theme |= page.theme
         recorder.assets |= page.assets
-        units.append(page_unit(NAME, rel, page.text, ("play", pid)))
+        unit = page_unit(NAME, rel, page.text, ("play", pid))
+        if records is not None:
+            links = sorted({_THEME + n for n in page.theme} | {_ASSET + n for n in page.assets})
+            records.pages[name] = PageKey(rel, page.reads, page.key, unit.key, 0.0, tuple(links))
+        units.append(unit)
     return units
+
+
+#: how a card page's record names the theme files and assets it referred to (PageKey.loads)
+_THEME, _ASSET = "theme:", "asset:"
 
 
 def plan(src: Sources) -> list[Unit]:
