@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +99,28 @@ def read(catalog: Path, rel: str) -> str:
 def base_text(rel: str) -> str:
     """Text of a file of the `minimal` catalog."""
     return (MINIMAL / rel).read_text(encoding="utf-8")
+
+
+def with_solo_play(tmp_path: Path, solo: str) -> Path:
+    """The minimal catalog with one more play `solo` on no path (recovery drills' text, named
+    Solo drill), copied under tmp_path: the project folder that holds it."""
+    text = base_text("plays/recovery-drills.yaml").replace(
+        "name: Recovery drills", "name: Solo drill"
+    )
+    return make_catalog(tmp_path, {f"plays/{solo}.yaml": text}).parent
+
+
+def built_with_solo_play(folder: Path, solo: str, build: Callable[[Path], object]) -> Path:
+    """with_solo_play's project under `folder`, built once by `build`."""
+    root = with_solo_play(folder, solo)
+    build(root)
+    return root
+
+
+def copy_project(built: Path, tmp_path: Path) -> Path:
+    """A copy of a built project (catalog and build), for one test to change."""
+    shutil.copytree(built, tmp_path / "p", symlinks=True)
+    return tmp_path / "p"
 
 
 def replace_in(rel: str, old: str, new: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, base_text, make_catalog
+from conftest import AS_OF, base_text, built_with_solo_play, copy_project, make_catalog
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.engine.records import RECORDS
@@ -70,21 +70,13 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal catalog with a play on no path, its cards and playbook built once."""
-    solo = base_text("plays/recovery-drills.yaml").replace(
-        "name: Recovery drills", "name: Solo drill"
-    )
-    root = make_catalog(tmp_path_factory.mktemp("pages"), {f"plays/{SOLO}.yaml": solo}).parent
-    build(root)
-    return root
+    return built_with_solo_play(tmp_path_factory.mktemp("pages"), SOLO, build)
 
 
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
     """A copy of the module's built project (catalog and build), for one test to change."""
-    import shutil
-
-    shutil.copytree(built, tmp_path / "p", symlinks=True)
-    return tmp_path / "p"
+    return copy_project(built, tmp_path)
 
 
 def _comment(root: Path) -> None:

@@ -9,12 +9,11 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, base_text, make_catalog
+from conftest import AS_OF, built_with_solo_play, copy_project
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.engine.records import RECORDS
@@ -35,6 +34,12 @@ def build(root: Path, out: str = "build", *, clean: bool = False) -> str:
     return err.getvalue()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal catalog with a play on no path, its portal built once."""
+    return built_with_solo_play(tmp_path_factory.mktemp("site"), SOLO, build)
+
+
 @pytest.fixture
 def web_cards(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The plays whose portal card page is rendered from here on."""
@@ -48,23 +53,6 @@ def web_cards(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(html, "battlecard", card)
     return calls
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal catalog with a play on no path, its portal built once."""
-    solo = base_text("plays/recovery-drills.yaml").replace(
-        "name: Recovery drills", "name: Solo drill"
-    )
-    root = make_catalog(tmp_path_factory.mktemp("site"), {f"plays/{SOLO}.yaml": solo}).parent
-    build(root)
-    return root
-
-
-@pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built, tmp_path / "p", symlinks=True)
-    return tmp_path / "p"
 
 
 def _site(out: Path) -> dict[str, bytes]:
@@ -97,8 +85,9 @@ def _edit_summary(root: Path, play: str) -> None:
 
 
 def test_an_edit_renders_only_the_card_pages_that_read_it(
-    project: Path, web_cards: list[str]
+    built: Path, tmp_path: Path, web_cards: list[str]
 ) -> None:
+    project = copy_project(built, tmp_path)
     readers = _summary_readers(project, "recovery-drills")
     assert "recovery-drills" in readers and SOLO not in readers
     before = _site(project / "build")
@@ -115,7 +104,10 @@ def test_an_edit_renders_only_the_card_pages_that_read_it(
     assert _site(project / "build") == _site(project / "clean")
 
 
-def test_a_card_page_changed_by_hand_is_made_again(project: Path, web_cards: list[str]) -> None:
+def test_a_card_page_changed_by_hand_is_made_again(
+    built: Path, tmp_path: Path, web_cards: list[str]
+) -> None:
+    project = copy_project(built, tmp_path)
     page = project / "build" / "site" / "battlecards" / f"{SOLO}.html"
     made = page.read_bytes()
     page.write_bytes(made.replace(b"Solo drill", b"Tampered"))
@@ -125,6 +117,8 @@ def test_a_card_page_changed_by_hand_is_made_again(project: Path, web_cards: lis
     assert SOLO in web_cards
 
 
-def test_a_clean_build_renders_every_card_page(project: Path, web_cards: list[str]) -> None:
-    build(project, clean=True)
+def test_a_clean_build_renders_every_card_page(
+    built: Path, tmp_path: Path, web_cards: list[str]
+) -> None:
+    build(copy_project(built, tmp_path), clean=True)
     assert {SOLO, "recovery-drills", "backup-modernization"} <= set(web_cards)
