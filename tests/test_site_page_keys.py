@@ -9,11 +9,12 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, built_with_solo_play, copy_project
+from conftest import AS_OF, SAMPLE, built_with_solo_play, copy_project
 from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.engine.records import RECORDS
@@ -122,3 +123,26 @@ def test_a_clean_build_renders_every_card_page(
 ) -> None:
     build(copy_project(built, tmp_path), clean=True)
     assert {SOLO, "recovery-drills", "backup-modernization"} <= set(web_cards)
+
+
+def test_each_languages_card_pages_are_keyed_by_their_own_files(
+    tmp_path: Path, web_cards: list[str]
+) -> None:
+    # the sample's portal in four languages: a translated card page is checked against its
+    # own file (de/site/...), so an edit renders the pages that read it in each language
+    root = tmp_path / "p"
+    shutil.copytree(SAMPLE, root / "plays")
+    build(root)
+    records = json.loads((root / "build" / RECORDS).read_text(encoding="utf-8"))
+    rels = {page["rel"] for name, page in records["pages"].items() if name.startswith("site:")}
+    assert "de/site/battlecards/backup-modernization.html" in rels
+    readers = _summary_readers(root, "backup-modernization")
+    assert readers and len(readers) < len(rels) / 4
+    _edit_summary(root, "backup-modernization")
+    web_cards.clear()
+    build(root)
+    assert set(web_cards) == readers and len(web_cards) == 4 * len(readers)
+    build(root, "clean", clean=True)
+    assert _site(root / "build") == _site(root / "clean")
+    for locale in ("de", "ja", "ar"):
+        assert _site(root / "build" / locale) == _site(root / "clean" / locale)

@@ -15,6 +15,7 @@ from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
 from salesplay.findings import report_diagnostics, report_sections
 from salesplay.images import site_name
+from salesplay.locales import localized_path
 from salesplay.render import html, portal, search
 from salesplay.render.theme import read_theme_file, with_css_references
 from salesplay.views import Edition
@@ -196,12 +197,14 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
         languages = src.languages(rel)
         fixed = (NAME, "card", pid, languages, templates, src.locale)
         name = f"{NAME}:{rel}@{src.locale}"
+        # the file as written: a translated locale's lives under its folder
+        written = localized_path(rel, src.locale, src.locales[0]) if src.translated else rel
         kept = None if records is None or src.clean else records.pages.get(name)
         if (
             records is not None
             and kept is not None
             and kept.key == digests.key(kept.reads, fixed)
-            and records.fresh(src.out, rel, kept.unit)
+            and records.fresh(src.out, written, kept.unit)
         ):
             recorder.theme |= {n.removeprefix(_THEME) for n in kept.loads if n.startswith(_THEME)}
             recorder.assets |= {n.removeprefix(_ASSET) for n in kept.loads if n.startswith(_ASSET)}
@@ -230,7 +233,8 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
         unit = page_unit(NAME, rel, page.text, ("play", pid))
         if records is not None:
             links = sorted({_THEME + n for n in page.theme} | {_ASSET + n for n in page.assets})
-            records.pages[name] = PageKey(rel, page.reads, page.key, unit.key, 0.0, tuple(links))
+            key = PageKey(written, page.reads, page.key, unit.key, 0.0, tuple(links))
+            records.pages[name] = key
         units.append(unit)
     return units
 
