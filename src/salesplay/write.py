@@ -293,25 +293,24 @@ def restore_previous(out: Path, rel: str, backup: str | None) -> None:
 def retire_previous(out: Path, rel: str, backup: str) -> None:
     """Let go of the file keep_previous kept once `rel` is written for good: kept as
     `rel`'s spare, removed just before its next version is written (spares), or now."""
-    if not _TEMP_RE.fullmatch(backup):
-        return
-    with contextlib.suppress(OSError, ValueError):
-        fd = _open_target_folder(out, rel)
-        try:
-            if not spares.keep(out, fd, backup, rel):
-                os.unlink(backup, dir_fd=fd)
-        finally:
-            os.close(fd)
+    _let_go(out, rel, backup, spare=True)
 
 
 def discard_staged(out: Path, rel: str, temp: str) -> None:
     """Remove a file stage_output made for `rel` that will not be committed."""
+    _let_go(out, rel, temp, spare=False)
+
+
+def _let_go(out: Path, rel: str, temp: str, *, spare: bool) -> None:
+    """Remove the temporary file `temp` beside `rel` (only a name of ours), or with
+    `spare`, keep it as `rel`'s spare where spares.keep takes it."""
     if not _TEMP_RE.fullmatch(temp):
         return
     with contextlib.suppress(OSError, ValueError):
         fd = _open_target_folder(out, rel)
         try:
-            os.unlink(temp, dir_fd=fd)
+            if not (spare and spares.keep(out, fd, temp, rel)):
+                os.unlink(temp, dir_fd=fd)
         finally:
             os.close(fd)
 

@@ -345,7 +345,6 @@ class EarlyStarts:
         its siblings, used once planning is over."""
         self.slots = slots
         self.stale = stale
-        self.standby = standby
         self._pool = [] if standby is None else [standby, *standby.siblings]
         self._started: dict[tuple[str, str], _Started] = {}
         #: stale units not started yet, longest first: planned while every slot was taken,
@@ -373,7 +372,7 @@ class EarlyStarts:
             for unit in units:
                 if unit.make is None or unit.stage != 0 or unit.prepare is not None:
                     continue
-                if unit.cost < EARLY_COST and self.standby is None:
+                if unit.cost < EARLY_COST and not self._pool:
                     continue
                 key = (unit.rel, unit.key)
                 if key not in self._started and key not in self._queued and self.stale(unit):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,34 +183,24 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
 
     With src.pages (serve's builder), a page is rendered again only when what it read of
     the edition changed (engine.reads): a save renders the cards that show what was saved.
-    A build with records does the same from them (Records.pages, as for a PDF's page): a
-    page whose reads are unchanged and whose file is the one the last build wrote is not
-    rendered, and its unit comes without bytes (fresh; were the file found changed after
-    all, the build plans again without records).
+    A build with records does the same from them (Records.pages), as pdf_page does for a
+    PDF's page: a page whose reads are unchanged is not rendered to plan it; its key is the
+    recorded one, and it is rendered where it is made, if it is made at all (its file was
+    removed or changed).
     """
     digests = reads.Digests(rep)
     # everything a card page is made from besides its edition: templates, locale, languages
     templates = None if src.plans is None else src.plans.templates
     records = None if src.plans is None or src.pages is not None else src.plans.records
+    # serve's memo keeps pages whole; a build with records renders each from a watched
+    # edition into a dict of its own, to note what it read; without either, as it is
+    pages = {} if records is not None else None if templates is None else src.pages
     units = []
     for pid in list(rep.plays):
         rel = card_path(pid)
         languages = src.languages(rel)
         fixed = (NAME, "card", pid, languages, templates, src.locale)
         name = f"{NAME}:{rel}@{src.locale}"
-        # the file as written: a translated locale's lives under its folder
-        written = localized_path(rel, src.locale, src.locales[0]) if src.translated else rel
-        kept = None if records is None or src.clean else records.pages.get(name)
-        if (
-            records is not None
-            and kept is not None
-            and kept.key == digests.key(kept.reads, fixed)
-            and records.fresh(src.out, written, kept.unit)
-        ):
-            recorder.theme |= {n.removeprefix(_THEME) for n in kept.loads if n.startswith(_THEME)}
-            recorder.assets |= {n.removeprefix(_ASSET) for n in kept.loads if n.startswith(_ASSET)}
-            units.append(Unit(rel, NAME, kept.unit, subject=("play", pid)))
-            continue
 
         def render(edition: Edition, pid: str = pid, languages: object = languages) -> Rendered:
             used = Recorder()
@@ -225,18 +216,32 @@ def card_pages(src: Sources, rep: Edition, recorder: Recorder) -> list[Unit]:
             )
             return page, frozenset(used.theme), frozenset(used.assets)
 
-        # with records, rendered from a watched edition, to note what the page read
-        pages = {} if records is not None else None if templates is None else src.pages
+        kept = None if records is None or src.clean else records.pages.get(name)
+        if kept is not None and kept.key == digests.key(kept.reads, fixed):
+            recorder.theme |= {n.removeprefix(_THEME) for n in kept.loads if n.startswith(_THEME)}
+            recorder.assets |= {n.removeprefix(_ASSET) for n in kept.loads if n.startswith(_ASSET)}
+            late = functools.partial(_rendered_late, render, rep)
+            units.append(Unit(rel, NAME, kept.unit, make=late, subject=("play", pid), cost=0.1))
+            continue
         page = reads.rendered(pages, name, digests, fixed, render)
         recorder.theme |= page.theme
         recorder.assets |= page.assets
         unit = page_unit(NAME, rel, page.text, ("play", pid))
         if records is not None:
+            # the file as written: a translated locale's lives under its folder
+            written = localized_path(rel, src.locale, src.locales[0]) if src.translated else rel
             links = sorted({_THEME + n for n in page.theme} | {_ASSET + n for n in page.assets})
             key = PageKey(written, page.reads, page.key, unit.key, 0.0, tuple(links))
             records.pages[name] = key
         units.append(unit)
     return units
+
+
+def _rendered_late(
+    render: Callable[[Edition], Rendered], edition: Edition, _workshop: Workshop
+) -> Made:
+    """A card page planned from its record, rendered where it is made."""
+    return render(edition)[0].encode(), ()
 
 
 #: how a card page's record names the theme files and assets it referred to (PageKey.loads)
