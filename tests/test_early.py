@@ -13,13 +13,14 @@ import select
 import shutil
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from conftest import AS_OF, MINIMAL, SAMPLE
+from salesplay import outputs as outputs_module
 from salesplay.build import _standby, run_build
 from salesplay.context import Context
 from salesplay.diagnostics import Location
@@ -28,7 +29,8 @@ from salesplay.engine import early as early_module
 from salesplay.engine.early import EARLY_COST, EarlyStarts, Standby
 from salesplay.engine.executor import ForkExecutor, InlineExecutor
 from salesplay.engine.records import FileMemo, Records, tree_digest
-from salesplay.engine.schedule import run_stage
+from salesplay.engine.schedule import Made as MadeOutput
+from salesplay.engine.schedule import collect, run_stage
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families import playbooks
 from salesplay.families.base import PageBudget, PdfMake, Sources
@@ -679,6 +681,9 @@ def test_units_of_a_killed_standby_are_made_again_on_every_cpu(tmp_path: Path) -
         early.adopt(units)
         _wait_until(lambda: standby.siblings[0].busy)
         os.kill(standby.pid, signal.SIGKILL)
+        # the sibling dies with it, but not at once: opened before, the gate would let it
+        # make the units left, and a single unit left is made here, as a stage makes one
+        _wait_until(lambda: all(s.finished for s in (standby, *standby.siblings)))
         gate.touch()
         made = [m.data for m in run_stage(units, ForkExecutor(2), early=early)]
         makers = {line.split(b" by ")[1].split(b";")[0] for line in made}
@@ -712,3 +717,149 @@ def test_a_fault_on_the_standby_is_reported_without_making_it_again(tmp_path: Pa
         assert tally.read_text(encoding="utf-8") == "made\n"  # once, on the standby
     finally:
         early.close()
+
+
+def test_what_a_later_stage_needs_first_goes_to_the_standby_before_longer_units(
+    tmp_path: Path,
+) -> None:
+    gate = tmp_path / "gate"
+    _, early, busy, longer = _busy_standby(gate)
+    second_gate = tmp_path / "second"
+    needed = Unit(
+        "card.pdf", "test", "card", make=_PidMake("card.pdf", gate=str(second_gate)), cost=0.3
+    )  # type: ignore[arg-type]
+    try:
+        early.offer([busy])  # the one slot while planning
+        early.offer([longer])
+        early.offer([needed], first=True)  # as the kits' plan offers its new cards
+        gate.touch()
+        # the standby is free again: the short unit the kits wait for goes first
+        _wait_until(lambda: early.started(needed))
+        assert not early.started(longer)
+        second_gate.touch()
+        assert early.take(needed) is not None
+        _wait_until(lambda: early.started(longer))  # then the longer one
+    finally:
+        early.close()
+
+
+def test_units_no_later_stage_needs_are_left_on_the_standby_and_collected_after(
+    tmp_path: Path,
+) -> None:
+    gate = tmp_path / "gate"  # opened only after the stage has handed back the rest
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    rep_card = _sent_unit("battlecards/a.pdf", gate=str(gate))
+    partner_card = _sent_unit("partner-cards/gold/a.pdf")
+    try:
+        early.planned()
+        deferred: list[Unit] = []
+        stage = run_stage(
+            [rep_card, partner_card],
+            InlineExecutor(),
+            early=early,
+            later=lambda u: u is rep_card,
+            deferred=deferred,
+        )
+        made = [m.unit.rel for m in stage]  # returns while the rep's card is still made
+        assert made == ["partner-cards/gold/a.pdf"]
+        assert deferred == [rep_card]
+        assert not early.answered(deferred)
+        gate.touch()
+        _wait_until(lambda: early.answered(deferred))
+        late = list(collect(deferred, early, InlineExecutor()))
+        assert [m.data.split(b" by ")[0] for m in late] == [b"battlecards/a.pdf"]
+        assert str(os.getpid()).encode() not in late[0].data  # made on the standby
+    finally:
+        early.close()
+
+
+def _slow_reps_cards(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+    """The rep's battlecards take a second more on the standby (which is forked after this),
+    or fail there, as a document WeasyPrint cannot lay out would."""
+    make = PdfMake.__call__
+
+    def slow(self: PdfMake, workshop: Workshop) -> Made:
+        if self.where.file.parent.name == "battlecards":
+            time.sleep(1.0)
+            if fail:
+                raise BuildFault(self.where, "cannot lay out this page", self.subject)
+        return make(self, workshop)
+
+    monkeypatch.setattr(PdfMake, "__call__", slow)
+
+
+def _all(project: Path, out: str = "build", clean: bool = False) -> tuple[int, str]:
+    ctx = Context(catalog=project / "plays", as_of=DAY, out=project / out, jobs=2)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, [], clean=clean)
+    return code, err.getvalue()
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".salesplay/")
+    }
+
+
+def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(MINIMAL, project / "plays")
+    assert _all(project)[0] == 0
+    play = project / "plays" / "plays" / "backup-modernization.yaml"
+    play.write_text(play.read_text().replace("off-site copies", "off-site, tested copies"))
+    _slow_reps_cards(monkeypatch)
+    events: list[str] = []
+    held_until = outputs_module.held_until
+
+    def noting(
+        out: Path,
+        made: Iterator[MadeOutput],
+        ready: Callable[[], bool],
+        first: Callable[[], None],
+    ) -> Iterator[MadeOutput]:
+        def written_first() -> None:
+            events.append("first stage written")
+            first()
+
+        def kits() -> Iterator[MadeOutput]:
+            for item in made:
+                events.append(item.unit.rel)
+                yield item
+
+        return held_until(out, kits(), ready, written_first)
+
+    monkeypatch.setattr(outputs_module, "held_until", noting)
+    code, err = _all(project)
+    assert code == 0, err
+    # the kits were made while the rep's card was on the standby, and committed after it
+    assert events[0].startswith("kits/") and "first stage written" in events
+    page = project / "build" / "site" / "battlecards" / "backup-modernization.html"
+    assert "off-site, tested copies" in page.read_text()
+    monkeypatch.undo()
+    assert _all(project, "clean", clean=True)[0] == 0
+    assert _files(project / "build") == _files(project / "clean")
+
+
+def test_a_fault_in_the_reps_card_made_beside_the_kits_leaves_build_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(MINIMAL, project / "plays")
+    assert _all(project)[0] == 0
+    before = _files(project / "build")
+    play = project / "plays" / "plays" / "backup-modernization.yaml"
+    play.write_text(play.read_text().replace("off-site copies", "off-site, tested copies"))
+    _slow_reps_cards(monkeypatch, fail=True)
+    code, err = _all(project)
+    assert code == 1
+    assert "build/battlecards/backup-modernization.pdf: error: cannot lay out this page" in err
+    assert err.strip().endswith("build stopped: nothing was written")
+    assert _files(project / "build") == before  # no kit committed, none staged left
+    leftovers = [p for p in (project / "build").rglob("*.tmp")]
+    assert leftovers == []

@@ -83,3 +83,69 @@ def test_the_first_fault_is_a_located_error_and_later_outputs_are_not_written(
     # writing stopped: the outputs far behind the fault were never written
     assert not (tmp_path / "kits" / "q39.zip").exists()
     assert not [p for p in (tmp_path / "kits").iterdir() if p.name.endswith(".tmp")]
+
+
+def _staged(out: Path, rel: str, data: bytes) -> Made:
+    """An output staged beside its file, as a worker stages a kit (outputs.stage_file)."""
+    unit = Unit(rel, "kits", "k")
+    return Made(unit, outputs.stage_file(out, unit, data), ())
+
+
+def test_a_stage_made_while_the_one_before_finishes_is_committed_after_it(
+    tmp_path: Path,
+) -> None:
+    """held_until: the kits made while the first stage's last document is on a standby are
+    committed only once that stage is written; as soon as it can be, not at the end."""
+    events: list[str] = []
+    answered = iter([False, False, True])  # the first stage's last output is in at the third
+
+    def first() -> None:
+        events.append("first stage written")
+
+    def kits() -> Iterator[Made]:
+        for i in range(5):
+            events.append(f"kit {i} made")
+            yield _staged(tmp_path, f"kits/p{i}.zip", f"kit {i}".encode())
+
+    held = outputs.held_until(tmp_path, kits(), lambda: next(answered, True), first)
+    written = list(outputs.write_each(tmp_path, held, staged=True))
+    assert events == [
+        "kit 0 made",
+        "kit 1 made",
+        "kit 2 made",
+        "first stage written",
+        "kit 3 made",
+        "kit 4 made",
+    ]
+    assert [item.unit.rel for item, _ in written] == [f"kits/p{i}.zip" for i in range(5)]
+    assert (tmp_path / "kits" / "p0.zip").read_bytes() == b"kit 0"
+
+
+def test_a_stage_still_unfinished_at_the_end_is_written_first_all_the_same(
+    tmp_path: Path,
+) -> None:
+    events: list[str] = []
+    items = [_staged(tmp_path, f"kits/p{i}.zip", b"x") for i in range(3)]
+    held = outputs.held_until(tmp_path, items, lambda: False, lambda: events.append("first"))
+    for item in held:
+        events.append(item.unit.rel)
+    assert events == ["first", "kits/p0.zip", "kits/p1.zip", "kits/p2.zip"]
+
+
+def test_a_fault_in_the_stage_before_removes_what_was_held_staged(tmp_path: Path) -> None:
+    def first() -> None:
+        raise BuildFault.of(OSError("disk full"), Path("battlecards/a.pdf"))
+
+    answered = iter([False, False, True])
+    made: list[str] = []
+
+    def kits() -> Iterator[Made]:
+        for i in range(5):
+            made.append(f"kits/p{i}.zip")
+            yield _staged(tmp_path, f"kits/p{i}.zip", b"x")
+
+    held = outputs.held_until(tmp_path, kits(), lambda: next(answered), first)
+    with pytest.raises(BuildFault, match="disk full"):
+        list(outputs.write_each(tmp_path, held, staged=True))
+    assert len(made) == 3  # no more are made
+    assert list((tmp_path / "kits").iterdir()) == []  # the three staged are removed

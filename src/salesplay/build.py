@@ -555,6 +555,10 @@ def _plan(
                     # a long document starts as soon as it is planned, while the rest is
                     early.offer([unit])
                 made.append(unit)
+            if early is not None:
+                # what a later stage needs first (the kits' new partner cards), with them
+                for prep in dict.fromkeys(u.prepare for u in made if u.prepare is not None):
+                    early.offer(prep.soon(), first=True)
             if key is not None and keys is not None:
                 outputs = [PlannedOutput(u.rel, u.key, u.stage, u.subject) for u in made]
                 keys.keep(name, key, outputs)
@@ -670,8 +674,15 @@ def _make_and_write(
     from salesplay.cachefiles import write_kept
     from salesplay.engine.executor import executor_for
     from salesplay.engine.schedule import Made as MadeOutput
-    from salesplay.engine.schedule import making_order, merge, preparations, run_stage, split
-    from salesplay.outputs import FreedAhead, Journal
+    from salesplay.engine.schedule import (
+        collect,
+        making_order,
+        merge,
+        preparations,
+        run_stage,
+        split,
+    )
+    from salesplay.outputs import FreedAhead, Journal, held_until
 
     plan = split(units, records, ctx.out, clean=clean)
     if any(u.make is None and u.data is None for u in plan.stale):
@@ -697,6 +708,32 @@ def _make_and_write(
     # what each stage replaces is kept until the last is written: a fault in any stage (a
     # kit, the report) puts back everything, as a fault in stage 0 leaves it
     journal = Journal(ctx.out)
+    # the first stage's units on the standbys that no later stage needs (the rep's card) are
+    # not waited for once the next stage can start: its outputs are committed after them
+    # (held_until). Not under --strict, which stops before writing on the first's warnings.
+    overlap = early is not None and not ctx.strict and any(u.stage > 0 for u in plan.stale)
+    deferred: list[Unit] = []
+    first_made: list[MadeOutput] = []
+    first_tick: list[Callable[[Unit], None]] = []  # stage 0's progress, for the deferred
+
+    def record(writes: Iterator[tuple[MadeOutput, bool]]) -> None:
+        nonlocal written
+        for item, changed in writes:
+            written += changed
+            records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
+            warnings[item.unit.rel] = item.warnings
+            for cached in item.kept:
+                write_kept(ctx.out, cached)
+
+    def write_first() -> None:
+        """Stage 0 written, all or none, once its deferred units are in."""
+        assert early is not None
+        first_made.extend(collect(deferred, early, executor, first_tick[0]))
+        deferred.clear()
+        first_made.sort(key=lambda m: m.unit.rel)
+        warnings.update((m.unit.rel, m.warnings) for m in first_made)
+        record(iter(write_all(ctx.out, first_made, journal)))
+
     try:
         # stage 0 is always visited: under --strict, fresh outputs' recorded warnings stop the
         # build before writing even when nothing is stale
@@ -706,9 +743,13 @@ def _make_and_write(
             if stage == 0:
                 firsts = {id(u) for u in ahead}
                 tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
-                made = []
+                made = first_made
+                first_tick.append(tick)
+                later = functools.partial(_not_in, firsts) if overlap else None
                 try:
-                    for item in run_stage([*stale, *ahead], executor, tick, early):
+                    for item in run_stage(
+                        [*stale, *ahead], executor, tick, early, later=later, deferred=deferred
+                    ):
                         if id(item.unit) in firsts:
                             ready[item.unit] = item.data
                             ready_warned[item.unit] = item.warnings
@@ -716,6 +757,8 @@ def _make_and_write(
                             made.append(item)
                 except BuildFault as exc:
                     raise _Unwritten(exc) from None
+                if deferred:
+                    continue  # written by the next stage as soon as they are in (write_first)
                 made.sort(key=lambda m: m.unit.rel)
                 warnings.update((m.unit.rel, m.warnings) for m in made)
                 held = [
@@ -737,6 +780,10 @@ def _make_and_write(
                 made = run_stage(  # type: ignore[assignment]
                     stale, executor, _counted(tick, freed.made), sink=staged
                 )
+                if deferred:
+                    assert early is not None
+                    answered = functools.partial(early.answered, tuple(deferred))
+                    made = held_until(ctx.out, made, answered, write_first)  # type: ignore[assignment]
             else:
                 continue
             before_writing()
@@ -749,12 +796,7 @@ def _make_and_write(
             else:
                 writes = write_each(ctx.out, made, staged=True, journal=journal)
             try:
-                for item, changed in writes:
-                    written += changed
-                    records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
-                    warnings[item.unit.rel] = item.warnings
-                    for cached in item.kept:
-                        write_kept(ctx.out, cached)
+                record(writes)
             finally:
                 # closed now, not when a fault's traceback lets go of them: the writers stop,
                 # then the workers are ended and waited for, so that a stopped build removes
@@ -792,6 +834,10 @@ def _make_and_write(
         raise
     journal.release()
     return _Done(units, written, found)
+
+
+def _not_in(ids: set[int], unit: Unit) -> bool:
+    return id(unit) not in ids
 
 
 def _counted(tick: Callable[[Unit], None], also: Callable[[], None]) -> Callable[[Unit], None]:

@@ -251,6 +251,32 @@ def write_all(
     return [(item, bool(temp)) for item, temp, _ in staged]
 
 
+def held_until(
+    out: Path, made: Iterable[Made], ready: Callable[[], bool], first: Callable[[], None]
+) -> Generator[Made, None, None]:
+    """The staged outputs of `made` (see write_each), held back until an earlier stage is
+    written: as soon as `ready()` says its last outputs are in, `first()` writes it, and the
+    held ones go on; at the end it is written whatever `ready` says. So a stage made while
+    the one before finishes is committed after it, never before. A fault (in `first` too)
+    removes what was held and staged."""
+    held: deque[Made] = deque()  # each leaves it as it is handed on
+    written = False
+    try:
+        for item in made:
+            held.append(item)
+            if not written and ready():
+                first()
+                written = True
+            while written and held:
+                yield held.popleft()
+        if not written:
+            first()
+        while held:
+            yield held.popleft()
+    finally:
+        _discard(out, held)
+
+
 def _discard(out: Path, made: Iterable[Made]) -> None:
     from salesplay.write import discard_staged
 

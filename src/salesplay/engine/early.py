@@ -351,6 +351,8 @@ class EarlyStarts:
         #: or handed over once planning was over
         self._waiting: list[Unit] = []
         self._queued: set[tuple[str, str]] = set()  # every unit ever waiting, by (rel, key)
+        #: the units a later stage needs first, by (rel, key): they start before the others
+        self._first: set[tuple[str, str]] = set()
         #: the waiting units pickled already, by (rel, key): those planning left, and those
         #: adopted (all of them once planning is over)
         self._payloads: dict[tuple[str, str], bytes] = {}
@@ -362,13 +364,16 @@ class EarlyStarts:
         self._watcher: threading.Thread | None = None
         self._wake = (-1, -1)  # a pipe that stops the watcher
 
-    def offer(self, units: Sequence[Unit]) -> None:
+    def offer(self, units: Sequence[Unit], *, first: bool = False) -> None:
         """Start the stale units among `units` that may start early while slots are free,
         longest first; the others wait for a slot. A long unit may start on a fork or the
-        standby; a short one (a card) only on the standby, which costs no fork."""
+        standby; a short one (a card) only on the standby, which costs no fork. `first`:
+        a later stage needs them first (Preparation.soon), so they go before the others."""
         if self.slots < 1:
             return
         with self._lock:
+            if first:
+                self._first.update((u.rel, u.key) for u in units)
             for unit in units:
                 if unit.make is None or unit.stage != 0 or unit.prepare is not None:
                     continue
@@ -378,8 +383,13 @@ class EarlyStarts:
                 if key not in self._started and key not in self._queued and self.stale(unit):
                     self._waiting.append(unit)
                     self._queued.add(key)
-            self._waiting.sort(key=lambda u: (-u.cost, u.rel))
+            self._waiting.sort(key=self._order)
             self._start_waiting(forks=True)
+
+    def _order(self, unit: Unit) -> tuple[bool, float, str]:
+        """The order waiting units start in: what a later stage needs first, then the
+        longest (the lock held)."""
+        return ((unit.rel, unit.key) not in self._first, -unit.cost, unit.rel)
 
     def _free(self) -> Standby | None:
         """A standby with nothing to make, if one is."""
@@ -491,13 +501,16 @@ class EarlyStarts:
             self._waiting = kept
             self._start_waiting(forks=False)
 
-    def adopt(self, units: Sequence[Unit]) -> None:
+    def adopt(self, units: Sequence[Unit], first: Callable[[Unit], bool] | None = None) -> None:
         """The last units handed over (the first stage's, `units` in the order to make
         them): those not started that pickle go to the standbys too, while they live; the
-        standbys leave once they have made them all."""
+        standbys leave once they have made them all. Those `first` names (what the next
+        stage needs) start before the others."""
         with self._lock:
             self._planning = False
             self._last = True
+            if first is not None:
+                self._first.update((u.rel, u.key) for u in units if first(u))
             if any(not s.finished for s in self._pool):
                 for unit in units:
                     key = (unit.rel, unit.key)
@@ -510,7 +523,7 @@ class EarlyStarts:
                         self._payloads[key] = payload
                         self._waiting.append(unit)
                         self._queued.add(key)
-                self._waiting.sort(key=lambda u: (-u.cost, u.rel))
+            self._waiting.sort(key=self._order)
             self._start_waiting(forks=False)
 
     def occupied(self) -> int:
@@ -533,6 +546,25 @@ class EarlyStarts:
         key = (unit.rel, unit.key)
         with self._lock:
             return key in self._started or (not self._planning and key in self._payloads)
+
+    def answered(self, units: Sequence[Unit]) -> bool:
+        """Whether `take` would have the bytes of every one of `units` without waiting for
+        a make (or would find its process gone at once)."""
+        with self._lock:
+            for unit in units:
+                key = (unit.rel, unit.key)
+                started = self._started.get(key)
+                if started is None:
+                    if key in self._payloads and any(not s.finished for s in self._pool):
+                        return False  # waits for a standby
+                    continue
+                if started.answer is not None:
+                    continue  # read by the watcher (b"" from a standby that died)
+                if started.standby is not None:
+                    return False
+                if not select.select([started.fd], [], [], 0)[0]:
+                    return False  # its own fork is still making it
+            return True
 
     def take(self, unit: Unit) -> Result | None:
         """The made bytes of an early unit, waiting for them; its located fault raised as a

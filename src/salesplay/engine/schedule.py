@@ -97,6 +97,8 @@ def run_stage(
     on_done: Callable[[Unit], None] = lambda _u: None,
     early: EarlyStarts | None = None,
     sink: Sink | None = None,
+    later: Callable[[Unit], bool] | None = None,
+    deferred: list[Unit] | None = None,
 ) -> Iterator[Made]:
     """Make the stale units of one stage (and what later stages need made ahead, see
     Preparation); light ones first, heavy ones on the executor, and last the bytes of those
@@ -107,6 +109,10 @@ def run_stage(
     Results come in completion order; callers that hold them sort by path, so the bytes of
     a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
     where they were made (see Executor), and Made holds its answer.
+
+    With `deferred`, the units on the standbys that `later` allows are not waited for: they
+    go on `deferred`, for `collect` once the next stage is under way (the rep's battlecard,
+    which no kit holds, while the kits are made), and the standbys take the others first.
     """
     for unit in stale:
         if unit.make is None:
@@ -114,8 +120,11 @@ def run_stage(
             on_done(unit)
             yield Made(unit, data if sink is None else sink(unit, data), ())
     heavy = making_order(stale)
+    may_wait = later if later is not None and deferred is not None else None
     if early is not None:
-        early.adopt(heavy)  # what pickles goes to the standbys, which imported already
+        # what pickles goes to the standbys, which imported already; what the next stage
+        # needs first goes first
+        early.adopt(heavy, first=None if may_wait is None else lambda u: not may_wait(u))
     started = [u for u in heavy if early is not None and early.started(u)]
     taken = {id(u) for u in started}
     heavy = [u for u in heavy if id(u) not in taken]
@@ -123,19 +132,35 @@ def run_stage(
     if early is not None and isinstance(executor, ForkExecutor):
         executor = _beside(executor, early, heavy)
     yield from _made_on(executor, heavy, on_done, sink)
-    if early is not None:
-        again = []  # their process died (a standby killed): made again, on every CPU
-        for unit in started:
-            made = early.take(unit)
-            if made is None:
-                again.append(unit)
-                continue
-            if sink is not None:
-                made = sink(unit, made[0]), made[1], made[2]
-            on_done(unit)
-            yield Made(unit, *made)
-        if again:
-            yield from _made_on(every, again, on_done, sink)
+    if early is None:
+        return
+    if may_wait is not None and deferred is not None:
+        deferred += [u for u in started if may_wait(u)]
+        started = [u for u in started if not may_wait(u)]
+    yield from collect(started, early, every, on_done, sink)
+
+
+def collect(
+    started: Sequence[Unit],
+    early: EarlyStarts,
+    executor: Executor,
+    on_done: Callable[[Unit], None] = lambda _u: None,
+    sink: Sink | None = None,
+) -> Iterator[Made]:
+    """The bytes of units `early` made (run_stage), waiting for each; those whose process
+    died are made again on `executor`."""
+    again = []  # their process died (a standby killed): made again, on every CPU
+    for unit in started:
+        made = early.take(unit)
+        if made is None:
+            again.append(unit)
+            continue
+        if sink is not None:
+            made = sink(unit, made[0]), made[1], made[2]
+        on_done(unit)
+        yield Made(unit, *made)
+    if again:
+        yield from _made_on(executor, again, on_done, sink)
 
 
 def _made_on(

@@ -89,6 +89,14 @@ class Preparation(Protocol):
 
     def ahead(self, stale: Sequence[Unit]) -> Sequence[Unit]: ...
 
+    def soon(self) -> Sequence[Unit]:
+        """The units `ahead` will most likely name, known once this preparation's units are
+        planned: offered to start early (engine.early) while the other families are
+        planned, so that the later stage need not wait for them behind the first stage's
+        other documents. `ahead` takes those it names from there; one it does not name is
+        made for nothing and never used."""
+        ...
+
     def warnings(self) -> Sequence[Diagnostic]:
         """Warnings of what the stale units will hold that `ahead` found made already (in a
         cache): with the first stage's own, they stop a --strict build before writing."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -92,6 +93,8 @@ class _Kits:
     #: the band fonts' cache files `ahead` made, kept by `prepare`: a build that stops in
     #: the first stage leaves build/ as it was
     _unkept: list[tuple[str, list[bytes]]] = field(default_factory=list, init=False)
+    #: the PDF members `ahead` will most likely make (see soon), found by `plan`
+    _soon: list[Unit] = field(default_factory=list, init=False)
 
     def members(self, tiers: set[str]) -> list[tuple[str, kits.Member, Unit]]:
         """The cards and deck bases the kits of `tiers` stamp."""
@@ -142,6 +145,24 @@ class _Kits:
                 self._warned[unit.key] = check.judge(pages)
         self._missing = largest_first(list(missing.values()))
         return [*bands, *self._missing]
+
+    def soon(self) -> list[Unit]:
+        """The PDF members of the tiers of stale kits that are not in the cache (an edited
+        play's partner cards): started while the other families are planned, on the
+        standby that imported WeasyPrint (engine.early), before the first stage's other
+        documents, which no kit waits for."""
+        return self._soon
+
+    def find_soon(self, stale_tiers: set[str]) -> None:
+        """Find what `soon` names: a guess that costs a file's stat each, never a read
+        (`ahead` reads the cache and decides)."""
+        found: dict[str, Unit] = {}  # by key: tiers share a member that is the same page
+        for what, _member, unit in self.members(stale_tiers):
+            if what not in ("card", "competitor", "brief") or unit.make is None:
+                continue
+            if unit.key not in found and not os.path.lexists(self.src.out / _cache_name(unit)):
+                found[unit.key] = unit
+        self._soon = list(found.values())
 
     def warnings(self) -> tuple[Diagnostic, ...]:
         """The warnings of the members `ahead` found in the cache (a brief past its page)."""
@@ -561,14 +582,16 @@ def plan(src: Sources) -> list[Unit]:
                 prepare=state,
             )
         )
+    stale = [not _fresh(src, unit) for unit in units]
+    state.find_soon({ped.partners[pid].tier for pid, old in zip(ids, stale, strict=True) if old})
     # one index page per tier and partner shape now (a partner without a phone or a logo),
     # of a kit that will be made, so that a template fault stops the build before anything
     # is written; the others are made with their kits
     indexed: set[object] = set()
-    for pid, unit in zip(ids, units, strict=True):
+    for pid, old in zip(ids, stale, strict=True):
         partner = ped.partners[pid]
         shape = (partner.tier, _shape(partner), tuple(named[pid]))
-        if shape in indexed or _fresh(src, unit):
+        if shape in indexed or not old:
             continue
         indexed.add(shape)
         try:
