@@ -863,3 +863,42 @@ def test_a_fault_in_the_reps_card_made_beside_the_kits_leaves_build_as_it_was(
     assert _files(project / "build") == before  # no kit committed, none staged left
     leftovers = [p for p in (project / "build").rglob("*.tmp")]
     assert leftovers == []
+
+
+def test_a_queue_of_units_no_later_stage_needs_is_waited_for(tmp_path: Path) -> None:
+    # a cold build's hundreds of cards: the next stage would run beside all of them, and
+    # hold every kit until the last is made
+    standby = Standby([_warm])  # no sibling: one unit at a time
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    needed = _sent_unit("partner-cards/gold/a.pdf")
+    rest = [_sent_unit(f"battlecards/{n}.pdf") for n in "abc"]
+    try:
+        early.planned()
+        deferred: list[Unit] = []
+        stage = run_stage(
+            [*rest, needed],
+            InlineExecutor(),
+            early=early,
+            later=lambda u: u is not needed,
+            deferred=deferred,
+        )
+        made = sorted(m.unit.rel for m in stage)
+        assert made == sorted(u.rel for u in [*rest, needed])
+        assert deferred == []
+    finally:
+        early.close()
+
+
+def test_only_a_few_units_go_first() -> None:
+    standby = Standby([_warm], siblings=1)
+    early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
+    few = [_sent_unit(f"few/{n}.pdf") for n in range(4)]  # two a standby
+    many = [_sent_unit(f"many/{n}.pdf") for n in range(5)]
+    try:
+        early.offer(many, first=True)  # a cold build's partner cards: by length, as the rest
+        early.offer(few, first=True)
+        order = sorted([*few, *many], key=early._order)
+        assert [u.rel for u in order[:4]] == [u.rel for u in few]
+        assert all(early._order(u)[0] for u in many)
+    finally:
+        early.close()

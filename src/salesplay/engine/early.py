@@ -24,6 +24,10 @@ from salesplay.faults import BuildFault
 #: a unit whose estimated cost (Unit.cost, about seconds) reaches this starts early: a
 #: playbook of a few dozen pages, not a one-page card (its fork would cost more than it saves).
 EARLY_COST = 2.0
+#: units a later stage needs first, at most, per standby, that go before the others: a few
+#: (an edited play's partner cards), not a cold build's hundreds, whose longest documents
+#: start first so that none runs alone at the end.
+FIRST_PER_STANDBY = 2
 #: a frame's length, before a job sent to the standby and before each of its answers.
 _LENGTH = struct.Struct("<Q")
 
@@ -373,7 +377,7 @@ class EarlyStarts:
             return
         with self._lock:
             if first:
-                self._first.update((u.rel, u.key) for u in units)
+                self._put_first(units)
             for unit in units:
                 if unit.make is None or unit.stage != 0 or unit.prepare is not None:
                     continue
@@ -385,6 +389,11 @@ class EarlyStarts:
                     self._queued.add(key)
             self._waiting.sort(key=self._order)
             self._start_waiting(forks=True)
+
+    def _put_first(self, units: Sequence[Unit]) -> None:
+        """Mark `units` to go first, if they are few (FIRST_PER_STANDBY; the lock held)."""
+        if len(units) <= FIRST_PER_STANDBY * max(1, len(self._pool)):
+            self._first.update((u.rel, u.key) for u in units)
 
     def _order(self, unit: Unit) -> tuple[bool, float, str]:
         """The order waiting units start in: what a later stage needs first, then the
@@ -510,7 +519,7 @@ class EarlyStarts:
             self._planning = False
             self._last = True
             if first is not None:
-                self._first.update((u.rel, u.key) for u in units if first(u))
+                self._put_first([u for u in units if first(u)])
             if any(not s.finished for s in self._pool):
                 for unit in units:
                     key = (unit.rel, unit.key)
@@ -546,6 +555,12 @@ class EarlyStarts:
         key = (unit.rel, unit.key)
         with self._lock:
             return key in self._started or (not self._planning and key in self._payloads)
+
+    def running(self, units: Sequence[Unit]) -> bool:
+        """Whether each of `units` is on a process now or made already: none waits for a
+        standby to be free (so all are done within about one unit's time)."""
+        with self._lock:
+            return all((u.rel, u.key) in self._started for u in units)
 
     def answered(self, units: Sequence[Unit]) -> bool:
         """Whether `take` would have the bytes of every one of `units` without waiting for

@@ -110,9 +110,10 @@ def run_stage(
     a build never depend on `--jobs`. With a `sink`, every output's bytes go through it
     where they were made (see Executor), and Made holds its answer.
 
-    With `deferred`, the units on the standbys that `later` allows are not waited for: they
-    go on `deferred`, for `collect` once the next stage is under way (the rep's battlecard,
-    which no kit holds, while the kits are made), and the standbys take the others first.
+    With `deferred`, the units on the standbys that `later` allows are not waited for once
+    the others are in, if every one of them is being made already (none queued): they go
+    on `deferred`, for `collect` once the next stage is under way (the rep's battlecard,
+    which no kit holds, while the kits are made). The standbys take the others first.
     """
     for unit in stale:
         if unit.make is None:
@@ -135,8 +136,12 @@ def run_stage(
     if early is None:
         return
     if may_wait is not None and deferred is not None:
-        deferred += [u for u in started if may_wait(u)]
-        started = [u for u in started if not may_wait(u)]
+        rest = [u for u in started if may_wait(u)]
+        yield from collect([u for u in started if not may_wait(u)], early, every, on_done, sink)
+        if early.running(rest):
+            deferred += rest  # on the standbys already, none queued: the next stage starts
+            return
+        started = rest  # a queue (a cold build's cards): the next stage waits for it all
     yield from collect(started, early, every, on_done, sink)
 
 
