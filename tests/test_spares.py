@@ -264,3 +264,44 @@ def test_a_stages_spares_are_freed_a_few_outputs_ahead_of_those_made(tmp_path: P
         freed.stop()
     freed.made()  # stopped: nothing more goes
     assert settled(3)
+
+
+def test_a_large_file_a_commit_replaces_is_its_spare_at_once_and_put_back_on_undo(
+    tmp_path: Path,
+) -> None:
+    """The backup a build keeps of a kit it replaces is the spare it will leave: linked into
+    the pool at the commit, so letting go of it moves nothing; a fault puts it back."""
+    out = tmp_path / "build"
+    _build(out, _bytes("one"))
+    _build(out, _bytes("two"))
+    assert _spare(out).read_bytes() == _bytes("one")
+    journal = Journal(out)
+    unit = Unit(REL, "kits", "key")
+    journal.commit(REL, stage_file(out, unit, _bytes("three")).decode("ascii"))
+    # committed, not released: the old kit is its spare already (the one before it gone)
+    assert (out / REL).read_bytes() == _bytes("three")
+    assert _spare(out).read_bytes() == _bytes("two")
+    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]  # none beside
+    journal.undo()
+    assert (out / REL).read_bytes() == _bytes("two")
+    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]
+    journal = Journal(out)
+    journal.commit(REL, stage_file(out, unit, _bytes("four")).decode("ascii"))
+    journal.release()
+    assert _spare(out).read_bytes() == _bytes("two")
+    assert (out / REL).read_bytes() == _bytes("four")
+
+
+def test_a_small_file_a_commit_replaces_is_kept_beside_and_put_back_on_undo(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "build"
+    _build(out, _bytes("one", BIG - 1))
+    journal = Journal(out)
+    unit = Unit(REL, "kits", "key")
+    journal.commit(REL, stage_file(out, unit, _bytes("two", BIG - 1)).decode("ascii"))
+    assert _pool(out) == []
+    assert len(list((out / "kits").iterdir())) == 2  # the old file under a second name
+    journal.undo()
+    assert (out / REL).read_bytes() == _bytes("one", BIG - 1)
+    assert sorted(p.name for p in (out / "kits").iterdir()) == ["acme.zip"]

@@ -31,11 +31,18 @@ class Journal:
     any stage (the 500th kit on a full disk, Ctrl-C) puts every output back as it was
     (`undo`), and once all is written the files replaced are let go (`release`).
 
-    A replaced file is kept under a second name (a hard link: no byte copied) beside it,
-    so keeping it costs a link; letting it go keeps a large one as its output's spare,
+    A replaced file is kept under a second name (a hard link: no byte copied), so keeping it
+    costs a link. A large one a later stage replaces (a kit) is linked into the spares at
+    once (spares.hold), as the spare it will be: letting go of it costs nothing, where
+    moving 750 kits' there once all was written took 0.15 s at the end of a kit-wide edit.
+    Any other is kept beside it; letting it go keeps a large one as its output's spare,
     removed just before the output's next version is written (spares), and removes a small
-    one now, on the writer threads. A build killed meanwhile leaves the second names, which are
-    temporary files the next build sweeps."""
+    one now, on the writer threads. A build killed meanwhile leaves the second names beside,
+    which are temporary files the next build sweeps, and the spares, which a spare's
+    output then has anyway."""
+
+    #: what `_done` notes for an output whose previous file is held as its spare
+    SPARE = ""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -45,20 +52,29 @@ class Journal:
 
     def commit(self, rel: str, temp: str) -> bool:
         """commit_file, the file it replaces kept (False: `rel` was unchanged)."""
-        from salesplay.write import discard_staged, keep_previous, located_writes
+        from salesplay.spares import drop
+        from salesplay.write import (
+            discard_staged,
+            keep_previous,
+            keep_previous_as_spare,
+            located_writes,
+        )
 
         if not temp:
             return False
         try:
             with located_writes(self.out, rel):
-                backup = keep_previous(self.out, rel)
+                spare = keep_previous_as_spare(self.out, rel, temp)
+                backup = self.SPARE if spare else keep_previous(self.out, rel)
         except BaseException:
             discard_staged(self.out, rel, temp)
             raise
         try:
             commit_file(self.out, rel, temp)
         except BaseException:
-            if backup is not None:
+            if spare:
+                drop(self.out, rel)  # the output is as it was: it needs no spare
+            elif backup is not None:
                 discard_staged(self.out, rel, backup)
             raise
         self.kept(rel, backup)
@@ -72,12 +88,15 @@ class Journal:
     def undo(self) -> None:
         """Put back every output committed so far, newest first (best effort: it runs while
         the build stops on a fault)."""
-        from salesplay.write import remove_empty_folders, restore_previous
+        from salesplay.write import remove_empty_folders, restore_previous, restore_spare
 
         with self._lock:
             done, self._done = self._done, []
         for rel, backup in reversed(done):
-            restore_previous(self.out, rel, backup)
+            if backup == self.SPARE:
+                restore_spare(self.out, rel)
+            else:
+                restore_previous(self.out, rel, backup)
         for rel, _ in done:
             remove_empty_folders(self.out, rel)  # a new output's new folders
 
@@ -89,7 +108,10 @@ class Journal:
 
         with self._lock:
             done, self._done = self._done, []
-        kept = [(rel, backup) for rel, backup in done if backup is not None]
+        # a spare held at commit is where it is to stay
+        kept = [
+            (rel, backup) for rel, backup in done if backup is not None and backup != self.SPARE
+        ]
         if len(kept) < 8:
             for rel, backup in kept:
                 retire_previous(self.out, rel, backup)

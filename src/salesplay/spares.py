@@ -56,6 +56,50 @@ def keep(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
     return True
 
 
+def hold(out: os.PathLike[str] | str, dir_fd: int, name: str, staged: str, rel: str) -> bool:
+    """Keep the file `name` (in `dir_fd`, the folder of output `rel`) as `rel`'s spare now,
+    under a second name in the pool (a hard link), before `staged` replaces it: a build's
+    backup of what it replaced and the spare it leaves are then one file, and letting go of
+    it once all is written costs nothing (outputs.Journal). False where it is not kept so
+    (either file small, not a plain file, the pool or a link not to be had): the caller
+    keeps it beside, as before. A spare `rel` had already (the version before last) goes."""
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        new = os.stat(staged, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or min(info.st_size, new.st_size) < MIN_BYTES:
+        return False
+    pool = _open_pool(out, make=True)
+    if pool is None:
+        return False
+    spare = spare_name(rel)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(spare, dir_fd=pool)
+        os.link(name, spare, src_dir_fd=dir_fd, dst_dir_fd=pool, follow_symlinks=False)
+    except OSError:
+        return False  # e.g. the output's folder on another file system
+    finally:
+        os.close(pool)
+    return True
+
+
+def put_back(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
+    """Undo `hold` and the commit after it: `rel`'s spare renamed back to `name` in `dir_fd`,
+    over the file that replaced it; False where there is none to put back."""
+    pool = _open_pool(out, make=False)
+    if pool is None:
+        return False
+    try:
+        os.replace(spare_name(rel), name, src_dir_fd=pool, dst_dir_fd=dir_fd)
+    except OSError:
+        return False
+    finally:
+        os.close(pool)
+    return True
+
+
 def drop(out: os.PathLike[str] | str, rel: str) -> None:
     """Remove the spare of output `rel` (its name only: a link is not followed, a folder is
     left): before `rel` is written again, or when the build no longer makes it."""

@@ -273,6 +273,31 @@ def keep_previous(out: Path, rel: str) -> str | None:
         os.close(fd)
 
 
+def keep_previous_as_spare(out: Path, rel: str, staged: str) -> bool:
+    """keep_previous, its second name the spare `rel` will keep once the build is over (see
+    spares.hold); False where that is not to be had (a small file: keep_previous then)."""
+    if not _TEMP_RE.fullmatch(staged):
+        return False
+    fd = _open_target_folder(out, rel)
+    try:
+        return spares.hold(out, fd, Path(rel).name, staged, rel)
+    finally:
+        os.close(fd)
+
+
+def restore_spare(out: Path, rel: str) -> None:
+    """Undo a commit of `rel` whose previous file keep_previous_as_spare kept: that file
+    put back from the spares. Best effort, as restore_previous."""
+    with contextlib.suppress(OSError, ValueError):
+        fd = _open_target_folder(out, rel)
+        try:
+            if spares.put_back(out, fd, Path(rel).name, rel):
+                with contextlib.suppress(OSError):
+                    os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def restore_previous(out: Path, rel: str, backup: str | None) -> None:
     """Undo a commit of `rel`: the file keep_previous kept put back, or the new file removed
     when there was none. Best effort: it runs while a build stops on another fault."""
