@@ -12,6 +12,7 @@ import pickle
 import select
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -871,7 +872,11 @@ def test_a_queue_of_units_no_later_stage_needs_is_waited_for(tmp_path: Path) -> 
     standby = Standby([_warm])  # no sibling: one unit at a time
     early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
     needed = _sent_unit("partner-cards/gold/a.pdf")
-    rest = [_sent_unit(f"battlecards/{n}.pdf") for n in "abc"]
+    gate = tmp_path / "gate"  # the first of the rest is still made when the kits could start
+    rest = [_sent_unit("battlecards/a.pdf", gate=str(gate))]
+    rest += [_sent_unit(f"battlecards/{n}.pdf") for n in "bc"]
+    opener = threading.Timer(2.0, gate.touch)
+    opener.start()
     try:
         early.planned()
         deferred: list[Unit] = []
@@ -886,6 +891,7 @@ def test_a_queue_of_units_no_later_stage_needs_is_waited_for(tmp_path: Path) -> 
         assert made == sorted(u.rel for u in [*rest, needed])
         assert deferred == []
     finally:
+        opener.join()
         early.close()
 
 

@@ -149,3 +149,24 @@ def test_a_fault_in_the_stage_before_removes_what_was_held_staged(tmp_path: Path
         list(outputs.write_each(tmp_path, held, staged=True))
     assert len(made) == 3  # no more are made
     assert list((tmp_path / "kits").iterdir()) == []  # the three staged are removed
+
+
+def test_closing_the_held_stage_closes_its_source_first(tmp_path: Path) -> None:
+    """A build stopped while kits are held (Ctrl-C) ends the workers that stage them before
+    it removes what they staged: nothing is staged after the sweep."""
+    events: list[str] = []
+
+    def kits() -> Iterator[Made]:
+        try:
+            for i in range(5):
+                events.append(f"kit {i} made")
+                yield _staged(tmp_path, f"kits/p{i}.zip", b"x")
+        finally:
+            events.append("workers ended")
+
+    source = kits()  # held, as a fault's traceback holds the stage's frames
+    held = outputs.held_until(tmp_path, source, lambda: True, lambda: None)
+    first = next(held)  # handed on: the writer's to commit or remove
+    held.close()
+    assert events == ["kit 0 made", "workers ended"]
+    assert [p.name for p in (tmp_path / "kits").iterdir()] == [first.data.decode()]

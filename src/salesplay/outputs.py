@@ -279,8 +279,8 @@ def held_until(
     """The staged outputs of `made` (see write_each), held back until an earlier stage is
     written: as soon as `ready()` says its last outputs are in, `first()` writes it, and the
     held ones go on; at the end it is written whatever `ready` says. So a stage made while
-    the one before finishes is committed after it, never before. A fault (in `first` too)
-    removes what was held and staged."""
+    the one before finishes is committed after it, never before. A fault (in `first` too),
+    or closing it, closes `made` and removes what was held and staged."""
     held: deque[Made] = deque()  # each leaves it as it is handed on
     written = False
     try:
@@ -296,6 +296,10 @@ def held_until(
         while held:
             yield held.popleft()
     finally:
+        # the source first (a stage's workers are ended and waited for), so that nothing is
+        # staged after what was held is removed
+        if isinstance(made, Generator):
+            made.close()
         _discard(out, held)
 
 
