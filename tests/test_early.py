@@ -806,14 +806,20 @@ def _files(out: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _built_then_edited(tmp_path: Path) -> Path:
+    """The minimal catalog built on two CPUs, then a play in every kit edited: the project."""
     project = tmp_path / "p"
     shutil.copytree(MINIMAL, project / "plays")
     assert _all(project)[0] == 0
     play = project / "plays" / "plays" / "backup-modernization.yaml"
     play.write_text(play.read_text().replace("off-site copies", "off-site, tested copies"))
+    return project
+
+
+def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _built_then_edited(tmp_path)
     _slow_reps_cards(monkeypatch)
     events: list[str] = []
     held_until = outputs_module.held_until
@@ -850,12 +856,8 @@ def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them
 def test_a_fault_in_the_reps_card_made_beside_the_kits_leaves_build_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "p"
-    shutil.copytree(MINIMAL, project / "plays")
-    assert _all(project)[0] == 0
+    project = _built_then_edited(tmp_path)
     before = _files(project / "build")
-    play = project / "plays" / "plays" / "backup-modernization.yaml"
-    play.write_text(play.read_text().replace("off-site copies", "off-site, tested copies"))
     _slow_reps_cards(monkeypatch, fail=True)
     code, err = _all(project)
     assert code == 1

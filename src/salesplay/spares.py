@@ -36,13 +36,8 @@ def keep(out: os.PathLike[str] | str, dir_fd: int, name: str, rel: str) -> bool:
     link, a download the kernel is sending from its pages) keeps its bytes."""
     if os.rename not in os.supports_dir_fd:
         return False
-    try:
-        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        # the output as it is now: one that shrank below the line keeps no spare either
-        now = os.stat(os.path.basename(rel), dir_fd=dir_fd, follow_symlinks=False)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or min(info.st_size, now.st_size) < MIN_BYTES:
+    # the output as it is now: one that shrank below the line keeps no spare either
+    if not _both_large(dir_fd, name, os.path.basename(rel)):
         return False
     pool = _open_pool(out, make=True)
     if pool is None:
@@ -63,12 +58,7 @@ def hold(out: os.PathLike[str] | str, dir_fd: int, name: str, staged: str, rel: 
     it once all is written costs nothing (outputs.Journal). False where it is not kept so
     (either file small, not a plain file, the pool or a link not to be had): the caller
     keeps it beside, as before. A spare `rel` had already (the version before last) goes."""
-    try:
-        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        new = os.stat(staged, dir_fd=dir_fd, follow_symlinks=False)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or min(info.st_size, new.st_size) < MIN_BYTES:
+    if not _both_large(dir_fd, name, staged):
         return False
     pool = _open_pool(out, make=True)
     if pool is None:
@@ -110,6 +100,17 @@ def drop(out: os.PathLike[str] | str, rel: str) -> None:
                 os.unlink(spare_name(rel), dir_fd=pool)
         finally:
             os.close(pool)
+
+
+def _both_large(dir_fd: int, old: str, new: str) -> bool:
+    """Whether `old` (in `dir_fd`) is a plain file and it and `new` both reach MIN_BYTES: a
+    file worth keeping as a spare, for an output still large."""
+    try:
+        info = os.stat(old, dir_fd=dir_fd, follow_symlinks=False)
+        now = os.stat(new, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and min(info.st_size, now.st_size) >= MIN_BYTES
 
 
 def _open_pool(out: os.PathLike[str] | str, *, make: bool) -> int | None:
