@@ -24,7 +24,7 @@ from conftest import AS_OF, MINIMAL, SAMPLE
 from salesplay import outputs as outputs_module
 from salesplay.build import _standby, run_build
 from salesplay.context import Context
-from salesplay.diagnostics import Location
+from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.edition import make_edition
 from salesplay.engine import early as early_module
 from salesplay.engine.early import EARLY_COST, EarlyStarts, Standby
@@ -910,3 +910,37 @@ def test_only_a_few_units_go_first() -> None:
         assert all(early._order(u)[0] for u in many)
     finally:
         early.close()
+
+
+def test_under_strict_a_warning_of_the_reps_card_stops_the_build_before_any_kit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --strict stops on the first stage's warnings before anything is written: the kits do
+    # not start beside a document whose warning would stop the build
+    project = _built_then_edited(tmp_path)
+    before = _files(project / "build")
+    make = PdfMake.__call__
+
+    def warning(self: PdfMake, workshop: Workshop) -> Made:
+        data, warnings = make(self, workshop)
+        if self.where.file.parent.name == "battlecards":
+            time.sleep(1.0)
+            long = Diagnostic(self.where, Severity.WARNING, "runs to 3 pages", "budget")
+            warnings = (*warnings, long)
+        return data, warnings
+
+    monkeypatch.setattr(PdfMake, "__call__", warning)
+    made: list[str] = []
+    held_until = outputs_module.held_until
+    monkeypatch.setattr(
+        outputs_module, "held_until", lambda *a: made.append("held") or held_until(*a)
+    )
+    ctx = Context(catalog=project / "plays", as_of=DAY, out=project / "build", jobs=2, strict=True)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run_build(ctx, [])
+    assert code == 1
+    assert "runs to 3 pages" in err.getvalue()
+    assert "build stopped: nothing was written" in err.getvalue()
+    assert made == []  # no kit was held beside the card
+    assert _files(project / "build") == before
