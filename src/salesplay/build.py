@@ -714,7 +714,7 @@ def _make_and_write(
     overlap = early is not None and not ctx.strict and any(u.stage > 0 for u in plan.stale)
     deferred: list[Unit] = []
     first_made: list[MadeOutput] = []
-    first_tick: list[Callable[[Unit], None]] = []  # stage 0's progress, for the deferred
+    first_tick: Callable[[Unit], None] = _no_tick  # stage 0's progress, for the deferred
 
     def record(writes: Iterator[tuple[MadeOutput, bool]]) -> None:
         nonlocal written
@@ -728,7 +728,7 @@ def _make_and_write(
     def write_first() -> None:
         """Stage 0 written, all or none, once its deferred units are in."""
         assert early is not None
-        first_made.extend(collect(deferred, early, executor, first_tick[0]))
+        first_made.extend(collect(deferred, early, executor, first_tick))
         deferred.clear()
         first_made.sort(key=lambda m: m.unit.rel)
         warnings.update((m.unit.rel, m.warnings) for m in first_made)
@@ -744,7 +744,7 @@ def _make_and_write(
                 firsts = {id(u) for u in ahead}
                 tick = progress.counter(_stage_label([*stale, *ahead]), len(stale) + len(ahead))
                 made = first_made
-                first_tick.append(tick)
+                first_tick = tick
                 later = functools.partial(_not_in, firsts) if overlap else None
                 try:
                     for item in run_stage(
@@ -834,6 +834,10 @@ def _make_and_write(
         raise
     journal.release()
     return _Done(units, written, found)
+
+
+def _no_tick(_unit: Unit) -> None:
+    pass
 
 
 def _not_in(ids: set[int], unit: Unit) -> bool:

@@ -41,9 +41,6 @@ class Journal:
     which are temporary files the next build sweeps, and the spares, which a spare's
     output then has anyway."""
 
-    #: what `_done` notes for an output whose previous file is held as its spare
-    SPARE = ""
-
     def __init__(self, out: Path) -> None:
         self.out = out
         self._lock = threading.Lock()
@@ -53,26 +50,20 @@ class Journal:
     def commit(self, rel: str, temp: str) -> bool:
         """commit_file, the file it replaces kept (False: `rel` was unchanged)."""
         from salesplay.spares import drop
-        from salesplay.write import (
-            discard_staged,
-            keep_previous,
-            keep_previous_as_spare,
-            located_writes,
-        )
+        from salesplay.write import SPARE, discard_staged, keep_previous, located_writes
 
         if not temp:
             return False
         try:
             with located_writes(self.out, rel):
-                spare = keep_previous_as_spare(self.out, rel, temp)
-                backup = self.SPARE if spare else keep_previous(self.out, rel)
+                backup = keep_previous(self.out, rel, temp)
         except BaseException:
             discard_staged(self.out, rel, temp)
             raise
         try:
             commit_file(self.out, rel, temp)
         except BaseException:
-            if spare:
+            if backup == SPARE:
                 drop(self.out, rel)  # the output is as it was: it needs no spare
             elif backup is not None:
                 discard_staged(self.out, rel, backup)
@@ -88,15 +79,12 @@ class Journal:
     def undo(self) -> None:
         """Put back every output committed so far, newest first (best effort: it runs while
         the build stops on a fault)."""
-        from salesplay.write import remove_empty_folders, restore_previous, restore_spare
+        from salesplay.write import remove_empty_folders, restore_previous
 
         with self._lock:
             done, self._done = self._done, []
         for rel, backup in reversed(done):
-            if backup == self.SPARE:
-                restore_spare(self.out, rel)
-            else:
-                restore_previous(self.out, rel, backup)
+            restore_previous(self.out, rel, backup)
         for rel, _ in done:
             remove_empty_folders(self.out, rel)  # a new output's new folders
 
@@ -104,14 +92,12 @@ class Journal:
         """Let go of the files replaced: the build has written everything."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from salesplay.write import retire_previous
+        from salesplay.write import SPARE, retire_previous
 
         with self._lock:
             done, self._done = self._done, []
         # a spare held at commit is where it is to stay
-        kept = [
-            (rel, backup) for rel, backup in done if backup is not None and backup != self.SPARE
-        ]
+        kept = [(rel, backup) for rel, backup in done if backup not in (None, SPARE)]
         if len(kept) < 8:
             for rel, backup in kept:
                 retire_previous(self.out, rel, backup)

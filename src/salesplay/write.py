@@ -252,11 +252,19 @@ def commit_output(out: Path, rel: str, temp: str) -> None:
         os.close(fd)
 
 
-def keep_previous(out: Path, rel: str) -> str | None:
+#: what keep_previous answers when the file it kept is its output's spare already
+SPARE = "<spare>"
+
+
+def keep_previous(out: Path, rel: str, staged: str | None = None) -> str | None:
     """A second name (a hard link, no byte copied) for the file `rel` holds before it is
     replaced, so that a build that cannot write all its pages can put it back
     (restore_previous); None when `rel` holds no file. Raises OSError where the file could
-    not be replaced either (a file marked immutable refuses a link as it refuses a rename)."""
+    not be replaced either (a file marked immutable refuses a link as it refuses a rename).
+
+    With `staged` (the file that is to replace it), a large one is linked into the spares
+    instead, as the spare it will be once the build is over (spares.hold), and SPARE
+    comes back: letting go of it then moves nothing."""
     fd = _open_target_folder(out, rel)
     try:
         name = Path(rel).name
@@ -266,6 +274,12 @@ def keep_previous(out: Path, rel: str) -> str | None:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
+        if (
+            staged is not None
+            and _TEMP_RE.fullmatch(staged)
+            and spares.hold(out, fd, name, staged, rel)
+        ):
+            return SPARE
         backup = _temp_name()
         os.link(name, backup, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
         return backup
@@ -273,39 +287,17 @@ def keep_previous(out: Path, rel: str) -> str | None:
         os.close(fd)
 
 
-def keep_previous_as_spare(out: Path, rel: str, staged: str) -> bool:
-    """keep_previous, its second name the spare `rel` will keep once the build is over (see
-    spares.hold); False where that is not to be had (a small file: keep_previous then)."""
-    if not _TEMP_RE.fullmatch(staged):
-        return False
-    fd = _open_target_folder(out, rel)
-    try:
-        return spares.hold(out, fd, Path(rel).name, staged, rel)
-    finally:
-        os.close(fd)
-
-
-def restore_spare(out: Path, rel: str) -> None:
-    """Undo a commit of `rel` whose previous file keep_previous_as_spare kept: that file
-    put back from the spares. Best effort, as restore_previous."""
-    with contextlib.suppress(OSError, ValueError):
-        fd = _open_target_folder(out, rel)
-        try:
-            if spares.put_back(out, fd, Path(rel).name, rel):
-                with contextlib.suppress(OSError):
-                    os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def restore_previous(out: Path, rel: str, backup: str | None) -> None:
-    """Undo a commit of `rel`: the file keep_previous kept put back, or the new file removed
-    when there was none. Best effort: it runs while a build stops on another fault."""
+    """Undo a commit of `rel`: the file keep_previous kept put back (from the spares when it
+    is SPARE), or the new file removed when there was none. Best effort: it runs while a
+    build stops on another fault."""
     with contextlib.suppress(OSError, ValueError):
         fd = _open_target_folder(out, rel)
         try:
             name = Path(rel).name
-            if backup is not None and _TEMP_RE.fullmatch(backup):
+            if backup == SPARE:
+                spares.put_back(out, fd, name, rel)
+            elif backup is not None and _TEMP_RE.fullmatch(backup):
                 os.replace(backup, name, src_dir_fd=fd, dst_dir_fd=fd)
             else:
                 os.unlink(name, dir_fd=fd)

@@ -39,7 +39,8 @@ def load() -> None:
 
     for name in TYPES:
         ffi.typeof(name)
-    if fonts.ffi is ffi:  # once a process
+    # once a process; a WeasyPrint whose subsetter reaches its ffi otherwise is left as it is
+    if getattr(fonts, "ffi", None) is ffi:
         fonts.ffi = SizedByItems(ffi)
 
 
