@@ -217,6 +217,18 @@ def test_every_partner_has_a_kit_and_nothing_else(kits_dir: Path) -> None:
     assert sorted(p.name for p in kits_dir.iterdir()) == sorted(f"{p}.zip" for p in wanted)
 
 
+def test_a_kit_stores_every_member_its_text_pages_too(kits_dir: Path) -> None:
+    """A kit is its PDFs and decks, compressed already, and three pages of text: none of
+    its members is deflated again (each kit a play edit makes again paid for it)."""
+    for path in sorted(kits_dir.glob("*.zip")):
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            assert zf.testzip() is None
+        texts = [i for i in infos if i.filename.endswith((".html", ".json"))]
+        assert len(texts) >= 3, path.name  # index, manifest, what's new
+        assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}, path.name
+
+
 def test_partner_enablement_deck_says_whats_in_it_for_the_partner(
     kits: dict[str, dict[str, bytes]], catalog: Path
 ) -> None:

@@ -153,14 +153,24 @@ def check_member_name(name: str) -> str:
     return name  # what passed is already a normal posix path
 
 
+def compressed_already(name: str) -> bool:
+    """Whether member `name` is of a format that is compressed already (STORED_SUFFIXES)."""
+    return _suffix(name).lower() in STORED_SUFFIXES
+
+
 def deterministic_zip(
-    members: Sequence[tuple[str, bytes | Kept]], *, date: dt.date, comment: bytes = b""
+    members: Sequence[tuple[str, bytes | Kept]],
+    *,
+    date: dt.date,
+    comment: bytes = b"",
+    stored: Callable[[str], bool] = compressed_already,
 ) -> bytes:
     """A zip whose bytes depend only on the members, the date and the archive `comment`.
 
-    Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host;
-    already-compressed formats stored, the rest deflated. A Kept member (stored) is copied
-    with its known CRC: the same bytes as its content would give.
+    Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host; the
+    members `stored` names stored (by default the formats compressed already), the rest
+    deflated. A Kept member (stored) is copied with its known CRC: the same bytes as its
+    content would give.
     """
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
@@ -172,7 +182,7 @@ def deterministic_zip(
         sorted(zip(names, (d for _, d in members), strict=True), key=lambda m: m[0]),
         date=date,
         mode=FILE_MODE,
-        stored=lambda name: _suffix(name).lower() in STORED_SUFFIXES,
+        stored=stored,
         comment=comment,
     )
 
