@@ -76,3 +76,66 @@ def test_an_attribute_allowed_on_one_type_stays_refused_on_another() -> None:
     with pytest.raises(jinja2.exceptions.SecurityError):
         page.render(thing=str)
     assert page.render(thing=_HasMro()) == "an attribute of its own"
+
+
+class _Named:
+    def __init__(self, **fields: object) -> None:
+        self.__dict__.update(fields)
+
+
+class _Both(dict[str, object]):
+    """A mapping whose instances may also have attributes of their own."""
+
+    name: str
+
+
+READS = "{{ it.name }}|{{ it.format }}|{{ it.table is mapping }}|{{ it.table.pop is defined }}"
+
+
+def _fresh(source: str, **context: object) -> str:
+    """`source` rendered by an environment that has read nothing yet: the sandbox's rules
+    asked for every attribute."""
+    return make_env(None, html=False).from_string(source).render(**context)
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_an_attribute_read_again_answers_as_the_sandbox_did(first: bool) -> None:
+    """A (type, name) read as a plain attribute once is read again without asking the
+    sandbox's rules: the same answers every time, whatever the instance holds. A missing
+    attribute is still an item of that name or undefined, a table still read-only, and a
+    str's `format` still the sandbox's own."""
+    env = make_env(None, html=False)
+    page = env.from_string(READS)
+    things: list[object] = [
+        _Named(name="a", format="f", table={"k": 1}),
+        _Named(name="b", format="{0.__class__}", table={}),
+        {"name": "m", "format": "x", "table": {}},  # the same names as items of a mapping
+    ]
+    if not first:
+        things.reverse()
+    for it in [*things, *things]:
+        assert page.render(it=it) == _fresh(READS, it=it)
+    view = _Named(name="v", format="f", table={"k": 1})
+    assert page.render(it=view) == "v|f|True|False"  # the view's table read-only: no `pop`
+    # a str's format is wrapped by the sandbox, after a plain `format` was read as before
+    fmt = env.from_string("{{ s.format(x) }}")
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        fmt.render(s="{0.__class__}", x=1)
+    assert fmt.render(s="{0}!", x=1) == "1!"
+    # a field that holds a str's `format` on another instance: the sandbox's wrapper still
+    call = env.from_string("{{ it.format(1) }}")
+    assert call.render(it=_Named(format="{0}!".format)) == "1!"
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        call.render(it=_Named(format="{0.__class__}".format))
+    # an instance without the attribute: an item of that name, else undefined, as before
+    with pytest.raises(jinja2.exceptions.UndefinedError):
+        env.from_string("{{ it.name }}").render(it=_Named())
+    named = env.from_string("{{ it.name }}")
+    with_attribute = _Both()
+    with_attribute.name = "attribute"
+    assert named.render(it=with_attribute) == "attribute"
+    item = _Both(name="item")
+    assert named.render(it=item) == "item" == _fresh("{{ it.name }}", it=item)
+    # and a private attribute of the type stays refused after its fields were read
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        env.from_string("{{ it.__dict__ }}").render(it=view)

@@ -69,6 +69,10 @@ class _Sandbox(SandboxedEnvironment):
         #: is_safe_attribute's answers by (type, name): Jinja's rule reads only the object's
         #: type and the name, and a thousand kit pages ask the same few hundred of each
         self._safe: dict[tuple[type, str], bool] = {}
+        #: (type, name) read as a plain attribute before: safe by that rule, and not a
+        #: str's `format` (the one value the sandbox wraps); `getattr` reads it again without
+        #: asking both rules (a kit's index page reads some 360 attributes, a playbook more)
+        self._plain: set[tuple[type, str]] = set()
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -88,7 +92,16 @@ class _Sandbox(SandboxedEnvironment):
         return tree
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        return _read_only(obj, super().getattr(obj, attribute))
+        key = (type(obj), attribute)
+        if key in self._plain:
+            try:
+                return _read_only(obj, getattr(obj, attribute))
+            except AttributeError:
+                pass  # not on this one: the sandbox's way (an item of that name, or undefined)
+        value = super().getattr(obj, attribute)
+        if attribute not in _FORMATS and self._safe.get(key):
+            self._plain.add(key)
+        return _read_only(obj, value)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         return _read_only(obj, super().getitem(obj, argument))
@@ -507,6 +520,8 @@ class _Undefined(jinja2.StrictUndefined):
         return f"'{kind if shown.endswith(' object') else shown}' has no attribute '{name}'{meant}"
 
 
+#: the str methods Jinja's sandbox wraps when a template reads them (wrap_str_format)
+_FORMATS = frozenset({"format", "format_map"})
 #: what would change a dict in place (the edition's tables are read-only mappings)
 _MUTATORS = frozenset({"pop", "popitem", "update", "clear", "setdefault"})
 
