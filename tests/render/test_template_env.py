@@ -122,11 +122,15 @@ def test_an_attribute_read_again_answers_as_the_sandbox_did(first: bool) -> None
     with pytest.raises(jinja2.exceptions.SecurityError):
         fmt.render(s="{0.__class__}", x=1)
     assert fmt.render(s="{0}!", x=1) == "1!"
-    # a field that holds a str's `format` on another instance: the sandbox's wrapper still
-    call = env.from_string("{{ it.format(1) }}")
-    assert call.render(it=_Named(format="{0}!".format)) == "1!"
-    with pytest.raises(jinja2.exceptions.SecurityError):
-        call.render(it=_Named(format="{0.__class__}".format))
+    # a field that holds a str's `format` on another instance, whatever the field's name:
+    # the sandbox's wrapper still
+    for field in ("format", "fmt"):
+        read = env.from_string("{{ it." + field + " }}")
+        assert read.render(it=_Named(**{field: "plain"})) == "plain"  # a plain read first
+        call = env.from_string("{{ it." + field + "(1) }}")
+        assert call.render(it=_Named(**{field: "{0}!".format})) == "1!"
+        with pytest.raises(jinja2.exceptions.SecurityError):
+            call.render(it=_Named(**{field: "{0.__class__}".format}))
     # an instance without the attribute: an item of that name, else undefined, as before
     with pytest.raises(jinja2.exceptions.UndefinedError):
         env.from_string("{{ it.name }}").render(it=_Named())

@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import BuiltinMethodType, MappingProxyType, MethodType, TracebackType
 from typing import Any
 
 import jinja2
@@ -69,9 +69,9 @@ class _Sandbox(SandboxedEnvironment):
         #: is_safe_attribute's answers by (type, name): Jinja's rule reads only the object's
         #: type and the name, and a thousand kit pages ask the same few hundred of each
         self._safe: dict[tuple[type, str], bool] = {}
-        #: (type, name) read as a plain attribute before: safe by that rule, and not a
-        #: str's `format` (the one value the sandbox wraps); `getattr` reads it again without
-        #: asking both rules (a kit's index page reads some 360 attributes, a playbook more)
+        #: (type, name) found safe by that rule before: `getattr` reads it again without
+        #: asking it, nor the sandbox's wrapping of a str's `format` unless the value is a
+        #: bound method (a kit's index page reads some 360 attributes, a playbook more)
         self._plain: set[tuple[type, str]] = set()
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -95,11 +95,15 @@ class _Sandbox(SandboxedEnvironment):
         key = (type(obj), attribute)
         if key in self._plain:
             try:
-                return _read_only(obj, getattr(obj, attribute))
+                value = getattr(obj, attribute)
             except AttributeError:
                 pass  # not on this one: the sandbox's way (an item of that name, or undefined)
+            else:
+                # a bound method may be a str's `format`, which the sandbox wraps
+                if not isinstance(value, _METHODS):
+                    return _read_only(obj, value)
         value = super().getattr(obj, attribute)
-        if attribute not in _FORMATS and self._safe.get(key):
+        if self._safe.get(key):
             self._plain.add(key)
         return _read_only(obj, value)
 
@@ -520,8 +524,9 @@ class _Undefined(jinja2.StrictUndefined):
         return f"'{kind if shown.endswith(' object') else shown}' has no attribute '{name}'{meant}"
 
 
-#: the str methods Jinja's sandbox wraps when a template reads them (wrap_str_format)
-_FORMATS = frozenset({"format", "format_map"})
+#: the values Jinja's sandbox may wrap when a template reads them (wrap_str_format: a
+#: str's bound `format` or `format_map`)
+_METHODS = (MethodType, BuiltinMethodType)
 #: what would change a dict in place (the edition's tables are read-only mappings)
 _MUTATORS = frozenset({"pop", "popitem", "update", "clear", "setdefault"})
 
