@@ -293,6 +293,54 @@ def test_a_staged_output_appears_whole_when_committed(tmp_path: Path) -> None:
         commit_output(tmp_path, "kits/a.zip", "../a.zip")
 
 
+def test_a_large_staged_output_starts_to_the_disk_when_staged_and_is_synced_when_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesplay import write
+    from salesplay.write import EARLY_WRITEBACK, commit_output, stage_output
+
+    started: list[int] = []  # the inode of each file whose writeback was started
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def start(fd: int) -> None:
+        started.append(os.fstat(fd).st_ino)
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(write, "start_writeback", start)
+    monkeypatch.setattr(write.os, "fsync", fsync)
+    large, small = b"k" * EARLY_WRITEBACK, b"page"
+    temps = {rel: stage_output(tmp_path, rel, data) for rel, data in
+             (("kits/a.zip", large), ("site/a.html", small))}  # fmt: skip
+    inodes = {rel: (tmp_path / rel).parent.joinpath(str(t)).stat().st_ino
+              for rel, t in temps.items()}  # fmt: skip
+    # the kit's pages start on their way as it is staged; a page's few bytes wait for its sync
+    assert started == [inodes["kits/a.zip"]]
+    for rel, temp in temps.items():
+        assert temp is not None
+        commit_output(tmp_path, rel, temp)
+    # the hint changes no promise: each file is still synced before it takes its name
+    assert set(inodes.values()) <= set(synced)
+    assert (tmp_path / "kits/a.zip").read_bytes() == large
+
+
+def test_starting_a_writeback_is_a_hint_that_never_fails(tmp_path: Path) -> None:
+    from salesplay.write import start_writeback
+
+    path = tmp_path / "kit.zip"
+    with path.open("wb") as out:
+        out.write(b"x" * 100_000)
+        out.flush()
+        start_writeback(out.fileno())
+    assert path.read_bytes() == b"x" * 100_000
+    fd = os.open(tmp_path, os.O_RDONLY)
+    os.close(fd)
+    start_writeback(fd)  # a closed descriptor: refused by the kernel, and nothing said
+
+
 def test_an_output_of_the_same_size_is_compared_end_first_then_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

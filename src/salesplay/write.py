@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import hashlib
 import json
 import mmap
@@ -12,11 +14,11 @@ import re
 import secrets
 import stat
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from salesplay import spares
 
@@ -99,15 +101,25 @@ def _temp_name() -> str:
 
 
 def _write_new(
-    dir_fd: int, tmp: str, data: bytes, *, durable: bool = False, mode: int | None = None
+    dir_fd: int,
+    tmp: str,
+    data: bytes,
+    *,
+    durable: bool = False,
+    mode: int | None = None,
+    synced_later: bool = False,
 ) -> None:
-    """Write the new file `tmp` in `dir_fd` (0600 while incomplete; `mode` once written)."""
+    """Write the new file `tmp` in `dir_fd` (0600 while incomplete; `mode` once written).
+    `synced_later`: its fsync comes later (commit_output); a large file starts on its way
+    to the disk now (start_writeback)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
+            if synced_later and len(data) >= EARLY_WRITEBACK:
+                start_writeback(out.fileno())
             if durable:
                 os.fsync(out.fileno())
             if mode is not None:
@@ -117,6 +129,37 @@ def _write_new(
         with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=dir_fd)
         raise
+
+
+#: the least bytes a staged file must hold for its writeback to start as it is staged (a
+#: kit, a playbook); a page's few kilobytes are synced with the rest as before
+EARLY_WRITEBACK = 1 << 20
+#: sync_file_range's flag that starts writing a file's dirty pages without waiting for them
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing the dirty pages of the open file `fd` to the disk, without waiting
+    (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`; elsewhere nothing). Its fsync later
+    then waits only for what is left: a kit-wide edit writes 2.5 GB, which this disk
+    takes about 2.1 s to hold, and each kit's pages go to it while the next kits are made
+    rather than when the build's writer commits it. A hint: it changes no byte and no
+    promise of fsync's."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # a refusal leaves it to the fsync
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """libc's sync_file_range, typed; None where there is none (not Linux)."""
+    try:
+        func = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    func.restype = ctypes.c_int
+    return cast("Callable[[int, int, int, int], int]", func)
 
 
 def output_parts(rel: str) -> list[str]:
@@ -223,7 +266,7 @@ def stage_output(out: Path, rel: str, data: bytes) -> str | None:
             return None
         spares.drop(out, rel)
         tmp = _temp_name()
-        _write_new(fd, tmp, data)
+        _write_new(fd, tmp, data, synced_later=True)
         return tmp
     finally:
         os.close(fd)
