@@ -214,13 +214,13 @@ def naive(catalog: Path, sample: int) -> dict[str, Any]:
             key = f"play:{play}"
             if key not in deck_bytes:
                 slides = decks.partner_enablement_slides(ped, play)
-                deck_bytes[key] = decks.deck_bytes(ped, slides, master, play)
+                deck_bytes[key] = decks.deck_bytes(decks.DeckLook.of(ped), slides, master, play)
             edits.append(NaiveJob("deck", pid, key))
         for dest in ped.partners[pid].destinations:
             key = f"dest:{dest}"
             if key not in deck_bytes:
                 slides = decks.pitch_slides(public, dest)
-                deck_bytes[key] = decks.deck_bytes(public, slides, master, dest)
+                deck_bytes[key] = decks.deck_bytes(decks.DeckLook.of(public), slides, master, dest)
             edits.append(NaiveJob("deck", pid, key))
     _NAIVE.update(cat=cat, ped=ped, env=make_env(None), decks=deck_bytes)
     import weasyprint  # noqa: F401  # imported once, inherited by the forked workers

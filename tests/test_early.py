@@ -35,6 +35,7 @@ from salesplay.engine.schedule import collect, run_stage
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families import playbooks
 from salesplay.families.base import PageBudget, PdfMake, Sources
+from salesplay.families.decks import DeckMake
 from salesplay.faults import BuildFault
 from salesplay.memo import Memo
 from salesplay.pipeline import check_catalog
@@ -490,6 +491,9 @@ def test_a_whole_build_on_two_cpus_has_a_standby_and_others_do_not(tmp_path: Pat
     assert (
         _standby(ctx, ["site", "reports"], partial=False, files=FileMemo()) is None
     )  # nothing long wanted
+    decks = _standby(ctx, ["decks"], partial=False, files=FileMemo())
+    assert decks is not None  # python-pptx imported while the catalog is checked
+    decks.close()
     assert (
         _standby(ctx, [], partial=True, files=FileMemo()) is None
     )  # `salesplay kit`, serve's first pass
@@ -592,7 +596,7 @@ def test_the_playbook_of_the_play_saved_last_is_planned_first(tmp_path: Path) ->
 
 
 def test_the_stages_other_units_get_the_cpus_the_standbys_leave(tmp_path: Path) -> None:
-    # on two CPUs, two standbys making PDFs leave none: a deck (its make is a closure) is
+    # on two CPUs, two standbys making PDFs leave none: a unit whose make is a closure is
     # made in the build's own process, not on two more forked workers
     gate = tmp_path / "gate"
     standby = Standby([_warm], siblings=1)
@@ -853,6 +857,41 @@ def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them
     assert _files(project / "build") == _files(project / "clean")
 
 
+def test_a_play_edits_decks_are_made_on_the_standbys_with_its_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a deck's make pickles: the standbys, which imported python-pptx while the build
+    # planned, make the edited play's decks with its cards, not the build's own process nor
+    # workers forked for them (the partner decks go before the rep's card, which no kit
+    # holds: test_only_a_few_units_go_first)
+    project = _built_then_edited(tmp_path)
+    log = tmp_path / "made.log"
+    pdf_make, deck_make = PdfMake.__call__, DeckMake.__call__
+
+    def noted(rel: str) -> None:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {rel}\n")
+
+    def pdf(self: PdfMake, workshop: Workshop) -> Made:
+        noted(self.where.file.as_posix())
+        return pdf_make(self, workshop)
+
+    def deck(self: DeckMake) -> Made:
+        noted(f"{self.subject[1]} {self.title}")
+        return deck_make(self)
+
+    monkeypatch.setattr(PdfMake, "__call__", pdf)
+    monkeypatch.setattr(DeckMake, "__call__", deck)
+    code, err = _all(project)
+    assert code == 0, err
+    made = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    decks = [(pid, what) for pid, what in made if not what.endswith(".pdf")]
+    standbys = {pid for pid, what in made if what.endswith(".pdf")}
+    assert decks and {pid for pid, _ in decks} <= standbys
+    assert str(os.getpid()) not in standbys
+    assert any("partner enablement" in what for _, what in decks)
+
+
 def test_a_fault_in_the_reps_card_made_beside_the_kits_leaves_build_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -900,13 +939,13 @@ def test_a_queue_of_units_no_later_stage_needs_is_waited_for(tmp_path: Path) -> 
 def test_only_a_few_units_go_first() -> None:
     standby = Standby([_warm], siblings=1)
     early = EarlyStarts(1, stale=lambda _u: True, standby=standby)
-    few = [_sent_unit(f"few/{n}.pdf") for n in range(4)]  # two a standby
-    many = [_sent_unit(f"many/{n}.pdf") for n in range(5)]
+    few = [_sent_unit(f"few/{n}.pdf") for n in range(8)]  # four a standby
+    many = [_sent_unit(f"many/{n}.pdf") for n in range(9)]
     try:
         early.offer(many, first=True)  # a cold build's partner cards: by length, as the rest
         early.offer(few, first=True)
         order = sorted([*few, *many], key=early._order)
-        assert [u.rel for u in order[:4]] == [u.rel for u in few]
+        assert [u.rel for u in order[:8]] == [u.rel for u in few]
         assert all(early._order(u)[0] for u in many)
     finally:
         early.close()

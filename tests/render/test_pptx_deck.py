@@ -691,11 +691,13 @@ def test_a_path_split_over_slides_says_continued_in_the_decks_language(
 ) -> None:
     """A German kit's deck read "Der Weg (cont.)": the word was English in every language."""
     from salesplay.labels import labels_for
-    from salesplay.render.decks import deck_bytes
+    from salesplay.render.decks import DeckLook, deck_bytes
 
     edition = dataclasses.replace(rep, labels=labels_for(locale))
     steps = tuple(PathStep(f"Play {i}", f"Stage {i}") for i in range(1, 10))
-    data = deck_bytes(edition, [SlideSpec("Path", "Der Weg", steps=steps)], MASTER, "t")
+    data = deck_bytes(
+        DeckLook.of(edition), [SlideSpec("Path", "Der Weg", steps=steps)], MASTER, "t"
+    )
     assert [s.shapes.title.text for s in _open(data).slides] == ["Der Weg", second]
 
 
@@ -1222,3 +1224,29 @@ def test_an_objection_never_ends_a_slide_without_its_answer(rep: Edition) -> Non
             assert not texts[-1].startswith("They say"), (n, texts[-2:])
         shown = [p.text for s in pages for p in _paras(s, 1) if p.text.startswith("They say")]
         assert len(shown) == n
+
+
+def test_a_deck_units_make_pickles_and_makes_the_deck_its_edition_makes(rep: Edition) -> None:
+    """A deck's make is data (families.decks.DeckMake): it travels to a standby, and what
+    it carries of the edition (DeckLook) makes the bytes the edition makes."""
+    import pickle
+
+    from salesplay.engine.early import portable
+    from salesplay.engine.units import Workshop
+    from salesplay.families import decks as deck_family
+    from salesplay.render.decks import DeckLook, deck_bytes
+    from salesplay.render.slides import Logo
+
+    pid = next(iter(rep.plays))
+    slides = enablement_slides(rep, pid)
+    logo = Logo(_png(40, 20), (40, 20))
+    fit = FitCheck("enablement deck", Location(Path("plays/plays/x.yaml"), 1, 1), "de")
+    rel = f"decks/{pid}-enablement.pptx"
+    unit = deck_family.unit("decks", rel, rep, slides, MASTER, "m", "T", ("play", pid), logo, fit)
+    payload = portable(unit)
+    assert payload is not None  # a closure would not pickle: only the build could make it
+    travelled = pickle.loads(payload)
+    assert travelled.make == unit.make
+    data, warnings = travelled.make(Workshop())
+    assert data == deck_bytes(DeckLook.of(rep), slides, MASTER, "T", logo)
+    assert warnings == unit.make(Workshop())[1]

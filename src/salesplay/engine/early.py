@@ -25,9 +25,9 @@ from salesplay.faults import BuildFault
 #: playbook of a few dozen pages, not a one-page card (its fork would cost more than it saves).
 EARLY_COST = 2.0
 #: units a later stage needs first, at most, per standby, that go before the others: a few
-#: (an edited play's partner cards), not a cold build's hundreds, whose longest documents
-#: start first so that none runs alone at the end.
-FIRST_PER_STANDBY = 2
+#: (an edited play's partner cards and partner decks, one of each per tier), not a cold
+#: build's hundreds, whose longest documents start first so that none runs alone at the end.
+FIRST_PER_STANDBY = 4
 #: a frame's length, before a job sent to the standby and before each of its answers.
 _LENGTH = struct.Struct("<Q")
 

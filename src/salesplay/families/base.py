@@ -718,6 +718,31 @@ def warm_pdf() -> None:
     weasy.load()  # imported once in the parent, inherited by the workers
 
 
+def warm_pptx() -> None:
+    """Import python-pptx (0.17 s): the decks' Family.warm, so that the standby and its
+    siblings make decks without importing it each (engine.early)."""
+    from salesplay.render import pptx_deck  # noqa: F401
+
+
+@dataclass(frozen=True)
+class DeckUnitMake:
+    """A deck unit's make (deck_unit): data when its deck's make is (families.decks.DeckMake),
+    so that it travels to a standby as a PDF's make does."""
+
+    make_deck: Callable[[], Made]
+    #: where a deck fault is located: the master
+    where: Path
+    subject: Subject | None = None
+
+    def __call__(self, _workshop: Workshop) -> Made:
+        from salesplay.render.slides import DeckError
+
+        try:
+            return self.make_deck()
+        except DeckError as exc:
+            raise BuildFault.of(exc, self.where, self.subject) from None
+
+
 def deck_unit(
     family: str,
     rel: str,
@@ -728,14 +753,6 @@ def deck_unit(
 ) -> Unit:
     """A deck made by python-pptx, with its warnings; a deck fault is located at the master
     `where`."""
-
-    def make(_workshop: Workshop) -> Made:
-        from salesplay.render.slides import DeckError
-
-        try:
-            return make_deck()
-        except DeckError as exc:
-            raise BuildFault.of(exc, where, subject) from None
-
+    make = DeckUnitMake(make_deck, where, subject)
     # python-pptx takes about a third of a second for a deck
     return Unit(rel, family, key, make=make, subject=subject, cost=0.3)

@@ -9,7 +9,7 @@ from salesplay import images
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit
-from salesplay.families.base import Family, Sources, deck_unit
+from salesplay.families.base import Family, Sources, deck_unit, warm_pptx
 from salesplay.faults import BuildFault, Subject
 from salesplay.render import decks
 from salesplay.render.slides import DeckError, Logo, Overflow, SlideSpec
@@ -103,6 +103,28 @@ class FitCheck:
         return tuple(found)
 
 
+@dataclass(frozen=True)
+class DeckMake:
+    """A deck's make as data: what it reads of its edition (`look`), not the edition, so
+    that it pickles and a standby makes it (engine.early). With `fit`, a title or subtitle
+    too long for its box is a warning."""
+
+    master: Path
+    slides: tuple[SlideSpec, ...]
+    look: decks.DeckLook
+    title: str
+    subject: Subject
+    logo: Logo | None = None
+    fit: FitCheck | None = None
+
+    def __call__(self) -> Made:
+        overflows: list[Overflow] = []
+        data = decks.deck_bytes(
+            self.look, self.slides, self.master, self.title, self.logo, overflows
+        )
+        return data, self.fit.judge(self.subject, overflows) if self.fit else ()
+
+
 def unit(
     family: str,
     rel: str,
@@ -117,24 +139,13 @@ def unit(
 ) -> Unit:
     """One deck unit; made by python-pptx only when its key changed. With `fit`, a title or
     subtitle too long for its box is a warning."""
-
-    def make() -> Made:
-        overflows: list[Overflow] = []
-        data = decks.deck_bytes(ed, slides, master_path, title, logo, overflows)
-        return data, fit.judge(subject, overflows) if fit else ()
-
+    look = decks.DeckLook.of(ed)
+    make = DeckMake(master_path, tuple(slides), look, title, subject, logo, fit)
     key = deck_key(ed, slides, master_digest, title, logo)
     if fit is not None and fit.quotes:
         # whose each quote is, where its warning is said: kept with the deck's record
         key = key_of("deck-quotes", key, [(text, whose) for text, whose, _ in fit.quotes])
-    return deck_unit(
-        family,
-        rel,
-        make,
-        key,
-        master_path,
-        subject,
-    )
+    return deck_unit(family, rel, make, key, master_path, subject)
 
 
 def plan(src: Sources) -> list[Unit]:
@@ -195,6 +206,10 @@ FAMILY = Family(
     (("decks/*-pitch.pptx", "public"), ("decks/*-enablement.pptx", "rep")),
     plan,
     served=True,
+    # python-pptx imported by the standby while the build checks and plans: its siblings
+    # make the decks of the first stage with the cards (an edit's partner decks, which the
+    # kits wait for), not workers forked for them that import it each
+    warm=warm_pptx,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
 )

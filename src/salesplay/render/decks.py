@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from salesplay import richtext
@@ -438,9 +439,36 @@ def continued_title(ed: Edition) -> str:
     return tr("%(title)s (cont.)")
 
 
+@dataclass(frozen=True)
+class DeckLook:
+    """What a deck reads of its edition besides its slides (the deck family's units carry
+    this, not the edition, so that a deck's make pickles and travels to a standby)."""
+
+    #: the company's name: the deck's author
+    author: str
+    as_of: date
+    brand_color: str
+    accent_color: str
+    #: the edition's language, said on every run: spell-check, the CJK/complex-script faces
+    language: str
+    #: the title of a slide a slide overflows onto, in that language (continued_title)
+    continued: str
+
+    @classmethod
+    def of(cls, ed: Edition) -> DeckLook:
+        return cls(
+            ed.company.name,
+            ed.as_of,
+            ed.brand.primary,
+            ed.brand.accent,
+            ed.labels.lang,
+            continued_title(ed),
+        )
+
+
 def deck_bytes(
-    ed: Edition,
-    slides: list[SlideSpec],
+    look: DeckLook,
+    slides: Sequence[SlideSpec],
     master: Path,
     title: str,
     logo: Logo | None = None,
@@ -454,15 +482,14 @@ def deck_bytes(
         master,
         slides,
         title=title,
-        author=ed.company.name,
-        as_of=ed.as_of,
-        brand_color=ed.brand.primary,
-        accent_color=ed.brand.accent,
+        author=look.author,
+        as_of=look.as_of,
+        brand_color=look.brand_color,
+        accent_color=look.accent_color,
         logo=logo,
-        # every run says its language: spell-check, and the CJK/complex-script typefaces
-        language=ed.labels.lang,
+        language=look.language,
         # the engine is handed the word: it imports no labels
-        continued=continued_title(ed),
+        continued=look.continued,
         overflows=overflows,
     )
 
