@@ -79,9 +79,9 @@ def test_a_spare_is_removed_before_its_output_is_written_again(
 
     real = write._write_new
 
-    def spy(dir_fd: int, tmp: str, data: bytes) -> None:
+    def spy(dir_fd: int, tmp: str, data: bytes, **options: bool) -> None:
         seen.append(_spare(out).exists())
-        real(dir_fd, tmp, data)
+        real(dir_fd, tmp, data, **options)
 
     monkeypatch.setattr(write, "_write_new", spy)
     _build(out, _bytes("three"))
