@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import functools
 import hashlib
@@ -152,7 +151,10 @@ def start_writeback(fd: int) -> None:
 
 @functools.cache
 def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
-    """libc's sync_file_range, typed; None where there is none (not Linux)."""
+    """libc's sync_file_range, typed; None where there is none (not Linux). ctypes is
+    imported here, by a build that stages a kit, not by every command that writes."""
+    import ctypes
+
     try:
         func = ctypes.CDLL(None, use_errno=True).sync_file_range
     except (OSError, AttributeError):
