@@ -1250,3 +1250,26 @@ def test_a_deck_units_make_pickles_and_makes_the_deck_its_edition_makes(rep: Edi
     data, warnings = travelled.make(Workshop())
     assert data == deck_bytes(DeckLook.of(rep), slides, MASTER, "T", logo)
     assert warnings == unit.make(Workshop())[1]
+
+
+def test_a_decks_key_changes_with_each_thing_it_reads_of_its_edition(rep: Edition) -> None:
+    """The key is made of what the make reads (DeckLook): a new date, colour, language or
+    "(cont.)" title makes the deck again, an equal look does not."""
+    from salesplay.families.decks import deck_key
+    from salesplay.render.decks import DeckLook
+
+    slides = enablement_slides(rep, next(iter(rep.plays)))
+    look = DeckLook.of(rep)
+    key = deck_key(look, slides, "m", "T")
+    assert deck_key(DeckLook.of(rep), slides, "m", "T") == key
+    changed = {
+        "author": "Other Co",
+        "as_of": look.as_of + dt.timedelta(days=1),
+        "brand_color": "#000000",
+        "accent_color": "#FFFFFF",
+        "language": "de",
+        "continued": "%(title)s (Forts.)",
+    }
+    assert set(changed) == {f.name for f in dataclasses.fields(DeckLook)}
+    for field, value in changed.items():
+        assert deck_key(dataclasses.replace(look, **{field: value}), slides, "m", "T") != key

@@ -47,23 +47,17 @@ def logo(src: Sources, deck_master: decks.DeckMaster) -> Logo | None:
 
 
 def deck_key(
-    ed: Edition, slides: list[SlideSpec], master_digest: str, title: str, logo: Logo | None = None
+    look: decks.DeckLook,
+    slides: list[SlideSpec],
+    master_digest: str,
+    title: str,
+    logo: Logo | None = None,
 ) -> str:
-    """Everything a deck is made from: its slides, the master, the title, brand, date, logo
-    and the title of its overflow slides in its language."""
+    """Everything a deck is made from (DeckMake): its slides, the master, the title, what
+    it reads of its edition (brand, date, language, the title of its overflow slides) and
+    the logo."""
     mark = key_of("logo", logo.png) if logo else None
-    return key_of(
-        "deck",
-        slides,
-        master_digest,
-        title,
-        ed.company.name,
-        ed.as_of,
-        ed.brand,
-        mark,
-        ed.locale,
-        decks.continued_title(ed),
-    )
+    return key_of("deck", slides, master_digest, title, look, mark)
 
 
 @dataclass(frozen=True)
@@ -141,7 +135,7 @@ def unit(
     subtitle too long for its box is a warning."""
     look = decks.DeckLook.of(ed)
     make = DeckMake(master_path, tuple(slides), look, title, subject, logo, fit)
-    key = deck_key(ed, slides, master_digest, title, logo)
+    key = deck_key(look, slides, master_digest, title, logo)
     if fit is not None and fit.quotes:
         # whose each quote is, where its warning is said: kept with the deck's record
         key = key_of("deck-quotes", key, [(text, whose) for text, whose, _ in fit.quotes])
