@@ -269,3 +269,23 @@ def test_the_page_keys_of_members_no_kit_holds_any_more_are_forgotten(tmp_path: 
     with contextlib.redirect_stderr(io.StringIO()):
         assert run_build(ctx, ["kits"], partners=["red-rock"]) == 0
     assert {n for n in _pages(root) if n.startswith("kits:")} == before
+
+
+def test_a_removed_templates_folder_renders_its_pages_again(
+    project: Path, rendered: list[tuple[str, str]]
+) -> None:
+    """Records name a page's files by the rank of their folder; with the templates folder
+    gone the theme's rank moved down, and a build crashed on a rank no folder had."""
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "battlecard.html").write_text(
+        '{% extends "default/battlecard.html" %}', encoding="utf-8"
+    )
+    build(project)
+    for page in templates.iterdir():
+        page.unlink()
+    templates.rmdir()
+    rendered.clear()
+    build(project)
+    assert sorted(rendered) == sorted(EVERY_PAGE)
+    _same_as_clean(project)

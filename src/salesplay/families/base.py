@@ -434,8 +434,9 @@ def pdf_page(
 
     records = src.plans.records
     kept = None if src.clean else records.pages.get(name)
-    if kept is not None:
-        resources = src.resources(_placed(kept.loads, src.pdf_roots))
+    placed = None if kept is None else _placed(kept.loads, src.pdf_roots)
+    if kept is not None and placed is not None:
+        resources = src.resources(placed)
         if kept.key == digests.key(kept.reads, made_of(resources)):
             late = LatePdfMake(
                 functools.partial(guarded, where, render, edition),
@@ -474,14 +475,17 @@ def placed_name(path: str, places: Sequence[Path]) -> str:
     return path
 
 
-def _placed(named: Iterable[str], places: Sequence[Path]) -> list[str]:
-    """Paths named by placed_name() back where `places` are now."""
+def _placed(named: Iterable[str], places: Sequence[Path]) -> list[str] | None:
+    """Paths named by placed_name() back where `places` are now; None if a name's folder
+    is not among them (the project's templates folder was removed since: one place fewer),
+    and the page is then rendered again, as without its record."""
     found = []
     for name in named:
-        for rank, place in enumerate(places):
-            if name.startswith(f"<place {rank}>"):
-                name = str(place) + name.removeprefix(f"<place {rank}>")
-                break
+        if name.startswith("<place "):
+            rank, _, rest = name.removeprefix("<place ").partition(">")
+            if not rank.isdigit() or int(rank) >= len(places):
+                return None
+            name = str(places[int(rank)]) + rest
         found.append(name)
     return found
 
