@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the built-in theme's templates compiled for this code (render/shelf.py): made again when
+# any file of the package changes, as Python compiles its modules again
+SHELF  := src/salesplay/themes/__pycache__/theme-templates.bytecode
+SOURCES := $(shell find src/salesplay -type f -not -path '*/__pycache__/*')
 CATALOG ?= plays
 ARGS   ?=
 # Debian packages: WeasyPrint needs Pango at run time, and fonts for every script a catalog
@@ -24,25 +28,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(SHELF): $(STAMP) $(SOURCES)
+	$(BIN)/python -m salesplay.render.precompile
+
 runtime-deps:
 	@./tools/ensure-debs $(RUNTIME_DEBS)
 
 test-deps: runtime-deps
 	@./tools/ensure-debs $(TEST_DEBS)
 
-build: runtime-deps $(STAMP)
+build: runtime-deps $(STAMP) $(SHELF)
 	$(BIN)/salesplay build --catalog $(CATALOG) $(ARGS)
 
-check: $(STAMP)
+check: $(STAMP) $(SHELF)
 	$(BIN)/salesplay check --catalog $(CATALOG) $(ARGS)
 
-kits: runtime-deps $(STAMP)
+kits: runtime-deps $(STAMP) $(SHELF)
 	$(BIN)/salesplay build --catalog $(CATALOG) --only kits $(ARGS)
 
-serve: runtime-deps $(STAMP)
+serve: runtime-deps $(STAMP) $(SHELF)
 	$(BIN)/salesplay serve $(ARGS)
 
-test: test-deps $(STAMP)
+test: test-deps $(STAMP) $(SHELF)
 	$(BIN)/pytest -n 2 -q $(ARGS)
 
 lint: $(STAMP)
@@ -54,7 +61,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench tools
 	$(BIN)/ruff check --fix src tests bench tools
 
-bench: runtime-deps $(STAMP)
+bench: runtime-deps $(STAMP) $(SHELF)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_kits.py
 	$(BIN)/python bench/bench_build.py

@@ -26,6 +26,7 @@ from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Location, Severity, did_you_mean, display_path
 from salesplay.faults import BuildFault
 from salesplay.labels import LOCALE_DIR, Labels, fallback_chain
+from salesplay.render import shelf
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
 from salesplay.render.theme import THEME_DIR as THEME_DIR
@@ -446,24 +447,30 @@ def _also_unchanged(uptodate: Callable[[], bool], other: Path) -> Callable[[], b
     return lambda: uptodate() and stamp() == then
 
 
-class _MemoryBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in a dict this process owns (memo.Memo.templates).
+class _Bytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in a dict this process owns (memo.Memo.templates), and the
+    built-in theme's as `make` compiled them (render.shelf).
 
-    Never on disk: Jinja loads bytecode with marshal, so only code this process compiled is
-    loaded. Jinja checks the source's checksum first, so an edited template is compiled
-    again; `flavour` keeps environments that compile differently (autoescape) apart.
+    Never from a build folder: Jinja loads bytecode with marshal, so only code this process
+    compiled, or the installed package holds, is loaded. Jinja checks the source's checksum
+    first, so an edited template is compiled again; `flavour` keeps environments that
+    compile differently (autoescape) apart. Without a store, nothing is kept.
     """
 
-    def __init__(self, store: dict[str, bytes], flavour: str) -> None:
+    def __init__(self, store: dict[str, bytes] | None, flavour: str) -> None:
         self.store, self.flavour = store, flavour
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(self.flavour + bucket.key)
+        key = self.flavour + bucket.key
+        data = None if self.store is None else self.store.get(key)
+        if data is None:
+            data = shelf.installed().get(key)
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
+        if self.store is not None:
+            self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
 
 
 class MacroMissing(jinja2.UndefinedError):
@@ -555,7 +562,8 @@ def make_env(
     `labels` are the built-in labels of the locale pages are made in: `_()`, `gettext` and
     `{% trans %}` translate through them, and the `date`, `number` and `percent` filters
     format by them; `locale`, `lang` and `direction` are globals (English when None).
-    `compiled` keeps compiled templates between the builds of one process (memo.Memo).
+    `compiled` keeps compiled templates between the builds of one process (memo.Memo); the
+    built-in theme's come compiled from render.shelf when `make` made it for this code.
     """
     labels = labels or Labels()
     loader = jinja2.ChoiceLoader(
@@ -578,7 +586,7 @@ def make_env(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
-        bytecode_cache=None if compiled is None else _MemoryBytecode(compiled, f"html={html}:"),
+        bytecode_cache=_Bytecode(compiled, f"html={html}:"),
     )
     # newstyle: a translated label is autoescaped and formats its %(name)s placeholders
     # through `labels`, not its catalog: a label left in English on a right-to-left page
