@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
@@ -17,11 +18,22 @@ from salesplay.context import Context, resolve_as_of
 from salesplay.families.site import card_path
 from salesplay.imagecache import FOLDER
 from salesplay.memo import Memo
+from salesplay.render import shelf
 from salesplay.views import Edition
 from test_incremental import assert_same_tree
 
 PLAY = "plays/backup-modernization.yaml"
 CARD = card_path("backup-modernization")
+
+
+@pytest.fixture(autouse=True)
+def _no_shelf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The memo alone, as salesplay installed without `make` has it: the built-in theme is
+    compiled, not loaded from the shelf `make` compiles it to (render.shelf)."""
+    monkeypatch.setattr(shelf, "SHELF", tmp_path / "no-shelf")
+    shelf.installed.cache_clear()
+    yield
+    shelf.installed.cache_clear()
 
 
 @pytest.fixture
