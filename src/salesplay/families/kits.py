@@ -428,16 +428,15 @@ def _cache_name(unit: Unit) -> str:
 
 
 def _cached(out: Path, unit: Unit) -> bytes | None:
-    from salesplay.write import read_output
-
-    try:
-        return read_output(out, _cache_name(unit), limit=256 << 20)
-    except (OSError, ValueError):
-        return None
+    """A member's bytes from the cache, checked against the digest kept with them: a
+    truncated or foreign file is made again, never stamped into a kit (it stopped every
+    later build with the PDF library's error)."""
+    blobs = _cached_blobs(out, _cache_name(unit))
+    return blobs[0] if blobs is not None and len(blobs) == 1 else None
 
 
 def _store(out: Path, unit: Unit, data: bytes) -> None:
-    _store_file(out, _cache_name(unit), data)
+    _store_blobs(out, _cache_name(unit), [data])
 
 
 def _pages_name(unit: Unit) -> str:
