@@ -391,3 +391,22 @@ def test_an_import_after_a_rule_is_a_warning_at_it(tmp_path: Path) -> None:
         "style.css:2:1: @import after a rule is ignored (CSS reads @import only at a sheet's"
         " top, before any rule): move it above the rules"
     ]
+
+
+def test_a_kept_lint_follows_where_a_font_is_found_not_only_its_bytes(tmp_path: Path) -> None:
+    """A copy of the built-in fonts.css in templates/ names fonts/Inter-*.otf, which the
+    lint fetches beside it, never from the theme: it said them missing. The user copied the
+    fonts in, with the built-in's bytes, and the kept lint (keyed by bytes alone, the
+    built-in's either way) still said them missing."""
+    project, out = tmp_path / "templates", tmp_path / "build"
+    _write(project, {"fonts.css": (THEME_DIR / "fonts.css").read_bytes()})
+    out.mkdir()
+    roots = template_dirs(project)
+    missing = lint_stylesheets(project, roots, out)
+    assert missing and all("Inter-" in d.message for d in missing), missing
+    for font in (THEME_DIR / "fonts").glob("*.otf"):
+        _write(project, {f"fonts/{font.name}": font.read_bytes()})
+    assert lint_stylesheets(project, roots, out) == lint_stylesheets(project, roots) == []
+    for font in (project / "fonts").iterdir():  # and back: said missing again
+        font.unlink()
+    assert lint_stylesheets(project, roots, out) == missing

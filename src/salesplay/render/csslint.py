@@ -25,7 +25,10 @@ from salesplay.render.theme import (
     css_text,
     css_url_spans,
     css_urls,
+    first_file,
     read_theme_file,
+    relative_name,
+    template_dirs,
 )
 
 #: the diagnostics' code (reports/check.json, `--format json`).
@@ -198,13 +201,18 @@ def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bo
     from salesplay.engine.records import key_of
 
     refs = sorted({ref for name, (data, _) in sheets.items() for ref in css_references(name, data)})
-    files = []
+    dirs = template_dirs(project)
+    files: list[tuple[str, bool | None, str | None]] = []
     for ref in refs:
         try:  # read as the portal reads it: inside templates/, bounded
             digest: str | None = hashlib.sha256(read_theme_file(project, ref)).hexdigest()
         except BuildFault:
             digest = None  # none, a link out or too large: the lint says what it makes of it
-        files.append((ref, digest))
+        # and which folder holds it: the lint fetches a project sheet's fonts/X.otf beside
+        # it, never from the built-in theme, which the portal falls back to; so templates/
+        # given the built-in's fonts after the lint said them missing kept saying so
+        found = first_file(dirs, ref) if relative_name(ref) else None
+        files.append((ref, None if found is None else found.is_relative_to(project), digest))
     return key_of(
         "csslint",
         version("weasyprint"),
