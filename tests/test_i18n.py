@@ -25,6 +25,7 @@ from salesplay.i18n import (
 )
 from salesplay.localize import localized
 from salesplay.pipeline import check_catalog
+from salesplay.render.theme import THEME_DIR
 from salesplay.resolve import Catalog
 from sessionbuild import SALESPLAY
 
@@ -1488,3 +1489,33 @@ def test_a_plays_partner_incentives_are_translated_as_its_other_programme_texts(
     role = german.plays["backup-modernization"].partner
     assert role is not None
     assert role.incentives == ("Doppelte Prämie für die ersten drei Deals.",)
+
+
+@pytest.mark.parametrize("count", ["0", "7", "99999999999"])
+@pytest.mark.parametrize("where", ["catalog", "labels"])
+def test_a_plural_count_no_language_has_is_one_error_at_the_header(
+    tmp_path: Path, count: str, where: str
+) -> None:
+    """Babel makes nplurals strings for each plural entry it reads: 99999999999 took all of
+    the machine's memory, in `check` as in `build` (a catalog's translations, or a
+    project's rewording of the built-in labels in templates/locale/)."""
+    root = make_catalog(tmp_path, LOCALES)
+    if where == "catalog":
+        cli(tmp_path, "i18n", "extract")
+        path = root / "translations" / "de.po"
+        text = path.read_text() + '\nmsgid "a"\nmsgid_plural "b"\nmsgstr[0] "c"\n'
+        shown = "plays/translations/de.po"
+    else:
+        path = tmp_path / "templates" / "locale" / "de.po"
+        path.parent.mkdir(parents=True)
+        text = (THEME_DIR / "locale" / "de.po").read_text()  # it has plural entries
+        shown = "templates/locale/de.po"
+    assert "nplurals=2;" in text
+    path.write_text(text.replace("nplurals=2;", f"nplurals={count};"))
+    line = text[: text.index("nplurals=2;")].count("\n") + 1
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert [e for e in err.splitlines() if ": error: " in e] == [
+        f"{shown}:{line}:1: error: Plural-Forms gives nplurals={count}: a language has 1 to 6"
+        " plural forms (copy the header of the language's PO file from msginit or CLDR)"
+    ]

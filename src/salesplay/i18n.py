@@ -691,6 +691,9 @@ def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
     lines = ["#\n" if line.lstrip().startswith("#~|") else line for line in lines]
     try:
         return _parsed(lines)
+    except PluralForms as exc:
+        line = next((n for n, text in enumerate(lines, 1) if "nplurals" in text), 1)
+        raise LoadError(str(exc), line, 1, "po") from None
     except PoFileError as exc:
         message = _BABEL_LINE_RE.sub("", str(exc))
         # Babel counts lines from 0, and reports 0 for what is missing at the end of the file
@@ -698,6 +701,23 @@ def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
         raise LoadError(f"could not be read: {message}", line, 1, "po") from None
     except (ValueError, TypeError) as exc:
         raise LoadError(f"could not be read: {exc}", 1, 1, "po") from None
+
+
+#: the most plural forms a language has (CLDR's categories: zero, one, two, few, many, other)
+MAX_PLURALS = 6
+
+
+class PluralForms(Exception):
+    """A header's `Plural-Forms: nplurals=N` that no language has: Babel makes N strings
+    for every plural entry it reads, and nplurals=99999999999 took all of the machine's
+    memory. Not a ValueError: Babel takes one raised while it reads a comment for the
+    comment's fault, at the comment's line."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"Plural-Forms gives nplurals={count}: a language has 1 to {MAX_PLURALS} plural"
+            " forms (copy the header of the language's PO file from msginit or CLDR)"
+        )
 
 
 def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
@@ -716,6 +736,14 @@ def _parsed(lines: Sequence[str]) -> tuple[PoCatalog, list[Message]]:
                 repeats.append(message)
                 return
             super().__setitem__(id, message)
+
+        @property
+        def num_plurals(self) -> int:
+            # asked by Babel for each plural entry it reads, before it makes that many strings
+            count: int = super().num_plurals
+            if not 1 <= count <= MAX_PLURALS:
+                raise PluralForms(count)
+            return count
 
     po = Reading()
     PoFileParser(po, abort_invalid=True).parse(lines)
