@@ -238,3 +238,53 @@ def test_names_of_other_spellings_and_partials_of_any_suffix(tmp_path: Path) -> 
         tmp_path / "other", {"playbook.jinja": '{% extends "default/playbook.html" %}'}
     )
     assert run_cli(*CHECK, cwd=other).lines[0].endswith("(did you mean 'playbook.html'?)")
+
+
+def test_a_page_that_repeats_without_end_is_one_error_of_check(tmp_path: Path) -> None:
+    """Each piece within the sandbox's bounds (`"x" * 1000000`), two hundred of them: the
+    page was made whole, then took minutes and all of the machine's memory. The text a page
+    makes is counted as it is made."""
+    loop = '{% for i in range(200) %}{{ "x" * 1000000 }}{% endfor %}'
+    _project(
+        tmp_path,
+        {"battlecard.html": f'{{% extends "default/battlecard.html" %}}{{% block title %}}{loop}'
+         "{% endblock %}"},
+    )  # fmt: skip
+    done = run_cli(*CHECK, cwd=tmp_path)
+    assert done.code == 1
+    assert [line for line in done.lines if ": error: " in line] == [
+        "templates/battlecard.html:1: error: the page is larger than 64 MB: does a loop"
+        " repeat without end?"
+    ]
+
+
+def test_a_template_that_never_ends_is_stopped_at_its_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two nested range()s, each within the sandbox's bounds, ran for ever (`check` too):
+    a page's template is stopped after MAX_RENDER_SECONDS of CPU, at the line it was on."""
+    import time
+
+    from salesplay.render import templates
+
+    monkeypatch.setattr(templates, "MAX_RENDER_SECONDS", 0.3)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text(
+        "start\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}"
+        "{% endfor %}\n"
+    )
+    env = templates.make_env(folder)
+    started = time.process_time()
+    with pytest.raises(templates.TemplateFault) as caught:
+        templates.render(env, "page.html")
+    assert 0.2 <= time.process_time() - started < 10
+    assert (caught.value.loc.file, caught.value.loc.line) == (folder / "page.html", 2)
+    assert str(caught.value) == (
+        "the template ran for more than 0.3 s of CPU: does a loop never end?"
+    )
+    # the limit is lifted once the page is made: nothing else is stopped
+    (folder / "small.html").write_text("{{ 1 + 1 }}")
+    assert templates.render(env, "small.html") == "2"
+    assert templates.signal.getitimer(templates.signal.ITIMER_PROF) == (0.0, 0.0)
+    assert templates.signal.getsignal(templates.signal.SIGPROF) is templates.signal.SIG_DFL

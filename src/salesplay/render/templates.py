@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
 import os
 import posixpath
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import BuiltinMethodType, MappingProxyType, MethodType, TracebackType
@@ -709,13 +712,70 @@ def _named(env: jinja2.Environment, name: str) -> Location:
     return Location(Path(filename or name), 1, 0)
 
 
+#: the CPU seconds a page's template may run: two nested loops, each within the sandbox's
+#: bounds (range() of 100,000), ran for ever, `check` too; a card renders in milliseconds
+MAX_RENDER_SECONDS = 60.0
+#: the most text a page's template may make, counted as it is made (a loop that repeated a
+#: long string took all of the machine's memory before anything said so)
+MAX_PAGE_CHARS = 64 << 20
+
+
+class _PastLimit(Exception):
+    """A template run past MAX_RENDER_SECONDS or MAX_PAGE_CHARS; raised where it runs."""
+
+
+@contextlib.contextmanager
+def _limited(seconds: float) -> Iterator[None]:
+    """Stop the code run inside after `seconds` of the process's CPU time (SIGPROF), with
+    _PastLimit raised where it is. Only the main thread can take a signal: elsewhere, and
+    inside another limit (a page rendered while one renders), nothing is added."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_PROF)[0] > 0
+    ):
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise _PastLimit(
+            f"the template ran for more than {seconds:g} s of CPU: does a loop never end?"
+        )
+
+    before = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, before)
+
+
+def _made(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    """What `template` makes of `context`, stopped once it passes MAX_PAGE_CHARS."""
+    pieces, size = [], 0
+    for piece in template.generate(**context):
+        size += len(piece)
+        if size > MAX_PAGE_CHARS:
+            raise _PastLimit(
+                f"the page is larger than {MAX_PAGE_CHARS >> 20} MB: does a loop repeat"
+                " without end?"
+            )
+        pieces.append(piece)
+    return "".join(pieces)
+
+
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render template `name`; every failure becomes a located TemplateFault."""
     try:
         template = env.get_template(name)
-        return template.render(**context)
+        with _limited(MAX_RENDER_SECONDS):
+            return _made(template, context)
     except TemplateFault:
         raise
+    except _PastLimit as exc:
+        loc = _template_location(sys.exc_info()[2]) or _named(env, name)
+        raise TemplateFault(loc, str(exc)) from None
     except jinja2.TemplateSyntaxError as exc:
         path = Path(exc.filename) if exc.filename else Path(name)
         raise TemplateFault(
