@@ -420,6 +420,37 @@ def _outside(kind: str, target: str) -> bytes:
     )
 
 
+def _with_picture(name: str, data: bytes) -> bytes:
+    """The built-in master with the part ppt/media/NAME, a picture its slide master names
+    (python-pptx copies such a part into every deck as it is)."""
+    rel = f'<Relationship Id="rId97" Type="{_RELS}image" Target="../media/{name}"/></Relationships>'
+    kinds = (
+        b'<Default Extension="png" ContentType="image/png"/>'
+        b'<Default Extension="svg" ContentType="image/svg+xml"/></Types>'
+    )
+
+    def edit(member: str, data: bytes) -> bytes:
+        if member == "ppt/slideMasters/_rels/slideMaster1.xml.rels":
+            return data.replace(b"</Relationships>", rel.encode())
+        if member == "[Content_Types].xml":
+            return data.replace(b"</Types>", kinds)
+        return data
+
+    out = io.BytesIO(_master(edit))
+    with zipfile.ZipFile(out, "a") as package:
+        package.writestr(f"ppt/media/{name}", data)
+    return out.getvalue()
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG of that size that packs small (one colour), as a 400-megapixel picture does."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _truncated(name: str, data: bytes) -> bytes:
     return data[: len(data) // 2] if name == "ppt/presentation.xml" else data
 
@@ -558,6 +589,24 @@ def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: P
             "links its image at 'https://tracker.example/pixel.png' outside the file",
         ),
         (
+            _with_picture("big.png", _png(20_000, 20_000)),
+            "deck master's picture ppt/media/big.png is 20000×20000 pixels; the limit is 40"
+            " million pixels",
+        ),
+        (
+            _with_picture("logo.png", b"\x89PNG\r\n\x1a\n" + b"not a picture" * 10),
+            "deck master's picture ppt/media/logo.png is not a readable PNG image",
+        ),
+        (
+            _with_picture(
+                "logo.svg",
+                b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/'
+                b'xlink"><image xlink:href="file:///etc/passwd"/></svg>',
+            ),
+            "deck master's picture ppt/media/logo.svg refers to 'file:///etc/passwd' outside"
+            " the file",
+        ),
+        (
             _outside("hyperlink", "\\\\attacker.example\\share"),
             "links a hyperlink to '\\\\attacker.example\\share' outside the file",
         ),
@@ -586,6 +635,9 @@ def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: P
         "a-macro-enabled-workbook-embedded",
         "a-picture-linked-on-a-windows-share",
         "a-picture-linked-on-the-web",
+        "a-picture-past-the-logos-pixels",
+        "a-corrupt-picture",
+        "an-svg-picture-naming-a-local-file",
         "a-hyperlink-to-a-windows-share",
         "a-hyperlink-to-a-local-file",
     ],
@@ -994,3 +1046,18 @@ def test_a_page_nested_too_deep_for_a_pdf_stops_check_not_a_late_worker(tmp_path
     (tmp_path / "templates/battlecard.html").write_text(deep.replace("300", "90"))
     built = run_cli("build", "--only", "battlecards", *args, cwd=tmp_path)
     assert built.code == 0, built.stderr
+
+
+def test_a_sound_picture_in_a_deck_master_is_used(tmp_path: Path) -> None:
+    """The control of the pictures refused above: a master's own PNG, within the logos'
+    bounds, is checked and reaches the decks."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/deck.pptx").write_bytes(_with_picture("logo.png", _png(400, 200)))
+    result = run_cli(
+        "build", "--catalog", "plays", "--as-of", AS_OF, "--only", "decks", cwd=tmp_path
+    )
+    assert result.code == 0, result.stderr
+    deck = next((tmp_path / "build" / "decks").glob("*.pptx"))
+    with zipfile.ZipFile(deck) as package:
+        assert any(n.startswith("ppt/media/") and n.endswith(".png") for n in package.namelist())

@@ -255,6 +255,7 @@ def _check_package(master: Path) -> None:
         for info in package.infolist():
             name = info.filename
             if not name.endswith((".xml", ".rels")):
+                _check_picture(master, name, package.read(info))
                 continue
             try:
                 root = etree.fromstring(package.read(info), parser)
@@ -295,6 +296,23 @@ def _check_package(master: Path) -> None:
                         f"deck master's part {source.lstrip('/')} refers to {part}, which the"
                         " file lacks: save it again from PowerPoint",
                     )
+
+
+def _check_picture(master: Path, name: str, data: bytes) -> None:
+    """A PNG, JPEG, GIF, WebP or SVG part of the master checked as a partner's logo is
+    (images.check_image): decoded whole, within its pixels, an SVG without a reference out.
+    python-pptx copies such a part as it is into every deck: a corrupt or 400-megapixel
+    picture, or an SVG naming file:///etc/passwd, reached every deck. Other parts (EMF,
+    WMF, TIFF, fonts, thumbnails PowerPoint draws) are PowerPoint's to read, as before."""
+    from salesplay.images import ImageError, check_image, sniff
+
+    suffix = posixpath.splitext(name)[1]
+    if sniff(data, suffix) is None and suffix.lower() != ".svg":
+        return
+    try:
+        check_image(data, suffix)
+    except ImageError as exc:
+        raise _master_fault(master, f"deck master's picture {name} {exc}") from None
 
 
 #: the only outside target a master may name: a hyperlink a reader clicks, to the web or mail
