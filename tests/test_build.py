@@ -12,17 +12,19 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
 
+from conftest import make_catalog
 from salesplay import images
 from salesplay.families import KINDS, family, owner
 from salesplay.locales import delocalized
 from salesplay.render.templates import THEME_DIR
-from sessionbuild import salesplay, shared
+from sessionbuild import SALESPLAY, salesplay, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "plays"
 AS_OF = "2026-11-23"
@@ -368,3 +370,74 @@ def test_every_feed_link_names_a_file_the_build_or_the_tiers_kits_hold(first: Pa
         for link in item["links"]
     }
     assert {"battlecard-pdf", "enablement-deck", "pitch-deck"} <= rels  # the sample has no brief
+
+
+def _as_a_user(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`salesplay ARGS` in a process that read-only permissions stop, as they stop a user:
+    root's overrides of them dropped (CI and this machine run the tests as root)."""
+    command = [str(SALESPLAY), *args]
+    if os.geteuid() == 0:
+        drop = "-dac_override,-dac_read_search,-fowner"
+        command = ["setpriv", "--bounding-set", drop, *command]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs util-linux's setpriv")
+def test_an_output_to_delete_in_a_read_only_folder_stops_the_build_before_it_writes(
+    tmp_path: Path,
+) -> None:
+    """A partner removed, its kit's folder read-only: the build rewrote the partners' page,
+    then stopped on the kit it could not delete with "internal error: PermissionError"."""
+    make_catalog(tmp_path)
+    build = (
+        "build",
+        "--catalog",
+        "plays",
+        "--as-of",
+        AS_OF,
+        "--only",
+        "kits",
+        "--only",
+        "partners",
+    )
+    assert _as_a_user(*build, cwd=tmp_path).returncode == 0
+    kits, page = tmp_path / "build" / "kits", tmp_path / "build" / "partners" / "index.html"
+    (tmp_path / "plays" / "partners" / "red-rock.yaml").unlink()
+    before = page.read_bytes()
+    kits.chmod(0o555)
+    try:
+        done = _as_a_user(*build, cwd=tmp_path)
+        assert done.returncode == 1
+        assert done.stderr.splitlines()[-2:] == [
+            "build/kits/red-rock.zip: error: cannot delete this output of an earlier build,"
+            " which no output makes now: its folder is not writable (make its folder"
+            " writable, or delete it)",
+            "build stopped: nothing was written",
+        ]
+        assert page.read_bytes() == before and (kits / "red-rock.zip").exists()
+    finally:
+        kits.chmod(0o755)
+    done = _as_a_user(*build, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 removed" in done.stderr and not (kits / "red-rock.zip").exists()
+    assert page.read_bytes() != before
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs util-linux's setpriv")
+def test_a_read_only_cache_folder_costs_room_not_the_build(tmp_path: Path) -> None:
+    """The kits' cache swept, or cleared by --clean, in a read-only folder: an internal
+    error after every output was written, the records not kept."""
+    make_catalog(tmp_path)
+    build = ("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "kits")
+    assert _as_a_user(*build, cwd=tmp_path).returncode == 0
+    cache = tmp_path / "build" / ".salesplay" / "cache"
+    stale = cache / ("0" * 64 + ".blobs")
+    stale.write_bytes(b"from an older build")
+    cache.chmod(0o555)
+    try:
+        for extra in ((), ("--clean",)):
+            done = _as_a_user(*build, *extra, cwd=tmp_path)
+            assert done.returncode == 0, done.stderr
+            assert "internal error" not in done.stderr and stale.exists()
+    finally:
+        cache.chmod(0o755)

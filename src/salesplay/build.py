@@ -310,9 +310,10 @@ def _build(
         early.planned()
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
+        wants = _wants(only)
+        _check_removable(ctx.out, _doomed(ctx.out, units, wants, partners, partial, known))
     except BuildFault as exc:
         return _fault(ctx, exc, "nothing was written")
-    wants = _wants(only)
 
     def replan() -> list[Unit]:
         return _plan(
@@ -356,7 +357,7 @@ def _build(
 
             sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(kind_of(rel)))
         _save_images(ctx)
-    except BuildFault as exc:
+    except BuildFault as exc:  # write.Unremovable too: a folder made read-only meanwhile
         return _fault(ctx, exc, "outputs of earlier builds may be left")
     elapsed = time.perf_counter() - started
     made = sorted(u.rel for u in units)
@@ -881,7 +882,7 @@ def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> 
     if not wants("kits"):
         return
     from salesplay.families.kits import CACHE, cache_names
-    from salesplay.write import remove_output
+    from salesplay.write import drop_cached
 
     used = cache_names(units)
     folder = out / CACHE
@@ -892,20 +893,20 @@ def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> 
     for name in names:
         rel = f"{CACHE}/{name}"
         if rel not in used:
-            remove_output(out, rel)
+            drop_cached(out, rel)
 
 
 def _clear_cache(out: Path) -> None:
     """--clean: forget the kit cache (cards, decks, fonts, bases, bands) before planning."""
     from salesplay.families.kits import CACHE
-    from salesplay.write import remove_output
+    from salesplay.write import drop_cached
 
     try:
         names = sorted(p.name for p in (out / CACHE).iterdir() if not p.is_symlink())
     except OSError:
         return
     for name in names:
-        remove_output(out, f"{CACHE}/{name}")
+        drop_cached(out, f"{CACHE}/{name}")
 
 
 def _compiled(ctx: Context) -> dict[str, bytes] | None:
@@ -916,7 +917,7 @@ def _save_images(ctx: Context) -> None:
     """Keep the files this build parsed, the card texts it scanned for jargon and the images
     it decoded for the next; forget the files and images it did not use."""
     from salesplay.imagecache import FOLDER
-    from salesplay.write import remove_output, write_output
+    from salesplay.write import drop_cached, write_output
 
     parses = ctx.parses.pending() if ctx.parses is not None else None
     if parses is not None:
@@ -924,7 +925,7 @@ def _save_images(ctx: Context) -> None:
 
         with contextlib.suppress(OSError, ValueError):  # as for images: it only costs time
             write_output(ctx.out, FILE, parses)
-        remove_output(ctx.out, ".salesplay/parsed.json")  # the layout before (FORMAT 1)
+        drop_cached(ctx.out, ".salesplay/parsed.json")  # the layout before (FORMAT 1)
     scans = ctx.scans.pending() if ctx.scans is not None else None
     if scans is not None:
         from salesplay.jargoncache import FILE as SCANS
@@ -945,7 +946,7 @@ def _save_images(ctx: Context) -> None:
         return
     for name in names:
         if f"{FOLDER}/{name}" not in cache.used:
-            remove_output(ctx.out, f"{FOLDER}/{name}")
+            drop_cached(ctx.out, f"{FOLDER}/{name}")
 
 
 def _kit_name(partner_id: str) -> str:
@@ -980,6 +981,34 @@ def _check_targets(out: Path, names: Iterable[str]) -> None:
         check_targets(out, sorted(names))
     except UnsafeTarget as exc:
         raise BuildFault(Location(exc.path, 0, 0), str(exc)) from None
+
+
+def _doomed(
+    out: Path,
+    units: Sequence[Unit],
+    wants: Callable[[str], bool],
+    partners: list[str] | None,
+    partial: bool,
+    known: frozenset[str],
+) -> set[str]:
+    """The outputs of earlier builds this build will delete, as the prune after it finds
+    them (outputs.unmade; for `salesplay kit`, the named partners' kits in a language they
+    no longer take)."""
+    produced = planners_of(units)
+    doomed = set() if partial else unmade(recorded_planners(out, known), produced, wants)
+    if partners is not None:
+        doomed |= set(_other_kits(out, partners, produced, known))
+    return doomed
+
+
+def _check_removable(out: Path, doomed: Iterable[str]) -> None:
+    """Every output to be deleted can be, before the first byte is written."""
+    from salesplay.write import removal_refused
+
+    for rel in sorted(doomed):
+        refused = removal_refused(out, rel)
+        if refused is not None:
+            raise BuildFault(Location(out / rel, 0, 0), refused)
 
 
 def made_on(executor: Executor) -> Callable[[Sequence[Unit]], dict[Unit, bytes]]:

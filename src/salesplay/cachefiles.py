@@ -65,7 +65,7 @@ def store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
 def write_kept(out: Path, kept: Kept) -> None:
     """Write the cache files a make kept for its output, then remove the output's others
     (those under `kept.prefix` it did not use)."""
-    from salesplay.write import remove_output
+    from salesplay.write import drop_cached
 
     for name, data in kept.files:
         # checked against their digest when read: they need not wait for the disk
@@ -78,8 +78,7 @@ def write_kept(out: Path, kept: Kept) -> None:
     for name in names:
         rel = f"{folder}/{name}"
         if name.startswith(start) and rel not in kept.used:
-            with contextlib.suppress(OSError, ValueError):
-                remove_output(out, rel)
+            drop_cached(out, rel)
 
 
 def store(out: Path, name: str, data: bytes, *, durable: bool = True) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from salesplay import spares
+from salesplay.diagnostics import Location
+from salesplay.faults import BuildFault
 
 OUTPUT_MODE = 0o644
 #: what a folder of --out is made with, less what the umask takes (as mkdir does): never
@@ -480,10 +482,43 @@ def read_output(out: Path, rel: str, limit: int = 16 << 20) -> bytes:
     return data
 
 
+class Unremovable(BuildFault):
+    """An output of an earlier build that cannot be deleted (its folder not writable)."""
+
+
+def removal_refused(out: Path, rel: str) -> str | None:
+    """Why the output `rel` under `out` could not be deleted now, or None: asked for each
+    output a build will delete before it writes its first, so that one it cannot delete
+    stops it while build/ is as it was (a kit of a removed partner in a read-only folder
+    stopped a build after it had rewritten the partners' page)."""
+    try:
+        parts = output_parts(rel)
+    except ValueError:
+        return None
+    folder = out.joinpath(*parts[:-1])
+    if not os.path.lexists(folder / parts[-1]) or os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return _cannot_remove("its folder is not writable")
+
+
+def _cannot_remove(why: str) -> str:
+    return (
+        f"cannot delete this output of an earlier build, which no output makes now: {why}"
+        " (make its folder writable, or delete it)"
+    )
+
+
+def drop_cached(out: Path, rel: str) -> None:
+    """Remove the cache file `rel` under `out` if it can be: one left only costs room."""
+    with contextlib.suppress(OSError, ValueError, Unremovable):
+        remove_output(out, rel)
+
+
 def remove_output(out: Path, rel: str) -> bool:
     """Remove the file or link `rel` under `out` (never what a link points to, never a folder).
 
-    False when there is nothing such to remove, or the way there leaves `out` (a link).
+    False when there is nothing such to remove, or the way there leaves `out` (a link);
+    Unremovable when it is there and cannot be removed.
     """
     try:
         parts = output_parts(rel)
@@ -502,6 +537,10 @@ def remove_output(out: Path, rel: str) -> bool:
         return True
     except FileNotFoundError:
         return False
+    except OSError as exc:
+        raise Unremovable(
+            Location(out / rel, 0, 0), _cannot_remove(exc.strerror or str(exc))
+        ) from None
     finally:
         os.close(dir_fd)
 

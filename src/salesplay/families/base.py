@@ -648,7 +648,7 @@ def _part_prefix(rel: str) -> str:
 def sweep_parts(out: Path, planned: Iterable[str], wants: Callable[[str], bool]) -> None:
     """Remove the kept chapters of outputs the build no longer plans (`wants` is asked for
     each output's path: outputs a `--only` left out keep theirs)."""
-    from salesplay.write import remove_output
+    from salesplay.write import drop_cached
 
     kept = {_part_prefix(rel) for rel in planned}
     try:
@@ -658,7 +658,7 @@ def sweep_parts(out: Path, planned: Iterable[str], wants: Callable[[str], bool])
     for name in names:
         prefix = name.partition("--")[0]
         if prefix not in kept and wants(prefix.replace("+", "/")):
-            remove_output(out, f"{PARTS}/{name}")
+            drop_cached(out, f"{PARTS}/{name}")
 
 
 @dataclass(frozen=True)
