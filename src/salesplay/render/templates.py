@@ -743,7 +743,9 @@ def _limited(seconds: float) -> Iterator[None]:
         )
 
     before = signal.signal(signal.SIGPROF, stop)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    # again every tenth of a second after the first: an exception a signal raises while a
+    # finalizer runs (the garbage collector's, inside the loop) is printed and dropped
+    signal.setitimer(signal.ITIMER_PROF, seconds, 0.1)
     try:
         yield
     finally:
