@@ -389,17 +389,8 @@ def test_an_output_to_delete_in_a_read_only_folder_stops_the_build_before_it_wri
     """A partner removed, its kit's folder read-only: the build rewrote the partners' page,
     then stopped on the kit it could not delete with "internal error: PermissionError"."""
     make_catalog(tmp_path)
-    build = (
-        "build",
-        "--catalog",
-        "plays",
-        "--as-of",
-        AS_OF,
-        "--only",
-        "kits",
-        "--only",
-        "partners",
-    )
+    families = ("--only", "kits", "--only", "partners")
+    build = ("build", "--catalog", "plays", "--as-of", AS_OF, *families)
     assert _as_a_user(*build, cwd=tmp_path).returncode == 0
     kits, page = tmp_path / "build" / "kits", tmp_path / "build" / "partners" / "index.html"
     (tmp_path / "plays" / "partners" / "red-rock.yaml").unlink()
