@@ -410,3 +410,13 @@ def test_a_kept_lint_follows_where_a_font_is_found_not_only_its_bytes(tmp_path: 
     for font in (project / "fonts").iterdir():  # and back: said missing again
         font.unlink()
     assert lint_stylesheets(project, roots, out) == missing
+
+
+def test_a_refused_import_is_named_as_the_sheet_writes_it(tmp_path: Path) -> None:
+    """`@import "/etc/hostname"` (no url()) was said as `../../../../etc/hostname`, the
+    path from the sheet's folder on this machine, which the sheet does not hold."""
+    project = tmp_path / "templates"
+    _write(project, {"print.css": '@import "/etc/hostname";\n@import url("default/print.css");\n'})
+    assert _lint(project) == [
+        "print.css:1:15: refused to load /etc/hostname: outside the allowed directories"
+    ]

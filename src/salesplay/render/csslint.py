@@ -20,6 +20,7 @@ from salesplay.faults import BuildFault
 from salesplay.render.theme import (
     PRINT_SHEETS,
     THEME_DIR,
+    css_imports,
     css_references,
     css_relative_names,
     css_text,
@@ -383,7 +384,9 @@ def _as_written(sheet: Path, text: str, url: str) -> str:
     if not url.startswith("file:"):
         return url
     base = sheet.absolute().as_uri()
-    for raw, _at in css_url_spans(text):
+    # an `@import "…"` is no url(…), and was said relative to the sheet's folder
+    # (`@import "/etc/hostname"` as ../../../../etc/hostname)
+    for raw in (*(raw for raw, _at in css_url_spans(text)), *css_imports(text)):
         if _bare(urljoin(base, raw)) == _bare(url):
             return raw
     return _relative(sheet, url)
