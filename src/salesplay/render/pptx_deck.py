@@ -255,7 +255,7 @@ def _check_package(master: Path) -> None:
         for info in package.infolist():
             name = info.filename
             if not name.endswith((".xml", ".rels")):
-                _check_picture(master, name, package.read(info))
+                _check_picture(master, name, package)
                 continue
             try:
                 root = etree.fromstring(package.read(info), parser)
@@ -298,7 +298,7 @@ def _check_package(master: Path) -> None:
                     )
 
 
-def _check_picture(master: Path, name: str, data: bytes) -> None:
+def _check_picture(master: Path, name: str, package: zipfile.ZipFile) -> None:
     """A PNG, JPEG, GIF, WebP or SVG part of the master checked as a partner's logo is
     (images.check_image): decoded whole, within its pixels, an SVG without a reference out.
     python-pptx copies such a part as it is into every deck: a corrupt or 400-megapixel
@@ -307,10 +307,12 @@ def _check_picture(master: Path, name: str, data: bytes) -> None:
     from salesplay.images import ImageError, check_image, sniff
 
     suffix = posixpath.splitext(name)[1]
-    if sniff(data, suffix) is None and suffix.lower() != ".svg":
+    with package.open(name) as part:  # its head tells a picture: a font is not read whole
+        head = part.read(2048)
+    if sniff(head, suffix) is None and suffix.lower() != ".svg":
         return
     try:
-        check_image(data, suffix)
+        check_image(package.read(name), suffix)
     except ImageError as exc:
         raise _master_fault(master, f"deck master's picture {name} {exc}") from None
 

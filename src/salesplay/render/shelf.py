@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,16 +58,7 @@ def installed() -> Mapping[str, bytes]:
 
 def keep(store: Mapping[str, bytes], path: Path = SHELF) -> None:
     """Write `store` as the shelf at `path`, whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from salesplay.write import write_atomic
+
     data = _MAGIC + json.dumps(stamp(), sort_keys=True).encode() + b"\n"
-    data += marshal.dumps(dict(sorted(store.items())))
-    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=".shelf-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            # readable as the package's other files are (mkstemp makes it the owner's only)
-            os.fchmod(f.fileno(), 0o644)
-        os.replace(staged, path)
-    except BaseException:
-        os.unlink(staged)
-        raise
+    write_atomic(path, data + marshal.dumps(dict(sorted(store.items()))))
