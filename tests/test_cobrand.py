@@ -228,7 +228,7 @@ def _marked_whole(
     from pptx.oxml import parse_xml
     from pptx.oxml.ns import qn
 
-    from salesplay.render.pptx_deck import DeckLanguage, mark_runs
+    from salesplay.render.pptx_script import DeckLanguage, mark_runs
 
     slide = parse_xml(_naive(base, mark, xml))
     theirs = [p for p in slide.iter(qn("a:p")) if {mark.name, mark.contact} & _run_texts(p)]
@@ -251,7 +251,7 @@ def test_a_partners_words_in_an_arabic_deck_run_as_the_decks_own_text() -> None:
     partner's words now is what marking it as the deck's own text gives."""
     from pptx.oxml.ns import qn
 
-    from salesplay.render.pptx_deck import DeckLanguage
+    from salesplay.render.pptx_script import DeckLanguage
 
     prs = Presentation()
     for title in ("افتتاح", "وسط", "ختام"):

@@ -32,7 +32,7 @@ from salesplay.render.archive import (
 )
 
 if TYPE_CHECKING:
-    from salesplay.render.pptx_deck import DeckLanguage
+    from salesplay.render.pptx_script import DeckLanguage
 
 NAME_TOKEN = "SALESPLAYPARTNERNAME"
 CONTACT_TOKEN = "SALESPLAYPARTNERCONTACT"
@@ -232,7 +232,7 @@ def prepare(
     from pptx.oxml.ns import qn
     from pptx.util import Emu, Pt
 
-    from salesplay.render.pptx_deck import DeckLanguage, mark_runs
+    from salesplay.render.pptx_script import DeckLanguage, mark_runs
 
     prs = Presentation(io.BytesIO(deck))
     width, height = int(prs.slide_width or 0), int(prs.slide_height or 0)
@@ -351,12 +351,12 @@ _A_P_DECLARED = b'<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006
 
 @functools.lru_cache(maxsize=8)
 def _deck_language(language: str) -> DeckLanguage:
-    from salesplay.render.pptx_deck import DeckLanguage
+    from salesplay.render.pptx_script import DeckLanguage
 
     return DeckLanguage.of(language)
 
 
-#: the first code point pptx_deck.script_typefaces gives a typeface (Hebrew)
+#: the first code point pptx_script.script_typefaces gives a typeface (Hebrew)
 _FIRST_MARKED = 0x0590
 
 
@@ -377,7 +377,7 @@ def _right_to_left(language: str | None) -> bool:
 @functools.lru_cache(maxsize=256)
 def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) -> bytes:
     """A paragraph holding tokens with the partner's name and contact in their place,
-    marked as the deck's own text is (pptx_deck.mark_runs): a run in another script gets
+    marked as the deck's own text is (pptx_script.mark_runs): a run in another script gets
     its typeface; right to left, the paragraph takes the direction of its words, and a
     Latin name or contact ending in a full stop a left-to-right mark after it, which keeps
     the full stop at its end (it was drawn ".Acme Co").
@@ -390,7 +390,7 @@ def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) ->
     xml = xml.replace(CONTACT_TOKEN.encode(), escape(contact, quote=False).encode())
     if not _right_to_left(language) and all(ord(c) < _FIRST_MARKED for c in name + contact):
         return xml  # (script_typefaces marks nothing below it)
-    from salesplay.render.pptx_deck import mark_runs, script_typefaces
+    from salesplay.render.pptx_script import mark_runs, script_typefaces
 
     marks = _deck_language(language) if language else None
     plain = script_typefaces(name) == script_typefaces(contact) == (None, None)

@@ -42,7 +42,8 @@ from salesplay.pipeline import check_catalog
 from salesplay.render import html as html_pages
 from salesplay.render.band import BAND_HEIGHT_PT, LOGO_BOX_PT, BandMaker, Brand, first_strong
 from salesplay.render.pdf import PdfRenderer
-from salesplay.render.pptx_deck import DeckLanguage, build_deck, script_typefaces
+from salesplay.render.pptx_deck import build_deck
+from salesplay.render.pptx_script import DeckLanguage, script_typefaces
 from salesplay.render.slides import SlideSpec
 from salesplay.render.templates import THEME_DIR, make_env, template_dirs
 from salesplay.richtext import NO_LINE_START, Para, Run, parse, plain

@@ -63,7 +63,7 @@ def master_warnings(project_templates: Path | None) -> list[Diagnostic]:
     master = project_templates / MASTER_NAME
     if not master.is_file():
         return []
-    from salesplay.render.pptx_deck import OPTIONAL_LAYOUTS, optional_layout_slips
+    from salesplay.render.pptx_master import OPTIONAL_LAYOUTS, optional_layout_slips
 
     return [
         Diagnostic(
