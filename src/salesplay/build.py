@@ -590,7 +590,8 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
 
     from salesplay.labels import unused_overrides
     from salesplay.render.decks import master_warnings
-    from salesplay.render.templates import make_env, project_sources, unused_files
+    from salesplay.render.templates import make_env, project_sources
+    from salesplay.render.unusedfiles import unused_files
     from salesplay.write import temp_prefix
 
     diags = ctx.reporter.sorted(ctx.strict)
