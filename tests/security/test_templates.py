@@ -93,6 +93,35 @@ def test_a_theme_file_outside_the_theme_is_the_templates_fault_at_its_line(
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.parametrize(
+    "value", ["/etc/passwd", "../../secret.png", "assets/../../secret.png", "file:///etc/passwd"]
+)
+def test_an_asset_outside_the_catalogs_assets_is_the_templates_fault_at_its_line(
+    tmp_path: Path, value: str
+) -> None:
+    """`links.asset('/etc/passwd')` passed `check`: a printed page made it a file:// address
+    that only the build's fetch refused, as a warning, after the plan; the portal linked a
+    PNG of that name that was never made. It is the template's error at its line, in
+    `check`, as `links.theme()` outside the theme is, before anything is written."""
+    make_catalog(tmp_path)
+    (tmp_path / "plays/assets/secret.png").write_bytes(b"not read")
+    (tmp_path / "templates").mkdir()
+    body = '{% block title %}{{ links.asset("' + value + '") }}{% endblock %}\n'
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + body)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(
+        result,
+        "templates/battlecard.html:2: error:",
+        f"not allowed in a template: asset '{value}' is not a path inside the catalog's assets/",
+    )
+    assert not (tmp_path / "build").exists()
+    # a path inside assets/ passes, as the built-in templates' company logo does
+    body = '{% block title %}{{ links.asset("assets/secret.png") }}{% endblock %}\n'
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + body)
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+
+
 def test_a_plain_check_checks_the_templates_build_reads_by_default(tmp_path: Path) -> None:
     """`salesplay build` reads templates/ by default, `salesplay check` did not: a template
     fault passed check and stopped the build. Check reads what build reads."""

@@ -112,6 +112,20 @@ def _inside_theme(theme: Callable[[str], str]) -> Callable[[str], str]:
     return checked
 
 
+def _inside_assets(asset: Callable[[str], str]) -> Callable[[str], str]:
+    """`asset` refusing a value that is not a plain relative path inside the catalog's
+    assets/, as a catalog's own asset paths are (a template that asks for '/etc/passwd'
+    is refused at its line by `check`, not by the fetch that a build's PDF makes)."""
+
+    def checked(value: str) -> str:
+        if not (relative_name(value) and value.split("/")[0] == "assets" and "/" in value):
+            raise SecurityError(f"asset '{value}' is not a path inside the catalog's assets/")
+        return asset(value)
+
+    checked.checked = True  # type: ignore[attr-defined]
+    return checked
+
+
 @dataclass(frozen=True)
 class Links:
     """How a page refers to files; differs between the web site, PDFs and partner kits."""
@@ -133,6 +147,8 @@ class Links:
         # fault, said at its line (the copy or fetch that refuses it later has none to name)
         if not getattr(self.theme, "checked", False):
             object.__setattr__(self, "theme", _inside_theme(self.theme))
+        if not getattr(self.asset, "checked", False):
+            object.__setattr__(self, "asset", _inside_assets(self.asset))
 
     @classmethod
     def for_pdf(cls, catalog: Path, template_dirs: Sequence[Path]) -> Links:
