@@ -130,9 +130,16 @@ def _inside_assets(asset: Callable[[str], str]) -> Callable[[str], str]:
 class Links:
     """How a page refers to files; differs between the web site, PDFs and partner kits."""
 
+    #: a theme file's URL by its name inside the theme ("fonts.css", "fonts/Inter.otf"),
+    #: the project's templates/ first: a name outside it is the template's error
     theme: Callable[[str], str]
+    #: the URL of an image the catalog names (`company.logo`, a partner's `logo`): on the web
+    #: the PNG salesplay made of it, in a PDF the file in assets/; a path outside assets/ is
+    #: the template's error
     asset: Callable[[str], str]
+    #: a play's card page (None where there is none to link, as in PDFs and kits)
     play: Callable[[str], str | None]
+    #: a play's downloads by their (translatable) label: its PDF and enablement deck
     downloads: Callable[[str], dict[str, str]]
     home: str | None = None  # the portal's front page, for a "back" link on web pages
     #: a competitor's card page (None: no page to link, as in PDFs and kits).
