@@ -122,6 +122,32 @@ def test_an_asset_outside_the_catalogs_assets_is_the_templates_fault_at_its_line
     assert result.code == 0, result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_theme_file_linked_out_of_templates_stops_a_printed_page_too(
+    tmp_path: Path, command: str
+) -> None:
+    """A theme file reached through a symlink out of templates/ (`templates/lnk` → a folder
+    elsewhere) stopped the portal, whose copy reads it, but a build of the PDFs alone only
+    warned that the fetch refused it, and wrote them. Every page that asks for it is the
+    template's error now, at its line, in `check` and before a build writes anything."""
+    make_catalog(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "brand.css").write_text("body { color: red }\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/lnk").symlink_to(outside)
+    body = '{% block head %}<link rel="stylesheet" href="{{ links.theme("lnk/brand.css") }}">'
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + body + "{% endblock %}\n")
+    only = ["--only", "battlecards"] if command == "build" else []
+    result = run_cli(command, "--catalog", "plays", *only, "--as-of", AS_OF, cwd=tmp_path)
+    _assert_located(
+        result,
+        "templates/battlecard.html:2: error:",
+        "not allowed in a template: theme file 'lnk/brand.css' leads outside templates/",
+    )
+    assert not (tmp_path / "build").exists()
+
+
 def test_a_plain_check_checks_the_templates_build_reads_by_default(tmp_path: Path) -> None:
     """`salesplay build` reads templates/ by default, `salesplay check` did not: a template
     fault passed check and stopped the build. Check reads what build reads."""

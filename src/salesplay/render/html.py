@@ -23,8 +23,8 @@ from salesplay.locales import Language
 from salesplay.models import Brand
 from salesplay.render import colour
 from salesplay.render.fonts import NOTO_FALLBACK, installed_file
-from salesplay.render.templates import THEME_DIR, css_safe, first_file, render
-from salesplay.render.theme import relative_name
+from salesplay.render.templates import THEME_DIR, css_safe, render
+from salesplay.render.theme import locate, relative_name
 from salesplay.views import (
     ClaimView,
     CompetitorCard,
@@ -165,7 +165,15 @@ class Links:
         root = Path(catalog).resolve()
 
         def theme(name: str) -> str:
-            return (first_file(dirs, name) or THEME_DIR / name).as_uri()
+            found = locate(dirs, name)
+            if found is None:
+                return (THEME_DIR / name).as_uri()
+            folder, path = found
+            if not path.resolve().is_relative_to(folder.resolve()):
+                # a symlink out of templates/: the fetch refuses it, but only as a build's
+                # warning; the portal's copy of it stops `check`, and so does this
+                raise SecurityError(f"theme file '{name}' leads outside {folder.name}/")
+            return path.as_uri()
 
         def asset(value: str) -> str:
             return (root / value).as_uri()

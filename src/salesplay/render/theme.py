@@ -29,11 +29,11 @@ BUILTIN_PREFIX = "default/"
 def first_file(dirs: Sequence[Path], name: str) -> Path | None:
     """The theme lookup: `name` in the first of `dirs` that holds it as a file, else None;
     `default/NAME` is the built-in theme's NAME."""
-    found = _locate(dirs, name)
+    found = locate(dirs, name)
     return None if found is None else found[1]
 
 
-def _locate(dirs: Sequence[Path], name: str) -> tuple[Path, Path] | None:
+def locate(dirs: Sequence[Path], name: str) -> tuple[Path, Path] | None:
     """(the folder, the file) the theme lookup finds for `name`."""
     if name.startswith(BUILTIN_PREFIX):
         dirs, name = [THEME_DIR], name.removeprefix(BUILTIN_PREFIX)
@@ -130,7 +130,7 @@ def read_theme_file(project: Path | None, name: str) -> bytes:
         raise BuildFault(
             Location(dirs[0] / name, 1, 0), f"theme file '{name}' is not inside {dirs[0].name}/"
         )
-    found = _locate(dirs, name)
+    found = locate(dirs, name)
     if found is None:
         raise BuildFault(Location(dirs[0] / name, 1, 0), f"no theme file '{name}'")
     directory, path = found
