@@ -395,6 +395,14 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     )
     assert cli(tmp_path, "i18n", "extract")[0] == 1
     assert path.read_text() == broken  # nothing overwritten: the translations are not lost
+    # a stray text before the first entry: at its line, not at the file's last one
+    path.write_text('"orphan"\n' + text)
+    code, _, err = cli(tmp_path, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "plays/translations/de.po:1:1: error: a quoted text continues no keyword: it must"
+        ' follow a msgctxt, msgid or msgstr line (msgid "…")',
+    )
     # a translator's correction on a second msgstr line: Babel kept the first, silently
     twice = text.replace(f'msgstr "{RESPONSE_DE}"', f'msgstr "{RESPONSE_DE}"\nmsgstr "Neu."')
     path.write_text(twice)
@@ -1160,6 +1168,34 @@ def test_a_renamed_plays_translations_follow_it_and_check_says_so_once(tmp_path:
     assert (moved.string, moved.fuzzy) == (RESPONSE_DE, False)
     assert messages["play:backup-refresh:name"].string == NAME_DE
     assert "backup-modernization" not in (root / "translations/de.po").read_text()
+    assert cli(tmp_path, "check") == (0, "", "")
+
+
+def test_a_renamed_plays_list_item_moved_by_an_insertion_keeps_its_translation(
+    tmp_path: Path,
+) -> None:
+    """A play renamed and an item inserted above a translated one in the same edit: the
+    translation went, fuzzy, to the item now at its old place (the new one), and the item it
+    was made from was left to translate again, as if the play had not been renamed it
+    follows its item, as translated."""
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    summary = "play:backup-modernization:summary"
+    translate(root, {RESPONSE: RESPONSE_DE, "play:backup-modernization:name": NAME_DE,
+                     summary: "Die Zusammenfassung."})  # fmt: skip
+    _rename_play(root, "backup-refresh")
+    play = root / "plays/backup-refresh.yaml"
+    first = "  - {objection: "
+    item = '  - {objection: "Too expensive.", response: "Price one day of downtime."}\n'
+    play.write_text(play.read_text().replace(first, item + first, 1))
+    assert cli(tmp_path, "i18n", "extract")[0] == 0
+    messages = po(root)
+    moved = messages["play:backup-refresh:objections.2.response"]
+    assert (moved.id, moved.string, moved.fuzzy) == (RESPONSE_EN, RESPONSE_DE, False)
+    inserted = messages["play:backup-refresh:objections.1.response"]
+    assert (inserted.string, inserted.fuzzy) == ("", False)
+    assert messages["play:backup-refresh:name"].string == NAME_DE
+    assert messages["play:backup-refresh:summary"].string == "Die Zusammenfassung."
     assert cli(tmp_path, "check") == (0, "", "")
 
 

@@ -515,6 +515,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
     translator's correction on the line below, where msgfmt stops."""
     last: tuple[str, int] | None = None  # the entry's last keyword, and its line
     entry: dict[str, int] = {}  # the entry's keywords so far (msgstr[N] as msgstr[]), by line
+    keyword_seen = False  # a continued text before any keyword continues nothing
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n")
         if number == 1:
@@ -545,10 +546,20 @@ def check_po_syntax(lines: Sequence[str]) -> None:
                 "po",
             )
         if keyword is not None:
+            keyword_seen = True
             last = (keyword.group(1), number)
             _check_po_order(keyword.group(1), entry, number, indent + 1)
         if keyword is None:
             if stripped.startswith('"'):
+                if not keyword_seen:
+                    # a stray text before the first entry: Babel's words for it name no fix
+                    raise LoadError(
+                        "a quoted text continues no keyword: it must follow a msgctxt,"
+                        ' msgid or msgstr line (msgid "…")',
+                        number,
+                        indent + 1,
+                        "po",
+                    )
                 _check_po_string(stripped, number, indent + 1, None)
                 continue
             word = _PO_WORD_RE.match(stripped)
@@ -696,8 +707,9 @@ def read_po_entries(path: Path, root: Path) -> tuple[PoCatalog, list[Message]]:
         raise LoadError(str(exc), line, 1, "po") from None
     except PoFileError as exc:
         message = _BABEL_LINE_RE.sub("", str(exc))
-        # Babel counts lines from 0, and reports 0 for what is missing at the end of the file
-        line = exc.lineno + 1 if exc.lineno else len(lines)
+        # Babel counts lines from 0; a fault it finds only when an entry ends (a msgid with
+        # no msgstr) names no line's text, and its 0 there is the end of the file
+        line = exc.lineno + 1 if exc.lineno or exc.line else len(lines)
         raise LoadError(f"could not be read: {message}", line, 1, "po") from None
     except (ValueError, TypeError) as exc:
         raise LoadError(f"could not be read: {exc}", 1, 1, "po") from None
@@ -1122,6 +1134,7 @@ def match_renames(
     renamed from, made from the same source; after match_own_and_moved. `entities` are
     the catalog's. Returns old → new."""
     entries: dict[Entity, dict[tuple[YamlPath, str], Message]] = {}
+    by_source: dict[Entity, dict[str, list[Message]]] = {}  # a moved list item's, by source
     kept: dict[Entity, int] = {}  # how many of an entity's translations fit its texts
     for message in messages:
         key = parse_context(message.context) if message.id and message.context else None
@@ -1131,6 +1144,7 @@ def match_renames(
             kept[key[:2]] = kept.get(key[:2], 0) + 1
             continue
         entries.setdefault(key[:2], {}).setdefault((key[2], made_from(message)), message)
+        by_source.setdefault(key[:2], {}).setdefault(made_from(message), []).append(message)
     wanting = {key: fingerprint(text) for key, text in sources.items() if key not in chosen}
     ranked = renamed(giving(entries, kept, entities), wanting)
     renames = {old: new for old, new in ranked.items() if old != new}
@@ -1140,6 +1154,17 @@ def match_renames(
             if taken is not None and id(taken) not in used:
                 chosen[key] = taken
                 used.add(id(taken))
+        # then, as match_own_and_moved does within one id: a list item of the renamed
+        # entity that moved (an item inserted or removed above it) takes the first unused
+        # entry of the old id made from its text, before match_renamed_fields offers the
+        # entry at its old place, fuzzy
+        for key, made in wanting.items():
+            if key[:2] != new or key in chosen:
+                continue
+            free = [m for m in by_source.get(old, {}).get(made, ()) if id(m) not in used]
+            if free:
+                chosen[key] = free[0]
+                used.add(id(free[0]))
     return renames
 
 
