@@ -395,6 +395,15 @@ def test_faults_in_po_files_are_located_and_extract_keeps_the_file(tmp_path: Pat
     )
     assert cli(tmp_path, "i18n", "extract")[0] == 1
     assert path.read_text() == broken  # nothing overwritten: the translations are not lost
+    # a msgctxt the file ends with, no msgid after it: at its line
+    path.write_text(text + '\nmsgctxt "play:backup-modernization:name"\n')
+    code, _, err = cli(tmp_path, "check")
+    line = len((text + "\n").splitlines()) + 1
+    assert (code, err.splitlines()[0].split(" (")[0]) == (
+        1,
+        f"plays/translations/de.po:{line}:1: error: msgctxt with no msgid after it: an entry is"
+        ' msgctxt "…", then msgid "source text" and msgstr "translation"',
+    )
     # a stray text before the first entry: at its line, not at the file's last one
     path.write_text('"orphan"\n' + text)
     code, _, err = cli(tmp_path, "check")
@@ -626,8 +635,20 @@ ENTRY = f'msgctxt "{RESPONSE}"\nmsgid "{RESPONSE_EN}"\nmsgstr "{RESPONSE_DE}"\n'
             f'msgstr "{RESPONSE_DE}"',
             "msgstr in an entry with a msgid_plural (line ",
         ),
+        (  # a blank line after the msgctxt: Babel dropped the context, msgfmt refuses it
+            f'msgctxt "{RESPONSE}"\n\nmsgid "{RESPONSE_EN}"\nmsgstr "{RESPONSE_DE}"\n',
+            f'msgctxt "{RESPONSE}"',
+            'msgctxt with no msgid after it: an entry is msgctxt "…", then msgid',
+        ),
     ],
-    ids=["no-msgid", "msgstr-first", "numbered-msgstr", "msgctxt-last", "plural-msgstr"],
+    ids=[
+        "no-msgid",
+        "msgstr-first",
+        "numbered-msgstr",
+        "msgctxt-last",
+        "plural-msgstr",
+        "msgctxt-alone",
+    ],
 )
 def test_an_entry_s_keywords_out_of_gettext_s_order_are_one_located_error(
     tmp_path: Path, entry: str, slip: str, message: str

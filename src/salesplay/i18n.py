@@ -528,6 +528,7 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             line = line.replace("#~", "  ", 1)
             stripped = line.lstrip()
         if not stripped:
+            _check_po_end(entry)
             last, entry = None, {}  # entries are apart
             continue
         if stripped.startswith("#"):
@@ -573,6 +574,20 @@ def check_po_syntax(lines: Sequence[str]) -> None:
             )
         rest_col = indent + keyword.start(2) + 1
         _check_po_string(keyword.group(2), number, rest_col, keyword.group(1))
+    _check_po_end(entry)
+
+
+def _check_po_end(entry: dict[str, int]) -> None:
+    """An entry that ends (a blank line, the end of the file) with a msgctxt and no msgid:
+    Babel dropped the context without a word, where msgfmt refuses the file."""
+    if "msgctxt" in entry and "msgid" not in entry:
+        raise LoadError(
+            'msgctxt with no msgid after it: an entry is msgctxt "…", then msgid "source'
+            ' text" and msgstr "translation" (a blank line ends an entry)',
+            entry["msgctxt"],
+            1,
+            "po",
+        )
 
 
 def _check_po_order(keyword: str, entry: dict[str, int], line: int, col: int) -> None:
