@@ -714,6 +714,41 @@ def test_served_page_reloads_on_save_and_shows_errors(portal: Portal, tmp_path: 
         assert page.locator(".card-title", has_text="Clean-room recovery").count() == 1
 
 
+def test_a_page_whose_script_comes_after_a_build_ended_reloads(
+    portal: Portal, tmp_path: Path
+) -> None:
+    """The reload script took the build it first saw in the status as the page's: a build
+    that ended between the page being served and that first look (a busy browser, a slow
+    network) left the page showing the old text for ever. The server writes the counters
+    the page was served at on the script's tag, and the script reloads when they differ."""
+    catalog = tmp_path / "plays"
+    copy_sample(catalog, locales=False)
+    play = catalog / "plays" / "clean-recovery.yaml"
+    options = ServeOptions(
+        catalog, tmp_path / "templates", tmp_path / "build", port=0, as_of=AS_OF, slow=()
+    )
+    with Server(options, log=io.StringIO()) as server:
+        wait_until(lambda: server.status.build >= 1 and not server.status.building, "a build")
+        t = Tab(portal, DESKTOP)
+        held: list[Any] = []  # the first page's script, held back until the build ends
+        t.page.route(
+            "**/__salesplay__/reload.js",
+            lambda route: route.continue_() if held else held.append(route),
+        )
+        t.page.goto(f"http://127.0.0.1:{server.port}/", wait_until="commit")
+        t.page.wait_for_selector(".card-title >> text=Clean-room recovery")
+        text = play.read_text("utf-8")
+        play.write_text(text.replace("name: Clean-room recovery", "name: Clean-room rescue"))
+        deadline = time.monotonic() + 60
+        while not held or server.status.build < 2 or server.status.building:
+            assert time.monotonic() < deadline, "timed out waiting for the rebuild"
+            t.page.wait_for_timeout(100)  # lets the route's handler run
+        held[0].continue_()  # the reloaded page's comes at once
+        t.page.wait_for_selector(".card-title >> text=Clean-room rescue", timeout=30_000)
+        t.page.wait_for_selector("html[data-salesplay-build='2']")
+        t.close()
+
+
 def test_a_served_page_says_what_a_save_waits_for(portal: Portal, tmp_path: Path) -> None:
     """A save while another build writes into the same folder (`make`) waits for it: the
     served page says so, naming that build's process, and reloads once the save is built."""

@@ -73,9 +73,39 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 def test_inject_puts_the_script_before_the_last_body_end() -> None:
     page = b"<html><body><p>&lt;/body&gt;</p></BODY></html>"
-    out = inject(page)
+    out = inject(page, 3, 2)
     assert out.index(SCRIPT_PATH.encode()) < out.index(b"</BODY>")
-    assert inject(b"<p>no body</p>").endswith(b"</script>\n")
+    # the counters the page was served at: a build ending before the script looks reloads it
+    assert f'<script src="{SCRIPT_PATH}" data-build="3" data-pages="2">'.encode() in out
+    assert inject(b"<p>no body</p>", 0, 0).endswith(b"</script>\n")
+
+
+def test_a_catalog_folder_that_comes_back_is_a_change(tmp_path: Path) -> None:
+    """The catalog folder moved away and back (no templates/ beside it): serve said it was
+    gone and then never built again, as no folder was watched to see it come back."""
+    import threading
+
+    from salesplay.serve.reload import watch
+
+    there: list[Path] = []
+    changes: list[list[Path]] = []
+    stopping = threading.Event()
+    watcher = threading.Thread(
+        target=watch, args=(lambda: list(there), tmp_path / "build", changes.append, stopping)
+    )
+    watcher.start()
+    try:
+        time.sleep(1.5)  # watched while gone
+        assert changes == []
+        there.append(tmp_path)
+        deadline = time.monotonic() + 10
+        while not changes:
+            assert time.monotonic() < deadline, "the folder's coming back was no change"
+            time.sleep(0.05)
+        assert changes[0] == [tmp_path]
+    finally:
+        stopping.set()
+        watcher.join(10)
 
 
 def test_error_lines_keep_compiler_style_lines() -> None:
@@ -96,7 +126,8 @@ def test_serves_rebuilds_on_save_and_survives_a_catalog_error(server: Server) ->
 
     code, final, body = get(base + "/")
     assert code == 200 and final.endswith("/site/index.html")
-    assert f'<script src="{SCRIPT_PATH}"></script>' in body
+    build, pages = status(base)["build"], status(base)["pages"]
+    assert f'<script src="{SCRIPT_PATH}" data-build="{build}" data-pages="{pages}">' in body
     assert "Clean-room recovery" in body
     assert get(base + "/site/search-index.js")[0] == 200
     assert get(base + "/site/battlecards/clean-recovery.html")[0] == 200

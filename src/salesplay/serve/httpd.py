@@ -115,7 +115,7 @@ WAITING_PAGE = (
     b"<title>salesplay serve</title></head><body>"
     b"<main><h1>Waiting for a successful build</h1>"
     b"<p>This page reloads by itself when the portal is built.</p></main>"
-    b'<script src="/__salesplay__/reload.js"></script></body></html>\n'
+    b"</body></html>\n"
 )
 _BUSY = (
     b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
@@ -343,16 +343,20 @@ class _Handler(SimpleHTTPRequestHandler):
         return fd, info
 
     def _page(self, path: str) -> None:
+        # the counters before the file is read: a build ending after this reloads the page
+        now = self.server.status.snapshot()
         opened = self._open(path + "index.html" if path.endswith("/") else path)
         if opened is not None:
             fd, _ = opened
             with os.fdopen(fd, "rb") as stream:
                 page = stream.read()
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(page))
-        elif self.server.status.snapshot()["build"] == 0 or path == HOME_PATH:
+            body = inject(page, now["build"], now["pages"])
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", body)
+        elif now["build"] == 0 or path == HOME_PATH:
             # Nothing built yet (or no build has succeeded): a page that shows why and
             # reloads, whichever page a rep's tab asks for (a card's tab got "not found")
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", WAITING_PAGE)
+            waiting = inject(WAITING_PAGE, now["build"], now["pages"])
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", waiting)
         else:
             self._refuse(HTTPStatus.NOT_FOUND, "not found")
 

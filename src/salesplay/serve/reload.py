@@ -17,9 +17,12 @@ RELOAD_JS = THEME_DIR / "portal" / "live-reload.js"
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
-def inject(page: bytes) -> bytes:
-    """The page with the live-reload script before its last </body> (at the end if none)."""
-    tag = f'<script src="{SCRIPT_PATH}"></script>\n'.encode()
+def inject(page: bytes, build: int, pages: int) -> bytes:
+    """The page with the live-reload script before its last </body> (at the end if none),
+    told the build counters it was served at (Status.build, Status.pages): a build that
+    ends before the script's first look at the status reloads it too."""
+    marks = f' data-build="{build}" data-pages="{pages}"'
+    tag = f'<script src="{SCRIPT_PATH}"{marks}></script>\n'.encode()
     ends = list(_BODY_END.finditer(page))
     if not ends:
         return page + tag
@@ -49,8 +52,14 @@ def watch(
         # Outputs written inside a watched folder must not trigger the next build.
         return default(change, path) and not (path == built or path.startswith(built + os.sep))
 
+    previous: list[Path] | None = None  # the folders watched last (None: none yet)
     while not stopping.is_set():
         current = list(folders())
+        if previous is not None and current != previous:
+            # a folder that came back (the catalog moved away and back, with no templates/
+            # beside it) is a change too, not only one that went away inside the loop below
+            on_change(sorted(set(current) ^ set(previous)))
+        previous = current
         if not current:  # the catalog folder gone: watched again once it is back
             stopping.wait(1)
             continue
@@ -69,4 +78,5 @@ def watch(
             now = list(folders())
             if now != current:
                 on_change(sorted(set(now) ^ set(current)))
+                previous = now
                 break

@@ -4,6 +4,9 @@
   "use strict";
 
   var STATUS = "/__salesplay__/status";
+  // the counters of the build this page was served from (the server writes them on this
+  // script's tag): a build that ends before the first poll still reloads the page
+  var served = document.currentScript ? document.currentScript.dataset : {};
   var seen = null;
   var box = null;
   var note = null;
@@ -79,7 +82,13 @@
         var now = counter(status);
         document.documentElement.setAttribute("data-salesplay-build", String(now));
         if (seen === null) {
-          seen = now;
+          seen = served.build !== undefined ? counter({
+            build: Number(served.build), pages: Number(served.pages), roots: status.roots
+          }) : now;
+          if (now !== seen) {
+            window.location.reload();
+            return;
+          }
         } else if (now !== seen) {
           window.location.reload();
           return;
