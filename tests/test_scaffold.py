@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,10 +61,11 @@ def test_inits_note_says_an_item_takes_its_files_audience(tmp_path: Path) -> Non
     assert "an item in a file takes the file's unless it says its own" in result.stdout
 
 
-def test_inits_next_line_can_be_pasted_for_a_folder_with_a_space(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["My Project", "-dash"])
+def test_inits_next_line_can_be_pasted_for_a_folder_with_a_space(tmp_path: Path, name: str) -> None:
     """`init 'My Project'` said "next: cd My Project && make": pasted, "cd: too many
-    arguments"."""
-    result = run_cli("init", "My Project", cwd=tmp_path)
+    arguments"; `init -- -dash` said "cd -dash", which cd takes for an option."""
+    result = run_cli("init", "--", name, cwd=tmp_path)
     assert result.code == 0, result.stderr
     line = result.stdout.splitlines()[0]
     pasted = line.split("; next: ", 1)[1]
@@ -74,7 +76,7 @@ def test_inits_next_line_can_be_pasted_for_a_folder_with_a_space(tmp_path: Path)
         text=True,
         check=False,
     )
-    assert cd.returncode == 0 and cd.stdout.strip() == str(tmp_path / "My Project"), cd
+    assert cd.returncode == 0 and cd.stdout.strip() == str(tmp_path / name), cd
 
 
 #: the salesplay script of the interpreter running the tests (the project's .venv)
@@ -117,9 +119,12 @@ def test_the_projects_makefile_says_in_one_line_when_salesplay_is_missing(
     result = _make(tmp_path / "p", "check")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith("make: salesplay is not installed here:"), result.stderr
+    # one line: make's own "*** [Makefile:17: salesplay] Error 1" came after it
+    assert len(lines) == 1, result.stderr
+    assert re.match(r"Makefile:\d+: \*\*\* salesplay is not installed here:", lines[0]), lines
     assert "make SALESPLAY=/path/to/salesplay" in lines[0]
     assert not (tmp_path / "p/build").exists()
+    assert _make(tmp_path / "p", "clean").returncode == 0  # needs no salesplay
 
 
 def test_the_projects_makefile_finds_salesplay_as_told_or_in_its_venv(tmp_path: Path) -> None:
@@ -132,7 +137,28 @@ def test_the_projects_makefile_finds_salesplay_as_told_or_in_its_venv(tmp_path: 
     (project / ".venv/bin/salesplay").symlink_to(SCRIPT)
     found = _make(project, "check")
     assert found.returncode == 0, found.stderr
-    assert ".venv/bin/salesplay check --templates templates" in found.stdout
+    assert '".venv/bin/salesplay" check --templates templates' in found.stdout
+
+
+def test_the_projects_makefile_runs_a_salesplay_whose_path_has_a_space(tmp_path: Path) -> None:
+    """`make SALESPLAY="/home/me/My Projects/.venv/bin/salesplay"` (as init says to run it)
+    ran "/home/me/My" ("No such file or directory"), and so did one found on PATH."""
+    project = tmp_path / "p"
+    create_project(project)
+    spaced = tmp_path / "my tools ü"
+    spaced.mkdir()
+    (spaced / "salesplay").symlink_to(SCRIPT)
+    told = _make(project, "check", f"SALESPLAY={spaced / 'salesplay'}")
+    assert told.returncode == 0, told.stderr
+    env = {**os.environ, "PATH": f"{spaced}{os.pathsep}{BARE_PATH}"}
+    env.pop("SALESPLAY", None)
+    env.pop("MAKEFLAGS", None)
+    found = subprocess.run(
+        ["make", "--no-print-directory", "check"], cwd=project, env=env, capture_output=True,
+        text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert f'"{spaced}/salesplay" check --templates templates' in found.stdout
 
 
 def test_make_check_in_a_new_project_finds_a_template_override_fault(tmp_path: Path) -> None:

@@ -371,11 +371,11 @@ def init(directory: Annotated[Path, typer.Argument(help="folder for the new proj
         where = exc.filename or directory
         sys.stderr.write(f"salesplay: error: cannot create '{where}': {exc.strerror}\n")
         raise typer.Exit(1) from None
-    # the "next" line is pasted into a shell: a folder named "My Project" is quoted there
-    typer.echo(
-        f"created {len(created)} files in {directory};"
-        f" next: cd {shlex.quote(str(directory))} && make"
-    )
+    # the "next" line is pasted into a shell: a folder named "My Project" is quoted there,
+    # and one named "-dash" starts with ./, or cd takes it for an option
+    named = str(directory)
+    folder = shlex.quote(f"./{named}" if named.startswith("-") else named)
+    typer.echo(f"created {len(created)} files in {directory}; next: cd {folder} && make")
     if shutil.which("salesplay") is None:
         # the project's Makefile looks for salesplay on PATH (or in the project's .venv); the
         # script an install made sits beside the interpreter running this
