@@ -114,6 +114,27 @@ def test_exit_2_for_a_folder_option_that_names_no_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "plays"]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "--out", "gone"], "--out 'gone' is a broken symbolic link"),
+        (["kit", "blue-river", "--out", "gone/sub"],
+         "--out 'gone/sub' lies inside 'gone', which is a broken symbolic link"),
+    ],
+)  # fmt: skip
+def test_exit_2_for_an_out_that_is_a_broken_link(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    """`build --out gone` (a link to a folder removed) checked the catalog, rendered every
+    output, and only then said it could not write: one line, exit 2, before anything is
+    read, as `serve` says it."""
+    make_catalog(tmp_path)
+    (tmp_path / "gone").symlink_to(tmp_path / "removed")
+    result = run_cli(*args, "--as-of", AS_OF, cwd=tmp_path)
+    assert (result.code, result.lines) == (2, [f"salesplay: error: {message}"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone", "plays"]
+
+
 def test_run_inside_the_catalog_the_default_catalog_is_told_to_be_dot(tmp_path: Path) -> None:
     """`salesplay check` inside the catalog read its folder of plays as the catalog: 11
     errors ("unknown top-level file", "missing catalog.yaml") and no hint."""

@@ -86,7 +86,7 @@ def check_out_folder(out: Path) -> None:
     """Refuse an --out that is a file, or lies in one (UsageError)."""
     for held in (out, *out.parents):
         if held.is_symlink() and not held.exists():
-            return  # a broken link: the build says so where it writes (build._check_out_folder)
+            return  # a broken link: check_out refuses it for a command that writes
         if held.exists():
             if not held.is_dir():
                 what = "is a file" if held == out else f"lies inside '{held}', which is a file"
@@ -101,6 +101,14 @@ def check_out(out: Path, catalog: Path, templates: Path | None) -> None:
     (the project root, the home folder, /).
     """
     check_out_folder(out)
+    for held in (out, *out.parents):
+        # a broken link would be found only where the build writes, after every output was
+        # made; `serve` said it in one line, and so do `build` and `kit` now
+        if held.is_symlink() and not held.exists():
+            lies = "is" if held == out else f"lies inside '{held}', which is"
+            raise UsageError(f"--out '{out}' {lies} a broken symbolic link")
+        if held.exists():
+            break
     where = out.resolve()
     try:
         home = Path.home().resolve()
