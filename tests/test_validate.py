@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, Edits, Result, base_text, check, make_catalog, replace_in, run_cli
+from conftest import (
+    AS_OF,
+    MINIMAL,
+    Edits,
+    Result,
+    base_text,
+    check,
+    make_catalog,
+    replace_in,
+    run_cli,
+)
 from salesplay.diagnostics import Location, Reporter
 from salesplay.validate import MAX_ASSET_BYTES, check_asset, describe, is_image
 
@@ -622,6 +632,26 @@ def test_asset_missing_with_did_you_mean(tmp_path: Path) -> None:
     assert result.diagnostics == [
         "plays/partners/blue-river.yaml:3:7: error: asset 'assets/partners/blue-rivr.svg' does not"
         " exist (did you mean 'assets/partners/blue-river.svg'?)"
+    ]
+
+
+def test_a_missing_assets_did_you_mean_is_by_its_own_name_not_the_folder_it_shares(
+    tmp_path: Path,
+) -> None:
+    """`assets/partners/blue-river.png` missing was offered
+    'assets/partners/pena-sistemas.svg': the folder they share made the two close."""
+    other = (MINIMAL / "assets/partners/blue-river.svg").read_bytes()
+    edits = {**logo("assets/partners/harbor-lane.png"), "assets/partners/pena-sistemas.svg": other}
+    result = check_abs(tmp_path, edits)
+    assert result.diagnostics == [
+        "plays/partners/blue-river.yaml:3:7: error: asset 'assets/partners/harbor-lane.png' does"
+        " not exist"
+    ]
+    # a slip in the folder's name is still offered the file of that name
+    result = check_abs(tmp_path / "again", logo("assets/partnrs/blue-river.svg"))
+    assert result.diagnostics == [
+        "plays/partners/blue-river.yaml:3:7: error: asset 'assets/partnrs/blue-river.svg' does"
+        " not exist (did you mean 'assets/partners/blue-river.svg'?)"
     ]
 
 

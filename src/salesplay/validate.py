@@ -831,21 +831,25 @@ def _plain_read(
 
 def _meant_file(value: str, known: list[str]) -> str:
     """' (did you mean …?)' for an asset path that names no file: the file spelt in another
-    case (`assets/RED.PNG`), else one whose name, less the `assets/` and the suffix every
-    logo shares, is close (those made `assets/missing.png` look like `assets/abs-in.png`)."""
+    case (`assets/RED.PNG`), else one whose name, less its folder and suffix, is close (the
+    `assets/` and the suffix every logo shares made `assets/missing.png` look like
+    `assets/abs-in.png`)."""
     inside = sorted(k for k in known if k.startswith(value.rstrip("/") + "/"))
     same = [k for k in sorted(known) if k.lower() == value.lower()] or inside  # a folder's file
     if same:
         return f" (did you mean '{same[0]}'?)"
 
-    def core(path: str) -> str:
-        return posixpath.splitext(path.removeprefix("assets/"))[0].lower()
+    def parts(path: str) -> tuple[str, str]:
+        return posixpath.split(posixpath.splitext(path.removeprefix("assets/"))[0].lower())
 
-    cores: dict[str, str] = {}
-    for k in sorted(known):
-        cores.setdefault(core(k), k)
-    match = closest(core(value), cores)
-    return f" (did you mean '{cores[match]}'?)" if match is not None else ""
+    # by the file's own name: a folder they share made `partners/blue-river` close to
+    # `partners/pena-sistemas`; of two files of that name, the one in its own folder
+    folder, stem = parts(value)
+    stems: dict[str, str] = {}
+    for k in sorted(known, key=lambda k: (parts(k)[0] != folder, k)):
+        stems.setdefault(parts(k)[1], k)
+    match = closest(stem, stems)
+    return f" (did you mean '{stems[match]}'?)" if match is not None else ""
 
 
 def _meant_asset(catalog: Path, plain: str) -> str | None:
