@@ -351,6 +351,31 @@ def test_the_what_is_in_it_for_you_note_speaks_to_the_partners_sellers(
     assert german.startswith("Prüfen Sie die Marge")
 
 
+def test_the_what_is_in_it_for_you_slide_leaves_out_a_label_with_nothing_after_it(
+    partner: Edition,
+) -> None:
+    """A play's `partner:` block with no role and no value gave the enablement deck "Your
+    role" and "Your value" with nothing after them; the card leaves them out, and so does
+    the deck now."""
+    import dataclasses
+
+    from salesplay.render import decks
+
+    def body(edition: Edition) -> str:
+        slides = decks.partner_enablement_slides(edition, "public-play")
+        (wiifm,) = [s for s in slides if s.title == "What's in it for you"]
+        return " | ".join(p.text for p in wiifm.body)
+
+    play = partner.plays["public-play"]
+    assert play.partner is not None and play.partner.role and play.partner.value
+    assert "Your role" in body(partner) and "Your value" in body(partner)
+    bare = dataclasses.replace(play.partner, role=None, value="  ")
+    plays = {**partner.plays, "public-play": dataclasses.replace(play, partner=bare)}
+    said = body(dataclasses.replace(partner, plays=plays))
+    assert "Your role" not in said and "Your value" not in said
+    assert "Open to" in said  # the tier it is open to, still
+
+
 @pytest.mark.parametrize(
     ("briefs", "decks", "logo", "contact", "says"),
     [

@@ -519,6 +519,34 @@ def test_the_path_marks_this_play_in_the_brand_accent(rep: Edition) -> None:
         assert '<a:accent2><a:srgbClr val="123456"/>' in z.read("ppt/theme/theme1.xml").decode()
 
 
+def test_a_path_over_several_slides_keeps_one_style_on_each(tmp_path: Path) -> None:
+    """A path of 20 steps, the 10th this play's: its slide showed the others pale beside the
+    accent, and the "(cont.)" slides every step in full brand colour, as if all were marked.
+    Whether a path has a current step is the path's, not one slide's."""
+    steps = tuple(PathStep(f"Play {i}", f"Stage {i}", current=i == 10) for i in range(1, 21))
+    prs = _open(_build([SlideSpec("Path", "Journey", steps=steps)]))
+    fills: dict[str, str] = {}
+    slides = [s for s in prs.slides if s.slide_layout.name == "Path"]
+    assert len(slides) > 1
+    for slide in slides:
+        for sh in slide.shapes:
+            if sh.name.startswith("Step ") and sh.name[5:].isdigit():
+                fills[sh.name] = sh._element.xpath("./p:spPr/a:solidFill/a:schemeClr/@val")[0]
+    assert len(fills) == 20
+    assert fills.pop("Step 10") == "accent2"
+    assert set(fills.values()) == {"bg2"}
+    # a path with no current step (the playbook's) is drawn in brand colour throughout
+    plain = tuple(PathStep(f"Play {i}", f"Stage {i}") for i in range(1, 21))
+    prs = _open(_build([SlideSpec("Path", "Journey", steps=plain)]))
+    colours = {
+        sh._element.xpath("./p:spPr/a:solidFill/a:schemeClr/@val")[0]
+        for slide in prs.slides
+        for sh in slide.shapes
+        if sh.name.startswith("Step ") and sh.name[5:].isdigit()
+    }
+    assert colours == {"accent1"}
+
+
 def test_a_long_title_under_the_logo_is_shrunk_to_its_box() -> None:
     """The title slide's title is anchored at its foot: four lines of a long play name grew
     upward over the company logo. It is set smaller, so that its lines fit its box (by the

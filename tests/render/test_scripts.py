@@ -659,6 +659,9 @@ def test_deck_runs_name_the_noto_typeface_of_their_script() -> None:
         None,
     )
     assert DeckLanguage.of("zh-TW").east_asian == "Noto Sans CJK TC"
+    # an emoji's variation selector (U+FE0F) is no Arabic: "✔️ Done" took Noto Sans Arabic
+    assert script_typefaces("\u2714\ufe0f Done") == (None, None)
+    assert script_typefaces("\ufe8d\ufedf") == (None, "Noto Sans Arabic")  # forms B
 
 
 def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centred() -> None:

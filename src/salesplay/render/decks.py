@@ -501,7 +501,11 @@ def partner_enablement_slides(ed: Edition, play_id: str) -> list[SlideSpec]:
     if role is None:
         return slides
     tr = ed.labels.gettext
-    body = _labelled(tr("Your role"), role.role) + _labelled(tr("Your value"), role.value)
+    body: tuple[Para, ...] = ()
+    # a label with nothing after it ("Your role" alone) says nothing: leave it out
+    for label, text in ((tr("Your role"), role.role), (tr("Your value"), role.value)):
+        if text and text.strip():
+            body += _labelled(label, text)
     for label, text in role.program:
         body += _labelled(tr(label), text)
     opens = tr("Open to %(tier)s partners and above.") % {"tier": role.min_tier_name}

@@ -346,7 +346,9 @@ def _add_slides(
                 _write_paras(frame, pages[page], box, gap)
                 filled.add(ph.placeholder_format.idx)
         if page < len(steps):
-            draw_steps(slide, *steps[page], area, rtl=rtl)
+            draw_steps(
+                slide, *steps[page], area, rtl=rtl, marked=any(s.current for s in spec.steps)
+            )
         if logo is not None and spec.layout in LOGO_LAYOUTS and not page:
             _place_logo(prs, slide, layout, logo)
             filled.update(

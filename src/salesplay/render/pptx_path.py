@@ -144,11 +144,15 @@ def draw_steps(
     area: Area,
     *,
     rtl: bool = False,
+    marked: bool | None = None,
 ) -> None:
     """One slide's row of ``steps``, the first numbered ``first``: left to right, or, in a
     right-to-left deck (``rtl``), from the right with its arrows pointing left, as an Arabic
     reader follows it (the row is mirrored inside ``area``; the text in it is not)."""
-    marked = any(s.current for s in steps)
+    # the whole path's, not this slide's: a "(cont.)" slide without the current step
+    # keeps the pale style of the others
+    if marked is None:
+        marked = any(s.current for s in steps)
     block = _BADGE // 2 + row.box_h + _CAPTION_GAP + row.caption_h
     top = area.top + max(0, (area.height - block) // 2) + _BADGE // 2
     start = area.left + (area.width - len(steps) * (row.width + _GAP) + _GAP) // 2

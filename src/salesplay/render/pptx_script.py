@@ -23,7 +23,10 @@ from salesplay.richtext import (
 #: that no viewer falls back to a font without those glyphs.
 _CS_FONTS = (
     ((0x0590, 0x05FF), (0xFB1D, 0xFB4F), "Noto Sans Hebrew"),
-    ((0x0600, 0x08FF), (0xFB50, 0xFEFF), "Noto Sans Arabic"),
+    # presentation forms A and B, not what lies between (U+FE00–FE6F: variation selectors,
+    # as in "✔️", CJK and small forms) nor U+FEFF: an emoji made an English run "Arabic"
+    ((0x0600, 0x08FF), (0xFB50, 0xFDFF), "Noto Sans Arabic"),
+    ((0xFE70, 0xFEFE), (0xFE70, 0xFEFE), "Noto Sans Arabic"),
     ((0x0900, 0x097F), (0xA8E0, 0xA8FF), "Noto Sans Devanagari"),
     ((0x0E00, 0x0E7F), (0x0E00, 0x0E7F), "Noto Sans Thai"),
 )
