@@ -241,6 +241,10 @@ def test_the_customer_brief_is_public_and_customer_worded(
     assert "Partner edition" not in text and "sellers" not in text
     # the glossary terms it writes, explained for the customer ("immutable" is in a claim)
     assert "Terms on this page immutable Cannot be changed or deleted." in text
+    # one brief serves every partner of the tier, some with no `contact:` on their band: it
+    # said "their contact is at the foot of the page" to the customers of those too
+    assert "Talk to the team that gave you this page." in text
+    assert "contact" not in text.lower()
 
 
 def test_a_brief_in_another_language_says_its_footer_and_page_number_in_it(cat: Catalog) -> None:
