@@ -25,6 +25,12 @@ def words(text: str) -> list[str]:
         ("A single capital: I, A, 5G, Vault, SaaS.", []),
         ("(SLA) and 'HA' count; OK counts too.", ["SLA", "HA", "OK"]),
         ("Dashes and paths: TB-size, A/B, v2/API, x.PDF, me@ABC.", []),
+        # a script written without spaces ends a word: "目標RPOの" was no acronym's place
+        ("目標RPOの設定とXYZの確認。", ["RPO", "XYZ"]),
+        ("パートナーSEがPoCを実施", ["SE"]),
+        ("RPO를 줄이고 ＳＬＡ", ["RPO"]),
+        ("ลด RPOและRTO", ["RPO", "RTO"]),
+        ("Unternehmens-IT und ITler", []),
     ],
 )
 def test_acronyms(text: str, expected: list[str]) -> None:
@@ -109,6 +115,9 @@ def test_glossary_terms_in() -> None:
     text = "Immutable copies behind an Air Gap cut the RPOs; it helps."
     assert glossary_terms_in(text, glossary) == ["RPO", "immutable", "air gap"]
     assert glossary_terms_in("mutable rpo", glossary) == []
+    # in Japanese, Chinese or Korean text a term stands between letters of those scripts
+    assert glossary_terms_in("目標RPOの設定", glossary) == ["RPO"]
+    assert glossary_terms_in("RPO를 줄이고", glossary) == ["RPO"]
 
 
 #: letters whose case rules differ between str.lower, casefold and re.IGNORECASE.

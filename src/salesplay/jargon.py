@@ -12,8 +12,16 @@ from salesplay.diagnostics import Location
 from salesplay.load import Document, YamlPath, shown_path
 from salesplay.richtext import UNSPACED_RE
 
+#: a "word" character that is not of a script written without spaces (kana, Han, Hangul,
+#: Thai, full-width forms): "RPOの目標" and "パートナーSEが" hold the acronyms RPO and SE
+_W = (
+    r"[^\W\u0E00-\u0E7F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF"
+    r"\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]"
+)
 #: a word of capitals and digits with at least two capitals; a plural s allowed.
-ACRONYM_RE = re.compile(r"(?<![\w/.@-])(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]+(?:s)?(?![\w@-])")
+ACRONYM_RE = re.compile(
+    rf"(?<![/.@-])(?<!{_W})(?=(?:[0-9]*[A-Z]){{2}})[A-Z0-9]+(?:s)?(?![@-])(?!{_W})"
+)
 #: what `acronyms` ignores is what this regex matches, left to right; it is not run as it
 #: stands (a long word without '@' made its e-mail branch rescan to the end from every
 #: position, quadratic time) but by `_hidden_spans`, which reads the text a bounded number of
@@ -294,5 +302,5 @@ def _term_re(term: str, acronym: bool) -> re.Pattern[str]:
         # look for: the term is looked for as it is written ("統合ハイブリッドクラウド")
         return re.compile(re.escape(shown_term(term)), flags)
     if stem is not None:
-        return re.compile(rf"(?<!\w){re.escape(stem)}\w*", flags)
-    return re.compile(rf"(?<!\w){re.escape(term)}s?(?!\w)", flags)
+        return re.compile(rf"(?<!{_W}){re.escape(stem)}{_W}*", flags)
+    return re.compile(rf"(?<!{_W}){re.escape(term)}s?(?!{_W})", flags)
