@@ -455,6 +455,10 @@ def test_play_name_where_its_id_belongs(tmp_path: Path) -> None:
     [
         ("name: a\nsummary: [unclosed\n", 2, 10, "a list opened with '[' is never closed"),
         ("name: a\nsummary: {a: b\n", 2, 10, "a mapping opened with '{' is never closed"),
+        # the file's last line opens it: said as "a '- ' item inside the '[' of line 2"
+        ("name: a\nbad: [\n", 2, 6, "a list opened with '[' is never closed"),
+        ("name: a\nbad: {x: [1], y: [\n", 2, 18, "a list opened with '[' is never closed"),
+        ("name: a\nbad: {\n", 2, 6, "a mapping opened with '{' is never closed"),
         ("brand: {primary: #0B5FFF}\n", 1, 18, "a '#' after a space starts a comment"),
         ("regions: [EMEA, #1 APAC]\nname: a\n", 1, 17, "a '#' after a space starts a comment"),
         ("summary: {a: b\nregions: [x] # ok\n", 1, 10, "a mapping opened with '{' is never"),

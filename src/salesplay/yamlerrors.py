@@ -187,6 +187,12 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None
         if comment is not None:
             # `{primary: #0A4D68, …}`: the comment swallowed the rest of the line, '}' too
             return COMMENT_HINT, comment[0] + 1, comment[1] + 1
+        bracket_line, bracket_column = context.line, context.column
+        opened = _open_bracket(lines, context.line, context.column) if not opening else None
+        if opened is not None:
+            # the file ends inside the brackets (`bad: [` its last line): the place is past
+            # its end, where no '- ' item stands; the bracket left open is the fault
+            bracket_line, bracket_column, opening = opened
         if opening not in ("[", "{"):
             # a `- ` item inside `[…]`: name the bracket it sits in
             start = _opener_before(lines, context.line, context.column)
@@ -201,8 +207,8 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None
         return (
             f"a {what} opened with '{opening}' is never closed: end it with '{closing}',"
             f" or put text that starts with '{opening}' in quotes",
-            context.line + 1,
-            context.column + 1,
+            bracket_line + 1,
+            bracket_column + 1,
         )
     if context is not None and exc.context == "while scanning a quoted scalar":
         quote = lines[context.line][context.column : context.column + 1] or '"'
@@ -450,15 +456,23 @@ def _comment_from(lines: _Lines, row: int, col: int, end: int) -> tuple[int, int
 
 def _opener_before(lines: _Lines, row: int, col: int) -> int | None:
     """The line (one-based) of the nearest '[' or '{' before a place that is still open."""
+    found = _open_bracket(lines, row, col)
+    return None if found is None else found[0] + 1
+
+
+def _open_bracket(lines: _Lines, row: int, col: int) -> tuple[int, int, str] | None:
+    """(line, column, the bracket), zero-based, of the nearest '[' or '{' before a place
+    that is still open."""
     depth = 0
     for n in range(row, -1, -1):
         text = lines[n][:col] if n == row else lines[n]
-        for char in reversed(text):
+        for at in range(len(text) - 1, -1, -1):
+            char = text[at]
             if char in "]}":
                 depth += 1
             elif char in "[{":
                 if depth == 0:
-                    return n + 1
+                    return n, at, char
                 depth -= 1
     return None
 
