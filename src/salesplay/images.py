@@ -350,6 +350,9 @@ class _Tree:
         self.ids: dict[str, _Node] = {}
         self.count = 0
         self.embedded_pixels = 0
+        #: the first drawn text (of a <text>) in a script the PNG cannot show, if any
+        self.unshown: str | None = None
+        self._texts = 0  # how many <text>, <tspan> or <textPath> the parser is inside
         self._stack: list[_Node] = []
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -393,6 +396,8 @@ class _Tree:
                 f"has an element <{_short(local)}> that is not part of an SVG drawing: remove it"
             )
         node = _Node(local if drawn else name, attrs, local=local, foreign=inside and not drawn)
+        if drawn and local in _TEXT_ELEMENTS:
+            self._texts += 1
         for key, value in attrs.items():
             self._attribute(node, key, value)
         if node.foreign:
@@ -405,6 +410,8 @@ class _Tree:
 
     def _end(self, _name: str) -> None:
         node = self._stack.pop()
+        if node.tag in _TEXT_ELEMENTS:  # a drawn one: another namespace's is "ns text"
+            self._texts -= 1
         if node.local == "style":  # in any namespace: an HTML <style> is CSS too
             self._css(node, "".join(node.text), style_sheet=True)
         if self._stack:
@@ -413,6 +420,10 @@ class _Tree:
     def _chars(self, text: str) -> None:
         if self._stack and self._stack[-1].local == "style":
             self._stack[-1].text.append(text)
+        if self._texts and self.unshown is None:
+            at = next((i for i, ch in enumerate(text) if not _shown_in_png(ch)), None)
+            if at is not None:
+                self.unshown = text[max(0, at - 10) : at + 10].strip()
 
     def _attribute(self, node: _Node, key: str, value: str) -> None:
         ns, _, local = key.rpartition(" ")
@@ -612,10 +623,35 @@ def _svg_size(root: _Node) -> tuple[float, float]:
     return width, height
 
 
+#: the SVG elements whose character data is drawn as text
+_TEXT_ELEMENTS = frozenset({"text", "tspan", "textPath"})
+#: what an SVG's text may be written in for the PNG salesplay publishes to show it: CairoSVG
+#: sets text with cairo's simple text calls, one font for a run and no shaping, so Latin,
+#: Greek and Cyrillic letters, with punctuation, currency and letter-like symbols, draw;
+#: Arabic came out as letters apart, Japanese as boxes
+_PNG_TEXT_RANGES = (
+    (0x0000, 0x052F),  # Latin, IPA, combining marks, Greek, Cyrillic
+    (0x1E00, 0x1FFF),  # Latin and Greek extended
+    (0x2000, 0x20CF),  # punctuation, super- and subscripts, currency
+    (0x2100, 0x21FF),  # letter-like symbols (™), number forms, arrows
+)
+
+
+def _shown_in_png(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _PNG_TEXT_RANGES)
+
+
 def _check_svg(data: bytes, publish: bool = False, side: int = PUBLISH_SIDE) -> Checked:
     tree = _Tree(data)
     if tree.root is None:
         raise ImageError("is not an SVG image: it has no <svg> element")
+    if tree.unshown is not None:
+        raise ImageError(
+            f"draws text in a script its PNG cannot show ('{_short(tree.unshown)}'): salesplay"
+            " publishes a PNG of it, drawn without a font for that script or its shaping"
+            " (boxes, or letters apart); convert the text to outlines (paths) in your editor"
+        )
     width, height = _svg_size(tree.root)
     if _expanded(tree) > MAX_SVG_EXPANDED:
         raise ImageError(

@@ -101,6 +101,18 @@ BAD: dict[str, tuple[str, bytes | str, str]] = {
         "declares a size of 1000000×1000000 pixels; each side must be more than 0 and at most"
         " 100000",
     ),
+    # CairoSVG draws an SVG's text for the PNG salesplay publishes with one font and no
+    # shaping: a partner's Arabic name came out as letters apart, a Japanese one as boxes
+    "svg-text-arabic": (
+        "arabic.svg",
+        svg('<text x="1" y="15">Gulf <tspan>العربية</tspan></text>'),
+        "draws text in a script its PNG cannot show ('العربية'): salesplay publishes a PNG",
+    ),
+    "svg-text-japanese": (
+        "ja.svg",
+        svg('<text x="1" y="15">日本パートナー</text>'),
+        "convert the text to outlines (paths) in your editor",
+    ),
     "svg-named-png": (
         "drawn.png",
         svg('<rect width="9" height="9"/>'),
@@ -506,6 +518,12 @@ def test_a_logo_for_a_slot_has_slot_ppi_across_it_and_is_only_ever_shrunk() -> N
 
 GOOD: dict[str, bytes | str] = {
     "photo.jpg": JPEG,
+    # Latin, Greek and Cyrillic text draws in the PNG; a title is not drawn at all
+    "text.svg": svg(
+        '<title>日本のロゴ</title><text x="1" y="15">Café Ελλάδα Россия™ €</text>'
+        '<foreignObject width="9" height="9"><p xmlns="http://www.w3.org/1999/xhtml">x</p>'
+        "</foreignObject>"
+    ),
     "cmyk.jpg": encoded("JPEG", mode="CMYK"),
     "alpha.png": encoded("PNG", mode="RGBA"),
     "anim.gif": encoded("GIF"),
