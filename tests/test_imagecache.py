@@ -59,6 +59,21 @@ def test_a_saved_entry_is_read_back_instead_of_decoding(
     assert calls == [".png"]
 
 
+def test_an_entry_kept_by_other_checks_is_decoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry is named by the checks it passed: a salesplay whose image checks changed
+    (one that now refuses an SVG's Arabic text) decodes the logo again rather than trust
+    what an earlier one kept."""
+    _saved(tmp_path)
+    calls = _counting(monkeypatch)
+    ImageCache(tmp_path).check(SVG, ".svg")
+    assert calls == []
+    monkeypatch.setattr(imagecache, "checker", lambda: "other checks")
+    ImageCache(tmp_path).check(SVG, ".svg")
+    assert calls == [".svg"]
+
+
 def test_each_side_is_its_own_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A logo checked for a partner (PARTNER_SIDE) and for the company (PUBLISH_SIDE) are two
     entries, and neither is read back for the other: an entry longer than the side it is
