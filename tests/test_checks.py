@@ -893,6 +893,27 @@ def test_a_contact_the_band_cannot_hold_is_a_warning_at_the_field_left_off(
     assert '"code": "band-contact-cut"' in as_json.stdout
 
 
+def test_a_partner_name_the_band_cuts_even_at_6_pt_is_a_warning_at_the_name(
+    tmp_path: Path,
+) -> None:
+    """A 300-character name was set at 2.4 pt on every band of the partner's kit, without a
+    word; one too long for the band's first line even at 6 pt is cut with "…" and told."""
+    long = "Blue River Regional Managed Services and Cloud Consulting Partner " * 3
+    result = check(tmp_path, replace_in("partners/blue-river.yaml", "Blue River IT", long.strip()))
+    assert (result.code, result.diagnostics) == (
+        0,
+        [
+            "plays/partners/blue-river.yaml:1:7: warning: partner 'blue-river': its name (197"
+            " characters) does not fit the first line of its kit's bands (386 pt) even at 6 pt,"
+            " in 'en': the PDFs cut it with '…'; shorten the name (the name it trades under,"
+            " say)"
+        ],
+    )
+    fits = "Blue River Regional Managed Services and Cloud Consulting Partner"
+    result = check(tmp_path / "fits", replace_in("partners/blue-river.yaml", "Blue River IT", fits))
+    assert (result.code, result.diagnostics) == (0, [])
+
+
 def _channel_name(fits: str, cut: str) -> str:
     """A channel contact's name whose team-band line fits in `fits`' label and is cut in
     `cut`'s (the German label is longer): found by the band's own measure."""

@@ -23,6 +23,7 @@ from conftest import run_cli
 from salesplay import kits
 from salesplay.context import Context
 from salesplay.edition import make_edition
+from salesplay.labels import band_wording
 from salesplay.pipeline import check_catalog
 from salesplay.render import html
 from salesplay.render.band import BandMaker, Brand
@@ -311,7 +312,7 @@ def test_the_team_wording_names_the_partner_without_a_possessive(
 ) -> None:
     """A possessive reads wrong ("Harbor Lane Networks's sellers", "Élan Cloud Services's"):
     every team marking (band, deck, index, what's new) says "the sellers of <partner>"."""
-    assert kits.wording(shared.partner_edition.labels, "team") == (
+    assert band_wording(shared.partner_edition.labels, "team") == (
         "For the sellers of ",
         " — not for customers",
     )

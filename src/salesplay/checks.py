@@ -20,7 +20,7 @@ from salesplay.jargon import (
     undefined_jargon,
     wildcard_stems,
 )
-from salesplay.labels import CHANNEL_CONTACT, Labels, channel_contact_lines
+from salesplay.labels import CHANNEL_CONTACT, Labels, band_wording, channel_contact_lines
 from salesplay.load import Document, YamlPath, shown_path
 from salesplay.models import ENTITY_FOLDERS, Audience, may_see, narrowest
 from salesplay.resolve import Catalog
@@ -53,6 +53,7 @@ def run_checks(cat: Catalog, reporter: Reporter, labels: Callable[[str], Labels]
     _glyphs(cat, reporter, texts, translated)
     _band_contacts(cat, reporter)
     _team_bands(cat, reporter, labels)
+    _band_names(cat, reporter, labels)
 
 
 def _claims(cat: Catalog, reporter: Reporter) -> None:
@@ -466,6 +467,44 @@ def _team_bands(cat: Catalog, reporter: Reporter, labels_of: Callable[[str], Lab
             "band-contact-cut",
             (kind, eid),
         )
+
+
+def _band_names(cat: Catalog, reporter: Reporter, labels_of: Callable[[str], Labels]) -> None:
+    """A partner's name too long for the first line of its kit's bands even at 6 pt ("For
+    the sellers of <name> — not for customers"): the PDFs cut it with "…", where a
+    300-character name was set at 2.4 pt without a word. Told once per partner, naming the
+    languages of its kits whose bands cut it."""
+    from salesplay.render.band import KIT_PAGE_WIDTH_PT, MIN_TEXT_PT, name_cut, text_width
+
+    company = cat.config.company.name
+    for pid, partner in sorted(cat.partners.items()):
+        contact, channel = partner.contact, partner.channel_contact or cat.config.channel
+        own = tuple(v for f in _CONTACT_FIELDS if contact and (v := getattr(contact, f, None)))
+        theirs = tuple(v for f in _CHANNEL_FIELDS if channel and (v := getattr(channel, f, None)))
+        langs = []
+        for locale in sorted(cat.kit_locales(pid)):
+            try:
+                labels = labels_of(locale)
+            except BuildFault:
+                continue  # a label catalog that cannot be read is its own error
+            if labels.direction == "rtl":
+                continue  # laid out by WeasyPrint, which wraps the line
+            team = channel_contact_lines(company, theirs, labels)
+            for part, others in (("team", team), ("customer", own)):
+                lead, trail = band_wording(labels, part)
+                if name_cut(lead, partner.name, trail, others, KIT_PAGE_WIDTH_PT):
+                    langs.append(locale)
+                    break
+        if langs:
+            reporter.warning(
+                cat.loc("partner", pid, ("name",)),
+                f"partner '{pid}': its name ({len(partner.name)} characters) does not fit the"
+                f" first line of its kit's bands ({text_width(KIT_PAGE_WIDTH_PT):.0f} pt) even at"
+                f" {MIN_TEXT_PT:g} pt, in {', '.join(repr(lang) for lang in langs)}: the PDFs"
+                " cut it with '…'; shorten the name (the name it trades under, say)",
+                "band-name-cut",
+                ("partner", pid),
+            )
 
 
 def _at_char(doc: Document, path: YamlPath, text: str, char: str) -> Location:

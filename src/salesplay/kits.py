@@ -28,7 +28,7 @@ from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
 from salesplay.faults import BuildFault
 from salesplay.images import Checked
-from salesplay.labels import N_, Labels, channel_contact_lines
+from salesplay.labels import N_, Labels, band_wording, channel_contact_lines
 from salesplay.render import html
 from salesplay.render.archive import (
     MAX_COMMENT,
@@ -195,19 +195,6 @@ def channel_lines(
 
 
 #: the words around a partner's name on each part of its kit ("%(partner)s" is the name)
-WORDING: dict[cobrand.Part, str] = {
-    "customer": N_("Presented by %(partner)s"),
-    "team": N_("For the sellers of %(partner)s — not for customers"),
-}
-
-
-def wording(labels: Labels, part: cobrand.Part) -> tuple[str, str]:
-    """(before, after) the partner's name on a band or deck of `part`, in the kit's language
-    (the label check holds each translation to the one %(partner)s placeholder)."""
-    before, _, after = labels.gettext(WORDING[part]).partition("%(partner)s")
-    return before, after
-
-
 @dataclass(frozen=True)
 class Marks:
     """How one partner marks each part of its kit: bands for PDF pages, marks for decks."""
@@ -234,8 +221,8 @@ def brand_of(shared: KitShared, partner_id: str) -> Marks:
     # the band reads in the kit's language and direction
     look = {"direction": labels.direction, "lang": labels.lang}
     return Marks(
-        Brand(partner.name, logo, channel, colour, *wording(labels, "team"), **look),
-        Brand(partner.name, logo, own, colour, *wording(labels, "customer"), **look),
+        Brand(partner.name, logo, channel, colour, *band_wording(labels, "team"), **look),
+        Brand(partner.name, logo, own, colour, *band_wording(labels, "customer"), **look),
         cobrand.PartnerMark(partner.name, _unbroken_numbers(" · ".join(channel)), png, size),
         cobrand.PartnerMark(partner.name, _unbroken_numbers(" · ".join(own)), png, size),
     )

@@ -135,6 +135,21 @@ def N_(message: str) -> str:
 CHANNEL_CONTACT = N_("Your channel contact at %(company)s: %(contact)s")
 
 
+#: the words around a partner's name on the band and deck mark of each part of its kit
+BAND_WORDING = {
+    "customer": N_("Presented by %(partner)s"),
+    "team": N_("For the sellers of %(partner)s — not for customers"),
+}
+
+
+def band_wording(labels: Labels, part: str) -> tuple[str, str]:
+    """(before, after) the partner's name on a band or deck of `part` ("customer", "team"),
+    in `labels`' language (the label check holds each translation to the one %(partner)s
+    placeholder)."""
+    before, _, after = labels.gettext(BAND_WORDING[part]).partition("%(partner)s")
+    return before, after
+
+
 def channel_contact_lines(
     company: str, lines: Sequence[str], labels: Labels | None = None
 ) -> tuple[str, ...]:

@@ -314,6 +314,37 @@ def test_no_logo_sets_the_name_in_type(maker: BandMaker) -> None:
     assert "kari@ms.example" in text
 
 
+def test_a_name_too_long_for_the_first_line_keeps_6_pt_and_ends_in_an_ellipsis(
+    maker: BandMaker, assets: Path
+) -> None:
+    """A 300-character partner name was set at 2.4 pt on the band's first line, unreadable,
+    and `check` said nothing: the line shrinks to MIN_TEXT_PT at the least, the name is cut
+    with "…" there (check's name_cut says so beforehand), and a shorter one is whole."""
+    from salesplay.render.band import MIN_TEXT_PT, TEAM_LEAD, TEAM_TRAIL, name_cut
+
+    long = "Northwind Regional Managed Services and Cloud Consulting Partner " * 5
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            sizes.append(size * tm[0])
+
+    for name, cut in ((long.strip(), True), ("Northwind Regional Managed Services", False)):
+        brand = Brand.team(name, assets / "wide.png", CONTACTS, "#0B5FFF")
+        assert maker.drawable(brand)
+        band = maker.band(brand)
+        page = pypdf.PdfReader(io.BytesIO(band)).pages[0]
+        sizes.clear()
+        text = page.extract_text(visitor_text=visit)
+        assert min(sizes) >= MIN_TEXT_PT - 0.01
+        first = text.splitlines()[0]
+        assert first.startswith("For the sellers of Northwind") and first.endswith(
+            TEAM_TRAIL.strip()
+        )
+        assert ("…" in first) is cut
+        assert name_cut(TEAM_LEAD, name, TEAM_TRAIL, CONTACTS, A4_WIDTH) is cut
+
+
 @pytest.mark.parametrize("name", ["Cloud Solutions", "Blue River Tech", "Harbor Lane Networks"])
 @pytest.mark.parametrize("engine", ["draw", "weasyprint"])
 def test_a_name_sized_to_the_logo_box_is_set_whole(
@@ -446,3 +477,4 @@ def test_the_bands_table_of_widths_is_the_fonts() -> None:
     from salesplay.render import band
 
     assert band._inter_advances() == band.read_advances()
+    assert band._inter_advances(bold=True) == band.read_advances(bold=True)  # the name's

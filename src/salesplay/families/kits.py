@@ -37,6 +37,7 @@ from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import kitmembers, kitnews
 from salesplay.families.base import Family, Sources, page_count
 from salesplay.faults import BuildFault
+from salesplay.labels import band_wording
 from salesplay.locales import localized_path
 from salesplay.render.band import BandFonts, Brand
 from salesplay.render.stamp import Stamper
@@ -359,7 +360,7 @@ class _Kits:
     def _base_parts(self, part: cobrand.Part) -> cobrand.BaseParts:
         """What a co-brand base of `part` is made with besides its deck (cobrand.prepare)."""
         labels = self.shared.partner_edition.labels
-        return cobrand.BaseParts(self.src.cat.as_of, part, kits.wording(labels, part), labels.lang)
+        return cobrand.BaseParts(self.src.cat.as_of, part, band_wording(labels, part), labels.lang)
 
     def _deck_base(
         self, deck_unit: Unit, deck: bytes, digest: str, part: cobrand.Part, todo: list[Unit]

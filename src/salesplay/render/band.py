@@ -16,7 +16,7 @@ from typing import Any
 from salesplay.render import colour
 from salesplay.render.fonts import SubsetFont, noto_stack
 from salesplay.render.fonts import recipe as font_recipe
-from salesplay.render.interwidths import ADVANCES, REPERTOIRE, UNITS_PER_EM
+from salesplay.render.interwidths import ADVANCES, BOLD_ADVANCES, REPERTOIRE, UNITS_PER_EM
 from salesplay.render.pdf import FONTS_CSS, PdfError, PdfRenderer
 from salesplay.render.theme import THEME_DIR
 from salesplay.richtext import NO_LINE_END, NO_LINE_START, UNSPACED_RE, ltr_runs
@@ -373,13 +373,19 @@ class BandMaker:
             + self.bold.width(brand.name, 1.0)
             + self.regular.width(brand.trail, 1.0)
         )
-        size = min(LEAD_PT, text_w / unit_w)
+        # never below MIN_TEXT_PT, as the contacts: a name too long even then is cut with
+        # "…" (`check` says so: name_cut), where a 300-character one was set at 2.4 pt
+        size = max(min(LEAD_PT, text_w / unit_w), MIN_TEXT_PT)
+        name = brand.name
+        if unit_w * size > text_w + _FIT_EPSILON_PT:
+            room = text_w - self.regular.width(brand.lead + brand.trail, size)
+            name = _clipped(self.bold.width, name, size, room)
         x = text_x
         ops.append(show(self.regular, brand.lead, size, x, y, INK))
         x += self.regular.width(brand.lead, size)
-        ops.append(show(self.bold, brand.name, size, x, y, BLACK))
+        ops.append(show(self.bold, name, size, x, y, BLACK))
         if brand.trail:
-            x += self.bold.width(brand.name, size)
+            x += self.bold.width(name, size)
             ops.append(show(self.regular, brand.trail, size, x, y, INK))
         for text, size in contacts:
             y -= LINE_PT
@@ -659,21 +665,35 @@ def contact_fit(items: Sequence[str], page_width_pt: float, lang: str = "") -> C
     return fit_contacts(items, measured, text_w - _LAYOUT_SLACK_PT)
 
 
+def name_cut(lead: str, name: str, trail: str, others: Sequence[str], page_width_pt: float) -> bool:
+    """Whether the band of a page `page_width_pt` wide cuts `name` with "…" on its first line
+    (lead, name in bold, trail), too long for it even at MIN_TEXT_PT: for `check`. A band
+    with a character Inter lacks, in its words or `others` (its contacts), is laid out by
+    WeasyPrint, which wraps the line instead: never cut."""
+    regular, bold = _inter_advances(), _inter_advances(bold=True)
+    plain = lead + trail + "".join(others)
+    if not all(ch in regular for ch in plain) or not all(ch in bold for ch in name):
+        return False
+    unit = (sum(regular[ch] for ch in lead + trail) + sum(bold[ch] for ch in name)) / 1000.0
+    return unit * MIN_TEXT_PT > text_width(page_width_pt) + _FIT_EPSILON_PT
+
+
 @functools.cache
-def _inter_advances() -> dict[str, float]:
-    """Inter Regular's advance of each character a band draws, per 1000 em (as SubsetFont
-    reads them), from the table `interwidths` keeps (read_advances reads the font)."""
+def _inter_advances(bold: bool = False) -> dict[str, float]:
+    """Inter Regular's (or Bold's) advance of each character a band draws, per 1000 em (as
+    SubsetFont reads them), from the tables `interwidths` keeps (read_advances reads the
+    font)."""
     scale = 1000 / UNITS_PER_EM
-    pairs = zip(REPERTOIRE, ADVANCES, strict=True)
+    pairs = zip(REPERTOIRE, BOLD_ADVANCES if bold else ADVANCES, strict=True)
     return {chr(cp): float(units * scale) for cp, units in pairs if units >= 0}
 
 
-def read_advances() -> dict[str, float]:
+def read_advances(bold: bool = False) -> dict[str, float]:
     """What _inter_advances gives, read from the font file with fontTools (0.1 s): the tests
-    check the table against it."""
+    check the tables against it."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(THEME_DIR / "fonts" / _FONT_FILES[0][0], lazy=True)
+    font = TTFont(THEME_DIR / "fonts" / _FONT_FILES[int(bold)][0], lazy=True)
     scale = 1000 / font["head"].unitsPerEm
     metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
     drawn = {chr(cp) for cp in REPERTOIRE}
