@@ -840,6 +840,24 @@ def test_a_wildcard_glossary_term_defines_the_acronyms_it_begins(tmp_path: Path)
     ] == ["undefined jargon 'SLAs'"]
 
 
+def test_glossary_terms_that_cannot_work_as_written_are_warnings_at_the_term(
+    tmp_path: Path,
+) -> None:
+    """Terms "RPO" and "rpo" were both taken, and a card's decoder explained RPO twice; a term with
+    a zero-width space pasted into it matched no text, and nothing said so."""
+    glossary = base_text("glossary.yaml") + "rpo: Recovery point.\nair\u200bgap: Offline copy.\n"
+    result = check(tmp_path, {"glossary.yaml": glossary})
+    assert (result.code, result.diagnostics) == (
+        0,
+        [
+            "plays/glossary.yaml:3:1: warning: glossary term 'rpo' is 'RPO' in another case: a"
+            " text that writes one matches both, and its decoder explains it twice; keep one",
+            "plays/glossary.yaml:4:1: warning: glossary term 'air\\u200bgap' holds U+200B zero"
+            " width space, which no text writes: it matches nothing; retype the term",
+        ],
+    )
+
+
 # --- partner bands ------------------------------------------------------------------------------
 
 #: a long contact the band holds whole on three lines (it was two, the website left off)

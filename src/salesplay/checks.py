@@ -44,6 +44,7 @@ def run_checks(cat: Catalog, reporter: Reporter, labels: Callable[[str], Labels]
     _repeated_texts(cat, reporter)
     _staleness(cat, reporter)
     _jargon(cat, reporter, texts)
+    _glossary_terms(cat, reporter)
     _long_fields(cat, reporter, texts)
     _roadmap_prose(cat, reporter, texts, translated)
     _coverage(cat, reporter)
@@ -222,6 +223,36 @@ def _jargon(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
             for loc, message, code, word in undefined_jargon(doc, path, text, known, stems):
                 # grouped by the word in the marketers' report; the rest by their entity
                 reporter.warning(loc, message, code, ("term", word) if word else (kind, eid))
+
+
+def _glossary_terms(cat: Catalog, reporter: Reporter) -> None:
+    """Glossary terms that cannot work as written: one that is another in another case
+    ("RPO" and "rpo": a term other than an acronym matches in any case, so a card's decoder
+    listed both, with two meanings), and one holding an invisible character (a zero-width
+    space pasted in with it), which no text writes, so it matched nothing."""
+    first: dict[str, str] = {}
+    for term in cat.glossary:
+        loc = cat.docs[("glossary", "glossary")].key_loc((term,))  # at the term, not its meaning
+        hidden = next((ch for ch in term if unicodedata.category(ch) == "Cf"), None)
+        if hidden is not None:
+            reporter.warning(
+                loc,
+                f"glossary term {term!r} holds U+{ord(hidden):04X}"
+                f" {unicodedata.name(hidden, 'format character').lower()}, which no text writes:"
+                " it matches nothing; retype the term",
+                "glossary-term",
+                ("term", term),
+            )
+        key = unicodedata.normalize("NFKC", term).casefold()
+        if key in first:
+            reporter.warning(
+                loc,
+                f"glossary term {term!r} is {first[key]!r} in another case: a text that writes"
+                " one matches both, and its decoder explains it twice; keep one",
+                "glossary-term",
+                ("term", term),
+            )
+        first.setdefault(key, term)
 
 
 def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
