@@ -460,6 +460,11 @@ def first_strong(text: str) -> str | None:
 
 
 _STRONG_RTL = frozenset({"R", "AL"})
+#: a letter of a right-to-left script may be in a text (the blocks that hold them: Hebrew,
+#: Arabic, Syriac, Thaana, N'Ko and the rest): a quick test before the bidi classes are read
+RTL_LETTER = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _OPENERS = {opener: closer for closer, opener in _CLOSERS.items()}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from conftest import Word, pdf_words
@@ -112,3 +113,39 @@ def test_a_word_longer_than_its_line_breaks_inside_its_box(tmp_path: Path) -> No
     # the talk track's box is one of two columns: each piece stays on one side of the middle
     middle = a4_width / 2
     assert all(w[0] >= middle for w in talk_pieces) or all(w[2] <= middle for w in talk_pieces)
+
+
+def test_a_name_of_one_word_longer_than_the_page_breaks_at_its_edge(tmp_path: Path) -> None:
+    """A play named by one 85-letter compound ran off the page in the card's title, and its
+    running header past the left margin: each breaks at the edge of its box instead."""
+    create_project(tmp_path / "p", today=AS_OF)
+    play = tmp_path / "p/plays/plays/backup-refresh.yaml"
+    long = "Backupmodernisierungsgesamtstrategieprogrammverantwortlichkeitsdokumentationsleitfaden"
+    text = play.read_text("utf-8")
+    play.write_text(re.sub(r"(?m)^name: .*$", f"name: {long}", text, count=1), "utf-8")
+    words = _rep_card(tmp_path / "p/plays", tmp_path)[0]
+    # A4 with 13 mm side margins: no word's box leaves them
+    left, right = 13 / 25.4 * 72, (210 - 13) / 25.4 * 72
+    pieces = [w for w in words if len(w[4]) > 10 and w[4] in long]
+    # the running header holds it, and the title sets it in two lines
+    assert len(pieces) == 3 and "".join(w[4] for w in pieces) == long * 2, pieces
+    assert all(left - 0.5 <= w[0] and w[2] <= right + 0.5 for w in words), [
+        w for w in words if w[0] < left - 0.5 or w[2] > right + 0.5
+    ]
+
+
+def test_a_right_to_left_question_on_an_english_card_ends_at_its_left(tmp_path: Path) -> None:
+    """A Hebrew discovery question on an English card was laid out left to right: its "?"
+    was drawn at the right, after its last word. A text mostly right to left is set apart
+    right to left on a left-to-right page, as a Latin one is on a right-to-left page."""
+    create_project(tmp_path / "p", today=AS_OF)
+    play = tmp_path / "p/plays/plays/backup-refresh.yaml"
+    hebrew = "מתי שחזרתם לאחרונה מערכת מלאה?"
+    text = play.read_text("utf-8")
+    play.write_text(text.replace("discovery:\n", f"discovery:\n  - {hebrew}\n", 1), "utf-8")
+    words = _rep_card(tmp_path / "p/plays", tmp_path)[0]
+    line = [w for w in words if any("\u0590" <= ch <= "\u05ff" for ch in w[4])]
+    assert len(line) == 5, line
+    leftmost = min(line, key=lambda w: w[0])
+    assert leftmost[4].startswith("?"), line  # the question mark ends it, at its left
+    assert all(not w[4].endswith("?") for w in line), line

@@ -601,10 +601,8 @@ def make_env(
     # the portal's language switcher: a page of a multi-locale build passes its own
     env.globals["languages"] = ()
     filters: Mapping[str, Callable[..., Any]] = {
-        "md": richtext.to_html if labels.direction == "ltr" else _isolated(richtext.to_html),
-        "md_inline": richtext.to_inline_html
-        if labels.direction == "ltr"
-        else _isolated(richtext.to_inline_html, inline=True),
+        "md": _isolated(richtext.to_html, labels.direction),
+        "md_inline": _isolated(richtext.to_inline_html, labels.direction, inline=True),
         "plain": richtext.plain,
         "bidi": _own_direction(labels.direction),
         "days_ago": _days_ago,
@@ -671,22 +669,38 @@ def _own_direction(page: str) -> Callable[[str], Markup]:
 
 
 def _isolated(
-    render_md: Callable[[str, bool], Markup], inline: bool = False
+    render_md: Callable[[str, bool], Markup], page: str, inline: bool = False
 ) -> Callable[[str], Markup]:
-    """On a right-to-left page, text written left to right (the source text where a
+    """Markdown set apart in its own direction where it reads against the page's, so that
+    its punctuation stays at its end instead of landing at the page's start.
+
+    On a right-to-left page: text written left to right (the source text where a
     translation is missing or stale, a list of product names: no right-to-left letter,
-    richtext.direction_on) is set apart in its own direction, so its punctuation stays at
-    its end instead of landing at the page's start. Other text keeps the page's direction,
-    each of its numbers, addresses and Latin names set apart left to right
-    (richtext.to_html's `rtl`)."""
+    richtext.direction_on); other text keeps the page's direction, each of its numbers,
+    addresses and Latin names set apart left to right (richtext.to_html's `rtl`). On a
+    left-to-right page: text mostly right to left (a Hebrew discovery question on an English
+    card, whose "?" was drawn at its right end, after its last word), set as it would be on
+    a right-to-left page."""
+    tag = "span" if inline else "div"
+    if page == "rtl":
 
-    def render(md: str) -> Markup:
-        if richtext.direction_on(richtext.plain(md), "rtl") != "ltr":
-            return render_md(md, True)
-        tag = "span" if inline else "div"
-        return Markup(f'<{tag} dir="ltr">{render_md(md, False)}</{tag}>')
+        def render(md: str) -> Markup:
+            if richtext.direction_on(richtext.plain(md), "rtl") != "ltr":
+                return render_md(md, True)
+            return Markup(f'<{tag} dir="ltr">{render_md(md, False)}</{tag}>')
 
-    return render
+        return render
+
+    @functools.lru_cache(maxsize=4096)
+    def render_ltr(md: str) -> Markup:
+        # most text has no right-to-left letter: one search, and it is as it was
+        if not richtext.RTL_LETTER.search(md):
+            return render_md(md, False)
+        if richtext.direction_on(richtext.plain(md), "ltr") != "rtl":
+            return render_md(md, False)
+        return Markup(f'<{tag} dir="rtl">{render_md(md, True)}</{tag}>')
+
+    return render_ltr
 
 
 def _template_location(tb: TracebackType | None) -> Location | None:
