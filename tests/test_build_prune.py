@@ -66,7 +66,7 @@ def _remove_recovery_drills(plays: Path) -> None:
     path_file.write_text(text[: text.index("  - play: recovery-drills")])
 
 
-@pytest.mark.parametrize("damage", ["deleted", "corrupt"])
+@pytest.mark.parametrize("damage", ["deleted", "corrupt", "deep", "not-a-name"])
 def test_a_lost_output_list_still_prunes_what_the_records_name(tmp_path: Path, damage: str) -> None:
     """The output list is what a build prunes by: lost or damaged, the records' entries stand
     for it (the list written next would no longer name a renamed play's old outputs, which
@@ -79,14 +79,51 @@ def test_a_lost_output_list_still_prunes_what_the_records_name(tmp_path: Path, d
         listed.unlink()
         again = run_cli(*args, cwd=tmp_path)  # nothing changed but the list
         assert again.code == 0 and listed.is_file(), again.stderr
-    else:
+    elif damage == "corrupt":
         listed.write_text('{"x":')
+    elif damage == "deep":  # read back, it raised RecursionError: "internal error", every build
+        listed.write_text("[" * 100_000)
+    else:  # a list where a family's name belongs: "TypeError: unhashable type: 'list'"
+        entries = json.loads(listed.read_text())
+        listed.write_text(json.dumps({rel: [[1]] for rel in entries}))
     _remove_recovery_drills(tmp_path / "plays")
     done = run_cli(*args, cwd=tmp_path)
     assert done.code == 0 and ", 2 removed;" in done.lines[-1], done.stderr
     assert not (tmp_path / "build/battlecards/recovery-drills.pdf").exists()
     assert not (tmp_path / "build/decks/recovery-drills-enablement.pptx").exists()
     assert "battlecards/recovery-drills.pdf" not in json.loads(listed.read_text())
+
+
+def test_a_fifo_at_an_outputs_or_a_records_place_never_holds_the_build(tmp_path: Path) -> None:
+    """A named pipe where an output or the build's own records were (`mkfifo`): the build
+    opened it to compare its bytes, or to read the records, and waited for a writer for
+    ever; one SIGTERM did not end it. It is no file the build made: read as missing, and
+    replaced."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    args = ("build", "--as-of", AS_OF, "--only", "battlecards", "--only", "matrix")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    build = tmp_path / "build"
+    pipes = [
+        build / "battlecards/recovery-drills.pdf",
+        build / "matrix.pdf",
+        build / ".salesplay/records.json",
+        build / ".salesplay/outputs.json",
+    ]
+    for pipe in pipes:
+        pipe.unlink()
+        os.mkfifo(pipe)
+    salesplay = Path(sys.executable).with_name("salesplay")
+    done = subprocess.run(
+        [str(salesplay), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(pipe.is_file() for pipe in pipes), [p for p in pipes if not p.is_file()]
+    again = run_cli(*args, cwd=tmp_path)
+    assert again.code == 0 and "; 0 changed, 0 removed;" in again.lines[-1], again.stderr
 
 
 def test_a_folder_left_empty_by_pruning_goes_and_one_holding_a_file_stays(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -105,6 +106,9 @@ def test_each_side_is_its_own_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         lambda blob: blob.replace(b'"png_size": [', b'"png_size": [9999, ', 1),
         lambda blob: blob.partition(b"\n")[0] + b"\nGIF89a",
         lambda blob: b"",
+        # read back, these raised RecursionError and OverflowError: "internal error"
+        lambda blob: b"[" * 100_000 + b"\n" + blob.partition(b"\n")[2],
+        lambda blob: re.sub(rb'"size": \[\d+', b'"size": [1e400', blob, count=1),
     ],
 )
 def test_a_corrupt_or_implausible_entry_is_decoded_again(

@@ -485,6 +485,9 @@ BAD_RECORDS: dict[str, bytes | None] = {
         {"format": FORMAT, "salesplay": __version__, "entries": {"site/index.html": {"key": 1}}}
     ).encode(),
     "not-utf8": b"\xff\xfe" * 100,
+    # read back, these raised RecursionError and OverflowError: "internal error" on every build
+    "deep": b"[" * 100_000,
+    "infinite-size": b"the build's own records, an output's size made 1e400",
 }
 
 
@@ -497,6 +500,11 @@ def test_bad_records_mean_a_full_rebuild_never_a_crash(project: Path, name: str)
     path, records = out / RECORDS, BAD_RECORDS[name]
     if records is None:
         path.unlink()
+    elif name == "infinite-size":
+        kept = path.read_bytes()
+        damaged = re.sub(rb'"size": ?\d+', b'"size": 1e400', kept, count=1)
+        assert damaged != kept
+        path.write_bytes(damaged)
     else:
         path.write_bytes(records)
     said = build(project, out, only)

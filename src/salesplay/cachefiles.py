@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesplay import jsonfile
+
 if TYPE_CHECKING:
     from salesplay.engine.units import Kept
 
@@ -38,7 +40,7 @@ def blobs_of(name: str, data: bytes) -> list[bytes] | None:
         if not data.startswith(_MAGIC):
             return None
         header, _, body = data[len(_MAGIC) :].partition(b"\n")
-        about = json.loads(header)
+        about = jsonfile.loads(header)
         sizes, digest = about["sizes"], about["sha256"]
         if not (
             isinstance(sizes, list)

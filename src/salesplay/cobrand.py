@@ -21,7 +21,7 @@ from html import escape  # XML character data: & < > (xml.sax.saxutils pulls in 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from salesplay import images
+from salesplay import images, jsonfile
 from salesplay.render.archive import (
     Deflated,
     SpliceBase,
@@ -179,7 +179,7 @@ class DeckBase:
         """A base from what dump() made; ValueError for anything else (a damaged cache)."""
         try:
             data, about_json = blobs
-            about = json.loads(about_json)
+            about = jsonfile.loads(about_json)
             names, media, box = about["slides"], about["media"], about["box"]
             language = about["language"]
             if not (

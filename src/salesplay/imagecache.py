@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from salesplay import jsonfile
 from salesplay.images import PUBLISH_SIDE, Checked, ImageError, check_image, png_size
 
 #: where a build keeps the images it decoded, relative to --out.
@@ -171,8 +172,8 @@ def _head(checked: Checked) -> bytes:
 def _decode_head(head: bytes, publish: Callable[[], bytes]) -> Checked | None:
     """What a worker checked (`_head`), with `publish` to make its PNG when asked for."""
     try:
-        kind, size, shown = _sizes(json.loads(head))
-    except (ValueError, KeyError, TypeError, IndexError):
+        kind, size, shown = _sizes(jsonfile.loads(head))
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError):
         return None
     return Checked(kind, size, publish, shown)
 
@@ -198,11 +199,11 @@ def _decode_entry(blob: bytes, side: int = PUBLISH_SIDE) -> Checked | None:
     """An entry back, or None when it is not one salesplay could have written for `side`."""
     head, _, png = blob.partition(b"\n")
     try:
-        meta = json.loads(head)
+        meta = jsonfile.loads(head)
         kind, size, shown = _sizes(meta)
         digest = hashlib.sha256(png).hexdigest()
         whole = meta["sha256"] == digest
-    except (ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError):
         return None
     if not whole:  # a truncated or altered entry
         return None

@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 
 import jinja2
 
-from salesplay import cobrand
+from salesplay import cobrand, jsonfile
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
@@ -302,7 +302,7 @@ class _Reuse:
         if kept is None:
             return
         try:
-            found = json.loads(kept.comment.decode("utf-8")) if kept.comment else {}
+            found = jsonfile.loads(kept.comment.decode("utf-8")) if kept.comment else {}
         except (ValueError, UnicodeDecodeError):
             return
         old = found.get(REUSE_FORMAT) if isinstance(found, dict) else None
@@ -347,7 +347,7 @@ class _Reuse:
             self._hashes = {}
             with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
                 if self.kept is not None:
-                    found = json.loads(self.kept.read(f"{self.folder}/manifest.json"))
+                    found = jsonfile.loads(self.kept.read(f"{self.folder}/manifest.json"))
                     files = found.get("files") if isinstance(found, dict) else None
                     if isinstance(files, dict):
                         self._hashes = {
@@ -659,7 +659,7 @@ def previous_since(
             top = folder or partner_id
             if f"{top}/manifest.json" not in zf.namelist():
                 top = partner_id  # a kit of a salesplay before folder_of: its news go on
-            manifest = json.loads(zf.read(f"{top}/manifest.json"))
+            manifest = jsonfile.loads(zf.read(f"{top}/manifest.json"))
             before = manifest.get("revision") if isinstance(manifest, dict) else None
             if not isinstance(before, str) or not before:
                 return NO_HISTORY  # built outside git: what changed since is not known

@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesplay import families
+from salesplay import families, jsonfile
 
 if TYPE_CHECKING:
     from salesplay.engine.schedule import Made
@@ -338,12 +338,10 @@ def recorded_planners(out: Path, known: Iterable[str] = ()) -> dict[str, frozens
     fails. Where the list is missing or corrupt, the outputs `known` (the records' entries)
     stand for it, each with its own family: else a play renamed then would leave its old
     outputs for good, since the list written next no longer names them."""
-    import json
-
     from salesplay.write import output_parts, read_output
 
     try:
-        entries = json.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
+        entries = jsonfile.loads(read_output(out, OUTPUT_LIST).decode("utf-8"))
     except (OSError, ValueError):
         entries = None
     if isinstance(entries, list):
@@ -353,6 +351,8 @@ def recorded_planners(out: Path, known: Iterable[str] = ()) -> dict[str, frozens
     kinds = set(families.KINDS)
     kept: dict[str, frozenset[str]] = {}
     for rel, planners in entries.items():
+        if not isinstance(rel, str):
+            continue
         try:
             output_parts(rel)  # relative, normalised, no ".." (ValueError otherwise)
         except ValueError:
@@ -360,7 +360,11 @@ def recorded_planners(out: Path, known: Iterable[str] = ()) -> dict[str, frozens
         kind = kind_of(rel)
         if not kind:  # a path some family owns, nothing else
             continue
-        named = frozenset(p for p in planners if p in kinds) if isinstance(planners, list) else None
+        named = (
+            frozenset(p for p in planners if isinstance(p, str) and p in kinds)
+            if isinstance(planners, list)
+            else None
+        )
         kept[rel] = named or frozenset({kind})
     return kept
 

@@ -412,7 +412,9 @@ TAIL = 64 * 1024
 def _holds(dir_fd: int, name: str, data: bytes) -> bool:
     # Unchanged files keep their mtime; a link is never read through.
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        fd = os.open(
+            name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd
+        )
     except OSError:
         return False
     with os.fdopen(fd, "rb") as src:
@@ -447,7 +449,9 @@ def open_output(out: Path, rel: str) -> BinaryIO:
     parts = output_parts(rel)
     dir_fd = _open_parent(out, parts)
     try:
-        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        fd = os.open(
+            parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd
+        )
     finally:
         os.close(dir_fd)
     src = os.fdopen(fd, "rb")

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from salesplay import __version__
+from salesplay import __version__, jsonfile
 from salesplay.diagnostics import Diagnostic
 
 RECORDS = ".salesplay/records.json"
+#: what a records file's numbers raise where an int is made of them (1e400 is infinity),
+#: and an index past a list's end, besides what an unreadable file raises
+_OVER = (OverflowError, IndexError)
 #: bumped whenever the meaning of a key changes: an old record then means "rebuild".
 FORMAT = 6
 
@@ -153,7 +156,7 @@ class Records:
         from salesplay.write import read_output
 
         try:
-            raw = json.loads(read_output(out, RECORDS, limit=64 << 20).decode("utf-8"))
+            raw = jsonfile.loads(read_output(out, RECORDS, limit=64 << 20).decode("utf-8"))
             if raw.get("format") != FORMAT or raw.get("salesplay") != __version__:
                 return cls()
             entries = {
@@ -172,7 +175,7 @@ class Records:
             memo, plans, pages = _memo(raw.get("files")), _plans(raw), _pages(raw)
             roots = {str(k): str(v) for k, v in (raw.get("roots") or {}).items()}
             return cls(entries, fingerprint, report, memo, plans, pages, roots)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, *_OVER):
             return cls()
 
     def to_json(self) -> bytes:
@@ -276,7 +279,7 @@ def _memo(raw: object) -> FileMemo:
 T = TypeVar("T")
 
 #: what a records file's unusable part raises while it is read back
-_UNUSABLE = (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError)
+_UNUSABLE = (AssertionError, ValueError, TypeError, KeyError, IndexError, AttributeError, *_OVER)
 
 
 def _section(raw: dict[str, object], name: str, parse: Callable[[Any], T]) -> dict[str, T]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from salesplay import jsonfile
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.edition import Editions
 from salesplay.engine import reads
@@ -618,7 +619,7 @@ class PartStore:
         if blobs is None or len(blobs) != 2:
             return None
         try:
-            refused = json.loads(blobs[1])
+            refused = jsonfile.loads(blobs[1])
         except ValueError:
             return None
         if not (isinstance(refused, list) and all(isinstance(r, str) for r in refused)):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from salesplay import changes, diff, kits
+from salesplay import changes, diff, jsonfile, kits
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Unit
 from salesplay.families.base import Sources, guarded, pdf_unit, scratch
@@ -149,7 +149,7 @@ def _tiers_at(
     name = f"{cache}/{key_of('kit-tiers', since)}.json"
     state.tiers_cache.add(name)
     with contextlib.suppress(OSError, ValueError):
-        found = json.loads(read_output(src.out, name))
+        found = jsonfile.loads(read_output(src.out, name))
         if isinstance(found, dict) and all(
             isinstance(k, str) and isinstance(v, str) for k, v in found.items()
         ):
@@ -167,7 +167,7 @@ def _cached_changes(out: Path, name: str) -> tuple[bool, list[diff.Change] | Non
     from salesplay.write import read_output
 
     try:
-        data = json.loads(read_output(out, name))
+        data = jsonfile.loads(read_output(out, name))
         if data is None:
             return True, None
         return True, [

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from salesplay import jsonfile
 from salesplay.diagnostics import Diagnostic, Location, Severity, edit_distance
 from salesplay.faults import BuildFault
 from salesplay.render.theme import (
@@ -261,7 +262,7 @@ def _kept(out: Path, key: str) -> list[Diagnostic] | None:
     from salesplay.write import read_output
 
     try:
-        raw = json.loads(read_output(out, CACHE, limit=4 << 20))
+        raw = jsonfile.loads(read_output(out, CACHE, limit=4 << 20))
         if raw.get("format") != _FORMAT or raw.get("key") != key:
             return None
         return [
