@@ -93,3 +93,35 @@ def test_handlers_are_put_back_after_a_command_run_in_process() -> None:
     assert _exit(lambda: 0) == (0, "")
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
     assert interrupts.pending() is None
+
+
+def test_ctrl_c_after_the_outputs_are_committed_waits_for_their_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once a build's outputs were committed (while it pruned, swept and saved its
+    records) ended it with every output new beside the records of the build before: exit
+    130, and the next build made everything again. Nothing can be put back there, so the
+    interrupt waits until the records are saved, then ends the command: exit 130, and the
+    next build has nothing to do."""
+    import shutil
+
+    from conftest import AS_OF, MINIMAL, run_cli
+    from salesplay import build
+
+    shutil.copytree(MINIMAL, tmp_path / "plays")
+    args = ("build", "--as-of", AS_OF, "--only", "battlecards", "--only", "matrix")
+    saved = build._save_images
+
+    def interrupted(ctx: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C lands, after the commit
+        time.sleep(0.05)
+        saved(ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "_save_images", interrupted)
+    stopped = run_cli(*args, cwd=tmp_path)
+    assert stopped.code == 130, stopped.stderr
+    assert (tmp_path / "build/matrix.pdf").is_file()
+    monkeypatch.setattr(build, "_save_images", saved)
+    again = run_cli(*args, cwd=tmp_path)
+    assert again.code == 0 and "; 0 changed, 0 removed;" in again.lines[-1], again.stderr
+    assert "battlecards" not in again.stderr.split("built")[0]  # nothing made: records held

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from salesplay import families as _families
+from salesplay import interrupts
 from salesplay.context import Context, UsageError
 from salesplay.diagnostics import (
     Diagnostic,
@@ -326,66 +327,70 @@ def _build(
         )
     except _Unwritten as exc:
         return _fault(ctx, exc.fault, "nothing was written")
-    warnings = format_text(done.warnings)
-    sys.stderr.write(warnings)
-    total = summary([*diags, *done.warnings])
-    if done.stopped:
-        sys.stderr.write(f"build stopped: nothing was written; {total}\n")
-        return 1
-    units = done.units
     try:
-        produced = planners_of(units)
-        recorded = {} if partial else recorded_planners(ctx.out, known)
-        gone = unmade(recorded, produced, wants)
-        removed = 0 if partial else prune(ctx.out, produced, wants, recorded, gone)
-        if partners is not None:
-            # the named partners' kits in a language they no longer take
-            gone = _other_kits(ctx.out, partners, produced, known)
-            removed = remove_outputs(ctx.out, gone, known, produced)
-            records.forget(gone)
-        if not partial:
-            # a record goes with its output; one of no listed output, if its kind was planned
-            records.forget(
-                r
-                for r in records.entries
-                if r in gone or (r not in produced and r not in recorded and wants(kind_of(r)))
-            )
-        if not source_only:  # the other locales' kits keep their cache entries
-            _sweep_cache(ctx.out, units, wants)
-        if not partial:
-            from salesplay.families.base import sweep_parts
+        warnings = format_text(done.warnings)
+        sys.stderr.write(warnings)
+        total = summary([*diags, *done.warnings])
+        if done.stopped:
+            sys.stderr.write(f"build stopped: nothing was written; {total}\n")
+            return 1
+        units = done.units
+        try:
+            produced = planners_of(units)
+            recorded = {} if partial else recorded_planners(ctx.out, known)
+            gone = unmade(recorded, produced, wants)
+            removed = 0 if partial else prune(ctx.out, produced, wants, recorded, gone)
+            if partners is not None:
+                # the named partners' kits in a language they no longer take
+                gone = _other_kits(ctx.out, partners, produced, known)
+                removed = remove_outputs(ctx.out, gone, known, produced)
+                records.forget(gone)
+            if not partial:
+                # a record goes with its output; one of no listed output, if its kind was planned
+                records.forget(
+                    r
+                    for r in records.entries
+                    if r in gone or (r not in produced and r not in recorded and wants(kind_of(r)))
+                )
+            if not source_only:  # the other locales' kits keep their cache entries
+                _sweep_cache(ctx.out, units, wants)
+            if not partial:
+                from salesplay.families.base import sweep_parts
 
-            sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(kind_of(rel)))
-        _save_images(ctx)
-    except BuildFault as exc:  # write.Unremovable too: a folder made read-only meanwhile
-        return _fault(ctx, exc, "outputs of earlier builds may be left")
-    elapsed = time.perf_counter() - started
-    made = sorted(u.rel for u in units)
-    line = (
-        f"built {_files(len(made))} ({_counts(made)}) in {elapsed:.1f} s; {done.written} changed,"
-        f" {removed} removed; {total}"
-    )
-    # a --strict build failed by a later stage's warning is not a build to repeat quietly
-    failed = ctx.strict and bool(done.warnings)
-    records.fingerprint = None if failed else print_
-    records.report = {
-        "diagnostics": format_text(diags),
-        "warnings": warnings,
-        "outputs": made,
-        "counts": _counts(made),
-        "summary": total,
-        "git": sorted(reads),
-    }
-    try:
-        write_file(ctx.out, RECORDS, records.to_json())
-    except BuildFault as exc:
-        return _fault(ctx, exc, "the build's records were not saved; the next build remakes all")
-    progress.say(line)
-    sys.stderr.write("\n" if sys.stderr.isatty() else "")
-    if failed:
-        sys.stderr.write(f"build stopped: --strict and {total}\n")
-        return 1
-    return 0
+                sweep_parts(ctx.out, (u.rel for u in units), lambda rel: wants(kind_of(rel)))
+            _save_images(ctx)
+        except BuildFault as exc:  # write.Unremovable too: a folder made read-only meanwhile
+            return _fault(ctx, exc, "outputs of earlier builds may be left")
+        elapsed = time.perf_counter() - started
+        made = sorted(u.rel for u in units)
+        line = (
+            f"built {_files(len(made))} ({_counts(made)}) in {elapsed:.1f} s;"
+            f" {done.written} changed, {removed} removed; {total}"
+        )
+        # a --strict build failed by a later stage's warning is not a build to repeat quietly
+        failed = ctx.strict and bool(done.warnings)
+        records.fingerprint = None if failed else print_
+        records.report = {
+            "diagnostics": format_text(diags),
+            "warnings": warnings,
+            "outputs": made,
+            "counts": _counts(made),
+            "summary": total,
+            "git": sorted(reads),
+        }
+        try:
+            write_file(ctx.out, RECORDS, records.to_json())
+        except BuildFault as exc:
+            unsaved = "the build's records were not saved; the next build remakes all"
+            return _fault(ctx, exc, unsaved)
+        progress.say(line)
+        sys.stderr.write("\n" if sys.stderr.isatty() else "")
+        if failed:
+            sys.stderr.write(f"build stopped: --strict and {total}\n")
+            return 1
+        return 0
+    finally:
+        interrupts.unhold()  # held since the outputs were committed (_make_and_write)
 
 
 def _other_kits(
@@ -834,6 +839,9 @@ def _make_and_write(
         if isinstance(exc, BuildFault):
             raise _Unwritten(exc) from None
         raise
+    # from here every output is committed and nothing can be put back: an interrupt waits
+    # until run_build has saved their records (interrupts.unhold), as the build is then whole
+    interrupts.hold()
     journal.release()
     return _Done(units, written, found)
 

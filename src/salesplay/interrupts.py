@@ -32,6 +32,9 @@ class Terminated(BaseException):  # named like KeyboardInterrupt
 #: the interrupt raised and not yet seen to end the command: one raised where an extension
 #: swallowed it (pydantic's core validating a pattern) is raised again before any line is said
 _pending: list[type[BaseException]] = []
+#: set while interrupts wait (`holding`): a build between committing its outputs and saving
+#: their records
+_held: list[bool] = []
 
 
 def inside_swallowing(frame: FrameType | None) -> bool:
@@ -49,6 +52,8 @@ def deliver(kind: type[BaseException], frame: FrameType | None) -> None:
     """Raise `kind` in `frame`, the frame a signal handler was given; inside a C callback or
     an import, tried again shortly (SIGALRM) rather than raised where it would be lost."""
     _pending[:] = [kind]
+    if _held:
+        return  # raised when the hold ends (holding)
     if inside_swallowing(frame):
         signal.setitimer(signal.ITIMER_REAL, _RETRY)
         return
@@ -81,6 +86,7 @@ def install() -> dict[int, Any]:
     """Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated, each deferred while a C
     callback or an import runs; returns the handlers it replaced (restore)."""
     _pending.clear()
+    _held.clear()
     previous: dict[int, Any] = {
         signal.SIGINT: signal.signal(signal.SIGINT, _on_sigint),
         signal.SIGTERM: signal.signal(signal.SIGTERM, _on_sigterm),
@@ -99,10 +105,27 @@ def restore(previous: dict[int, Any]) -> None:
     _pending.clear()
 
 
+def hold() -> None:
+    """Ctrl-C and SIGTERM wait from here until `unhold`, then are raised: what lies between
+    cannot be undone and must not be left halfway (a build whose outputs are committed,
+    saving their records: stopped there, it left every output new beside the records of
+    the build before, and the next build made everything again)."""
+    _held.append(True)
+
+
+def unhold() -> None:
+    """The end of a `hold`: an interrupt that came meanwhile is raised now."""
+    if _held:
+        _held.pop()
+    if not _held:
+        raise_pending()
+
+
 def raise_pending() -> None:
     """Raise an interrupt an extension swallowed (it printed nothing and went on, perhaps
-    with a false error of its own): before a command says anything, and before it ends."""
-    if _pending:
+    with a false error of its own): before a command says anything, and before it ends;
+    while interrupts are held, at the hold's end (unhold)."""
+    if _pending and not _held:
         raise _pending[0]
 
 
