@@ -100,6 +100,44 @@ def test_a_cobranded_deck_holds_what_editing_each_whole_slide_gives(part: cobran
     assert set(names[-len(base.slides) - 1 :]) == {*base.slides, base.media}
 
 
+def test_a_long_partner_name_is_set_smaller_to_stay_on_its_slides() -> None:
+    """A 300-character name ran four lines down the title slide, over the contact and off
+    it, and a team deck's footer ran past both edges: the name is set at the size that
+    holds it in its box (two lines of the slot, one of the footer), and a name of ordinary
+    length keeps the design's 18 pt and 10 pt."""
+    prs = Presentation()
+    for title in ("Opening", "Middle", "Closing"):
+        prs.slides.add_slide(prs.slide_layouts[1]).shapes.title.text = title
+    raw = io.BytesIO()
+    prs.save(raw)
+    wording = ("For the sellers of ", " — not for customers")
+    base = cobrand.prepare(raw.getvalue(), dt.date(2026, 11, 23), "team", wording)
+    assert base.width == prs.slide_width
+    assert cobrand.DeckBase.load(base.dump()).width == base.width
+
+    def sizes(name: str) -> tuple[set[str], set[str]]:
+        deck = cobrand.cobrand(base, cobrand.PartnerMark(name, "jo@blue.example")).data
+        with zipfile.ZipFile(io.BytesIO(deck)) as zf:
+            first, middle = zf.read("ppt/slides/slide1.xml"), zf.read("ppt/slides/slide2.xml")
+
+        def named(xml: bytes) -> set[str]:
+            root = ET.fromstring(xml)
+            ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+            return {
+                r.find("a:rPr", ns).get("sz")  # type: ignore[union-attr]
+                for p in root.iter(f"{{{ns['a']}}}p")
+                if name[:20] in "".join(p.itertext())
+                for r in p.findall("a:r", ns)
+            }
+
+        return named(first), named(middle)
+
+    assert sizes("Blue River IT") == ({"1800"}, {"1000"})
+    slot, footer = sizes("Blue River Regional Managed Services and Cloud Consulting " * 5)
+    (slot_size,), (footer_size,) = slot, footer
+    assert 1000 <= int(slot_size) < 1800 and 700 <= int(footer_size) < 1000
+
+
 def test_a_spliced_member_given_deflated_is_the_member_deflated_here() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as src:

@@ -17,7 +17,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from html import escape  # XML character data: & < > (xml.sax.saxutils pulls in urllib)
+from html import escape, unescape  # XML character data (xml.sax.saxutils pulls in urllib)
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -140,6 +140,8 @@ class DeckBase:
     box: tuple[int, int, int, int]  # logo box x, y, cx, cy in EMU
     #: the language (BCP 47) the deck's added text is marked in; None: the deck's own
     language: str | None = None
+    #: the slides' width in EMU: what the partner's name is fitted to (_sized)
+    width: int = 0
 
     @property
     def placeholder(self) -> bytes:
@@ -171,6 +173,7 @@ class DeckBase:
             "media": self.media,
             "box": list(self.box),
             "language": self.language,
+            "width": self.width,
         }
         return [self.archive.data, json.dumps(about, sort_keys=True).encode()]
 
@@ -181,7 +184,7 @@ class DeckBase:
             data, about_json = blobs
             about = jsonfile.loads(about_json)
             names, media, box = about["slides"], about["media"], about["box"]
-            language = about["language"]
+            language, width = about["language"], about["width"]
             if not (
                 isinstance(names, list)
                 and all(isinstance(n, str) for n in names)
@@ -190,6 +193,7 @@ class DeckBase:
                 and len(box) == 4
                 and all(type(v) is int for v in box)
                 and (language is None or isinstance(language, str))
+                and type(width) is int
             ):
                 raise ValueError("unexpected shape")
             archive = SpliceBase.parse(data)
@@ -199,7 +203,7 @@ class DeckBase:
             slides = archive.read_all(names)
         except Exception as exc:  # zipfile and zlib raise many kinds on a damaged archive
             raise ValueError(f"not a deck base: {exc}") from None
-        return cls(archive, slides, media, (box[0], box[1], box[2], box[3]), language)
+        return cls(archive, slides, media, (box[0], box[1], box[2], box[3]), language, width)
 
 
 class BaseParts(NamedTuple):
@@ -210,6 +214,21 @@ class BaseParts(NamedTuple):
     part: Part
     wording: tuple[str, str]
     language: str | None = None
+
+
+#: the partner's name on the title and closing slides: at this size, on at most
+#: SLOT_NAME_LINES lines of the slot's text box (the slide's width less the logo box and
+#: SLOT_MARGINS), else smaller, to SLOT_NAME_LEAST; in a team deck's footer on every other
+#: slide, on one line of the slide less FOOTER_MARGINS, from FOOTER_PT to FOOTER_LEAST
+SLOT_NAME_PT = 18
+SLOT_NAME_LINES = 2
+SLOT_NAME_LEAST = 10.0
+SLOT_MARGINS = int(1.6 * _EMU_PER_INCH)
+FOOTER_PT = 10
+FOOTER_LEAST = 7.0
+FOOTER_MARGINS = int(0.8 * _EMU_PER_INCH)
+#: the logo box's width on the title and closing slides
+SLOT_LOGO_W = int(2.8 * _EMU_PER_INCH)
 
 
 def prepare(
@@ -238,8 +257,8 @@ def prepare(
     width, height = int(prs.slide_width or 0), int(prs.slide_height or 0)
     inch = _EMU_PER_INCH
     rtl = bool(language) and DeckLanguage.of(language or "").rtl
-    box = (width - int(3.3 * inch), height - int(1.45 * inch), int(2.8 * inch), int(1.0 * inch))
-    text_x, text_w = int(0.6 * inch), width - box[2] - int(1.6 * inch)
+    box = (width - int(3.3 * inch), height - int(1.45 * inch), SLOT_LOGO_W, int(1.0 * inch))
+    text_x, text_w = int(0.6 * inch), width - box[2] - SLOT_MARGINS
     if rtl:
         # mirrored, as the deck's layouts are: the logo at the left, the words at the right
         box = (width - box[0] - box[2], *box[1:])
@@ -264,7 +283,7 @@ def prepare(
             first.add_run().text = after
         second = frame.add_paragraph()
         second.add_run().text = CONTACT_TOKEN
-        for para, size in ((first, 18), (second, 13)):
+        for para, size in ((first, SLOT_NAME_PT), (second, 13)):
             for run in para.runs:
                 run.font.size = Pt(size)
                 run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
@@ -296,7 +315,7 @@ def prepare(
             footer = slide.shapes.add_textbox(
                 Emu(int(0.4 * inch)),
                 Emu(height - int(0.42 * inch)),
-                Emu(width - int(0.8 * inch)),
+                Emu(width - FOOTER_MARGINS),
                 Emu(int(0.32 * inch)),
             )
             footer.name = FOOTER_SHAPE
@@ -309,7 +328,7 @@ def prepare(
             token.font.bold = True
             para.add_run().text = after
             for run in para.runs:
-                run.font.size = Pt(10)
+                run.font.size = Pt(FOOTER_PT)
                 run.font.color.rgb = RGBColor(0x4A, 0x55, 0x68)  # type: ignore[no-untyped-call]
     if language:
         marks = DeckLanguage.of(language)
@@ -322,7 +341,7 @@ def prepare(
     # partner's deck, copied (and checksummed) as one piece
     archive = SpliceBase.parse(repack(out.getvalue(), as_of, last={*names, media}))
     slides = archive.read_all(names)
-    return DeckBase(archive, slides, media, box, language)
+    return DeckBase(archive, slides, media, box, language, width)
 
 
 def _fit(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -406,6 +425,39 @@ def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) ->
     return _A_P + marked[len(_A_P_DECLARED) :]
 
 
+_TEXT_RE = re.compile(rb"<a:t>([^<]*)</a:t>")
+
+
+def _sized(paragraph: bytes, slide_width: int) -> bytes:
+    """A paragraph holding a partner's name at a size its box holds: the name on the title
+    and closing slides in SLOT_NAME_LINES lines, a team deck's footer in one (estimated as
+    the decks' own text is, pptx_fit.line_starts at GLYPH_EM). A 300-character name ran
+    four lines down over the contact and off the slide, and the footer past both edges of
+    it; a name of ordinary length keeps the design's size, byte for byte."""
+    from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
+
+    slot, footer = f'sz="{SLOT_NAME_PT * 100}"'.encode(), f'sz="{FOOTER_PT * 100}"'.encode()
+    if slot in paragraph:
+        size, least, lines, room = SLOT_NAME_PT, SLOT_NAME_LEAST, SLOT_NAME_LINES, SLOT_MARGINS
+        room += SLOT_LOGO_W
+        was = slot
+    elif footer in paragraph:
+        size, least, lines, room, was = FOOTER_PT, FOOTER_LEAST, 1, FOOTER_MARGINS, footer
+    else:
+        return paragraph  # the contact's: the band's check holds it
+    text = unescape(b"".join(_TEXT_RE.findall(paragraph)).decode("utf-8"))
+    width = (slide_width - room) / EMU_PER_PT - 14.4  # the text box's insets
+
+    def fits(points: float) -> bool:
+        return len(line_starts(text, max(1, int(width / (GLYPH_EM * points))))) <= lines
+
+    if not slide_width or fits(size):
+        return paragraph
+    steps = [size * k / 20 for k in range(19, int(least / size * 20) - 1, -1)]
+    chosen = next((s for s in steps if fits(s)), least)
+    return paragraph.replace(was, f'sz="{round(chosen * 100)}"'.encode())
+
+
 def cobrand(base: DeckBase, mark: PartnerMark) -> Summed:
     """The deck with the partner's name, contact and logo in the co-brand slots (and its
     name in a team deck's marking on every slide), with its CRC-32 and SHA-256 (a kit's zip
@@ -427,6 +479,7 @@ def cobrand(base: DeckBase, mark: PartnerMark) -> Summed:
             words = spliced.get(paragraph)
             if words is None:
                 words = _spliced(paragraph, mark.name, mark.contact, base.language)
+                words = _sized(words, base.width)
                 spliced[paragraph] = words
             xml = xml.replace(paragraph, words)
         if mark.logo_png:
