@@ -650,6 +650,27 @@ def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: P
     }
 
 
+def test_what_a_path_step_says_is_a_change_of_the_path(tmp_path: Path) -> None:
+    """A step's milestone, stage or entry signals edited were no news to anyone, though
+    every card, playbook and pitch deck shows them: only the plays a path's steps hold were
+    compared."""
+    root = make_catalog(tmp_path)
+    before = _rep_edition(root)
+    _edit(
+        root,
+        "paths/resilience-journey.yaml",
+        "milestone: Quarterly recovery drill with evidence",
+        "milestone: Monthly recovery drill with evidence",
+    )
+    found = {
+        (c.subject, c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))
+    }
+    assert found == {
+        ("path:resilience-journey", "changed", "Steps of From nightly backup to proven recovery"
+         " changed"),
+    }  # fmt: skip
+
+
 def _told_after(tmp_path: Path, old: str, new: str) -> list[tuple[str, str]]:
     """What the rep edition's changes say after `old` becomes `new` in a play of `minimal`."""
     root = make_catalog(tmp_path)
@@ -949,6 +970,65 @@ def test_releases_follow_their_commits_and_version_order(tmp_path: Path) -> None
     repo = gitrev.Repo.of(root)
     assert repo is not None
     assert [r.tag for r in gitrev.releases(repo, "*")] == ["v0.9", "v1.8", "v1.9", "v1.10"]
+
+
+def test_a_release_is_dated_at_its_commit_whatever_its_tags_say(tmp_path: Path) -> None:
+    """A release took its tag's date: a tag made a week later on an old commit judged its
+    claims a week staler than the release after it (a claim "withdrawn", then "new" again)
+    and dated it after it. A tag of a tag named the tag object, not its commit, and was
+    placed by its own date. A tag whose name holds U+2028 was split in two names."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    _git(top, "init", "-q", "-b", "main")
+    _edit_name(root, "Drills 1")
+    _commit(top, "first", "2026-10-15T12:00:00+00:00", "r1")
+    _edit_name(root, "Drills 2")
+    _commit(top, "second", "2026-10-16T12:00:00+00:00")
+    second = _git(top, "rev-parse", "HEAD").strip()
+    _git(top, "tag", "-a", "-m", "late", "r2", date="2026-11-01T12:00:00+00:00")
+    _edit_name(root, "Drills 3")
+    _commit(top, "third", "2026-10-17T12:00:00+00:00", "r3")
+    _git(top, "tag", "-a", "-m", "of a tag", "r4", "r2", date="2026-11-05T12:00:00+00:00")
+    _git(top, "tag", "r5\u2028x", "r1")
+    repo = gitrev.Repo.of(root)
+    assert repo is not None
+    found = {r.tag: r for r in gitrev.releases(repo, "*")}
+    assert set(found) == {"r1", "r2", "r3", "r4", "r5\u2028x"}
+    assert found["r2"].date == found["r4"].date == dt.date(2026, 10, 16)
+    assert found["r4"].commit == found["r2"].commit == second
+    assert [r.tag for r in gitrev.releases(repo, "r[1-4]")] == ["r1", "r2", "r4", "r3"]
+
+
+def test_an_atom_entry_keeps_its_id_when_the_feed_s_window_moves(tmp_path: Path) -> None:
+    """Two tags on one commit: the feed's oldest entry of the commit took the commit's id
+    alone, so when the window of `releases.keep` moved past the older tag, the other took
+    its id, and a reader wrote one release's text over the other's. The oldest tag of the
+    commit among all releases keeps the commit's id, in every build."""
+    top = tmp_path / "project"
+    top.mkdir()
+    root = make_catalog(top)
+    (root / "catalog.yaml").write_text(
+        (root / "catalog.yaml").read_text() + "releases: {keep: 2}\n"
+    )
+    _git(top, "init", "-q", "-b", "main")
+    for n, day in ((1, 15), (2, 16), (3, 17)):
+        _edit_name(root, f"Drills {n}")
+        _commit(top, f"v{n}", f"2026-10-{day}T12:00:00+00:00", f"v{n}")
+    _git(top, "tag", "v3.0")
+
+    def ids() -> dict[str, str]:
+        out = tmp_path / "build"
+        ctx = Context(catalog=root, as_of=dt.date(2026, 11, 24), out=out)
+        assert run_build(ctx, ["feed"]) == 0
+        parsed = feedparser.parse((out / "feed/rep.atom").read_bytes())
+        return {e.title.split(":")[0]: e.id for e in parsed.entries}
+
+    before = ids()
+    _git(top, "tag", "v3.1")
+    after = ids()
+    assert before["v3.0"] == after["v3.0"], (before, after)
+    assert len(set(after.values())) == len(after)
 
 
 def _edit_name(root: Path, name: str) -> None:

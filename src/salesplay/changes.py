@@ -157,6 +157,9 @@ class ReleaseNote:
     release: Release
     previous: Release
     changes: Mapping[str, Sequence[Change]]
+    #: an older release tag (of all, not only the ones kept) names the same commit: this
+    #: release's feed entries take an id of their own, the same in every build
+    shares_commit: bool = False
 
 
 def named_editions(
@@ -225,7 +228,11 @@ def history(
         repo = Repo.of(catalog)
     except UsageError:
         return None
-    tags = releases(repo, pattern)[-(keep + 1) :]
+    every = releases(repo, pattern)
+    first_of: dict[str, str] = {}
+    for rel in every:
+        first_of.setdefault(rel.commit, rel.tag)
+    tags = every[-(keep + 1) :]
     editions: dict[str, dict[str, Edition] | None] = {}
     with tempfile.TemporaryDirectory(prefix=temp_prefix("history"), dir=scratch) as tmp:
         for i, rel in enumerate(tags):
@@ -240,7 +247,10 @@ def history(
     for previous, release in itertools.pairwise(tags):
         before, after = editions.get(previous.commit), editions.get(release.commit)
         if before is not None and after is not None:
-            notes.append(ReleaseNote(release, previous, release_notes(before, after, labels)))
+            told = release_notes(before, after, labels)
+            notes.append(
+                ReleaseNote(release, previous, told, first_of[release.commit] != release.tag)
+            )
     return notes[::-1]
 
 

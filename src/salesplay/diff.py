@@ -622,9 +622,12 @@ def _destinations(
             }
             yield Change("destination", "changed", f"path:{path_id}", message, ("name",))
         # a step's play by its id now: a play whose file was renamed is the same step
-        if [now.get(s.play, s.play) if s.play else None for s in a.steps] != [
-            s.play for s in b.steps
-        ]:
+        # and what each step says (its stage, entry signals and milestone: every card,
+        # playbook and pitch deck shows them), not only which plays it holds
+        if [
+            (now.get(s.play, s.play) if s.play else None, s.stage, s.entry_signals, s.milestone)
+            for s in a.steps
+        ] != [(s.play, s.stage, s.entry_signals, s.milestone) for s in b.steps]:
             message = tr("Steps of %(name)s changed") % {"name": _p(b.name)}
             yield Change("destination", "changed", f"path:{path_id}", message, ("steps",))
 

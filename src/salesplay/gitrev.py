@@ -305,22 +305,41 @@ def releases(repo: Repo, pattern: str) -> list[Release]:
     strings, v1.10 tagged in the same second as v1.9 came before it ("1 change since
     v1.10"), and a tag added later to an old commit came last."""
     fields = (
-        *("refname:strip=2", "objectname", "*objectname", "creatordate:unix"),
+        *("refname:strip=2", "objectname", "*objectname"),
         *("committerdate:unix", "*committerdate:unix"),
     )
     fmt = "%00".join(f"%({field})" for field in fields)
     done = _git(repo.top, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}")
     found = []
-    for line in done.stdout.decode("utf-8", "replace").splitlines():
+    # one record a line, split on "\n" alone: str.splitlines() also splits on U+2028, U+0085
+    # and the like, which a tag's name may hold
+    for line in done.stdout.decode("utf-8", "replace").split("\n"):
         parts = line.split("\0")
-        if len(parts) != len(fields) or not parts[3].strip().isdigit():
+        if len(parts) != len(fields):
             continue
-        tag, obj, peeled, stamp, committed, peeled_committed = parts
-        day = dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC).date()
+        tag, obj, peeled, committed, peeled_committed = parts
+        commit = peeled or obj
         when = peeled_committed or committed  # the commit's date, for a tag object or not
-        order = (int(when) if when.strip().isdigit() else int(stamp), _version_key(tag))
-        found.append((order, Release(tag, peeled or obj, min(max(day, FIRST_DATE), LAST_DATE))))
+        if not when.strip().isdigit() and peeled:
+            # a tag of a tag (`%(*…)` peels one level): the commit it ends at, and its date
+            commit, when = _peel(repo, f"refs/tags/{tag}")
+        if not when.strip().isdigit():
+            continue  # a tag of a tree or a blob is no release
+        # a release is judged (staleness) and dated at its commit's date, like `changes
+        # --since`, never at the tag's: a tag made later on an old commit took a later day
+        # than the releases after it ("Claim withdrawn", then "New claim" one release on)
+        day = dt.datetime.fromtimestamp(int(when), tz=dt.UTC).date()
+        order = (int(when), _version_key(tag))
+        found.append((order, Release(tag, commit, min(max(day, FIRST_DATE), LAST_DATE))))
     return [release for _, release in sorted(found, key=lambda item: item[0])]
+
+
+def _peel(repo: Repo, ref: str) -> tuple[str, str]:
+    """The commit a tag ends at through any number of tag objects, and its committer date
+    ("" for both when it ends at no commit)."""
+    done = _git(repo.top, "log", "-1", "--no-walk", "--format=%H %ct", f"{ref}^{{commit}}", "--")
+    parts = done.stdout.decode().split() if done.returncode == 0 else []
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
 
 
 def _version_key(name: str) -> tuple[tuple[int, int | str], ...]:

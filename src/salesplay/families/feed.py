@@ -366,7 +366,7 @@ def entries(notes: Sequence[ReleaseNote], edition_name: str) -> list[atom.Entry]
                 title,
                 note.release.date,
                 atom.note_html(changes),
-                note.release.tag,
+                note.release.tag if note.shares_commit else "",
             )
         )
     return found

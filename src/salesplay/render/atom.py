@@ -67,12 +67,12 @@ def atom_feed(company: str, edition_name: str, as_of: dt.date, entries: Sequence
     sub(root, "updated", _stamp(updated))
     sub(sub(root, "author"), "name", company)
     sub(root, "generator", "salesplay")
-    # two tags on one commit are two entries, which a reader merges when their ids are one;
-    # the feed's last (oldest) entry of a commit keeps the id of the commit alone
-    last = {e.commit: index for index, e in enumerate(entries)}
-    for index, found in enumerate(entries):
+    # two tags on one commit are two entries, which a reader merges when their ids are one:
+    # an entry given its tag (not the oldest release of its commit, of every release, so that
+    # no id moves to another release when the oldest leaves the feed) names its id with it
+    for found in entries:
         entry = sub(root, "entry")
-        own = () if last[found.commit] == index else (found.tag,)
+        own = (found.tag,) if found.tag else ()
         sub(entry, "id", _urn(company, edition_name, found.commit, *own))
         sub(entry, "title", found.title)
         sub(entry, "updated", _stamp(found.day))
