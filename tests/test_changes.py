@@ -379,10 +379,18 @@ def test_a_shallow_clone_s_build_says_what_s_new_lacks_its_history(
     page = (tmp_path / "out/site/whats-new.html").read_text()
     assert "The release history is not in this copy of the catalog" in page
     assert "No release to compare yet" not in page
+    # two tags at its tip: a release is told, and the page still says the earlier are missing
+    _git(shallow, "tag", "v2.1")
+    done = run_cli(*args, "--out", str(tmp_path / "out"), cwd=shallow)
+    assert done.code == 0, done.stderr
+    page = (tmp_path / "out/site/whats-new.html").read_text()
+    assert "0 changes since v2" in page
+    assert "Earlier releases are not in this copy of the catalog" in page
     # the whole history: no note, and the page tells the releases
     done = run_cli(*args, "--out", str(tmp_path / "full"), cwd=repo)
     assert done.code == 0 and "shallow" not in done.stderr, done.stderr
-    assert "since v1" in (tmp_path / "full/site/whats-new.html").read_text()
+    page = (tmp_path / "full/site/whats-new.html").read_text()
+    assert "since v1" in page and "Earlier releases are not" not in page
 
 
 def test_a_revision_before_the_catalog_names_the_first_that_has_it(tmp_path: Path) -> None:
