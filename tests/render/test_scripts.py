@@ -664,6 +664,48 @@ def test_deck_runs_name_the_noto_typeface_of_their_script() -> None:
     assert script_typefaces("\ufe8d\ufedf") == (None, "Noto Sans Arabic")  # forms B
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "script"),
+    [("he", "שחזור פי 10 מהיר", "Noto Sans Hebrew"), ("th", "เร็วขึ้น 10 เท่า", "Noto Sans Thai")],
+)
+def test_digits_in_hebrew_or_thai_deck_text_are_set_in_a_font_that_has_them(
+    language: str, text: str, script: str
+) -> None:
+    """Noto Sans Hebrew and Noto Sans Thai have no digits, and a digit takes the script of
+    the letters around it: a Hebrew slide read "שחזור פי ␣␣ מהיר", the "10" drawn as
+    nothing. Its digits are a run of their own in Noto Sans; the run's other properties
+    stay, and Arabic, whose Noto face has digits, is one run as before."""
+    from lxml import etree
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import qn
+
+    from salesplay.render.pptx_script import mark_runs
+
+    def marked(words: str, lang: str) -> list[tuple[str, str | None, str | None]]:
+        p = parse_xml(
+            '<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r>'
+            f'<a:rPr b="1"/><a:t>{words}</a:t></a:r></a:p>'
+        )
+        mark_runs([p], DeckLanguage.of(lang))
+        etree.tostring(p)  # still a well-formed paragraph
+        return [
+            (
+                "".join(t.text or "" for t in r.iter(qn("a:t"))),
+                r.rPr.get("b"),
+                r.rPr.find(qn("a:cs")).get("typeface")
+                if r.rPr.find(qn("a:cs")) is not None
+                else None,
+            )
+            for r in p.iter(qn("a:r"))
+        ]
+
+    runs = marked(text, language)
+    assert "".join(r[0] for r in runs) == text
+    assert [r for r in runs if r[0] == "10"] == [("10", "1", "Noto Sans")]
+    assert all(r[2] == script for r in runs if r[0] != "10")
+    assert len(marked("نسخ أسرع 10 مرات", "ar")) == 1
+
+
 def test_arabic_deck_paragraphs_run_right_to_left_and_centred_layouts_stay_centred() -> None:
     for layout, p in _paragraphs(_deck("ar")):
         p_pr = p.find(qn("a:pPr"))

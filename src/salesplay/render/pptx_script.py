@@ -3,6 +3,8 @@ and right-to-left paragraphs and masters."""
 
 from __future__ import annotations
 
+import copy
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,13 @@ _EA_RANGES = (
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
 _EA_DEFAULT = noto_cjk("")
+#: complex-script typefaces without the ASCII digits (fonts-noto-core's Hebrew and Thai):
+#: a digit in a run that names one as its a:cs is drawn in it (it takes the script of the
+#: letters around it), and LibreOffice drew "שחזור פי 10" with a blank for the "10"
+_NO_DIGITS = frozenset({"Noto Sans Hebrew", "Noto Sans Thai"})
+#: what a run of such text sets apart: its digits, in Noto Sans
+_DIGITS_FONT = "Noto Sans"
+_DIGIT_RUN = re.compile(r"([0-9]+)")
 #: the complex-script typeface of a language by its ISO 15924 script
 _SCRIPT_FONTS = {
     "Arab": "Noto Sans Arabic",
@@ -108,6 +117,30 @@ def script_typefaces(text: str, east_asian: str = _EA_DEFAULT) -> tuple[str | No
     return ea, cs
 
 
+def _split_digits(run: Any, east_asian: str) -> list[Any]:
+    """A run whose complex-script typeface has no digits (Hebrew, Thai) split around its
+    digits, each stretch of digits a run of its own with the same properties; returns those
+    runs of digits, for Noto Sans."""
+    texts = list(run.iterchildren(qn("a:t")))
+    if len(texts) != 1 or not texts[0].text:
+        return []
+    text = texts[0].text
+    if script_typefaces(text, east_asian)[1] not in _NO_DIGITS or not _DIGIT_RUN.search(text):
+        return []
+    pieces = [p for p in _DIGIT_RUN.split(text) if p]
+    texts[0].text = pieces[0]
+    digits = [run] if pieces[0].isdigit() else []
+    at = run
+    for piece in pieces[1:]:
+        clone = copy.deepcopy(run)
+        next(clone.iterchildren(qn("a:t"))).text = piece
+        if piece.isdigit():
+            digits.append(clone)
+        at.addnext(clone)
+        at = clone
+    return digits
+
+
 def _set_typeface(r_pr: Any, tag: str, typeface: str, after: tuple[str, ...]) -> None:
     found = r_pr.find(qn(tag))
     if found is None:
@@ -126,6 +159,10 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
     """
     east_asian = language.east_asian if language else _EA_DEFAULT
     for p in p_elements:
+        # held here, so that lxml hands back these same elements below (`is`)
+        digits = [
+            d for run in list(p.iterchildren(qn("a:r"))) for d in _split_digits(run, east_asian)
+        ]
         for run in p.iterchildren(qn("a:r"), qn("a:fld")):
             r_pr = run.get_or_add_rPr()
             if language is not None:
@@ -136,6 +173,8 @@ def mark_runs(p_elements: Any, language: DeckLanguage | None, inherited: Any = N
                 _set_typeface(r_pr, "a:ea", ea, _AFTER_EA)
             if cs:
                 _set_typeface(r_pr, "a:cs", cs, _AFTER_CS)
+            elif any(run is d for d in digits):
+                _set_typeface(r_pr, "a:cs", _DIGITS_FONT, _AFTER_CS)
         if language is None:
             continue
         for br in p.iterchildren(qn("a:br")):
