@@ -307,6 +307,77 @@ def test_broken_override_is_one_located_error_in_check(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_check_says_every_faulty_override_entry_in_one_run(tmp_path: Path) -> None:
+    """A label file with five slips took five runs of `check` to see them: the first was
+    the build's fault, and planning stopped there. Each entry of every label catalog the
+    build reads is now judged, and each fault is its line."""
+    catalog = make_catalog(
+        tmp_path, {"catalog.yaml": base_text("catalog.yaml") + "locales: [de]\n"}
+    )
+    entries = (
+        'msgid "As of %(date)s"\nmsgstr "Stand %(datum)s"\n\n'
+        'msgid "Objections"\nmsgstr "Einwände"\n\n'
+        'msgid "Presented by %(partner)s"\nmsgstr "Präsentiert von"\n'
+    )
+    _override(tmp_path, "de", entries)
+    result = run_cli(
+        "check", "--catalog", catalog.name, "--templates", "templates", "--as-of", AS_OF,
+        cwd=tmp_path,
+    )  # fmt: skip
+    errors = [line.split(": error: ")[0] for line in result.diagnostics if ": error: " in line]
+    assert (result.code, errors) == (
+        1,
+        ["templates/locale/de.po:5:1", "templates/locale/de.po:11:1"],
+    ), result.stderr
+
+
+def test_an_override_with_too_few_plural_forms_is_an_error_not_english(tmp_path: Path) -> None:
+    """An Arabic override of a plural label with two forms, where Arabic has six: `check`
+    said nothing, and the Arabic card showed the English label ("Last verified 183 days
+    ago"), though the theme translates it: gettext found no form for most counts."""
+    entries = (
+        'msgid "Last verified %(num)d day ago"\nmsgid_plural "Last verified %(num)d days ago"\n'
+        'msgstr[0] "x %(num)d"\nmsgstr[1] "y %(num)d"\n'
+    )
+    with pytest.raises(BuildFault) as caught:
+        labels_for("ar", _override(tmp_path, "ar", entries))
+    assert caught.value.loc.line == 5
+    assert str(caught.value).startswith(
+        "translation of 'Last verified %(num)d day ago' has 2 plural forms, 'ar' has 6:"
+        " write msgstr[0] to msgstr[5]"
+    )
+
+
+def test_a_doubled_percent_in_a_label_is_one_percent_everywhere(tmp_path: Path) -> None:
+    """A label override "Nächste Schritte (100%% sicher)" (the label check asks for `%%`)
+    read "100% sicher" on the card, whose `_()` formats it, and "100%% sicher" on the deck,
+    which took the label as it was written."""
+    dirs = _override(
+        tmp_path, "de", 'msgid "Next steps"\nmsgstr "Nächste Schritte (100%% sicher)"\n'
+    )
+    labels = labels_for("de", dirs)
+    assert labels.gettext("Next steps") == "Nächste Schritte (100% sicher)"
+    env = make_env(None, labels=labels)
+    assert env.from_string('{{ _("Next steps") }}').render() == "Nächste Schritte (100% sicher)"
+    # a label with placeholders is formatted by its caller, `%%` and all
+    assert labels.gettext("As of %(date)s") % {"date": "x"} == "Stand: x"
+
+
+def test_an_override_no_page_shows_in_a_fallback_catalog_is_a_warning(tmp_path: Path) -> None:
+    """`pt.po` is read for a build in pt_BR (its language's catalog), but the lint of labels
+    no page shows looked only at `pt_BR.po`: a misspelt label there went unsaid."""
+    make_catalog(tmp_path)
+    catalog = tmp_path / "plays" / "catalog.yaml"
+    catalog.write_text(catalog.read_text() + "locales: [pt_BR]\n")
+    _override(tmp_path, "pt", 'msgid "Wy us?"\nmsgstr "Por que nós?"\n')
+    done = run_cli("check", "--templates", "templates", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert done.lines[0] == (
+        "templates/locale/pt.po:5:1: warning: label 'Wy us?' is not one the pages show"
+        " (did you mean 'Why us?'?); it is not used"
+    ), done.lines
+
+
 # --- the language switcher -----------------------------------------------------------------
 
 

@@ -593,18 +593,25 @@ def check_outputs(ctx: Context, cat: Catalog) -> None:
 
     import jinja2
 
-    from salesplay.labels import unused_overrides
+    from salesplay.labels import label_faults, unused_overrides
     from salesplay.render.decks import master_warnings
-    from salesplay.render.templates import make_env, project_sources
+    from salesplay.render.templates import make_env, project_sources, template_dirs
     from salesplay.render.unusedfiles import unused_files
     from salesplay.write import temp_prefix
 
     diags = ctx.reporter.sorted(ctx.strict)
+    # every faulty entry of the label catalogs the build reads, each at its line: planning
+    # stops at the first, and `check` said one a run
+    locales = (cat.config.source_locale, *cat.config.locales)
+    faults = label_faults(template_dirs(ctx.templates), locales)
+    ctx.reporter.diagnostics += faults
     # a reading command writes nothing in --out: the catalog at an earlier revision (what's
     # new, the report's releases) is extracted in a folder of its own, gone when it ends
     with tempfile.TemporaryDirectory(prefix=temp_prefix("check")) as scratch_at:
         try:
-            _plan(ctx, cat, diags, [], None, Progress(lambda _m: None), scratch_at=Path(scratch_at))
+            if not faults:
+                quiet = Progress(lambda _m: None)
+                _plan(ctx, cat, diags, [], None, quiet, scratch_at=Path(scratch_at))
         except BuildFault as exc:
             ctx.reporter.error(exc.loc, str(exc), "template", exc.subject)
     ctx.reporter.diagnostics += _css_warnings(ctx, cat)

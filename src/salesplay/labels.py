@@ -70,6 +70,17 @@ class Labels:
         return self.locale.replace("_", "-")
 
     def gettext(self, message: str) -> str:
+        """A label as Python shows it. One without placeholders is shown as it is, so its
+        `%%` (which the label check asks for, and a template's `_()` formats) is `%` here
+        too: a deck titled "Nächste Schritte (100%% sicher)" where the card had "100%"."""
+        found = self.raw_gettext(message)
+        if "%" in found and not placeholders(message)[0]:
+            found = found.replace("%%", "%")
+        return found
+
+    def raw_gettext(self, message: str) -> str:
+        """A label as its catalog writes it (`%%` kept), for a caller that formats it with
+        `%`: the templates' `_()`, which always does."""
         return self._directed(self.translations.gettext(message), message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
@@ -269,15 +280,75 @@ def _read(path: Path, root: Path) -> Any:
         catalog = read_po_file(path, root)
     except LoadError as exc:
         raise BuildFault(Location(path, exc.line, exc.col), str(exc)) from None
+    for line, problem in _problems(catalog, path.stem):
+        raise BuildFault(Location(path, line, 1), problem)
+    return catalog
+
+
+def _problems(catalog: Any, locale: str) -> list[tuple[int, str]]:
+    """(line, why) of every entry of a label catalog that would break its label: its
+    placeholders, its HTML tags, or (a plural entry) fewer or more forms than the
+    language has: with 2 forms where Arabic has 6, gettext found no form for 5 days and
+    the Arabic page showed the English label, though the theme translates it."""
+    from babel.messages.plurals import get_plural
+
+    try:
+        forms = get_plural(locale).num_plurals
+    except Exception:  # a locale Babel has no plural rule for: the file's own header
+        forms = None
+    found = []
     for message in catalog:
-        if not message.id or not _translated(message):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple) and forms is not None and not message.fuzzy:
+            strings = message.string if isinstance(message.string, tuple) else ()
+            if any(strings) and len(strings) != forms:
+                why = (
+                    f"translation of '{message.id[0]}' has {len(strings)} plural forms,"
+                    f" '{locale}' has {forms}: write msgstr[0] to msgstr[{forms - 1}] (and"
+                    f" the Plural-Forms header of the theme's locale/{locale}.po)"
+                )
+                found.append((message.lineno or 1, why))
+                continue
+        if not _translated(message):
             continue
         problem = placeholder_problem(message.id, message.string) or markup_problem(
             message.id, message.string
         )
         if problem:
-            raise BuildFault(Location(path, message.lineno or 1, 1), problem)
-    return catalog
+            found.append((message.lineno or 1, problem))
+    return found
+
+
+def label_faults(template_dirs: Sequence[Path], locales: Sequence[str]) -> list[Diagnostic]:
+    """An error at every faulty entry of every label catalog the build of `locales` reads
+    (each locale's chain, pt_BR then pt), not only the first: `check` said one a run."""
+    from salesplay.diagnostics import Diagnostic, Location, Severity
+    from salesplay.i18n import read_po_file
+    from salesplay.load import LoadError
+
+    found: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for locale in locales:
+        for code in fallback_chain(locale):
+            for path, root in catalog_files(code, template_dirs):
+                if path in seen:
+                    continue
+                seen.add(path)
+                try:
+                    catalog = read_po_file(path, root)
+                except LoadError as exc:
+                    found.append(
+                        Diagnostic(
+                            Location(path, exc.line, exc.col), Severity.ERROR, str(exc), "labels"
+                        )
+                    )
+                    continue
+                found += [
+                    Diagnostic(Location(path, line, 1), Severity.ERROR, why, "labels")
+                    for line, why in _problems(catalog, code)
+                ]
+    return found
 
 
 #: an HTML tag in a label ("<strong>", "</code>"): its name, and whether it closes
@@ -409,7 +480,9 @@ def unused_overrides(
         return []
     known = _builtin_msgids() | asked
     found = []
-    for locale in locales:
+    # each catalog a locale's labels are read from: pt_BR's, then pt's (labels_for)
+    codes = dict.fromkeys(code for locale in locales for code in fallback_chain(locale))
+    for locale in codes:
         path = project / LOCALE_DIR / f"{locale}.po"
         if not path.is_file():
             continue

@@ -595,7 +595,7 @@ def make_env(
     # through `labels`, not its catalog: a label left in English on a right-to-left page
     # is marked left to right there (Labels.gettext)
     env.install_gettext_translations(labels, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.gettext)
+    env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.raw_gettext)
     env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
     env.globals["list_separator"] = labels.list_separator
     # the portal's language switcher: a page of a multi-locale build passes its own
