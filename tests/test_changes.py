@@ -629,6 +629,13 @@ def test_a_play_change_links_to_the_section_of_the_card_it_is_in(tmp_path: Path)
     assert news_item(drills, rep, links).href == "battlecards/recovery-drills.html"
 
 
+def _changes_since(before: Edition, root: Path) -> set[tuple[str, str, str]]:
+    """(subject, action, message) of each change from `before` to the rep edition now."""
+    return {
+        (c.subject, c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))
+    }
+
+
 def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: Path) -> None:
     """A new margin on a play, a renamed destination with a new promise and a renamed path
     were told to nobody: partners read "Nothing in your kit changed" beside the new terms."""
@@ -644,9 +651,7 @@ def test_a_partner_program_a_destination_and_a_path_name_are_changes(tmp_path: P
         "name: From nightly backup to proven recovery",
         "name: From tape to proven recovery",
     )
-    found = {
-        (c.subject, c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))
-    }
+    found = _changes_since(before, root)
     assert found == {
         ("play:backup-modernization", "changed", "Backup modernization changed: partner program"),
         (
@@ -670,9 +675,7 @@ def test_what_a_path_step_says_is_a_change_of_the_path(tmp_path: Path) -> None:
         "milestone: Quarterly recovery drill with evidence",
         "milestone: Monthly recovery drill with evidence",
     )
-    found = {
-        (c.subject, c.action, c.message) for c in diff.edition_changes(before, _rep_edition(root))
-    }
+    found = _changes_since(before, root)
     assert found == {
         ("path:resilience-journey", "changed", "Steps of From nightly backup to proven recovery"
          " changed"),
