@@ -780,13 +780,15 @@ def test_units_no_later_stage_needs_are_left_on_the_standby_and_collected_after(
 
 
 def _slow_reps_cards(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
-    """The rep's battlecards take a second more on the standby (which is forked after this),
-    or fail there, as a document WeasyPrint cannot lay out would."""
+    """The rep's battlecards take two seconds more on the standby (which is forked after
+    this), or fail there, as a document WeasyPrint cannot lay out would. One second was too
+    little on a loaded machine (CI with another test beside it): the kits' partner cards
+    and bases were not ready before the card was, and nothing overlapped."""
     make = PdfMake.__call__
 
     def slow(self: PdfMake, workshop: Workshop) -> Made:
         if self.where.file.parent.name == "battlecards":
-            time.sleep(1.0)
+            time.sleep(2.0)
             if fail:
                 raise BuildFault(self.where, "cannot lay out this page", self.subject)
         return make(self, workshop)
