@@ -508,21 +508,33 @@ def _band_names(cat: Catalog, reporter: Reporter, labels_of: Callable[[str], Lab
     from salesplay.render.band import KIT_PAGE_WIDTH_PT, MIN_TEXT_PT, name_cut, text_width
 
     company = cat.config.company.name
+    #: each locale's labels and (part, lead, trail) of its bands; None: none to judge
+    wording: dict[str, tuple[Labels, list[tuple[str, str, str]]] | None] = {}
     for pid, partner in sorted(cat.partners.items()):
         contact, channel = partner.contact, partner.channel_contact or cat.config.channel
         own = tuple(v for f in _CONTACT_FIELDS if contact and (v := getattr(contact, f, None)))
         theirs = tuple(v for f in _CHANNEL_FIELDS if channel and (v := getattr(channel, f, None)))
         langs = []
         for locale in sorted(cat.kit_locales(pid)):
-            try:
-                labels = labels_of(locale)
-            except BuildFault:
-                continue  # a label catalog that cannot be read is its own error
-            if labels.direction == "rtl":
-                continue  # laid out by WeasyPrint, which wraps the line
-            team = channel_contact_lines(company, theirs, labels)
-            for part, others in (("team", team), ("customer", own)):
-                lead, trail = band_wording(labels, part)
+            if locale not in wording:
+                try:
+                    labels = labels_of(locale)
+                except BuildFault:
+                    labels = None  # a label catalog that cannot be read is its own error
+                # a right-to-left band is laid out by WeasyPrint, which wraps the line
+                wording[locale] = (
+                    None
+                    if labels is None or labels.direction == "rtl"
+                    else (labels, [(p, *band_wording(labels, p)) for p in ("team", "customer")])
+                )
+            found = wording[locale]
+            for part, lead, trail in found[1] if found else ():
+                # the contacts on the band, made only for a long name (name_cut)
+                others = (
+                    functools.partial(tuple, own)
+                    if part == "customer" or found is None
+                    else functools.partial(channel_contact_lines, company, theirs, found[0])
+                )
                 if name_cut(lead, partner.name, trail, others, KIT_PAGE_WIDTH_PT):
                     langs.append(locale)
                     break

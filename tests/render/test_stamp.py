@@ -342,7 +342,7 @@ def test_a_name_too_long_for_the_first_line_keeps_6_pt_and_ends_in_an_ellipsis(
             TEAM_TRAIL.strip()
         )
         assert ("…" in first) is cut
-        assert name_cut(TEAM_LEAD, name, TEAM_TRAIL, CONTACTS, A4_WIDTH) is cut
+        assert name_cut(TEAM_LEAD, name, TEAM_TRAIL, lambda: CONTACTS, A4_WIDTH) is cut
 
 
 @pytest.mark.parametrize("name", ["Cloud Solutions", "Blue River Tech", "Harbor Lane Networks"])

@@ -665,17 +665,36 @@ def contact_fit(items: Sequence[str], page_width_pt: float, lang: str = "") -> C
     return fit_contacts(items, measured, text_w - _LAYOUT_SLACK_PT)
 
 
-def name_cut(lead: str, name: str, trail: str, others: Sequence[str], page_width_pt: float) -> bool:
+def name_fits_surely(lead: str, name: str, trail: str, page_width_pt: float) -> bool:
+    """Whether the band's first line holds `name` even were every letter the widest: what
+    `check` knows of most partners from their names' length alone (name_cut measures)."""
+    widest = _widest_advance()
+    line = (len(lead) + len(name) + len(trail)) * widest * MIN_TEXT_PT / 1000.0
+    return line <= text_width(page_width_pt)
+
+
+def name_cut(
+    lead: str, name: str, trail: str, others: Callable[[], Sequence[str]], page_width_pt: float
+) -> bool:
     """Whether the band of a page `page_width_pt` wide cuts `name` with "…" on its first line
     (lead, name in bold, trail), too long for it even at MIN_TEXT_PT: for `check`. A band
-    with a character Inter lacks, in its words or `others` (its contacts), is laid out by
-    WeasyPrint, which wraps the line instead: never cut."""
+    with a character Inter lacks, in its words or `others()` (its contacts, asked for only
+    when the name is long), is laid out by WeasyPrint, which wraps the line instead: never
+    cut."""
+    if name_fits_surely(lead, name, trail, page_width_pt):
+        return False
     regular, bold = _inter_advances(), _inter_advances(bold=True)
-    plain = lead + trail + "".join(others)
+    plain = lead + trail + "".join(others())
     if not all(ch in regular for ch in plain) or not all(ch in bold for ch in name):
         return False
     unit = (sum(regular[ch] for ch in lead + trail) + sum(bold[ch] for ch in name)) / 1000.0
     return unit * MIN_TEXT_PT > text_width(page_width_pt) + _FIT_EPSILON_PT
+
+
+@functools.cache
+def _widest_advance() -> float:
+    """The widest advance of either face, per 1000 em."""
+    return max(max(_inter_advances().values()), max(_inter_advances(bold=True).values()))
 
 
 @functools.cache
