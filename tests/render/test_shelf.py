@@ -66,6 +66,19 @@ def test_a_shelf_made_for_this_code_spares_every_built_in_compile(
     assert sorted(compiled) == sorted(theme_pages())
 
 
+def test_precompile_run_again_on_a_current_shelf_keeps_every_template(
+    shelf_at: Path, compiled: list[str]
+) -> None:
+    """`python -m salesplay.render.precompile` run twice (a `make` after a file was touched,
+    its bytes the same) found every template on the shelf it had made, kept none of them,
+    and wrote an empty shelf: every build compiled the theme again, and nothing said so."""
+    _shelve(shelf_at)
+    first = shelf_at.read_bytes()
+    compiled.clear()
+    _shelve(shelf_at)  # asserts it kept every template again
+    assert compiled == [] and shelf_at.read_bytes() == first
+
+
 def test_a_shelf_made_for_other_code_is_not_read(
     shelf_at: Path, compiled: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -468,6 +468,10 @@ class _Bytecode(jinja2.BytecodeCache):
         data = None if self.store is None else self.store.get(key)
         if data is None:
             data = shelf.installed().get(key)
+            if data is not None and self.store is not None:
+                # kept as if compiled here: `precompile` run again while the shelf was
+                # current found every template on it, kept none, and wrote an empty shelf
+                self.store[key] = data
         if data is not None:
             bucket.bytecode_from_string(data)
 
