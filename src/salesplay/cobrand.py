@@ -437,10 +437,9 @@ def _sized(paragraph: bytes, slide_width: int) -> bytes:
     from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
 
     slot, footer = f'sz="{SLOT_NAME_PT * 100}"'.encode(), f'sz="{FOOTER_PT * 100}"'.encode()
-    if slot in paragraph:
-        size, least, lines, room = SLOT_NAME_PT, SLOT_NAME_LEAST, SLOT_NAME_LINES, SLOT_MARGINS
-        room += SLOT_LOGO_W
-        was = slot
+    if slot in paragraph:  # the slot's text box: the slide less the logo box and margins
+        size, least, lines, was = SLOT_NAME_PT, SLOT_NAME_LEAST, SLOT_NAME_LINES, slot
+        room = SLOT_LOGO_W + SLOT_MARGINS
     elif footer in paragraph:
         size, least, lines, room, was = FOOTER_PT, FOOTER_LEAST, 1, FOOTER_MARGINS, footer
     else:

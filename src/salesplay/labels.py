@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from salesplay.themes import THEME_DIR
 
 if TYPE_CHECKING:
-    from salesplay.diagnostics import Diagnostic
+    from salesplay.diagnostics import Diagnostic, Location
 
 #: the locale the built-in labels are written in (msgids are English).
 LABELS_SOURCE = "en"
@@ -270,19 +270,29 @@ def _translated(message: Any) -> bool:
 
 
 def _read(path: Path, root: Path) -> Any:
-    """One PO file read by i18n.read_po_file, every translation's placeholders checked."""
-    from salesplay.diagnostics import Location
+    """One PO file read by i18n.read_po_file, every translation's placeholders checked: a
+    BuildFault at its first fault."""
     from salesplay.faults import BuildFault
+
+    catalog, faults = _faults(path, root)
+    if faults:
+        raise BuildFault(*faults[0])
+    return catalog
+
+
+def _faults(path: Path, root: Path) -> tuple[Any, list[tuple[Location, str]]]:
+    """A label catalog read (None when it cannot be), and (where, why) of each of its faults:
+    the file's own, or every entry that would break its label (_problems)."""
+    from salesplay.diagnostics import Location
     from salesplay.i18n import read_po_file
     from salesplay.load import LoadError
 
     try:
         catalog = read_po_file(path, root)
     except LoadError as exc:
-        raise BuildFault(Location(path, exc.line, exc.col), str(exc)) from None
-    for line, problem in _problems(catalog, path.stem):
-        raise BuildFault(Location(path, line, 1), problem)
-    return catalog
+        return None, [(Location(path, exc.line, exc.col), str(exc))]
+    found = [(Location(path, line, 1), why) for line, why in _problems(catalog, path.stem)]
+    return catalog, found
 
 
 def _problems(catalog: Any, locale: str) -> list[tuple[int, str]]:
@@ -294,7 +304,7 @@ def _problems(catalog: Any, locale: str) -> list[tuple[int, str]]:
 
     try:
         forms = get_plural(locale).num_plurals
-    except Exception:  # a locale Babel has no plural rule for: the file's own header
+    except (ValueError, LookupError):  # no locale Babel knows: the file's own header rules
         forms = None
     found = []
     for message in catalog:
@@ -323,32 +333,19 @@ def _problems(catalog: Any, locale: str) -> list[tuple[int, str]]:
 def label_faults(template_dirs: Sequence[Path], locales: Sequence[str]) -> list[Diagnostic]:
     """An error at every faulty entry of every label catalog the build of `locales` reads
     (each locale's chain, pt_BR then pt), not only the first: `check` said one a run."""
-    from salesplay.diagnostics import Diagnostic, Location, Severity
-    from salesplay.i18n import read_po_file
-    from salesplay.load import LoadError
+    from salesplay.diagnostics import Diagnostic, Severity
 
-    found: list[Diagnostic] = []
-    seen: set[Path] = set()
-    for locale in locales:
-        for code in fallback_chain(locale):
-            for path, root in catalog_files(code, template_dirs):
-                if path in seen:
-                    continue
-                seen.add(path)
-                try:
-                    catalog = read_po_file(path, root)
-                except LoadError as exc:
-                    found.append(
-                        Diagnostic(
-                            Location(path, exc.line, exc.col), Severity.ERROR, str(exc), "labels"
-                        )
-                    )
-                    continue
-                found += [
-                    Diagnostic(Location(path, line, 1), Severity.ERROR, why, "labels")
-                    for line, why in _problems(catalog, code)
-                ]
-    return found
+    files = {
+        path: root
+        for locale in locales
+        for code in fallback_chain(locale)
+        for path, root in catalog_files(code, template_dirs)
+    }
+    return [
+        Diagnostic(where, Severity.ERROR, why, "labels")
+        for path, root in files.items()
+        for where, why in _faults(path, root)[1]
+    ]
 
 
 #: an HTML tag in a label ("<strong>", "</code>"): its name, and whether it closes
