@@ -779,16 +779,24 @@ def test_units_no_later_stage_needs_are_left_on_the_standby_and_collected_after(
         early.close()
 
 
-def _slow_reps_cards(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+def _slow_reps_cards(
+    monkeypatch: pytest.MonkeyPatch, fail: bool = False, gate: Path | None = None
+) -> None:
     """The rep's battlecards take two seconds more on the standby (which is forked after
-    this), or fail there, as a document WeasyPrint cannot lay out would. One second was too
-    little on a loaded machine (CI with another test beside it): the kits' partner cards
-    and bases were not ready before the card was, and nothing overlapped."""
+    this), or fail there, as a document WeasyPrint cannot lay out would. With a `gate`, they
+    wait until it exists instead (a minute at most): a fixed delay was too little on a
+    loaded machine (CI with another test beside it), where the kits' partner cards and
+    bases were not ready before the card was, and nothing overlapped."""
     make = PdfMake.__call__
 
     def slow(self: PdfMake, workshop: Workshop) -> Made:
         if self.where.file.parent.name == "battlecards":
-            time.sleep(2.0)
+            if gate is None:
+                time.sleep(2.0)
+            else:
+                deadline = time.monotonic() + 60
+                while not gate.exists() and time.monotonic() < deadline:
+                    time.sleep(0.01)
             if fail:
                 raise BuildFault(self.where, "cannot lay out this page", self.subject)
         return make(self, workshop)
@@ -826,7 +834,21 @@ def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = _built_then_edited(tmp_path)
-    _slow_reps_cards(monkeypatch)
+    gate = tmp_path / "gate"  # opened by the first kit made: the card is still made then
+    _slow_reps_cards(monkeypatch, gate=gate)
+    # the edited play's playbook and deck are not in a kit either: with the card, three units
+    # on two standbys, so the build may look while one still waits for a standby and then
+    # wait for them all (a queue). The look waits here until the card's standby is the only
+    # one still busy, as it is on a machine that is not loaded.
+    running = EarlyStarts.running
+
+    def all_running(self: EarlyStarts, units: list[Unit]) -> bool:
+        deadline = time.monotonic() + 30
+        while not running(self, units) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return running(self, units)
+
+    monkeypatch.setattr(EarlyStarts, "running", all_running)
     events: list[str] = []
     held_until = outputs_module.held_until
 
@@ -843,6 +865,7 @@ def test_a_play_edit_makes_the_kits_while_the_reps_card_is_made_and_commits_them
         def kits() -> Iterator[MadeOutput]:
             for item in made:
                 events.append(item.unit.rel)
+                gate.touch()
                 yield item
 
         return held_until(out, kits(), ready, written_first)
