@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from salesplay.jargon import acronyms, column_of, glossary_terms_in, is_defined
@@ -144,3 +144,34 @@ def test_glossary_terms_in_finds_what_a_regex_per_term_finds(text: str, terms: l
         )
     ]
     assert glossary_terms_in(text, glossary) == want
+
+
+def _as_a_pattern(term: str, acronym: bool, text: str) -> bool:
+    """The rule glossary_terms_in follows, written as one regular expression (as it was
+    before the word's ends were judged in Python, for speed)."""
+    from salesplay.jargon import _W, UNSPACED_RE, shown_term, term_stem
+
+    stem, flags = term_stem(term), 0 if acronym else re.IGNORECASE
+    if UNSPACED_RE.search(term):
+        return re.search(re.escape(shown_term(term)), text, flags) is not None
+    if stem is not None:
+        return re.search(rf"(?<!{_W}){re.escape(stem)}{_W}*", text, flags) is not None
+    return re.search(rf"(?<!{_W}){re.escape(term)}s?(?!{_W})", text, flags) is not None
+
+
+_LETTERS = st.sampled_from([*"aAsSrpoRPOx_ 1.-é目のパก", "ſ", "İ", "i", "\u212a", "Ｒ"])
+
+
+@settings(max_examples=400, deadline=None)
+@example(term="a-a", text="xa-a-a", acronym=False)  # the second try overlaps the first
+@given(
+    term=st.sampled_from(
+        ["RPO", "aa", "a a", "a-a", "recover*", "SaaS", "s", "Kit", "ＲＰＯ", "目標", "İs"]
+    ),
+    text=st.lists(_LETTERS, max_size=14).map("".join),
+    acronym=st.booleans(),
+)
+def test_a_term_is_found_as_its_pattern_finds_it(term: str, text: str, acronym: bool) -> None:
+    from salesplay.jargon import _term_finder
+
+    assert _term_finder(term, acronym)(text) == _as_a_pattern(term, acronym, text)
