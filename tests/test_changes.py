@@ -332,6 +332,16 @@ def test_no_changes_between_a_revision_and_itself(repo: Path) -> None:
     assert done.stdout.startswith("partner edition: 0 changes since v2 (")
 
 
+def test_revisions_the_wrong_way_round_are_one_line_exit_2(repo: Path) -> None:
+    # every change would read backwards (v2's new play "removed"), with no word why
+    done = run_cli("changes", "--since", "v2", "--until", "v1", cwd=repo)
+    assert done.code == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith("salesplay: error: --since v2 is later than --until v1 (its history")
+    assert line.endswith("): swap them")
+    assert done.stdout == ""
+
+
 def test_an_unknown_revision_is_one_line_exit_2(repo: Path) -> None:
     done = run_cli("changes", "--since", "v9", cwd=repo)
     assert done.code == 2

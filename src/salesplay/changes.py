@@ -65,6 +65,13 @@ def changes_between(
     repo = Repo.of(catalog)
     old_commit = repo.commit(since)
     new_commit = repo.commit(until or "HEAD")
+    if old_commit != new_commit and repo.is_ancestor(new_commit, old_commit):
+        # the two given the wrong way round: every change would read backwards (an added
+        # play "removed"), and no release lies between them
+        raise UsageError(
+            f"--since {since} is later than --until {until or 'HEAD'} (its history holds"
+            f" {new_commit[:12]}): swap them"
+        )
     new_day = as_of or repo.date(new_commit)
     old = Side(since, old_commit, min(repo.date(old_commit), new_day))
     new = Side(until or "HEAD", new_commit, new_day)

@@ -102,6 +102,11 @@ class Repo:
             )
         return done.stdout.decode().strip()
 
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit `older` is in `newer`'s history (the same commit is)."""
+        done = _git(self.top, "merge-base", "--is-ancestor", older, newer)
+        return done.returncode == 0
+
     def shallow(self) -> bool:
         """Whether the repository is a shallow clone (CI's default, `--depth 1`): it holds
         no earlier commit, so no release or revision before its tip."""
