@@ -165,24 +165,33 @@ def _publish(data: bytes, suffix: str, side: int) -> bytes:
 
 
 def _head(checked: Checked) -> bytes:
-    sizes = {"format": checked.format, "size": checked.size, "png_size": checked.png_size}
+    sizes = {
+        "format": checked.format,
+        "size": checked.size,
+        "png_size": checked.png_size,
+        "faint": checked.faint,
+    }
     return json.dumps(sizes, sort_keys=True).encode()
 
 
 def _decode_head(head: bytes, publish: Callable[[], bytes]) -> Checked | None:
     """What a worker checked (`_head`), with `publish` to make its PNG when asked for."""
     try:
-        kind, size, shown = _sizes(jsonfile.loads(head))
+        kind, size, shown, pale = _sizes(jsonfile.loads(head))
     except (ValueError, KeyError, TypeError, IndexError, OverflowError):
         return None
-    return Checked(kind, size, publish, shown)
+    return Checked(kind, size, publish, shown, faint=pale)
 
 
-def _sizes(meta: Any) -> tuple[str, tuple[int, int], tuple[int, int]]:
-    """An entry's format, natural size and PNG size (KeyError, TypeError… when it has none)."""
+def _sizes(meta: Any) -> tuple[str, tuple[int, int], tuple[int, int], bool]:
+    """An entry's format, natural size, PNG size and whether it is faint (KeyError,
+    TypeError… when it has none)."""
     size = (int(meta["size"][0]), int(meta["size"][1]))
     shown = (int(meta["png_size"][0]), int(meta["png_size"][1]))
-    return str(meta["format"]), size, shown
+    pale = meta["faint"]
+    if not isinstance(pale, bool):
+        raise TypeError("faint is not true or false")
+    return str(meta["format"]), size, shown, pale
 
 
 def _encode_entry(checked: Checked) -> bytes:
@@ -190,6 +199,7 @@ def _encode_entry(checked: Checked) -> bytes:
         "format": checked.format,
         "size": checked.size,
         "png_size": checked.png_size,
+        "faint": checked.faint,
         "sha256": checked.digest,
     }
     return json.dumps(head, sort_keys=True).encode() + b"\n" + checked.png
@@ -200,7 +210,7 @@ def _decode_entry(blob: bytes, side: int = PUBLISH_SIDE) -> Checked | None:
     head, _, png = blob.partition(b"\n")
     try:
         meta = jsonfile.loads(head)
-        kind, size, shown = _sizes(meta)
+        kind, size, shown, pale = _sizes(meta)
         digest = hashlib.sha256(png).hexdigest()
         whole = meta["sha256"] == digest
     except (ValueError, KeyError, TypeError, IndexError, OverflowError):
@@ -212,4 +222,4 @@ def _decode_entry(blob: bytes, side: int = PUBLISH_SIDE) -> Checked | None:
         return None
     if kind not in ("PNG", "JPEG", "GIF", "WEBP", "SVG"):
         return None
-    return Checked(kind, size, png, shown, digest)
+    return Checked(kind, size, png, shown, digest, pale)

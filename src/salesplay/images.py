@@ -137,10 +137,14 @@ class Checked:
         png: bytes | Callable[[], bytes],
         png_size: tuple[int, int],
         digest: str | None = None,
+        faint: bool = False,
     ) -> None:
         self.format = format  # "PNG", "JPEG", "GIF", "WEBP" or "SVG"
         self.size = size  # natural size in pixels (SVG: declared CSS pixels, rounded)
         self.png_size = png_size
+        #: white or nearly so wherever it is not transparent (see faint): nothing of it shows
+        #: on the white pages and bands a logo is printed on
+        self.faint = faint
         # an SVG is drawn when checked but encoded only when its PNG is asked for: encoding
         # 1200 pixels square is most of a `check` that has no build folder to keep it in
         self._png = png
@@ -162,8 +166,8 @@ class Checked:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Checked):
             return NotImplemented
-        mine = (self.format, self.size, self.png_size, self.png)
-        return mine == (other.format, other.size, other.png_size, other.png)
+        mine = (self.format, self.size, self.png_size, self.faint, self.png)
+        return mine == (other.format, other.size, other.png_size, other.faint, other.png)
 
     __hash__ = None  # type: ignore[assignment]  # equal by content, like the dataclass was
 
@@ -252,8 +256,9 @@ def _decode_raster(data: bytes, kind: str, *, publish: bool, side: int = PUBLISH
                 image.load()
                 if reader.starved:
                     raise ImageError(f"is a truncated {_NAMES[kind]} image")
-                png, png_size = _png_of(image, side) if publish else (b"", (0, 0))
-                return Checked(kind, (width, height), png, png_size)
+                rgba = _rgba_of(image, side)
+                png, png_size = _png_of(rgba) if publish else (b"", (0, 0))
+                return Checked(kind, (width, height), png, png_size, faint=faint(rgba))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         size = _declared_size(data, kind)
         if size:
@@ -313,15 +318,36 @@ def _side(value: float) -> str:
     return f"{value:.10g}" if abs(value) < 1e15 else f"{value:g}"
 
 
-def _png_of(image: PilImage, side: int) -> tuple[bytes, tuple[int, int]]:
-    """The image as RGBA PNG, longest side at most `side` (never enlarged)."""
+def _rgba_of(image: PilImage, side: int) -> PilImage:
+    """The image in RGBA, longest side at most `side` (never enlarged)."""
     from PIL import Image
 
     rgba = image.convert("RGBA")
     rgba.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return rgba
+
+
+def _png_of(rgba: PilImage) -> tuple[bytes, tuple[int, int]]:
+    """An RGBA image as PNG, and its size."""
     out = io.BytesIO()
     rgba.save(out, format="PNG")
     return out.getvalue(), rgba.size
+
+
+#: the darkest grey (of 255) a logo laid on white may reach and still be "faint": white and
+#: the palest greys and tints, whose contrast with white is under 1.15 to 1
+FAINT_LEVEL = 240
+
+
+def faint(rgba: PilImage) -> bool:
+    """Whether an RGBA image laid on white is white or nearly so everywhere (FAINT_LEVEL):
+    a white logo made for dark backgrounds, or one wholly transparent, shows nothing on the
+    white pages, bands and slides it is printed on."""
+    from PIL import Image
+
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    extrema = Image.alpha_composite(white, rgba).convert("L").getextrema()
+    return isinstance(extrema[0], (int, float)) and extrema[0] >= FAINT_LEVEL
 
 
 # --- SVG --------------------------------------------------------------------------------
@@ -661,11 +687,11 @@ def _check_svg(data: bytes, publish: bool = False, side: int = PUBLISH_SIDE) -> 
     scale = side / max(width, height)
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
     try:
-        drawn = _draw_svg(data, out_w, out_h, encode=publish)
+        drawn, pale = _draw_svg(data, out_w, out_h, encode=publish)
     except Exception as exc:  # any CairoSVG failure on author bytes means "cannot be drawn"
         raise ImageError(f"cannot be drawn: {_short(str(exc) or type(exc).__name__)}") from None
-    png = drawn if publish else functools.partial(_draw_svg, data, out_w, out_h, encode=True)
-    return Checked("SVG", (round(width), round(height)), png, (out_w, out_h))
+    png = drawn if publish else functools.partial(_svg_png, data, out_w, out_h)
+    return Checked("SVG", (round(width), round(height)), png, (out_w, out_h), faint=pale)
 
 
 def _cairosvg() -> tuple[Any, Any]:
@@ -683,12 +709,15 @@ def _cairosvg() -> tuple[Any, Any]:
     return Tree, PNGSurface
 
 
-def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
-    """The SVG drawn at width×height pixels, and encoded as PNG if `encode` (else b"").
+def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> tuple[bytes, bool]:
+    """The SVG drawn at width×height pixels, encoded as PNG if `encode` (else b""), and
+    whether the drawing is faint.
 
     What cairosvg.svg2png does, with the encoding made optional: drawing happens when the
     surface is made, so a drawing that fails, fails here either way.
     """
+    from PIL import Image
+
     Tree, PNGSurface = _cairosvg()
     output = io.BytesIO()
     # safe mode (unsafe=False): no entities, no external files, only data: URLs
@@ -696,5 +725,17 @@ def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
     surface = PNGSurface(
         tree, output if encode else None, 96, output_width=width, output_height=height
     )
+    pixels = surface.cairo
+    pixels.flush()
+    # cairo's ARGB32 is premultiplied, in native (little-endian) order: Pillow's "BGRa"
+    drawn = Image.frombuffer(
+        "RGBA", (width, height), bytes(pixels.get_data()), "raw", "BGRa", pixels.get_stride(), 1
+    )
+    pale = faint(drawn)
     surface.finish()
-    return output.getvalue()
+    return output.getvalue(), pale
+
+
+def _svg_png(data: bytes, width: int, height: int) -> bytes:
+    """The PNG of an SVG checked before without it (see _check_svg)."""
+    return _draw_svg(data, width, height, encode=True)[0]

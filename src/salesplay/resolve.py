@@ -454,9 +454,11 @@ def _check_references(
     company_logo = cat.config.company.logo
     if company_logo is not None:
         doc = cat.docs[("catalog", "catalog")]
-        found = check_image(cat.root, company_logo, doc.loc(("company", "logo")), reporter, images)
+        loc = doc.loc(("company", "logo"))
+        found = check_image(cat.root, company_logo, loc, reporter, images)
         if found:
             cat.assets[company_logo], cat.images[company_logo] = found
+            _faint_logo(company_logo, found[1], loc, reporter, None)
     for cid, comp in cat.competitors.items():
         doc = cat.docs[("competitor", cid)]
         for i, cap in enumerate(comp.has):
@@ -521,6 +523,26 @@ def _check_references(
             found = check_read_image(read, partner.logo, loc, reporter, images, PARTNER_SIDE)
             if found:
                 cat.assets[partner.logo], cat.images[partner.logo] = found
+        if partner.logo and read is not None and partner.logo in cat.images:
+            subject = ("partner", partner_id)
+            logo = cat.images[partner.logo]
+            _faint_logo(partner.logo, logo, doc.loc(("logo",)), reporter, subject)
+
+
+def _faint_logo(
+    value: str, logo: Checked, loc: Location, reporter: Reporter, subject: Subject | None
+) -> None:
+    """A warning for a logo that is white or nearly so (images.faint): drawn for a dark
+    background, it leaves an empty box on every white page, band and slide."""
+    if logo.faint:
+        reporter.warning(
+            loc,
+            f"logo '{value}' is white or nearly so where it is not transparent: it cannot"
+            " be seen on the white pages, bands and slides it is printed on; use a version"
+            " made for light backgrounds",
+            "logo-faint",
+            subject,
+        )
 
 
 def _derive(cat: Catalog) -> None:
