@@ -116,10 +116,55 @@ def test_an_asset_outside_the_catalogs_assets_is_the_templates_fault_at_its_line
     )
     assert not (tmp_path / "build").exists()
     # a path inside assets/ passes, as the built-in templates' company logo does
+    (tmp_path / "plays/assets/secret.png").write_bytes(_png(40, 20))
     body = '{% block title %}{{ links.asset("assets/secret.png") }}{% endblock %}\n'
     (tmp_path / "templates/battlecard.html").write_text(EXTENDS + body)
     result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
     assert result.code == 0, result.stderr
+
+
+HERO = '{% block card %}<img src="{{ links.asset("assets/hero.png") }}" alt="">{{ super() }}'
+
+
+def test_an_image_a_template_links_is_published_on_the_portal(tmp_path: Path) -> None:
+    """An image in assets/ that a template links and no catalog field names: the PDFs showed
+    it (a file:// address), but the portal linked a PNG that was never made."""
+    make_catalog(tmp_path)
+    (tmp_path / "plays/assets/hero.png").write_bytes(_png(40, 20))
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + HERO + "{% endblock %}\n")
+    done = run_cli("build", "--catalog", "plays", "--as-of", AS_OF, "--only", "site", cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    page = tmp_path / "build/site/battlecards/recovery-drills.html"
+    [src] = re.findall(r'<img src="([^"]*hero[^"]*)"', page.read_text())
+    published = (page.parent / src).resolve()
+    assert published.is_file() and published.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"not an image", "is not a PNG, JPEG, GIF, WebP or SVG image"),
+        (None, "does not exist"),
+    ],
+)
+def test_a_linked_image_that_is_not_one_is_said_by_check(
+    tmp_path: Path, content: bytes | None, said: str
+) -> None:
+    make_catalog(tmp_path)
+    if content is not None:
+        (tmp_path / "plays/assets/hero.png").write_bytes(content)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/battlecard.html").write_text(EXTENDS + HERO + "{% endblock %}\n")
+    result = run_cli("check", "--catalog", "plays", "--as-of", AS_OF, cwd=tmp_path)
+    assert result.code == 1
+    [line] = [ln for ln in result.stderr.splitlines() if ": error: " in ln]
+    assert line == (
+        f"plays/assets/hero.png: error: asset 'assets/hero.png' {said} (a template links it:"
+        " links.asset)"
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "build").exists()
 
 
 @pytest.mark.parametrize("command", ["check", "build"])

@@ -10,15 +10,18 @@ from pathlib import Path
 
 from salesplay import changes, diff, gitrev
 from salesplay.context import UsageError
+from salesplay.diagnostics import Location, Reporter
 from salesplay.engine import reads
 from salesplay.engine.records import PageKey, key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
+from salesplay.faults import BuildFault
 from salesplay.findings import report_diagnostics, report_sections
-from salesplay.images import site_name
+from salesplay.images import Checked, site_name
 from salesplay.locales import localized_path
 from salesplay.render import html, portal, search
 from salesplay.render.theme import read_theme_file, with_css_references
+from salesplay.validate import check_read_image, read_image_file
 from salesplay.views import Edition
 
 NAME = "site"
@@ -63,11 +66,24 @@ def asset_units(src: Sources, theme: Iterable[str], assets: Iterable[str]) -> li
         for name in sorted(names)
     ]
     for value in sorted(set(assets)):
-        image = src.cat.images.get(value)
-        if image is not None:
-            # a name salesplay chooses and the PNG check made: never the path or bytes as written
-            units.append(page_unit(NAME, f"site/{site_name(value)}", image.png))
+        image = src.cat.images.get(value) or _linked_image(src, value)
+        # a name salesplay chooses and the PNG check made: never the path or bytes as written
+        units.append(page_unit(NAME, f"site/{site_name(value)}", image.png))
     return units
+
+
+def _linked_image(src: Sources, value: str) -> Checked:
+    """An image in the catalog's assets/ that a template links (`links.asset`) and no
+    catalog field names: read and checked as a logo is, so that the portal publishes it as
+    the PDFs show it (it linked a PNG that was never made); a fault is the file's."""
+    reporter = Reporter()
+    loc = Location(src.cat.root / value, 0, 0)
+    found = read_image_file(src.cat.root, value, loc, reporter)
+    checked = None if found is None else check_read_image(found, value, loc, reporter)
+    if checked is None:
+        first = reporter.errors[0]
+        raise BuildFault(first.loc, f"{first.message} (a template links it: links.asset)")
+    return checked[1]
 
 
 def shown_files(src: Sources) -> set[Path]:

@@ -133,9 +133,9 @@ class Links:
     #: a theme file's URL by its name inside the theme ("fonts.css", "fonts/Inter.otf"),
     #: the project's templates/ first: a name outside it is the template's error
     theme: Callable[[str], str]
-    #: the URL of an image the catalog names (`company.logo`, a partner's `logo`): on the web
-    #: the PNG salesplay made of it, in a PDF the file in assets/; a path outside assets/ is
-    #: the template's error
+    #: the URL of an image in the catalog's assets/ (`company.logo`, a partner's `logo`, or
+    #: one a template names): on the web the PNG salesplay made of it, in a PDF the file in
+    #: assets/; a path outside assets/ is the template's error
     asset: Callable[[str], str]
     #: a play's card page (None where there is none to link, as in PDFs and kits)
     play: Callable[[str], str | None]
