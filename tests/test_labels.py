@@ -694,3 +694,36 @@ def test_a_list_on_an_arabic_or_japanese_card_is_joined_with_its_own_comma() -> 
         env = make_env(None, labels=labels_for(locale, template_dirs(None)))
         joined[locale] = env.from_string("{{ ['a', 'b'] | join(list_separator) }}").render()
     assert joined == {"en": "a, b", "ar": "a\u060c b", "ja": "a\u3001b", "de": "a, b"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "opening", "closing"),
+    [
+        ("en", "“", "”"),
+        ("de", "„", "“"),
+        ("de_CH", "„", "“"),  # along the locale's chain
+        ("fr", "«\u00a0", "\u00a0»"),
+        ("es", "«", "»"),
+        ("ja", "「", "」"),
+        ("ar", "«", "»"),
+    ],
+)
+def test_quotations_take_their_languages_marks(locale: str, opening: str, closing: str) -> None:
+    """An objection on a card and a customer's result on a Proof slide were in English
+    marks, “…”, in every language."""
+    from types import SimpleNamespace
+
+    from salesplay.labels import quoted
+    from salesplay.render.decks import proof_quote
+
+    labels = labels_for(locale)
+    text = "Too dear & %(x)s %%"  # put in as it is: no placeholder of its own is read
+    assert quoted(text, labels.gettext) == f"{opening}{text}{closing}"
+    proof = SimpleNamespace(result="**40 %** fewer *tickets*")
+    said = proof_quote(proof, labels.gettext)  # type: ignore[arg-type]
+    assert said == f"{opening}40 % fewer tickets{closing}"
+    # the cards' filter: the marks around the Markdown, which is then rendered and escaped
+    env = make_env(None, labels=labels)
+    page = env.from_string("{{ o | quoted | md_inline }}").render(o="Too *dear* & <b>")
+    # (on a right-to-left page, set apart in its own direction: richtext.direction_on)
+    assert f"{opening}Too <em>dear</em> &amp; &lt;b&gt;{closing}" in page

@@ -8,7 +8,7 @@ import gettext
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -144,6 +144,17 @@ def N_(message: str) -> str:
 
 #: the first line of a kit's team band and decks: whom its sellers call at the vendor
 CHANNEL_CONTACT = N_("Your channel contact at %(company)s: %(contact)s")
+
+#: the quotation marks around a customer's objection (cards) and result (Proof slides); a
+#: translation gives its language's own: „…“, « … », 「…」
+QUOTE = N_("“%(quote)s”")
+
+
+def quoted(text: str, translate: Callable[[str], str]) -> str:
+    """`text` in the quotation marks of the language `translate` gives labels in (QUOTE);
+    put in as it is, not %-formatted, so that nothing in it is read as a placeholder (a
+    translation keeps the placeholder: see labels_for)."""
+    return translate(QUOTE).replace("%(quote)s", text, 1)
 
 
 #: the words around a partner's name on the band and deck mark of each part of its kit

@@ -168,7 +168,11 @@ def plan(src: Sources) -> list[Unit]:
                     src.cat.loc("destination", did),
                     locale,
                     tuple(
-                        (decks.proof_quote(proof), ("play", pid), src.cat.loc("play", pid))
+                        (
+                            decks.proof_quote(proof, src.labels.gettext),
+                            ("play", pid),
+                            src.cat.loc("play", pid),
+                        )
                         for pid, proof in decks.pitch_proofs(public, did)
                     ),
                 ),

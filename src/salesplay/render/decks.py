@@ -13,6 +13,7 @@ from pathlib import Path
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.images import side_for
+from salesplay.labels import quoted
 from salesplay.render.slides import DeckError, Logo, Overflow, PathStep, SlideSpec
 from salesplay.render.templates import find_file
 from salesplay.richtext import Para, Run
@@ -200,16 +201,17 @@ def _figure(text: str, found: re.Match[str]) -> str:
     return text[found.start() : end]
 
 
-def proof_quote(proof: CustomerProof) -> str:
-    """A customer's result as its Proof slide quotes it."""
-    return f"“{richtext.plain(proof.result)}”"
+def proof_quote(proof: CustomerProof, tr: Tr) -> str:
+    """A customer's result as its Proof slide quotes it, in the quotation marks of the
+    deck's language (`tr` gives its labels)."""
+    return quoted(richtext.plain(proof.result), tr)
 
 
 def _proof_slide(
     proof: CustomerProof, tr: Tr, language: str, notes: str = "", sep: str = ", "
 ) -> SlideSpec:
     """The customer's result as a big number over the quote, or as a quote alone."""
-    quote = (Para((Run(proof_quote(proof)),)),)
+    quote = (Para((Run(proof_quote(proof, tr)),)),)
     industry = (
         proof.industry
         if proof.industry and proof.industry.lower() not in proof.customer.lower()

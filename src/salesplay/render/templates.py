@@ -28,7 +28,7 @@ from markupsafe import Markup
 from salesplay import richtext
 from salesplay.diagnostics import Location, did_you_mean, display_path
 from salesplay.faults import BuildFault
-from salesplay.labels import Labels
+from salesplay.labels import Labels, quoted
 from salesplay.render import shelf
 
 # the theme lookup lives apart (no Jinja import); templates re-exports it for its callers
@@ -600,6 +600,7 @@ def make_env(
     # is marked left to right there (Labels.gettext)
     env.install_gettext_translations(labels, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = env.globals["gettext"] = _fast_gettext(labels.raw_gettext)
+    env.filters["quoted"] = functools.partial(quoted, translate=labels.raw_gettext)
     env.globals.update(locale=labels.locale, lang=labels.lang, direction=labels.direction)
     env.globals["list_separator"] = labels.list_separator
     # the portal's language switcher: a page of a multi-locale build passes its own
