@@ -1005,6 +1005,29 @@ def test_a_macros_override_extending_the_built_in_one_redefines_what_it_defines(
     )
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        "{# our badge #}\n",  # a comment first, as every built-in template has
+        "\ufeff",  # saved as "UTF-8 with BOM"
+        '{% import "default/macros.html" as builtin %}\n',  # an import above the extends
+    ],
+)
+def test_a_macros_override_with_anything_before_its_extends_still_redefines(
+    tmp_path: Path, before: str
+) -> None:
+    """The override was recognized by its first bytes: with a comment, a byte-order mark or
+    an import above `{% extends %}`, it was accepted and changed nothing, without a word."""
+    mine = (
+        '{% extends "default/macros.html" %}\n'
+        '{% macro type_badge(claim) %}<b class="mine">MY BADGE</b>{% endmacro %}\n'
+    )
+    page = _card_with(tmp_path, before + mine)
+    assert '<b class="mine">MY BADGE</b>' in page
+    assert 'class="badge badge-comparative" title=' not in page
+    assert "\ufeff" not in page
+
+
 def test_a_card_s_head_wraps_the_built_in_one_imported_whole(tmp_path: Path) -> None:
     """Wrapping the built-in head in one's own was "the imported template has no macro
     'card_head'": the base an override extends leaves out the macros it defines, and an

@@ -176,7 +176,9 @@ class _ContainedLoader(jinja2.BaseLoader):
                 Location(path, 1, 0), f"cannot read template: {exc.strerror}"
             ) from None
         try:
-            source = data.decode("utf-8")
+            # a byte-order mark (an editor's "UTF-8 with BOM") is no text: kept, it came
+            # before a page's doctype and hid an override's {% extends %} (_yielding)
+            source = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise TemplateFault(
@@ -374,8 +376,6 @@ def _theme_children() -> dict[str, dict[str, tuple[str, ...]]]:
     return {p: {b: tuple(c) for b, c in blocks.items()} for p, blocks in found.items()}
 
 
-#: `{% extends "default/NAME" %}` opening a project template
-_EXTENDS_DEFAULT = re.compile(r"""\A\s*\{%-?\s*extends\s+(["'])default/([^"']+)\1\s*-?%\}""")
 _END_MACRO = re.compile(r"\{%-?\s*endmacro\s*-?%\}")
 
 
@@ -390,15 +390,13 @@ def _yielding(environment: jinja2.Environment, name: str, source: str, project: 
         if not child_path.is_file():
             return source
         child = read_contained(child_path, project, MAX_TEMPLATE_BYTES, "template", name)
-        found = _EXTENDS_DEFAULT.match(child.decode("utf-8"))
-        if found is None or found[2] != name:
+        # by its parsed {% extends %}, not its first bytes: a comment, a byte-order mark or
+        # an import above the extends left the override's macros unused, without a word
+        tree = environment.parse(child.decode("utf-8-sig"))
+        if f"default/{name}" not in (_extended(tree) or []):
             return source
         parent = environment.parse(source)
-        own = {
-            n.name
-            for n in environment.parse(child.decode("utf-8")).body
-            if isinstance(n, jinja2.nodes.Macro)
-        }
+        own = {n.name for n in tree.body if isinstance(n, jinja2.nodes.Macro)}
     except (BuildFault, UnicodeDecodeError, jinja2.TemplateSyntaxError):
         return source  # the override's fault is said where it is compiled
     if any(True for _ in parent.find_all(jinja2.nodes.Block)):
@@ -424,8 +422,11 @@ def _importing_whole(source: str, name: str) -> str:
     `default/macros.html`) and imports it too, to wrap a built-in macro in its own: the
     import gets the built-in whole, where the base it extends leaves out the macros the
     override defines (_yielding), so `builtin.card_head` was "no macro 'card_head'"."""
-    found = _EXTENDS_DEFAULT.match(source)
-    if found is None or found[2] != name:
+    try:
+        extends = _extended(_plain().parse(source))
+    except jinja2.TemplateSyntaxError:
+        return source  # said where it is compiled
+    if f"default/{name}" not in (extends or []):
         return source
     return _IMPORT_DEFAULT.sub(
         lambda m: f"{m[1]}{m[2]}{WHOLE}/{name}{m[2]}" if m[3] == name else m[0], source
