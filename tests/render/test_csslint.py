@@ -376,6 +376,51 @@ def test_a_length_no_page_can_hold_is_an_error_at_it(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("files", "said_at"),
+    [
+        (  # a style attribute an override writes
+            {
+                "battlecard.html": '{% extends "default/battlecard.html" %}\n'
+                '{% block running %}<span style="font-size: 1e9px">x</span>{% endblock %}\n'
+            },
+            "templates/battlecard.html:2: error:",
+        ),
+        (  # a <style> in the head of a base.html override
+            {
+                "base.html": '{% extends "default/base.html" %}\n{% block head %}<style>\n'
+                ".card-title { font-size: 1e9px }\n</style>{% endblock %}\n"
+            },
+            "templates/base.html:3: error:",
+        ),
+        (  # a project sheet the override links, not one of the print sheets
+            {
+                "base.html": '{% extends "default/base.html" %}\n{% block head %}<link'
+                ' rel="stylesheet" href="{{ links.theme(\'brand.css\') }}">{% endblock %}\n',
+                "brand.css": "/* brand */\n.card-title { color: red; font-size: 1e9px }\n",
+            },
+            "templates/brand.css:2:38: error:",
+        ),
+    ],
+)
+def test_a_length_no_page_can_hold_in_a_templates_own_css_is_found_by_check(
+    tmp_path: Path, files: dict[str, str], said_at: str
+) -> None:
+    """The same `font-size: 1e9px` in a page's own CSS passed `check` and stopped the build
+    in a worker: `…pdf: error: cannot render …: ZeroDivisionError: float division by zero`."""
+    make_catalog(tmp_path)
+    _write(tmp_path / "templates", files)
+    check = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    found = run_cli(*check, cwd=tmp_path)
+    assert found.code == 1, found.stderr
+    errors = [line for line in found.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{said_at} length 1e9px is larger than any page (at most 1,000,000 px, about 260 m):"
+        " WeasyPrint cannot lay it out"
+    ]
+    assert not (tmp_path / "build").exists()
+
+
 def test_an_import_after_a_rule_is_a_warning_at_it(tmp_path: Path) -> None:
     """A brand rule above `@import url("default/style.css")`: CSS ignores an @import after a
     rule, WeasyPrint in silence, and every card lost the built-in theme (set in a serif,

@@ -313,6 +313,7 @@ def pdf_unit(
     _check_spans(page, src.out / rel, src.templates)
     if src.html_overrides:
         _check_depth(page, src.out / rel)
+        _check_lengths(page, src.out / rel, src.templates)
     job = replace(_job(src, page, title), chapters=chapters)
     if resources is None:
         resources = src.resources(src.loads.of_page(page, job.base_url, job.stylesheets))
@@ -377,6 +378,67 @@ def _check_depth(page: str, where: Path) -> None:
             " deep: a template's macro calls itself, or opens tags in a loop and never"
             " closes them",
         )
+
+
+#: a page's own CSS: its <style> elements, and its style attributes
+_PAGE_CSS = re.compile(
+    r"""<style\b[^>]*>(.*?)</style\s*>|\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""",
+    re.IGNORECASE | re.DOTALL,
+)
+#: a stylesheet a printed page links by its file:// address (`links.theme` in a template)
+_LINKED_SHEET = re.compile(r"""<link\b[^>]*?\bhref\s*=\s*["'](file://[^"']+?\.css)["']""", re.I)
+
+
+def _check_lengths(page: str, where: Path, templates: Path | None) -> None:
+    """A fault for a length past csslint.MAX_PIXELS (`font-size: 1e9px`) in the page's own
+    CSS (a `<style>` or `style` attribute a template writes), at the project template that
+    writes it, or in a project sheet the page links, at its line: it stopped WeasyPrint in a
+    worker ("ZeroDivisionError"), late in a build; the print sheets' lint found it only in
+    fonts.css, style.css, print.css and what they import. Found while planning, so by
+    `check --templates` too."""
+    import html
+    import urllib.parse
+
+    from salesplay.render.csslint import huge_length_places, huge_length_said
+
+    for found in _PAGE_CSS.finditer(page):
+        # a style attribute's declarations, read as a rule's (alone they are no stylesheet)
+        css = (
+            found[1]
+            if found[1] is not None
+            else f"*{{{html.unescape(found[2] or found[3] or '')}}}"
+        )
+        for _line, _column, written in sorted(huge_length_places(css))[:1]:
+            loc = _literal_at(templates, written) or Location(where, 0, 0)
+            raise BuildFault(loc, huge_length_said(written))
+    if templates is None:
+        return
+    folder = templates.resolve()
+    for link in dict.fromkeys(_LINKED_SHEET.findall(page)):
+        sheet = Path(urllib.parse.unquote(urllib.parse.urlsplit(link).path))
+        if sheet.is_relative_to(folder) and sheet.is_file():
+            huge = _sheet_lengths(sheet, sheet.stat().st_mtime_ns)
+            if huge:
+                raise BuildFault(huge[0].loc, huge[0].message)
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet_lengths(sheet: Path, _mtime_ns: int) -> list[Diagnostic]:
+    """csslint.huge_lengths of a project sheet, once a version (every page links it)."""
+    from salesplay.render.csslint import huge_lengths
+
+    return huge_lengths(sheet, sheet.read_text(encoding="utf-8", errors="replace"))
+
+
+def _literal_at(templates: Path | None, written: str) -> Location | None:
+    """Where a project template writes `written`, if one does as written."""
+    from salesplay.render.templates import project_sources
+
+    for _name, path, text in project_sources(templates):
+        at = text.find(written)
+        if at >= 0:
+            return Location(path, text.count("\n", 0, at) + 1, 0)
+    return None
 
 
 def _written_at(templates: Path | None, span: int) -> Location | None:

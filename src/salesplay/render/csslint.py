@@ -120,7 +120,7 @@ def _lint(
         for rel, (data, shared) in sheets.items():
             text = data.decode("utf-8", errors="replace")
             found += _lint_one(project / rel, text, roots, font_config, shared)
-            found += _huge_lengths(project / rel, text)
+            found += huge_lengths(project / rel, text)
             found += _late_imports(project / rel, text)
     finally:
         fontfiles.discard(font_config)
@@ -166,10 +166,26 @@ def _late_imports(path: Path, text: str) -> list[Diagnostic]:
     return found
 
 
-def _huge_lengths(path: Path, text: str) -> list[Diagnostic]:
+def huge_lengths(path: Path, text: str) -> list[Diagnostic]:
     """An error at each length of the sheet past MAX_PIXELS (`font-size: 1e9px`), which
     WeasyPrint fails on, or lays out past any page: found by `check`, not by a PDF late in
-    a build."""
+    a build. `text` may be declarations alone (a style attribute's)."""
+    return [
+        Diagnostic(Location(path, line, column), Severity.ERROR, huge_length_said(written), CODE)
+        for line, column, written in sorted(huge_length_places(text))
+    ]
+
+
+def huge_length_said(written: str) -> str:
+    """What is wrong with a length past MAX_PIXELS, written `written` ("1e9px")."""
+    return (
+        f"length {written} is larger than any page (at most {MAX_PIXELS:,} px, about 260 m):"
+        " WeasyPrint cannot lay it out"
+    )
+
+
+def huge_length_places(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, as written) of each length of `text` (CSS) past MAX_PIXELS."""
     import tinycss2
 
     found = []
@@ -184,15 +200,9 @@ def _huge_lengths(path: Path, text: str) -> list[Diagnostic]:
             continue
         if abs(node.value) * _PIXELS[node.unit.lower()] > MAX_PIXELS:
             found.append(
-                Diagnostic(
-                    Location(path, node.source_line, node.source_column),
-                    Severity.ERROR,
-                    f"length {node.representation}{node.unit} is larger than any page (at most"
-                    f" {MAX_PIXELS:,} px, about 260 m): WeasyPrint cannot lay it out",
-                    CODE,
-                )
+                (node.source_line, node.source_column, f"{node.representation}{node.unit}")
             )
-    return sorted(found, key=lambda d: (d.loc.line, d.loc.col))
+    return found
 
 
 def _key(project: Path, roots: Sequence[Path], sheets: dict[str, tuple[bytes, bool]]) -> str:
