@@ -201,6 +201,33 @@ def test_a_repeated_override_entry_is_located_at_the_repeat(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("msgstr", "said"),
     [
+        ("Warum <b>wir", "adds <b>"),  # the rest of the page was bold
+        ("Warum wir</p></nav><script>alert(1)</script>", "adds <script>, </nav>, </p>, </script>"),
+        ("Warum <br>wir", "adds <br>"),
+        ("Warum wir &lt;3", None),  # an entity is text, not a tag
+    ],
+)
+def test_a_label_without_tags_gets_none_in_translation(
+    tmp_path: Path, msgstr: str, said: str | None
+) -> None:
+    """A translation is written into the page as HTML: one that added tags to a label that
+    has none ran a script on the portal, or set the rest of a card bold, and `check` said
+    nothing (only a label with tags was held to them)."""
+    entries = f'msgid "Why us"\nmsgstr "{msgstr}"\n'
+    if said is None:
+        assert labels_for("de", _override(tmp_path, "de", entries)).gettext("Why us") == msgstr
+        return
+    with pytest.raises(BuildFault) as caught:
+        labels_for("de", _override(tmp_path, "de", entries))
+    assert str(caught.value) == (
+        f"translation of 'Why us' {said}: keep each HTML tag of its msgid, and only those,"
+        " each closed after it opens"
+    )
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "said"),
+    [
         ('<strong>Für Ihr Team</strong>: nur <strong>nicht für Kunden</strong>.', None),
         ("<strong>Für Ihr Team</strong>: nur <strong>nicht für Kunden.", "lacks </strong>"),
         ("<b>Für Ihr Team</b>: <strong>nicht</strong> <strong>x</strong>.", "adds <b>, </b>"),

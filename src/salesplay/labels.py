@@ -370,9 +370,9 @@ def markup_problem(msgid: str | Sequence[str], msgstr: str | Sequence[str] | Non
     label, not inside it). A dropped or misplaced "</strong>" set the rest of the page in
     bold, and `check` said nothing. Tag names are compared in any case, as HTML reads them."""
     ids = (msgid,) if isinstance(msgid, str) else tuple(msgid)
+    # a label without tags gets none either: its translation is written into the page as
+    # HTML, so an added "<b>" set the rest of the page bold, and a "<script>" ran
     wanted = Counter(_tags(ids[0]))
-    if not wanted and not any(_TAG.search(t) for t in ids):
-        return None
     strings = (msgstr or "",) if isinstance(msgstr, str | None) else tuple(msgstr)
     for text in strings:
         tags = _tags(text)
