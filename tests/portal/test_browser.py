@@ -396,6 +396,33 @@ def test_the_url_holds_query_and_filters(portal: Portal, tab: sync_api.Page) -> 
     assert "Acme Backup" in tab.locator("h1").inner_text()
 
 
+def test_a_search_typed_later_is_a_history_entry_of_its_own(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    """Every search typed after the first was written over the first's entry: Back from
+    "tape" went to the empty portal, and "budget" was gone. A burst of typing ends when the
+    box loses focus, or after a pause."""
+    base = f"{portal.base('file')}/index.html"
+    tab.goto(base)
+    tab.fill("#q", "budget")
+    assert here(tab) == f"{base}?q=budget"
+    budget = visible_cards(tab)
+    tab.click("h1")  # the box loses focus: the rep reads the results
+    tab.fill("#q", "tape")
+    assert here(tab) == f"{base}?q=tape"
+    tab.go_back()
+    assert here(tab) == f"{base}?q=budget" and tab.input_value("#q") == "budget"
+    assert visible_cards(tab) == budget
+    # a pause without a keystroke ends a burst too (the page's clock run on 2 s)
+    tab.goto(base)
+    tab.clock.install()
+    tab.fill("#q", "budget")
+    tab.clock.run_for(2000)
+    tab.fill("#q", "tape")
+    tab.go_back()
+    assert here(tab) == f"{base}?q=budget"
+
+
 def test_filters_narrow_the_list(tab: sync_api.Page, portal: Portal) -> None:
     tab.goto(f"{portal.base('file')}/index.html")
     entries = index_entries(tab)

@@ -843,8 +843,13 @@
     }
   }
 
-  // A burst of typing is one history entry; each filter change or clear is its own.
+  // A burst of typing is one history entry; each filter change or clear is its own. A
+  // burst ends when the box loses focus or after a pause (BURST_MS without a keystroke):
+  // a search typed later is an entry of its own, which Back returns from (every search
+  // after the first was written over the first's entry).
+  var BURST_MS = 1500;
   var typing = false;
+  var lastTyped = 0;
 
   function writeUrl(push) {
     var query = stateQuery();
@@ -864,9 +869,11 @@
   }
 
   function changed(fromTyping) {
+    var now = Date.now();
     update();
-    writeUrl(!(fromTyping && typing));
+    writeUrl(!(fromTyping && typing && now - lastTyped < BURST_MS));
     typing = fromTyping;
+    lastTyped = fromTyping ? now : 0;
   }
 
   function clearAll() {
@@ -880,6 +887,9 @@
 
   input.addEventListener("input", function () {
     changed(true);
+  });
+  input.addEventListener("blur", function () {
+    typing = false;
   });
   selects.forEach(function (select) {
     select.addEventListener("change", function () {
@@ -933,6 +943,7 @@
   // loaded again reads the URL below, over any field values the browser restored.)
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
+      typing = false;
       readUrl();
       update();
     }
