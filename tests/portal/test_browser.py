@@ -607,6 +607,23 @@ def test_a_card_finds_the_partners_who_sell_its_play_in_a_region(
     assert tab.locator("#partner-count").inner_text() == f"{len(every)} partners"
 
 
+def test_a_region_in_the_url_chooses_its_option_however_it_is_written(
+    portal: Portal, tab: sync_api.Page
+) -> None:
+    """The page makes one option of "Germany", "germany " and "Germany" with a no-break
+    space, named as the first partner listed writes it; a link with another spelling chose
+    none and showed every partner, with no sign that its filter was dropped."""
+    partners = f"{portal.base('file')}/../partners/index.html"
+    tab.goto(f"{partners}?region=Germany")
+    german = visible_partners(tab)
+    assert tab.input_value("#f-region") == "Germany" and german
+    tab.goto(f"{partners}?region=%20gERMANY%C2%A0")
+    assert tab.input_value("#f-region") == "Germany"
+    assert visible_partners(tab) == german
+    tab.goto(f"{partners}?region=Atlantis")  # no such region: no filter, as before
+    assert tab.input_value("#f-region") == ""
+
+
 def test_screenshots_desktop_and_phone(portal: Portal) -> None:
     base = portal.base("file")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):

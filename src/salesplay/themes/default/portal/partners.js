@@ -40,10 +40,22 @@
     });
   }
 
+  // A value from the URL names an option however it is written, as the page's regions are
+  // one however partners write them (render/portal.py region_key: the words, composed, in
+  // any case): "?region=Germany" chooses the option "germany" the first partner listed
+  // wrote, where it chose none and showed every partner. Upper then lower case folds "ß"
+  // as Python's casefold does.
+  function key(text) {
+    return String(text).normalize("NFC").split(/\s+/).filter(Boolean).join(" ")
+      .toUpperCase().toLowerCase();
+  }
+
   function choose(select, value) {
+    var wanted = key(value);
     for (var i = 0; i < select.options.length; i++) {
-      if (select.options[i].value === value) {
-        select.value = value;
+      var option = select.options[i].value;
+      if (option === value || (wanted && key(option) === wanted)) {
+        select.value = option;
         return;
       }
     }
