@@ -64,8 +64,10 @@ def test_exit_1_with_errors_and_summary(tmp_path: Path) -> None:
         (["--as-of", "tomorrow"], f"{AS_OF_ERROR}'tomorrow'"),
         (["--catalog", "nope"], "salesplay: error: catalog folder 'nope' not found"
          " (use --catalog DIR)"),
+        # a file is said to be one (it was "not found"), the catalog's own file with its folder
         (["--catalog", "plays/catalog.yaml"],
-         "salesplay: error: catalog folder 'plays/catalog.yaml' not found (use --catalog DIR)"),
+         "salesplay: error: --catalog 'plays/catalog.yaml' is the catalog file: name the folder"
+         " holding it, --catalog plays"),
         # a line break typed into an argument is written escaped: still one line
         (["--catalog", "pla\nys\u2028"],
          "salesplay: error: catalog folder 'pla\\nys\\u2028' not found (did you mean"
@@ -100,6 +102,15 @@ def test_exit_2_for_wrong_usage(tmp_path: Path, args: list[str], message: str) -
         (["build", "--out", "afile/sub", "--only", "matrix"],
          "--out 'afile/sub' lies inside 'afile', which is a file: name a folder, e.g. build"),
         (["check", "--out", "afile"], "--out 'afile' is a file: name a folder, e.g. build"),
+        (["check", "--templates", "afile"],
+         "--templates 'afile' is a file, not a folder (use --templates DIR)"),
+        (["build", "--templates", "afile", "--only", "matrix"],
+         "--templates 'afile' is a file, not a folder (use --templates DIR)"),
+        (["build", "--catalog", "afile", "--only", "matrix"],
+         "--catalog 'afile' is a file, not a folder (use --catalog DIR)"),
+        (["changes", "--since", "v1", "--catalog", "plays/catalog.yaml"],
+         "--catalog 'plays/catalog.yaml' is the catalog file: name the folder holding it,"
+         " --catalog plays"),
     ],
 )  # fmt: skip
 def test_exit_2_for_a_folder_option_that_names_no_folder(

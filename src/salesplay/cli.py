@@ -26,7 +26,7 @@ from salesplay.context import (
     check_out_folder,
     clamp_jobs,
     context_for,
-    folder_meant,
+    not_a_folder,
     output_context,
     resolve_as_of,
 )
@@ -135,9 +135,7 @@ def check(
     from salesplay.pipeline import check_catalog
 
     if templates is not None and not templates.is_dir():
-        raise UsageError(
-            f"template folder '{templates}' not found{folder_meant(templates, '--templates')}"
-        )
+        raise not_a_folder(templates, "--templates", "template")
     if templates is None and TEMPLATES.is_dir():
         # what build reads by default is checked by default: a template fault found by the
         # build only ("'PlayView' has no attribute 'nmae'") passed a plain check
@@ -319,8 +317,7 @@ def changes(
     from salesplay.models import AUDIENCES
 
     if not catalog.is_dir():
-        meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
-        raise UsageError(f"catalog folder '{catalog}' not found{meant}")
+        raise not_a_folder(catalog, "--catalog", "catalog", CATALOG_FILES)
     check_folder(catalog, "catalog")
     check_catalog_named(catalog)  # plays/plays: "'plays' has one", not an error per file
     # --until given: its own commit date decides staleness, unless --as-of says otherwise

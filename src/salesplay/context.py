@@ -241,13 +241,28 @@ def folder_meant(folder: Path, option: str, holding: tuple[str, ...] = ()) -> st
     return f" (use {option} DIR)"
 
 
+def not_a_folder(path: Path, option: str, what: str, holding: tuple[str, ...] = ()) -> UsageError:
+    """Why `path`, named by `option` as the `what` folder ("catalog", "template"), is not
+    one: a file (the catalog's own catalog.yaml named, the folder holding it said), or not
+    there, with folder_meant's did-you-mean. A file was said "not found", which sent the
+    user looking for a typo."""
+    if path.exists():
+        if path.name in holding:
+            holder = os.path.relpath(path.absolute().parent)
+            return UsageError(
+                f"{option} '{path}' is the {what} file: name the folder holding it,"
+                f" {option} {holder}"
+            )
+        return UsageError(f"{option} '{path}' is a file, not a folder (use {option} DIR)")
+    return UsageError(f"{what} folder '{path}' not found{folder_meant(path, option, holding)}")
+
+
 def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
     """The context of a command on the catalog folder `catalog` (UsageError if there is none,
     or if it or the templates folder is a symlink leading out, see check_folder) for the date
     --as-of says (resolve_as_of)."""
     if not catalog.is_dir():
-        meant = folder_meant(catalog, "--catalog", CATALOG_FILES)
-        raise UsageError(f"catalog folder '{catalog}' not found{meant}")
+        raise not_a_folder(catalog, "--catalog", "catalog", CATALOG_FILES)
     check_folder(catalog, "catalog")
     check_catalog_named(catalog)
     templates = kw.get("templates")
@@ -273,9 +288,7 @@ def output_context(
     if templates is None:
         templates = TEMPLATES
     elif not templates.is_dir():
-        raise UsageError(
-            f"template folder '{templates}' not found{folder_meant(templates, '--templates')}"
-        )
+        raise not_a_folder(templates, "--templates", "template")
     ctx = context_for(catalog, as_of, templates=templates, out=out, jobs=clamp_jobs(jobs), **kw)
     check_out(out, catalog, templates)
     return ctx

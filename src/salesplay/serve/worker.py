@@ -25,11 +25,13 @@ from types import FrameType
 from typing import IO, Any
 
 from salesplay.context import (
+    CATALOG_FILES,
     Context,
     UsageError,
     check_folder,
     check_out,
     clamp_jobs,
+    not_a_folder,
     resolve_as_of,
 )
 from salesplay.diagnostics import Diagnostic
@@ -104,7 +106,7 @@ def run(
     code = 1
     try:
         if not request.catalog.is_dir():
-            raise UsageError(f"catalog folder '{request.catalog}' not found (use --catalog DIR)")
+            raise not_a_folder(request.catalog, "--catalog", "catalog", CATALOG_FILES)
         ctx = Context(
             catalog=request.catalog,
             as_of=resolve_as_of(request.as_of),
