@@ -342,6 +342,13 @@ def test_revisions_the_wrong_way_round_are_one_line_exit_2(repo: Path) -> None:
     assert done.stdout == ""
 
 
+def test_an_empty_until_is_refused_as_an_empty_since_is(repo: Path) -> None:
+    # "$RELEASE" unset: read as HEAD, it left out the uncommitted-edits note
+    done = run_cli("changes", "--since", "v1", "--until", "", cwd=repo)
+    assert done.code == 2
+    assert done.stderr.splitlines() == ["salesplay: error: '' is not a revision"]
+
+
 def test_an_unknown_revision_is_one_line_exit_2(repo: Path) -> None:
     done = run_cli("changes", "--since", "v9", cwd=repo)
     assert done.code == 2

@@ -64,17 +64,20 @@ def changes_between(
 
     repo = Repo.of(catalog)
     old_commit = repo.commit(since)
-    new_commit = repo.commit(until or "HEAD")
+    # an empty --until ("$RELEASE" unset) is refused, as an empty --since is: read as HEAD,
+    # it left out the uncommitted-edits note and judged staleness at HEAD's date
+    until = "HEAD" if until is None else until
+    new_commit = repo.commit(until)
     if old_commit != new_commit and repo.is_ancestor(new_commit, old_commit):
         # the two given the wrong way round: every change would read backwards (an added
         # play "removed"), and no release lies between them
         raise UsageError(
-            f"--since {since} is later than --until {until or 'HEAD'} (its history holds"
+            f"--since {since} is later than --until {until} (its history holds"
             f" {new_commit[:12]}): swap them"
         )
     new_day = as_of or repo.date(new_commit)
     old = Side(since, old_commit, min(repo.date(old_commit), new_day))
-    new = Side(until or "HEAD", new_commit, new_day)
+    new = Side(until, new_commit, new_day)
     report = Report(old, new)
     with tempfile.TemporaryDirectory(prefix=temp_prefix("changes")) as tmp:
         before = load_revision(repo, old, Path(tmp) / "since", images)
