@@ -62,6 +62,16 @@ def svg(body: str, size: str = 'width="40" height="20"') -> str:
 
 
 JPEG = encoded("JPEG")
+
+#: a marker of 100 circles, and 2,000 vertices for it (each number may start one)
+_MARKER = (
+    '<defs><marker id="m" markerWidth="10" markerHeight="10">'
+    + "".join(f'<circle cx="{i % 10}" cy="{i // 10}" r="1"/>' for i in range(100))
+    + "</marker></defs>"
+)
+_VERTICES = " ".join(f"L{i % 9} {i % 7}" for i in range(1000))
+_POINTS = " ".join(f"{i % 9},{i % 7}" for i in range(1000))
+
 #: case → (file name under assets/, bytes or text, what the error says)
 BAD: dict[str, tuple[str, bytes | str, str]] = {
     "png-declares-60000x60000": (
@@ -163,6 +173,23 @@ BAD: dict[str, tuple[str, bytes | str, str]] = {
             + '<pattern id="p7" width="1" height="1"/></defs>'
             '<rect width="9" height="9" fill="url(#p0)"/>'
         ),
+        "expands to more than 100000 elements",
+    ),
+    # a marker is drawn at each vertex of a shape: 2,000 vertices × 100 circles, referred to
+    # once (an attribute, a group it is inherited from, a <style> rule)
+    "svg-marker-vertices": (
+        "marker.svg",
+        svg(_MARKER + f'<path d="M0 0 {_VERTICES}" marker-mid="url(#m)"/>'),
+        "expands to more than 100000 elements",
+    ),
+    "svg-marker-on-group": (
+        "marker-group.svg",
+        svg(_MARKER + f'<g marker-mid="url(#m)"><polyline points="{_POINTS}"/></g>'),
+        "expands to more than 100000 elements",
+    ),
+    "svg-marker-by-style": (
+        "marker-style.svg",
+        svg(_MARKER + f'<style>path {{ marker-end: url(#m) }}</style><path d="M0 0 {_VERTICES}"/>'),
         "expands to more than 100000 elements",
     ),
     "svg-reference-cycle": (
@@ -465,6 +492,13 @@ def test_bad_partner_logo_stops_kit_before_anything_is_written(tmp_path: Path) -
     assert result.code == 1, result.stderr
     _one_located_error(result.stderr, "partner")
     assert not (tmp_path / "build").exists()
+
+
+def test_a_marker_on_a_short_path_still_passes() -> None:
+    # 100 vertices × 100 circles: 10,000 drawn, as a logo with arrowheads draws far fewer
+    path = " ".join(f"L{i % 9} {i % 7}" for i in range(50))
+    data = svg(_MARKER + f'<path d="M0 0 {path}" marker-mid="url(#m)"/>').encode()
+    assert images.check_image(data, ".svg").format == "SVG"
 
 
 def test_reference_expansion_is_costed_in_linear_time() -> None:
