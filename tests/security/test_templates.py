@@ -1184,3 +1184,35 @@ def test_a_sound_picture_in_a_deck_master_is_used(tmp_path: Path) -> None:
     deck = next((tmp_path / "build" / "decks").glob("*.pptx"))
     with zipfile.ZipFile(deck) as package:
         assert any(n.startswith("ppt/media/") and n.endswith(".png") for n in package.namelist())
+
+
+_RUNNING = '{% extends "default/battlecard.html" %}\n{% block running %}'
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # Python's limits on the code Jinja makes of it
+        (
+            "{% if " + " or ".join(f'play.id == "x{i}"' for i in range(300)) + " %}x{% endif %}",
+            "the template nests",
+        ),
+        ("{% for a in [1] %}" * 40 + "x" + "{% endfor %}" * 40, "nests too deeply to be compiled"),
+        ("{% if true %}" * 120 + "x" + "{% endif %}" * 120, "the template nests"),
+        # the parser, or a walk of its tree, out of stack
+        ("{{ 1" + " + 1" * 5000 + " }}", "the template nests"),
+        ("{{ " + "(" * 300 + "1" + ")" * 300 + " }}", "the template nests"),
+    ],
+    ids=["or-chain", "nested-for", "nested-if", "sum", "brackets"],
+)
+def test_a_template_too_deep_for_python_is_the_templates_error_not_salesplays(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    """A generated highlight list (`play.id == "x1" or …` three hundred times) or deeply
+    nested tags were "salesplay: internal error: SyntaxError: too many nested parentheses
+    (a bug in salesplay; …)", or a RecursionError, with no file or line of the user's."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/battlecard.html").write_text(_RUNNING + body + "{% endblock %}\n")
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(run_cli(*args, cwd=tmp_path), "templates/battlecard.html:", said)

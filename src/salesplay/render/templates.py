@@ -87,13 +87,27 @@ class _Sandbox(SandboxedEnvironment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         # checked as it is parsed to be compiled, once, not again on each load
-        tree = super()._parse(source, name, filename)
+        tree = _parsed(lambda: super(_Sandbox, self)._parse(source, name, filename), name, filename)
         if filename is not None and not Path(filename).is_relative_to(THEME_DIR):
             _no_reserved_names(tree, Path(filename))
             _known_blocks(self, tree, Path(filename))
             if name is not None:
                 _filled_blocks(self, tree, name, Path(filename))
         return tree
+
+    def _compile(self, source: str, filename: str) -> Any:
+        # Python's own limits on the code Jinja makes of a template (200 nested parentheses,
+        # 20 nested blocks, 100 indentation levels) are the template's fault, not salesplay's
+        try:
+            return super()._compile(source, filename)
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            why = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+            raise jinja2.TemplateSyntaxError(
+                f"the template nests too deeply to be compiled ({why}): split the"
+                " expression, or the nested tags, into macros or {% set %} steps",
+                1,
+                filename=None if filename == "<template>" else filename,
+            ) from None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         key = (type(obj), attribute)
@@ -125,6 +139,44 @@ class _Sandbox(SandboxedEnvironment):
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
         return super().call_binop(context, operator, left, right)
+
+
+def _parsed(
+    parse: Callable[[], jinja2.nodes.Template], name: str | None, filename: str | None
+) -> jinja2.nodes.Template:
+    """`parse()`, with a parser that runs out of stack (an expression of a thousand `+`,
+    brackets nested hundreds deep) a located syntax error, not salesplay's RecursionError;
+    and a tree deeper than MAX_NESTING one too, at its line (Jinja's compiler and every walk
+    of the tree recurse a level at a time)."""
+    try:
+        tree = parse()
+    except RecursionError:
+        raise jinja2.TemplateSyntaxError(
+            "the template nests too deeply to be read: split the expression, or the nested"
+            " tags, into macros or {% set %} steps",
+            1,
+            name,
+            filename,
+        ) from None
+    todo: list[tuple[jinja2.nodes.Node, int]] = [(tree, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_NESTING:
+            raise jinja2.TemplateSyntaxError(
+                f"the template nests more than {MAX_NESTING} deep here (an expression of"
+                " many operators or brackets, or tags inside tags): split it into macros or"
+                " {% set %} steps",
+                getattr(node, "lineno", None) or 1,
+                name,
+                filename,
+            )
+        todo.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return tree
+
+
+#: how deep a template's syntax tree may nest (Python's recursion limit is 1,000, and the
+#: compiler takes several frames a level; the built-in theme nests under 30)
+MAX_NESTING = 150
 
 
 def _read_only(owner: Any, value: Any) -> Any:
@@ -343,7 +395,7 @@ def _replaces(override: Path, name: str) -> bool:
         if not override.is_file():
             return False
         tree = _plain().parse(override.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+    except (OSError, UnicodeDecodeError, RecursionError, jinja2.TemplateError):
         return False  # the override's fault is said where it is loaded
     extends = _extended(tree)
     return extends is not None and f"default/{name}" not in extends
@@ -397,7 +449,7 @@ def _yielding(environment: jinja2.Environment, name: str, source: str, project: 
             return source
         parent = environment.parse(source)
         own = {n.name for n in tree.body if isinstance(n, jinja2.nodes.Macro)}
-    except (BuildFault, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+    except (BuildFault, UnicodeDecodeError, RecursionError, jinja2.TemplateSyntaxError):
         return source  # the override's fault is said where it is compiled
     if any(True for _ in parent.find_all(jinja2.nodes.Block)):
         return source  # blocks: extending works as Jinja says
@@ -424,7 +476,7 @@ def _importing_whole(source: str, name: str) -> str:
     override defines (_yielding), so `builtin.card_head` was "no macro 'card_head'"."""
     try:
         extends = _extended(_plain().parse(source))
-    except jinja2.TemplateSyntaxError:
+    except (jinja2.TemplateSyntaxError, RecursionError):
         return source  # said where it is compiled
     if f"default/{name}" not in (extends or []):
         return source

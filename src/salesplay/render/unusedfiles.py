@@ -152,13 +152,16 @@ def _names_used(project: Path, files: Sequence[Path]) -> tuple[set[str], bool]:
         if path.suffix == ".css":
             used.update(css_references(rel, data))
             continue
+        loads = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)
         try:
             tree = parser.parse(data.decode("utf-8", "replace"))
-        except jinja2.TemplateSyntaxError:
-            continue  # its fault is said where a page uses it
-        loads = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)
-        for node in tree.find_all((*loads, jinja2.nodes.Extends)):
-            if not isinstance(getattr(node, "template", None), jinja2.nodes.Const):
+            nodes = list(tree.find_all((*loads, jinja2.nodes.Extends, jinja2.nodes.Const)))
+        except (jinja2.TemplateSyntaxError, RecursionError):
+            continue  # its fault is said where a page uses it (a tree too deep to walk too)
+        for node in nodes:
+            if isinstance(node, jinja2.nodes.Const):
+                if isinstance(node.value, str):
+                    used.add(node.value)
+            elif not isinstance(getattr(node, "template", None), jinja2.nodes.Const):
                 dynamic = True
-        used.update(n.value for n in tree.find_all(jinja2.nodes.Const) if isinstance(n.value, str))
     return used, dynamic
