@@ -1216,3 +1216,25 @@ def test_a_template_too_deep_for_python_is_the_templates_error_not_salesplays(
     (tmp_path / "templates/battlecard.html").write_text(_RUNNING + body + "{% endblock %}\n")
     args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
     _assert_located(run_cli(*args, cwd=tmp_path), "templates/battlecard.html:", said)
+
+
+@pytest.mark.parametrize(
+    ("partial", "said"),
+    [
+        ("<b>{{ play.name }}</b>\n\n{# TODO: add the tier\n", "Missing end of comment tag"),
+        ("<b>{{ play.name }}</b>\n\n{% raw %}{{ x }}\n", "Missing end of raw directive"),
+    ],
+)
+def test_an_unclosed_comment_in_an_included_file_is_said_at_that_file(
+    tmp_path: Path, partial: str, said: str
+) -> None:
+    """Jinja gives these two errors' file in another field: they were said at the page's
+    template (`battlecard.html:3`, a file with two lines, and not the project's path)."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates/partials").mkdir(parents=True)
+    (tmp_path / "templates/battlecard.html").write_text(
+        _RUNNING + '{% include "partials/run.html" %}{% endblock %}\n'
+    )
+    (tmp_path / "templates/partials/run.html").write_text(partial)
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(run_cli(*args, cwd=tmp_path), "templates/partials/run.html:3: error:", said)

@@ -851,7 +851,9 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         loc = _template_location(sys.exc_info()[2]) or _named(env, name)
         raise TemplateFault(loc, str(exc)) from None
     except jinja2.TemplateSyntaxError as exc:
-        path = Path(exc.filename) if exc.filename else Path(name)
+        # Jinja's lexer gives an unclosed comment's or raw block's file as the error's
+        # `name` (Failure: error_class(message, lineno, filename)), and no `filename`
+        path = Path(exc.filename) if exc.filename else _named(env, exc.name or name).file
         raise TemplateFault(
             Location(path, exc.lineno or 1, 0), f"syntax error: {_syntax_message(env, exc)}"
         ) from None
