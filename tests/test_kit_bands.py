@@ -5,7 +5,7 @@ out nothing, and the kit is the same as one whose logo or band was laid out afre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -160,3 +160,31 @@ def test_a_band_inter_cannot_show_is_laid_out_once_and_kept(
     _edit_play(project)
     assert standins.kit(project) != kit
     assert drawn == ["Partner band: 北京 Blue River"]  # kept, not laid out again
+
+
+def test_a_text_is_clipped_as_a_character_at_a_time_would_in_logarithmic_time() -> None:
+    """The cut was made a character at a time, each try measured whole: quadratic, and a
+    180,000-character partner name held a kit's build past five minutes."""
+    import random
+
+    def old(width: Callable[[str, float], float], text: str, size: float, max_w: float) -> str:
+        while width(text, size) > max_w + band._FIT_EPSILON_PT and len(text) > 1:
+            text = text[:-2] + "…"
+        return text
+
+    calls = 0
+
+    def width(text: str, size: float) -> float:
+        nonlocal calls
+        calls += 1
+        return sum(size * (0.3 + (ord(c) % 7) / 10) for c in text)
+
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "".join(rng.choice("aWi. …é") for _ in range(rng.randint(0, 40)))
+        max_w = rng.uniform(0, 200)
+        assert band._clipped(width, text, 10.0, max_w) == old(width, text, 10.0, max_w)
+    calls = 0
+    long = "Blue River " + "Wi " * 60_000
+    assert band._clipped(width, long, 10.0, 300.0).endswith("…")
+    assert calls < 40  # tries, each of a text no longer than the name

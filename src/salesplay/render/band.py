@@ -813,10 +813,22 @@ def text_width(page_width_pt: float) -> float:
 
 
 def _clipped(width: Callable[[str, float], float], text: str, size: float, max_w: float) -> str:
-    """`text` cut with an ellipsis until it is at most `max_w` wide at `size`."""
-    while width(text, size) > max_w + _FIT_EPSILON_PT and len(text) > 1:
-        text = text[:-2] + "…"
-    return text
+    """`text` cut with an ellipsis until it is at most `max_w` wide at `size`: its longest
+    start that fits with "…" after it, else "…" alone.
+
+    Found by bisection (a start's width never shrinks as it grows): cutting a character at
+    a time, each try measured whole, was quadratic, and a 180,000-character partner name held
+    a kit's build past five minutes."""
+    if len(text) <= 1 or width(text, size) <= max_w + _FIT_EPSILON_PT:
+        return text
+    low, high = 0, len(text) - 2  # characters kept before "…" (none: "…" alone)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if width(text[:mid] + "…", size) <= max_w + _FIT_EPSILON_PT:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
 
 
 def name_items(name: str) -> tuple[list[str], str]:
