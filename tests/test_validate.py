@@ -122,6 +122,38 @@ def test_wrong_whole_number(tmp_path: Path) -> None:
     )
 
 
+def test_a_hex_number_too_long_to_write_in_decimal_is_one_located_error(tmp_path: Path) -> None:
+    # Python writes no int past 4,300 decimal digits: the parse cache's JSON was an
+    # "internal error: ValueError: Exceeds the limit (4300 digits)…", in check and build
+    long = "0x" + "f" * 3600
+    result = check(
+        tmp_path, replace_in("catalog.yaml", "max_age_days: 90", f"max_age_days: {long}")
+    )
+    assert result.code == 1
+    [line] = [ln for ln in result.lines if ": error: " in ln]
+    assert line.startswith(
+        "plays/catalog.yaml:11:17: error: 'review.max_age_days' should be a whole number, found"
+    )
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("age", ["3000000", "99999999999999999999"])
+def test_a_review_age_past_what_a_date_holds_is_one_located_error(tmp_path: Path, age: str) -> None:
+    # with a review dated after --as-of, the age overflowed a date: "internal error:
+    # OverflowError: date value out of range"
+    edits = {
+        **replace_in("catalog.yaml", "max_age_days: 90", f"max_age_days: {age}"),
+        **replace_in("competitors/acme.yaml", "reviewed: 2026-10-01", "reviewed: 2026-12-20"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == 1
+    assert (
+        "plays/catalog.yaml:11:17: error: 'review.max_age_days': input should be less than or"
+        f" equal to 36500, found the number {age}" in result.lines
+    )
+    assert "internal error" not in result.stderr
+
+
 def test_value_below_minimum(tmp_path: Path) -> None:
     result = check(tmp_path, replace_in("catalog.yaml", "max_age_days: 90", "max_age_days: 0"))
     assert (

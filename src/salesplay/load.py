@@ -163,10 +163,16 @@ _YAML11 = {
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
+        value = int(text[2:], 8)
+    elif text.startswith("0x"):
+        value = int(text[2:], 16)
+    else:
+        return int(text, 10)  # past Python's 4,300 digits: ValueError, and kept as text
+    # a hex or octal number Python cannot write in decimal (past 4,300 digits) could be
+    # neither kept in the parse cache (JSON) nor quoted in a message: the ValueError this
+    # raises keeps it as text, as a decimal one that long is
+    str(value)
+    return value
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:

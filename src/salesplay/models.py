@@ -432,7 +432,10 @@ class Brand(Model):
 
 
 class Review(Model):
-    max_age_days: int = Field(90, ge=1, description="claims reviewed longer ago are stale")
+    # at most a century: a review date plus the age must stay a date (year 9999 at most)
+    max_age_days: int = Field(
+        90, ge=1, le=36_500, description="claims reviewed longer ago are stale"
+    )
 
 
 class Confidence(Model):
