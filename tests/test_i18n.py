@@ -1576,3 +1576,18 @@ def test_a_plural_count_no_language_has_is_one_error_at_the_header(
         f"{shown}:{line}:1: error: Plural-Forms gives nplurals={count}: a language has 1 to 6"
         " plural forms (copy the header of the language's PO file from msginit or CLDR)"
     ]
+
+
+def test_a_translation_past_what_any_output_can_lay_out_is_an_error_at_its_entry(
+    tmp_path: Path,
+) -> None:
+    root = make_catalog(tmp_path, LOCALES)
+    cli(tmp_path, "i18n", "extract")
+    translate(root, {RESPONSE: "Fragen Sie " + "m" * 1_200})
+    line = po(root)[RESPONSE].lineno
+    code, _, err = cli(tmp_path, "check")
+    assert code == 1
+    assert [ln for ln in err.splitlines() if ": error: " in ln] == [
+        f"plays/translations/de.po:{line}:1: error: the de translation has a word of 1,200"
+        " characters ('mmmmmmmmmmmmmmmmmmmm…'); a word has at most 1,000: put spaces in it"
+    ]

@@ -559,3 +559,36 @@ def test_long_field_in_a_list_item_is_numbered_from_one(tmp_path: Path) -> None:
         f"{SHOWN}:8:5: warning: 'discovery.1' is {len(long.strip()):,} characters long"
         " (at most 5,000 fit a card): shorten it or link to a document"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # a field no output can show, whose every render grows with it
+        ("word " * 12_000, "error: 'discovery.1' is 59,999 characters long; a text field holds at"
+         " most 50,000 (a card shows about 5,000): shorten it, or link to a document"),
+        # a word no line holds, which WeasyPrint breaks a line at a time
+        ("Ask " + "m" * 1_500 + " twice", "error: 'discovery.1' has a word of 1,500 characters"
+         " ('mmmmmmmmmmmmmmmmmmmm…'); a word has at most 1,000: put spaces in it"),
+    ],
+)  # fmt: skip
+def test_text_past_what_any_output_can_lay_out_is_an_error(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """A 1.9 MB field, or a 20,000-letter word in a play's name, was only a warning: the build
+    then ran past five minutes on one card."""
+    result = check(
+        tmp_path, replace_in(PLAY, "  - Who signs off that a restore worked?", f"  - {text}")
+    )
+    assert result.code == 1
+    assert [line for line in result.diagnostics if ": error: " in line] == [f"{SHOWN}:8:5: {said}"]
+
+
+def test_long_links_and_unspaced_scripts_are_no_long_words(tmp_path: Path) -> None:
+    url = "https://example.com/" + "a" * 1_500
+    japanese = "復旧手順を確認" * 300  # written without spaces: 2,100 characters, one "word"
+    text = f"See [the guide]({url}) and <{url}>; {japanese}"
+    result = check(
+        tmp_path, replace_in(PLAY, "  - Who signs off that a restore worked?", f"  - {text}")
+    )
+    assert not [line for line in result.diagnostics if ": error: " in line], result.diagnostics

@@ -14,8 +14,12 @@ from salesplay.diagnostics import Location, Reporter
 from salesplay.faults import BuildFault
 from salesplay.i18n import Entry, Key
 from salesplay.jargon import (
+    MAX_FIELD_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_WORD_CHARS,
     is_proper_name,
     long_field,
+    longest_word,
     mask_links,
     undefined_jargon,
     wildcard_stems,
@@ -46,6 +50,7 @@ def run_checks(cat: Catalog, reporter: Reporter, labels: Callable[[str], Labels]
     _jargon(cat, reporter, texts)
     _glossary_terms(cat, reporter)
     _long_fields(cat, reporter, texts)
+    _long_translations(reporter, translated)
     _roadmap_prose(cat, reporter, texts, translated)
     _coverage(cat, reporter)
     _names(cat, reporter)
@@ -260,7 +265,26 @@ def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
         doc = cat.docs[subject]
         for path, text in strings:
             found = long_field(doc, path, text)
-            if found is not None:
+            word = longest_word(text) if len(text) > MAX_WORD_CHARS else ""
+            if found is not None and len(text) > MAX_TEXT_CHARS:
+                reporter.error(
+                    found[0],
+                    f"'{shown_path(path) or 'text'}' is {len(text):,} characters long; a text"
+                    f" field holds at most {MAX_TEXT_CHARS:,} (a card shows about"
+                    f" {MAX_FIELD_CHARS:,}): shorten it, or link to a document",
+                    "long-field",
+                    subject,
+                )
+            elif len(word) > MAX_WORD_CHARS:
+                reporter.error(
+                    cat.loc(*subject, path),
+                    f"'{shown_path(path) or 'text'}' has a word of {len(word):,} characters"
+                    f" ('{word[:20]}…'); a word has at most {MAX_WORD_CHARS:,}: put spaces in"
+                    " it",
+                    "long-field",
+                    subject,
+                )
+            elif found is not None:
                 reporter.warning(*found, "long-field", subject)
             deep = richtext.nested_too_deep(text)
             if deep is not None:
@@ -272,6 +296,30 @@ def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
                     "nested-too-deep",
                     subject,
                 )
+
+
+def _long_translations(reporter: Reporter, translated: Translated) -> None:
+    """The hard limits of _long_fields for a translation, at its PO entry: the outputs of its
+    language render it as they would the source text."""
+    for locale, (kind, eid, _path), entry in translated:
+        text = entry.text
+        word = longest_word(text) if len(text) > MAX_WORD_CHARS else ""
+        if len(text) > MAX_TEXT_CHARS:
+            reporter.error(
+                entry.loc,
+                f"the {locale} translation is {len(text):,} characters long; a text holds at"
+                f" most {MAX_TEXT_CHARS:,}: shorten it",
+                "long-field",
+                (kind, eid),
+            )
+        elif len(word) > MAX_WORD_CHARS:
+            reporter.error(
+                entry.loc,
+                f"the {locale} translation has a word of {len(word):,} characters"
+                f" ('{word[:20]}…'); a word has at most {MAX_WORD_CHARS:,}: put spaces in it",
+                "long-field",
+                (kind, eid),
+            )
 
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:

@@ -43,6 +43,20 @@ _DOMAIN_RE = re.compile(r"[\w-]+\.[\w.]+")
 MAX_REPORTED_PER_FIELD = 20
 #: a text field longer than this is a warning: no card holds it (the sample's longest is ~300).
 MAX_FIELD_CHARS = 5_000
+#: a text field longer than this is an error: ten cards' worth, and the renderers' time grows
+#: with it (a 1.9 MB field held one battlecard's build past five minutes)
+MAX_TEXT_CHARS = 50_000
+#: the longest word a text may hold (a run without a space, links and addresses aside, in a
+#: script written with spaces): WeasyPrint breaks a word no line holds one line at a time,
+#: laying the rest out again each time (a 20,000-letter name held a build past five minutes)
+MAX_WORD_CHARS = 1_000
+
+
+def longest_word(text: str) -> str:
+    """The longest run without a space of `text` that is not a link, a URL or an e-mail
+    address, nor of a script written without spaces ("" when none)."""
+    words = (w for w in mask_links(text).split() if UNSPACED_RE.search(w) is None)
+    return max(words, key=len, default="")
 
 
 #: fields that hold proper names, by the kind of file: the names of products, competitors,
