@@ -896,6 +896,38 @@ def test_a_master_that_opens_but_cannot_be_filled_names_the_layout(
     assert pptx_deck.check_master(THEME_DIR / "deck.pptx") > 0
 
 
+def test_a_master_an_arabic_deck_cannot_mirror_is_found_by_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shape placed with no size of its own (an `<a:xfrm>` with `<a:off>` only, which the
+    schema allows): the English decks were made, and the Arabic ones stopped the build late
+    with "deck master cannot be filled: TypeError", `check` having passed it. It mirrors now,
+    and what a right-to-left deck does to a master is tried by `check` too."""
+    from salesplay.render import pptx_deck
+    from salesplay.render.slides import DeckError
+
+    master = tmp_path / "deck.pptx"
+    with (
+        zipfile.ZipFile(THEME_DIR / "deck.pptx") as source,
+        zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as copy,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "ppt/slideMasters/slideMaster1.xml":
+                assert b'<a:ext cx="12192000" cy="109728"/>' in data
+                data = data.replace(b'<a:ext cx="12192000" cy="109728"/>', b"", 1)
+            copy.writestr(item, data)
+    assert pptx_deck.check_master(master) > 0
+    # what `check` tries: a mirror that fails is said for a right-to-left deck, by layout
+
+    def failing(prs: Any) -> None:
+        raise TypeError("cannot mirror")
+
+    monkeypatch.setattr(pptx_deck, "mirror", failing)
+    with pytest.raises(DeckError, match="'Title' layout cannot be filled for a right-to-left"):
+        pptx_deck.check_master(master)
+
+
 @pytest.mark.parametrize(
     "name", ["battlecard.html", "deck.pptx", "portal/portal.css", "locale/de.po"]
 )

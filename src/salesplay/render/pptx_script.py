@@ -318,7 +318,9 @@ def mirror(prs: Any) -> None:
             xfrm = shape._element.find(f".//{qn('a:xfrm')}")
             if xfrm is None or xfrm.find(qn("a:off")) is None:
                 continue
-            shape.left = width - shape.left - shape.width
+            # a shape placed without a size of its own (an <a:xfrm> with <a:off> only, which
+            # the schema allows) mirrors its left edge
+            shape.left = width - shape.left - (shape.width or 0)
 
 
 def localize(prs: Any, language: str | None) -> None:
