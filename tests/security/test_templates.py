@@ -1270,3 +1270,27 @@ def test_an_unclosed_comment_in_an_included_file_is_said_at_that_file(
     (tmp_path / "templates/partials/run.html").write_text(partial)
     args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
     _assert_located(run_cli(*args, cwd=tmp_path), "templates/partials/run.html:3: error:", said)
+
+
+@pytest.mark.parametrize("name", ["battlecard.html", "base.html", "portal/layout.html"])
+def test_an_empty_page_template_is_an_error_not_blank_outputs(tmp_path: Path, name: str) -> None:
+    """A touched or half-saved `templates/battlecard.html` made every card a blank page, with
+    exit 0 and no word."""
+    make_catalog(tmp_path)
+    (tmp_path / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "templates" / name).write_text(" \n")
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    _assert_located(
+        run_cli(*args, cwd=tmp_path),
+        f"templates/{name}:1: error:",
+        f"'{name}' is empty, so every page made from it would be blank",
+    )
+
+
+def test_an_emptied_partial_is_allowed(tmp_path: Path) -> None:
+    # the language switcher emptied on purpose, to leave it out
+    make_catalog(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/language_switcher.html").write_text("")
+    args = ("check", "--catalog", "plays", "--as-of", AS_OF, "--templates", "templates")
+    assert run_cli(*args, cwd=tmp_path).code == 0

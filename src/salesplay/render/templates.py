@@ -248,8 +248,29 @@ class _ContainedLoader(jinja2.BaseLoader):
             source = _yielding(environment, template, source, self.overridden)
             return source, str(path), _also_unchanged(uptodate, self.overridden / template)
         if not path.is_relative_to(THEME_DIR):
+            if not source.strip() and template in PAGE_TEMPLATES:
+                raise TemplateFault(
+                    Location(path, 1, 0),
+                    f"'{template}' is empty, so every page made from it would be blank: write"
+                    f' the template, or {{% extends "default/{template}" %}}, or delete the'
+                    " file to use the built-in one",
+                )
             source = _importing_whole(source, template)
         return source, str(path), uptodate
+
+
+#: the built-in templates whose override, empty, blanks every output of a family (a touched
+#: or half-saved battlecard.html made every card a blank page, without a word); a partial
+#: such as language_switcher.html or portal/header.html may be emptied on purpose
+PAGE_TEMPLATES = frozenset(
+    {
+        "base.html", "battlecard.html", "playbook.html", "competitor.html",
+        "competitor_index.html", "matrix.html", "customer_brief.html", "whats_new.html",
+        "kit_index.html", "macros.html", "portal/layout.html", "portal/index.html",
+        "portal/matrix.html", "portal/partners.html", "portal/report.html",
+        "portal/whats-new.html",
+    }
+)  # fmt: skip
 
 
 #: the globals every page's labels go through: a project template that sets one at its top
