@@ -264,7 +264,7 @@ def schema(
     if kind is not None and kind not in MODELS:
         known = [*MODELS, "feed"]
         raise UsageError(
-            f"unknown kind '{kind}'{did_you_mean(kind, known)}; kinds: {', '.join(MODELS)}"
+            f"unknown kind '{kind}'{did_you_mean(kind, known)}; kinds: {', '.join(known)}"
         )
     sys.stdout.write(json.dumps(json_schema(kind), indent=2) + "\n")
 
