@@ -1081,7 +1081,7 @@ def test_a_release_holding_a_name_too_long_for_this_disk_is_one_line_and_no_note
     _git(top, "commit", "-q", "-m", "long name", date="2026-10-16T12:00:00+00:00")
     _git(top, "tag", "v2")
     _git(top, "reset", "-q", "--hard", "v1")
-    done = run_cli("changes", "--since", "v2", cwd=top)
+    done = run_cli("changes", "--since", "v1", "--until", "v2", cwd=top)
     assert done.code == 2
     assert done.stderr.startswith("salesplay: error: cannot read ")
     assert "cannot be written here: File name too long" in done.stderr

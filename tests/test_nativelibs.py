@@ -28,7 +28,7 @@ if sys.argv[1] == "quick":
 elif sys.argv[1] == "svg":
     from salesplay.images import _draw_svg
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
-    assert _draw_svg(svg, 4, 4, encode=True)[1:4] == b"PNG"
+    assert _draw_svg(svg, 4, 4, encode=True)[0][1:4] == b"PNG"
 elif sys.argv[1] == "cairosvg":
     import cairosvg.surface
 else:
