@@ -323,7 +323,7 @@ def test_a_build_draws_each_svg_once_and_publishes_what_a_check_would(
     log = tmp_path / "drawn"  # forked workers inherit the patch; a file reaches the test
     real = images._draw_svg
 
-    def counted(data: bytes, width: int, height: int, *, encode: bool) -> bytes:
+    def counted(data: bytes, width: int, height: int, *, encode: bool) -> tuple[bytes, bool]:
         with log.open("a") as out:
             out.write(f"{encode}\n")
         return real(data, width, height, encode=encode)
