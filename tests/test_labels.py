@@ -213,16 +213,23 @@ def test_a_label_without_tags_gets_none_in_translation(
     """A translation is written into the page as HTML: one that added tags to a label that
     has none ran a script on the portal, or set the rest of a card bold, and `check` said
     nothing (only a label with tags was held to them)."""
-    entries = f'msgid "Why us"\nmsgstr "{msgstr}"\n'
+    _held_to_its_tags(tmp_path, "Why us", msgstr, said)
+
+
+def _held_to_its_tags(tmp_path: Path, msgid: str, msgstr: str, said: str | None) -> None:
+    """A German override of `msgid` as `msgstr` is read as it is (`said` None), or refused
+    at its entry with what `said` names."""
+    entries = f'msgid "{msgid}"\nmsgstr "{msgstr}"\n'
     if said is None:
-        assert labels_for("de", _override(tmp_path, "de", entries)).gettext("Why us") == msgstr
+        assert labels_for("de", _override(tmp_path, "de", entries)).gettext(msgid) == msgstr
         return
     with pytest.raises(BuildFault) as caught:
         labels_for("de", _override(tmp_path, "de", entries))
     assert str(caught.value) == (
-        f"translation of 'Why us' {said}: keep each HTML tag of its msgid, and only those,"
+        f"translation of '{msgid}' {said}: keep each HTML tag of its msgid, and only those,"
         " each closed after it opens"
     )
+    assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
 
 
 @pytest.mark.parametrize(
@@ -248,17 +255,7 @@ def test_a_label_translation_keeps_its_html_tags(
     dropped its first "</strong>" set the rest of the page in bold, and `check` said
     nothing. Its tags must be the msgid's, each of them."""
     msgid = "<strong>For your team</strong>: only <strong>not for customers</strong>."
-    entries = f'msgid "{msgid}"\nmsgstr "{msgstr}"\n'
-    if said is None:
-        assert labels_for("de", _override(tmp_path, "de", entries)).gettext(msgid) == msgstr
-        return
-    with pytest.raises(BuildFault) as caught:
-        labels_for("de", _override(tmp_path, "de", entries))
-    assert str(caught.value) == (
-        f"translation of '{msgid}' {said}: keep each HTML tag of its msgid, and only those,"
-        " each closed after it opens"
-    )
-    assert (caught.value.loc.line, caught.value.loc.col) == (5, 1)
+    _held_to_its_tags(tmp_path, msgid, msgstr, said)
 
 
 @pytest.mark.parametrize(
