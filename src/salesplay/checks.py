@@ -265,25 +265,11 @@ def _long_fields(cat: Catalog, reporter: Reporter, texts: Texts) -> None:
         doc = cat.docs[subject]
         for path, text in strings:
             found = long_field(doc, path, text)
-            word = longest_word(text) if len(text) > MAX_WORD_CHARS else ""
-            if found is not None and len(text) > MAX_TEXT_CHARS:
-                reporter.error(
-                    found[0],
-                    f"'{shown_path(path) or 'text'}' is {len(text):,} characters long; a text"
-                    f" field holds at most {MAX_TEXT_CHARS:,} (a card shows about"
-                    f" {MAX_FIELD_CHARS:,}): shorten it, or link to a document",
-                    "long-field",
-                    subject,
-                )
-            elif len(word) > MAX_WORD_CHARS:
-                reporter.error(
-                    cat.loc(*subject, path),
-                    f"'{shown_path(path) or 'text'}' has a word of {len(word):,} characters"
-                    f" ('{word[:20]}…'); a word has at most {MAX_WORD_CHARS:,}: put spaces in"
-                    " it",
-                    "long-field",
-                    subject,
-                )
+            past = _past_limits(text)
+            if past is not None:
+                # a field too long is said where long_field puts it, a word at the field
+                loc = found[0] if found is not None else cat.loc(*subject, path)
+                reporter.error(loc, f"'{shown_path(path) or 'text'}' {past}", "long-field", subject)
             elif found is not None:
                 reporter.warning(*found, "long-field", subject)
             deep = richtext.nested_too_deep(text)
@@ -302,24 +288,26 @@ def _long_translations(reporter: Reporter, translated: Translated) -> None:
     """The hard limits of _long_fields for a translation, at its PO entry: the outputs of its
     language render it as they would the source text."""
     for locale, (kind, eid, _path), entry in translated:
-        text = entry.text
-        word = longest_word(text) if len(text) > MAX_WORD_CHARS else ""
-        if len(text) > MAX_TEXT_CHARS:
-            reporter.error(
-                entry.loc,
-                f"the {locale} translation is {len(text):,} characters long; a text holds at"
-                f" most {MAX_TEXT_CHARS:,}: shorten it",
-                "long-field",
-                (kind, eid),
-            )
-        elif len(word) > MAX_WORD_CHARS:
-            reporter.error(
-                entry.loc,
-                f"the {locale} translation has a word of {len(word):,} characters"
-                f" ('{word[:20]}…'); a word has at most {MAX_WORD_CHARS:,}: put spaces in it",
-                "long-field",
-                (kind, eid),
-            )
+        past = _past_limits(entry.text)
+        if past is not None:
+            reporter.error(entry.loc, f"the {locale} translation {past}", "long-field", (kind, eid))
+
+
+def _past_limits(text: str) -> str | None:
+    """What of `text` is past what any output can lay out (MAX_TEXT_CHARS, MAX_WORD_CHARS),
+    said after the field's name, else None."""
+    if len(text) > MAX_TEXT_CHARS:
+        return (
+            f"is {len(text):,} characters long; a text field holds at most {MAX_TEXT_CHARS:,}"
+            f" (a card shows about {MAX_FIELD_CHARS:,}): shorten it, or link to a document"
+        )
+    word = longest_word(text) if len(text) > MAX_WORD_CHARS else ""
+    if len(word) > MAX_WORD_CHARS:
+        return (
+            f"has a word of {len(word):,} characters ('{word[:20]}…'); a word has at most"
+            f" {MAX_WORD_CHARS:,}: put spaces in it"
+        )
+    return None
 
 
 def _coverage(cat: Catalog, reporter: Reporter) -> None:
