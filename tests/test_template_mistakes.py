@@ -288,3 +288,25 @@ def test_a_template_that_never_ends_is_stopped_at_its_loop(
     assert templates.render(env, "small.html") == "2"
     assert templates.signal.getitimer(templates.signal.ITIMER_PROF) == (0.0, 0.0)
     assert templates.signal.getsignal(templates.signal.SIGPROF) is templates.signal.SIG_DFL
+
+
+def test_a_limit_met_between_two_pieces_names_the_line_the_template_stood_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limits are met outside the template's own code too: the page-size limit always,
+    and the CPU limit's signal whenever it lands between two pieces (CI saw line 1 for a
+    loop on line 2). The paused template still says where it was: here, in a partial."""
+    from salesplay.render import templates
+
+    monkeypatch.setattr(templates, "MAX_PAGE_CHARS", 1000)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("start\n\n{% include 'loop.html' %}\n")
+    (folder / "loop.html").write_text(
+        "{# a partial #}\n\n\n{% for i in range(100000) %}\n{{ 'x' * 50 }}\n{% endfor %}\n"
+    )
+    env = templates.make_env(folder)
+    with pytest.raises(templates.TemplateFault) as caught:
+        templates.render(env, "page.html")
+    assert (caught.value.loc.file, caught.value.loc.line) == (folder / "loop.html", 5)
+    assert "the page is larger than 0 MB" in str(caught.value)

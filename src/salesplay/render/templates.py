@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import difflib
 import functools
+import inspect
 import os
 import posixpath
 import re
@@ -814,7 +815,30 @@ MAX_PAGE_CHARS = 64 << 20
 
 
 class _PastLimit(Exception):
-    """A template run past MAX_RENDER_SECONDS or MAX_PAGE_CHARS; raised where it runs."""
+    """A template run past MAX_RENDER_SECONDS or MAX_PAGE_CHARS; raised where it runs, or
+    with `loc`, where the template stood, when it was raised outside the template's code."""
+
+    def __init__(self, message: str, loc: Location | None = None) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _suspended_location(generator: object) -> Location | None:
+    """Where a paused template generator stands: the innermost frame of template code in
+    its chain of `yield from` and includes, at its template line (None once finished)."""
+    found: Location | None = None
+    while generator is not None:
+        frame = getattr(generator, "gi_frame", None)
+        template = frame.f_globals.get("__jinja_template__") if frame is not None else None
+        if frame is not None and isinstance(template, jinja2.Template):
+            line = template.get_corresponding_lineno(frame.f_lineno)
+            found = Location(Path(template.filename or template.name or ""), line, 0)
+        inner = getattr(generator, "gi_yieldfrom", None)
+        if inner is None and frame is not None:
+            # Jinja runs an included template as `for event in gen: yield event`
+            inner = frame.f_locals.get("gen")
+        generator = inner if inspect.isgenerator(inner) else None
+    return found
 
 
 @contextlib.contextmanager
@@ -849,14 +873,24 @@ def _limited(seconds: float) -> Iterator[None]:
 def _made(template: jinja2.Template, context: Mapping[str, Any]) -> str:
     """What `template` makes of `context`, stopped once it passes MAX_PAGE_CHARS."""
     pieces, size = [], 0
-    for piece in template.generate(**context):
-        size += len(piece)
-        if size > MAX_PAGE_CHARS:
-            raise _PastLimit(
-                f"the page is larger than {MAX_PAGE_CHARS >> 20} MB: does a loop repeat"
-                " without end?"
-            )
-        pieces.append(piece)
+    generator = template.generate(**context)
+    try:
+        for piece in generator:
+            size += len(piece)
+            if size > MAX_PAGE_CHARS:
+                raise _PastLimit(
+                    f"the page is larger than {MAX_PAGE_CHARS >> 20} MB: does a loop repeat"
+                    " without end?"
+                )
+            pieces.append(piece)
+    except _PastLimit as exc:
+        # the CPU limit's signal lands here, between two pieces, as often as in the
+        # template's code; the paused generator still knows the template's line
+        if exc.loc is None and _template_location(exc.__traceback__) is None:
+            exc.loc = _suspended_location(generator)
+        raise
+    finally:
+        getattr(generator, "close", lambda: None)()
     return "".join(pieces)
 
 
@@ -869,7 +903,7 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     except TemplateFault:
         raise
     except _PastLimit as exc:
-        loc = _template_location(sys.exc_info()[2]) or _named(env, name)
+        loc = exc.loc or _template_location(sys.exc_info()[2]) or _named(env, name)
         raise TemplateFault(loc, str(exc)) from None
     except jinja2.TemplateSyntaxError as exc:
         # Jinja's lexer gives an unclosed comment's or raw block's file as the error's
