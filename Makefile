@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# the built-in theme's templates compiled for this code (render/shelf.py): made again when
-# any file of the package changes, as Python compiles its modules again
+# the built-in theme's templates compiled for this code, and the band fonts cut, beside it
+# (render/shelf.py): made again when any file of the package changes, as Python compiles
+# its modules again
 SHELF  := src/salesplay/themes/__pycache__/theme-templates.bytecode
 SOURCES := $(shell find src/salesplay -type f -not -path '*/__pycache__/*')
 CATALOG ?= plays

@@ -137,3 +137,120 @@ def test_the_shelf_is_kept_where_no_digest_of_the_package_reads() -> None:
     (records._walk) and the theme's tree digest skip, so making it remakes no output."""
     assert shelf.SHELF.parent.name == "__pycache__"
     assert shelf.SHELF.parent.parent == shelf.THEME_DIR.parent
+
+
+# --- the band fonts `make` cuts ------------------------------------------------------------
+
+
+@pytest.fixture
+def fonts_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The band fonts' shelf read and written at a path of this test's, none there yet."""
+    path = tmp_path / "__pycache__" / "band-fonts.blobs"
+    monkeypatch.setattr(shelf, "FONTS", path)
+    shelf.band_fonts.cache_clear()
+    yield path
+    shelf.band_fonts.cache_clear()
+
+
+@pytest.fixture
+def cuts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The resources of the fonts cut from here on."""
+    from salesplay.render import fonts
+
+    made: list[str] = []
+    cut = fonts.cut
+
+    def spy(data: bytes, *args: Any, **kw: Any) -> Any:
+        made.append("cut")
+        return cut(data, *args, **kw)
+
+    monkeypatch.setattr(fonts, "cut", spy)
+    return made
+
+
+def _kits_build(project: Path) -> None:
+    from conftest import AS_OF, run_cli
+
+    done = run_cli("build", "--only", "kits", "--jobs", "1", "--as-of", AS_OF, cwd=project)
+    assert done.code == 0, done.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "records.json"  # it names the time each build took
+    }
+
+
+def test_a_kit_build_into_a_new_folder_takes_the_band_fonts_make_cut(
+    fonts_at: Path, cuts: list[str], tmp_path: Path
+) -> None:
+    """Every build into a new folder (a fresh clone, each test of the suite) cut the band's
+    two fonts again: ~0.7 s of CPU. `make` cuts them once; the build folder then holds the
+    same files, and the kits the same bytes, as when the build cuts them itself."""
+    from conftest import make_catalog
+    from salesplay.render.precompile import cut_band_fonts
+
+    make_catalog(tmp_path / "cut")
+    _kits_build(tmp_path / "cut")
+    assert len(cuts) == 2  # no shelf: the build cuts both
+
+    assert cut_band_fonts(fonts_at) == 2
+    shelf.band_fonts.cache_clear()
+    cuts.clear()
+    make_catalog(tmp_path / "shelved")
+    _kits_build(tmp_path / "shelved")
+    assert cuts == []
+    assert _tree(tmp_path / "shelved" / "build") == _tree(tmp_path / "cut" / "build")
+
+
+def test_precompile_run_again_keeps_the_band_fonts_it_cut(fonts_at: Path, cuts: list[str]) -> None:
+    from salesplay.render.precompile import cut_band_fonts
+
+    assert cut_band_fonts(fonts_at) == 2 and len(cuts) == 2
+    first = fonts_at.read_bytes()
+    shelf.band_fonts.cache_clear()
+    cuts.clear()
+    assert cut_band_fonts(fonts_at) == 2
+    assert cuts == [] and fonts_at.read_bytes() == first
+
+
+@pytest.mark.parametrize("damage", ["other code", "truncated", "not fonts", "bold as regular"])
+def test_band_fonts_made_for_other_code_or_damaged_are_cut_again(
+    fonts_at: Path, cuts: list[str], monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    from salesplay.render.band import BandFonts
+    from salesplay.render.precompile import cut_band_fonts
+
+    fresh = BandFonts.load().warmed()
+    made_for = shelf.stamp()
+    if damage == "other code":
+        with monkeypatch.context() as other:
+            other.setattr(shelf, "stamp", lambda: {**made_for, "code": "other"})
+            cut_band_fonts(fonts_at)
+    else:
+        cut_band_fonts(fonts_at)
+        kept = dict(shelf.band_fonts())
+        shelf.band_fonts.cache_clear()
+        if damage == "truncated":
+            data = fonts_at.read_bytes()
+            fonts_at.write_bytes(data[: len(data) // 2])
+        elif damage == "not fonts":
+            shelf.keep_band_fonts({k: [b"OTTO no font", b"x"] for k in kept}, fonts_at)
+        else:  # sound fonts, each with the first one's subset: the other's is made again
+            first = kept[min(kept)]
+            shelf.keep_band_fonts({k: [v[0], first[1]] for k, v in kept.items()}, fonts_at)
+    shelf.band_fonts.cache_clear()
+    cuts.clear()
+    kept_now: dict[tuple[object, ...], list[bytes]] = {}
+    loaded = BandFonts.load_warmed(lambda parts, make: kept_now.setdefault(parts, make()))
+    if damage != "bold as regular":
+        assert len(cuts) == 2
+    for a, b in ((fresh.regular, loaded.regular), (fresh.bold, loaded.bold)):
+        assert (a.data, a.gids, a.advance) == (b.data, b.gids, b.advance)
+        assert a._subsets == b._subsets and a._subsets
+    # and what the build's memo keeps is what a cut makes, not the damage
+    assert sorted(kept_now.values()) == sorted(
+        [[f.data, f.warm()] for f in (fresh.regular, fresh.bold)]
+    )
