@@ -318,8 +318,11 @@ def pdf_unit(
     if resources is None:
         resources = src.resources(src.loads.of_page(page, job.base_url, job.stylesheets))
     # the job names the page, base URL, roots, date, title and options (its folders by rank,
-    # so that a moved project keeps its records); the digest the files the page may load
-    key = key_of("pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), resources)
+    # so that a moved project keeps its records); the digest the files the page may load;
+    # and where its page-budget warning is located: a warning is kept with the record
+    key = key_of(
+        "pdf", placeless(job, (*src.pdf_roots, THEME_DIR)), resources, warned_at(src, check)
+    )
     parts = PartStore.of(src, rel, job, resources) if chapters else None
     make = PdfMake(job, Location(src.out / rel, 0, 0), subject, check, parts)
     # WeasyPrint's time grows with the page's text: a 30-page playbook starts first
@@ -493,7 +496,8 @@ def pdf_page(
         # the files the page loads are those its last render named (PageKey.loads): while
         # what it reads and the templates are the same, it names the same ones
         pdf = key_of("pdf", placeless(shell, places), resources)
-        return (family, rel, src.locale, src.plans.templates if src.plans else None, pdf)
+        templates = src.plans.templates if src.plans else None
+        return (family, rel, src.locale, templates, pdf, warned_at(src, check))
 
     records = src.plans.records
     kept = None if src.clean else records.pages.get(name)
@@ -751,6 +755,13 @@ class PageBudget:
             f" (budget {self.budget}): {self.advice}"
         )
         return (Diagnostic(self.loc, Severity.WARNING, message, "card-length", self.subject),)
+
+
+def warned_at(src: Sources, check: PageBudget | None) -> str | None:
+    """Where `check` warns, as a key part (the catalog's folder by rank): a kept warning is
+    said again where its record put it, so an edit that moves the entity's first line (a
+    comment above it) must make the PDF's key change, or the warning named the old line."""
+    return None if check is None else placeless(check.loc, (src.cat.root,))
 
 
 def page_count(pdf: bytes) -> int:

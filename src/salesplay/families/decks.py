@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salesplay import images
 from salesplay.diagnostics import Diagnostic, Location, Severity
-from salesplay.engine.records import key_of
+from salesplay.engine.records import key_of, placeless
 from salesplay.engine.units import Made, Unit
 from salesplay.families.base import Family, Sources, deck_unit, warm_pptx
 from salesplay.faults import BuildFault, Subject
@@ -130,15 +130,20 @@ def unit(
     subject: tuple[str, str],
     logo: Logo | None = None,
     fit: FitCheck | None = None,
+    root: Path | None = None,
 ) -> Unit:
     """One deck unit; made by python-pptx only when its key changed. With `fit`, a title or
-    subtitle too long for its box is a warning."""
+    subtitle too long for its box is a warning, located in the catalog at `root`."""
     look = decks.DeckLook.of(ed)
     make = DeckMake(master_path, tuple(slides), look, title, subject, logo, fit)
     key = deck_key(look, slides, master_digest, title, logo)
-    if fit is not None and fit.quotes:
-        # whose each quote is, where its warning is said: kept with the deck's record
-        key = key_of("deck-quotes", key, [(text, whose) for text, whose, _ in fit.quotes])
+    if fit is not None and (fit.quotes or root is not None):
+        # whose each quote is, and where each warning is said (the catalog's folder by
+        # rank): the warnings are kept with the deck's record, and said again where it
+        # put them (a comment line added above the entity moved them)
+        places = [(text, whose) for text, whose, _ in fit.quotes]
+        where = None if root is None else placeless(fit, (root,))
+        key = key_of("deck-quotes", key, places, where)
     return deck_unit(family, rel, make, key, master_path, subject)
 
 
@@ -176,6 +181,7 @@ def plan(src: Sources) -> list[Unit]:
                         for pid, proof in decks.pitch_proofs(public, did)
                     ),
                 ),
+                src.cat.root,
             )
         )
     for pid, play in rep.plays.items():
@@ -192,6 +198,7 @@ def plan(src: Sources) -> list[Unit]:
                 ("play", pid),
                 mark,
                 FitCheck("enablement deck", src.cat.loc("play", pid), locale),
+                src.cat.root,
             )
         )
     return units

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from salesplay import kits
-from salesplay.engine.records import PlannedOutput, key_of
+from salesplay.engine.records import PlannedOutput, key_of, placeless
 from salesplay.engine.units import Unit
 from salesplay.families import battlecards, competitors
 from salesplay.families import decks as deck_family
@@ -223,5 +223,14 @@ class Members:
             return None
         name = f"{self.family}-members"
         editions = [(tier, *shown[tier]) for tier in tiers]
-        key = src.plans.key_of_inputs(name, src.locale, (sorted(editions), src.resource_tree))
+        # where a member's page-budget warning is said (its play's or competitor's first
+        # line): kept with the kits' records, so a comment added above it moves it
+        where = sorted(
+            (kind, eid, placeless(doc.loc(), (src.cat.root,)))
+            for (kind, eid), doc in src.cat.docs.items()
+            if kind in ("play", "competitor")
+        )
+        key = src.plans.key_of_inputs(
+            name, src.locale, (sorted(editions), src.resource_tree, where)
+        )
         return f"{name}@{src.locale}", key
