@@ -841,14 +841,15 @@ def _make_and_write(
             for item, changed in write_all(ctx.out, stale_late, journal):
                 written += changed
                 records.note(ctx.out, item.unit.rel, item.unit.key)
+        # from here every output is committed and nothing can be put back: an interrupt
+        # waits until run_build has saved their records (interrupts.unhold), as the build is
+        # then whole. Held inside the try: one landing just after it was never undone
+        interrupts.hold()
     except BaseException as exc:
         journal.undo()
         if isinstance(exc, BuildFault):
             raise _Unwritten(exc) from None
         raise
-    # from here every output is committed and nothing can be put back: an interrupt waits
-    # until run_build has saved their records (interrupts.unhold), as the build is then whole
-    interrupts.hold()
     journal.release()
     return _Done(units, written, found)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesplay import families, jsonfile
+from salesplay import families, interrupts, jsonfile
 
 if TYPE_CHECKING:
     from salesplay.engine.schedule import Made
@@ -229,34 +229,44 @@ def write_all(
 
     staged: list[tuple[Made, str, str | None]] = []
     fault: BuildFault | None = None
-    with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
-        for item, future in [(item, pool.submit(stage, item)) for item in made]:
-            try:
-                temp, backup = future.result()
-            except BuildFault as exc:
-                fault = fault or exc
-                continue
-            staged.append((item, temp, backup))
-        changing = [entry for entry in staged if entry[1]]
-        if fault is None:
-            results = list(pool.map(commit, changing))
-            fault = next((f for f in results if f is not None), None)
-            if fault is not None:
-                for entry, failed in zip(changing, results, strict=True):
-                    if failed is None:  # put back what it replaced, or remove it
-                        restore_previous(out, entry[0].unit.rel, entry[2])
-    for item, temp, backup in staged:
-        if fault is not None and temp:
-            discard_staged(out, item.unit.rel, temp)  # those never committed
-        if fault is None and temp and journal is not None:
-            journal.kept(item.unit.rel, backup)
-        elif backup is not None:
-            discard_staged(out, item.unit.rel, backup)
-    if fault is not None:
-        for item in made:
-            remove_empty_folders(out, item.unit.rel)  # a first build's new folders
-        raise fault
-    return [(item, bool(temp)) for item, temp, _ in staged]
+    held = False
+    try:
+        with ThreadPoolExecutor(WRITERS, thread_name_prefix="write") as pool:
+            for item, future in [(item, pool.submit(stage, item)) for item in made]:
+                try:
+                    temp, backup = future.result()
+                except BuildFault as exc:
+                    fault = fault or exc
+                    continue
+                staged.append((item, temp, backup))
+            changing = [entry for entry in staged if entry[1]]
+            if fault is None:
+                # Ctrl-C or SIGTERM waits while they are put in place and handed to the
+                # journal, then is raised: the journal puts every one back (stopped
+                # halfway, those put in place so far stayed new and the rest old)
+                interrupts.hold()
+                held = True
+                results = list(pool.map(commit, changing))
+                fault = next((f for f in results if f is not None), None)
+                if fault is not None:
+                    for entry, failed in zip(changing, results, strict=True):
+                        if failed is None:  # put back what it replaced, or remove it
+                            restore_previous(out, entry[0].unit.rel, entry[2])
+        for item, temp, backup in staged:
+            if fault is not None and temp:
+                discard_staged(out, item.unit.rel, temp)  # those never committed
+            if fault is None and temp and journal is not None:
+                journal.kept(item.unit.rel, backup)
+            elif backup is not None:
+                discard_staged(out, item.unit.rel, backup)
+        if fault is not None:
+            for item in made:
+                remove_empty_folders(out, item.unit.rel)  # a first build's new folders
+            raise fault
+        return [(item, bool(temp)) for item, temp, _ in staged]
+    finally:
+        if held:
+            interrupts.unhold()  # an interrupt that came meanwhile is raised now
 
 
 def held_until(
