@@ -6,6 +6,7 @@ import difflib
 import functools
 import json
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -66,7 +67,8 @@ class Diagnostic:
         where = display_path(self.loc.file, cwd)
         if self.loc.line:
             where += f":{self.loc.line}" + (f":{self.loc.col}" if self.loc.col else "")
-        return f"{where}: {self.severity.value}: {self.message}"
+        # one line whatever a file's name holds (`plays/$'a\nb'.yaml`, an ESC sequence)
+        return _one_line(f"{where}: {self.severity.value}: {self.message}")
 
     def as_dict(self, cwd: Path | None = None) -> dict[str, object]:
         return {
@@ -98,6 +100,19 @@ class Diagnostic:
             _text(raw["code"]),
             subject,
         )
+
+
+def _one_line(text: str) -> str:
+    """`text` with its control characters and line or paragraph separators escaped, as
+    Python writes them (exits.one_line: a usage error's argument)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
 
 
 def _subject_dict(subject: Subject | None) -> dict[str, str] | None:
