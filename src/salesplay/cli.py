@@ -23,6 +23,7 @@ from salesplay.context import (
     UsageError,
     check_catalog_named,
     check_folder,
+    check_names,
     check_out_folder,
     clamp_jobs,
     context_for,
@@ -134,6 +135,7 @@ def check(
     """Validate and cross-reference the catalog; print errors and warnings."""
     from salesplay.pipeline import check_catalog
 
+    check_names(("--catalog", catalog), ("--templates", templates), ("--out", out))
     if templates is not None and not templates.is_dir():
         raise not_a_folder(templates, "--templates", "template")
     if templates is None and TEMPLATES.is_dir():
@@ -316,6 +318,7 @@ def changes(
     from salesplay import gitrev
     from salesplay.models import AUDIENCES
 
+    check_names(("--catalog", catalog))
     if not catalog.is_dir():
         raise not_a_folder(catalog, "--catalog", "catalog", CATALOG_FILES)
     check_folder(catalog, "catalog")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesplay.diagnostics import Reporter
+from salesplay.diagnostics import Reporter, shortened
 from salesplay.imagecache import ImageCache
 from salesplay.memo import Memo
 
@@ -80,6 +81,23 @@ def clamp_jobs(jobs: int | None) -> int:
     """--jobs N, at most the CPU count (more workers only add memory); default the CPU count."""
     cpus = cpu_count()
     return cpus if jobs is None else max(1, min(jobs, cpus))
+
+
+def check_names(*options: tuple[str, Path | None]) -> None:
+    """Refuse a folder option whose name the system cannot take (UsageError): a part past
+    255 bytes, or the whole past PATH_MAX. Every look at it raised OSError
+    (ENAMETOOLONG), said as an "internal error"."""
+    for option, path in options:
+        if path is None:
+            continue
+        try:
+            os.lstat(path)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                raise UsageError(
+                    f"{option} '{shortened(str(path), 60)}' is not a name this system can"
+                    f" take: {exc.strerror}"
+                ) from None
 
 
 def check_out_folder(out: Path) -> None:
@@ -261,11 +279,17 @@ def context_for(catalog: Path, as_of: str | None, **kw: object) -> Context:
     """The context of a command on the catalog folder `catalog` (UsageError if there is none,
     or if it or the templates folder is a symlink leading out, see check_folder) for the date
     --as-of says (resolve_as_of)."""
+    templates = kw.get("templates")
+    out = kw.get("out")
+    check_names(
+        ("--catalog", catalog),
+        ("--templates", templates if isinstance(templates, Path) else None),
+        ("--out", out if isinstance(out, Path) else None),
+    )
     if not catalog.is_dir():
         raise not_a_folder(catalog, "--catalog", "catalog", CATALOG_FILES)
     check_folder(catalog, "catalog")
     check_catalog_named(catalog)
-    templates = kw.get("templates")
     if isinstance(templates, Path):
         check_folder(templates, "templates")
     return Context(catalog=catalog, as_of=resolve_as_of(as_of), **kw)  # type: ignore[arg-type]
@@ -285,6 +309,7 @@ def output_context(
 ) -> Context:
     """The context of a command that writes to --out, which must be a folder of its own; the
     templates are those of --templates, which must then be a folder, else of TEMPLATES."""
+    check_names(("--catalog", catalog), ("--templates", templates), ("--out", out))
     if templates is None:
         templates = TEMPLATES
     elif not templates.is_dir():
