@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -377,6 +378,8 @@ def _build(
             "counts": _counts(made),
             "summary": total,
             "git": sorted(reads),
+            # the lines above name files from where the command ran (display_path)
+            "cwd": _cwd(),
         }
         try:
             write_file(ctx.out, RECORDS, records.to_json())
@@ -422,6 +425,14 @@ def _wants(only: Iterable[str]) -> Callable[[str], bool]:
     return lambda kind: not kinds or kind in kinds
 
 
+def _cwd() -> str | None:
+    """Where the command runs, from which its diagnostics name files; None if it is gone."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
 def _nothing_changed(
     ctx: Context, records: Records, print_: str, started: float, progress: Progress
 ) -> bool:
@@ -437,6 +448,10 @@ def _nothing_changed(
         return False
     if not (ctx.out / OUTPUT_LIST).is_file():
         return False  # what the next build prunes by: made again by a build that plans
+    if report.get("cwd") != _cwd():
+        # its diagnostics name files from where that build ran: said from elsewhere, they
+        # named files that are not there (`plays/…` for `proj/plays/…`)
+        return False
     sys.stderr.write(str(report.get("diagnostics", "")))
     sys.stderr.write(str(report.get("warnings", "")))
     elapsed = time.perf_counter() - started
