@@ -112,6 +112,9 @@ def _roots(ctx: Context) -> dict[str, Path]:
     roots = {"catalog": Path(ctx.catalog).resolve()}
     if ctx.templates is not None:
         roots["templates"] = Path(ctx.templates).resolve()
+    # a warning at an output (a refused fetch) names it under --out, as kept: absolute,
+    # not resolved (Diagnostic.to_record); a build folder moved or renamed keeps its records
+    roots["out"] = Path(ctx.out).absolute()
     return roots
 
 

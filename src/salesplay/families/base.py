@@ -757,11 +757,17 @@ class PageBudget:
         return (Diagnostic(self.loc, Severity.WARNING, message, "card-length", self.subject),)
 
 
-def warned_at(src: Sources, check: PageBudget | None) -> str | None:
+def warned_at(src: Sources, check: PageBudget | None) -> tuple[str, int, int] | None:
     """Where `check` warns, as a key part (the catalog's folder by rank): a kept warning is
     said again where its record put it, so an edit that moves the entity's first line (a
     comment above it) must make the PDF's key change, or the warning named the old line."""
-    return None if check is None else placeless(check.loc, (src.cat.root,))
+    return None if check is None else place_of(check.loc, src.cat.root)
+
+
+def place_of(loc: Location, root: Path) -> tuple[str, int, int]:
+    """`loc` as a key part: its file resolved and named from `root` by rank (placeless), so
+    that the same place reads the same from a moved project or a relative --catalog."""
+    return placeless(loc.file.resolve(), (root,)), loc.line, loc.col
 
 
 def page_count(pdf: bytes) -> int:

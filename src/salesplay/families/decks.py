@@ -7,9 +7,9 @@ from pathlib import Path
 
 from salesplay import images
 from salesplay.diagnostics import Diagnostic, Location, Severity
-from salesplay.engine.records import key_of, placeless
+from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit
-from salesplay.families.base import Family, Sources, deck_unit, warm_pptx
+from salesplay.families.base import Family, Sources, deck_unit, place_of, warm_pptx
 from salesplay.faults import BuildFault, Subject
 from salesplay.render import decks
 from salesplay.render.slides import DeckError, Logo, Overflow, SlideSpec
@@ -142,7 +142,8 @@ def unit(
         # rank): the warnings are kept with the deck's record, and said again where it
         # put them (a comment line added above the entity moved them)
         places = [(text, whose) for text, whose, _ in fit.quotes]
-        where = None if root is None else placeless(fit, (root,))
+        locs = [fit.loc, *(loc for _, _, loc in fit.quotes)]
+        where = None if root is None else [place_of(loc, root) for loc in locs]
         key = key_of("deck-quotes", key, places, where)
     return deck_unit(family, rel, make, key, master_path, subject)
 

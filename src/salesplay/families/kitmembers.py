@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Protocol
 
 from salesplay import kits
-from salesplay.engine.records import PlannedOutput, key_of, placeless
+from salesplay.engine.records import PlannedOutput, key_of
 from salesplay.engine.units import Unit
 from salesplay.families import battlecards, competitors
 from salesplay.families import decks as deck_family
-from salesplay.families.base import PageBudget, Sources, page_of, pdf_page
+from salesplay.families.base import PageBudget, Sources, page_of, pdf_page, place_of
 from salesplay.faults import Subject
 from salesplay.render import decks, html
 from salesplay.render.slides import Logo
@@ -226,7 +226,7 @@ class Members:
         # where a member's page-budget warning is said (its play's or competitor's first
         # line): kept with the kits' records, so a comment added above it moves it
         where = sorted(
-            (kind, eid, placeless(doc.loc(), (src.cat.root,)))
+            (kind, eid, *place_of(doc.loc(), src.cat.root))
             for (kind, eid), doc in src.cat.docs.items()
             if kind in ("play", "competitor")
         )
