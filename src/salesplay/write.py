@@ -790,9 +790,13 @@ def _git(directory: Path, *args: str) -> str | None:
 
 
 def git_tags(directory: Path) -> str | None:
-    """Every tag of the repository holding `directory` with what it points at, and in a
-    partial clone what objects it holds (git_objects); None outside git."""
+    """Every tag of the repository holding `directory` with what it points at, whether it
+    is a shallow clone, and in a partial clone what objects it holds (git_objects); None
+    outside git. A shallow clone's What's new says its releases are not in this copy: a
+    `git fetch --unshallow` that moved no tag kept that page ("0 changed") until one did."""
     tags = _git(directory, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    if tags is not None and git_shallow(directory):
+        tags = f"{tags}\nshallow"
     held = git_objects(directory) if tags is not None else None
     return tags if held is None else f"{tags}\n{held}"
 
