@@ -14,14 +14,20 @@ from salesplay.render.precompile import compile_theme, theme_pages
 from salesplay.render.templates import make_env
 
 
+def _moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attr: str, read: Any) -> Iterator[Path]:
+    """The shelf file `attr` names read and written at a path of this test's, none there
+    yet; `read` is the cached function that reads it."""
+    path = tmp_path / "__pycache__" / getattr(shelf, attr).name
+    monkeypatch.setattr(shelf, attr, path)
+    read.cache_clear()
+    yield path
+    read.cache_clear()
+
+
 @pytest.fixture
 def shelf_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The shelf read and written at a path of this test's, none there yet."""
-    path = tmp_path / "__pycache__" / "theme-templates.bytecode"
-    monkeypatch.setattr(shelf, "SHELF", path)
-    shelf.installed.cache_clear()
-    yield path
-    shelf.installed.cache_clear()
+    """The templates' shelf at a path of this test's."""
+    yield from _moved(tmp_path, monkeypatch, "SHELF", shelf.installed)
 
 
 @pytest.fixture
@@ -144,12 +150,8 @@ def test_the_shelf_is_kept_where_no_digest_of_the_package_reads() -> None:
 
 @pytest.fixture
 def fonts_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The band fonts' shelf read and written at a path of this test's, none there yet."""
-    path = tmp_path / "__pycache__" / "band-fonts.blobs"
-    monkeypatch.setattr(shelf, "FONTS", path)
-    shelf.band_fonts.cache_clear()
-    yield path
-    shelf.band_fonts.cache_clear()
+    """The band fonts' shelf at a path of this test's."""
+    yield from _moved(tmp_path, monkeypatch, "FONTS", shelf.band_fonts)
 
 
 @pytest.fixture

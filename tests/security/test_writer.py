@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -510,21 +512,58 @@ def test_a_write_fault_among_the_pages_leaves_build_as_it_was(
     0's outputs left nine new and the rest old ("outputs made before the fault were written;
     rerun to finish"). The pages are staged, and the files they replace kept, before any is
     put in place: a fault then puts back what was replaced."""
-    root = make_catalog(tmp_path)
-    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1")
-    only = ("--only", "battlecards", "--only", "site", "--only", "matrix")
-    assert run_cli(*args, *only, cwd=tmp_path).code == 0
-    for rel in ("plays/backup-modernization.yaml", "plays/recovery-drills.yaml"):
-        play = root / rel
-        play.write_text(play.read_text().replace("name: ", "name: New ", 1))
-    before = _tree(tmp_path / "build")
+    args, before = _pages_to_remake(tmp_path)
     _failing(monkeypatch, name, 4, err)
-    result = run_cli(*args, *only, cwd=tmp_path)
+    result = run_cli(*args, cwd=tmp_path)
     assert result.code == 1
     assert result.lines[-1].startswith("build stopped: nothing was written"), result.lines
     assert _tree(tmp_path / "build") == before
     monkeypatch.undo()
-    assert run_cli(*args, *only, cwd=tmp_path).code == 0
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    assert _tree(tmp_path / "build") != before
+
+
+def _pages_to_remake(tmp_path: Path) -> tuple[tuple[str, ...], dict[str, bytes | str]]:
+    """A built catalog whose two plays were renamed since: the build line that remakes
+    their pages (cards, portal, matrix) and the build folder as it is before."""
+    root = make_catalog(tmp_path)
+    args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1")
+    args += ("--only", "battlecards", "--only", "site", "--only", "matrix")
+    assert run_cli(*args, cwd=tmp_path).code == 0
+    for rel in ("plays/backup-modernization.yaml", "plays/recovery-drills.yaml"):
+        play = root / rel
+        play.write_text(play.read_text().replace("name: ", "name: New ", 1))
+    return args, _tree(tmp_path / "build")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_while_the_pages_are_put_in_place_puts_every_one_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int, code: int
+) -> None:
+    """Ctrl-C or SIGTERM while stage 0's pages were put in place (write_all's commits) ended
+    the build there: those put in place so far new, the rest old, exit 130, and not a word
+    (found by a helper session, 2026-12-07). It now waits until they are all in and known
+    to the journal, which puts every one back, as a fault there does."""
+    from salesplay import write
+
+    args, before = _pages_to_remake(tmp_path)
+    real = write.commit_output
+    calls = {"n": 0}
+
+    def interrupted(*a: object, **k: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the signal lands while the third page is put in place
+            os.kill(os.getpid(), signum)
+            time.sleep(0.05)
+        real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "commit_output", interrupted)
+    stopped = run_cli(*args, cwd=tmp_path)
+    assert stopped.code == code, stopped.stderr
+    assert calls["n"] >= 3
+    assert _tree(tmp_path / "build") == before
+    monkeypatch.undo()
+    assert run_cli(*args, cwd=tmp_path).code == 0
     assert _tree(tmp_path / "build") != before
 
 
