@@ -150,3 +150,21 @@ def test_leaving_waits_for_what_still_runs(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(sys, "stdout", Broken())
     entry.leave(SystemExit(0))
     assert left == [0, 3]  # a broken pipe is Python's exit's to report
+
+
+def test_python_m_salesplay_is_the_command(tmp_path: Path) -> None:
+    """`python -m salesplay` (an environment without the console script) did nothing: there
+    was no __main__ module. It runs the same entry point, the build's fast path included."""
+    run = [sys.executable, "-m", "salesplay"]
+    out = tmp_path / "build"
+    args = ("--catalog", str(MINIMAL), "--out", str(out), "--as-of", AS_OF, "--only", "reports")
+    built = subprocess.run([*run, "build", *args], capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.splitlines()[-1].startswith("built 2 files"), built.stderr
+    assert (out / "reports" / "check.json").is_file()
+    usage = subprocess.run([*run, "build", "--jobs", "0"], capture_output=True, text=True)
+    assert usage.returncode == 2
+    assert usage.stderr.strip() == (
+        "salesplay: error: Invalid value for '--jobs': it must be 1 or more"
+        " (see 'python -m salesplay build --help')"
+    )
