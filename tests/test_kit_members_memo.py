@@ -146,14 +146,16 @@ def test_what_members_read_plans_them_again(
     assert done.code != 0 and "Planned" in done.stderr
 
 
-@pytest.mark.parametrize("change", ["rep-only play", "comment"])
+@pytest.mark.parametrize("change", ["rep-only play", "comment", "line above a rep-only play"])
 def test_an_edit_no_kit_shows_plans_no_member(project: Path, refused: None, change: str) -> None:
     # the members' plan is keyed by the tiers' kit editions, not by the catalog's files
     kit = standins.kit(project)
     if change == "rep-only play":  # recovery-drills reaches no partner
         _edit(project, "plays/recovery-drills.yaml", "every quarter", "every month")
-    else:
+    elif change == "comment":
         _edit(project, "plays/backup-modernization.yaml", "\nsummary:", "\n# reviewed\nsummary:")
+    else:  # its first line moves, where no kit member's warning is said
+        _edit(project, "plays/recovery-drills.yaml", "name: Recovery", "# ops\nname: Recovery")
     assert standins.kit(project) == kit
 
 

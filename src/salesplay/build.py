@@ -381,8 +381,9 @@ def _build(
             "counts": _counts(made),
             "summary": total,
             "git": sorted(reads),
-            # the lines above name files from where the command ran (display_path)
-            "cwd": _cwd(),
+            # the lines above name files from where the command ran (display_path), and
+            # as its folder options were spelt (`../plays` or `/proj/plays`)
+            "cwd": _said_from(ctx),
         }
         try:
             write_file(ctx.out, RECORDS, records.to_json())
@@ -428,12 +429,18 @@ def _wants(only: Iterable[str]) -> Callable[[str], bool]:
     return lambda kind: not kinds or kind in kinds
 
 
-def _cwd() -> str | None:
-    """Where the command runs, from which its diagnostics name files; None if it is gone."""
+def _said_from(ctx: Context) -> list[str | None] | None:
+    """Where the command runs and its folders as its diagnostics name them (display_path of
+    each: a file under one is named by it, `../plays/…` or `/proj/plays/…`); None if the
+    working folder is gone."""
+    from salesplay.diagnostics import display_path
+
     try:
-        return os.getcwd()
+        cwd = os.getcwd()
     except OSError:
         return None
+    folders = (ctx.catalog, ctx.templates, ctx.out)
+    return [cwd, *(None if f is None else display_path(Path(f), Path(cwd)) for f in folders)]
 
 
 def _nothing_changed(
@@ -451,7 +458,7 @@ def _nothing_changed(
         return False
     if not (ctx.out / OUTPUT_LIST).is_file():
         return False  # what the next build prunes by: made again by a build that plans
-    if report.get("cwd") != _cwd():
+    if report.get("cwd") != _said_from(ctx):
         # its diagnostics name files from where that build ran: said from elsewhere, they
         # named files that are not there (`plays/…` for `proj/plays/…`)
         return False

@@ -224,11 +224,15 @@ class Members:
         name = f"{self.family}-members"
         editions = [(tier, *shown[tier]) for tier in tiers]
         # where a member's page-budget warning is said (its play's or competitor's first
-        # line): kept with the kits' records, so a comment added above it moves it
+        # line): kept with the kits' records, so a comment added above it moves it. Those
+        # of the tiers' members only: a line moved above a play no kit holds plans none
+        kits_of = src.editions["partner"].kits
+        held = {
+            *(("play", pid) for t in tiers for pid in (*kits_of[t].plays, *kits_of[t].briefs)),
+            *(("competitor", cid) for t in tiers for cid in kits_of[t].competitors),
+        }
         where = sorted(
-            (kind, eid, *place_of(doc.loc(), src.cat.root))
-            for (kind, eid), doc in src.cat.docs.items()
-            if kind in ("play", "competitor")
+            (kind, eid, *place_of(src.cat.loc(kind, eid), src.cat.root)) for kind, eid in held
         )
         key = src.plans.key_of_inputs(
             name, src.locale, (sorted(editions), src.resource_tree, where)
