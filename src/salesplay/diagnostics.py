@@ -68,7 +68,7 @@ class Diagnostic:
         if self.loc.line:
             where += f":{self.loc.line}" + (f":{self.loc.col}" if self.loc.col else "")
         # one line whatever a file's name holds (`plays/$'a\nb'.yaml`, an ESC sequence)
-        return _one_line(f"{where}: {self.severity.value}: {self.message}")
+        return one_line(f"{where}: {self.severity.value}: {self.message}")
 
     def as_dict(self, cwd: Path | None = None) -> dict[str, object]:
         return {
@@ -102,9 +102,10 @@ class Diagnostic:
         )
 
 
-def _one_line(text: str) -> str:
-    """`text` with its control characters and line or paragraph separators escaped, as
-    Python writes them (exits.one_line: a usage error's argument)."""
+def one_line(text: str) -> str:
+    """`text` on one line: a control character, line break or paragraph separator in it (a
+    file's name, an argument a user typed: `salesplay kit $'blue\\nriver'`) is written
+    escaped, as Python writes it."""
     if text.isprintable():
         return text
     return "".join(

@@ -5,26 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import unicodedata
 from collections.abc import Callable
 from typing import NoReturn
 
 from salesplay import interrupts
 from salesplay.context import UsageError
+from salesplay.diagnostics import one_line
 from salesplay.interrupts import Terminated
 
 __all__ = ["Terminated", "run_command"]
-
-
-def one_line(message: str) -> str:
-    """`message` on one line: a control character or line break a user typed into an
-    argument (`salesplay kit $'blue\\nriver'`) is written escaped, as Python writes it."""
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
-        else ch
-        for ch in message
-    )
 
 
 def run_command(body: Callable[[], int]) -> NoReturn:
