@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesplay import richtext
-from salesplay.diagnostics import Diagnostic, Subject, display_path
+from salesplay.diagnostics import Diagnostic, Location, Subject, display_path
+from salesplay.resolve import Catalog
 from salesplay.views import ClaimView, Edition
 
 #: diagnostic codes the marketers' report groups.
@@ -69,10 +70,36 @@ def _label(diag: Diagnostic) -> str:
 
 
 def _where(diag: Diagnostic, base: Path) -> str:
-    where = display_path(diag.loc.file, base)
-    if diag.loc.line:
-        where += f":{diag.loc.line}" + (f":{diag.loc.col}" if diag.loc.col else "")
+    return _at(diag.loc, base)
+
+
+def _at(loc: Location, base: Path) -> str:
+    where = display_path(loc.file, base)
+    if loc.line:
+        where += f":{loc.line}" + (f":{loc.col}" if loc.col else "")
     return where
+
+
+#: where a play names a competitor (its entry under `competitors:`), given the play's and
+#: the competitor's ids; None where the catalog has no such entry
+MentionAt = Callable[[str, str], Location | None]
+
+
+def mentions_in(cat: Catalog) -> MentionAt:
+    """Where `cat`'s play names a competitor: its first entry for it without a talk track,
+    else its first entry for it."""
+
+    def at(pid: str, cid: str) -> Location | None:
+        play = cat.plays.get(pid)
+        entries = [
+            (i, m) for i, m in enumerate(play.competitors if play else ()) if m.competitor == cid
+        ]
+        if not entries:
+            return None
+        bare = [i for i, m in entries if m.talk_track is None]
+        return cat.loc("play", pid, ("competitors", bare[0] if bare else entries[0][0]))
+
+    return at
 
 
 class _Diags:
@@ -129,9 +156,14 @@ def _stale_claim(edition: Edition, claim: ClaimView) -> str:
 
 
 def report_sections(
-    edition: Edition, diags: Sequence[Diagnostic], base: Path, play_href: Callable[[str], str]
+    edition: Edition,
+    diags: Sequence[Diagnostic],
+    base: Path,
+    play_href: Callable[[str], str],
+    mention_at: MentionAt | None = None,
 ) -> tuple[Section, ...]:
-    """Stale claims, undefined jargon and coverage gaps, from the checker and the rep edition."""
+    """Stale claims, undefined jargon and coverage gaps, from the checker and the rep edition.
+    `mention_at` places a competitor without a talk track at each play that names it."""
     by = _Diags(diags, base)
     plays = edition.plays
     # titles and findings in the edition's language (the checker's own messages stay English)
@@ -202,10 +234,27 @@ def report_sections(
         if step.play is None
     )
     tracked = {m.competitor.id for p in plays.values() for m in p.competitors if m.talk_track}
+
+    def named_by(cid: str) -> list[str]:
+        return [
+            pid for pid, p in plays.items() if any(m.competitor.id == cid for m in p.competitors)
+        ]
+
+    def mentions(cid: str) -> tuple[str, ...]:
+        # where to add the talk track: each play that names the competitor without one (a
+        # competitor no play names is placed at its own file, by the checker's warning)
+        found = (mention_at(pid, cid) for pid in named_by(cid)) if mention_at else ()
+        return tuple(_at(loc, base) for loc in found if loc is not None)
+
     no_talk = [
         (
             ("competitor", cid),
-            Finding(comp.name, tr("no play in the rep edition has a talk track against it")),
+            Finding(
+                comp.name,
+                tr("no play in the rep edition has a talk track against it"),
+                cards(named_by(cid)),
+                mentions(cid),
+            ),
         )
         for cid, comp in edition.competitors.items()
         if cid not in tracked

@@ -499,6 +499,48 @@ def test_report_finds_gaps(tmp_path: Path) -> None:
     assert "Proven recovery with quarterly drills" not in text
 
 
+def test_a_competitor_named_without_a_talk_track_is_placed_at_each_play_naming_it(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    (root / "competitors" / "newco.yaml").write_text(
+        "name: Newco Backup\ntype: vendor\nsummary: A new entrant.\nreviewed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    play = root / "plays" / "clean-recovery.yaml"
+    entry = "  - competitor: diy-scripts\n"
+    text = play.read_text(encoding="utf-8")
+    line = text[: text.index(entry)].count("\n") + 1  # the new entry takes this line
+    play.write_text(
+        text.replace(
+            entry, "  - competitor: newco\n    landmines: [Ask where restores land.]\n" + entry
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "build"
+
+    def no_talk() -> tuple[str, str]:
+        site = (out / "site" / "report.html").read_text(encoding="utf-8")
+        coverage = (out / "reports" / "coverage.html").read_text(encoding="utf-8")
+        pattern = r'<section class="report-section" id="no-talk-track"(.*?)</section>'
+        found = [re.search(pattern, page, re.S) for page in (site, coverage)]
+        assert found[0] and found[1]
+        return found[0].group(1), found[1].group(1)
+
+    assert build_site(root, out)[0] == 0
+    for section in no_talk():
+        # where to add it, and the card that names it; no warning (a play names it)
+        assert f"plays/plays/clean-recovery.yaml:{line}:5" in section
+        assert "clean-recovery.html" in section and "Newco Backup" in section
+        assert "plays/competitors/newco.yaml" not in section
+    # two lines above the entry move it: the incremental build says where it is now
+    play.write_text("# a note\n# another\n" + play.read_text(encoding="utf-8"), "utf-8")
+    assert build_site(root, out)[0] == 0
+    for section in no_talk():
+        assert f"plays/plays/clean-recovery.yaml:{line + 2}:5" in section
+
+
 def test_whats_new_outside_git_says_the_history_is_not_available(tmp_path: Path) -> None:
     root = tmp_path / "plays"  # a copy outside any git repository
     shutil.copytree(SAMPLE, root)

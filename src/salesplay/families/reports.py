@@ -11,7 +11,13 @@ from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, page_unit, scratch
-from salesplay.findings import Finding, Section, report_diagnostics, report_sections
+from salesplay.findings import (
+    Finding,
+    Section,
+    mentions_in,
+    report_diagnostics,
+    report_sections,
+)
 from salesplay.models import ENTITY_FOLDERS, Audience
 from salesplay.render import portal
 from salesplay.render.templates import css_safe
@@ -133,7 +139,9 @@ def plan(src: Sources) -> list[Unit]:
     links = portal.page_links(rep, "../site/")
     base = Path(src.cat.root).resolve().parent
     diags = report_diagnostics(src.diagnostics)
-    sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+    sections = report_sections(
+        rep, diags, base, lambda p: links.site.play(p) or "", mentions_in(src.cat)
+    )
     translated = translations_section(src, base)
     if translated is not None:
         sections = (*sections, translated)

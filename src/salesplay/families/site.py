@@ -16,7 +16,7 @@ from salesplay.engine.records import PageKey, key_of
 from salesplay.engine.units import Made, Unit, Workshop
 from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
 from salesplay.faults import BuildFault
-from salesplay.findings import report_diagnostics, report_sections
+from salesplay.findings import mentions_in, report_diagnostics, report_sections
 from salesplay.images import Checked, site_name
 from salesplay.locales import localized_path
 from salesplay.render import html, portal, search
@@ -286,7 +286,9 @@ def plan(src: Sources) -> list[Unit]:
     shown = shown_files(src)
     diags = [d for d in report_diagnostics(src.diagnostics) if d.loc.file in shown]
     base = Path(src.cat.root).resolve().parent
-    sections = report_sections(rep, diags, base, lambda p: links.site.play(p) or "")
+    sections = report_sections(
+        rep, diags, base, lambda p: links.site.play(p) or "", mentions_in(src.cat)
+    )
     report = portal.report_page(
         src.env, rep, sections, links, languages=src.languages("site/report.html")
     )
