@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -170,15 +171,21 @@ def test_every_rep_page_starts_with_a_skip_link_and_a_logo_linking_home(
 
 
 def test_a_page_marks_its_own_entry_in_the_navigation(build: Path) -> None:
-    for rel, current in (
-        ("site/index.html", "Plays"),
-        ("site/matrix.html", "Matrix"),
-        ("competitors/all_competitors.html", "Competitors"),
-        ("competitors/acme.html", None),
+    for rel, current, section in (
+        ("site/index.html", "Plays", None),
+        ("site/matrix.html", "Matrix", None),
+        ("competitors/all_competitors.html", "Competitors", None),
+        # a card is in its entry's section, not that entry's page: marked "true", not "page"
+        ("competitors/acme.html", None, "Competitors"),
+        ("site/battlecards/backup-modernization.html", None, "Plays"),
+        ("de/competitors/acme.html", None, "Wettbewerber"),
         # the matrix outside site/ is the matrix too: its entry was left unmarked
-        ("matrix.html", "Matrix"),
-        ("de/matrix.html", "Matrix"),
+        ("matrix.html", "Matrix", None),
+        ("de/matrix.html", "Matrix", None),
     ):
         text = (build / rel).read_text(encoding="utf-8")
-        marked = [n for n in NAV if f'aria-current="page">{escape(n)}<' in text]
-        assert marked == ([current] if current else []), rel
+        nav = re.search(r'<nav class="nav".*?</nav>', text, re.S)
+        assert nav, rel
+        marked = re.findall(r'aria-current="(page|true)">([^<]*)<', nav.group())
+        expected = [("page", current)] if current else [("true", escape(section or ""))]
+        assert marked == expected, rel
