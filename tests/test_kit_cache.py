@@ -214,3 +214,42 @@ def test_a_partner_edit_parses_only_the_members_it_changes(
 def _members(kit: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(kit)) as zf:
         return {i.filename.partition("/")[2]: zf.read(i) for i in zf.infolist()}
+
+
+def _tree(build: Path) -> dict[str, bytes | None]:
+    """Every file and folder of a build, .salesplay/ included (a folder as None)."""
+    return {
+        str(p.relative_to(build)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(build.rglob("*"))
+    }
+
+
+def test_a_clean_build_that_stops_before_writing_keeps_the_cache(
+    one_kit: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`build --clean` emptied the kit cache before planning: one that then stopped on a
+    template fault said "nothing was written" and had deleted every cached card, deck, base
+    and band. It is set aside instead, put back when the build stops, and dropped once the
+    build writes."""
+    project = tmp_path / "p"
+    shutil.copytree(one_kit.parent, project, symlinks=True)
+    build = project / "build"
+    assert _files(build)  # a cache to keep
+    before = _tree(build)
+    (project / "templates").mkdir()
+    (project / "templates/kit_index.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    args = ("build", "--clean", "--only", "kits", "--as-of", AS_OF, "--jobs", "1")
+    done = run_cli(*args, cwd=project)
+    assert done.code == 1
+    assert "templates/kit_index.html:1: error: ZeroDivisionError" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert _tree(build) == before
+    # a --clean build that writes keeps only what it made: the old cache is gone, not kept
+    (project / "templates/kit_index.html").unlink()
+    stale = build / family.CACHE / ("0" * 64 + ".blobs")
+    stale.write_bytes(b"from an older build")
+    done = run_cli(*args, cwd=project)
+    assert done.code == 0, done.stderr
+    assert _files(build) and not stale.exists()
+    assert not any((build / ".salesplay/tmp").iterdir())

@@ -423,3 +423,51 @@ def test_a_scratch_folder_that_is_a_file_is_one_located_error(tmp_path: Path) ->
     errors = [line for line in done.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1 and ".salesplay/tmp" in errors[0], done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def _everything(out: Path) -> dict[str, bytes | None]:
+    """Every file and folder under `out`, .salesplay/ included (a folder as None)."""
+    return {
+        str(p.relative_to(out)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(out.rglob("*"))
+    }
+
+
+@pytest.fixture
+def kit_at_v1(tmp_path: Path) -> Path:
+    """project/ at v2 with red-rock's kit built at v1: a plan reads the kit news of v1."""
+    top, root = _at_v1(tmp_path)
+    _kit(top)
+    _edit(root, DRILLS, "name: Recovery drills\n", "name: Recovery drills (v2)\n")
+    _commit(top, "v2", "2026-11-20T12:00:00+00:00", "v2")
+    (top / "templates").mkdir()
+    return top
+
+
+def test_check_writes_no_kit_news_cache_in_the_build_folder(kit_at_v1: Path) -> None:
+    """`check --templates` plans the kits' What's new as a build does, and reads what a build
+    kept, but keeps nothing in --out: it wrote the news and tiers of v1 into
+    build/.salesplay/cache/."""
+    before = _everything(kit_at_v1 / "build")
+    done = run_cli("check", "--as-of", AS_OF, cwd=kit_at_v1)
+    assert done.code == 0, done.stderr
+    assert _everything(kit_at_v1 / "build") == before
+
+
+def test_a_build_stopped_while_planning_keeps_no_kit_news_cache(kit_at_v1: Path) -> None:
+    """A template fault found while planning stops the build with build/ as it was, its
+    cache included: the kits' news and tiers planned before it were kept all the same."""
+    before = _everything(kit_at_v1 / "build")
+    (kit_at_v1 / "templates/kit_index.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    done = run_cli("build", "--as-of", AS_OF, "--only", "kits", cwd=kit_at_v1)
+    assert done.code == 1
+    assert "templates/kit_index.html:1: error: ZeroDivisionError" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert _everything(kit_at_v1 / "build") == before
+    # and a build that writes keeps them: the next reads v1's news from the cache
+    (kit_at_v1 / "templates/kit_index.html").unlink()
+    assert run_cli("build", "--as-of", AS_OF, "--only", "kits", cwd=kit_at_v1).code == 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(changes, "editions_at", _no_git)
+        (kit_at_v1 / "build/kits/red-rock.zip").unlink()
+        assert run_cli("build", "--as-of", AS_OF, "--only", "kits", cwd=kit_at_v1).code == 0

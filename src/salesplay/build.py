@@ -148,9 +148,11 @@ def run_build(
 
     # another build into --out (make while serve rebuilds) ends before this one reads its
     # records; a folder not made yet is locked just before the first write
-    from salesplay.write import drop_scratch
+    from salesplay.write import SCRATCH, drop_scratch
 
-    existed = ctx.out.exists()
+    # a stopped build leaves none of the folders it made only to read history in: an --out
+    # that was there kept the scratch folder it made (build/.salesplay/tmp)
+    existed = [f for f in (ctx.out / SCRATCH, (ctx.out / SCRATCH).parent, ctx.out) if f.exists()]
     code = 1
     try:
         with OutLock(ctx.out, say) as lock:
@@ -161,13 +163,16 @@ def run_build(
         if code != 0 and ctx.out.is_dir() and not ctx.out.is_symlink():
             # a stopped build's workers are gone (terminated, waited for) and its writers
             # done: what they or it staged or extracted and never committed goes, as the
-            # next build would remove it
+            # next build would remove it; the kit cache a --clean build set aside is put
+            # back first
             from salesplay.outputs import sweep_leftovers
 
+            if clean:
+                _put_back_cache(ctx.out)
             sweep_leftovers(ctx.out, mine=True)
-        if code != 0 and not existed:
+        if code != 0:
             # a first build that stopped leaves no --out, though it read history under it
-            drop_scratch(ctx.out)
+            drop_scratch(ctx.out, existed)
 
 
 def _locked_build(
@@ -310,8 +315,20 @@ def _build(
     try:
         _check_out_folder(ctx.out)
         if clean:
-            _clear_cache(ctx.out)
-        units = _plan(ctx, cat, diags, only, partners, progress, records, clean, source_only, early)
+            _set_aside_cache(ctx)
+        units = _plan(
+            ctx,
+            cat,
+            diags,
+            only,
+            partners,
+            progress,
+            records,
+            clean,
+            source_only,
+            early,
+            keeps=True,
+        )
         early.planned()
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
@@ -322,7 +339,15 @@ def _build(
 
     def replan() -> list[Unit]:
         return _plan(
-            ctx, cat, diags, only, partners, progress, clean=clean, source_only=source_only
+            ctx,
+            cat,
+            diags,
+            only,
+            partners,
+            progress,
+            clean=clean,
+            source_only=source_only,
+            keeps=True,
         )
 
     try:
@@ -485,6 +510,7 @@ def _plan(
     source_only: bool = False,
     early: EarlyStarts | None = None,
     scratch_at: Path | None = None,
+    keeps: bool = False,
 ) -> list[Unit]:
     """Every unit of the wanted families, one per output path; template faults stop here.
 
@@ -496,6 +522,10 @@ def _plan(
     inputs are those of its recorded plan, with every output of that plan untouched, is not
     planned again: its outputs come back as fresh units without bytes (engine.plans); the
     families get the same keys for parts of their plans (Sources.plans).
+
+    `keeps`: the cache files the families keep while planning are written once the build
+    writes its first output (Context.when_writing); without it, as for `check --templates`,
+    none is.
     """
     from salesplay.edition import Editions
     from salesplay.engine.plans import PlanKeys
@@ -562,6 +592,7 @@ def _plan(
             scratch_at=scratch_at,
             git_objects=objects,
             shallow=shallow,
+            when_writing=ctx.when_writing if keeps else None,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
@@ -936,6 +967,51 @@ def _sweep_cache(out: Path, units: list[Unit], wants: Callable[[str], bool]) -> 
         rel = f"{CACHE}/{name}"
         if rel not in used:
             drop_cached(out, rel)
+
+
+#: the scratch folders where a --clean build sets the kit cache aside (_set_aside_cache)
+_ASIDE = "cache"
+
+
+def _set_aside_cache(ctx: Context) -> None:
+    """--clean: the kit cache (cards, decks, fonts, bases, bands) moved into the scratch
+    folder before planning, so that nothing of it is read, and removed once the build writes
+    its first output (Context.when_writing). It was emptied before planning: a --clean build
+    that then stopped ("nothing was written") had deleted it. A build that stops puts it
+    back (_put_back_cache); one killed leaves it to the next build's sweep."""
+    import shutil
+    import tempfile
+
+    from salesplay.families.kits import CACHE
+    from salesplay.write import scratch_folder, temp_prefix
+
+    folder = ctx.out / CACHE
+    if folder.is_symlink() or not folder.is_dir():
+        return  # none to set aside (a link is never followed, nor was it emptied)
+    try:
+        aside = Path(tempfile.mkdtemp(prefix=temp_prefix(_ASIDE), dir=scratch_folder(ctx.out)))
+        folder.rename(aside / "cache")
+    except OSError:
+        _clear_cache(ctx.out)  # it cannot be moved (a folder made read-only): empty it
+        return
+    # first of what runs once the build writes: the cache it keeps then starts afresh
+    ctx.when_writing.insert(0, functools.partial(shutil.rmtree, aside, ignore_errors=True))
+
+
+def _put_back_cache(out: Path) -> None:
+    """The kit cache a --clean build that stopped before writing set aside, put back where
+    it was (a best effort: what cannot be is swept with the scratch folder)."""
+    from salesplay.families.kits import CACHE
+    from salesplay.write import SCRATCH, temp_prefix
+
+    try:
+        asides = sorted((out / SCRATCH).glob(temp_prefix(_ASIDE) + "*"))
+    except OSError:
+        return
+    for aside in asides:
+        with contextlib.suppress(OSError):
+            (aside / "cache").rename(out / CACHE)  # over no folder, or an empty one
+            aside.rmdir()
 
 
 def _clear_cache(out: Path) -> None:

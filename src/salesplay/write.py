@@ -13,7 +13,7 @@ import re
 import secrets
 import stat
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -629,11 +629,13 @@ def scratch_folder(out: Path) -> Path:
     return out / SCRATCH
 
 
-def drop_scratch(out: Path) -> None:
-    """Remove the scratch folder, `.salesplay` and `out` itself where each is empty (a first
-    build that stopped made them only to read history in)."""
+def drop_scratch(out: Path, existed: Collection[Path] = ()) -> None:
+    """Remove the scratch folder, `.salesplay` and `out` itself where each is empty and not
+    one of `existed` (a build that stopped made them only to read history in)."""
     scratch = out / SCRATCH
     for folder in (scratch, scratch.parent, out):
+        if folder in existed:
+            return  # there before the build, and so is what holds it
         try:
             if folder.is_symlink():
                 return

@@ -114,7 +114,7 @@ def plan_news(
                     # against the one it has: only what it held and holds
                     kit = ped.kits[tier].cards
                     found = diff.edition_changes(old.get(f"partner-{then}"), kit, src.labels)
-                _store_changes(src.out, name, found)
+                _store_changes(src, name, found)
         page = guarded(
             Path("kits"),
             kits.whats_new_page,
@@ -144,7 +144,7 @@ def _tiers_at(
 ) -> dict[str, str]:
     """Each partner's tier at revision `since` (none when that revision cannot be read): from
     the cache, else from the partner edition of that revision (a revision never changes)."""
-    from salesplay.write import read_output, write_output
+    from salesplay.write import read_output
 
     name = f"{cache}/{key_of('kit-tiers', since)}.json"
     state.tiers_cache.add(name)
@@ -157,8 +157,7 @@ def _tiers_at(
     old = editions_then(since)
     partner = old.get("partner") if old is not None else None
     tiers = {} if partner is None else {pid: p.tier for pid, p in partner.partners.items()}
-    with contextlib.suppress(OSError, ValueError):
-        write_output(src.out, name, json.dumps(tiers, sort_keys=True).encode(), durable=False)
+    src.keep(name, json.dumps(tiers, sort_keys=True).encode(), durable=False)
     return tiers
 
 
@@ -178,9 +177,6 @@ def _cached_changes(out: Path, name: str) -> tuple[bool, list[diff.Change] | Non
         return False, None
 
 
-def _store_changes(out: Path, name: str, found: list[diff.Change] | None) -> None:
-    from salesplay.write import write_output
-
+def _store_changes(src: Sources, name: str, found: list[diff.Change] | None) -> None:
     data = None if found is None else [c.as_dict() for c in found]
-    with contextlib.suppress(OSError, ValueError):
-        write_output(out, name, json.dumps(data, sort_keys=True).encode())
+    src.keep(name, json.dumps(data, sort_keys=True).encode())
