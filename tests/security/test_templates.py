@@ -670,6 +670,16 @@ def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: P
             "deck master's slides are 0 × 0 inches: PowerPoint allows 1 to 56 inches a side",
         ),
         (
+            _master(
+                _part(
+                    "ppt/presentation.xml",
+                    lambda d: d.replace(_SIZE, b'<p:sldSz cx="1828800" cy="1828800"/>'),
+                )
+            ),
+            "deck master's slides are 2 × 2 inches: the co-branded decks of partner kits need"
+            " at least 5.4 × 1.55 inches for the partner's logo, name and contact",
+        ),
+        (
             _as(b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
             "deck master is a macro-enabled presentation (.pptm): save it as a PowerPoint"
             " Presentation (.pptx)",
@@ -731,6 +741,7 @@ def test_an_optional_layout_named_with_a_slip_is_a_warning_naming_it(tmp_path: P
         "malformed-theme-xml",
         "no-slide-size",
         "zero-slide-size",
+        "a-slide-too-small-for-a-kits-co-brand-slot",
         "a-macro-enabled-presentation-renamed",
         "a-template-renamed",
         "a-vba-project-inside",

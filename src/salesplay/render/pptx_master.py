@@ -187,17 +187,38 @@ def check_parts(master: Path) -> float:
 SLIDE_SIDES = (914_400, 51_206_400)
 
 
+def cobrand_sides() -> tuple[int, int]:
+    """The least slide, in EMU, a partner kit's co-brand slot fits on (cobrand.prepare): the
+    partner's logo box and an inch of its name beside it, between the slot's margins; the
+    slot's card 1.55 inches high at the bottom edge."""
+    from salesplay import cobrand
+
+    return cobrand.SLOT_LOGO_W + cobrand.SLOT_MARGINS + EMU_PER_INCH, int(1.55 * EMU_PER_INCH)
+
+
 def _check_size(master: Path, prs: Any) -> None:
     sides = (prs.slide_width, prs.slide_height)
     if None in sides:
         raise master_fault(
             master, "deck master has no slide size (ppt/presentation.xml lacks <p:sldSz>)"
         )
+    inches = " × ".join(f"{side / EMU_PER_INCH:g}" for side in sides)
     if not all(SLIDE_SIDES[0] <= side <= SLIDE_SIDES[1] for side in sides):
-        inches = " × ".join(f"{side / EMU_PER_INCH:g}" for side in sides)
         raise master_fault(
             master,
             f"deck master's slides are {inches} inches: PowerPoint allows 1 to 56 inches a side",
+        )
+    least = cobrand_sides()
+    if any(side < need for side, need in zip(sides, least, strict=True)):
+        # the slot was placed off the slide's left and top edges, its name's box given a
+        # negative width (`<a:ext cx="-2194560">`), which PowerPoint offers to repair in
+        # every co-branded deck of every kit; `check` passed it
+        wide, high = (f"{need / EMU_PER_INCH:g}" for need in least)
+        raise master_fault(
+            master,
+            f"deck master's slides are {inches} inches: the co-branded decks of partner kits"
+            f" need at least {wide} × {high} inches for the partner's logo, name and contact"
+            " (make the slides larger in PowerPoint's Slide Size)",
         )
 
 
