@@ -57,6 +57,19 @@ def test_a_raster_logo_is_faint_when_no_part_of_it_is_darker_than_near_white(
     assert images.check_image(_png(fill, mark), ".png").faint is faint
 
 
+@pytest.mark.parametrize(("level", "faint"), [(3000, False), (20_000, False), (65_000, True)])
+def test_a_16_bit_grey_logo_is_scaled_not_clipped(level: int, faint: bool) -> None:
+    """A 16-bit grey PNG's values run to 65,535: Pillow's convert() clipped them at 255, so a
+    near-black logo (3,000 of 65,535) was published white, and called faint."""
+    out = io.BytesIO()
+    Image.new("I;16", (200, 80), level).save(out, format="PNG")
+    checked = images.check_image(out.getvalue(), ".png")
+    assert checked.faint is faint
+    with Image.open(io.BytesIO(checked.png)) as published:
+        grey = published.convert("L").getpixel((100, 40))
+    assert grey == round(level / 257), (level, grey)
+
+
 def test_a_white_jpeg_is_faint_too() -> None:
     out = io.BytesIO()
     Image.new("RGB", (120, 40), (255, 255, 255)).save(out, format="JPEG")

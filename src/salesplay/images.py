@@ -322,10 +322,18 @@ def _side(value: float) -> str:
     return f"{value:.10g}" if abs(value) < 1e15 else f"{value:g}"
 
 
+#: Pillow's modes of 16-bit grey (a PNG of bit depth 16): values 0 to 65,535
+_WIDE_GREYS = frozenset({"I;16", "I;16B", "I;16L", "I"})
+
+
 def _rgba_of(image: PilImage, side: int) -> PilImage:
     """The image in RGBA, longest side at most `side` (never enlarged)."""
     from PIL import Image
 
+    if image.mode in _WIDE_GREYS:
+        # a 16-bit grey PNG: convert() clips each value at 255 instead of scaling it, so a
+        # near-black logo was published white (and `check` called it faint)
+        image = image.convert("I").point(lambda v: v * (1 / 257) + 0.5).convert("L")
     rgba = image.convert("RGBA")
     rgba.thumbnail((side, side), Image.Resampling.LANCZOS)
     return rgba
