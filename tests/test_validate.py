@@ -520,6 +520,42 @@ def test_an_id_windows_keeps_for_a_device_is_an_error(tmp_path: Path, kind: str,
     assert [line for line in result.lines if line.startswith(said)], result.lines
 
 
+@pytest.mark.parametrize(("length", "code"), [(59, 0), (60, 1), (64, 1)])
+def test_a_kit_file_windows_cannot_open_unpacked_is_an_error_at_the_partner(
+    tmp_path: Path, length: int, code: int
+) -> None:
+    """Explorer's "Extract all" unpacks `<partner>.zip` into
+    C:\\Users\\<name>\\Downloads\\<partner>\\, and the kit's folder is the partner's id
+    again: with a partner and a play of 64 characters an enablement deck's path was 270
+    characters, and Windows opens none past 259 (a user name has at most 20)."""
+    partner = "blue-river-" + "x" * (length - 11)
+    play = "backup-" + "x" * 56  # 63 characters, in the gold kit
+    edits = {
+        f"partners/{partner}.yaml": base_text("partners/blue-river.yaml"),
+        f"plays/{play}.yaml": base_text("plays/backup-modernization.yaml"),
+    }
+    result = check(tmp_path, edits)
+    assert result.code == code, result.lines
+    deck = f"{partner}/for-your-team/decks/{play}-enablement.pptx"
+    size = len("C:/Users//Downloads//") + 20 + length + len(deck)
+    said = [
+        line
+        for line in result.lines
+        if line.startswith(f"plays/partners/{partner}.yaml:1:1: error: partner '{partner}'")
+    ]
+    if not code:
+        assert not said, said
+        assert size == 259
+        return
+    assert said == [
+        f"plays/partners/{partner}.yaml:1:1: error: partner '{partner}': its kit's file"
+        f" '{deck}' unpacks on Windows to a path of {size} characters"
+        f' (C:\\Users\\<name>\\Downloads\\{partner}\\…, where "Extract all" puts it, for a'
+        " user name of 20 characters), past the 259 Windows opens; shorten the partner's id"
+        f" (its file name) or the id of play '{play}'"
+    ], result.lines
+
+
 def test_capability_id_not_kebab_case(tmp_path: Path) -> None:
     result = check(
         tmp_path,

@@ -8,10 +8,21 @@ from pathlib import Path
 from salesplay.context import UsageError
 from salesplay.diagnostics import Location, Reporter, display_path
 from salesplay.edition import Omission, audience_words, explain_kit, kit_plays, make_edition
+from salesplay.kitnames import (
+    USER_NAME,
+    WINDOWS_MAX_PATH,
+    brief_name,
+    card_name,
+    competitor_name,
+    enablement_name,
+    folder_of,
+    pitch_name,
+    unpacked_length,
+)
 from salesplay.load import YamlPath
 from salesplay.models import AUDIENCES, Audience
 from salesplay.resolve import AVAILABLE, Catalog
-from salesplay.views import Edition
+from salesplay.views import Edition, KitView
 
 #: reasons named in one warning; the rest are counted (`salesplay explain` lists them all).
 MAX_REASONS = 3
@@ -85,6 +96,70 @@ def run_audit(cat: Catalog, reporter: Reporter) -> None:
     _pitch_decks(audit, reporter)
     _destinations_without_pitch(audit, reporter)
     _empty_kits(audit, reporter)
+    _long_kit_paths(audit.cat, reporter)
+
+
+def _long_kit_paths(cat: Catalog, reporter: Reporter) -> None:
+    """A kit file whose path, unpacked by Windows' "Extract all" into the Downloads folder
+    (kitnames.UNPACKED_AT), is past the 259 characters Windows opens: the partner's id is in
+    it twice (the zip's name and its folder), and ids of 64 characters made 270. An error at
+    the partner, naming its longest file and the id that made it: such a kit cannot be
+    unpacked where a partner unpacks it."""
+    # the longest file any kit could hold: the kits themselves are made only when it is long
+    longest = max((len(name) for name, _ in _kit_files(cat, None)), default=0)
+    source = cat.config.source_locale
+    folders = {
+        pid: [folder_of(pid, locale, source) for locale in cat.kit_locales(pid)]
+        for pid in sorted(cat.partners)
+    }
+    at_risk = [
+        pid
+        for pid, found in folders.items()
+        if max(unpacked_length(pid, f) for f in found) + 1 + longest > WINDOWS_MAX_PATH
+    ]
+    if not at_risk:
+        return
+    kits = make_edition(cat, "partner", decode=False).kits
+    for pid in at_risk:
+        kit = kits.get(cat.partners[pid].tier)
+        if kit is None:
+            continue  # an unknown tier is its own error
+        files = [
+            (f"{folder}/{name}", what)
+            for folder in folders[pid]
+            for name, what in _kit_files(cat, kit)
+        ]
+        if not files:
+            continue
+        deepest, what = max(files, key=lambda f: len(f[0]))
+        length = unpacked_length(pid, deepest)
+        if length <= WINDOWS_MAX_PATH:
+            continue
+        reporter.error(
+            Location(cat.docs[("partner", pid)].path),
+            f"partner '{pid}': its kit's file '{deepest}' unpacks on Windows to a path of"
+            f" {length} characters (C:\\Users\\<name>\\Downloads\\{pid}\\…, where"
+            f' "Extract all" puts it, for a user name of {USER_NAME} characters), past the'
+            f" {WINDOWS_MAX_PATH} Windows opens; shorten the partner's id (its file name)"
+            f" or the id of {what}",
+            "kit-path",
+            ("partner", pid),
+        )
+
+
+def _kit_files(cat: Catalog, kit: KitView | None) -> list[tuple[str, str]]:
+    """The files of a tier's kit that an id names, each with the entity whose id it is
+    ("play 'x'"); with no kit, those of every play, destination and competitor."""
+    plays = kit.plays if kit else tuple(cat.plays)
+    briefs = kit.briefs if kit else plays
+    rivals = kit.competitors if kit else tuple(cat.competitors)
+    destinations = kit.destinations if kit else tuple(cat.destinations)
+    return [
+        *((f(p), f"play '{p}'") for p in plays for f in (card_name, enablement_name)),
+        *((brief_name(p), f"play '{p}'") for p in briefs),
+        *((competitor_name(c), f"competitor '{c}'") for c in rivals),
+        *((pitch_name(d), f"destination '{d}'") for d in destinations),
+    ]
 
 
 def _empty_kits(audit: _Audit, reporter: Reporter) -> None:

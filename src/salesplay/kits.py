@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 
 import jinja2
 
-from salesplay import cobrand, jsonfile
+from salesplay import cobrand, jsonfile, kitnames
 from salesplay.diagnostics import Diagnostic, Location
 from salesplay.diff import SECTIONS, Change, by_kind
 from salesplay.engine.records import key_of
@@ -47,14 +47,14 @@ from salesplay.views import ContactView, Edition, KitView, PartnerView
 from salesplay.write import Manifest, open_output, sha256_bytes
 
 A4_WIDTH_PT = KIT_PAGE_WIDTH_PT
-#: the kit's folder for the partner's own sellers, and the one for their customers
-TEAM = "for-your-team"
-CUSTOMERS = "for-your-customers"
+# where each file lives in a kit: kitnames' answer (which check reads without this module)
+TEAM, CUSTOMERS, WHATS_NEW = kitnames.TEAM, kitnames.CUSTOMERS, kitnames.WHATS_NEW
+card_name, enablement_name = kitnames.card_name, kitnames.enablement_name
+competitor_name, brief_name = kitnames.competitor_name, kitnames.brief_name
+pitch_name, folder_of = kitnames.pitch_name, kitnames.folder_of
 #: each part's folder → the audience its files are made for (the canary scan reads it);
 #: the index, logos and manifest beside them are the partner's (audience of the kit)
 PARTS: dict[str, str] = {TEAM: "partner", CUSTOMERS: "public"}
-#: the team part's note of what changed for the tier since the partner's previous kit
-WHATS_NEW = "whats-new"
 #: how whats-new.html records the revision its changes are counted from (read back next build)
 #: ("<commit>@<day>": the day the previous kit judged staleness at, see previous_since)
 SINCE_META = re.compile(
@@ -67,33 +67,6 @@ NO_HISTORY = "-"
 
 #: a kit member made once per tier: (tier, play or destination id).
 Member = tuple[str, str]
-
-
-# Where each file lives inside a kit's folder: the one answer, for the kit, its index and
-# the partner feeds' links.
-def card_name(play: str) -> str:
-    """A play's partner battlecard in the kit."""
-    return f"{TEAM}/battlecards/{play}.pdf"
-
-
-def enablement_name(play: str) -> str:
-    """A play's enablement deck in the kit."""
-    return f"{TEAM}/decks/{play}-enablement.pptx"
-
-
-def competitor_name(competitor: str) -> str:
-    """A competitor's card in the kit."""
-    return f"{TEAM}/competitors/{competitor}.pdf"
-
-
-def brief_name(play: str) -> str:
-    """A public play's customer brief in the kit."""
-    return f"{CUSTOMERS}/briefs/{play}.pdf"
-
-
-def pitch_name(destination: str) -> str:
-    """A destination's customer pitch deck in the kit."""
-    return f"{CUSTOMERS}/decks/{destination}-pitch.pptx"
 
 
 T = TypeVar("T")
@@ -622,13 +595,6 @@ def kit_zip(shared: KitShared, partner_id: str, previous: Previous | None = None
 
 
 # --- what's new since the partner's previous kit ------------------------------------------------
-
-
-def folder_of(partner_id: str, locale: str, source_locale: str) -> str:
-    """The folder a kit unpacks to: the partner's id, with the locale for a kit in another
-    language than the source (muller-son-de), so that a partner's kits in two languages
-    unpack side by side instead of over each other."""
-    return partner_id if locale == source_locale else f"{partner_id}-{locale}"
 
 
 def kit_folder(shared: KitShared, partner_id: str) -> str:

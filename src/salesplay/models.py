@@ -30,7 +30,8 @@ Status = Literal["ga", "beta", "launch-ready", "development", "concept"]
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: the longest id: ids name files (`<play>-enablement.pptx` in a kit, a playbook's parts
 #: under `.salesplay/` with an 86-character key beside the id), and a file name has at most
-#: 255 bytes; a kit's deepest path stays far inside Windows' 260 characters
+#: 255 bytes (a kit's deepest path, which holds the partner's id twice once Windows unpacks
+#: it, is held to the 259 characters Windows opens apart: audit._long_kit_paths)
 MAX_ID_LENGTH = 64
 #: names Windows gives to devices, with any suffix (`con.pdf` too): an id that is one names a
 #: kit's file or folder a partner on Windows cannot unpack
