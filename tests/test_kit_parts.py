@@ -220,6 +220,21 @@ def test_the_index_explains_the_two_parts_and_who_to_call(shared: kits.KitShared
         assert f'href="{href}"' in page
 
 
+def test_the_index_says_to_extract_the_kit_before_its_first_link(
+    shared: kits.KitShared,
+) -> None:
+    """Windows opens a page double-clicked inside a zip alone, from a temporary folder: every
+    link of the index and both logos then fail, and nothing on the page said why."""
+    page = index_of(shared, "gold-partner")
+    body = page.split("<main>", 1)[1]
+    assert body.index("Extract the whole kit first") < body.index("<a href=")
+    assert (
+        "Extract the whole kit first (on Windows: right-click the zip, then Extract All ) and"
+        " open this page from the extracted folder: opened inside the zip, its links cannot"
+        " find the files." in visible_text(page)
+    )
+
+
 def test_member_audience_follows_the_part() -> None:
     assert kits.member_audience("p/for-your-customers/briefs/x.pdf") == "public"
     assert kits.member_audience("for-your-customers/decks/x-pitch.pptx") == "public"

@@ -531,6 +531,22 @@ def test_english_kit_index_keeps_its_lines_and_german_translates_them() -> None:
     assert "Erstellt am 30.11.2026 von Northwind." in german
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("de", "<strong>Entpacken Sie zuerst das ganze Kit</strong>"),
+        ("ja", "<strong>まずキット全体を展開してください</strong>"),
+        ("ar", "<strong>استخرج الحزمة كاملة أولًا</strong>"),
+    ],
+)
+def test_the_kit_index_says_to_extract_the_kit_in_its_language(locale: str, said: str) -> None:
+    """The partner who opened the page inside the zip reads why its links fail in the kit's
+    language, with the name Windows gives "Extract All" there."""
+    env = make_env(None, labels=labels_for(locale))
+    page = render(env, "kit_index.html", **_kit_context())
+    assert said in page and "Extract the whole kit" not in page
+
+
 def test_names_and_contacts_keep_their_own_direction_on_an_arabic_kit_index() -> None:
     """On a right-to-left page a Latin name is set apart left to right, so the sentence's
     full stop stays at its end; in an Arabic contact line a phone number reads "+1 555
