@@ -612,6 +612,7 @@ def _plan(
             by = frozenset({fam.name})
             for unit in fam.plan(src.without(fam.ignores)):
                 rel = localized_path(unit.rel, locale, locales[0]) if translated else unit.rel
+                _check_owner(fam.name, unit.family, rel)
                 unit = replace(unit, rel=rel, planners=by)
                 if early is not None:
                     # a long document starts as soon as it is planned, while the rest is
@@ -626,6 +627,21 @@ def _plan(
                 keys.keep(name, key, outputs)
             units += made
     return merge(units)
+
+
+def _check_owner(planner: str, kind: str, rel: str) -> None:
+    """A planned output must lie under a glob of the family it names (a site asset the
+    matrix plans names the site): else `--only` of one family would overwrite another's
+    output without a word (merge sees two units for one path only when both are planned),
+    and an output no family owns would be written but never pruned."""
+    found = _families.owner(rel)
+    if found is None or found.name != kind:
+        whose = "no family" if found is None else f"family '{found.name}'"
+        raise BuildFault(
+            Location(Path(rel), 0, 0),
+            f"family '{planner}' plans an output of '{kind}' at a path {whose} owns:"
+            " a path belongs to the one family whose `outputs` globs match it",
+        )
 
 
 def _edition(cat: Catalog, labels: Labels, jargon: Jargon | None, audience: str) -> Edition:
