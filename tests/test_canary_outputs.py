@@ -171,6 +171,47 @@ def partner_tiers(root: Path) -> dict[str, str]:
     return tiers
 
 
+def catalog_tiers(root: Path) -> list[str]:
+    """The partner tiers of the built canary catalog, lowest first."""
+    line = next(
+        x for x in (root / "catalog.yaml").read_text().splitlines() if x.startswith("tiers:")
+    )
+    return [t.strip() for t in line.partition("[")[2].partition("]")[0].split(",")]
+
+
+def output_tiers(rel: str, partners: dict[str, str], tiers: list[str]) -> set[str]:
+    """The partner tiers whose sellers read `rel`: a kit's partner's tier; for any other
+    output made for partners, the tier a `partner-<tier>` part of its path names
+    (feed/partner-gold.json, feed/partner-gold/x.md), else every tier: a partner output that
+    names no tier is any partner's, and may hold only what every tier may see."""
+    if is_kit(rel):
+        return {partners[Path(rel).stem]}
+    for part in delocalized(rel)[0].split("/"):
+        found = re.fullmatch(r"partner-(.+?)(?:\.[^.]*)?", part)
+        if found and found.group(1) in tiers:
+            return {found.group(1)}
+    return set(tiers)
+
+
+def tier_leaks(
+    scanned: dict[str, dict[str, set[str]]], partners: dict[str, str], tiers: list[str]
+) -> dict[str, set[str]]:
+    """where → canaries of a play above the tier (or whose partner block is hidden) in an
+    output read by partners: every kit, and every other output the registry makes for
+    partners (a family's per-tier files, or one file for every partner)."""
+    found: dict[str, set[str]] = {}
+    for rel, hits in scanned.items():
+        if not is_kit(rel) and audience_of(rel) != "partner":
+            continue
+        readers = output_tiers(rel, partners, tiers)
+        for where, canaries in hits.items():
+            for canary in canaries:
+                family = family_of(canary)
+                if family in KIT_TIERS and not readers <= KIT_TIERS[family]:
+                    found.setdefault(where, set()).add(canary)
+    return found
+
+
 #: the build's bookkeeping (records, the kit cache): no audience receives it.
 BOOKKEEPING = ".salesplay/"
 
@@ -262,19 +303,9 @@ def test_no_kit_names_a_play_outside_its_tier(
     scanned: dict[str, dict[str, set[str]]], root: Path
 ) -> None:
     """A play above a partner's tier, or whose partner block is hidden, is named nowhere in
-    its kit: battlecards, path slides, speaker notes, competitor cards, the index."""
-    tiers = partner_tiers(root)
-    found: dict[str, set[str]] = {}
-    for rel, hits in scanned.items():
-        if not is_kit(rel):
-            continue
-        tier = tiers[Path(rel).stem]
-        for where, canaries in hits.items():
-            for canary in canaries:
-                family = family_of(canary)
-                if family in KIT_TIERS and tier not in KIT_TIERS[family]:
-                    found.setdefault(where, set()).add(canary)
-    assert found == {}
+    its kit: battlecards, path slides, speaker notes, competitor cards, the index; nor in
+    any other output made for partners of that tier (the feeds' partner-<tier> files)."""
+    assert tier_leaks(scanned, partner_tiers(root), catalog_tiers(root)) == {}
     # the scan can fail: the gold kit holds the gold play, path slides and notes included
     gold = {c for where, hits in scanned["kits/gold-partner.zip"].items() for c in hits}
     assert {"kqzgold01", "kqzgold07"} <= gold
@@ -426,3 +457,21 @@ def test_playbooks_carry_internal_canaries(scanned: dict[str, dict[str, set[str]
     for rel in ("playbooks/resilience.pdf", "playbooks/secret-destination.pdf"):
         found = set().union(*scanned[rel].values())
         assert {c for c in found if c.startswith("kqzint")}, rel
+
+
+def test_a_partner_output_outside_the_kits_is_read_by_its_tier() -> None:
+    """A registered partner's feed naming the gold-only play is a leak, as in its kit; the
+    gold feed may name it; a partner output naming no tier is read by every tier."""
+    tiers = ["registered", "silver", "gold"]
+    scanned = {
+        "feed/partner-registered.json": {"feed/partner-registered.json": {"kqzgold01"}},
+        "feed/partner-gold.json": {"feed/partner-gold.json": {"kqzgold01"}},
+        "feed/partner-gold/gold-play.md": {"feed/partner-gold/gold-play.md": {"kqznokit01"}},
+        "feed/rep.json": {"feed/rep.json": {"kqzgold01", "kqznokit01"}},
+    }
+    assert tier_leaks(scanned, {}, tiers) == {
+        "feed/partner-registered.json": {"kqzgold01"},
+        "feed/partner-gold/gold-play.md": {"kqznokit01"},
+    }
+    assert output_tiers("feed/partner-silver.atom", {}, tiers) == {"silver"}
+    assert output_tiers("partner-things/all.json", {}, tiers) == set(tiers)
