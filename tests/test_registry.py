@@ -115,3 +115,15 @@ def test_owner_answers_from_the_registry_in_force(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("export", "export_owner_family")))
     monkeypatch.setattr(families_module, "KINDS", (*KINDS, "export"))
     assert owner("export/rep-plays.csv") is export
+
+
+def test_the_readme_shows_the_table_row_a_new_family_needs() -> None:
+    """The worked example of "Adding an output family" shows every file a contributor
+    touches: the module, the registry line and the row the table test asks for, with the
+    example family's audiences; and where a partner output outside the kits comes from."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Adding an output family", 1)[1].split("\n## ", 1)[0]
+    rows = [m for line in section.splitlines() if (m := _ROW.match(line))]
+    assert [(m["kind"], m["audience"].strip()) for m in rows] == [("export", "rep")]
+    assert '"What you get"' in section
+    assert "partner-<tier>" in section and "kits[tier].cards" in section
