@@ -19,7 +19,7 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 \
                 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fontconfig
 TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carlito gettext
 
-.PHONY: all build check kits serve test lint format bench clean distclean runtime-deps test-deps
+.PHONY: all build check kits serve test lint format readme bench clean distclean runtime-deps test-deps
 
 all: build
 
@@ -57,6 +57,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+
+readme: $(STAMP)
+	$(BIN)/python tools/readme_table.py
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench tools

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import re
 import sys
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,9 +18,19 @@ from salesplay import families as families_module
 from salesplay.build import KINDS as BUILD_KINDS
 from salesplay.build import run_build
 from salesplay.context import Context
-from salesplay.families import KINDS, REGISTRY, families, family, owner
+from salesplay.families import (
+    KINDS,
+    REGISTRY,
+    TABLE_END,
+    families,
+    family,
+    owner,
+    readme_table,
+)
+from salesplay.families.base import Family
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 _ROW = re.compile(r"^\| `(?P<kind>[a-z-]+)` \| (?P<output>.+?) \| (?P<audience>[^|]+) \| .+\|$")
 
 
@@ -29,6 +42,47 @@ def _table() -> list[tuple[str, str, str]]:
         for line in section.splitlines()
         if (m := _ROW.match(line))
     ]
+
+
+def _readme_table_tool() -> Any:
+    spec = importlib.util.spec_from_file_location("readme_table", ROOT / "tools/readme_table.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_readme_table_is_the_one_the_registry_writes() -> None:
+    """The table of "What you get" is written from the registry (make readme): a family
+    whose row is missing or stale fails here, with what to run."""
+    text = README.read_text(encoding="utf-8")
+    assert _readme_table_tool().with_table(text) == text, "run make readme"
+
+
+def test_a_family_without_rows_gets_one_of_its_outputs_and_description(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new family needs no hand-written row: one is made of its globs, their audiences
+    and its description, and `make readme` puts it in the README's table."""
+    module = types.ModuleType("export_row_family")
+    module.FAMILY = Family(  # type: ignore[attr-defined]
+        "export",
+        "every rep-visible play as CSV",
+        (("export/*.csv", "rep"), ("export/public/*.csv", "public"), ("export/log/*", None)),
+        lambda _src: [],
+    )
+    monkeypatch.setitem(sys.modules, "export_row_family", module)
+    monkeypatch.setattr(families_module, "REGISTRY", (*REGISTRY, ("export", "export_row_family")))
+    monkeypatch.setattr(families_module, "KINDS", (*KINDS, "export"))
+    row = (
+        "| `export` | `build/export/*.csv`, `build/export/public/*.csv`, `build/export/log/*`"
+        " | rep, public, — | every rep-visible play as CSV |"
+    )
+    assert readme_table().splitlines()[-1] == row
+    text = README.read_text(encoding="utf-8")
+    made = _readme_table_tool().with_table(text)
+    assert made.count(row) == 1 and made.index(row) < made.index(TABLE_END)
+    assert made.replace(row + "\n", "") == text
 
 
 def test_the_readme_table_lists_every_family_with_its_audiences() -> None:
@@ -117,13 +171,12 @@ def test_owner_answers_from_the_registry_in_force(monkeypatch: pytest.MonkeyPatc
     assert owner("export/rep-plays.csv") is export
 
 
-def test_the_readme_shows_the_table_row_a_new_family_needs() -> None:
-    """The worked example of "Adding an output family" shows every file a contributor
-    touches: the module, the registry line and the row the table test asks for, with the
-    example family's audiences; and where a partner output outside the kits comes from."""
+def test_the_readme_shows_the_table_row_a_new_family_gets() -> None:
+    """The worked example of "Adding an output family" shows the row `make readme` writes
+    for it, and where a partner output outside the kits comes from."""
     text = README.read_text(encoding="utf-8")
     section = text.split("### Adding an output family", 1)[1].split("\n## ", 1)[0]
     rows = [m for line in section.splitlines() if (m := _ROW.match(line))]
     assert [(m["kind"], m["audience"].strip()) for m in rows] == [("export", "rep")]
-    assert '"What you get"' in section
+    assert "make readme" in section and '"What you get"' in section
     assert "partner-<tier>" in section and "kits[tier].cards" in section

@@ -61,4 +61,28 @@ def _owner_name(rel: str, _registry: object, _kinds: object) -> str | None:
     return next((fam.name for fam in families() if fam.owns(rel)), None)
 
 
-__all__ = ["KINDS", "REGISTRY", "families", "family", "owner"]
+#: where the README's "What you get" table stands (tools/readme_table.py writes between them)
+TABLE_START = "<!-- families: written by tools/readme_table.py from the registry -->"
+TABLE_END = "<!-- /families -->"
+
+
+def readme_table() -> str:
+    """The README's "What you get" table, made from the registry: each family's rows
+    (Family.table_rows), in registry order."""
+    head = [
+        "| family (`--only`) | output | audience edition | what it is for |",
+        "|---|---|---|---|",
+    ]
+    return "\n".join([*head, *(row for fam in families() for row in fam.table_rows())])
+
+
+__all__ = [
+    "KINDS",
+    "REGISTRY",
+    "TABLE_END",
+    "TABLE_START",
+    "families",
+    "family",
+    "owner",
+    "readme_table",
+]

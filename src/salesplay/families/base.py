@@ -213,6 +213,18 @@ class Sources:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One row of the README's "What you get" table (families.readme_table writes it)."""
+
+    #: the outputs as a reader names them (`build/battlecards/<play>.pdf`)
+    output: str
+    #: the editions they are made from, as a reader names them
+    audience: str
+    #: what they are for; "": the family's description
+    what: str = ""
+
+
+@dataclass(frozen=True)
 class Family:
     """One kind of output: its `--only` name, its edition, the paths it owns, its planner.
 
@@ -222,7 +234,7 @@ class Family:
     """
 
     name: str
-    #: what it is for, as the README's table says it.
+    #: what it is for, as the README's table says it (Row.what).
     description: str
     #: output paths it owns (glob patterns relative to --out), each with the audience of the
     #: edition it is made from (None: the marketers' own outputs, which show everything).
@@ -261,12 +273,28 @@ class Family:
     #: last plan (a partner's new contact plans no report).
     skims: frozenset[str] = frozenset()
     skimmed: Callable[[Sources], object] | None = None
+    #: its rows in the README's "What you get" table; none: one row of its `outputs` globs,
+    #: their audiences and its description
+    rows: tuple[Row, ...] = ()
 
     def __post_init__(self) -> None:
         # serve hurries a quick family's pages so that a rep's page reloads first: one
         # that shows reps nothing would be a build the user waits for in vain
         if self.quick and not (self.served and any(a == "rep" for _, a in self.outputs)):
             raise ValueError(f"family {self.name!r}: a quick family is served and makes rep pages")
+
+    def table_rows(self) -> list[str]:
+        """Its rows of the README's "What you get" table, in Markdown."""
+        rows = self.rows or (
+            Row(
+                ", ".join(f"`build/{pattern}`" for pattern, _ in self.outputs),
+                ", ".join(dict.fromkeys(audience or "—" for _, audience in self.outputs)),
+            ),
+        )
+        return [
+            f"| `{self.name}` | {row.output} | {row.audience} | {row.what or self.description} |"
+            for row in rows
+        ]
 
     def owns(self, rel: str) -> bool:
         """Whether the output path `rel` (of any locale) belongs to this family."""

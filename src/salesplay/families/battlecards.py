@@ -7,7 +7,7 @@ from pathlib import Path
 from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base
-from salesplay.families.base import Family, Sources, page_of, pdf_page
+from salesplay.families.base import Family, Row, Sources, page_of, pdf_page
 from salesplay.render import html
 
 NAME = "battlecards"
@@ -58,4 +58,5 @@ FAMILY = Family(
     served=True,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(Row("`build/battlecards/<play>.pdf`", "rep"),),
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 from salesplay.diagnostics import Location
 from salesplay.engine.units import Unit
 from salesplay.families import base, site
-from salesplay.families.base import Family, Sources, guarded, page_of, page_unit, pdf_page
+from salesplay.families.base import Family, Row, Sources, guarded, page_of, page_unit, pdf_page
 from salesplay.models import Audience
 from salesplay.render import html
 
@@ -126,9 +126,9 @@ def plan(src: Sources) -> list[Unit]:
 
 FAMILY = Family(
     NAME,
-    "per competitor: quick dismiss, where they win and where they're weak, our claims against"
-    " them with proof, objections they plant, talk tracks and landmines, the plays they are in;"
-    " ≤ 2 A4 pages",
+    "per competitor: quick dismiss, where they win and where they're weak, our claims"
+    " against them with proof, objections they plant, talk tracks and landmines, the plays"
+    " they are in; ≤ 2 A4 pages (partners get theirs in their kits)",
     (
         (f"{NAME}/public/*.pdf", "public"),
         (f"{NAME}/internal/*.pdf", "internal"),
@@ -139,4 +139,12 @@ FAMILY = Family(
     served=True,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(
+        Row(
+            "`build/competitors/<competitor>.pdf`, `build/competitors/public/<competitor>.pdf`,"
+            " `build/competitors/internal/<competitor>.pdf`, pages"
+            " `build/competitors/<competitor>.html` and `build/competitors/all_competitors.html`",
+            "rep, public, internal",
+        ),
+    ),
 )

@@ -9,7 +9,7 @@ from salesplay import images
 from salesplay.diagnostics import Diagnostic, Location, Severity
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit
-from salesplay.families.base import Family, Sources, deck_unit, place_of, warm_pptx
+from salesplay.families.base import Family, Row, Sources, deck_unit, place_of, warm_pptx
 from salesplay.faults import BuildFault, Subject
 from salesplay.render import decks
 from salesplay.render.slides import DeckError, Logo, Overflow, SlideSpec
@@ -218,4 +218,16 @@ FAMILY = Family(
     warm=warm_pptx,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(
+        Row(
+            "`build/decks/<destination>-pitch.pptx`",
+            "public",
+            "customer pitch: promise, why change, why now, outcomes, the path, proof",
+        ),
+        Row(
+            "`build/decks/<play>-enablement.pptx`",
+            "rep",
+            "the battlecard as slides, with speaker notes",
+        ),
+    ),
 )

@@ -10,7 +10,7 @@ from typing import Literal
 from salesplay import families, kits, richtext
 from salesplay.changes import ReleaseNote, history
 from salesplay.engine.units import Unit
-from salesplay.families.base import Family, Sources, page_unit, scratch
+from salesplay.families.base import Family, Row, Sources, page_unit, scratch
 from salesplay.jargon import shown_term
 from salesplay.models import Audience, may_see
 from salesplay.render import atom
@@ -403,8 +403,9 @@ def plan(src: Sources) -> list[Unit]:
 
 FAMILY = Family(
     NAME,
-    "a JSON feed per edition (stable ids, plain text and Markdown of every field, links,"
-    " as-of date, revision) and one Markdown file per card, for CRMs and AI assistants",
+    "machine-readable editions for CRMs and AI assistants (stable ids, Markdown and plain"
+    " text of every field, links to the outputs, as-of date, git revision), one Markdown"
+    " card per play, and each edition's What's new as an Atom feed",
     (
         ("feed/internal.json", "internal"),
         ("feed/internal/*.md", "internal"),
@@ -426,4 +427,11 @@ FAMILY = Family(
     git=frozenset({"revision", "tags"}),
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(
+        Row(
+            "`build/feed/<edition>.json`, `build/feed/<edition>/<play>.md`,"
+            " `build/feed/<edition>.atom`",
+            "internal, rep, public, partner (one per tier: `partner-<tier>`)",
+        ),
+    ),
 )

@@ -35,7 +35,7 @@ from salesplay.diagnostics import Diagnostic
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop, largest_first
 from salesplay.families import kitmembers, kitnews
-from salesplay.families.base import Family, Sources, page_count
+from salesplay.families.base import Family, Row, Sources, page_count
 from salesplay.faults import BuildFault
 from salesplay.labels import band_wording
 from salesplay.locales import localized_path
@@ -638,10 +638,11 @@ class _KitMaker:
 
 FAMILY = Family(
     NAME,
-    "two parts: for the partner's team (battlecards, competitor cards, enablement decks) and"
-    " for its customers (one-page briefs, pitch decks); offline index, `manifest.json`",
+    "co-branded battlecards, competitor cards and decks of the partner's tier, offline"
+    " index, `manifest.json`",
     (("kits/*.zip", "partner"),),
     plan,
     # the manifest names the revision; what's new counts from the previous kit's revision
     git=frozenset({"revision"}),
+    rows=(Row("`build/kits/<partner>.zip`", "partner"),),
 )

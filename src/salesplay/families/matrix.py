@@ -6,7 +6,7 @@ from pathlib import Path
 
 from salesplay.engine.units import Unit
 from salesplay.families import site
-from salesplay.families.base import Family, Sources, guarded, page_of, page_unit, pdf_page
+from salesplay.families.base import Family, Row, Sources, guarded, page_of, page_unit, pdf_page
 from salesplay.render import html
 
 NAME = "matrix"
@@ -58,10 +58,13 @@ def plan(src: Sources) -> list[Unit]:
 
 FAMILY = Family(
     NAME,
-    "differentiators × competitors, unique vs comparative, linked to plays",
+    "differentiators × competitors, unique vs comparative, linked to plays; printed on"
+    ' landscape pages, more than ten competitors in tables of eight ("Competitors 9–16 of'
+    ' 21."), so every column is on a page (the HTML scrolls sideways)',
     (("matrix.html", "rep"), ("matrix.pdf", "rep")),
     plan,
     served=True,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(Row("`build/matrix.html`, `build/matrix.pdf`", "rep"),),
 )

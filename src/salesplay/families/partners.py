@@ -5,7 +5,7 @@ from __future__ import annotations
 from salesplay.edition import told_of
 from salesplay.engine.units import Unit
 from salesplay.families import site
-from salesplay.families.base import Family, Sources, page_unit
+from salesplay.families.base import Family, Row, Sources, page_unit
 from salesplay.render import portal
 
 NAME = "partners"
@@ -37,4 +37,5 @@ FAMILY = Family(
     # a page reps read: rebuilt in serve's first pass, and the browser reloads it
     served=True,
     quick=True,
+    rows=(Row("`build/partners/index.html`", "rep"),),
 )

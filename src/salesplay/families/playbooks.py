@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from salesplay.engine.units import Unit
-from salesplay.families.base import Family, Sources, page_of, pdf_page, warm_pdf
+from salesplay.families.base import Family, Row, Sources, page_of, pdf_page, warm_pdf
 from salesplay.render import html
 from salesplay.views import Edition
 
@@ -57,11 +57,13 @@ def _saved_last_first(src: Sources, internal: Edition) -> list[str]:
 
 FAMILY = Family(
     NAME,
-    "cover, promise, path diagram, every play in full, matrix, table of contents, bookmarks;"
-    " tagged PDF",
+    "cover, promise, path diagram, every play in full, matrix (the destination's claims"
+    " against the competitors they name and those its plays face), table of contents,"
+    " bookmarks; tagged PDF",
     (("playbooks/*.pdf", "internal"),),
     plan,
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
     warm=warm_pdf,
+    rows=(Row("`build/playbooks/<destination>.pdf`", "internal"),),
 )

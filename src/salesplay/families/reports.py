@@ -10,7 +10,7 @@ from salesplay.context import UsageError
 from salesplay.diagnostics import Diagnostic, display_path, format_json
 from salesplay.engine.records import key_of
 from salesplay.engine.units import Made, Unit, Workshop
-from salesplay.families.base import Family, Sources, page_unit, scratch
+from salesplay.families.base import Family, Row, Sources, page_unit, scratch
 from salesplay.findings import (
     Finding,
     Section,
@@ -208,8 +208,9 @@ def finish(diagnostics: Sequence[Diagnostic], root: Path) -> list[Unit]:
 
 FAMILY = Family(
     NAME,
-    "every diagnostic of the build; stale claims, jargon, coverage gaps; what changed since"
-    " the last release (internal edition)",
+    "every diagnostic of the build; stale claims, jargon, coverage gaps (internal content:"
+    " never served by `salesplay serve`); the page's styles are inline so that it reads on"
+    " its own, and it takes the theme's typeface from `site/assets/fonts.css` beside it",
     (("reports/*", None),),
     plan,
     localized=False,
@@ -222,4 +223,5 @@ FAMILY = Family(
     git=frozenset({"tags"}),
     skims=frozenset({"partner"}),
     skimmed=skimmed,
+    rows=(Row("`build/reports/check.json`, `build/reports/coverage.html`", "— (marketers)"),),
 )

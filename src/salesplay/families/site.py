@@ -14,7 +14,7 @@ from salesplay.diagnostics import Location, Reporter
 from salesplay.engine import reads
 from salesplay.engine.records import PageKey, key_of
 from salesplay.engine.units import Made, Unit, Workshop
-from salesplay.families.base import Family, Sources, guarded, page_unit, scratch
+from salesplay.families.base import Family, Row, Sources, guarded, page_unit, scratch
 from salesplay.faults import BuildFault
 from salesplay.findings import mentions_in, report_diagnostics, report_sections
 from salesplay.images import Checked, site_name
@@ -318,4 +318,5 @@ FAMILY = Family(
     git=frozenset({"tags"}),
     # partners never reach its outputs: only the kits are made per partner
     ignores=frozenset({"partner"}),
+    rows=(Row("`build/site/` (card pages `site/battlecards/<play>.html`)", "rep"),),
 )
