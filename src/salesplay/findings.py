@@ -10,6 +10,7 @@ from pathlib import Path
 
 from salesplay import richtext
 from salesplay.diagnostics import Diagnostic, Location, Subject, display_path
+from salesplay.models import Audience, may_see
 from salesplay.resolve import Catalog
 from salesplay.views import ClaimView, Edition
 
@@ -85,14 +86,19 @@ def _at(loc: Location, base: Path) -> str:
 MentionAt = Callable[[str, str], Location | None]
 
 
-def mentions_in(cat: Catalog) -> MentionAt:
-    """Where `cat`'s play names a competitor: its first entry for it without a talk track,
-    else its first entry for it."""
+def mentions_in(cat: Catalog, reader: Audience = "rep") -> MentionAt:
+    """Where `cat`'s play names a competitor in an entry `reader`'s edition shows: its first
+    such entry without a talk track, else its first such entry. A play may name a
+    competitor twice with two audiences (an internal detail beside the reps' entry): a talk
+    track added to the internal one reaches no rep."""
 
     def at(pid: str, cid: str) -> Location | None:
         play = cat.plays.get(pid)
         entries = [
-            (i, m) for i, m in enumerate(play.competitors if play else ()) if m.competitor == cid
+            (i, m)
+            for i, m in enumerate(play.competitors if play else ())
+            if m.competitor == cid
+            and may_see(reader, cat.audience("play", pid, ("competitors", i)))
         ]
         if not entries:
             return None

@@ -541,6 +541,39 @@ def test_a_competitor_named_without_a_talk_track_is_placed_at_each_play_naming_i
         assert f"plays/plays/clean-recovery.yaml:{line + 2}:5" in section
 
 
+def test_a_competitor_named_twice_is_placed_at_the_entry_reps_see(tmp_path: Path) -> None:
+    """A play may name a competitor twice with two audiences (an internal detail beside the
+    reps' entry): the report placed the missing talk track at the first entry without one,
+    the internal one, where a talk track reaches no rep."""
+    root = tmp_path / "plays"
+    shutil.copytree(SAMPLE, root)
+    (root / "competitors" / "newco.yaml").write_text(
+        "name: Newco Backup\ntype: vendor\nsummary: A new entrant.\nreviewed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    play = root / "plays" / "clean-recovery.yaml"
+    entry = "  - competitor: diy-scripts\n"
+    text = play.read_text(encoding="utf-8")
+    line = text[: text.index(entry)].count("\n") + 1  # the internal entry takes this line
+    play.write_text(
+        text.replace(
+            entry,
+            "  - competitor: newco\n    audience: internal\n    landmines: [Ask about layoffs.]\n"
+            "  - competitor: newco\n    landmines: [Ask where restores land.]\n" + entry,
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "build"
+    assert build_site(root, out)[0] == 0
+    pattern = r'<section class="report-section" id="no-talk-track"(.*?)</section>'
+    for rel in ("site/report.html", "reports/coverage.html", "de/site/report.html"):
+        found = re.search(pattern, (out / rel).read_text(encoding="utf-8"), re.S)
+        assert found, rel
+        section = found.group(1)
+        assert f"plays/plays/clean-recovery.yaml:{line + 3}:5" in section, rel
+        assert f"plays/plays/clean-recovery.yaml:{line}:5" not in section, rel
+
+
 def test_whats_new_outside_git_says_the_history_is_not_available(tmp_path: Path) -> None:
     root = tmp_path / "plays"  # a copy outside any git repository
     shutil.copytree(SAMPLE, root)
