@@ -70,6 +70,22 @@ def test_a_16_bit_grey_logo_is_scaled_not_clipped(level: int, faint: bool) -> No
     assert grey == round(level / 257), (level, grey)
 
 
+def test_a_16_bit_grey_logos_transparent_grey_stays_transparent() -> None:
+    """A 16-bit grey PNG may name one grey transparent (tRNS), its background: scaled to 8
+    bits, the image compared its pixels with the 16-bit value, so a background of 40,000
+    was published as an opaque grey box around the mark."""
+    image = Image.new("I;16", (200, 80), 40_000)
+    image.paste(Image.new("I;16", (100, 40), 3000), (50, 20))
+    out = io.BytesIO()
+    image.save(out, format="PNG", transparency=40_000)
+    checked = images.check_image(out.getvalue(), ".png")
+    assert checked.faint is False
+    with Image.open(io.BytesIO(checked.png)) as published:
+        rgba = published.convert("RGBA")
+        assert rgba.getpixel((0, 0))[3] == 0  # the background, transparent
+        assert rgba.getpixel((100, 40)) == (12, 12, 12, 255)  # the mark, scaled
+
+
 def test_a_white_jpeg_is_faint_too() -> None:
     out = io.BytesIO()
     Image.new("RGB", (120, 40), (255, 255, 255)).save(out, format="JPEG")

@@ -333,7 +333,19 @@ def _rgba_of(image: PilImage, side: int) -> PilImage:
     if image.mode in _WIDE_GREYS:
         # a 16-bit grey PNG: convert() clips each value at 255 instead of scaling it, so a
         # near-black logo was published white (and `check` called it faint)
-        image = image.convert("I").point(lambda v: v * (1 / 257) + 0.5).convert("L")
+        wide = image.convert("I")
+        grey = wide.point(lambda v: v * (1 / 257) + 0.5).convert("L")
+        key = image.info.get("transparency")
+        grey.info.pop("transparency", None)
+        if isinstance(key, int):
+            # its tRNS names the one 16-bit grey that is transparent (its background): told
+            # before scaling, as the 8-bit image compared its pixels with the 16-bit value
+            # (a background of 40,000 was published an opaque grey box)
+            from PIL import ImageMath
+
+            alpha = ImageMath.lambda_eval(lambda a: a["notequal"](a["im"], key) * 255, im=wide)
+            grey = Image.merge("LA", (grey, alpha.convert("L")))
+        image = grey
     rgba = image.convert("RGBA")
     rgba.thumbnail((side, side), Image.Resampling.LANCZOS)
     return rgba
