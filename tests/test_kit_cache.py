@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from salesplay import cobrand, kits
+from salesplay import cachefiles, cobrand, kits
 from salesplay.families import kits as family
 from salesplay.render import fonts, stamp
 from salesplay.render.band import BandFonts
@@ -104,7 +104,7 @@ def test_a_damaged_cache_is_made_again_to_the_same_kit(
 
 def test_blobs_are_refused_unless_whole_and_for_their_name(tmp_path: Path) -> None:
     name = f"{family.CACHE}/{'a' * 64}.blobs"
-    family._store_blobs(tmp_path, name, [b"one", b"", b"three"])
+    cachefiles.store_blobs(tmp_path, name, [b"one", b"", b"three"])
     assert family._cached_blobs(tmp_path, name) == [b"one", b"", b"three"]
     path = tmp_path / name
     data = path.read_bytes()
@@ -253,3 +253,79 @@ def test_a_clean_build_that_stops_before_writing_keeps_the_cache(
     assert done.code == 0, done.stderr
     assert _files(build) and not stale.exists()
     assert not any((build / ".salesplay/tmp").iterdir())
+
+
+def test_a_stopped_clean_build_puts_the_cache_back_before_it_unlocks(
+    one_kit: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kit cache a stopped --clean build set aside was put back after --out was
+    unlocked: a build waiting for the lock (serve's, a second `make`) then planned without
+    it, made a cache of its own, and the put-back failed over it: the set-aside cache was
+    swept."""
+    import fcntl
+    import os
+
+    from salesplay import build as build_module
+
+    project = tmp_path / "p"
+    shutil.copytree(one_kit.parent, project, symlinks=True)
+    build = project / "build"
+    real = build_module._put_back_cache
+    locked: list[bool] = []
+
+    def noting(out: Path) -> None:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            locked.append(True)
+        else:
+            locked.append(False)  # another build could have taken --out meanwhile
+        finally:
+            os.close(fd)
+        real(out)
+
+    monkeypatch.setattr(build_module, "_put_back_cache", noting)
+    (project / "templates").mkdir()
+    (project / "templates/kit_index.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    args = ("build", "--clean", "--only", "kits", "--as-of", AS_OF, "--jobs", "1")
+    done = run_cli(*args, cwd=project)
+    assert done.code == 1 and "nothing was written" in done.stderr, done.stderr
+    assert locked == [True]
+    assert _files(build)
+
+
+def test_a_clean_build_that_cannot_write_its_pages_keeps_the_cache(
+    one_kit: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full disk while stage 0 is staged stops the build with "nothing was written" and
+    build/ as it was: a --clean build had dropped the kit cache it set aside (and kept what
+    its plan keeps) just before staging, so that every cached card, deck and band was gone."""
+    import errno
+    import os
+
+    from salesplay import write
+
+    project = tmp_path / "p"
+    shutil.copytree(one_kit.parent, project, symlinks=True)
+    build = project / "build"
+    assert _files(build)  # a cache to keep
+    before = _tree(build)
+
+    def full(*_args: object, **_kw: object) -> object:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(write, "stage_output", full)
+    args = ("build", "--clean", "--only", "site", "--as-of", AS_OF, "--jobs", "1")
+    done = run_cli(*args, cwd=project)
+    assert done.code == 1
+    assert "build stopped: nothing was written" in done.stderr, done.stderr
+    assert _tree(build) == before
+    monkeypatch.undo()
+    # and one that writes drops it: only what the build made is kept
+    assert run_cli(*args, cwd=project).code == 0
+    assert not (build / family.CACHE).exists() or not _files(build)

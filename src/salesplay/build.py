@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from salesplay.engine.executor import Executor
     from salesplay.engine.records import FileMemo, Records
     from salesplay.engine.schedule import Made
-    from salesplay.engine.units import Unit
+    from salesplay.engine.units import Kept, Unit
     from salesplay.labels import Labels
     from salesplay.memo import Jargon
     from salesplay.models import Audience
@@ -153,26 +153,49 @@ def run_build(
     # a stopped build leaves none of the folders it made only to read history in: an --out
     # that was there kept the scratch folder it made (build/.salesplay/tmp)
     existed = [f for f in (ctx.out / SCRATCH, (ctx.out / SCRATCH).parent, ctx.out) if f.exists()]
+    from salesplay.cachefiles import CACHE
+    from salesplay.spares import POOL
+
+    # nor those it made for what it then did not keep: the kit cache a kit's band file was
+    # staged in, the spares' pool a replaced kit was held in (put back since)
+    unmade = [rel for rel in (CACHE, POOL) if not os.path.lexists(ctx.out / rel)]
     code = 1
     try:
         with OutLock(ctx.out, say) as lock:
             lock.take_existing()
-            code = _locked_build(ctx, only, clean, partners, source_only, progress, lock, started)
+            try:
+                code = _locked_build(
+                    ctx, only, clean, partners, source_only, progress, lock, started
+                )
+            finally:
+                if code != 0 and ctx.out.is_dir() and not ctx.out.is_symlink():
+                    # while --out is still locked: a build waiting for the lock planned
+                    # without the kit cache a --clean build set aside, made its own, and the
+                    # put-back then failed over it, the set-aside cache swept
+                    _tidy_stopped(ctx.out, clean, unmade)
             return code
     finally:
-        if code != 0 and ctx.out.is_dir() and not ctx.out.is_symlink():
-            # a stopped build's workers are gone (terminated, waited for) and its writers
-            # done: what they or it staged or extracted and never committed goes, as the
-            # next build would remove it; the kit cache a --clean build set aside is put
-            # back first
-            from salesplay.outputs import sweep_leftovers
-
-            if clean:
-                _put_back_cache(ctx.out)
-            sweep_leftovers(ctx.out, mine=True)
         if code != 0:
+            # what it would have kept once whole is not kept (a long-lived context's next
+            # build must not write it)
+            ctx.when_whole.clear()
             # a first build that stopped leaves no --out, though it read history under it
             drop_scratch(ctx.out, existed)
+
+
+def _tidy_stopped(out: Path, clean: bool, unmade: Sequence[str]) -> None:
+    """What a stopped build leaves: its workers are gone (terminated, waited for) and its
+    writers done, so what they or it staged or extracted and never committed goes, as the
+    next build would remove it; the kit cache a --clean build set aside is put back first;
+    then the folders it made (`unmade`) go if empty."""
+    from salesplay.outputs import sweep_leftovers
+    from salesplay.write import remove_empty_folder
+
+    if clean:
+        _put_back_cache(out)
+    sweep_leftovers(out, mine=True)
+    for rel in unmade:
+        remove_empty_folder(out, rel)
 
 
 def _locked_build(
@@ -351,8 +374,10 @@ def _build(
         )
 
     try:
+        # --out is locked (if this build made it) before the first output is written; the
+        # cache files the build keeps wait until it is whole (Context.when_whole)
         done = _make_and_write(
-            ctx, units, records, clean, progress, diags, wants, replan, early, _writing(ctx, lock)
+            ctx, units, records, clean, progress, diags, wants, replan, early, lock.take
         )
     except _Unwritten as exc:
         return _fault(ctx, exc.fault, "nothing was written")
@@ -524,8 +549,7 @@ def _plan(
     families get the same keys for parts of their plans (Sources.plans).
 
     `keeps`: the cache files the families keep while planning are written once the build
-    writes its first output (Context.when_writing); without it, as for `check --templates`,
-    none is.
+    is whole (Context.when_whole); without it, as for `check --templates`, none is.
     """
     from salesplay.edition import Editions
     from salesplay.engine.plans import PlanKeys
@@ -592,7 +616,7 @@ def _plan(
             scratch_at=scratch_at,
             git_objects=objects,
             shallow=shallow,
-            when_writing=ctx.when_writing if keeps else None,
+            when_whole=ctx.when_whole if keeps else None,
         )
         for fam in planned:
             name, key = f"{fam.name}@{locale}", None
@@ -711,7 +735,7 @@ def _css_warnings(ctx: Context, cat: Catalog, out: Path | None = None) -> list[D
     from salesplay.render.templates import template_dirs
 
     roots = (Path(cat.root) / "assets", *template_dirs(ctx.templates))
-    return lint_stylesheets(ctx.templates, roots, out, ctx.when_writing)
+    return lint_stylesheets(ctx.templates, roots, out, ctx.when_whole)
 
 
 class _Unwritten(Exception):
@@ -755,7 +779,9 @@ def _make_and_write(
     are written as each is made. Last come the outputs made from every diagnostic
     (reports/check.json). `before_writing` runs before the first output is written (it
     locks an --out made by this build). The cache files a make keeps (engine.units.Kept)
-    are written with its output.
+    and those the build keeps (Context.when_whole) are written once every output is in for
+    good: a fault in any stage puts back the outputs written so far, and these are then
+    never written (written with the first output, a kit's fault left them).
     """
     from salesplay.cachefiles import write_kept
     from salesplay.engine.executor import executor_for
@@ -801,6 +827,9 @@ def _make_and_write(
     deferred: list[Unit] = []
     first_made: list[MadeOutput] = []
     first_tick: Callable[[Unit], None] = _no_tick  # stage 0's progress, for the deferred
+    # the cache files each output's make kept (a playbook's chapters, a kit's band file),
+    # written once the build is whole; what a kit's worker staged is swept if it stops
+    keeps: list[Kept] = []
 
     def record(writes: Iterator[tuple[MadeOutput, bool]]) -> None:
         nonlocal written
@@ -808,8 +837,7 @@ def _make_and_write(
             written += changed
             records.note(ctx.out, item.unit.rel, item.unit.key, item.warnings)
             warnings[item.unit.rel] = item.warnings
-            for cached in item.kept:
-                write_kept(ctx.out, cached)
+            keeps.extend(item.kept)
 
     def write_first() -> None:
         """Stage 0 written, all or none, once its deferred units are in."""
@@ -923,6 +951,12 @@ def _make_and_write(
             raise _Unwritten(exc) from None
         raise
     journal.release()
+    # nothing can be put back now: the cache is kept (a cache file not written only costs
+    # the next build time)
+    for cached in keeps:
+        write_kept(ctx.out, cached)
+    while ctx.when_whole:
+        ctx.when_whole.pop(0)()
     return _Done(units, written, found)
 
 
@@ -991,10 +1025,11 @@ _ASIDE = "cache"
 
 def _set_aside_cache(ctx: Context) -> None:
     """--clean: the kit cache (cards, decks, fonts, bases, bands) moved into the scratch
-    folder before planning, so that nothing of it is read, and removed once the build writes
-    its first output (Context.when_writing). It was emptied before planning: a --clean build
-    that then stopped ("nothing was written") had deleted it. A build that stops puts it
-    back (_put_back_cache); one killed leaves it to the next build's sweep."""
+    folder before planning, so that nothing of it is read, and removed once the build is
+    whole (Context.when_whole). It was emptied before planning: a --clean build that then
+    stopped ("nothing was written") had deleted it, and one stopped by a kit deleted it
+    with its first output. A build that stops puts it back (_put_back_cache); one killed
+    leaves it to the next build's sweep."""
     import shutil
     import tempfile
 
@@ -1010,20 +1045,23 @@ def _set_aside_cache(ctx: Context) -> None:
     except OSError:
         _clear_cache(ctx.out)  # it cannot be moved (a folder made read-only): empty it
         return
-    # first of what runs once the build writes: the cache it keeps then starts afresh
-    ctx.when_writing.insert(0, functools.partial(shutil.rmtree, aside, ignore_errors=True))
+    # first of what runs once the build is whole: the cache it keeps then starts afresh
+    ctx.when_whole.insert(0, functools.partial(shutil.rmtree, aside, ignore_errors=True))
 
 
 def _put_back_cache(out: Path) -> None:
-    """The kit cache a --clean build that stopped before writing set aside, put back where
-    it was (a best effort: what cannot be is swept with the scratch folder)."""
+    """The kit cache a --clean build that stopped set aside, put back where it was (a best
+    effort: what cannot be is swept with the scratch folder)."""
     from salesplay.families.kits import CACHE
-    from salesplay.write import SCRATCH, temp_prefix
+    from salesplay.write import SCRATCH, sweep_temp_files, temp_prefix
 
     try:
         asides = sorted((out / SCRATCH).glob(temp_prefix(_ASIDE) + "*"))
     except OSError:
         return
+    if asides:
+        # the band files its kits' workers staged there (gone): the folder is empty again
+        sweep_temp_files(out, [CACHE], mine=True)
     for aside in asides:
         with contextlib.suppress(OSError):
             (aside / "cache").rename(out / CACHE)  # over no folder, or an empty one
@@ -1085,18 +1123,6 @@ def _save_images(ctx: Context) -> None:
 
 def _kit_name(partner_id: str) -> str:
     return f"kits/{partner_id}.zip"
-
-
-def _writing(ctx: Context, lock: OutLock) -> Callable[[], None]:
-    """What runs before the first output is written: --out locked (if this build made it),
-    then the cache files the build keeps once it writes (Context.when_writing)."""
-
-    def start() -> None:
-        lock.take()
-        while ctx.when_writing:
-            ctx.when_writing.pop(0)()
-
-    return start
 
 
 def _check_out_folder(out: Path) -> None:

@@ -14,6 +14,8 @@ from salesplay import jsonfile
 if TYPE_CHECKING:
     from salesplay.engine.units import Kept
 
+#: the kits' cache (families.kits): cards, decks, fonts, co-brand bases, bands
+CACHE = ".salesplay/cache"
 #: cache files of blobs: MAGIC, a JSON line {"sizes", "sha256"}, then the blobs end to end
 BLOBS = ".blobs"
 _MAGIC = b"salesplay cache blobs 1\n"
@@ -64,14 +66,32 @@ def store_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> None:
     store(out, name, blob_file(name, blobs), durable=False)
 
 
+def stage_blobs(out: Path, name: str, blobs: Sequence[bytes]) -> str | None:
+    """Keep `blobs` as cache file `name` where a unit is made (write.stage_cache): the
+    name of the temporary file staged beside it, for the build to rename in with the
+    unit's output (engine.units.Kept.staged); None when the file holds them already or
+    cannot be written (a cache not kept only costs time)."""
+    from salesplay.write import stage_cache
+
+    try:
+        return stage_cache(out, name, blob_file(name, blobs))
+    except (OSError, ValueError):
+        return None
+
+
 def write_kept(out: Path, kept: Kept) -> None:
-    """Write the cache files a make kept for its output, then remove the output's others
-    (those under `kept.prefix` it did not use)."""
-    from salesplay.write import drop_cached
+    """Write the cache files a make kept for its output, put those it staged in place,
+    then remove the output's others (those under `kept.prefix` it did not use)."""
+    from salesplay.write import commit_cache, drop_cached
 
     for name, data in kept.files:
         # checked against their digest when read: they need not wait for the disk
         store(out, name, data, durable=False)
+    for name, temp in kept.staged:
+        with contextlib.suppress(OSError, ValueError):  # left to the sweep: it costs time
+            commit_cache(out, name, temp)
+    if not kept.prefix:
+        return  # none to remove
     folder, _, start = kept.prefix.rpartition("/")
     try:
         names = sorted(p.name for p in (out / folder).iterdir())

@@ -172,9 +172,10 @@ class Context:
     #: the process runs this one command and exits (the command line; not `serve`, not a
     #: test): what the check loads lives until then, so the collector leaves it alone.
     once: bool = False
-    #: cache files kept in --out once the build writes its first output, not before: a
-    #: build that stops leaves build/ as it was (the print stylesheets' lint, say)
-    when_writing: list[Callable[[], None]] = field(default_factory=list)
+    #: cache files kept in --out once the build is whole (every output written for good,
+    #: nothing left to put back), not before: a build that stops, in any stage, leaves
+    #: build/ as it was (the print stylesheets' lint, the kits' cards, say)
+    when_whole: list[Callable[[], None]] = field(default_factory=list)
 
 
 def check_folder(folder: Path, what: str) -> None:

@@ -299,6 +299,35 @@ def commit_output(out: Path, rel: str, temp: str) -> None:
         os.close(fd)
 
 
+def stage_cache(out: Path, rel: str, data: bytes) -> str | None:
+    """write_output's first half for a cache file made where a unit is made (a kit's band
+    file, on its worker): `data` written whole, with its mode, to a new temporary file
+    beside `rel`, whose name is returned for commit_cache; None when `rel` holds `data`
+    already. The build renames it in once nothing can be put back, and a build that stops
+    or is killed leaves it to the sweep of temporary files: `rel` stays as it was. Not
+    synced: a cache file is checked when read."""
+    fd = _open_target_folder(out, rel)
+    try:
+        if _holds(fd, Path(rel).name, data):
+            return None
+        tmp = _temp_name()
+        _write_new(fd, tmp, data, mode=FILE_MODE)
+        return tmp
+    finally:
+        os.close(fd)
+
+
+def commit_cache(out: Path, rel: str, temp: str) -> None:
+    """stage_cache's second half: the temporary file `temp` renamed to `rel` (not synced)."""
+    if not _TEMP_RE.fullmatch(temp):
+        raise ValueError(f"not a staged file: {temp!r}")
+    fd = _open_target_folder(out, rel)
+    try:
+        _rename_in(fd, temp, Path(rel).name, durable=False)
+    finally:
+        os.close(fd)
+
+
 #: what keep_previous answers when the file it kept is its output's spare already
 SPARE = "<spare>"
 
@@ -569,6 +598,21 @@ def remove_empty_folders(out: Path, rel: str) -> None:
             return
         finally:
             os.close(dir_fd)
+
+
+def remove_empty_folder(out: Path, rel: str) -> None:
+    """Remove the folder `rel` under `out` if it is empty (a stopped build made it for what
+    it then did not keep), reached without following a link; anything else is left."""
+    try:
+        parts = output_parts(rel)
+        dir_fd = _open_parent(out, parts)
+    except (OSError, ValueError):
+        return
+    try:
+        with contextlib.suppress(OSError):  # a link, a file, a folder that holds anything
+            os.rmdir(parts[-1], dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def is_temp_name(name: str) -> bool:

@@ -590,7 +590,8 @@ def test_a_fault_among_the_kits_puts_back_every_output_of_the_build(
     """Kits were put in place as each was made: a full disk at the second kit left the first
     new, the rest old, and the pages new ("outputs made before the fault were written;
     rerun to finish"). What each stage replaces is now kept until the last output is in;
-    a fault in any stage, or Ctrl-C (err 0: KeyboardInterrupt), puts everything back."""
+    a fault in any stage, or Ctrl-C (err 0: KeyboardInterrupt), puts everything back. The
+    build's cache too: it kept the cards and decks it had made for the kits."""
     root = make_catalog(tmp_path)
     args = ("build", "--catalog", "plays", "--as-of", AS_OF, "--jobs", "1")
     only = ("--only", "kits", "--only", "battlecards", "--only", "reports")
@@ -598,6 +599,7 @@ def test_a_fault_among_the_kits_puts_back_every_output_of_the_build(
     play = root / "plays/backup-modernization.yaml"  # in both kits
     play.write_text(play.read_text().replace("name: ", "name: New ", 1))
     before = _outputs(tmp_path / "build")
+    whole = _tree(tmp_path / "build")
     # the changed card comes first (stage 0, all or none), then the kits one by one
     nth = 3
     if err:
@@ -611,6 +613,7 @@ def test_a_fault_among_the_kits_puts_back_every_output_of_the_build(
     else:
         assert result.code == 130, (result.code, result.stderr)
     assert _outputs(tmp_path / "build") == before
+    assert _tree(tmp_path / "build") == whole
     monkeypatch.undo()
     assert run_cli(*args, *only, cwd=tmp_path).code == 0
     after = _outputs(tmp_path / "build")

@@ -51,18 +51,23 @@ Made = tuple[bytes, tuple[Diagnostic, ...]]
 @dataclass(frozen=True)
 class Kept:
     """Cache files a make keeps between builds for its output (a playbook's rendered
-    chapters): they travel back with the output's bytes and the build writes them when it
-    writes the output, never the worker, so that a build that stops (a fault, a warning
-    under --strict) leaves build/ as it was.
+    chapters): they travel back with the output's bytes (or, staged, their names) and the
+    build writes them once every output is written for good, never the worker, so that a
+    build that stops (a fault in any stage, a warning under --strict) leaves build/ as it
+    was.
 
     Every cache file whose name starts with `prefix` is this output's: after `files` are
-    written, those of them not in `used` are removed."""
+    written, those of them not in `used` are removed (none when `prefix` is empty)."""
 
     prefix: str
     #: (name under build/, bytes) of the files made anew
     files: tuple[tuple[str, bytes], ...]
     #: every file the make used: those it read and those it made
     used: frozenset[str]
+    #: (name under build/, its temporary file beside it) of files the make staged where it
+    #: ran (a kit's band file, on its worker: cachefiles.stage_blobs), renamed in place by
+    #: the build; one it does not keep is swept as a killed write's
+    staged: tuple[tuple[str, str], ...] = ()
 
 
 #: what an executor hands back for a unit: what its make made, and what it keeps (Kept).

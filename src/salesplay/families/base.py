@@ -74,10 +74,11 @@ class Sources:
     #: the catalog's repository is a shallow clone (write.git_shallow): What's new says its
     #: history is not in this copy, where it said no release had been made
     shallow: bool = False
-    #: what runs once the build writes its first output (Context.when_writing): the cache
-    #: files a plan keeps (`keep`), so that a build that stops leaves build/ as it was; None:
-    #: a reading command (`check --templates`), which writes nothing in --out
-    when_writing: list[Callable[[], None]] | None = None
+    #: what runs once the build is whole, every output written for good (Context.when_whole):
+    #: the cache files a plan or a preparation keeps (`keep`), so that a build that stops,
+    #: in any stage, leaves build/ as it was; None: a reading command (`check --templates`),
+    #: which writes nothing in --out
+    when_whole: list[Callable[[], None]] | None = None
     #: the digests of each edition's entries (engine.reads), by the edition's identity,
     #: made once a plan: its PDF pages ask whether what they read changed (pdf_page)
     _digests: dict[int, tuple[Edition, reads.Digests[Edition]]] = field(
@@ -101,14 +102,23 @@ class Sources:
         return self.labels.locale
 
     def keep(self, rel: str, data: bytes, *, durable: bool = True) -> None:
-        """Keep the cache file `rel` under --out once the build writes its first output
-        (`when_writing`): a plan's cache written at once was left by a build that then
-        stopped ("nothing was written"), and written by `check --templates`, which keeps
-        none."""
+        """Keep the cache file `rel` under --out once the build is whole (`when_whole`): a
+        plan's cache written at once was left by a build that then stopped ("nothing was
+        written"), and written by `check --templates`, which keeps none; one written with
+        the first output was left by a build stopped by a kit."""
         from salesplay.cachefiles import store
 
-        if self.when_writing is not None:
-            self.when_writing.append(functools.partial(store, self.out, rel, data, durable=durable))
+        if self.when_whole is not None:
+            self.when_whole.append(functools.partial(store, self.out, rel, data, durable=durable))
+
+    def keep_blobs(self, rel: str, blobs: Sequence[bytes]) -> None:
+        """`keep` for a cache file of blobs (cachefiles.store_blobs): joined into one file
+        only when it is written, so that blobs the build holds anyway (a kit's cards) are
+        not copied while it runs."""
+        from salesplay.cachefiles import store_blobs
+
+        if self.when_whole is not None:
+            self.when_whole.append(functools.partial(store_blobs, self.out, rel, blobs))
 
     def languages(self, rel: str) -> tuple[Language, ...]:
         """The language switcher of the web page `rel` (its source-locale path) of this plan."""

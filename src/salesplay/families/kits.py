@@ -26,14 +26,14 @@ from pathlib import Path
 
 from salesplay import cobrand, kits
 from salesplay.cachefiles import BLOBS as _BLOBS
+from salesplay.cachefiles import CACHE as CACHE  # the kit cache's folder, named here too
 from salesplay.cachefiles import blob_file as _blob_file
 from salesplay.cachefiles import blobs_of as _blobs_of
 from salesplay.cachefiles import read_blobs as _cached_blobs
-from salesplay.cachefiles import store as _store_file
-from salesplay.cachefiles import store_blobs as _store_blobs
+from salesplay.cachefiles import stage_blobs as _stage_blobs
 from salesplay.diagnostics import Diagnostic
 from salesplay.engine.records import key_of
-from salesplay.engine.units import Made, Unit, Workshop, largest_first
+from salesplay.engine.units import Kept, Made, Unit, Workshop, largest_first
 from salesplay.families import kitmembers, kitnews
 from salesplay.families.base import Family, Row, Sources, page_count
 from salesplay.faults import BuildFault
@@ -45,7 +45,6 @@ from salesplay.render.templates import TemplateFault
 from salesplay.write import git_revision, map_output
 
 NAME = "kits"
-CACHE = ".salesplay/cache"
 
 
 def path_of(partner_id: str) -> str:
@@ -87,12 +86,12 @@ class _Kits:
     _missing: list[Unit] = field(default_factory=list, init=False)
     _drawn: dict[Unit, Brand] = field(default_factory=dict, init=False)
     _laid_out: dict[Unit, str] = field(default_factory=dict, init=False)
-    #: kit → what its band file is to hold (written by the kit's make)
+    #: kit → what its band file is to hold (staged by the kit's make)
     _band_files: dict[str, _BandFile] = field(default_factory=dict, init=False)
     #: co-brand bases `prepare` had made on the workers: cache file → its blobs
     _made_bases: dict[str, list[bytes] | None] = field(default_factory=dict, init=False)
-    #: the band fonts' cache files `ahead` made, kept by `prepare`: a build that stops in
-    #: the first stage leaves build/ as it was
+    #: the band fonts' cache files `ahead` made, kept by `prepare` once the build is whole:
+    #: a build that stops leaves build/ as it was
     _unkept: list[tuple[str, list[bytes]]] = field(default_factory=list, init=False)
     #: the PDF members `ahead` will most likely make (see soon), found by `plan`
     _soon: list[Unit] = field(default_factory=list, init=False)
@@ -178,10 +177,11 @@ class _Kits:
     ) -> None:
         """Cards and deck bases the stale kits stamp, and their bands: from the cache, else
         as `ahead` had them made (`warned`: the warnings they were made with), and cached
-        now. The co-brand bases not in the cache (~0.1 s a deck: a cold build's tiers need
-        dozens) are made on the workers, by `run`."""
+        once the build is whole (Sources.keep: the kits take them from memory, and a kit's
+        fault then leaves the cache as it was). The co-brand bases not in the cache (~0.1 s
+        a deck: a cold build's tiers need dozens) are made on the workers, by `run`."""
         for name, blobs in self._unkept:
-            _store_blobs(self.src.out, name, blobs)
+            self.src.keep_blobs(name, blobs)
         self._unkept.clear()
         for unit, brand in self._drawn.items():
             self.shared.bands[brand] = made[unit]
@@ -189,12 +189,12 @@ class _Kits:
             self.shared.logo_pages[logo_id] = made[unit]
         for unit in self._missing:
             self._cached[unit.key] = made[unit]
-            _store(self.src.out, unit, made[unit])
+            self.src.keep_blobs(_cache_name(unit), [made[unit]])
             if warned.get(unit):
                 # past its budget: its page count is kept beside it, so that a later build
                 # that reads it from the cache warns as this one does (a rare file)
                 self._warned[unit.key] = warned[unit]
-                _keep_pages(self.src.out, unit, page_count(made[unit]))
+                self.src.keep(_pages_name(unit), b"%d\n" % page_count(made[unit]))
         made_by_key = self._cached
         wanted = self.members(self._tiers)
         by_tier: dict[str, list[Diagnostic]] = {}
@@ -236,10 +236,10 @@ class _Kits:
             target[member] = bases[(unit.key, part)]
         if todo:
             for base, file in run(todo).items():
-                _store_file(self.src.out, base.rel, file, durable=False)  # blobs
+                self.src.keep(base.rel, file, durable=False)  # blobs
                 self._made_bases[base.rel] = _blobs_of(base.rel, file)
 
-    def make(self, partner_id: str) -> Made:
+    def make(self, partner_id: str, workshop: Workshop) -> Made:
         rel = localized_path(path_of(partner_id), self.src.locale, self.src.locales[0])
         previous: kits.Previous | None = None
         if not self.src.clean:
@@ -252,15 +252,17 @@ class _Kits:
                 written = records is not None and records.written(rel, info)
                 previous = kits.Previous(data, written)
         kit = kits.kit_zip(self.shared, partner_id, previous)
-        self._keep_bands(rel)
+        self._keep_bands(rel, workshop)
         tier = self.shared.partner_edition.partners[partner_id].tier
         return kit, self.shared.warned.get(tier, ())
 
-    def _keep_bands(self, kit_rel: str) -> None:
-        """Write the kit's band file, unless it holds just what the kit has now of its
+    def _keep_bands(self, kit_rel: str, workshop: Workshop) -> None:
+        """Stage the kit's band file, unless it holds just what the kit has now of its
         bands: each band (read back, laid out ahead or drawn while making the kit) and the
         same band ready to stamp (PreparedBand.dump), and the pages of its SVG logos. On
-        the worker that made the kit; a cache."""
+        the worker that made the kit, beside the file under a temporary name that travels
+        back with the kit (Kept.staged): the build renames it in once it is whole, so
+        that a later kit's fault leaves the old file (its bytes never travel)."""
         wanted = self._band_files.get(kit_rel)
         if wanted is None:
             return
@@ -275,7 +277,9 @@ class _Kits:
         if {key for key, _ in have} == wanted.kept:
             return  # a key names its blob's content: the file holds just these
         blobs = [part for key, blob in have for part in (key.encode(), blob)]
-        _store_blobs(self.src.out, wanted.name, blobs)
+        temp = _stage_blobs(self.src.out, wanted.name, blobs)
+        if temp is not None:
+            workshop.keep(Kept("", (), frozenset(), ((wanted.name, temp),)))
 
     def _bands(self, stale: Sequence[Unit]) -> list[Unit]:
         """The bands of the stale kits, from each kit's band file in the cache (kept by the
@@ -436,17 +440,9 @@ def _cached(out: Path, unit: Unit) -> bytes | None:
     return blobs[0] if blobs is not None and len(blobs) == 1 else None
 
 
-def _store(out: Path, unit: Unit, data: bytes) -> None:
-    _store_blobs(out, _cache_name(unit), [data])
-
-
 def _pages_name(unit: Unit) -> str:
     """Beside a cached PDF member past its page budget: its page count."""
     return f"{CACHE}/{unit.key}.pages"
-
-
-def _keep_pages(out: Path, unit: Unit, pages: int) -> None:
-    _store_file(out, _pages_name(unit), b"%d\n" % pages)
 
 
 def _kept_pages(out: Path, unit: Unit) -> int | None:
@@ -470,7 +466,7 @@ def _memo(
     make: Callable[[], list[bytes]],
 ) -> list[bytes]:
     """make()'s blobs, cached under a key naming `parts` (render.band.FontMemo); what it
-    made goes on `unkept`, for its maker to keep once the build writes."""
+    made goes on `unkept`, for its maker to keep once the build is whole."""
     name = _memo_name(parts)
     blobs = _cached_blobs(out, name)
     if blobs is None:
@@ -632,8 +628,8 @@ class _KitMaker:
     state: _Kits
     partner_id: str
 
-    def __call__(self, _workshop: Workshop) -> Made:
-        return self.state.make(self.partner_id)
+    def __call__(self, workshop: Workshop) -> Made:
+        return self.state.make(self.partner_id, workshop)
 
 
 FAMILY = Family(

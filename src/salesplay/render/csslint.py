@@ -82,7 +82,7 @@ def lint_stylesheets(
     The built-in theme's sheets are salesplay's and are not linted here (a test proves them
     clean); a sheet that leads out of the folder is an error, as it is for the build. The
     lint is kept in `out` for the next one, by a call put on `later` when given (a build
-    keeps it once it writes, so that one that stops leaves build/ as it was).
+    keeps it once it is whole, so that one that stops leaves build/ as it was).
     """
     if project is None or not project.is_dir():
         return []
