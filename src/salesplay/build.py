@@ -335,23 +335,24 @@ def _build(
     # what the last build recorded, before this one notes its own: the outputs to prune by
     # if the output list is lost (outputs.recorded_planners)
     known = frozenset(records.entries)
+    # a replan (engine.plans: an output of a reused plan changed) plans every family anew
+    replan = functools.partial(
+        _plan,
+        ctx,
+        cat,
+        diags,
+        only,
+        partners,
+        progress,
+        clean=clean,
+        source_only=source_only,
+        keeps=True,
+    )
     try:
         _check_out_folder(ctx.out)
         if clean:
             _set_aside_cache(ctx)
-        units = _plan(
-            ctx,
-            cat,
-            diags,
-            only,
-            partners,
-            progress,
-            records,
-            clean,
-            source_only,
-            early,
-            keeps=True,
-        )
+        units = replan(records=records, early=early)
         early.planned()
         # every target is checked before the first byte is written
         _check_targets(ctx.out, [*(u.rel for u in units), OUTPUT_LIST, RECORDS])
@@ -359,19 +360,6 @@ def _build(
         _check_removable(ctx.out, _doomed(ctx.out, units, wants, partners, partial, known))
     except BuildFault as exc:
         return _fault(ctx, exc, "nothing was written")
-
-    def replan() -> list[Unit]:
-        return _plan(
-            ctx,
-            cat,
-            diags,
-            only,
-            partners,
-            progress,
-            clean=clean,
-            source_only=source_only,
-            keeps=True,
-        )
 
     try:
         # --out is locked (if this build made it) before the first output is written; the

@@ -264,13 +264,23 @@ def stage_output(out: Path, rel: str, data: bytes) -> str | None:
     makes, so their megabytes never travel back to the parent, which commits them. The
     file `rel` held before its last replacement is removed first, for this one to take its
     pages (spares)."""
+    return _stage(out, rel, data, cache=False)
+
+
+def _stage(out: Path, rel: str, data: bytes, *, cache: bool) -> str | None:
+    """`data` written to a new temporary file beside `rel`, its name returned; None when
+    `rel` holds `data` already. An output takes the pages of its spare and is synced when
+    committed; a cache file gets its mode now and is never synced (it is checked when read)."""
     fd = _open_target_folder(out, rel)
     try:
         if _holds(fd, Path(rel).name, data):
             return None
-        spares.drop(out, rel)
         tmp = _temp_name()
-        _write_new(fd, tmp, data, synced_later=True)
+        if cache:
+            _write_new(fd, tmp, data, mode=FILE_MODE)
+        else:
+            spares.drop(out, rel)
+            _write_new(fd, tmp, data, synced_later=True)
         return tmp
     finally:
         os.close(fd)
@@ -306,15 +316,7 @@ def stage_cache(out: Path, rel: str, data: bytes) -> str | None:
     already. The build renames it in once nothing can be put back, and a build that stops
     or is killed leaves it to the sweep of temporary files: `rel` stays as it was. Not
     synced: a cache file is checked when read."""
-    fd = _open_target_folder(out, rel)
-    try:
-        if _holds(fd, Path(rel).name, data):
-            return None
-        tmp = _temp_name()
-        _write_new(fd, tmp, data, mode=FILE_MODE)
-        return tmp
-    finally:
-        os.close(fd)
+    return _stage(out, rel, data, cache=True)
 
 
 def commit_cache(out: Path, rel: str, temp: str) -> None:

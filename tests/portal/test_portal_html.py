@@ -499,10 +499,9 @@ def test_report_finds_gaps(tmp_path: Path) -> None:
     assert "Proven recovery with quarterly drills" not in text
 
 
-def test_a_competitor_named_without_a_talk_track_is_placed_at_each_play_naming_it(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "plays"
+def _newco_named_by_clean_recovery(root: Path, entries: str) -> int:
+    """A new competitor, Newco, that the sample's clean-recovery play names in `entries`
+    (written before its entry for diy-scripts): the line the first of them takes."""
     shutil.copytree(SAMPLE, root)
     (root / "competitors" / "newco.yaml").write_text(
         "name: Newco Backup\ntype: vendor\nsummary: A new entrant.\nreviewed: 2026-11-01\n",
@@ -511,13 +510,17 @@ def test_a_competitor_named_without_a_talk_track_is_placed_at_each_play_naming_i
     play = root / "plays" / "clean-recovery.yaml"
     entry = "  - competitor: diy-scripts\n"
     text = play.read_text(encoding="utf-8")
-    line = text[: text.index(entry)].count("\n") + 1  # the new entry takes this line
-    play.write_text(
-        text.replace(
-            entry, "  - competitor: newco\n    landmines: [Ask where restores land.]\n" + entry
-        ),
-        encoding="utf-8",
-    )
+    play.write_text(text.replace(entry, entries + entry), encoding="utf-8")
+    return text[: text.index(entry)].count("\n") + 1
+
+
+def test_a_competitor_named_without_a_talk_track_is_placed_at_each_play_naming_it(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "plays"
+    entries = "  - competitor: newco\n    landmines: [Ask where restores land.]\n"
+    line = _newco_named_by_clean_recovery(root, entries)  # the new entry takes this line
+    play = root / "plays" / "clean-recovery.yaml"
     out = tmp_path / "build"
 
     def no_talk() -> tuple[str, str]:
@@ -546,22 +549,10 @@ def test_a_competitor_named_twice_is_placed_at_the_entry_reps_see(tmp_path: Path
     reps' entry): the report placed the missing talk track at the first entry without one,
     the internal one, where a talk track reaches no rep."""
     root = tmp_path / "plays"
-    shutil.copytree(SAMPLE, root)
-    (root / "competitors" / "newco.yaml").write_text(
-        "name: Newco Backup\ntype: vendor\nsummary: A new entrant.\nreviewed: 2026-11-01\n",
-        encoding="utf-8",
-    )
-    play = root / "plays" / "clean-recovery.yaml"
-    entry = "  - competitor: diy-scripts\n"
-    text = play.read_text(encoding="utf-8")
-    line = text[: text.index(entry)].count("\n") + 1  # the internal entry takes this line
-    play.write_text(
-        text.replace(
-            entry,
-            "  - competitor: newco\n    audience: internal\n    landmines: [Ask about layoffs.]\n"
-            "  - competitor: newco\n    landmines: [Ask where restores land.]\n" + entry,
-        ),
-        encoding="utf-8",
+    line = _newco_named_by_clean_recovery(  # the internal entry takes this line
+        root,
+        "  - competitor: newco\n    audience: internal\n    landmines: [Ask about layoffs.]\n"
+        "  - competitor: newco\n    landmines: [Ask where restores land.]\n",
     )
     out = tmp_path / "build"
     assert build_site(root, out)[0] == 0
