@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import sessionbuild
 from salesplay.cli import main
 from salesplay.context import Context
 from salesplay.pipeline import check_catalog
@@ -179,6 +180,13 @@ def resolved(
     root = make_catalog(tmp_path, edits)
     ctx = Context(catalog=root, as_of=dt.date.fromisoformat(as_of))
     return check_catalog(ctx), ctx
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_builds_ahead(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    yield from sessionbuild.ahead(request.session, tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 SALESPLAY = Path(sys.executable).parent / "salesplay"
+#: the sample catalog shipped at the top of the repository
+SAMPLE = Path(__file__).resolve().parent.parent / "plays"
+#: the as-of date of the session's full build of the sample
+SAMPLE_AS_OF = "2026-11-23"
 
 
 def shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
@@ -43,3 +49,49 @@ def salesplay(*args: str, cwd: Path, timeout: float = 600) -> subprocess.Complet
         timeout=timeout,
         check=False,
     )
+
+
+def sample_project(root: Path) -> Path:
+    """A project folder at `root` holding a copy of the sample catalog as `plays/`."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SAMPLE, root / "plays")
+    return root
+
+
+def full_sample_build(dest: Path) -> None:
+    """A full build of a copy of the sample at `dest` (outside git, so kits carry no
+    revision that a concurrent commit could change), its stderr kept beside it."""
+    sample_project(dest)
+    done = salesplay("build", "--as-of", SAMPLE_AS_OF, cwd=dest)
+    assert done.returncode == 0, done.stderr
+    (dest / "stderr.txt").write_text(done.stderr)
+
+
+def sample_build(factory: pytest.TempPathFactory) -> Path:
+    """The session's full build of the sample: the project folder, its build in `build/`.
+    Test modules that read it carry the `sample_build` mark (see `ahead`)."""
+    return shared(factory, "sample-build-a", full_sample_build)
+
+
+def ahead(session: pytest.Session, factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the session's full sample build on a thread while the tests run, when a test
+    selected carries the `sample_build` mark.
+
+    Modules on both workers read it: made on demand, the second worker to reach it waited
+    on the first's lock for the whole build (about a minute of one CPU idle in every run of
+    the suite). Made ahead, it is there when they come. A build that fails here is made
+    again by the first test that needs it, which reports why."""
+    if not any(item.get_closest_marker("sample_build") for item in session.items):
+        yield
+        return
+
+    def make() -> None:
+        with contextlib.suppress(BaseException):  # the test that needs it reports it
+            sample_build(factory)
+
+    thread = threading.Thread(target=make, name="sample-build", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()  # never leave its build running past the session

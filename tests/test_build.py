@@ -24,10 +24,9 @@ from salesplay import images
 from salesplay.families import KINDS, family, owner
 from salesplay.locales import delocalized
 from salesplay.render.templates import THEME_DIR
-from sessionbuild import SALESPLAY, salesplay, shared
+from sessionbuild import SALESPLAY, SAMPLE, SAMPLE_AS_OF, salesplay, sample_build, sample_project
 
-SAMPLE = Path(__file__).resolve().parent.parent / "plays"
-AS_OF = "2026-11-23"
+AS_OF = SAMPLE_AS_OF
 SUMMARY = re.compile(
     r"^built (?P<n>\d+) files \((?P<counts>[^)]*)\) in \d+\.\d s; (?P<changed>\d+) changed"
     r"(?:, (?P<removed>\d+) removed)?; (?P<errors>\d+) errors?, (?P<warnings>\d+) warnings?$"
@@ -40,23 +39,15 @@ SUMMARY = re.compile(
 SAMPLE_WARNINGS = 6
 
 
-def project(root: Path) -> Path:
-    """A project folder at `root` holding a copy of the sample catalog as `plays/`."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(SAMPLE, root / "plays")
-    return root
+#: a project folder holding a copy of the sample (sessionbuild.sample_project)
+project = sample_project
 
-
-def full_build(dest: Path) -> None:
-    project(dest)
-    done = salesplay("build", "--as-of", AS_OF, cwd=dest)
-    assert done.returncode == 0, done.stderr
-    (dest / "stderr.txt").write_text(done.stderr)
+pytestmark = pytest.mark.sample_build
 
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared(tmp_path_factory, "sample-build-a", full_build)
+    return sample_build(tmp_path_factory)
 
 
 def files(root: Path) -> dict[str, bytes]:

@@ -18,8 +18,7 @@ from salesplay.build import run_build
 from salesplay.context import Context
 from salesplay.families.base import PARTS
 from salesplay.render import pdf
-from sessionbuild import shared
-from test_build import full_build
+from sessionbuild import sample_build
 
 PLAYBOOK = "playbooks/cyber-resilience.pdf"
 PLAY = "plays/backup-modernization.yaml"
@@ -164,6 +163,7 @@ def test_a_build_that_stops_keeps_no_part(
     assert len(after) == len(before) and len(after - before.keys()) == 1
 
 
+@pytest.mark.sample_build
 def test_each_locales_playbook_keeps_its_own_parts(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -171,7 +171,7 @@ def test_each_locales_playbook_keeps_its_own_parts(
     another's (they were once kept under the source path, and each make swept the rest)."""
     # the session's full build of the sample, copied with its records and parts: its
     # playbooks are up to date here too (keys name no path), so only the edit renders
-    first = shared(tmp_path_factory, "sample-build-a", full_build)
+    first = sample_build(tmp_path_factory)
     catalog = tmp_path / "plays"
     shutil.copytree(first / "plays", catalog)
     shutil.copytree(first / "build", tmp_path / "build")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,12 +9,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from salesplay.build import run_build
-from salesplay.context import Context
+from sessionbuild import sample_build
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "plays"
-AS_OF = dt.date(2026, 11, 23)
 #: the web pages of the rep build, relative to --out, besides the card pages.
 PORTAL_PAGES = ("site/index.html", "site/matrix.html", "site/report.html", "site/whats-new.html")
 OTHER_PAGES = (
@@ -57,12 +52,14 @@ class Links(HTMLParser):
             self.links.append((href, label or " ".join("".join(text).split())))
 
 
+pytestmark = pytest.mark.sample_build
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("chrome") / "build"
-    ctx = Context(catalog=SAMPLE, as_of=AS_OF, out=out)
-    assert run_build(ctx, ["site", "competitors", "matrix", "partners"]) == 0
-    return out
+    """The session's full build of the sample: its pages are those of a rep build (an
+    `--only` build makes the same bytes, tests/test_build.py)."""
+    return sample_build(tmp_path_factory) / "build"
 
 
 def page(build: Path, rel: str) -> Links:

@@ -25,8 +25,7 @@ from conftest import pdf_words
 from salesplay.cobrand import FOOTER_SHAPE
 from salesplay.cobrand import LOGO_SHAPE as PARTNER_LOGO
 from salesplay.render.pptx_deck import LOGO_SHAPE
-from sessionbuild import shared
-from test_build import full_build
+from sessionbuild import sample_build, shared
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "decks"
 DPI = 50
@@ -36,10 +35,13 @@ MIN_INK = 0.20
 #: the brand accent of the sample (catalog.yaml brand.accent)
 ACCENT = (0xFF, 0x6B, 0x00)
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
-    reason="LibreOffice and poppler are installed by `make`",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+        reason="LibreOffice and poppler are installed by `make`",
+    ),
+    pytest.mark.sample_build,
+]
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _publish(build: Path, target: Path) -> None:
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Deck]:
-    build = shared(tmp_path_factory, "sample-build-a", full_build) / "build"
+    build = sample_build(tmp_path_factory) / "build"
     out = shared(tmp_path_factory, "deck-look", lambda target: _publish(build, target))
     found = []
     for pptx in sorted((out / "pptx").glob("*.pptx")):
