@@ -85,6 +85,10 @@ def ahead(session: pytest.Session, factory: pytest.TempPathFactory) -> Iterator[
         yield
         return
 
+    # the worker's temporary folder is made (and an old one of its name removed) on its first
+    # use: here, before the thread, or the two made it at once and one removed the other's
+    factory.getbasetemp()
+
     def make() -> None:
         with contextlib.suppress(BaseException):  # the test that needs it reports it
             sample_build(factory)

@@ -434,8 +434,10 @@ def test_random_edits_build_what_a_clean_build_makes(name: str) -> None:
     )
     run_state_machine_as_test(
         machine,
+        # two sequences of four edits a machine and run: each edit builds clean once more,
+        # and the suite has 15 minutes; every run draws other sequences
         settings=settings(
-            max_examples=3,
+            max_examples=2,
             stateful_step_count=4,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
