@@ -1,12 +1,15 @@
 """A kit made again copies the members of its previous kit that are unchanged (named with
-their keys in the zip comment) and makes only the rest; the kit is the same as one made
-from nothing, and a damaged previous kit, or --clean, means making every member."""
+their keys in an extra field of its manifest's central record, never in the zip comment
+archive tools show) and makes only the rest; the kit is the same as one made from nothing,
+and a damaged previous kit, or --clean, means making every member."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
+import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +20,11 @@ import kit_standins as standins
 from conftest import AS_OF, run_cli
 from kit_standins import PARTNER, ZIP
 from salesplay import cobrand, kits
-from salesplay.render.archive import Archive, Summed
+from salesplay.render.archive import Archive, Summed, deterministic_zip, find_extra_field
 from salesplay.render.stamp import Stamper
 
 PLAY = "plays/backup-modernization.yaml"
+MANIFEST = f"{PARTNER}/manifest.json"
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +62,39 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _named(kit: bytes) -> dict[str, str]:
-    """The members the kit's comment names, with their keys."""
+    """The members the kit's keys name, with their keys (the kit has no zip comment)."""
     with zipfile.ZipFile(io.BytesIO(kit)) as zf:
-        found: dict[str, str] = json.loads(zf.comment)[kits.REUSE_FORMAT]
+        assert zf.comment == b""
+        (manifest,) = [
+            n for n in zf.namelist() if n.endswith("/manifest.json") and n.count("/") == 1
+        ]
+        data = find_extra_field(zf.getinfo(manifest).extra, kits.KEYS_FIELD)
+        assert data is not None
+        found: dict[str, str] = json.loads(data)[kits.REUSE_FORMAT]
         assert set(found) <= set(zf.namelist())
     return found
+
+
+def _field(data: bytes) -> bytes:
+    return struct.pack("<HH", kits.KEYS_FIELD, len(data)) + data
+
+
+def test_the_keys_are_in_the_manifests_central_record_not_the_comment(project: Path) -> None:
+    """WinRAR, 7-Zip and Archive Utility show a zip's comment to whoever opens the kit: the
+    keys are in an extra field of one central record, once, and no local header has one."""
+    kit = (project / "build" / ZIP).read_bytes()
+    members = _named(kit)
+    assert members and all(len(key) == 32 for key in members.values())
+    marker = kits.REUSE_FORMAT.encode()
+    assert kit.count(marker) == 1
+    with zipfile.ZipFile(io.BytesIO(kit)) as zf:
+        assert zf.testzip() is None
+        carrying = [i.filename for i in zf.infolist() if i.extra]
+        assert carrying == [MANIFEST]
+        for info in zf.infolist():
+            head = kit[info.header_offset : info.header_offset + 30]
+            assert struct.unpack("<H", head[28:30])[0] == 0  # no local extra field
+        assert kit.index(marker) > zf.start_dir  # in the central directory
 
 
 def test_an_edit_makes_only_the_members_it_changed(project: Path, made: list[str]) -> None:
@@ -95,10 +127,17 @@ def test_a_clean_build_copies_nothing_from_previous_kits(project: Path, made: li
     assert len(made) == everything
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "no-comment", "deep-comment"])
+DAMAGES = ["garbage", "truncated", "no-keys", "deep-keys", "cut-field", "not-json", "old-comment"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_previous_kit_means_making_every_member(
     project: Path, made: list[str], damage: str
 ) -> None:
+    """Never a crash: a kit without its keys field, with one cut short (its size past the
+    record's fields), or keys nested deeper than Python's stack (RecursionError was an
+    internal error), is a kit with no keys; so is a kit of an older salesplay, whose keys
+    were in its zip comment (made by other code: none would match)."""
     target = project / "build" / ZIP
     kit = target.read_bytes()
     if damage == "garbage":
@@ -106,9 +145,18 @@ def test_a_damaged_previous_kit_means_making_every_member(
     elif damage == "truncated":
         target.write_bytes(kit[: len(kit) // 2])
     else:
-        # a comment nested deeper than Python's stack raised RecursionError: internal error
+        keys = json.dumps({kits.REUSE_FORMAT: _named(kit)}).encode()
+        extra, comment = {
+            "no-keys": (b"", b""),
+            "deep-keys": (_field(b"[" * 60_000), b""),
+            "cut-field": (_field(keys)[:-10], b""),
+            "not-json": (_field(b"\xff{"), b""),
+            "old-comment": (b"", keys),
+        }[damage]
         with zipfile.ZipFile(target, "a") as zf:
-            zf.comment = b"" if damage == "no-comment" else b"[" * 60_000
+            zf.getinfo(MANIFEST).extra = extra
+            zf.comment = comment  # (also has zipfile write the directory again)
+        assert kits.KeptMembers.of(target.read_bytes()) is not None
     assert standins.kit(project) == kit
     assert len(made) == len(_named(kit))
 
@@ -160,3 +208,31 @@ def test_a_previous_kit_as_written_is_copied_from_without_computing_crcs(
     assert standins.kit(project) != kit
     assert checked_calls == [True]
     assert 0 < len(made) < len(_named(kit))
+
+
+def _previous(extra: dict[str, bytes], comment: bytes = b"") -> kits.Previous:
+    members = [(MANIFEST, b"{}"), (f"{PARTNER}/a.pdf", b"%PDF one")]
+    return kits.Previous(
+        deterministic_zip(members, date=dt.date(2026, 11, 23), comment=comment, central_extra=extra)
+    )
+
+
+def test_the_keys_are_read_from_the_manifests_field_alone() -> None:
+    """Read from the manifest's record of the kit's own folder; the same keys in a zip
+    comment (a kit of an older salesplay) or on another member's record are none."""
+    keys = {f"{PARTNER}/a.pdf": "0" * 32}
+    data = json.dumps({kits.REUSE_FORMAT: keys}).encode()
+    reuse = kits._Reuse(_previous({MANIFEST: _field(data)}), PARTNER)
+    assert reuse.old == keys and reuse.kept is not None
+    assert kits._Reuse(_previous({MANIFEST: _field(data)}), "other").kept is None
+    assert kits._Reuse(_previous({}, comment=data), PARTNER).kept is None
+    assert kits._Reuse(_previous({f"{PARTNER}/a.pdf": _field(data)}), PARTNER).kept is None
+
+
+def test_a_kit_too_large_to_name_its_members_has_no_keys() -> None:
+    reuse = kits._Reuse(None, PARTNER)
+    reuse.keys = {f"{PARTNER}/for-your-team/cards/{n:05}.pdf": "0" * 32 for n in range(10)}
+    (field,) = reuse.central_extra().values()
+    assert find_extra_field(field, kits.KEYS_FIELD) is not None
+    reuse.keys = {f"{PARTNER}/for-your-team/cards/{n:05}.pdf": "0" * 32 for n in range(1500)}
+    assert reuse.central_extra() == {}  # its members are made again next time

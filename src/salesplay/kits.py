@@ -31,12 +31,13 @@ from salesplay.images import Checked
 from salesplay.labels import N_, Labels, band_wording, channel_contact_lines
 from salesplay.render import html
 from salesplay.render.archive import (
-    MAX_COMMENT,
+    MAX_EXTRA_DATA,
     Archive,
     Kept,
     KeptMembers,
     Summed,
     deterministic_zip,
+    extra_field,
 )
 from salesplay.render.band import KIT_PAGE_WIDTH_PT, BandFonts, BandMaker, Brand
 from salesplay.render.pdf import PdfError
@@ -252,17 +253,20 @@ class Previous:
 class _Reuse:
     """The members of a partner's previous kit that are still what this kit would hold.
 
-    Every stamped or co-branded member is named in the kit's zip comment with the key of
-    what it was made from (the member's own key, and the band's or deck mark's); a member
-    whose key is unchanged is copied from the previous kit instead of being made again (a
-    play edit re-stamps hundreds of kits, each of which changes in one or two members). It
+    Every stamped or co-branded member is named, with the key of what it was made from
+    (the member's own key, and the band's or deck mark's), in an extra field of the central
+    directory record of the kit's manifest.json (KEYS_FIELD); a member whose key is
+    unchanged is copied from the previous kit instead of being made again (a play edit
+    re-stamps hundreds of kits, each of which changes in one or two members). It
     is copied as stored, with the CRC and the manifest's sha256 the previous kit gave it,
     once its CRC is checked (see Previous.written). A missing, unreadable or foreign
-    previous kit means making every member.
+    previous kit means making every member, as does one whose keys are in its zip comment
+    (a salesplay before KEYS_FIELD): its keys were made by other code (key_of names
+    salesplay's code), so none would match.
     """
 
     def __init__(self, previous: Previous | None, folder: str) -> None:
-        self.keys: dict[str, str] = {}  # member name → its key, for this kit's comment
+        self.keys: dict[str, str] = {}  # member name → its key, for this kit's field
         self.kept: KeptMembers | None = None
         self.old: dict[str, str] = {}
         self.folder = folder  # the kit's folder, which the member names start with
@@ -274,8 +278,9 @@ class _Reuse:
         kept = KeptMembers.of(previous.data, checked=not previous.written)
         if kept is None:
             return
+        data = kept.extra_field(f"{folder}/{MANIFEST}", KEYS_FIELD)
         try:
-            found = jsonfile.loads(kept.comment.decode("utf-8")) if kept.comment else {}
+            found = jsonfile.loads(data.decode("utf-8")) if data else {}
         except (ValueError, UnicodeDecodeError):
             return
         old = found.get(REUSE_FORMAT) if isinstance(found, dict) else None
@@ -320,7 +325,7 @@ class _Reuse:
             self._hashes = {}
             with contextlib.suppress(KeyError, ValueError, zipfile.BadZipFile, OSError):
                 if self.kept is not None:
-                    found = jsonfile.loads(self.kept.read(f"{self.folder}/manifest.json"))
+                    found = jsonfile.loads(self.kept.read(f"{self.folder}/{MANIFEST}"))
                     files = found.get("files") if isinstance(found, dict) else None
                     if isinstance(files, dict):
                         self._hashes = {
@@ -330,15 +335,27 @@ class _Reuse:
                         }
         return self._hashes
 
-    def comment(self) -> bytes:
+    def central_extra(self) -> dict[str, bytes]:
+        """The kit's extra fields by member: its keys, on its manifest's central record."""
         text = json.dumps({REUSE_FORMAT: self.keys}, sort_keys=True, separators=(",", ":"))
         data = text.encode("utf-8")
         # a kit too large to name its members makes them all again next time
-        return data if len(data) <= MAX_COMMENT else b""
+        if len(data) > MAX_EXTRA_DATA:
+            return {}
+        return {f"{self.folder}/{MANIFEST}": extra_field(KEYS_FIELD, data)}
 
 
-#: the key of the kit comment that names each member's key (its format's version).
+#: the key of the JSON object that names each member's key (its format's version).
 REUSE_FORMAT = "salesplay-kit-members-1"
+#: the header id of the extra field that holds a kit's member keys: "SP" as the bytes
+#: read, an id neither PKWARE's APPNOTE (4.5, 4.6) nor Info-ZIP's extrafld.txt assigns.
+#: On the manifest's central-directory record, not in the zip comment, which WinRAR,
+#: 7-Zip and Archive Utility show the partner; every zip reader skips a field it does
+#: not know, and a copy of the kit carries it (unlike a file beside it, which could pair
+#: with another kit).
+KEYS_FIELD = 0x5053
+#: the kit's own manifest (sha256 of every file), whose record carries KEYS_FIELD
+MANIFEST = "manifest.json"
 
 
 class _Band:
@@ -384,9 +401,10 @@ def _mark_key(mark: cobrand.PartnerMark) -> str:
 
 def kit_members(
     shared: KitShared, partner_id: str, previous: Previous | None = None
-) -> tuple[list[tuple[str, bytes | Kept]], bytes]:
-    """Every file of one partner's kit, under the folder `<partner>/`, and the kit's zip
-    comment; members unchanged since the `previous` kit are taken from it (see _Reuse)."""
+) -> tuple[list[tuple[str, bytes | Kept]], dict[str, bytes]]:
+    """Every file of one partner's kit, under the folder `<partner>/`, and the extra fields
+    of its central directory (the member keys, see _Reuse); members unchanged since the
+    `previous` kit are taken from it."""
     cat = shared.cat
     folder = kit_folder(shared, partner_id)
     reuse = _Reuse(previous, folder)
@@ -459,9 +477,9 @@ def kit_members(
     files["index.html"] = index
     hashes = {name: reuse.sha256(name, data) for name, data in sorted(files.items())}
     manifest = Manifest(cat.as_of.isoformat(), shared.revision, hashes)
-    files["manifest.json"] = manifest.to_json()
+    files[MANIFEST] = manifest.to_json()
     members = [(f"{folder}/{name}", data) for name, data in sorted(files.items())]
-    return members, reuse.comment()
+    return members, reuse.central_extra()
 
 
 def logo_files(shared: KitShared, partner_id: str) -> dict[str, bytes]:
@@ -567,8 +585,9 @@ def customer_brief(
 
 
 def _kit_zip(shared: KitShared, partner_id: str, previous: Previous | None) -> bytes:
-    members, comment = kit_members(shared, partner_id, previous)
-    return deterministic_zip(members, date=shared.cat.as_of, comment=comment, stored=_stored)
+    members, extra = kit_members(shared, partner_id, previous)
+    # no zip comment: archive tools show it to the partner (the keys are in `extra`)
+    return deterministic_zip(members, date=shared.cat.as_of, central_extra=extra, stored=_stored)
 
 
 def _stored(_name: str) -> bool:

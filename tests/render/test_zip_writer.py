@@ -210,3 +210,56 @@ def test_an_archive_known_as_written_is_kept_without_computing_crcs(
     damaged[local + 14] ^= 0xFF  # the local header's CRC
     spoiled = archive.KeptMembers.of(bytes(damaged), checked=False)
     assert spoiled is not None and spoiled.get("kit/a.pdf") is None
+
+
+def test_a_central_extra_field_is_in_the_directory_alone() -> None:
+    """An extra field given for a member's central record (a kit's member keys): zipfile and
+    KeptMembers read it there, no local header holds it, and the members' bytes are those
+    of the same zip without it."""
+    members = [("kit/a.pdf", b"%PDF one"), ("kit/manifest.json", b"{}"), ("kit/z.pdf", b"%PDF")]
+    field = archive.extra_field(0x5053, b'{"k":"v"}')
+    made = archive.deterministic_zip(members, date=DATE, central_extra={"kit/manifest.json": field})
+    plain = archive.deterministic_zip(members, date=DATE)
+    assert made != plain and made == archive.deterministic_zip(
+        list(reversed(members)), date=DATE, central_extra={"kit/manifest.json": field}
+    )
+    with zipfile.ZipFile(io.BytesIO(made)) as zf, zipfile.ZipFile(io.BytesIO(plain)) as pf:
+        assert zf.testzip() is None and zf.comment == b""
+        assert {i.filename: i.extra for i in zf.infolist()} == {
+            "kit/a.pdf": b"", "kit/manifest.json": field, "kit/z.pdf": b""
+        }  # fmt: skip
+        assert made[: zf.start_dir] == plain[: pf.start_dir]  # local headers and data
+        assert {n: zf.read(n) for n, _ in members} == dict(members)
+    kept = archive.KeptMembers.of(made)
+    assert kept is not None and kept.comment == b""
+    assert kept.extra_field("kit/manifest.json", 0x5053) == b'{"k":"v"}'
+    assert kept.extra_field("kit/manifest.json", 0x5054) is None
+    assert kept.extra_field("kit/a.pdf", 0x5053) is None
+    assert kept.extra_field("kit/missing.json", 0x5053) is None
+    a = kept.get("kit/a.pdf")
+    assert a is not None and bytes(a.data) == b"%PDF one"
+
+
+def test_extra_fields_are_read_whole_or_not_at_all() -> None:
+    first = archive.extra_field(0x5455, b"\x01" * 5)
+    assert archive.find_extra_field(first + archive.extra_field(0x5053, b"ab"), 0x5053) == b"ab"
+    assert archive.find_extra_field(first, 0x5053) is None
+    assert archive.find_extra_field(b"", 0x5053) is None
+    # a size past the fields' end, or a header cut short: read as no field
+    assert archive.find_extra_field(archive.extra_field(0x5053, b"abcd")[:-1], 0x5053) is None
+    assert archive.find_extra_field(b"\x53\x50\x02", 0x5053) is None
+
+
+def test_extra_fields_past_the_formats_limits_are_refused() -> None:
+    assert len(archive.extra_field(0x5053, b"x" * archive.MAX_EXTRA_DATA)) == archive.MAX_EXTRA
+    with pytest.raises(ValueError, match="at most"):
+        archive.extra_field(0x5053, b"x" * (archive.MAX_EXTRA_DATA + 1))
+    with pytest.raises(ValueError, match="at most"):
+        archive.deterministic_zip(
+            [("a.pdf", b"x")], date=DATE, central_extra={"a.pdf": b"\0" * (archive.MAX_EXTRA + 1)}
+        )
+    # a field for no member would be dropped unsaid
+    with pytest.raises(ValueError, match="no member"):
+        archive.deterministic_zip(
+            [("a.pdf", b"x")], date=DATE, central_extra={"b.json": archive.extra_field(0x5053, b"")}
+        )

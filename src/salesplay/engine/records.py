@@ -386,8 +386,8 @@ def _as_recorded(info: os.stat_result, record: Record) -> bool:
 def code_digest() -> str:
     """salesplay's own code and built-in theme: a changed renderer remakes what it made.
 
-    Names no path: a key made of location-free parts (a kit's member keys, in its zip
-    comment) is the same wherever salesplay is installed."""
+    Names no path: a key made of location-free parts (a kit's member keys, in an extra
+    field of its zip) is the same wherever salesplay is installed."""
     digest = hashlib.sha256()
     for rel, kind, payload in _walk(Path(__file__).resolve().parents[1]):
         digest.update(f"{kind} {rel}\0".encode("utf-8", "surrogateescape"))

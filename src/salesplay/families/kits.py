@@ -212,7 +212,7 @@ class _Kits:
                 digests[unit.key] = hashlib.sha256(data).hexdigest()
             digest = digests[unit.key]
             if what in ("card", "competitor", "brief", "whats-new"):
-                # what a kit names it by in its zip comment: its bytes, never a path
+                # what a kit names it by among its member keys: its bytes, never a path
                 self.shared.sources[(what, member)] = digest
                 if unit.key not in stampers:
                     stampers[unit.key] = kits.Lazy(functools.partial(Stamper, data))

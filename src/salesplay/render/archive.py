@@ -29,6 +29,10 @@ PACKAGE_MODE = 0o644
 LEVEL = 6
 #: the longest archive comment the zip format holds.
 MAX_COMMENT = 0xFFFF
+#: the most bytes one entry's extra fields hold in all (APPNOTE 4.5: a 16-bit length), and
+#: the most data one of them holds behind its header (id and size, 4 bytes).
+MAX_EXTRA = 0xFFFF
+MAX_EXTRA_DATA = MAX_EXTRA - 4
 
 #: the zip version salesplay's members need (2.0: deflate) and the host that made them (Unix).
 VERSION = 20
@@ -42,6 +46,7 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _FLAGS, _METHOD, _CRC, _CSIZE, _USIZE, _NAME_LEN = 3, 4, 7, 8, 9, 10
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
+_EXTRA_HEAD = struct.Struct("<HH")
 
 DateTime = tuple[int, int, int, int, int, int]
 #: an earlier archive as KeptMembers reads it: its bytes, or a read-only map of its file
@@ -81,6 +86,29 @@ def _suffix(name: str) -> str:
     return base[dot:] if 0 < dot < len(base) - 1 else ""
 
 
+def extra_field(header_id: int, data: bytes) -> bytes:
+    """One extra field (APPNOTE 4.5.1: header id, data size, data); ValueError when `data`
+    is more than an entry's extra fields hold."""
+    if len(data) > MAX_EXTRA_DATA:
+        raise ValueError(f"an extra field holds at most {MAX_EXTRA_DATA} bytes")
+    return _EXTRA_HEAD.pack(header_id, len(data)) + data
+
+
+def find_extra_field(extra: bytes, header_id: int) -> bytes | None:
+    """The data of field `header_id` among an entry's `extra` fields; None when it has none,
+    or when the fields do not add up (a damaged record is read as one without it)."""
+    at = 0
+    while at + _EXTRA_HEAD.size <= len(extra):
+        found, size = _EXTRA_HEAD.unpack_from(extra, at)
+        at += _EXTRA_HEAD.size
+        if at + size > len(extra):
+            return None
+        if found == header_id:
+            return extra[at : at + size]
+        at += size
+    return None
+
+
 def deflater() -> Any:
     """A raw deflate compressor at LEVEL, as every deflated member here is written."""
     return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
@@ -93,16 +121,25 @@ def write_zip(
     mode: int,
     stored: Callable[[str], bool],
     comment: bytes = b"",
+    central_extra: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The one zip writer: members in the order given, fixed time, Unix host and `mode`.
 
     Its bytes are those `zipfile.ZipFile.writestr` writes for the same members (a test
     holds it to that); it is written here so that a Kept member is copied with its known
     CRC, not read and checksummed again (a play edit rewrites hundreds of 2 MB kits).
+
+    `central_extra`: member name → extra fields (extra_field's) for its central-directory
+    record alone; its local header has none, so the members' bytes are what they are
+    without them (APPNOTE lets the two differ, as Info-ZIP's timestamps do).
     """
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
+    extras = dict(central_extra or {})
+    if any(len(extra) > MAX_EXTRA for extra in extras.values()):
+        raise ValueError(f"an entry's extra fields hold at most {MAX_EXTRA} bytes")
     mtime, mdate = _dos_stamp(zip_date_time(date))
+    made_by = (_UNIX << 8) | VERSION
     chunks: list[bytes | memoryview] = []
     central: list[bytes] = []
     offset = 0
@@ -129,11 +166,16 @@ def write_zip(
             raise ValueError(f"{name}: members of 2 GB or more are not supported")
         head = (VERSION, flags, method, mtime, mdate, crc, len(payload), size, len(raw))
         chunks += (_LOCAL.pack(0x04034B50, *head, 0), raw, payload)
+        extra = extras.pop(name, b"")
         central.append(
-            _CENTRAL.pack(0x02014B50, (_UNIX << 8) | VERSION, *head, 0, 0, 0, 0, mode << 16, offset)
+            _CENTRAL.pack(0x02014B50, made_by, *head, len(extra), 0, 0, 0, mode << 16, offset)
             + raw
+            + extra
         )
         offset += _LOCAL.size + len(raw) + len(payload)
+    if extras:
+        # fields for no member would be dropped unsaid (a kit's reuse keys among them)
+        raise ValueError(f"extra fields for no member: {', '.join(sorted(extras))}")
     size = sum(map(len, central))
     if len(central) > 0xFFFF or offset + size > _ZIP64_LIMIT:
         raise ValueError("archives of 65,535 members or 2 GB or more are not supported")
@@ -164,8 +206,10 @@ def deterministic_zip(
     date: dt.date,
     comment: bytes = b"",
     stored: Callable[[str], bool] = compressed_already,
+    central_extra: Mapping[str, bytes] | None = None,
 ) -> bytes:
-    """A zip whose bytes depend only on the members, the date and the archive `comment`.
+    """A zip whose bytes depend only on the members, the date, the archive `comment` and
+    the `central_extra` fields (see write_zip).
 
     Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host; the
     members `stored` names stored (by default the formats compressed already), the rest
@@ -184,6 +228,7 @@ def deterministic_zip(
         mode=FILE_MODE,
         stored=stored,
         comment=comment,
+        central_extra=central_extra,
     )
 
 
@@ -397,6 +442,8 @@ class _Entry(NamedTuple):
     usize: int
     #: its central record's fields, as struct unpacked them (_CENTRAL)
     record: tuple[int, ...]
+    #: its central record's extra fields (b"" for nearly every member)
+    extra: bytes = b""
 
 
 def _directory(view: memoryview) -> tuple[dict[str, _Entry], bytes] | None:
@@ -437,7 +484,9 @@ def _directory(view: memoryview) -> tuple[dict[str, _Entry], bytes] | None:
             return None  # zip64
         raw = bytes(view[pos + head : pos + head + name_len])
         name = raw.decode("utf-8" if flags & _UTF8_NAME else "cp437")
-        entries[name] = _Entry(offset, method, flags, crc, csize, usize, record)
+        at = pos + head + name_len
+        extra = bytes(view[at : at + extra_len]) if extra_len else b""
+        entries[name] = _Entry(offset, method, flags, crc, csize, usize, record, extra)
         pos += head + name_len + extra_len + comment
     if pos != end_at:
         return None
@@ -472,6 +521,12 @@ class KeptMembers:
         if found is None:
             return None
         return cls(data, *found, checked=checked)
+
+    def extra_field(self, name: str, header_id: int) -> bytes | None:
+        """The data of extra field `header_id` in member `name`'s central record; None when
+        there is no such member or field, or its record's fields are damaged."""
+        entry = self.entries.get(name)
+        return find_extra_field(entry.extra, header_id) if entry is not None else None
 
     def locate(self, name: str) -> int | None:
         """Where member `name`'s bytes start, as stored, once its local header agrees with
