@@ -1,8 +1,14 @@
 # salesplay: `make` sets up .venv and builds everything from plays/ into build/; `make test` runs the suite.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter: Debian's own python3.11 where the machine has one. Debian builds it with
+# profile-guided and link-time optimization; a CPython built from source without them (as
+# pyenv builds by default, first on PATH on some machines) spends about a quarter more CPU
+# on a build, most of it WeasyPrint's Python (README: Performance). PYTHON=... overrides.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) $(shell command -v python3.11 || command -v python3))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the interpreter the venv was made with: a venv of another one is made anew
+MADE_WITH := $(shell cat $(VENV)/.python 2>/dev/null)
 # the built-in theme's templates compiled for this code, and the band fonts cut, beside it
 # (render/shelf.py): made again when any file of the package changes, as Python compiles
 # its modules again
@@ -23,8 +29,18 @@ TEST_DEBS    := chromium libreoffice-impress poppler-utils fonts-crosextra-carli
 
 all: build
 
+# a prerequisite that is never up to date
+FORCE:
+
+ifneq ($(MADE_WITH),$(PYTHON))
+$(STAMP): FORCE
+endif
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@# Debian keeps venv's pip bootstrap in its own package (python3.X-venv)
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || ./tools/ensure-debs \
+	  python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv
+	$(PYTHON) -m venv $(if $(filter $(PYTHON),$(MADE_WITH)),,--clear) $(VENV)
+	echo '$(PYTHON)' > $(VENV)/.python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
