@@ -6,6 +6,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,7 +101,7 @@ def _try_lock(folder: Path) -> bool:
     """Whether another process could lock `folder` now."""
     probe = subprocess.run(
         [
-            "python3",
+            sys.executable,
             "-c",
             "import fcntl, os, sys\n"
             "fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)\n"
