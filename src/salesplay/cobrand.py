@@ -428,12 +428,16 @@ def _spliced(paragraph: bytes, name: str, contact: str, language: str | None) ->
 _TEXT_RE = re.compile(rb"<a:t>([^<]*)</a:t>")
 
 
+@functools.lru_cache(maxsize=256)
 def _sized(paragraph: bytes, slide_width: int) -> bytes:
     """A paragraph holding a partner's name at a size its box holds: the name on the title
     and closing slides in SLOT_NAME_LINES lines, a team deck's footer in one (estimated as
     the decks' own text is, pptx_fit.line_starts at GLYPH_EM). A 300-character name ran
     four lines down over the contact and off the slide, and the footer past both edges of
-    it; a name of ordinary length keeps the design's size, byte for byte."""
+    it; a name of ordinary length keeps the design's size, byte for byte.
+
+    Cached as _spliced is: every deck of a kit holds the same few paragraphs, and measuring
+    the name's lines was a tenth of co-branding a deck."""
     from salesplay.render.pptx_fit import EMU_PER_PT, GLYPH_EM, line_starts
 
     slot, footer = f'sz="{SLOT_NAME_PT * 100}"'.encode(), f'sz="{FOOTER_PT * 100}"'.encode()
