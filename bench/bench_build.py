@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -212,6 +213,8 @@ def main() -> None:
                         speedup, 1.8, 1, two, at_least=True))  # fmt: skip
 
     print(f"\ncatalog: {plays} plays, {partners} partners; {os.cpu_count()} CPUs; as of {AS_OF}")
+    # the interpreter's build shows in every row (README: The interpreter)
+    print(f"Python {platform.python_version()} from {Path(sys.base_prefix) / 'bin'}")
     print("| what | measured | target | ratio | runs | changed | CPU s | CPU bound s | peak RSS MB"
           " | ok |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---|---:|---:|---:|---|")
