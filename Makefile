@@ -1,7 +1,7 @@
 # salesplay: `make` sets up .venv and builds everything from plays/ into build/; `make test` runs the suite.
 # The interpreter: Debian's own python3.11 where the machine has one. Debian builds it with
 # profile-guided and link-time optimization; a CPython built from source without them (as
-# pyenv builds by default, first on PATH on some machines) spends about a quarter more CPU
+# pyenv builds by default, first on PATH on some machines) spends about a fifth more CPU
 # on a build, most of it WeasyPrint's Python (README: Performance). PYTHON=... overrides.
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) $(shell command -v python3.11 || command -v python3))
 VENV   := .venv
