@@ -263,3 +263,12 @@ def test_extra_fields_past_the_formats_limits_are_refused() -> None:
         archive.deterministic_zip(
             [("a.pdf", b"x")], date=DATE, central_extra={"b.json": archive.extra_field(0x5053, b"")}
         )
+
+
+def test_a_comment_past_the_formats_limit_is_refused() -> None:
+    longest = b"c" * archive.MAX_COMMENT
+    made = archive.deterministic_zip([("a.pdf", b"x")], date=DATE, comment=longest)
+    with zipfile.ZipFile(io.BytesIO(made)) as zf:
+        assert zf.comment == longest
+    with pytest.raises(ValueError, match="at most"):
+        archive.deterministic_zip([("a.pdf", b"x")], date=DATE, comment=longest + b"c")

@@ -214,10 +214,8 @@ def deterministic_zip(
     Entries sorted by name, timestamps at `date` midnight, mode 0644, Unix host; the
     members `stored` names stored (by default the formats compressed already), the rest
     deflated. A Kept member (stored) is copied with its known CRC: the same bytes as its
-    content would give.
+    content would give. write_zip refuses a comment or extra fields past the format's limits.
     """
-    if len(comment) > MAX_COMMENT:
-        raise ValueError(f"a zip comment holds at most {MAX_COMMENT} bytes")
     names = [check_member_name(name) for name, _ in members]
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
