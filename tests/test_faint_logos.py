@@ -105,6 +105,29 @@ def test_an_svg_logo_is_judged_as_drawn(publish: bool) -> None:
     assert not images.check_image(sample, ".svg", publish=publish).faint
 
 
+@pytest.mark.parametrize(
+    ("fill", "opacity", "faint"),
+    [
+        ("#f0f0f0", 1, True),  # the darkest grey that is faint (FAINT_LEVEL)
+        ("#eeeeee", 1, False),
+        ("#000000", 0.05, True),  # black at 5 %: 13 levels below white
+        ("#000000", 0.07, False),  # at 7 %: 18 levels
+        ("#808080", 0.1, True),  # mid grey at 10 %: 13 levels
+        ("#808080", 0.14, False),  # at 14 %: 18 levels
+    ],
+)
+def test_a_translucent_svg_is_judged_as_laid_on_white(
+    fill: str, opacity: float, faint: bool
+) -> None:
+    """cairo's pixels are premultiplied by their alpha: judged as they are, a translucent
+    drawing is as faint as the raster of the same colour and opacity is."""
+    svg = _svg(fill).replace(b"/></svg>", f' fill-opacity="{opacity}"/></svg>'.encode())
+    assert images.check_image(svg, ".svg").faint is faint
+    grey = int(fill[1:3], 16)
+    raster = _png((grey, grey, grey, round(opacity * 255)))
+    assert images.check_image(raster, ".png").faint is faint
+
+
 def test_the_image_cache_keeps_whether_a_logo_is_faint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

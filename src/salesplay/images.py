@@ -377,6 +377,17 @@ def faint(rgba: PilImage) -> bool:
     return isinstance(extrema[1], (int, float)) and extrema[1] <= 255 - FAINT_LEVEL
 
 
+def _faint_premultiplied(drawn: PilImage) -> bool:
+    """faint() of a drawing whose colours are premultiplied by their alpha (cairo's): laid on
+    white, such a pixel is its colour plus 255 - alpha, so how much darker than white it is
+    comes out as alpha minus its (premultiplied) grey, with nothing to unpremultiply."""
+    from PIL import ImageChops
+
+    shade = ImageChops.subtract(drawn.getchannel("A"), drawn.convert("L"))
+    extrema = shade.getextrema()
+    return isinstance(extrema[1], (int, float)) and extrema[1] <= 255 - FAINT_LEVEL
+
+
 # --- SVG --------------------------------------------------------------------------------
 
 
@@ -769,11 +780,12 @@ def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> tuple[by
     )
     pixels = surface.cairo
     pixels.flush()
-    # cairo's ARGB32 is premultiplied, in native (little-endian) order: Pillow's "BGRa"
+    # cairo's ARGB32 is premultiplied, in native (little-endian) order: Pillow's "BGRA" is
+    # its bytes as they are, not unpremultiplied ("BGRa"), which took as long as judging
     drawn = Image.frombuffer(
-        "RGBA", (width, height), bytes(pixels.get_data()), "raw", "BGRa", pixels.get_stride(), 1
+        "RGBA", (width, height), pixels.get_data(), "raw", "BGRA", pixels.get_stride(), 1
     )
-    pale = faint(drawn)
+    pale = _faint_premultiplied(drawn)
     surface.finish()
     return output.getvalue(), pale
 
