@@ -16,6 +16,10 @@ the build and its workers:
 - one partner's contact edited (one kit);
 - --jobs 1 vs --jobs 2, cold, on a smaller catalog (20 plays, 300 partners).
 
+Before the first build and after the last, bench/machine.py measures how fast the machine
+is that hour (memory copy, fresh pages, the interpreter's loop): on a shared machine the
+same build's CPU time moves with them, and a run's rows are read against them.
+
 Warm cases take the median of --runs runs, each a different edit; a case whose first run is
 slow runs once. `--small` is a quick sanity run on a small catalog (10 plays, 100 partners;
 --jobs on 10 plays, 40 partners): the targets are meant for the full one. Ratios come from
@@ -42,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+import machine  # noqa: E402
 
 AS_OF = "2026-11-23"
 SALESPLAY = Path(sys.executable).with_name("salesplay")
@@ -167,6 +172,8 @@ def main() -> None:
     args = parser.parse_args()
     plays, partners = (10, 100) if args.small else (50, 1000)
     jplays, jpartners = (10, 40) if args.small else (20, 300)
+    # the hour's speed, before and after: the same build's CPU time moves with it
+    before = machine.measure()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         base = args.keep or Path(tmp)
         base.mkdir(parents=True, exist_ok=True)
@@ -211,10 +218,12 @@ def main() -> None:
         speedup = one.seconds / two.seconds
         rows.append(Row(f"--jobs 2 vs --jobs 1, cold ({jplays} plays, {jpartners} partners)",
                         speedup, 1.8, 1, two, at_least=True))  # fmt: skip
+    after = machine.measure()
 
     print(f"\ncatalog: {plays} plays, {partners} partners; {os.cpu_count()} CPUs; as of {AS_OF}")
     # the interpreter's build shows in every row (README: The interpreter)
     print(f"Python {platform.python_version()} from {Path(sys.base_prefix) / 'bin'}")
+    print(f"machine before: {before}\nmachine after:  {after}")
     print("| what | measured | target | ratio | runs | changed | CPU s | CPU bound s | peak RSS MB"
           " | ok |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---|---:|---:|---:|---|")
