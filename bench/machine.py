@@ -14,7 +14,7 @@ _PAGE = 4096
 @dataclass(frozen=True)
 class Speed:
     """Three figures that move with the hour on a shared machine, where the same build's
-    CPU time varied from 100 to 178 s (README: The build benchmark)."""
+    CPU time varied from 100 to 206 s (README: The machine's hour)."""
 
     #: GB/s of one memory-to-memory copy of 128 MB (the build copies kits and pages)
     copy_gbs: float

@@ -363,29 +363,25 @@ def _png_of(rgba: PilImage) -> tuple[bytes, tuple[int, int]]:
 FAINT_LEVEL = 240
 
 
-def faint(rgba: PilImage) -> bool:
+def faint(rgba: PilImage, *, premultiplied: bool = False) -> bool:
     """Whether an RGBA image laid on white is white or nearly so everywhere (FAINT_LEVEL):
     a white logo made for dark backgrounds, or one wholly transparent, shows nothing on the
-    white pages, bands and slides it is printed on."""
+    white pages, bands and slides it is printed on. `premultiplied`: its colours are
+    premultiplied by their alpha (cairo's drawing of an SVG), judged as they are."""
     from PIL import ImageChops
 
-    # laid on white, a pixel's grey is 255 - alpha * (255 - grey): how much darker than white
-    # it is, its darkness times its opacity, is what may not pass 255 - FAINT_LEVEL (half the
-    # time of compositing it on white, 2 ms a logo; the two differ by one level at most)
-    shade = ImageChops.multiply(ImageChops.invert(rgba.convert("L")), rgba.getchannel("A"))
-    extrema = shade.getextrema()
-    return isinstance(extrema[1], (int, float)) and extrema[1] <= 255 - FAINT_LEVEL
-
-
-def _faint_premultiplied(drawn: PilImage) -> bool:
-    """faint() of a drawing whose colours are premultiplied by their alpha (cairo's): laid on
-    white, such a pixel is its colour plus 255 - alpha, so how much darker than white it is
-    comes out as alpha minus its (premultiplied) grey, with nothing to unpremultiply."""
-    from PIL import ImageChops
-
-    shade = ImageChops.subtract(drawn.getchannel("A"), drawn.convert("L"))
-    extrema = shade.getextrema()
-    return isinstance(extrema[1], (int, float)) and extrema[1] <= 255 - FAINT_LEVEL
+    grey, alpha = rgba.convert("L"), rgba.getchannel("A")
+    if premultiplied:
+        # laid on white, such a pixel is its colour plus 255 - alpha: how much darker than
+        # white it is comes out as alpha minus its grey, with nothing to unpremultiply
+        shade = ImageChops.subtract(alpha, grey)
+    else:
+        # laid on white, a pixel's grey is 255 - alpha * (255 - grey): how much darker than
+        # white it is, its darkness times its opacity (half the time of compositing it on
+        # white, 2 ms a logo; the two differ by one level at most)
+        shade = ImageChops.multiply(ImageChops.invert(grey), alpha)
+    top = shade.getextrema()[1]
+    return isinstance(top, (int, float)) and top <= 255 - FAINT_LEVEL
 
 
 # --- SVG --------------------------------------------------------------------------------
@@ -785,7 +781,7 @@ def _draw_svg(data: bytes, width: int, height: int, *, encode: bool) -> tuple[by
     drawn = Image.frombuffer(
         "RGBA", (width, height), pixels.get_data(), "raw", "BGRA", pixels.get_stride(), 1
     )
-    pale = _faint_premultiplied(drawn)
+    pale = faint(drawn, premultiplied=True)
     surface.finish()
     return output.getvalue(), pale
 
