@@ -112,7 +112,12 @@ def checkout(rev: str, into: Path) -> tuple[Path, str]:
         raise SystemExit(f"bench_against: cannot take {rev!r} from git: {why[-1] if why else '?'}")
     data = got.stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:
+            # Debian's 3.11.2 (the venv's since 0f2e1cc) predates extraction filters (3.11.4);
+            # git's own archive of REV holds nothing but its files
+            tar.extractall(into)
     scripts = tomllib.loads((into / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     if (into / "src/salesplay/render/precompile.py").is_file():
         # its theme's templates compiled as `make` compiles this checkout's: else REV would
