@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+import prepared  # noqa: E402
 
 AS_OF = "2026-11-23"
 #: the play in every silver-or-better partner's kit (as bench_build.KIT_PLAY)
@@ -207,6 +208,7 @@ def main() -> None:
         help="write the tiers of REV's copy as their ids (a revision before tier names)",
     )  # fmt: skip
     args = parser.parse_args()
+    prepared.ensure()  # as `make` would: else every build compiles the theme itself
     plays, partners = (10, 100) if args.small else (50, 1000)
     with tempfile.TemporaryDirectory(prefix="bench-against-") as tmp:
         base = Path(tmp)

@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
 import machine  # noqa: E402
+import prepared  # noqa: E402
 
 AS_OF = "2026-11-23"
 SALESPLAY = Path(sys.executable).with_name("salesplay")
@@ -170,6 +171,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each warm case")
     parser.add_argument("--keep", type=Path, help="generate into DIR and keep it (profiling)")
     args = parser.parse_args()
+    prepared.ensure()  # as `make` would: else every build compiles the theme itself
     plays, partners = (10, 100) if args.small else (50, 1000)
     jplays, jpartners = (10, 40) if args.small else (20, 300)
     # the hour's speed, before and after: the same build's CPU time moves with it

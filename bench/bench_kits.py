@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+import prepared  # noqa: E402
 from catalog_gen import TIERS  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
@@ -259,6 +260,8 @@ def main() -> None:
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is None:  # the shelf made for this code, as `make` would
+        prepared.ensure()
     if args.child:
         child(args.child, args.out)
         return

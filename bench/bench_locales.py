@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_gen  # bench/ is on sys.path when a script in it runs
+import prepared
 from bench_build import AS_OF, KIT_PLAY, SALESPLAY, Run, build, changed
 
 from salesplay.locales import delocalized
@@ -130,6 +131,7 @@ def main() -> None:
         help="every partner takes a kit in every locale (default: one locale each)",
     )
     args = parser.parse_args()
+    prepared.ensure()  # as `make` would: else every build compiles the theme itself
     plays, partners = (10, 100) if args.small else (50, 1000)
     with tempfile.TemporaryDirectory(prefix="bench-locales-") as tmp:
         base = Path(tmp)

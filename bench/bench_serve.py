@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_gen  # noqa: E402  # bench/ is on sys.path when a script in it runs
+import prepared  # noqa: E402
 
 AS_OF = "2026-11-23"
 TARGET = 1.0
@@ -144,6 +145,7 @@ def main() -> None:
     )
     parser.add_argument("--saves", type=int, default=5, help="saves timed")
     args = parser.parse_args()
+    prepared.ensure()  # as `make` would: else every build compiles the theme itself
     saved = GENERATED_PLAY if args.generated else SAMPLE_PLAY
     saves = args.saves
     with tempfile.TemporaryDirectory() as tmp:
