@@ -1,12 +1,4 @@
-"""The shelf `make` prepares (the theme's compiled templates, the band fonts' cuts), made for
-this code before a benchmark times anything.
-
-A build finds the shelf beside the installed package and uses it only when it was made for
-the same code (render/shelf.py). Running a benchmark script straight after changing a file of
-the package, without `make`, timed every build compiling the theme's templates itself: about
-0.6 s of CPU in each build's own process in a slow hour (a kit-wide edit of the benchmark's
-catalog: its plan 2.0 s instead of 1.4 s, 2026-12-07), which no user's build pays.
-"""
+"""The shelf `make` prepares beside the package, made for this code before a benchmark times."""
 
 from __future__ import annotations
 
@@ -22,8 +14,15 @@ _FRESH = (
 
 
 def ensure(python: str = sys.executable) -> bool:
-    """Make the shelf with `python` (the venv's) if it is missing or was made for other code,
-    as `make` would; True if it was made now."""
+    """Make the shelf (the theme's compiled templates, the band fonts' cuts) with `python`
+    (the venv's) if it is missing or was made for other code, as `make` would; True if it
+    was made now.
+
+    A build uses the shelf only when it was made for the same code (render/shelf.py). A
+    benchmark run straight after a file of the package changed, without `make`, timed every
+    build compiling the theme's templates itself, which no user's build does: a kit-wide
+    edit of the benchmark's catalog planned for 2.0 s instead of 1.4 s (2026-12-07, a slow
+    hour)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if subprocess.run([python, "-c", _FRESH], env=env, check=False).returncode == 0:
         return False
