@@ -123,13 +123,7 @@ def checkout(rev: str, into: Path) -> tuple[Path, str]:
     if (into / "src/salesplay/render/precompile.py").is_file():
         # its theme's templates compiled as `make` compiles this checkout's: else REV would
         # compile them in every build (0.2 s of a kit-wide edit) and lose for it
-        env = {**os.environ, "PYTHONPATH": str(into / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-        subprocess.run(
-            [sys.executable, "-m", "salesplay.render.precompile"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        prepared.make(into / "src")
     return into / "src", str(scripts["salesplay"])
 
 
