@@ -25,12 +25,17 @@ def make(src: Path | None = None) -> None:
     """Make the shelf as `make` does (`python -m salesplay.render.precompile`), with the
     venv's interpreter, for the package it imports: this checkout's, or the one in `src`
     (another revision's, bench_against)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "salesplay.render.precompile"],
         env=_env(src),
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        # a line, as `make` would show it, not a CalledProcessError's traceback
+        lines = done.stderr.strip().splitlines()
+        raise SystemExit(f"bench: cannot make the shelf: {lines[-1] if lines else done.returncode}")
 
 
 def ensure() -> bool:
